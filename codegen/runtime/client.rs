@@ -1,0 +1,316 @@
+//! The client: configuration, and the one place where requests are sent.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::{StatusCode, Url};
+use tracing::Instrument;
+
+use crate::error::{ApiErrorBody, ApiErrorResponse, excerpt};
+use crate::request::Request;
+use crate::{Auth, Error, Response};
+
+/// The Atlas Administration API's public address.
+pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
+
+/// `User-Agent` of every request.
+pub const USER_AGENT_VALUE: &str = concat!("atlas-backup-rust/", env!("CARGO_PKG_VERSION"));
+
+/// A client of the Atlas backup API. Cheap to clone: clones share the connection pool and
+/// credentials.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    base_url: Url,
+    auth: Auth,
+    retry: RetryPolicy,
+    timeout: Option<Duration>,
+}
+
+/// Configures a [`Client`].
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    http: Option<reqwest::Client>,
+    auth: Auth,
+    retry: Option<RetryPolicy>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+}
+
+impl ClientBuilder {
+    /// The API's base URL (default `https://cloud.mongodb.com`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Use this `reqwest::Client` (connection pool, proxy, TLS settings) instead of a new
+    /// one. Timeouts set here still apply per request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// How to authenticate (default: no credentials).
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// When to retry (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Time limit of a whole request, per attempt (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time limit to open a connection (default 10 s). Ignored with
+    /// [`http_client`](Self::http_client), whose own setting applies.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let raw = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let base_url = Url::parse(raw.trim_end_matches('/'))
+            .map_err(|e| Error::Config(format!("base URL {raw:?} is not a valid URL: {e}")))?;
+        if base_url.cannot_be_a_base() || !matches!(base_url.scheme(), "http" | "https") {
+            return Err(Error::Config(format!("base URL {raw:?} must be an http or https URL")));
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                auth: self.auth,
+                retry: self.retry.unwrap_or_default(),
+                timeout: Some(self.timeout.unwrap_or(Duration::from_secs(60))),
+            }),
+        })
+    }
+}
+
+/// A successful exchange, before its body is decoded.
+pub(crate) struct Raw {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: bytes::Bytes,
+    pub attempts: u32,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url.as_str()
+    }
+
+    fn url(&self, request: &Request) -> Result<Url, Error> {
+        let base = self.inner.base_url.as_str().trim_end_matches('/');
+        let mut url = Url::parse(&format!("{base}{}", request.path))
+            .map_err(|e| Error::Config(format!("cannot build the request URL: {e}")))?;
+        if !request.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &request.query {
+                pairs.append_pair(name, value);
+            }
+        }
+        Ok(url)
+    }
+
+    /// Sends a request, retrying as the policy allows, and answers the successful exchange
+    /// or the error.
+    pub(crate) async fn execute(&self, request: Request) -> Result<Raw, Error> {
+        let operation = request.operation;
+        let span = tracing::info_span!(
+            "atlas_call",
+            operation = operation.id,
+            method = %operation.method,
+            path = operation.path,
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+        );
+        self.execute_in(request).instrument(span).await
+    }
+
+    async fn execute_in(&self, request: Request) -> Result<Raw, Error> {
+        let url = self.url(&request)?;
+        let idempotent = request.operation.is_idempotent();
+        let retry = &self.inner.retry;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempt", attempt);
+            let mut builder = self
+                .inner
+                .http
+                .request(request.operation.method.clone(), url.clone())
+                .header(ACCEPT, request.accept)
+                .header(USER_AGENT, USER_AGENT_VALUE);
+            if let Some(content_type) = request.content_type {
+                builder = builder.header(CONTENT_TYPE, content_type);
+            }
+            for (name, value) in &request.headers {
+                let value = HeaderValue::from_str(value)
+                    .map_err(|_| Error::invalid(name, "must be a valid HTTP header value"))?;
+                builder = builder.header(*name, value);
+            }
+            if let Some(body) = &request.body {
+                builder = builder.body(body.clone());
+            }
+            if let Some(timeout) = request.timeout.or(self.inner.timeout) {
+                builder = builder.timeout(timeout);
+            }
+            builder = self.inner.auth.apply(builder);
+            match builder.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    tracing::Span::current().record("status", status.as_u16());
+                    let headers = response.headers().clone();
+                    if !status.is_success()
+                        && let Some(delay) = retry.after_status(status, idempotent, attempt, &headers)
+                    {
+                        tracing::debug!(%status, ?delay, "retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    let body = response.bytes().await?;
+                    if status.is_success() {
+                        return Ok(Raw { status, headers, body, attempts: attempt });
+                    }
+                    return Err(api_error(status, headers, &body, attempt));
+                }
+                Err(e) => {
+                    // A connection that was never made cannot have reached the server, so
+                    // even a POST may be sent again; anything later only when idempotent.
+                    let safe = e.is_connect() || idempotent;
+                    if safe && !e.is_timeout() && let Some(delay) = retry.after_error(attempt) {
+                        tracing::debug!(error = %e, ?delay, "retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+    }
+
+    pub(crate) async fn execute_json<T: serde::de::DeserializeOwned>(&self, request: Request) -> Result<Response<T>, Error> {
+        let raw = self.execute(request).await?;
+        match serde_json::from_slice(&raw.body) {
+            Ok(body) => Ok(Response::new(body, raw.status, raw.headers, raw.attempts)),
+            Err(source) => Err(Error::Decode { status: raw.status, source, excerpt: excerpt(&raw.body) }),
+        }
+    }
+
+    // Used by operations without a response body; a spec may have none.
+    #[allow(dead_code)]
+    pub(crate) async fn execute_empty(&self, request: Request) -> Result<Response<()>, Error> {
+        let raw = self.execute(request).await?;
+        Ok(Response::new((), raw.status, raw.headers, raw.attempts))
+    }
+
+    // Used by operations with binary or text answers; a spec may have none.
+    #[allow(dead_code)]
+    pub(crate) async fn execute_bytes(&self, request: Request) -> Result<Response<bytes::Bytes>, Error> {
+        let raw = self.execute(request).await?;
+        Ok(Response::new(raw.body, raw.status, raw.headers, raw.attempts))
+    }
+}
+
+fn api_error(status: StatusCode, headers: HeaderMap, body: &[u8], attempts: u32) -> Error {
+    let body = match serde_json::from_slice::<crate::ErrorModel>(body) {
+        Ok(decoded) => ApiErrorBody::Decoded(decoded),
+        Err(_) => ApiErrorBody::Raw(String::from_utf8_lossy(body).into_owned()),
+    };
+    Error::Api(Box::new(ApiErrorResponse { status, headers, body, attempts }))
+}
+
+/// When to try a request again.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 turns retries off).
+    pub max_attempts: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub initial_backoff: Duration,
+    /// Upper bound of one wait, `Retry-After` included.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 3, initial_backoff: Duration::from_millis(200), max_backoff: Duration::from_secs(20) }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn disabled() -> Self {
+        RetryPolicy { max_attempts: 1, ..Self::default() }
+    }
+
+    /// `max_attempts` attempts in all, with the default backoff.
+    pub fn with_max_attempts(max_attempts: u32) -> Self {
+        RetryPolicy { max_attempts: max_attempts.max(1), ..Self::default() }
+    }
+
+    /// Sets the backoff bounds.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max;
+        self
+    }
+
+    /// Exponential backoff with full jitter: a random wait up to `initial * 2^(n-1)`.
+    fn delay(&self, attempt: u32) -> Duration {
+        let exp = self.initial_backoff.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let cap = exp.min(self.max_backoff);
+        cap.mul_f64(0.5 + fastrand::f64() / 2.0)
+    }
+
+    /// 429 and 503 mean the request was not processed: always retried, after
+    /// `Retry-After` when given. Other 5xx only for idempotent methods.
+    fn after_status(&self, status: StatusCode, idempotent: bool, attempt: u32, headers: &HeaderMap) -> Option<Duration> {
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        let not_processed = status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE;
+        let transient = matches!(status.as_u16(), 500 | 502 | 504);
+        if !(not_processed || (transient && idempotent)) {
+            return None;
+        }
+        let after = crate::response::header_number(headers, "retry-after").map(Duration::from_secs);
+        Some(after.unwrap_or_else(|| self.delay(attempt)).min(self.max_backoff))
+    }
+
+    fn after_error(&self, attempt: u32) -> Option<Duration> {
+        (attempt < self.max_attempts).then(|| self.delay(attempt))
+    }
+}
+

@@ -1,0 +1,226 @@
+//! How a request builder turns its fields into an HTTP request: parameter checks, path
+//! encoding, query and body. Shared by every operation so that the generated code stays a
+//! list of facts, not a copy of this logic.
+
+// Helpers for every kind of parameter and body: a given spec uses only some of them.
+#![allow(dead_code)]
+
+use std::fmt::Display;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use regex::Regex;
+use reqwest::Method;
+
+use crate::Error;
+
+/// What the spec says about one operation.
+#[derive(Debug)]
+pub(crate) struct Operation {
+    pub id: &'static str,
+    pub method: Method,
+    /// The path template, `{name}` for each path parameter.
+    pub path: &'static str,
+    /// The media types the operation answers, oldest first; the newest is the default.
+    pub versions: &'static [&'static str],
+}
+
+impl Operation {
+    /// GET, HEAD, PUT and DELETE may be replayed after a failure that may have reached the
+    /// server; POST and PATCH may not.
+    pub fn is_idempotent(&self) -> bool {
+        matches!(self.method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
+    }
+}
+
+/// A regular expression from the spec, compiled on first use and then shared.
+#[derive(Debug)]
+pub(crate) struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    pub const fn new(source: &'static str) -> Self {
+        Pattern { source, compiled: OnceLock::new() }
+    }
+
+    fn check(&self, parameter: &'static str, value: &str) -> Result<(), Error> {
+        match self.compiled.get_or_init(|| Regex::new(self.source).ok()) {
+            Some(re) if re.is_match(value) => Ok(()),
+            Some(_) => Err(Error::invalid(parameter, format!("must match {}", self.source))),
+            // The generator only emits patterns that compile; should one not, the
+            // parameter is passed unchecked rather than refused.
+            None => Ok(()),
+        }
+    }
+}
+
+/// The constraints a string parameter must meet.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Rule {
+    pub pattern: Option<&'static Pattern>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+}
+
+impl Rule {
+    pub const NONE: Rule = Rule { pattern: None, min_length: None, max_length: None };
+
+    fn check(&self, parameter: &'static str, value: &str) -> Result<(), Error> {
+        let length = value.chars().count();
+        if let Some(min) = self.min_length
+            && length < min
+        {
+            return Err(Error::invalid(parameter, format!("must be at least {min} characters long")));
+        }
+        if let Some(max) = self.max_length
+            && length > max
+        {
+            return Err(Error::invalid(parameter, format!("must be at most {max} characters long")));
+        }
+        match self.pattern {
+            Some(p) => p.check(parameter, value),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Everything except the unreserved characters of RFC 3986 is escaped in a path segment,
+/// so a value can never add a segment (`/`), a query (`?`) or a fragment (`#`).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// A request under construction.
+#[derive(Debug)]
+pub(crate) struct Request {
+    pub operation: &'static Operation,
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<Vec<u8>>,
+    pub content_type: Option<&'static str>,
+    pub accept: &'static str,
+    pub timeout: Option<Duration>,
+}
+
+/// Options every builder carries besides the operation's parameters.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallOptions {
+    pub timeout: Option<Duration>,
+    pub api_version: Option<&'static str>,
+}
+
+impl Request {
+    pub fn new(operation: &'static Operation, options: &CallOptions) -> Self {
+        let accept = options
+            .api_version
+            .or_else(|| operation.versions.last().copied())
+            .unwrap_or("application/json");
+        Request {
+            operation,
+            path: operation.path.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            content_type: None,
+            accept,
+            timeout: options.timeout,
+        }
+    }
+
+    /// Checks a required path parameter and puts it, percent-encoded, into the path.
+    pub fn path(&mut self, name: &'static str, value: Option<&str>, rule: Rule) -> Result<(), Error> {
+        let value = value.ok_or_else(|| Error::invalid(name, "is required"))?;
+        if value.is_empty() {
+            return Err(Error::invalid(name, "must not be empty"));
+        }
+        rule.check(name, value)?;
+        if value == "." || value == ".." {
+            // URL parsers resolve these as dot-segments even when escaped.
+            return Err(Error::invalid(name, "must not be `.` or `..`"));
+        }
+        let encoded = utf8_percent_encode(value, SEGMENT).to_string();
+        self.path = self.path.replacen(&format!("{{{name}}}"), &encoded, 1);
+        Ok(())
+    }
+
+    /// Adds an optional query parameter.
+    pub fn query<T: Display>(&mut self, name: &'static str, value: Option<&T>) {
+        if let Some(value) = value {
+            self.query.push((name, value.to_string()));
+        }
+    }
+
+    /// Adds a required query parameter.
+    pub fn required_query<T: Display>(&mut self, name: &'static str, value: Option<&T>) -> Result<(), Error> {
+        let value = value.ok_or_else(|| Error::invalid(name, "is required"))?;
+        self.query.push((name, value.to_string()));
+        Ok(())
+    }
+
+    /// Adds a string query parameter after checking its rule.
+    pub fn query_str(&mut self, name: &'static str, value: Option<&str>, required: bool, rule: Rule) -> Result<(), Error> {
+        match value {
+            Some(v) => {
+                rule.check(name, v)?;
+                self.query.push((name, v.to_owned()));
+                Ok(())
+            }
+            None if required => Err(Error::invalid(name, "is required")),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds an array query parameter, one `name=value` pair per element.
+    pub fn query_list<T: Display>(&mut self, name: &'static str, values: Option<&Vec<T>>, required: bool) -> Result<(), Error> {
+        match values {
+            Some(values) => {
+                self.query.extend(values.iter().map(|v| (name, v.to_string())));
+                Ok(())
+            }
+            None if required => Err(Error::invalid(name, "is required")),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds a header parameter.
+    pub fn header<T: Display>(&mut self, name: &'static str, value: Option<&T>, required: bool) -> Result<(), Error> {
+        match value {
+            Some(v) => {
+                self.headers.push((name, v.to_string()));
+                Ok(())
+            }
+            None if required => Err(Error::invalid(name, "is required")),
+            None => Ok(()),
+        }
+    }
+
+    /// Serializes a JSON body. The body is kept as bytes so that a retry or an auth
+    /// challenge can send it again.
+    pub fn json_body<T: serde::Serialize>(&mut self, value: Option<&T>, required: bool, media_type: &'static str) -> Result<(), Error> {
+        match value {
+            Some(v) => {
+                let bytes = serde_json::to_vec(v).map_err(|e| Error::invalid("body", format!("cannot be serialized: {e}")))?;
+                self.body = Some(bytes);
+                self.content_type = Some(media_type);
+                Ok(())
+            }
+            None if required => Err(Error::invalid("body", "is required")),
+            None => Ok(()),
+        }
+    }
+
+    /// Sets a raw body (binary uploads).
+    pub fn bytes_body(&mut self, value: Option<&Vec<u8>>, required: bool, media_type: &'static str) -> Result<(), Error> {
+        match value {
+            Some(v) => {
+                self.body = Some(v.clone());
+                self.content_type = Some(media_type);
+                Ok(())
+            }
+            None if required => Err(Error::invalid("body", "is required")),
+            None => Ok(()),
+        }
+    }
+}

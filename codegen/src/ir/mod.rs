@@ -1,0 +1,283 @@
+//! Stage 2: the intermediate representation.
+//!
+//! Plain data, built from the parsed document before any text is printed (see
+//! [`lower`]). Every `$ref` is resolved to a [`TypeId`]; every inline schema that needs a
+//! Rust item has become a [`TypeDef`] of its own. Rust identifiers are left empty here and
+//! filled in once by [`crate::names`].
+
+mod lower;
+mod views;
+
+pub use lower::lower;
+
+use crate::error::Warning;
+
+/// Index of a type in [`Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// The whole API, ready to be named and printed.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub title: String,
+    pub description: Option<String>,
+    pub version: String,
+    pub default_server: Option<String>,
+    pub types: Vec<TypeDef>,
+    pub operations: Vec<Operation>,
+    /// The schema most error responses use (Atlas: `ApiError`); the runtime decodes error
+    /// bodies into it.
+    pub error_model: Option<TypeId>,
+    pub security: Vec<SecurityScheme>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// The name the type would like: the component name or one derived from its position.
+    pub wanted_name: String,
+    /// Filled by `names`.
+    pub ident: String,
+    /// Where the schema is in the spec.
+    pub pointer: String,
+    /// The component schema this type belongs to (its file in `models/`).
+    pub owner: String,
+    /// Filled by `names`: the `models/` module (file stem) this type is printed in.
+    pub module: String,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    pub kind: TypeKind,
+    /// Whether this type is (transitively) a request body, a response body, or neither.
+    pub usage: Usage,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub request: bool,
+    pub response: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A string enum; always open (`Unknown(String)`), since Atlas adds values over time.
+    Enum(StringEnum),
+    /// `oneOf` + discriminator: variants keyed by the value of `property`.
+    Tagged(Tagged),
+    /// `oneOf` without a discriminator: the first variant that decodes wins.
+    Untagged(Untagged),
+    /// A named schema that is not an object: `pub type X = ...;`.
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// `additionalProperties` next to named properties: the rest of the object.
+    pub additional: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub json_name: String,
+    pub ident: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub read_only: bool,
+    pub write_only: bool,
+    /// The field's type is part of a cycle through inline fields: print it boxed.
+    pub boxed: bool,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct StringEnum {
+    pub variants: Vec<EnumVariant>,
+    /// Filled by `names`: the identifier of the catch-all variant (`Unknown` unless taken).
+    pub unknown_ident: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    pub value: String,
+    pub ident: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tagged {
+    pub property: String,
+    pub variants: Vec<TaggedVariant>,
+    pub unknown_ident: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct TaggedVariant {
+    /// The discriminator values that select this variant (first one is used to serialize).
+    pub tags: Vec<String>,
+    pub ty: TypeId,
+    pub ident: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Untagged {
+    pub variants: Vec<UntaggedVariant>,
+    /// Filled by `names`: the catch-all variant (`Other` unless taken).
+    pub other_ident: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct UntaggedVariant {
+    pub wanted_name: String,
+    pub ident: String,
+    pub ty: TypeRef,
+}
+
+/// A use of a type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    String,
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+    DateTime,
+    Date,
+    Bytes,
+    /// Anything JSON.
+    Json,
+    Vec(Box<TypeRef>),
+    Map(Box<TypeRef>),
+    Named(TypeId),
+}
+
+impl TypeRef {
+    pub fn named(&self) -> Option<TypeId> {
+        match self {
+            TypeRef::Named(id) => Some(*id),
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => inner.named(),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Patch,
+    Head,
+    Options,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub operation_id: String,
+    /// Filled by `names`: the `Client` method (`take_snapshots`).
+    pub method_ident: String,
+    /// Filled by `names`: the builder type (`TakeSnapshots`).
+    pub builder_ident: String,
+    /// Filled by `names`: the `operations/` module (from the first tag).
+    pub module: String,
+    pub method: Method,
+    pub path: String,
+    pub tag: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub sunset: Option<String>,
+    /// Atlas roles of which any one grants access (`x-rolesRequirements`).
+    pub roles: Vec<String>,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    /// The versioned media types the operation answers, newest last.
+    pub versions: Vec<ApiVersion>,
+    pub response: ResponseKind,
+    pub success_status: u16,
+    pub error_statuses: Vec<String>,
+    pub pointer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiVersion {
+    /// The whole media type, e.g. `application/vnd.atlas.2025-03-12+json`.
+    pub media_type: String,
+    /// The date part (`2025-03-12`) when the media type is an Atlas versioned one.
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub ident: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub pattern: Option<String>,
+    /// Filled by `names`: the static in `patterns.rs` that holds the compiled pattern.
+    pub pattern_ident: String,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub default: Option<serde_json::Value>,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub media_type: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseKind {
+    /// No body (204, 202 without content, ...): the call returns `()`.
+    Empty,
+    Json(TypeRef),
+    /// Binary or text bodies (gzip, CSV): returned as bytes.
+    Bytes,
+}
+
+#[derive(Debug, Clone)]
+pub enum SecurityScheme {
+    HttpDigest { name: String },
+    HttpBearer { name: String },
+    OAuth2ClientCredentials { name: String, token_url: String },
+    Other { name: String },
+}
+
+impl Api {
+    pub fn ty(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}

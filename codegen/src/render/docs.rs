@@ -1,0 +1,157 @@
+//! Spec descriptions made safe as rustdoc: the text must render as written and must not
+//! trip rustdoc or clippy (bare URLs, `[x]` taken for intra-doc links, HTML-looking text,
+//! indented lines taken for Rust code blocks, lazy list continuations).
+
+/// The lines of a doc comment for `text`; each paragraph is one line, separated by blank
+/// lines.
+pub fn lines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for raw in text.lines() {
+        let line = raw.trim();
+        if line.starts_with("```") {
+            // A fence from the spec holds examples in other languages, never Rust.
+            out.push(if in_fence { "```".to_owned() } else { "```text".to_owned() });
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push(raw.trim_end().to_owned());
+            continue;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        if !out.is_empty() && out.last().is_some_and(|l: &String| !l.is_empty()) {
+            out.push(String::new());
+        }
+        out.push(escape_line(line));
+    }
+    if in_fence {
+        out.push("```".to_owned());
+    }
+    while out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
+    out
+}
+
+/// `#[doc = "..."]` attributes for `lines`, built as string literals by proc-macro2.
+pub fn attrs(lines: &[String]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let text = if line.is_empty() { String::new() } else { format!(" {line}") };
+        out.push_str("#[doc = ");
+        out.push_str(&proc_macro2::Literal::string(&text).to_string());
+        out.push_str("]\n");
+    }
+    out
+}
+
+fn escape_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    let mut in_code = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '`' {
+            in_code = !in_code;
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if in_code {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        // A Markdown link `[text](http...)` stays as it is.
+        if c == '['
+            && let Some(len) = markdown_link_len(&chars[i..])
+        {
+            out.extend(&chars[i..i + len]);
+            i += len;
+            continue;
+        }
+        if starts_with(&chars[i..], "http://") || starts_with(&chars[i..], "https://") {
+            let end = chars[i..]
+                .iter()
+                .position(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']'))
+                .map_or(chars.len(), |p| i + p);
+            let mut url: String = chars[i..end].iter().collect();
+            let trailing: String = {
+                let t = url.trim_end_matches(['.', ',', ';', ':']).len();
+                url.split_off(t)
+            };
+            out.push('<');
+            out.push_str(&url);
+            out.push('>');
+            out.push_str(&trailing);
+            i = end;
+            continue;
+        }
+        match c {
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' if i == 0 && chars.get(1) == Some(&' ') => out.push('-'),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    if in_code {
+        // An unbalanced backtick would swallow the rest of the comment.
+        out.push('`');
+    }
+    out
+}
+
+fn starts_with(chars: &[char], prefix: &str) -> bool {
+    let mut it = chars.iter();
+    prefix.chars().all(|p| it.next() == Some(&p))
+}
+
+/// Length of `[text](url)` at the start of `chars`, if it is one with an absolute URL.
+fn markdown_link_len(chars: &[char]) -> Option<usize> {
+    let close = chars.iter().position(|&c| c == ']')?;
+    if chars.get(close + 1) != Some(&'(') {
+        return None;
+    }
+    let rest = &chars[close + 2..];
+    if !(starts_with(rest, "http://") || starts_with(rest, "https://")) {
+        return None;
+    }
+    let end = rest.iter().position(|&c| c == ')')?;
+    if rest[..end].iter().any(|c| c.is_whitespace()) || chars[1..close].contains(&'[') {
+        return None;
+    }
+    Some(close + 2 + end + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_urls_become_autolinks() {
+        assert_eq!(escape_line("see https://x.io/a."), "see <https://x.io/a>.");
+    }
+
+    #[test]
+    fn brackets_and_html_are_escaped_but_links_kept() {
+        assert_eq!(escape_line("[a](https://b.c) [x] <br>"), "[a](https://b.c) \\[x\\] &lt;br&gt;");
+        assert_eq!(escape_line("`[x] <y>`"), "`[x] <y>`");
+    }
+
+    #[test]
+    fn paragraphs_are_separated_and_fences_marked_text() {
+        assert_eq!(lines("a\n    b\n```\ncode\n```"), vec!["a", "", "b", "```text", "code", "```"]);
+    }
+
+    #[test]
+    fn attrs_are_string_literals() {
+        assert_eq!(attrs(&["say \"hi\"".to_owned()]), "#[doc = \" say \\\"hi\\\"\"]\n");
+    }
+}

@@ -1,0 +1,116 @@
+//! The API surface as plain text: what a caller of the generated crate sees, one line per
+//! fact, so that a spec change reads as a short diff in a pull request.
+
+use std::fmt::Write;
+
+use crate::ir::{Api, ParamLocation, ResponseKind, TypeKind, TypeRef};
+use crate::render::rust_type;
+
+fn ty(api: &Api, t: &TypeRef) -> String {
+    rust_type(api, t, "models")
+}
+
+/// Renders the surface of `api`.
+pub fn surface(api: &Api) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# API surface: {} ({})", api.title, api.version);
+    let _ = writeln!(out, "\n## Operations ({})", api.operations.len());
+    let mut ops: Vec<_> = api.operations.iter().collect();
+    ops.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
+    for op in ops {
+        let _ = writeln!(out, "\n### {} -> Client::{}() -> {}", op.operation_id, op.method_ident, op.builder_ident);
+        let _ = writeln!(out, "{} {}", op.method.as_str(), op.path);
+        let versions: Vec<&str> = op.versions.iter().map(|v| v.media_type.as_str()).collect();
+        let _ = writeln!(out, "accept: {}", versions.join(", "));
+        for p in &op.params {
+            let loc = match p.location {
+                ParamLocation::Path => "path",
+                ParamLocation::Query => "query",
+                ParamLocation::Header => "header",
+            };
+            let _ = write!(out, "param {} ({loc}{}): .{}({})", p.name, if p.required { ", required" } else { "" }, p.ident, ty(api, &p.ty));
+            if let Some(pattern) = &p.pattern {
+                let _ = write!(out, " pattern {pattern}");
+            }
+            out.push('\n');
+        }
+        if let Some(b) = &op.body {
+            let body_ty = if b.ty == TypeRef::Bytes { "Vec<u8>".to_owned() } else { ty(api, &b.ty) };
+            let _ = writeln!(out, "body{}: {} as {}", if b.required { " (required)" } else { "" }, body_ty, b.media_type);
+        }
+        let returns = match &op.response {
+            ResponseKind::Empty => "()".to_owned(),
+            ResponseKind::Bytes => "bytes::Bytes".to_owned(),
+            ResponseKind::Json(t) => ty(api, t),
+        };
+        let _ = writeln!(out, "returns ({}): {returns}", op.success_status);
+        if !op.error_statuses.is_empty() {
+            let _ = writeln!(out, "errors: {}", op.error_statuses.join(", "));
+        }
+        if op.deprecated {
+            let _ = writeln!(out, "deprecated{}", op.sunset.as_ref().map(|s| format!(", sunset {s}")).unwrap_or_default());
+        }
+    }
+    let _ = writeln!(out, "\n## Models ({})", api.types.len());
+    let mut types: Vec<_> = api.types.iter().collect();
+    types.sort_by(|a, b| a.ident.cmp(&b.ident));
+    for t in types {
+        let usage = match (t.usage.request, t.usage.response) {
+            (true, true) => "request+response",
+            (true, false) => "request",
+            (false, true) => "response",
+            (false, false) => "unused",
+        };
+        let dep = if t.deprecated { ", deprecated" } else { "" };
+        match &t.kind {
+            TypeKind::Struct(s) => {
+                let _ = writeln!(out, "\n### struct {} ({usage}{dep})", t.ident);
+                for f in &s.fields {
+                    let mut rust = ty(api, &f.ty);
+                    if f.boxed {
+                        rust = format!("Box<{rust}>");
+                    }
+                    if !f.required || f.nullable {
+                        rust = format!("Option<{rust}>");
+                    }
+                    let mut flags = Vec::new();
+                    if f.read_only {
+                        flags.push("read-only");
+                    }
+                    if f.write_only {
+                        flags.push("write-only");
+                    }
+                    if f.deprecated {
+                        flags.push("deprecated");
+                    }
+                    let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
+                    let _ = writeln!(out, "{}: {rust} \"{}\"{flags}", f.ident, f.json_name);
+                }
+                if let Some(a) = &s.additional {
+                    let _ = writeln!(out, "additional: BTreeMap<String, {}>", ty(api, a));
+                }
+            }
+            TypeKind::Enum(e) => {
+                let values: Vec<&str> = e.variants.iter().map(|v| v.value.as_str()).collect();
+                let _ = writeln!(out, "\n### enum {} ({usage}{dep}): {} | {}(String)", t.ident, values.join(" | "), e.unknown_ident);
+            }
+            TypeKind::Tagged(tg) => {
+                let _ = writeln!(out, "\n### union {} by \"{}\" ({usage}{dep})", t.ident, tg.property);
+                for v in &tg.variants {
+                    let _ = writeln!(out, "{} = {}: {}", v.tags.join(" | "), v.ident, api.ty(v.ty).ident);
+                }
+                let _ = writeln!(out, "* = {}(serde_json::Value)", tg.unknown_ident);
+            }
+            TypeKind::Untagged(u) => {
+                let _ = writeln!(out, "\n### untagged {} ({usage}{dep})", t.ident);
+                for v in &u.variants {
+                    let _ = writeln!(out, "{}: {}", v.ident, ty(api, &v.ty));
+                }
+            }
+            TypeKind::Alias(r) => {
+                let _ = writeln!(out, "\n### type {} = {} ({usage}{dep})", t.ident, ty(api, r));
+            }
+        }
+    }
+    out
+}
