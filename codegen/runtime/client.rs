@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{StatusCode, Url};
 use tracing::Instrument;
 
@@ -163,6 +163,7 @@ impl Client {
         let idempotent = request.operation.is_idempotent();
         let retry = &self.inner.retry;
         let mut attempt: u32 = 0;
+        let mut reauthenticated = false;
         loop {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
@@ -186,12 +187,23 @@ impl Client {
             if let Some(timeout) = request.timeout.or(self.inner.timeout) {
                 builder = builder.timeout(timeout);
             }
-            builder = self.inner.auth.apply(builder);
+            let authorization =
+                self.inner.auth.authorization(&self.inner.http, &self.inner.base_url, &request.operation.method, &url).await?;
+            if let Some(value) = authorization {
+                builder = builder.header(AUTHORIZATION, value);
+            }
             match builder.send().await {
                 Ok(response) => {
                     let status = response.status();
                     tracing::Span::current().record("status", status.as_u16());
                     let headers = response.headers().clone();
+                    // One replay with refreshed credentials (renewed token, new digest
+                    // challenge); the 401 proves the request was not processed.
+                    if status == StatusCode::UNAUTHORIZED && !reauthenticated && self.inner.auth.unauthorized(&headers).await? {
+                        reauthenticated = true;
+                        attempt -= 1;
+                        continue;
+                    }
                     if !status.is_success()
                         && let Some(delay) = retry.after_status(status, idempotent, attempt, &headers)
                     {

@@ -318,7 +318,7 @@ fn locate_yaml(text: &str, segments: &[String]) -> Option<(usize, usize)> {
         while j < end {
             let raw = lines[j].len() - lines[j].trim_start_matches(' ').len();
             if let Some((_, dash, _)) = yaml_line(lines[j])
-                && (raw < child_indent || (raw == child_indent && (!dash || is_item)))
+                && (raw < child_indent || (raw == child_indent && !dash && !is_item))
             {
                 break;
             }

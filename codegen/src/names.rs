@@ -195,10 +195,12 @@ pub fn assign(api: &mut Api) {
         op.module = tag_modules.get(&op.tag).cloned().unwrap_or_default();
         let mut setters = Unique::with_reserved(BUILDER_METHODS);
         // Path parameters first: they are the ones users must set.
+        // Path parameters in the order the path names them.
+        let path = op.path.clone();
         op.params.sort_by_key(|p| match p.location {
-            ParamLocation::Path => 0,
-            ParamLocation::Query => 1,
-            ParamLocation::Header => 2,
+            ParamLocation::Path => (0, path.find(&format!("{{{}}}", p.name)).unwrap_or(usize::MAX)),
+            ParamLocation::Query => (1, 0),
+            ParamLocation::Header => (2, 0),
         });
         for p in &mut op.params {
             p.ident = setters.claim(&snake_ident(&p.name, "param"), "_");

@@ -54,10 +54,30 @@ impl Auth {
         Auth::None
     }
 
-    pub(crate) fn apply(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    /// The `Authorization` header for a request about to be sent, if any. May fetch or
+    /// renew a token first (`http` and `base_url` are the client's).
+    pub(crate) async fn authorization(
+        &self,
+        _http: &reqwest::Client,
+        _base_url: &reqwest::Url,
+        _method: &reqwest::Method,
+        _url: &reqwest::Url,
+    ) -> Result<Option<reqwest::header::HeaderValue>, crate::Error> {
         match self {
-            Auth::None => builder,
-            Auth::Bearer(token) => builder.bearer_auth(token.expose()),
+            Auth::None => Ok(None),
+            Auth::Bearer(token) => {
+                let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                    .map_err(|_| crate::Error::Auth("the bearer token is not a valid header value".to_owned()))?;
+                value.set_sensitive(true);
+                Ok(Some(value))
+            }
         }
+    }
+
+    /// Called when a request was answered 401 with these headers. `true` means the
+    /// credentials were refreshed (a new token, a new digest challenge) and the request
+    /// should be sent once more.
+    pub(crate) async fn unauthorized(&self, _headers: &reqwest::header::HeaderMap) -> Result<bool, crate::Error> {
+        Ok(false)
     }
 }

@@ -1,1 +1,3 @@
-//! End-to-end tests live in `tests/`; this library is empty on purpose.
+//! End-to-end tests of the generated client live in `tests/`. This library only makes
+//! the project README's example a doctest, so the README cannot rot.
+#![doc = include_str!("../../README.md")]

@@ -690,7 +690,7 @@ impl<'a> Lowerer<'a> {
                         }
                     }
                 };
-                let json = rb.content.iter().filter(|(mt, _)| is_json(mt)).last();
+                let json = rb.content.iter().rfind(|(mt, _)| is_json(mt));
                 match json {
                     Some((mt, media)) => {
                         let schema_at = pointer(&pointer(&pointer(&rb_at, "content"), mt), "schema");
@@ -700,10 +700,12 @@ impl<'a> Lowerer<'a> {
                         };
                         Some(Body { media_type: mt.clone(), ty, required: rb.required, doc: rb.description.clone() })
                     }
-                    None => match rb.content.first() {
-                        Some((mt, _)) => Some(Body { media_type: mt.clone(), ty: TypeRef::Bytes, required: rb.required, doc: rb.description.clone() }),
-                        None => None,
-                    },
+                    None => rb.content.first().map(|(mt, _)| Body {
+                        media_type: mt.clone(),
+                        ty: TypeRef::Bytes,
+                        required: rb.required,
+                        doc: rb.description.clone(),
+                    }),
                 }
             }
         };

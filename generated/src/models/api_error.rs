@@ -38,7 +38,6 @@ pub struct ApiError {
 }
 impl ApiError {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(error: i32, error_code: String) -> Self {
         Self {
             bad_request_detail: None,

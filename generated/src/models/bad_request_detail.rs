@@ -12,7 +12,6 @@ pub struct BadRequestDetail {
 }
 impl BadRequestDetail {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { fields: None }
     }

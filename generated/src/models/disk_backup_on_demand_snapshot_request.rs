@@ -19,7 +19,6 @@ pub struct DiskBackupOnDemandSnapshotRequest {
 }
 impl DiskBackupOnDemandSnapshotRequest {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             description: None,

@@ -93,7 +93,6 @@ pub struct DiskBackupReplicaSet {
 }
 impl DiskBackupReplicaSet {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             cloud_provider: None,

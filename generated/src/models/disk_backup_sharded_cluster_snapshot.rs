@@ -99,7 +99,6 @@ pub struct DiskBackupShardedClusterSnapshot {
 }
 impl DiskBackupShardedClusterSnapshot {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             config_server_type: None,

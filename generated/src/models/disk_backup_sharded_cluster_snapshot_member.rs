@@ -24,7 +24,6 @@ pub struct DiskBackupShardedClusterSnapshotMember {
 }
 impl DiskBackupShardedClusterSnapshotMember {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         cloud_provider: super::DiskBackupShardedClusterSnapshotMemberCloudProvider,
         id: String,

@@ -15,7 +15,6 @@ pub struct FieldViolation {
 }
 impl FieldViolation {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(description: String, field: String) -> Self {
         Self { description, field }
     }

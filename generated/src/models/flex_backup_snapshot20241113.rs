@@ -49,7 +49,6 @@ pub struct FlexBackupSnapshot20241113 {
 }
 impl FlexBackupSnapshot20241113 {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             expiration: None,

@@ -15,7 +15,6 @@ pub struct Link {
 }
 impl Link {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { href: None, rel: None }
     }

@@ -67,7 +67,6 @@ pub struct ServerlessBackupSnapshot {
 }
 impl ServerlessBackupSnapshot {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             created_at: None,

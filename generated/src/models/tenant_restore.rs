@@ -89,7 +89,6 @@ pub struct TenantRestore {
 }
 impl TenantRestore {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(snapshot_id: String, target_deployment_item_name: String) -> Self {
         Self {
             cluster_name: None,
@@ -164,7 +163,6 @@ pub struct TenantRestoreRequest {
 }
 impl TenantRestoreRequest {
     /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(snapshot_id: String, target_deployment_item_name: String) -> Self {
         Self {
             snapshot_id,

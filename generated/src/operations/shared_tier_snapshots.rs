@@ -43,8 +43,8 @@ impl crate::Client {
 pub struct DownloadClusterBackupTenant {
     client: crate::Client,
     options: crate::request::CallOptions,
-    cluster_name: Option<String>,
     group_id: Option<String>,
+    cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<crate::models::TenantRestoreRequest>,
@@ -54,25 +54,25 @@ impl DownloadClusterBackupTenant {
         Self {
             client,
             options: Default::default(),
-            cluster_name: None,
             group_id: None,
+            cluster_name: None,
             envelope: None,
             pretty: None,
             body: None,
         }
-    }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
     ///
     /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
         self
     }
     /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
@@ -118,22 +118,22 @@ impl DownloadClusterBackupTenant {
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
         request
             .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
-            )?;
-        request
-            .path(
                 "groupId",
                 self.group_id.as_deref(),
                 crate::request::Rule {
                     pattern: Some(&crate::patterns::GROUP_ID),
                     min_length: Some(24),
                     max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
                 },
             )?;
         request.query("envelope", self.envelope.as_ref());

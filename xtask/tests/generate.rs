@@ -1,0 +1,92 @@
+//! `cargo xtask generate` as users run it: exit codes, all-or-nothing writes, `--check`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn xtask() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("xtask runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn checked_in_crate_is_current() {
+    let (code, stdout, stderr) = run(xtask().args(["generate", "--check"]));
+    assert_eq!(code, 0, "generated/ is stale; run `cargo xtask generate`\n{stdout}{stderr}");
+}
+
+#[test]
+fn generate_then_check_then_edit_makes_check_fail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("spec.yaml");
+    std::fs::copy(root().join("spec/atlas-backup.yaml"), &spec).expect("copy spec");
+    let out = dir.path().join("crate");
+    let (code, stdout, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--out").arg(&out));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("operations") && stdout.contains("files"), "summary line: {stdout}");
+    let lib = out.join("src/lib.rs");
+    let before = std::fs::metadata(&lib).and_then(|m| m.modified()).expect("mtime");
+
+    // A second run changes nothing on disk: same bytes, same modification times.
+    let (code, stdout, _) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--out").arg(&out));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("(0 changed, 0 removed)"), "{stdout}");
+    assert_eq!(std::fs::metadata(&lib).and_then(|m| m.modified()).expect("mtime"), before);
+
+    let (code, _, _) = run(xtask().args(["generate", "--check", "--spec"]).arg(&spec).arg("--out").arg(&out));
+    assert_eq!(code, 0);
+
+    // Change a description: the output changes, so --check fails naming the stale file.
+    let text = std::fs::read_to_string(&spec).expect("read").replacen(
+        "summary: Take an on-demand snapshot of a cluster",
+        "summary: Take one on-demand snapshot of a cluster",
+        1,
+    );
+    std::fs::write(&spec, text).expect("write");
+    let (code, _, stderr) = run(xtask().args(["generate", "--check", "--spec"]).arg(&spec).arg("--out").arg(&out));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("stale:") && stderr.contains("cloud_backups.rs"), "{stderr}");
+}
+
+#[test]
+fn broken_specs_exit_1_and_write_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        ("syntax.yaml", "openapi: 3.0.1\ninfo: {title: x, version: '1'\npaths: {}\n", "syntax.yaml"),
+        (
+            "dangling.yaml",
+            "openapi: 3.0.1\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Nope'}\n",
+            "#/components/schemas/Nope",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let spec = dir.path().join(name);
+        std::fs::write(&spec, text).expect("write spec");
+        let out = dir.path().join(format!("out-{name}"));
+        let (code, _, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--out").arg(&out));
+        assert_eq!(code, 1, "{name}: {stderr}");
+        assert!(stderr.contains(name) && stderr.contains(expected), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!out.exists(), "{name}: something was written");
+    }
+}
+
+#[test]
+fn refuses_to_overwrite_a_directory_it_did_not_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("notes.txt"), "mine").expect("write");
+    let (code, _, stderr) = run(xtask().args(["generate", "--out"]).arg(dir.path()));
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("notes.txt")).expect("kept"), "mine");
+}
