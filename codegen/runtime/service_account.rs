@@ -120,7 +120,7 @@ impl ServiceAccount {
             return false;
         };
         let mut cached = self.token.lock().await;
-        if cached.as_ref().is_some_and(|token| &token.header == sent) {
+        if cached.as_ref().is_some_and(|token| token.header == sent) {
             *cached = None;
         }
         true

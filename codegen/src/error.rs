@@ -25,7 +25,13 @@ impl fmt::Display for Location {
                 write!(f, ":{column}")?;
             }
         }
-        write!(f, ": at {}", self.pointer)
+        // A pathological document can nest thousands deep: keep messages readable.
+        let segments: Vec<&str> = self.pointer.split('/').collect();
+        if segments.len() > 24 {
+            write!(f, ": at {}/…/{}", segments[..12].join("/"), segments[segments.len() - 4..].join("/"))
+        } else {
+            write!(f, ": at {}", self.pointer)
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`names`] (every Rust identifier, decided once) → [`render`] (askama templates, `syn`,
 //! `prettyplease`) → [`write`] (all files or none).
 
+pub mod drift;
 pub mod error;
 pub mod ir;
 pub mod load;

@@ -30,8 +30,17 @@ pub struct Loaded {
     pub doc: openapiv3::OpenAPI,
 }
 
+/// The largest spec read. The whole Atlas API is about 4 MiB; a file this large is a
+/// mistake (a wrong path, a dump) and would only cost memory and time.
+pub const MAX_SPEC_BYTES: u64 = 32 * 1024 * 1024;
+
 /// Reads and parses the spec at `path`.
 pub fn load(path: &Path) -> Result<Loaded, Error> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_SPEC_BYTES
+    {
+        return Err(too_large(path, meta.len()));
+    }
     let bytes = std::fs::read(path).map_err(|source| Error::Read {
         file: path.to_path_buf(),
         source,
@@ -39,8 +48,22 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
     parse(path, &bytes)
 }
 
+fn too_large(path: &Path, len: u64) -> Error {
+    Error::spec(
+        Location { file: path.to_path_buf(), pointer: "#".to_owned(), line: None, column: None },
+        format!(
+            "the file is {:.1} MiB; specs larger than {} MiB are refused",
+            len as f64 / (1024.0 * 1024.0),
+            MAX_SPEC_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
 /// Parses spec bytes; `path` is only used for messages and to tell JSON from YAML.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded, Error> {
+    if bytes.len() as u64 > MAX_SPEC_BYTES {
+        return Err(too_large(path, bytes.len() as u64));
+    }
     let at_root = |message: String, line: Option<usize>, column: Option<usize>| {
         Error::spec(
             Location {
@@ -105,50 +128,119 @@ fn detect_format(path: &Path, text: &str) -> Format {
 }
 
 fn deserialize(source: &Source) -> Result<openapiv3::OpenAPI, Error> {
-    match source.format {
-        Format::Json => {
-            let mut de = serde_json::Deserializer::from_str(&source.text);
-            serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                let pointer = path_to_pointer(e.path());
-                let inner = e.into_inner();
-                let (line, column) = if inner.line() > 0 {
-                    (Some(inner.line()), Some(inner.column()))
-                } else {
-                    let (l, c) = source.line_of(&pointer);
-                    (l, c)
-                };
-                Error::spec(
-                    Location {
-                        file: source.path.clone(),
-                        pointer,
-                        line,
-                        column,
-                    },
-                    describe(inner.to_string()),
-                )
-            })
-        }
+    // Parse into a generic value first. For YAML this refuses duplicate keys (a map type
+    // would silently keep the last one) and applies `<<` merge keys; for both formats it
+    // lets us check what `openapiv3` would silently ignore and find deep error positions.
+    let value: serde_json::Value = match source.format {
+        Format::Json => serde_json::from_str(&source.text).map_err(|e| {
+            let (line, column) = if e.line() > 0 { (Some(e.line()), Some(e.column())) } else { (None, None) };
+            Error::spec(
+                Location { file: source.path.clone(), pointer: "#".to_owned(), line, column },
+                describe(e.to_string()),
+            )
+        })?,
         Format::Yaml => {
-            let de = serde_yaml::Deserializer::from_str(&source.text);
-            serde_path_to_error::deserialize(de).map_err(|e| {
-                let pointer = path_to_pointer(e.path());
-                let inner = e.into_inner();
-                let (line, column) = match inner.location() {
+            let mut value: serde_yaml::Value = serde_yaml::from_str(&source.text).map_err(|e| {
+                let (line, column) = match e.location() {
                     Some(loc) => (Some(loc.line()), Some(loc.column())),
-                    None => source.line_of(&pointer),
+                    None => (None, None),
                 };
                 Error::spec(
-                    Location {
-                        file: source.path.clone(),
-                        pointer,
-                        line,
-                        column,
-                    },
-                    describe(inner.to_string()),
+                    Location { file: source.path.clone(), pointer: "#".to_owned(), line, column },
+                    describe(e.to_string()),
                 )
-            })
+            })?;
+            value.apply_merge().map_err(|e| source.error("#", describe(e.to_string())))?;
+            serde_json::to_value(value).map_err(|e| source.error("#", describe(e.to_string())))?
+        }
+    };
+    check_ignored_keys(source, &value)?;
+    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
+        Ok(doc) => Ok(doc),
+        Err(e) => {
+            let pointer = path_to_pointer(e.path());
+            let message = describe(e.into_inner().to_string());
+            let (pointer, message) = refine(&value, &pointer).unwrap_or((pointer, message));
+            Err(source.error(&pointer, message))
         }
     }
+}
+
+/// Keys that `openapiv3` would drop without a word: paths that do not start with `/` and
+/// response keys that are not status codes.
+fn check_ignored_keys(source: &Source, value: &serde_json::Value) -> Result<(), Error> {
+    let Some(paths) = value.get("paths").and_then(serde_json::Value::as_object) else { return Ok(()) };
+    const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    for (key, item) in paths {
+        let at = crate::error::pointer("#/paths", key);
+        if !key.starts_with('/') && !key.starts_with("x-") {
+            return Err(source.error(&at, format!("path {key:?} must start with '/'")));
+        }
+        for method in METHODS {
+            let Some(responses) = item.get(*method).and_then(|op| op.get("responses")).and_then(serde_json::Value::as_object) else {
+                continue;
+            };
+            for code in responses.keys() {
+                let bytes = code.as_bytes();
+                let status = bytes.len() == 3
+                    && (b'1'..=b'5').contains(&bytes[0])
+                    && bytes[1..].iter().all(|b| b.is_ascii_digit() || *b == b'X' || *b == b'x');
+                if !(status || code == "default" || code.starts_with("x-")) {
+                    let r_at = crate::error::pointer(&crate::error::pointer(&crate::error::pointer(&at, method), "responses"), code);
+                    return Err(source.error(&r_at, format!("response key {code:?} is not an HTTP status code (100-599, 1XX-5XX) or `default`")));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `openapiv3` reads `paths` and the `components` maps through flattening, where
+/// `serde_path_to_error` loses track; deserialize their entries one by one to find the
+/// entry (and the field inside it) that fails.
+fn refine(value: &serde_json::Value, pointer: &str) -> Option<(String, String)> {
+    fn first_error<T: serde::de::DeserializeOwned>(
+        entries: &serde_json::Map<String, serde_json::Value>,
+        base: &str,
+    ) -> Option<(String, String)> {
+        for (key, entry) in entries {
+            if key.starts_with("x-") {
+                continue;
+            }
+            if let Err(e) = serde_path_to_error::deserialize::<_, T>(entry) {
+                let inner = path_to_pointer(e.path());
+                let at = crate::error::pointer(base, key) + inner.trim_start_matches('#');
+                return Some((at, describe(e.into_inner().to_string())));
+            }
+        }
+        None
+    }
+    if pointer == "#/paths" || pointer == "#" {
+        if let Some(paths) = value.get("paths").and_then(serde_json::Value::as_object)
+            && let Some(found) = first_error::<openapiv3::PathItem>(paths, "#/paths")
+        {
+            return Some(found);
+        }
+    }
+    if pointer.starts_with("#/components") || pointer == "#" {
+        let components = value.get("components")?.as_object()?;
+        for (section, entries) in components {
+            let Some(entries) = entries.as_object() else { continue };
+            let base = format!("#/components/{section}");
+            let found = match section.as_str() {
+                "schemas" => first_error::<openapiv3::ReferenceOr<openapiv3::Schema>>(entries, &base),
+                "parameters" => first_error::<openapiv3::ReferenceOr<openapiv3::Parameter>>(entries, &base),
+                "responses" => first_error::<openapiv3::ReferenceOr<openapiv3::Response>>(entries, &base),
+                "requestBodies" => first_error::<openapiv3::ReferenceOr<openapiv3::RequestBody>>(entries, &base),
+                "securitySchemes" => first_error::<openapiv3::ReferenceOr<openapiv3::SecurityScheme>>(entries, &base),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+    None
 }
 
 /// serde's messages mention "line X column Y" which we already print in front; strip them.

@@ -193,6 +193,12 @@ pub fn assign(api: &mut Api) {
         op.method_ident = methods.claim(&snake_ident(&op.operation_id, "operation"), "_");
         op.builder_ident = builders.claim(&camel_ident(&op.operation_id, "Operation", "Op"), "");
         op.module = tag_modules.get(&op.tag).cloned().unwrap_or_default();
+        if op.is_versioned() {
+            for (i, v) in op.versions.iter_mut().enumerate() {
+                let suffix = v.date.as_deref().map_or_else(|| format!("V{i}"), |d| format!("V{}", d.replace('-', "_")));
+                v.marker_ident = builders.claim(&format!("{}{suffix}", op.builder_ident), "");
+            }
+        }
         let mut setters = Unique::with_reserved(BUILDER_METHODS);
         // Path parameters first: they are the ones users must set.
         // Path parameters in the order the path names them.

@@ -47,6 +47,10 @@ pub fn surface(api: &Api) -> String {
         if !op.error_statuses.is_empty() {
             let _ = writeln!(out, "errors: {}", op.error_statuses.join(", "));
         }
+        if let Some(p) = &op.pagination {
+            let total = p.total_field.as_deref().map(|t| format!(", counted by {t}")).unwrap_or_default();
+            let _ = writeln!(out, "pages: .into_stream() / .collect_all() -> {} from {}{total}", ty(api, &p.item), p.results_field);
+        }
         if op.deprecated {
             let _ = writeln!(out, "deprecated{}", op.sunset.as_ref().map(|s| format!(", sunset {s}")).unwrap_or_default());
         }

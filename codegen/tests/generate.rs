@@ -131,3 +131,30 @@ fn bad_specs_fail_with_clear_errors() {
         settings.bind(|| insta::assert_snapshot!(name, err));
     }
 }
+
+#[test]
+fn a_50_mb_file_is_refused_before_it_is_parsed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("huge.yaml");
+    let mut text = String::from("openapi: 3.0.1\ninfo: {title: huge, version: '1'}\npaths: {}\n");
+    let line = format!("# {}\n", "x".repeat(1022));
+    while text.len() < 50 * 1024 * 1024 {
+        text.push_str(&line);
+    }
+    std::fs::write(&path, &text).expect("write");
+    let err = atlas_codegen::generate(&path).expect_err("refused").to_string();
+    let shown = err.replace(&path.display().to_string(), "huge.yaml");
+    assert_eq!(shown, "huge.yaml: at #: the file is 50.0 MiB; specs larger than 32 MiB are refused");
+}
+
+#[test]
+fn a_missing_operation_id_is_derived_with_a_warning() {
+    let spec = b"openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /groups/{groupId}/items:\n    get:\n      parameters:\n        - {name: groupId, in: path, required: true, schema: {type: string}}\n      responses: {'204': {description: ok}}\n";
+    let generated = atlas_codegen::generate_from_bytes(Path::new("t.yaml"), spec).expect("generates");
+    assert!(generated.surface.contains("### getGroupsGroupIdItems -> Client::get_groups_group_id_items()"), "{}", generated.surface);
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        vec!["warning[missing-operation-id]: at #/paths/~1groups~1{groupId}~1items/get: no operationId: named \"getGroupsGroupIdItems\" from the method and path"]
+    );
+}

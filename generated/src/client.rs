@@ -62,9 +62,10 @@ impl ClientBuilder {
         self
     }
 
-    /// How to authenticate (default: no credentials).
-    pub fn auth(mut self, auth: Auth) -> Self {
-        self.auth = auth;
+    /// How to authenticate (default: no credentials): an [`Auth`], or what
+    /// [`Auth::service_account`] and [`Auth::digest`] make.
+    pub fn auth(mut self, auth: impl Into<Auth>) -> Self {
+        self.auth = auth.into();
         self
     }
 
@@ -74,7 +75,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Time limit of a whole request, per attempt (default 60 s).
+    /// Time limit of a whole request, per attempt (default 60 s); also bounds a
+    /// service account's token request. A call's own `.timeout()` replaces it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -90,11 +92,17 @@ impl ClientBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let raw = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        // A URL with `user:password@` is never quoted back: it would put a secret in the error.
+        let shown = if raw.contains('@') { "(redacted)".to_owned() } else { format!("{raw:?}") };
         let base_url = Url::parse(raw.trim_end_matches('/'))
-            .map_err(|e| Error::Config(format!("base URL {raw:?} is not a valid URL: {e}")))?;
+            .map_err(|e| Error::Config(format!("base URL {shown} is not a valid URL: {e}")))?;
         if base_url.cannot_be_a_base() || !matches!(base_url.scheme(), "http" | "https") {
-            return Err(Error::Config(format!("base URL {raw:?} must be an http or https URL")));
+            return Err(Error::Config(format!("base URL {shown} must be an http or https URL")));
         }
+        if !base_url.username().is_empty() || base_url.password().is_some() {
+            return Err(Error::Config("the base URL must not carry credentials (user:password@); use `auth`".to_owned()));
+        }
+        let auth = self.auth.for_client(&base_url)?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -106,7 +114,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base_url,
-                auth: self.auth,
+                auth,
                 retry: self.retry.unwrap_or_default(),
                 timeout: Some(self.timeout.unwrap_or(Duration::from_secs(60))),
             }),
@@ -187,13 +195,17 @@ impl Client {
             if let Some(body) = &request.body {
                 builder = builder.body(body.clone());
             }
-            if let Some(timeout) = request.timeout.or(self.inner.timeout) {
+            let timeout = request.timeout.or(self.inner.timeout);
+            if let Some(timeout) = timeout {
                 builder = builder.timeout(timeout);
             }
-            let authorization =
-                self.inner.auth.authorization(&self.inner.http, &self.inner.base_url, &request.operation.method, &url).await?;
-            if let Some(value) = authorization {
-                builder = builder.header(AUTHORIZATION, value);
+            let authorization = self
+                .inner
+                .auth
+                .authorization(&self.inner.http, &self.inner.base_url, &request.operation.method, &url, timeout)
+                .await?;
+            if let Some(value) = &authorization {
+                builder = builder.header(AUTHORIZATION, value.clone());
             }
             match builder.send().await {
                 Ok(response) => {
@@ -202,14 +214,21 @@ impl Client {
                     let headers = response.headers().clone();
                     // One replay with refreshed credentials (renewed token, new digest
                     // challenge); the 401 proves the request was not processed.
-                    if status == StatusCode::UNAUTHORIZED && !reauthenticated && self.inner.auth.unauthorized(&headers).await? {
+                    if status == StatusCode::UNAUTHORIZED
+                        && !reauthenticated
+                        && self.inner.auth.unauthorized(&headers, authorization.as_ref()).await?
+                    {
                         reauthenticated = true;
                         attempt -= 1;
+                        // Read the rest of the answer so that the connection can be reused.
+                        let _ = response.bytes().await;
+                        tracing::debug!("new credentials; sending the request again");
                         continue;
                     }
                     if !status.is_success()
                         && let Some(delay) = retry.after_status(status, idempotent, attempt, &headers)
                     {
+                        let _ = response.bytes().await;
                         tracing::debug!(%status, ?delay, "retrying");
                         tokio::time::sleep(delay).await;
                         continue;
@@ -221,6 +240,7 @@ impl Client {
                     return Err(api_error(status, headers, &body, attempt));
                 }
                 Err(e) => {
+                    let e = e.without_url();
                     // A connection that was never made cannot have reached the server, so
                     // even a POST may be sent again; anything later only when idempotent.
                     let safe = e.is_connect() || idempotent;
@@ -274,7 +294,8 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     /// Wait before the first retry; doubled for each further one.
     pub initial_backoff: Duration,
-    /// Upper bound of one wait, `Retry-After` included.
+    /// Upper bound of one wait. A `Retry-After` longer than this is not waited for: the
+    /// 429 or 503 is returned instead.
     pub max_backoff: Duration,
 }
 
@@ -302,7 +323,8 @@ impl RetryPolicy {
         self
     }
 
-    /// Exponential backoff with full jitter: a random wait up to `initial * 2^(n-1)`.
+    /// Exponential backoff with jitter: a random wait between half and all of
+    /// `initial * 2^(n-1)`, at most `max_backoff`.
     fn delay(&self, attempt: u32) -> Duration {
         let exp = self.initial_backoff.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let cap = exp.min(self.max_backoff);
@@ -310,18 +332,22 @@ impl RetryPolicy {
     }
 
     /// 429 and 503 mean the request was not processed: always retried, after
-    /// `Retry-After` when given. Other 5xx only for idempotent methods.
+    /// `Retry-After` when given. Other 5xx (but 501 and 505, which will not change) only
+    /// for idempotent methods, as the request may have been processed.
     fn after_status(&self, status: StatusCode, idempotent: bool, attempt: u32, headers: &HeaderMap) -> Option<Duration> {
         if attempt >= self.max_attempts {
             return None;
         }
         let not_processed = status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE;
-        let transient = matches!(status.as_u16(), 500 | 502 | 504);
+        let transient = status.is_server_error() && !matches!(status.as_u16(), 501 | 505);
         if !(not_processed || (transient && idempotent)) {
             return None;
         }
-        let after = crate::response::header_number(headers, "retry-after").map(Duration::from_secs);
-        Some(after.unwrap_or_else(|| self.delay(attempt)).min(self.max_backoff))
+        match retry_after(headers) {
+            Some(after) if after > self.max_backoff => None,
+            Some(after) => Some(after),
+            None => Some(self.delay(attempt)),
+        }
     }
 
     fn after_error(&self, attempt: u32) -> Option<Duration> {
@@ -329,3 +355,71 @@ impl RetryPolicy {
     }
 }
 
+/// `Retry-After` as a wait: delay-seconds, or an HTTP date (a past date is no wait).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    if let Some(seconds) = crate::response::header_number(headers, "retry-after") {
+        return Some(Duration::from_secs(seconds));
+    }
+    let text = headers.get("retry-after")?.to_str().ok()?;
+    let at = chrono::DateTime::parse_from_rfc2822(text.trim()).ok()?;
+    let at = std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(at.timestamp()).ok()?);
+    Some(at.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn retry_after_header(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        assert_eq!(retry_after(&retry_after_header("7")), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after(&retry_after_header("Wed, 21 Oct 2015 07:28:00 GMT")), Some(Duration::ZERO));
+        let future = std::time::SystemTime::now() + Duration::from_secs(3600);
+        let seconds = future.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let date = chrono::DateTime::from_timestamp(seconds as i64, 0).unwrap().to_rfc2822().replace("+0000", "GMT");
+        let wait = retry_after(&retry_after_header(&date)).unwrap();
+        assert!(wait > Duration::from_secs(3590) && wait <= Duration::from_secs(3600), "{date}: {wait:?}");
+        assert_eq!(retry_after(&retry_after_header("soon")), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn which_statuses_are_retried() {
+        let policy = RetryPolicy::with_max_attempts(3);
+        let none = HeaderMap::new();
+        let retried = |status: u16, idempotent: bool| policy.after_status(StatusCode::from_u16(status).unwrap(), idempotent, 1, &none).is_some();
+        for status in [429, 503] {
+            assert!(retried(status, false) && retried(status, true), "{status}");
+        }
+        for status in [500, 502, 504] {
+            assert!(retried(status, true) && !retried(status, false), "{status}");
+        }
+        for status in [400, 401, 404, 409, 501, 505] {
+            assert!(!retried(status, true), "{status}");
+        }
+        // Bounded, and a Retry-After beyond max_backoff is not waited for.
+        assert!(policy.after_status(StatusCode::SERVICE_UNAVAILABLE, true, 3, &none).is_none());
+        let long = retry_after_header("3600");
+        assert!(policy.after_status(StatusCode::TOO_MANY_REQUESTS, true, 1, &long).is_none());
+        assert_eq!(policy.after_status(StatusCode::TOO_MANY_REQUESTS, true, 1, &retry_after_header("2")), Some(Duration::from_secs(2)));
+        assert!(RetryPolicy::disabled().after_status(StatusCode::SERVICE_UNAVAILABLE, true, 1, &none).is_none());
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = RetryPolicy::default().backoff(Duration::from_millis(100), Duration::from_millis(300));
+        for _ in 0..50 {
+            let first = policy.delay(1);
+            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100), "{first:?}");
+            let late = policy.delay(10);
+            assert!(late >= Duration::from_millis(150) && late <= Duration::from_millis(300), "{late:?}");
+        }
+    }
+}

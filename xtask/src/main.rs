@@ -9,6 +9,10 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
+mod drift;
+mod semver;
+mod spec;
+
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Developer tasks of the Atlas backup client")]
 struct Cli {
@@ -33,6 +37,16 @@ enum Task {
         #[arg(long)]
         strict: bool,
     },
+    /// OpenAPI spec tools: `slice` an upstream document by tags, `check` spec/ against upstream.
+    Spec {
+        #[command(subcommand)]
+        task: spec::SpecTask,
+    },
+    /// Report API drift between two specs (files or git revisions), classified for users
+    /// of the generated crate as breaking, non-breaking or info.
+    Drift(drift::DriftArgs),
+    /// Check the generated crate's public API against a baseline revision with cargo-semver-checks.
+    Semver(semver::SemverArgs),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -45,6 +59,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Generate { spec, out, check, strict } => generate(spec, out, check, strict),
+        Task::Spec { task } => spec::run(task, &root()),
+        Task::Drift(args) => drift::run(args, &root()),
+        Task::Semver(args) => semver::run(args, &root()),
     };
     match result {
         Ok(code) => code,

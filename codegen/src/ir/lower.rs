@@ -452,6 +452,10 @@ impl<'a> Lowerer<'a> {
         at: &str,
     ) -> Result<TypeKind, Error> {
         let Some(disc) = &schema.schema_data.discriminator else {
+            // A oneOf of string enums (Atlas's event types) is one open enum of all values.
+            if let Some(values) = self.string_enum_values(one_of) {
+                return Ok(string_enum(values.into_iter()));
+            }
             let mut variants = Vec::new();
             for (i, v) in one_of.iter().enumerate() {
                 let v_at = pointer(&pointer(at, "oneOf"), &i.to_string());
@@ -501,12 +505,36 @@ impl<'a> Lowerer<'a> {
         }))
     }
 
+    /// The values of a list of schemas that are all string enums.
+    fn string_enum_values(&self, schemas: &'a [ReferenceOr<Schema>]) -> Option<Vec<String>> {
+        let mut values = Vec::new();
+        for s in schemas {
+            let schema = match s {
+                ReferenceOr::Item(s) => s,
+                ReferenceOr::Reference { reference } => {
+                    let id = *self.components.get(reference.strip_prefix(SCHEMAS)?)?;
+                    self.resolve_schema(id)?
+                }
+            };
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::String(st)) if !st.enumeration.is_empty() => {
+                    values.extend(st.enumeration.iter().flatten().cloned());
+                }
+                _ => return None,
+            }
+        }
+        (!values.is_empty()).then_some(values)
+    }
+
     fn operations(&mut self) -> Result<Vec<Operation>, Error> {
         let doc = self.doc;
         let mut ops = Vec::new();
         let mut seen_ids: HashMap<String, String> = HashMap::new();
         for (path, item) in &doc.paths.paths {
             let path_at = pointer("#/paths", path);
+            if !path.starts_with('/') {
+                return Err(self.source.error(&path_at, format!("path {path:?} must start with '/'")));
+            }
             let item = match item {
                 ReferenceOr::Item(item) => item,
                 ReferenceOr::Reference { reference } => {
@@ -710,6 +738,16 @@ impl<'a> Lowerer<'a> {
             }
         };
         let (success_status, response, versions) = self.success_response(op, &base, &owner, at)?;
+        // Every other answer must resolve too, though only its status is used.
+        let responses_at = pointer(at, "responses");
+        for (code, r) in &op.responses.responses {
+            let (r, r_at) = self.response(r, &pointer(&responses_at, &status_text(code)))?;
+            for (mt, media) in &r.content {
+                if let Some(ReferenceOr::Reference { reference }) = &media.schema {
+                    self.resolve_ref(reference, &pointer(&pointer(&pointer(&r_at, "content"), mt), "schema"))?;
+                }
+            }
+        }
         let error_statuses = op
             .responses
             .responses
@@ -728,6 +766,7 @@ impl<'a> Lowerer<'a> {
             .and_then(|v| v.as_array())
             .map(|a| a.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect())
             .unwrap_or_default();
+        let pagination = self.pagination(&params, &response);
         Ok(Operation {
             operation_id,
             method_ident: String::new(),
@@ -747,7 +786,33 @@ impl<'a> Lowerer<'a> {
             response,
             success_status,
             error_statuses,
+            pagination,
             pointer: at.to_owned(),
+        })
+    }
+
+    /// Atlas list operations: `pageNum` + `itemsPerPage` parameters and an object answer
+    /// with an array `results`.
+    fn pagination(&self, params: &[Param], response: &ResponseKind) -> Option<Pagination> {
+        let page = params.iter().find(|p| p.name == "pageNum" && p.location == ParamLocation::Query)?;
+        let per_page = params.iter().find(|p| p.name == "itemsPerPage" && p.location == ParamLocation::Query)?;
+        let numeric = |t: &TypeRef| matches!(t, TypeRef::I32 | TypeRef::I64);
+        if !numeric(&page.ty) || !numeric(&per_page.ty) {
+            return None;
+        }
+        let ResponseKind::Json(TypeRef::Named(page_type)) = response else { return None };
+        let TypeKind::Struct(s) = &self.types[page_type.0].kind else { return None };
+        let results = s.fields.iter().find(|f| f.json_name == "results")?;
+        let TypeRef::Vec(item) = &results.ty else { return None };
+        let total = s.fields.iter().find(|f| f.json_name == "totalCount" && numeric(&f.ty));
+        Some(Pagination {
+            item: (**item).clone(),
+            page_type: *page_type,
+            results_field: results.json_name.clone(),
+            total_field: total.map(|f| f.json_name.clone()),
+            page_param: page.name.clone(),
+            per_page_param: per_page.name.clone(),
+            default_per_page: per_page.default.as_ref().and_then(serde_json::Value::as_i64).unwrap_or(100),
         })
     }
 
@@ -785,27 +850,41 @@ impl<'a> Lowerer<'a> {
         };
         let r_at = pointer(&pointer(at, "responses"), &status.to_string());
         let (r, r_at) = self.response(r, &r_at)?;
-        let mut versions: Vec<ApiVersion> = r
-            .content
-            .keys()
-            .map(|mt| ApiVersion { media_type: mt.clone(), date: atlas_version(mt) })
-            .collect();
-        versions.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.media_type.cmp(&b.media_type)));
-        if status == 204 || r.content.is_empty() {
+        let mut media: Vec<(&String, &openapiv3::MediaType)> = r.content.iter().collect();
+        media.sort_by(|a, b| atlas_version(a.0).cmp(&atlas_version(b.0)).then_with(|| a.0.cmp(b.0)));
+        let several = media.iter().filter(|(mt, _)| is_json(mt)).count() > 1;
+        let mut versions = Vec::with_capacity(media.len());
+        for (mt, m) in media {
+            let date = atlas_version(mt);
+            let response = if status == 204 {
+                ResponseKind::Empty
+            } else if is_json(mt) {
+                match &m.schema {
+                    Some(s) => {
+                        let s_at = pointer(&pointer(&pointer(&r_at, "content"), mt), "schema");
+                        // Inline answers of older versions get the version in their name.
+                        let hint = match (&date, several) {
+                            (Some(d), true) => format!("{base}Response{}", d.replace('-', "")),
+                            _ => format!("{base}Response"),
+                        };
+                        ResponseKind::Json(self.use_schema(s, &hint, owner, &s_at)?)
+                    }
+                    None => ResponseKind::Json(TypeRef::Json),
+                }
+            } else {
+                ResponseKind::Bytes
+            };
+            versions.push(ApiVersion { media_type: mt.clone(), date, response, marker_ident: String::new() });
+        }
+        if status == 204 || versions.is_empty() {
             return Ok((status, ResponseKind::Empty, versions));
         }
-        // The newest JSON media type decides the response type.
-        let newest = versions.iter().rev().find(|v| is_json(&v.media_type)).map(|v| v.media_type.clone());
-        let kind = match newest.and_then(|mt| r.content.get_key_value(&mt)) {
-            Some((mt, media)) => match &media.schema {
-                Some(s) => {
-                    let s_at = pointer(&pointer(&pointer(&r_at, "content"), mt), "schema");
-                    ResponseKind::Json(self.use_schema(s, &format!("{base}Response"), owner, &s_at)?)
-                }
-                None => ResponseKind::Json(TypeRef::Json),
-            },
-            None => ResponseKind::Bytes,
-        };
+        // The newest JSON media type decides the default answer.
+        let kind = versions
+            .iter()
+            .rev()
+            .find(|v| is_json(&v.media_type))
+            .map_or(ResponseKind::Bytes, |v| v.response.clone());
         Ok((status, kind, versions))
     }
 

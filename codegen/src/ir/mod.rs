@@ -216,7 +216,24 @@ pub struct Operation {
     pub response: ResponseKind,
     pub success_status: u16,
     pub error_statuses: Vec<String>,
+    /// Set for list operations that page through `results` with `pageNum`.
+    pub pagination: Option<Pagination>,
     pub pointer: String,
+}
+
+/// How a list operation pages: Atlas's `pageNum` / `itemsPerPage` parameters and a
+/// response object with `results` (and `totalCount` when counted).
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// The element type of `results`.
+    pub item: TypeRef,
+    /// The response type holding the page.
+    pub page_type: TypeId,
+    pub results_field: String,
+    pub total_field: Option<String>,
+    pub page_param: String,
+    pub per_page_param: String,
+    pub default_per_page: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -225,6 +242,11 @@ pub struct ApiVersion {
     pub media_type: String,
     /// The date part (`2025-03-12`) when the media type is an Atlas versioned one.
     pub date: Option<String>,
+    /// What this version answers (versions of one operation may differ).
+    pub response: ResponseKind,
+    /// Filled by `names` for operations with several JSON versions: the marker type that
+    /// selects this version.
+    pub marker_ident: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,6 +296,14 @@ pub enum SecurityScheme {
     HttpBearer { name: String },
     OAuth2ClientCredentials { name: String, token_url: String },
     Other { name: String },
+}
+
+impl Operation {
+    /// Atlas serves the operation in several versions, each a JSON media type: its builder
+    /// takes the version as a type parameter.
+    pub fn is_versioned(&self) -> bool {
+        self.versions.len() > 1 && self.versions.iter().all(|v| matches!(v.response, ResponseKind::Json(_)))
+    }
 }
 
 impl Api {

@@ -26,9 +26,14 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/auth.rs", include_str!("../../runtime/auth.rs")),
     ("src/client.rs", include_str!("../../runtime/client.rs")),
     ("src/codec.rs", include_str!("../../runtime/codec.rs")),
+    ("src/digest.rs", include_str!("../../runtime/digest.rs")),
+    ("src/env.rs", include_str!("../../runtime/env.rs")),
     ("src/error.rs", include_str!("../../runtime/error.rs")),
+    ("src/paginate.rs", include_str!("../../runtime/paginate.rs")),
     ("src/request.rs", include_str!("../../runtime/request.rs")),
     ("src/response.rs", include_str!("../../runtime/response.rs")),
+    ("src/service_account.rs", include_str!("../../runtime/service_account.rs")),
+    ("src/version.rs", include_str!("../../runtime/version.rs")),
 ];
 
 pub(crate) fn header(spec_name: &str, comment: &str) -> String {

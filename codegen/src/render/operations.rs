@@ -6,7 +6,7 @@ use askama::Template;
 
 use super::{docs, ident, lit, parse_items, print, render_template, rust_type};
 use crate::error::Error;
-use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeRef};
+use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
 const MODELS: &str = "crate::models";
 
@@ -23,9 +23,32 @@ struct BodyView {
     ty: String,
 }
 
+struct PagingView {
+    page_doc: String,
+    page: String,
+    per_page: String,
+    default_per_page: i64,
+    page_arg: String,
+    item: String,
+    items: String,
+    total: String,
+}
+
+struct MarkerView {
+    doc: String,
+    name: String,
+    media_type: String,
+    output: String,
+}
+
 #[derive(Template)]
 #[template(path = "operation.askama", escape = "none")]
 struct OperationTemplate {
+    paging: Option<PagingView>,
+    markers: Vec<MarkerView>,
+    struct_generics: String,
+    impl_generics: String,
+    self_ty: String,
     doc: String,
     deprecated: String,
     method: String,
@@ -186,11 +209,53 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
         ResponseKind::Bytes => ("bytes::Bytes".to_owned(), "execute_bytes"),
         ResponseKind::Json(ty) => (rust_type(api, ty, MODELS), "execute_json"),
     };
+    let paging = op.pagination.as_ref().and_then(|p| paging_view(api, op, p));
+    let builder = ident(&op.builder_ident);
+    let mut markers = Vec::new();
+    let (struct_generics, impl_generics, self_ty, output) = if op.is_versioned() {
+        let newest = op.versions.iter().rev().find(|v| matches!(v.response, ResponseKind::Json(_)));
+        let default = newest.map(|v| ident(&v.marker_ident)).unwrap_or_default();
+        for v in &op.versions {
+            let ResponseKind::Json(ty) = &v.response else { continue };
+            markers.push(MarkerView {
+                doc: lit(&format!(
+                    " Version `{}` of `{}` (`{}`), for [`{builder}::api_version`].",
+                    v.date.as_deref().unwrap_or(&v.media_type),
+                    op.operation_id,
+                    v.media_type
+                )),
+                name: ident(&v.marker_ident),
+                media_type: lit(&v.media_type),
+                output: rust_type(api, ty, MODELS),
+            });
+        }
+        (
+            format!("<V = {default}>"),
+            "<V: crate::version::ApiVersion>".to_owned(),
+            format!("{builder}<V>"),
+            "V::Output".to_owned(),
+        )
+    } else {
+        (String::new(), String::new(), builder.clone(), output)
+    };
+    if op.is_versioned()
+        && let Some(s) = statements.iter_mut().find(|s| s.starts_with("request.json_body("))
+    {
+        *s = "request.json_body(self.body.as_ref(), true, <V as crate::version::ApiVersion>::MEDIA_TYPE)?;".to_owned();
+        if let Some(b) = &op.body && !b.required {
+            *s = s.replace(", true,", ", false,");
+        }
+    }
     let tmpl = OperationTemplate {
+        paging,
+        markers,
+        struct_generics,
+        impl_generics,
+        self_ty,
         doc: operation_doc(op),
         deprecated: deprecation(op),
         method: ident(&op.method_ident),
-        builder: ident(&op.builder_ident),
+        builder,
         created_by: lit(&format!(" [`Client::{}`](crate::Client::{}).", op.method_ident, op.method_ident)),
         params,
         body,
@@ -203,6 +268,38 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
         execute: execute.to_owned(),
     };
     render_template(&tmpl, "operation.askama", &op.operation_id)
+}
+
+fn paging_view(api: &Api, op: &Operation, p: &crate::ir::Pagination) -> Option<PagingView> {
+    let param = |name: &str| op.params.iter().find(|q| q.name == name);
+    let (page, per_page) = (param(&p.page_param)?, param(&p.per_page_param)?);
+    let TypeKind::Struct(s) = &api.ty(p.page_type).kind else { return None };
+    let field = |name: &str| s.fields.iter().find(|f| f.json_name == name);
+    let results = field(&p.results_field)?;
+    let items = if results.required && !results.nullable {
+        format!("page.{}", ident(&results.ident))
+    } else {
+        format!("page.{}.unwrap_or_default()", ident(&results.ident))
+    };
+    let total = match p.total_field.as_deref().and_then(field) {
+        Some(f) if f.required && !f.nullable => format!("Some(i64::from(page.{}))", ident(&f.ident)),
+        Some(f) => format!("page.{}.map(i64::from)", ident(&f.ident)),
+        None => "None".to_owned(),
+    };
+    let page_arg = match page.ty {
+        TypeRef::I32 => "i32::try_from(page).unwrap_or(i32::MAX)".to_owned(),
+        _ => "page".to_owned(),
+    };
+    Some(PagingView {
+        page_doc: lit(&format!(" [`{}`](Self::{})", page.ident, page.ident)),
+        page: ident(&page.ident),
+        per_page: ident(&per_page.ident),
+        default_per_page: p.default_per_page,
+        page_arg,
+        item: rust_type(api, &p.item, MODELS),
+        items,
+        total,
+    })
 }
 
 /// Renders `operations/mod.rs` and one file per tag.

@@ -4,6 +4,2977 @@
 //! Operations tagged `Cloud Backups`.
 #![allow(deprecated)]
 impl crate::Client {
+    /// Cancel a cloud backup restore job
+    ///
+    /// Cancels one restore job of the cluster; some jobs, such as shard restores, cannot be cancelled. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
+    ///
+    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`
+    /// - Operation ID: `cancelBackupRestoreJob`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
+    pub fn cancel_backup_restore_job(&self) -> CancelBackupRestoreJob {
+        CancelBackupRestoreJob::new(self.clone())
+    }
+}
+/// Cancel a cloud backup restore job
+///
+/// Cancels one restore job of the cluster; some jobs, such as shard restores, cannot be cancelled. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
+///
+/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`
+/// - Operation ID: `cancelBackupRestoreJob`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
+///
+/// Created by
+/// [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job).
+/// Set the parameters, then call [`send`](CancelBackupRestoreJob::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CancelBackupRestoreJob {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    restore_job_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl CancelBackupRestoreJob {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            restore_job_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl CancelBackupRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the restore job.
+    ///
+    /// `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn restore_job_id(mut self, value: impl Into<String>) -> Self {
+        self.restore_job_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "cancelBackupRestoreJob",
+            method: reqwest::Method::DELETE,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "restoreJobId",
+                self.restore_job_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_empty(request).await
+    }
+}
+impl crate::Client {
+    /// Export a snapshot
+    ///
+    /// Starts a job that exports one snapshot of the cluster to an export bucket. Requires the Project Backup Export Operator role.
+    ///
+    /// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`
+    /// - Operation ID: `createBackupExport`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Backup Export Operator
+    pub fn create_backup_export(&self) -> CreateBackupExport {
+        CreateBackupExport::new(self.clone())
+    }
+}
+/// Export a snapshot
+///
+/// Starts a job that exports one snapshot of the cluster to an export bucket. Requires the Project Backup Export Operator role.
+///
+/// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`
+/// - Operation ID: `createBackupExport`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Backup Export Operator
+///
+/// Created by
+/// [`Client::create_backup_export`](crate::Client::create_backup_export).
+/// Set the parameters, then call [`send`](CreateBackupExport::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateBackupExport {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+    body: Option<crate::models::DiskBackupExportJobRequest>,
+}
+impl CreateBackupExport {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+}
+impl CreateBackupExport {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// The snapshot and the bucket to export it to.
+    ///
+    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(mut self, value: crate::models::DiskBackupExportJobRequest) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::models::DiskBackupExportJob, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<crate::models::DiskBackupExportJob>, crate::Error> {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "createBackupExport",
+            method: reqwest::Method::POST,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        request
+            .json_body(
+                self.body.as_ref(),
+                true,
+                "application/vnd.atlas.2023-01-01+json",
+            )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Create an object storage private endpoint
+    ///
+    /// Creates a private endpoint in a region so that backup traffic between Atlas and cloud object storage stays on the provider network. Requires the Project Owner role.
+    ///
+    /// - Request: `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`
+    /// - Operation ID: `createBackupPrivateEndpoint`
+    /// - API version: `2024-11-13`
+    /// - Required role (any of): Project Owner
+    pub fn create_backup_private_endpoint(&self) -> CreateBackupPrivateEndpoint {
+        CreateBackupPrivateEndpoint::new(self.clone())
+    }
+}
+/// Create an object storage private endpoint
+///
+/// Creates a private endpoint in a region so that backup traffic between Atlas and cloud object storage stays on the provider network. Requires the Project Owner role.
+///
+/// - Request: `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`
+/// - Operation ID: `createBackupPrivateEndpoint`
+/// - API version: `2024-11-13`
+/// - Required role (any of): Project Owner
+///
+/// Created by
+/// [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint).
+/// Set the parameters, then call [`send`](CreateBackupPrivateEndpoint::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateBackupPrivateEndpoint {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cloud_provider: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+    body: Option<crate::models::ObjectStoragePrivateEndpointRequest>,
+}
+impl CreateBackupPrivateEndpoint {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cloud_provider: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+}
+impl CreateBackupPrivateEndpoint {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Cloud provider of the private endpoints, such as `AWS`.
+    ///
+    /// `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(mut self, value: impl Into<String>) -> Self {
+        self.cloud_provider = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Region (and optional VPC region) of the new endpoint.
+    ///
+    /// The request body (`application/vnd.atlas.2024-11-13+json`, required).
+    pub fn body(
+        mut self,
+        value: crate::models::ObjectStoragePrivateEndpointRequest,
+    ) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::ObjectStoragePrivateEndpointResponse, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ObjectStoragePrivateEndpointResponse>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "createBackupPrivateEndpoint",
+            method: reqwest::Method::POST,
+            path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
+            versions: &["application/vnd.atlas.2024-11-13+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "cloudProvider",
+                self.cloud_provider.as_deref(),
+                crate::request::Rule::NONE,
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        request
+            .json_body(
+                self.body.as_ref(),
+                true,
+                "application/vnd.atlas.2024-11-13+json",
+            )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Restore a cloud backup snapshot
+    ///
+    /// Starts a restore job: an automated restore into a cluster, a point-in-time restore, or a download of the snapshot files. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
+    ///
+    /// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`
+    /// - Operation ID: `createBackupRestoreJob`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
+    pub fn create_backup_restore_job(&self) -> CreateBackupRestoreJob {
+        CreateBackupRestoreJob::new(self.clone())
+    }
+}
+/// Restore a cloud backup snapshot
+///
+/// Starts a restore job: an automated restore into a cluster, a point-in-time restore, or a download of the snapshot files. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
+///
+/// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`
+/// - Operation ID: `createBackupRestoreJob`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
+///
+/// Created by
+/// [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job).
+/// Set the parameters, then call [`send`](CreateBackupRestoreJob::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateBackupRestoreJob {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+    body: Option<crate::models::DiskBackupSnapshotRestoreJobRequest>,
+}
+impl CreateBackupRestoreJob {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+}
+impl CreateBackupRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Kind of restore and its source and target.
+    ///
+    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(
+        mut self,
+        value: crate::models::DiskBackupSnapshotRestoreJobRequest,
+    ) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupSnapshotRestoreJob, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DiskBackupSnapshotRestoreJob>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "createBackupRestoreJob",
+            method: reqwest::Method::POST,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        request
+            .json_body(
+                self.body.as_ref(),
+                true,
+                "application/vnd.atlas.2023-01-01+json",
+            )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Restore databases or collections
+    ///
+    /// Starts a job that restores selected databases or collections from a snapshot or a point in time. Requires the Project Backup Recovery Operator role.
+    ///
+    /// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`
+    /// - Operation ID: `createCollectionRestoreJob`
+    /// - API version: `2025-03-12`
+    /// - Required role (any of): Project Backup Recovery Operator
+    pub fn create_collection_restore_job(&self) -> CreateCollectionRestoreJob {
+        CreateCollectionRestoreJob::new(self.clone())
+    }
+}
+/// Restore databases or collections
+///
+/// Starts a job that restores selected databases or collections from a snapshot or a point in time. Requires the Project Backup Recovery Operator role.
+///
+/// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`
+/// - Operation ID: `createCollectionRestoreJob`
+/// - API version: `2025-03-12`
+/// - Required role (any of): Project Backup Recovery Operator
+///
+/// Created by
+/// [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job).
+/// Set the parameters, then call [`send`](CreateCollectionRestoreJob::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateCollectionRestoreJob {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+    body: Option<crate::models::ApiAtlasCollectionRestoreJobRequest>,
+}
+impl CreateCollectionRestoreJob {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+}
+impl CreateCollectionRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Namespaces to restore, source and target.
+    ///
+    /// The request body (`application/vnd.atlas.2025-03-12+json`, required).
+    pub fn body(
+        mut self,
+        value: crate::models::ApiAtlasCollectionRestoreJobRequest,
+    ) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::ApiAtlasCollectionRestoreJobResponse, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ApiAtlasCollectionRestoreJobResponse>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "createCollectionRestoreJob",
+            method: reqwest::Method::POST,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
+            versions: &["application/vnd.atlas.2025-03-12+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        request
+            .json_body(
+                self.body.as_ref(),
+                true,
+                "application/vnd.atlas.2025-03-12+json",
+            )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Create a snapshot export bucket
+    ///
+    /// Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket to which snapshots of the project can then be exported. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`
+    /// - Operation ID: `createExportBucket`
+    /// - API version: `2024-05-30`
+    /// - Required role (any of): Project Backup Manager
+    pub fn create_export_bucket(&self) -> CreateExportBucket {
+        CreateExportBucket::new(self.clone())
+    }
+}
+/// Create a snapshot export bucket
+///
+/// Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket to which snapshots of the project can then be exported. Requires the Project Backup Manager role.
+///
+/// - Request: `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`
+/// - Operation ID: `createExportBucket`
+/// - API version: `2024-05-30`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::create_export_bucket`](crate::Client::create_export_bucket).
+/// Set the parameters, then call [`send`](CreateExportBucket::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateExportBucket {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+    body: Option<crate::models::DiskBackupSnapshotExportBucketRequest>,
+}
+impl CreateExportBucket {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+}
+impl CreateExportBucket {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// The bucket or container and the access role Atlas uses for it.
+    ///
+    /// The request body (`application/vnd.atlas.2024-05-30+json`, required).
+    pub fn body(
+        mut self,
+        value: crate::models::DiskBackupSnapshotExportBucketRequest,
+    ) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupSnapshotExportBucketResponse, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DiskBackupSnapshotExportBucketResponse>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "createExportBucket",
+            method: reqwest::Method::POST,
+            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
+            versions: &["application/vnd.atlas.2024-05-30+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        request
+            .json_body(
+                self.body.as_ref(),
+                true,
+                "application/vnd.atlas.2024-05-30+json",
+            )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Restore a serverless instance snapshot
+    ///
+    /// Starts a restore job for one snapshot of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use createFlexRestoreJob.
+    ///
+    /// - Request: `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`
+    /// - Operation ID: `createServerlessRestoreJob`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Owner
+    ///
+    /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn create_serverless_restore_job(&self) -> CreateServerlessRestoreJob {
+        CreateServerlessRestoreJob::new(self.clone())
+    }
+}
+/// Restore a serverless instance snapshot
+///
+/// Starts a restore job for one snapshot of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use createFlexRestoreJob.
+///
+/// - Request: `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`
+/// - Operation ID: `createServerlessRestoreJob`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Owner
+///
+/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+///
+/// Created by
+/// [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job).
+/// Set the parameters, then call [`send`](CreateServerlessRestoreJob::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+)]
+pub struct CreateServerlessRestoreJob {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+    body: Option<crate::models::ServerlessBackupRestoreJobRequest>,
+}
+impl CreateServerlessRestoreJob {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+}
+impl CreateServerlessRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the serverless instance.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Kind of restore and its source and target.
+    ///
+    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(
+        mut self,
+        value: crate::models::ServerlessBackupRestoreJobRequest,
+    ) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::ServerlessBackupRestoreJob, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ServerlessBackupRestoreJob>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "createServerlessRestoreJob",
+            method: reqwest::Method::POST,
+            path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        request
+            .json_body(
+                self.body.as_ref(),
+                true,
+                "application/vnd.atlas.2023-01-01+json",
+            )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Delete an object storage private endpoint
+    ///
+    /// Removes one object storage private endpoint used for backups. Requires the Project Owner role.
+    ///
+    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`
+    /// - Operation ID: `deleteBackupPrivateEndpoint`
+    /// - API version: `2024-11-13`
+    /// - Required role (any of): Project Owner
+    pub fn delete_backup_private_endpoint(&self) -> DeleteBackupPrivateEndpoint {
+        DeleteBackupPrivateEndpoint::new(self.clone())
+    }
+}
+/// Delete an object storage private endpoint
+///
+/// Removes one object storage private endpoint used for backups. Requires the Project Owner role.
+///
+/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`
+/// - Operation ID: `deleteBackupPrivateEndpoint`
+/// - API version: `2024-11-13`
+/// - Required role (any of): Project Owner
+///
+/// Created by
+/// [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint).
+/// Set the parameters, then call [`send`](DeleteBackupPrivateEndpoint::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteBackupPrivateEndpoint {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cloud_provider: Option<String>,
+    endpoint_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl DeleteBackupPrivateEndpoint {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cloud_provider: None,
+            endpoint_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl DeleteBackupPrivateEndpoint {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Cloud provider of the private endpoints, such as `AWS`.
+    ///
+    /// `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(mut self, value: impl Into<String>) -> Self {
+        self.cloud_provider = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the object storage private endpoint.
+    ///
+    /// `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn endpoint_id(mut self, value: impl Into<String>) -> Self {
+        self.endpoint_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "deleteBackupPrivateEndpoint",
+            method: reqwest::Method::DELETE,
+            path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
+            versions: &["application/vnd.atlas.2024-11-13+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "cloudProvider",
+                self.cloud_provider.as_deref(),
+                crate::request::Rule::NONE,
+            )?;
+        request
+            .path(
+                "endpointId",
+                self.endpoint_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_empty(request).await
+    }
+}
+impl crate::Client {
+    /// Delete a sharded cluster snapshot
+    ///
+    /// Deletes one snapshot of the sharded cluster. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`
+    /// - Operation ID: `deleteBackupShardedCluster`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Backup Manager
+    pub fn delete_backup_sharded_cluster(&self) -> DeleteBackupShardedCluster {
+        DeleteBackupShardedCluster::new(self.clone())
+    }
+}
+/// Delete a sharded cluster snapshot
+///
+/// Deletes one snapshot of the sharded cluster. Requires the Project Backup Manager role.
+///
+/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`
+/// - Operation ID: `deleteBackupShardedCluster`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster).
+/// Set the parameters, then call [`send`](DeleteBackupShardedCluster::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteBackupShardedCluster {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl DeleteBackupShardedCluster {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl DeleteBackupShardedCluster {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the snapshot.
+    ///
+    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "deleteBackupShardedCluster",
+            method: reqwest::Method::DELETE,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "snapshotId",
+                self.snapshot_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_empty(request).await
+    }
+}
+impl crate::Client {
+    /// Remove all backup schedules of a cluster
+    ///
+    /// Deletes every backup policy of the cluster and returns the resulting schedule. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
+    /// - Operation ID: `deleteClusterBackupSchedule`
+    /// - API version: `2024-08-05`
+    /// - Required role (any of): Project Backup Manager
+    pub fn delete_cluster_backup_schedule(&self) -> DeleteClusterBackupSchedule {
+        DeleteClusterBackupSchedule::new(self.clone())
+    }
+}
+/// Remove all backup schedules of a cluster
+///
+/// Deletes every backup policy of the cluster and returns the resulting schedule. Requires the Project Backup Manager role.
+///
+/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
+/// - Operation ID: `deleteClusterBackupSchedule`
+/// - API version: `2024-08-05`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule).
+/// Set the parameters, then call [`send`](DeleteClusterBackupSchedule::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteClusterBackupSchedule {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl DeleteClusterBackupSchedule {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl DeleteClusterBackupSchedule {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupSnapshotSchedule20240805, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DiskBackupSnapshotSchedule20240805>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "deleteClusterBackupSchedule",
+            method: reqwest::Method::DELETE,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
+            versions: &["application/vnd.atlas.2024-08-05+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Delete a cloud backup snapshot
+    ///
+    /// Deletes one snapshot of the cluster. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`
+    /// - Operation ID: `deleteClusterBackupSnapshot`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Backup Manager
+    pub fn delete_cluster_backup_snapshot(&self) -> DeleteClusterBackupSnapshot {
+        DeleteClusterBackupSnapshot::new(self.clone())
+    }
+}
+/// Delete a cloud backup snapshot
+///
+/// Deletes one snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`
+/// - Operation ID: `deleteClusterBackupSnapshot`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot).
+/// Set the parameters, then call [`send`](DeleteClusterBackupSnapshot::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteClusterBackupSnapshot {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl DeleteClusterBackupSnapshot {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl DeleteClusterBackupSnapshot {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the snapshot.
+    ///
+    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "deleteClusterBackupSnapshot",
+            method: reqwest::Method::DELETE,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "snapshotId",
+                self.snapshot_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_empty(request).await
+    }
+}
+impl crate::Client {
+    /// Delete a snapshot export bucket
+    ///
+    /// Removes one export bucket; automatic export to it must first be turned off on every cluster of the project. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
+    /// - Operation ID: `deleteExportBucket`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Backup Manager
+    pub fn delete_export_bucket(&self) -> DeleteExportBucket {
+        DeleteExportBucket::new(self.clone())
+    }
+}
+/// Delete a snapshot export bucket
+///
+/// Removes one export bucket; automatic export to it must first be turned off on every cluster of the project. Requires the Project Backup Manager role.
+///
+/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
+/// - Operation ID: `deleteExportBucket`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::delete_export_bucket`](crate::Client::delete_export_bucket).
+/// Set the parameters, then call [`send`](DeleteExportBucket::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteExportBucket {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    export_bucket_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl DeleteExportBucket {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            export_bucket_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl DeleteExportBucket {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the export bucket.
+    ///
+    /// `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_bucket_id(mut self, value: impl Into<String>) -> Self {
+        self.export_bucket_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "deleteExportBucket",
+            method: reqwest::Method::DELETE,
+            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "exportBucketId",
+                self.export_bucket_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_empty(request).await
+    }
+}
+impl crate::Client {
+    /// Disable the Backup Compliance Policy
+    ///
+    /// Turns off the Backup Compliance Policy of the project; Atlas only allows this when the policy is marked deletable. Requires the Project Owner role.
+    ///
+    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
+    /// - Operation ID: `disableCompliancePolicy`
+    /// - API version: `2024-11-13`
+    /// - Required role (any of): Project Owner
+    pub fn disable_compliance_policy(&self) -> DisableCompliancePolicy {
+        DisableCompliancePolicy::new(self.clone())
+    }
+}
+/// Disable the Backup Compliance Policy
+///
+/// Turns off the Backup Compliance Policy of the project; Atlas only allows this when the policy is marked deletable. Requires the Project Owner role.
+///
+/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
+/// - Operation ID: `disableCompliancePolicy`
+/// - API version: `2024-11-13`
+/// - Required role (any of): Project Owner
+///
+/// Created by
+/// [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy).
+/// Set the parameters, then call [`send`](DisableCompliancePolicy::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DisableCompliancePolicy {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl DisableCompliancePolicy {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl DisableCompliancePolicy {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "disableCompliancePolicy",
+            method: reqwest::Method::DELETE,
+            path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
+            versions: &["application/vnd.atlas.2024-11-13+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_empty(request).await
+    }
+}
+impl crate::Client {
+    /// Get a snapshot export job
+    ///
+    /// Returns one snapshot export job of the cluster. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`
+    /// - Operation ID: `getBackupExport`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Backup Manager
+    pub fn get_backup_export(&self) -> GetBackupExport {
+        GetBackupExport::new(self.clone())
+    }
+}
+/// Get a snapshot export job
+///
+/// Returns one snapshot export job of the cluster. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`
+/// - Operation ID: `getBackupExport`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::get_backup_export`](crate::Client::get_backup_export).
+/// Set the parameters, then call [`send`](GetBackupExport::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupExport {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    export_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetBackupExport {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            export_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetBackupExport {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the export job.
+    ///
+    /// `exportId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_id(mut self, value: impl Into<String>) -> Self {
+        self.export_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::models::DiskBackupExportJob, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<crate::models::DiskBackupExportJob>, crate::Error> {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getBackupExport",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "exportId",
+                self.export_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Get an object storage private endpoint
+    ///
+    /// Returns one object storage private endpoint used for backups. Requires the Project Owner role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`
+    /// - Operation ID: `getBackupPrivateEndpoint`
+    /// - API version: `2024-11-13`
+    /// - Required role (any of): Project Owner
+    pub fn get_backup_private_endpoint(&self) -> GetBackupPrivateEndpoint {
+        GetBackupPrivateEndpoint::new(self.clone())
+    }
+}
+/// Get an object storage private endpoint
+///
+/// Returns one object storage private endpoint used for backups. Requires the Project Owner role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`
+/// - Operation ID: `getBackupPrivateEndpoint`
+/// - API version: `2024-11-13`
+/// - Required role (any of): Project Owner
+///
+/// Created by
+/// [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint).
+/// Set the parameters, then call [`send`](GetBackupPrivateEndpoint::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupPrivateEndpoint {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cloud_provider: Option<String>,
+    endpoint_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetBackupPrivateEndpoint {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cloud_provider: None,
+            endpoint_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetBackupPrivateEndpoint {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Cloud provider of the private endpoints, such as `AWS`.
+    ///
+    /// `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(mut self, value: impl Into<String>) -> Self {
+        self.cloud_provider = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the object storage private endpoint.
+    ///
+    /// `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn endpoint_id(mut self, value: impl Into<String>) -> Self {
+        self.endpoint_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::ObjectStoragePrivateEndpointResponse, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ObjectStoragePrivateEndpointResponse>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getBackupPrivateEndpoint",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
+            versions: &["application/vnd.atlas.2024-11-13+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "cloudProvider",
+                self.cloud_provider.as_deref(),
+                crate::request::Rule::NONE,
+            )?;
+        request
+            .path(
+                "endpointId",
+                self.endpoint_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Get a cloud backup restore job
+    ///
+    /// Returns one restore job of the cluster. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`
+    /// - Operation ID: `getBackupRestoreJob`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Backup Manager
+    pub fn get_backup_restore_job(&self) -> GetBackupRestoreJob {
+        GetBackupRestoreJob::new(self.clone())
+    }
+}
+/// Get a cloud backup restore job
+///
+/// Returns one restore job of the cluster. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`
+/// - Operation ID: `getBackupRestoreJob`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job).
+/// Set the parameters, then call [`send`](GetBackupRestoreJob::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupRestoreJob {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    restore_job_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetBackupRestoreJob {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            restore_job_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetBackupRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the restore job.
+    ///
+    /// `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn restore_job_id(mut self, value: impl Into<String>) -> Self {
+        self.restore_job_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupSnapshotRestoreJob, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DiskBackupSnapshotRestoreJob>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getBackupRestoreJob",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "restoreJobId",
+                self.restore_job_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Get the backup schedule of a cluster
+    ///
+    /// Returns the cloud backup schedule of the cluster. Requires the Project Read Only role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
+    /// - Operation ID: `getBackupSchedule`
+    /// - API version: `2024-08-05`
+    /// - Required role (any of): Project Read Only
+    pub fn get_backup_schedule(&self) -> GetBackupSchedule {
+        GetBackupSchedule::new(self.clone())
+    }
+}
+/// Get the backup schedule of a cluster
+///
+/// Returns the cloud backup schedule of the cluster. Requires the Project Read Only role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
+/// - Operation ID: `getBackupSchedule`
+/// - API version: `2024-08-05`
+/// - Required role (any of): Project Read Only
+///
+/// Created by
+/// [`Client::get_backup_schedule`](crate::Client::get_backup_schedule).
+/// Set the parameters, then call [`send`](GetBackupSchedule::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupSchedule {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetBackupSchedule {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetBackupSchedule {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupSnapshotSchedule20240805, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DiskBackupSnapshotSchedule20240805>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getBackupSchedule",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
+            versions: &["application/vnd.atlas.2024-08-05+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Get a sharded cluster snapshot
+    ///
+    /// Returns one snapshot of the sharded cluster. Requires the Project Read Only role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`
+    /// - Operation ID: `getBackupShardedCluster`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Read Only
+    pub fn get_backup_sharded_cluster(&self) -> GetBackupShardedCluster {
+        GetBackupShardedCluster::new(self.clone())
+    }
+}
+/// Get a sharded cluster snapshot
+///
+/// Returns one snapshot of the sharded cluster. Requires the Project Read Only role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`
+/// - Operation ID: `getBackupShardedCluster`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Read Only
+///
+/// Created by
+/// [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster).
+/// Set the parameters, then call [`send`](GetBackupShardedCluster::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupShardedCluster {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetBackupShardedCluster {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetBackupShardedCluster {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the snapshot.
+    ///
+    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupShardedClusterSnapshot, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DiskBackupShardedClusterSnapshot>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getBackupShardedCluster",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "snapshotId",
+                self.snapshot_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Get a database in a snapshot
+    ///
+    /// Returns one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`
+    /// - Operation ID: `getBackupSnapshotDatabase`
+    /// - API version: `2025-03-12`
+    /// - Required role (any of): Project Backup Manager
+    pub fn get_backup_snapshot_database(&self) -> GetBackupSnapshotDatabase {
+        GetBackupSnapshotDatabase::new(self.clone())
+    }
+}
+/// Get a database in a snapshot
+///
+/// Returns one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`
+/// - Operation ID: `getBackupSnapshotDatabase`
+/// - API version: `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database).
+/// Set the parameters, then call [`send`](GetBackupSnapshotDatabase::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupSnapshotDatabase {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    database_name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetBackupSnapshotDatabase {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            database_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetBackupSnapshotDatabase {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the snapshot.
+    ///
+    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
+        self
+    }
+    /// Name of a database in the snapshot.
+    ///
+    /// `databaseName` (path parameter, required).
+    pub fn database_name(mut self, value: impl Into<String>) -> Self {
+        self.database_name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupDatabaseResponse, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DiskBackupDatabaseResponse>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getBackupSnapshotDatabase",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}",
+            versions: &["application/vnd.atlas.2025-03-12+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "snapshotId",
+                self.snapshot_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "databaseName",
+                self.database_name.as_deref(),
+                crate::request::Rule::NONE,
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Get a collection restore job
+    ///
+    /// Returns one collection restore job. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`
+    /// - Operation ID: `getCollectionRestoreJob`
+    /// - API version: `2025-03-12`
+    /// - Required role (any of): Project Backup Manager
+    pub fn get_collection_restore_job(&self) -> GetCollectionRestoreJob {
+        GetCollectionRestoreJob::new(self.clone())
+    }
+}
+/// Get a collection restore job
+///
+/// Returns one collection restore job. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`
+/// - Operation ID: `getCollectionRestoreJob`
+/// - API version: `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job).
+/// Set the parameters, then call [`send`](GetCollectionRestoreJob::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetCollectionRestoreJob {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    job_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetCollectionRestoreJob {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            job_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetCollectionRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the job.
+    ///
+    /// `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::ApiAtlasCollectionRestoreJobResponse, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ApiAtlasCollectionRestoreJobResponse>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getCollectionRestoreJob",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}",
+            versions: &["application/vnd.atlas.2025-03-12+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "jobId",
+                self.job_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Get the Backup Compliance Policy
+    ///
+    /// Returns the Backup Compliance Policy settings of the project. Requires the Project Owner role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
+    /// - Operation ID: `getCompliancePolicy`
+    /// - API version: `2023-10-01`
+    /// - Required role (any of): Project Owner
+    pub fn get_compliance_policy(&self) -> GetCompliancePolicy {
+        GetCompliancePolicy::new(self.clone())
+    }
+}
+/// Get the Backup Compliance Policy
+///
+/// Returns the Backup Compliance Policy settings of the project. Requires the Project Owner role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
+/// - Operation ID: `getCompliancePolicy`
+/// - API version: `2023-10-01`
+/// - Required role (any of): Project Owner
+///
+/// Created by
+/// [`Client::get_compliance_policy`](crate::Client::get_compliance_policy).
+/// Set the parameters, then call [`send`](GetCompliancePolicy::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetCompliancePolicy {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetCompliancePolicy {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetCompliancePolicy {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DataProtectionSettings20231001, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DataProtectionSettings20231001>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getCompliancePolicy",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
+            versions: &["application/vnd.atlas.2023-10-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Get a snapshot export bucket
+    ///
+    /// Returns one export bucket of the project. Requires the Project Read Only role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
+    /// - Operation ID: `getExportBucket`
+    /// - API version: `2024-05-30`
+    /// - Required role (any of): Project Read Only
+    pub fn get_export_bucket(&self) -> GetExportBucket {
+        GetExportBucket::new(self.clone())
+    }
+}
+/// Get a snapshot export bucket
+///
+/// Returns one export bucket of the project. Requires the Project Read Only role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
+/// - Operation ID: `getExportBucket`
+/// - API version: `2024-05-30`
+/// - Required role (any of): Project Read Only
+///
+/// Created by
+/// [`Client::get_export_bucket`](crate::Client::get_export_bucket).
+/// Set the parameters, then call [`send`](GetExportBucket::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetExportBucket {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    export_bucket_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetExportBucket {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            export_bucket_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetExportBucket {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the export bucket.
+    ///
+    /// `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_bucket_id(mut self, value: impl Into<String>) -> Self {
+        self.export_bucket_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupSnapshotExportBucketResponse, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DiskBackupSnapshotExportBucketResponse>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getExportBucket",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+            versions: &["application/vnd.atlas.2024-05-30+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "exportBucketId",
+                self.export_bucket_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
     /// Get one replica set cloud backup snapshot
     ///
     /// Returns a single snapshot of the given cluster. Requires the Project Read Only or Project Backup Manager role.
@@ -51,6 +3022,8 @@ impl GetGroupClusterBackupSnapshot {
             pretty: None,
         }
     }
+}
+impl GetGroupClusterBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
     ///
     /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -203,6 +3176,8 @@ impl GetGroupServerlessBackupSnapshot {
             pretty: None,
         }
     }
+}
+impl GetGroupServerlessBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
     ///
     /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -296,6 +3271,2848 @@ impl GetGroupServerlessBackupSnapshot {
     }
 }
 impl crate::Client {
+    /// Get one collection of a collection restore job
+    ///
+    /// Returns the progress of one source namespace in a collection restore job. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`
+    /// - Operation ID: `getRestoreJobCollection`
+    /// - API version: `2025-03-12`
+    /// - Required role (any of): Project Backup Manager
+    pub fn get_restore_job_collection(&self) -> GetRestoreJobCollection {
+        GetRestoreJobCollection::new(self.clone())
+    }
+}
+/// Get one collection of a collection restore job
+///
+/// Returns the progress of one source namespace in a collection restore job. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`
+/// - Operation ID: `getRestoreJobCollection`
+/// - API version: `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection).
+/// Set the parameters, then call [`send`](GetRestoreJobCollection::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetRestoreJobCollection {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    job_id: Option<String>,
+    source_namespace: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetRestoreJobCollection {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            job_id: None,
+            source_namespace: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetRestoreJobCollection {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the job.
+    ///
+    /// `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+    /// Source namespace (`database.collection`) in the restore job.
+    ///
+    /// `sourceNamespace` (path parameter, required).
+    pub fn source_namespace(mut self, value: impl Into<String>) -> Self {
+        self.source_namespace = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::models::ApiAtlasCollectionRestoreCollectionStateResponse,
+        crate::Error,
+    > {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ApiAtlasCollectionRestoreCollectionStateResponse>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getRestoreJobCollection",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}",
+            versions: &["application/vnd.atlas.2025-03-12+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "jobId",
+                self.job_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request
+            .path(
+                "sourceNamespace",
+                self.source_namespace.as_deref(),
+                crate::request::Rule::NONE,
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Get a serverless instance restore job
+    ///
+    /// Returns one restore job of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use getFlexRestoreJob.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`
+    /// - Operation ID: `getServerlessRestoreJob`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Owner
+    ///
+    /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn get_serverless_restore_job(&self) -> GetServerlessRestoreJob {
+        GetServerlessRestoreJob::new(self.clone())
+    }
+}
+/// Get a serverless instance restore job
+///
+/// Returns one restore job of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use getFlexRestoreJob.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`
+/// - Operation ID: `getServerlessRestoreJob`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Owner
+///
+/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+///
+/// Created by
+/// [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job).
+/// Set the parameters, then call [`send`](GetServerlessRestoreJob::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+)]
+pub struct GetServerlessRestoreJob {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    restore_job_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetServerlessRestoreJob {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            restore_job_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetServerlessRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the serverless instance.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the restore job.
+    ///
+    /// `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn restore_job_id(mut self, value: impl Into<String>) -> Self {
+        self.restore_job_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::ServerlessBackupRestoreJob, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::ServerlessBackupRestoreJob>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getServerlessRestoreJob",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "restoreJobId",
+                self.restore_job_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Get a collection of a database in a snapshot
+    ///
+    /// Returns one collection of a database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`
+    /// - Operation ID: `getSnapshotDatabaseCollection`
+    /// - API version: `2025-03-12`
+    /// - Required role (any of): Project Backup Manager
+    pub fn get_snapshot_database_collection(&self) -> GetSnapshotDatabaseCollection {
+        GetSnapshotDatabaseCollection::new(self.clone())
+    }
+}
+/// Get a collection of a database in a snapshot
+///
+/// Returns one collection of a database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`
+/// - Operation ID: `getSnapshotDatabaseCollection`
+/// - API version: `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection).
+/// Set the parameters, then call [`send`](GetSnapshotDatabaseCollection::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetSnapshotDatabaseCollection {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    database_name: Option<String>,
+    collection_name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetSnapshotDatabaseCollection {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            database_name: None,
+            collection_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetSnapshotDatabaseCollection {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the snapshot.
+    ///
+    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
+        self
+    }
+    /// Name of a database in the snapshot.
+    ///
+    /// `databaseName` (path parameter, required).
+    pub fn database_name(mut self, value: impl Into<String>) -> Self {
+        self.database_name = Some(value.into());
+        self
+    }
+    /// Name of a collection in the database.
+    ///
+    /// `collectionName` (path parameter, required).
+    pub fn collection_name(mut self, value: impl Into<String>) -> Self {
+        self.collection_name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupCollectionResponse, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DiskBackupCollectionResponse>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getSnapshotDatabaseCollection",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}",
+            versions: &["application/vnd.atlas.2025-03-12+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "snapshotId",
+                self.snapshot_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "databaseName",
+                self.database_name.as_deref(),
+                crate::request::Rule::NONE,
+            )?;
+        request
+            .path(
+                "collectionName",
+                self.collection_name.as_deref(),
+                crate::request::Rule::NONE,
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List snapshot export jobs of a cluster
+    ///
+    /// Returns the jobs that export snapshots of the cluster to export buckets. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`
+    /// - Operation ID: `listBackupExports`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Backup Manager
+    pub fn list_backup_exports(&self) -> ListBackupExports {
+        ListBackupExports::new(self.clone())
+    }
+}
+/// List snapshot export jobs of a cluster
+///
+/// Returns the jobs that export snapshots of the cluster to export buckets. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`
+/// - Operation ID: `listBackupExports`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::list_backup_exports`](crate::Client::list_backup_exports).
+/// Set the parameters, then call [`send`](ListBackupExports::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupExports {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListBackupExports {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<crate::models::DiskBackupExportJob, crate::Error>,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<Vec<crate::models::DiskBackupExportJob>, crate::Error> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListBackupExports {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
+    ///
+    /// `includeCount` (query parameter); default `true`.
+    pub fn include_count(mut self, value: bool) -> Self {
+        self.include_count = Some(value);
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::PaginatedApiAtlasDiskBackupExportJob, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedApiAtlasDiskBackupExportJob>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listBackupExports",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("includeCount", self.include_count.as_ref());
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List object storage private endpoints of one cloud provider
+    ///
+    /// Returns the private endpoints that connect Atlas to cloud object storage for backups, for one cloud provider of the project. Requires the Project Owner role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`
+    /// - Operation ID: `listBackupPrivateEndpoints`
+    /// - API version: `2024-11-13`
+    /// - Required role (any of): Project Owner
+    pub fn list_backup_private_endpoints(&self) -> ListBackupPrivateEndpoints {
+        ListBackupPrivateEndpoints::new(self.clone())
+    }
+}
+/// List object storage private endpoints of one cloud provider
+///
+/// Returns the private endpoints that connect Atlas to cloud object storage for backups, for one cloud provider of the project. Requires the Project Owner role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`
+/// - Operation ID: `listBackupPrivateEndpoints`
+/// - API version: `2024-11-13`
+/// - Required role (any of): Project Owner
+///
+/// Created by
+/// [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints).
+/// Set the parameters, then call [`send`](ListBackupPrivateEndpoints::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupPrivateEndpoints {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cloud_provider: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListBackupPrivateEndpoints {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cloud_provider: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<crate::models::ObjectStoragePrivateEndpointResponse, crate::Error>,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<Vec<crate::models::ObjectStoragePrivateEndpointResponse>, crate::Error> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListBackupPrivateEndpoints {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Cloud provider of the private endpoints, such as `AWS`.
+    ///
+    /// `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(mut self, value: impl Into<String>) -> Self {
+        self.cloud_provider = Some(value.into());
+        self
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
+    ///
+    /// `includeCount` (query parameter); default `true`.
+    pub fn include_count(mut self, value: bool) -> Self {
+        self.include_count = Some(value);
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
+        crate::Error,
+    > {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<
+            crate::models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
+        >,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listBackupPrivateEndpoints",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
+            versions: &["application/vnd.atlas.2024-11-13+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "cloudProvider",
+                self.cloud_provider.as_deref(),
+                crate::request::Rule::NONE,
+            )?;
+        request.query("includeCount", self.include_count.as_ref());
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List cloud backup restore jobs of a cluster
+    ///
+    /// Returns the restore jobs of the cluster. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`
+    /// - Operation ID: `listBackupRestoreJobs`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Backup Manager
+    pub fn list_backup_restore_jobs(&self) -> ListBackupRestoreJobs {
+        ListBackupRestoreJobs::new(self.clone())
+    }
+}
+/// List cloud backup restore jobs of a cluster
+///
+/// Returns the restore jobs of the cluster. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`
+/// - Operation ID: `listBackupRestoreJobs`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs).
+/// Set the parameters, then call [`send`](ListBackupRestoreJobs::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupRestoreJobs {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListBackupRestoreJobs {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<crate::models::DiskBackupSnapshotRestoreJob, crate::Error>,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<Vec<crate::models::DiskBackupSnapshotRestoreJob>, crate::Error> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListBackupRestoreJobs {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
+    ///
+    /// `includeCount` (query parameter); default `true`.
+    pub fn include_count(mut self, value: bool) -> Self {
+        self.include_count = Some(value);
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::PaginatedCloudBackupRestoreJob, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedCloudBackupRestoreJob>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listBackupRestoreJobs",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("includeCount", self.include_count.as_ref());
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List sharded cluster snapshots
+    ///
+    /// Returns the snapshots of the sharded cluster. Requires the Project Read Only role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`
+    /// - Operation ID: `listBackupShardedClusters`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Read Only
+    pub fn list_backup_sharded_clusters(&self) -> ListBackupShardedClusters {
+        ListBackupShardedClusters::new(self.clone())
+    }
+}
+/// List sharded cluster snapshots
+///
+/// Returns the snapshots of the sharded cluster. Requires the Project Read Only role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`
+/// - Operation ID: `listBackupShardedClusters`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Read Only
+///
+/// Created by
+/// [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters).
+/// Set the parameters, then call [`send`](ListBackupShardedClusters::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupShardedClusters {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListBackupShardedClusters {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl ListBackupShardedClusters {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::models::PaginatedCloudBackupShardedClusterSnapshot,
+        crate::Error,
+    > {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedCloudBackupShardedClusterSnapshot>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listBackupShardedClusters",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List the databases in a snapshot
+    ///
+    /// Returns the databases contained in one snapshot of the cluster. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`
+    /// - Operation ID: `listBackupSnapshotDatabases`
+    /// - API version: `2025-03-12`
+    /// - Required role (any of): Project Backup Manager
+    pub fn list_backup_snapshot_databases(&self) -> ListBackupSnapshotDatabases {
+        ListBackupSnapshotDatabases::new(self.clone())
+    }
+}
+/// List the databases in a snapshot
+///
+/// Returns the databases contained in one snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`
+/// - Operation ID: `listBackupSnapshotDatabases`
+/// - API version: `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases).
+/// Set the parameters, then call [`send`](ListBackupSnapshotDatabases::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupSnapshotDatabases {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListBackupSnapshotDatabases {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<crate::models::DiskBackupDatabaseResponse, crate::Error>,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<Vec<crate::models::DiskBackupDatabaseResponse>, crate::Error> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListBackupSnapshotDatabases {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the snapshot.
+    ///
+    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
+        self
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
+    ///
+    /// `includeCount` (query parameter); default `true`.
+    pub fn include_count(mut self, value: bool) -> Self {
+        self.include_count = Some(value);
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::PaginatedApiAtlasDiskBackupDatabase, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedApiAtlasDiskBackupDatabase>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listBackupSnapshotDatabases",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases",
+            versions: &["application/vnd.atlas.2025-03-12+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "snapshotId",
+                self.snapshot_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request.query("includeCount", self.include_count.as_ref());
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List replica set cloud backup snapshots
+    ///
+    /// Returns the snapshots of the cluster; the optional point-in-time parameters narrow the list to the snapshots usable for that moment. Requires the Project Read Only role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`
+    /// - Operation ID: `listBackupSnapshots`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Read Only
+    pub fn list_backup_snapshots(&self) -> ListBackupSnapshots {
+        ListBackupSnapshots::new(self.clone())
+    }
+}
+/// List replica set cloud backup snapshots
+///
+/// Returns the snapshots of the cluster; the optional point-in-time parameters narrow the list to the snapshots usable for that moment. Requires the Project Read Only role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`
+/// - Operation ID: `listBackupSnapshots`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Read Only
+///
+/// Created by
+/// [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots).
+/// Set the parameters, then call [`send`](ListBackupSnapshots::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupSnapshots {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    oplog_inc: Option<i64>,
+    oplog_ts: Option<i64>,
+    point_in_time_utc_seconds: Option<i64>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListBackupSnapshots {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            oplog_inc: None,
+            oplog_ts: None,
+            point_in_time_utc_seconds: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<crate::models::DiskBackupReplicaSet, crate::Error>,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<Vec<crate::models::DiskBackupReplicaSet>, crate::Error> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListBackupSnapshots {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// Oplog ordinal within `oplogTs` of the point in time.
+    ///
+    /// `oplogInc` (query parameter).
+    pub fn oplog_inc(mut self, value: i64) -> Self {
+        self.oplog_inc = Some(value);
+        self
+    }
+    /// Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`.
+    ///
+    /// `oplogTs` (query parameter).
+    pub fn oplog_ts(mut self, value: i64) -> Self {
+        self.oplog_ts = Some(value);
+        self
+    }
+    /// Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore.
+    ///
+    /// `pointInTimeUtcSeconds` (query parameter).
+    pub fn point_in_time_utc_seconds(mut self, value: i64) -> Self {
+        self.point_in_time_utc_seconds = Some(value);
+        self
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
+    ///
+    /// `includeCount` (query parameter); default `true`.
+    pub fn include_count(mut self, value: bool) -> Self {
+        self.include_count = Some(value);
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::PaginatedCloudBackupReplicaSet, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedCloudBackupReplicaSet>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listBackupSnapshots",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("oplogInc", self.oplog_inc.as_ref());
+        request.query("oplogTs", self.oplog_ts.as_ref());
+        request.query("pointInTimeUtcSeconds", self.point_in_time_utc_seconds.as_ref());
+        request.query("includeCount", self.include_count.as_ref());
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List collection restore jobs
+    ///
+    /// Returns the jobs that restore selected databases or collections into the cluster. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`
+    /// - Operation ID: `listCollectionRestoreJobs`
+    /// - API version: `2025-03-12`
+    /// - Required role (any of): Project Backup Manager
+    pub fn list_collection_restore_jobs(&self) -> ListCollectionRestoreJobs {
+        ListCollectionRestoreJobs::new(self.clone())
+    }
+}
+/// List collection restore jobs
+///
+/// Returns the jobs that restore selected databases or collections into the cluster. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`
+/// - Operation ID: `listCollectionRestoreJobs`
+/// - API version: `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs).
+/// Set the parameters, then call [`send`](ListCollectionRestoreJobs::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCollectionRestoreJobs {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListCollectionRestoreJobs {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<crate::models::ApiAtlasCollectionRestoreJobResponse, crate::Error>,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<Vec<crate::models::ApiAtlasCollectionRestoreJobResponse>, crate::Error> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListCollectionRestoreJobs {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::PaginatedApiAtlasCollectionRestoreJob, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedApiAtlasCollectionRestoreJob>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listCollectionRestoreJobs",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
+            versions: &["application/vnd.atlas.2025-03-12+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List snapshot export buckets
+    ///
+    /// Returns the export buckets of the project. Requires the Project Read Only role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`
+    /// - Operation ID: `listExportBuckets`
+    /// - API version: `2024-05-30`
+    /// - Required role (any of): Project Read Only
+    pub fn list_export_buckets(&self) -> ListExportBuckets {
+        ListExportBuckets::new(self.clone())
+    }
+}
+/// List snapshot export buckets
+///
+/// Returns the export buckets of the project. Requires the Project Read Only role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`
+/// - Operation ID: `listExportBuckets`
+/// - API version: `2024-05-30`
+/// - Required role (any of): Project Read Only
+///
+/// Created by
+/// [`Client::list_export_buckets`](crate::Client::list_export_buckets).
+/// Set the parameters, then call [`send`](ListExportBuckets::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListExportBuckets {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListExportBuckets {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::models::DiskBackupSnapshotExportBucketResponse,
+            crate::Error,
+        >,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<
+        Vec<crate::models::DiskBackupSnapshotExportBucketResponse>,
+        crate::Error,
+    > {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListExportBuckets {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
+    ///
+    /// `includeCount` (query parameter); default `true`.
+    pub fn include_count(mut self, value: bool) -> Self {
+        self.include_count = Some(value);
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::PaginatedBackupSnapshotExportBuckets, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedBackupSnapshotExportBuckets>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listExportBuckets",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
+            versions: &["application/vnd.atlas.2024-05-30+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request.query("includeCount", self.include_count.as_ref());
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List the collections of a collection restore job
+    ///
+    /// Returns the per-collection progress of one collection restore job, optionally filtered by state or namespace. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`
+    /// - Operation ID: `listRestoreJobCollections`
+    /// - API version: `2025-03-12`
+    /// - Required role (any of): Project Backup Manager
+    pub fn list_restore_job_collections(&self) -> ListRestoreJobCollections {
+        ListRestoreJobCollections::new(self.clone())
+    }
+}
+/// List the collections of a collection restore job
+///
+/// Returns the per-collection progress of one collection restore job, optionally filtered by state or namespace. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`
+/// - Operation ID: `listRestoreJobCollections`
+/// - API version: `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections).
+/// Set the parameters, then call [`send`](ListRestoreJobCollections::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListRestoreJobCollections {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    job_id: Option<String>,
+    source_namespace: Option<String>,
+    state: Option<String>,
+    target_namespace: Option<String>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListRestoreJobCollections {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            job_id: None,
+            source_namespace: None,
+            state: None,
+            target_namespace: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::models::ApiAtlasCollectionRestoreCollectionStateResponse,
+            crate::Error,
+        >,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<
+        Vec<crate::models::ApiAtlasCollectionRestoreCollectionStateResponse>,
+        crate::Error,
+    > {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListRestoreJobCollections {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the job.
+    ///
+    /// `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+    /// Return only the collection with this source namespace.
+    ///
+    /// `sourceNamespace` (query parameter).
+    pub fn source_namespace(mut self, value: impl Into<String>) -> Self {
+        self.source_namespace = Some(value.into());
+        self
+    }
+    /// Return only collections in this state.
+    ///
+    /// `state` (query parameter).
+    pub fn state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Return only the collection with this target namespace.
+    ///
+    /// `targetNamespace` (query parameter).
+    pub fn target_namespace(mut self, value: impl Into<String>) -> Self {
+        self.target_namespace = Some(value.into());
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::models::PaginatedApiAtlasCollectionRestoreCollectionState,
+        crate::Error,
+    > {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<
+            crate::models::PaginatedApiAtlasCollectionRestoreCollectionState,
+        >,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listRestoreJobCollections",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections",
+            versions: &["application/vnd.atlas.2025-03-12+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "jobId",
+                self.job_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request
+            .query_str(
+                "sourceNamespace",
+                self.source_namespace.as_deref(),
+                false,
+                crate::request::Rule::NONE,
+            )?;
+        request
+            .query_str(
+                "state",
+                self.state.as_deref(),
+                false,
+                crate::request::Rule::NONE,
+            )?;
+        request
+            .query_str(
+                "targetNamespace",
+                self.target_namespace.as_deref(),
+                false,
+                crate::request::Rule::NONE,
+            )?;
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List serverless instance snapshots
+    ///
+    /// Returns the snapshots of the serverless instance. Requires the Project Read Only role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexBackupSnapshots.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`
+    /// - Operation ID: `listServerlessBackupSnapshots`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Read Only
+    ///
+    /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn list_serverless_backup_snapshots(&self) -> ListServerlessBackupSnapshots {
+        ListServerlessBackupSnapshots::new(self.clone())
+    }
+}
+/// List serverless instance snapshots
+///
+/// Returns the snapshots of the serverless instance. Requires the Project Read Only role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexBackupSnapshots.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`
+/// - Operation ID: `listServerlessBackupSnapshots`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Read Only
+///
+/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+///
+/// Created by
+/// [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots).
+/// Set the parameters, then call [`send`](ListServerlessBackupSnapshots::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+)]
+pub struct ListServerlessBackupSnapshots {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListServerlessBackupSnapshots {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<crate::models::ServerlessBackupSnapshot, crate::Error>,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<Vec<crate::models::ServerlessBackupSnapshot>, crate::Error> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListServerlessBackupSnapshots {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the serverless instance.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
+    ///
+    /// `includeCount` (query parameter); default `true`.
+    pub fn include_count(mut self, value: bool) -> Self {
+        self.include_count = Some(value);
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::PaginatedApiAtlasServerlessBackupSnapshot, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedApiAtlasServerlessBackupSnapshot>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listServerlessBackupSnapshots",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("includeCount", self.include_count.as_ref());
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List serverless instance restore jobs
+    ///
+    /// Returns the restore jobs of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexRestoreJobs.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`
+    /// - Operation ID: `listServerlessRestoreJobs`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Owner
+    ///
+    /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn list_serverless_restore_jobs(&self) -> ListServerlessRestoreJobs {
+        ListServerlessRestoreJobs::new(self.clone())
+    }
+}
+/// List serverless instance restore jobs
+///
+/// Returns the restore jobs of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexRestoreJobs.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`
+/// - Operation ID: `listServerlessRestoreJobs`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Owner
+///
+/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+///
+/// Created by
+/// [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs).
+/// Set the parameters, then call [`send`](ListServerlessRestoreJobs::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+)]
+pub struct ListServerlessRestoreJobs {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListServerlessRestoreJobs {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<crate::models::ServerlessBackupRestoreJob, crate::Error>,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<Vec<crate::models::ServerlessBackupRestoreJob>, crate::Error> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListServerlessRestoreJobs {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the serverless instance.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
+    ///
+    /// `includeCount` (query parameter); default `true`.
+    pub fn include_count(mut self, value: bool) -> Self {
+        self.include_count = Some(value);
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::models::PaginatedApiAtlasServerlessBackupRestoreJob,
+        crate::Error,
+    > {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedApiAtlasServerlessBackupRestoreJob>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listServerlessRestoreJobs",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("includeCount", self.include_count.as_ref());
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List the collections of a database in a snapshot
+    ///
+    /// Returns the collections of one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`
+    /// - Operation ID: `listSnapshotDatabaseCollections`
+    /// - API version: `2025-03-12`
+    /// - Required role (any of): Project Backup Manager
+    pub fn list_snapshot_database_collections(&self) -> ListSnapshotDatabaseCollections {
+        ListSnapshotDatabaseCollections::new(self.clone())
+    }
+}
+/// List the collections of a database in a snapshot
+///
+/// Returns the collections of one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`
+/// - Operation ID: `listSnapshotDatabaseCollections`
+/// - API version: `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections).
+/// Set the parameters, then call [`send`](ListSnapshotDatabaseCollections::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListSnapshotDatabaseCollections {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    database_name: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListSnapshotDatabaseCollections {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            database_name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<crate::models::DiskBackupCollectionResponse, crate::Error>,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<Vec<crate::models::DiskBackupCollectionResponse>, crate::Error> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListSnapshotDatabaseCollections {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the snapshot.
+    ///
+    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
+        self
+    }
+    /// Name of a database in the snapshot.
+    ///
+    /// `databaseName` (path parameter, required).
+    pub fn database_name(mut self, value: impl Into<String>) -> Self {
+        self.database_name = Some(value.into());
+        self
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
+    ///
+    /// `includeCount` (query parameter); default `true`.
+    pub fn include_count(mut self, value: bool) -> Self {
+        self.include_count = Some(value);
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::PaginatedApiAtlasDiskBackupCollection, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedApiAtlasDiskBackupCollection>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listSnapshotDatabaseCollections",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections",
+            versions: &["application/vnd.atlas.2025-03-12+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "snapshotId",
+                self.snapshot_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "databaseName",
+                self.database_name.as_deref(),
+                crate::request::Rule::NONE,
+            )?;
+        request.query("includeCount", self.include_count.as_ref());
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
     /// Take an on-demand snapshot of a cluster
     ///
     /// Starts one on-demand snapshot of the given cluster; if an earlier on-demand snapshot is still `queued` or `inProgress`, wait for it to finish before requesting another. Requires the Project Backup Manager role.
@@ -343,6 +6160,8 @@ impl TakeSnapshots {
             body: None,
         }
     }
+}
+impl TakeSnapshots {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
     ///
     /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -428,6 +6247,587 @@ impl TakeSnapshots {
                 self.body.as_ref(),
                 true,
                 "application/vnd.atlas.2025-03-12+json",
+            )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Change private networking of a snapshot export bucket
+    ///
+    /// Turns the private networking requirement of one export bucket on or off. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
+    /// - Operation ID: `updateBackupExportBucket`
+    /// - API version: `2024-05-30`
+    /// - Required role (any of): Project Backup Manager
+    pub fn update_backup_export_bucket(&self) -> UpdateBackupExportBucket {
+        UpdateBackupExportBucket::new(self.clone())
+    }
+}
+/// Change private networking of a snapshot export bucket
+///
+/// Turns the private networking requirement of one export bucket on or off. Requires the Project Backup Manager role.
+///
+/// - Request: `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
+/// - Operation ID: `updateBackupExportBucket`
+/// - API version: `2024-05-30`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket).
+/// Set the parameters, then call [`send`](UpdateBackupExportBucket::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UpdateBackupExportBucket {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    export_bucket_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+    body: Option<crate::models::UpdateRequirePrivateNetworkingRequest>,
+}
+impl UpdateBackupExportBucket {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            export_bucket_id: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+}
+impl UpdateBackupExportBucket {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the export bucket.
+    ///
+    /// `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_bucket_id(mut self, value: impl Into<String>) -> Self {
+        self.export_bucket_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// The new private networking setting.
+    ///
+    /// The request body (`application/vnd.atlas.2024-05-30+json`, required).
+    pub fn body(
+        mut self,
+        value: crate::models::UpdateRequirePrivateNetworkingRequest,
+    ) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupSnapshotAwsExportBucketResponse, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DiskBackupSnapshotAwsExportBucketResponse>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "updateBackupExportBucket",
+            method: reqwest::Method::PATCH,
+            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+            versions: &["application/vnd.atlas.2024-05-30+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "exportBucketId",
+                self.export_bucket_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: None,
+                    max_length: None,
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        request
+            .json_body(
+                self.body.as_ref(),
+                true,
+                "application/vnd.atlas.2024-05-30+json",
+            )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Change the backup schedule of a cluster
+    ///
+    /// Updates the cloud backup schedule of the cluster and returns it. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
+    /// - Operation ID: `updateBackupSchedule`
+    /// - API version: `2024-08-05`
+    /// - Required role (any of): Project Backup Manager
+    pub fn update_backup_schedule(&self) -> UpdateBackupSchedule {
+        UpdateBackupSchedule::new(self.clone())
+    }
+}
+/// Change the backup schedule of a cluster
+///
+/// Updates the cloud backup schedule of the cluster and returns it. Requires the Project Backup Manager role.
+///
+/// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
+/// - Operation ID: `updateBackupSchedule`
+/// - API version: `2024-08-05`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::update_backup_schedule`](crate::Client::update_backup_schedule).
+/// Set the parameters, then call [`send`](UpdateBackupSchedule::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UpdateBackupSchedule {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+    body: Option<crate::models::DiskBackupSnapshotSchedule20240805Request>,
+}
+impl UpdateBackupSchedule {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+}
+impl UpdateBackupSchedule {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// The schedule fields to change.
+    ///
+    /// The request body (`application/vnd.atlas.2024-08-05+json`, required).
+    pub fn body(
+        mut self,
+        value: crate::models::DiskBackupSnapshotSchedule20240805Request,
+    ) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupSnapshotSchedule20240805, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DiskBackupSnapshotSchedule20240805>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "updateBackupSchedule",
+            method: reqwest::Method::PATCH,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
+            versions: &["application/vnd.atlas.2024-08-05+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        request
+            .json_body(
+                self.body.as_ref(),
+                true,
+                "application/vnd.atlas.2024-08-05+json",
+            )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Change the retention of a cloud backup snapshot
+    ///
+    /// Changes how long Atlas keeps one snapshot of the cluster. Requires the Project Backup Manager role.
+    ///
+    /// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`
+    /// - Operation ID: `updateBackupSnapshot`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Backup Manager
+    pub fn update_backup_snapshot(&self) -> UpdateBackupSnapshot {
+        UpdateBackupSnapshot::new(self.clone())
+    }
+}
+/// Change the retention of a cloud backup snapshot
+///
+/// Changes how long Atlas keeps one snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`
+/// - Operation ID: `updateBackupSnapshot`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+///
+/// Created by
+/// [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot).
+/// Set the parameters, then call [`send`](UpdateBackupSnapshot::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UpdateBackupSnapshot {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+    body: Option<crate::models::BackupSnapshotRetention>,
+}
+impl UpdateBackupSnapshot {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+}
+impl UpdateBackupSnapshot {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the snapshot.
+    ///
+    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// The new retention period.
+    ///
+    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(mut self, value: crate::models::BackupSnapshotRetention) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DiskBackupReplicaSet, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<crate::models::DiskBackupReplicaSet>, crate::Error> {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "updateBackupSnapshot",
+            method: reqwest::Method::PATCH,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "snapshotId",
+                self.snapshot_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        request
+            .json_body(
+                self.body.as_ref(),
+                true,
+                "application/vnd.atlas.2023-01-01+json",
+            )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Set the Backup Compliance Policy
+    ///
+    /// Enables or changes the Backup Compliance Policy of the project. Requires the Project Owner role.
+    ///
+    /// - Request: `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
+    /// - Operation ID: `updateCompliancePolicy`
+    /// - API version: `2023-10-01`
+    /// - Required role (any of): Project Owner
+    pub fn update_compliance_policy(&self) -> UpdateCompliancePolicy {
+        UpdateCompliancePolicy::new(self.clone())
+    }
+}
+/// Set the Backup Compliance Policy
+///
+/// Enables or changes the Backup Compliance Policy of the project. Requires the Project Owner role.
+///
+/// - Request: `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
+/// - Operation ID: `updateCompliancePolicy`
+/// - API version: `2023-10-01`
+/// - Required role (any of): Project Owner
+///
+/// Created by
+/// [`Client::update_compliance_policy`](crate::Client::update_compliance_policy).
+/// Set the parameters, then call [`send`](UpdateCompliancePolicy::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UpdateCompliancePolicy {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    overwrite_backup_policies: Option<bool>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+    body: Option<crate::models::DataProtectionSettings20231001Request>,
+}
+impl UpdateCompliancePolicy {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            overwrite_backup_policies: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+}
+impl UpdateCompliancePolicy {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Whether the new policy overwrites cluster backup policies that do not meet it.
+    ///
+    /// `overwriteBackupPolicies` (query parameter); default `true`.
+    pub fn overwrite_backup_policies(mut self, value: bool) -> Self {
+        self.overwrite_backup_policies = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// The complete new policy.
+    ///
+    /// The request body (`application/vnd.atlas.2023-10-01+json`, required).
+    pub fn body(
+        mut self,
+        value: crate::models::DataProtectionSettings20231001Request,
+    ) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::DataProtectionSettings20231001, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::DataProtectionSettings20231001>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "updateCompliancePolicy",
+            method: reqwest::Method::PUT,
+            path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
+            versions: &["application/vnd.atlas.2023-10-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .query("overwriteBackupPolicies", self.overwrite_backup_policies.as_ref());
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        request
+            .json_body(
+                self.body.as_ref(),
+                true,
+                "application/vnd.atlas.2023-10-01+json",
             )?;
         self.client.execute_json(request).await
     }

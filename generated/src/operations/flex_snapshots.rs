@@ -4,6 +4,150 @@
 //! Operations tagged `Flex Snapshots`.
 #![allow(deprecated)]
 impl crate::Client {
+    /// Download a flex cluster snapshot
+    ///
+    /// Asks Atlas for a download link to one snapshot of the flex cluster. Requires the Project Backup Export Operator role.
+    ///
+    /// - Request: `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download`
+    /// - Operation ID: `downloadFlexBackup`
+    /// - API version: `2024-11-13`
+    /// - Required role (any of): Project Backup Export Operator
+    pub fn download_flex_backup(&self) -> DownloadFlexBackup {
+        DownloadFlexBackup::new(self.clone())
+    }
+}
+/// Download a flex cluster snapshot
+///
+/// Asks Atlas for a download link to one snapshot of the flex cluster. Requires the Project Backup Export Operator role.
+///
+/// - Request: `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download`
+/// - Operation ID: `downloadFlexBackup`
+/// - API version: `2024-11-13`
+/// - Required role (any of): Project Backup Export Operator
+///
+/// Created by
+/// [`Client::download_flex_backup`](crate::Client::download_flex_backup).
+/// Set the parameters, then call [`send`](DownloadFlexBackup::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DownloadFlexBackup {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+    body: Option<crate::models::FlexBackupSnapshotDownloadCreate20241113>,
+}
+impl DownloadFlexBackup {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+}
+impl DownloadFlexBackup {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the flex cluster.
+    ///
+    /// `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// The snapshot to download.
+    ///
+    /// The request body (`application/vnd.atlas.2024-11-13+json`, required).
+    pub fn body(
+        mut self,
+        value: crate::models::FlexBackupSnapshotDownloadCreate20241113,
+    ) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::FlexBackupRestoreJob20241113, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::FlexBackupRestoreJob20241113>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "downloadFlexBackup",
+            method: reqwest::Method::POST,
+            path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download",
+            versions: &["application/vnd.atlas.2024-11-13+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "name",
+                self.name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        request
+            .json_body(
+                self.body.as_ref(),
+                true,
+                "application/vnd.atlas.2024-11-13+json",
+            )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
     /// Get one snapshot of a flex cluster
     ///
     /// Returns a single snapshot of the given flex cluster. Requires the Project Read Only role.
@@ -51,6 +195,8 @@ impl GetFlexBackupSnapshot {
             pretty: None,
         }
     }
+}
+impl GetFlexBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
     ///
     /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -141,6 +287,197 @@ impl GetFlexBackupSnapshot {
                     max_length: Some(24),
                 },
             )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List flex cluster snapshots
+    ///
+    /// Returns the snapshots of the flex cluster. Requires the Project Read Only role.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`
+    /// - Operation ID: `listFlexBackupSnapshots`
+    /// - API version: `2024-11-13`
+    /// - Required role (any of): Project Read Only
+    pub fn list_flex_backup_snapshots(&self) -> ListFlexBackupSnapshots {
+        ListFlexBackupSnapshots::new(self.clone())
+    }
+}
+/// List flex cluster snapshots
+///
+/// Returns the snapshots of the flex cluster. Requires the Project Read Only role.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`
+/// - Operation ID: `listFlexBackupSnapshots`
+/// - API version: `2024-11-13`
+/// - Required role (any of): Project Read Only
+///
+/// Created by
+/// [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots).
+/// Set the parameters, then call [`send`](ListFlexBackupSnapshots::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListFlexBackupSnapshots {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    name: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListFlexBackupSnapshots {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Every item of every page, fetched one page at a time as the stream is read.
+    ///
+    /// Starts at the page set with
+    /// [`page_num`](Self::page_num)
+    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
+    /// items were seen, without an extra request. The first error ends the stream.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<crate::models::FlexBackupSnapshot20241113, crate::Error>,
+    > {
+        let first = self.page_num.map_or(1, i64::from);
+        let per_page = self.items_per_page.map_or(100, i64::from);
+        crate::paginate::stream(
+            self,
+            first,
+            per_page,
+            |builder, page| async move {
+                let page = builder.page_num(page).send().await?;
+                Ok(crate::paginate::Page {
+                    items: page.results,
+                    total: page.total_count.map(i64::from),
+                })
+            },
+        )
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> Result<Vec<crate::models::FlexBackupSnapshot20241113>, crate::Error> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+}
+impl ListFlexBackupSnapshots {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the flex cluster.
+    ///
+    /// `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
+    ///
+    /// `includeCount` (query parameter); default `true`.
+    pub fn include_count(mut self, value: bool) -> Self {
+        self.include_count = Some(value);
+        self
+    }
+    /// Number of items per page (1 to 500).
+    ///
+    /// `itemsPerPage` (query parameter); default `100`.
+    pub fn items_per_page(mut self, value: i64) -> Self {
+        self.items_per_page = Some(value);
+        self
+    }
+    /// Number of the page to return, starting at 1.
+    ///
+    /// `pageNum` (query parameter); default `1`.
+    pub fn page_num(mut self, value: i64) -> Self {
+        self.page_num = Some(value);
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::models::PaginatedApiAtlasFlexBackupSnapshot20241113,
+        crate::Error,
+    > {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedApiAtlasFlexBackupSnapshot20241113>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listFlexBackupSnapshots",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots",
+            versions: &["application/vnd.atlas.2024-11-13+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "name",
+                self.name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("includeCount", self.include_count.as_ref());
+        request.query("itemsPerPage", self.items_per_page.as_ref());
+        request.query("pageNum", self.page_num.as_ref());
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await

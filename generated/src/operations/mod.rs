@@ -4,7 +4,13 @@
 //! One request builder per operation, grouped by the spec's tags.
 mod cloud_backups;
 pub use cloud_backups::*;
+mod flex_restore_jobs;
+pub use flex_restore_jobs::*;
 mod flex_snapshots;
 pub use flex_snapshots::*;
+mod legacy_backup;
+pub use legacy_backup::*;
+mod shared_tier_restore_jobs;
+pub use shared_tier_restore_jobs::*;
 mod shared_tier_snapshots;
 pub use shared_tier_snapshots::*;

@@ -61,6 +61,8 @@ impl DownloadClusterBackupTenant {
             body: None,
         }
     }
+}
+impl DownloadClusterBackupTenant {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
     ///
     /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -144,6 +146,294 @@ impl DownloadClusterBackupTenant {
                 true,
                 "application/vnd.atlas.2024-08-05+json",
             )?;
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// Get a snapshot of an M2 or M5 cluster
+    ///
+    /// Returns one snapshot of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use getFlexBackupSnapshot.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`
+    /// - Operation ID: `getSharedClusterBackup`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Read Only
+    ///
+    /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+    )]
+    pub fn get_shared_cluster_backup(&self) -> GetSharedClusterBackup {
+        GetSharedClusterBackup::new(self.clone())
+    }
+}
+/// Get a snapshot of an M2 or M5 cluster
+///
+/// Returns one snapshot of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use getFlexBackupSnapshot.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`
+/// - Operation ID: `getSharedClusterBackup`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Read Only
+///
+/// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
+///
+/// Created by
+/// [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup).
+/// Set the parameters, then call [`send`](GetSharedClusterBackup::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+)]
+pub struct GetSharedClusterBackup {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl GetSharedClusterBackup {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl GetSharedClusterBackup {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// 24-character hexadecimal ID of the snapshot.
+    ///
+    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::BackupTenantSnapshot, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<crate::models::BackupTenantSnapshot>, crate::Error> {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "getSharedClusterBackup",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request
+            .path(
+                "snapshotId",
+                self.snapshot_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
+        self.client.execute_json(request).await
+    }
+}
+impl crate::Client {
+    /// List snapshots of an M2 or M5 cluster
+    ///
+    /// Returns the snapshots of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use listFlexBackupSnapshots.
+    ///
+    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`
+    /// - Operation ID: `listSharedClusterBackups`
+    /// - API version: `2023-01-01`
+    /// - Required role (any of): Project Read Only
+    ///
+    /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+    )]
+    pub fn list_shared_cluster_backups(&self) -> ListSharedClusterBackups {
+        ListSharedClusterBackups::new(self.clone())
+    }
+}
+/// List snapshots of an M2 or M5 cluster
+///
+/// Returns the snapshots of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use listFlexBackupSnapshots.
+///
+/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`
+/// - Operation ID: `listSharedClusterBackups`
+/// - API version: `2023-01-01`
+/// - Required role (any of): Project Read Only
+///
+/// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
+///
+/// Created by
+/// [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups).
+/// Set the parameters, then call [`send`](ListSharedClusterBackups::send).
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+)]
+pub struct ListSharedClusterBackups {
+    client: crate::Client,
+    options: crate::request::CallOptions,
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    envelope: Option<bool>,
+    pretty: Option<bool>,
+}
+impl ListSharedClusterBackups {
+    fn new(client: crate::Client) -> Self {
+        Self {
+            client,
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+}
+impl ListSharedClusterBackups {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
+    ///
+    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Name of the cluster.
+    ///
+    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.cluster_name = Some(value.into());
+        self
+    }
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
+    ///
+    /// `envelope` (query parameter); default `false`.
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.envelope = Some(value);
+        self
+    }
+    /// When true, the response body is pretty-printed.
+    ///
+    /// `pretty` (query parameter); default `false`.
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.pretty = Some(value);
+        self
+    }
+    /// Time limit of this call, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::models::PaginatedTenantSnapshotView, crate::Error> {
+        self.send_with_metadata().await.map(crate::Response::into_body)
+    }
+    /// Sends the request; the answer keeps the status, headers and attempt count.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<
+        crate::Response<crate::models::PaginatedTenantSnapshotView>,
+        crate::Error,
+    > {
+        static OPERATION: crate::request::Operation = crate::request::Operation {
+            id: "listSharedClusterBackups",
+            method: reqwest::Method::GET,
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots",
+            versions: &["application/vnd.atlas.2023-01-01+json"],
+        };
+        let mut request = crate::request::Request::new(&OPERATION, &self.options);
+        request
+            .path(
+                "groupId",
+                self.group_id.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::GROUP_ID),
+                    min_length: Some(24),
+                    max_length: Some(24),
+                },
+            )?;
+        request
+            .path(
+                "clusterName",
+                self.cluster_name.as_deref(),
+                crate::request::Rule {
+                    pattern: Some(&crate::patterns::CLUSTER_NAME),
+                    min_length: Some(1),
+                    max_length: Some(64),
+                },
+            )?;
+        request.query("envelope", self.envelope.as_ref());
+        request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }

@@ -1,0 +1,244 @@
+//! The data of a drift report: changes, their severity and the rule that found them.
+
+use serde::Serialize;
+
+/// How a change affects a user of the generated Rust crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Code that compiled no longer compiles, or a call that worked now fails at run time.
+    Breaking,
+    /// Additive: existing code keeps compiling and working (new optional field, new enum
+    /// value absorbed by `Unknown`, new operation, ...).
+    NonBreaking,
+    /// Worth a reviewer's eye, no effect on code: descriptions, deprecations, sunsets.
+    Info,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Breaking, Severity::NonBreaking, Severity::Info];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Severity::Breaking => "Breaking",
+            Severity::NonBreaking => "Non-breaking",
+            Severity::Info => "Info",
+        }
+    }
+}
+
+/// The rule that found a change; one classification function each in [`super::rules`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    OperationAdded,
+    OperationRemoved,
+    OperationDeprecated,
+    OperationSunset,
+    OperationIdChanged,
+    MethodChanged,
+    PathChanged,
+    MediaTypeAdded,
+    MediaTypeRemoved,
+    ParameterAdded,
+    ParameterRemoved,
+    ParameterRequired,
+    ParameterType,
+    ParameterPattern,
+    RequestBodyAdded,
+    RequestBodyRemoved,
+    RequestBodyRequired,
+    ResponseAdded,
+    ResponseRemoved,
+    SchemaAdded,
+    SchemaRemoved,
+    SchemaRefChanged,
+    FieldAdded,
+    FieldRemoved,
+    FieldRequired,
+    FieldNullable,
+    TypeChanged,
+    FormatChanged,
+    PatternChanged,
+    ConstraintChanged,
+    EnumValueAdded,
+    EnumValueRemoved,
+    ReadOnlyChanged,
+    WriteOnlyChanged,
+    AdditionalPropertiesChanged,
+    VariantAdded,
+    VariantRemoved,
+    DiscriminatorChanged,
+    PolymorphismChanged,
+    Deprecated,
+    DescriptionChanged,
+}
+
+impl Rule {
+    /// Every rule, for tests that check each one has a fixture.
+    pub const ALL: [Rule; 41] = [
+        Rule::OperationAdded,
+        Rule::OperationRemoved,
+        Rule::OperationDeprecated,
+        Rule::OperationSunset,
+        Rule::OperationIdChanged,
+        Rule::MethodChanged,
+        Rule::PathChanged,
+        Rule::MediaTypeAdded,
+        Rule::MediaTypeRemoved,
+        Rule::ParameterAdded,
+        Rule::ParameterRemoved,
+        Rule::ParameterRequired,
+        Rule::ParameterType,
+        Rule::ParameterPattern,
+        Rule::RequestBodyAdded,
+        Rule::RequestBodyRemoved,
+        Rule::RequestBodyRequired,
+        Rule::ResponseAdded,
+        Rule::ResponseRemoved,
+        Rule::SchemaAdded,
+        Rule::SchemaRemoved,
+        Rule::SchemaRefChanged,
+        Rule::FieldAdded,
+        Rule::FieldRemoved,
+        Rule::FieldRequired,
+        Rule::FieldNullable,
+        Rule::TypeChanged,
+        Rule::FormatChanged,
+        Rule::PatternChanged,
+        Rule::ConstraintChanged,
+        Rule::EnumValueAdded,
+        Rule::EnumValueRemoved,
+        Rule::ReadOnlyChanged,
+        Rule::WriteOnlyChanged,
+        Rule::AdditionalPropertiesChanged,
+        Rule::VariantAdded,
+        Rule::VariantRemoved,
+        Rule::DiscriminatorChanged,
+        Rule::PolymorphismChanged,
+        Rule::Deprecated,
+        Rule::DescriptionChanged,
+    ];
+
+    /// The kebab-case name used in reports and fixture directories.
+    pub fn name(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => format!("{self:?}"),
+        }
+    }
+}
+
+/// Whether a schema is sent, received, or both, by the operations in scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Usage {
+    pub request: bool,
+    pub response: bool,
+}
+
+impl Usage {
+    pub const REQUEST: Usage = Usage { request: true, response: false };
+    pub const RESPONSE: Usage = Usage { request: false, response: true };
+    pub const BOTH: Usage = Usage { request: true, response: true };
+
+    pub fn union(self, other: Usage) -> Usage {
+        Usage { request: self.request || other.request, response: self.response || other.response }
+    }
+
+    /// Used only in requests: the generated type drops `readOnly` fields.
+    pub fn request_only(self) -> bool {
+        self.request && !self.response
+    }
+
+    pub fn label(self) -> &'static str {
+        match (self.request, self.response) {
+            (true, true) => "request and response",
+            (true, false) => "request",
+            (false, true) => "response",
+            (false, false) => "unused",
+        }
+    }
+}
+
+/// What a change is about: an operation or a component schema.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Subject {
+    /// `id` is the operationId (of the new document when both have one).
+    Operation { id: String, method: String, path: String },
+    Schema { name: String },
+}
+
+impl Subject {
+    pub fn display(&self) -> String {
+        match self {
+            Subject::Operation { id, method, path } => format!("{id} ({method} {path})"),
+            Subject::Schema { name } => format!("schema {name}"),
+        }
+    }
+}
+
+/// A rule's verdict before it is placed: the walker adds the subject and location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: Rule,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(rule: Rule, severity: Severity, message: impl Into<String>) -> Self {
+        Finding { rule, severity, message: message.into() }
+    }
+}
+
+/// One change between the two documents.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Change {
+    pub severity: Severity,
+    pub subject: Subject,
+    /// The field inside the subject (`members[].id`), empty for the subject itself.
+    pub field: String,
+    /// JSON pointer of the node, in the new document (in the old one for removals).
+    pub pointer: String,
+    pub rule: Rule,
+    pub message: String,
+}
+
+/// Counts per severity plus the size of what was compared.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub breaking: usize,
+    pub non_breaking: usize,
+    pub info: usize,
+    pub operations_old: usize,
+    pub operations_new: usize,
+    pub schemas_old: usize,
+    pub schemas_new: usize,
+}
+
+/// The result of comparing two documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub from: String,
+    pub to: String,
+    /// The tags the comparison was restricted to (empty: the whole API).
+    pub tags: Vec<String>,
+    pub summary: Summary,
+    /// Sorted by severity, subject, field, pointer, rule and message.
+    pub changes: Vec<Change>,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.changes.iter().filter(|c| c.severity == severity).count()
+    }
+
+    pub fn has_breaking(&self) -> bool {
+        self.changes.iter().any(|c| c.severity == Severity::Breaking)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}

@@ -1,0 +1,108 @@
+//! `cargo xtask drift --from OLD --to NEW`: API drift between two versions of the spec,
+//! classified for users of the generated crate (see `atlas_codegen::drift`).
+//!
+//! OLD and NEW are spec files (YAML or JSON) or, when no such file exists, git revisions
+//! whose `spec/atlas-backup.yaml` is read with `git show REV:spec/atlas-backup.yaml`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use atlas_codegen::drift::{self, Severity};
+use atlas_codegen::load::Loaded;
+use clap::{Args, ValueEnum};
+
+/// The spec path inside a revision.
+const SPEC_IN_REPO: &str = "spec/atlas-backup.yaml";
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when there is a breaking change.
+    Breaking,
+    /// Exit 1 when there is a breaking or non-breaking change (info does not count).
+    NonBreaking,
+    /// Always exit 0 once the report is printed.
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct DriftArgs {
+    /// The old spec: a file, or a git revision (`origin/main`, `HEAD~1`) whose
+    /// spec/atlas-backup.yaml is compared.
+    #[arg(long)]
+    pub from: String,
+    /// The new spec: a file, or a git revision.
+    #[arg(long)]
+    pub to: String,
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: Format,
+    /// When to exit with status 1.
+    #[arg(long, value_enum, default_value = "never")]
+    pub fail_on: FailOn,
+    /// Only operations with one of these tags, e.g. "Cloud Backups,Flex Snapshots".
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+}
+
+pub fn run(args: DriftArgs, root: &Path) -> Result<ExitCode, String> {
+    let started = Instant::now();
+    let old = load_side(&args.from, root)?;
+    let new = load_side(&args.to, root)?;
+    let loaded = started.elapsed();
+    let tags: Vec<String> = args.tags.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+    let report = drift::diff(&old, &new, &drift::Options { tags }).map_err(|e| e.to_string())?;
+    match args.format {
+        Format::Markdown => print!("{}", drift::report::markdown(&report)),
+        Format::Json => print!("{}", drift::report::json(&report)),
+    }
+    eprintln!(
+        "drift: {} breaking, {} non-breaking, {} info (loaded in {:.2?}, compared in {:.2?})",
+        report.summary.breaking,
+        report.summary.non_breaking,
+        report.summary.info,
+        loaded,
+        started.elapsed() - loaded
+    );
+    let fail = match args.fail_on {
+        FailOn::Breaking => report.count(Severity::Breaking) > 0,
+        FailOn::NonBreaking => report.count(Severity::Breaking) + report.count(Severity::NonBreaking) > 0,
+        FailOn::Never => false,
+    };
+    Ok(if fail { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// A file (relative to the current directory, then to the workspace root), else a revision.
+fn load_side(arg: &str, root: &Path) -> Result<Loaded, String> {
+    let candidates: [PathBuf; 2] = [PathBuf::from(arg), root.join(arg)];
+    if let Some(path) = candidates.iter().find(|p| p.is_file()) {
+        return atlas_codegen::load::load(path).map_err(|e| e.to_string());
+    }
+    let bytes = git_show(arg, root)?;
+    let label = PathBuf::from(format!("{arg}:{SPEC_IN_REPO}"));
+    atlas_codegen::load::parse(&label, &bytes).map_err(|e| e.to_string())
+}
+
+fn git_show(rev: &str, root: &Path) -> Result<Vec<u8>, String> {
+    if rev.starts_with('-') {
+        return Err(format!("`{rev}` is neither a spec file nor a git revision"));
+    }
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["show", &format!("{rev}:{SPEC_IN_REPO}")])
+        .output()
+        .map_err(|e| format!("`{rev}` is not a file, and git could not be run to read it as a revision: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`{rev}` is neither a spec file nor a git revision with {SPEC_IN_REPO}: git says: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(out.stdout)
+}

@@ -1,0 +1,117 @@
+//! `cargo xtask spec ...`: tools for the OpenAPI spec in `spec/`.
+//!
+//! - `slice`: cut the operations of some tags (and every component they reach) out of a big
+//!   upstream document into a valid OpenAPI document of its own.
+//! - `check`: compare the facts of `spec/atlas-backup.yaml` with the published upstream
+//!   specs; every difference must be listed, with its reason, in
+//!   `spec/intended-differences.yaml`.
+//!
+//! One module per concern: [`doc`] (loading, pointers, `$ref`s), [`slice`], [`facts`] (what
+//! an operation states), [`compare`] (differences of one operation), [`intended`] (the
+//! reviewed list) and [`check`] (the whole run and its report).
+
+pub mod check;
+pub mod compare;
+pub mod doc;
+pub mod facts;
+pub mod intended;
+pub mod slice;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+/// The name of the older upstream copy looked for next to `--upstream` when
+/// `--upstream-legacy` is not given: it still has the sunset (shared-tier) endpoints and the
+/// enums the newest copy dropped.
+pub const DEFAULT_LEGACY: &str = "atlas-api-2025-06-30.yaml";
+
+#[derive(Subcommand)]
+pub enum SpecTask {
+    /// Extract the operations of some tags, and every component they reach, into a new document.
+    Slice {
+        /// The upstream OpenAPI document (YAML or JSON). Relative paths start at the workspace root.
+        #[arg(long)]
+        from: PathBuf,
+        /// Comma-separated tags, e.g. "Cloud Backups,Flex Snapshots".
+        #[arg(long, value_delimiter = ',', required = true)]
+        tags: Vec<String>,
+        /// The document to write (`.json` for JSON, YAML otherwise).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Compare the facts of spec/ with upstream; exit 1 on any difference not listed as intended.
+    Check {
+        /// The newest upstream document, e.g. ../shared/upstream/atlas-api-2026-08-13.yaml.
+        /// Relative paths start at the workspace root.
+        #[arg(long)]
+        upstream: PathBuf,
+        /// The older upstream copy for sunset operations and dropped enums
+        /// [default: atlas-api-2025-06-30.yaml next to --upstream, when it exists].
+        #[arg(long)]
+        upstream_legacy: Option<PathBuf>,
+        /// The spec to check [default: spec/atlas-backup.yaml].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// The reviewed intended differences [default: spec/intended-differences.yaml].
+        #[arg(long)]
+        intended: Option<PathBuf>,
+        /// Comma-separated tags that make an upstream operation a backup operation
+        /// [default: the six backup tags].
+        #[arg(long, value_delimiter = ',')]
+        tags: Vec<String>,
+        /// List every intended difference, not only the count per entry.
+        #[arg(long)]
+        verbose: bool,
+    },
+}
+
+/// Relative paths are taken from the workspace root, wherever cargo was run from.
+fn at_root(root: &Path, p: PathBuf) -> PathBuf {
+    if p.is_absolute() { p } else { root.join(p) }
+}
+
+pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
+    match task {
+        SpecTask::Slice { from, tags, out } => {
+            let from = at_root(root, from);
+            let out = at_root(root, out);
+            let tags: Vec<String> = tags.into_iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+            if tags.is_empty() {
+                return Err("--tags names no tag".to_owned());
+            }
+            let source = doc::Doc::load(&from).map_err(|e| e.to_string())?;
+            let (value, sliced) = slice::slice(&source, &tags).map_err(|e| e.to_string())?;
+            doc::write(&out, &value)?;
+            println!(
+                "sliced {} operations and {} components for {} from {} into {}",
+                sliced.operations,
+                sliced.components,
+                tags.join(", "),
+                from.display(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        SpecTask::Check { upstream, upstream_legacy, spec, intended, tags, verbose } => {
+            let upstream = at_root(root, upstream);
+            let legacy = match upstream_legacy {
+                Some(p) => Some(at_root(root, p)),
+                None => upstream.parent().map(|d| d.join(DEFAULT_LEGACY)).filter(|p| p.is_file() && *p != upstream),
+            };
+            let spec = at_root(root, spec.unwrap_or_else(|| PathBuf::from("spec/atlas-backup.yaml")));
+            let intended = at_root(root, intended.unwrap_or_else(|| PathBuf::from("spec/intended-differences.yaml")));
+            let tags: BTreeSet<String> = if tags.is_empty() {
+                check::BACKUP_TAGS.iter().map(|t| (*t).to_owned()).collect()
+            } else {
+                tags.into_iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect()
+            };
+            let opts = check::Options { spec: spec.clone(), upstream, legacy, intended, tags };
+            let report = check::check(&opts).map_err(|e| e.to_string())?;
+            print!("{}", report.render(&spec, verbose));
+            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
+}
