@@ -172,6 +172,35 @@ impl Request {
         }
     }
 
+    /// An integer query parameter with inclusive bounds from the spec (`itemsPerPage`
+    /// 1..=500): a value out of range is refused before any I/O rather than sent for the
+    /// server to reject or, worse, to clamp silently.
+    pub fn query_int<T: Into<i64> + Copy + Display>(
+        &mut self,
+        name: &'static str,
+        value: Option<T>,
+        required: bool,
+        minimum: Option<i64>,
+        maximum: Option<i64>,
+    ) -> Result<(), Error> {
+        let Some(value) = value else {
+            return if required { Err(Error::invalid(name, "is required")) } else { Ok(()) };
+        };
+        let number: i64 = value.into();
+        if let Some(min) = minimum
+            && number < min
+        {
+            return Err(Error::invalid(name, format!("must be at least {min}")));
+        }
+        if let Some(max) = maximum
+            && number > max
+        {
+            return Err(Error::invalid(name, format!("must be at most {max}")));
+        }
+        self.query.push((name, value.to_string()));
+        Ok(())
+    }
+
     /// Adds an array query parameter, one `name=value` pair per element.
     pub fn query_list<T: Display>(&mut self, name: &'static str, values: Option<&Vec<T>>, required: bool) -> Result<(), Error> {
         match values {

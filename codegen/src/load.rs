@@ -215,12 +215,11 @@ fn refine(value: &serde_json::Value, pointer: &str) -> Option<(String, String)> 
         }
         None
     }
-    if pointer == "#/paths" || pointer == "#" {
-        if let Some(paths) = value.get("paths").and_then(serde_json::Value::as_object)
-            && let Some(found) = first_error::<openapiv3::PathItem>(paths, "#/paths")
-        {
-            return Some(found);
-        }
+    if (pointer == "#/paths" || pointer == "#")
+        && let Some(paths) = value.get("paths").and_then(serde_json::Value::as_object)
+        && let Some(found) = first_error::<openapiv3::PathItem>(paths, "#/paths")
+    {
+        return Some(found);
     }
     if pointer.starts_with("#/components") || pointer == "#" {
         let components = value.get("components")?.as_object()?;

@@ -149,6 +149,14 @@ pub fn assign(api: &mut Api) {
                 }
                 e.unknown_ident = variants.claim("Unknown", "");
             }
+            TypeKind::IntEnum(e) => {
+                let mut variants = Unique::default();
+                for v in &mut e.variants {
+                    let base = if v.value < 0 { format!("Minus{}", v.value.unsigned_abs()) } else { format!("V{}", v.value) };
+                    v.ident = variants.claim(&base, "_");
+                }
+                e.unknown_ident = variants.claim("Unknown", "");
+            }
             TypeKind::Tagged(_) | TypeKind::Untagged(_) | TypeKind::Alias(_) => {}
         }
     }

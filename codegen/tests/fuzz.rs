@@ -95,8 +95,17 @@ fn apply(text: &str, edits: &[Edit]) -> String {
     lines.join("\n")
 }
 
+/// Cases per property: `PROPTEST_CASES` when set (`cargo xtask fuzz` sets a large one), else a
+/// number that keeps `cargo test` within CI's time budget.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    // No regression files in the tree: a failure prints its minimal input, which goes
+    // into tests/bad/ as a corpus case instead.
+    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn mutated_specs_never_panic(edits in proptest::collection::vec(edit(), 1..6)) {

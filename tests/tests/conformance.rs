@@ -14,16 +14,10 @@ use std::fmt::Debug;
 use atlas_backup::{Auth, Client, Error, Response, RetryPolicy};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::service_url;
+use support::{service_url, snake, spec};
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 const SNAPSHOT: &str = "5f4007f327a3bc75f2a2b1c3";
-
-fn spec() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/atlas-backup.yaml");
-    let text = std::fs::read_to_string(path).expect("spec");
-    serde_yaml::from_str(&text).expect("spec YAML")
-}
 
 /// Follows `$ref`s within the spec.
 fn deref<'a>(spec: &'a Value, mut value: &'a Value) -> &'a Value {
@@ -37,17 +31,6 @@ fn deref<'a>(spec: &'a Value, mut value: &'a Value) -> &'a Value {
         }
     }
     panic!("$ref chain too long")
-}
-
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
 }
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];

@@ -382,6 +382,18 @@ async fn invalid_parameters_fail_before_any_request() {
             other => panic!("{parameter}: expected InvalidParameter, got {other:?}"),
         }
     }
+    // Integer bounds from the spec (itemsPerPage 1..=500, pageNum >= 1) are checked too.
+    let list = || c.list_backup_snapshots().group_id(GROUP).cluster_name("Cluster0");
+    for (result, parameter, rule) in [
+        (list().items_per_page(0).send().await.map(drop), "itemsPerPage", "must be at least 1"),
+        (list().items_per_page(501).send().await.map(drop), "itemsPerPage", "must be at most 500"),
+        (list().page_num(0).send().await.map(drop), "pageNum", "must be at least 1"),
+    ] {
+        match result {
+            Err(Error::InvalidParameter { parameter: p, rule: r }) => assert_eq!((p, r.as_str()), (parameter, rule)),
+            other => panic!("{parameter}: expected InvalidParameter, got {other:?}"),
+        }
+    }
     let missing_body = c.take_snapshots().group_id(GROUP).cluster_name("Cluster0").send().await;
     assert!(matches!(missing_body, Err(Error::InvalidParameter { parameter: "body", .. })), "{missing_body:?}");
     let received = server.received_requests().await.expect("recording on");

@@ -2,7 +2,13 @@
 //! classified for users of the generated crate (see `atlas_codegen::drift`).
 //!
 //! OLD and NEW are spec files (YAML or JSON) or, when no such file exists, git revisions
-//! whose `spec/atlas-backup.yaml` is read with `git show REV:spec/atlas-backup.yaml`.
+//! whose `spec/atlas-backup.yaml` is read with `git show REV:spec/atlas-backup.yaml` (in the
+//! workspace's repository, or the one given with `--repo`). Nothing in the work tree or the
+//! repository is changed.
+//!
+//! The report goes to stdout (Markdown by default, for a pull-request comment or
+//! `$GITHUB_STEP_SUMMARY`; or JSON), a one-line summary to stderr. Exit status: 0, or 1 when
+//! `--fail-on` says so, or 1 with `error: ...` when an input cannot be read.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -48,12 +54,16 @@ pub struct DriftArgs {
     /// Only operations with one of these tags, e.g. "Cloud Backups,Flex Snapshots".
     #[arg(long, value_delimiter = ',')]
     pub tags: Vec<String>,
+    /// The git repository that revisions are read from [default: this workspace's].
+    #[arg(long)]
+    pub repo: Option<PathBuf>,
 }
 
 pub fn run(args: DriftArgs, root: &Path) -> Result<ExitCode, String> {
     let started = Instant::now();
-    let old = load_side(&args.from, root)?;
-    let new = load_side(&args.to, root)?;
+    let repo = args.repo.as_deref().unwrap_or(root);
+    let old = load_side(&args.from, root, repo)?;
+    let new = load_side(&args.to, root, repo)?;
     let loaded = started.elapsed();
     let tags: Vec<String> = args.tags.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
     let report = drift::diff(&old, &new, &drift::Options { tags }).map_err(|e| e.to_string())?;
@@ -77,30 +87,33 @@ pub fn run(args: DriftArgs, root: &Path) -> Result<ExitCode, String> {
     Ok(if fail { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-/// A file (relative to the current directory, then to the workspace root), else a revision.
-fn load_side(arg: &str, root: &Path) -> Result<Loaded, String> {
+/// A file (relative to the current directory, then to the workspace root), else a revision
+/// of `repo`.
+fn load_side(arg: &str, root: &Path, repo: &Path) -> Result<Loaded, String> {
     let candidates: [PathBuf; 2] = [PathBuf::from(arg), root.join(arg)];
     if let Some(path) = candidates.iter().find(|p| p.is_file()) {
         return atlas_codegen::load::load(path).map_err(|e| e.to_string());
     }
-    let bytes = git_show(arg, root)?;
+    let bytes = git_show(arg, repo)?;
     let label = PathBuf::from(format!("{arg}:{SPEC_IN_REPO}"));
     atlas_codegen::load::parse(&label, &bytes).map_err(|e| e.to_string())
 }
 
-fn git_show(rev: &str, root: &Path) -> Result<Vec<u8>, String> {
-    if rev.starts_with('-') {
+fn git_show(rev: &str, repo: &Path) -> Result<Vec<u8>, String> {
+    // A leading `-` would be read by git as an option.
+    if rev.is_empty() || rev.starts_with('-') {
         return Err(format!("`{rev}` is neither a spec file nor a git revision"));
     }
     let out = Command::new("git")
         .arg("-C")
-        .arg(root)
+        .arg(repo)
         .args(["show", &format!("{rev}:{SPEC_IN_REPO}")])
         .output()
         .map_err(|e| format!("`{rev}` is not a file, and git could not be run to read it as a revision: {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "`{rev}` is neither a spec file nor a git revision with {SPEC_IN_REPO}: git says: {}",
+            "`{rev}` is neither a spec file nor a git revision with {SPEC_IN_REPO} in {}: git says: {}",
+            repo.display(),
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }

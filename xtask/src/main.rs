@@ -9,7 +9,9 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod drift;
+mod fuzz;
 mod semver;
 mod spec;
 
@@ -45,8 +47,13 @@ enum Task {
     /// Report API drift between two specs (files or git revisions), classified for users
     /// of the generated crate as breaking, non-breaking or info.
     Drift(drift::DriftArgs),
+    /// Run the generator's no-panic properties over many mutated specs (release build).
+    Fuzz(fuzz::FuzzArgs),
     /// Check the generated crate's public API against a baseline revision with cargo-semver-checks.
     Semver(semver::SemverArgs),
+    /// Measure generation, the generated crate's build and the client against baselines
+    /// measured in the same run; prints one table (`--json` for machines).
+    Bench(bench::BenchArgs),
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -62,6 +69,8 @@ fn main() -> ExitCode {
         Task::Spec { task } => spec::run(task, &root()),
         Task::Drift(args) => drift::run(args, &root()),
         Task::Semver(args) => semver::run(args, &root()),
+        Task::Bench(args) => bench::run(args, &root()),
+        Task::Fuzz(args) => fuzz::run(args, &root()),
     };
     match result {
         Ok(code) => code,

@@ -2,8 +2,15 @@
 //!
 //! The crate in `generated/` at REV (extracted with `git archive`) and the one in the work
 //! tree are copied into a temporary directory, outside the workspace (the generated crate is
-//! self-contained), and compared with `cargo semver-checks`. The tool is installed at a
-//! pinned version when it is missing.
+//! self-contained), and compared with `cargo semver-checks`. The spec-level verdict of
+//! `cargo xtask drift` and this one can then be compared: a field removed from a response
+//! is `field-removed` there and `struct_pub_field_missing` here.
+//!
+//! cargo-semver-checks reads the rustdoc JSON of the installed (stable) toolchain; each of
+//! its releases reads the formats of the Rust releases current when it came out, so the
+//! version is pinned here and installed when missing. Its build of the two crates goes to
+//! `target/semver-checks/` (under `CARGO_TARGET_DIR` when set), kept between runs so that
+//! only the two copies of the generated crate are documented again.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -11,7 +18,8 @@ use std::time::Instant;
 
 use clap::Args;
 
-/// The cargo-semver-checks release this project is tested with.
+/// The cargo-semver-checks release this project is tested with (needs Rust 1.93 or later;
+/// reads the rustdoc JSON of Rust 1.93 to 1.95 at least).
 pub const SEMVER_CHECKS_VERSION: &str = "0.51.0";
 
 #[derive(Args, Debug)]
@@ -25,6 +33,9 @@ pub struct SemverArgs {
     /// The crate to check [default: generated/ of the work tree].
     #[arg(long)]
     pub current_dir: Option<PathBuf>,
+    /// Where cargo-semver-checks builds [default: target/semver-checks of the workspace].
+    #[arg(long)]
+    pub target_dir: Option<PathBuf>,
 }
 
 /// A temporary directory removed when dropped.
@@ -40,17 +51,19 @@ pub fn run(args: SemverArgs, root: &Path) -> Result<ExitCode, String> {
     let started = Instant::now();
     ensure_installed()?;
     let tmp = TempDir(std::env::temp_dir().join(format!("atlas-semver-{}", std::process::id())));
+    // Left over by an earlier process with the same id that was killed.
+    let _ = std::fs::remove_dir_all(&tmp.0);
     let baseline = tmp.0.join("baseline");
     let current = tmp.0.join("current");
     std::fs::create_dir_all(&tmp.0).map_err(|e| format!("{}: cannot create: {e}", tmp.0.display()))?;
     match (&args.baseline, &args.baseline_dir) {
         (_, Some(dir)) => copy_crate(dir, &baseline)?,
-        (Some(rev), None) => extract_revision(rev, root, &tmp.0)?,
+        (Some(rev), None) => {
+            extract_revision(rev, root, &tmp.0)?;
+            std::fs::rename(tmp.0.join("generated"), &baseline)
+                .map_err(|e| format!("revision `{rev}` has no generated/ crate: {e}"))?;
+        }
         (None, None) => return Err("give --baseline REV or --baseline-dir DIR".to_owned()),
-    }
-    if args.baseline_dir.is_none() {
-        std::fs::rename(tmp.0.join("generated"), &baseline)
-            .map_err(|e| format!("the revision has no generated/ crate: {e}"))?;
     }
     let current_src = args.current_dir.clone().unwrap_or_else(|| root.join("generated"));
     copy_crate(&current_src, &current)?;
@@ -61,14 +74,22 @@ pub fn run(args: SemverArgs, root: &Path) -> Result<ExitCode, String> {
             std::fs::copy(&lock, dir.join("Cargo.lock")).map_err(|e| format!("{}: cannot copy: {e}", lock.display()))?;
         }
     }
-    eprintln!("semver: comparing {} with the baseline {}", current_src.display(), args.baseline.as_deref().unwrap_or("directory"));
+    let target = args.target_dir.clone().unwrap_or_else(|| default_target_dir(root));
+    let baseline_label = match (&args.baseline, &args.baseline_dir) {
+        (_, Some(dir)) => dir.display().to_string(),
+        (Some(rev), None) => format!("generated/ at {rev}"),
+        (None, None) => String::new(),
+    };
+    eprintln!("semver: comparing {} with the baseline {baseline_label}", current_src.display());
     let status = Command::new("cargo")
-        .args(["semver-checks", "check-release", "--release-type", "patch", "--manifest-path"])
+        // `minor`: additions (a new operation, field or variant) are allowed; what needs a
+        // new major version (0.x: a new minor one) is reported.
+        .args(["semver-checks", "check-release", "--release-type", "minor", "--manifest-path"])
         .arg(current.join("Cargo.toml"))
         .arg("--baseline-root")
         .arg(&baseline)
-        // Its own target directory: the crates live outside the workspace.
-        .env("CARGO_TARGET_DIR", tmp.0.join("target"))
+        // The crates live outside the workspace; their build is kept between runs.
+        .env("CARGO_TARGET_DIR", &target)
         .status()
         .map_err(|e| format!("cannot run cargo semver-checks: {e}"))?;
     eprintln!("semver: done in {:.1?}", started.elapsed());
@@ -81,19 +102,34 @@ pub fn run(args: SemverArgs, root: &Path) -> Result<ExitCode, String> {
     }
 }
 
+/// `$CARGO_TARGET_DIR/semver-checks`, or `target/semver-checks` of the workspace.
+fn default_target_dir(root: &Path) -> PathBuf {
+    let base = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let base = if base.is_relative() { root.join(base) } else { base };
+    base.join("semver-checks")
+}
+
+/// Installs the pinned cargo-semver-checks when `cargo semver-checks` is not there; warns
+/// when another version is.
 fn ensure_installed() -> Result<(), String> {
-    let found = Command::new("cargo")
-        .args(["semver-checks", "--version"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if found {
+    let found = Command::new("cargo").args(["semver-checks", "--version"]).stderr(Stdio::null()).output();
+    if let Ok(out) = found
+        && out.status.success()
+    {
+        let version = String::from_utf8_lossy(&out.stdout);
+        if !version.split_whitespace().any(|w| w == SEMVER_CHECKS_VERSION) {
+            eprintln!(
+                "semver: found {}, this project is tested with cargo-semver-checks {SEMVER_CHECKS_VERSION}; if it \
+                 cannot read the rustdoc JSON, run `cargo install cargo-semver-checks --locked --version {SEMVER_CHECKS_VERSION}`",
+                version.trim()
+            );
+        }
         return Ok(());
     }
     eprintln!(
         "semver: cargo-semver-checks is not installed; installing {SEMVER_CHECKS_VERSION} with \
-         `cargo install cargo-semver-checks --locked --version {SEMVER_CHECKS_VERSION}` (this takes several minutes)"
+         `cargo install cargo-semver-checks --locked --version {SEMVER_CHECKS_VERSION}` \
+         (a one-time build from crates.io of about 10 minutes on 2 cores)"
     );
     let status = Command::new("cargo")
         .args(["install", "cargo-semver-checks", "--locked", "--version", SEMVER_CHECKS_VERSION])
@@ -103,7 +139,7 @@ fn ensure_installed() -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "installing cargo-semver-checks {SEMVER_CHECKS_VERSION} failed; install it by hand with \
+            "installing cargo-semver-checks {SEMVER_CHECKS_VERSION} failed (see above); install it by hand with \
              `cargo install cargo-semver-checks --locked --version {SEMVER_CHECKS_VERSION}`"
         ))
     }

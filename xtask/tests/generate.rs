@@ -90,3 +90,31 @@ fn refuses_to_overwrite_a_directory_it_did_not_write() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(std::fs::read_to_string(dir.path().join("notes.txt")).expect("kept"), "mine");
 }
+
+/// A spec whose constructs are mapped in a weaker way: warnings are printed with their count
+/// by kind and the crate is written; `--strict` refuses it and writes nothing.
+#[test]
+fn warnings_are_counted_by_kind_and_strict_refuses_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("warned.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.1\ninfo: {title: x, version: '1'}\npaths:\n  /groups/{groupId}/items:\n    get:\n      parameters:\n        - {name: groupId, in: path, required: true, schema: {type: string}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                anyOf: [{type: string}, {type: integer}]\n",
+    )
+    .expect("write spec");
+
+    let out = dir.path().join("lenient");
+    let (code, _, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--out").arg(&out));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("warning[missing-operation-id]"), "{stderr}");
+    assert!(stderr.contains("#/paths/~1groups~1{groupId}~1items/get"), "warnings name the pointer: {stderr}");
+    let summary = stderr.lines().find(|l| l.contains("warning(s) (")).unwrap_or_default();
+    assert!(summary.contains("missing-operation-id: 1"), "count by kind: {stderr}");
+    assert!(out.join("src/lib.rs").exists());
+
+    let strict = dir.path().join("strict");
+    let (code, _, stderr) = run(xtask().args(["generate", "--strict", "--spec"]).arg(&spec).arg("--out").arg(&strict));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("--strict") && stderr.contains("nothing written"), "{stderr}");
+    assert!(!strict.exists(), "--strict wrote files");
+}

@@ -264,11 +264,13 @@ impl<'a> Differ<'a> {
         new_at: &str,
     ) {
         let content_at = pointer(new_at, "content");
+        // The media type the crate generated from the old document uses.
+        let used = newest_json(old).map(|(mt, _)| mt.as_str());
         for mt in old.keys().filter(|k| !new.contains_key(*k)) {
-            self.emit(at, &content_at, rules::media_type_removed(place, mt));
+            self.emit(at, &content_at, rules::media_type_removed(place, mt, used));
         }
         for mt in new.keys().filter(|k| !old.contains_key(*k)) {
-            self.emit(at, &pointer(&content_at, mt), rules::media_type_added(place, mt));
+            self.emit(at, &pointer(&content_at, mt), rules::media_type_added(place, mt, used));
         }
     }
 
@@ -441,9 +443,16 @@ impl<'a> Differ<'a> {
         self.emit_opt(at, &ptr, rules::pattern_changed(om.pattern.as_deref(), nm.pattern.as_deref(), at.usage));
         self.bounds(at, &ptr, om, nm, at.usage);
 
-        // Properties.
-        let (oprops, oreq, oparts) = self.old.wire_props(om)?;
-        let (nprops, nreq, nparts) = self.new.wire_props(nm)?;
+        // Properties: a schema's own, or, when one side is a oneOf and the other is not,
+        // the union of the variants' properties (variants on both sides are compared as
+        // schemas of their own).
+        let (oprops, oreq, oparts, nprops, nreq, nparts) = if om.is_polymorphic() != nm.is_polymorphic() {
+            let (op, or, opa) = self.old.wire_props(om)?;
+            let (np, nr, npa) = self.new.wire_props(nm)?;
+            (op, or, opa, np, nr, npa)
+        } else {
+            (om.props.clone(), om.required.clone(), om.parts.clone(), nm.props.clone(), nm.required.clone(), nm.parts.clone())
+        };
         let names: BTreeSet<&String> = oprops.keys().chain(nprops.keys()).collect();
         for name in names {
             match (oprops.get(name), nprops.get(name)) {

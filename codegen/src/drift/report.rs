@@ -30,6 +30,10 @@ pub fn markdown_sections(report: &Report, listed: &[Severity]) -> String {
     for severity in Severity::ALL {
         let _ = writeln!(out, "| {} | {} |", severity.title(), report.count(severity));
     }
+    if Severity::ALL.iter().any(|s| !listed.contains(s)) {
+        out.push('\n');
+        out.push_str(&rule_table(report));
+    }
     for severity in Severity::ALL {
         let changes: Vec<&Change> = report.changes.iter().filter(|c| c.severity == severity).collect();
         if changes.is_empty() {
@@ -48,7 +52,21 @@ pub fn markdown_sections(report: &Report, listed: &[Severity]) -> String {
     out
 }
 
-fn line(c: &Change) -> String {
+/// Counts per rule and severity, as a Markdown table.
+pub fn rule_table(report: &Report) -> String {
+    let mut counts: std::collections::BTreeMap<(Severity, String), usize> = std::collections::BTreeMap::new();
+    for c in &report.changes {
+        *counts.entry((c.severity, c.rule.name())).or_default() += 1;
+    }
+    let mut out = String::from("| Severity | Rule | Changes |\n|---|---|---:|\n");
+    for ((severity, rule), n) in counts {
+        let _ = writeln!(out, "| {} | {rule} | {n} |", severity.title());
+    }
+    out
+}
+
+/// One change as a Markdown list item.
+pub fn line(c: &Change) -> String {
     let subject = match &c.subject {
         Subject::Operation { id, method, path } => format!("`{id}` (`{method} {path}`)"),
         Subject::Schema { name } => format!("schema `{name}`"),

@@ -124,15 +124,24 @@ pub fn path_changed(old: &str, new: &str) -> Option<Finding> {
     ))
 }
 
-pub fn media_type_added(place: &str, media_type: &str) -> Finding {
-    Finding::new(Rule::MediaTypeAdded, NonBreaking, format!("{place}: media type `{media_type}` added"))
+/// `used` is the media type the crate generated from the old document uses (its newest JSON
+/// one): an added Atlas version newer than it is the one the regenerated crate switches to.
+pub fn media_type_added(place: &str, media_type: &str, used: Option<&str>) -> Finding {
+    use super::spec::atlas_version;
+    let newer = match (atlas_version(media_type), used.and_then(atlas_version)) {
+        (Some(new), Some(old)) if new > old => format!(": API version {new}, newer than {old}; the regenerated crate uses it"),
+        _ => String::new(),
+    };
+    Finding::new(Rule::MediaTypeAdded, NonBreaking, format!("{place}: media type `{media_type}` added{newer}"))
 }
 
-pub fn media_type_removed(place: &str, media_type: &str) -> Finding {
+/// `used`: as for [`media_type_added`]; removing that one breaks the released crate.
+pub fn media_type_removed(place: &str, media_type: &str, used: Option<&str>) -> Finding {
+    let which = if used == Some(media_type) { " (the one the generated crate uses)" } else { "" };
     Finding::new(
         Rule::MediaTypeRemoved,
         Breaking,
-        format!("{place}: media type `{media_type}` removed: clients that send or accept it are refused"),
+        format!("{place}: media type `{media_type}` removed{which}: clients that send or accept it are refused"),
     )
 }
 
@@ -659,8 +668,16 @@ mod tests {
 
     #[test]
     fn media_types() {
-        assert_eq!(media_type_added("response 200", "application/vnd.atlas.2025-01-01+json").severity, NonBreaking);
-        assert_eq!(media_type_removed("response 200", "application/vnd.atlas.2023-01-01+json").severity, Breaking);
+        const V2023: &str = "application/vnd.atlas.2023-01-01+json";
+        const V2025: &str = "application/vnd.atlas.2025-01-01+json";
+        let newer = media_type_added("response 200", V2025, Some(V2023));
+        assert_eq!(newer.severity, NonBreaking);
+        assert!(newer.message.contains("API version 2025-01-01, newer than 2023-01-01"), "{}", newer.message);
+        // An older version, or a media type without a version, is only listed.
+        assert!(!media_type_added("response 200", V2023, Some(V2025)).message.contains("newer"));
+        assert!(!media_type_added("response 200", "application/json", Some(V2023)).message.contains("newer"));
+        assert_eq!(media_type_removed("response 200", V2023, Some(V2025)).severity, Breaking);
+        assert!(media_type_removed("response 200", V2025, Some(V2025)).message.contains("the one the generated crate uses"));
     }
 
     #[test]

@@ -161,6 +161,7 @@ impl<'a> Lowerer<'a> {
     fn needs_item(schema: &Schema) -> bool {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => s.enumeration.iter().any(Option::is_some),
+            SchemaKind::Type(Type::Integer(i)) => i.enumeration.iter().any(Option::is_some),
             SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
             SchemaKind::OneOf { .. } => true,
             SchemaKind::AllOf { all_of } => !(all_of.len() == 1 && matches!(all_of[0], ReferenceOr::Reference { .. })),
@@ -234,9 +235,6 @@ impl<'a> Lowerer<'a> {
                 _ => TypeRef::String,
             },
             SchemaKind::Type(Type::Integer(i)) => {
-                if !i.enumeration.is_empty() {
-                    self.warn("integer-enum", at, "integer enum typed as its integer type; values are listed in the docs");
-                }
                 match i.format {
                     VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
                     _ => TypeRef::I64,
@@ -319,6 +317,21 @@ impl<'a> Lowerer<'a> {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) if s.enumeration.iter().any(Option::is_some) => {
                 Ok(string_enum(s.enumeration.iter().flatten().cloned()))
+            }
+            SchemaKind::Type(Type::Integer(i)) if i.enumeration.iter().any(Option::is_some) => {
+                let repr = match i.format {
+                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                    _ => TypeRef::I64,
+                };
+                let mut seen = BTreeSet::new();
+                let variants = i
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .filter(|v| seen.insert(**v))
+                    .map(|&value| IntVariant { value, ident: String::new() })
+                    .collect();
+                Ok(TypeKind::IntEnum(IntEnum { repr, variants, unknown_ident: String::new() }))
             }
             SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => {
                 let mut parts = ObjectParts::default();
@@ -419,14 +432,23 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Item(s) => Some(&s.schema_data),
                 ReferenceOr::Reference { .. } => None,
             };
+            // `readOnly`/`writeOnly` on the schema a property refers to (`created: {$ref:
+            // ApiBSONTimestamp}` with ApiBSONTimestamp read-only) make the property so too;
+            // its description and nullability stay the property's own business.
+            let target = match schema {
+                ReferenceOr::Reference { reference } => {
+                    self.resolve_ref(reference, prop_at).ok().and_then(|id| self.resolve_schema(id)).map(|s| &s.schema_data)
+                }
+                ReferenceOr::Item(_) => None,
+            };
             fields.push(Field {
                 json_name: json_name.clone(),
                 ident: String::new(),
                 ty,
                 required: parts.required.contains(json_name),
                 nullable: data.is_some_and(|d| d.nullable),
-                read_only: data.is_some_and(|d| d.read_only),
-                write_only: data.is_some_and(|d| d.write_only),
+                read_only: data.or(target).is_some_and(|d| d.read_only),
+                write_only: data.or(target).is_some_and(|d| d.write_only),
                 boxed: false,
                 doc: data.and_then(|d| d.description.clone()),
                 deprecated: data.is_some_and(|d| d.deprecated),
@@ -655,6 +677,8 @@ impl<'a> Lowerer<'a> {
             };
             let data = p.parameter_data_ref();
             let hint = format!("{base}{}", name.to_upper_camel_case());
+            let mut example = data.example.clone();
+            let mut bounds = (None, None);
             let (ty, pattern, min_length, max_length, default) = match &data.format {
                 ParameterSchemaOrContent::Schema(s) => {
                     let ty = self.use_schema(s, &hint, &owner, &pointer(p_at, "schema"))?;
@@ -667,8 +691,18 @@ impl<'a> Lowerer<'a> {
                     };
                     let (pattern, min, max) = match item.map(|s| &s.schema_kind) {
                         Some(SchemaKind::Type(Type::String(st))) => (st.pattern.clone(), st.min_length, st.max_length),
+                        Some(SchemaKind::Type(Type::Integer(it))) => {
+                            bounds = (
+                                it.minimum.map(|m| if it.exclusive_minimum { m.saturating_add(1) } else { m }),
+                                it.maximum.map(|m| if it.exclusive_maximum { m.saturating_sub(1) } else { m }),
+                            );
+                            (None, None, None)
+                        }
                         _ => (None, None, None),
                     };
+                    if example.is_none() {
+                        example = item.and_then(|s| s.schema_data.example.clone());
+                    }
                     (ty, pattern, min, max, item.and_then(|s| s.schema_data.default.clone()))
                 }
                 ParameterSchemaOrContent::Content(_) => {
@@ -693,7 +727,10 @@ impl<'a> Lowerer<'a> {
                 pattern_ident: String::new(),
                 min_length,
                 max_length,
+                minimum: bounds.0,
+                maximum: bounds.1,
                 default,
+                example,
                 doc: data.description.clone(),
                 deprecated: data.deprecated.unwrap_or(false),
             });

@@ -62,6 +62,8 @@ pub enum TypeKind {
     Struct(Struct),
     /// A string enum; always open (`Unknown(String)`), since Atlas adds values over time.
     Enum(StringEnum),
+    /// An integer enum; open like string enums (`Unknown(i64)`).
+    IntEnum(IntEnum),
     /// `oneOf` + discriminator: variants keyed by the value of `property`.
     Tagged(Tagged),
     /// `oneOf` without a discriminator: the first variant that decodes wins.
@@ -98,6 +100,20 @@ pub struct StringEnum {
     pub variants: Vec<EnumVariant>,
     /// Filled by `names`: the identifier of the catch-all variant (`Unknown` unless taken).
     pub unknown_ident: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct IntEnum {
+    /// The integer type the values are sent as.
+    pub repr: TypeRef,
+    pub variants: Vec<IntVariant>,
+    pub unknown_ident: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct IntVariant {
+    pub value: i64,
+    pub ident: String,
 }
 
 #[derive(Debug, Clone)]
@@ -268,7 +284,13 @@ pub struct Param {
     pub pattern_ident: String,
     pub min_length: Option<usize>,
     pub max_length: Option<usize>,
+    /// Inclusive bounds of an integer parameter (`exclusiveMinimum`/`exclusiveMaximum`
+    /// already folded in), checked before any I/O.
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
     pub default: Option<serde_json::Value>,
+    /// The spec's example value, if any (used in the generated docs).
+    pub example: Option<serde_json::Value>,
     pub doc: Option<String>,
     pub deprecated: bool,
 }

@@ -18,7 +18,7 @@ fn referenced(kind: &TypeKind, skip: impl Fn(&Field) -> bool) -> Vec<TypeId> {
             .filter_map(|f| f.ty.named())
             .chain(s.additional.iter().filter_map(TypeRef::named))
             .collect(),
-        TypeKind::Enum(_) => Vec::new(),
+        TypeKind::Enum(_) | TypeKind::IntEnum(_) => Vec::new(),
         TypeKind::Tagged(t) => t.variants.iter().map(|v| v.ty).collect(),
         TypeKind::Untagged(u) => u.variants.iter().filter_map(|v| v.ty.named()).collect(),
         TypeKind::Alias(r) => r.named().into_iter().collect(),
@@ -124,7 +124,7 @@ pub(super) fn split_request_response(api: &mut Api) {
                 }
             }
             TypeKind::Alias(r) => remap(r, &map),
-            TypeKind::Enum(_) => {}
+            TypeKind::Enum(_) | TypeKind::IntEnum(_) => {}
         }
     }
     for op in &mut api.operations {

@@ -9,10 +9,13 @@ mod docs;
 mod models;
 mod operations;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
 use askama::Template;
 
 use crate::error::Error;
-use crate::ir::{Api, TypeRef};
+use crate::ir::{Api, Operation, TypeDef, TypeRef};
 
 /// A file of the generated crate, relative to its root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +45,83 @@ pub(crate) fn header(spec_name: &str, comment: &str) -> String {
     )
 }
 
+/// Time spent rendering, by step. The steps of one file run on one thread, files run on
+/// several; each step is summed over the threads, so the three add up to more than the
+/// stage's wall time when files ran in parallel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderTimes {
+    /// Building the template views and running the askama templates (everything but the two
+    /// steps below).
+    pub template: Duration,
+    /// `syn::parse_file` of the rendered text.
+    pub parse: Duration,
+    /// `prettyplease::unparse` of the parsed items.
+    pub print: Duration,
+    /// How many threads rendered files.
+    pub threads: usize,
+}
+
+impl RenderTimes {
+    fn add(&mut self, other: &RenderTimes) {
+        self.template += other.template;
+        self.parse += other.parse;
+        self.print += other.print;
+    }
+}
+
 /// Renders the whole crate.
 pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
+    render_timed(api, spec_name).map(|(files, _)| files)
+}
+
+/// One generated Rust file whose text is still to be made: cheap to list, and run on
+/// whichever worker thread is free.
+enum Job<'a> {
+    Lib,
+    Patterns,
+    ModelsMod(Vec<&'a str>),
+    Models(Vec<&'a TypeDef>),
+    OperationsMod(Vec<&'a str>),
+    Operations(Vec<&'a Operation>),
+}
+
+impl Job<'_> {
+    fn path(&self) -> String {
+        match self {
+            Job::Lib => "src/lib.rs".to_owned(),
+            Job::Patterns => "src/patterns.rs".to_owned(),
+            Job::ModelsMod(_) => "src/models/mod.rs".to_owned(),
+            Job::OperationsMod(_) => "src/operations/mod.rs".to_owned(),
+            Job::Models(types) => format!("src/models/{}.rs", types.first().map_or("", |t| t.module.as_str())),
+            Job::Operations(ops) => format!("src/operations/{}.rs", ops.first().map_or("", |o| o.module.as_str())),
+        }
+    }
+
+    /// A rough measure of the work, so that the largest files start first and no thread
+    /// is left with a big file at the end.
+    fn cost(&self) -> usize {
+        match self {
+            Job::Models(types) => types.len(),
+            // An operation's builder is several times the text of a type.
+            Job::Operations(ops) => ops.len() * 8,
+            Job::Lib | Job::Patterns | Job::ModelsMod(_) | Job::OperationsMod(_) => 1,
+        }
+    }
+
+    fn run(&self, api: &Api) -> Result<String, Error> {
+        match self {
+            Job::Lib => lib_rs(api),
+            Job::Patterns => patterns_rs(api),
+            Job::ModelsMod(modules) => models::mod_rs(modules),
+            Job::Models(types) => models::render_module(api, types),
+            Job::OperationsMod(modules) => operations::mod_rs(modules),
+            Job::Operations(ops) => operations::render_module(api, ops),
+        }
+    }
+}
+
+/// [`render`], also answering the time spent per step.
+pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTimes), Error> {
     let rust_header = header(spec_name, "//");
     let mut files = Vec::new();
     files.push(File {
@@ -53,19 +131,141 @@ pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
     for (path, text) in RUNTIME {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }
-    files.push(File { path: "src/lib.rs".to_owned(), contents: format!("{rust_header}\n{}", lib_rs(api)?) });
-    files.push(File {
-        path: "src/patterns.rs".to_owned(),
-        contents: format!("{rust_header}\n{}", patterns_rs(api)?),
-    });
-    for (path, text) in models::render(api)? {
-        files.push(File { path, contents: format!("{rust_header}\n{text}") });
-    }
-    for (path, text) in operations::render(api)? {
-        files.push(File { path, contents: format!("{rust_header}\n{text}") });
+    let model_modules = models::modules(api);
+    let operation_modules = operations::modules(api);
+    let mut jobs = vec![
+        Job::Lib,
+        Job::Patterns,
+        Job::ModelsMod(model_modules.iter().map(|(m, _)| *m).collect()),
+        Job::OperationsMod(operation_modules.iter().map(|(m, _)| *m).collect()),
+    ];
+    jobs.extend(model_modules.into_iter().map(|(_, types)| Job::Models(types)));
+    jobs.extend(operation_modules.into_iter().map(|(_, ops)| Job::Operations(ops)));
+    let (results, times) = run_jobs(&jobs, api);
+    // The first error in job order, not whichever thread failed first: the same broken
+    // spec always gives the same message.
+    for (job, result) in jobs.iter().zip(results) {
+        files.push(File { path: job.path(), contents: format!("{rust_header}\n{}", result?) });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok((files, times))
+}
+
+/// Worker threads to render with: one per core, or `ATLAS_CODEGEN_THREADS` (the benches
+/// set it to 1 to measure what the parallelism buys).
+fn threads(jobs: usize) -> usize {
+    let wanted = std::env::var("ATLAS_CODEGEN_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(std::num::NonZeroUsize::get))
+        .unwrap_or(1);
+    wanted.min(jobs).max(1)
+}
+
+/// Runs every job and answers the results in job order (so the output does not depend on
+/// scheduling), with the time per step summed over the threads.
+///
+/// Plain scoped threads pulling the next job from a shared counter, largest jobs first:
+/// jobs are whole files (hundreds of them, each milliseconds of work), so there is nothing
+/// for a work-stealing pool such as rayon to add but a dependency.
+fn run_jobs(jobs: &[Job<'_>], api: &Api) -> (Vec<Result<String, Error>>, RenderTimes) {
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].cost()));
+    let threads = threads(jobs.len());
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        let mut times = RenderTimes::default();
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let start = Instant::now();
+            clock::reset();
+            let result = jobs[i].run(api);
+            let (parse, print) = clock::take();
+            // The file's syntax trees are gone: forget their spans' source text, which
+            // proc-macro2 would otherwise keep for the life of the thread.
+            proc_macro2::extra::invalidate_current_thread_spans();
+            times.add(&RenderTimes {
+                template: start.elapsed().saturating_sub(parse + print),
+                parse,
+                print,
+                threads: 0,
+            });
+            done.push((i, result));
+        }
+        (done, times)
+    };
+    let per_thread: Vec<(Vec<(usize, Result<String, Error>)>, RenderTimes)> = if threads == 1 {
+        vec![worker()]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads).map(|_| s.spawn(&worker)).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
+    };
+    let mut slots: Vec<Option<Result<String, Error>>> = jobs.iter().map(|_| None).collect();
+    let mut times = RenderTimes { threads, ..RenderTimes::default() };
+    for (done, t) in per_thread {
+        times.add(&t);
+        for (i, result) in done {
+            slots[i] = Some(result);
+        }
+    }
+    let results = slots
+        .into_iter()
+        .map(|slot| {
+            // Every index is taken exactly once by the counter above.
+            slot.unwrap_or_else(|| Err(Error::Render { template: "render", item: "a file".to_owned(), message: "a file was not rendered".to_owned() }))
+        })
+        .collect();
+    (results, times)
+}
+
+/// Per-thread time spent in `syn` and `prettyplease` while a job runs.
+mod clock {
+    use std::cell::Cell;
+    use std::time::{Duration, Instant};
+
+    thread_local! {
+        static PARSE: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+        static PRINT: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+    }
+
+    pub(super) fn reset() {
+        PARSE.set(Duration::ZERO);
+        PRINT.set(Duration::ZERO);
+    }
+
+    pub(super) fn take() -> (Duration, Duration) {
+        (PARSE.take(), PRINT.take())
+    }
+
+    pub(super) fn parse<T>(f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        PARSE.set(PARSE.get() + start.elapsed());
+        out
+    }
+
+    pub(super) fn print<T>(f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        PRINT.set(PRINT.get() + start.elapsed());
+        out
+    }
+}
+
+/// `syn::parse_file`, timed.
+pub(crate) fn parse_file(text: &str) -> syn::Result<syn::File> {
+    clock::parse(|| syn::parse_file(text))
+}
+
+/// `prettyplease::unparse`, timed.
+pub(crate) fn unparse(file: &syn::File) -> String {
+    clock::print(|| prettyplease::unparse(file))
 }
 
 /// The generated crate's manifest: explicit versions, so that it builds on its own.
@@ -74,7 +274,7 @@ const CARGO_TOML: &str = include_str!("templates/Cargo.toml");
 /// Parses rendered text as items and appends them to `out`, naming the template and item
 /// when the text is not valid Rust.
 pub(crate) fn parse_items(text: &str, template: &'static str, item: &str, out: &mut Vec<syn::Item>) -> Result<(), Error> {
-    let file = syn::parse_file(text).map_err(|e| {
+    let file = parse_file(text).map_err(|e| {
         let line = e.span().start().line;
         let context = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim();
         Error::Render {
@@ -89,13 +289,13 @@ pub(crate) fn parse_items(text: &str, template: &'static str, item: &str, out: &
 
 /// Prints items (plus inner attributes) as a formatted file.
 pub(crate) fn print(inner: &str, items: Vec<syn::Item>, template: &'static str, item: &str) -> Result<String, Error> {
-    let mut file = syn::parse_file(inner).map_err(|e| Error::Render {
+    let mut file = parse_file(inner).map_err(|e| Error::Render {
         template,
         item: item.to_owned(),
         message: e.to_string(),
     })?;
     file.items.extend(items);
-    Ok(prettyplease::unparse(&file))
+    Ok(unparse(&file))
 }
 
 pub(crate) fn render_template(t: &impl Template, template: &'static str, item: &str) -> Result<String, Error> {
@@ -177,12 +377,12 @@ fn lib_rs(api: &Api) -> Result<String, Error> {
     };
     let t = LibTemplate { crate_doc, error_model, error_details };
     let text = render_template(&t, "lib.askama", "the crate root")?;
-    let file = syn::parse_file(&text).map_err(|e| Error::Render {
+    let file = parse_file(&text).map_err(|e| Error::Render {
         template: "lib.askama",
         item: "the crate root".to_owned(),
         message: e.to_string(),
     })?;
-    Ok(prettyplease::unparse(&file))
+    Ok(unparse(&file))
 }
 
 fn patterns_rs(api: &Api) -> Result<String, Error> {
@@ -203,10 +403,10 @@ fn patterns_rs(api: &Api) -> Result<String, Error> {
             lit(pattern)
         ));
     }
-    let file = syn::parse_file(&text).map_err(|e| Error::Render {
+    let file = parse_file(&text).map_err(|e| Error::Render {
         template: "patterns",
         item: "the parameter patterns".to_owned(),
         message: e.to_string(),
     })?;
-    Ok(prettyplease::unparse(&file))
+    Ok(unparse(&file))
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
-use super::{docs, ident, lit, parse_items, print, render_template, rust_type};
+use super::{docs, ident, lit, parse_file, parse_items, print, render_template, rust_type, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Field, TypeDef, TypeKind, TypeRef};
 
@@ -54,6 +54,23 @@ struct EnumTemplate {
     deprecated: String,
     name: String,
     variants: Vec<VariantView>,
+    unknown: String,
+    unknown_doc: String,
+}
+
+struct IntVariantView {
+    name: String,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "int_enum.askama", escape = "none")]
+struct IntEnumTemplate {
+    doc: String,
+    deprecated: String,
+    name: String,
+    repr: String,
+    variants: Vec<IntVariantView>,
     unknown: String,
     unknown_doc: String,
 }
@@ -235,6 +252,30 @@ fn render_type(api: &Api, t: &TypeDef) -> Result<(String, &'static str), Error> 
             };
             (render_template(&tmpl, "enum.askama", &t.wanted_name)?, "enum.askama")
         }
+        TypeKind::IntEnum(e) => {
+            let repr = rust_type(api, &e.repr, MODELS);
+            let tmpl = IntEnumTemplate {
+                doc,
+                deprecated: dep,
+                name,
+                variants: e
+                    .variants
+                    .iter()
+                    .map(|v| IntVariantView {
+                        name: ident(&v.ident),
+                        value: if repr == "i32" {
+                            proc_macro2::Literal::i32_unsuffixed(i32::try_from(v.value).unwrap_or_default()).to_string()
+                        } else {
+                            proc_macro2::Literal::i64_unsuffixed(v.value).to_string()
+                        },
+                    })
+                    .collect(),
+                repr,
+                unknown: ident(&e.unknown_ident),
+                unknown_doc: lit(&format!(" [`{}::{}`]", t.ident, e.unknown_ident)),
+            };
+            (render_template(&tmpl, "int_enum.askama", &t.wanted_name)?, "int_enum.askama")
+        }
         TypeKind::Tagged(tg) => {
             let tmpl = TaggedTemplate {
                 doc,
@@ -286,34 +327,44 @@ fn render_type(api: &Api, t: &TypeDef) -> Result<(String, &'static str), Error> 
     })
 }
 
-/// Renders `models/mod.rs` and one file per module; answers (path, text) pairs.
-pub fn render(api: &Api) -> Result<Vec<(String, String)>, Error> {
+/// The types of each `models/` module (one file each), modules and types in name order.
+pub fn modules(api: &Api) -> Vec<(&str, Vec<&TypeDef>)> {
     let mut modules: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
     for t in &api.types {
         modules.entry(t.module.as_str()).or_default().push(t);
     }
-    let mut out = Vec::new();
+    let mut out: Vec<(&str, Vec<&TypeDef>)> = modules.into_iter().collect();
+    for (_, types) in &mut out {
+        types.sort_by(|a, b| a.ident.cmp(&b.ident));
+    }
+    out
+}
+
+/// Renders the file of one module of [`modules`].
+pub fn render_module(api: &Api, types: &[&TypeDef]) -> Result<String, Error> {
+    let module = types.first().map_or("", |t| t.module.as_str());
+    let mut items = Vec::new();
+    for t in types {
+        let (text, template) = render_type(api, t)?;
+        parse_items(&text, template, &format!("schema {} ({})", t.wanted_name, t.pointer), &mut items)?;
+    }
+    let inner = "#![allow(deprecated)]\n";
+    print(inner, items, "models", module)
+}
+
+/// Renders `models/mod.rs`, which declares and re-exports `modules`.
+pub fn mod_rs(modules: &[&str]) -> Result<String, Error> {
     let mut mod_rs = String::from(
         "//! The API's schemas as Rust types.\n//!\n//! Field names are snake_case; each keeps its JSON name through `serde(rename)`.\n",
     );
-    for (module, mut types) in modules {
-        types.sort_by(|a, b| a.ident.cmp(&b.ident));
-        let mut items = Vec::new();
-        for t in &types {
-            let (text, template) = render_type(api, t)?;
-            parse_items(&text, template, &format!("schema {} ({})", t.wanted_name, t.pointer), &mut items)?;
-        }
-        let inner = "#![allow(deprecated)]\n";
-        let text = print(inner, items, "models", module)?;
+    for module in modules {
         let m = ident(module);
         mod_rs.push_str(&format!("mod {m};\npub use {m}::*;\n"));
-        out.push((format!("src/models/{module}.rs"), text));
     }
-    let file = syn::parse_file(&mod_rs).map_err(|e| Error::Render {
+    let file = parse_file(&mod_rs).map_err(|e| Error::Render {
         template: "models/mod.rs",
         item: "the models module".to_owned(),
         message: e.to_string(),
     })?;
-    out.push(("src/models/mod.rs".to_owned(), prettyplease::unparse(&file)));
-    Ok(out)
+    Ok(unparse(&file))
 }

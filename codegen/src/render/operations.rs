@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
-use super::{docs, ident, lit, parse_items, print, render_template, rust_type};
+use super::{docs, ident, lit, parse_file, parse_items, print, render_template, rust_type, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
@@ -44,6 +44,7 @@ struct MarkerView {
 #[derive(Template)]
 #[template(path = "operation.askama", escape = "none")]
 struct OperationTemplate {
+    method_doc: String,
     paging: Option<PagingView>,
     markers: Vec<MarkerView>,
     struct_generics: String,
@@ -106,6 +107,64 @@ fn operation_doc(op: &Operation) -> String {
     docs::attrs(&lines)
 }
 
+/// A compiling (not run) example of the call: required parameters set from the spec's
+/// examples, the body passed in, the answer awaited.
+fn example(api: &Api, op: &Operation) -> String {
+    let mut args = vec!["client: atlas_backup::Client".to_owned()];
+    let mut calls = vec![format!("    .{}()", op.method_ident)];
+    for p in op.params.iter().filter(|p| p.required) {
+        let value = match (&p.ty, &p.example) {
+            (TypeRef::String, Some(serde_json::Value::String(s))) => lit(s),
+            (TypeRef::String, _) => lit(&format!("my-{}", p.name)),
+            (TypeRef::Bool, _) => "true".to_owned(),
+            (TypeRef::I32 | TypeRef::I64, Some(v)) if v.is_i64() => v.to_string(),
+            (TypeRef::I32 | TypeRef::I64, _) => "1".to_owned(),
+            (ty, _) => {
+                let name = snake(&p.ident);
+                args.push(format!("{name}: {}", public_type(api, ty)));
+                name
+            }
+        };
+        calls.push(format!("    .{}({value})", p.ident));
+    }
+    if let Some(b) = &op.body {
+        let ty = if b.ty == TypeRef::Bytes { "Vec<u8>".to_owned() } else { public_type(api, &b.ty) };
+        args.push(format!("body: {ty}"));
+        calls.push("    .body(body)".to_owned());
+    }
+    let finish = if op.pagination.is_some() {
+        "    .collect_all() // every page; `.send()` answers one page".to_owned()
+    } else {
+        "    .send()".to_owned()
+    };
+    calls.push(finish);
+    let mut lines = vec![
+        String::new(),
+        "# Example".to_owned(),
+        String::new(),
+        "```no_run".to_owned(),
+        "# #[allow(deprecated)]".to_owned(),
+        format!("# async fn example({}) -> Result<(), atlas_backup::Error> {{", args.join(", ")),
+        "let answer = client".to_owned(),
+    ];
+    lines.extend(calls);
+    lines.push("    .await?;".to_owned());
+    lines.push("# let _ = answer;".to_owned());
+    lines.push("# Ok(())".to_owned());
+    lines.push("# }".to_owned());
+    lines.push("```".to_owned());
+    docs::attrs(&lines)
+}
+
+fn snake(ident: &str) -> String {
+    ident.trim_start_matches("r#").to_owned() + "_value"
+}
+
+/// A type as users name it (`atlas_backup::models::X`).
+fn public_type(api: &Api, ty: &TypeRef) -> String {
+    rust_type(api, ty, MODELS).replace("crate::", "atlas_backup::")
+}
+
 fn deprecation(op: &Operation) -> String {
     if !op.deprecated {
         return String::new();
@@ -155,6 +214,12 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
         if let Some(pattern) = &p.pattern {
             facts.push(format!("must match `{pattern}`"));
         }
+        match (p.minimum, p.maximum) {
+            (Some(min), Some(max)) => facts.push(format!("from {min} to {max}")),
+            (Some(min), None) => facts.push(format!("at least {min}")),
+            (None, Some(max)) => facts.push(format!("at most {max}")),
+            (None, None) => {}
+        }
         if let Some(default) = &p.default {
             facts.push(format!("default `{default}`"));
         }
@@ -177,6 +242,15 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
                 p.required,
                 rule(&p.pattern_ident, p.min_length, p.max_length)
             ),
+            (ParamLocation::Query, TypeRef::I32 | TypeRef::I64) if p.minimum.is_some() || p.maximum.is_some() => {
+                let opt = |v: Option<i64>| v.map_or("None".to_owned(), |n| format!("Some({n})"));
+                format!(
+                    "request.query_int({name}, self.{field}, {}, {}, {})?;",
+                    p.required,
+                    opt(p.minimum),
+                    opt(p.maximum)
+                )
+            }
             (ParamLocation::Query, TypeRef::Vec(_)) => {
                 format!("request.query_list({name}, self.{field}.as_ref(), {})?;", p.required)
             }
@@ -247,6 +321,7 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
         }
     }
     let tmpl = OperationTemplate {
+        method_doc: format!("{}{}", operation_doc(op), example(api, op)),
         paging,
         markers,
         struct_generics,
@@ -302,33 +377,44 @@ fn paging_view(api: &Api, op: &Operation, p: &crate::ir::Pagination) -> Option<P
     })
 }
 
-/// Renders `operations/mod.rs` and one file per tag.
-pub fn render(api: &Api) -> Result<Vec<(String, String)>, Error> {
+/// The operations of each `operations/` module (one file per tag), modules in name order
+/// and operations in method order.
+pub fn modules(api: &Api) -> Vec<(&str, Vec<&Operation>)> {
     let mut modules: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
     for op in &api.operations {
         modules.entry(op.module.as_str()).or_default().push(op);
     }
-    let mut out = Vec::new();
-    let mut mod_rs = String::from("//! One request builder per operation, grouped by the spec's tags.\n");
-    for (module, mut ops) in modules {
+    let mut out: Vec<(&str, Vec<&Operation>)> = modules.into_iter().collect();
+    for (_, ops) in &mut out {
         ops.sort_by(|a, b| a.method_ident.cmp(&b.method_ident));
-        let mut items = Vec::new();
-        for op in &ops {
-            let text = render_operation(api, op)?;
-            parse_items(&text, "operation.askama", &format!("operation {} ({})", op.operation_id, op.pointer), &mut items)?;
-        }
-        let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
-        let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&format!(" Operations tagged `{tag}`.")));
-        let text = print(&inner, items, "operations", module)?;
+    }
+    out
+}
+
+/// Renders the file of one module of [`modules`].
+pub fn render_module(api: &Api, ops: &[&Operation]) -> Result<String, Error> {
+    let module = ops.first().map_or("", |o| o.module.as_str());
+    let mut items = Vec::new();
+    for op in ops {
+        let text = render_operation(api, op)?;
+        parse_items(&text, "operation.askama", &format!("operation {} ({})", op.operation_id, op.pointer), &mut items)?;
+    }
+    let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
+    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&format!(" Operations tagged `{tag}`.")));
+    print(&inner, items, "operations", module)
+}
+
+/// Renders `operations/mod.rs`, which declares and re-exports `modules`.
+pub fn mod_rs(modules: &[&str]) -> Result<String, Error> {
+    let mut mod_rs = String::from("//! One request builder per operation, grouped by the spec's tags.\n");
+    for module in modules {
         let m = ident(module);
         mod_rs.push_str(&format!("mod {m};\npub use {m}::*;\n"));
-        out.push((format!("src/operations/{module}.rs"), text));
     }
-    let file = syn::parse_file(&mod_rs).map_err(|e| Error::Render {
+    let file = parse_file(&mod_rs).map_err(|e| Error::Render {
         template: "operations/mod.rs",
         item: "the operations module".to_owned(),
         message: e.to_string(),
     })?;
-    out.push(("src/operations/mod.rs".to_owned(), prettyplease::unparse(&file)));
-    Ok(out)
+    Ok(unparse(&file))
 }

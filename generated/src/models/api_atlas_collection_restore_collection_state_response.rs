@@ -15,6 +15,7 @@ pub struct ApiAtlasCollectionRestoreCollectionStateResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub effective_target_namespace: Option<String>,
+    /// Read-only: set by Atlas, never sent.
     #[serde(rename = "indexStatus", default, skip_serializing_if = "Option::is_none")]
     pub index_status: Option<super::ApiAtlasCollectionRestoreIndexStatus>,
     /// Documents restored so far.

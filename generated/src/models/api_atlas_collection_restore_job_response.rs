@@ -42,6 +42,7 @@ pub struct ApiAtlasCollectionRestoreJobResponse {
     /// Read-only: set by Atlas, never sent.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Read-only: set by Atlas, never sent.
     #[serde(rename = "indexStatus", default, skip_serializing_if = "Option::is_none")]
     pub index_status: Option<super::ApiAtlasCollectionRestoreJobIndexStatus>,
     /// Which indexes the job rebuilds.

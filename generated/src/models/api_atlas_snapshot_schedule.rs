@@ -8,13 +8,13 @@
 pub struct ApiAtlasSnapshotSchedule {
     /// Minutes between cluster checkpoints; sharded clusters only.
     #[serde(rename = "clusterCheckpointIntervalMin")]
-    pub cluster_checkpoint_interval_min: i32,
+    pub cluster_checkpoint_interval_min: super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin,
     /// 24-character hexadecimal ID of the cluster.
     #[serde(rename = "clusterId")]
     pub cluster_id: String,
     /// Days to keep daily snapshots; 0 turns them off.
     #[serde(rename = "dailySnapshotRetentionDays")]
-    pub daily_snapshot_retention_days: i32,
+    pub daily_snapshot_retention_days: super::ApiAtlasSnapshotScheduleDailySnapshotRetentionDays,
     /// 24-character hexadecimal ID of the project.
     ///
     /// Read-only: set by Atlas, never sent.
@@ -27,33 +27,33 @@ pub struct ApiAtlasSnapshotSchedule {
     pub links: Option<Vec<super::Link>>,
     /// Months to keep monthly snapshots; 0 turns them off.
     #[serde(rename = "monthlySnapshotRetentionMonths")]
-    pub monthly_snapshot_retention_months: i32,
+    pub monthly_snapshot_retention_months: super::ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths,
     /// How many hours back from now a point-in-time snapshot can be made.
     #[serde(rename = "pointInTimeWindowHours")]
     pub point_in_time_window_hours: i32,
     /// Hours between two snapshots.
     #[serde(rename = "snapshotIntervalHours")]
-    pub snapshot_interval_hours: i32,
+    pub snapshot_interval_hours: super::ApiAtlasSnapshotScheduleSnapshotIntervalHours,
     /// Days to keep recent snapshots.
     #[serde(rename = "snapshotRetentionDays")]
-    pub snapshot_retention_days: i32,
+    pub snapshot_retention_days: super::ApiAtlasSnapshotScheduleSnapshotRetentionDays,
     /// Weeks to keep weekly snapshots; 0 turns them off.
     #[serde(rename = "weeklySnapshotRetentionWeeks")]
-    pub weekly_snapshot_retention_weeks: i32,
+    pub weekly_snapshot_retention_weeks: super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks,
 }
 impl ApiAtlasSnapshotSchedule {
     /// A value with the required fields set and the optional ones empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        cluster_checkpoint_interval_min: i32,
+        cluster_checkpoint_interval_min: super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin,
         cluster_id: String,
-        daily_snapshot_retention_days: i32,
+        daily_snapshot_retention_days: super::ApiAtlasSnapshotScheduleDailySnapshotRetentionDays,
         group_id: String,
-        monthly_snapshot_retention_months: i32,
+        monthly_snapshot_retention_months: super::ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths,
         point_in_time_window_hours: i32,
-        snapshot_interval_hours: i32,
-        snapshot_retention_days: i32,
-        weekly_snapshot_retention_weeks: i32,
+        snapshot_interval_hours: super::ApiAtlasSnapshotScheduleSnapshotIntervalHours,
+        snapshot_retention_days: super::ApiAtlasSnapshotScheduleSnapshotRetentionDays,
+        weekly_snapshot_retention_weeks: super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks,
     ) -> Self {
         Self {
             cluster_checkpoint_interval_min,
@@ -69,47 +69,311 @@ impl ApiAtlasSnapshotSchedule {
         }
     }
 }
+/// Minutes between cluster checkpoints; sharded clusters only.
+///
+/// Open: a value this version of the crate does not know decodes as
+/// [`ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin::Unknown`]
+/// and is sent back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin {
+    ///`15`
+    V15,
+    ///`30`
+    V30,
+    ///`60`
+    V60,
+    /// A value not listed in the spec.
+    Unknown(i32),
+}
+impl ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin {
+    /// The value as it appears in JSON.
+    pub fn value(&self) -> i32 {
+        match self {
+            Self::V15 => 15,
+            Self::V30 => 30,
+            Self::V60 => 60,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+impl From<i32> for ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin {
+    fn from(value: i32) -> Self {
+        match value {
+            15 => Self::V15,
+            30 => Self::V30,
+            60 => Self::V60,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl std::fmt::Display for ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl serde::Serialize for ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+impl<'de> serde::Deserialize<'de>
+for ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Days to keep daily snapshots; 0 turns them off.
+///
+/// Open: a value this version of the crate does not know decodes as
+/// [`ApiAtlasSnapshotScheduleDailySnapshotRetentionDays::Unknown`]
+/// and is sent back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiAtlasSnapshotScheduleDailySnapshotRetentionDays {
+    ///`0`
+    V0,
+    ///`3`
+    V3,
+    ///`4`
+    V4,
+    ///`5`
+    V5,
+    ///`6`
+    V6,
+    ///`7`
+    V7,
+    ///`15`
+    V15,
+    ///`30`
+    V30,
+    ///`60`
+    V60,
+    ///`90`
+    V90,
+    ///`120`
+    V120,
+    ///`180`
+    V180,
+    ///`360`
+    V360,
+    /// A value not listed in the spec.
+    Unknown(i32),
+}
+impl ApiAtlasSnapshotScheduleDailySnapshotRetentionDays {
+    /// The value as it appears in JSON.
+    pub fn value(&self) -> i32 {
+        match self {
+            Self::V0 => 0,
+            Self::V3 => 3,
+            Self::V4 => 4,
+            Self::V5 => 5,
+            Self::V6 => 6,
+            Self::V7 => 7,
+            Self::V15 => 15,
+            Self::V30 => 30,
+            Self::V60 => 60,
+            Self::V90 => 90,
+            Self::V120 => 120,
+            Self::V180 => 180,
+            Self::V360 => 360,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+impl From<i32> for ApiAtlasSnapshotScheduleDailySnapshotRetentionDays {
+    fn from(value: i32) -> Self {
+        match value {
+            0 => Self::V0,
+            3 => Self::V3,
+            4 => Self::V4,
+            5 => Self::V5,
+            6 => Self::V6,
+            7 => Self::V7,
+            15 => Self::V15,
+            30 => Self::V30,
+            60 => Self::V60,
+            90 => Self::V90,
+            120 => Self::V120,
+            180 => Self::V180,
+            360 => Self::V360,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl std::fmt::Display for ApiAtlasSnapshotScheduleDailySnapshotRetentionDays {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl serde::Serialize for ApiAtlasSnapshotScheduleDailySnapshotRetentionDays {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+impl<'de> serde::Deserialize<'de>
+for ApiAtlasSnapshotScheduleDailySnapshotRetentionDays {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Months to keep monthly snapshots; 0 turns them off.
+///
+/// Open: a value this version of the crate does not know decodes as
+/// [`ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths::Unknown`]
+/// and is sent back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths {
+    ///`0`
+    V0,
+    ///`1`
+    V1,
+    ///`2`
+    V2,
+    ///`3`
+    V3,
+    ///`4`
+    V4,
+    ///`5`
+    V5,
+    ///`6`
+    V6,
+    ///`7`
+    V7,
+    ///`8`
+    V8,
+    ///`9`
+    V9,
+    ///`10`
+    V10,
+    ///`11`
+    V11,
+    ///`12`
+    V12,
+    ///`13`
+    V13,
+    ///`18`
+    V18,
+    ///`24`
+    V24,
+    ///`36`
+    V36,
+    /// A value not listed in the spec.
+    Unknown(i32),
+}
+impl ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths {
+    /// The value as it appears in JSON.
+    pub fn value(&self) -> i32 {
+        match self {
+            Self::V0 => 0,
+            Self::V1 => 1,
+            Self::V2 => 2,
+            Self::V3 => 3,
+            Self::V4 => 4,
+            Self::V5 => 5,
+            Self::V6 => 6,
+            Self::V7 => 7,
+            Self::V8 => 8,
+            Self::V9 => 9,
+            Self::V10 => 10,
+            Self::V11 => 11,
+            Self::V12 => 12,
+            Self::V13 => 13,
+            Self::V18 => 18,
+            Self::V24 => 24,
+            Self::V36 => 36,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+impl From<i32> for ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths {
+    fn from(value: i32) -> Self {
+        match value {
+            0 => Self::V0,
+            1 => Self::V1,
+            2 => Self::V2,
+            3 => Self::V3,
+            4 => Self::V4,
+            5 => Self::V5,
+            6 => Self::V6,
+            7 => Self::V7,
+            8 => Self::V8,
+            9 => Self::V9,
+            10 => Self::V10,
+            11 => Self::V11,
+            12 => Self::V12,
+            13 => Self::V13,
+            18 => Self::V18,
+            24 => Self::V24,
+            36 => Self::V36,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl std::fmt::Display for ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl serde::Serialize for ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+impl<'de> serde::Deserialize<'de>
+for ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
 /// The legacy backup snapshot schedule of a cluster.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotScheduleRequest {
     /// Minutes between cluster checkpoints; sharded clusters only.
     #[serde(rename = "clusterCheckpointIntervalMin")]
-    pub cluster_checkpoint_interval_min: i32,
+    pub cluster_checkpoint_interval_min: super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin,
     /// 24-character hexadecimal ID of the cluster.
     #[serde(rename = "clusterId")]
     pub cluster_id: String,
     /// Days to keep daily snapshots; 0 turns them off.
     #[serde(rename = "dailySnapshotRetentionDays")]
-    pub daily_snapshot_retention_days: i32,
+    pub daily_snapshot_retention_days: super::ApiAtlasSnapshotScheduleDailySnapshotRetentionDays,
     /// Months to keep monthly snapshots; 0 turns them off.
     #[serde(rename = "monthlySnapshotRetentionMonths")]
-    pub monthly_snapshot_retention_months: i32,
+    pub monthly_snapshot_retention_months: super::ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths,
     /// How many hours back from now a point-in-time snapshot can be made.
     #[serde(rename = "pointInTimeWindowHours")]
     pub point_in_time_window_hours: i32,
     /// Hours between two snapshots.
     #[serde(rename = "snapshotIntervalHours")]
-    pub snapshot_interval_hours: i32,
+    pub snapshot_interval_hours: super::ApiAtlasSnapshotScheduleSnapshotIntervalHours,
     /// Days to keep recent snapshots.
     #[serde(rename = "snapshotRetentionDays")]
-    pub snapshot_retention_days: i32,
+    pub snapshot_retention_days: super::ApiAtlasSnapshotScheduleSnapshotRetentionDays,
     /// Weeks to keep weekly snapshots; 0 turns them off.
     #[serde(rename = "weeklySnapshotRetentionWeeks")]
-    pub weekly_snapshot_retention_weeks: i32,
+    pub weekly_snapshot_retention_weeks: super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks,
 }
 impl ApiAtlasSnapshotScheduleRequest {
     /// A value with the required fields set and the optional ones empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        cluster_checkpoint_interval_min: i32,
+        cluster_checkpoint_interval_min: super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin,
         cluster_id: String,
-        daily_snapshot_retention_days: i32,
-        monthly_snapshot_retention_months: i32,
+        daily_snapshot_retention_days: super::ApiAtlasSnapshotScheduleDailySnapshotRetentionDays,
+        monthly_snapshot_retention_months: super::ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths,
         point_in_time_window_hours: i32,
-        snapshot_interval_hours: i32,
-        snapshot_retention_days: i32,
-        weekly_snapshot_retention_weeks: i32,
+        snapshot_interval_hours: super::ApiAtlasSnapshotScheduleSnapshotIntervalHours,
+        snapshot_retention_days: super::ApiAtlasSnapshotScheduleSnapshotRetentionDays,
+        weekly_snapshot_retention_weeks: super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks,
     ) -> Self {
         Self {
             cluster_checkpoint_interval_min,
@@ -121,5 +385,223 @@ impl ApiAtlasSnapshotScheduleRequest {
             snapshot_retention_days,
             weekly_snapshot_retention_weeks,
         }
+    }
+}
+/// Hours between two snapshots.
+///
+/// Open: a value this version of the crate does not know decodes as
+/// [`ApiAtlasSnapshotScheduleSnapshotIntervalHours::Unknown`]
+/// and is sent back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiAtlasSnapshotScheduleSnapshotIntervalHours {
+    ///`6`
+    V6,
+    ///`8`
+    V8,
+    ///`12`
+    V12,
+    ///`24`
+    V24,
+    /// A value not listed in the spec.
+    Unknown(i32),
+}
+impl ApiAtlasSnapshotScheduleSnapshotIntervalHours {
+    /// The value as it appears in JSON.
+    pub fn value(&self) -> i32 {
+        match self {
+            Self::V6 => 6,
+            Self::V8 => 8,
+            Self::V12 => 12,
+            Self::V24 => 24,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+impl From<i32> for ApiAtlasSnapshotScheduleSnapshotIntervalHours {
+    fn from(value: i32) -> Self {
+        match value {
+            6 => Self::V6,
+            8 => Self::V8,
+            12 => Self::V12,
+            24 => Self::V24,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl std::fmt::Display for ApiAtlasSnapshotScheduleSnapshotIntervalHours {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl serde::Serialize for ApiAtlasSnapshotScheduleSnapshotIntervalHours {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+impl<'de> serde::Deserialize<'de> for ApiAtlasSnapshotScheduleSnapshotIntervalHours {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Days to keep recent snapshots.
+///
+/// Open: a value this version of the crate does not know decodes as
+/// [`ApiAtlasSnapshotScheduleSnapshotRetentionDays::Unknown`]
+/// and is sent back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiAtlasSnapshotScheduleSnapshotRetentionDays {
+    ///`2`
+    V2,
+    ///`3`
+    V3,
+    ///`4`
+    V4,
+    ///`5`
+    V5,
+    /// A value not listed in the spec.
+    Unknown(i32),
+}
+impl ApiAtlasSnapshotScheduleSnapshotRetentionDays {
+    /// The value as it appears in JSON.
+    pub fn value(&self) -> i32 {
+        match self {
+            Self::V2 => 2,
+            Self::V3 => 3,
+            Self::V4 => 4,
+            Self::V5 => 5,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+impl From<i32> for ApiAtlasSnapshotScheduleSnapshotRetentionDays {
+    fn from(value: i32) -> Self {
+        match value {
+            2 => Self::V2,
+            3 => Self::V3,
+            4 => Self::V4,
+            5 => Self::V5,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl std::fmt::Display for ApiAtlasSnapshotScheduleSnapshotRetentionDays {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl serde::Serialize for ApiAtlasSnapshotScheduleSnapshotRetentionDays {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+impl<'de> serde::Deserialize<'de> for ApiAtlasSnapshotScheduleSnapshotRetentionDays {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Weeks to keep weekly snapshots; 0 turns them off.
+///
+/// Open: a value this version of the crate does not know decodes as
+/// [`ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks::Unknown`]
+/// and is sent back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks {
+    ///`0`
+    V0,
+    ///`1`
+    V1,
+    ///`2`
+    V2,
+    ///`3`
+    V3,
+    ///`4`
+    V4,
+    ///`5`
+    V5,
+    ///`6`
+    V6,
+    ///`7`
+    V7,
+    ///`8`
+    V8,
+    ///`12`
+    V12,
+    ///`16`
+    V16,
+    ///`20`
+    V20,
+    ///`24`
+    V24,
+    ///`52`
+    V52,
+    /// A value not listed in the spec.
+    Unknown(i32),
+}
+impl ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks {
+    /// The value as it appears in JSON.
+    pub fn value(&self) -> i32 {
+        match self {
+            Self::V0 => 0,
+            Self::V1 => 1,
+            Self::V2 => 2,
+            Self::V3 => 3,
+            Self::V4 => 4,
+            Self::V5 => 5,
+            Self::V6 => 6,
+            Self::V7 => 7,
+            Self::V8 => 8,
+            Self::V12 => 12,
+            Self::V16 => 16,
+            Self::V20 => 20,
+            Self::V24 => 24,
+            Self::V52 => 52,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+impl From<i32> for ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks {
+    fn from(value: i32) -> Self {
+        match value {
+            0 => Self::V0,
+            1 => Self::V1,
+            2 => Self::V2,
+            3 => Self::V3,
+            4 => Self::V4,
+            5 => Self::V5,
+            6 => Self::V6,
+            7 => Self::V7,
+            8 => Self::V8,
+            12 => Self::V12,
+            16 => Self::V16,
+            20 => Self::V20,
+            24 => Self::V24,
+            52 => Self::V52,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl std::fmt::Display for ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl serde::Serialize for ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+impl<'de> serde::Deserialize<'de>
+for ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }

@@ -26,13 +26,3 @@ impl ApiBsonTimestamp {
         }
     }
 }
-/// An oplog timestamp: a date plus an ordinal within that second.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[non_exhaustive]
-pub struct ApiBsonTimestampRequest {}
-impl ApiBsonTimestampRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self {}
-    }
-}

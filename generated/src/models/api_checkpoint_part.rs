@@ -25,6 +25,7 @@ pub struct ApiCheckpointPart {
         skip_serializing_if = "Option::is_none"
     )]
     pub token_discovered: Option<bool>,
+    /// Read-only: set by Atlas, never sent.
     #[serde(rename = "tokenTimestamp", default, skip_serializing_if = "Option::is_none")]
     pub token_timestamp: Option<super::ApiBsonTimestamp>,
     /// Kind of host the part covers.

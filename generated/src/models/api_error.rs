@@ -6,6 +6,7 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiError {
+    /// Read-only: set by Atlas, never sent.
     #[serde(
         rename = "badRequestDetail",
         default,

@@ -8,7 +8,7 @@
 pub struct BackupComplianceScheduledPolicyItem {
     /// Which occurrence of `frequencyType` triggers a snapshot; 40 means the last day of the month.
     #[serde(rename = "frequencyInterval")]
-    pub frequency_interval: i32,
+    pub frequency_interval: super::BackupComplianceScheduledPolicyItemFrequencyInterval,
     /// Unit of the snapshot schedule.
     #[serde(rename = "frequencyType")]
     pub frequency_type: super::BackupComplianceScheduledPolicyItemFrequencyType,
@@ -27,7 +27,7 @@ pub struct BackupComplianceScheduledPolicyItem {
 impl BackupComplianceScheduledPolicyItem {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
-        frequency_interval: i32,
+        frequency_interval: super::BackupComplianceScheduledPolicyItemFrequencyInterval,
         frequency_type: super::BackupComplianceScheduledPolicyItemFrequencyType,
         retention_unit: super::BackupComplianceScheduledPolicyItemRetentionUnit,
         retention_value: i32,
@@ -39,6 +39,166 @@ impl BackupComplianceScheduledPolicyItem {
             retention_unit,
             retention_value,
         }
+    }
+}
+/// Which occurrence of `frequencyType` triggers a snapshot; 40 means the last day of the month.
+///
+/// Open: a value this version of the crate does not know decodes as
+/// [`BackupComplianceScheduledPolicyItemFrequencyInterval::Unknown`]
+/// and is sent back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BackupComplianceScheduledPolicyItemFrequencyInterval {
+    ///`1`
+    V1,
+    ///`2`
+    V2,
+    ///`3`
+    V3,
+    ///`4`
+    V4,
+    ///`5`
+    V5,
+    ///`6`
+    V6,
+    ///`7`
+    V7,
+    ///`8`
+    V8,
+    ///`9`
+    V9,
+    ///`10`
+    V10,
+    ///`11`
+    V11,
+    ///`12`
+    V12,
+    ///`13`
+    V13,
+    ///`14`
+    V14,
+    ///`15`
+    V15,
+    ///`16`
+    V16,
+    ///`17`
+    V17,
+    ///`18`
+    V18,
+    ///`19`
+    V19,
+    ///`20`
+    V20,
+    ///`21`
+    V21,
+    ///`22`
+    V22,
+    ///`23`
+    V23,
+    ///`24`
+    V24,
+    ///`25`
+    V25,
+    ///`26`
+    V26,
+    ///`27`
+    V27,
+    ///`28`
+    V28,
+    ///`40`
+    V40,
+    /// A value not listed in the spec.
+    Unknown(i32),
+}
+impl BackupComplianceScheduledPolicyItemFrequencyInterval {
+    /// The value as it appears in JSON.
+    pub fn value(&self) -> i32 {
+        match self {
+            Self::V1 => 1,
+            Self::V2 => 2,
+            Self::V3 => 3,
+            Self::V4 => 4,
+            Self::V5 => 5,
+            Self::V6 => 6,
+            Self::V7 => 7,
+            Self::V8 => 8,
+            Self::V9 => 9,
+            Self::V10 => 10,
+            Self::V11 => 11,
+            Self::V12 => 12,
+            Self::V13 => 13,
+            Self::V14 => 14,
+            Self::V15 => 15,
+            Self::V16 => 16,
+            Self::V17 => 17,
+            Self::V18 => 18,
+            Self::V19 => 19,
+            Self::V20 => 20,
+            Self::V21 => 21,
+            Self::V22 => 22,
+            Self::V23 => 23,
+            Self::V24 => 24,
+            Self::V25 => 25,
+            Self::V26 => 26,
+            Self::V27 => 27,
+            Self::V28 => 28,
+            Self::V40 => 40,
+            Self::Unknown(value) => *value,
+        }
+    }
+}
+impl From<i32> for BackupComplianceScheduledPolicyItemFrequencyInterval {
+    fn from(value: i32) -> Self {
+        match value {
+            1 => Self::V1,
+            2 => Self::V2,
+            3 => Self::V3,
+            4 => Self::V4,
+            5 => Self::V5,
+            6 => Self::V6,
+            7 => Self::V7,
+            8 => Self::V8,
+            9 => Self::V9,
+            10 => Self::V10,
+            11 => Self::V11,
+            12 => Self::V12,
+            13 => Self::V13,
+            14 => Self::V14,
+            15 => Self::V15,
+            16 => Self::V16,
+            17 => Self::V17,
+            18 => Self::V18,
+            19 => Self::V19,
+            20 => Self::V20,
+            21 => Self::V21,
+            22 => Self::V22,
+            23 => Self::V23,
+            24 => Self::V24,
+            25 => Self::V25,
+            26 => Self::V26,
+            27 => Self::V27,
+            28 => Self::V28,
+            40 => Self::V40,
+            other => Self::Unknown(other),
+        }
+    }
+}
+impl std::fmt::Display for BackupComplianceScheduledPolicyItemFrequencyInterval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+impl serde::Serialize for BackupComplianceScheduledPolicyItemFrequencyInterval {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+impl<'de> serde::Deserialize<'de>
+for BackupComplianceScheduledPolicyItemFrequencyInterval {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// Unit of the snapshot schedule.
@@ -94,7 +254,7 @@ crate::codec::string_enum!(BackupComplianceScheduledPolicyItemFrequencyType);
 pub struct BackupComplianceScheduledPolicyItemRequest {
     /// Which occurrence of `frequencyType` triggers a snapshot; 40 means the last day of the month.
     #[serde(rename = "frequencyInterval")]
-    pub frequency_interval: i32,
+    pub frequency_interval: super::BackupComplianceScheduledPolicyItemFrequencyInterval,
     /// Unit of the snapshot schedule.
     #[serde(rename = "frequencyType")]
     pub frequency_type: super::BackupComplianceScheduledPolicyItemFrequencyType,
@@ -108,7 +268,7 @@ pub struct BackupComplianceScheduledPolicyItemRequest {
 impl BackupComplianceScheduledPolicyItemRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
-        frequency_interval: i32,
+        frequency_interval: super::BackupComplianceScheduledPolicyItemFrequencyInterval,
         frequency_type: super::BackupComplianceScheduledPolicyItemFrequencyType,
         retention_unit: super::BackupComplianceScheduledPolicyItemRetentionUnit,
         retention_value: i32,

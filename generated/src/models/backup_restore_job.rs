@@ -79,6 +79,7 @@ pub struct BackupRestoreJob {
     /// Read-only: set by Atlas, never sent.
     #[serde(rename = "statusName", default, skip_serializing_if = "Option::is_none")]
     pub status_name: Option<super::BackupRestoreJobStatusName>,
+    /// Read-only: set by Atlas, never sent.
     #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<super::ApiBsonTimestamp>,
 }
@@ -137,8 +138,6 @@ pub struct BackupRestoreJobRequest {
     /// 24-character hexadecimal ID of the snapshot to restore; excludes the point-in-time and checkpoint fields.
     #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
-    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<super::ApiBsonTimestampRequest>,
 }
 impl BackupRestoreJobRequest {
     /// A value with the required fields set and the optional ones empty.
@@ -150,7 +149,6 @@ impl BackupRestoreJobRequest {
             oplog_ts: None,
             point_in_time_utc_millis: None,
             snapshot_id: None,
-            timestamp: None,
         }
     }
     /// Sets `checkpointId`.
@@ -176,11 +174,6 @@ impl BackupRestoreJobRequest {
     /// Sets `snapshotId`.
     pub fn with_snapshot_id(mut self, value: impl Into<String>) -> Self {
         self.snapshot_id = Some(value.into());
-        self
-    }
-    /// Sets `timestamp`.
-    pub fn with_timestamp(mut self, value: super::ApiBsonTimestampRequest) -> Self {
-        self.timestamp = Some(value);
         self
     }
 }

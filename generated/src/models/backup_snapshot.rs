@@ -21,6 +21,7 @@ pub struct BackupSnapshot {
     /// Read-only: set by Atlas, never sent.
     #[serde(rename = "complete", default, skip_serializing_if = "Option::is_none")]
     pub complete: Option<bool>,
+    /// Read-only: set by Atlas, never sent.
     #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
     pub created: Option<super::ApiBsonTimestamp>,
     /// Whether the snapshot is protected from deletion; cannot be combined with `expires` in one request.
@@ -44,6 +45,7 @@ pub struct BackupSnapshot {
     /// Read-only: set by Atlas, never sent.
     #[serde(rename = "incremental", default, skip_serializing_if = "Option::is_none")]
     pub incremental: Option<bool>,
+    /// Read-only: set by Atlas, never sent.
     #[serde(
         rename = "lastOplogAppliedTimestamp",
         default,
@@ -84,35 +86,20 @@ impl BackupSnapshot {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct BackupSnapshotRequest {
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<super::ApiBsonTimestampRequest>,
     /// Whether the snapshot is protected from deletion; cannot be combined with `expires` in one request.
     #[serde(rename = "doNotDelete", default, skip_serializing_if = "Option::is_none")]
     pub do_not_delete: Option<bool>,
     /// When Atlas deletes the snapshot (ISO 8601, UTC); cleared when `doNotDelete` is true.
     #[serde(rename = "expires", default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(
-        rename = "lastOplogAppliedTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_oplog_applied_timestamp: Option<super::ApiBsonTimestampRequest>,
 }
 impl BackupSnapshotRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new() -> Self {
         Self {
-            created: None,
             do_not_delete: None,
             expires: None,
-            last_oplog_applied_timestamp: None,
         }
-    }
-    /// Sets `created`.
-    pub fn with_created(mut self, value: super::ApiBsonTimestampRequest) -> Self {
-        self.created = Some(value);
-        self
     }
     /// Sets `doNotDelete`.
     pub fn with_do_not_delete(mut self, value: bool) -> Self {
@@ -122,14 +109,6 @@ impl BackupSnapshotRequest {
     /// Sets `expires`.
     pub fn with_expires(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
         self.expires = Some(value);
-        self
-    }
-    /// Sets `lastOplogAppliedTimestamp`.
-    pub fn with_last_oplog_applied_timestamp(
-        mut self,
-        value: super::ApiBsonTimestampRequest,
-    ) -> Self {
-        self.last_oplog_applied_timestamp = Some(value);
         self
     }
 }

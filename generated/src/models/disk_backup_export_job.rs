@@ -54,6 +54,7 @@ pub struct DiskBackupExportJob {
     /// Read-only: set by Atlas, never sent.
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<super::DiskBackupExportJobState>,
+    /// Read-only: set by Atlas, never sent.
     #[serde(rename = "stateReason", default, skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<super::StateReason>,
 }

@@ -24,6 +24,7 @@ pub struct DiskBackupSnapshotRestoreJob {
     /// Read-only: set by Atlas, never sent.
     #[serde(rename = "deliveryUrl", default, skip_serializing_if = "Option::is_none")]
     pub delivery_url: Option<Vec<String>>,
+    /// Read-only: set by Atlas, never sent.
     #[serde(
         rename = "desiredTimestamp",
         default,
@@ -175,12 +176,6 @@ pub struct DiskBackupSnapshotRestoreJobRequest {
     /// Kind of restore job.
     #[serde(rename = "deliveryType")]
     pub delivery_type: super::DiskBackupSnapshotRestoreJobDeliveryType,
-    #[serde(
-        rename = "desiredTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub desired_timestamp: Option<super::ApiBsonTimestampRequest>,
     /// Second part of the oplog timestamp to restore to (operation ordinal within `oplogTs`), for `pointInTime` jobs.
     #[serde(rename = "oplogInc", default, skip_serializing_if = "Option::is_none")]
     pub oplog_inc: Option<i32>,
@@ -213,7 +208,6 @@ impl DiskBackupSnapshotRestoreJobRequest {
     pub fn new(delivery_type: super::DiskBackupSnapshotRestoreJobDeliveryType) -> Self {
         Self {
             delivery_type,
-            desired_timestamp: None,
             oplog_inc: None,
             oplog_ts: None,
             point_in_time_utc_seconds: None,
@@ -221,14 +215,6 @@ impl DiskBackupSnapshotRestoreJobRequest {
             target_cluster_name: None,
             target_group_id: None,
         }
-    }
-    /// Sets `desiredTimestamp`.
-    pub fn with_desired_timestamp(
-        mut self,
-        value: super::ApiBsonTimestampRequest,
-    ) -> Self {
-        self.desired_timestamp = Some(value);
-        self
     }
     /// Sets `oplogInc`.
     pub fn with_oplog_inc(mut self, value: i32) -> Self {

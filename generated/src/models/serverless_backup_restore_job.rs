@@ -19,6 +19,7 @@ pub struct ServerlessBackupRestoreJob {
     /// Read-only: set by Atlas, never sent.
     #[serde(rename = "deliveryUrl", default, skip_serializing_if = "Option::is_none")]
     pub delivery_url: Option<Vec<String>>,
+    /// Read-only: set by Atlas, never sent.
     #[serde(
         rename = "desiredTimestamp",
         default,
@@ -157,12 +158,6 @@ pub struct ServerlessBackupRestoreJobRequest {
     /// Kind of restore job.
     #[serde(rename = "deliveryType")]
     pub delivery_type: super::ServerlessBackupRestoreJobDeliveryType,
-    #[serde(
-        rename = "desiredTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub desired_timestamp: Option<super::ApiBsonTimestampRequest>,
     /// Second part of the oplog timestamp to restore to (operation ordinal within `oplogTs`), for `pointInTime` jobs.
     #[serde(rename = "oplogInc", default, skip_serializing_if = "Option::is_none")]
     pub oplog_inc: Option<i32>,
@@ -195,7 +190,6 @@ impl ServerlessBackupRestoreJobRequest {
     ) -> Self {
         Self {
             delivery_type,
-            desired_timestamp: None,
             oplog_inc: None,
             oplog_ts: None,
             point_in_time_utc_seconds: None,
@@ -203,14 +197,6 @@ impl ServerlessBackupRestoreJobRequest {
             target_cluster_name,
             target_group_id,
         }
-    }
-    /// Sets `desiredTimestamp`.
-    pub fn with_desired_timestamp(
-        mut self,
-        value: super::ApiBsonTimestampRequest,
-    ) -> Self {
-        self.desired_timestamp = Some(value);
-        self
     }
     /// Sets `oplogInc`.
     pub fn with_oplog_inc(mut self, value: i32) -> Self {

@@ -12,6 +12,23 @@ impl crate::Client {
     /// - Operation ID: `cancelBackupRestoreJob`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .cancel_backup_restore_job()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn cancel_backup_restore_job(&self) -> CancelBackupRestoreJob {
         CancelBackupRestoreJob::new(self.clone())
     }
@@ -150,6 +167,23 @@ impl crate::Client {
     /// - Operation ID: `createBackupExport`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Backup Export Operator
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupExportJobRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .create_backup_export()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_backup_export(&self) -> CreateBackupExport {
         CreateBackupExport::new(self.clone())
     }
@@ -286,6 +320,23 @@ impl crate::Client {
     /// - Operation ID: `createBackupPrivateEndpoint`
     /// - API version: `2024-11-13`
     /// - Required role (any of): Project Owner
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ObjectStoragePrivateEndpointRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .create_backup_private_endpoint()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cloud_provider("AWS")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_backup_private_endpoint(&self) -> CreateBackupPrivateEndpoint {
         CreateBackupPrivateEndpoint::new(self.clone())
     }
@@ -426,6 +477,23 @@ impl crate::Client {
     /// - Operation ID: `createBackupRestoreJob`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotRestoreJobRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .create_backup_restore_job()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_backup_restore_job(&self) -> CreateBackupRestoreJob {
         CreateBackupRestoreJob::new(self.clone())
     }
@@ -570,6 +638,23 @@ impl crate::Client {
     /// - Operation ID: `createCollectionRestoreJob`
     /// - API version: `2025-03-12`
     /// - Required role (any of): Project Backup Recovery Operator
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ApiAtlasCollectionRestoreJobRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .create_collection_restore_job()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_collection_restore_job(&self) -> CreateCollectionRestoreJob {
         CreateCollectionRestoreJob::new(self.clone())
     }
@@ -714,6 +799,22 @@ impl crate::Client {
     /// - Operation ID: `createExportBucket`
     /// - API version: `2024-05-30`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotExportBucketRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .create_export_bucket()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_export_bucket(&self) -> CreateExportBucket {
         CreateExportBucket::new(self.clone())
     }
@@ -841,6 +942,23 @@ impl crate::Client {
     /// - Required role (any of): Project Owner
     ///
     /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ServerlessBackupRestoreJobRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .create_serverless_restore_job()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("ServerlessInstance0")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
@@ -993,6 +1111,23 @@ impl crate::Client {
     /// - Operation ID: `deleteBackupPrivateEndpoint`
     /// - API version: `2024-11-13`
     /// - Required role (any of): Project Owner
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .delete_backup_private_endpoint()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cloud_provider("AWS")
+    ///     .endpoint_id("6824a1c3b2f1e4d5a6b7c8e3")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_backup_private_endpoint(&self) -> DeleteBackupPrivateEndpoint {
         DeleteBackupPrivateEndpoint::new(self.clone())
     }
@@ -1127,6 +1262,23 @@ impl crate::Client {
     /// - Operation ID: `deleteBackupShardedCluster`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .delete_backup_sharded_cluster()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_backup_sharded_cluster(&self) -> DeleteBackupShardedCluster {
         DeleteBackupShardedCluster::new(self.clone())
     }
@@ -1265,6 +1417,22 @@ impl crate::Client {
     /// - Operation ID: `deleteClusterBackupSchedule`
     /// - API version: `2024-08-05`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .delete_cluster_backup_schedule()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_cluster_backup_schedule(&self) -> DeleteClusterBackupSchedule {
         DeleteClusterBackupSchedule::new(self.clone())
     }
@@ -1391,6 +1559,23 @@ impl crate::Client {
     /// - Operation ID: `deleteClusterBackupSnapshot`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .delete_cluster_backup_snapshot()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_cluster_backup_snapshot(&self) -> DeleteClusterBackupSnapshot {
         DeleteClusterBackupSnapshot::new(self.clone())
     }
@@ -1529,6 +1714,22 @@ impl crate::Client {
     /// - Operation ID: `deleteExportBucket`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .delete_export_bucket()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_export_bucket(&self) -> DeleteExportBucket {
         DeleteExportBucket::new(self.clone())
     }
@@ -1648,6 +1849,21 @@ impl crate::Client {
     /// - Operation ID: `disableCompliancePolicy`
     /// - API version: `2024-11-13`
     /// - Required role (any of): Project Owner
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .disable_compliance_policy()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn disable_compliance_policy(&self) -> DisableCompliancePolicy {
         DisableCompliancePolicy::new(self.clone())
     }
@@ -1748,6 +1964,23 @@ impl crate::Client {
     /// - Operation ID: `getBackupExport`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_backup_export()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .export_id("6824a1c3b2f1e4d5a6b7c8e5")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_backup_export(&self) -> GetBackupExport {
         GetBackupExport::new(self.clone())
     }
@@ -1888,6 +2121,23 @@ impl crate::Client {
     /// - Operation ID: `getBackupPrivateEndpoint`
     /// - API version: `2024-11-13`
     /// - Required role (any of): Project Owner
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_backup_private_endpoint()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cloud_provider("AWS")
+    ///     .endpoint_id("6824a1c3b2f1e4d5a6b7c8e3")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_backup_private_endpoint(&self) -> GetBackupPrivateEndpoint {
         GetBackupPrivateEndpoint::new(self.clone())
     }
@@ -2029,6 +2279,23 @@ impl crate::Client {
     /// - Operation ID: `getBackupRestoreJob`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_backup_restore_job()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_backup_restore_job(&self) -> GetBackupRestoreJob {
         GetBackupRestoreJob::new(self.clone())
     }
@@ -2174,6 +2441,22 @@ impl crate::Client {
     /// - Operation ID: `getBackupSchedule`
     /// - API version: `2024-08-05`
     /// - Required role (any of): Project Read Only
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_backup_schedule()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_backup_schedule(&self) -> GetBackupSchedule {
         GetBackupSchedule::new(self.clone())
     }
@@ -2300,6 +2583,23 @@ impl crate::Client {
     /// - Operation ID: `getBackupShardedCluster`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Read Only
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_backup_sharded_cluster()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_backup_sharded_cluster(&self) -> GetBackupShardedCluster {
         GetBackupShardedCluster::new(self.clone())
     }
@@ -2445,6 +2745,24 @@ impl crate::Client {
     /// - Operation ID: `getBackupSnapshotDatabase`
     /// - API version: `2025-03-12`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_backup_snapshot_database()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .database_name("sales")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_backup_snapshot_database(&self) -> GetBackupSnapshotDatabase {
         GetBackupSnapshotDatabase::new(self.clone())
     }
@@ -2605,6 +2923,23 @@ impl crate::Client {
     /// - Operation ID: `getCollectionRestoreJob`
     /// - API version: `2025-03-12`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_collection_restore_job()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_collection_restore_job(&self) -> GetCollectionRestoreJob {
         GetCollectionRestoreJob::new(self.clone())
     }
@@ -2750,6 +3085,21 @@ impl crate::Client {
     /// - Operation ID: `getCompliancePolicy`
     /// - API version: `2023-10-01`
     /// - Required role (any of): Project Owner
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_compliance_policy()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_compliance_policy(&self) -> GetCompliancePolicy {
         GetCompliancePolicy::new(self.clone())
     }
@@ -2857,6 +3207,22 @@ impl crate::Client {
     /// - Operation ID: `getExportBucket`
     /// - API version: `2024-05-30`
     /// - Required role (any of): Project Read Only
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_export_bucket()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_export_bucket(&self) -> GetExportBucket {
         GetExportBucket::new(self.clone())
     }
@@ -2983,6 +3349,23 @@ impl crate::Client {
     /// - Operation ID: `getGroupClusterBackupSnapshot`
     /// - API version: `2024-05-30`
     /// - Required role (any of): Project Read Only, Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_group_cluster_backup_snapshot()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_group_cluster_backup_snapshot(&self) -> GetGroupClusterBackupSnapshot {
         GetGroupClusterBackupSnapshot::new(self.clone())
     }
@@ -3127,6 +3510,23 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_group_serverless_backup_snapshot()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("ServerlessInstance0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
@@ -3279,6 +3679,24 @@ impl crate::Client {
     /// - Operation ID: `getRestoreJobCollection`
     /// - API version: `2025-03-12`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_restore_job_collection()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
+    ///     .source_namespace("sales.orders")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_restore_job_collection(&self) -> GetRestoreJobCollection {
         GetRestoreJobCollection::new(self.clone())
     }
@@ -3444,6 +3862,23 @@ impl crate::Client {
     /// - Required role (any of): Project Owner
     ///
     /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_serverless_restore_job()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("ServerlessInstance0")
+    ///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
@@ -3597,6 +4032,25 @@ impl crate::Client {
     /// - Operation ID: `getSnapshotDatabaseCollection`
     /// - API version: `2025-03-12`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_snapshot_database_collection()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .database_name("sales")
+    ///     .collection_name("orders")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_snapshot_database_collection(&self) -> GetSnapshotDatabaseCollection {
         GetSnapshotDatabaseCollection::new(self.clone())
     }
@@ -3772,6 +4226,22 @@ impl crate::Client {
     /// - Operation ID: `listBackupExports`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_backup_exports()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_backup_exports(&self) -> ListBackupExports {
         ListBackupExports::new(self.clone())
     }
@@ -3872,14 +4342,14 @@ impl ListBackupExports {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -3944,8 +4414,9 @@ impl ListBackupExports {
                 },
             )?;
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -3960,6 +4431,22 @@ impl crate::Client {
     /// - Operation ID: `listBackupPrivateEndpoints`
     /// - API version: `2024-11-13`
     /// - Required role (any of): Project Owner
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_backup_private_endpoints()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cloud_provider("AWS")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_backup_private_endpoints(&self) -> ListBackupPrivateEndpoints {
         ListBackupPrivateEndpoints::new(self.clone())
     }
@@ -4060,14 +4547,14 @@ impl ListBackupPrivateEndpoints {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -4133,8 +4620,9 @@ impl ListBackupPrivateEndpoints {
                 crate::request::Rule::NONE,
             )?;
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -4149,6 +4637,22 @@ impl crate::Client {
     /// - Operation ID: `listBackupRestoreJobs`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_backup_restore_jobs()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_backup_restore_jobs(&self) -> ListBackupRestoreJobs {
         ListBackupRestoreJobs::new(self.clone())
     }
@@ -4249,14 +4753,14 @@ impl ListBackupRestoreJobs {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -4321,8 +4825,9 @@ impl ListBackupRestoreJobs {
                 },
             )?;
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -4337,6 +4842,22 @@ impl crate::Client {
     /// - Operation ID: `listBackupShardedClusters`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Read Only
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_backup_sharded_clusters()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_backup_sharded_clusters(&self) -> ListBackupShardedClusters {
         ListBackupShardedClusters::new(self.clone())
     }
@@ -4466,6 +4987,23 @@ impl crate::Client {
     /// - Operation ID: `listBackupSnapshotDatabases`
     /// - API version: `2025-03-12`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_backup_snapshot_databases()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_backup_snapshot_databases(&self) -> ListBackupSnapshotDatabases {
         ListBackupSnapshotDatabases::new(self.clone())
     }
@@ -4575,14 +5113,14 @@ impl ListBackupSnapshotDatabases {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -4657,8 +5195,9 @@ impl ListBackupSnapshotDatabases {
                 },
             )?;
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -4673,6 +5212,22 @@ impl crate::Client {
     /// - Operation ID: `listBackupSnapshots`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Read Only
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_backup_snapshots()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_backup_snapshots(&self) -> ListBackupSnapshots {
         ListBackupSnapshots::new(self.clone())
     }
@@ -4800,14 +5355,14 @@ impl ListBackupSnapshots {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -4875,8 +5430,9 @@ impl ListBackupSnapshots {
         request.query("oplogTs", self.oplog_ts.as_ref());
         request.query("pointInTimeUtcSeconds", self.point_in_time_utc_seconds.as_ref());
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -4891,6 +5447,22 @@ impl crate::Client {
     /// - Operation ID: `listCollectionRestoreJobs`
     /// - API version: `2025-03-12`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_collection_restore_jobs()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_collection_restore_jobs(&self) -> ListCollectionRestoreJobs {
         ListCollectionRestoreJobs::new(self.clone())
     }
@@ -4982,14 +5554,14 @@ impl ListCollectionRestoreJobs {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -5053,8 +5625,9 @@ impl ListCollectionRestoreJobs {
                     max_length: Some(64),
                 },
             )?;
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -5069,6 +5642,21 @@ impl crate::Client {
     /// - Operation ID: `listExportBuckets`
     /// - API version: `2024-05-30`
     /// - Required role (any of): Project Read Only
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_export_buckets()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_export_buckets(&self) -> ListExportBuckets {
         ListExportBuckets::new(self.clone())
     }
@@ -5166,14 +5754,14 @@ impl ListExportBuckets {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -5228,8 +5816,9 @@ impl ListExportBuckets {
                 },
             )?;
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -5244,6 +5833,23 @@ impl crate::Client {
     /// - Operation ID: `listRestoreJobCollections`
     /// - API version: `2025-03-12`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_restore_job_collections()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_restore_job_collections(&self) -> ListRestoreJobCollections {
         ListRestoreJobCollections::new(self.clone())
     }
@@ -5377,14 +5983,14 @@ impl ListRestoreJobCollections {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -5484,8 +6090,9 @@ impl ListRestoreJobCollections {
                 false,
                 crate::request::Rule::NONE,
             )?;
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -5502,6 +6109,22 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_serverless_backup_snapshots()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("ServerlessInstance0")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
@@ -5610,14 +6233,14 @@ impl ListServerlessBackupSnapshots {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -5682,8 +6305,9 @@ impl ListServerlessBackupSnapshots {
                 },
             )?;
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -5700,6 +6324,22 @@ impl crate::Client {
     /// - Required role (any of): Project Owner
     ///
     /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_serverless_restore_jobs()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("ServerlessInstance0")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
@@ -5808,14 +6448,14 @@ impl ListServerlessRestoreJobs {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -5883,8 +6523,9 @@ impl ListServerlessRestoreJobs {
                 },
             )?;
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -5899,6 +6540,24 @@ impl crate::Client {
     /// - Operation ID: `listSnapshotDatabaseCollections`
     /// - API version: `2025-03-12`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_snapshot_database_collections()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .database_name("sales")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_snapshot_database_collections(&self) -> ListSnapshotDatabaseCollections {
         ListSnapshotDatabaseCollections::new(self.clone())
     }
@@ -6017,14 +6676,14 @@ impl ListSnapshotDatabaseCollections {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -6105,8 +6764,9 @@ impl ListSnapshotDatabaseCollections {
                 crate::request::Rule::NONE,
             )?;
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -6121,6 +6781,23 @@ impl crate::Client {
     /// - Operation ID: `takeSnapshots`
     /// - API version: `2025-03-12`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupOnDemandSnapshotRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .take_snapshots()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn take_snapshots(&self) -> TakeSnapshots {
         TakeSnapshots::new(self.clone())
     }
@@ -6260,6 +6937,23 @@ impl crate::Client {
     /// - Operation ID: `updateBackupExportBucket`
     /// - API version: `2024-05-30`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::UpdateRequirePrivateNetworkingRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .update_backup_export_bucket()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_backup_export_bucket(&self) -> UpdateBackupExportBucket {
         UpdateBackupExportBucket::new(self.clone())
     }
@@ -6404,6 +7098,23 @@ impl crate::Client {
     /// - Operation ID: `updateBackupSchedule`
     /// - API version: `2024-08-05`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotSchedule20240805Request) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .update_backup_schedule()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_backup_schedule(&self) -> UpdateBackupSchedule {
         UpdateBackupSchedule::new(self.clone())
     }
@@ -6548,6 +7259,24 @@ impl crate::Client {
     /// - Operation ID: `updateBackupSnapshot`
     /// - API version: `2023-01-01`
     /// - Required role (any of): Project Backup Manager
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupSnapshotRetention) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .update_backup_snapshot()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_backup_snapshot(&self) -> UpdateBackupSnapshot {
         UpdateBackupSnapshot::new(self.clone())
     }
@@ -6705,6 +7434,22 @@ impl crate::Client {
     /// - Operation ID: `updateCompliancePolicy`
     /// - API version: `2023-10-01`
     /// - Required role (any of): Project Owner
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DataProtectionSettings20231001Request) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .update_compliance_policy()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_compliance_policy(&self) -> UpdateCompliancePolicy {
         UpdateCompliancePolicy::new(self.clone())
     }

@@ -12,6 +12,23 @@ impl crate::Client {
     /// - Operation ID: `downloadFlexBackup`
     /// - API version: `2024-11-13`
     /// - Required role (any of): Project Backup Export Operator
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::FlexBackupSnapshotDownloadCreate20241113) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .download_flex_backup()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .name("flex-cluster-0")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn download_flex_backup(&self) -> DownloadFlexBackup {
         DownloadFlexBackup::new(self.clone())
     }
@@ -156,6 +173,23 @@ impl crate::Client {
     /// - Operation ID: `getFlexBackupSnapshot`
     /// - API version: `2025-03-12`
     /// - Required role (any of): Project Read Only
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_flex_backup_snapshot()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .name("flex-cluster-0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_flex_backup_snapshot(&self) -> GetFlexBackupSnapshot {
         GetFlexBackupSnapshot::new(self.clone())
     }
@@ -301,6 +335,22 @@ impl crate::Client {
     /// - Operation ID: `listFlexBackupSnapshots`
     /// - API version: `2024-11-13`
     /// - Required role (any of): Project Read Only
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_flex_backup_snapshots()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .name("flex-cluster-0")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_flex_backup_snapshots(&self) -> ListFlexBackupSnapshots {
         ListFlexBackupSnapshots::new(self.clone())
     }
@@ -401,14 +451,14 @@ impl ListFlexBackupSnapshots {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -476,8 +526,9 @@ impl ListFlexBackupSnapshots {
                 },
             )?;
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await

@@ -14,6 +14,23 @@ impl crate::Client {
     /// - Required role (any of): Project Owner
     ///
     /// **Deprecated** in the API spec.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupRestoreJobRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .create_cluster_restore_job()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "deprecated by Atlas")]
     pub fn create_cluster_restore_job(&self) -> CreateClusterRestoreJob {
         CreateClusterRestoreJob::new(self.clone())
@@ -156,6 +173,23 @@ impl crate::Client {
     /// - Required role (any of): Project Owner
     ///
     /// **Deprecated** in the API spec.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .delete_cluster_snapshot()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "deprecated by Atlas")]
     pub fn delete_cluster_snapshot(&self) -> DeleteClusterSnapshot {
         DeleteClusterSnapshot::new(self.clone())
@@ -300,6 +334,23 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated** in the API spec.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_cluster_backup_checkpoint()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .checkpoint_id("6824a1c3b2f1e4d5a6b7c8e4")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "deprecated by Atlas")]
     pub fn get_cluster_backup_checkpoint(&self) -> GetClusterBackupCheckpoint {
         GetClusterBackupCheckpoint::new(self.clone())
@@ -446,6 +497,23 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated** in the API spec.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_cluster_restore_job()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "deprecated by Atlas")]
     pub fn get_cluster_restore_job(&self) -> GetClusterRestoreJob {
         GetClusterRestoreJob::new(self.clone())
@@ -592,6 +660,23 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated** in the API spec.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_cluster_snapshot()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "deprecated by Atlas")]
     pub fn get_cluster_snapshot(&self) -> GetClusterSnapshot {
         GetClusterSnapshot::new(self.clone())
@@ -738,6 +823,22 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated** in the API spec.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_cluster_snapshot_schedule()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "deprecated by Atlas")]
     pub fn get_cluster_snapshot_schedule(&self) -> GetClusterSnapshotSchedule {
         GetClusterSnapshotSchedule::new(self.clone())
@@ -867,6 +968,22 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated** in the API spec.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_cluster_backup_checkpoints()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "deprecated by Atlas")]
     pub fn list_cluster_backup_checkpoints(&self) -> ListClusterBackupCheckpoints {
         ListClusterBackupCheckpoints::new(self.clone())
@@ -971,14 +1088,14 @@ impl ListClusterBackupCheckpoints {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -1043,8 +1160,9 @@ impl ListClusterBackupCheckpoints {
                 },
             )?;
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -1061,6 +1179,22 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated** in the API spec.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_cluster_restore_jobs()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "deprecated by Atlas")]
     pub fn list_cluster_restore_jobs(&self) -> ListClusterRestoreJobs {
         ListClusterRestoreJobs::new(self.clone())
@@ -1174,14 +1308,14 @@ impl ListClusterRestoreJobs {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -1252,8 +1386,9 @@ impl ListClusterRestoreJobs {
                 },
             )?;
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -1270,6 +1405,22 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated** in the API spec.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_cluster_snapshots()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .collect_all() // every page; `.send()` answers one page
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "deprecated by Atlas")]
     pub fn list_cluster_snapshots(&self) -> ListClusterSnapshots {
         ListClusterSnapshots::new(self.clone())
@@ -1386,14 +1537,14 @@ impl ListClusterSnapshots {
     }
     /// Number of items per page (1 to 500).
     ///
-    /// `itemsPerPage` (query parameter); default `100`.
+    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
         self.items_per_page = Some(value);
         self
     }
     /// Number of the page to return, starting at 1.
     ///
-    /// `pageNum` (query parameter); default `1`.
+    /// `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
         self
@@ -1454,8 +1605,9 @@ impl ListClusterSnapshots {
             )?;
         request.query("completed", self.completed.as_ref());
         request.query("includeCount", self.include_count.as_ref());
-        request.query("itemsPerPage", self.items_per_page.as_ref());
-        request.query("pageNum", self.page_num.as_ref());
+        request
+            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
+        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -1472,6 +1624,24 @@ impl crate::Client {
     /// - Required role (any of): Project Owner
     ///
     /// **Deprecated** in the API spec.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupSnapshotRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .update_cluster_snapshot()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "deprecated by Atlas")]
     pub fn update_cluster_snapshot(&self) -> UpdateClusterSnapshot {
         UpdateClusterSnapshot::new(self.clone())
@@ -1633,6 +1803,23 @@ impl crate::Client {
     /// - Required role (any of): Project Owner
     ///
     /// **Deprecated** in the API spec.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ApiAtlasSnapshotScheduleRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .update_cluster_snapshot_schedule()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(note = "deprecated by Atlas")]
     pub fn update_cluster_snapshot_schedule(&self) -> UpdateClusterSnapshotSchedule {
         UpdateClusterSnapshotSchedule::new(self.clone())

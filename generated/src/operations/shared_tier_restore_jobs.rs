@@ -14,6 +14,23 @@ impl crate::Client {
     /// - Required role (any of): Project Owner
     ///
     /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::TenantRestoreRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .create_shared_cluster_backup_restore_job()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
@@ -162,6 +179,23 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_shared_cluster_backup_restore_job()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .restore_id("6824a1c3b2f1e4d5a6b7c8e6")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
@@ -314,6 +348,22 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_shared_cluster_backup_restore_jobs()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]

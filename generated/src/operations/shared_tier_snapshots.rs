@@ -14,6 +14,23 @@ impl crate::Client {
     /// - Required role (any of): Project Owner
     ///
     /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::TenantRestoreRequest) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .download_cluster_backup_tenant()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .body(body)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
@@ -160,6 +177,23 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .get_shared_cluster_backup()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
@@ -312,6 +346,22 @@ impl crate::Client {
     /// - Required role (any of): Project Read Only
     ///
     /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # #[allow(deprecated)]
+    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+    /// let answer = client
+    ///     .list_shared_cluster_backups()
+    ///     .group_id("32b6e34b3d91647abb20e7b8")
+    ///     .cluster_name("Cluster0")
+    ///     .send()
+    ///     .await?;
+    /// # let _ = answer;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]

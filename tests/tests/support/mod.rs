@@ -1,5 +1,5 @@
 //! Helpers shared by the end-to-end tests: finding the external servers that
-//! `.ci/services.sh` starts, the loopback digest server, and a log buffer.
+//! `.ci/services.sh` starts, the loopback digest server, a log buffer, and reading the spec.
 
 // Each test binary uses some of these.
 #![allow(dead_code)]
@@ -110,4 +110,23 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogBuffer {
     fn make_writer(&'a self) -> Self::Writer {
         self.clone()
     }
+}
+
+/// `spec/atlas-backup.yaml`, as JSON values.
+pub fn spec() -> serde_json::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/atlas-backup.yaml");
+    let text = std::fs::read_to_string(path).expect("spec/atlas-backup.yaml is readable");
+    serde_yaml::from_str(&text).expect("spec/atlas-backup.yaml is YAML")
+}
+
+/// `takeSnapshots` → `take_snapshots`: an operationId or parameter as the client names it.
+pub fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }

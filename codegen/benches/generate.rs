@@ -1,0 +1,225 @@
+//! Benchmarks of the generator: rows 1–3 of `cargo xtask bench`, which runs this binary and
+//! collects its results (run it directly with `cargo bench -p atlas-codegen --bench generate`).
+//!
+//! - `<spec>/generate`: `atlas_codegen::generate` of the spec plus writing every file into a
+//!   new directory (a fresh directory each time, so that no write is skipped as unchanged).
+//! - `<spec>/parse_baseline`: reading the file and deserializing it into
+//!   `openapiv3::OpenAPI`, the floor that no generator can go below.
+//!
+//! Criterion measures time in this process. Peak memory needs a process of its own per
+//! measurement, so the same binary is also a *probe*: with `ATLAS_BENCH_PROBE` set it does
+//! one thing once, prints one line of JSON and exits (see [`probe`]).
+//!
+//! The specs are `ATLAS_BENCH_SPECS` (paths joined like `PATH`), or by default
+//! `spec/atlas-backup.yaml` and every `../shared/upstream/*.yaml`. `--quick` (criterion's
+//! own flag) keeps every benchmark to a couple of runs, for CI.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, SamplingMode};
+
+fn main() -> ExitCode {
+    if let Some(mode) = std::env::var_os("ATLAS_BENCH_PROBE") {
+        return match probe(&mode.to_string_lossy()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: probe: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let specs = match specs() {
+        Ok(specs) => specs,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut c = Criterion::default().configure_from_args();
+    if let Err(e) = bench_generate(&mut c, &specs) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    c.final_summary();
+    ExitCode::SUCCESS
+}
+
+/// The specs to measure, in name order.
+fn specs() -> Result<Vec<PathBuf>, String> {
+    if let Some(list) = std::env::var_os("ATLAS_BENCH_SPECS") {
+        let specs: Vec<PathBuf> = std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()).collect();
+        return if specs.is_empty() { Err("ATLAS_BENCH_SPECS names no spec".to_owned()) } else { Ok(specs) };
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut specs = vec![root.join("spec/atlas-backup.yaml")];
+    let upstream = root.join("../shared/upstream");
+    let mut found: Vec<PathBuf> = match std::fs::read_dir(&upstream) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+            .collect(),
+        Err(e) => {
+            eprintln!("note: no upstream specs ({}: {e}); measuring spec/ only", upstream.display());
+            Vec::new()
+        }
+    };
+    found.sort();
+    specs.extend(found);
+    Ok(specs)
+}
+
+/// The benchmark group of a spec: its file stem (`atlas-api-2025-06-30`).
+fn stem(spec: &Path) -> String {
+    spec.file_stem().map_or_else(|| "spec".to_owned(), |s| s.to_string_lossy().into_owned())
+}
+
+/// The baseline: read the file and deserialize it into `openapiv3::OpenAPI`, as any
+/// generator must. serde_yaml reads JSON too, but JSON goes through serde_json, the faster
+/// way, so that the floor is as low as it can be.
+fn parse_baseline(spec: &Path) -> Result<openapiv3::OpenAPI, String> {
+    let bytes = std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    if spec.extension().is_some_and(|e| e == "json") {
+        serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", spec.display()))
+    } else {
+        serde_yaml::from_slice(&bytes).map_err(|e| format!("{}: {e}", spec.display()))
+    }
+}
+
+/// What the generate row measures: generation plus writing every file.
+fn generate_and_write(spec: &Path, out: &Path) -> Result<(atlas_codegen::Generated, Duration), String> {
+    let generated = atlas_codegen::generate(spec).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    atlas_codegen::write::write(out, &generated.files).map_err(|e| e.to_string())?;
+    Ok((generated, started.elapsed()))
+}
+
+/// A directory that does not exist yet, inside `parent`.
+fn fresh_dir(parent: &Path) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    parent.join(format!("out-{}", N.fetch_add(1, Ordering::Relaxed)))
+}
+
+fn bench_generate(c: &mut Criterion, specs: &[PathBuf]) -> Result<(), String> {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let scratch = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+    for spec in specs {
+        // Fail here, with the spec's name, rather than in the middle of a measurement.
+        parse_baseline(spec)?;
+        let out = fresh_dir(scratch.path());
+        generate_and_write(spec, &out)?;
+        let _ = std::fs::remove_dir_all(&out);
+
+        let mut group = c.benchmark_group(stem(spec));
+        // Each iteration takes from milliseconds to seconds: a fixed iteration count per
+        // sample (flat sampling) and ten samples are what such benchmarks need.
+        group.sampling_mode(SamplingMode::Flat);
+        if !quick {
+            group.sample_size(10).warm_up_time(Duration::from_secs(2)).measurement_time(Duration::from_secs(10));
+        }
+        group.bench_function("parse_baseline", |b| {
+            b.iter_custom(|iters| {
+                let started = Instant::now();
+                for _ in 0..iters {
+                    // Checked above; a failure now would only make the time shorter.
+                    let _ = std::hint::black_box(parse_baseline(spec));
+                }
+                started.elapsed()
+            });
+        });
+        group.bench_function("generate", |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let out = fresh_dir(scratch.path());
+                    let started = Instant::now();
+                    let _ = std::hint::black_box(generate_and_write(spec, &out));
+                    total += started.elapsed();
+                    // Removing the tree is not part of generating it.
+                    let _ = std::fs::remove_dir_all(&out);
+                }
+                total
+            });
+        });
+        group.finish();
+    }
+    Ok(())
+}
+
+/// One measurement in a process of its own, for `cargo xtask bench`. `ATLAS_BENCH_PROBE`:
+///
+/// - `parse`: [`parse_baseline`] of `ATLAS_BENCH_SPEC`, once;
+/// - `generate`: generate `ATLAS_BENCH_SPEC` and write it into the new directory
+///   `ATLAS_BENCH_OUT`, once;
+/// - `stages`: generate and write `ATLAS_BENCH_RUNS` times (into new directories under
+///   `ATLAS_BENCH_OUT`), one line per run with the time of each stage.
+///
+/// Each line is JSON; `max_rss_kib` is the process's peak resident memory (Linux: `VmHWM`),
+/// or null where the system does not say.
+fn probe(mode: &str) -> Result<(), String> {
+    let var = |name: &str| std::env::var_os(name).map(PathBuf::from).ok_or_else(|| format!("{name} is not set"));
+    let spec = var("ATLAS_BENCH_SPEC")?;
+    match mode {
+        "parse" => {
+            let started = Instant::now();
+            let doc = parse_baseline(&spec)?;
+            let wall = started.elapsed();
+            let rss = max_rss_kib();
+            drop(std::hint::black_box(doc));
+            println!("{{\"wall_ns\":{},\"max_rss_kib\":{}}}", wall.as_nanos(), json_opt(rss));
+        }
+        "generate" => {
+            let out = var("ATLAS_BENCH_OUT")?;
+            let started = Instant::now();
+            let (generated, _) = generate_and_write(&spec, &out)?;
+            let wall = started.elapsed();
+            let rss = max_rss_kib();
+            drop(std::hint::black_box(generated));
+            println!("{{\"wall_ns\":{},\"max_rss_kib\":{}}}", wall.as_nanos(), json_opt(rss));
+        }
+        "stages" => {
+            let out = var("ATLAS_BENCH_OUT")?;
+            let runs: usize = std::env::var("ATLAS_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(5).max(1);
+            for _ in 0..runs {
+                let dir = fresh_dir(&out);
+                let started = Instant::now();
+                let (generated, write) = generate_and_write(&spec, &dir)?;
+                let total = started.elapsed();
+                let t = &generated.timings;
+                let s = &t.render_steps;
+                println!(
+                    "{{\"load_ns\":{},\"ir_ns\":{},\"render_ns\":{},\"template_ns\":{},\"syn_parse_ns\":{},\"prettyplease_ns\":{},\"write_ns\":{},\"total_ns\":{},\"threads\":{},\"files\":{},\"operations\":{},\"types\":{}}}",
+                    t.load.as_nanos(),
+                    t.ir.as_nanos(),
+                    t.render.as_nanos(),
+                    s.template.as_nanos(),
+                    s.parse.as_nanos(),
+                    s.print.as_nanos(),
+                    write.as_nanos(),
+                    total.as_nanos(),
+                    s.threads,
+                    generated.files.len(),
+                    generated.operations,
+                    generated.types,
+                );
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+        other => return Err(format!("unknown ATLAS_BENCH_PROBE {other:?} (parse, generate or stages)")),
+    }
+    Ok(())
+}
+
+fn json_opt(v: Option<u64>) -> String {
+    v.map_or_else(|| "null".to_owned(), |v| v.to_string())
+}
+
+/// Peak resident memory of this process so far, in KiB (Linux only).
+fn max_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
