@@ -49,7 +49,6 @@ impl Drop for TempDir {
 
 pub fn run(args: SemverArgs, root: &Path) -> Result<ExitCode, String> {
     let started = Instant::now();
-    ensure_installed()?;
     let tmp = TempDir(std::env::temp_dir().join(format!("atlas-semver-{}", std::process::id())));
     // Left over by an earlier process with the same id that was killed.
     let _ = std::fs::remove_dir_all(&tmp.0);
@@ -80,8 +79,14 @@ pub fn run(args: SemverArgs, root: &Path) -> Result<ExitCode, String> {
         (Some(rev), None) => format!("generated/ at {rev}"),
         (None, None) => String::new(),
     };
-    eprintln!("semver: comparing {} with the baseline {baseline_label}", current_src.display());
-    let status = Command::new("cargo")
+    // After the inputs are known to be good: a typo should not cost an install.
+    ensure_installed()?;
+    eprintln!(
+        "semver: comparing {} with the baseline {baseline_label} (the first run builds the dependencies into {})",
+        current_src.display(),
+        target.display()
+    );
+    let out = Command::new("cargo")
         // `minor`: additions (a new operation, field or variant) are allowed; what needs a
         // new major version (0.x: a new minor one) is reported.
         .args(["semver-checks", "check-release", "--release-type", "minor", "--manifest-path"])
@@ -90,15 +95,21 @@ pub fn run(args: SemverArgs, root: &Path) -> Result<ExitCode, String> {
         .arg(&baseline)
         // The crates live outside the workspace; their build is kept between runs.
         .env("CARGO_TARGET_DIR", &target)
-        .status()
+        .output()
         .map_err(|e| format!("cannot run cargo semver-checks: {e}"))?;
+    // Captured to tell a verdict from a failure to run (both exit 1), then shown as is.
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    eprint!("{stderr}");
+    print!("{stdout}");
     eprintln!("semver: done in {:.1?}", started.elapsed());
-    if status.success() {
+    if out.status.success() {
         println!("semver: no breaking change in the generated crate's public API");
         Ok(ExitCode::SUCCESS)
-    } else {
+    } else if stdout.contains("semver requires new") || stderr.contains("semver requires new") {
         println!("semver: the generated crate's public API has breaking changes (see above)");
         Ok(ExitCode::FAILURE)
+    } else {
+        Err(format!("cargo semver-checks could not compare the crates ({}); see its output above", out.status))
     }
 }
 
@@ -145,34 +156,38 @@ fn ensure_installed() -> Result<(), String> {
     }
 }
 
-/// `git archive REV generated | tar -x -C into`.
+/// `git archive REV generated | tar -x -C into`, the archive read whole first so that a bad
+/// revision gives git's message alone (the crate is a few hundred kB).
 fn extract_revision(rev: &str, root: &Path, into: &Path) -> Result<(), String> {
-    let mut archive = Command::new("git")
+    // A leading `-` would be read by git as an option.
+    if rev.is_empty() || rev.starts_with('-') {
+        return Err(format!("`{rev}` is not a git revision"));
+    }
+    let archive = Command::new("git")
         .arg("-C")
         .arg(root)
         .args(["archive", "--format=tar", rev, "generated"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .output()
         .map_err(|e| format!("cannot run git archive: {e}"))?;
-    let Some(stdout) = archive.stdout.take() else {
-        return Err("git archive gave no output stream".to_owned());
-    };
-    let tar = Command::new("tar")
+    if !archive.status.success() {
+        return Err(format!(
+            "cannot read generated/ at revision `{rev}`: git says: {}",
+            String::from_utf8_lossy(&archive.stderr).trim()
+        ));
+    }
+    let mut tar = Command::new("tar")
         .arg("-x")
         .arg("-C")
         .arg(into)
-        .stdin(stdout)
-        .status()
+        .stdin(Stdio::piped())
+        .spawn()
         .map_err(|e| format!("cannot run tar: {e}"))?;
-    let out = archive.wait_with_output().map_err(|e| format!("git archive: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cannot read generated/ at revision `{rev}`: git says: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+    if let Some(mut stdin) = tar.stdin.take() {
+        use std::io::Write as _;
+        stdin.write_all(&archive.stdout).map_err(|e| format!("tar: {e}"))?;
     }
-    if !tar.success() {
+    let status = tar.wait().map_err(|e| format!("tar: {e}"))?;
+    if !status.success() {
         return Err(format!("tar could not extract generated/ of `{rev}`"));
     }
     Ok(())

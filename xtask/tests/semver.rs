@@ -76,8 +76,8 @@ fn spec_level_and_rust_level_verdicts_agree() {
     assert_eq!(report["changes"][0]["severity"], "breaking");
     assert_eq!(semver_code, 1, "cargo-semver-checks should report the removed field:\n{semver_text}");
     assert!(
-        semver_text.contains("struct_pub_field_missing") && semver_text.contains("Thing.size"),
-        "the removed field `Thing.size` is named:\n{semver_text}"
+        semver_text.contains("struct_pub_field_missing") && semver_text.contains("field size of struct Thing"),
+        "the removed field `Thing::size` is named:\n{semver_text}"
     );
 
     // An optional field added: breaking at neither level.

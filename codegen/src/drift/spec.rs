@@ -201,7 +201,7 @@ pub(crate) fn atlas_version(media_type: &str) -> Option<&str> {
 
 /// The media type the generated crate uses: the newest JSON one (by Atlas version date,
 /// then name), like the generator.
-pub(crate) fn newest_json<'m>(content: &'m indexmap::IndexMap<String, MediaType>) -> Option<(&'m String, &'m MediaType)> {
+pub(crate) fn newest_json(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&String, &MediaType)> {
     content
         .iter()
         .filter(|(mt, _)| is_json(mt))
