@@ -51,7 +51,7 @@ fn snapshot(i: usize) -> serde_json::Value {
         "mongodVersion": "8.0.4",
         "policyItems": ["5f4007f327a3bc75f2a2b1c4"],
         "replicaSetName": "Cluster0-shard-0",
-        "snapshotType": if i % 2 == 0 { "onDemand" } else { "scheduled" },
+        "snapshotType": if i.is_multiple_of(2) { "onDemand" } else { "scheduled" },
         "status": "completed",
         "storageSizeBytes": 5_368_709_120_i64 + i as i64,
         "type": "replicaSet"

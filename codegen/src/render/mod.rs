@@ -163,6 +163,9 @@ fn threads(jobs: usize) -> usize {
     wanted.min(jobs).max(1)
 }
 
+/// What one render thread did: (job index, file text) per job it ran, and its times.
+type ThreadOutput = (Vec<(usize, Result<String, Error>)>, RenderTimes);
+
 /// Runs every job and answers the results in job order (so the output does not depend on
 /// scheduling), with the time per step summed over the threads.
 ///
@@ -195,17 +198,15 @@ fn run_jobs(jobs: &[Job<'_>], api: &Api) -> (Vec<Result<String, Error>>, RenderT
         }
         (done, times)
     };
-    let per_thread: Vec<(Vec<(usize, Result<String, Error>)>, RenderTimes)> = if threads == 1 {
-        vec![worker()]
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads).map(|_| s.spawn(&worker)).collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                .collect()
-        })
-    };
+    // Worker threads even for one: the span bookkeeping dropped above is per thread, and the
+    // caller's own (its syn trees, if it has any) must not be touched.
+    let per_thread: Vec<ThreadOutput> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
     let mut slots: Vec<Option<Result<String, Error>>> = jobs.iter().map(|_| None).collect();
     let mut times = RenderTimes { threads, ..RenderTimes::default() };
     for (done, t) in per_thread {
@@ -295,7 +296,10 @@ pub(crate) fn print(inner: &str, items: Vec<syn::Item>, template: &'static str, 
         message: e.to_string(),
     })?;
     file.items.extend(items);
-    Ok(unparse(&file))
+    let text = unparse(&file);
+    // Freeing the tree is part of the cost of having parsed it.
+    clock::parse(|| drop(file));
+    Ok(text)
 }
 
 pub(crate) fn render_template(t: &impl Template, template: &'static str, item: &str) -> Result<String, Error> {

@@ -14,8 +14,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use super::stats::Stats;
-
 /// A crate to build, written into `dir`.
 pub struct Crate {
     pub name: String,
@@ -95,28 +93,34 @@ pub fn fetch(krate: &Crate) -> Result<(), String> {
     }
 }
 
-/// Cold and own-code times of one cargo command (`check` or `build`), over `runs` runs.
-pub struct Timing {
-    pub cold: Stats,
-    pub own: Stats,
+/// Gives the crate a package name of its own. Crates that share a target directory must
+/// not have the same name: cargo's fingerprint of a path package does not include where it
+/// is, so the second crate would be taken for the first, already built.
+pub fn rename(krate: &Crate) -> Result<(), String> {
+    let path = krate.dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let renamed = text.replacen("name = \"atlas-backup\"", &format!("name = \"atlas-backup-{}\"", krate.name), 1);
+    if renamed == text {
+        return Err(format!("{}: no `name = \"atlas-backup\"` to rename", path.display()));
+    }
+    std::fs::write(&path, renamed).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-pub fn measure(krate: &Crate, command: &str, runs: usize, scratch: &Path) -> Result<Timing, String> {
-    let mut cold = Vec::new();
-    let mut own = Vec::new();
-    for run in 0..runs {
-        let target = scratch.join(format!("target-{}-{command}-{run}", krate.name));
-        let _ = std::fs::remove_dir_all(&target);
-        cold.push(timed(krate, command, &target)?);
-        // Only the crate itself again: touch its root so cargo rebuilds it and nothing else.
-        let lib = krate.dir.join("src/lib.rs");
-        let text = std::fs::read(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
-        std::fs::write(&lib, text).map_err(|e| format!("{}: {e}", lib.display()))?;
-        own.push(timed(krate, command, &target)?);
-        let _ = std::fs::remove_dir_all(&target);
-    }
-    let stats = |v: &[f64]| Stats::of(v).ok_or_else(|| format!("no {command} of {} was measured", krate.name));
-    Ok(Timing { cold: stats(&cold)?, own: stats(&own)? })
+/// One cold run of `cargo <command>` in the empty target directory `target`, then one of
+/// the crate alone (its root touched, so cargo rebuilds it and nothing else): seconds.
+pub fn cold_then_own(krate: &Crate, command: &str, target: &Path) -> Result<(f64, f64), String> {
+    let _ = std::fs::remove_dir_all(target);
+    let cold = timed(krate, command, target)?;
+    let lib = krate.dir.join("src/lib.rs");
+    let text = std::fs::read(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
+    std::fs::write(&lib, text).map_err(|e| format!("{}: {e}", lib.display()))?;
+    Ok((cold, own(krate, command, target)?))
+}
+
+/// `cargo <command>` of the crate alone, in a `target` whose dependencies are built
+/// (all three crates have the same manifest and lock file, so they share them): seconds.
+pub fn own(krate: &Crate, command: &str, target: &Path) -> Result<f64, String> {
+    timed(krate, command, target)
 }
 
 fn timed(krate: &Crate, command: &str, target: &Path) -> Result<f64, String> {
