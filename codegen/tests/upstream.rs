@@ -5,7 +5,6 @@
 //! skips; in CI (`CI` set) their absence is a failure.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn upstream_specs() -> Option<Vec<PathBuf>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream");
@@ -26,13 +25,16 @@ fn upstream_specs() -> Option<Vec<PathBuf>> {
     Some(specs)
 }
 
+mod support;
+
 #[test]
 fn whole_published_specs_generate_and_pass_clippy() {
     let Some(specs) = upstream_specs() else { return };
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/upstream-check");
-    let dir = tempfile::tempdir().expect("tempdir");
     let mut failures = Vec::new();
-    let mut members = Vec::new();
+    // One workspace for the four crates (see support/); that each crate also builds on its
+    // own is what tests/compile_fixtures.rs proves for every fixture.
+    let mut workspace = support::Workspace::new();
     for spec in &specs {
         let name = spec.file_stem().and_then(|s| s.to_str()).expect("name").to_owned();
         let generated = match atlas_codegen::generate(spec) {
@@ -49,36 +51,11 @@ fn whole_published_specs_generate_and_pass_clippy() {
             assert!(w.pointer.starts_with("#/"), "{name}: {w}");
         }
         eprintln!("{name}: {} operations, {} types, {} warnings", generated.operations, generated.types, generated.warnings.len());
-        let out = dir.path().join(&name);
-        atlas_codegen::write::write(&out, &generated.files).expect("write");
-        // Each crate gets a package name of its own so that one `cargo clippy --workspace`
-        // checks them side by side (one crate's front end uses one core) over dependencies
-        // built once. The crate is otherwise exactly as written; that it also builds on its
-        // own is what tests/compile_fixtures.rs proves for every fixture.
-        let manifest = out.join("Cargo.toml");
-        let text = std::fs::read_to_string(&manifest).expect("read Cargo.toml");
-        assert!(text.contains("name = \"atlas-backup\""), "{name}: Cargo.toml names no package");
         let package = format!("upstream-{}", name.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
-        std::fs::write(&manifest, text.replacen("name = \"atlas-backup\"", &format!("name = \"{package}\""), 1))
-            .expect("write Cargo.toml");
-        members.push(name);
+        workspace.add(&name, &package, &generated.files);
     }
-    let list: Vec<String> = members.iter().map(|m| format!("{m:?}")).collect();
-    std::fs::write(dir.path().join("Cargo.toml"), format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", list.join(", ")))
-        .expect("write workspace");
-    // The project's lock file pins the same dependency versions the project is tested with
-    // (and needs no index update).
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), dir.path().join("Cargo.lock")).expect("copy lock");
-    let result = Command::new(env!("CARGO"))
-        .args(["clippy", "--quiet", "--workspace", "--no-default-features", "--", "-D", "warnings"])
-        .current_dir(dir.path())
-        .env("CARGO_TARGET_DIR", &target)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
-    if !result.status.success() {
-        let stderr = String::from_utf8_lossy(&result.stderr);
-        failures.push(format!("clippy failed:\n{}", stderr.chars().take(6000).collect::<String>()));
+    if let Err(e) = workspace.cargo(&target, &["clippy", "--quiet", "--workspace", "--no-default-features", "--", "-D", "warnings"]) {
+        failures.push(e);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

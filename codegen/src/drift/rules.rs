@@ -127,7 +127,7 @@ pub fn path_changed(old: &str, new: &str) -> Option<Finding> {
 /// `used` is the media type the crate generated from the old document uses (its newest JSON
 /// one): an added Atlas version newer than it is the one the regenerated crate switches to.
 pub fn media_type_added(place: &str, media_type: &str, used: Option<&str>) -> Finding {
-    use super::spec::atlas_version;
+    use crate::ir::atlas_version;
     let newer = match (atlas_version(media_type), used.and_then(atlas_version)) {
         (Some(new), Some(old)) if new > old => format!(": API version {new}, newer than {old}; the regenerated crate uses it"),
         _ => String::new(),

@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
     AdditionalProperties, MediaType, OpenAPI, Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response,
-    Schema, SchemaData, SchemaKind, StatusCode, Type, VariantOrUnknownOrEmpty,
+    Schema, SchemaData, SchemaKind, Type, VariantOrUnknownOrEmpty,
 };
 
 use super::model::Usage;
 use crate::error::{Error, pointer};
+use crate::ir::{atlas_version, is_json};
 use crate::load::Loaded;
 
 const SCHEMAS: &str = "#/components/schemas/";
@@ -184,19 +185,6 @@ pub(crate) fn path_key(path: &str) -> String {
         }
     }
     out
-}
-
-/// `application/json`, `application/vnd.atlas.2024-08-05+json`, ...
-pub(crate) fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim();
-    essence == "application/json" || essence.ends_with("+json")
-}
-
-/// `2025-03-12` from `application/vnd.atlas.2025-03-12+json`.
-pub(crate) fn atlas_version(media_type: &str) -> Option<&str> {
-    let rest = media_type.strip_prefix("application/vnd.atlas.")?;
-    let date = rest.split('+').next()?;
-    (date.len() == 10 && date.as_bytes().iter().all(|b| b.is_ascii_digit() || *b == b'-')).then_some(date)
 }
 
 /// The media type the generated crate uses: the newest JSON one (by Atlas version date,
@@ -592,7 +580,7 @@ impl<'a> Doc<'a> {
             .responses
             .responses
             .iter()
-            .map(|(code, r)| (status_text(code), r))
+            .map(|(code, r)| (code.to_string(), r))
             .chain(op.op.responses.default.iter().map(|r| ("default".to_owned(), r)));
         for (code, r) in all {
             let r_at = pointer(&at, &code);
@@ -765,6 +753,3 @@ fn discriminator(data: &SchemaData) -> Option<Disc> {
     Some(Disc { property, mapping, flattened: true })
 }
 
-pub(crate) fn status_text(code: &StatusCode) -> String {
-    code.to_string()
-}

@@ -778,7 +778,7 @@ impl<'a> Lowerer<'a> {
         // Every other answer must resolve too, though only its status is used.
         let responses_at = pointer(at, "responses");
         for (code, r) in &op.responses.responses {
-            let (r, r_at) = self.response(r, &pointer(&responses_at, &status_text(code)))?;
+            let (r, r_at) = self.response(r, &pointer(&responses_at, &code.to_string()))?;
             for (mt, media) in &r.content {
                 if let Some(ReferenceOr::Reference { reference }) = &media.schema {
                     self.resolve_ref(reference, &pointer(&pointer(&pointer(&r_at, "content"), mt), "schema"))?;
@@ -789,7 +789,7 @@ impl<'a> Lowerer<'a> {
             .responses
             .responses
             .keys()
-            .map(status_text)
+            .map(ToString::to_string)
             .filter(|s| !s.starts_with('2'))
             .chain(op.responses.default.iter().map(|_| "default".to_owned()))
             .collect();
@@ -892,7 +892,7 @@ impl<'a> Lowerer<'a> {
         let several = media.iter().filter(|(mt, _)| is_json(mt)).count() > 1;
         let mut versions = Vec::with_capacity(media.len());
         for (mt, m) in media {
-            let date = atlas_version(mt);
+            let date = atlas_version(mt).map(str::to_owned);
             let response = if status == 204 {
                 ResponseKind::Empty
             } else if is_json(mt) {
@@ -997,13 +997,6 @@ fn ref_problem(reference: &str, expected: &str) -> String {
     }
 }
 
-fn status_text(code: &StatusCode) -> String {
-    match code {
-        StatusCode::Code(c) => c.to_string(),
-        StatusCode::Range(r) => format!("{r}XX"),
-    }
-}
-
 /// `{name}` segments of a path template, in order.
 pub(crate) fn path_params(path: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -1027,12 +1020,12 @@ pub(crate) fn is_json(media_type: &str) -> bool {
 }
 
 /// `2025-03-12` from `application/vnd.atlas.2025-03-12+json` (or `+gzip`, `+csv`).
-pub(crate) fn atlas_version(media_type: &str) -> Option<String> {
+pub(crate) fn atlas_version(media_type: &str) -> Option<&str> {
     let rest = media_type.strip_prefix("application/vnd.atlas.")?;
     let date = rest.split('+').next()?;
     let ok = date.len() == 10
         && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    ok.then(|| date.to_owned())
+    ok.then_some(date)
 }
 
 fn derive_operation_id(method: Method, path: &str) -> String {

@@ -9,6 +9,8 @@ mod lower;
 mod views;
 
 pub use lower::lower;
+// Media-type facts shared with the drift engine, so both read versions the same way.
+pub(crate) use lower::{atlas_version, is_json};
 
 use crate::error::Warning;
 
