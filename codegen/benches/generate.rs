@@ -6,6 +6,13 @@
 //! - `<spec>/parse_baseline`: reading the file and deserializing it into
 //!   `openapiv3::OpenAPI`, the floor that no generator can go below.
 //!
+//! No tree is deleted while anything is being timed. ext4 skips inodes freed within the
+//! last ~30 s when it allocates new ones, so writing 930 files right after deleting a few
+//! thousand takes ten times as long (measured: 0.9 s instead of 60 ms), which is the
+//! benchmark's own doing and not what a user's `generate` meets. The trees go into
+//! `ATLAS_BENCH_SCRATCH` when set (`cargo xtask bench` deletes it at the very end), or a
+//! temporary directory removed when this process ends.
+//!
 //! Criterion measures time in this process. Peak memory needs a process of its own per
 //! measurement, so the same binary is also a *probe*: with `ATLAS_BENCH_PROBE` set it does
 //! one thing once, prints one line of JSON and exits (see [`probe`]).
@@ -105,13 +112,18 @@ fn fresh_dir(parent: &Path) -> PathBuf {
 
 fn bench_generate(c: &mut Criterion, specs: &[PathBuf]) -> Result<(), String> {
     let quick = std::env::args().any(|a| a == "--quick");
-    let scratch = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+    let own_scratch;
+    let scratch = match std::env::var_os("ATLAS_BENCH_SCRATCH") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            own_scratch = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+            own_scratch.path().to_path_buf()
+        }
+    };
     for spec in specs {
         // Fail here, with the spec's name, rather than in the middle of a measurement.
         parse_baseline(spec)?;
-        let out = fresh_dir(scratch.path());
-        generate_and_write(spec, &out)?;
-        let _ = std::fs::remove_dir_all(&out);
+        generate_and_write(spec, &fresh_dir(&scratch))?;
 
         let mut group = c.benchmark_group(stem(spec));
         // Each iteration takes from milliseconds to seconds: a fixed iteration count per
@@ -133,19 +145,12 @@ fn bench_generate(c: &mut Criterion, specs: &[PathBuf]) -> Result<(), String> {
         group.bench_function("generate", |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
-                let mut written = Vec::new();
                 for _ in 0..iters {
-                    let out = fresh_dir(scratch.path());
+                    // Kept until the end (see the module's comment on ext4).
+                    let out = fresh_dir(&scratch);
                     let started = Instant::now();
                     let _ = std::hint::black_box(generate_and_write(spec, &out));
                     total += started.elapsed();
-                    written.push(out);
-                }
-                // Removing the trees is not part of generating them, and is done after the
-                // sample: ext4 is slow to allocate inodes right after many were freed, which
-                // would charge this benchmark's own deletions to the next write.
-                for out in written {
-                    let _ = std::fs::remove_dir_all(out);
                 }
                 total
             });
@@ -211,7 +216,7 @@ fn probe(mode: &str) -> Result<(), String> {
                     generated.operations,
                     generated.types,
                 );
-                let _ = std::fs::remove_dir_all(&dir);
+                // Not deleted here: the caller removes `ATLAS_BENCH_OUT` when it is done.
             }
         }
         other => return Err(format!("unknown ATLAS_BENCH_PROBE {other:?} (parse, generate or stages)")),

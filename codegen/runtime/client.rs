@@ -140,7 +140,10 @@ impl Client {
 
     fn url(&self, request: &Request) -> Result<Url, Error> {
         let base = self.inner.base_url.as_str().trim_end_matches('/');
-        let mut url = Url::parse(&format!("{base}{}", request.path))
+        let mut full = String::with_capacity(base.len() + request.path.len());
+        full.push_str(base);
+        full.push_str(&request.path);
+        let mut url = Url::parse(&full)
             .map_err(|e| Error::Config(format!("cannot build the request URL: {e}")))?;
         if !request.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
@@ -163,10 +166,12 @@ impl Client {
             status = tracing::field::Empty,
             attempt = tracing::field::Empty,
         );
-        self.execute_in(request).instrument(span).await
+        // The span is handed down rather than found again with `Span::current()`, which
+        // asks the subscriber on every record.
+        self.execute_in(request, span.clone()).instrument(span).await
     }
 
-    async fn execute_in(&self, request: Request) -> Result<Raw, Error> {
+    async fn execute_in(&self, request: Request, span: tracing::Span) -> Result<Raw, Error> {
         let url = self.url(&request)?;
         let idempotent = request.operation.is_idempotent();
         let retry = &self.inner.retry;
@@ -174,7 +179,7 @@ impl Client {
         let mut reauthenticated = false;
         loop {
             attempt += 1;
-            tracing::Span::current().record("attempt", attempt);
+            span.record("attempt", attempt);
             let mut builder = self
                 .inner
                 .http
@@ -205,10 +210,11 @@ impl Client {
                 builder = builder.header(AUTHORIZATION, value.clone());
             }
             match builder.send().await {
-                Ok(response) => {
+                Ok(mut response) => {
                     let status = response.status();
-                    tracing::Span::current().record("status", status.as_u16());
-                    let headers = response.headers().clone();
+                    span.record("status", status.as_u16());
+                    // Moved out, not cloned: the body is read without them.
+                    let headers = std::mem::take(response.headers_mut());
                     // One replay with refreshed credentials (renewed token, new digest
                     // challenge); the 401 proves the request was not processed.
                     if status == StatusCode::UNAUTHORIZED

@@ -91,6 +91,16 @@ impl Rule {
 /// so a value can never add a segment (`/`), a query (`?`) or a fragment (`#`).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
+/// Where `{name}` is in a path template. Searched for rather than built with `format!` and
+/// `replacen`, which would allocate twice per path parameter on every call.
+fn placeholder(path: &str, name: &str) -> Option<std::ops::Range<usize>> {
+    path.match_indices('{').find_map(|(start, _)| {
+        let rest = path.get(start + 1..)?;
+        let after = rest.strip_prefix(name)?;
+        after.starts_with('}').then_some(start..start + name.len() + 2)
+    })
+}
+
 /// A request under construction.
 #[derive(Debug)]
 pub(crate) struct Request {
@@ -140,8 +150,11 @@ impl Request {
             // URL parsers resolve these as dot-segments even when escaped.
             return Err(Error::invalid(name, "must not be `.` or `..`"));
         }
-        let encoded = utf8_percent_encode(value, SEGMENT).to_string();
-        self.path = self.path.replacen(&format!("{{{name}}}"), &encoded, 1);
+        // Borrowed unless something needs escaping: IDs and names usually do not.
+        let encoded: std::borrow::Cow<'_, str> = utf8_percent_encode(value, SEGMENT).into();
+        if let Some(range) = placeholder(&self.path, name) {
+            self.path.replace_range(range, &encoded);
+        }
         Ok(())
     }
 
@@ -251,5 +264,35 @@ impl Request {
             None if required => Err(Error::invalid("body", "is required")),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static OP: Operation = Operation {
+        id: "test",
+        method: Method::GET,
+        path: "/groups/{groupId}/x/{group}/{id}",
+        versions: &["application/vnd.atlas.2024-05-30+json"],
+    };
+
+    #[test]
+    fn path_parameters_fill_their_own_placeholder_only() -> Result<(), Error> {
+        let mut request = Request::new(&OP, &CallOptions::default());
+        // `group` must not match the start of `{groupId}`.
+        request.path("group", Some("g/1"), Rule::NONE)?;
+        request.path("groupId", Some("abc"), Rule::NONE)?;
+        request.path("id", Some("a b"), Rule::NONE)?;
+        assert_eq!(request.path, "/groups/abc/x/g%2F1/a%20b");
+        Ok(())
+    }
+
+    #[test]
+    fn placeholder_needs_the_closing_brace() {
+        assert_eq!(placeholder("/a/{groupId}", "group"), None);
+        assert_eq!(placeholder("/a/{group", "group"), None);
+        assert_eq!(placeholder("/a/{group}/b", "group"), Some(3..10));
     }
 }

@@ -9,6 +9,9 @@
 //! - `decode/generated_models` against `decode/value_baseline`: a 500-item page of
 //!   snapshots decoded into the generated models, and into `serde_json::Value`.
 //!
+//! The two are measured in pairs: each iteration of either benchmark sends one request
+//! through each client, alternating which goes first, and reports its own client's time.
+//!
 //! The server is a minimal HTTP/1.1 keep-alive server on loopback that answers every
 //! request with the same bytes, so that as little of each round trip as possible is the
 //! server's and the difference between the two clients shows. `--quick` (criterion's own
@@ -18,7 +21,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use atlas_backup::models::{DiskBackupReplicaSet, PaginatedCloudBackupReplicaSet};
 use atlas_backup::{Client, RetryPolicy};
@@ -121,25 +124,53 @@ fn bench_client(c: &mut Criterion, quick: bool) -> Result<(), String> {
     if !quick {
         group.sample_size(100).measurement_time(Duration::from_secs(5));
     }
-    group.bench_function("generated", |bench| {
-        bench.iter(|| {
-            if runtime.block_on(generated()).is_err() {
-                failures.fetch_add(1, Ordering::Relaxed);
+    // Paired: every iteration of either benchmark sends one request each way, in
+    // alternating order, and times each on its own. Both clients then run under the same
+    // conditions (caches, the server thread's scheduling, the machine's other load), which
+    // on a shared 2-core machine otherwise drift by more than the difference measured.
+    // Every batch's mean per call of each client, for the paired comparison (see below).
+    let batches: std::cell::RefCell<Vec<(f64, f64)>> = std::cell::RefCell::new(Vec::new());
+    let pair = |iters: u64| {
+        let (mut generated_time, mut bare_time) = (Duration::ZERO, Duration::ZERO);
+        for i in 0..iters {
+            for generated_turn in if i % 2 == 0 { [true, false] } else { [false, true] } {
+                let started = Instant::now();
+                let ok = if generated_turn { runtime.block_on(generated()).is_ok() } else { runtime.block_on(bare()).is_ok() };
+                let elapsed = started.elapsed();
+                if generated_turn { generated_time += elapsed } else { bare_time += elapsed }
+                if !ok {
+                    failures.fetch_add(1, Ordering::Relaxed);
+                }
             }
-        });
-    });
-    group.bench_function("bare_reqwest", |bench| {
-        bench.iter(|| {
-            if runtime.block_on(bare()).is_err() {
-                failures.fetch_add(1, Ordering::Relaxed);
-            }
-        });
-    });
+        }
+        if iters > 0 {
+            let per_call = |d: Duration| d.as_secs_f64() / iters as f64;
+            batches.borrow_mut().push((per_call(generated_time), per_call(bare_time)));
+        }
+        (generated_time, bare_time)
+    };
+    group.bench_function("generated", |bench| bench.iter_custom(|iters| pair(iters).0));
+    group.bench_function("bare_reqwest", |bench| bench.iter_custom(|iters| pair(iters).1));
     group.finish();
+    write_paired(&batches.into_inner())?;
     match failures.load(Ordering::Relaxed) {
         0 => Ok(()),
         n => Err(format!("{n} request(s) failed while measuring; the times are not valid")),
     }
+}
+
+/// Writes `client/paired.json` under `CRITERION_HOME` (when set, as `cargo xtask bench`
+/// sets it): each batch's mean time per call of the generated client and of bare reqwest.
+/// The two means of a batch were measured in the same seconds, so their ratio is free of the
+/// drift between criterion's two benchmarks, which run one after the other.
+fn write_paired(batches: &[(f64, f64)]) -> Result<(), String> {
+    let Some(home) = std::env::var_os("CRITERION_HOME") else { return Ok(()) };
+    let dir = std::path::Path::new(&home).join("client");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let (generated, bare): (Vec<f64>, Vec<f64>) = batches.iter().copied().unzip();
+    let text = json!({ "generated_s": generated, "bare_reqwest_s": bare }).to_string();
+    let path = dir.join("paired.json");
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn bench_decode(c: &mut Criterion) -> Result<(), String> {

@@ -172,7 +172,15 @@ pub fn run(args: BenchArgs, root: &Path) -> Result<ExitCode, String> {
         let mut backup_rows = Vec::new();
         if want(Part::Generate) {
             let home = scratch.path().join("criterion-generate");
-            run_criterion(&exe, &root.join("codegen"), &home, quick, &[("ATLAS_BENCH_SPECS", join(&specs)?)])?;
+            let trees = scratch.path().join("criterion-trees");
+            std::fs::create_dir_all(&trees).map_err(|e| format!("{}: {e}", trees.display()))?;
+            run_criterion(
+                &exe,
+                &root.join("codegen"),
+                &home,
+                quick,
+                &[("ATLAS_BENCH_SPECS", join(&specs)?), ("ATLAS_BENCH_SCRATCH", trees.into_os_string())],
+            )?;
             for spec in &specs {
                 let stem = stem(spec);
                 let section = if *spec == backup { GENERATE_BACKUP } else { GENERATE_WHOLE };
@@ -217,11 +225,13 @@ pub fn run(args: BenchArgs, root: &Path) -> Result<ExitCode, String> {
         let exe = bench_executable(root, "atlas-backup-tests", "client", quick)?;
         let home = scratch.path().join("criterion-client");
         run_criterion(&exe, &root.join("tests"), &home, quick, &[])?;
-        let generated = stats::criterion(&home, "client", "generated")?;
-        let bare = stats::criterion(&home, "client", "bare_reqwest")?;
+        // Paired batches, not criterion's two benchmarks side by side: those run one after
+        // the other, and on a shared 2-core machine their conditions drift apart by more
+        // than the difference measured (runs of the same build gave 0.9× to 1.3×).
+        let (generated, bare) = stats::paired(&home)?;
         rows.push(
-            Row::new(CLIENT, "getGroupClusterBackupSnapshot through the generated client", Unit::Seconds, generated)
-                .against("same request, bare reqwest + serde_json, same pool and server", bare)
+            Row::new(CLIENT, "getGroupClusterBackupSnapshot through the generated client (mean per call, per batch)", Unit::Seconds, generated)
+                .against("same request, bare reqwest + serde_json, same pool and server, in the same batches", bare)
                 .max_ratio(1.05, quick),
         );
         let models = stats::criterion(&home, "decode", "generated_models")?;
@@ -374,8 +384,9 @@ fn peak_memory(exe: &Path, spec: &Path, scratch: &Path, runs: usize) -> Result<(
     for run in 0..runs {
         let out = scratch.join(format!("probe-{}-{run}", stem(spec)));
         let env = [("ATLAS_BENCH_SPEC", spec.as_os_str()), ("ATLAS_BENCH_OUT", out.as_os_str())];
+        // The tree stays until the scratch directory goes: deleting it now would slow the
+        // writes timed next (see codegen/benches/generate.rs on ext4).
         generate.extend(probe(exe, "generate", &env)?.iter().filter_map(|l| number(l, "max_rss_kib")));
-        let _ = std::fs::remove_dir_all(&out);
         parse.extend(probe(exe, "parse", &env)?.iter().filter_map(|l| number(l, "max_rss_kib")));
     }
     Ok((Stats::of(&generate), Stats::of(&parse)))

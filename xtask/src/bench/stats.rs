@@ -56,6 +56,27 @@ pub fn criterion(home: &Path, group: &str, function: &str) -> Result<Stats, Stri
     Stats::of(&per_iteration).ok_or_else(|| format!("{}: no samples", path.display()))
 }
 
+/// The client benchmark's paired batches (`client/paired.json`, written by
+/// tests/benches/client.rs): the generated client's and bare reqwest's mean time per call,
+/// batch by batch, each pair measured in the same seconds.
+pub fn paired(home: &Path) -> Result<(Stats, Stats), String> {
+    let path = home.join("client/paired.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e} (did the client benchmark run?)", path.display()))?;
+    #[derive(serde::Deserialize)]
+    struct Paired {
+        generated_s: Vec<f64>,
+        bare_reqwest_s: Vec<f64>,
+    }
+    let p: Paired = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if p.generated_s.len() != p.bare_reqwest_s.len() {
+        return Err(format!("{}: {} generated batches but {} bare ones", path.display(), p.generated_s.len(), p.bare_reqwest_s.len()));
+    }
+    match (Stats::of(&p.generated_s), Stats::of(&p.bare_reqwest_s)) {
+        (Some(g), Some(b)) => Ok((g, b)),
+        _ => Err(format!("{}: no batches", path.display())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +98,17 @@ mod tests {
         let s = criterion(dir.path(), "g", "f").expect("read");
         assert_eq!((s.median, s.min, s.max, s.runs), (1.0, 1.0, 2.0, 3));
         assert!(criterion(dir.path(), "g", "missing").is_err());
+    }
+
+    #[test]
+    fn paired_batches_must_pair_up() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("client")).expect("mkdir");
+        let file = dir.path().join("client/paired.json");
+        std::fs::write(&file, r#"{"generated_s":[3.0,1.0,2.0],"bare_reqwest_s":[1.0,2.0,4.0]}"#).expect("write");
+        let (g, b) = paired(dir.path()).expect("read");
+        assert_eq!((g.median, b.median, g.runs), (2.0, 2.0, 3));
+        std::fs::write(&file, r#"{"generated_s":[1.0],"bare_reqwest_s":[]}"#).expect("write");
+        assert!(paired(dir.path()).is_err());
     }
 }
