@@ -125,22 +125,28 @@ fn bench_client(c: &mut Criterion, quick: bool) -> Result<(), String> {
         group.sample_size(100).measurement_time(Duration::from_secs(5));
     }
     // Paired: every iteration of either benchmark sends one request each way, in
-    // alternating order, and times each on its own. Both clients then run under the same
-    // conditions (caches, the server thread's scheduling, the machine's other load), which
-    // on a shared 2-core machine otherwise drift by more than the difference measured.
-    // Every batch's mean per call of each client, for the paired comparison (see below).
+    // alternating order, and times each on its own, so that both clients meet the same
+    // conditions (caches, the server thread's scheduling, the machine's other load); each
+    // batch's mean per call of both goes into `batches` for `write_paired`.
     let batches: std::cell::RefCell<Vec<(f64, f64)>> = std::cell::RefCell::new(Vec::new());
+    let call = |through_generated: bool| {
+        let started = Instant::now();
+        let ok = if through_generated { runtime.block_on(generated()).is_ok() } else { runtime.block_on(bare()).is_ok() };
+        let elapsed = started.elapsed();
+        if !ok {
+            failures.fetch_add(1, Ordering::Relaxed);
+        }
+        elapsed
+    };
     let pair = |iters: u64| {
         let (mut generated_time, mut bare_time) = (Duration::ZERO, Duration::ZERO);
         for i in 0..iters {
-            for generated_turn in if i % 2 == 0 { [true, false] } else { [false, true] } {
-                let started = Instant::now();
-                let ok = if generated_turn { runtime.block_on(generated()).is_ok() } else { runtime.block_on(bare()).is_ok() };
-                let elapsed = started.elapsed();
-                if generated_turn { generated_time += elapsed } else { bare_time += elapsed }
-                if !ok {
-                    failures.fetch_add(1, Ordering::Relaxed);
-                }
+            if i % 2 == 0 {
+                generated_time += call(true);
+                bare_time += call(false);
+            } else {
+                bare_time += call(false);
+                generated_time += call(true);
             }
         }
         if iters > 0 {
