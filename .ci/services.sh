@@ -23,7 +23,9 @@ _atlas_services() {
   repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)" || return 1
   ci_dir="$repo/.ci/services"
   dir="${ATLAS_SERVICES_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/atlas-backup-services}"
-  run="$dir/run"
+  # One state slot per checkout: two clones (or git worktrees) each run their own servers
+  # instead of stopping each other's.
+  run="$dir/run/$(printf '%s' "$repo" | sha256sum | cut -c1-12)"
   spec="$repo/spec/atlas-backup.yaml"
   mkdir -p "$run" || return 1
 
