@@ -17,6 +17,7 @@ pub mod ir;
 pub mod load;
 pub mod names;
 pub mod render;
+pub mod slice;
 pub mod surface;
 pub mod write;
 
