@@ -51,6 +51,22 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
     parse(path, &bytes)
 }
 
+/// The spec files (`*.yaml`, `*.json`) directly in `dir`, in name order: the published
+/// copies in `../shared/upstream/` that tests and benches read. Empty when `dir` cannot be
+/// read (callers say what that means for them).
+pub fn spec_files(dir: &Path) -> Vec<PathBuf> {
+    let mut specs: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    specs.sort();
+    specs
+}
+
 fn too_large(path: &Path, len: u64) -> Error {
     Error::spec(
         Location { file: path.to_path_buf(), pointer: "#".to_owned(), line: None, column: None },

@@ -17,15 +17,7 @@ pub fn dir() -> PathBuf {
 /// elsewhere.
 pub fn specs(test: &str) -> Option<Vec<PathBuf>> {
     let dir = dir();
-    let mut specs: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    specs.sort();
+    let specs = atlas_codegen::load::spec_files(&dir);
     if specs.is_empty() {
         missing(test, &format!("no published specs under {}", dir.display()));
         return None;

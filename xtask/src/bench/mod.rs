@@ -137,15 +137,7 @@ pub fn run(args: BenchArgs, root: &Path) -> Result<ExitCode, String> {
 /// silently vanish) and a note elsewhere.
 fn upstream_specs(root: &Path) -> Result<Vec<PathBuf>, String> {
     let dir = root.join("../shared/upstream");
-    let mut specs: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    specs.sort();
+    let specs = atlas_codegen::load::spec_files(&dir);
     if specs.is_empty() {
         if std::env::var_os("CI").is_some() {
             return Err(format!("no published specs under {}: the whole-API rows cannot run", dir.display()));
