@@ -201,7 +201,7 @@ pub fn check(spec: &Loaded, upstream: &Loaded, legacy: Option<&Loaded>, entries:
     Ok(Report {
         upstream_name,
         legacy_name,
-        against_upstream: in_scope - not_upstream.len(),
+        against_upstream: in_scope.saturating_sub(not_upstream.len()),
         against_legacy: on_legacy.len(),
         differences,
         matched,
