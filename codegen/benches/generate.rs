@@ -63,18 +63,10 @@ fn specs() -> Result<Vec<PathBuf>, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut specs = vec![root.join("spec/atlas-backup.yaml")];
     let upstream = root.join("../shared/upstream");
-    let mut found: Vec<PathBuf> = match std::fs::read_dir(&upstream) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
-            .collect(),
-        Err(e) => {
-            eprintln!("note: no upstream specs ({}: {e}); measuring spec/ only", upstream.display());
-            Vec::new()
-        }
-    };
-    found.sort();
+    let found = atlas_codegen::load::spec_files(&upstream);
+    if found.is_empty() {
+        eprintln!("note: no upstream specs in {}; measuring spec/ only", upstream.display());
+    }
     specs.extend(found);
     Ok(specs)
 }

@@ -4,6 +4,10 @@
 //! [`load`] (YAML/JSON → `openapiv3`) → [`ir`] (types and operations, `$ref`s resolved) →
 //! [`names`] (every Rust identifier, decided once) → [`render`] (askama templates, `syn`,
 //! `prettyplease`) → [`write`] (all files or none).
+//!
+//! Beside it, on the same loader: [`drift`] (what changed between two specs, and `spec
+//! check` against the published upstream copy) and [`slice`] (the operations of some tags
+//! cut out of a big document).
 
 // Input decides everything this crate does, so nothing in it may panic on input: these
 // lints make `unwrap`/`expect`/`panic!` a build error (CI runs clippy with -D warnings).
@@ -17,6 +21,7 @@ pub mod ir;
 pub mod load;
 pub mod names;
 pub mod render;
+pub mod slice;
 pub mod surface;
 pub mod write;
 

@@ -30,6 +30,9 @@ pub struct Loaded {
     pub doc: openapiv3::OpenAPI,
 }
 
+/// The operations a path item can hold, in the order OpenAPI lists them.
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
 /// The largest spec read. The whole Atlas API is about 4 MiB; a file this large is a
 /// mistake (a wrong path, a dump) and would only cost memory and time.
 pub const MAX_SPEC_BYTES: u64 = 32 * 1024 * 1024;
@@ -48,6 +51,22 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
     parse(path, &bytes)
 }
 
+/// The spec files (`*.yaml`, `*.json`) directly in `dir`, in name order: the published
+/// copies in `../shared/upstream/` that tests and benches read. Empty when `dir` cannot be
+/// read (callers say what that means for them).
+pub fn spec_files(dir: &Path) -> Vec<PathBuf> {
+    let mut specs: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    specs.sort();
+    specs
+}
+
 fn too_large(path: &Path, len: u64) -> Error {
     Error::spec(
         Location { file: path.to_path_buf(), pointer: "#".to_owned(), line: None, column: None },
@@ -61,6 +80,36 @@ fn too_large(path: &Path, len: u64) -> Error {
 
 /// Parses spec bytes; `path` is only used for messages and to tell JSON from YAML.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded, Error> {
+    let source = source(path, bytes)?;
+    let doc = match deserialize(&source) {
+        Ok(doc) => doc,
+        Err(err) => return Err(version_error(&source).unwrap_or(err)),
+    };
+    if !doc.openapi.starts_with("3.0") {
+        return Err(source.error(
+            "#/openapi",
+            format!(
+                "unsupported OpenAPI version {:?}: this generator reads OpenAPI 3.0.x documents",
+                doc.openapi
+            ),
+        ));
+    }
+    Ok(Loaded { source, doc })
+}
+
+/// Reads the document at `path` as a plain JSON value, parsed as [`load`] parses it
+/// (duplicate keys refused, YAML merge keys applied), for tools that work on the raw
+/// document (`cargo xtask spec slice`). Errors name the file, pointer and line as
+/// [`load`]'s do.
+pub fn load_value(path: &Path) -> Result<(Source, serde_json::Value), Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { file: path.to_path_buf(), source })?;
+    let source = source(path, &bytes)?;
+    let value = value(&source)?;
+    Ok((source, value))
+}
+
+/// The checked text of a spec: not too large, UTF-8, not empty.
+fn source(path: &Path, bytes: &[u8]) -> Result<Source, Error> {
     if bytes.len() as u64 > MAX_SPEC_BYTES {
         return Err(too_large(path, bytes.len() as u64));
     }
@@ -97,25 +146,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded, Error> {
         ));
     }
     let format = detect_format(path, text);
-    let source = Source {
+    Ok(Source {
         path: path.to_path_buf(),
         text: text.to_owned(),
         format,
-    };
-    let doc = match deserialize(&source) {
-        Ok(doc) => doc,
-        Err(err) => return Err(version_error(&source).unwrap_or(err)),
-    };
-    if !doc.openapi.starts_with("3.0") {
-        return Err(source.error(
-            "#/openapi",
-            format!(
-                "unsupported OpenAPI version {:?}: this generator reads OpenAPI 3.0.x documents",
-                doc.openapi
-            ),
-        ));
-    }
-    Ok(Loaded { source, doc })
+    })
 }
 
 fn detect_format(path: &Path, text: &str) -> Format {
@@ -128,6 +163,20 @@ fn detect_format(path: &Path, text: &str) -> Format {
 }
 
 fn deserialize(source: &Source) -> Result<openapiv3::OpenAPI, Error> {
+    let value = value(source)?;
+    check_ignored_keys(source, &value)?;
+    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
+        Ok(doc) => Ok(doc),
+        Err(e) => {
+            let pointer = path_to_pointer(e.path());
+            let message = describe(e.into_inner().to_string());
+            let (pointer, message) = refine(&value, &pointer).unwrap_or((pointer, message));
+            Err(source.error(&pointer, message))
+        }
+    }
+}
+
+pub(crate) fn value(source: &Source) -> Result<serde_json::Value, Error> {
     // Parse into a generic value first. For YAML this refuses duplicate keys (a map type
     // would silently keep the last one) and applies `<<` merge keys; for both formats it
     // lets us check what `openapiv3` would silently ignore and find deep error positions.
@@ -154,30 +203,20 @@ fn deserialize(source: &Source) -> Result<openapiv3::OpenAPI, Error> {
             serde_json::to_value(value).map_err(|e| source.error("#", describe(e.to_string())))?
         }
     };
-    check_ignored_keys(source, &value)?;
-    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
-        Ok(doc) => Ok(doc),
-        Err(e) => {
-            let pointer = path_to_pointer(e.path());
-            let message = describe(e.into_inner().to_string());
-            let (pointer, message) = refine(&value, &pointer).unwrap_or((pointer, message));
-            Err(source.error(&pointer, message))
-        }
-    }
+    Ok(value)
 }
 
 /// Keys that `openapiv3` would drop without a word: paths that do not start with `/` and
 /// response keys that are not status codes.
 fn check_ignored_keys(source: &Source, value: &serde_json::Value) -> Result<(), Error> {
     let Some(paths) = value.get("paths").and_then(serde_json::Value::as_object) else { return Ok(()) };
-    const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
     for (key, item) in paths {
         let at = crate::error::pointer("#/paths", key);
         if !key.starts_with('/') && !key.starts_with("x-") {
             return Err(source.error(&at, format!("path {key:?} must start with '/'")));
         }
         for method in METHODS {
-            let Some(responses) = item.get(*method).and_then(|op| op.get("responses")).and_then(serde_json::Value::as_object) else {
+            let Some(responses) = item.get(method).and_then(|op| op.get("responses")).and_then(serde_json::Value::as_object) else {
                 continue;
             };
             for code in responses.keys() {

@@ -4,32 +4,14 @@
 //! Reads `../shared/upstream/*.yaml`. Without them, outside CI the test says so loudly and
 //! skips; in CI (`CI` set) their absence is a failure.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn upstream_specs() -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream");
-    let mut specs: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    specs.sort();
-    if specs.is_empty() {
-        assert!(std::env::var_os("CI").is_none(), "CI: no published specs under {}", dir.display());
-        eprintln!("\n!!!!! SKIPPED: no published specs under {} !!!!!\n", dir.display());
-        return None;
-    }
-    Some(specs)
-}
-
+mod published;
 mod support;
 
 #[test]
 fn whole_published_specs_generate_and_pass_clippy() {
-    let Some(specs) = upstream_specs() else { return };
+    let Some(specs) = published::specs("whole_published_specs_generate_and_pass_clippy") else { return };
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/upstream-check");
     let mut failures = Vec::new();
     // One workspace for the four crates (see support/); that each crate also builds on its

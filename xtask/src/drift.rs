@@ -66,7 +66,7 @@ pub fn run(args: DriftArgs, root: &Path) -> Result<ExitCode, String> {
     let new = load_side(&args.to, root, repo)?;
     let loaded = started.elapsed();
     let tags: Vec<String> = args.tags.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
-    let report = drift::diff(&old, &new, &drift::Options { tags }).map_err(|e| e.to_string())?;
+    let report = drift::diff(&old, &new, &drift::Options { tags, ..Default::default() }).map_err(|e| e.to_string())?;
     match args.format {
         Format::Markdown => print!("{}", drift::report::markdown(&report)),
         Format::Json => print!("{}", drift::report::json(&report)),

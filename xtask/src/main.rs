@@ -56,22 +56,32 @@ enum Task {
     Bench(bench::BenchArgs),
 }
 
-/// The workspace root: xtask lives one level below it.
-fn root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+/// The workspace the xtask was run in: cargo sets `CARGO_MANIFEST_DIR` (xtask's directory,
+/// one level below the root) when it runs the binary. Not the compile-time value: with a
+/// `CARGO_TARGET_DIR` shared by two clones, the binary built in one is run in the other.
+/// Run by hand, the xtask looks for the workspace above the current directory.
+fn workspace_root() -> Result<PathBuf, String> {
+    if let Some(manifest) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        let manifest = PathBuf::from(manifest);
+        return Ok(manifest.parent().map(Path::to_path_buf).unwrap_or(manifest));
+    }
+    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    cwd.ancestors()
+        .find(|d| d.join("xtask/Cargo.toml").is_file() && d.join("Cargo.toml").is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| format!("{} is not inside the atlas-backup workspace: run `cargo xtask` there", cwd.display()))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.task {
-        Task::Generate { spec, out, check, strict } => generate(spec, out, check, strict),
-        Task::Spec { task } => spec::run(task, &root()),
-        Task::Drift(args) => drift::run(args, &root()),
-        Task::Semver(args) => semver::run(args, &root()),
-        Task::Bench(args) => bench::run(args, &root()),
-        Task::Fuzz(args) => fuzz::run(args, &root()),
-    };
+    let result = workspace_root().and_then(|root| match cli.task {
+        Task::Generate { spec, out, check, strict } => generate(&root, spec, out, check, strict),
+        Task::Spec { task } => spec::run(task, &root),
+        Task::Drift(args) => drift::run(args, &root),
+        Task::Semver(args) => semver::run(args, &root),
+        Task::Bench(args) => bench::run(args, &root),
+        Task::Fuzz(args) => fuzz::run(args, &root),
+    });
     match result {
         Ok(code) => code,
         Err(message) => {
@@ -81,10 +91,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(spec: Option<PathBuf>, out: Option<PathBuf>, check: bool, strict: bool) -> Result<ExitCode, String> {
+fn generate(root: &Path, spec: Option<PathBuf>, out: Option<PathBuf>, check: bool, strict: bool) -> Result<ExitCode, String> {
     let started = Instant::now();
-    let spec = spec.unwrap_or_else(|| root().join("spec/atlas-backup.yaml"));
-    let out = out.unwrap_or_else(|| root().join("generated"));
+    let spec = spec.unwrap_or_else(|| root.join("spec/atlas-backup.yaml"));
+    let out = out.unwrap_or_else(|| root.join("generated"));
     let generated = atlas_codegen::generate(&spec).map_err(|e| e.to_string())?;
     for w in &generated.warnings {
         eprintln!("{w}");

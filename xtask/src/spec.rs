@@ -1,26 +1,15 @@
-//! `cargo xtask spec ...`: tools for the OpenAPI spec in `spec/`.
+//! `cargo xtask spec ...`: tools for the OpenAPI spec in `spec/`, run on `atlas_codegen`.
 //!
 //! - `slice`: cut the operations of some tags (and every component they reach) out of a big
-//!   upstream document into a valid OpenAPI document of its own.
-//! - `check`: compare the facts of `spec/atlas-backup.yaml` with the published upstream
-//!   specs; every difference must be listed, with its reason, in
-//!   `spec/intended-differences.yaml`.
-//!
-//! One module per concern: [`doc`] (loading, pointers, `$ref`s), [`slice`], [`facts`] (what
-//! an operation states), [`compare`] (differences of one operation), [`intended`] (the
-//! reviewed list) and [`check`] (the whole run and its report).
+//!   upstream document into a valid OpenAPI document of its own ([`atlas_codegen::slice`]).
+//! - `check`: the drift from the published upstream spec to `spec/atlas-backup.yaml`, per
+//!   operation; every difference must be listed, with its reason, in
+//!   `spec/intended-differences.yaml` ([`atlas_codegen::drift::check`]).
 
-pub mod check;
-pub mod compare;
-pub mod doc;
-pub mod facts;
-pub mod intended;
-pub mod slice;
-
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use atlas_codegen::drift::{check, intended};
 use clap::Subcommand;
 
 /// The name of the older upstream copy looked for next to `--upstream` when
@@ -82,9 +71,9 @@ pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
             if tags.is_empty() {
                 return Err("--tags names no tag".to_owned());
             }
-            let source = doc::Doc::load(&from).map_err(|e| e.to_string())?;
-            let (value, sliced) = slice::slice(&source, &tags).map_err(|e| e.to_string())?;
-            doc::write(&out, &value)?;
+            let (source, doc) = atlas_codegen::load::load_value(&from).map_err(|e| e.to_string())?;
+            let (value, sliced) = atlas_codegen::slice::slice(&source, &doc, &tags).map_err(|e| e.to_string())?;
+            write(&out, &value)?;
             println!(
                 "sliced {} operations and {} components for {} from {} into {}",
                 sliced.operations,
@@ -103,15 +92,29 @@ pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
             };
             let spec = at_root(root, spec.unwrap_or_else(|| PathBuf::from("spec/atlas-backup.yaml")));
             let intended = at_root(root, intended.unwrap_or_else(|| PathBuf::from("spec/intended-differences.yaml")));
-            let tags: BTreeSet<String> = if tags.is_empty() {
+            let tags: Vec<String> = if tags.is_empty() {
                 check::BACKUP_TAGS.iter().map(|t| (*t).to_owned()).collect()
             } else {
                 tags.into_iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect()
             };
-            let opts = check::Options { spec: spec.clone(), upstream, legacy, intended, tags };
-            let report = check::check(&opts).map_err(|e| e.to_string())?;
-            print!("{}", report.render(&spec, verbose));
+            let load = |p: &Path| atlas_codegen::load::load(p).map_err(|e| e.to_string());
+            let (spec_doc, upstream) = (load(&spec)?, load(&upstream)?);
+            let legacy = legacy.as_deref().map(load).transpose()?;
+            let entries = intended::load(&intended).map_err(|e| e.to_string())?;
+            let report = check::check(&spec_doc, &upstream, legacy.as_ref(), entries, &tags).map_err(|e| e.to_string())?;
+            print!("{}", report.render(&spec.display().to_string(), verbose));
             Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
+}
+
+/// Writes `value` as YAML or JSON (by the extension of `file`).
+fn write(file: &Path, value: &serde_json::Value) -> Result<(), String> {
+    let text = if file.extension().is_some_and(|e| e == "json") {
+        serde_json::to_string_pretty(value).map(|s| s + "\n").map_err(|e| e.to_string())
+    } else {
+        serde_yaml::to_string(value).map_err(|e| e.to_string())
+    };
+    let text = text.map_err(|e| format!("cannot serialize: {e}"))?;
+    std::fs::write(file, text).map_err(|e| format!("{}: cannot write: {e}", file.display()))
 }

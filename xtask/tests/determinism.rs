@@ -4,14 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn largest_spec() -> Option<PathBuf> {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream/atlas-api-2026-08-13.yaml");
-    if spec.exists() {
-        return Some(spec);
-    }
-    assert!(std::env::var_os("CI").is_none(), "CI: {} is missing", spec.display());
-    eprintln!("\n!!!!! SKIPPED: {} is missing !!!!!\n", spec.display());
-    None
+mod support;
+
+fn largest_spec(test: &str) -> Option<PathBuf> {
+    support::upstream(test, "atlas-api-2026-08-13.yaml")
 }
 
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -34,7 +30,7 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn whole_api_output_is_identical_across_processes() {
-    let Some(spec) = largest_spec() else { return };
+    let Some(spec) = largest_spec("whole_api_output_is_identical_across_processes") else { return };
     let tmp = tempfile::tempdir().expect("tempdir");
     let runs = [("a", "C", "UTC", "/"), ("b", "de_DE.UTF-8", "Asia/Tokyo", "/tmp")];
     for (name, lang, tz, cwd) in runs {

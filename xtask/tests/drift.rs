@@ -2,15 +2,15 @@
 //! Markdown and JSON output, `--fail-on` exit codes, clear errors. The classification itself
 //! is tested in `codegen/tests/drift.rs`; these tests reuse its fixture pairs.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::root;
+
 fn xtask() -> Command {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// A fixture pair of the drift engine's tests: `codegen/tests/drift/<name>/{old,new}.yaml`.
@@ -136,7 +136,7 @@ fn git_revisions_are_read_with_git() {
 fn the_workspace_repository_is_the_default() {
     // CI runs in a clone; a copy of the sources without .git has nothing to read.
     if !root().join(".git").exists() {
-        eprintln!("SKIP: {} is not a git work tree", root().display());
+        support::missing("the_workspace_repository_is_the_default", &format!("{} is not a git work tree", root().display()));
         return;
     }
     let (code, stdout, stderr) = run(xtask().args(["drift", "--from", "HEAD", "--to", "HEAD", "--fail-on", "non-breaking"]));
@@ -170,13 +170,12 @@ fn inputs_that_are_neither_file_nor_revision_are_refused_clearly() {
 /// removed between the 2025-06-30 and 2026-08-13 published specs are breaking.
 #[test]
 fn published_specs_shared_tier_removal_fails_on_breaking() {
-    let upstream = root().join("../shared/upstream");
-    let (old, new) = (upstream.join("atlas-api-2025-06-30.yaml"), upstream.join("atlas-api-2026-08-13.yaml"));
-    if !old.is_file() || !new.is_file() {
-        assert!(std::env::var_os("CI").is_none(), "CI is set but {} is missing", upstream.display());
-        eprintln!("\n!!!!! SKIP: published specs not found in {}; acceptance check not run !!!!!\n", upstream.display());
+    let test = "published_specs_shared_tier_removal_fails_on_breaking";
+    let (Some(old), Some(new)) =
+        (support::upstream(test, "atlas-api-2025-06-30.yaml"), support::upstream(test, "atlas-api-2026-08-13.yaml"))
+    else {
         return;
-    }
+    };
     let (code, stdout, stderr) = drift(&old, &new, &["--fail-on", "breaking"]);
     assert_eq!(code, 1, "{stderr}");
     let breaking_end = stdout.find("### Non-breaking").unwrap_or(stdout.len());

@@ -118,3 +118,22 @@ fn warnings_are_counted_by_kind_and_strict_refuses_them() {
     assert!(stderr.contains("--strict") && stderr.contains("nothing written"), "{stderr}");
     assert!(!strict.exists(), "--strict wrote files");
 }
+
+/// The workspace is the one cargo runs the xtask in (`CARGO_MANIFEST_DIR` at run time), not
+/// the one it was compiled in: two clones sharing a `CARGO_TARGET_DIR` run the same binary.
+#[test]
+fn generate_writes_into_the_workspace_it_runs_in() {
+    let other = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(other.path().join("xtask")).expect("mkdir");
+    std::fs::create_dir_all(other.path().join("spec")).expect("mkdir");
+    std::fs::copy(root().join("spec/atlas-backup.yaml"), other.path().join("spec/atlas-backup.yaml")).expect("copy spec");
+    let ours = root().join("generated/src/lib.rs");
+    let before = std::fs::metadata(&ours).and_then(|m| m.modified()).expect("mtime");
+
+    let (code, stdout, stderr) =
+        run(xtask().arg("generate").env("CARGO_MANIFEST_DIR", other.path().join("xtask")).current_dir(other.path()));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(other.path().join("generated/src/lib.rs").is_file(), "nothing written into the other clone: {stdout}");
+    assert!(stdout.contains(&other.path().join("generated").display().to_string()), "{stdout}");
+    assert_eq!(std::fs::metadata(&ours).and_then(|m| m.modified()).expect("mtime"), before, "this clone's generated/ was touched");
+}

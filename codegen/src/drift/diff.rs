@@ -6,20 +6,28 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{Change, Finding, Subject, Usage};
 use super::rules::{self, FieldFacts};
-use super::spec::{Additional, Doc, MAX_DEPTH, Merged, Op, Prop, SRef, newest_json};
+use super::spec::{Additional, Doc, MAX_DEPTH, Merged, Op, Prop, SRef};
 use crate::error::{Error, pointer};
+use crate::ir::newest_json;
 
 /// Where a schema comparison stands: what it is about and who uses it.
 #[derive(Debug, Clone)]
 struct At {
     subject: Subject,
     usage: Usage,
+    /// Where in an operation (see [`Change::place`]).
+    place: String,
     field: String,
 }
 
 impl At {
     fn child(&self, field: String) -> At {
-        At { subject: self.subject.clone(), usage: self.usage, field }
+        At { subject: self.subject.clone(), usage: self.usage, place: self.place.clone(), field }
+    }
+
+    /// A place of the operation (a parameter, the request, a response), at its root.
+    fn place(&self, place: String) -> At {
+        At { subject: self.subject.clone(), usage: self.usage, place, field: String::new() }
     }
 }
 
@@ -40,6 +48,11 @@ pub(crate) struct Differ<'a> {
     renamed: BTreeSet<(&'a str, &'a str)>,
     old_usage: BTreeMap<&'a str, Usage>,
     new_usage: BTreeMap<&'a str, Usage>,
+    /// See [`super::Options::per_operation`].
+    per_operation: bool,
+    /// Per operation: the `(old, new)` component pairs being compared in place, to stop at
+    /// recursive schemas.
+    expanding: Vec<(&'a str, &'a str)>,
 }
 
 /// What the walk saw, for the summary.
@@ -51,7 +64,7 @@ pub(crate) struct Scope {
 }
 
 impl<'a> Differ<'a> {
-    pub(crate) fn new(old: Doc<'a>, new: Doc<'a>) -> Self {
+    pub(crate) fn new(old: Doc<'a>, new: Doc<'a>, per_operation: bool) -> Self {
         Differ {
             old,
             new,
@@ -61,6 +74,8 @@ impl<'a> Differ<'a> {
             renamed: BTreeSet::new(),
             old_usage: BTreeMap::new(),
             new_usage: BTreeMap::new(),
+            per_operation,
+            expanding: Vec::new(),
         }
     }
 
@@ -72,6 +87,7 @@ impl<'a> Differ<'a> {
         self.changes.push(Change {
             severity: f.severity,
             subject: at.subject.clone(),
+            place: at.place.clone(),
             field: at.field.clone(),
             pointer: pointer.to_owned(),
             rule: f.rule,
@@ -152,8 +168,10 @@ impl<'a> Differ<'a> {
             }
         }
 
-        // Component schemas: compared where both documents have them, in the order of names.
-        let names: BTreeSet<&'a str> = old_usage.keys().chain(new_usage.keys()).copied().collect();
+        // Component schemas: compared where both documents have them, in the order of names
+        // (per operation, they were compared in place).
+        let names: BTreeSet<&'a str> =
+            if self.per_operation { BTreeSet::new() } else { old_usage.keys().chain(new_usage.keys()).copied().collect() };
         for name in &names {
             if let (Some(o), Some(n)) = (self.old.component(name), self.new.component(name)) {
                 self.component(name, self.usage_of(name, name), o.into(), n.into())?;
@@ -162,7 +180,12 @@ impl<'a> Differ<'a> {
         let renamed_old: BTreeSet<&str> = self.renamed.iter().map(|(o, _)| *o).collect();
         let renamed_new: BTreeSet<&str> = self.renamed.iter().map(|(_, n)| *n).collect();
         for name in &names {
-            let at = At { subject: Subject::Schema { name: (*name).to_owned() }, usage: Usage::default(), field: String::new() };
+            let at = At {
+                subject: Subject::Schema { name: (*name).to_owned() },
+                usage: Usage::default(),
+                place: String::new(),
+                field: String::new(),
+            };
             let ptr = pointer("#/components/schemas", name);
             match (self.old.component(name), self.new.component(name), old_usage.get(name), new_usage.get(name)) {
                 (Some(_), None, Some(u), _) if !self.absorbed.contains(name) && !renamed_old.contains(name) => {
@@ -199,17 +222,22 @@ impl<'a> Differ<'a> {
             format!("{}\n{}", op.summary.as_deref().unwrap_or(""), op.description.as_deref().unwrap_or(""))
         };
         self.emit_opt(&at, &n.ptr, rules::description_changed(Some(&text(o.op)), Some(&text(n.op))));
+        let tags = |op: &openapiv3::Operation| op.tags.iter().cloned().collect::<BTreeSet<String>>();
+        self.emit_opt(&at, &pointer(&n.ptr, "tags"), rules::tags_changed(&tags(o.op), &tags(n.op)));
+        let (or, nr) = (roles(o.op), roles(n.op));
+        self.emit_opt(&at, &pointer(&n.ptr, "x-rolesRequirements"), rules::roles_changed(or.as_ref(), nr.as_ref()));
 
         // Parameters, keyed by `in` + name.
         let op_params = self.old.parameters(o)?;
         let np_params = self.new.parameters(n)?;
         for key in op_params.keys().chain(np_params.keys()).collect::<BTreeSet<_>>() {
+            let place = at.place(format!("parameter {} ({})", key.1, key.0));
             match (op_params.get(key), np_params.get(key)) {
-                (Some(p), None) => self.emit(&at, &p.ptr, rules::parameter_removed(p.name, p.location)),
-                (None, Some(p)) => self.emit(&at, &p.ptr, rules::parameter_added(p.name, p.location, p.required)),
+                (Some(p), None) => self.emit(&place, &p.ptr, rules::parameter_removed(p.name, p.location)),
+                (None, Some(p)) => self.emit(&place, &p.ptr, rules::parameter_added(p.name, p.location, p.required)),
                 (Some(op), Some(np)) => {
-                    self.emit_opt(&at, &np.ptr, rules::parameter_required(np.name, op.required, np.required));
-                    let pat = at.child(format!("{} parameter {}", np.location, np.name));
+                    self.emit_opt(&place, &np.ptr, rules::parameter_required(np.name, op.required, np.required));
+                    let pat = place.child(format!("{} parameter {}", np.location, np.name));
                     self.emit_opt(&pat, &np.ptr, rules::deprecated(op.deprecated, np.deprecated));
                     if let (Some((os, os_at)), Some((ns, ns_at))) = (&op.schema, &np.schema) {
                         self.parameter_schema(&pat, np.name, (*os, os_at), (*ns, ns_at), 0)?;
@@ -223,13 +251,14 @@ impl<'a> Differ<'a> {
         let orb = self.old.request_body(o)?;
         let nrb = self.new.request_body(n)?;
         let rb_at = pointer(&n.ptr, "requestBody");
+        let request = at.place("request".to_owned());
         match (orb, nrb) {
-            (Some(_), None) => self.emit(&at, &pointer(&o.ptr, "requestBody"), rules::request_body_removed()),
-            (None, Some((rb, _))) => self.emit(&at, &rb_at, rules::request_body_added(rb.required)),
+            (Some(_), None) => self.emit(&request, &pointer(&o.ptr, "requestBody"), rules::request_body_removed()),
+            (None, Some((rb, _))) => self.emit(&request, &rb_at, rules::request_body_added(rb.required)),
             (Some((orb, orb_at)), Some((nrb, nrb_at))) => {
-                self.emit_opt(&at, &rb_at, rules::request_body_required(orb.required, nrb.required));
-                self.media_types(&at, "request body", &orb.content, &nrb.content, &nrb_at);
-                let body_at = At { usage: Usage::REQUEST, ..at.clone() };
+                self.emit_opt(&request, &rb_at, rules::request_body_required(orb.required, nrb.required));
+                self.media_types(&request, "request body", &orb.content, &nrb.content, &nrb_at);
+                let body_at = At { usage: Usage::REQUEST, ..request.clone() };
                 self.body(&body_at, &orb.content, &orb_at, &nrb.content, &nrb_at)?;
             }
             (None, None) => {}
@@ -239,13 +268,14 @@ impl<'a> Differ<'a> {
         let ors = self.old.responses(o)?;
         let nrs = self.new.responses(n)?;
         for code in ors.keys().chain(nrs.keys()).collect::<BTreeSet<_>>() {
+            let response = at.place(format!("response {code}"));
             match (ors.get(code), nrs.get(code)) {
-                (Some(_), None) => self.emit(&at, &pointer(&pointer(&o.ptr, "responses"), code), rules::response_removed(code)),
-                (None, Some(_)) => self.emit(&at, &pointer(&pointer(&n.ptr, "responses"), code), rules::response_added(code)),
+                (Some(_), None) => self.emit(&response, &pointer(&pointer(&o.ptr, "responses"), code), rules::response_removed(code)),
+                (None, Some(_)) => self.emit(&response, &pointer(&pointer(&n.ptr, "responses"), code), rules::response_added(code)),
                 (Some((or, or_at)), Some((nr, nr_at))) => {
-                    self.media_types(&at, &format!("response {code}"), &or.content, &nr.content, nr_at);
+                    self.media_types(&response, &format!("response {code}"), &or.content, &nr.content, nr_at);
                     if code.starts_with('2') {
-                        let body_at = At { usage: Usage::RESPONSE, ..at.clone() };
+                        let body_at = At { usage: Usage::RESPONSE, ..response.clone() };
                         self.body(&body_at, &or.content, or_at, &nr.content, nr_at)?;
                     }
                 }
@@ -322,7 +352,7 @@ impl<'a> Differ<'a> {
     }
 
     fn component(&mut self, name: &str, usage: Usage, o: SRef<'a>, n: SRef<'a>) -> Result<(), Error> {
-        let at = At { subject: Subject::Schema { name: name.to_owned() }, usage, field: String::new() };
+        let at = At { subject: Subject::Schema { name: name.to_owned() }, usage, place: String::new(), field: String::new() };
         let ptr = pointer("#/components/schemas", name);
         let om = self.old.merged(o, &ptr)?;
         let nm = self.new.merged(n, &ptr)?;
@@ -336,6 +366,17 @@ impl<'a> Differ<'a> {
             return Ok(());
         }
         match (o.ref_name(), n.ref_name()) {
+            // Per operation: compared in place whatever the components are named; a pair
+            // already being compared further up is a recursive schema.
+            (Some(a), Some(b)) if self.per_operation => {
+                if self.expanding.contains(&(a, b)) {
+                    return Ok(());
+                }
+                self.expanding.push((a, b));
+                let result = self.in_place(at, o, o_at, n, n_at, depth);
+                self.expanding.pop();
+                result
+            }
             // The component is compared once, on its own.
             (Some(a), Some(b)) if a == b => Ok(()),
             // Another schema in its place: the change is reported here; the two schemas are
@@ -346,17 +387,18 @@ impl<'a> Differ<'a> {
                     return Ok(());
                 }
                 let usage = self.usage_of(a, b).union(at.usage);
-                let schema_at = At { subject: Subject::Schema { name: b.to_owned() }, usage, field: String::new() };
-                let om = self.old.merged(o, o_at)?;
-                let nm = self.new.merged(n, n_at)?;
-                self.bodies(&schema_at, &om, &nm, depth)
+                let schema_at =
+                    At { subject: Subject::Schema { name: b.to_owned() }, usage, place: String::new(), field: String::new() };
+                self.in_place(&schema_at, o, o_at, n, n_at, depth)
             }
-            _ => {
-                let om = self.old.merged(o, o_at)?;
-                let nm = self.new.merged(n, n_at)?;
-                self.bodies(at, &om, &nm, depth)
-            }
+            _ => self.in_place(at, o, o_at, n, n_at, depth),
         }
+    }
+
+    fn in_place(&mut self, at: &At, o: SRef<'a>, o_at: &str, n: SRef<'a>, n_at: &str, depth: usize) -> Result<(), Error> {
+        let om = self.old.merged(o, o_at)?;
+        let nm = self.new.merged(n, n_at)?;
+        self.bodies(at, &om, &nm, depth)
     }
 
     fn enums(&mut self, at: &At, ptr: &str, om: &Merged<'a>, nm: &Merged<'a>, usage: Usage) {
@@ -371,7 +413,7 @@ impl<'a> Differ<'a> {
             }
             (o, n) => {
                 let count = n.as_ref().map_or(0, |v| v.len());
-                self.emit_opt(at, ptr, rules::type_changed_enum(o.is_some(), n.is_some(), count));
+                self.emit_opt(at, ptr, rules::enum_changed(o.is_some(), n.is_some(), count));
             }
         }
     }
@@ -445,8 +487,11 @@ impl<'a> Differ<'a> {
 
         // Properties: a schema's own, or, when one side is a oneOf and the other is not,
         // the union of the variants' properties (variants on both sides are compared as
-        // schemas of their own).
-        let (oprops, oreq, oparts, nprops, nreq, nparts) = if om.is_polymorphic() != nm.is_polymorphic() {
+        // schemas of their own; per operation, where no schema is compared on its own, a
+        // oneOf is always the union of its variants).
+        let union = om.is_polymorphic() != nm.is_polymorphic()
+            || (self.per_operation && (om.is_polymorphic() || nm.is_polymorphic()));
+        let (oprops, oreq, oparts, nprops, nreq, nparts) = if union {
             let (op, or, opa) = self.old.wire_props(om)?;
             let (np, nr, npa) = self.new.wire_props(nm)?;
             (op, or, opa, np, nr, npa)
@@ -549,8 +594,14 @@ fn op_at(op: &Op<'_>) -> At {
     At {
         subject: Subject::Operation { id: op.display_id(), method: op.method.clone(), path: op.path.to_owned() },
         usage: Usage::default(),
+        place: String::new(),
         field: String::new(),
     }
+}
+
+fn roles(op: &openapiv3::Operation) -> Option<BTreeSet<String>> {
+    let roles = op.extensions.get("x-rolesRequirements")?.as_array()?;
+    Some(roles.iter().filter_map(|r| r.as_str()).map(str::to_owned).collect())
 }
 
 fn sunset(op: &openapiv3::Operation) -> Option<String> {

@@ -6,7 +6,9 @@
 //! - [`rules`]: one small classification function per kind of change;
 //! - `diff`: the walk that matches operations (by operationId, then method + path) and
 //!   compares them and every component schema they reach;
-//! - [`report`]: Markdown (for a pull-request comment) and JSON.
+//! - [`report`]: Markdown (for a pull-request comment) and JSON;
+//! - [`check`] and [`intended`]: `spec check`, the drift from the published upstream copy to
+//!   `spec/` (per operation) against the reviewed list of intended differences.
 //!
 //! # `oneOf` and the SDK-flattened form
 //!
@@ -23,7 +25,9 @@
 //! operations in scope do with it in either document. Bodies are compared at the newest
 //! JSON media type, the one the generated crate uses.
 
+pub mod check;
 mod diff;
+pub mod intended;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -39,11 +43,17 @@ use crate::load::Loaded;
 pub struct Options {
     /// Only operations with one of these tags (and the schemas they reach); empty: all.
     pub tags: Vec<String>,
+    /// Compare each operation's bodies in place, every change reported on the operation
+    /// (with its place: parameter, request or response, and field), instead of component
+    /// schemas once each. Component names are then not compared, and a `oneOf` is always
+    /// read as the union of its variants: two documents that name or split their schemas
+    /// differently compare by what goes over the wire. `spec check` compares this way.
+    pub per_operation: bool,
 }
 
 /// Compares two loaded documents. The labels of the report are the documents' paths.
 pub fn diff(old: &Loaded, new: &Loaded, options: &Options) -> Result<Report, Error> {
-    let mut differ = diff::Differ::new(spec::Doc::new(old), spec::Doc::new(new));
+    let mut differ = diff::Differ::new(spec::Doc::new(old), spec::Doc::new(new), options.per_operation);
     let scope = differ.run(&options.tags)?;
     let changes = std::mem::take(&mut differ.changes);
     let count = |s: Severity| changes.iter().filter(|c| c.severity == s).count();

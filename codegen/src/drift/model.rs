@@ -36,6 +36,8 @@ pub enum Rule {
     OperationDeprecated,
     OperationSunset,
     OperationIdChanged,
+    TagsChanged,
+    RolesChanged,
     MethodChanged,
     PathChanged,
     MediaTypeAdded,
@@ -58,6 +60,7 @@ pub enum Rule {
     FieldRequired,
     FieldNullable,
     TypeChanged,
+    EnumChanged,
     FormatChanged,
     PatternChanged,
     ConstraintChanged,
@@ -76,12 +79,14 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, for tests that check each one has a fixture.
-    pub const ALL: [Rule; 41] = [
+    pub const ALL: [Rule; 44] = [
         Rule::OperationAdded,
         Rule::OperationRemoved,
         Rule::OperationDeprecated,
         Rule::OperationSunset,
         Rule::OperationIdChanged,
+        Rule::TagsChanged,
+        Rule::RolesChanged,
         Rule::MethodChanged,
         Rule::PathChanged,
         Rule::MediaTypeAdded,
@@ -104,6 +109,7 @@ impl Rule {
         Rule::FieldRequired,
         Rule::FieldNullable,
         Rule::TypeChanged,
+        Rule::EnumChanged,
         Rule::FormatChanged,
         Rule::PatternChanged,
         Rule::ConstraintChanged,
@@ -197,12 +203,30 @@ impl Finding {
 pub struct Change {
     pub severity: Severity,
     pub subject: Subject,
+    /// Where in an operation: `parameter itemsPerPage (query)`, `request`, `response 200`;
+    /// empty for the operation itself and for schemas.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub place: String,
     /// The field inside the subject (`members[].id`), empty for the subject itself.
     pub field: String,
     /// JSON pointer of the node, in the new document (in the old one for removals).
     pub pointer: String,
     pub rule: Rule,
     pub message: String,
+}
+
+impl Change {
+    /// The place and the field, as one text: `response 200: results[].id`,
+    /// `parameter envelope (query)`, `members[].id` (a schema's field). A parameter's field
+    /// only repeats its place, so it is left out.
+    pub fn location(&self) -> String {
+        match (self.place.as_str(), self.field.as_str()) {
+            ("", field) => field.to_owned(),
+            (place, _) if place.starts_with("parameter ") => place.to_owned(),
+            (place, "") => place.to_owned(),
+            (place, field) => format!("{place}: {field}"),
+        }
+    }
 }
 
 /// Counts per severity plus the size of what was compared.

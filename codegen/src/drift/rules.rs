@@ -15,6 +15,8 @@
 //! run time (old clients against the new server, or old code against the new crate).
 //! **Non-breaking**: additive. **Info**: no effect on code.
 
+use std::collections::BTreeSet;
+
 use super::model::{Finding, Rule, Severity, Usage};
 
 use Severity::{Breaking, Info, NonBreaking};
@@ -101,6 +103,24 @@ pub fn operation_id_changed(old: &str, new: &str) -> Option<Finding> {
             ),
         )
     })
+}
+
+/// Tags only decide which file of the generated crate holds an operation's builder (the
+/// modules are private and re-exported), so moving an operation between tags is info.
+pub fn tags_changed(old: &BTreeSet<String>, new: &BTreeSet<String>) -> Option<Finding> {
+    (old != new).then(|| Finding::new(Rule::TagsChanged, Info, format!("tags changed from {} to {}", list(old), list(new))))
+}
+
+/// `x-rolesRequirements`: the roles Atlas asks of the caller. The generated crate only
+/// documents them; a caller without a newly required role is refused by the server, which
+/// no code change can prevent, so this is info for a reviewer.
+pub fn roles_changed(old: Option<&BTreeSet<String>>, new: Option<&BTreeSet<String>>) -> Option<Finding> {
+    let show = |r: Option<&BTreeSet<String>>| r.map_or_else(|| "none stated".to_owned(), list);
+    (old != new).then(|| Finding::new(Rule::RolesChanged, Info, format!("required roles changed from {} to {}", show(old), show(new))))
+}
+
+fn list(items: &BTreeSet<String>) -> String {
+    format!("[{}]", items.iter().map(String::as_str).collect::<Vec<_>>().join(", "))
 }
 
 pub fn method_changed(old: &str, new: &str) -> Option<Finding> {
@@ -374,14 +394,15 @@ pub fn type_changed(old: &str, new: &str) -> Option<Finding> {
     })
 }
 
-/// An `enum` constraint put on, or taken off, a string.
-pub fn type_changed_enum(old_has: bool, new_has: bool, values: usize) -> Option<Finding> {
+/// An `enum` constraint put on, or taken off, a value (a rule of its own: `spec check`
+/// tells it from a change of type).
+pub fn enum_changed(old_has: bool, new_has: bool, values: usize) -> Option<Finding> {
     let message = match (old_has, new_has) {
         (false, true) => format!("free-form value became an enum of {values} value(s): the Rust type changes to an enum, other values are refused"),
         (true, false) => "enum became a free-form value: the Rust type changes from an enum".to_owned(),
         _ => return None,
     };
-    Some(Finding::new(Rule::TypeChanged, Breaking, message))
+    Some(Finding::new(Rule::EnumChanged, Breaking, message))
 }
 
 pub fn format_changed(typ: Option<&str>, old: Option<&str>, new: Option<&str>) -> Option<Finding> {
@@ -789,9 +810,21 @@ mod tests {
     fn type_changes_break() {
         assert_eq!(sev(type_changed("string", "integer")), Some(Breaking));
         assert_eq!(type_changed("string", "string"), None);
-        assert_eq!(sev(type_changed_enum(false, true, 3)), Some(Breaking));
-        assert_eq!(sev(type_changed_enum(true, false, 0)), Some(Breaking));
-        assert_eq!(type_changed_enum(true, true, 3), None);
+        assert_eq!(sev(enum_changed(false, true, 3)), Some(Breaking));
+        assert_eq!(sev(enum_changed(true, false, 0)), Some(Breaking));
+        assert_eq!(enum_changed(true, true, 3), None);
+        assert_eq!(enum_changed(false, true, 3).map(|f| f.rule), Some(Rule::EnumChanged));
+    }
+
+    #[test]
+    fn tags_and_roles_are_info() {
+        let set = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<BTreeSet<String>>();
+        assert_eq!(sev(tags_changed(&set(&["A"]), &set(&["B"]))), Some(Info));
+        assert_eq!(tags_changed(&set(&["A", "B"]), &set(&["B", "A"])), None);
+        let roles = set(&["GROUP_OWNER"]);
+        assert_eq!(sev(roles_changed(None, Some(&roles))), Some(Info));
+        assert_eq!(roles_changed(Some(&roles), Some(&roles)), None);
+        assert!(roles_changed(Some(&roles), None).is_some_and(|f| f.message.contains("none stated")));
     }
 
     #[test]

@@ -5,13 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    AdditionalProperties, MediaType, OpenAPI, Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response,
+    AdditionalProperties, OpenAPI, Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response,
     Schema, SchemaData, SchemaKind, Type, VariantOrUnknownOrEmpty,
 };
 
 use super::model::Usage;
 use crate::error::{Error, pointer};
-use crate::ir::{atlas_version, is_json};
 use crate::load::Loaded;
 
 const SCHEMAS: &str = "#/components/schemas/";
@@ -185,15 +184,6 @@ pub(crate) fn path_key(path: &str) -> String {
         }
     }
     out
-}
-
-/// The media type the generated crate uses: the newest JSON one (by Atlas version date,
-/// then name), like the generator.
-pub(crate) fn newest_json(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&String, &MediaType)> {
-    content
-        .iter()
-        .filter(|(mt, _)| is_json(mt))
-        .max_by(|(a, _), (b, _)| atlas_version(a).cmp(&atlas_version(b)).then_with(|| a.cmp(b)))
 }
 
 fn format_text<T: serde::Serialize>(f: &VariantOrUnknownOrEmpty<T>) -> Option<String> {

@@ -755,8 +755,7 @@ impl<'a> Lowerer<'a> {
                         }
                     }
                 };
-                let json = rb.content.iter().rfind(|(mt, _)| is_json(mt));
-                match json {
+                match newest_json(&rb.content) {
                     Some((mt, media)) => {
                         let schema_at = pointer(&pointer(&pointer(&rb_at, "content"), mt), "schema");
                         let ty = match &media.schema {
@@ -917,10 +916,10 @@ impl<'a> Lowerer<'a> {
             return Ok((status, ResponseKind::Empty, versions));
         }
         // The newest JSON media type decides the default answer.
+        let newest = newest_json(&r.content).map(|(mt, _)| mt);
         let kind = versions
             .iter()
-            .rev()
-            .find(|v| is_json(&v.media_type))
+            .find(|v| Some(&v.media_type) == newest)
             .map_or(ResponseKind::Bytes, |v| v.response.clone());
         Ok((status, kind, versions))
     }
@@ -1012,6 +1011,15 @@ pub(crate) fn path_params(path: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The media type the generated crate sends or accepts for a body: the newest JSON one (by
+/// Atlas version date, then name). The drift engine compares bodies at the same one.
+pub(crate) fn newest_json(content: &IndexMap<String, openapiv3::MediaType>) -> Option<(&String, &openapiv3::MediaType)> {
+    content
+        .iter()
+        .filter(|(mt, _)| is_json(mt))
+        .max_by(|(a, _), (b, _)| atlas_version(a).cmp(&atlas_version(b)).then_with(|| a.cmp(b)))
 }
 
 pub(crate) fn is_json(media_type: &str) -> bool {

@@ -9,8 +9,9 @@ mod lower;
 mod views;
 
 pub use lower::lower;
-// Media-type facts shared with the drift engine, so both read versions the same way.
-pub(crate) use lower::{atlas_version, is_json};
+// Media-type facts shared with the drift engine, so both read versions, and choose the
+// media type of a body, the same way.
+pub(crate) use lower::{atlas_version, newest_json};
 
 use crate::error::Warning;
 

@@ -6,6 +6,7 @@
 //! already made by proc-macro2 (`Ident`, `Literal`), never escaped by hand.
 
 mod docs;
+pub mod manifest;
 mod models;
 mod operations;
 
@@ -38,6 +39,12 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/service_account.rs", include_str!("../../runtime/service_account.rs")),
     ("src/version.rs", include_str!("../../runtime/version.rs")),
 ];
+
+/// Whether `path` (relative to the crate's root) is one of the runtime's modules, copied
+/// rather than generated from the spec.
+pub fn is_runtime(path: &str) -> bool {
+    RUNTIME.iter().any(|(p, _)| *p == path)
+}
 
 pub(crate) fn header(spec_name: &str, comment: &str) -> String {
     format!(
@@ -126,7 +133,7 @@ pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTime
     let mut files = Vec::new();
     files.push(File {
         path: "Cargo.toml".to_owned(),
-        contents: format!("{}{}", header(spec_name, "#"), CARGO_TOML),
+        contents: format!("{}{}", header(spec_name, "#"), manifest::TEMPLATE),
     });
     for (path, text) in RUNTIME {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
@@ -268,9 +275,6 @@ pub(crate) fn parse_file(text: &str) -> syn::Result<syn::File> {
 pub(crate) fn unparse(file: &syn::File) -> String {
     clock::print(|| prettyplease::unparse(file))
 }
-
-/// The generated crate's manifest: explicit versions, so that it builds on its own.
-const CARGO_TOML: &str = include_str!("templates/Cargo.toml");
 
 /// Parses rendered text as items and appends them to `out`, naming the template and item
 /// when the text is not valid Rust.

@@ -3,19 +3,21 @@
 //!
 //! ```yaml
 //! differences:
-//!   - kind: operation-id                 # a difference kind (see `Kind`)
+//!   - kind: operation-id-changed         # a drift rule (see `Rule::name`)
 //!     operations: [takeSnapshots]        # optional: operationIds in spec/ (all when left out)
 //!     at: 'response 200: *'              # optional: glob (`*`) on where the difference is
-//!     only-if: legacy-agrees             # optional: the older upstream copy has the spec's enum
+//!     only-if: legacy-agrees             # optional: the older upstream copy states what spec/ does
 //!     reason: Why this difference is intended.
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
-use super::compare::{Difference, Kind};
-use super::doc::DocError;
+use super::check::{COMPARED, Difference};
+use super::model::{Rule, Subject};
+use crate::error::{Error, Location};
+use crate::load::{Format, Source};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,7 +40,8 @@ struct RawEntry {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Condition {
-    /// Upstream has no enum here, and the legacy upstream copy has the spec's enum.
+    /// The older upstream copy states there what `spec/` states (see
+    /// [`Difference::legacy_agrees`]).
     LegacyAgrees,
 }
 
@@ -47,7 +50,7 @@ pub enum Condition {
 pub struct Entry {
     /// Index in the file (0-based), for messages.
     pub index: usize,
-    pub kind: Kind,
+    pub rule: Rule,
     pub operations: Option<Vec<String>>,
     pub at: Option<String>,
     pub only_if: Option<Condition>,
@@ -56,9 +59,13 @@ pub struct Entry {
 
 impl Entry {
     pub fn matches(&self, d: &Difference) -> bool {
-        self.kind == d.kind
-            && self.operations.as_ref().is_none_or(|ops| ops.contains(&d.operation))
-            && self.at.as_ref().is_none_or(|g| glob(g, &d.at))
+        let operation = match &d.change.subject {
+            Subject::Operation { id, .. } => id.as_str(),
+            Subject::Schema { name } => name.as_str(),
+        };
+        self.rule == d.change.rule
+            && self.operations.as_ref().is_none_or(|ops| ops.iter().any(|o| o == operation))
+            && self.at.as_ref().is_none_or(|g| glob(g, &d.change.location()))
             && match self.only_if {
                 None => true,
                 Some(Condition::LegacyAgrees) => d.legacy_agrees == Some(true),
@@ -67,7 +74,7 @@ impl Entry {
 
     /// `kind` plus the narrowing fields, for messages.
     pub fn describe(&self) -> String {
-        let mut s = format!("#/differences/{} ({}", self.index, self.kind);
+        let mut s = format!("#/differences/{} ({}", self.index, self.rule.name());
         if let Some(ops) = &self.operations {
             s.push_str(&format!(", operations {}", ops.join(", ")));
         }
@@ -82,16 +89,15 @@ impl Entry {
     }
 }
 
-/// Loads and checks the file.
-pub fn load(file: &Path) -> Result<Vec<Entry>, DocError> {
-    let err = |at: String, message: String| DocError { file: file.to_path_buf(), at, message };
-    let text = std::fs::read_to_string(file).map_err(|e| err("#".to_owned(), format!("cannot read the file: {e}")))?;
+/// Reads and checks the file.
+pub fn load(file: &Path) -> Result<Vec<Entry>, Error> {
+    let text = std::fs::read_to_string(file).map_err(|source| Error::Read { file: file.to_path_buf(), source })?;
     parse(file, &text)
 }
 
-pub fn parse(file: &Path, text: &str) -> Result<Vec<Entry>, DocError> {
-    let file: PathBuf = file.to_path_buf();
-    let err = |at: String, message: String| DocError { file: file.clone(), at, message };
+/// Parses the file's text; errors name the file, the pointer and the line.
+pub fn parse(file: &Path, text: &str) -> Result<Vec<Entry>, Error> {
+    let source = Source { path: file.to_path_buf(), text: text.to_owned(), format: Format::Yaml };
     let de = serde_yaml::Deserializer::from_str(text);
     let raw: File = serde_path_to_error::deserialize(de).map_err(|e| {
         let pointer = e
@@ -99,49 +105,40 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Entry>, DocError> {
             .iter()
             .filter_map(|s| match s {
                 serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
-                serde_path_to_error::Segment::Map { key } => Some(super::doc::escape(key)),
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
                 _ => None,
             })
-            .fold("#".to_owned(), |acc, s| format!("{acc}/{s}"));
+            .fold("#".to_owned(), |acc, s| crate::error::pointer(&acc, &s));
         let inner = e.into_inner();
-        let message = inner.to_string();
-        let at = match inner.location() {
-            Some(l) if pointer == "#" => format!("line {}, column {}", l.line(), l.column()),
-            _ => pointer,
-        };
-        err(at, message)
+        match inner.location() {
+            Some(l) if pointer == "#" => Error::Spec {
+                location: Location { file: file.to_path_buf(), pointer, line: Some(l.line()), column: Some(l.column()) },
+                message: inner.to_string(),
+            },
+            _ => source.error(&pointer, inner.to_string()),
+        }
     })?;
     let mut out = Vec::with_capacity(raw.differences.len());
     for (index, e) in raw.differences.into_iter().enumerate() {
         let at = format!("#/differences/{index}");
-        let kind = Kind::parse(&e.kind).ok_or_else(|| {
-            let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-            err(format!("{at}/kind"), format!("unknown kind {:?}; known kinds: {}", e.kind, names.join(", ")))
+        let rule = COMPARED.iter().copied().find(|r| r.name() == e.kind).ok_or_else(|| {
+            let names: Vec<String> = COMPARED.iter().map(|r| r.name()).collect();
+            source.error(&format!("{at}/kind"), format!("unknown kind {:?}; the kinds spec check compares: {}", e.kind, names.join(", ")))
         })?;
         if e.reason.trim().is_empty() {
-            return Err(err(format!("{at}/reason"), "every intended difference needs its reason".to_owned()));
+            return Err(source.error(&format!("{at}/reason"), "every intended difference needs its reason"));
         }
         if e.operations.as_ref().is_some_and(Vec::is_empty) {
-            return Err(err(
-                format!("{at}/operations"),
-                "an empty list matches nothing; leave `operations` out to mean all".to_owned(),
-            ));
+            return Err(source.error(&format!("{at}/operations"), "an empty list matches nothing; leave `operations` out to mean all"));
         }
         let only_if = match e.only_if.as_deref() {
             None => None,
             Some("legacy-agrees") => Some(Condition::LegacyAgrees),
             Some(other) => {
-                return Err(err(format!("{at}/only-if"), format!("unknown condition {other:?}; known: legacy-agrees")));
+                return Err(source.error(&format!("{at}/only-if"), format!("unknown condition {other:?}; known: legacy-agrees")));
             }
         };
-        out.push(Entry {
-            index,
-            kind,
-            operations: e.operations,
-            at: e.at,
-            only_if,
-            reason: e.reason.trim().to_owned(),
-        });
+        out.push(Entry { index, rule, operations: e.operations, at: e.at, only_if, reason: e.reason.trim().to_owned() });
     }
     Ok(out)
 }
@@ -149,11 +146,11 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Entry>, DocError> {
 /// `*` matches any run of characters (including none); everything else matches itself.
 pub fn glob(pattern: &str, text: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else { return pattern == text };
     if parts.len() == 1 {
         return pattern == text;
     }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || !text[first.len()..].ends_with(last) || text.len() < first.len() + last.len() {
+    if text.len() < first.len() + last.len() || !text.starts_with(first) || !text.ends_with(last) {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
@@ -181,18 +178,16 @@ mod tests {
     }
 
     #[test]
-    fn bad_entries_are_reported_with_their_pointer() {
+    fn bad_entries_are_reported_with_their_pointer_and_line() {
         let p = Path::new("i.yaml");
-        let e =
-            parse(p, "differences:\n  - kind: nope\n    reason: x\n").err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(e.starts_with("i.yaml: at #/differences/0/kind: unknown kind \"nope\""), "{e}");
-        let e = parse(p, "differences:\n  - kind: tags\n    reason: ' '\n")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let e = parse(p, "differences:\n  - kind: nope\n    reason: x\n").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("i.yaml:2:") && e.contains("at #/differences/0/kind: unknown kind \"nope\""), "{e}");
+        assert!(e.contains("field-removed"), "the known kinds are listed: {e}");
+        let e = parse(p, "differences:\n  - kind: tags-changed\n    reason: ' '\n").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("#/differences/0/reason"), "{e}");
-        let e =
-            parse(p, "differences:\n  - kind: tags\n    reasn: x\n").err().map(|e| e.to_string()).unwrap_or_default();
+        let e = parse(p, "differences:\n  - kind: tags-changed\n    reasn: x\n").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("#/differences/0") && e.contains("unknown field"), "{e}");
+        let e = parse(p, "differences:\n  - kind: description-changed\n    reason: x\n").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("unknown kind \"description-changed\""), "a rule spec check does not compare: {e}");
     }
 }

@@ -1,13 +1,14 @@
-//! `spec slice`: the operations of some tags plus every component they reach, as a valid
-//! OpenAPI document of its own.
+//! Slicing a document: the operations of some tags plus every component they reach, as a
+//! valid OpenAPI document of its own (`cargo xtask spec slice`). It works on the raw
+//! document ([`crate::load::load_value`]), so that everything the slice carries over is
+//! kept as written, extensions included.
 
 use std::collections::{BTreeSet, VecDeque};
 
 use serde_json::{Map, Value};
 
-use super::doc::{Doc, DocError, child};
-
-pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+use crate::error::{Error, pointer as child};
+use crate::load::{METHODS, Source};
 
 /// Component sections a slice carries over (each only with the entries it reaches).
 const SECTIONS: [&str; 9] = [
@@ -29,9 +30,10 @@ pub struct Sliced {
     pub components: usize,
 }
 
-/// Builds the slice of `doc` for `tags`.
-pub fn slice(doc: &Doc, tags: &[String]) -> Result<(Value, Sliced), DocError> {
-    let root = doc.object(&doc.root, "#", "the document")?;
+/// The document `doc` (read from `source`) reduced to the operations with one of `tags`.
+pub fn slice(source: &Source, doc: &Value, tags: &[String]) -> Result<(Value, Sliced), Error> {
+    let doc = Doc { source, root: doc };
+    let root = doc.object(doc.root, "#", "the document")?;
     let paths_node = root.get("paths").ok_or_else(|| doc.error("#/paths", "the document has no `paths`"))?;
     let paths = doc.object(paths_node, "#/paths", "`paths`")?;
     let wanted: BTreeSet<&str> = tags.iter().map(String::as_str).collect();
@@ -55,7 +57,7 @@ pub fn slice(doc: &Doc, tags: &[String]) -> Result<(Value, Sliced), DocError> {
                 Some(other) => {
                     return Err(doc.error(
                         &child(&op_at, "tags"),
-                        format!("expected a sequence of tag names, found {}", super::doc::kind(other)),
+                        format!("expected a sequence of tag names, found {}", kind(other)),
                     ));
                 }
             };
@@ -100,7 +102,7 @@ pub fn slice(doc: &Doc, tags: &[String]) -> Result<(Value, Sliced), DocError> {
     let paths_value = Value::Object(out_paths.clone());
     collect_refs(&paths_value, "#/paths", &mut queue);
     for name in &security_names {
-        let r = format!("#/components/securitySchemes/{}", super::doc::escape(name));
+        let r = child("#/components/securitySchemes", name);
         queue.push_back((r, "#/security".to_owned()));
     }
     while let Some((reference, from)) = queue.pop_front() {
@@ -161,6 +163,47 @@ pub fn slice(doc: &Doc, tags: &[String]) -> Result<(Value, Sliced), DocError> {
     Ok((Value::Object(out), Sliced { operations, components: count }))
 }
 
+/// The raw document and the source that names its lines in errors.
+struct Doc<'a> {
+    source: &'a Source,
+    root: &'a Value,
+}
+
+impl<'a> Doc<'a> {
+    fn error(&self, pointer: &str, message: impl Into<String>) -> Error {
+        self.source.error(pointer, message)
+    }
+
+    /// The mapping at `pointer`, or an error naming what was expected.
+    fn object<'v>(&self, node: &'v Value, pointer: &str, what: &str) -> Result<&'v Map<String, Value>, Error> {
+        node.as_object().ok_or_else(|| self.error(pointer, format!("expected {what} (a mapping), found {}", kind(node))))
+    }
+
+    /// Resolves a local `$ref` (`#/components/...`); `from` is the pointer of the node holding it.
+    fn resolve(&self, reference: &str, from: &str) -> Result<&'a Value, Error> {
+        let target = reference.strip_prefix('#').filter(|r| r.is_empty() || r.starts_with('/'));
+        let Some(target) = target else {
+            return Err(self.error(
+                from,
+                format!("$ref {reference:?} is not a local reference (`#/...`); only local references are supported"),
+            ));
+        };
+        self.root.pointer(target).ok_or_else(|| self.error(from, format!("$ref {reference:?} does not resolve")))
+    }
+}
+
+/// A short name of a JSON value's kind, for messages.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a sequence",
+        Value::Object(_) => "a mapping",
+    }
+}
+
 fn collect_security(reqs: &[Value], names: &mut BTreeSet<String>) {
     for req in reqs {
         if let Some(m) = req.as_object() {
@@ -202,7 +245,12 @@ fn collect_refs(node: &Value, at: &str, out: &mut VecDeque<(String, String)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
+
+    fn load(text: &str) -> (Source, Value) {
+        let source = Source { path: "t.yaml".into(), text: text.to_owned(), format: crate::load::Format::Yaml };
+        let value = crate::load::value(&source).unwrap_or_else(|e| panic!("{e}"));
+        (source, value)
+    }
 
     const DOC: &str = r##"
 openapi: 3.0.1
@@ -237,11 +285,8 @@ components:
 
     #[test]
     fn keeps_only_the_tagged_operations_and_what_they_reach() {
-        let doc = match Doc::parse(Path::new("t.yaml"), DOC) {
-            Ok(d) => d,
-            Err(e) => panic!("{e}"),
-        };
-        let (out, sliced) = match slice(&doc, &["A".to_owned()]) {
+        let (source, doc) = load(DOC);
+        let (out, sliced) = match slice(&source, &doc, &["A".to_owned()]) {
             Ok(x) => x,
             Err(e) => panic!("{e}"),
         };
@@ -259,11 +304,10 @@ components:
 
     #[test]
     fn unknown_tag_lists_the_known_ones() {
-        let doc = match Doc::parse(Path::new("t.yaml"), DOC) {
-            Ok(d) => d,
-            Err(e) => panic!("{e}"),
-        };
-        let e = slice(&doc, &["C".to_owned()]).err().map(|e| e.to_string()).unwrap_or_default();
+        let (source, doc) = load(DOC);
+        let e = slice(&source, &doc, &["C".to_owned()]).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("the document's tags are: A, B"), "{e}");
+        // errors name the file, the line and the pointer
+        assert!(e.starts_with("t.yaml:5:"), "{e}");
     }
 }

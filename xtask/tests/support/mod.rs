@@ -1,0 +1,37 @@
+//! What the xtask's tests share: the published specs in `../shared/upstream/` (beside the
+//! clone, read in place and never copied in) and the honest skip when something is absent.
+
+// Each test binary uses a part of this module.
+#![allow(dead_code)]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+/// The published spec `name`, or `None` after a SKIP when it is absent: under CI (`CI` set:
+/// CI always has shared/ beside the clone) its absence fails `test`.
+pub fn upstream(test: &str, name: &str) -> Option<PathBuf> {
+    let path = root().join("../shared/upstream").join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    missing(test, &format!("{} is absent", path.display()));
+    None
+}
+
+/// `test` cannot run for `why`: a failure under CI, a SKIP on the terminal elsewhere.
+pub fn missing(test: &str, why: &str) {
+    assert!(std::env::var_os("CI").is_none(), "{test}: {why} (CI is set, so this test may not be skipped)");
+    skip(test, why);
+}
+
+/// Says that `test` did not run. Written to stderr directly, past the test harness's
+/// capture, so that it shows even though the test passes.
+pub fn skip(test: &str, why: &str) {
+    let _ = writeln!(std::io::stderr(), "\n*** SKIP {test}: {why} ***\n");
+}
