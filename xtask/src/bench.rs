@@ -164,7 +164,7 @@ pub fn run(args: BenchArgs, root: &Path) -> Result<ExitCode, String> {
     let mut rows = Vec::new();
 
     if want(Part::Generate) || want(Part::Stages) {
-        let exe = bench_executable(root, "atlas-codegen", "generate", quick)?;
+        let exe = bench_executable(root, "atlas-codegen", "generate", quick, &[])?;
         let mut specs = vec![backup.clone()];
         specs.extend(upstream.iter().cloned());
         let mut parse_times = Vec::new();
@@ -222,7 +222,9 @@ pub fn run(args: BenchArgs, root: &Path) -> Result<ExitCode, String> {
     }
 
     if want(Part::Client) {
-        let exe = bench_executable(root, "atlas-backup-tests", "client", quick)?;
+        // Without the tests' default feature `mock`: the client as production builds have it
+        // (no mock compiled into the seam, no paused-clock support in tokio).
+        let exe = bench_executable(root, "atlas-backup-tests", "client", quick, &["--no-default-features"])?;
         let home = scratch.path().join("criterion-client");
         run_criterion(&exe, &root.join("tests"), &home, quick, &[])?;
         // Paired batches, not criterion's two benchmarks side by side: those run one after
@@ -311,12 +313,13 @@ fn join(paths: &[PathBuf]) -> Result<std::ffi::OsString, String> {
 /// Builds a bench target and answers its executable: release profile (cargo's `bench`), or
 /// with `--quick` the dev profile, whose dependencies CI has already built for the tests
 /// (the workspace optimises the generator and its parsers even there).
-fn bench_executable(root: &Path, package: &str, bench: &str, quick: bool) -> Result<PathBuf, String> {
+fn bench_executable(root: &Path, package: &str, bench: &str, quick: bool, flags: &[&str]) -> Result<PathBuf, String> {
     let profile = if quick { "dev" } else { "bench" };
     eprintln!("building the `{bench}` bench of {package} ({profile} profile)...");
     let out = Command::new(cargo())
         .current_dir(root)
         .args(["bench", "--package", package, "--bench", bench, "--no-run", "--profile", profile])
+        .args(flags)
         .arg("--message-format=json-render-diagnostics")
         .stderr(Stdio::inherit())
         .output()

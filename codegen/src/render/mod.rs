@@ -6,6 +6,7 @@
 //! already made by proc-macro2 (`Ident`, `Literal`), never escaped by hand.
 
 mod docs;
+mod mock;
 mod models;
 mod operations;
 
@@ -32,6 +33,8 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/digest.rs", include_str!("../../runtime/digest.rs")),
     ("src/env.rs", include_str!("../../runtime/env.rs")),
     ("src/error.rs", include_str!("../../runtime/error.rs")),
+    ("src/interceptor.rs", include_str!("../../runtime/interceptor.rs")),
+    ("src/mock/runtime.rs", include_str!("../../runtime/mock.rs")),
     ("src/paginate.rs", include_str!("../../runtime/paginate.rs")),
     ("src/request.rs", include_str!("../../runtime/request.rs")),
     ("src/response.rs", include_str!("../../runtime/response.rs")),
@@ -83,6 +86,9 @@ enum Job<'a> {
     Models(Vec<&'a TypeDef>),
     OperationsMod(Vec<&'a str>),
     Operations(Vec<&'a Operation>),
+    /// `mock/mod.rs`, which documents every tag's rules.
+    MockMod(Vec<(&'a str, Vec<&'a Operation>)>),
+    Mock(Vec<&'a Operation>),
 }
 
 impl Job<'_> {
@@ -94,6 +100,8 @@ impl Job<'_> {
             Job::OperationsMod(_) => "src/operations/mod.rs".to_owned(),
             Job::Models(types) => format!("src/models/{}.rs", types.first().map_or("", |t| t.module.as_str())),
             Job::Operations(ops) => format!("src/operations/{}.rs", ops.first().map_or("", |o| o.module.as_str())),
+            Job::MockMod(_) => "src/mock/mod.rs".to_owned(),
+            Job::Mock(ops) => format!("src/mock/{}.rs", ops.first().map_or("", |o| o.module.as_str())),
         }
     }
 
@@ -104,6 +112,8 @@ impl Job<'_> {
             Job::Models(types) => types.len(),
             // An operation's builder is several times the text of a type.
             Job::Operations(ops) => ops.len() * 8,
+            Job::Mock(ops) => ops.len() * 4,
+            Job::MockMod(modules) => modules.len(),
             Job::Lib | Job::Patterns | Job::ModelsMod(_) | Job::OperationsMod(_) => 1,
         }
     }
@@ -116,6 +126,8 @@ impl Job<'_> {
             Job::Models(types) => models::render_module(api, types),
             Job::OperationsMod(modules) => operations::mod_rs(modules),
             Job::Operations(ops) => operations::render_module(api, ops),
+            Job::MockMod(modules) => mock::mod_rs(api, modules),
+            Job::Mock(ops) => mock::render_module(api, ops),
         }
     }
 }
@@ -140,6 +152,8 @@ pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTime
         Job::OperationsMod(operation_modules.iter().map(|(m, _)| *m).collect()),
     ];
     jobs.extend(model_modules.into_iter().map(|(_, types)| Job::Models(types)));
+    jobs.push(Job::MockMod(operation_modules.clone()));
+    jobs.extend(operation_modules.iter().map(|(_, ops)| Job::Mock(ops.clone())));
     jobs.extend(operation_modules.into_iter().map(|(_, ops)| Job::Operations(ops)));
     let (results, times) = run_jobs(&jobs, api);
     // The first error in job order, not whichever thread failed first: the same broken
