@@ -7,7 +7,7 @@ use askama::Template;
 use super::operations::example_setters;
 use super::{docs, ident, lit, parse_file, parse_items, print, render_template, rust_type, unparse};
 use crate::error::Error;
-use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
+use crate::ir::{Api, Method, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
 const MODELS: &str = "crate::models";
 const RUNTIME: &str = "crate::mock::runtime";
@@ -209,7 +209,8 @@ pub fn mod_rs(api: &Api, modules: &[(&str, Vec<&Operation>)]) -> Result<String, 
         "Matching sees each call's parameters and body, typed; the answers are a typed output ([`Rule::then_output`]), an Atlas error ([`Rule::then_api_error`]), a raw status and body, or a sequence of these ([`Rule::then_sequence`]) to script retries, pages and the states a resource goes through. A call no rule answers fails with [`Error::Mock`](crate::Error::Mock), naming the operation and why each of its rules did not answer.".to_owned(),
     ];
     for (_, ops) in modules {
-        let Some(op) = ops.first() else { continue };
+        // A read makes the most natural example.
+        let Some(op) = ops.iter().find(|o| o.method == Method::Get).or(ops.first()) else { continue };
         lines.push(String::new());
         lines.push(format!("# `{}`", op.tag));
         lines.push(String::new());

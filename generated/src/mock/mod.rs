@@ -17,7 +17,7 @@
 //! use atlas_backup::mock::Mock;
 //!
 //! let mock = Mock::new();
-//! mock.cancel_backup_restore_job()
+//! mock.get_backup_export()
 //!     .matching(|req| req.group_id() == "32b6e34b3d91647abb20e7b8")
 //!     .then_api_error(404, "RESOURCE_NOT_FOUND", "no such resource")
 //!     .times(1);
@@ -25,10 +25,10 @@
 //! // The code under test gets a real client.
 //! let client = mock.client();
 //! let answer = client
-//!     .cancel_backup_restore_job()
+//!     .get_backup_export()
 //!     .group_id("32b6e34b3d91647abb20e7b8")
 //!     .cluster_name("Cluster0")
-//!     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
+//!     .export_id("6824a1c3b2f1e4d5a6b7c8e5")
 //!     .send()
 //!     .await;
 //! assert_eq!(answer.err().and_then(|e| e.error_code().map(str::to_owned)).as_deref(), Some("RESOURCE_NOT_FOUND"));
@@ -42,11 +42,11 @@
 //!
 //! ```no_run
 //! # #[allow(deprecated)]
-//! # async fn example(body: atlas_backup::models::FlexBackupRestoreJobCreate20241113) {
+//! # async fn example() {
 //! use atlas_backup::mock::Mock;
 //!
 //! let mock = Mock::new();
-//! mock.create_flex_restore_job()
+//! mock.get_flex_restore_job()
 //!     .matching(|req| req.group_id() == "32b6e34b3d91647abb20e7b8")
 //!     .then_api_error(404, "RESOURCE_NOT_FOUND", "no such resource")
 //!     .times(1);
@@ -54,10 +54,10 @@
 //! // The code under test gets a real client.
 //! let client = mock.client();
 //! let answer = client
-//!     .create_flex_restore_job()
+//!     .get_flex_restore_job()
 //!     .group_id("32b6e34b3d91647abb20e7b8")
 //!     .name("flex-cluster-0")
-//!     .body(body)
+//!     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
 //!     .send()
 //!     .await;
 //! assert_eq!(answer.err().and_then(|e| e.error_code().map(str::to_owned)).as_deref(), Some("RESOURCE_NOT_FOUND"));
@@ -71,11 +71,11 @@
 //!
 //! ```no_run
 //! # #[allow(deprecated)]
-//! # async fn example(body: atlas_backup::models::FlexBackupSnapshotDownloadCreate20241113) {
+//! # async fn example() {
 //! use atlas_backup::mock::Mock;
 //!
 //! let mock = Mock::new();
-//! mock.download_flex_backup()
+//! mock.get_flex_backup_snapshot()
 //!     .matching(|req| req.group_id() == "32b6e34b3d91647abb20e7b8")
 //!     .then_api_error(404, "RESOURCE_NOT_FOUND", "no such resource")
 //!     .times(1);
@@ -83,10 +83,10 @@
 //! // The code under test gets a real client.
 //! let client = mock.client();
 //! let answer = client
-//!     .download_flex_backup()
+//!     .get_flex_backup_snapshot()
 //!     .group_id("32b6e34b3d91647abb20e7b8")
 //!     .name("flex-cluster-0")
-//!     .body(body)
+//!     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
 //!     .send()
 //!     .await;
 //! assert_eq!(answer.err().and_then(|e| e.error_code().map(str::to_owned)).as_deref(), Some("RESOURCE_NOT_FOUND"));
@@ -100,11 +100,11 @@
 //!
 //! ```no_run
 //! # #[allow(deprecated)]
-//! # async fn example(body: atlas_backup::models::BackupRestoreJobRequest) {
+//! # async fn example() {
 //! use atlas_backup::mock::Mock;
 //!
 //! let mock = Mock::new();
-//! mock.create_cluster_restore_job()
+//! mock.get_cluster_backup_checkpoint()
 //!     .matching(|req| req.group_id() == "32b6e34b3d91647abb20e7b8")
 //!     .then_api_error(404, "RESOURCE_NOT_FOUND", "no such resource")
 //!     .times(1);
@@ -112,10 +112,10 @@
 //! // The code under test gets a real client.
 //! let client = mock.client();
 //! let answer = client
-//!     .create_cluster_restore_job()
+//!     .get_cluster_backup_checkpoint()
 //!     .group_id("32b6e34b3d91647abb20e7b8")
 //!     .cluster_name("Cluster0")
-//!     .body(body)
+//!     .checkpoint_id("6824a1c3b2f1e4d5a6b7c8e4")
 //!     .send()
 //!     .await;
 //! assert_eq!(answer.err().and_then(|e| e.error_code().map(str::to_owned)).as_deref(), Some("RESOURCE_NOT_FOUND"));
@@ -129,11 +129,11 @@
 //!
 //! ```no_run
 //! # #[allow(deprecated)]
-//! # async fn example(body: atlas_backup::models::TenantRestoreRequest) {
+//! # async fn example() {
 //! use atlas_backup::mock::Mock;
 //!
 //! let mock = Mock::new();
-//! mock.create_shared_cluster_backup_restore_job()
+//! mock.get_shared_cluster_backup_restore_job()
 //!     .matching(|req| req.group_id() == "32b6e34b3d91647abb20e7b8")
 //!     .then_api_error(404, "RESOURCE_NOT_FOUND", "no such resource")
 //!     .times(1);
@@ -141,10 +141,10 @@
 //! // The code under test gets a real client.
 //! let client = mock.client();
 //! let answer = client
-//!     .create_shared_cluster_backup_restore_job()
+//!     .get_shared_cluster_backup_restore_job()
 //!     .group_id("32b6e34b3d91647abb20e7b8")
 //!     .cluster_name("Cluster0")
-//!     .body(body)
+//!     .restore_id("6824a1c3b2f1e4d5a6b7c8e6")
 //!     .send()
 //!     .await;
 //! assert_eq!(answer.err().and_then(|e| e.error_code().map(str::to_owned)).as_deref(), Some("RESOURCE_NOT_FOUND"));
@@ -158,11 +158,11 @@
 //!
 //! ```no_run
 //! # #[allow(deprecated)]
-//! # async fn example(body: atlas_backup::models::TenantRestoreRequest) {
+//! # async fn example() {
 //! use atlas_backup::mock::Mock;
 //!
 //! let mock = Mock::new();
-//! mock.download_cluster_backup_tenant()
+//! mock.get_shared_cluster_backup()
 //!     .matching(|req| req.group_id() == "32b6e34b3d91647abb20e7b8")
 //!     .then_api_error(404, "RESOURCE_NOT_FOUND", "no such resource")
 //!     .times(1);
@@ -170,10 +170,10 @@
 //! // The code under test gets a real client.
 //! let client = mock.client();
 //! let answer = client
-//!     .download_cluster_backup_tenant()
+//!     .get_shared_cluster_backup()
 //!     .group_id("32b6e34b3d91647abb20e7b8")
 //!     .cluster_name("Cluster0")
-//!     .body(body)
+//!     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
 //!     .send()
 //!     .await;
 //! assert_eq!(answer.err().and_then(|e| e.error_code().map(str::to_owned)).as_deref(), Some("RESOURCE_NOT_FOUND"));
