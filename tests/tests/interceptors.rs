@@ -10,12 +10,10 @@ use std::time::Duration;
 use atlas_backup::interceptor::{AttemptContext, AttemptOutcome, HeaderMap, HeaderValue, Interceptor};
 use atlas_backup::{Auth, Client, ClientBuilder, Error, RetryPolicy};
 use serde_json::json;
-use support::DigestServer;
+use support::{DigestServer, get_snapshot};
 use wiremock::matchers::{bearer_token, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const GROUP: &str = "32b6e34b3d91647abb20e7b8";
-const SNAPSHOT: &str = "5f4007f327a3bc75f2a2b1c3";
 const SNAPSHOT_PATH: &str = "/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters/Cluster0/backup/snapshots/5f4007f327a3bc75f2a2b1c3";
 
 /// What one hook saw of one attempt.
@@ -82,17 +80,11 @@ fn recorder(name: &'static str, log: &Arc<Mutex<Vec<Seen>>>) -> Recorder {
 }
 
 fn snapshot() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({"id": SNAPSHOT, "type": "replicaSet", "status": "completed"}))
+    ResponseTemplate::new(200).set_body_json(json!({"id": support::SNAPSHOT, "type": "replicaSet", "status": "completed"}))
 }
 
 async fn get(client: &Client) -> Result<atlas_backup::Response<atlas_backup::models::DiskBackupReplicaSet>, Error> {
-    client
-        .get_group_cluster_backup_snapshot()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
-        .send_with_metadata()
-        .await
+    get_snapshot(client, "Cluster0").await
 }
 
 /// Retries without waiting: what is tested is which attempts the hooks see.

@@ -2,6 +2,8 @@
 //! and the answers go through the client's own retries, decoding and paging. Every test
 //! runs on tokio's paused clock, so retry waits take no time and are still applied.
 
+mod support;
+
 use std::time::Duration;
 
 use atlas_backup::mock::{Answer, ListBackupSnapshotsRequest, Mock, TakeSnapshotsRequest};
@@ -11,9 +13,7 @@ use atlas_backup::models::{
 };
 use atlas_backup::{Client, Error, RetryPolicy};
 use futures::TryStreamExt;
-
-const GROUP: &str = "32b6e34b3d91647abb20e7b8";
-const SNAPSHOT: &str = "5f4007f327a3bc75f2a2b1c3";
+use support::{GROUP, SNAPSHOT, get_snapshot};
 
 fn replica_set(id: &str, status: DiskBackupReplicaSetStatus) -> DiskBackupReplicaSet {
     let mut snapshot = DiskBackupReplicaSet::new();
@@ -23,13 +23,13 @@ fn replica_set(id: &str, status: DiskBackupReplicaSetStatus) -> DiskBackupReplic
     snapshot
 }
 
-async fn get_snapshot(client: &Client, cluster: &str) -> Result<atlas_backup::Response<DiskBackupReplicaSet>, Error> {
+async fn take_snapshot(client: &Client, retention_in_days: i32) -> Result<DiskBackupSnapshot, Error> {
     client
-        .get_group_cluster_backup_snapshot()
+        .take_snapshots()
         .group_id(GROUP)
-        .cluster_name(cluster)
-        .snapshot_id(SNAPSHOT)
-        .send_with_metadata()
+        .cluster_name("Cluster0")
+        .body(DiskBackupOnDemandSnapshotRequest::new().with_retention_in_days(retention_in_days).with_description("nightly"))
+        .send()
         .await
 }
 
@@ -70,17 +70,9 @@ async fn the_body_is_matched_typed() {
     mock.take_snapshots().matching(short).then_api_error(400, "INVALID_RETENTION", "too short").times(1);
     mock.take_snapshots().then_output(DiskBackupSnapshot::ReplicaSet(DiskBackupReplicaSet::default())).times(1);
     let client = mock.client();
-    let take = |days: i32| {
-        client
-            .take_snapshots()
-            .group_id(GROUP)
-            .cluster_name("Cluster0")
-            .body(DiskBackupOnDemandSnapshotRequest::new().with_retention_in_days(days).with_description("nightly"))
-            .send()
-    };
-    let refused = take(1).await.expect_err("the first rule matches");
+    let refused = take_snapshot(&client, 1).await.expect_err("the first rule matches");
     assert_eq!(refused.error_code(), Some("INVALID_RETENTION"));
-    assert!(matches!(take(7).await, Ok(DiskBackupSnapshot::ReplicaSet(_))));
+    assert!(matches!(take_snapshot(&client, 7).await, Ok(DiskBackupSnapshot::ReplicaSet(_))));
     // What was sent reads back typed.
     let sent: Vec<TakeSnapshotsRequest> = mock.calls().iter().map(|c| c.read().expect("a takeSnapshots call")).collect();
     let days: Vec<Option<i32>> = sent.iter().map(|r| r.body().retention_in_days).collect();
@@ -93,15 +85,7 @@ async fn the_body_is_matched_typed() {
 async fn an_api_error_has_its_error_code() {
     let mock = Mock::new();
     mock.take_snapshots().then_api_error(409, "CANNOT_TAKE_SNAPSHOT", "a snapshot is already in progress");
-    let err = mock
-        .client()
-        .take_snapshots()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .body(DiskBackupOnDemandSnapshotRequest::new())
-        .send()
-        .await
-        .expect_err("409");
+    let err = take_snapshot(&mock.client(), 7).await.expect_err("409");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(409));
     assert_eq!(err.error_code(), Some("CANNOT_TAKE_SNAPSHOT"));
     assert_eq!(err.api_error().and_then(|e| e.detail.as_deref()), Some("a snapshot is already in progress"));

@@ -5,7 +5,7 @@
 use askama::Template;
 
 use super::operations::example_setters;
-use super::{docs, ident, lit, parse_file, parse_items, print, render_template, rust_type, unparse};
+use super::{docs, ident, lit, parse_file, render_template, rust_type, tag_module, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Method, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
@@ -187,15 +187,7 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
 /// Renders the file of one tag (the operations of one module of
 /// [`super::operations::modules`]).
 pub fn render_module(api: &Api, ops: &[&Operation]) -> Result<String, Error> {
-    let module = ops.first().map_or("", |o| o.module.as_str());
-    let mut items = Vec::new();
-    for op in ops {
-        let text = render_operation(api, op)?;
-        parse_items(&text, "mock.askama", &format!("mock of operation {} ({})", op.operation_id, op.pointer), &mut items)?;
-    }
-    let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
-    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&format!(" Mock rules of the operations tagged `{tag}`.")));
-    print(&inner, items, "mock", module)
+    tag_module(ops, "mock", "mock.askama", "Mock rules of the operations tagged", |op| render_operation(api, op))
 }
 
 /// Renders `mock/mod.rs`: the module's documentation with an example per tag, the engine

@@ -302,6 +302,26 @@ pub(crate) fn parse_items(text: &str, template: &'static str, item: &str, out: &
     Ok(())
 }
 
+/// The file of one tag: each operation's items from `render` (text of `template`, parsed),
+/// under a module doc of `doc` followed by the tag; `what` names the kind of file in errors.
+pub(crate) fn tag_module(
+    ops: &[&Operation],
+    what: &'static str,
+    template: &'static str,
+    doc: &str,
+    render: impl Fn(&Operation) -> Result<String, Error>,
+) -> Result<String, Error> {
+    let module = ops.first().map_or("", |o| o.module.as_str());
+    let mut items = Vec::new();
+    for op in ops {
+        let text = render(op)?;
+        parse_items(&text, template, &format!("operation {} ({})", op.operation_id, op.pointer), &mut items)?;
+    }
+    let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
+    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&format!(" {doc} `{tag}`.")));
+    print(&inner, items, what, module)
+}
+
 /// Prints items (plus inner attributes) as a formatted file.
 pub(crate) fn print(inner: &str, items: Vec<syn::Item>, template: &'static str, item: &str) -> Result<String, Error> {
     let mut file = parse_file(inner).map_err(|e| Error::Render {

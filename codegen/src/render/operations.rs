@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
-use super::{docs, ident, lit, parse_file, parse_items, print, render_template, rust_type, unparse};
+use super::{docs, ident, lit, parse_file, render_template, rust_type, tag_module, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
@@ -403,15 +403,7 @@ pub fn modules(api: &Api) -> Vec<(&str, Vec<&Operation>)> {
 
 /// Renders the file of one module of [`modules`].
 pub fn render_module(api: &Api, ops: &[&Operation]) -> Result<String, Error> {
-    let module = ops.first().map_or("", |o| o.module.as_str());
-    let mut items = Vec::new();
-    for op in ops {
-        let text = render_operation(api, op)?;
-        parse_items(&text, "operation.askama", &format!("operation {} ({})", op.operation_id, op.pointer), &mut items)?;
-    }
-    let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
-    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&format!(" Operations tagged `{tag}`.")));
-    print(&inner, items, "operations", module)
+    tag_module(ops, "operations", "operation.askama", "Operations tagged", |op| render_operation(api, op))
 }
 
 /// Renders `operations/mod.rs`, which declares and re-exports `modules`.
