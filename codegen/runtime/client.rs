@@ -1,13 +1,14 @@
 //! The client: configuration, and the one place where requests are sent.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{StatusCode, Url};
 use tracing::Instrument;
 
 use crate::error::{ApiErrorBody, ApiErrorResponse, excerpt};
+use crate::interceptor::{AttemptContext, AttemptOutcome, Interceptor, Interceptors};
 use crate::request::Request;
 use crate::{Auth, Error, Response};
 
@@ -27,10 +28,23 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     http: reqwest::Client,
+    transport: Transport,
+    interceptors: Interceptors,
     base_url: Url,
     auth: Auth,
     retry: RetryPolicy,
     timeout: Option<Duration>,
+}
+
+/// Where the attempts of a client go.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Transport {
+    /// The network, through the client's `reqwest::Client`.
+    #[default]
+    Http,
+    /// Answered in-process by a [`Mock`](crate::mock::Mock): no socket, no server.
+    #[cfg(feature = "mock")]
+    Mock(crate::mock::Mock),
 }
 
 /// Configures a [`Client`].
@@ -43,6 +57,8 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    interceptors: Interceptors,
+    transport: Transport,
 }
 
 impl ClientBuilder {
@@ -86,6 +102,21 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds a hook that runs before each attempt is sent and after its response (see
+    /// [`Interceptor`]). Several run in the order added; with none, nothing is spent on
+    /// them.
+    pub fn interceptor(mut self, interceptor: impl Interceptor + 'static) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Sends every attempt to this transport instead of the network.
+    #[cfg(feature = "mock")]
+    pub(crate) fn transport(mut self, transport: Transport) -> Self {
+        self.transport = transport;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let raw = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
@@ -110,6 +141,8 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                transport: self.transport,
+                interceptors: self.interceptors,
                 base_url,
                 auth,
                 retry: self.retry.unwrap_or_default(),
@@ -201,15 +234,38 @@ impl Client {
             if let Some(timeout) = timeout {
                 builder = builder.timeout(timeout);
             }
+            let mut outgoing = builder.build()?;
+            let context = AttemptContext { operation: request.operation, url: &url, attempt };
+            let hooks = &self.inner.interceptors;
+            // Before the credentials, so that no hook can read them.
+            if !hooks.is_empty() {
+                hooks.before_attempt(&context, outgoing.headers_mut());
+            }
             let authorization = self
                 .inner
                 .auth
                 .authorization(&self.inner.http, &self.inner.base_url, &request.operation.method, &url, timeout)
                 .await?;
             if let Some(value) = &authorization {
-                builder = builder.header(AUTHORIZATION, value.clone());
+                outgoing.headers_mut().insert(AUTHORIZATION, value.clone());
             }
-            match builder.send().await {
+            let started = (!hooks.is_empty()).then(Instant::now);
+            // The seam: the one place an attempt leaves the client. Whatever answers, the
+            // answer is a `reqwest::Response`, so all that follows (status, retries, the 401
+            // replay, body, decoding) is the same for the network and for the mock.
+            let sent = match &self.inner.transport {
+                Transport::Http => self.inner.http.execute(outgoing).await,
+                #[cfg(feature = "mock")]
+                Transport::Mock(mock) => Ok(mock.answer(outgoing, &context)?),
+            };
+            if let Some(started) = started {
+                let result = match &sent {
+                    Ok(response) => Ok((response.status(), response.headers())),
+                    Err(e) => Err(e),
+                };
+                hooks.after_attempt(&context, &AttemptOutcome { result, elapsed: started.elapsed() });
+            }
+            match sent {
                 Ok(mut response) => {
                     let status = response.status();
                     span.record("status", status.as_u16());

@@ -37,6 +37,10 @@ pub enum Error {
     Auth(String),
     /// The client was configured wrongly (for example an invalid base URL).
     Config(String),
+    /// No rule of the in-process [`Mock`](crate::mock::Mock) answers the call (feature
+    /// `mock`). The message names the operation and why each of its rules did not answer.
+    #[cfg(feature = "mock")]
+    Mock(String),
 }
 
 /// A non-success answer from Atlas.
@@ -153,6 +157,8 @@ impl fmt::Display for Error {
             }
             Error::Auth(message) => write!(f, "authentication failed: {message}"),
             Error::Config(message) => write!(f, "invalid client configuration: {message}"),
+            #[cfg(feature = "mock")]
+            Error::Mock(message) => write!(f, "mock: {message}"),
         }
     }
 }

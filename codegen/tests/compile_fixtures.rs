@@ -49,7 +49,9 @@ fn fixture_crates_pass_clippy() {
     }
 
     let mut failures = Vec::new();
-    if let Err(e) = workspace.cargo(&target, &["clippy", "--quiet", "--workspace", "--all-targets", "--no-default-features", "--", "-D", "warnings"]) {
+    // With the mock, so that its generated rules and views are checked for every fixture.
+    let clippy = ["clippy", "--quiet", "--workspace", "--all-targets", "--no-default-features", "--features", "mock", "--", "-D", "warnings"];
+    if let Err(e) = workspace.cargo(&target, &clippy) {
         failures.push(e);
     }
     for package in &with_e2e {

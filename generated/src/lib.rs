@@ -6,6 +6,24 @@
 //! The backup part of the MongoDB Atlas Administration API v2: cloud backup snapshots, restore jobs, exports, schedules and the compliance policy of dedicated clusters, flex cluster snapshots and restores, and the deprecated serverless, shared-tier and legacy backup endpoints. Each operation is versioned through its `application/vnd.atlas.YYYY-MM-DD+json` media type, and requests authenticate with an OAuth2 service account token or HTTP Digest API keys.
 //!
 #![doc = include_str!("../README.md")]
+//!
+//! # Feature `mock`: testing code that uses the client
+//!
+//! With the cargo feature `mock` (off by default: without it none of the mock is compiled),
+//! `atlas_backup::mock::Mock` answers a real [`Client`] in-process, without a server. Rules
+//! are typed per operation (the method named like the client's), match on the call's typed
+//! parameters and body, and answer with a typed output, an Atlas error, a raw status and
+//! body, or a sequence of these. The answers go through the client's own retries, decoding
+//! and paging, so a test cannot pass with an answer the real client would fail to read.
+//! Enable it for tests only; the module's documentation has an example per tag:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! atlas-backup = { version = "*", features = ["mock"] }
+//! ```
+//!
+//! Every call, mocked or not, can also be observed and changed by [`Interceptor`]s (see
+//! [`interceptor`]).
 #![forbid(unsafe_code)]
 #![warn(missing_debug_implementations)]
 mod auth;
@@ -14,6 +32,9 @@ mod codec;
 mod digest;
 mod env;
 pub mod error;
+pub mod interceptor;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod paginate;
 mod patterns;
 mod request;
@@ -26,6 +47,7 @@ pub use auth::{Auth, Secret};
 pub use digest::DigestAuth;
 pub use service_account::ServiceAccount;
 pub use client::{Client, ClientBuilder, RetryPolicy, DEFAULT_BASE_URL};
+pub use interceptor::Interceptor;
 pub use error::Error;
 pub use response::Response;
 /// The type error bodies decode into: the spec's error schema.

@@ -7,6 +7,7 @@
 
 mod docs;
 pub mod manifest;
+mod mock;
 mod models;
 mod operations;
 
@@ -33,6 +34,8 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/digest.rs", include_str!("../../runtime/digest.rs")),
     ("src/env.rs", include_str!("../../runtime/env.rs")),
     ("src/error.rs", include_str!("../../runtime/error.rs")),
+    ("src/interceptor.rs", include_str!("../../runtime/interceptor.rs")),
+    ("src/mock/runtime.rs", include_str!("../../runtime/mock.rs")),
     ("src/paginate.rs", include_str!("../../runtime/paginate.rs")),
     ("src/request.rs", include_str!("../../runtime/request.rs")),
     ("src/response.rs", include_str!("../../runtime/response.rs")),
@@ -90,6 +93,9 @@ enum Job<'a> {
     Models(Vec<&'a TypeDef>),
     OperationsMod(Vec<&'a str>),
     Operations(Vec<&'a Operation>),
+    /// `mock/mod.rs`, which documents every tag's rules.
+    MockMod(Vec<(&'a str, Vec<&'a Operation>)>),
+    Mock(Vec<&'a Operation>),
 }
 
 impl Job<'_> {
@@ -101,6 +107,8 @@ impl Job<'_> {
             Job::OperationsMod(_) => "src/operations/mod.rs".to_owned(),
             Job::Models(types) => format!("src/models/{}.rs", types.first().map_or("", |t| t.module.as_str())),
             Job::Operations(ops) => format!("src/operations/{}.rs", ops.first().map_or("", |o| o.module.as_str())),
+            Job::MockMod(_) => "src/mock/mod.rs".to_owned(),
+            Job::Mock(ops) => format!("src/mock/{}.rs", ops.first().map_or("", |o| o.module.as_str())),
         }
     }
 
@@ -111,6 +119,8 @@ impl Job<'_> {
             Job::Models(types) => types.len(),
             // An operation's builder is several times the text of a type.
             Job::Operations(ops) => ops.len() * 8,
+            Job::Mock(ops) => ops.len() * 4,
+            Job::MockMod(modules) => modules.len(),
             Job::Lib | Job::Patterns | Job::ModelsMod(_) | Job::OperationsMod(_) => 1,
         }
     }
@@ -123,6 +133,8 @@ impl Job<'_> {
             Job::Models(types) => models::render_module(api, types),
             Job::OperationsMod(modules) => operations::mod_rs(modules),
             Job::Operations(ops) => operations::render_module(api, ops),
+            Job::MockMod(modules) => mock::mod_rs(api, modules),
+            Job::Mock(ops) => mock::render_module(api, ops),
         }
     }
 }
@@ -147,6 +159,8 @@ pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTime
         Job::OperationsMod(operation_modules.iter().map(|(m, _)| *m).collect()),
     ];
     jobs.extend(model_modules.into_iter().map(|(_, types)| Job::Models(types)));
+    jobs.push(Job::MockMod(operation_modules.clone()));
+    jobs.extend(operation_modules.iter().map(|(_, ops)| Job::Mock(ops.clone())));
     jobs.extend(operation_modules.into_iter().map(|(_, ops)| Job::Operations(ops)));
     let (results, times) = run_jobs(&jobs, api);
     // The first error in job order, not whichever thread failed first: the same broken
@@ -290,6 +304,26 @@ pub(crate) fn parse_items(text: &str, template: &'static str, item: &str, out: &
     })?;
     out.extend(file.items);
     Ok(())
+}
+
+/// The file of one tag: each operation's items from `render` (text of `template`, parsed),
+/// under a module doc of `doc` followed by the tag; `what` names the kind of file in errors.
+pub(crate) fn tag_module(
+    ops: &[&Operation],
+    what: &'static str,
+    template: &'static str,
+    doc: &str,
+    render: impl Fn(&Operation) -> Result<String, Error>,
+) -> Result<String, Error> {
+    let module = ops.first().map_or("", |o| o.module.as_str());
+    let mut items = Vec::new();
+    for op in ops {
+        let text = render(op)?;
+        parse_items(&text, template, &format!("operation {} ({})", op.operation_id, op.pointer), &mut items)?;
+    }
+    let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
+    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&format!(" {doc} `{tag}`.")));
+    print(&inner, items, what, module)
 }
 
 /// Prints items (plus inner attributes) as a formatted file.

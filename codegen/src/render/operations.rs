@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
-use super::{docs, ident, lit, parse_file, parse_items, print, render_template, rust_type, unparse};
+use super::{docs, ident, lit, parse_file, render_template, rust_type, tag_module, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
@@ -110,28 +110,10 @@ fn operation_doc(op: &Operation) -> String {
 /// A compiling (not run) example of the call: required parameters set from the spec's
 /// examples, the body passed in, the answer awaited.
 fn example(api: &Api, op: &Operation) -> String {
-    let mut args = vec!["client: atlas_backup::Client".to_owned()];
+    let (mut args, setters) = example_setters(api, op);
+    args.insert(0, "client: atlas_backup::Client".to_owned());
     let mut calls = vec![format!("    .{}()", op.method_ident)];
-    for p in op.params.iter().filter(|p| p.required) {
-        let value = match (&p.ty, &p.example) {
-            (TypeRef::String, Some(serde_json::Value::String(s))) => lit(s),
-            (TypeRef::String, _) => lit(&format!("my-{}", p.name)),
-            (TypeRef::Bool, _) => "true".to_owned(),
-            (TypeRef::I32 | TypeRef::I64, Some(v)) if v.is_i64() => v.to_string(),
-            (TypeRef::I32 | TypeRef::I64, _) => "1".to_owned(),
-            (ty, _) => {
-                let name = snake(&p.ident);
-                args.push(format!("{name}: {}", public_type(api, ty)));
-                name
-            }
-        };
-        calls.push(format!("    .{}({value})", p.ident));
-    }
-    if let Some(b) = &op.body {
-        let ty = if b.ty == TypeRef::Bytes { "Vec<u8>".to_owned() } else { public_type(api, &b.ty) };
-        args.push(format!("body: {ty}"));
-        calls.push("    .body(body)".to_owned());
-    }
+    calls.extend(setters);
     let finish = if op.pagination.is_some() {
         "    .collect_all() // every page; `.send()` answers one page".to_owned()
     } else {
@@ -154,6 +136,34 @@ fn example(api: &Api, op: &Operation) -> String {
     lines.push("# }".to_owned());
     lines.push("```".to_owned());
     docs::attrs(&lines)
+}
+
+/// For an example call: the example function's arguments (besides the client) and the
+/// builder calls that set the required parameters (from the spec's examples) and the body.
+pub(super) fn example_setters(api: &Api, op: &Operation) -> (Vec<String>, Vec<String>) {
+    let mut args = Vec::new();
+    let mut calls = Vec::new();
+    for p in op.params.iter().filter(|p| p.required) {
+        let value = match (&p.ty, &p.example) {
+            (TypeRef::String, Some(serde_json::Value::String(s))) => lit(s),
+            (TypeRef::String, _) => lit(&format!("my-{}", p.name)),
+            (TypeRef::Bool, _) => "true".to_owned(),
+            (TypeRef::I32 | TypeRef::I64, Some(v)) if v.is_i64() => v.to_string(),
+            (TypeRef::I32 | TypeRef::I64, _) => "1".to_owned(),
+            (ty, _) => {
+                let name = snake(&p.ident);
+                args.push(format!("{name}: {}", public_type(api, ty)));
+                name
+            }
+        };
+        calls.push(format!("    .{}({value})", p.ident));
+    }
+    if let Some(b) = &op.body {
+        let ty = if b.ty == TypeRef::Bytes { "Vec<u8>".to_owned() } else { public_type(api, &b.ty) };
+        args.push(format!("body: {ty}"));
+        calls.push("    .body(body)".to_owned());
+    }
+    (args, calls)
 }
 
 fn snake(ident: &str) -> String {
@@ -393,15 +403,7 @@ pub fn modules(api: &Api) -> Vec<(&str, Vec<&Operation>)> {
 
 /// Renders the file of one module of [`modules`].
 pub fn render_module(api: &Api, ops: &[&Operation]) -> Result<String, Error> {
-    let module = ops.first().map_or("", |o| o.module.as_str());
-    let mut items = Vec::new();
-    for op in ops {
-        let text = render_operation(api, op)?;
-        parse_items(&text, "operation.askama", &format!("operation {} ({})", op.operation_id, op.pointer), &mut items)?;
-    }
-    let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
-    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&format!(" Operations tagged `{tag}`.")));
-    print(&inner, items, "operations", module)
+    tag_module(ops, "operations", "operation.askama", "Operations tagged", |op| render_operation(api, op))
 }
 
 /// Renders `operations/mod.rs`, which declares and re-exports `modules`.

@@ -130,3 +130,22 @@ pub fn snake(name: &str) -> String {
     }
     out
 }
+
+/// The project and snapshot IDs the tests use.
+pub const GROUP: &str = "32b6e34b3d91647abb20e7b8";
+pub const SNAPSHOT: &str = "5f4007f327a3bc75f2a2b1c3";
+
+/// `getGroupClusterBackupSnapshot` of [`GROUP`] and [`SNAPSHOT`] in `cluster`, with the
+/// response's metadata.
+pub async fn get_snapshot(
+    client: &atlas_backup::Client,
+    cluster: &str,
+) -> Result<atlas_backup::Response<atlas_backup::models::DiskBackupReplicaSet>, atlas_backup::Error> {
+    client
+        .get_group_cluster_backup_snapshot()
+        .group_id(GROUP)
+        .cluster_name(cluster)
+        .snapshot_id(SNAPSHOT)
+        .send_with_metadata()
+        .await
+}

@@ -11,7 +11,9 @@ const CLIENT: &str = "5. Client overhead";
 
 /// The rows of part `client`, from the `client` bench of `tests/`.
 pub fn rows(root: &Path, scratch: &Path, quick: bool) -> Result<Vec<Row>, String> {
-    let exe = bench_executable(root, "atlas-backup-tests", "client", quick)?;
+    // Without the tests' default feature `mock`: the client as production builds have it
+    // (no mock compiled into the seam, no paused-clock support in tokio).
+    let exe = bench_executable(root, "atlas-backup-tests", "client", quick, &["--no-default-features"])?;
     let home = scratch.join("criterion-client");
     run_criterion(&exe, &root.join("tests"), &home, quick, &[])?;
     // Paired batches, not criterion's two benchmarks side by side: those run one after

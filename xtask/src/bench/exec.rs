@@ -7,12 +7,13 @@ use std::process::{Command, Stdio};
 /// Builds a bench target and answers its executable: release profile (cargo's `bench`), or
 /// with `--quick` the dev profile, whose dependencies CI has already built for the tests
 /// (the workspace optimises the generator and its parsers even there).
-pub fn bench_executable(root: &Path, package: &str, bench: &str, quick: bool) -> Result<PathBuf, String> {
+pub fn bench_executable(root: &Path, package: &str, bench: &str, quick: bool, flags: &[&str]) -> Result<PathBuf, String> {
     let profile = if quick { "dev" } else { "bench" };
     eprintln!("building the `{bench}` bench of {package} ({profile} profile)...");
     let out = Command::new(cargo())
         .current_dir(root)
         .args(["bench", "--package", package, "--bench", bench, "--no-run", "--profile", profile])
+        .args(flags)
         .arg("--message-format=json-render-diagnostics")
         .stderr(Stdio::inherit())
         .output()

@@ -1,0 +1,176 @@
+//! Hooks into every attempt of every call: before it is sent (to add or change headers,
+//! for example a correlation ID) and after its response (to observe status, timing and
+//! attempt, for example for metrics).
+//!
+//! ```
+//! use atlas_backup::interceptor::{AttemptContext, AttemptOutcome, HeaderMap, HeaderValue, Interceptor};
+//! use atlas_backup::{Client, Error};
+//!
+//! /// Sends one correlation ID with every attempt and logs how each one went.
+//! #[derive(Debug)]
+//! struct Correlation(HeaderValue);
+//!
+//! impl Interceptor for Correlation {
+//!     fn before_attempt(&self, _context: &AttemptContext<'_>, headers: &mut HeaderMap) {
+//!         headers.insert("x-correlation-id", self.0.clone());
+//!     }
+//!
+//!     fn after_attempt(&self, context: &AttemptContext<'_>, outcome: &AttemptOutcome<'_>) {
+//!         println!(
+//!             "{} attempt {}: {:?} after {:?}",
+//!             context.operation_id(),
+//!             context.attempt(),
+//!             outcome.status(),
+//!             outcome.elapsed()
+//!         );
+//!     }
+//! }
+//!
+//! # fn run() -> Result<(), Error> {
+//! let client = Client::builder()
+//!     .interceptor(Correlation(HeaderValue::from_static("nightly-backup-42")))
+//!     .build()?;
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Hooks never see credentials: the `Authorization` header is added after
+//! [`Interceptor::before_attempt`] has run, and a service account's token request does not
+//! go through the hooks at all.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode, Url};
+
+/// The header types hooks work with, so that a hook needs no direct `reqwest` dependency.
+pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::request::Operation;
+
+/// A hook into every attempt of every call of a [`Client`](crate::Client); add it with
+/// [`ClientBuilder::interceptor`](crate::ClientBuilder::interceptor).
+///
+/// Several interceptors run in the order they were added. Both methods do nothing by
+/// default, so an interceptor implements only what it needs. They are called on the task
+/// that makes the call and should return quickly.
+pub trait Interceptor: fmt::Debug + Send + Sync {
+    /// Called before each attempt is sent, retries and replays included. `headers` are the
+    /// request's headers without `Authorization`, which is added afterwards; a header
+    /// inserted here is sent.
+    fn before_attempt(&self, context: &AttemptContext<'_>, headers: &mut HeaderMap) {
+        let _ = (context, headers);
+    }
+
+    /// Called after each attempt: with the response's status and headers (its body is not
+    /// read yet), or with the error that ended the attempt.
+    fn after_attempt(&self, context: &AttemptContext<'_>, outcome: &AttemptOutcome<'_>) {
+        let _ = (context, outcome);
+    }
+}
+
+/// An interceptor shared with the code that added it (to read what it recorded).
+impl<T: Interceptor + ?Sized> Interceptor for Arc<T> {
+    fn before_attempt(&self, context: &AttemptContext<'_>, headers: &mut HeaderMap) {
+        (**self).before_attempt(context, headers);
+    }
+
+    fn after_attempt(&self, context: &AttemptContext<'_>, outcome: &AttemptOutcome<'_>) {
+        (**self).after_attempt(context, outcome);
+    }
+}
+
+/// Which call and which attempt a hook is called for.
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptContext<'a> {
+    pub(crate) operation: &'static Operation,
+    pub(crate) url: &'a Url,
+    pub(crate) attempt: u32,
+}
+
+impl AttemptContext<'_> {
+    /// The operationId (`getGroupClusterBackupSnapshot`).
+    pub fn operation_id(&self) -> &'static str {
+        self.operation.id
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.operation.method
+    }
+
+    /// The path template, `{name}` for each path parameter: the same for every call of the
+    /// operation, so suited as a metrics label.
+    pub fn path_template(&self) -> &'static str {
+        self.operation.path
+    }
+
+    /// The full URL of the request, query included.
+    pub fn url(&self) -> &Url {
+        self.url
+    }
+
+    /// 1 for the first attempt, 2 for the first retry, and so on. The replay after a 401
+    /// with renewed credentials keeps the number of the attempt it repeats.
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+}
+
+/// How one attempt ended.
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptOutcome<'a> {
+    pub(crate) result: Result<(StatusCode, &'a HeaderMap), &'a reqwest::Error>,
+    pub(crate) elapsed: Duration,
+}
+
+impl AttemptOutcome<'_> {
+    /// The response's status, or `None` when no response came (connection error,
+    /// timeout).
+    pub fn status(&self) -> Option<StatusCode> {
+        self.result.ok().map(|(status, _)| status)
+    }
+
+    /// The response's headers, when a response came.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.result.ok().map(|(_, headers)| headers)
+    }
+
+    /// The error that ended the attempt without a response.
+    pub fn error(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.result.err().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+
+    /// From sending the request to the response's headers (or the error).
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+}
+
+/// The interceptors of one client, in the order added.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Interceptors(Vec<Arc<dyn Interceptor>>);
+
+impl Interceptors {
+    pub fn push(&mut self, interceptor: Arc<dyn Interceptor>) {
+        self.0.push(interceptor);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn before_attempt(&self, context: &AttemptContext<'_>, headers: &mut HeaderMap) {
+        for hook in &self.0 {
+            hook.before_attempt(context, headers);
+        }
+    }
+
+    pub fn after_attempt(&self, context: &AttemptContext<'_>, outcome: &AttemptOutcome<'_>) {
+        for hook in &self.0 {
+            hook.after_attempt(context, outcome);
+        }
+    }
+}
