@@ -42,6 +42,7 @@ pub struct ClientBuilder {
     auth: Auth,
     retry: Option<RetryPolicy>,
     timeout: Option<Duration>,
+    no_timeout: bool,
     connect_timeout: Option<Duration>,
 }
 
@@ -79,6 +80,14 @@ impl ClientBuilder {
         self
     }
 
+    /// No whole-request time limit (a call's own `.timeout()` still applies). For tests on
+    /// tokio's paused clock, which jumps to the next timer whenever the runtime is idle,
+    /// also while a real socket read is pending: the per-request timer would fire at once.
+    pub fn no_timeout(mut self) -> Self {
+        self.no_timeout = true;
+        self
+    }
+
     /// Time limit to open a connection (default 10 s). Ignored with
     /// [`http_client`](Self::http_client), whose own setting applies.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
@@ -113,7 +122,7 @@ impl ClientBuilder {
                 base_url,
                 auth,
                 retry: self.retry.unwrap_or_default(),
-                timeout: Some(self.timeout.unwrap_or(Duration::from_secs(60))),
+                timeout: (!self.no_timeout).then(|| self.timeout.unwrap_or(Duration::from_secs(60))),
             }),
         })
     }

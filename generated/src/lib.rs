@@ -19,6 +19,7 @@ mod patterns;
 mod request;
 mod response;
 mod service_account;
+mod waiter;
 pub mod models;
 pub mod operations;
 pub mod version;
@@ -28,6 +29,7 @@ pub use service_account::ServiceAccount;
 pub use client::{Client, ClientBuilder, RetryPolicy, DEFAULT_BASE_URL};
 pub use error::Error;
 pub use response::Response;
+pub use waiter::{Polled, WaitError};
 /// The type error bodies decode into: the spec's error schema.
 pub type ErrorModel = models::ApiError;
 impl error::ErrorDetails for models::ApiError {

@@ -7,10 +7,12 @@
 
 mod lower;
 mod views;
+mod waiters;
 
 pub use lower::lower;
 // Media-type facts shared with the drift engine, so both read versions the same way.
 pub(crate) use lower::{atlas_version, is_json};
+pub use waiters::{Acceptor, EXTENSION as WAITERS_EXTENSION, Matcher, State as AcceptorState, Waiter};
 
 use crate::error::Warning;
 
@@ -31,6 +33,8 @@ pub struct Api {
     /// bodies into it.
     pub error_model: Option<TypeId>,
     pub security: Vec<SecurityScheme>,
+    /// `x-atlas-waiters` of the GET operations (see [`Waiter`]).
+    pub waiters: Vec<Waiter>,
     pub warnings: Vec<Warning>,
 }
 

@@ -8,6 +8,7 @@
 mod docs;
 mod models;
 mod operations;
+mod waiters;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -37,6 +38,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/response.rs", include_str!("../../runtime/response.rs")),
     ("src/service_account.rs", include_str!("../../runtime/service_account.rs")),
     ("src/version.rs", include_str!("../../runtime/version.rs")),
+    ("src/waiter.rs", include_str!("../../runtime/waiter.rs")),
 ];
 
 pub(crate) fn header(spec_name: &str, comment: &str) -> String {

@@ -165,7 +165,16 @@ fn public_type(api: &Api, ty: &TypeRef) -> String {
     rust_type(api, ty, MODELS).replace("crate::", "atlas_backup::")
 }
 
-fn deprecation(op: &Operation) -> String {
+/// The argument type of a parameter's setter, and how the setter stores it.
+pub(super) fn setter_arg(api: &Api, p: &crate::ir::Param) -> (String, String) {
+    if p.ty == TypeRef::String {
+        ("impl Into<String>".to_owned(), "value.into()".to_owned())
+    } else {
+        (rust_type(api, &p.ty, MODELS), "value".to_owned())
+    }
+}
+
+pub(super) fn deprecation(op: &Operation) -> String {
     if !op.deprecated {
         return String::new();
     }
@@ -195,11 +204,7 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
     for p in &op.params {
         let field = ident(&p.ident);
         let ty = rust_type(api, &p.ty, MODELS);
-        let (arg, value) = if p.ty == TypeRef::String {
-            ("impl Into<String>".to_owned(), "value.into()".to_owned())
-        } else {
-            (ty.clone(), "value".to_owned())
-        };
+        let (arg, value) = setter_arg(api, p);
         let mut doc_lines = p.doc.as_deref().map(docs::lines).unwrap_or_default();
         let mut facts = vec![format!(
             "`{}` ({} parameter{})",
@@ -399,6 +404,8 @@ pub fn render_module(api: &Api, ops: &[&Operation]) -> Result<String, Error> {
         let text = render_operation(api, op)?;
         parse_items(&text, "operation.askama", &format!("operation {} ({})", op.operation_id, op.pointer), &mut items)?;
     }
+    // The waiters polling these operations live next to them (and so under the same tag).
+    super::waiters::render_for(api, ops, &mut items)?;
     let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
     let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&format!(" Operations tagged `{tag}`.")));
     print(&inner, items, "operations", module)

@@ -2,7 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// The legacy backup snapshot schedule of a cluster.
+/// the legacy backup snapshot schedule of a cluster.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotSchedule {
@@ -333,7 +333,7 @@ for ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths {
         <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
-/// The legacy backup snapshot schedule of a cluster.
+/// the legacy backup snapshot schedule of a cluster.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotScheduleRequest {
