@@ -434,7 +434,7 @@ mod tests {
         assert_eq!(decide(&TABLE, &ok(json!({"urls": ["u"]}))), Some(State::Success));
         assert_eq!(decide(&TABLE, &ok(json!({"status": "somethingNew"}))), None);
         assert_eq!(decide(&TABLE, &ok(json!({"status": null}))), None);
-        let not_found = Err(Error::Api(Box::new(crate::error::ApiErrorResponse {
+        let not_found: Result<Response<serde_json::Value>, Error> = Err(Error::Api(Box::new(crate::error::ApiErrorResponse {
             status: StatusCode::NOT_FOUND,
             headers: Default::default(),
             body: crate::error::ApiErrorBody::Raw(String::new()),

@@ -9,7 +9,7 @@ pub struct AdvancedDiskBackupSnapshotSchedulePolicy {
     /// 24-character hexadecimal ID of the backup policy.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// the policy items (snapshot frequency and retention rules) of this policy.
+    /// The policy items (snapshot frequency and retention rules) of this policy.
     #[serde(rename = "policyItems")]
     pub policy_items: Vec<super::DiskBackupApiPolicyItem>,
 }
@@ -26,7 +26,7 @@ pub struct AdvancedDiskBackupSnapshotSchedulePolicyRequest {
     /// 24-character hexadecimal ID of the backup policy.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// the policy items (snapshot frequency and retention rules) of this policy.
+    /// The policy items (snapshot frequency and retention rules) of this policy.
     #[serde(rename = "policyItems")]
     pub policy_items: Vec<super::DiskBackupApiPolicyItemRequest>,
 }

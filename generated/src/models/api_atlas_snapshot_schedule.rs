@@ -2,7 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// the legacy backup snapshot schedule of a cluster.
+/// The legacy backup snapshot schedule of a cluster.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotSchedule {
@@ -333,7 +333,7 @@ for ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths {
         <i32 as serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
-/// the legacy backup snapshot schedule of a cluster.
+/// The legacy backup snapshot schedule of a cluster.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotScheduleRequest {

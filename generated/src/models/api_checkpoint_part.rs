@@ -2,7 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// the part of a checkpoint that concerns one shard or config server.
+/// The part of a checkpoint that concerns one shard or config server.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ApiCheckpointPart {

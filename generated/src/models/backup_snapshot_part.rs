@@ -2,7 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// the part of a legacy snapshot taken from one replica set or config server.
+/// The part of a legacy snapshot taken from one replica set or config server.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct BackupSnapshotPart {

@@ -2,7 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// the part of a restore job that concerns one replica set of a sharded cluster.
+/// The part of a restore job that concerns one replica set of a sharded cluster.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct DiskBackupRestoreMember {

@@ -2,7 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// the snapshot of one shard or config server within a sharded cluster snapshot.
+/// The snapshot of one shard or config server within a sharded cluster snapshot.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupShardedClusterSnapshotMember {

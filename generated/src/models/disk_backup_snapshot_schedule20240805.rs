@@ -59,7 +59,7 @@ pub struct DiskBackupSnapshotSchedule20240805 {
     /// Read-only: set by Atlas, never sent.
     #[serde(rename = "nextSnapshot", default, skip_serializing_if = "Option::is_none")]
     pub next_snapshot: Option<chrono::DateTime<chrono::Utc>>,
-    /// the backup policies of the schedule.
+    /// The backup policies of the schedule.
     #[serde(rename = "policies")]
     pub policies: Vec<super::AdvancedDiskBackupSnapshotSchedulePolicy>,
     /// Hour of the day (UTC) at which Atlas takes scheduled snapshots.
@@ -177,7 +177,7 @@ pub struct DiskBackupSnapshotSchedule20240805Request {
         skip_serializing_if = "Option::is_none"
     )]
     pub extra_retention_settings: Option<Vec<super::ExtraRetentionSetting>>,
-    /// the backup policies of the schedule.
+    /// The backup policies of the schedule.
     #[serde(rename = "policies")]
     pub policies: Vec<super::AdvancedDiskBackupSnapshotSchedulePolicyRequest>,
     /// Hour of the day (UTC) at which Atlas takes scheduled snapshots.

@@ -11,7 +11,7 @@ pub struct PaginatedSnapshot {
     /// Read-only: set by Atlas, never sent.
     #[serde(rename = "links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
-    /// the items on the requested page.
+    /// The items on the requested page.
     ///
     /// Read-only: set by Atlas, never sent.
     #[serde(rename = "results")]

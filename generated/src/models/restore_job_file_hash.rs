@@ -2,7 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// the checksum of one restore file.
+/// The checksum of one restore file.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct RestoreJobFileHash {

@@ -253,7 +253,7 @@ impl CreateBackupExport {
         self.pretty = Some(value);
         self
     }
-    /// the snapshot and the bucket to export it to.
+    /// The snapshot and the bucket to export it to.
     ///
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(mut self, value: crate::models::DiskBackupExportJobRequest) -> Self {
@@ -875,7 +875,7 @@ impl CreateExportBucket {
         self.pretty = Some(value);
         self
     }
-    /// the bucket or container and the access role Atlas uses for it.
+    /// The bucket or container and the access role Atlas uses for it.
     ///
     /// The request body (`application/vnd.atlas.2024-05-30+json`, required).
     pub fn body(
@@ -7023,7 +7023,7 @@ impl UpdateBackupExportBucket {
         self.pretty = Some(value);
         self
     }
-    /// the new private networking setting.
+    /// The new private networking setting.
     ///
     /// The request body (`application/vnd.atlas.2024-05-30+json`, required).
     pub fn body(
@@ -7184,7 +7184,7 @@ impl UpdateBackupSchedule {
         self.pretty = Some(value);
         self
     }
-    /// the schedule fields to change.
+    /// The schedule fields to change.
     ///
     /// The request body (`application/vnd.atlas.2024-08-05+json`, required).
     pub fn body(
@@ -7355,7 +7355,7 @@ impl UpdateBackupSnapshot {
         self.pretty = Some(value);
         self
     }
-    /// the new retention period.
+    /// The new retention period.
     ///
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(mut self, value: crate::models::BackupSnapshotRetention) -> Self {
@@ -7519,7 +7519,7 @@ impl UpdateCompliancePolicy {
         self.pretty = Some(value);
         self
     }
-    /// the complete new policy.
+    /// The complete new policy.
     ///
     /// The request body (`application/vnd.atlas.2023-10-01+json`, required).
     pub fn body(

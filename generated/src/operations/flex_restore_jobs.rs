@@ -98,7 +98,7 @@ impl CreateFlexRestoreJob {
         self.pretty = Some(value);
         self
     }
-    /// the snapshot and the target cluster.
+    /// The snapshot and the target cluster.
     ///
     /// The request body (`application/vnd.atlas.2024-11-13+json`, required).
     pub fn body(

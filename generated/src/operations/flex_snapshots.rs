@@ -98,7 +98,7 @@ impl DownloadFlexBackup {
         self.pretty = Some(value);
         self
     }
-    /// the snapshot to download.
+    /// The snapshot to download.
     ///
     /// The request body (`application/vnd.atlas.2024-11-13+json`, required).
     pub fn body(

@@ -1724,7 +1724,7 @@ impl UpdateClusterSnapshot {
         self.pretty = Some(value);
         self
     }
-    /// the new expiry settings.
+    /// The new expiry settings.
     ///
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(mut self, value: crate::models::BackupSnapshotRequest) -> Self {
@@ -1893,7 +1893,7 @@ impl UpdateClusterSnapshotSchedule {
         self.pretty = Some(value);
         self
     }
-    /// the new schedule.
+    /// The new schedule.
     ///
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(

@@ -110,7 +110,7 @@ impl CreateSharedClusterBackupRestoreJob {
         self.pretty = Some(value);
         self
     }
-    /// the snapshot and the target cluster.
+    /// The snapshot and the target cluster.
     ///
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(mut self, value: crate::models::TenantRestoreRequest) -> Self {

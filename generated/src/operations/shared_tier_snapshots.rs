@@ -108,7 +108,7 @@ impl DownloadClusterBackupTenant {
         self.pretty = Some(value);
         self
     }
-    /// the snapshot to download.
+    /// The snapshot to download.
     ///
     /// The request body (`application/vnd.atlas.2024-08-05+json`, required).
     pub fn body(mut self, value: crate::models::TenantRestoreRequest) -> Self {
