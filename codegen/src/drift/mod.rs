@@ -6,7 +6,8 @@
 //! - [`rules`]: one small classification function per kind of change;
 //! - `diff`: the walk that matches operations (by operationId, then method + path) and
 //!   compares them and every component schema they reach;
-//! - [`report`]: Markdown (for a pull-request comment) and JSON.
+//! - [`report`]: Markdown (for a pull-request comment) and JSON;
+//! - [`waiters`]: the `x-atlas-waiters` tables, compared by waiter name.
 //!
 //! # `oneOf` and the SDK-flattened form
 //!
@@ -28,6 +29,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 mod spec;
+pub mod waiters;
 
 pub use model::{Change, Finding, Report, Rule, Severity, Subject, Summary, Usage};
 
