@@ -184,7 +184,7 @@ impl Backoff {
         let min = millis(self.delays.min).max(1);
         let max = millis(self.delays.max).max(min);
         let exponent = attempt.saturating_sub(1).min(63);
-        let bound = min.checked_mul(1u64 << exponent).unwrap_or(u64::MAX).min(max);
+        let bound = min.saturating_mul(1u64 << exponent).min(max);
         let delay = Duration::from_millis((self.random)(min, bound));
         let remaining = self.max_wait.saturating_sub(elapsed);
         if remaining.saturating_sub(delay) <= Duration::from_millis(min) { remaining } else { delay }

@@ -217,15 +217,15 @@ async fn a_download_restore_job_succeeds_once_its_urls_are_there() {
 async fn the_deletion_waiter_succeeds_on_404() {
     let server = server(SNAPSHOT_PATH, vec![snapshot("completed"), snapshot("completed"), error(404)]).await;
     let start = Instant::now();
-    let gone: () = client(&server)
+    // Success is the 404: `wait` answers `()`.
+    let outcome: Result<(), WaitError<_>> = client(&server)
         .wait_until_snapshot_deleted()
         .group_id(GROUP)
         .cluster_name("Cluster0")
         .snapshot_id(SNAPSHOT)
         .wait(Duration::from_secs(600))
-        .await
-        .expect("deleted");
-    let _ = gone;
+        .await;
+    outcome.expect("deleted");
     assert_eq!(requests(&server).await, 3);
     // The table's 10 s first, then 10..=20 s.
     let took = start.elapsed();
