@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use atlas_backup::models::DiskBackupReplicaSetStatus;
+use atlas_backup::operations::{WaitUntilRestoreJobFinished, WaitUntilSnapshotCompleted};
 use atlas_backup::{Client, Error, Polled, RetryPolicy, WaitError};
 use futures::StreamExt;
 use serde_json::{Value, json};
@@ -69,6 +70,16 @@ fn client(server: &MockServer) -> Client {
         .expect("client")
 }
 
+/// `snapshotCompleted` on the scripted snapshot.
+fn snapshot_waiter(server: &MockServer) -> WaitUntilSnapshotCompleted {
+    client(server).wait_until_snapshot_completed().group_id(GROUP).cluster_name("Cluster0").snapshot_id(SNAPSHOT)
+}
+
+/// `restoreJobFinished` on the scripted restore job.
+fn restore_waiter(server: &MockServer) -> WaitUntilRestoreJobFinished {
+    client(server).wait_until_restore_job_finished().group_id(GROUP).cluster_name("Cluster0").restore_job_id(JOB)
+}
+
 async fn requests(server: &MockServer) -> usize {
     server.received_requests().await.map_or(0, |r| r.len())
 }
@@ -110,11 +121,7 @@ fn gaps(times: &[Duration]) -> Vec<Duration> {
 async fn snapshot_queued_in_progress_completed_with_smithy_delays() {
     let steps = vec![snapshot("queued"), snapshot("inProgress"), snapshot("inProgress"), snapshot("inProgress"), snapshot("completed")];
     let server = server(SNAPSHOT_PATH, steps).await;
-    let stream = client(&server)
-        .wait_until_snapshot_completed()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
+    let stream = snapshot_waiter(&server)
         .into_stream(Duration::from_secs(3600));
     let (times, answers, end) = watch(stream).await;
     assert!(end.is_none(), "{end:?}");
@@ -138,11 +145,7 @@ async fn wait_answers_the_completed_snapshot_and_overrides_cap_the_delays() {
     let steps = vec![snapshot("queued"), snapshot("queued"), snapshot("queued"), snapshot("queued"), snapshot("completed")];
     let server = server(SNAPSHOT_PATH, steps).await;
     let start = Instant::now();
-    let done = client(&server)
-        .wait_until_snapshot_completed()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
+    let done = snapshot_waiter(&server)
         .min_delay(2 * S)
         .max_delay(3 * S)
         .wait(Duration::from_secs(600))
@@ -158,11 +161,7 @@ async fn wait_answers_the_completed_snapshot_and_overrides_cap_the_delays() {
 #[tokio::test(start_paused = true)]
 async fn a_failed_snapshot_is_the_failure_state_with_the_last_answer() {
     let server = server(SNAPSHOT_PATH, vec![snapshot("queued"), snapshot("failed")]).await;
-    let err = client(&server)
-        .wait_until_snapshot_completed()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
+    let err = snapshot_waiter(&server)
         .wait(Duration::from_secs(600))
         .await
         .expect_err("failure state");
@@ -183,11 +182,7 @@ async fn a_restore_job_whose_failed_turns_true() {
     let running = answer(json!({"id": JOB, "deliveryType": "automated", "snapshotId": SNAPSHOT}));
     let failed = answer(json!({"id": JOB, "deliveryType": "automated", "failed": true, "finishedAt": "2026-01-01T00:00:00Z"}));
     let server = server(&at, vec![running.clone(), running, failed]).await;
-    let err = client(&server)
-        .wait_until_restore_job_finished()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .restore_job_id(JOB)
+    let err = restore_waiter(&server)
         .wait(Duration::from_secs(3600))
         .await
         .expect_err("failed");
@@ -201,11 +196,7 @@ async fn a_download_restore_job_succeeds_once_its_urls_are_there() {
     let waiting = answer(json!({"id": JOB, "deliveryType": "download", "deliveryUrl": []}));
     let ready = answer(json!({"id": JOB, "deliveryType": "download", "deliveryUrl": ["https://example.invalid/x.tar.gz"]}));
     let server = server(&at, vec![waiting, ready]).await;
-    let job = client(&server)
-        .wait_until_restore_job_finished()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .restore_job_id(JOB)
+    let job = restore_waiter(&server)
         .wait(Duration::from_secs(3600))
         .await
         .expect("links ready");
@@ -235,11 +226,7 @@ async fn the_deletion_waiter_succeeds_on_404() {
 #[tokio::test(start_paused = true)]
 async fn a_500_inside_a_poll_is_absorbed_by_the_retry_policy() {
     let server = server(SNAPSHOT_PATH, vec![snapshot("queued"), error(500), snapshot("completed")]).await;
-    let stream = client(&server)
-        .wait_until_snapshot_completed()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
+    let stream = snapshot_waiter(&server)
         .into_stream(Duration::from_secs(600));
     let (times, answers, end) = watch(stream).await;
     assert!(end.is_none(), "{end:?}");
@@ -257,11 +244,7 @@ async fn a_500_inside_a_poll_is_absorbed_by_the_retry_policy() {
 async fn a_404_where_success_is_not_404_ends_at_once() {
     let server = server(SNAPSHOT_PATH, vec![error(404)]).await;
     let start = Instant::now();
-    let err = client(&server)
-        .wait_until_snapshot_completed()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
+    let err = snapshot_waiter(&server)
         .wait(Duration::from_secs(600))
         .await
         .expect_err("404");
@@ -276,11 +259,7 @@ async fn a_404_where_success_is_not_404_ends_at_once() {
 #[tokio::test(start_paused = true)]
 async fn time_out_with_the_last_poll_at_the_deadline() {
     let server = server(SNAPSHOT_PATH, vec![snapshot("queued")]).await;
-    let stream = client(&server)
-        .wait_until_snapshot_completed()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
+    let stream = snapshot_waiter(&server)
         .into_stream(Duration::from_secs(100));
     let (times, answers, end) = watch(stream).await;
     let polls = times.len();
@@ -302,11 +281,9 @@ async fn time_out_with_the_last_poll_at_the_deadline() {
 #[tokio::test(start_paused = true)]
 async fn parameters_are_checked_before_any_io() {
     let server = server(SNAPSHOT_PATH, vec![snapshot("completed")]).await;
-    let err = client(&server)
-        .wait_until_snapshot_completed()
+    // The setter replaces the helper's valid groupId.
+    let err = snapshot_waiter(&server)
         .group_id("not-a-group")
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
         .wait(Duration::from_secs(600))
         .await
         .expect_err("invalid groupId");
@@ -319,11 +296,7 @@ async fn an_unknown_status_keeps_polling_and_warns_once() {
     let logs = logs();
     let steps = vec![snapshot("paused"), snapshot("paused"), snapshot("paused"), snapshot("completed")];
     let server = server(SNAPSHOT_PATH, steps).await;
-    let done = client(&server)
-        .wait_until_snapshot_completed()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
+    let done = snapshot_waiter(&server)
         .wait(Duration::from_secs(600))
         .await
         .expect("completed after the unknown status");
@@ -339,11 +312,7 @@ async fn an_unknown_status_keeps_polling_and_warns_once() {
 #[tokio::test(start_paused = true)]
 async fn dropping_the_waiter_stops_polling() {
     let server = server(SNAPSHOT_PATH, vec![snapshot("queued")]).await;
-    let stream = client(&server)
-        .wait_until_snapshot_completed()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
+    let stream = snapshot_waiter(&server)
         .into_stream(Duration::from_secs(3600));
     // A timeout around the wait would be a timer alive during the exchange (see the top
     // of this file): two answers are read instead, then the stream is dropped.
