@@ -333,7 +333,7 @@ fn scalar(v: &serde_json::Value) -> String {
     }
 }
 
-fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+pub(crate) fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     let mut out = String::from("#");
     for segment in path.iter() {
         match segment {

@@ -230,6 +230,11 @@ pub fn assign(api: &mut Api) {
             }
         }
     }
+    // Waiters after the operations, so that an operation never loses its name to one.
+    for w in &mut api.waiters {
+        w.method_ident = methods.claim(&snake_ident(&format!("wait_until_{}", w.name.to_snake_case()), "wait_until"), "_");
+        w.builder_ident = builders.claim(&camel_ident(&format!("WaitUntil_{}", w.name), "WaitUntil", "W"), "");
+    }
 }
 
 #[cfg(test)]

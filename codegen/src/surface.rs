@@ -55,6 +55,7 @@ pub fn surface(api: &Api) -> String {
             let _ = writeln!(out, "deprecated{}", op.sunset.as_ref().map(|s| format!(", sunset {s}")).unwrap_or_default());
         }
     }
+    waiters(api, &mut out);
     let _ = writeln!(out, "\n## Models ({})", api.types.len());
     let mut types: Vec<_> = api.types.iter().collect();
     types.sort_by(|a, b| a.ident.cmp(&b.ident));
@@ -121,4 +122,20 @@ pub fn surface(api: &Api) -> String {
         }
     }
     out
+}
+
+/// Each waiter: its method, the operation it polls, its delays and its acceptors in order.
+fn waiters(api: &Api, out: &mut String) {
+    let _ = writeln!(out, "\n## Waiters ({})", api.waiters.len());
+    let mut waiters: Vec<_> = api.waiters.iter().collect();
+    waiters.sort_by(|a, b| a.name.cmp(&b.name));
+    for w in waiters {
+        let op = &api.operations[w.operation];
+        let _ = writeln!(out, "\n### {} -> Client::{}() -> {}", w.name, w.method_ident, w.builder_ident);
+        let returns = if w.succeeds_with_answer() { "the answer" } else { "()" };
+        let _ = writeln!(out, "polls {} every {}..{} s, returns {returns}", op.operation_id, w.min_delay, w.max_delay);
+        for a in &w.acceptors {
+            let _ = writeln!(out, "{}: {}", a.state.as_str(), a.matcher.describe());
+        }
+    }
 }

@@ -10,11 +10,10 @@
 
 use std::path::{Path, PathBuf};
 
-/// What the end-to-end tests of fixture crates need besides the crate itself.
-const E2E_DEV_DEPENDENCIES: &str = r#"
-[dev-dependencies]
-tokio = { version = "1.54.1", features = ["macros", "rt-multi-thread"] }
-wiremock = "0.6.5"
+/// What the end-to-end tests of fixture crates need besides the crate itself, added to the
+/// generated manifest's own `[dev-dependencies]` (which has tokio with `macros` and `rt`,
+/// for the runtime's tests).
+const E2E_DEV_DEPENDENCIES: &str = r#"wiremock = "0.6.5"
 serde_json = "1.0.145"
 "#;
 
@@ -41,8 +40,10 @@ fn fixture_crates_pass_clippy() {
         if e2e.exists() {
             std::fs::create_dir_all(out.join("tests")).expect("tests dir");
             std::fs::copy(&e2e, out.join("tests/e2e.rs")).expect("copy e2e test");
-            let mut cargo_toml = std::fs::read_to_string(out.join("Cargo.toml")).expect("manifest");
-            cargo_toml.push_str(E2E_DEV_DEPENDENCIES);
+            let cargo_toml = std::fs::read_to_string(out.join("Cargo.toml")).expect("manifest");
+            let table = "\n[dev-dependencies]\n";
+            assert!(cargo_toml.contains(table), "{name}: the manifest has no [dev-dependencies]");
+            let cargo_toml = cargo_toml.replacen(table, &format!("{table}{E2E_DEV_DEPENDENCIES}"), 1);
             std::fs::write(out.join("Cargo.toml"), cargo_toml).expect("manifest");
             with_e2e.push(package);
         }

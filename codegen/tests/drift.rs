@@ -81,6 +81,9 @@ const FIXTURES: &[(&str, Rule, Severity)] = &[
     ("polymorphism-changed", Rule::PolymorphismChanged, Breaking),
     ("deprecated", Rule::Deprecated, Info),
     ("description-changed", Rule::DescriptionChanged, Info),
+    ("waiter-added", Rule::WaiterAdded, NonBreaking),
+    ("waiter-removed", Rule::WaiterRemoved, Breaking),
+    ("waiter-acceptors-changed", Rule::WaiterAcceptorsChanged, Breaking),
 ];
 
 fn fixture_report(dir: &str) -> Report {

@@ -59,6 +59,7 @@ pub struct ClientBuilder {
     auth: Auth,
     retry: Option<RetryPolicy>,
     timeout: Option<Duration>,
+    no_timeout: bool,
     connect_timeout: Option<Duration>,
     interceptors: Interceptors,
     transport: Transport,
@@ -95,6 +96,14 @@ impl ClientBuilder {
     /// service account's token request. A call's own `.timeout()` replaces it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// No whole-request time limit (a call's own `.timeout()` still applies). For tests on
+    /// tokio's paused clock, which jumps to the next timer whenever the runtime is idle,
+    /// also while a real socket read is pending: the per-request timer would fire at once.
+    pub fn no_timeout(mut self) -> Self {
+        self.no_timeout = true;
         self
     }
 
@@ -149,7 +158,7 @@ impl ClientBuilder {
                 base_url,
                 auth,
                 retry: self.retry.unwrap_or_default(),
-                timeout: Some(self.timeout.unwrap_or(Duration::from_secs(60))),
+                timeout: (!self.no_timeout).then(|| self.timeout.unwrap_or(Duration::from_secs(60))),
             }),
         })
     }

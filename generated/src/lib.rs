@@ -40,6 +40,7 @@ mod patterns;
 mod request;
 mod response;
 mod service_account;
+mod waiter;
 pub mod models;
 pub mod operations;
 pub mod version;
@@ -50,6 +51,7 @@ pub use client::{Client, ClientBuilder, RetryPolicy, DEFAULT_BASE_URL};
 pub use interceptor::Interceptor;
 pub use error::Error;
 pub use response::Response;
+pub use waiter::{Polled, WaitError};
 /// The type error bodies decode into: the spec's error schema.
 pub type ErrorModel = models::ApiError;
 impl error::ErrorDetails for models::ApiError {

@@ -137,3 +137,29 @@ fn generate_writes_into_the_workspace_it_runs_in() {
     assert!(stdout.contains(&other.path().join("generated").display().to_string()), "{stdout}");
     assert_eq!(std::fs::metadata(&ours).and_then(|m| m.modified()).expect("mtime"), before, "this clone's generated/ was touched");
 }
+
+/// Issue 12's acceptance: a spec update that drops a status a waiter waits for breaks
+/// generation loudly (the waiter, the pointer, the value), and nothing is written.
+#[test]
+fn removing_a_status_a_waiter_needs_exits_1_naming_the_waiter() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("spec.yaml");
+    let text = std::fs::read_to_string(root().join("spec/atlas-backup.yaml")).expect("read spec");
+    // The `status` enum of DiskBackupReplicaSet, the replica set snapshot.
+    let start = text.find("\n    DiskBackupReplicaSet:\n").expect("DiskBackupReplicaSet");
+    let at = start + text[start..].find("            - completed\n").expect("its completed value");
+    let edited = format!("{}{}", &text[..at], &text[at + "            - completed\n".len()..]);
+    std::fs::write(&spec, edited).expect("write spec");
+    let out = dir.path().join("crate");
+    let (code, stdout, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--out").arg(&out));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    for expected in [
+        "waiter \"snapshotCompleted\"",
+        "#/paths/~1api~1atlas~1v2~1groups~1{groupId}~1clusters~1{clusterName}~1backup~1snapshots~1{snapshotId}/get/x-atlas-waiters/0/acceptors/0/matcher/equals/0",
+        "value \"completed\" is not in the enum of `status`",
+        "spec.yaml:",
+    ] {
+        assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
+    }
+    assert!(!out.exists(), "nothing may be written");
+}

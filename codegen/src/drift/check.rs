@@ -80,6 +80,9 @@ pub const NOT_COMPARED: &[(Rule, &str)] = &[
     (Rule::SchemaAdded, "per operation, schemas are compared where they are used; their names are ours"),
     (Rule::SchemaRemoved, "per operation, schemas are compared where they are used; their names are ours"),
     (Rule::SchemaRefChanged, "per operation, schemas are compared where they are used; their names are ours"),
+    (Rule::WaiterAdded, "waiters (`x-atlas-waiters`) are ours: upstream has none"),
+    (Rule::WaiterRemoved, "waiters (`x-atlas-waiters`) are ours: upstream has none"),
+    (Rule::WaiterAcceptorsChanged, "waiters (`x-atlas-waiters`) are ours: upstream has none"),
 ];
 
 /// Facts that the newest upstream copy, in its SDK-flattened form, drops or adds everywhere

@@ -198,6 +198,7 @@ impl<'a> Differ<'a> {
             }
         }
 
+        self.changes.extend(super::waiters::changes(&old_scoped, &new_scoped));
         self.changes.sort();
         self.changes.dedup();
         Ok(Scope {

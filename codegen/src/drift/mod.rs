@@ -9,6 +9,7 @@
 //! - [`report`]: Markdown (for a pull-request comment) and JSON;
 //! - [`check`] and [`intended`]: `spec check`, the drift from the published upstream copy to
 //!   `spec/` (per operation) against the reviewed list of intended differences.
+//! - [`waiters`]: the `x-atlas-waiters` tables, compared by waiter name.
 //!
 //! # `oneOf` and the SDK-flattened form
 //!
@@ -32,6 +33,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 mod spec;
+pub mod waiters;
 
 pub use model::{Change, Finding, Report, Rule, Severity, Subject, Summary, Usage};
 

@@ -75,11 +75,14 @@ pub enum Rule {
     PolymorphismChanged,
     Deprecated,
     DescriptionChanged,
+    WaiterAdded,
+    WaiterRemoved,
+    WaiterAcceptorsChanged,
 }
 
 impl Rule {
     /// Every rule, for tests that check each one has a fixture.
-    pub const ALL: [Rule; 44] = [
+    pub const ALL: [Rule; 47] = [
         Rule::OperationAdded,
         Rule::OperationRemoved,
         Rule::OperationDeprecated,
@@ -124,6 +127,9 @@ impl Rule {
         Rule::PolymorphismChanged,
         Rule::Deprecated,
         Rule::DescriptionChanged,
+        Rule::WaiterAdded,
+        Rule::WaiterRemoved,
+        Rule::WaiterAcceptorsChanged,
     ];
 
     /// The kebab-case name used in reports and fixture directories.

@@ -77,10 +77,12 @@ pub fn lower(loaded: &Loaded) -> Result<Api, Error> {
         operations,
         error_model,
         security,
+        waiters: Vec::new(),
         warnings: cx.warnings,
     };
     views::split_request_response(&mut api);
     views::box_cycles(&mut api);
+    api.waiters = waiters::lower(loaded, &api)?;
     api.warnings.sort();
     api.warnings.dedup();
     Ok(api)

@@ -7,11 +7,13 @@
 
 mod lower;
 mod views;
+mod waiters;
 
 pub use lower::lower;
 // Media-type facts shared with the drift engine, so both read versions, and choose the
 // media type of a body, the same way.
 pub(crate) use lower::{atlas_version, newest_json};
+pub use waiters::{Acceptor, EXTENSION as WAITERS_EXTENSION, Matcher, State as AcceptorState, Waiter};
 
 use crate::error::Warning;
 
@@ -32,6 +34,8 @@ pub struct Api {
     /// bodies into it.
     pub error_model: Option<TypeId>,
     pub security: Vec<SecurityScheme>,
+    /// `x-atlas-waiters` of the GET operations (see [`Waiter`]).
+    pub waiters: Vec<Waiter>,
     pub warnings: Vec<Warning>,
 }
 

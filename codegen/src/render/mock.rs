@@ -187,7 +187,7 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
 /// Renders the file of one tag (the operations of one module of
 /// [`super::operations::modules`]).
 pub fn render_module(api: &Api, ops: &[&Operation]) -> Result<String, Error> {
-    tag_module(ops, "mock", "mock.askama", "Mock rules of the operations tagged", |op| render_operation(api, op))
+    tag_module(ops, "mock", "mock.askama", "Mock rules of the operations tagged", |op| render_operation(api, op), |_| Ok(()))
 }
 
 /// Renders `mock/mod.rs`: the module's documentation with an example per tag, the engine

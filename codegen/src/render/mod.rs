@@ -10,6 +10,7 @@ pub mod manifest;
 mod mock;
 mod models;
 mod operations;
+mod waiters;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -41,6 +42,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/response.rs", include_str!("../../runtime/response.rs")),
     ("src/service_account.rs", include_str!("../../runtime/service_account.rs")),
     ("src/version.rs", include_str!("../../runtime/version.rs")),
+    ("src/waiter.rs", include_str!("../../runtime/waiter.rs")),
 ];
 
 /// Whether `path` (relative to the crate's root) is one of the runtime's modules, copied
@@ -307,13 +309,15 @@ pub(crate) fn parse_items(text: &str, template: &'static str, item: &str, out: &
 }
 
 /// The file of one tag: each operation's items from `render` (text of `template`, parsed),
-/// under a module doc of `doc` followed by the tag; `what` names the kind of file in errors.
+/// then the items `after` adds (the waiters of these operations), under a module doc of `doc`
+/// followed by the tag; `what` names the kind of file in errors.
 pub(crate) fn tag_module(
     ops: &[&Operation],
     what: &'static str,
     template: &'static str,
     doc: &str,
     render: impl Fn(&Operation) -> Result<String, Error>,
+    after: impl FnOnce(&mut Vec<syn::Item>) -> Result<(), Error>,
 ) -> Result<String, Error> {
     let module = ops.first().map_or("", |o| o.module.as_str());
     let mut items = Vec::new();
@@ -321,6 +325,7 @@ pub(crate) fn tag_module(
         let text = render(op)?;
         parse_items(&text, template, &format!("operation {} ({})", op.operation_id, op.pointer), &mut items)?;
     }
+    after(&mut items)?;
     let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
     let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&format!(" {doc} `{tag}`.")));
     print(&inner, items, what, module)

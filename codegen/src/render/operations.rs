@@ -175,7 +175,16 @@ fn public_type(api: &Api, ty: &TypeRef) -> String {
     rust_type(api, ty, MODELS).replace("crate::", "atlas_backup::")
 }
 
-fn deprecation(op: &Operation) -> String {
+/// The argument type of a parameter's setter, and how the setter stores it.
+pub(super) fn setter_arg(api: &Api, p: &crate::ir::Param) -> (String, String) {
+    if p.ty == TypeRef::String {
+        ("impl Into<String>".to_owned(), "value.into()".to_owned())
+    } else {
+        (rust_type(api, &p.ty, MODELS), "value".to_owned())
+    }
+}
+
+pub(super) fn deprecation(op: &Operation) -> String {
     if !op.deprecated {
         return String::new();
     }
@@ -205,11 +214,7 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
     for p in &op.params {
         let field = ident(&p.ident);
         let ty = rust_type(api, &p.ty, MODELS);
-        let (arg, value) = if p.ty == TypeRef::String {
-            ("impl Into<String>".to_owned(), "value.into()".to_owned())
-        } else {
-            (ty.clone(), "value".to_owned())
-        };
+        let (arg, value) = setter_arg(api, p);
         let mut doc_lines = p.doc.as_deref().map(docs::lines).unwrap_or_default();
         let mut facts = vec![format!(
             "`{}` ({} parameter{})",
@@ -403,7 +408,15 @@ pub fn modules(api: &Api) -> Vec<(&str, Vec<&Operation>)> {
 
 /// Renders the file of one module of [`modules`].
 pub fn render_module(api: &Api, ops: &[&Operation]) -> Result<String, Error> {
-    tag_module(ops, "operations", "operation.askama", "Operations tagged", |op| render_operation(api, op))
+    // The waiters polling these operations live next to them (and so under the same tag).
+    tag_module(
+        ops,
+        "operations",
+        "operation.askama",
+        "Operations tagged",
+        |op| render_operation(api, op),
+        |items| super::waiters::render_for(api, ops, items),
+    )
 }
 
 /// Renders `operations/mod.rs`, which declares and re-exports `modules`.

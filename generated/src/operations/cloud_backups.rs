@@ -7577,3 +7577,1202 @@ impl UpdateCompliancePolicy {
         self.client.execute_json(request).await
     }
 }
+impl crate::Client {
+    /// Waits until the Backup Compliance Policy is in force.
+    ///
+    /// Polls [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`, `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`), first at once, then after 10 s, waits doubling up to 60 s (jittered), until the maximum wait given to [`wait`](WaitUntilCompliancePolicyActive::wait) runs out. Waiter `compliancePolicyActive` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. success: `state` is `ACTIVE`
+    /// 2. keep polling: `state` is `ENABLING` or `UPDATING` or `DISABLING`
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+    pub fn wait_until_compliance_policy_active(
+        &self,
+    ) -> WaitUntilCompliancePolicyActive {
+        WaitUntilCompliancePolicyActive {
+            poll: self.get_compliance_policy(),
+            delays: WaitUntilCompliancePolicyActive::table().delays,
+        }
+    }
+}
+/// Waits until the Backup Compliance Policy is in force.
+///
+/// Polls [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`, `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`), first at once, then after 10 s, waits doubling up to 60 s (jittered), until the maximum wait given to [`wait`](WaitUntilCompliancePolicyActive::wait) runs out. Waiter `compliancePolicyActive` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. success: `state` is `ACTIVE`
+/// 2. keep polling: `state` is `ENABLING` or `UPDATING` or `DISABLING`
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+///
+/// Created by
+/// [`Client::wait_until_compliance_policy_active`](crate::Client::wait_until_compliance_policy_active).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilCompliancePolicyActive::wait) or
+/// [`into_stream`](WaitUntilCompliancePolicyActive::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+pub struct WaitUntilCompliancePolicyActive {
+    poll: GetCompliancePolicy,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilCompliancePolicyActive {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "compliancePolicyActive",
+            operation: "getCompliancePolicy",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(10),
+                max: std::time::Duration::from_secs(60),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::Equals(&["state"], &["ACTIVE"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Equals(
+                        &["state"],
+                        &["ENABLING", "UPDATING", "DISABLING"],
+                    ),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetCompliancePolicy::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `envelope`: see [`GetCompliancePolicy::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetCompliancePolicy::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 10 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 60 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches, and answers that answer.
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        crate::models::DataProtectionSettings20231001,
+        crate::WaitError<crate::models::DataProtectionSettings20231001>,
+    > {
+        crate::waiter::wait(self.into_stream(max_wait))
+            .await
+            .and_then(crate::waiter::answer)
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::DataProtectionSettings20231001>,
+            crate::WaitError<crate::models::DataProtectionSettings20231001>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}
+impl crate::Client {
+    /// Waits until the export to the bucket finished, well or badly.
+    ///
+    /// Polls [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilExportCompleted::wait) runs out. Waiter `exportCompleted` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. success: `state` is `Successful`
+    /// 2. failure: `state` is `Failed` or `Cancelled`
+    /// 3. keep polling: `state` is `Queued` or `InProgress`
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+    pub fn wait_until_export_completed(&self) -> WaitUntilExportCompleted {
+        WaitUntilExportCompleted {
+            poll: self.get_backup_export(),
+            delays: WaitUntilExportCompleted::table().delays,
+        }
+    }
+}
+/// Waits until the export to the bucket finished, well or badly.
+///
+/// Polls [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilExportCompleted::wait) runs out. Waiter `exportCompleted` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. success: `state` is `Successful`
+/// 2. failure: `state` is `Failed` or `Cancelled`
+/// 3. keep polling: `state` is `Queued` or `InProgress`
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+///
+/// Created by
+/// [`Client::wait_until_export_completed`](crate::Client::wait_until_export_completed).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilExportCompleted::wait) or
+/// [`into_stream`](WaitUntilExportCompleted::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+pub struct WaitUntilExportCompleted {
+    poll: GetBackupExport,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilExportCompleted {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "exportCompleted",
+            operation: "getBackupExport",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(30),
+                max: std::time::Duration::from_secs(300),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::Equals(&["state"], &["Successful"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::Equals(
+                        &["state"],
+                        &["Failed", "Cancelled"],
+                    ),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Equals(
+                        &["state"],
+                        &["Queued", "InProgress"],
+                    ),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetBackupExport::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `clusterName`: see [`GetBackupExport::cluster_name`].
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.cluster_name(value);
+        self
+    }
+    /// `exportId`: see [`GetBackupExport::export_id`].
+    pub fn export_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.export_id(value);
+        self
+    }
+    /// `envelope`: see [`GetBackupExport::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetBackupExport::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 30 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 300 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches, and answers that answer.
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        crate::models::DiskBackupExportJob,
+        crate::WaitError<crate::models::DiskBackupExportJob>,
+    > {
+        crate::waiter::wait(self.into_stream(max_wait))
+            .await
+            .and_then(crate::waiter::answer)
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::DiskBackupExportJob>,
+            crate::WaitError<crate::models::DiskBackupExportJob>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}
+impl crate::Client {
+    /// Waits until the restore job finished, or its download links are ready.
+    ///
+    /// Polls [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilRestoreJobFinished::wait) runs out. Waiter `restoreJobFinished` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. failure: `failed` is true
+    /// 2. failure: `cancelled` is true
+    /// 3. failure: `expired` is true
+    /// 4. success: `finishedAt` is present
+    /// 5. success: `deliveryUrl` is not empty
+    /// 6. keep polling: HTTP 200
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+    pub fn wait_until_restore_job_finished(&self) -> WaitUntilRestoreJobFinished {
+        WaitUntilRestoreJobFinished {
+            poll: self.get_backup_restore_job(),
+            delays: WaitUntilRestoreJobFinished::table().delays,
+        }
+    }
+}
+/// Waits until the restore job finished, or its download links are ready.
+///
+/// Polls [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilRestoreJobFinished::wait) runs out. Waiter `restoreJobFinished` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. failure: `failed` is true
+/// 2. failure: `cancelled` is true
+/// 3. failure: `expired` is true
+/// 4. success: `finishedAt` is present
+/// 5. success: `deliveryUrl` is not empty
+/// 6. keep polling: HTTP 200
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+///
+/// Created by
+/// [`Client::wait_until_restore_job_finished`](crate::Client::wait_until_restore_job_finished).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilRestoreJobFinished::wait) or
+/// [`into_stream`](WaitUntilRestoreJobFinished::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+pub struct WaitUntilRestoreJobFinished {
+    poll: GetBackupRestoreJob,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilRestoreJobFinished {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "restoreJobFinished",
+            operation: "getBackupRestoreJob",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(30),
+                max: std::time::Duration::from_secs(300),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::IsTrue(&["failed"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::IsTrue(&["cancelled"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::IsTrue(&["expired"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::Present(&["finishedAt"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::NonEmpty(&["deliveryUrl"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Status(200),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetBackupRestoreJob::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `clusterName`: see [`GetBackupRestoreJob::cluster_name`].
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.cluster_name(value);
+        self
+    }
+    /// `restoreJobId`: see [`GetBackupRestoreJob::restore_job_id`].
+    pub fn restore_job_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.restore_job_id(value);
+        self
+    }
+    /// `envelope`: see [`GetBackupRestoreJob::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetBackupRestoreJob::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 30 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 300 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches, and answers that answer.
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        crate::models::DiskBackupSnapshotRestoreJob,
+        crate::WaitError<crate::models::DiskBackupSnapshotRestoreJob>,
+    > {
+        crate::waiter::wait(self.into_stream(max_wait))
+            .await
+            .and_then(crate::waiter::answer)
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::DiskBackupSnapshotRestoreJob>,
+            crate::WaitError<crate::models::DiskBackupSnapshotRestoreJob>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}
+impl crate::Client {
+    /// Waits until the sharded-cluster snapshot finished, well or badly.
+    ///
+    /// Polls [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilShardedClusterSnapshotCompleted::wait) runs out. Waiter `shardedClusterSnapshotCompleted` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. success: `status` is `completed`
+    /// 2. failure: `status` is `failed`
+    /// 3. keep polling: `status` is `queued` or `inProgress`
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+    pub fn wait_until_sharded_cluster_snapshot_completed(
+        &self,
+    ) -> WaitUntilShardedClusterSnapshotCompleted {
+        WaitUntilShardedClusterSnapshotCompleted {
+            poll: self.get_backup_sharded_cluster(),
+            delays: WaitUntilShardedClusterSnapshotCompleted::table().delays,
+        }
+    }
+}
+/// Waits until the sharded-cluster snapshot finished, well or badly.
+///
+/// Polls [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilShardedClusterSnapshotCompleted::wait) runs out. Waiter `shardedClusterSnapshotCompleted` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. success: `status` is `completed`
+/// 2. failure: `status` is `failed`
+/// 3. keep polling: `status` is `queued` or `inProgress`
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+///
+/// Created by
+/// [`Client::wait_until_sharded_cluster_snapshot_completed`](crate::Client::wait_until_sharded_cluster_snapshot_completed).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilShardedClusterSnapshotCompleted::wait) or
+/// [`into_stream`](WaitUntilShardedClusterSnapshotCompleted::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+pub struct WaitUntilShardedClusterSnapshotCompleted {
+    poll: GetBackupShardedCluster,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilShardedClusterSnapshotCompleted {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "shardedClusterSnapshotCompleted",
+            operation: "getBackupShardedCluster",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(15),
+                max: std::time::Duration::from_secs(120),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::Equals(&["status"], &["completed"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::Equals(&["status"], &["failed"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Equals(
+                        &["status"],
+                        &["queued", "inProgress"],
+                    ),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetBackupShardedCluster::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `clusterName`: see [`GetBackupShardedCluster::cluster_name`].
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.cluster_name(value);
+        self
+    }
+    /// `snapshotId`: see [`GetBackupShardedCluster::snapshot_id`].
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.snapshot_id(value);
+        self
+    }
+    /// `envelope`: see [`GetBackupShardedCluster::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetBackupShardedCluster::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 15 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 120 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches, and answers that answer.
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        crate::models::DiskBackupShardedClusterSnapshot,
+        crate::WaitError<crate::models::DiskBackupShardedClusterSnapshot>,
+    > {
+        crate::waiter::wait(self.into_stream(max_wait))
+            .await
+            .and_then(crate::waiter::answer)
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::DiskBackupShardedClusterSnapshot>,
+            crate::WaitError<crate::models::DiskBackupShardedClusterSnapshot>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}
+impl crate::Client {
+    /// Waits until the snapshot finished, well or badly.
+    ///
+    /// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilSnapshotCompleted::wait) runs out. Waiter `snapshotCompleted` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. success: `status` is `completed`
+    /// 2. failure: `status` is `failed`
+    /// 3. keep polling: `status` is `queued` or `inProgress`
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+    pub fn wait_until_snapshot_completed(&self) -> WaitUntilSnapshotCompleted {
+        WaitUntilSnapshotCompleted {
+            poll: self.get_group_cluster_backup_snapshot(),
+            delays: WaitUntilSnapshotCompleted::table().delays,
+        }
+    }
+}
+/// Waits until the snapshot finished, well or badly.
+///
+/// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilSnapshotCompleted::wait) runs out. Waiter `snapshotCompleted` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. success: `status` is `completed`
+/// 2. failure: `status` is `failed`
+/// 3. keep polling: `status` is `queued` or `inProgress`
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+///
+/// Created by
+/// [`Client::wait_until_snapshot_completed`](crate::Client::wait_until_snapshot_completed).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilSnapshotCompleted::wait) or
+/// [`into_stream`](WaitUntilSnapshotCompleted::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+pub struct WaitUntilSnapshotCompleted {
+    poll: GetGroupClusterBackupSnapshot,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilSnapshotCompleted {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "snapshotCompleted",
+            operation: "getGroupClusterBackupSnapshot",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(15),
+                max: std::time::Duration::from_secs(120),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::Equals(&["status"], &["completed"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::Equals(&["status"], &["failed"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Equals(
+                        &["status"],
+                        &["queued", "inProgress"],
+                    ),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetGroupClusterBackupSnapshot::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `clusterName`: see [`GetGroupClusterBackupSnapshot::cluster_name`].
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.cluster_name(value);
+        self
+    }
+    /// `snapshotId`: see [`GetGroupClusterBackupSnapshot::snapshot_id`].
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.snapshot_id(value);
+        self
+    }
+    /// `envelope`: see [`GetGroupClusterBackupSnapshot::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetGroupClusterBackupSnapshot::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 15 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 120 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches, and answers that answer.
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        crate::models::DiskBackupReplicaSet,
+        crate::WaitError<crate::models::DiskBackupReplicaSet>,
+    > {
+        crate::waiter::wait(self.into_stream(max_wait))
+            .await
+            .and_then(crate::waiter::answer)
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::DiskBackupReplicaSet>,
+            crate::WaitError<crate::models::DiskBackupReplicaSet>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}
+impl crate::Client {
+    /// Waits until the snapshot is gone (Atlas answers 404).
+    ///
+    /// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 10 s, waits doubling up to 60 s (jittered), until the maximum wait given to [`wait`](WaitUntilSnapshotDeleted::wait) runs out. Waiter `snapshotDeleted` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. success: HTTP 404
+    /// 2. keep polling: HTTP 200
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers `()`.
+    pub fn wait_until_snapshot_deleted(&self) -> WaitUntilSnapshotDeleted {
+        WaitUntilSnapshotDeleted {
+            poll: self.get_group_cluster_backup_snapshot(),
+            delays: WaitUntilSnapshotDeleted::table().delays,
+        }
+    }
+}
+/// Waits until the snapshot is gone (Atlas answers 404).
+///
+/// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 10 s, waits doubling up to 60 s (jittered), until the maximum wait given to [`wait`](WaitUntilSnapshotDeleted::wait) runs out. Waiter `snapshotDeleted` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. success: HTTP 404
+/// 2. keep polling: HTTP 200
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers `()`.
+///
+/// Created by
+/// [`Client::wait_until_snapshot_deleted`](crate::Client::wait_until_snapshot_deleted).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilSnapshotDeleted::wait) or
+/// [`into_stream`](WaitUntilSnapshotDeleted::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+pub struct WaitUntilSnapshotDeleted {
+    poll: GetGroupClusterBackupSnapshot,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilSnapshotDeleted {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "snapshotDeleted",
+            operation: "getGroupClusterBackupSnapshot",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(10),
+                max: std::time::Duration::from_secs(60),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::Status(404),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Status(200),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetGroupClusterBackupSnapshot::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `clusterName`: see [`GetGroupClusterBackupSnapshot::cluster_name`].
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.cluster_name(value);
+        self
+    }
+    /// `snapshotId`: see [`GetGroupClusterBackupSnapshot::snapshot_id`].
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.snapshot_id(value);
+        self
+    }
+    /// `envelope`: see [`GetGroupClusterBackupSnapshot::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetGroupClusterBackupSnapshot::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 10 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 60 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches the error status (the resource is gone).
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<(), crate::WaitError<crate::models::DiskBackupReplicaSet>> {
+        crate::waiter::wait(self.into_stream(max_wait)).await.map(|_gone| ())
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::DiskBackupReplicaSet>,
+            crate::WaitError<crate::models::DiskBackupReplicaSet>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}
+impl crate::Client {
+    /// Waits until the serverless restore job finished, or its download links are ready.
+    ///
+    /// Polls [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilServerlessRestoreJobFinished::wait) runs out. Waiter `serverlessRestoreJobFinished` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. failure: `failed` is true
+    /// 2. failure: `cancelled` is true
+    /// 3. failure: `expired` is true
+    /// 4. success: `finishedAt` is present
+    /// 5. success: `deliveryUrl` is not empty
+    /// 6. keep polling: HTTP 200
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn wait_until_serverless_restore_job_finished(
+        &self,
+    ) -> WaitUntilServerlessRestoreJobFinished {
+        WaitUntilServerlessRestoreJobFinished {
+            poll: self.get_serverless_restore_job(),
+            delays: WaitUntilServerlessRestoreJobFinished::table().delays,
+        }
+    }
+}
+/// Waits until the serverless restore job finished, or its download links are ready.
+///
+/// Polls [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilServerlessRestoreJobFinished::wait) runs out. Waiter `serverlessRestoreJobFinished` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. failure: `failed` is true
+/// 2. failure: `cancelled` is true
+/// 3. failure: `expired` is true
+/// 4. success: `finishedAt` is present
+/// 5. success: `deliveryUrl` is not empty
+/// 6. keep polling: HTTP 200
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+///
+/// Created by
+/// [`Client::wait_until_serverless_restore_job_finished`](crate::Client::wait_until_serverless_restore_job_finished).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilServerlessRestoreJobFinished::wait) or
+/// [`into_stream`](WaitUntilServerlessRestoreJobFinished::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+)]
+pub struct WaitUntilServerlessRestoreJobFinished {
+    poll: GetServerlessRestoreJob,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilServerlessRestoreJobFinished {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "serverlessRestoreJobFinished",
+            operation: "getServerlessRestoreJob",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(30),
+                max: std::time::Duration::from_secs(300),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::IsTrue(&["failed"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::IsTrue(&["cancelled"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::IsTrue(&["expired"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::Present(&["finishedAt"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::NonEmpty(&["deliveryUrl"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Status(200),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetServerlessRestoreJob::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `clusterName`: see [`GetServerlessRestoreJob::cluster_name`].
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.cluster_name(value);
+        self
+    }
+    /// `restoreJobId`: see [`GetServerlessRestoreJob::restore_job_id`].
+    pub fn restore_job_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.restore_job_id(value);
+        self
+    }
+    /// `envelope`: see [`GetServerlessRestoreJob::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetServerlessRestoreJob::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 30 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 300 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches, and answers that answer.
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        crate::models::ServerlessBackupRestoreJob,
+        crate::WaitError<crate::models::ServerlessBackupRestoreJob>,
+    > {
+        crate::waiter::wait(self.into_stream(max_wait))
+            .await
+            .and_then(crate::waiter::answer)
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::ServerlessBackupRestoreJob>,
+            crate::WaitError<crate::models::ServerlessBackupRestoreJob>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}
+impl crate::Client {
+    /// Waits until the serverless snapshot finished, well or badly.
+    ///
+    /// Polls [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilServerlessSnapshotCompleted::wait) runs out. Waiter `serverlessSnapshotCompleted` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. success: `status` is `completed`
+    /// 2. failure: `status` is `failed`
+    /// 3. keep polling: `status` is `queued` or `inProgress`
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn wait_until_serverless_snapshot_completed(
+        &self,
+    ) -> WaitUntilServerlessSnapshotCompleted {
+        WaitUntilServerlessSnapshotCompleted {
+            poll: self.get_group_serverless_backup_snapshot(),
+            delays: WaitUntilServerlessSnapshotCompleted::table().delays,
+        }
+    }
+}
+/// Waits until the serverless snapshot finished, well or badly.
+///
+/// Polls [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilServerlessSnapshotCompleted::wait) runs out. Waiter `serverlessSnapshotCompleted` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. success: `status` is `completed`
+/// 2. failure: `status` is `failed`
+/// 3. keep polling: `status` is `queued` or `inProgress`
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+///
+/// Created by
+/// [`Client::wait_until_serverless_snapshot_completed`](crate::Client::wait_until_serverless_snapshot_completed).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilServerlessSnapshotCompleted::wait) or
+/// [`into_stream`](WaitUntilServerlessSnapshotCompleted::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+)]
+pub struct WaitUntilServerlessSnapshotCompleted {
+    poll: GetGroupServerlessBackupSnapshot,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilServerlessSnapshotCompleted {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "serverlessSnapshotCompleted",
+            operation: "getGroupServerlessBackupSnapshot",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(15),
+                max: std::time::Duration::from_secs(120),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::Equals(&["status"], &["completed"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::Equals(&["status"], &["failed"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Equals(
+                        &["status"],
+                        &["queued", "inProgress"],
+                    ),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetGroupServerlessBackupSnapshot::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `clusterName`: see [`GetGroupServerlessBackupSnapshot::cluster_name`].
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.cluster_name(value);
+        self
+    }
+    /// `snapshotId`: see [`GetGroupServerlessBackupSnapshot::snapshot_id`].
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.snapshot_id(value);
+        self
+    }
+    /// `envelope`: see [`GetGroupServerlessBackupSnapshot::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetGroupServerlessBackupSnapshot::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 15 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 120 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches, and answers that answer.
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        crate::models::ServerlessBackupSnapshot,
+        crate::WaitError<crate::models::ServerlessBackupSnapshot>,
+    > {
+        crate::waiter::wait(self.into_stream(max_wait))
+            .await
+            .and_then(crate::waiter::answer)
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::ServerlessBackupSnapshot>,
+            crate::WaitError<crate::models::ServerlessBackupSnapshot>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}

@@ -534,3 +534,152 @@ impl ListFlexRestoreJobs {
         self.client.execute_json(request).await
     }
 }
+impl crate::Client {
+    /// Waits until the flex restore job finished, well or badly.
+    ///
+    /// Polls [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilFlexRestoreJobCompleted::wait) runs out. Waiter `flexRestoreJobCompleted` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. success: `status` is `COMPLETED`
+    /// 2. failure: `status` is `FAILED`
+    /// 3. keep polling: `status` is `PENDING` or `QUEUED` or `RUNNING`
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+    pub fn wait_until_flex_restore_job_completed(
+        &self,
+    ) -> WaitUntilFlexRestoreJobCompleted {
+        WaitUntilFlexRestoreJobCompleted {
+            poll: self.get_flex_restore_job(),
+            delays: WaitUntilFlexRestoreJobCompleted::table().delays,
+        }
+    }
+}
+/// Waits until the flex restore job finished, well or badly.
+///
+/// Polls [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilFlexRestoreJobCompleted::wait) runs out. Waiter `flexRestoreJobCompleted` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. success: `status` is `COMPLETED`
+/// 2. failure: `status` is `FAILED`
+/// 3. keep polling: `status` is `PENDING` or `QUEUED` or `RUNNING`
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+///
+/// Created by
+/// [`Client::wait_until_flex_restore_job_completed`](crate::Client::wait_until_flex_restore_job_completed).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilFlexRestoreJobCompleted::wait) or
+/// [`into_stream`](WaitUntilFlexRestoreJobCompleted::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+pub struct WaitUntilFlexRestoreJobCompleted {
+    poll: GetFlexRestoreJob,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilFlexRestoreJobCompleted {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "flexRestoreJobCompleted",
+            operation: "getFlexRestoreJob",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(30),
+                max: std::time::Duration::from_secs(300),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::Equals(&["status"], &["COMPLETED"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::Equals(&["status"], &["FAILED"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Equals(
+                        &["status"],
+                        &["PENDING", "QUEUED", "RUNNING"],
+                    ),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetFlexRestoreJob::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `name`: see [`GetFlexRestoreJob::name`].
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.name(value);
+        self
+    }
+    /// `restoreJobId`: see [`GetFlexRestoreJob::restore_job_id`].
+    pub fn restore_job_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.restore_job_id(value);
+        self
+    }
+    /// `envelope`: see [`GetFlexRestoreJob::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetFlexRestoreJob::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 30 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 300 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches, and answers that answer.
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        crate::models::FlexBackupRestoreJob20241113,
+        crate::WaitError<crate::models::FlexBackupRestoreJob20241113>,
+    > {
+        crate::waiter::wait(self.into_stream(max_wait))
+            .await
+            .and_then(crate::waiter::answer)
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::FlexBackupRestoreJob20241113>,
+            crate::WaitError<crate::models::FlexBackupRestoreJob20241113>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}

@@ -1956,3 +1956,302 @@ impl UpdateClusterSnapshotSchedule {
         self.client.execute_json(request).await
     }
 }
+impl crate::Client {
+    /// Waits until the legacy restore job finished, well or badly.
+    ///
+    /// Polls [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilLegacyRestoreJobFinished::wait) runs out. Waiter `legacyRestoreJobFinished` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. success: `statusName` is `FINISHED`
+    /// 2. failure: `statusName` is `BROKEN` or `KILLED`
+    /// 3. keep polling: `statusName` is `IN_PROGRESS`
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn wait_until_legacy_restore_job_finished(
+        &self,
+    ) -> WaitUntilLegacyRestoreJobFinished {
+        WaitUntilLegacyRestoreJobFinished {
+            poll: self.get_cluster_restore_job(),
+            delays: WaitUntilLegacyRestoreJobFinished::table().delays,
+        }
+    }
+}
+/// Waits until the legacy restore job finished, well or badly.
+///
+/// Polls [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilLegacyRestoreJobFinished::wait) runs out. Waiter `legacyRestoreJobFinished` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. success: `statusName` is `FINISHED`
+/// 2. failure: `statusName` is `BROKEN` or `KILLED`
+/// 3. keep polling: `statusName` is `IN_PROGRESS`
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+///
+/// Created by
+/// [`Client::wait_until_legacy_restore_job_finished`](crate::Client::wait_until_legacy_restore_job_finished).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilLegacyRestoreJobFinished::wait) or
+/// [`into_stream`](WaitUntilLegacyRestoreJobFinished::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+#[deprecated(note = "deprecated by Atlas")]
+pub struct WaitUntilLegacyRestoreJobFinished {
+    poll: GetClusterRestoreJob,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilLegacyRestoreJobFinished {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "legacyRestoreJobFinished",
+            operation: "getClusterRestoreJob",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(30),
+                max: std::time::Duration::from_secs(300),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::Equals(
+                        &["statusName"],
+                        &["FINISHED"],
+                    ),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::Equals(
+                        &["statusName"],
+                        &["BROKEN", "KILLED"],
+                    ),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Equals(
+                        &["statusName"],
+                        &["IN_PROGRESS"],
+                    ),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetClusterRestoreJob::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `clusterName`: see [`GetClusterRestoreJob::cluster_name`].
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.cluster_name(value);
+        self
+    }
+    /// `jobId`: see [`GetClusterRestoreJob::job_id`].
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.job_id(value);
+        self
+    }
+    /// `envelope`: see [`GetClusterRestoreJob::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetClusterRestoreJob::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 30 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 300 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches, and answers that answer.
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        crate::models::BackupRestoreJob,
+        crate::WaitError<crate::models::BackupRestoreJob>,
+    > {
+        crate::waiter::wait(self.into_stream(max_wait))
+            .await
+            .and_then(crate::waiter::answer)
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::BackupRestoreJob>,
+            crate::WaitError<crate::models::BackupRestoreJob>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}
+impl crate::Client {
+    /// Waits until the legacy snapshot is complete.
+    ///
+    /// Polls [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilLegacySnapshotComplete::wait) runs out. Waiter `legacySnapshotComplete` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. success: `complete` is true
+    /// 2. keep polling: HTTP 200
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn wait_until_legacy_snapshot_complete(
+        &self,
+    ) -> WaitUntilLegacySnapshotComplete {
+        WaitUntilLegacySnapshotComplete {
+            poll: self.get_cluster_snapshot(),
+            delays: WaitUntilLegacySnapshotComplete::table().delays,
+        }
+    }
+}
+/// Waits until the legacy snapshot is complete.
+///
+/// Polls [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilLegacySnapshotComplete::wait) runs out. Waiter `legacySnapshotComplete` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. success: `complete` is true
+/// 2. keep polling: HTTP 200
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+///
+/// Created by
+/// [`Client::wait_until_legacy_snapshot_complete`](crate::Client::wait_until_legacy_snapshot_complete).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilLegacySnapshotComplete::wait) or
+/// [`into_stream`](WaitUntilLegacySnapshotComplete::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+#[deprecated(note = "deprecated by Atlas")]
+pub struct WaitUntilLegacySnapshotComplete {
+    poll: GetClusterSnapshot,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilLegacySnapshotComplete {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "legacySnapshotComplete",
+            operation: "getClusterSnapshot",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(15),
+                max: std::time::Duration::from_secs(120),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::IsTrue(&["complete"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Status(200),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetClusterSnapshot::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `clusterName`: see [`GetClusterSnapshot::cluster_name`].
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.cluster_name(value);
+        self
+    }
+    /// `snapshotId`: see [`GetClusterSnapshot::snapshot_id`].
+    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.snapshot_id(value);
+        self
+    }
+    /// `envelope`: see [`GetClusterSnapshot::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetClusterSnapshot::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 15 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 120 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches, and answers that answer.
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        crate::models::BackupSnapshot,
+        crate::WaitError<crate::models::BackupSnapshot>,
+    > {
+        crate::waiter::wait(self.into_stream(max_wait))
+            .await
+            .and_then(crate::waiter::answer)
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::BackupSnapshot>,
+            crate::WaitError<crate::models::BackupSnapshot>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}

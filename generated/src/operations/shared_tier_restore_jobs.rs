@@ -491,3 +491,158 @@ impl ListSharedClusterBackupRestoreJobs {
         self.client.execute_json(request).await
     }
 }
+impl crate::Client {
+    /// Waits until the shared-tier restore job finished, well or badly (deprecated with its operation).
+    ///
+    /// Polls [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilSharedTierRestoreCompleted::wait) runs out. Waiter `sharedTierRestoreCompleted` of the spec.
+    ///
+    /// Acceptors, tried in order on each answer:
+    ///
+    /// 1. success: `status` is `COMPLETED`
+    /// 2. failure: `status` is `FAILED`
+    /// 3. keep polling: `status` is `PENDING` or `QUEUED` or `RUNNING`
+    ///
+    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+    )]
+    pub fn wait_until_shared_tier_restore_completed(
+        &self,
+    ) -> WaitUntilSharedTierRestoreCompleted {
+        WaitUntilSharedTierRestoreCompleted {
+            poll: self.get_shared_cluster_backup_restore_job(),
+            delays: WaitUntilSharedTierRestoreCompleted::table().delays,
+        }
+    }
+}
+/// Waits until the shared-tier restore job finished, well or badly (deprecated with its operation).
+///
+/// Polls [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilSharedTierRestoreCompleted::wait) runs out. Waiter `sharedTierRestoreCompleted` of the spec.
+///
+/// Acceptors, tried in order on each answer:
+///
+/// 1. success: `status` is `COMPLETED`
+/// 2. failure: `status` is `FAILED`
+/// 3. keep polling: `status` is `PENDING` or `QUEUED` or `RUNNING`
+///
+/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
+///
+/// Created by
+/// [`Client::wait_until_shared_tier_restore_completed`](crate::Client::wait_until_shared_tier_restore_completed).
+/// Set the polled operation's parameters, then call [`wait`](WaitUntilSharedTierRestoreCompleted::wait) or
+/// [`into_stream`](WaitUntilSharedTierRestoreCompleted::into_stream).
+#[derive(Debug, Clone)]
+#[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+)]
+pub struct WaitUntilSharedTierRestoreCompleted {
+    poll: GetSharedClusterBackupRestoreJob,
+    delays: crate::waiter::Delays,
+}
+impl WaitUntilSharedTierRestoreCompleted {
+    fn table() -> &'static crate::waiter::Waiter {
+        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
+            name: "sharedTierRestoreCompleted",
+            operation: "getSharedClusterBackupRestoreJob",
+            delays: crate::waiter::Delays {
+                min: std::time::Duration::from_secs(30),
+                max: std::time::Duration::from_secs(300),
+            },
+            acceptors: &[
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Success,
+                    matcher: crate::waiter::Matcher::Equals(&["status"], &["COMPLETED"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Failure,
+                    matcher: crate::waiter::Matcher::Equals(&["status"], &["FAILED"]),
+                },
+                crate::waiter::Acceptor {
+                    state: crate::waiter::State::Retry,
+                    matcher: crate::waiter::Matcher::Equals(
+                        &["status"],
+                        &["PENDING", "QUEUED", "RUNNING"],
+                    ),
+                },
+            ],
+        };
+        &WAITER
+    }
+    /// `groupId`: see [`GetSharedClusterBackupRestoreJob::group_id`].
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.group_id(value);
+        self
+    }
+    /// `clusterName`: see [`GetSharedClusterBackupRestoreJob::cluster_name`].
+    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.cluster_name(value);
+        self
+    }
+    /// `restoreId`: see [`GetSharedClusterBackupRestoreJob::restore_id`].
+    pub fn restore_id(mut self, value: impl Into<String>) -> Self {
+        self.poll = self.poll.restore_id(value);
+        self
+    }
+    /// `envelope`: see [`GetSharedClusterBackupRestoreJob::envelope`].
+    pub fn envelope(mut self, value: bool) -> Self {
+        self.poll = self.poll.envelope(value);
+        self
+    }
+    /// `pretty`: see [`GetSharedClusterBackupRestoreJob::pretty`].
+    pub fn pretty(mut self, value: bool) -> Self {
+        self.poll = self.poll.pretty(value);
+        self
+    }
+    /// Time limit of each poll, per attempt; overrides the client's.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.poll = self.poll.timeout(timeout);
+        self
+    }
+    /// The wait before the second poll (default 30 s). Later waits double, up to
+    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
+    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.min = delay;
+        self
+    }
+    /// The longest wait between two polls (default 300 s).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.delays.max = delay;
+        self
+    }
+    /// Polls until a success acceptor matches, and answers that answer.
+    ///
+    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
+    /// it. Dropping the future stops the waiter.
+    pub async fn wait(
+        self,
+        max_wait: std::time::Duration,
+    ) -> Result<
+        crate::models::TenantRestore,
+        crate::WaitError<crate::models::TenantRestore>,
+    > {
+        crate::waiter::wait(self.into_stream(max_wait))
+            .await
+            .and_then(crate::waiter::answer)
+    }
+    /// Every polled answer, as it comes, until the terminal one: the success answer is
+    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
+    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    pub fn into_stream(
+        self,
+        max_wait: std::time::Duration,
+    ) -> impl futures::Stream<
+        Item = Result<
+            crate::Polled<crate::models::TenantRestore>,
+            crate::WaitError<crate::models::TenantRestore>,
+        >,
+    > {
+        let poll = self.poll;
+        crate::waiter::stream(
+            Self::table(),
+            self.delays,
+            max_wait,
+            move || poll.clone().send_with_metadata(),
+        )
+    }
+}

@@ -1,0 +1,497 @@
+//! Waiters: polling an operation until an acceptor of its table says the job is done.
+//!
+//! All of the logic is here; each generated `wait_until_*` builder is a `static` table
+//! ([`Waiter`]) plus the polled operation's builder. The delays follow Smithy's waiter
+//! algorithm (the one the AWS SDK for Rust uses): exponential from `min_delay`, capped at
+//! `max_delay`, jittered between `min_delay` and that bound, never sleeping past the
+//! deadline, with one last poll at it.
+//!
+//! No timer is alive while a poll is in flight: the deadline is checked between polls,
+//! and the only timer is the sleep before the next one. Nothing is spawned, so dropping
+//! the future (or the stream) stops the waiter.
+
+// A spec without waiters uses none of this.
+#![allow(dead_code)]
+
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use reqwest::StatusCode;
+use tracing::Instrument;
+
+use crate::{Error, Response};
+
+/// One waiter's table, generated as a `static`.
+#[derive(Debug)]
+pub(crate) struct Waiter {
+    /// The table's name (`snapshotCompleted`).
+    pub name: &'static str,
+    /// The polled operation's operationId.
+    pub operation: &'static str,
+    pub delays: Delays,
+    /// Tried in order; the first that matches decides.
+    pub acceptors: &'static [Acceptor],
+}
+
+/// The bounds of the wait between two polls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Delays {
+    pub min: Duration,
+    pub max: Duration,
+}
+
+#[derive(Debug)]
+pub(crate) struct Acceptor {
+    pub state: State,
+    pub matcher: Matcher,
+}
+
+/// What an acceptor decides when it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    Success,
+    Failure,
+    Retry,
+}
+
+/// What an acceptor looks at. Paths are JSON names, outermost first.
+#[derive(Debug)]
+pub(crate) enum Matcher {
+    /// The string field equals one of the values.
+    Equals(&'static [&'static str], &'static [&'static str]),
+    /// The boolean field is true.
+    IsTrue(&'static [&'static str]),
+    /// The field is present and not null.
+    Present(&'static [&'static str]),
+    /// The array field has an element.
+    NonEmpty(&'static [&'static str]),
+    /// The HTTP status of the answer, or of the API error the call returned.
+    Status(u16),
+}
+
+/// What one poll answered, as seen by the acceptors.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Polled<T> {
+    /// A decoded answer.
+    Answer(Response<T>),
+    /// An API error that an acceptor matched by its status (a 404 for a deletion).
+    Error(Error),
+}
+
+impl<T> Polled<T> {
+    /// The HTTP status of the answer or of the error.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Polled::Answer(r) => Some(r.status()),
+            Polled::Error(e) => e.status(),
+        }
+    }
+
+    /// The decoded answer, if the poll had one.
+    pub fn answer(&self) -> Option<&T> {
+        match self {
+            Polled::Answer(r) => Some(r.body()),
+            Polled::Error(_) => None,
+        }
+    }
+}
+
+/// Why a wait ended without reaching its success state.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WaitError<T> {
+    /// A `failure` acceptor matched: the job will not succeed.
+    Failure {
+        /// The waiter's name in the spec (`snapshotCompleted`).
+        waiter: &'static str,
+        polls: u32,
+        /// The answer that matched.
+        last: Box<Polled<T>>,
+    },
+    /// The maximum wait ran out; the last poll was at the deadline.
+    TimedOut {
+        waiter: &'static str,
+        elapsed: Duration,
+        polls: u32,
+        /// The last answer, which no `success` or `failure` acceptor matched.
+        last: Box<Polled<T>>,
+    },
+    /// The polled call failed in a way no acceptor matches (a bad parameter, a 403, a
+    /// body that does not decode, ...): the wait ends at once. Transient failures were
+    /// already retried by the client's [`RetryPolicy`](crate::RetryPolicy).
+    Call(Error),
+}
+
+impl<T> WaitError<T> {
+    /// The last answer, for a failure or a time-out.
+    pub fn last(&self) -> Option<&Polled<T>> {
+        match self {
+            WaitError::Failure { last, .. } | WaitError::TimedOut { last, .. } => Some(last),
+            WaitError::Call(_) => None,
+        }
+    }
+}
+
+impl<T> fmt::Display for WaitError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = |last: &Polled<T>| last.status().map(|s| format!(" (last answer {s})")).unwrap_or_default();
+        match self {
+            WaitError::Failure { waiter, polls, last } => {
+                write!(f, "waiter {waiter}: the failure state was reached after {polls} poll(s){}", status(last))
+            }
+            WaitError::TimedOut { waiter, elapsed, polls, last } => {
+                write!(f, "waiter {waiter}: gave up after {elapsed:?} and {polls} poll(s){}", status(last))
+            }
+            WaitError::Call(e) => write!(f, "the polled call failed: {e}"),
+        }
+    }
+}
+
+impl<T: fmt::Debug> std::error::Error for WaitError<T> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WaitError::Call(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Smithy's waiter delay, given the jitter source (`fastrand`, or a fixed one in tests).
+#[derive(Debug, Clone, Copy)]
+struct Backoff {
+    delays: Delays,
+    max_wait: Duration,
+    /// A number in `min..=max` (milliseconds).
+    random: fn(u64, u64) -> u64,
+}
+
+fn jitter(min: u64, max: u64) -> u64 {
+    fastrand::u64(min..=max)
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl Backoff {
+    /// The sleep before poll `attempt + 1`, `elapsed` after the first poll began:
+    /// `random(min, min(min * 2^(attempt-1), max))`, and the whole rest of the time when
+    /// less than `min` would be left after it (the last poll is then at the deadline).
+    fn delay(&self, attempt: u32, elapsed: Duration) -> Duration {
+        let min = millis(self.delays.min).max(1);
+        let max = millis(self.delays.max).max(min);
+        let exponent = attempt.saturating_sub(1).min(63);
+        let bound = min.saturating_mul(1u64 << exponent).min(max);
+        let delay = Duration::from_millis((self.random)(min, bound));
+        let remaining = self.max_wait.saturating_sub(elapsed);
+        if remaining.saturating_sub(delay) <= Duration::from_millis(min) { remaining } else { delay }
+    }
+}
+
+/// The state an acceptor decides for an answer (or an API error), if one matches.
+fn decide<T: serde::Serialize>(waiter: &Waiter, polled: &Result<Response<T>, Error>) -> Option<State> {
+    // The answer as JSON, made once and only when a field matcher needs it: the matchers
+    // read JSON names, and the models serialize back to them (read-only fields included).
+    let mut json: Option<Option<serde_json::Value>> = None;
+    for acceptor in waiter.acceptors {
+        let matched = match (&acceptor.matcher, polled) {
+            (Matcher::Status(code), Ok(answer)) => answer.status().as_u16() == *code,
+            // Only Atlas's answers count: a body that failed to decode also has a status.
+            (Matcher::Status(code), Err(Error::Api(e))) => e.status.as_u16() == *code,
+            (_, Err(_)) => false,
+            (matcher, Ok(answer)) => {
+                let value = json.get_or_insert_with(|| serde_json::to_value(answer.body()).ok());
+                value.as_ref().is_some_and(|v| field_matches(matcher, v))
+            }
+        };
+        if matched {
+            return Some(acceptor.state);
+        }
+    }
+    None
+}
+
+fn field_matches(matcher: &Matcher, answer: &serde_json::Value) -> bool {
+    let at = |path: &[&str]| path.iter().try_fold(answer, |v, name| v.get(name)).filter(|v| !v.is_null());
+    match matcher {
+        Matcher::Equals(path, values) => at(path).and_then(serde_json::Value::as_str).is_some_and(|s| values.contains(&s)),
+        Matcher::IsTrue(path) => at(path).and_then(serde_json::Value::as_bool) == Some(true),
+        Matcher::Present(path) => at(path).is_some(),
+        Matcher::NonEmpty(path) => at(path).and_then(serde_json::Value::as_array).is_some_and(|a| !a.is_empty()),
+        Matcher::Status(_) => false,
+    }
+}
+
+struct Run<F> {
+    waiter: &'static Waiter,
+    backoff: Backoff,
+    poll: F,
+    polls: u32,
+    started: Option<tokio::time::Instant>,
+    warned: bool,
+    done: bool,
+    span: tracing::Span,
+}
+
+/// Every polled answer, until the terminal one: the success answer is the last item, and
+/// a failure, a time-out or a call error is an `Err` item that ends the stream.
+pub(crate) fn stream<T, F, Fut>(
+    waiter: &'static Waiter,
+    delays: Delays,
+    max_wait: Duration,
+    poll: F,
+) -> impl Stream<Item = Result<Polled<T>, WaitError<T>>>
+where
+    T: serde::Serialize,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Response<T>, Error>>,
+{
+    stream_with(waiter, Backoff { delays, max_wait, random: jitter }, poll)
+}
+
+fn stream_with<T, F, Fut>(waiter: &'static Waiter, backoff: Backoff, poll: F) -> impl Stream<Item = Result<Polled<T>, WaitError<T>>>
+where
+    T: serde::Serialize,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Response<T>, Error>>,
+{
+    let span = tracing::info_span!("atlas_wait", waiter = waiter.name, operation = waiter.operation, polls = 0u32);
+    let run = Run { waiter, backoff, poll, polls: 0, started: None, warned: false, done: false, span };
+    futures::stream::unfold(run, |run| {
+        let span = run.span.clone();
+        step(run).instrument(span)
+    })
+}
+
+async fn step<T, F, Fut>(mut run: Run<F>) -> Option<(Result<Polled<T>, WaitError<T>>, Run<F>)>
+where
+    T: serde::Serialize,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Response<T>, Error>>,
+{
+    if run.done {
+        return None;
+    }
+    let started = *run.started.get_or_insert_with(tokio::time::Instant::now);
+    if run.polls > 0 {
+        let delay = run.backoff.delay(run.polls, started.elapsed());
+        tracing::debug!(?delay, "waiting before the next poll");
+        tokio::time::sleep(delay).await;
+    }
+    run.polls += 1;
+    run.span.record("polls", run.polls);
+    let polled = (run.poll)().await;
+    let state = decide(run.waiter, &polled);
+    let (waiter, polls) = (run.waiter.name, run.polls);
+    let polled = match (polled, state) {
+        (Ok(answer), _) => Polled::Answer(answer),
+        (Err(e), Some(_)) => Polled::Error(e),
+        (Err(e), None) => {
+            run.done = true;
+            return Some((Err(WaitError::Call(e)), run));
+        }
+    };
+    match state {
+        Some(State::Success) => {
+            run.done = true;
+            Some((Ok(polled), run))
+        }
+        Some(State::Failure) => {
+            run.done = true;
+            Some((Err(WaitError::Failure { waiter, polls, last: Box::new(polled) }), run))
+        }
+        Some(State::Retry) | None => {
+            if state.is_none() && !run.warned {
+                run.warned = true;
+                tracing::warn!(status = ?polled.status(), "an answer that no acceptor of the waiter matches (a value this crate does not know?); polling on");
+            }
+            let elapsed = started.elapsed();
+            if elapsed >= run.backoff.max_wait {
+                run.done = true;
+                return Some((Err(WaitError::TimedOut { waiter, elapsed, polls, last: Box::new(polled) }), run));
+            }
+            Some((Ok(polled), run))
+        }
+    }
+}
+
+/// The terminal answer of a waiter's stream.
+pub(crate) async fn wait<T>(stream: impl Stream<Item = Result<Polled<T>, WaitError<T>>>) -> Result<Polled<T>, WaitError<T>> {
+    let mut stream = std::pin::pin!(stream);
+    let mut last = None;
+    while let Some(item) = stream.next().await {
+        last = Some(item?);
+    }
+    // The stream always yields at least one item; should it not, say so instead of panicking.
+    last.ok_or_else(|| WaitError::Call(Error::Config("the waiter ended without polling".to_owned())))
+}
+
+/// The decoded answer of a waiter whose success is an answer.
+pub(crate) fn answer<T>(polled: Polled<T>) -> Result<T, WaitError<T>> {
+    match polled {
+        Polled::Answer(r) => Ok(r.into_body()),
+        Polled::Error(e) => Err(WaitError::Call(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: Duration = Duration::from_secs(1);
+
+    fn backoff(min: u64, max: u64, max_wait: u64, random: fn(u64, u64) -> u64) -> Backoff {
+        Backoff { delays: Delays { min: S * min as u32, max: S * max as u32 }, max_wait: S * max_wait as u32, random }
+    }
+
+    fn upper(_: u64, max: u64) -> u64 {
+        max
+    }
+
+    fn middle(min: u64, max: u64) -> u64 {
+        (min + max) / 2
+    }
+
+    /// The delays of a whole run, each poll taking no time: (delay, elapsed before it).
+    fn run(b: &Backoff) -> Vec<(u64, u64)> {
+        let mut elapsed = Duration::ZERO;
+        let mut out = Vec::new();
+        for attempt in 1..100 {
+            if elapsed >= b.max_wait {
+                break;
+            }
+            let d = b.delay(attempt, elapsed);
+            out.push((d.as_secs(), elapsed.as_secs()));
+            elapsed += d;
+        }
+        out
+    }
+
+    #[test]
+    fn first_delay_is_min_then_doubles_up_to_the_cap() {
+        let b = backoff(2, 20, 3600, upper);
+        let delays: Vec<u64> = run(&b).iter().take(6).map(|(d, _)| *d).collect();
+        assert_eq!(delays, [2, 4, 8, 16, 20, 20]);
+    }
+
+    #[test]
+    fn the_last_sleep_ends_at_the_deadline() {
+        // Smithy-rs's own numbers (min 2 s, max 120 s, 300 s, jitter at the middle).
+        let b = backoff(2, 120, 300, middle);
+        assert_eq!(run(&b), [(2, 0), (3, 2), (5, 5), (9, 10), (17, 19), (33, 36), (61, 69), (61, 130), (61, 191), (48, 252)]);
+        let total: u64 = run(&b).iter().map(|(d, _)| d).sum();
+        assert_eq!(total, 300, "never past the deadline, and the last poll is at it");
+    }
+
+    #[test]
+    fn jitter_stays_between_min_and_the_bound() {
+        let b = backoff(3, 30, 100_000, jitter);
+        for _ in 0..200 {
+            for attempt in 1..10u32 {
+                let d = b.delay(attempt, Duration::ZERO);
+                let bound = (3 * (1u64 << (attempt - 1))).min(30);
+                assert!(d >= 3 * S && d <= S * bound as u32, "attempt {attempt}: {d:?} not in 3..={bound} s");
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_attempt_count_does_not_overflow() {
+        let b = backoff(1, 7, 100_000, upper);
+        assert_eq!(b.delay(u32::MAX, Duration::ZERO), 7 * S);
+    }
+
+    static TABLE: Waiter = Waiter {
+        name: "snapshotCompleted",
+        operation: "getThing",
+        delays: Delays { min: Duration::from_secs(2), max: Duration::from_secs(20) },
+        acceptors: &[
+            Acceptor { state: State::Success, matcher: Matcher::Equals(&["status"], &["completed"]) },
+            Acceptor { state: State::Failure, matcher: Matcher::IsTrue(&["inner", "failed"]) },
+            Acceptor { state: State::Success, matcher: Matcher::NonEmpty(&["urls"]) },
+            Acceptor { state: State::Retry, matcher: Matcher::Equals(&["status"], &["queued", "inProgress"]) },
+            Acceptor { state: State::Success, matcher: Matcher::Status(404) },
+        ],
+    };
+
+    fn ok(body: serde_json::Value) -> Result<Response<serde_json::Value>, Error> {
+        Ok(Response::new(body, StatusCode::OK, Default::default(), 1))
+    }
+
+    #[test]
+    fn acceptors_decide_in_order() {
+        use serde_json::json;
+        assert_eq!(decide(&TABLE, &ok(json!({"status": "completed"}))), Some(State::Success));
+        assert_eq!(decide(&TABLE, &ok(json!({"status": "queued", "inner": {"failed": true}}))), Some(State::Failure));
+        assert_eq!(decide(&TABLE, &ok(json!({"status": "queued"}))), Some(State::Retry));
+        assert_eq!(decide(&TABLE, &ok(json!({"urls": []}))), None);
+        assert_eq!(decide(&TABLE, &ok(json!({"urls": ["u"]}))), Some(State::Success));
+        assert_eq!(decide(&TABLE, &ok(json!({"status": "somethingNew"}))), None);
+        assert_eq!(decide(&TABLE, &ok(json!({"status": null}))), None);
+        let not_found: Result<Response<serde_json::Value>, Error> = Err(Error::Api(Box::new(crate::error::ApiErrorResponse {
+            status: StatusCode::NOT_FOUND,
+            headers: Default::default(),
+            body: crate::error::ApiErrorBody::Raw(String::new()),
+            attempts: 1,
+        })));
+        assert_eq!(decide(&TABLE, &not_found), Some(State::Success));
+        assert_eq!(decide::<serde_json::Value>(&TABLE, &Err(Error::Config("x".into()))), None);
+    }
+
+    /// Polls on tokio's paused clock against a scripted answer list; answers each poll's
+    /// time (since the start) and the wait's result.
+    async fn scripted(statuses: &[&'static str], max_wait: u64) -> (Vec<Duration>, Result<Polled<serde_json::Value>, WaitError<serde_json::Value>>) {
+        let start = tokio::time::Instant::now();
+        let times = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let script: Vec<&'static str> = statuses.to_vec();
+        let mut n = 0;
+        let seen = times.clone();
+        let poll = move || {
+            seen.lock().unwrap().push(start.elapsed());
+            let status = script[n.min(script.len() - 1)];
+            n += 1;
+            async move { ok(serde_json::json!({ "status": status })) }
+        };
+        let b = Backoff { delays: TABLE.delays, max_wait: S * max_wait as u32, random: upper };
+        let result = wait(stream_with(&TABLE, b, poll)).await;
+        let times = times.lock().unwrap().clone();
+        (times, result)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn polls_until_success_with_the_delays_chosen() {
+        let (times, result) = scripted(&["queued", "inProgress", "inProgress", "completed"], 600).await;
+        assert_eq!(times, [0, 2, 6, 14].map(|s| S * s));
+        assert!(matches!(result, Ok(Polled::Answer(_))));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn times_out_with_a_last_poll_at_the_deadline() {
+        let (times, result) = scripted(&["queued"], 30).await;
+        assert_eq!(times, [0, 2, 6, 14, 30].map(|s| S * s), "16 s would leave less than min: the last sleep is to the deadline");
+        match result {
+            Err(WaitError::TimedOut { elapsed, polls, .. }) => {
+                assert_eq!(elapsed, 30 * S);
+                assert_eq!(polls, 5);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unknown_values_keep_polling() {
+        let (times, result) = scripted(&["brandNew", "brandNew", "completed"], 600).await;
+        assert_eq!(times.len(), 3);
+        assert!(result.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_zero_max_wait_polls_once() {
+        let (times, result) = scripted(&["queued"], 0).await;
+        assert_eq!(times, [Duration::ZERO]);
+        assert!(matches!(result, Err(WaitError::TimedOut { polls: 1, .. })));
+    }
+}
