@@ -6,6 +6,7 @@
 //! already made by proc-macro2 (`Ident`, `Literal`), never escaped by hand.
 
 mod docs;
+mod features;
 mod models;
 mod operations;
 
@@ -16,6 +17,7 @@ use askama::Template;
 
 use crate::error::Error;
 use crate::ir::{Api, Operation, TypeDef, TypeRef};
+use features::Features;
 
 /// A file of the generated crate, relative to its root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,14 +110,14 @@ impl Job<'_> {
         }
     }
 
-    fn run(&self, api: &Api) -> Result<String, Error> {
+    fn run(&self, api: &Api, features: &Features) -> Result<String, Error> {
         match self {
-            Job::Lib => lib_rs(api),
-            Job::Patterns => patterns_rs(api),
-            Job::ModelsMod(modules) => models::mod_rs(modules),
-            Job::Models(types) => models::render_module(api, types),
-            Job::OperationsMod(modules) => operations::mod_rs(modules),
-            Job::Operations(ops) => operations::render_module(api, ops),
+            Job::Lib => lib_rs(api, features),
+            Job::Patterns => patterns_rs(api, features),
+            Job::ModelsMod(modules) => models::mod_rs(features, modules),
+            Job::Models(types) => models::render_module(api, features, types),
+            Job::OperationsMod(modules) => operations::mod_rs(features, modules),
+            Job::Operations(ops) => operations::render_module(api, features, ops),
         }
     }
 }
@@ -123,11 +125,9 @@ impl Job<'_> {
 /// [`render`], also answering the time spent per step.
 pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTimes), Error> {
     let rust_header = header(spec_name, "//");
+    let features = Features::new(api);
     let mut files = Vec::new();
-    files.push(File {
-        path: "Cargo.toml".to_owned(),
-        contents: format!("{}{}", header(spec_name, "#"), CARGO_TOML),
-    });
+    files.push(File { path: "Cargo.toml".to_owned(), contents: format!("{}{}", header(spec_name, "#"), cargo_toml(&features)?) });
     for (path, text) in RUNTIME {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }
@@ -141,7 +141,7 @@ pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTime
     ];
     jobs.extend(model_modules.into_iter().map(|(_, types)| Job::Models(types)));
     jobs.extend(operation_modules.into_iter().map(|(_, ops)| Job::Operations(ops)));
-    let (results, times) = run_jobs(&jobs, api);
+    let (results, times) = run_jobs(&jobs, api, &features);
     // The first error in job order, not whichever thread failed first: the same broken
     // spec always gives the same message.
     for (job, result) in jobs.iter().zip(results) {
@@ -172,7 +172,7 @@ type ThreadOutput = (Vec<(usize, Result<String, Error>)>, RenderTimes);
 /// Plain scoped threads pulling the next job from a shared counter, largest jobs first:
 /// jobs are whole files (hundreds of them, each milliseconds of work), so there is nothing
 /// for a work-stealing pool such as rayon to add but a dependency.
-fn run_jobs(jobs: &[Job<'_>], api: &Api) -> (Vec<Result<String, Error>>, RenderTimes) {
+fn run_jobs(jobs: &[Job<'_>], api: &Api, features: &Features) -> (Vec<Result<String, Error>>, RenderTimes) {
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].cost()));
     let threads = threads(jobs.len());
@@ -183,7 +183,7 @@ fn run_jobs(jobs: &[Job<'_>], api: &Api) -> (Vec<Result<String, Error>>, RenderT
         while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
             let start = Instant::now();
             clock::reset();
-            let result = jobs[i].run(api);
+            let result = jobs[i].run(api, features);
             let (parse, print) = clock::take();
             // The file's syntax trees are gone: forget their spans' source text, which
             // proc-macro2 would otherwise keep for the life of the thread.
@@ -272,6 +272,21 @@ pub(crate) fn unparse(file: &syn::File) -> String {
 /// The generated crate's manifest: explicit versions, so that it builds on its own.
 const CARGO_TOML: &str = include_str!("templates/Cargo.toml");
 
+/// [`CARGO_TOML`] with the features of the spec's tags in place of its two markers.
+fn cargo_toml(features: &Features) -> Result<String, Error> {
+    const DEFAULT: &str = "\"rustls\"@tags@]";
+    const SECTION: &str = "@tag-features@\n";
+    if !CARGO_TOML.contains(DEFAULT) || !CARGO_TOML.contains(SECTION) {
+        return Err(Error::Render {
+            template: "Cargo.toml",
+            item: "the crate manifest".to_owned(),
+            message: format!("the template lost its markers `{DEFAULT}` and `{SECTION}`"),
+        });
+    }
+    let (default, section) = features.manifest();
+    Ok(CARGO_TOML.replacen(DEFAULT, &format!("\"rustls\"{default}]"), 1).replacen(SECTION, &section, 1))
+}
+
 /// Parses rendered text as items and appends them to `out`, naming the template and item
 /// when the text is not valid Rust.
 pub(crate) fn parse_items(text: &str, template: &'static str, item: &str, out: &mut Vec<syn::Item>) -> Result<(), Error> {
@@ -343,11 +358,12 @@ pub(crate) fn rust_type(api: &Api, ty: &TypeRef, models: &str) -> String {
 #[template(path = "lib.askama", escape = "none")]
 struct LibTemplate {
     crate_doc: String,
+    partial_build: String,
     error_model: String,
     error_details: String,
 }
 
-fn lib_rs(api: &Api) -> Result<String, Error> {
+fn lib_rs(api: &Api, features: &Features) -> Result<String, Error> {
     let mut doc = format!("Rust client of the {}.", api.title);
     if let Some(d) = &api.description {
         doc.push_str("\n\n");
@@ -379,7 +395,7 @@ fn lib_rs(api: &Api) -> Result<String, Error> {
         }
         None => ("serde_json::Value".to_owned(), String::new()),
     };
-    let t = LibTemplate { crate_doc, error_model, error_details };
+    let t = LibTemplate { crate_doc, partial_build: features.partial_build_allow(), error_model, error_details };
     let text = render_template(&t, "lib.askama", "the crate root")?;
     let file = parse_file(&text).map_err(|e| Error::Render {
         template: "lib.askama",
@@ -389,7 +405,7 @@ fn lib_rs(api: &Api) -> Result<String, Error> {
     Ok(unparse(&file))
 }
 
-fn patterns_rs(api: &Api) -> Result<String, Error> {
+fn patterns_rs(api: &Api, features: &Features) -> Result<String, Error> {
     let mut seen = std::collections::BTreeMap::new();
     for op in &api.operations {
         for p in &op.params {
@@ -401,8 +417,9 @@ fn patterns_rs(api: &Api) -> Result<String, Error> {
     let mut text = String::from("//! The patterns of the spec's parameters, each compiled once on first use.\n");
     for (name, pattern) in &seen {
         text.push_str(&format!(
-            "#[doc = {}]\npub(crate) static {}: crate::request::Pattern = crate::request::Pattern::new({});\n",
+            "#[doc = {}]\n{}\npub(crate) static {}: crate::request::Pattern = crate::request::Pattern::new({});\n",
             lit(&format!(" `{pattern}`")),
+            features.pattern_cfg(name),
             ident(name),
             lit(pattern)
         ));

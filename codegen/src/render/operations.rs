@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
+use super::features::{self, Features};
 use super::{docs, ident, lit, parse_file, parse_items, print, render_template, rust_type, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
@@ -68,7 +69,7 @@ struct OperationTemplate {
 
 /// What an operation's docs say besides the spec's description: where it lives, which
 /// version it speaks, who may call it, and whether it is going away.
-fn operation_doc(op: &Operation) -> String {
+fn operation_doc(op: &Operation, feature: Option<&str>) -> String {
     let mut lines = Vec::new();
     if let Some(summary) = &op.summary {
         lines.extend(docs::lines(summary));
@@ -96,6 +97,9 @@ fn operation_doc(op: &Operation) -> String {
     }
     if !op.roles.is_empty() {
         lines.push(format!("- Required role (any of): {}", op.roles.join(", ")));
+    }
+    if let Some(feature) = feature {
+        lines.push(format!("- Cargo feature: `{feature}` (on by default)"));
     }
     if op.deprecated {
         lines.push(String::new());
@@ -189,7 +193,8 @@ fn rule(api_pattern: &str, min: Option<usize>, max: Option<usize>) -> String {
     format!("crate::request::Rule {{ pattern: {pattern}, min_length: {}, max_length: {} }}", opt(min), opt(max))
 }
 
-fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
+fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<String, Error> {
+    let feature = features.of_tag_module(&op.module);
     let mut params = Vec::new();
     let mut statements = Vec::new();
     for p in &op.params {
@@ -321,13 +326,13 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
         }
     }
     let tmpl = OperationTemplate {
-        method_doc: format!("{}{}", operation_doc(op), example(api, op)),
+        method_doc: format!("{}{}", operation_doc(op, feature), example(api, op)),
         paging,
         markers,
         struct_generics,
         impl_generics,
         self_ty,
-        doc: operation_doc(op),
+        doc: operation_doc(op, feature),
         deprecated: deprecation(op),
         method: ident(&op.method_ident),
         builder,
@@ -392,24 +397,30 @@ pub fn modules(api: &Api) -> Vec<(&str, Vec<&Operation>)> {
 }
 
 /// Renders the file of one module of [`modules`].
-pub fn render_module(api: &Api, ops: &[&Operation]) -> Result<String, Error> {
+pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Result<String, Error> {
     let module = ops.first().map_or("", |o| o.module.as_str());
     let mut items = Vec::new();
     for op in ops {
-        let text = render_operation(api, op)?;
+        let text = render_operation(api, features, op)?;
         parse_items(&text, "operation.askama", &format!("operation {} ({})", op.operation_id, op.pointer), &mut items)?;
     }
     let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
-    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&format!(" Operations tagged `{tag}`.")));
+    let mut doc = format!(" Operations tagged `{tag}`.");
+    if let Some(feature) = features.of_tag_module(module) {
+        doc.push(' ');
+        doc.push_str(&features::doc_note(&std::collections::BTreeSet::from([feature.to_owned()])));
+    }
+    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&doc));
     print(&inner, items, "operations", module)
 }
 
 /// Renders `operations/mod.rs`, which declares and re-exports `modules`.
-pub fn mod_rs(modules: &[&str]) -> Result<String, Error> {
+pub fn mod_rs(features: &Features, modules: &[&str]) -> Result<String, Error> {
     let mut mod_rs = String::from("//! One request builder per operation, grouped by the spec's tags.\n");
     for module in modules {
         let m = ident(module);
-        mod_rs.push_str(&format!("mod {m};\npub use {m}::*;\n"));
+        let cfg = features.tag_module_cfg(module);
+        mod_rs.push_str(&format!("{cfg}\nmod {m};\n{cfg}\npub use {m}::*;\n"));
     }
     let file = parse_file(&mod_rs).map_err(|e| Error::Render {
         template: "operations/mod.rs",
