@@ -287,34 +287,52 @@ fn cargo_toml(features: &Features) -> Result<String, Error> {
     Ok(CARGO_TOML.replacen(DEFAULT, &format!("\"rustls\"{default}]"), 1).replacen(SECTION, &section, 1))
 }
 
-/// Parses rendered text as items and appends them to `out`, naming the template and item
-/// when the text is not valid Rust.
-pub(crate) fn parse_items(text: &str, template: &'static str, item: &str, out: &mut Vec<syn::Item>) -> Result<(), Error> {
-    let file = parse_file(text).map_err(|e| {
-        let line = e.span().start().line;
-        let context = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim();
-        Error::Render {
-            template,
-            item: item.to_owned(),
-            message: format!("{e} (rendered line {line}: `{context}`)"),
-        }
-    })?;
-    out.extend(file.items);
-    Ok(())
+/// One rendered item of a file: its text, and the template and item it came from.
+pub(crate) struct Piece {
+    pub text: String,
+    pub template: &'static str,
+    pub item: String,
 }
 
-/// Prints items (plus inner attributes) as a formatted file.
-pub(crate) fn print(inner: &str, items: Vec<syn::Item>, template: &'static str, item: &str) -> Result<String, Error> {
-    let mut file = parse_file(inner).map_err(|e| Error::Render {
+/// Parses a file (inner attributes, then its items' text) with one `syn::parse_file` and
+/// prints it formatted. Only when that fails is each item parsed on its own, so that the
+/// error still names the template and item whose text is not valid Rust.
+pub(crate) fn print_file(inner: &str, pieces: &[Piece], template: &'static str, item: &str) -> Result<String, Error> {
+    let mut text = String::with_capacity(inner.len() + pieces.iter().map(|p| p.text.len() + 1).sum::<usize>());
+    text.push_str(inner);
+    for piece in pieces {
+        text.push_str(&piece.text);
+        text.push('\n');
+    }
+    match parse_file(&text) {
+        Ok(file) => {
+            let out = unparse(&file);
+            // Freeing the tree is part of the cost of having parsed it.
+            clock::parse(|| drop(file));
+            Ok(out)
+        }
+        Err(whole) => {
+            for piece in pieces {
+                check_item(&piece.text, piece.template, &piece.item)?;
+            }
+            Err(render_error(&whole, &text, template, item))
+        }
+    }
+}
+
+/// Parses one item's rendered text, naming the template and item when it is not valid Rust.
+fn check_item(text: &str, template: &'static str, item: &str) -> Result<(), Error> {
+    parse_file(text).map(drop).map_err(|e| render_error(&e, text, template, item))
+}
+
+fn render_error(e: &syn::Error, text: &str, template: &'static str, item: &str) -> Error {
+    let line = e.span().start().line;
+    let context = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim();
+    Error::Render {
         template,
         item: item.to_owned(),
-        message: e.to_string(),
-    })?;
-    file.items.extend(items);
-    let text = unparse(&file);
-    // Freeing the tree is part of the cost of having parsed it.
-    clock::parse(|| drop(file));
-    Ok(text)
+        message: format!("{e} (rendered line {line}: `{context}`)"),
+    }
 }
 
 pub(crate) fn render_template(t: &impl Template, template: &'static str, item: &str) -> Result<String, Error> {
@@ -351,6 +369,34 @@ pub(crate) fn rust_type(api: &Api, ty: &TypeRef, models: &str) -> String {
         TypeRef::Vec(inner) => format!("Vec<{}>", rust_type(api, inner, models)),
         TypeRef::Map(inner) => format!("std::collections::BTreeMap<String, {}>", rust_type(api, inner, models)),
         TypeRef::Named(id) => format!("{models}::{}", ident(&api.ty(*id).ident)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn piece(text: &str, item: &str) -> Piece {
+        Piece { text: text.to_owned(), template: "struct.askama", item: item.to_owned() }
+    }
+
+    #[test]
+    fn one_parse_prints_the_items_in_order() {
+        let out = print_file("#![allow(deprecated)]\n", &[piece("pub struct A;", "A"), piece("pub struct B ;", "B")], "models", "m")
+            .expect("valid");
+        assert_eq!(out, "#![allow(deprecated)]\npub struct A;\npub struct B;\n");
+    }
+
+    #[test]
+    fn invalid_text_names_the_template_and_item_at_fault() {
+        let pieces = [piece("pub struct A;", "schema A"), piece("pub struct B {\n    x: ,\n}", "schema B"), piece("pub struct C;", "schema C")];
+        match print_file("", &pieces, "models", "m") {
+            Err(Error::Render { template, item, message }) => {
+                assert_eq!((template, item.as_str()), ("struct.askama", "schema B"));
+                assert!(message.contains("rendered line 2: `x: ,`"), "{message}");
+            }
+            other => panic!("expected a render error, got {other:?}"),
+        }
     }
 }
 

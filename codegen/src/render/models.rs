@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 
 use super::features::{self, Features};
-use super::{docs, ident, lit, parse_file, parse_items, print, render_template, rust_type, unparse};
+use super::{Piece, docs, ident, lit, parse_file, print_file, render_template, rust_type, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Field, TypeDef, TypeKind, TypeRef};
 
@@ -349,13 +349,12 @@ pub fn modules(api: &Api) -> Vec<(&str, Vec<&TypeDef>)> {
 pub fn render_module(api: &Api, features: &Features, types: &[&TypeDef]) -> Result<String, Error> {
     let module = types.first().map_or("", |t| t.module.as_str());
     let note = features.of_model_module(module).map(features::doc_note);
-    let mut items = Vec::new();
+    let mut pieces = Vec::new();
     for t in types {
         let (text, template) = render_type(api, t, note.as_deref())?;
-        parse_items(&text, template, &format!("schema {} ({})", t.wanted_name, t.pointer), &mut items)?;
+        pieces.push(Piece { text, template, item: format!("schema {} ({})", t.wanted_name, t.pointer) });
     }
-    let inner = "#![allow(deprecated)]\n";
-    print(inner, items, "models", module)
+    print_file("#![allow(deprecated)]\n", &pieces, "models", module)
 }
 
 /// Renders `models/mod.rs`, which declares and re-exports `modules`.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 
 use super::features::{self, Features};
-use super::{docs, ident, lit, parse_file, parse_items, print, render_template, rust_type, unparse};
+use super::{Piece, docs, ident, lit, parse_file, print_file, render_template, rust_type, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
@@ -399,10 +399,10 @@ pub fn modules(api: &Api) -> Vec<(&str, Vec<&Operation>)> {
 /// Renders the file of one module of [`modules`].
 pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Result<String, Error> {
     let module = ops.first().map_or("", |o| o.module.as_str());
-    let mut items = Vec::new();
+    let mut pieces = Vec::new();
     for op in ops {
         let text = render_operation(api, features, op)?;
-        parse_items(&text, "operation.askama", &format!("operation {} ({})", op.operation_id, op.pointer), &mut items)?;
+        pieces.push(Piece { text, template: "operation.askama", item: format!("operation {} ({})", op.operation_id, op.pointer) });
     }
     let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
     let mut doc = format!(" Operations tagged `{tag}`.");
@@ -411,7 +411,7 @@ pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Resu
         doc.push_str(&features::doc_note(&std::collections::BTreeSet::from([feature.to_owned()])));
     }
     let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&doc));
-    print(&inner, items, "operations", module)
+    print_file(&inner, &pieces, "operations", module)
 }
 
 /// Renders `operations/mod.rs`, which declares and re-exports `modules`.
