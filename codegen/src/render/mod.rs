@@ -7,6 +7,7 @@
 
 mod docs;
 mod features;
+pub mod manifest;
 mod models;
 mod operations;
 
@@ -40,6 +41,12 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/service_account.rs", include_str!("../../runtime/service_account.rs")),
     ("src/version.rs", include_str!("../../runtime/version.rs")),
 ];
+
+/// Whether `path` (relative to the crate's root) is one of the runtime's modules, copied
+/// rather than generated from the spec.
+pub fn is_runtime(path: &str) -> bool {
+    RUNTIME.iter().any(|(p, _)| *p == path)
+}
 
 pub(crate) fn header(spec_name: &str, comment: &str) -> String {
     format!(
@@ -127,7 +134,7 @@ pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTime
     let rust_header = header(spec_name, "//");
     let features = Features::new(api);
     let mut files = Vec::new();
-    files.push(File { path: "Cargo.toml".to_owned(), contents: format!("{}{}", header(spec_name, "#"), cargo_toml(&features)?) });
+    files.push(File { path: "Cargo.toml".to_owned(), contents: format!("{}{}", header(spec_name, "#"), manifest::render(&features)?) });
     for (path, text) in RUNTIME {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }
@@ -269,23 +276,6 @@ pub(crate) fn unparse(file: &syn::File) -> String {
     clock::print(|| prettyplease::unparse(file))
 }
 
-/// The generated crate's manifest: explicit versions, so that it builds on its own.
-const CARGO_TOML: &str = include_str!("templates/Cargo.toml");
-
-/// [`CARGO_TOML`] with the features of the spec's tags in place of its two markers.
-fn cargo_toml(features: &Features) -> Result<String, Error> {
-    const DEFAULT: &str = "\"rustls\"@tags@]";
-    const SECTION: &str = "@tag-features@\n";
-    if !CARGO_TOML.contains(DEFAULT) || !CARGO_TOML.contains(SECTION) {
-        return Err(Error::Render {
-            template: "Cargo.toml",
-            item: "the crate manifest".to_owned(),
-            message: format!("the template lost its markers `{DEFAULT}` and `{SECTION}`"),
-        });
-    }
-    let (default, section) = features.manifest();
-    Ok(CARGO_TOML.replacen(DEFAULT, &format!("\"rustls\"{default}]"), 1).replacen(SECTION, &section, 1))
-}
 
 /// One rendered item of a file: its text, and the template and item it came from.
 pub(crate) struct Piece {

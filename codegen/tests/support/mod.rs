@@ -24,9 +24,8 @@ impl Workspace {
         atlas_codegen::write::write(&out, files).unwrap_or_else(|e| panic!("{name}: {e}"));
         let manifest = out.join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).expect("read Cargo.toml");
-        assert!(text.contains("name = \"atlas-backup\""), "{name}: Cargo.toml names no package");
-        let text = text.replacen("name = \"atlas-backup\"", &format!("name = \"{package}\""), 1)
-            + "\n[lib]\nname = \"atlas_backup\"\n";
+        let text = atlas_codegen::render::manifest::rename_package(&text, package)
+            .unwrap_or_else(|| panic!("{name}: Cargo.toml names no package"));
         std::fs::write(&manifest, text).expect("write Cargo.toml");
         self.members.push(format!("{name:?}"));
         out

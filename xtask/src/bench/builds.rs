@@ -14,6 +14,100 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use super::stats::Stats;
+use super::stem;
+use super::table::{Row, Unit};
+
+const BUILD: &str = "4. Generated crate build";
+
+/// The rows of part `build`: `spec/`'s crate and the whole-API crate `whole` against the empty
+/// crate, `runs` cold builds each.
+pub fn rows(root: &Path, backup: &Path, whole: Option<&Path>, scratch: &Path, runs: usize, quick: bool) -> Result<Vec<Row>, String> {
+    let lock = root.join("Cargo.lock");
+    let crates_dir = scratch.join("crates");
+    let backup_crate = generated("backup", backup, &crates_dir.join("backup"), &lock)?;
+    let whole_crate = match whole {
+        Some(spec) => Some(generated(&stem(spec), spec, &crates_dir.join("whole"), &lock)?),
+        None => None,
+    };
+    let empty = empty(&backup_crate, &crates_dir.join("empty"), &lock)?;
+    eprintln!("fetching the generated crates' dependencies...");
+    fetch(&empty)?;
+    let mut rows = Vec::new();
+    let mut crates = vec![&backup_crate];
+    crates.extend(whole_crate.as_ref());
+    let label = |k: &Crate| if k.name == "backup" { "spec/ crate".to_owned() } else { format!("{} crate", k.name) };
+    let stats = |v: &[f64]| Stats::of(v).ok_or_else(|| "no build was measured".to_owned());
+    if quick {
+        for krate in std::iter::once(&empty).chain(crates.iter().copied()) {
+            rename(krate)?;
+        }
+    }
+    for command in ["check", "build"] {
+        if quick {
+            // One cold build of the empty crate; the generated crates then build in its
+            // target directory, dependencies reused: a few minutes instead of a quarter hour.
+            eprintln!("cargo {command}: the empty crate cold, then each crate alone...");
+            let target = scratch.join(format!("target-{command}"));
+            let (base_cold, base_own) = cold_then_own(&empty, command, &target)?;
+            rows.push(
+                Row::new(BUILD, format!("cargo {command}, cold: empty crate"), Unit::Seconds, Stats::once(base_cold))
+                    .note("--quick: the generated crates' cold builds are left out"),
+            );
+            for krate in &crates {
+                let own = own(krate, command, &target)?;
+                rows.push(own_row(command, &label(krate), Stats::once(own), Stats::once(base_own), quick));
+            }
+            let _ = std::fs::remove_dir_all(&target);
+            continue;
+        }
+        eprintln!("cargo {command}, {runs} cold run(s) per crate...");
+        let mut measured = Vec::new();
+        for krate in std::iter::once(&empty).chain(crates.iter().copied()) {
+            let (mut cold, mut own) = (Vec::new(), Vec::new());
+            for run in 0..runs {
+                let target = scratch.join(format!("target-{}-{command}-{run}", krate.name));
+                let (c, o) = cold_then_own(krate, command, &target)?;
+                let _ = std::fs::remove_dir_all(&target);
+                cold.push(c);
+                own.push(o);
+            }
+            measured.push((krate, stats(&cold)?, stats(&own)?));
+        }
+        let Some(((_, base_cold, base_own), generated)) = measured.split_first() else { continue };
+        for (krate, cold, own) in generated {
+            let mut row = Row::new(BUILD, format!("cargo {command}, cold: {}", label(krate)), Unit::Seconds, *cold)
+                .against("empty crate, same dependencies, cold", *base_cold);
+            if command == "check" && krate.name == "backup" {
+                row = row.max_ratio(1.5, quick);
+            }
+            rows.push(row);
+            rows.push(own_row(command, &label(krate), *own, *base_own, quick));
+        }
+    }
+    for krate in std::iter::once(&backup_crate).chain(whole_crate.as_ref()) {
+        let per_op = if krate.operations > 0 { krate.generated_lines as f64 / krate.operations as f64 } else { 0.0 };
+        rows.push(
+            Row::new(BUILD, format!("{} crate: generated lines", krate.name), Unit::Lines, Stats::once(krate.generated_lines as f64)).note(
+                format!(
+                    "{} operations, {} types; {per_op:.0} generated lines per operation (models included); {} lines with the runtime",
+                    krate.operations, krate.types, krate.lines
+                ),
+            ),
+        );
+    }
+    Ok(rows)
+}
+
+/// The build of a generated crate alone, dependencies already built. The 30 s target of
+/// the whole-API crate's `cargo check` is judged here: cold, the dependencies alone take
+/// longer than that on two cores (see the empty crate), so it can only mean our code.
+fn own_row(command: &str, label: &str, own: Stats, base: Stats, quick: bool) -> Row {
+    let row = Row::new(BUILD, format!("cargo {command}, the crate alone (dependencies built): {label}"), Unit::Seconds, own)
+        .against("empty crate alone", base);
+    if command == "check" && label != "spec/ crate" { row.max_value(30.0, None, quick) } else { row }
+}
+
 /// A crate to build, written into `dir`.
 pub struct Crate {
     pub name: String,
@@ -26,21 +120,6 @@ pub struct Crate {
     pub types: usize,
 }
 
-/// The hand-written runtime modules (copied, not generated from the spec).
-const RUNTIME: &[&str] = &[
-    "src/auth.rs",
-    "src/client.rs",
-    "src/codec.rs",
-    "src/digest.rs",
-    "src/env.rs",
-    "src/error.rs",
-    "src/paginate.rs",
-    "src/request.rs",
-    "src/response.rs",
-    "src/service_account.rs",
-    "src/version.rs",
-];
-
 /// Generates the crate of `spec` into `dir`, with the workspace's lock file.
 pub fn generated(name: &str, spec: &Path, dir: &Path, lock: &Path) -> Result<Crate, String> {
     let generated = atlas_codegen::generate(spec).map_err(|e| e.to_string())?;
@@ -51,7 +130,7 @@ pub fn generated(name: &str, spec: &Path, dir: &Path, lock: &Path) -> Result<Cra
     for f in generated.files.iter().filter(|f| f.path.ends_with(".rs")) {
         let n = f.contents.lines().count();
         lines += n;
-        if !RUNTIME.contains(&f.path.as_str()) {
+        if !atlas_codegen::render::is_runtime(&f.path) {
             generated_lines += n;
         }
     }
@@ -93,16 +172,13 @@ pub fn fetch(krate: &Crate) -> Result<(), String> {
     }
 }
 
-/// Gives the crate a package name of its own. Crates that share a target directory must
-/// not have the same name: cargo's fingerprint of a path package does not include where it
-/// is, so the second crate would be taken for the first, already built.
+/// Gives the crate a package name of its own, so that crates can share a target directory
+/// (see [`atlas_codegen::render::manifest::rename_package`]).
 pub fn rename(krate: &Crate) -> Result<(), String> {
     let path = krate.dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let renamed = text.replacen("name = \"atlas-backup\"", &format!("name = \"atlas-backup-{}\"", krate.name), 1);
-    if renamed == text {
-        return Err(format!("{}: no `name = \"atlas-backup\"` to rename", path.display()));
-    }
+    let renamed = atlas_codegen::render::manifest::rename_package(&text, &format!("atlas-backup-{}", krate.name))
+        .ok_or_else(|| format!("{}: no package `{}` to rename", path.display(), atlas_codegen::render::manifest::PACKAGE))?;
     std::fs::write(&path, renamed).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -144,7 +220,7 @@ fn timed(krate: &Crate, command: &str, target: &Path) -> Result<f64, String> {
 
 /// cargo in `dir`, as a user outside this workspace would run it.
 fn cargo(dir: &Path, target: Option<&Path>) -> Command {
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let mut cmd = Command::new(super::exec::cargo());
     cmd.current_dir(dir).env_remove("RUSTFLAGS").env_remove("CARGO_ENCODED_RUSTFLAGS").env_remove("CARGO_BUILD_RUSTFLAGS");
     match target {
         Some(t) => cmd.env("CARGO_TARGET_DIR", t),

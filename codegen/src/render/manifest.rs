@@ -1,0 +1,54 @@
+//! The generated crate's manifest: the template, the features of the spec's tags put into
+//! it, and the one edit made to it outside generation (a package name of its own).
+
+use super::features::Features;
+use crate::error::Error;
+
+/// The manifest, with explicit versions so that the crate builds on its own.
+pub(crate) const TEMPLATE: &str = include_str!("templates/Cargo.toml");
+
+/// [`TEMPLATE`] with the features of the spec's tags in place of its two markers.
+pub(crate) fn render(features: &Features) -> Result<String, Error> {
+    const DEFAULT: &str = "\"rustls\"@tags@]";
+    const SECTION: &str = "@tag-features@\n";
+    if !TEMPLATE.contains(DEFAULT) || !TEMPLATE.contains(SECTION) {
+        return Err(Error::Render {
+            template: "Cargo.toml",
+            item: "the crate manifest".to_owned(),
+            message: format!("the template lost its markers `{DEFAULT}` and `{SECTION}`"),
+        });
+    }
+    let (default, section) = features.manifest();
+    Ok(TEMPLATE.replacen(DEFAULT, &format!("\"rustls\"{default}]"), 1).replacen(SECTION, &section, 1))
+}
+
+/// The package name the template gives the crate.
+pub const PACKAGE: &str = "atlas-backup";
+
+/// `manifest` (a generated crate's `Cargo.toml`) with the package named `package`; the
+/// library keeps its name `atlas_backup`, so code that uses the crate is unchanged.
+///
+/// Generated crates built side by side need this: members of one workspace must have
+/// different names, and cargo's fingerprint of a path package does not include where it
+/// is, so in a shared target directory a second crate of the same name would be taken for
+/// the first, already built. `None` when `manifest` does not name the package [`PACKAGE`].
+pub fn rename_package(manifest: &str, package: &str) -> Option<String> {
+    let name = format!("name = \"{PACKAGE}\"");
+    manifest
+        .contains(&name)
+        .then(|| manifest.replacen(&name, &format!("name = \"{package}\""), 1) + "\n[lib]\nname = \"atlas_backup\"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renames_the_package_and_keeps_the_library_name() {
+        let renamed = rename_package(TEMPLATE, "atlas-backup-whole").expect("the template names the package");
+        assert!(renamed.contains("[package]\nname = \"atlas-backup-whole\"\n"), "{renamed}");
+        assert!(!renamed.contains(&format!("name = \"{PACKAGE}\"")), "{renamed}");
+        assert!(renamed.ends_with("[lib]\nname = \"atlas_backup\"\n"), "{renamed}");
+        assert_eq!(rename_package("[package]\nname = \"other\"\n", "x"), None);
+    }
+}

@@ -1,0 +1,114 @@
+//! Rows 1 and 2: `generate` (load to written files) of each whole published spec and of
+//! `spec/`, against reading the file into `openapiv3::OpenAPI`, in time and peak memory; and
+//! a second `generate` of the unchanged spec, which must rewrite no file.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::exec::{number, probe, run_criterion};
+use super::stats::{self, Stats};
+use super::table::{Row, Unit};
+use super::{join, largest, stem};
+
+/// Each spec's parse time: the baseline of row 3.
+pub type ParseTimes = Vec<(PathBuf, Stats)>;
+
+const WHOLE: &str = "1. Generate, whole API";
+const BACKUP: &str = "2. Generate, backup spec";
+
+/// Rows 1 and 2 from the `generate` bench `exe`, and each spec's parse time. Row 1 (whole
+/// API) is printed before row 2 (spec/), whatever order the specs run in.
+pub fn rows(
+    exe: &Path,
+    root: &Path,
+    backup: &Path,
+    upstream: &[PathBuf],
+    scratch: &Path,
+    quick: bool,
+) -> Result<(Vec<Row>, ParseTimes), String> {
+    let mut specs = vec![backup.to_path_buf()];
+    specs.extend(upstream.iter().cloned());
+    let mut rows = Vec::new();
+    let mut backup_rows = Vec::new();
+    let mut parse_times = Vec::new();
+    let home = scratch.join("criterion-generate");
+    let trees = scratch.join("criterion-trees");
+    std::fs::create_dir_all(&trees).map_err(|e| format!("{}: {e}", trees.display()))?;
+    run_criterion(
+        exe,
+        &root.join("codegen"),
+        &home,
+        quick,
+        &[("ATLAS_BENCH_SPECS", join(&specs)?), ("ATLAS_BENCH_SCRATCH", trees.into_os_string())],
+    )?;
+    for spec in &specs {
+        let stem = stem(spec);
+        let whole = spec != backup;
+        let section = if whole { WHOLE } else { BACKUP };
+        let parse = stats::criterion(&home, &stem, "parse_baseline")?;
+        let generate = stats::criterion(&home, &stem, "generate")?;
+        parse_times.push((spec.clone(), parse));
+        let largest = largest(upstream).is_some_and(|l| l == spec);
+        let mut time = Row::new(section, format!("{stem}: generate + write"), Unit::Seconds, generate)
+            .against("read + deserialize into openapiv3::OpenAPI", parse);
+        if whole {
+            time = if largest { time.max_value(0.5, Some(3.0), quick) } else { time.max_ratio(3.0, quick) };
+        }
+        let out = if whole { &mut rows } else { &mut backup_rows };
+        out.push(time);
+        let runs = if quick { 1 } else { 3 };
+        let (gen_rss, parse_rss) = peak_memory(exe, spec, scratch, runs)?;
+        if let (Some(g), Some(p)) = (gen_rss, parse_rss) {
+            let mut mem = Row::new(section, format!("{stem}: peak memory (max RSS)"), Unit::Kib, g).against("peak memory of the parse", p);
+            if whole {
+                mem = mem.max_ratio(2.0, quick);
+            }
+            out.push(mem);
+        }
+    }
+    rows.append(&mut backup_rows);
+    rows.push(incremental(backup, scratch)?);
+    Ok((rows, parse_times))
+}
+
+/// Peak memory of generating `spec` and of parsing it, each in a process of its own.
+fn peak_memory(exe: &Path, spec: &Path, scratch: &Path, runs: usize) -> Result<(Option<Stats>, Option<Stats>), String> {
+    let mut generate = Vec::new();
+    let mut parse = Vec::new();
+    for run in 0..runs {
+        let out = scratch.join(format!("probe-{}-{run}", stem(spec)));
+        let env = [("ATLAS_BENCH_SPEC", spec.as_os_str()), ("ATLAS_BENCH_OUT", out.as_os_str())];
+        // The tree stays until the scratch directory goes: deleting it now would slow the
+        // writes timed next (see codegen/benches/generate.rs on ext4).
+        generate.extend(probe(exe, "generate", &env)?.iter().filter_map(|l| number(l, "max_rss_kib")));
+        parse.extend(probe(exe, "parse", &env)?.iter().filter_map(|l| number(l, "max_rss_kib")));
+    }
+    Ok((Stats::of(&generate), Stats::of(&parse)))
+}
+
+
+/// Row 2's second half: `generate` of an unchanged spec rewrites nothing.
+fn incremental(spec: &Path, scratch: &Path) -> Result<Row, String> {
+    let dir = scratch.join("incremental");
+    let generated = atlas_codegen::generate(spec).map_err(|e| e.to_string())?;
+    atlas_codegen::write::write(&dir, &generated.files).map_err(|e| e.to_string())?;
+    let mtimes = |dir: &Path| -> Vec<Option<std::time::SystemTime>> {
+        generated.files.iter().map(|f| std::fs::metadata(dir.join(&f.path)).and_then(|m| m.modified()).ok()).collect()
+    };
+    let before = mtimes(&dir);
+    let started = Instant::now();
+    let again = atlas_codegen::generate(spec).map_err(|e| e.to_string())?;
+    let outcome = atlas_codegen::write::write(&dir, &again.files).map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
+    let kept = before == mtimes(&dir);
+    let rewritten = outcome.changed.len() + outcome.removed.len();
+    let row = Row::new(BACKUP, "generate of the unchanged spec: files rewritten", Unit::Lines, Stats::once(rewritten as f64))
+        .judged("0, mtimes kept", rewritten == 0 && kept);
+    Ok(row.note(format!(
+        "{} files compared, {} rewritten, modification times {} ({seconds:.2} s in the xtask's debug build)",
+        again.files.len(),
+        rewritten,
+        if kept { "kept" } else { "CHANGED" }
+    )))
+}
+
