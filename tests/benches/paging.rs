@@ -71,7 +71,7 @@ fn run() -> Result<(), String> {
                 .list_backup_snapshots()
                 .group_id(GROUP)
                 .cluster_name(CLUSTER)
-                .items_per_page(PER_PAGE as i32)
+                .items_per_page(PER_PAGE as i64)
                 .concurrency(concurrency)
                 .collect_all()
                 .await

@@ -187,7 +187,7 @@ fn ids(items: usize) -> Vec<String> {
 }
 
 /// Reads the whole stream: the IDs in the order they came, and the error that ended it.
-async fn read_all(client: &Client, per_page: i32, concurrency: usize, count: bool) -> (Vec<String>, Option<Error>) {
+async fn read_all(client: &Client, per_page: i64, concurrency: usize, count: bool) -> (Vec<String>, Option<Error>) {
     let list = client
         .list_backup_snapshots()
         .group_id(GROUP)
