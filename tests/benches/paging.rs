@@ -42,13 +42,13 @@ impl Respond for Pages {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    run().map_or_else(
+        |e| {
             eprintln!("error: {e}");
             ExitCode::FAILURE
-        }
-    }
+        },
+        |()| ExitCode::SUCCESS,
+    )
 }
 
 fn run() -> Result<(), String> {

@@ -214,71 +214,59 @@ fn sorted(mut pages: Vec<usize>) -> Vec<usize> {
     pages
 }
 
+/// Reads the whole stream from a server holding `config.items` snapshots and checks that
+/// every item came once, in page order; answers the server's log: the pages requested (in
+/// the order they arrived) and the most requests in flight at once.
+async fn read_every_item(config: Config, per_page: i64, concurrency: usize, count: bool) -> (Vec<usize>, usize) {
+    let items = config.items;
+    let server = PageServer::start(config).await;
+    let (seen, error) = read_all(&server.client(), per_page, concurrency, count).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(seen, ids(items), "every item once, in page order");
+    server.with_log(|log| (log.requested.clone(), log.max_in_flight))
+}
+
 #[tokio::test]
 async fn four_pages_in_flight_items_in_page_order_each_page_once() {
-    let server = PageServer::start(Config { items: 2000, hold: Some(4), ..Config::default() }).await;
-    let (seen, error) = read_all(&server.client(), 100, 4, true).await;
-    assert!(error.is_none(), "{error:?}");
-    assert_eq!(seen, ids(2000), "every item once, in page order, though later pages were answered first");
-    server.with_log(|log| {
-        assert_eq!(log.requested.first(), Some(&1), "the first page comes first, alone");
-        assert_eq!(sorted(log.requested.clone()), (1..=20).collect::<Vec<_>>(), "each page exactly once, none past the last");
-        assert_eq!(log.max_in_flight, 4, "never more than 4 in flight, and 4 were");
-    });
+    // Held answers come from the highest page down, so the order is the client's doing.
+    let (requested, max_in_flight) = read_every_item(Config { items: 2000, hold: Some(4), ..Config::default() }, 100, 4, true).await;
+    assert_eq!(requested.first(), Some(&1), "the first page comes first, alone");
+    assert_eq!(sorted(requested), (1..=20).collect::<Vec<_>>(), "each page exactly once, none past the last");
+    assert_eq!(max_in_flight, 4, "never more than 4 in flight, and 4 were");
 }
 
 #[tokio::test]
 async fn the_limit_holds_for_other_sizes_and_a_last_short_page() {
     // 23 items at 5 a page: pages 1..=5, the last holding 3.
-    let server = PageServer::start(Config { items: 23, hold: Some(3), ..Config::default() }).await;
-    let (seen, error) = read_all(&server.client(), 5, 3, true).await;
-    assert!(error.is_none(), "{error:?}");
-    assert_eq!(seen, ids(23));
-    server.with_log(|log| {
-        assert_eq!(sorted(log.requested.clone()), vec![1, 2, 3, 4, 5]);
-        assert_eq!(log.max_in_flight, 3);
-    });
+    let (requested, max_in_flight) = read_every_item(Config { items: 23, hold: Some(3), ..Config::default() }, 5, 3, true).await;
+    assert_eq!(sorted(requested), vec![1, 2, 3, 4, 5]);
+    assert_eq!(max_in_flight, 3);
 }
 
 #[tokio::test]
 async fn concurrency_one_is_sequential() {
-    let server = PageServer::start(Config { items: 30, ..Config::default() }).await;
-    let (seen, error) = read_all(&server.client(), 10, 1, true).await;
-    assert!(error.is_none(), "{error:?}");
-    assert_eq!(seen, ids(30));
-    server.with_log(|log| {
-        assert_eq!(log.requested, vec![1, 2, 3], "in order, and no 4th page");
-        assert_eq!(log.max_in_flight, 1);
-    });
+    let (requested, max_in_flight) = read_every_item(Config { items: 30, ..Config::default() }, 10, 1, true).await;
+    assert_eq!(requested, vec![1, 2, 3], "in order, and no 4th page");
+    assert_eq!(max_in_flight, 1);
 }
 
 #[tokio::test]
 async fn without_total_count_pages_are_fetched_one_at_a_time() {
     // Nothing tells how many pages there are, so none can be fetched ahead: 30 items at 10
     // a page end only with an empty page 4.
-    let server = PageServer::start(Config { items: 30, ..Config::default() }).await;
-    let (seen, error) = read_all(&server.client(), 10, 4, false).await;
-    assert!(error.is_none(), "{error:?}");
-    assert_eq!(seen, ids(30));
-    server.with_log(|log| {
-        assert_eq!(log.requested, vec![1, 2, 3, 4]);
-        assert_eq!(log.max_in_flight, 1);
-    });
+    let (requested, max_in_flight) = read_every_item(Config { items: 30, ..Config::default() }, 10, 4, false).await;
+    assert_eq!(requested, vec![1, 2, 3, 4]);
+    assert_eq!(max_in_flight, 1);
 }
 
 #[tokio::test]
 async fn a_429_goes_through_the_retry_policy_and_the_stream_goes_on() {
     let failures = BTreeMap::from([(3, (429, Failure::Once))]);
-    let server = PageServer::start(Config { items: 100, failures, ..Config::default() }).await;
-    let (seen, error) = read_all(&server.client(), 10, 4, true).await;
-    assert!(error.is_none(), "{error:?}");
-    assert_eq!(seen, ids(100));
-    server.with_log(|log| {
-        let mut expected: Vec<usize> = (1..=10).collect();
-        expected.push(3);
-        assert_eq!(sorted(log.requested.clone()), sorted(expected), "page 3 twice (its retry), every other page once");
-        assert!(log.max_in_flight <= 4, "{}", log.max_in_flight);
-    });
+    let (requested, max_in_flight) = read_every_item(Config { items: 100, failures, ..Config::default() }, 10, 4, true).await;
+    let mut expected: Vec<usize> = (1..=10).collect();
+    expected.push(3);
+    assert_eq!(sorted(requested), sorted(expected), "page 3 twice (its retry), every other page once");
+    assert!(max_in_flight <= 4, "{max_in_flight}");
 }
 
 #[tokio::test]
