@@ -121,12 +121,12 @@ fn bench_client(c: &mut Criterion, quick: bool) -> Result<(), String> {
         serde_json::from_slice::<DiskBackupReplicaSet>(&bytes).map_err(|e| e.to_string())
     };
     // All must work, and agree, before any is timed.
-    let (a, b, c) = runtime.block_on(async { (generated().await, bare(None).await, bare(Some(CLIENT_TIMEOUT)).await) });
+    let (a, b, t) = runtime.block_on(async { (generated().await, bare(None).await, bare(Some(CLIENT_TIMEOUT)).await) });
     let a = a.map_err(|e| format!("generated client: {e}"))?;
     let b = b.map_err(|e| format!("bare reqwest: {e}"))?;
-    let c = c.map_err(|e| format!("bare reqwest with a timeout: {e}"))?;
-    if a != b || a != c {
-        return Err(format!("the clients decoded different answers:\n{a:?}\n{b:?}\n{c:?}"));
+    let t = t.map_err(|e| format!("bare reqwest with a timeout: {e}"))?;
+    if a != b || a != t {
+        return Err(format!("the clients decoded different answers:\n{a:?}\n{b:?}\n{t:?}"));
     }
 
     let failures = AtomicUsize::new(0);

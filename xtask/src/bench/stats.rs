@@ -121,10 +121,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("client")).expect("mkdir");
         let file = dir.path().join("client/paired.json");
-        std::fs::write(&file, r#"{"generated_s":[3.0,1.0,2.0],"bare_reqwest_s":[1.0,2.0,4.0]}"#).expect("write");
-        let (g, b) = paired(dir.path()).expect("read");
-        assert_eq!((g.median, b.median, g.runs), (2.0, 2.0, 3));
-        std::fs::write(&file, r#"{"generated_s":[1.0],"bare_reqwest_s":[]}"#).expect("write");
+        std::fs::write(&file, r#"{"generated_s":[3.0,1.0,2.0],"bare_reqwest_s":[1.0,2.0,4.0],"bare_reqwest_timeout_s":[5.0,1.0,3.0]}"#)
+            .expect("write");
+        let p = paired(dir.path()).expect("read");
+        assert_eq!((p.generated.median, p.bare.median, p.bare_timeout.median, p.generated.runs), (2.0, 2.0, 3.0, 3));
+        std::fs::write(&file, r#"{"generated_s":[1.0],"bare_reqwest_s":[1.0],"bare_reqwest_timeout_s":[]}"#).expect("write");
         assert!(paired(dir.path()).is_err());
     }
 }
