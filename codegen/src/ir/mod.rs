@@ -335,6 +335,11 @@ impl Api {
         &self.types[id.0]
     }
 
+    /// The types that the definition of `id` names directly (fields, variants, alias).
+    pub fn references(&self, id: TypeId) -> Vec<TypeId> {
+        views::referenced(&self.ty(id).kind, |_| false)
+    }
+
     /// Every type that `roots` name, directly or through the types they hold.
     pub fn reached_from(&self, roots: impl Iterator<Item = TypeId>) -> std::collections::BTreeSet<TypeId> {
         views::reach(self, roots, &|_| false)

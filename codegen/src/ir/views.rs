@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 
-fn referenced(kind: &TypeKind, skip: impl Fn(&Field) -> bool) -> Vec<TypeId> {
+pub(super) fn referenced(kind: &TypeKind, skip: impl Fn(&Field) -> bool) -> Vec<TypeId> {
     match kind {
         TypeKind::Struct(s) => s
             .fields

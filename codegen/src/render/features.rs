@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::Api;
+use crate::ir::{Api, TypeId};
 
 /// Feature names the generated manifest already has (TLS, the default set, the umbrella
 /// feature below, the mock transport); a tag whose name would clash takes a suffix.
@@ -61,20 +61,39 @@ impl Features {
                 by_pattern.entry(p.pattern_ident.clone()).or_default().insert(feature.clone());
             }
         }
-        let always = api.reached_from(api.error_model.into_iter());
+        // Always compiled: the error model, the types no operation reaches, and whatever
+        // those hold.
+        let unreached = (0..api.types.len()).filter(|&i| by_type[i].is_empty()).map(TypeId);
+        let always = api.reached_from(api.error_model.into_iter().chain(unreached));
+        // Per module, the union of its types' features (`None`: always compiled).
         let mut by_model_module: BTreeMap<String, Option<BTreeSet<String>>> = BTreeMap::new();
         for (i, t) in api.types.iter().enumerate() {
-            let needs = (!always.contains(&crate::ir::TypeId(i)) && !by_type[i].is_empty()).then(|| by_type[i].clone());
+            let needs = (!always.contains(&TypeId(i))).then(|| by_type[i].clone());
             let entry = by_model_module.entry(t.module.clone()).or_insert_with(|| Some(BTreeSet::new()));
-            // A module compiles when any of its types must: one type always on keeps the
-            // module always on.
-            *entry = match (entry.take(), needs) {
-                (Some(mut acc), Some(needs)) => {
-                    acc.extend(needs);
-                    Some(acc)
+            *entry = merge(entry.take(), needs);
+        }
+        // A module compiles as a whole, so every module one of its types names must compile
+        // whenever it does: spread the features along the references until nothing changes.
+        let mut edges: BTreeSet<(&str, &str)> = BTreeSet::new();
+        for (i, t) in api.types.iter().enumerate() {
+            for j in api.references(TypeId(i)) {
+                let other = api.ty(j).module.as_str();
+                if other != t.module {
+                    edges.insert((t.module.as_str(), other));
                 }
-                _ => None,
-            };
+            }
+        }
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for (from, to) in &edges {
+                let source = by_model_module.get(*from).cloned().flatten();
+                let source_always = by_model_module.get(*from).is_some_and(Option::is_none);
+                let Some(target) = by_model_module.get_mut(*to) else { continue };
+                let before = target.clone();
+                *target = merge(target.take(), if source_always { None } else { source });
+                changed |= *target != before;
+            }
         }
         let all: BTreeSet<String> = by_tag_module.values().cloned().collect();
         let by_model_module = by_model_module
@@ -148,6 +167,18 @@ impl Features {
             section.push_str(&format!("{feature} = []\n"));
         }
         (default, section)
+    }
+}
+
+/// The features of a module with `a` and `b` among its needs: any of both (`None`, always,
+/// wins).
+fn merge(a: Option<BTreeSet<String>>, b: Option<BTreeSet<String>>) -> Option<BTreeSet<String>> {
+    match (a, b) {
+        (Some(mut a), Some(b)) => {
+            a.extend(b);
+            Some(a)
+        }
+        _ => None,
     }
 }
 
