@@ -28,6 +28,11 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode};
 
+/// The allocator `cargo xtask generate` runs with (see xtask's `main.rs`), so that what is
+/// measured here is what the command does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     if let Some(mode) = std::env::var_os("ATLAS_BENCH_PROBE") {
         return match probe(&mode.to_string_lossy()) {

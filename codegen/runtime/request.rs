@@ -119,6 +119,8 @@ pub(crate) struct Request {
 pub(crate) struct CallOptions {
     pub timeout: Option<Duration>,
     pub api_version: Option<&'static str>,
+    /// Pages fetched at once by a list builder's stream (`None`: one at a time).
+    pub concurrency: Option<usize>,
 }
 
 impl Request {

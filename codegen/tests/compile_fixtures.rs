@@ -19,6 +19,39 @@ serde_json = "1.0.145"
 
 mod support;
 
+/// The package name of the spec/ crate in the workspace.
+const SPEC_PACKAGE: &str = "spec-atlas-backup";
+
+/// The tag features of the generated manifest, checked against the spec's tags: one per
+/// tag, in kebab case, all in `default` and in `all-tags`.
+fn tag_features(spec: &Path, files: &[atlas_codegen::File]) -> Vec<String> {
+    let text = std::fs::read_to_string(spec).expect("read the spec");
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("the spec is YAML");
+    let mut expected: Vec<String> = doc["paths"]
+        .as_mapping()
+        .expect("paths")
+        .values()
+        .filter_map(serde_yaml::Value::as_mapping)
+        .flat_map(|ops| ops.values())
+        .filter_map(|op| op["tags"][0].as_str())
+        .map(|tag| tag.to_lowercase().replace(' ', "-"))
+        .collect();
+    expected.sort();
+    expected.dedup();
+    assert!(expected.len() >= 2, "the spec has tags: {expected:?}");
+    let manifest = files.iter().find(|f| f.path == "Cargo.toml").expect("a manifest");
+    let list = |key: &str| -> Vec<String> {
+        let line = manifest.contents.lines().find(|l| l.starts_with(&format!("{key} = ["))).unwrap_or_else(|| panic!("no `{key}` feature"));
+        line.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+    };
+    assert_eq!(list("all-tags"), expected, "one feature per tag");
+    assert_eq!(list("default"), [vec!["rustls".to_owned()], expected.clone()].concat(), "all in default");
+    for feature in &expected {
+        assert!(manifest.contents.contains(&format!("\n{feature} = []\n")), "feature {feature} is declared");
+    }
+    expected
+}
+
 #[test]
 fn fixture_crates_pass_clippy() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -49,15 +82,31 @@ fn fixture_crates_pass_clippy() {
         }
     }
 
+    // The crate of spec/, checked below with one tag at a time.
+    let spec = manifest.join("../spec/atlas-backup.yaml");
+    let generated = atlas_codegen::generate(&spec).unwrap_or_else(|e| panic!("spec/: {e}"));
+    let tags = tag_features(&spec, &generated.files);
+    workspace.add("spec", SPEC_PACKAGE, &generated.files);
+
     let mut failures = Vec::new();
-    // With the mock, so that its generated rules and views are checked for every fixture.
-    let clippy = ["clippy", "--quiet", "--workspace", "--all-targets", "--no-default-features", "--features", "mock", "--", "-D", "warnings"];
+    // With the mock, so that its generated rules and views are checked for every fixture, and
+    // with every tag.
+    let clippy = ["clippy", "--quiet", "--workspace", "--all-targets", "--no-default-features", "--features", "all-tags,mock", "--", "-D", "warnings"];
     if let Err(e) = workspace.cargo(&target, &clippy) {
         failures.push(e);
     }
     for package in &with_e2e {
-        if let Err(e) = workspace.cargo(&target, &["test", "--quiet", "--no-default-features", "--package", package]) {
+        if let Err(e) = workspace.cargo(&target, &["test", "--quiet", "--no-default-features", "--features", "all-tags", "--package", package]) {
             failures.push(format!("{package}: {e}"));
+        }
+    }
+    // Each tag alone, and none: only the crate itself is checked again (a few seconds each),
+    // with the mock, whose rules are gated by the same features.
+    for feature in tags.iter().map(String::as_str).chain([""]) {
+        let features = if feature.is_empty() { "mock".to_owned() } else { format!("{feature},mock") };
+        let args = ["clippy", "--quiet", "--package", SPEC_PACKAGE, "--no-default-features", "--features", &features, "--", "-D", "warnings"];
+        if let Err(e) = workspace.cargo(&target, &args) {
+            failures.push(format!("spec/ crate with only the feature {feature:?}: {e}"));
         }
     }
     assert!(!with_e2e.is_empty(), "no fixture has an end-to-end test any more");

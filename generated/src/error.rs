@@ -121,7 +121,8 @@ impl Error {
         }
     }
 
-    /// Whether the failure was a timeout (connect or whole request).
+    /// Whether the failure was a timeout (connect, or the whole request: sending it or
+    /// reading the answer's body).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Transport(e) if e.is_timeout())
     }
@@ -154,6 +155,12 @@ impl fmt::Display for Error {
                 }
             }
             Error::InvalidParameter { parameter, rule } => write!(f, "invalid parameter `{parameter}`: {rule}"),
+            // reqwest names the step that failed ("error decoding response body" when the
+            // deadline passes mid-body), not the deadline itself: say that the call timed out.
+            Error::Transport(e) if e.is_timeout() && (e.is_body() || e.is_decode()) => {
+                f.write_str("timed out: the call's time limit ran out while the response body was read")
+            }
+            Error::Transport(e) if e.is_timeout() => write!(f, "timed out: the call's time limit ran out ({e})"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::Decode { status, source, excerpt } => {
                 write!(f, "cannot decode the {status} response: {source}; body starts with: {excerpt}")

@@ -25,6 +25,19 @@
 //! Every call, mocked or not, can also be observed and changed by [`Interceptor`]s (see
 //! [`interceptor`]).
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(
+        all(
+            feature = "cloud-backups",
+            feature = "flex-restore-jobs",
+            feature = "flex-snapshots",
+            feature = "legacy-backup",
+            feature = "shared-tier-restore-jobs",
+            feature = "shared-tier-snapshots"
+        )
+    ),
+    allow(dead_code, unused_imports)
+)]
 #![warn(missing_debug_implementations)]
 mod auth;
 mod client;

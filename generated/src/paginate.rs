@@ -2,7 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 //! Paging through Atlas list operations (`pageNum`, `itemsPerPage`, `results`,
-//! `totalCount`) as a stream of items.
+//! `totalCount`) as a stream of items, one page at a time or several pages at once.
 
 // A spec without list operations uses none of this.
 #![allow(dead_code)]
@@ -10,7 +10,8 @@
 use std::collections::VecDeque;
 use std::future::Future;
 
-use futures::Stream;
+use futures::stream::FuturesOrdered;
+use futures::{Stream, StreamExt};
 
 use crate::Error;
 
@@ -22,37 +23,65 @@ pub(crate) struct Page<T> {
     pub total: Option<i64>,
 }
 
-struct State<B, T, F> {
+/// How a list builder pages: where it starts, the page size, and how many pages may be
+/// fetched at once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Paging {
+    pub first_page: i64,
+    pub per_page: i64,
+    /// Pages in flight at most, once the first page told `totalCount` (1: one at a time).
+    pub concurrency: usize,
+}
+
+struct State<B, T, F, Fut: Future> {
     builder: B,
     fetch: F,
+    /// The next page to request.
     next_page: i64,
+    /// The last page `totalCount` promised, once the first page told it and pages may be
+    /// fetched ahead.
+    last_page: Option<i64>,
     per_page: i64,
+    concurrency: usize,
+    /// Items up to the end of the last page read (skipped pages included).
     seen: i64,
+    /// Requested pages, answered in the order they were requested.
+    in_flight: FuturesOrdered<Fut>,
     buffer: VecDeque<T>,
     done: bool,
 }
 
-/// Items of `first_page` and the pages after it, fetched one page at a time as the stream
-/// is read. It stops after a short or empty page, or as soon as `totalCount` items have
-/// been seen, so the last page costs no extra request; the first error ends it.
-pub(crate) fn stream<B, T, F, Fut>(builder: B, first_page: i64, per_page: i64, fetch: F) -> impl Stream<Item = Result<T, Error>>
+/// Items of `paging.first_page` and the pages after it, fetched as the stream is read.
+///
+/// The first page is fetched alone. When it tells `totalCount` and `concurrency` is more than
+/// 1, the pages up to the last one it promises are requested ahead, at most `concurrency` at
+/// a time; their items still come out in page order, and no page is requested twice. The
+/// stream stops after a short or empty page, or as soon as `totalCount` items have been seen
+/// (so the last page costs no extra request); pages after the promised last are fetched one
+/// at a time, as without concurrency. The first error ends it, and the pages still in flight
+/// are dropped.
+pub(crate) fn stream<B, T, F, Fut>(builder: B, paging: Paging, fetch: F) -> impl Stream<Item = Result<T, Error>>
 where
     B: Clone,
     F: Fn(B, i64) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
 {
-    let first_page = first_page.max(1);
-    let per_page = per_page.max(1);
+    let first_page = paging.first_page.max(1);
+    let per_page = paging.per_page.max(1);
     let state = State {
         builder,
         fetch,
         next_page: first_page,
+        last_page: None,
         per_page,
+        concurrency: paging.concurrency,
         seen: (first_page - 1).saturating_mul(per_page),
+        in_flight: FuturesOrdered::new(),
         buffer: VecDeque::new(),
         done: false,
     };
-    futures::stream::unfold(state, |mut s| async move {
+    let invalid = (paging.concurrency == 0).then(|| Error::invalid("concurrency", "must be at least 1"));
+    let pages = futures::stream::unfold(state, |mut s| async move {
         loop {
             if let Some(item) = s.buffer.pop_front() {
                 return Some((Ok(item), s));
@@ -60,21 +89,59 @@ where
             if s.done {
                 return None;
             }
-            match (s.fetch)(s.builder.clone(), s.next_page).await {
-                Ok(page) => {
-                    let n = i64::try_from(page.items.len()).unwrap_or(i64::MAX);
-                    s.seen = s.seen.saturating_add(n);
-                    s.next_page += 1;
-                    s.done = n == 0 || n < s.per_page || page.total.is_some_and(|total| s.seen >= total);
-                    s.buffer.extend(page.items);
-                }
-                Err(e) => {
-                    s.done = true;
+            s.request_more();
+            match s.in_flight.next().await {
+                None => return None,
+                Some(Ok(page)) => s.read(page),
+                Some(Err(e)) => {
+                    s.finish();
                     return Some((Err(e), s));
                 }
             }
         }
-    })
+    });
+    // A bad concurrency is the stream's one item, before any request.
+    match invalid {
+        Some(e) => futures::stream::once(async move { Err(e) }).left_stream(),
+        None => pages.right_stream(),
+    }
+}
+
+impl<B: Clone, T, F, Fut> State<B, T, F, Fut>
+where
+    F: Fn(B, i64) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error>>,
+{
+    /// Requests pages until `concurrency` are in flight: ahead up to the promised last page,
+    /// and past it (or before anything is promised) only one at a time.
+    fn request_more(&mut self) {
+        while self.in_flight.len() < self.concurrency {
+            let ahead = self.last_page.is_some_and(|last| self.next_page <= last);
+            if !ahead && !self.in_flight.is_empty() {
+                break;
+            }
+            self.in_flight.push_back((self.fetch)(self.builder.clone(), self.next_page));
+            self.next_page += 1;
+        }
+    }
+
+    /// Takes the next page in order.
+    fn read(&mut self, page: Page<T>) {
+        let n = i64::try_from(page.items.len()).unwrap_or(i64::MAX);
+        self.seen = self.seen.saturating_add(n);
+        if n == 0 || n < self.per_page || page.total.is_some_and(|total| self.seen >= total) {
+            self.finish();
+        } else if self.last_page.is_none() && self.concurrency > 1 {
+            self.last_page = page.total.map(|total| total.saturating_add(self.per_page - 1) / self.per_page);
+        }
+        self.buffer.extend(page.items);
+    }
+
+    /// No more requests; those in flight are dropped (and so cancelled).
+    fn finish(&mut self) {
+        self.done = true;
+        self.in_flight = FuturesOrdered::new();
+    }
 }
 
 /// Every item of the stream, or its first error.

@@ -2,15 +2,18 @@
 //! and collects its results (run it directly with
 //! `cargo bench -p atlas-backup-tests --bench client`).
 //!
-//! - `client/generated` against `client/bare_reqwest`: one `getGroupClusterBackupSnapshot`
-//!   through the generated client, and the same request (same URL, `Accept` and
-//!   `User-Agent`) sent with bare `reqwest` and decoded with `serde_json` into the same
-//!   struct. Both share one `reqwest::Client` (one connection pool) and one server.
+//! - `client/generated` against `client/bare_reqwest` and `client/bare_reqwest_timeout`: one
+//!   `getGroupClusterBackupSnapshot` through the generated client, and the same request
+//!   (same URL, `Accept` and `User-Agent`) sent with bare `reqwest` and decoded with
+//!   `serde_json` into the same struct, once without a time limit and once with the same
+//!   per-request timeout as the generated client's default (60 s: the fair floor, since a
+//!   production call without a deadline is not what users write). All share one
+//!   `reqwest::Client` (one connection pool) and one server.
 //! - `decode/generated_models` against `decode/value_baseline`: a 500-item page of
 //!   snapshots decoded into the generated models, and into `serde_json::Value`.
 //!
-//! The two are measured in pairs: each iteration of either benchmark sends one request
-//! through each client, alternating which goes first, and reports its own client's time.
+//! The three are measured together: each iteration of any of them sends one request each
+//! way, rotating which goes first, and reports its own client's time.
 //!
 //! The server is a minimal HTTP/1.1 keep-alive server on loopback that answers every
 //! request with the same bytes, so that as little of each round trip as possible is the
@@ -37,6 +40,8 @@ const MEDIA_TYPE: &str = "application/vnd.atlas.2024-05-30+json";
 /// The generated client's `User-Agent` (`atlas-backup-rust/<crate version>`); the bare
 /// request sends a header of the same size.
 const USER_AGENT: &str = "atlas-backup-rust/0.1.0";
+/// The generated client's default per-request timeout, given to the fair-floor bare request.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
 /// An idle connection's thread ends after this long, so the server stops by itself.
 const IDLE: Duration = Duration::from_secs(30);
 
@@ -100,11 +105,14 @@ fn bench_client(c: &mut Criterion, quick: bool) -> Result<(), String> {
     let generated = || async {
         client.get_group_cluster_backup_snapshot().group_id(GROUP).cluster_name(CLUSTER).snapshot_id(SNAPSHOT).send().await.map_err(|e| e.to_string())
     };
-    let bare = || async {
-        let response = http
-            .get(&url)
-            .header(reqwest::header::ACCEPT, MEDIA_TYPE)
-            .header(reqwest::header::USER_AGENT, USER_AGENT)
+    let (http_ref, url_ref) = (&http, &url);
+    let bare = move |timeout: Option<Duration>| async move {
+        let (http, url) = (http_ref, url_ref);
+        let mut request = http.get(url.as_str()).header(reqwest::header::ACCEPT, MEDIA_TYPE).header(reqwest::header::USER_AGENT, USER_AGENT);
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout);
+        }
+        let response = request
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
@@ -112,11 +120,13 @@ fn bench_client(c: &mut Criterion, quick: bool) -> Result<(), String> {
         let bytes = response.bytes().await.map_err(|e| e.to_string())?;
         serde_json::from_slice::<DiskBackupReplicaSet>(&bytes).map_err(|e| e.to_string())
     };
-    // Both must work, and agree, before either is timed.
-    let (a, b) = runtime.block_on(async { (generated().await, bare().await) });
-    let (a, b) = (a.map_err(|e| format!("generated client: {e}"))?, b.map_err(|e| format!("bare reqwest: {e}"))?);
-    if a != b {
-        return Err(format!("the two clients decoded different answers:\n{a:?}\n{b:?}"));
+    // All must work, and agree, before any is timed.
+    let (a, b, t) = runtime.block_on(async { (generated().await, bare(None).await, bare(Some(CLIENT_TIMEOUT)).await) });
+    let a = a.map_err(|e| format!("generated client: {e}"))?;
+    let b = b.map_err(|e| format!("bare reqwest: {e}"))?;
+    let t = t.map_err(|e| format!("bare reqwest with a timeout: {e}"))?;
+    if a != b || a != t {
+        return Err(format!("the clients decoded different answers:\n{a:?}\n{b:?}\n{t:?}"));
     }
 
     let failures = AtomicUsize::new(0);
@@ -124,39 +134,40 @@ fn bench_client(c: &mut Criterion, quick: bool) -> Result<(), String> {
     if !quick {
         group.sample_size(100).measurement_time(Duration::from_secs(5));
     }
-    // Paired: every iteration of either benchmark sends one request each way, in
-    // alternating order, and times each on its own, so that both clients meet the same
-    // conditions (caches, the server thread's scheduling, the machine's other load); each
-    // batch's mean per call of both goes into `batches` for `write_paired`.
-    let batches: std::cell::RefCell<Vec<(f64, f64)>> = std::cell::RefCell::new(Vec::new());
-    let call = |through_generated: bool| {
+    // Paired: every iteration of any benchmark sends one request each way, in rotating
+    // order, and times each on its own, so that all clients meet the same conditions
+    // (caches, the server thread's scheduling, the machine's other load); each batch's mean
+    // per call of each goes into `batches` for `write_paired`.
+    let batches: std::cell::RefCell<Vec<[f64; 3]>> = std::cell::RefCell::new(Vec::new());
+    let call = |way: usize| {
         let started = Instant::now();
-        let ok = if through_generated { runtime.block_on(generated()).is_ok() } else { runtime.block_on(bare()).is_ok() };
+        let ok = match way {
+            0 => runtime.block_on(generated()).is_ok(),
+            1 => runtime.block_on(bare(None)).is_ok(),
+            _ => runtime.block_on(bare(Some(CLIENT_TIMEOUT))).is_ok(),
+        };
         let elapsed = started.elapsed();
         if !ok {
             failures.fetch_add(1, Ordering::Relaxed);
         }
         elapsed
     };
-    let pair = |iters: u64| {
-        let (mut generated_time, mut bare_time) = (Duration::ZERO, Duration::ZERO);
+    let together = |iters: u64| {
+        let mut times = [Duration::ZERO; 3];
         for i in 0..iters {
-            if i % 2 == 0 {
-                generated_time += call(true);
-                bare_time += call(false);
-            } else {
-                bare_time += call(false);
-                generated_time += call(true);
+            for k in 0..3 {
+                let way = (i as usize + k) % 3;
+                times[way] += call(way);
             }
         }
         if iters > 0 {
-            let per_call = |d: Duration| d.as_secs_f64() / iters as f64;
-            batches.borrow_mut().push((per_call(generated_time), per_call(bare_time)));
+            batches.borrow_mut().push(times.map(|d| d.as_secs_f64() / iters as f64));
         }
-        (generated_time, bare_time)
+        times
     };
-    group.bench_function("generated", |bench| bench.iter_custom(|iters| pair(iters).0));
-    group.bench_function("bare_reqwest", |bench| bench.iter_custom(|iters| pair(iters).1));
+    group.bench_function("generated", |bench| bench.iter_custom(|iters| together(iters)[0]));
+    group.bench_function("bare_reqwest", |bench| bench.iter_custom(|iters| together(iters)[1]));
+    group.bench_function("bare_reqwest_timeout", |bench| bench.iter_custom(|iters| together(iters)[2]));
     group.finish();
     write_paired(&batches.into_inner())?;
     match failures.load(Ordering::Relaxed) {
@@ -166,15 +177,16 @@ fn bench_client(c: &mut Criterion, quick: bool) -> Result<(), String> {
 }
 
 /// Writes `client/paired.json` under `CRITERION_HOME` (when set, as `cargo xtask bench`
-/// sets it): each batch's mean time per call of the generated client and of bare reqwest.
-/// The two means of a batch were measured in the same seconds, so their ratio is free of the
-/// drift between criterion's two benchmarks, which run one after the other.
-fn write_paired(batches: &[(f64, f64)]) -> Result<(), String> {
+/// sets it): each batch's mean time per call of the generated client, of bare reqwest and
+/// of bare reqwest with the client's timeout. The means of a batch were measured in the same
+/// seconds, so their ratios are free of the drift between criterion's benchmarks, which run
+/// one after the other.
+fn write_paired(batches: &[[f64; 3]]) -> Result<(), String> {
     let Some(home) = std::env::var_os("CRITERION_HOME") else { return Ok(()) };
     let dir = std::path::Path::new(&home).join("client");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let (generated, bare): (Vec<f64>, Vec<f64>) = batches.iter().copied().unzip();
-    let text = json!({ "generated_s": generated, "bare_reqwest_s": bare }).to_string();
+    let column = |k: usize| batches.iter().map(|b| b[k]).collect::<Vec<f64>>();
+    let text = json!({ "generated_s": column(0), "bare_reqwest_s": column(1), "bare_reqwest_timeout_s": column(2) }).to_string();
     let path = dir.join("paired.json");
     std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -280,3 +280,40 @@ async fn the_client_timeout_applies_and_a_call_timeout_overrides_it() {
         .await
         .expect("the call's own, longer timeout");
 }
+
+/// A server that answers the first request's head (a 200 promising a body) and then sends
+/// nothing more, keeping the connection open until the test ends. `headers_sent` fires once
+/// the head is written, so the test knows the time limit ran out while the body was read.
+async fn stalling_server() -> (String, tokio::sync::oneshot::Receiver<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let (headers_sent, receiver) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let Ok((mut stream, _)) = listener.accept().await else { return };
+        if read_request(&mut stream).await.is_none() {
+            return;
+        }
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 4096\r\n\r\n{\"id\": ";
+        if stream.write_all(head.as_bytes()).await.is_ok() && stream.flush().await.is_ok() {
+            let _ = headers_sent.send(());
+        }
+        // Hold the connection (and so the unfinished body) open until the client gives up.
+        let mut rest = Vec::new();
+        let _ = stream.read_to_end(&mut rest).await;
+    });
+    (url, receiver)
+}
+
+#[tokio::test]
+async fn a_time_limit_running_out_while_the_body_is_read_says_it_timed_out() {
+    let (url, headers_sent) = stalling_server().await;
+    let client = Client::builder().base_url(&url).timeout(Duration::from_millis(300)).build().expect("client");
+    let err = get(&client).await.expect_err("the body never comes");
+    headers_sent.await.expect("the server sent the head before the time limit ran out");
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    let message = err.to_string();
+    assert!(message.starts_with("timed out"), "{message}");
+    assert!(message.contains("response body"), "{message}");
+    assert!(!message.contains("decoding"), "{message}");
+}

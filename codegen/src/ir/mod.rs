@@ -339,4 +339,32 @@ impl Api {
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }
+
+    /// The types that the definition of `id` names directly (fields, variants, alias).
+    pub fn references(&self, id: TypeId) -> Vec<TypeId> {
+        views::referenced(&self.ty(id).kind, |_| false)
+    }
+
+    /// Every type that `roots` name, directly or through the types they hold.
+    pub fn reached_from(&self, roots: impl Iterator<Item = TypeId>) -> std::collections::BTreeSet<TypeId> {
+        views::reach(self, roots, &|_| false)
+    }
+
+    /// Every type the code of `op` needs: its parameters', its body's, the answers of all
+    /// its versions and its pages', and whatever those hold.
+    pub fn reached_by(&self, op: &Operation) -> std::collections::BTreeSet<TypeId> {
+        let answer = |r: &ResponseKind| match r {
+            ResponseKind::Json(t) => t.named(),
+            ResponseKind::Empty | ResponseKind::Bytes => None,
+        };
+        let roots = op
+            .params
+            .iter()
+            .filter_map(|p| p.ty.named())
+            .chain(op.body.iter().filter_map(|b| b.ty.named()))
+            .chain(answer(&op.response))
+            .chain(op.versions.iter().filter_map(|v| answer(&v.response)))
+            .chain(op.pagination.iter().flat_map(|p| p.item.named().into_iter().chain([p.page_type])));
+        self.reached_from(roots)
+    }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 
-fn referenced(kind: &TypeKind, skip: impl Fn(&Field) -> bool) -> Vec<TypeId> {
+pub(super) fn referenced(kind: &TypeKind, skip: impl Fn(&Field) -> bool) -> Vec<TypeId> {
     match kind {
         TypeKind::Struct(s) => s
             .fields
@@ -25,7 +25,7 @@ fn referenced(kind: &TypeKind, skip: impl Fn(&Field) -> bool) -> Vec<TypeId> {
     }
 }
 
-fn reach(api: &Api, roots: impl Iterator<Item = TypeId>, skip: &dyn Fn(&Field) -> bool) -> BTreeSet<TypeId> {
+pub(super) fn reach(api: &Api, roots: impl Iterator<Item = TypeId>, skip: &dyn Fn(&Field) -> bool) -> BTreeSet<TypeId> {
     let mut seen = BTreeSet::new();
     let mut stack: Vec<TypeId> = roots.collect();
     while let Some(id) = stack.pop() {

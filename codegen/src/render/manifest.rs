@@ -1,8 +1,26 @@
-//! The generated crate's manifest: the template, and the one edit made to it outside
-//! generation (a package name of its own).
+//! The generated crate's manifest: the template, the features of the spec's tags put into
+//! it, and the one edit made to it outside generation (a package name of its own).
+
+use super::features::Features;
+use crate::error::Error;
 
 /// The manifest, with explicit versions so that the crate builds on its own.
 pub(crate) const TEMPLATE: &str = include_str!("templates/Cargo.toml");
+
+/// [`TEMPLATE`] with the features of the spec's tags in place of its two markers.
+pub(crate) fn render(features: &Features) -> Result<String, Error> {
+    const DEFAULT: &str = "\"rustls\"@tags@]";
+    const SECTION: &str = "@tag-features@\n";
+    if !TEMPLATE.contains(DEFAULT) || !TEMPLATE.contains(SECTION) {
+        return Err(Error::Render {
+            template: "Cargo.toml",
+            item: "the crate manifest".to_owned(),
+            message: format!("the template lost its markers `{DEFAULT}` and `{SECTION}`"),
+        });
+    }
+    let (default, section) = features.manifest();
+    Ok(TEMPLATE.replacen(DEFAULT, &format!("\"rustls\"{default}]"), 1).replacen(SECTION, &section, 1))
+}
 
 /// The package name the template gives the crate.
 pub const PACKAGE: &str = "atlas-backup";

@@ -5,6 +5,7 @@
 use askama::Template;
 
 use super::operations::example_setters;
+use super::features::Features;
 use super::{docs, ident, lit, parse_file, render_template, rust_type, tag_module, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Method, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
@@ -186,13 +187,13 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
 
 /// Renders the file of one tag (the operations of one module of
 /// [`super::operations::modules`]).
-pub fn render_module(api: &Api, ops: &[&Operation]) -> Result<String, Error> {
-    tag_module(ops, "mock", "mock.askama", "Mock rules of the operations tagged", |op| render_operation(api, op), |_| Ok(()))
+pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Result<String, Error> {
+    tag_module(ops, features, "mock", "mock.askama", "Mock rules of the operations tagged", |op| render_operation(api, op), |_| Ok(()))
 }
 
 /// Renders `mock/mod.rs`: the module's documentation with an example per tag, the engine
 /// and the tags' modules, re-exported.
-pub fn mod_rs(api: &Api, modules: &[(&str, Vec<&Operation>)]) -> Result<String, Error> {
+pub fn mod_rs(api: &Api, features: &Features, modules: &[(&str, Vec<&Operation>)]) -> Result<String, Error> {
     let mut lines = vec![
         "An in-process mock of the API, for testing code that uses the client (feature `mock`).".to_owned(),
         String::new(),
@@ -214,8 +215,10 @@ pub fn mod_rs(api: &Api, modules: &[(&str, Vec<&Operation>)]) -> Result<String, 
     text.push_str("mod runtime;\n");
     text.push_str("pub use runtime::{Answer, Call, MOCK_BASE_URL, Mock, RequestView, Rule};\n");
     for (module, _) in modules {
+        // A tag's rules exist when its operations do (its cargo feature).
         let m = ident(module);
-        text.push_str(&format!("mod {m};\npub use {m}::*;\n"));
+        let cfg = features.tag_module_cfg(module);
+        text.push_str(&format!("{cfg}\nmod {m};\n{cfg}\npub use {m}::*;\n"));
     }
     let file = parse_file(&text).map_err(|e| Error::Render {
         template: "mock/mod.rs",

@@ -6,6 +6,7 @@
 //! already made by proc-macro2 (`Ident`, `Literal`), never escaped by hand.
 
 mod docs;
+mod features;
 pub mod manifest;
 mod mock;
 mod models;
@@ -19,6 +20,7 @@ use askama::Template;
 
 use crate::error::Error;
 use crate::ir::{Api, Operation, TypeDef, TypeRef};
+use features::Features;
 
 /// A file of the generated crate, relative to its root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,16 +129,16 @@ impl Job<'_> {
         }
     }
 
-    fn run(&self, api: &Api) -> Result<String, Error> {
+    fn run(&self, api: &Api, features: &Features) -> Result<String, Error> {
         match self {
-            Job::Lib => lib_rs(api),
-            Job::Patterns => patterns_rs(api),
-            Job::ModelsMod(modules) => models::mod_rs(modules),
-            Job::Models(types) => models::render_module(api, types),
-            Job::OperationsMod(modules) => operations::mod_rs(modules),
-            Job::Operations(ops) => operations::render_module(api, ops),
-            Job::MockMod(modules) => mock::mod_rs(api, modules),
-            Job::Mock(ops) => mock::render_module(api, ops),
+            Job::Lib => lib_rs(api, features),
+            Job::Patterns => patterns_rs(api, features),
+            Job::ModelsMod(modules) => models::mod_rs(features, modules),
+            Job::Models(types) => models::render_module(api, features, types),
+            Job::OperationsMod(modules) => operations::mod_rs(features, modules),
+            Job::Operations(ops) => operations::render_module(api, features, ops),
+            Job::MockMod(modules) => mock::mod_rs(api, features, modules),
+            Job::Mock(ops) => mock::render_module(api, features, ops),
         }
     }
 }
@@ -144,11 +146,9 @@ impl Job<'_> {
 /// [`render`], also answering the time spent per step.
 pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTimes), Error> {
     let rust_header = header(spec_name, "//");
+    let features = Features::new(api);
     let mut files = Vec::new();
-    files.push(File {
-        path: "Cargo.toml".to_owned(),
-        contents: format!("{}{}", header(spec_name, "#"), manifest::TEMPLATE),
-    });
+    files.push(File { path: "Cargo.toml".to_owned(), contents: format!("{}{}", header(spec_name, "#"), manifest::render(&features)?) });
     for (path, text) in RUNTIME {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }
@@ -164,7 +164,7 @@ pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTime
     jobs.push(Job::MockMod(operation_modules.clone()));
     jobs.extend(operation_modules.iter().map(|(_, ops)| Job::Mock(ops.clone())));
     jobs.extend(operation_modules.into_iter().map(|(_, ops)| Job::Operations(ops)));
-    let (results, times) = run_jobs(&jobs, api);
+    let (results, times) = run_jobs(&jobs, api, &features);
     // The first error in job order, not whichever thread failed first: the same broken
     // spec always gives the same message.
     for (job, result) in jobs.iter().zip(results) {
@@ -195,7 +195,7 @@ type ThreadOutput = (Vec<(usize, Result<String, Error>)>, RenderTimes);
 /// Plain scoped threads pulling the next job from a shared counter, largest jobs first:
 /// jobs are whole files (hundreds of them, each milliseconds of work), so there is nothing
 /// for a work-stealing pool such as rayon to add but a dependency.
-fn run_jobs(jobs: &[Job<'_>], api: &Api) -> (Vec<Result<String, Error>>, RenderTimes) {
+fn run_jobs(jobs: &[Job<'_>], api: &Api, features: &Features) -> (Vec<Result<String, Error>>, RenderTimes) {
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].cost()));
     let threads = threads(jobs.len());
@@ -206,7 +206,7 @@ fn run_jobs(jobs: &[Job<'_>], api: &Api) -> (Vec<Result<String, Error>>, RenderT
         while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
             let start = Instant::now();
             clock::reset();
-            let result = jobs[i].run(api);
+            let result = jobs[i].run(api, features);
             let (parse, print) = clock::take();
             // The file's syntax trees are gone: forget their spans' source text, which
             // proc-macro2 would otherwise keep for the life of the thread.
@@ -292,57 +292,71 @@ pub(crate) fn unparse(file: &syn::File) -> String {
     clock::print(|| prettyplease::unparse(file))
 }
 
-/// Parses rendered text as items and appends them to `out`, naming the template and item
-/// when the text is not valid Rust.
-pub(crate) fn parse_items(text: &str, template: &'static str, item: &str, out: &mut Vec<syn::Item>) -> Result<(), Error> {
-    let file = parse_file(text).map_err(|e| {
-        let line = e.span().start().line;
-        let context = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim();
-        Error::Render {
-            template,
-            item: item.to_owned(),
-            message: format!("{e} (rendered line {line}: `{context}`)"),
-        }
-    })?;
-    out.extend(file.items);
-    Ok(())
+
+/// One rendered item of a file: its text, and the template and item it came from.
+pub(crate) struct Piece {
+    pub text: String,
+    pub template: &'static str,
+    pub item: String,
 }
 
-/// The file of one tag: each operation's items from `render` (text of `template`, parsed),
-/// then the items `after` adds (the waiters of these operations), under a module doc of `doc`
-/// followed by the tag; `what` names the kind of file in errors.
+/// The file of one tag: each operation's items from `render` (text of `template`), then the
+/// items `after` adds (the waiters of these operations), under a module doc of `doc`
+/// followed by the tag and its cargo feature; `what` names the kind of file in errors.
 pub(crate) fn tag_module(
     ops: &[&Operation],
+    features: &Features,
     what: &'static str,
     template: &'static str,
     doc: &str,
     render: impl Fn(&Operation) -> Result<String, Error>,
-    after: impl FnOnce(&mut Vec<syn::Item>) -> Result<(), Error>,
+    after: impl FnOnce(&mut Vec<Piece>) -> Result<(), Error>,
 ) -> Result<String, Error> {
     let module = ops.first().map_or("", |o| o.module.as_str());
-    let mut items = Vec::new();
+    let mut pieces = Vec::new();
     for op in ops {
         let text = render(op)?;
-        parse_items(&text, template, &format!("operation {} ({})", op.operation_id, op.pointer), &mut items)?;
+        pieces.push(Piece { text, template, item: format!("operation {} ({})", op.operation_id, op.pointer) });
     }
-    after(&mut items)?;
+    after(&mut pieces)?;
     let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
-    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&format!(" {doc} `{tag}`.")));
-    print(&inner, items, what, module)
+    let mut doc = format!(" {doc} `{tag}`.");
+    if let Some(feature) = features.of_tag_module(module) {
+        doc.push(' ');
+        doc.push_str(&features::doc_note(&std::collections::BTreeSet::from([feature.to_owned()])));
+    }
+    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&doc));
+    print_file(&inner, &pieces, what, module)
 }
 
-/// Prints items (plus inner attributes) as a formatted file.
-pub(crate) fn print(inner: &str, items: Vec<syn::Item>, template: &'static str, item: &str) -> Result<String, Error> {
-    let mut file = parse_file(inner).map_err(|e| Error::Render {
-        template,
-        item: item.to_owned(),
-        message: e.to_string(),
-    })?;
-    file.items.extend(items);
-    let text = unparse(&file);
+/// Parses a file's inner attributes and each of its items' text, and prints the file
+/// formatted. Each item is parsed on its own, so that invalid text names its template and
+/// item. (One `syn::parse_file` of the whole file, with a re-parse per item only on failure,
+/// was measured: no fewer instructions, so it was not kept; README, Performance.)
+pub(crate) fn print_file(inner: &str, pieces: &[Piece], template: &'static str, item: &str) -> Result<String, Error> {
+    let mut file = parse_file(inner).map_err(|e| render_error(&e, inner, template, item))?;
+    for piece in pieces {
+        file.items.extend(check_item(&piece.text, piece.template, &piece.item)?.items);
+    }
+    let out = unparse(&file);
     // Freeing the tree is part of the cost of having parsed it.
     clock::parse(|| drop(file));
-    Ok(text)
+    Ok(out)
+}
+
+/// Parses one item's rendered text, naming the template and item when it is not valid Rust.
+fn check_item(text: &str, template: &'static str, item: &str) -> Result<syn::File, Error> {
+    parse_file(text).map_err(|e| render_error(&e, text, template, item))
+}
+
+fn render_error(e: &syn::Error, text: &str, template: &'static str, item: &str) -> Error {
+    let line = e.span().start().line;
+    let context = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim();
+    Error::Render {
+        template,
+        item: item.to_owned(),
+        message: format!("{e} (rendered line {line}: `{context}`)"),
+    }
 }
 
 pub(crate) fn render_template(t: &impl Template, template: &'static str, item: &str) -> Result<String, Error> {
@@ -382,15 +396,44 @@ pub(crate) fn rust_type(api: &Api, ty: &TypeRef, models: &str) -> String {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn piece(text: &str, item: &str) -> Piece {
+        Piece { text: text.to_owned(), template: "struct.askama", item: item.to_owned() }
+    }
+
+    #[test]
+    fn items_are_printed_in_order_after_the_inner_attributes() {
+        let out = print_file("#![allow(deprecated)]\n", &[piece("pub struct A;", "A"), piece("pub struct B ;", "B")], "models", "m")
+            .expect("valid");
+        assert_eq!(out, "#![allow(deprecated)]\npub struct A;\npub struct B;\n");
+    }
+
+    #[test]
+    fn invalid_text_names_the_template_and_item_at_fault() {
+        let pieces = [piece("pub struct A;", "schema A"), piece("pub struct B {\n    x: ,\n}", "schema B"), piece("pub struct C;", "schema C")];
+        match print_file("", &pieces, "models", "m") {
+            Err(Error::Render { template, item, message }) => {
+                assert_eq!((template, item.as_str()), ("struct.askama", "schema B"));
+                assert!(message.contains("rendered line 2: `x: ,`"), "{message}");
+            }
+            other => panic!("expected a render error, got {other:?}"),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "lib.askama", escape = "none")]
 struct LibTemplate {
     crate_doc: String,
+    partial_build: String,
     error_model: String,
     error_details: String,
 }
 
-fn lib_rs(api: &Api) -> Result<String, Error> {
+fn lib_rs(api: &Api, features: &Features) -> Result<String, Error> {
     let mut doc = format!("Rust client of the {}.", api.title);
     if let Some(d) = &api.description {
         doc.push_str("\n\n");
@@ -422,7 +465,7 @@ fn lib_rs(api: &Api) -> Result<String, Error> {
         }
         None => ("serde_json::Value".to_owned(), String::new()),
     };
-    let t = LibTemplate { crate_doc, error_model, error_details };
+    let t = LibTemplate { crate_doc, partial_build: features.partial_build_allow(), error_model, error_details };
     let text = render_template(&t, "lib.askama", "the crate root")?;
     let file = parse_file(&text).map_err(|e| Error::Render {
         template: "lib.askama",
@@ -432,7 +475,7 @@ fn lib_rs(api: &Api) -> Result<String, Error> {
     Ok(unparse(&file))
 }
 
-fn patterns_rs(api: &Api) -> Result<String, Error> {
+fn patterns_rs(api: &Api, features: &Features) -> Result<String, Error> {
     let mut seen = std::collections::BTreeMap::new();
     for op in &api.operations {
         for p in &op.params {
@@ -444,8 +487,9 @@ fn patterns_rs(api: &Api) -> Result<String, Error> {
     let mut text = String::from("//! The patterns of the spec's parameters, each compiled once on first use.\n");
     for (name, pattern) in &seen {
         text.push_str(&format!(
-            "#[doc = {}]\npub(crate) static {}: crate::request::Pattern = crate::request::Pattern::new({});\n",
+            "#[doc = {}]\n{}\npub(crate) static {}: crate::request::Pattern = crate::request::Pattern::new({});\n",
             lit(&format!(" `{pattern}`")),
+            features.pattern_cfg(name),
             ident(name),
             lit(pattern)
         ));

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
-use super::{docs, ident, lit, parse_file, parse_items, print, render_template, rust_type, unparse};
+use super::features::{self, Features};
+use super::{Piece, docs, ident, lit, parse_file, print_file, render_template, rust_type, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Field, TypeDef, TypeKind, TypeRef};
 
@@ -124,10 +125,14 @@ fn deprecated(flag: bool, note: &str) -> String {
     if flag { format!("#[deprecated(note = {})]", lit(note)) } else { String::new() }
 }
 
-fn type_doc(t: &TypeDef) -> String {
+fn type_doc(t: &TypeDef, note: Option<&str>) -> String {
     let mut lines = t.doc.as_deref().map(docs::lines).unwrap_or_default();
     if lines.is_empty() {
         lines.push(format!("`{}` of the API.", t.wanted_name));
+    }
+    if let Some(note) = note {
+        lines.push(String::new());
+        lines.push(note.to_owned());
     }
     docs::attrs(&lines)
 }
@@ -161,7 +166,7 @@ fn field_doc(f: &Field) -> String {
     docs::attrs(&lines)
 }
 
-fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct) -> Result<String, Error> {
+fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: Option<&str>) -> Result<String, Error> {
     let name = ident(&t.ident);
     let mut fields = Vec::new();
     let mut ctor_params = Vec::new();
@@ -214,7 +219,7 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct) -> Result<String
     }
     let default = ctor_params.is_empty();
     let tmpl = StructTemplate {
-        doc: type_doc(t),
+        doc: type_doc(t, note),
         deprecated: deprecated(t.deprecated, "deprecated in the API spec"),
         name,
         default,
@@ -227,12 +232,12 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct) -> Result<String
     render_template(&tmpl, "struct.askama", &t.wanted_name)
 }
 
-fn render_type(api: &Api, t: &TypeDef) -> Result<(String, &'static str), Error> {
-    let doc = type_doc(t);
+fn render_type(api: &Api, t: &TypeDef, note: Option<&str>) -> Result<(String, &'static str), Error> {
+    let doc = type_doc(t, note);
     let dep = deprecated(t.deprecated, "deprecated in the API spec");
     let name = ident(&t.ident);
     Ok(match &t.kind {
-        TypeKind::Struct(s) => (render_struct(api, t, s)?, "struct.askama"),
+        TypeKind::Struct(s) => (render_struct(api, t, s, note)?, "struct.askama"),
         TypeKind::Enum(e) => {
             let tmpl = EnumTemplate {
                 doc,
@@ -341,25 +346,26 @@ pub fn modules(api: &Api) -> Vec<(&str, Vec<&TypeDef>)> {
 }
 
 /// Renders the file of one module of [`modules`].
-pub fn render_module(api: &Api, types: &[&TypeDef]) -> Result<String, Error> {
+pub fn render_module(api: &Api, features: &Features, types: &[&TypeDef]) -> Result<String, Error> {
     let module = types.first().map_or("", |t| t.module.as_str());
-    let mut items = Vec::new();
+    let note = features.of_model_module(module).map(features::doc_note);
+    let mut pieces = Vec::new();
     for t in types {
-        let (text, template) = render_type(api, t)?;
-        parse_items(&text, template, &format!("schema {} ({})", t.wanted_name, t.pointer), &mut items)?;
+        let (text, template) = render_type(api, t, note.as_deref())?;
+        pieces.push(Piece { text, template, item: format!("schema {} ({})", t.wanted_name, t.pointer) });
     }
-    let inner = "#![allow(deprecated)]\n";
-    print(inner, items, "models", module)
+    print_file("#![allow(deprecated)]\n", &pieces, "models", module)
 }
 
 /// Renders `models/mod.rs`, which declares and re-exports `modules`.
-pub fn mod_rs(modules: &[&str]) -> Result<String, Error> {
+pub fn mod_rs(features: &Features, modules: &[&str]) -> Result<String, Error> {
     let mut mod_rs = String::from(
         "//! The API's schemas as Rust types.\n//!\n//! Field names are snake_case; each keeps its JSON name through `serde(rename)`.\n",
     );
     for module in modules {
         let m = ident(module);
-        mod_rs.push_str(&format!("mod {m};\npub use {m}::*;\n"));
+        let cfg = features.model_module_cfg(module);
+        mod_rs.push_str(&format!("{cfg}\nmod {m};\n{cfg}\npub use {m}::*;\n"));
     }
     let file = parse_file(&mod_rs).map_err(|e| Error::Render {
         template: "models/mod.rs",

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
+use super::features::Features;
 use super::{docs, ident, lit, parse_file, render_template, rust_type, tag_module, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
@@ -68,7 +69,7 @@ struct OperationTemplate {
 
 /// What an operation's docs say besides the spec's description: where it lives, which
 /// version it speaks, who may call it, and whether it is going away.
-fn operation_doc(op: &Operation) -> String {
+fn operation_doc(op: &Operation, feature: Option<&str>) -> String {
     let mut lines = Vec::new();
     if let Some(summary) = &op.summary {
         lines.extend(docs::lines(summary));
@@ -96,6 +97,9 @@ fn operation_doc(op: &Operation) -> String {
     }
     if !op.roles.is_empty() {
         lines.push(format!("- Required role (any of): {}", op.roles.join(", ")));
+    }
+    if let Some(feature) = feature {
+        lines.push(format!("- Cargo feature: `{feature}` (on by default)"));
     }
     if op.deprecated {
         lines.push(String::new());
@@ -208,7 +212,8 @@ fn rule(api_pattern: &str, min: Option<usize>, max: Option<usize>) -> String {
     format!("crate::request::Rule {{ pattern: {pattern}, min_length: {}, max_length: {} }}", opt(min), opt(max))
 }
 
-fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
+fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<String, Error> {
+    let feature = features.of_tag_module(&op.module);
     let mut params = Vec::new();
     let mut statements = Vec::new();
     for p in &op.params {
@@ -336,13 +341,13 @@ fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
         }
     }
     let tmpl = OperationTemplate {
-        method_doc: format!("{}{}", operation_doc(op), example(api, op)),
+        method_doc: format!("{}{}", operation_doc(op, feature), example(api, op)),
         paging,
         markers,
         struct_generics,
         impl_generics,
         self_ty,
-        doc: operation_doc(op),
+        doc: operation_doc(op, feature),
         deprecated: deprecation(op),
         method: ident(&op.method_ident),
         builder,
@@ -407,24 +412,26 @@ pub fn modules(api: &Api) -> Vec<(&str, Vec<&Operation>)> {
 }
 
 /// Renders the file of one module of [`modules`].
-pub fn render_module(api: &Api, ops: &[&Operation]) -> Result<String, Error> {
+pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Result<String, Error> {
     // The waiters polling these operations live next to them (and so under the same tag).
     tag_module(
         ops,
+        features,
         "operations",
         "operation.askama",
         "Operations tagged",
-        |op| render_operation(api, op),
-        |items| super::waiters::render_for(api, ops, items),
+        |op| render_operation(api, features, op),
+        |pieces| super::waiters::render_for(api, ops, pieces),
     )
 }
 
 /// Renders `operations/mod.rs`, which declares and re-exports `modules`.
-pub fn mod_rs(modules: &[&str]) -> Result<String, Error> {
+pub fn mod_rs(features: &Features, modules: &[&str]) -> Result<String, Error> {
     let mut mod_rs = String::from("//! One request builder per operation, grouped by the spec's tags.\n");
     for module in modules {
         let m = ident(module);
-        mod_rs.push_str(&format!("mod {m};\npub use {m}::*;\n"));
+        let cfg = features.tag_module_cfg(module);
+        mod_rs.push_str(&format!("{cfg}\nmod {m};\n{cfg}\npub use {m}::*;\n"));
     }
     let file = parse_file(&mod_rs).map_err(|e| Error::Render {
         template: "operations/mod.rs",

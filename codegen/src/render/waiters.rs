@@ -5,7 +5,7 @@
 use askama::Template;
 
 use super::operations::{deprecation, setter_arg};
-use super::{docs, ident, lit, parse_items, render_template, rust_type};
+use super::{Piece, docs, ident, lit, render_template, rust_type};
 use crate::error::Error;
 use crate::ir::{AcceptorState, Api, Matcher, Operation, ResponseKind, Waiter};
 
@@ -43,14 +43,14 @@ struct WaiterTemplate {
 }
 
 /// Appends the items of every waiter that polls one of `ops`, in spec order.
-pub(super) fn render_for(api: &Api, ops: &[&Operation], items: &mut Vec<syn::Item>) -> Result<(), Error> {
+pub(super) fn render_for(api: &Api, ops: &[&Operation], pieces: &mut Vec<Piece>) -> Result<(), Error> {
     for w in &api.waiters {
         let op = &api.operations[w.operation];
         if !ops.iter().any(|o| o.operation_id == op.operation_id) {
             continue;
         }
         let text = render_waiter(api, w, op)?;
-        parse_items(&text, "waiter.askama", &format!("waiter {} ({})", w.name, w.pointer), items)?;
+        pieces.push(Piece { text, template: "waiter.askama", item: format!("waiter {} ({})", w.name, w.pointer) });
     }
     Ok(())
 }

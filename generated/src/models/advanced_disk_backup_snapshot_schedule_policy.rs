@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One backup policy of a cluster, made of its policy items.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdvancedDiskBackupSnapshotSchedulePolicy {
@@ -20,6 +22,8 @@ impl AdvancedDiskBackupSnapshotSchedulePolicy {
     }
 }
 /// One backup policy of a cluster, made of its policy items.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdvancedDiskBackupSnapshotSchedulePolicyRequest {

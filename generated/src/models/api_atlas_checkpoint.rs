@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A legacy backup checkpoint of a sharded cluster: a moment to which the cluster can be restored.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCheckpoint {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Progress of one collection within a collection restore job.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreCollectionStateResponse {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Index build progress of one restored collection.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreIndexStatus {

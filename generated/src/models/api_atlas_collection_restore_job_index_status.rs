@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Index build progress of a whole collection restore job.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobIndexStatus {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Request to restore selected databases or collections from a snapshot or a point in time.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobRequest {

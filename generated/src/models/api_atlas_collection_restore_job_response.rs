@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A collection restore job with the databases and collections it covers (at most 100 of each).
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobResponse {

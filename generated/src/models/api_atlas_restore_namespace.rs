@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A namespace to restore and, optionally, where to restore it.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiAtlasRestoreNamespace {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// The legacy backup snapshot schedule of a cluster.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotSchedule {
@@ -71,6 +73,8 @@ impl ApiAtlasSnapshotSchedule {
 }
 /// Minutes between cluster checkpoints; sharded clusters only.
 ///
+/// Needs the cargo feature `legacy-backup` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin::Unknown`]
 /// and is sent back unchanged.
@@ -126,6 +130,8 @@ for ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin {
     }
 }
 /// Days to keep daily snapshots; 0 turns them off.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ApiAtlasSnapshotScheduleDailySnapshotRetentionDays::Unknown`]
@@ -222,6 +228,8 @@ for ApiAtlasSnapshotScheduleDailySnapshotRetentionDays {
     }
 }
 /// Months to keep monthly snapshots; 0 turns them off.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths::Unknown`]
@@ -334,6 +342,8 @@ for ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths {
     }
 }
 /// The legacy backup snapshot schedule of a cluster.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotScheduleRequest {
@@ -388,6 +398,8 @@ impl ApiAtlasSnapshotScheduleRequest {
     }
 }
 /// Hours between two snapshots.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ApiAtlasSnapshotScheduleSnapshotIntervalHours::Unknown`]
@@ -448,6 +460,8 @@ impl<'de> serde::Deserialize<'de> for ApiAtlasSnapshotScheduleSnapshotIntervalHo
 }
 /// Days to keep recent snapshots.
 ///
+/// Needs the cargo feature `legacy-backup` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ApiAtlasSnapshotScheduleSnapshotRetentionDays::Unknown`]
 /// and is sent back unchanged.
@@ -506,6 +520,8 @@ impl<'de> serde::Deserialize<'de> for ApiAtlasSnapshotScheduleSnapshotRetentionD
     }
 }
 /// Weeks to keep weekly snapshots; 0 turns them off.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks::Unknown`]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// An oplog timestamp: a date plus an ordinal within that second.
+///
+/// Needs one of the cargo features `cloud-backups`, `legacy-backup` (all on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ApiBsonTimestamp {

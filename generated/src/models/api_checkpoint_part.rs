@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// The part of a checkpoint that concerns one shard or config server.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ApiCheckpointPart {
@@ -47,6 +49,8 @@ impl ApiCheckpointPart {
     }
 }
 /// Kind of host the part covers.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ApiCheckpointPartTypeName::Unknown`]

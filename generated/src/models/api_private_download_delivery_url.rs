@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A download URL together with the private endpoint it is reachable through.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ApiPrivateDownloadDeliveryUrl {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Settings for exporting snapshots automatically.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct AutoExportPolicy {
@@ -36,6 +38,8 @@ impl AutoExportPolicy {
     }
 }
 /// How often Atlas runs the automatic export.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`AutoExportPolicyFrequencyType::Unknown`]

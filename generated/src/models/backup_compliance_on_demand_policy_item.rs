@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Minimum retention the compliance policy demands for on-demand snapshots.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BackupComplianceOnDemandPolicyItem {
@@ -42,6 +44,8 @@ impl BackupComplianceOnDemandPolicyItem {
     }
 }
 /// Frequency interval; not used for on-demand items.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupComplianceOnDemandPolicyItemFrequencyInterval::Unknown`]
@@ -207,6 +211,8 @@ for BackupComplianceOnDemandPolicyItemFrequencyInterval {
 }
 /// Frequency of the item; always `ondemand`.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupComplianceOnDemandPolicyItemFrequencyType::Unknown`]
 /// and is sent back unchanged.
@@ -237,6 +243,8 @@ impl From<&str> for BackupComplianceOnDemandPolicyItemFrequencyType {
 }
 crate::codec::string_enum!(BackupComplianceOnDemandPolicyItemFrequencyType);
 /// Minimum retention the compliance policy demands for on-demand snapshots.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BackupComplianceOnDemandPolicyItemRequest {
@@ -270,6 +278,8 @@ impl BackupComplianceOnDemandPolicyItemRequest {
     }
 }
 /// Unit in which `retentionValue` is counted.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupComplianceOnDemandPolicyItemRetentionUnit::Unknown`]

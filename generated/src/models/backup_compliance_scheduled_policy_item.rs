@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Minimum schedule and retention the compliance policy demands for one snapshot frequency.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BackupComplianceScheduledPolicyItem {
@@ -42,6 +44,8 @@ impl BackupComplianceScheduledPolicyItem {
     }
 }
 /// Which occurrence of `frequencyType` triggers a snapshot; 40 means the last day of the month.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupComplianceScheduledPolicyItemFrequencyInterval::Unknown`]
@@ -203,6 +207,8 @@ for BackupComplianceScheduledPolicyItemFrequencyInterval {
 }
 /// Unit of the snapshot schedule.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupComplianceScheduledPolicyItemFrequencyType::Unknown`]
 /// and is sent back unchanged.
@@ -249,6 +255,8 @@ impl From<&str> for BackupComplianceScheduledPolicyItemFrequencyType {
 }
 crate::codec::string_enum!(BackupComplianceScheduledPolicyItemFrequencyType);
 /// Minimum schedule and retention the compliance policy demands for one snapshot frequency.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BackupComplianceScheduledPolicyItemRequest {
@@ -282,6 +290,8 @@ impl BackupComplianceScheduledPolicyItemRequest {
     }
 }
 /// Unit in which `retentionValue` is counted.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupComplianceScheduledPolicyItemRetentionUnit::Unknown`]

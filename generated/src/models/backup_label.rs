@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A key-value pair for the export metadata file.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct BackupLabel {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A legacy backup restore job.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BackupRestoreJob {
@@ -106,6 +108,8 @@ impl BackupRestoreJob {
     }
 }
 /// A legacy backup restore job.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BackupRestoreJobRequest {
@@ -178,6 +182,8 @@ impl BackupRestoreJobRequest {
     }
 }
 /// State of the downloadable file.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupRestoreJobStatusName::Unknown`]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// How a legacy restore job delivers its data.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BackupRestoreJobDelivery {
@@ -89,6 +91,8 @@ impl BackupRestoreJobDelivery {
 }
 /// Delivery method; `AUTOMATED_RESTORE` also needs the target project and cluster.
 ///
+/// Needs the cargo feature `legacy-backup` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupRestoreJobDeliveryMethodName::Unknown`]
 /// and is sent back unchanged.
@@ -143,6 +147,8 @@ impl From<&str> for BackupRestoreJobDeliveryMethodName {
 }
 crate::codec::string_enum!(BackupRestoreJobDeliveryMethodName);
 /// How a legacy restore job delivers its data.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BackupRestoreJobDeliveryRequest {
@@ -216,6 +222,8 @@ impl BackupRestoreJobDeliveryRequest {
     }
 }
 /// State of the downloadable file.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupRestoreJobDeliveryStatusName::Unknown`]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A legacy backup snapshot.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct BackupSnapshot {
@@ -83,6 +85,8 @@ impl BackupSnapshot {
     }
 }
 /// A legacy backup snapshot.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct BackupSnapshotRequest {

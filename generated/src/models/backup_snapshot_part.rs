@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// The part of a legacy snapshot taken from one replica set or config server.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct BackupSnapshotPart {
@@ -112,6 +114,8 @@ impl BackupSnapshotPart {
 }
 /// Compression of the snapshot files.
 ///
+/// Needs the cargo feature `legacy-backup` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupSnapshotPartCompressionSetting::Unknown`]
 /// and is sent back unchanged.
@@ -146,6 +150,8 @@ impl From<&str> for BackupSnapshotPartCompressionSetting {
 }
 crate::codec::string_enum!(BackupSnapshotPartCompressionSetting);
 /// Kind of server the part was taken from.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupSnapshotPartTypeName::Unknown`]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// New retention period for one snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BackupSnapshotRetention {
@@ -26,6 +28,8 @@ impl BackupSnapshotRetention {
     }
 }
 /// Unit in which `retentionValue` is counted.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupSnapshotRetentionRetentionUnit::Unknown`]

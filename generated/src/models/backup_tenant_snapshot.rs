@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One snapshot of a shared-tier (M2/M5) cluster.
+///
+/// Needs the cargo feature `shared-tier-snapshots` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct BackupTenantSnapshot {
@@ -63,6 +65,8 @@ impl BackupTenantSnapshot {
     }
 }
 /// Stage of the snapshot workflow when the response was produced.
+///
+/// Needs the cargo feature `shared-tier-snapshots` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`BackupTenantSnapshotStatus::Unknown`]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// The Backup Compliance Policy of a project, which protects backups from being changed or deleted.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DataProtectionSettings20231001 {
@@ -102,6 +104,8 @@ impl DataProtectionSettings20231001 {
     }
 }
 /// The Backup Compliance Policy of a project, which protects backups from being changed or deleted.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DataProtectionSettings20231001Request {
@@ -220,6 +224,8 @@ impl DataProtectionSettings20231001Request {
     }
 }
 /// Current state of the policy; ignored in requests.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DataProtectionSettings20231001State::Unknown`]

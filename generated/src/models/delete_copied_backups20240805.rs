@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A removed copy setting whose existing copies should be deleted too.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct DeleteCopiedBackups20240805 {
@@ -51,6 +53,8 @@ impl DeleteCopiedBackups20240805 {
     }
 }
 /// Cloud provider of the removed copy setting.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DeleteCopiedBackups20240805CloudProvider::Unknown`]

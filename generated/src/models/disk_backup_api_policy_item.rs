@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One rule of a backup policy: how often Atlas takes snapshots and how long it keeps them.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupApiPolicyItem {
@@ -42,6 +44,8 @@ impl DiskBackupApiPolicyItem {
     }
 }
 /// Which occurrence of `frequencyType` triggers a snapshot, for example every 6 hours or day 1 of the month; the value 40 means the last day of the month.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupApiPolicyItemFrequencyInterval::Unknown`]
@@ -202,6 +206,8 @@ impl<'de> serde::Deserialize<'de> for DiskBackupApiPolicyItemFrequencyInterval {
 }
 /// Unit of the snapshot schedule.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupApiPolicyItemFrequencyType::Unknown`]
 /// and is sent back unchanged.
@@ -252,6 +258,8 @@ impl From<&str> for DiskBackupApiPolicyItemFrequencyType {
 }
 crate::codec::string_enum!(DiskBackupApiPolicyItemFrequencyType);
 /// One rule of a backup policy: how often Atlas takes snapshots and how long it keeps them.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupApiPolicyItemRequest {
@@ -285,6 +293,8 @@ impl DiskBackupApiPolicyItemRequest {
     }
 }
 /// Unit in which `retentionValue` is counted.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupApiPolicyItemRetentionUnit::Unknown`]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One rule for copying snapshots of a given frequency and keeping the copies; `retentionUnit` and `retentionValue` are needed except for `ondemand`.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupCopyPolicyItem {
@@ -33,6 +35,8 @@ impl DiskBackupCopyPolicyItem {
     }
 }
 /// One rule for copying snapshots of a given frequency and keeping the copies; `retentionUnit` and `retentionValue` are needed except for `ondemand`.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupCopyPolicyItemRequest {

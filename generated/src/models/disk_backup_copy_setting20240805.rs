@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Where and what Atlas copies for one zone of the cluster.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupCopySetting20240805 {
@@ -57,6 +59,8 @@ impl DiskBackupCopySetting20240805 {
 }
 /// Cloud provider that stores the snapshot copies.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupCopySetting20240805CloudProvider::Unknown`]
 /// and is sent back unchanged.
@@ -95,6 +99,8 @@ impl From<&str> for DiskBackupCopySetting20240805CloudProvider {
 }
 crate::codec::string_enum!(DiskBackupCopySetting20240805CloudProvider);
 /// `DiskBackupCopySetting20240805FrequenciesItem` of the API.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupCopySetting20240805FrequenciesItem::Unknown`]
@@ -146,6 +152,8 @@ impl From<&str> for DiskBackupCopySetting20240805FrequenciesItem {
 }
 crate::codec::string_enum!(DiskBackupCopySetting20240805FrequenciesItem);
 /// Where and what Atlas copies for one zone of the cluster.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupCopySetting20240805Request {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A job that exports one snapshot to an export bucket.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupExportJob {
@@ -78,6 +80,8 @@ impl DiskBackupExportJob {
     }
 }
 /// State of the export job.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupExportJobState::Unknown`]

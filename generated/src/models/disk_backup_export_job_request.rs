@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Request to export one snapshot to an export bucket.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupExportJobRequest {

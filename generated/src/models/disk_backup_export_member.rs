@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// The export job of one shard of a sharded cluster.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct DiskBackupExportMember {

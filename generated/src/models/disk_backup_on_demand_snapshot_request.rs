@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Settings for an on-demand snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct DiskBackupOnDemandSnapshotRequest {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A cloud backup snapshot of a replica set.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct DiskBackupReplicaSet {
@@ -116,6 +118,8 @@ impl DiskBackupReplicaSet {
 }
 /// Cloud provider that stores the snapshot.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupReplicaSetCloudProvider::Unknown`]
 /// and is sent back unchanged.
@@ -154,6 +158,8 @@ impl From<&str> for DiskBackupReplicaSetCloudProvider {
 }
 crate::codec::string_enum!(DiskBackupReplicaSetCloudProvider);
 /// Schedule frequency that produced the snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupReplicaSetFrequencyType::Unknown`]
@@ -202,6 +208,8 @@ impl From<&str> for DiskBackupReplicaSetFrequencyType {
 crate::codec::string_enum!(DiskBackupReplicaSetFrequencyType);
 /// What triggered the snapshot.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupReplicaSetSnapshotType::Unknown`]
 /// and is sent back unchanged.
@@ -240,6 +248,8 @@ impl From<&str> for DiskBackupReplicaSetSnapshotType {
 }
 crate::codec::string_enum!(DiskBackupReplicaSetSnapshotType);
 /// Progress of the backup for this snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupReplicaSetStatus::Unknown`]
@@ -283,6 +293,8 @@ impl From<&str> for DiskBackupReplicaSetStatus {
 }
 crate::codec::string_enum!(DiskBackupReplicaSetStatus);
 /// Kind of cluster snapshot; always `replicaSet` here.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupReplicaSetType::Unknown`]

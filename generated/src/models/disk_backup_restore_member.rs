@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// The part of a restore job that concerns one replica set of a sharded cluster.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct DiskBackupRestoreMember {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A cloud backup snapshot of a sharded cluster, made of one snapshot per shard and config server.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct DiskBackupShardedClusterSnapshot {
@@ -122,6 +124,8 @@ impl DiskBackupShardedClusterSnapshot {
 }
 /// Whether the config server is embedded in a shard or runs on dedicated hosts.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupShardedClusterSnapshotConfigServerType::Unknown`]
 /// and is sent back unchanged.
@@ -156,6 +160,8 @@ impl From<&str> for DiskBackupShardedClusterSnapshotConfigServerType {
 }
 crate::codec::string_enum!(DiskBackupShardedClusterSnapshotConfigServerType);
 /// Schedule frequency that produced the snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupShardedClusterSnapshotFrequencyType::Unknown`]
@@ -204,6 +210,8 @@ impl From<&str> for DiskBackupShardedClusterSnapshotFrequencyType {
 crate::codec::string_enum!(DiskBackupShardedClusterSnapshotFrequencyType);
 /// What triggered the snapshot.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupShardedClusterSnapshotSnapshotType::Unknown`]
 /// and is sent back unchanged.
@@ -242,6 +250,8 @@ impl From<&str> for DiskBackupShardedClusterSnapshotSnapshotType {
 }
 crate::codec::string_enum!(DiskBackupShardedClusterSnapshotSnapshotType);
 /// Progress of the backup for this snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupShardedClusterSnapshotStatus::Unknown`]
@@ -285,6 +295,8 @@ impl From<&str> for DiskBackupShardedClusterSnapshotStatus {
 }
 crate::codec::string_enum!(DiskBackupShardedClusterSnapshotStatus);
 /// Kind of cluster snapshot; always `shardedCluster` here.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupShardedClusterSnapshotType::Unknown`]

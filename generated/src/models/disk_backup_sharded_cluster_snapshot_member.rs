@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// The snapshot of one shard or config server within a sharded cluster snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupShardedClusterSnapshotMember {
@@ -37,6 +39,8 @@ impl DiskBackupShardedClusterSnapshotMember {
     }
 }
 /// Cloud provider that stores this member snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupShardedClusterSnapshotMemberCloudProvider::Unknown`]

@@ -4,6 +4,8 @@
 #![allow(deprecated)]
 /// A cloud backup snapshot of either a replica set or a sharded cluster, told apart by `type`.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// The variant is chosen by the `type` property.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

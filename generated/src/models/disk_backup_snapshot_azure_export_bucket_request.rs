@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A new export bucket in an Azure Blob Storage container.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAzureExportBucketRequest {
@@ -50,6 +52,8 @@ impl DiskBackupSnapshotAzureExportBucketRequest {
     }
 }
 /// Cloud provider of the bucket; selects the shape of the object.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupSnapshotAzureExportBucketRequestCloudProvider::Unknown`]

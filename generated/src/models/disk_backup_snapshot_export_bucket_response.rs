@@ -4,6 +4,8 @@
 #![allow(deprecated)]
 /// An export bucket; `cloudProvider` tells which of the three shapes it has.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// The variant is chosen by the `cloudProvider` property.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A new export bucket in a Google Cloud Storage bucket.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotGcpExportBucketRequest {
@@ -31,6 +33,8 @@ impl DiskBackupSnapshotGcpExportBucketRequest {
     }
 }
 /// Cloud provider of the bucket; selects the shape of the object.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupSnapshotGcpExportBucketRequestCloudProvider::Unknown`]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// An export bucket backed by a Google Cloud Storage bucket.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotGcpExportBucketResponse {
@@ -42,6 +44,8 @@ impl DiskBackupSnapshotGcpExportBucketResponse {
     }
 }
 /// Cloud provider of the bucket; selects the shape of the object.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupSnapshotGcpExportBucketResponseCloudProvider::Unknown`]

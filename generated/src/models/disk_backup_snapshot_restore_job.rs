@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A restore job of a cloud backup: an automated restore, a point-in-time restore or a download.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotRestoreJob {
@@ -132,6 +134,8 @@ impl DiskBackupSnapshotRestoreJob {
 }
 /// Kind of restore job.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`DiskBackupSnapshotRestoreJobDeliveryType::Unknown`]
 /// and is sent back unchanged.
@@ -170,6 +174,8 @@ impl From<&str> for DiskBackupSnapshotRestoreJobDeliveryType {
 }
 crate::codec::string_enum!(DiskBackupSnapshotRestoreJobDeliveryType);
 /// A restore job of a cloud backup: an automated restore, a point-in-time restore or a download.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotRestoreJobRequest {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotSchedule20240805 {
@@ -114,6 +116,8 @@ impl DiskBackupSnapshotSchedule20240805 {
     }
 }
 /// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotSchedule20240805Request {

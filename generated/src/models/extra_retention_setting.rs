@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Extra retention for the snapshots of one frequency.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ExtraRetentionSetting {
@@ -36,6 +38,8 @@ impl ExtraRetentionSetting {
     }
 }
 /// Snapshot frequency the extra retention applies to.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ExtraRetentionSettingFrequencyType::Unknown`]

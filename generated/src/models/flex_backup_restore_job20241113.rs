@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A restore or download job of a flex cluster snapshot.
+///
+/// Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots` (all on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct FlexBackupRestoreJob20241113 {
@@ -120,6 +122,8 @@ impl FlexBackupRestoreJob20241113 {
 }
 /// Whether the job restores the snapshot or prepares a download.
 ///
+/// Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots` (all on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`FlexBackupRestoreJob20241113DeliveryType::Unknown`]
 /// and is sent back unchanged.
@@ -154,6 +158,8 @@ impl From<&str> for FlexBackupRestoreJob20241113DeliveryType {
 }
 crate::codec::string_enum!(FlexBackupRestoreJob20241113DeliveryType);
 /// Stage of the job when the response was produced.
+///
+/// Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots` (all on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`FlexBackupRestoreJob20241113Status::Unknown`]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One snapshot of a flex cluster.
+///
+/// Needs the cargo feature `flex-snapshots` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct FlexBackupSnapshot20241113 {
@@ -63,6 +65,8 @@ impl FlexBackupSnapshot20241113 {
     }
 }
 /// Stage of the snapshot workflow when the response was produced.
+///
+/// Needs the cargo feature `flex-snapshots` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`FlexBackupSnapshot20241113Status::Unknown`]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Request for a download link to one flex cluster snapshot.
+///
+/// Needs the cargo feature `flex-snapshots` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FlexBackupSnapshotDownloadCreate20241113 {

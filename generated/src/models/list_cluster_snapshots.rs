@@ -4,6 +4,8 @@
 #![allow(deprecated)]
 /// `ListClusterSnapshotsCompleted` of the API.
 ///
+/// Needs the cargo feature `legacy-backup` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ListClusterSnapshotsCompleted::Unknown`]
 /// and is sent back unchanged.

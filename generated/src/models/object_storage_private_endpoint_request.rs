@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Request to create a private endpoint between Atlas and cloud object storage for backups.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ObjectStoragePrivateEndpointRequest {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A private endpoint between Atlas and cloud object storage used for backups.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ObjectStoragePrivateEndpointResponse {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One page of collections in a snapshot database.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasDiskBackupCollection {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One page of databases in a snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasDiskBackupDatabase {

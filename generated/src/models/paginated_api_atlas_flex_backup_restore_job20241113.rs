@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One page of flex cluster restore jobs.
+///
+/// Needs the cargo feature `flex-restore-jobs` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasFlexBackupRestoreJob20241113 {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One page of flex cluster snapshots.
+///
+/// Needs the cargo feature `flex-snapshots` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasFlexBackupSnapshot20241113 {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One page of legacy backup restore jobs.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaginatedRestoreJob {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One page of shared-tier restore jobs.
+///
+/// Needs the cargo feature `shared-tier-restore-jobs` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct PaginatedTenantRestoreView {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One page of shared-tier snapshots.
+///
+/// Needs the cargo feature `shared-tier-snapshots` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct PaginatedTenantSnapshotView {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// The checksum of one restore file.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct RestoreJobFileHash {
@@ -39,6 +41,8 @@ impl RestoreJobFileHash {
     }
 }
 /// Hash algorithm used.
+///
+/// Needs the cargo feature `legacy-backup` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`RestoreJobFileHashTypeName::Unknown`]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A restore job of a serverless instance snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerlessBackupRestoreJob {
@@ -114,6 +116,8 @@ impl ServerlessBackupRestoreJob {
 }
 /// Kind of restore job.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ServerlessBackupRestoreJobDeliveryType::Unknown`]
 /// and is sent back unchanged.
@@ -152,6 +156,8 @@ impl From<&str> for ServerlessBackupRestoreJobDeliveryType {
 }
 crate::codec::string_enum!(ServerlessBackupRestoreJobDeliveryType);
 /// A restore job of a serverless instance snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServerlessBackupRestoreJobRequest {

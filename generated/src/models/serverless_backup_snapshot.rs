@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// One snapshot of a serverless instance.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ServerlessBackupSnapshot {
@@ -84,6 +86,8 @@ impl ServerlessBackupSnapshot {
 }
 /// Schedule frequency that produced the snapshot.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ServerlessBackupSnapshotFrequencyType::Unknown`]
 /// and is sent back unchanged.
@@ -127,6 +131,8 @@ impl From<&str> for ServerlessBackupSnapshotFrequencyType {
 crate::codec::string_enum!(ServerlessBackupSnapshotFrequencyType);
 /// What triggered the snapshot.
 ///
+/// Needs the cargo feature `cloud-backups` (on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ServerlessBackupSnapshotSnapshotType::Unknown`]
 /// and is sent back unchanged.
@@ -161,6 +167,8 @@ impl From<&str> for ServerlessBackupSnapshotSnapshotType {
 }
 crate::codec::string_enum!(ServerlessBackupSnapshotSnapshotType);
 /// Progress of the backup for this snapshot.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`ServerlessBackupSnapshotStatus::Unknown`]

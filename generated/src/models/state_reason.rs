@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Details about the state of a job, set when it failed.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct StateReason {

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// A download (or restore) job for one shared-tier snapshot; the same shape is sent as the request and returned as the response, where the read-only fields are filled in.
+///
+/// Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TenantRestore {
@@ -110,6 +112,8 @@ impl TenantRestore {
 }
 /// How Atlas delivers the snapshot.
 ///
+/// Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
+///
 /// Open: a value this version of the crate does not know decodes as
 /// [`TenantRestoreDeliveryType::Unknown`]
 /// and is sent back unchanged.
@@ -144,6 +148,8 @@ impl From<&str> for TenantRestoreDeliveryType {
 }
 crate::codec::string_enum!(TenantRestoreDeliveryType);
 /// A download (or restore) job for one shared-tier snapshot; the same shape is sent as the request and returned as the response, where the read-only fields are filled in.
+///
+/// Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TenantRestoreRequest {
@@ -177,6 +183,8 @@ impl TenantRestoreRequest {
     }
 }
 /// Stage of the job when the response was produced.
+///
+/// Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
 ///
 /// Open: a value this version of the crate does not know decodes as
 /// [`TenantRestoreStatus::Unknown`]

@@ -3,6 +3,8 @@
 
 #![allow(deprecated)]
 /// Change of the private networking setting of an export bucket.
+///
+/// Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateRequirePrivateNetworkingRequest {

@@ -7,8 +7,10 @@
 //! built once more with its dependencies already compiled (its source touched), which is the
 //! crate's own cost, what a change to the spec makes everyone rebuild.
 //!
-//! Builds use `--no-default-features`: the default TLS backend (rustls on aws-lc) is a C
-//! build the same for every crate, which would only dilute the ratio.
+//! Builds use `--no-default-features --features all-tags`: every tag's operations, without
+//! the default TLS backend (rustls on aws-lc), a C build the same for every crate, which would
+//! only dilute the ratio. The whole-API crate's `cargo check` alone is also measured with one
+//! tag's feature only ([`ONE_TAG`]), against the same check with every tag.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,6 +21,11 @@ use super::stem;
 use super::table::{Row, Unit};
 
 const BUILD: &str = "4. Generated crate build";
+
+/// Every tag's feature (the generated manifest's umbrella feature).
+const ALL_TAGS: &str = "all-tags";
+/// The tag of the one-feature row: the largest of the backup tags.
+const ONE_TAG: &str = "cloud-backups";
 
 /// The rows of part `build`: `spec/`'s crate and the whole-API crate `whole` against the empty
 /// crate, `runs` cold builds each.
@@ -55,8 +62,12 @@ pub fn rows(root: &Path, backup: &Path, whole: Option<&Path>, scratch: &Path, ru
                     .note("--quick: the generated crates' cold builds are left out"),
             );
             for krate in &crates {
-                let own = own(krate, command, &target)?;
-                rows.push(own_row(command, &label(krate), Stats::once(own), Stats::once(base_own), quick));
+                let all = own(krate, command, &target, ALL_TAGS)?;
+                rows.push(own_row(command, &label(krate), Stats::once(all), Stats::once(base_own), quick));
+                if command == "check" && krate.name != "backup" {
+                    let tag = own(krate, command, &target, ONE_TAG)?;
+                    rows.push(one_tag_row(&label(krate), Stats::once(tag), Stats::once(all), quick));
+                }
             }
             let _ = std::fs::remove_dir_all(&target);
             continue;
@@ -64,18 +75,21 @@ pub fn rows(root: &Path, backup: &Path, whole: Option<&Path>, scratch: &Path, ru
         eprintln!("cargo {command}, {runs} cold run(s) per crate...");
         let mut measured = Vec::new();
         for krate in std::iter::once(&empty).chain(crates.iter().copied()) {
-            let (mut cold, mut own) = (Vec::new(), Vec::new());
+            let (mut cold, mut alone, mut tag) = (Vec::new(), Vec::new(), Vec::new());
             for run in 0..runs {
                 let target = scratch.join(format!("target-{}-{command}-{run}", krate.name));
                 let (c, o) = cold_then_own(krate, command, &target)?;
+                if command == "check" && krate.name != "backup" && krate.name != "empty" {
+                    tag.push(own(krate, command, &target, ONE_TAG)?);
+                }
                 let _ = std::fs::remove_dir_all(&target);
                 cold.push(c);
-                own.push(o);
+                alone.push(o);
             }
-            measured.push((krate, stats(&cold)?, stats(&own)?));
+            measured.push((krate, stats(&cold)?, stats(&alone)?, Stats::of(&tag)));
         }
-        let Some(((_, base_cold, base_own), generated)) = measured.split_first() else { continue };
-        for (krate, cold, own) in generated {
+        let Some(((_, base_cold, base_own, _), generated)) = measured.split_first() else { continue };
+        for (krate, cold, own, tag) in generated {
             let mut row = Row::new(BUILD, format!("cargo {command}, cold: {}", label(krate)), Unit::Seconds, *cold)
                 .against("empty crate, same dependencies, cold", *base_cold);
             if command == "check" && krate.name == "backup" {
@@ -83,6 +97,9 @@ pub fn rows(root: &Path, backup: &Path, whole: Option<&Path>, scratch: &Path, ru
             }
             rows.push(row);
             rows.push(own_row(command, &label(krate), *own, *base_own, quick));
+            if let Some(tag) = tag {
+                rows.push(one_tag_row(&label(krate), *tag, *own, quick));
+            }
         }
     }
     for krate in std::iter::once(&backup_crate).chain(whole_crate.as_ref()) {
@@ -106,6 +123,13 @@ fn own_row(command: &str, label: &str, own: Stats, base: Stats, quick: bool) -> 
     let row = Row::new(BUILD, format!("cargo {command}, the crate alone (dependencies built): {label}"), Unit::Seconds, own)
         .against("empty crate alone", base);
     if command == "check" && label != "spec/ crate" { row.max_value(30.0, None, quick) } else { row }
+}
+
+/// `cargo check` of a whole-API crate alone with one tag's feature, against every tag's.
+fn one_tag_row(label: &str, tag: Stats, all: Stats, quick: bool) -> Row {
+    Row::new(BUILD, format!("cargo check, the crate alone, only the `{ONE_TAG}` feature: {label}"), Unit::Seconds, tag)
+        .against("the same with every tag (`all-tags`)", all)
+        .max_ratio(0.25, quick)
 }
 
 /// A crate to build, written into `dir`.
@@ -186,23 +210,24 @@ pub fn rename(krate: &Crate) -> Result<(), String> {
 /// the crate alone (its root touched, so cargo rebuilds it and nothing else): seconds.
 pub fn cold_then_own(krate: &Crate, command: &str, target: &Path) -> Result<(f64, f64), String> {
     let _ = std::fs::remove_dir_all(target);
-    let cold = timed(krate, command, target)?;
+    let cold = timed(krate, command, target, ALL_TAGS)?;
     let lib = krate.dir.join("src/lib.rs");
     let text = std::fs::read(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
     std::fs::write(&lib, text).map_err(|e| format!("{}: {e}", lib.display()))?;
-    Ok((cold, own(krate, command, target)?))
+    Ok((cold, own(krate, command, target, ALL_TAGS)?))
 }
 
-/// `cargo <command>` of the crate alone, in a `target` whose dependencies are built
-/// (all three crates have the same manifest and lock file, so they share them): seconds.
-pub fn own(krate: &Crate, command: &str, target: &Path) -> Result<f64, String> {
-    timed(krate, command, target)
+/// `cargo <command>` of the crate alone with `features`, in a `target` whose dependencies are
+/// built (all three crates have the same manifest and lock file, so they share them): seconds.
+/// The tag features touch no dependency, so a change of them rebuilds the crate alone.
+pub fn own(krate: &Crate, command: &str, target: &Path, features: &str) -> Result<f64, String> {
+    timed(krate, command, target, features)
 }
 
-fn timed(krate: &Crate, command: &str, target: &Path) -> Result<f64, String> {
+fn timed(krate: &Crate, command: &str, target: &Path, features: &str) -> Result<f64, String> {
     let started = Instant::now();
     let out = cargo(&krate.dir, Some(target))
-        .args([command, "--quiet", "--no-default-features"])
+        .args([command, "--quiet", "--no-default-features", "--features", features])
         .output()
         .map_err(|e| format!("cargo {command}: {e}"))?;
     let seconds = started.elapsed().as_secs_f64();

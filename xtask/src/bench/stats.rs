@@ -59,22 +59,38 @@ pub fn criterion(home: &Path, group: &str, function: &str) -> Result<Stats, Stri
 /// The client benchmark's paired batches (`client/paired.json`, written by
 /// tests/benches/client.rs): the generated client's and bare reqwest's mean time per call,
 /// batch by batch, each pair measured in the same seconds.
-pub fn paired(home: &Path) -> Result<(Stats, Stats), String> {
+pub fn paired(home: &Path) -> Result<Paired, String> {
     let path = home.join("client/paired.json");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e} (did the client benchmark run?)", path.display()))?;
     #[derive(serde::Deserialize)]
-    struct Paired {
+    struct Batches {
         generated_s: Vec<f64>,
         bare_reqwest_s: Vec<f64>,
+        bare_reqwest_timeout_s: Vec<f64>,
     }
-    let p: Paired = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    if p.generated_s.len() != p.bare_reqwest_s.len() {
-        return Err(format!("{}: {} generated batches but {} bare ones", path.display(), p.generated_s.len(), p.bare_reqwest_s.len()));
+    let p: Batches = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let n = p.generated_s.len();
+    if p.bare_reqwest_s.len() != n || p.bare_reqwest_timeout_s.len() != n {
+        return Err(format!(
+            "{}: {n} generated batches but {} bare and {} bare-with-timeout ones",
+            path.display(),
+            p.bare_reqwest_s.len(),
+            p.bare_reqwest_timeout_s.len()
+        ));
     }
-    match (Stats::of(&p.generated_s), Stats::of(&p.bare_reqwest_s)) {
-        (Some(g), Some(b)) => Ok((g, b)),
+    match (Stats::of(&p.generated_s), Stats::of(&p.bare_reqwest_s), Stats::of(&p.bare_reqwest_timeout_s)) {
+        (Some(generated), Some(bare), Some(bare_timeout)) => Ok(Paired { generated, bare, bare_timeout }),
         _ => Err(format!("{}: no batches", path.display())),
     }
+}
+
+/// The client bench's batches: the generated client, bare reqwest, and bare reqwest with
+/// the generated client's default timeout, measured in the same batches.
+#[derive(Debug, Clone, Copy)]
+pub struct Paired {
+    pub generated: Stats,
+    pub bare: Stats,
+    pub bare_timeout: Stats,
 }
 
 #[cfg(test)]
@@ -105,10 +121,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("client")).expect("mkdir");
         let file = dir.path().join("client/paired.json");
-        std::fs::write(&file, r#"{"generated_s":[3.0,1.0,2.0],"bare_reqwest_s":[1.0,2.0,4.0]}"#).expect("write");
-        let (g, b) = paired(dir.path()).expect("read");
-        assert_eq!((g.median, b.median, g.runs), (2.0, 2.0, 3));
-        std::fs::write(&file, r#"{"generated_s":[1.0],"bare_reqwest_s":[]}"#).expect("write");
+        std::fs::write(&file, r#"{"generated_s":[3.0,1.0,2.0],"bare_reqwest_s":[1.0,2.0,4.0],"bare_reqwest_timeout_s":[5.0,1.0,3.0]}"#)
+            .expect("write");
+        let p = paired(dir.path()).expect("read");
+        assert_eq!((p.generated.median, p.bare.median, p.bare_timeout.median, p.generated.runs), (2.0, 2.0, 3.0, 3));
+        std::fs::write(&file, r#"{"generated_s":[1.0],"bare_reqwest_s":[1.0],"bare_reqwest_timeout_s":[]}"#).expect("write");
         assert!(paired(dir.path()).is_err());
     }
 }

@@ -58,7 +58,10 @@ impl Row {
     /// A target on the ratio to the baseline.
     pub fn max_ratio(mut self, max: f64, quick: bool) -> Row {
         let met = self.ratio.map(|r| r <= max);
-        self.target = Some(Target { text: format!("≤ {max}×"), met: if quick { None } else { met } });
+        // Two decimals at most (a third is `≤ 0.33×`), no trailing zeros (`≤ 3×`).
+        let shown = format!("{max:.2}");
+        let shown = shown.trim_end_matches('0').trim_end_matches('.');
+        self.target = Some(Target { text: format!("≤ {shown}×"), met: if quick { None } else { met } });
         self
     }
 
