@@ -159,33 +159,51 @@ async fn a_paginator_over_three_pages() {
     mock.verify();
 }
 
-/// Polls a snapshot until it is completed or failed: the kind of loop a waiter runs.
-async fn wait_for_snapshot(client: &Client) -> Result<(DiskBackupReplicaSetStatus, u32), Error> {
-    let mut polls = 0;
-    loop {
-        polls += 1;
-        let snapshot = get_snapshot(client, "Cluster0").await?.into_body();
-        match snapshot.status {
-            Some(status @ (DiskBackupReplicaSetStatus::Completed | DiskBackupReplicaSetStatus::Failed)) => return Ok((status, polls)),
-            _ => tokio::time::sleep(Duration::from_secs(30)).await,
-        }
-    }
+fn snapshot_waiter(client: &Client) -> atlas_backup::operations::WaitUntilSnapshotCompleted {
+    client.wait_until_snapshot_completed().group_id(GROUP).cluster_name("Cluster0").snapshot_id(SNAPSHOT)
 }
 
+/// The generated waiter over scripted states: the mock's answers go through the waiter's
+/// own acceptors and delays, on the paused clock.
 #[tokio::test(start_paused = true)]
-async fn a_scripted_sequence_of_states() {
+async fn a_waiter_over_scripted_states() {
     let mock = Mock::new();
     mock.get_group_cluster_backup_snapshot().then_sequence(
         [DiskBackupReplicaSetStatus::Queued, DiskBackupReplicaSetStatus::InProgress, DiskBackupReplicaSetStatus::Completed]
             .map(|status| Answer::output(replica_set(SNAPSHOT, status))),
     );
     let started = tokio::time::Instant::now();
-    let (status, polls) = wait_for_snapshot(&mock.client()).await.expect("completed");
-    assert_eq!((status, polls), (DiskBackupReplicaSetStatus::Completed, 3));
-    assert_eq!(started.elapsed(), Duration::from_secs(60));
+    // A fixed delay (min = max), so the time the waiter slept is exact.
+    let done = snapshot_waiter(&mock.client())
+        .min_delay(Duration::from_secs(30))
+        .max_delay(Duration::from_secs(30))
+        .wait(Duration::from_secs(3600))
+        .await
+        .expect("completed");
+    assert_eq!(done.status, Some(DiskBackupReplicaSetStatus::Completed));
+    assert_eq!(mock.calls().len(), 3, "queued, inProgress, completed");
+    assert_eq!(started.elapsed(), Duration::from_secs(60), "two sleeps of 30 s");
     // The sequence is used up: a fourth poll would not be answered.
     let err = get_snapshot(&mock.client(), "Cluster0").await.expect_err("used up");
     assert!(err.to_string().contains("used up"), "{err}");
+}
+
+/// A failure state ends the wait with the answer that matched.
+#[tokio::test(start_paused = true)]
+async fn a_waiter_reaches_the_failure_state() {
+    let mock = Mock::new();
+    mock.get_group_cluster_backup_snapshot().then_sequence(
+        [DiskBackupReplicaSetStatus::Queued, DiskBackupReplicaSetStatus::Failed]
+            .map(|status| Answer::output(replica_set(SNAPSHOT, status))),
+    );
+    let err = snapshot_waiter(&mock.client()).wait(Duration::from_secs(3600)).await.expect_err("failed");
+    match err {
+        atlas_backup::WaitError::Failure { polls, last, .. } => {
+            assert_eq!(polls, 2);
+            assert!(format!("{last:?}").contains("Failed"), "{last:?}");
+        }
+        other => panic!("expected the failure state, got {other:?}"),
+    }
 }
 
 #[tokio::test(start_paused = true)]
