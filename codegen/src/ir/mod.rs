@@ -14,6 +14,7 @@ pub use lower::lower;
 // media type of a body, the same way.
 pub(crate) use lower::{atlas_version, newest_json};
 pub use waiters::{Acceptor, EXTENSION as WAITERS_EXTENSION, Matcher, State as AcceptorState, Waiter};
+pub(crate) use waiters::{RawMatcher, table as waiter_table};
 
 use crate::error::Warning;
 

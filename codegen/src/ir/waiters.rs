@@ -122,42 +122,61 @@ impl Matcher {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct RawWaiter {
-    name: String,
+/// One waiter as the table writes it, before it is checked against the schemas (the drift
+/// engine compares tables in this form).
+pub(crate) struct RawWaiter {
+    pub name: String,
     #[serde(default)]
-    description: Option<String>,
-    min_delay: u64,
-    max_delay: u64,
-    acceptors: Vec<RawAcceptor>,
+    pub description: Option<String>,
+    pub min_delay: u64,
+    pub max_delay: u64,
+    pub acceptors: Vec<RawAcceptor>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawAcceptor {
-    state: State,
-    matcher: RawMatcher,
+pub(crate) struct RawAcceptor {
+    pub state: State,
+    pub matcher: RawMatcher,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawMatcher {
+pub(crate) struct RawMatcher {
     #[serde(default)]
-    field: Option<String>,
+    pub field: Option<String>,
     #[serde(default)]
-    equals: Option<Vec<String>>,
+    pub equals: Option<Vec<String>>,
     #[serde(default)]
-    test: Option<Test>,
+    pub test: Option<Test>,
     #[serde(default)]
-    status: Option<u16>,
+    pub status: Option<u16>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
 #[serde(rename_all = "camelCase")]
-enum Test {
+pub(crate) enum Test {
     IsTrue,
     Present,
     NonEmpty,
 }
+
+impl Test {
+    /// The name the table writes.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Test::IsTrue => "isTrue",
+            Test::Present => "present",
+            Test::NonEmpty => "nonEmpty",
+        }
+    }
+}
+
+/// Reads one `x-atlas-waiters` table; the error has the path inside it.
+pub(crate) fn table(value: &serde_json::Value) -> Result<Vec<RawWaiter>, serde_path_to_error::Error<serde_json::Error>> {
+    serde_path_to_error::deserialize(value)
+}
+
 
 /// Reads and checks every waiter of the document; `api` is the lowered rest of it.
 pub fn lower(loaded: &Loaded, api: &Api) -> Result<Vec<Waiter>, Error> {
@@ -179,7 +198,7 @@ pub fn lower(loaded: &Loaded, api: &Api) -> Result<Vec<Waiter>, Error> {
             let op_at = pointer(&path_at, method);
             let at = pointer(&op_at, EXTENSION);
             let Some(index) = api.operations.iter().position(|o| o.pointer == op_at) else { continue };
-            let raw: Vec<RawWaiter> = serde_path_to_error::deserialize(value).map_err(|e| {
+            let raw = table(value).map_err(|e| {
                 let rel = crate::load::path_to_pointer(e.path());
                 source.error(&format!("{at}{}", rel.trim_start_matches('#')), format!("invalid waiter table: {}", e.into_inner()))
             })?;
