@@ -11,6 +11,7 @@ use futures::stream::FuturesOrdered;
 use futures::{Stream, StreamExt};
 
 use crate::Error;
+use crate::request::CallOptions;
 
 /// One page, reduced to what the paginator needs.
 #[derive(Debug)]
@@ -18,6 +19,12 @@ pub(crate) struct Page<T> {
     pub items: Vec<T>,
     /// `totalCount`, when Atlas counted (`includeCount`, true by default).
     pub total: Option<i64>,
+}
+
+impl<T> Page<T> {
+    pub fn new(items: Vec<T>, total: Option<i64>) -> Self {
+        Page { items, total }
+    }
 }
 
 /// How a list builder pages: where it starts, the page size, and how many pages may be
@@ -28,6 +35,18 @@ pub(crate) struct Paging {
     pub per_page: i64,
     /// Pages in flight at most, once the first page told `totalCount` (1: one at a time).
     pub concurrency: usize,
+}
+
+impl Paging {
+    /// From a list builder's page number and page size (unset: page 1, the spec's default
+    /// size) and its call options.
+    pub fn new<P: Into<i64>, Q: Into<i64>>(page: Option<P>, per_page: Option<Q>, default_per_page: i64, options: &CallOptions) -> Self {
+        Paging {
+            first_page: page.map_or(1, Into::into),
+            per_page: per_page.map_or(default_per_page, Into::into),
+            concurrency: options.concurrency.unwrap_or(1),
+        }
+    }
 }
 
 struct State<B, T, F, Fut: Future> {

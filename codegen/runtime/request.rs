@@ -57,16 +57,26 @@ impl Pattern {
     }
 }
 
-/// The constraints a string parameter must meet.
-#[derive(Debug, Clone, Copy, Default)]
+/// The constraints a string parameter must meet. One `static` per distinct rule of the
+/// spec (in `patterns.rs`), shared by every parameter that has it, so that an operation
+/// names its rule instead of spelling it out.
+#[derive(Debug)]
 pub(crate) struct Rule {
-    pub pattern: Option<&'static Pattern>,
-    pub min_length: Option<usize>,
-    pub max_length: Option<usize>,
+    pattern: Option<Pattern>,
+    min_length: Option<usize>,
+    max_length: Option<usize>,
 }
 
 impl Rule {
-    pub const NONE: Rule = Rule { pattern: None, min_length: None, max_length: None };
+    pub const NONE: Rule = Rule::new(None, None, None);
+
+    pub const fn new(pattern: Option<&'static str>, min_length: Option<usize>, max_length: Option<usize>) -> Self {
+        let pattern = match pattern {
+            Some(source) => Some(Pattern::new(source)),
+            None => None,
+        };
+        Rule { pattern, min_length, max_length }
+    }
 
     fn check(&self, parameter: &'static str, value: &str) -> Result<(), Error> {
         let length = value.chars().count();
@@ -80,7 +90,7 @@ impl Rule {
         {
             return Err(Error::invalid(parameter, format!("must be at most {max} characters long")));
         }
-        match self.pattern {
+        match &self.pattern {
             Some(p) => p.check(parameter, value),
             None => Ok(()),
         }
@@ -99,6 +109,12 @@ fn placeholder(path: &str, name: &str) -> Option<std::ops::Range<usize>> {
         let after = rest.strip_prefix(name)?;
         after.starts_with('}').then_some(start..start + name.len() + 2)
     })
+}
+
+/// A setter's body in one expression: `crate::request::with(self, |b| b.field = Some(value))`.
+pub(crate) fn with<B>(mut builder: B, set: impl FnOnce(&mut B)) -> B {
+    set(&mut builder);
+    builder
 }
 
 /// A request under construction.
@@ -142,7 +158,7 @@ impl Request {
     }
 
     /// Checks a required path parameter and puts it, percent-encoded, into the path.
-    pub fn path(&mut self, name: &'static str, value: Option<&str>, rule: Rule) -> Result<(), Error> {
+    pub fn path(&mut self, name: &'static str, value: Option<&str>, rule: &Rule) -> Result<(), Error> {
         let value = value.ok_or_else(|| Error::invalid(name, "is required"))?;
         if value.is_empty() {
             return Err(Error::invalid(name, "must not be empty"));
@@ -175,7 +191,7 @@ impl Request {
     }
 
     /// Adds a string query parameter after checking its rule.
-    pub fn query_str(&mut self, name: &'static str, value: Option<&str>, required: bool, rule: Rule) -> Result<(), Error> {
+    pub fn query_str(&mut self, name: &'static str, value: Option<&str>, required: bool, rule: &Rule) -> Result<(), Error> {
         match value {
             Some(v) => {
                 rule.check(name, v)?;
@@ -255,6 +271,12 @@ impl Request {
         }
     }
 
+    /// Serializes a JSON body sent as the operation's (newest) version media type.
+    pub fn json<T: serde::Serialize>(&mut self, value: Option<&T>, required: bool) -> Result<(), Error> {
+        let media_type = self.operation.versions.last().copied().unwrap_or("application/json");
+        self.json_body(value, required, media_type)
+    }
+
     /// Sets a raw body (binary uploads).
     pub fn bytes_body(&mut self, value: Option<&Vec<u8>>, required: bool, media_type: &'static str) -> Result<(), Error> {
         match value {
@@ -284,9 +306,9 @@ mod tests {
     fn path_parameters_fill_their_own_placeholder_only() -> Result<(), Error> {
         let mut request = Request::new(&OP, &CallOptions::default());
         // `group` must not match the start of `{groupId}`.
-        request.path("group", Some("g/1"), Rule::NONE)?;
-        request.path("groupId", Some("abc"), Rule::NONE)?;
-        request.path("id", Some("a b"), Rule::NONE)?;
+        request.path("group", Some("g/1"), &Rule::NONE)?;
+        request.path("groupId", Some("abc"), &Rule::NONE)?;
+        request.path("id", Some("a b"), &Rule::NONE)?;
         assert_eq!(request.path, "/groups/abc/x/g%2F1/a%20b");
         Ok(())
     }

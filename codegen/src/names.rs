@@ -195,8 +195,8 @@ pub fn assign(api: &mut Api) {
         let m = op_modules.claim(&module_ident(&tag), "_");
         tag_modules.insert(tag, m);
     }
-    let mut patterns: BTreeMap<String, String> = BTreeMap::new();
-    let mut pattern_names = Unique::default();
+    let mut rules: BTreeMap<(Option<String>, Option<usize>, Option<usize>), String> = BTreeMap::new();
+    let mut rule_names = Unique::default();
     for op in &mut api.operations {
         op.method_ident = methods.claim(&snake_ident(&op.operation_id, "operation"), "_");
         op.builder_ident = builders.claim(&camel_ident(&op.operation_id, "Operation", "Op"), "");
@@ -218,15 +218,16 @@ pub fn assign(api: &mut Api) {
         });
         for p in &mut op.params {
             p.ident = setters.claim(&snake_ident(&p.name, "param"), "_");
-            if let Some(pattern) = &p.pattern {
-                let ident = patterns
-                    .entry(pattern.clone())
+            if p.pattern.is_some() || p.min_length.is_some() || p.max_length.is_some() {
+                let key = (p.pattern.clone(), p.min_length, p.max_length);
+                let ident = rules
+                    .entry(key)
                     .or_insert_with(|| {
-                        let base = snake_ident(&p.name, "pattern").trim_start_matches("r#").to_uppercase();
-                        pattern_names.claim(&base, "_")
+                        let base = snake_ident(&p.name, "rule").trim_start_matches("r#").to_uppercase();
+                        rule_names.claim(&base, "_")
                     })
                     .clone();
-                p.pattern_ident = ident;
+                p.rule_ident = ident;
             }
         }
     }

@@ -24,6 +24,29 @@
 //!
 //! Every call, mocked or not, can also be observed and changed by [`Interceptor`]s (see
 //! [`interceptor`]).
+//!
+//! # Paging
+//!
+//! A list builder's `send` answers one page. Its `into_stream` yields every item of every
+//! page, from the page set with its page-number setter (default 1), fetched as the stream is
+//! read; it stops after the last page (a short page, or as soon as `totalCount` items were
+//! seen, without an extra request), and the first error ends it. `collect_all` collects it.
+//!
+//! `concurrency(n)` lets the stream fetch up to `n` pages at once, once the first page told
+//! `totalCount`. Items still come in page order and no page is fetched twice; each page goes
+//! through the client's retry policy (a 429 waits and is sent again), and the first error
+//! ends the stream. `0` is refused with [`Error::InvalidParameter`].
+//!
+//! # Waiters
+//!
+//! A `wait_until_*` method polls a `GET` operation until an acceptor of the spec's waiter
+//! table decides. It takes the polled operation's setters, then `wait(max_wait)` or
+//! `into_stream(max_wait)`. The first poll is at once; later waits double from `min_delay`
+//! up to `max_delay`, each a random time between the two bounds (Smithy's jittered delay);
+//! no sleep ends past `max_wait`, and the last poll is at it. Acceptors are tried in order
+//! on each answer. An answer that none matches keeps the waiter polling (logged once at
+//! `warn`); a failed call that none matches ends the wait at once with
+//! [`WaitError::Call`]. Dropping the future stops the waiter.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(

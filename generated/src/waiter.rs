@@ -45,10 +45,31 @@ pub(crate) struct Delays {
     pub max: Duration,
 }
 
+impl Delays {
+    /// The table's bounds, in whole seconds as the spec gives them.
+    pub const fn secs(min: u64, max: u64) -> Self {
+        Delays { min: Duration::from_secs(min), max: Duration::from_secs(max) }
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Acceptor {
     pub state: State,
     pub matcher: Matcher,
+}
+
+impl Acceptor {
+    pub const fn success(matcher: Matcher) -> Self {
+        Acceptor { state: State::Success, matcher }
+    }
+
+    pub const fn failure(matcher: Matcher) -> Self {
+        Acceptor { state: State::Failure, matcher }
+    }
+
+    pub const fn retry(matcher: Matcher) -> Self {
+        Acceptor { state: State::Retry, matcher }
+    }
 }
 
 /// What an acceptor decides when it matches.

@@ -726,7 +726,7 @@ impl<'a> Lowerer<'a> {
                 required: data.required || location == ParamLocation::Path,
                 ty,
                 pattern,
-                pattern_ident: String::new(),
+                rule_ident: String::new(),
                 min_length,
                 max_length,
                 minimum: bounds.0,

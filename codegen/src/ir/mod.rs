@@ -288,8 +288,10 @@ pub struct Param {
     pub required: bool,
     pub ty: TypeRef,
     pub pattern: Option<String>,
-    /// Filled by `names`: the static in `patterns.rs` that holds the compiled pattern.
-    pub pattern_ident: String,
+    /// Filled by `names`: the static in `patterns.rs` that holds the parameter's rule (its
+    /// pattern, compiled once, and its length bounds); empty when it has none. Parameters
+    /// with the same rule share one static.
+    pub rule_ident: String,
     pub min_length: Option<usize>,
     pub max_length: Option<usize>,
     /// Inclusive bounds of an integer parameter (`exclusiveMinimum`/`exclusiveMaximum`

@@ -57,8 +57,8 @@ impl Features {
             for id in api.reached_by(op) {
                 by_type[id.0].insert(feature.clone());
             }
-            for p in op.params.iter().filter(|p| p.pattern.is_some()) {
-                by_pattern.entry(p.pattern_ident.clone()).or_default().insert(feature.clone());
+            for p in op.params.iter().filter(|p| !p.rule_ident.is_empty()) {
+                by_pattern.entry(p.rule_ident.clone()).or_default().insert(feature.clone());
             }
         }
         // Always compiled: the error model, the types no operation reaches, and whatever

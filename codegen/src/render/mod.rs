@@ -338,10 +338,37 @@ pub(crate) fn print_file(inner: &str, pieces: &[Piece], template: &'static str, 
     for piece in pieces {
         file.items.extend(check_item(&piece.text, piece.template, &piece.item)?.items);
     }
+    file.items = merge_impls(std::mem::take(&mut file.items));
     let out = unparse(&file);
     // Freeing the tree is part of the cost of having parsed it.
     clock::parse(|| drop(file));
     Ok(out)
+}
+
+/// Moves the items of every plain inherent `impl` block (no trait, generics or attributes)
+/// into the first block of the same type in the file. Templates render one operation at a
+/// time, each with its own `impl crate::Client`; the file prints one, methods in operation
+/// order, instead of a header and a brace per operation.
+fn merge_impls(items: Vec<syn::Item>) -> Vec<syn::Item> {
+    use quote::ToTokens;
+    let mut out: Vec<syn::Item> = Vec::with_capacity(items.len());
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for item in items {
+        match item {
+            syn::Item::Impl(block) if block.trait_.is_none() && block.generics.params.is_empty() && block.attrs.is_empty() => {
+                let key = block.self_ty.to_token_stream().to_string();
+                match first.get(&key).and_then(|&i| out.get_mut(i)) {
+                    Some(syn::Item::Impl(target)) => target.items.extend(block.items),
+                    _ => {
+                        first.insert(key, out.len());
+                        out.push(syn::Item::Impl(block));
+                    }
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Parses one item's rendered text, naming the template and item when it is not valid Rust.
@@ -478,20 +505,35 @@ fn lib_rs(api: &Api, features: &Features) -> Result<String, Error> {
 fn patterns_rs(api: &Api, features: &Features) -> Result<String, Error> {
     let mut seen = std::collections::BTreeMap::new();
     for op in &api.operations {
-        for p in &op.params {
-            if let Some(pattern) = &p.pattern {
-                seen.insert(p.pattern_ident.clone(), pattern.clone());
-            }
+        for p in op.params.iter().filter(|p| !p.rule_ident.is_empty()) {
+            seen.insert(p.rule_ident.clone(), (p.pattern.clone(), p.min_length, p.max_length));
         }
     }
-    let mut text = String::from("//! The patterns of the spec's parameters, each compiled once on first use.\n");
-    for (name, pattern) in &seen {
+    let mut text = String::from(
+        "//! The rules of the spec's string parameters (pattern and length), one `static` per distinct rule;\n\
+         //! each pattern is compiled once, on first use.\n",
+    );
+    let opt = |v: Option<usize>| v.map_or("None".to_owned(), |n| format!("Some({n})"));
+    for (name, (pattern, min, max)) in &seen {
+        let mut facts = Vec::new();
+        if let Some(pattern) = pattern {
+            facts.push(format!("matches `{pattern}`"));
+        }
+        match (min, max) {
+            (Some(a), Some(b)) if a == b => facts.push(format!("{a} characters")),
+            (Some(a), Some(b)) => facts.push(format!("{a} to {b} characters")),
+            (Some(a), None) => facts.push(format!("at least {a} characters")),
+            (None, Some(b)) => facts.push(format!("at most {b} characters")),
+            (None, None) => {}
+        }
         text.push_str(&format!(
-            "#[doc = {}]\n{}\npub(crate) static {}: crate::request::Pattern = crate::request::Pattern::new({});\n",
-            lit(&format!(" `{pattern}`")),
+            "#[doc = {}]\n{}\npub(crate) static {}: crate::request::Rule = crate::request::Rule::new({}, {}, {});\n",
+            lit(&format!(" {}.", facts.join(", "))),
             features.pattern_cfg(name),
             ident(name),
-            lit(pattern)
+            pattern.as_deref().map_or("None".to_owned(), |p| format!("Some({})", lit(p))),
+            opt(*min),
+            opt(*max),
         ));
     }
     let file = parse_file(&text).map_err(|e| Error::Render {

@@ -9,7 +9,8 @@ use super::{docs, ident, lit, parse_file, render_template, rust_type, tag_module
 use crate::error::Error;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
-const MODELS: &str = "crate::models";
+/// How operation files name the models: `use crate::models;` heads each file that does.
+pub(super) const MODELS: &str = "models";
 
 struct ParamView {
     doc: String,
@@ -25,7 +26,6 @@ struct BodyView {
 }
 
 struct PagingView {
-    page_doc: String,
     page: String,
     per_page: String,
     default_per_page: i64,
@@ -55,7 +55,6 @@ struct OperationTemplate {
     deprecated: String,
     method: String,
     builder: String,
-    created_by: String,
     params: Vec<ParamView>,
     body: Option<BodyView>,
     output: String,
@@ -67,9 +66,10 @@ struct OperationTemplate {
     execute: String,
 }
 
-/// What an operation's docs say besides the spec's description: where it lives, which
-/// version it speaks, who may call it, and whether it is going away.
-fn operation_doc(op: &Operation, feature: Option<&str>) -> String {
+/// The builder's docs, which are the operation's page: the spec's summary and description,
+/// then the facts (method, path, operation ID, API version, roles, feature, deprecation and
+/// sunset) and a compiled example. The `Client` method links here instead of repeating it.
+fn operation_doc(api: &Api, op: &Operation, feature: Option<&str>) -> String {
     let mut lines = Vec::new();
     if let Some(summary) = &op.summary {
         lines.extend(docs::lines(summary));
@@ -83,18 +83,17 @@ fn operation_doc(op: &Operation, feature: Option<&str>) -> String {
     if !lines.is_empty() {
         lines.push(String::new());
     }
-    lines.push(format!("- Request: `{} {}`", op.method.as_str(), op.path));
-    lines.push(format!("- Operation ID: `{}`", op.operation_id));
     let dates: Vec<String> = op.versions.iter().filter_map(|v| v.date.clone()).collect();
-    match dates.as_slice() {
-        [] => {}
-        [one] => lines.push(format!("- API version: `{one}`")),
-        many => lines.push(format!(
-            "- API versions: {} (default `{}`)",
+    let version = match dates.as_slice() {
+        [] => String::new(),
+        [one] => format!(", API version `{one}`"),
+        many => format!(
+            ", API versions {} (default `{}`)",
             many.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", "),
             many.last().map(String::as_str).unwrap_or_default()
-        )),
-    }
+        ),
+    };
+    lines.push(format!("- `{} {}` (`{}`){version}", op.method.as_str(), op.path, op.operation_id));
     if !op.roles.is_empty() {
         lines.push(format!("- Required role (any of): {}", op.roles.join(", ")));
     }
@@ -108,38 +107,49 @@ fn operation_doc(op: &Operation, feature: Option<&str>) -> String {
             None => "**Deprecated** in the API spec.".to_owned(),
         });
     }
+    lines.extend(example(api, op));
+    docs::attrs(&lines)
+}
+
+/// The `Client` method's docs: the summary and a link to the builder, which has the rest.
+fn method_doc(op: &Operation) -> String {
+    let mut lines = op.summary.as_deref().map(docs::lines).unwrap_or_default();
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.push(format!(
+        "`{} {}`: see [`{}`] for its parameters, API version, roles and an example.",
+        op.method.as_str(),
+        op.path,
+        op.builder_ident
+    ));
     docs::attrs(&lines)
 }
 
 /// A compiling (not run) example of the call: required parameters set from the spec's
-/// examples, the body passed in, the answer awaited.
-fn example(api: &Api, op: &Operation) -> String {
+/// examples, the body passed in, the answer awaited. One line when it fits.
+fn example(api: &Api, op: &Operation) -> Vec<String> {
     let (mut args, setters) = example_setters(api, op);
     args.insert(0, "client: atlas_backup::Client".to_owned());
-    let mut calls = vec![format!("    .{}()", op.method_ident)];
-    calls.extend(setters);
-    let finish = if op.pagination.is_some() {
-        "    .collect_all() // every page; `.send()` answers one page".to_owned()
+    let mut calls = vec![format!(".{}()", op.method_ident)];
+    calls.extend(setters.iter().map(|s| s.trim_start().to_owned()));
+    calls.push(if op.pagination.is_some() { ".collect_all()".to_owned() } else { ".send()".to_owned() });
+    calls.push(".await?;".to_owned());
+    let mut lines = vec![String::new(), "# Example".to_owned(), String::new(), "```no_run".to_owned()];
+    if op.deprecated {
+        lines.push("# #[allow(deprecated)]".to_owned());
+    }
+    lines.push(format!("# async fn example({}) -> Result<(), atlas_backup::Error> {{", args.join(", ")));
+    let one_line = format!("client{}", calls.concat());
+    if one_line.len() <= 90 {
+        lines.push(one_line);
     } else {
-        "    .send()".to_owned()
-    };
-    calls.push(finish);
-    let mut lines = vec![
-        String::new(),
-        "# Example".to_owned(),
-        String::new(),
-        "```no_run".to_owned(),
-        "# #[allow(deprecated)]".to_owned(),
-        format!("# async fn example({}) -> Result<(), atlas_backup::Error> {{", args.join(", ")),
-        "let answer = client".to_owned(),
-    ];
-    lines.extend(calls);
-    lines.push("    .await?;".to_owned());
-    lines.push("# let _ = answer;".to_owned());
-    lines.push("# Ok(())".to_owned());
-    lines.push("# }".to_owned());
+        lines.push("client".to_owned());
+        lines.extend(calls.iter().map(|c| format!("    {c}")));
+    }
+    lines.push("# Ok(()) }".to_owned());
     lines.push("```".to_owned());
-    docs::attrs(&lines)
+    lines
 }
 
 /// For an example call: the example function's arguments (besides the client) and the
@@ -176,7 +186,7 @@ fn snake(ident: &str) -> String {
 
 /// A type as users name it (`atlas_backup::models::X`).
 fn public_type(api: &Api, ty: &TypeRef) -> String {
-    rust_type(api, ty, MODELS).replace("crate::", "atlas_backup::")
+    rust_type(api, ty, "atlas_backup::models")
 }
 
 /// The argument type of a parameter's setter, and how the setter stores it.
@@ -199,17 +209,13 @@ pub(super) fn deprecation(op: &Operation) -> String {
     format!("#[deprecated(note = {})]", lit(&note))
 }
 
-fn rule(api_pattern: &str, min: Option<usize>, max: Option<usize>) -> String {
-    let opt = |v: Option<usize>| v.map_or("None".to_owned(), |n| format!("Some({n})"));
-    if api_pattern.is_empty() && min.is_none() && max.is_none() {
-        return "crate::request::Rule::NONE".to_owned();
-    }
-    let pattern = if api_pattern.is_empty() {
-        "None".to_owned()
+/// The `static` holding a string parameter's rule (see `patterns.rs`).
+fn rule(p: &crate::ir::Param) -> String {
+    if p.rule_ident.is_empty() {
+        "&crate::request::Rule::NONE".to_owned()
     } else {
-        format!("Some(&crate::patterns::{})", ident(api_pattern))
-    };
-    format!("crate::request::Rule {{ pattern: {pattern}, min_length: {}, max_length: {} }}", opt(min), opt(max))
+        format!("&crate::patterns::{}", ident(&p.rule_ident))
+    }
 }
 
 fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<String, Error> {
@@ -243,24 +249,26 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         if let Some(default) = &p.default {
             facts.push(format!("default `{default}`"));
         }
-        if !doc_lines.is_empty() {
-            doc_lines.push(String::new());
+        // The facts end the description's last paragraph: one line for most setters.
+        let facts = facts.join("; ") + ".";
+        match doc_lines.last_mut() {
+            Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{last} {facts}"),
+            _ => doc_lines.push(facts),
         }
-        doc_lines.push(facts.join("; ") + ".");
         params.push(ParamView { doc: docs::attrs(&doc_lines), field: field.clone(), ty: ty.clone(), arg, value });
         let name = lit(&p.name);
         let statement = match (p.location, &p.ty) {
             (ParamLocation::Path, TypeRef::String) => format!(
                 "request.path({name}, self.{field}.as_deref(), {})?;",
-                rule(&p.pattern_ident, p.min_length, p.max_length)
+                rule(p)
             ),
             (ParamLocation::Path, _) => format!(
-                "request.path({name}, self.{field}.as_ref().map(ToString::to_string).as_deref(), crate::request::Rule::NONE)?;"
+                "request.path({name}, self.{field}.as_ref().map(ToString::to_string).as_deref(), &crate::request::Rule::NONE)?;"
             ),
             (ParamLocation::Query, TypeRef::String) => format!(
                 "request.query_str({name}, self.{field}.as_deref(), {}, {})?;",
                 p.required,
-                rule(&p.pattern_ident, p.min_length, p.max_length)
+                rule(p)
             ),
             (ParamLocation::Query, TypeRef::I32 | TypeRef::I64) if p.minimum.is_some() || p.maximum.is_some() => {
                 let opt = |v: Option<i64>| v.map_or("None".to_owned(), |n| format!("Some({n})"));
@@ -289,13 +297,19 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             TypeRef::Bytes => "Vec<u8>".to_owned(),
             ref other => rust_type(api, other, MODELS),
         };
-        let call = if b.ty == TypeRef::Bytes { "bytes_body" } else { "json_body" };
-        statements.push(format!("request.{call}(self.body.as_ref(), {}, {})?;", b.required, lit(&b.media_type)));
+        let newest = op.versions.last().map(|v| v.media_type.as_str());
+        statements.push(match b.ty {
+            TypeRef::Bytes => format!("request.bytes_body(self.body.as_ref(), {}, {})?;", b.required, lit(&b.media_type)),
+            // The usual case, sent as the media type the operation answers in.
+            _ if newest == Some(b.media_type.as_str()) => format!("request.json(self.body.as_ref(), {})?;", b.required),
+            _ => format!("request.json_body(self.body.as_ref(), {}, {})?;", b.required, lit(&b.media_type)),
+        });
         let mut lines = b.doc.as_deref().map(docs::lines).unwrap_or_default();
-        if !lines.is_empty() {
-            lines.push(String::new());
+        let facts = format!("The request body (`{}`{}).", b.media_type, if b.required { ", required" } else { "" });
+        match lines.last_mut() {
+            Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{last} {facts}"),
+            _ => lines.push(facts),
         }
-        lines.push(format!("The request body (`{}`{}).", b.media_type, if b.required { ", required" } else { "" }));
         BodyView { doc: docs::attrs(&lines), ty }
     });
     let (output, execute) = match &op.response {
@@ -333,7 +347,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         (String::new(), String::new(), builder.clone(), output)
     };
     if op.is_versioned()
-        && let Some(s) = statements.iter_mut().find(|s| s.starts_with("request.json_body("))
+        && let Some(s) = statements.iter_mut().find(|s| s.starts_with("request.json_body(") || s.starts_with("request.json("))
     {
         *s = "request.json_body(self.body.as_ref(), true, <V as crate::version::ApiVersion>::MEDIA_TYPE)?;".to_owned();
         if let Some(b) = &op.body && !b.required {
@@ -341,17 +355,16 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         }
     }
     let tmpl = OperationTemplate {
-        method_doc: format!("{}{}", operation_doc(op, feature), example(api, op)),
+        method_doc: method_doc(op),
         paging,
         markers,
         struct_generics,
         impl_generics,
         self_ty,
-        doc: operation_doc(op, feature),
+        doc: operation_doc(api, op, feature),
         deprecated: deprecation(op),
         method: ident(&op.method_ident),
         builder,
-        created_by: lit(&format!(" [`Client::{}`](crate::Client::{}).", op.method_ident, op.method_ident)),
         params,
         body,
         output,
@@ -386,7 +399,6 @@ fn paging_view(api: &Api, op: &Operation, p: &crate::ir::Pagination) -> Option<P
         _ => "page".to_owned(),
     };
     Some(PagingView {
-        page_doc: lit(&format!(" [`{}`](Self::{})", page.ident, page.ident)),
         page: ident(&page.ident),
         per_page: ident(&per_page.ident),
         default_per_page: p.default_per_page,
@@ -421,7 +433,16 @@ pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Resu
         "operation.askama",
         "Operations tagged",
         |op| render_operation(api, features, op),
-        |pieces| super::waiters::render_for(api, ops, pieces),
+        |pieces| {
+            super::waiters::render_for(api, ops, pieces)?;
+            // Only where a type is named, or the import would be unused.
+            let named = |t: &str| t.matches("models::").count() > t.matches("atlas_backup::models::").count();
+            if pieces.iter().any(|p| named(&p.text)) {
+                let text = "use crate::models;".to_owned();
+                pieces.insert(0, super::Piece { text, template: "operations", item: "the models import".to_owned() });
+            }
+            Ok(())
+        },
     )
 }
 

@@ -23,11 +23,11 @@ struct AcceptorView {
 #[derive(Template)]
 #[template(path = "waiter.askama", escape = "none")]
 struct WaiterTemplate {
+    method_doc: String,
     doc: String,
     deprecated: String,
     method: String,
     builder: String,
-    created_by: String,
     poll_method: String,
     poll_builder: String,
     name: String,
@@ -57,9 +57,9 @@ pub(super) fn render_for(api: &Api, ops: &[&Operation], pieces: &mut Vec<Piece>)
 
 fn state(s: AcceptorState) -> (&'static str, &'static str) {
     match s {
-        AcceptorState::Success => ("Success", "success"),
-        AcceptorState::Failure => ("Failure", "failure"),
-        AcceptorState::Retry => ("Retry", "keep polling"),
+        AcceptorState::Success => ("success", "success"),
+        AcceptorState::Failure => ("failure", "failure"),
+        AcceptorState::Retry => ("retry", "keep polling"),
     }
 }
 
@@ -78,48 +78,51 @@ fn matcher(m: &Matcher) -> String {
     }
 }
 
-/// The docs of the method and the builder: what is awaited, the polled operation, the
-/// delays and every acceptor in order.
+/// The builder's docs: what is awaited, the polled operation, the delays and every
+/// acceptor in order; what all waiters share is in the crate docs' "Waiters" section.
 fn waiter_doc(w: &Waiter, op: &Operation) -> String {
     let mut lines = docs::lines(&format!("Waits until {}", w.description.as_deref().unwrap_or(&w.name)));
     lines.push(String::new());
     lines.push(format!(
-        "Polls [`Client::{m}`](crate::Client::{m}) (`{}`, `GET {}`), first at once, then after {} s, \
-         waits doubling up to {} s (jittered), until the maximum wait given to \
-         [`wait`]({b}::wait) runs out. Waiter `{}` of the spec.",
+        "Polls [`Client::{m}`](crate::Client::{m}) (`{}`, `GET {}`) at once, then after {} s, waits doubling \
+         up to {} s (jittered); waiter `{}` of the spec; see [waiters](crate#waiters).",
         op.operation_id,
         op.path,
         w.min_delay,
         w.max_delay,
         w.name,
         m = op.method_ident,
-        b = w.builder_ident,
     ));
     lines.push(String::new());
-    lines.push("Acceptors, tried in order on each answer:".to_owned());
+    lines.push(format!(
+        "Acceptors, in order ({}):",
+        if w.succeeds_with_answer() { "success answers the decoded answer" } else { "success answers `()`" }
+    ));
     lines.push(String::new());
     for (i, a) in w.acceptors.iter().enumerate() {
         lines.push(format!("{}. {}: {}", i + 1, state(a.state).1, a.matcher.describe()));
     }
+    docs::attrs(&lines)
+}
+
+/// The `Client` method's docs: what is awaited, and a link to the builder.
+fn method_doc(w: &Waiter) -> String {
+    let mut lines = docs::lines(&format!("Waits until {}", w.description.as_deref().unwrap_or(&w.name)));
     lines.push(String::new());
-    lines.push(format!(
-        "An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call \
-         that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). {}",
-        if w.succeeds_with_answer() { "Success answers the decoded answer." } else { "Success answers `()`." }
-    ));
+    lines.push(format!("See [`{}`] for the polled operation, its acceptors and delays.", w.builder_ident));
     docs::attrs(&lines)
 }
 
 fn render_waiter(api: &Api, w: &Waiter, op: &Operation) -> Result<String, Error> {
     let answer = match &op.response {
-        ResponseKind::Json(ty) => rust_type(api, ty, "crate::models"),
+        ResponseKind::Json(ty) => rust_type(api, ty, super::operations::MODELS),
         ResponseKind::Empty => "()".to_owned(),
         ResponseKind::Bytes => "bytes::Bytes".to_owned(),
     };
     let (output, finish, wait_doc) = if w.succeeds_with_answer() {
-        (answer.clone(), ".and_then(crate::waiter::answer)", " Polls until a success acceptor matches, and answers that answer.")
+        (answer.clone(), ".and_then(crate::waiter::answer)", " Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).")
     } else {
-        ("()".to_owned(), ".map(|_gone| ())", " Polls until a success acceptor matches the error status (the resource is gone).")
+        ("()".to_owned(), ".map(|_gone| ())", " Polls until a success acceptor matches the error status (the resource is gone); see [waiters](crate#waiters).")
     };
     let params = op
         .params
@@ -131,11 +134,11 @@ fn render_waiter(api: &Api, w: &Waiter, op: &Operation) -> Result<String, Error>
         })
         .collect();
     let t = WaiterTemplate {
+        method_doc: method_doc(w),
         doc: waiter_doc(w, op),
         deprecated: deprecation(op),
         method: ident(&w.method_ident),
         builder: ident(&w.builder_ident),
-        created_by: lit(&format!(" [`Client::{}`](crate::Client::{}).", w.method_ident, w.method_ident)),
         poll_method: ident(&op.method_ident),
         poll_builder: ident(&op.builder_ident),
         name: lit(&w.name),

@@ -19,6 +19,835 @@ impl crate::mock::Mock {
         };
         self.rule(&FACTS)
     }
+    /// A rule for [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateBackupExportRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateBackupExport::send`](crate::operations::CreateBackupExport::send) answers.
+    #[track_caller]
+    pub fn create_backup_export(
+        &self,
+    ) -> crate::mock::Rule<
+        CreateBackupExportRequest,
+        crate::models::DiskBackupExportJob,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupExportJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "createBackupExport",
+            method: "create_backup_export",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`, `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateBackupPrivateEndpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateBackupPrivateEndpoint::send`](crate::operations::CreateBackupPrivateEndpoint::send) answers.
+    #[track_caller]
+    pub fn create_backup_private_endpoint(
+        &self,
+    ) -> crate::mock::Rule<
+        CreateBackupPrivateEndpointRequest,
+        crate::models::ObjectStoragePrivateEndpointResponse,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::ObjectStoragePrivateEndpointResponse,
+        > = crate::mock::runtime::OperationFacts {
+            id: "createBackupPrivateEndpoint",
+            method: "create_backup_private_endpoint",
+            success: 201,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateBackupRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateBackupRestoreJob::send`](crate::operations::CreateBackupRestoreJob::send) answers.
+    #[track_caller]
+    pub fn create_backup_restore_job(
+        &self,
+    ) -> crate::mock::Rule<
+        CreateBackupRestoreJobRequest,
+        crate::models::DiskBackupSnapshotRestoreJob,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupSnapshotRestoreJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "createBackupRestoreJob",
+            method: "create_backup_restore_job",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateCollectionRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateCollectionRestoreJob::send`](crate::operations::CreateCollectionRestoreJob::send) answers.
+    #[track_caller]
+    pub fn create_collection_restore_job(
+        &self,
+    ) -> crate::mock::Rule<
+        CreateCollectionRestoreJobRequest,
+        crate::models::ApiAtlasCollectionRestoreJobResponse,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::ApiAtlasCollectionRestoreJobResponse,
+        > = crate::mock::runtime::OperationFacts {
+            id: "createCollectionRestoreJob",
+            method: "create_collection_restore_job",
+            success: 201,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`, `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateExportBucket::send`](crate::operations::CreateExportBucket::send) answers.
+    #[track_caller]
+    pub fn create_export_bucket(
+        &self,
+    ) -> crate::mock::Rule<
+        CreateExportBucketRequest,
+        crate::models::DiskBackupSnapshotExportBucketResponse,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupSnapshotExportBucketResponse,
+        > = crate::mock::runtime::OperationFacts {
+            id: "createExportBucket",
+            method: "create_export_bucket",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateServerlessRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateServerlessRestoreJob::send`](crate::operations::CreateServerlessRestoreJob::send) answers.
+    #[track_caller]
+    pub fn create_serverless_restore_job(
+        &self,
+    ) -> crate::mock::Rule<
+        CreateServerlessRestoreJobRequest,
+        crate::models::ServerlessBackupRestoreJob,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::ServerlessBackupRestoreJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "createServerlessRestoreJob",
+            method: "create_serverless_restore_job",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`, `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteBackupPrivateEndpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteBackupPrivateEndpoint::send`](crate::operations::DeleteBackupPrivateEndpoint::send) answers.
+    #[track_caller]
+    pub fn delete_backup_private_endpoint(
+        &self,
+    ) -> crate::mock::Rule<DeleteBackupPrivateEndpointRequest, ()> {
+        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
+            id: "deleteBackupPrivateEndpoint",
+            method: "delete_backup_private_endpoint",
+            success: 204,
+            encode: crate::mock::runtime::no_body,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteBackupShardedClusterRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteBackupShardedCluster::send`](crate::operations::DeleteBackupShardedCluster::send) answers.
+    #[track_caller]
+    pub fn delete_backup_sharded_cluster(
+        &self,
+    ) -> crate::mock::Rule<DeleteBackupShardedClusterRequest, ()> {
+        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
+            id: "deleteBackupShardedCluster",
+            method: "delete_backup_sharded_cluster",
+            success: 204,
+            encode: crate::mock::runtime::no_body,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteClusterBackupScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteClusterBackupSchedule::send`](crate::operations::DeleteClusterBackupSchedule::send) answers.
+    #[track_caller]
+    pub fn delete_cluster_backup_schedule(
+        &self,
+    ) -> crate::mock::Rule<
+        DeleteClusterBackupScheduleRequest,
+        crate::models::DiskBackupSnapshotSchedule20240805,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupSnapshotSchedule20240805,
+        > = crate::mock::runtime::OperationFacts {
+            id: "deleteClusterBackupSchedule",
+            method: "delete_cluster_backup_schedule",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteClusterBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteClusterBackupSnapshot::send`](crate::operations::DeleteClusterBackupSnapshot::send) answers.
+    #[track_caller]
+    pub fn delete_cluster_backup_snapshot(
+        &self,
+    ) -> crate::mock::Rule<DeleteClusterBackupSnapshotRequest, ()> {
+        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
+            id: "deleteClusterBackupSnapshot",
+            method: "delete_cluster_backup_snapshot",
+            success: 204,
+            encode: crate::mock::runtime::no_body,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`, `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteExportBucket::send`](crate::operations::DeleteExportBucket::send) answers.
+    #[track_caller]
+    pub fn delete_export_bucket(
+        &self,
+    ) -> crate::mock::Rule<DeleteExportBucketRequest, ()> {
+        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
+            id: "deleteExportBucket",
+            method: "delete_export_bucket",
+            success: 204,
+            encode: crate::mock::runtime::no_body,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`, `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DisableCompliancePolicyRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DisableCompliancePolicy::send`](crate::operations::DisableCompliancePolicy::send) answers.
+    #[track_caller]
+    pub fn disable_compliance_policy(
+        &self,
+    ) -> crate::mock::Rule<DisableCompliancePolicyRequest, ()> {
+        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
+            id: "disableCompliancePolicy",
+            method: "disable_compliance_policy",
+            success: 204,
+            encode: crate::mock::runtime::no_body,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupExportRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupExport::send`](crate::operations::GetBackupExport::send) answers.
+    #[track_caller]
+    pub fn get_backup_export(
+        &self,
+    ) -> crate::mock::Rule<GetBackupExportRequest, crate::models::DiskBackupExportJob> {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupExportJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getBackupExport",
+            method: "get_backup_export",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`, `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupPrivateEndpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupPrivateEndpoint::send`](crate::operations::GetBackupPrivateEndpoint::send) answers.
+    #[track_caller]
+    pub fn get_backup_private_endpoint(
+        &self,
+    ) -> crate::mock::Rule<
+        GetBackupPrivateEndpointRequest,
+        crate::models::ObjectStoragePrivateEndpointResponse,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::ObjectStoragePrivateEndpointResponse,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getBackupPrivateEndpoint",
+            method: "get_backup_private_endpoint",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupRestoreJob::send`](crate::operations::GetBackupRestoreJob::send) answers.
+    #[track_caller]
+    pub fn get_backup_restore_job(
+        &self,
+    ) -> crate::mock::Rule<
+        GetBackupRestoreJobRequest,
+        crate::models::DiskBackupSnapshotRestoreJob,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupSnapshotRestoreJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getBackupRestoreJob",
+            method: "get_backup_restore_job",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupSchedule::send`](crate::operations::GetBackupSchedule::send) answers.
+    #[track_caller]
+    pub fn get_backup_schedule(
+        &self,
+    ) -> crate::mock::Rule<
+        GetBackupScheduleRequest,
+        crate::models::DiskBackupSnapshotSchedule20240805,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupSnapshotSchedule20240805,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getBackupSchedule",
+            method: "get_backup_schedule",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupShardedClusterRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupShardedCluster::send`](crate::operations::GetBackupShardedCluster::send) answers.
+    #[track_caller]
+    pub fn get_backup_sharded_cluster(
+        &self,
+    ) -> crate::mock::Rule<
+        GetBackupShardedClusterRequest,
+        crate::models::DiskBackupShardedClusterSnapshot,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupShardedClusterSnapshot,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getBackupShardedCluster",
+            method: "get_backup_sharded_cluster",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupSnapshotDatabaseRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupSnapshotDatabase::send`](crate::operations::GetBackupSnapshotDatabase::send) answers.
+    #[track_caller]
+    pub fn get_backup_snapshot_database(
+        &self,
+    ) -> crate::mock::Rule<
+        GetBackupSnapshotDatabaseRequest,
+        crate::models::DiskBackupDatabaseResponse,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupDatabaseResponse,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getBackupSnapshotDatabase",
+            method: "get_backup_snapshot_database",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetCollectionRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetCollectionRestoreJob::send`](crate::operations::GetCollectionRestoreJob::send) answers.
+    #[track_caller]
+    pub fn get_collection_restore_job(
+        &self,
+    ) -> crate::mock::Rule<
+        GetCollectionRestoreJobRequest,
+        crate::models::ApiAtlasCollectionRestoreJobResponse,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::ApiAtlasCollectionRestoreJobResponse,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getCollectionRestoreJob",
+            method: "get_collection_restore_job",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`, `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetCompliancePolicyRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetCompliancePolicy::send`](crate::operations::GetCompliancePolicy::send) answers.
+    #[track_caller]
+    pub fn get_compliance_policy(
+        &self,
+    ) -> crate::mock::Rule<
+        GetCompliancePolicyRequest,
+        crate::models::DataProtectionSettings20231001,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DataProtectionSettings20231001,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getCompliancePolicy",
+            method: "get_compliance_policy",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`, `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetExportBucket::send`](crate::operations::GetExportBucket::send) answers.
+    #[track_caller]
+    pub fn get_export_bucket(
+        &self,
+    ) -> crate::mock::Rule<
+        GetExportBucketRequest,
+        crate::models::DiskBackupSnapshotExportBucketResponse,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupSnapshotExportBucketResponse,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getExportBucket",
+            method: "get_export_bucket",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetGroupClusterBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetGroupClusterBackupSnapshot::send`](crate::operations::GetGroupClusterBackupSnapshot::send) answers.
+    #[track_caller]
+    pub fn get_group_cluster_backup_snapshot(
+        &self,
+    ) -> crate::mock::Rule<
+        GetGroupClusterBackupSnapshotRequest,
+        crate::models::DiskBackupReplicaSet,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupReplicaSet,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getGroupClusterBackupSnapshot",
+            method: "get_group_cluster_backup_snapshot",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetGroupServerlessBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetGroupServerlessBackupSnapshot::send`](crate::operations::GetGroupServerlessBackupSnapshot::send) answers.
+    #[track_caller]
+    pub fn get_group_serverless_backup_snapshot(
+        &self,
+    ) -> crate::mock::Rule<
+        GetGroupServerlessBackupSnapshotRequest,
+        crate::models::ServerlessBackupSnapshot,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::ServerlessBackupSnapshot,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getGroupServerlessBackupSnapshot",
+            method: "get_group_serverless_backup_snapshot",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetRestoreJobCollectionRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetRestoreJobCollection::send`](crate::operations::GetRestoreJobCollection::send) answers.
+    #[track_caller]
+    pub fn get_restore_job_collection(
+        &self,
+    ) -> crate::mock::Rule<
+        GetRestoreJobCollectionRequest,
+        crate::models::ApiAtlasCollectionRestoreCollectionStateResponse,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::ApiAtlasCollectionRestoreCollectionStateResponse,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getRestoreJobCollection",
+            method: "get_restore_job_collection",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetServerlessRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetServerlessRestoreJob::send`](crate::operations::GetServerlessRestoreJob::send) answers.
+    #[track_caller]
+    pub fn get_serverless_restore_job(
+        &self,
+    ) -> crate::mock::Rule<
+        GetServerlessRestoreJobRequest,
+        crate::models::ServerlessBackupRestoreJob,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::ServerlessBackupRestoreJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getServerlessRestoreJob",
+            method: "get_serverless_restore_job",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetSnapshotDatabaseCollectionRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetSnapshotDatabaseCollection::send`](crate::operations::GetSnapshotDatabaseCollection::send) answers.
+    #[track_caller]
+    pub fn get_snapshot_database_collection(
+        &self,
+    ) -> crate::mock::Rule<
+        GetSnapshotDatabaseCollectionRequest,
+        crate::models::DiskBackupCollectionResponse,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupCollectionResponse,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getSnapshotDatabaseCollection",
+            method: "get_snapshot_database_collection",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupExportsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupExports::send`](crate::operations::ListBackupExports::send) answers.
+    #[track_caller]
+    pub fn list_backup_exports(
+        &self,
+    ) -> crate::mock::Rule<
+        ListBackupExportsRequest,
+        crate::models::PaginatedApiAtlasDiskBackupExportJob,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedApiAtlasDiskBackupExportJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listBackupExports",
+            method: "list_backup_exports",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`, `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupPrivateEndpointsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupPrivateEndpoints::send`](crate::operations::ListBackupPrivateEndpoints::send) answers.
+    #[track_caller]
+    pub fn list_backup_private_endpoints(
+        &self,
+    ) -> crate::mock::Rule<
+        ListBackupPrivateEndpointsRequest,
+        crate::models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listBackupPrivateEndpoints",
+            method: "list_backup_private_endpoints",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupRestoreJobs::send`](crate::operations::ListBackupRestoreJobs::send) answers.
+    #[track_caller]
+    pub fn list_backup_restore_jobs(
+        &self,
+    ) -> crate::mock::Rule<
+        ListBackupRestoreJobsRequest,
+        crate::models::PaginatedCloudBackupRestoreJob,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedCloudBackupRestoreJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listBackupRestoreJobs",
+            method: "list_backup_restore_jobs",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupShardedClustersRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupShardedClusters::send`](crate::operations::ListBackupShardedClusters::send) answers.
+    #[track_caller]
+    pub fn list_backup_sharded_clusters(
+        &self,
+    ) -> crate::mock::Rule<
+        ListBackupShardedClustersRequest,
+        crate::models::PaginatedCloudBackupShardedClusterSnapshot,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedCloudBackupShardedClusterSnapshot,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listBackupShardedClusters",
+            method: "list_backup_sharded_clusters",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupSnapshotDatabasesRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupSnapshotDatabases::send`](crate::operations::ListBackupSnapshotDatabases::send) answers.
+    #[track_caller]
+    pub fn list_backup_snapshot_databases(
+        &self,
+    ) -> crate::mock::Rule<
+        ListBackupSnapshotDatabasesRequest,
+        crate::models::PaginatedApiAtlasDiskBackupDatabase,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedApiAtlasDiskBackupDatabase,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listBackupSnapshotDatabases",
+            method: "list_backup_snapshot_databases",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupSnapshots::send`](crate::operations::ListBackupSnapshots::send) answers.
+    #[track_caller]
+    pub fn list_backup_snapshots(
+        &self,
+    ) -> crate::mock::Rule<
+        ListBackupSnapshotsRequest,
+        crate::models::PaginatedCloudBackupReplicaSet,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedCloudBackupReplicaSet,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listBackupSnapshots",
+            method: "list_backup_snapshots",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListCollectionRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListCollectionRestoreJobs::send`](crate::operations::ListCollectionRestoreJobs::send) answers.
+    #[track_caller]
+    pub fn list_collection_restore_jobs(
+        &self,
+    ) -> crate::mock::Rule<
+        ListCollectionRestoreJobsRequest,
+        crate::models::PaginatedApiAtlasCollectionRestoreJob,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedApiAtlasCollectionRestoreJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listCollectionRestoreJobs",
+            method: "list_collection_restore_jobs",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`, `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListExportBucketsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListExportBuckets::send`](crate::operations::ListExportBuckets::send) answers.
+    #[track_caller]
+    pub fn list_export_buckets(
+        &self,
+    ) -> crate::mock::Rule<
+        ListExportBucketsRequest,
+        crate::models::PaginatedBackupSnapshotExportBuckets,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedBackupSnapshotExportBuckets,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listExportBuckets",
+            method: "list_export_buckets",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListRestoreJobCollectionsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListRestoreJobCollections::send`](crate::operations::ListRestoreJobCollections::send) answers.
+    #[track_caller]
+    pub fn list_restore_job_collections(
+        &self,
+    ) -> crate::mock::Rule<
+        ListRestoreJobCollectionsRequest,
+        crate::models::PaginatedApiAtlasCollectionRestoreCollectionState,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedApiAtlasCollectionRestoreCollectionState,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listRestoreJobCollections",
+            method: "list_restore_job_collections",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListServerlessBackupSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListServerlessBackupSnapshots::send`](crate::operations::ListServerlessBackupSnapshots::send) answers.
+    #[track_caller]
+    pub fn list_serverless_backup_snapshots(
+        &self,
+    ) -> crate::mock::Rule<
+        ListServerlessBackupSnapshotsRequest,
+        crate::models::PaginatedApiAtlasServerlessBackupSnapshot,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedApiAtlasServerlessBackupSnapshot,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listServerlessBackupSnapshots",
+            method: "list_serverless_backup_snapshots",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListServerlessRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListServerlessRestoreJobs::send`](crate::operations::ListServerlessRestoreJobs::send) answers.
+    #[track_caller]
+    pub fn list_serverless_restore_jobs(
+        &self,
+    ) -> crate::mock::Rule<
+        ListServerlessRestoreJobsRequest,
+        crate::models::PaginatedApiAtlasServerlessBackupRestoreJob,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedApiAtlasServerlessBackupRestoreJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listServerlessRestoreJobs",
+            method: "list_serverless_restore_jobs",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListSnapshotDatabaseCollectionsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListSnapshotDatabaseCollections::send`](crate::operations::ListSnapshotDatabaseCollections::send) answers.
+    #[track_caller]
+    pub fn list_snapshot_database_collections(
+        &self,
+    ) -> crate::mock::Rule<
+        ListSnapshotDatabaseCollectionsRequest,
+        crate::models::PaginatedApiAtlasDiskBackupCollection,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedApiAtlasDiskBackupCollection,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listSnapshotDatabaseCollections",
+            method: "list_snapshot_database_collections",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`TakeSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`TakeSnapshots::send`](crate::operations::TakeSnapshots::send) answers.
+    #[track_caller]
+    pub fn take_snapshots(
+        &self,
+    ) -> crate::mock::Rule<TakeSnapshotsRequest, crate::models::DiskBackupSnapshot> {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupSnapshot,
+        > = crate::mock::runtime::OperationFacts {
+            id: "takeSnapshots",
+            method: "take_snapshots",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`, `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateBackupExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateBackupExportBucket::send`](crate::operations::UpdateBackupExportBucket::send) answers.
+    #[track_caller]
+    pub fn update_backup_export_bucket(
+        &self,
+    ) -> crate::mock::Rule<
+        UpdateBackupExportBucketRequest,
+        crate::models::DiskBackupSnapshotAwsExportBucketResponse,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupSnapshotAwsExportBucketResponse,
+        > = crate::mock::runtime::OperationFacts {
+            id: "updateBackupExportBucket",
+            method: "update_backup_export_bucket",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateBackupScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateBackupSchedule::send`](crate::operations::UpdateBackupSchedule::send) answers.
+    #[track_caller]
+    pub fn update_backup_schedule(
+        &self,
+    ) -> crate::mock::Rule<
+        UpdateBackupScheduleRequest,
+        crate::models::DiskBackupSnapshotSchedule20240805,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupSnapshotSchedule20240805,
+        > = crate::mock::runtime::OperationFacts {
+            id: "updateBackupSchedule",
+            method: "update_backup_schedule",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateBackupSnapshot::send`](crate::operations::UpdateBackupSnapshot::send) answers.
+    #[track_caller]
+    pub fn update_backup_snapshot(
+        &self,
+    ) -> crate::mock::Rule<
+        UpdateBackupSnapshotRequest,
+        crate::models::DiskBackupReplicaSet,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DiskBackupReplicaSet,
+        > = crate::mock::runtime::OperationFacts {
+            id: "updateBackupSnapshot",
+            method: "update_backup_snapshot",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`, `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateCompliancePolicyRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateCompliancePolicy::send`](crate::operations::UpdateCompliancePolicy::send) answers.
+    #[track_caller]
+    pub fn update_compliance_policy(
+        &self,
+    ) -> crate::mock::Rule<
+        UpdateCompliancePolicyRequest,
+        crate::models::DataProtectionSettings20231001,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::DataProtectionSettings20231001,
+        > = crate::mock::runtime::OperationFacts {
+            id: "updateCompliancePolicy",
+            method: "update_compliance_policy",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
 }
 /// A call of `cancelBackupRestoreJob` (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`) as the mock read it back: its parameters and body, typed.
 ///
@@ -73,28 +902,6 @@ impl crate::mock::RequestView for CancelBackupRestoreJobRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateBackupExportRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateBackupExport::send`](crate::operations::CreateBackupExport::send) answers.
-    #[track_caller]
-    pub fn create_backup_export(
-        &self,
-    ) -> crate::mock::Rule<
-        CreateBackupExportRequest,
-        crate::models::DiskBackupExportJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupExportJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createBackupExport",
-            method: "create_backup_export",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `createBackupExport` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::create_backup_export`](crate::mock::Mock::create_backup_export)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -143,28 +950,6 @@ impl crate::mock::RequestView for CreateBackupExportRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`, `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateBackupPrivateEndpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateBackupPrivateEndpoint::send`](crate::operations::CreateBackupPrivateEndpoint::send) answers.
-    #[track_caller]
-    pub fn create_backup_private_endpoint(
-        &self,
-    ) -> crate::mock::Rule<
-        CreateBackupPrivateEndpointRequest,
-        crate::models::ObjectStoragePrivateEndpointResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ObjectStoragePrivateEndpointResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createBackupPrivateEndpoint",
-            method: "create_backup_private_endpoint",
-            success: 201,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `createBackupPrivateEndpoint` (`POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`) as the mock read it back: its parameters and body, typed.
@@ -217,28 +1002,6 @@ impl crate::mock::RequestView for CreateBackupPrivateEndpointRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateBackupRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateBackupRestoreJob::send`](crate::operations::CreateBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_backup_restore_job(
-        &self,
-    ) -> crate::mock::Rule<
-        CreateBackupRestoreJobRequest,
-        crate::models::DiskBackupSnapshotRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createBackupRestoreJob",
-            method: "create_backup_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `createBackupRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::create_backup_restore_job`](crate::mock::Mock::create_backup_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -287,28 +1050,6 @@ impl crate::mock::RequestView for CreateBackupRestoreJobRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateCollectionRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateCollectionRestoreJob::send`](crate::operations::CreateCollectionRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_collection_restore_job(
-        &self,
-    ) -> crate::mock::Rule<
-        CreateCollectionRestoreJobRequest,
-        crate::models::ApiAtlasCollectionRestoreJobResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasCollectionRestoreJobResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createCollectionRestoreJob",
-            method: "create_collection_restore_job",
-            success: 201,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `createCollectionRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`) as the mock read it back: its parameters and body, typed.
@@ -361,28 +1102,6 @@ impl crate::mock::RequestView for CreateCollectionRestoreJobRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`, `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateExportBucket::send`](crate::operations::CreateExportBucket::send) answers.
-    #[track_caller]
-    pub fn create_export_bucket(
-        &self,
-    ) -> crate::mock::Rule<
-        CreateExportBucketRequest,
-        crate::models::DiskBackupSnapshotExportBucketResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotExportBucketResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createExportBucket",
-            method: "create_export_bucket",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `createExportBucket` (`POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::create_export_bucket`](crate::mock::Mock::create_export_bucket)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -422,28 +1141,6 @@ impl crate::mock::RequestView for CreateExportBucketRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateServerlessRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateServerlessRestoreJob::send`](crate::operations::CreateServerlessRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_serverless_restore_job(
-        &self,
-    ) -> crate::mock::Rule<
-        CreateServerlessRestoreJobRequest,
-        crate::models::ServerlessBackupRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ServerlessBackupRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createServerlessRestoreJob",
-            method: "create_serverless_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `createServerlessRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.
@@ -494,23 +1191,6 @@ impl crate::mock::RequestView for CreateServerlessRestoreJobRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`, `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteBackupPrivateEndpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteBackupPrivateEndpoint::send`](crate::operations::DeleteBackupPrivateEndpoint::send) answers.
-    #[track_caller]
-    pub fn delete_backup_private_endpoint(
-        &self,
-    ) -> crate::mock::Rule<DeleteBackupPrivateEndpointRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "deleteBackupPrivateEndpoint",
-            method: "delete_backup_private_endpoint",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `deleteBackupPrivateEndpoint` (`DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`) as the mock read it back: its parameters and body, typed.
@@ -566,23 +1246,6 @@ impl crate::mock::RequestView for DeleteBackupPrivateEndpointRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteBackupShardedClusterRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteBackupShardedCluster::send`](crate::operations::DeleteBackupShardedCluster::send) answers.
-    #[track_caller]
-    pub fn delete_backup_sharded_cluster(
-        &self,
-    ) -> crate::mock::Rule<DeleteBackupShardedClusterRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "deleteBackupShardedCluster",
-            method: "delete_backup_sharded_cluster",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `deleteBackupShardedCluster` (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::delete_backup_sharded_cluster`](crate::mock::Mock::delete_backup_sharded_cluster)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -636,28 +1299,6 @@ impl crate::mock::RequestView for DeleteBackupShardedClusterRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteClusterBackupScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteClusterBackupSchedule::send`](crate::operations::DeleteClusterBackupSchedule::send) answers.
-    #[track_caller]
-    pub fn delete_cluster_backup_schedule(
-        &self,
-    ) -> crate::mock::Rule<
-        DeleteClusterBackupScheduleRequest,
-        crate::models::DiskBackupSnapshotSchedule20240805,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotSchedule20240805,
-        > = crate::mock::runtime::OperationFacts {
-            id: "deleteClusterBackupSchedule",
-            method: "delete_cluster_backup_schedule",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `deleteClusterBackupSchedule` (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::delete_cluster_backup_schedule`](crate::mock::Mock::delete_cluster_backup_schedule)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -700,23 +1341,6 @@ impl crate::mock::RequestView for DeleteClusterBackupScheduleRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteClusterBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteClusterBackupSnapshot::send`](crate::operations::DeleteClusterBackupSnapshot::send) answers.
-    #[track_caller]
-    pub fn delete_cluster_backup_snapshot(
-        &self,
-    ) -> crate::mock::Rule<DeleteClusterBackupSnapshotRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "deleteClusterBackupSnapshot",
-            method: "delete_cluster_backup_snapshot",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `deleteClusterBackupSnapshot` (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
@@ -772,23 +1396,6 @@ impl crate::mock::RequestView for DeleteClusterBackupSnapshotRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`, `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteExportBucket::send`](crate::operations::DeleteExportBucket::send) answers.
-    #[track_caller]
-    pub fn delete_export_bucket(
-        &self,
-    ) -> crate::mock::Rule<DeleteExportBucketRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "deleteExportBucket",
-            method: "delete_export_bucket",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `deleteExportBucket` (`DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::delete_export_bucket`](crate::mock::Mock::delete_export_bucket)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -833,23 +1440,6 @@ impl crate::mock::RequestView for DeleteExportBucketRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`, `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DisableCompliancePolicyRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DisableCompliancePolicy::send`](crate::operations::DisableCompliancePolicy::send) answers.
-    #[track_caller]
-    pub fn disable_compliance_policy(
-        &self,
-    ) -> crate::mock::Rule<DisableCompliancePolicyRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "disableCompliancePolicy",
-            method: "disable_compliance_policy",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `disableCompliancePolicy` (`DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::disable_compliance_policy`](crate::mock::Mock::disable_compliance_policy)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -883,25 +1473,6 @@ impl crate::mock::RequestView for DisableCompliancePolicyRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupExportRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupExport::send`](crate::operations::GetBackupExport::send) answers.
-    #[track_caller]
-    pub fn get_backup_export(
-        &self,
-    ) -> crate::mock::Rule<GetBackupExportRequest, crate::models::DiskBackupExportJob> {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupExportJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupExport",
-            method: "get_backup_export",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getBackupExport` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`) as the mock read it back: its parameters and body, typed.
@@ -957,28 +1528,6 @@ impl crate::mock::RequestView for GetBackupExportRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`, `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupPrivateEndpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupPrivateEndpoint::send`](crate::operations::GetBackupPrivateEndpoint::send) answers.
-    #[track_caller]
-    pub fn get_backup_private_endpoint(
-        &self,
-    ) -> crate::mock::Rule<
-        GetBackupPrivateEndpointRequest,
-        crate::models::ObjectStoragePrivateEndpointResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ObjectStoragePrivateEndpointResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupPrivateEndpoint",
-            method: "get_backup_private_endpoint",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `getBackupPrivateEndpoint` (`GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::get_backup_private_endpoint`](crate::mock::Mock::get_backup_private_endpoint)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -1030,28 +1579,6 @@ impl crate::mock::RequestView for GetBackupPrivateEndpointRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupRestoreJob::send`](crate::operations::GetBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_backup_restore_job(
-        &self,
-    ) -> crate::mock::Rule<
-        GetBackupRestoreJobRequest,
-        crate::models::DiskBackupSnapshotRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupRestoreJob",
-            method: "get_backup_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getBackupRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`) as the mock read it back: its parameters and body, typed.
@@ -1107,28 +1634,6 @@ impl crate::mock::RequestView for GetBackupRestoreJobRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupSchedule::send`](crate::operations::GetBackupSchedule::send) answers.
-    #[track_caller]
-    pub fn get_backup_schedule(
-        &self,
-    ) -> crate::mock::Rule<
-        GetBackupScheduleRequest,
-        crate::models::DiskBackupSnapshotSchedule20240805,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotSchedule20240805,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupSchedule",
-            method: "get_backup_schedule",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `getBackupSchedule` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::get_backup_schedule`](crate::mock::Mock::get_backup_schedule)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -1171,28 +1676,6 @@ impl crate::mock::RequestView for GetBackupScheduleRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupShardedClusterRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupShardedCluster::send`](crate::operations::GetBackupShardedCluster::send) answers.
-    #[track_caller]
-    pub fn get_backup_sharded_cluster(
-        &self,
-    ) -> crate::mock::Rule<
-        GetBackupShardedClusterRequest,
-        crate::models::DiskBackupShardedClusterSnapshot,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupShardedClusterSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupShardedCluster",
-            method: "get_backup_sharded_cluster",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getBackupShardedCluster` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`) as the mock read it back: its parameters and body, typed.
@@ -1246,28 +1729,6 @@ impl crate::mock::RequestView for GetBackupShardedClusterRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupSnapshotDatabaseRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupSnapshotDatabase::send`](crate::operations::GetBackupSnapshotDatabase::send) answers.
-    #[track_caller]
-    pub fn get_backup_snapshot_database(
-        &self,
-    ) -> crate::mock::Rule<
-        GetBackupSnapshotDatabaseRequest,
-        crate::models::DiskBackupDatabaseResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupDatabaseResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupSnapshotDatabase",
-            method: "get_backup_snapshot_database",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getBackupSnapshotDatabase` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`) as the mock read it back: its parameters and body, typed.
@@ -1332,28 +1793,6 @@ impl crate::mock::RequestView for GetBackupSnapshotDatabaseRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetCollectionRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetCollectionRestoreJob::send`](crate::operations::GetCollectionRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_collection_restore_job(
-        &self,
-    ) -> crate::mock::Rule<
-        GetCollectionRestoreJobRequest,
-        crate::models::ApiAtlasCollectionRestoreJobResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasCollectionRestoreJobResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getCollectionRestoreJob",
-            method: "get_collection_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `getCollectionRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::get_collection_restore_job`](crate::mock::Mock::get_collection_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -1407,28 +1846,6 @@ impl crate::mock::RequestView for GetCollectionRestoreJobRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`, `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetCompliancePolicyRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetCompliancePolicy::send`](crate::operations::GetCompliancePolicy::send) answers.
-    #[track_caller]
-    pub fn get_compliance_policy(
-        &self,
-    ) -> crate::mock::Rule<
-        GetCompliancePolicyRequest,
-        crate::models::DataProtectionSettings20231001,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DataProtectionSettings20231001,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getCompliancePolicy",
-            method: "get_compliance_policy",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `getCompliancePolicy` (`GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::get_compliance_policy`](crate::mock::Mock::get_compliance_policy)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -1462,28 +1879,6 @@ impl crate::mock::RequestView for GetCompliancePolicyRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`, `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetExportBucket::send`](crate::operations::GetExportBucket::send) answers.
-    #[track_caller]
-    pub fn get_export_bucket(
-        &self,
-    ) -> crate::mock::Rule<
-        GetExportBucketRequest,
-        crate::models::DiskBackupSnapshotExportBucketResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotExportBucketResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getExportBucket",
-            method: "get_export_bucket",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getExportBucket` (`GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`) as the mock read it back: its parameters and body, typed.
@@ -1528,28 +1923,6 @@ impl crate::mock::RequestView for GetExportBucketRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetGroupClusterBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetGroupClusterBackupSnapshot::send`](crate::operations::GetGroupClusterBackupSnapshot::send) answers.
-    #[track_caller]
-    pub fn get_group_cluster_backup_snapshot(
-        &self,
-    ) -> crate::mock::Rule<
-        GetGroupClusterBackupSnapshotRequest,
-        crate::models::DiskBackupReplicaSet,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupReplicaSet,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getGroupClusterBackupSnapshot",
-            method: "get_group_cluster_backup_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getGroupClusterBackupSnapshot` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
@@ -1605,28 +1978,6 @@ impl crate::mock::RequestView for GetGroupClusterBackupSnapshotRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetGroupServerlessBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetGroupServerlessBackupSnapshot::send`](crate::operations::GetGroupServerlessBackupSnapshot::send) answers.
-    #[track_caller]
-    pub fn get_group_serverless_backup_snapshot(
-        &self,
-    ) -> crate::mock::Rule<
-        GetGroupServerlessBackupSnapshotRequest,
-        crate::models::ServerlessBackupSnapshot,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ServerlessBackupSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getGroupServerlessBackupSnapshot",
-            method: "get_group_serverless_backup_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `getGroupServerlessBackupSnapshot` (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::get_group_serverless_backup_snapshot`](crate::mock::Mock::get_group_serverless_backup_snapshot)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -1678,28 +2029,6 @@ impl crate::mock::RequestView for GetGroupServerlessBackupSnapshotRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetRestoreJobCollectionRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetRestoreJobCollection::send`](crate::operations::GetRestoreJobCollection::send) answers.
-    #[track_caller]
-    pub fn get_restore_job_collection(
-        &self,
-    ) -> crate::mock::Rule<
-        GetRestoreJobCollectionRequest,
-        crate::models::ApiAtlasCollectionRestoreCollectionStateResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasCollectionRestoreCollectionStateResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getRestoreJobCollection",
-            method: "get_restore_job_collection",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getRestoreJobCollection` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`) as the mock read it back: its parameters and body, typed.
@@ -1764,28 +2093,6 @@ impl crate::mock::RequestView for GetRestoreJobCollectionRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetServerlessRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetServerlessRestoreJob::send`](crate::operations::GetServerlessRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_serverless_restore_job(
-        &self,
-    ) -> crate::mock::Rule<
-        GetServerlessRestoreJobRequest,
-        crate::models::ServerlessBackupRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ServerlessBackupRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getServerlessRestoreJob",
-            method: "get_serverless_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `getServerlessRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::get_serverless_restore_job`](crate::mock::Mock::get_serverless_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -1837,28 +2144,6 @@ impl crate::mock::RequestView for GetServerlessRestoreJobRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetSnapshotDatabaseCollectionRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetSnapshotDatabaseCollection::send`](crate::operations::GetSnapshotDatabaseCollection::send) answers.
-    #[track_caller]
-    pub fn get_snapshot_database_collection(
-        &self,
-    ) -> crate::mock::Rule<
-        GetSnapshotDatabaseCollectionRequest,
-        crate::models::DiskBackupCollectionResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupCollectionResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getSnapshotDatabaseCollection",
-            method: "get_snapshot_database_collection",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getSnapshotDatabaseCollection` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`) as the mock read it back: its parameters and body, typed.
@@ -1932,28 +2217,6 @@ impl crate::mock::RequestView for GetSnapshotDatabaseCollectionRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupExportsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupExports::send`](crate::operations::ListBackupExports::send) answers.
-    #[track_caller]
-    pub fn list_backup_exports(
-        &self,
-    ) -> crate::mock::Rule<
-        ListBackupExportsRequest,
-        crate::models::PaginatedApiAtlasDiskBackupExportJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasDiskBackupExportJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupExports",
-            method: "list_backup_exports",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `listBackupExports` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::list_backup_exports`](crate::mock::Mock::list_backup_exports)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -2015,28 +2278,6 @@ impl crate::mock::RequestView for ListBackupExportsRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`, `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupPrivateEndpointsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupPrivateEndpoints::send`](crate::operations::ListBackupPrivateEndpoints::send) answers.
-    #[track_caller]
-    pub fn list_backup_private_endpoints(
-        &self,
-    ) -> crate::mock::Rule<
-        ListBackupPrivateEndpointsRequest,
-        crate::models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupPrivateEndpoints",
-            method: "list_backup_private_endpoints",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `listBackupPrivateEndpoints` (`GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`) as the mock read it back: its parameters and body, typed.
@@ -2102,28 +2343,6 @@ impl crate::mock::RequestView for ListBackupPrivateEndpointsRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupRestoreJobs::send`](crate::operations::ListBackupRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_backup_restore_jobs(
-        &self,
-    ) -> crate::mock::Rule<
-        ListBackupRestoreJobsRequest,
-        crate::models::PaginatedCloudBackupRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedCloudBackupRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupRestoreJobs",
-            method: "list_backup_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `listBackupRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::list_backup_restore_jobs`](crate::mock::Mock::list_backup_restore_jobs)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -2187,28 +2406,6 @@ impl crate::mock::RequestView for ListBackupRestoreJobsRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupShardedClustersRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupShardedClusters::send`](crate::operations::ListBackupShardedClusters::send) answers.
-    #[track_caller]
-    pub fn list_backup_sharded_clusters(
-        &self,
-    ) -> crate::mock::Rule<
-        ListBackupShardedClustersRequest,
-        crate::models::PaginatedCloudBackupShardedClusterSnapshot,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedCloudBackupShardedClusterSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupShardedClusters",
-            method: "list_backup_sharded_clusters",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `listBackupShardedClusters` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::list_backup_sharded_clusters`](crate::mock::Mock::list_backup_sharded_clusters)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -2251,28 +2448,6 @@ impl crate::mock::RequestView for ListBackupShardedClustersRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupSnapshotDatabasesRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupSnapshotDatabases::send`](crate::operations::ListBackupSnapshotDatabases::send) answers.
-    #[track_caller]
-    pub fn list_backup_snapshot_databases(
-        &self,
-    ) -> crate::mock::Rule<
-        ListBackupSnapshotDatabasesRequest,
-        crate::models::PaginatedApiAtlasDiskBackupDatabase,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasDiskBackupDatabase,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupSnapshotDatabases",
-            method: "list_backup_snapshot_databases",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `listBackupSnapshotDatabases` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`) as the mock read it back: its parameters and body, typed.
@@ -2345,28 +2520,6 @@ impl crate::mock::RequestView for ListBackupSnapshotDatabasesRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupSnapshots::send`](crate::operations::ListBackupSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_backup_snapshots(
-        &self,
-    ) -> crate::mock::Rule<
-        ListBackupSnapshotsRequest,
-        crate::models::PaginatedCloudBackupReplicaSet,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedCloudBackupReplicaSet,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupSnapshots",
-            method: "list_backup_snapshots",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `listBackupSnapshots` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`) as the mock read it back: its parameters and body, typed.
@@ -2451,28 +2604,6 @@ impl crate::mock::RequestView for ListBackupSnapshotsRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListCollectionRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListCollectionRestoreJobs::send`](crate::operations::ListCollectionRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_collection_restore_jobs(
-        &self,
-    ) -> crate::mock::Rule<
-        ListCollectionRestoreJobsRequest,
-        crate::models::PaginatedApiAtlasCollectionRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasCollectionRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listCollectionRestoreJobs",
-            method: "list_collection_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `listCollectionRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::list_collection_restore_jobs`](crate::mock::Mock::list_collection_restore_jobs)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -2530,28 +2661,6 @@ impl crate::mock::RequestView for ListCollectionRestoreJobsRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`, `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListExportBucketsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListExportBuckets::send`](crate::operations::ListExportBuckets::send) answers.
-    #[track_caller]
-    pub fn list_export_buckets(
-        &self,
-    ) -> crate::mock::Rule<
-        ListExportBucketsRequest,
-        crate::models::PaginatedBackupSnapshotExportBuckets,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedBackupSnapshotExportBuckets,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listExportBuckets",
-            method: "list_export_buckets",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `listExportBuckets` (`GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::list_export_buckets`](crate::mock::Mock::list_export_buckets)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -2604,28 +2713,6 @@ impl crate::mock::RequestView for ListExportBucketsRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListRestoreJobCollectionsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListRestoreJobCollections::send`](crate::operations::ListRestoreJobCollections::send) answers.
-    #[track_caller]
-    pub fn list_restore_job_collections(
-        &self,
-    ) -> crate::mock::Rule<
-        ListRestoreJobCollectionsRequest,
-        crate::models::PaginatedApiAtlasCollectionRestoreCollectionState,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasCollectionRestoreCollectionState,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listRestoreJobCollections",
-            method: "list_restore_job_collections",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `listRestoreJobCollections` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`) as the mock read it back: its parameters and body, typed.
@@ -2714,28 +2801,6 @@ impl crate::mock::RequestView for ListRestoreJobCollectionsRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListServerlessBackupSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListServerlessBackupSnapshots::send`](crate::operations::ListServerlessBackupSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_serverless_backup_snapshots(
-        &self,
-    ) -> crate::mock::Rule<
-        ListServerlessBackupSnapshotsRequest,
-        crate::models::PaginatedApiAtlasServerlessBackupSnapshot,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasServerlessBackupSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listServerlessBackupSnapshots",
-            method: "list_serverless_backup_snapshots",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `listServerlessBackupSnapshots` (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::list_serverless_backup_snapshots`](crate::mock::Mock::list_serverless_backup_snapshots)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -2799,28 +2864,6 @@ impl crate::mock::RequestView for ListServerlessBackupSnapshotsRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListServerlessRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListServerlessRestoreJobs::send`](crate::operations::ListServerlessRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_serverless_restore_jobs(
-        &self,
-    ) -> crate::mock::Rule<
-        ListServerlessRestoreJobsRequest,
-        crate::models::PaginatedApiAtlasServerlessBackupRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasServerlessBackupRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listServerlessRestoreJobs",
-            method: "list_serverless_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `listServerlessRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::list_serverless_restore_jobs`](crate::mock::Mock::list_serverless_restore_jobs)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -2882,28 +2925,6 @@ impl crate::mock::RequestView for ListServerlessRestoreJobsRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListSnapshotDatabaseCollectionsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListSnapshotDatabaseCollections::send`](crate::operations::ListSnapshotDatabaseCollections::send) answers.
-    #[track_caller]
-    pub fn list_snapshot_database_collections(
-        &self,
-    ) -> crate::mock::Rule<
-        ListSnapshotDatabaseCollectionsRequest,
-        crate::models::PaginatedApiAtlasDiskBackupCollection,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasDiskBackupCollection,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listSnapshotDatabaseCollections",
-            method: "list_snapshot_database_collections",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `listSnapshotDatabaseCollections` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`) as the mock read it back: its parameters and body, typed.
@@ -2987,25 +3008,6 @@ impl crate::mock::RequestView for ListSnapshotDatabaseCollectionsRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`TakeSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`TakeSnapshots::send`](crate::operations::TakeSnapshots::send) answers.
-    #[track_caller]
-    pub fn take_snapshots(
-        &self,
-    ) -> crate::mock::Rule<TakeSnapshotsRequest, crate::models::DiskBackupSnapshot> {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "takeSnapshots",
-            method: "take_snapshots",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `takeSnapshots` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::take_snapshots`](crate::mock::Mock::take_snapshots)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -3054,28 +3056,6 @@ impl crate::mock::RequestView for TakeSnapshotsRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`, `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateBackupExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateBackupExportBucket::send`](crate::operations::UpdateBackupExportBucket::send) answers.
-    #[track_caller]
-    pub fn update_backup_export_bucket(
-        &self,
-    ) -> crate::mock::Rule<
-        UpdateBackupExportBucketRequest,
-        crate::models::DiskBackupSnapshotAwsExportBucketResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotAwsExportBucketResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateBackupExportBucket",
-            method: "update_backup_export_bucket",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `updateBackupExportBucket` (`PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`) as the mock read it back: its parameters and body, typed.
@@ -3128,28 +3108,6 @@ impl crate::mock::RequestView for UpdateBackupExportBucketRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateBackupScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateBackupSchedule::send`](crate::operations::UpdateBackupSchedule::send) answers.
-    #[track_caller]
-    pub fn update_backup_schedule(
-        &self,
-    ) -> crate::mock::Rule<
-        UpdateBackupScheduleRequest,
-        crate::models::DiskBackupSnapshotSchedule20240805,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotSchedule20240805,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateBackupSchedule",
-            method: "update_backup_schedule",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `updateBackupSchedule` (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::update_backup_schedule`](crate::mock::Mock::update_backup_schedule)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -3198,28 +3156,6 @@ impl crate::mock::RequestView for UpdateBackupScheduleRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateBackupSnapshot::send`](crate::operations::UpdateBackupSnapshot::send) answers.
-    #[track_caller]
-    pub fn update_backup_snapshot(
-        &self,
-    ) -> crate::mock::Rule<
-        UpdateBackupSnapshotRequest,
-        crate::models::DiskBackupReplicaSet,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupReplicaSet,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateBackupSnapshot",
-            method: "update_backup_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `updateBackupSnapshot` (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
@@ -3279,28 +3215,6 @@ impl crate::mock::RequestView for UpdateBackupSnapshotRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`, `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateCompliancePolicyRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateCompliancePolicy::send`](crate::operations::UpdateCompliancePolicy::send) answers.
-    #[track_caller]
-    pub fn update_compliance_policy(
-        &self,
-    ) -> crate::mock::Rule<
-        UpdateCompliancePolicyRequest,
-        crate::models::DataProtectionSettings20231001,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DataProtectionSettings20231001,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateCompliancePolicy",
-            method: "update_compliance_policy",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `updateCompliancePolicy` (`PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`) as the mock read it back: its parameters and body, typed.

@@ -24,6 +24,46 @@ impl crate::mock::Mock {
         };
         self.rule(&FACTS)
     }
+    /// A rule for [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetFlexRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetFlexRestoreJob::send`](crate::operations::GetFlexRestoreJob::send) answers.
+    #[track_caller]
+    pub fn get_flex_restore_job(
+        &self,
+    ) -> crate::mock::Rule<
+        GetFlexRestoreJobRequest,
+        crate::models::FlexBackupRestoreJob20241113,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::FlexBackupRestoreJob20241113,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getFlexRestoreJob",
+            method: "get_flex_restore_job",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListFlexRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListFlexRestoreJobs::send`](crate::operations::ListFlexRestoreJobs::send) answers.
+    #[track_caller]
+    pub fn list_flex_restore_jobs(
+        &self,
+    ) -> crate::mock::Rule<
+        ListFlexRestoreJobsRequest,
+        crate::models::PaginatedApiAtlasFlexBackupRestoreJob20241113,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedApiAtlasFlexBackupRestoreJob20241113,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listFlexRestoreJobs",
+            method: "list_flex_restore_jobs",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
 }
 /// A call of `createFlexRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.
 ///
@@ -73,28 +113,6 @@ impl crate::mock::RequestView for CreateFlexRestoreJobRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetFlexRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetFlexRestoreJob::send`](crate::operations::GetFlexRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_flex_restore_job(
-        &self,
-    ) -> crate::mock::Rule<
-        GetFlexRestoreJobRequest,
-        crate::models::FlexBackupRestoreJob20241113,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::FlexBackupRestoreJob20241113,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getFlexRestoreJob",
-            method: "get_flex_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getFlexRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`) as the mock read it back: its parameters and body, typed.
@@ -148,28 +166,6 @@ impl crate::mock::RequestView for GetFlexRestoreJobRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListFlexRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListFlexRestoreJobs::send`](crate::operations::ListFlexRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_flex_restore_jobs(
-        &self,
-    ) -> crate::mock::Rule<
-        ListFlexRestoreJobsRequest,
-        crate::models::PaginatedApiAtlasFlexBackupRestoreJob20241113,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasFlexBackupRestoreJob20241113,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listFlexRestoreJobs",
-            method: "list_flex_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `listFlexRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.

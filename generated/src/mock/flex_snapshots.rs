@@ -24,6 +24,46 @@ impl crate::mock::Mock {
         };
         self.rule(&FACTS)
     }
+    /// A rule for [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetFlexBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetFlexBackupSnapshot::send`](crate::operations::GetFlexBackupSnapshot::send) answers.
+    #[track_caller]
+    pub fn get_flex_backup_snapshot(
+        &self,
+    ) -> crate::mock::Rule<
+        GetFlexBackupSnapshotRequest,
+        crate::models::FlexBackupSnapshot20241113,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::FlexBackupSnapshot20241113,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getFlexBackupSnapshot",
+            method: "get_flex_backup_snapshot",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListFlexBackupSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListFlexBackupSnapshots::send`](crate::operations::ListFlexBackupSnapshots::send) answers.
+    #[track_caller]
+    pub fn list_flex_backup_snapshots(
+        &self,
+    ) -> crate::mock::Rule<
+        ListFlexBackupSnapshotsRequest,
+        crate::models::PaginatedApiAtlasFlexBackupSnapshot20241113,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedApiAtlasFlexBackupSnapshot20241113,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listFlexBackupSnapshots",
+            method: "list_flex_backup_snapshots",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
 }
 /// A call of `downloadFlexBackup` (`POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download`) as the mock read it back: its parameters and body, typed.
 ///
@@ -73,28 +113,6 @@ impl crate::mock::RequestView for DownloadFlexBackupRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetFlexBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetFlexBackupSnapshot::send`](crate::operations::GetFlexBackupSnapshot::send) answers.
-    #[track_caller]
-    pub fn get_flex_backup_snapshot(
-        &self,
-    ) -> crate::mock::Rule<
-        GetFlexBackupSnapshotRequest,
-        crate::models::FlexBackupSnapshot20241113,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::FlexBackupSnapshot20241113,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getFlexBackupSnapshot",
-            method: "get_flex_backup_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getFlexBackupSnapshot` (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
@@ -148,28 +166,6 @@ impl crate::mock::RequestView for GetFlexBackupSnapshotRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListFlexBackupSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListFlexBackupSnapshots::send`](crate::operations::ListFlexBackupSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_flex_backup_snapshots(
-        &self,
-    ) -> crate::mock::Rule<
-        ListFlexBackupSnapshotsRequest,
-        crate::models::PaginatedApiAtlasFlexBackupSnapshot20241113,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasFlexBackupSnapshot20241113,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listFlexBackupSnapshots",
-            method: "list_flex_backup_snapshots",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `listFlexBackupSnapshots` (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`) as the mock read it back: its parameters and body, typed.

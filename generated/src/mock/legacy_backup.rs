@@ -24,6 +24,195 @@ impl crate::mock::Mock {
         };
         self.rule(&FACTS)
     }
+    /// A rule for [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteClusterSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteClusterSnapshot::send`](crate::operations::DeleteClusterSnapshot::send) answers.
+    #[track_caller]
+    pub fn delete_cluster_snapshot(
+        &self,
+    ) -> crate::mock::Rule<DeleteClusterSnapshotRequest, ()> {
+        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
+            id: "deleteClusterSnapshot",
+            method: "delete_cluster_snapshot",
+            success: 204,
+            encode: crate::mock::runtime::no_body,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterBackupCheckpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterBackupCheckpoint::send`](crate::operations::GetClusterBackupCheckpoint::send) answers.
+    #[track_caller]
+    pub fn get_cluster_backup_checkpoint(
+        &self,
+    ) -> crate::mock::Rule<
+        GetClusterBackupCheckpointRequest,
+        crate::models::ApiAtlasCheckpoint,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::ApiAtlasCheckpoint,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getClusterBackupCheckpoint",
+            method: "get_cluster_backup_checkpoint",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterRestoreJob::send`](crate::operations::GetClusterRestoreJob::send) answers.
+    #[track_caller]
+    pub fn get_cluster_restore_job(
+        &self,
+    ) -> crate::mock::Rule<
+        GetClusterRestoreJobRequest,
+        crate::models::BackupRestoreJob,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::BackupRestoreJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getClusterRestoreJob",
+            method: "get_cluster_restore_job",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterSnapshot::send`](crate::operations::GetClusterSnapshot::send) answers.
+    #[track_caller]
+    pub fn get_cluster_snapshot(
+        &self,
+    ) -> crate::mock::Rule<GetClusterSnapshotRequest, crate::models::BackupSnapshot> {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::BackupSnapshot,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getClusterSnapshot",
+            method: "get_cluster_snapshot",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterSnapshotScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterSnapshotSchedule::send`](crate::operations::GetClusterSnapshotSchedule::send) answers.
+    #[track_caller]
+    pub fn get_cluster_snapshot_schedule(
+        &self,
+    ) -> crate::mock::Rule<
+        GetClusterSnapshotScheduleRequest,
+        crate::models::ApiAtlasSnapshotSchedule,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::ApiAtlasSnapshotSchedule,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getClusterSnapshotSchedule",
+            method: "get_cluster_snapshot_schedule",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListClusterBackupCheckpointsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListClusterBackupCheckpoints::send`](crate::operations::ListClusterBackupCheckpoints::send) answers.
+    #[track_caller]
+    pub fn list_cluster_backup_checkpoints(
+        &self,
+    ) -> crate::mock::Rule<
+        ListClusterBackupCheckpointsRequest,
+        crate::models::PaginatedApiAtlasCheckpoint,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedApiAtlasCheckpoint,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listClusterBackupCheckpoints",
+            method: "list_cluster_backup_checkpoints",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListClusterRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListClusterRestoreJobs::send`](crate::operations::ListClusterRestoreJobs::send) answers.
+    #[track_caller]
+    pub fn list_cluster_restore_jobs(
+        &self,
+    ) -> crate::mock::Rule<
+        ListClusterRestoreJobsRequest,
+        crate::models::PaginatedRestoreJob,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedRestoreJob,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listClusterRestoreJobs",
+            method: "list_cluster_restore_jobs",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListClusterSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListClusterSnapshots::send`](crate::operations::ListClusterSnapshots::send) answers.
+    #[track_caller]
+    pub fn list_cluster_snapshots(
+        &self,
+    ) -> crate::mock::Rule<
+        ListClusterSnapshotsRequest,
+        crate::models::PaginatedSnapshot,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedSnapshot,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listClusterSnapshots",
+            method: "list_cluster_snapshots",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateClusterSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateClusterSnapshot::send`](crate::operations::UpdateClusterSnapshot::send) answers.
+    #[track_caller]
+    pub fn update_cluster_snapshot(
+        &self,
+    ) -> crate::mock::Rule<UpdateClusterSnapshotRequest, crate::models::BackupSnapshot> {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::BackupSnapshot,
+        > = crate::mock::runtime::OperationFacts {
+            id: "updateClusterSnapshot",
+            method: "update_cluster_snapshot",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateClusterSnapshotScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateClusterSnapshotSchedule::send`](crate::operations::UpdateClusterSnapshotSchedule::send) answers.
+    #[track_caller]
+    pub fn update_cluster_snapshot_schedule(
+        &self,
+    ) -> crate::mock::Rule<
+        UpdateClusterSnapshotScheduleRequest,
+        crate::models::ApiAtlasSnapshotSchedule,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::ApiAtlasSnapshotSchedule,
+        > = crate::mock::runtime::OperationFacts {
+            id: "updateClusterSnapshotSchedule",
+            method: "update_cluster_snapshot_schedule",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
 }
 /// A call of `createClusterRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`) as the mock read it back: its parameters and body, typed.
 ///
@@ -73,23 +262,6 @@ impl crate::mock::RequestView for CreateClusterRestoreJobRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteClusterSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteClusterSnapshot::send`](crate::operations::DeleteClusterSnapshot::send) answers.
-    #[track_caller]
-    pub fn delete_cluster_snapshot(
-        &self,
-    ) -> crate::mock::Rule<DeleteClusterSnapshotRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "deleteClusterSnapshot",
-            method: "delete_cluster_snapshot",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `deleteClusterSnapshot` (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
@@ -145,28 +317,6 @@ impl crate::mock::RequestView for DeleteClusterSnapshotRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterBackupCheckpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterBackupCheckpoint::send`](crate::operations::GetClusterBackupCheckpoint::send) answers.
-    #[track_caller]
-    pub fn get_cluster_backup_checkpoint(
-        &self,
-    ) -> crate::mock::Rule<
-        GetClusterBackupCheckpointRequest,
-        crate::models::ApiAtlasCheckpoint,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasCheckpoint,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getClusterBackupCheckpoint",
-            method: "get_cluster_backup_checkpoint",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `getClusterBackupCheckpoint` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::get_cluster_backup_checkpoint`](crate::mock::Mock::get_cluster_backup_checkpoint)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -218,28 +368,6 @@ impl crate::mock::RequestView for GetClusterBackupCheckpointRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterRestoreJob::send`](crate::operations::GetClusterRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_cluster_restore_job(
-        &self,
-    ) -> crate::mock::Rule<
-        GetClusterRestoreJobRequest,
-        crate::models::BackupRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::BackupRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getClusterRestoreJob",
-            method: "get_cluster_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getClusterRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`) as the mock read it back: its parameters and body, typed.
@@ -295,25 +423,6 @@ impl crate::mock::RequestView for GetClusterRestoreJobRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterSnapshot::send`](crate::operations::GetClusterSnapshot::send) answers.
-    #[track_caller]
-    pub fn get_cluster_snapshot(
-        &self,
-    ) -> crate::mock::Rule<GetClusterSnapshotRequest, crate::models::BackupSnapshot> {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::BackupSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getClusterSnapshot",
-            method: "get_cluster_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `getClusterSnapshot` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::get_cluster_snapshot`](crate::mock::Mock::get_cluster_snapshot)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -367,28 +476,6 @@ impl crate::mock::RequestView for GetClusterSnapshotRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterSnapshotScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterSnapshotSchedule::send`](crate::operations::GetClusterSnapshotSchedule::send) answers.
-    #[track_caller]
-    pub fn get_cluster_snapshot_schedule(
-        &self,
-    ) -> crate::mock::Rule<
-        GetClusterSnapshotScheduleRequest,
-        crate::models::ApiAtlasSnapshotSchedule,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasSnapshotSchedule,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getClusterSnapshotSchedule",
-            method: "get_cluster_snapshot_schedule",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `getClusterSnapshotSchedule` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::get_cluster_snapshot_schedule`](crate::mock::Mock::get_cluster_snapshot_schedule)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -431,28 +518,6 @@ impl crate::mock::RequestView for GetClusterSnapshotScheduleRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListClusterBackupCheckpointsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListClusterBackupCheckpoints::send`](crate::operations::ListClusterBackupCheckpoints::send) answers.
-    #[track_caller]
-    pub fn list_cluster_backup_checkpoints(
-        &self,
-    ) -> crate::mock::Rule<
-        ListClusterBackupCheckpointsRequest,
-        crate::models::PaginatedApiAtlasCheckpoint,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasCheckpoint,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listClusterBackupCheckpoints",
-            method: "list_cluster_backup_checkpoints",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `listClusterBackupCheckpoints` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`) as the mock read it back: its parameters and body, typed.
@@ -516,28 +581,6 @@ impl crate::mock::RequestView for ListClusterBackupCheckpointsRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListClusterRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListClusterRestoreJobs::send`](crate::operations::ListClusterRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_cluster_restore_jobs(
-        &self,
-    ) -> crate::mock::Rule<
-        ListClusterRestoreJobsRequest,
-        crate::models::PaginatedRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listClusterRestoreJobs",
-            method: "list_cluster_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `listClusterRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`) as the mock read it back: its parameters and body, typed.
@@ -609,28 +652,6 @@ impl crate::mock::RequestView for ListClusterRestoreJobsRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListClusterSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListClusterSnapshots::send`](crate::operations::ListClusterSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_cluster_snapshots(
-        &self,
-    ) -> crate::mock::Rule<
-        ListClusterSnapshotsRequest,
-        crate::models::PaginatedSnapshot,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listClusterSnapshots",
-            method: "list_cluster_snapshots",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `listClusterSnapshots` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::list_cluster_snapshots`](crate::mock::Mock::list_cluster_snapshots)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -700,25 +721,6 @@ impl crate::mock::RequestView for ListClusterSnapshotsRequest {
         })
     }
 }
-impl crate::mock::Mock {
-    /// A rule for [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateClusterSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateClusterSnapshot::send`](crate::operations::UpdateClusterSnapshot::send) answers.
-    #[track_caller]
-    pub fn update_cluster_snapshot(
-        &self,
-    ) -> crate::mock::Rule<UpdateClusterSnapshotRequest, crate::models::BackupSnapshot> {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::BackupSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateClusterSnapshot",
-            method: "update_cluster_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
-    }
-}
 /// A call of `updateClusterSnapshot` (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
 ///
 /// Seen by [`Mock::update_cluster_snapshot`](crate::mock::Mock::update_cluster_snapshot)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
@@ -776,28 +778,6 @@ impl crate::mock::RequestView for UpdateClusterSnapshotRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateClusterSnapshotScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateClusterSnapshotSchedule::send`](crate::operations::UpdateClusterSnapshotSchedule::send) answers.
-    #[track_caller]
-    pub fn update_cluster_snapshot_schedule(
-        &self,
-    ) -> crate::mock::Rule<
-        UpdateClusterSnapshotScheduleRequest,
-        crate::models::ApiAtlasSnapshotSchedule,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasSnapshotSchedule,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateClusterSnapshotSchedule",
-            method: "update_cluster_snapshot_schedule",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `updateClusterSnapshotSchedule` (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`) as the mock read it back: its parameters and body, typed.

@@ -24,6 +24,46 @@ impl crate::mock::Mock {
         };
         self.rule(&FACTS)
     }
+    /// A rule for [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetSharedClusterBackupRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetSharedClusterBackupRestoreJob::send`](crate::operations::GetSharedClusterBackupRestoreJob::send) answers.
+    #[track_caller]
+    pub fn get_shared_cluster_backup_restore_job(
+        &self,
+    ) -> crate::mock::Rule<
+        GetSharedClusterBackupRestoreJobRequest,
+        crate::models::TenantRestore,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::TenantRestore,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getSharedClusterBackupRestoreJob",
+            method: "get_shared_cluster_backup_restore_job",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListSharedClusterBackupRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListSharedClusterBackupRestoreJobs::send`](crate::operations::ListSharedClusterBackupRestoreJobs::send) answers.
+    #[track_caller]
+    pub fn list_shared_cluster_backup_restore_jobs(
+        &self,
+    ) -> crate::mock::Rule<
+        ListSharedClusterBackupRestoreJobsRequest,
+        crate::models::PaginatedTenantRestoreView,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedTenantRestoreView,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listSharedClusterBackupRestoreJobs",
+            method: "list_shared_cluster_backup_restore_jobs",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
 }
 /// A call of `createSharedClusterBackupRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore`) as the mock read it back: its parameters and body, typed.
 ///
@@ -73,28 +113,6 @@ impl crate::mock::RequestView for CreateSharedClusterBackupRestoreJobRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetSharedClusterBackupRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetSharedClusterBackupRestoreJob::send`](crate::operations::GetSharedClusterBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_shared_cluster_backup_restore_job(
-        &self,
-    ) -> crate::mock::Rule<
-        GetSharedClusterBackupRestoreJobRequest,
-        crate::models::TenantRestore,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::TenantRestore,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getSharedClusterBackupRestoreJob",
-            method: "get_shared_cluster_backup_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getSharedClusterBackupRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`) as the mock read it back: its parameters and body, typed.
@@ -148,28 +166,6 @@ impl crate::mock::RequestView for GetSharedClusterBackupRestoreJobRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListSharedClusterBackupRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListSharedClusterBackupRestoreJobs::send`](crate::operations::ListSharedClusterBackupRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_shared_cluster_backup_restore_jobs(
-        &self,
-    ) -> crate::mock::Rule<
-        ListSharedClusterBackupRestoreJobsRequest,
-        crate::models::PaginatedTenantRestoreView,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedTenantRestoreView,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listSharedClusterBackupRestoreJobs",
-            method: "list_shared_cluster_backup_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `listSharedClusterBackupRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores`) as the mock read it back: its parameters and body, typed.

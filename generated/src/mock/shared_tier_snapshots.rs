@@ -24,6 +24,46 @@ impl crate::mock::Mock {
         };
         self.rule(&FACTS)
     }
+    /// A rule for [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetSharedClusterBackupRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetSharedClusterBackup::send`](crate::operations::GetSharedClusterBackup::send) answers.
+    #[track_caller]
+    pub fn get_shared_cluster_backup(
+        &self,
+    ) -> crate::mock::Rule<
+        GetSharedClusterBackupRequest,
+        crate::models::BackupTenantSnapshot,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::BackupTenantSnapshot,
+        > = crate::mock::runtime::OperationFacts {
+            id: "getSharedClusterBackup",
+            method: "get_shared_cluster_backup",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
+    /// A rule for [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`).
+    ///
+    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListSharedClusterBackupsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListSharedClusterBackups::send`](crate::operations::ListSharedClusterBackups::send) answers.
+    #[track_caller]
+    pub fn list_shared_cluster_backups(
+        &self,
+    ) -> crate::mock::Rule<
+        ListSharedClusterBackupsRequest,
+        crate::models::PaginatedTenantSnapshotView,
+    > {
+        static FACTS: crate::mock::runtime::OperationFacts<
+            crate::models::PaginatedTenantSnapshotView,
+        > = crate::mock::runtime::OperationFacts {
+            id: "listSharedClusterBackups",
+            method: "list_shared_cluster_backups",
+            success: 200,
+            encode: crate::mock::runtime::json,
+        };
+        self.rule(&FACTS)
+    }
 }
 /// A call of `downloadClusterBackupTenant` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`) as the mock read it back: its parameters and body, typed.
 ///
@@ -73,28 +113,6 @@ impl crate::mock::RequestView for DownloadClusterBackupTenantRequest {
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
             body: crate::mock::runtime::required("body", call.json_body()?)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetSharedClusterBackupRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetSharedClusterBackup::send`](crate::operations::GetSharedClusterBackup::send) answers.
-    #[track_caller]
-    pub fn get_shared_cluster_backup(
-        &self,
-    ) -> crate::mock::Rule<
-        GetSharedClusterBackupRequest,
-        crate::models::BackupTenantSnapshot,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::BackupTenantSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getSharedClusterBackup",
-            method: "get_shared_cluster_backup",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `getSharedClusterBackup` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
@@ -148,28 +166,6 @@ impl crate::mock::RequestView for GetSharedClusterBackupRequest {
             envelope: call.query_value("envelope", crate::mock::runtime::text)?,
             pretty: call.query_value("pretty", crate::mock::runtime::text)?,
         })
-    }
-}
-impl crate::mock::Mock {
-    /// A rule for [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListSharedClusterBackupsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListSharedClusterBackups::send`](crate::operations::ListSharedClusterBackups::send) answers.
-    #[track_caller]
-    pub fn list_shared_cluster_backups(
-        &self,
-    ) -> crate::mock::Rule<
-        ListSharedClusterBackupsRequest,
-        crate::models::PaginatedTenantSnapshotView,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedTenantSnapshotView,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listSharedClusterBackups",
-            method: "list_shared_cluster_backups",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
     }
 }
 /// A call of `listSharedClusterBackups` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`) as the mock read it back: its parameters and body, typed.

@@ -3,50 +3,773 @@
 
 //! Operations tagged `Cloud Backups`. Needs the cargo feature `cloud-backups` (on by default).
 #![allow(deprecated)]
+use crate::models;
 impl crate::Client {
     /// Cancel a cloud backup restore job
     ///
-    /// Cancels one restore job of the cluster; some jobs, such as shard restores, cannot be cancelled. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
-    ///
-    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`
-    /// - Operation ID: `cancelBackupRestoreJob`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .cancel_backup_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
+    /// `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`: see [`CancelBackupRestoreJob`] for its parameters, API version, roles and an example.
     pub fn cancel_backup_restore_job(&self) -> CancelBackupRestoreJob {
-        CancelBackupRestoreJob::new(self.clone())
+        CancelBackupRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            restore_job_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Export a snapshot
+    ///
+    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`: see [`CreateBackupExport`] for its parameters, API version, roles and an example.
+    pub fn create_backup_export(&self) -> CreateBackupExport {
+        CreateBackupExport {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Create an object storage private endpoint
+    ///
+    /// `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`: see [`CreateBackupPrivateEndpoint`] for its parameters, API version, roles and an example.
+    pub fn create_backup_private_endpoint(&self) -> CreateBackupPrivateEndpoint {
+        CreateBackupPrivateEndpoint {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cloud_provider: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Restore a cloud backup snapshot
+    ///
+    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`: see [`CreateBackupRestoreJob`] for its parameters, API version, roles and an example.
+    pub fn create_backup_restore_job(&self) -> CreateBackupRestoreJob {
+        CreateBackupRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Restore databases or collections
+    ///
+    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`: see [`CreateCollectionRestoreJob`] for its parameters, API version, roles and an example.
+    pub fn create_collection_restore_job(&self) -> CreateCollectionRestoreJob {
+        CreateCollectionRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Create a snapshot export bucket
+    ///
+    /// `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`: see [`CreateExportBucket`] for its parameters, API version, roles and an example.
+    pub fn create_export_bucket(&self) -> CreateExportBucket {
+        CreateExportBucket {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Restore a serverless instance snapshot
+    ///
+    /// `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`: see [`CreateServerlessRestoreJob`] for its parameters, API version, roles and an example.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn create_serverless_restore_job(&self) -> CreateServerlessRestoreJob {
+        CreateServerlessRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Delete an object storage private endpoint
+    ///
+    /// `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`: see [`DeleteBackupPrivateEndpoint`] for its parameters, API version, roles and an example.
+    pub fn delete_backup_private_endpoint(&self) -> DeleteBackupPrivateEndpoint {
+        DeleteBackupPrivateEndpoint {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cloud_provider: None,
+            endpoint_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Delete a sharded cluster snapshot
+    ///
+    /// `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`: see [`DeleteBackupShardedCluster`] for its parameters, API version, roles and an example.
+    pub fn delete_backup_sharded_cluster(&self) -> DeleteBackupShardedCluster {
+        DeleteBackupShardedCluster {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Remove all backup schedules of a cluster
+    ///
+    /// `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`: see [`DeleteClusterBackupSchedule`] for its parameters, API version, roles and an example.
+    pub fn delete_cluster_backup_schedule(&self) -> DeleteClusterBackupSchedule {
+        DeleteClusterBackupSchedule {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Delete a cloud backup snapshot
+    ///
+    /// `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`: see [`DeleteClusterBackupSnapshot`] for its parameters, API version, roles and an example.
+    pub fn delete_cluster_backup_snapshot(&self) -> DeleteClusterBackupSnapshot {
+        DeleteClusterBackupSnapshot {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Delete a snapshot export bucket
+    ///
+    /// `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`: see [`DeleteExportBucket`] for its parameters, API version, roles and an example.
+    pub fn delete_export_bucket(&self) -> DeleteExportBucket {
+        DeleteExportBucket {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            export_bucket_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Disable the Backup Compliance Policy
+    ///
+    /// `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`: see [`DisableCompliancePolicy`] for its parameters, API version, roles and an example.
+    pub fn disable_compliance_policy(&self) -> DisableCompliancePolicy {
+        DisableCompliancePolicy {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get a snapshot export job
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`: see [`GetBackupExport`] for its parameters, API version, roles and an example.
+    pub fn get_backup_export(&self) -> GetBackupExport {
+        GetBackupExport {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            export_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get an object storage private endpoint
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`: see [`GetBackupPrivateEndpoint`] for its parameters, API version, roles and an example.
+    pub fn get_backup_private_endpoint(&self) -> GetBackupPrivateEndpoint {
+        GetBackupPrivateEndpoint {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cloud_provider: None,
+            endpoint_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get a cloud backup restore job
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`: see [`GetBackupRestoreJob`] for its parameters, API version, roles and an example.
+    pub fn get_backup_restore_job(&self) -> GetBackupRestoreJob {
+        GetBackupRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            restore_job_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get the backup schedule of a cluster
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`: see [`GetBackupSchedule`] for its parameters, API version, roles and an example.
+    pub fn get_backup_schedule(&self) -> GetBackupSchedule {
+        GetBackupSchedule {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get a sharded cluster snapshot
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`: see [`GetBackupShardedCluster`] for its parameters, API version, roles and an example.
+    pub fn get_backup_sharded_cluster(&self) -> GetBackupShardedCluster {
+        GetBackupShardedCluster {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get a database in a snapshot
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`: see [`GetBackupSnapshotDatabase`] for its parameters, API version, roles and an example.
+    pub fn get_backup_snapshot_database(&self) -> GetBackupSnapshotDatabase {
+        GetBackupSnapshotDatabase {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            database_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get a collection restore job
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`: see [`GetCollectionRestoreJob`] for its parameters, API version, roles and an example.
+    pub fn get_collection_restore_job(&self) -> GetCollectionRestoreJob {
+        GetCollectionRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            job_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get the Backup Compliance Policy
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`: see [`GetCompliancePolicy`] for its parameters, API version, roles and an example.
+    pub fn get_compliance_policy(&self) -> GetCompliancePolicy {
+        GetCompliancePolicy {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get a snapshot export bucket
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`: see [`GetExportBucket`] for its parameters, API version, roles and an example.
+    pub fn get_export_bucket(&self) -> GetExportBucket {
+        GetExportBucket {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            export_bucket_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get one replica set cloud backup snapshot
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`: see [`GetGroupClusterBackupSnapshot`] for its parameters, API version, roles and an example.
+    pub fn get_group_cluster_backup_snapshot(&self) -> GetGroupClusterBackupSnapshot {
+        GetGroupClusterBackupSnapshot {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get one snapshot of a serverless instance
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`: see [`GetGroupServerlessBackupSnapshot`] for its parameters, API version, roles and an example.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn get_group_serverless_backup_snapshot(
+        &self,
+    ) -> GetGroupServerlessBackupSnapshot {
+        GetGroupServerlessBackupSnapshot {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get one collection of a collection restore job
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`: see [`GetRestoreJobCollection`] for its parameters, API version, roles and an example.
+    pub fn get_restore_job_collection(&self) -> GetRestoreJobCollection {
+        GetRestoreJobCollection {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            job_id: None,
+            source_namespace: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get a serverless instance restore job
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`: see [`GetServerlessRestoreJob`] for its parameters, API version, roles and an example.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn get_serverless_restore_job(&self) -> GetServerlessRestoreJob {
+        GetServerlessRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            restore_job_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get a collection of a database in a snapshot
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`: see [`GetSnapshotDatabaseCollection`] for its parameters, API version, roles and an example.
+    pub fn get_snapshot_database_collection(&self) -> GetSnapshotDatabaseCollection {
+        GetSnapshotDatabaseCollection {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            database_name: None,
+            collection_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List snapshot export jobs of a cluster
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`: see [`ListBackupExports`] for its parameters, API version, roles and an example.
+    pub fn list_backup_exports(&self) -> ListBackupExports {
+        ListBackupExports {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List object storage private endpoints of one cloud provider
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`: see [`ListBackupPrivateEndpoints`] for its parameters, API version, roles and an example.
+    pub fn list_backup_private_endpoints(&self) -> ListBackupPrivateEndpoints {
+        ListBackupPrivateEndpoints {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cloud_provider: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List cloud backup restore jobs of a cluster
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`: see [`ListBackupRestoreJobs`] for its parameters, API version, roles and an example.
+    pub fn list_backup_restore_jobs(&self) -> ListBackupRestoreJobs {
+        ListBackupRestoreJobs {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List sharded cluster snapshots
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`: see [`ListBackupShardedClusters`] for its parameters, API version, roles and an example.
+    pub fn list_backup_sharded_clusters(&self) -> ListBackupShardedClusters {
+        ListBackupShardedClusters {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List the databases in a snapshot
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`: see [`ListBackupSnapshotDatabases`] for its parameters, API version, roles and an example.
+    pub fn list_backup_snapshot_databases(&self) -> ListBackupSnapshotDatabases {
+        ListBackupSnapshotDatabases {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List replica set cloud backup snapshots
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`: see [`ListBackupSnapshots`] for its parameters, API version, roles and an example.
+    pub fn list_backup_snapshots(&self) -> ListBackupSnapshots {
+        ListBackupSnapshots {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            oplog_inc: None,
+            oplog_ts: None,
+            point_in_time_utc_seconds: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List collection restore jobs
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`: see [`ListCollectionRestoreJobs`] for its parameters, API version, roles and an example.
+    pub fn list_collection_restore_jobs(&self) -> ListCollectionRestoreJobs {
+        ListCollectionRestoreJobs {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List snapshot export buckets
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`: see [`ListExportBuckets`] for its parameters, API version, roles and an example.
+    pub fn list_export_buckets(&self) -> ListExportBuckets {
+        ListExportBuckets {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List the collections of a collection restore job
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`: see [`ListRestoreJobCollections`] for its parameters, API version, roles and an example.
+    pub fn list_restore_job_collections(&self) -> ListRestoreJobCollections {
+        ListRestoreJobCollections {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            job_id: None,
+            source_namespace: None,
+            state: None,
+            target_namespace: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List serverless instance snapshots
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`: see [`ListServerlessBackupSnapshots`] for its parameters, API version, roles and an example.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn list_serverless_backup_snapshots(&self) -> ListServerlessBackupSnapshots {
+        ListServerlessBackupSnapshots {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List serverless instance restore jobs
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`: see [`ListServerlessRestoreJobs`] for its parameters, API version, roles and an example.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn list_serverless_restore_jobs(&self) -> ListServerlessRestoreJobs {
+        ListServerlessRestoreJobs {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List the collections of a database in a snapshot
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`: see [`ListSnapshotDatabaseCollections`] for its parameters, API version, roles and an example.
+    pub fn list_snapshot_database_collections(&self) -> ListSnapshotDatabaseCollections {
+        ListSnapshotDatabaseCollections {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            database_name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Take an on-demand snapshot of a cluster
+    ///
+    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`: see [`TakeSnapshots`] for its parameters, API version, roles and an example.
+    pub fn take_snapshots(&self) -> TakeSnapshots {
+        TakeSnapshots {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Change private networking of a snapshot export bucket
+    ///
+    /// `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`: see [`UpdateBackupExportBucket`] for its parameters, API version, roles and an example.
+    pub fn update_backup_export_bucket(&self) -> UpdateBackupExportBucket {
+        UpdateBackupExportBucket {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            export_bucket_id: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Change the backup schedule of a cluster
+    ///
+    /// `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`: see [`UpdateBackupSchedule`] for its parameters, API version, roles and an example.
+    pub fn update_backup_schedule(&self) -> UpdateBackupSchedule {
+        UpdateBackupSchedule {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Change the retention of a cloud backup snapshot
+    ///
+    /// `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`: see [`UpdateBackupSnapshot`] for its parameters, API version, roles and an example.
+    pub fn update_backup_snapshot(&self) -> UpdateBackupSnapshot {
+        UpdateBackupSnapshot {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Set the Backup Compliance Policy
+    ///
+    /// `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`: see [`UpdateCompliancePolicy`] for its parameters, API version, roles and an example.
+    pub fn update_compliance_policy(&self) -> UpdateCompliancePolicy {
+        UpdateCompliancePolicy {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            overwrite_backup_policies: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Waits until the Backup Compliance Policy is in force.
+    ///
+    /// See [`WaitUntilCompliancePolicyActive`] for the polled operation, its acceptors and delays.
+    pub fn wait_until_compliance_policy_active(
+        &self,
+    ) -> WaitUntilCompliancePolicyActive {
+        WaitUntilCompliancePolicyActive {
+            poll: self.get_compliance_policy(),
+            delays: WaitUntilCompliancePolicyActive::TABLE.delays,
+        }
+    }
+    /// Waits until the export to the bucket finished, well or badly.
+    ///
+    /// See [`WaitUntilExportCompleted`] for the polled operation, its acceptors and delays.
+    pub fn wait_until_export_completed(&self) -> WaitUntilExportCompleted {
+        WaitUntilExportCompleted {
+            poll: self.get_backup_export(),
+            delays: WaitUntilExportCompleted::TABLE.delays,
+        }
+    }
+    /// Waits until the restore job finished, or its download links are ready.
+    ///
+    /// See [`WaitUntilRestoreJobFinished`] for the polled operation, its acceptors and delays.
+    pub fn wait_until_restore_job_finished(&self) -> WaitUntilRestoreJobFinished {
+        WaitUntilRestoreJobFinished {
+            poll: self.get_backup_restore_job(),
+            delays: WaitUntilRestoreJobFinished::TABLE.delays,
+        }
+    }
+    /// Waits until the sharded-cluster snapshot finished, well or badly.
+    ///
+    /// See [`WaitUntilShardedClusterSnapshotCompleted`] for the polled operation, its acceptors and delays.
+    pub fn wait_until_sharded_cluster_snapshot_completed(
+        &self,
+    ) -> WaitUntilShardedClusterSnapshotCompleted {
+        WaitUntilShardedClusterSnapshotCompleted {
+            poll: self.get_backup_sharded_cluster(),
+            delays: WaitUntilShardedClusterSnapshotCompleted::TABLE.delays,
+        }
+    }
+    /// Waits until the snapshot finished, well or badly.
+    ///
+    /// See [`WaitUntilSnapshotCompleted`] for the polled operation, its acceptors and delays.
+    pub fn wait_until_snapshot_completed(&self) -> WaitUntilSnapshotCompleted {
+        WaitUntilSnapshotCompleted {
+            poll: self.get_group_cluster_backup_snapshot(),
+            delays: WaitUntilSnapshotCompleted::TABLE.delays,
+        }
+    }
+    /// Waits until the snapshot is gone (Atlas answers 404).
+    ///
+    /// See [`WaitUntilSnapshotDeleted`] for the polled operation, its acceptors and delays.
+    pub fn wait_until_snapshot_deleted(&self) -> WaitUntilSnapshotDeleted {
+        WaitUntilSnapshotDeleted {
+            poll: self.get_group_cluster_backup_snapshot(),
+            delays: WaitUntilSnapshotDeleted::TABLE.delays,
+        }
+    }
+    /// Waits until the serverless restore job finished, or its download links are ready.
+    ///
+    /// See [`WaitUntilServerlessRestoreJobFinished`] for the polled operation, its acceptors and delays.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn wait_until_serverless_restore_job_finished(
+        &self,
+    ) -> WaitUntilServerlessRestoreJobFinished {
+        WaitUntilServerlessRestoreJobFinished {
+            poll: self.get_serverless_restore_job(),
+            delays: WaitUntilServerlessRestoreJobFinished::TABLE.delays,
+        }
+    }
+    /// Waits until the serverless snapshot finished, well or badly.
+    ///
+    /// See [`WaitUntilServerlessSnapshotCompleted`] for the polled operation, its acceptors and delays.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+    )]
+    pub fn wait_until_serverless_snapshot_completed(
+        &self,
+    ) -> WaitUntilServerlessSnapshotCompleted {
+        WaitUntilServerlessSnapshotCompleted {
+            poll: self.get_group_serverless_backup_snapshot(),
+            delays: WaitUntilServerlessSnapshotCompleted::TABLE.delays,
+        }
     }
 }
 /// Cancel a cloud backup restore job
 ///
 /// Cancels one restore job of the cluster; some jobs, such as shard restores, cannot be cancelled. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
 ///
-/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`
-/// - Operation ID: `cancelBackupRestoreJob`
-/// - API version: `2023-01-01`
+/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}` (`cancelBackupRestoreJob`), API version `2023-01-01`
 /// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job).
-/// Set the parameters, then call [`send`](CancelBackupRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .cancel_backup_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct CancelBackupRestoreJob {
@@ -59,58 +782,29 @@ pub struct CancelBackupRestoreJob {
     pretty: Option<bool>,
 }
 impl CancelBackupRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            restore_job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl CancelBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.restore_job_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the restore job.
-    ///
-    /// `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(mut self, value: impl Into<String>) -> Self {
-        self.restore_job_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<(), crate::Error> {
@@ -125,85 +819,45 @@ impl CancelBackupRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "restoreJobId",
                 self.restore_job_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
     }
 }
-impl crate::Client {
-    /// Export a snapshot
-    ///
-    /// Starts a job that exports one snapshot of the cluster to an export bucket. Requires the Project Backup Export Operator role.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`
-    /// - Operation ID: `createBackupExport`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Backup Export Operator
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupExportJobRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .create_backup_export()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create_backup_export(&self) -> CreateBackupExport {
-        CreateBackupExport::new(self.clone())
-    }
-}
 /// Export a snapshot
 ///
 /// Starts a job that exports one snapshot of the cluster to an export bucket. Requires the Project Backup Export Operator role.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`
-/// - Operation ID: `createBackupExport`
-/// - API version: `2023-01-01`
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports` (`createBackupExport`), API version `2023-01-01`
 /// - Required role (any of): Project Backup Export Operator
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::create_backup_export`](crate::Client::create_backup_export).
-/// Set the parameters, then call [`send`](CreateBackupExport::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupExportJobRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .create_backup_export()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct CreateBackupExport {
@@ -213,70 +867,41 @@ pub struct CreateBackupExport {
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::DiskBackupExportJobRequest>,
+    body: Option<models::DiskBackupExportJobRequest>,
 }
 impl CreateBackupExport {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl CreateBackupExport {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The snapshot and the bucket to export it to.
-    ///
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(mut self, value: crate::models::DiskBackupExportJobRequest) -> Self {
-        self.body = Some(value);
-        self
+    /// The snapshot and the bucket to export it to. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::DiskBackupExportJobRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::DiskBackupExportJob, crate::Error> {
+    pub async fn send(self) -> Result<models::DiskBackupExportJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::DiskBackupExportJob>, crate::Error> {
+    ) -> Result<crate::Response<models::DiskBackupExportJob>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createBackupExport",
             method: reqwest::Method::POST,
@@ -284,81 +909,40 @@ impl CreateBackupExport {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2023-01-01+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Create an object storage private endpoint
-    ///
-    /// Creates a private endpoint in a region so that backup traffic between Atlas and cloud object storage stays on the provider network. Requires the Project Owner role.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`
-    /// - Operation ID: `createBackupPrivateEndpoint`
-    /// - API version: `2024-11-13`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ObjectStoragePrivateEndpointRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .create_backup_private_endpoint()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cloud_provider("AWS")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create_backup_private_endpoint(&self) -> CreateBackupPrivateEndpoint {
-        CreateBackupPrivateEndpoint::new(self.clone())
     }
 }
 /// Create an object storage private endpoint
 ///
 /// Creates a private endpoint in a region so that backup traffic between Atlas and cloud object storage stays on the provider network. Requires the Project Owner role.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`
-/// - Operation ID: `createBackupPrivateEndpoint`
-/// - API version: `2024-11-13`
+/// - `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints` (`createBackupPrivateEndpoint`), API version `2024-11-13`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint).
-/// Set the parameters, then call [`send`](CreateBackupPrivateEndpoint::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ObjectStoragePrivateEndpointRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .create_backup_private_endpoint()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cloud_provider("AWS")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct CreateBackupPrivateEndpoint {
@@ -368,76 +952,44 @@ pub struct CreateBackupPrivateEndpoint {
     cloud_provider: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::ObjectStoragePrivateEndpointRequest>,
+    body: Option<models::ObjectStoragePrivateEndpointRequest>,
 }
 impl CreateBackupPrivateEndpoint {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cloud_provider: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl CreateBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cloud_provider = Some(value.into()))
     }
-    /// Cloud provider of the private endpoints, such as `AWS`.
-    ///
-    /// `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(mut self, value: impl Into<String>) -> Self {
-        self.cloud_provider = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// Region (and optional VPC region) of the new endpoint.
-    ///
-    /// The request body (`application/vnd.atlas.2024-11-13+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::ObjectStoragePrivateEndpointRequest,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// Region (and optional VPC region) of the new endpoint. The request body (`application/vnd.atlas.2024-11-13+json`, required).
+    pub fn body(self, value: models::ObjectStoragePrivateEndpointRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::ObjectStoragePrivateEndpointResponse, crate::Error> {
+    ) -> Result<models::ObjectStoragePrivateEndpointResponse, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::ObjectStoragePrivateEndpointResponse>,
+        crate::Response<models::ObjectStoragePrivateEndpointResponse>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -447,77 +999,40 @@ impl CreateBackupPrivateEndpoint {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "cloudProvider",
                 self.cloud_provider.as_deref(),
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2024-11-13+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Restore a cloud backup snapshot
-    ///
-    /// Starts a restore job: an automated restore into a cluster, a point-in-time restore, or a download of the snapshot files. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`
-    /// - Operation ID: `createBackupRestoreJob`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotRestoreJobRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .create_backup_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create_backup_restore_job(&self) -> CreateBackupRestoreJob {
-        CreateBackupRestoreJob::new(self.clone())
     }
 }
 /// Restore a cloud backup snapshot
 ///
 /// Starts a restore job: an automated restore into a cluster, a point-in-time restore, or a download of the snapshot files. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`
-/// - Operation ID: `createBackupRestoreJob`
-/// - API version: `2023-01-01`
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs` (`createBackupRestoreJob`), API version `2023-01-01`
 /// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job).
-/// Set the parameters, then call [`send`](CreateBackupRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotRestoreJobRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .create_backup_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct CreateBackupRestoreJob {
@@ -527,78 +1042,43 @@ pub struct CreateBackupRestoreJob {
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::DiskBackupSnapshotRestoreJobRequest>,
+    body: Option<models::DiskBackupSnapshotRestoreJobRequest>,
 }
 impl CreateBackupRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl CreateBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// Kind of restore and its source and target.
-    ///
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::DiskBackupSnapshotRestoreJobRequest,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::DiskBackupSnapshotRestoreJobRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DiskBackupSnapshotRestoreJob, crate::Error> {
+    ) -> Result<models::DiskBackupSnapshotRestoreJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::DiskBackupSnapshotRestoreJob>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::DiskBackupSnapshotRestoreJob>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createBackupRestoreJob",
             method: reqwest::Method::POST,
@@ -606,81 +1086,40 @@ impl CreateBackupRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2023-01-01+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Restore databases or collections
-    ///
-    /// Starts a job that restores selected databases or collections from a snapshot or a point in time. Requires the Project Backup Recovery Operator role.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`
-    /// - Operation ID: `createCollectionRestoreJob`
-    /// - API version: `2025-03-12`
-    /// - Required role (any of): Project Backup Recovery Operator
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ApiAtlasCollectionRestoreJobRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .create_collection_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create_collection_restore_job(&self) -> CreateCollectionRestoreJob {
-        CreateCollectionRestoreJob::new(self.clone())
     }
 }
 /// Restore databases or collections
 ///
 /// Starts a job that restores selected databases or collections from a snapshot or a point in time. Requires the Project Backup Recovery Operator role.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`
-/// - Operation ID: `createCollectionRestoreJob`
-/// - API version: `2025-03-12`
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs` (`createCollectionRestoreJob`), API version `2025-03-12`
 /// - Required role (any of): Project Backup Recovery Operator
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job).
-/// Set the parameters, then call [`send`](CreateCollectionRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ApiAtlasCollectionRestoreJobRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .create_collection_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct CreateCollectionRestoreJob {
@@ -690,76 +1129,44 @@ pub struct CreateCollectionRestoreJob {
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::ApiAtlasCollectionRestoreJobRequest>,
+    body: Option<models::ApiAtlasCollectionRestoreJobRequest>,
 }
 impl CreateCollectionRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl CreateCollectionRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// Namespaces to restore, source and target.
-    ///
-    /// The request body (`application/vnd.atlas.2025-03-12+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::ApiAtlasCollectionRestoreJobRequest,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// Namespaces to restore, source and target. The request body (`application/vnd.atlas.2025-03-12+json`, required).
+    pub fn body(self, value: models::ApiAtlasCollectionRestoreJobRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::ApiAtlasCollectionRestoreJobResponse, crate::Error> {
+    ) -> Result<models::ApiAtlasCollectionRestoreJobResponse, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::ApiAtlasCollectionRestoreJobResponse>,
+        crate::Response<models::ApiAtlasCollectionRestoreJobResponse>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -769,80 +1176,39 @@ impl CreateCollectionRestoreJob {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2025-03-12+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Create a snapshot export bucket
-    ///
-    /// Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket to which snapshots of the project can then be exported. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`
-    /// - Operation ID: `createExportBucket`
-    /// - API version: `2024-05-30`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotExportBucketRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .create_export_bucket()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create_export_bucket(&self) -> CreateExportBucket {
-        CreateExportBucket::new(self.clone())
     }
 }
 /// Create a snapshot export bucket
 ///
 /// Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket to which snapshots of the project can then be exported. Requires the Project Backup Manager role.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`
-/// - Operation ID: `createExportBucket`
-/// - API version: `2024-05-30`
+/// - `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (`createExportBucket`), API version `2024-05-30`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::create_export_bucket`](crate::Client::create_export_bucket).
-/// Set the parameters, then call [`send`](CreateExportBucket::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotExportBucketRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .create_export_bucket()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct CreateExportBucket {
@@ -851,68 +1217,40 @@ pub struct CreateExportBucket {
     group_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::DiskBackupSnapshotExportBucketRequest>,
+    body: Option<models::DiskBackupSnapshotExportBucketRequest>,
 }
 impl CreateExportBucket {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl CreateExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The bucket or container and the access role Atlas uses for it.
-    ///
-    /// The request body (`application/vnd.atlas.2024-05-30+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::DiskBackupSnapshotExportBucketRequest,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// The bucket or container and the access role Atlas uses for it. The request body (`application/vnd.atlas.2024-05-30+json`, required).
+    pub fn body(self, value: models::DiskBackupSnapshotExportBucketRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DiskBackupSnapshotExportBucketResponse, crate::Error> {
+    ) -> Result<models::DiskBackupSnapshotExportBucketResponse, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::DiskBackupSnapshotExportBucketResponse>,
+        crate::Response<models::DiskBackupSnapshotExportBucketResponse>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -922,78 +1260,37 @@ impl CreateExportBucket {
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2024-05-30+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Restore a serverless instance snapshot
-    ///
-    /// Starts a restore job for one snapshot of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use createFlexRestoreJob.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`
-    /// - Operation ID: `createServerlessRestoreJob`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ServerlessBackupRestoreJobRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .create_serverless_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("ServerlessInstance0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn create_serverless_restore_job(&self) -> CreateServerlessRestoreJob {
-        CreateServerlessRestoreJob::new(self.clone())
     }
 }
 /// Restore a serverless instance snapshot
 ///
 /// Starts a restore job for one snapshot of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use createFlexRestoreJob.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`
-/// - Operation ID: `createServerlessRestoreJob`
-/// - API version: `2023-01-01`
+/// - `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs` (`createServerlessRestoreJob`), API version `2023-01-01`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
 ///
-/// Created by
-/// [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job).
-/// Set the parameters, then call [`send`](CreateServerlessRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ServerlessBackupRestoreJobRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .create_serverless_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("ServerlessInstance0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(
@@ -1006,78 +1303,41 @@ pub struct CreateServerlessRestoreJob {
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::ServerlessBackupRestoreJobRequest>,
+    body: Option<models::ServerlessBackupRestoreJobRequest>,
 }
 impl CreateServerlessRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl CreateServerlessRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the serverless instance.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// Kind of restore and its source and target.
-    ///
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::ServerlessBackupRestoreJobRequest,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::ServerlessBackupRestoreJobRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::ServerlessBackupRestoreJob, crate::Error> {
+    pub async fn send(self) -> Result<models::ServerlessBackupRestoreJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::ServerlessBackupRestoreJob>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::ServerlessBackupRestoreJob>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createServerlessRestoreJob",
             method: reqwest::Method::POST,
@@ -1085,81 +1345,40 @@ impl CreateServerlessRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2023-01-01+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Delete an object storage private endpoint
-    ///
-    /// Removes one object storage private endpoint used for backups. Requires the Project Owner role.
-    ///
-    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`
-    /// - Operation ID: `deleteBackupPrivateEndpoint`
-    /// - API version: `2024-11-13`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .delete_backup_private_endpoint()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cloud_provider("AWS")
-    ///     .endpoint_id("6824a1c3b2f1e4d5a6b7c8e3")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_backup_private_endpoint(&self) -> DeleteBackupPrivateEndpoint {
-        DeleteBackupPrivateEndpoint::new(self.clone())
     }
 }
 /// Delete an object storage private endpoint
 ///
 /// Removes one object storage private endpoint used for backups. Requires the Project Owner role.
 ///
-/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`
-/// - Operation ID: `deleteBackupPrivateEndpoint`
-/// - API version: `2024-11-13`
+/// - `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}` (`deleteBackupPrivateEndpoint`), API version `2024-11-13`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint).
-/// Set the parameters, then call [`send`](DeleteBackupPrivateEndpoint::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .delete_backup_private_endpoint()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cloud_provider("AWS")
+///     .endpoint_id("6824a1c3b2f1e4d5a6b7c8e3")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct DeleteBackupPrivateEndpoint {
@@ -1172,58 +1391,29 @@ pub struct DeleteBackupPrivateEndpoint {
     pretty: Option<bool>,
 }
 impl DeleteBackupPrivateEndpoint {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cloud_provider: None,
-            endpoint_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl DeleteBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cloud_provider = Some(value.into()))
     }
-    /// Cloud provider of the private endpoints, such as `AWS`.
-    ///
-    /// `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(mut self, value: impl Into<String>) -> Self {
-        self.cloud_provider = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn endpoint_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.endpoint_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the object storage private endpoint.
-    ///
-    /// `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn endpoint_id(mut self, value: impl Into<String>) -> Self {
-        self.endpoint_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<(), crate::Error> {
@@ -1238,81 +1428,45 @@ impl DeleteBackupPrivateEndpoint {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "cloudProvider",
                 self.cloud_provider.as_deref(),
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request
             .path(
                 "endpointId",
                 self.endpoint_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
     }
 }
-impl crate::Client {
-    /// Delete a sharded cluster snapshot
-    ///
-    /// Deletes one snapshot of the sharded cluster. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`
-    /// - Operation ID: `deleteBackupShardedCluster`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .delete_backup_sharded_cluster()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_backup_sharded_cluster(&self) -> DeleteBackupShardedCluster {
-        DeleteBackupShardedCluster::new(self.clone())
-    }
-}
 /// Delete a sharded cluster snapshot
 ///
 /// Deletes one snapshot of the sharded cluster. Requires the Project Backup Manager role.
 ///
-/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`
-/// - Operation ID: `deleteBackupShardedCluster`
-/// - API version: `2023-01-01`
+/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}` (`deleteBackupShardedCluster`), API version `2023-01-01`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster).
-/// Set the parameters, then call [`send`](DeleteBackupShardedCluster::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .delete_backup_sharded_cluster()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct DeleteBackupShardedCluster {
@@ -1325,58 +1479,29 @@ pub struct DeleteBackupShardedCluster {
     pretty: Option<bool>,
 }
 impl DeleteBackupShardedCluster {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl DeleteBackupShardedCluster {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<(), crate::Error> {
@@ -1391,84 +1516,44 @@ impl DeleteBackupShardedCluster {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
     }
 }
-impl crate::Client {
-    /// Remove all backup schedules of a cluster
-    ///
-    /// Deletes every backup policy of the cluster and returns the resulting schedule. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
-    /// - Operation ID: `deleteClusterBackupSchedule`
-    /// - API version: `2024-08-05`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .delete_cluster_backup_schedule()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_cluster_backup_schedule(&self) -> DeleteClusterBackupSchedule {
-        DeleteClusterBackupSchedule::new(self.clone())
-    }
-}
 /// Remove all backup schedules of a cluster
 ///
 /// Deletes every backup policy of the cluster and returns the resulting schedule. Requires the Project Backup Manager role.
 ///
-/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
-/// - Operation ID: `deleteClusterBackupSchedule`
-/// - API version: `2024-08-05`
+/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`deleteClusterBackupSchedule`), API version `2024-08-05`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule).
-/// Set the parameters, then call [`send`](DeleteClusterBackupSchedule::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .delete_cluster_backup_schedule()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct DeleteClusterBackupSchedule {
@@ -1480,62 +1565,37 @@ pub struct DeleteClusterBackupSchedule {
     pretty: Option<bool>,
 }
 impl DeleteClusterBackupSchedule {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl DeleteClusterBackupSchedule {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DiskBackupSnapshotSchedule20240805, crate::Error> {
+    ) -> Result<models::DiskBackupSnapshotSchedule20240805, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::DiskBackupSnapshotSchedule20240805>,
+        crate::Response<models::DiskBackupSnapshotSchedule20240805>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -1545,75 +1605,39 @@ impl DeleteClusterBackupSchedule {
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Delete a cloud backup snapshot
-    ///
-    /// Deletes one snapshot of the cluster. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`
-    /// - Operation ID: `deleteClusterBackupSnapshot`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .delete_cluster_backup_snapshot()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_cluster_backup_snapshot(&self) -> DeleteClusterBackupSnapshot {
-        DeleteClusterBackupSnapshot::new(self.clone())
-    }
-}
 /// Delete a cloud backup snapshot
 ///
 /// Deletes one snapshot of the cluster. Requires the Project Backup Manager role.
 ///
-/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`
-/// - Operation ID: `deleteClusterBackupSnapshot`
-/// - API version: `2023-01-01`
+/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}` (`deleteClusterBackupSnapshot`), API version `2023-01-01`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot).
-/// Set the parameters, then call [`send`](DeleteClusterBackupSnapshot::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .delete_cluster_backup_snapshot()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct DeleteClusterBackupSnapshot {
@@ -1626,58 +1650,29 @@ pub struct DeleteClusterBackupSnapshot {
     pretty: Option<bool>,
 }
 impl DeleteClusterBackupSnapshot {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl DeleteClusterBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<(), crate::Error> {
@@ -1692,84 +1687,44 @@ impl DeleteClusterBackupSnapshot {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
     }
 }
-impl crate::Client {
-    /// Delete a snapshot export bucket
-    ///
-    /// Removes one export bucket; automatic export to it must first be turned off on every cluster of the project. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
-    /// - Operation ID: `deleteExportBucket`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .delete_export_bucket()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete_export_bucket(&self) -> DeleteExportBucket {
-        DeleteExportBucket::new(self.clone())
-    }
-}
 /// Delete a snapshot export bucket
 ///
 /// Removes one export bucket; automatic export to it must first be turned off on every cluster of the project. Requires the Project Backup Manager role.
 ///
-/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
-/// - Operation ID: `deleteExportBucket`
-/// - API version: `2023-01-01`
+/// - `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (`deleteExportBucket`), API version `2023-01-01`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::delete_export_bucket`](crate::Client::delete_export_bucket).
-/// Set the parameters, then call [`send`](DeleteExportBucket::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .delete_export_bucket()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct DeleteExportBucket {
@@ -1781,50 +1736,25 @@ pub struct DeleteExportBucket {
     pretty: Option<bool>,
 }
 impl DeleteExportBucket {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            export_bucket_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl DeleteExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.export_bucket_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the export bucket.
-    ///
-    /// `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(mut self, value: impl Into<String>) -> Self {
-        self.export_bucket_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<(), crate::Error> {
@@ -1839,73 +1769,33 @@ impl DeleteExportBucket {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "exportBucketId",
                 self.export_bucket_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
     }
 }
-impl crate::Client {
-    /// Disable the Backup Compliance Policy
-    ///
-    /// Turns off the Backup Compliance Policy of the project; Atlas only allows this when the policy is marked deletable. Requires the Project Owner role.
-    ///
-    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
-    /// - Operation ID: `disableCompliancePolicy`
-    /// - API version: `2024-11-13`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .disable_compliance_policy()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn disable_compliance_policy(&self) -> DisableCompliancePolicy {
-        DisableCompliancePolicy::new(self.clone())
-    }
-}
 /// Disable the Backup Compliance Policy
 ///
 /// Turns off the Backup Compliance Policy of the project; Atlas only allows this when the policy is marked deletable. Requires the Project Owner role.
 ///
-/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
-/// - Operation ID: `disableCompliancePolicy`
-/// - API version: `2024-11-13`
+/// - `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`disableCompliancePolicy`), API version `2024-11-13`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy).
-/// Set the parameters, then call [`send`](DisableCompliancePolicy::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.disable_compliance_policy().group_id("32b6e34b3d91647abb20e7b8").send().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct DisableCompliancePolicy {
@@ -1916,42 +1806,21 @@ pub struct DisableCompliancePolicy {
     pretty: Option<bool>,
 }
 impl DisableCompliancePolicy {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl DisableCompliancePolicy {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<(), crate::Error> {
@@ -1966,65 +1835,33 @@ impl DisableCompliancePolicy {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
-    }
-}
-impl crate::Client {
-    /// Get a snapshot export job
-    ///
-    /// Returns one snapshot export job of the cluster. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`
-    /// - Operation ID: `getBackupExport`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_backup_export()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .export_id("6824a1c3b2f1e4d5a6b7c8e5")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_backup_export(&self) -> GetBackupExport {
-        GetBackupExport::new(self.clone())
     }
 }
 /// Get a snapshot export job
 ///
 /// Returns one snapshot export job of the cluster. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`
-/// - Operation ID: `getBackupExport`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}` (`getBackupExport`), API version `2023-01-01`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_backup_export`](crate::Client::get_backup_export).
-/// Set the parameters, then call [`send`](GetBackupExport::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_backup_export()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .export_id("6824a1c3b2f1e4d5a6b7c8e5")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetBackupExport {
@@ -2037,67 +1874,38 @@ pub struct GetBackupExport {
     pretty: Option<bool>,
 }
 impl GetBackupExport {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            export_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetBackupExport {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the export job. `exportId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.export_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the export job.
-    ///
-    /// `exportId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_id(mut self, value: impl Into<String>) -> Self {
-        self.export_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::DiskBackupExportJob, crate::Error> {
+    pub async fn send(self) -> Result<models::DiskBackupExportJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::DiskBackupExportJob>, crate::Error> {
+    ) -> Result<crate::Response<models::DiskBackupExportJob>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getBackupExport",
             method: reqwest::Method::GET,
@@ -2105,85 +1913,45 @@ impl GetBackupExport {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "exportId",
                 self.export_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get an object storage private endpoint
-    ///
-    /// Returns one object storage private endpoint used for backups. Requires the Project Owner role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`
-    /// - Operation ID: `getBackupPrivateEndpoint`
-    /// - API version: `2024-11-13`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_backup_private_endpoint()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cloud_provider("AWS")
-    ///     .endpoint_id("6824a1c3b2f1e4d5a6b7c8e3")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_backup_private_endpoint(&self) -> GetBackupPrivateEndpoint {
-        GetBackupPrivateEndpoint::new(self.clone())
-    }
-}
 /// Get an object storage private endpoint
 ///
 /// Returns one object storage private endpoint used for backups. Requires the Project Owner role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`
-/// - Operation ID: `getBackupPrivateEndpoint`
-/// - API version: `2024-11-13`
+/// - `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}` (`getBackupPrivateEndpoint`), API version `2024-11-13`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint).
-/// Set the parameters, then call [`send`](GetBackupPrivateEndpoint::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_backup_private_endpoint()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cloud_provider("AWS")
+///     .endpoint_id("6824a1c3b2f1e4d5a6b7c8e3")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetBackupPrivateEndpoint {
@@ -2196,70 +1964,41 @@ pub struct GetBackupPrivateEndpoint {
     pretty: Option<bool>,
 }
 impl GetBackupPrivateEndpoint {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cloud_provider: None,
-            endpoint_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cloud_provider = Some(value.into()))
     }
-    /// Cloud provider of the private endpoints, such as `AWS`.
-    ///
-    /// `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(mut self, value: impl Into<String>) -> Self {
-        self.cloud_provider = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn endpoint_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.endpoint_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the object storage private endpoint.
-    ///
-    /// `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn endpoint_id(mut self, value: impl Into<String>) -> Self {
-        self.endpoint_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::ObjectStoragePrivateEndpointResponse, crate::Error> {
+    ) -> Result<models::ObjectStoragePrivateEndpointResponse, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::ObjectStoragePrivateEndpointResponse>,
+        crate::Response<models::ObjectStoragePrivateEndpointResponse>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -2269,81 +2008,45 @@ impl GetBackupPrivateEndpoint {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "cloudProvider",
                 self.cloud_provider.as_deref(),
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request
             .path(
                 "endpointId",
                 self.endpoint_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get a cloud backup restore job
-    ///
-    /// Returns one restore job of the cluster. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`
-    /// - Operation ID: `getBackupRestoreJob`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_backup_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_backup_restore_job(&self) -> GetBackupRestoreJob {
-        GetBackupRestoreJob::new(self.clone())
-    }
-}
 /// Get a cloud backup restore job
 ///
 /// Returns one restore job of the cluster. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`
-/// - Operation ID: `getBackupRestoreJob`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}` (`getBackupRestoreJob`), API version `2023-01-01`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job).
-/// Set the parameters, then call [`send`](GetBackupRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_backup_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetBackupRestoreJob {
@@ -2356,72 +2059,40 @@ pub struct GetBackupRestoreJob {
     pretty: Option<bool>,
 }
 impl GetBackupRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            restore_job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.restore_job_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the restore job.
-    ///
-    /// `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(mut self, value: impl Into<String>) -> Self {
-        self.restore_job_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DiskBackupSnapshotRestoreJob, crate::Error> {
+    ) -> Result<models::DiskBackupSnapshotRestoreJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::DiskBackupSnapshotRestoreJob>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::DiskBackupSnapshotRestoreJob>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getBackupRestoreJob",
             method: reqwest::Method::GET,
@@ -2429,84 +2100,44 @@ impl GetBackupRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "restoreJobId",
                 self.restore_job_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get the backup schedule of a cluster
-    ///
-    /// Returns the cloud backup schedule of the cluster. Requires the Project Read Only role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
-    /// - Operation ID: `getBackupSchedule`
-    /// - API version: `2024-08-05`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_backup_schedule()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_backup_schedule(&self) -> GetBackupSchedule {
-        GetBackupSchedule::new(self.clone())
-    }
-}
 /// Get the backup schedule of a cluster
 ///
 /// Returns the cloud backup schedule of the cluster. Requires the Project Read Only role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
-/// - Operation ID: `getBackupSchedule`
-/// - API version: `2024-08-05`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`getBackupSchedule`), API version `2024-08-05`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_backup_schedule`](crate::Client::get_backup_schedule).
-/// Set the parameters, then call [`send`](GetBackupSchedule::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_backup_schedule()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetBackupSchedule {
@@ -2518,62 +2149,37 @@ pub struct GetBackupSchedule {
     pretty: Option<bool>,
 }
 impl GetBackupSchedule {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetBackupSchedule {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DiskBackupSnapshotSchedule20240805, crate::Error> {
+    ) -> Result<models::DiskBackupSnapshotSchedule20240805, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::DiskBackupSnapshotSchedule20240805>,
+        crate::Response<models::DiskBackupSnapshotSchedule20240805>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -2583,75 +2189,39 @@ impl GetBackupSchedule {
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get a sharded cluster snapshot
-    ///
-    /// Returns one snapshot of the sharded cluster. Requires the Project Read Only role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`
-    /// - Operation ID: `getBackupShardedCluster`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_backup_sharded_cluster()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_backup_sharded_cluster(&self) -> GetBackupShardedCluster {
-        GetBackupShardedCluster::new(self.clone())
-    }
-}
 /// Get a sharded cluster snapshot
 ///
 /// Returns one snapshot of the sharded cluster. Requires the Project Read Only role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`
-/// - Operation ID: `getBackupShardedCluster`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}` (`getBackupShardedCluster`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster).
-/// Set the parameters, then call [`send`](GetBackupShardedCluster::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_backup_sharded_cluster()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetBackupShardedCluster {
@@ -2664,70 +2234,41 @@ pub struct GetBackupShardedCluster {
     pretty: Option<bool>,
 }
 impl GetBackupShardedCluster {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetBackupShardedCluster {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DiskBackupShardedClusterSnapshot, crate::Error> {
+    ) -> Result<models::DiskBackupShardedClusterSnapshot, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::DiskBackupShardedClusterSnapshot>,
+        crate::Response<models::DiskBackupShardedClusterSnapshot>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -2737,86 +2278,46 @@ impl GetBackupShardedCluster {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get a database in a snapshot
-    ///
-    /// Returns one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`
-    /// - Operation ID: `getBackupSnapshotDatabase`
-    /// - API version: `2025-03-12`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_backup_snapshot_database()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .database_name("sales")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_backup_snapshot_database(&self) -> GetBackupSnapshotDatabase {
-        GetBackupSnapshotDatabase::new(self.clone())
-    }
-}
 /// Get a database in a snapshot
 ///
 /// Returns one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`
-/// - Operation ID: `getBackupSnapshotDatabase`
-/// - API version: `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}` (`getBackupSnapshotDatabase`), API version `2025-03-12`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database).
-/// Set the parameters, then call [`send`](GetBackupSnapshotDatabase::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_backup_snapshot_database()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .database_name("sales")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetBackupSnapshotDatabase {
@@ -2830,80 +2331,42 @@ pub struct GetBackupSnapshotDatabase {
     pretty: Option<bool>,
 }
 impl GetBackupSnapshotDatabase {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            database_name: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetBackupSnapshotDatabase {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
+    pub fn database_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.database_name = Some(value.into()))
     }
-    /// Name of a database in the snapshot.
-    ///
-    /// `databaseName` (path parameter, required).
-    pub fn database_name(mut self, value: impl Into<String>) -> Self {
-        self.database_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::DiskBackupDatabaseResponse, crate::Error> {
+    pub async fn send(self) -> Result<models::DiskBackupDatabaseResponse, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::DiskBackupDatabaseResponse>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::DiskBackupDatabaseResponse>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getBackupSnapshotDatabase",
             method: reqwest::Method::GET,
@@ -2911,91 +2374,51 @@ impl GetBackupSnapshotDatabase {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request
             .path(
                 "databaseName",
                 self.database_name.as_deref(),
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get a collection restore job
-    ///
-    /// Returns one collection restore job. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`
-    /// - Operation ID: `getCollectionRestoreJob`
-    /// - API version: `2025-03-12`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_collection_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_collection_restore_job(&self) -> GetCollectionRestoreJob {
-        GetCollectionRestoreJob::new(self.clone())
-    }
-}
 /// Get a collection restore job
 ///
 /// Returns one collection restore job. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`
-/// - Operation ID: `getCollectionRestoreJob`
-/// - API version: `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}` (`getCollectionRestoreJob`), API version `2025-03-12`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job).
-/// Set the parameters, then call [`send`](GetCollectionRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_collection_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetCollectionRestoreJob {
@@ -3008,70 +2431,41 @@ pub struct GetCollectionRestoreJob {
     pretty: Option<bool>,
 }
 impl GetCollectionRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetCollectionRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.job_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the job.
-    ///
-    /// `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::ApiAtlasCollectionRestoreJobResponse, crate::Error> {
+    ) -> Result<models::ApiAtlasCollectionRestoreJobResponse, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::ApiAtlasCollectionRestoreJobResponse>,
+        crate::Response<models::ApiAtlasCollectionRestoreJobResponse>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -3081,83 +2475,35 @@ impl GetCollectionRestoreJob {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
-            .path(
-                "jobId",
-                self.job_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
-            )?;
+            .path("jobId", self.job_id.as_deref(), &crate::patterns::EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Get the Backup Compliance Policy
-    ///
-    /// Returns the Backup Compliance Policy settings of the project. Requires the Project Owner role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
-    /// - Operation ID: `getCompliancePolicy`
-    /// - API version: `2023-10-01`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_compliance_policy()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_compliance_policy(&self) -> GetCompliancePolicy {
-        GetCompliancePolicy::new(self.clone())
     }
 }
 /// Get the Backup Compliance Policy
 ///
 /// Returns the Backup Compliance Policy settings of the project. Requires the Project Owner role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
-/// - Operation ID: `getCompliancePolicy`
-/// - API version: `2023-10-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`getCompliancePolicy`), API version `2023-10-01`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_compliance_policy`](crate::Client::get_compliance_policy).
-/// Set the parameters, then call [`send`](GetCompliancePolicy::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_compliance_policy().group_id("32b6e34b3d91647abb20e7b8").send().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetCompliancePolicy {
@@ -3168,56 +2514,32 @@ pub struct GetCompliancePolicy {
     pretty: Option<bool>,
 }
 impl GetCompliancePolicy {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetCompliancePolicy {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DataProtectionSettings20231001, crate::Error> {
+    ) -> Result<models::DataProtectionSettings20231001, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::DataProtectionSettings20231001>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::DataProtectionSettings20231001>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getCompliancePolicy",
             method: reqwest::Method::GET,
@@ -3225,64 +2547,32 @@ impl GetCompliancePolicy {
             versions: &["application/vnd.atlas.2023-10-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Get a snapshot export bucket
-    ///
-    /// Returns one export bucket of the project. Requires the Project Read Only role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
-    /// - Operation ID: `getExportBucket`
-    /// - API version: `2024-05-30`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_export_bucket()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_export_bucket(&self) -> GetExportBucket {
-        GetExportBucket::new(self.clone())
     }
 }
 /// Get a snapshot export bucket
 ///
 /// Returns one export bucket of the project. Requires the Project Read Only role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
-/// - Operation ID: `getExportBucket`
-/// - API version: `2024-05-30`
+/// - `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (`getExportBucket`), API version `2024-05-30`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_export_bucket`](crate::Client::get_export_bucket).
-/// Set the parameters, then call [`send`](GetExportBucket::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_export_bucket()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetExportBucket {
@@ -3294,62 +2584,37 @@ pub struct GetExportBucket {
     pretty: Option<bool>,
 }
 impl GetExportBucket {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            export_bucket_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.export_bucket_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the export bucket.
-    ///
-    /// `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(mut self, value: impl Into<String>) -> Self {
-        self.export_bucket_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DiskBackupSnapshotExportBucketResponse, crate::Error> {
+    ) -> Result<models::DiskBackupSnapshotExportBucketResponse, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::DiskBackupSnapshotExportBucketResponse>,
+        crate::Response<models::DiskBackupSnapshotExportBucketResponse>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -3359,75 +2624,39 @@ impl GetExportBucket {
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "exportBucketId",
                 self.export_bucket_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get one replica set cloud backup snapshot
-    ///
-    /// Returns a single snapshot of the given cluster. Requires the Project Read Only or Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`
-    /// - Operation ID: `getGroupClusterBackupSnapshot`
-    /// - API version: `2024-05-30`
-    /// - Required role (any of): Project Read Only, Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_group_cluster_backup_snapshot()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_group_cluster_backup_snapshot(&self) -> GetGroupClusterBackupSnapshot {
-        GetGroupClusterBackupSnapshot::new(self.clone())
-    }
-}
 /// Get one replica set cloud backup snapshot
 ///
 /// Returns a single snapshot of the given cluster. Requires the Project Read Only or Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`
-/// - Operation ID: `getGroupClusterBackupSnapshot`
-/// - API version: `2024-05-30`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}` (`getGroupClusterBackupSnapshot`), API version `2024-05-30`
 /// - Required role (any of): Project Read Only, Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot).
-/// Set the parameters, then call [`send`](GetGroupClusterBackupSnapshot::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_group_cluster_backup_snapshot()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetGroupClusterBackupSnapshot {
@@ -3440,69 +2669,38 @@ pub struct GetGroupClusterBackupSnapshot {
     pretty: Option<bool>,
 }
 impl GetGroupClusterBackupSnapshot {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetGroupClusterBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::DiskBackupReplicaSet, crate::Error> {
+    pub async fn send(self) -> Result<models::DiskBackupReplicaSet, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::DiskBackupReplicaSet>, crate::Error> {
+    ) -> Result<crate::Response<models::DiskBackupReplicaSet>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getGroupClusterBackupSnapshot",
             method: reqwest::Method::GET,
@@ -3510,94 +2708,48 @@ impl GetGroupClusterBackupSnapshot {
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get one snapshot of a serverless instance
-    ///
-    /// Returns a single snapshot of the given serverless instance. Requires the Project Read Only role; deprecated and sunset in January 2026, use getFlexBackup instead.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`
-    /// - Operation ID: `getGroupServerlessBackupSnapshot`
-    /// - API version: `2025-02-19`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_group_serverless_backup_snapshot()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("ServerlessInstance0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn get_group_serverless_backup_snapshot(
-        &self,
-    ) -> GetGroupServerlessBackupSnapshot {
-        GetGroupServerlessBackupSnapshot::new(self.clone())
-    }
-}
 /// Get one snapshot of a serverless instance
 ///
 /// Returns a single snapshot of the given serverless instance. Requires the Project Read Only role; deprecated and sunset in January 2026, use getFlexBackup instead.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`
-/// - Operation ID: `getGroupServerlessBackupSnapshot`
-/// - API version: `2025-02-19`
+/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}` (`getGroupServerlessBackupSnapshot`), API version `2025-02-19`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
 ///
-/// Created by
-/// [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot).
-/// Set the parameters, then call [`send`](GetGroupServerlessBackupSnapshot::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_group_serverless_backup_snapshot()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("ServerlessInstance0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(
@@ -3613,69 +2765,38 @@ pub struct GetGroupServerlessBackupSnapshot {
     pretty: Option<bool>,
 }
 impl GetGroupServerlessBackupSnapshot {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetGroupServerlessBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the serverless instance.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::ServerlessBackupSnapshot, crate::Error> {
+    pub async fn send(self) -> Result<models::ServerlessBackupSnapshot, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::ServerlessBackupSnapshot>, crate::Error> {
+    ) -> Result<crate::Response<models::ServerlessBackupSnapshot>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getGroupServerlessBackupSnapshot",
             method: reqwest::Method::GET,
@@ -3683,86 +2804,46 @@ impl GetGroupServerlessBackupSnapshot {
             versions: &["application/vnd.atlas.2025-02-19+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get one collection of a collection restore job
-    ///
-    /// Returns the progress of one source namespace in a collection restore job. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`
-    /// - Operation ID: `getRestoreJobCollection`
-    /// - API version: `2025-03-12`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_restore_job_collection()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
-    ///     .source_namespace("sales.orders")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_restore_job_collection(&self) -> GetRestoreJobCollection {
-        GetRestoreJobCollection::new(self.clone())
-    }
-}
 /// Get one collection of a collection restore job
 ///
 /// Returns the progress of one source namespace in a collection restore job. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`
-/// - Operation ID: `getRestoreJobCollection`
-/// - API version: `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}` (`getRestoreJobCollection`), API version `2025-03-12`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection).
-/// Set the parameters, then call [`send`](GetRestoreJobCollection::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_restore_job_collection()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
+///     .source_namespace("sales.orders")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetRestoreJobCollection {
@@ -3776,81 +2857,45 @@ pub struct GetRestoreJobCollection {
     pretty: Option<bool>,
 }
 impl GetRestoreJobCollection {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            job_id: None,
-            source_namespace: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetRestoreJobCollection {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.job_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the job.
-    ///
-    /// `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
+    /// Source namespace (`database.collection`) in the restore job. `sourceNamespace` (path parameter, required).
+    pub fn source_namespace(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.source_namespace = Some(value.into()))
     }
-    /// Source namespace (`database.collection`) in the restore job.
-    ///
-    /// `sourceNamespace` (path parameter, required).
-    pub fn source_namespace(mut self, value: impl Into<String>) -> Self {
-        self.source_namespace = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        crate::models::ApiAtlasCollectionRestoreCollectionStateResponse,
-        crate::Error,
-    > {
+    ) -> Result<models::ApiAtlasCollectionRestoreCollectionStateResponse, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::ApiAtlasCollectionRestoreCollectionStateResponse>,
+        crate::Response<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -3860,98 +2905,50 @@ impl GetRestoreJobCollection {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
-            .path(
-                "jobId",
-                self.job_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
-            )?;
+            .path("jobId", self.job_id.as_deref(), &crate::patterns::EXPORT_BUCKET_ID)?;
         request
             .path(
                 "sourceNamespace",
                 self.source_namespace.as_deref(),
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get a serverless instance restore job
-    ///
-    /// Returns one restore job of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use getFlexRestoreJob.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`
-    /// - Operation ID: `getServerlessRestoreJob`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_serverless_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("ServerlessInstance0")
-    ///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn get_serverless_restore_job(&self) -> GetServerlessRestoreJob {
-        GetServerlessRestoreJob::new(self.clone())
-    }
-}
 /// Get a serverless instance restore job
 ///
 /// Returns one restore job of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use getFlexRestoreJob.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`
-/// - Operation ID: `getServerlessRestoreJob`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}` (`getServerlessRestoreJob`), API version `2023-01-01`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
 ///
-/// Created by
-/// [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job).
-/// Set the parameters, then call [`send`](GetServerlessRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_serverless_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("ServerlessInstance0")
+///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(
@@ -3967,72 +2964,38 @@ pub struct GetServerlessRestoreJob {
     pretty: Option<bool>,
 }
 impl GetServerlessRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            restore_job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetServerlessRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the serverless instance.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.restore_job_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the restore job.
-    ///
-    /// `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(mut self, value: impl Into<String>) -> Self {
-        self.restore_job_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::ServerlessBackupRestoreJob, crate::Error> {
+    pub async fn send(self) -> Result<models::ServerlessBackupRestoreJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::ServerlessBackupRestoreJob>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::ServerlessBackupRestoreJob>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getServerlessRestoreJob",
             method: reqwest::Method::GET,
@@ -4040,87 +3003,47 @@ impl GetServerlessRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "restoreJobId",
                 self.restore_job_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get a collection of a database in a snapshot
-    ///
-    /// Returns one collection of a database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`
-    /// - Operation ID: `getSnapshotDatabaseCollection`
-    /// - API version: `2025-03-12`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_snapshot_database_collection()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .database_name("sales")
-    ///     .collection_name("orders")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_snapshot_database_collection(&self) -> GetSnapshotDatabaseCollection {
-        GetSnapshotDatabaseCollection::new(self.clone())
-    }
-}
 /// Get a collection of a database in a snapshot
 ///
 /// Returns one collection of a database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`
-/// - Operation ID: `getSnapshotDatabaseCollection`
-/// - API version: `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}` (`getSnapshotDatabaseCollection`), API version `2025-03-12`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection).
-/// Set the parameters, then call [`send`](GetSnapshotDatabaseCollection::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_snapshot_database_collection()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .database_name("sales")
+///     .collection_name("orders")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetSnapshotDatabaseCollection {
@@ -4135,88 +3058,48 @@ pub struct GetSnapshotDatabaseCollection {
     pretty: Option<bool>,
 }
 impl GetSnapshotDatabaseCollection {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            database_name: None,
-            collection_name: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetSnapshotDatabaseCollection {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
+    pub fn database_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.database_name = Some(value.into()))
     }
-    /// Name of a database in the snapshot.
-    ///
-    /// `databaseName` (path parameter, required).
-    pub fn database_name(mut self, value: impl Into<String>) -> Self {
-        self.database_name = Some(value.into());
-        self
+    /// Name of a collection in the database. `collectionName` (path parameter, required).
+    pub fn collection_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.collection_name = Some(value.into()))
     }
-    /// Name of a collection in the database.
-    ///
-    /// `collectionName` (path parameter, required).
-    pub fn collection_name(mut self, value: impl Into<String>) -> Self {
-        self.collection_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DiskBackupCollectionResponse, crate::Error> {
+    ) -> Result<models::DiskBackupCollectionResponse, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::DiskBackupCollectionResponse>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::DiskBackupCollectionResponse>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getSnapshotDatabaseCollection",
             method: reqwest::Method::GET,
@@ -4224,96 +3107,56 @@ impl GetSnapshotDatabaseCollection {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request
             .path(
                 "databaseName",
                 self.database_name.as_deref(),
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request
             .path(
                 "collectionName",
                 self.collection_name.as_deref(),
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List snapshot export jobs of a cluster
-    ///
-    /// Returns the jobs that export snapshots of the cluster to export buckets. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`
-    /// - Operation ID: `listBackupExports`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_backup_exports()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_backup_exports(&self) -> ListBackupExports {
-        ListBackupExports::new(self.clone())
-    }
-}
 /// List snapshot export jobs of a cluster
 ///
 /// Returns the jobs that export snapshots of the cluster to export buckets. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`
-/// - Operation ID: `listBackupExports`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports` (`listBackupExports`), API version `2023-01-01`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::list_backup_exports`](crate::Client::list_backup_exports).
-/// Set the parameters, then call [`send`](ListBackupExports::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_backup_exports()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListBackupExports {
@@ -4328,131 +3171,77 @@ pub struct ListBackupExports {
     pretty: Option<bool>,
 }
 impl ListBackupExports {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::models::DiskBackupExportJob, crate::Error>,
-    > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+    ) -> impl futures::Stream<Item = Result<models::DiskBackupExportJob, crate::Error>> {
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<crate::paginate::Page<models::DiskBackupExportJob>, crate::Error> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::DiskBackupExportJob>, crate::Error> {
+    ) -> Result<Vec<models::DiskBackupExportJob>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListBackupExports {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::PaginatedApiAtlasDiskBackupExportJob, crate::Error> {
+    ) -> Result<models::PaginatedApiAtlasDiskBackupExportJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::PaginatedApiAtlasDiskBackupExportJob>,
+        crate::Response<models::PaginatedApiAtlasDiskBackupExportJob>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -4462,25 +3251,12 @@ impl ListBackupExports {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("includeCount", self.include_count.as_ref());
         request
@@ -4491,49 +3267,26 @@ impl ListBackupExports {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List object storage private endpoints of one cloud provider
-    ///
-    /// Returns the private endpoints that connect Atlas to cloud object storage for backups, for one cloud provider of the project. Requires the Project Owner role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`
-    /// - Operation ID: `listBackupPrivateEndpoints`
-    /// - API version: `2024-11-13`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_backup_private_endpoints()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cloud_provider("AWS")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_backup_private_endpoints(&self) -> ListBackupPrivateEndpoints {
-        ListBackupPrivateEndpoints::new(self.clone())
-    }
-}
 /// List object storage private endpoints of one cloud provider
 ///
 /// Returns the private endpoints that connect Atlas to cloud object storage for backups, for one cloud provider of the project. Requires the Project Owner role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`
-/// - Operation ID: `listBackupPrivateEndpoints`
-/// - API version: `2024-11-13`
+/// - `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints` (`listBackupPrivateEndpoints`), API version `2024-11-13`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints).
-/// Set the parameters, then call [`send`](ListBackupPrivateEndpoints::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_backup_private_endpoints()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cloud_provider("AWS")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListBackupPrivateEndpoints {
@@ -4548,125 +3301,76 @@ pub struct ListBackupPrivateEndpoints {
     pretty: Option<bool>,
 }
 impl ListBackupPrivateEndpoints {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cloud_provider: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<crate::models::ObjectStoragePrivateEndpointResponse, crate::Error>,
+        Item = Result<models::ObjectStoragePrivateEndpointResponse, crate::Error>,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<
+        crate::paginate::Page<models::ObjectStoragePrivateEndpointResponse>,
+        crate::Error,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::ObjectStoragePrivateEndpointResponse>, crate::Error> {
+    ) -> Result<Vec<models::ObjectStoragePrivateEndpointResponse>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListBackupPrivateEndpoints {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Cloud provider of the private endpoints, such as `AWS`.
-    ///
-    /// `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(mut self, value: impl Into<String>) -> Self {
-        self.cloud_provider = Some(value.into());
-        self
+    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cloud_provider = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<
-        crate::models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
+        models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
         crate::Error,
     > {
         self.send_with_metadata().await.map(crate::Response::into_body)
@@ -4675,9 +3379,7 @@ impl ListBackupPrivateEndpoints {
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<
-            crate::models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
-        >,
+        crate::Response<models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -4687,21 +3389,12 @@ impl ListBackupPrivateEndpoints {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "cloudProvider",
                 self.cloud_provider.as_deref(),
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request.query("includeCount", self.include_count.as_ref());
         request
@@ -4712,49 +3405,26 @@ impl ListBackupPrivateEndpoints {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List cloud backup restore jobs of a cluster
-    ///
-    /// Returns the restore jobs of the cluster. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`
-    /// - Operation ID: `listBackupRestoreJobs`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_backup_restore_jobs()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_backup_restore_jobs(&self) -> ListBackupRestoreJobs {
-        ListBackupRestoreJobs::new(self.clone())
-    }
-}
 /// List cloud backup restore jobs of a cluster
 ///
 /// Returns the restore jobs of the cluster. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`
-/// - Operation ID: `listBackupRestoreJobs`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs` (`listBackupRestoreJobs`), API version `2023-01-01`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs).
-/// Set the parameters, then call [`send`](ListBackupRestoreJobs::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_backup_restore_jobs()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListBackupRestoreJobs {
@@ -4769,133 +3439,81 @@ pub struct ListBackupRestoreJobs {
     pretty: Option<bool>,
 }
 impl ListBackupRestoreJobs {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<crate::models::DiskBackupSnapshotRestoreJob, crate::Error>,
+        Item = Result<models::DiskBackupSnapshotRestoreJob, crate::Error>,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<
+        crate::paginate::Page<models::DiskBackupSnapshotRestoreJob>,
+        crate::Error,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::DiskBackupSnapshotRestoreJob>, crate::Error> {
+    ) -> Result<Vec<models::DiskBackupSnapshotRestoreJob>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListBackupRestoreJobs {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::PaginatedCloudBackupRestoreJob, crate::Error> {
+    ) -> Result<models::PaginatedCloudBackupRestoreJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::PaginatedCloudBackupRestoreJob>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::PaginatedCloudBackupRestoreJob>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listBackupRestoreJobs",
             method: reqwest::Method::GET,
@@ -4903,25 +3521,12 @@ impl ListBackupRestoreJobs {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("includeCount", self.include_count.as_ref());
         request
@@ -4932,49 +3537,26 @@ impl ListBackupRestoreJobs {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List sharded cluster snapshots
-    ///
-    /// Returns the snapshots of the sharded cluster. Requires the Project Read Only role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`
-    /// - Operation ID: `listBackupShardedClusters`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_backup_sharded_clusters()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_backup_sharded_clusters(&self) -> ListBackupShardedClusters {
-        ListBackupShardedClusters::new(self.clone())
-    }
-}
 /// List sharded cluster snapshots
 ///
 /// Returns the snapshots of the sharded cluster. Requires the Project Read Only role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`
-/// - Operation ID: `listBackupShardedClusters`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters` (`listBackupShardedClusters`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters).
-/// Set the parameters, then call [`send`](ListBackupShardedClusters::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_backup_sharded_clusters()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListBackupShardedClusters {
@@ -4986,65 +3568,37 @@ pub struct ListBackupShardedClusters {
     pretty: Option<bool>,
 }
 impl ListBackupShardedClusters {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl ListBackupShardedClusters {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        crate::models::PaginatedCloudBackupShardedClusterSnapshot,
-        crate::Error,
-    > {
+    ) -> Result<models::PaginatedCloudBackupShardedClusterSnapshot, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::PaginatedCloudBackupShardedClusterSnapshot>,
+        crate::Response<models::PaginatedCloudBackupShardedClusterSnapshot>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -5054,75 +3608,39 @@ impl ListBackupShardedClusters {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List the databases in a snapshot
-    ///
-    /// Returns the databases contained in one snapshot of the cluster. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`
-    /// - Operation ID: `listBackupSnapshotDatabases`
-    /// - API version: `2025-03-12`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_backup_snapshot_databases()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_backup_snapshot_databases(&self) -> ListBackupSnapshotDatabases {
-        ListBackupSnapshotDatabases::new(self.clone())
-    }
-}
 /// List the databases in a snapshot
 ///
 /// Returns the databases contained in one snapshot of the cluster. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`
-/// - Operation ID: `listBackupSnapshotDatabases`
-/// - API version: `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases` (`listBackupSnapshotDatabases`), API version `2025-03-12`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases).
-/// Set the parameters, then call [`send`](ListBackupSnapshotDatabases::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_backup_snapshot_databases()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListBackupSnapshotDatabases {
@@ -5138,139 +3656,86 @@ pub struct ListBackupSnapshotDatabases {
     pretty: Option<bool>,
 }
 impl ListBackupSnapshotDatabases {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<crate::models::DiskBackupDatabaseResponse, crate::Error>,
+        Item = Result<models::DiskBackupDatabaseResponse, crate::Error>,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<
+        crate::paginate::Page<models::DiskBackupDatabaseResponse>,
+        crate::Error,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::DiskBackupDatabaseResponse>, crate::Error> {
+    ) -> Result<Vec<models::DiskBackupDatabaseResponse>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListBackupSnapshotDatabases {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::PaginatedApiAtlasDiskBackupDatabase, crate::Error> {
+    ) -> Result<models::PaginatedApiAtlasDiskBackupDatabase, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::PaginatedApiAtlasDiskBackupDatabase>,
+        crate::Response<models::PaginatedApiAtlasDiskBackupDatabase>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -5280,35 +3745,18 @@ impl ListBackupSnapshotDatabases {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("includeCount", self.include_count.as_ref());
         request
@@ -5319,49 +3767,26 @@ impl ListBackupSnapshotDatabases {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List replica set cloud backup snapshots
-    ///
-    /// Returns the snapshots of the cluster; the optional point-in-time parameters narrow the list to the snapshots usable for that moment. Requires the Project Read Only role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`
-    /// - Operation ID: `listBackupSnapshots`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_backup_snapshots()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_backup_snapshots(&self) -> ListBackupSnapshots {
-        ListBackupSnapshots::new(self.clone())
-    }
-}
 /// List replica set cloud backup snapshots
 ///
 /// Returns the snapshots of the cluster; the optional point-in-time parameters narrow the list to the snapshots usable for that moment. Requires the Project Read Only role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`
-/// - Operation ID: `listBackupSnapshots`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots` (`listBackupSnapshots`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots).
-/// Set the parameters, then call [`send`](ListBackupSnapshots::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_backup_snapshots()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListBackupSnapshots {
@@ -5379,157 +3804,90 @@ pub struct ListBackupSnapshots {
     pretty: Option<bool>,
 }
 impl ListBackupSnapshots {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            oplog_inc: None,
-            oplog_ts: None,
-            point_in_time_utc_seconds: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<crate::models::DiskBackupReplicaSet, crate::Error>,
+        Item = Result<models::DiskBackupReplicaSet, crate::Error>,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<crate::paginate::Page<models::DiskBackupReplicaSet>, crate::Error> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::DiskBackupReplicaSet>, crate::Error> {
+    ) -> Result<Vec<models::DiskBackupReplicaSet>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListBackupSnapshots {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Oplog ordinal within `oplogTs` of the point in time.
-    ///
-    /// `oplogInc` (query parameter).
-    pub fn oplog_inc(mut self, value: i64) -> Self {
-        self.oplog_inc = Some(value);
-        self
+    /// Oplog ordinal within `oplogTs` of the point in time. `oplogInc` (query parameter).
+    pub fn oplog_inc(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.oplog_inc = Some(value))
     }
-    /// Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`.
-    ///
-    /// `oplogTs` (query parameter).
-    pub fn oplog_ts(mut self, value: i64) -> Self {
-        self.oplog_ts = Some(value);
-        self
+    /// Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`. `oplogTs` (query parameter).
+    pub fn oplog_ts(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.oplog_ts = Some(value))
     }
-    /// Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore.
-    ///
-    /// `pointInTimeUtcSeconds` (query parameter).
-    pub fn point_in_time_utc_seconds(mut self, value: i64) -> Self {
-        self.point_in_time_utc_seconds = Some(value);
-        self
+    /// Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore. `pointInTimeUtcSeconds` (query parameter).
+    pub fn point_in_time_utc_seconds(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.point_in_time_utc_seconds = Some(value))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::PaginatedCloudBackupReplicaSet, crate::Error> {
+    ) -> Result<models::PaginatedCloudBackupReplicaSet, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::PaginatedCloudBackupReplicaSet>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::PaginatedCloudBackupReplicaSet>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listBackupSnapshots",
             method: reqwest::Method::GET,
@@ -5537,25 +3895,12 @@ impl ListBackupSnapshots {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("oplogInc", self.oplog_inc.as_ref());
         request.query("oplogTs", self.oplog_ts.as_ref());
@@ -5569,49 +3914,26 @@ impl ListBackupSnapshots {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List collection restore jobs
-    ///
-    /// Returns the jobs that restore selected databases or collections into the cluster. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`
-    /// - Operation ID: `listCollectionRestoreJobs`
-    /// - API version: `2025-03-12`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_collection_restore_jobs()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_collection_restore_jobs(&self) -> ListCollectionRestoreJobs {
-        ListCollectionRestoreJobs::new(self.clone())
-    }
-}
 /// List collection restore jobs
 ///
 /// Returns the jobs that restore selected databases or collections into the cluster. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`
-/// - Operation ID: `listCollectionRestoreJobs`
-/// - API version: `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs` (`listCollectionRestoreJobs`), API version `2025-03-12`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs).
-/// Set the parameters, then call [`send`](ListCollectionRestoreJobs::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_collection_restore_jobs()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListCollectionRestoreJobs {
@@ -5625,123 +3947,78 @@ pub struct ListCollectionRestoreJobs {
     pretty: Option<bool>,
 }
 impl ListCollectionRestoreJobs {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<crate::models::ApiAtlasCollectionRestoreJobResponse, crate::Error>,
+        Item = Result<models::ApiAtlasCollectionRestoreJobResponse, crate::Error>,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<
+        crate::paginate::Page<models::ApiAtlasCollectionRestoreJobResponse>,
+        crate::Error,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::ApiAtlasCollectionRestoreJobResponse>, crate::Error> {
+    ) -> Result<Vec<models::ApiAtlasCollectionRestoreJobResponse>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListCollectionRestoreJobs {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::PaginatedApiAtlasCollectionRestoreJob, crate::Error> {
+    ) -> Result<models::PaginatedApiAtlasCollectionRestoreJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::PaginatedApiAtlasCollectionRestoreJob>,
+        crate::Response<models::PaginatedApiAtlasCollectionRestoreJob>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -5751,25 +4028,12 @@ impl ListCollectionRestoreJobs {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
@@ -5779,48 +4043,21 @@ impl ListCollectionRestoreJobs {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List snapshot export buckets
-    ///
-    /// Returns the export buckets of the project. Requires the Project Read Only role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`
-    /// - Operation ID: `listExportBuckets`
-    /// - API version: `2024-05-30`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_export_buckets()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_export_buckets(&self) -> ListExportBuckets {
-        ListExportBuckets::new(self.clone())
-    }
-}
 /// List snapshot export buckets
 ///
 /// Returns the export buckets of the project. Requires the Project Read Only role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`
-/// - Operation ID: `listExportBuckets`
-/// - API version: `2024-05-30`
+/// - `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (`listExportBuckets`), API version `2024-05-30`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::list_export_buckets`](crate::Client::list_export_buckets).
-/// Set the parameters, then call [`send`](ListExportBuckets::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_export_buckets().group_id("32b6e34b3d91647abb20e7b8").collect_all().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListExportBuckets {
@@ -5834,129 +4071,78 @@ pub struct ListExportBuckets {
     pretty: Option<bool>,
 }
 impl ListExportBuckets {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<
-            crate::models::DiskBackupSnapshotExportBucketResponse,
-            crate::Error,
-        >,
+        Item = Result<models::DiskBackupSnapshotExportBucketResponse, crate::Error>,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<
+        crate::paginate::Page<models::DiskBackupSnapshotExportBucketResponse>,
+        crate::Error,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<
-        Vec<crate::models::DiskBackupSnapshotExportBucketResponse>,
-        crate::Error,
-    > {
+    ) -> Result<Vec<models::DiskBackupSnapshotExportBucketResponse>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListExportBuckets {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::PaginatedBackupSnapshotExportBuckets, crate::Error> {
+    ) -> Result<models::PaginatedBackupSnapshotExportBuckets, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::PaginatedBackupSnapshotExportBuckets>,
+        crate::Response<models::PaginatedBackupSnapshotExportBuckets>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -5966,16 +4152,7 @@ impl ListExportBuckets {
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request.query("includeCount", self.include_count.as_ref());
         request
             .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
@@ -5985,50 +4162,27 @@ impl ListExportBuckets {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List the collections of a collection restore job
-    ///
-    /// Returns the per-collection progress of one collection restore job, optionally filtered by state or namespace. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`
-    /// - Operation ID: `listRestoreJobCollections`
-    /// - API version: `2025-03-12`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_restore_job_collections()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_restore_job_collections(&self) -> ListRestoreJobCollections {
-        ListRestoreJobCollections::new(self.clone())
-    }
-}
 /// List the collections of a collection restore job
 ///
 /// Returns the per-collection progress of one collection restore job, optionally filtered by state or namespace. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`
-/// - Operation ID: `listRestoreJobCollections`
-/// - API version: `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections` (`listRestoreJobCollections`), API version `2025-03-12`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections).
-/// Set the parameters, then call [`send`](ListRestoreJobCollections::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_restore_job_collections()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListRestoreJobCollections {
@@ -6046,155 +4200,94 @@ pub struct ListRestoreJobCollections {
     pretty: Option<bool>,
 }
 impl ListRestoreJobCollections {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            job_id: None,
-            source_namespace: None,
-            state: None,
-            target_namespace: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::models::ApiAtlasCollectionRestoreCollectionStateResponse,
+            models::ApiAtlasCollectionRestoreCollectionStateResponse,
             crate::Error,
         >,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<
+        crate::paginate::Page<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
+        crate::Error,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
     ) -> Result<
-        Vec<crate::models::ApiAtlasCollectionRestoreCollectionStateResponse>,
+        Vec<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
         crate::Error,
     > {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListRestoreJobCollections {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the job.
-    ///
-    /// `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.job_id = Some(value.into()))
     }
-    /// Return only the collection with this source namespace.
-    ///
-    /// `sourceNamespace` (query parameter).
-    pub fn source_namespace(mut self, value: impl Into<String>) -> Self {
-        self.source_namespace = Some(value.into());
-        self
+    /// Return only the collection with this source namespace. `sourceNamespace` (query parameter).
+    pub fn source_namespace(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.source_namespace = Some(value.into()))
     }
-    /// Return only collections in this state.
-    ///
-    /// `state` (query parameter).
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
+    /// Return only collections in this state. `state` (query parameter).
+    pub fn state(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.state = Some(value.into()))
     }
-    /// Return only the collection with this target namespace.
-    ///
-    /// `targetNamespace` (query parameter).
-    pub fn target_namespace(mut self, value: impl Into<String>) -> Self {
-        self.target_namespace = Some(value.into());
-        self
+    /// Return only the collection with this target namespace. `targetNamespace` (query parameter).
+    pub fn target_namespace(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.target_namespace = Some(value.into()))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<
-        crate::models::PaginatedApiAtlasCollectionRestoreCollectionState,
+        models::PaginatedApiAtlasCollectionRestoreCollectionState,
         crate::Error,
     > {
         self.send_with_metadata().await.map(crate::Response::into_body)
@@ -6203,9 +4296,7 @@ impl ListRestoreJobCollections {
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<
-            crate::models::PaginatedApiAtlasCollectionRestoreCollectionState,
-        >,
+        crate::Response<models::PaginatedApiAtlasCollectionRestoreCollectionState>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -6215,56 +4306,35 @@ impl ListRestoreJobCollections {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
-            .path(
-                "jobId",
-                self.job_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
-            )?;
+            .path("jobId", self.job_id.as_deref(), &crate::patterns::EXPORT_BUCKET_ID)?;
         request
             .query_str(
                 "sourceNamespace",
                 self.source_namespace.as_deref(),
                 false,
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request
             .query_str(
                 "state",
                 self.state.as_deref(),
                 false,
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request
             .query_str(
                 "targetNamespace",
                 self.target_namespace.as_deref(),
                 false,
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request
             .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
@@ -6274,56 +4344,29 @@ impl ListRestoreJobCollections {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List serverless instance snapshots
-    ///
-    /// Returns the snapshots of the serverless instance. Requires the Project Read Only role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexBackupSnapshots.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`
-    /// - Operation ID: `listServerlessBackupSnapshots`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_serverless_backup_snapshots()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("ServerlessInstance0")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn list_serverless_backup_snapshots(&self) -> ListServerlessBackupSnapshots {
-        ListServerlessBackupSnapshots::new(self.clone())
-    }
-}
 /// List serverless instance snapshots
 ///
 /// Returns the snapshots of the serverless instance. Requires the Project Read Only role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexBackupSnapshots.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`
-/// - Operation ID: `listServerlessBackupSnapshots`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots` (`listServerlessBackupSnapshots`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
 ///
-/// Created by
-/// [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots).
-/// Set the parameters, then call [`send`](ListServerlessBackupSnapshots::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_serverless_backup_snapshots()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("ServerlessInstance0")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(
@@ -6341,131 +4384,79 @@ pub struct ListServerlessBackupSnapshots {
     pretty: Option<bool>,
 }
 impl ListServerlessBackupSnapshots {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<crate::models::ServerlessBackupSnapshot, crate::Error>,
+        Item = Result<models::ServerlessBackupSnapshot, crate::Error>,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<crate::paginate::Page<models::ServerlessBackupSnapshot>, crate::Error> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::ServerlessBackupSnapshot>, crate::Error> {
+    ) -> Result<Vec<models::ServerlessBackupSnapshot>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListServerlessBackupSnapshots {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the serverless instance.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::PaginatedApiAtlasServerlessBackupSnapshot, crate::Error> {
+    ) -> Result<models::PaginatedApiAtlasServerlessBackupSnapshot, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::PaginatedApiAtlasServerlessBackupSnapshot>,
+        crate::Response<models::PaginatedApiAtlasServerlessBackupSnapshot>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -6475,25 +4466,12 @@ impl ListServerlessBackupSnapshots {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("includeCount", self.include_count.as_ref());
         request
@@ -6504,56 +4482,29 @@ impl ListServerlessBackupSnapshots {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List serverless instance restore jobs
-    ///
-    /// Returns the restore jobs of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexRestoreJobs.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`
-    /// - Operation ID: `listServerlessRestoreJobs`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_serverless_restore_jobs()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("ServerlessInstance0")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn list_serverless_restore_jobs(&self) -> ListServerlessRestoreJobs {
-        ListServerlessRestoreJobs::new(self.clone())
-    }
-}
 /// List serverless instance restore jobs
 ///
 /// Returns the restore jobs of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexRestoreJobs.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`
-/// - Operation ID: `listServerlessRestoreJobs`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs` (`listServerlessRestoreJobs`), API version `2023-01-01`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
 ///
-/// Created by
-/// [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs).
-/// Set the parameters, then call [`send`](ListServerlessRestoreJobs::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_serverless_restore_jobs()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("ServerlessInstance0")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(
@@ -6571,134 +4522,82 @@ pub struct ListServerlessRestoreJobs {
     pretty: Option<bool>,
 }
 impl ListServerlessRestoreJobs {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<crate::models::ServerlessBackupRestoreJob, crate::Error>,
+        Item = Result<models::ServerlessBackupRestoreJob, crate::Error>,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<
+        crate::paginate::Page<models::ServerlessBackupRestoreJob>,
+        crate::Error,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::ServerlessBackupRestoreJob>, crate::Error> {
+    ) -> Result<Vec<models::ServerlessBackupRestoreJob>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListServerlessRestoreJobs {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the serverless instance.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        crate::models::PaginatedApiAtlasServerlessBackupRestoreJob,
-        crate::Error,
-    > {
+    ) -> Result<models::PaginatedApiAtlasServerlessBackupRestoreJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::PaginatedApiAtlasServerlessBackupRestoreJob>,
+        crate::Response<models::PaginatedApiAtlasServerlessBackupRestoreJob>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -6708,25 +4607,12 @@ impl ListServerlessRestoreJobs {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("includeCount", self.include_count.as_ref());
         request
@@ -6737,51 +4623,28 @@ impl ListServerlessRestoreJobs {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List the collections of a database in a snapshot
-    ///
-    /// Returns the collections of one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`
-    /// - Operation ID: `listSnapshotDatabaseCollections`
-    /// - API version: `2025-03-12`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_snapshot_database_collections()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .database_name("sales")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_snapshot_database_collections(&self) -> ListSnapshotDatabaseCollections {
-        ListSnapshotDatabaseCollections::new(self.clone())
-    }
-}
 /// List the collections of a database in a snapshot
 ///
 /// Returns the collections of one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`
-/// - Operation ID: `listSnapshotDatabaseCollections`
-/// - API version: `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections` (`listSnapshotDatabaseCollections`), API version `2025-03-12`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections).
-/// Set the parameters, then call [`send`](ListSnapshotDatabaseCollections::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_snapshot_database_collections()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .database_name("sales")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListSnapshotDatabaseCollections {
@@ -6798,147 +4661,90 @@ pub struct ListSnapshotDatabaseCollections {
     pretty: Option<bool>,
 }
 impl ListSnapshotDatabaseCollections {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            database_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<crate::models::DiskBackupCollectionResponse, crate::Error>,
+        Item = Result<models::DiskBackupCollectionResponse, crate::Error>,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<
+        crate::paginate::Page<models::DiskBackupCollectionResponse>,
+        crate::Error,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::DiskBackupCollectionResponse>, crate::Error> {
+    ) -> Result<Vec<models::DiskBackupCollectionResponse>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListSnapshotDatabaseCollections {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// Name of a database in the snapshot.
-    ///
-    /// `databaseName` (path parameter, required).
-    pub fn database_name(mut self, value: impl Into<String>) -> Self {
-        self.database_name = Some(value.into());
-        self
+    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
+    pub fn database_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.database_name = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::PaginatedApiAtlasDiskBackupCollection, crate::Error> {
+    ) -> Result<models::PaginatedApiAtlasDiskBackupCollection, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::PaginatedApiAtlasDiskBackupCollection>,
+        crate::Response<models::PaginatedApiAtlasDiskBackupCollection>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -6948,41 +4754,24 @@ impl ListSnapshotDatabaseCollections {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request
             .path(
                 "databaseName",
                 self.database_name.as_deref(),
-                crate::request::Rule::NONE,
+                &crate::request::Rule::NONE,
             )?;
         request.query("includeCount", self.include_count.as_ref());
         request
@@ -6993,50 +4782,27 @@ impl ListSnapshotDatabaseCollections {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Take an on-demand snapshot of a cluster
-    ///
-    /// Starts one on-demand snapshot of the given cluster; if an earlier on-demand snapshot is still `queued` or `inProgress`, wait for it to finish before requesting another. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`
-    /// - Operation ID: `takeSnapshots`
-    /// - API version: `2025-03-12`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupOnDemandSnapshotRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .take_snapshots()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn take_snapshots(&self) -> TakeSnapshots {
-        TakeSnapshots::new(self.clone())
-    }
-}
 /// Take an on-demand snapshot of a cluster
 ///
 /// Starts one on-demand snapshot of the given cluster; if an earlier on-demand snapshot is still `queued` or `inProgress`, wait for it to finish before requesting another. Requires the Project Backup Manager role.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`
-/// - Operation ID: `takeSnapshots`
-/// - API version: `2025-03-12`
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots` (`takeSnapshots`), API version `2025-03-12`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::take_snapshots`](crate::Client::take_snapshots).
-/// Set the parameters, then call [`send`](TakeSnapshots::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupOnDemandSnapshotRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .take_snapshots()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct TakeSnapshots {
@@ -7046,73 +4812,41 @@ pub struct TakeSnapshots {
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::DiskBackupOnDemandSnapshotRequest>,
+    body: Option<models::DiskBackupOnDemandSnapshotRequest>,
 }
 impl TakeSnapshots {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl TakeSnapshots {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// Optional label and retention period for the new snapshot.
-    ///
-    /// The request body (`application/vnd.atlas.2025-03-12+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::DiskBackupOnDemandSnapshotRequest,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// Optional label and retention period for the new snapshot. The request body (`application/vnd.atlas.2025-03-12+json`, required).
+    pub fn body(self, value: models::DiskBackupOnDemandSnapshotRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::DiskBackupSnapshot, crate::Error> {
+    pub async fn send(self) -> Result<models::DiskBackupSnapshot, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::DiskBackupSnapshot>, crate::Error> {
+    ) -> Result<crate::Response<models::DiskBackupSnapshot>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "takeSnapshots",
             method: reqwest::Method::POST,
@@ -7120,81 +4854,40 @@ impl TakeSnapshots {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2025-03-12+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Change private networking of a snapshot export bucket
-    ///
-    /// Turns the private networking requirement of one export bucket on or off. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
-    /// - Operation ID: `updateBackupExportBucket`
-    /// - API version: `2024-05-30`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::UpdateRequirePrivateNetworkingRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .update_backup_export_bucket()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_backup_export_bucket(&self) -> UpdateBackupExportBucket {
-        UpdateBackupExportBucket::new(self.clone())
     }
 }
 /// Change private networking of a snapshot export bucket
 ///
 /// Turns the private networking requirement of one export bucket on or off. Requires the Project Backup Manager role.
 ///
-/// - Request: `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`
-/// - Operation ID: `updateBackupExportBucket`
-/// - API version: `2024-05-30`
+/// - `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (`updateBackupExportBucket`), API version `2024-05-30`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket).
-/// Set the parameters, then call [`send`](UpdateBackupExportBucket::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::UpdateRequirePrivateNetworkingRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .update_backup_export_bucket()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct UpdateBackupExportBucket {
@@ -7204,76 +4897,44 @@ pub struct UpdateBackupExportBucket {
     export_bucket_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::UpdateRequirePrivateNetworkingRequest>,
+    body: Option<models::UpdateRequirePrivateNetworkingRequest>,
 }
 impl UpdateBackupExportBucket {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            export_bucket_id: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl UpdateBackupExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.export_bucket_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the export bucket.
-    ///
-    /// `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(mut self, value: impl Into<String>) -> Self {
-        self.export_bucket_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The new private networking setting.
-    ///
-    /// The request body (`application/vnd.atlas.2024-05-30+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::UpdateRequirePrivateNetworkingRequest,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// The new private networking setting. The request body (`application/vnd.atlas.2024-05-30+json`, required).
+    pub fn body(self, value: models::UpdateRequirePrivateNetworkingRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DiskBackupSnapshotAwsExportBucketResponse, crate::Error> {
+    ) -> Result<models::DiskBackupSnapshotAwsExportBucketResponse, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::DiskBackupSnapshotAwsExportBucketResponse>,
+        crate::Response<models::DiskBackupSnapshotAwsExportBucketResponse>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -7283,81 +4944,40 @@ impl UpdateBackupExportBucket {
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "exportBucketId",
                 self.export_bucket_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2024-05-30+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Change the backup schedule of a cluster
-    ///
-    /// Updates the cloud backup schedule of the cluster and returns it. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
-    /// - Operation ID: `updateBackupSchedule`
-    /// - API version: `2024-08-05`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotSchedule20240805Request) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .update_backup_schedule()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_backup_schedule(&self) -> UpdateBackupSchedule {
-        UpdateBackupSchedule::new(self.clone())
     }
 }
 /// Change the backup schedule of a cluster
 ///
 /// Updates the cloud backup schedule of the cluster and returns it. Requires the Project Backup Manager role.
 ///
-/// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`
-/// - Operation ID: `updateBackupSchedule`
-/// - API version: `2024-08-05`
+/// - `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`updateBackupSchedule`), API version `2024-08-05`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::update_backup_schedule`](crate::Client::update_backup_schedule).
-/// Set the parameters, then call [`send`](UpdateBackupSchedule::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotSchedule20240805Request) -> Result<(), atlas_backup::Error> {
+/// client
+///     .update_backup_schedule()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct UpdateBackupSchedule {
@@ -7367,76 +4987,44 @@ pub struct UpdateBackupSchedule {
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::DiskBackupSnapshotSchedule20240805Request>,
+    body: Option<models::DiskBackupSnapshotSchedule20240805Request>,
 }
 impl UpdateBackupSchedule {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl UpdateBackupSchedule {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The schedule fields to change.
-    ///
-    /// The request body (`application/vnd.atlas.2024-08-05+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::DiskBackupSnapshotSchedule20240805Request,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// The schedule fields to change. The request body (`application/vnd.atlas.2024-08-05+json`, required).
+    pub fn body(self, value: models::DiskBackupSnapshotSchedule20240805Request) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DiskBackupSnapshotSchedule20240805, crate::Error> {
+    ) -> Result<models::DiskBackupSnapshotSchedule20240805, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::DiskBackupSnapshotSchedule20240805>,
+        crate::Response<models::DiskBackupSnapshotSchedule20240805>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -7446,82 +5034,41 @@ impl UpdateBackupSchedule {
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2024-08-05+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Change the retention of a cloud backup snapshot
-    ///
-    /// Changes how long Atlas keeps one snapshot of the cluster. Requires the Project Backup Manager role.
-    ///
-    /// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`
-    /// - Operation ID: `updateBackupSnapshot`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Backup Manager
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupSnapshotRetention) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .update_backup_snapshot()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_backup_snapshot(&self) -> UpdateBackupSnapshot {
-        UpdateBackupSnapshot::new(self.clone())
     }
 }
 /// Change the retention of a cloud backup snapshot
 ///
 /// Changes how long Atlas keeps one snapshot of the cluster. Requires the Project Backup Manager role.
 ///
-/// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`
-/// - Operation ID: `updateBackupSnapshot`
-/// - API version: `2023-01-01`
+/// - `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}` (`updateBackupSnapshot`), API version `2023-01-01`
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot).
-/// Set the parameters, then call [`send`](UpdateBackupSnapshot::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupSnapshotRetention) -> Result<(), atlas_backup::Error> {
+/// client
+///     .update_backup_snapshot()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct UpdateBackupSnapshot {
@@ -7532,80 +5079,45 @@ pub struct UpdateBackupSnapshot {
     snapshot_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::BackupSnapshotRetention>,
+    body: Option<models::BackupSnapshotRetention>,
 }
 impl UpdateBackupSnapshot {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl UpdateBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The new retention period.
-    ///
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(mut self, value: crate::models::BackupSnapshotRetention) -> Self {
-        self.body = Some(value);
-        self
+    /// The new retention period. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::BackupSnapshotRetention) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::DiskBackupReplicaSet, crate::Error> {
+    pub async fn send(self) -> Result<models::DiskBackupReplicaSet, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::DiskBackupReplicaSet>, crate::Error> {
+    ) -> Result<crate::Response<models::DiskBackupReplicaSet>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "updateBackupSnapshot",
             method: reqwest::Method::PATCH,
@@ -7613,90 +5125,45 @@ impl UpdateBackupSnapshot {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2023-01-01+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Set the Backup Compliance Policy
-    ///
-    /// Enables or changes the Backup Compliance Policy of the project. Requires the Project Owner role.
-    ///
-    /// - Request: `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
-    /// - Operation ID: `updateCompliancePolicy`
-    /// - API version: `2023-10-01`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `cloud-backups` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DataProtectionSettings20231001Request) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .update_compliance_policy()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn update_compliance_policy(&self) -> UpdateCompliancePolicy {
-        UpdateCompliancePolicy::new(self.clone())
     }
 }
 /// Set the Backup Compliance Policy
 ///
 /// Enables or changes the Backup Compliance Policy of the project. Requires the Project Owner role.
 ///
-/// - Request: `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`
-/// - Operation ID: `updateCompliancePolicy`
-/// - API version: `2023-10-01`
+/// - `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`updateCompliancePolicy`), API version `2023-10-01`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
-/// Created by
-/// [`Client::update_compliance_policy`](crate::Client::update_compliance_policy).
-/// Set the parameters, then call [`send`](UpdateCompliancePolicy::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DataProtectionSettings20231001Request) -> Result<(), atlas_backup::Error> {
+/// client
+///     .update_compliance_policy()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct UpdateCompliancePolicy {
@@ -7706,78 +5173,43 @@ pub struct UpdateCompliancePolicy {
     overwrite_backup_policies: Option<bool>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::DataProtectionSettings20231001Request>,
+    body: Option<models::DataProtectionSettings20231001Request>,
 }
 impl UpdateCompliancePolicy {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            overwrite_backup_policies: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl UpdateCompliancePolicy {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Whether the new policy overwrites cluster backup policies that do not meet it. `overwriteBackupPolicies` (query parameter); default `true`.
+    pub fn overwrite_backup_policies(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.overwrite_backup_policies = Some(value))
     }
-    /// Whether the new policy overwrites cluster backup policies that do not meet it.
-    ///
-    /// `overwriteBackupPolicies` (query parameter); default `true`.
-    pub fn overwrite_backup_policies(mut self, value: bool) -> Self {
-        self.overwrite_backup_policies = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The complete new policy.
-    ///
-    /// The request body (`application/vnd.atlas.2023-10-01+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::DataProtectionSettings20231001Request,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// The complete new policy. The request body (`application/vnd.atlas.2023-10-01+json`, required).
+    pub fn body(self, value: models::DataProtectionSettings20231001Request) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::DataProtectionSettings20231001, crate::Error> {
+    ) -> Result<models::DataProtectionSettings20231001, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::DataProtectionSettings20231001>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::DataProtectionSettings20231001>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "updateCompliancePolicy",
             method: reqwest::Method::PUT,
@@ -7785,64 +5217,23 @@ impl UpdateCompliancePolicy {
             versions: &["application/vnd.atlas.2023-10-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .query("overwriteBackupPolicies", self.overwrite_backup_policies.as_ref());
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2023-10-01+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Waits until the Backup Compliance Policy is in force.
-    ///
-    /// Polls [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`, `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`), first at once, then after 10 s, waits doubling up to 60 s (jittered), until the maximum wait given to [`wait`](WaitUntilCompliancePolicyActive::wait) runs out. Waiter `compliancePolicyActive` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. success: `state` is `ACTIVE`
-    /// 2. keep polling: `state` is `ENABLING` or `UPDATING` or `DISABLING`
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    pub fn wait_until_compliance_policy_active(
-        &self,
-    ) -> WaitUntilCompliancePolicyActive {
-        WaitUntilCompliancePolicyActive {
-            poll: self.get_compliance_policy(),
-            delays: WaitUntilCompliancePolicyActive::table().delays,
-        }
     }
 }
 /// Waits until the Backup Compliance Policy is in force.
 ///
-/// Polls [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`, `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`), first at once, then after 10 s, waits doubling up to 60 s (jittered), until the maximum wait given to [`wait`](WaitUntilCompliancePolicyActive::wait) runs out. Waiter `compliancePolicyActive` of the spec.
+/// Polls [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`, `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`) at once, then after 10 s, waits doubling up to 60 s (jittered); waiter `compliancePolicyActive` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. success: `state` is `ACTIVE`
 /// 2. keep polling: `state` is `ENABLING` or `UPDATING` or `DISABLING`
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_compliance_policy_active`](crate::Client::wait_until_compliance_policy_active).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilCompliancePolicyActive::wait) or
-/// [`into_stream`](WaitUntilCompliancePolicyActive::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 pub struct WaitUntilCompliancePolicyActive {
@@ -7850,30 +5241,22 @@ pub struct WaitUntilCompliancePolicyActive {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilCompliancePolicyActive {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "compliancePolicyActive",
-            operation: "getCompliancePolicy",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(10),
-                max: std::time::Duration::from_secs(60),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Equals(&["state"], &["ACTIVE"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["state"],
-                        &["ENABLING", "UPDATING", "DISABLING"],
-                    ),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "compliancePolicyActive",
+        operation: "getCompliancePolicy",
+        delays: crate::waiter::Delays::secs(10, 60),
+        acceptors: &[
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::Equals(&["state"], &["ACTIVE"]),
+            ),
+            crate::waiter::Acceptor::retry(
+                crate::waiter::Matcher::Equals(
+                    &["state"],
+                    &["ENABLING", "UPDATING", "DISABLING"],
+                ),
+            ),
+        ],
+    };
     /// `groupId`: see [`GetCompliancePolicy::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -7894,88 +5277,55 @@ impl WaitUntilCompliancePolicyActive {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 10 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 10 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 60 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
     ) -> Result<
-        crate::models::DataProtectionSettings20231001,
-        crate::WaitError<crate::models::DataProtectionSettings20231001>,
+        models::DataProtectionSettings20231001,
+        crate::WaitError<models::DataProtectionSettings20231001>,
     > {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::DataProtectionSettings20231001>,
-            crate::WaitError<crate::models::DataProtectionSettings20231001>,
+            crate::Polled<models::DataProtectionSettings20231001>,
+            crate::WaitError<models::DataProtectionSettings20231001>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),
         )
     }
 }
-impl crate::Client {
-    /// Waits until the export to the bucket finished, well or badly.
-    ///
-    /// Polls [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilExportCompleted::wait) runs out. Waiter `exportCompleted` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. success: `state` is `Successful`
-    /// 2. failure: `state` is `Failed` or `Cancelled`
-    /// 3. keep polling: `state` is `Queued` or `InProgress`
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    pub fn wait_until_export_completed(&self) -> WaitUntilExportCompleted {
-        WaitUntilExportCompleted {
-            poll: self.get_backup_export(),
-            delays: WaitUntilExportCompleted::table().delays,
-        }
-    }
-}
 /// Waits until the export to the bucket finished, well or badly.
 ///
-/// Polls [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilExportCompleted::wait) runs out. Waiter `exportCompleted` of the spec.
+/// Polls [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `exportCompleted` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. success: `state` is `Successful`
 /// 2. failure: `state` is `Failed` or `Cancelled`
 /// 3. keep polling: `state` is `Queued` or `InProgress`
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_export_completed`](crate::Client::wait_until_export_completed).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilExportCompleted::wait) or
-/// [`into_stream`](WaitUntilExportCompleted::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 pub struct WaitUntilExportCompleted {
@@ -7983,37 +5333,22 @@ pub struct WaitUntilExportCompleted {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilExportCompleted {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "exportCompleted",
-            operation: "getBackupExport",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(30),
-                max: std::time::Duration::from_secs(300),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Equals(&["state"], &["Successful"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["state"],
-                        &["Failed", "Cancelled"],
-                    ),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["state"],
-                        &["Queued", "InProgress"],
-                    ),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "exportCompleted",
+        operation: "getBackupExport",
+        delays: crate::waiter::Delays::secs(30, 300),
+        acceptors: &[
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::Equals(&["state"], &["Successful"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::Equals(&["state"], &["Failed", "Cancelled"]),
+            ),
+            crate::waiter::Acceptor::retry(
+                crate::waiter::Matcher::Equals(&["state"], &["Queued", "InProgress"]),
+            ),
+        ],
+    };
     /// `groupId`: see [`GetBackupExport::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -8044,80 +5379,51 @@ impl WaitUntilExportCompleted {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 30 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
     ) -> Result<
-        crate::models::DiskBackupExportJob,
-        crate::WaitError<crate::models::DiskBackupExportJob>,
+        models::DiskBackupExportJob,
+        crate::WaitError<models::DiskBackupExportJob>,
     > {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::DiskBackupExportJob>,
-            crate::WaitError<crate::models::DiskBackupExportJob>,
+            crate::Polled<models::DiskBackupExportJob>,
+            crate::WaitError<models::DiskBackupExportJob>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),
         )
     }
 }
-impl crate::Client {
-    /// Waits until the restore job finished, or its download links are ready.
-    ///
-    /// Polls [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilRestoreJobFinished::wait) runs out. Waiter `restoreJobFinished` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. failure: `failed` is true
-    /// 2. failure: `cancelled` is true
-    /// 3. failure: `expired` is true
-    /// 4. success: `finishedAt` is present
-    /// 5. success: `deliveryUrl` is not empty
-    /// 6. keep polling: HTTP 200
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    pub fn wait_until_restore_job_finished(&self) -> WaitUntilRestoreJobFinished {
-        WaitUntilRestoreJobFinished {
-            poll: self.get_backup_restore_job(),
-            delays: WaitUntilRestoreJobFinished::table().delays,
-        }
-    }
-}
 /// Waits until the restore job finished, or its download links are ready.
 ///
-/// Polls [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilRestoreJobFinished::wait) runs out. Waiter `restoreJobFinished` of the spec.
+/// Polls [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `restoreJobFinished` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. failure: `failed` is true
 /// 2. failure: `cancelled` is true
@@ -8125,13 +5431,6 @@ impl crate::Client {
 /// 4. success: `finishedAt` is present
 /// 5. success: `deliveryUrl` is not empty
 /// 6. keep polling: HTTP 200
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_restore_job_finished`](crate::Client::wait_until_restore_job_finished).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilRestoreJobFinished::wait) or
-/// [`into_stream`](WaitUntilRestoreJobFinished::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 pub struct WaitUntilRestoreJobFinished {
@@ -8139,43 +5438,29 @@ pub struct WaitUntilRestoreJobFinished {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilRestoreJobFinished {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "restoreJobFinished",
-            operation: "getBackupRestoreJob",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(30),
-                max: std::time::Duration::from_secs(300),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::IsTrue(&["failed"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::IsTrue(&["cancelled"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::IsTrue(&["expired"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Present(&["finishedAt"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::NonEmpty(&["deliveryUrl"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Status(200),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "restoreJobFinished",
+        operation: "getBackupRestoreJob",
+        delays: crate::waiter::Delays::secs(30, 300),
+        acceptors: &[
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::IsTrue(&["failed"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::IsTrue(&["cancelled"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::IsTrue(&["expired"]),
+            ),
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::Present(&["finishedAt"]),
+            ),
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::NonEmpty(&["deliveryUrl"]),
+            ),
+            crate::waiter::Acceptor::retry(crate::waiter::Matcher::Status(200)),
+        ],
+    };
     /// `groupId`: see [`GetBackupRestoreJob::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -8206,90 +5491,55 @@ impl WaitUntilRestoreJobFinished {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 30 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
     ) -> Result<
-        crate::models::DiskBackupSnapshotRestoreJob,
-        crate::WaitError<crate::models::DiskBackupSnapshotRestoreJob>,
+        models::DiskBackupSnapshotRestoreJob,
+        crate::WaitError<models::DiskBackupSnapshotRestoreJob>,
     > {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::DiskBackupSnapshotRestoreJob>,
-            crate::WaitError<crate::models::DiskBackupSnapshotRestoreJob>,
+            crate::Polled<models::DiskBackupSnapshotRestoreJob>,
+            crate::WaitError<models::DiskBackupSnapshotRestoreJob>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),
         )
     }
 }
-impl crate::Client {
-    /// Waits until the sharded-cluster snapshot finished, well or badly.
-    ///
-    /// Polls [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilShardedClusterSnapshotCompleted::wait) runs out. Waiter `shardedClusterSnapshotCompleted` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. success: `status` is `completed`
-    /// 2. failure: `status` is `failed`
-    /// 3. keep polling: `status` is `queued` or `inProgress`
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    pub fn wait_until_sharded_cluster_snapshot_completed(
-        &self,
-    ) -> WaitUntilShardedClusterSnapshotCompleted {
-        WaitUntilShardedClusterSnapshotCompleted {
-            poll: self.get_backup_sharded_cluster(),
-            delays: WaitUntilShardedClusterSnapshotCompleted::table().delays,
-        }
-    }
-}
 /// Waits until the sharded-cluster snapshot finished, well or badly.
 ///
-/// Polls [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilShardedClusterSnapshotCompleted::wait) runs out. Waiter `shardedClusterSnapshotCompleted` of the spec.
+/// Polls [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`) at once, then after 15 s, waits doubling up to 120 s (jittered); waiter `shardedClusterSnapshotCompleted` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. success: `status` is `completed`
 /// 2. failure: `status` is `failed`
 /// 3. keep polling: `status` is `queued` or `inProgress`
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_sharded_cluster_snapshot_completed`](crate::Client::wait_until_sharded_cluster_snapshot_completed).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilShardedClusterSnapshotCompleted::wait) or
-/// [`into_stream`](WaitUntilShardedClusterSnapshotCompleted::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 pub struct WaitUntilShardedClusterSnapshotCompleted {
@@ -8297,34 +5547,22 @@ pub struct WaitUntilShardedClusterSnapshotCompleted {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilShardedClusterSnapshotCompleted {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "shardedClusterSnapshotCompleted",
-            operation: "getBackupShardedCluster",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(15),
-                max: std::time::Duration::from_secs(120),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["completed"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["failed"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["status"],
-                        &["queued", "inProgress"],
-                    ),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "shardedClusterSnapshotCompleted",
+        operation: "getBackupShardedCluster",
+        delays: crate::waiter::Delays::secs(15, 120),
+        acceptors: &[
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::Equals(&["status"], &["completed"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::Equals(&["status"], &["failed"]),
+            ),
+            crate::waiter::Acceptor::retry(
+                crate::waiter::Matcher::Equals(&["status"], &["queued", "inProgress"]),
+            ),
+        ],
+    };
     /// `groupId`: see [`GetBackupShardedCluster::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -8355,88 +5593,55 @@ impl WaitUntilShardedClusterSnapshotCompleted {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 15 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 15 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 120 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
     ) -> Result<
-        crate::models::DiskBackupShardedClusterSnapshot,
-        crate::WaitError<crate::models::DiskBackupShardedClusterSnapshot>,
+        models::DiskBackupShardedClusterSnapshot,
+        crate::WaitError<models::DiskBackupShardedClusterSnapshot>,
     > {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::DiskBackupShardedClusterSnapshot>,
-            crate::WaitError<crate::models::DiskBackupShardedClusterSnapshot>,
+            crate::Polled<models::DiskBackupShardedClusterSnapshot>,
+            crate::WaitError<models::DiskBackupShardedClusterSnapshot>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),
         )
     }
 }
-impl crate::Client {
-    /// Waits until the snapshot finished, well or badly.
-    ///
-    /// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilSnapshotCompleted::wait) runs out. Waiter `snapshotCompleted` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. success: `status` is `completed`
-    /// 2. failure: `status` is `failed`
-    /// 3. keep polling: `status` is `queued` or `inProgress`
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    pub fn wait_until_snapshot_completed(&self) -> WaitUntilSnapshotCompleted {
-        WaitUntilSnapshotCompleted {
-            poll: self.get_group_cluster_backup_snapshot(),
-            delays: WaitUntilSnapshotCompleted::table().delays,
-        }
-    }
-}
 /// Waits until the snapshot finished, well or badly.
 ///
-/// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilSnapshotCompleted::wait) runs out. Waiter `snapshotCompleted` of the spec.
+/// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`) at once, then after 15 s, waits doubling up to 120 s (jittered); waiter `snapshotCompleted` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. success: `status` is `completed`
 /// 2. failure: `status` is `failed`
 /// 3. keep polling: `status` is `queued` or `inProgress`
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_snapshot_completed`](crate::Client::wait_until_snapshot_completed).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilSnapshotCompleted::wait) or
-/// [`into_stream`](WaitUntilSnapshotCompleted::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 pub struct WaitUntilSnapshotCompleted {
@@ -8444,34 +5649,22 @@ pub struct WaitUntilSnapshotCompleted {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilSnapshotCompleted {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "snapshotCompleted",
-            operation: "getGroupClusterBackupSnapshot",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(15),
-                max: std::time::Duration::from_secs(120),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["completed"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["failed"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["status"],
-                        &["queued", "inProgress"],
-                    ),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "snapshotCompleted",
+        operation: "getGroupClusterBackupSnapshot",
+        delays: crate::waiter::Delays::secs(15, 120),
+        acceptors: &[
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::Equals(&["status"], &["completed"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::Equals(&["status"], &["failed"]),
+            ),
+            crate::waiter::Acceptor::retry(
+                crate::waiter::Matcher::Equals(&["status"], &["queued", "inProgress"]),
+            ),
+        ],
+    };
     /// `groupId`: see [`GetGroupClusterBackupSnapshot::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -8502,86 +5695,54 @@ impl WaitUntilSnapshotCompleted {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 15 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 15 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 120 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
     ) -> Result<
-        crate::models::DiskBackupReplicaSet,
-        crate::WaitError<crate::models::DiskBackupReplicaSet>,
+        models::DiskBackupReplicaSet,
+        crate::WaitError<models::DiskBackupReplicaSet>,
     > {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::DiskBackupReplicaSet>,
-            crate::WaitError<crate::models::DiskBackupReplicaSet>,
+            crate::Polled<models::DiskBackupReplicaSet>,
+            crate::WaitError<models::DiskBackupReplicaSet>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),
         )
     }
 }
-impl crate::Client {
-    /// Waits until the snapshot is gone (Atlas answers 404).
-    ///
-    /// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 10 s, waits doubling up to 60 s (jittered), until the maximum wait given to [`wait`](WaitUntilSnapshotDeleted::wait) runs out. Waiter `snapshotDeleted` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. success: HTTP 404
-    /// 2. keep polling: HTTP 200
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers `()`.
-    pub fn wait_until_snapshot_deleted(&self) -> WaitUntilSnapshotDeleted {
-        WaitUntilSnapshotDeleted {
-            poll: self.get_group_cluster_backup_snapshot(),
-            delays: WaitUntilSnapshotDeleted::table().delays,
-        }
-    }
-}
 /// Waits until the snapshot is gone (Atlas answers 404).
 ///
-/// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 10 s, waits doubling up to 60 s (jittered), until the maximum wait given to [`wait`](WaitUntilSnapshotDeleted::wait) runs out. Waiter `snapshotDeleted` of the spec.
+/// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`) at once, then after 10 s, waits doubling up to 60 s (jittered); waiter `snapshotDeleted` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers `()`):
 ///
 /// 1. success: HTTP 404
 /// 2. keep polling: HTTP 200
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers `()`.
-///
-/// Created by
-/// [`Client::wait_until_snapshot_deleted`](crate::Client::wait_until_snapshot_deleted).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilSnapshotDeleted::wait) or
-/// [`into_stream`](WaitUntilSnapshotDeleted::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 pub struct WaitUntilSnapshotDeleted {
@@ -8589,27 +5750,15 @@ pub struct WaitUntilSnapshotDeleted {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilSnapshotDeleted {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "snapshotDeleted",
-            operation: "getGroupClusterBackupSnapshot",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(10),
-                max: std::time::Duration::from_secs(60),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Status(404),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Status(200),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "snapshotDeleted",
+        operation: "getGroupClusterBackupSnapshot",
+        delays: crate::waiter::Delays::secs(10, 60),
+        acceptors: &[
+            crate::waiter::Acceptor::success(crate::waiter::Matcher::Status(404)),
+            crate::waiter::Acceptor::retry(crate::waiter::Matcher::Status(200)),
+        ],
+    };
     /// `groupId`: see [`GetGroupClusterBackupSnapshot::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -8640,80 +5789,46 @@ impl WaitUntilSnapshotDeleted {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 10 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 10 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 60 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches the error status (the resource is gone).
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches the error status (the resource is gone); see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
-    ) -> Result<(), crate::WaitError<crate::models::DiskBackupReplicaSet>> {
+    ) -> Result<(), crate::WaitError<models::DiskBackupReplicaSet>> {
         crate::waiter::wait(self.into_stream(max_wait)).await.map(|_gone| ())
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::DiskBackupReplicaSet>,
-            crate::WaitError<crate::models::DiskBackupReplicaSet>,
+            crate::Polled<models::DiskBackupReplicaSet>,
+            crate::WaitError<models::DiskBackupReplicaSet>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),
         )
     }
 }
-impl crate::Client {
-    /// Waits until the serverless restore job finished, or its download links are ready.
-    ///
-    /// Polls [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilServerlessRestoreJobFinished::wait) runs out. Waiter `serverlessRestoreJobFinished` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. failure: `failed` is true
-    /// 2. failure: `cancelled` is true
-    /// 3. failure: `expired` is true
-    /// 4. success: `finishedAt` is present
-    /// 5. success: `deliveryUrl` is not empty
-    /// 6. keep polling: HTTP 200
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn wait_until_serverless_restore_job_finished(
-        &self,
-    ) -> WaitUntilServerlessRestoreJobFinished {
-        WaitUntilServerlessRestoreJobFinished {
-            poll: self.get_serverless_restore_job(),
-            delays: WaitUntilServerlessRestoreJobFinished::table().delays,
-        }
-    }
-}
 /// Waits until the serverless restore job finished, or its download links are ready.
 ///
-/// Polls [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilServerlessRestoreJobFinished::wait) runs out. Waiter `serverlessRestoreJobFinished` of the spec.
+/// Polls [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `serverlessRestoreJobFinished` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. failure: `failed` is true
 /// 2. failure: `cancelled` is true
@@ -8721,13 +5836,6 @@ impl crate::Client {
 /// 4. success: `finishedAt` is present
 /// 5. success: `deliveryUrl` is not empty
 /// 6. keep polling: HTTP 200
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_serverless_restore_job_finished`](crate::Client::wait_until_serverless_restore_job_finished).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilServerlessRestoreJobFinished::wait) or
-/// [`into_stream`](WaitUntilServerlessRestoreJobFinished::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 #[deprecated(
@@ -8738,43 +5846,29 @@ pub struct WaitUntilServerlessRestoreJobFinished {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilServerlessRestoreJobFinished {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "serverlessRestoreJobFinished",
-            operation: "getServerlessRestoreJob",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(30),
-                max: std::time::Duration::from_secs(300),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::IsTrue(&["failed"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::IsTrue(&["cancelled"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::IsTrue(&["expired"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Present(&["finishedAt"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::NonEmpty(&["deliveryUrl"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Status(200),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "serverlessRestoreJobFinished",
+        operation: "getServerlessRestoreJob",
+        delays: crate::waiter::Delays::secs(30, 300),
+        acceptors: &[
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::IsTrue(&["failed"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::IsTrue(&["cancelled"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::IsTrue(&["expired"]),
+            ),
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::Present(&["finishedAt"]),
+            ),
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::NonEmpty(&["deliveryUrl"]),
+            ),
+            crate::waiter::Acceptor::retry(crate::waiter::Matcher::Status(200)),
+        ],
+    };
     /// `groupId`: see [`GetServerlessRestoreJob::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -8805,93 +5899,55 @@ impl WaitUntilServerlessRestoreJobFinished {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 30 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
     ) -> Result<
-        crate::models::ServerlessBackupRestoreJob,
-        crate::WaitError<crate::models::ServerlessBackupRestoreJob>,
+        models::ServerlessBackupRestoreJob,
+        crate::WaitError<models::ServerlessBackupRestoreJob>,
     > {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::ServerlessBackupRestoreJob>,
-            crate::WaitError<crate::models::ServerlessBackupRestoreJob>,
+            crate::Polled<models::ServerlessBackupRestoreJob>,
+            crate::WaitError<models::ServerlessBackupRestoreJob>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),
         )
     }
 }
-impl crate::Client {
-    /// Waits until the serverless snapshot finished, well or badly.
-    ///
-    /// Polls [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilServerlessSnapshotCompleted::wait) runs out. Waiter `serverlessSnapshotCompleted` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. success: `status` is `completed`
-    /// 2. failure: `status` is `failed`
-    /// 3. keep polling: `status` is `queued` or `inProgress`
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn wait_until_serverless_snapshot_completed(
-        &self,
-    ) -> WaitUntilServerlessSnapshotCompleted {
-        WaitUntilServerlessSnapshotCompleted {
-            poll: self.get_group_serverless_backup_snapshot(),
-            delays: WaitUntilServerlessSnapshotCompleted::table().delays,
-        }
-    }
-}
 /// Waits until the serverless snapshot finished, well or badly.
 ///
-/// Polls [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilServerlessSnapshotCompleted::wait) runs out. Waiter `serverlessSnapshotCompleted` of the spec.
+/// Polls [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`) at once, then after 15 s, waits doubling up to 120 s (jittered); waiter `serverlessSnapshotCompleted` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. success: `status` is `completed`
 /// 2. failure: `status` is `failed`
 /// 3. keep polling: `status` is `queued` or `inProgress`
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_serverless_snapshot_completed`](crate::Client::wait_until_serverless_snapshot_completed).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilServerlessSnapshotCompleted::wait) or
-/// [`into_stream`](WaitUntilServerlessSnapshotCompleted::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 #[deprecated(
@@ -8902,34 +5958,22 @@ pub struct WaitUntilServerlessSnapshotCompleted {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilServerlessSnapshotCompleted {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "serverlessSnapshotCompleted",
-            operation: "getGroupServerlessBackupSnapshot",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(15),
-                max: std::time::Duration::from_secs(120),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["completed"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["failed"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["status"],
-                        &["queued", "inProgress"],
-                    ),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "serverlessSnapshotCompleted",
+        operation: "getGroupServerlessBackupSnapshot",
+        delays: crate::waiter::Delays::secs(15, 120),
+        acceptors: &[
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::Equals(&["status"], &["completed"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::Equals(&["status"], &["failed"]),
+            ),
+            crate::waiter::Acceptor::retry(
+                crate::waiter::Matcher::Equals(&["status"], &["queued", "inProgress"]),
+            ),
+        ],
+    };
     /// `groupId`: see [`GetGroupServerlessBackupSnapshot::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -8960,47 +6004,40 @@ impl WaitUntilServerlessSnapshotCompleted {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 15 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 15 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 120 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
     ) -> Result<
-        crate::models::ServerlessBackupSnapshot,
-        crate::WaitError<crate::models::ServerlessBackupSnapshot>,
+        models::ServerlessBackupSnapshot,
+        crate::WaitError<models::ServerlessBackupSnapshot>,
     > {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::ServerlessBackupSnapshot>,
-            crate::WaitError<crate::models::ServerlessBackupSnapshot>,
+            crate::Polled<models::ServerlessBackupSnapshot>,
+            crate::WaitError<models::ServerlessBackupSnapshot>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),

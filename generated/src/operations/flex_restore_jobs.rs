@@ -3,50 +3,85 @@
 
 //! Operations tagged `Flex Restore Jobs`. Needs the cargo feature `flex-restore-jobs` (on by default).
 #![allow(deprecated)]
+use crate::models;
 impl crate::Client {
     /// Restore a flex cluster snapshot
     ///
-    /// Restores one snapshot of the flex cluster into a flex or dedicated cluster. Requires the Project Backup Recovery Operator role.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`
-    /// - Operation ID: `createFlexRestoreJob`
-    /// - API version: `2024-11-13`
-    /// - Required role (any of): Project Backup Recovery Operator
-    /// - Cargo feature: `flex-restore-jobs` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::FlexBackupRestoreJobCreate20241113) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .create_flex_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .name("flex-cluster-0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
+    /// `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`: see [`CreateFlexRestoreJob`] for its parameters, API version, roles and an example.
     pub fn create_flex_restore_job(&self) -> CreateFlexRestoreJob {
-        CreateFlexRestoreJob::new(self.clone())
+        CreateFlexRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Get a flex cluster restore job
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`: see [`GetFlexRestoreJob`] for its parameters, API version, roles and an example.
+    pub fn get_flex_restore_job(&self) -> GetFlexRestoreJob {
+        GetFlexRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            name: None,
+            restore_job_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List flex cluster restore jobs
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`: see [`ListFlexRestoreJobs`] for its parameters, API version, roles and an example.
+    pub fn list_flex_restore_jobs(&self) -> ListFlexRestoreJobs {
+        ListFlexRestoreJobs {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Waits until the flex restore job finished, well or badly.
+    ///
+    /// See [`WaitUntilFlexRestoreJobCompleted`] for the polled operation, its acceptors and delays.
+    pub fn wait_until_flex_restore_job_completed(
+        &self,
+    ) -> WaitUntilFlexRestoreJobCompleted {
+        WaitUntilFlexRestoreJobCompleted {
+            poll: self.get_flex_restore_job(),
+            delays: WaitUntilFlexRestoreJobCompleted::TABLE.delays,
+        }
     }
 }
 /// Restore a flex cluster snapshot
 ///
 /// Restores one snapshot of the flex cluster into a flex or dedicated cluster. Requires the Project Backup Recovery Operator role.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`
-/// - Operation ID: `createFlexRestoreJob`
-/// - API version: `2024-11-13`
+/// - `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs` (`createFlexRestoreJob`), API version `2024-11-13`
 /// - Required role (any of): Project Backup Recovery Operator
 /// - Cargo feature: `flex-restore-jobs` (on by default)
 ///
-/// Created by
-/// [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job).
-/// Set the parameters, then call [`send`](CreateFlexRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::FlexBackupRestoreJobCreate20241113) -> Result<(), atlas_backup::Error> {
+/// client
+///     .create_flex_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .name("flex-cluster-0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct CreateFlexRestoreJob {
@@ -56,78 +91,43 @@ pub struct CreateFlexRestoreJob {
     name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::FlexBackupRestoreJobCreate20241113>,
+    body: Option<models::FlexBackupRestoreJobCreate20241113>,
 }
 impl CreateFlexRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl CreateFlexRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.name = Some(value.into()))
     }
-    /// Name of the flex cluster.
-    ///
-    /// `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The snapshot and the target cluster.
-    ///
-    /// The request body (`application/vnd.atlas.2024-11-13+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::FlexBackupRestoreJobCreate20241113,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// The snapshot and the target cluster. The request body (`application/vnd.atlas.2024-11-13+json`, required).
+    pub fn body(self, value: models::FlexBackupRestoreJobCreate20241113) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::FlexBackupRestoreJob20241113, crate::Error> {
+    ) -> Result<models::FlexBackupRestoreJob20241113, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::FlexBackupRestoreJob20241113>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::FlexBackupRestoreJob20241113>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createFlexRestoreJob",
             method: reqwest::Method::POST,
@@ -135,81 +135,35 @@ impl CreateFlexRestoreJob {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
-        request
-            .path(
-                "name",
-                self.name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("name", self.name.as_deref(), &crate::patterns::CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2024-11-13+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Get a flex cluster restore job
-    ///
-    /// Returns one restore job of the flex cluster. Requires the Project Read Only role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`
-    /// - Operation ID: `getFlexRestoreJob`
-    /// - API version: `2024-11-13`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `flex-restore-jobs` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_flex_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .name("flex-cluster-0")
-    ///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_flex_restore_job(&self) -> GetFlexRestoreJob {
-        GetFlexRestoreJob::new(self.clone())
     }
 }
 /// Get a flex cluster restore job
 ///
 /// Returns one restore job of the flex cluster. Requires the Project Read Only role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`
-/// - Operation ID: `getFlexRestoreJob`
-/// - API version: `2024-11-13`
+/// - `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}` (`getFlexRestoreJob`), API version `2024-11-13`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `flex-restore-jobs` (on by default)
 ///
-/// Created by
-/// [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job).
-/// Set the parameters, then call [`send`](GetFlexRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_flex_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .name("flex-cluster-0")
+///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetFlexRestoreJob {
@@ -222,72 +176,40 @@ pub struct GetFlexRestoreJob {
     pretty: Option<bool>,
 }
 impl GetFlexRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            restore_job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetFlexRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.name = Some(value.into()))
     }
-    /// Name of the flex cluster.
-    ///
-    /// `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.restore_job_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the restore job.
-    ///
-    /// `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(mut self, value: impl Into<String>) -> Self {
-        self.restore_job_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::FlexBackupRestoreJob20241113, crate::Error> {
+    ) -> Result<models::FlexBackupRestoreJob20241113, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::FlexBackupRestoreJob20241113>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::FlexBackupRestoreJob20241113>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getFlexRestoreJob",
             method: reqwest::Method::GET,
@@ -295,84 +217,39 @@ impl GetFlexRestoreJob {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
-        request
-            .path(
-                "name",
-                self.name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("name", self.name.as_deref(), &crate::patterns::CLUSTER_NAME)?;
         request
             .path(
                 "restoreJobId",
                 self.restore_job_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List flex cluster restore jobs
-    ///
-    /// Returns the restore jobs of the flex cluster. Requires the Project Read Only role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`
-    /// - Operation ID: `listFlexRestoreJobs`
-    /// - API version: `2024-11-13`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `flex-restore-jobs` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_flex_restore_jobs()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .name("flex-cluster-0")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_flex_restore_jobs(&self) -> ListFlexRestoreJobs {
-        ListFlexRestoreJobs::new(self.clone())
-    }
-}
 /// List flex cluster restore jobs
 ///
 /// Returns the restore jobs of the flex cluster. Requires the Project Read Only role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`
-/// - Operation ID: `listFlexRestoreJobs`
-/// - API version: `2024-11-13`
+/// - `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs` (`listFlexRestoreJobs`), API version `2024-11-13`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `flex-restore-jobs` (on by default)
 ///
-/// Created by
-/// [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs).
-/// Set the parameters, then call [`send`](ListFlexRestoreJobs::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_flex_restore_jobs()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .name("flex-cluster-0")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListFlexRestoreJobs {
@@ -387,134 +264,82 @@ pub struct ListFlexRestoreJobs {
     pretty: Option<bool>,
 }
 impl ListFlexRestoreJobs {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<crate::models::FlexBackupRestoreJob20241113, crate::Error>,
+        Item = Result<models::FlexBackupRestoreJob20241113, crate::Error>,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<
+        crate::paginate::Page<models::FlexBackupRestoreJob20241113>,
+        crate::Error,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::FlexBackupRestoreJob20241113>, crate::Error> {
+    ) -> Result<Vec<models::FlexBackupRestoreJob20241113>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListFlexRestoreJobs {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the flex cluster.
-    ///
-    /// `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.name = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        crate::models::PaginatedApiAtlasFlexBackupRestoreJob20241113,
-        crate::Error,
-    > {
+    ) -> Result<models::PaginatedApiAtlasFlexBackupRestoreJob20241113, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::PaginatedApiAtlasFlexBackupRestoreJob20241113>,
+        crate::Response<models::PaginatedApiAtlasFlexBackupRestoreJob20241113>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -524,26 +349,8 @@ impl ListFlexRestoreJobs {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
-        request
-            .path(
-                "name",
-                self.name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("name", self.name.as_deref(), &crate::patterns::CLUSTER_NAME)?;
         request.query("includeCount", self.include_count.as_ref());
         request
             .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
@@ -553,43 +360,15 @@ impl ListFlexRestoreJobs {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Waits until the flex restore job finished, well or badly.
-    ///
-    /// Polls [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilFlexRestoreJobCompleted::wait) runs out. Waiter `flexRestoreJobCompleted` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. success: `status` is `COMPLETED`
-    /// 2. failure: `status` is `FAILED`
-    /// 3. keep polling: `status` is `PENDING` or `QUEUED` or `RUNNING`
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    pub fn wait_until_flex_restore_job_completed(
-        &self,
-    ) -> WaitUntilFlexRestoreJobCompleted {
-        WaitUntilFlexRestoreJobCompleted {
-            poll: self.get_flex_restore_job(),
-            delays: WaitUntilFlexRestoreJobCompleted::table().delays,
-        }
-    }
-}
 /// Waits until the flex restore job finished, well or badly.
 ///
-/// Polls [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilFlexRestoreJobCompleted::wait) runs out. Waiter `flexRestoreJobCompleted` of the spec.
+/// Polls [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `flexRestoreJobCompleted` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. success: `status` is `COMPLETED`
 /// 2. failure: `status` is `FAILED`
 /// 3. keep polling: `status` is `PENDING` or `QUEUED` or `RUNNING`
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_flex_restore_job_completed`](crate::Client::wait_until_flex_restore_job_completed).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilFlexRestoreJobCompleted::wait) or
-/// [`into_stream`](WaitUntilFlexRestoreJobCompleted::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 pub struct WaitUntilFlexRestoreJobCompleted {
@@ -597,34 +376,25 @@ pub struct WaitUntilFlexRestoreJobCompleted {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilFlexRestoreJobCompleted {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "flexRestoreJobCompleted",
-            operation: "getFlexRestoreJob",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(30),
-                max: std::time::Duration::from_secs(300),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["COMPLETED"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["FAILED"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["status"],
-                        &["PENDING", "QUEUED", "RUNNING"],
-                    ),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "flexRestoreJobCompleted",
+        operation: "getFlexRestoreJob",
+        delays: crate::waiter::Delays::secs(30, 300),
+        acceptors: &[
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::Equals(&["status"], &["COMPLETED"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::Equals(&["status"], &["FAILED"]),
+            ),
+            crate::waiter::Acceptor::retry(
+                crate::waiter::Matcher::Equals(
+                    &["status"],
+                    &["PENDING", "QUEUED", "RUNNING"],
+                ),
+            ),
+        ],
+    };
     /// `groupId`: see [`GetFlexRestoreJob::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -655,47 +425,40 @@ impl WaitUntilFlexRestoreJobCompleted {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 30 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
     ) -> Result<
-        crate::models::FlexBackupRestoreJob20241113,
-        crate::WaitError<crate::models::FlexBackupRestoreJob20241113>,
+        models::FlexBackupRestoreJob20241113,
+        crate::WaitError<models::FlexBackupRestoreJob20241113>,
     > {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::FlexBackupRestoreJob20241113>,
-            crate::WaitError<crate::models::FlexBackupRestoreJob20241113>,
+            crate::Polled<models::FlexBackupRestoreJob20241113>,
+            crate::WaitError<models::FlexBackupRestoreJob20241113>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),

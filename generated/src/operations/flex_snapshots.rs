@@ -3,50 +3,83 @@
 
 //! Operations tagged `Flex Snapshots`. Needs the cargo feature `flex-snapshots` (on by default).
 #![allow(deprecated)]
+use crate::models;
 impl crate::Client {
     /// Download a flex cluster snapshot
     ///
-    /// Asks Atlas for a download link to one snapshot of the flex cluster. Requires the Project Backup Export Operator role.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download`
-    /// - Operation ID: `downloadFlexBackup`
-    /// - API version: `2024-11-13`
-    /// - Required role (any of): Project Backup Export Operator
-    /// - Cargo feature: `flex-snapshots` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::FlexBackupSnapshotDownloadCreate20241113) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .download_flex_backup()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .name("flex-cluster-0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
+    /// `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download`: see [`DownloadFlexBackup`] for its parameters, API version, roles and an example.
     pub fn download_flex_backup(&self) -> DownloadFlexBackup {
-        DownloadFlexBackup::new(self.clone())
+        DownloadFlexBackup {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Get one snapshot of a flex cluster
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`: see [`GetFlexBackupSnapshot`] for its parameters, API version, roles and an example.
+    pub fn get_flex_backup_snapshot(&self) -> GetFlexBackupSnapshot {
+        GetFlexBackupSnapshot {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List flex cluster snapshots
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`: see [`ListFlexBackupSnapshots`] for its parameters, API version, roles and an example.
+    pub fn list_flex_backup_snapshots(&self) -> ListFlexBackupSnapshots {
+        ListFlexBackupSnapshots {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Waits until the flex snapshot finished, well or badly.
+    ///
+    /// See [`WaitUntilFlexSnapshotCompleted`] for the polled operation, its acceptors and delays.
+    pub fn wait_until_flex_snapshot_completed(&self) -> WaitUntilFlexSnapshotCompleted {
+        WaitUntilFlexSnapshotCompleted {
+            poll: self.get_flex_backup_snapshot(),
+            delays: WaitUntilFlexSnapshotCompleted::TABLE.delays,
+        }
     }
 }
 /// Download a flex cluster snapshot
 ///
 /// Asks Atlas for a download link to one snapshot of the flex cluster. Requires the Project Backup Export Operator role.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download`
-/// - Operation ID: `downloadFlexBackup`
-/// - API version: `2024-11-13`
+/// - `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download` (`downloadFlexBackup`), API version `2024-11-13`
 /// - Required role (any of): Project Backup Export Operator
 /// - Cargo feature: `flex-snapshots` (on by default)
 ///
-/// Created by
-/// [`Client::download_flex_backup`](crate::Client::download_flex_backup).
-/// Set the parameters, then call [`send`](DownloadFlexBackup::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::FlexBackupSnapshotDownloadCreate20241113) -> Result<(), atlas_backup::Error> {
+/// client
+///     .download_flex_backup()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .name("flex-cluster-0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct DownloadFlexBackup {
@@ -56,78 +89,43 @@ pub struct DownloadFlexBackup {
     name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::FlexBackupSnapshotDownloadCreate20241113>,
+    body: Option<models::FlexBackupSnapshotDownloadCreate20241113>,
 }
 impl DownloadFlexBackup {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl DownloadFlexBackup {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.name = Some(value.into()))
     }
-    /// Name of the flex cluster.
-    ///
-    /// `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The snapshot to download.
-    ///
-    /// The request body (`application/vnd.atlas.2024-11-13+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::FlexBackupSnapshotDownloadCreate20241113,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// The snapshot to download. The request body (`application/vnd.atlas.2024-11-13+json`, required).
+    pub fn body(self, value: models::FlexBackupSnapshotDownloadCreate20241113) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::FlexBackupRestoreJob20241113, crate::Error> {
+    ) -> Result<models::FlexBackupRestoreJob20241113, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::FlexBackupRestoreJob20241113>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::FlexBackupRestoreJob20241113>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "downloadFlexBackup",
             method: reqwest::Method::POST,
@@ -135,81 +133,35 @@ impl DownloadFlexBackup {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
-        request
-            .path(
-                "name",
-                self.name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("name", self.name.as_deref(), &crate::patterns::CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2024-11-13+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Get one snapshot of a flex cluster
-    ///
-    /// Returns a single snapshot of the given flex cluster. Requires the Project Read Only role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`
-    /// - Operation ID: `getFlexBackupSnapshot`
-    /// - API version: `2025-03-12`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `flex-snapshots` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_flex_backup_snapshot()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .name("flex-cluster-0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_flex_backup_snapshot(&self) -> GetFlexBackupSnapshot {
-        GetFlexBackupSnapshot::new(self.clone())
     }
 }
 /// Get one snapshot of a flex cluster
 ///
 /// Returns a single snapshot of the given flex cluster. Requires the Project Read Only role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`
-/// - Operation ID: `getFlexBackupSnapshot`
-/// - API version: `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}` (`getFlexBackupSnapshot`), API version `2025-03-12`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `flex-snapshots` (on by default)
 ///
-/// Created by
-/// [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot).
-/// Set the parameters, then call [`send`](GetFlexBackupSnapshot::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_flex_backup_snapshot()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .name("flex-cluster-0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetFlexBackupSnapshot {
@@ -222,72 +174,38 @@ pub struct GetFlexBackupSnapshot {
     pretty: Option<bool>,
 }
 impl GetFlexBackupSnapshot {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetFlexBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.name = Some(value.into()))
     }
-    /// Name of the flex cluster.
-    ///
-    /// `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::FlexBackupSnapshot20241113, crate::Error> {
+    pub async fn send(self) -> Result<models::FlexBackupSnapshot20241113, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::FlexBackupSnapshot20241113>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::FlexBackupSnapshot20241113>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getFlexBackupSnapshot",
             method: reqwest::Method::GET,
@@ -295,84 +213,39 @@ impl GetFlexBackupSnapshot {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
-        request
-            .path(
-                "name",
-                self.name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("name", self.name.as_deref(), &crate::patterns::CLUSTER_NAME)?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List flex cluster snapshots
-    ///
-    /// Returns the snapshots of the flex cluster. Requires the Project Read Only role.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`
-    /// - Operation ID: `listFlexBackupSnapshots`
-    /// - API version: `2024-11-13`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `flex-snapshots` (on by default)
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_flex_backup_snapshots()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .name("flex-cluster-0")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_flex_backup_snapshots(&self) -> ListFlexBackupSnapshots {
-        ListFlexBackupSnapshots::new(self.clone())
-    }
-}
 /// List flex cluster snapshots
 ///
 /// Returns the snapshots of the flex cluster. Requires the Project Read Only role.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`
-/// - Operation ID: `listFlexBackupSnapshots`
-/// - API version: `2024-11-13`
+/// - `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots` (`listFlexBackupSnapshots`), API version `2024-11-13`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `flex-snapshots` (on by default)
 ///
-/// Created by
-/// [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots).
-/// Set the parameters, then call [`send`](ListFlexBackupSnapshots::send).
+/// # Example
+///
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_flex_backup_snapshots()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .name("flex-cluster-0")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListFlexBackupSnapshots {
@@ -387,134 +260,82 @@ pub struct ListFlexBackupSnapshots {
     pretty: Option<bool>,
 }
 impl ListFlexBackupSnapshots {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<crate::models::FlexBackupSnapshot20241113, crate::Error>,
+        Item = Result<models::FlexBackupSnapshot20241113, crate::Error>,
     > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<
+        crate::paginate::Page<models::FlexBackupSnapshot20241113>,
+        crate::Error,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::FlexBackupSnapshot20241113>, crate::Error> {
+    ) -> Result<Vec<models::FlexBackupSnapshot20241113>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListFlexBackupSnapshots {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the flex cluster.
-    ///
-    /// `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
+    /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.name = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        crate::models::PaginatedApiAtlasFlexBackupSnapshot20241113,
-        crate::Error,
-    > {
+    ) -> Result<models::PaginatedApiAtlasFlexBackupSnapshot20241113, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
     ) -> Result<
-        crate::Response<crate::models::PaginatedApiAtlasFlexBackupSnapshot20241113>,
+        crate::Response<models::PaginatedApiAtlasFlexBackupSnapshot20241113>,
         crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
@@ -524,26 +345,8 @@ impl ListFlexBackupSnapshots {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
-        request
-            .path(
-                "name",
-                self.name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("name", self.name.as_deref(), &crate::patterns::CLUSTER_NAME)?;
         request.query("includeCount", self.include_count.as_ref());
         request
             .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
@@ -553,41 +356,15 @@ impl ListFlexBackupSnapshots {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Waits until the flex snapshot finished, well or badly.
-    ///
-    /// Polls [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilFlexSnapshotCompleted::wait) runs out. Waiter `flexSnapshotCompleted` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. success: `status` is `COMPLETED`
-    /// 2. failure: `status` is `FAILED`
-    /// 3. keep polling: `status` is `PENDING` or `QUEUED` or `RUNNING`
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    pub fn wait_until_flex_snapshot_completed(&self) -> WaitUntilFlexSnapshotCompleted {
-        WaitUntilFlexSnapshotCompleted {
-            poll: self.get_flex_backup_snapshot(),
-            delays: WaitUntilFlexSnapshotCompleted::table().delays,
-        }
-    }
-}
 /// Waits until the flex snapshot finished, well or badly.
 ///
-/// Polls [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilFlexSnapshotCompleted::wait) runs out. Waiter `flexSnapshotCompleted` of the spec.
+/// Polls [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`) at once, then after 15 s, waits doubling up to 120 s (jittered); waiter `flexSnapshotCompleted` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. success: `status` is `COMPLETED`
 /// 2. failure: `status` is `FAILED`
 /// 3. keep polling: `status` is `PENDING` or `QUEUED` or `RUNNING`
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_flex_snapshot_completed`](crate::Client::wait_until_flex_snapshot_completed).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilFlexSnapshotCompleted::wait) or
-/// [`into_stream`](WaitUntilFlexSnapshotCompleted::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 pub struct WaitUntilFlexSnapshotCompleted {
@@ -595,34 +372,25 @@ pub struct WaitUntilFlexSnapshotCompleted {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilFlexSnapshotCompleted {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "flexSnapshotCompleted",
-            operation: "getFlexBackupSnapshot",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(15),
-                max: std::time::Duration::from_secs(120),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["COMPLETED"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["FAILED"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["status"],
-                        &["PENDING", "QUEUED", "RUNNING"],
-                    ),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "flexSnapshotCompleted",
+        operation: "getFlexBackupSnapshot",
+        delays: crate::waiter::Delays::secs(15, 120),
+        acceptors: &[
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::Equals(&["status"], &["COMPLETED"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::Equals(&["status"], &["FAILED"]),
+            ),
+            crate::waiter::Acceptor::retry(
+                crate::waiter::Matcher::Equals(
+                    &["status"],
+                    &["PENDING", "QUEUED", "RUNNING"],
+                ),
+            ),
+        ],
+    };
     /// `groupId`: see [`GetFlexBackupSnapshot::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -653,47 +421,40 @@ impl WaitUntilFlexSnapshotCompleted {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 15 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 15 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 120 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
     ) -> Result<
-        crate::models::FlexBackupSnapshot20241113,
-        crate::WaitError<crate::models::FlexBackupSnapshot20241113>,
+        models::FlexBackupSnapshot20241113,
+        crate::WaitError<models::FlexBackupSnapshot20241113>,
     > {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::FlexBackupSnapshot20241113>,
-            crate::WaitError<crate::models::FlexBackupSnapshot20241113>,
+            crate::Polled<models::FlexBackupSnapshot20241113>,
+            crate::WaitError<models::FlexBackupSnapshot20241113>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),

@@ -3,55 +3,230 @@
 
 //! Operations tagged `Legacy Backup`. Needs the cargo feature `legacy-backup` (on by default).
 #![allow(deprecated)]
+use crate::models;
 impl crate::Client {
     /// Create a legacy backup restore job
     ///
-    /// Starts a legacy backup restore job for the cluster and returns the jobs it created (one per shard for sharded clusters). Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`
-    /// - Operation ID: `createClusterRestoreJob`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `legacy-backup` (on by default)
-    ///
-    /// **Deprecated** in the API spec.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupRestoreJobRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .create_cluster_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
+    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`: see [`CreateClusterRestoreJob`] for its parameters, API version, roles and an example.
     #[deprecated(note = "deprecated by Atlas")]
     pub fn create_cluster_restore_job(&self) -> CreateClusterRestoreJob {
-        CreateClusterRestoreJob::new(self.clone())
+        CreateClusterRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Delete a legacy backup snapshot
+    ///
+    /// `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`: see [`DeleteClusterSnapshot`] for its parameters, API version, roles and an example.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn delete_cluster_snapshot(&self) -> DeleteClusterSnapshot {
+        DeleteClusterSnapshot {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get a legacy backup checkpoint
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}`: see [`GetClusterBackupCheckpoint`] for its parameters, API version, roles and an example.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn get_cluster_backup_checkpoint(&self) -> GetClusterBackupCheckpoint {
+        GetClusterBackupCheckpoint {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            checkpoint_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get a legacy backup restore job
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`: see [`GetClusterRestoreJob`] for its parameters, API version, roles and an example.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn get_cluster_restore_job(&self) -> GetClusterRestoreJob {
+        GetClusterRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            job_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get a legacy backup snapshot
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`: see [`GetClusterSnapshot`] for its parameters, API version, roles and an example.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn get_cluster_snapshot(&self) -> GetClusterSnapshot {
+        GetClusterSnapshot {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Get the legacy backup snapshot schedule
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`: see [`GetClusterSnapshotSchedule`] for its parameters, API version, roles and an example.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn get_cluster_snapshot_schedule(&self) -> GetClusterSnapshotSchedule {
+        GetClusterSnapshotSchedule {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List legacy backup checkpoints
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`: see [`ListClusterBackupCheckpoints`] for its parameters, API version, roles and an example.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn list_cluster_backup_checkpoints(&self) -> ListClusterBackupCheckpoints {
+        ListClusterBackupCheckpoints {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List legacy backup restore jobs
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`: see [`ListClusterRestoreJobs`] for its parameters, API version, roles and an example.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn list_cluster_restore_jobs(&self) -> ListClusterRestoreJobs {
+        ListClusterRestoreJobs {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            batch_id: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List legacy backup snapshots
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`: see [`ListClusterSnapshots`] for its parameters, API version, roles and an example.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn list_cluster_snapshots(&self) -> ListClusterSnapshots {
+        ListClusterSnapshots {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            completed: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Change the expiry of a legacy backup snapshot
+    ///
+    /// `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`: see [`UpdateClusterSnapshot`] for its parameters, API version, roles and an example.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn update_cluster_snapshot(&self) -> UpdateClusterSnapshot {
+        UpdateClusterSnapshot {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Change the legacy backup snapshot schedule
+    ///
+    /// `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`: see [`UpdateClusterSnapshotSchedule`] for its parameters, API version, roles and an example.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn update_cluster_snapshot_schedule(&self) -> UpdateClusterSnapshotSchedule {
+        UpdateClusterSnapshotSchedule {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Waits until the legacy restore job finished, well or badly.
+    ///
+    /// See [`WaitUntilLegacyRestoreJobFinished`] for the polled operation, its acceptors and delays.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn wait_until_legacy_restore_job_finished(
+        &self,
+    ) -> WaitUntilLegacyRestoreJobFinished {
+        WaitUntilLegacyRestoreJobFinished {
+            poll: self.get_cluster_restore_job(),
+            delays: WaitUntilLegacyRestoreJobFinished::TABLE.delays,
+        }
+    }
+    /// Waits until the legacy snapshot is complete.
+    ///
+    /// See [`WaitUntilLegacySnapshotComplete`] for the polled operation, its acceptors and delays.
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn wait_until_legacy_snapshot_complete(
+        &self,
+    ) -> WaitUntilLegacySnapshotComplete {
+        WaitUntilLegacySnapshotComplete {
+            poll: self.get_cluster_snapshot(),
+            delays: WaitUntilLegacySnapshotComplete::TABLE.delays,
+        }
     }
 }
 /// Create a legacy backup restore job
 ///
 /// Starts a legacy backup restore job for the cluster and returns the jobs it created (one per shard for sharded clusters). Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`
-/// - Operation ID: `createClusterRestoreJob`
-/// - API version: `2023-01-01`
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs` (`createClusterRestoreJob`), API version `2023-01-01`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `legacy-backup` (on by default)
 ///
 /// **Deprecated** in the API spec.
 ///
-/// Created by
-/// [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job).
-/// Set the parameters, then call [`send`](CreateClusterRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupRestoreJobRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .create_cluster_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -62,70 +237,41 @@ pub struct CreateClusterRestoreJob {
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::BackupRestoreJobRequest>,
+    body: Option<models::BackupRestoreJobRequest>,
 }
 impl CreateClusterRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl CreateClusterRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// Source snapshot or point in time, and how to deliver the data.
-    ///
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(mut self, value: crate::models::BackupRestoreJobRequest) -> Self {
-        self.body = Some(value);
-        self
+    /// Source snapshot or point in time, and how to deliver the data. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::BackupRestoreJobRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PaginatedRestoreJob, crate::Error> {
+    pub async fn send(self) -> Result<models::PaginatedRestoreJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::PaginatedRestoreJob>, crate::Error> {
+    ) -> Result<crate::Response<models::PaginatedRestoreJob>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createClusterRestoreJob",
             method: reqwest::Method::POST,
@@ -133,86 +279,43 @@ impl CreateClusterRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2023-01-01+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Delete a legacy backup snapshot
-    ///
-    /// Deletes one legacy backup snapshot of the cluster. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.
-    ///
-    /// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`
-    /// - Operation ID: `deleteClusterSnapshot`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `legacy-backup` (on by default)
-    ///
-    /// **Deprecated** in the API spec.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .delete_cluster_snapshot()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn delete_cluster_snapshot(&self) -> DeleteClusterSnapshot {
-        DeleteClusterSnapshot::new(self.clone())
     }
 }
 /// Delete a legacy backup snapshot
 ///
 /// Deletes one legacy backup snapshot of the cluster. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.
 ///
-/// - Request: `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`
-/// - Operation ID: `deleteClusterSnapshot`
-/// - API version: `2023-01-01`
+/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}` (`deleteClusterSnapshot`), API version `2023-01-01`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `legacy-backup` (on by default)
 ///
 /// **Deprecated** in the API spec.
 ///
-/// Created by
-/// [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot).
-/// Set the parameters, then call [`send`](DeleteClusterSnapshot::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .delete_cluster_snapshot()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -226,58 +329,29 @@ pub struct DeleteClusterSnapshot {
     pretty: Option<bool>,
 }
 impl DeleteClusterSnapshot {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl DeleteClusterSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<(), crate::Error> {
@@ -292,90 +366,48 @@ impl DeleteClusterSnapshot {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
     }
 }
-impl crate::Client {
-    /// Get a legacy backup checkpoint
-    ///
-    /// Returns one legacy backup checkpoint of the sharded cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}`
-    /// - Operation ID: `getClusterBackupCheckpoint`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `legacy-backup` (on by default)
-    ///
-    /// **Deprecated** in the API spec.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_cluster_backup_checkpoint()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .checkpoint_id("6824a1c3b2f1e4d5a6b7c8e4")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn get_cluster_backup_checkpoint(&self) -> GetClusterBackupCheckpoint {
-        GetClusterBackupCheckpoint::new(self.clone())
-    }
-}
 /// Get a legacy backup checkpoint
 ///
 /// Returns one legacy backup checkpoint of the sharded cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}`
-/// - Operation ID: `getClusterBackupCheckpoint`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}` (`getClusterBackupCheckpoint`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `legacy-backup` (on by default)
 ///
 /// **Deprecated** in the API spec.
 ///
-/// Created by
-/// [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint).
-/// Set the parameters, then call [`send`](GetClusterBackupCheckpoint::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_cluster_backup_checkpoint()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .checkpoint_id("6824a1c3b2f1e4d5a6b7c8e4")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -389,67 +421,38 @@ pub struct GetClusterBackupCheckpoint {
     pretty: Option<bool>,
 }
 impl GetClusterBackupCheckpoint {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            checkpoint_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetClusterBackupCheckpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the checkpoint. `checkpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn checkpoint_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.checkpoint_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the checkpoint.
-    ///
-    /// `checkpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn checkpoint_id(mut self, value: impl Into<String>) -> Self {
-        self.checkpoint_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::ApiAtlasCheckpoint, crate::Error> {
+    pub async fn send(self) -> Result<models::ApiAtlasCheckpoint, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::ApiAtlasCheckpoint>, crate::Error> {
+    ) -> Result<crate::Response<models::ApiAtlasCheckpoint>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getClusterBackupCheckpoint",
             method: reqwest::Method::GET,
@@ -457,90 +460,48 @@ impl GetClusterBackupCheckpoint {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "checkpointId",
                 self.checkpoint_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get a legacy backup restore job
-    ///
-    /// Returns one legacy backup restore job of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`
-    /// - Operation ID: `getClusterRestoreJob`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `legacy-backup` (on by default)
-    ///
-    /// **Deprecated** in the API spec.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_cluster_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn get_cluster_restore_job(&self) -> GetClusterRestoreJob {
-        GetClusterRestoreJob::new(self.clone())
-    }
-}
 /// Get a legacy backup restore job
 ///
 /// Returns one legacy backup restore job of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`
-/// - Operation ID: `getClusterRestoreJob`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}` (`getClusterRestoreJob`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `legacy-backup` (on by default)
 ///
 /// **Deprecated** in the API spec.
 ///
-/// Created by
-/// [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job).
-/// Set the parameters, then call [`send`](GetClusterRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_cluster_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -554,67 +515,38 @@ pub struct GetClusterRestoreJob {
     pretty: Option<bool>,
 }
 impl GetClusterRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetClusterRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.job_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the job.
-    ///
-    /// `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(mut self, value: impl Into<String>) -> Self {
-        self.job_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::BackupRestoreJob, crate::Error> {
+    pub async fn send(self) -> Result<models::BackupRestoreJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::BackupRestoreJob>, crate::Error> {
+    ) -> Result<crate::Response<models::BackupRestoreJob>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getClusterRestoreJob",
             method: reqwest::Method::GET,
@@ -622,90 +554,44 @@ impl GetClusterRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
-            .path(
-                "jobId",
-                self.job_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
-            )?;
+            .path("jobId", self.job_id.as_deref(), &crate::patterns::EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Get a legacy backup snapshot
-    ///
-    /// Returns one legacy backup snapshot of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`
-    /// - Operation ID: `getClusterSnapshot`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `legacy-backup` (on by default)
-    ///
-    /// **Deprecated** in the API spec.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_cluster_snapshot()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn get_cluster_snapshot(&self) -> GetClusterSnapshot {
-        GetClusterSnapshot::new(self.clone())
     }
 }
 /// Get a legacy backup snapshot
 ///
 /// Returns one legacy backup snapshot of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`
-/// - Operation ID: `getClusterSnapshot`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}` (`getClusterSnapshot`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `legacy-backup` (on by default)
 ///
 /// **Deprecated** in the API spec.
 ///
-/// Created by
-/// [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot).
-/// Set the parameters, then call [`send`](GetClusterSnapshot::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_cluster_snapshot()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -719,67 +605,38 @@ pub struct GetClusterSnapshot {
     pretty: Option<bool>,
 }
 impl GetClusterSnapshot {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetClusterSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::BackupSnapshot, crate::Error> {
+    pub async fn send(self) -> Result<models::BackupSnapshot, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::BackupSnapshot>, crate::Error> {
+    ) -> Result<crate::Response<models::BackupSnapshot>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getClusterSnapshot",
             method: reqwest::Method::GET,
@@ -787,89 +644,47 @@ impl GetClusterSnapshot {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Get the legacy backup snapshot schedule
-    ///
-    /// Returns the legacy backup snapshot schedule of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`
-    /// - Operation ID: `getClusterSnapshotSchedule`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `legacy-backup` (on by default)
-    ///
-    /// **Deprecated** in the API spec.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_cluster_snapshot_schedule()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn get_cluster_snapshot_schedule(&self) -> GetClusterSnapshotSchedule {
-        GetClusterSnapshotSchedule::new(self.clone())
-    }
-}
 /// Get the legacy backup snapshot schedule
 ///
 /// Returns the legacy backup snapshot schedule of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`
-/// - Operation ID: `getClusterSnapshotSchedule`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule` (`getClusterSnapshotSchedule`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `legacy-backup` (on by default)
 ///
 /// **Deprecated** in the API spec.
 ///
-/// Created by
-/// [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule).
-/// Set the parameters, then call [`send`](GetClusterSnapshotSchedule::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_cluster_snapshot_schedule()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -882,61 +697,34 @@ pub struct GetClusterSnapshotSchedule {
     pretty: Option<bool>,
 }
 impl GetClusterSnapshotSchedule {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetClusterSnapshotSchedule {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::ApiAtlasSnapshotSchedule, crate::Error> {
+    pub async fn send(self) -> Result<models::ApiAtlasSnapshotSchedule, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::ApiAtlasSnapshotSchedule>, crate::Error> {
+    ) -> Result<crate::Response<models::ApiAtlasSnapshotSchedule>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getClusterSnapshotSchedule",
             method: reqwest::Method::GET,
@@ -944,79 +732,41 @@ impl GetClusterSnapshotSchedule {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List legacy backup checkpoints
-    ///
-    /// Returns the legacy backup checkpoints of the sharded cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`
-    /// - Operation ID: `listClusterBackupCheckpoints`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `legacy-backup` (on by default)
-    ///
-    /// **Deprecated** in the API spec.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_cluster_backup_checkpoints()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn list_cluster_backup_checkpoints(&self) -> ListClusterBackupCheckpoints {
-        ListClusterBackupCheckpoints::new(self.clone())
-    }
-}
 /// List legacy backup checkpoints
 ///
 /// Returns the legacy backup checkpoints of the sharded cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`
-/// - Operation ID: `listClusterBackupCheckpoints`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints` (`listClusterBackupCheckpoints`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `legacy-backup` (on by default)
 ///
 /// **Deprecated** in the API spec.
 ///
-/// Created by
-/// [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints).
-/// Set the parameters, then call [`send`](ListClusterBackupCheckpoints::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_cluster_backup_checkpoints()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -1032,133 +782,76 @@ pub struct ListClusterBackupCheckpoints {
     pretty: Option<bool>,
 }
 impl ListClusterBackupCheckpoints {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::models::ApiAtlasCheckpoint, crate::Error>,
-    > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+    ) -> impl futures::Stream<Item = Result<models::ApiAtlasCheckpoint, crate::Error>> {
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<crate::paginate::Page<models::ApiAtlasCheckpoint>, crate::Error> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::ApiAtlasCheckpoint>, crate::Error> {
+    ) -> Result<Vec<models::ApiAtlasCheckpoint>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListClusterBackupCheckpoints {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::PaginatedApiAtlasCheckpoint, crate::Error> {
+    ) -> Result<models::PaginatedApiAtlasCheckpoint, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::PaginatedApiAtlasCheckpoint>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::PaginatedApiAtlasCheckpoint>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listClusterBackupCheckpoints",
             method: reqwest::Method::GET,
@@ -1166,25 +859,12 @@ impl ListClusterBackupCheckpoints {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("includeCount", self.include_count.as_ref());
         request
@@ -1195,54 +875,29 @@ impl ListClusterBackupCheckpoints {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List legacy backup restore jobs
-    ///
-    /// Returns the legacy backup restore jobs of the cluster, optionally only those of one batch. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`
-    /// - Operation ID: `listClusterRestoreJobs`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `legacy-backup` (on by default)
-    ///
-    /// **Deprecated** in the API spec.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_cluster_restore_jobs()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn list_cluster_restore_jobs(&self) -> ListClusterRestoreJobs {
-        ListClusterRestoreJobs::new(self.clone())
-    }
-}
 /// List legacy backup restore jobs
 ///
 /// Returns the legacy backup restore jobs of the cluster, optionally only those of one batch. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`
-/// - Operation ID: `listClusterRestoreJobs`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs` (`listClusterRestoreJobs`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `legacy-backup` (on by default)
 ///
 /// **Deprecated** in the API spec.
 ///
-/// Created by
-/// [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs).
-/// Set the parameters, then call [`send`](ListClusterRestoreJobs::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_cluster_restore_jobs()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -1259,136 +914,78 @@ pub struct ListClusterRestoreJobs {
     pretty: Option<bool>,
 }
 impl ListClusterRestoreJobs {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            batch_id: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::models::BackupRestoreJob, crate::Error>,
-    > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+    ) -> impl futures::Stream<Item = Result<models::BackupRestoreJob, crate::Error>> {
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<crate::paginate::Page<models::BackupRestoreJob>, crate::Error> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<crate::models::BackupRestoreJob>, crate::Error> {
+    ) -> Result<Vec<models::BackupRestoreJob>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListClusterRestoreJobs {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Return only the restore jobs of this batch (24-character hexadecimal ID).
-    ///
-    /// `batchId` (query parameter); must match `^([a-f0-9]{24})$`.
-    pub fn batch_id(mut self, value: impl Into<String>) -> Self {
-        self.batch_id = Some(value.into());
-        self
+    /// Return only the restore jobs of this batch (24-character hexadecimal ID). `batchId` (query parameter); must match `^([a-f0-9]{24})$`.
+    pub fn batch_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.batch_id = Some(value.into()))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PaginatedRestoreJob, crate::Error> {
+    pub async fn send(self) -> Result<models::PaginatedRestoreJob, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::PaginatedRestoreJob>, crate::Error> {
+    ) -> Result<crate::Response<models::PaginatedRestoreJob>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listClusterRestoreJobs",
             method: reqwest::Method::GET,
@@ -1396,36 +993,19 @@ impl ListClusterRestoreJobs {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .query_str(
                 "batchId",
                 self.batch_id.as_deref(),
                 false,
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("includeCount", self.include_count.as_ref());
         request
@@ -1436,54 +1016,29 @@ impl ListClusterRestoreJobs {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List legacy backup snapshots
-    ///
-    /// Returns the legacy backup snapshots of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`
-    /// - Operation ID: `listClusterSnapshots`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `legacy-backup` (on by default)
-    ///
-    /// **Deprecated** in the API spec.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_cluster_snapshots()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .collect_all() // every page; `.send()` answers one page
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn list_cluster_snapshots(&self) -> ListClusterSnapshots {
-        ListClusterSnapshots::new(self.clone())
-    }
-}
 /// List legacy backup snapshots
 ///
 /// Returns the legacy backup snapshots of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`
-/// - Operation ID: `listClusterSnapshots`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots` (`listClusterSnapshots`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `legacy-backup` (on by default)
 ///
 /// **Deprecated** in the API spec.
 ///
-/// Created by
-/// [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots).
-/// Set the parameters, then call [`send`](ListClusterSnapshots::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_cluster_snapshots()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -1492,7 +1047,7 @@ pub struct ListClusterSnapshots {
     options: crate::request::CallOptions,
     group_id: Option<String>,
     cluster_name: Option<String>,
-    completed: Option<crate::models::ListClusterSnapshotsCompleted>,
+    completed: Option<models::ListClusterSnapshotsCompleted>,
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
@@ -1500,139 +1055,76 @@ pub struct ListClusterSnapshots {
     pretty: Option<bool>,
 }
 impl ListClusterSnapshots {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            completed: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
-    }
-    /// Every item of every page, fetched as the stream is read: one page at a time, or up
-    /// to [`concurrency`](Self::concurrency) pages at once.
-    ///
-    /// Starts at the page set with
-    /// [`page_num`](Self::page_num)
-    /// (default 1) and stops after the last page: a short page, or as soon as `totalCount`
-    /// items were seen, without an extra request. The first error ends the stream.
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::models::BackupSnapshot, crate::Error>,
-    > {
-        let paging = crate::paginate::Paging {
-            first_page: self.page_num.map_or(1, i64::from),
-            per_page: self.items_per_page.map_or(100, i64::from),
-            concurrency: self.options.concurrency.unwrap_or(1),
-        };
-        crate::paginate::stream(
-            self,
-            paging,
-            |builder, page| async move {
-                let page = builder.page_num(page).send().await?;
-                Ok(crate::paginate::Page {
-                    items: page.results,
-                    total: page.total_count.map(i64::from),
-                })
-            },
-        )
+    ) -> impl futures::Stream<Item = Result<models::BackupSnapshot, crate::Error>> {
+        let (first, size) = (self.page_num, self.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        crate::paginate::stream(self, paging, Self::page)
     }
-    /// Lets [`into_stream`](Self::into_stream) and [`collect_all`](Self::collect_all) fetch
-    /// up to `pages` pages at once (default 1), once the first page told `totalCount`.
-    ///
-    /// Items still come in page order and no page is fetched twice; each page goes through
-    /// the client's retry policy (a 429 waits and is sent again), and the first error ends
-    /// the stream. `0` is refused with [`Error::InvalidParameter`](crate::Error::InvalidParameter).
-    pub fn concurrency(mut self, pages: usize) -> Self {
-        self.options.concurrency = Some(pages);
-        self
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn page(
+        self,
+        page: i64,
+    ) -> Result<crate::paginate::Page<models::BackupSnapshot>, crate::Error> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+    /// page order; see [paging](crate#paging). `0` is refused.
+    pub fn concurrency(self, pages: usize) -> Self {
+        crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> Result<Vec<crate::models::BackupSnapshot>, crate::Error> {
+    pub async fn collect_all(self) -> Result<Vec<models::BackupSnapshot>, crate::Error> {
         crate::paginate::collect(self.into_stream()).await
     }
-}
-impl ListClusterSnapshots {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Which snapshots to return by completion: finished ones, unfinished ones, or all.
-    ///
-    /// `completed` (query parameter); default `"true"`.
-    pub fn completed(
-        mut self,
-        value: crate::models::ListClusterSnapshotsCompleted,
-    ) -> Self {
-        self.completed = Some(value);
-        self
+    /// Which snapshots to return by completion: finished ones, unfinished ones, or all. `completed` (query parameter); default `"true"`.
+    pub fn completed(self, value: models::ListClusterSnapshotsCompleted) -> Self {
+        crate::request::with(self, |b| b.completed = Some(value))
     }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages.
-    ///
-    /// `includeCount` (query parameter); default `true`.
-    pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Some(value);
-        self
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.include_count = Some(value))
     }
-    /// Number of items per page (1 to 500).
-    ///
-    /// `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Some(value);
-        self
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.items_per_page = Some(value))
     }
-    /// Number of the page to return, starting at 1.
-    ///
-    /// `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Some(value);
-        self
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        crate::request::with(self, |b| b.page_num = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PaginatedSnapshot, crate::Error> {
+    pub async fn send(self) -> Result<models::PaginatedSnapshot, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::PaginatedSnapshot>, crate::Error> {
+    ) -> Result<crate::Response<models::PaginatedSnapshot>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listClusterSnapshots",
             method: reqwest::Method::GET,
@@ -1640,25 +1132,12 @@ impl ListClusterSnapshots {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("completed", self.completed.as_ref());
         request.query("includeCount", self.include_count.as_ref());
@@ -1670,56 +1149,31 @@ impl ListClusterSnapshots {
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Change the expiry of a legacy backup snapshot
-    ///
-    /// Changes when one legacy backup snapshot expires, or protects it from deletion. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.
-    ///
-    /// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`
-    /// - Operation ID: `updateClusterSnapshot`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `legacy-backup` (on by default)
-    ///
-    /// **Deprecated** in the API spec.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupSnapshotRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .update_cluster_snapshot()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn update_cluster_snapshot(&self) -> UpdateClusterSnapshot {
-        UpdateClusterSnapshot::new(self.clone())
-    }
-}
 /// Change the expiry of a legacy backup snapshot
 ///
 /// Changes when one legacy backup snapshot expires, or protects it from deletion. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.
 ///
-/// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`
-/// - Operation ID: `updateClusterSnapshot`
-/// - API version: `2023-01-01`
+/// - `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}` (`updateClusterSnapshot`), API version `2023-01-01`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `legacy-backup` (on by default)
 ///
 /// **Deprecated** in the API spec.
 ///
-/// Created by
-/// [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot).
-/// Set the parameters, then call [`send`](UpdateClusterSnapshot::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupSnapshotRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .update_cluster_snapshot()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -1731,78 +1185,45 @@ pub struct UpdateClusterSnapshot {
     snapshot_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::BackupSnapshotRequest>,
+    body: Option<models::BackupSnapshotRequest>,
 }
 impl UpdateClusterSnapshot {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl UpdateClusterSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The new expiry settings.
-    ///
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(mut self, value: crate::models::BackupSnapshotRequest) -> Self {
-        self.body = Some(value);
-        self
+    /// The new expiry settings. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::BackupSnapshotRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::BackupSnapshot, crate::Error> {
+    pub async fn send(self) -> Result<models::BackupSnapshot, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::BackupSnapshot>, crate::Error> {
+    ) -> Result<crate::Response<models::BackupSnapshot>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "updateClusterSnapshot",
             method: reqwest::Method::PATCH,
@@ -1810,96 +1231,49 @@ impl UpdateClusterSnapshot {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2023-01-01+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Change the legacy backup snapshot schedule
-    ///
-    /// Updates the legacy backup snapshot schedule of the cluster and returns it. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.
-    ///
-    /// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`
-    /// - Operation ID: `updateClusterSnapshotSchedule`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `legacy-backup` (on by default)
-    ///
-    /// **Deprecated** in the API spec.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ApiAtlasSnapshotScheduleRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .update_cluster_snapshot_schedule()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn update_cluster_snapshot_schedule(&self) -> UpdateClusterSnapshotSchedule {
-        UpdateClusterSnapshotSchedule::new(self.clone())
     }
 }
 /// Change the legacy backup snapshot schedule
 ///
 /// Updates the legacy backup snapshot schedule of the cluster and returns it. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.
 ///
-/// - Request: `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`
-/// - Operation ID: `updateClusterSnapshotSchedule`
-/// - API version: `2023-01-01`
+/// - `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule` (`updateClusterSnapshotSchedule`), API version `2023-01-01`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `legacy-backup` (on by default)
 ///
 /// **Deprecated** in the API spec.
 ///
-/// Created by
-/// [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule).
-/// Set the parameters, then call [`send`](UpdateClusterSnapshotSchedule::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ApiAtlasSnapshotScheduleRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .update_cluster_snapshot_schedule()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -1910,75 +1284,41 @@ pub struct UpdateClusterSnapshotSchedule {
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::ApiAtlasSnapshotScheduleRequest>,
+    body: Option<models::ApiAtlasSnapshotScheduleRequest>,
 }
 impl UpdateClusterSnapshotSchedule {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl UpdateClusterSnapshotSchedule {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The new schedule.
-    ///
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(
-        mut self,
-        value: crate::models::ApiAtlasSnapshotScheduleRequest,
-    ) -> Self {
-        self.body = Some(value);
-        self
+    /// The new schedule. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::ApiAtlasSnapshotScheduleRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::ApiAtlasSnapshotSchedule, crate::Error> {
+    pub async fn send(self) -> Result<models::ApiAtlasSnapshotSchedule, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::ApiAtlasSnapshotSchedule>, crate::Error> {
+    ) -> Result<crate::Response<models::ApiAtlasSnapshotSchedule>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "updateClusterSnapshotSchedule",
             method: reqwest::Method::PATCH,
@@ -1986,75 +1326,28 @@ impl UpdateClusterSnapshotSchedule {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2023-01-01+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Waits until the legacy restore job finished, well or badly.
-    ///
-    /// Polls [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilLegacyRestoreJobFinished::wait) runs out. Waiter `legacyRestoreJobFinished` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. success: `statusName` is `FINISHED`
-    /// 2. failure: `statusName` is `BROKEN` or `KILLED`
-    /// 3. keep polling: `statusName` is `IN_PROGRESS`
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn wait_until_legacy_restore_job_finished(
-        &self,
-    ) -> WaitUntilLegacyRestoreJobFinished {
-        WaitUntilLegacyRestoreJobFinished {
-            poll: self.get_cluster_restore_job(),
-            delays: WaitUntilLegacyRestoreJobFinished::table().delays,
-        }
     }
 }
 /// Waits until the legacy restore job finished, well or badly.
 ///
-/// Polls [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilLegacyRestoreJobFinished::wait) runs out. Waiter `legacyRestoreJobFinished` of the spec.
+/// Polls [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `legacyRestoreJobFinished` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. success: `statusName` is `FINISHED`
 /// 2. failure: `statusName` is `BROKEN` or `KILLED`
 /// 3. keep polling: `statusName` is `IN_PROGRESS`
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_legacy_restore_job_finished`](crate::Client::wait_until_legacy_restore_job_finished).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilLegacyRestoreJobFinished::wait) or
-/// [`into_stream`](WaitUntilLegacyRestoreJobFinished::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -2063,40 +1356,22 @@ pub struct WaitUntilLegacyRestoreJobFinished {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilLegacyRestoreJobFinished {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "legacyRestoreJobFinished",
-            operation: "getClusterRestoreJob",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(30),
-                max: std::time::Duration::from_secs(300),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["statusName"],
-                        &["FINISHED"],
-                    ),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["statusName"],
-                        &["BROKEN", "KILLED"],
-                    ),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["statusName"],
-                        &["IN_PROGRESS"],
-                    ),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "legacyRestoreJobFinished",
+        operation: "getClusterRestoreJob",
+        delays: crate::waiter::Delays::secs(30, 300),
+        acceptors: &[
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::Equals(&["statusName"], &["FINISHED"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::Equals(&["statusName"], &["BROKEN", "KILLED"]),
+            ),
+            crate::waiter::Acceptor::retry(
+                crate::waiter::Matcher::Equals(&["statusName"], &["IN_PROGRESS"]),
+            ),
+        ],
+    };
     /// `groupId`: see [`GetClusterRestoreJob::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -2127,89 +1402,51 @@ impl WaitUntilLegacyRestoreJobFinished {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 30 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
-    ) -> Result<
-        crate::models::BackupRestoreJob,
-        crate::WaitError<crate::models::BackupRestoreJob>,
-    > {
+    ) -> Result<models::BackupRestoreJob, crate::WaitError<models::BackupRestoreJob>> {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::BackupRestoreJob>,
-            crate::WaitError<crate::models::BackupRestoreJob>,
+            crate::Polled<models::BackupRestoreJob>,
+            crate::WaitError<models::BackupRestoreJob>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),
         )
     }
 }
-impl crate::Client {
-    /// Waits until the legacy snapshot is complete.
-    ///
-    /// Polls [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilLegacySnapshotComplete::wait) runs out. Waiter `legacySnapshotComplete` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. success: `complete` is true
-    /// 2. keep polling: HTTP 200
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn wait_until_legacy_snapshot_complete(
-        &self,
-    ) -> WaitUntilLegacySnapshotComplete {
-        WaitUntilLegacySnapshotComplete {
-            poll: self.get_cluster_snapshot(),
-            delays: WaitUntilLegacySnapshotComplete::table().delays,
-        }
-    }
-}
 /// Waits until the legacy snapshot is complete.
 ///
-/// Polls [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`), first at once, then after 15 s, waits doubling up to 120 s (jittered), until the maximum wait given to [`wait`](WaitUntilLegacySnapshotComplete::wait) runs out. Waiter `legacySnapshotComplete` of the spec.
+/// Polls [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`) at once, then after 15 s, waits doubling up to 120 s (jittered); waiter `legacySnapshotComplete` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. success: `complete` is true
 /// 2. keep polling: HTTP 200
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_legacy_snapshot_complete`](crate::Client::wait_until_legacy_snapshot_complete).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilLegacySnapshotComplete::wait) or
-/// [`into_stream`](WaitUntilLegacySnapshotComplete::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 #[deprecated(note = "deprecated by Atlas")]
@@ -2218,27 +1455,17 @@ pub struct WaitUntilLegacySnapshotComplete {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilLegacySnapshotComplete {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "legacySnapshotComplete",
-            operation: "getClusterSnapshot",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(15),
-                max: std::time::Duration::from_secs(120),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::IsTrue(&["complete"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Status(200),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "legacySnapshotComplete",
+        operation: "getClusterSnapshot",
+        delays: crate::waiter::Delays::secs(15, 120),
+        acceptors: &[
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::IsTrue(&["complete"]),
+            ),
+            crate::waiter::Acceptor::retry(crate::waiter::Matcher::Status(200)),
+        ],
+    };
     /// `groupId`: see [`GetClusterSnapshot::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -2269,47 +1496,37 @@ impl WaitUntilLegacySnapshotComplete {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 15 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 15 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 120 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
-    ) -> Result<
-        crate::models::BackupSnapshot,
-        crate::WaitError<crate::models::BackupSnapshot>,
-    > {
+    ) -> Result<models::BackupSnapshot, crate::WaitError<models::BackupSnapshot>> {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::BackupSnapshot>,
-            crate::WaitError<crate::models::BackupSnapshot>,
+            crate::Polled<models::BackupSnapshot>,
+            crate::WaitError<models::BackupSnapshot>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),

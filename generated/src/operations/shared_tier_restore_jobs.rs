@@ -3,59 +3,103 @@
 
 //! Operations tagged `Shared-Tier Restore Jobs`. Needs the cargo feature `shared-tier-restore-jobs` (on by default).
 #![allow(deprecated)]
+use crate::models;
 impl crate::Client {
     /// Restore an M2 or M5 cluster snapshot
     ///
-    /// Restores one snapshot of a shared-tier cluster into a target cluster, whose existing data Atlas deletes first. The target cannot use encryption at rest, cannot run a different major MongoDB version than the snapshot, and must not receive client requests during the restore. Requires the Project Owner role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use createFlexRestoreJob.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore`
-    /// - Operation ID: `createSharedClusterBackupRestoreJob`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `shared-tier-restore-jobs` (on by default)
-    ///
-    /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::TenantRestoreRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .create_shared_cluster_backup_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
+    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore`: see [`CreateSharedClusterBackupRestoreJob`] for its parameters, API version, roles and an example.
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
     pub fn create_shared_cluster_backup_restore_job(
         &self,
     ) -> CreateSharedClusterBackupRestoreJob {
-        CreateSharedClusterBackupRestoreJob::new(self.clone())
+        CreateSharedClusterBackupRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Get a restore job of an M2 or M5 cluster
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`: see [`GetSharedClusterBackupRestoreJob`] for its parameters, API version, roles and an example.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+    )]
+    pub fn get_shared_cluster_backup_restore_job(
+        &self,
+    ) -> GetSharedClusterBackupRestoreJob {
+        GetSharedClusterBackupRestoreJob {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            restore_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List restore jobs of an M2 or M5 cluster
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores`: see [`ListSharedClusterBackupRestoreJobs`] for its parameters, API version, roles and an example.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+    )]
+    pub fn list_shared_cluster_backup_restore_jobs(
+        &self,
+    ) -> ListSharedClusterBackupRestoreJobs {
+        ListSharedClusterBackupRestoreJobs {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// Waits until the shared-tier restore job finished, well or badly (deprecated with its operation).
+    ///
+    /// See [`WaitUntilSharedTierRestoreCompleted`] for the polled operation, its acceptors and delays.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+    )]
+    pub fn wait_until_shared_tier_restore_completed(
+        &self,
+    ) -> WaitUntilSharedTierRestoreCompleted {
+        WaitUntilSharedTierRestoreCompleted {
+            poll: self.get_shared_cluster_backup_restore_job(),
+            delays: WaitUntilSharedTierRestoreCompleted::TABLE.delays,
+        }
     }
 }
 /// Restore an M2 or M5 cluster snapshot
 ///
 /// Restores one snapshot of a shared-tier cluster into a target cluster, whose existing data Atlas deletes first. The target cannot use encryption at rest, cannot run a different major MongoDB version than the snapshot, and must not receive client requests during the restore. Requires the Project Owner role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use createFlexRestoreJob.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore`
-/// - Operation ID: `createSharedClusterBackupRestoreJob`
-/// - API version: `2023-01-01`
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore` (`createSharedClusterBackupRestoreJob`), API version `2023-01-01`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `shared-tier-restore-jobs` (on by default)
 ///
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
-/// Created by
-/// [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job).
-/// Set the parameters, then call [`send`](CreateSharedClusterBackupRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::TenantRestoreRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .create_shared_cluster_backup_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(
@@ -68,70 +112,41 @@ pub struct CreateSharedClusterBackupRestoreJob {
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::TenantRestoreRequest>,
+    body: Option<models::TenantRestoreRequest>,
 }
 impl CreateSharedClusterBackupRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl CreateSharedClusterBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The snapshot and the target cluster.
-    ///
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(mut self, value: crate::models::TenantRestoreRequest) -> Self {
-        self.body = Some(value);
-        self
+    /// The snapshot and the target cluster. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::TenantRestoreRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::TenantRestore, crate::Error> {
+    pub async fn send(self) -> Result<models::TenantRestore, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::TenantRestore>, crate::Error> {
+    ) -> Result<crate::Response<models::TenantRestore>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createSharedClusterBackupRestoreJob",
             method: reqwest::Method::POST,
@@ -139,90 +154,43 @@ impl CreateSharedClusterBackupRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2023-01-01+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Get a restore job of an M2 or M5 cluster
-    ///
-    /// Returns one restore job of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use getFlexRestoreJob.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`
-    /// - Operation ID: `getSharedClusterBackupRestoreJob`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `shared-tier-restore-jobs` (on by default)
-    ///
-    /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_shared_cluster_backup_restore_job()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .restore_id("6824a1c3b2f1e4d5a6b7c8e6")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn get_shared_cluster_backup_restore_job(
-        &self,
-    ) -> GetSharedClusterBackupRestoreJob {
-        GetSharedClusterBackupRestoreJob::new(self.clone())
     }
 }
 /// Get a restore job of an M2 or M5 cluster
 ///
 /// Returns one restore job of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use getFlexRestoreJob.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`
-/// - Operation ID: `getSharedClusterBackupRestoreJob`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}` (`getSharedClusterBackupRestoreJob`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `shared-tier-restore-jobs` (on by default)
 ///
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
-/// Created by
-/// [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job).
-/// Set the parameters, then call [`send`](GetSharedClusterBackupRestoreJob::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_shared_cluster_backup_restore_job()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .restore_id("6824a1c3b2f1e4d5a6b7c8e6")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(
@@ -238,67 +206,38 @@ pub struct GetSharedClusterBackupRestoreJob {
     pretty: Option<bool>,
 }
 impl GetSharedClusterBackupRestoreJob {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            restore_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetSharedClusterBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the restore job. `restoreId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn restore_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.restore_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the restore job.
-    ///
-    /// `restoreId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_id(mut self, value: impl Into<String>) -> Self {
-        self.restore_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::TenantRestore, crate::Error> {
+    pub async fn send(self) -> Result<models::TenantRestore, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::TenantRestore>, crate::Error> {
+    ) -> Result<crate::Response<models::TenantRestore>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getSharedClusterBackupRestoreJob",
             method: reqwest::Method::GET,
@@ -306,93 +245,47 @@ impl GetSharedClusterBackupRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "restoreId",
                 self.restore_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: None,
-                    max_length: None,
-                },
+                &crate::patterns::EXPORT_BUCKET_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List restore jobs of an M2 or M5 cluster
-    ///
-    /// Returns the restore jobs of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use listFlexRestoreJobs.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores`
-    /// - Operation ID: `listSharedClusterBackupRestoreJobs`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `shared-tier-restore-jobs` (on by default)
-    ///
-    /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_shared_cluster_backup_restore_jobs()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn list_shared_cluster_backup_restore_jobs(
-        &self,
-    ) -> ListSharedClusterBackupRestoreJobs {
-        ListSharedClusterBackupRestoreJobs::new(self.clone())
-    }
-}
 /// List restore jobs of an M2 or M5 cluster
 ///
 /// Returns the restore jobs of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use listFlexRestoreJobs.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores`
-/// - Operation ID: `listSharedClusterBackupRestoreJobs`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores` (`listSharedClusterBackupRestoreJobs`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `shared-tier-restore-jobs` (on by default)
 ///
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
-/// Created by
-/// [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs).
-/// Set the parameters, then call [`send`](ListSharedClusterBackupRestoreJobs::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_shared_cluster_backup_restore_jobs()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(
@@ -407,64 +300,34 @@ pub struct ListSharedClusterBackupRestoreJobs {
     pretty: Option<bool>,
 }
 impl ListSharedClusterBackupRestoreJobs {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl ListSharedClusterBackupRestoreJobs {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::PaginatedTenantRestoreView, crate::Error> {
+    pub async fn send(self) -> Result<models::PaginatedTenantRestoreView, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::PaginatedTenantRestoreView>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::PaginatedTenantRestoreView>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listSharedClusterBackupRestoreJobs",
             method: reqwest::Method::GET,
@@ -472,71 +335,27 @@ impl ListSharedClusterBackupRestoreJobs {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// Waits until the shared-tier restore job finished, well or badly (deprecated with its operation).
-    ///
-    /// Polls [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilSharedTierRestoreCompleted::wait) runs out. Waiter `sharedTierRestoreCompleted` of the spec.
-    ///
-    /// Acceptors, tried in order on each answer:
-    ///
-    /// 1. success: `status` is `COMPLETED`
-    /// 2. failure: `status` is `FAILED`
-    /// 3. keep polling: `status` is `PENDING` or `QUEUED` or `RUNNING`
-    ///
-    /// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn wait_until_shared_tier_restore_completed(
-        &self,
-    ) -> WaitUntilSharedTierRestoreCompleted {
-        WaitUntilSharedTierRestoreCompleted {
-            poll: self.get_shared_cluster_backup_restore_job(),
-            delays: WaitUntilSharedTierRestoreCompleted::table().delays,
-        }
-    }
-}
 /// Waits until the shared-tier restore job finished, well or badly (deprecated with its operation).
 ///
-/// Polls [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`), first at once, then after 30 s, waits doubling up to 300 s (jittered), until the maximum wait given to [`wait`](WaitUntilSharedTierRestoreCompleted::wait) runs out. Waiter `sharedTierRestoreCompleted` of the spec.
+/// Polls [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `sharedTierRestoreCompleted` of the spec; see [waiters](crate#waiters).
 ///
-/// Acceptors, tried in order on each answer:
+/// Acceptors, in order (success answers the decoded answer):
 ///
 /// 1. success: `status` is `COMPLETED`
 /// 2. failure: `status` is `FAILED`
 /// 3. keep polling: `status` is `PENDING` or `QUEUED` or `RUNNING`
-///
-/// An answer that no acceptor matches keeps the waiter polling (logged once at `warn`); a failed call that none matches ends the wait at once with [`WaitError::Call`](crate::WaitError::Call). Success answers the decoded answer.
-///
-/// Created by
-/// [`Client::wait_until_shared_tier_restore_completed`](crate::Client::wait_until_shared_tier_restore_completed).
-/// Set the polled operation's parameters, then call [`wait`](WaitUntilSharedTierRestoreCompleted::wait) or
-/// [`into_stream`](WaitUntilSharedTierRestoreCompleted::into_stream).
 #[derive(Debug, Clone)]
 #[must_use = "a waiter does nothing until `wait` is awaited or its stream is read"]
 #[deprecated(
@@ -547,34 +366,25 @@ pub struct WaitUntilSharedTierRestoreCompleted {
     delays: crate::waiter::Delays,
 }
 impl WaitUntilSharedTierRestoreCompleted {
-    fn table() -> &'static crate::waiter::Waiter {
-        static WAITER: crate::waiter::Waiter = crate::waiter::Waiter {
-            name: "sharedTierRestoreCompleted",
-            operation: "getSharedClusterBackupRestoreJob",
-            delays: crate::waiter::Delays {
-                min: std::time::Duration::from_secs(30),
-                max: std::time::Duration::from_secs(300),
-            },
-            acceptors: &[
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Success,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["COMPLETED"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Failure,
-                    matcher: crate::waiter::Matcher::Equals(&["status"], &["FAILED"]),
-                },
-                crate::waiter::Acceptor {
-                    state: crate::waiter::State::Retry,
-                    matcher: crate::waiter::Matcher::Equals(
-                        &["status"],
-                        &["PENDING", "QUEUED", "RUNNING"],
-                    ),
-                },
-            ],
-        };
-        &WAITER
-    }
+    const TABLE: crate::waiter::Waiter = crate::waiter::Waiter {
+        name: "sharedTierRestoreCompleted",
+        operation: "getSharedClusterBackupRestoreJob",
+        delays: crate::waiter::Delays::secs(30, 300),
+        acceptors: &[
+            crate::waiter::Acceptor::success(
+                crate::waiter::Matcher::Equals(&["status"], &["COMPLETED"]),
+            ),
+            crate::waiter::Acceptor::failure(
+                crate::waiter::Matcher::Equals(&["status"], &["FAILED"]),
+            ),
+            crate::waiter::Acceptor::retry(
+                crate::waiter::Matcher::Equals(
+                    &["status"],
+                    &["PENDING", "QUEUED", "RUNNING"],
+                ),
+            ),
+        ],
+    };
     /// `groupId`: see [`GetSharedClusterBackupRestoreJob::group_id`].
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.poll = self.poll.group_id(value);
@@ -605,47 +415,37 @@ impl WaitUntilSharedTierRestoreCompleted {
         self.poll = self.poll.timeout(timeout);
         self
     }
-    /// The wait before the second poll (default 30 s). Later waits double, up to
-    /// [`max_delay`](Self::max_delay), each a random time between this and that bound.
-    pub fn min_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.min = delay;
-        self
+    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
+    pub fn min_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.min = delay)
     }
     /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.delays.max = delay;
-        self
+    pub fn max_delay(self, delay: std::time::Duration) -> Self {
+        crate::request::with(self, |w| w.delays.max = delay)
     }
-    /// Polls until a success acceptor matches, and answers that answer.
-    ///
-    /// The first poll is at once; no sleep ends past `max_wait`, and the last poll is at
-    /// it. Dropping the future stops the waiter.
+    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
     pub async fn wait(
         self,
         max_wait: std::time::Duration,
-    ) -> Result<
-        crate::models::TenantRestore,
-        crate::WaitError<crate::models::TenantRestore>,
-    > {
+    ) -> Result<models::TenantRestore, crate::WaitError<models::TenantRestore>> {
         crate::waiter::wait(self.into_stream(max_wait))
             .await
             .and_then(crate::waiter::answer)
     }
-    /// Every polled answer, as it comes, until the terminal one: the success answer is
-    /// the last item; a failure, a time-out or a failed call is a last `Err` item. For
-    /// progress reports; [`wait`](Self::wait) is this stream's last item.
+    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+    /// for progress reports; [`wait`](Self::wait) is its last item.
     pub fn into_stream(
         self,
         max_wait: std::time::Duration,
     ) -> impl futures::Stream<
         Item = Result<
-            crate::Polled<crate::models::TenantRestore>,
-            crate::WaitError<crate::models::TenantRestore>,
+            crate::Polled<models::TenantRestore>,
+            crate::WaitError<models::TenantRestore>,
         >,
     > {
         let poll = self.poll;
         crate::waiter::stream(
-            Self::table(),
+            &Self::TABLE,
             self.delays,
             max_wait,
             move || poll.clone().send_with_metadata(),

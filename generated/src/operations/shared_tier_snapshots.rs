@@ -3,57 +3,83 @@
 
 //! Operations tagged `Shared-Tier Snapshots`. Needs the cargo feature `shared-tier-snapshots` (on by default).
 #![allow(deprecated)]
+use crate::models;
 impl crate::Client {
     /// Download one M2 or M5 cluster snapshot
     ///
-    /// Asks Atlas for a download link (`snapshotUrl`) to one snapshot of a shared-tier cluster; the link is valid for 4 hours. Requires the Project Owner role; deprecated and sunset in January 2026, use downloadFlexBackup instead.
-    ///
-    /// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`
-    /// - Operation ID: `downloadClusterBackupTenant`
-    /// - API version: `2024-08-05`
-    /// - Required role (any of): Project Owner
-    /// - Cargo feature: `shared-tier-snapshots` (on by default)
-    ///
-    /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::TenantRestoreRequest) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .download_cluster_backup_tenant()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .body(body)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
+    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`: see [`DownloadClusterBackupTenant`] for its parameters, API version, roles and an example.
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
     pub fn download_cluster_backup_tenant(&self) -> DownloadClusterBackupTenant {
-        DownloadClusterBackupTenant::new(self.clone())
+        DownloadClusterBackupTenant {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+        }
+    }
+    /// Get a snapshot of an M2 or M5 cluster
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`: see [`GetSharedClusterBackup`] for its parameters, API version, roles and an example.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+    )]
+    pub fn get_shared_cluster_backup(&self) -> GetSharedClusterBackup {
+        GetSharedClusterBackup {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            snapshot_id: None,
+            envelope: None,
+            pretty: None,
+        }
+    }
+    /// List snapshots of an M2 or M5 cluster
+    ///
+    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`: see [`ListSharedClusterBackups`] for its parameters, API version, roles and an example.
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+    )]
+    pub fn list_shared_cluster_backups(&self) -> ListSharedClusterBackups {
+        ListSharedClusterBackups {
+            client: self.clone(),
+            options: Default::default(),
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+        }
     }
 }
 /// Download one M2 or M5 cluster snapshot
 ///
 /// Asks Atlas for a download link (`snapshotUrl`) to one snapshot of a shared-tier cluster; the link is valid for 4 hours. Requires the Project Owner role; deprecated and sunset in January 2026, use downloadFlexBackup instead.
 ///
-/// - Request: `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`
-/// - Operation ID: `downloadClusterBackupTenant`
-/// - API version: `2024-08-05`
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download` (`downloadClusterBackupTenant`), API version `2024-08-05`
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `shared-tier-snapshots` (on by default)
 ///
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
-/// Created by
-/// [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant).
-/// Set the parameters, then call [`send`](DownloadClusterBackupTenant::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::TenantRestoreRequest) -> Result<(), atlas_backup::Error> {
+/// client
+///     .download_cluster_backup_tenant()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .body(body)
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(
@@ -66,70 +92,41 @@ pub struct DownloadClusterBackupTenant {
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: Option<crate::models::TenantRestoreRequest>,
+    body: Option<models::TenantRestoreRequest>,
 }
 impl DownloadClusterBackupTenant {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl DownloadClusterBackupTenant {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
-    }
-    /// The snapshot to download.
-    ///
-    /// The request body (`application/vnd.atlas.2024-08-05+json`, required).
-    pub fn body(mut self, value: crate::models::TenantRestoreRequest) -> Self {
-        self.body = Some(value);
-        self
+    /// The snapshot to download. The request body (`application/vnd.atlas.2024-08-05+json`, required).
+    pub fn body(self, value: models::TenantRestoreRequest) -> Self {
+        crate::request::with(self, |b| b.body = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::TenantRestore, crate::Error> {
+    pub async fn send(self) -> Result<models::TenantRestore, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::TenantRestore>, crate::Error> {
+    ) -> Result<crate::Response<models::TenantRestore>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "downloadClusterBackupTenant",
             method: reqwest::Method::POST,
@@ -137,88 +134,43 @@ impl DownloadClusterBackupTenant {
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
-        request
-            .json_body(
-                self.body.as_ref(),
-                true,
-                "application/vnd.atlas.2024-08-05+json",
-            )?;
+        request.json(self.body.as_ref(), true)?;
         self.client.execute_json(request).await
-    }
-}
-impl crate::Client {
-    /// Get a snapshot of an M2 or M5 cluster
-    ///
-    /// Returns one snapshot of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use getFlexBackupSnapshot.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`
-    /// - Operation ID: `getSharedClusterBackup`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `shared-tier-snapshots` (on by default)
-    ///
-    /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .get_shared_cluster_backup()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn get_shared_cluster_backup(&self) -> GetSharedClusterBackup {
-        GetSharedClusterBackup::new(self.clone())
     }
 }
 /// Get a snapshot of an M2 or M5 cluster
 ///
 /// Returns one snapshot of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use getFlexBackupSnapshot.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`
-/// - Operation ID: `getSharedClusterBackup`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}` (`getSharedClusterBackup`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `shared-tier-snapshots` (on by default)
 ///
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
-/// Created by
-/// [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup).
-/// Set the parameters, then call [`send`](GetSharedClusterBackup::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .get_shared_cluster_backup()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(
@@ -234,69 +186,38 @@ pub struct GetSharedClusterBackup {
     pretty: Option<bool>,
 }
 impl GetSharedClusterBackup {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl GetSharedClusterBackup {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
     }
-    /// 24-character hexadecimal ID of the snapshot.
-    ///
-    /// `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<crate::models::BackupTenantSnapshot, crate::Error> {
+    pub async fn send(self) -> Result<models::BackupTenantSnapshot, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<crate::models::BackupTenantSnapshot>, crate::Error> {
+    ) -> Result<crate::Response<models::BackupTenantSnapshot>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getSharedClusterBackup",
             method: reqwest::Method::GET,
@@ -304,91 +225,47 @@ impl GetSharedClusterBackup {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request
             .path(
                 "snapshotId",
                 self.snapshot_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
+                &crate::patterns::GROUP_ID,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
     }
 }
-impl crate::Client {
-    /// List snapshots of an M2 or M5 cluster
-    ///
-    /// Returns the snapshots of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use listFlexBackupSnapshots.
-    ///
-    /// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`
-    /// - Operation ID: `listSharedClusterBackups`
-    /// - API version: `2023-01-01`
-    /// - Required role (any of): Project Read Only
-    /// - Cargo feature: `shared-tier-snapshots` (on by default)
-    ///
-    /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// # #[allow(deprecated)]
-    /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-    /// let answer = client
-    ///     .list_shared_cluster_backups()
-    ///     .group_id("32b6e34b3d91647abb20e7b8")
-    ///     .cluster_name("Cluster0")
-    ///     .send()
-    ///     .await?;
-    /// # let _ = answer;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn list_shared_cluster_backups(&self) -> ListSharedClusterBackups {
-        ListSharedClusterBackups::new(self.clone())
-    }
-}
 /// List snapshots of an M2 or M5 cluster
 ///
 /// Returns the snapshots of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use listFlexBackupSnapshots.
 ///
-/// - Request: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`
-/// - Operation ID: `listSharedClusterBackups`
-/// - API version: `2023-01-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots` (`listSharedClusterBackups`), API version `2023-01-01`
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `shared-tier-snapshots` (on by default)
 ///
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
-/// Created by
-/// [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups).
-/// Set the parameters, then call [`send`](ListSharedClusterBackups::send).
+/// # Example
+///
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client
+///     .list_shared_cluster_backups()
+///     .group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0")
+///     .send()
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(
@@ -403,64 +280,36 @@ pub struct ListSharedClusterBackups {
     pretty: Option<bool>,
 }
 impl ListSharedClusterBackups {
-    fn new(client: crate::Client) -> Self {
-        Self {
-            client,
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.group_id = Some(value.into()))
     }
-}
-impl ListSharedClusterBackups {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same).
-    ///
-    /// `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(mut self, value: impl Into<String>) -> Self {
-        self.group_id = Some(value.into());
-        self
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
     }
-    /// Name of the cluster.
-    ///
-    /// `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
+    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
+    pub fn envelope(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.envelope = Some(value))
     }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.
-    ///
-    /// `envelope` (query parameter); default `false`.
-    pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Some(value);
-        self
-    }
-    /// When true, the response body is pretty-printed.
-    ///
-    /// `pretty` (query parameter); default `false`.
-    pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Some(value);
-        self
+    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
+    pub fn pretty(self, value: bool) -> Self {
+        crate::request::with(self, |b| b.pretty = Some(value))
     }
     /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::PaginatedTenantSnapshotView, crate::Error> {
+    ) -> Result<models::PaginatedTenantSnapshotView, crate::Error> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<crate::models::PaginatedTenantSnapshotView>,
-        crate::Error,
-    > {
+    ) -> Result<crate::Response<models::PaginatedTenantSnapshotView>, crate::Error> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listSharedClusterBackups",
             method: reqwest::Method::GET,
@@ -468,25 +317,12 @@ impl ListSharedClusterBackups {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request
-            .path(
-                "groupId",
-                self.group_id.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::GROUP_ID),
-                    min_length: Some(24),
-                    max_length: Some(24),
-                },
-            )?;
+        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
         request
             .path(
                 "clusterName",
                 self.cluster_name.as_deref(),
-                crate::request::Rule {
-                    pattern: Some(&crate::patterns::CLUSTER_NAME),
-                    min_length: Some(1),
-                    max_length: Some(64),
-                },
+                &crate::patterns::CLUSTER_NAME,
             )?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
