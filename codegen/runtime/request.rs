@@ -158,8 +158,8 @@ impl Request {
     }
 
     /// Checks a required path parameter and puts it, percent-encoded, into the path.
-    pub fn path(&mut self, name: &'static str, value: Option<&str>, rule: &Rule) -> Result<(), Error> {
-        let value = value.ok_or_else(|| Error::invalid(name, "is required"))?;
+    pub fn path(&mut self, name: &'static str, value: &Option<String>, rule: &Rule) -> Result<(), Error> {
+        let value = value.as_deref().ok_or_else(|| Error::invalid(name, "is required"))?;
         if value.is_empty() {
             return Err(Error::invalid(name, "must not be empty"));
         }
@@ -191,8 +191,8 @@ impl Request {
     }
 
     /// Adds a string query parameter after checking its rule.
-    pub fn query_str(&mut self, name: &'static str, value: Option<&str>, required: bool, rule: &Rule) -> Result<(), Error> {
-        match value {
+    pub fn query_str(&mut self, name: &'static str, value: &Option<String>, required: bool, rule: &Rule) -> Result<(), Error> {
+        match value.as_deref() {
             Some(v) => {
                 rule.check(name, v)?;
                 self.query.push((name, v.to_owned()));
@@ -211,22 +211,18 @@ impl Request {
         name: &'static str,
         value: Option<T>,
         required: bool,
-        minimum: Option<i64>,
-        maximum: Option<i64>,
+        bounds: std::ops::RangeInclusive<i64>,
     ) -> Result<(), Error> {
         let Some(value) = value else {
             return if required { Err(Error::invalid(name, "is required")) } else { Ok(()) };
         };
+        // An unbounded side is `i64::MIN` or `i64::MAX`, which no `i64` is beyond.
         let number: i64 = value.into();
-        if let Some(min) = minimum
-            && number < min
-        {
-            return Err(Error::invalid(name, format!("must be at least {min}")));
+        if number < *bounds.start() {
+            return Err(Error::invalid(name, format!("must be at least {}", bounds.start())));
         }
-        if let Some(max) = maximum
-            && number > max
-        {
-            return Err(Error::invalid(name, format!("must be at most {max}")));
+        if number > *bounds.end() {
+            return Err(Error::invalid(name, format!("must be at most {}", bounds.end())));
         }
         self.query.push((name, value.to_string()));
         Ok(())
@@ -306,9 +302,9 @@ mod tests {
     fn path_parameters_fill_their_own_placeholder_only() -> Result<(), Error> {
         let mut request = Request::new(&OP, &CallOptions::default());
         // `group` must not match the start of `{groupId}`.
-        request.path("group", Some("g/1"), &Rule::NONE)?;
-        request.path("groupId", Some("abc"), &Rule::NONE)?;
-        request.path("id", Some("a b"), &Rule::NONE)?;
+        request.path("group", &Some("g/1".to_owned()), &Rule::NONE)?;
+        request.path("groupId", &Some("abc".to_owned()), &Rule::NONE)?;
+        request.path("id", &Some("a b".to_owned()), &Rule::NONE)?;
         assert_eq!(request.path, "/groups/abc/x/g%2F1/a%20b");
         Ok(())
     }

@@ -33,7 +33,7 @@ const CLIENT_METHODS: &[&str] = &["builder", "new", "from_env", "base_url", "clo
 /// Methods of every request builder that parameter setters must not take.
 const BUILDER_METHODS: &[&str] = &[
     "send", "send_with_metadata", "body", "timeout", "api_version", "into_stream", "collect_all", "new",
-    "client", "clone", "fmt", "items_per_page_default",
+    "client", "clone", "fmt", "items_per_page_default", "concurrency", "fetch_page", "options", "version",
 ];
 
 /// `value` made into a valid identifier in snake_case (fields, methods, modules).

@@ -88,6 +88,8 @@ pub use interceptor::Interceptor;
 pub use error::Error;
 pub use response::Response;
 pub use waiter::{Polled, WaitError};
+/// What a call answers: its output, or [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The type error bodies decode into: the spec's error schema.
 pub type ErrorModel = models::ApiError;
 impl error::ErrorDetails for models::ApiError {

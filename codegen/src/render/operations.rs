@@ -209,13 +209,14 @@ pub(super) fn deprecation(op: &Operation) -> String {
     format!("#[deprecated(note = {})]", lit(&note))
 }
 
-/// The `static` holding a string parameter's rule (see `patterns.rs`).
+/// The `static` holding a string parameter's rule (in `patterns.rs`, glob-imported by
+/// each operations file that names one: see [`render_module`]).
 fn rule(p: &crate::ir::Param) -> String {
-    if p.rule_ident.is_empty() {
-        "&crate::request::Rule::NONE".to_owned()
-    } else {
-        format!("&crate::patterns::{}", ident(&p.rule_ident))
-    }
+    if uses_rule(p) { format!("&{}", ident(&p.rule_ident)) } else { "&crate::request::Rule::NONE".to_owned() }
+}
+
+fn uses_rule(p: &crate::ir::Param) -> bool {
+    !p.rule_ident.is_empty() && p.ty == TypeRef::String && matches!(p.location, ParamLocation::Path | ParamLocation::Query)
 }
 
 fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<String, Error> {
@@ -259,25 +260,21 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         let name = lit(&p.name);
         let statement = match (p.location, &p.ty) {
             (ParamLocation::Path, TypeRef::String) => format!(
-                "request.path({name}, self.{field}.as_deref(), {})?;",
+                "request.path({name}, &self.{field}, {})?;",
                 rule(p)
             ),
             (ParamLocation::Path, _) => format!(
-                "request.path({name}, self.{field}.as_ref().map(ToString::to_string).as_deref(), &crate::request::Rule::NONE)?;"
+                "request.path({name}, &self.{field}.as_ref().map(ToString::to_string), &crate::request::Rule::NONE)?;"
             ),
             (ParamLocation::Query, TypeRef::String) => format!(
-                "request.query_str({name}, self.{field}.as_deref(), {}, {})?;",
+                "request.query_str({name}, &self.{field}, {}, {})?;",
                 p.required,
                 rule(p)
             ),
             (ParamLocation::Query, TypeRef::I32 | TypeRef::I64) if p.minimum.is_some() || p.maximum.is_some() => {
-                let opt = |v: Option<i64>| v.map_or("None".to_owned(), |n| format!("Some({n})"));
-                format!(
-                    "request.query_int({name}, self.{field}, {}, {}, {})?;",
-                    p.required,
-                    opt(p.minimum),
-                    opt(p.maximum)
-                )
+                let min = p.minimum.map_or("i64::MIN".to_owned(), |n| n.to_string());
+                let max = p.maximum.map_or("i64::MAX".to_owned(), |n| n.to_string());
+                format!("request.query_int({name}, self.{field}, {}, {min}..={max})?;", p.required)
             }
             (ParamLocation::Query, TypeRef::Vec(_)) => {
                 format!("request.query_list({name}, self.{field}.as_ref(), {})?;", p.required)
@@ -440,6 +437,10 @@ pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Resu
             if pieces.iter().any(|p| named(&p.text)) {
                 let text = "use crate::models;".to_owned();
                 pieces.insert(0, super::Piece { text, template: "operations", item: "the models import".to_owned() });
+            }
+            if ops.iter().any(|op| op.params.iter().any(uses_rule)) {
+                let text = "use crate::patterns::*;".to_owned();
+                pieces.insert(0, super::Piece { text, template: "operations", item: "the rules import".to_owned() });
             }
             Ok(())
         },

@@ -3,6 +3,7 @@
 
 //! Operations tagged `Cloud Backups`. Needs the cargo feature `cloud-backups` (on by default).
 #![allow(deprecated)]
+use crate::patterns::*;
 use crate::models;
 impl crate::Client {
     /// Cancel a cloud backup restore job
@@ -807,11 +808,11 @@ impl CancelBackupRestoreJob {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    pub async fn send(self) -> crate::Result<()> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "cancelBackupRestoreJob",
             method: reqwest::Method::DELETE,
@@ -819,19 +820,9 @@ impl CancelBackupRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "restoreJobId",
-                self.restore_job_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("restoreJobId", &self.restore_job_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
@@ -895,13 +886,13 @@ impl CreateBackupExport {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::DiskBackupExportJob, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DiskBackupExportJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::DiskBackupExportJob>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::DiskBackupExportJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createBackupExport",
             method: reqwest::Method::POST,
@@ -909,13 +900,8 @@ impl CreateBackupExport {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -982,16 +968,13 @@ impl CreateBackupPrivateEndpoint {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::ObjectStoragePrivateEndpointResponse, crate::Error> {
+    ) -> crate::Result<models::ObjectStoragePrivateEndpointResponse> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::ObjectStoragePrivateEndpointResponse>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::ObjectStoragePrivateEndpointResponse>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createBackupPrivateEndpoint",
             method: reqwest::Method::POST,
@@ -999,13 +982,9 @@ impl CreateBackupPrivateEndpoint {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
         request
-            .path(
-                "cloudProvider",
-                self.cloud_provider.as_deref(),
-                &crate::request::Rule::NONE,
-            )?;
+            .path("cloudProvider", &self.cloud_provider, &crate::request::Rule::NONE)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -1070,15 +1049,13 @@ impl CreateBackupRestoreJob {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::DiskBackupSnapshotRestoreJob, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DiskBackupSnapshotRestoreJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::DiskBackupSnapshotRestoreJob>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotRestoreJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createBackupRestoreJob",
             method: reqwest::Method::POST,
@@ -1086,13 +1063,8 @@ impl CreateBackupRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -1159,16 +1131,13 @@ impl CreateCollectionRestoreJob {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::ApiAtlasCollectionRestoreJobResponse, crate::Error> {
+    ) -> crate::Result<models::ApiAtlasCollectionRestoreJobResponse> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::ApiAtlasCollectionRestoreJobResponse>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::ApiAtlasCollectionRestoreJobResponse>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createCollectionRestoreJob",
             method: reqwest::Method::POST,
@@ -1176,13 +1145,8 @@ impl CreateCollectionRestoreJob {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -1243,16 +1207,13 @@ impl CreateExportBucket {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::DiskBackupSnapshotExportBucketResponse, crate::Error> {
+    ) -> crate::Result<models::DiskBackupSnapshotExportBucketResponse> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::DiskBackupSnapshotExportBucketResponse>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotExportBucketResponse>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createExportBucket",
             method: reqwest::Method::POST,
@@ -1260,7 +1221,7 @@ impl CreateExportBucket {
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -1331,13 +1292,13 @@ impl CreateServerlessRestoreJob {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::ServerlessBackupRestoreJob, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::ServerlessBackupRestoreJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::ServerlessBackupRestoreJob>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::ServerlessBackupRestoreJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createServerlessRestoreJob",
             method: reqwest::Method::POST,
@@ -1345,13 +1306,8 @@ impl CreateServerlessRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -1416,11 +1372,11 @@ impl DeleteBackupPrivateEndpoint {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    pub async fn send(self) -> crate::Result<()> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "deleteBackupPrivateEndpoint",
             method: reqwest::Method::DELETE,
@@ -1428,19 +1384,10 @@ impl DeleteBackupPrivateEndpoint {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
         request
-            .path(
-                "cloudProvider",
-                self.cloud_provider.as_deref(),
-                &crate::request::Rule::NONE,
-            )?;
-        request
-            .path(
-                "endpointId",
-                self.endpoint_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+            .path("cloudProvider", &self.cloud_provider, &crate::request::Rule::NONE)?;
+        request.path("endpointId", &self.endpoint_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
@@ -1504,11 +1451,11 @@ impl DeleteBackupShardedCluster {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    pub async fn send(self) -> crate::Result<()> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "deleteBackupShardedCluster",
             method: reqwest::Method::DELETE,
@@ -1516,19 +1463,9 @@ impl DeleteBackupShardedCluster {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
@@ -1588,16 +1525,13 @@ impl DeleteClusterBackupSchedule {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::DiskBackupSnapshotSchedule20240805, crate::Error> {
+    ) -> crate::Result<models::DiskBackupSnapshotSchedule20240805> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::DiskBackupSnapshotSchedule20240805>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotSchedule20240805>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "deleteClusterBackupSchedule",
             method: reqwest::Method::DELETE,
@@ -1605,13 +1539,8 @@ impl DeleteClusterBackupSchedule {
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -1675,11 +1604,11 @@ impl DeleteClusterBackupSnapshot {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    pub async fn send(self) -> crate::Result<()> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "deleteClusterBackupSnapshot",
             method: reqwest::Method::DELETE,
@@ -1687,19 +1616,9 @@ impl DeleteClusterBackupSnapshot {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
@@ -1757,11 +1676,11 @@ impl DeleteExportBucket {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    pub async fn send(self) -> crate::Result<()> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "deleteExportBucket",
             method: reqwest::Method::DELETE,
@@ -1769,13 +1688,8 @@ impl DeleteExportBucket {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "exportBucketId",
-                self.export_bucket_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("exportBucketId", &self.export_bucket_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
@@ -1823,11 +1737,11 @@ impl DisableCompliancePolicy {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    pub async fn send(self) -> crate::Result<()> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "disableCompliancePolicy",
             method: reqwest::Method::DELETE,
@@ -1835,7 +1749,7 @@ impl DisableCompliancePolicy {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
@@ -1899,13 +1813,13 @@ impl GetBackupExport {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::DiskBackupExportJob, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DiskBackupExportJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::DiskBackupExportJob>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::DiskBackupExportJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getBackupExport",
             method: reqwest::Method::GET,
@@ -1913,19 +1827,9 @@ impl GetBackupExport {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "exportId",
-                self.export_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("exportId", &self.export_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -1991,16 +1895,13 @@ impl GetBackupPrivateEndpoint {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::ObjectStoragePrivateEndpointResponse, crate::Error> {
+    ) -> crate::Result<models::ObjectStoragePrivateEndpointResponse> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::ObjectStoragePrivateEndpointResponse>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::ObjectStoragePrivateEndpointResponse>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getBackupPrivateEndpoint",
             method: reqwest::Method::GET,
@@ -2008,19 +1909,10 @@ impl GetBackupPrivateEndpoint {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
         request
-            .path(
-                "cloudProvider",
-                self.cloud_provider.as_deref(),
-                &crate::request::Rule::NONE,
-            )?;
-        request
-            .path(
-                "endpointId",
-                self.endpoint_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+            .path("cloudProvider", &self.cloud_provider, &crate::request::Rule::NONE)?;
+        request.path("endpointId", &self.endpoint_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -2084,15 +1976,13 @@ impl GetBackupRestoreJob {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::DiskBackupSnapshotRestoreJob, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DiskBackupSnapshotRestoreJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::DiskBackupSnapshotRestoreJob>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotRestoreJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getBackupRestoreJob",
             method: reqwest::Method::GET,
@@ -2100,19 +1990,9 @@ impl GetBackupRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "restoreJobId",
-                self.restore_job_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("restoreJobId", &self.restore_job_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -2172,16 +2052,13 @@ impl GetBackupSchedule {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::DiskBackupSnapshotSchedule20240805, crate::Error> {
+    ) -> crate::Result<models::DiskBackupSnapshotSchedule20240805> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::DiskBackupSnapshotSchedule20240805>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotSchedule20240805>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getBackupSchedule",
             method: reqwest::Method::GET,
@@ -2189,13 +2066,8 @@ impl GetBackupSchedule {
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -2259,18 +2131,13 @@ impl GetBackupShardedCluster {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::DiskBackupShardedClusterSnapshot, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DiskBackupShardedClusterSnapshot> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::DiskBackupShardedClusterSnapshot>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::DiskBackupShardedClusterSnapshot>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getBackupShardedCluster",
             method: reqwest::Method::GET,
@@ -2278,19 +2145,9 @@ impl GetBackupShardedCluster {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -2360,13 +2217,13 @@ impl GetBackupSnapshotDatabase {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::DiskBackupDatabaseResponse, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DiskBackupDatabaseResponse> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::DiskBackupDatabaseResponse>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::DiskBackupDatabaseResponse>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getBackupSnapshotDatabase",
             method: reqwest::Method::GET,
@@ -2374,25 +2231,10 @@ impl GetBackupSnapshotDatabase {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
-        request
-            .path(
-                "databaseName",
-                self.database_name.as_deref(),
-                &crate::request::Rule::NONE,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
+        request.path("databaseName", &self.database_name, &crate::request::Rule::NONE)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -2458,16 +2300,13 @@ impl GetCollectionRestoreJob {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::ApiAtlasCollectionRestoreJobResponse, crate::Error> {
+    ) -> crate::Result<models::ApiAtlasCollectionRestoreJobResponse> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::ApiAtlasCollectionRestoreJobResponse>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::ApiAtlasCollectionRestoreJobResponse>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getCollectionRestoreJob",
             method: reqwest::Method::GET,
@@ -2475,15 +2314,9 @@ impl GetCollectionRestoreJob {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path("jobId", self.job_id.as_deref(), &crate::patterns::EXPORT_BUCKET_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("jobId", &self.job_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -2531,15 +2364,13 @@ impl GetCompliancePolicy {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::DataProtectionSettings20231001, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DataProtectionSettings20231001> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::DataProtectionSettings20231001>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::DataProtectionSettings20231001>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getCompliancePolicy",
             method: reqwest::Method::GET,
@@ -2547,7 +2378,7 @@ impl GetCompliancePolicy {
             versions: &["application/vnd.atlas.2023-10-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -2607,16 +2438,13 @@ impl GetExportBucket {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::DiskBackupSnapshotExportBucketResponse, crate::Error> {
+    ) -> crate::Result<models::DiskBackupSnapshotExportBucketResponse> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::DiskBackupSnapshotExportBucketResponse>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotExportBucketResponse>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getExportBucket",
             method: reqwest::Method::GET,
@@ -2624,13 +2452,8 @@ impl GetExportBucket {
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "exportBucketId",
-                self.export_bucket_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("exportBucketId", &self.export_bucket_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -2694,13 +2517,13 @@ impl GetGroupClusterBackupSnapshot {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::DiskBackupReplicaSet, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DiskBackupReplicaSet> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::DiskBackupReplicaSet>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::DiskBackupReplicaSet>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getGroupClusterBackupSnapshot",
             method: reqwest::Method::GET,
@@ -2708,19 +2531,9 @@ impl GetGroupClusterBackupSnapshot {
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -2790,13 +2603,13 @@ impl GetGroupServerlessBackupSnapshot {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::ServerlessBackupSnapshot, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::ServerlessBackupSnapshot> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::ServerlessBackupSnapshot>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::ServerlessBackupSnapshot>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getGroupServerlessBackupSnapshot",
             method: reqwest::Method::GET,
@@ -2804,19 +2617,9 @@ impl GetGroupServerlessBackupSnapshot {
             versions: &["application/vnd.atlas.2025-02-19+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -2888,15 +2691,14 @@ impl GetRestoreJobCollection {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::ApiAtlasCollectionRestoreCollectionStateResponse, crate::Error> {
+    ) -> crate::Result<models::ApiAtlasCollectionRestoreCollectionStateResponse> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
+    ) -> crate::Result<
         crate::Response<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
-        crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getRestoreJobCollection",
@@ -2905,19 +2707,13 @@ impl GetRestoreJobCollection {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path("jobId", self.job_id.as_deref(), &crate::patterns::EXPORT_BUCKET_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("jobId", &self.job_id, &EXPORT_BUCKET_ID)?;
         request
             .path(
                 "sourceNamespace",
-                self.source_namespace.as_deref(),
+                &self.source_namespace,
                 &crate::request::Rule::NONE,
             )?;
         request.query("envelope", self.envelope.as_ref());
@@ -2989,13 +2785,13 @@ impl GetServerlessRestoreJob {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::ServerlessBackupRestoreJob, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::ServerlessBackupRestoreJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::ServerlessBackupRestoreJob>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::ServerlessBackupRestoreJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getServerlessRestoreJob",
             method: reqwest::Method::GET,
@@ -3003,19 +2799,9 @@ impl GetServerlessRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "restoreJobId",
-                self.restore_job_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("restoreJobId", &self.restore_job_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -3091,15 +2877,13 @@ impl GetSnapshotDatabaseCollection {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::DiskBackupCollectionResponse, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DiskBackupCollectionResponse> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::DiskBackupCollectionResponse>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::DiskBackupCollectionResponse>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getSnapshotDatabaseCollection",
             method: reqwest::Method::GET,
@@ -3107,31 +2891,12 @@ impl GetSnapshotDatabaseCollection {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
+        request.path("databaseName", &self.database_name, &crate::request::Rule::NONE)?;
         request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
-        request
-            .path(
-                "databaseName",
-                self.database_name.as_deref(),
-                &crate::request::Rule::NONE,
-            )?;
-        request
-            .path(
-                "collectionName",
-                self.collection_name.as_deref(),
-                &crate::request::Rule::NONE,
-            )?;
+            .path("collectionName", &self.collection_name, &crate::request::Rule::NONE)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -3175,16 +2940,16 @@ impl ListBackupExports {
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<Item = Result<models::DiskBackupExportJob, crate::Error>> {
+    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupExportJob>> {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<crate::paginate::Page<models::DiskBackupExportJob>, crate::Error> {
+    ) -> crate::Result<crate::paginate::Page<models::DiskBackupExportJob>> {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
@@ -3194,9 +2959,7 @@ impl ListBackupExports {
         crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> Result<Vec<models::DiskBackupExportJob>, crate::Error> {
+    pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupExportJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -3234,16 +2997,13 @@ impl ListBackupExports {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::PaginatedApiAtlasDiskBackupExportJob, crate::Error> {
+    ) -> crate::Result<models::PaginatedApiAtlasDiskBackupExportJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::PaginatedApiAtlasDiskBackupExportJob>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::PaginatedApiAtlasDiskBackupExportJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listBackupExports",
             method: reqwest::Method::GET,
@@ -3251,17 +3011,11 @@ impl ListBackupExports {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -3306,19 +3060,18 @@ impl ListBackupPrivateEndpoints {
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<models::ObjectStoragePrivateEndpointResponse, crate::Error>,
+        Item = crate::Result<models::ObjectStoragePrivateEndpointResponse>,
     > {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<
+    ) -> crate::Result<
         crate::paginate::Page<models::ObjectStoragePrivateEndpointResponse>,
-        crate::Error,
     > {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
@@ -3331,7 +3084,7 @@ impl ListBackupPrivateEndpoints {
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<models::ObjectStoragePrivateEndpointResponse>, crate::Error> {
+    ) -> crate::Result<Vec<models::ObjectStoragePrivateEndpointResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -3369,18 +3122,14 @@ impl ListBackupPrivateEndpoints {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
-        crate::Error,
-    > {
+    ) -> crate::Result<models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
+    ) -> crate::Result<
         crate::Response<models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse>,
-        crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listBackupPrivateEndpoints",
@@ -3389,17 +3138,12 @@ impl ListBackupPrivateEndpoints {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
         request
-            .path(
-                "cloudProvider",
-                self.cloud_provider.as_deref(),
-                &crate::request::Rule::NONE,
-            )?;
+            .path("cloudProvider", &self.cloud_provider, &crate::request::Rule::NONE)?;
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -3444,20 +3188,17 @@ impl ListBackupRestoreJobs {
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<models::DiskBackupSnapshotRestoreJob, crate::Error>,
+        Item = crate::Result<models::DiskBackupSnapshotRestoreJob>,
     > {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<
-        crate::paginate::Page<models::DiskBackupSnapshotRestoreJob>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::paginate::Page<models::DiskBackupSnapshotRestoreJob>> {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
@@ -3469,7 +3210,7 @@ impl ListBackupRestoreJobs {
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<models::DiskBackupSnapshotRestoreJob>, crate::Error> {
+    ) -> crate::Result<Vec<models::DiskBackupSnapshotRestoreJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -3505,15 +3246,13 @@ impl ListBackupRestoreJobs {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::PaginatedCloudBackupRestoreJob, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::PaginatedCloudBackupRestoreJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::PaginatedCloudBackupRestoreJob>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::PaginatedCloudBackupRestoreJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listBackupRestoreJobs",
             method: reqwest::Method::GET,
@@ -3521,17 +3260,11 @@ impl ListBackupRestoreJobs {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -3591,15 +3324,14 @@ impl ListBackupShardedClusters {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::PaginatedCloudBackupShardedClusterSnapshot, crate::Error> {
+    ) -> crate::Result<models::PaginatedCloudBackupShardedClusterSnapshot> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
+    ) -> crate::Result<
         crate::Response<models::PaginatedCloudBackupShardedClusterSnapshot>,
-        crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listBackupShardedClusters",
@@ -3608,13 +3340,8 @@ impl ListBackupShardedClusters {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -3660,21 +3387,16 @@ impl ListBackupSnapshotDatabases {
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<
-        Item = Result<models::DiskBackupDatabaseResponse, crate::Error>,
-    > {
+    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupDatabaseResponse>> {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<
-        crate::paginate::Page<models::DiskBackupDatabaseResponse>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::paginate::Page<models::DiskBackupDatabaseResponse>> {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
@@ -3686,7 +3408,7 @@ impl ListBackupSnapshotDatabases {
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<models::DiskBackupDatabaseResponse>, crate::Error> {
+    ) -> crate::Result<Vec<models::DiskBackupDatabaseResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -3728,16 +3450,13 @@ impl ListBackupSnapshotDatabases {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::PaginatedApiAtlasDiskBackupDatabase, crate::Error> {
+    ) -> crate::Result<models::PaginatedApiAtlasDiskBackupDatabase> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::PaginatedApiAtlasDiskBackupDatabase>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::PaginatedApiAtlasDiskBackupDatabase>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listBackupSnapshotDatabases",
             method: reqwest::Method::GET,
@@ -3745,23 +3464,12 @@ impl ListBackupSnapshotDatabases {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -3808,18 +3516,16 @@ impl ListBackupSnapshots {
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<
-        Item = Result<models::DiskBackupReplicaSet, crate::Error>,
-    > {
+    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupReplicaSet>> {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<crate::paginate::Page<models::DiskBackupReplicaSet>, crate::Error> {
+    ) -> crate::Result<crate::paginate::Page<models::DiskBackupReplicaSet>> {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
@@ -3829,9 +3535,7 @@ impl ListBackupSnapshots {
         crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> Result<Vec<models::DiskBackupReplicaSet>, crate::Error> {
+    pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupReplicaSet>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -3879,15 +3583,13 @@ impl ListBackupSnapshots {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::PaginatedCloudBackupReplicaSet, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::PaginatedCloudBackupReplicaSet> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::PaginatedCloudBackupReplicaSet>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::PaginatedCloudBackupReplicaSet>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listBackupSnapshots",
             method: reqwest::Method::GET,
@@ -3895,20 +3597,14 @@ impl ListBackupSnapshots {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("oplogInc", self.oplog_inc.as_ref());
         request.query("oplogTs", self.oplog_ts.as_ref());
         request.query("pointInTimeUtcSeconds", self.point_in_time_utc_seconds.as_ref());
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -3952,19 +3648,18 @@ impl ListCollectionRestoreJobs {
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<models::ApiAtlasCollectionRestoreJobResponse, crate::Error>,
+        Item = crate::Result<models::ApiAtlasCollectionRestoreJobResponse>,
     > {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<
+    ) -> crate::Result<
         crate::paginate::Page<models::ApiAtlasCollectionRestoreJobResponse>,
-        crate::Error,
     > {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
@@ -3977,7 +3672,7 @@ impl ListCollectionRestoreJobs {
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<models::ApiAtlasCollectionRestoreJobResponse>, crate::Error> {
+    ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreJobResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -4011,16 +3706,13 @@ impl ListCollectionRestoreJobs {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::PaginatedApiAtlasCollectionRestoreJob, crate::Error> {
+    ) -> crate::Result<models::PaginatedApiAtlasCollectionRestoreJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::PaginatedApiAtlasCollectionRestoreJob>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::PaginatedApiAtlasCollectionRestoreJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listCollectionRestoreJobs",
             method: reqwest::Method::GET,
@@ -4028,16 +3720,10 @@ impl ListCollectionRestoreJobs {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -4076,19 +3762,18 @@ impl ListExportBuckets {
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<models::DiskBackupSnapshotExportBucketResponse, crate::Error>,
+        Item = crate::Result<models::DiskBackupSnapshotExportBucketResponse>,
     > {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<
+    ) -> crate::Result<
         crate::paginate::Page<models::DiskBackupSnapshotExportBucketResponse>,
-        crate::Error,
     > {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
@@ -4101,7 +3786,7 @@ impl ListExportBuckets {
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<models::DiskBackupSnapshotExportBucketResponse>, crate::Error> {
+    ) -> crate::Result<Vec<models::DiskBackupSnapshotExportBucketResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -4135,16 +3820,13 @@ impl ListExportBuckets {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::PaginatedBackupSnapshotExportBuckets, crate::Error> {
+    ) -> crate::Result<models::PaginatedBackupSnapshotExportBuckets> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::PaginatedBackupSnapshotExportBuckets>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::PaginatedBackupSnapshotExportBuckets>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listExportBuckets",
             method: reqwest::Method::GET,
@@ -4152,11 +3834,10 @@ impl ListExportBuckets {
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -4205,22 +3886,18 @@ impl ListRestoreJobCollections {
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<
-            models::ApiAtlasCollectionRestoreCollectionStateResponse,
-            crate::Error,
-        >,
+        Item = crate::Result<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
     > {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<
+    ) -> crate::Result<
         crate::paginate::Page<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
-        crate::Error,
     > {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
@@ -4233,10 +3910,7 @@ impl ListRestoreJobCollections {
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<
-        Vec<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
-        crate::Error,
-    > {
+    ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreCollectionStateResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -4286,18 +3960,14 @@ impl ListRestoreJobCollections {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<
-        models::PaginatedApiAtlasCollectionRestoreCollectionState,
-        crate::Error,
-    > {
+    ) -> crate::Result<models::PaginatedApiAtlasCollectionRestoreCollectionState> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
+    ) -> crate::Result<
         crate::Response<models::PaginatedApiAtlasCollectionRestoreCollectionState>,
-        crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listRestoreJobCollections",
@@ -4306,39 +3976,26 @@ impl ListRestoreJobCollections {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path("jobId", self.job_id.as_deref(), &crate::patterns::EXPORT_BUCKET_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("jobId", &self.job_id, &EXPORT_BUCKET_ID)?;
         request
             .query_str(
                 "sourceNamespace",
-                self.source_namespace.as_deref(),
+                &self.source_namespace,
                 false,
                 &crate::request::Rule::NONE,
             )?;
-        request
-            .query_str(
-                "state",
-                self.state.as_deref(),
-                false,
-                &crate::request::Rule::NONE,
-            )?;
+        request.query_str("state", &self.state, false, &crate::request::Rule::NONE)?;
         request
             .query_str(
                 "targetNamespace",
-                self.target_namespace.as_deref(),
+                &self.target_namespace,
                 false,
                 &crate::request::Rule::NONE,
             )?;
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -4388,18 +4045,16 @@ impl ListServerlessBackupSnapshots {
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<
-        Item = Result<models::ServerlessBackupSnapshot, crate::Error>,
-    > {
+    ) -> impl futures::Stream<Item = crate::Result<models::ServerlessBackupSnapshot>> {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<crate::paginate::Page<models::ServerlessBackupSnapshot>, crate::Error> {
+    ) -> crate::Result<crate::paginate::Page<models::ServerlessBackupSnapshot>> {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
@@ -4411,7 +4066,7 @@ impl ListServerlessBackupSnapshots {
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<models::ServerlessBackupSnapshot>, crate::Error> {
+    ) -> crate::Result<Vec<models::ServerlessBackupSnapshot>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -4449,15 +4104,14 @@ impl ListServerlessBackupSnapshots {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::PaginatedApiAtlasServerlessBackupSnapshot, crate::Error> {
+    ) -> crate::Result<models::PaginatedApiAtlasServerlessBackupSnapshot> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
+    ) -> crate::Result<
         crate::Response<models::PaginatedApiAtlasServerlessBackupSnapshot>,
-        crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listServerlessBackupSnapshots",
@@ -4466,17 +4120,11 @@ impl ListServerlessBackupSnapshots {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -4526,21 +4174,16 @@ impl ListServerlessRestoreJobs {
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<
-        Item = Result<models::ServerlessBackupRestoreJob, crate::Error>,
-    > {
+    ) -> impl futures::Stream<Item = crate::Result<models::ServerlessBackupRestoreJob>> {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<
-        crate::paginate::Page<models::ServerlessBackupRestoreJob>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::paginate::Page<models::ServerlessBackupRestoreJob>> {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
@@ -4552,7 +4195,7 @@ impl ListServerlessRestoreJobs {
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<models::ServerlessBackupRestoreJob>, crate::Error> {
+    ) -> crate::Result<Vec<models::ServerlessBackupRestoreJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -4590,15 +4233,14 @@ impl ListServerlessRestoreJobs {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::PaginatedApiAtlasServerlessBackupRestoreJob, crate::Error> {
+    ) -> crate::Result<models::PaginatedApiAtlasServerlessBackupRestoreJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
+    ) -> crate::Result<
         crate::Response<models::PaginatedApiAtlasServerlessBackupRestoreJob>,
-        crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listServerlessRestoreJobs",
@@ -4607,17 +4249,11 @@ impl ListServerlessRestoreJobs {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -4666,20 +4302,17 @@ impl ListSnapshotDatabaseCollections {
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<models::DiskBackupCollectionResponse, crate::Error>,
+        Item = crate::Result<models::DiskBackupCollectionResponse>,
     > {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<
-        crate::paginate::Page<models::DiskBackupCollectionResponse>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::paginate::Page<models::DiskBackupCollectionResponse>> {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
@@ -4691,7 +4324,7 @@ impl ListSnapshotDatabaseCollections {
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<models::DiskBackupCollectionResponse>, crate::Error> {
+    ) -> crate::Result<Vec<models::DiskBackupCollectionResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -4737,16 +4370,13 @@ impl ListSnapshotDatabaseCollections {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::PaginatedApiAtlasDiskBackupCollection, crate::Error> {
+    ) -> crate::Result<models::PaginatedApiAtlasDiskBackupCollection> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::PaginatedApiAtlasDiskBackupCollection>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::PaginatedApiAtlasDiskBackupCollection>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listSnapshotDatabaseCollections",
             method: reqwest::Method::GET,
@@ -4754,29 +4384,13 @@ impl ListSnapshotDatabaseCollections {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
-        request
-            .path(
-                "databaseName",
-                self.database_name.as_deref(),
-                &crate::request::Rule::NONE,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
+        request.path("databaseName", &self.database_name, &crate::request::Rule::NONE)?;
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -4840,13 +4454,13 @@ impl TakeSnapshots {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::DiskBackupSnapshot, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DiskBackupSnapshot> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::DiskBackupSnapshot>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::DiskBackupSnapshot>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "takeSnapshots",
             method: reqwest::Method::POST,
@@ -4854,13 +4468,8 @@ impl TakeSnapshots {
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -4927,15 +4536,14 @@ impl UpdateBackupExportBucket {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::DiskBackupSnapshotAwsExportBucketResponse, crate::Error> {
+    ) -> crate::Result<models::DiskBackupSnapshotAwsExportBucketResponse> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
+    ) -> crate::Result<
         crate::Response<models::DiskBackupSnapshotAwsExportBucketResponse>,
-        crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "updateBackupExportBucket",
@@ -4944,13 +4552,8 @@ impl UpdateBackupExportBucket {
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "exportBucketId",
-                self.export_bucket_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("exportBucketId", &self.export_bucket_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -5017,16 +4620,13 @@ impl UpdateBackupSchedule {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::DiskBackupSnapshotSchedule20240805, crate::Error> {
+    ) -> crate::Result<models::DiskBackupSnapshotSchedule20240805> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
-        crate::Response<models::DiskBackupSnapshotSchedule20240805>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotSchedule20240805>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "updateBackupSchedule",
             method: reqwest::Method::PATCH,
@@ -5034,13 +4634,8 @@ impl UpdateBackupSchedule {
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -5111,13 +4706,13 @@ impl UpdateBackupSnapshot {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::DiskBackupReplicaSet, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DiskBackupReplicaSet> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::DiskBackupReplicaSet>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::DiskBackupReplicaSet>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "updateBackupSnapshot",
             method: reqwest::Method::PATCH,
@@ -5125,19 +4720,9 @@ impl UpdateBackupSnapshot {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -5201,15 +4786,13 @@ impl UpdateCompliancePolicy {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::DataProtectionSettings20231001, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::DataProtectionSettings20231001> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::DataProtectionSettings20231001>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::DataProtectionSettings20231001>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "updateCompliancePolicy",
             method: reqwest::Method::PUT,
@@ -5217,7 +4800,7 @@ impl UpdateCompliancePolicy {
             versions: &["application/vnd.atlas.2023-10-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
         request
             .query("overwriteBackupPolicies", self.overwrite_backup_policies.as_ref());
         request.query("envelope", self.envelope.as_ref());

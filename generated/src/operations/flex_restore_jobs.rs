@@ -3,6 +3,7 @@
 
 //! Operations tagged `Flex Restore Jobs`. Needs the cargo feature `flex-restore-jobs` (on by default).
 #![allow(deprecated)]
+use crate::patterns::*;
 use crate::models;
 impl crate::Client {
     /// Restore a flex cluster snapshot
@@ -119,15 +120,13 @@ impl CreateFlexRestoreJob {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::FlexBackupRestoreJob20241113, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::FlexBackupRestoreJob20241113> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::FlexBackupRestoreJob20241113>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::FlexBackupRestoreJob20241113>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createFlexRestoreJob",
             method: reqwest::Method::POST,
@@ -135,8 +134,8 @@ impl CreateFlexRestoreJob {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request.path("name", self.name.as_deref(), &crate::patterns::CLUSTER_NAME)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("name", &self.name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -201,15 +200,13 @@ impl GetFlexRestoreJob {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::FlexBackupRestoreJob20241113, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::FlexBackupRestoreJob20241113> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::FlexBackupRestoreJob20241113>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::FlexBackupRestoreJob20241113>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getFlexRestoreJob",
             method: reqwest::Method::GET,
@@ -217,14 +214,9 @@ impl GetFlexRestoreJob {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request.path("name", self.name.as_deref(), &crate::patterns::CLUSTER_NAME)?;
-        request
-            .path(
-                "restoreJobId",
-                self.restore_job_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("name", &self.name, &CLUSTER_NAME)?;
+        request.path("restoreJobId", &self.restore_job_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -269,20 +261,17 @@ impl ListFlexRestoreJobs {
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<
-        Item = Result<models::FlexBackupRestoreJob20241113, crate::Error>,
+        Item = crate::Result<models::FlexBackupRestoreJob20241113>,
     > {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<
-        crate::paginate::Page<models::FlexBackupRestoreJob20241113>,
-        crate::Error,
-    > {
+    ) -> crate::Result<crate::paginate::Page<models::FlexBackupRestoreJob20241113>> {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
@@ -294,7 +283,7 @@ impl ListFlexRestoreJobs {
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
-    ) -> Result<Vec<models::FlexBackupRestoreJob20241113>, crate::Error> {
+    ) -> crate::Result<Vec<models::FlexBackupRestoreJob20241113>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -332,15 +321,14 @@ impl ListFlexRestoreJobs {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<models::PaginatedApiAtlasFlexBackupRestoreJob20241113, crate::Error> {
+    ) -> crate::Result<models::PaginatedApiAtlasFlexBackupRestoreJob20241113> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<
+    ) -> crate::Result<
         crate::Response<models::PaginatedApiAtlasFlexBackupRestoreJob20241113>,
-        crate::Error,
     > {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listFlexRestoreJobs",
@@ -349,12 +337,11 @@ impl ListFlexRestoreJobs {
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request.path("name", self.name.as_deref(), &crate::patterns::CLUSTER_NAME)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("name", &self.name, &CLUSTER_NAME)?;
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await

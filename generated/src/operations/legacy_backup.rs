@@ -3,6 +3,7 @@
 
 //! Operations tagged `Legacy Backup`. Needs the cargo feature `legacy-backup` (on by default).
 #![allow(deprecated)]
+use crate::patterns::*;
 use crate::models;
 impl crate::Client {
     /// Create a legacy backup restore job
@@ -265,13 +266,13 @@ impl CreateClusterRestoreJob {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::PaginatedRestoreJob, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::PaginatedRestoreJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::PaginatedRestoreJob>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::PaginatedRestoreJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createClusterRestoreJob",
             method: reqwest::Method::POST,
@@ -279,13 +280,8 @@ impl CreateClusterRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -354,11 +350,11 @@ impl DeleteClusterSnapshot {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<(), crate::Error> {
+    pub async fn send(self) -> crate::Result<()> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "deleteClusterSnapshot",
             method: reqwest::Method::DELETE,
@@ -366,19 +362,9 @@ impl DeleteClusterSnapshot {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_empty(request).await
@@ -446,13 +432,13 @@ impl GetClusterBackupCheckpoint {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::ApiAtlasCheckpoint, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::ApiAtlasCheckpoint> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::ApiAtlasCheckpoint>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::ApiAtlasCheckpoint>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getClusterBackupCheckpoint",
             method: reqwest::Method::GET,
@@ -460,19 +446,9 @@ impl GetClusterBackupCheckpoint {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "checkpointId",
-                self.checkpoint_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("checkpointId", &self.checkpoint_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -540,13 +516,13 @@ impl GetClusterRestoreJob {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::BackupRestoreJob, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::BackupRestoreJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::BackupRestoreJob>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::BackupRestoreJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getClusterRestoreJob",
             method: reqwest::Method::GET,
@@ -554,15 +530,9 @@ impl GetClusterRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path("jobId", self.job_id.as_deref(), &crate::patterns::EXPORT_BUCKET_ID)?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("jobId", &self.job_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -630,13 +600,13 @@ impl GetClusterSnapshot {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::BackupSnapshot, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::BackupSnapshot> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::BackupSnapshot>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::BackupSnapshot>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getClusterSnapshot",
             method: reqwest::Method::GET,
@@ -644,19 +614,9 @@ impl GetClusterSnapshot {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -718,13 +678,13 @@ impl GetClusterSnapshotSchedule {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::ApiAtlasSnapshotSchedule, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::ApiAtlasSnapshotSchedule> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::ApiAtlasSnapshotSchedule>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::ApiAtlasSnapshotSchedule>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getClusterSnapshotSchedule",
             method: reqwest::Method::GET,
@@ -732,13 +692,8 @@ impl GetClusterSnapshotSchedule {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -786,16 +741,16 @@ impl ListClusterBackupCheckpoints {
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<Item = Result<models::ApiAtlasCheckpoint, crate::Error>> {
+    ) -> impl futures::Stream<Item = crate::Result<models::ApiAtlasCheckpoint>> {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<crate::paginate::Page<models::ApiAtlasCheckpoint>, crate::Error> {
+    ) -> crate::Result<crate::paginate::Page<models::ApiAtlasCheckpoint>> {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
@@ -805,9 +760,7 @@ impl ListClusterBackupCheckpoints {
         crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> Result<Vec<models::ApiAtlasCheckpoint>, crate::Error> {
+    pub async fn collect_all(self) -> crate::Result<Vec<models::ApiAtlasCheckpoint>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -843,15 +796,13 @@ impl ListClusterBackupCheckpoints {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::PaginatedApiAtlasCheckpoint, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::PaginatedApiAtlasCheckpoint> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::PaginatedApiAtlasCheckpoint>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::PaginatedApiAtlasCheckpoint>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listClusterBackupCheckpoints",
             method: reqwest::Method::GET,
@@ -859,17 +810,11 @@ impl ListClusterBackupCheckpoints {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -918,16 +863,16 @@ impl ListClusterRestoreJobs {
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<Item = Result<models::BackupRestoreJob, crate::Error>> {
+    ) -> impl futures::Stream<Item = crate::Result<models::BackupRestoreJob>> {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<crate::paginate::Page<models::BackupRestoreJob>, crate::Error> {
+    ) -> crate::Result<crate::paginate::Page<models::BackupRestoreJob>> {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
@@ -937,9 +882,7 @@ impl ListClusterRestoreJobs {
         crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> Result<Vec<models::BackupRestoreJob>, crate::Error> {
+    pub async fn collect_all(self) -> crate::Result<Vec<models::BackupRestoreJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -979,13 +922,13 @@ impl ListClusterRestoreJobs {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::PaginatedRestoreJob, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::PaginatedRestoreJob> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::PaginatedRestoreJob>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::PaginatedRestoreJob>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listClusterRestoreJobs",
             method: reqwest::Method::GET,
@@ -993,24 +936,12 @@ impl ListClusterRestoreJobs {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .query_str(
-                "batchId",
-                self.batch_id.as_deref(),
-                false,
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.query_str("batchId", &self.batch_id, false, &EXPORT_BUCKET_ID)?;
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -1059,16 +990,16 @@ impl ListClusterSnapshots {
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<Item = Result<models::BackupSnapshot, crate::Error>> {
+    ) -> impl futures::Stream<Item = crate::Result<models::BackupSnapshot>> {
         let (first, size) = (self.page_num, self.items_per_page);
         let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
-        crate::paginate::stream(self, paging, Self::page)
+        crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
-    async fn page(
+    async fn fetch_page(
         self,
         page: i64,
-    ) -> Result<crate::paginate::Page<models::BackupSnapshot>, crate::Error> {
+    ) -> crate::Result<crate::paginate::Page<models::BackupSnapshot>> {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
@@ -1078,7 +1009,7 @@ impl ListClusterSnapshots {
         crate::request::with(self, |b| b.options.concurrency = Some(pages))
     }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(self) -> Result<Vec<models::BackupSnapshot>, crate::Error> {
+    pub async fn collect_all(self) -> crate::Result<Vec<models::BackupSnapshot>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -1118,13 +1049,13 @@ impl ListClusterSnapshots {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::PaginatedSnapshot, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::PaginatedSnapshot> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::PaginatedSnapshot>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::PaginatedSnapshot>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listClusterSnapshots",
             method: reqwest::Method::GET,
@@ -1132,18 +1063,12 @@ impl ListClusterSnapshots {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("completed", self.completed.as_ref());
         request.query("includeCount", self.include_count.as_ref());
-        request
-            .query_int("itemsPerPage", self.items_per_page, false, Some(1), Some(500))?;
-        request.query_int("pageNum", self.page_num, false, Some(1), None)?;
+        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -1217,13 +1142,13 @@ impl UpdateClusterSnapshot {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::BackupSnapshot, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::BackupSnapshot> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::BackupSnapshot>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::BackupSnapshot>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "updateClusterSnapshot",
             method: reqwest::Method::PATCH,
@@ -1231,19 +1156,9 @@ impl UpdateClusterSnapshot {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -1312,13 +1227,13 @@ impl UpdateClusterSnapshotSchedule {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::ApiAtlasSnapshotSchedule, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::ApiAtlasSnapshotSchedule> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::ApiAtlasSnapshotSchedule>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::ApiAtlasSnapshotSchedule>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "updateClusterSnapshotSchedule",
             method: reqwest::Method::PATCH,
@@ -1326,13 +1241,8 @@ impl UpdateClusterSnapshotSchedule {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;

@@ -3,6 +3,7 @@
 
 //! Operations tagged `Shared-Tier Restore Jobs`. Needs the cargo feature `shared-tier-restore-jobs` (on by default).
 #![allow(deprecated)]
+use crate::patterns::*;
 use crate::models;
 impl crate::Client {
     /// Restore an M2 or M5 cluster snapshot
@@ -140,13 +141,13 @@ impl CreateSharedClusterBackupRestoreJob {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::TenantRestore, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::TenantRestore> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::TenantRestore>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::TenantRestore>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "createSharedClusterBackupRestoreJob",
             method: reqwest::Method::POST,
@@ -154,13 +155,8 @@ impl CreateSharedClusterBackupRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -231,13 +227,13 @@ impl GetSharedClusterBackupRestoreJob {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::TenantRestore, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::TenantRestore> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::TenantRestore>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::TenantRestore>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getSharedClusterBackupRestoreJob",
             method: reqwest::Method::GET,
@@ -245,19 +241,9 @@ impl GetSharedClusterBackupRestoreJob {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "restoreId",
-                self.restore_id.as_deref(),
-                &crate::patterns::EXPORT_BUCKET_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("restoreId", &self.restore_id, &EXPORT_BUCKET_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -321,13 +307,13 @@ impl ListSharedClusterBackupRestoreJobs {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::PaginatedTenantRestoreView, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::PaginatedTenantRestoreView> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::PaginatedTenantRestoreView>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::PaginatedTenantRestoreView>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listSharedClusterBackupRestoreJobs",
             method: reqwest::Method::GET,
@@ -335,13 +321,8 @@ impl ListSharedClusterBackupRestoreJobs {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await

@@ -3,6 +3,7 @@
 
 //! Operations tagged `Shared-Tier Snapshots`. Needs the cargo feature `shared-tier-snapshots` (on by default).
 #![allow(deprecated)]
+use crate::patterns::*;
 use crate::models;
 impl crate::Client {
     /// Download one M2 or M5 cluster snapshot
@@ -120,13 +121,13 @@ impl DownloadClusterBackupTenant {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::TenantRestore, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::TenantRestore> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::TenantRestore>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::TenantRestore>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "downloadClusterBackupTenant",
             method: reqwest::Method::POST,
@@ -134,13 +135,8 @@ impl DownloadClusterBackupTenant {
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         request.json(self.body.as_ref(), true)?;
@@ -211,13 +207,13 @@ impl GetSharedClusterBackup {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<models::BackupTenantSnapshot, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::BackupTenantSnapshot> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::BackupTenantSnapshot>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::BackupTenantSnapshot>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "getSharedClusterBackup",
             method: reqwest::Method::GET,
@@ -225,19 +221,9 @@ impl GetSharedClusterBackup {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
-        request
-            .path(
-                "snapshotId",
-                self.snapshot_id.as_deref(),
-                &crate::patterns::GROUP_ID,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
@@ -301,15 +287,13 @@ impl ListSharedClusterBackups {
         crate::request::with(self, |b| b.options.timeout = Some(timeout))
     }
     /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> Result<models::PaginatedTenantSnapshotView, crate::Error> {
+    pub async fn send(self) -> crate::Result<models::PaginatedTenantSnapshotView> {
         self.send_with_metadata().await.map(crate::Response::into_body)
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
         self,
-    ) -> Result<crate::Response<models::PaginatedTenantSnapshotView>, crate::Error> {
+    ) -> crate::Result<crate::Response<models::PaginatedTenantSnapshotView>> {
         static OPERATION: crate::request::Operation = crate::request::Operation {
             id: "listSharedClusterBackups",
             method: reqwest::Method::GET,
@@ -317,13 +301,8 @@ impl ListSharedClusterBackups {
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
         let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", self.group_id.as_deref(), &crate::patterns::GROUP_ID)?;
-        request
-            .path(
-                "clusterName",
-                self.cluster_name.as_deref(),
-                &crate::patterns::CLUSTER_NAME,
-            )?;
+        request.path("groupId", &self.group_id, &GROUP_ID)?;
+        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
         request.query("envelope", self.envelope.as_ref());
         request.query("pretty", self.pretty.as_ref());
         self.client.execute_json(request).await
