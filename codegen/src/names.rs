@@ -195,7 +195,9 @@ pub fn assign(api: &mut Api) {
         let m = op_modules.claim(&module_ident(&tag), "_");
         tag_modules.insert(tag, m);
     }
-    let mut rules: BTreeMap<(Option<String>, Option<usize>, Option<usize>), String> = BTreeMap::new();
+    // A rule is a pattern and length bounds; parameters with the same one share its static.
+    type RuleKey = (Option<String>, Option<usize>, Option<usize>);
+    let mut rules: BTreeMap<RuleKey, String> = BTreeMap::new();
     let mut rule_names = Unique::default();
     for op in &mut api.operations {
         op.method_ident = methods.claim(&snake_ident(&op.operation_id, "operation"), "_");
