@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use atlas_backup::mock::{Answer, ListBackupSnapshotsRequest, Mock, TakeSnapshotsRequest};
+use atlas_backup::mock::{Answer, GetGroupClusterBackupSnapshotRequest, ListBackupSnapshotsRequest, Mock, TakeSnapshotsRequest};
 use atlas_backup::models::{
     DiskBackupOnDemandSnapshotRequest, DiskBackupReplicaSet, DiskBackupReplicaSetStatus, DiskBackupSnapshot,
     PaginatedCloudBackupReplicaSet,
@@ -255,4 +255,20 @@ async fn verify_names_every_unmet_expectation() {
     assert!(message.contains("1 of its 2 scripted answers were used"), "{message}");
     assert!(message.contains("`list_backup_snapshots()`") && message.contains("never called"), "{message}");
     assert!(message.contains("unanswered call: no rule answers `deleteExportBucket`"), "{message}");
+}
+
+/// A view reads back what its operation sends; read from a call of another operation, it
+/// names the first parameter (or the body) that call does not have.
+#[tokio::test(start_paused = true)]
+async fn a_view_that_does_not_fit_the_call_names_what_is_missing() {
+    let mock = Mock::new();
+    mock.list_backup_snapshots().then_output(PaginatedCloudBackupReplicaSet::new(Vec::new()));
+    mock.client().list_backup_snapshots().group_id(GROUP).cluster_name("Cluster0").items_per_page(5).send().await.expect("answered");
+    let calls = mock.calls();
+    let list: ListBackupSnapshotsRequest = calls[0].read().expect("its own view");
+    assert_eq!((list.group_id(), list.cluster_name(), list.items_per_page(), list.page_num()), (GROUP, "Cluster0", Some(5), None));
+    let err = calls[0].read::<GetGroupClusterBackupSnapshotRequest>().expect_err("the list's path has no snapshot");
+    assert_eq!(err, "path parameter `snapshotId` is missing");
+    let err = calls[0].read::<TakeSnapshotsRequest>().expect_err("a GET has no body");
+    assert_eq!(err, "the body is missing");
 }

@@ -6,12 +6,12 @@ use askama::Template;
 
 use super::operations::example_setters;
 use super::features::Features;
-use super::{docs, ident, lit, parse_file, render_template, rust_type, tag_module, unparse};
+use super::{Piece, docs, ident, lit, parse_file, render_template, rust_type, tag_module, unparse};
 use crate::error::Error;
-use crate::ir::{Api, Method, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
+use crate::ir::{Api, Method, Operation, Param, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
-const MODELS: &str = "crate::models";
-const RUNTIME: &str = "crate::mock::runtime";
+/// The models, as the mock's files name them (they `use crate::models`).
+const MODELS: &str = "models";
 
 /// Methods `Mock` has of its own: a rule method of that name is suffixed `_rule`.
 const MOCK_METHODS: &[&str] = &["new", "client_builder", "client", "calls", "verify", "rule", "lock", "answer", "clone", "fmt", "default"];
@@ -25,19 +25,32 @@ struct FieldView {
     read: String,
 }
 
+/// One operation's request view.
 #[derive(Template)]
 #[template(path = "mock.askama", escape = "none")]
-struct MockTemplate {
-    rule_doc: String,
+struct ViewTemplate {
+    doc: String,
+    view: String,
+    fields: Vec<FieldView>,
+}
+
+struct RuleView {
+    doc: String,
     method: String,
     view: String,
-    view_doc: String,
     output: String,
     operation_id: String,
     method_name: String,
     success: u16,
     encode: &'static str,
-    fields: Vec<FieldView>,
+}
+
+/// A tag file's imports and its rule methods, in one `impl Mock`.
+#[derive(Template)]
+#[template(path = "mock_rules.askama", escape = "none")]
+struct RulesTemplate {
+    imports: Vec<String>,
+    rules: Vec<RuleView>,
 }
 
 /// The rule method's name: the client's, unless `Mock` has a method of that name.
@@ -50,18 +63,17 @@ fn view_name(op: &Operation) -> String {
     format!("{}Request", op.builder_ident.trim_start_matches("r#"))
 }
 
-/// How a parameter's text reads back into its type: the inverse of the `Display` the
-/// client sent it with.
-fn parser(api: &Api, ty: &TypeRef) -> String {
+/// The number type an integer enum is sent as, when `ty` (or its items) is one: the view
+/// reads the number and turns it into the enum.
+fn int_repr(api: &Api, ty: &TypeRef) -> Option<String> {
     match ty {
-        TypeRef::DateTime => format!("{RUNTIME}::date_time"),
-        TypeRef::Vec(inner) => parser(api, inner),
+        TypeRef::Vec(inner) => int_repr(api, inner),
         TypeRef::Named(id) => match &api.ty(*id).kind {
-            TypeKind::IntEnum(e) => format!("{RUNTIME}::int_enum::<{}, _>", rust_type(api, &e.repr, MODELS)),
-            TypeKind::Alias(target) => parser(api, target),
-            _ => format!("{RUNTIME}::text"),
+            TypeKind::IntEnum(e) => Some(rust_type(api, &e.repr, MODELS)),
+            TypeKind::Alias(target) => int_repr(api, target),
+            _ => None,
         },
-        _ => format!("{RUNTIME}::text"),
+        _ => None,
     }
 }
 
@@ -94,15 +106,36 @@ fn field(api: &Api, name: &str, ty: &TypeRef, rust: String, required: bool, read
     FieldView { doc, name: name.to_owned(), ty, returns, access, read }
 }
 
-/// How a field is read: `read` answers an `Option`, which must be `Some` when the field is
-/// required (`wire` is its name in the API, for the message).
-fn read_required(read: String, required: bool, wire: &str) -> String {
-    if required { format!("{RUNTIME}::required({}, {read})?", lit(wire)) } else { read }
-}
-
 /// `T` of `Vec<T>`.
 fn slice_item(vec: &str) -> &str {
     vec.strip_prefix("Vec<").and_then(|t| t.strip_suffix('>')).unwrap_or(vec)
+}
+
+/// How a parameter is read from the call: the runtime's reader of its location, required or
+/// not (`Call::path`, `Call::query_opt`, ...), one expression.
+fn read_param(api: &Api, p: &Param) -> String {
+    let list = matches!(p.ty, TypeRef::Vec(_));
+    let location = match (p.location, list) {
+        (ParamLocation::Path, _) => "path",
+        (ParamLocation::Query, false) => "query",
+        (ParamLocation::Query, true) => "query_list",
+        (ParamLocation::Header, _) => "header",
+    };
+    // A path parameter is required (OpenAPI says so): its reader has the short name.
+    let suffix = match (p.location, p.required) {
+        (ParamLocation::Path, true) => "",
+        (_, true) => "_req",
+        (_, false) => "_opt",
+    };
+    let wire = lit(&p.name);
+    let Some(repr) = int_repr(api, &p.ty) else { return format!("call.{location}{suffix}({wire})?") };
+    let convert = match (list, p.required) {
+        (false, true) => ".into()",
+        (false, false) => ".map(Into::into)",
+        (true, true) => ".into_iter().map(Into::into).collect()",
+        (true, false) => ".map(|v| v.into_iter().map(Into::into).collect())",
+    };
+    format!("call.{location}{suffix}::<{repr}>({wire})?{convert}")
 }
 
 /// What the rule answers: the output type (the newest version's, as the builder's default)
@@ -117,78 +150,102 @@ fn output(api: &Api, op: &Operation) -> (String, &'static str) {
     }
 }
 
-fn render_operation(api: &Api, op: &Operation) -> Result<String, Error> {
+/// `[`Client::x`](crate::Client::x) (`xId`)`: where the operation's method, path, API
+/// version and roles are documented.
+fn client_link(op: &Operation) -> String {
+    let m = op.method_ident.trim_start_matches("r#");
+    format!("[`Client::{m}`](crate::Client::{m}) (`{}`)", op.operation_id)
+}
+
+fn render_view(api: &Api, op: &Operation) -> Result<String, Error> {
     let mut fields = Vec::new();
     for p in &op.params {
         let name = ident(&p.ident);
         // A `format: binary` parameter is still text on the wire, and a `String` here.
         let ty = if p.ty == TypeRef::Bytes { TypeRef::String } else { p.ty.clone() };
         let rust = rust_type(api, &ty, MODELS);
-        let wire = lit(&p.name);
-        let parse = parser(api, &p.ty);
-        let (read, location) = match (p.location, &p.ty) {
-            (ParamLocation::Path, _) => (format!("call.path_value({wire}, {parse})?"), "path"),
-            (ParamLocation::Query, TypeRef::Vec(_)) => (format!("call.query_values({wire}, {parse})?"), "query"),
-            (ParamLocation::Query, _) => (format!("call.query_value({wire}, {parse})?"), "query"),
-            (ParamLocation::Header, _) => (format!("call.header_value({wire}, {parse})?"), "header"),
+        let location = match p.location {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
         };
-        let doc = docs::attrs(&[format!(
-            "`{}` ({location} parameter{}), as the call sent it.",
-            p.name,
-            if p.required { ", required" } else { "" }
-        )]);
-        fields.push(field(api, &name, &ty, rust, p.required, read_required(read, p.required, &p.name), doc));
+        let doc = docs::attrs(&[format!("`{}` ({location} parameter{}), as the call sent it.", p.name, if p.required { ", required" } else { "" })]);
+        fields.push(field(api, &name, &ty, rust, p.required, read_param(api, p), doc));
     }
     if let Some(b) = &op.body {
-        let (rust, read) = match &b.ty {
-            TypeRef::Bytes => ("Vec<u8>".to_owned(), "call.bytes_body()?".to_owned()),
-            ty => (rust_type(api, ty, MODELS), "call.json_body()?".to_owned()),
+        let (rust, reader) = match &b.ty {
+            TypeRef::Bytes => ("Vec<u8>".to_owned(), "bytes"),
+            ty => (rust_type(api, ty, MODELS), "json"),
         };
+        let read = format!("call.{reader}_{}()?", if b.required { "req" } else { "opt" });
         let doc = docs::attrs(&[format!(
             "The request body (`{}`{}), decoded from what the call sent.",
             b.media_type,
             if b.required { ", required" } else { "" }
         )]);
-        fields.push(field(api, "body", &b.ty, rust, b.required, read_required(read, b.required, "body"), doc));
+        fields.push(field(api, "body", &b.ty, rust, b.required, read, doc));
     }
+    let method = rule_method(op);
+    let m = method.trim_start_matches("r#");
+    let doc = docs::attrs(&[format!(
+        "A call of {} read back, typed: what [`Mock::{m}`](crate::mock::Mock::{m})'s [`matching`](Rule::matching) and [`Call::read`] see.",
+        client_link(op)
+    )]);
+    let tmpl = ViewTemplate { doc, view: ident(&view_name(op)), fields };
+    render_template(&tmpl, "mock.askama", &op.operation_id)
+}
+
+fn rule_view(api: &Api, op: &Operation) -> RuleView {
     let (output, encode) = output(api, op);
     let method = rule_method(op);
-    let client_method = op.method_ident.trim_start_matches("r#");
     let builder = op.builder_ident.trim_start_matches("r#");
     let view = view_name(op);
-    let request = format!("`{} {}`", op.method.as_str(), op.path);
-    let rule_doc = docs::attrs(&[
-        format!("A rule for [`Client::{client_method}`](crate::Client::{client_method}) (`{}`, {request}).", op.operation_id),
-        String::new(),
-        format!(
-            "[`matching`](crate::mock::Rule::matching) sees the call as a [`{view}`]; [`then_output`](crate::mock::Rule::then_output) takes what [`{builder}::send`](crate::operations::{builder}::send) answers{}.",
-            if op.is_versioned() { " in the newest API version" } else { "" }
-        ),
-    ]);
-    let view_doc = docs::attrs(&[
-        format!("A call of `{}` ({request}) as the mock read it back: its parameters and body, typed.", op.operation_id),
-        String::new(),
-        format!("Seen by [`Mock::{method}`](crate::mock::Mock::{method})'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read)."),
-    ]);
-    let tmpl = MockTemplate {
-        rule_doc,
+    let doc = docs::attrs(&[format!(
+        "A rule for {}: [`matching`](Rule::matching) sees a [`{view}`], [`then_output`](Rule::then_output) takes what [`{builder}::send`](crate::operations::{builder}::send) answers{}.",
+        client_link(op),
+        if op.is_versioned() { " in the newest API version" } else { "" }
+    )]);
+    RuleView {
+        doc,
         method: ident(&method),
         view: ident(&view),
-        view_doc,
         output,
         operation_id: lit(&op.operation_id),
         method_name: lit(method.trim_start_matches("r#")),
         success: op.success_status,
         encode,
-        fields,
+    }
+}
+
+/// The tag file's `use`s (each only when a rule or view needs it: an unused one is a
+/// warning) and its `impl Mock` of rule methods.
+fn render_rules(api: &Api, ops: &[&Operation], item: &str) -> Result<String, Error> {
+    let rules: Vec<RuleView> = ops.iter().map(|op| rule_view(api, op)).collect();
+    let mut runtime: Vec<&str> = rules.iter().map(|r| r.encode).collect();
+    runtime.sort_unstable();
+    runtime.dedup();
+    let mut imports = vec!["crate::mock::{Call, RequestView, Rule}".to_owned(), format!("crate::mock::runtime::{{{}}}", runtime.join(", "))];
+    let models = format!("{MODELS}::");
+    let names_models = |op: &&Operation| {
+        let body = op.body.as_ref().is_some_and(|b| rust_type(api, &b.ty, MODELS).contains(&models));
+        body || op.params.iter().any(|p| rust_type(api, &p.ty, MODELS).contains(&models))
     };
-    render_template(&tmpl, "mock.askama", &op.operation_id)
+    if rules.iter().any(|r| r.output.contains(&models)) || ops.iter().any(names_models) {
+        imports.push("crate::models".to_owned());
+    }
+    render_template(&RulesTemplate { imports, rules }, "mock_rules.askama", item)
 }
 
 /// Renders the file of one tag (the operations of one module of
-/// [`super::operations::modules`]).
+/// [`super::operations::modules`]): its rules, then each operation's request view.
 pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Result<String, Error> {
-    tag_module(ops, features, "mock", "mock.askama", "Mock rules of the operations tagged", |op| render_operation(api, op), |_| Ok(()))
+    tag_module(ops, features, "mock", "mock.askama", "Mock rules of the operations tagged", |op| render_view(api, op), |pieces| {
+        let item = ops.first().map_or_else(String::new, |o| format!("the rules of tag {}", o.tag));
+        let text = render_rules(api, ops, &item)?;
+        // First in the file: the `use`s and the rules, then the views they name.
+        pieces.insert(0, Piece { text, template: "mock_rules.askama", item });
+        Ok(())
+    })
 }
 
 /// Renders `mock/mod.rs`: the module's documentation with an example per tag, the engine

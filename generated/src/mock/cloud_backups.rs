@@ -3,855 +3,438 @@
 
 //! Mock rules of the operations tagged `Cloud Backups`. Needs the cargo feature `cloud-backups` (on by default).
 #![allow(deprecated)]
+use crate::mock::{Call, RequestView, Rule};
+use crate::mock::runtime::{json, no_body};
+use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job) (`cancelBackupRestoreJob`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CancelBackupRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CancelBackupRestoreJob::send`](crate::operations::CancelBackupRestoreJob::send) answers.
+    /// A rule for [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job) (`cancelBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CancelBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CancelBackupRestoreJob::send`](crate::operations::CancelBackupRestoreJob::send) answers.
     #[track_caller]
-    pub fn cancel_backup_restore_job(
-        &self,
-    ) -> crate::mock::Rule<CancelBackupRestoreJobRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "cancelBackupRestoreJob",
-            method: "cancel_backup_restore_job",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
+    pub fn cancel_backup_restore_job(&self) -> Rule<CancelBackupRestoreJobRequest, ()> {
+        self.rule("cancelBackupRestoreJob", "cancel_backup_restore_job", 204, no_body)
     }
-    /// A rule for [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateBackupExportRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateBackupExport::send`](crate::operations::CreateBackupExport::send) answers.
+    /// A rule for [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`): [`matching`](Rule::matching) sees a [`CreateBackupExportRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupExport::send`](crate::operations::CreateBackupExport::send) answers.
     #[track_caller]
     pub fn create_backup_export(
         &self,
-    ) -> crate::mock::Rule<
-        CreateBackupExportRequest,
-        crate::models::DiskBackupExportJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupExportJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createBackupExport",
-            method: "create_backup_export",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<CreateBackupExportRequest, models::DiskBackupExportJob> {
+        self.rule("createBackupExport", "create_backup_export", 200, json)
     }
-    /// A rule for [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`, `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateBackupPrivateEndpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateBackupPrivateEndpoint::send`](crate::operations::CreateBackupPrivateEndpoint::send) answers.
+    /// A rule for [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`CreateBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupPrivateEndpoint::send`](crate::operations::CreateBackupPrivateEndpoint::send) answers.
     #[track_caller]
     pub fn create_backup_private_endpoint(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         CreateBackupPrivateEndpointRequest,
-        crate::models::ObjectStoragePrivateEndpointResponse,
+        models::ObjectStoragePrivateEndpointResponse,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ObjectStoragePrivateEndpointResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createBackupPrivateEndpoint",
-            method: "create_backup_private_endpoint",
-            success: 201,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule(
+            "createBackupPrivateEndpoint",
+            "create_backup_private_endpoint",
+            201,
+            json,
+        )
     }
-    /// A rule for [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateBackupRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateBackupRestoreJob::send`](crate::operations::CreateBackupRestoreJob::send) answers.
+    /// A rule for [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CreateBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupRestoreJob::send`](crate::operations::CreateBackupRestoreJob::send) answers.
     #[track_caller]
     pub fn create_backup_restore_job(
         &self,
-    ) -> crate::mock::Rule<
-        CreateBackupRestoreJobRequest,
-        crate::models::DiskBackupSnapshotRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createBackupRestoreJob",
-            method: "create_backup_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<CreateBackupRestoreJobRequest, models::DiskBackupSnapshotRestoreJob> {
+        self.rule("createBackupRestoreJob", "create_backup_restore_job", 200, json)
     }
-    /// A rule for [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateCollectionRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateCollectionRestoreJob::send`](crate::operations::CreateCollectionRestoreJob::send) answers.
+    /// A rule for [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`CreateCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateCollectionRestoreJob::send`](crate::operations::CreateCollectionRestoreJob::send) answers.
     #[track_caller]
     pub fn create_collection_restore_job(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         CreateCollectionRestoreJobRequest,
-        crate::models::ApiAtlasCollectionRestoreJobResponse,
+        models::ApiAtlasCollectionRestoreJobResponse,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasCollectionRestoreJobResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createCollectionRestoreJob",
-            method: "create_collection_restore_job",
-            success: 201,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule(
+            "createCollectionRestoreJob",
+            "create_collection_restore_job",
+            201,
+            json,
+        )
     }
-    /// A rule for [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`, `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateExportBucket::send`](crate::operations::CreateExportBucket::send) answers.
+    /// A rule for [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`): [`matching`](Rule::matching) sees a [`CreateExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`CreateExportBucket::send`](crate::operations::CreateExportBucket::send) answers.
     #[track_caller]
     pub fn create_export_bucket(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         CreateExportBucketRequest,
-        crate::models::DiskBackupSnapshotExportBucketResponse,
+        models::DiskBackupSnapshotExportBucketResponse,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotExportBucketResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createExportBucket",
-            method: "create_export_bucket",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule("createExportBucket", "create_export_bucket", 200, json)
     }
-    /// A rule for [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateServerlessRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateServerlessRestoreJob::send`](crate::operations::CreateServerlessRestoreJob::send) answers.
+    /// A rule for [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`): [`matching`](Rule::matching) sees a [`CreateServerlessRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateServerlessRestoreJob::send`](crate::operations::CreateServerlessRestoreJob::send) answers.
     #[track_caller]
     pub fn create_serverless_restore_job(
         &self,
-    ) -> crate::mock::Rule<
-        CreateServerlessRestoreJobRequest,
-        crate::models::ServerlessBackupRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ServerlessBackupRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createServerlessRestoreJob",
-            method: "create_serverless_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<CreateServerlessRestoreJobRequest, models::ServerlessBackupRestoreJob> {
+        self.rule(
+            "createServerlessRestoreJob",
+            "create_serverless_restore_job",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`, `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteBackupPrivateEndpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteBackupPrivateEndpoint::send`](crate::operations::DeleteBackupPrivateEndpoint::send) answers.
+    /// A rule for [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`DeleteBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`DeleteBackupPrivateEndpoint::send`](crate::operations::DeleteBackupPrivateEndpoint::send) answers.
     #[track_caller]
     pub fn delete_backup_private_endpoint(
         &self,
-    ) -> crate::mock::Rule<DeleteBackupPrivateEndpointRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "deleteBackupPrivateEndpoint",
-            method: "delete_backup_private_endpoint",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<DeleteBackupPrivateEndpointRequest, ()> {
+        self.rule(
+            "deleteBackupPrivateEndpoint",
+            "delete_backup_private_endpoint",
+            204,
+            no_body,
+        )
     }
-    /// A rule for [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteBackupShardedClusterRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteBackupShardedCluster::send`](crate::operations::DeleteBackupShardedCluster::send) answers.
+    /// A rule for [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`): [`matching`](Rule::matching) sees a [`DeleteBackupShardedClusterRequest`], [`then_output`](Rule::then_output) takes what [`DeleteBackupShardedCluster::send`](crate::operations::DeleteBackupShardedCluster::send) answers.
     #[track_caller]
     pub fn delete_backup_sharded_cluster(
         &self,
-    ) -> crate::mock::Rule<DeleteBackupShardedClusterRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "deleteBackupShardedCluster",
-            method: "delete_backup_sharded_cluster",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<DeleteBackupShardedClusterRequest, ()> {
+        self.rule(
+            "deleteBackupShardedCluster",
+            "delete_backup_sharded_cluster",
+            204,
+            no_body,
+        )
     }
-    /// A rule for [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteClusterBackupScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteClusterBackupSchedule::send`](crate::operations::DeleteClusterBackupSchedule::send) answers.
+    /// A rule for [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSchedule::send`](crate::operations::DeleteClusterBackupSchedule::send) answers.
     #[track_caller]
     pub fn delete_cluster_backup_schedule(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         DeleteClusterBackupScheduleRequest,
-        crate::models::DiskBackupSnapshotSchedule20240805,
+        models::DiskBackupSnapshotSchedule20240805,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotSchedule20240805,
-        > = crate::mock::runtime::OperationFacts {
-            id: "deleteClusterBackupSchedule",
-            method: "delete_cluster_backup_schedule",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule(
+            "deleteClusterBackupSchedule",
+            "delete_cluster_backup_schedule",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteClusterBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteClusterBackupSnapshot::send`](crate::operations::DeleteClusterBackupSnapshot::send) answers.
+    /// A rule for [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSnapshot::send`](crate::operations::DeleteClusterBackupSnapshot::send) answers.
     #[track_caller]
     pub fn delete_cluster_backup_snapshot(
         &self,
-    ) -> crate::mock::Rule<DeleteClusterBackupSnapshotRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "deleteClusterBackupSnapshot",
-            method: "delete_cluster_backup_snapshot",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<DeleteClusterBackupSnapshotRequest, ()> {
+        self.rule(
+            "deleteClusterBackupSnapshot",
+            "delete_cluster_backup_snapshot",
+            204,
+            no_body,
+        )
     }
-    /// A rule for [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`, `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteExportBucket::send`](crate::operations::DeleteExportBucket::send) answers.
+    /// A rule for [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`): [`matching`](Rule::matching) sees a [`DeleteExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`DeleteExportBucket::send`](crate::operations::DeleteExportBucket::send) answers.
     #[track_caller]
-    pub fn delete_export_bucket(
-        &self,
-    ) -> crate::mock::Rule<DeleteExportBucketRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "deleteExportBucket",
-            method: "delete_export_bucket",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
+    pub fn delete_export_bucket(&self) -> Rule<DeleteExportBucketRequest, ()> {
+        self.rule("deleteExportBucket", "delete_export_bucket", 204, no_body)
     }
-    /// A rule for [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`, `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DisableCompliancePolicyRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DisableCompliancePolicy::send`](crate::operations::DisableCompliancePolicy::send) answers.
+    /// A rule for [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`): [`matching`](Rule::matching) sees a [`DisableCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`DisableCompliancePolicy::send`](crate::operations::DisableCompliancePolicy::send) answers.
     #[track_caller]
-    pub fn disable_compliance_policy(
-        &self,
-    ) -> crate::mock::Rule<DisableCompliancePolicyRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "disableCompliancePolicy",
-            method: "disable_compliance_policy",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
+    pub fn disable_compliance_policy(&self) -> Rule<DisableCompliancePolicyRequest, ()> {
+        self.rule("disableCompliancePolicy", "disable_compliance_policy", 204, no_body)
     }
-    /// A rule for [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupExportRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupExport::send`](crate::operations::GetBackupExport::send) answers.
+    /// A rule for [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`): [`matching`](Rule::matching) sees a [`GetBackupExportRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupExport::send`](crate::operations::GetBackupExport::send) answers.
     #[track_caller]
     pub fn get_backup_export(
         &self,
-    ) -> crate::mock::Rule<GetBackupExportRequest, crate::models::DiskBackupExportJob> {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupExportJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupExport",
-            method: "get_backup_export",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetBackupExportRequest, models::DiskBackupExportJob> {
+        self.rule("getBackupExport", "get_backup_export", 200, json)
     }
-    /// A rule for [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`, `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupPrivateEndpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupPrivateEndpoint::send`](crate::operations::GetBackupPrivateEndpoint::send) answers.
+    /// A rule for [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`GetBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupPrivateEndpoint::send`](crate::operations::GetBackupPrivateEndpoint::send) answers.
     #[track_caller]
     pub fn get_backup_private_endpoint(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         GetBackupPrivateEndpointRequest,
-        crate::models::ObjectStoragePrivateEndpointResponse,
+        models::ObjectStoragePrivateEndpointResponse,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ObjectStoragePrivateEndpointResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupPrivateEndpoint",
-            method: "get_backup_private_endpoint",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule("getBackupPrivateEndpoint", "get_backup_private_endpoint", 200, json)
     }
-    /// A rule for [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupRestoreJob::send`](crate::operations::GetBackupRestoreJob::send) answers.
+    /// A rule for [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`): [`matching`](Rule::matching) sees a [`GetBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupRestoreJob::send`](crate::operations::GetBackupRestoreJob::send) answers.
     #[track_caller]
     pub fn get_backup_restore_job(
         &self,
-    ) -> crate::mock::Rule<
-        GetBackupRestoreJobRequest,
-        crate::models::DiskBackupSnapshotRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupRestoreJob",
-            method: "get_backup_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetBackupRestoreJobRequest, models::DiskBackupSnapshotRestoreJob> {
+        self.rule("getBackupRestoreJob", "get_backup_restore_job", 200, json)
     }
-    /// A rule for [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupSchedule::send`](crate::operations::GetBackupSchedule::send) answers.
+    /// A rule for [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`): [`matching`](Rule::matching) sees a [`GetBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSchedule::send`](crate::operations::GetBackupSchedule::send) answers.
     #[track_caller]
     pub fn get_backup_schedule(
         &self,
-    ) -> crate::mock::Rule<
-        GetBackupScheduleRequest,
-        crate::models::DiskBackupSnapshotSchedule20240805,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotSchedule20240805,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupSchedule",
-            method: "get_backup_schedule",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetBackupScheduleRequest, models::DiskBackupSnapshotSchedule20240805> {
+        self.rule("getBackupSchedule", "get_backup_schedule", 200, json)
     }
-    /// A rule for [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupShardedClusterRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupShardedCluster::send`](crate::operations::GetBackupShardedCluster::send) answers.
+    /// A rule for [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`): [`matching`](Rule::matching) sees a [`GetBackupShardedClusterRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupShardedCluster::send`](crate::operations::GetBackupShardedCluster::send) answers.
     #[track_caller]
     pub fn get_backup_sharded_cluster(
         &self,
-    ) -> crate::mock::Rule<
-        GetBackupShardedClusterRequest,
-        crate::models::DiskBackupShardedClusterSnapshot,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupShardedClusterSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupShardedCluster",
-            method: "get_backup_sharded_cluster",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetBackupShardedClusterRequest, models::DiskBackupShardedClusterSnapshot> {
+        self.rule("getBackupShardedCluster", "get_backup_sharded_cluster", 200, json)
     }
-    /// A rule for [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetBackupSnapshotDatabaseRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetBackupSnapshotDatabase::send`](crate::operations::GetBackupSnapshotDatabase::send) answers.
+    /// A rule for [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`): [`matching`](Rule::matching) sees a [`GetBackupSnapshotDatabaseRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSnapshotDatabase::send`](crate::operations::GetBackupSnapshotDatabase::send) answers.
     #[track_caller]
     pub fn get_backup_snapshot_database(
         &self,
-    ) -> crate::mock::Rule<
-        GetBackupSnapshotDatabaseRequest,
-        crate::models::DiskBackupDatabaseResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupDatabaseResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getBackupSnapshotDatabase",
-            method: "get_backup_snapshot_database",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetBackupSnapshotDatabaseRequest, models::DiskBackupDatabaseResponse> {
+        self.rule("getBackupSnapshotDatabase", "get_backup_snapshot_database", 200, json)
     }
-    /// A rule for [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetCollectionRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetCollectionRestoreJob::send`](crate::operations::GetCollectionRestoreJob::send) answers.
+    /// A rule for [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`GetCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetCollectionRestoreJob::send`](crate::operations::GetCollectionRestoreJob::send) answers.
     #[track_caller]
     pub fn get_collection_restore_job(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         GetCollectionRestoreJobRequest,
-        crate::models::ApiAtlasCollectionRestoreJobResponse,
+        models::ApiAtlasCollectionRestoreJobResponse,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasCollectionRestoreJobResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getCollectionRestoreJob",
-            method: "get_collection_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule("getCollectionRestoreJob", "get_collection_restore_job", 200, json)
     }
-    /// A rule for [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`, `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetCompliancePolicyRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetCompliancePolicy::send`](crate::operations::GetCompliancePolicy::send) answers.
+    /// A rule for [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`): [`matching`](Rule::matching) sees a [`GetCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`GetCompliancePolicy::send`](crate::operations::GetCompliancePolicy::send) answers.
     #[track_caller]
     pub fn get_compliance_policy(
         &self,
-    ) -> crate::mock::Rule<
-        GetCompliancePolicyRequest,
-        crate::models::DataProtectionSettings20231001,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DataProtectionSettings20231001,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getCompliancePolicy",
-            method: "get_compliance_policy",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetCompliancePolicyRequest, models::DataProtectionSettings20231001> {
+        self.rule("getCompliancePolicy", "get_compliance_policy", 200, json)
     }
-    /// A rule for [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`, `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetExportBucket::send`](crate::operations::GetExportBucket::send) answers.
+    /// A rule for [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`): [`matching`](Rule::matching) sees a [`GetExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`GetExportBucket::send`](crate::operations::GetExportBucket::send) answers.
     #[track_caller]
     pub fn get_export_bucket(
         &self,
-    ) -> crate::mock::Rule<
-        GetExportBucketRequest,
-        crate::models::DiskBackupSnapshotExportBucketResponse,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotExportBucketResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getExportBucket",
-            method: "get_export_bucket",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetExportBucketRequest, models::DiskBackupSnapshotExportBucketResponse> {
+        self.rule("getExportBucket", "get_export_bucket", 200, json)
     }
-    /// A rule for [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetGroupClusterBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetGroupClusterBackupSnapshot::send`](crate::operations::GetGroupClusterBackupSnapshot::send) answers.
+    /// A rule for [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupClusterBackupSnapshot::send`](crate::operations::GetGroupClusterBackupSnapshot::send) answers.
     #[track_caller]
     pub fn get_group_cluster_backup_snapshot(
         &self,
-    ) -> crate::mock::Rule<
-        GetGroupClusterBackupSnapshotRequest,
-        crate::models::DiskBackupReplicaSet,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupReplicaSet,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getGroupClusterBackupSnapshot",
-            method: "get_group_cluster_backup_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetGroupClusterBackupSnapshotRequest, models::DiskBackupReplicaSet> {
+        self.rule(
+            "getGroupClusterBackupSnapshot",
+            "get_group_cluster_backup_snapshot",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetGroupServerlessBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetGroupServerlessBackupSnapshot::send`](crate::operations::GetGroupServerlessBackupSnapshot::send) answers.
+    /// A rule for [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupServerlessBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupServerlessBackupSnapshot::send`](crate::operations::GetGroupServerlessBackupSnapshot::send) answers.
     #[track_caller]
     pub fn get_group_serverless_backup_snapshot(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         GetGroupServerlessBackupSnapshotRequest,
-        crate::models::ServerlessBackupSnapshot,
+        models::ServerlessBackupSnapshot,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ServerlessBackupSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getGroupServerlessBackupSnapshot",
-            method: "get_group_serverless_backup_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule(
+            "getGroupServerlessBackupSnapshot",
+            "get_group_serverless_backup_snapshot",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetRestoreJobCollectionRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetRestoreJobCollection::send`](crate::operations::GetRestoreJobCollection::send) answers.
+    /// A rule for [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`): [`matching`](Rule::matching) sees a [`GetRestoreJobCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetRestoreJobCollection::send`](crate::operations::GetRestoreJobCollection::send) answers.
     #[track_caller]
     pub fn get_restore_job_collection(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         GetRestoreJobCollectionRequest,
-        crate::models::ApiAtlasCollectionRestoreCollectionStateResponse,
+        models::ApiAtlasCollectionRestoreCollectionStateResponse,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasCollectionRestoreCollectionStateResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getRestoreJobCollection",
-            method: "get_restore_job_collection",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule("getRestoreJobCollection", "get_restore_job_collection", 200, json)
     }
-    /// A rule for [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetServerlessRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetServerlessRestoreJob::send`](crate::operations::GetServerlessRestoreJob::send) answers.
+    /// A rule for [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`): [`matching`](Rule::matching) sees a [`GetServerlessRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetServerlessRestoreJob::send`](crate::operations::GetServerlessRestoreJob::send) answers.
     #[track_caller]
     pub fn get_serverless_restore_job(
         &self,
-    ) -> crate::mock::Rule<
-        GetServerlessRestoreJobRequest,
-        crate::models::ServerlessBackupRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ServerlessBackupRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getServerlessRestoreJob",
-            method: "get_serverless_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetServerlessRestoreJobRequest, models::ServerlessBackupRestoreJob> {
+        self.rule("getServerlessRestoreJob", "get_serverless_restore_job", 200, json)
     }
-    /// A rule for [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetSnapshotDatabaseCollectionRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetSnapshotDatabaseCollection::send`](crate::operations::GetSnapshotDatabaseCollection::send) answers.
+    /// A rule for [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`): [`matching`](Rule::matching) sees a [`GetSnapshotDatabaseCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetSnapshotDatabaseCollection::send`](crate::operations::GetSnapshotDatabaseCollection::send) answers.
     #[track_caller]
     pub fn get_snapshot_database_collection(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         GetSnapshotDatabaseCollectionRequest,
-        crate::models::DiskBackupCollectionResponse,
+        models::DiskBackupCollectionResponse,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupCollectionResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getSnapshotDatabaseCollection",
-            method: "get_snapshot_database_collection",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule(
+            "getSnapshotDatabaseCollection",
+            "get_snapshot_database_collection",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupExportsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupExports::send`](crate::operations::ListBackupExports::send) answers.
+    /// A rule for [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`): [`matching`](Rule::matching) sees a [`ListBackupExportsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupExports::send`](crate::operations::ListBackupExports::send) answers.
     #[track_caller]
     pub fn list_backup_exports(
         &self,
-    ) -> crate::mock::Rule<
-        ListBackupExportsRequest,
-        crate::models::PaginatedApiAtlasDiskBackupExportJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasDiskBackupExportJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupExports",
-            method: "list_backup_exports",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<ListBackupExportsRequest, models::PaginatedApiAtlasDiskBackupExportJob> {
+        self.rule("listBackupExports", "list_backup_exports", 200, json)
     }
-    /// A rule for [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`, `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupPrivateEndpointsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupPrivateEndpoints::send`](crate::operations::ListBackupPrivateEndpoints::send) answers.
+    /// A rule for [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`): [`matching`](Rule::matching) sees a [`ListBackupPrivateEndpointsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupPrivateEndpoints::send`](crate::operations::ListBackupPrivateEndpoints::send) answers.
     #[track_caller]
     pub fn list_backup_private_endpoints(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         ListBackupPrivateEndpointsRequest,
-        crate::models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
+        models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupPrivateEndpoints",
-            method: "list_backup_private_endpoints",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule(
+            "listBackupPrivateEndpoints",
+            "list_backup_private_endpoints",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupRestoreJobs::send`](crate::operations::ListBackupRestoreJobs::send) answers.
+    /// A rule for [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`): [`matching`](Rule::matching) sees a [`ListBackupRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupRestoreJobs::send`](crate::operations::ListBackupRestoreJobs::send) answers.
     #[track_caller]
     pub fn list_backup_restore_jobs(
         &self,
-    ) -> crate::mock::Rule<
-        ListBackupRestoreJobsRequest,
-        crate::models::PaginatedCloudBackupRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedCloudBackupRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupRestoreJobs",
-            method: "list_backup_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<ListBackupRestoreJobsRequest, models::PaginatedCloudBackupRestoreJob> {
+        self.rule("listBackupRestoreJobs", "list_backup_restore_jobs", 200, json)
     }
-    /// A rule for [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupShardedClustersRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupShardedClusters::send`](crate::operations::ListBackupShardedClusters::send) answers.
+    /// A rule for [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`): [`matching`](Rule::matching) sees a [`ListBackupShardedClustersRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupShardedClusters::send`](crate::operations::ListBackupShardedClusters::send) answers.
     #[track_caller]
     pub fn list_backup_sharded_clusters(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         ListBackupShardedClustersRequest,
-        crate::models::PaginatedCloudBackupShardedClusterSnapshot,
+        models::PaginatedCloudBackupShardedClusterSnapshot,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedCloudBackupShardedClusterSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupShardedClusters",
-            method: "list_backup_sharded_clusters",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule("listBackupShardedClusters", "list_backup_sharded_clusters", 200, json)
     }
-    /// A rule for [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupSnapshotDatabasesRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupSnapshotDatabases::send`](crate::operations::ListBackupSnapshotDatabases::send) answers.
+    /// A rule for [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotDatabasesRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshotDatabases::send`](crate::operations::ListBackupSnapshotDatabases::send) answers.
     #[track_caller]
     pub fn list_backup_snapshot_databases(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         ListBackupSnapshotDatabasesRequest,
-        crate::models::PaginatedApiAtlasDiskBackupDatabase,
+        models::PaginatedApiAtlasDiskBackupDatabase,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasDiskBackupDatabase,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupSnapshotDatabases",
-            method: "list_backup_snapshot_databases",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule(
+            "listBackupSnapshotDatabases",
+            "list_backup_snapshot_databases",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListBackupSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListBackupSnapshots::send`](crate::operations::ListBackupSnapshots::send) answers.
+    /// A rule for [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshots::send`](crate::operations::ListBackupSnapshots::send) answers.
     #[track_caller]
     pub fn list_backup_snapshots(
         &self,
-    ) -> crate::mock::Rule<
-        ListBackupSnapshotsRequest,
-        crate::models::PaginatedCloudBackupReplicaSet,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedCloudBackupReplicaSet,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listBackupSnapshots",
-            method: "list_backup_snapshots",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<ListBackupSnapshotsRequest, models::PaginatedCloudBackupReplicaSet> {
+        self.rule("listBackupSnapshots", "list_backup_snapshots", 200, json)
     }
-    /// A rule for [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListCollectionRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListCollectionRestoreJobs::send`](crate::operations::ListCollectionRestoreJobs::send) answers.
+    /// A rule for [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`): [`matching`](Rule::matching) sees a [`ListCollectionRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListCollectionRestoreJobs::send`](crate::operations::ListCollectionRestoreJobs::send) answers.
     #[track_caller]
     pub fn list_collection_restore_jobs(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         ListCollectionRestoreJobsRequest,
-        crate::models::PaginatedApiAtlasCollectionRestoreJob,
+        models::PaginatedApiAtlasCollectionRestoreJob,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasCollectionRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listCollectionRestoreJobs",
-            method: "list_collection_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule("listCollectionRestoreJobs", "list_collection_restore_jobs", 200, json)
     }
-    /// A rule for [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`, `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListExportBucketsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListExportBuckets::send`](crate::operations::ListExportBuckets::send) answers.
+    /// A rule for [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`): [`matching`](Rule::matching) sees a [`ListExportBucketsRequest`], [`then_output`](Rule::then_output) takes what [`ListExportBuckets::send`](crate::operations::ListExportBuckets::send) answers.
     #[track_caller]
     pub fn list_export_buckets(
         &self,
-    ) -> crate::mock::Rule<
-        ListExportBucketsRequest,
-        crate::models::PaginatedBackupSnapshotExportBuckets,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedBackupSnapshotExportBuckets,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listExportBuckets",
-            method: "list_export_buckets",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<ListExportBucketsRequest, models::PaginatedBackupSnapshotExportBuckets> {
+        self.rule("listExportBuckets", "list_export_buckets", 200, json)
     }
-    /// A rule for [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListRestoreJobCollectionsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListRestoreJobCollections::send`](crate::operations::ListRestoreJobCollections::send) answers.
+    /// A rule for [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`): [`matching`](Rule::matching) sees a [`ListRestoreJobCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListRestoreJobCollections::send`](crate::operations::ListRestoreJobCollections::send) answers.
     #[track_caller]
     pub fn list_restore_job_collections(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         ListRestoreJobCollectionsRequest,
-        crate::models::PaginatedApiAtlasCollectionRestoreCollectionState,
+        models::PaginatedApiAtlasCollectionRestoreCollectionState,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasCollectionRestoreCollectionState,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listRestoreJobCollections",
-            method: "list_restore_job_collections",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule("listRestoreJobCollections", "list_restore_job_collections", 200, json)
     }
-    /// A rule for [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListServerlessBackupSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListServerlessBackupSnapshots::send`](crate::operations::ListServerlessBackupSnapshots::send) answers.
+    /// A rule for [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListServerlessBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListServerlessBackupSnapshots::send`](crate::operations::ListServerlessBackupSnapshots::send) answers.
     #[track_caller]
     pub fn list_serverless_backup_snapshots(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         ListServerlessBackupSnapshotsRequest,
-        crate::models::PaginatedApiAtlasServerlessBackupSnapshot,
+        models::PaginatedApiAtlasServerlessBackupSnapshot,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasServerlessBackupSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listServerlessBackupSnapshots",
-            method: "list_serverless_backup_snapshots",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule(
+            "listServerlessBackupSnapshots",
+            "list_serverless_backup_snapshots",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListServerlessRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListServerlessRestoreJobs::send`](crate::operations::ListServerlessRestoreJobs::send) answers.
+    /// A rule for [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`): [`matching`](Rule::matching) sees a [`ListServerlessRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListServerlessRestoreJobs::send`](crate::operations::ListServerlessRestoreJobs::send) answers.
     #[track_caller]
     pub fn list_serverless_restore_jobs(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         ListServerlessRestoreJobsRequest,
-        crate::models::PaginatedApiAtlasServerlessBackupRestoreJob,
+        models::PaginatedApiAtlasServerlessBackupRestoreJob,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasServerlessBackupRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listServerlessRestoreJobs",
-            method: "list_serverless_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule("listServerlessRestoreJobs", "list_serverless_restore_jobs", 200, json)
     }
-    /// A rule for [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListSnapshotDatabaseCollectionsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListSnapshotDatabaseCollections::send`](crate::operations::ListSnapshotDatabaseCollections::send) answers.
+    /// A rule for [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`): [`matching`](Rule::matching) sees a [`ListSnapshotDatabaseCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListSnapshotDatabaseCollections::send`](crate::operations::ListSnapshotDatabaseCollections::send) answers.
     #[track_caller]
     pub fn list_snapshot_database_collections(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         ListSnapshotDatabaseCollectionsRequest,
-        crate::models::PaginatedApiAtlasDiskBackupCollection,
+        models::PaginatedApiAtlasDiskBackupCollection,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasDiskBackupCollection,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listSnapshotDatabaseCollections",
-            method: "list_snapshot_database_collections",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule(
+            "listSnapshotDatabaseCollections",
+            "list_snapshot_database_collections",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`TakeSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`TakeSnapshots::send`](crate::operations::TakeSnapshots::send) answers.
+    /// A rule for [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`): [`matching`](Rule::matching) sees a [`TakeSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`TakeSnapshots::send`](crate::operations::TakeSnapshots::send) answers.
     #[track_caller]
     pub fn take_snapshots(
         &self,
-    ) -> crate::mock::Rule<TakeSnapshotsRequest, crate::models::DiskBackupSnapshot> {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "takeSnapshots",
-            method: "take_snapshots",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<TakeSnapshotsRequest, models::DiskBackupSnapshot> {
+        self.rule("takeSnapshots", "take_snapshots", 200, json)
     }
-    /// A rule for [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`, `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateBackupExportBucketRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateBackupExportBucket::send`](crate::operations::UpdateBackupExportBucket::send) answers.
+    /// A rule for [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`): [`matching`](Rule::matching) sees a [`UpdateBackupExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupExportBucket::send`](crate::operations::UpdateBackupExportBucket::send) answers.
     #[track_caller]
     pub fn update_backup_export_bucket(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         UpdateBackupExportBucketRequest,
-        crate::models::DiskBackupSnapshotAwsExportBucketResponse,
+        models::DiskBackupSnapshotAwsExportBucketResponse,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotAwsExportBucketResponse,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateBackupExportBucket",
-            method: "update_backup_export_bucket",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule("updateBackupExportBucket", "update_backup_export_bucket", 200, json)
     }
-    /// A rule for [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateBackupScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateBackupSchedule::send`](crate::operations::UpdateBackupSchedule::send) answers.
+    /// A rule for [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`): [`matching`](Rule::matching) sees a [`UpdateBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSchedule::send`](crate::operations::UpdateBackupSchedule::send) answers.
     #[track_caller]
     pub fn update_backup_schedule(
         &self,
-    ) -> crate::mock::Rule<
-        UpdateBackupScheduleRequest,
-        crate::models::DiskBackupSnapshotSchedule20240805,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupSnapshotSchedule20240805,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateBackupSchedule",
-            method: "update_backup_schedule",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<UpdateBackupScheduleRequest, models::DiskBackupSnapshotSchedule20240805> {
+        self.rule("updateBackupSchedule", "update_backup_schedule", 200, json)
     }
-    /// A rule for [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateBackupSnapshot::send`](crate::operations::UpdateBackupSnapshot::send) answers.
+    /// A rule for [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`): [`matching`](Rule::matching) sees a [`UpdateBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSnapshot::send`](crate::operations::UpdateBackupSnapshot::send) answers.
     #[track_caller]
     pub fn update_backup_snapshot(
         &self,
-    ) -> crate::mock::Rule<
-        UpdateBackupSnapshotRequest,
-        crate::models::DiskBackupReplicaSet,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DiskBackupReplicaSet,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateBackupSnapshot",
-            method: "update_backup_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<UpdateBackupSnapshotRequest, models::DiskBackupReplicaSet> {
+        self.rule("updateBackupSnapshot", "update_backup_snapshot", 200, json)
     }
-    /// A rule for [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`, `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateCompliancePolicyRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateCompliancePolicy::send`](crate::operations::UpdateCompliancePolicy::send) answers.
+    /// A rule for [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`): [`matching`](Rule::matching) sees a [`UpdateCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`UpdateCompliancePolicy::send`](crate::operations::UpdateCompliancePolicy::send) answers.
     #[track_caller]
     pub fn update_compliance_policy(
         &self,
-    ) -> crate::mock::Rule<
-        UpdateCompliancePolicyRequest,
-        crate::models::DataProtectionSettings20231001,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::DataProtectionSettings20231001,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateCompliancePolicy",
-            method: "update_compliance_policy",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<UpdateCompliancePolicyRequest, models::DataProtectionSettings20231001> {
+        self.rule("updateCompliancePolicy", "update_compliance_policy", 200, json)
     }
 }
-/// A call of `cancelBackupRestoreJob` (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::cancel_backup_restore_job`](crate::mock::Mock::cancel_backup_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job) (`cancelBackupRestoreJob`) read back, typed: what [`Mock::cancel_backup_restore_job`](crate::mock::Mock::cancel_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelBackupRestoreJobRequest {
     group_id: String,
@@ -882,36 +465,25 @@ impl CancelBackupRestoreJobRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for CancelBackupRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for CancelBackupRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            restore_job_id: crate::mock::runtime::required(
-                "restoreJobId",
-                call.path_value("restoreJobId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            restore_job_id: call.path("restoreJobId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `createBackupExport` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::create_backup_export`](crate::mock::Mock::create_backup_export)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`) read back, typed: what [`Mock::create_backup_export`](crate::mock::Mock::create_backup_export)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBackupExportRequest {
     group_id: String,
     cluster_name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::DiskBackupExportJobRequest,
+    body: models::DiskBackupExportJobRequest,
 }
 impl CreateBackupExportRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -931,37 +503,29 @@ impl CreateBackupExportRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::DiskBackupExportJobRequest {
+    pub fn body(&self) -> &models::DiskBackupExportJobRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for CreateBackupExportRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for CreateBackupExportRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `createBackupPrivateEndpoint` (`POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::create_backup_private_endpoint`](crate::mock::Mock::create_backup_private_endpoint)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`) read back, typed: what [`Mock::create_backup_private_endpoint`](crate::mock::Mock::create_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBackupPrivateEndpointRequest {
     group_id: String,
     cloud_provider: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::ObjectStoragePrivateEndpointRequest,
+    body: models::ObjectStoragePrivateEndpointRequest,
 }
 impl CreateBackupPrivateEndpointRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -981,37 +545,29 @@ impl CreateBackupPrivateEndpointRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::ObjectStoragePrivateEndpointRequest {
+    pub fn body(&self) -> &models::ObjectStoragePrivateEndpointRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for CreateBackupPrivateEndpointRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for CreateBackupPrivateEndpointRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cloud_provider: crate::mock::runtime::required(
-                "cloudProvider",
-                call.path_value("cloudProvider", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cloud_provider: call.path("cloudProvider")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `createBackupRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::create_backup_restore_job`](crate::mock::Mock::create_backup_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`) read back, typed: what [`Mock::create_backup_restore_job`](crate::mock::Mock::create_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBackupRestoreJobRequest {
     group_id: String,
     cluster_name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::DiskBackupSnapshotRestoreJobRequest,
+    body: models::DiskBackupSnapshotRestoreJobRequest,
 }
 impl CreateBackupRestoreJobRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -1031,37 +587,29 @@ impl CreateBackupRestoreJobRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::DiskBackupSnapshotRestoreJobRequest {
+    pub fn body(&self) -> &models::DiskBackupSnapshotRestoreJobRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for CreateBackupRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for CreateBackupRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `createCollectionRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::create_collection_restore_job`](crate::mock::Mock::create_collection_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`) read back, typed: what [`Mock::create_collection_restore_job`](crate::mock::Mock::create_collection_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCollectionRestoreJobRequest {
     group_id: String,
     cluster_name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::ApiAtlasCollectionRestoreJobRequest,
+    body: models::ApiAtlasCollectionRestoreJobRequest,
 }
 impl CreateCollectionRestoreJobRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -1081,36 +629,28 @@ impl CreateCollectionRestoreJobRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::ApiAtlasCollectionRestoreJobRequest {
+    pub fn body(&self) -> &models::ApiAtlasCollectionRestoreJobRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for CreateCollectionRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for CreateCollectionRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `createExportBucket` (`POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::create_export_bucket`](crate::mock::Mock::create_export_bucket)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`) read back, typed: what [`Mock::create_export_bucket`](crate::mock::Mock::create_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateExportBucketRequest {
     group_id: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::DiskBackupSnapshotExportBucketRequest,
+    body: models::DiskBackupSnapshotExportBucketRequest,
 }
 impl CreateExportBucketRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -1126,33 +666,28 @@ impl CreateExportBucketRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::DiskBackupSnapshotExportBucketRequest {
+    pub fn body(&self) -> &models::DiskBackupSnapshotExportBucketRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for CreateExportBucketRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for CreateExportBucketRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `createServerlessRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::create_serverless_restore_job`](crate::mock::Mock::create_serverless_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`) read back, typed: what [`Mock::create_serverless_restore_job`](crate::mock::Mock::create_serverless_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateServerlessRestoreJobRequest {
     group_id: String,
     cluster_name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::ServerlessBackupRestoreJobRequest,
+    body: models::ServerlessBackupRestoreJobRequest,
 }
 impl CreateServerlessRestoreJobRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -1172,30 +707,22 @@ impl CreateServerlessRestoreJobRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::ServerlessBackupRestoreJobRequest {
+    pub fn body(&self) -> &models::ServerlessBackupRestoreJobRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for CreateServerlessRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for CreateServerlessRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `deleteBackupPrivateEndpoint` (`DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::delete_backup_private_endpoint`](crate::mock::Mock::delete_backup_private_endpoint)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`) read back, typed: what [`Mock::delete_backup_private_endpoint`](crate::mock::Mock::delete_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBackupPrivateEndpointRequest {
     group_id: String,
@@ -1226,29 +753,18 @@ impl DeleteBackupPrivateEndpointRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for DeleteBackupPrivateEndpointRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for DeleteBackupPrivateEndpointRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cloud_provider: crate::mock::runtime::required(
-                "cloudProvider",
-                call.path_value("cloudProvider", crate::mock::runtime::text)?,
-            )?,
-            endpoint_id: crate::mock::runtime::required(
-                "endpointId",
-                call.path_value("endpointId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cloud_provider: call.path("cloudProvider")?,
+            endpoint_id: call.path("endpointId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `deleteBackupShardedCluster` (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::delete_backup_sharded_cluster`](crate::mock::Mock::delete_backup_sharded_cluster)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`) read back, typed: what [`Mock::delete_backup_sharded_cluster`](crate::mock::Mock::delete_backup_sharded_cluster)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBackupShardedClusterRequest {
     group_id: String,
@@ -1279,29 +795,18 @@ impl DeleteBackupShardedClusterRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for DeleteBackupShardedClusterRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for DeleteBackupShardedClusterRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `deleteClusterBackupSchedule` (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::delete_cluster_backup_schedule`](crate::mock::Mock::delete_cluster_backup_schedule)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`) read back, typed: what [`Mock::delete_cluster_backup_schedule`](crate::mock::Mock::delete_cluster_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteClusterBackupScheduleRequest {
     group_id: String,
@@ -1327,25 +832,17 @@ impl DeleteClusterBackupScheduleRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for DeleteClusterBackupScheduleRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for DeleteClusterBackupScheduleRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `deleteClusterBackupSnapshot` (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::delete_cluster_backup_snapshot`](crate::mock::Mock::delete_cluster_backup_snapshot)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`) read back, typed: what [`Mock::delete_cluster_backup_snapshot`](crate::mock::Mock::delete_cluster_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteClusterBackupSnapshotRequest {
     group_id: String,
@@ -1376,29 +873,18 @@ impl DeleteClusterBackupSnapshotRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for DeleteClusterBackupSnapshotRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for DeleteClusterBackupSnapshotRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `deleteExportBucket` (`DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::delete_export_bucket`](crate::mock::Mock::delete_export_bucket)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`) read back, typed: what [`Mock::delete_export_bucket`](crate::mock::Mock::delete_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteExportBucketRequest {
     group_id: String,
@@ -1424,25 +910,17 @@ impl DeleteExportBucketRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for DeleteExportBucketRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for DeleteExportBucketRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            export_bucket_id: crate::mock::runtime::required(
-                "exportBucketId",
-                call.path_value("exportBucketId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            export_bucket_id: call.path("exportBucketId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `disableCompliancePolicy` (`DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::disable_compliance_policy`](crate::mock::Mock::disable_compliance_policy)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`) read back, typed: what [`Mock::disable_compliance_policy`](crate::mock::Mock::disable_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DisableCompliancePolicyRequest {
     group_id: String,
@@ -1463,21 +941,16 @@ impl DisableCompliancePolicyRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for DisableCompliancePolicyRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for DisableCompliancePolicyRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getBackupExport` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_backup_export`](crate::mock::Mock::get_backup_export)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`) read back, typed: what [`Mock::get_backup_export`](crate::mock::Mock::get_backup_export)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBackupExportRequest {
     group_id: String,
@@ -1508,29 +981,18 @@ impl GetBackupExportRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetBackupExportRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetBackupExportRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            export_id: crate::mock::runtime::required(
-                "exportId",
-                call.path_value("exportId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            export_id: call.path("exportId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getBackupPrivateEndpoint` (`GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_backup_private_endpoint`](crate::mock::Mock::get_backup_private_endpoint)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`) read back, typed: what [`Mock::get_backup_private_endpoint`](crate::mock::Mock::get_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBackupPrivateEndpointRequest {
     group_id: String,
@@ -1561,29 +1023,18 @@ impl GetBackupPrivateEndpointRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetBackupPrivateEndpointRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetBackupPrivateEndpointRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cloud_provider: crate::mock::runtime::required(
-                "cloudProvider",
-                call.path_value("cloudProvider", crate::mock::runtime::text)?,
-            )?,
-            endpoint_id: crate::mock::runtime::required(
-                "endpointId",
-                call.path_value("endpointId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cloud_provider: call.path("cloudProvider")?,
+            endpoint_id: call.path("endpointId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getBackupRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_backup_restore_job`](crate::mock::Mock::get_backup_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`) read back, typed: what [`Mock::get_backup_restore_job`](crate::mock::Mock::get_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBackupRestoreJobRequest {
     group_id: String,
@@ -1614,29 +1065,18 @@ impl GetBackupRestoreJobRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetBackupRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetBackupRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            restore_job_id: crate::mock::runtime::required(
-                "restoreJobId",
-                call.path_value("restoreJobId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            restore_job_id: call.path("restoreJobId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getBackupSchedule` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_backup_schedule`](crate::mock::Mock::get_backup_schedule)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`) read back, typed: what [`Mock::get_backup_schedule`](crate::mock::Mock::get_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBackupScheduleRequest {
     group_id: String,
@@ -1662,25 +1102,17 @@ impl GetBackupScheduleRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetBackupScheduleRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetBackupScheduleRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getBackupShardedCluster` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_backup_sharded_cluster`](crate::mock::Mock::get_backup_sharded_cluster)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`) read back, typed: what [`Mock::get_backup_sharded_cluster`](crate::mock::Mock::get_backup_sharded_cluster)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBackupShardedClusterRequest {
     group_id: String,
@@ -1711,29 +1143,18 @@ impl GetBackupShardedClusterRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetBackupShardedClusterRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetBackupShardedClusterRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getBackupSnapshotDatabase` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_backup_snapshot_database`](crate::mock::Mock::get_backup_snapshot_database)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`) read back, typed: what [`Mock::get_backup_snapshot_database`](crate::mock::Mock::get_backup_snapshot_database)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBackupSnapshotDatabaseRequest {
     group_id: String,
@@ -1769,33 +1190,19 @@ impl GetBackupSnapshotDatabaseRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetBackupSnapshotDatabaseRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetBackupSnapshotDatabaseRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            database_name: crate::mock::runtime::required(
-                "databaseName",
-                call.path_value("databaseName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            database_name: call.path("databaseName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getCollectionRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_collection_restore_job`](crate::mock::Mock::get_collection_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`) read back, typed: what [`Mock::get_collection_restore_job`](crate::mock::Mock::get_collection_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCollectionRestoreJobRequest {
     group_id: String,
@@ -1826,29 +1233,18 @@ impl GetCollectionRestoreJobRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetCollectionRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetCollectionRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            job_id: crate::mock::runtime::required(
-                "jobId",
-                call.path_value("jobId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            job_id: call.path("jobId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getCompliancePolicy` (`GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_compliance_policy`](crate::mock::Mock::get_compliance_policy)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`) read back, typed: what [`Mock::get_compliance_policy`](crate::mock::Mock::get_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCompliancePolicyRequest {
     group_id: String,
@@ -1869,21 +1265,16 @@ impl GetCompliancePolicyRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetCompliancePolicyRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetCompliancePolicyRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getExportBucket` (`GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_export_bucket`](crate::mock::Mock::get_export_bucket)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`) read back, typed: what [`Mock::get_export_bucket`](crate::mock::Mock::get_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetExportBucketRequest {
     group_id: String,
@@ -1909,25 +1300,17 @@ impl GetExportBucketRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetExportBucketRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetExportBucketRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            export_bucket_id: crate::mock::runtime::required(
-                "exportBucketId",
-                call.path_value("exportBucketId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            export_bucket_id: call.path("exportBucketId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getGroupClusterBackupSnapshot` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_group_cluster_backup_snapshot`](crate::mock::Mock::get_group_cluster_backup_snapshot)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`) read back, typed: what [`Mock::get_group_cluster_backup_snapshot`](crate::mock::Mock::get_group_cluster_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetGroupClusterBackupSnapshotRequest {
     group_id: String,
@@ -1958,29 +1341,18 @@ impl GetGroupClusterBackupSnapshotRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetGroupClusterBackupSnapshotRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetGroupClusterBackupSnapshotRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getGroupServerlessBackupSnapshot` (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_group_serverless_backup_snapshot`](crate::mock::Mock::get_group_serverless_backup_snapshot)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`) read back, typed: what [`Mock::get_group_serverless_backup_snapshot`](crate::mock::Mock::get_group_serverless_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetGroupServerlessBackupSnapshotRequest {
     group_id: String,
@@ -2011,29 +1383,18 @@ impl GetGroupServerlessBackupSnapshotRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetGroupServerlessBackupSnapshotRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetGroupServerlessBackupSnapshotRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getRestoreJobCollection` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_restore_job_collection`](crate::mock::Mock::get_restore_job_collection)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`) read back, typed: what [`Mock::get_restore_job_collection`](crate::mock::Mock::get_restore_job_collection)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetRestoreJobCollectionRequest {
     group_id: String,
@@ -2069,33 +1430,19 @@ impl GetRestoreJobCollectionRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetRestoreJobCollectionRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetRestoreJobCollectionRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            job_id: crate::mock::runtime::required(
-                "jobId",
-                call.path_value("jobId", crate::mock::runtime::text)?,
-            )?,
-            source_namespace: crate::mock::runtime::required(
-                "sourceNamespace",
-                call.path_value("sourceNamespace", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            job_id: call.path("jobId")?,
+            source_namespace: call.path("sourceNamespace")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getServerlessRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_serverless_restore_job`](crate::mock::Mock::get_serverless_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`) read back, typed: what [`Mock::get_serverless_restore_job`](crate::mock::Mock::get_serverless_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetServerlessRestoreJobRequest {
     group_id: String,
@@ -2126,29 +1473,18 @@ impl GetServerlessRestoreJobRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetServerlessRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetServerlessRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            restore_job_id: crate::mock::runtime::required(
-                "restoreJobId",
-                call.path_value("restoreJobId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            restore_job_id: call.path("restoreJobId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getSnapshotDatabaseCollection` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_snapshot_database_collection`](crate::mock::Mock::get_snapshot_database_collection)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`) read back, typed: what [`Mock::get_snapshot_database_collection`](crate::mock::Mock::get_snapshot_database_collection)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSnapshotDatabaseCollectionRequest {
     group_id: String,
@@ -2189,37 +1525,20 @@ impl GetSnapshotDatabaseCollectionRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetSnapshotDatabaseCollectionRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetSnapshotDatabaseCollectionRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            database_name: crate::mock::runtime::required(
-                "databaseName",
-                call.path_value("databaseName", crate::mock::runtime::text)?,
-            )?,
-            collection_name: crate::mock::runtime::required(
-                "collectionName",
-                call.path_value("collectionName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            database_name: call.path("databaseName")?,
+            collection_name: call.path("collectionName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listBackupExports` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_backup_exports`](crate::mock::Mock::list_backup_exports)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`) read back, typed: what [`Mock::list_backup_exports`](crate::mock::Mock::list_backup_exports)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBackupExportsRequest {
     group_id: String,
@@ -2260,29 +1579,20 @@ impl ListBackupExportsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListBackupExportsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListBackupExportsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listBackupPrivateEndpoints` (`GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_backup_private_endpoints`](crate::mock::Mock::list_backup_private_endpoints)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`) read back, typed: what [`Mock::list_backup_private_endpoints`](crate::mock::Mock::list_backup_private_endpoints)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBackupPrivateEndpointsRequest {
     group_id: String,
@@ -2323,29 +1633,20 @@ impl ListBackupPrivateEndpointsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListBackupPrivateEndpointsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListBackupPrivateEndpointsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cloud_provider: crate::mock::runtime::required(
-                "cloudProvider",
-                call.path_value("cloudProvider", crate::mock::runtime::text)?,
-            )?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cloud_provider: call.path("cloudProvider")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listBackupRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_backup_restore_jobs`](crate::mock::Mock::list_backup_restore_jobs)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`) read back, typed: what [`Mock::list_backup_restore_jobs`](crate::mock::Mock::list_backup_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBackupRestoreJobsRequest {
     group_id: String,
@@ -2386,29 +1687,20 @@ impl ListBackupRestoreJobsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListBackupRestoreJobsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListBackupRestoreJobsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listBackupShardedClusters` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_backup_sharded_clusters`](crate::mock::Mock::list_backup_sharded_clusters)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`) read back, typed: what [`Mock::list_backup_sharded_clusters`](crate::mock::Mock::list_backup_sharded_clusters)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBackupShardedClustersRequest {
     group_id: String,
@@ -2434,25 +1726,17 @@ impl ListBackupShardedClustersRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListBackupShardedClustersRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListBackupShardedClustersRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listBackupSnapshotDatabases` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_backup_snapshot_databases`](crate::mock::Mock::list_backup_snapshot_databases)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`) read back, typed: what [`Mock::list_backup_snapshot_databases`](crate::mock::Mock::list_backup_snapshot_databases)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBackupSnapshotDatabasesRequest {
     group_id: String,
@@ -2498,33 +1782,21 @@ impl ListBackupSnapshotDatabasesRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListBackupSnapshotDatabasesRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListBackupSnapshotDatabasesRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listBackupSnapshots` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_backup_snapshots`](crate::mock::Mock::list_backup_snapshots)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`) read back, typed: what [`Mock::list_backup_snapshots`](crate::mock::Mock::list_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBackupSnapshotsRequest {
     group_id: String,
@@ -2580,33 +1852,23 @@ impl ListBackupSnapshotsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListBackupSnapshotsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListBackupSnapshotsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            oplog_inc: call.query_value("oplogInc", crate::mock::runtime::text)?,
-            oplog_ts: call.query_value("oplogTs", crate::mock::runtime::text)?,
-            point_in_time_utc_seconds: call
-                .query_value("pointInTimeUtcSeconds", crate::mock::runtime::text)?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            oplog_inc: call.query_opt("oplogInc")?,
+            oplog_ts: call.query_opt("oplogTs")?,
+            point_in_time_utc_seconds: call.query_opt("pointInTimeUtcSeconds")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listCollectionRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_collection_restore_jobs`](crate::mock::Mock::list_collection_restore_jobs)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`) read back, typed: what [`Mock::list_collection_restore_jobs`](crate::mock::Mock::list_collection_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCollectionRestoreJobsRequest {
     group_id: String,
@@ -2642,28 +1904,19 @@ impl ListCollectionRestoreJobsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListCollectionRestoreJobsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListCollectionRestoreJobsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listExportBuckets` (`GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_export_buckets`](crate::mock::Mock::list_export_buckets)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`) read back, typed: what [`Mock::list_export_buckets`](crate::mock::Mock::list_export_buckets)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListExportBucketsRequest {
     group_id: String,
@@ -2699,25 +1952,19 @@ impl ListExportBucketsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListExportBucketsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListExportBucketsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listRestoreJobCollections` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_restore_job_collections`](crate::mock::Mock::list_restore_job_collections)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`) read back, typed: what [`Mock::list_restore_job_collections`](crate::mock::Mock::list_restore_job_collections)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListRestoreJobCollectionsRequest {
     group_id: String,
@@ -2773,37 +2020,23 @@ impl ListRestoreJobCollectionsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListRestoreJobCollectionsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListRestoreJobCollectionsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            job_id: crate::mock::runtime::required(
-                "jobId",
-                call.path_value("jobId", crate::mock::runtime::text)?,
-            )?,
-            source_namespace: call
-                .query_value("sourceNamespace", crate::mock::runtime::text)?,
-            state: call.query_value("state", crate::mock::runtime::text)?,
-            target_namespace: call
-                .query_value("targetNamespace", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            job_id: call.path("jobId")?,
+            source_namespace: call.query_opt("sourceNamespace")?,
+            state: call.query_opt("state")?,
+            target_namespace: call.query_opt("targetNamespace")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listServerlessBackupSnapshots` (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_serverless_backup_snapshots`](crate::mock::Mock::list_serverless_backup_snapshots)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`) read back, typed: what [`Mock::list_serverless_backup_snapshots`](crate::mock::Mock::list_serverless_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListServerlessBackupSnapshotsRequest {
     group_id: String,
@@ -2844,29 +2077,20 @@ impl ListServerlessBackupSnapshotsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListServerlessBackupSnapshotsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListServerlessBackupSnapshotsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listServerlessRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_serverless_restore_jobs`](crate::mock::Mock::list_serverless_restore_jobs)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`) read back, typed: what [`Mock::list_serverless_restore_jobs`](crate::mock::Mock::list_serverless_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListServerlessRestoreJobsRequest {
     group_id: String,
@@ -2907,29 +2131,20 @@ impl ListServerlessRestoreJobsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListServerlessRestoreJobsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListServerlessRestoreJobsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listSnapshotDatabaseCollections` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_snapshot_database_collections`](crate::mock::Mock::list_snapshot_database_collections)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`) read back, typed: what [`Mock::list_snapshot_database_collections`](crate::mock::Mock::list_snapshot_database_collections)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSnapshotDatabaseCollectionsRequest {
     group_id: String,
@@ -2980,44 +2195,29 @@ impl ListSnapshotDatabaseCollectionsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListSnapshotDatabaseCollectionsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListSnapshotDatabaseCollectionsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            database_name: crate::mock::runtime::required(
-                "databaseName",
-                call.path_value("databaseName", crate::mock::runtime::text)?,
-            )?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            database_name: call.path("databaseName")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `takeSnapshots` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::take_snapshots`](crate::mock::Mock::take_snapshots)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`) read back, typed: what [`Mock::take_snapshots`](crate::mock::Mock::take_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TakeSnapshotsRequest {
     group_id: String,
     cluster_name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::DiskBackupOnDemandSnapshotRequest,
+    body: models::DiskBackupOnDemandSnapshotRequest,
 }
 impl TakeSnapshotsRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -3037,37 +2237,29 @@ impl TakeSnapshotsRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::DiskBackupOnDemandSnapshotRequest {
+    pub fn body(&self) -> &models::DiskBackupOnDemandSnapshotRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for TakeSnapshotsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for TakeSnapshotsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `updateBackupExportBucket` (`PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::update_backup_export_bucket`](crate::mock::Mock::update_backup_export_bucket)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`) read back, typed: what [`Mock::update_backup_export_bucket`](crate::mock::Mock::update_backup_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBackupExportBucketRequest {
     group_id: String,
     export_bucket_id: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::UpdateRequirePrivateNetworkingRequest,
+    body: models::UpdateRequirePrivateNetworkingRequest,
 }
 impl UpdateBackupExportBucketRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -3087,37 +2279,29 @@ impl UpdateBackupExportBucketRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::UpdateRequirePrivateNetworkingRequest {
+    pub fn body(&self) -> &models::UpdateRequirePrivateNetworkingRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for UpdateBackupExportBucketRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for UpdateBackupExportBucketRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            export_bucket_id: crate::mock::runtime::required(
-                "exportBucketId",
-                call.path_value("exportBucketId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            export_bucket_id: call.path("exportBucketId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `updateBackupSchedule` (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::update_backup_schedule`](crate::mock::Mock::update_backup_schedule)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`) read back, typed: what [`Mock::update_backup_schedule`](crate::mock::Mock::update_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBackupScheduleRequest {
     group_id: String,
     cluster_name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::DiskBackupSnapshotSchedule20240805Request,
+    body: models::DiskBackupSnapshotSchedule20240805Request,
 }
 impl UpdateBackupScheduleRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -3137,30 +2321,22 @@ impl UpdateBackupScheduleRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::DiskBackupSnapshotSchedule20240805Request {
+    pub fn body(&self) -> &models::DiskBackupSnapshotSchedule20240805Request {
         &self.body
     }
 }
-impl crate::mock::RequestView for UpdateBackupScheduleRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for UpdateBackupScheduleRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `updateBackupSnapshot` (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::update_backup_snapshot`](crate::mock::Mock::update_backup_snapshot)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`) read back, typed: what [`Mock::update_backup_snapshot`](crate::mock::Mock::update_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBackupSnapshotRequest {
     group_id: String,
@@ -3168,7 +2344,7 @@ pub struct UpdateBackupSnapshotRequest {
     snapshot_id: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::BackupSnapshotRetention,
+    body: models::BackupSnapshotRetention,
 }
 impl UpdateBackupSnapshotRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -3192,41 +2368,30 @@ impl UpdateBackupSnapshotRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::BackupSnapshotRetention {
+    pub fn body(&self) -> &models::BackupSnapshotRetention {
         &self.body
     }
 }
-impl crate::mock::RequestView for UpdateBackupSnapshotRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for UpdateBackupSnapshotRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `updateCompliancePolicy` (`PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::update_compliance_policy`](crate::mock::Mock::update_compliance_policy)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`) read back, typed: what [`Mock::update_compliance_policy`](crate::mock::Mock::update_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCompliancePolicyRequest {
     group_id: String,
     overwrite_backup_policies: Option<bool>,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::DataProtectionSettings20231001Request,
+    body: models::DataProtectionSettings20231001Request,
 }
 impl UpdateCompliancePolicyRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -3246,22 +2411,18 @@ impl UpdateCompliancePolicyRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2023-10-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::DataProtectionSettings20231001Request {
+    pub fn body(&self) -> &models::DataProtectionSettings20231001Request {
         &self.body
     }
 }
-impl crate::mock::RequestView for UpdateCompliancePolicyRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for UpdateCompliancePolicyRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            overwrite_backup_policies: call
-                .query_value("overwriteBackupPolicies", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            overwrite_backup_policies: call.query_opt("overwriteBackupPolicies")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }

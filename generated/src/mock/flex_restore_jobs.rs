@@ -3,78 +3,43 @@
 
 //! Mock rules of the operations tagged `Flex Restore Jobs`. Needs the cargo feature `flex-restore-jobs` (on by default).
 #![allow(deprecated)]
+use crate::mock::{Call, RequestView, Rule};
+use crate::mock::runtime::json;
+use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job) (`createFlexRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateFlexRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateFlexRestoreJob::send`](crate::operations::CreateFlexRestoreJob::send) answers.
+    /// A rule for [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job) (`createFlexRestoreJob`): [`matching`](Rule::matching) sees a [`CreateFlexRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateFlexRestoreJob::send`](crate::operations::CreateFlexRestoreJob::send) answers.
     #[track_caller]
     pub fn create_flex_restore_job(
         &self,
-    ) -> crate::mock::Rule<
-        CreateFlexRestoreJobRequest,
-        crate::models::FlexBackupRestoreJob20241113,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::FlexBackupRestoreJob20241113,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createFlexRestoreJob",
-            method: "create_flex_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<CreateFlexRestoreJobRequest, models::FlexBackupRestoreJob20241113> {
+        self.rule("createFlexRestoreJob", "create_flex_restore_job", 200, json)
     }
-    /// A rule for [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetFlexRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetFlexRestoreJob::send`](crate::operations::GetFlexRestoreJob::send) answers.
+    /// A rule for [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`): [`matching`](Rule::matching) sees a [`GetFlexRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexRestoreJob::send`](crate::operations::GetFlexRestoreJob::send) answers.
     #[track_caller]
     pub fn get_flex_restore_job(
         &self,
-    ) -> crate::mock::Rule<
-        GetFlexRestoreJobRequest,
-        crate::models::FlexBackupRestoreJob20241113,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::FlexBackupRestoreJob20241113,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getFlexRestoreJob",
-            method: "get_flex_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetFlexRestoreJobRequest, models::FlexBackupRestoreJob20241113> {
+        self.rule("getFlexRestoreJob", "get_flex_restore_job", 200, json)
     }
-    /// A rule for [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListFlexRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListFlexRestoreJobs::send`](crate::operations::ListFlexRestoreJobs::send) answers.
+    /// A rule for [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`): [`matching`](Rule::matching) sees a [`ListFlexRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListFlexRestoreJobs::send`](crate::operations::ListFlexRestoreJobs::send) answers.
     #[track_caller]
     pub fn list_flex_restore_jobs(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         ListFlexRestoreJobsRequest,
-        crate::models::PaginatedApiAtlasFlexBackupRestoreJob20241113,
+        models::PaginatedApiAtlasFlexBackupRestoreJob20241113,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasFlexBackupRestoreJob20241113,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listFlexRestoreJobs",
-            method: "list_flex_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule("listFlexRestoreJobs", "list_flex_restore_jobs", 200, json)
     }
 }
-/// A call of `createFlexRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::create_flex_restore_job`](crate::mock::Mock::create_flex_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job) (`createFlexRestoreJob`) read back, typed: what [`Mock::create_flex_restore_job`](crate::mock::Mock::create_flex_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateFlexRestoreJobRequest {
     group_id: String,
     name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::FlexBackupRestoreJobCreate20241113,
+    body: models::FlexBackupRestoreJobCreate20241113,
 }
 impl CreateFlexRestoreJobRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -94,30 +59,22 @@ impl CreateFlexRestoreJobRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::FlexBackupRestoreJobCreate20241113 {
+    pub fn body(&self) -> &models::FlexBackupRestoreJobCreate20241113 {
         &self.body
     }
 }
-impl crate::mock::RequestView for CreateFlexRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for CreateFlexRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            name: crate::mock::runtime::required(
-                "name",
-                call.path_value("name", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            name: call.path("name")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `getFlexRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_flex_restore_job`](crate::mock::Mock::get_flex_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`) read back, typed: what [`Mock::get_flex_restore_job`](crate::mock::Mock::get_flex_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFlexRestoreJobRequest {
     group_id: String,
@@ -148,29 +105,18 @@ impl GetFlexRestoreJobRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetFlexRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetFlexRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            name: crate::mock::runtime::required(
-                "name",
-                call.path_value("name", crate::mock::runtime::text)?,
-            )?,
-            restore_job_id: crate::mock::runtime::required(
-                "restoreJobId",
-                call.path_value("restoreJobId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            name: call.path("name")?,
+            restore_job_id: call.path("restoreJobId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listFlexRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_flex_restore_jobs`](crate::mock::Mock::list_flex_restore_jobs)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`) read back, typed: what [`Mock::list_flex_restore_jobs`](crate::mock::Mock::list_flex_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListFlexRestoreJobsRequest {
     group_id: String,
@@ -211,23 +157,16 @@ impl ListFlexRestoreJobsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListFlexRestoreJobsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListFlexRestoreJobsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            name: crate::mock::runtime::required(
-                "name",
-                call.path_value("name", crate::mock::runtime::text)?,
-            )?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            name: call.path("name")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }

@@ -3,78 +3,43 @@
 
 //! Mock rules of the operations tagged `Flex Snapshots`. Needs the cargo feature `flex-snapshots` (on by default).
 #![allow(deprecated)]
+use crate::mock::{Call, RequestView, Rule};
+use crate::mock::runtime::json;
+use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::download_flex_backup`](crate::Client::download_flex_backup) (`downloadFlexBackup`, `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DownloadFlexBackupRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DownloadFlexBackup::send`](crate::operations::DownloadFlexBackup::send) answers.
+    /// A rule for [`Client::download_flex_backup`](crate::Client::download_flex_backup) (`downloadFlexBackup`): [`matching`](Rule::matching) sees a [`DownloadFlexBackupRequest`], [`then_output`](Rule::then_output) takes what [`DownloadFlexBackup::send`](crate::operations::DownloadFlexBackup::send) answers.
     #[track_caller]
     pub fn download_flex_backup(
         &self,
-    ) -> crate::mock::Rule<
-        DownloadFlexBackupRequest,
-        crate::models::FlexBackupRestoreJob20241113,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::FlexBackupRestoreJob20241113,
-        > = crate::mock::runtime::OperationFacts {
-            id: "downloadFlexBackup",
-            method: "download_flex_backup",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<DownloadFlexBackupRequest, models::FlexBackupRestoreJob20241113> {
+        self.rule("downloadFlexBackup", "download_flex_backup", 200, json)
     }
-    /// A rule for [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetFlexBackupSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetFlexBackupSnapshot::send`](crate::operations::GetFlexBackupSnapshot::send) answers.
+    /// A rule for [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetFlexBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexBackupSnapshot::send`](crate::operations::GetFlexBackupSnapshot::send) answers.
     #[track_caller]
     pub fn get_flex_backup_snapshot(
         &self,
-    ) -> crate::mock::Rule<
-        GetFlexBackupSnapshotRequest,
-        crate::models::FlexBackupSnapshot20241113,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::FlexBackupSnapshot20241113,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getFlexBackupSnapshot",
-            method: "get_flex_backup_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetFlexBackupSnapshotRequest, models::FlexBackupSnapshot20241113> {
+        self.rule("getFlexBackupSnapshot", "get_flex_backup_snapshot", 200, json)
     }
-    /// A rule for [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`, `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListFlexBackupSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListFlexBackupSnapshots::send`](crate::operations::ListFlexBackupSnapshots::send) answers.
+    /// A rule for [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListFlexBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListFlexBackupSnapshots::send`](crate::operations::ListFlexBackupSnapshots::send) answers.
     #[track_caller]
     pub fn list_flex_backup_snapshots(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         ListFlexBackupSnapshotsRequest,
-        crate::models::PaginatedApiAtlasFlexBackupSnapshot20241113,
+        models::PaginatedApiAtlasFlexBackupSnapshot20241113,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasFlexBackupSnapshot20241113,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listFlexBackupSnapshots",
-            method: "list_flex_backup_snapshots",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule("listFlexBackupSnapshots", "list_flex_backup_snapshots", 200, json)
     }
 }
-/// A call of `downloadFlexBackup` (`POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::download_flex_backup`](crate::mock::Mock::download_flex_backup)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::download_flex_backup`](crate::Client::download_flex_backup) (`downloadFlexBackup`) read back, typed: what [`Mock::download_flex_backup`](crate::mock::Mock::download_flex_backup)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DownloadFlexBackupRequest {
     group_id: String,
     name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::FlexBackupSnapshotDownloadCreate20241113,
+    body: models::FlexBackupSnapshotDownloadCreate20241113,
 }
 impl DownloadFlexBackupRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -94,30 +59,22 @@ impl DownloadFlexBackupRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::FlexBackupSnapshotDownloadCreate20241113 {
+    pub fn body(&self) -> &models::FlexBackupSnapshotDownloadCreate20241113 {
         &self.body
     }
 }
-impl crate::mock::RequestView for DownloadFlexBackupRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for DownloadFlexBackupRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            name: crate::mock::runtime::required(
-                "name",
-                call.path_value("name", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            name: call.path("name")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `getFlexBackupSnapshot` (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_flex_backup_snapshot`](crate::mock::Mock::get_flex_backup_snapshot)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`) read back, typed: what [`Mock::get_flex_backup_snapshot`](crate::mock::Mock::get_flex_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFlexBackupSnapshotRequest {
     group_id: String,
@@ -148,29 +105,18 @@ impl GetFlexBackupSnapshotRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetFlexBackupSnapshotRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetFlexBackupSnapshotRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            name: crate::mock::runtime::required(
-                "name",
-                call.path_value("name", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            name: call.path("name")?,
+            snapshot_id: call.path("snapshotId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listFlexBackupSnapshots` (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_flex_backup_snapshots`](crate::mock::Mock::list_flex_backup_snapshots)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`) read back, typed: what [`Mock::list_flex_backup_snapshots`](crate::mock::Mock::list_flex_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListFlexBackupSnapshotsRequest {
     group_id: String,
@@ -211,23 +157,16 @@ impl ListFlexBackupSnapshotsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListFlexBackupSnapshotsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListFlexBackupSnapshotsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            name: crate::mock::runtime::required(
-                "name",
-                call.path_value("name", crate::mock::runtime::text)?,
-            )?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            name: call.path("name")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }

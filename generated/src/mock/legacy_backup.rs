@@ -3,227 +3,114 @@
 
 //! Mock rules of the operations tagged `Legacy Backup`. Needs the cargo feature `legacy-backup` (on by default).
 #![allow(deprecated)]
+use crate::mock::{Call, RequestView, Rule};
+use crate::mock::runtime::{json, no_body};
+use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job) (`createClusterRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateClusterRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateClusterRestoreJob::send`](crate::operations::CreateClusterRestoreJob::send) answers.
+    /// A rule for [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job) (`createClusterRestoreJob`): [`matching`](Rule::matching) sees a [`CreateClusterRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateClusterRestoreJob::send`](crate::operations::CreateClusterRestoreJob::send) answers.
     #[track_caller]
     pub fn create_cluster_restore_job(
         &self,
-    ) -> crate::mock::Rule<
-        CreateClusterRestoreJobRequest,
-        crate::models::PaginatedRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createClusterRestoreJob",
-            method: "create_cluster_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<CreateClusterRestoreJobRequest, models::PaginatedRestoreJob> {
+        self.rule("createClusterRestoreJob", "create_cluster_restore_job", 200, json)
     }
-    /// A rule for [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`, `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DeleteClusterSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DeleteClusterSnapshot::send`](crate::operations::DeleteClusterSnapshot::send) answers.
+    /// A rule for [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`): [`matching`](Rule::matching) sees a [`DeleteClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterSnapshot::send`](crate::operations::DeleteClusterSnapshot::send) answers.
     #[track_caller]
-    pub fn delete_cluster_snapshot(
-        &self,
-    ) -> crate::mock::Rule<DeleteClusterSnapshotRequest, ()> {
-        static FACTS: crate::mock::runtime::OperationFacts<()> = crate::mock::runtime::OperationFacts {
-            id: "deleteClusterSnapshot",
-            method: "delete_cluster_snapshot",
-            success: 204,
-            encode: crate::mock::runtime::no_body,
-        };
-        self.rule(&FACTS)
+    pub fn delete_cluster_snapshot(&self) -> Rule<DeleteClusterSnapshotRequest, ()> {
+        self.rule("deleteClusterSnapshot", "delete_cluster_snapshot", 204, no_body)
     }
-    /// A rule for [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterBackupCheckpointRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterBackupCheckpoint::send`](crate::operations::GetClusterBackupCheckpoint::send) answers.
+    /// A rule for [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`): [`matching`](Rule::matching) sees a [`GetClusterBackupCheckpointRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterBackupCheckpoint::send`](crate::operations::GetClusterBackupCheckpoint::send) answers.
     #[track_caller]
     pub fn get_cluster_backup_checkpoint(
         &self,
-    ) -> crate::mock::Rule<
-        GetClusterBackupCheckpointRequest,
-        crate::models::ApiAtlasCheckpoint,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasCheckpoint,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getClusterBackupCheckpoint",
-            method: "get_cluster_backup_checkpoint",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetClusterBackupCheckpointRequest, models::ApiAtlasCheckpoint> {
+        self.rule(
+            "getClusterBackupCheckpoint",
+            "get_cluster_backup_checkpoint",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterRestoreJob::send`](crate::operations::GetClusterRestoreJob::send) answers.
+    /// A rule for [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`): [`matching`](Rule::matching) sees a [`GetClusterRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterRestoreJob::send`](crate::operations::GetClusterRestoreJob::send) answers.
     #[track_caller]
     pub fn get_cluster_restore_job(
         &self,
-    ) -> crate::mock::Rule<
-        GetClusterRestoreJobRequest,
-        crate::models::BackupRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::BackupRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getClusterRestoreJob",
-            method: "get_cluster_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetClusterRestoreJobRequest, models::BackupRestoreJob> {
+        self.rule("getClusterRestoreJob", "get_cluster_restore_job", 200, json)
     }
-    /// A rule for [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterSnapshot::send`](crate::operations::GetClusterSnapshot::send) answers.
+    /// A rule for [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`): [`matching`](Rule::matching) sees a [`GetClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterSnapshot::send`](crate::operations::GetClusterSnapshot::send) answers.
     #[track_caller]
     pub fn get_cluster_snapshot(
         &self,
-    ) -> crate::mock::Rule<GetClusterSnapshotRequest, crate::models::BackupSnapshot> {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::BackupSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getClusterSnapshot",
-            method: "get_cluster_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetClusterSnapshotRequest, models::BackupSnapshot> {
+        self.rule("getClusterSnapshot", "get_cluster_snapshot", 200, json)
     }
-    /// A rule for [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetClusterSnapshotScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetClusterSnapshotSchedule::send`](crate::operations::GetClusterSnapshotSchedule::send) answers.
+    /// A rule for [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`): [`matching`](Rule::matching) sees a [`GetClusterSnapshotScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterSnapshotSchedule::send`](crate::operations::GetClusterSnapshotSchedule::send) answers.
     #[track_caller]
     pub fn get_cluster_snapshot_schedule(
         &self,
-    ) -> crate::mock::Rule<
-        GetClusterSnapshotScheduleRequest,
-        crate::models::ApiAtlasSnapshotSchedule,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasSnapshotSchedule,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getClusterSnapshotSchedule",
-            method: "get_cluster_snapshot_schedule",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetClusterSnapshotScheduleRequest, models::ApiAtlasSnapshotSchedule> {
+        self.rule(
+            "getClusterSnapshotSchedule",
+            "get_cluster_snapshot_schedule",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListClusterBackupCheckpointsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListClusterBackupCheckpoints::send`](crate::operations::ListClusterBackupCheckpoints::send) answers.
+    /// A rule for [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`): [`matching`](Rule::matching) sees a [`ListClusterBackupCheckpointsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterBackupCheckpoints::send`](crate::operations::ListClusterBackupCheckpoints::send) answers.
     #[track_caller]
     pub fn list_cluster_backup_checkpoints(
         &self,
-    ) -> crate::mock::Rule<
-        ListClusterBackupCheckpointsRequest,
-        crate::models::PaginatedApiAtlasCheckpoint,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedApiAtlasCheckpoint,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listClusterBackupCheckpoints",
-            method: "list_cluster_backup_checkpoints",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<ListClusterBackupCheckpointsRequest, models::PaginatedApiAtlasCheckpoint> {
+        self.rule(
+            "listClusterBackupCheckpoints",
+            "list_cluster_backup_checkpoints",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListClusterRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListClusterRestoreJobs::send`](crate::operations::ListClusterRestoreJobs::send) answers.
+    /// A rule for [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`): [`matching`](Rule::matching) sees a [`ListClusterRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterRestoreJobs::send`](crate::operations::ListClusterRestoreJobs::send) answers.
     #[track_caller]
     pub fn list_cluster_restore_jobs(
         &self,
-    ) -> crate::mock::Rule<
-        ListClusterRestoreJobsRequest,
-        crate::models::PaginatedRestoreJob,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedRestoreJob,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listClusterRestoreJobs",
-            method: "list_cluster_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<ListClusterRestoreJobsRequest, models::PaginatedRestoreJob> {
+        self.rule("listClusterRestoreJobs", "list_cluster_restore_jobs", 200, json)
     }
-    /// A rule for [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListClusterSnapshotsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListClusterSnapshots::send`](crate::operations::ListClusterSnapshots::send) answers.
+    /// A rule for [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`): [`matching`](Rule::matching) sees a [`ListClusterSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterSnapshots::send`](crate::operations::ListClusterSnapshots::send) answers.
     #[track_caller]
     pub fn list_cluster_snapshots(
         &self,
-    ) -> crate::mock::Rule<
-        ListClusterSnapshotsRequest,
-        crate::models::PaginatedSnapshot,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listClusterSnapshots",
-            method: "list_cluster_snapshots",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<ListClusterSnapshotsRequest, models::PaginatedSnapshot> {
+        self.rule("listClusterSnapshots", "list_cluster_snapshots", 200, json)
     }
-    /// A rule for [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateClusterSnapshotRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateClusterSnapshot::send`](crate::operations::UpdateClusterSnapshot::send) answers.
+    /// A rule for [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`): [`matching`](Rule::matching) sees a [`UpdateClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`UpdateClusterSnapshot::send`](crate::operations::UpdateClusterSnapshot::send) answers.
     #[track_caller]
     pub fn update_cluster_snapshot(
         &self,
-    ) -> crate::mock::Rule<UpdateClusterSnapshotRequest, crate::models::BackupSnapshot> {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::BackupSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateClusterSnapshot",
-            method: "update_cluster_snapshot",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<UpdateClusterSnapshotRequest, models::BackupSnapshot> {
+        self.rule("updateClusterSnapshot", "update_cluster_snapshot", 200, json)
     }
-    /// A rule for [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`, `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`UpdateClusterSnapshotScheduleRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`UpdateClusterSnapshotSchedule::send`](crate::operations::UpdateClusterSnapshotSchedule::send) answers.
+    /// A rule for [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`): [`matching`](Rule::matching) sees a [`UpdateClusterSnapshotScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateClusterSnapshotSchedule::send`](crate::operations::UpdateClusterSnapshotSchedule::send) answers.
     #[track_caller]
     pub fn update_cluster_snapshot_schedule(
         &self,
-    ) -> crate::mock::Rule<
-        UpdateClusterSnapshotScheduleRequest,
-        crate::models::ApiAtlasSnapshotSchedule,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::ApiAtlasSnapshotSchedule,
-        > = crate::mock::runtime::OperationFacts {
-            id: "updateClusterSnapshotSchedule",
-            method: "update_cluster_snapshot_schedule",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<UpdateClusterSnapshotScheduleRequest, models::ApiAtlasSnapshotSchedule> {
+        self.rule(
+            "updateClusterSnapshotSchedule",
+            "update_cluster_snapshot_schedule",
+            200,
+            json,
+        )
     }
 }
-/// A call of `createClusterRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::create_cluster_restore_job`](crate::mock::Mock::create_cluster_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job) (`createClusterRestoreJob`) read back, typed: what [`Mock::create_cluster_restore_job`](crate::mock::Mock::create_cluster_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateClusterRestoreJobRequest {
     group_id: String,
     cluster_name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::BackupRestoreJobRequest,
+    body: models::BackupRestoreJobRequest,
 }
 impl CreateClusterRestoreJobRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -243,30 +130,22 @@ impl CreateClusterRestoreJobRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::BackupRestoreJobRequest {
+    pub fn body(&self) -> &models::BackupRestoreJobRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for CreateClusterRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for CreateClusterRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `deleteClusterSnapshot` (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::delete_cluster_snapshot`](crate::mock::Mock::delete_cluster_snapshot)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`) read back, typed: what [`Mock::delete_cluster_snapshot`](crate::mock::Mock::delete_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteClusterSnapshotRequest {
     group_id: String,
@@ -297,29 +176,18 @@ impl DeleteClusterSnapshotRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for DeleteClusterSnapshotRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for DeleteClusterSnapshotRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getClusterBackupCheckpoint` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_cluster_backup_checkpoint`](crate::mock::Mock::get_cluster_backup_checkpoint)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`) read back, typed: what [`Mock::get_cluster_backup_checkpoint`](crate::mock::Mock::get_cluster_backup_checkpoint)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetClusterBackupCheckpointRequest {
     group_id: String,
@@ -350,29 +218,18 @@ impl GetClusterBackupCheckpointRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetClusterBackupCheckpointRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetClusterBackupCheckpointRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            checkpoint_id: crate::mock::runtime::required(
-                "checkpointId",
-                call.path_value("checkpointId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            checkpoint_id: call.path("checkpointId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getClusterRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_cluster_restore_job`](crate::mock::Mock::get_cluster_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`) read back, typed: what [`Mock::get_cluster_restore_job`](crate::mock::Mock::get_cluster_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetClusterRestoreJobRequest {
     group_id: String,
@@ -403,29 +260,18 @@ impl GetClusterRestoreJobRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetClusterRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetClusterRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            job_id: crate::mock::runtime::required(
-                "jobId",
-                call.path_value("jobId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            job_id: call.path("jobId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getClusterSnapshot` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_cluster_snapshot`](crate::mock::Mock::get_cluster_snapshot)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`) read back, typed: what [`Mock::get_cluster_snapshot`](crate::mock::Mock::get_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetClusterSnapshotRequest {
     group_id: String,
@@ -456,29 +302,18 @@ impl GetClusterSnapshotRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetClusterSnapshotRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetClusterSnapshotRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `getClusterSnapshotSchedule` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_cluster_snapshot_schedule`](crate::mock::Mock::get_cluster_snapshot_schedule)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`) read back, typed: what [`Mock::get_cluster_snapshot_schedule`](crate::mock::Mock::get_cluster_snapshot_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetClusterSnapshotScheduleRequest {
     group_id: String,
@@ -504,25 +339,17 @@ impl GetClusterSnapshotScheduleRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetClusterSnapshotScheduleRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetClusterSnapshotScheduleRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listClusterBackupCheckpoints` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_cluster_backup_checkpoints`](crate::mock::Mock::list_cluster_backup_checkpoints)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`) read back, typed: what [`Mock::list_cluster_backup_checkpoints`](crate::mock::Mock::list_cluster_backup_checkpoints)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListClusterBackupCheckpointsRequest {
     group_id: String,
@@ -563,29 +390,20 @@ impl ListClusterBackupCheckpointsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListClusterBackupCheckpointsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListClusterBackupCheckpointsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listClusterRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_cluster_restore_jobs`](crate::mock::Mock::list_cluster_restore_jobs)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`) read back, typed: what [`Mock::list_cluster_restore_jobs`](crate::mock::Mock::list_cluster_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListClusterRestoreJobsRequest {
     group_id: String,
@@ -631,35 +449,26 @@ impl ListClusterRestoreJobsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListClusterRestoreJobsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListClusterRestoreJobsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            batch_id: call.query_value("batchId", crate::mock::runtime::text)?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            batch_id: call.query_opt("batchId")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listClusterSnapshots` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_cluster_snapshots`](crate::mock::Mock::list_cluster_snapshots)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`) read back, typed: what [`Mock::list_cluster_snapshots`](crate::mock::Mock::list_cluster_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListClusterSnapshotsRequest {
     group_id: String,
     cluster_name: String,
-    completed: Option<crate::models::ListClusterSnapshotsCompleted>,
+    completed: Option<models::ListClusterSnapshotsCompleted>,
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
@@ -676,7 +485,7 @@ impl ListClusterSnapshotsRequest {
         &self.cluster_name
     }
     /// `completed` (query parameter), as the call sent it.
-    pub fn completed(&self) -> Option<&crate::models::ListClusterSnapshotsCompleted> {
+    pub fn completed(&self) -> Option<&models::ListClusterSnapshotsCompleted> {
         self.completed.as_ref()
     }
     /// `includeCount` (query parameter), as the call sent it.
@@ -700,30 +509,21 @@ impl ListClusterSnapshotsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListClusterSnapshotsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListClusterSnapshotsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            completed: call.query_value("completed", crate::mock::runtime::text)?,
-            include_count: call.query_value("includeCount", crate::mock::runtime::text)?,
-            items_per_page: call
-                .query_value("itemsPerPage", crate::mock::runtime::text)?,
-            page_num: call.query_value("pageNum", crate::mock::runtime::text)?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            completed: call.query_opt("completed")?,
+            include_count: call.query_opt("includeCount")?,
+            items_per_page: call.query_opt("itemsPerPage")?,
+            page_num: call.query_opt("pageNum")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `updateClusterSnapshot` (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::update_cluster_snapshot`](crate::mock::Mock::update_cluster_snapshot)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`) read back, typed: what [`Mock::update_cluster_snapshot`](crate::mock::Mock::update_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateClusterSnapshotRequest {
     group_id: String,
@@ -731,7 +531,7 @@ pub struct UpdateClusterSnapshotRequest {
     snapshot_id: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::BackupSnapshotRequest,
+    body: models::BackupSnapshotRequest,
 }
 impl UpdateClusterSnapshotRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -755,41 +555,30 @@ impl UpdateClusterSnapshotRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::BackupSnapshotRequest {
+    pub fn body(&self) -> &models::BackupSnapshotRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for UpdateClusterSnapshotRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for UpdateClusterSnapshotRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `updateClusterSnapshotSchedule` (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::update_cluster_snapshot_schedule`](crate::mock::Mock::update_cluster_snapshot_schedule)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`) read back, typed: what [`Mock::update_cluster_snapshot_schedule`](crate::mock::Mock::update_cluster_snapshot_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateClusterSnapshotScheduleRequest {
     group_id: String,
     cluster_name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::ApiAtlasSnapshotScheduleRequest,
+    body: models::ApiAtlasSnapshotScheduleRequest,
 }
 impl UpdateClusterSnapshotScheduleRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -809,24 +598,18 @@ impl UpdateClusterSnapshotScheduleRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::ApiAtlasSnapshotScheduleRequest {
+    pub fn body(&self) -> &models::ApiAtlasSnapshotScheduleRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for UpdateClusterSnapshotScheduleRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for UpdateClusterSnapshotScheduleRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }

@@ -169,19 +169,23 @@ impl Mock {
         }
     }
 
-    /// A new rule for one operation; the generated rule methods call this.
+    /// A new rule for one operation; the generated rule methods call this with the
+    /// operation's facts: its operationId, the rule method's name (for messages), the status
+    /// of a successful answer and how a typed answer becomes a body ([`json`], [`no_body`]
+    /// or [`raw_body`]).
     #[track_caller]
-    pub(crate) fn rule<V, O: 'static>(&self, facts: &'static OperationFacts<O>) -> Rule<V, O> {
+    pub(crate) fn rule<V, O: 'static>(&self, id: &'static str, method: &'static str, success: u16, encode: Encode<O>) -> Rule<V, O> {
         let mut state = self.lock();
         state.rules.push(RuleState {
-            operation: facts.id,
-            method: facts.method,
+            operation: id,
+            method,
             location: Location::caller(),
             matcher: None,
             answers: Vec::new(),
             times: None,
             hits: 0,
         });
+        let facts = OperationFacts { id, success, encode };
         Rule { mock: self.clone(), index: state.rules.len() - 1, facts, types: PhantomData }
     }
 
@@ -264,17 +268,26 @@ impl Mock {
     }
 }
 
-/// What the generated code says about one operation to the mock.
-pub(crate) struct OperationFacts<O> {
-    /// The operationId.
-    pub id: &'static str,
-    /// The rule method (and client method), for messages.
-    pub method: &'static str,
+/// How a typed answer becomes a body; `None` for an operation without one.
+pub(crate) type Encode<O> = fn(O) -> Result<Option<Bytes>, String>;
+
+/// What a rule needs to know of its operation to turn its answers into replies.
+struct OperationFacts<O> {
+    /// The operationId, for messages.
+    id: &'static str,
     /// The status of a successful answer.
-    pub success: u16,
-    /// The body of a typed answer; `None` for an operation without one.
-    pub encode: fn(O) -> Result<Option<Bytes>, String>,
+    success: u16,
+    encode: Encode<O>,
 }
+
+// Not derived: the facts are copied whatever `O` is.
+impl<O> Clone for OperationFacts<O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<O> Copy for OperationFacts<O> {}
 
 /// A typed answer's body as JSON.
 pub(crate) fn json<T: serde::Serialize>(value: T) -> Result<Option<Bytes>, String> {
@@ -299,7 +312,7 @@ pub(crate) fn raw_body(value: Bytes) -> Result<Option<Bytes>, String> {
 pub struct Rule<V, O: 'static> {
     mock: Mock,
     index: usize,
-    facts: &'static OperationFacts<O>,
+    facts: OperationFacts<O>,
     types: PhantomData<fn(&V)>,
 }
 
@@ -354,7 +367,7 @@ impl<V, O: 'static> Rule<V, O> {
     /// [`times`](Rule::times) says otherwise; the last one then repeats.
     pub fn then_sequence(self, answers: impl IntoIterator<Item = Answer<O>>) -> Self {
         let facts = self.facts;
-        let replies = answers.into_iter().map(|a| a.into_reply(facts)).collect();
+        let replies = answers.into_iter().map(|a| a.into_reply(&facts)).collect();
         self.update(|rule| rule.answers = replies);
         self
     }
@@ -565,42 +578,84 @@ impl Call {
         self.url.query_pairs().filter(|(n, _)| n == name).map(|(_, v)| v.into_owned()).collect()
     }
 
-    // Readers for the generated views: each names the parameter when its value does not
-    // read back, which would mean the client sent something the view cannot represent.
+    // Readers for the generated views, one line per parameter: each names the parameter
+    // when it is missing or does not read back, which would mean the client sent something
+    // the view cannot represent.
 
-    pub(crate) fn path_value<T>(&self, name: &'static str, parse: fn(&str) -> Result<T, String>) -> Result<Option<T>, String> {
-        self.path_parameter(name).map(|v| parse(&v).map_err(|e| format!("path parameter `{name}`: {e}"))).transpose()
+    /// A required path parameter.
+    pub(crate) fn path<T: FromText>(&self, name: &'static str) -> Result<T, String> {
+        required(PATH, name, self.path_opt(name)?)
     }
 
-    pub(crate) fn query_value<T>(&self, name: &'static str, parse: fn(&str) -> Result<T, String>) -> Result<Option<T>, String> {
-        self.query(name).map(|v| parse(&v).map_err(|e| format!("query parameter `{name}`: {e}"))).transpose()
+    /// An optional path parameter.
+    pub(crate) fn path_opt<T: FromText>(&self, name: &'static str) -> Result<Option<T>, String> {
+        self.path_parameter(name).map(|v| parse(PATH, name, &v)).transpose()
     }
 
-    pub(crate) fn query_values<T>(&self, name: &'static str, parse: fn(&str) -> Result<T, String>) -> Result<Option<Vec<T>>, String> {
+    /// A required query parameter, its first value.
+    pub(crate) fn query_req<T: FromText>(&self, name: &'static str) -> Result<T, String> {
+        required(QUERY, name, self.query_opt(name)?)
+    }
+
+    /// An optional query parameter, its first value.
+    pub(crate) fn query_opt<T: FromText>(&self, name: &'static str) -> Result<Option<T>, String> {
+        self.query(name).map(|v| parse(QUERY, name, &v)).transpose()
+    }
+
+    /// A required list in the query, every value in order.
+    pub(crate) fn query_list_req<T: FromText>(&self, name: &'static str) -> Result<Vec<T>, String> {
+        required(QUERY, name, self.query_list_opt(name)?)
+    }
+
+    /// An optional list in the query: `None` when it has no value.
+    pub(crate) fn query_list_opt<T: FromText>(&self, name: &'static str) -> Result<Option<Vec<T>>, String> {
         let values = self.query_all(name);
         if values.is_empty() {
             return Ok(None);
         }
-        values.iter().map(|v| parse(v).map_err(|e| format!("query parameter `{name}`: {e}"))).collect::<Result<_, _>>().map(Some)
+        values.iter().map(|v| parse(QUERY, name, v)).collect::<Result<_, _>>().map(Some)
     }
 
-    pub(crate) fn header_value<T>(&self, name: &'static str, parse: fn(&str) -> Result<T, String>) -> Result<Option<T>, String> {
+    /// A required header parameter.
+    pub(crate) fn header_req<T: FromText>(&self, name: &'static str) -> Result<T, String> {
+        required(HEADER, name, self.header_opt(name)?)
+    }
+
+    /// An optional header parameter.
+    pub(crate) fn header_opt<T: FromText>(&self, name: &'static str) -> Result<Option<T>, String> {
         let Some(value) = self.headers.get(name) else { return Ok(None) };
-        let text = value.to_str().map_err(|_| format!("header `{name}` is not text"))?;
-        parse(text).map(Some).map_err(|e| format!("header `{name}`: {e}"))
+        let text = value.to_str().map_err(|_| format!("{HEADER} `{name}` is not text"))?;
+        parse(HEADER, name, text).map(Some)
     }
 
-    pub(crate) fn json_body<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, String> {
+    /// A required JSON body.
+    pub(crate) fn json_req<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        self.json_opt()?.ok_or_else(|| BODY_MISSING.to_owned())
+    }
+
+    /// An optional JSON body: `None` when the call sent none.
+    pub(crate) fn json_opt<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, String> {
         if self.body.is_empty() {
             return Ok(None);
         }
         serde_json::from_slice(&self.body).map(Some).map_err(|e| format!("body: {e}"))
     }
 
-    pub(crate) fn bytes_body(&self) -> Result<Option<Vec<u8>>, String> {
+    /// A required binary body.
+    pub(crate) fn bytes_req(&self) -> Result<Vec<u8>, String> {
+        self.bytes_opt()?.ok_or_else(|| BODY_MISSING.to_owned())
+    }
+
+    /// An optional binary body: `None` when the call sent none.
+    pub(crate) fn bytes_opt(&self) -> Result<Option<Vec<u8>>, String> {
         Ok((!self.body.is_empty()).then(|| self.body.to_vec()))
     }
 }
+
+const PATH: &str = "path parameter";
+const QUERY: &str = "query parameter";
+const HEADER: &str = "header";
+const BODY_MISSING: &str = "the body is missing";
 
 /// The typed parameters and body of one operation's request, read back from a [`Call`].
 /// Generated for each operation (`TakeSnapshotsRequest` for `takeSnapshots`).
@@ -609,34 +664,92 @@ pub trait RequestView: Sized {
     fn read(call: &Call) -> Result<Self, String>;
 }
 
-/// A value the view must have (a required parameter, a required body).
-pub(crate) fn required<T>(name: &'static str, value: Option<T>) -> Result<T, String> {
-    value.ok_or_else(|| format!("`{name}` is missing"))
+/// A parameter's type as the views read it back: its `FromStr`, the inverse of the
+/// `Display` the client sent it with. (An integer enum reads its number, which the view
+/// turns into the enum.)
+pub(crate) trait FromText: FromStr<Err: fmt::Display> {}
+
+impl<T: FromStr<Err: fmt::Display>> FromText for T {}
+
+fn required<T>(kind: &str, name: &str, value: Option<T>) -> Result<T, String> {
+    value.ok_or_else(|| format!("{kind} `{name}` is missing"))
 }
 
-/// A parameter read back with its type's `FromStr`, the inverse of the `Display` the
-/// client sent it with.
-pub(crate) fn text<T: FromStr>(value: &str) -> Result<T, String>
-where
-    T::Err: fmt::Display,
-{
-    value.parse().map_err(|e| format!("{value:?}: {e}"))
+/// Reads one value. (A date-time reads back too: `chrono` parses what it displays,
+/// `2025-03-01 10:15:30 UTC`, which is what the client sends.)
+fn parse<T: FromText>(kind: &str, name: &str, value: &str) -> Result<T, String> {
+    value.parse().map_err(|e| format!("{kind} `{name}`: {value:?}: {e}"))
 }
 
-/// A date-time parameter: `Display` of `chrono` (`2025-03-01 10:15:30 UTC`), which the
-/// client sends, or RFC 3339.
-pub(crate) fn date_time(value: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
-    let display = value
-        .strip_suffix(" UTC")
-        .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S%.f").ok())
-        .map(|naive| naive.and_utc());
-    display.map_or_else(|| text(value), Ok)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// An integer enum, sent as its number.
-pub(crate) fn int_enum<R: FromStr, T: From<R>>(value: &str) -> Result<T, String>
-where
-    R::Err: fmt::Display,
-{
-    text::<R>(value).map(T::from)
+    /// A call as the client would have built it, with what a view may find in it.
+    fn sent(url: &str, body: &str) -> Call {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-count", HeaderValue::from_static("three"));
+        Call {
+            operation: "getThing",
+            path_template: "/api/groups/{groupId}/things/{thingId}",
+            method: Method::GET,
+            url: Url::parse(url).expect("a URL"),
+            headers,
+            body: Bytes::from(body.to_owned()),
+            attempt: 1,
+        }
+    }
+
+    #[test]
+    fn path_parameters_read_back_decoded_and_a_missing_one_is_named() {
+        let call = sent("http://atlas.mock.invalid/prefix/api/groups/g%201/things/42", "");
+        assert_eq!(call.path::<String>("groupId").as_deref(), Ok("g 1"));
+        assert_eq!(call.path::<i64>("thingId"), Ok(42));
+        assert_eq!(call.path::<String>("clusterName"), Err("path parameter `clusterName` is missing".to_owned()));
+        assert_eq!(call.path_opt::<String>("clusterName"), Ok(None));
+        let err = call.path::<bool>("groupId").expect_err("not a bool");
+        assert!(err.starts_with("path parameter `groupId`: \"g 1\": "), "{err}");
+    }
+
+    #[test]
+    fn query_parameters_read_back_typed_and_a_bad_value_is_named() {
+        let call = sent("http://atlas.mock.invalid/api/groups/g/things/1?pageNum=2&ids=a&ids=b&itemsPerPage=many", "");
+        assert_eq!(call.query_opt::<i64>("pageNum"), Ok(Some(2)));
+        assert_eq!(call.query_req::<i64>("pageNum"), Ok(2));
+        assert_eq!(call.query_opt::<bool>("envelope"), Ok(None));
+        assert_eq!(call.query_req::<bool>("envelope"), Err("query parameter `envelope` is missing".to_owned()));
+        assert_eq!(call.query_list_opt::<String>("ids"), Ok(Some(vec!["a".to_owned(), "b".to_owned()])));
+        assert_eq!(call.query_list_opt::<String>("names"), Ok(None));
+        assert_eq!(call.query_list_req::<String>("names"), Err("query parameter `names` is missing".to_owned()));
+        let err = call.query_opt::<i64>("itemsPerPage").expect_err("not a number");
+        assert!(err.starts_with("query parameter `itemsPerPage`: \"many\": "), "{err}");
+        let err = call.query_list_opt::<i64>("ids").expect_err("not numbers");
+        assert!(err.starts_with("query parameter `ids`: \"a\": "), "{err}");
+    }
+
+    #[test]
+    fn a_date_time_reads_back_as_the_client_displays_it() {
+        let when = chrono::DateTime::parse_from_rfc3339("2025-03-01T10:15:30.250Z").expect("a date-time").with_timezone(&chrono::Utc);
+        let mut url = Url::parse("http://atlas.mock.invalid/api/groups/g/things/1").expect("a URL");
+        url.query_pairs_mut().append_pair("since", &when.to_string()).append_pair("until", "2025-03-02T00:00:00Z");
+        let call = sent(url.as_str(), "");
+        assert_eq!(call.query_req::<chrono::DateTime<chrono::Utc>>("since"), Ok(when));
+        let until = call.query_req::<chrono::DateTime<chrono::Utc>>("until").expect("RFC 3339");
+        assert_eq!(until.to_rfc3339(), "2025-03-02T00:00:00+00:00");
+    }
+
+    #[test]
+    fn headers_and_bodies_read_back_and_what_is_missing_is_named() {
+        let call = sent("http://atlas.mock.invalid/api/groups/g/things/1", r#"{"a": 1}"#);
+        assert_eq!(call.header_opt::<String>("x-count"), Ok(Some("three".to_owned())));
+        assert_eq!(call.header_req::<String>("x-missing"), Err("header `x-missing` is missing".to_owned()));
+        assert!(call.header_opt::<i32>("x-count").expect_err("not a number").starts_with("header `x-count`: \"three\": "));
+        assert_eq!(call.json_req::<serde_json::Value>(), Ok(serde_json::json!({"a": 1})));
+        assert!(call.json_req::<Vec<i32>>().expect_err("not a list").starts_with("body: "));
+        assert_eq!(call.bytes_req().as_deref(), Ok(&br#"{"a": 1}"#[..]));
+        let empty = sent("http://atlas.mock.invalid/api/groups/g/things/1", "");
+        assert_eq!(empty.json_opt::<serde_json::Value>(), Ok(None));
+        assert_eq!(empty.json_req::<serde_json::Value>(), Err("the body is missing".to_owned()));
+        assert_eq!(empty.bytes_req(), Err("the body is missing".to_owned()));
+    }
 }

@@ -3,78 +3,58 @@
 
 //! Mock rules of the operations tagged `Shared-Tier Restore Jobs`. Needs the cargo feature `shared-tier-restore-jobs` (on by default).
 #![allow(deprecated)]
+use crate::mock::{Call, RequestView, Rule};
+use crate::mock::runtime::json;
+use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job) (`createSharedClusterBackupRestoreJob`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`CreateSharedClusterBackupRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`CreateSharedClusterBackupRestoreJob::send`](crate::operations::CreateSharedClusterBackupRestoreJob::send) answers.
+    /// A rule for [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job) (`createSharedClusterBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CreateSharedClusterBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateSharedClusterBackupRestoreJob::send`](crate::operations::CreateSharedClusterBackupRestoreJob::send) answers.
     #[track_caller]
     pub fn create_shared_cluster_backup_restore_job(
         &self,
-    ) -> crate::mock::Rule<
-        CreateSharedClusterBackupRestoreJobRequest,
-        crate::models::TenantRestore,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::TenantRestore,
-        > = crate::mock::runtime::OperationFacts {
-            id: "createSharedClusterBackupRestoreJob",
-            method: "create_shared_cluster_backup_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<CreateSharedClusterBackupRestoreJobRequest, models::TenantRestore> {
+        self.rule(
+            "createSharedClusterBackupRestoreJob",
+            "create_shared_cluster_backup_restore_job",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetSharedClusterBackupRestoreJobRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetSharedClusterBackupRestoreJob::send`](crate::operations::GetSharedClusterBackupRestoreJob::send) answers.
+    /// A rule for [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`): [`matching`](Rule::matching) sees a [`GetSharedClusterBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetSharedClusterBackupRestoreJob::send`](crate::operations::GetSharedClusterBackupRestoreJob::send) answers.
     #[track_caller]
     pub fn get_shared_cluster_backup_restore_job(
         &self,
-    ) -> crate::mock::Rule<
-        GetSharedClusterBackupRestoreJobRequest,
-        crate::models::TenantRestore,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::TenantRestore,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getSharedClusterBackupRestoreJob",
-            method: "get_shared_cluster_backup_restore_job",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetSharedClusterBackupRestoreJobRequest, models::TenantRestore> {
+        self.rule(
+            "getSharedClusterBackupRestoreJob",
+            "get_shared_cluster_backup_restore_job",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListSharedClusterBackupRestoreJobsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListSharedClusterBackupRestoreJobs::send`](crate::operations::ListSharedClusterBackupRestoreJobs::send) answers.
+    /// A rule for [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`): [`matching`](Rule::matching) sees a [`ListSharedClusterBackupRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListSharedClusterBackupRestoreJobs::send`](crate::operations::ListSharedClusterBackupRestoreJobs::send) answers.
     #[track_caller]
     pub fn list_shared_cluster_backup_restore_jobs(
         &self,
-    ) -> crate::mock::Rule<
+    ) -> Rule<
         ListSharedClusterBackupRestoreJobsRequest,
-        crate::models::PaginatedTenantRestoreView,
+        models::PaginatedTenantRestoreView,
     > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedTenantRestoreView,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listSharedClusterBackupRestoreJobs",
-            method: "list_shared_cluster_backup_restore_jobs",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+        self.rule(
+            "listSharedClusterBackupRestoreJobs",
+            "list_shared_cluster_backup_restore_jobs",
+            200,
+            json,
+        )
     }
 }
-/// A call of `createSharedClusterBackupRestoreJob` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::create_shared_cluster_backup_restore_job`](crate::mock::Mock::create_shared_cluster_backup_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job) (`createSharedClusterBackupRestoreJob`) read back, typed: what [`Mock::create_shared_cluster_backup_restore_job`](crate::mock::Mock::create_shared_cluster_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSharedClusterBackupRestoreJobRequest {
     group_id: String,
     cluster_name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::TenantRestoreRequest,
+    body: models::TenantRestoreRequest,
 }
 impl CreateSharedClusterBackupRestoreJobRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -94,30 +74,22 @@ impl CreateSharedClusterBackupRestoreJobRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::TenantRestoreRequest {
+    pub fn body(&self) -> &models::TenantRestoreRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for CreateSharedClusterBackupRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for CreateSharedClusterBackupRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `getSharedClusterBackupRestoreJob` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_shared_cluster_backup_restore_job`](crate::mock::Mock::get_shared_cluster_backup_restore_job)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`) read back, typed: what [`Mock::get_shared_cluster_backup_restore_job`](crate::mock::Mock::get_shared_cluster_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSharedClusterBackupRestoreJobRequest {
     group_id: String,
@@ -148,29 +120,18 @@ impl GetSharedClusterBackupRestoreJobRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetSharedClusterBackupRestoreJobRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetSharedClusterBackupRestoreJobRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            restore_id: crate::mock::runtime::required(
-                "restoreId",
-                call.path_value("restoreId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            restore_id: call.path("restoreId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listSharedClusterBackupRestoreJobs` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_shared_cluster_backup_restore_jobs`](crate::mock::Mock::list_shared_cluster_backup_restore_jobs)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`) read back, typed: what [`Mock::list_shared_cluster_backup_restore_jobs`](crate::mock::Mock::list_shared_cluster_backup_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSharedClusterBackupRestoreJobsRequest {
     group_id: String,
@@ -196,19 +157,13 @@ impl ListSharedClusterBackupRestoreJobsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListSharedClusterBackupRestoreJobsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListSharedClusterBackupRestoreJobsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }

@@ -3,78 +3,45 @@
 
 //! Mock rules of the operations tagged `Shared-Tier Snapshots`. Needs the cargo feature `shared-tier-snapshots` (on by default).
 #![allow(deprecated)]
+use crate::mock::{Call, RequestView, Rule};
+use crate::mock::runtime::json;
+use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant) (`downloadClusterBackupTenant`, `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`DownloadClusterBackupTenantRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`DownloadClusterBackupTenant::send`](crate::operations::DownloadClusterBackupTenant::send) answers.
+    /// A rule for [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant) (`downloadClusterBackupTenant`): [`matching`](Rule::matching) sees a [`DownloadClusterBackupTenantRequest`], [`then_output`](Rule::then_output) takes what [`DownloadClusterBackupTenant::send`](crate::operations::DownloadClusterBackupTenant::send) answers.
     #[track_caller]
     pub fn download_cluster_backup_tenant(
         &self,
-    ) -> crate::mock::Rule<
-        DownloadClusterBackupTenantRequest,
-        crate::models::TenantRestore,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::TenantRestore,
-        > = crate::mock::runtime::OperationFacts {
-            id: "downloadClusterBackupTenant",
-            method: "download_cluster_backup_tenant",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<DownloadClusterBackupTenantRequest, models::TenantRestore> {
+        self.rule(
+            "downloadClusterBackupTenant",
+            "download_cluster_backup_tenant",
+            200,
+            json,
+        )
     }
-    /// A rule for [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`GetSharedClusterBackupRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`GetSharedClusterBackup::send`](crate::operations::GetSharedClusterBackup::send) answers.
+    /// A rule for [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`): [`matching`](Rule::matching) sees a [`GetSharedClusterBackupRequest`], [`then_output`](Rule::then_output) takes what [`GetSharedClusterBackup::send`](crate::operations::GetSharedClusterBackup::send) answers.
     #[track_caller]
     pub fn get_shared_cluster_backup(
         &self,
-    ) -> crate::mock::Rule<
-        GetSharedClusterBackupRequest,
-        crate::models::BackupTenantSnapshot,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::BackupTenantSnapshot,
-        > = crate::mock::runtime::OperationFacts {
-            id: "getSharedClusterBackup",
-            method: "get_shared_cluster_backup",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<GetSharedClusterBackupRequest, models::BackupTenantSnapshot> {
+        self.rule("getSharedClusterBackup", "get_shared_cluster_backup", 200, json)
     }
-    /// A rule for [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`).
-    ///
-    /// [`matching`](crate::mock::Rule::matching) sees the call as a [`ListSharedClusterBackupsRequest`]; [`then_output`](crate::mock::Rule::then_output) takes what [`ListSharedClusterBackups::send`](crate::operations::ListSharedClusterBackups::send) answers.
+    /// A rule for [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`): [`matching`](Rule::matching) sees a [`ListSharedClusterBackupsRequest`], [`then_output`](Rule::then_output) takes what [`ListSharedClusterBackups::send`](crate::operations::ListSharedClusterBackups::send) answers.
     #[track_caller]
     pub fn list_shared_cluster_backups(
         &self,
-    ) -> crate::mock::Rule<
-        ListSharedClusterBackupsRequest,
-        crate::models::PaginatedTenantSnapshotView,
-    > {
-        static FACTS: crate::mock::runtime::OperationFacts<
-            crate::models::PaginatedTenantSnapshotView,
-        > = crate::mock::runtime::OperationFacts {
-            id: "listSharedClusterBackups",
-            method: "list_shared_cluster_backups",
-            success: 200,
-            encode: crate::mock::runtime::json,
-        };
-        self.rule(&FACTS)
+    ) -> Rule<ListSharedClusterBackupsRequest, models::PaginatedTenantSnapshotView> {
+        self.rule("listSharedClusterBackups", "list_shared_cluster_backups", 200, json)
     }
 }
-/// A call of `downloadClusterBackupTenant` (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::download_cluster_backup_tenant`](crate::mock::Mock::download_cluster_backup_tenant)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant) (`downloadClusterBackupTenant`) read back, typed: what [`Mock::download_cluster_backup_tenant`](crate::mock::Mock::download_cluster_backup_tenant)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DownloadClusterBackupTenantRequest {
     group_id: String,
     cluster_name: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
-    body: crate::models::TenantRestoreRequest,
+    body: models::TenantRestoreRequest,
 }
 impl DownloadClusterBackupTenantRequest {
     /// `groupId` (path parameter, required), as the call sent it.
@@ -94,30 +61,22 @@ impl DownloadClusterBackupTenantRequest {
         self.pretty
     }
     /// The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &crate::models::TenantRestoreRequest {
+    pub fn body(&self) -> &models::TenantRestoreRequest {
         &self.body
     }
 }
-impl crate::mock::RequestView for DownloadClusterBackupTenantRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for DownloadClusterBackupTenantRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
-            body: crate::mock::runtime::required("body", call.json_body()?)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
+            body: call.json_req()?,
         })
     }
 }
-/// A call of `getSharedClusterBackup` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::get_shared_cluster_backup`](crate::mock::Mock::get_shared_cluster_backup)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`) read back, typed: what [`Mock::get_shared_cluster_backup`](crate::mock::Mock::get_shared_cluster_backup)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSharedClusterBackupRequest {
     group_id: String,
@@ -148,29 +107,18 @@ impl GetSharedClusterBackupRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for GetSharedClusterBackupRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for GetSharedClusterBackupRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            snapshot_id: crate::mock::runtime::required(
-                "snapshotId",
-                call.path_value("snapshotId", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            snapshot_id: call.path("snapshotId")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
-/// A call of `listSharedClusterBackups` (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`) as the mock read it back: its parameters and body, typed.
-///
-/// Seen by [`Mock::list_shared_cluster_backups`](crate::mock::Mock::list_shared_cluster_backups)'s [`matching`](crate::mock::Rule::matching); also [`Call::read`](crate::mock::Call::read).
+/// A call of [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`) read back, typed: what [`Mock::list_shared_cluster_backups`](crate::mock::Mock::list_shared_cluster_backups)'s [`matching`](Rule::matching) and [`Call::read`] see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSharedClusterBackupsRequest {
     group_id: String,
@@ -196,19 +144,13 @@ impl ListSharedClusterBackupsRequest {
         self.pretty
     }
 }
-impl crate::mock::RequestView for ListSharedClusterBackupsRequest {
-    fn read(call: &crate::mock::Call) -> Result<Self, String> {
+impl RequestView for ListSharedClusterBackupsRequest {
+    fn read(call: &Call) -> Result<Self, String> {
         Ok(Self {
-            group_id: crate::mock::runtime::required(
-                "groupId",
-                call.path_value("groupId", crate::mock::runtime::text)?,
-            )?,
-            cluster_name: crate::mock::runtime::required(
-                "clusterName",
-                call.path_value("clusterName", crate::mock::runtime::text)?,
-            )?,
-            envelope: call.query_value("envelope", crate::mock::runtime::text)?,
-            pretty: call.query_value("pretty", crate::mock::runtime::text)?,
+            group_id: call.path("groupId")?,
+            cluster_name: call.path("clusterName")?,
+            envelope: call.query_opt("envelope")?,
+            pretty: call.query_opt("pretty")?,
         })
     }
 }
