@@ -293,8 +293,10 @@ fn render_type(api: &Api, t: &TypeDef, note: &str) -> Result<(String, &'static s
     let name = ident(&t.ident);
     if let Some(first) = t.same_as {
         let first = ident(&api.ty(first).ident);
-        let same = format!("The same type as [`{first}`]: the API defines both with one shape.");
-        let tmpl = SameTemplate { doc: type_doc(t, &[&same]), name, first };
+        let same = format!("The same type as [`{first}`](crate::models::{first}): the API defines both with one shape.");
+        // Without docs of its own, the line above is all it needs: rustdoc shows the type's.
+        let doc = if t.doc.is_some() { type_doc(t, &[&same]) } else { docs::attrs(&[same]) };
+        let tmpl = SameTemplate { doc, name, first };
         return Ok((render_template(&tmpl, "same.askama", &t.wanted_name)?, "same.askama"));
     }
     // Open enums say once what happens to values they do not list.
@@ -442,4 +444,38 @@ pub fn mod_rs(features: &Features, modules: &[String]) -> Result<String, Error> 
         message: e.to_string(),
     })?;
     Ok(unparse(&file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule printed into `rename_all` decisions is serde's own: checked against what
+    /// serde's derive sends for the same identifiers, keywords and leading digits included.
+    #[test]
+    fn serde_camel_is_what_serde_sends() {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        #[allow(non_snake_case)]
+        struct Fields {
+            user_name: u8,
+            self_: u8,
+            r#type: u8,
+            _2fa: u8,
+            a_1b: u8,
+            disk_size_gb_x: u8,
+            already: u8,
+        }
+        let value = Fields { user_name: 0, self_: 0, r#type: 0, _2fa: 0, a_1b: 0, disk_size_gb_x: 0, already: 0 };
+        let json = serde_json::to_value(value).unwrap_or_default();
+        let sent: Vec<&str> = json.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+        let mut sent: Vec<String> = sent.into_iter().map(str::to_owned).collect();
+        let mut ours: Vec<String> =
+            ["user_name", "self_", "r#type", "_2fa", "a_1b", "disk_size_gb_x", "already"].iter().map(|f| serde_camel(f)).collect();
+        sent.sort();
+        ours.sort();
+        assert_eq!(sent, ours);
+        assert_eq!(serde_camel("user_name"), "userName");
+        assert_eq!(serde_plain("r#type"), "type");
+    }
 }

@@ -108,12 +108,12 @@ crate::codec::string_enum!(
 );
 /// Whether the job restores the snapshot or prepares a download.
 ///
-/// The same type as [`FlexBackupRestoreJob20241113DeliveryType`]: the API defines both with one shape.
+/// The same type as [`FlexBackupRestoreJob20241113DeliveryType`](crate::models::FlexBackupRestoreJob20241113DeliveryType): the API defines both with one shape.
 #[doc(inline)]
 pub use super::FlexBackupRestoreJob20241113DeliveryType as FlexBackupRestoreJobCreate20241113DeliveryType;
 /// Stage of the job when the response was produced.
 ///
-/// The same type as [`BackupTenantSnapshotStatus`]: the API defines both with one shape.
+/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape.
 #[doc(inline)]
 pub use super::BackupTenantSnapshotStatus as FlexBackupRestoreJobCreate20241113Status;
 /// A link to a related API resource.

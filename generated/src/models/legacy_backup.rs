@@ -106,11 +106,11 @@ impl ApiAtlasSnapshotSchedule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin {
-    ///`15`
+    /// `15`
     V15,
-    ///`30`
+    /// `30`
     V30,
-    ///`60`
+    /// `60`
     V60,
     /// A value not listed in the spec.
     Unknown(i32),
@@ -125,31 +125,31 @@ crate::codec::int_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleDailySnapshotRetentionDays {
-    ///`0`
+    /// `0`
     V0,
-    ///`3`
+    /// `3`
     V3,
-    ///`4`
+    /// `4`
     V4,
-    ///`5`
+    /// `5`
     V5,
-    ///`6`
+    /// `6`
     V6,
-    ///`7`
+    /// `7`
     V7,
-    ///`15`
+    /// `15`
     V15,
-    ///`30`
+    /// `30`
     V30,
-    ///`60`
+    /// `60`
     V60,
-    ///`90`
+    /// `90`
     V90,
-    ///`120`
+    /// `120`
     V120,
-    ///`180`
+    /// `180`
     V180,
-    ///`360`
+    /// `360`
     V360,
     /// A value not listed in the spec.
     Unknown(i32),
@@ -165,39 +165,39 @@ crate::codec::int_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths {
-    ///`0`
+    /// `0`
     V0,
-    ///`1`
+    /// `1`
     V1,
-    ///`2`
+    /// `2`
     V2,
-    ///`3`
+    /// `3`
     V3,
-    ///`4`
+    /// `4`
     V4,
-    ///`5`
+    /// `5`
     V5,
-    ///`6`
+    /// `6`
     V6,
-    ///`7`
+    /// `7`
     V7,
-    ///`8`
+    /// `8`
     V8,
-    ///`9`
+    /// `9`
     V9,
-    ///`10`
+    /// `10`
     V10,
-    ///`11`
+    /// `11`
     V11,
-    ///`12`
+    /// `12`
     V12,
-    ///`13`
+    /// `13`
     V13,
-    ///`18`
+    /// `18`
     V18,
-    ///`24`
+    /// `24`
     V24,
-    ///`36`
+    /// `36`
     V36,
     /// A value not listed in the spec.
     Unknown(i32),
@@ -262,13 +262,13 @@ impl ApiAtlasSnapshotScheduleRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleSnapshotIntervalHours {
-    ///`6`
+    /// `6`
     V6,
-    ///`8`
+    /// `8`
     V8,
-    ///`12`
+    /// `12`
     V12,
-    ///`24`
+    /// `24`
     V24,
     /// A value not listed in the spec.
     Unknown(i32),
@@ -283,13 +283,13 @@ crate::codec::int_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleSnapshotRetentionDays {
-    ///`2`
+    /// `2`
     V2,
-    ///`3`
+    /// `3`
     V3,
-    ///`4`
+    /// `4`
     V4,
-    ///`5`
+    /// `5`
     V5,
     /// A value not listed in the spec.
     Unknown(i32),
@@ -304,33 +304,33 @@ crate::codec::int_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks {
-    ///`0`
+    /// `0`
     V0,
-    ///`1`
+    /// `1`
     V1,
-    ///`2`
+    /// `2`
     V2,
-    ///`3`
+    /// `3`
     V3,
-    ///`4`
+    /// `4`
     V4,
-    ///`5`
+    /// `5`
     V5,
-    ///`6`
+    /// `6`
     V6,
-    ///`7`
+    /// `7`
     V7,
-    ///`8`
+    /// `8`
     V8,
-    ///`12`
+    /// `12`
     V12,
-    ///`16`
+    /// `16`
     V16,
-    ///`20`
+    /// `20`
     V20,
-    ///`24`
+    /// `24`
     V24,
-    ///`52`
+    /// `52`
     V52,
     /// A value not listed in the spec.
     Unknown(i32),

@@ -73,7 +73,7 @@ impl TenantRestore {
 }
 /// How Atlas delivers the snapshot.
 ///
-/// The same type as [`FlexBackupRestoreJob20241113DeliveryType`]: the API defines both with one shape.
+/// The same type as [`FlexBackupRestoreJob20241113DeliveryType`](crate::models::FlexBackupRestoreJob20241113DeliveryType): the API defines both with one shape.
 #[doc(inline)]
 pub use super::FlexBackupRestoreJob20241113DeliveryType as TenantRestoreDeliveryType;
 /// A download (or restore) job for one shared-tier snapshot; the same shape is sent as the request and returned as the response, where the read-only fields are filled in.
@@ -108,6 +108,6 @@ impl TenantRestoreRequest {
 }
 /// Stage of the job when the response was produced.
 ///
-/// The same type as [`BackupTenantSnapshotStatus`]: the API defines both with one shape.
+/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape.
 #[doc(inline)]
 pub use super::BackupTenantSnapshotStatus as TenantRestoreStatus;
