@@ -40,8 +40,7 @@ pub fn dedupe(api: &mut Api) {
         }
         class = next;
     }
-    for i in 0..api.types.len() {
-        let first = class[i];
+    for (i, &first) in class.iter().enumerate() {
         if first != i {
             api.types[i].same_as = Some(TypeId(first));
             let usage = api.types[i].usage;
