@@ -7,10 +7,28 @@
 use serde::de::{Deserializer, Error as _};
 use serde::ser::{Error as _, Serializer};
 
-/// Implements `Display`, `FromStr`, `Serialize` and `Deserialize` for an open string enum
-/// that has `as_str(&self) -> &str` and `From<&str>`.
+/// The impls of an open string enum, from its table of variants and JSON values:
+/// `as_str`, `From<&str>` (unlisted values become the catch-all variant), `Display`,
+/// `FromStr`, `Serialize` and `Deserialize`. The enum itself is printed with its docs.
 macro_rules! string_enum {
-    ($name:ident) => {
+    ($name:ident, $unknown:ident { $($variant:ident = $value:literal),* $(,)? }) => {
+        impl $name {
+            /// The value as it appears in JSON.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::$unknown(value) => value,
+                }
+            }
+        }
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($value => Self::$variant,)*
+                    other => Self::$unknown(other.to_owned()),
+                }
+            }
+        }
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
@@ -35,6 +53,47 @@ macro_rules! string_enum {
     };
 }
 pub(crate) use string_enum;
+
+/// The impls of an open integer enum sent as `$repr`, from its table of variants and
+/// values: `value`, `From<$repr>` (unlisted values become the catch-all variant),
+/// `Display`, `Serialize` and `Deserialize`.
+macro_rules! int_enum {
+    ($name:ident, $repr:ty, $unknown:ident { $($variant:ident = $value:literal),* $(,)? }) => {
+        impl $name {
+            /// The value as it appears in JSON.
+            pub fn value(&self) -> $repr {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::$unknown(value) => *value,
+                }
+            }
+        }
+        impl ::std::convert::From<$repr> for $name {
+            fn from(value: $repr) -> Self {
+                match value {
+                    $($value => Self::$variant,)*
+                    other => Self::$unknown(other),
+                }
+            }
+        }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "{}", self.value())
+            }
+        }
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                ::serde::Serialize::serialize(&self.value(), serializer)
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <$repr as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    };
+}
+pub(crate) use int_enum;
 
 /// Reads a string, borrowing it when the input allows.
 pub(crate) fn deserialize_str<'de, D: Deserializer<'de>>(deserializer: D) -> Result<std::borrow::Cow<'de, str>, D::Error> {

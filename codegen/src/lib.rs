@@ -75,6 +75,7 @@ fn generate_loaded(loaded: &load::Loaded, t0: Instant) -> Result<Generated, Erro
     let t1 = Instant::now();
     let mut api = ir::lower(loaded)?;
     names::assign(&mut api);
+    ir::dedupe(&mut api);
     let surface = surface::surface(&api);
     let ir_time = t1.elapsed();
     let t2 = Instant::now();

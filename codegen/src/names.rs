@@ -6,7 +6,7 @@
 //! collisions deterministically (first come in a stable order keeps the name, the others
 //! get `2`, `3`, ...).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -124,15 +124,7 @@ pub fn assign(api: &mut Api) {
         let base = camel_ident(&t.wanted_name, "Model", "Model");
         t.ident = type_names.claim(&base, "");
     }
-    let mut modules = Unique::with_reserved(&["mod_"]);
-    let mut owner_modules: BTreeMap<String, String> = BTreeMap::new();
-    let owners: BTreeSet<String> = api.types.iter().map(|t| t.owner.clone()).collect();
-    for owner in owners {
-        let m = modules.claim(&module_ident(&owner), "_");
-        owner_modules.insert(owner, m);
-    }
     for t in &mut api.types {
-        t.module = owner_modules.get(&t.owner).cloned().unwrap_or_default();
         match &mut t.kind {
             TypeKind::Struct(s) => {
                 let mut fields = Unique::default();

@@ -66,7 +66,10 @@ pub fn surface(api: &Api) -> String {
             (false, true) => "response",
             (false, false) => "unused",
         };
-        let dep = if t.deprecated { ", deprecated" } else { "" };
+        let mut dep = if t.deprecated { ", deprecated" } else { "" }.to_owned();
+        if let Some(first) = t.same_as {
+            dep.push_str(&format!(", same type as {}", api.ty(first).ident));
+        }
         match &t.kind {
             TypeKind::Struct(s) => {
                 let _ = writeln!(out, "\n### struct {} ({usage}{dep})", t.ident);

@@ -160,3 +160,30 @@ fn a_missing_operation_id_is_derived_with_a_warning() {
         vec!["warning[missing-operation-id]: at #/paths/~1groups~1{groupId}~1items/get: no operationId: named \"getGroupsGroupIdItems\" from the method and path"]
     );
 }
+
+/// Schemas of one shape are printed once: the first by name is the type, the others name
+/// it through a renaming re-export; a schema that differs in one enum stays its own type.
+#[test]
+fn same_shape_schemas_print_one_type_and_one_alias() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/same_shape.yaml");
+    let generated = atlas_codegen::generate(&spec).expect("generates");
+    let models: String = generated
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("src/models/"))
+        .map(|f| f.contents.as_str())
+        .collect();
+    let count = |needle: &str| models.matches(needle).count();
+    assert_eq!(count("pub struct CompliancePolicyItem {"), 1, "{models}");
+    assert_eq!(count("pub struct SchedulePolicyItem {"), 0, "{models}");
+    assert_eq!(count("pub use super::CompliancePolicyItem as SchedulePolicyItem;"), 1, "{models}");
+    // Enums whose values merged, so the structs holding them merged too.
+    assert_eq!(count("pub use super::CompliancePolicyItemFrequencyType as SchedulePolicyItemFrequencyType;"), 1, "{models}");
+    assert_eq!(count("pub use super::CompliancePolicyItemFrequencyInterval as OnDemandPolicyItemFrequencyInterval;"), 1);
+    // Another enum: another shape.
+    assert_eq!(count("pub struct OnDemandPolicyItem {"), 1, "{models}");
+    assert_eq!(count("pub enum OnDemandPolicyItemFrequencyType {"), 1, "{models}");
+    // The request view (no read-only `id`) is another shape too.
+    assert_eq!(count("pub struct SchedulePolicyItemRequest {"), 1, "{models}");
+    assert!(generated.surface.contains("### struct SchedulePolicyItem (response, same type as CompliancePolicyItem)"), "{}", generated.surface);
+}

@@ -48,7 +48,8 @@ fn whole_api_output_is_identical_across_processes() {
         assert!(status.success());
     }
     let (a, b) = (files(&tmp.path().join("a")), files(&tmp.path().join("b")));
-    assert!(a.len() > 500, "{} files", a.len());
+    // Operations, mock and models: a file per tag, models one per set of tag features.
+    assert!(a.len() > 150, "{} files", a.len());
     assert_eq!(a.len(), b.len());
     for ((pa, ca), (pb, cb)) in a.iter().zip(&b) {
         assert_eq!(pa, pb);

@@ -36,11 +36,11 @@ pub fn lower(loaded: &Loaded) -> Result<Api, Error> {
                 ident: String::new(),
                 pointer: pointer("#/components/schemas", name),
                 owner: name.clone(),
-                module: String::new(),
                 doc: None,
                 deprecated: false,
                 kind: TypeKind::Alias(TypeRef::Json),
                 usage: Usage::default(),
+                same_as: None,
             });
             cx.components.insert(name.clone(), id);
         }
@@ -214,11 +214,11 @@ impl<'a> Lowerer<'a> {
                 ident: String::new(),
                 pointer: at.to_owned(),
                 owner: owner.to_owned(),
-                module: String::new(),
                 doc: schema.schema_data.description.clone(),
                 deprecated: schema.schema_data.deprecated,
                 kind: TypeKind::Alias(TypeRef::Json),
                 usage: Usage::default(),
+                same_as: None,
             });
             let kind = self.definition(schema, hint, owner, at)?;
             self.types[id.0].kind = kind;

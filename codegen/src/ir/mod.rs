@@ -5,10 +5,12 @@
 //! Rust item has become a [`TypeDef`] of its own. Rust identifiers are left empty here and
 //! filled in once by [`crate::names`].
 
+mod dedupe;
 mod lower;
 mod views;
 mod waiters;
 
+pub use dedupe::dedupe;
 pub use lower::lower;
 // Media-type facts shared with the drift engine, so both read versions, and choose the
 // media type of a body, the same way.
@@ -48,15 +50,16 @@ pub struct TypeDef {
     pub ident: String,
     /// Where the schema is in the spec.
     pub pointer: String,
-    /// The component schema this type belongs to (its file in `models/`).
+    /// The component schema this type belongs to.
     pub owner: String,
-    /// Filled by `names`: the `models/` module (file stem) this type is printed in.
-    pub module: String,
     pub doc: Option<String>,
     pub deprecated: bool,
     pub kind: TypeKind,
     /// Whether this type is (transitively) a request body, a response body, or neither.
     pub usage: Usage,
+    /// Set by [`dedupe`]: another type of the same shape that is printed in this one's
+    /// place; this one is only a second name for it.
+    pub same_as: Option<TypeId>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -345,7 +348,10 @@ impl Api {
 
     /// The types that the definition of `id` names directly (fields, variants, alias).
     pub fn references(&self, id: TypeId) -> Vec<TypeId> {
-        views::referenced(&self.ty(id).kind, |_| false)
+        let t = self.ty(id);
+        let mut refs = views::referenced(&t.kind, |_| false);
+        refs.extend(t.same_as);
+        refs
     }
 
     /// Every type that `roots` name, directly or through the types they hold.

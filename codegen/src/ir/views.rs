@@ -30,7 +30,10 @@ pub(super) fn reach(api: &Api, roots: impl Iterator<Item = TypeId>, skip: &dyn F
     let mut stack: Vec<TypeId> = roots.collect();
     while let Some(id) = stack.pop() {
         if seen.insert(id) {
-            stack.extend(referenced(&api.types[id.0].kind, skip));
+            let t = &api.types[id.0];
+            stack.extend(referenced(&t.kind, skip));
+            // A second name needs the type printed for it.
+            stack.extend(t.same_as);
         }
     }
     seen

@@ -6,6 +6,11 @@
 //! several tags compiles when any of them is on. Models the runtime needs (the error model
 //! and what it holds) and models no operation reaches are always compiled: the first are
 //! used by every call, and leaving out the second would take them from the default build.
+//!
+//! The models are printed in one `models/` module per set of features: a module is
+//! compiled as a whole, and a type's set always covers the sets of the types that name it
+//! (whatever reaches a type reaches what it holds), so every type compiles whenever a type
+//! naming it does.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,6 +32,8 @@ pub(crate) struct Features {
     tag_names: BTreeMap<String, String>,
     /// The features any of which compiles a `models/` module; absent: always compiled.
     by_model_module: BTreeMap<String, BTreeSet<String>>,
+    /// The `models/` module of each type, by [`TypeId`].
+    model_module_of: Vec<String>,
     /// The features any of which compiles a pattern of `patterns.rs`, by its static.
     by_pattern: BTreeMap<String, BTreeSet<String>>,
 }
@@ -65,44 +72,40 @@ impl Features {
         // those hold.
         let unreached = (0..api.types.len()).filter(|&i| by_type[i].is_empty()).map(TypeId);
         let always = api.reached_from(api.error_model.into_iter().chain(unreached));
-        // Per module, the union of its types' features (`None`: always compiled).
-        let mut by_model_module: BTreeMap<String, Option<BTreeSet<String>>> = BTreeMap::new();
-        for (i, t) in api.types.iter().enumerate() {
-            let needs = (!always.contains(&TypeId(i))).then(|| by_type[i].clone());
-            let entry = by_model_module.entry(t.module.clone()).or_insert_with(|| Some(BTreeSet::new()));
-            *entry = merge(entry.take(), needs);
-        }
-        // A module compiles as a whole, so every module one of its types names must compile
-        // whenever it does: spread the features along the references until nothing changes.
-        let mut edges: BTreeSet<(&str, &str)> = BTreeSet::new();
-        for (i, t) in api.types.iter().enumerate() {
-            for j in api.references(TypeId(i)) {
-                let other = api.ty(j).module.as_str();
-                if other != t.module {
-                    edges.insert((t.module.as_str(), other));
-                }
-            }
-        }
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for (from, to) in &edges {
-                let source = by_model_module.get(*from).cloned().flatten();
-                let source_always = by_model_module.get(*from).is_some_and(Option::is_none);
-                let Some(target) = by_model_module.get_mut(*to) else { continue };
-                let before = target.clone();
-                *target = merge(target.take(), if source_always { None } else { source });
-                changed |= *target != before;
-            }
-        }
+        // Needed by every tag: the same as always, without the attribute.
         let all: BTreeSet<String> = by_tag_module.values().cloned().collect();
-        let by_model_module = by_model_module
-            .into_iter()
-            // Needed by every tag: the same as always, without the attribute.
-            .filter_map(|(m, needs)| needs.filter(|n| !n.is_empty() && *n != all).map(|n| (m, n)))
+        let needs: Vec<Option<&BTreeSet<String>>> = (0..api.types.len())
+            .map(|i| Some(&by_type[i]).filter(|n| !always.contains(&TypeId(i)) && !n.is_empty() && **n != all))
             .collect();
+        // One module per set: `common` for what is always compiled, the tag's `operations/`
+        // module name (a valid identifier) for one feature, `shared` (numbered) for several.
+        let sets: BTreeSet<Option<&BTreeSet<String>>> = needs.iter().copied().collect();
+        let mut names: BTreeSet<String> = BTreeSet::new();
+        let mut module_of_set: BTreeMap<Option<&BTreeSet<String>>, String> = BTreeMap::new();
+        for set in sets {
+            let base = match set {
+                None => "common".to_owned(),
+                Some(set) if set.len() == 1 => {
+                    let tag_module = by_tag_module.iter().find(|(_, f)| set.contains(*f)).map(|(m, _)| m.as_str());
+                    tag_module.unwrap_or("shared").to_owned()
+                }
+                Some(_) => "shared".to_owned(),
+            };
+            let mut name = base.clone();
+            let mut n = 2;
+            while names.contains(&name) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            names.insert(name.clone());
+            module_of_set.insert(set, name);
+        }
+        let model_module_of: Vec<String> =
+            needs.iter().map(|n| module_of_set.get(n).cloned().unwrap_or_default()).collect();
+        let by_model_module: BTreeMap<String, BTreeSet<String>> =
+            module_of_set.iter().filter_map(|(set, m)| set.map(|s| (m.clone(), s.clone()))).collect();
         let by_pattern = by_pattern.into_iter().filter(|(_, n)| *n != all).collect();
-        Features { by_tag_module, tag_names, by_model_module, by_pattern }
+        Features { by_tag_module, tag_names, by_model_module, model_module_of, by_pattern }
     }
 
     /// The feature of an `operations/` module.
@@ -113,6 +116,11 @@ impl Features {
     /// `#[cfg(feature = "..")]` of an `operations/` module (empty when it has none).
     pub(crate) fn tag_module_cfg(&self, module: &str) -> String {
         self.of_tag_module(module).map(|f| cfg(&BTreeSet::from([f.to_owned()]))).unwrap_or_default()
+    }
+
+    /// The `models/` module type `id` is printed in.
+    pub(crate) fn model_module_of(&self, id: TypeId) -> &str {
+        self.model_module_of.get(id.0).map_or("common", String::as_str)
     }
 
     /// The features any of which compiles a `models/` module; `None`: always compiled.
@@ -167,18 +175,6 @@ impl Features {
             section.push_str(&format!("{feature} = []\n"));
         }
         (default, section)
-    }
-}
-
-/// The features of a module with `a` and `b` among its needs: any of both (`None`, always,
-/// wins).
-fn merge(a: Option<BTreeSet<String>>, b: Option<BTreeSet<String>>) -> Option<BTreeSet<String>> {
-    match (a, b) {
-        (Some(mut a), Some(b)) => {
-            a.extend(b);
-            Some(a)
-        }
-        _ => None,
     }
 }
 

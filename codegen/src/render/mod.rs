@@ -93,8 +93,9 @@ pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
 enum Job<'a> {
     Lib,
     Patterns,
-    ModelsMod(Vec<&'a str>),
-    Models(Vec<&'a TypeDef>),
+    ModelsMod(Vec<String>),
+    /// A `models/` module: its name and types.
+    Models(String, Vec<&'a TypeDef>),
     OperationsMod(Vec<&'a str>),
     Operations(Vec<&'a Operation>),
     /// `mock/mod.rs`, which documents every tag's rules.
@@ -109,7 +110,7 @@ impl Job<'_> {
             Job::Patterns => "src/patterns.rs".to_owned(),
             Job::ModelsMod(_) => "src/models/mod.rs".to_owned(),
             Job::OperationsMod(_) => "src/operations/mod.rs".to_owned(),
-            Job::Models(types) => format!("src/models/{}.rs", types.first().map_or("", |t| t.module.as_str())),
+            Job::Models(module, _) => format!("src/models/{module}.rs"),
             Job::Operations(ops) => format!("src/operations/{}.rs", ops.first().map_or("", |o| o.module.as_str())),
             Job::MockMod(_) => "src/mock/mod.rs".to_owned(),
             Job::Mock(ops) => format!("src/mock/{}.rs", ops.first().map_or("", |o| o.module.as_str())),
@@ -120,7 +121,7 @@ impl Job<'_> {
     /// is left with a big file at the end.
     fn cost(&self) -> usize {
         match self {
-            Job::Models(types) => types.len(),
+            Job::Models(_, types) => types.len(),
             // An operation's builder is several times the text of a type.
             Job::Operations(ops) => ops.len() * 8,
             Job::Mock(ops) => ops.len() * 4,
@@ -134,7 +135,7 @@ impl Job<'_> {
             Job::Lib => lib_rs(api, features),
             Job::Patterns => patterns_rs(api, features),
             Job::ModelsMod(modules) => models::mod_rs(features, modules),
-            Job::Models(types) => models::render_module(api, features, types),
+            Job::Models(module, types) => models::render_module(api, features, module, types),
             Job::OperationsMod(modules) => operations::mod_rs(features, modules),
             Job::Operations(ops) => operations::render_module(api, features, ops),
             Job::MockMod(modules) => mock::mod_rs(api, features, modules),
@@ -152,15 +153,15 @@ pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTime
     for (path, text) in RUNTIME {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }
-    let model_modules = models::modules(api);
+    let model_modules = models::modules(api, &features);
     let operation_modules = operations::modules(api);
     let mut jobs = vec![
         Job::Lib,
         Job::Patterns,
-        Job::ModelsMod(model_modules.iter().map(|(m, _)| *m).collect()),
+        Job::ModelsMod(model_modules.iter().map(|(m, _)| m.clone()).collect()),
         Job::OperationsMod(operation_modules.iter().map(|(m, _)| *m).collect()),
     ];
-    jobs.extend(model_modules.into_iter().map(|(_, types)| Job::Models(types)));
+    jobs.extend(model_modules.into_iter().map(|(m, types)| Job::Models(m, types)));
     jobs.push(Job::MockMod(operation_modules.clone()));
     jobs.extend(operation_modules.iter().map(|(_, ops)| Job::Mock(ops.clone())));
     jobs.extend(operation_modules.into_iter().map(|(_, ops)| Job::Operations(ops)));

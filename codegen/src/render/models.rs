@@ -8,7 +8,7 @@ use askama::Template;
 use super::features::{self, Features};
 use super::{Piece, docs, ident, lit, parse_file, print_file, render_template, rust_type, unparse};
 use crate::error::Error;
-use crate::ir::{Api, Field, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Field, TypeDef, TypeId, TypeKind, TypeRef};
 
 const MODELS: &str = "super";
 
@@ -32,6 +32,7 @@ struct SetterView {
 #[template(path = "struct.askama", escape = "none")]
 struct StructTemplate {
     doc: String,
+    rename_all: String,
     deprecated: String,
     name: String,
     default: bool,
@@ -56,7 +57,6 @@ struct EnumTemplate {
     name: String,
     variants: Vec<VariantView>,
     unknown: String,
-    unknown_doc: String,
 }
 
 struct IntVariantView {
@@ -73,7 +73,6 @@ struct IntEnumTemplate {
     repr: String,
     variants: Vec<IntVariantView>,
     unknown: String,
-    unknown_doc: String,
 }
 
 struct TaggedVariantView {
@@ -111,6 +110,15 @@ struct UntaggedTemplate {
     other: String,
 }
 
+/// A second name of a type printed elsewhere ([`crate::ir::TypeDef::same_as`]).
+#[derive(Template)]
+#[template(path = "same.askama", escape = "none")]
+struct SameTemplate {
+    doc: String,
+    name: String,
+    first: String,
+}
+
 #[derive(Template)]
 #[template(path = "alias.askama", escape = "none")]
 struct AliasTemplate {
@@ -125,16 +133,44 @@ fn deprecated(flag: bool, note: &str) -> String {
     if flag { format!("#[deprecated(note = {})]", lit(note)) } else { String::new() }
 }
 
-fn type_doc(t: &TypeDef, note: Option<&str>) -> String {
+/// The type's docs, then `notes` (what is true of every type of its kind, the features it
+/// needs) as one closing paragraph.
+fn type_doc(t: &TypeDef, notes: &[&str]) -> String {
     let mut lines = t.doc.as_deref().map(docs::lines).unwrap_or_default();
     if lines.is_empty() {
         lines.push(format!("`{}` of the API.", t.wanted_name));
     }
-    if let Some(note) = note {
+    let notes: Vec<&str> = notes.iter().copied().filter(|n| !n.is_empty()).collect();
+    if !notes.is_empty() {
         lines.push(String::new());
-        lines.push(note.to_owned());
+        lines.push(notes.join(" "));
     }
     docs::attrs(&lines)
+}
+
+/// serde's own `rename_all = "camelCase"` of a field (serde_derive's rule, which is not
+/// heck's: `r#` dropped, each `_` dropped and the letter after it upper-cased, the first
+/// letter lower-cased), so the generator knows exactly which JSON names it gives.
+fn serde_camel(ident: &str) -> String {
+    let mut out = String::with_capacity(ident.len());
+    let mut upper = false;
+    for c in ident.trim_start_matches("r#").chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper && !out.is_empty() {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(if out.is_empty() { c.to_ascii_lowercase() } else { c });
+            upper = false;
+        }
+    }
+    out
+}
+
+/// serde's own name of a field without a rename rule: the identifier without `r#`.
+fn serde_plain(ident: &str) -> String {
+    ident.trim_start_matches("r#").to_owned()
 }
 
 fn field_type(api: &Api, f: &Field) -> String {
@@ -158,16 +194,30 @@ fn field_doc(f: &Field) -> String {
         notes.push("Write-only: sent, never returned.");
     }
     if !notes.is_empty() {
-        if !lines.is_empty() {
-            lines.push(String::new());
+        let notes = notes.join(" ");
+        // The note closes the last paragraph, unless that is a code block.
+        match lines.last_mut() {
+            Some(last) if !last.starts_with("```") => {
+                last.push(' ');
+                last.push_str(&notes);
+            }
+            Some(_) => {
+                lines.push(String::new());
+                lines.push(notes);
+            }
+            None => lines.push(notes),
         }
-        lines.push(notes.join(" "));
     }
     docs::attrs(&lines)
 }
 
-fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: Option<&str>) -> Result<String, Error> {
+fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> Result<String, Error> {
     let name = ident(&t.ident);
+    // `rename_all = "camelCase"` when it names more fields right than serde's default does;
+    // the others keep a `rename` of their own.
+    let camel = s.fields.iter().filter(|f| serde_camel(&f.ident) == f.json_name).count();
+    let plain = s.fields.iter().filter(|f| serde_plain(&f.ident) == f.json_name).count();
+    let rule: fn(&str) -> String = if camel > plain { serde_camel } else { serde_plain };
     let mut fields = Vec::new();
     let mut ctor_params = Vec::new();
     let mut ctor_inits = Vec::new();
@@ -175,12 +225,16 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: Option<&st
     for f in &s.fields {
         let fname = ident(&f.ident);
         let ty = field_type(api, f);
-        let mut serde = format!("rename = {}", lit(&f.json_name));
-        if !f.required {
-            serde.push_str(", default, skip_serializing_if = \"Option::is_none\"");
-        } else if f.nullable {
-            serde.push_str(", default");
+        // A missing `Option` field decodes as `None` without `default` (serde's derive
+        // asks the field's own type what a missing value is).
+        let mut serde = Vec::new();
+        if rule(&f.ident) != f.json_name {
+            serde.push(format!("rename = {}", lit(&f.json_name)));
         }
+        if !f.required {
+            serde.push("skip_serializing_if = \"Option::is_none\"".to_owned());
+        }
+        let serde = if serde.is_empty() { String::new() } else { format!("#[serde({})]", serde.join(", ")) };
         if f.required && !f.nullable {
             ctor_params.push(format!("{fname}: {ty}"));
             ctor_inits.push(fname.clone());
@@ -219,7 +273,8 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: Option<&st
     }
     let default = ctor_params.is_empty();
     let tmpl = StructTemplate {
-        doc: type_doc(t, note),
+        doc: type_doc(t, &[note]),
+        rename_all: if camel > plain { "#[serde(rename_all = \"camelCase\")]".to_owned() } else { String::new() },
         deprecated: deprecated(t.deprecated, "deprecated in the API spec"),
         name,
         default,
@@ -232,15 +287,31 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: Option<&st
     render_template(&tmpl, "struct.askama", &t.wanted_name)
 }
 
-fn render_type(api: &Api, t: &TypeDef, note: Option<&str>) -> Result<(String, &'static str), Error> {
-    let doc = type_doc(t, note);
+fn render_type(api: &Api, t: &TypeDef, note: &str) -> Result<(String, &'static str), Error> {
+    let doc = type_doc(t, &[note]);
     let dep = deprecated(t.deprecated, "deprecated in the API spec");
     let name = ident(&t.ident);
+    if let Some(first) = t.same_as {
+        let first = ident(&api.ty(first).ident);
+        let same = format!("The same type as [`{first}`](crate::models::{first}): the API defines both with one shape.");
+        // Without docs of its own, the line above is all it needs: rustdoc shows the type's.
+        let doc = if t.doc.is_some() { type_doc(t, &[&same]) } else { docs::attrs(&[same]) };
+        let tmpl = SameTemplate { doc, name, first };
+        return Ok((render_template(&tmpl, "same.askama", &t.wanted_name)?, "same.askama"));
+    }
+    // Open enums say once what happens to values they do not list.
+    let open = |unknown: &str| {
+        let open = format!(
+            "Open: a value this version does not list decodes as [`{}::{unknown}`] and is sent back unchanged.",
+            t.ident
+        );
+        type_doc(t, &[&open, note])
+    };
     Ok(match &t.kind {
         TypeKind::Struct(s) => (render_struct(api, t, s, note)?, "struct.askama"),
         TypeKind::Enum(e) => {
             let tmpl = EnumTemplate {
-                doc,
+                doc: open(&e.unknown_ident),
                 deprecated: dep,
                 name,
                 variants: e
@@ -253,14 +324,13 @@ fn render_type(api: &Api, t: &TypeDef, note: Option<&str>) -> Result<(String, &'
                     })
                     .collect(),
                 unknown: ident(&e.unknown_ident),
-                unknown_doc: lit(&format!(" [`{}::{}`]", t.ident, e.unknown_ident)),
             };
             (render_template(&tmpl, "enum.askama", &t.wanted_name)?, "enum.askama")
         }
         TypeKind::IntEnum(e) => {
             let repr = rust_type(api, &e.repr, MODELS);
             let tmpl = IntEnumTemplate {
-                doc,
+                doc: open(&e.unknown_ident),
                 deprecated: dep,
                 name,
                 variants: e
@@ -277,7 +347,6 @@ fn render_type(api: &Api, t: &TypeDef, note: Option<&str>) -> Result<(String, &'
                     .collect(),
                 repr,
                 unknown: ident(&e.unknown_ident),
-                unknown_doc: lit(&format!(" [`{}::{}`]", t.ident, e.unknown_ident)),
             };
             (render_template(&tmpl, "int_enum.askama", &t.wanted_name)?, "int_enum.askama")
         }
@@ -332,35 +401,37 @@ fn render_type(api: &Api, t: &TypeDef, note: Option<&str>) -> Result<(String, &'
     })
 }
 
-/// The types of each `models/` module (one file each), modules and types in name order.
-pub fn modules(api: &Api) -> Vec<(&str, Vec<&TypeDef>)> {
+/// The types of each `models/` module (one file per set of features, see
+/// [`Features`]), modules and types in name order.
+pub fn modules<'a>(api: &'a Api, features: &Features) -> Vec<(String, Vec<&'a TypeDef>)> {
     let mut modules: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
-    for t in &api.types {
-        modules.entry(t.module.as_str()).or_default().push(t);
+    for (i, t) in api.types.iter().enumerate() {
+        modules.entry(features.model_module_of(TypeId(i))).or_default().push(t);
     }
-    let mut out: Vec<(&str, Vec<&TypeDef>)> = modules.into_iter().collect();
-    for (_, types) in &mut out {
-        types.sort_by(|a, b| a.ident.cmp(&b.ident));
-    }
-    out
+    modules
+        .into_iter()
+        .map(|(m, mut types)| {
+            types.sort_by(|a, b| a.ident.cmp(&b.ident));
+            (m.to_owned(), types)
+        })
+        .collect()
 }
 
 /// Renders the file of one module of [`modules`].
-pub fn render_module(api: &Api, features: &Features, types: &[&TypeDef]) -> Result<String, Error> {
-    let module = types.first().map_or("", |t| t.module.as_str());
-    let note = features.of_model_module(module).map(features::doc_note);
+pub fn render_module(api: &Api, features: &Features, module: &str, types: &[&TypeDef]) -> Result<String, Error> {
+    let note = features.of_model_module(module).map(features::doc_note).unwrap_or_default();
     let mut pieces = Vec::new();
     for t in types {
-        let (text, template) = render_type(api, t, note.as_deref())?;
+        let (text, template) = render_type(api, t, &note)?;
         pieces.push(Piece { text, template, item: format!("schema {} ({})", t.wanted_name, t.pointer) });
     }
     print_file("#![allow(deprecated)]\n", &pieces, "models", module)
 }
 
 /// Renders `models/mod.rs`, which declares and re-exports `modules`.
-pub fn mod_rs(features: &Features, modules: &[&str]) -> Result<String, Error> {
+pub fn mod_rs(features: &Features, modules: &[String]) -> Result<String, Error> {
     let mut mod_rs = String::from(
-        "//! The API's schemas as Rust types.\n//!\n//! Field names are snake_case; each keeps its JSON name through `serde(rename)`.\n",
+        "//! The API's schemas as Rust types.\n//!\n//! Field names are snake_case; each keeps its JSON name through serde (`rename_all` or `rename`).\n",
     );
     for module in modules {
         let m = ident(module);
@@ -373,4 +444,38 @@ pub fn mod_rs(features: &Features, modules: &[&str]) -> Result<String, Error> {
         message: e.to_string(),
     })?;
     Ok(unparse(&file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule printed into `rename_all` decisions is serde's own: checked against what
+    /// serde's derive sends for the same identifiers, keywords and leading digits included.
+    #[test]
+    fn serde_camel_is_what_serde_sends() {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        #[allow(non_snake_case)]
+        struct Fields {
+            user_name: u8,
+            self_: u8,
+            r#type: u8,
+            _2fa: u8,
+            a_1b: u8,
+            disk_size_gb_x: u8,
+            already: u8,
+        }
+        let value = Fields { user_name: 0, self_: 0, r#type: 0, _2fa: 0, a_1b: 0, disk_size_gb_x: 0, already: 0 };
+        let json = serde_json::to_value(value).unwrap_or_default();
+        let sent: Vec<&str> = json.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+        let mut sent: Vec<String> = sent.into_iter().map(str::to_owned).collect();
+        let mut ours: Vec<String> =
+            ["user_name", "self_", "r#type", "_2fa", "a_1b", "disk_size_gb_x", "already"].iter().map(|f| serde_camel(f)).collect();
+        sent.sort();
+        ours.sort();
+        assert_eq!(sent, ours);
+        assert_eq!(serde_camel("user_name"), "userName");
+        assert_eq!(serde_plain("r#type"), "type");
+    }
 }

@@ -3,338 +3,46 @@
 
 //! The API's schemas as Rust types.
 //!
-//! Field names are snake_case; each keeps its JSON name through `serde(rename)`.
+//! Field names are snake_case; each keeps its JSON name through serde (`rename_all` or `rename`).
 #[cfg(feature = "cloud-backups")]
-mod advanced_disk_backup_snapshot_schedule_policy;
+mod cloud_backups;
 #[cfg(feature = "cloud-backups")]
-pub use advanced_disk_backup_snapshot_schedule_policy::*;
-#[cfg(feature = "legacy-backup")]
-mod api_atlas_checkpoint;
-#[cfg(feature = "legacy-backup")]
-pub use api_atlas_checkpoint::*;
-#[cfg(feature = "cloud-backups")]
-mod api_atlas_collection_restore_collection_state_response;
-#[cfg(feature = "cloud-backups")]
-pub use api_atlas_collection_restore_collection_state_response::*;
-#[cfg(feature = "cloud-backups")]
-mod api_atlas_collection_restore_index_status;
-#[cfg(feature = "cloud-backups")]
-pub use api_atlas_collection_restore_index_status::*;
-#[cfg(feature = "cloud-backups")]
-mod api_atlas_collection_restore_job_index_status;
-#[cfg(feature = "cloud-backups")]
-pub use api_atlas_collection_restore_job_index_status::*;
-#[cfg(feature = "cloud-backups")]
-mod api_atlas_collection_restore_job_request;
-#[cfg(feature = "cloud-backups")]
-pub use api_atlas_collection_restore_job_request::*;
-#[cfg(feature = "cloud-backups")]
-mod api_atlas_collection_restore_job_response;
-#[cfg(feature = "cloud-backups")]
-pub use api_atlas_collection_restore_job_response::*;
-#[cfg(feature = "cloud-backups")]
-mod api_atlas_restore_namespace;
-#[cfg(feature = "cloud-backups")]
-pub use api_atlas_restore_namespace::*;
-#[cfg(feature = "legacy-backup")]
-mod api_atlas_snapshot_schedule;
-#[cfg(feature = "legacy-backup")]
-pub use api_atlas_snapshot_schedule::*;
-#[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
-mod api_bson_timestamp;
-#[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
-pub use api_bson_timestamp::*;
-#[cfg(feature = "legacy-backup")]
-mod api_checkpoint_part;
-#[cfg(feature = "legacy-backup")]
-pub use api_checkpoint_part::*;
-mod api_error;
-pub use api_error::*;
-#[cfg(feature = "cloud-backups")]
-mod api_private_download_delivery_url;
-#[cfg(feature = "cloud-backups")]
-pub use api_private_download_delivery_url::*;
-#[cfg(feature = "cloud-backups")]
-mod auto_export_policy;
-#[cfg(feature = "cloud-backups")]
-pub use auto_export_policy::*;
-#[cfg(feature = "cloud-backups")]
-mod backup_compliance_on_demand_policy_item;
-#[cfg(feature = "cloud-backups")]
-pub use backup_compliance_on_demand_policy_item::*;
-#[cfg(feature = "cloud-backups")]
-mod backup_compliance_scheduled_policy_item;
-#[cfg(feature = "cloud-backups")]
-pub use backup_compliance_scheduled_policy_item::*;
-#[cfg(feature = "cloud-backups")]
-mod backup_label;
-#[cfg(feature = "cloud-backups")]
-pub use backup_label::*;
-#[cfg(feature = "legacy-backup")]
-mod backup_restore_job;
-#[cfg(feature = "legacy-backup")]
-pub use backup_restore_job::*;
-#[cfg(feature = "legacy-backup")]
-mod backup_restore_job_delivery;
-#[cfg(feature = "legacy-backup")]
-pub use backup_restore_job_delivery::*;
-#[cfg(feature = "legacy-backup")]
-mod backup_snapshot;
-#[cfg(feature = "legacy-backup")]
-pub use backup_snapshot::*;
-#[cfg(feature = "legacy-backup")]
-mod backup_snapshot_part;
-#[cfg(feature = "legacy-backup")]
-pub use backup_snapshot_part::*;
-#[cfg(feature = "cloud-backups")]
-mod backup_snapshot_retention;
-#[cfg(feature = "cloud-backups")]
-pub use backup_snapshot_retention::*;
-#[cfg(feature = "shared-tier-snapshots")]
-mod backup_tenant_snapshot;
-#[cfg(feature = "shared-tier-snapshots")]
-pub use backup_tenant_snapshot::*;
-mod bad_request_detail;
-pub use bad_request_detail::*;
-#[cfg(feature = "cloud-backups")]
-mod data_protection_settings20231001;
-#[cfg(feature = "cloud-backups")]
-pub use data_protection_settings20231001::*;
-#[cfg(feature = "cloud-backups")]
-mod delete_copied_backups20240805;
-#[cfg(feature = "cloud-backups")]
-pub use delete_copied_backups20240805::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_api_policy_item;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_api_policy_item::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_collection_response;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_collection_response::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_copy_policy_item;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_copy_policy_item::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_copy_setting20240805;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_copy_setting20240805::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_database_response;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_database_response::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_export_job;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_export_job::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_export_job_request;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_export_job_request::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_export_member;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_export_member::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_on_demand_snapshot_request;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_on_demand_snapshot_request::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_replica_set;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_replica_set::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_restore_member;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_restore_member::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_sharded_cluster_snapshot;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_sharded_cluster_snapshot::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_sharded_cluster_snapshot_member;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_sharded_cluster_snapshot_member::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_snapshot;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_snapshot::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_snapshot_aws_export_bucket_request;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_snapshot_aws_export_bucket_request::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_snapshot_aws_export_bucket_response;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_snapshot_aws_export_bucket_response::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_snapshot_azure_export_bucket_request;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_snapshot_azure_export_bucket_request::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_snapshot_azure_export_bucket_response;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_snapshot_azure_export_bucket_response::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_snapshot_export_bucket_request;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_snapshot_export_bucket_request::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_snapshot_export_bucket_response;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_snapshot_export_bucket_response::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_snapshot_gcp_export_bucket_request;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_snapshot_gcp_export_bucket_request::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_snapshot_gcp_export_bucket_response;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_snapshot_gcp_export_bucket_response::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_snapshot_restore_job;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_snapshot_restore_job::*;
-#[cfg(feature = "cloud-backups")]
-mod disk_backup_snapshot_schedule20240805;
-#[cfg(feature = "cloud-backups")]
-pub use disk_backup_snapshot_schedule20240805::*;
-#[cfg(feature = "cloud-backups")]
-mod export_status;
-#[cfg(feature = "cloud-backups")]
-pub use export_status::*;
-#[cfg(feature = "cloud-backups")]
-mod extra_retention_setting;
-#[cfg(feature = "cloud-backups")]
-pub use extra_retention_setting::*;
-mod field_violation;
-pub use field_violation::*;
-#[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
-mod flex_backup_restore_job20241113;
-#[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
-pub use flex_backup_restore_job20241113::*;
-mod flex_backup_restore_job_create20241113;
-pub use flex_backup_restore_job_create20241113::*;
-#[cfg(feature = "flex-snapshots")]
-mod flex_backup_snapshot20241113;
-#[cfg(feature = "flex-snapshots")]
-pub use flex_backup_snapshot20241113::*;
-#[cfg(feature = "flex-snapshots")]
-mod flex_backup_snapshot_download_create20241113;
-#[cfg(feature = "flex-snapshots")]
-pub use flex_backup_snapshot_download_create20241113::*;
-mod link;
-pub use link::*;
-#[cfg(feature = "legacy-backup")]
-mod list_cluster_snapshots;
-#[cfg(feature = "legacy-backup")]
-pub use list_cluster_snapshots::*;
-#[cfg(feature = "cloud-backups")]
-mod object_storage_private_endpoint_request;
-#[cfg(feature = "cloud-backups")]
-pub use object_storage_private_endpoint_request::*;
-#[cfg(feature = "cloud-backups")]
-mod object_storage_private_endpoint_response;
-#[cfg(feature = "cloud-backups")]
-pub use object_storage_private_endpoint_response::*;
-#[cfg(feature = "legacy-backup")]
-mod paginated_api_atlas_checkpoint;
-#[cfg(feature = "legacy-backup")]
-pub use paginated_api_atlas_checkpoint::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_api_atlas_collection_restore_collection_state;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_api_atlas_collection_restore_collection_state::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_api_atlas_collection_restore_job;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_api_atlas_collection_restore_job::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_api_atlas_disk_backup_collection;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_api_atlas_disk_backup_collection::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_api_atlas_disk_backup_database;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_api_atlas_disk_backup_database::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_api_atlas_disk_backup_export_job;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_api_atlas_disk_backup_export_job::*;
+pub use cloud_backups::*;
+mod common;
+pub use common::*;
 #[cfg(feature = "flex-restore-jobs")]
-mod paginated_api_atlas_flex_backup_restore_job20241113;
+mod flex_restore_jobs;
 #[cfg(feature = "flex-restore-jobs")]
-pub use paginated_api_atlas_flex_backup_restore_job20241113::*;
+pub use flex_restore_jobs::*;
 #[cfg(feature = "flex-snapshots")]
-mod paginated_api_atlas_flex_backup_snapshot20241113;
+mod flex_snapshots;
 #[cfg(feature = "flex-snapshots")]
-pub use paginated_api_atlas_flex_backup_snapshot20241113::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_api_atlas_object_storage_private_endpoint_response;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_api_atlas_object_storage_private_endpoint_response::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_api_atlas_serverless_backup_restore_job;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_api_atlas_serverless_backup_restore_job::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_api_atlas_serverless_backup_snapshot;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_api_atlas_serverless_backup_snapshot::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_backup_snapshot_export_buckets;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_backup_snapshot_export_buckets::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_cloud_backup_replica_set;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_cloud_backup_replica_set::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_cloud_backup_restore_job;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_cloud_backup_restore_job::*;
-#[cfg(feature = "cloud-backups")]
-mod paginated_cloud_backup_sharded_cluster_snapshot;
-#[cfg(feature = "cloud-backups")]
-pub use paginated_cloud_backup_sharded_cluster_snapshot::*;
+pub use flex_snapshots::*;
 #[cfg(feature = "legacy-backup")]
-mod paginated_restore_job;
+mod legacy_backup;
 #[cfg(feature = "legacy-backup")]
-pub use paginated_restore_job::*;
-#[cfg(feature = "legacy-backup")]
-mod paginated_snapshot;
-#[cfg(feature = "legacy-backup")]
-pub use paginated_snapshot::*;
-#[cfg(feature = "shared-tier-restore-jobs")]
-mod paginated_tenant_restore_view;
-#[cfg(feature = "shared-tier-restore-jobs")]
-pub use paginated_tenant_restore_view::*;
-#[cfg(feature = "shared-tier-snapshots")]
-mod paginated_tenant_snapshot_view;
-#[cfg(feature = "shared-tier-snapshots")]
-pub use paginated_tenant_snapshot_view::*;
-#[cfg(feature = "legacy-backup")]
-mod restore_job_file_hash;
-#[cfg(feature = "legacy-backup")]
-pub use restore_job_file_hash::*;
-#[cfg(feature = "cloud-backups")]
-mod serverless_backup_restore_job;
-#[cfg(feature = "cloud-backups")]
-pub use serverless_backup_restore_job::*;
-#[cfg(feature = "cloud-backups")]
-mod serverless_backup_snapshot;
-#[cfg(feature = "cloud-backups")]
-pub use serverless_backup_snapshot::*;
-#[cfg(feature = "cloud-backups")]
-mod state_reason;
-#[cfg(feature = "cloud-backups")]
-pub use state_reason::*;
+pub use legacy_backup::*;
+#[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
+mod shared;
+#[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
+pub use shared::*;
+#[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
+mod shared_2;
+#[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
+pub use shared_2::*;
+#[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
+mod shared_3;
+#[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
+pub use shared_3::*;
 #[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
-mod tenant_restore;
+mod shared_4;
 #[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
-pub use tenant_restore::*;
-#[cfg(feature = "cloud-backups")]
-mod update_require_private_networking_request;
-#[cfg(feature = "cloud-backups")]
-pub use update_require_private_networking_request::*;
+pub use shared_4::*;
+#[cfg(feature = "shared-tier-restore-jobs")]
+mod shared_tier_restore_jobs;
+#[cfg(feature = "shared-tier-restore-jobs")]
+pub use shared_tier_restore_jobs::*;
+#[cfg(feature = "shared-tier-snapshots")]
+mod shared_tier_snapshots;
+#[cfg(feature = "shared-tier-snapshots")]
+pub use shared_tier_snapshots::*;
