@@ -22,8 +22,15 @@ mod support;
 /// The package name of the spec/ crate in the workspace.
 const SPEC_PACKAGE: &str = "spec-atlas-backup";
 
+/// The feature of the models that no operation reaches (on by default, not in `all-tags`).
+const UNREFERENCED: &str = "unreferenced-models";
+
+/// Every feature but TLS: every tag and every model.
+const EVERYTHING: &str = "all-tags,unreferenced-models";
+
 /// The tag features of the generated manifest, checked against the spec's tags: one per
-/// tag, in kebab case, all in `default` and in `all-tags`.
+/// tag, in kebab case, all in `default` and in `all-tags`; `default` also has the feature of
+/// the models no operation reaches, which `all-tags` has not.
 fn tag_features(spec: &Path, files: &[atlas_codegen::File]) -> Vec<String> {
     let text = std::fs::read_to_string(spec).expect("read the spec");
     let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("the spec is YAML");
@@ -45,8 +52,9 @@ fn tag_features(spec: &Path, files: &[atlas_codegen::File]) -> Vec<String> {
         line.split('"').skip(1).step_by(2).map(str::to_owned).collect()
     };
     assert_eq!(list("all-tags"), expected, "one feature per tag");
-    assert_eq!(list("default"), [vec!["rustls".to_owned()], expected.clone()].concat(), "all in default");
-    for feature in &expected {
+    let default = [vec!["rustls".to_owned()], expected.clone(), vec![UNREFERENCED.to_owned()]].concat();
+    assert_eq!(list("default"), default, "all in default");
+    for feature in expected.iter().chain([&UNREFERENCED.to_owned()]) {
         assert!(manifest.contents.contains(&format!("\n{feature} = []\n")), "feature {feature} is declared");
     }
     expected
@@ -90,19 +98,21 @@ fn fixture_crates_pass_clippy() {
 
     let mut failures = Vec::new();
     // With the mock, so that its generated rules and views are checked for every fixture, and
-    // with every tag.
-    let clippy = ["clippy", "--quiet", "--workspace", "--all-targets", "--no-default-features", "--features", "all-tags,mock", "--", "-D", "warnings"];
+    // with every tag and every model.
+    let everything = format!("{EVERYTHING},mock");
+    let clippy = ["clippy", "--quiet", "--workspace", "--all-targets", "--no-default-features", "--features", &everything, "--", "-D", "warnings"];
     if let Err(e) = workspace.cargo(&target, &clippy) {
         failures.push(e);
     }
     for package in &with_e2e {
-        if let Err(e) = workspace.cargo(&target, &["test", "--quiet", "--no-default-features", "--features", "all-tags", "--package", package]) {
+        if let Err(e) = workspace.cargo(&target, &["test", "--quiet", "--no-default-features", "--features", EVERYTHING, "--package", package]) {
             failures.push(format!("{package}: {e}"));
         }
     }
-    // Each tag alone, and none: only the crate itself is checked again (a few seconds each),
-    // with the mock, whose rules are gated by the same features.
-    for feature in tags.iter().map(String::as_str).chain([""]) {
+    // Each tag alone, the unreached models alone, every tag without them, and none: only the
+    // crate itself is checked again (a few seconds each), with the mock, whose rules are
+    // gated by the same features.
+    for feature in tags.iter().map(String::as_str).chain([UNREFERENCED, "all-tags", ""]) {
         let features = if feature.is_empty() { "mock".to_owned() } else { format!("{feature},mock") };
         let args = ["clippy", "--quiet", "--package", SPEC_PACKAGE, "--no-default-features", "--features", &features, "--", "-D", "warnings"];
         if let Err(e) = workspace.cargo(&target, &args) {

@@ -530,7 +530,7 @@ fn patterns_rs(api: &Api, features: &Features) -> Result<String, Error> {
         text.push_str(&format!(
             "#[doc = {}]\n{}\npub(crate) static {}: crate::request::Rule = crate::request::Rule::new({}, {}, {});\n",
             lit(&format!(" {}.", facts.join(", "))),
-            features.pattern_cfg(name),
+            features.rule_cfg(name),
             ident(name),
             pattern.as_deref().map_or("None".to_owned(), |p| format!("Some({})", lit(p))),
             opt(*min),

@@ -295,7 +295,14 @@ fn render_type(api: &Api, t: &TypeDef, note: &str) -> Result<(String, &'static s
         let first = ident(&api.ty(first).ident);
         let same = format!("The same type as [`{first}`](crate::models::{first}): the API defines both with one shape.");
         // Without docs of its own, the line above is all it needs: rustdoc shows the type's.
-        let doc = if t.doc.is_some() { type_doc(t, &[&same]) } else { docs::attrs(&[same]) };
+        // The features are this name's own (those of its module): the type's may be more.
+        let doc = if t.doc.is_some() {
+            type_doc(t, &[&same, note])
+        } else if note.is_empty() {
+            docs::attrs(&[same])
+        } else {
+            docs::attrs(&[format!("{same} {note}")])
+        };
         let tmpl = SameTemplate { doc, name, first };
         return Ok((render_template(&tmpl, "same.askama", &t.wanted_name)?, "same.askama"));
     }

@@ -750,7 +750,7 @@ impl BackupComplianceScheduledPolicyItemRequest {
 }
 /// Unit in which `retentionValue` is counted.
 ///
-/// The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape.
+/// The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::BackupComplianceOnDemandPolicyItemRetentionUnit as BackupComplianceScheduledPolicyItemRetentionUnit;
 /// A key-value pair for the export metadata file.
@@ -1115,7 +1115,7 @@ impl DiskBackupApiPolicyItem {
 }
 /// Which occurrence of `frequencyType` triggers a snapshot, for example every 6 hours or day 1 of the month; the value 40 means the last day of the month.
 ///
-/// The same type as [`BackupComplianceScheduledPolicyItemFrequencyInterval`](crate::models::BackupComplianceScheduledPolicyItemFrequencyInterval): the API defines both with one shape.
+/// The same type as [`BackupComplianceScheduledPolicyItemFrequencyInterval`](crate::models::BackupComplianceScheduledPolicyItemFrequencyInterval): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::BackupComplianceScheduledPolicyItemFrequencyInterval as DiskBackupApiPolicyItemFrequencyInterval;
 /// Unit of the snapshot schedule.
@@ -1177,7 +1177,7 @@ impl DiskBackupApiPolicyItemRequest {
 }
 /// Unit in which `retentionValue` is counted.
 ///
-/// The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape.
+/// The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::BackupComplianceOnDemandPolicyItemRetentionUnit as DiskBackupApiPolicyItemRetentionUnit;
 /// One collection of a database found in a cloud backup snapshot.
@@ -1309,7 +1309,7 @@ impl DiskBackupCopySetting20240805 {
 }
 /// Cloud provider that stores the snapshot copies.
 ///
-/// The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape.
+/// The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DeleteCopiedBackups20240805CloudProvider as DiskBackupCopySetting20240805CloudProvider;
 /// `DiskBackupCopySetting20240805FrequenciesItem` of the API.
@@ -1422,7 +1422,7 @@ impl DiskBackupCopySetting20240805Request {
 }
 /// One database found in a cloud backup snapshot.
 ///
-/// The same type as [`DiskBackupCollectionResponse`](crate::models::DiskBackupCollectionResponse): the API defines both with one shape.
+/// The same type as [`DiskBackupCollectionResponse`](crate::models::DiskBackupCollectionResponse): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupCollectionResponse as DiskBackupDatabaseResponse;
 /// A job that exports one snapshot to an export bucket.
@@ -1653,7 +1653,7 @@ impl DiskBackupReplicaSet {
 }
 /// Cloud provider that stores the snapshot.
 ///
-/// The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape.
+/// The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DeleteCopiedBackups20240805CloudProvider as DiskBackupReplicaSetCloudProvider;
 /// Schedule frequency that produced the snapshot.
@@ -1841,7 +1841,7 @@ crate::codec::string_enum!(
 );
 /// Schedule frequency that produced the snapshot.
 ///
-/// The same type as [`DiskBackupReplicaSetFrequencyType`](crate::models::DiskBackupReplicaSetFrequencyType): the API defines both with one shape.
+/// The same type as [`DiskBackupReplicaSetFrequencyType`](crate::models::DiskBackupReplicaSetFrequencyType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupReplicaSetFrequencyType as DiskBackupShardedClusterSnapshotFrequencyType;
 /// The snapshot of one shard or config server within a sharded cluster snapshot.
@@ -1874,17 +1874,17 @@ impl DiskBackupShardedClusterSnapshotMember {
 }
 /// Cloud provider that stores this member snapshot.
 ///
-/// The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape.
+/// The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DeleteCopiedBackups20240805CloudProvider as DiskBackupShardedClusterSnapshotMemberCloudProvider;
 /// What triggered the snapshot.
 ///
-/// The same type as [`DiskBackupReplicaSetSnapshotType`](crate::models::DiskBackupReplicaSetSnapshotType): the API defines both with one shape.
+/// The same type as [`DiskBackupReplicaSetSnapshotType`](crate::models::DiskBackupReplicaSetSnapshotType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupReplicaSetSnapshotType as DiskBackupShardedClusterSnapshotSnapshotType;
 /// Progress of the backup for this snapshot.
 ///
-/// The same type as [`DiskBackupReplicaSetStatus`](crate::models::DiskBackupReplicaSetStatus): the API defines both with one shape.
+/// The same type as [`DiskBackupReplicaSetStatus`](crate::models::DiskBackupReplicaSetStatus): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupReplicaSetStatus as DiskBackupShardedClusterSnapshotStatus;
 /// Kind of cluster snapshot; always `shardedCluster` here.
@@ -2051,7 +2051,7 @@ impl DiskBackupSnapshotAwsExportBucketResponse {
 }
 /// Cloud provider of the bucket; selects the shape of the object.
 ///
-/// The same type as [`DiskBackupSnapshotAwsExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotAwsExportBucketRequestCloudProvider): the API defines both with one shape.
+/// The same type as [`DiskBackupSnapshotAwsExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotAwsExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupSnapshotAwsExportBucketRequestCloudProvider as DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
 /// A new export bucket in an Azure Blob Storage container.
@@ -2162,7 +2162,7 @@ impl DiskBackupSnapshotAzureExportBucketResponse {
 }
 /// Cloud provider of the bucket; selects the shape of the object.
 ///
-/// The same type as [`DiskBackupSnapshotAzureExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotAzureExportBucketRequestCloudProvider): the API defines both with one shape.
+/// The same type as [`DiskBackupSnapshotAzureExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotAzureExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupSnapshotAzureExportBucketRequestCloudProvider as DiskBackupSnapshotAzureExportBucketResponseCloudProvider;
 /// A new export bucket; `cloudProvider` tells which of the three shapes it has.
@@ -2354,7 +2354,7 @@ impl DiskBackupSnapshotGcpExportBucketResponse {
 }
 /// Cloud provider of the bucket; selects the shape of the object.
 ///
-/// The same type as [`DiskBackupSnapshotGcpExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotGcpExportBucketRequestCloudProvider): the API defines both with one shape.
+/// The same type as [`DiskBackupSnapshotGcpExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotGcpExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupSnapshotGcpExportBucketRequestCloudProvider as DiskBackupSnapshotGcpExportBucketResponseCloudProvider;
 /// A restore job of a cloud backup: an automated restore, a point-in-time restore or a download.
@@ -2831,7 +2831,7 @@ impl ExtraRetentionSetting {
 }
 /// Snapshot frequency the extra retention applies to.
 ///
-/// The same type as [`DiskBackupCopySetting20240805FrequenciesItem`](crate::models::DiskBackupCopySetting20240805FrequenciesItem): the API defines both with one shape.
+/// The same type as [`DiskBackupCopySetting20240805FrequenciesItem`](crate::models::DiskBackupCopySetting20240805FrequenciesItem): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupCopySetting20240805FrequenciesItem as ExtraRetentionSettingFrequencyType;
 /// Request to create a private endpoint between Atlas and cloud object storage for backups.
@@ -2989,7 +2989,7 @@ impl PaginatedApiAtlasDiskBackupCollection {
 }
 /// One page of databases in a snapshot.
 ///
-/// The same type as [`PaginatedApiAtlasDiskBackupCollection`](crate::models::PaginatedApiAtlasDiskBackupCollection): the API defines both with one shape.
+/// The same type as [`PaginatedApiAtlasDiskBackupCollection`](crate::models::PaginatedApiAtlasDiskBackupCollection): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::PaginatedApiAtlasDiskBackupCollection as PaginatedApiAtlasDiskBackupDatabase;
 /// One page of snapshot export jobs.
@@ -3286,7 +3286,7 @@ impl ServerlessBackupRestoreJob {
 }
 /// Kind of restore job.
 ///
-/// The same type as [`DiskBackupSnapshotRestoreJobDeliveryType`](crate::models::DiskBackupSnapshotRestoreJobDeliveryType): the API defines both with one shape.
+/// The same type as [`DiskBackupSnapshotRestoreJobDeliveryType`](crate::models::DiskBackupSnapshotRestoreJobDeliveryType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupSnapshotRestoreJobDeliveryType as ServerlessBackupRestoreJobDeliveryType;
 /// A restore job of a serverless instance snapshot.
@@ -3437,7 +3437,7 @@ crate::codec::string_enum!(
 );
 /// Progress of the backup for this snapshot.
 ///
-/// The same type as [`DiskBackupReplicaSetStatus`](crate::models::DiskBackupReplicaSetStatus): the API defines both with one shape.
+/// The same type as [`DiskBackupReplicaSetStatus`](crate::models::DiskBackupReplicaSetStatus): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupReplicaSetStatus as ServerlessBackupSnapshotStatus;
 /// Details about the state of a job, set when it failed.

@@ -37,29 +37,6 @@ impl ApiError {
         }
     }
 }
-/// Stage of the snapshot workflow when the response was produced.
-///
-/// Open: a value this version does not list decodes as [`BackupTenantSnapshotStatus::Unknown`] and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BackupTenantSnapshotStatus {
-    /// `PENDING`
-    Pending,
-    /// `QUEUED`
-    Queued,
-    /// `RUNNING`
-    Running,
-    /// `FAILED`
-    Failed,
-    /// `COMPLETED`
-    Completed,
-    /// A value not listed in the spec.
-    Unknown(String),
-}
-crate::codec::string_enum!(
-    BackupTenantSnapshotStatus, Unknown { Pending = "PENDING", Queued = "QUEUED", Running
-    = "RUNNING", Failed = "FAILED", Completed = "COMPLETED" }
-);
 /// Details about why a request was rejected as invalid.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -89,33 +66,6 @@ impl FieldViolation {
         Self { description, field }
     }
 }
-/// Whether the job restores the snapshot or prepares a download.
-///
-/// Open: a value this version does not list decodes as [`FlexBackupRestoreJob20241113DeliveryType::Unknown`] and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum FlexBackupRestoreJob20241113DeliveryType {
-    /// `RESTORE`
-    Restore,
-    /// `DOWNLOAD`
-    Download,
-    /// A value not listed in the spec.
-    Unknown(String),
-}
-crate::codec::string_enum!(
-    FlexBackupRestoreJob20241113DeliveryType, Unknown { Restore = "RESTORE", Download =
-    "DOWNLOAD" }
-);
-/// Whether the job restores the snapshot or prepares a download.
-///
-/// The same type as [`FlexBackupRestoreJob20241113DeliveryType`](crate::models::FlexBackupRestoreJob20241113DeliveryType): the API defines both with one shape.
-#[doc(inline)]
-pub use super::FlexBackupRestoreJob20241113DeliveryType as FlexBackupRestoreJobCreate20241113DeliveryType;
-/// Stage of the job when the response was produced.
-///
-/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape.
-#[doc(inline)]
-pub use super::BackupTenantSnapshotStatus as FlexBackupRestoreJobCreate20241113Status;
 /// A link to a related API resource.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]

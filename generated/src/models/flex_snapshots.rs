@@ -4,12 +4,12 @@
 #![allow(deprecated)]
 /// One snapshot of a flex cluster.
 ///
-/// The same type as [`BackupTenantSnapshot`](crate::models::BackupTenantSnapshot): the API defines both with one shape.
+/// The same type as [`BackupTenantSnapshot`](crate::models::BackupTenantSnapshot): the API defines both with one shape. Needs the cargo feature `flex-snapshots` (on by default).
 #[doc(inline)]
 pub use super::BackupTenantSnapshot as FlexBackupSnapshot20241113;
 /// Stage of the snapshot workflow when the response was produced.
 ///
-/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape.
+/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs the cargo feature `flex-snapshots` (on by default).
 #[doc(inline)]
 pub use super::BackupTenantSnapshotStatus as FlexBackupSnapshot20241113Status;
 /// Request for a download link to one flex cluster snapshot.

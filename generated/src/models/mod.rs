@@ -30,14 +30,34 @@ pub use shared::*;
 mod shared_2;
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
 pub use shared_2::*;
-#[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
+#[cfg(
+    any(
+        feature = "flex-restore-jobs",
+        feature = "flex-snapshots",
+        feature = "shared-tier-restore-jobs",
+        feature = "shared-tier-snapshots",
+        feature = "unreferenced-models"
+    )
+)]
 mod shared_3;
-#[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
+#[cfg(
+    any(
+        feature = "flex-restore-jobs",
+        feature = "flex-snapshots",
+        feature = "shared-tier-restore-jobs",
+        feature = "shared-tier-snapshots",
+        feature = "unreferenced-models"
+    )
+)]
 pub use shared_3::*;
-#[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
+#[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
 mod shared_4;
-#[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
+#[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
 pub use shared_4::*;
+#[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
+mod shared_5;
+#[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
+pub use shared_5::*;
 #[cfg(feature = "shared-tier-restore-jobs")]
 mod shared_tier_restore_jobs;
 #[cfg(feature = "shared-tier-restore-jobs")]
@@ -46,3 +66,7 @@ pub use shared_tier_restore_jobs::*;
 mod shared_tier_snapshots;
 #[cfg(feature = "shared-tier-snapshots")]
 pub use shared_tier_snapshots::*;
+#[cfg(feature = "unreferenced-models")]
+mod unreferenced;
+#[cfg(feature = "unreferenced-models")]
+pub use unreferenced::*;

@@ -60,6 +60,6 @@ impl FlexBackupRestoreJob20241113 {
 }
 /// Stage of the job when the response was produced.
 ///
-/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape.
+/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots` (all on by default).
 #[doc(inline)]
 pub use super::BackupTenantSnapshotStatus as FlexBackupRestoreJob20241113Status;

@@ -2,41 +2,43 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// One snapshot of a shared-tier (M2/M5) cluster.
+/// Stage of the snapshot workflow when the response was produced.
 ///
-/// Needs one of the cargo features `flex-snapshots`, `shared-tier-snapshots` (all on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// Open: a value this version does not list decodes as [`BackupTenantSnapshotStatus::Unknown`] and is sent back unchanged. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots`, `shared-tier-restore-jobs`, `shared-tier-snapshots`, `unreferenced-models` (all on by default).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct BackupTenantSnapshot {
-    /// When the download link stops working (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiration: Option<chrono::DateTime<chrono::Utc>>,
-    /// When Atlas finished writing the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub finish_time: Option<chrono::DateTime<chrono::Utc>>,
-    /// 24-character hexadecimal ID of the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub links: Option<Vec<super::Link>>,
-    /// MongoDB version of the cluster when the snapshot was taken. Read-only: set by Atlas, never sent.
-    #[serde(rename = "mongoDBVersion", skip_serializing_if = "Option::is_none")]
-    pub mongo_db_version: Option<String>,
-    /// When Atlas is scheduled to take the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scheduled_time: Option<chrono::DateTime<chrono::Utc>>,
-    /// When Atlas started taking the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<chrono::DateTime<chrono::Utc>>,
-    /// Stage of the snapshot workflow when the response was produced. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<super::BackupTenantSnapshotStatus>,
+pub enum BackupTenantSnapshotStatus {
+    /// `PENDING`
+    Pending,
+    /// `QUEUED`
+    Queued,
+    /// `RUNNING`
+    Running,
+    /// `FAILED`
+    Failed,
+    /// `COMPLETED`
+    Completed,
+    /// A value not listed in the spec.
+    Unknown(String),
 }
-impl BackupTenantSnapshot {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
+crate::codec::string_enum!(
+    BackupTenantSnapshotStatus, Unknown { Pending = "PENDING", Queued = "QUEUED", Running
+    = "RUNNING", Failed = "FAILED", Completed = "COMPLETED" }
+);
+/// Whether the job restores the snapshot or prepares a download.
+///
+/// Open: a value this version does not list decodes as [`FlexBackupRestoreJob20241113DeliveryType::Unknown`] and is sent back unchanged. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots`, `shared-tier-restore-jobs`, `shared-tier-snapshots`, `unreferenced-models` (all on by default).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FlexBackupRestoreJob20241113DeliveryType {
+    /// `RESTORE`
+    Restore,
+    /// `DOWNLOAD`
+    Download,
+    /// A value not listed in the spec.
+    Unknown(String),
 }
+crate::codec::string_enum!(
+    FlexBackupRestoreJob20241113DeliveryType, Unknown { Restore = "RESTORE", Download =
+    "DOWNLOAD" }
+);

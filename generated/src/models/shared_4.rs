@@ -2,112 +2,41 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// A download (or restore) job for one shared-tier snapshot; the same shape is sent as the request and returned as the response, where the read-only fields are filled in.
+/// One snapshot of a shared-tier (M2/M5) cluster.
 ///
-/// Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Needs one of the cargo features `flex-snapshots`, `shared-tier-snapshots` (all on by default).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct TenantRestore {
-    /// Name of the source cluster. Read-only: set by Atlas, never sent.
+pub struct BackupTenantSnapshot {
+    /// When the download link stops working (ISO 8601, UTC). Read-only: set by Atlas, never sent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cluster_name: Option<String>,
-    /// How Atlas delivers the snapshot. Read-only: set by Atlas, never sent.
+    pub expiration: Option<chrono::DateTime<chrono::Utc>>,
+    /// When Atlas finished writing the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub delivery_type: Option<super::TenantRestoreDeliveryType>,
-    /// When the download link stops working, 4 hours after the request (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// 24-character hexadecimal ID of the job. Read-only: set by Atlas, never sent.
+    pub finish_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// 24-character hexadecimal ID of the snapshot. Read-only: set by Atlas, never sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
-    /// 24-character hexadecimal ID of the project the job came from. Read-only: set by Atlas, never sent.
+    /// MongoDB version of the cluster when the snapshot was taken. Read-only: set by Atlas, never sent.
+    #[serde(rename = "mongoDBVersion", skip_serializing_if = "Option::is_none")]
+    pub mongo_db_version: Option<String>,
+    /// When Atlas is scheduled to take the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<String>,
-    /// When Atlas finished writing the snapshot for this job (ISO 8601, UTC). Read-only: set by Atlas, never sent.
+    pub scheduled_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// When Atlas started taking the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub restore_finished_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// When Atlas is scheduled to restore the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
+    pub start_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// Stage of the snapshot workflow when the response was produced. Read-only: set by Atlas, never sent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub restore_scheduled_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// When Atlas finished taking the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub snapshot_finished_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// 24-character hexadecimal ID of the snapshot to download.
-    pub snapshot_id: String,
-    /// URL of the compressed snapshot files, returned when `deliveryType` is `DOWNLOAD`; valid for 4 hours. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub snapshot_url: Option<String>,
-    /// Stage of the job when the response was produced. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<super::TenantRestoreStatus>,
-    /// Name of the target cluster (tier M2 or larger) in the target project.
-    pub target_deployment_item_name: String,
-    /// 24-character hexadecimal ID of the project that holds the target cluster.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_project_id: Option<String>,
+    pub status: Option<super::BackupTenantSnapshotStatus>,
 }
-impl TenantRestore {
+impl BackupTenantSnapshot {
     /// A value with the required fields set and the optional ones empty.
-    pub fn new(snapshot_id: String, target_deployment_item_name: String) -> Self {
-        Self {
-            cluster_name: None,
-            delivery_type: None,
-            expiration_date: None,
-            id: None,
-            links: None,
-            project_id: None,
-            restore_finished_date: None,
-            restore_scheduled_date: None,
-            snapshot_finished_date: None,
-            snapshot_id,
-            snapshot_url: None,
-            status: None,
-            target_deployment_item_name,
-            target_project_id: None,
-        }
+    pub fn new() -> Self {
+        Self::default()
     }
 }
-/// How Atlas delivers the snapshot.
-///
-/// The same type as [`FlexBackupRestoreJob20241113DeliveryType`](crate::models::FlexBackupRestoreJob20241113DeliveryType): the API defines both with one shape.
-#[doc(inline)]
-pub use super::FlexBackupRestoreJob20241113DeliveryType as TenantRestoreDeliveryType;
-/// A download (or restore) job for one shared-tier snapshot; the same shape is sent as the request and returned as the response, where the read-only fields are filled in.
-///
-/// Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TenantRestoreRequest {
-    /// 24-character hexadecimal ID of the snapshot to download.
-    pub snapshot_id: String,
-    /// Name of the target cluster (tier M2 or larger) in the target project.
-    pub target_deployment_item_name: String,
-    /// 24-character hexadecimal ID of the project that holds the target cluster.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_project_id: Option<String>,
-}
-impl TenantRestoreRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(snapshot_id: String, target_deployment_item_name: String) -> Self {
-        Self {
-            snapshot_id,
-            target_deployment_item_name,
-            target_project_id: None,
-        }
-    }
-    /// Sets `targetProjectId`.
-    pub fn with_target_project_id(mut self, value: impl Into<String>) -> Self {
-        self.target_project_id = Some(value.into());
-        self
-    }
-}
-/// Stage of the job when the response was produced.
-///
-/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape.
-#[doc(inline)]
-pub use super::BackupTenantSnapshotStatus as TenantRestoreStatus;
