@@ -230,6 +230,10 @@ pub fn assign(api: &mut Api) {
         w.method_ident = methods.claim(&snake_ident(&format!("wait_until_{}", w.name.to_snake_case()), "wait_until"), "_");
         w.builder_ident = builders.claim(&camel_ident(&format!("WaitUntil_{}", w.name), "WaitUntil", "W"), "");
     }
+    // Last: a private type, so it gives way to every public name.
+    for op in &mut api.operations {
+        op.params_ident = builders.claim(&format!("{}Params", op.builder_ident), "");
+    }
 }
 
 #[cfg(test)]

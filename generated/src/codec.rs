@@ -10,6 +10,20 @@
 use serde::de::{Deserializer, Error as _};
 use serde::ser::{Error as _, Serializer};
 
+/// `new()` of a model whose fields are all optional: the same value as `Default`, kept
+/// as a constructor like every other model's, written once here instead of per model.
+macro_rules! default_new {
+    ($name:ident) => {
+        impl $name {
+            /// A value with every field empty (they are all optional).
+            pub fn new() -> Self {
+                Self::default()
+            }
+        }
+    };
+}
+pub(crate) use default_new;
+
 /// The impls of an open string enum, from its table of variants and JSON values:
 /// `as_str`, `From<&str>` (unlisted values become the catch-all variant), `Display`,
 /// `FromStr`, `Serialize` and `Deserialize`. The enum itself is printed with its docs.

@@ -120,6 +120,131 @@ pub(crate) fn with<B>(mut builder: B, set: impl FnOnce(&mut B)) -> B {
     builder
 }
 
+/// What a request builder holds: the client, the call options, and the operation's
+/// parameters `P` (a private struct of `Option`s per operation, `Default` when nothing is
+/// set). `V` is the API version of a builder generic over it (`()` for the others). One
+/// generic type, so that making a builder, the setters shared by every operation and the
+/// switch of version are written once here instead of once per operation.
+#[derive(Debug, Clone)]
+pub(crate) struct Builder<P, V = ()> {
+    pub client: crate::Client,
+    pub options: CallOptions,
+    pub params: P,
+    version: std::marker::PhantomData<V>,
+}
+
+impl<P: Default, V> Builder<P, V> {
+    /// Nothing set yet.
+    pub fn new(client: &crate::Client) -> Self {
+        Builder { client: client.clone(), options: CallOptions::default(), params: P::default(), version: std::marker::PhantomData }
+    }
+}
+
+impl<P, V> Builder<P, V> {
+    /// Sets parameters: `Self(self.0.set(|p| p.group_id = Some(value.into())))`.
+    pub fn set(mut self, set: impl FnOnce(&mut P)) -> Self {
+        set(&mut self.params);
+        self
+    }
+
+    /// Sets call options (time limit, pages in flight).
+    pub fn options(mut self, set: impl FnOnce(&mut CallOptions)) -> Self {
+        set(&mut self.options);
+        self
+    }
+
+    /// The same parameters and options, for version `W` of the operation.
+    pub fn version<W>(self) -> Builder<P, W> {
+        Builder { client: self.client, options: self.options, params: self.params, version: std::marker::PhantomData }
+    }
+}
+
+impl<P, V: Accept> Builder<P, V> {
+    /// The request of `operation` with this builder's options, and the parameters to fill it
+    /// with: `let (mut request, p) = self.0.start(&OPERATION);`.
+    pub fn start(&self, operation: &'static Operation) -> (Request, &P) {
+        let mut request = Request::new(operation, &self.options);
+        if let Some(media_type) = V::MEDIA_TYPE {
+            request.accept = media_type;
+        }
+        (request, &self.params)
+    }
+}
+
+/// The media type a builder's version asks for: none for a builder of one version (the
+/// operation's newest is sent), the version's own for one generic over it.
+pub(crate) trait Accept {
+    const MEDIA_TYPE: Option<&'static str>;
+}
+
+impl Accept for () {
+    const MEDIA_TYPE: Option<&'static str> = None;
+}
+
+impl<V: crate::version::ApiVersion> Accept for V {
+    const MEDIA_TYPE: Option<&'static str> = Some(V::MEDIA_TYPE);
+}
+
+/// The methods every request builder has besides its parameters' setters and
+/// `send_with_metadata`, written once: `timeout` and `send`, and the setters of what means
+/// the same on every operation that has it: `concurrency` of a list builder, and Atlas's
+/// `envelope` and `pretty` query flags (both `false` by default), whose docs are here.
+///
+/// `builder!(Name => Output; envelope, pretty)` for a builder of one version (a tuple
+/// struct around [`Builder`]), `builder!(versioned Name => V::Output; ..)` for one generic
+/// over its version `V`.
+// A spec without waiters (or, for `builder!`, without operations) leaves it unused.
+#[allow(unused_macros)]
+macro_rules! builder {
+    (versioned $name:ident => $out:ty; $($shared:ident),*) => {
+        impl<V: crate::version::ApiVersion> $name<V> {
+            $crate::request::builder!(@methods $out; $($shared),*);
+        }
+    };
+    ($name:ident => $out:ty; $($shared:ident),*) => {
+        impl $name {
+            $crate::request::builder!(@methods $out; $($shared),*);
+        }
+    };
+    (@methods $out:ty; $($shared:ident),*) => {
+        $($crate::request::builder!(@shared $shared);)*
+
+        /// Time limit of this call, per attempt; overrides the client's.
+        pub fn timeout(self, timeout: std::time::Duration) -> Self {
+            Self(self.0.options(|o| o.timeout = Some(timeout)))
+        }
+
+        /// Sends the request and decodes the answer.
+        pub async fn send(self) -> crate::Result<$out> {
+            self.send_with_metadata().await.map(crate::Response::into_body)
+        }
+    };
+    (@shared envelope) => {
+        /// When true, Atlas wraps the answer in an envelope object that also carries the HTTP
+        /// status, for clients that cannot read status codes or headers. `envelope` (query
+        /// parameter); default `false`.
+        pub fn envelope(self, value: bool) -> Self {
+            Self(self.0.set(|p| p.envelope = Some(value)))
+        }
+    };
+    (@shared pretty) => {
+        /// When true, Atlas pretty-prints the answer's JSON. `pretty` (query parameter);
+        /// default `false`.
+        pub fn pretty(self, value: bool) -> Self {
+            Self(self.0.set(|p| p.pretty = Some(value)))
+        }
+    };
+    (@shared concurrency) => {
+        /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
+        /// page order; see [paging](crate#paging). `0` is refused.
+        pub fn concurrency(self, pages: usize) -> Self {
+            Self(self.0.options(|o| o.concurrency = Some(pages)))
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use builder;
+
 /// A request under construction.
 #[derive(Debug)]
 pub(crate) struct Request {
@@ -137,17 +262,13 @@ pub(crate) struct Request {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CallOptions {
     pub timeout: Option<Duration>,
-    pub api_version: Option<&'static str>,
     /// Pages fetched at once by a list builder's stream (`None`: one at a time).
     pub concurrency: Option<usize>,
 }
 
 impl Request {
     pub fn new(operation: &'static Operation, options: &CallOptions) -> Self {
-        let accept = options
-            .api_version
-            .or_else(|| operation.versions.last().copied())
-            .unwrap_or("application/json");
+        let accept = operation.versions.last().copied().unwrap_or("application/json");
         Request {
             operation,
             path: operation.path.to_owned(),
@@ -270,10 +391,11 @@ impl Request {
         }
     }
 
-    /// Serializes a JSON body sent as the operation's (newest) version media type.
+    /// Serializes a JSON body sent as the media type of the version asked for (the newest
+    /// unless the builder chose another).
     pub fn json<T: serde::Serialize>(&mut self, value: Option<&T>, required: bool) -> Result<(), Error> {
-        let media_type = self.operation.versions.last().copied().unwrap_or("application/json");
-        self.json_body(value, required, media_type)
+        // `accept` is the operation's newest version, or the builder's own version.
+        self.json_body(value, required, self.accept)
     }
 
     /// Sets a raw body (binary uploads).

@@ -353,6 +353,65 @@ pub(crate) async fn wait<T>(stream: impl Stream<Item = Result<Polled<T>, WaitErr
     last.ok_or_else(|| WaitError::Call(Error::Config("the waiter ended without polling".to_owned())))
 }
 
+/// The methods every waiter has besides the setters of the polled operation's parameters,
+/// written once: `timeout`, `min_delay`, `max_delay`, `wait` and `into_stream`. A waiter is
+/// a struct of the polled builder (`poll`) and its delays (`delays`) with a `TABLE`.
+///
+/// `waiter!(Name => Answer, answer)` when success is the decoded answer, `waiter!(Name =>
+/// Answer, gone)` when success is an error status (the resource is gone) and `wait` answers
+/// `()`.
+// A spec without waiters (or, for `builder!`, without operations) leaves it unused.
+#[allow(unused_macros)]
+macro_rules! waiter {
+    ($name:ident => $answer:ty, answer) => {
+        $crate::waiter::waiter!(@impl $name, $answer, $answer,
+            " Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).",
+            and_then(crate::waiter::answer));
+    };
+    ($name:ident => $answer:ty, gone) => {
+        $crate::waiter::waiter!(@impl $name, $answer, (),
+            " Polls until a success acceptor matches the error status (the resource is gone); see [waiters](crate#waiters).",
+            map(|_gone| ()));
+    };
+    (@impl $name:ident, $answer:ty, $output:ty, $wait_doc:literal, $($finish:tt)*) => {
+        impl $name {
+            /// Time limit of each poll, per attempt; overrides the client's.
+            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.poll = self.poll.timeout(timeout);
+                self
+            }
+
+            /// The wait before the second poll (the default is in the waiter's docs); later
+            /// waits double up to `max_delay`.
+            pub fn min_delay(self, delay: std::time::Duration) -> Self {
+                crate::request::with(self, |w| w.delays.min = delay)
+            }
+
+            /// The longest wait between two polls (the default is in the waiter's docs).
+            pub fn max_delay(self, delay: std::time::Duration) -> Self {
+                crate::request::with(self, |w| w.delays.max = delay)
+            }
+
+            #[doc = $wait_doc]
+            pub async fn wait(self, max_wait: std::time::Duration) -> Result<$output, crate::WaitError<$answer>> {
+                crate::waiter::wait(self.into_stream(max_wait)).await.$($finish)*
+            }
+
+            /// Every polled answer until the terminal one (the success answer, or a last `Err`):
+            /// for progress reports; [`wait`](Self::wait) is its last item.
+            pub fn into_stream(
+                self,
+                max_wait: std::time::Duration,
+            ) -> impl futures::Stream<Item = Result<crate::Polled<$answer>, crate::WaitError<$answer>>> {
+                let poll = self.poll;
+                crate::waiter::stream(&Self::TABLE, self.delays, max_wait, move || poll.clone().send_with_metadata())
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use waiter;
+
 /// The decoded answer of a waiter whose success is an answer.
 pub(crate) fn answer<T>(polled: Polled<T>) -> Result<T, WaitError<T>> {
     match polled {

@@ -809,6 +809,7 @@ impl<'a> Lowerer<'a> {
             operation_id,
             method_ident: String::new(),
             builder_ident: String::new(),
+            params_ident: String::new(),
             module: String::new(),
             method,
             path: path.to_owned(),

@@ -225,6 +225,8 @@ pub struct Operation {
     pub method_ident: String,
     /// Filled by `names`: the builder type (`TakeSnapshots`).
     pub builder_ident: String,
+    /// Filled by `names`: the builder's private struct of parameters (`TakeSnapshotsParams`).
+    pub params_ident: String,
     /// Filled by `names`: the `operations/` module (from the first tag).
     pub module: String,
     pub method: Method,

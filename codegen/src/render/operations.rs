@@ -18,6 +18,8 @@ struct ParamView {
     ty: String,
     arg: String,
     value: String,
+    /// Its setter comes from the runtime's `builder!` (see [`shared_setter`]).
+    shared: bool,
 }
 
 struct BodyView {
@@ -51,6 +53,11 @@ struct OperationTemplate {
     struct_generics: String,
     impl_generics: String,
     self_ty: String,
+    params_ty: String,
+    /// The builder as `builder!` takes it: `Name`, or `versioned Name`.
+    macro_ty: String,
+    version_arg: String,
+    shared_setters: String,
     doc: String,
     deprecated: String,
     method: String,
@@ -111,18 +118,18 @@ fn operation_doc(api: &Api, op: &Operation, feature: Option<&str>) -> String {
     docs::attrs(&lines)
 }
 
-/// The `Client` method's docs: the summary and a link to the builder, which has the rest.
+/// The `Client` method's docs: the summary with the method and path, and a link to the
+/// builder, which has the rest (parameters, API version, roles, an example). One line for
+/// most operations.
 fn method_doc(op: &Operation) -> String {
     let mut lines = op.summary.as_deref().map(docs::lines).unwrap_or_default();
-    if !lines.is_empty() {
-        lines.push(String::new());
+    let link = format!("`{} {}`; see [`{}`]", op.method.as_str(), op.path, op.builder_ident);
+    match lines.last_mut() {
+        Some(last) if !last.is_empty() && !last.starts_with("```") => {
+            *last = format!("{} ({link}).", last.trim_end_matches('.'));
+        }
+        _ => lines.push(format!("{link}.")),
     }
-    lines.push(format!(
-        "`{} {}`: see [`{}`] for its parameters, API version, roles and an example.",
-        op.method.as_str(),
-        op.path,
-        op.builder_ident
-    ));
     docs::attrs(&lines)
 }
 
@@ -219,10 +226,24 @@ fn uses_rule(p: &crate::ir::Param) -> bool {
     !p.rule_ident.is_empty() && p.ty == TypeRef::String && matches!(p.location, ParamLocation::Path | ParamLocation::Query)
 }
 
+/// Whether a parameter's setter is one of the runtime's `builder!` (`envelope`, `pretty`):
+/// Atlas's query flags that mean the same on every operation, optional and `false` unless
+/// set. Anything else by those names keeps a setter of its own, with the spec's docs.
+fn shared_setter(p: &crate::ir::Param) -> bool {
+    matches!(p.name.as_str(), "envelope" | "pretty")
+        && p.ident == p.name
+        && p.location == ParamLocation::Query
+        && p.ty == TypeRef::Bool
+        && !p.required
+        && !p.deprecated
+        && matches!(p.default, None | Some(serde_json::Value::Bool(false)))
+}
+
 fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<String, Error> {
     let feature = features.of_tag_module(&op.module);
     let mut params = Vec::new();
     let mut statements = Vec::new();
+    let mut shared_setters = Vec::new();
     for p in &op.params {
         let field = ident(&p.ident);
         let ty = rust_type(api, &p.ty, MODELS);
@@ -256,35 +277,39 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{last} {facts}"),
             _ => doc_lines.push(facts),
         }
-        params.push(ParamView { doc: docs::attrs(&doc_lines), field: field.clone(), ty: ty.clone(), arg, value });
+        let shared = shared_setter(p);
+        if shared {
+            shared_setters.push(field.clone());
+        }
+        params.push(ParamView { doc: docs::attrs(&doc_lines), field: field.clone(), ty: ty.clone(), arg, value, shared });
         let name = lit(&p.name);
         let statement = match (p.location, &p.ty) {
             (ParamLocation::Path, TypeRef::String) => format!(
-                "request.path({name}, &self.{field}, {})?;",
+                "request.path({name}, &p.{field}, {})?;",
                 rule(p)
             ),
             (ParamLocation::Path, _) => format!(
-                "request.path({name}, &self.{field}.as_ref().map(ToString::to_string), &crate::request::Rule::NONE)?;"
+                "request.path({name}, &p.{field}.as_ref().map(ToString::to_string), &crate::request::Rule::NONE)?;"
             ),
             (ParamLocation::Query, TypeRef::String) => format!(
-                "request.query_str({name}, &self.{field}, {}, {})?;",
+                "request.query_str({name}, &p.{field}, {}, {})?;",
                 p.required,
                 rule(p)
             ),
             (ParamLocation::Query, TypeRef::I32 | TypeRef::I64) if p.minimum.is_some() || p.maximum.is_some() => {
                 let min = p.minimum.map_or("i64::MIN".to_owned(), |n| n.to_string());
                 let max = p.maximum.map_or("i64::MAX".to_owned(), |n| n.to_string());
-                format!("request.query_int({name}, self.{field}, {}, {min}..={max})?;", p.required)
+                format!("request.query_int({name}, p.{field}, {}, {min}..={max})?;", p.required)
             }
             (ParamLocation::Query, TypeRef::Vec(_)) => {
-                format!("request.query_list({name}, self.{field}.as_ref(), {})?;", p.required)
+                format!("request.query_list({name}, p.{field}.as_ref(), {})?;", p.required)
             }
             (ParamLocation::Query, _) if p.required => {
-                format!("request.required_query({name}, self.{field}.as_ref())?;")
+                format!("request.required_query({name}, p.{field}.as_ref())?;")
             }
-            (ParamLocation::Query, _) => format!("request.query({name}, self.{field}.as_ref());"),
+            (ParamLocation::Query, _) => format!("request.query({name}, p.{field}.as_ref());"),
             (ParamLocation::Header, _) => {
-                format!("request.header({name}, self.{field}.as_ref(), {})?;", p.required)
+                format!("request.header({name}, p.{field}.as_ref(), {})?;", p.required)
             }
         };
         statements.push(statement);
@@ -296,10 +321,10 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         };
         let newest = op.versions.last().map(|v| v.media_type.as_str());
         statements.push(match b.ty {
-            TypeRef::Bytes => format!("request.bytes_body(self.body.as_ref(), {}, {})?;", b.required, lit(&b.media_type)),
+            TypeRef::Bytes => format!("request.bytes_body(p.body.as_ref(), {}, {})?;", b.required, lit(&b.media_type)),
             // The usual case, sent as the media type the operation answers in.
-            _ if newest == Some(b.media_type.as_str()) => format!("request.json(self.body.as_ref(), {})?;", b.required),
-            _ => format!("request.json_body(self.body.as_ref(), {}, {})?;", b.required, lit(&b.media_type)),
+            _ if newest == Some(b.media_type.as_str()) => format!("request.json(p.body.as_ref(), {})?;", b.required),
+            _ => format!("request.json_body(p.body.as_ref(), {}, {})?;", b.required, lit(&b.media_type)),
         });
         let mut lines = b.doc.as_deref().map(docs::lines).unwrap_or_default();
         let facts = format!("The request body (`{}`{}).", b.media_type, if b.required { ", required" } else { "" });
@@ -346,11 +371,14 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
     if op.is_versioned()
         && let Some(s) = statements.iter_mut().find(|s| s.starts_with("request.json_body(") || s.starts_with("request.json("))
     {
-        *s = "request.json_body(self.body.as_ref(), true, <V as crate::version::ApiVersion>::MEDIA_TYPE)?;".to_owned();
-        if let Some(b) = &op.body && !b.required {
-            *s = s.replace(", true,", ", false,");
-        }
+        // Sent as the builder's version, which `json` reads from the request.
+        *s = format!("request.json(p.body.as_ref(), {})?;", op.body.as_ref().is_some_and(|b| b.required));
     }
+    if paging.is_some() {
+        shared_setters.insert(0, "concurrency".to_owned());
+    }
+    let version_arg = if op.is_versioned() { ", V".to_owned() } else { String::new() };
+    let macro_ty = if op.is_versioned() { format!("versioned {builder}") } else { builder.clone() };
     let tmpl = OperationTemplate {
         method_doc: method_doc(op),
         paging,
@@ -358,6 +386,10 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         struct_generics,
         impl_generics,
         self_ty,
+        params_ty: ident(&op.params_ident),
+        macro_ty,
+        version_arg,
+        shared_setters: shared_setters.join(", "),
         doc: operation_doc(api, op, feature),
         deprecated: deprecation(op),
         method: ident(&op.method_ident),

@@ -36,10 +36,8 @@ struct WaiterTemplate {
     max_delay: u64,
     acceptors: Vec<AcceptorView>,
     params: Vec<ParamView>,
-    wait_doc: String,
-    output: String,
     answer: String,
-    finish: &'static str,
+    kind: &'static str,
 }
 
 /// Appends the items of every waiter that polls one of `ops`, in spec order.
@@ -108,8 +106,11 @@ fn waiter_doc(w: &Waiter, op: &Operation) -> String {
 /// The `Client` method's docs: what is awaited, and a link to the builder.
 fn method_doc(w: &Waiter) -> String {
     let mut lines = docs::lines(&format!("Waits until {}", w.description.as_deref().unwrap_or(&w.name)));
-    lines.push(String::new());
-    lines.push(format!("See [`{}`] for the polled operation, its acceptors and delays.", w.builder_ident));
+    let link = format!("see [`{}`] for the polled operation, its acceptors and delays", w.builder_ident);
+    match lines.last_mut() {
+        Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{} ({link}).", last.trim_end_matches('.')),
+        _ => lines.push(format!("{link}.")),
+    }
     docs::attrs(&lines)
 }
 
@@ -119,11 +120,8 @@ fn render_waiter(api: &Api, w: &Waiter, op: &Operation) -> Result<String, Error>
         ResponseKind::Empty => "()".to_owned(),
         ResponseKind::Bytes => "bytes::Bytes".to_owned(),
     };
-    let (output, finish, wait_doc) = if w.succeeds_with_answer() {
-        (answer.clone(), ".and_then(crate::waiter::answer)", " Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).")
-    } else {
-        ("()".to_owned(), ".map(|_gone| ())", " Polls until a success acceptor matches the error status (the resource is gone); see [waiters](crate#waiters).")
-    };
+    // What `wait` answers: the decoded answer, or `()` when success is that it is gone.
+    let kind = if w.succeeds_with_answer() { "answer" } else { "gone" };
     let params = op
         .params
         .iter()
@@ -147,10 +145,8 @@ fn render_waiter(api: &Api, w: &Waiter, op: &Operation) -> Result<String, Error>
         max_delay: w.max_delay,
         acceptors: w.acceptors.iter().map(|a| AcceptorView { state: state(a.state).0, matcher: matcher(&a.matcher) }).collect(),
         params,
-        wait_doc: lit(wait_doc),
-        output,
         answer,
-        finish,
+        kind,
     };
     render_template(&t, "waiter.askama", &w.name)
 }

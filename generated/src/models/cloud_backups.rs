@@ -40,9 +40,8 @@ impl AdvancedDiskBackupSnapshotSchedulePolicyRequest {
         Self { id: None, policy_items }
     }
     /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
+    pub fn with_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.id = Some(value.into()))
     }
 }
 /// Progress of one collection within a collection restore job.
@@ -74,12 +73,7 @@ pub struct ApiAtlasCollectionRestoreCollectionStateResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_documents: Option<i64>,
 }
-impl ApiAtlasCollectionRestoreCollectionStateResponse {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(ApiAtlasCollectionRestoreCollectionStateResponse);
 /// Index build progress of one restored collection.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
@@ -99,12 +93,7 @@ pub struct ApiAtlasCollectionRestoreIndexStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-impl ApiAtlasCollectionRestoreIndexStatus {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(ApiAtlasCollectionRestoreIndexStatus);
 /// Index build progress of a whole collection restore job.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
@@ -119,12 +108,7 @@ pub struct ApiAtlasCollectionRestoreJobIndexStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
-impl ApiAtlasCollectionRestoreJobIndexStatus {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(ApiAtlasCollectionRestoreJobIndexStatus);
 /// Request to restore selected databases or collections from a snapshot or a point in time.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
@@ -189,50 +173,36 @@ impl ApiAtlasCollectionRestoreJobRequest {
         }
     }
     /// Sets `collectionSuffix`.
-    pub fn with_collection_suffix(mut self, value: impl Into<String>) -> Self {
-        self.collection_suffix = Some(value.into());
-        self
+    pub fn with_collection_suffix(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.collection_suffix = Some(value.into()))
     }
     /// Sets `collections`.
-    pub fn with_collections(
-        mut self,
-        value: Vec<super::ApiAtlasRestoreNamespace>,
-    ) -> Self {
-        self.collections = Some(value);
-        self
+    pub fn with_collections(self, value: Vec<super::ApiAtlasRestoreNamespace>) -> Self {
+        crate::request::with(self, |s| s.collections = Some(value))
     }
     /// Sets `databaseSuffix`.
-    pub fn with_database_suffix(mut self, value: impl Into<String>) -> Self {
-        self.database_suffix = Some(value.into());
-        self
+    pub fn with_database_suffix(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.database_suffix = Some(value.into()))
     }
     /// Sets `databases`.
-    pub fn with_databases(
-        mut self,
-        value: Vec<super::ApiAtlasRestoreNamespace>,
-    ) -> Self {
-        self.databases = Some(value);
-        self
+    pub fn with_databases(self, value: Vec<super::ApiAtlasRestoreNamespace>) -> Self {
+        crate::request::with(self, |s| s.databases = Some(value))
     }
     /// Sets `oplogInc`.
-    pub fn with_oplog_inc(mut self, value: i32) -> Self {
-        self.oplog_inc = Some(value);
-        self
+    pub fn with_oplog_inc(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.oplog_inc = Some(value))
     }
     /// Sets `oplogTs`.
-    pub fn with_oplog_ts(mut self, value: i32) -> Self {
-        self.oplog_ts = Some(value);
-        self
+    pub fn with_oplog_ts(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.oplog_ts = Some(value))
     }
     /// Sets `pointInTimeUtcSeconds`.
-    pub fn with_point_in_time_utc_seconds(mut self, value: i32) -> Self {
-        self.point_in_time_utc_seconds = Some(value);
-        self
+    pub fn with_point_in_time_utc_seconds(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.point_in_time_utc_seconds = Some(value))
     }
     /// Sets `snapshotId`.
-    pub fn with_snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    pub fn with_snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
     }
 }
 /// A collection restore job with the databases and collections it covers (at most 100 of each).
@@ -303,12 +273,7 @@ pub struct ApiAtlasCollectionRestoreJobResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub write_strategy: Option<String>,
 }
-impl ApiAtlasCollectionRestoreJobResponse {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(ApiAtlasCollectionRestoreJobResponse);
 /// A namespace to restore and, optionally, where to restore it.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
@@ -331,9 +296,8 @@ impl ApiAtlasRestoreNamespace {
         }
     }
     /// Sets `targetNamespace`.
-    pub fn with_target_namespace(mut self, value: impl Into<String>) -> Self {
-        self.target_namespace = Some(value.into());
-        self
+    pub fn with_target_namespace(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.target_namespace = Some(value.into()))
     }
 }
 /// A download URL together with the private endpoint it is reachable through.
@@ -350,12 +314,7 @@ pub struct ApiPrivateDownloadDeliveryUrl {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
 }
-impl ApiPrivateDownloadDeliveryUrl {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(ApiPrivateDownloadDeliveryUrl);
 /// Settings for exporting snapshots automatically.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
@@ -370,23 +329,18 @@ pub struct AutoExportPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_type: Option<super::AutoExportPolicyFrequencyType>,
 }
+crate::codec::default_new!(AutoExportPolicy);
 impl AutoExportPolicy {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
     /// Sets `exportBucketId`.
-    pub fn with_export_bucket_id(mut self, value: impl Into<String>) -> Self {
-        self.export_bucket_id = Some(value.into());
-        self
+    pub fn with_export_bucket_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.export_bucket_id = Some(value.into()))
     }
     /// Sets `frequencyType`.
     pub fn with_frequency_type(
-        mut self,
+        self,
         value: super::AutoExportPolicyFrequencyType,
     ) -> Self {
-        self.frequency_type = Some(value);
-        self
+        crate::request::with(self, |s| s.frequency_type = Some(value))
     }
 }
 /// How often Atlas runs the automatic export.
@@ -766,20 +720,15 @@ pub struct BackupLabel {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+crate::codec::default_new!(BackupLabel);
 impl BackupLabel {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
     /// Sets `key`.
-    pub fn with_key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
+    pub fn with_key(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.key = Some(value.into()))
     }
     /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
+    pub fn with_value(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.value = Some(value.into()))
     }
 }
 /// New retention period for one snapshot.
@@ -955,45 +904,38 @@ impl DataProtectionSettings20231001Request {
         }
     }
     /// Sets `copyProtectionEnabled`.
-    pub fn with_copy_protection_enabled(mut self, value: bool) -> Self {
-        self.copy_protection_enabled = Some(value);
-        self
+    pub fn with_copy_protection_enabled(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.copy_protection_enabled = Some(value))
     }
     /// Sets `encryptionAtRestEnabled`.
-    pub fn with_encryption_at_rest_enabled(mut self, value: bool) -> Self {
-        self.encryption_at_rest_enabled = Some(value);
-        self
+    pub fn with_encryption_at_rest_enabled(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.encryption_at_rest_enabled = Some(value))
     }
     /// Sets `onDemandPolicyItem`.
     pub fn with_on_demand_policy_item(
-        mut self,
+        self,
         value: super::BackupComplianceOnDemandPolicyItemRequest,
     ) -> Self {
-        self.on_demand_policy_item = Some(value);
-        self
+        crate::request::with(self, |s| s.on_demand_policy_item = Some(value))
     }
     /// Sets `pitEnabled`.
-    pub fn with_pit_enabled(mut self, value: bool) -> Self {
-        self.pit_enabled = Some(value);
-        self
+    pub fn with_pit_enabled(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.pit_enabled = Some(value))
     }
     /// Sets `projectId`.
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
+    pub fn with_project_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.project_id = Some(value.into()))
     }
     /// Sets `restoreWindowDays`.
-    pub fn with_restore_window_days(mut self, value: i32) -> Self {
-        self.restore_window_days = Some(value);
-        self
+    pub fn with_restore_window_days(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.restore_window_days = Some(value))
     }
     /// Sets `scheduledPolicyItems`.
     pub fn with_scheduled_policy_items(
-        mut self,
+        self,
         value: Vec<super::BackupComplianceScheduledPolicyItemRequest>,
     ) -> Self {
-        self.scheduled_policy_items = Some(value);
-        self
+        crate::request::with(self, |s| s.scheduled_policy_items = Some(value))
     }
 }
 /// Current state of the policy; ignored in requests.
@@ -1034,28 +976,22 @@ pub struct DeleteCopiedBackups20240805 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zone_id: Option<String>,
 }
+crate::codec::default_new!(DeleteCopiedBackups20240805);
 impl DeleteCopiedBackups20240805 {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
     /// Sets `cloudProvider`.
     pub fn with_cloud_provider(
-        mut self,
+        self,
         value: super::DeleteCopiedBackups20240805CloudProvider,
     ) -> Self {
-        self.cloud_provider = Some(value);
-        self
+        crate::request::with(self, |s| s.cloud_provider = Some(value))
     }
     /// Sets `regionName`.
-    pub fn with_region_name(mut self, value: impl Into<String>) -> Self {
-        self.region_name = Some(value.into());
-        self
+    pub fn with_region_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.region_name = Some(value.into()))
     }
     /// Sets `zoneId`.
-    pub fn with_zone_id(mut self, value: impl Into<String>) -> Self {
-        self.zone_id = Some(value.into());
-        self
+    pub fn with_zone_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.zone_id = Some(value.into()))
     }
 }
 /// Cloud provider of the removed copy setting.
@@ -1254,14 +1190,12 @@ impl DiskBackupCopyPolicyItemRequest {
         }
     }
     /// Sets `retentionUnit`.
-    pub fn with_retention_unit(mut self, value: impl Into<String>) -> Self {
-        self.retention_unit = Some(value.into());
-        self
+    pub fn with_retention_unit(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.retention_unit = Some(value.into()))
     }
     /// Sets `retentionValue`.
-    pub fn with_retention_value(mut self, value: i32) -> Self {
-        self.retention_value = Some(value);
-        self
+    pub fn with_retention_value(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.retention_value = Some(value))
     }
 }
 /// Where and what Atlas copies for one zone of the cluster.
@@ -1382,42 +1316,36 @@ impl DiskBackupCopySetting20240805Request {
     }
     /// Sets `cloudProvider`.
     pub fn with_cloud_provider(
-        mut self,
+        self,
         value: super::DiskBackupCopySetting20240805CloudProvider,
     ) -> Self {
-        self.cloud_provider = Some(value);
-        self
+        crate::request::with(self, |s| s.cloud_provider = Some(value))
     }
     /// Sets `copyPolicyItems`.
     pub fn with_copy_policy_items(
-        mut self,
+        self,
         value: Vec<super::DiskBackupCopyPolicyItemRequest>,
     ) -> Self {
-        self.copy_policy_items = Some(value);
-        self
+        crate::request::with(self, |s| s.copy_policy_items = Some(value))
     }
     /// Sets `frequencies`.
     pub fn with_frequencies(
-        mut self,
+        self,
         value: Vec<super::DiskBackupCopySetting20240805FrequenciesItem>,
     ) -> Self {
-        self.frequencies = Some(value);
-        self
+        crate::request::with(self, |s| s.frequencies = Some(value))
     }
     /// Sets `lastNumberOfSnapshots`.
-    pub fn with_last_number_of_snapshots(mut self, value: i32) -> Self {
-        self.last_number_of_snapshots = Some(value);
-        self
+    pub fn with_last_number_of_snapshots(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.last_number_of_snapshots = Some(value))
     }
     /// Sets `regionName`.
-    pub fn with_region_name(mut self, value: impl Into<String>) -> Self {
-        self.region_name = Some(value.into());
-        self
+    pub fn with_region_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.region_name = Some(value.into()))
     }
     /// Sets `shouldCopyOplogs`.
-    pub fn with_should_copy_oplogs(mut self, value: bool) -> Self {
-        self.should_copy_oplogs = Some(value);
-        self
+    pub fn with_should_copy_oplogs(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.should_copy_oplogs = Some(value))
     }
 }
 /// One database found in a cloud backup snapshot.
@@ -1511,9 +1439,8 @@ impl DiskBackupExportJobRequest {
         }
     }
     /// Sets `customData`.
-    pub fn with_custom_data(mut self, value: Vec<super::BackupLabel>) -> Self {
-        self.custom_data = Some(value);
-        self
+    pub fn with_custom_data(self, value: Vec<super::BackupLabel>) -> Self {
+        crate::request::with(self, |s| s.custom_data = Some(value))
     }
 }
 /// State of the export job.
@@ -1553,12 +1480,7 @@ pub struct DiskBackupExportMember {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replica_set_name: Option<String>,
 }
-impl DiskBackupExportMember {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(DiskBackupExportMember);
 /// Settings for an on-demand snapshot.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
@@ -1573,20 +1495,15 @@ pub struct DiskBackupOnDemandSnapshotRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_in_days: Option<i32>,
 }
+crate::codec::default_new!(DiskBackupOnDemandSnapshotRequest);
 impl DiskBackupOnDemandSnapshotRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
     /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
+    pub fn with_description(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.description = Some(value.into()))
     }
     /// Sets `retentionInDays`.
-    pub fn with_retention_in_days(mut self, value: i32) -> Self {
-        self.retention_in_days = Some(value);
-        self
+    pub fn with_retention_in_days(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.retention_in_days = Some(value))
     }
 }
 /// A cloud backup snapshot of a replica set.
@@ -1645,12 +1562,7 @@ pub struct DiskBackupReplicaSet {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<super::DiskBackupReplicaSetType>,
 }
-impl DiskBackupReplicaSet {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(DiskBackupReplicaSet);
 /// Cloud provider that stores the snapshot.
 ///
 /// The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
@@ -1752,12 +1664,7 @@ pub struct DiskBackupRestoreMember {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replica_set_name: Option<String>,
 }
-impl DiskBackupRestoreMember {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(DiskBackupRestoreMember);
 /// A cloud backup snapshot of a sharded cluster, made of one snapshot per shard and config server.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
@@ -1816,12 +1723,7 @@ pub struct DiskBackupShardedClusterSnapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<super::DiskBackupShardedClusterSnapshotType>,
 }
-impl DiskBackupShardedClusterSnapshot {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(DiskBackupShardedClusterSnapshot);
 /// Whether the config server is embedded in a shard or runs on dedicated hosts.
 ///
 /// Open: a value this version does not list decodes as [`DiskBackupShardedClusterSnapshotConfigServerType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
@@ -1985,9 +1887,8 @@ impl DiskBackupSnapshotAwsExportBucketRequest {
         }
     }
     /// Sets `requirePrivateNetworking`.
-    pub fn with_require_private_networking(mut self, value: bool) -> Self {
-        self.require_private_networking = Some(value);
-        self
+    pub fn with_require_private_networking(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.require_private_networking = Some(value))
     }
 }
 /// Cloud provider of the bucket; selects the shape of the object.
@@ -2091,14 +1992,12 @@ impl DiskBackupSnapshotAzureExportBucketRequest {
         }
     }
     /// Sets `bucketName`.
-    pub fn with_bucket_name(mut self, value: impl Into<String>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
+    pub fn with_bucket_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.bucket_name = Some(value.into()))
     }
     /// Sets `tenantId`.
-    pub fn with_tenant_id(mut self, value: impl Into<String>) -> Self {
-        self.tenant_id = Some(value.into());
-        self
+    pub fn with_tenant_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.tenant_id = Some(value.into()))
     }
 }
 /// Cloud provider of the bucket; selects the shape of the object.
@@ -2510,34 +2409,28 @@ impl DiskBackupSnapshotRestoreJobRequest {
         }
     }
     /// Sets `oplogInc`.
-    pub fn with_oplog_inc(mut self, value: i32) -> Self {
-        self.oplog_inc = Some(value);
-        self
+    pub fn with_oplog_inc(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.oplog_inc = Some(value))
     }
     /// Sets `oplogTs`.
-    pub fn with_oplog_ts(mut self, value: i32) -> Self {
-        self.oplog_ts = Some(value);
-        self
+    pub fn with_oplog_ts(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.oplog_ts = Some(value))
     }
     /// Sets `pointInTimeUTCSeconds`.
-    pub fn with_point_in_time_utc_seconds(mut self, value: i32) -> Self {
-        self.point_in_time_utc_seconds = Some(value);
-        self
+    pub fn with_point_in_time_utc_seconds(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.point_in_time_utc_seconds = Some(value))
     }
     /// Sets `snapshotId`.
-    pub fn with_snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    pub fn with_snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
     }
     /// Sets `targetClusterName`.
-    pub fn with_target_cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.target_cluster_name = Some(value.into());
-        self
+    pub fn with_target_cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.target_cluster_name = Some(value.into()))
     }
     /// Sets `targetGroupId`.
-    pub fn with_target_group_id(mut self, value: impl Into<String>) -> Self {
-        self.target_group_id = Some(value.into());
-        self
+    pub fn with_target_group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.target_group_id = Some(value.into()))
     }
 }
 /// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options.
@@ -2692,88 +2585,76 @@ impl DiskBackupSnapshotSchedule20240805Request {
         }
     }
     /// Sets `autoCopySettingsEnabled`.
-    pub fn with_auto_copy_settings_enabled(mut self, value: bool) -> Self {
-        self.auto_copy_settings_enabled = Some(value);
-        self
+    pub fn with_auto_copy_settings_enabled(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.auto_copy_settings_enabled = Some(value))
     }
     /// Sets `autoExportEnabled`.
-    pub fn with_auto_export_enabled(mut self, value: bool) -> Self {
-        self.auto_export_enabled = Some(value);
-        self
+    pub fn with_auto_export_enabled(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.auto_export_enabled = Some(value))
     }
     /// Sets `copyPolicyItemsEnabled`.
-    pub fn with_copy_policy_items_enabled(mut self, value: bool) -> Self {
-        self.copy_policy_items_enabled = Some(value);
-        self
+    pub fn with_copy_policy_items_enabled(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.copy_policy_items_enabled = Some(value))
     }
     /// Sets `copySettings`.
     pub fn with_copy_settings(
-        mut self,
+        self,
         value: Vec<super::DiskBackupCopySetting20240805Request>,
     ) -> Self {
-        self.copy_settings = Some(value);
-        self
+        crate::request::with(self, |s| s.copy_settings = Some(value))
     }
     /// Sets `deleteCopiedBackups`.
     pub fn with_delete_copied_backups(
-        mut self,
+        self,
         value: Vec<super::DeleteCopiedBackups20240805>,
     ) -> Self {
-        self.delete_copied_backups = Some(value);
-        self
+        crate::request::with(self, |s| s.delete_copied_backups = Some(value))
     }
     /// Sets `deleteCopySnapshots`.
-    pub fn with_delete_copy_snapshots(mut self, value: bool) -> Self {
-        self.delete_copy_snapshots = Some(value);
-        self
+    pub fn with_delete_copy_snapshots(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.delete_copy_snapshots = Some(value))
     }
     /// Sets `deleteSnapshots`.
-    pub fn with_delete_snapshots(mut self, value: bool) -> Self {
-        self.delete_snapshots = Some(value);
-        self
+    pub fn with_delete_snapshots(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.delete_snapshots = Some(value))
     }
     /// Sets `export`.
-    pub fn with_export(mut self, value: super::AutoExportPolicy) -> Self {
-        self.export = Some(value);
-        self
+    pub fn with_export(self, value: super::AutoExportPolicy) -> Self {
+        crate::request::with(self, |s| s.export = Some(value))
     }
     /// Sets `extraRetentionSettings`.
     pub fn with_extra_retention_settings(
-        mut self,
+        self,
         value: Vec<super::ExtraRetentionSetting>,
     ) -> Self {
-        self.extra_retention_settings = Some(value);
-        self
+        crate::request::with(self, |s| s.extra_retention_settings = Some(value))
     }
     /// Sets `referenceHourOfDay`.
-    pub fn with_reference_hour_of_day(mut self, value: i32) -> Self {
-        self.reference_hour_of_day = Some(value);
-        self
+    pub fn with_reference_hour_of_day(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.reference_hour_of_day = Some(value))
     }
     /// Sets `referenceMinuteOfHour`.
-    pub fn with_reference_minute_of_hour(mut self, value: i32) -> Self {
-        self.reference_minute_of_hour = Some(value);
-        self
+    pub fn with_reference_minute_of_hour(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.reference_minute_of_hour = Some(value))
     }
     /// Sets `restoreWindowDays`.
-    pub fn with_restore_window_days(mut self, value: i32) -> Self {
-        self.restore_window_days = Some(value);
-        self
+    pub fn with_restore_window_days(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.restore_window_days = Some(value))
     }
     /// Sets `updateCopySnapshots`.
-    pub fn with_update_copy_snapshots(mut self, value: bool) -> Self {
-        self.update_copy_snapshots = Some(value);
-        self
+    pub fn with_update_copy_snapshots(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.update_copy_snapshots = Some(value))
     }
     /// Sets `updateSnapshots`.
-    pub fn with_update_snapshots(mut self, value: bool) -> Self {
-        self.update_snapshots = Some(value);
-        self
+    pub fn with_update_snapshots(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.update_snapshots = Some(value))
     }
     /// Sets `useOrgAndGroupNamesInExportPrefix`.
-    pub fn with_use_org_and_group_names_in_export_prefix(mut self, value: bool) -> Self {
-        self.use_org_and_group_names_in_export_prefix = Some(value);
-        self
+    pub fn with_use_org_and_group_names_in_export_prefix(self, value: bool) -> Self {
+        crate::request::with(
+            self,
+            |s| s.use_org_and_group_names_in_export_prefix = Some(value),
+        )
     }
 }
 /// Count of collections exported so far.
@@ -2790,12 +2671,7 @@ pub struct ExportStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_collections: Option<i32>,
 }
-impl ExportStatus {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(ExportStatus);
 /// Extra retention for the snapshots of one frequency.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
@@ -2810,23 +2686,18 @@ pub struct ExtraRetentionSetting {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<i32>,
 }
+crate::codec::default_new!(ExtraRetentionSetting);
 impl ExtraRetentionSetting {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
     /// Sets `frequencyType`.
     pub fn with_frequency_type(
-        mut self,
+        self,
         value: super::ExtraRetentionSettingFrequencyType,
     ) -> Self {
-        self.frequency_type = Some(value);
-        self
+        crate::request::with(self, |s| s.frequency_type = Some(value))
     }
     /// Sets `retentionDays`.
-    pub fn with_retention_days(mut self, value: i32) -> Self {
-        self.retention_days = Some(value);
-        self
+    pub fn with_retention_days(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.retention_days = Some(value))
     }
 }
 /// Snapshot frequency the extra retention applies to.
@@ -2851,25 +2722,19 @@ pub struct ObjectStoragePrivateEndpointRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vpc_region_name: Option<String>,
 }
+crate::codec::default_new!(ObjectStoragePrivateEndpointRequest);
 impl ObjectStoragePrivateEndpointRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
     /// Sets `cloudProvider`.
-    pub fn with_cloud_provider(mut self, value: impl Into<String>) -> Self {
-        self.cloud_provider = Some(value.into());
-        self
+    pub fn with_cloud_provider(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.cloud_provider = Some(value.into()))
     }
     /// Sets `regionName`.
-    pub fn with_region_name(mut self, value: impl Into<String>) -> Self {
-        self.region_name = Some(value.into());
-        self
+    pub fn with_region_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.region_name = Some(value.into()))
     }
     /// Sets `vpcRegionName`.
-    pub fn with_vpc_region_name(mut self, value: impl Into<String>) -> Self {
-        self.vpc_region_name = Some(value.into());
-        self
+    pub fn with_vpc_region_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.vpc_region_name = Some(value.into()))
     }
 }
 /// A private endpoint between Atlas and cloud object storage used for backups.
@@ -2901,12 +2766,7 @@ pub struct ObjectStoragePrivateEndpointResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vpc_region_name: Option<String>,
 }
-impl ObjectStoragePrivateEndpointResponse {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(ObjectStoragePrivateEndpointResponse);
 /// One page of per-collection states of a collection restore job.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
@@ -3333,24 +3193,20 @@ impl ServerlessBackupRestoreJobRequest {
         }
     }
     /// Sets `oplogInc`.
-    pub fn with_oplog_inc(mut self, value: i32) -> Self {
-        self.oplog_inc = Some(value);
-        self
+    pub fn with_oplog_inc(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.oplog_inc = Some(value))
     }
     /// Sets `oplogTs`.
-    pub fn with_oplog_ts(mut self, value: i32) -> Self {
-        self.oplog_ts = Some(value);
-        self
+    pub fn with_oplog_ts(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.oplog_ts = Some(value))
     }
     /// Sets `pointInTimeUTCSeconds`.
-    pub fn with_point_in_time_utc_seconds(mut self, value: i32) -> Self {
-        self.point_in_time_utc_seconds = Some(value);
-        self
+    pub fn with_point_in_time_utc_seconds(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.point_in_time_utc_seconds = Some(value))
     }
     /// Sets `snapshotId`.
-    pub fn with_snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    pub fn with_snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
     }
 }
 /// One snapshot of a serverless instance.
@@ -3391,12 +3247,7 @@ pub struct ServerlessBackupSnapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_size_bytes: Option<i64>,
 }
-impl ServerlessBackupSnapshot {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(ServerlessBackupSnapshot);
 /// Schedule frequency that produced the snapshot.
 ///
 /// Open: a value this version does not list decodes as [`ServerlessBackupSnapshotFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
@@ -3454,12 +3305,7 @@ pub struct StateReason {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
-impl StateReason {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(StateReason);
 /// Change of the private networking setting of an export bucket.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).

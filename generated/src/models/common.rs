@@ -45,12 +45,7 @@ pub struct BadRequestDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<super::FieldViolation>>,
 }
-impl BadRequestDetail {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(BadRequestDetail);
 /// One invalid element of a request.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -77,9 +72,4 @@ pub struct Link {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rel: Option<String>,
 }
-impl Link {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(Link);

@@ -27,9 +27,8 @@ impl FlexBackupRestoreJobCreate20241113 {
         }
     }
     /// Sets `targetProjectId`.
-    pub fn with_target_project_id(mut self, value: impl Into<String>) -> Self {
-        self.target_project_id = Some(value.into());
-        self
+    pub fn with_target_project_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.target_project_id = Some(value.into()))
     }
 }
 /// One page of flex cluster restore jobs.

@@ -37,12 +37,7 @@ pub struct ApiAtlasCheckpoint {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
 }
-impl ApiAtlasCheckpoint {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(ApiAtlasCheckpoint);
 /// The legacy backup snapshot schedule of a cluster.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
@@ -363,12 +358,7 @@ pub struct ApiCheckpointPart {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub type_name: Option<super::ApiCheckpointPartTypeName>,
 }
-impl ApiCheckpointPart {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(ApiCheckpointPart);
 /// Kind of host the part covers.
 ///
 /// Open: a value this version does not list decodes as [`ApiCheckpointPartTypeName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
@@ -590,29 +580,24 @@ impl BackupRestoreJobDeliveryRequest {
         }
     }
     /// Sets `expirationHours`.
-    pub fn with_expiration_hours(mut self, value: i32) -> Self {
-        self.expiration_hours = Some(value);
-        self
+    pub fn with_expiration_hours(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.expiration_hours = Some(value))
     }
     /// Sets `maxDownloads`.
-    pub fn with_max_downloads(mut self, value: i32) -> Self {
-        self.max_downloads = Some(value);
-        self
+    pub fn with_max_downloads(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.max_downloads = Some(value))
     }
     /// Sets `targetClusterId`.
-    pub fn with_target_cluster_id(mut self, value: impl Into<String>) -> Self {
-        self.target_cluster_id = Some(value.into());
-        self
+    pub fn with_target_cluster_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.target_cluster_id = Some(value.into()))
     }
     /// Sets `targetClusterName`.
-    pub fn with_target_cluster_name(mut self, value: impl Into<String>) -> Self {
-        self.target_cluster_name = Some(value.into());
-        self
+    pub fn with_target_cluster_name(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.target_cluster_name = Some(value.into()))
     }
     /// Sets `targetGroupId`.
-    pub fn with_target_group_id(mut self, value: impl Into<String>) -> Self {
-        self.target_group_id = Some(value.into());
-        self
+    pub fn with_target_group_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.target_group_id = Some(value.into()))
     }
 }
 /// State of the downloadable file.
@@ -683,29 +668,24 @@ impl BackupRestoreJobRequest {
         }
     }
     /// Sets `checkpointId`.
-    pub fn with_checkpoint_id(mut self, value: impl Into<String>) -> Self {
-        self.checkpoint_id = Some(value.into());
-        self
+    pub fn with_checkpoint_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.checkpoint_id = Some(value.into()))
     }
     /// Sets `oplogInc`.
-    pub fn with_oplog_inc(mut self, value: i32) -> Self {
-        self.oplog_inc = Some(value);
-        self
+    pub fn with_oplog_inc(self, value: i32) -> Self {
+        crate::request::with(self, |s| s.oplog_inc = Some(value))
     }
     /// Sets `oplogTs`.
-    pub fn with_oplog_ts(mut self, value: impl Into<String>) -> Self {
-        self.oplog_ts = Some(value.into());
-        self
+    pub fn with_oplog_ts(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.oplog_ts = Some(value.into()))
     }
     /// Sets `pointInTimeUTCMillis`.
-    pub fn with_point_in_time_utc_millis(mut self, value: i64) -> Self {
-        self.point_in_time_utc_millis = Some(value);
-        self
+    pub fn with_point_in_time_utc_millis(self, value: i64) -> Self {
+        crate::request::with(self, |s| s.point_in_time_utc_millis = Some(value))
     }
     /// Sets `snapshotId`.
-    pub fn with_snapshot_id(mut self, value: impl Into<String>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
+    pub fn with_snapshot_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
     }
 }
 /// State of the downloadable file.
@@ -773,12 +753,7 @@ pub struct BackupSnapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<super::BackupSnapshotPart>>,
 }
-impl BackupSnapshot {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(BackupSnapshot);
 /// The part of a legacy snapshot taken from one replica set or config server.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
@@ -829,12 +804,7 @@ pub struct BackupSnapshotPart {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub type_name: Option<super::BackupSnapshotPartTypeName>,
 }
-impl BackupSnapshotPart {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(BackupSnapshotPart);
 /// Compression of the snapshot files.
 ///
 /// Open: a value this version does not list decodes as [`BackupSnapshotPartCompressionSetting::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
@@ -887,20 +857,15 @@ pub struct BackupSnapshotRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<chrono::DateTime<chrono::Utc>>,
 }
+crate::codec::default_new!(BackupSnapshotRequest);
 impl BackupSnapshotRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
     /// Sets `doNotDelete`.
-    pub fn with_do_not_delete(mut self, value: bool) -> Self {
-        self.do_not_delete = Some(value);
-        self
+    pub fn with_do_not_delete(self, value: bool) -> Self {
+        crate::request::with(self, |s| s.do_not_delete = Some(value))
     }
     /// Sets `expires`.
-    pub fn with_expires(mut self, value: chrono::DateTime<chrono::Utc>) -> Self {
-        self.expires = Some(value);
-        self
+    pub fn with_expires(self, value: chrono::DateTime<chrono::Utc>) -> Self {
+        crate::request::with(self, |s| s.expires = Some(value))
     }
 }
 /// `ListClusterSnapshotsCompleted` of the API.
@@ -1020,12 +985,7 @@ pub struct RestoreJobFileHash {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub type_name: Option<super::RestoreJobFileHashTypeName>,
 }
-impl RestoreJobFileHash {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(RestoreJobFileHash);
 /// Hash algorithm used.
 ///
 /// Open: a value this version does not list decodes as [`RestoreJobFileHashTypeName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).

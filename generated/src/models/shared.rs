@@ -15,9 +15,4 @@ pub struct ApiBsonTimestamp {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub increment: Option<i32>,
 }
-impl ApiBsonTimestamp {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(ApiBsonTimestamp);

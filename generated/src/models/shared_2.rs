@@ -52,12 +52,7 @@ pub struct FlexBackupRestoreJob20241113 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_project_id: Option<String>,
 }
-impl FlexBackupRestoreJob20241113 {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(FlexBackupRestoreJob20241113);
 /// Stage of the job when the response was produced.
 ///
 /// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots` (all on by default).

@@ -34,9 +34,4 @@ pub struct BackupTenantSnapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::BackupTenantSnapshotStatus>,
 }
-impl BackupTenantSnapshot {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(BackupTenantSnapshot);

@@ -101,9 +101,8 @@ impl TenantRestoreRequest {
         }
     }
     /// Sets `targetProjectId`.
-    pub fn with_target_project_id(mut self, value: impl Into<String>) -> Self {
-        self.target_project_id = Some(value.into());
-        self
+    pub fn with_target_project_id(self, value: impl Into<String>) -> Self {
+        crate::request::with(self, |s| s.target_project_id = Some(value.into()))
     }
 }
 /// Stage of the job when the response was produced.

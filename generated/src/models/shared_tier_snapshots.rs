@@ -19,9 +19,4 @@ pub struct PaginatedTenantSnapshotView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
-impl PaginatedTenantSnapshotView {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
+crate::codec::default_new!(PaginatedTenantSnapshotView);

@@ -6,666 +6,200 @@
 use crate::patterns::*;
 use crate::models;
 impl crate::Client {
-    /// Cancel a cloud backup restore job
-    ///
-    /// `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`: see [`CancelBackupRestoreJob`] for its parameters, API version, roles and an example.
+    /// Cancel a cloud backup restore job (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`; see [`CancelBackupRestoreJob`]).
     pub fn cancel_backup_restore_job(&self) -> CancelBackupRestoreJob {
-        CancelBackupRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            restore_job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        CancelBackupRestoreJob(crate::request::Builder::new(self))
     }
-    /// Export a snapshot
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`: see [`CreateBackupExport`] for its parameters, API version, roles and an example.
+    /// Export a snapshot (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`; see [`CreateBackupExport`]).
     pub fn create_backup_export(&self) -> CreateBackupExport {
-        CreateBackupExport {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        CreateBackupExport(crate::request::Builder::new(self))
     }
-    /// Create an object storage private endpoint
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`: see [`CreateBackupPrivateEndpoint`] for its parameters, API version, roles and an example.
+    /// Create an object storage private endpoint (`POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`; see [`CreateBackupPrivateEndpoint`]).
     pub fn create_backup_private_endpoint(&self) -> CreateBackupPrivateEndpoint {
-        CreateBackupPrivateEndpoint {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cloud_provider: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        CreateBackupPrivateEndpoint(crate::request::Builder::new(self))
     }
-    /// Restore a cloud backup snapshot
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`: see [`CreateBackupRestoreJob`] for its parameters, API version, roles and an example.
+    /// Restore a cloud backup snapshot (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`; see [`CreateBackupRestoreJob`]).
     pub fn create_backup_restore_job(&self) -> CreateBackupRestoreJob {
-        CreateBackupRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        CreateBackupRestoreJob(crate::request::Builder::new(self))
     }
-    /// Restore databases or collections
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`: see [`CreateCollectionRestoreJob`] for its parameters, API version, roles and an example.
+    /// Restore databases or collections (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`; see [`CreateCollectionRestoreJob`]).
     pub fn create_collection_restore_job(&self) -> CreateCollectionRestoreJob {
-        CreateCollectionRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        CreateCollectionRestoreJob(crate::request::Builder::new(self))
     }
-    /// Create a snapshot export bucket
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`: see [`CreateExportBucket`] for its parameters, API version, roles and an example.
+    /// Create a snapshot export bucket (`POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`; see [`CreateExportBucket`]).
     pub fn create_export_bucket(&self) -> CreateExportBucket {
-        CreateExportBucket {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        CreateExportBucket(crate::request::Builder::new(self))
     }
-    /// Restore a serverless instance snapshot
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`: see [`CreateServerlessRestoreJob`] for its parameters, API version, roles and an example.
+    /// Restore a serverless instance snapshot (`POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`; see [`CreateServerlessRestoreJob`]).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
     pub fn create_serverless_restore_job(&self) -> CreateServerlessRestoreJob {
-        CreateServerlessRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        CreateServerlessRestoreJob(crate::request::Builder::new(self))
     }
-    /// Delete an object storage private endpoint
-    ///
-    /// `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`: see [`DeleteBackupPrivateEndpoint`] for its parameters, API version, roles and an example.
+    /// Delete an object storage private endpoint (`DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`; see [`DeleteBackupPrivateEndpoint`]).
     pub fn delete_backup_private_endpoint(&self) -> DeleteBackupPrivateEndpoint {
-        DeleteBackupPrivateEndpoint {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cloud_provider: None,
-            endpoint_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        DeleteBackupPrivateEndpoint(crate::request::Builder::new(self))
     }
-    /// Delete a sharded cluster snapshot
-    ///
-    /// `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`: see [`DeleteBackupShardedCluster`] for its parameters, API version, roles and an example.
+    /// Delete a sharded cluster snapshot (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`; see [`DeleteBackupShardedCluster`]).
     pub fn delete_backup_sharded_cluster(&self) -> DeleteBackupShardedCluster {
-        DeleteBackupShardedCluster {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        DeleteBackupShardedCluster(crate::request::Builder::new(self))
     }
-    /// Remove all backup schedules of a cluster
-    ///
-    /// `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`: see [`DeleteClusterBackupSchedule`] for its parameters, API version, roles and an example.
+    /// Remove all backup schedules of a cluster (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`; see [`DeleteClusterBackupSchedule`]).
     pub fn delete_cluster_backup_schedule(&self) -> DeleteClusterBackupSchedule {
-        DeleteClusterBackupSchedule {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+        DeleteClusterBackupSchedule(crate::request::Builder::new(self))
     }
-    /// Delete a cloud backup snapshot
-    ///
-    /// `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`: see [`DeleteClusterBackupSnapshot`] for its parameters, API version, roles and an example.
+    /// Delete a cloud backup snapshot (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`; see [`DeleteClusterBackupSnapshot`]).
     pub fn delete_cluster_backup_snapshot(&self) -> DeleteClusterBackupSnapshot {
-        DeleteClusterBackupSnapshot {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        DeleteClusterBackupSnapshot(crate::request::Builder::new(self))
     }
-    /// Delete a snapshot export bucket
-    ///
-    /// `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`: see [`DeleteExportBucket`] for its parameters, API version, roles and an example.
+    /// Delete a snapshot export bucket (`DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`; see [`DeleteExportBucket`]).
     pub fn delete_export_bucket(&self) -> DeleteExportBucket {
-        DeleteExportBucket {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            export_bucket_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        DeleteExportBucket(crate::request::Builder::new(self))
     }
-    /// Disable the Backup Compliance Policy
-    ///
-    /// `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`: see [`DisableCompliancePolicy`] for its parameters, API version, roles and an example.
+    /// Disable the Backup Compliance Policy (`DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`; see [`DisableCompliancePolicy`]).
     pub fn disable_compliance_policy(&self) -> DisableCompliancePolicy {
-        DisableCompliancePolicy {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        DisableCompliancePolicy(crate::request::Builder::new(self))
     }
-    /// Get a snapshot export job
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`: see [`GetBackupExport`] for its parameters, API version, roles and an example.
+    /// Get a snapshot export job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`; see [`GetBackupExport`]).
     pub fn get_backup_export(&self) -> GetBackupExport {
-        GetBackupExport {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            export_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetBackupExport(crate::request::Builder::new(self))
     }
-    /// Get an object storage private endpoint
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`: see [`GetBackupPrivateEndpoint`] for its parameters, API version, roles and an example.
+    /// Get an object storage private endpoint (`GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`; see [`GetBackupPrivateEndpoint`]).
     pub fn get_backup_private_endpoint(&self) -> GetBackupPrivateEndpoint {
-        GetBackupPrivateEndpoint {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cloud_provider: None,
-            endpoint_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetBackupPrivateEndpoint(crate::request::Builder::new(self))
     }
-    /// Get a cloud backup restore job
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`: see [`GetBackupRestoreJob`] for its parameters, API version, roles and an example.
+    /// Get a cloud backup restore job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`; see [`GetBackupRestoreJob`]).
     pub fn get_backup_restore_job(&self) -> GetBackupRestoreJob {
-        GetBackupRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            restore_job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetBackupRestoreJob(crate::request::Builder::new(self))
     }
-    /// Get the backup schedule of a cluster
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`: see [`GetBackupSchedule`] for its parameters, API version, roles and an example.
+    /// Get the backup schedule of a cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`; see [`GetBackupSchedule`]).
     pub fn get_backup_schedule(&self) -> GetBackupSchedule {
-        GetBackupSchedule {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetBackupSchedule(crate::request::Builder::new(self))
     }
-    /// Get a sharded cluster snapshot
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`: see [`GetBackupShardedCluster`] for its parameters, API version, roles and an example.
+    /// Get a sharded cluster snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`; see [`GetBackupShardedCluster`]).
     pub fn get_backup_sharded_cluster(&self) -> GetBackupShardedCluster {
-        GetBackupShardedCluster {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetBackupShardedCluster(crate::request::Builder::new(self))
     }
-    /// Get a database in a snapshot
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`: see [`GetBackupSnapshotDatabase`] for its parameters, API version, roles and an example.
+    /// Get a database in a snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`; see [`GetBackupSnapshotDatabase`]).
     pub fn get_backup_snapshot_database(&self) -> GetBackupSnapshotDatabase {
-        GetBackupSnapshotDatabase {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            database_name: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetBackupSnapshotDatabase(crate::request::Builder::new(self))
     }
-    /// Get a collection restore job
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`: see [`GetCollectionRestoreJob`] for its parameters, API version, roles and an example.
+    /// Get a collection restore job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`; see [`GetCollectionRestoreJob`]).
     pub fn get_collection_restore_job(&self) -> GetCollectionRestoreJob {
-        GetCollectionRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetCollectionRestoreJob(crate::request::Builder::new(self))
     }
-    /// Get the Backup Compliance Policy
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`: see [`GetCompliancePolicy`] for its parameters, API version, roles and an example.
+    /// Get the Backup Compliance Policy (`GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`; see [`GetCompliancePolicy`]).
     pub fn get_compliance_policy(&self) -> GetCompliancePolicy {
-        GetCompliancePolicy {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetCompliancePolicy(crate::request::Builder::new(self))
     }
-    /// Get a snapshot export bucket
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`: see [`GetExportBucket`] for its parameters, API version, roles and an example.
+    /// Get a snapshot export bucket (`GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`; see [`GetExportBucket`]).
     pub fn get_export_bucket(&self) -> GetExportBucket {
-        GetExportBucket {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            export_bucket_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetExportBucket(crate::request::Builder::new(self))
     }
-    /// Get one replica set cloud backup snapshot
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`: see [`GetGroupClusterBackupSnapshot`] for its parameters, API version, roles and an example.
+    /// Get one replica set cloud backup snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`; see [`GetGroupClusterBackupSnapshot`]).
     pub fn get_group_cluster_backup_snapshot(&self) -> GetGroupClusterBackupSnapshot {
-        GetGroupClusterBackupSnapshot {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetGroupClusterBackupSnapshot(crate::request::Builder::new(self))
     }
-    /// Get one snapshot of a serverless instance
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`: see [`GetGroupServerlessBackupSnapshot`] for its parameters, API version, roles and an example.
+    /// Get one snapshot of a serverless instance (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`; see [`GetGroupServerlessBackupSnapshot`]).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
     pub fn get_group_serverless_backup_snapshot(
         &self,
     ) -> GetGroupServerlessBackupSnapshot {
-        GetGroupServerlessBackupSnapshot {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetGroupServerlessBackupSnapshot(crate::request::Builder::new(self))
     }
-    /// Get one collection of a collection restore job
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`: see [`GetRestoreJobCollection`] for its parameters, API version, roles and an example.
+    /// Get one collection of a collection restore job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`; see [`GetRestoreJobCollection`]).
     pub fn get_restore_job_collection(&self) -> GetRestoreJobCollection {
-        GetRestoreJobCollection {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            job_id: None,
-            source_namespace: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetRestoreJobCollection(crate::request::Builder::new(self))
     }
-    /// Get a serverless instance restore job
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`: see [`GetServerlessRestoreJob`] for its parameters, API version, roles and an example.
+    /// Get a serverless instance restore job (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`; see [`GetServerlessRestoreJob`]).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
     pub fn get_serverless_restore_job(&self) -> GetServerlessRestoreJob {
-        GetServerlessRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            restore_job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetServerlessRestoreJob(crate::request::Builder::new(self))
     }
-    /// Get a collection of a database in a snapshot
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`: see [`GetSnapshotDatabaseCollection`] for its parameters, API version, roles and an example.
+    /// Get a collection of a database in a snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`; see [`GetSnapshotDatabaseCollection`]).
     pub fn get_snapshot_database_collection(&self) -> GetSnapshotDatabaseCollection {
-        GetSnapshotDatabaseCollection {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            database_name: None,
-            collection_name: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetSnapshotDatabaseCollection(crate::request::Builder::new(self))
     }
-    /// List snapshot export jobs of a cluster
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`: see [`ListBackupExports`] for its parameters, API version, roles and an example.
+    /// List snapshot export jobs of a cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`; see [`ListBackupExports`]).
     pub fn list_backup_exports(&self) -> ListBackupExports {
-        ListBackupExports {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListBackupExports(crate::request::Builder::new(self))
     }
-    /// List object storage private endpoints of one cloud provider
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`: see [`ListBackupPrivateEndpoints`] for its parameters, API version, roles and an example.
+    /// List object storage private endpoints of one cloud provider (`GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`; see [`ListBackupPrivateEndpoints`]).
     pub fn list_backup_private_endpoints(&self) -> ListBackupPrivateEndpoints {
-        ListBackupPrivateEndpoints {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cloud_provider: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListBackupPrivateEndpoints(crate::request::Builder::new(self))
     }
-    /// List cloud backup restore jobs of a cluster
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`: see [`ListBackupRestoreJobs`] for its parameters, API version, roles and an example.
+    /// List cloud backup restore jobs of a cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`; see [`ListBackupRestoreJobs`]).
     pub fn list_backup_restore_jobs(&self) -> ListBackupRestoreJobs {
-        ListBackupRestoreJobs {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListBackupRestoreJobs(crate::request::Builder::new(self))
     }
-    /// List sharded cluster snapshots
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`: see [`ListBackupShardedClusters`] for its parameters, API version, roles and an example.
+    /// List sharded cluster snapshots (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`; see [`ListBackupShardedClusters`]).
     pub fn list_backup_sharded_clusters(&self) -> ListBackupShardedClusters {
-        ListBackupShardedClusters {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListBackupShardedClusters(crate::request::Builder::new(self))
     }
-    /// List the databases in a snapshot
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`: see [`ListBackupSnapshotDatabases`] for its parameters, API version, roles and an example.
+    /// List the databases in a snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`; see [`ListBackupSnapshotDatabases`]).
     pub fn list_backup_snapshot_databases(&self) -> ListBackupSnapshotDatabases {
-        ListBackupSnapshotDatabases {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListBackupSnapshotDatabases(crate::request::Builder::new(self))
     }
-    /// List replica set cloud backup snapshots
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`: see [`ListBackupSnapshots`] for its parameters, API version, roles and an example.
+    /// List replica set cloud backup snapshots (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`; see [`ListBackupSnapshots`]).
     pub fn list_backup_snapshots(&self) -> ListBackupSnapshots {
-        ListBackupSnapshots {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            oplog_inc: None,
-            oplog_ts: None,
-            point_in_time_utc_seconds: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListBackupSnapshots(crate::request::Builder::new(self))
     }
-    /// List collection restore jobs
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`: see [`ListCollectionRestoreJobs`] for its parameters, API version, roles and an example.
+    /// List collection restore jobs (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`; see [`ListCollectionRestoreJobs`]).
     pub fn list_collection_restore_jobs(&self) -> ListCollectionRestoreJobs {
-        ListCollectionRestoreJobs {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListCollectionRestoreJobs(crate::request::Builder::new(self))
     }
-    /// List snapshot export buckets
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`: see [`ListExportBuckets`] for its parameters, API version, roles and an example.
+    /// List snapshot export buckets (`GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`; see [`ListExportBuckets`]).
     pub fn list_export_buckets(&self) -> ListExportBuckets {
-        ListExportBuckets {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListExportBuckets(crate::request::Builder::new(self))
     }
-    /// List the collections of a collection restore job
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`: see [`ListRestoreJobCollections`] for its parameters, API version, roles and an example.
+    /// List the collections of a collection restore job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`; see [`ListRestoreJobCollections`]).
     pub fn list_restore_job_collections(&self) -> ListRestoreJobCollections {
-        ListRestoreJobCollections {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            job_id: None,
-            source_namespace: None,
-            state: None,
-            target_namespace: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListRestoreJobCollections(crate::request::Builder::new(self))
     }
-    /// List serverless instance snapshots
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`: see [`ListServerlessBackupSnapshots`] for its parameters, API version, roles and an example.
+    /// List serverless instance snapshots (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`; see [`ListServerlessBackupSnapshots`]).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
     pub fn list_serverless_backup_snapshots(&self) -> ListServerlessBackupSnapshots {
-        ListServerlessBackupSnapshots {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListServerlessBackupSnapshots(crate::request::Builder::new(self))
     }
-    /// List serverless instance restore jobs
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`: see [`ListServerlessRestoreJobs`] for its parameters, API version, roles and an example.
+    /// List serverless instance restore jobs (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`; see [`ListServerlessRestoreJobs`]).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
     pub fn list_serverless_restore_jobs(&self) -> ListServerlessRestoreJobs {
-        ListServerlessRestoreJobs {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListServerlessRestoreJobs(crate::request::Builder::new(self))
     }
-    /// List the collections of a database in a snapshot
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`: see [`ListSnapshotDatabaseCollections`] for its parameters, API version, roles and an example.
+    /// List the collections of a database in a snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`; see [`ListSnapshotDatabaseCollections`]).
     pub fn list_snapshot_database_collections(&self) -> ListSnapshotDatabaseCollections {
-        ListSnapshotDatabaseCollections {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            database_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListSnapshotDatabaseCollections(crate::request::Builder::new(self))
     }
-    /// Take an on-demand snapshot of a cluster
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`: see [`TakeSnapshots`] for its parameters, API version, roles and an example.
+    /// Take an on-demand snapshot of a cluster (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`; see [`TakeSnapshots`]).
     pub fn take_snapshots(&self) -> TakeSnapshots {
-        TakeSnapshots {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        TakeSnapshots(crate::request::Builder::new(self))
     }
-    /// Change private networking of a snapshot export bucket
-    ///
-    /// `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`: see [`UpdateBackupExportBucket`] for its parameters, API version, roles and an example.
+    /// Change private networking of a snapshot export bucket (`PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`; see [`UpdateBackupExportBucket`]).
     pub fn update_backup_export_bucket(&self) -> UpdateBackupExportBucket {
-        UpdateBackupExportBucket {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            export_bucket_id: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        UpdateBackupExportBucket(crate::request::Builder::new(self))
     }
-    /// Change the backup schedule of a cluster
-    ///
-    /// `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`: see [`UpdateBackupSchedule`] for its parameters, API version, roles and an example.
+    /// Change the backup schedule of a cluster (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`; see [`UpdateBackupSchedule`]).
     pub fn update_backup_schedule(&self) -> UpdateBackupSchedule {
-        UpdateBackupSchedule {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        UpdateBackupSchedule(crate::request::Builder::new(self))
     }
-    /// Change the retention of a cloud backup snapshot
-    ///
-    /// `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`: see [`UpdateBackupSnapshot`] for its parameters, API version, roles and an example.
+    /// Change the retention of a cloud backup snapshot (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`; see [`UpdateBackupSnapshot`]).
     pub fn update_backup_snapshot(&self) -> UpdateBackupSnapshot {
-        UpdateBackupSnapshot {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        UpdateBackupSnapshot(crate::request::Builder::new(self))
     }
-    /// Set the Backup Compliance Policy
-    ///
-    /// `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`: see [`UpdateCompliancePolicy`] for its parameters, API version, roles and an example.
+    /// Set the Backup Compliance Policy (`PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`; see [`UpdateCompliancePolicy`]).
     pub fn update_compliance_policy(&self) -> UpdateCompliancePolicy {
-        UpdateCompliancePolicy {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            overwrite_backup_policies: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        UpdateCompliancePolicy(crate::request::Builder::new(self))
     }
-    /// Waits until the Backup Compliance Policy is in force.
-    ///
-    /// See [`WaitUntilCompliancePolicyActive`] for the polled operation, its acceptors and delays.
+    /// Waits until the Backup Compliance Policy is in force (see [`WaitUntilCompliancePolicyActive`] for the polled operation, its acceptors and delays).
     pub fn wait_until_compliance_policy_active(
         &self,
     ) -> WaitUntilCompliancePolicyActive {
@@ -674,27 +208,21 @@ impl crate::Client {
             delays: WaitUntilCompliancePolicyActive::TABLE.delays,
         }
     }
-    /// Waits until the export to the bucket finished, well or badly.
-    ///
-    /// See [`WaitUntilExportCompleted`] for the polled operation, its acceptors and delays.
+    /// Waits until the export to the bucket finished, well or badly (see [`WaitUntilExportCompleted`] for the polled operation, its acceptors and delays).
     pub fn wait_until_export_completed(&self) -> WaitUntilExportCompleted {
         WaitUntilExportCompleted {
             poll: self.get_backup_export(),
             delays: WaitUntilExportCompleted::TABLE.delays,
         }
     }
-    /// Waits until the restore job finished, or its download links are ready.
-    ///
-    /// See [`WaitUntilRestoreJobFinished`] for the polled operation, its acceptors and delays.
+    /// Waits until the restore job finished, or its download links are ready (see [`WaitUntilRestoreJobFinished`] for the polled operation, its acceptors and delays).
     pub fn wait_until_restore_job_finished(&self) -> WaitUntilRestoreJobFinished {
         WaitUntilRestoreJobFinished {
             poll: self.get_backup_restore_job(),
             delays: WaitUntilRestoreJobFinished::TABLE.delays,
         }
     }
-    /// Waits until the sharded-cluster snapshot finished, well or badly.
-    ///
-    /// See [`WaitUntilShardedClusterSnapshotCompleted`] for the polled operation, its acceptors and delays.
+    /// Waits until the sharded-cluster snapshot finished, well or badly (see [`WaitUntilShardedClusterSnapshotCompleted`] for the polled operation, its acceptors and delays).
     pub fn wait_until_sharded_cluster_snapshot_completed(
         &self,
     ) -> WaitUntilShardedClusterSnapshotCompleted {
@@ -703,27 +231,21 @@ impl crate::Client {
             delays: WaitUntilShardedClusterSnapshotCompleted::TABLE.delays,
         }
     }
-    /// Waits until the snapshot finished, well or badly.
-    ///
-    /// See [`WaitUntilSnapshotCompleted`] for the polled operation, its acceptors and delays.
+    /// Waits until the snapshot finished, well or badly (see [`WaitUntilSnapshotCompleted`] for the polled operation, its acceptors and delays).
     pub fn wait_until_snapshot_completed(&self) -> WaitUntilSnapshotCompleted {
         WaitUntilSnapshotCompleted {
             poll: self.get_group_cluster_backup_snapshot(),
             delays: WaitUntilSnapshotCompleted::TABLE.delays,
         }
     }
-    /// Waits until the snapshot is gone (Atlas answers 404).
-    ///
-    /// See [`WaitUntilSnapshotDeleted`] for the polled operation, its acceptors and delays.
+    /// Waits until the snapshot is gone (Atlas answers 404) (see [`WaitUntilSnapshotDeleted`] for the polled operation, its acceptors and delays).
     pub fn wait_until_snapshot_deleted(&self) -> WaitUntilSnapshotDeleted {
         WaitUntilSnapshotDeleted {
             poll: self.get_group_cluster_backup_snapshot(),
             delays: WaitUntilSnapshotDeleted::TABLE.delays,
         }
     }
-    /// Waits until the serverless restore job finished, or its download links are ready.
-    ///
-    /// See [`WaitUntilServerlessRestoreJobFinished`] for the polled operation, its acceptors and delays.
+    /// Waits until the serverless restore job finished, or its download links are ready (see [`WaitUntilServerlessRestoreJobFinished`] for the polled operation, its acceptors and delays).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
@@ -735,9 +257,7 @@ impl crate::Client {
             delays: WaitUntilServerlessRestoreJobFinished::TABLE.delays,
         }
     }
-    /// Waits until the serverless snapshot finished, well or badly.
-    ///
-    /// See [`WaitUntilServerlessSnapshotCompleted`] for the polled operation, its acceptors and delays.
+    /// Waits until the serverless snapshot finished, well or badly (see [`WaitUntilServerlessSnapshotCompleted`] for the polled operation, its acceptors and delays).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
     )]
@@ -773,43 +293,28 @@ impl crate::Client {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CancelBackupRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct CancelBackupRestoreJob(crate::request::Builder<CancelBackupRestoreJobParams>);
+#[derive(Debug, Clone, Default)]
+struct CancelBackupRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     restore_job_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(CancelBackupRestoreJob => (); envelope, pretty);
 impl CancelBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.restore_job_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
@@ -819,13 +324,13 @@ impl CancelBackupRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &self.restore_job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_empty(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_empty(request).await
     }
 }
 /// Export a snapshot
@@ -851,43 +356,30 @@ impl CancelBackupRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateBackupExport {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct CreateBackupExport(crate::request::Builder<CreateBackupExportParams>);
+#[derive(Debug, Clone, Default)]
+struct CreateBackupExportParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::DiskBackupExportJobRequest>,
 }
+crate::request::builder!(
+    CreateBackupExport => models::DiskBackupExportJob; envelope, pretty
+);
 impl CreateBackupExport {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// The snapshot and the bucket to export it to. The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(self, value: models::DiskBackupExportJobRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DiskBackupExportJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -899,13 +391,13 @@ impl CreateBackupExport {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Create an object storage private endpoint
@@ -931,45 +423,33 @@ impl CreateBackupExport {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateBackupPrivateEndpoint {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct CreateBackupPrivateEndpoint(
+    crate::request::Builder<CreateBackupPrivateEndpointParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct CreateBackupPrivateEndpointParams {
     group_id: Option<String>,
     cloud_provider: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::ObjectStoragePrivateEndpointRequest>,
 }
+crate::request::builder!(
+    CreateBackupPrivateEndpoint => models::ObjectStoragePrivateEndpointResponse;
+    envelope, pretty
+);
 impl CreateBackupPrivateEndpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
     pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cloud_provider = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
     }
     /// Region (and optional VPC region) of the new endpoint. The request body (`application/vnd.atlas.2024-11-13+json`, required).
     pub fn body(self, value: models::ObjectStoragePrivateEndpointRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::ObjectStoragePrivateEndpointResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -981,14 +461,13 @@ impl CreateBackupPrivateEndpoint {
             path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request
-            .path("cloudProvider", &self.cloud_provider, &crate::request::Rule::NONE)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Restore a cloud backup snapshot
@@ -1014,43 +493,30 @@ impl CreateBackupPrivateEndpoint {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateBackupRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct CreateBackupRestoreJob(crate::request::Builder<CreateBackupRestoreJobParams>);
+#[derive(Debug, Clone, Default)]
+struct CreateBackupRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::DiskBackupSnapshotRestoreJobRequest>,
 }
+crate::request::builder!(
+    CreateBackupRestoreJob => models::DiskBackupSnapshotRestoreJob; envelope, pretty
+);
 impl CreateBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(self, value: models::DiskBackupSnapshotRestoreJobRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DiskBackupSnapshotRestoreJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -1062,13 +528,13 @@ impl CreateBackupRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Restore databases or collections
@@ -1094,45 +560,33 @@ impl CreateBackupRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateCollectionRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct CreateCollectionRestoreJob(
+    crate::request::Builder<CreateCollectionRestoreJobParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct CreateCollectionRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::ApiAtlasCollectionRestoreJobRequest>,
 }
+crate::request::builder!(
+    CreateCollectionRestoreJob => models::ApiAtlasCollectionRestoreJobResponse; envelope,
+    pretty
+);
 impl CreateCollectionRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Namespaces to restore, source and target. The request body (`application/vnd.atlas.2025-03-12+json`, required).
     pub fn body(self, value: models::ApiAtlasCollectionRestoreJobRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::ApiAtlasCollectionRestoreJobResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -1144,13 +598,13 @@ impl CreateCollectionRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Create a snapshot export bucket
@@ -1175,40 +629,26 @@ impl CreateCollectionRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateExportBucket {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct CreateExportBucket(crate::request::Builder<CreateExportBucketParams>);
+#[derive(Debug, Clone, Default)]
+struct CreateExportBucketParams {
     group_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::DiskBackupSnapshotExportBucketRequest>,
 }
+crate::request::builder!(
+    CreateExportBucket => models::DiskBackupSnapshotExportBucketResponse; envelope,
+    pretty
+);
 impl CreateExportBucket {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// The bucket or container and the access role Atlas uses for it. The request body (`application/vnd.atlas.2024-05-30+json`, required).
     pub fn body(self, value: models::DiskBackupSnapshotExportBucketRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::DiskBackupSnapshotExportBucketResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -1220,12 +660,12 @@ impl CreateExportBucket {
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Restore a serverless instance snapshot
@@ -1257,43 +697,32 @@ impl CreateExportBucket {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
 )]
-pub struct CreateServerlessRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct CreateServerlessRestoreJob(
+    crate::request::Builder<CreateServerlessRestoreJobParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct CreateServerlessRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::ServerlessBackupRestoreJobRequest>,
 }
+crate::request::builder!(
+    CreateServerlessRestoreJob => models::ServerlessBackupRestoreJob; envelope, pretty
+);
 impl CreateServerlessRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(self, value: models::ServerlessBackupRestoreJobRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::ServerlessBackupRestoreJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -1305,13 +734,13 @@ impl CreateServerlessRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Delete an object storage private endpoint
@@ -1337,43 +766,30 @@ impl CreateServerlessRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DeleteBackupPrivateEndpoint {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct DeleteBackupPrivateEndpoint(
+    crate::request::Builder<DeleteBackupPrivateEndpointParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct DeleteBackupPrivateEndpointParams {
     group_id: Option<String>,
     cloud_provider: Option<String>,
     endpoint_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(DeleteBackupPrivateEndpoint => (); envelope, pretty);
 impl DeleteBackupPrivateEndpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
     pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cloud_provider = Some(value.into()))
+        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn endpoint_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.endpoint_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
@@ -1383,14 +799,13 @@ impl DeleteBackupPrivateEndpoint {
             path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request
-            .path("cloudProvider", &self.cloud_provider, &crate::request::Rule::NONE)?;
-        request.path("endpointId", &self.endpoint_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_empty(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request.path("endpointId", &p.endpoint_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_empty(request).await
     }
 }
 /// Delete a sharded cluster snapshot
@@ -1416,43 +831,30 @@ impl DeleteBackupPrivateEndpoint {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DeleteBackupShardedCluster {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct DeleteBackupShardedCluster(
+    crate::request::Builder<DeleteBackupShardedClusterParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct DeleteBackupShardedClusterParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(DeleteBackupShardedCluster => (); envelope, pretty);
 impl DeleteBackupShardedCluster {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
@@ -1462,13 +864,13 @@ impl DeleteBackupShardedCluster {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_empty(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_empty(request).await
     }
 }
 /// Remove all backup schedules of a cluster
@@ -1493,40 +895,28 @@ impl DeleteBackupShardedCluster {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DeleteClusterBackupSchedule {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct DeleteClusterBackupSchedule(
+    crate::request::Builder<DeleteClusterBackupScheduleParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct DeleteClusterBackupScheduleParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    DeleteClusterBackupSchedule => models::DiskBackupSnapshotSchedule20240805; envelope,
+    pretty
+);
 impl DeleteClusterBackupSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::DiskBackupSnapshotSchedule20240805> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -1538,12 +928,12 @@ impl DeleteClusterBackupSchedule {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Delete a cloud backup snapshot
@@ -1569,43 +959,30 @@ impl DeleteClusterBackupSchedule {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DeleteClusterBackupSnapshot {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct DeleteClusterBackupSnapshot(
+    crate::request::Builder<DeleteClusterBackupSnapshotParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct DeleteClusterBackupSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(DeleteClusterBackupSnapshot => (); envelope, pretty);
 impl DeleteClusterBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
@@ -1615,13 +992,13 @@ impl DeleteClusterBackupSnapshot {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_empty(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_empty(request).await
     }
 }
 /// Delete a snapshot export bucket
@@ -1646,38 +1023,23 @@ impl DeleteClusterBackupSnapshot {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DeleteExportBucket {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct DeleteExportBucket(crate::request::Builder<DeleteExportBucketParams>);
+#[derive(Debug, Clone, Default)]
+struct DeleteExportBucketParams {
     group_id: Option<String>,
     export_bucket_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(DeleteExportBucket => (); envelope, pretty);
 impl DeleteExportBucket {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.export_bucket_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
@@ -1687,12 +1049,12 @@ impl DeleteExportBucket {
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("exportBucketId", &self.export_bucket_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_empty(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_empty(request).await
     }
 }
 /// Disable the Backup Compliance Policy
@@ -1712,33 +1074,20 @@ impl DeleteExportBucket {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DisableCompliancePolicy {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct DisableCompliancePolicy(
+    crate::request::Builder<DisableCompliancePolicyParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct DisableCompliancePolicyParams {
     group_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(DisableCompliancePolicy => (); envelope, pretty);
 impl DisableCompliancePolicy {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
@@ -1748,11 +1097,11 @@ impl DisableCompliancePolicy {
             path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_empty(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_empty(request).await
     }
 }
 /// Get a snapshot export job
@@ -1778,43 +1127,30 @@ impl DisableCompliancePolicy {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupExport {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetBackupExport(crate::request::Builder<GetBackupExportParams>);
+#[derive(Debug, Clone, Default)]
+struct GetBackupExportParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     export_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetBackupExport => models::DiskBackupExportJob; envelope, pretty
+);
 impl GetBackupExport {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the export job. `exportId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn export_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.export_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DiskBackupExportJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.export_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -1826,13 +1162,13 @@ impl GetBackupExport {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("exportId", &self.export_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("exportId", &p.export_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get an object storage private endpoint
@@ -1858,45 +1194,33 @@ impl GetBackupExport {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupPrivateEndpoint {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetBackupPrivateEndpoint(
+    crate::request::Builder<GetBackupPrivateEndpointParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetBackupPrivateEndpointParams {
     group_id: Option<String>,
     cloud_provider: Option<String>,
     endpoint_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetBackupPrivateEndpoint => models::ObjectStoragePrivateEndpointResponse; envelope,
+    pretty
+);
 impl GetBackupPrivateEndpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
     pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cloud_provider = Some(value.into()))
+        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn endpoint_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.endpoint_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::ObjectStoragePrivateEndpointResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -1908,14 +1232,13 @@ impl GetBackupPrivateEndpoint {
             path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request
-            .path("cloudProvider", &self.cloud_provider, &crate::request::Rule::NONE)?;
-        request.path("endpointId", &self.endpoint_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request.path("endpointId", &p.endpoint_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a cloud backup restore job
@@ -1941,43 +1264,30 @@ impl GetBackupPrivateEndpoint {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetBackupRestoreJob(crate::request::Builder<GetBackupRestoreJobParams>);
+#[derive(Debug, Clone, Default)]
+struct GetBackupRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     restore_job_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetBackupRestoreJob => models::DiskBackupSnapshotRestoreJob; envelope, pretty
+);
 impl GetBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.restore_job_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DiskBackupSnapshotRestoreJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -1989,13 +1299,13 @@ impl GetBackupRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &self.restore_job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get the backup schedule of a cluster
@@ -2020,40 +1330,25 @@ impl GetBackupRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupSchedule {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetBackupSchedule(crate::request::Builder<GetBackupScheduleParams>);
+#[derive(Debug, Clone, Default)]
+struct GetBackupScheduleParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetBackupSchedule => models::DiskBackupSnapshotSchedule20240805; envelope, pretty
+);
 impl GetBackupSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::DiskBackupSnapshotSchedule20240805> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -2065,12 +1360,12 @@ impl GetBackupSchedule {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a sharded cluster snapshot
@@ -2096,43 +1391,32 @@ impl GetBackupSchedule {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupShardedCluster {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetBackupShardedCluster(
+    crate::request::Builder<GetBackupShardedClusterParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetBackupShardedClusterParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetBackupShardedCluster => models::DiskBackupShardedClusterSnapshot; envelope, pretty
+);
 impl GetBackupShardedCluster {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DiskBackupShardedClusterSnapshot> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -2144,13 +1428,13 @@ impl GetBackupShardedCluster {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a database in a snapshot
@@ -2177,9 +1461,11 @@ impl GetBackupShardedCluster {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupSnapshotDatabase {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetBackupSnapshotDatabase(
+    crate::request::Builder<GetBackupSnapshotDatabaseParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetBackupSnapshotDatabaseParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
@@ -2187,38 +1473,25 @@ pub struct GetBackupSnapshotDatabase {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetBackupSnapshotDatabase => models::DiskBackupDatabaseResponse; envelope, pretty
+);
 impl GetBackupSnapshotDatabase {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Name of a database in the snapshot. `databaseName` (path parameter, required).
     pub fn database_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.database_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DiskBackupDatabaseResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.database_name = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -2230,14 +1503,14 @@ impl GetBackupSnapshotDatabase {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}",
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.path("databaseName", &self.database_name, &crate::request::Rule::NONE)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a collection restore job
@@ -2263,45 +1536,33 @@ impl GetBackupSnapshotDatabase {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetCollectionRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetCollectionRestoreJob(
+    crate::request::Builder<GetCollectionRestoreJobParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetCollectionRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     job_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetCollectionRestoreJob => models::ApiAtlasCollectionRestoreJobResponse; envelope,
+    pretty
+);
 impl GetCollectionRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn job_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.job_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::ApiAtlasCollectionRestoreJobResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.job_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -2313,13 +1574,13 @@ impl GetCollectionRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}",
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &self.job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get the Backup Compliance Policy
@@ -2339,33 +1600,20 @@ impl GetCollectionRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetCompliancePolicy {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetCompliancePolicy(crate::request::Builder<GetCompliancePolicyParams>);
+#[derive(Debug, Clone, Default)]
+struct GetCompliancePolicyParams {
     group_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetCompliancePolicy => models::DataProtectionSettings20231001; envelope, pretty
+);
 impl GetCompliancePolicy {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DataProtectionSettings20231001> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -2377,11 +1625,11 @@ impl GetCompliancePolicy {
             path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
             versions: &["application/vnd.atlas.2023-10-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a snapshot export bucket
@@ -2406,40 +1654,25 @@ impl GetCompliancePolicy {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetExportBucket {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetExportBucket(crate::request::Builder<GetExportBucketParams>);
+#[derive(Debug, Clone, Default)]
+struct GetExportBucketParams {
     group_id: Option<String>,
     export_bucket_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetExportBucket => models::DiskBackupSnapshotExportBucketResponse; envelope, pretty
+);
 impl GetExportBucket {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.export_bucket_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::DiskBackupSnapshotExportBucketResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -2451,12 +1684,12 @@ impl GetExportBucket {
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("exportBucketId", &self.export_bucket_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get one replica set cloud backup snapshot
@@ -2482,43 +1715,32 @@ impl GetExportBucket {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetGroupClusterBackupSnapshot {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetGroupClusterBackupSnapshot(
+    crate::request::Builder<GetGroupClusterBackupSnapshotParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetGroupClusterBackupSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetGroupClusterBackupSnapshot => models::DiskBackupReplicaSet; envelope, pretty
+);
 impl GetGroupClusterBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DiskBackupReplicaSet> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -2530,13 +1752,13 @@ impl GetGroupClusterBackupSnapshot {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get one snapshot of a serverless instance
@@ -2568,43 +1790,33 @@ impl GetGroupClusterBackupSnapshot {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
 )]
-pub struct GetGroupServerlessBackupSnapshot {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetGroupServerlessBackupSnapshot(
+    crate::request::Builder<GetGroupServerlessBackupSnapshotParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetGroupServerlessBackupSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetGroupServerlessBackupSnapshot => models::ServerlessBackupSnapshot; envelope,
+    pretty
+);
 impl GetGroupServerlessBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::ServerlessBackupSnapshot> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -2616,13 +1828,13 @@ impl GetGroupServerlessBackupSnapshot {
             path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}",
             versions: &["application/vnd.atlas.2025-02-19+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get one collection of a collection restore job
@@ -2649,9 +1861,11 @@ impl GetGroupServerlessBackupSnapshot {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetRestoreJobCollection {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetRestoreJobCollection(
+    crate::request::Builder<GetRestoreJobCollectionParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetRestoreJobCollectionParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     job_id: Option<String>,
@@ -2659,40 +1873,26 @@ pub struct GetRestoreJobCollection {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetRestoreJobCollection => models::ApiAtlasCollectionRestoreCollectionStateResponse;
+    envelope, pretty
+);
 impl GetRestoreJobCollection {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn job_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.job_id = Some(value.into()))
+        Self(self.0.set(|p| p.job_id = Some(value.into())))
     }
     /// Source namespace (`database.collection`) in the restore job. `sourceNamespace` (path parameter, required).
     pub fn source_namespace(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.source_namespace = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::ApiAtlasCollectionRestoreCollectionStateResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.source_namespace = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -2706,19 +1906,15 @@ impl GetRestoreJobCollection {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}",
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &self.job_id, &EXPORT_BUCKET_ID)?;
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
         request
-            .path(
-                "sourceNamespace",
-                &self.source_namespace,
-                &crate::request::Rule::NONE,
-            )?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+            .path("sourceNamespace", &p.source_namespace, &crate::request::Rule::NONE)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a serverless instance restore job
@@ -2750,43 +1946,32 @@ impl GetRestoreJobCollection {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
 )]
-pub struct GetServerlessRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetServerlessRestoreJob(
+    crate::request::Builder<GetServerlessRestoreJobParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetServerlessRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     restore_job_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetServerlessRestoreJob => models::ServerlessBackupRestoreJob; envelope, pretty
+);
 impl GetServerlessRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.restore_job_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::ServerlessBackupRestoreJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -2798,13 +1983,13 @@ impl GetServerlessRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &self.restore_job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a collection of a database in a snapshot
@@ -2832,9 +2017,11 @@ impl GetServerlessRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetSnapshotDatabaseCollection {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetSnapshotDatabaseCollection(
+    crate::request::Builder<GetSnapshotDatabaseCollectionParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetSnapshotDatabaseCollectionParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
@@ -2843,42 +2030,30 @@ pub struct GetSnapshotDatabaseCollection {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetSnapshotDatabaseCollection => models::DiskBackupCollectionResponse; envelope,
+    pretty
+);
 impl GetSnapshotDatabaseCollection {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Name of a database in the snapshot. `databaseName` (path parameter, required).
     pub fn database_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.database_name = Some(value.into()))
+        Self(self.0.set(|p| p.database_name = Some(value.into())))
     }
     /// Name of a collection in the database. `collectionName` (path parameter, required).
     pub fn collection_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.collection_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DiskBackupCollectionResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.collection_name = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -2890,16 +2065,15 @@ impl GetSnapshotDatabaseCollection {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}",
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.path("databaseName", &self.database_name, &crate::request::Rule::NONE)?;
-        request
-            .path("collectionName", &self.collection_name, &crate::request::Rule::NONE)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
+        request.path("collectionName", &p.collection_name, &crate::request::Rule::NONE)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List snapshot export jobs of a cluster
@@ -2924,9 +2098,9 @@ impl GetSnapshotDatabaseCollection {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupExports {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListBackupExports(crate::request::Builder<ListBackupExportsParams>);
+#[derive(Debug, Clone, Default)]
+struct ListBackupExportsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     include_count: Option<bool>,
@@ -2935,14 +2109,18 @@ pub struct ListBackupExports {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListBackupExports => models::PaginatedApiAtlasDiskBackupExportJob; concurrency,
+    envelope, pretty
+);
 impl ListBackupExports {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupExportJob>> {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -2953,52 +2131,29 @@ impl ListBackupExports {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupExportJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedApiAtlasDiskBackupExportJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -3010,15 +2165,15 @@ impl ListBackupExports {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List object storage private endpoints of one cloud provider
@@ -3043,9 +2198,11 @@ impl ListBackupExports {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupPrivateEndpoints {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListBackupPrivateEndpoints(
+    crate::request::Builder<ListBackupPrivateEndpointsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListBackupPrivateEndpointsParams {
     group_id: Option<String>,
     cloud_provider: Option<String>,
     include_count: Option<bool>,
@@ -3054,6 +2211,11 @@ pub struct ListBackupPrivateEndpoints {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListBackupPrivateEndpoints =>
+    models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse; concurrency, envelope,
+    pretty
+);
 impl ListBackupPrivateEndpoints {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
@@ -3062,8 +2224,8 @@ impl ListBackupPrivateEndpoints {
     ) -> impl futures::Stream<
         Item = crate::Result<models::ObjectStoragePrivateEndpointResponse>,
     > {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -3076,11 +2238,6 @@ impl ListBackupPrivateEndpoints {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
@@ -3089,41 +2246,23 @@ impl ListBackupPrivateEndpoints {
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
     pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cloud_provider = Some(value.into()))
+        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -3137,16 +2276,15 @@ impl ListBackupPrivateEndpoints {
             path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request
-            .path("cloudProvider", &self.cloud_provider, &crate::request::Rule::NONE)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List cloud backup restore jobs of a cluster
@@ -3171,9 +2309,9 @@ impl ListBackupPrivateEndpoints {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupRestoreJobs {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListBackupRestoreJobs(crate::request::Builder<ListBackupRestoreJobsParams>);
+#[derive(Debug, Clone, Default)]
+struct ListBackupRestoreJobsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     include_count: Option<bool>,
@@ -3182,6 +2320,10 @@ pub struct ListBackupRestoreJobs {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListBackupRestoreJobs => models::PaginatedCloudBackupRestoreJob; concurrency,
+    envelope, pretty
+);
 impl ListBackupRestoreJobs {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
@@ -3190,8 +2332,8 @@ impl ListBackupRestoreJobs {
     ) -> impl futures::Stream<
         Item = crate::Result<models::DiskBackupSnapshotRestoreJob>,
     > {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -3202,11 +2344,6 @@ impl ListBackupRestoreJobs {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
@@ -3215,39 +2352,23 @@ impl ListBackupRestoreJobs {
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::PaginatedCloudBackupRestoreJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -3259,15 +2380,15 @@ impl ListBackupRestoreJobs {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List sharded cluster snapshots
@@ -3292,40 +2413,28 @@ impl ListBackupRestoreJobs {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupShardedClusters {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListBackupShardedClusters(
+    crate::request::Builder<ListBackupShardedClustersParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListBackupShardedClustersParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListBackupShardedClusters => models::PaginatedCloudBackupShardedClusterSnapshot;
+    envelope, pretty
+);
 impl ListBackupShardedClusters {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedCloudBackupShardedClusterSnapshot> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -3339,12 +2448,12 @@ impl ListBackupShardedClusters {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List the databases in a snapshot
@@ -3370,9 +2479,11 @@ impl ListBackupShardedClusters {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupSnapshotDatabases {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListBackupSnapshotDatabases(
+    crate::request::Builder<ListBackupSnapshotDatabasesParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListBackupSnapshotDatabasesParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
@@ -3382,14 +2493,18 @@ pub struct ListBackupSnapshotDatabases {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListBackupSnapshotDatabases => models::PaginatedApiAtlasDiskBackupDatabase;
+    concurrency, envelope, pretty
+);
 impl ListBackupSnapshotDatabases {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupDatabaseResponse>> {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -3400,11 +2515,6 @@ impl ListBackupSnapshotDatabases {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
@@ -3413,45 +2523,27 @@ impl ListBackupSnapshotDatabases {
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedApiAtlasDiskBackupDatabase> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -3463,16 +2555,16 @@ impl ListBackupSnapshotDatabases {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases",
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List replica set cloud backup snapshots
@@ -3497,9 +2589,9 @@ impl ListBackupSnapshotDatabases {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupSnapshots {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListBackupSnapshots(crate::request::Builder<ListBackupSnapshotsParams>);
+#[derive(Debug, Clone, Default)]
+struct ListBackupSnapshotsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     oplog_inc: Option<i64>,
@@ -3511,14 +2603,18 @@ pub struct ListBackupSnapshots {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListBackupSnapshots => models::PaginatedCloudBackupReplicaSet; concurrency, envelope,
+    pretty
+);
 impl ListBackupSnapshots {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupReplicaSet>> {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -3529,62 +2625,41 @@ impl ListBackupSnapshots {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupReplicaSet>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Oplog ordinal within `oplogTs` of the point in time. `oplogInc` (query parameter).
     pub fn oplog_inc(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.oplog_inc = Some(value))
+        Self(self.0.set(|p| p.oplog_inc = Some(value)))
     }
     /// Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`. `oplogTs` (query parameter).
     pub fn oplog_ts(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.oplog_ts = Some(value))
+        Self(self.0.set(|p| p.oplog_ts = Some(value)))
     }
     /// Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore. `pointInTimeUtcSeconds` (query parameter).
     pub fn point_in_time_utc_seconds(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.point_in_time_utc_seconds = Some(value))
+        Self(self.0.set(|p| p.point_in_time_utc_seconds = Some(value)))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::PaginatedCloudBackupReplicaSet> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -3596,18 +2671,18 @@ impl ListBackupSnapshots {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("oplogInc", self.oplog_inc.as_ref());
-        request.query("oplogTs", self.oplog_ts.as_ref());
-        request.query("pointInTimeUtcSeconds", self.point_in_time_utc_seconds.as_ref());
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("oplogInc", p.oplog_inc.as_ref());
+        request.query("oplogTs", p.oplog_ts.as_ref());
+        request.query("pointInTimeUtcSeconds", p.point_in_time_utc_seconds.as_ref());
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List collection restore jobs
@@ -3632,9 +2707,11 @@ impl ListBackupSnapshots {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListCollectionRestoreJobs {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListCollectionRestoreJobs(
+    crate::request::Builder<ListCollectionRestoreJobsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListCollectionRestoreJobsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     items_per_page: Option<i64>,
@@ -3642,6 +2719,10 @@ pub struct ListCollectionRestoreJobs {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListCollectionRestoreJobs => models::PaginatedApiAtlasCollectionRestoreJob;
+    concurrency, envelope, pretty
+);
 impl ListCollectionRestoreJobs {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
@@ -3650,8 +2731,8 @@ impl ListCollectionRestoreJobs {
     ) -> impl futures::Stream<
         Item = crate::Result<models::ApiAtlasCollectionRestoreJobResponse>,
     > {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -3664,11 +2745,6 @@ impl ListCollectionRestoreJobs {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
@@ -3677,37 +2753,19 @@ impl ListCollectionRestoreJobs {
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedApiAtlasCollectionRestoreJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -3719,14 +2777,14 @@ impl ListCollectionRestoreJobs {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List snapshot export buckets
@@ -3746,9 +2804,9 @@ impl ListCollectionRestoreJobs {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListExportBuckets {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListExportBuckets(crate::request::Builder<ListExportBucketsParams>);
+#[derive(Debug, Clone, Default)]
+struct ListExportBucketsParams {
     group_id: Option<String>,
     include_count: Option<bool>,
     items_per_page: Option<i64>,
@@ -3756,6 +2814,10 @@ pub struct ListExportBuckets {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListExportBuckets => models::PaginatedBackupSnapshotExportBuckets; concurrency,
+    envelope, pretty
+);
 impl ListExportBuckets {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
@@ -3764,8 +2826,8 @@ impl ListExportBuckets {
     ) -> impl futures::Stream<
         Item = crate::Result<models::DiskBackupSnapshotExportBucketResponse>,
     > {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -3778,11 +2840,6 @@ impl ListExportBuckets {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
@@ -3791,37 +2848,19 @@ impl ListExportBuckets {
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedBackupSnapshotExportBuckets> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -3833,14 +2872,14 @@ impl ListExportBuckets {
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List the collections of a collection restore job
@@ -3866,9 +2905,11 @@ impl ListExportBuckets {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListRestoreJobCollections {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListRestoreJobCollections(
+    crate::request::Builder<ListRestoreJobCollectionsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListRestoreJobCollectionsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     job_id: Option<String>,
@@ -3880,6 +2921,11 @@ pub struct ListRestoreJobCollections {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListRestoreJobCollections =>
+    models::PaginatedApiAtlasCollectionRestoreCollectionState; concurrency, envelope,
+    pretty
+);
 impl ListRestoreJobCollections {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
@@ -3888,8 +2934,8 @@ impl ListRestoreJobCollections {
     ) -> impl futures::Stream<
         Item = crate::Result<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
     > {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -3902,11 +2948,6 @@ impl ListRestoreJobCollections {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
@@ -3915,53 +2956,35 @@ impl ListRestoreJobCollections {
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn job_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.job_id = Some(value.into()))
+        Self(self.0.set(|p| p.job_id = Some(value.into())))
     }
     /// Return only the collection with this source namespace. `sourceNamespace` (query parameter).
     pub fn source_namespace(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.source_namespace = Some(value.into()))
+        Self(self.0.set(|p| p.source_namespace = Some(value.into())))
     }
     /// Return only collections in this state. `state` (query parameter).
     pub fn state(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.state = Some(value.into()))
+        Self(self.0.set(|p| p.state = Some(value.into())))
     }
     /// Return only the collection with this target namespace. `targetNamespace` (query parameter).
     pub fn target_namespace(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.target_namespace = Some(value.into()))
+        Self(self.0.set(|p| p.target_namespace = Some(value.into())))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedApiAtlasCollectionRestoreCollectionState> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -3975,30 +2998,30 @@ impl ListRestoreJobCollections {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections",
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &self.job_id, &EXPORT_BUCKET_ID)?;
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
         request
             .query_str(
                 "sourceNamespace",
-                &self.source_namespace,
+                &p.source_namespace,
                 false,
                 &crate::request::Rule::NONE,
             )?;
-        request.query_str("state", &self.state, false, &crate::request::Rule::NONE)?;
+        request.query_str("state", &p.state, false, &crate::request::Rule::NONE)?;
         request
             .query_str(
                 "targetNamespace",
-                &self.target_namespace,
+                &p.target_namespace,
                 false,
                 &crate::request::Rule::NONE,
             )?;
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List serverless instance snapshots
@@ -4029,9 +3052,11 @@ impl ListRestoreJobCollections {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
 )]
-pub struct ListServerlessBackupSnapshots {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListServerlessBackupSnapshots(
+    crate::request::Builder<ListServerlessBackupSnapshotsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListServerlessBackupSnapshotsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     include_count: Option<bool>,
@@ -4040,14 +3065,18 @@ pub struct ListServerlessBackupSnapshots {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListServerlessBackupSnapshots => models::PaginatedApiAtlasServerlessBackupSnapshot;
+    concurrency, envelope, pretty
+);
 impl ListServerlessBackupSnapshots {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<Item = crate::Result<models::ServerlessBackupSnapshot>> {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -4058,11 +3087,6 @@ impl ListServerlessBackupSnapshots {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
@@ -4071,41 +3095,23 @@ impl ListServerlessBackupSnapshots {
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedApiAtlasServerlessBackupSnapshot> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -4119,15 +3125,15 @@ impl ListServerlessBackupSnapshots {
             path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List serverless instance restore jobs
@@ -4158,9 +3164,11 @@ impl ListServerlessBackupSnapshots {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
 )]
-pub struct ListServerlessRestoreJobs {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListServerlessRestoreJobs(
+    crate::request::Builder<ListServerlessRestoreJobsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListServerlessRestoreJobsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     include_count: Option<bool>,
@@ -4169,14 +3177,18 @@ pub struct ListServerlessRestoreJobs {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListServerlessRestoreJobs => models::PaginatedApiAtlasServerlessBackupRestoreJob;
+    concurrency, envelope, pretty
+);
 impl ListServerlessRestoreJobs {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<Item = crate::Result<models::ServerlessBackupRestoreJob>> {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -4187,11 +3199,6 @@ impl ListServerlessRestoreJobs {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
@@ -4200,41 +3207,23 @@ impl ListServerlessRestoreJobs {
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedApiAtlasServerlessBackupRestoreJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -4248,15 +3237,15 @@ impl ListServerlessRestoreJobs {
             path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List the collections of a database in a snapshot
@@ -4283,9 +3272,11 @@ impl ListServerlessRestoreJobs {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListSnapshotDatabaseCollections {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListSnapshotDatabaseCollections(
+    crate::request::Builder<ListSnapshotDatabaseCollectionsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListSnapshotDatabaseCollectionsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
@@ -4296,6 +3287,10 @@ pub struct ListSnapshotDatabaseCollections {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListSnapshotDatabaseCollections => models::PaginatedApiAtlasDiskBackupCollection;
+    concurrency, envelope, pretty
+);
 impl ListSnapshotDatabaseCollections {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
@@ -4304,8 +3299,8 @@ impl ListSnapshotDatabaseCollections {
     ) -> impl futures::Stream<
         Item = crate::Result<models::DiskBackupCollectionResponse>,
     > {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -4316,11 +3311,6 @@ impl ListSnapshotDatabaseCollections {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
@@ -4329,49 +3319,31 @@ impl ListSnapshotDatabaseCollections {
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Name of a database in the snapshot. `databaseName` (path parameter, required).
     pub fn database_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.database_name = Some(value.into()))
+        Self(self.0.set(|p| p.database_name = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedApiAtlasDiskBackupCollection> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -4383,17 +3355,17 @@ impl ListSnapshotDatabaseCollections {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections",
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.path("databaseName", &self.database_name, &crate::request::Rule::NONE)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Take an on-demand snapshot of a cluster
@@ -4419,43 +3391,28 @@ impl ListSnapshotDatabaseCollections {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct TakeSnapshots {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct TakeSnapshots(crate::request::Builder<TakeSnapshotsParams>);
+#[derive(Debug, Clone, Default)]
+struct TakeSnapshotsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::DiskBackupOnDemandSnapshotRequest>,
 }
+crate::request::builder!(TakeSnapshots => models::DiskBackupSnapshot; envelope, pretty);
 impl TakeSnapshots {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Optional label and retention period for the new snapshot. The request body (`application/vnd.atlas.2025-03-12+json`, required).
     pub fn body(self, value: models::DiskBackupOnDemandSnapshotRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DiskBackupSnapshot> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -4467,13 +3424,13 @@ impl TakeSnapshots {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Change private networking of a snapshot export bucket
@@ -4499,45 +3456,33 @@ impl TakeSnapshots {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct UpdateBackupExportBucket {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct UpdateBackupExportBucket(
+    crate::request::Builder<UpdateBackupExportBucketParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct UpdateBackupExportBucketParams {
     group_id: Option<String>,
     export_bucket_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::UpdateRequirePrivateNetworkingRequest>,
 }
+crate::request::builder!(
+    UpdateBackupExportBucket => models::DiskBackupSnapshotAwsExportBucketResponse;
+    envelope, pretty
+);
 impl UpdateBackupExportBucket {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.export_bucket_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
     }
     /// The new private networking setting. The request body (`application/vnd.atlas.2024-05-30+json`, required).
     pub fn body(self, value: models::UpdateRequirePrivateNetworkingRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::DiskBackupSnapshotAwsExportBucketResponse> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -4551,13 +3496,13 @@ impl UpdateBackupExportBucket {
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
             versions: &["application/vnd.atlas.2024-05-30+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("exportBucketId", &self.export_bucket_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Change the backup schedule of a cluster
@@ -4583,45 +3528,30 @@ impl UpdateBackupExportBucket {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct UpdateBackupSchedule {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct UpdateBackupSchedule(crate::request::Builder<UpdateBackupScheduleParams>);
+#[derive(Debug, Clone, Default)]
+struct UpdateBackupScheduleParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::DiskBackupSnapshotSchedule20240805Request>,
 }
+crate::request::builder!(
+    UpdateBackupSchedule => models::DiskBackupSnapshotSchedule20240805; envelope, pretty
+);
 impl UpdateBackupSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// The schedule fields to change. The request body (`application/vnd.atlas.2024-08-05+json`, required).
     pub fn body(self, value: models::DiskBackupSnapshotSchedule20240805Request) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::DiskBackupSnapshotSchedule20240805> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -4633,13 +3563,13 @@ impl UpdateBackupSchedule {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Change the retention of a cloud backup snapshot
@@ -4666,9 +3596,9 @@ impl UpdateBackupSchedule {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct UpdateBackupSnapshot {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct UpdateBackupSnapshot(crate::request::Builder<UpdateBackupSnapshotParams>);
+#[derive(Debug, Clone, Default)]
+struct UpdateBackupSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
@@ -4676,38 +3606,25 @@ pub struct UpdateBackupSnapshot {
     pretty: Option<bool>,
     body: Option<models::BackupSnapshotRetention>,
 }
+crate::request::builder!(
+    UpdateBackupSnapshot => models::DiskBackupReplicaSet; envelope, pretty
+);
 impl UpdateBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// The new retention period. The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(self, value: models::BackupSnapshotRetention) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DiskBackupReplicaSet> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -4719,14 +3636,14 @@ impl UpdateBackupSnapshot {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Set the Backup Compliance Policy
@@ -4751,43 +3668,30 @@ impl UpdateBackupSnapshot {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct UpdateCompliancePolicy {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct UpdateCompliancePolicy(crate::request::Builder<UpdateCompliancePolicyParams>);
+#[derive(Debug, Clone, Default)]
+struct UpdateCompliancePolicyParams {
     group_id: Option<String>,
     overwrite_backup_policies: Option<bool>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::DataProtectionSettings20231001Request>,
 }
+crate::request::builder!(
+    UpdateCompliancePolicy => models::DataProtectionSettings20231001; envelope, pretty
+);
 impl UpdateCompliancePolicy {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Whether the new policy overwrites cluster backup policies that do not meet it. `overwriteBackupPolicies` (query parameter); default `true`.
     pub fn overwrite_backup_policies(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.overwrite_backup_policies = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.overwrite_backup_policies = Some(value)))
     }
     /// The complete new policy. The request body (`application/vnd.atlas.2023-10-01+json`, required).
     pub fn body(self, value: models::DataProtectionSettings20231001Request) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::DataProtectionSettings20231001> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -4799,14 +3703,13 @@ impl UpdateCompliancePolicy {
             path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
             versions: &["application/vnd.atlas.2023-10-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request
-            .query("overwriteBackupPolicies", self.overwrite_backup_policies.as_ref());
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.query("overwriteBackupPolicies", p.overwrite_backup_policies.as_ref());
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Waits until the Backup Compliance Policy is in force.
@@ -4855,51 +3758,10 @@ impl WaitUntilCompliancePolicyActive {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 10 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 60 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<
-        models::DataProtectionSettings20231001,
-        crate::WaitError<models::DataProtectionSettings20231001>,
-    > {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::DataProtectionSettings20231001>,
-            crate::WaitError<models::DataProtectionSettings20231001>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(
+    WaitUntilCompliancePolicyActive => models::DataProtectionSettings20231001, answer
+);
 /// Waits until the export to the bucket finished, well or badly.
 ///
 /// Polls [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `exportCompleted` of the spec; see [waiters](crate#waiters).
@@ -4957,51 +3819,8 @@ impl WaitUntilExportCompleted {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<
-        models::DiskBackupExportJob,
-        crate::WaitError<models::DiskBackupExportJob>,
-    > {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::DiskBackupExportJob>,
-            crate::WaitError<models::DiskBackupExportJob>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(WaitUntilExportCompleted => models::DiskBackupExportJob, answer);
 /// Waits until the restore job finished, or its download links are ready.
 ///
 /// Polls [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `restoreJobFinished` of the spec; see [waiters](crate#waiters).
@@ -5069,51 +3888,10 @@ impl WaitUntilRestoreJobFinished {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<
-        models::DiskBackupSnapshotRestoreJob,
-        crate::WaitError<models::DiskBackupSnapshotRestoreJob>,
-    > {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::DiskBackupSnapshotRestoreJob>,
-            crate::WaitError<models::DiskBackupSnapshotRestoreJob>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(
+    WaitUntilRestoreJobFinished => models::DiskBackupSnapshotRestoreJob, answer
+);
 /// Waits until the sharded-cluster snapshot finished, well or badly.
 ///
 /// Polls [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`) at once, then after 15 s, waits doubling up to 120 s (jittered); waiter `shardedClusterSnapshotCompleted` of the spec; see [waiters](crate#waiters).
@@ -5171,51 +3949,11 @@ impl WaitUntilShardedClusterSnapshotCompleted {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 15 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 120 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<
-        models::DiskBackupShardedClusterSnapshot,
-        crate::WaitError<models::DiskBackupShardedClusterSnapshot>,
-    > {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::DiskBackupShardedClusterSnapshot>,
-            crate::WaitError<models::DiskBackupShardedClusterSnapshot>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(
+    WaitUntilShardedClusterSnapshotCompleted => models::DiskBackupShardedClusterSnapshot,
+    answer
+);
 /// Waits until the snapshot finished, well or badly.
 ///
 /// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`) at once, then after 15 s, waits doubling up to 120 s (jittered); waiter `snapshotCompleted` of the spec; see [waiters](crate#waiters).
@@ -5273,51 +4011,10 @@ impl WaitUntilSnapshotCompleted {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 15 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 120 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<
-        models::DiskBackupReplicaSet,
-        crate::WaitError<models::DiskBackupReplicaSet>,
-    > {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::DiskBackupReplicaSet>,
-            crate::WaitError<models::DiskBackupReplicaSet>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(
+    WaitUntilSnapshotCompleted => models::DiskBackupReplicaSet, answer
+);
 /// Waits until the snapshot is gone (Atlas answers 404).
 ///
 /// Polls [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`) at once, then after 10 s, waits doubling up to 60 s (jittered); waiter `snapshotDeleted` of the spec; see [waiters](crate#waiters).
@@ -5367,46 +4064,8 @@ impl WaitUntilSnapshotDeleted {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 10 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 60 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches the error status (the resource is gone); see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<(), crate::WaitError<models::DiskBackupReplicaSet>> {
-        crate::waiter::wait(self.into_stream(max_wait)).await.map(|_gone| ())
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::DiskBackupReplicaSet>,
-            crate::WaitError<models::DiskBackupReplicaSet>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(WaitUntilSnapshotDeleted => models::DiskBackupReplicaSet, gone);
 /// Waits until the serverless restore job finished, or its download links are ready.
 ///
 /// Polls [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `serverlessRestoreJobFinished` of the spec; see [waiters](crate#waiters).
@@ -5477,51 +4136,10 @@ impl WaitUntilServerlessRestoreJobFinished {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<
-        models::ServerlessBackupRestoreJob,
-        crate::WaitError<models::ServerlessBackupRestoreJob>,
-    > {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::ServerlessBackupRestoreJob>,
-            crate::WaitError<models::ServerlessBackupRestoreJob>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(
+    WaitUntilServerlessRestoreJobFinished => models::ServerlessBackupRestoreJob, answer
+);
 /// Waits until the serverless snapshot finished, well or badly.
 ///
 /// Polls [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`) at once, then after 15 s, waits doubling up to 120 s (jittered); waiter `serverlessSnapshotCompleted` of the spec; see [waiters](crate#waiters).
@@ -5582,48 +4200,7 @@ impl WaitUntilServerlessSnapshotCompleted {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 15 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 120 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<
-        models::ServerlessBackupSnapshot,
-        crate::WaitError<models::ServerlessBackupSnapshot>,
-    > {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::ServerlessBackupSnapshot>,
-            crate::WaitError<models::ServerlessBackupSnapshot>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(
+    WaitUntilServerlessSnapshotCompleted => models::ServerlessBackupSnapshot, answer
+);

@@ -6,53 +6,19 @@
 use crate::patterns::*;
 use crate::models;
 impl crate::Client {
-    /// Restore a flex cluster snapshot
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`: see [`CreateFlexRestoreJob`] for its parameters, API version, roles and an example.
+    /// Restore a flex cluster snapshot (`POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`; see [`CreateFlexRestoreJob`]).
     pub fn create_flex_restore_job(&self) -> CreateFlexRestoreJob {
-        CreateFlexRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        CreateFlexRestoreJob(crate::request::Builder::new(self))
     }
-    /// Get a flex cluster restore job
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`: see [`GetFlexRestoreJob`] for its parameters, API version, roles and an example.
+    /// Get a flex cluster restore job (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`; see [`GetFlexRestoreJob`]).
     pub fn get_flex_restore_job(&self) -> GetFlexRestoreJob {
-        GetFlexRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            restore_job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetFlexRestoreJob(crate::request::Builder::new(self))
     }
-    /// List flex cluster restore jobs
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`: see [`ListFlexRestoreJobs`] for its parameters, API version, roles and an example.
+    /// List flex cluster restore jobs (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`; see [`ListFlexRestoreJobs`]).
     pub fn list_flex_restore_jobs(&self) -> ListFlexRestoreJobs {
-        ListFlexRestoreJobs {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListFlexRestoreJobs(crate::request::Builder::new(self))
     }
-    /// Waits until the flex restore job finished, well or badly.
-    ///
-    /// See [`WaitUntilFlexRestoreJobCompleted`] for the polled operation, its acceptors and delays.
+    /// Waits until the flex restore job finished, well or badly (see [`WaitUntilFlexRestoreJobCompleted`] for the polled operation, its acceptors and delays).
     pub fn wait_until_flex_restore_job_completed(
         &self,
     ) -> WaitUntilFlexRestoreJobCompleted {
@@ -85,43 +51,30 @@ impl crate::Client {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateFlexRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct CreateFlexRestoreJob(crate::request::Builder<CreateFlexRestoreJobParams>);
+#[derive(Debug, Clone, Default)]
+struct CreateFlexRestoreJobParams {
     group_id: Option<String>,
     name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::FlexBackupRestoreJobCreate20241113>,
 }
+crate::request::builder!(
+    CreateFlexRestoreJob => models::FlexBackupRestoreJob20241113; envelope, pretty
+);
 impl CreateFlexRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.name = Some(value.into())))
     }
     /// The snapshot and the target cluster. The request body (`application/vnd.atlas.2024-11-13+json`, required).
     pub fn body(self, value: models::FlexBackupRestoreJobCreate20241113) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::FlexBackupRestoreJob20241113> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -133,13 +86,13 @@ impl CreateFlexRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("name", &self.name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("name", &p.name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a flex cluster restore job
@@ -165,43 +118,30 @@ impl CreateFlexRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetFlexRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetFlexRestoreJob(crate::request::Builder<GetFlexRestoreJobParams>);
+#[derive(Debug, Clone, Default)]
+struct GetFlexRestoreJobParams {
     group_id: Option<String>,
     name: Option<String>,
     restore_job_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetFlexRestoreJob => models::FlexBackupRestoreJob20241113; envelope, pretty
+);
 impl GetFlexRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.name = Some(value.into()))
+        Self(self.0.set(|p| p.name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.restore_job_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::FlexBackupRestoreJob20241113> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -213,13 +153,13 @@ impl GetFlexRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}",
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("name", &self.name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &self.restore_job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("name", &p.name, &CLUSTER_NAME)?;
+        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List flex cluster restore jobs
@@ -244,9 +184,9 @@ impl GetFlexRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListFlexRestoreJobs {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListFlexRestoreJobs(crate::request::Builder<ListFlexRestoreJobsParams>);
+#[derive(Debug, Clone, Default)]
+struct ListFlexRestoreJobsParams {
     group_id: Option<String>,
     name: Option<String>,
     include_count: Option<bool>,
@@ -255,6 +195,10 @@ pub struct ListFlexRestoreJobs {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListFlexRestoreJobs => models::PaginatedApiAtlasFlexBackupRestoreJob20241113;
+    concurrency, envelope, pretty
+);
 impl ListFlexRestoreJobs {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
@@ -263,8 +207,8 @@ impl ListFlexRestoreJobs {
     ) -> impl futures::Stream<
         Item = crate::Result<models::FlexBackupRestoreJob20241113>,
     > {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -275,11 +219,6 @@ impl ListFlexRestoreJobs {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
@@ -288,41 +227,23 @@ impl ListFlexRestoreJobs {
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.name = Some(value.into()))
+        Self(self.0.set(|p| p.name = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedApiAtlasFlexBackupRestoreJob20241113> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -336,15 +257,15 @@ impl ListFlexRestoreJobs {
             path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("name", &self.name, &CLUSTER_NAME)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("name", &p.name, &CLUSTER_NAME)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Waits until the flex restore job finished, well or badly.
@@ -407,48 +328,7 @@ impl WaitUntilFlexRestoreJobCompleted {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<
-        models::FlexBackupRestoreJob20241113,
-        crate::WaitError<models::FlexBackupRestoreJob20241113>,
-    > {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::FlexBackupRestoreJob20241113>,
-            crate::WaitError<models::FlexBackupRestoreJob20241113>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(
+    WaitUntilFlexRestoreJobCompleted => models::FlexBackupRestoreJob20241113, answer
+);

@@ -6,53 +6,19 @@
 use crate::patterns::*;
 use crate::models;
 impl crate::Client {
-    /// Download a flex cluster snapshot
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download`: see [`DownloadFlexBackup`] for its parameters, API version, roles and an example.
+    /// Download a flex cluster snapshot (`POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download`; see [`DownloadFlexBackup`]).
     pub fn download_flex_backup(&self) -> DownloadFlexBackup {
-        DownloadFlexBackup {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        DownloadFlexBackup(crate::request::Builder::new(self))
     }
-    /// Get one snapshot of a flex cluster
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`: see [`GetFlexBackupSnapshot`] for its parameters, API version, roles and an example.
+    /// Get one snapshot of a flex cluster (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`; see [`GetFlexBackupSnapshot`]).
     pub fn get_flex_backup_snapshot(&self) -> GetFlexBackupSnapshot {
-        GetFlexBackupSnapshot {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetFlexBackupSnapshot(crate::request::Builder::new(self))
     }
-    /// List flex cluster snapshots
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`: see [`ListFlexBackupSnapshots`] for its parameters, API version, roles and an example.
+    /// List flex cluster snapshots (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`; see [`ListFlexBackupSnapshots`]).
     pub fn list_flex_backup_snapshots(&self) -> ListFlexBackupSnapshots {
-        ListFlexBackupSnapshots {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListFlexBackupSnapshots(crate::request::Builder::new(self))
     }
-    /// Waits until the flex snapshot finished, well or badly.
-    ///
-    /// See [`WaitUntilFlexSnapshotCompleted`] for the polled operation, its acceptors and delays.
+    /// Waits until the flex snapshot finished, well or badly (see [`WaitUntilFlexSnapshotCompleted`] for the polled operation, its acceptors and delays).
     pub fn wait_until_flex_snapshot_completed(&self) -> WaitUntilFlexSnapshotCompleted {
         WaitUntilFlexSnapshotCompleted {
             poll: self.get_flex_backup_snapshot(),
@@ -83,43 +49,30 @@ impl crate::Client {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DownloadFlexBackup {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct DownloadFlexBackup(crate::request::Builder<DownloadFlexBackupParams>);
+#[derive(Debug, Clone, Default)]
+struct DownloadFlexBackupParams {
     group_id: Option<String>,
     name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::FlexBackupSnapshotDownloadCreate20241113>,
 }
+crate::request::builder!(
+    DownloadFlexBackup => models::FlexBackupRestoreJob20241113; envelope, pretty
+);
 impl DownloadFlexBackup {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.name = Some(value.into())))
     }
     /// The snapshot to download. The request body (`application/vnd.atlas.2024-11-13+json`, required).
     pub fn body(self, value: models::FlexBackupSnapshotDownloadCreate20241113) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::FlexBackupRestoreJob20241113> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -131,13 +84,13 @@ impl DownloadFlexBackup {
             path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download",
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("name", &self.name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("name", &p.name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Get one snapshot of a flex cluster
@@ -163,43 +116,30 @@ impl DownloadFlexBackup {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetFlexBackupSnapshot {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetFlexBackupSnapshot(crate::request::Builder<GetFlexBackupSnapshotParams>);
+#[derive(Debug, Clone, Default)]
+struct GetFlexBackupSnapshotParams {
     group_id: Option<String>,
     name: Option<String>,
     snapshot_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetFlexBackupSnapshot => models::FlexBackupSnapshot20241113; envelope, pretty
+);
 impl GetFlexBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.name = Some(value.into()))
+        Self(self.0.set(|p| p.name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::FlexBackupSnapshot20241113> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -211,13 +151,13 @@ impl GetFlexBackupSnapshot {
             path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}",
             versions: &["application/vnd.atlas.2025-03-12+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("name", &self.name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("name", &p.name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List flex cluster snapshots
@@ -242,9 +182,11 @@ impl GetFlexBackupSnapshot {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListFlexBackupSnapshots {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListFlexBackupSnapshots(
+    crate::request::Builder<ListFlexBackupSnapshotsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListFlexBackupSnapshotsParams {
     group_id: Option<String>,
     name: Option<String>,
     include_count: Option<bool>,
@@ -253,14 +195,18 @@ pub struct ListFlexBackupSnapshots {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListFlexBackupSnapshots => models::PaginatedApiAtlasFlexBackupSnapshot20241113;
+    concurrency, envelope, pretty
+);
 impl ListFlexBackupSnapshots {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<Item = crate::Result<models::FlexBackupSnapshot20241113>> {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -271,11 +217,6 @@ impl ListFlexBackupSnapshots {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(
         self,
@@ -284,41 +225,23 @@ impl ListFlexBackupSnapshots {
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.name = Some(value.into()))
+        Self(self.0.set(|p| p.name = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(
-        self,
-    ) -> crate::Result<models::PaginatedApiAtlasFlexBackupSnapshot20241113> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -332,15 +255,15 @@ impl ListFlexBackupSnapshots {
             path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots",
             versions: &["application/vnd.atlas.2024-11-13+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("name", &self.name, &CLUSTER_NAME)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("name", &p.name, &CLUSTER_NAME)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Waits until the flex snapshot finished, well or badly.
@@ -403,48 +326,7 @@ impl WaitUntilFlexSnapshotCompleted {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 15 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 120 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<
-        models::FlexBackupSnapshot20241113,
-        crate::WaitError<models::FlexBackupSnapshot20241113>,
-    > {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::FlexBackupSnapshot20241113>,
-            crate::WaitError<models::FlexBackupSnapshot20241113>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(
+    WaitUntilFlexSnapshotCompleted => models::FlexBackupSnapshot20241113, answer
+);

@@ -6,182 +6,62 @@
 use crate::patterns::*;
 use crate::models;
 impl crate::Client {
-    /// Create a legacy backup restore job
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`: see [`CreateClusterRestoreJob`] for its parameters, API version, roles and an example.
+    /// Create a legacy backup restore job (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`; see [`CreateClusterRestoreJob`]).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn create_cluster_restore_job(&self) -> CreateClusterRestoreJob {
-        CreateClusterRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        CreateClusterRestoreJob(crate::request::Builder::new(self))
     }
-    /// Delete a legacy backup snapshot
-    ///
-    /// `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`: see [`DeleteClusterSnapshot`] for its parameters, API version, roles and an example.
+    /// Delete a legacy backup snapshot (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`; see [`DeleteClusterSnapshot`]).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn delete_cluster_snapshot(&self) -> DeleteClusterSnapshot {
-        DeleteClusterSnapshot {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        DeleteClusterSnapshot(crate::request::Builder::new(self))
     }
-    /// Get a legacy backup checkpoint
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}`: see [`GetClusterBackupCheckpoint`] for its parameters, API version, roles and an example.
+    /// Get a legacy backup checkpoint (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}`; see [`GetClusterBackupCheckpoint`]).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn get_cluster_backup_checkpoint(&self) -> GetClusterBackupCheckpoint {
-        GetClusterBackupCheckpoint {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            checkpoint_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetClusterBackupCheckpoint(crate::request::Builder::new(self))
     }
-    /// Get a legacy backup restore job
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`: see [`GetClusterRestoreJob`] for its parameters, API version, roles and an example.
+    /// Get a legacy backup restore job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`; see [`GetClusterRestoreJob`]).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn get_cluster_restore_job(&self) -> GetClusterRestoreJob {
-        GetClusterRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            job_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetClusterRestoreJob(crate::request::Builder::new(self))
     }
-    /// Get a legacy backup snapshot
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`: see [`GetClusterSnapshot`] for its parameters, API version, roles and an example.
+    /// Get a legacy backup snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`; see [`GetClusterSnapshot`]).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn get_cluster_snapshot(&self) -> GetClusterSnapshot {
-        GetClusterSnapshot {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetClusterSnapshot(crate::request::Builder::new(self))
     }
-    /// Get the legacy backup snapshot schedule
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`: see [`GetClusterSnapshotSchedule`] for its parameters, API version, roles and an example.
+    /// Get the legacy backup snapshot schedule (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`; see [`GetClusterSnapshotSchedule`]).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn get_cluster_snapshot_schedule(&self) -> GetClusterSnapshotSchedule {
-        GetClusterSnapshotSchedule {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetClusterSnapshotSchedule(crate::request::Builder::new(self))
     }
-    /// List legacy backup checkpoints
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`: see [`ListClusterBackupCheckpoints`] for its parameters, API version, roles and an example.
+    /// List legacy backup checkpoints (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`; see [`ListClusterBackupCheckpoints`]).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn list_cluster_backup_checkpoints(&self) -> ListClusterBackupCheckpoints {
-        ListClusterBackupCheckpoints {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListClusterBackupCheckpoints(crate::request::Builder::new(self))
     }
-    /// List legacy backup restore jobs
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`: see [`ListClusterRestoreJobs`] for its parameters, API version, roles and an example.
+    /// List legacy backup restore jobs (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`; see [`ListClusterRestoreJobs`]).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn list_cluster_restore_jobs(&self) -> ListClusterRestoreJobs {
-        ListClusterRestoreJobs {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            batch_id: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListClusterRestoreJobs(crate::request::Builder::new(self))
     }
-    /// List legacy backup snapshots
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`: see [`ListClusterSnapshots`] for its parameters, API version, roles and an example.
+    /// List legacy backup snapshots (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`; see [`ListClusterSnapshots`]).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn list_cluster_snapshots(&self) -> ListClusterSnapshots {
-        ListClusterSnapshots {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            completed: None,
-            include_count: None,
-            items_per_page: None,
-            page_num: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListClusterSnapshots(crate::request::Builder::new(self))
     }
-    /// Change the expiry of a legacy backup snapshot
-    ///
-    /// `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`: see [`UpdateClusterSnapshot`] for its parameters, API version, roles and an example.
+    /// Change the expiry of a legacy backup snapshot (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`; see [`UpdateClusterSnapshot`]).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn update_cluster_snapshot(&self) -> UpdateClusterSnapshot {
-        UpdateClusterSnapshot {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        UpdateClusterSnapshot(crate::request::Builder::new(self))
     }
-    /// Change the legacy backup snapshot schedule
-    ///
-    /// `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`: see [`UpdateClusterSnapshotSchedule`] for its parameters, API version, roles and an example.
+    /// Change the legacy backup snapshot schedule (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`; see [`UpdateClusterSnapshotSchedule`]).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn update_cluster_snapshot_schedule(&self) -> UpdateClusterSnapshotSchedule {
-        UpdateClusterSnapshotSchedule {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        UpdateClusterSnapshotSchedule(crate::request::Builder::new(self))
     }
-    /// Waits until the legacy restore job finished, well or badly.
-    ///
-    /// See [`WaitUntilLegacyRestoreJobFinished`] for the polled operation, its acceptors and delays.
+    /// Waits until the legacy restore job finished, well or badly (see [`WaitUntilLegacyRestoreJobFinished`] for the polled operation, its acceptors and delays).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn wait_until_legacy_restore_job_finished(
         &self,
@@ -191,9 +71,7 @@ impl crate::Client {
             delays: WaitUntilLegacyRestoreJobFinished::TABLE.delays,
         }
     }
-    /// Waits until the legacy snapshot is complete.
-    ///
-    /// See [`WaitUntilLegacySnapshotComplete`] for the polled operation, its acceptors and delays.
+    /// Waits until the legacy snapshot is complete (see [`WaitUntilLegacySnapshotComplete`] for the polled operation, its acceptors and delays).
     #[deprecated(note = "deprecated by Atlas")]
     pub fn wait_until_legacy_snapshot_complete(
         &self,
@@ -231,43 +109,32 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
-pub struct CreateClusterRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct CreateClusterRestoreJob(
+    crate::request::Builder<CreateClusterRestoreJobParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct CreateClusterRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::BackupRestoreJobRequest>,
 }
+crate::request::builder!(
+    CreateClusterRestoreJob => models::PaginatedRestoreJob; envelope, pretty
+);
 impl CreateClusterRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Source snapshot or point in time, and how to deliver the data. The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(self, value: models::BackupRestoreJobRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::PaginatedRestoreJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -279,13 +146,13 @@ impl CreateClusterRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Delete a legacy backup snapshot
@@ -315,43 +182,28 @@ impl CreateClusterRestoreJob {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
-pub struct DeleteClusterSnapshot {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct DeleteClusterSnapshot(crate::request::Builder<DeleteClusterSnapshotParams>);
+#[derive(Debug, Clone, Default)]
+struct DeleteClusterSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(DeleteClusterSnapshot => (); envelope, pretty);
 impl DeleteClusterSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<()> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
@@ -361,13 +213,13 @@ impl DeleteClusterSnapshot {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_empty(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_empty(request).await
     }
 }
 /// Get a legacy backup checkpoint
@@ -397,43 +249,32 @@ impl DeleteClusterSnapshot {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
-pub struct GetClusterBackupCheckpoint {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetClusterBackupCheckpoint(
+    crate::request::Builder<GetClusterBackupCheckpointParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetClusterBackupCheckpointParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     checkpoint_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetClusterBackupCheckpoint => models::ApiAtlasCheckpoint; envelope, pretty
+);
 impl GetClusterBackupCheckpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the checkpoint. `checkpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn checkpoint_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.checkpoint_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::ApiAtlasCheckpoint> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.checkpoint_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -445,13 +286,13 @@ impl GetClusterBackupCheckpoint {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("checkpointId", &self.checkpoint_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("checkpointId", &p.checkpoint_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a legacy backup restore job
@@ -481,43 +322,30 @@ impl GetClusterBackupCheckpoint {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
-pub struct GetClusterRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetClusterRestoreJob(crate::request::Builder<GetClusterRestoreJobParams>);
+#[derive(Debug, Clone, Default)]
+struct GetClusterRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     job_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetClusterRestoreJob => models::BackupRestoreJob; envelope, pretty
+);
 impl GetClusterRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn job_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.job_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::BackupRestoreJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.job_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -529,13 +357,13 @@ impl GetClusterRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &self.job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a legacy backup snapshot
@@ -565,43 +393,28 @@ impl GetClusterRestoreJob {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
-pub struct GetClusterSnapshot {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetClusterSnapshot(crate::request::Builder<GetClusterSnapshotParams>);
+#[derive(Debug, Clone, Default)]
+struct GetClusterSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(GetClusterSnapshot => models::BackupSnapshot; envelope, pretty);
 impl GetClusterSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::BackupSnapshot> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -613,13 +426,13 @@ impl GetClusterSnapshot {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Get the legacy backup snapshot schedule
@@ -648,38 +461,27 @@ impl GetClusterSnapshot {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
-pub struct GetClusterSnapshotSchedule {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetClusterSnapshotSchedule(
+    crate::request::Builder<GetClusterSnapshotScheduleParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetClusterSnapshotScheduleParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetClusterSnapshotSchedule => models::ApiAtlasSnapshotSchedule; envelope, pretty
+);
 impl GetClusterSnapshotSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::ApiAtlasSnapshotSchedule> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -691,12 +493,12 @@ impl GetClusterSnapshotSchedule {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List legacy backup checkpoints
@@ -725,9 +527,11 @@ impl GetClusterSnapshotSchedule {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
-pub struct ListClusterBackupCheckpoints {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListClusterBackupCheckpoints(
+    crate::request::Builder<ListClusterBackupCheckpointsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListClusterBackupCheckpointsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     include_count: Option<bool>,
@@ -736,14 +540,18 @@ pub struct ListClusterBackupCheckpoints {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListClusterBackupCheckpoints => models::PaginatedApiAtlasCheckpoint; concurrency,
+    envelope, pretty
+);
 impl ListClusterBackupCheckpoints {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<Item = crate::Result<models::ApiAtlasCheckpoint>> {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -754,50 +562,29 @@ impl ListClusterBackupCheckpoints {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(self) -> crate::Result<Vec<models::ApiAtlasCheckpoint>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::PaginatedApiAtlasCheckpoint> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -809,15 +596,15 @@ impl ListClusterBackupCheckpoints {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List legacy backup restore jobs
@@ -846,9 +633,9 @@ impl ListClusterBackupCheckpoints {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
-pub struct ListClusterRestoreJobs {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListClusterRestoreJobs(crate::request::Builder<ListClusterRestoreJobsParams>);
+#[derive(Debug, Clone, Default)]
+struct ListClusterRestoreJobsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     batch_id: Option<String>,
@@ -858,14 +645,17 @@ pub struct ListClusterRestoreJobs {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListClusterRestoreJobs => models::PaginatedRestoreJob; concurrency, envelope, pretty
+);
 impl ListClusterRestoreJobs {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<Item = crate::Result<models::BackupRestoreJob>> {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -876,54 +666,33 @@ impl ListClusterRestoreJobs {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(self) -> crate::Result<Vec<models::BackupRestoreJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Return only the restore jobs of this batch (24-character hexadecimal ID). `batchId` (query parameter); must match `^([a-f0-9]{24})$`.
     pub fn batch_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.batch_id = Some(value.into()))
+        Self(self.0.set(|p| p.batch_id = Some(value.into())))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::PaginatedRestoreJob> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -935,16 +704,16 @@ impl ListClusterRestoreJobs {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query_str("batchId", &self.batch_id, false, &EXPORT_BUCKET_ID)?;
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query_str("batchId", &p.batch_id, false, &EXPORT_BUCKET_ID)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List legacy backup snapshots
@@ -973,9 +742,9 @@ impl ListClusterRestoreJobs {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
-pub struct ListClusterSnapshots {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListClusterSnapshots(crate::request::Builder<ListClusterSnapshotsParams>);
+#[derive(Debug, Clone, Default)]
+struct ListClusterSnapshotsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     completed: Option<models::ListClusterSnapshotsCompleted>,
@@ -985,14 +754,17 @@ pub struct ListClusterSnapshots {
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListClusterSnapshots => models::PaginatedSnapshot; concurrency, envelope, pretty
+);
 impl ListClusterSnapshots {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
     /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
     pub fn into_stream(
         self,
     ) -> impl futures::Stream<Item = crate::Result<models::BackupSnapshot>> {
-        let (first, size) = (self.page_num, self.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.options);
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
         crate::paginate::stream(self, paging, Self::fetch_page)
     }
     /// One page, for [`into_stream`](Self::into_stream).
@@ -1003,54 +775,33 @@ impl ListClusterSnapshots {
         let page = self.page_num(page).send().await?;
         Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
     }
-    /// Fetch up to `pages` pages at once once the first told `totalCount` (default 1), in
-    /// page order; see [paging](crate#paging). `0` is refused.
-    pub fn concurrency(self, pages: usize) -> Self {
-        crate::request::with(self, |b| b.options.concurrency = Some(pages))
-    }
     /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
     pub async fn collect_all(self) -> crate::Result<Vec<models::BackupSnapshot>> {
         crate::paginate::collect(self.into_stream()).await
     }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Which snapshots to return by completion: finished ones, unfinished ones, or all. `completed` (query parameter); default `"true"`.
     pub fn completed(self, value: models::ListClusterSnapshotsCompleted) -> Self {
-        crate::request::with(self, |b| b.completed = Some(value))
+        Self(self.0.set(|p| p.completed = Some(value)))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.include_count = Some(value))
+        Self(self.0.set(|p| p.include_count = Some(value)))
     }
     /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
     pub fn items_per_page(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.items_per_page = Some(value))
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
     }
     /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
     pub fn page_num(self, value: i64) -> Self {
-        crate::request::with(self, |b| b.page_num = Some(value))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::PaginatedSnapshot> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.page_num = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -1062,16 +813,16 @@ impl ListClusterSnapshots {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("completed", self.completed.as_ref());
-        request.query("includeCount", self.include_count.as_ref());
-        request.query_int("itemsPerPage", self.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", self.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("completed", p.completed.as_ref());
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Change the expiry of a legacy backup snapshot
@@ -1102,9 +853,9 @@ impl ListClusterSnapshots {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
-pub struct UpdateClusterSnapshot {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct UpdateClusterSnapshot(crate::request::Builder<UpdateClusterSnapshotParams>);
+#[derive(Debug, Clone, Default)]
+struct UpdateClusterSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
@@ -1112,38 +863,25 @@ pub struct UpdateClusterSnapshot {
     pretty: Option<bool>,
     body: Option<models::BackupSnapshotRequest>,
 }
+crate::request::builder!(
+    UpdateClusterSnapshot => models::BackupSnapshot; envelope, pretty
+);
 impl UpdateClusterSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// The new expiry settings. The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(self, value: models::BackupSnapshotRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::BackupSnapshot> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -1155,14 +893,14 @@ impl UpdateClusterSnapshot {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Change the legacy backup snapshot schedule
@@ -1192,43 +930,32 @@ impl UpdateClusterSnapshot {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
 #[deprecated(note = "deprecated by Atlas")]
-pub struct UpdateClusterSnapshotSchedule {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct UpdateClusterSnapshotSchedule(
+    crate::request::Builder<UpdateClusterSnapshotScheduleParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct UpdateClusterSnapshotScheduleParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::ApiAtlasSnapshotScheduleRequest>,
 }
+crate::request::builder!(
+    UpdateClusterSnapshotSchedule => models::ApiAtlasSnapshotSchedule; envelope, pretty
+);
 impl UpdateClusterSnapshotSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// The new schedule. The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(self, value: models::ApiAtlasSnapshotScheduleRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::ApiAtlasSnapshotSchedule> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -1240,13 +967,13 @@ impl UpdateClusterSnapshotSchedule {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Waits until the legacy restore job finished, well or badly.
@@ -1307,48 +1034,10 @@ impl WaitUntilLegacyRestoreJobFinished {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<models::BackupRestoreJob, crate::WaitError<models::BackupRestoreJob>> {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::BackupRestoreJob>,
-            crate::WaitError<models::BackupRestoreJob>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(
+    WaitUntilLegacyRestoreJobFinished => models::BackupRestoreJob, answer
+);
 /// Waits until the legacy snapshot is complete.
 ///
 /// Polls [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`) at once, then after 15 s, waits doubling up to 120 s (jittered); waiter `legacySnapshotComplete` of the spec; see [waiters](crate#waiters).
@@ -1401,45 +1090,7 @@ impl WaitUntilLegacySnapshotComplete {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 15 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 120 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<models::BackupSnapshot, crate::WaitError<models::BackupSnapshot>> {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::BackupSnapshot>,
-            crate::WaitError<models::BackupSnapshot>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(
+    WaitUntilLegacySnapshotComplete => models::BackupSnapshot, answer
+);

@@ -6,65 +6,34 @@
 use crate::patterns::*;
 use crate::models;
 impl crate::Client {
-    /// Restore an M2 or M5 cluster snapshot
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore`: see [`CreateSharedClusterBackupRestoreJob`] for its parameters, API version, roles and an example.
+    /// Restore an M2 or M5 cluster snapshot (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore`; see [`CreateSharedClusterBackupRestoreJob`]).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
     pub fn create_shared_cluster_backup_restore_job(
         &self,
     ) -> CreateSharedClusterBackupRestoreJob {
-        CreateSharedClusterBackupRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        CreateSharedClusterBackupRestoreJob(crate::request::Builder::new(self))
     }
-    /// Get a restore job of an M2 or M5 cluster
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`: see [`GetSharedClusterBackupRestoreJob`] for its parameters, API version, roles and an example.
+    /// Get a restore job of an M2 or M5 cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`; see [`GetSharedClusterBackupRestoreJob`]).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
     pub fn get_shared_cluster_backup_restore_job(
         &self,
     ) -> GetSharedClusterBackupRestoreJob {
-        GetSharedClusterBackupRestoreJob {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            restore_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetSharedClusterBackupRestoreJob(crate::request::Builder::new(self))
     }
-    /// List restore jobs of an M2 or M5 cluster
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores`: see [`ListSharedClusterBackupRestoreJobs`] for its parameters, API version, roles and an example.
+    /// List restore jobs of an M2 or M5 cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores`; see [`ListSharedClusterBackupRestoreJobs`]).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
     pub fn list_shared_cluster_backup_restore_jobs(
         &self,
     ) -> ListSharedClusterBackupRestoreJobs {
-        ListSharedClusterBackupRestoreJobs {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListSharedClusterBackupRestoreJobs(crate::request::Builder::new(self))
     }
-    /// Waits until the shared-tier restore job finished, well or badly (deprecated with its operation).
-    ///
-    /// See [`WaitUntilSharedTierRestoreCompleted`] for the polled operation, its acceptors and delays.
+    /// Waits until the shared-tier restore job finished, well or badly (deprecated with its operation) (see [`WaitUntilSharedTierRestoreCompleted`] for the polled operation, its acceptors and delays).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
@@ -106,43 +75,32 @@ impl crate::Client {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
 )]
-pub struct CreateSharedClusterBackupRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct CreateSharedClusterBackupRestoreJob(
+    crate::request::Builder<CreateSharedClusterBackupRestoreJobParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct CreateSharedClusterBackupRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::TenantRestoreRequest>,
 }
+crate::request::builder!(
+    CreateSharedClusterBackupRestoreJob => models::TenantRestore; envelope, pretty
+);
 impl CreateSharedClusterBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// The snapshot and the target cluster. The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(self, value: models::TenantRestoreRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::TenantRestore> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -154,13 +112,13 @@ impl CreateSharedClusterBackupRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a restore job of an M2 or M5 cluster
@@ -192,43 +150,32 @@ impl CreateSharedClusterBackupRestoreJob {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
 )]
-pub struct GetSharedClusterBackupRestoreJob {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetSharedClusterBackupRestoreJob(
+    crate::request::Builder<GetSharedClusterBackupRestoreJobParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetSharedClusterBackupRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     restore_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetSharedClusterBackupRestoreJob => models::TenantRestore; envelope, pretty
+);
 impl GetSharedClusterBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the restore job. `restoreId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn restore_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.restore_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::TenantRestore> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.restore_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -240,13 +187,13 @@ impl GetSharedClusterBackupRestoreJob {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreId", &self.restore_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("restoreId", &p.restore_id, &EXPORT_BUCKET_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List restore jobs of an M2 or M5 cluster
@@ -277,38 +224,28 @@ impl GetSharedClusterBackupRestoreJob {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
 )]
-pub struct ListSharedClusterBackupRestoreJobs {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListSharedClusterBackupRestoreJobs(
+    crate::request::Builder<ListSharedClusterBackupRestoreJobsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListSharedClusterBackupRestoreJobsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListSharedClusterBackupRestoreJobs => models::PaginatedTenantRestoreView; envelope,
+    pretty
+);
 impl ListSharedClusterBackupRestoreJobs {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::PaginatedTenantRestoreView> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -320,12 +257,12 @@ impl ListSharedClusterBackupRestoreJobs {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// Waits until the shared-tier restore job finished, well or badly (deprecated with its operation).
@@ -391,45 +328,7 @@ impl WaitUntilSharedTierRestoreCompleted {
         self.poll = self.poll.pretty(value);
         self
     }
-    /// Time limit of each poll, per attempt; overrides the client's.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.poll = self.poll.timeout(timeout);
-        self
-    }
-    /// The wait before the second poll (default 30 s); later waits double up to `max_delay`.
-    pub fn min_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.min = delay)
-    }
-    /// The longest wait between two polls (default 300 s).
-    pub fn max_delay(self, delay: std::time::Duration) -> Self {
-        crate::request::with(self, |w| w.delays.max = delay)
-    }
-    /// Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).
-    pub async fn wait(
-        self,
-        max_wait: std::time::Duration,
-    ) -> Result<models::TenantRestore, crate::WaitError<models::TenantRestore>> {
-        crate::waiter::wait(self.into_stream(max_wait))
-            .await
-            .and_then(crate::waiter::answer)
-    }
-    /// Every polled answer until the terminal one (the success answer, or a last `Err`):
-    /// for progress reports; [`wait`](Self::wait) is its last item.
-    pub fn into_stream(
-        self,
-        max_wait: std::time::Duration,
-    ) -> impl futures::Stream<
-        Item = Result<
-            crate::Polled<models::TenantRestore>,
-            crate::WaitError<models::TenantRestore>,
-        >,
-    > {
-        let poll = self.poll;
-        crate::waiter::stream(
-            &Self::TABLE,
-            self.delays,
-            max_wait,
-            move || poll.clone().send_with_metadata(),
-        )
-    }
 }
+crate::waiter::waiter!(
+    WaitUntilSharedTierRestoreCompleted => models::TenantRestore, answer
+);

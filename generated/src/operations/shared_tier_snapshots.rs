@@ -6,55 +6,26 @@
 use crate::patterns::*;
 use crate::models;
 impl crate::Client {
-    /// Download one M2 or M5 cluster snapshot
-    ///
-    /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`: see [`DownloadClusterBackupTenant`] for its parameters, API version, roles and an example.
+    /// Download one M2 or M5 cluster snapshot (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`; see [`DownloadClusterBackupTenant`]).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
     pub fn download_cluster_backup_tenant(&self) -> DownloadClusterBackupTenant {
-        DownloadClusterBackupTenant {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-            body: None,
-        }
+        DownloadClusterBackupTenant(crate::request::Builder::new(self))
     }
-    /// Get a snapshot of an M2 or M5 cluster
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`: see [`GetSharedClusterBackup`] for its parameters, API version, roles and an example.
+    /// Get a snapshot of an M2 or M5 cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`; see [`GetSharedClusterBackup`]).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
     pub fn get_shared_cluster_backup(&self) -> GetSharedClusterBackup {
-        GetSharedClusterBackup {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            snapshot_id: None,
-            envelope: None,
-            pretty: None,
-        }
+        GetSharedClusterBackup(crate::request::Builder::new(self))
     }
-    /// List snapshots of an M2 or M5 cluster
-    ///
-    /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`: see [`ListSharedClusterBackups`] for its parameters, API version, roles and an example.
+    /// List snapshots of an M2 or M5 cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`; see [`ListSharedClusterBackups`]).
     #[deprecated(
         note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
     )]
     pub fn list_shared_cluster_backups(&self) -> ListSharedClusterBackups {
-        ListSharedClusterBackups {
-            client: self.clone(),
-            options: Default::default(),
-            group_id: None,
-            cluster_name: None,
-            envelope: None,
-            pretty: None,
-        }
+        ListSharedClusterBackups(crate::request::Builder::new(self))
     }
 }
 /// Download one M2 or M5 cluster snapshot
@@ -86,43 +57,32 @@ impl crate::Client {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
 )]
-pub struct DownloadClusterBackupTenant {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct DownloadClusterBackupTenant(
+    crate::request::Builder<DownloadClusterBackupTenantParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct DownloadClusterBackupTenantParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<models::TenantRestoreRequest>,
 }
+crate::request::builder!(
+    DownloadClusterBackupTenant => models::TenantRestore; envelope, pretty
+);
 impl DownloadClusterBackupTenant {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// The snapshot to download. The request body (`application/vnd.atlas.2024-08-05+json`, required).
     pub fn body(self, value: models::TenantRestoreRequest) -> Self {
-        crate::request::with(self, |b| b.body = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::TenantRestore> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.body = Some(value)))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -134,13 +94,13 @@ impl DownloadClusterBackupTenant {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download",
             versions: &["application/vnd.atlas.2024-08-05+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        request.json(self.body.as_ref(), true)?;
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        request.json(p.body.as_ref(), true)?;
+        self.0.client.execute_json(request).await
     }
 }
 /// Get a snapshot of an M2 or M5 cluster
@@ -172,43 +132,30 @@ impl DownloadClusterBackupTenant {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
 )]
-pub struct GetSharedClusterBackup {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct GetSharedClusterBackup(crate::request::Builder<GetSharedClusterBackupParams>);
+#[derive(Debug, Clone, Default)]
+struct GetSharedClusterBackupParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    GetSharedClusterBackup => models::BackupTenantSnapshot; envelope, pretty
+);
 impl GetSharedClusterBackup {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.snapshot_id = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::BackupTenantSnapshot> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -220,13 +167,13 @@ impl GetSharedClusterBackup {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &self.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
 /// List snapshots of an M2 or M5 cluster
@@ -257,38 +204,27 @@ impl GetSharedClusterBackup {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
 )]
-pub struct ListSharedClusterBackups {
-    client: crate::Client,
-    options: crate::request::CallOptions,
+pub struct ListSharedClusterBackups(
+    crate::request::Builder<ListSharedClusterBackupsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListSharedClusterBackupsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     envelope: Option<bool>,
     pretty: Option<bool>,
 }
+crate::request::builder!(
+    ListSharedClusterBackups => models::PaginatedTenantSnapshotView; envelope, pretty
+);
 impl ListSharedClusterBackups {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.group_id = Some(value.into()))
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |b| b.cluster_name = Some(value.into()))
-    }
-    /// When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers. `envelope` (query parameter); default `false`.
-    pub fn envelope(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.envelope = Some(value))
-    }
-    /// When true, the response body is pretty-printed. `pretty` (query parameter); default `false`.
-    pub fn pretty(self, value: bool) -> Self {
-        crate::request::with(self, |b| b.pretty = Some(value))
-    }
-    /// Time limit of this call, per attempt; overrides the client's.
-    pub fn timeout(self, timeout: std::time::Duration) -> Self {
-        crate::request::with(self, |b| b.options.timeout = Some(timeout))
-    }
-    /// Sends the request and decodes the answer.
-    pub async fn send(self) -> crate::Result<models::PaginatedTenantSnapshotView> {
-        self.send_with_metadata().await.map(crate::Response::into_body)
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     /// Sends the request; the answer keeps the status, headers and attempt count.
     pub async fn send_with_metadata(
@@ -300,11 +236,11 @@ impl ListSharedClusterBackups {
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots",
             versions: &["application/vnd.atlas.2023-01-01+json"],
         };
-        let mut request = crate::request::Request::new(&OPERATION, &self.options);
-        request.path("groupId", &self.group_id, &GROUP_ID)?;
-        request.path("clusterName", &self.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", self.envelope.as_ref());
-        request.query("pretty", self.pretty.as_ref());
-        self.client.execute_json(request).await
+        let (mut request, p) = self.0.start(&OPERATION);
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("envelope", p.envelope.as_ref());
+        request.query("pretty", p.pretty.as_ref());
+        self.0.client.execute_json(request).await
     }
 }
