@@ -60,31 +60,35 @@ pub struct Timings {
 pub fn generate(spec: &Path) -> Result<Generated, Error> {
     let t0 = Instant::now();
     let loaded = load::load(spec)?;
-    generate_loaded(&loaded, t0)
+    generate_loaded(loaded, t0)
 }
 
 /// [`generate`] from spec bytes (`path` names them in messages).
 pub fn generate_from_bytes(path: &Path, bytes: &[u8]) -> Result<Generated, Error> {
     let t0 = Instant::now();
     let loaded = load::parse(path, bytes)?;
-    generate_loaded(&loaded, t0)
+    generate_loaded(loaded, t0)
 }
 
-fn generate_loaded(loaded: &load::Loaded, t0: Instant) -> Result<Generated, Error> {
+/// Takes the spec by value: once lowered, the parsed document and its text are dropped, so
+/// that rendering does not hold them too (peak memory is the larger of the two stages, not
+/// their sum).
+fn generate_loaded(loaded: load::Loaded, t0: Instant) -> Result<Generated, Error> {
     let load_time = t0.elapsed();
     let t1 = Instant::now();
-    let mut api = ir::lower(loaded)?;
-    names::assign(&mut api);
-    ir::dedupe(&mut api);
-    let surface = surface::surface(&api);
-    let ir_time = t1.elapsed();
-    let t2 = Instant::now();
+    let mut api = ir::lower(&loaded)?;
     let spec_name = loaded
         .source
         .path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "the spec".to_owned());
+    drop(loaded);
+    names::assign(&mut api);
+    ir::dedupe(&mut api);
+    let surface = surface::surface(&api);
+    let ir_time = t1.elapsed();
+    let t2 = Instant::now();
     let (mut files, render_steps) = render::render_timed(&api, &spec_name)?;
     files.push(File { path: "README.md".to_owned(), contents: include_str!("render/templates/README.md").to_owned() });
     files.sort_by(|a, b| a.path.cmp(&b.path));
