@@ -193,7 +193,7 @@ impl<V: crate::version::ApiVersion> Accept for V {
 /// `builder!(Name => Output; envelope, pretty)` for a builder of one version (a tuple
 /// struct around [`Builder`]), `builder!(versioned Name => V::Output; ..)` for one generic
 /// over its version `V`.
-// A spec without waiters (or, for `builder!`, without operations) leaves it unused.
+// A spec without operations leaves it unused.
 #[allow(unused_macros)]
 macro_rules! builder {
     (versioned $name:ident => $out:ty; $($shared:ident),*) => {

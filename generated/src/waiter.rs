@@ -360,7 +360,7 @@ pub(crate) async fn wait<T>(stream: impl Stream<Item = Result<Polled<T>, WaitErr
 /// `waiter!(Name => Answer, answer)` when success is the decoded answer, `waiter!(Name =>
 /// Answer, gone)` when success is an error status (the resource is gone) and `wait` answers
 /// `()`.
-// A spec without waiters (or, for `builder!`, without operations) leaves it unused.
+// A spec without waiters leaves it unused.
 #[allow(unused_macros)]
 macro_rules! waiter {
     ($name:ident => $answer:ty, answer) => {

@@ -322,8 +322,11 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         let newest = op.versions.last().map(|v| v.media_type.as_str());
         statements.push(match b.ty {
             TypeRef::Bytes => format!("request.bytes_body(p.body.as_ref(), {}, {})?;", b.required, lit(&b.media_type)),
-            // The usual case, sent as the media type the operation answers in.
-            _ if newest == Some(b.media_type.as_str()) => format!("request.json(p.body.as_ref(), {})?;", b.required),
+            // The usual case, sent as the media type asked for (`accept`): the operation's
+            // newest version, or the version a versioned builder chose.
+            _ if op.is_versioned() || newest == Some(b.media_type.as_str()) => {
+                format!("request.json(p.body.as_ref(), {})?;", b.required)
+            }
             _ => format!("request.json_body(p.body.as_ref(), {}, {})?;", b.required, lit(&b.media_type)),
         });
         let mut lines = b.doc.as_deref().map(docs::lines).unwrap_or_default();
@@ -342,7 +345,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
     let paging = op.pagination.as_ref().and_then(|p| paging_view(api, op, p));
     let builder = ident(&op.builder_ident);
     let mut markers = Vec::new();
-    let (struct_generics, impl_generics, self_ty, output) = if op.is_versioned() {
+    let (struct_generics, impl_generics, self_ty, output, macro_ty, version_arg) = if op.is_versioned() {
         let newest = op.versions.iter().rev().find(|v| matches!(v.response, ResponseKind::Json(_)));
         let default = newest.map(|v| ident(&v.marker_ident)).unwrap_or_default();
         for v in &op.versions {
@@ -364,21 +367,15 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             "<V: crate::version::ApiVersion>".to_owned(),
             format!("{builder}<V>"),
             "V::Output".to_owned(),
+            format!("versioned {builder}"),
+            ", V".to_owned(),
         )
     } else {
-        (String::new(), String::new(), builder.clone(), output)
+        (String::new(), String::new(), builder.clone(), output, builder.clone(), String::new())
     };
-    if op.is_versioned()
-        && let Some(s) = statements.iter_mut().find(|s| s.starts_with("request.json_body(") || s.starts_with("request.json("))
-    {
-        // Sent as the builder's version, which `json` reads from the request.
-        *s = format!("request.json(p.body.as_ref(), {})?;", op.body.as_ref().is_some_and(|b| b.required));
-    }
     if paging.is_some() {
         shared_setters.insert(0, "concurrency".to_owned());
     }
-    let version_arg = if op.is_versioned() { ", V".to_owned() } else { String::new() };
-    let macro_ty = if op.is_versioned() { format!("versioned {builder}") } else { builder.clone() };
     let tmpl = OperationTemplate {
         method_doc: method_doc(op),
         paging,
