@@ -24,6 +24,127 @@ macro_rules! default_new {
 }
 pub(crate) use default_new;
 
+/// `Serialize` and `Deserialize` of a model struct, from its table of fields and JSON names:
+/// `field("jsonName")` is always sent, `field["jsonName"]` is left out while `None`. That is
+/// what serde's derive gives with `rename` on every field and `skip_serializing_if =
+/// "Option::is_none"` on the bracketed ones, with the work in the generic functions below
+/// instead of a few hundred lines of visitor per model (the derive's expansion was most of
+/// what the compiler read of a generated crate). As with the derive, unknown keys are
+/// skipped, a key twice is an error, and a missing field is `None` for an `Option` and an
+/// error naming the field otherwise; fields are sent in the struct's order.
+macro_rules! object {
+    // `$key` is the JSON name of a field always sent, `$opt` of one left out while `None`;
+    // each field has one of the two, and `$($key)? $($opt)?` is its name either way.
+    ($name:ident; $($field:ident $(($key:literal))? $([$opt:literal])?),* $(,)?) => {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeStruct as _;
+                let len = 0 $($(+ $crate::codec::sent($key))? $(+ $crate::codec::sent_if($opt, &self.$field))?)*;
+                // Not `mut` for a struct without fields.
+                #[allow(unused_mut)]
+                let mut out = serializer.serialize_struct(stringify!($name), len)?;
+                $(
+                    $(out.serialize_field($key, &self.$field)?;)?
+                    $($crate::codec::send_if(&mut out, $opt, &self.$field)?;)?
+                )*
+                out.end()
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("struct ", stringify!($name)))
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$name, A::Error> {
+                        $(let mut $field = None;)*
+                        while let Some(key) = map.next_key::<$crate::codec::Key<'de>>()? {
+                            match key.0.as_ref() {
+                                $($($key)? $($opt)? => $crate::codec::slot(&mut $field, &mut map, $($key)? $($opt)?)?,)*
+                                _ => $crate::codec::skip(&mut map)?,
+                            }
+                        }
+                        Ok($name { $($field: $crate::codec::take($field, $($key)? $($opt)?)?,)* })
+                    }
+                }
+                deserializer.deserialize_struct(stringify!($name), &[$($($key)? $($opt)?),*], Visitor)
+            }
+        }
+    };
+}
+pub(crate) use object;
+
+/// A field always sent counts one in the length `serialize_struct` is told (the key is
+/// only there to say which field this is).
+pub(crate) const fn sent(_key: &str) -> usize {
+    1
+}
+
+/// A field left out while `None` counts one when it is sent.
+pub(crate) const fn sent_if<T>(_key: &str, value: &Option<T>) -> usize {
+    value.is_some() as usize
+}
+
+/// Sends field `key` when it is `Some`, and tells the serializer it was skipped otherwise.
+pub(crate) fn send_if<S: serde::ser::SerializeStruct, T: serde::Serialize>(out: &mut S, key: &'static str, value: &Option<T>) -> Result<(), S::Error> {
+    match value {
+        Some(_) => out.serialize_field(key, value),
+        None => out.skip_field(key),
+    }
+}
+
+/// An object key, borrowed from the input when it can be (no allocation per key).
+pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_str(deserializer).map(Key)
+    }
+}
+
+/// Reads the value of field `key` into its slot; a key seen twice is an error.
+pub(crate) fn slot<'de, T: serde::Deserialize<'de>, A: serde::de::MapAccess<'de>>(slot: &mut Option<T>, map: &mut A, key: &'static str) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(serde::de::Error::duplicate_field(key));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// Skips the value of a key the model does not have.
+pub(crate) fn skip<'de, A: serde::de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<serde::de::IgnoredAny>().map(drop)
+}
+
+/// The value of field `key` once the object has ended. A field that never came is asked of
+/// the field's own type, as serde's derive does: `None` for an `Option`, an error naming the
+/// field for anything else.
+pub(crate) fn take<'de, T: serde::Deserialize<'de>, E: serde::de::Error>(slot: Option<T>, key: &'static str) -> Result<T, E> {
+    match slot {
+        Some(value) => Ok(value),
+        None => T::deserialize(Missing(key, std::marker::PhantomData)),
+    }
+}
+
+/// The value of a missing field: nothing for an `Option`, an error for anything else.
+struct Missing<E>(&'static str, std::marker::PhantomData<E>);
+
+impl<'de, E: serde::de::Error> Deserializer<'de> for Missing<E> {
+    type Error = E;
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _visitor: V) -> Result<V::Value, E> {
+        Err(E::missing_field(self.0))
+    }
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_none()
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
 /// The impls of an open string enum, from its table of variants and JSON values:
 /// `as_str`, `From<&str>` (unlisted values become the catch-all variant), `Display`,
 /// `FromStr`, `Serialize` and `Deserialize`. The enum itself is printed with its docs.

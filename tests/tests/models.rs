@@ -1,10 +1,10 @@
 //! The generated models without a server: a schema the API defines twice with one shape is
 //! one type under both names, and decodes and encodes the same under either; open enums made
 //! from their tables keep values they do not list; a missing optional field is `None` and is
-//! not sent back.
+//! not sent back; a model's JSON names and field order come from its table.
 
 use atlas_backup::models::{
-    BackupComplianceScheduledPolicyItemFrequencyInterval, DiskBackupApiPolicyItemFrequencyInterval,
+    BackupComplianceScheduledPolicyItemFrequencyInterval, BackupTenantSnapshot, BackupTenantSnapshotStatus, DiskBackupApiPolicyItemFrequencyInterval,
     DiskBackupCollectionResponse, DiskBackupDatabaseResponse, DiskBackupReplicaSetStatus, ServerlessBackupSnapshotStatus,
 };
 use serde_json::json;
@@ -60,4 +60,16 @@ fn integer_enums_round_trip_through_their_table() {
     assert_eq!(new, DiskBackupApiPolicyItemFrequencyInterval::Unknown(29));
     assert_eq!(serde_json::to_value(new).expect("encodes"), json!(29));
     assert!(serde_json::from_value::<DiskBackupApiPolicyItemFrequencyInterval>(json!("1")).is_err());
+}
+
+#[test]
+fn a_model_sends_its_json_names_in_field_order_and_skips_keys_it_does_not_know() {
+    // `mongoDBVersion` is not serde's camelCase of `mongo_db_version`: the table names it.
+    let body = r#"{"id":"5f","mongoDBVersion":"8.0.4","status":"COMPLETED","unknown":{"nested":[1]}}"#;
+    let snapshot: BackupTenantSnapshot = serde_json::from_str(body).expect("decodes");
+    assert_eq!(snapshot.mongo_db_version.as_deref(), Some("8.0.4"));
+    assert_eq!(snapshot.status, Some(BackupTenantSnapshotStatus::Completed));
+    assert_eq!(serde_json::to_string(&snapshot).expect("encodes"), r#"{"id":"5f","mongoDBVersion":"8.0.4","status":"COMPLETED"}"#);
+    let twice = serde_json::from_str::<BackupTenantSnapshot>(r#"{"id":"a","id":"b"}"#).expect_err("a key twice");
+    assert!(twice.to_string().starts_with("duplicate field `id`"), "{twice}");
 }

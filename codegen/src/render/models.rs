@@ -33,6 +33,9 @@ struct SetterView {
 struct StructTemplate {
     doc: String,
     rename_all: String,
+    /// The `codec::object!` invocation that gives `Serialize` and `Deserialize`, or empty
+    /// when serde's derive does.
+    object: String,
     deprecated: String,
     name: String,
     default: bool,
@@ -222,6 +225,12 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
     let mut ctor_params = Vec::new();
     let mut ctor_inits = Vec::new();
     let mut setters = Vec::new();
+    // `Serialize` and `Deserialize` come from the runtime's `codec::object!` table of each
+    // field's JSON name (bracketed when left out while `None`), except for a struct with
+    // `additionalProperties`: it keeps serde's derive, whose `flatten` collects the keys the
+    // schema does not name, and the `#[serde(...)]` attributes below are for that derive.
+    let derive = s.additional.is_some();
+    let mut wire = Vec::new();
     for f in &s.fields {
         let fname = ident(&f.ident);
         let ty = field_type(api, f);
@@ -234,7 +243,9 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
         if !f.required {
             serde.push("skip_serializing_if = \"Option::is_none\"".to_owned());
         }
-        let serde = if serde.is_empty() { String::new() } else { format!("#[serde({})]", serde.join(", ")) };
+        let serde = if serde.is_empty() || !derive { String::new() } else { format!("#[serde({})]", serde.join(", ")) };
+        let key = lit(&f.json_name);
+        wire.push(if f.required { format!("{fname}({key})") } else { format!("{fname}[{key}]") });
         if f.required && !f.nullable {
             ctor_params.push(format!("{fname}: {ty}"));
             ctor_inits.push(fname.clone());
@@ -274,7 +285,8 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
     let default = ctor_params.is_empty();
     let tmpl = StructTemplate {
         doc: type_doc(t, &[note]),
-        rename_all: if camel > plain { "#[serde(rename_all = \"camelCase\")]".to_owned() } else { String::new() },
+        rename_all: if camel > plain && derive { "#[serde(rename_all = \"camelCase\")]".to_owned() } else { String::new() },
+        object: if derive { String::new() } else { format!("crate::codec::object!({name}; {});", wire.join(", ")) },
         deprecated: deprecated(t.deprecated, "deprecated in the API spec"),
         name,
         default,
@@ -438,7 +450,7 @@ pub fn render_module(api: &Api, features: &Features, module: &str, types: &[&Typ
 /// Renders `models/mod.rs`, which declares and re-exports `modules`.
 pub fn mod_rs(features: &Features, modules: &[String]) -> Result<String, Error> {
     let mut mod_rs = String::from(
-        "//! The API's schemas as Rust types.\n//!\n//! Field names are snake_case; each keeps its JSON name through serde (`rename_all` or `rename`).\n",
+        "//! The API's schemas as Rust types.\n//!\n//! Field names are snake_case; each struct's JSON names are in its `codec::object!` table.\n",
     );
     for module in modules {
         let m = ident(module);

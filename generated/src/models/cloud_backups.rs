@@ -5,16 +5,17 @@
 /// One backup policy of a cluster, made of its policy items.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdvancedDiskBackupSnapshotSchedulePolicy {
     /// 24-character hexadecimal ID of the backup policy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The policy items (snapshot frequency and retention rules) of this policy.
     pub policy_items: Vec<super::DiskBackupApiPolicyItem>,
 }
+crate::codec::object!(
+    AdvancedDiskBackupSnapshotSchedulePolicy; id["id"], policy_items("policyItems")
+);
 impl AdvancedDiskBackupSnapshotSchedulePolicy {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(policy_items: Vec<super::DiskBackupApiPolicyItem>) -> Self {
@@ -24,16 +25,18 @@ impl AdvancedDiskBackupSnapshotSchedulePolicy {
 /// One backup policy of a cluster, made of its policy items.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdvancedDiskBackupSnapshotSchedulePolicyRequest {
     /// 24-character hexadecimal ID of the backup policy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The policy items (snapshot frequency and retention rules) of this policy.
     pub policy_items: Vec<super::DiskBackupApiPolicyItemRequest>,
 }
+crate::codec::object!(
+    AdvancedDiskBackupSnapshotSchedulePolicyRequest; id["id"],
+    policy_items("policyItems")
+);
 impl AdvancedDiskBackupSnapshotSchedulePolicyRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(policy_items: Vec<super::DiskBackupApiPolicyItemRequest>) -> Self {
@@ -47,100 +50,91 @@ impl AdvancedDiskBackupSnapshotSchedulePolicyRequest {
 /// Progress of one collection within a collection restore job.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreCollectionStateResponse {
     /// Namespace the collection was finally restored to, for example after a rename to avoid a conflict. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub effective_target_namespace: Option<String>,
     /// Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub index_status: Option<super::ApiAtlasCollectionRestoreIndexStatus>,
     /// Documents restored so far. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub restored_documents: Option<i64>,
     /// Namespace that was asked to be restored. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_namespace: Option<String>,
     /// State of this collection in the job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Namespace asked for as the restore target. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_namespace: Option<String>,
     /// Documents in the collection. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_documents: Option<i64>,
 }
+crate::codec::object!(
+    ApiAtlasCollectionRestoreCollectionStateResponse;
+    effective_target_namespace["effectiveTargetNamespace"], index_status["indexStatus"],
+    restored_documents["restoredDocuments"], source_namespace["sourceNamespace"],
+    state["state"], target_namespace["targetNamespace"],
+    total_documents["totalDocuments"]
+);
 crate::codec::default_new!(ApiAtlasCollectionRestoreCollectionStateResponse);
 /// Index build progress of one restored collection.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreIndexStatus {
     /// Why an index build failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// Specifications of the indexes that failed to build (at most 64).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub failed_indexes: Option<
         Vec<std::collections::BTreeMap<String, serde_json::Value>>,
     >,
     /// State of the index builds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
+crate::codec::object!(
+    ApiAtlasCollectionRestoreIndexStatus; error_message["errorMessage"],
+    failed_indexes["failedIndexes"], state["state"]
+);
 crate::codec::default_new!(ApiAtlasCollectionRestoreIndexStatus);
 /// Index build progress of a whole collection restore job.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobIndexStatus {
     /// Collections whose indexes could not be built.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub failed_collection_count: Option<i32>,
     /// State of the index builds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
 }
+crate::codec::object!(
+    ApiAtlasCollectionRestoreJobIndexStatus;
+    failed_collection_count["failedCollectionCount"], state["state"]
+);
 crate::codec::default_new!(ApiAtlasCollectionRestoreJobIndexStatus);
 /// Request to restore selected databases or collections from a snapshot or a point in time.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobRequest {
     /// Suffix appended to the names of restored collections.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_suffix: Option<String>,
     /// Collections to restore (at most 100).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collections: Option<Vec<super::ApiAtlasRestoreNamespace>>,
     /// Suffix appended to the names of restored databases.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub database_suffix: Option<String>,
     /// Databases to restore (at most 100).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub databases: Option<Vec<super::ApiAtlasRestoreNamespace>>,
     /// Which indexes to rebuild: all, none, or all but TTL indexes.
     pub index_strategy: String,
     /// Oplog ordinal for a point-in-time restore.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_inc: Option<i32>,
     /// Oplog timestamp seconds for a point-in-time restore.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_ts: Option<i32>,
     /// Moment to restore to, in seconds since the UNIX epoch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub point_in_time_utc_seconds: Option<i32>,
     /// 24-character hexadecimal ID of the snapshot to restore from.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
     /// Name of the cluster to restore into.
     pub target_cluster_name: String,
@@ -149,6 +143,14 @@ pub struct ApiAtlasCollectionRestoreJobRequest {
     /// Whether restored data goes to new namespaces or replaces existing ones; with `OVERWRITE_EXISTING` the existing namespaces are dropped, losing writes made to them during the restore.
     pub write_strategy: String,
 }
+crate::codec::object!(
+    ApiAtlasCollectionRestoreJobRequest; collection_suffix["collectionSuffix"],
+    collections["collections"], database_suffix["databaseSuffix"],
+    databases["databases"], index_strategy("indexStrategy"), oplog_inc["oplogInc"],
+    oplog_ts["oplogTs"], point_in_time_utc_seconds["pointInTimeUtcSeconds"],
+    snapshot_id["snapshotId"], target_cluster_name("targetClusterName"),
+    target_group_id("targetGroupId"), write_strategy("writeStrategy")
+);
 impl ApiAtlasCollectionRestoreJobRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -208,85 +210,77 @@ impl ApiAtlasCollectionRestoreJobRequest {
 /// A collection restore job with the databases and collections it covers (at most 100 of each).
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobResponse {
     /// Suffix appended to the names of restored collections.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_suffix: Option<String>,
     /// Collections the job restores (at most 100).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub collections: Option<Vec<super::ApiAtlasRestoreNamespace>>,
     /// When the job was created (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Suffix appended to the names of restored databases.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub database_suffix: Option<String>,
     /// Databases the job restores (at most 100).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub databases: Option<Vec<super::ApiAtlasRestoreNamespace>>,
     /// Why the job failed or was cancelled. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// When the job ended (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
     /// 24-character hexadecimal ID of the collection restore job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub index_status: Option<super::ApiAtlasCollectionRestoreJobIndexStatus>,
     /// Which indexes the job rebuilds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub index_strategy: Option<String>,
     /// Oplog ordinal of a point-in-time restore.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_inc: Option<i32>,
     /// Oplog timestamp seconds of a point-in-time restore.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_ts: Option<i32>,
     /// Moment restored to, in seconds since the UNIX epoch.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub point_in_time_utc_seconds: Option<i32>,
     /// Documents restored so far, over all collections. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub restored_documents: Option<i64>,
     /// 24-character hexadecimal ID of the snapshot restored from.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
     /// State of the job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Name of the cluster restored into.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_cluster_name: Option<String>,
     /// 24-character hexadecimal ID of the project of the target cluster.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_group_id: Option<String>,
     /// Documents to restore over all collections; may start as an estimate and be corrected while the job runs. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_documents: Option<i64>,
     /// Whether restored data goes to new namespaces or replaces existing ones.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub write_strategy: Option<String>,
 }
+crate::codec::object!(
+    ApiAtlasCollectionRestoreJobResponse; collection_suffix["collectionSuffix"],
+    collections["collections"], created_at["createdAt"],
+    database_suffix["databaseSuffix"], databases["databases"],
+    error_message["errorMessage"], finished_at["finishedAt"], id["id"],
+    index_status["indexStatus"], index_strategy["indexStrategy"], oplog_inc["oplogInc"],
+    oplog_ts["oplogTs"], point_in_time_utc_seconds["pointInTimeUtcSeconds"],
+    restored_documents["restoredDocuments"], snapshot_id["snapshotId"], state["state"],
+    target_cluster_name["targetClusterName"], target_group_id["targetGroupId"],
+    total_documents["totalDocuments"], write_strategy["writeStrategy"]
+);
 crate::codec::default_new!(ApiAtlasCollectionRestoreJobResponse);
 /// A namespace to restore and, optionally, where to restore it.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasRestoreNamespace {
     /// Namespace to restore: a database name or `database.collection`.
     pub source_namespace: String,
     /// Namespace to restore into; the source namespace when empty.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_namespace: Option<String>,
 }
+crate::codec::object!(
+    ApiAtlasRestoreNamespace; source_namespace("sourceNamespace"),
+    target_namespace["targetNamespace"]
+);
 impl ApiAtlasRestoreNamespace {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(source_namespace: String) -> Self {
@@ -303,32 +297,32 @@ impl ApiAtlasRestoreNamespace {
 /// A download URL together with the private endpoint it is reachable through.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiPrivateDownloadDeliveryUrl {
     /// URL of the compressed snapshot files.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_url: Option<String>,
     /// ID of the private endpoint (`vpce-` and 17 hexadecimal digits).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
 }
+crate::codec::object!(
+    ApiPrivateDownloadDeliveryUrl; delivery_url["deliveryUrl"], endpoint_id["endpointId"]
+);
 crate::codec::default_new!(ApiPrivateDownloadDeliveryUrl);
 /// Settings for exporting snapshots automatically.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AutoExportPolicy {
     /// 24-character hexadecimal ID of the export bucket to write to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub export_bucket_id: Option<String>,
     /// How often Atlas runs the automatic export.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_type: Option<super::AutoExportPolicyFrequencyType>,
 }
+crate::codec::object!(
+    AutoExportPolicy; export_bucket_id["exportBucketId"], frequency_type["frequencyType"]
+);
 crate::codec::default_new!(AutoExportPolicy);
 impl AutoExportPolicy {
     /// Sets `exportBucketId`.
@@ -362,8 +356,7 @@ crate::codec::string_enum!(
 /// Minimum retention the compliance policy demands for on-demand snapshots.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupComplianceOnDemandPolicyItem {
     /// Frequency interval; not used for on-demand items.
@@ -371,13 +364,17 @@ pub struct BackupComplianceOnDemandPolicyItem {
     /// Frequency of the item; always `ondemand`.
     pub frequency_type: super::BackupComplianceOnDemandPolicyItemFrequencyType,
     /// 24-character hexadecimal ID of the policy item. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Unit in which `retentionValue` is counted.
     pub retention_unit: super::BackupComplianceOnDemandPolicyItemRetentionUnit,
     /// Minimum time, in `retentionUnit`s, that snapshots must be kept.
     pub retention_value: i32,
 }
+crate::codec::object!(
+    BackupComplianceOnDemandPolicyItem; frequency_interval("frequencyInterval"),
+    frequency_type("frequencyType"), id["id"], retention_unit("retentionUnit"),
+    retention_value("retentionValue")
+);
 impl BackupComplianceOnDemandPolicyItem {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -488,8 +485,7 @@ crate::codec::string_enum!(
 /// Minimum retention the compliance policy demands for on-demand snapshots.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupComplianceOnDemandPolicyItemRequest {
     /// Frequency interval; not used for on-demand items.
@@ -501,6 +497,11 @@ pub struct BackupComplianceOnDemandPolicyItemRequest {
     /// Minimum time, in `retentionUnit`s, that snapshots must be kept.
     pub retention_value: i32,
 }
+crate::codec::object!(
+    BackupComplianceOnDemandPolicyItemRequest; frequency_interval("frequencyInterval"),
+    frequency_type("frequencyType"), retention_unit("retentionUnit"),
+    retention_value("retentionValue")
+);
 impl BackupComplianceOnDemandPolicyItemRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -541,8 +542,7 @@ crate::codec::string_enum!(
 /// Minimum schedule and retention the compliance policy demands for one snapshot frequency.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupComplianceScheduledPolicyItem {
     /// Which occurrence of `frequencyType` triggers a snapshot; 40 means the last day of the month.
@@ -550,13 +550,17 @@ pub struct BackupComplianceScheduledPolicyItem {
     /// Unit of the snapshot schedule.
     pub frequency_type: super::BackupComplianceScheduledPolicyItemFrequencyType,
     /// 24-character hexadecimal ID of the policy item. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Unit in which `retentionValue` is counted.
     pub retention_unit: super::BackupComplianceScheduledPolicyItemRetentionUnit,
     /// Minimum time, in `retentionUnit`s, that these snapshots must be kept; less frequent items need at least the retention of more frequent ones.
     pub retention_value: i32,
 }
+crate::codec::object!(
+    BackupComplianceScheduledPolicyItem; frequency_interval("frequencyInterval"),
+    frequency_type("frequencyType"), id["id"], retention_unit("retentionUnit"),
+    retention_value("retentionValue")
+);
 impl BackupComplianceScheduledPolicyItem {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -673,8 +677,7 @@ crate::codec::string_enum!(
 /// Minimum schedule and retention the compliance policy demands for one snapshot frequency.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupComplianceScheduledPolicyItemRequest {
     /// Which occurrence of `frequencyType` triggers a snapshot; 40 means the last day of the month.
@@ -686,6 +689,11 @@ pub struct BackupComplianceScheduledPolicyItemRequest {
     /// Minimum time, in `retentionUnit`s, that these snapshots must be kept; less frequent items need at least the retention of more frequent ones.
     pub retention_value: i32,
 }
+crate::codec::object!(
+    BackupComplianceScheduledPolicyItemRequest; frequency_interval("frequencyInterval"),
+    frequency_type("frequencyType"), retention_unit("retentionUnit"),
+    retention_value("retentionValue")
+);
 impl BackupComplianceScheduledPolicyItemRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -710,16 +718,15 @@ pub use super::BackupComplianceOnDemandPolicyItemRetentionUnit as BackupComplian
 /// A key-value pair for the export metadata file.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackupLabel {
     /// Key of the pair.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Value of the pair.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+crate::codec::object!(BackupLabel; key["key"], value["value"]);
 crate::codec::default_new!(BackupLabel);
 impl BackupLabel {
     /// Sets `key`.
@@ -734,8 +741,7 @@ impl BackupLabel {
 /// New retention period for one snapshot.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupSnapshotRetention {
     /// Unit in which `retentionValue` is counted.
@@ -743,6 +749,10 @@ pub struct BackupSnapshotRetention {
     /// How long Atlas keeps the snapshot, in `retentionUnit`s.
     pub retention_value: i32,
 }
+crate::codec::object!(
+    BackupSnapshotRetention; retention_unit("retentionUnit"),
+    retention_value("retentionValue")
+);
 impl BackupSnapshotRetention {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -779,8 +789,7 @@ crate::codec::string_enum!(
 /// The Backup Compliance Policy of a project, which protects backups from being changed or deleted.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataProtectionSettings20231001 {
     /// Email address of the person who authorized the policy change.
@@ -790,38 +799,38 @@ pub struct DataProtectionSettings20231001 {
     /// Last name of the person who authorized the policy change.
     pub authorized_user_last_name: String,
     /// Whether copies in other regions are protected from deletion even after the region is removed from the copy settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copy_protection_enabled: Option<bool>,
     /// Whether the policy may be disabled; turning this on takes a support request. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletable: Option<bool>,
     /// Whether every cluster under the policy must use encryption at rest with customer key management.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption_at_rest_enabled: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub on_demand_policy_item: Option<super::BackupComplianceOnDemandPolicyItem>,
     /// Whether clusters under the policy must use continuous cloud backup.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pit_enabled: Option<bool>,
     /// 24-character hexadecimal ID of the project the policy belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// Minimum point-in-time restore window in days; a positive number no longer than the hourly retention.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub restore_window_days: Option<i32>,
     /// Rules applied to scheduled snapshots.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_policy_items: Option<Vec<super::BackupComplianceScheduledPolicyItem>>,
     /// Current state of the policy; ignored in requests. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<super::DataProtectionSettings20231001State>,
     /// When the policy was last changed (ISO 8601, UTC); ignored in requests. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_date: Option<chrono::DateTime<chrono::Utc>>,
     /// Email address of the user who last changed the policy; ignored in requests. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_user: Option<String>,
 }
+crate::codec::object!(
+    DataProtectionSettings20231001; authorized_email("authorizedEmail"),
+    authorized_user_first_name("authorizedUserFirstName"),
+    authorized_user_last_name("authorizedUserLastName"),
+    copy_protection_enabled["copyProtectionEnabled"], deletable["deletable"],
+    encryption_at_rest_enabled["encryptionAtRestEnabled"],
+    on_demand_policy_item["onDemandPolicyItem"], pit_enabled["pitEnabled"],
+    project_id["projectId"], restore_window_days["restoreWindowDays"],
+    scheduled_policy_items["scheduledPolicyItems"], state["state"],
+    updated_date["updatedDate"], updated_user["updatedUser"]
+);
 impl DataProtectionSettings20231001 {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -850,8 +859,7 @@ impl DataProtectionSettings20231001 {
 /// The Backup Compliance Policy of a project, which protects backups from being changed or deleted.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataProtectionSettings20231001Request {
     /// Email address of the person who authorized the policy change.
@@ -861,28 +869,31 @@ pub struct DataProtectionSettings20231001Request {
     /// Last name of the person who authorized the policy change.
     pub authorized_user_last_name: String,
     /// Whether copies in other regions are protected from deletion even after the region is removed from the copy settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copy_protection_enabled: Option<bool>,
     /// Whether every cluster under the policy must use encryption at rest with customer key management.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption_at_rest_enabled: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub on_demand_policy_item: Option<super::BackupComplianceOnDemandPolicyItemRequest>,
     /// Whether clusters under the policy must use continuous cloud backup.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pit_enabled: Option<bool>,
     /// 24-character hexadecimal ID of the project the policy belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// Minimum point-in-time restore window in days; a positive number no longer than the hourly retention.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub restore_window_days: Option<i32>,
     /// Rules applied to scheduled snapshots.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_policy_items: Option<
         Vec<super::BackupComplianceScheduledPolicyItemRequest>,
     >,
 }
+crate::codec::object!(
+    DataProtectionSettings20231001Request; authorized_email("authorizedEmail"),
+    authorized_user_first_name("authorizedUserFirstName"),
+    authorized_user_last_name("authorizedUserLastName"),
+    copy_protection_enabled["copyProtectionEnabled"],
+    encryption_at_rest_enabled["encryptionAtRestEnabled"],
+    on_demand_policy_item["onDemandPolicyItem"], pit_enabled["pitEnabled"],
+    project_id["projectId"], restore_window_days["restoreWindowDays"],
+    scheduled_policy_items["scheduledPolicyItems"]
+);
 impl DataProtectionSettings20231001Request {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -962,20 +973,20 @@ crate::codec::string_enum!(
 /// A removed copy setting whose existing copies should be deleted too.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteCopiedBackups20240805 {
     /// Cloud provider of the removed copy setting. Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_provider: Option<super::DeleteCopiedBackups20240805CloudProvider>,
     /// Atlas region of the removed copy setting. Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region_name: Option<String>,
     /// 24-character hexadecimal ID of the cluster zone of the removed copy setting. Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zone_id: Option<String>,
 }
+crate::codec::object!(
+    DeleteCopiedBackups20240805; cloud_provider["cloudProvider"],
+    region_name["regionName"], zone_id["zoneId"]
+);
 crate::codec::default_new!(DeleteCopiedBackups20240805);
 impl DeleteCopiedBackups20240805 {
     /// Sets `cloudProvider`.
@@ -1016,8 +1027,7 @@ crate::codec::string_enum!(
 /// One rule of a backup policy: how often Atlas takes snapshots and how long it keeps them.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupApiPolicyItem {
     /// Which occurrence of `frequencyType` triggers a snapshot, for example every 6 hours or day 1 of the month; the value 40 means the last day of the month.
@@ -1025,13 +1035,17 @@ pub struct DiskBackupApiPolicyItem {
     /// Unit of the snapshot schedule.
     pub frequency_type: super::DiskBackupApiPolicyItemFrequencyType,
     /// 24-character hexadecimal ID of the policy item. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Unit in which `retentionValue` is counted.
     pub retention_unit: super::DiskBackupApiPolicyItemRetentionUnit,
     /// How long Atlas keeps the snapshots of this item, in `retentionUnit`s; less frequent items must keep snapshots at least as long as more frequent ones.
     pub retention_value: i32,
 }
+crate::codec::object!(
+    DiskBackupApiPolicyItem; frequency_interval("frequencyInterval"),
+    frequency_type("frequencyType"), id["id"], retention_unit("retentionUnit"),
+    retention_value("retentionValue")
+);
 impl DiskBackupApiPolicyItem {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -1082,8 +1096,7 @@ crate::codec::string_enum!(
 /// One rule of a backup policy: how often Atlas takes snapshots and how long it keeps them.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupApiPolicyItemRequest {
     /// Which occurrence of `frequencyType` triggers a snapshot, for example every 6 hours or day 1 of the month; the value 40 means the last day of the month.
@@ -1095,6 +1108,11 @@ pub struct DiskBackupApiPolicyItemRequest {
     /// How long Atlas keeps the snapshots of this item, in `retentionUnit`s; less frequent items must keep snapshots at least as long as more frequent ones.
     pub retention_value: i32,
 }
+crate::codec::object!(
+    DiskBackupApiPolicyItemRequest; frequency_interval("frequencyInterval"),
+    frequency_type("frequencyType"), retention_unit("retentionUnit"),
+    retention_value("retentionValue")
+);
 impl DiskBackupApiPolicyItemRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -1119,15 +1137,15 @@ pub use super::BackupComplianceOnDemandPolicyItemRetentionUnit as DiskBackupApiP
 /// One collection of a database found in a cloud backup snapshot.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCollectionResponse {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// Name of the collection. Read-only: set by Atlas, never sent.
     pub name: String,
 }
+crate::codec::object!(DiskBackupCollectionResponse; links["links"], name("name"));
 impl DiskBackupCollectionResponse {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(name: String) -> Self {
@@ -1137,22 +1155,22 @@ impl DiskBackupCollectionResponse {
 /// One rule for copying snapshots of a given frequency and keeping the copies; `retentionUnit` and `retentionValue` are needed except for `ondemand`.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCopyPolicyItem {
     /// Frequency of the snapshots this item copies.
     pub frequency_type: String,
     /// 24-character hexadecimal ID of the copy policy item. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Unit in which `retentionValue` is counted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_unit: Option<String>,
     /// How long Atlas keeps the copies, in `retentionUnit`s.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_value: Option<i32>,
 }
+crate::codec::object!(
+    DiskBackupCopyPolicyItem; frequency_type("frequencyType"), id["id"],
+    retention_unit["retentionUnit"], retention_value["retentionValue"]
+);
 impl DiskBackupCopyPolicyItem {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(frequency_type: String) -> Self {
@@ -1167,19 +1185,20 @@ impl DiskBackupCopyPolicyItem {
 /// One rule for copying snapshots of a given frequency and keeping the copies; `retentionUnit` and `retentionValue` are needed except for `ondemand`.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCopyPolicyItemRequest {
     /// Frequency of the snapshots this item copies.
     pub frequency_type: String,
     /// Unit in which `retentionValue` is counted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_unit: Option<String>,
     /// How long Atlas keeps the copies, in `retentionUnit`s.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_value: Option<i32>,
 }
+crate::codec::object!(
+    DiskBackupCopyPolicyItemRequest; frequency_type("frequencyType"),
+    retention_unit["retentionUnit"], retention_value["retentionValue"]
+);
 impl DiskBackupCopyPolicyItemRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(frequency_type: String) -> Self {
@@ -1201,32 +1220,31 @@ impl DiskBackupCopyPolicyItemRequest {
 /// Where and what Atlas copies for one zone of the cluster.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCopySetting20240805 {
     /// Cloud provider that stores the snapshot copies.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_provider: Option<super::DiskBackupCopySetting20240805CloudProvider>,
     /// Copy policy items, used only when `copyPolicyItemsEnabled` is true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copy_policy_items: Option<Vec<super::DiskBackupCopyPolicyItem>>,
     /// Snapshot frequencies to copy; deprecated in favour of `copyPolicyItems` and used only when `copyPolicyItemsEnabled` is not true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "deprecated in the API spec")]
     pub frequencies: Option<Vec<super::DiskBackupCopySetting20240805FrequenciesItem>>,
     /// Copy only this many of the most recent snapshots to the target region, instead of a frequency or policy based selection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_number_of_snapshots: Option<i32>,
     /// Atlas region that receives the copies.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region_name: Option<String>,
     /// Whether to copy oplogs too, which point-in-time restores in the target region need.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_copy_oplogs: Option<bool>,
     /// 24-character hexadecimal ID of the cluster zone whose snapshots are copied.
     pub zone_id: String,
 }
+crate::codec::object!(
+    DiskBackupCopySetting20240805; cloud_provider["cloudProvider"],
+    copy_policy_items["copyPolicyItems"], frequencies["frequencies"],
+    last_number_of_snapshots["lastNumberOfSnapshots"], region_name["regionName"],
+    should_copy_oplogs["shouldCopyOplogs"], zone_id("zoneId")
+);
 impl DiskBackupCopySetting20240805 {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(zone_id: String) -> Self {
@@ -1275,32 +1293,31 @@ crate::codec::string_enum!(
 /// Where and what Atlas copies for one zone of the cluster.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCopySetting20240805Request {
     /// Cloud provider that stores the snapshot copies.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_provider: Option<super::DiskBackupCopySetting20240805CloudProvider>,
     /// Copy policy items, used only when `copyPolicyItemsEnabled` is true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copy_policy_items: Option<Vec<super::DiskBackupCopyPolicyItemRequest>>,
     /// Snapshot frequencies to copy; deprecated in favour of `copyPolicyItems` and used only when `copyPolicyItemsEnabled` is not true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "deprecated in the API spec")]
     pub frequencies: Option<Vec<super::DiskBackupCopySetting20240805FrequenciesItem>>,
     /// Copy only this many of the most recent snapshots to the target region, instead of a frequency or policy based selection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_number_of_snapshots: Option<i32>,
     /// Atlas region that receives the copies.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region_name: Option<String>,
     /// Whether to copy oplogs too, which point-in-time restores in the target region need.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub should_copy_oplogs: Option<bool>,
     /// 24-character hexadecimal ID of the cluster zone whose snapshots are copied.
     pub zone_id: String,
 }
+crate::codec::object!(
+    DiskBackupCopySetting20240805Request; cloud_provider["cloudProvider"],
+    copy_policy_items["copyPolicyItems"], frequencies["frequencies"],
+    last_number_of_snapshots["lastNumberOfSnapshots"], region_name["regionName"],
+    should_copy_oplogs["shouldCopyOplogs"], zone_id("zoneId")
+);
 impl DiskBackupCopySetting20240805Request {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(zone_id: String) -> Self {
@@ -1356,45 +1373,40 @@ pub use super::DiskBackupCollectionResponse as DiskBackupDatabaseResponse;
 /// A job that exports one snapshot to an export bucket.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupExportJob {
     /// Per-shard export jobs, for sharded clusters. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<super::DiskBackupExportMember>>,
     /// When the export job was created (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Key-value pairs written into the metadata file of the export.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<Vec<super::BackupLabel>>,
     /// 24-character hexadecimal ID of the export bucket. Read-only: set by Atlas, never sent.
     pub export_bucket_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub export_status: Option<super::ExportStatus>,
     /// When the export job ended (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
     /// 24-character hexadecimal ID of the export job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// Path prefix of every object the export writes to the bucket. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// 24-character hexadecimal ID of the exported snapshot.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
     /// State of the export job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<super::DiskBackupExportJobState>,
     /// Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<super::StateReason>,
 }
+crate::codec::object!(
+    DiskBackupExportJob; components["components"], created_at["createdAt"],
+    custom_data["customData"], export_bucket_id("exportBucketId"),
+    export_status["exportStatus"], finished_at["finishedAt"], id["id"], links["links"],
+    prefix["prefix"], snapshot_id["snapshotId"], state["state"],
+    state_reason["stateReason"]
+);
 impl DiskBackupExportJob {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(export_bucket_id: String) -> Self {
@@ -1417,18 +1429,20 @@ impl DiskBackupExportJob {
 /// Request to export one snapshot to an export bucket.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupExportJobRequest {
     /// Key-value pairs to write into the metadata file of the export.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<Vec<super::BackupLabel>>,
     /// 24-character hexadecimal ID of the export bucket to write to. Write-only: sent, never returned.
     pub export_bucket_id: String,
     /// 24-character hexadecimal ID of the snapshot to export. Write-only: sent, never returned.
     pub snapshot_id: String,
 }
+crate::codec::object!(
+    DiskBackupExportJobRequest; custom_data["customData"],
+    export_bucket_id("exportBucketId"), snapshot_id("snapshotId")
+);
 impl DiskBackupExportJobRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(export_bucket_id: String, snapshot_id: String) -> Self {
@@ -1469,32 +1483,33 @@ crate::codec::string_enum!(
 /// The export job of one shard of a sharded cluster.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskBackupExportMember {
     /// 24-character hexadecimal ID of the shard export job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub export_id: Option<String>,
     /// Name of the shard replica set. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub replica_set_name: Option<String>,
 }
+crate::codec::object!(
+    DiskBackupExportMember; export_id["exportId"], replica_set_name["replicaSetName"]
+);
 crate::codec::default_new!(DiskBackupExportMember);
 /// Settings for an on-demand snapshot.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskBackupOnDemandSnapshotRequest {
     /// Free-text note about why the snapshot is taken.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// How many days Atlas keeps the snapshot; at least 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_in_days: Option<i32>,
 }
+crate::codec::object!(
+    DiskBackupOnDemandSnapshotRequest; description["description"],
+    retention_in_days["retentionInDays"]
+);
 crate::codec::default_new!(DiskBackupOnDemandSnapshotRequest);
 impl DiskBackupOnDemandSnapshotRequest {
     /// Sets `description`.
@@ -1509,59 +1524,51 @@ impl DiskBackupOnDemandSnapshotRequest {
 /// A cloud backup snapshot of a replica set.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskBackupReplicaSet {
     /// Cloud provider that stores the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_provider: Option<super::DiskBackupReplicaSetCloudProvider>,
     /// Regions to which Atlas copies the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copy_regions: Option<Vec<String>>,
     /// When Atlas took the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Note attached to an on-demand snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// When Atlas deletes the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Schedule frequency that produced the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_type: Option<super::DiskBackupReplicaSetFrequencyType>,
     /// 24-character hexadecimal ID of the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// ID of the AWS KMS customer master key that encrypts the snapshot, present when encryption at rest is enabled. Read-only: set by Atlas, never sent.
-    #[serde(rename = "masterKeyUUID", skip_serializing_if = "Option::is_none")]
     pub master_key_uuid: Option<String>,
     /// MongoDB server version of the backed-up host. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mongod_version: Option<String>,
     /// IDs of the backup policy items that apply to the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_items: Option<Vec<String>>,
     /// Name of the replica set the snapshot was taken from. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub replica_set_name: Option<String>,
     /// What triggered the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_type: Option<super::DiskBackupReplicaSetSnapshotType>,
     /// Progress of the backup for this snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::DiskBackupReplicaSetStatus>,
     /// Bytes used to store the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_size_bytes: Option<i64>,
     /// Kind of cluster snapshot; always `replicaSet` here. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<super::DiskBackupReplicaSetType>,
 }
+crate::codec::object!(
+    DiskBackupReplicaSet; cloud_provider["cloudProvider"], copy_regions["copyRegions"],
+    created_at["createdAt"], description["description"], expires_at["expiresAt"],
+    frequency_type["frequencyType"], id["id"], links["links"],
+    master_key_uuid["masterKeyUUID"], mongod_version["mongodVersion"],
+    policy_items["policyItems"], replica_set_name["replicaSetName"],
+    snapshot_type["snapshotType"], status["status"],
+    storage_size_bytes["storageSizeBytes"], r#type["type"]
+);
 crate::codec::default_new!(DiskBackupReplicaSet);
 /// Cloud provider that stores the snapshot.
 ///
@@ -1648,81 +1655,74 @@ crate::codec::string_enum!(
 /// The part of a restore job that concerns one replica set of a sharded cluster.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskBackupRestoreMember {
     /// Download URL of this replica set's snapshot files, for `download` jobs. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
     /// Download URLs through private endpoints, for `download` jobs. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub private_download_delivery_urls: Option<
         Vec<super::ApiPrivateDownloadDeliveryUrl>,
     >,
     /// Name of the replica set. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub replica_set_name: Option<String>,
 }
+crate::codec::object!(
+    DiskBackupRestoreMember; download_url["downloadUrl"],
+    private_download_delivery_urls["privateDownloadDeliveryUrls"],
+    replica_set_name["replicaSetName"]
+);
 crate::codec::default_new!(DiskBackupRestoreMember);
 /// A cloud backup snapshot of a sharded cluster, made of one snapshot per shard and config server.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskBackupShardedClusterSnapshot {
     /// Whether the config server is embedded in a shard or runs on dedicated hosts. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub config_server_type: Option<
         super::DiskBackupShardedClusterSnapshotConfigServerType,
     >,
     /// When Atlas took the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Note attached to an on-demand snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// When Atlas deletes the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Schedule frequency that produced the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_type: Option<super::DiskBackupShardedClusterSnapshotFrequencyType>,
     /// 24-character hexadecimal ID of the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// ID of the AWS KMS customer master key that encrypts the snapshot, present when encryption at rest is enabled. Read-only: set by Atlas, never sent.
-    #[serde(rename = "masterKeyUUID", skip_serializing_if = "Option::is_none")]
     pub master_key_uuid: Option<String>,
     /// One entry per shard or config server snapshot, with the provider that stores it. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<super::DiskBackupShardedClusterSnapshotMember>>,
     /// MongoDB server version of the backed-up hosts. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mongod_version: Option<String>,
     /// IDs of the backup policy items that apply to the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_items: Option<Vec<String>>,
     /// IDs of the per-shard and config server snapshots; they match `members[].id`. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_ids: Option<Vec<String>>,
     /// What triggered the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_type: Option<super::DiskBackupShardedClusterSnapshotSnapshotType>,
     /// Progress of the backup for this snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::DiskBackupShardedClusterSnapshotStatus>,
     /// Bytes used to store the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_size_bytes: Option<i64>,
     /// Kind of cluster snapshot; always `shardedCluster` here. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<super::DiskBackupShardedClusterSnapshotType>,
 }
+crate::codec::object!(
+    DiskBackupShardedClusterSnapshot; config_server_type["configServerType"],
+    created_at["createdAt"], description["description"], expires_at["expiresAt"],
+    frequency_type["frequencyType"], id["id"], links["links"],
+    master_key_uuid["masterKeyUUID"], members["members"],
+    mongod_version["mongodVersion"], policy_items["policyItems"],
+    snapshot_ids["snapshotIds"], snapshot_type["snapshotType"], status["status"],
+    storage_size_bytes["storageSizeBytes"], r#type["type"]
+);
 crate::codec::default_new!(DiskBackupShardedClusterSnapshot);
 /// Whether the config server is embedded in a shard or runs on dedicated hosts.
 ///
@@ -1749,8 +1749,7 @@ pub use super::DiskBackupReplicaSetFrequencyType as DiskBackupShardedClusterSnap
 /// The snapshot of one shard or config server within a sharded cluster snapshot.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupShardedClusterSnapshotMember {
     /// Cloud provider that stores this member snapshot. Read-only: set by Atlas, never sent.
@@ -1760,6 +1759,10 @@ pub struct DiskBackupShardedClusterSnapshotMember {
     /// Name of the shard or config server replica set. Read-only: set by Atlas, never sent.
     pub replica_set_name: String,
 }
+crate::codec::object!(
+    DiskBackupShardedClusterSnapshotMember; cloud_provider("cloudProvider"), id("id"),
+    replica_set_name("replicaSetName")
+);
 impl DiskBackupShardedClusterSnapshotMember {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -1858,8 +1861,7 @@ impl<'de> serde::Deserialize<'de> for DiskBackupSnapshot {
 /// A new export bucket in an AWS S3 bucket.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAwsExportBucketRequest {
     /// Name of the S3 bucket, Azure container or Google Cloud Storage bucket.
@@ -1869,9 +1871,13 @@ pub struct DiskBackupSnapshotAwsExportBucketRequest {
     /// 24-character hexadecimal ID of the unified AWS access role that Atlas uses to reach the S3 bucket.
     pub iam_role_id: String,
     /// Whether exports go over private networking (PrivateLink) instead of public addresses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub require_private_networking: Option<bool>,
 }
+crate::codec::object!(
+    DiskBackupSnapshotAwsExportBucketRequest; bucket_name("bucketName"),
+    cloud_provider("cloudProvider"), iam_role_id("iamRoleId"),
+    require_private_networking["requirePrivateNetworking"]
+);
 impl DiskBackupSnapshotAwsExportBucketRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -1908,12 +1914,10 @@ crate::codec::string_enum!(
 /// An export bucket backed by an AWS S3 bucket.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAwsExportBucketResponse {
     /// 24-character hexadecimal ID of the export bucket.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Name of the S3 bucket, Azure container or Google Cloud Storage bucket.
     pub bucket_name: String,
@@ -1922,15 +1926,17 @@ pub struct DiskBackupSnapshotAwsExportBucketResponse {
     /// 24-character hexadecimal ID of the unified AWS access role that Atlas uses to reach the S3 bucket.
     pub iam_role_id: String,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// AWS region of the bucket, filled in by Atlas. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Whether exports go over private networking (PrivateLink) instead of public addresses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub require_private_networking: Option<bool>,
 }
+crate::codec::object!(
+    DiskBackupSnapshotAwsExportBucketResponse; id("_id"), bucket_name("bucketName"),
+    cloud_provider("cloudProvider"), iam_role_id("iamRoleId"), links["links"],
+    region["region"], require_private_networking["requirePrivateNetworking"]
+);
 impl DiskBackupSnapshotAwsExportBucketResponse {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -1958,12 +1964,10 @@ pub use super::DiskBackupSnapshotAwsExportBucketRequestCloudProvider as DiskBack
 /// A new export bucket in an Azure Blob Storage container.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAzureExportBucketRequest {
     /// Name of the Azure container; may be left out when `serviceUrl` already names the container.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket_name: Option<String>,
     /// Cloud provider of the bucket; selects the shape of the object.
     pub cloud_provider: super::DiskBackupSnapshotAzureExportBucketRequestCloudProvider,
@@ -1972,10 +1976,14 @@ pub struct DiskBackupSnapshotAzureExportBucketRequest {
     /// URL of the Azure storage account (a standard `blob.core.windows.net` endpoint).
     pub service_url: String,
     /// UUID of the Azure Active Directory tenant; deprecated and ignored, Atlas uses the tenant of the access role.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "deprecated in the API spec")]
     pub tenant_id: Option<String>,
 }
+crate::codec::object!(
+    DiskBackupSnapshotAzureExportBucketRequest; bucket_name["bucketName"],
+    cloud_provider("cloudProvider"), role_id("roleId"), service_url("serviceUrl"),
+    tenant_id["tenantId"]
+);
 impl DiskBackupSnapshotAzureExportBucketRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -2017,19 +2025,16 @@ crate::codec::string_enum!(
 /// An export bucket backed by an Azure Blob Storage container.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAzureExportBucketResponse {
     /// 24-character hexadecimal ID of the export bucket.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Name of the Azure container; may be left out when `serviceUrl` already names the container.
     pub bucket_name: String,
     /// Cloud provider of the bucket; selects the shape of the object.
     pub cloud_provider: super::DiskBackupSnapshotAzureExportBucketResponseCloudProvider,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// 24-character hexadecimal ID of the cloud provider access role that Atlas uses to reach the bucket or container.
     pub role_id: String,
@@ -2038,6 +2043,11 @@ pub struct DiskBackupSnapshotAzureExportBucketResponse {
     /// UUID of the Azure Active Directory tenant.
     pub tenant_id: String,
 }
+crate::codec::object!(
+    DiskBackupSnapshotAzureExportBucketResponse; id("_id"), bucket_name("bucketName"),
+    cloud_provider("cloudProvider"), links["links"], role_id("roleId"),
+    service_url("serviceUrl"), tenant_id("tenantId")
+);
 impl DiskBackupSnapshotAzureExportBucketResponse {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -2175,8 +2185,7 @@ impl<'de> serde::Deserialize<'de> for DiskBackupSnapshotExportBucketResponse {
 /// A new export bucket in a Google Cloud Storage bucket.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotGcpExportBucketRequest {
     /// Name of the S3 bucket, Azure container or Google Cloud Storage bucket.
@@ -2186,6 +2195,10 @@ pub struct DiskBackupSnapshotGcpExportBucketRequest {
     /// 24-character hexadecimal ID of the cloud provider access role that Atlas uses to reach the bucket or container.
     pub role_id: String,
 }
+crate::codec::object!(
+    DiskBackupSnapshotGcpExportBucketRequest; bucket_name("bucketName"),
+    cloud_provider("cloudProvider"), role_id("roleId")
+);
 impl DiskBackupSnapshotGcpExportBucketRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -2217,23 +2230,24 @@ crate::codec::string_enum!(
 /// An export bucket backed by a Google Cloud Storage bucket.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotGcpExportBucketResponse {
     /// 24-character hexadecimal ID of the export bucket.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Name of the S3 bucket, Azure container or Google Cloud Storage bucket.
     pub bucket_name: String,
     /// Cloud provider of the bucket; selects the shape of the object.
     pub cloud_provider: super::DiskBackupSnapshotGcpExportBucketResponseCloudProvider,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// 24-character hexadecimal ID of the cloud provider access role that Atlas uses to reach the bucket or container.
     pub role_id: String,
 }
+crate::codec::object!(
+    DiskBackupSnapshotGcpExportBucketResponse; id("_id"), bucket_name("bucketName"),
+    cloud_provider("cloudProvider"), links["links"], role_id("roleId")
+);
 impl DiskBackupSnapshotGcpExportBucketResponse {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -2259,69 +2273,61 @@ pub use super::DiskBackupSnapshotGcpExportBucketRequestCloudProvider as DiskBack
 /// A restore job of a cloud backup: an automated restore, a point-in-time restore or a download.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotRestoreJob {
     /// Whether someone cancelled the job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled: Option<bool>,
     /// Per-replica-set details of the job, for sharded clusters. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<super::DiskBackupRestoreMember>>,
     /// Kind of restore job.
     pub delivery_type: super::DiskBackupSnapshotRestoreJobDeliveryType,
     /// Download URLs of the snapshot files, for `download` jobs. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_url: Option<Vec<String>>,
     /// Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub desired_timestamp: Option<super::ApiBsonTimestamp>,
     /// Whether the job expired. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expired: Option<bool>,
     /// When the job expires (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Whether the job failed. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub failed: Option<bool>,
     /// When the job ended (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
     /// 24-character hexadecimal ID of the restore job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// Second part of the oplog timestamp to restore to (operation ordinal within `oplogTs`), for `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_inc: Option<i32>,
     /// First part of the oplog timestamp to restore to, in seconds since the UNIX epoch, for `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_ts: Option<i32>,
     /// Moment to restore to, in seconds since the UNIX epoch, for `pointInTime` jobs.
-    #[serde(rename = "pointInTimeUTCSeconds", skip_serializing_if = "Option::is_none")]
     pub point_in_time_utc_seconds: Option<i32>,
     /// Download URLs through private endpoints, for `download` jobs on projects with private endpoints. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub private_download_delivery_urls: Option<
         Vec<super::ApiPrivateDownloadDeliveryUrl>,
     >,
     /// 24-character hexadecimal ID of the snapshot to restore.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
     /// Name of the cluster to restore into; needed for `automated` and `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_cluster_name: Option<String>,
     /// 24-character hexadecimal ID of the project of `targetClusterName`; needed for `automated` and `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_group_id: Option<String>,
     /// When Atlas took the restored snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
 }
+crate::codec::object!(
+    DiskBackupSnapshotRestoreJob; cancelled["cancelled"], components["components"],
+    delivery_type("deliveryType"), delivery_url["deliveryUrl"],
+    desired_timestamp["desiredTimestamp"], expired["expired"], expires_at["expiresAt"],
+    failed["failed"], finished_at["finishedAt"], id["id"], links["links"],
+    oplog_inc["oplogInc"], oplog_ts["oplogTs"],
+    point_in_time_utc_seconds["pointInTimeUTCSeconds"],
+    private_download_delivery_urls["privateDownloadDeliveryUrls"],
+    snapshot_id["snapshotId"], target_cluster_name["targetClusterName"],
+    target_group_id["targetGroupId"], timestamp["timestamp"]
+);
 impl DiskBackupSnapshotRestoreJob {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(delivery_type: super::DiskBackupSnapshotRestoreJobDeliveryType) -> Self {
@@ -2370,31 +2376,30 @@ crate::codec::string_enum!(
 /// A restore job of a cloud backup: an automated restore, a point-in-time restore or a download.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotRestoreJobRequest {
     /// Kind of restore job.
     pub delivery_type: super::DiskBackupSnapshotRestoreJobDeliveryType,
     /// Second part of the oplog timestamp to restore to (operation ordinal within `oplogTs`), for `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_inc: Option<i32>,
     /// First part of the oplog timestamp to restore to, in seconds since the UNIX epoch, for `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_ts: Option<i32>,
     /// Moment to restore to, in seconds since the UNIX epoch, for `pointInTime` jobs.
-    #[serde(rename = "pointInTimeUTCSeconds", skip_serializing_if = "Option::is_none")]
     pub point_in_time_utc_seconds: Option<i32>,
     /// 24-character hexadecimal ID of the snapshot to restore.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
     /// Name of the cluster to restore into; needed for `automated` and `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_cluster_name: Option<String>,
     /// 24-character hexadecimal ID of the project of `targetClusterName`; needed for `automated` and `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_group_id: Option<String>,
 }
+crate::codec::object!(
+    DiskBackupSnapshotRestoreJobRequest; delivery_type("deliveryType"),
+    oplog_inc["oplogInc"], oplog_ts["oplogTs"],
+    point_in_time_utc_seconds["pointInTimeUTCSeconds"], snapshot_id["snapshotId"],
+    target_cluster_name["targetClusterName"], target_group_id["targetGroupId"]
+);
 impl DiskBackupSnapshotRestoreJobRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(delivery_type: super::DiskBackupSnapshotRestoreJobDeliveryType) -> Self {
@@ -2436,54 +2441,52 @@ impl DiskBackupSnapshotRestoreJobRequest {
 /// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotSchedule20240805 {
     /// Whether Atlas manages the copy settings itself and keeps them in line with the cluster topology.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_copy_settings_enabled: Option<bool>,
     /// Whether Atlas exports snapshots to the export bucket automatically.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_export_enabled: Option<bool>,
     /// 24-character hexadecimal ID of the cluster. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
     /// Name of the cluster. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
     /// Whether copy settings are expressed with `copyPolicyItems` (true) or with the older `frequencies` list (false or absent).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copy_policy_items_enabled: Option<bool>,
     /// Settings for copying snapshots to other regions, one entry per target.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copy_settings: Option<Vec<super::DiskBackupCopySetting20240805>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub export: Option<super::AutoExportPolicy>,
     /// Extra retention settings of the backup policy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_retention_settings: Option<Vec<super::ExtraRetentionSetting>>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// When Atlas takes the next scheduled snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_snapshot: Option<chrono::DateTime<chrono::Utc>>,
     /// The backup policies of the schedule.
     pub policies: Vec<super::AdvancedDiskBackupSnapshotSchedulePolicy>,
     /// Hour of the day (UTC) at which Atlas takes scheduled snapshots.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_hour_of_day: Option<i32>,
     /// Minute within `referenceHourOfDay` at which Atlas takes scheduled snapshots.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_minute_of_hour: Option<i32>,
     /// How many days back a continuous cloud backup can restore to; a positive number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub restore_window_days: Option<i32>,
     /// Whether export paths in the bucket use organization and project names instead of their IDs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_org_and_group_names_in_export_prefix: Option<bool>,
 }
+crate::codec::object!(
+    DiskBackupSnapshotSchedule20240805;
+    auto_copy_settings_enabled["autoCopySettingsEnabled"],
+    auto_export_enabled["autoExportEnabled"], cluster_id["clusterId"],
+    cluster_name["clusterName"], copy_policy_items_enabled["copyPolicyItemsEnabled"],
+    copy_settings["copySettings"], export["export"],
+    extra_retention_settings["extraRetentionSettings"], links["links"],
+    next_snapshot["nextSnapshot"], policies("policies"),
+    reference_hour_of_day["referenceHourOfDay"],
+    reference_minute_of_hour["referenceMinuteOfHour"],
+    restore_window_days["restoreWindowDays"],
+    use_org_and_group_names_in_export_prefix["useOrgAndGroupNamesInExportPrefix"]
+);
 impl DiskBackupSnapshotSchedule20240805 {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(policies: Vec<super::AdvancedDiskBackupSnapshotSchedulePolicy>) -> Self {
@@ -2509,57 +2512,55 @@ impl DiskBackupSnapshotSchedule20240805 {
 /// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotSchedule20240805Request {
     /// Whether Atlas manages the copy settings itself and keeps them in line with the cluster topology.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_copy_settings_enabled: Option<bool>,
     /// Whether Atlas exports snapshots to the export bucket automatically.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_export_enabled: Option<bool>,
     /// Whether copy settings are expressed with `copyPolicyItems` (true) or with the older `frequencies` list (false or absent).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copy_policy_items_enabled: Option<bool>,
     /// Settings for copying snapshots to other regions, one entry per target.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copy_settings: Option<Vec<super::DiskBackupCopySetting20240805Request>>,
     /// Removed copy settings whose existing snapshot copies Atlas should also delete. Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_copied_backups: Option<Vec<super::DeleteCopiedBackups20240805>>,
     /// Whether to delete existing snapshot copies when their copy policy items are removed; needs `copyPolicyItemsEnabled`. Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_copy_snapshots: Option<bool>,
     /// Whether to delete existing snapshots when the policy that produced them is removed. Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_snapshots: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub export: Option<super::AutoExportPolicy>,
     /// Extra retention settings of the backup policy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_retention_settings: Option<Vec<super::ExtraRetentionSetting>>,
     /// The backup policies of the schedule.
     pub policies: Vec<super::AdvancedDiskBackupSnapshotSchedulePolicyRequest>,
     /// Hour of the day (UTC) at which Atlas takes scheduled snapshots.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_hour_of_day: Option<i32>,
     /// Minute within `referenceHourOfDay` at which Atlas takes scheduled snapshots.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_minute_of_hour: Option<i32>,
     /// How many days back a continuous cloud backup can restore to; a positive number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub restore_window_days: Option<i32>,
     /// Whether changed retention of copy policy items also applies to copies Atlas already made. Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_copy_snapshots: Option<bool>,
     /// Whether the changed retention of the policy also applies to snapshots Atlas already took. Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_snapshots: Option<bool>,
     /// Whether export paths in the bucket use organization and project names instead of their IDs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_org_and_group_names_in_export_prefix: Option<bool>,
 }
+crate::codec::object!(
+    DiskBackupSnapshotSchedule20240805Request;
+    auto_copy_settings_enabled["autoCopySettingsEnabled"],
+    auto_export_enabled["autoExportEnabled"],
+    copy_policy_items_enabled["copyPolicyItemsEnabled"], copy_settings["copySettings"],
+    delete_copied_backups["deleteCopiedBackups"],
+    delete_copy_snapshots["deleteCopySnapshots"], delete_snapshots["deleteSnapshots"],
+    export["export"], extra_retention_settings["extraRetentionSettings"],
+    policies("policies"), reference_hour_of_day["referenceHourOfDay"],
+    reference_minute_of_hour["referenceMinuteOfHour"],
+    restore_window_days["restoreWindowDays"],
+    update_copy_snapshots["updateCopySnapshots"], update_snapshots["updateSnapshots"],
+    use_org_and_group_names_in_export_prefix["useOrgAndGroupNamesInExportPrefix"]
+);
 impl DiskBackupSnapshotSchedule20240805Request {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -2660,32 +2661,34 @@ impl DiskBackupSnapshotSchedule20240805Request {
 /// Count of collections exported so far.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExportStatus {
     /// Collections already written to the bucket. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exported_collections: Option<i32>,
     /// Collections the export will write in total. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_collections: Option<i32>,
 }
+crate::codec::object!(
+    ExportStatus; exported_collections["exportedCollections"],
+    total_collections["totalCollections"]
+);
 crate::codec::default_new!(ExportStatus);
 /// Extra retention for the snapshots of one frequency.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExtraRetentionSetting {
     /// Snapshot frequency the extra retention applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_type: Option<super::ExtraRetentionSettingFrequencyType>,
     /// Number of extra days Atlas keeps those snapshots.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<i32>,
 }
+crate::codec::object!(
+    ExtraRetentionSetting; frequency_type["frequencyType"],
+    retention_days["retentionDays"]
+);
 crate::codec::default_new!(ExtraRetentionSetting);
 impl ExtraRetentionSetting {
     /// Sets `frequencyType`.
@@ -2708,20 +2711,20 @@ pub use super::DiskBackupCopySetting20240805FrequenciesItem as ExtraRetentionSet
 /// Request to create a private endpoint between Atlas and cloud object storage for backups.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ObjectStoragePrivateEndpointRequest {
     /// Cloud provider of the object storage.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_provider: Option<String>,
     /// Region of the storage bucket the endpoint reaches; also the endpoint region unless `vpcRegionName` says otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region_name: Option<String>,
     /// Region in which to deploy the VPC interface endpoint when it differs from `regionName` (a cross-region endpoint).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vpc_region_name: Option<String>,
 }
+crate::codec::object!(
+    ObjectStoragePrivateEndpointRequest; cloud_provider["cloudProvider"],
+    region_name["regionName"], vpc_region_name["vpcRegionName"]
+);
 crate::codec::default_new!(ObjectStoragePrivateEndpointRequest);
 impl ObjectStoragePrivateEndpointRequest {
     /// Sets `cloudProvider`.
@@ -2740,49 +2743,48 @@ impl ObjectStoragePrivateEndpointRequest {
 /// A private endpoint between Atlas and cloud object storage used for backups.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ObjectStoragePrivateEndpointResponse {
     /// Cloud provider of the object storage.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_provider: Option<String>,
     /// Error reported for the endpoint, if any. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// 24-character hexadecimal ID of the private endpoint. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Connection name of the endpoint. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub private_endpoint_connection_name: Option<String>,
     /// Region of the storage bucket.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region_name: Option<String>,
     /// State of the endpoint. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Region of the VPC interface endpoint; the same as `regionName` for same-region endpoints.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub vpc_region_name: Option<String>,
 }
+crate::codec::object!(
+    ObjectStoragePrivateEndpointResponse; cloud_provider["cloudProvider"],
+    error_message["errorMessage"], id["id"],
+    private_endpoint_connection_name["privateEndpointConnectionName"],
+    region_name["regionName"], status["status"], vpc_region_name["vpcRegionName"]
+);
 crate::codec::default_new!(ObjectStoragePrivateEndpointResponse);
 /// One page of per-collection states of a collection restore job.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasCollectionRestoreCollectionState {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::ApiAtlasCollectionRestoreCollectionStateResponse>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedApiAtlasCollectionRestoreCollectionState; links["links"],
+    results("results"), total_count["totalCount"]
+);
 impl PaginatedApiAtlasCollectionRestoreCollectionState {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -2798,19 +2800,20 @@ impl PaginatedApiAtlasCollectionRestoreCollectionState {
 /// One page of collection restore jobs.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasCollectionRestoreJob {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::ApiAtlasCollectionRestoreJobResponse>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedApiAtlasCollectionRestoreJob; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedApiAtlasCollectionRestoreJob {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::ApiAtlasCollectionRestoreJobResponse>) -> Self {
@@ -2824,19 +2827,20 @@ impl PaginatedApiAtlasCollectionRestoreJob {
 /// One page of collections in a snapshot database.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasDiskBackupCollection {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::DiskBackupCollectionResponse>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedApiAtlasDiskBackupCollection; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedApiAtlasDiskBackupCollection {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::DiskBackupCollectionResponse>) -> Self {
@@ -2855,19 +2859,20 @@ pub use super::PaginatedApiAtlasDiskBackupCollection as PaginatedApiAtlasDiskBac
 /// One page of snapshot export jobs.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasDiskBackupExportJob {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::DiskBackupExportJob>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedApiAtlasDiskBackupExportJob; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedApiAtlasDiskBackupExportJob {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::DiskBackupExportJob>) -> Self {
@@ -2881,19 +2886,20 @@ impl PaginatedApiAtlasDiskBackupExportJob {
 /// One page of object storage private endpoints.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasObjectStoragePrivateEndpointResponse {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::ObjectStoragePrivateEndpointResponse>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedApiAtlasObjectStoragePrivateEndpointResponse; links["links"],
+    results("results"), total_count["totalCount"]
+);
 impl PaginatedApiAtlasObjectStoragePrivateEndpointResponse {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::ObjectStoragePrivateEndpointResponse>) -> Self {
@@ -2907,19 +2913,20 @@ impl PaginatedApiAtlasObjectStoragePrivateEndpointResponse {
 /// One page of serverless instance restore jobs.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasServerlessBackupRestoreJob {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::ServerlessBackupRestoreJob>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedApiAtlasServerlessBackupRestoreJob; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedApiAtlasServerlessBackupRestoreJob {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::ServerlessBackupRestoreJob>) -> Self {
@@ -2933,19 +2940,20 @@ impl PaginatedApiAtlasServerlessBackupRestoreJob {
 /// One page of serverless instance snapshots.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasServerlessBackupSnapshot {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::ServerlessBackupSnapshot>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedApiAtlasServerlessBackupSnapshot; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedApiAtlasServerlessBackupSnapshot {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::ServerlessBackupSnapshot>) -> Self {
@@ -2959,19 +2967,20 @@ impl PaginatedApiAtlasServerlessBackupSnapshot {
 /// One page of export buckets.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedBackupSnapshotExportBuckets {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::DiskBackupSnapshotExportBucketResponse>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedBackupSnapshotExportBuckets; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedBackupSnapshotExportBuckets {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::DiskBackupSnapshotExportBucketResponse>) -> Self {
@@ -2985,19 +2994,20 @@ impl PaginatedBackupSnapshotExportBuckets {
 /// One page of replica set cloud backup snapshots.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedCloudBackupReplicaSet {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::DiskBackupReplicaSet>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedCloudBackupReplicaSet; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedCloudBackupReplicaSet {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::DiskBackupReplicaSet>) -> Self {
@@ -3011,19 +3021,20 @@ impl PaginatedCloudBackupReplicaSet {
 /// One page of cloud backup restore jobs.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedCloudBackupRestoreJob {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::DiskBackupSnapshotRestoreJob>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedCloudBackupRestoreJob; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedCloudBackupRestoreJob {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::DiskBackupSnapshotRestoreJob>) -> Self {
@@ -3037,19 +3048,20 @@ impl PaginatedCloudBackupRestoreJob {
 /// One page of sharded cluster cloud backup snapshots.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedCloudBackupShardedClusterSnapshot {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::DiskBackupShardedClusterSnapshot>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedCloudBackupShardedClusterSnapshot; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedCloudBackupShardedClusterSnapshot {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::DiskBackupShardedClusterSnapshot>) -> Self {
@@ -3063,59 +3075,53 @@ impl PaginatedCloudBackupShardedClusterSnapshot {
 /// A restore job of a serverless instance snapshot.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessBackupRestoreJob {
     /// Whether someone cancelled the job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled: Option<bool>,
     /// Kind of restore job.
     pub delivery_type: super::ServerlessBackupRestoreJobDeliveryType,
     /// Download URLs of the snapshot files, for `download` jobs. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_url: Option<Vec<String>>,
     /// Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub desired_timestamp: Option<super::ApiBsonTimestamp>,
     /// Whether the job expired. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expired: Option<bool>,
     /// When the job expires (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Whether the job failed. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub failed: Option<bool>,
     /// When the job ended (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
     /// 24-character hexadecimal ID of the restore job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// Second part of the oplog timestamp to restore to (operation ordinal within `oplogTs`), for `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_inc: Option<i32>,
     /// First part of the oplog timestamp to restore to, in seconds since the UNIX epoch, for `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_ts: Option<i32>,
     /// Moment to restore to, in seconds since the UNIX epoch, for `pointInTime` jobs.
-    #[serde(rename = "pointInTimeUTCSeconds", skip_serializing_if = "Option::is_none")]
     pub point_in_time_utc_seconds: Option<i32>,
     /// 24-character hexadecimal ID of the snapshot to restore.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
     /// Name of the cluster to restore into.
     pub target_cluster_name: String,
     /// 24-character hexadecimal ID of the project of `targetClusterName`.
     pub target_group_id: String,
     /// When Atlas took the restored snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
 }
+crate::codec::object!(
+    ServerlessBackupRestoreJob; cancelled["cancelled"], delivery_type("deliveryType"),
+    delivery_url["deliveryUrl"], desired_timestamp["desiredTimestamp"],
+    expired["expired"], expires_at["expiresAt"], failed["failed"],
+    finished_at["finishedAt"], id["id"], links["links"], oplog_inc["oplogInc"],
+    oplog_ts["oplogTs"], point_in_time_utc_seconds["pointInTimeUTCSeconds"],
+    snapshot_id["snapshotId"], target_cluster_name("targetClusterName"),
+    target_group_id("targetGroupId"), timestamp["timestamp"]
+);
 impl ServerlessBackupRestoreJob {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -3152,29 +3158,30 @@ pub use super::DiskBackupSnapshotRestoreJobDeliveryType as ServerlessBackupResto
 /// A restore job of a serverless instance snapshot.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessBackupRestoreJobRequest {
     /// Kind of restore job.
     pub delivery_type: super::ServerlessBackupRestoreJobDeliveryType,
     /// Second part of the oplog timestamp to restore to (operation ordinal within `oplogTs`), for `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_inc: Option<i32>,
     /// First part of the oplog timestamp to restore to, in seconds since the UNIX epoch, for `pointInTime` jobs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_ts: Option<i32>,
     /// Moment to restore to, in seconds since the UNIX epoch, for `pointInTime` jobs.
-    #[serde(rename = "pointInTimeUTCSeconds", skip_serializing_if = "Option::is_none")]
     pub point_in_time_utc_seconds: Option<i32>,
     /// 24-character hexadecimal ID of the snapshot to restore.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
     /// Name of the cluster to restore into.
     pub target_cluster_name: String,
     /// 24-character hexadecimal ID of the project of `targetClusterName`.
     pub target_group_id: String,
 }
+crate::codec::object!(
+    ServerlessBackupRestoreJobRequest; delivery_type("deliveryType"),
+    oplog_inc["oplogInc"], oplog_ts["oplogTs"],
+    point_in_time_utc_seconds["pointInTimeUTCSeconds"], snapshot_id["snapshotId"],
+    target_cluster_name("targetClusterName"), target_group_id("targetGroupId")
+);
 impl ServerlessBackupRestoreJobRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
@@ -3212,41 +3219,37 @@ impl ServerlessBackupRestoreJobRequest {
 /// One snapshot of a serverless instance.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerlessBackupSnapshot {
     /// When Atlas took the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// When Atlas deletes the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Schedule frequency that produced the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_type: Option<super::ServerlessBackupSnapshotFrequencyType>,
     /// 24-character hexadecimal ID of the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// MongoDB server version of the backed-up instance. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mongod_version: Option<String>,
     /// Name of the serverless instance the snapshot was taken from. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub serverless_instance_name: Option<String>,
     /// What triggered the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_type: Option<super::ServerlessBackupSnapshotSnapshotType>,
     /// Progress of the backup for this snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::ServerlessBackupSnapshotStatus>,
     /// Bytes used to store the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_size_bytes: Option<i64>,
 }
+crate::codec::object!(
+    ServerlessBackupSnapshot; created_at["createdAt"], expires_at["expiresAt"],
+    frequency_type["frequencyType"], id["id"], links["links"],
+    mongod_version["mongodVersion"], serverless_instance_name["serverlessInstanceName"],
+    snapshot_type["snapshotType"], status["status"],
+    storage_size_bytes["storageSizeBytes"]
+);
 crate::codec::default_new!(ServerlessBackupSnapshot);
 /// Schedule frequency that produced the snapshot.
 ///
@@ -3294,28 +3297,29 @@ pub use super::DiskBackupReplicaSetStatus as ServerlessBackupSnapshotStatus;
 /// Details about the state of a job, set when it failed.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StateReason {
     /// Error code for the state.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Explanation of the state.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+crate::codec::object!(StateReason; error_code["errorCode"], message["message"]);
 crate::codec::default_new!(StateReason);
 /// Change of the private networking setting of an export bucket.
 ///
 /// Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRequirePrivateNetworkingRequest {
     /// True to require private networking for exports, false to stop requiring it.
     pub require_private_networking: bool,
 }
+crate::codec::object!(
+    UpdateRequirePrivateNetworkingRequest;
+    require_private_networking("requirePrivateNetworking")
+);
 impl UpdateRequirePrivateNetworkingRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(require_private_networking: bool) -> Self {

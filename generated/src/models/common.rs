@@ -3,27 +3,26 @@
 
 #![allow(deprecated)]
 /// Error body that Atlas returns with every 4xx and 5xx response.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
     /// Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bad_request_detail: Option<super::BadRequestDetail>,
     /// Human-readable explanation of what went wrong.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// HTTP status code of the response. Read-only: set by Atlas, never sent.
     pub error: i32,
     /// Machine-readable Atlas error code, such as `RESOURCE_NOT_FOUND`. Read-only: set by Atlas, never sent.
     pub error_code: String,
     /// Values that give more context about the error. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<serde_json::Value>>,
     /// Short text of the HTTP status, such as `Not Found`. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+crate::codec::object!(
+    ApiError; bad_request_detail["badRequestDetail"], detail["detail"], error("error"),
+    error_code("errorCode"), parameters["parameters"], reason["reason"]
+);
 impl ApiError {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(error: i32, error_code: String) -> Self {
@@ -38,16 +37,16 @@ impl ApiError {
     }
 }
 /// Details about why a request was rejected as invalid.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BadRequestDetail {
     /// Every field in the request that failed validation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<super::FieldViolation>>,
 }
+crate::codec::object!(BadRequestDetail; fields["fields"]);
 crate::codec::default_new!(BadRequestDetail);
 /// One invalid element of a request.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FieldViolation {
     /// Why the element is invalid.
@@ -55,6 +54,7 @@ pub struct FieldViolation {
     /// Path to the offending field in the request body.
     pub field: String,
 }
+crate::codec::object!(FieldViolation; description("description"), field("field"));
 impl FieldViolation {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(description: String, field: String) -> Self {
@@ -62,14 +62,13 @@ impl FieldViolation {
     }
 }
 /// A link to a related API resource.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Link {
     /// URL of the related resource.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// How the linked resource relates to this one, such as `self`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rel: Option<String>,
 }
+crate::codec::object!(Link; href["href"], rel["rel"]);
 crate::codec::default_new!(Link);

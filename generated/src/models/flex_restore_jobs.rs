@@ -5,8 +5,7 @@
 /// Request to restore a flex cluster snapshot into another cluster; Atlas fills in the read-only fields in its answer.
 ///
 /// Needs the cargo feature `flex-restore-jobs` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexBackupRestoreJobCreate20241113 {
     /// 24-character hexadecimal ID of the snapshot to restore. Write-only: sent, never returned.
@@ -14,9 +13,13 @@ pub struct FlexBackupRestoreJobCreate20241113 {
     /// Name of the flex or dedicated cluster in the target project to restore into. Write-only: sent, never returned.
     pub target_deployment_item_name: String,
     /// 24-character hexadecimal ID of the project that holds the target cluster. Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_project_id: Option<String>,
 }
+crate::codec::object!(
+    FlexBackupRestoreJobCreate20241113; snapshot_id("snapshotId"),
+    target_deployment_item_name("targetDeploymentItemName"),
+    target_project_id["targetProjectId"]
+);
 impl FlexBackupRestoreJobCreate20241113 {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(snapshot_id: String, target_deployment_item_name: String) -> Self {
@@ -34,19 +37,20 @@ impl FlexBackupRestoreJobCreate20241113 {
 /// One page of flex cluster restore jobs.
 ///
 /// Needs the cargo feature `flex-restore-jobs` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasFlexBackupRestoreJob20241113 {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::FlexBackupRestoreJob20241113>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedApiAtlasFlexBackupRestoreJob20241113; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedApiAtlasFlexBackupRestoreJob20241113 {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::FlexBackupRestoreJob20241113>) -> Self {

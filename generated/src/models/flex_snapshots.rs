@@ -15,13 +15,15 @@ pub use super::BackupTenantSnapshotStatus as FlexBackupSnapshot20241113Status;
 /// Request for a download link to one flex cluster snapshot.
 ///
 /// Needs the cargo feature `flex-snapshots` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexBackupSnapshotDownloadCreate20241113 {
     /// 24-character hexadecimal ID of the snapshot to download. Write-only: sent, never returned.
     pub snapshot_id: String,
 }
+crate::codec::object!(
+    FlexBackupSnapshotDownloadCreate20241113; snapshot_id("snapshotId")
+);
 impl FlexBackupSnapshotDownloadCreate20241113 {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(snapshot_id: String) -> Self {
@@ -31,19 +33,20 @@ impl FlexBackupSnapshotDownloadCreate20241113 {
 /// One page of flex cluster snapshots.
 ///
 /// Needs the cargo feature `flex-snapshots` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasFlexBackupSnapshot20241113 {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::FlexBackupSnapshot20241113>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedApiAtlasFlexBackupSnapshot20241113; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedApiAtlasFlexBackupSnapshot20241113 {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::FlexBackupSnapshot20241113>) -> Self {

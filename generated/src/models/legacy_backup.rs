@@ -5,44 +5,38 @@
 /// A legacy backup checkpoint of a sharded cluster: a moment to which the cluster can be restored.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCheckpoint {
     /// 24-character hexadecimal ID of the cluster. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
     /// When the checkpoint finished and the balancer resumed (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub completed: Option<chrono::DateTime<chrono::Utc>>,
     /// 24-character hexadecimal ID of the project. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// 24-character hexadecimal ID of the checkpoint. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// One entry per shard plus one for the config server (a single entry for a replica set). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<super::ApiCheckpointPart>>,
     /// Whether the checkpoint can be used for a restore. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub restorable: Option<bool>,
     /// When the balancer stopped and the checkpoint began (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub started: Option<chrono::DateTime<chrono::Utc>>,
     /// Moment the checkpoint restores to (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
 }
+crate::codec::object!(
+    ApiAtlasCheckpoint; cluster_id["clusterId"], completed["completed"],
+    group_id["groupId"], id["id"], links["links"], parts["parts"],
+    restorable["restorable"], started["started"], timestamp["timestamp"]
+);
 crate::codec::default_new!(ApiAtlasCheckpoint);
 /// The legacy backup snapshot schedule of a cluster.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotSchedule {
     /// Minutes between cluster checkpoints; sharded clusters only.
@@ -54,7 +48,6 @@ pub struct ApiAtlasSnapshotSchedule {
     /// 24-character hexadecimal ID of the project. Read-only: set by Atlas, never sent.
     pub group_id: String,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// Months to keep monthly snapshots; 0 turns them off.
     pub monthly_snapshot_retention_months: super::ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths,
@@ -67,6 +60,17 @@ pub struct ApiAtlasSnapshotSchedule {
     /// Weeks to keep weekly snapshots; 0 turns them off.
     pub weekly_snapshot_retention_weeks: super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks,
 }
+crate::codec::object!(
+    ApiAtlasSnapshotSchedule;
+    cluster_checkpoint_interval_min("clusterCheckpointIntervalMin"),
+    cluster_id("clusterId"), daily_snapshot_retention_days("dailySnapshotRetentionDays"),
+    group_id("groupId"), links["links"],
+    monthly_snapshot_retention_months("monthlySnapshotRetentionMonths"),
+    point_in_time_window_hours("pointInTimeWindowHours"),
+    snapshot_interval_hours("snapshotIntervalHours"),
+    snapshot_retention_days("snapshotRetentionDays"),
+    weekly_snapshot_retention_weeks("weeklySnapshotRetentionWeeks")
+);
 impl ApiAtlasSnapshotSchedule {
     /// A value with the required fields set and the optional ones empty.
     #[allow(clippy::too_many_arguments)]
@@ -205,8 +209,7 @@ crate::codec::int_enum!(
 /// The legacy backup snapshot schedule of a cluster.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotScheduleRequest {
     /// Minutes between cluster checkpoints; sharded clusters only.
@@ -226,6 +229,16 @@ pub struct ApiAtlasSnapshotScheduleRequest {
     /// Weeks to keep weekly snapshots; 0 turns them off.
     pub weekly_snapshot_retention_weeks: super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks,
 }
+crate::codec::object!(
+    ApiAtlasSnapshotScheduleRequest;
+    cluster_checkpoint_interval_min("clusterCheckpointIntervalMin"),
+    cluster_id("clusterId"), daily_snapshot_retention_days("dailySnapshotRetentionDays"),
+    monthly_snapshot_retention_months("monthlySnapshotRetentionMonths"),
+    point_in_time_window_hours("pointInTimeWindowHours"),
+    snapshot_interval_hours("snapshotIntervalHours"),
+    snapshot_retention_days("snapshotRetentionDays"),
+    weekly_snapshot_retention_weeks("weeklySnapshotRetentionWeeks")
+);
 impl ApiAtlasSnapshotScheduleRequest {
     /// A value with the required fields set and the optional ones empty.
     #[allow(clippy::too_many_arguments)]
@@ -338,26 +351,25 @@ crate::codec::int_enum!(
 /// The part of a checkpoint that concerns one shard or config server.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiCheckpointPart {
     /// Name of the replica set. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub replica_set_name: Option<String>,
     /// Name of the shard. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shard_name: Option<String>,
     /// Whether the checkpoint token was found in the oplog. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_discovered: Option<bool>,
     /// Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_timestamp: Option<super::ApiBsonTimestamp>,
     /// Kind of host the part covers. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_name: Option<super::ApiCheckpointPartTypeName>,
 }
+crate::codec::object!(
+    ApiCheckpointPart; replica_set_name["replicaSetName"], shard_name["shardName"],
+    token_discovered["tokenDiscovered"], token_timestamp["tokenTimestamp"],
+    type_name["typeName"]
+);
 crate::codec::default_new!(ApiCheckpointPart);
 /// Kind of host the part covers.
 ///
@@ -381,54 +393,47 @@ crate::codec::string_enum!(
 /// A legacy backup restore job.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupRestoreJob {
     /// 24-character hexadecimal ID of the batch the job belongs to; sharded cluster restores only. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_id: Option<String>,
     /// 24-character hexadecimal ID of the cluster. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
     /// Name of the cluster. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
     /// When the job was requested (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<chrono::DateTime<chrono::Utc>>,
     pub delivery: super::BackupRestoreJobDelivery,
     /// ID of the imported deployment job, when restoring from an imported snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deployment_job_id: Option<String>,
     /// Whether the restored data is encrypted. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption_enabled: Option<bool>,
     /// 24-character hexadecimal ID of the project. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Checksums of the restore files, one per file. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hashes: Option<Vec<super::RestoreJobFileHash>>,
     /// 24-character hexadecimal ID of the restore job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// UUID of the KMIP master key that encrypts the data, when encryption is on. Read-only: set by Atlas, never sent.
-    #[serde(rename = "masterKeyUUID", skip_serializing_if = "Option::is_none")]
     pub master_key_uuid: Option<String>,
     /// 24-character hexadecimal ID of the snapshot to restore; excludes the point-in-time and checkpoint fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
     /// State of the downloadable file. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_name: Option<super::BackupRestoreJobStatusName>,
     /// Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<super::ApiBsonTimestamp>,
 }
+crate::codec::object!(
+    BackupRestoreJob; batch_id["batchId"], cluster_id["clusterId"],
+    cluster_name["clusterName"], created["created"], delivery("delivery"),
+    deployment_job_id["deploymentJobId"], encryption_enabled["encryptionEnabled"],
+    group_id["groupId"], hashes["hashes"], id["id"], links["links"],
+    master_key_uuid["masterKeyUUID"], snapshot_id["snapshotId"],
+    status_name["statusName"], timestamp["timestamp"]
+);
 impl BackupRestoreJob {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(delivery: super::BackupRestoreJobDelivery) -> Self {
@@ -454,47 +459,42 @@ impl BackupRestoreJob {
 /// How a legacy restore job delivers its data.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupRestoreJobDelivery {
     /// Header name to send when downloading over HTTP. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_header: Option<String>,
     /// Header value to send when downloading over HTTP. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_value: Option<String>,
     /// Hours after completion during which the download URL works, for HTTP delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_hours: Option<i32>,
     /// When the download URL stops working (ISO 8601, UTC), for HTTP delivery. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<chrono::DateTime<chrono::Utc>>,
     /// How many times the download URL may be used, for HTTP delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_downloads: Option<i32>,
     /// Delivery method; `AUTOMATED_RESTORE` also needs the target project and cluster.
     pub method_name: super::BackupRestoreJobDeliveryMethodName,
     /// State of the downloadable file. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_name: Option<super::BackupRestoreJobDeliveryStatusName>,
     /// 24-character hexadecimal ID of the target cluster, for automated restores.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_cluster_id: Option<String>,
     /// Name of the target cluster, for automated restores.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_cluster_name: Option<String>,
     /// 24-character hexadecimal ID of the project of the target cluster, for automated restores.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_group_id: Option<String>,
     /// Download URL with the verification key in it; deprecated, use `urlV2`. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "deprecated in the API spec")]
     pub url: Option<String>,
     /// Download URL; send the verification key in an HTTP header. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url_v2: Option<String>,
 }
+crate::codec::object!(
+    BackupRestoreJobDelivery; auth_header["authHeader"], auth_value["authValue"],
+    expiration_hours["expirationHours"], expires["expires"],
+    max_downloads["maxDownloads"], method_name("methodName"), status_name["statusName"],
+    target_cluster_id["targetClusterId"], target_cluster_name["targetClusterName"],
+    target_group_id["targetGroupId"], url["url"], url_v2["urlV2"]
+);
 impl BackupRestoreJobDelivery {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(method_name: super::BackupRestoreJobDeliveryMethodName) -> Self {
@@ -545,28 +545,28 @@ crate::codec::string_enum!(
 /// How a legacy restore job delivers its data.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupRestoreJobDeliveryRequest {
     /// Hours after completion during which the download URL works, for HTTP delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_hours: Option<i32>,
     /// How many times the download URL may be used, for HTTP delivery.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_downloads: Option<i32>,
     /// Delivery method; `AUTOMATED_RESTORE` also needs the target project and cluster.
     pub method_name: super::BackupRestoreJobDeliveryMethodName,
     /// 24-character hexadecimal ID of the target cluster, for automated restores.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_cluster_id: Option<String>,
     /// Name of the target cluster, for automated restores.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_cluster_name: Option<String>,
     /// 24-character hexadecimal ID of the project of the target cluster, for automated restores.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_group_id: Option<String>,
 }
+crate::codec::object!(
+    BackupRestoreJobDeliveryRequest; expiration_hours["expirationHours"],
+    max_downloads["maxDownloads"], method_name("methodName"),
+    target_cluster_id["targetClusterId"], target_cluster_name["targetClusterName"],
+    target_group_id["targetGroupId"]
+);
 impl BackupRestoreJobDeliveryRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(method_name: super::BackupRestoreJobDeliveryMethodName) -> Self {
@@ -634,27 +634,26 @@ crate::codec::string_enum!(
 /// A legacy backup restore job.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupRestoreJobRequest {
     /// 24-character hexadecimal ID of the sharded cluster checkpoint to restore to, for automated restores. Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub checkpoint_id: Option<String>,
     pub delivery: super::BackupRestoreJobDeliveryRequest,
     /// Operation ordinal within `oplogTs` for a point-in-time restore. Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_inc: Option<i32>,
     /// Date and time of the oplog entry to restore to (ISO 8601, UTC). Write-only: sent, never returned.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oplog_ts: Option<String>,
     /// Moment to restore to, in milliseconds since the UNIX epoch, within the last 24 hours. Write-only: sent, never returned.
-    #[serde(rename = "pointInTimeUTCMillis", skip_serializing_if = "Option::is_none")]
     pub point_in_time_utc_millis: Option<i64>,
     /// 24-character hexadecimal ID of the snapshot to restore; excludes the point-in-time and checkpoint fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
 }
+crate::codec::object!(
+    BackupRestoreJobRequest; checkpoint_id["checkpointId"], delivery("delivery"),
+    oplog_inc["oplogInc"], oplog_ts["oplogTs"],
+    point_in_time_utc_millis["pointInTimeUTCMillis"], snapshot_id["snapshotId"]
+);
 impl BackupRestoreJobRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(delivery: super::BackupRestoreJobDeliveryRequest) -> Self {
@@ -712,98 +711,86 @@ crate::codec::string_enum!(
 /// A legacy backup snapshot.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackupSnapshot {
     /// 24-character hexadecimal ID of the cluster. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
     /// Name of the cluster. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
     /// Whether the snapshot is finished; false while Atlas is still taking it. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub complete: Option<bool>,
     /// Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<super::ApiBsonTimestamp>,
     /// Whether the snapshot is protected from deletion; cannot be combined with `expires` in one request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub do_not_delete: Option<bool>,
     /// When Atlas deletes the snapshot (ISO 8601, UTC); cleared when `doNotDelete` is true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<chrono::DateTime<chrono::Utc>>,
     /// 24-character hexadecimal ID of the project. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// 24-character hexadecimal ID of the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whether the snapshot is incremental rather than full. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub incremental: Option<bool>,
     /// Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_oplog_applied_timestamp: Option<super::ApiBsonTimestamp>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// One entry per shard plus one for the config server (a single entry for a replica set). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<super::BackupSnapshotPart>>,
 }
+crate::codec::object!(
+    BackupSnapshot; cluster_id["clusterId"], cluster_name["clusterName"],
+    complete["complete"], created["created"], do_not_delete["doNotDelete"],
+    expires["expires"], group_id["groupId"], id["id"], incremental["incremental"],
+    last_oplog_applied_timestamp["lastOplogAppliedTimestamp"], links["links"],
+    parts["parts"]
+);
 crate::codec::default_new!(BackupSnapshot);
 /// The part of a legacy snapshot taken from one replica set or config server.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackupSnapshotPart {
     /// 24-character hexadecimal ID of the cluster. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
     /// When this part finished (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_time: Option<chrono::DateTime<chrono::Utc>>,
     /// Compression of the snapshot files. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub compression_setting: Option<super::BackupSnapshotPartCompressionSetting>,
     /// Bytes of data stored on each node. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_size_bytes: Option<i64>,
     /// Whether the part is encrypted. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption_enabled: Option<bool>,
     /// Feature compatibility version of the primary when the snapshot was taken. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fcv: Option<String>,
     /// Bytes of the data files. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size_bytes: Option<i64>,
     /// Host name and port of the node the part was taken from. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub machine_id: Option<String>,
     /// UUID of the KMIP master key that encrypts the part, when encryption is on. Read-only: set by Atlas, never sent.
-    #[serde(rename = "masterKeyUUID", skip_serializing_if = "Option::is_none")]
     pub master_key_uuid: Option<String>,
     /// MongoDB version of the primary when the snapshot was taken. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mongod_version: Option<String>,
     /// Name of the replica set. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub replica_set_name: Option<String>,
     /// Role of the node when the snapshot started. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub replica_state: Option<String>,
     /// Bytes allocated for document storage. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_size_bytes: Option<i64>,
     /// Kind of server the part was taken from. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_name: Option<super::BackupSnapshotPartTypeName>,
 }
+crate::codec::object!(
+    BackupSnapshotPart; cluster_id["clusterId"], completed_time["completedTime"],
+    compression_setting["compressionSetting"], data_size_bytes["dataSizeBytes"],
+    encryption_enabled["encryptionEnabled"], fcv["fcv"],
+    file_size_bytes["fileSizeBytes"], machine_id["machineId"],
+    master_key_uuid["masterKeyUUID"], mongod_version["mongodVersion"],
+    replica_set_name["replicaSetName"], replica_state["replicaState"],
+    storage_size_bytes["storageSizeBytes"], type_name["typeName"]
+);
 crate::codec::default_new!(BackupSnapshotPart);
 /// Compression of the snapshot files.
 ///
@@ -846,17 +833,17 @@ crate::codec::string_enum!(
 /// A legacy backup snapshot.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackupSnapshotRequest {
     /// Whether the snapshot is protected from deletion; cannot be combined with `expires` in one request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub do_not_delete: Option<bool>,
     /// When Atlas deletes the snapshot (ISO 8601, UTC); cleared when `doNotDelete` is true.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<chrono::DateTime<chrono::Utc>>,
 }
+crate::codec::object!(
+    BackupSnapshotRequest; do_not_delete["doNotDelete"], expires["expires"]
+);
 crate::codec::default_new!(BackupSnapshotRequest);
 impl BackupSnapshotRequest {
     /// Sets `doNotDelete`.
@@ -890,19 +877,20 @@ crate::codec::string_enum!(
 /// One page of legacy backup checkpoints.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasCheckpoint {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::ApiAtlasCheckpoint>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedApiAtlasCheckpoint; links["links"], results("results"),
+    total_count["totalCount"]
+);
 impl PaginatedApiAtlasCheckpoint {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::ApiAtlasCheckpoint>) -> Self {
@@ -916,19 +904,19 @@ impl PaginatedApiAtlasCheckpoint {
 /// One page of legacy backup restore jobs.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedRestoreJob {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::BackupRestoreJob>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedRestoreJob; links["links"], results("results"), total_count["totalCount"]
+);
 impl PaginatedRestoreJob {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::BackupRestoreJob>) -> Self {
@@ -942,19 +930,19 @@ impl PaginatedRestoreJob {
 /// One page of legacy backup snapshots.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedSnapshot {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
     pub results: Vec<super::BackupSnapshot>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedSnapshot; links["links"], results("results"), total_count["totalCount"]
+);
 impl PaginatedSnapshot {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::BackupSnapshot>) -> Self {
@@ -968,23 +956,22 @@ impl PaginatedSnapshot {
 /// The checksum of one restore file.
 ///
 /// Needs the cargo feature `legacy-backup` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RestoreJobFileHash {
     /// Name of the file. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
     /// Checksum of the file. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// Hash algorithm used. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub type_name: Option<super::RestoreJobFileHashTypeName>,
 }
+crate::codec::object!(
+    RestoreJobFileHash; file_name["fileName"], hash["hash"], links["links"],
+    type_name["typeName"]
+);
 crate::codec::default_new!(RestoreJobFileHash);
 /// Hash algorithm used.
 ///

@@ -3,7 +3,7 @@
 
 //! The API's schemas as Rust types.
 //!
-//! Field names are snake_case; each keeps its JSON name through serde (`rename_all` or `rename`).
+//! Field names are snake_case; each struct's JSON names are in its `codec::object!` table.
 #[cfg(feature = "cloud-backups")]
 mod cloud_backups;
 #[cfg(feature = "cloud-backups")]

@@ -5,14 +5,13 @@
 /// An oplog timestamp: a date plus an ordinal within that second.
 ///
 /// Needs one of the cargo features `cloud-backups`, `legacy-backup` (all on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiBsonTimestamp {
     /// Date and time of the oplog entry (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<chrono::DateTime<chrono::Utc>>,
     /// Ordinal of the operation within `date`. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub increment: Option<i32>,
 }
+crate::codec::object!(ApiBsonTimestamp; date["date"], increment["increment"]);
 crate::codec::default_new!(ApiBsonTimestamp);

@@ -5,53 +5,49 @@
 /// A restore or download job of a flex cluster snapshot.
 ///
 /// Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots` (all on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlexBackupRestoreJob20241113 {
     /// Whether the job restores the snapshot or prepares a download. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_type: Option<super::FlexBackupRestoreJob20241113DeliveryType>,
     /// When the download link stops working (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
     /// 24-character hexadecimal ID of the job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Name of the source flex cluster. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instance_name: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// 24-character hexadecimal ID of the project the job came from. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// When Atlas finished writing the snapshot for this job (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub restore_finished_date: Option<chrono::DateTime<chrono::Utc>>,
     /// When Atlas is scheduled to restore the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub restore_scheduled_date: Option<chrono::DateTime<chrono::Utc>>,
     /// When Atlas finished taking the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_finished_date: Option<chrono::DateTime<chrono::Utc>>,
     /// 24-character hexadecimal ID of the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
     /// URL of the compressed snapshot files, for `DOWNLOAD` jobs. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_url: Option<String>,
     /// Stage of the job when the response was produced. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::FlexBackupRestoreJob20241113Status>,
     /// Name of the flex or dedicated cluster in the target project that receives the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_deployment_item_name: Option<String>,
     /// 24-character hexadecimal ID of the project that holds the target cluster. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_project_id: Option<String>,
 }
+crate::codec::object!(
+    FlexBackupRestoreJob20241113; delivery_type["deliveryType"],
+    expiration_date["expirationDate"], id["id"], instance_name["instanceName"],
+    links["links"], project_id["projectId"],
+    restore_finished_date["restoreFinishedDate"],
+    restore_scheduled_date["restoreScheduledDate"],
+    snapshot_finished_date["snapshotFinishedDate"], snapshot_id["snapshotId"],
+    snapshot_url["snapshotUrl"], status["status"],
+    target_deployment_item_name["targetDeploymentItemName"],
+    target_project_id["targetProjectId"]
+);
 crate::codec::default_new!(FlexBackupRestoreJob20241113);
 /// Stage of the job when the response was produced.
 ///

@@ -5,33 +5,29 @@
 /// One snapshot of a shared-tier (M2/M5) cluster.
 ///
 /// Needs one of the cargo features `flex-snapshots`, `shared-tier-snapshots` (all on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackupTenantSnapshot {
     /// When the download link stops working (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration: Option<chrono::DateTime<chrono::Utc>>,
     /// When Atlas finished writing the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub finish_time: Option<chrono::DateTime<chrono::Utc>>,
     /// 24-character hexadecimal ID of the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// MongoDB version of the cluster when the snapshot was taken. Read-only: set by Atlas, never sent.
-    #[serde(rename = "mongoDBVersion", skip_serializing_if = "Option::is_none")]
     pub mongo_db_version: Option<String>,
     /// When Atlas is scheduled to take the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_time: Option<chrono::DateTime<chrono::Utc>>,
     /// When Atlas started taking the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<chrono::DateTime<chrono::Utc>>,
     /// Stage of the snapshot workflow when the response was produced. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::BackupTenantSnapshotStatus>,
 }
+crate::codec::object!(
+    BackupTenantSnapshot; expiration["expiration"], finish_time["finishTime"], id["id"],
+    links["links"], mongo_db_version["mongoDBVersion"], scheduled_time["scheduledTime"],
+    start_time["startTime"], status["status"]
+);
 crate::codec::default_new!(BackupTenantSnapshot);

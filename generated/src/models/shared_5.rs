@@ -5,51 +5,48 @@
 /// A download (or restore) job for one shared-tier snapshot; the same shape is sent as the request and returned as the response, where the read-only fields are filled in.
 ///
 /// Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantRestore {
     /// Name of the source cluster. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
     /// How Atlas delivers the snapshot. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_type: Option<super::TenantRestoreDeliveryType>,
     /// When the download link stops working, 4 hours after the request (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
     /// 24-character hexadecimal ID of the job. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// 24-character hexadecimal ID of the project the job came from. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// When Atlas finished writing the snapshot for this job (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub restore_finished_date: Option<chrono::DateTime<chrono::Utc>>,
     /// When Atlas is scheduled to restore the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub restore_scheduled_date: Option<chrono::DateTime<chrono::Utc>>,
     /// When Atlas finished taking the snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_finished_date: Option<chrono::DateTime<chrono::Utc>>,
     /// 24-character hexadecimal ID of the snapshot to download.
     pub snapshot_id: String,
     /// URL of the compressed snapshot files, returned when `deliveryType` is `DOWNLOAD`; valid for 4 hours. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_url: Option<String>,
     /// Stage of the job when the response was produced. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<super::TenantRestoreStatus>,
     /// Name of the target cluster (tier M2 or larger) in the target project.
     pub target_deployment_item_name: String,
     /// 24-character hexadecimal ID of the project that holds the target cluster.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_project_id: Option<String>,
 }
+crate::codec::object!(
+    TenantRestore; cluster_name["clusterName"], delivery_type["deliveryType"],
+    expiration_date["expirationDate"], id["id"], links["links"], project_id["projectId"],
+    restore_finished_date["restoreFinishedDate"],
+    restore_scheduled_date["restoreScheduledDate"],
+    snapshot_finished_date["snapshotFinishedDate"], snapshot_id("snapshotId"),
+    snapshot_url["snapshotUrl"], status["status"],
+    target_deployment_item_name("targetDeploymentItemName"),
+    target_project_id["targetProjectId"]
+);
 impl TenantRestore {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(snapshot_id: String, target_deployment_item_name: String) -> Self {
@@ -79,8 +76,7 @@ pub use super::FlexBackupRestoreJob20241113DeliveryType as TenantRestoreDelivery
 /// A download (or restore) job for one shared-tier snapshot; the same shape is sent as the request and returned as the response, where the read-only fields are filled in.
 ///
 /// Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantRestoreRequest {
     /// 24-character hexadecimal ID of the snapshot to download.
@@ -88,9 +84,13 @@ pub struct TenantRestoreRequest {
     /// Name of the target cluster (tier M2 or larger) in the target project.
     pub target_deployment_item_name: String,
     /// 24-character hexadecimal ID of the project that holds the target cluster.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_project_id: Option<String>,
 }
+crate::codec::object!(
+    TenantRestoreRequest; snapshot_id("snapshotId"),
+    target_deployment_item_name("targetDeploymentItemName"),
+    target_project_id["targetProjectId"]
+);
 impl TenantRestoreRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(snapshot_id: String, target_deployment_item_name: String) -> Self {

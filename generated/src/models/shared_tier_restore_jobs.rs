@@ -5,18 +5,18 @@
 /// One page of shared-tier restore jobs.
 ///
 /// Needs the cargo feature `shared-tier-restore-jobs` (on by default).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PaginatedTenantRestoreView {
     /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::Link>>,
     /// The items on the requested page. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<super::TenantRestore>>,
     /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
 }
+crate::codec::object!(
+    PaginatedTenantRestoreView; links["links"], results["results"],
+    total_count["totalCount"]
+);
 crate::codec::default_new!(PaginatedTenantRestoreView);
