@@ -334,42 +334,89 @@ pub(crate) fn tag_module(
 /// formatted. Each item is parsed on its own, so that invalid text names its template and
 /// item. (One `syn::parse_file` of the whole file, with a re-parse per item only on failure,
 /// was measured: no fewer instructions, so it was not kept; README, Performance.)
+///
+/// Each piece is printed as soon as it is parsed, and its syntax tree dropped, so that no
+/// more than one piece's tree is held (the whole file's had been the largest part of peak
+/// memory, the two largest files being printed at once on two threads). prettyplease prints
+/// a file's items one after the other with nothing between them, so the text is the same as
+/// printing the file at once. The exception is the plain inherent `impl` blocks, which are
+/// merged per type (see [`mergeable`]): they are kept and printed at the place of the
+/// type's first block once the last piece is read.
 pub(crate) fn print_file(inner: &str, pieces: &[Piece], template: &'static str, item: &str) -> Result<String, Error> {
-    let mut file = parse_file(inner).map_err(|e| render_error(&e, inner, template, item))?;
-    for piece in pieces {
-        file.items.extend(check_item(&piece.text, piece.template, &piece.item)?.items);
+    use quote::ToTokens;
+    enum Part {
+        Text(String),
+        Impl(usize),
     }
-    file.items = merge_impls(std::mem::take(&mut file.items));
-    let out = unparse(&file);
-    // Freeing the tree is part of the cost of having parsed it.
-    clock::parse(|| drop(file));
+    let head = parse_file(inner).map_err(|e| render_error(&e, inner, template, item))?;
+    let mut parts = vec![Part::Text(unparse(&head))];
+    let mut impls: Vec<syn::ItemImpl> = Vec::new();
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for piece in pieces {
+        let file = check_item(&piece.text, piece.template, &piece.item)?;
+        let mut run = items_file(Vec::new());
+        for item in file.items {
+            match item {
+                syn::Item::Impl(block) if mergeable(&block) => {
+                    if !run.items.is_empty() {
+                        parts.push(Part::Text(unparse(&run)));
+                        clock::parse(|| run.items.clear());
+                    }
+                    let key = block.self_ty.to_token_stream().to_string();
+                    match first.get(&key).and_then(|&i| impls.get_mut(i)) {
+                        Some(target) => target.items.extend(block.items),
+                        None => {
+                            first.insert(key, impls.len());
+                            parts.push(Part::Impl(impls.len()));
+                            impls.push(block);
+                        }
+                    }
+                }
+                other => run.items.push(other),
+            }
+        }
+        if !run.items.is_empty() {
+            parts.push(Part::Text(unparse(&run)));
+        }
+        // Freeing the tree is part of the cost of having parsed it.
+        clock::parse(|| drop(run));
+    }
+    let mut out = String::new();
+    let mut impls: Vec<Option<syn::ItemImpl>> = impls.into_iter().map(Some).collect();
+    for part in parts {
+        let text = match part {
+            Part::Text(text) => text,
+            Part::Impl(i) => match impls.get_mut(i).and_then(Option::take) {
+                Some(block) => {
+                    let file = items_file(vec![syn::Item::Impl(block)]);
+                    let text = unparse(&file);
+                    clock::parse(|| drop(file));
+                    text
+                }
+                None => continue,
+            },
+        };
+        // Printed alone, the inner attributes end without the line break that the first
+        // item would have started with.
+        if !out.is_empty() && !out.ends_with('\n') && !text.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&text);
+    }
     Ok(out)
 }
 
-/// Moves the items of every plain inherent `impl` block (no trait, generics or attributes)
-/// into the first block of the same type in the file. Templates render one operation at a
-/// time, each with its own `impl crate::Client`; the file prints one, methods in operation
-/// order, instead of a header and a brace per operation.
-fn merge_impls(items: Vec<syn::Item>) -> Vec<syn::Item> {
-    use quote::ToTokens;
-    let mut out: Vec<syn::Item> = Vec::with_capacity(items.len());
-    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for item in items {
-        match item {
-            syn::Item::Impl(block) if block.trait_.is_none() && block.generics.params.is_empty() && block.attrs.is_empty() => {
-                let key = block.self_ty.to_token_stream().to_string();
-                match first.get(&key).and_then(|&i| out.get_mut(i)) {
-                    Some(syn::Item::Impl(target)) => target.items.extend(block.items),
-                    _ => {
-                        first.insert(key, out.len());
-                        out.push(syn::Item::Impl(block));
-                    }
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
+/// A file of only `items`, to print them.
+fn items_file(items: Vec<syn::Item>) -> syn::File {
+    syn::File { shebang: None, frontmatter: None, attrs: Vec::new(), items }
+}
+
+/// Whether an `impl` block is a plain inherent one (no trait, generics or attributes), whose
+/// items go into the first block of the same type in the file. Templates render one
+/// operation at a time, each with its own `impl crate::Client`; the file prints one, methods
+/// in operation order, instead of a header and a brace per operation.
+fn mergeable(block: &syn::ItemImpl) -> bool {
+    block.trait_.is_none() && block.generics.params.is_empty() && block.attrs.is_empty()
 }
 
 /// Parses one item's rendered text, naming the template and item when it is not valid Rust.
