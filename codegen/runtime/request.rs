@@ -221,14 +221,14 @@ macro_rules! builder {
         /// status, for clients that cannot read status codes or headers. `envelope` (query
         /// parameter); default `false`.
         pub fn envelope(self, value: bool) -> Self {
-            Self(self.0.set(|p| p.envelope = Some(value)))
+            Self(self.0.options(|o| o.envelope = Some(value)))
         }
     };
     (@shared pretty) => {
         /// When true, Atlas pretty-prints the answer's JSON. `pretty` (query parameter);
         /// default `false`.
         pub fn pretty(self, value: bool) -> Self {
-            Self(self.0.set(|p| p.pretty = Some(value)))
+            Self(self.0.options(|o| o.pretty = Some(value)))
         }
     };
     (@shared concurrency) => {
@@ -253,6 +253,8 @@ pub(crate) struct Request {
     pub content_type: Option<&'static str>,
     pub accept: &'static str,
     pub timeout: Option<Duration>,
+    /// `envelope` and `pretty` of the call's options, sent after `query`.
+    pub flags: [(&'static str, Option<bool>); 2],
 }
 
 /// Options every builder carries besides the operation's parameters.
@@ -261,6 +263,10 @@ pub(crate) struct CallOptions {
     pub timeout: Option<Duration>,
     /// Pages fetched at once by a list builder's stream (`None`: one at a time).
     pub concurrency: Option<usize>,
+    /// Atlas's `envelope` and `pretty` query flags, on the builders whose operation has
+    /// them: sent after the operation's other query parameters.
+    pub envelope: Option<bool>,
+    pub pretty: Option<bool>,
 }
 
 impl Request {
@@ -275,7 +281,15 @@ impl Request {
             content_type: None,
             accept,
             timeout: options.timeout,
+            flags: [("envelope", options.envelope), ("pretty", options.pretty)],
         }
+    }
+
+    /// The query's name–value pairs in the order they are sent: the operation's parameters,
+    /// then the flags that were set.
+    pub fn query_pairs(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        let flags = self.flags.iter().filter_map(|(name, value)| Some((*name, if (*value)? { "true" } else { "false" })));
+        self.query.iter().map(|(name, value)| (*name, value.as_str())).chain(flags)
     }
 
     /// Checks a required path parameter and puts it, percent-encoded, into the path.

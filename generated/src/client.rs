@@ -190,9 +190,10 @@ impl Client {
         full.push_str(&request.path);
         let mut url = Url::parse(&full)
             .map_err(|e| Error::Config(format!("cannot build the request URL: {e}")))?;
-        if !request.query.is_empty() {
+        let mut query = request.query_pairs().peekable();
+        if query.peek().is_some() {
             let mut pairs = url.query_pairs_mut();
-            for (name, value) in &request.query {
+            for (name, value) in query {
                 pairs.append_pair(name, value);
             }
         }

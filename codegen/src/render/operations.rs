@@ -18,8 +18,6 @@ struct ParamView {
     ty: String,
     arg: String,
     value: String,
-    /// Its setter comes from the runtime's `builder!` (see [`shared_setter`]).
-    shared: bool,
 }
 
 struct BodyView {
@@ -226,9 +224,12 @@ fn uses_rule(p: &crate::ir::Param) -> bool {
     !p.rule_ident.is_empty() && p.ty == TypeRef::String && matches!(p.location, ParamLocation::Path | ParamLocation::Query)
 }
 
-/// Whether a parameter's setter is one of the runtime's `builder!` (`envelope`, `pretty`):
-/// Atlas's query flags that mean the same on every operation, optional and `false` unless
-/// set. Anything else by those names keeps a setter of its own, with the spec's docs.
+/// Whether a parameter is one of the runtime's (`envelope`, `pretty`): Atlas's query flags
+/// that mean the same on every operation, optional and `false` unless set. The runtime's
+/// `builder!` gives the setter, `CallOptions` holds the value and the request sends it after
+/// the operation's other query parameters (where `spec/` lists them on every operation; the
+/// order of query parameters means nothing to Atlas). Anything else by those names is an
+/// ordinary parameter, with the spec's docs.
 fn shared_setter(p: &crate::ir::Param) -> bool {
     matches!(p.name.as_str(), "envelope" | "pretty")
         && p.ident == p.name
@@ -246,6 +247,11 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
     let mut shared_setters = Vec::new();
     for p in &op.params {
         let field = ident(&p.ident);
+        // Setter, field and query pair come from the runtime (`builder!`, `CallOptions`).
+        if shared_setter(p) {
+            shared_setters.push(field);
+            continue;
+        }
         let ty = rust_type(api, &p.ty, MODELS);
         let (arg, value) = setter_arg(api, p);
         let mut doc_lines = p.doc.as_deref().map(docs::lines).unwrap_or_default();
@@ -277,11 +283,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{last} {facts}"),
             _ => doc_lines.push(facts),
         }
-        let shared = shared_setter(p);
-        if shared {
-            shared_setters.push(field.clone());
-        }
-        params.push(ParamView { doc: docs::attrs(&doc_lines), field: field.clone(), ty: ty.clone(), arg, value, shared });
+        params.push(ParamView { doc: docs::attrs(&doc_lines), field: field.clone(), ty: ty.clone(), arg, value });
         let name = lit(&p.name);
         let statement = match (p.location, &p.ty) {
             (ParamLocation::Path, TypeRef::String) => format!(

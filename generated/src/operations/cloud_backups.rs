@@ -299,8 +299,6 @@ struct CancelBackupRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     restore_job_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(CancelBackupRestoreJob => (); envelope, pretty);
 impl CancelBackupRestoreJob {
@@ -328,8 +326,6 @@ impl CancelBackupRestoreJob {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_empty(request).await
     }
 }
@@ -361,8 +357,6 @@ pub struct CreateBackupExport(crate::request::Builder<CreateBackupExportParams>)
 struct CreateBackupExportParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::DiskBackupExportJobRequest>,
 }
 crate::request::builder!(
@@ -394,8 +388,6 @@ impl CreateBackupExport {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -430,8 +422,6 @@ pub struct CreateBackupPrivateEndpoint(
 struct CreateBackupPrivateEndpointParams {
     group_id: Option<String>,
     cloud_provider: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::ObjectStoragePrivateEndpointRequest>,
 }
 crate::request::builder!(
@@ -464,8 +454,6 @@ impl CreateBackupPrivateEndpoint {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -498,8 +486,6 @@ pub struct CreateBackupRestoreJob(crate::request::Builder<CreateBackupRestoreJob
 struct CreateBackupRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::DiskBackupSnapshotRestoreJobRequest>,
 }
 crate::request::builder!(
@@ -531,8 +517,6 @@ impl CreateBackupRestoreJob {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -567,8 +551,6 @@ pub struct CreateCollectionRestoreJob(
 struct CreateCollectionRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::ApiAtlasCollectionRestoreJobRequest>,
 }
 crate::request::builder!(
@@ -601,8 +583,6 @@ impl CreateCollectionRestoreJob {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -633,8 +613,6 @@ pub struct CreateExportBucket(crate::request::Builder<CreateExportBucketParams>)
 #[derive(Debug, Clone, Default)]
 struct CreateExportBucketParams {
     group_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::DiskBackupSnapshotExportBucketRequest>,
 }
 crate::request::builder!(
@@ -662,8 +640,6 @@ impl CreateExportBucket {
         };
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -704,8 +680,6 @@ pub struct CreateServerlessRestoreJob(
 struct CreateServerlessRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::ServerlessBackupRestoreJobRequest>,
 }
 crate::request::builder!(
@@ -737,8 +711,6 @@ impl CreateServerlessRestoreJob {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -774,8 +746,6 @@ struct DeleteBackupPrivateEndpointParams {
     group_id: Option<String>,
     cloud_provider: Option<String>,
     endpoint_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(DeleteBackupPrivateEndpoint => (); envelope, pretty);
 impl DeleteBackupPrivateEndpoint {
@@ -803,8 +773,6 @@ impl DeleteBackupPrivateEndpoint {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
         request.path("endpointId", &p.endpoint_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_empty(request).await
     }
 }
@@ -839,8 +807,6 @@ struct DeleteBackupShardedClusterParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(DeleteBackupShardedCluster => (); envelope, pretty);
 impl DeleteBackupShardedCluster {
@@ -868,8 +834,6 @@ impl DeleteBackupShardedCluster {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_empty(request).await
     }
 }
@@ -902,8 +866,6 @@ pub struct DeleteClusterBackupSchedule(
 struct DeleteClusterBackupScheduleParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     DeleteClusterBackupSchedule => models::DiskBackupSnapshotSchedule20240805; envelope,
@@ -931,8 +893,6 @@ impl DeleteClusterBackupSchedule {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -967,8 +927,6 @@ struct DeleteClusterBackupSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(DeleteClusterBackupSnapshot => (); envelope, pretty);
 impl DeleteClusterBackupSnapshot {
@@ -996,8 +954,6 @@ impl DeleteClusterBackupSnapshot {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_empty(request).await
     }
 }
@@ -1028,8 +984,6 @@ pub struct DeleteExportBucket(crate::request::Builder<DeleteExportBucketParams>)
 struct DeleteExportBucketParams {
     group_id: Option<String>,
     export_bucket_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(DeleteExportBucket => (); envelope, pretty);
 impl DeleteExportBucket {
@@ -1052,8 +1006,6 @@ impl DeleteExportBucket {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_empty(request).await
     }
 }
@@ -1080,8 +1032,6 @@ pub struct DisableCompliancePolicy(
 #[derive(Debug, Clone, Default)]
 struct DisableCompliancePolicyParams {
     group_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(DisableCompliancePolicy => (); envelope, pretty);
 impl DisableCompliancePolicy {
@@ -1099,8 +1049,6 @@ impl DisableCompliancePolicy {
         };
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_empty(request).await
     }
 }
@@ -1133,8 +1081,6 @@ struct GetBackupExportParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     export_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetBackupExport => models::DiskBackupExportJob; envelope, pretty
@@ -1166,8 +1112,6 @@ impl GetBackupExport {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("exportId", &p.export_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1202,8 +1146,6 @@ struct GetBackupPrivateEndpointParams {
     group_id: Option<String>,
     cloud_provider: Option<String>,
     endpoint_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetBackupPrivateEndpoint => models::ObjectStoragePrivateEndpointResponse; envelope,
@@ -1236,8 +1178,6 @@ impl GetBackupPrivateEndpoint {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
         request.path("endpointId", &p.endpoint_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1270,8 +1210,6 @@ struct GetBackupRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     restore_job_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetBackupRestoreJob => models::DiskBackupSnapshotRestoreJob; envelope, pretty
@@ -1303,8 +1241,6 @@ impl GetBackupRestoreJob {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1335,8 +1271,6 @@ pub struct GetBackupSchedule(crate::request::Builder<GetBackupScheduleParams>);
 struct GetBackupScheduleParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetBackupSchedule => models::DiskBackupSnapshotSchedule20240805; envelope, pretty
@@ -1363,8 +1297,6 @@ impl GetBackupSchedule {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1399,8 +1331,6 @@ struct GetBackupShardedClusterParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetBackupShardedCluster => models::DiskBackupShardedClusterSnapshot; envelope, pretty
@@ -1432,8 +1362,6 @@ impl GetBackupShardedCluster {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1470,8 +1398,6 @@ struct GetBackupSnapshotDatabaseParams {
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
     database_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetBackupSnapshotDatabase => models::DiskBackupDatabaseResponse; envelope, pretty
@@ -1508,8 +1434,6 @@ impl GetBackupSnapshotDatabase {
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
         request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1544,8 +1468,6 @@ struct GetCollectionRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     job_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetCollectionRestoreJob => models::ApiAtlasCollectionRestoreJobResponse; envelope,
@@ -1578,8 +1500,6 @@ impl GetCollectionRestoreJob {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1604,8 +1524,6 @@ pub struct GetCompliancePolicy(crate::request::Builder<GetCompliancePolicyParams
 #[derive(Debug, Clone, Default)]
 struct GetCompliancePolicyParams {
     group_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetCompliancePolicy => models::DataProtectionSettings20231001; envelope, pretty
@@ -1627,8 +1545,6 @@ impl GetCompliancePolicy {
         };
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1659,8 +1575,6 @@ pub struct GetExportBucket(crate::request::Builder<GetExportBucketParams>);
 struct GetExportBucketParams {
     group_id: Option<String>,
     export_bucket_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetExportBucket => models::DiskBackupSnapshotExportBucketResponse; envelope, pretty
@@ -1687,8 +1601,6 @@ impl GetExportBucket {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1723,8 +1635,6 @@ struct GetGroupClusterBackupSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetGroupClusterBackupSnapshot => models::DiskBackupReplicaSet; envelope, pretty
@@ -1756,8 +1666,6 @@ impl GetGroupClusterBackupSnapshot {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1798,8 +1706,6 @@ struct GetGroupServerlessBackupSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetGroupServerlessBackupSnapshot => models::ServerlessBackupSnapshot; envelope,
@@ -1832,8 +1738,6 @@ impl GetGroupServerlessBackupSnapshot {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1870,8 +1774,6 @@ struct GetRestoreJobCollectionParams {
     cluster_name: Option<String>,
     job_id: Option<String>,
     source_namespace: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetRestoreJobCollection => models::ApiAtlasCollectionRestoreCollectionStateResponse;
@@ -1912,8 +1814,6 @@ impl GetRestoreJobCollection {
         request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
         request
             .path("sourceNamespace", &p.source_namespace, &crate::request::Rule::NONE)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -1954,8 +1854,6 @@ struct GetServerlessRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     restore_job_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetServerlessRestoreJob => models::ServerlessBackupRestoreJob; envelope, pretty
@@ -1987,8 +1885,6 @@ impl GetServerlessRestoreJob {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -2027,8 +1923,6 @@ struct GetSnapshotDatabaseCollectionParams {
     snapshot_id: Option<String>,
     database_name: Option<String>,
     collection_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetSnapshotDatabaseCollection => models::DiskBackupCollectionResponse; envelope,
@@ -2071,8 +1965,6 @@ impl GetSnapshotDatabaseCollection {
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
         request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
         request.path("collectionName", &p.collection_name, &crate::request::Rule::NONE)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -2106,8 +1998,6 @@ struct ListBackupExportsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListBackupExports => models::PaginatedApiAtlasDiskBackupExportJob; concurrency,
@@ -2171,8 +2061,6 @@ impl ListBackupExports {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -2208,8 +2096,6 @@ struct ListBackupPrivateEndpointsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListBackupPrivateEndpoints =>
@@ -2282,8 +2168,6 @@ impl ListBackupPrivateEndpoints {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -2317,8 +2201,6 @@ struct ListBackupRestoreJobsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListBackupRestoreJobs => models::PaginatedCloudBackupRestoreJob; concurrency,
@@ -2386,8 +2268,6 @@ impl ListBackupRestoreJobs {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -2420,8 +2300,6 @@ pub struct ListBackupShardedClusters(
 struct ListBackupShardedClustersParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListBackupShardedClusters => models::PaginatedCloudBackupShardedClusterSnapshot;
@@ -2451,8 +2329,6 @@ impl ListBackupShardedClusters {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -2490,8 +2366,6 @@ struct ListBackupSnapshotDatabasesParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListBackupSnapshotDatabases => models::PaginatedApiAtlasDiskBackupDatabase;
@@ -2562,8 +2436,6 @@ impl ListBackupSnapshotDatabases {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -2600,8 +2472,6 @@ struct ListBackupSnapshotsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListBackupSnapshots => models::PaginatedCloudBackupReplicaSet; concurrency, envelope,
@@ -2680,8 +2550,6 @@ impl ListBackupSnapshots {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -2716,8 +2584,6 @@ struct ListCollectionRestoreJobsParams {
     cluster_name: Option<String>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListCollectionRestoreJobs => models::PaginatedApiAtlasCollectionRestoreJob;
@@ -2782,8 +2648,6 @@ impl ListCollectionRestoreJobs {
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -2811,8 +2675,6 @@ struct ListExportBucketsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListExportBuckets => models::PaginatedBackupSnapshotExportBuckets; concurrency,
@@ -2877,8 +2739,6 @@ impl ListExportBuckets {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -2918,8 +2778,6 @@ struct ListRestoreJobCollectionsParams {
     target_namespace: Option<String>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListRestoreJobCollections =>
@@ -3019,8 +2877,6 @@ impl ListRestoreJobCollections {
             )?;
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -3062,8 +2918,6 @@ struct ListServerlessBackupSnapshotsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListServerlessBackupSnapshots => models::PaginatedApiAtlasServerlessBackupSnapshot;
@@ -3131,8 +2985,6 @@ impl ListServerlessBackupSnapshots {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -3174,8 +3026,6 @@ struct ListServerlessRestoreJobsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListServerlessRestoreJobs => models::PaginatedApiAtlasServerlessBackupRestoreJob;
@@ -3243,8 +3093,6 @@ impl ListServerlessRestoreJobs {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -3284,8 +3132,6 @@ struct ListSnapshotDatabaseCollectionsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListSnapshotDatabaseCollections => models::PaginatedApiAtlasDiskBackupCollection;
@@ -3363,8 +3209,6 @@ impl ListSnapshotDatabaseCollections {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -3396,8 +3240,6 @@ pub struct TakeSnapshots(crate::request::Builder<TakeSnapshotsParams>);
 struct TakeSnapshotsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::DiskBackupOnDemandSnapshotRequest>,
 }
 crate::request::builder!(TakeSnapshots => models::DiskBackupSnapshot; envelope, pretty);
@@ -3427,8 +3269,6 @@ impl TakeSnapshots {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -3463,8 +3303,6 @@ pub struct UpdateBackupExportBucket(
 struct UpdateBackupExportBucketParams {
     group_id: Option<String>,
     export_bucket_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::UpdateRequirePrivateNetworkingRequest>,
 }
 crate::request::builder!(
@@ -3499,8 +3337,6 @@ impl UpdateBackupExportBucket {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -3533,8 +3369,6 @@ pub struct UpdateBackupSchedule(crate::request::Builder<UpdateBackupSchedulePara
 struct UpdateBackupScheduleParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::DiskBackupSnapshotSchedule20240805Request>,
 }
 crate::request::builder!(
@@ -3566,8 +3400,6 @@ impl UpdateBackupSchedule {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -3602,8 +3434,6 @@ struct UpdateBackupSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::BackupSnapshotRetention>,
 }
 crate::request::builder!(
@@ -3640,8 +3470,6 @@ impl UpdateBackupSnapshot {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -3673,8 +3501,6 @@ pub struct UpdateCompliancePolicy(crate::request::Builder<UpdateCompliancePolicy
 struct UpdateCompliancePolicyParams {
     group_id: Option<String>,
     overwrite_backup_policies: Option<bool>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::DataProtectionSettings20231001Request>,
 }
 crate::request::builder!(
@@ -3706,8 +3532,6 @@ impl UpdateCompliancePolicy {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.query("overwriteBackupPolicies", p.overwrite_backup_policies.as_ref());
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }

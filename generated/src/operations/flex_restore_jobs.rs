@@ -56,8 +56,6 @@ pub struct CreateFlexRestoreJob(crate::request::Builder<CreateFlexRestoreJobPara
 struct CreateFlexRestoreJobParams {
     group_id: Option<String>,
     name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::FlexBackupRestoreJobCreate20241113>,
 }
 crate::request::builder!(
@@ -89,8 +87,6 @@ impl CreateFlexRestoreJob {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("name", &p.name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -124,8 +120,6 @@ struct GetFlexRestoreJobParams {
     group_id: Option<String>,
     name: Option<String>,
     restore_job_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetFlexRestoreJob => models::FlexBackupRestoreJob20241113; envelope, pretty
@@ -157,8 +151,6 @@ impl GetFlexRestoreJob {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("name", &p.name, &CLUSTER_NAME)?;
         request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -192,8 +184,6 @@ struct ListFlexRestoreJobsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListFlexRestoreJobs => models::PaginatedApiAtlasFlexBackupRestoreJob20241113;
@@ -263,8 +253,6 @@ impl ListFlexRestoreJobs {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }

@@ -54,8 +54,6 @@ pub struct DownloadFlexBackup(crate::request::Builder<DownloadFlexBackupParams>)
 struct DownloadFlexBackupParams {
     group_id: Option<String>,
     name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::FlexBackupSnapshotDownloadCreate20241113>,
 }
 crate::request::builder!(
@@ -87,8 +85,6 @@ impl DownloadFlexBackup {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("name", &p.name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -122,8 +118,6 @@ struct GetFlexBackupSnapshotParams {
     group_id: Option<String>,
     name: Option<String>,
     snapshot_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetFlexBackupSnapshot => models::FlexBackupSnapshot20241113; envelope, pretty
@@ -155,8 +149,6 @@ impl GetFlexBackupSnapshot {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("name", &p.name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -192,8 +184,6 @@ struct ListFlexBackupSnapshotsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListFlexBackupSnapshots => models::PaginatedApiAtlasFlexBackupSnapshot20241113;
@@ -261,8 +251,6 @@ impl ListFlexBackupSnapshots {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }

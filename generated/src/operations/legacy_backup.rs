@@ -116,8 +116,6 @@ pub struct CreateClusterRestoreJob(
 struct CreateClusterRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::BackupRestoreJobRequest>,
 }
 crate::request::builder!(
@@ -149,8 +147,6 @@ impl CreateClusterRestoreJob {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -188,8 +184,6 @@ struct DeleteClusterSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(DeleteClusterSnapshot => (); envelope, pretty);
 impl DeleteClusterSnapshot {
@@ -217,8 +211,6 @@ impl DeleteClusterSnapshot {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_empty(request).await
     }
 }
@@ -257,8 +249,6 @@ struct GetClusterBackupCheckpointParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     checkpoint_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetClusterBackupCheckpoint => models::ApiAtlasCheckpoint; envelope, pretty
@@ -290,8 +280,6 @@ impl GetClusterBackupCheckpoint {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("checkpointId", &p.checkpoint_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -328,8 +316,6 @@ struct GetClusterRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     job_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetClusterRestoreJob => models::BackupRestoreJob; envelope, pretty
@@ -361,8 +347,6 @@ impl GetClusterRestoreJob {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -399,8 +383,6 @@ struct GetClusterSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(GetClusterSnapshot => models::BackupSnapshot; envelope, pretty);
 impl GetClusterSnapshot {
@@ -430,8 +412,6 @@ impl GetClusterSnapshot {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -468,8 +448,6 @@ pub struct GetClusterSnapshotSchedule(
 struct GetClusterSnapshotScheduleParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetClusterSnapshotSchedule => models::ApiAtlasSnapshotSchedule; envelope, pretty
@@ -496,8 +474,6 @@ impl GetClusterSnapshotSchedule {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -537,8 +513,6 @@ struct ListClusterBackupCheckpointsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListClusterBackupCheckpoints => models::PaginatedApiAtlasCheckpoint; concurrency,
@@ -602,8 +576,6 @@ impl ListClusterBackupCheckpoints {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -642,8 +614,6 @@ struct ListClusterRestoreJobsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListClusterRestoreJobs => models::PaginatedRestoreJob; concurrency, envelope, pretty
@@ -711,8 +681,6 @@ impl ListClusterRestoreJobs {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -751,8 +719,6 @@ struct ListClusterSnapshotsParams {
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListClusterSnapshots => models::PaginatedSnapshot; concurrency, envelope, pretty
@@ -820,8 +786,6 @@ impl ListClusterSnapshots {
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -859,8 +823,6 @@ struct UpdateClusterSnapshotParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::BackupSnapshotRequest>,
 }
 crate::request::builder!(
@@ -897,8 +859,6 @@ impl UpdateClusterSnapshot {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -937,8 +897,6 @@ pub struct UpdateClusterSnapshotSchedule(
 struct UpdateClusterSnapshotScheduleParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::ApiAtlasSnapshotScheduleRequest>,
 }
 crate::request::builder!(
@@ -970,8 +928,6 @@ impl UpdateClusterSnapshotSchedule {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }

@@ -82,8 +82,6 @@ pub struct CreateSharedClusterBackupRestoreJob(
 struct CreateSharedClusterBackupRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::TenantRestoreRequest>,
 }
 crate::request::builder!(
@@ -115,8 +113,6 @@ impl CreateSharedClusterBackupRestoreJob {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -158,8 +154,6 @@ struct GetSharedClusterBackupRestoreJobParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     restore_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetSharedClusterBackupRestoreJob => models::TenantRestore; envelope, pretty
@@ -191,8 +185,6 @@ impl GetSharedClusterBackupRestoreJob {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("restoreId", &p.restore_id, &EXPORT_BUCKET_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -231,8 +223,6 @@ pub struct ListSharedClusterBackupRestoreJobs(
 struct ListSharedClusterBackupRestoreJobsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListSharedClusterBackupRestoreJobs => models::PaginatedTenantRestoreView; envelope,
@@ -260,8 +250,6 @@ impl ListSharedClusterBackupRestoreJobs {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }

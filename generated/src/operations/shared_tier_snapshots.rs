@@ -64,8 +64,6 @@ pub struct DownloadClusterBackupTenant(
 struct DownloadClusterBackupTenantParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
     body: Option<models::TenantRestoreRequest>,
 }
 crate::request::builder!(
@@ -97,8 +95,6 @@ impl DownloadClusterBackupTenant {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         request.json(p.body.as_ref(), true)?;
         self.0.client.execute_json(request).await
     }
@@ -138,8 +134,6 @@ struct GetSharedClusterBackupParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     GetSharedClusterBackup => models::BackupTenantSnapshot; envelope, pretty
@@ -171,8 +165,6 @@ impl GetSharedClusterBackup {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
@@ -211,8 +203,6 @@ pub struct ListSharedClusterBackups(
 struct ListSharedClusterBackupsParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
 }
 crate::request::builder!(
     ListSharedClusterBackups => models::PaginatedTenantSnapshotView; envelope, pretty
@@ -239,8 +229,6 @@ impl ListSharedClusterBackups {
         let (mut request, p) = self.0.start(&OPERATION);
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("envelope", p.envelope.as_ref());
-        request.query("pretty", p.pretty.as_ref());
         self.0.client.execute_json(request).await
     }
 }
