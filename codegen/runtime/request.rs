@@ -156,15 +156,49 @@ impl<P, V> Builder<P, V> {
     }
 }
 
+/// An operation's own part of building its request: its parameters, checked against their
+/// rules, put where the spec says (path, query, headers, body).
+pub(crate) type Fill<P> = fn(&P, &mut Request) -> crate::Result<()>;
+
 impl<P, V: Accept> Builder<P, V> {
-    /// The request of `operation` with this builder's options, and the parameters to fill it
-    /// with: `let (mut request, p) = self.0.start(&OPERATION);`.
-    pub fn start(&self, operation: &'static Operation) -> (Request, &P) {
+    /// The request of `operation` with this builder's options, filled with its parameters.
+    fn request(&self, operation: &'static Operation, fill: Fill<P>) -> crate::Result<Request> {
         let mut request = Request::new(operation, &self.options);
         if let Some(media_type) = V::MEDIA_TYPE {
             request.accept = media_type;
         }
-        (request, &self.params)
+        fill(&self.params, &mut request)?;
+        Ok(request)
+    }
+
+    /// Sends the request of `operation` and decodes the JSON answer.
+    pub async fn send_json<T: serde::de::DeserializeOwned>(
+        self,
+        operation: &'static Operation,
+        fill: Fill<P>,
+    ) -> crate::Result<crate::Response<T>> {
+        let request = self.request(operation, fill)?;
+        self.client.execute_json(request).await
+    }
+
+    /// Sends the request of an operation whose answer has no body.
+    // Used by operations without a response body; a spec may have none.
+    #[allow(dead_code)]
+    pub async fn send_empty(self, operation: &'static Operation, fill: Fill<P>) -> crate::Result<crate::Response<()>> {
+        let request = self.request(operation, fill)?;
+        self.client.execute_empty(request).await
+    }
+
+    /// Sends the request of an operation whose answer is binary or text, kept as it came.
+    // Used by operations with binary or text answers; a spec may have none.
+    #[allow(dead_code)]
+    pub async fn send_bytes(
+        self,
+        operation: &'static Operation,
+        fill: Fill<P>,
+    ) -> crate::Result<crate::Response<bytes::Bytes>> {
+        let request = self.request(operation, fill)?;
+        self.client.execute_bytes(request).await
     }
 }
 
@@ -182,29 +216,70 @@ impl<V: crate::version::ApiVersion> Accept for V {
     const MEDIA_TYPE: Option<&'static str> = Some(V::MEDIA_TYPE);
 }
 
-/// The methods every request builder has besides its parameters' setters and
-/// `send_with_metadata`, written once: `timeout` and `send`, and the setters of what means
-/// the same on every operation that has it: `concurrency` of a list builder, and Atlas's
-/// `envelope` and `pretty` query flags (both `false` by default), whose docs are here.
+/// Everything of a request builder but its parameters' setters and `fill`, written once:
+/// the `Client` method that makes it (with a one-line doc: the summary, method, path and a
+/// link to the builder's page), `timeout`, `send` and `send_with_metadata` (the operation's
+/// facts in a `static`, the parameters filled in by the builder's own `fill`, the answer
+/// decoded by its type), and the setters of what means the same on every operation that
+/// has it: `concurrency` of a list builder, and Atlas's `envelope` and `pretty` query flags
+/// (both `false` by default), whose docs are here.
 ///
-/// `builder!(Name => Output; envelope, pretty)` for a builder of one version (a tuple
-/// struct around [`Builder`]), `builder!(versioned Name => V::Output; ..)` for one generic
-/// over its version `V`.
+/// `builder!(take_snapshots -> TakeSnapshots => Output; POST "path", "takeSnapshots",
+/// ["media type", ..], "Summary"; envelope, pretty)` for a builder of one version (a tuple
+/// struct around [`Builder`]), `builder!(method -> versioned Name => V::Output; ..)` for one
+/// generic over its version `V`; attributes first (`#[deprecated]`) go on the `Client`
+/// method. An output of `()` is an empty answer, `bytes::Bytes` the body as it came,
+/// anything else decoded from JSON.
+///
+/// The sending is [`Builder::send_json`] and its siblings, generic functions checked once,
+/// rather than one `async fn` body per operation.
 // A spec without operations leaves it unused.
 #[allow(unused_macros)]
 macro_rules! builder {
-    (versioned $name:ident => $out:ty; $($shared:ident),*) => {
+    ($(#[$attr:meta])* $method:ident -> versioned $name:ident => $out:ty; $($rest:tt)*) => {
+        $crate::request::builder!(@client $(#[$attr])* $method -> $name; $($rest)*);
         impl<V: crate::version::ApiVersion> $name<V> {
-            $crate::request::builder!(@methods $out; $($shared),*);
+            $crate::request::builder!(@methods send_json $out; $($rest)*);
         }
     };
-    ($name:ident => $out:ty; $($shared:ident),*) => {
+    ($(#[$attr:meta])* $method:ident -> $name:ident => (); $($rest:tt)*) => {
+        $crate::request::builder!(@client $(#[$attr])* $method -> $name; $($rest)*);
         impl $name {
-            $crate::request::builder!(@methods $out; $($shared),*);
+            $crate::request::builder!(@methods send_empty (); $($rest)*);
         }
     };
-    (@methods $out:ty; $($shared:ident),*) => {
-        $($crate::request::builder!(@shared $shared);)*
+    ($(#[$attr:meta])* $method:ident -> $name:ident => bytes::Bytes; $($rest:tt)*) => {
+        $crate::request::builder!(@client $(#[$attr])* $method -> $name; $($rest)*);
+        impl $name {
+            $crate::request::builder!(@methods send_bytes bytes::Bytes; $($rest)*);
+        }
+    };
+    ($(#[$attr:meta])* $method:ident -> $name:ident => $out:ty; $($rest:tt)*) => {
+        $crate::request::builder!(@client $(#[$attr])* $method -> $name; $($rest)*);
+        impl $name {
+            $crate::request::builder!(@methods send_json $out; $($rest)*);
+        }
+    };
+    // The `Client` method: one `impl` block per operation, as the AWS SDK's.
+    (
+        @client $(#[$attr:meta])* $method:ident -> $name:ident;
+        $http:ident $path:literal, $id:literal, [$($version:literal),*], $summary:literal
+        $(; $($shared:ident),*)?
+    ) => {
+        impl crate::Client {
+            #[doc = concat!($summary, " (`", stringify!($http), " ", $path, "`; see [`", stringify!($name), "`]).")]
+            $(#[$attr])*
+            pub fn $method(&self) -> $name {
+                $name($crate::request::Builder::new(self))
+            }
+        }
+    };
+    (
+        @methods $send:ident $out:ty;
+        $http:ident $path:literal, $id:literal, [$($version:literal),*], $summary:literal
+        $(; $($shared:ident),*)?
+    ) => {
+        $($($crate::request::builder!(@shared $shared);)*)?
 
         /// Time limit of this call, per attempt; overrides the client's.
         pub fn timeout(self, timeout: std::time::Duration) -> Self {
@@ -214,6 +289,17 @@ macro_rules! builder {
         /// Sends the request and decodes the answer.
         pub async fn send(self) -> crate::Result<$out> {
             self.send_with_metadata().await.map(crate::Response::into_body)
+        }
+
+        /// Sends the request; the answer keeps the status, headers and attempt count.
+        pub async fn send_with_metadata(self) -> crate::Result<crate::Response<$out>> {
+            static OPERATION: $crate::request::Operation = $crate::request::Operation {
+                id: $id,
+                method: reqwest::Method::$http,
+                path: $path,
+                versions: &[$($version),*],
+            };
+            self.0.$send(&OPERATION, Self::fill).await
         }
     };
     (@shared envelope) => {

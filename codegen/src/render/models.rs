@@ -137,7 +137,8 @@ fn deprecated(flag: bool, note: &str) -> String {
 }
 
 /// The type's docs, then `notes` (what is true of every type of its kind, the features it
-/// needs) as one closing paragraph.
+/// needs), which close the last paragraph (unless that is a code block), as the notes of a
+/// field do: a line of their own would be most of a short type's docs.
 fn type_doc(t: &TypeDef, notes: &[&str]) -> String {
     let mut lines = t.doc.as_deref().map(docs::lines).unwrap_or_default();
     if lines.is_empty() {
@@ -145,8 +146,17 @@ fn type_doc(t: &TypeDef, notes: &[&str]) -> String {
     }
     let notes: Vec<&str> = notes.iter().copied().filter(|n| !n.is_empty()).collect();
     if !notes.is_empty() {
-        lines.push(String::new());
-        lines.push(notes.join(" "));
+        let notes = notes.join(" ");
+        match lines.last_mut() {
+            Some(last) if !last.is_empty() && !last.starts_with("```") => {
+                last.push(' ');
+                last.push_str(&notes);
+            }
+            _ => {
+                lines.push(String::new());
+                lines.push(notes);
+            }
+        }
     }
     docs::attrs(&lines)
 }

@@ -45,7 +45,7 @@ struct MarkerView {
 #[derive(Template)]
 #[template(path = "operation.askama", escape = "none")]
 struct OperationTemplate {
-    method_doc: String,
+    summary: String,
     paging: Option<PagingView>,
     markers: Vec<MarkerView>,
     struct_generics: String,
@@ -68,7 +68,8 @@ struct OperationTemplate {
     path: String,
     versions: Vec<String>,
     statements: Vec<String>,
-    execute: String,
+    /// The last statement as `fill`'s value when it is fallible (`Ok(())` otherwise).
+    tail: String,
 }
 
 /// The builder's docs, which are the operation's page: the spec's summary and description,
@@ -116,23 +117,18 @@ fn operation_doc(api: &Api, op: &Operation, feature: Option<&str>) -> String {
     docs::attrs(&lines)
 }
 
-/// The `Client` method's docs: the summary with the method and path, and a link to the
-/// builder, which has the rest (parameters, API version, roles, an example). One line for
-/// most operations.
-fn method_doc(op: &Operation) -> String {
-    let mut lines = op.summary.as_deref().map(docs::lines).unwrap_or_default();
-    let link = format!("`{} {}`; see [`{}`]", op.method.as_str(), op.path, op.builder_ident);
-    match lines.last_mut() {
-        Some(last) if !last.is_empty() && !last.starts_with("```") => {
-            *last = format!("{} ({link}).", last.trim_end_matches('.'));
-        }
-        _ => lines.push(format!("{link}.")),
-    }
-    docs::attrs(&lines)
+/// The `Client` method's summary, which `builder!` prints with the method and path and a
+/// link to the builder (where the rest is: parameters, API version, roles, an example):
+/// the spec's summary on one line without its closing full stop, or the operation ID.
+fn method_summary(op: &Operation) -> String {
+    let lines = op.summary.as_deref().map(docs::lines).unwrap_or_default();
+    let summary = lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+    let summary = summary.trim_end_matches('.');
+    lit(if summary.is_empty() { &op.operation_id } else { summary })
 }
 
 /// A compiling (not run) example of the call: required parameters set from the spec's
-/// examples, the body passed in, the answer awaited. One line when it fits.
+/// examples, the body passed in, the answer awaited, on as few lines as fit.
 fn example(api: &Api, op: &Operation) -> Vec<String> {
     let (mut args, setters) = example_setters(api, op);
     args.insert(0, "client: atlas_backup::Client".to_owned());
@@ -140,18 +136,22 @@ fn example(api: &Api, op: &Operation) -> Vec<String> {
     calls.extend(setters.iter().map(|s| s.trim_start().to_owned()));
     calls.push(if op.pagination.is_some() { ".collect_all()".to_owned() } else { ".send()".to_owned() });
     calls.push(".await?;".to_owned());
-    let mut lines = vec![String::new(), "# Example".to_owned(), String::new(), "```no_run".to_owned()];
+    // A heading ends the list of facts before it and needs no blank line after it.
+    let mut lines = vec![String::new(), "# Example".to_owned(), "```no_run".to_owned()];
     if op.deprecated {
         lines.push("# #[allow(deprecated)]".to_owned());
     }
     lines.push(format!("# async fn example({}) -> Result<(), atlas_backup::Error> {{", args.join(", ")));
-    let one_line = format!("client{}", calls.concat());
-    if one_line.len() <= 90 {
-        lines.push(one_line);
-    } else {
-        lines.push("client".to_owned());
-        lines.extend(calls.iter().map(|c| format!("    {c}")));
+    // The calls fill lines of at most 90 characters (rustdoc's example width) rather than
+    // one a line: a builder chain reads as well packed, and a page's example stays short.
+    let mut line = "client".to_owned();
+    for call in &calls {
+        if line.len() + call.len() > 90 {
+            lines.push(std::mem::replace(&mut line, "    ".to_owned()));
+        }
+        line.push_str(call);
     }
+    lines.push(line);
     lines.push("# Ok(()) }".to_owned());
     lines.push("```".to_owned());
     lines
@@ -339,10 +339,12 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         }
         BodyView { doc: docs::attrs(&lines), ty }
     });
-    let (output, execute) = match &op.response {
-        ResponseKind::Empty => ("()".to_owned(), "execute_empty"),
-        ResponseKind::Bytes => ("bytes::Bytes".to_owned(), "execute_bytes"),
-        ResponseKind::Json(ty) => (rust_type(api, ty, MODELS), "execute_json"),
+    // `builder!` decodes by these: `()` is an empty answer, `bytes::Bytes` the raw body,
+    // anything else JSON.
+    let output = match &op.response {
+        ResponseKind::Empty => "()".to_owned(),
+        ResponseKind::Bytes => "bytes::Bytes".to_owned(),
+        ResponseKind::Json(ty) => rust_type(api, ty, MODELS),
     };
     let paging = op.pagination.as_ref().and_then(|p| paging_view(api, op, p));
     let builder = ident(&op.builder_ident);
@@ -379,7 +381,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         shared_setters.insert(0, "concurrency".to_owned());
     }
     let tmpl = OperationTemplate {
-        method_doc: method_doc(op),
+        summary: method_summary(op),
         paging,
         markers,
         struct_generics,
@@ -400,8 +402,15 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         http_method: op.method.as_str().to_owned(),
         path: lit(&op.path),
         versions: op.versions.iter().map(|v| lit(&v.media_type)).collect(),
+        tail: match statements.last().and_then(|s| s.strip_suffix("?;")) {
+            Some(last) => {
+                let last = last.to_owned();
+                statements.pop();
+                last
+            }
+            None => "Ok(())".to_owned(),
+        },
         statements,
-        execute: execute.to_owned(),
     };
     render_template(&tmpl, "operation.askama", &op.operation_id)
 }
@@ -463,6 +472,11 @@ pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Resu
         |op| render_operation(api, features, op),
         |pieces| {
             super::waiters::render_for(api, ops, pieces)?;
+            // What every operation's `fill` names.
+            if !ops.is_empty() {
+                let text = "use crate::{request::Request, Result};".to_owned();
+                pieces.insert(0, super::Piece { text, template: "operations", item: "the request import".to_owned() });
+            }
             // Only where a type is named, or the import would be unused.
             let named = |t: &str| t.matches("models::").count() > t.matches("atlas_backup::models::").count();
             if pieces.iter().any(|p| named(&p.text)) {

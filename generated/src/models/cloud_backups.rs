@@ -2,9 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// One backup policy of a cluster, made of its policy items.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One backup policy of a cluster, made of its policy items. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdvancedDiskBackupSnapshotSchedulePolicy {
@@ -22,9 +20,7 @@ impl AdvancedDiskBackupSnapshotSchedulePolicy {
         Self { id: None, policy_items }
     }
 }
-/// One backup policy of a cluster, made of its policy items.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One backup policy of a cluster, made of its policy items. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AdvancedDiskBackupSnapshotSchedulePolicyRequest {
@@ -47,9 +43,7 @@ impl AdvancedDiskBackupSnapshotSchedulePolicyRequest {
         crate::request::with(self, |s| s.id = Some(value.into()))
     }
 }
-/// Progress of one collection within a collection restore job.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Progress of one collection within a collection restore job. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreCollectionStateResponse {
@@ -76,9 +70,7 @@ crate::codec::object!(
     total_documents["totalDocuments"]
 );
 crate::codec::default_new!(ApiAtlasCollectionRestoreCollectionStateResponse);
-/// Index build progress of one restored collection.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Index build progress of one restored collection. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreIndexStatus {
@@ -96,9 +88,7 @@ crate::codec::object!(
     failed_indexes["failedIndexes"], state["state"]
 );
 crate::codec::default_new!(ApiAtlasCollectionRestoreIndexStatus);
-/// Index build progress of a whole collection restore job.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Index build progress of a whole collection restore job. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobIndexStatus {
@@ -112,9 +102,7 @@ crate::codec::object!(
     failed_collection_count["failedCollectionCount"], state["state"]
 );
 crate::codec::default_new!(ApiAtlasCollectionRestoreJobIndexStatus);
-/// Request to restore selected databases or collections from a snapshot or a point in time.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Request to restore selected databases or collections from a snapshot or a point in time. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobRequest {
@@ -207,9 +195,7 @@ impl ApiAtlasCollectionRestoreJobRequest {
         crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
     }
 }
-/// A collection restore job with the databases and collections it covers (at most 100 of each).
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A collection restore job with the databases and collections it covers (at most 100 of each). Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCollectionRestoreJobResponse {
@@ -266,9 +252,7 @@ crate::codec::object!(
     total_documents["totalDocuments"], write_strategy["writeStrategy"]
 );
 crate::codec::default_new!(ApiAtlasCollectionRestoreJobResponse);
-/// A namespace to restore and, optionally, where to restore it.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A namespace to restore and, optionally, where to restore it. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasRestoreNamespace {
@@ -294,9 +278,7 @@ impl ApiAtlasRestoreNamespace {
         crate::request::with(self, |s| s.target_namespace = Some(value.into()))
     }
 }
-/// A download URL together with the private endpoint it is reachable through.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A download URL together with the private endpoint it is reachable through. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiPrivateDownloadDeliveryUrl {
@@ -309,9 +291,7 @@ crate::codec::object!(
     ApiPrivateDownloadDeliveryUrl; delivery_url["deliveryUrl"], endpoint_id["endpointId"]
 );
 crate::codec::default_new!(ApiPrivateDownloadDeliveryUrl);
-/// Settings for exporting snapshots automatically.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Settings for exporting snapshots automatically. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AutoExportPolicy {
@@ -337,9 +317,7 @@ impl AutoExportPolicy {
         crate::request::with(self, |s| s.frequency_type = Some(value))
     }
 }
-/// How often Atlas runs the automatic export.
-///
-/// Open: a value this version does not list decodes as [`AutoExportPolicyFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// How often Atlas runs the automatic export. Open: a value this version does not list decodes as [`AutoExportPolicyFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AutoExportPolicyFrequencyType {
@@ -353,9 +331,7 @@ pub enum AutoExportPolicyFrequencyType {
 crate::codec::string_enum!(
     AutoExportPolicyFrequencyType, Unknown { Monthly = "monthly", Yearly = "yearly" }
 );
-/// Minimum retention the compliance policy demands for on-demand snapshots.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Minimum retention the compliance policy demands for on-demand snapshots. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupComplianceOnDemandPolicyItem {
@@ -392,9 +368,7 @@ impl BackupComplianceOnDemandPolicyItem {
         }
     }
 }
-/// Frequency interval; not used for on-demand items.
-///
-/// Open: a value this version does not list decodes as [`BackupComplianceOnDemandPolicyItemFrequencyInterval::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Frequency interval; not used for on-demand items. Open: a value this version does not list decodes as [`BackupComplianceOnDemandPolicyItemFrequencyInterval::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupComplianceOnDemandPolicyItemFrequencyInterval {
@@ -468,9 +442,7 @@ crate::codec::int_enum!(
     20, V21 = 21, V22 = 22, V23 = 23, V24 = 24, V25 = 25, V26 = 26, V27 = 27, V28 = 28,
     V40 = 40 }
 );
-/// Frequency of the item; always `ondemand`.
-///
-/// Open: a value this version does not list decodes as [`BackupComplianceOnDemandPolicyItemFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Frequency of the item; always `ondemand`. Open: a value this version does not list decodes as [`BackupComplianceOnDemandPolicyItemFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupComplianceOnDemandPolicyItemFrequencyType {
@@ -482,9 +454,7 @@ pub enum BackupComplianceOnDemandPolicyItemFrequencyType {
 crate::codec::string_enum!(
     BackupComplianceOnDemandPolicyItemFrequencyType, Unknown { Ondemand = "ondemand" }
 );
-/// Minimum retention the compliance policy demands for on-demand snapshots.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Minimum retention the compliance policy demands for on-demand snapshots. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupComplianceOnDemandPolicyItemRequest {
@@ -518,9 +488,7 @@ impl BackupComplianceOnDemandPolicyItemRequest {
         }
     }
 }
-/// Unit in which `retentionValue` is counted.
-///
-/// Open: a value this version does not list decodes as [`BackupComplianceOnDemandPolicyItemRetentionUnit::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Unit in which `retentionValue` is counted. Open: a value this version does not list decodes as [`BackupComplianceOnDemandPolicyItemRetentionUnit::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupComplianceOnDemandPolicyItemRetentionUnit {
@@ -539,9 +507,7 @@ crate::codec::string_enum!(
     BackupComplianceOnDemandPolicyItemRetentionUnit, Unknown { Days = "days", Weeks =
     "weeks", Months = "months", Years = "years" }
 );
-/// Minimum schedule and retention the compliance policy demands for one snapshot frequency.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Minimum schedule and retention the compliance policy demands for one snapshot frequency. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupComplianceScheduledPolicyItem {
@@ -578,9 +544,7 @@ impl BackupComplianceScheduledPolicyItem {
         }
     }
 }
-/// Which occurrence of `frequencyType` triggers a snapshot; 40 means the last day of the month.
-///
-/// Open: a value this version does not list decodes as [`BackupComplianceScheduledPolicyItemFrequencyInterval::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Which occurrence of `frequencyType` triggers a snapshot; 40 means the last day of the month. Open: a value this version does not list decodes as [`BackupComplianceScheduledPolicyItemFrequencyInterval::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupComplianceScheduledPolicyItemFrequencyInterval {
@@ -651,9 +615,7 @@ crate::codec::int_enum!(
     V13 = 13, V14 = 14, V15 = 15, V16 = 16, V17 = 17, V18 = 18, V19 = 19, V20 = 20, V21 =
     21, V22 = 22, V23 = 23, V24 = 24, V25 = 25, V26 = 26, V27 = 27, V28 = 28, V40 = 40 }
 );
-/// Unit of the snapshot schedule.
-///
-/// Open: a value this version does not list decodes as [`BackupComplianceScheduledPolicyItemFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Unit of the snapshot schedule. Open: a value this version does not list decodes as [`BackupComplianceScheduledPolicyItemFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupComplianceScheduledPolicyItemFrequencyType {
@@ -674,9 +636,7 @@ crate::codec::string_enum!(
     BackupComplianceScheduledPolicyItemFrequencyType, Unknown { Daily = "daily", Hourly =
     "hourly", Weekly = "weekly", Monthly = "monthly", Yearly = "yearly" }
 );
-/// Minimum schedule and retention the compliance policy demands for one snapshot frequency.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Minimum schedule and retention the compliance policy demands for one snapshot frequency. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupComplianceScheduledPolicyItemRequest {
@@ -710,14 +670,10 @@ impl BackupComplianceScheduledPolicyItemRequest {
         }
     }
 }
-/// Unit in which `retentionValue` is counted.
-///
-/// The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Unit in which `retentionValue` is counted. The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::BackupComplianceOnDemandPolicyItemRetentionUnit as BackupComplianceScheduledPolicyItemRetentionUnit;
-/// A key-value pair for the export metadata file.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A key-value pair for the export metadata file. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackupLabel {
@@ -738,9 +694,7 @@ impl BackupLabel {
         crate::request::with(self, |s| s.value = Some(value.into()))
     }
 }
-/// New retention period for one snapshot.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// New retention period for one snapshot. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupSnapshotRetention {
@@ -765,9 +719,7 @@ impl BackupSnapshotRetention {
         }
     }
 }
-/// Unit in which `retentionValue` is counted.
-///
-/// Open: a value this version does not list decodes as [`BackupSnapshotRetentionRetentionUnit::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Unit in which `retentionValue` is counted. Open: a value this version does not list decodes as [`BackupSnapshotRetentionRetentionUnit::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupSnapshotRetentionRetentionUnit {
@@ -786,9 +738,7 @@ crate::codec::string_enum!(
     BackupSnapshotRetentionRetentionUnit, Unknown { Days = "DAYS", Weeks = "WEEKS",
     Months = "MONTHS", Years = "YEARS" }
 );
-/// The Backup Compliance Policy of a project, which protects backups from being changed or deleted.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// The Backup Compliance Policy of a project, which protects backups from being changed or deleted. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataProtectionSettings20231001 {
@@ -856,9 +806,7 @@ impl DataProtectionSettings20231001 {
         }
     }
 }
-/// The Backup Compliance Policy of a project, which protects backups from being changed or deleted.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// The Backup Compliance Policy of a project, which protects backups from being changed or deleted. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DataProtectionSettings20231001Request {
@@ -949,9 +897,7 @@ impl DataProtectionSettings20231001Request {
         crate::request::with(self, |s| s.scheduled_policy_items = Some(value))
     }
 }
-/// Current state of the policy; ignored in requests.
-///
-/// Open: a value this version does not list decodes as [`DataProtectionSettings20231001State::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Current state of the policy; ignored in requests. Open: a value this version does not list decodes as [`DataProtectionSettings20231001State::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DataProtectionSettings20231001State {
@@ -970,9 +916,7 @@ crate::codec::string_enum!(
     DataProtectionSettings20231001State, Unknown { Active = "ACTIVE", Enabling =
     "ENABLING", Updating = "UPDATING", Disabling = "DISABLING" }
 );
-/// A removed copy setting whose existing copies should be deleted too.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A removed copy setting whose existing copies should be deleted too. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeleteCopiedBackups20240805 {
@@ -1005,9 +949,7 @@ impl DeleteCopiedBackups20240805 {
         crate::request::with(self, |s| s.zone_id = Some(value.into()))
     }
 }
-/// Cloud provider of the removed copy setting.
-///
-/// Open: a value this version does not list decodes as [`DeleteCopiedBackups20240805CloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Cloud provider of the removed copy setting. Open: a value this version does not list decodes as [`DeleteCopiedBackups20240805CloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DeleteCopiedBackups20240805CloudProvider {
@@ -1024,9 +966,7 @@ crate::codec::string_enum!(
     DeleteCopiedBackups20240805CloudProvider, Unknown { Aws = "AWS", Azure = "AZURE", Gcp
     = "GCP" }
 );
-/// One rule of a backup policy: how often Atlas takes snapshots and how long it keeps them.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One rule of a backup policy: how often Atlas takes snapshots and how long it keeps them. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupApiPolicyItem {
@@ -1063,14 +1003,10 @@ impl DiskBackupApiPolicyItem {
         }
     }
 }
-/// Which occurrence of `frequencyType` triggers a snapshot, for example every 6 hours or day 1 of the month; the value 40 means the last day of the month.
-///
-/// The same type as [`BackupComplianceScheduledPolicyItemFrequencyInterval`](crate::models::BackupComplianceScheduledPolicyItemFrequencyInterval): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Which occurrence of `frequencyType` triggers a snapshot, for example every 6 hours or day 1 of the month; the value 40 means the last day of the month. The same type as [`BackupComplianceScheduledPolicyItemFrequencyInterval`](crate::models::BackupComplianceScheduledPolicyItemFrequencyInterval): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::BackupComplianceScheduledPolicyItemFrequencyInterval as DiskBackupApiPolicyItemFrequencyInterval;
-/// Unit of the snapshot schedule.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupApiPolicyItemFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Unit of the snapshot schedule. Open: a value this version does not list decodes as [`DiskBackupApiPolicyItemFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupApiPolicyItemFrequencyType {
@@ -1093,9 +1029,7 @@ crate::codec::string_enum!(
     DiskBackupApiPolicyItemFrequencyType, Unknown { Daily = "daily", Hourly = "hourly",
     Weekly = "weekly", Monthly = "monthly", Yearly = "yearly", Ondemand = "ondemand" }
 );
-/// One rule of a backup policy: how often Atlas takes snapshots and how long it keeps them.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One rule of a backup policy: how often Atlas takes snapshots and how long it keeps them. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupApiPolicyItemRequest {
@@ -1129,14 +1063,10 @@ impl DiskBackupApiPolicyItemRequest {
         }
     }
 }
-/// Unit in which `retentionValue` is counted.
-///
-/// The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Unit in which `retentionValue` is counted. The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::BackupComplianceOnDemandPolicyItemRetentionUnit as DiskBackupApiPolicyItemRetentionUnit;
-/// One collection of a database found in a cloud backup snapshot.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One collection of a database found in a cloud backup snapshot. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCollectionResponse {
@@ -1152,9 +1082,7 @@ impl DiskBackupCollectionResponse {
         Self { links: None, name }
     }
 }
-/// One rule for copying snapshots of a given frequency and keeping the copies; `retentionUnit` and `retentionValue` are needed except for `ondemand`.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One rule for copying snapshots of a given frequency and keeping the copies; `retentionUnit` and `retentionValue` are needed except for `ondemand`. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCopyPolicyItem {
@@ -1182,9 +1110,7 @@ impl DiskBackupCopyPolicyItem {
         }
     }
 }
-/// One rule for copying snapshots of a given frequency and keeping the copies; `retentionUnit` and `retentionValue` are needed except for `ondemand`.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One rule for copying snapshots of a given frequency and keeping the copies; `retentionUnit` and `retentionValue` are needed except for `ondemand`. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCopyPolicyItemRequest {
@@ -1217,9 +1143,7 @@ impl DiskBackupCopyPolicyItemRequest {
         crate::request::with(self, |s| s.retention_value = Some(value))
     }
 }
-/// Where and what Atlas copies for one zone of the cluster.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Where and what Atlas copies for one zone of the cluster. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCopySetting20240805 {
@@ -1259,14 +1183,10 @@ impl DiskBackupCopySetting20240805 {
         }
     }
 }
-/// Cloud provider that stores the snapshot copies.
-///
-/// The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Cloud provider that stores the snapshot copies. The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DeleteCopiedBackups20240805CloudProvider as DiskBackupCopySetting20240805CloudProvider;
-/// `DiskBackupCopySetting20240805FrequenciesItem` of the API.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupCopySetting20240805FrequenciesItem::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// `DiskBackupCopySetting20240805FrequenciesItem` of the API. Open: a value this version does not list decodes as [`DiskBackupCopySetting20240805FrequenciesItem::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupCopySetting20240805FrequenciesItem {
@@ -1290,9 +1210,7 @@ crate::codec::string_enum!(
     "DAILY", Weekly = "WEEKLY", Monthly = "MONTHLY", Yearly = "YEARLY", OnDemand =
     "ON_DEMAND" }
 );
-/// Where and what Atlas copies for one zone of the cluster.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Where and what Atlas copies for one zone of the cluster. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCopySetting20240805Request {
@@ -1365,14 +1283,10 @@ impl DiskBackupCopySetting20240805Request {
         crate::request::with(self, |s| s.should_copy_oplogs = Some(value))
     }
 }
-/// One database found in a cloud backup snapshot.
-///
-/// The same type as [`DiskBackupCollectionResponse`](crate::models::DiskBackupCollectionResponse): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// One database found in a cloud backup snapshot. The same type as [`DiskBackupCollectionResponse`](crate::models::DiskBackupCollectionResponse): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupCollectionResponse as DiskBackupDatabaseResponse;
-/// A job that exports one snapshot to an export bucket.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A job that exports one snapshot to an export bucket. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupExportJob {
@@ -1426,9 +1340,7 @@ impl DiskBackupExportJob {
         }
     }
 }
-/// Request to export one snapshot to an export bucket.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Request to export one snapshot to an export bucket. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupExportJobRequest {
@@ -1457,9 +1369,7 @@ impl DiskBackupExportJobRequest {
         crate::request::with(self, |s| s.custom_data = Some(value))
     }
 }
-/// State of the export job.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupExportJobState::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// State of the export job. Open: a value this version does not list decodes as [`DiskBackupExportJobState::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupExportJobState {
@@ -1480,9 +1390,7 @@ crate::codec::string_enum!(
     DiskBackupExportJobState, Unknown { Cancelled = "Cancelled", Failed = "Failed",
     InProgress = "InProgress", Queued = "Queued", Successful = "Successful" }
 );
-/// The export job of one shard of a sharded cluster.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// The export job of one shard of a sharded cluster. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskBackupExportMember {
@@ -1495,9 +1403,7 @@ crate::codec::object!(
     DiskBackupExportMember; export_id["exportId"], replica_set_name["replicaSetName"]
 );
 crate::codec::default_new!(DiskBackupExportMember);
-/// Settings for an on-demand snapshot.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Settings for an on-demand snapshot. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskBackupOnDemandSnapshotRequest {
@@ -1521,9 +1427,7 @@ impl DiskBackupOnDemandSnapshotRequest {
         crate::request::with(self, |s| s.retention_in_days = Some(value))
     }
 }
-/// A cloud backup snapshot of a replica set.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A cloud backup snapshot of a replica set. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskBackupReplicaSet {
@@ -1570,14 +1474,10 @@ crate::codec::object!(
     storage_size_bytes["storageSizeBytes"], r#type["type"]
 );
 crate::codec::default_new!(DiskBackupReplicaSet);
-/// Cloud provider that stores the snapshot.
-///
-/// The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Cloud provider that stores the snapshot. The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DeleteCopiedBackups20240805CloudProvider as DiskBackupReplicaSetCloudProvider;
-/// Schedule frequency that produced the snapshot.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupReplicaSetFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Schedule frequency that produced the snapshot. Open: a value this version does not list decodes as [`DiskBackupReplicaSetFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupReplicaSetFrequencyType {
@@ -1598,9 +1498,7 @@ crate::codec::string_enum!(
     DiskBackupReplicaSetFrequencyType, Unknown { Hourly = "hourly", Daily = "daily",
     Weekly = "weekly", Monthly = "monthly", Yearly = "yearly" }
 );
-/// What triggered the snapshot.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupReplicaSetSnapshotType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// What triggered the snapshot. Open: a value this version does not list decodes as [`DiskBackupReplicaSetSnapshotType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupReplicaSetSnapshotType {
@@ -1617,9 +1515,7 @@ crate::codec::string_enum!(
     DiskBackupReplicaSetSnapshotType, Unknown { OnDemand = "onDemand", Scheduled =
     "scheduled", Fallback = "fallback" }
 );
-/// Progress of the backup for this snapshot.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupReplicaSetStatus::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Progress of the backup for this snapshot. Open: a value this version does not list decodes as [`DiskBackupReplicaSetStatus::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupReplicaSetStatus {
@@ -1638,9 +1534,7 @@ crate::codec::string_enum!(
     DiskBackupReplicaSetStatus, Unknown { Queued = "queued", InProgress = "inProgress",
     Completed = "completed", Failed = "failed" }
 );
-/// Kind of cluster snapshot; always `replicaSet` here.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupReplicaSetType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Kind of cluster snapshot; always `replicaSet` here. Open: a value this version does not list decodes as [`DiskBackupReplicaSetType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupReplicaSetType {
@@ -1652,9 +1546,7 @@ pub enum DiskBackupReplicaSetType {
 crate::codec::string_enum!(
     DiskBackupReplicaSetType, Unknown { ReplicaSet = "replicaSet" }
 );
-/// The part of a restore job that concerns one replica set of a sharded cluster.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// The part of a restore job that concerns one replica set of a sharded cluster. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskBackupRestoreMember {
@@ -1673,9 +1565,7 @@ crate::codec::object!(
     replica_set_name["replicaSetName"]
 );
 crate::codec::default_new!(DiskBackupRestoreMember);
-/// A cloud backup snapshot of a sharded cluster, made of one snapshot per shard and config server.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A cloud backup snapshot of a sharded cluster, made of one snapshot per shard and config server. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskBackupShardedClusterSnapshot {
@@ -1724,9 +1614,7 @@ crate::codec::object!(
     storage_size_bytes["storageSizeBytes"], r#type["type"]
 );
 crate::codec::default_new!(DiskBackupShardedClusterSnapshot);
-/// Whether the config server is embedded in a shard or runs on dedicated hosts.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupShardedClusterSnapshotConfigServerType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Whether the config server is embedded in a shard or runs on dedicated hosts. Open: a value this version does not list decodes as [`DiskBackupShardedClusterSnapshotConfigServerType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupShardedClusterSnapshotConfigServerType {
@@ -1741,14 +1629,10 @@ crate::codec::string_enum!(
     DiskBackupShardedClusterSnapshotConfigServerType, Unknown { Embedded = "EMBEDDED",
     Dedicated = "DEDICATED" }
 );
-/// Schedule frequency that produced the snapshot.
-///
-/// The same type as [`DiskBackupReplicaSetFrequencyType`](crate::models::DiskBackupReplicaSetFrequencyType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Schedule frequency that produced the snapshot. The same type as [`DiskBackupReplicaSetFrequencyType`](crate::models::DiskBackupReplicaSetFrequencyType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupReplicaSetFrequencyType as DiskBackupShardedClusterSnapshotFrequencyType;
-/// The snapshot of one shard or config server within a sharded cluster snapshot.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// The snapshot of one shard or config server within a sharded cluster snapshot. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupShardedClusterSnapshotMember {
@@ -1777,24 +1661,16 @@ impl DiskBackupShardedClusterSnapshotMember {
         }
     }
 }
-/// Cloud provider that stores this member snapshot.
-///
-/// The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Cloud provider that stores this member snapshot. The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DeleteCopiedBackups20240805CloudProvider as DiskBackupShardedClusterSnapshotMemberCloudProvider;
-/// What triggered the snapshot.
-///
-/// The same type as [`DiskBackupReplicaSetSnapshotType`](crate::models::DiskBackupReplicaSetSnapshotType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// What triggered the snapshot. The same type as [`DiskBackupReplicaSetSnapshotType`](crate::models::DiskBackupReplicaSetSnapshotType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupReplicaSetSnapshotType as DiskBackupShardedClusterSnapshotSnapshotType;
-/// Progress of the backup for this snapshot.
-///
-/// The same type as [`DiskBackupReplicaSetStatus`](crate::models::DiskBackupReplicaSetStatus): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Progress of the backup for this snapshot. The same type as [`DiskBackupReplicaSetStatus`](crate::models::DiskBackupReplicaSetStatus): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupReplicaSetStatus as DiskBackupShardedClusterSnapshotStatus;
-/// Kind of cluster snapshot; always `shardedCluster` here.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupShardedClusterSnapshotType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Kind of cluster snapshot; always `shardedCluster` here. Open: a value this version does not list decodes as [`DiskBackupShardedClusterSnapshotType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupShardedClusterSnapshotType {
@@ -1806,9 +1682,7 @@ pub enum DiskBackupShardedClusterSnapshotType {
 crate::codec::string_enum!(
     DiskBackupShardedClusterSnapshotType, Unknown { ShardedCluster = "shardedCluster" }
 );
-/// A cloud backup snapshot of either a replica set or a sharded cluster, told apart by `type`.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A cloud backup snapshot of either a replica set or a sharded cluster, told apart by `type`. Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// The variant is chosen by the `type` property.
 #[derive(Debug, Clone, PartialEq)]
@@ -1858,9 +1732,7 @@ impl<'de> serde::Deserialize<'de> for DiskBackupSnapshot {
         }
     }
 }
-/// A new export bucket in an AWS S3 bucket.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A new export bucket in an AWS S3 bucket. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAwsExportBucketRequest {
@@ -1897,9 +1769,7 @@ impl DiskBackupSnapshotAwsExportBucketRequest {
         crate::request::with(self, |s| s.require_private_networking = Some(value))
     }
 }
-/// Cloud provider of the bucket; selects the shape of the object.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupSnapshotAwsExportBucketRequestCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Cloud provider of the bucket; selects the shape of the object. Open: a value this version does not list decodes as [`DiskBackupSnapshotAwsExportBucketRequestCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupSnapshotAwsExportBucketRequestCloudProvider {
@@ -1911,9 +1781,7 @@ pub enum DiskBackupSnapshotAwsExportBucketRequestCloudProvider {
 crate::codec::string_enum!(
     DiskBackupSnapshotAwsExportBucketRequestCloudProvider, Unknown { Aws = "AWS" }
 );
-/// An export bucket backed by an AWS S3 bucket.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// An export bucket backed by an AWS S3 bucket. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAwsExportBucketResponse {
@@ -1956,14 +1824,10 @@ impl DiskBackupSnapshotAwsExportBucketResponse {
         }
     }
 }
-/// Cloud provider of the bucket; selects the shape of the object.
-///
-/// The same type as [`DiskBackupSnapshotAwsExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotAwsExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Cloud provider of the bucket; selects the shape of the object. The same type as [`DiskBackupSnapshotAwsExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotAwsExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupSnapshotAwsExportBucketRequestCloudProvider as DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
-/// A new export bucket in an Azure Blob Storage container.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A new export bucket in an Azure Blob Storage container. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAzureExportBucketRequest {
@@ -2008,9 +1872,7 @@ impl DiskBackupSnapshotAzureExportBucketRequest {
         crate::request::with(self, |s| s.tenant_id = Some(value.into()))
     }
 }
-/// Cloud provider of the bucket; selects the shape of the object.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupSnapshotAzureExportBucketRequestCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Cloud provider of the bucket; selects the shape of the object. Open: a value this version does not list decodes as [`DiskBackupSnapshotAzureExportBucketRequestCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupSnapshotAzureExportBucketRequestCloudProvider {
@@ -2022,9 +1884,7 @@ pub enum DiskBackupSnapshotAzureExportBucketRequestCloudProvider {
 crate::codec::string_enum!(
     DiskBackupSnapshotAzureExportBucketRequestCloudProvider, Unknown { Azure = "AZURE" }
 );
-/// An export bucket backed by an Azure Blob Storage container.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// An export bucket backed by an Azure Blob Storage container. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotAzureExportBucketResponse {
@@ -2069,14 +1929,10 @@ impl DiskBackupSnapshotAzureExportBucketResponse {
         }
     }
 }
-/// Cloud provider of the bucket; selects the shape of the object.
-///
-/// The same type as [`DiskBackupSnapshotAzureExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotAzureExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Cloud provider of the bucket; selects the shape of the object. The same type as [`DiskBackupSnapshotAzureExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotAzureExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupSnapshotAzureExportBucketRequestCloudProvider as DiskBackupSnapshotAzureExportBucketResponseCloudProvider;
-/// A new export bucket; `cloudProvider` tells which of the three shapes it has.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A new export bucket; `cloudProvider` tells which of the three shapes it has. Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// The variant is chosen by the `cloudProvider` property.
 #[derive(Debug, Clone, PartialEq)]
@@ -2128,9 +1984,7 @@ impl<'de> serde::Deserialize<'de> for DiskBackupSnapshotExportBucketRequest {
         }
     }
 }
-/// An export bucket; `cloudProvider` tells which of the three shapes it has.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// An export bucket; `cloudProvider` tells which of the three shapes it has. Needs the cargo feature `cloud-backups` (on by default).
 ///
 /// The variant is chosen by the `cloudProvider` property.
 #[derive(Debug, Clone, PartialEq)]
@@ -2182,9 +2036,7 @@ impl<'de> serde::Deserialize<'de> for DiskBackupSnapshotExportBucketResponse {
         }
     }
 }
-/// A new export bucket in a Google Cloud Storage bucket.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A new export bucket in a Google Cloud Storage bucket. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotGcpExportBucketRequest {
@@ -2213,9 +2065,7 @@ impl DiskBackupSnapshotGcpExportBucketRequest {
         }
     }
 }
-/// Cloud provider of the bucket; selects the shape of the object.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupSnapshotGcpExportBucketRequestCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Cloud provider of the bucket; selects the shape of the object. Open: a value this version does not list decodes as [`DiskBackupSnapshotGcpExportBucketRequestCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupSnapshotGcpExportBucketRequestCloudProvider {
@@ -2227,9 +2077,7 @@ pub enum DiskBackupSnapshotGcpExportBucketRequestCloudProvider {
 crate::codec::string_enum!(
     DiskBackupSnapshotGcpExportBucketRequestCloudProvider, Unknown { Gcp = "GCP" }
 );
-/// An export bucket backed by a Google Cloud Storage bucket.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// An export bucket backed by a Google Cloud Storage bucket. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotGcpExportBucketResponse {
@@ -2265,14 +2113,10 @@ impl DiskBackupSnapshotGcpExportBucketResponse {
         }
     }
 }
-/// Cloud provider of the bucket; selects the shape of the object.
-///
-/// The same type as [`DiskBackupSnapshotGcpExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotGcpExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Cloud provider of the bucket; selects the shape of the object. The same type as [`DiskBackupSnapshotGcpExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotGcpExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupSnapshotGcpExportBucketRequestCloudProvider as DiskBackupSnapshotGcpExportBucketResponseCloudProvider;
-/// A restore job of a cloud backup: an automated restore, a point-in-time restore or a download.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A restore job of a cloud backup: an automated restore, a point-in-time restore or a download. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotRestoreJob {
@@ -2354,9 +2198,7 @@ impl DiskBackupSnapshotRestoreJob {
         }
     }
 }
-/// Kind of restore job.
-///
-/// Open: a value this version does not list decodes as [`DiskBackupSnapshotRestoreJobDeliveryType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Kind of restore job. Open: a value this version does not list decodes as [`DiskBackupSnapshotRestoreJobDeliveryType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiskBackupSnapshotRestoreJobDeliveryType {
@@ -2373,9 +2215,7 @@ crate::codec::string_enum!(
     DiskBackupSnapshotRestoreJobDeliveryType, Unknown { Automated = "automated", Download
     = "download", PointInTime = "pointInTime" }
 );
-/// A restore job of a cloud backup: an automated restore, a point-in-time restore or a download.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A restore job of a cloud backup: an automated restore, a point-in-time restore or a download. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotRestoreJobRequest {
@@ -2438,9 +2278,7 @@ impl DiskBackupSnapshotRestoreJobRequest {
         crate::request::with(self, |s| s.target_group_id = Some(value.into()))
     }
 }
-/// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotSchedule20240805 {
@@ -2509,9 +2347,7 @@ impl DiskBackupSnapshotSchedule20240805 {
         }
     }
 }
-/// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupSnapshotSchedule20240805Request {
@@ -2658,9 +2494,7 @@ impl DiskBackupSnapshotSchedule20240805Request {
         )
     }
 }
-/// Count of collections exported so far.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Count of collections exported so far. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExportStatus {
@@ -2674,9 +2508,7 @@ crate::codec::object!(
     total_collections["totalCollections"]
 );
 crate::codec::default_new!(ExportStatus);
-/// Extra retention for the snapshots of one frequency.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Extra retention for the snapshots of one frequency. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExtraRetentionSetting {
@@ -2703,14 +2535,10 @@ impl ExtraRetentionSetting {
         crate::request::with(self, |s| s.retention_days = Some(value))
     }
 }
-/// Snapshot frequency the extra retention applies to.
-///
-/// The same type as [`DiskBackupCopySetting20240805FrequenciesItem`](crate::models::DiskBackupCopySetting20240805FrequenciesItem): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Snapshot frequency the extra retention applies to. The same type as [`DiskBackupCopySetting20240805FrequenciesItem`](crate::models::DiskBackupCopySetting20240805FrequenciesItem): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupCopySetting20240805FrequenciesItem as ExtraRetentionSettingFrequencyType;
-/// Request to create a private endpoint between Atlas and cloud object storage for backups.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Request to create a private endpoint between Atlas and cloud object storage for backups. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ObjectStoragePrivateEndpointRequest {
@@ -2740,9 +2568,7 @@ impl ObjectStoragePrivateEndpointRequest {
         crate::request::with(self, |s| s.vpc_region_name = Some(value.into()))
     }
 }
-/// A private endpoint between Atlas and cloud object storage used for backups.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A private endpoint between Atlas and cloud object storage used for backups. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ObjectStoragePrivateEndpointResponse {
@@ -2768,9 +2594,7 @@ crate::codec::object!(
     region_name["regionName"], status["status"], vpc_region_name["vpcRegionName"]
 );
 crate::codec::default_new!(ObjectStoragePrivateEndpointResponse);
-/// One page of per-collection states of a collection restore job.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One page of per-collection states of a collection restore job. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasCollectionRestoreCollectionState {
@@ -2797,9 +2621,7 @@ impl PaginatedApiAtlasCollectionRestoreCollectionState {
         }
     }
 }
-/// One page of collection restore jobs.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One page of collection restore jobs. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasCollectionRestoreJob {
@@ -2824,9 +2646,7 @@ impl PaginatedApiAtlasCollectionRestoreJob {
         }
     }
 }
-/// One page of collections in a snapshot database.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One page of collections in a snapshot database. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasDiskBackupCollection {
@@ -2851,14 +2671,10 @@ impl PaginatedApiAtlasDiskBackupCollection {
         }
     }
 }
-/// One page of databases in a snapshot.
-///
-/// The same type as [`PaginatedApiAtlasDiskBackupCollection`](crate::models::PaginatedApiAtlasDiskBackupCollection): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// One page of databases in a snapshot. The same type as [`PaginatedApiAtlasDiskBackupCollection`](crate::models::PaginatedApiAtlasDiskBackupCollection): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::PaginatedApiAtlasDiskBackupCollection as PaginatedApiAtlasDiskBackupDatabase;
-/// One page of snapshot export jobs.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One page of snapshot export jobs. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasDiskBackupExportJob {
@@ -2883,9 +2699,7 @@ impl PaginatedApiAtlasDiskBackupExportJob {
         }
     }
 }
-/// One page of object storage private endpoints.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One page of object storage private endpoints. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasObjectStoragePrivateEndpointResponse {
@@ -2910,9 +2724,7 @@ impl PaginatedApiAtlasObjectStoragePrivateEndpointResponse {
         }
     }
 }
-/// One page of serverless instance restore jobs.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One page of serverless instance restore jobs. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasServerlessBackupRestoreJob {
@@ -2937,9 +2749,7 @@ impl PaginatedApiAtlasServerlessBackupRestoreJob {
         }
     }
 }
-/// One page of serverless instance snapshots.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One page of serverless instance snapshots. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasServerlessBackupSnapshot {
@@ -2964,9 +2774,7 @@ impl PaginatedApiAtlasServerlessBackupSnapshot {
         }
     }
 }
-/// One page of export buckets.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One page of export buckets. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedBackupSnapshotExportBuckets {
@@ -2991,9 +2799,7 @@ impl PaginatedBackupSnapshotExportBuckets {
         }
     }
 }
-/// One page of replica set cloud backup snapshots.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One page of replica set cloud backup snapshots. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedCloudBackupReplicaSet {
@@ -3018,9 +2824,7 @@ impl PaginatedCloudBackupReplicaSet {
         }
     }
 }
-/// One page of cloud backup restore jobs.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One page of cloud backup restore jobs. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedCloudBackupRestoreJob {
@@ -3045,9 +2849,7 @@ impl PaginatedCloudBackupRestoreJob {
         }
     }
 }
-/// One page of sharded cluster cloud backup snapshots.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One page of sharded cluster cloud backup snapshots. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedCloudBackupShardedClusterSnapshot {
@@ -3072,9 +2874,7 @@ impl PaginatedCloudBackupShardedClusterSnapshot {
         }
     }
 }
-/// A restore job of a serverless instance snapshot.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A restore job of a serverless instance snapshot. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessBackupRestoreJob {
@@ -3150,14 +2950,10 @@ impl ServerlessBackupRestoreJob {
         }
     }
 }
-/// Kind of restore job.
-///
-/// The same type as [`DiskBackupSnapshotRestoreJobDeliveryType`](crate::models::DiskBackupSnapshotRestoreJobDeliveryType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Kind of restore job. The same type as [`DiskBackupSnapshotRestoreJobDeliveryType`](crate::models::DiskBackupSnapshotRestoreJobDeliveryType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupSnapshotRestoreJobDeliveryType as ServerlessBackupRestoreJobDeliveryType;
-/// A restore job of a serverless instance snapshot.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// A restore job of a serverless instance snapshot. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServerlessBackupRestoreJobRequest {
@@ -3216,9 +3012,7 @@ impl ServerlessBackupRestoreJobRequest {
         crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
     }
 }
-/// One snapshot of a serverless instance.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// One snapshot of a serverless instance. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ServerlessBackupSnapshot {
@@ -3251,9 +3045,7 @@ crate::codec::object!(
     storage_size_bytes["storageSizeBytes"]
 );
 crate::codec::default_new!(ServerlessBackupSnapshot);
-/// Schedule frequency that produced the snapshot.
-///
-/// Open: a value this version does not list decodes as [`ServerlessBackupSnapshotFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// Schedule frequency that produced the snapshot. Open: a value this version does not list decodes as [`ServerlessBackupSnapshotFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServerlessBackupSnapshotFrequencyType {
@@ -3272,9 +3064,7 @@ crate::codec::string_enum!(
     ServerlessBackupSnapshotFrequencyType, Unknown { Hourly = "hourly", Daily = "daily",
     Weekly = "weekly", Monthly = "monthly" }
 );
-/// What triggered the snapshot.
-///
-/// Open: a value this version does not list decodes as [`ServerlessBackupSnapshotSnapshotType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+/// What triggered the snapshot. Open: a value this version does not list decodes as [`ServerlessBackupSnapshotSnapshotType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServerlessBackupSnapshotSnapshotType {
@@ -3289,14 +3079,10 @@ crate::codec::string_enum!(
     ServerlessBackupSnapshotSnapshotType, Unknown { OnDemand = "onDemand", Scheduled =
     "scheduled" }
 );
-/// Progress of the backup for this snapshot.
-///
-/// The same type as [`DiskBackupReplicaSetStatus`](crate::models::DiskBackupReplicaSetStatus): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Progress of the backup for this snapshot. The same type as [`DiskBackupReplicaSetStatus`](crate::models::DiskBackupReplicaSetStatus): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupReplicaSetStatus as ServerlessBackupSnapshotStatus;
-/// Details about the state of a job, set when it failed.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Details about the state of a job, set when it failed. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StateReason {
@@ -3307,9 +3093,7 @@ pub struct StateReason {
 }
 crate::codec::object!(StateReason; error_code["errorCode"], message["message"]);
 crate::codec::default_new!(StateReason);
-/// Change of the private networking setting of an export bucket.
-///
-/// Needs the cargo feature `cloud-backups` (on by default).
+/// Change of the private networking setting of an export bucket. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRequirePrivateNetworkingRequest {

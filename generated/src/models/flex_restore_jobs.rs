@@ -2,9 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// Request to restore a flex cluster snapshot into another cluster; Atlas fills in the read-only fields in its answer.
-///
-/// Needs the cargo feature `flex-restore-jobs` (on by default).
+/// Request to restore a flex cluster snapshot into another cluster; Atlas fills in the read-only fields in its answer. Needs the cargo feature `flex-restore-jobs` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexBackupRestoreJobCreate20241113 {
@@ -34,9 +32,7 @@ impl FlexBackupRestoreJobCreate20241113 {
         crate::request::with(self, |s| s.target_project_id = Some(value.into()))
     }
 }
-/// One page of flex cluster restore jobs.
-///
-/// Needs the cargo feature `flex-restore-jobs` (on by default).
+/// One page of flex cluster restore jobs. Needs the cargo feature `flex-restore-jobs` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasFlexBackupRestoreJob20241113 {

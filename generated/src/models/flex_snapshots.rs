@@ -2,19 +2,13 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// One snapshot of a flex cluster.
-///
-/// The same type as [`BackupTenantSnapshot`](crate::models::BackupTenantSnapshot): the API defines both with one shape. Needs the cargo feature `flex-snapshots` (on by default).
+/// One snapshot of a flex cluster. The same type as [`BackupTenantSnapshot`](crate::models::BackupTenantSnapshot): the API defines both with one shape. Needs the cargo feature `flex-snapshots` (on by default).
 #[doc(inline)]
 pub use super::BackupTenantSnapshot as FlexBackupSnapshot20241113;
-/// Stage of the snapshot workflow when the response was produced.
-///
-/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs the cargo feature `flex-snapshots` (on by default).
+/// Stage of the snapshot workflow when the response was produced. The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs the cargo feature `flex-snapshots` (on by default).
 #[doc(inline)]
 pub use super::BackupTenantSnapshotStatus as FlexBackupSnapshot20241113Status;
-/// Request for a download link to one flex cluster snapshot.
-///
-/// Needs the cargo feature `flex-snapshots` (on by default).
+/// Request for a download link to one flex cluster snapshot. Needs the cargo feature `flex-snapshots` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FlexBackupSnapshotDownloadCreate20241113 {
@@ -30,9 +24,7 @@ impl FlexBackupSnapshotDownloadCreate20241113 {
         Self { snapshot_id }
     }
 }
-/// One page of flex cluster snapshots.
-///
-/// Needs the cargo feature `flex-snapshots` (on by default).
+/// One page of flex cluster snapshots. Needs the cargo feature `flex-snapshots` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasFlexBackupSnapshot20241113 {

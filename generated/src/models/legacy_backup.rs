@@ -2,9 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// A legacy backup checkpoint of a sharded cluster: a moment to which the cluster can be restored.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// A legacy backup checkpoint of a sharded cluster: a moment to which the cluster can be restored. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiAtlasCheckpoint {
@@ -33,9 +31,7 @@ crate::codec::object!(
     restorable["restorable"], started["started"], timestamp["timestamp"]
 );
 crate::codec::default_new!(ApiAtlasCheckpoint);
-/// The legacy backup snapshot schedule of a cluster.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// The legacy backup snapshot schedule of a cluster. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotSchedule {
@@ -99,9 +95,7 @@ impl ApiAtlasSnapshotSchedule {
         }
     }
 }
-/// Minutes between cluster checkpoints; sharded clusters only.
-///
-/// Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// Minutes between cluster checkpoints; sharded clusters only. Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin {
@@ -118,9 +112,7 @@ crate::codec::int_enum!(
     ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin, i32, Unknown { V15 = 15, V30 =
     30, V60 = 60 }
 );
-/// Days to keep daily snapshots; 0 turns them off.
-///
-/// Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleDailySnapshotRetentionDays::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// Days to keep daily snapshots; 0 turns them off. Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleDailySnapshotRetentionDays::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleDailySnapshotRetentionDays {
@@ -158,9 +150,7 @@ crate::codec::int_enum!(
     = 4, V5 = 5, V6 = 6, V7 = 7, V15 = 15, V30 = 30, V60 = 60, V90 = 90, V120 = 120, V180
     = 180, V360 = 360 }
 );
-/// Months to keep monthly snapshots; 0 turns them off.
-///
-/// Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// Months to keep monthly snapshots; 0 turns them off. Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths {
@@ -206,9 +196,7 @@ crate::codec::int_enum!(
     1, V2 = 2, V3 = 3, V4 = 4, V5 = 5, V6 = 6, V7 = 7, V8 = 8, V9 = 9, V10 = 10, V11 =
     11, V12 = 12, V13 = 13, V18 = 18, V24 = 24, V36 = 36 }
 );
-/// The legacy backup snapshot schedule of a cluster.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// The legacy backup snapshot schedule of a cluster. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiAtlasSnapshotScheduleRequest {
@@ -264,9 +252,7 @@ impl ApiAtlasSnapshotScheduleRequest {
         }
     }
 }
-/// Hours between two snapshots.
-///
-/// Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleSnapshotIntervalHours::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// Hours between two snapshots. Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleSnapshotIntervalHours::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleSnapshotIntervalHours {
@@ -285,9 +271,7 @@ crate::codec::int_enum!(
     ApiAtlasSnapshotScheduleSnapshotIntervalHours, i32, Unknown { V6 = 6, V8 = 8, V12 =
     12, V24 = 24 }
 );
-/// Days to keep recent snapshots.
-///
-/// Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleSnapshotRetentionDays::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// Days to keep recent snapshots. Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleSnapshotRetentionDays::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleSnapshotRetentionDays {
@@ -306,9 +290,7 @@ crate::codec::int_enum!(
     ApiAtlasSnapshotScheduleSnapshotRetentionDays, i32, Unknown { V2 = 2, V3 = 3, V4 = 4,
     V5 = 5 }
 );
-/// Weeks to keep weekly snapshots; 0 turns them off.
-///
-/// Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// Weeks to keep weekly snapshots; 0 turns them off. Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks {
@@ -348,9 +330,7 @@ crate::codec::int_enum!(
     V2 = 2, V3 = 3, V4 = 4, V5 = 5, V6 = 6, V7 = 7, V8 = 8, V12 = 12, V16 = 16, V20 = 20,
     V24 = 24, V52 = 52 }
 );
-/// The part of a checkpoint that concerns one shard or config server.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// The part of a checkpoint that concerns one shard or config server. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiCheckpointPart {
@@ -371,9 +351,7 @@ crate::codec::object!(
     type_name["typeName"]
 );
 crate::codec::default_new!(ApiCheckpointPart);
-/// Kind of host the part covers.
-///
-/// Open: a value this version does not list decodes as [`ApiCheckpointPartTypeName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// Kind of host the part covers. Open: a value this version does not list decodes as [`ApiCheckpointPartTypeName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiCheckpointPartTypeName {
@@ -390,9 +368,7 @@ crate::codec::string_enum!(
     ApiCheckpointPartTypeName, Unknown { ReplicaSet = "REPLICA_SET", ConfigServer =
     "CONFIG_SERVER", ConfigServerReplicaSet = "CONFIG_SERVER_REPLICA_SET" }
 );
-/// A legacy backup restore job.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// A legacy backup restore job. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupRestoreJob {
@@ -456,9 +432,7 @@ impl BackupRestoreJob {
         }
     }
 }
-/// How a legacy restore job delivers its data.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// How a legacy restore job delivers its data. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupRestoreJobDelivery {
@@ -514,9 +488,7 @@ impl BackupRestoreJobDelivery {
         }
     }
 }
-/// Delivery method; `AUTOMATED_RESTORE` also needs the target project and cluster.
-///
-/// Open: a value this version does not list decodes as [`BackupRestoreJobDeliveryMethodName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// Delivery method; `AUTOMATED_RESTORE` also needs the target project and cluster. Open: a value this version does not list decodes as [`BackupRestoreJobDeliveryMethodName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupRestoreJobDeliveryMethodName {
@@ -542,9 +514,7 @@ crate::codec::string_enum!(
     Query = "QUERY", AutomatedRestore = "AUTOMATED_RESTORE", Http = "HTTP",
     ThirdPartyCopy = "THIRD_PARTY_COPY", ClientPitScp = "CLIENT_PIT_SCP", Scp = "SCP" }
 );
-/// How a legacy restore job delivers its data.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// How a legacy restore job delivers its data. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupRestoreJobDeliveryRequest {
@@ -600,9 +570,7 @@ impl BackupRestoreJobDeliveryRequest {
         crate::request::with(self, |s| s.target_group_id = Some(value.into()))
     }
 }
-/// State of the downloadable file.
-///
-/// Open: a value this version does not list decodes as [`BackupRestoreJobDeliveryStatusName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// State of the downloadable file. Open: a value this version does not list decodes as [`BackupRestoreJobDeliveryStatusName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupRestoreJobDeliveryStatusName {
@@ -631,9 +599,7 @@ crate::codec::string_enum!(
     Expired = "EXPIRED", MaxDownloadsExceeded = "MAX_DOWNLOADS_EXCEEDED", Pending =
     "PENDING" }
 );
-/// A legacy backup restore job.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// A legacy backup restore job. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BackupRestoreJobRequest {
@@ -687,9 +653,7 @@ impl BackupRestoreJobRequest {
         crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
     }
 }
-/// State of the downloadable file.
-///
-/// Open: a value this version does not list decodes as [`BackupRestoreJobStatusName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// State of the downloadable file. Open: a value this version does not list decodes as [`BackupRestoreJobStatusName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupRestoreJobStatusName {
@@ -708,9 +672,7 @@ crate::codec::string_enum!(
     BackupRestoreJobStatusName, Unknown { InProgress = "IN_PROGRESS", Broken = "BROKEN",
     Killed = "KILLED", Finished = "FINISHED" }
 );
-/// A legacy backup snapshot.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// A legacy backup snapshot. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackupSnapshot {
@@ -747,9 +709,7 @@ crate::codec::object!(
     parts["parts"]
 );
 crate::codec::default_new!(BackupSnapshot);
-/// The part of a legacy snapshot taken from one replica set or config server.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// The part of a legacy snapshot taken from one replica set or config server. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackupSnapshotPart {
@@ -792,9 +752,7 @@ crate::codec::object!(
     storage_size_bytes["storageSizeBytes"], type_name["typeName"]
 );
 crate::codec::default_new!(BackupSnapshotPart);
-/// Compression of the snapshot files.
-///
-/// Open: a value this version does not list decodes as [`BackupSnapshotPartCompressionSetting::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// Compression of the snapshot files. Open: a value this version does not list decodes as [`BackupSnapshotPartCompressionSetting::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupSnapshotPartCompressionSetting {
@@ -808,9 +766,7 @@ pub enum BackupSnapshotPartCompressionSetting {
 crate::codec::string_enum!(
     BackupSnapshotPartCompressionSetting, Unknown { None = "NONE", Gzip = "GZIP" }
 );
-/// Kind of server the part was taken from.
-///
-/// Open: a value this version does not list decodes as [`BackupSnapshotPartTypeName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// Kind of server the part was taken from. Open: a value this version does not list decodes as [`BackupSnapshotPartTypeName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupSnapshotPartTypeName {
@@ -830,9 +786,7 @@ crate::codec::string_enum!(
     "CONFIG_SERVER", ConfigServerReplicaSet = "CONFIG_SERVER_REPLICA_SET",
     ConfigShardReplicaSet = "CONFIG_SHARD_REPLICA_SET" }
 );
-/// A legacy backup snapshot.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// A legacy backup snapshot. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackupSnapshotRequest {
@@ -855,9 +809,7 @@ impl BackupSnapshotRequest {
         crate::request::with(self, |s| s.expires = Some(value))
     }
 }
-/// `ListClusterSnapshotsCompleted` of the API.
-///
-/// Open: a value this version does not list decodes as [`ListClusterSnapshotsCompleted::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// `ListClusterSnapshotsCompleted` of the API. Open: a value this version does not list decodes as [`ListClusterSnapshotsCompleted::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListClusterSnapshotsCompleted {
@@ -874,9 +826,7 @@ crate::codec::string_enum!(
     ListClusterSnapshotsCompleted, Unknown { All = "all", True = "true", False = "false"
     }
 );
-/// One page of legacy backup checkpoints.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// One page of legacy backup checkpoints. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedApiAtlasCheckpoint {
@@ -901,9 +851,7 @@ impl PaginatedApiAtlasCheckpoint {
         }
     }
 }
-/// One page of legacy backup restore jobs.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// One page of legacy backup restore jobs. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedRestoreJob {
@@ -927,9 +875,7 @@ impl PaginatedRestoreJob {
         }
     }
 }
-/// One page of legacy backup snapshots.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// One page of legacy backup snapshots. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaginatedSnapshot {
@@ -953,9 +899,7 @@ impl PaginatedSnapshot {
         }
     }
 }
-/// The checksum of one restore file.
-///
-/// Needs the cargo feature `legacy-backup` (on by default).
+/// The checksum of one restore file. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RestoreJobFileHash {
@@ -973,9 +917,7 @@ crate::codec::object!(
     type_name["typeName"]
 );
 crate::codec::default_new!(RestoreJobFileHash);
-/// Hash algorithm used.
-///
-/// Open: a value this version does not list decodes as [`RestoreJobFileHashTypeName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
+/// Hash algorithm used. Open: a value this version does not list decodes as [`RestoreJobFileHashTypeName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RestoreJobFileHashTypeName {

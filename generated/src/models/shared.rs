@@ -2,9 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// An oplog timestamp: a date plus an ordinal within that second.
-///
-/// Needs one of the cargo features `cloud-backups`, `legacy-backup` (all on by default).
+/// An oplog timestamp: a date plus an ordinal within that second. Needs one of the cargo features `cloud-backups`, `legacy-backup` (all on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiBsonTimestamp {

@@ -2,9 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// A restore or download job of a flex cluster snapshot.
-///
-/// Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots` (all on by default).
+/// A restore or download job of a flex cluster snapshot. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots` (all on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FlexBackupRestoreJob20241113 {
@@ -49,8 +47,6 @@ crate::codec::object!(
     target_project_id["targetProjectId"]
 );
 crate::codec::default_new!(FlexBackupRestoreJob20241113);
-/// Stage of the job when the response was produced.
-///
-/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots` (all on by default).
+/// Stage of the job when the response was produced. The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots` (all on by default).
 #[doc(inline)]
 pub use super::BackupTenantSnapshotStatus as FlexBackupRestoreJob20241113Status;

@@ -2,9 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// Stage of the snapshot workflow when the response was produced.
-///
-/// Open: a value this version does not list decodes as [`BackupTenantSnapshotStatus::Unknown`] and is sent back unchanged. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots`, `shared-tier-restore-jobs`, `shared-tier-snapshots`, `unreferenced-models` (all on by default).
+/// Stage of the snapshot workflow when the response was produced. Open: a value this version does not list decodes as [`BackupTenantSnapshotStatus::Unknown`] and is sent back unchanged. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots`, `shared-tier-restore-jobs`, `shared-tier-snapshots`, `unreferenced-models` (all on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackupTenantSnapshotStatus {
@@ -25,9 +23,7 @@ crate::codec::string_enum!(
     BackupTenantSnapshotStatus, Unknown { Pending = "PENDING", Queued = "QUEUED", Running
     = "RUNNING", Failed = "FAILED", Completed = "COMPLETED" }
 );
-/// Whether the job restores the snapshot or prepares a download.
-///
-/// Open: a value this version does not list decodes as [`FlexBackupRestoreJob20241113DeliveryType::Unknown`] and is sent back unchanged. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots`, `shared-tier-restore-jobs`, `shared-tier-snapshots`, `unreferenced-models` (all on by default).
+/// Whether the job restores the snapshot or prepares a download. Open: a value this version does not list decodes as [`FlexBackupRestoreJob20241113DeliveryType::Unknown`] and is sent back unchanged. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots`, `shared-tier-restore-jobs`, `shared-tier-snapshots`, `unreferenced-models` (all on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FlexBackupRestoreJob20241113DeliveryType {

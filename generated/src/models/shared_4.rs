@@ -2,9 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// One snapshot of a shared-tier (M2/M5) cluster.
-///
-/// Needs one of the cargo features `flex-snapshots`, `shared-tier-snapshots` (all on by default).
+/// One snapshot of a shared-tier (M2/M5) cluster. Needs one of the cargo features `flex-snapshots`, `shared-tier-snapshots` (all on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BackupTenantSnapshot {

@@ -2,9 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// A download (or restore) job for one shared-tier snapshot; the same shape is sent as the request and returned as the response, where the read-only fields are filled in.
-///
-/// Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
+/// A download (or restore) job for one shared-tier snapshot; the same shape is sent as the request and returned as the response, where the read-only fields are filled in. Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantRestore {
@@ -68,14 +66,10 @@ impl TenantRestore {
         }
     }
 }
-/// How Atlas delivers the snapshot.
-///
-/// The same type as [`FlexBackupRestoreJob20241113DeliveryType`](crate::models::FlexBackupRestoreJob20241113DeliveryType): the API defines both with one shape. Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
+/// How Atlas delivers the snapshot. The same type as [`FlexBackupRestoreJob20241113DeliveryType`](crate::models::FlexBackupRestoreJob20241113DeliveryType): the API defines both with one shape. Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
 #[doc(inline)]
 pub use super::FlexBackupRestoreJob20241113DeliveryType as TenantRestoreDeliveryType;
-/// A download (or restore) job for one shared-tier snapshot; the same shape is sent as the request and returned as the response, where the read-only fields are filled in.
-///
-/// Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
+/// A download (or restore) job for one shared-tier snapshot; the same shape is sent as the request and returned as the response, where the read-only fields are filled in. Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TenantRestoreRequest {
@@ -105,8 +99,6 @@ impl TenantRestoreRequest {
         crate::request::with(self, |s| s.target_project_id = Some(value.into()))
     }
 }
-/// Stage of the job when the response was produced.
-///
-/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
+/// Stage of the job when the response was produced. The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
 #[doc(inline)]
 pub use super::BackupTenantSnapshotStatus as TenantRestoreStatus;

@@ -2,9 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// One page of shared-tier restore jobs.
-///
-/// Needs the cargo feature `shared-tier-restore-jobs` (on by default).
+/// One page of shared-tier restore jobs. Needs the cargo feature `shared-tier-restore-jobs` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PaginatedTenantRestoreView {

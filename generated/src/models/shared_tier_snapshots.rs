@@ -2,9 +2,7 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// One page of shared-tier snapshots.
-///
-/// Needs the cargo feature `shared-tier-snapshots` (on by default).
+/// One page of shared-tier snapshots. Needs the cargo feature `shared-tier-snapshots` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PaginatedTenantSnapshotView {

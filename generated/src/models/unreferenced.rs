@@ -2,13 +2,9 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-/// Whether the job restores the snapshot or prepares a download.
-///
-/// The same type as [`FlexBackupRestoreJob20241113DeliveryType`](crate::models::FlexBackupRestoreJob20241113DeliveryType): the API defines both with one shape. Needs the cargo feature `unreferenced-models` (on by default).
+/// Whether the job restores the snapshot or prepares a download. The same type as [`FlexBackupRestoreJob20241113DeliveryType`](crate::models::FlexBackupRestoreJob20241113DeliveryType): the API defines both with one shape. Needs the cargo feature `unreferenced-models` (on by default).
 #[doc(inline)]
 pub use super::FlexBackupRestoreJob20241113DeliveryType as FlexBackupRestoreJobCreate20241113DeliveryType;
-/// Stage of the job when the response was produced.
-///
-/// The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs the cargo feature `unreferenced-models` (on by default).
+/// Stage of the job when the response was produced. The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs the cargo feature `unreferenced-models` (on by default).
 #[doc(inline)]
 pub use super::BackupTenantSnapshotStatus as FlexBackupRestoreJobCreate20241113Status;

@@ -5,200 +5,2736 @@
 #![allow(deprecated)]
 use crate::patterns::*;
 use crate::models;
+use crate::{request::Request, Result};
+/// Cancel a cloud backup restore job
+///
+/// Cancels one restore job of the cluster; some jobs, such as shard restores, cannot be cancelled. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
+///
+/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}` (`cancelBackupRestoreJob`), API version `2023-01-01`
+/// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.cancel_backup_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").restore_job_id("6824a1c3b2f1e4d5a6b7c8e0").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CancelBackupRestoreJob(crate::request::Builder<CancelBackupRestoreJobParams>);
+#[derive(Debug, Clone, Default)]
+struct CancelBackupRestoreJobParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    restore_job_id: Option<String>,
+}
+crate::request::builder!(
+    cancel_backup_restore_job -> CancelBackupRestoreJob => (); DELETE
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
+    "cancelBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
+    "Cancel a cloud backup restore job"; envelope, pretty
+);
+impl CancelBackupRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
+    }
+    fn fill(p: &CancelBackupRestoreJobParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)
+    }
+}
+/// Export a snapshot
+///
+/// Starts a job that exports one snapshot of the cluster to an export bucket. Requires the Project Backup Export Operator role.
+///
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports` (`createBackupExport`), API version `2023-01-01`
+/// - Required role (any of): Project Backup Export Operator
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupExportJobRequest) -> Result<(), atlas_backup::Error> {
+/// client.create_backup_export().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").body(body).send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateBackupExport(crate::request::Builder<CreateBackupExportParams>);
+#[derive(Debug, Clone, Default)]
+struct CreateBackupExportParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    body: Option<models::DiskBackupExportJobRequest>,
+}
+crate::request::builder!(
+    create_backup_export -> CreateBackupExport => models::DiskBackupExportJob; POST
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
+    "createBackupExport", ["application/vnd.atlas.2023-01-01+json"], "Export a snapshot";
+    envelope, pretty
+);
+impl CreateBackupExport {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// The snapshot and the bucket to export it to. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::DiskBackupExportJobRequest) -> Self {
+        Self(self.0.set(|p| p.body = Some(value)))
+    }
+    fn fill(p: &CreateBackupExportParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.json(p.body.as_ref(), true)
+    }
+}
+/// Create an object storage private endpoint
+///
+/// Creates a private endpoint in a region so that backup traffic between Atlas and cloud object storage stays on the provider network. Requires the Project Owner role.
+///
+/// - `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints` (`createBackupPrivateEndpoint`), API version `2024-11-13`
+/// - Required role (any of): Project Owner
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ObjectStoragePrivateEndpointRequest) -> Result<(), atlas_backup::Error> {
+/// client.create_backup_private_endpoint().group_id("32b6e34b3d91647abb20e7b8")
+///     .cloud_provider("AWS").body(body).send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateBackupPrivateEndpoint(
+    crate::request::Builder<CreateBackupPrivateEndpointParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct CreateBackupPrivateEndpointParams {
+    group_id: Option<String>,
+    cloud_provider: Option<String>,
+    body: Option<models::ObjectStoragePrivateEndpointRequest>,
+}
+crate::request::builder!(
+    create_backup_private_endpoint -> CreateBackupPrivateEndpoint =>
+    models::ObjectStoragePrivateEndpointResponse; POST
+    "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
+    "createBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
+    "Create an object storage private endpoint"; envelope, pretty
+);
+impl CreateBackupPrivateEndpoint {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
+    }
+    /// Region (and optional VPC region) of the new endpoint. The request body (`application/vnd.atlas.2024-11-13+json`, required).
+    pub fn body(self, value: models::ObjectStoragePrivateEndpointRequest) -> Self {
+        Self(self.0.set(|p| p.body = Some(value)))
+    }
+    fn fill(p: &CreateBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request.json(p.body.as_ref(), true)
+    }
+}
+/// Restore a cloud backup snapshot
+///
+/// Starts a restore job: an automated restore into a cluster, a point-in-time restore, or a download of the snapshot files. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
+///
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs` (`createBackupRestoreJob`), API version `2023-01-01`
+/// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotRestoreJobRequest) -> Result<(), atlas_backup::Error> {
+/// client.create_backup_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").body(body).send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateBackupRestoreJob(crate::request::Builder<CreateBackupRestoreJobParams>);
+#[derive(Debug, Clone, Default)]
+struct CreateBackupRestoreJobParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    body: Option<models::DiskBackupSnapshotRestoreJobRequest>,
+}
+crate::request::builder!(
+    create_backup_restore_job -> CreateBackupRestoreJob =>
+    models::DiskBackupSnapshotRestoreJob; POST
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
+    "createBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
+    "Restore a cloud backup snapshot"; envelope, pretty
+);
+impl CreateBackupRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::DiskBackupSnapshotRestoreJobRequest) -> Self {
+        Self(self.0.set(|p| p.body = Some(value)))
+    }
+    fn fill(p: &CreateBackupRestoreJobParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.json(p.body.as_ref(), true)
+    }
+}
+/// Restore databases or collections
+///
+/// Starts a job that restores selected databases or collections from a snapshot or a point in time. Requires the Project Backup Recovery Operator role.
+///
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs` (`createCollectionRestoreJob`), API version `2025-03-12`
+/// - Required role (any of): Project Backup Recovery Operator
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ApiAtlasCollectionRestoreJobRequest) -> Result<(), atlas_backup::Error> {
+/// client.create_collection_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").body(body).send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateCollectionRestoreJob(
+    crate::request::Builder<CreateCollectionRestoreJobParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct CreateCollectionRestoreJobParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    body: Option<models::ApiAtlasCollectionRestoreJobRequest>,
+}
+crate::request::builder!(
+    create_collection_restore_job -> CreateCollectionRestoreJob =>
+    models::ApiAtlasCollectionRestoreJobResponse; POST
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
+    "createCollectionRestoreJob", ["application/vnd.atlas.2025-03-12+json"],
+    "Restore databases or collections"; envelope, pretty
+);
+impl CreateCollectionRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// Namespaces to restore, source and target. The request body (`application/vnd.atlas.2025-03-12+json`, required).
+    pub fn body(self, value: models::ApiAtlasCollectionRestoreJobRequest) -> Self {
+        Self(self.0.set(|p| p.body = Some(value)))
+    }
+    fn fill(p: &CreateCollectionRestoreJobParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.json(p.body.as_ref(), true)
+    }
+}
+/// Create a snapshot export bucket
+///
+/// Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket to which snapshots of the project can then be exported. Requires the Project Backup Manager role.
+///
+/// - `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (`createExportBucket`), API version `2024-05-30`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotExportBucketRequest) -> Result<(), atlas_backup::Error> {
+/// client.create_export_bucket().group_id("32b6e34b3d91647abb20e7b8").body(body).send()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateExportBucket(crate::request::Builder<CreateExportBucketParams>);
+#[derive(Debug, Clone, Default)]
+struct CreateExportBucketParams {
+    group_id: Option<String>,
+    body: Option<models::DiskBackupSnapshotExportBucketRequest>,
+}
+crate::request::builder!(
+    create_export_bucket -> CreateExportBucket =>
+    models::DiskBackupSnapshotExportBucketResponse; POST
+    "/api/atlas/v2/groups/{groupId}/backup/exportBuckets", "createExportBucket",
+    ["application/vnd.atlas.2024-05-30+json"], "Create a snapshot export bucket";
+    envelope, pretty
+);
+impl CreateExportBucket {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// The bucket or container and the access role Atlas uses for it. The request body (`application/vnd.atlas.2024-05-30+json`, required).
+    pub fn body(self, value: models::DiskBackupSnapshotExportBucketRequest) -> Self {
+        Self(self.0.set(|p| p.body = Some(value)))
+    }
+    fn fill(p: &CreateExportBucketParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.json(p.body.as_ref(), true)
+    }
+}
+/// Restore a serverless instance snapshot
+///
+/// Starts a restore job for one snapshot of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use createFlexRestoreJob.
+///
+/// - `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs` (`createServerlessRestoreJob`), API version `2023-01-01`
+/// - Required role (any of): Project Owner
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+///
+/// # Example
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ServerlessBackupRestoreJobRequest) -> Result<(), atlas_backup::Error> {
+/// client.create_serverless_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("ServerlessInstance0").body(body).send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+)]
+pub struct CreateServerlessRestoreJob(
+    crate::request::Builder<CreateServerlessRestoreJobParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct CreateServerlessRestoreJobParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    body: Option<models::ServerlessBackupRestoreJobRequest>,
+}
+crate::request::builder!(
+    #[deprecated(note =
+    "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
+    create_serverless_restore_job -> CreateServerlessRestoreJob =>
+    models::ServerlessBackupRestoreJob; POST
+    "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
+    "createServerlessRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
+    "Restore a serverless instance snapshot"; envelope, pretty
+);
+impl CreateServerlessRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::ServerlessBackupRestoreJobRequest) -> Self {
+        Self(self.0.set(|p| p.body = Some(value)))
+    }
+    fn fill(p: &CreateServerlessRestoreJobParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.json(p.body.as_ref(), true)
+    }
+}
+/// Delete an object storage private endpoint
+///
+/// Removes one object storage private endpoint used for backups. Requires the Project Owner role.
+///
+/// - `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}` (`deleteBackupPrivateEndpoint`), API version `2024-11-13`
+/// - Required role (any of): Project Owner
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.delete_backup_private_endpoint().group_id("32b6e34b3d91647abb20e7b8")
+///     .cloud_provider("AWS").endpoint_id("6824a1c3b2f1e4d5a6b7c8e3").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteBackupPrivateEndpoint(
+    crate::request::Builder<DeleteBackupPrivateEndpointParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct DeleteBackupPrivateEndpointParams {
+    group_id: Option<String>,
+    cloud_provider: Option<String>,
+    endpoint_id: Option<String>,
+}
+crate::request::builder!(
+    delete_backup_private_endpoint -> DeleteBackupPrivateEndpoint => (); DELETE
+    "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
+    "deleteBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
+    "Delete an object storage private endpoint"; envelope, pretty
+);
+impl DeleteBackupPrivateEndpoint {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn endpoint_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
+    }
+    fn fill(p: &DeleteBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request.path("endpointId", &p.endpoint_id, &EXPORT_BUCKET_ID)
+    }
+}
+/// Delete a sharded cluster snapshot
+///
+/// Deletes one snapshot of the sharded cluster. Requires the Project Backup Manager role.
+///
+/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}` (`deleteBackupShardedCluster`), API version `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.delete_backup_sharded_cluster().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteBackupShardedCluster(
+    crate::request::Builder<DeleteBackupShardedClusterParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct DeleteBackupShardedClusterParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+}
+crate::request::builder!(
+    delete_backup_sharded_cluster -> DeleteBackupShardedCluster => (); DELETE
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
+    "deleteBackupShardedCluster", ["application/vnd.atlas.2023-01-01+json"],
+    "Delete a sharded cluster snapshot"; envelope, pretty
+);
+impl DeleteBackupShardedCluster {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
+    }
+    fn fill(p: &DeleteBackupShardedClusterParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+    }
+}
+/// Remove all backup schedules of a cluster
+///
+/// Deletes every backup policy of the cluster and returns the resulting schedule. Requires the Project Backup Manager role.
+///
+/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`deleteClusterBackupSchedule`), API version `2024-08-05`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.delete_cluster_backup_schedule().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteClusterBackupSchedule(
+    crate::request::Builder<DeleteClusterBackupScheduleParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct DeleteClusterBackupScheduleParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+}
+crate::request::builder!(
+    delete_cluster_backup_schedule -> DeleteClusterBackupSchedule =>
+    models::DiskBackupSnapshotSchedule20240805; DELETE
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
+    "deleteClusterBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
+    "Remove all backup schedules of a cluster"; envelope, pretty
+);
+impl DeleteClusterBackupSchedule {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    fn fill(p: &DeleteClusterBackupScheduleParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
+    }
+}
+/// Delete a cloud backup snapshot
+///
+/// Deletes one snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}` (`deleteClusterBackupSnapshot`), API version `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.delete_cluster_backup_snapshot().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteClusterBackupSnapshot(
+    crate::request::Builder<DeleteClusterBackupSnapshotParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct DeleteClusterBackupSnapshotParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+}
+crate::request::builder!(
+    delete_cluster_backup_snapshot -> DeleteClusterBackupSnapshot => (); DELETE
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
+    "deleteClusterBackupSnapshot", ["application/vnd.atlas.2023-01-01+json"],
+    "Delete a cloud backup snapshot"; envelope, pretty
+);
+impl DeleteClusterBackupSnapshot {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
+    }
+    fn fill(p: &DeleteClusterBackupSnapshotParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+    }
+}
+/// Delete a snapshot export bucket
+///
+/// Removes one export bucket; automatic export to it must first be turned off on every cluster of the project. Requires the Project Backup Manager role.
+///
+/// - `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (`deleteExportBucket`), API version `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.delete_export_bucket().group_id("32b6e34b3d91647abb20e7b8")
+///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteExportBucket(crate::request::Builder<DeleteExportBucketParams>);
+#[derive(Debug, Clone, Default)]
+struct DeleteExportBucketParams {
+    group_id: Option<String>,
+    export_bucket_id: Option<String>,
+}
+crate::request::builder!(
+    delete_export_bucket -> DeleteExportBucket => (); DELETE
+    "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+    "deleteExportBucket", ["application/vnd.atlas.2023-01-01+json"],
+    "Delete a snapshot export bucket"; envelope, pretty
+);
+impl DeleteExportBucket {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
+    }
+    fn fill(p: &DeleteExportBucketParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)
+    }
+}
+/// Disable the Backup Compliance Policy
+///
+/// Turns off the Backup Compliance Policy of the project; Atlas only allows this when the policy is marked deletable. Requires the Project Owner role.
+///
+/// - `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`disableCompliancePolicy`), API version `2024-11-13`
+/// - Required role (any of): Project Owner
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.disable_compliance_policy().group_id("32b6e34b3d91647abb20e7b8").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DisableCompliancePolicy(
+    crate::request::Builder<DisableCompliancePolicyParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct DisableCompliancePolicyParams {
+    group_id: Option<String>,
+}
+crate::request::builder!(
+    disable_compliance_policy -> DisableCompliancePolicy => (); DELETE
+    "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy", "disableCompliancePolicy",
+    ["application/vnd.atlas.2024-11-13+json"], "Disable the Backup Compliance Policy";
+    envelope, pretty
+);
+impl DisableCompliancePolicy {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    fn fill(p: &DisableCompliancePolicyParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)
+    }
+}
+/// Get a snapshot export job
+///
+/// Returns one snapshot export job of the cluster. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}` (`getBackupExport`), API version `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_backup_export().group_id("32b6e34b3d91647abb20e7b8").cluster_name("Cluster0")
+///     .export_id("6824a1c3b2f1e4d5a6b7c8e5").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupExport(crate::request::Builder<GetBackupExportParams>);
+#[derive(Debug, Clone, Default)]
+struct GetBackupExportParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    export_id: Option<String>,
+}
+crate::request::builder!(
+    get_backup_export -> GetBackupExport => models::DiskBackupExportJob; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}",
+    "getBackupExport", ["application/vnd.atlas.2023-01-01+json"],
+    "Get a snapshot export job"; envelope, pretty
+);
+impl GetBackupExport {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the export job. `exportId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.export_id = Some(value.into())))
+    }
+    fn fill(p: &GetBackupExportParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("exportId", &p.export_id, &EXPORT_BUCKET_ID)
+    }
+}
+/// Get an object storage private endpoint
+///
+/// Returns one object storage private endpoint used for backups. Requires the Project Owner role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}` (`getBackupPrivateEndpoint`), API version `2024-11-13`
+/// - Required role (any of): Project Owner
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_backup_private_endpoint().group_id("32b6e34b3d91647abb20e7b8")
+///     .cloud_provider("AWS").endpoint_id("6824a1c3b2f1e4d5a6b7c8e3").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupPrivateEndpoint(
+    crate::request::Builder<GetBackupPrivateEndpointParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetBackupPrivateEndpointParams {
+    group_id: Option<String>,
+    cloud_provider: Option<String>,
+    endpoint_id: Option<String>,
+}
+crate::request::builder!(
+    get_backup_private_endpoint -> GetBackupPrivateEndpoint =>
+    models::ObjectStoragePrivateEndpointResponse; GET
+    "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
+    "getBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
+    "Get an object storage private endpoint"; envelope, pretty
+);
+impl GetBackupPrivateEndpoint {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn endpoint_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
+    }
+    fn fill(p: &GetBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request.path("endpointId", &p.endpoint_id, &EXPORT_BUCKET_ID)
+    }
+}
+/// Get a cloud backup restore job
+///
+/// Returns one restore job of the cluster. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}` (`getBackupRestoreJob`), API version `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_backup_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").restore_job_id("6824a1c3b2f1e4d5a6b7c8e0").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupRestoreJob(crate::request::Builder<GetBackupRestoreJobParams>);
+#[derive(Debug, Clone, Default)]
+struct GetBackupRestoreJobParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    restore_job_id: Option<String>,
+}
+crate::request::builder!(
+    get_backup_restore_job -> GetBackupRestoreJob =>
+    models::DiskBackupSnapshotRestoreJob; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
+    "getBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
+    "Get a cloud backup restore job"; envelope, pretty
+);
+impl GetBackupRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
+    }
+    fn fill(p: &GetBackupRestoreJobParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)
+    }
+}
+/// Get the backup schedule of a cluster
+///
+/// Returns the cloud backup schedule of the cluster. Requires the Project Read Only role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`getBackupSchedule`), API version `2024-08-05`
+/// - Required role (any of): Project Read Only
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_backup_schedule().group_id("32b6e34b3d91647abb20e7b8").cluster_name("Cluster0")
+///     .send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupSchedule(crate::request::Builder<GetBackupScheduleParams>);
+#[derive(Debug, Clone, Default)]
+struct GetBackupScheduleParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+}
+crate::request::builder!(
+    get_backup_schedule -> GetBackupSchedule =>
+    models::DiskBackupSnapshotSchedule20240805; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
+    "getBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
+    "Get the backup schedule of a cluster"; envelope, pretty
+);
+impl GetBackupSchedule {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    fn fill(p: &GetBackupScheduleParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
+    }
+}
+/// Get a sharded cluster snapshot
+///
+/// Returns one snapshot of the sharded cluster. Requires the Project Read Only role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}` (`getBackupShardedCluster`), API version `2023-01-01`
+/// - Required role (any of): Project Read Only
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_backup_sharded_cluster().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupShardedCluster(
+    crate::request::Builder<GetBackupShardedClusterParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetBackupShardedClusterParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+}
+crate::request::builder!(
+    get_backup_sharded_cluster -> GetBackupShardedCluster =>
+    models::DiskBackupShardedClusterSnapshot; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
+    "getBackupShardedCluster", ["application/vnd.atlas.2023-01-01+json"],
+    "Get a sharded cluster snapshot"; envelope, pretty
+);
+impl GetBackupShardedCluster {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
+    }
+    fn fill(p: &GetBackupShardedClusterParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+    }
+}
+/// Get a database in a snapshot
+///
+/// Returns one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}` (`getBackupSnapshotDatabase`), API version `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_backup_snapshot_database().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .database_name("sales").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetBackupSnapshotDatabase(
+    crate::request::Builder<GetBackupSnapshotDatabaseParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetBackupSnapshotDatabaseParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    database_name: Option<String>,
+}
+crate::request::builder!(
+    get_backup_snapshot_database -> GetBackupSnapshotDatabase =>
+    models::DiskBackupDatabaseResponse; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}",
+    "getBackupSnapshotDatabase", ["application/vnd.atlas.2025-03-12+json"],
+    "Get a database in a snapshot"; envelope, pretty
+);
+impl GetBackupSnapshotDatabase {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
+    }
+    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
+    pub fn database_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.database_name = Some(value.into())))
+    }
+    fn fill(p: &GetBackupSnapshotDatabaseParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)
+    }
+}
+/// Get a collection restore job
+///
+/// Returns one collection restore job. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}` (`getCollectionRestoreJob`), API version `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_collection_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").job_id("6824a1c3b2f1e4d5a6b7c8e1").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetCollectionRestoreJob(
+    crate::request::Builder<GetCollectionRestoreJobParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetCollectionRestoreJobParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    job_id: Option<String>,
+}
+crate::request::builder!(
+    get_collection_restore_job -> GetCollectionRestoreJob =>
+    models::ApiAtlasCollectionRestoreJobResponse; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}",
+    "getCollectionRestoreJob", ["application/vnd.atlas.2025-03-12+json"],
+    "Get a collection restore job"; envelope, pretty
+);
+impl GetCollectionRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.job_id = Some(value.into())))
+    }
+    fn fill(p: &GetCollectionRestoreJobParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)
+    }
+}
+/// Get the Backup Compliance Policy
+///
+/// Returns the Backup Compliance Policy settings of the project. Requires the Project Owner role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`getCompliancePolicy`), API version `2023-10-01`
+/// - Required role (any of): Project Owner
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_compliance_policy().group_id("32b6e34b3d91647abb20e7b8").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetCompliancePolicy(crate::request::Builder<GetCompliancePolicyParams>);
+#[derive(Debug, Clone, Default)]
+struct GetCompliancePolicyParams {
+    group_id: Option<String>,
+}
+crate::request::builder!(
+    get_compliance_policy -> GetCompliancePolicy =>
+    models::DataProtectionSettings20231001; GET
+    "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy", "getCompliancePolicy",
+    ["application/vnd.atlas.2023-10-01+json"], "Get the Backup Compliance Policy";
+    envelope, pretty
+);
+impl GetCompliancePolicy {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    fn fill(p: &GetCompliancePolicyParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)
+    }
+}
+/// Get a snapshot export bucket
+///
+/// Returns one export bucket of the project. Requires the Project Read Only role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (`getExportBucket`), API version `2024-05-30`
+/// - Required role (any of): Project Read Only
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_export_bucket().group_id("32b6e34b3d91647abb20e7b8")
+///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetExportBucket(crate::request::Builder<GetExportBucketParams>);
+#[derive(Debug, Clone, Default)]
+struct GetExportBucketParams {
+    group_id: Option<String>,
+    export_bucket_id: Option<String>,
+}
+crate::request::builder!(
+    get_export_bucket -> GetExportBucket =>
+    models::DiskBackupSnapshotExportBucketResponse; GET
+    "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+    "getExportBucket", ["application/vnd.atlas.2024-05-30+json"],
+    "Get a snapshot export bucket"; envelope, pretty
+);
+impl GetExportBucket {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
+    }
+    fn fill(p: &GetExportBucketParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)
+    }
+}
+/// Get one replica set cloud backup snapshot
+///
+/// Returns a single snapshot of the given cluster. Requires the Project Read Only or Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}` (`getGroupClusterBackupSnapshot`), API version `2024-05-30`
+/// - Required role (any of): Project Read Only, Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_group_cluster_backup_snapshot().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetGroupClusterBackupSnapshot(
+    crate::request::Builder<GetGroupClusterBackupSnapshotParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetGroupClusterBackupSnapshotParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+}
+crate::request::builder!(
+    get_group_cluster_backup_snapshot -> GetGroupClusterBackupSnapshot =>
+    models::DiskBackupReplicaSet; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
+    "getGroupClusterBackupSnapshot", ["application/vnd.atlas.2024-05-30+json"],
+    "Get one replica set cloud backup snapshot"; envelope, pretty
+);
+impl GetGroupClusterBackupSnapshot {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
+    }
+    fn fill(
+        p: &GetGroupClusterBackupSnapshotParams,
+        request: &mut Request,
+    ) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+    }
+}
+/// Get one snapshot of a serverless instance
+///
+/// Returns a single snapshot of the given serverless instance. Requires the Project Read Only role; deprecated and sunset in January 2026, use getFlexBackup instead.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}` (`getGroupServerlessBackupSnapshot`), API version `2025-02-19`
+/// - Required role (any of): Project Read Only
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+///
+/// # Example
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_group_serverless_backup_snapshot().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("ServerlessInstance0").snapshot_id("5f4007f327a3bc75f2a2b1c3").send()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+)]
+pub struct GetGroupServerlessBackupSnapshot(
+    crate::request::Builder<GetGroupServerlessBackupSnapshotParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetGroupServerlessBackupSnapshotParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+}
+crate::request::builder!(
+    #[deprecated(note =
+    "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
+    get_group_serverless_backup_snapshot -> GetGroupServerlessBackupSnapshot =>
+    models::ServerlessBackupSnapshot; GET
+    "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}",
+    "getGroupServerlessBackupSnapshot", ["application/vnd.atlas.2025-02-19+json"],
+    "Get one snapshot of a serverless instance"; envelope, pretty
+);
+impl GetGroupServerlessBackupSnapshot {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
+    }
+    fn fill(
+        p: &GetGroupServerlessBackupSnapshotParams,
+        request: &mut Request,
+    ) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+    }
+}
+/// Get one collection of a collection restore job
+///
+/// Returns the progress of one source namespace in a collection restore job. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}` (`getRestoreJobCollection`), API version `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_restore_job_collection().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").job_id("6824a1c3b2f1e4d5a6b7c8e1")
+///     .source_namespace("sales.orders").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetRestoreJobCollection(
+    crate::request::Builder<GetRestoreJobCollectionParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetRestoreJobCollectionParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    job_id: Option<String>,
+    source_namespace: Option<String>,
+}
+crate::request::builder!(
+    get_restore_job_collection -> GetRestoreJobCollection =>
+    models::ApiAtlasCollectionRestoreCollectionStateResponse; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}",
+    "getRestoreJobCollection", ["application/vnd.atlas.2025-03-12+json"],
+    "Get one collection of a collection restore job"; envelope, pretty
+);
+impl GetRestoreJobCollection {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.job_id = Some(value.into())))
+    }
+    /// Source namespace (`database.collection`) in the restore job. `sourceNamespace` (path parameter, required).
+    pub fn source_namespace(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.source_namespace = Some(value.into())))
+    }
+    fn fill(p: &GetRestoreJobCollectionParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
+        request.path("sourceNamespace", &p.source_namespace, &crate::request::Rule::NONE)
+    }
+}
+/// Get a serverless instance restore job
+///
+/// Returns one restore job of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use getFlexRestoreJob.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}` (`getServerlessRestoreJob`), API version `2023-01-01`
+/// - Required role (any of): Project Owner
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+///
+/// # Example
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_serverless_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("ServerlessInstance0").restore_job_id("6824a1c3b2f1e4d5a6b7c8e0").send()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+)]
+pub struct GetServerlessRestoreJob(
+    crate::request::Builder<GetServerlessRestoreJobParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetServerlessRestoreJobParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    restore_job_id: Option<String>,
+}
+crate::request::builder!(
+    #[deprecated(note =
+    "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
+    get_serverless_restore_job -> GetServerlessRestoreJob =>
+    models::ServerlessBackupRestoreJob; GET
+    "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}",
+    "getServerlessRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
+    "Get a serverless instance restore job"; envelope, pretty
+);
+impl GetServerlessRestoreJob {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
+    }
+    fn fill(p: &GetServerlessRestoreJobParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)
+    }
+}
+/// Get a collection of a database in a snapshot
+///
+/// Returns one collection of a database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}` (`getSnapshotDatabaseCollection`), API version `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.get_snapshot_database_collection().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .database_name("sales").collection_name("orders").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetSnapshotDatabaseCollection(
+    crate::request::Builder<GetSnapshotDatabaseCollectionParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct GetSnapshotDatabaseCollectionParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    database_name: Option<String>,
+    collection_name: Option<String>,
+}
+crate::request::builder!(
+    get_snapshot_database_collection -> GetSnapshotDatabaseCollection =>
+    models::DiskBackupCollectionResponse; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}",
+    "getSnapshotDatabaseCollection", ["application/vnd.atlas.2025-03-12+json"],
+    "Get a collection of a database in a snapshot"; envelope, pretty
+);
+impl GetSnapshotDatabaseCollection {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
+    }
+    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
+    pub fn database_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.database_name = Some(value.into())))
+    }
+    /// Name of a collection in the database. `collectionName` (path parameter, required).
+    pub fn collection_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.collection_name = Some(value.into())))
+    }
+    fn fill(
+        p: &GetSnapshotDatabaseCollectionParams,
+        request: &mut Request,
+    ) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
+        request.path("collectionName", &p.collection_name, &crate::request::Rule::NONE)
+    }
+}
+/// List snapshot export jobs of a cluster
+///
+/// Returns the jobs that export snapshots of the cluster to export buckets. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports` (`listBackupExports`), API version `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_backup_exports().group_id("32b6e34b3d91647abb20e7b8").cluster_name("Cluster0")
+///     .collect_all().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupExports(crate::request::Builder<ListBackupExportsParams>);
+#[derive(Debug, Clone, Default)]
+struct ListBackupExportsParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+}
+crate::request::builder!(
+    list_backup_exports -> ListBackupExports =>
+    models::PaginatedApiAtlasDiskBackupExportJob; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
+    "listBackupExports", ["application/vnd.atlas.2023-01-01+json"],
+    "List snapshot export jobs of a cluster"; concurrency, envelope, pretty
+);
+impl ListBackupExports {
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupExportJob>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(self, paging, Self::fetch_page)
+    }
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn fetch_page(
+        self,
+        page: i64,
+    ) -> crate::Result<crate::paginate::Page<models::DiskBackupExportJob>> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupExportJob>> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        Self(self.0.set(|p| p.include_count = Some(value)))
+    }
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
+    }
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.page_num = Some(value)))
+    }
+    fn fill(p: &ListBackupExportsParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+/// List object storage private endpoints of one cloud provider
+///
+/// Returns the private endpoints that connect Atlas to cloud object storage for backups, for one cloud provider of the project. Requires the Project Owner role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints` (`listBackupPrivateEndpoints`), API version `2024-11-13`
+/// - Required role (any of): Project Owner
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_backup_private_endpoints().group_id("32b6e34b3d91647abb20e7b8")
+///     .cloud_provider("AWS").collect_all().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupPrivateEndpoints(
+    crate::request::Builder<ListBackupPrivateEndpointsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListBackupPrivateEndpointsParams {
+    group_id: Option<String>,
+    cloud_provider: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+}
+crate::request::builder!(
+    list_backup_private_endpoints -> ListBackupPrivateEndpoints =>
+    models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse; GET
+    "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
+    "listBackupPrivateEndpoints", ["application/vnd.atlas.2024-11-13+json"],
+    "List object storage private endpoints of one cloud provider"; concurrency, envelope,
+    pretty
+);
+impl ListBackupPrivateEndpoints {
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = crate::Result<models::ObjectStoragePrivateEndpointResponse>,
+    > {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(self, paging, Self::fetch_page)
+    }
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn fetch_page(
+        self,
+        page: i64,
+    ) -> crate::Result<
+        crate::paginate::Page<models::ObjectStoragePrivateEndpointResponse>,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> crate::Result<Vec<models::ObjectStoragePrivateEndpointResponse>> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
+    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        Self(self.0.set(|p| p.include_count = Some(value)))
+    }
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
+    }
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.page_num = Some(value)))
+    }
+    fn fill(p: &ListBackupPrivateEndpointsParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+/// List cloud backup restore jobs of a cluster
+///
+/// Returns the restore jobs of the cluster. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs` (`listBackupRestoreJobs`), API version `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_backup_restore_jobs().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").collect_all().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupRestoreJobs(crate::request::Builder<ListBackupRestoreJobsParams>);
+#[derive(Debug, Clone, Default)]
+struct ListBackupRestoreJobsParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+}
+crate::request::builder!(
+    list_backup_restore_jobs -> ListBackupRestoreJobs =>
+    models::PaginatedCloudBackupRestoreJob; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
+    "listBackupRestoreJobs", ["application/vnd.atlas.2023-01-01+json"],
+    "List cloud backup restore jobs of a cluster"; concurrency, envelope, pretty
+);
+impl ListBackupRestoreJobs {
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = crate::Result<models::DiskBackupSnapshotRestoreJob>,
+    > {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(self, paging, Self::fetch_page)
+    }
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn fetch_page(
+        self,
+        page: i64,
+    ) -> crate::Result<crate::paginate::Page<models::DiskBackupSnapshotRestoreJob>> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> crate::Result<Vec<models::DiskBackupSnapshotRestoreJob>> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        Self(self.0.set(|p| p.include_count = Some(value)))
+    }
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
+    }
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.page_num = Some(value)))
+    }
+    fn fill(p: &ListBackupRestoreJobsParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+/// List sharded cluster snapshots
+///
+/// Returns the snapshots of the sharded cluster. Requires the Project Read Only role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters` (`listBackupShardedClusters`), API version `2023-01-01`
+/// - Required role (any of): Project Read Only
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_backup_sharded_clusters().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupShardedClusters(
+    crate::request::Builder<ListBackupShardedClustersParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListBackupShardedClustersParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+}
+crate::request::builder!(
+    list_backup_sharded_clusters -> ListBackupShardedClusters =>
+    models::PaginatedCloudBackupShardedClusterSnapshot; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters",
+    "listBackupShardedClusters", ["application/vnd.atlas.2023-01-01+json"],
+    "List sharded cluster snapshots"; envelope, pretty
+);
+impl ListBackupShardedClusters {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    fn fill(p: &ListBackupShardedClustersParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
+    }
+}
+/// List the databases in a snapshot
+///
+/// Returns the databases contained in one snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases` (`listBackupSnapshotDatabases`), API version `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_backup_snapshot_databases().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3").collect_all()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupSnapshotDatabases(
+    crate::request::Builder<ListBackupSnapshotDatabasesParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListBackupSnapshotDatabasesParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+}
+crate::request::builder!(
+    list_backup_snapshot_databases -> ListBackupSnapshotDatabases =>
+    models::PaginatedApiAtlasDiskBackupDatabase; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases",
+    "listBackupSnapshotDatabases", ["application/vnd.atlas.2025-03-12+json"],
+    "List the databases in a snapshot"; concurrency, envelope, pretty
+);
+impl ListBackupSnapshotDatabases {
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupDatabaseResponse>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(self, paging, Self::fetch_page)
+    }
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn fetch_page(
+        self,
+        page: i64,
+    ) -> crate::Result<crate::paginate::Page<models::DiskBackupDatabaseResponse>> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> crate::Result<Vec<models::DiskBackupDatabaseResponse>> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        Self(self.0.set(|p| p.include_count = Some(value)))
+    }
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
+    }
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.page_num = Some(value)))
+    }
+    fn fill(p: &ListBackupSnapshotDatabasesParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+/// List replica set cloud backup snapshots
+///
+/// Returns the snapshots of the cluster; the optional point-in-time parameters narrow the list to the snapshots usable for that moment. Requires the Project Read Only role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots` (`listBackupSnapshots`), API version `2023-01-01`
+/// - Required role (any of): Project Read Only
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_backup_snapshots().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").collect_all().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListBackupSnapshots(crate::request::Builder<ListBackupSnapshotsParams>);
+#[derive(Debug, Clone, Default)]
+struct ListBackupSnapshotsParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    oplog_inc: Option<i64>,
+    oplog_ts: Option<i64>,
+    point_in_time_utc_seconds: Option<i64>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+}
+crate::request::builder!(
+    list_backup_snapshots -> ListBackupSnapshots =>
+    models::PaginatedCloudBackupReplicaSet; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
+    "listBackupSnapshots", ["application/vnd.atlas.2023-01-01+json"],
+    "List replica set cloud backup snapshots"; concurrency, envelope, pretty
+);
+impl ListBackupSnapshots {
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupReplicaSet>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(self, paging, Self::fetch_page)
+    }
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn fetch_page(
+        self,
+        page: i64,
+    ) -> crate::Result<crate::paginate::Page<models::DiskBackupReplicaSet>> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupReplicaSet>> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// Oplog ordinal within `oplogTs` of the point in time. `oplogInc` (query parameter).
+    pub fn oplog_inc(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.oplog_inc = Some(value)))
+    }
+    /// Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`. `oplogTs` (query parameter).
+    pub fn oplog_ts(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.oplog_ts = Some(value)))
+    }
+    /// Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore. `pointInTimeUtcSeconds` (query parameter).
+    pub fn point_in_time_utc_seconds(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.point_in_time_utc_seconds = Some(value)))
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        Self(self.0.set(|p| p.include_count = Some(value)))
+    }
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
+    }
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.page_num = Some(value)))
+    }
+    fn fill(p: &ListBackupSnapshotsParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("oplogInc", p.oplog_inc.as_ref());
+        request.query("oplogTs", p.oplog_ts.as_ref());
+        request.query("pointInTimeUtcSeconds", p.point_in_time_utc_seconds.as_ref());
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+/// List collection restore jobs
+///
+/// Returns the jobs that restore selected databases or collections into the cluster. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs` (`listCollectionRestoreJobs`), API version `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_collection_restore_jobs().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").collect_all().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCollectionRestoreJobs(
+    crate::request::Builder<ListCollectionRestoreJobsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListCollectionRestoreJobsParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+}
+crate::request::builder!(
+    list_collection_restore_jobs -> ListCollectionRestoreJobs =>
+    models::PaginatedApiAtlasCollectionRestoreJob; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
+    "listCollectionRestoreJobs", ["application/vnd.atlas.2025-03-12+json"],
+    "List collection restore jobs"; concurrency, envelope, pretty
+);
+impl ListCollectionRestoreJobs {
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = crate::Result<models::ApiAtlasCollectionRestoreJobResponse>,
+    > {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(self, paging, Self::fetch_page)
+    }
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn fetch_page(
+        self,
+        page: i64,
+    ) -> crate::Result<
+        crate::paginate::Page<models::ApiAtlasCollectionRestoreJobResponse>,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreJobResponse>> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
+    }
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.page_num = Some(value)))
+    }
+    fn fill(p: &ListCollectionRestoreJobsParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+/// List snapshot export buckets
+///
+/// Returns the export buckets of the project. Requires the Project Read Only role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (`listExportBuckets`), API version `2024-05-30`
+/// - Required role (any of): Project Read Only
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_export_buckets().group_id("32b6e34b3d91647abb20e7b8").collect_all().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListExportBuckets(crate::request::Builder<ListExportBucketsParams>);
+#[derive(Debug, Clone, Default)]
+struct ListExportBucketsParams {
+    group_id: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+}
+crate::request::builder!(
+    list_export_buckets -> ListExportBuckets =>
+    models::PaginatedBackupSnapshotExportBuckets; GET
+    "/api/atlas/v2/groups/{groupId}/backup/exportBuckets", "listExportBuckets",
+    ["application/vnd.atlas.2024-05-30+json"], "List snapshot export buckets";
+    concurrency, envelope, pretty
+);
+impl ListExportBuckets {
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = crate::Result<models::DiskBackupSnapshotExportBucketResponse>,
+    > {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(self, paging, Self::fetch_page)
+    }
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn fetch_page(
+        self,
+        page: i64,
+    ) -> crate::Result<
+        crate::paginate::Page<models::DiskBackupSnapshotExportBucketResponse>,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> crate::Result<Vec<models::DiskBackupSnapshotExportBucketResponse>> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        Self(self.0.set(|p| p.include_count = Some(value)))
+    }
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
+    }
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.page_num = Some(value)))
+    }
+    fn fill(p: &ListExportBucketsParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+/// List the collections of a collection restore job
+///
+/// Returns the per-collection progress of one collection restore job, optionally filtered by state or namespace. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections` (`listRestoreJobCollections`), API version `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_restore_job_collections().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").job_id("6824a1c3b2f1e4d5a6b7c8e1").collect_all().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListRestoreJobCollections(
+    crate::request::Builder<ListRestoreJobCollectionsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListRestoreJobCollectionsParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    job_id: Option<String>,
+    source_namespace: Option<String>,
+    state: Option<String>,
+    target_namespace: Option<String>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+}
+crate::request::builder!(
+    list_restore_job_collections -> ListRestoreJobCollections =>
+    models::PaginatedApiAtlasCollectionRestoreCollectionState; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections",
+    "listRestoreJobCollections", ["application/vnd.atlas.2025-03-12+json"],
+    "List the collections of a collection restore job"; concurrency, envelope, pretty
+);
+impl ListRestoreJobCollections {
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = crate::Result<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
+    > {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(self, paging, Self::fetch_page)
+    }
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn fetch_page(
+        self,
+        page: i64,
+    ) -> crate::Result<
+        crate::paginate::Page<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
+    > {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreCollectionStateResponse>> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn job_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.job_id = Some(value.into())))
+    }
+    /// Return only the collection with this source namespace. `sourceNamespace` (query parameter).
+    pub fn source_namespace(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.source_namespace = Some(value.into())))
+    }
+    /// Return only collections in this state. `state` (query parameter).
+    pub fn state(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.state = Some(value.into())))
+    }
+    /// Return only the collection with this target namespace. `targetNamespace` (query parameter).
+    pub fn target_namespace(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.target_namespace = Some(value.into())))
+    }
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
+    }
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.page_num = Some(value)))
+    }
+    fn fill(p: &ListRestoreJobCollectionsParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
+        request
+            .query_str(
+                "sourceNamespace",
+                &p.source_namespace,
+                false,
+                &crate::request::Rule::NONE,
+            )?;
+        request.query_str("state", &p.state, false, &crate::request::Rule::NONE)?;
+        request
+            .query_str(
+                "targetNamespace",
+                &p.target_namespace,
+                false,
+                &crate::request::Rule::NONE,
+            )?;
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+/// List serverless instance snapshots
+///
+/// Returns the snapshots of the serverless instance. Requires the Project Read Only role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexBackupSnapshots.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots` (`listServerlessBackupSnapshots`), API version `2023-01-01`
+/// - Required role (any of): Project Read Only
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+///
+/// # Example
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_serverless_backup_snapshots().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("ServerlessInstance0").collect_all().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+)]
+pub struct ListServerlessBackupSnapshots(
+    crate::request::Builder<ListServerlessBackupSnapshotsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListServerlessBackupSnapshotsParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+}
+crate::request::builder!(
+    #[deprecated(note =
+    "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
+    list_serverless_backup_snapshots -> ListServerlessBackupSnapshots =>
+    models::PaginatedApiAtlasServerlessBackupSnapshot; GET
+    "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots",
+    "listServerlessBackupSnapshots", ["application/vnd.atlas.2023-01-01+json"],
+    "List serverless instance snapshots"; concurrency, envelope, pretty
+);
+impl ListServerlessBackupSnapshots {
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<models::ServerlessBackupSnapshot>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(self, paging, Self::fetch_page)
+    }
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn fetch_page(
+        self,
+        page: i64,
+    ) -> crate::Result<crate::paginate::Page<models::ServerlessBackupSnapshot>> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> crate::Result<Vec<models::ServerlessBackupSnapshot>> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        Self(self.0.set(|p| p.include_count = Some(value)))
+    }
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
+    }
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.page_num = Some(value)))
+    }
+    fn fill(
+        p: &ListServerlessBackupSnapshotsParams,
+        request: &mut Request,
+    ) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+/// List serverless instance restore jobs
+///
+/// Returns the restore jobs of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexRestoreJobs.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs` (`listServerlessRestoreJobs`), API version `2023-01-01`
+/// - Required role (any of): Project Owner
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
+///
+/// # Example
+/// ```no_run
+/// # #[allow(deprecated)]
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_serverless_restore_jobs().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("ServerlessInstance0").collect_all().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+#[deprecated(
+    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
+)]
+pub struct ListServerlessRestoreJobs(
+    crate::request::Builder<ListServerlessRestoreJobsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListServerlessRestoreJobsParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+}
+crate::request::builder!(
+    #[deprecated(note =
+    "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
+    list_serverless_restore_jobs -> ListServerlessRestoreJobs =>
+    models::PaginatedApiAtlasServerlessBackupRestoreJob; GET
+    "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
+    "listServerlessRestoreJobs", ["application/vnd.atlas.2023-01-01+json"],
+    "List serverless instance restore jobs"; concurrency, envelope, pretty
+);
+impl ListServerlessRestoreJobs {
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<models::ServerlessBackupRestoreJob>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(self, paging, Self::fetch_page)
+    }
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn fetch_page(
+        self,
+        page: i64,
+    ) -> crate::Result<crate::paginate::Page<models::ServerlessBackupRestoreJob>> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> crate::Result<Vec<models::ServerlessBackupRestoreJob>> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        Self(self.0.set(|p| p.include_count = Some(value)))
+    }
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
+    }
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.page_num = Some(value)))
+    }
+    fn fill(p: &ListServerlessRestoreJobsParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+/// List the collections of a database in a snapshot
+///
+/// Returns the collections of one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections` (`listSnapshotDatabaseCollections`), API version `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// client.list_snapshot_database_collections().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3")
+///     .database_name("sales").collect_all().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListSnapshotDatabaseCollections(
+    crate::request::Builder<ListSnapshotDatabaseCollectionsParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct ListSnapshotDatabaseCollectionsParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    database_name: Option<String>,
+    include_count: Option<bool>,
+    items_per_page: Option<i64>,
+    page_num: Option<i64>,
+}
+crate::request::builder!(
+    list_snapshot_database_collections -> ListSnapshotDatabaseCollections =>
+    models::PaginatedApiAtlasDiskBackupCollection; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections",
+    "listSnapshotDatabaseCollections", ["application/vnd.atlas.2025-03-12+json"],
+    "List the collections of a database in a snapshot"; concurrency, envelope, pretty
+);
+impl ListSnapshotDatabaseCollections {
+    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
+    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = crate::Result<models::DiskBackupCollectionResponse>,
+    > {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(self, paging, Self::fetch_page)
+    }
+    /// One page, for [`into_stream`](Self::into_stream).
+    async fn fetch_page(
+        self,
+        page: i64,
+    ) -> crate::Result<crate::paginate::Page<models::DiskBackupCollectionResponse>> {
+        let page = self.page_num(page).send().await?;
+        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
+    }
+    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
+    pub async fn collect_all(
+        self,
+    ) -> crate::Result<Vec<models::DiskBackupCollectionResponse>> {
+        crate::paginate::collect(self.into_stream()).await
+    }
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
+    }
+    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
+    pub fn database_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.database_name = Some(value.into())))
+    }
+    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
+    pub fn include_count(self, value: bool) -> Self {
+        Self(self.0.set(|p| p.include_count = Some(value)))
+    }
+    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
+    pub fn items_per_page(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.items_per_page = Some(value)))
+    }
+    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
+    pub fn page_num(self, value: i64) -> Self {
+        Self(self.0.set(|p| p.page_num = Some(value)))
+    }
+    fn fill(
+        p: &ListSnapshotDatabaseCollectionsParams,
+        request: &mut Request,
+    ) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
+        request.query("includeCount", p.include_count.as_ref());
+        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+/// Take an on-demand snapshot of a cluster
+///
+/// Starts one on-demand snapshot of the given cluster; if an earlier on-demand snapshot is still `queued` or `inProgress`, wait for it to finish before requesting another. Requires the Project Backup Manager role.
+///
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots` (`takeSnapshots`), API version `2025-03-12`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupOnDemandSnapshotRequest) -> Result<(), atlas_backup::Error> {
+/// client.take_snapshots().group_id("32b6e34b3d91647abb20e7b8").cluster_name("Cluster0")
+///     .body(body).send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct TakeSnapshots(crate::request::Builder<TakeSnapshotsParams>);
+#[derive(Debug, Clone, Default)]
+struct TakeSnapshotsParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    body: Option<models::DiskBackupOnDemandSnapshotRequest>,
+}
+crate::request::builder!(
+    take_snapshots -> TakeSnapshots => models::DiskBackupSnapshot; POST
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
+    "takeSnapshots", ["application/vnd.atlas.2025-03-12+json"],
+    "Take an on-demand snapshot of a cluster"; envelope, pretty
+);
+impl TakeSnapshots {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// Optional label and retention period for the new snapshot. The request body (`application/vnd.atlas.2025-03-12+json`, required).
+    pub fn body(self, value: models::DiskBackupOnDemandSnapshotRequest) -> Self {
+        Self(self.0.set(|p| p.body = Some(value)))
+    }
+    fn fill(p: &TakeSnapshotsParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.json(p.body.as_ref(), true)
+    }
+}
+/// Change private networking of a snapshot export bucket
+///
+/// Turns the private networking requirement of one export bucket on or off. Requires the Project Backup Manager role.
+///
+/// - `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (`updateBackupExportBucket`), API version `2024-05-30`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::UpdateRequirePrivateNetworkingRequest) -> Result<(), atlas_backup::Error> {
+/// client.update_backup_export_bucket().group_id("32b6e34b3d91647abb20e7b8")
+///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2").body(body).send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UpdateBackupExportBucket(
+    crate::request::Builder<UpdateBackupExportBucketParams>,
+);
+#[derive(Debug, Clone, Default)]
+struct UpdateBackupExportBucketParams {
+    group_id: Option<String>,
+    export_bucket_id: Option<String>,
+    body: Option<models::UpdateRequirePrivateNetworkingRequest>,
+}
+crate::request::builder!(
+    update_backup_export_bucket -> UpdateBackupExportBucket =>
+    models::DiskBackupSnapshotAwsExportBucketResponse; PATCH
+    "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+    "updateBackupExportBucket", ["application/vnd.atlas.2024-05-30+json"],
+    "Change private networking of a snapshot export bucket"; envelope, pretty
+);
+impl UpdateBackupExportBucket {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
+    }
+    /// The new private networking setting. The request body (`application/vnd.atlas.2024-05-30+json`, required).
+    pub fn body(self, value: models::UpdateRequirePrivateNetworkingRequest) -> Self {
+        Self(self.0.set(|p| p.body = Some(value)))
+    }
+    fn fill(p: &UpdateBackupExportBucketParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)?;
+        request.json(p.body.as_ref(), true)
+    }
+}
+/// Change the backup schedule of a cluster
+///
+/// Updates the cloud backup schedule of the cluster and returns it. Requires the Project Backup Manager role.
+///
+/// - `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`updateBackupSchedule`), API version `2024-08-05`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotSchedule20240805Request) -> Result<(), atlas_backup::Error> {
+/// client.update_backup_schedule().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").body(body).send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UpdateBackupSchedule(crate::request::Builder<UpdateBackupScheduleParams>);
+#[derive(Debug, Clone, Default)]
+struct UpdateBackupScheduleParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    body: Option<models::DiskBackupSnapshotSchedule20240805Request>,
+}
+crate::request::builder!(
+    update_backup_schedule -> UpdateBackupSchedule =>
+    models::DiskBackupSnapshotSchedule20240805; PATCH
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
+    "updateBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
+    "Change the backup schedule of a cluster"; envelope, pretty
+);
+impl UpdateBackupSchedule {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// The schedule fields to change. The request body (`application/vnd.atlas.2024-08-05+json`, required).
+    pub fn body(self, value: models::DiskBackupSnapshotSchedule20240805Request) -> Self {
+        Self(self.0.set(|p| p.body = Some(value)))
+    }
+    fn fill(p: &UpdateBackupScheduleParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.json(p.body.as_ref(), true)
+    }
+}
+/// Change the retention of a cloud backup snapshot
+///
+/// Changes how long Atlas keeps one snapshot of the cluster. Requires the Project Backup Manager role.
+///
+/// - `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}` (`updateBackupSnapshot`), API version `2023-01-01`
+/// - Required role (any of): Project Backup Manager
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupSnapshotRetention) -> Result<(), atlas_backup::Error> {
+/// client.update_backup_snapshot().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3").body(body).send()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UpdateBackupSnapshot(crate::request::Builder<UpdateBackupSnapshotParams>);
+#[derive(Debug, Clone, Default)]
+struct UpdateBackupSnapshotParams {
+    group_id: Option<String>,
+    cluster_name: Option<String>,
+    snapshot_id: Option<String>,
+    body: Option<models::BackupSnapshotRetention>,
+}
+crate::request::builder!(
+    update_backup_snapshot -> UpdateBackupSnapshot => models::DiskBackupReplicaSet; PATCH
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
+    "updateBackupSnapshot", ["application/vnd.atlas.2023-01-01+json"],
+    "Change the retention of a cloud backup snapshot"; envelope, pretty
+);
+impl UpdateBackupSnapshot {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+    pub fn cluster_name(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
+    }
+    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
+    }
+    /// The new retention period. The request body (`application/vnd.atlas.2023-01-01+json`, required).
+    pub fn body(self, value: models::BackupSnapshotRetention) -> Self {
+        Self(self.0.set(|p| p.body = Some(value)))
+    }
+    fn fill(p: &UpdateBackupSnapshotParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.json(p.body.as_ref(), true)
+    }
+}
+/// Set the Backup Compliance Policy
+///
+/// Enables or changes the Backup Compliance Policy of the project. Requires the Project Owner role.
+///
+/// - `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`updateCompliancePolicy`), API version `2023-10-01`
+/// - Required role (any of): Project Owner
+/// - Cargo feature: `cloud-backups` (on by default)
+///
+/// # Example
+/// ```no_run
+/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DataProtectionSettings20231001Request) -> Result<(), atlas_backup::Error> {
+/// client.update_compliance_policy().group_id("32b6e34b3d91647abb20e7b8").body(body).send()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UpdateCompliancePolicy(crate::request::Builder<UpdateCompliancePolicyParams>);
+#[derive(Debug, Clone, Default)]
+struct UpdateCompliancePolicyParams {
+    group_id: Option<String>,
+    overwrite_backup_policies: Option<bool>,
+    body: Option<models::DataProtectionSettings20231001Request>,
+}
+crate::request::builder!(
+    update_compliance_policy -> UpdateCompliancePolicy =>
+    models::DataProtectionSettings20231001; PUT
+    "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy", "updateCompliancePolicy",
+    ["application/vnd.atlas.2023-10-01+json"], "Set the Backup Compliance Policy";
+    envelope, pretty
+);
+impl UpdateCompliancePolicy {
+    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
+    pub fn group_id(self, value: impl Into<String>) -> Self {
+        Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Whether the new policy overwrites cluster backup policies that do not meet it. `overwriteBackupPolicies` (query parameter); default `true`.
+    pub fn overwrite_backup_policies(self, value: bool) -> Self {
+        Self(self.0.set(|p| p.overwrite_backup_policies = Some(value)))
+    }
+    /// The complete new policy. The request body (`application/vnd.atlas.2023-10-01+json`, required).
+    pub fn body(self, value: models::DataProtectionSettings20231001Request) -> Self {
+        Self(self.0.set(|p| p.body = Some(value)))
+    }
+    fn fill(p: &UpdateCompliancePolicyParams, request: &mut Request) -> Result<()> {
+        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.query("overwriteBackupPolicies", p.overwrite_backup_policies.as_ref());
+        request.json(p.body.as_ref(), true)
+    }
+}
 impl crate::Client {
-    /// Cancel a cloud backup restore job (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`; see [`CancelBackupRestoreJob`]).
-    pub fn cancel_backup_restore_job(&self) -> CancelBackupRestoreJob {
-        CancelBackupRestoreJob(crate::request::Builder::new(self))
-    }
-    /// Export a snapshot (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`; see [`CreateBackupExport`]).
-    pub fn create_backup_export(&self) -> CreateBackupExport {
-        CreateBackupExport(crate::request::Builder::new(self))
-    }
-    /// Create an object storage private endpoint (`POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`; see [`CreateBackupPrivateEndpoint`]).
-    pub fn create_backup_private_endpoint(&self) -> CreateBackupPrivateEndpoint {
-        CreateBackupPrivateEndpoint(crate::request::Builder::new(self))
-    }
-    /// Restore a cloud backup snapshot (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`; see [`CreateBackupRestoreJob`]).
-    pub fn create_backup_restore_job(&self) -> CreateBackupRestoreJob {
-        CreateBackupRestoreJob(crate::request::Builder::new(self))
-    }
-    /// Restore databases or collections (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`; see [`CreateCollectionRestoreJob`]).
-    pub fn create_collection_restore_job(&self) -> CreateCollectionRestoreJob {
-        CreateCollectionRestoreJob(crate::request::Builder::new(self))
-    }
-    /// Create a snapshot export bucket (`POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`; see [`CreateExportBucket`]).
-    pub fn create_export_bucket(&self) -> CreateExportBucket {
-        CreateExportBucket(crate::request::Builder::new(self))
-    }
-    /// Restore a serverless instance snapshot (`POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`; see [`CreateServerlessRestoreJob`]).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn create_serverless_restore_job(&self) -> CreateServerlessRestoreJob {
-        CreateServerlessRestoreJob(crate::request::Builder::new(self))
-    }
-    /// Delete an object storage private endpoint (`DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`; see [`DeleteBackupPrivateEndpoint`]).
-    pub fn delete_backup_private_endpoint(&self) -> DeleteBackupPrivateEndpoint {
-        DeleteBackupPrivateEndpoint(crate::request::Builder::new(self))
-    }
-    /// Delete a sharded cluster snapshot (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`; see [`DeleteBackupShardedCluster`]).
-    pub fn delete_backup_sharded_cluster(&self) -> DeleteBackupShardedCluster {
-        DeleteBackupShardedCluster(crate::request::Builder::new(self))
-    }
-    /// Remove all backup schedules of a cluster (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`; see [`DeleteClusterBackupSchedule`]).
-    pub fn delete_cluster_backup_schedule(&self) -> DeleteClusterBackupSchedule {
-        DeleteClusterBackupSchedule(crate::request::Builder::new(self))
-    }
-    /// Delete a cloud backup snapshot (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`; see [`DeleteClusterBackupSnapshot`]).
-    pub fn delete_cluster_backup_snapshot(&self) -> DeleteClusterBackupSnapshot {
-        DeleteClusterBackupSnapshot(crate::request::Builder::new(self))
-    }
-    /// Delete a snapshot export bucket (`DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`; see [`DeleteExportBucket`]).
-    pub fn delete_export_bucket(&self) -> DeleteExportBucket {
-        DeleteExportBucket(crate::request::Builder::new(self))
-    }
-    /// Disable the Backup Compliance Policy (`DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`; see [`DisableCompliancePolicy`]).
-    pub fn disable_compliance_policy(&self) -> DisableCompliancePolicy {
-        DisableCompliancePolicy(crate::request::Builder::new(self))
-    }
-    /// Get a snapshot export job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`; see [`GetBackupExport`]).
-    pub fn get_backup_export(&self) -> GetBackupExport {
-        GetBackupExport(crate::request::Builder::new(self))
-    }
-    /// Get an object storage private endpoint (`GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}`; see [`GetBackupPrivateEndpoint`]).
-    pub fn get_backup_private_endpoint(&self) -> GetBackupPrivateEndpoint {
-        GetBackupPrivateEndpoint(crate::request::Builder::new(self))
-    }
-    /// Get a cloud backup restore job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`; see [`GetBackupRestoreJob`]).
-    pub fn get_backup_restore_job(&self) -> GetBackupRestoreJob {
-        GetBackupRestoreJob(crate::request::Builder::new(self))
-    }
-    /// Get the backup schedule of a cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`; see [`GetBackupSchedule`]).
-    pub fn get_backup_schedule(&self) -> GetBackupSchedule {
-        GetBackupSchedule(crate::request::Builder::new(self))
-    }
-    /// Get a sharded cluster snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}`; see [`GetBackupShardedCluster`]).
-    pub fn get_backup_sharded_cluster(&self) -> GetBackupShardedCluster {
-        GetBackupShardedCluster(crate::request::Builder::new(self))
-    }
-    /// Get a database in a snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}`; see [`GetBackupSnapshotDatabase`]).
-    pub fn get_backup_snapshot_database(&self) -> GetBackupSnapshotDatabase {
-        GetBackupSnapshotDatabase(crate::request::Builder::new(self))
-    }
-    /// Get a collection restore job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}`; see [`GetCollectionRestoreJob`]).
-    pub fn get_collection_restore_job(&self) -> GetCollectionRestoreJob {
-        GetCollectionRestoreJob(crate::request::Builder::new(self))
-    }
-    /// Get the Backup Compliance Policy (`GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`; see [`GetCompliancePolicy`]).
-    pub fn get_compliance_policy(&self) -> GetCompliancePolicy {
-        GetCompliancePolicy(crate::request::Builder::new(self))
-    }
-    /// Get a snapshot export bucket (`GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`; see [`GetExportBucket`]).
-    pub fn get_export_bucket(&self) -> GetExportBucket {
-        GetExportBucket(crate::request::Builder::new(self))
-    }
-    /// Get one replica set cloud backup snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`; see [`GetGroupClusterBackupSnapshot`]).
-    pub fn get_group_cluster_backup_snapshot(&self) -> GetGroupClusterBackupSnapshot {
-        GetGroupClusterBackupSnapshot(crate::request::Builder::new(self))
-    }
-    /// Get one snapshot of a serverless instance (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}`; see [`GetGroupServerlessBackupSnapshot`]).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn get_group_serverless_backup_snapshot(
-        &self,
-    ) -> GetGroupServerlessBackupSnapshot {
-        GetGroupServerlessBackupSnapshot(crate::request::Builder::new(self))
-    }
-    /// Get one collection of a collection restore job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}`; see [`GetRestoreJobCollection`]).
-    pub fn get_restore_job_collection(&self) -> GetRestoreJobCollection {
-        GetRestoreJobCollection(crate::request::Builder::new(self))
-    }
-    /// Get a serverless instance restore job (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`; see [`GetServerlessRestoreJob`]).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn get_serverless_restore_job(&self) -> GetServerlessRestoreJob {
-        GetServerlessRestoreJob(crate::request::Builder::new(self))
-    }
-    /// Get a collection of a database in a snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}`; see [`GetSnapshotDatabaseCollection`]).
-    pub fn get_snapshot_database_collection(&self) -> GetSnapshotDatabaseCollection {
-        GetSnapshotDatabaseCollection(crate::request::Builder::new(self))
-    }
-    /// List snapshot export jobs of a cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`; see [`ListBackupExports`]).
-    pub fn list_backup_exports(&self) -> ListBackupExports {
-        ListBackupExports(crate::request::Builder::new(self))
-    }
-    /// List object storage private endpoints of one cloud provider (`GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`; see [`ListBackupPrivateEndpoints`]).
-    pub fn list_backup_private_endpoints(&self) -> ListBackupPrivateEndpoints {
-        ListBackupPrivateEndpoints(crate::request::Builder::new(self))
-    }
-    /// List cloud backup restore jobs of a cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`; see [`ListBackupRestoreJobs`]).
-    pub fn list_backup_restore_jobs(&self) -> ListBackupRestoreJobs {
-        ListBackupRestoreJobs(crate::request::Builder::new(self))
-    }
-    /// List sharded cluster snapshots (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters`; see [`ListBackupShardedClusters`]).
-    pub fn list_backup_sharded_clusters(&self) -> ListBackupShardedClusters {
-        ListBackupShardedClusters(crate::request::Builder::new(self))
-    }
-    /// List the databases in a snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases`; see [`ListBackupSnapshotDatabases`]).
-    pub fn list_backup_snapshot_databases(&self) -> ListBackupSnapshotDatabases {
-        ListBackupSnapshotDatabases(crate::request::Builder::new(self))
-    }
-    /// List replica set cloud backup snapshots (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`; see [`ListBackupSnapshots`]).
-    pub fn list_backup_snapshots(&self) -> ListBackupSnapshots {
-        ListBackupSnapshots(crate::request::Builder::new(self))
-    }
-    /// List collection restore jobs (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`; see [`ListCollectionRestoreJobs`]).
-    pub fn list_collection_restore_jobs(&self) -> ListCollectionRestoreJobs {
-        ListCollectionRestoreJobs(crate::request::Builder::new(self))
-    }
-    /// List snapshot export buckets (`GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`; see [`ListExportBuckets`]).
-    pub fn list_export_buckets(&self) -> ListExportBuckets {
-        ListExportBuckets(crate::request::Builder::new(self))
-    }
-    /// List the collections of a collection restore job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections`; see [`ListRestoreJobCollections`]).
-    pub fn list_restore_job_collections(&self) -> ListRestoreJobCollections {
-        ListRestoreJobCollections(crate::request::Builder::new(self))
-    }
-    /// List serverless instance snapshots (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`; see [`ListServerlessBackupSnapshots`]).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn list_serverless_backup_snapshots(&self) -> ListServerlessBackupSnapshots {
-        ListServerlessBackupSnapshots(crate::request::Builder::new(self))
-    }
-    /// List serverless instance restore jobs (`GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`; see [`ListServerlessRestoreJobs`]).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-    )]
-    pub fn list_serverless_restore_jobs(&self) -> ListServerlessRestoreJobs {
-        ListServerlessRestoreJobs(crate::request::Builder::new(self))
-    }
-    /// List the collections of a database in a snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections`; see [`ListSnapshotDatabaseCollections`]).
-    pub fn list_snapshot_database_collections(&self) -> ListSnapshotDatabaseCollections {
-        ListSnapshotDatabaseCollections(crate::request::Builder::new(self))
-    }
-    /// Take an on-demand snapshot of a cluster (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`; see [`TakeSnapshots`]).
-    pub fn take_snapshots(&self) -> TakeSnapshots {
-        TakeSnapshots(crate::request::Builder::new(self))
-    }
-    /// Change private networking of a snapshot export bucket (`PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`; see [`UpdateBackupExportBucket`]).
-    pub fn update_backup_export_bucket(&self) -> UpdateBackupExportBucket {
-        UpdateBackupExportBucket(crate::request::Builder::new(self))
-    }
-    /// Change the backup schedule of a cluster (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`; see [`UpdateBackupSchedule`]).
-    pub fn update_backup_schedule(&self) -> UpdateBackupSchedule {
-        UpdateBackupSchedule(crate::request::Builder::new(self))
-    }
-    /// Change the retention of a cloud backup snapshot (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}`; see [`UpdateBackupSnapshot`]).
-    pub fn update_backup_snapshot(&self) -> UpdateBackupSnapshot {
-        UpdateBackupSnapshot(crate::request::Builder::new(self))
-    }
-    /// Set the Backup Compliance Policy (`PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`; see [`UpdateCompliancePolicy`]).
-    pub fn update_compliance_policy(&self) -> UpdateCompliancePolicy {
-        UpdateCompliancePolicy(crate::request::Builder::new(self))
-    }
     /// Waits until the Backup Compliance Policy is in force (see [`WaitUntilCompliancePolicyActive`] for the polled operation, its acceptors and delays).
     pub fn wait_until_compliance_policy_active(
         &self,
@@ -268,3272 +2804,6 @@ impl crate::Client {
             poll: self.get_group_serverless_backup_snapshot(),
             delays: WaitUntilServerlessSnapshotCompleted::TABLE.delays,
         }
-    }
-}
-/// Cancel a cloud backup restore job
-///
-/// Cancels one restore job of the cluster; some jobs, such as shard restores, cannot be cancelled. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
-///
-/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}` (`cancelBackupRestoreJob`), API version `2023-01-01`
-/// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .cancel_backup_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CancelBackupRestoreJob(crate::request::Builder<CancelBackupRestoreJobParams>);
-#[derive(Debug, Clone, Default)]
-struct CancelBackupRestoreJobParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    restore_job_id: Option<String>,
-}
-crate::request::builder!(CancelBackupRestoreJob => (); envelope, pretty);
-impl CancelBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "cancelBackupRestoreJob",
-            method: reqwest::Method::DELETE,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_empty(request).await
-    }
-}
-/// Export a snapshot
-///
-/// Starts a job that exports one snapshot of the cluster to an export bucket. Requires the Project Backup Export Operator role.
-///
-/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports` (`createBackupExport`), API version `2023-01-01`
-/// - Required role (any of): Project Backup Export Operator
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupExportJobRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .create_backup_export()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .body(body)
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateBackupExport(crate::request::Builder<CreateBackupExportParams>);
-#[derive(Debug, Clone, Default)]
-struct CreateBackupExportParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    body: Option<models::DiskBackupExportJobRequest>,
-}
-crate::request::builder!(
-    CreateBackupExport => models::DiskBackupExportJob; envelope, pretty
-);
-impl CreateBackupExport {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// The snapshot and the bucket to export it to. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::DiskBackupExportJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupExportJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "createBackupExport",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Create an object storage private endpoint
-///
-/// Creates a private endpoint in a region so that backup traffic between Atlas and cloud object storage stays on the provider network. Requires the Project Owner role.
-///
-/// - `POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints` (`createBackupPrivateEndpoint`), API version `2024-11-13`
-/// - Required role (any of): Project Owner
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ObjectStoragePrivateEndpointRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .create_backup_private_endpoint()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cloud_provider("AWS")
-///     .body(body)
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateBackupPrivateEndpoint(
-    crate::request::Builder<CreateBackupPrivateEndpointParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct CreateBackupPrivateEndpointParams {
-    group_id: Option<String>,
-    cloud_provider: Option<String>,
-    body: Option<models::ObjectStoragePrivateEndpointRequest>,
-}
-crate::request::builder!(
-    CreateBackupPrivateEndpoint => models::ObjectStoragePrivateEndpointResponse;
-    envelope, pretty
-);
-impl CreateBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
-    }
-    /// Region (and optional VPC region) of the new endpoint. The request body (`application/vnd.atlas.2024-11-13+json`, required).
-    pub fn body(self, value: models::ObjectStoragePrivateEndpointRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::ObjectStoragePrivateEndpointResponse>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "createBackupPrivateEndpoint",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
-            versions: &["application/vnd.atlas.2024-11-13+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Restore a cloud backup snapshot
-///
-/// Starts a restore job: an automated restore into a cluster, a point-in-time restore, or a download of the snapshot files. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.
-///
-/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs` (`createBackupRestoreJob`), API version `2023-01-01`
-/// - Required role (any of): Project Backup Export Operator, Project Backup Recovery Operator
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotRestoreJobRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .create_backup_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .body(body)
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateBackupRestoreJob(crate::request::Builder<CreateBackupRestoreJobParams>);
-#[derive(Debug, Clone, Default)]
-struct CreateBackupRestoreJobParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    body: Option<models::DiskBackupSnapshotRestoreJobRequest>,
-}
-crate::request::builder!(
-    CreateBackupRestoreJob => models::DiskBackupSnapshotRestoreJob; envelope, pretty
-);
-impl CreateBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::DiskBackupSnapshotRestoreJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotRestoreJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "createBackupRestoreJob",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Restore databases or collections
-///
-/// Starts a job that restores selected databases or collections from a snapshot or a point in time. Requires the Project Backup Recovery Operator role.
-///
-/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs` (`createCollectionRestoreJob`), API version `2025-03-12`
-/// - Required role (any of): Project Backup Recovery Operator
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ApiAtlasCollectionRestoreJobRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .create_collection_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .body(body)
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateCollectionRestoreJob(
-    crate::request::Builder<CreateCollectionRestoreJobParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct CreateCollectionRestoreJobParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    body: Option<models::ApiAtlasCollectionRestoreJobRequest>,
-}
-crate::request::builder!(
-    CreateCollectionRestoreJob => models::ApiAtlasCollectionRestoreJobResponse; envelope,
-    pretty
-);
-impl CreateCollectionRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Namespaces to restore, source and target. The request body (`application/vnd.atlas.2025-03-12+json`, required).
-    pub fn body(self, value: models::ApiAtlasCollectionRestoreJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::ApiAtlasCollectionRestoreJobResponse>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "createCollectionRestoreJob",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
-            versions: &["application/vnd.atlas.2025-03-12+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Create a snapshot export bucket
-///
-/// Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket to which snapshots of the project can then be exported. Requires the Project Backup Manager role.
-///
-/// - `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (`createExportBucket`), API version `2024-05-30`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotExportBucketRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .create_export_bucket()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .body(body)
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateExportBucket(crate::request::Builder<CreateExportBucketParams>);
-#[derive(Debug, Clone, Default)]
-struct CreateExportBucketParams {
-    group_id: Option<String>,
-    body: Option<models::DiskBackupSnapshotExportBucketRequest>,
-}
-crate::request::builder!(
-    CreateExportBucket => models::DiskBackupSnapshotExportBucketResponse; envelope,
-    pretty
-);
-impl CreateExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// The bucket or container and the access role Atlas uses for it. The request body (`application/vnd.atlas.2024-05-30+json`, required).
-    pub fn body(self, value: models::DiskBackupSnapshotExportBucketRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotExportBucketResponse>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "createExportBucket",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
-            versions: &["application/vnd.atlas.2024-05-30+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Restore a serverless instance snapshot
-///
-/// Starts a restore job for one snapshot of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use createFlexRestoreJob.
-///
-/// - `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs` (`createServerlessRestoreJob`), API version `2023-01-01`
-/// - Required role (any of): Project Owner
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
-///
-/// # Example
-///
-/// ```no_run
-/// # #[allow(deprecated)]
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ServerlessBackupRestoreJobRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .create_serverless_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("ServerlessInstance0")
-///     .body(body)
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-#[deprecated(
-    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-)]
-pub struct CreateServerlessRestoreJob(
-    crate::request::Builder<CreateServerlessRestoreJobParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct CreateServerlessRestoreJobParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    body: Option<models::ServerlessBackupRestoreJobRequest>,
-}
-crate::request::builder!(
-    CreateServerlessRestoreJob => models::ServerlessBackupRestoreJob; envelope, pretty
-);
-impl CreateServerlessRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::ServerlessBackupRestoreJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::ServerlessBackupRestoreJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "createServerlessRestoreJob",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Delete an object storage private endpoint
-///
-/// Removes one object storage private endpoint used for backups. Requires the Project Owner role.
-///
-/// - `DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}` (`deleteBackupPrivateEndpoint`), API version `2024-11-13`
-/// - Required role (any of): Project Owner
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .delete_backup_private_endpoint()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cloud_provider("AWS")
-///     .endpoint_id("6824a1c3b2f1e4d5a6b7c8e3")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DeleteBackupPrivateEndpoint(
-    crate::request::Builder<DeleteBackupPrivateEndpointParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct DeleteBackupPrivateEndpointParams {
-    group_id: Option<String>,
-    cloud_provider: Option<String>,
-    endpoint_id: Option<String>,
-}
-crate::request::builder!(DeleteBackupPrivateEndpoint => (); envelope, pretty);
-impl DeleteBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn endpoint_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "deleteBackupPrivateEndpoint",
-            method: reqwest::Method::DELETE,
-            path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
-            versions: &["application/vnd.atlas.2024-11-13+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
-        request.path("endpointId", &p.endpoint_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_empty(request).await
-    }
-}
-/// Delete a sharded cluster snapshot
-///
-/// Deletes one snapshot of the sharded cluster. Requires the Project Backup Manager role.
-///
-/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}` (`deleteBackupShardedCluster`), API version `2023-01-01`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .delete_backup_sharded_cluster()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DeleteBackupShardedCluster(
-    crate::request::Builder<DeleteBackupShardedClusterParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct DeleteBackupShardedClusterParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    snapshot_id: Option<String>,
-}
-crate::request::builder!(DeleteBackupShardedCluster => (); envelope, pretty);
-impl DeleteBackupShardedCluster {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "deleteBackupShardedCluster",
-            method: reqwest::Method::DELETE,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        self.0.client.execute_empty(request).await
-    }
-}
-/// Remove all backup schedules of a cluster
-///
-/// Deletes every backup policy of the cluster and returns the resulting schedule. Requires the Project Backup Manager role.
-///
-/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`deleteClusterBackupSchedule`), API version `2024-08-05`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .delete_cluster_backup_schedule()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DeleteClusterBackupSchedule(
-    crate::request::Builder<DeleteClusterBackupScheduleParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct DeleteClusterBackupScheduleParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-}
-crate::request::builder!(
-    DeleteClusterBackupSchedule => models::DiskBackupSnapshotSchedule20240805; envelope,
-    pretty
-);
-impl DeleteClusterBackupSchedule {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotSchedule20240805>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "deleteClusterBackupSchedule",
-            method: reqwest::Method::DELETE,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
-            versions: &["application/vnd.atlas.2024-08-05+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Delete a cloud backup snapshot
-///
-/// Deletes one snapshot of the cluster. Requires the Project Backup Manager role.
-///
-/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}` (`deleteClusterBackupSnapshot`), API version `2023-01-01`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .delete_cluster_backup_snapshot()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DeleteClusterBackupSnapshot(
-    crate::request::Builder<DeleteClusterBackupSnapshotParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct DeleteClusterBackupSnapshotParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    snapshot_id: Option<String>,
-}
-crate::request::builder!(DeleteClusterBackupSnapshot => (); envelope, pretty);
-impl DeleteClusterBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "deleteClusterBackupSnapshot",
-            method: reqwest::Method::DELETE,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        self.0.client.execute_empty(request).await
-    }
-}
-/// Delete a snapshot export bucket
-///
-/// Removes one export bucket; automatic export to it must first be turned off on every cluster of the project. Requires the Project Backup Manager role.
-///
-/// - `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (`deleteExportBucket`), API version `2023-01-01`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .delete_export_bucket()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DeleteExportBucket(crate::request::Builder<DeleteExportBucketParams>);
-#[derive(Debug, Clone, Default)]
-struct DeleteExportBucketParams {
-    group_id: Option<String>,
-    export_bucket_id: Option<String>,
-}
-crate::request::builder!(DeleteExportBucket => (); envelope, pretty);
-impl DeleteExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "deleteExportBucket",
-            method: reqwest::Method::DELETE,
-            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_empty(request).await
-    }
-}
-/// Disable the Backup Compliance Policy
-///
-/// Turns off the Backup Compliance Policy of the project; Atlas only allows this when the policy is marked deletable. Requires the Project Owner role.
-///
-/// - `DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`disableCompliancePolicy`), API version `2024-11-13`
-/// - Required role (any of): Project Owner
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client.disable_compliance_policy().group_id("32b6e34b3d91647abb20e7b8").send().await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DisableCompliancePolicy(
-    crate::request::Builder<DisableCompliancePolicyParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct DisableCompliancePolicyParams {
-    group_id: Option<String>,
-}
-crate::request::builder!(DisableCompliancePolicy => (); envelope, pretty);
-impl DisableCompliancePolicy {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "disableCompliancePolicy",
-            method: reqwest::Method::DELETE,
-            path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
-            versions: &["application/vnd.atlas.2024-11-13+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        self.0.client.execute_empty(request).await
-    }
-}
-/// Get a snapshot export job
-///
-/// Returns one snapshot export job of the cluster. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}` (`getBackupExport`), API version `2023-01-01`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_backup_export()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .export_id("6824a1c3b2f1e4d5a6b7c8e5")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupExport(crate::request::Builder<GetBackupExportParams>);
-#[derive(Debug, Clone, Default)]
-struct GetBackupExportParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    export_id: Option<String>,
-}
-crate::request::builder!(
-    GetBackupExport => models::DiskBackupExportJob; envelope, pretty
-);
-impl GetBackupExport {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export job. `exportId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupExportJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getBackupExport",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("exportId", &p.export_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get an object storage private endpoint
-///
-/// Returns one object storage private endpoint used for backups. Requires the Project Owner role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}` (`getBackupPrivateEndpoint`), API version `2024-11-13`
-/// - Required role (any of): Project Owner
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_backup_private_endpoint()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cloud_provider("AWS")
-///     .endpoint_id("6824a1c3b2f1e4d5a6b7c8e3")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupPrivateEndpoint(
-    crate::request::Builder<GetBackupPrivateEndpointParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct GetBackupPrivateEndpointParams {
-    group_id: Option<String>,
-    cloud_provider: Option<String>,
-    endpoint_id: Option<String>,
-}
-crate::request::builder!(
-    GetBackupPrivateEndpoint => models::ObjectStoragePrivateEndpointResponse; envelope,
-    pretty
-);
-impl GetBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn endpoint_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::ObjectStoragePrivateEndpointResponse>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getBackupPrivateEndpoint",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
-            versions: &["application/vnd.atlas.2024-11-13+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
-        request.path("endpointId", &p.endpoint_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get a cloud backup restore job
-///
-/// Returns one restore job of the cluster. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}` (`getBackupRestoreJob`), API version `2023-01-01`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_backup_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupRestoreJob(crate::request::Builder<GetBackupRestoreJobParams>);
-#[derive(Debug, Clone, Default)]
-struct GetBackupRestoreJobParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    restore_job_id: Option<String>,
-}
-crate::request::builder!(
-    GetBackupRestoreJob => models::DiskBackupSnapshotRestoreJob; envelope, pretty
-);
-impl GetBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotRestoreJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getBackupRestoreJob",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get the backup schedule of a cluster
-///
-/// Returns the cloud backup schedule of the cluster. Requires the Project Read Only role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`getBackupSchedule`), API version `2024-08-05`
-/// - Required role (any of): Project Read Only
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_backup_schedule()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupSchedule(crate::request::Builder<GetBackupScheduleParams>);
-#[derive(Debug, Clone, Default)]
-struct GetBackupScheduleParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-}
-crate::request::builder!(
-    GetBackupSchedule => models::DiskBackupSnapshotSchedule20240805; envelope, pretty
-);
-impl GetBackupSchedule {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotSchedule20240805>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getBackupSchedule",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
-            versions: &["application/vnd.atlas.2024-08-05+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get a sharded cluster snapshot
-///
-/// Returns one snapshot of the sharded cluster. Requires the Project Read Only role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}` (`getBackupShardedCluster`), API version `2023-01-01`
-/// - Required role (any of): Project Read Only
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_backup_sharded_cluster()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupShardedCluster(
-    crate::request::Builder<GetBackupShardedClusterParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct GetBackupShardedClusterParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    snapshot_id: Option<String>,
-}
-crate::request::builder!(
-    GetBackupShardedCluster => models::DiskBackupShardedClusterSnapshot; envelope, pretty
-);
-impl GetBackupShardedCluster {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupShardedClusterSnapshot>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getBackupShardedCluster",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get a database in a snapshot
-///
-/// Returns one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}` (`getBackupSnapshotDatabase`), API version `2025-03-12`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_backup_snapshot_database()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .database_name("sales")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupSnapshotDatabase(
-    crate::request::Builder<GetBackupSnapshotDatabaseParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct GetBackupSnapshotDatabaseParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    snapshot_id: Option<String>,
-    database_name: Option<String>,
-}
-crate::request::builder!(
-    GetBackupSnapshotDatabase => models::DiskBackupDatabaseResponse; envelope, pretty
-);
-impl GetBackupSnapshotDatabase {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
-    pub fn database_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.database_name = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupDatabaseResponse>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getBackupSnapshotDatabase",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}",
-            versions: &["application/vnd.atlas.2025-03-12+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get a collection restore job
-///
-/// Returns one collection restore job. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}` (`getCollectionRestoreJob`), API version `2025-03-12`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_collection_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetCollectionRestoreJob(
-    crate::request::Builder<GetCollectionRestoreJobParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct GetCollectionRestoreJobParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    job_id: Option<String>,
-}
-crate::request::builder!(
-    GetCollectionRestoreJob => models::ApiAtlasCollectionRestoreJobResponse; envelope,
-    pretty
-);
-impl GetCollectionRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.job_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::ApiAtlasCollectionRestoreJobResponse>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getCollectionRestoreJob",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}",
-            versions: &["application/vnd.atlas.2025-03-12+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get the Backup Compliance Policy
-///
-/// Returns the Backup Compliance Policy settings of the project. Requires the Project Owner role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`getCompliancePolicy`), API version `2023-10-01`
-/// - Required role (any of): Project Owner
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client.get_compliance_policy().group_id("32b6e34b3d91647abb20e7b8").send().await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetCompliancePolicy(crate::request::Builder<GetCompliancePolicyParams>);
-#[derive(Debug, Clone, Default)]
-struct GetCompliancePolicyParams {
-    group_id: Option<String>,
-}
-crate::request::builder!(
-    GetCompliancePolicy => models::DataProtectionSettings20231001; envelope, pretty
-);
-impl GetCompliancePolicy {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DataProtectionSettings20231001>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getCompliancePolicy",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
-            versions: &["application/vnd.atlas.2023-10-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get a snapshot export bucket
-///
-/// Returns one export bucket of the project. Requires the Project Read Only role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (`getExportBucket`), API version `2024-05-30`
-/// - Required role (any of): Project Read Only
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_export_bucket()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetExportBucket(crate::request::Builder<GetExportBucketParams>);
-#[derive(Debug, Clone, Default)]
-struct GetExportBucketParams {
-    group_id: Option<String>,
-    export_bucket_id: Option<String>,
-}
-crate::request::builder!(
-    GetExportBucket => models::DiskBackupSnapshotExportBucketResponse; envelope, pretty
-);
-impl GetExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotExportBucketResponse>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getExportBucket",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
-            versions: &["application/vnd.atlas.2024-05-30+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get one replica set cloud backup snapshot
-///
-/// Returns a single snapshot of the given cluster. Requires the Project Read Only or Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}` (`getGroupClusterBackupSnapshot`), API version `2024-05-30`
-/// - Required role (any of): Project Read Only, Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_group_cluster_backup_snapshot()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetGroupClusterBackupSnapshot(
-    crate::request::Builder<GetGroupClusterBackupSnapshotParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct GetGroupClusterBackupSnapshotParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    snapshot_id: Option<String>,
-}
-crate::request::builder!(
-    GetGroupClusterBackupSnapshot => models::DiskBackupReplicaSet; envelope, pretty
-);
-impl GetGroupClusterBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupReplicaSet>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getGroupClusterBackupSnapshot",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
-            versions: &["application/vnd.atlas.2024-05-30+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get one snapshot of a serverless instance
-///
-/// Returns a single snapshot of the given serverless instance. Requires the Project Read Only role; deprecated and sunset in January 2026, use getFlexBackup instead.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}` (`getGroupServerlessBackupSnapshot`), API version `2025-02-19`
-/// - Required role (any of): Project Read Only
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
-///
-/// # Example
-///
-/// ```no_run
-/// # #[allow(deprecated)]
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_group_serverless_backup_snapshot()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("ServerlessInstance0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-#[deprecated(
-    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-)]
-pub struct GetGroupServerlessBackupSnapshot(
-    crate::request::Builder<GetGroupServerlessBackupSnapshotParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct GetGroupServerlessBackupSnapshotParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    snapshot_id: Option<String>,
-}
-crate::request::builder!(
-    GetGroupServerlessBackupSnapshot => models::ServerlessBackupSnapshot; envelope,
-    pretty
-);
-impl GetGroupServerlessBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::ServerlessBackupSnapshot>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getGroupServerlessBackupSnapshot",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}",
-            versions: &["application/vnd.atlas.2025-02-19+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get one collection of a collection restore job
-///
-/// Returns the progress of one source namespace in a collection restore job. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}` (`getRestoreJobCollection`), API version `2025-03-12`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_restore_job_collection()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
-///     .source_namespace("sales.orders")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetRestoreJobCollection(
-    crate::request::Builder<GetRestoreJobCollectionParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct GetRestoreJobCollectionParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    job_id: Option<String>,
-    source_namespace: Option<String>,
-}
-crate::request::builder!(
-    GetRestoreJobCollection => models::ApiAtlasCollectionRestoreCollectionStateResponse;
-    envelope, pretty
-);
-impl GetRestoreJobCollection {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.job_id = Some(value.into())))
-    }
-    /// Source namespace (`database.collection`) in the restore job. `sourceNamespace` (path parameter, required).
-    pub fn source_namespace(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.source_namespace = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<
-        crate::Response<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
-    > {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getRestoreJobCollection",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}",
-            versions: &["application/vnd.atlas.2025-03-12+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
-        request
-            .path("sourceNamespace", &p.source_namespace, &crate::request::Rule::NONE)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get a serverless instance restore job
-///
-/// Returns one restore job of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use getFlexRestoreJob.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}` (`getServerlessRestoreJob`), API version `2023-01-01`
-/// - Required role (any of): Project Owner
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
-///
-/// # Example
-///
-/// ```no_run
-/// # #[allow(deprecated)]
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_serverless_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("ServerlessInstance0")
-///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-#[deprecated(
-    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-)]
-pub struct GetServerlessRestoreJob(
-    crate::request::Builder<GetServerlessRestoreJobParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct GetServerlessRestoreJobParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    restore_job_id: Option<String>,
-}
-crate::request::builder!(
-    GetServerlessRestoreJob => models::ServerlessBackupRestoreJob; envelope, pretty
-);
-impl GetServerlessRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::ServerlessBackupRestoreJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getServerlessRestoreJob",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Get a collection of a database in a snapshot
-///
-/// Returns one collection of a database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}` (`getSnapshotDatabaseCollection`), API version `2025-03-12`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_snapshot_database_collection()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .database_name("sales")
-///     .collection_name("orders")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetSnapshotDatabaseCollection(
-    crate::request::Builder<GetSnapshotDatabaseCollectionParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct GetSnapshotDatabaseCollectionParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    snapshot_id: Option<String>,
-    database_name: Option<String>,
-    collection_name: Option<String>,
-}
-crate::request::builder!(
-    GetSnapshotDatabaseCollection => models::DiskBackupCollectionResponse; envelope,
-    pretty
-);
-impl GetSnapshotDatabaseCollection {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
-    pub fn database_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.database_name = Some(value.into())))
-    }
-    /// Name of a collection in the database. `collectionName` (path parameter, required).
-    pub fn collection_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.collection_name = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupCollectionResponse>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getSnapshotDatabaseCollection",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}",
-            versions: &["application/vnd.atlas.2025-03-12+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
-        request.path("collectionName", &p.collection_name, &crate::request::Rule::NONE)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List snapshot export jobs of a cluster
-///
-/// Returns the jobs that export snapshots of the cluster to export buckets. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports` (`listBackupExports`), API version `2023-01-01`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_backup_exports()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .collect_all()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupExports(crate::request::Builder<ListBackupExportsParams>);
-#[derive(Debug, Clone, Default)]
-struct ListBackupExportsParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-}
-crate::request::builder!(
-    ListBackupExports => models::PaginatedApiAtlasDiskBackupExportJob; concurrency,
-    envelope, pretty
-);
-impl ListBackupExports {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupExportJob>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::DiskBackupExportJob>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupExportJob>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedApiAtlasDiskBackupExportJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listBackupExports",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List object storage private endpoints of one cloud provider
-///
-/// Returns the private endpoints that connect Atlas to cloud object storage for backups, for one cloud provider of the project. Requires the Project Owner role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints` (`listBackupPrivateEndpoints`), API version `2024-11-13`
-/// - Required role (any of): Project Owner
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_backup_private_endpoints()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cloud_provider("AWS")
-///     .collect_all()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupPrivateEndpoints(
-    crate::request::Builder<ListBackupPrivateEndpointsParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct ListBackupPrivateEndpointsParams {
-    group_id: Option<String>,
-    cloud_provider: Option<String>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-}
-crate::request::builder!(
-    ListBackupPrivateEndpoints =>
-    models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse; concurrency, envelope,
-    pretty
-);
-impl ListBackupPrivateEndpoints {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::ObjectStoragePrivateEndpointResponse>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<
-        crate::paginate::Page<models::ObjectStoragePrivateEndpointResponse>,
-    > {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::ObjectStoragePrivateEndpointResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<
-        crate::Response<models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse>,
-    > {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listBackupPrivateEndpoints",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
-            versions: &["application/vnd.atlas.2024-11-13+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List cloud backup restore jobs of a cluster
-///
-/// Returns the restore jobs of the cluster. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs` (`listBackupRestoreJobs`), API version `2023-01-01`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_backup_restore_jobs()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .collect_all()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupRestoreJobs(crate::request::Builder<ListBackupRestoreJobsParams>);
-#[derive(Debug, Clone, Default)]
-struct ListBackupRestoreJobsParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-}
-crate::request::builder!(
-    ListBackupRestoreJobs => models::PaginatedCloudBackupRestoreJob; concurrency,
-    envelope, pretty
-);
-impl ListBackupRestoreJobs {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::DiskBackupSnapshotRestoreJob>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::DiskBackupSnapshotRestoreJob>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::DiskBackupSnapshotRestoreJob>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedCloudBackupRestoreJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listBackupRestoreJobs",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List sharded cluster snapshots
-///
-/// Returns the snapshots of the sharded cluster. Requires the Project Read Only role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters` (`listBackupShardedClusters`), API version `2023-01-01`
-/// - Required role (any of): Project Read Only
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_backup_sharded_clusters()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupShardedClusters(
-    crate::request::Builder<ListBackupShardedClustersParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct ListBackupShardedClustersParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-}
-crate::request::builder!(
-    ListBackupShardedClusters => models::PaginatedCloudBackupShardedClusterSnapshot;
-    envelope, pretty
-);
-impl ListBackupShardedClusters {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<
-        crate::Response<models::PaginatedCloudBackupShardedClusterSnapshot>,
-    > {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listBackupShardedClusters",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List the databases in a snapshot
-///
-/// Returns the databases contained in one snapshot of the cluster. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases` (`listBackupSnapshotDatabases`), API version `2025-03-12`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_backup_snapshot_databases()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .collect_all()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupSnapshotDatabases(
-    crate::request::Builder<ListBackupSnapshotDatabasesParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct ListBackupSnapshotDatabasesParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    snapshot_id: Option<String>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-}
-crate::request::builder!(
-    ListBackupSnapshotDatabases => models::PaginatedApiAtlasDiskBackupDatabase;
-    concurrency, envelope, pretty
-);
-impl ListBackupSnapshotDatabases {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupDatabaseResponse>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::DiskBackupDatabaseResponse>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::DiskBackupDatabaseResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedApiAtlasDiskBackupDatabase>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listBackupSnapshotDatabases",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases",
-            versions: &["application/vnd.atlas.2025-03-12+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List replica set cloud backup snapshots
-///
-/// Returns the snapshots of the cluster; the optional point-in-time parameters narrow the list to the snapshots usable for that moment. Requires the Project Read Only role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots` (`listBackupSnapshots`), API version `2023-01-01`
-/// - Required role (any of): Project Read Only
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_backup_snapshots()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .collect_all()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupSnapshots(crate::request::Builder<ListBackupSnapshotsParams>);
-#[derive(Debug, Clone, Default)]
-struct ListBackupSnapshotsParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    oplog_inc: Option<i64>,
-    oplog_ts: Option<i64>,
-    point_in_time_utc_seconds: Option<i64>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-}
-crate::request::builder!(
-    ListBackupSnapshots => models::PaginatedCloudBackupReplicaSet; concurrency, envelope,
-    pretty
-);
-impl ListBackupSnapshots {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupReplicaSet>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::DiskBackupReplicaSet>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupReplicaSet>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Oplog ordinal within `oplogTs` of the point in time. `oplogInc` (query parameter).
-    pub fn oplog_inc(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.oplog_inc = Some(value)))
-    }
-    /// Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`. `oplogTs` (query parameter).
-    pub fn oplog_ts(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.oplog_ts = Some(value)))
-    }
-    /// Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore. `pointInTimeUtcSeconds` (query parameter).
-    pub fn point_in_time_utc_seconds(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.point_in_time_utc_seconds = Some(value)))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedCloudBackupReplicaSet>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listBackupSnapshots",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("oplogInc", p.oplog_inc.as_ref());
-        request.query("oplogTs", p.oplog_ts.as_ref());
-        request.query("pointInTimeUtcSeconds", p.point_in_time_utc_seconds.as_ref());
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List collection restore jobs
-///
-/// Returns the jobs that restore selected databases or collections into the cluster. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs` (`listCollectionRestoreJobs`), API version `2025-03-12`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_collection_restore_jobs()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .collect_all()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListCollectionRestoreJobs(
-    crate::request::Builder<ListCollectionRestoreJobsParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct ListCollectionRestoreJobsParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-}
-crate::request::builder!(
-    ListCollectionRestoreJobs => models::PaginatedApiAtlasCollectionRestoreJob;
-    concurrency, envelope, pretty
-);
-impl ListCollectionRestoreJobs {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::ApiAtlasCollectionRestoreJobResponse>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<
-        crate::paginate::Page<models::ApiAtlasCollectionRestoreJobResponse>,
-    > {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreJobResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedApiAtlasCollectionRestoreJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listCollectionRestoreJobs",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
-            versions: &["application/vnd.atlas.2025-03-12+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List snapshot export buckets
-///
-/// Returns the export buckets of the project. Requires the Project Read Only role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (`listExportBuckets`), API version `2024-05-30`
-/// - Required role (any of): Project Read Only
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client.list_export_buckets().group_id("32b6e34b3d91647abb20e7b8").collect_all().await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListExportBuckets(crate::request::Builder<ListExportBucketsParams>);
-#[derive(Debug, Clone, Default)]
-struct ListExportBucketsParams {
-    group_id: Option<String>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-}
-crate::request::builder!(
-    ListExportBuckets => models::PaginatedBackupSnapshotExportBuckets; concurrency,
-    envelope, pretty
-);
-impl ListExportBuckets {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::DiskBackupSnapshotExportBucketResponse>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<
-        crate::paginate::Page<models::DiskBackupSnapshotExportBucketResponse>,
-    > {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::DiskBackupSnapshotExportBucketResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedBackupSnapshotExportBuckets>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listExportBuckets",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
-            versions: &["application/vnd.atlas.2024-05-30+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List the collections of a collection restore job
-///
-/// Returns the per-collection progress of one collection restore job, optionally filtered by state or namespace. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections` (`listRestoreJobCollections`), API version `2025-03-12`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_restore_job_collections()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
-///     .collect_all()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListRestoreJobCollections(
-    crate::request::Builder<ListRestoreJobCollectionsParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct ListRestoreJobCollectionsParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    job_id: Option<String>,
-    source_namespace: Option<String>,
-    state: Option<String>,
-    target_namespace: Option<String>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-}
-crate::request::builder!(
-    ListRestoreJobCollections =>
-    models::PaginatedApiAtlasCollectionRestoreCollectionState; concurrency, envelope,
-    pretty
-);
-impl ListRestoreJobCollections {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<
-        crate::paginate::Page<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
-    > {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreCollectionStateResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.job_id = Some(value.into())))
-    }
-    /// Return only the collection with this source namespace. `sourceNamespace` (query parameter).
-    pub fn source_namespace(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.source_namespace = Some(value.into())))
-    }
-    /// Return only collections in this state. `state` (query parameter).
-    pub fn state(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.state = Some(value.into())))
-    }
-    /// Return only the collection with this target namespace. `targetNamespace` (query parameter).
-    pub fn target_namespace(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.target_namespace = Some(value.into())))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<
-        crate::Response<models::PaginatedApiAtlasCollectionRestoreCollectionState>,
-    > {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listRestoreJobCollections",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections",
-            versions: &["application/vnd.atlas.2025-03-12+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
-        request
-            .query_str(
-                "sourceNamespace",
-                &p.source_namespace,
-                false,
-                &crate::request::Rule::NONE,
-            )?;
-        request.query_str("state", &p.state, false, &crate::request::Rule::NONE)?;
-        request
-            .query_str(
-                "targetNamespace",
-                &p.target_namespace,
-                false,
-                &crate::request::Rule::NONE,
-            )?;
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List serverless instance snapshots
-///
-/// Returns the snapshots of the serverless instance. Requires the Project Read Only role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexBackupSnapshots.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots` (`listServerlessBackupSnapshots`), API version `2023-01-01`
-/// - Required role (any of): Project Read Only
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
-///
-/// # Example
-///
-/// ```no_run
-/// # #[allow(deprecated)]
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_serverless_backup_snapshots()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("ServerlessInstance0")
-///     .collect_all()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-#[deprecated(
-    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-)]
-pub struct ListServerlessBackupSnapshots(
-    crate::request::Builder<ListServerlessBackupSnapshotsParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct ListServerlessBackupSnapshotsParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-}
-crate::request::builder!(
-    ListServerlessBackupSnapshots => models::PaginatedApiAtlasServerlessBackupSnapshot;
-    concurrency, envelope, pretty
-);
-impl ListServerlessBackupSnapshots {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<models::ServerlessBackupSnapshot>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::ServerlessBackupSnapshot>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::ServerlessBackupSnapshot>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<
-        crate::Response<models::PaginatedApiAtlasServerlessBackupSnapshot>,
-    > {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listServerlessBackupSnapshots",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List serverless instance restore jobs
-///
-/// Returns the restore jobs of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexRestoreJobs.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs` (`listServerlessRestoreJobs`), API version `2023-01-01`
-/// - Required role (any of): Project Owner
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// **Deprecated**: Atlas removes this endpoint on 2026-01-22.
-///
-/// # Example
-///
-/// ```no_run
-/// # #[allow(deprecated)]
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_serverless_restore_jobs()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("ServerlessInstance0")
-///     .collect_all()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-#[deprecated(
-    note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
-)]
-pub struct ListServerlessRestoreJobs(
-    crate::request::Builder<ListServerlessRestoreJobsParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct ListServerlessRestoreJobsParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-}
-crate::request::builder!(
-    ListServerlessRestoreJobs => models::PaginatedApiAtlasServerlessBackupRestoreJob;
-    concurrency, envelope, pretty
-);
-impl ListServerlessRestoreJobs {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<models::ServerlessBackupRestoreJob>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::ServerlessBackupRestoreJob>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::ServerlessBackupRestoreJob>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<
-        crate::Response<models::PaginatedApiAtlasServerlessBackupRestoreJob>,
-    > {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listServerlessRestoreJobs",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// List the collections of a database in a snapshot
-///
-/// Returns the collections of one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
-///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections` (`listSnapshotDatabaseCollections`), API version `2025-03-12`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_snapshot_database_collections()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .database_name("sales")
-///     .collect_all()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListSnapshotDatabaseCollections(
-    crate::request::Builder<ListSnapshotDatabaseCollectionsParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct ListSnapshotDatabaseCollectionsParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    snapshot_id: Option<String>,
-    database_name: Option<String>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-}
-crate::request::builder!(
-    ListSnapshotDatabaseCollections => models::PaginatedApiAtlasDiskBackupCollection;
-    concurrency, envelope, pretty
-);
-impl ListSnapshotDatabaseCollections {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::DiskBackupCollectionResponse>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::DiskBackupCollectionResponse>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::DiskBackupCollectionResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
-    pub fn database_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.database_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedApiAtlasDiskBackupCollection>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listSnapshotDatabaseCollections",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections",
-            versions: &["application/vnd.atlas.2025-03-12+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Take an on-demand snapshot of a cluster
-///
-/// Starts one on-demand snapshot of the given cluster; if an earlier on-demand snapshot is still `queued` or `inProgress`, wait for it to finish before requesting another. Requires the Project Backup Manager role.
-///
-/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots` (`takeSnapshots`), API version `2025-03-12`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupOnDemandSnapshotRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .take_snapshots()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .body(body)
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct TakeSnapshots(crate::request::Builder<TakeSnapshotsParams>);
-#[derive(Debug, Clone, Default)]
-struct TakeSnapshotsParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    body: Option<models::DiskBackupOnDemandSnapshotRequest>,
-}
-crate::request::builder!(TakeSnapshots => models::DiskBackupSnapshot; envelope, pretty);
-impl TakeSnapshots {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Optional label and retention period for the new snapshot. The request body (`application/vnd.atlas.2025-03-12+json`, required).
-    pub fn body(self, value: models::DiskBackupOnDemandSnapshotRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupSnapshot>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "takeSnapshots",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
-            versions: &["application/vnd.atlas.2025-03-12+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Change private networking of a snapshot export bucket
-///
-/// Turns the private networking requirement of one export bucket on or off. Requires the Project Backup Manager role.
-///
-/// - `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (`updateBackupExportBucket`), API version `2024-05-30`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::UpdateRequirePrivateNetworkingRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .update_backup_export_bucket()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .export_bucket_id("6824a1c3b2f1e4d5a6b7c8e2")
-///     .body(body)
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct UpdateBackupExportBucket(
-    crate::request::Builder<UpdateBackupExportBucketParams>,
-);
-#[derive(Debug, Clone, Default)]
-struct UpdateBackupExportBucketParams {
-    group_id: Option<String>,
-    export_bucket_id: Option<String>,
-    body: Option<models::UpdateRequirePrivateNetworkingRequest>,
-}
-crate::request::builder!(
-    UpdateBackupExportBucket => models::DiskBackupSnapshotAwsExportBucketResponse;
-    envelope, pretty
-);
-impl UpdateBackupExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
-    }
-    /// The new private networking setting. The request body (`application/vnd.atlas.2024-05-30+json`, required).
-    pub fn body(self, value: models::UpdateRequirePrivateNetworkingRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<
-        crate::Response<models::DiskBackupSnapshotAwsExportBucketResponse>,
-    > {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "updateBackupExportBucket",
-            method: reqwest::Method::PATCH,
-            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
-            versions: &["application/vnd.atlas.2024-05-30+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Change the backup schedule of a cluster
-///
-/// Updates the cloud backup schedule of the cluster and returns it. Requires the Project Backup Manager role.
-///
-/// - `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`updateBackupSchedule`), API version `2024-08-05`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DiskBackupSnapshotSchedule20240805Request) -> Result<(), atlas_backup::Error> {
-/// client
-///     .update_backup_schedule()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .body(body)
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct UpdateBackupSchedule(crate::request::Builder<UpdateBackupScheduleParams>);
-#[derive(Debug, Clone, Default)]
-struct UpdateBackupScheduleParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    body: Option<models::DiskBackupSnapshotSchedule20240805Request>,
-}
-crate::request::builder!(
-    UpdateBackupSchedule => models::DiskBackupSnapshotSchedule20240805; envelope, pretty
-);
-impl UpdateBackupSchedule {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// The schedule fields to change. The request body (`application/vnd.atlas.2024-08-05+json`, required).
-    pub fn body(self, value: models::DiskBackupSnapshotSchedule20240805Request) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupSnapshotSchedule20240805>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "updateBackupSchedule",
-            method: reqwest::Method::PATCH,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
-            versions: &["application/vnd.atlas.2024-08-05+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Change the retention of a cloud backup snapshot
-///
-/// Changes how long Atlas keeps one snapshot of the cluster. Requires the Project Backup Manager role.
-///
-/// - `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}` (`updateBackupSnapshot`), API version `2023-01-01`
-/// - Required role (any of): Project Backup Manager
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupSnapshotRetention) -> Result<(), atlas_backup::Error> {
-/// client
-///     .update_backup_snapshot()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .body(body)
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct UpdateBackupSnapshot(crate::request::Builder<UpdateBackupSnapshotParams>);
-#[derive(Debug, Clone, Default)]
-struct UpdateBackupSnapshotParams {
-    group_id: Option<String>,
-    cluster_name: Option<String>,
-    snapshot_id: Option<String>,
-    body: Option<models::BackupSnapshotRetention>,
-}
-crate::request::builder!(
-    UpdateBackupSnapshot => models::DiskBackupReplicaSet; envelope, pretty
-);
-impl UpdateBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// The new retention period. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::BackupSnapshotRetention) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DiskBackupReplicaSet>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "updateBackupSnapshot",
-            method: reqwest::Method::PATCH,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
-    }
-}
-/// Set the Backup Compliance Policy
-///
-/// Enables or changes the Backup Compliance Policy of the project. Requires the Project Owner role.
-///
-/// - `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`updateCompliancePolicy`), API version `2023-10-01`
-/// - Required role (any of): Project Owner
-/// - Cargo feature: `cloud-backups` (on by default)
-///
-/// # Example
-///
-/// ```no_run
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::DataProtectionSettings20231001Request) -> Result<(), atlas_backup::Error> {
-/// client
-///     .update_compliance_policy()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .body(body)
-///     .send()
-///     .await?;
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct UpdateCompliancePolicy(crate::request::Builder<UpdateCompliancePolicyParams>);
-#[derive(Debug, Clone, Default)]
-struct UpdateCompliancePolicyParams {
-    group_id: Option<String>,
-    overwrite_backup_policies: Option<bool>,
-    body: Option<models::DataProtectionSettings20231001Request>,
-}
-crate::request::builder!(
-    UpdateCompliancePolicy => models::DataProtectionSettings20231001; envelope, pretty
-);
-impl UpdateCompliancePolicy {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Whether the new policy overwrites cluster backup policies that do not meet it. `overwriteBackupPolicies` (query parameter); default `true`.
-    pub fn overwrite_backup_policies(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.overwrite_backup_policies = Some(value)))
-    }
-    /// The complete new policy. The request body (`application/vnd.atlas.2023-10-01+json`, required).
-    pub fn body(self, value: models::DataProtectionSettings20231001Request) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::DataProtectionSettings20231001>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "updateCompliancePolicy",
-            method: reqwest::Method::PUT,
-            path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
-            versions: &["application/vnd.atlas.2023-10-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.query("overwriteBackupPolicies", p.overwrite_backup_policies.as_ref());
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
     }
 }
 /// Waits until the Backup Compliance Policy is in force.

@@ -5,29 +5,7 @@
 #![allow(deprecated)]
 use crate::patterns::*;
 use crate::models;
-impl crate::Client {
-    /// Restore a flex cluster snapshot (`POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`; see [`CreateFlexRestoreJob`]).
-    pub fn create_flex_restore_job(&self) -> CreateFlexRestoreJob {
-        CreateFlexRestoreJob(crate::request::Builder::new(self))
-    }
-    /// Get a flex cluster restore job (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}`; see [`GetFlexRestoreJob`]).
-    pub fn get_flex_restore_job(&self) -> GetFlexRestoreJob {
-        GetFlexRestoreJob(crate::request::Builder::new(self))
-    }
-    /// List flex cluster restore jobs (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`; see [`ListFlexRestoreJobs`]).
-    pub fn list_flex_restore_jobs(&self) -> ListFlexRestoreJobs {
-        ListFlexRestoreJobs(crate::request::Builder::new(self))
-    }
-    /// Waits until the flex restore job finished, well or badly (see [`WaitUntilFlexRestoreJobCompleted`] for the polled operation, its acceptors and delays).
-    pub fn wait_until_flex_restore_job_completed(
-        &self,
-    ) -> WaitUntilFlexRestoreJobCompleted {
-        WaitUntilFlexRestoreJobCompleted {
-            poll: self.get_flex_restore_job(),
-            delays: WaitUntilFlexRestoreJobCompleted::TABLE.delays,
-        }
-    }
-}
+use crate::{request::Request, Result};
 /// Restore a flex cluster snapshot
 ///
 /// Restores one snapshot of the flex cluster into a flex or dedicated cluster. Requires the Project Backup Recovery Operator role.
@@ -37,16 +15,10 @@ impl crate::Client {
 /// - Cargo feature: `flex-restore-jobs` (on by default)
 ///
 /// # Example
-///
 /// ```no_run
 /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::FlexBackupRestoreJobCreate20241113) -> Result<(), atlas_backup::Error> {
-/// client
-///     .create_flex_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .name("flex-cluster-0")
-///     .body(body)
-///     .send()
-///     .await?;
+/// client.create_flex_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .name("flex-cluster-0").body(body).send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -59,7 +31,11 @@ struct CreateFlexRestoreJobParams {
     body: Option<models::FlexBackupRestoreJobCreate20241113>,
 }
 crate::request::builder!(
-    CreateFlexRestoreJob => models::FlexBackupRestoreJob20241113; envelope, pretty
+    create_flex_restore_job -> CreateFlexRestoreJob =>
+    models::FlexBackupRestoreJob20241113; POST
+    "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
+    "createFlexRestoreJob", ["application/vnd.atlas.2024-11-13+json"],
+    "Restore a flex cluster snapshot"; envelope, pretty
 );
 impl CreateFlexRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -74,21 +50,10 @@ impl CreateFlexRestoreJob {
     pub fn body(self, value: models::FlexBackupRestoreJobCreate20241113) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::FlexBackupRestoreJob20241113>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "createFlexRestoreJob",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
-            versions: &["application/vnd.atlas.2024-11-13+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &CreateFlexRestoreJobParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("name", &p.name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
+        request.json(p.body.as_ref(), true)
     }
 }
 /// Get a flex cluster restore job
@@ -100,16 +65,10 @@ impl CreateFlexRestoreJob {
 /// - Cargo feature: `flex-restore-jobs` (on by default)
 ///
 /// # Example
-///
 /// ```no_run
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_flex_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .name("flex-cluster-0")
-///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0")
-///     .send()
-///     .await?;
+/// client.get_flex_restore_job().group_id("32b6e34b3d91647abb20e7b8").name("flex-cluster-0")
+///     .restore_job_id("6824a1c3b2f1e4d5a6b7c8e0").send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -122,7 +81,11 @@ struct GetFlexRestoreJobParams {
     restore_job_id: Option<String>,
 }
 crate::request::builder!(
-    GetFlexRestoreJob => models::FlexBackupRestoreJob20241113; envelope, pretty
+    get_flex_restore_job -> GetFlexRestoreJob => models::FlexBackupRestoreJob20241113;
+    GET
+    "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}",
+    "getFlexRestoreJob", ["application/vnd.atlas.2024-11-13+json"],
+    "Get a flex cluster restore job"; envelope, pretty
 );
 impl GetFlexRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -137,21 +100,10 @@ impl GetFlexRestoreJob {
     pub fn restore_job_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::FlexBackupRestoreJob20241113>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getFlexRestoreJob",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}",
-            versions: &["application/vnd.atlas.2024-11-13+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &GetFlexRestoreJobParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("name", &p.name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_json(request).await
+        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)
     }
 }
 /// List flex cluster restore jobs
@@ -163,15 +115,10 @@ impl GetFlexRestoreJob {
 /// - Cargo feature: `flex-restore-jobs` (on by default)
 ///
 /// # Example
-///
 /// ```no_run
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_flex_restore_jobs()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .name("flex-cluster-0")
-///     .collect_all()
-///     .await?;
+/// client.list_flex_restore_jobs().group_id("32b6e34b3d91647abb20e7b8")
+///     .name("flex-cluster-0").collect_all().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -186,8 +133,11 @@ struct ListFlexRestoreJobsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    ListFlexRestoreJobs => models::PaginatedApiAtlasFlexBackupRestoreJob20241113;
-    concurrency, envelope, pretty
+    list_flex_restore_jobs -> ListFlexRestoreJobs =>
+    models::PaginatedApiAtlasFlexBackupRestoreJob20241113; GET
+    "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
+    "listFlexRestoreJobs", ["application/vnd.atlas.2024-11-13+json"],
+    "List flex cluster restore jobs"; concurrency, envelope, pretty
 );
 impl ListFlexRestoreJobs {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
@@ -235,25 +185,23 @@ impl ListFlexRestoreJobs {
     pub fn page_num(self, value: i64) -> Self {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<
-        crate::Response<models::PaginatedApiAtlasFlexBackupRestoreJob20241113>,
-    > {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listFlexRestoreJobs",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
-            versions: &["application/vnd.atlas.2024-11-13+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &ListFlexRestoreJobsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("name", &p.name, &CLUSTER_NAME)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+impl crate::Client {
+    /// Waits until the flex restore job finished, well or badly (see [`WaitUntilFlexRestoreJobCompleted`] for the polled operation, its acceptors and delays).
+    pub fn wait_until_flex_restore_job_completed(
+        &self,
+    ) -> WaitUntilFlexRestoreJobCompleted {
+        WaitUntilFlexRestoreJobCompleted {
+            poll: self.get_flex_restore_job(),
+            delays: WaitUntilFlexRestoreJobCompleted::TABLE.delays,
+        }
     }
 }
 /// Waits until the flex restore job finished, well or badly.

@@ -5,27 +5,7 @@
 #![allow(deprecated)]
 use crate::patterns::*;
 use crate::models;
-impl crate::Client {
-    /// Download a flex cluster snapshot (`POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download`; see [`DownloadFlexBackup`]).
-    pub fn download_flex_backup(&self) -> DownloadFlexBackup {
-        DownloadFlexBackup(crate::request::Builder::new(self))
-    }
-    /// Get one snapshot of a flex cluster (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}`; see [`GetFlexBackupSnapshot`]).
-    pub fn get_flex_backup_snapshot(&self) -> GetFlexBackupSnapshot {
-        GetFlexBackupSnapshot(crate::request::Builder::new(self))
-    }
-    /// List flex cluster snapshots (`GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots`; see [`ListFlexBackupSnapshots`]).
-    pub fn list_flex_backup_snapshots(&self) -> ListFlexBackupSnapshots {
-        ListFlexBackupSnapshots(crate::request::Builder::new(self))
-    }
-    /// Waits until the flex snapshot finished, well or badly (see [`WaitUntilFlexSnapshotCompleted`] for the polled operation, its acceptors and delays).
-    pub fn wait_until_flex_snapshot_completed(&self) -> WaitUntilFlexSnapshotCompleted {
-        WaitUntilFlexSnapshotCompleted {
-            poll: self.get_flex_backup_snapshot(),
-            delays: WaitUntilFlexSnapshotCompleted::TABLE.delays,
-        }
-    }
-}
+use crate::{request::Request, Result};
 /// Download a flex cluster snapshot
 ///
 /// Asks Atlas for a download link to one snapshot of the flex cluster. Requires the Project Backup Export Operator role.
@@ -35,16 +15,10 @@ impl crate::Client {
 /// - Cargo feature: `flex-snapshots` (on by default)
 ///
 /// # Example
-///
 /// ```no_run
 /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::FlexBackupSnapshotDownloadCreate20241113) -> Result<(), atlas_backup::Error> {
-/// client
-///     .download_flex_backup()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .name("flex-cluster-0")
-///     .body(body)
-///     .send()
-///     .await?;
+/// client.download_flex_backup().group_id("32b6e34b3d91647abb20e7b8").name("flex-cluster-0")
+///     .body(body).send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -57,7 +31,10 @@ struct DownloadFlexBackupParams {
     body: Option<models::FlexBackupSnapshotDownloadCreate20241113>,
 }
 crate::request::builder!(
-    DownloadFlexBackup => models::FlexBackupRestoreJob20241113; envelope, pretty
+    download_flex_backup -> DownloadFlexBackup => models::FlexBackupRestoreJob20241113;
+    POST "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download",
+    "downloadFlexBackup", ["application/vnd.atlas.2024-11-13+json"],
+    "Download a flex cluster snapshot"; envelope, pretty
 );
 impl DownloadFlexBackup {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -72,21 +49,10 @@ impl DownloadFlexBackup {
     pub fn body(self, value: models::FlexBackupSnapshotDownloadCreate20241113) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::FlexBackupRestoreJob20241113>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "downloadFlexBackup",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download",
-            versions: &["application/vnd.atlas.2024-11-13+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &DownloadFlexBackupParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("name", &p.name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
+        request.json(p.body.as_ref(), true)
     }
 }
 /// Get one snapshot of a flex cluster
@@ -98,16 +64,10 @@ impl DownloadFlexBackup {
 /// - Cargo feature: `flex-snapshots` (on by default)
 ///
 /// # Example
-///
 /// ```no_run
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_flex_backup_snapshot()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .name("flex-cluster-0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .send()
-///     .await?;
+/// client.get_flex_backup_snapshot().group_id("32b6e34b3d91647abb20e7b8")
+///     .name("flex-cluster-0").snapshot_id("5f4007f327a3bc75f2a2b1c3").send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -120,7 +80,11 @@ struct GetFlexBackupSnapshotParams {
     snapshot_id: Option<String>,
 }
 crate::request::builder!(
-    GetFlexBackupSnapshot => models::FlexBackupSnapshot20241113; envelope, pretty
+    get_flex_backup_snapshot -> GetFlexBackupSnapshot =>
+    models::FlexBackupSnapshot20241113; GET
+    "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}",
+    "getFlexBackupSnapshot", ["application/vnd.atlas.2025-03-12+json"],
+    "Get one snapshot of a flex cluster"; envelope, pretty
 );
 impl GetFlexBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -135,21 +99,10 @@ impl GetFlexBackupSnapshot {
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::FlexBackupSnapshot20241113>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getFlexBackupSnapshot",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}",
-            versions: &["application/vnd.atlas.2025-03-12+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &GetFlexBackupSnapshotParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("name", &p.name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        self.0.client.execute_json(request).await
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
     }
 }
 /// List flex cluster snapshots
@@ -161,15 +114,10 @@ impl GetFlexBackupSnapshot {
 /// - Cargo feature: `flex-snapshots` (on by default)
 ///
 /// # Example
-///
 /// ```no_run
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_flex_backup_snapshots()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .name("flex-cluster-0")
-///     .collect_all()
-///     .await?;
+/// client.list_flex_backup_snapshots().group_id("32b6e34b3d91647abb20e7b8")
+///     .name("flex-cluster-0").collect_all().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -186,8 +134,11 @@ struct ListFlexBackupSnapshotsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    ListFlexBackupSnapshots => models::PaginatedApiAtlasFlexBackupSnapshot20241113;
-    concurrency, envelope, pretty
+    list_flex_backup_snapshots -> ListFlexBackupSnapshots =>
+    models::PaginatedApiAtlasFlexBackupSnapshot20241113; GET
+    "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots",
+    "listFlexBackupSnapshots", ["application/vnd.atlas.2024-11-13+json"],
+    "List flex cluster snapshots"; concurrency, envelope, pretty
 );
 impl ListFlexBackupSnapshots {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
@@ -233,25 +184,21 @@ impl ListFlexBackupSnapshots {
     pub fn page_num(self, value: i64) -> Self {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<
-        crate::Response<models::PaginatedApiAtlasFlexBackupSnapshot20241113>,
-    > {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listFlexBackupSnapshots",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots",
-            versions: &["application/vnd.atlas.2024-11-13+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &ListFlexBackupSnapshotsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("name", &p.name, &CLUSTER_NAME)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+    }
+}
+impl crate::Client {
+    /// Waits until the flex snapshot finished, well or badly (see [`WaitUntilFlexSnapshotCompleted`] for the polled operation, its acceptors and delays).
+    pub fn wait_until_flex_snapshot_completed(&self) -> WaitUntilFlexSnapshotCompleted {
+        WaitUntilFlexSnapshotCompleted {
+            poll: self.get_flex_backup_snapshot(),
+            delays: WaitUntilFlexSnapshotCompleted::TABLE.delays,
+        }
     }
 }
 /// Waits until the flex snapshot finished, well or badly.

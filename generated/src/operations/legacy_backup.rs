@@ -5,83 +5,7 @@
 #![allow(deprecated)]
 use crate::patterns::*;
 use crate::models;
-impl crate::Client {
-    /// Create a legacy backup restore job (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`; see [`CreateClusterRestoreJob`]).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn create_cluster_restore_job(&self) -> CreateClusterRestoreJob {
-        CreateClusterRestoreJob(crate::request::Builder::new(self))
-    }
-    /// Delete a legacy backup snapshot (`DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`; see [`DeleteClusterSnapshot`]).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn delete_cluster_snapshot(&self) -> DeleteClusterSnapshot {
-        DeleteClusterSnapshot(crate::request::Builder::new(self))
-    }
-    /// Get a legacy backup checkpoint (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}`; see [`GetClusterBackupCheckpoint`]).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn get_cluster_backup_checkpoint(&self) -> GetClusterBackupCheckpoint {
-        GetClusterBackupCheckpoint(crate::request::Builder::new(self))
-    }
-    /// Get a legacy backup restore job (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`; see [`GetClusterRestoreJob`]).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn get_cluster_restore_job(&self) -> GetClusterRestoreJob {
-        GetClusterRestoreJob(crate::request::Builder::new(self))
-    }
-    /// Get a legacy backup snapshot (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`; see [`GetClusterSnapshot`]).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn get_cluster_snapshot(&self) -> GetClusterSnapshot {
-        GetClusterSnapshot(crate::request::Builder::new(self))
-    }
-    /// Get the legacy backup snapshot schedule (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`; see [`GetClusterSnapshotSchedule`]).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn get_cluster_snapshot_schedule(&self) -> GetClusterSnapshotSchedule {
-        GetClusterSnapshotSchedule(crate::request::Builder::new(self))
-    }
-    /// List legacy backup checkpoints (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`; see [`ListClusterBackupCheckpoints`]).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn list_cluster_backup_checkpoints(&self) -> ListClusterBackupCheckpoints {
-        ListClusterBackupCheckpoints(crate::request::Builder::new(self))
-    }
-    /// List legacy backup restore jobs (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`; see [`ListClusterRestoreJobs`]).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn list_cluster_restore_jobs(&self) -> ListClusterRestoreJobs {
-        ListClusterRestoreJobs(crate::request::Builder::new(self))
-    }
-    /// List legacy backup snapshots (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots`; see [`ListClusterSnapshots`]).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn list_cluster_snapshots(&self) -> ListClusterSnapshots {
-        ListClusterSnapshots(crate::request::Builder::new(self))
-    }
-    /// Change the expiry of a legacy backup snapshot (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`; see [`UpdateClusterSnapshot`]).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn update_cluster_snapshot(&self) -> UpdateClusterSnapshot {
-        UpdateClusterSnapshot(crate::request::Builder::new(self))
-    }
-    /// Change the legacy backup snapshot schedule (`PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`; see [`UpdateClusterSnapshotSchedule`]).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn update_cluster_snapshot_schedule(&self) -> UpdateClusterSnapshotSchedule {
-        UpdateClusterSnapshotSchedule(crate::request::Builder::new(self))
-    }
-    /// Waits until the legacy restore job finished, well or badly (see [`WaitUntilLegacyRestoreJobFinished`] for the polled operation, its acceptors and delays).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn wait_until_legacy_restore_job_finished(
-        &self,
-    ) -> WaitUntilLegacyRestoreJobFinished {
-        WaitUntilLegacyRestoreJobFinished {
-            poll: self.get_cluster_restore_job(),
-            delays: WaitUntilLegacyRestoreJobFinished::TABLE.delays,
-        }
-    }
-    /// Waits until the legacy snapshot is complete (see [`WaitUntilLegacySnapshotComplete`] for the polled operation, its acceptors and delays).
-    #[deprecated(note = "deprecated by Atlas")]
-    pub fn wait_until_legacy_snapshot_complete(
-        &self,
-    ) -> WaitUntilLegacySnapshotComplete {
-        WaitUntilLegacySnapshotComplete {
-            poll: self.get_cluster_snapshot(),
-            delays: WaitUntilLegacySnapshotComplete::TABLE.delays,
-        }
-    }
-}
+use crate::{request::Request, Result};
 /// Create a legacy backup restore job
 ///
 /// Starts a legacy backup restore job for the cluster and returns the jobs it created (one per shard for sharded clusters). Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.
@@ -93,17 +17,11 @@ impl crate::Client {
 /// **Deprecated** in the API spec.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupRestoreJobRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .create_cluster_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .body(body)
-///     .send()
-///     .await?;
+/// client.create_cluster_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").body(body).send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -119,7 +37,11 @@ struct CreateClusterRestoreJobParams {
     body: Option<models::BackupRestoreJobRequest>,
 }
 crate::request::builder!(
-    CreateClusterRestoreJob => models::PaginatedRestoreJob; envelope, pretty
+    #[deprecated(note = "deprecated by Atlas")] create_cluster_restore_job ->
+    CreateClusterRestoreJob => models::PaginatedRestoreJob; POST
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
+    "createClusterRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
+    "Create a legacy backup restore job"; envelope, pretty
 );
 impl CreateClusterRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -134,21 +56,10 @@ impl CreateClusterRestoreJob {
     pub fn body(self, value: models::BackupRestoreJobRequest) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedRestoreJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "createClusterRestoreJob",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &CreateClusterRestoreJobParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
+        request.json(p.body.as_ref(), true)
     }
 }
 /// Delete a legacy backup snapshot
@@ -162,17 +73,11 @@ impl CreateClusterRestoreJob {
 /// **Deprecated** in the API spec.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .delete_cluster_snapshot()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .send()
-///     .await?;
+/// client.delete_cluster_snapshot().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3").send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -185,7 +90,13 @@ struct DeleteClusterSnapshotParams {
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
 }
-crate::request::builder!(DeleteClusterSnapshot => (); envelope, pretty);
+crate::request::builder!(
+    #[deprecated(note = "deprecated by Atlas")] delete_cluster_snapshot ->
+    DeleteClusterSnapshot => (); DELETE
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
+    "deleteClusterSnapshot", ["application/vnd.atlas.2023-01-01+json"],
+    "Delete a legacy backup snapshot"; envelope, pretty
+);
 impl DeleteClusterSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -199,19 +110,10 @@ impl DeleteClusterSnapshot {
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(self) -> crate::Result<crate::Response<()>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "deleteClusterSnapshot",
-            method: reqwest::Method::DELETE,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &DeleteClusterSnapshotParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        self.0.client.execute_empty(request).await
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
     }
 }
 /// Get a legacy backup checkpoint
@@ -225,17 +127,11 @@ impl DeleteClusterSnapshot {
 /// **Deprecated** in the API spec.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_cluster_backup_checkpoint()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .checkpoint_id("6824a1c3b2f1e4d5a6b7c8e4")
-///     .send()
-///     .await?;
+/// client.get_cluster_backup_checkpoint().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").checkpoint_id("6824a1c3b2f1e4d5a6b7c8e4").send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -251,7 +147,11 @@ struct GetClusterBackupCheckpointParams {
     checkpoint_id: Option<String>,
 }
 crate::request::builder!(
-    GetClusterBackupCheckpoint => models::ApiAtlasCheckpoint; envelope, pretty
+    #[deprecated(note = "deprecated by Atlas")] get_cluster_backup_checkpoint ->
+    GetClusterBackupCheckpoint => models::ApiAtlasCheckpoint; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}",
+    "getClusterBackupCheckpoint", ["application/vnd.atlas.2023-01-01+json"],
+    "Get a legacy backup checkpoint"; envelope, pretty
 );
 impl GetClusterBackupCheckpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -266,21 +166,10 @@ impl GetClusterBackupCheckpoint {
     pub fn checkpoint_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.checkpoint_id = Some(value.into())))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::ApiAtlasCheckpoint>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getClusterBackupCheckpoint",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &GetClusterBackupCheckpointParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("checkpointId", &p.checkpoint_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_json(request).await
+        request.path("checkpointId", &p.checkpoint_id, &EXPORT_BUCKET_ID)
     }
 }
 /// Get a legacy backup restore job
@@ -294,17 +183,11 @@ impl GetClusterBackupCheckpoint {
 /// **Deprecated** in the API spec.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_cluster_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .job_id("6824a1c3b2f1e4d5a6b7c8e1")
-///     .send()
-///     .await?;
+/// client.get_cluster_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").job_id("6824a1c3b2f1e4d5a6b7c8e1").send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -318,7 +201,11 @@ struct GetClusterRestoreJobParams {
     job_id: Option<String>,
 }
 crate::request::builder!(
-    GetClusterRestoreJob => models::BackupRestoreJob; envelope, pretty
+    #[deprecated(note = "deprecated by Atlas")] get_cluster_restore_job ->
+    GetClusterRestoreJob => models::BackupRestoreJob; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}",
+    "getClusterRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
+    "Get a legacy backup restore job"; envelope, pretty
 );
 impl GetClusterRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -333,21 +220,10 @@ impl GetClusterRestoreJob {
     pub fn job_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.job_id = Some(value.into())))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::BackupRestoreJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getClusterRestoreJob",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &GetClusterRestoreJobParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_json(request).await
+        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)
     }
 }
 /// Get a legacy backup snapshot
@@ -361,17 +237,11 @@ impl GetClusterRestoreJob {
 /// **Deprecated** in the API spec.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_cluster_snapshot()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .send()
-///     .await?;
+/// client.get_cluster_snapshot().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3").send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -384,7 +254,13 @@ struct GetClusterSnapshotParams {
     cluster_name: Option<String>,
     snapshot_id: Option<String>,
 }
-crate::request::builder!(GetClusterSnapshot => models::BackupSnapshot; envelope, pretty);
+crate::request::builder!(
+    #[deprecated(note = "deprecated by Atlas")] get_cluster_snapshot ->
+    GetClusterSnapshot => models::BackupSnapshot; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
+    "getClusterSnapshot", ["application/vnd.atlas.2023-01-01+json"],
+    "Get a legacy backup snapshot"; envelope, pretty
+);
 impl GetClusterSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -398,21 +274,10 @@ impl GetClusterSnapshot {
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::BackupSnapshot>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getClusterSnapshot",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &GetClusterSnapshotParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        self.0.client.execute_json(request).await
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
     }
 }
 /// Get the legacy backup snapshot schedule
@@ -426,16 +291,11 @@ impl GetClusterSnapshot {
 /// **Deprecated** in the API spec.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_cluster_snapshot_schedule()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .send()
-///     .await?;
+/// client.get_cluster_snapshot_schedule().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -450,7 +310,11 @@ struct GetClusterSnapshotScheduleParams {
     cluster_name: Option<String>,
 }
 crate::request::builder!(
-    GetClusterSnapshotSchedule => models::ApiAtlasSnapshotSchedule; envelope, pretty
+    #[deprecated(note = "deprecated by Atlas")] get_cluster_snapshot_schedule ->
+    GetClusterSnapshotSchedule => models::ApiAtlasSnapshotSchedule; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
+    "getClusterSnapshotSchedule", ["application/vnd.atlas.2023-01-01+json"],
+    "Get the legacy backup snapshot schedule"; envelope, pretty
 );
 impl GetClusterSnapshotSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -461,20 +325,9 @@ impl GetClusterSnapshotSchedule {
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::ApiAtlasSnapshotSchedule>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getClusterSnapshotSchedule",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &GetClusterSnapshotScheduleParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        self.0.client.execute_json(request).await
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
     }
 }
 /// List legacy backup checkpoints
@@ -488,16 +341,11 @@ impl GetClusterSnapshotSchedule {
 /// **Deprecated** in the API spec.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_cluster_backup_checkpoints()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .collect_all()
-///     .await?;
+/// client.list_cluster_backup_checkpoints().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").collect_all().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -515,8 +363,11 @@ struct ListClusterBackupCheckpointsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    ListClusterBackupCheckpoints => models::PaginatedApiAtlasCheckpoint; concurrency,
-    envelope, pretty
+    #[deprecated(note = "deprecated by Atlas")] list_cluster_backup_checkpoints ->
+    ListClusterBackupCheckpoints => models::PaginatedApiAtlasCheckpoint; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints",
+    "listClusterBackupCheckpoints", ["application/vnd.atlas.2023-01-01+json"],
+    "List legacy backup checkpoints"; concurrency, envelope, pretty
 );
 impl ListClusterBackupCheckpoints {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
@@ -560,23 +411,15 @@ impl ListClusterBackupCheckpoints {
     pub fn page_num(self, value: i64) -> Self {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedApiAtlasCheckpoint>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listClusterBackupCheckpoints",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(
+        p: &ListClusterBackupCheckpointsParams,
+        request: &mut Request,
+    ) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
 }
 /// List legacy backup restore jobs
@@ -590,16 +433,11 @@ impl ListClusterBackupCheckpoints {
 /// **Deprecated** in the API spec.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_cluster_restore_jobs()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .collect_all()
-///     .await?;
+/// client.list_cluster_restore_jobs().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").collect_all().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -616,7 +454,11 @@ struct ListClusterRestoreJobsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    ListClusterRestoreJobs => models::PaginatedRestoreJob; concurrency, envelope, pretty
+    #[deprecated(note = "deprecated by Atlas")] list_cluster_restore_jobs ->
+    ListClusterRestoreJobs => models::PaginatedRestoreJob; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
+    "listClusterRestoreJobs", ["application/vnd.atlas.2023-01-01+json"],
+    "List legacy backup restore jobs"; concurrency, envelope, pretty
 );
 impl ListClusterRestoreJobs {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
@@ -664,24 +506,13 @@ impl ListClusterRestoreJobs {
     pub fn page_num(self, value: i64) -> Self {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedRestoreJob>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listClusterRestoreJobs",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &ListClusterRestoreJobsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.query_str("batchId", &p.batch_id, false, &EXPORT_BUCKET_ID)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
 }
 /// List legacy backup snapshots
@@ -695,16 +526,11 @@ impl ListClusterRestoreJobs {
 /// **Deprecated** in the API spec.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_cluster_snapshots()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .collect_all()
-///     .await?;
+/// client.list_cluster_snapshots().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").collect_all().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -721,7 +547,11 @@ struct ListClusterSnapshotsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    ListClusterSnapshots => models::PaginatedSnapshot; concurrency, envelope, pretty
+    #[deprecated(note = "deprecated by Atlas")] list_cluster_snapshots ->
+    ListClusterSnapshots => models::PaginatedSnapshot; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots",
+    "listClusterSnapshots", ["application/vnd.atlas.2023-01-01+json"],
+    "List legacy backup snapshots"; concurrency, envelope, pretty
 );
 impl ListClusterSnapshots {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
@@ -769,24 +599,13 @@ impl ListClusterSnapshots {
     pub fn page_num(self, value: i64) -> Self {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedSnapshot>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listClusterSnapshots",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &ListClusterSnapshotsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.query("completed", p.completed.as_ref());
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)?;
-        self.0.client.execute_json(request).await
+        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
 }
 /// Change the expiry of a legacy backup snapshot
@@ -800,17 +619,11 @@ impl ListClusterSnapshots {
 /// **Deprecated** in the API spec.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::BackupSnapshotRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .update_cluster_snapshot()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .body(body)
-///     .send()
+/// client.update_cluster_snapshot().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3").body(body).send()
 ///     .await?;
 /// # Ok(()) }
 /// ```
@@ -826,7 +639,11 @@ struct UpdateClusterSnapshotParams {
     body: Option<models::BackupSnapshotRequest>,
 }
 crate::request::builder!(
-    UpdateClusterSnapshot => models::BackupSnapshot; envelope, pretty
+    #[deprecated(note = "deprecated by Atlas")] update_cluster_snapshot ->
+    UpdateClusterSnapshot => models::BackupSnapshot; PATCH
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
+    "updateClusterSnapshot", ["application/vnd.atlas.2023-01-01+json"],
+    "Change the expiry of a legacy backup snapshot"; envelope, pretty
 );
 impl UpdateClusterSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -845,22 +662,11 @@ impl UpdateClusterSnapshot {
     pub fn body(self, value: models::BackupSnapshotRequest) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::BackupSnapshot>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "updateClusterSnapshot",
-            method: reqwest::Method::PATCH,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &UpdateClusterSnapshotParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
         request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
+        request.json(p.body.as_ref(), true)
     }
 }
 /// Change the legacy backup snapshot schedule
@@ -874,17 +680,11 @@ impl UpdateClusterSnapshot {
 /// **Deprecated** in the API spec.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ApiAtlasSnapshotScheduleRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .update_cluster_snapshot_schedule()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .body(body)
-///     .send()
-///     .await?;
+/// client.update_cluster_snapshot_schedule().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").body(body).send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -900,7 +700,11 @@ struct UpdateClusterSnapshotScheduleParams {
     body: Option<models::ApiAtlasSnapshotScheduleRequest>,
 }
 crate::request::builder!(
-    UpdateClusterSnapshotSchedule => models::ApiAtlasSnapshotSchedule; envelope, pretty
+    #[deprecated(note = "deprecated by Atlas")] update_cluster_snapshot_schedule ->
+    UpdateClusterSnapshotSchedule => models::ApiAtlasSnapshotSchedule; PATCH
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
+    "updateClusterSnapshotSchedule", ["application/vnd.atlas.2023-01-01+json"],
+    "Change the legacy backup snapshot schedule"; envelope, pretty
 );
 impl UpdateClusterSnapshotSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -915,21 +719,35 @@ impl UpdateClusterSnapshotSchedule {
     pub fn body(self, value: models::ApiAtlasSnapshotScheduleRequest) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::ApiAtlasSnapshotSchedule>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "updateClusterSnapshotSchedule",
-            method: reqwest::Method::PATCH,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(
+        p: &UpdateClusterSnapshotScheduleParams,
+        request: &mut Request,
+    ) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
+        request.json(p.body.as_ref(), true)
+    }
+}
+impl crate::Client {
+    /// Waits until the legacy restore job finished, well or badly (see [`WaitUntilLegacyRestoreJobFinished`] for the polled operation, its acceptors and delays).
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn wait_until_legacy_restore_job_finished(
+        &self,
+    ) -> WaitUntilLegacyRestoreJobFinished {
+        WaitUntilLegacyRestoreJobFinished {
+            poll: self.get_cluster_restore_job(),
+            delays: WaitUntilLegacyRestoreJobFinished::TABLE.delays,
+        }
+    }
+    /// Waits until the legacy snapshot is complete (see [`WaitUntilLegacySnapshotComplete`] for the polled operation, its acceptors and delays).
+    #[deprecated(note = "deprecated by Atlas")]
+    pub fn wait_until_legacy_snapshot_complete(
+        &self,
+    ) -> WaitUntilLegacySnapshotComplete {
+        WaitUntilLegacySnapshotComplete {
+            poll: self.get_cluster_snapshot(),
+            delays: WaitUntilLegacySnapshotComplete::TABLE.delays,
+        }
     }
 }
 /// Waits until the legacy restore job finished, well or badly.

@@ -5,47 +5,7 @@
 #![allow(deprecated)]
 use crate::patterns::*;
 use crate::models;
-impl crate::Client {
-    /// Restore an M2 or M5 cluster snapshot (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore`; see [`CreateSharedClusterBackupRestoreJob`]).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn create_shared_cluster_backup_restore_job(
-        &self,
-    ) -> CreateSharedClusterBackupRestoreJob {
-        CreateSharedClusterBackupRestoreJob(crate::request::Builder::new(self))
-    }
-    /// Get a restore job of an M2 or M5 cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}`; see [`GetSharedClusterBackupRestoreJob`]).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn get_shared_cluster_backup_restore_job(
-        &self,
-    ) -> GetSharedClusterBackupRestoreJob {
-        GetSharedClusterBackupRestoreJob(crate::request::Builder::new(self))
-    }
-    /// List restore jobs of an M2 or M5 cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores`; see [`ListSharedClusterBackupRestoreJobs`]).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn list_shared_cluster_backup_restore_jobs(
-        &self,
-    ) -> ListSharedClusterBackupRestoreJobs {
-        ListSharedClusterBackupRestoreJobs(crate::request::Builder::new(self))
-    }
-    /// Waits until the shared-tier restore job finished, well or badly (deprecated with its operation) (see [`WaitUntilSharedTierRestoreCompleted`] for the polled operation, its acceptors and delays).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn wait_until_shared_tier_restore_completed(
-        &self,
-    ) -> WaitUntilSharedTierRestoreCompleted {
-        WaitUntilSharedTierRestoreCompleted {
-            poll: self.get_shared_cluster_backup_restore_job(),
-            delays: WaitUntilSharedTierRestoreCompleted::TABLE.delays,
-        }
-    }
-}
+use crate::{request::Request, Result};
 /// Restore an M2 or M5 cluster snapshot
 ///
 /// Restores one snapshot of a shared-tier cluster into a target cluster, whose existing data Atlas deletes first. The target cannot use encryption at rest, cannot run a different major MongoDB version than the snapshot, and must not receive client requests during the restore. Requires the Project Owner role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use createFlexRestoreJob.
@@ -57,17 +17,11 @@ impl crate::Client {
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::TenantRestoreRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .create_shared_cluster_backup_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .body(body)
-///     .send()
-///     .await?;
+/// client.create_shared_cluster_backup_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").body(body).send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -85,7 +39,13 @@ struct CreateSharedClusterBackupRestoreJobParams {
     body: Option<models::TenantRestoreRequest>,
 }
 crate::request::builder!(
-    CreateSharedClusterBackupRestoreJob => models::TenantRestore; envelope, pretty
+    #[deprecated(note =
+    "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
+    create_shared_cluster_backup_restore_job -> CreateSharedClusterBackupRestoreJob =>
+    models::TenantRestore; POST
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore",
+    "createSharedClusterBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
+    "Restore an M2 or M5 cluster snapshot"; envelope, pretty
 );
 impl CreateSharedClusterBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -100,21 +60,13 @@ impl CreateSharedClusterBackupRestoreJob {
     pub fn body(self, value: models::TenantRestoreRequest) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::TenantRestore>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "createSharedClusterBackupRestoreJob",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(
+        p: &CreateSharedClusterBackupRestoreJobParams,
+        request: &mut Request,
+    ) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
+        request.json(p.body.as_ref(), true)
     }
 }
 /// Get a restore job of an M2 or M5 cluster
@@ -128,17 +80,11 @@ impl CreateSharedClusterBackupRestoreJob {
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_shared_cluster_backup_restore_job()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .restore_id("6824a1c3b2f1e4d5a6b7c8e6")
-///     .send()
-///     .await?;
+/// client.get_shared_cluster_backup_restore_job().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").restore_id("6824a1c3b2f1e4d5a6b7c8e6").send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -156,7 +102,13 @@ struct GetSharedClusterBackupRestoreJobParams {
     restore_id: Option<String>,
 }
 crate::request::builder!(
-    GetSharedClusterBackupRestoreJob => models::TenantRestore; envelope, pretty
+    #[deprecated(note =
+    "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
+    get_shared_cluster_backup_restore_job -> GetSharedClusterBackupRestoreJob =>
+    models::TenantRestore; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}",
+    "getSharedClusterBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
+    "Get a restore job of an M2 or M5 cluster"; envelope, pretty
 );
 impl GetSharedClusterBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -171,21 +123,13 @@ impl GetSharedClusterBackupRestoreJob {
     pub fn restore_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.restore_id = Some(value.into())))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::TenantRestore>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getSharedClusterBackupRestoreJob",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(
+        p: &GetSharedClusterBackupRestoreJobParams,
+        request: &mut Request,
+    ) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreId", &p.restore_id, &EXPORT_BUCKET_ID)?;
-        self.0.client.execute_json(request).await
+        request.path("restoreId", &p.restore_id, &EXPORT_BUCKET_ID)
     }
 }
 /// List restore jobs of an M2 or M5 cluster
@@ -199,16 +143,11 @@ impl GetSharedClusterBackupRestoreJob {
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_shared_cluster_backup_restore_jobs()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .send()
-///     .await?;
+/// client.list_shared_cluster_backup_restore_jobs().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -225,8 +164,13 @@ struct ListSharedClusterBackupRestoreJobsParams {
     cluster_name: Option<String>,
 }
 crate::request::builder!(
-    ListSharedClusterBackupRestoreJobs => models::PaginatedTenantRestoreView; envelope,
-    pretty
+    #[deprecated(note =
+    "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
+    list_shared_cluster_backup_restore_jobs -> ListSharedClusterBackupRestoreJobs =>
+    models::PaginatedTenantRestoreView; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores",
+    "listSharedClusterBackupRestoreJobs", ["application/vnd.atlas.2023-01-01+json"],
+    "List restore jobs of an M2 or M5 cluster"; envelope, pretty
 );
 impl ListSharedClusterBackupRestoreJobs {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -237,20 +181,26 @@ impl ListSharedClusterBackupRestoreJobs {
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedTenantRestoreView>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listSharedClusterBackupRestoreJobs",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(
+        p: &ListSharedClusterBackupRestoreJobsParams,
+        request: &mut Request,
+    ) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        self.0.client.execute_json(request).await
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
+    }
+}
+impl crate::Client {
+    /// Waits until the shared-tier restore job finished, well or badly (deprecated with its operation) (see [`WaitUntilSharedTierRestoreCompleted`] for the polled operation, its acceptors and delays).
+    #[deprecated(
+        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
+    )]
+    pub fn wait_until_shared_tier_restore_completed(
+        &self,
+    ) -> WaitUntilSharedTierRestoreCompleted {
+        WaitUntilSharedTierRestoreCompleted {
+            poll: self.get_shared_cluster_backup_restore_job(),
+            delays: WaitUntilSharedTierRestoreCompleted::TABLE.delays,
+        }
     }
 }
 /// Waits until the shared-tier restore job finished, well or badly (deprecated with its operation).

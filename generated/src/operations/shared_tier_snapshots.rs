@@ -5,29 +5,7 @@
 #![allow(deprecated)]
 use crate::patterns::*;
 use crate::models;
-impl crate::Client {
-    /// Download one M2 or M5 cluster snapshot (`POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download`; see [`DownloadClusterBackupTenant`]).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn download_cluster_backup_tenant(&self) -> DownloadClusterBackupTenant {
-        DownloadClusterBackupTenant(crate::request::Builder::new(self))
-    }
-    /// Get a snapshot of an M2 or M5 cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}`; see [`GetSharedClusterBackup`]).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn get_shared_cluster_backup(&self) -> GetSharedClusterBackup {
-        GetSharedClusterBackup(crate::request::Builder::new(self))
-    }
-    /// List snapshots of an M2 or M5 cluster (`GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots`; see [`ListSharedClusterBackups`]).
-    #[deprecated(
-        note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15"
-    )]
-    pub fn list_shared_cluster_backups(&self) -> ListSharedClusterBackups {
-        ListSharedClusterBackups(crate::request::Builder::new(self))
-    }
-}
+use crate::{request::Request, Result};
 /// Download one M2 or M5 cluster snapshot
 ///
 /// Asks Atlas for a download link (`snapshotUrl`) to one snapshot of a shared-tier cluster; the link is valid for 4 hours. Requires the Project Owner role; deprecated and sunset in January 2026, use downloadFlexBackup instead.
@@ -39,17 +17,11 @@ impl crate::Client {
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::TenantRestoreRequest) -> Result<(), atlas_backup::Error> {
-/// client
-///     .download_cluster_backup_tenant()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .body(body)
-///     .send()
-///     .await?;
+/// client.download_cluster_backup_tenant().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").body(body).send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -67,7 +39,13 @@ struct DownloadClusterBackupTenantParams {
     body: Option<models::TenantRestoreRequest>,
 }
 crate::request::builder!(
-    DownloadClusterBackupTenant => models::TenantRestore; envelope, pretty
+    #[deprecated(note =
+    "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
+    download_cluster_backup_tenant -> DownloadClusterBackupTenant =>
+    models::TenantRestore; POST
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download",
+    "downloadClusterBackupTenant", ["application/vnd.atlas.2024-08-05+json"],
+    "Download one M2 or M5 cluster snapshot"; envelope, pretty
 );
 impl DownloadClusterBackupTenant {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -82,21 +60,10 @@ impl DownloadClusterBackupTenant {
     pub fn body(self, value: models::TenantRestoreRequest) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::TenantRestore>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "downloadClusterBackupTenant",
-            method: reqwest::Method::POST,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download",
-            versions: &["application/vnd.atlas.2024-08-05+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &DownloadClusterBackupTenantParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.json(p.body.as_ref(), true)?;
-        self.0.client.execute_json(request).await
+        request.json(p.body.as_ref(), true)
     }
 }
 /// Get a snapshot of an M2 or M5 cluster
@@ -110,17 +77,11 @@ impl DownloadClusterBackupTenant {
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .get_shared_cluster_backup()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .snapshot_id("5f4007f327a3bc75f2a2b1c3")
-///     .send()
-///     .await?;
+/// client.get_shared_cluster_backup().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").snapshot_id("5f4007f327a3bc75f2a2b1c3").send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -136,7 +97,13 @@ struct GetSharedClusterBackupParams {
     snapshot_id: Option<String>,
 }
 crate::request::builder!(
-    GetSharedClusterBackup => models::BackupTenantSnapshot; envelope, pretty
+    #[deprecated(note =
+    "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
+    get_shared_cluster_backup -> GetSharedClusterBackup => models::BackupTenantSnapshot;
+    GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}",
+    "getSharedClusterBackup", ["application/vnd.atlas.2023-01-01+json"],
+    "Get a snapshot of an M2 or M5 cluster"; envelope, pretty
 );
 impl GetSharedClusterBackup {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -151,21 +118,10 @@ impl GetSharedClusterBackup {
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::BackupTenantSnapshot>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "getSharedClusterBackup",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &GetSharedClusterBackupParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
         request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
-        self.0.client.execute_json(request).await
+        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
     }
 }
 /// List snapshots of an M2 or M5 cluster
@@ -179,16 +135,11 @@ impl GetSharedClusterBackup {
 /// **Deprecated**: Atlas removes this endpoint on 2026-01-15.
 ///
 /// # Example
-///
 /// ```no_run
 /// # #[allow(deprecated)]
 /// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
-/// client
-///     .list_shared_cluster_backups()
-///     .group_id("32b6e34b3d91647abb20e7b8")
-///     .cluster_name("Cluster0")
-///     .send()
-///     .await?;
+/// client.list_shared_cluster_backups().group_id("32b6e34b3d91647abb20e7b8")
+///     .cluster_name("Cluster0").send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -205,7 +156,13 @@ struct ListSharedClusterBackupsParams {
     cluster_name: Option<String>,
 }
 crate::request::builder!(
-    ListSharedClusterBackups => models::PaginatedTenantSnapshotView; envelope, pretty
+    #[deprecated(note =
+    "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
+    list_shared_cluster_backups -> ListSharedClusterBackups =>
+    models::PaginatedTenantSnapshotView; GET
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots",
+    "listSharedClusterBackups", ["application/vnd.atlas.2023-01-01+json"],
+    "List snapshots of an M2 or M5 cluster"; envelope, pretty
 );
 impl ListSharedClusterBackups {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -216,19 +173,8 @@ impl ListSharedClusterBackups {
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
-    /// Sends the request; the answer keeps the status, headers and attempt count.
-    pub async fn send_with_metadata(
-        self,
-    ) -> crate::Result<crate::Response<models::PaginatedTenantSnapshotView>> {
-        static OPERATION: crate::request::Operation = crate::request::Operation {
-            id: "listSharedClusterBackups",
-            method: reqwest::Method::GET,
-            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots",
-            versions: &["application/vnd.atlas.2023-01-01+json"],
-        };
-        let (mut request, p) = self.0.start(&OPERATION);
+    fn fill(p: &ListSharedClusterBackupsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        self.0.client.execute_json(request).await
+        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
     }
 }
