@@ -413,8 +413,9 @@ fn items_file(items: Vec<syn::Item>) -> syn::File {
 
 /// Whether an `impl` block is a plain inherent one (no trait, generics or attributes), whose
 /// items go into the first block of the same type in the file. Templates render one
-/// operation at a time, each with its own `impl crate::Client`; the file prints one, methods
-/// in operation order, instead of a header and a brace per operation.
+/// operation at a time, each with its own blocks (a mock rule's `impl crate::mock::Mock`, a
+/// list builder's paging beside its setters); the file prints one per type, items in
+/// operation order, instead of a header and a brace per operation.
 fn mergeable(block: &syn::ItemImpl) -> bool {
     block.trait_.is_none() && block.generics.params.is_empty() && block.attrs.is_empty()
 }
