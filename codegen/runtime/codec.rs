@@ -58,12 +58,16 @@ macro_rules! object {
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$name, A::Error> {
                         $(let mut $field = None;)*
                         while let Some(key) = map.next_key::<$crate::codec::Key<'de>>()? {
+                            // One `?` after the match, not one per arm, and `?` only on the
+                            // fields that can be missing: each `?` is a way out of the function
+                            // past every slot, and the borrow checker's work grows with the
+                            // product of the two (it was most of a model crate's check).
                             match key.0.as_ref() {
-                                $($($key)? $($opt)? => $crate::codec::slot(&mut $field, &mut map, $($key)? $($opt)?)?,)*
-                                _ => $crate::codec::skip(&mut map)?,
-                            }
+                                $($($key)? $($opt)? => $crate::codec::slot(&mut $field, &mut map, $($key)? $($opt)?),)*
+                                _ => $crate::codec::skip(&mut map),
+                            }?;
                         }
-                        Ok($name { $($field: $crate::codec::take($field, $($key)? $($opt)?)?,)* })
+                        Ok($name { $($field: $($crate::codec::take::<_, A::Error>($field, $key)?)? $($crate::codec::opt($field, $opt))?,)* })
                     }
                 }
                 deserializer.deserialize_struct(stringify!($name), &[$($($key)? $($opt)?),*], Visitor)
@@ -123,6 +127,12 @@ pub(crate) fn take<'de, T: serde::Deserialize<'de>, E: serde::de::Error>(slot: O
         Some(value) => Ok(value),
         None => T::deserialize(Missing(key, std::marker::PhantomData)),
     }
+}
+
+/// The value of a field left out while `None`: `None` when it never came or came as null,
+/// which is what [`take`] gives for an `Option`, without its `?`.
+pub(crate) fn opt<T>(slot: Option<Option<T>>, _key: &str) -> Option<T> {
+    slot.flatten()
 }
 
 /// The value of a missing field: nothing for an `Option`, an error for anything else.
