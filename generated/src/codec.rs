@@ -65,6 +65,8 @@ macro_rules! object {
                             // fields that can be missing: each `?` is a way out of the function
                             // past every slot, and the borrow checker's work grows with the
                             // product of the two (it was most of a model crate's check).
+                            // `take` is told its error type so that inference need not wait
+                            // for the `?` to find it.
                             match key.0.as_ref() {
                                 $($($key)? $($opt)? => $crate::codec::slot(&mut $field, &mut map, $($key)? $($opt)?),)*
                                 _ => $crate::codec::skip(&mut map),
@@ -133,7 +135,8 @@ pub(crate) fn take<'de, T: serde::Deserialize<'de>, E: serde::de::Error>(slot: O
 }
 
 /// The value of a field left out while `None`: `None` when it never came or came as null,
-/// which is what [`take`] gives for an `Option`, without its `?`.
+/// which is what [`take`] gives for an `Option`, without its `?`. The key only ties the call
+/// to the field's bracketed JSON name in `object!`'s table (as in [`sent_if`]).
 pub(crate) fn opt<T>(slot: Option<Option<T>>, _key: &str) -> Option<T> {
     slot.flatten()
 }

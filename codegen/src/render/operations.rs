@@ -70,6 +70,8 @@ struct OperationTemplate {
     statements: Vec<String>,
     /// The last statement as `fill`'s value when it is fallible (`Ok(())` otherwise).
     tail: String,
+    /// No parameter or body to put into the request: `fill` names neither argument.
+    fills_nothing: bool,
 }
 
 /// The builder's docs, which are the operation's page: the spec's summary and description,
@@ -240,6 +242,19 @@ fn shared_setter(p: &crate::ir::Param) -> bool {
         && matches!(p.default, None | Some(serde_json::Value::Bool(false)))
 }
 
+/// One call of `fill` that puts a parameter (or the body) into the request.
+struct Call {
+    text: String,
+    /// Whether it returns a `Result` (a rule or a required value to check).
+    fallible: bool,
+}
+
+impl Call {
+    fn fallible(text: String) -> Call {
+        Call { text, fallible: true }
+    }
+}
+
 fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<String, Error> {
     let feature = features.of_tag_module(&op.module);
     let mut params = Vec::new();
@@ -285,36 +300,30 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         }
         params.push(ParamView { doc: docs::attrs(&doc_lines), field: field.clone(), ty: ty.clone(), arg, value });
         let name = lit(&p.name);
-        let statement = match (p.location, &p.ty) {
-            (ParamLocation::Path, TypeRef::String) => format!(
-                "request.path({name}, &p.{field}, {})?;",
-                rule(p)
-            ),
-            (ParamLocation::Path, _) => format!(
-                "request.path({name}, &p.{field}.as_ref().map(ToString::to_string), &crate::request::Rule::NONE)?;"
-            ),
-            (ParamLocation::Query, TypeRef::String) => format!(
-                "request.query_str({name}, &p.{field}, {}, {})?;",
-                p.required,
-                rule(p)
-            ),
+        // Each call with whether it can fail: the last one that can is `fill`'s value.
+        let call = match (p.location, &p.ty) {
+            (ParamLocation::Path, TypeRef::String) => Call::fallible(format!("request.path({name}, &p.{field}, {})", rule(p))),
+            (ParamLocation::Path, _) => Call::fallible(format!(
+                "request.path({name}, &p.{field}.as_ref().map(ToString::to_string), &crate::request::Rule::NONE)"
+            )),
+            (ParamLocation::Query, TypeRef::String) => {
+                Call::fallible(format!("request.query_str({name}, &p.{field}, {}, {})", p.required, rule(p)))
+            }
             (ParamLocation::Query, TypeRef::I32 | TypeRef::I64) if p.minimum.is_some() || p.maximum.is_some() => {
                 let min = p.minimum.map_or("i64::MIN".to_owned(), |n| n.to_string());
                 let max = p.maximum.map_or("i64::MAX".to_owned(), |n| n.to_string());
-                format!("request.query_int({name}, p.{field}, {}, {min}..={max})?;", p.required)
+                Call::fallible(format!("request.query_int({name}, p.{field}, {}, {min}..={max})", p.required))
             }
             (ParamLocation::Query, TypeRef::Vec(_)) => {
-                format!("request.query_list({name}, p.{field}.as_ref(), {})?;", p.required)
+                Call::fallible(format!("request.query_list({name}, p.{field}.as_ref(), {})", p.required))
             }
-            (ParamLocation::Query, _) if p.required => {
-                format!("request.required_query({name}, p.{field}.as_ref())?;")
-            }
-            (ParamLocation::Query, _) => format!("request.query({name}, p.{field}.as_ref());"),
+            (ParamLocation::Query, _) if p.required => Call::fallible(format!("request.required_query({name}, p.{field}.as_ref())")),
+            (ParamLocation::Query, _) => Call { text: format!("request.query({name}, p.{field}.as_ref())"), fallible: false },
             (ParamLocation::Header, _) => {
-                format!("request.header({name}, p.{field}.as_ref(), {})?;", p.required)
+                Call::fallible(format!("request.header({name}, p.{field}.as_ref(), {})", p.required))
             }
         };
-        statements.push(statement);
+        statements.push(call);
     }
     let body = op.body.as_ref().map(|b| {
         let ty = match b.ty {
@@ -322,15 +331,15 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             ref other => rust_type(api, other, MODELS),
         };
         let newest = op.versions.last().map(|v| v.media_type.as_str());
-        statements.push(match b.ty {
-            TypeRef::Bytes => format!("request.bytes_body(p.body.as_ref(), {}, {})?;", b.required, lit(&b.media_type)),
+        statements.push(Call::fallible(match b.ty {
+            TypeRef::Bytes => format!("request.bytes_body(p.body.as_ref(), {}, {})", b.required, lit(&b.media_type)),
             // The usual case, sent as the media type asked for (`accept`): the operation's
             // newest version, or the version a versioned builder chose.
             _ if op.is_versioned() || newest == Some(b.media_type.as_str()) => {
-                format!("request.json(p.body.as_ref(), {})?;", b.required)
+                format!("request.json(p.body.as_ref(), {})", b.required)
             }
-            _ => format!("request.json_body(p.body.as_ref(), {}, {})?;", b.required, lit(&b.media_type)),
-        });
+            _ => format!("request.json_body(p.body.as_ref(), {}, {})", b.required, lit(&b.media_type)),
+        }));
         let mut lines = b.doc.as_deref().map(docs::lines).unwrap_or_default();
         let facts = format!("The request body (`{}`{}).", b.media_type, if b.required { ", required" } else { "" });
         match lines.last_mut() {
@@ -402,15 +411,12 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         http_method: op.method.as_str().to_owned(),
         path: lit(&op.path),
         versions: op.versions.iter().map(|v| lit(&v.media_type)).collect(),
-        tail: match statements.last().and_then(|s| s.strip_suffix("?;")) {
-            Some(last) => {
-                let last = last.to_owned();
-                statements.pop();
-                last
-            }
+        fills_nothing: statements.is_empty(),
+        tail: match statements.pop_if(|c| c.fallible) {
+            Some(last) => last.text,
             None => "Ok(())".to_owned(),
         },
-        statements,
+        statements: statements.into_iter().map(|c| format!("{}{}", c.text, if c.fallible { "?;" } else { ";" })).collect(),
     };
     render_template(&tmpl, "operation.askama", &op.operation_id)
 }
