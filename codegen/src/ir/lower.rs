@@ -26,6 +26,7 @@ pub fn lower(loaded: &Loaded) -> Result<Api, Error> {
         types: Vec::new(),
         components: HashMap::new(),
         warnings: Vec::new(),
+        patterns: HashMap::new(),
     };
     let schemas = doc.components.as_ref().map(|c| &c.schemas);
     // Register every component first so that references can be resolved in any order.
@@ -94,6 +95,10 @@ struct Lowerer<'a> {
     types: Vec<TypeDef>,
     components: HashMap<String, TypeId>,
     warnings: Vec<Warning>,
+    /// Whether the regex crate takes a pattern, by pattern: a published spec repeats a few
+    /// dozen patterns over hundreds of parameters, and compiling one is most of lowering an
+    /// operation.
+    patterns: HashMap<String, bool>,
 }
 
 /// The object-like parts of a schema, whether it was written as `type: object`, without a
@@ -109,6 +114,15 @@ impl<'a> Lowerer<'a> {
     fn push(&mut self, def: TypeDef) -> TypeId {
         self.types.push(def);
         TypeId(self.types.len() - 1)
+    }
+
+    fn pattern_supported(&mut self, pattern: &str) -> bool {
+        if let Some(&ok) = self.patterns.get(pattern) {
+            return ok;
+        }
+        let ok = regex::Regex::new(pattern).is_ok();
+        self.patterns.insert(pattern.to_owned(), ok);
+        ok
     }
 
     fn warn(&mut self, kind: &'static str, at: &str, message: impl Into<String>) {
@@ -713,7 +727,7 @@ impl<'a> Lowerer<'a> {
                 }
             };
             let pattern = match pattern {
-                Some(p) if regex::Regex::new(&p).is_err() => {
+                Some(p) if !self.pattern_supported(&p) => {
                     self.warn("pattern", p_at, format!("pattern {p:?} is not supported by the regex crate; not checked"));
                     None
                 }

@@ -36,16 +36,53 @@ pub fn lines(text: &str) -> Vec<String> {
     out
 }
 
-/// `#[doc = "..."]` attributes for `lines`, built as string literals by proc-macro2.
+/// `#[doc = r"..."]` attributes for `lines`, each literal from [`literal`].
 pub fn attrs(lines: &[String]) -> String {
     let mut out = String::new();
     for line in lines {
-        let text = if line.is_empty() { String::new() } else { format!(" {line}") };
         out.push_str("#[doc = ");
-        out.push_str(&proc_macro2::Literal::string(&text).to_string());
+        if line.is_empty() {
+            out.push_str("\"\"");
+        } else {
+            push_literal(&mut out, &format!(" {line}"));
+        }
         out.push_str("]\n");
     }
     out
+}
+
+/// The value of a `#[doc = ...]` attribute: a raw string literal where that prints the same.
+///
+/// Why: half of the rendered text is documentation, and a cooked literal costs three passes
+/// over it (escaping here, unescaping in syn's `LitStr::value`, and proc-macro2's lexing of
+/// the escapes); a raw one is copied. prettyplease prints an outer doc attribute whose value
+/// has no line break and does not start with `/` as `///` and the value, whatever the
+/// literal's form, so the output is the same bytes. Anything else (a line break, a leading
+/// `/`, a carriage return, which a raw string cannot hold) keeps proc-macro2's escaped
+/// literal, which prettyplease would print as it is.
+pub fn literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    push_literal(&mut out, text);
+    out
+}
+
+fn push_literal(out: &mut String, text: &str) {
+    if text.contains(['\n', '\r']) || text.starts_with('/') {
+        out.push_str(&proc_macro2::Literal::string(text).to_string());
+        return;
+    }
+    // As many `#` as the longest run after a `"` in the text, plus one.
+    let hashes = text
+        .match_indices('"')
+        .map(|(i, _)| text[i + 1..].bytes().take_while(|&b| b == b'#').count() + 1)
+        .max()
+        .unwrap_or(0);
+    out.push('r');
+    out.extend(std::iter::repeat_n('#', hashes));
+    out.push('"');
+    out.push_str(text);
+    out.push('"');
+    out.extend(std::iter::repeat_n('#', hashes));
 }
 
 fn escape_line(line: &str) -> String {
@@ -151,7 +188,24 @@ mod tests {
     }
 
     #[test]
-    fn attrs_are_string_literals() {
-        assert_eq!(attrs(&["say \"hi\"".to_owned()]), "#[doc = \" say \\\"hi\\\"\"]\n");
+    fn attrs_are_raw_string_literals_with_enough_hashes() {
+        assert_eq!(attrs(&["say hi".to_owned(), String::new()]), "#[doc = r\" say hi\"]\n#[doc = \"\"]\n");
+        assert_eq!(literal(" say \"hi\""), "r#\" say \"hi\"\"#");
+        assert_eq!(literal(" a \"## b \"#"), "r###\" a \"## b \"#\"###");
+    }
+
+    #[test]
+    fn what_a_raw_string_cannot_hold_stays_escaped() {
+        assert_eq!(literal(" a\rb"), "\" a\\rb\"");
+        assert_eq!(literal("/x"), "\"/x\"");
+    }
+
+    /// The literal's value is the text: what prettyplease prints after `///`.
+    #[test]
+    fn literals_parse_back_to_their_text() {
+        for text in [" plain", " \"quoted\"", " \"# and \"##", " back\\slash {x}", " tab\there", " a\rb", "/x", " ünïcode ✓"] {
+            let parsed: syn::LitStr = syn::parse_str(&literal(text)).map_err(|e| format!("{text:?}: {e}")).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(parsed.value(), text);
+        }
     }
 }

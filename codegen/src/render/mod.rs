@@ -326,7 +326,7 @@ pub(crate) fn tag_module(
         doc.push(' ');
         doc.push_str(&features::doc_note(&std::collections::BTreeSet::from([feature.to_owned()])));
     }
-    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", lit(&doc));
+    let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", docs::literal(&doc));
     print_file(&inner, &pieces, what, module)
 }
 
@@ -517,7 +517,7 @@ fn lib_rs(api: &Api, features: &Features) -> Result<String, Error> {
     }
     let crate_doc = docs::lines(&doc)
         .iter()
-        .map(|l| format!("#![doc = {}]\n", lit(&if l.is_empty() { String::new() } else { format!(" {l}") })))
+        .map(|l| format!("#![doc = {}]\n", docs::literal(&if l.is_empty() { String::new() } else { format!(" {l}") })))
         .collect::<String>();
     let (error_model, error_details) = match api.error_model {
         Some(id) => {
@@ -577,7 +577,7 @@ fn patterns_rs(api: &Api, features: &Features) -> Result<String, Error> {
         }
         text.push_str(&format!(
             "#[doc = {}]\n{}\npub(crate) static {}: crate::request::Rule = crate::request::Rule::new({}, {}, {});\n",
-            lit(&format!(" {}.", facts.join(", "))),
+            docs::literal(&format!(" {}.", facts.join(", "))),
             features.rule_cfg(name),
             ident(name),
             pattern.as_deref().map_or("None".to_owned(), |p| format!("Some({})", lit(p))),

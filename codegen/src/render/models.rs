@@ -272,7 +272,7 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
                 };
                 let method = crate::names::snake_ident(&format!("with_{}", f.ident.trim_start_matches("r#")), "with");
                 setters.push(SetterView {
-                    doc: lit(&format!(" Sets `{}`.", f.json_name)),
+                    doc: docs::literal(&format!(" Sets `{}`.", f.json_name)),
                     method: ident(&method),
                     arg,
                     field: fname.clone(),
@@ -347,7 +347,7 @@ fn render_type(api: &Api, t: &TypeDef, note: &str) -> Result<(String, &'static s
                     .variants
                     .iter()
                     .map(|v| VariantView {
-                        doc: lit(&format!(" `{}`", v.value.replace('`', "'"))),
+                        doc: docs::literal(&format!(" `{}`", v.value.replace('`', "'"))),
                         name: ident(&v.ident),
                         value: lit(&v.value),
                     })
@@ -385,12 +385,12 @@ fn render_type(api: &Api, t: &TypeDef, note: &str) -> Result<(String, &'static s
                 deprecated: dep,
                 name,
                 property: lit(&tg.property),
-                tag_doc: lit(&format!(" The variant is chosen by the `{}` property.", tg.property)),
+                tag_doc: docs::literal(&format!(" The variant is chosen by the `{}` property.", tg.property)),
                 variants: tg
                     .variants
                     .iter()
                     .map(|v| TaggedVariantView {
-                        doc: lit(&format!(
+                        doc: docs::literal(&format!(
                             " `{}`: {}",
                             tg.property,
                             v.tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")

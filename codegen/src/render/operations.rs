@@ -364,7 +364,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         for v in &op.versions {
             let ResponseKind::Json(ty) = &v.response else { continue };
             markers.push(MarkerView {
-                doc: lit(&format!(
+                doc: docs::literal(&format!(
                     " Version `{}` of `{}` (`{}`), for [`{builder}::api_version`].",
                     v.date.as_deref().unwrap_or(&v.media_type),
                     op.operation_id,

@@ -126,7 +126,7 @@ fn render_waiter(api: &Api, w: &Waiter, op: &Operation) -> Result<String, Error>
         .params
         .iter()
         .map(|p| ParamView {
-            doc: lit(&format!(" `{}`: see [`{}::{}`].", p.name, op.builder_ident, p.ident.trim_start_matches("r#"))),
+            doc: docs::literal(&format!(" `{}`: see [`{}::{}`].", p.name, op.builder_ident, p.ident.trim_start_matches("r#"))),
             field: ident(&p.ident),
             arg: setter_arg(api, p).0,
         })
