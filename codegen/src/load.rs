@@ -163,9 +163,14 @@ fn detect_format(path: &Path, text: &str) -> Format {
 }
 
 fn deserialize(source: &Source) -> Result<openapiv3::OpenAPI, Error> {
-    if let Some(doc) = deserialize_fast(source) {
-        return Ok(doc);
+    match deserialize_fast(source) {
+        Some(doc) => Ok(doc),
+        None => deserialize_careful(source),
     }
+}
+
+/// The document or the error, with the JSON pointer of the node that did not fit.
+fn deserialize_careful(source: &Source) -> Result<openapiv3::OpenAPI, Error> {
     let value = value(source)?;
     check_ignored_keys(source, &value)?;
     match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
@@ -179,37 +184,29 @@ fn deserialize(source: &Source) -> Result<openapiv3::OpenAPI, Error> {
     }
 }
 
-/// The document when nothing is wrong with it, read the cheap way: the YAML value is
-/// consumed by the deserializer (its strings moved, not copied) and not converted to JSON
-/// first, and no path is tracked. Any failure, or a key `openapiv3` would drop, answers
+/// The document when nothing is wrong with it, read the cheap way: no path is tracked, and
+/// the YAML value is consumed by the deserializer (its strings moved, not copied) instead
+/// of being converted to JSON first. Any failure, or a key `openapiv3` would drop, answers
 /// `None` and the caller reads the file again the careful way, which finds the error's
 /// pointer and message: errors are rare, so paying twice for them is cheap. The same checks
 /// as the careful way (duplicate keys refused, merge keys applied, ignored keys refused), so
-/// the two agree on every document this one accepts. About 12 % of the load of the whole API.
+/// the two agree on every document this one accepts. The load of 2025-06-30 went from 105
+/// to 89 ms.
 fn deserialize_fast(source: &Source) -> Option<openapiv3::OpenAPI> {
     match source.format {
+        // JSON has no conversion to skip: the careful way's value and checks, consumed.
         Format::Json => {
-            let value: serde_json::Value = serde_json::from_str(&source.text).ok()?;
-            let paths = value.get("paths").and_then(serde_json::Value::as_object);
-            let clean = paths.is_none_or(|paths| {
-                paths.iter().all(|(key, item)| {
-                    path_key_ok(key)
-                        && METHODS.iter().all(|method| {
-                            item.get(method)
-                                .and_then(|op| op.get("responses"))
-                                .and_then(serde_json::Value::as_object)
-                                .is_none_or(|responses| responses.keys().all(|code| response_key_ok(code)))
-                        })
-                })
-            });
-            clean.then(|| serde_json::from_value(value).ok()).flatten()
+            let value = value(source).ok()?;
+            check_ignored_keys(source, &value).ok()?;
+            serde_json::from_value(value).ok()
         }
+        // `check_ignored_keys` over the YAML value. A key that is not a string (a number,
+        // say) goes the careful way, whose JSON conversion is what gives such keys their
+        // meaning.
         Format::Yaml => {
             let mut value: serde_yaml::Value = serde_yaml::from_str(&source.text).ok()?;
             value.apply_merge().ok()?;
             let paths = value.get("paths").and_then(serde_yaml::Value::as_mapping);
-            // A key that is not a string (a number, say) goes the careful way, whose JSON
-            // conversion is what gives such keys their meaning.
             let clean = paths.is_none_or(|paths| {
                 paths.iter().all(|(key, item)| {
                     key.as_str().is_some_and(path_key_ok)
@@ -221,7 +218,10 @@ fn deserialize_fast(source: &Source) -> Option<openapiv3::OpenAPI> {
                         })
                 })
             });
-            clean.then(|| serde_yaml::from_value(value).ok()).flatten()
+            if !clean {
+                return None;
+            }
+            serde_yaml::from_value(value).ok()
         }
     }
 }
@@ -567,13 +567,6 @@ mod tests {
             .replace("        in: query\n", "        in: query\n        schema: {type: integer}\n")
     }
 
-    /// The careful read of `source`, without the fast path.
-    fn careful(source: &Source) -> Result<openapiv3::OpenAPI, Error> {
-        let value = value(source)?;
-        check_ignored_keys(source, &value)?;
-        <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&value).map_err(|e| source.error("#", e.to_string()))
-    }
-
     #[test]
     fn fast_and_careful_reads_agree() -> Result<(), Error> {
         let merged = "openapi: 3.0.1\ninfo:\n  title: t\n  version: '1'\nx-base: &base\n  description: ok\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          <<: *base\n        4XX:\n          description: bad\n";
@@ -581,14 +574,14 @@ mod tests {
         for s in [source(&valid), source(merged)] {
             let fast = deserialize_fast(&s);
             assert!(fast.is_some(), "the fast path refused a clean document:\n{}", s.text);
-            assert_eq!(fast, Some(careful(&s)?));
+            assert_eq!(fast, Some(deserialize_careful(&s)?));
         }
         let json = Source {
             path: "x.json".into(),
             text: r#"{"openapi":"3.0.1","info":{"title":"t","version":"1"},"paths":{"/a":{"get":{"responses":{"200":{"description":"ok"}}}}}}"#.to_owned(),
             format: Format::Json,
         };
-        assert_eq!(deserialize_fast(&json), Some(careful(&json)?));
+        assert_eq!(deserialize_fast(&json), Some(deserialize_careful(&json)?));
         Ok(())
     }
 
