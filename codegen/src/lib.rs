@@ -124,7 +124,7 @@ fn front(loaded: load::Loaded) -> Result<Front, Error> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "the spec".to_owned());
     drop(loaded);
-    names::assign(&mut api);
+    names::assign(&mut api)?;
     ir::dedupe(&mut api);
     let surface = surface::surface(&api);
     Ok(Front { api, spec_name, surface, ir: t1.elapsed() })

@@ -3,12 +3,6 @@
 
 //! The rules of the spec's string parameters (pattern and length), one `static` per distinct rule;
 //! each pattern is compiled once, on first use.
-/// matches `^[a-zA-Z0-9][a-zA-Z0-9-]*$`, 1 to 64 characters.
-pub(crate) static CLUSTER_NAME: crate::request::Rule = crate::request::Rule::new(
-    Some("^[a-zA-Z0-9][a-zA-Z0-9-]*$"),
-    Some(1),
-    Some(64),
-);
 /// matches `^([a-f0-9]{24})$`.
 #[cfg(
     any(
@@ -18,14 +12,20 @@ pub(crate) static CLUSTER_NAME: crate::request::Rule = crate::request::Rule::new
         feature = "shared-tier-restore-jobs"
     )
 )]
-pub(crate) static EXPORT_BUCKET_ID: crate::request::Rule = crate::request::Rule::new(
+pub(crate) static ID: crate::request::Rule = crate::request::Rule::new(
     Some("^([a-f0-9]{24})$"),
     None,
     None,
 );
 /// matches `^([a-f0-9]{24})$`, 24 characters.
-pub(crate) static GROUP_ID: crate::request::Rule = crate::request::Rule::new(
+pub(crate) static ID_LEN_24: crate::request::Rule = crate::request::Rule::new(
     Some("^([a-f0-9]{24})$"),
     Some(24),
     Some(24),
+);
+/// matches `^[a-zA-Z0-9][a-zA-Z0-9-]*$`, 1 to 64 characters.
+pub(crate) static NAME: crate::request::Rule = crate::request::Rule::new(
+    Some("^[a-zA-Z0-9][a-zA-Z0-9-]*$"),
+    Some(1),
+    Some(64),
 );

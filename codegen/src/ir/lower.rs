@@ -460,6 +460,7 @@ impl<'a> Lowerer<'a> {
             fields.push(Field {
                 json_name: json_name.clone(),
                 ident: String::new(),
+                setter_ident: String::new(),
                 ty,
                 required: parts.required.contains(json_name),
                 nullable: data.is_some_and(|d| d.nullable),
@@ -825,6 +826,9 @@ impl<'a> Lowerer<'a> {
             builder_ident: String::new(),
             params_ident: String::new(),
             module: String::new(),
+            feature: String::new(),
+            mock_rule_ident: String::new(),
+            mock_view_ident: String::new(),
             method,
             path: path.to_owned(),
             tag: op.tags.first().cloned().unwrap_or_else(|| "Default".to_owned()),

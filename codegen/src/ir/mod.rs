@@ -94,6 +94,8 @@ pub struct Struct {
 pub struct Field {
     pub json_name: String,
     pub ident: String,
+    /// Filled by `names`: the `with_*` method that sets an optional field.
+    pub setter_ident: String,
     pub ty: TypeRef,
     pub required: bool,
     pub nullable: bool,
@@ -229,6 +231,12 @@ pub struct Operation {
     pub params_ident: String,
     /// Filled by `names`: the `operations/` module (from the first tag).
     pub module: String,
+    /// Filled by `names`: the cargo feature of the operation's tag.
+    pub feature: String,
+    /// Filled by `names`: the `Mock` method that makes a rule for the operation.
+    pub mock_rule_ident: String,
+    /// Filled by `names`: the mock's typed view of a call of the operation.
+    pub mock_view_ident: String,
     pub method: Method,
     pub path: String,
     pub tag: String,

@@ -38,9 +38,18 @@ pub fn lines(text: &str) -> Vec<String> {
 
 /// `#[doc = r"..."]` attributes for `lines`, each literal from [`literal`].
 pub fn attrs(lines: &[String]) -> String {
+    attrs_with(lines, "#[doc = ")
+}
+
+/// [`attrs`] as inner attributes (`#![doc = ...]`): the docs of the module they are in.
+pub fn inner_attrs(lines: &[String]) -> String {
+    attrs_with(lines, "#![doc = ")
+}
+
+fn attrs_with(lines: &[String], open: &str) -> String {
     let mut out = String::new();
     for line in lines {
-        out.push_str("#[doc = ");
+        out.push_str(open);
         if line.is_empty() {
             out.push_str("\"\"");
         } else {
@@ -190,6 +199,7 @@ mod tests {
     #[test]
     fn attrs_are_raw_string_literals_with_enough_hashes() {
         assert_eq!(attrs(&["say hi".to_owned(), String::new()]), "#[doc = r\" say hi\"]\n#[doc = \"\"]\n");
+        assert_eq!(inner_attrs(&["say hi".to_owned()]), "#![doc = r\" say hi\"]\n");
         assert_eq!(literal(" say \"hi\""), "r#\" say \"hi\"\"#");
         assert_eq!(literal(" a \"## b \"#"), "r###\" a \"## b \"#\"###");
     }

@@ -22,15 +22,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Api, TypeId};
 
-/// Feature names the generated manifest already has (TLS, the default set, the two
-/// features below, the mock transport); a tag whose name would clash takes a suffix.
-const RESERVED: &[&str] = &["default", "rustls", "native-tls", "mock", ALL, UNREFERENCED];
-
 /// Every tag's feature at once, for builds without the default features.
-pub(crate) const ALL: &str = "all-tags";
+pub(crate) const ALL: &str = crate::names::ALL_TAGS;
 
 /// The models that no operation reaches, and what they hold (on by default).
-pub(crate) const UNREFERENCED: &str = "unreferenced-models";
+pub(crate) const UNREFERENCED: &str = crate::names::UNREFERENCED_MODELS;
 
 /// The features of one generated crate.
 #[derive(Debug, Default)]
@@ -49,21 +45,11 @@ pub(crate) struct Features {
 
 impl Features {
     pub(crate) fn new(api: &Api) -> Features {
-        let mut by_tag_module: BTreeMap<String, String> = BTreeMap::new();
-        let mut taken: BTreeSet<String> = RESERVED.iter().map(|s| (*s).to_owned()).collect();
+        // The features' names are decided with every other name (`crate::names`).
+        let by_tag_module: BTreeMap<String, String> =
+            api.operations.iter().map(|op| (op.module.clone(), op.feature.clone())).collect();
         let tag_names: BTreeMap<String, String> =
             api.operations.iter().map(|op| (op.module.clone(), op.tag.clone())).collect();
-        for module in tag_names.keys() {
-            let base = kebab(module);
-            let mut name = base.clone();
-            let mut n = 2;
-            while taken.contains(&name) {
-                name = format!("{base}-{n}");
-                n += 1;
-            }
-            taken.insert(name.clone());
-            by_tag_module.insert(module.to_owned(), name);
-        }
 
         // Per type: the features of the operations that reach it.
         let mut by_type: Vec<BTreeSet<String>> = vec![BTreeSet::new(); api.types.len()];
@@ -92,31 +78,24 @@ impl Features {
         let needs: Vec<Option<&BTreeSet<String>>> = (0..api.types.len())
             .map(|i| Some(&by_type[i]).filter(|n| !always.contains(&TypeId(i)) && !n.is_empty() && !every_tag(n)))
             .collect();
-        // One module per set: `common` for what is always compiled, the tag's `operations/`
-        // module name (a valid identifier) for one tag, `unreferenced` for the unreached
-        // models alone, `shared` (numbered) for several.
-        let sets: BTreeSet<Option<&BTreeSet<String>>> = needs.iter().copied().collect();
-        let mut names: BTreeSet<String> = BTreeSet::new();
-        let mut module_of_set: BTreeMap<Option<&BTreeSet<String>>, String> = BTreeMap::new();
-        for set in sets {
-            let base = match set {
-                None => "common".to_owned(),
-                Some(set) if set.len() == 1 && set.contains(UNREFERENCED) => "unreferenced".to_owned(),
-                Some(set) if set.len() == 1 => {
-                    let tag_module = by_tag_module.iter().find(|(_, f)| set.contains(*f)).map(|(m, _)| m.as_str());
-                    tag_module.unwrap_or("shared").to_owned()
-                }
-                Some(_) => "shared".to_owned(),
-            };
-            let mut name = base.clone();
-            let mut n = 2;
-            while names.contains(&name) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            names.insert(name.clone());
-            module_of_set.insert(set, name);
-        }
+        // One module per set, named by `crate::names` after what needs it: each feature of
+        // the set as the tag's `operations/` module or `unreferenced`.
+        let sets: Vec<Option<&BTreeSet<String>>> = needs.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+        let members: Vec<Option<Vec<&str>>> = sets
+            .iter()
+            .map(|set| {
+                set.map(|set| {
+                    set.iter()
+                        .map(|f| match by_tag_module.iter().find(|(_, tf)| *tf == f) {
+                            Some((module, _)) => module.as_str(),
+                            None => "unreferenced",
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        let module_of_set: BTreeMap<Option<&BTreeSet<String>>, String> =
+            sets.iter().copied().zip(crate::names::model_modules(&members)).collect();
         let model_module_of: Vec<String> =
             needs.iter().map(|n| module_of_set.get(n).cloned().unwrap_or_default()).collect();
         let by_model_module: BTreeMap<String, BTreeSet<String>> =
@@ -201,12 +180,6 @@ impl Features {
     }
 }
 
-/// `cloud_backups` → `cloud-backups` (keyword modules keep no trailing `_`).
-fn kebab(module: &str) -> String {
-    let name = module.trim_start_matches("r#").trim_matches('_').replace('_', "-");
-    if name.is_empty() { "tag".to_owned() } else { name }
-}
-
 fn cfg(features: &BTreeSet<String>) -> String {
     let list: Vec<String> = features.iter().map(|f| format!("feature = {}", super::lit(f))).collect();
     match list.as_slice() {
@@ -227,13 +200,6 @@ pub(crate) fn doc_note(features: &BTreeSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kebab_case_of_module_names() {
-        assert_eq!(kebab("cloud_backups"), "cloud-backups");
-        assert_eq!(kebab("type_"), "type");
-        assert_eq!(kebab("_"), "tag");
-    }
 
     #[test]
     fn one_feature_or_any_of_several() {
@@ -285,7 +251,7 @@ components:
     fn features_of(spec: &str) -> (Api, Features) {
         let loaded = crate::load::parse(std::path::Path::new("s.yaml"), spec.as_bytes()).expect("the spec loads");
         let mut api = crate::ir::lower(&loaded).expect("the spec lowers");
-        crate::names::assign(&mut api);
+        crate::names::assign(&mut api).expect("the spec names");
         crate::ir::dedupe(&mut api);
         let features = Features::new(&api);
         (api, features)

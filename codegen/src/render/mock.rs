@@ -13,8 +13,6 @@ use crate::ir::{Api, Method, Operation, Param, ParamLocation, ResponseKind, Type
 /// The models, as the mock's files name them (they `use crate::models`).
 const MODELS: &str = "models";
 
-/// Methods `Mock` has of its own: a rule method of that name is suffixed `_rule`.
-const MOCK_METHODS: &[&str] = &["new", "client_builder", "client", "calls", "verify", "rule", "lock", "answer", "clone", "fmt", "default"];
 
 struct FieldView {
     doc: String,
@@ -53,14 +51,13 @@ struct RulesTemplate {
     rules: Vec<RuleView>,
 }
 
-/// The rule method's name: the client's, unless `Mock` has a method of that name.
+/// The rule method's name (see [`crate::names`]).
 fn rule_method(op: &Operation) -> String {
-    let name = op.method_ident.trim_start_matches("r#");
-    if MOCK_METHODS.contains(&name) { format!("{name}_rule") } else { op.method_ident.clone() }
+    op.mock_rule_ident.clone()
 }
 
 fn view_name(op: &Operation) -> String {
-    format!("{}Request", op.builder_ident.trim_start_matches("r#"))
+    op.mock_view_ident.clone()
 }
 
 /// The number type an integer enum is sent as, when `ty` (or its items) is one: the view
@@ -95,8 +92,8 @@ fn field(api: &Api, name: &str, ty: &TypeRef, rust: String, required: bool, read
     let (returns, access) = match (ty, required) {
         (TypeRef::String, true) => ("&str".to_owned(), format!("&self.{name}")),
         (TypeRef::String, false) => ("Option<&str>".to_owned(), format!("self.{name}.as_deref()")),
-        (TypeRef::Vec(_) | TypeRef::Bytes, true) => (format!("&[{}]", slice_item(&rust)), format!("&self.{name}")),
-        (TypeRef::Vec(_) | TypeRef::Bytes, false) => (format!("Option<&[{}]>", slice_item(&rust)), format!("self.{name}.as_deref()")),
+        (TypeRef::Vec(_) | TypeRef::Bytes, true) => (format!("&[{}]", slice_item(api, ty)), format!("&self.{name}")),
+        (TypeRef::Vec(_) | TypeRef::Bytes, false) => (format!("Option<&[{}]>", slice_item(api, ty)), format!("self.{name}.as_deref()")),
         (ty, true) if is_copy(api, ty) => (rust.clone(), format!("self.{name}")),
         (ty, false) if is_copy(api, ty) => (format!("Option<{rust}>"), format!("self.{name}")),
         (_, true) => (format!("&{rust}"), format!("&self.{name}")),
@@ -106,9 +103,12 @@ fn field(api: &Api, name: &str, ty: &TypeRef, rust: String, required: bool, read
     FieldView { doc, name: name.to_owned(), ty, returns, access, read }
 }
 
-/// `T` of `Vec<T>`.
-fn slice_item(vec: &str) -> &str {
-    vec.strip_prefix("Vec<").and_then(|t| t.strip_suffix('>')).unwrap_or(vec)
+/// The item type of a field stored as a `Vec`: a list's items, a binary body's bytes.
+fn slice_item(api: &Api, ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Vec(inner) => rust_type(api, inner, MODELS),
+        _ => "u8".to_owned(),
+    }
 }
 
 /// How a parameter is read from the call: the runtime's reader of its location, required or
@@ -141,13 +141,17 @@ fn read_param(api: &Api, p: &Param) -> String {
 /// What the rule answers: the output type (the newest version's, as the builder's default)
 /// and how a typed answer becomes a body.
 fn output(api: &Api, op: &Operation) -> (String, &'static str) {
-    let newest = op.versions.iter().rev().map(|v| &v.response).find(|r| matches!(r, ResponseKind::Json(_)));
-    let response = if op.is_versioned() { newest.unwrap_or(&op.response) } else { &op.response };
-    match response {
+    match output_response(op) {
         ResponseKind::Empty => ("()".to_owned(), "no_body"),
         ResponseKind::Bytes => ("bytes::Bytes".to_owned(), "raw_body"),
         ResponseKind::Json(ty) => (rust_type(api, ty, MODELS), "json"),
     }
+}
+
+/// The answer a rule gives: the newest version's for a versioned operation.
+fn output_response(op: &Operation) -> &ResponseKind {
+    let newest = op.versions.iter().rev().map(|v| &v.response).find(|r| matches!(r, ResponseKind::Json(_)));
+    if op.is_versioned() { newest.unwrap_or(&op.response) } else { &op.response }
 }
 
 /// `[`Client::x`](crate::Client::x) (`xId`)`: where the operation's method, path, API
@@ -225,12 +229,15 @@ fn render_rules(api: &Api, ops: &[&Operation], item: &str) -> Result<String, Err
     runtime.sort_unstable();
     runtime.dedup();
     let mut imports = vec!["crate::mock::{Call, RequestView, Rule}".to_owned(), format!("crate::mock::runtime::{{{}}}", runtime.join(", "))];
-    let models = format!("{MODELS}::");
-    let names_models = |op: &&Operation| {
-        let body = op.body.as_ref().is_some_and(|b| rust_type(api, &b.ty, MODELS).contains(&models));
-        body || op.params.iter().any(|p| rust_type(api, &p.ty, MODELS).contains(&models))
+    // Views name the models of parameters and bodies, rules those of answers.
+    let answer = |op: &Operation| match output_response(op) {
+        ResponseKind::Json(ty) => ty.named().is_some(),
+        ResponseKind::Empty | ResponseKind::Bytes => false,
     };
-    if rules.iter().any(|r| r.output.contains(&models)) || ops.iter().any(names_models) {
+    let names_models = |op: &&Operation| {
+        answer(op) || op.body.as_ref().is_some_and(|b| b.ty.named().is_some()) || op.params.iter().any(|p| p.ty.named().is_some())
+    };
+    if ops.iter().any(names_models) {
         imports.push("crate::models".to_owned());
     }
     render_template(&RulesTemplate { imports, rules }, "mock_rules.askama", item)
@@ -268,7 +275,7 @@ pub fn mod_rs(api: &Api, features: &Features, modules: &[(&str, Vec<&Operation>)
         lines.push(format!("Rules: {}.", names.join(", ")));
         lines.extend(example(api, op));
     }
-    let mut text = docs::attrs(&lines).replace("#[doc", "#![doc");
+    let mut text = docs::inner_attrs(&lines);
     text.push_str("mod runtime;\n");
     text.push_str("pub use runtime::{Answer, Call, MOCK_BASE_URL, Mock, RequestView, Rule};\n");
     for (module, _) in modules {
@@ -302,10 +309,8 @@ fn example(api: &Api, op: &Operation) -> Vec<String> {
         format!("mock.{method}()"),
     ];
     if let Some(p) = first_string {
-        let value = setters
-            .iter()
-            .find_map(|s| s.trim().strip_prefix(&format!(".{}(", p.ident))?.strip_suffix(')').map(str::to_owned))
-            .unwrap_or_else(|| lit(""));
+        // The value the call below sets.
+        let value = super::operations::example_value(p).unwrap_or_else(|| lit(""));
         lines.push(format!("    .matching(|req| req.{}() == {value})", p.ident));
     }
     lines.push("    .then_api_error(404, \"RESOURCE_NOT_FOUND\", \"no such resource\")".to_owned());

@@ -30,7 +30,7 @@ pub struct File {
 }
 
 /// The runtime: hand-written modules shipped verbatim into every generated crate.
-const RUNTIME: &[(&str, &str)] = &[
+pub(crate) const RUNTIME: &[(&str, &str)] = &[
     ("src/auth.rs", include_str!("../../runtime/auth.rs")),
     ("src/client.rs", include_str!("../../runtime/client.rs")),
     ("src/codec.rs", include_str!("../../runtime/codec.rs")),

@@ -262,18 +262,17 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
         } else {
             ctor_inits.push(format!("{fname}: None"));
             if t.usage.request {
-                let inner = ty.strip_prefix("Option<").and_then(|t| t.strip_suffix('>')).unwrap_or(&ty).to_owned();
-                let (arg, value) = if inner == "String" {
+                // The setter takes the value the `Option` holds (unboxed: it boxes it).
+                let (arg, value) = if matches!(f.ty, TypeRef::String | TypeRef::Bytes) && !f.boxed {
                     ("impl Into<String>".to_owned(), "value.into()".to_owned())
                 } else if f.boxed {
                     (rust_type(api, &f.ty, MODELS), "Box::new(value)".to_owned())
                 } else {
-                    (inner, "value".to_owned())
+                    (rust_type(api, &f.ty, MODELS), "value".to_owned())
                 };
-                let method = crate::names::snake_ident(&format!("with_{}", f.ident.trim_start_matches("r#")), "with");
                 setters.push(SetterView {
                     doc: docs::literal(&format!(" Sets `{}`.", f.json_name)),
-                    method: ident(&method),
+                    method: ident(&f.setter_ident),
                     arg,
                     field: fname.clone(),
                     value,
@@ -367,7 +366,7 @@ fn render_type(api: &Api, t: &TypeDef, note: &str) -> Result<(String, &'static s
                     .iter()
                     .map(|v| IntVariantView {
                         name: ident(&v.ident),
-                        value: if repr == "i32" {
+                        value: if e.repr == TypeRef::I32 {
                             proc_macro2::Literal::i32_unsuffixed(i32::try_from(v.value).unwrap_or_default()).to_string()
                         } else {
                             proc_macro2::Literal::i64_unsuffixed(v.value).to_string()

@@ -165,15 +165,11 @@ pub(super) fn example_setters(api: &Api, op: &Operation) -> (Vec<String>, Vec<St
     let mut args = Vec::new();
     let mut calls = Vec::new();
     for p in op.params.iter().filter(|p| p.required) {
-        let value = match (&p.ty, &p.example) {
-            (TypeRef::String, Some(serde_json::Value::String(s))) => lit(s),
-            (TypeRef::String, _) => lit(&format!("my-{}", p.name)),
-            (TypeRef::Bool, _) => "true".to_owned(),
-            (TypeRef::I32 | TypeRef::I64, Some(v)) if v.is_i64() => v.to_string(),
-            (TypeRef::I32 | TypeRef::I64, _) => "1".to_owned(),
-            (ty, _) => {
+        let value = match example_value(p) {
+            Some(value) => value,
+            None => {
                 let name = snake(&p.ident);
-                args.push(format!("{name}: {}", public_type(api, ty)));
+                args.push(format!("{name}: {}", public_type(api, &p.ty)));
                 name
             }
         };
@@ -185,6 +181,19 @@ pub(super) fn example_setters(api: &Api, op: &Operation) -> (Vec<String>, Vec<St
         calls.push("    .body(body)".to_owned());
     }
     (args, calls)
+}
+
+/// A literal example value of a parameter, from the spec's example where it has one;
+/// `None` for a type that has no literal (the example takes it as an argument).
+pub(super) fn example_value(p: &crate::ir::Param) -> Option<String> {
+    Some(match (&p.ty, &p.example) {
+        (TypeRef::String, Some(serde_json::Value::String(s))) => lit(s),
+        (TypeRef::String, _) => lit(&format!("my-{}", p.name)),
+        (TypeRef::Bool, _) => "true".to_owned(),
+        (TypeRef::I32 | TypeRef::I64, Some(v)) if v.is_i64() => v.to_string(),
+        (TypeRef::I32 | TypeRef::I64, _) => "1".to_owned(),
+        _ => return None,
+    })
 }
 
 fn snake(ident: &str) -> String {
@@ -233,13 +242,7 @@ fn uses_rule(p: &crate::ir::Param) -> bool {
 /// order of query parameters means nothing to Atlas). Anything else by those names is an
 /// ordinary parameter, with the spec's docs.
 fn shared_setter(p: &crate::ir::Param) -> bool {
-    matches!(p.name.as_str(), "envelope" | "pretty")
-        && p.ident == p.name
-        && p.location == ParamLocation::Query
-        && p.ty == TypeRef::Bool
-        && !p.required
-        && !p.deprecated
-        && matches!(p.default, None | Some(serde_json::Value::Bool(false)))
+    crate::names::is_runtime_flag(p) && p.ident == p.name
 }
 
 /// One call of `fill` that puts a parameter (or the body) into the request.
@@ -466,6 +469,17 @@ pub fn modules(api: &Api) -> Vec<(&str, Vec<&Operation>)> {
     out
 }
 
+/// Whether the code of `op` (its builder, markers, paging and waiters, which answer what it
+/// answers) names a model: a parameter's type other than the runtime's flags, the body's,
+/// or an answer's.
+fn names_models(op: &Operation) -> bool {
+    let answer = |r: &ResponseKind| matches!(r, ResponseKind::Json(ty) if ty.named().is_some());
+    op.params.iter().any(|p| !shared_setter(p) && p.ty.named().is_some())
+        || op.body.as_ref().is_some_and(|b| b.ty.named().is_some())
+        || answer(&op.response)
+        || op.versions.iter().any(|v| answer(&v.response))
+}
+
 /// Renders the file of one module of [`modules`].
 pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Result<String, Error> {
     // The waiters polling these operations live next to them (and so under the same tag).
@@ -480,12 +494,11 @@ pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Resu
             super::waiters::render_for(api, ops, pieces)?;
             // What every operation's `fill` names.
             if !ops.is_empty() {
-                let text = "use crate::{request::Request, Result};".to_owned();
+                let text = crate::names::OPERATIONS_IMPORTS.to_owned();
                 pieces.insert(0, super::Piece { text, template: "operations", item: "the request import".to_owned() });
             }
             // Only where a type is named, or the import would be unused.
-            let named = |t: &str| t.matches("models::").count() > t.matches("atlas_backup::models::").count();
-            if pieces.iter().any(|p| named(&p.text)) {
+            if ops.iter().any(|op| names_models(op)) {
                 let text = "use crate::models;".to_owned();
                 pieces.insert(0, super::Piece { text, template: "operations", item: "the models import".to_owned() });
             }

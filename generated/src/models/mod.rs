@@ -8,60 +8,60 @@
 mod cloud_backups;
 #[cfg(feature = "cloud-backups")]
 pub use cloud_backups::*;
+#[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
+mod cloud_backups_or_legacy_backup;
+#[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
+pub use cloud_backups_or_legacy_backup::*;
 mod common;
 pub use common::*;
 #[cfg(feature = "flex-restore-jobs")]
 mod flex_restore_jobs;
 #[cfg(feature = "flex-restore-jobs")]
 pub use flex_restore_jobs::*;
+#[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
+mod flex_restore_jobs_or_flex_snapshots;
+#[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
+pub use flex_restore_jobs_or_flex_snapshots::*;
+#[cfg(
+    any(
+        feature = "flex-restore-jobs",
+        feature = "flex-snapshots",
+        feature = "shared-tier-restore-jobs",
+        feature = "shared-tier-snapshots",
+        feature = "unreferenced-models"
+    )
+)]
+mod flex_restore_jobs_or_flex_snapshots_or_shared_tier_restore_jobs_or_shared_tier_snapshots_or_unreferenced;
+#[cfg(
+    any(
+        feature = "flex-restore-jobs",
+        feature = "flex-snapshots",
+        feature = "shared-tier-restore-jobs",
+        feature = "shared-tier-snapshots",
+        feature = "unreferenced-models"
+    )
+)]
+pub use flex_restore_jobs_or_flex_snapshots_or_shared_tier_restore_jobs_or_shared_tier_snapshots_or_unreferenced::*;
 #[cfg(feature = "flex-snapshots")]
 mod flex_snapshots;
 #[cfg(feature = "flex-snapshots")]
 pub use flex_snapshots::*;
+#[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
+mod flex_snapshots_or_shared_tier_snapshots;
+#[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
+pub use flex_snapshots_or_shared_tier_snapshots::*;
 #[cfg(feature = "legacy-backup")]
 mod legacy_backup;
 #[cfg(feature = "legacy-backup")]
 pub use legacy_backup::*;
-#[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
-mod shared;
-#[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
-pub use shared::*;
-#[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
-mod shared_2;
-#[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
-pub use shared_2::*;
-#[cfg(
-    any(
-        feature = "flex-restore-jobs",
-        feature = "flex-snapshots",
-        feature = "shared-tier-restore-jobs",
-        feature = "shared-tier-snapshots",
-        feature = "unreferenced-models"
-    )
-)]
-mod shared_3;
-#[cfg(
-    any(
-        feature = "flex-restore-jobs",
-        feature = "flex-snapshots",
-        feature = "shared-tier-restore-jobs",
-        feature = "shared-tier-snapshots",
-        feature = "unreferenced-models"
-    )
-)]
-pub use shared_3::*;
-#[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
-mod shared_4;
-#[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
-pub use shared_4::*;
-#[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
-mod shared_5;
-#[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
-pub use shared_5::*;
 #[cfg(feature = "shared-tier-restore-jobs")]
 mod shared_tier_restore_jobs;
 #[cfg(feature = "shared-tier-restore-jobs")]
 pub use shared_tier_restore_jobs::*;
+#[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
+mod shared_tier_restore_jobs_or_shared_tier_snapshots;
+#[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
+pub use shared_tier_restore_jobs_or_shared_tier_snapshots::*;
 #[cfg(feature = "shared-tier-snapshots")]
 mod shared_tier_snapshots;
 #[cfg(feature = "shared-tier-snapshots")]

@@ -50,9 +50,9 @@ impl CancelBackupRestoreJob {
         Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
     }
     fn fill(p: &CancelBackupRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("restoreJobId", &p.restore_job_id, &ID)
     }
 }
 /// Export a snapshot
@@ -99,8 +99,8 @@ impl CreateBackupExport {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &CreateBackupExportParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -151,7 +151,7 @@ impl CreateBackupPrivateEndpoint {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &CreateBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
         request.json(p.body.as_ref(), true)
     }
@@ -201,8 +201,8 @@ impl CreateBackupRestoreJob {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &CreateBackupRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -253,8 +253,8 @@ impl CreateCollectionRestoreJob {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &CreateCollectionRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -298,7 +298,7 @@ impl CreateExportBucket {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &CreateExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -357,8 +357,8 @@ impl CreateServerlessRestoreJob {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &CreateServerlessRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -408,9 +408,9 @@ impl DeleteBackupPrivateEndpoint {
         Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
     }
     fn fill(p: &DeleteBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
-        request.path("endpointId", &p.endpoint_id, &EXPORT_BUCKET_ID)
+        request.path("endpointId", &p.endpoint_id, &ID)
     }
 }
 /// Delete a sharded cluster snapshot
@@ -459,9 +459,9 @@ impl DeleteBackupShardedCluster {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     fn fill(p: &DeleteBackupShardedClusterParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
 }
 /// Remove all backup schedules of a cluster
@@ -506,8 +506,8 @@ impl DeleteClusterBackupSchedule {
         Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     fn fill(p: &DeleteClusterBackupScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)
     }
 }
 /// Delete a cloud backup snapshot
@@ -556,9 +556,9 @@ impl DeleteClusterBackupSnapshot {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     fn fill(p: &DeleteClusterBackupSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
 }
 /// Delete a snapshot export bucket
@@ -600,8 +600,8 @@ impl DeleteExportBucket {
         Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
     }
     fn fill(p: &DeleteExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("exportBucketId", &p.export_bucket_id, &ID)
     }
 }
 /// Disable the Backup Compliance Policy
@@ -639,7 +639,7 @@ impl DisableCompliancePolicy {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     fn fill(p: &DisableCompliancePolicyParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)
     }
 }
 /// Get a snapshot export job
@@ -686,9 +686,9 @@ impl GetBackupExport {
         Self(self.0.set(|p| p.export_id = Some(value.into())))
     }
     fn fill(p: &GetBackupExportParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("exportId", &p.export_id, &EXPORT_BUCKET_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("exportId", &p.export_id, &ID)
     }
 }
 /// Get an object storage private endpoint
@@ -738,9 +738,9 @@ impl GetBackupPrivateEndpoint {
         Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
     }
     fn fill(p: &GetBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
-        request.path("endpointId", &p.endpoint_id, &EXPORT_BUCKET_ID)
+        request.path("endpointId", &p.endpoint_id, &ID)
     }
 }
 /// Get a cloud backup restore job
@@ -788,9 +788,9 @@ impl GetBackupRestoreJob {
         Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
     }
     fn fill(p: &GetBackupRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("restoreJobId", &p.restore_job_id, &ID)
     }
 }
 /// Get the backup schedule of a cluster
@@ -833,8 +833,8 @@ impl GetBackupSchedule {
         Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     fn fill(p: &GetBackupScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)
     }
 }
 /// Get a sharded cluster snapshot
@@ -884,9 +884,9 @@ impl GetBackupShardedCluster {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     fn fill(p: &GetBackupShardedClusterParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
 }
 /// Get a database in a snapshot
@@ -942,9 +942,9 @@ impl GetBackupSnapshotDatabase {
         Self(self.0.set(|p| p.database_name = Some(value.into())))
     }
     fn fill(p: &GetBackupSnapshotDatabaseParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
         request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)
     }
 }
@@ -995,9 +995,9 @@ impl GetCollectionRestoreJob {
         Self(self.0.set(|p| p.job_id = Some(value.into())))
     }
     fn fill(p: &GetCollectionRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("jobId", &p.job_id, &ID)
     }
 }
 /// Get the Backup Compliance Policy
@@ -1034,7 +1034,7 @@ impl GetCompliancePolicy {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     fn fill(p: &GetCompliancePolicyParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)
     }
 }
 /// Get a snapshot export bucket
@@ -1077,8 +1077,8 @@ impl GetExportBucket {
         Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
     }
     fn fill(p: &GetExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("exportBucketId", &p.export_bucket_id, &ID)
     }
 }
 /// Get one replica set cloud backup snapshot
@@ -1131,9 +1131,9 @@ impl GetGroupClusterBackupSnapshot {
         p: &GetGroupClusterBackupSnapshotParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
 }
 /// Get one snapshot of a serverless instance
@@ -1195,9 +1195,9 @@ impl GetGroupServerlessBackupSnapshot {
         p: &GetGroupServerlessBackupSnapshotParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
 }
 /// Get one collection of a collection restore job
@@ -1253,9 +1253,9 @@ impl GetRestoreJobCollection {
         Self(self.0.set(|p| p.source_namespace = Some(value.into())))
     }
     fn fill(p: &GetRestoreJobCollectionParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("jobId", &p.job_id, &ID)?;
         request.path("sourceNamespace", &p.source_namespace, &crate::request::Rule::NONE)
     }
 }
@@ -1315,9 +1315,9 @@ impl GetServerlessRestoreJob {
         Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
     }
     fn fill(p: &GetServerlessRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("restoreJobId", &p.restore_job_id, &ID)
     }
 }
 /// Get a collection of a database in a snapshot
@@ -1381,9 +1381,9 @@ impl GetSnapshotDatabaseCollection {
         p: &GetSnapshotDatabaseCollectionParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
         request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
         request.path("collectionName", &p.collection_name, &crate::request::Rule::NONE)
     }
@@ -1464,8 +1464,8 @@ impl ListBackupExports {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListBackupExportsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
@@ -1556,7 +1556,7 @@ impl ListBackupPrivateEndpoints {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListBackupPrivateEndpointsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
@@ -1643,8 +1643,8 @@ impl ListBackupRestoreJobs {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListBackupRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
@@ -1692,8 +1692,8 @@ impl ListBackupShardedClusters {
         Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     fn fill(p: &ListBackupShardedClustersParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)
     }
 }
 /// List the databases in a snapshot
@@ -1782,9 +1782,9 @@ impl ListBackupSnapshotDatabases {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListBackupSnapshotDatabasesParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
@@ -1881,8 +1881,8 @@ impl ListBackupSnapshots {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListBackupSnapshotsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.query("oplogInc", p.oplog_inc.as_ref());
         request.query("oplogTs", p.oplog_ts.as_ref());
         request.query("pointInTimeUtcSeconds", p.point_in_time_utc_seconds.as_ref());
@@ -1970,8 +1970,8 @@ impl ListCollectionRestoreJobs {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListCollectionRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
@@ -2052,7 +2052,7 @@ impl ListExportBuckets {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListExportBucketsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
@@ -2157,9 +2157,9 @@ impl ListRestoreJobCollections {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListRestoreJobCollectionsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("jobId", &p.job_id, &ID)?;
         request
             .query_str(
                 "sourceNamespace",
@@ -2270,8 +2270,8 @@ impl ListServerlessBackupSnapshots {
         p: &ListServerlessBackupSnapshotsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
@@ -2365,8 +2365,8 @@ impl ListServerlessRestoreJobs {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListServerlessRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
@@ -2468,9 +2468,9 @@ impl ListSnapshotDatabaseCollections {
         p: &ListSnapshotDatabaseCollectionsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
         request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
@@ -2521,8 +2521,8 @@ impl TakeSnapshots {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &TakeSnapshotsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -2573,8 +2573,8 @@ impl UpdateBackupExportBucket {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &UpdateBackupExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("exportBucketId", &p.export_bucket_id, &EXPORT_BUCKET_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("exportBucketId", &p.export_bucket_id, &ID)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -2623,8 +2623,8 @@ impl UpdateBackupSchedule {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &UpdateBackupScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -2678,9 +2678,9 @@ impl UpdateBackupSnapshot {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &UpdateBackupSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -2729,7 +2729,7 @@ impl UpdateCompliancePolicy {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &UpdateCompliancePolicyParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.query("overwriteBackupPolicies", p.overwrite_backup_policies.as_ref());
         request.json(p.body.as_ref(), true)
     }

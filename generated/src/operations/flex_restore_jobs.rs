@@ -51,8 +51,8 @@ impl CreateFlexRestoreJob {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &CreateFlexRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("name", &p.name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("name", &p.name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -101,9 +101,9 @@ impl GetFlexRestoreJob {
         Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
     }
     fn fill(p: &GetFlexRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("name", &p.name, &CLUSTER_NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &EXPORT_BUCKET_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("name", &p.name, &NAME)?;
+        request.path("restoreJobId", &p.restore_job_id, &ID)
     }
 }
 /// List flex cluster restore jobs
@@ -186,8 +186,8 @@ impl ListFlexRestoreJobs {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListFlexRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("name", &p.name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("name", &p.name, &NAME)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)

@@ -50,8 +50,8 @@ impl DownloadFlexBackup {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &DownloadFlexBackupParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("name", &p.name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("name", &p.name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -100,9 +100,9 @@ impl GetFlexBackupSnapshot {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     fn fill(p: &GetFlexBackupSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("name", &p.name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("name", &p.name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
 }
 /// List flex cluster snapshots
@@ -185,8 +185,8 @@ impl ListFlexBackupSnapshots {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListFlexBackupSnapshotsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("name", &p.name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("name", &p.name, &NAME)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)

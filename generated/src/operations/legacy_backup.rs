@@ -57,8 +57,8 @@ impl CreateClusterRestoreJob {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &CreateClusterRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -111,9 +111,9 @@ impl DeleteClusterSnapshot {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     fn fill(p: &DeleteClusterSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
 }
 /// Get a legacy backup checkpoint
@@ -167,9 +167,9 @@ impl GetClusterBackupCheckpoint {
         Self(self.0.set(|p| p.checkpoint_id = Some(value.into())))
     }
     fn fill(p: &GetClusterBackupCheckpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("checkpointId", &p.checkpoint_id, &EXPORT_BUCKET_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("checkpointId", &p.checkpoint_id, &ID)
     }
 }
 /// Get a legacy backup restore job
@@ -221,9 +221,9 @@ impl GetClusterRestoreJob {
         Self(self.0.set(|p| p.job_id = Some(value.into())))
     }
     fn fill(p: &GetClusterRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("jobId", &p.job_id, &EXPORT_BUCKET_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("jobId", &p.job_id, &ID)
     }
 }
 /// Get a legacy backup snapshot
@@ -275,9 +275,9 @@ impl GetClusterSnapshot {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     fn fill(p: &GetClusterSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
 }
 /// Get the legacy backup snapshot schedule
@@ -326,8 +326,8 @@ impl GetClusterSnapshotSchedule {
         Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     fn fill(p: &GetClusterSnapshotScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)
     }
 }
 /// List legacy backup checkpoints
@@ -415,8 +415,8 @@ impl ListClusterBackupCheckpoints {
         p: &ListClusterBackupCheckpointsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
@@ -507,9 +507,9 @@ impl ListClusterRestoreJobs {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListClusterRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.query_str("batchId", &p.batch_id, false, &EXPORT_BUCKET_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.query_str("batchId", &p.batch_id, false, &ID)?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
@@ -600,8 +600,8 @@ impl ListClusterSnapshots {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
     fn fill(p: &ListClusterSnapshotsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.query("completed", p.completed.as_ref());
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
@@ -663,9 +663,9 @@ impl UpdateClusterSnapshot {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &UpdateClusterSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -723,8 +723,8 @@ impl UpdateClusterSnapshotSchedule {
         p: &UpdateClusterSnapshotScheduleParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }

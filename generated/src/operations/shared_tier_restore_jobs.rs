@@ -64,8 +64,8 @@ impl CreateSharedClusterBackupRestoreJob {
         p: &CreateSharedClusterBackupRestoreJobParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -127,9 +127,9 @@ impl GetSharedClusterBackupRestoreJob {
         p: &GetSharedClusterBackupRestoreJobParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("restoreId", &p.restore_id, &EXPORT_BUCKET_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("restoreId", &p.restore_id, &ID)
     }
 }
 /// List restore jobs of an M2 or M5 cluster
@@ -185,8 +185,8 @@ impl ListSharedClusterBackupRestoreJobs {
         p: &ListSharedClusterBackupRestoreJobsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)
     }
 }
 impl crate::Client {

@@ -61,8 +61,8 @@ impl DownloadClusterBackupTenant {
         Self(self.0.set(|p| p.body = Some(value)))
     }
     fn fill(p: &DownloadClusterBackupTenantParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -119,9 +119,9 @@ impl GetSharedClusterBackup {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
     fn fill(p: &GetSharedClusterBackupParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &GROUP_ID)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)?;
+        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
 }
 /// List snapshots of an M2 or M5 cluster
@@ -174,7 +174,7 @@ impl ListSharedClusterBackups {
         Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
     fn fill(p: &ListSharedClusterBackupsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &GROUP_ID)?;
-        request.path("clusterName", &p.cluster_name, &CLUSTER_NAME)
+        request.path("groupId", &p.group_id, &ID_LEN_24)?;
+        request.path("clusterName", &p.cluster_name, &NAME)
     }
 }

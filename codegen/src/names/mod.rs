@@ -1,0 +1,491 @@
+//! Stage 3: every Rust identifier of the output, decided once.
+//!
+//! heck gives the case; this module then makes the result a valid identifier (ASCII only,
+//! no leading digit), escapes keywords (raw identifiers, or a `_` suffix for the few that
+//! cannot be raw), keeps clear of names the generated code itself uses, and resolves
+//! collisions deterministically (first come in a stable order keeps the name, the others
+//! get `2`, `3`, ...).
+
+use std::collections::{BTreeMap, HashSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+use crate::ir::{Api, ParamLocation, TypeKind};
+
+pub mod contract;
+
+/// Keywords of Rust 2024 (strict and reserved).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
+    "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static",
+    "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual",
+    "where", "while", "yield",
+];
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
+/// Type names the generated code uses unqualified: a model may not shadow them.
+const PRELUDE_TYPES: &[&str] = &[
+    "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Default", "Clone", "Debug",
+    "PartialEq", "Serialize", "Deserialize", "Send", "Sync", "Sized", "Copy", "Eq", "Hash", "ToString",
+    "Into", "From", "Iterator", "Fn", "FnMut", "FnOnce", "Drop",
+];
+/// Methods of the traits the generated types derive or implement (`Clone`, `Debug`,
+/// `Default`, `PartialEq`): an inherent method of that name would hide the trait's.
+const TRAIT_METHODS: &[&str] = &["clone", "clone_from", "fmt", "default", "eq", "ne"];
+/// Methods the generator's own templates give request builders (`operation.askama`): the
+/// body's setter, the version switch, `fill`, and a list operation's paging.
+const TEMPLATE_BUILDER_METHODS: &[&str] = &["body", "api_version", "fill", "into_stream", "fetch_page", "collect_all"];
+/// What every `operations/` file imports (see [`OPERATIONS_IMPORTS`]): no builder may take
+/// these names.
+const OPERATIONS_SCOPE: &[&str] = &["Request", "Result"];
+/// The `use` that heads every `operations/` file: what each operation's `fill` names.
+pub const OPERATIONS_IMPORTS: &str = "use crate::{request::Request, Result};";
+/// The methods the struct template (`struct.askama`) gives every model.
+const MODEL_METHODS: &[&str] = &["new"];
+/// Every tag's feature at once, for builds without the default features.
+pub const ALL_TAGS: &str = "all-tags";
+/// The feature of the models that no operation reaches (on by default).
+pub const UNREFERENCED_MODELS: &str = "unreferenced-models";
+/// The query flags the runtime's `builder!` sets on every operation that has them.
+const RUNTIME_FLAGS: &[&str] = &["envelope", "pretty"];
+
+/// `value` made into a valid identifier in snake_case (fields, methods, modules).
+pub fn snake_ident(value: &str, fallback: &str) -> String {
+    let mut s: String = value
+        .to_snake_case()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .collect();
+    s = s.trim_matches('_').to_owned();
+    if s.is_empty() {
+        s = fallback.to_owned();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    escape_keyword(s)
+}
+
+/// `value` made into a valid identifier in UpperCamelCase (types, variants).
+pub fn camel_ident(value: &str, fallback: &str, digit_prefix: &str) -> String {
+    let mut s: String = value.to_upper_camel_case().chars().filter(char::is_ascii_alphanumeric).collect();
+    if s.is_empty() {
+        s = fallback.to_owned();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert_str(0, digit_prefix);
+    }
+    escape_keyword(s)
+}
+
+fn escape_keyword(s: String) -> String {
+    if NOT_RAW.contains(&s.as_str()) {
+        format!("{s}_")
+    } else if KEYWORDS.contains(&s.as_str()) {
+        format!("r#{s}")
+    } else {
+        s
+    }
+}
+
+/// A module name must also be a file name, so keywords take a suffix, not `r#`.
+fn module_ident(value: &str) -> String {
+    let s = snake_ident(value, "module");
+    match s.strip_prefix("r#") {
+        Some(k) => format!("{k}_"),
+        None if s == "mod" => "mod_".to_owned(),
+        None => s,
+    }
+}
+
+/// Hands out unique names: the first request for a base keeps it, later ones get a suffix.
+#[derive(Default)]
+struct Unique {
+    taken: HashSet<String>,
+}
+
+impl Unique {
+    fn with_reserved<'a>(reserved: impl IntoIterator<Item = &'a str>) -> Self {
+        Unique { taken: reserved.into_iter().map(str::to_owned).collect() }
+    }
+
+    fn reserve<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) {
+        self.taken.extend(names.into_iter().map(str::to_owned));
+    }
+
+    /// `base`, or the first of `{base}{separator}2`, `3`, ... that is free.
+    fn claim(&mut self, base: &str, separator: &str) -> String {
+        self.claim_or(base, None, separator)
+    }
+
+    /// `base`, else `then` (a longer name that says more), else numbered.
+    fn claim_or(&mut self, base: &str, then: Option<&str>, separator: &str) -> String {
+        for candidate in std::iter::once(base).chain(then) {
+            if self.taken.insert(candidate.to_owned()) {
+                return candidate.to_owned();
+            }
+        }
+        let stem = base.strip_prefix("r#").unwrap_or(base);
+        let mut n = 2u64;
+        loop {
+            let candidate = format!("{stem}{separator}{n}");
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+/// Where renames are reported: a name the spec asked for that was taken.
+struct Renames<'a>(&'a mut Vec<crate::error::Warning>);
+
+impl Renames<'_> {
+    /// Records that `what` at `pointer` wanted `wanted` but got `got`.
+    fn note(&mut self, pointer: &str, what: &str, wanted: &str, got: &str) {
+        if wanted != got {
+            self.0.push(crate::error::Warning {
+                kind: "renamed",
+                pointer: pointer.to_owned(),
+                message: format!("{what}: `{wanted}` is taken (by the runtime, a keyword or an earlier item), named `{got}`"),
+            });
+        }
+    }
+}
+
+/// Whether parameter `p` is one of Atlas's query flags (`envelope`, `pretty`) that the
+/// runtime's `builder!` serves on every operation: optional, `false` unless set. Its setter
+/// is the runtime's, so it keeps the runtime's name.
+pub fn is_runtime_flag(p: &crate::ir::Param) -> bool {
+    RUNTIME_FLAGS.contains(&p.name.as_str())
+        && contract::contract().builder_methods.contains(&p.name)
+        && p.location == ParamLocation::Query
+        && p.ty == crate::ir::TypeRef::Bool
+        && !p.required
+        && !p.deprecated
+        && matches!(p.default, None | Some(serde_json::Value::Bool(false)))
+}
+
+/// Fills every identifier in the IR, against the runtime's names ([`contract`]) and each
+/// other; a name that had to change is reported in `api.warnings`. Fails, naming the item,
+/// if an identifier is left that is not one (which would be a bug here, not in the spec).
+pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
+    let contract = contract::contract();
+    let mut warnings = std::mem::take(&mut api.warnings);
+    let mut renames = Renames(&mut warnings);
+    // Types: components before inline types, then by wanted name and position in the spec,
+    // so that a component never loses its name to an inline schema.
+    let mut order: Vec<usize> = (0..api.types.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ta, tb) = (&api.types[a], &api.types[b]);
+        let rank = |t: &crate::ir::TypeDef| t.owner != t.wanted_name;
+        (rank(ta), &ta.wanted_name, &ta.pointer, a).cmp(&(rank(tb), &tb.wanted_name, &tb.pointer, b))
+    });
+    let mut type_names = Unique::with_reserved(PRELUDE_TYPES.iter().copied());
+    for &i in &order {
+        let t = &mut api.types[i];
+        let base = camel_ident(&t.wanted_name, "Model", "Model");
+        t.ident = type_names.claim(&base, "");
+        renames.note(&t.pointer, &format!("schema `{}`", t.wanted_name), &base, &t.ident);
+    }
+    for t in &mut api.types {
+        match &mut t.kind {
+            TypeKind::Struct(s) => {
+                let mut fields = Unique::default();
+                // The catch-all map of `additionalProperties` is printed as `additional`.
+                if s.additional.is_some() {
+                    fields.reserve(["additional"]);
+                }
+                let mut setters = Unique::with_reserved(MODEL_METHODS.iter().chain(TRAIT_METHODS).copied());
+                for f in &mut s.fields {
+                    let base = snake_ident(&f.json_name, "field");
+                    f.ident = fields.claim(&base, "_");
+                    renames.note(&f.pointer, &format!("property `{}`", f.json_name), &base, &f.ident);
+                    f.setter_ident = setters.claim(&snake_ident(&format!("with_{}", f.ident.trim_start_matches("r#")), "with"), "_");
+                }
+            }
+            TypeKind::Enum(e) => {
+                let mut variants = Unique::default();
+                for v in &mut e.variants {
+                    v.ident = variants.claim(&camel_ident(&v.value, "Empty", "V"), "");
+                }
+                e.unknown_ident = variants.claim("Unknown", "");
+            }
+            TypeKind::IntEnum(e) => {
+                let mut variants = Unique::default();
+                for v in &mut e.variants {
+                    let base = if v.value < 0 { format!("Minus{}", v.value.unsigned_abs()) } else { format!("V{}", v.value) };
+                    v.ident = variants.claim(&base, "_");
+                }
+                e.unknown_ident = variants.claim("Unknown", "");
+            }
+            TypeKind::Tagged(_) | TypeKind::Untagged(_) | TypeKind::Alias(_) => {}
+        }
+    }
+    // Variant names of tagged and untagged enums come from their types' names.
+    let idents: Vec<String> = api.types.iter().map(|t| t.ident.clone()).collect();
+    for t in &mut api.types {
+        match &mut t.kind {
+            TypeKind::Tagged(tagged) => {
+                let mut variants = Unique::default();
+                for v in &mut tagged.variants {
+                    let from = v.tags.first().cloned().unwrap_or_else(|| idents[v.ty.0].clone());
+                    v.ident = variants.claim(&camel_ident(&from, "Variant", "V"), "");
+                }
+                tagged.unknown_ident = variants.claim("Unknown", "");
+            }
+            TypeKind::Untagged(u) => {
+                let mut variants = Unique::default();
+                for v in &mut u.variants {
+                    v.ident = variants.claim(&camel_ident(&v.wanted_name, "Variant", "V"), "");
+                }
+                u.other_ident = variants.claim("Other", "");
+            }
+            _ => {}
+        }
+    }
+
+    // Operations, in spec order (which `lower` preserved).
+    let client_methods = contract.client_methods.iter().map(String::as_str).chain(TRAIT_METHODS.iter().copied());
+    let mut methods = Unique::with_reserved(client_methods);
+    let mut builders = Unique::with_reserved(PRELUDE_TYPES.iter().chain(OPERATIONS_SCOPE).copied());
+    // A tag's module is a file of `operations/` and of `mock/`, and names a `models/` file:
+    // none may be named like its parent (clippy's `module_inception`) or `mod.rs`.
+    let mut op_modules = Unique::with_reserved(["mod_", "mod", "operations", "mock", "models"]);
+    let features_taken = contract.features.iter().map(String::as_str).chain([ALL_TAGS, UNREFERENCED_MODELS]);
+    let mut feature_names = Unique::with_reserved(features_taken);
+    let mut tag_modules: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut tags: Vec<String> = api.operations.iter().map(|o| o.tag.clone()).collect();
+    tags.sort();
+    tags.dedup();
+    for tag in tags {
+        let m = op_modules.claim(&module_ident(&tag), "_");
+        let feature = feature_names.claim(&kebab(&m), "-");
+        tag_modules.insert(tag, (m, feature));
+    }
+    let polled: Vec<usize> = api.waiters.iter().map(|w| w.operation).collect();
+    let builder_methods = || {
+        contract.builder_methods.iter().map(String::as_str).chain(TEMPLATE_BUILDER_METHODS.iter().copied()).chain(TRAIT_METHODS.iter().copied())
+    };
+    let mut mock_rules = Unique::with_reserved(contract.mock_methods.iter().map(String::as_str).chain(TRAIT_METHODS.iter().copied()));
+    let mut mock_views = Unique::with_reserved(contract.mock_items.iter().map(String::as_str).chain(PRELUDE_TYPES.iter().copied()));
+    for (index, op) in api.operations.iter_mut().enumerate() {
+        let what = format!("operation `{}`", op.operation_id);
+        let base = snake_ident(&op.operation_id, "operation");
+        op.method_ident = methods.claim(&base, "_");
+        renames.note(&op.pointer, &what, &base, &op.method_ident);
+        let base = camel_ident(&op.operation_id, "Operation", "Op");
+        op.builder_ident = builders.claim(&base, "");
+        renames.note(&op.pointer, &what, &base, &op.builder_ident);
+        (op.module, op.feature) = tag_modules.get(&op.tag).cloned().unwrap_or_else(|| ("operations_".to_owned(), "operations".to_owned()));
+        if op.is_versioned() {
+            for (i, v) in op.versions.iter_mut().enumerate() {
+                let suffix = v.date.as_deref().map_or_else(|| format!("V{i}"), |d| format!("V{}", d.replace('-', "_")));
+                v.marker_ident = builders.claim(&format!("{}{suffix}", op.builder_ident), "");
+            }
+        }
+        // The rule keeps the client's name unless `Mock` has a method of that name.
+        let plain = op.method_ident.trim_start_matches("r#");
+        op.mock_rule_ident = mock_rules.claim_or(&op.method_ident, Some(&format!("{plain}_rule")), "_");
+        op.mock_view_ident = mock_views.claim(&format!("{}Request", op.builder_ident.trim_start_matches("r#")), "");
+        let mut setters = Unique::with_reserved(builder_methods());
+        // A waiter's builder takes the polled operation's setters beside its own methods.
+        if polled.contains(&index) {
+            setters.reserve(contract.waiter_methods.iter().map(String::as_str));
+        }
+        // Path parameters first (they are the ones users must set), in the order the path
+        // names them.
+        let path = op.path.clone();
+        op.params.sort_by_key(|p| match p.location {
+            ParamLocation::Path => (0, path.find(&format!("{{{}}}", p.name)).unwrap_or(usize::MAX)),
+            ParamLocation::Query => (1, 0),
+            ParamLocation::Header => (2, 0),
+        });
+        for p in &mut op.params {
+            if is_runtime_flag(p) {
+                p.ident = p.name.clone();
+                continue;
+            }
+            let base = snake_ident(&p.name, "param");
+            p.ident = setters.claim(&base, "_");
+            renames.note(&op.pointer, &format!("parameter `{}` of {what}", p.name), &base, &p.ident);
+        }
+    }
+    // Waiters after the operations, so that an operation never loses its name to one.
+    for w in &mut api.waiters {
+        let base = snake_ident(&format!("wait_until_{}", w.name.to_snake_case()), "wait_until");
+        w.method_ident = methods.claim(&base, "_");
+        renames.note(&w.pointer, &format!("waiter `{}`", w.name), &base, &w.method_ident);
+        let base = camel_ident(&format!("WaitUntil_{}", w.name), "WaitUntil", "W");
+        w.builder_ident = builders.claim(&base, "");
+        renames.note(&w.pointer, &format!("waiter `{}`", w.name), &base, &w.builder_ident);
+    }
+    // Last: a private type, so it gives way to every public name.
+    for op in &mut api.operations {
+        op.params_ident = builders.claim(&format!("{}Params", op.builder_ident), "");
+    }
+    // Rules are glob-imported into the operations files: they keep clear of the builders
+    // (a tuple struct is also a value).
+    rule_names(api, builders.taken);
+    api.warnings = warnings;
+    check(api)
+}
+
+/// A rule is a pattern and length bounds; parameters with the same one share its static.
+type RuleKey = (Option<String>, Option<usize>, Option<usize>);
+
+/// Names each distinct rule of the string parameters after what it checks: the words
+/// that end the names of every parameter that has it (`ID` for `groupId`, `jobId`, ...),
+/// then, when that is taken, the length bounds (`ID_LEN_24`); never after one parameter
+/// of several.
+fn rule_names(api: &mut Api, taken: HashSet<String>) {
+    let mut users: BTreeMap<RuleKey, Vec<String>> = BTreeMap::new();
+    for p in api.operations.iter().flat_map(|o| &o.params) {
+        if p.pattern.is_some() || p.min_length.is_some() || p.max_length.is_some() {
+            let name = snake_ident(&p.name, "value").trim_start_matches("r#").to_owned();
+            users.entry((p.pattern.clone(), p.min_length, p.max_length)).or_default().push(name);
+        }
+    }
+    let mut names = Unique { taken };
+    let mut named: BTreeMap<RuleKey, String> = BTreeMap::new();
+    for (key, params) in users {
+        let base = rule_base(&params);
+        let bounds = match (key.1, key.2) {
+            (Some(a), Some(b)) if a == b => format!("{base}_LEN_{a}"),
+            (Some(a), Some(b)) => format!("{base}_LEN_{a}_TO_{b}"),
+            (Some(a), None) => format!("{base}_MIN_LEN_{a}"),
+            (None, Some(b)) => format!("{base}_MAX_LEN_{b}"),
+            (None, None) => format!("{base}_PATTERN"),
+        };
+        let ident = names.claim_or(&base, Some(&bounds), "_");
+        named.insert(key, ident);
+    }
+    for p in api.operations.iter_mut().flat_map(|o| &mut o.params) {
+        if let Some(ident) = named.get(&(p.pattern.clone(), p.min_length, p.max_length)) {
+            p.rule_ident = ident.clone();
+        }
+    }
+}
+
+/// The snake_case words that end every name of `params` (all of one name when they share
+/// it), upper-cased; `VALUE` when they share none.
+fn rule_base(params: &[String]) -> String {
+    let split: Vec<Vec<&str>> = params.iter().map(|p| p.split('_').filter(|w| !w.is_empty()).collect()).collect();
+    let shortest = split.iter().map(Vec::len).min().unwrap_or(0);
+    let mut common = 0;
+    while common < shortest {
+        let word = split[0][split[0].len() - 1 - common];
+        if split.iter().all(|s| s[s.len() - 1 - common] == word) {
+            common += 1;
+        } else {
+            break;
+        }
+    }
+    let words: Vec<&str> = split.first().map(|s| s[s.len() - common..].to_vec()).unwrap_or_default();
+    let base = words.join("_").to_uppercase();
+    if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) { format!("VALUE{}", if base.is_empty() { String::new() } else { format!("_{base}") }) } else { base }
+}
+
+/// `cloud_backups` → `cloud-backups` (keyword modules keep no trailing `_`).
+fn kebab(module: &str) -> String {
+    let name = module.trim_start_matches("r#").trim_matches('_').replace('_', "-");
+    if name.is_empty() { "tag".to_owned() } else { name }
+}
+
+/// The names of the `models/` modules, one per set of features: `common` for the models
+/// always compiled (`None`), else what needs them, the `operations/` module of each tag and
+/// `unreferenced` for the models no operation reaches, joined by `_or_`
+/// (`cloud_backups_or_legacy_backup`).
+pub fn model_modules(sets: &[Option<Vec<&str>>]) -> Vec<String> {
+    let mut names = Unique::with_reserved(["mod"]);
+    sets.iter()
+        .map(|set| {
+            let base = match set {
+                None => "common".to_owned(),
+                Some(members) if members.is_empty() => "common".to_owned(),
+                Some(members) => members.iter().map(|m| m.trim_start_matches("r#").trim_end_matches('_')).collect::<Vec<_>>().join("_or_"),
+            };
+            names.claim(&module_ident(&base), "_")
+        })
+        .collect()
+}
+
+/// Every identifier `assign` filled must be one: an empty or broken name would panic where
+/// it becomes a token.
+fn check(api: &Api) -> Result<(), crate::error::Error> {
+    let bad = |what: String, ident: &str| {
+        let plain = ident.strip_prefix("r#").unwrap_or(ident);
+        let valid = !plain.is_empty()
+            && !plain.starts_with(|c: char| c.is_ascii_digit())
+            && plain.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && plain != "_";
+        (!valid).then(|| crate::error::Error::Render {
+            template: "names",
+            item: what,
+            message: format!("`{ident}` is not a Rust identifier"),
+        })
+    };
+    let mut found = Vec::new();
+    for t in &api.types {
+        found.push(bad(format!("schema {} ({})", t.wanted_name, t.pointer), &t.ident));
+        if let TypeKind::Struct(s) = &t.kind {
+            for f in &s.fields {
+                found.push(bad(format!("property {} ({})", f.json_name, f.pointer), &f.ident));
+                found.push(bad(format!("the setter of {} ({})", f.json_name, f.pointer), &f.setter_ident));
+            }
+        }
+    }
+    for op in &api.operations {
+        let at = |what: &str| format!("{what} of operation {} ({})", op.operation_id, op.pointer);
+        for (what, ident) in [
+            ("the method", &op.method_ident),
+            ("the builder", &op.builder_ident),
+            ("the parameters", &op.params_ident),
+            ("the module", &op.module),
+            ("the mock rule", &op.mock_rule_ident),
+            ("the mock view", &op.mock_view_ident),
+        ] {
+            found.push(bad(at(what), ident));
+        }
+        for p in &op.params {
+            found.push(bad(at(&format!("parameter {}", p.name)), &p.ident));
+        }
+    }
+    for w in &api.waiters {
+        found.push(bad(format!("waiter {} ({})", w.name, w.pointer), &w.method_ident));
+        found.push(bad(format!("waiter {} ({})", w.name, w.pointer), &w.builder_ident));
+    }
+    found.into_iter().flatten().next().map_or(Ok(()), Err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_are_escaped() {
+        assert_eq!(snake_ident("type", "f"), "r#type");
+        assert_eq!(snake_ident("self", "f"), "self_");
+        assert_eq!(camel_ident("Self", "T", "T"), "Self_");
+        assert_eq!(module_ident("type"), "type_");
+    }
+
+    #[test]
+    fn leading_digits_and_symbols() {
+        assert_eq!(snake_ident("2fa", "f"), "_2fa");
+        assert_eq!(camel_ident("1.0", "Empty", "V"), "V10");
+        assert_eq!(camel_ident("+", "Empty", "V"), "Empty");
+        assert_eq!(snake_ident("$", "field"), "field");
+    }
+
+    #[test]
+    fn collisions_get_deterministic_suffixes() {
+        let mut u = Unique::default();
+        assert_eq!(u.claim("status", "_"), "status");
+        assert_eq!(u.claim("status", "_"), "status_2");
+        assert_eq!(u.claim("status", "_"), "status_3");
+        let mut t = Unique::with_reserved(PRELUDE_TYPES.iter().copied());
+        assert_eq!(t.claim("Result", ""), "Result2");
+    }
+}
