@@ -103,15 +103,27 @@ fn module_ident(value: &str) -> String {
 #[derive(Default)]
 struct Unique {
     taken: HashSet<String>,
+    /// The names taken before the spec's: the runtime's, keywords, the templates'.
+    reserved: HashSet<String>,
 }
 
 impl Unique {
     fn with_reserved<'a>(reserved: impl IntoIterator<Item = &'a str>) -> Self {
-        Unique { taken: reserved.into_iter().map(str::to_owned).collect() }
+        let reserved: HashSet<String> = reserved.into_iter().map(str::to_owned).collect();
+        Unique { taken: reserved.clone(), reserved }
     }
 
     fn reserve<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) {
-        self.taken.extend(names.into_iter().map(str::to_owned));
+        for name in names {
+            self.taken.insert(name.to_owned());
+            self.reserved.insert(name.to_owned());
+        }
+    }
+
+    /// Who holds `base` when a claim of it did not get it: `label` (what the reserved names
+    /// are) or an earlier item of the spec.
+    fn holder(&self, base: &str, label: &'static str) -> &'static str {
+        if self.reserved.contains(base) { label } else { "an earlier item of the spec" }
     }
 
     /// `base`, or the first of `{base}{separator}2`, `3`, ... that is free.
@@ -142,13 +154,14 @@ impl Unique {
 struct Renames<'a>(&'a mut Vec<crate::error::Warning>);
 
 impl Renames<'_> {
-    /// Records that `what` at `pointer` wanted `wanted` but got `got`.
-    fn note(&mut self, pointer: &str, what: &str, wanted: &str, got: &str) {
+    /// Records that `what` at `pointer` wanted `wanted` but got `got`, `wanted` being held
+    /// by `holder`.
+    fn note(&mut self, pointer: &str, what: &str, wanted: &str, got: &str, holder: &str) {
         if wanted != got {
             self.0.push(crate::error::Warning {
                 kind: "renamed",
                 pointer: pointer.to_owned(),
-                message: format!("{what}: `{wanted}` is taken (by the runtime, a keyword or an earlier item), named `{got}`"),
+                message: format!("{what}: `{wanted}` is {holder}; named `{got}`"),
             });
         }
     }
@@ -187,7 +200,8 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
         let t = &mut api.types[i];
         let base = camel_ident(&t.wanted_name, "Model", "Model");
         t.ident = type_names.claim(&base, "");
-        renames.note(&t.pointer, &format!("schema `{}`", t.wanted_name), &base, &t.ident);
+        let holder = type_names.holder(&base, "a type the generated code names unqualified");
+        renames.note(&t.pointer, &format!("schema `{}`", t.wanted_name), &base, &t.ident, holder);
     }
     for t in &mut api.types {
         match &mut t.kind {
@@ -201,7 +215,7 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
                 for f in &mut s.fields {
                     let base = snake_ident(&f.json_name, "field");
                     f.ident = fields.claim(&base, "_");
-                    renames.note(&f.pointer, &format!("property `{}`", f.json_name), &base, &f.ident);
+                    renames.note(&f.pointer, &format!("property `{}`", f.json_name), &base, &f.ident, fields.holder(&base, "the `additionalProperties` field"));
                     f.setter_ident = setters.claim(&snake_ident(&format!("with_{}", f.ident.trim_start_matches("r#")), "with"), "_");
                 }
             }
@@ -274,10 +288,10 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
         let what = format!("operation `{}`", op.operation_id);
         let base = snake_ident(&op.operation_id, "operation");
         op.method_ident = methods.claim(&base, "_");
-        renames.note(&op.pointer, &what, &base, &op.method_ident);
+        renames.note(&op.pointer, &what, &base, &op.method_ident, methods.holder(&base, "a method of the runtime's `Client`"));
         let base = camel_ident(&op.operation_id, "Operation", "Op");
         op.builder_ident = builders.claim(&base, "");
-        renames.note(&op.pointer, &what, &base, &op.builder_ident);
+        renames.note(&op.pointer, &what, &base, &op.builder_ident, builders.holder(&base, "a type every operations file names"));
         (op.module, op.feature) = tag_modules.get(&op.tag).cloned().unwrap_or_else(|| ("operations_".to_owned(), "operations".to_owned()));
         if op.is_versioned() {
             for (i, v) in op.versions.iter_mut().enumerate() {
@@ -309,17 +323,18 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
             }
             let base = snake_ident(&p.name, "param");
             p.ident = setters.claim(&base, "_");
-            renames.note(&op.pointer, &format!("parameter `{}` of {what}", p.name), &base, &p.ident);
+            let holder = setters.holder(&base, "a method of every request builder, or of the waiter polling it");
+            renames.note(&op.pointer, &format!("parameter `{}` of {what}", p.name), &base, &p.ident, holder);
         }
     }
     // Waiters after the operations, so that an operation never loses its name to one.
     for w in &mut api.waiters {
         let base = snake_ident(&format!("wait_until_{}", w.name.to_snake_case()), "wait_until");
         w.method_ident = methods.claim(&base, "_");
-        renames.note(&w.pointer, &format!("waiter `{}`", w.name), &base, &w.method_ident);
+        renames.note(&w.pointer, &format!("waiter `{}`", w.name), &base, &w.method_ident, methods.holder(&base, "a method of the runtime's `Client`"));
         let base = camel_ident(&format!("WaitUntil_{}", w.name), "WaitUntil", "W");
         w.builder_ident = builders.claim(&base, "");
-        renames.note(&w.pointer, &format!("waiter `{}`", w.name), &base, &w.builder_ident);
+        renames.note(&w.pointer, &format!("waiter `{}`", w.name), &base, &w.builder_ident, builders.holder(&base, "a type every operations file names"));
     }
     // Last: a private type, so it gives way to every public name.
     for op in &mut api.operations {
@@ -347,7 +362,7 @@ fn rule_names(api: &mut Api, taken: HashSet<String>) {
             users.entry((p.pattern.clone(), p.min_length, p.max_length)).or_default().push(name);
         }
     }
-    let mut names = Unique { taken };
+    let mut names = Unique { taken, reserved: HashSet::new() };
     let mut named: BTreeMap<RuleKey, String> = BTreeMap::new();
     for (key, params) in users {
         let base = rule_base(&params);
@@ -487,5 +502,71 @@ mod tests {
         assert_eq!(u.claim("status", "_"), "status_3");
         let mut t = Unique::with_reserved(PRELUDE_TYPES.iter().copied());
         assert_eq!(t.claim("Result", ""), "Result2");
+    }
+
+    #[test]
+    fn rules_are_named_after_what_every_parameter_sharing_them_ends_with() {
+        for (params, want) in [
+            (&["group_id", "snapshot_id"][..], "ID"),
+            (&["cluster_name"], "CLUSTER_NAME"),
+            (&["restore_job_id", "export_bucket_id", "job_id"], "ID"),
+            (&["name", "cluster_name"], "NAME"),
+            (&["alpha", "beta"], "VALUE"),
+            (&["_2fa"], "VALUE_2FA"),
+        ] {
+            let params: Vec<String> = params.iter().map(|p| (*p).to_owned()).collect();
+            assert_eq!(rule_base(&params), want, "{params:?}");
+        }
+    }
+
+    #[test]
+    fn model_modules_say_which_features_need_them() {
+        let sets = [None, Some(vec!["cloud_backups"]), Some(vec!["cloud_backups", "legacy_backup"]), Some(vec!["unreferenced"]), Some(vec!["common"]), Some(vec!["type_"])];
+        assert_eq!(
+            model_modules(&sets),
+            ["common", "cloud_backups", "cloud_backups_or_legacy_backup", "unreferenced", "common_2", "type_"]
+        );
+    }
+
+    #[test]
+    fn features_are_kebab_case_of_modules() {
+        for (module, want) in [("cloud_backups", "cloud-backups"), ("type_", "type"), ("_", "tag"), ("mock_2", "mock-2")] {
+            assert_eq!(kebab(module), want);
+        }
+    }
+
+    /// The clash fixture: each name the runtime or the templates hold is given way.
+    #[test]
+    fn names_the_runtime_holds_are_renamed_and_reported() {
+        let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clashes.yaml");
+        let loaded = crate::load::load(&spec).expect("the fixture loads");
+        let mut api = crate::ir::lower(&loaded).expect("the fixture lowers");
+        assign(&mut api).expect("every name is valid");
+        let op = |id: &str| api.operations.iter().find(|o| o.operation_id == id).expect("the operation");
+        for (id, method, rule, module, feature) in [
+            ("executeJson", "execute_json_2", "execute_json_2", "mock_2", "mock-2"),
+            ("baseUrl", "base_url_2", "base_url_2", "default", "default-2"),
+            ("build", "build", "build", "mock_2", "mock-2"),
+            ("verify", "verify", "verify_rule", "default", "default-2"),
+            ("verifyRule", "verify_rule", "verify_rule_rule", "default", "default-2"),
+        ] {
+            let o = op(id);
+            assert_eq!(
+                (o.method_ident.as_str(), o.mock_rule_ident.as_str(), o.module.as_str(), o.feature.as_str()),
+                (method, rule, module, feature),
+                "{id}"
+            );
+        }
+        let setters: Vec<&str> = op("getThing").params.iter().map(|p| p.ident.as_str()).collect();
+        assert_eq!(setters, ["wait_2", "min_delay_2", "max_delay_2"]);
+        let setters: Vec<&str> = op("build").params.iter().map(|p| p.ident.as_str()).collect();
+        assert_eq!(setters, ["timeout_2", "send_2"]);
+        let types: Vec<&str> = api.types.iter().map(|t| t.ident.as_str()).collect();
+        assert!(types.contains(&"Request") && types.contains(&"Client") && types.contains(&"Error"), "{types:?}");
+        assert!(
+            api.warnings.iter().any(|w| w.kind == "renamed" && w.message.contains("`execute_json` is a method of the runtime's `Client`")),
+            "{:?}",
+            api.warnings
+        );
     }
 }
