@@ -97,23 +97,21 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
             };
-            if let Some(param) = self.param(name, location, p, p_at, base, owner)? {
-                params.push(param);
-            }
+            params.push(self.param(name, location, p, p_at, base, owner)?);
         }
         Ok(params)
     }
 
     /// One parameter, at `p_at`, of the operation whose types are named from `base`.
-    pub(super) fn param(
+    fn param(
         &mut self,
-        name: &String,
+        name: &str,
         location: ParamLocation,
         p: &'a Parameter,
         p_at: &str,
         base: &str,
         owner: &str,
-    ) -> Result<Option<Param>, Error> {
+    ) -> Result<Param, Error> {
         let data = p.parameter_data_ref();
         let hint = format!("{base}{}", name.to_upper_camel_case());
         let mut example = data.example.clone();
@@ -156,8 +154,8 @@ impl<'a> Lowerer<'a> {
             }
             other => other,
         };
-        Ok(Some(Param {
-            name: name.clone(),
+        Ok(Param {
+            name: name.to_owned(),
             ident: String::new(),
             location,
             required: data.required || location == ParamLocation::Path,
@@ -172,7 +170,7 @@ impl<'a> Lowerer<'a> {
             example,
             doc: data.description.clone(),
             deprecated: data.deprecated.unwrap_or(false),
-        }))
+        })
     }
 }
 
