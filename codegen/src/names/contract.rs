@@ -34,7 +34,7 @@ pub struct Contract {
 /// The runtime's names, read once.
 pub fn contract() -> &'static Contract {
     static CONTRACT: OnceLock<Contract> = OnceLock::new();
-    CONTRACT.get_or_init(|| read(crate::render::RUNTIME, crate::render::manifest::TEMPLATE))
+    CONTRACT.get_or_init(|| read(crate::render::runtime::RUNTIME, crate::render::manifest::TEMPLATE))
 }
 
 /// The contract of runtime `files` (path in the generated crate, source) and the manifest
@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn every_runtime_file_parses() {
-        for (path, source) in crate::render::RUNTIME {
+        for (path, source) in crate::render::runtime::RUNTIME {
             assert!(syn::parse_file(source).is_ok(), "{path} does not parse");
         }
     }

@@ -1,0 +1,60 @@
+//! `src/lib.rs` of the generated crate: the crate's documentation, its modules (from
+//! `lib.askama`) and the error model the runtime decodes error bodies into.
+
+use askama::Template;
+
+use super::features::Features;
+use super::{docs, ident, parse_file, render_template, unparse};
+use crate::error::Error;
+use crate::ir::{Api, TypeRef};
+
+#[derive(Template)]
+#[template(path = "lib.askama", escape = "none")]
+struct LibTemplate {
+    crate_doc: String,
+    partial_build: String,
+    error_model: String,
+    error_details: String,
+}
+
+pub(super) fn lib_rs(api: &Api, features: &Features) -> Result<String, Error> {
+    let mut doc = format!("Rust client of the {}.", api.title);
+    if let Some(d) = &api.description {
+        doc.push_str("\n\n");
+        doc.push_str(d);
+    }
+    let crate_doc = docs::lines(&doc)
+        .iter()
+        .map(|l| format!("#![doc = {}]\n", docs::literal(&if l.is_empty() { String::new() } else { format!(" {l}") })))
+        .collect::<String>();
+    let (error_model, error_details) = match api.error_model {
+        Some(id) => {
+            let t = api.ty(id);
+            let ty = format!("models::{}", ident(&t.ident));
+            let mut methods = String::new();
+            if let crate::ir::TypeKind::Struct(s) = &t.kind {
+                for (json, method) in [("errorCode", "error_code"), ("detail", "detail")] {
+                    if let Some(f) = s.fields.iter().find(|f| f.json_name == json && f.ty == TypeRef::String) {
+                        let access = if f.required && !f.nullable {
+                            format!("Some(self.{}.as_str())", ident(&f.ident))
+                        } else {
+                            format!("self.{}.as_deref()", ident(&f.ident))
+                        };
+                        methods.push_str(&format!("fn {method}(&self) -> Option<&str> {{ {access} }}\n"));
+                    }
+                }
+            }
+            let details = format!("impl error::ErrorDetails for {ty} {{ {methods} }}");
+            (ty, details)
+        }
+        None => ("serde_json::Value".to_owned(), String::new()),
+    };
+    let t = LibTemplate { crate_doc, partial_build: features.partial_build_allow(), error_model, error_details };
+    let text = render_template(&t, "lib.askama", "the crate root")?;
+    let file = parse_file(&text).map_err(|e| Error::Render {
+        template: "lib.askama",
+        item: "the crate root".to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(unparse(&file))
+}

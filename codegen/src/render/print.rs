@@ -1,0 +1,190 @@
+//! Printing a generated file: each rendered item is parsed by `syn` on its own (so that
+//! invalid text names its template and item) and printed by `prettyplease`, with the plain
+//! inherent `impl` blocks of a type merged into one.
+
+use super::timing;
+use crate::error::Error;
+
+/// `syn::parse_file`, timed.
+pub(crate) fn parse_file(text: &str) -> syn::Result<syn::File> {
+    timing::parse(|| syn::parse_file(text))
+}
+
+/// `prettyplease::unparse`, timed.
+pub(crate) fn unparse(file: &syn::File) -> String {
+    timing::print(|| prettyplease::unparse(file))
+}
+
+/// One rendered item of a file: its text, and the template and item it came from.
+pub(crate) struct Piece {
+    pub text: String,
+    pub template: &'static str,
+    pub item: String,
+}
+
+/// Parses a file's inner attributes and each of its items' text, and prints the file
+/// formatted. Each item is parsed on its own, so that invalid text names its template and
+/// item. (One `syn::parse_file` of the whole file, with a re-parse per item only on failure,
+/// was measured: no fewer instructions, so it was not kept; README, Performance.)
+///
+/// Each piece is printed as soon as it is parsed, and its syntax tree dropped, so that no
+/// more than one piece's tree is held (the whole file's had been the largest part of peak
+/// memory, the two largest files being printed at once on two threads). prettyplease prints
+/// a file's items one after the other with nothing between them, so the text is the same as
+/// printing the file at once. The exception is the plain inherent `impl` blocks, which are
+/// merged per type (see [`mergeable`]): they are kept and printed at the place of the
+/// type's first block once the last piece is read.
+pub(crate) fn print_file(inner: &str, pieces: &[Piece], template: &'static str, item: &str) -> Result<String, Error> {
+    use quote::ToTokens;
+    enum Part {
+        Text(String),
+        Impl(usize),
+    }
+    let head = parse_file(inner).map_err(|e| render_error(&e, inner, template, item))?;
+    let mut parts = vec![Part::Text(unparse(&head))];
+    let mut impls: Vec<syn::ItemImpl> = Vec::new();
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for piece in pieces {
+        let file = check_item(&piece.text, piece.template, &piece.item)?;
+        let mut run = items_file(Vec::new());
+        for item in file.items {
+            match item {
+                syn::Item::Impl(block) if mergeable(&block) => {
+                    if !run.items.is_empty() {
+                        parts.push(Part::Text(unparse(&run)));
+                        timing::parse(|| run.items.clear());
+                    }
+                    let key = block.self_ty.to_token_stream().to_string();
+                    match first.get(&key).and_then(|&i| impls.get_mut(i)) {
+                        Some(target) => target.items.extend(block.items),
+                        None => {
+                            first.insert(key, impls.len());
+                            parts.push(Part::Impl(impls.len()));
+                            impls.push(block);
+                        }
+                    }
+                }
+                other => run.items.push(other),
+            }
+        }
+        if !run.items.is_empty() {
+            parts.push(Part::Text(unparse(&run)));
+        }
+        // Freeing the tree is part of the cost of having parsed it.
+        timing::parse(|| drop(run));
+    }
+    let mut out = String::new();
+    let mut impls: Vec<Option<syn::ItemImpl>> = impls.into_iter().map(Some).collect();
+    for part in parts {
+        let text = match part {
+            Part::Text(text) => text,
+            Part::Impl(i) => match impls.get_mut(i).and_then(Option::take) {
+                Some(block) => {
+                    let file = items_file(vec![syn::Item::Impl(block)]);
+                    let text = unparse(&file);
+                    timing::parse(|| drop(file));
+                    text
+                }
+                None => continue,
+            },
+        };
+        // Printed alone, the inner attributes end without the line break that the first
+        // item would have started with.
+        if !out.is_empty() && !out.ends_with('\n') && !text.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&text);
+    }
+    Ok(out)
+}
+
+/// A file of only `items`, to print them.
+fn items_file(items: Vec<syn::Item>) -> syn::File {
+    syn::File { shebang: None, frontmatter: None, attrs: Vec::new(), items }
+}
+
+/// Whether an `impl` block is a plain inherent one (no trait, generics or attributes), whose
+/// items go into the first block of the same type in the file. Templates render one
+/// operation at a time, each with its own blocks (a mock rule's `impl crate::mock::Mock`, a
+/// list builder's paging beside its setters); the file prints one per type, items in
+/// operation order, instead of a header and a brace per operation.
+fn mergeable(block: &syn::ItemImpl) -> bool {
+    block.trait_.is_none() && block.generics.params.is_empty() && block.attrs.is_empty()
+}
+
+/// Parses one item's rendered text, naming the template and item when it is not valid Rust.
+fn check_item(text: &str, template: &'static str, item: &str) -> Result<syn::File, Error> {
+    parse_file(text).map_err(|e| render_error(&e, text, template, item))
+}
+
+fn render_error(e: &syn::Error, text: &str, template: &'static str, item: &str) -> Error {
+    let line = e.span().start().line;
+    let context = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim();
+    Error::Render {
+        template,
+        item: item.to_owned(),
+        message: format!("{e} (rendered line {line}: `{context}`)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn piece(text: &str, item: &str) -> Piece {
+        Piece { text: text.to_owned(), template: "struct.askama", item: item.to_owned() }
+    }
+
+    #[test]
+    fn items_are_printed_in_order_after_the_inner_attributes() {
+        let out = print_file("#![allow(deprecated)]\n", &[piece("pub struct A;", "A"), piece("pub struct B ;", "B")], "models", "m")
+            .expect("valid");
+        assert_eq!(out, "#![allow(deprecated)]\npub struct A;\npub struct B;\n");
+    }
+
+    #[test]
+    fn invalid_text_names_the_template_and_item_at_fault() {
+        let pieces = [piece("pub struct A;", "schema A"), piece("pub struct B {\n    x: ,\n}", "schema B"), piece("pub struct C;", "schema C")];
+        match print_file("", &pieces, "models", "m") {
+            Err(Error::Render { template, item, message }) => {
+                assert_eq!((template, item.as_str()), ("struct.askama", "schema B"));
+                assert!(message.contains("rendered line 2: `x: ,`"), "{message}");
+            }
+            other => panic!("expected a render error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn plain_impl_blocks_of_a_type_merge_at_its_first_block() {
+        let pieces = [
+            piece("pub struct A;\nimpl A { pub fn one() {} }", "one"),
+            piece("pub struct B;\nimpl B { pub fn two() {} }", "two"),
+            piece("impl A { pub fn three() {} }", "three"),
+        ];
+        let out = print_file("", &pieces, "operations", "m").expect("valid");
+        let a = out.find("impl A").expect("A's block");
+        assert_eq!(out.matches("impl A").count(), 1, "{out}");
+        let (one, three, b) = (out.find("fn one").unwrap(), out.find("fn three").unwrap(), out.find("pub struct B").unwrap());
+        assert!(a < one && one < three && three < b, "A's methods in one block before B:\n{out}");
+    }
+
+    #[test]
+    fn trait_generic_and_attributed_impls_are_kept_apart() {
+        let pieces = [
+            piece("pub struct A;\nimpl Clone for A { fn clone(&self) -> Self { A } }", "one"),
+            piece("impl Clone for A { fn clone(&self) -> Self { A } }", "two"),
+            piece("#[cfg(test)]\nimpl A { fn x() {} }\n#[cfg(test)]\nimpl A { fn y() {} }", "three"),
+        ];
+        let out = print_file("", &pieces, "models", "m").expect("valid");
+        assert_eq!(out.matches("impl Clone for A").count(), 2, "{out}");
+        assert_eq!(out.matches("impl A {").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn invalid_inner_attributes_are_a_render_error_of_the_file() {
+        match print_file("#![doc = ]", &[], "operations", "backups") {
+            Err(Error::Render { template, item, .. }) => assert_eq!((template, item.as_str()), ("operations", "backups")),
+            other => panic!("expected a render error, got {other:?}"),
+        }
+    }
+}
