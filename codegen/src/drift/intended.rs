@@ -74,6 +74,7 @@ pub const NOT_COMPARED: &[(Rule, &str)] = &[
     (Rule::WaiterAdded, "waiters (`x-atlas-waiters`) are ours: upstream has none"),
     (Rule::WaiterRemoved, "waiters (`x-atlas-waiters`) are ours: upstream has none"),
     (Rule::WaiterAcceptorsChanged, "waiters (`x-atlas-waiters`) are ours: upstream has none"),
+    (Rule::WaiterStateAdded, "waiters (`x-atlas-waiters`) are ours: upstream has none"),
 ];
 
 #[derive(Debug, Deserialize)]
