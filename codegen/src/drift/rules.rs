@@ -207,7 +207,10 @@ pub fn parameter_type(
         Some(f) => format!("{}({f})", t.unwrap_or("any")),
         None => t.unwrap_or("any").to_owned(),
     };
-    let (severity, why) = rust_change(rust_old, rust_new);
+    let (severity, why) = match (rust_old, rust_new) {
+        (Some(o), Some(n)) if o != n => (Breaking, format!(": the builder takes {n} instead of {o}")),
+        _ => rust_change(rust_old, rust_new),
+    };
     Some(Finding::new(
         Rule::ParameterType,
         severity,
