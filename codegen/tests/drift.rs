@@ -68,6 +68,7 @@ const FIXTURES: &[(&str, Rule, Severity)] = &[
     ("type-changed", Rule::TypeChanged, Breaking),
     ("enum-changed", Rule::EnumChanged, Breaking),
     ("format-changed", Rule::FormatChanged, Breaking),
+    ("format-changed-same-rust-type", Rule::FormatChanged, Info),
     ("pattern-changed", Rule::PatternChanged, Breaking),
     ("constraint-changed", Rule::ConstraintChanged, Breaking),
     ("enum-value-added", Rule::EnumValueAdded, NonBreaking),
@@ -84,6 +85,7 @@ const FIXTURES: &[(&str, Rule, Severity)] = &[
     ("waiter-added", Rule::WaiterAdded, NonBreaking),
     ("waiter-removed", Rule::WaiterRemoved, Breaking),
     ("waiter-acceptors-changed", Rule::WaiterAcceptorsChanged, Breaking),
+    ("waiter-state-added", Rule::WaiterStateAdded, Breaking),
 ];
 
 fn fixture_report(dir: &str) -> Report {
@@ -196,6 +198,23 @@ fn per_operation_flattened_one_of_equals_the_union_of_its_variants() {
     // Renaming a schema changes nothing on the wire.
     let report = per_operation("schema-ref-changed");
     assert!(report.changes.iter().all(|c| c.rule != Rule::SchemaRefChanged), "{}", drift::report::markdown(&report));
+}
+
+/// A state added to a watched enum is breaking only while no acceptor names it.
+#[test]
+fn a_waiter_state_named_by_an_acceptor_is_not_flagged() {
+    let report = fixture_report("waiter-state-added");
+    let flagged: Vec<&str> = report.changes.iter().filter(|c| c.rule == Rule::WaiterStateAdded).map(|c| c.message.as_str()).collect();
+    assert_eq!(flagged.len(), 1, "{}", drift::report::markdown(&report));
+    assert!(flagged[0].contains("`CANCELLED`") && flagged[0].contains("`jobDone`") && flagged[0].contains("`status`"), "{}", flagged[0]);
+    let base = manifest_dir();
+    let old = load_rel(base, "tests/drift/waiter-state-added/old.yaml");
+    let text = std::fs::read_to_string(base.join("tests/drift/waiter-state-added/new.yaml"))
+        .expect("read")
+        .replace("equals: [FAILED]", "equals: [FAILED, CANCELLED]");
+    let new = load::parse(Path::new("classified.yaml"), text.as_bytes()).expect("parses");
+    let report = drift::diff(&old, &new, &drift::Options::default()).expect("diff");
+    assert!(report.changes.iter().all(|c| c.rule != Rule::WaiterStateAdded), "{}", drift::report::markdown(&report));
 }
 
 #[test]

@@ -31,6 +31,15 @@ impl At {
     }
 }
 
+/// Where a parameter is in each document, to find the type the generator gives it.
+struct ParamKey<'k> {
+    old_op: &'k str,
+    new_op: &'k str,
+    old_name: &'k str,
+    new_name: &'k str,
+    location: &'static str,
+}
+
 fn join(parent: &str, name: &str) -> String {
     if parent.is_empty() { name.to_owned() } else { format!("{parent}.{name}") }
 }
@@ -198,7 +207,8 @@ impl<'a> Differ<'a> {
             }
         }
 
-        self.changes.extend(super::waiters::changes(&old_scoped, &new_scoped));
+        let waiters = super::waiters::changes(&self.old, &self.new, &old_scoped, &new_scoped)?;
+        self.changes.extend(waiters);
         self.changes.sort();
         self.changes.dedup();
         Ok(Scope {
@@ -241,7 +251,8 @@ impl<'a> Differ<'a> {
                     let pat = place.child(format!("{} parameter {}", np.location, np.name));
                     self.emit_opt(&pat, &np.ptr, rules::deprecated(op.deprecated, np.deprecated));
                     if let (Some((os, os_at)), Some((ns, ns_at))) = (&op.schema, &np.schema) {
-                        self.parameter_schema(&pat, np.name, (*os, os_at), (*ns, ns_at), 0)?;
+                        let key = ParamKey { old_op: &o.ptr, new_op: &n.ptr, old_name: op.name, new_name: np.name, location: np.location };
+                        self.parameter_schema(&pat, np.name, &key, (*os, os_at), (*ns, ns_at), 0)?;
                     }
                 }
                 (None, None) => {}
@@ -329,6 +340,7 @@ impl<'a> Differ<'a> {
         &mut self,
         at: &At,
         name: &str,
+        key: &ParamKey<'_>,
         (os, os_at): (SRef<'a>, &str),
         (ns, ns_at): (SRef<'a>, &str),
         depth: usize,
@@ -340,14 +352,19 @@ impl<'a> Differ<'a> {
         let nm = self.new.merged(ns, ns_at)?;
         let ptr = nm.ptr.clone();
         let (ot, nt) = (om.effective_type(), nm.effective_type());
-        self.emit_opt(at, &ptr, rules::parameter_type(name, (ot, om.format.as_deref()), (nt, nm.format.as_deref())));
+        let (old, new) = ((ot, om.format.as_deref()), (nt, nm.format.as_deref()));
+        if old != new {
+            let ro = self.old.rust_param(key.old_op, key.old_name, key.location, depth)?;
+            let rn = self.new.rust_param(key.new_op, key.new_name, key.location, depth)?;
+            self.emit_opt(at, &ptr, rules::parameter_type(name, old, new, ro.as_deref(), rn.as_deref()));
+        }
         self.emit_opt(at, &ptr, rules::parameter_pattern(name, om.pattern.as_deref(), nm.pattern.as_deref()));
         self.enums(at, &ptr, &om, &nm, Usage::REQUEST);
         self.bounds(at, &ptr, &om, &nm, Usage::REQUEST);
         if ot == nt
             && let (Some((oi, oi_at)), Some((ni, ni_at))) = (&om.items, &nm.items)
         {
-            self.parameter_schema(at, &format!("{name}[]"), (*oi, oi_at), (*ni, ni_at), depth + 1)?;
+            self.parameter_schema(at, &format!("{name}[]"), key, (*oi, oi_at), (*ni, ni_at), depth + 1)?;
         }
         Ok(())
     }
@@ -480,9 +497,11 @@ impl<'a> Differ<'a> {
             self.emit_opt(at, &ptr, rules::type_changed(a, b));
             return Ok(());
         }
-        let typ = nt.or(ot);
         self.enums(at, &ptr, om, nm, at.usage);
-        self.emit_opt(at, &ptr, rules::format_changed(typ, om.format.as_deref(), nm.format.as_deref()));
+        if om.format != nm.format {
+            let (ro, rn) = (self.old.rust_at(&om.ptr)?, self.new.rust_at(&nm.ptr)?);
+            self.emit_opt(at, &ptr, rules::format_changed(om.format.as_deref(), nm.format.as_deref(), ro.as_deref(), rn.as_deref()));
+        }
         self.emit_opt(at, &ptr, rules::pattern_changed(om.pattern.as_deref(), nm.pattern.as_deref(), at.usage));
         self.bounds(at, &ptr, om, nm, at.usage);
 

@@ -14,10 +14,68 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::check::{COMPARED, Difference};
-use super::model::{Rule, Subject};
+use super::model::{Change, Rule, Subject};
 use crate::error::{Error, Location};
 use crate::load::{Format, Source};
+
+/// The drift rules `spec check` compares: what `spec/` takes from upstream (operations,
+/// parameters, bodies and their fields, media-type versions, roles). Only these can be
+/// listed as intended differences.
+pub const COMPARED: &[Rule] = &[
+    Rule::OperationAdded,
+    Rule::OperationRemoved,
+    Rule::OperationDeprecated,
+    Rule::OperationSunset,
+    Rule::OperationIdChanged,
+    Rule::TagsChanged,
+    Rule::RolesChanged,
+    Rule::MethodChanged,
+    Rule::PathChanged,
+    Rule::MediaTypeAdded,
+    Rule::MediaTypeRemoved,
+    Rule::ParameterAdded,
+    Rule::ParameterRemoved,
+    Rule::ParameterRequired,
+    Rule::ParameterType,
+    Rule::ParameterPattern,
+    Rule::RequestBodyAdded,
+    Rule::RequestBodyRemoved,
+    Rule::RequestBodyRequired,
+    Rule::ResponseAdded,
+    Rule::ResponseRemoved,
+    Rule::FieldAdded,
+    Rule::FieldRemoved,
+    Rule::FieldRequired,
+    Rule::FieldNullable,
+    Rule::TypeChanged,
+    Rule::EnumChanged,
+    Rule::FormatChanged,
+    Rule::PatternChanged,
+    Rule::ConstraintChanged,
+    Rule::EnumValueAdded,
+    Rule::EnumValueRemoved,
+    Rule::ReadOnlyChanged,
+    Rule::WriteOnlyChanged,
+    Rule::AdditionalPropertiesChanged,
+    Rule::VariantAdded,
+    Rule::VariantRemoved,
+    Rule::DiscriminatorChanged,
+    Rule::PolymorphismChanged,
+    Rule::Deprecated,
+];
+
+/// The drift rules `spec check` leaves out, each with its reason. A rule in neither list
+/// fails the crate's tests: whoever adds a rule decides whether the check compares it.
+pub const NOT_COMPARED: &[(Rule, &str)] = &[
+    (Rule::DescriptionChanged, "descriptions in spec/ are written in our own words"),
+    (Rule::SchemaAdded, "per operation, schemas are compared where they are used; their names are ours"),
+    (Rule::SchemaRemoved, "per operation, schemas are compared where they are used; their names are ours"),
+    (Rule::SchemaRefChanged, "per operation, schemas are compared where they are used; their names are ours"),
+    (Rule::WaiterAdded, "waiters (`x-atlas-waiters`) are ours: upstream has none"),
+    (Rule::WaiterRemoved, "waiters (`x-atlas-waiters`) are ours: upstream has none"),
+    (Rule::WaiterAcceptorsChanged, "waiters (`x-atlas-waiters`) are ours: upstream has none"),
+    (Rule::WaiterStateAdded, "waiters (`x-atlas-waiters`) are ours: upstream has none"),
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,7 +99,7 @@ struct RawEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Condition {
     /// The older upstream copy states there what `spec/` states (see
-    /// [`Difference::legacy_agrees`]).
+    /// [`super::check::Difference::legacy_agrees`]).
     LegacyAgrees,
 }
 
@@ -58,17 +116,19 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn matches(&self, d: &Difference) -> bool {
-        let operation = match &d.change.subject {
+    /// Whether the entry lists `change`; `legacy_agrees` is what the legacy upstream copy
+    /// says there (see [`super::check::Difference::legacy_agrees`]).
+    pub fn matches(&self, change: &Change, legacy_agrees: Option<bool>) -> bool {
+        let operation = match &change.subject {
             Subject::Operation { id, .. } => id.as_str(),
             Subject::Schema { name } => name.as_str(),
         };
-        self.rule == d.change.rule
+        self.rule == change.rule
             && self.operations.as_ref().is_none_or(|ops| ops.iter().any(|o| o == operation))
-            && self.at.as_ref().is_none_or(|g| glob(g, &d.change.location()))
+            && self.at.as_ref().is_none_or(|g| glob(g, &change.location()))
             && match self.only_if {
                 None => true,
-                Some(Condition::LegacyAgrees) => d.legacy_agrees == Some(true),
+                Some(Condition::LegacyAgrees) => legacy_agrees == Some(true),
             }
     }
 
@@ -166,6 +226,15 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_rule_is_compared_or_left_out_with_a_reason() {
+        for rule in Rule::ALL {
+            let compared = COMPARED.contains(&rule);
+            let left_out = NOT_COMPARED.iter().any(|(r, _)| *r == rule);
+            assert!(compared != left_out, "{}: list it in COMPARED or in NOT_COMPARED (with the reason)", rule.name());
+        }
+    }
 
     #[test]
     fn glob_matches_like_a_shell_star() {

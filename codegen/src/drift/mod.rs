@@ -33,6 +33,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 mod spec;
+mod types;
 pub mod waiters;
 
 pub use model::{Change, Finding, Report, Rule, Severity, Subject, Summary, Usage};

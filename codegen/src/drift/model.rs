@@ -78,11 +78,12 @@ pub enum Rule {
     WaiterAdded,
     WaiterRemoved,
     WaiterAcceptorsChanged,
+    WaiterStateAdded,
 }
 
 impl Rule {
     /// Every rule, for tests that check each one has a fixture.
-    pub const ALL: [Rule; 47] = [
+    pub const ALL: [Rule; 48] = [
         Rule::OperationAdded,
         Rule::OperationRemoved,
         Rule::OperationDeprecated,
@@ -130,6 +131,7 @@ impl Rule {
         Rule::WaiterAdded,
         Rule::WaiterRemoved,
         Rule::WaiterAcceptorsChanged,
+        Rule::WaiterStateAdded,
     ];
 
     /// The kebab-case name used in reports and fixture directories.

@@ -10,6 +10,7 @@ use openapiv3::{
 };
 
 use super::model::Usage;
+use super::types::Types;
 use crate::error::{Error, pointer};
 use crate::load::Loaded;
 
@@ -160,6 +161,8 @@ pub(crate) struct Param<'a> {
 pub(crate) struct Doc<'a> {
     pub loaded: &'a Loaded,
     pub doc: &'a OpenAPI,
+    /// The generator's types of the document, lowered when a rule first needs one.
+    types: std::cell::OnceCell<Types>,
 }
 
 pub(crate) fn path_key(path: &str) -> String {
@@ -209,7 +212,35 @@ fn set_bound(m: &mut Merged<'_>, key: &'static str, v: Option<f64>) {
 
 impl<'a> Doc<'a> {
     pub(crate) fn new(loaded: &'a Loaded) -> Self {
-        Doc { loaded, doc: &loaded.doc }
+        Doc { loaded, doc: &loaded.doc, types: std::cell::OnceCell::new() }
+    }
+
+    pub(crate) fn types(&self) -> Result<&Types, Error> {
+        if let Some(t) = self.types.get() {
+            return Ok(t);
+        }
+        let t = Types::of(self.loaded)?;
+        Ok(self.types.get_or_init(|| t))
+    }
+
+    /// The Rust type the generator gives the schema at `ptr`; `None` where the IR has no
+    /// type of its own for that place.
+    pub(crate) fn rust_at(&self, ptr: &str) -> Result<Option<String>, Error> {
+        let types = self.types()?;
+        Ok(types.at(ptr).map(|t| types.rust(t)))
+    }
+
+    /// The Rust type of a parameter (`items` levels down into its arrays).
+    pub(crate) fn rust_param(&self, op: &str, name: &str, location: &'static str, items: usize) -> Result<Option<String>, Error> {
+        let types = self.types()?;
+        let mut ty = types.param(op, name, location);
+        for _ in 0..items {
+            ty = match ty {
+                Some(crate::ir::TypeRef::Vec(inner)) => Some(inner),
+                _ => None,
+            };
+        }
+        Ok(ty.map(|t| types.rust(t)))
     }
 
     pub(crate) fn error(&self, ptr: &str, message: impl Into<String>) -> Error {

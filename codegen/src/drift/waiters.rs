@@ -6,13 +6,16 @@
 //! method is gone) and `waiter-acceptors-changed` (breaking when `wait()` changes its
 //! return type, polls another operation, or loses an acceptor, so that a wait that ended
 //! before may now poll until it times out; non-breaking when acceptors were only added or
-//! the delays changed).
+//! the delays changed), plus `waiter-state-added` (breaking: a value added to the enum of
+//! a field an `equals` acceptor matches, which no acceptor names: when the service reports
+//! that state, the waiter polls until it times out, so the table must classify it). The
+//! enum values are the generator's (the IR of each document), the tables the documents'.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{Change, Finding, Rule, Severity, Subject};
-use super::spec::Op;
-use crate::error::pointer;
+use super::spec::{Doc, Op};
+use crate::error::{Error, pointer};
 use crate::ir::{RawMatcher, WAITERS_EXTENSION, waiter_table};
 
 /// What a user of a generated waiter depends on.
@@ -54,18 +57,27 @@ fn describe_matcher(m: &RawMatcher) -> String {
     parts.join(" ")
 }
 
+/// The fields a waiter's `equals` acceptors match, each with the values they name.
+type Watched = BTreeMap<String, BTreeSet<String>>;
+
 /// The waiters declared on `ops`, by name, with the operation and pointer of each. Tables
 /// are read by the generator's own parser; one it refuses (generation fails on it) is left
 /// out here.
-fn waiters<'o, 'a>(ops: &[&'o Op<'a>]) -> BTreeMap<String, (&'o Op<'a>, String, WaiterFacts)> {
+fn waiters<'o, 'a>(ops: &[&'o Op<'a>]) -> BTreeMap<String, (&'o Op<'a>, String, WaiterFacts, Watched)> {
     let mut out = BTreeMap::new();
     for op in ops {
         let Some(Ok(list)) = op.op.extensions.get(WAITERS_EXTENSION).map(waiter_table) else { continue };
         let at = pointer(&op.ptr, WAITERS_EXTENSION);
         for (i, w) in list.into_iter().enumerate() {
             let acceptors = w.acceptors.iter().map(|a| format!("{}: {}", a.state.as_str(), describe_matcher(&a.matcher))).collect();
+            let mut watched = Watched::new();
+            for a in &w.acceptors {
+                if let (Some(field), Some(values)) = (&a.matcher.field, &a.matcher.equals) {
+                    watched.entry(field.clone()).or_default().extend(values.iter().cloned());
+                }
+            }
             let facts = WaiterFacts { operation: op.display_id(), acceptors, delays: format!("{}..{} s", w.min_delay, w.max_delay) };
-            out.entry(w.name).or_insert((*op, pointer(&at, &i.to_string()), facts));
+            out.entry(w.name).or_insert((*op, pointer(&at, &i.to_string()), facts, watched));
         }
     }
     out
@@ -110,12 +122,25 @@ pub fn waiter_acceptors_changed(name: &str, old: &WaiterFacts, new: &WaiterFacts
     Some(Finding::new(Rule::WaiterAcceptorsChanged, severity, format!("waiter `{name}` changed: {}", why.join("; "))))
 }
 
+/// `value` was added to the enum of `field`, which waiter `name` matches, and no acceptor
+/// of its table names it.
+pub fn waiter_state_added(name: &str, field: &str, value: &str) -> Finding {
+    Finding::new(
+        Rule::WaiterStateAdded,
+        Severity::Breaking,
+        format!(
+            "enum value `{value}` added to `{field}`, which waiter `{name}` matches, and no acceptor names it: \
+             when the service reports it the waiter polls until it times out; the waiter table must classify it"
+        ),
+    )
+}
+
 fn quote(list: &[&String]) -> String {
     list.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// The waiter changes between the operations in scope of both documents.
-pub(crate) fn changes(old_ops: &[&Op<'_>], new_ops: &[&Op<'_>]) -> Vec<Change> {
+pub(crate) fn changes(old_doc: &Doc<'_>, new_doc: &Doc<'_>, old_ops: &[&Op<'_>], new_ops: &[&Op<'_>]) -> Result<Vec<Change>, Error> {
     let (old, new) = (waiters(old_ops), waiters(new_ops));
     let change = |op: &Op<'_>, name: &str, at: &str, f: Finding| Change {
         severity: f.severity,
@@ -127,22 +152,31 @@ pub(crate) fn changes(old_ops: &[&Op<'_>], new_ops: &[&Op<'_>]) -> Vec<Change> {
         message: f.message,
     };
     let mut out = Vec::new();
-    for (name, (op, at, facts)) in &old {
+    for (name, (op, at, facts, _)) in &old {
         match new.get(name) {
             None => out.push(change(op, name, at, waiter_removed(name))),
-            Some((new_op, new_at, new_facts)) => {
+            Some((new_op, new_at, new_facts, watched)) => {
                 if let Some(f) = waiter_acceptors_changed(name, facts, new_facts) {
                     out.push(change(new_op, name, new_at, f));
+                }
+                for (field, named) in watched {
+                    let path: Vec<&str> = field.split('.').collect();
+                    let Some((values, field_at)) = new_doc.types()?.answer_enum(&new_op.ptr, &path) else { continue };
+                    let before: BTreeSet<String> =
+                        old_doc.types()?.answer_enum(&op.ptr, &path).map(|(v, _)| v.into_iter().collect()).unwrap_or_default();
+                    for value in values.iter().filter(|v| !before.contains(*v) && !named.contains(*v)) {
+                        out.push(change(new_op, name, &field_at, waiter_state_added(name, field, value)));
+                    }
                 }
             }
         }
     }
-    for (name, (op, at, _)) in &new {
+    for (name, (op, at, _, _)) in &new {
         if !old.contains_key(name) {
             out.push(change(op, name, at, waiter_added(name)));
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -158,6 +192,15 @@ mod tests {
         assert_eq!(waiter_added("jobDone").severity, Severity::NonBreaking);
         assert_eq!(waiter_removed("jobDone").severity, Severity::Breaking);
         assert!(waiter_removed("jobDone").message.contains("jobDone"));
+    }
+
+    #[test]
+    fn a_state_nobody_classifies_is_breaking_and_named() {
+        let f = waiter_state_added("snapshotCompleted", "status", "cancelled");
+        assert_eq!((f.rule, f.severity), (Rule::WaiterStateAdded, Severity::Breaking));
+        for part in ["`snapshotCompleted`", "`status`", "`cancelled`", "must classify"] {
+            assert!(f.message.contains(part), "{part}: {}", f.message);
+        }
     }
 
     #[test]
