@@ -47,11 +47,11 @@ impl Types {
                 Err(_) => crate::ir::lower(loaded),
             }
         })?;
-        Ok(Types::index(api))
+        Types::index(api)
     }
 
-    fn index(mut api: Api) -> Types {
-        crate::names::assign(&mut api);
+    fn index(mut api: Api) -> Result<Types, Error> {
+        crate::names::assign(&mut api)?;
         let mut by_pointer = HashMap::new();
         fn put(map: &mut HashMap<String, TypeRef>, at: &str, ty: &TypeRef) {
             map.entry(at.to_owned()).or_insert_with(|| ty.clone());
@@ -96,7 +96,7 @@ impl Types {
                 }
             }
         }
-        Types { api, by_pointer, params }
+        Ok(Types { api, by_pointer, params })
     }
 
     /// The type of the schema at `at` (a component, a property, an item, a body).
