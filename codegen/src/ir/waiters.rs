@@ -230,6 +230,9 @@ fn misplaced(source: &Loaded, at: &str) -> Error {
     source.error(at, format!("`{EXTENSION}` belongs on the GET operation the waiters poll, not here"))
 }
 
+/// An enum field a matcher looks at: its pointer in the spec and every value of its enum.
+type EnumField = (String, Vec<String>);
+
 /// Checks one waiter; every message names it.
 struct Checker<'a> {
     /// Errors go through it: a table the overlay brought in is reported in the overlay.
@@ -323,7 +326,7 @@ impl Checker<'_> {
 
     /// The matcher, and for `equals` on an enum field the field's pointer and every value of
     /// its enum.
-    fn matcher(&self, m: RawMatcher, answer: Option<&TypeRef>, at: &str) -> Result<(Matcher, Option<(String, Vec<String>)>), Error> {
+    fn matcher(&self, m: RawMatcher, answer: Option<&TypeRef>, at: &str) -> Result<(Matcher, Option<EnumField>), Error> {
         let kinds = usize::from(m.equals.is_some()) + usize::from(m.test.is_some()) + usize::from(m.status.is_some());
         if kinds != 1 {
             return Err(self.error(at, "a matcher has exactly one of `equals`, `test` or `status`"));
