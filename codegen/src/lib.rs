@@ -56,10 +56,18 @@ pub struct Timings {
     pub render_steps: render::RenderTimes,
 }
 
-/// Loads, lowers, names and renders the spec at `spec`; nothing is written.
+/// Loads (with the overlay beside it, if any), lowers, names and renders the spec at `spec`;
+/// nothing is written.
 pub fn generate(spec: &Path) -> Result<Generated, Error> {
     let t0 = Instant::now();
     let loaded = load::load(spec)?;
+    generate_loaded(loaded, t0.elapsed())
+}
+
+/// [`generate`] with `overlay` applied to the spec instead of the one beside it.
+pub fn generate_with(spec: &Path, overlay: Option<&load::overlay::Overlay>) -> Result<Generated, Error> {
+    let t0 = Instant::now();
+    let loaded = load::load_with(spec, overlay)?;
     generate_loaded(loaded, t0.elapsed())
 }
 

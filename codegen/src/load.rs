@@ -4,10 +4,18 @@
 //! carries the JSON pointer of the node that did not fit. Line numbers come from the parser
 //! for syntax errors and from [`Source::locate`] for errors found later (dangling `$ref`s,
 //! duplicate operationIds, ...).
+//!
+//! A spec `NAME.yaml` is read with the overlay `NAME.overlay.yaml` beside it, when there is
+//! one ([`overlay`]): its actions are applied to the document value before it is
+//! deserialized, so every command that loads the spec (generate, drift, spec check, bench)
+//! sees the same document.
+
+pub mod overlay;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location};
+use overlay::{Applied, Overlay};
 
 /// The text of the spec, kept so that later stages can turn pointers into line numbers.
 #[derive(Debug, Clone)]
@@ -28,6 +36,26 @@ pub enum Format {
 pub struct Loaded {
     pub source: Source,
     pub doc: openapiv3::OpenAPI,
+    /// The overlay applied to the document, if any: errors in what it brought point into it.
+    pub overlay: Option<Applied>,
+}
+
+impl Loaded {
+    /// An error at `pointer` of the document: in the overlay file when the overlay brought
+    /// that node in, in the spec otherwise.
+    pub fn error(&self, pointer: &str, message: impl Into<String>) -> Error {
+        Error::spec(self.location(pointer), message)
+    }
+
+    pub fn location(&self, pointer: &str) -> Location {
+        match &self.overlay {
+            Some(applied) => match applied.origin(pointer) {
+                Some(at) => applied.source.location(&at),
+                None => self.source.location(pointer),
+            },
+            None => self.source.location(pointer),
+        }
+    }
 }
 
 /// The operations a path item can hold, in the order OpenAPI lists them.
@@ -37,8 +65,16 @@ pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head
 /// mistake (a wrong path, a dump) and would only cost memory and time.
 pub const MAX_SPEC_BYTES: u64 = 32 * 1024 * 1024;
 
-/// Reads and parses the spec at `path`.
+/// Reads and parses the spec at `path`, with the overlay beside it ([`overlay::beside`]) when
+/// there is one.
 pub fn load(path: &Path) -> Result<Loaded, Error> {
+    let beside = overlay::beside(path);
+    let overlay = if beside.is_file() { Some(Overlay::load(&beside)?) } else { None };
+    load_with(path, overlay.as_ref())
+}
+
+/// Reads and parses the spec at `path` with `overlay` (and no other) applied.
+pub fn load_with(path: &Path, overlay: Option<&Overlay>) -> Result<Loaded, Error> {
     if let Ok(meta) = std::fs::metadata(path)
         && meta.len() > MAX_SPEC_BYTES
     {
@@ -48,7 +84,7 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
         file: path.to_path_buf(),
         source,
     })?;
-    parse(path, &bytes)
+    parse_with(path, &bytes, overlay)
 }
 
 /// The spec files (`*.yaml`, `*.json`) directly in `dir`, in name order: the published
@@ -78,10 +114,33 @@ fn too_large(path: &Path, len: u64) -> Error {
     )
 }
 
-/// Parses spec bytes; `path` is only used for messages and to tell JSON from YAML.
+/// Parses spec bytes, no overlay applied; `path` is only used for messages and to tell JSON
+/// from YAML.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded, Error> {
+    parse_with(path, bytes, None)
+}
+
+/// Parses spec bytes with `overlay` applied to the document before it is deserialized.
+pub fn parse_with(path: &Path, bytes: &[u8], overlay: Option<&Overlay>) -> Result<Loaded, Error> {
     let source = source(path, bytes)?;
-    let doc = match deserialize(&source) {
+    let (doc, applied) = match overlay {
+        None => (deserialize(&source), None),
+        Some(overlay) => {
+            let mut value = value(&source).map_err(|err| version_error(&source).unwrap_or(err))?;
+            let applied = overlay.apply(path, &mut value)?;
+            let doc = check_ignored_keys(&source, &value).and_then(|()| deserialize_value(&source, &value));
+            // An error in what the overlay brought in points into the overlay.
+            let doc = doc.map_err(|err| match err {
+                Error::Spec { location, message } => match applied.origin(&location.pointer) {
+                    Some(at) => Error::Spec { location: applied.source.location(&at), message },
+                    None => Error::Spec { location, message },
+                },
+                err => err,
+            });
+            (doc, Some(applied))
+        }
+    };
+    let doc = match doc {
         Ok(doc) => doc,
         Err(err) => return Err(version_error(&source).unwrap_or(err)),
     };
@@ -94,7 +153,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded, Error> {
             ),
         ));
     }
-    Ok(Loaded { source, doc })
+    Ok(Loaded { source, doc, overlay: applied })
 }
 
 /// Reads the document at `path` as a plain JSON value, parsed as [`load`] parses it
@@ -109,7 +168,7 @@ pub fn load_value(path: &Path) -> Result<(Source, serde_json::Value), Error> {
 }
 
 /// The checked text of a spec: not too large, UTF-8, not empty.
-fn source(path: &Path, bytes: &[u8]) -> Result<Source, Error> {
+pub(crate) fn source(path: &Path, bytes: &[u8]) -> Result<Source, Error> {
     if bytes.len() as u64 > MAX_SPEC_BYTES {
         return Err(too_large(path, bytes.len() as u64));
     }
@@ -173,12 +232,17 @@ fn deserialize(source: &Source) -> Result<openapiv3::OpenAPI, Error> {
 fn deserialize_careful(source: &Source) -> Result<openapiv3::OpenAPI, Error> {
     let value = value(source)?;
     check_ignored_keys(source, &value)?;
-    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
+    deserialize_value(source, &value)
+}
+
+/// The document read from its value, or the error with the pointer of the node that did not fit.
+fn deserialize_value(source: &Source, value: &serde_json::Value) -> Result<openapiv3::OpenAPI, Error> {
+    match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(value) {
         Ok(doc) => Ok(doc),
         Err(e) => {
             let pointer = path_to_pointer(e.path());
             let message = describe(e.into_inner().to_string());
-            let (pointer, message) = refine(&value, &pointer).unwrap_or((pointer, message));
+            let (pointer, message) = refine(value, &pointer).unwrap_or((pointer, message));
             Err(source.error(&pointer, message))
         }
     }

@@ -20,6 +20,8 @@ use clap::{Args, ValueEnum};
 
 /// The spec path inside a revision.
 const SPEC_IN_REPO: &str = "spec/atlas-backup.yaml";
+/// Its overlay inside a revision, applied as `load` applies the one beside a spec file.
+const OVERLAY_IN_REPO: &str = "spec/atlas-backup.overlay.yaml";
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -94,12 +96,21 @@ fn load_side(arg: &str, root: &Path, repo: &Path) -> Result<Loaded, String> {
     if let Some(path) = candidates.iter().find(|p| p.is_file()) {
         return atlas_codegen::load::load(path).map_err(|e| e.to_string());
     }
-    let bytes = git_show(arg, repo)?;
+    let bytes = git_show(arg, repo, SPEC_IN_REPO)?;
     let label = PathBuf::from(format!("{arg}:{SPEC_IN_REPO}"));
-    atlas_codegen::load::parse(&label, &bytes).map_err(|e| e.to_string())
+    // The revision's own overlay, when it has one (revisions before the overlay had their
+    // waiter tables in the spec).
+    let overlay = match git_show(arg, repo, OVERLAY_IN_REPO) {
+        Ok(text) => Some(
+            atlas_codegen::load::overlay::Overlay::parse(&PathBuf::from(format!("{arg}:{OVERLAY_IN_REPO}")), &text)
+                .map_err(|e| e.to_string())?,
+        ),
+        Err(_) => None,
+    };
+    atlas_codegen::load::parse_with(&label, &bytes, overlay.as_ref()).map_err(|e| e.to_string())
 }
 
-fn git_show(rev: &str, repo: &Path) -> Result<Vec<u8>, String> {
+fn git_show(rev: &str, repo: &Path, file: &str) -> Result<Vec<u8>, String> {
     // A leading `-` would be read by git as an option.
     if rev.is_empty() || rev.starts_with('-') {
         return Err(format!("`{rev}` is neither a spec file nor a git revision"));
@@ -107,12 +118,12 @@ fn git_show(rev: &str, repo: &Path) -> Result<Vec<u8>, String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(repo)
-        .args(["show", &format!("{rev}:{SPEC_IN_REPO}")])
+        .args(["show", &format!("{rev}:{file}")])
         .output()
         .map_err(|e| format!("`{rev}` is not a file, and git could not be run to read it as a revision: {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "`{rev}` is neither a spec file nor a git revision with {SPEC_IN_REPO} in {}: git says: {}",
+            "`{rev}` is neither a spec file nor a git revision with {file} in {}: git says: {}",
             repo.display(),
             String::from_utf8_lossy(&out.stderr).trim()
         ));

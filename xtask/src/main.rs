@@ -34,6 +34,10 @@ enum Task {
         /// The OpenAPI 3.0 spec (YAML or JSON).
         #[arg(long)]
         spec: Option<PathBuf>,
+        /// An OpenAPI Overlay 1.0 document applied to the spec, instead of the
+        /// `NAME.overlay.yaml` beside it [default: that one, when it exists].
+        #[arg(long)]
+        overlay: Option<PathBuf>,
         /// The crate directory to write.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -80,7 +84,7 @@ fn workspace_root() -> Result<PathBuf, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = workspace_root().and_then(|root| match cli.task {
-        Task::Generate { spec, out, check, strict } => generate(&root, spec, out, check, strict),
+        Task::Generate { spec, overlay, out, check, strict } => generate(&root, spec, overlay, out, check, strict),
         Task::Spec { task } => spec::run(task, &root),
         Task::Drift(args) => drift::run(args, &root),
         Task::Semver(args) => semver::run(args, &root),
@@ -96,11 +100,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(root: &Path, spec: Option<PathBuf>, out: Option<PathBuf>, check: bool, strict: bool) -> Result<ExitCode, String> {
+fn generate(root: &Path, spec: Option<PathBuf>, overlay: Option<PathBuf>, out: Option<PathBuf>, check: bool, strict: bool) -> Result<ExitCode, String> {
     let started = Instant::now();
     let spec = spec.unwrap_or_else(|| root.join("spec/atlas-backup.yaml"));
     let out = out.unwrap_or_else(|| root.join("generated"));
-    let generated = atlas_codegen::generate(&spec).map_err(|e| e.to_string())?;
+    let generated = match overlay {
+        Some(overlay) => atlas_codegen::load::overlay::Overlay::load(&overlay)
+            .and_then(|overlay| atlas_codegen::generate_with(&spec, Some(&overlay))),
+        None => atlas_codegen::generate(&spec),
+    };
+    let generated = generated.map_err(|e| e.to_string())?;
     for w in &generated.warnings {
         eprintln!("{w}");
     }

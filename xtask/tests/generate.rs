@@ -127,6 +127,7 @@ fn generate_writes_into_the_workspace_it_runs_in() {
     std::fs::create_dir_all(other.path().join("xtask")).expect("mkdir");
     std::fs::create_dir_all(other.path().join("spec")).expect("mkdir");
     std::fs::copy(root().join("spec/atlas-backup.yaml"), other.path().join("spec/atlas-backup.yaml")).expect("copy spec");
+    std::fs::copy(root().join("spec/atlas-backup.overlay.yaml"), other.path().join("spec/atlas-backup.overlay.yaml")).expect("copy overlay");
     let ours = root().join("generated/src/lib.rs");
     let before = std::fs::metadata(&ours).and_then(|m| m.modified()).expect("mtime");
 
@@ -139,13 +140,11 @@ fn generate_writes_into_the_workspace_it_runs_in() {
 }
 
 /// Issue 12's acceptance: a spec update that drops a status a waiter waits for breaks
-/// generation loudly (the waiter, the pointer, the value), and nothing is written.
+/// generation loudly (the waiter, the pointer, the value), and nothing is written. The table
+/// is in the overlay beside the spec (found by its name), so the error points into it.
 #[test]
 fn removing_a_status_a_waiter_needs_exits_1_naming_the_waiter() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let spec = dir.path().join("spec.yaml");
-    let text = std::fs::read_to_string(root().join("spec/atlas-backup.yaml")).expect("read spec");
-    // The `status` enum of DiskBackupReplicaSet, the replica set snapshot.
+    let (dir, spec, text) = spec_copy();
     let start = text.find("\n    DiskBackupReplicaSet:\n").expect("DiskBackupReplicaSet");
     let at = start + text[start..].find("            - completed\n").expect("its completed value");
     let edited = format!("{}{}", &text[..at], &text[at + "            - completed\n".len()..]);
@@ -155,10 +154,77 @@ fn removing_a_status_a_waiter_needs_exits_1_naming_the_waiter() {
     assert_eq!(code, 1, "{stdout}{stderr}");
     for expected in [
         "waiter \"snapshotCompleted\"",
-        "#/paths/~1api~1atlas~1v2~1groups~1{groupId}~1clusters~1{clusterName}~1backup~1snapshots~1{snapshotId}/get/x-atlas-waiters/0/acceptors/0/matcher/equals/0",
+        "#/actions/4/update/x-atlas-waiters/0/acceptors/0/matcher/equals/0",
         "value \"completed\" is not in the enum of `status`",
-        "spec.yaml:",
+        "spec.overlay.yaml:",
     ] {
+        assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
+    }
+    assert!(!out.exists(), "nothing may be written");
+}
+
+/// A copy of spec/ in a temporary directory as `spec.yaml` with its overlay beside it as
+/// `spec.overlay.yaml`; answers the directory, the spec's path and its text.
+fn spec_copy() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("spec.yaml");
+    let text = std::fs::read_to_string(root().join("spec/atlas-backup.yaml")).expect("read spec");
+    std::fs::write(&spec, &text).expect("write spec");
+    std::fs::copy(root().join("spec/atlas-backup.overlay.yaml"), dir.path().join("spec.overlay.yaml")).expect("copy overlay");
+    (dir, spec, text)
+}
+
+/// Issue 28's acceptance: a state Atlas adds to a field a waiter watches (snapshots gain
+/// `cancelled`) fails generation naming the waiter, the field and the value, and nothing is
+/// written: the waiter would otherwise poll a cancelled snapshot until its time ran out.
+#[test]
+fn a_status_no_acceptor_classifies_exits_1_naming_waiter_field_and_value() {
+    let (dir, spec, text) = spec_copy();
+    let start = text.find("\n    DiskBackupReplicaSet:\n").expect("DiskBackupReplicaSet");
+    let at = start + text[start..].find("            - completed\n").expect("its completed value");
+    let edited = format!("{}            - cancelled\n{}", &text[..at], &text[at..]);
+    std::fs::write(&spec, edited).expect("write spec");
+    let out = dir.path().join("crate");
+    let (code, stdout, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--out").arg(&out));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    for expected in ["waiter \"snapshotCompleted\"", "no acceptor classifies `cancelled` of `status`", "spec.overlay.yaml:", "#/actions/4/update/x-atlas-waiters/0/acceptors"] {
+        assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
+    }
+    assert!(!out.exists(), "nothing may be written");
+    // Saying what the rest means (`otherwise: retry`) is the other way to classify it.
+    let overlay = dir.path().join("spec.overlay.yaml");
+    let table = std::fs::read_to_string(&overlay).expect("read overlay");
+    let named = "      - name: snapshotCompleted\n";
+    assert!(table.contains(named), "{table}");
+    std::fs::write(&overlay, table.replace(named, &format!("{named}        otherwise: retry\n"))).expect("write overlay");
+    let (code, stdout, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--out").arg(&out));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
+
+/// `--overlay FILE` applies that overlay to any spec: spec/ with its overlay given by hand
+/// under another name generates exactly generated/; without any overlay the waiters are gone,
+/// so generated/ differs.
+#[test]
+fn the_overlay_flag_applies_an_overlay_to_any_spec() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Named as spec/ names it: the generated files name their spec.
+    let spec = dir.path().join("atlas-backup.yaml");
+    std::fs::copy(root().join("spec/atlas-backup.yaml"), &spec).expect("copy spec");
+    let overlay = dir.path().join("waiters.yaml");
+    std::fs::copy(root().join("spec/atlas-backup.overlay.yaml"), &overlay).expect("copy overlay");
+    let generated = root().join("generated");
+    let (code, stdout, stderr) = run(xtask().args(["generate", "--check", "--spec"]).arg(&spec).arg("--overlay").arg(&overlay).arg("--out").arg(&generated));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, stdout, stderr) = run(xtask().args(["generate", "--check", "--spec"]).arg(&spec).arg("--out").arg(&generated));
+    assert_eq!(code, 1, "without the overlay the waiters must be missing: {stdout}{stderr}");
+    assert!(stderr.contains("stale:"), "{stderr}");
+    // A stale action is refused, naming the overlay, the action and its target.
+    let stale = std::fs::read_to_string(&overlay).expect("read overlay").replace("'getBackupExport'", "'getGoneExport'");
+    std::fs::write(&overlay, stale).expect("write overlay");
+    let out = dir.path().join("crate");
+    let (code, stdout, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--overlay").arg(&overlay).arg("--out").arg(&out));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    for expected in ["waiters.yaml:", "#/actions/1/target", "overlay action 1 (\"waiters of getBackupExport (exportCompleted)\") is stale", "'getGoneExport'"] {
         assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
     }
     assert!(!out.exists(), "nothing may be written");

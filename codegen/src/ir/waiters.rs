@@ -19,7 +19,13 @@
 //!         matcher: {field: failed, test: isTrue}     # also: present, nonEmpty
 //!       - state: retry
 //!         matcher: {status: 200}                     # the HTTP status of the answer
+//!     otherwise: retry      # optional: what the enum values no acceptor names mean
 //! ```
+//!
+//! Tables are exhaustive: when acceptors match an enum field with `equals`, every value of
+//! the enum is named by one of them, or the waiter says `otherwise: retry`. A state Atlas
+//! adds (snapshots gaining `cancelled`) then fails generation, naming the waiter, the field
+//! and the value, instead of shipping a waiter that polls it until its time runs out.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +33,7 @@ use serde::Deserialize;
 
 use super::{Api, Method, ResponseKind, TypeKind, TypeRef};
 use crate::error::{Error, pointer};
-use crate::load::{Loaded, Source};
+use crate::load::Loaded;
 
 /// The extension that declares waiters.
 pub const EXTENSION: &str = "x-atlas-waiters";
@@ -131,6 +137,11 @@ pub(crate) struct RawWaiter {
     pub min_delay: u64,
     pub max_delay: u64,
     pub acceptors: Vec<RawAcceptor>,
+    /// What an answer no acceptor matches means. Only `retry` (keep polling, what the client
+    /// does with such an answer) is accepted: it is how a table says that the enum values it
+    /// does not name are in-progress states, so that exhaustiveness is a decision, not luck.
+    #[serde(default)]
+    pub otherwise: Option<State>,
 }
 
 #[derive(Deserialize)]
@@ -180,7 +191,7 @@ pub(crate) fn table(value: &serde_json::Value) -> Result<Vec<RawWaiter>, serde_p
 
 /// Reads and checks every waiter of the document; `api` is the lowered rest of it.
 pub fn lower(loaded: &Loaded, api: &Api) -> Result<Vec<Waiter>, Error> {
-    let source = &loaded.source;
+    let source = loaded;
     let doc = &loaded.doc;
     if doc.extensions.contains_key(EXTENSION) {
         return Err(misplaced(source, &pointer("#", EXTENSION)));
@@ -215,13 +226,17 @@ pub fn lower(loaded: &Loaded, api: &Api) -> Result<Vec<Waiter>, Error> {
     Ok(waiters)
 }
 
-fn misplaced(source: &Source, at: &str) -> Error {
+fn misplaced(source: &Loaded, at: &str) -> Error {
     source.error(at, format!("`{EXTENSION}` belongs on the GET operation the waiters poll, not here"))
 }
 
+/// An enum field a matcher looks at: its pointer in the spec and every value of its enum.
+type EnumField = (String, Vec<String>);
+
 /// Checks one waiter; every message names it.
 struct Checker<'a> {
-    source: &'a Source,
+    /// Errors go through it: a table the overlay brought in is reported in the overlay.
+    source: &'a Loaded,
     api: &'a Api,
     name: &'a str,
     at: &'a str,
@@ -251,9 +266,15 @@ impl Checker<'_> {
             ResponseKind::Empty | ResponseKind::Bytes => None,
         };
         let mut acceptors = Vec::with_capacity(w.acceptors.len());
+        // Per enum field matched with `equals`: its pointer, every value, the values named.
+        let mut enums: BTreeMap<String, (String, Vec<String>, Vec<String>)> = BTreeMap::new();
         for (j, a) in w.acceptors.into_iter().enumerate() {
             let a_at = pointer(&pointer(self.at, "acceptors"), &j.to_string());
-            let matcher = self.matcher(a.matcher, answer, &pointer(&a_at, "matcher"))?;
+            let (matcher, values) = self.matcher(a.matcher, answer, &pointer(&a_at, "matcher"))?;
+            if let (Matcher::Equals { path, values: named }, Some((field_pointer, all))) = (&matcher, values) {
+                let entry = enums.entry(path.join(".")).or_insert((field_pointer, all, Vec::new()));
+                entry.2.extend(named.iter().cloned());
+            }
             acceptors.push(Acceptor { state: a.state, matcher });
         }
         let successes: Vec<&Acceptor> = acceptors.iter().filter(|a| a.state == State::Success).collect();
@@ -265,6 +286,30 @@ impl Checker<'_> {
                 &pointer(self.at, "acceptors"),
                 "success acceptors mix decoded answers and error statuses: the waiter could not say what it returns",
             ));
+        }
+        match w.otherwise {
+            None => {
+                for (field, (field_pointer, all, named)) in &enums {
+                    let unclassified: Vec<&str> = all.iter().filter(|v| !named.contains(v)).map(String::as_str).collect();
+                    if !unclassified.is_empty() {
+                        return Err(self.error(
+                            &pointer(self.at, "acceptors"),
+                            format!(
+                                "no acceptor classifies {} of `{field}` ({field_pointer}): name {} in an acceptor, or say `otherwise: retry` to keep polling on the values no acceptor names",
+                                unclassified.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "),
+                                if unclassified.len() == 1 { "it" } else { "each" },
+                            ),
+                        ));
+                    }
+                }
+            }
+            Some(State::Retry) => {}
+            Some(other) => {
+                return Err(self.error(
+                    &pointer(self.at, "otherwise"),
+                    format!("`otherwise: {}` is not supported: an answer no acceptor matches keeps the waiter polling, so only `otherwise: retry` says what it means", other.as_str()),
+                ));
+            }
         }
         Ok(Waiter {
             name: w.name,
@@ -279,7 +324,9 @@ impl Checker<'_> {
         })
     }
 
-    fn matcher(&self, m: RawMatcher, answer: Option<&TypeRef>, at: &str) -> Result<Matcher, Error> {
+    /// The matcher, and for `equals` on an enum field the field's pointer and every value of
+    /// its enum.
+    fn matcher(&self, m: RawMatcher, answer: Option<&TypeRef>, at: &str) -> Result<(Matcher, Option<EnumField>), Error> {
         let kinds = usize::from(m.equals.is_some()) + usize::from(m.test.is_some()) + usize::from(m.status.is_some());
         if kinds != 1 {
             return Err(self.error(at, "a matcher has exactly one of `equals`, `test` or `status`"));
@@ -291,7 +338,7 @@ impl Checker<'_> {
             if !(100..=599).contains(&status) {
                 return Err(self.error(&pointer(at, "status"), format!("{status} is not an HTTP status (100-599)")));
             }
-            return Ok(Matcher::Status(status));
+            return Ok((Matcher::Status(status), None));
         }
         let field_at = pointer(at, "field");
         let Some(field) = m.field else {
@@ -308,8 +355,8 @@ impl Checker<'_> {
             if values.is_empty() {
                 return Err(self.error(&pointer(at, "equals"), "`equals` lists no value"));
             }
-            match ty {
-                TypeRef::String => {}
+            let all = match ty {
+                TypeRef::String => None,
                 TypeRef::Named(id) => {
                     let TypeKind::Enum(e) = &self.api.ty(*id).kind else {
                         return Err(self.error(&field_at, format!("`equals` needs a string field; `{shown}` is not one")));
@@ -323,18 +370,20 @@ impl Checker<'_> {
                             ));
                         }
                     }
+                    Some((field_pointer, e.variants.iter().map(|ev| ev.value.clone()).collect()))
                 }
                 _ => return Err(self.error(&field_at, format!("`equals` needs a string field; `{shown}` is not one"))),
-            }
-            return Ok(Matcher::Equals { path, values });
+            };
+            return Ok((Matcher::Equals { path, values }, all));
         }
-        match m.test {
-            Some(Test::IsTrue) if *ty == TypeRef::Bool => Ok(Matcher::IsTrue { path }),
-            Some(Test::IsTrue) => Err(self.error(&field_at, format!("`isTrue` needs a boolean field; `{shown}` ({field_pointer}) is not a boolean"))),
-            Some(Test::NonEmpty) if matches!(ty, TypeRef::Vec(_)) => Ok(Matcher::NonEmpty { path }),
-            Some(Test::NonEmpty) => Err(self.error(&field_at, format!("`nonEmpty` needs an array field; `{shown}` ({field_pointer}) is not an array"))),
-            Some(Test::Present) | None => Ok(Matcher::Present { path }),
-        }
+        let matcher = match m.test {
+            Some(Test::IsTrue) if *ty == TypeRef::Bool => Matcher::IsTrue { path },
+            Some(Test::IsTrue) => return Err(self.error(&field_at, format!("`isTrue` needs a boolean field; `{shown}` ({field_pointer}) is not a boolean"))),
+            Some(Test::NonEmpty) if matches!(ty, TypeRef::Vec(_)) => Matcher::NonEmpty { path },
+            Some(Test::NonEmpty) => return Err(self.error(&field_at, format!("`nonEmpty` needs an array field; `{shown}` ({field_pointer}) is not an array"))),
+            Some(Test::Present) | None => Matcher::Present { path },
+        };
+        Ok((matcher, None))
     }
 
     /// Follows aliases to what a type is made of.
