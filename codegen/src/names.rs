@@ -6,6 +6,8 @@
 //! collisions deterministically (first come in a stable order keeps the name, the others
 //! get `2`, `3`, ...).
 
+pub mod cli;
+
 use std::collections::{BTreeMap, HashSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
@@ -33,7 +35,8 @@ const CLIENT_METHODS: &[&str] = &["builder", "new", "from_env", "base_url", "clo
 /// Methods of every request builder that parameter setters must not take.
 const BUILDER_METHODS: &[&str] = &[
     "send", "send_with_metadata", "body", "timeout", "api_version", "into_stream", "collect_all", "new",
-    "client", "clone", "fmt", "items_per_page_default", "concurrency", "fetch_page", "options", "version",
+    "client", "clone", "fmt", "items_per_page_default", "concurrency", "fetch_page", "options", "version", "prepare",
+    "operation",
 ];
 
 /// `value` made into a valid identifier in snake_case (fields, methods, modules).
