@@ -12,6 +12,7 @@ mod mock;
 mod models;
 mod operations;
 mod waiters;
+pub mod cli;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
