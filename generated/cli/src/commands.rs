@@ -1020,7 +1020,16 @@ static OPERATIONS: &[Operation] = &[
             shape: &SHAPE_22,
         }),
         list: false,
-        links: &[],
+        links: &[
+            Link {
+                waiter: 1,
+                params: &[
+                    ("groupId", Source::Request("groupId")),
+                    ("clusterName", Source::Request("clusterName")),
+                    ("exportId", Source::Response("/id")),
+                ],
+            },
+        ],
         build: op_create_backup_export,
     },
     Operation {
@@ -1266,7 +1275,16 @@ static OPERATIONS: &[Operation] = &[
             shape: &SHAPE_25,
         }),
         list: false,
-        links: &[],
+        links: &[
+            Link {
+                waiter: 2,
+                params: &[
+                    ("groupId", Source::Request("groupId")),
+                    ("clusterName", Source::Request("clusterName")),
+                    ("restoreJobId", Source::Response("/id")),
+                ],
+            },
+        ],
         build: op_create_backup_restore_job,
     },
     Operation {
@@ -1825,7 +1843,16 @@ static OPERATIONS: &[Operation] = &[
             shape: &SHAPE_50,
         }),
         list: false,
-        links: &[],
+        links: &[
+            Link {
+                waiter: 4,
+                params: &[
+                    ("groupId", Source::Request("groupId")),
+                    ("clusterName", Source::Request("clusterName")),
+                    ("snapshotId", Source::Response("/id")),
+                ],
+            },
+        ],
         build: op_take_snapshots,
     },
     Operation {
@@ -2189,7 +2216,16 @@ static OPERATIONS: &[Operation] = &[
         ],
         body: None,
         list: false,
-        links: &[],
+        links: &[
+            Link {
+                waiter: 5,
+                params: &[
+                    ("groupId", Source::Request("groupId")),
+                    ("clusterName", Source::Request("clusterName")),
+                    ("snapshotId", Source::Request("snapshotId")),
+                ],
+            },
+        ],
         build: op_delete_cluster_backup_snapshot,
     },
     Operation {
@@ -3318,7 +3354,16 @@ static OPERATIONS: &[Operation] = &[
             shape: &SHAPE_56,
         }),
         list: false,
-        links: &[],
+        links: &[
+            Link {
+                waiter: 11,
+                params: &[
+                    ("groupId", Source::Request("groupId")),
+                    ("clusterName", Source::Request("clusterName")),
+                    ("restoreJobId", Source::Response("/id")),
+                ],
+            },
+        ],
         build: op_create_serverless_restore_job,
     },
     Operation {
@@ -3742,7 +3787,16 @@ static OPERATIONS: &[Operation] = &[
             shape: &SHAPE_58,
         }),
         list: false,
-        links: &[],
+        links: &[
+            Link {
+                waiter: 9,
+                params: &[
+                    ("groupId", Source::Request("groupId")),
+                    ("name", Source::Request("name")),
+                    ("restoreJobId", Source::Response("/id")),
+                ],
+            },
+        ],
         build: op_create_flex_restore_job,
     },
     Operation {
