@@ -333,7 +333,9 @@ fn call(tables: &Tables, op: &'static Operation, m: &ArgMatches, globals: &Globa
         return output::write_stdout(crate::body::template(op.id, body).as_bytes());
     }
     let mut values = values(op.params, m)?;
-    if let (Some(body), Some(path)) = (&op.body, m.get_one::<String>("file")) {
+    if let Some(body) = &op.body
+        && let Some(path) = m.get_one::<String>("file")
+    {
         values.insert(Values::BODY, crate::body::read(path, body)?);
     }
     if op.deprecated {

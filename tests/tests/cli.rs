@@ -152,7 +152,7 @@ async fn all_reads_every_page_and_ndjson_prints_one_item_a_line() {
     let list = format!("/api/atlas/v2/groups/{GROUP}/clusters/C0/backup/exports");
     for (page, id) in [("1", "a"), ("2", "b")] {
         Mock::given(method("GET")).and(path(list.clone())).and(query_param("pageNum", page))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [{"id": id}], "totalCount": 2})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [{"id": id, "exportBucketId": "6824a1c3b2f1e4d5a6b7c8e2"}], "totalCount": 2})))
             .mount(&server).await;
     }
     let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--itemsPerPage", "1", "--all", "-o", "ndjson"]);
