@@ -5,6 +5,11 @@
 use crate::call::{Call, Values, Wait};
 use crate::exit::Failure;
 
+/// Makes an operation's library builder from the parsed flags.
+pub type BuildCall = fn(&atlas_backup::Client, &Values) -> Result<Box<dyn Call>, Failure>;
+/// Makes a library waiter from the polled operation's parsed flags.
+pub type BuildWait = fn(&atlas_backup::Client, &Values) -> Result<Box<dyn Wait>, Failure>;
+
 /// One operation of the spec, as a command `<tag> <operationId>`.
 pub struct Operation {
     pub id: &'static str,
@@ -29,7 +34,7 @@ pub struct Operation {
     /// The waiters that follow a job this operation starts (`--wait`).
     pub links: &'static [Link],
     /// The library's request builder, filled from the parsed flags.
-    pub build: fn(&atlas_backup::Client, &Values) -> Result<Box<dyn Call>, Failure>,
+    pub build: BuildCall,
 }
 
 /// A parameter, as a flag (`--groupId`, alias `--group-id`).
@@ -104,7 +109,7 @@ pub struct Waiter {
     pub state_paths: &'static [&'static [&'static str]],
     pub min_delay: u64,
     pub max_delay: u64,
-    pub build: fn(&atlas_backup::Client, &Values) -> Result<Box<dyn Wait>, Failure>,
+    pub build: BuildWait,
 }
 
 /// A response link of the spec: after the operation, waiter `waiter` follows its job, with
