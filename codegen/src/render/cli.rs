@@ -72,7 +72,69 @@ pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
     let parsed = super::parse_file(&text)
         .map_err(|e| Error::Render { template: "cli/commands.rs", item: "the command tables".to_owned(), message: e.to_string() })?;
     files.push(File { path: "cli/src/commands.rs".to_owned(), contents: format!("{rust_header}\n{}", super::unparse(&parsed)) });
+    files.push(File { path: "cli/COMMANDS.md".to_owned(), contents: format!("<!--\n{}-->\n{}", header(spec_name, ""), surface(api)) });
     Ok(files)
+}
+
+/// Every command and flag of the command line, as a reviewable list (`cli/COMMANDS.md`):
+/// a spec change shows its effect on the command line in review.
+pub fn surface(api: &Api) -> String {
+    let mut out = String::from("# atlas-backup commands\n\nGlobal flags: `-o/--output json|yaml|ndjson`, `--profile NAME`, `--base-url URL`, `--dry-run`, `--curl`, `--debug`, `--quiet`.\n");
+    let mut order: Vec<&Operation> = api.operations.iter().collect();
+    order.sort_by_key(|o| names::tag_command(&o.tag));
+    let mut tag = String::new();
+    for op in order {
+        let t = names::tag_command(&op.tag);
+        if t != tag {
+            let _ = write!(out, "\n## {t} ({})\n", names::kebab(&t));
+            tag = t.clone();
+        }
+        let _ = write!(out, "\n- `atlas-backup {t} {}` (`{}`): {} {}", op.operation_id, names::kebab(&op.operation_id), op.method.as_str(), op.path);
+        if op.deprecated {
+            out.push_str(" (deprecated)");
+        }
+        out.push('\n');
+        for p in &op.params {
+            out.push_str(&flag_line(p));
+        }
+        if let Some(b) = &op.body {
+            let _ = writeln!(out, "  - `--file PATH`{} | `--template`", if b.required { " (required)" } else { "" });
+        }
+        if op.pagination.is_some() {
+            out.push_str("  - `--all`, `--concurrency N`\n");
+        }
+        for l in api.wait_links.iter().filter(|l| api.operations[l.operation].operation_id == op.operation_id) {
+            let _ = writeln!(out, "  - `--wait` (waiter `{}`), `--wait-timeout`, `--min-delay`, `--max-delay`", api.waiters[l.waiter].name);
+        }
+    }
+    out.push_str("\n## wait\n");
+    for w in &api.waiters {
+        let op = &api.operations[w.operation];
+        let _ = writeln!(out, "\n- `atlas-backup wait {}` (`{}`): polls `{}`; `--wait-timeout`, `--min-delay`, `--max-delay`", w.name, names::kebab(&w.name), op.operation_id);
+        for p in &op.params {
+            out.push_str(&flag_line(p));
+        }
+    }
+    out
+}
+
+fn flag_line(p: &crate::ir::Param) -> String {
+    let aliases = names::flag_aliases(&p.name);
+    let aliases = if aliases.is_empty() { String::new() } else { format!(" ({})", aliases.iter().map(|a| format!("`--{a}`")).collect::<Vec<_>>().join(", ")) };
+    let ty = match &p.ty {
+        TypeRef::Vec(inner) => format!("{}...", kind_word(inner)),
+        other => kind_word(other).to_owned(),
+    };
+    format!("  - `--{}`{aliases} {ty}{}\n", p.name, if p.required { " (required)" } else { "" })
+}
+
+fn kind_word(ty: &TypeRef) -> &'static str {
+    match ty {
+        TypeRef::I32 | TypeRef::I64 => "integer",
+        TypeRef::F32 | TypeRef::F64 => "number",
+        TypeRef::Bool => "boolean",
+        _ => "string",
+    }
 }
 
 /// The request builder's path in the library.
