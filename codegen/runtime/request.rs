@@ -171,6 +171,13 @@ impl<P, V: Accept> Builder<P, V> {
         Ok(request)
     }
 
+    /// The request `operation` would send (parameters checked, URL, headers, body), without
+    /// credentials and without sending it.
+    pub fn prepare(&self, operation: &'static Operation, fill: Fill<P>) -> crate::Result<reqwest::Request> {
+        let request = self.request(operation, fill)?;
+        self.client.prepared(&request)
+    }
+
     /// Sends the request of `operation` and decodes the JSON answer.
     pub async fn send_json<T: serde::de::DeserializeOwned>(
         self,
@@ -293,13 +300,23 @@ macro_rules! builder {
 
         /// Sends the request; the answer keeps the status, headers and attempt count.
         pub async fn send_with_metadata(self) -> crate::Result<crate::Response<$out>> {
+            self.0.$send(Self::operation(), Self::fill).await
+        }
+
+        /// The request [`send`](Self::send) would make, parameters checked, without sending
+        /// it and without credentials (they are added per attempt): for dry runs and logs.
+        pub fn prepare(&self) -> crate::Result<reqwest::Request> {
+            self.0.prepare(Self::operation(), Self::fill)
+        }
+
+        fn operation() -> &'static $crate::request::Operation {
             static OPERATION: $crate::request::Operation = $crate::request::Operation {
                 id: $id,
                 method: reqwest::Method::$http,
                 path: $path,
                 versions: &[$($version),*],
             };
-            self.0.$send(&OPERATION, Self::fill).await
+            &OPERATION
         }
     };
     (@shared envelope) => {

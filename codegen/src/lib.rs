@@ -109,6 +109,7 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
     let Front { api, spec_name, surface, ir: ir_time } = front;
     let t2 = Instant::now();
     let (mut files, render_steps) = render::render_timed(&api, &spec_name)?;
+    files.extend(render::cli::render(&api, &spec_name)?);
     files.push(File { path: "README.md".to_owned(), contents: include_str!("render/templates/README.md").to_owned() });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Generated {
@@ -125,6 +126,7 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
 fn front(loaded: load::Loaded) -> Result<Front, Error> {
     let t1 = Instant::now();
     let mut api = ir::lower(&loaded)?;
+    api.wait_links = ir::links::lower(&loaded, &api)?;
     let spec_name = loaded
         .source
         .path

@@ -200,6 +200,38 @@ impl Client {
         Ok(url)
     }
 
+    /// The HTTP request of one attempt, before interceptors and credentials: what
+    /// [`execute`](Self::execute) sends and what a builder's `prepare` shows.
+    fn outgoing(&self, request: &Request, url: &Url, timeout: Option<Duration>) -> Result<reqwest::Request, Error> {
+        let mut builder = self
+            .inner
+            .http
+            .request(request.operation.method.clone(), url.clone())
+            .header(ACCEPT, request.accept)
+            .header(USER_AGENT, USER_AGENT_VALUE);
+        if let Some(content_type) = request.content_type {
+            builder = builder.header(CONTENT_TYPE, content_type);
+        }
+        for (name, value) in &request.headers {
+            let value = HeaderValue::from_str(value).map_err(|_| Error::invalid(name, "must be a valid HTTP header value"))?;
+            builder = builder.header(*name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
+        }
+        Ok(builder.build()?)
+    }
+
+    /// The request of one attempt as [`execute`](Self::execute) would send it, without the
+    /// credentials (added per attempt) and without sending anything: for dry runs.
+    pub(crate) fn prepared(&self, request: &Request) -> Result<reqwest::Request, Error> {
+        let url = self.url(request)?;
+        self.outgoing(request, &url, request.timeout.or(self.inner.timeout))
+    }
+
     /// Sends a request, retrying as the policy allows, and answers the successful exchange
     /// or the error.
     pub(crate) async fn execute(&self, request: Request) -> Result<Raw, Error> {
@@ -226,28 +258,8 @@ impl Client {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let mut builder = self
-                .inner
-                .http
-                .request(request.operation.method.clone(), url.clone())
-                .header(ACCEPT, request.accept)
-                .header(USER_AGENT, USER_AGENT_VALUE);
-            if let Some(content_type) = request.content_type {
-                builder = builder.header(CONTENT_TYPE, content_type);
-            }
-            for (name, value) in &request.headers {
-                let value = HeaderValue::from_str(value)
-                    .map_err(|_| Error::invalid(name, "must be a valid HTTP header value"))?;
-                builder = builder.header(*name, value);
-            }
-            if let Some(body) = &request.body {
-                builder = builder.body(body.clone());
-            }
             let timeout = request.timeout.or(self.inner.timeout);
-            if let Some(timeout) = timeout {
-                builder = builder.timeout(timeout);
-            }
-            let mut outgoing = builder.build()?;
+            let mut outgoing = self.outgoing(&request, &url, timeout)?;
             let context = AttemptContext { operation: request.operation, url: &url, attempt };
             let hooks = &self.inner.interceptors;
             // Before the credentials, so that no hook can read them.

@@ -85,6 +85,7 @@ pub fn lower(loaded: &Loaded) -> Result<Api, Error> {
         error_model,
         security,
         waiters: Vec::new(),
+        wait_links: Vec::new(),
         warnings: cx.warnings,
     };
     views::split_request_response(&mut api);

@@ -6,6 +6,7 @@
 //! filled in once by [`crate::names`].
 
 mod dedupe;
+pub mod links;
 mod lower;
 mod views;
 mod waiters;
@@ -39,6 +40,9 @@ pub struct Api {
     pub security: Vec<SecurityScheme>,
     /// `x-atlas-waiters` of the GET operations (see [`Waiter`]).
     pub waiters: Vec<Waiter>,
+    /// Response links from a job-starting operation to the waiter that follows it (see
+    /// [`links`]); filled after lowering.
+    pub wait_links: Vec<links::WaitLink>,
     pub warnings: Vec<Warning>,
 }
 

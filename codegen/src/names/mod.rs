@@ -12,6 +12,7 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 use crate::ir::{Api, ParamLocation, TypeKind};
 
+pub mod cli;
 pub mod contract;
 
 /// Keywords of Rust 2024 (strict and reserved).

@@ -23,6 +23,7 @@ pub(crate) mod runtime;
 mod tag;
 mod timing;
 mod waiters;
+pub mod cli;
 
 use askama::Template;
 

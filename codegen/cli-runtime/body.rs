@@ -1,0 +1,160 @@
+//! Request bodies from `--file`: read as JSON or YAML, checked strictly against the
+//! operation's field table (an unknown field is refused with the closest known one, so a
+//! typo never reaches Atlas), and `--template`, a skeleton built from the same table.
+
+use std::io::Read;
+
+use serde_json::Value;
+
+use crate::exit::Failure;
+use crate::spec::{Body, Field, Shape};
+
+/// The body in `path` (`-`: standard input), checked against `body`'s table.
+pub fn read(path: &str, body: &Body) -> Result<Value, Failure> {
+    let text = if path == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| Failure::usage(format!("cannot read the body from stdin: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|e| Failure::usage(format!("cannot read the body file {path}: {e}")))?
+    };
+    // YAML is a superset of JSON: one parser reads both.
+    let value: Value = serde_yaml::from_str(&text).map_err(|e| Failure::usage(format!("{path}: not JSON or YAML: {e}")))?;
+    check(&value, body.shape, "").map_err(|m| Failure::usage(format!("{path}: {m}")))?;
+    Ok(value)
+}
+
+/// Checks `value` against `shape`; the error names the JSON pointer and what is wrong.
+pub fn check(value: &Value, shape: &Shape, at: &str) -> Result<(), String> {
+    let here = if at.is_empty() { "/" } else { at };
+    match (shape, value) {
+        (_, Value::Null) | (Shape::Any, _) => Ok(()),
+        (Shape::Object { fields, additional }, Value::Object(map)) => {
+            for (key, v) in map {
+                let pointer = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+                match fields.iter().find(|f| f.name == key) {
+                    Some(f) => check(v, f.shape, &pointer)?,
+                    None => match additional {
+                        Some(shape) => check(v, shape, &pointer)?,
+                        None => return Err(unknown(key, fields, here)),
+                    },
+                }
+            }
+            Ok(())
+        }
+        (Shape::Tagged { property, variants }, Value::Object(map)) => {
+            let tag = map.get(*property).and_then(Value::as_str);
+            match variants.iter().find(|(t, _)| Some(*t) == tag) {
+                Some((_, shape)) => check(value, shape, at),
+                None => {
+                    let known: Vec<&str> = variants.iter().map(|(t, _)| *t).collect();
+                    Err(format!("{here}: `{property}` must be one of {}", known.join(", ")))
+                }
+            }
+        }
+        (Shape::Array(item), Value::Array(items)) => {
+            items.iter().enumerate().try_for_each(|(i, v)| check(v, item, &format!("{at}/{i}")))
+        }
+        (Shape::Map(item), Value::Object(map)) => map.iter().try_for_each(|(k, v)| check(v, item, &format!("{at}/{k}"))),
+        (Shape::String | Shape::Date, Value::String(_))
+        | (Shape::Boolean, Value::Bool(_))
+        | (Shape::Number, Value::Number(_)) => Ok(()),
+        (Shape::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(()),
+        (Shape::Enum(values), Value::String(s)) => {
+            if values.contains(&s.as_str()) {
+                Ok(())
+            } else {
+                Err(format!("{here}: `{s}` is not one of {}{}", values.join(", "), closest(s, values.iter().copied())))
+            }
+        }
+        (shape, _) => Err(format!("{here}: expected {}", describe(shape))),
+    }
+}
+
+fn unknown(key: &str, fields: &[Field], at: &str) -> String {
+    format!("{at}: unknown field `{key}`{}", closest(key, fields.iter().map(|f| f.name)))
+}
+
+/// `; did you mean `x`?` for the known name closest to `name`, when one is close.
+pub fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> String {
+    known
+        .map(|k| (strsim::jaro_winkler(&name.to_lowercase(), &k.to_lowercase()), k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
+}
+
+fn describe(shape: &Shape) -> String {
+    match shape {
+        Shape::String => "a string".to_owned(),
+        Shape::Date => "a date (text)".to_owned(),
+        Shape::Integer => "an integer".to_owned(),
+        Shape::Number => "a number".to_owned(),
+        Shape::Boolean => "true or false".to_owned(),
+        Shape::Enum(values) => format!("one of {}", values.join(", ")),
+        Shape::Object { .. } | Shape::Tagged { .. } | Shape::Map(_) => "an object".to_owned(),
+        Shape::Array(_) => "an array".to_owned(),
+        Shape::Any => "any value".to_owned(),
+    }
+}
+
+/// A YAML skeleton of the body: every field (read-only ones left out), required ones
+/// marked, enum values listed. Filled in, `--file` accepts it.
+pub fn template(operation: &str, body: &Body) -> String {
+    let mut out = format!("# Request body of {operation} ({}); fill in the values, delete what you do not set.\n", body.type_name);
+    write(&mut out, body.shape, 0, 0);
+    out
+}
+
+fn placeholder(shape: &Shape) -> &'static str {
+    match shape {
+        Shape::String | Shape::Date | Shape::Enum(_) => "\"\"",
+        Shape::Integer | Shape::Number => "0",
+        Shape::Boolean => "false",
+        Shape::Array(_) => "[]",
+        Shape::Object { .. } | Shape::Tagged { .. } | Shape::Map(_) => "{}",
+        Shape::Any => "null",
+    }
+}
+
+/// The skeleton of `shape` at `indent`; `depth` stops recursive types.
+fn write(out: &mut String, shape: &Shape, indent: usize, depth: usize) {
+    let pad = " ".repeat(indent);
+    match shape {
+        Shape::Object { fields, .. } => {
+            for f in fields.iter().filter(|f| !f.read_only) {
+                let mut notes = Vec::new();
+                if f.required {
+                    notes.push("required".to_owned());
+                }
+                notes.push(describe(f.shape));
+                let nested = match f.shape {
+                    Shape::Object { fields: inner, .. } if !inner.is_empty() && depth < 6 => Some(f.shape),
+                    Shape::Array(item) if matches!(item, Shape::Object { fields: inner, .. } if !inner.is_empty()) && depth < 6 => Some(*item),
+                    _ => None,
+                };
+                match (nested, f.shape) {
+                    (Some(inner), Shape::Array(_)) => {
+                        out.push_str(&format!("{pad}{}:  # {}\n{pad}  -\n", f.name, notes.join("; ")));
+                        write(out, inner, indent + 4, depth + 1);
+                    }
+                    (Some(inner), _) => {
+                        out.push_str(&format!("{pad}{}:  # {}\n", f.name, notes.join("; ")));
+                        write(out, inner, indent + 2, depth + 1);
+                    }
+                    (None, shape) => out.push_str(&format!("{pad}{}: {}  # {}\n", f.name, placeholder(shape), notes.join("; "))),
+                }
+            }
+        }
+        Shape::Tagged { property, variants } => {
+            for (i, (tag, shape)) in variants.iter().enumerate() {
+                out.push_str(&format!("{pad}# {} {property}: {tag}\n", if i == 0 { "when" } else { "or, when" }));
+                if i == 0 {
+                    write(out, shape, indent, depth + 1);
+                }
+            }
+        }
+        other => out.push_str(&format!("{pad}{}\n", placeholder(other))),
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(atlas_backup_cli::main());
+}

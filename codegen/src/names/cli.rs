@@ -1,0 +1,92 @@
+//! Every command and flag name of the generated command line, decided once.
+//!
+//! The seed pages' form (`atlas api cloudBackups getGroupClusterBackupSnapshot --groupId
+//! G`) is the primary name: the tag in lowerCamelCase and the operationId and parameter
+//! names as the spec spells them. Each has a kebab-case alias (`cloud-backups
+//! get-group-cluster-backup-snapshot --group-id G`), and `--groupId` also answers to
+//! `--projectId`, Atlas's other name for the same ID.
+
+use heck::{ToKebabCase, ToLowerCamelCase};
+
+/// Commands of the root that no tag may take.
+pub const RESERVED: &[&str] = &["wait", "completions", "help"];
+
+/// Flags every command or some commands have besides the spec's parameters.
+pub const BUILT_IN_FLAGS: &[&str] = &[
+    "output", "profile", "base-url", "dry-run", "curl", "debug", "quiet", "file", "template", "all", "concurrency",
+    "wait", "wait-timeout", "min-delay", "max-delay", "api-version", "help",
+];
+
+/// The command of a tag (`Cloud Backups` → `cloudBackups`), as the Atlas CLI names it; a
+/// tag that would shadow a built-in command gets `Api` appended.
+pub fn tag_command(tag: &str) -> String {
+    let name = tag.to_lower_camel_case();
+    if RESERVED.contains(&name.as_str()) { format!("{name}Api") } else { name }
+}
+
+/// The kebab-case alias of a command or flag name (`getGroupClusterBackupSnapshot` →
+/// `get-group-cluster-backup-snapshot`).
+pub fn kebab(name: &str) -> String {
+    name.to_kebab_case()
+}
+
+/// The other spellings of a parameter's flag, without the name itself, in a stable order.
+pub fn flag_aliases(param: &str) -> Vec<String> {
+    let mut aliases = Vec::new();
+    let mut add = |a: String| {
+        if a != param && !aliases.contains(&a) && !BUILT_IN_FLAGS.contains(&a.as_str()) {
+            aliases.push(a);
+        }
+    };
+    add(kebab(param));
+    if param == "groupId" {
+        add("projectId".to_owned());
+        add("project-id".to_owned());
+    }
+    aliases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags() {
+        for (tag, command, alias) in [
+            ("Cloud Backups", "cloudBackups", "cloud-backups"),
+            ("Shared-Tier Restore Jobs", "sharedTierRestoreJobs", "shared-tier-restore-jobs"),
+            ("Flex Snapshots", "flexSnapshots", "flex-snapshots"),
+            ("Legacy Backup", "legacyBackup", "legacy-backup"),
+            ("Wait", "waitApi", "wait-api"),
+        ] {
+            assert_eq!(tag_command(tag), command, "{tag}");
+            assert_eq!(kebab(&tag_command(tag)), alias, "{tag}");
+        }
+    }
+
+    #[test]
+    fn operations() {
+        for (id, alias) in [
+            ("getGroupClusterBackupSnapshot", "get-group-cluster-backup-snapshot"),
+            ("takeSnapshots", "take-snapshots"),
+            ("createBackupRestoreJob", "create-backup-restore-job"),
+            ("snapshotCompleted", "snapshot-completed"),
+        ] {
+            assert_eq!(kebab(id), alias, "{id}");
+        }
+    }
+
+    #[test]
+    fn flags() {
+        for (param, aliases) in [
+            ("groupId", &["group-id", "projectId", "project-id"][..]),
+            ("clusterName", &["cluster-name"][..]),
+            ("pretty", &[][..]),
+            ("itemsPerPage", &["items-per-page"][..]),
+            // A kebab spelling that is a built-in flag is left out.
+            ("dryRun", &[][..]),
+        ] {
+            assert_eq!(flag_aliases(param), aliases, "{param}");
+        }
+    }
+}
