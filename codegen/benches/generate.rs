@@ -1,5 +1,5 @@
 //! Benchmarks of the generator: rows 1–3 of `cargo xtask bench`, which runs this binary and
-//! collects its results (run it directly with `cargo bench -p atlas-codegen --bench generate`).
+//! collects its results (run it directly with `cargo bench -p atlas-codegen --features bench --bench generate`).
 //!
 //! - `<spec>/generate`: `atlas_codegen::generate` of the spec plus writing every file into a
 //!   new directory (a fresh directory each time, so that no write is skipped as unchanged).

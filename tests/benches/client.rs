@@ -1,6 +1,6 @@
 //! The generated client's own cost: row 5 of `cargo xtask bench`, which runs this binary
 //! and collects its results (run it directly with
-//! `cargo bench -p atlas-backup-tests --bench client`).
+//! `cargo bench -p atlas-backup-tests --features bench --bench client`).
 //!
 //! - `client/generated` against `client/bare_reqwest` and `client/bare_reqwest_timeout`: one
 //!   `getGroupClusterBackupSnapshot` through the generated client, and the same request

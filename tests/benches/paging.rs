@@ -1,5 +1,5 @@
 //! Concurrent page fetching: a row of `cargo xtask bench`, which runs this binary and
-//! collects its results (run it directly with `cargo bench -p atlas-backup-tests --bench paging`).
+//! collects its results (run it directly with `cargo bench -p atlas-backup-tests --features bench --bench paging`).
 //!
 //! `paging/sequential` against `paging/concurrency_4`: `collect_all` of 2,000 snapshots at
 //! 100 a page (20 pages) from a loopback server (wiremock) that adds 20 ms to every answer,

@@ -15,7 +15,7 @@ const CLIENT: &str = "5. Client overhead";
 pub fn rows(root: &Path, scratch: &Path, quick: bool) -> Result<Vec<Row>, String> {
     // Without the tests' default feature `mock`: the client as production builds have it
     // (no mock compiled into the seam, no paused-clock support in tokio).
-    let exe = bench_executable(root, "atlas-backup-tests", "client", quick, &["--no-default-features"])?;
+    let exe = bench_executable(root, "atlas-backup-tests", "client", quick, &["--no-default-features", "--features", "bench"])?;
     let home = scratch.join("criterion-client");
     run_criterion(&exe, &root.join("tests"), &home, quick, &[])?;
     // Paired batches, not criterion's benchmarks side by side: those run one after the
@@ -25,7 +25,7 @@ pub fn rows(root: &Path, scratch: &Path, quick: bool) -> Result<Vec<Row>, String
     let models = stats::criterion(&home, "decode", "generated_models")?;
     let value = stats::criterion(&home, "decode", "value_baseline")?;
 
-    let exe = bench_executable(root, "atlas-backup-tests", "paging", quick, &["--no-default-features"])?;
+    let exe = bench_executable(root, "atlas-backup-tests", "paging", quick, &["--no-default-features", "--features", "bench"])?;
     let home = scratch.join("criterion-paging");
     run_criterion(&exe, &root.join("tests"), &home, quick, &[])?;
     let sequential = stats::criterion(&home, "paging", "sequential")?;

@@ -93,7 +93,7 @@ pub fn run(args: BenchArgs, root: &Path) -> Result<ExitCode, String> {
     let mut rows = Vec::new();
 
     if want(Part::Generate) || want(Part::Stages) {
-        let exe = exec::bench_executable(root, "atlas-codegen", "generate", quick, &[])?;
+        let exe = exec::bench_executable(root, "atlas-codegen", "generate", quick, &["--features", "bench"])?;
         let mut parse_times = Vec::new();
         if want(Part::Generate) {
             let (generated, parses) = generate::rows(&exe, root, &backup, &upstream, scratch.path(), quick)?;
