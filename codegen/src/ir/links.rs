@@ -72,7 +72,12 @@ fn check(api: &Api, index: usize, name: &str, link: &openapiv3::Link, at: &str) 
         LinkOperation::OperationId(id) => {
             return Err(format!("links to `{id}`, but waiter {name:?} polls `{}`", polled.operation_id));
         }
-        LinkOperation::OperationRef(r) => return Err(format!("`operationRef` ({r}) is not supported; use `operationId`")),
+        // A local reference to the operation (`#/paths/~1api~1.../get`): what an overlay
+        // writes, since a path outlives an operationId that upstream renames.
+        LinkOperation::OperationRef(r) if *r == polled.pointer => {}
+        LinkOperation::OperationRef(r) => {
+            return Err(format!("`operationRef` {r} is not `{}`, the operation waiter {name:?} polls", polled.pointer));
+        }
     }
     let mut params = Vec::new();
     for (key, value) in &link.parameters {
