@@ -219,12 +219,12 @@ fn the_overlay_flag_applies_an_overlay_to_any_spec() {
     assert_eq!(code, 1, "without the overlay the waiters must be missing: {stdout}{stderr}");
     assert!(stderr.contains("stale:"), "{stderr}");
     // A stale action is refused, naming the overlay, the action and its target.
-    let stale = std::fs::read_to_string(&overlay).expect("read overlay").replace("'getBackupExport'", "'getGoneExport'");
+    let stale = std::fs::read_to_string(&overlay).expect("read overlay").replace("/backup/exports/{exportId}']", "/backup/goneExports/{exportId}']");
     std::fs::write(&overlay, stale).expect("write overlay");
     let out = dir.path().join("crate");
     let (code, stdout, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--overlay").arg(&overlay).arg("--out").arg(&out));
     assert_eq!(code, 1, "{stdout}{stderr}");
-    for expected in ["waiters.yaml:", "#/actions/1/target", "overlay action 1 (\"waiters of getBackupExport (exportCompleted)\") is stale", "'getGoneExport'"] {
+    for expected in ["waiters.yaml:", "#/actions/1/target", "overlay action 1 (\"waiters of getBackupExport (exportCompleted)\") is stale", "goneExports/{exportId}']"] {
         assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
     }
     assert!(!out.exists(), "nothing may be written");
