@@ -90,9 +90,13 @@ fn escape_keyword(s: String) -> String {
     }
 }
 
-/// A module name must also be a file name, so keywords take a suffix, not `r#`.
+/// A module name must also be a file name, so keywords take a suffix, not `r#`, and a
+/// long one is cut at a word to fit [`MODULE_MAX`] (a tag may be a sentence).
 fn module_ident(value: &str) -> String {
-    let s = snake_ident(value, "module");
+    let mut s = snake_ident(value, "module");
+    if s.len() > MODULE_MAX - SUFFIX_ROOM {
+        s = snake_ident(&cut_at_word(&s, MODULE_MAX - SUFFIX_ROOM), "module");
+    }
     match s.strip_prefix("r#") {
         Some(k) => format!("{k}_"),
         None if s == "mod" => "mod_".to_owned(),
@@ -409,10 +413,28 @@ fn kebab(module: &str) -> String {
     if name.is_empty() { "tag".to_owned() } else { name }
 }
 
+/// The longest name of a module (its file is `{name}.rs`) that names give out, suffix
+/// included. File systems allow 255 bytes; the bound is far below that so that a module
+/// name stays readable in a path, a `use` and an error message, and just above the
+/// longest two-tag name of `spec/` (`shared_tier_restore_jobs_or_shared_tier_snapshots`,
+/// 49 bytes), which says more than a count would.
+pub const MODULE_MAX: usize = 53;
+
+/// Room left in [`MODULE_MAX`] for the suffix `Unique` may add (`_2` ... `_999`).
+const SUFFIX_ROOM: usize = 4;
+
 /// The names of the `models/` modules, one per set of features: `common` for the models
 /// always compiled (`None`), else what needs them, the `operations/` module of each tag and
 /// `unreferenced` for the models no operation reaches, joined by `_or_`
 /// (`cloud_backups_or_legacy_backup`).
+///
+/// A set of many tags would join into a name longer than a file name may be (a model
+/// shared by 36 of the 40 tags of the whole Atlas spec), so a name over
+/// [`MODULE_MAX`] keeps the first members that fit and counts the rest
+/// (`alert_configurations_or_alerts_and_34_more`): it still says which features need it
+/// and how many, and it is the same for the same sets on any machine. Two sets that
+/// shorten alike are told apart by `Unique`'s suffix, in the order of `sets` (sorted by
+/// the caller), so the names are deterministic and collision-free.
 pub fn model_modules(sets: &[Option<Vec<&str>>]) -> Vec<String> {
     let mut names = Unique::with_reserved(["mod"]);
     sets.iter()
@@ -420,11 +442,56 @@ pub fn model_modules(sets: &[Option<Vec<&str>>]) -> Vec<String> {
             let base = match set {
                 None => "common".to_owned(),
                 Some(members) if members.is_empty() => "common".to_owned(),
-                Some(members) => members.iter().map(|m| m.trim_start_matches("r#").trim_end_matches('_')).collect::<Vec<_>>().join("_or_"),
+                Some(members) => {
+                    let plain: Vec<&str> = members.iter().map(|m| m.trim_start_matches("r#").trim_end_matches('_')).collect();
+                    bounded_join(&plain, MODULE_MAX - SUFFIX_ROOM)
+                }
             };
             names.claim(&module_ident(&base), "_")
         })
         .collect()
+}
+
+/// `members` joined by `_or_` if that is at most `max` bytes, else as many leading
+/// members as fit followed by `_and_{n}_more`, the first member cut at a word (`_`)
+/// boundary when even it alone does not fit.
+fn bounded_join(members: &[&str], max: usize) -> String {
+    let all = members.join("_or_");
+    if all.len() <= max {
+        return all;
+    }
+    if let [one] = members {
+        return cut_at_word(one, max);
+    }
+    let mut kept = String::new();
+    for (i, member) in members.iter().enumerate() {
+        let tail = format!("_and_{}_more", members.len() - i - 1);
+        let joined = if i == 0 { (*member).to_owned() } else { format!("{kept}_or_{member}") };
+        if joined.len() + tail.len() > max {
+            if i == 0 {
+                kept = cut_at_word(member, max.saturating_sub(tail.len()));
+            } else {
+                return format!("{kept}_and_{}_more", members.len() - i);
+            }
+        } else {
+            kept = joined;
+        }
+    }
+    kept
+}
+
+/// The longest prefix of snake_case `name` of at most `max` bytes that ends at a word
+/// boundary (or in a word, when the first word alone is longer).
+fn cut_at_word(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_owned();
+    }
+    // `name` is ASCII (made by `module_ident`), so every index is a char boundary.
+    let cut = name.get(..max).unwrap_or(name);
+    match cut.rfind('_') {
+        Some(i) if i > 0 => cut[..i].to_owned(),
+        _ => cut.to_owned(),
+    }
 }
 
 /// Every identifier `assign` filled must be one: an empty or broken name would panic where
@@ -527,6 +594,47 @@ mod tests {
             model_modules(&sets),
             ["common", "cloud_backups", "cloud_backups_or_legacy_backup", "unreferenced", "common_2", "type_"]
         );
+    }
+
+    /// Long sets keep the members that fit and count the rest; names stay unique, bounded
+    /// and identifiers whatever the members.
+    #[test]
+    fn model_module_names_are_bounded() {
+        let many: Vec<String> = (0..40).map(|i| format!("tag_number_{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let long = "a_tag_whose_name_is_a_whole_sentence_about_what_it_holds_and_more";
+        let spec_like = ["flex_restore_jobs", "flex_snapshots", "shared_tier_restore_jobs", "shared_tier_snapshots", "unreferenced"];
+        for (members, want) in [
+            (&["cloud_backups", "legacy_backup"][..], "cloud_backups_or_legacy_backup"),
+            (&spec_like[..], "flex_restore_jobs_or_flex_snapshots_and_3_more"),
+            (&many[..], "tag_number_0_or_tag_number_1_and_38_more"),
+            (&[long], "a_tag_whose_name_is_a_whole_sentence_about_what"),
+            (&[long, "b"], "a_tag_whose_name_is_a_whole_sentence_and_1_more"),
+            (&["x"; 3][..], "x_or_x_or_x"),
+        ] {
+            let got = bounded_join(members, MODULE_MAX - SUFFIX_ROOM);
+            assert_eq!(got, want, "{members:?}");
+            assert!(got.len() <= MODULE_MAX - SUFFIX_ROOM, "{got}");
+        }
+        // Sets that shorten alike are told apart; every name fits and is an identifier.
+        // Twelve sets of 13 tags that differ only past the first two, and one more.
+        let sets: Vec<Option<Vec<&str>>> = (0..12)
+            .map(|i| Some([&many[..2], &[many[2 + i]], &many[20..30]].concat()))
+            .chain([Some(many[1..].to_vec())])
+            .collect();
+        let names = model_modules(&sets);
+        assert_eq!(names[0], "tag_number_0_or_tag_number_1_and_11_more");
+        assert_eq!(names[1], "tag_number_0_or_tag_number_1_and_11_more_2");
+        assert_eq!(names[11], "tag_number_0_or_tag_number_1_and_11_more_12");
+        assert_eq!(names[12], "tag_number_1_or_tag_number_2_and_37_more");
+        let distinct: HashSet<&String> = names.iter().collect();
+        assert_eq!(distinct.len(), names.len(), "{names:?}");
+        for name in &names {
+            assert!(name.len() <= MODULE_MAX && snake_ident(name, "x") == *name, "{name}");
+        }
+        // A tag's module is bounded the same way.
+        assert_eq!(module_ident(long), "a_tag_whose_name_is_a_whole_sentence_about_what");
+        assert_eq!(module_ident(&format!("type_{}", "x".repeat(60))), "type_");
     }
 
     #[test]

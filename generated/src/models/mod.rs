@@ -31,7 +31,7 @@ pub use flex_restore_jobs_or_flex_snapshots::*;
         feature = "unreferenced-models"
     )
 )]
-mod flex_restore_jobs_or_flex_snapshots_or_shared_tier_restore_jobs_or_shared_tier_snapshots_or_unreferenced;
+mod flex_restore_jobs_or_flex_snapshots_and_3_more;
 #[cfg(
     any(
         feature = "flex-restore-jobs",
@@ -41,7 +41,7 @@ mod flex_restore_jobs_or_flex_snapshots_or_shared_tier_restore_jobs_or_shared_ti
         feature = "unreferenced-models"
     )
 )]
-pub use flex_restore_jobs_or_flex_snapshots_or_shared_tier_restore_jobs_or_shared_tier_snapshots_or_unreferenced::*;
+pub use flex_restore_jobs_or_flex_snapshots_and_3_more::*;
 #[cfg(feature = "flex-snapshots")]
 mod flex_snapshots;
 #[cfg(feature = "flex-snapshots")]
