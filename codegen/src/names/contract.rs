@@ -34,7 +34,7 @@ pub struct Contract {
 /// The runtime's names, read once.
 pub fn contract() -> &'static Contract {
     static CONTRACT: OnceLock<Contract> = OnceLock::new();
-    CONTRACT.get_or_init(|| read(crate::render::runtime::RUNTIME, crate::render::manifest::TEMPLATE))
+    CONTRACT.get_or_init(|| read(crate::render::runtime::RUNTIME, crate::render::runtime::MANIFEST))
 }
 
 /// The contract of runtime `files` (path in the generated crate, source) and the manifest

@@ -80,6 +80,17 @@ pub fn camel_ident(value: &str, fallback: &str, digit_prefix: &str) -> String {
     escape_keyword(s)
 }
 
+/// The name an identifier spells, without the `r#` that makes a keyword one (`r#type` →
+/// `type`): for docs and for names made from it.
+pub fn plain(ident: &str) -> &str {
+    raw_keyword(ident).unwrap_or(ident)
+}
+
+/// The keyword a raw identifier escapes (`r#type` → `type`); `None` for a plain one.
+pub fn raw_keyword(ident: &str) -> Option<&str> {
+    ident.strip_prefix("r#")
+}
+
 fn escape_keyword(s: String) -> String {
     if NOT_RAW.contains(&s.as_str()) {
         format!("{s}_")
@@ -221,7 +232,7 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
                     let base = snake_ident(&f.json_name, "field");
                     f.ident = fields.claim(&base, "_");
                     renames.note(&f.pointer, &format!("property `{}`", f.json_name), &base, &f.ident, fields.holder(&base, "the `additionalProperties` field"));
-                    f.setter_ident = setters.claim(&snake_ident(&format!("with_{}", f.ident.trim_start_matches("r#")), "with"), "_");
+                    f.setter_ident = setters.claim(&snake_ident(&format!("with_{}", plain(&f.ident)), "with"), "_");
                 }
             }
             TypeKind::Enum(e) => {
@@ -305,9 +316,9 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
             }
         }
         // The rule keeps the client's name unless `Mock` has a method of that name.
-        let plain = op.method_ident.trim_start_matches("r#");
-        op.mock_rule_ident = mock_rules.claim_or(&op.method_ident, Some(&format!("{plain}_rule")), "_");
-        op.mock_view_ident = mock_views.claim(&format!("{}Request", op.builder_ident.trim_start_matches("r#")), "");
+        let rule = format!("{}_rule", plain(&op.method_ident));
+        op.mock_rule_ident = mock_rules.claim_or(&op.method_ident, Some(&rule), "_");
+        op.mock_view_ident = mock_views.claim(&format!("{}Request", plain(&op.builder_ident)), "");
         let mut setters = Unique::with_reserved(builder_methods());
         // A waiter's builder takes the polled operation's setters beside its own methods.
         if polled.contains(&index) {
@@ -409,7 +420,7 @@ fn rule_base(params: &[String]) -> String {
 
 /// `cloud_backups` → `cloud-backups` (keyword modules keep no trailing `_`).
 fn kebab(module: &str) -> String {
-    let name = module.trim_start_matches("r#").trim_matches('_').replace('_', "-");
+    let name = plain(module).trim_matches('_').replace('_', "-");
     if name.is_empty() { "tag".to_owned() } else { name }
 }
 
@@ -443,8 +454,8 @@ pub fn model_modules(sets: &[Option<Vec<&str>>]) -> Vec<String> {
                 None => "common".to_owned(),
                 Some(members) if members.is_empty() => "common".to_owned(),
                 Some(members) => {
-                    let plain: Vec<&str> = members.iter().map(|m| m.trim_start_matches("r#").trim_end_matches('_')).collect();
-                    bounded_join(&plain, MODULE_MAX - SUFFIX_ROOM)
+                    let words: Vec<&str> = members.iter().map(|m| plain(m).trim_end_matches('_')).collect();
+                    bounded_join(&words, MODULE_MAX - SUFFIX_ROOM)
                 }
             };
             names.claim(&module_ident(&base), "_")

@@ -2,10 +2,8 @@
 //! it, and the one edit made to it outside generation (a package name of its own).
 
 use super::features::Features;
+use super::runtime::MANIFEST as TEMPLATE;
 use crate::error::Error;
-
-/// The manifest, with explicit versions so that the crate builds on its own.
-pub(crate) const TEMPLATE: &str = include_str!("templates/Cargo.toml");
 
 /// [`TEMPLATE`] with the features of the spec's tags in place of its two markers.
 pub(crate) fn render(features: &Features) -> Result<String, Error> {

@@ -6,7 +6,8 @@ use askama::Template;
 
 use super::operations::example_setters;
 use super::features::Features;
-use super::{Piece, docs, ident, lit, parse_file, render_template, rust_type, tag_module, unparse};
+use super::tag::{TagFile, operation_pieces, tag_module};
+use super::{Piece, docs, ident, lit, parse_file, render_template, rust_type, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Method, Operation, Param, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
@@ -157,7 +158,7 @@ fn output_response(op: &Operation) -> &ResponseKind {
 /// `[`Client::x`](crate::Client::x) (`xId`)`: where the operation's method, path, API
 /// version and roles are documented.
 fn client_link(op: &Operation) -> String {
-    let m = op.method_ident.trim_start_matches("r#");
+    let m = crate::names::plain(&op.method_ident);
     format!("[`Client::{m}`](crate::Client::{m}) (`{}`)", op.operation_id)
 }
 
@@ -190,7 +191,7 @@ fn render_view(api: &Api, op: &Operation) -> Result<String, Error> {
         fields.push(field(api, "body", &b.ty, rust, b.required, read, doc));
     }
     let method = rule_method(op);
-    let m = method.trim_start_matches("r#");
+    let m = crate::names::plain(&method);
     let doc = docs::attrs(&[format!(
         "A call of {} read back, typed: what [`Mock::{m}`](crate::mock::Mock::{m})'s [`matching`](Rule::matching) and [`Call::read`] see.",
         client_link(op)
@@ -202,7 +203,7 @@ fn render_view(api: &Api, op: &Operation) -> Result<String, Error> {
 fn rule_view(api: &Api, op: &Operation) -> RuleView {
     let (output, encode) = output(api, op);
     let method = rule_method(op);
-    let builder = op.builder_ident.trim_start_matches("r#");
+    let builder = crate::names::plain(&op.builder_ident);
     let view = view_name(op);
     let doc = docs::attrs(&[format!(
         "A rule for {}: [`matching`](Rule::matching) sees a [`{view}`], [`then_output`](Rule::then_output) takes what [`{builder}::send`](crate::operations::{builder}::send) answers{}.",
@@ -215,7 +216,7 @@ fn rule_view(api: &Api, op: &Operation) -> RuleView {
         view: ident(&view),
         output,
         operation_id: lit(&op.operation_id),
-        method_name: lit(method.trim_start_matches("r#")),
+        method_name: lit(crate::names::plain(&method)),
         success: op.success_status,
         encode,
     }
@@ -246,13 +247,12 @@ fn render_rules(api: &Api, ops: &[&Operation], item: &str) -> Result<String, Err
 /// Renders the file of one tag (the operations of one module of
 /// [`super::operations::modules`]): its rules, then each operation's request view.
 pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Result<String, Error> {
-    tag_module(ops, features, "mock", "mock.askama", "Mock rules of the operations tagged", |op| render_view(api, op), |pieces| {
-        let item = ops.first().map_or_else(String::new, |o| format!("the rules of tag {}", o.tag));
-        let text = render_rules(api, ops, &item)?;
-        // First in the file: the `use`s and the rules, then the views they name.
-        pieces.insert(0, Piece { text, template: "mock_rules.askama", item });
-        Ok(())
-    })
+    let item = ops.first().map_or_else(String::new, |o| format!("the rules of tag {}", o.tag));
+    let text = render_rules(api, ops, &item)?;
+    // First in the file: the `use`s and the rules, then the views they name.
+    let mut pieces = vec![Piece { text, template: "mock_rules.askama", item }];
+    pieces.extend(operation_pieces(ops, "mock.askama", |op| render_view(api, op))?);
+    tag_module(TagFile { ops, what: "mock", doc: "Mock rules of the operations tagged", pieces }, features)
 }
 
 /// Renders `mock/mod.rs`: the module's documentation with an example per tag, the engine
@@ -271,7 +271,7 @@ pub fn mod_rs(api: &Api, features: &Features, modules: &[(&str, Vec<&Operation>)
         lines.push(String::new());
         lines.push(format!("# `{}`", op.tag));
         lines.push(String::new());
-        let names: Vec<String> = ops.iter().map(|o| format!("[`{0}`](Mock::{0})", rule_method(o).trim_start_matches("r#"))).collect();
+        let names: Vec<String> = ops.iter().map(|o| format!("[`{0}`](Mock::{0})", crate::names::plain(&rule_method(o)))).collect();
         lines.push(format!("Rules: {}.", names.join(", ")));
         lines.extend(example(api, op));
     }

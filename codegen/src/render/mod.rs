@@ -32,7 +32,6 @@ use crate::ir::{Api, Operation, TypeDef, TypeRef};
 use features::Features;
 pub(crate) use print::{Piece, parse_file, print_file, unparse};
 pub use runtime::is_runtime;
-pub(crate) use tag::tag_module;
 pub use timing::RenderTimes;
 
 /// A file of the generated crate, relative to its root.
@@ -102,7 +101,7 @@ impl Job<'_> {
             Job::ModelsMod(modules) => models::mod_rs(features, modules),
             Job::Models(module, types) => models::render_module(api, features, module, types),
             Job::OperationsMod(modules) => operations::mod_rs(features, modules),
-            Job::Operations(ops) => operations::render_module(api, features, ops),
+            Job::Operations(ops) => operations::render_module(api, features, ops, waiters::render_for(api, ops)?),
             Job::MockMod(modules) => mock::mod_rs(api, features, modules),
             Job::Mock(ops) => mock::render_module(api, features, ops),
         }
@@ -150,7 +149,7 @@ pub(crate) fn lit(s: &str) -> String {
 /// An identifier as Rust source (`r#type` for raw identifiers). `names` has already made
 /// it valid; this is where it becomes a token.
 pub(crate) fn ident(s: &str) -> String {
-    match s.strip_prefix("r#") {
+    match crate::names::raw_keyword(s) {
         Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()).to_string(),
         None => proc_macro2::Ident::new(s, proc_macro2::Span::call_site()).to_string(),
     }

@@ -167,7 +167,7 @@ fn type_doc(t: &TypeDef, notes: &[&str]) -> String {
 fn serde_camel(ident: &str) -> String {
     let mut out = String::with_capacity(ident.len());
     let mut upper = false;
-    for c in ident.trim_start_matches("r#").chars() {
+    for c in crate::names::plain(&ident).chars() {
         if c == '_' {
             upper = true;
         } else if upper && !out.is_empty() {
@@ -183,7 +183,7 @@ fn serde_camel(ident: &str) -> String {
 
 /// serde's own name of a field without a rename rule: the identifier without `r#`.
 fn serde_plain(ident: &str) -> String {
-    ident.trim_start_matches("r#").to_owned()
+    crate::names::plain(&ident).to_owned()
 }
 
 fn field_type(api: &Api, f: &Field) -> String {

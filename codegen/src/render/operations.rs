@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use askama::Template;
 
 use super::features::Features;
-use super::{docs, ident, lit, parse_file, render_template, rust_type, tag_module, unparse};
+use super::tag::{TagFile, operation_pieces, tag_module};
+use super::{Piece, docs, ident, lit, parse_file, render_template, rust_type, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
@@ -197,7 +198,7 @@ pub(super) fn example_value(p: &crate::ir::Param) -> Option<String> {
 }
 
 fn snake(ident: &str) -> String {
-    ident.trim_start_matches("r#").to_owned() + "_value"
+    crate::names::plain(&ident).to_owned() + "_value"
 }
 
 /// A type as users name it (`atlas_backup::models::X`).
@@ -480,35 +481,26 @@ fn names_models(op: &Operation) -> bool {
         || op.versions.iter().any(|v| answer(&v.response))
 }
 
-/// Renders the file of one module of [`modules`].
-pub fn render_module(api: &Api, features: &Features, ops: &[&Operation]) -> Result<String, Error> {
-    // The waiters polling these operations live next to them (and so under the same tag).
-    tag_module(
-        ops,
-        features,
-        "operations",
-        "operation.askama",
-        "Operations tagged",
-        |op| render_operation(api, features, op),
-        |pieces| {
-            super::waiters::render_for(api, ops, pieces)?;
-            // What every operation's `fill` names.
-            if !ops.is_empty() {
-                let text = crate::names::OPERATIONS_IMPORTS.to_owned();
-                pieces.insert(0, super::Piece { text, template: "operations", item: "the request import".to_owned() });
-            }
-            // Only where a type is named, or the import would be unused.
-            if ops.iter().any(|op| names_models(op)) {
-                let text = "use crate::models;".to_owned();
-                pieces.insert(0, super::Piece { text, template: "operations", item: "the models import".to_owned() });
-            }
-            if ops.iter().any(|op| op.params.iter().any(uses_rule)) {
-                let text = "use crate::patterns::*;".to_owned();
-                pieces.insert(0, super::Piece { text, template: "operations", item: "the rules import".to_owned() });
-            }
-            Ok(())
-        },
-    )
+/// Renders the file of one module of [`modules`]: its imports, each operation's builder,
+/// then `waiters` (the waiters polling these operations, which live next to them and so
+/// under the same tag; rendered by the caller, since they are made from these builders).
+pub fn render_module(api: &Api, features: &Features, ops: &[&Operation], waiters: Vec<Piece>) -> Result<String, Error> {
+    let mut pieces = Vec::new();
+    let import = |text: &str, item: &str| Piece { text: text.to_owned(), template: "operations", item: item.to_owned() };
+    if ops.iter().any(|op| op.params.iter().any(uses_rule)) {
+        pieces.push(import("use crate::patterns::*;", "the rules import"));
+    }
+    // Only where a type is named, or the import would be unused.
+    if ops.iter().any(|op| names_models(op)) {
+        pieces.push(import("use crate::models;", "the models import"));
+    }
+    // What every operation's `fill` names.
+    if !ops.is_empty() {
+        pieces.push(import(crate::names::OPERATIONS_IMPORTS, "the request import"));
+    }
+    pieces.extend(operation_pieces(ops, "operation.askama", |op| render_operation(api, features, op))?);
+    pieces.extend(waiters);
+    tag_module(TagFile { ops, what: "operations", doc: "Operations tagged", pieces }, features)
 }
 
 /// Renders `operations/mod.rs`, which declares and re-exports `modules`.

@@ -21,6 +21,11 @@ pub(crate) const RUNTIME: &[(&str, &str)] = &[
     ("src/waiter.rs", include_str!("../../runtime/waiter.rs")),
 ];
 
+/// The manifest template, with explicit versions so that the crate builds on its own: here
+/// beside the runtime because `names` reads the cargo features it declares (as it reads
+/// the runtime's methods) without depending on how the manifest is rendered.
+pub(crate) const MANIFEST: &str = include_str!("templates/Cargo.toml");
+
 /// Whether `path` (relative to the crate's root) is one of the runtime's modules, copied
 /// rather than generated from the spec.
 pub fn is_runtime(path: &str) -> bool {

@@ -1,36 +1,65 @@
 //! The file of one tag (`operations/<tag>.rs`, `mock/<tag>.rs`): its items under a module
 //! doc naming the tag and its cargo feature.
 
+use std::collections::BTreeSet;
+
 use super::features::{self, Features};
 use super::{Piece, docs, print_file};
 use crate::error::Error;
 use crate::ir::Operation;
 
-/// The file of one tag: each operation's items from `render` (text of `template`), then the
-/// items `after` adds (the waiters of these operations), under a module doc of `doc`
-/// followed by the tag and its cargo feature; `what` names the kind of file in errors.
-pub(crate) fn tag_module(
+/// What differs between the files of a tag: the kind of file and its items, rendered.
+pub(crate) struct TagFile<'a> {
+    /// The tag's operations (they name the module and the tag).
+    pub ops: &'a [&'a Operation],
+    /// The kind of file, for errors (`operations`, `mock`).
+    pub what: &'static str,
+    /// The module doc's opening words, which the tag's name ends (`Operations tagged`).
+    pub doc: &'static str,
+    /// The items, in file order.
+    pub pieces: Vec<Piece>,
+}
+
+/// The pieces of `ops`, one per operation, each rendered by `render` from `template`.
+pub(crate) fn operation_pieces(
     ops: &[&Operation],
-    features: &Features,
-    what: &'static str,
     template: &'static str,
-    doc: &str,
     render: impl Fn(&Operation) -> Result<String, Error>,
-    after: impl FnOnce(&mut Vec<Piece>) -> Result<(), Error>,
-) -> Result<String, Error> {
-    let module = ops.first().map_or("", |o| o.module.as_str());
-    let mut pieces = Vec::new();
-    for op in ops {
-        let text = render(op)?;
-        pieces.push(Piece { text, template, item: format!("operation {} ({})", op.operation_id, op.pointer) });
-    }
-    after(&mut pieces)?;
-    let tag = ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
-    let mut doc = format!(" {doc} `{tag}`.");
+) -> Result<Vec<Piece>, Error> {
+    ops.iter()
+        .map(|op| Ok(Piece { text: render(op)?, template, item: format!("operation {} ({})", op.operation_id, op.pointer) }))
+        .collect()
+}
+
+/// The file of one tag: `file`'s items under a module doc of its words, the tag and the
+/// tag's cargo feature.
+pub(crate) fn tag_module(file: TagFile<'_>, features: &Features) -> Result<String, Error> {
+    let module = file.ops.first().map_or("", |o| o.module.as_str());
+    let tag = file.ops.first().map(|o| o.tag.as_str()).unwrap_or_default();
+    let mut doc = format!(" {} `{tag}`.", file.doc);
     if let Some(feature) = features.of_tag_module(module) {
         doc.push(' ');
-        doc.push_str(&features::doc_note(&std::collections::BTreeSet::from([feature.to_owned()])));
+        doc.push_str(&features::doc_note(&BTreeSet::from([feature.to_owned()])));
     }
     let inner = format!("#![doc = {}]\n#![allow(deprecated)]\n", docs::literal(&doc));
-    print_file(&inner, &pieces, what, module)
+    print_file(&inner, &file.pieces, file.what, module)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_module_doc_names_the_tag_and_its_feature() {
+        let spec = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [Cloud Backups]\n      operationId: getA\n      responses: {'204': {description: none}}\n";
+        let loaded = crate::load::parse(std::path::Path::new("s.yaml"), spec.as_bytes()).expect("the spec loads");
+        let mut api = crate::ir::lower(&loaded).expect("the spec lowers");
+        crate::names::assign(&mut api).expect("the spec names");
+        let features = Features::new(&api);
+        let ops: Vec<&Operation> = api.operations.iter().collect();
+        let pieces = operation_pieces(&ops, "t", |op| Ok(format!("pub struct {};", op.builder_ident))).expect("renders");
+        let text = tag_module(TagFile { ops: &ops, what: "operations", doc: "Operations tagged", pieces }, &features).expect("prints");
+        assert!(text.starts_with("//! Operations tagged `Cloud Backups`. Needs the cargo feature `cloud-backups`"), "{text}");
+        assert!(text.contains("pub struct GetA;"), "{text}");
+    }
 }

@@ -40,8 +40,9 @@ struct WaiterTemplate {
     kind: &'static str,
 }
 
-/// Appends the items of every waiter that polls one of `ops`, in spec order.
-pub(super) fn render_for(api: &Api, ops: &[&Operation], pieces: &mut Vec<Piece>) -> Result<(), Error> {
+/// The items of every waiter that polls one of `ops`, in spec order.
+pub(super) fn render_for(api: &Api, ops: &[&Operation]) -> Result<Vec<Piece>, Error> {
+    let mut pieces = Vec::new();
     for w in &api.waiters {
         let op = &api.operations[w.operation];
         if !ops.iter().any(|o| o.operation_id == op.operation_id) {
@@ -50,7 +51,7 @@ pub(super) fn render_for(api: &Api, ops: &[&Operation], pieces: &mut Vec<Piece>)
         let text = render_waiter(api, w, op)?;
         pieces.push(Piece { text, template: "waiter.askama", item: format!("waiter {} ({})", w.name, w.pointer) });
     }
-    Ok(())
+    Ok(pieces)
 }
 
 fn state(s: AcceptorState) -> (&'static str, &'static str) {
@@ -126,7 +127,7 @@ fn render_waiter(api: &Api, w: &Waiter, op: &Operation) -> Result<String, Error>
         .params
         .iter()
         .map(|p| ParamView {
-            doc: docs::literal(&format!(" `{}`: see [`{}::{}`].", p.name, op.builder_ident, p.ident.trim_start_matches("r#"))),
+            doc: docs::literal(&format!(" `{}`: see [`{}::{}`].", p.name, op.builder_ident, crate::names::plain(&p.ident))),
             field: ident(&p.ident),
             arg: setter_arg(api, p).0,
         })
