@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::ir::{Api, ParamLocation, ResponseKind, TypeKind, TypeRef};
-use crate::render::rust_type;
+use crate::ir::{Api, TypeKind, TypeRef};
+use crate::render::{answer_type, body_type, rust_type};
 
 fn ty(api: &Api, t: &TypeRef) -> String {
     rust_type(api, t, "models")
@@ -23,11 +23,7 @@ pub fn surface(api: &Api) -> String {
         let versions: Vec<&str> = op.versions.iter().map(|v| v.media_type.as_str()).collect();
         let _ = writeln!(out, "accept: {}", versions.join(", "));
         for p in &op.params {
-            let loc = match p.location {
-                ParamLocation::Path => "path",
-                ParamLocation::Query => "query",
-                ParamLocation::Header => "header",
-            };
+            let loc = p.location.as_str();
             let _ = write!(out, "param {} ({loc}{}): .{}({})", p.name, if p.required { ", required" } else { "" }, p.ident, ty(api, &p.ty));
             if let Some(pattern) = &p.pattern {
                 let _ = write!(out, " pattern {pattern}");
@@ -35,14 +31,10 @@ pub fn surface(api: &Api) -> String {
             out.push('\n');
         }
         if let Some(b) = &op.body {
-            let body_ty = if b.ty == TypeRef::Bytes { "Vec<u8>".to_owned() } else { ty(api, &b.ty) };
+            let body_ty = body_type(api, &b.ty, "models");
             let _ = writeln!(out, "body{}: {} as {}", if b.required { " (required)" } else { "" }, body_ty, b.media_type);
         }
-        let returns = match &op.response {
-            ResponseKind::Empty => "()".to_owned(),
-            ResponseKind::Bytes => "bytes::Bytes".to_owned(),
-            ResponseKind::Json(t) => ty(api, t),
-        };
+        let returns = answer_type(api, &op.response, "models");
         let _ = writeln!(out, "returns ({}): {returns}", op.success_status);
         if !op.error_statuses.is_empty() {
             let _ = writeln!(out, "errors: {}", op.error_statuses.join(", "));

@@ -290,11 +290,22 @@ pub struct ApiVersion {
     pub marker_ident: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ParamLocation {
     Path,
     Query,
     Header,
+}
+
+impl ParamLocation {
+    /// The location as OpenAPI's `in` names it, and as docs and the surface say it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -7,6 +7,7 @@ use askama::Template;
 use super::operations::example_setters;
 use super::features::Features;
 use super::tag::{TagFile, operation_pieces, tag_module};
+use super::types::{answer_type, body_type};
 use super::{Piece, docs, ident, lit, parse_file, render_template, rust_type, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Method, Operation, Param, ParamLocation, ResponseKind, TypeKind, TypeRef};
@@ -142,11 +143,13 @@ fn read_param(api: &Api, p: &Param) -> String {
 /// What the rule answers: the output type (the newest version's, as the builder's default)
 /// and how a typed answer becomes a body.
 fn output(api: &Api, op: &Operation) -> (String, &'static str) {
-    match output_response(op) {
-        ResponseKind::Empty => ("()".to_owned(), "no_body"),
-        ResponseKind::Bytes => ("bytes::Bytes".to_owned(), "raw_body"),
-        ResponseKind::Json(ty) => (rust_type(api, ty, MODELS), "json"),
-    }
+    let response = output_response(op);
+    let into_body = match response {
+        ResponseKind::Empty => "no_body",
+        ResponseKind::Bytes => "raw_body",
+        ResponseKind::Json(_) => "json",
+    };
+    (answer_type(api, response, MODELS), into_body)
 }
 
 /// The answer a rule gives: the newest version's for a versioned operation.
@@ -169,19 +172,12 @@ fn render_view(api: &Api, op: &Operation) -> Result<String, Error> {
         // A `format: binary` parameter is still text on the wire, and a `String` here.
         let ty = if p.ty == TypeRef::Bytes { TypeRef::String } else { p.ty.clone() };
         let rust = rust_type(api, &ty, MODELS);
-        let location = match p.location {
-            ParamLocation::Path => "path",
-            ParamLocation::Query => "query",
-            ParamLocation::Header => "header",
-        };
-        let doc = docs::attrs(&[format!("`{}` ({location} parameter{}), as the call sent it.", p.name, if p.required { ", required" } else { "" })]);
+        let doc = docs::attrs(&[format!("`{}` ({} parameter{}), as the call sent it.", p.name, p.location.as_str(), if p.required { ", required" } else { "" })]);
         fields.push(field(api, &name, &ty, rust, p.required, read_param(api, p), doc));
     }
     if let Some(b) = &op.body {
-        let (rust, reader) = match &b.ty {
-            TypeRef::Bytes => ("Vec<u8>".to_owned(), "bytes"),
-            ty => (rust_type(api, ty, MODELS), "json"),
-        };
+        let reader = if b.ty == TypeRef::Bytes { "bytes" } else { "json" };
+        let rust = body_type(api, &b.ty, MODELS);
         let read = format!("call.{reader}_{}()?", if b.required { "req" } else { "opt" });
         let doc = docs::attrs(&[format!(
             "The request body (`{}`{}), decoded from what the call sent.",

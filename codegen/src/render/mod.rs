@@ -22,17 +22,19 @@ mod print;
 pub(crate) mod runtime;
 mod tag;
 mod timing;
+mod types;
 mod waiters;
 pub mod cli;
 
 use askama::Template;
 
 use crate::error::Error;
-use crate::ir::{Api, Operation, TypeDef, TypeRef};
+use crate::ir::{Api, Operation, TypeDef};
 use features::Features;
 pub(crate) use print::{Piece, parse_file, print_file, unparse};
 pub use runtime::is_runtime;
 pub use timing::RenderTimes;
+pub(crate) use types::{answer_type, body_type, rust_type};
 
 /// A file of the generated crate, relative to its root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,24 +154,5 @@ pub(crate) fn ident(s: &str) -> String {
     match crate::names::raw_keyword(s) {
         Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()).to_string(),
         None => proc_macro2::Ident::new(s, proc_macro2::Span::call_site()).to_string(),
-    }
-}
-
-/// The Rust type of a use of a type; `models` is the path of the models module from where
-/// the type is printed.
-pub(crate) fn rust_type(api: &Api, ty: &TypeRef, models: &str) -> String {
-    match ty {
-        TypeRef::String | TypeRef::Bytes => "String".to_owned(),
-        TypeRef::Bool => "bool".to_owned(),
-        TypeRef::I32 => "i32".to_owned(),
-        TypeRef::I64 => "i64".to_owned(),
-        TypeRef::F32 => "f32".to_owned(),
-        TypeRef::F64 => "f64".to_owned(),
-        TypeRef::DateTime => "chrono::DateTime<chrono::Utc>".to_owned(),
-        TypeRef::Date => "chrono::NaiveDate".to_owned(),
-        TypeRef::Json => "serde_json::Value".to_owned(),
-        TypeRef::Vec(inner) => format!("Vec<{}>", rust_type(api, inner, models)),
-        TypeRef::Map(inner) => format!("std::collections::BTreeMap<String, {}>", rust_type(api, inner, models)),
-        TypeRef::Named(id) => format!("{models}::{}", ident(&api.ty(*id).ident)),
     }
 }

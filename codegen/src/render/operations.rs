@@ -6,6 +6,7 @@ use askama::Template;
 
 use super::features::Features;
 use super::tag::{TagFile, operation_pieces, tag_module};
+use super::types::{answer_type, body_type};
 use super::{Piece, docs, ident, lit, parse_file, render_template, rust_type, unparse};
 use crate::error::Error;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
@@ -177,8 +178,7 @@ pub(super) fn example_setters(api: &Api, op: &Operation) -> (Vec<String>, Vec<St
         calls.push(format!("    .{}({value})", p.ident));
     }
     if let Some(b) = &op.body {
-        let ty = if b.ty == TypeRef::Bytes { "Vec<u8>".to_owned() } else { public_type(api, &b.ty) };
-        args.push(format!("body: {ty}"));
+        args.push(format!("body: {}", body_type(api, &b.ty, "atlas_backup::models")));
         calls.push("    .body(body)".to_owned());
     }
     (args, calls)
@@ -277,11 +277,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         let mut facts = vec![format!(
             "`{}` ({} parameter{})",
             p.name,
-            match p.location {
-                ParamLocation::Path => "path",
-                ParamLocation::Query => "query",
-                ParamLocation::Header => "header",
-            },
+            p.location.as_str(),
             if p.required { ", required" } else { "" }
         )];
         if let Some(pattern) = &p.pattern {
@@ -330,10 +326,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         statements.push(call);
     }
     let body = op.body.as_ref().map(|b| {
-        let ty = match b.ty {
-            TypeRef::Bytes => "Vec<u8>".to_owned(),
-            ref other => rust_type(api, other, MODELS),
-        };
+        let ty = body_type(api, &b.ty, MODELS);
         let newest = op.versions.last().map(|v| v.media_type.as_str());
         statements.push(Call::fallible(match b.ty {
             TypeRef::Bytes => format!("request.bytes_body(p.body.as_ref(), {}, {})", b.required, lit(&b.media_type)),
@@ -352,13 +345,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         }
         BodyView { doc: docs::attrs(&lines), ty }
     });
-    // `builder!` decodes by these: `()` is an empty answer, `bytes::Bytes` the raw body,
-    // anything else JSON.
-    let output = match &op.response {
-        ResponseKind::Empty => "()".to_owned(),
-        ResponseKind::Bytes => "bytes::Bytes".to_owned(),
-        ResponseKind::Json(ty) => rust_type(api, ty, MODELS),
-    };
+    let output = answer_type(api, &op.response, MODELS);
     let paging = op.pagination.as_ref().and_then(|p| paging_view(api, op, p));
     let builder = ident(&op.builder_ident);
     let mut markers = Vec::new();

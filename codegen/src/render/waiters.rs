@@ -5,9 +5,10 @@
 use askama::Template;
 
 use super::operations::{deprecation, setter_arg};
-use super::{Piece, docs, ident, lit, render_template, rust_type};
+use super::types::answer_type;
+use super::{Piece, docs, ident, lit, render_template};
 use crate::error::Error;
-use crate::ir::{AcceptorState, Api, Matcher, Operation, ResponseKind, Waiter};
+use crate::ir::{AcceptorState, Api, Matcher, Operation, Waiter};
 
 struct ParamView {
     doc: String,
@@ -116,11 +117,7 @@ fn method_doc(w: &Waiter) -> String {
 }
 
 fn render_waiter(api: &Api, w: &Waiter, op: &Operation) -> Result<String, Error> {
-    let answer = match &op.response {
-        ResponseKind::Json(ty) => rust_type(api, ty, super::operations::MODELS),
-        ResponseKind::Empty => "()".to_owned(),
-        ResponseKind::Bytes => "bytes::Bytes".to_owned(),
-    };
+    let answer = answer_type(api, &op.response, super::operations::MODELS);
     // What `wait` answers: the decoded answer, or `()` when success is that it is gone.
     let kind = if w.succeeds_with_answer() { "answer" } else { "gone" };
     let params = op

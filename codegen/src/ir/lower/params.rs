@@ -55,23 +55,24 @@ impl<'a> Lowerer<'a> {
     ) -> Result<Vec<Param>, Error> {
         // Path-level parameters first; an operation's own parameter of the same name and
         // location replaces it.
-        let mut declared: IndexMap<(String, &'static str), (&'a Parameter, String)> = IndexMap::new();
+        // The location is `None` for a cookie, which has none in the IR.
+        let mut declared: IndexMap<(String, Option<ParamLocation>), (&'a Parameter, String)> = IndexMap::new();
         let path_at = at.rsplit_once('/').map_or(at, |(p, _)| p).to_owned();
         for (list, list_at) in [(shared, pointer(&path_at, "parameters")), (&op.parameters[..], pointer(at, "parameters"))] {
             for (i, p) in list.iter().enumerate() {
                 let (p, p_at) = self.parameter(p, &pointer(&list_at, &i.to_string()))?;
                 let location = match p {
-                    Parameter::Path { .. } => "path",
-                    Parameter::Query { .. } => "query",
-                    Parameter::Header { .. } => "header",
-                    Parameter::Cookie { .. } => "cookie",
+                    Parameter::Path { .. } => Some(ParamLocation::Path),
+                    Parameter::Query { .. } => Some(ParamLocation::Query),
+                    Parameter::Header { .. } => Some(ParamLocation::Header),
+                    Parameter::Cookie { .. } => None,
                 };
                 declared.insert((p.parameter_data_ref().name.clone(), location), (p, p_at));
             }
         }
         let template: Vec<String> = path_params(path);
         for name in &template {
-            if !declared.contains_key(&(name.clone(), "path")) {
+            if !declared.contains_key(&(name.clone(), Some(ParamLocation::Path))) {
                 return Err(self.source.error(
                     at,
                     format!("the path template names {{{name}}} but the operation declares no path parameter {name:?}"),
@@ -81,7 +82,7 @@ impl<'a> Lowerer<'a> {
         let mut params = Vec::new();
         for ((name, location), (p, p_at)) in &declared {
             let location = match *location {
-                "path" => {
+                Some(ParamLocation::Path) => {
                     if !template.contains(name) {
                         return Err(self.source.error(
                             p_at,
@@ -90,9 +91,8 @@ impl<'a> Lowerer<'a> {
                     }
                     ParamLocation::Path
                 }
-                "query" => ParamLocation::Query,
-                "header" => ParamLocation::Header,
-                _ => {
+                Some(location) => location,
+                None => {
                     self.warn("cookie-parameter", p_at, format!("cookie parameter {name:?} is not supported; no setter generated"));
                     continue;
                 }
