@@ -87,6 +87,7 @@ pub fn lower(loaded: &Loaded) -> Result<Api, Error> {
         waiters: Vec::new(),
         wait_links: Vec::new(),
         warnings: cx.warnings,
+        renames: Default::default(),
     };
     views::split_request_response(&mut api);
     views::box_cycles(&mut api);

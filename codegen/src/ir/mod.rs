@@ -19,6 +19,8 @@ pub(crate) use lower::{atlas_version, newest_json};
 pub use waiters::{Acceptor, EXTENSION as WAITERS_EXTENSION, Matcher, State as AcceptorState, Waiter};
 pub(crate) use waiters::{RawMatcher, table as waiter_table};
 
+use std::collections::BTreeMap;
+
 use crate::error::Warning;
 
 /// Index of a type in [`Api::types`].
@@ -44,6 +46,10 @@ pub struct Api {
     /// [`links`]); filled after lowering.
     pub wait_links: Vec<links::WaitLink>,
     pub warnings: Vec<Warning>,
+    /// Why an identifier is not the one the spec's name gives, by the item's pointer and
+    /// the identifier it got: a sentence for the item's docs (filled by `names`, beside
+    /// the `renamed` warning).
+    pub renames: BTreeMap<(String, String), String>,
 }
 
 #[derive(Debug, Clone)]
@@ -367,6 +373,12 @@ impl Operation {
 }
 
 impl Api {
+    /// Why the item at `pointer` is named `ident` rather than as its spec name says, when
+    /// it had to be renamed (see [`Api::renames`]).
+    pub fn rename_note(&self, pointer: &str, ident: &str) -> Option<&str> {
+        self.renames.get(&(pointer.to_owned(), ident.to_owned())).map(String::as_str)
+    }
+
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }

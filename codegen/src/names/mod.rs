@@ -139,7 +139,7 @@ impl Unique {
     /// Who holds `base` when a claim of it did not get it: `label` (what the reserved names
     /// are) or an earlier item of the spec.
     fn holder(&self, base: &str, label: &'static str) -> &'static str {
-        if self.reserved.contains(base) { label } else { "an earlier item of the spec" }
+        if self.reserved.contains(base) { label } else { "taken by an earlier item of the spec" }
     }
 
     /// `base`, or the first of `{base}{separator}2`, `3`, ... that is free.
@@ -166,19 +166,29 @@ impl Unique {
     }
 }
 
-/// Where renames are reported: a name the spec asked for that was taken.
-struct Renames<'a>(&'a mut Vec<crate::error::Warning>);
+/// Where renames are reported: a name the spec asked for that was taken is a warning of
+/// the generation and a sentence of the item's docs ([`Api::renames`]).
+struct Renames<'a> {
+    warnings: &'a mut Vec<crate::error::Warning>,
+    docs: &'a mut BTreeMap<(String, String), String>,
+}
 
 impl Renames<'_> {
     /// Records that `what` at `pointer` wanted `wanted` but got `got`, `wanted` being held
     /// by `holder`.
     fn note(&mut self, pointer: &str, what: &str, wanted: &str, got: &str, holder: &str) {
         if wanted != got {
-            self.0.push(crate::error::Warning {
+            self.warnings.push(crate::error::Warning {
                 kind: "renamed",
                 pointer: pointer.to_owned(),
                 message: format!("{what}: `{wanted}` is {holder}; named `{got}`"),
             });
+            let mut what = what.to_owned();
+            if let Some(first) = what.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            let sentence = format!("{what} is named `{}` because `{}` is {holder}.", plain(got), plain(wanted));
+            self.docs.insert((pointer.to_owned(), got.to_owned()), sentence);
         }
     }
 }
@@ -202,7 +212,8 @@ pub fn is_runtime_flag(p: &crate::ir::Param) -> bool {
 pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
     let contract = contract::contract();
     let mut warnings = std::mem::take(&mut api.warnings);
-    let mut renames = Renames(&mut warnings);
+    let mut rename_docs = std::mem::take(&mut api.renames);
+    let mut renames = Renames { warnings: &mut warnings, docs: &mut rename_docs };
     // Types: components before inline types, then by wanted name and position in the spec,
     // so that a component never loses its name to an inline schema.
     let mut order: Vec<usize> = (0..api.types.len()).collect();
@@ -339,7 +350,12 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
             }
             let base = snake_ident(&p.name, "param");
             p.ident = setters.claim(&base, "_");
-            let holder = setters.holder(&base, "a method of every request builder, or of the waiter polling it");
+            let label = if builder_methods().any(|m| m == base) {
+                "a method of every request builder"
+            } else {
+                "a method of the waiter that polls this operation"
+            };
+            let holder = setters.holder(&base, label);
             renames.note(&op.pointer, &format!("parameter `{}` of {what}", p.name), &base, &p.ident, holder);
         }
     }
@@ -360,6 +376,7 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
     // (a tuple struct is also a value).
     rule_names(api, builders.taken);
     api.warnings = warnings;
+    api.renames = rename_docs;
     check(api)
 }
 
@@ -683,6 +700,12 @@ mod tests {
         assert_eq!(setters, ["timeout_2", "send_2"]);
         let types: Vec<&str> = api.types.iter().map(|t| t.ident.as_str()).collect();
         assert!(types.contains(&"Request") && types.contains(&"Client") && types.contains(&"Error"), "{types:?}");
+        // The rename is in the item's docs as well as in the warnings.
+        assert_eq!(
+            api.rename_note(&op("executeJson").pointer, "execute_json_2"),
+            Some("Operation `executeJson` is named `execute_json_2` because `execute_json` is a method of the runtime's `Client`.")
+        );
+        assert_eq!(api.rename_note(&op("build").pointer, "build"), None);
         assert!(
             api.warnings.iter().any(|w| w.kind == "renamed" && w.message.contains("`execute_json` is a method of the runtime's `Client`")),
             "{:?}",

@@ -139,12 +139,13 @@ fn deprecated(flag: bool, note: &str) -> String {
 /// The type's docs, then `notes` (what is true of every type of its kind, the features it
 /// needs), which close the last paragraph (unless that is a code block), as the notes of a
 /// field do: a line of their own would be most of a short type's docs.
-fn type_doc(t: &TypeDef, notes: &[&str]) -> String {
+fn type_doc(api: &Api, t: &TypeDef, notes: &[&str]) -> String {
     let mut lines = t.doc.as_deref().map(docs::lines).unwrap_or_default();
     if lines.is_empty() {
         lines.push(format!("`{}` of the API.", t.wanted_name));
     }
-    let notes: Vec<&str> = notes.iter().copied().filter(|n| !n.is_empty()).collect();
+    let renamed = api.rename_note(&t.pointer, &t.ident);
+    let notes: Vec<&str> = notes.iter().copied().chain(renamed).filter(|n| !n.is_empty()).collect();
     if !notes.is_empty() {
         let notes = notes.join(" ");
         match lines.last_mut() {
@@ -197,9 +198,9 @@ fn field_type(api: &Api, f: &Field) -> String {
     ty
 }
 
-fn field_doc(f: &Field) -> String {
+fn field_doc(api: &Api, f: &Field) -> String {
     let mut lines = f.doc.as_deref().map(docs::lines).unwrap_or_default();
-    let mut notes = Vec::new();
+    let mut notes: Vec<&str> = api.rename_note(&f.pointer, &f.ident).into_iter().collect();
     if f.read_only {
         notes.push("Read-only: set by Atlas, never sent.");
     }
@@ -280,7 +281,7 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
             }
         }
         fields.push(FieldView {
-            doc: field_doc(f),
+            doc: field_doc(api, f),
             serde,
             deprecated: deprecated(f.deprecated, "deprecated in the API spec"),
             name: fname,
@@ -293,7 +294,7 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
     }
     let default = ctor_params.is_empty();
     let tmpl = StructTemplate {
-        doc: type_doc(t, &[note]),
+        doc: type_doc(api, t, &[note]),
         rename_all: if camel > plain && derive { "#[serde(rename_all = \"camelCase\")]".to_owned() } else { String::new() },
         object: if derive { String::new() } else { format!("crate::codec::object!({name}; {});", wire.join(", ")) },
         deprecated: deprecated(t.deprecated, "deprecated in the API spec"),
@@ -309,7 +310,7 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
 }
 
 fn render_type(api: &Api, t: &TypeDef, note: &str) -> Result<(String, &'static str), Error> {
-    let doc = type_doc(t, &[note]);
+    let doc = type_doc(api, t, &[note]);
     let dep = deprecated(t.deprecated, "deprecated in the API spec");
     let name = ident(&t.ident);
     if let Some(first) = t.same_as {
@@ -318,7 +319,7 @@ fn render_type(api: &Api, t: &TypeDef, note: &str) -> Result<(String, &'static s
         // Without docs of its own, the line above is all it needs: rustdoc shows the type's.
         // The features are this name's own (those of its module): the type's may be more.
         let doc = if t.doc.is_some() {
-            type_doc(t, &[&same, note])
+            type_doc(api, t, &[&same, note])
         } else if note.is_empty() {
             docs::attrs(&[same])
         } else {
@@ -333,7 +334,7 @@ fn render_type(api: &Api, t: &TypeDef, note: &str) -> Result<(String, &'static s
             "Open: a value this version does not list decodes as [`{}::{unknown}`] and is sent back unchanged.",
             t.ident
         );
-        type_doc(t, &[&open, note])
+        type_doc(api, t, &[&open, note])
     };
     Ok(match &t.kind {
         TypeKind::Struct(s) => (render_struct(api, t, s, note)?, "struct.askama"),

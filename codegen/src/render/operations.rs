@@ -110,6 +110,11 @@ fn operation_doc(api: &Api, op: &Operation, feature: Option<&str>) -> String {
     if let Some(feature) = feature {
         lines.push(format!("- Cargo feature: `{feature}` (on by default)"));
     }
+    let renames: Vec<&str> = [&op.method_ident, &op.builder_ident].into_iter().filter_map(|i| api.rename_note(&op.pointer, i)).collect();
+    if !renames.is_empty() {
+        lines.push(String::new());
+        lines.push(renames.join(" "));
+    }
     if op.deprecated {
         lines.push(String::new());
         lines.push(match &op.sunset {
@@ -124,11 +129,16 @@ fn operation_doc(api: &Api, op: &Operation, feature: Option<&str>) -> String {
 /// The `Client` method's summary, which `builder!` prints with the method and path and a
 /// link to the builder (where the rest is: parameters, API version, roles, an example):
 /// the spec's summary on one line without its closing full stop, or the operation ID.
-fn method_summary(op: &Operation) -> String {
+/// A renamed method says why after the summary (the builder's page says it too).
+fn method_summary(api: &Api, op: &Operation) -> String {
     let lines = op.summary.as_deref().map(docs::lines).unwrap_or_default();
     let summary = lines.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
     let summary = summary.trim_end_matches('.');
-    lit(if summary.is_empty() { &op.operation_id } else { summary })
+    let summary = if summary.is_empty() { op.operation_id.as_str() } else { summary };
+    match api.rename_note(&op.pointer, &op.method_ident) {
+        Some(note) => lit(&format!("{summary}. {}", note.trim_end_matches('.'))),
+        None => lit(summary),
+    }
 }
 
 /// A compiling (not run) example of the call: required parameters set from the spec's
@@ -293,7 +303,10 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             facts.push(format!("default `{default}`"));
         }
         // The facts end the description's last paragraph: one line for most setters.
-        let facts = facts.join("; ") + ".";
+        let mut facts = facts.join("; ") + ".";
+        if let Some(note) = api.rename_note(&op.pointer, &p.ident) {
+            facts = format!("{facts} {note}");
+        }
         match doc_lines.last_mut() {
             Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{last} {facts}"),
             _ => doc_lines.push(facts),
@@ -381,7 +394,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         shared_setters.insert(0, "concurrency".to_owned());
     }
     let tmpl = OperationTemplate {
-        summary: method_summary(op),
+        summary: method_summary(api, op),
         paging,
         markers,
         struct_generics,

@@ -80,7 +80,7 @@ fn matcher(m: &Matcher) -> String {
 
 /// The builder's docs: what is awaited, the polled operation, the delays and every
 /// acceptor in order; what all waiters share is in the crate docs' "Waiters" section.
-fn waiter_doc(w: &Waiter, op: &Operation) -> String {
+fn waiter_doc(api: &Api, w: &Waiter, op: &Operation) -> String {
     let mut lines = docs::lines(&format!("Waits until {}", w.description.as_deref().unwrap_or(&w.name)));
     lines.push(String::new());
     lines.push(format!(
@@ -102,16 +102,24 @@ fn waiter_doc(w: &Waiter, op: &Operation) -> String {
     for (i, a) in w.acceptors.iter().enumerate() {
         lines.push(format!("{}. {}: {}", i + 1, state(a.state).1, a.matcher.describe()));
     }
+    if let Some(note) = api.rename_note(&w.pointer, &w.builder_ident) {
+        lines.push(String::new());
+        lines.push(note.to_owned());
+    }
     docs::attrs(&lines)
 }
 
 /// The `Client` method's docs: what is awaited, and a link to the builder.
-fn method_doc(w: &Waiter) -> String {
+fn method_doc(api: &Api, w: &Waiter) -> String {
     let mut lines = docs::lines(&format!("Waits until {}", w.description.as_deref().unwrap_or(&w.name)));
     let link = format!("see [`{}`] for the polled operation, its acceptors and delays", w.builder_ident);
     match lines.last_mut() {
         Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{} ({link}).", last.trim_end_matches('.')),
         _ => lines.push(format!("{link}.")),
+    }
+    if let Some(note) = api.rename_note(&w.pointer, &w.method_ident) {
+        lines.push(String::new());
+        lines.push(note.to_owned());
     }
     docs::attrs(&lines)
 }
@@ -130,8 +138,8 @@ fn render_waiter(api: &Api, w: &Waiter, op: &Operation) -> Result<String, Error>
         })
         .collect();
     let t = WaiterTemplate {
-        method_doc: method_doc(w),
-        doc: waiter_doc(w, op),
+        method_doc: method_doc(api, w),
+        doc: waiter_doc(api, w, op),
         deprecated: deprecation(op),
         method: ident(&w.method_ident),
         builder: ident(&w.builder_ident),
