@@ -249,12 +249,7 @@ components:
 "#;
 
     fn features_of(spec: &str) -> (Api, Features) {
-        let loaded = crate::load::parse(std::path::Path::new("s.yaml"), spec.as_bytes()).expect("the spec loads");
-        let mut api = crate::ir::lower(&loaded).expect("the spec lowers");
-        crate::names::assign(&mut api).expect("the spec names");
-        crate::ir::dedupe(&mut api);
-        let features = Features::new(&api);
-        (api, features)
+        super::super::testing::api(spec)
     }
 
     fn id(api: &Api, name: &str) -> TypeId {

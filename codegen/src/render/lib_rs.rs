@@ -58,3 +58,34 @@ pub(super) fn lib_rs(api: &Api, features: &Features) -> Result<String, Error> {
     })?;
     Ok(unparse(&file))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing;
+    use super::*;
+
+    fn lib_of(error_schema: &str) -> String {
+        let paths = "  /a:\n    get:\n      operationId: getA\n      responses:\n        '204': {description: none}\n        '404': {description: gone, content: {application/json: {schema: {$ref: '#/components/schemas/ApiError'}}}}";
+        let (api, features) = testing::api(&testing::spec(paths, error_schema));
+        assert!(api.error_model.is_some(), "the error responses name the error model");
+        lib_rs(&api, &features).expect("renders")
+    }
+
+    /// The runtime reads `errorCode` and `detail` of the error model through
+    /// `ErrorDetails`, each as the field's optionality says.
+    #[test]
+    fn the_error_model_gives_its_code_and_detail() {
+        let text = lib_of("    ApiError:\n      type: object\n      required: [errorCode]\n      properties:\n        errorCode: {type: string}\n        detail: {type: string}");
+        assert!(text.contains("impl error::ErrorDetails for models::ApiError"), "{text}");
+        assert!(text.contains("Some(self.error_code.as_str())"), "{text}");
+        assert!(text.contains("self.detail.as_deref()"), "{text}");
+    }
+
+    /// A field of another type is not read as a code.
+    #[test]
+    fn an_error_code_that_is_not_a_string_is_left_out() {
+        let text = lib_of("    ApiError:\n      type: object\n      properties:\n        errorCode: {type: integer}\n        detail: {type: string}");
+        assert!(!text.contains("fn error_code"), "{text}");
+        assert!(text.contains("fn detail"), "{text}");
+    }
+}

@@ -21,6 +21,8 @@ mod pool;
 mod print;
 pub(crate) mod runtime;
 mod tag;
+#[cfg(test)]
+mod testing;
 mod timing;
 mod types;
 mod waiters;

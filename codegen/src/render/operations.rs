@@ -518,3 +518,52 @@ pub fn mod_rs(features: &Features, modules: &[&str]) -> Result<String, Error> {
     })?;
     Ok(unparse(&file))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing;
+    use super::*;
+
+    const PATHS: &str = "  /a/{aId}:\n    get:\n      operationId: getA\n      parameters:\n      - {name: aId, in: path, required: true, example: abc, schema: {type: string}}\n      - {name: count, in: query, required: true, schema: {type: integer}}\n      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}}\n  /b:\n    delete:\n      operationId: deleteB\n      parameters:\n      - {name: force, in: query, schema: {type: boolean}}\n      responses: {'204': {description: none}}";
+
+    fn api() -> Api {
+        testing::api(&testing::spec(PATHS, "    A: {type: object, properties: {name: {type: string}}}")).0
+    }
+
+    fn op<'a>(api: &'a Api, id: &str) -> &'a Operation {
+        api.operations.iter().find(|o| o.operation_id == id).expect("the operation")
+    }
+
+    /// The models import is decided from the IR: an answer of a model needs it, flags and an
+    /// empty answer do not.
+    #[test]
+    fn only_operations_that_name_a_model_import_the_models() {
+        let api = api();
+        assert!(names_models(op(&api, "getA")));
+        assert!(!names_models(op(&api, "deleteB")));
+    }
+
+    /// Examples come from the parameters' data: the spec's example, else one made from the
+    /// parameter's name or type.
+    #[test]
+    fn example_calls_set_the_required_parameters_from_their_data() {
+        let api = api();
+        let (args, calls) = example_setters(&api, op(&api, "getA"));
+        assert!(args.is_empty(), "{args:?}");
+        assert_eq!(calls, ["    .a_id(\"abc\")", "    .count(1)"]);
+        let (_, calls) = example_setters(&api, op(&api, "deleteB"));
+        assert!(calls.is_empty(), "an optional parameter is not set: {calls:?}");
+    }
+
+    #[test]
+    fn the_file_imports_what_its_operations_name_and_nothing_else() {
+        let (api, features) = testing::api(&testing::spec(PATHS, "    A: {type: object, properties: {name: {type: string}}}"));
+        let ops: Vec<&Operation> = api.operations.iter().collect();
+        let text = render_module(&api, &features, &ops, Vec::new()).expect("renders");
+        assert!(text.contains("use crate::models;"), "{text}");
+        assert!(!text.contains("use crate::patterns::*;"), "no rule is named: {text}");
+        let delete_only: Vec<&Operation> = ops.iter().copied().filter(|o| o.operation_id == "deleteB").collect();
+        let text = render_module(&api, &features, &delete_only, Vec::new()).expect("renders");
+        assert!(!text.contains("use crate::models;"), "{text}");
+    }
+}

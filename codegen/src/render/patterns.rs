@@ -47,3 +47,29 @@ pub(super) fn patterns_rs(api: &Api, features: &Features) -> Result<String, Erro
     })?;
     Ok(unparse(&file))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing;
+    use super::*;
+
+    /// `groupId` and `clusterId` share a pattern (one static, named after what both names end
+    /// with); `name` has only a length; `tag` has no rule.
+    #[test]
+    fn one_static_per_distinct_rule_named_after_what_it_checks() {
+        let id = "{name: X, in: path, required: true, schema: {type: string, pattern: '^[0-9a-f]{24}$'}}";
+        let paths = format!(
+            "  /g/{{groupId}}/c/{{clusterId}}:\n    get:\n      operationId: getC\n      parameters:\n      - {}\n      - {}\n      - {{name: name, in: query, schema: {{type: string, maxLength: 64}}}}\n      - {{name: tag, in: query, schema: {{type: string}}}}\n      responses: {{'204': {{description: none}}}}",
+            id.replace('X', "groupId"),
+            id.replace('X', "clusterId"),
+        );
+        let (api, features) = testing::api(&testing::spec(&paths, "    Unused: {type: string}"));
+        let text = patterns_rs(&api, &features).expect("renders");
+        assert_eq!(text.matches("pub(crate) static ").count(), 2, "{text}");
+        // Whatever the printer's line breaks.
+        let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(flat.contains("staticID:crate::request::Rule=crate::request::Rule::new(Some(\"^[0-9a-f]{24}$\"),None,None,);"), "{text}");
+        assert!(flat.contains("staticNAME:crate::request::Rule=crate::request::Rule::new(None,None,Some(64),);"), "{text}");
+        assert!(text.contains("/// at most 64 characters."), "{text}");
+    }
+}

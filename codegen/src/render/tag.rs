@@ -52,10 +52,7 @@ mod tests {
     #[test]
     fn the_module_doc_names_the_tag_and_its_feature() {
         let spec = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [Cloud Backups]\n      operationId: getA\n      responses: {'204': {description: none}}\n";
-        let loaded = crate::load::parse(std::path::Path::new("s.yaml"), spec.as_bytes()).expect("the spec loads");
-        let mut api = crate::ir::lower(&loaded).expect("the spec lowers");
-        crate::names::assign(&mut api).expect("the spec names");
-        let features = Features::new(&api);
+        let (api, features) = super::super::testing::api(spec);
         let ops: Vec<&Operation> = api.operations.iter().collect();
         let pieces = operation_pieces(&ops, "t", |op| Ok(format!("pub struct {};", op.builder_ident))).expect("renders");
         let text = tag_module(TagFile { ops: &ops, what: "operations", doc: "Operations tagged", pieces }, &features).expect("prints");

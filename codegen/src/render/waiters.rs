@@ -156,3 +156,24 @@ fn render_waiter(api: &Api, w: &Waiter, op: &Operation) -> Result<String, Error>
     };
     render_template(&t, "waiter.askama", &w.name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matchers_are_the_runtimes() {
+        let path = vec!["status".to_owned()];
+        for (m, want) in [
+            (Matcher::Status(404), "crate::waiter::Matcher::Status(404)"),
+            (Matcher::IsTrue { path: path.clone() }, "crate::waiter::Matcher::IsTrue(&[\"status\"])"),
+            (
+                Matcher::Equals { path, values: vec!["DONE".to_owned(), "OK".to_owned()] },
+                "crate::waiter::Matcher::Equals(&[\"status\"], &[\"DONE\", \"OK\"])",
+            ),
+        ] {
+            assert_eq!(matcher(&m), want);
+        }
+        assert_eq!(state(AcceptorState::Retry), ("retry", "keep polling"));
+    }
+}
