@@ -325,3 +325,24 @@ fn example(api: &Api, op: &Operation) -> Vec<String> {
     lines.push("```".to_owned());
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing;
+    use super::*;
+
+    const PATHS: &str = "  /f/{fId}:\n    get:\n      operationId: getF\n      parameters:\n      - {name: fId, in: path, required: true, schema: {type: string}}\n      - {name: tags, in: query, schema: {type: array, items: {type: string}}}\n      - {name: page, in: query, required: true, schema: {type: integer, format: int32}}\n      responses: {'200': {description: ok, content: {application/gzip: {schema: {type: string, format: binary}}}}}";
+
+    /// Each parameter is read by the runtime's reader of its location and optionality, and
+    /// a raw answer is given as raw bytes: decided from the IR's types.
+    #[test]
+    fn readers_and_answers_follow_the_parameters_and_response() {
+        let (api, _) = testing::api(&testing::spec(PATHS, "    Unused: {type: string}"));
+        let op = &api.operations[0];
+        let param = |name: &str| op.params.iter().find(|p| p.name == name).expect("the parameter");
+        assert_eq!(read_param(&api, param("fId")), "call.path(\"fId\")?");
+        assert_eq!(read_param(&api, param("tags")), "call.query_list_opt(\"tags\")?");
+        assert_eq!(read_param(&api, param("page")), "call.query_req(\"page\")?");
+        assert_eq!(output(&api, op), ("bytes::Bytes".to_owned(), "raw_body"));
+    }
+}
