@@ -369,14 +369,13 @@ fn calls_with_literal(tokens: TokenStream, out: &mut dyn FnMut(&str, &str)) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     for (i, t) in tokens.iter().enumerate() {
         if let TokenTree::Group(g) = t {
-            if g.delimiter() == proc_macro2::Delimiter::Parenthesis {
-                if let (Some(TokenTree::Ident(method)), Some(TokenTree::Literal(lit))) =
+            if g.delimiter() == proc_macro2::Delimiter::Parenthesis
+                && let (Some(TokenTree::Ident(method)), Some(TokenTree::Literal(lit))) =
                     (i.checked_sub(1).and_then(|k| tokens.get(k)), g.stream().into_iter().next().as_ref())
-                {
-                    let text = lit.to_string();
-                    if text.starts_with('"') || text.starts_with("r\"") || text.starts_with("r#\"") {
-                        out(&method.to_string(), &text);
-                    }
+            {
+                let text = lit.to_string();
+                if text.starts_with('"') || text.starts_with("r\"") || text.starts_with("r#\"") {
+                    out(&method.to_string(), &text);
                 }
             }
             calls_with_literal(g.stream(), out);

@@ -72,10 +72,8 @@ fn read(files: &[(&str, &str)], manifest: &str) -> Contract {
                 }
                 _ => {}
             }
-            if mock {
-                if let Some(name) = item_name(item) {
-                    c.mock_items.insert(name);
-                }
+            if mock && let Some(name) = item_name(item) {
+                c.mock_items.insert(name);
             }
         }
         if let Ok(tokens) = source.parse::<TokenStream>() {

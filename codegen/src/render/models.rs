@@ -168,7 +168,7 @@ fn type_doc(api: &Api, t: &TypeDef, notes: &[&str]) -> String {
 fn serde_camel(ident: &str) -> String {
     let mut out = String::with_capacity(ident.len());
     let mut upper = false;
-    for c in crate::names::plain(&ident).chars() {
+    for c in crate::names::plain(ident).chars() {
         if c == '_' {
             upper = true;
         } else if upper && !out.is_empty() {
@@ -184,7 +184,7 @@ fn serde_camel(ident: &str) -> String {
 
 /// serde's own name of a field without a rename rule: the identifier without `r#`.
 fn serde_plain(ident: &str) -> String {
-    crate::names::plain(&ident).to_owned()
+    crate::names::plain(ident).to_owned()
 }
 
 fn field_type(api: &Api, f: &Field) -> String {

@@ -208,7 +208,7 @@ pub(super) fn example_value(p: &crate::ir::Param) -> Option<String> {
 }
 
 fn snake(ident: &str) -> String {
-    crate::names::plain(&ident).to_owned() + "_value"
+    crate::names::plain(ident).to_owned() + "_value"
 }
 
 /// A type as users name it (`atlas_backup::models::X`).
