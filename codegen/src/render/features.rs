@@ -249,7 +249,11 @@ components:
 "#;
 
     fn features_of(spec: &str) -> (Api, Features) {
-        super::super::testing::api(spec)
+        {
+        let api = super::super::testing::api(spec);
+        let features = Features::new(&api);
+        (api, features)
+    }
     }
 
     fn id(api: &Api, name: &str) -> TypeId {

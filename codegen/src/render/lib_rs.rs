@@ -66,7 +66,8 @@ mod tests {
 
     fn lib_of(error_schema: &str) -> String {
         let paths = "  /a:\n    get:\n      operationId: getA\n      responses:\n        '204': {description: none}\n        '404': {description: gone, content: {application/json: {schema: {$ref: '#/components/schemas/ApiError'}}}}";
-        let (api, features) = testing::api(&testing::spec(paths, error_schema));
+        let api = testing::api(&testing::spec(paths, error_schema));
+        let features = Features::new(&api);
         assert!(api.error_model.is_some(), "the error responses name the error model");
         lib_rs(&api, &features).expect("renders")
     }

@@ -337,7 +337,7 @@ mod tests {
     /// a raw answer is given as raw bytes: decided from the IR's types.
     #[test]
     fn readers_and_answers_follow_the_parameters_and_response() {
-        let (api, _) = testing::api(&testing::spec(PATHS, "    Unused: {type: string}"));
+        let api = testing::api(&testing::spec(PATHS, "    Unused: {type: string}"));
         let op = &api.operations[0];
         let param = |name: &str| op.params.iter().find(|p| p.name == name).expect("the parameter");
         assert_eq!(read_param(&api, param("fId")), "call.path(\"fId\")?");

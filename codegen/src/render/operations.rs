@@ -527,7 +527,7 @@ mod tests {
     const PATHS: &str = "  /a/{aId}:\n    get:\n      operationId: getA\n      parameters:\n      - {name: aId, in: path, required: true, example: abc, schema: {type: string}}\n      - {name: count, in: query, required: true, schema: {type: integer}}\n      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}}\n  /b:\n    delete:\n      operationId: deleteB\n      parameters:\n      - {name: force, in: query, schema: {type: boolean}}\n      responses: {'204': {description: none}}";
 
     fn api() -> Api {
-        testing::api(&testing::spec(PATHS, "    A: {type: object, properties: {name: {type: string}}}")).0
+        testing::api(&testing::spec(PATHS, "    A: {type: object, properties: {name: {type: string}}}"))
     }
 
     fn op<'a>(api: &'a Api, id: &str) -> &'a Operation {
@@ -557,7 +557,8 @@ mod tests {
 
     #[test]
     fn the_file_imports_what_its_operations_name_and_nothing_else() {
-        let (api, features) = testing::api(&testing::spec(PATHS, "    A: {type: object, properties: {name: {type: string}}}"));
+        let api = testing::api(&testing::spec(PATHS, "    A: {type: object, properties: {name: {type: string}}}"));
+        let features = Features::new(&api);
         let ops: Vec<&Operation> = api.operations.iter().collect();
         let text = render_module(&api, &features, &ops, Vec::new()).expect("renders");
         assert!(text.contains("use crate::models;"), "{text}");

@@ -63,7 +63,8 @@ mod tests {
             id.replace('X', "groupId"),
             id.replace('X', "clusterId"),
         );
-        let (api, features) = testing::api(&testing::spec(&paths, "    Unused: {type: string}"));
+        let api = testing::api(&testing::spec(&paths, "    Unused: {type: string}"));
+        let features = Features::new(&api);
         let text = patterns_rs(&api, &features).expect("renders");
         assert_eq!(text.matches("pub(crate) static ").count(), 2, "{text}");
         // Whatever the printer's line breaks.

@@ -52,7 +52,8 @@ mod tests {
     #[test]
     fn the_module_doc_names_the_tag_and_its_feature() {
         let spec = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [Cloud Backups]\n      operationId: getA\n      responses: {'204': {description: none}}\n";
-        let (api, features) = super::super::testing::api(spec);
+        let api = super::super::testing::api(spec);
+        let features = Features::new(&api);
         let ops: Vec<&Operation> = api.operations.iter().collect();
         let pieces = operation_pieces(&ops, "t", |op| Ok(format!("pub struct {};", op.builder_ident))).expect("renders");
         let text = tag_module(TagFile { ops: &ops, what: "operations", doc: "Operations tagged", pieces }, &features).expect("prints");

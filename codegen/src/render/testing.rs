@@ -1,17 +1,15 @@
 //! For the renderers' unit tests: a small spec, loaded, lowered, named and deduplicated as
-//! `generate` does, and its features.
+//! `generate` does. (Its features are the caller's to make: `features` tests use this.)
 
-use super::features::Features;
 use crate::ir::Api;
 
 /// A spec's IR as rendering sees it; panics (in a test) if the spec is broken.
-pub(super) fn api(spec: &str) -> (Api, Features) {
+pub(super) fn api(spec: &str) -> Api {
     let loaded = crate::load::parse(std::path::Path::new("s.yaml"), spec.as_bytes()).expect("the spec loads");
     let mut api = crate::ir::lower(&loaded).expect("the spec lowers");
     crate::names::assign(&mut api).expect("the spec names");
     crate::ir::dedupe(&mut api);
-    let features = Features::new(&api);
-    (api, features)
+    api
 }
 
 /// A spec of the operations `paths` (YAML of the `paths` object, indented by 2) and the
