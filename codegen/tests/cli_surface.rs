@@ -8,11 +8,22 @@ fn cli_surface() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/atlas-backup.yaml");
     let generated = atlas_codegen::generate(&spec).expect("the project's spec generates");
     let surface = generated.files.iter().find(|f| f.path == "cli/COMMANDS.md").expect("the command list is generated");
-    // Every operation and every waiter of the spec is a command.
+    // Every operation and every waiter of the spec (with its overlay) is a command, by
+    // name: read from the IR, not from what the command list says of itself.
+    let loaded = atlas_codegen::load::load(&spec).expect("the spec loads");
+    let api = atlas_codegen::ir::lower(&loaded).expect("the spec lowers");
+    assert_eq!(api.operations.len(), generated.operations);
+    let tag = |t: &str| atlas_codegen::names::cli::tag_command(t);
+    for op in &api.operations {
+        let command = format!("\n- `atlas-backup {} {}` (`", tag(&op.tag), op.operation_id);
+        assert!(surface.contents.contains(&command), "operation {} is no command", op.operation_id);
+    }
+    assert!(api.waiters.len() >= 8, "the overlay's waiters were read: {}", api.waiters.len());
+    for w in &api.waiters {
+        assert!(surface.contents.contains(&format!("\n- `atlas-backup wait {}` (`", w.name)), "waiter {} is no command", w.name);
+    }
     let commands = surface.contents.matches("\n- `atlas-backup ").count();
-    let waiters = surface.contents.matches("\n- `atlas-backup wait ").count();
-    assert_eq!(commands - waiters, generated.operations, "one command per operation");
-    assert!(waiters >= 8, "one command per waiter: {waiters}");
+    assert_eq!(commands, api.operations.len() + api.waiters.len(), "no other command");
     assert!(surface.contents.contains("- `atlas-backup cloudBackups takeSnapshots` (`take-snapshots`)"));
     assert!(surface.contents.contains("`--wait` (waiter `snapshotCompleted`)"));
     let mut settings = insta::Settings::clone_current();

@@ -181,8 +181,22 @@ fn a_connection_that_fails_exits_7_and_usage_2() {
     assert_eq!(out.status.code(), Some(7), "{}", text(&out).1);
     let out = cli(None, &["cloudBackups", "noSuchOperation"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = cli(None, &["cloudBackups", "getGroupClusterBackupSnapshot", "--help"]);
-    let (stdout, _) = text(&out);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(stdout.contains("GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}"), "{stdout}");
+}
+
+/// The acceptance check: `atlas-backup cloudBackups getGroupClusterBackupSnapshot
+/// --help` prints the operation's method, path and parameters (and the exit codes).
+#[test]
+fn help_of_an_operation_prints_method_path_and_parameters() {
+    for args in [["cloudBackups", "getGroupClusterBackupSnapshot"], ["cloud-backups", "get-group-cluster-backup-snapshot"]] {
+        let out = cli(None, &[args[0], args[1], "--help"]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(stdout.contains("GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}"), "{stdout}");
+        for flag in ["--groupId <groupId>", "--clusterName <clusterName>", "--snapshotId <snapshotId>", "--envelope", "--pretty"] {
+            assert!(stdout.contains(flag), "{flag}: {stdout}");
+        }
+        assert!(stdout.contains("API versions: 2024-05-30"), "{stdout}");
+        assert!(stdout.contains("Exit codes") && stdout.contains("130"), "{stdout}");
+        assert_eq!(stderr, "");
+    }
 }
