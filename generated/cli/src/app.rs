@@ -34,7 +34,7 @@ pub fn run(tables: &Tables, args: Vec<std::ffi::OsString>) -> i32 {
         Ok(()) => 0,
         Err(f) => {
             if !f.message.is_empty() {
-                eprintln!("error: {}", f.message);
+                output::note(format_args!("error: {}", f.message));
             }
             f.code
         }
@@ -315,6 +315,8 @@ fn block_on<T>(future: impl std::future::Future<Output = Result<T, Failure>>) ->
         .map_err(|e| Failure::config(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         tokio::select! {
+            // The future first: a wait catches Ctrl-C itself, to say which waiter stopped.
+            biased;
             result = future => result,
             _ = tokio::signal::ctrl_c() => Err(Failure::new(exit::INTERRUPTED, "interrupted")),
         }
@@ -341,9 +343,12 @@ fn call(tables: &Tables, op: &'static Operation, m: &ArgMatches, globals: &Globa
     {
         values.insert(Values::BODY, crate::body::read(path, body)?);
     }
+    if let Ok(Some(version)) = m.try_get_one::<String>("api-version") {
+        values.insert(Values::API_VERSION, Value::from(version.clone()));
+    }
     if op.deprecated {
         let sunset = op.sunset.map(|d| format!("; it is removed (sunset) on {d}")).unwrap_or_default();
-        eprintln!("warning: {} is deprecated by Atlas{sunset}", op.id);
+        output::note(format_args!("warning: {} is deprecated by Atlas{sunset}", op.id));
     }
     let dry = globals.dry_run || globals.curl;
     let (client, auth) = config::client(globals.profile.as_ref(), globals.base_url.as_deref(), !dry, globals.trace())?;
@@ -359,10 +364,11 @@ fn call(tables: &Tables, op: &'static Operation, m: &ArgMatches, globals: &Globa
     block_on(async {
         if all {
             let mut items = Vec::new();
-            if let Some(mut pages) = request.pages(usize::from(concurrency)) {
-                while let Some(item) = pages.next().await {
-                    items.push(item?);
-                }
+            let mut pages = request
+                .pages(usize::from(concurrency))
+                .ok_or_else(|| Failure::usage("--all pages through the newest API version only; drop --api-version or --all"))?;
+            while let Some(item) = pages.next().await {
+                items.push(item?);
             }
             return output::print(&Value::Array(items), globals.format);
         }
