@@ -72,7 +72,7 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
     let mut tags: Vec<(&str, &str)> = tables.operations.iter().map(|o| (o.tag, o.tag_kebab)).collect();
     tags.dedup();
     for (tag, kebab) in tags {
-        let mut cmd = Command::new(tag).visible_alias(kebab).subcommand_required(true).arg_required_else_help(true);
+        let mut cmd = named(tag, kebab).subcommand_required(true).arg_required_else_help(true);
         for op in tables.operations.iter().filter(|o| o.tag == tag) {
             let asked = full || (wanted(tag, kebab) && words.get(1).is_some_and(|w| w == op.id || w == op.kebab));
             cmd = cmd.subcommand(if asked { operation(op, project.as_deref()) } else { stub(op) });
@@ -85,7 +85,7 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
         .arg_required_else_help(true);
     for w in tables.waiters {
         let asked = full || (wanted("wait", "wait") && words.get(1).is_some_and(|x| x == w.name || x == w.kebab));
-        waits = waits.subcommand(if asked { waiter(tables, w, project.as_deref()) } else { Command::new(w.name).visible_alias(w.kebab).about(w.description) });
+        waits = waits.subcommand(if asked { waiter(tables, w, project.as_deref()) } else { named(w.name, w.kebab).about(w.description) });
     }
     root = root.subcommand(waits).subcommand(
         Command::new("completions")
@@ -183,9 +183,16 @@ fn flag(name: &'static str, help: &'static str) -> Arg {
     Arg::new(name).long(name).global(true).action(ArgAction::SetTrue).help(help)
 }
 
+/// A command and its kebab-case alias, unless both are spelled alike (`default`, `list`):
+/// clap refuses a command whose alias repeats its name.
+fn named(name: &'static str, kebab: &'static str) -> Command {
+    let cmd = Command::new(name);
+    if name == kebab { cmd } else { cmd.visible_alias(kebab) }
+}
+
 /// An operation not asked for: enough to list it.
 fn stub(op: &Operation) -> Command {
-    Command::new(op.id).visible_alias(op.kebab).about(op.summary)
+    named(op.id, op.kebab).about(op.summary)
 }
 
 fn long_about(op: &Operation) -> String {
@@ -212,7 +219,7 @@ fn long_about(op: &Operation) -> String {
 
 /// The command of one operation, with every flag.
 fn operation(op: &'static Operation, project: Option<&str>) -> Command {
-    let mut cmd = Command::new(op.id).visible_alias(op.kebab).about(op.summary).long_about(long_about(op)).after_help(EXIT_CODES);
+    let mut cmd = named(op.id, op.kebab).about(op.summary).long_about(long_about(op)).after_help(EXIT_CODES);
     let template = op.body.is_some();
     for p in op.params {
         cmd = cmd.arg(param(p, project, template));
@@ -246,7 +253,7 @@ fn wait_flags(cmd: Command) -> Command {
 }
 
 fn waiter(tables: &Tables, w: &'static Waiter, project: Option<&str>) -> Command {
-    let mut cmd = Command::new(w.name).visible_alias(w.kebab).about(w.description).after_help(EXIT_CODES);
+    let mut cmd = named(w.name, w.kebab).about(w.description).after_help(EXIT_CODES);
     if let Some(op) = tables.operations.get(w.operation) {
         cmd = cmd.long_about(format!(
             "Waits until {}\n\nPolls {} {} ({}), first after {} s, then doubling up to {} s.",
