@@ -86,6 +86,20 @@ async fn a_bad_group_id_and_an_unknown_body_field_send_nothing() {
     assert_eq!(requests(&server).await, 0);
 }
 
+/// The `id` of each line of NDJSON output.
+fn ndjson_ids(stdout: &str) -> Vec<String> {
+    stdout.lines().map(|l| serde_json::from_str::<Value>(l).expect("a JSON line")["id"].as_str().unwrap_or("").to_owned()).collect()
+}
+
+/// The OAuth token endpoint of a service account, answering [`TOKEN`].
+async fn token_endpoint(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/api/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600})))
+        .mount(server)
+        .await;
+}
+
 fn snapshot(status: &str) -> Value {
     json!({"id": SNAPSHOT, "status": status, "snapshotType": "onDemand"})
 }
@@ -163,8 +177,7 @@ async fn all_reads_every_page_and_ndjson_prints_one_item_a_line() {
     let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--itemsPerPage", "1", "--all", "-o", "ndjson"]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let ids: Vec<Value> = stdout.lines().map(|l| serde_json::from_str::<Value>(l).expect("a JSON line")["id"].clone()).collect();
-    assert_eq!(ids, [json!("a"), json!("b")]);
+    assert_eq!(ndjson_ids(&stdout), ["a", "b"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -294,9 +307,7 @@ async fn a_profile_gives_credentials_and_the_default_project() {
         server.uri()
     );
     let dir = profile_dir(&config);
-    Mock::given(method("POST")).and(path("/api/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600})))
-        .mount(&server).await;
+    token_endpoint(&server).await;
     let get = format!("/api/atlas/v2/groups/{PROFILE_GROUP}/clusters/C0/backup/snapshots/{SNAPSHOT}");
     Mock::given(method("GET")).and(path(get)).and(wiremock::matchers::bearer_token(TOKEN))
         .respond_with(ResponseTemplate::new(200).set_body_json(snapshot("completed"))).expect(1).mount(&server).await;
@@ -467,8 +478,7 @@ async fn output_yaml_and_ndjson_of_one_page() {
     let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--output", "ndjson"]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let ids: Vec<Value> = stdout.lines().map(|l| serde_json::from_str::<Value>(l).expect("a JSON line")["id"].clone()).collect();
-    assert_eq!(ids, [json!("a"), json!("b")]);
+    assert_eq!(ndjson_ids(&stdout), ["a", "b"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -498,9 +508,7 @@ async fn all_with_concurrency_reads_every_page_in_order() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_service_account_secret_and_token_never_appear_with_debug() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/api/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600})))
-        .mount(&server).await;
+    token_endpoint(&server).await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(snapshot("completed"))).mount(&server).await;
     let out = command(Some(&server))
         .env_remove("MONGODB_ATLAS_PUBLIC_API_KEY")
