@@ -31,7 +31,7 @@ pub fn run(tables: &Tables, args: Vec<std::ffi::OsString>) -> i32 {
         Ok(()) => 0,
         Err(f) => {
             if !f.message.is_empty() {
-                eprintln!("error: {}", f.message);
+                output::note(format_args!("error: {}", f.message));
             }
             f.code
         }
@@ -69,7 +69,7 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
     let mut tags: Vec<(&str, &str)> = tables.operations.iter().map(|o| (o.tag, o.tag_kebab)).collect();
     tags.dedup();
     for (tag, kebab) in tags {
-        let mut cmd = Command::new(tag).visible_alias(kebab).subcommand_required(true).arg_required_else_help(true);
+        let mut cmd = named(tag, kebab).subcommand_required(true).arg_required_else_help(true);
         for op in tables.operations.iter().filter(|o| o.tag == tag) {
             let asked = full || (wanted(tag, kebab) && words.get(1).is_some_and(|w| w == op.id || w == op.kebab));
             cmd = cmd.subcommand(if asked { operation(op, project.as_deref()) } else { stub(op) });
@@ -82,7 +82,7 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
         .arg_required_else_help(true);
     for w in tables.waiters {
         let asked = full || (wanted("wait", "wait") && words.get(1).is_some_and(|x| x == w.name || x == w.kebab));
-        waits = waits.subcommand(if asked { waiter(tables, w, project.as_deref()) } else { Command::new(w.name).visible_alias(w.kebab).about(w.description) });
+        waits = waits.subcommand(if asked { waiter(tables, w, project.as_deref()) } else { named(w.name, w.kebab).about(w.description) });
     }
     root = root.subcommand(waits).subcommand(
         Command::new("completions")
@@ -180,9 +180,16 @@ fn flag(name: &'static str, help: &'static str) -> Arg {
     Arg::new(name).long(name).global(true).action(ArgAction::SetTrue).help(help)
 }
 
+/// A command and its kebab-case alias, unless both are spelled alike (`default`, `list`):
+/// clap refuses a command whose alias repeats its name.
+fn named(name: &'static str, kebab: &'static str) -> Command {
+    let cmd = Command::new(name);
+    if name == kebab { cmd } else { cmd.visible_alias(kebab) }
+}
+
 /// An operation not asked for: enough to list it.
 fn stub(op: &Operation) -> Command {
-    Command::new(op.id).visible_alias(op.kebab).about(op.summary)
+    named(op.id, op.kebab).about(op.summary)
 }
 
 fn long_about(op: &Operation) -> String {
@@ -209,7 +216,7 @@ fn long_about(op: &Operation) -> String {
 
 /// The command of one operation, with every flag.
 fn operation(op: &'static Operation, project: Option<&str>) -> Command {
-    let mut cmd = Command::new(op.id).visible_alias(op.kebab).about(op.summary).long_about(long_about(op)).after_help(EXIT_CODES);
+    let mut cmd = named(op.id, op.kebab).about(op.summary).long_about(long_about(op)).after_help(EXIT_CODES);
     let template = op.body.is_some();
     for p in op.params {
         cmd = cmd.arg(param(p, project, template));
@@ -243,7 +250,7 @@ fn wait_flags(cmd: Command) -> Command {
 }
 
 fn waiter(tables: &Tables, w: &'static Waiter, project: Option<&str>) -> Command {
-    let mut cmd = Command::new(w.name).visible_alias(w.kebab).about(w.description).after_help(EXIT_CODES);
+    let mut cmd = named(w.name, w.kebab).about(w.description).after_help(EXIT_CODES);
     if let Some(op) = tables.operations.get(w.operation) {
         cmd = cmd.long_about(format!(
             "Waits until {}\n\nPolls {} {} ({}), first after {} s, then doubling up to {} s.",
@@ -312,6 +319,8 @@ fn block_on<T>(future: impl std::future::Future<Output = Result<T, Failure>>) ->
         .map_err(|e| Failure::config(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         tokio::select! {
+            // The future first: a wait catches Ctrl-C itself, to say which waiter stopped.
+            biased;
             result = future => result,
             _ = tokio::signal::ctrl_c() => Err(Failure::new(exit::INTERRUPTED, "interrupted")),
         }
@@ -338,9 +347,12 @@ fn call(tables: &Tables, op: &'static Operation, m: &ArgMatches, globals: &Globa
     {
         values.insert(Values::BODY, crate::body::read(path, body)?);
     }
+    if let Ok(Some(version)) = m.try_get_one::<String>("api-version") {
+        values.insert(Values::API_VERSION, Value::from(version.clone()));
+    }
     if op.deprecated {
         let sunset = op.sunset.map(|d| format!("; it is removed (sunset) on {d}")).unwrap_or_default();
-        eprintln!("warning: {} is deprecated by Atlas{sunset}", op.id);
+        output::note(format_args!("warning: {} is deprecated by Atlas{sunset}", op.id));
     }
     let dry = globals.dry_run || globals.curl;
     let (client, auth) = config::client(globals.profile.as_ref(), globals.base_url.as_deref(), !dry, globals.trace())?;
@@ -356,10 +368,11 @@ fn call(tables: &Tables, op: &'static Operation, m: &ArgMatches, globals: &Globa
     block_on(async {
         if all {
             let mut items = Vec::new();
-            if let Some(mut pages) = request.pages(usize::from(concurrency)) {
-                while let Some(item) = pages.next().await {
-                    items.push(item?);
-                }
+            let mut pages = request
+                .pages(usize::from(concurrency))
+                .ok_or_else(|| Failure::usage("--all pages through the newest API version only; drop --api-version or --all"))?;
+            while let Some(item) = pages.next().await {
+                items.push(item?);
             }
             return output::print(&Value::Array(items), globals.format);
         }

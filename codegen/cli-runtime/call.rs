@@ -21,6 +21,8 @@ pub struct Values(BTreeMap<String, Value>);
 impl Values {
     /// The key of the decoded request body.
     pub const BODY: &'static str = "@body";
+    /// The key of `--api-version`.
+    pub const API_VERSION: &'static str = "@api-version";
 
     pub fn insert(&mut self, name: &str, value: Value) {
         self.0.insert(name.to_owned(), value);
@@ -28,6 +30,11 @@ impl Values {
 
     pub fn raw(&self, name: &str) -> Option<&Value> {
         self.0.get(name)
+    }
+
+    /// The API version asked for with `--api-version` (a date the operation lists).
+    pub fn api_version(&self) -> Option<&str> {
+        self.0.get(Self::API_VERSION).and_then(Value::as_str)
     }
 
     /// The value of `name` as the library's setter takes it (`String`, `i32`, an enum of

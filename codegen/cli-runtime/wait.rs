@@ -63,7 +63,9 @@ pub async fn run(waiter: &Waiter, wait: Box<dyn Wait>, delays: Delays, progress:
         let elapsed = humantime::format_duration(Duration::from_secs(started.elapsed().as_secs()));
         match &spinner {
             Some(bar) => bar.set_message(format!("{}: {state} (polls {polls}, {elapsed})", waiter.name)),
-            None if !progress.quiet && state != last_state => eprintln!("{}: {state} (poll {polls}, {elapsed})", waiter.name),
+            None if !progress.quiet && state != last_state => {
+                crate::output::note(format_args!("{}: {state} (poll {polls}, {elapsed})", waiter.name));
+            }
             None => {}
         }
         last_state = state;

@@ -12,10 +12,11 @@ const SNAPSHOT: &str = "5f4007f327a3bc75f2a2b1c3";
 const PUBLIC: &str = "pubkey-ab12cd34";
 const PRIVATE: &str = "private-5e3c2f1a-9b8d-4c7e-a6f5-0d1c2b3a4e5f";
 
-fn cli(server: Option<&MockServer>, args: &[&str]) -> Output {
+/// The binary with API keys in the environment, no profile directory, and `server` (else a
+/// closed port) as the base URL.
+fn command(server: Option<&MockServer>) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_atlas-backup"));
-    cmd.args(args)
-        .env_remove("MONGODB_ATLAS_CLIENT_ID")
+    cmd.env_remove("MONGODB_ATLAS_CLIENT_ID")
         .env_remove("MONGODB_ATLAS_CLIENT_SECRET")
         .env_remove("MONGODB_ATLAS_PROJECT_ID")
         .env("MONGODB_ATLAS_PUBLIC_API_KEY", PUBLIC)
@@ -25,7 +26,11 @@ fn cli(server: Option<&MockServer>, args: &[&str]) -> Output {
         Some(s) => cmd.env("MONGODB_ATLAS_BASE_URL", s.uri()),
         None => cmd.env("MONGODB_ATLAS_BASE_URL", "http://127.0.0.1:9"),
     };
-    cmd.output().expect("the binary runs")
+    cmd
+}
+
+fn cli(server: Option<&MockServer>, args: &[&str]) -> Output {
+    command(server).args(args).output().expect("the binary runs")
 }
 
 fn text(out: &Output) -> (String, String) {
@@ -79,6 +84,20 @@ async fn a_bad_group_id_and_an_unknown_body_field_send_nothing() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("unknown field `retentionInDay`; did you mean `retentionInDays`?"), "{stderr}");
     assert_eq!(requests(&server).await, 0);
+}
+
+/// The `id` of each line of NDJSON output.
+fn ndjson_ids(stdout: &str) -> Vec<String> {
+    stdout.lines().map(|l| serde_json::from_str::<Value>(l).expect("a JSON line")["id"].as_str().unwrap_or("").to_owned()).collect()
+}
+
+/// The OAuth token endpoint of a service account, answering [`TOKEN`].
+async fn token_endpoint(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/api/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600})))
+        .mount(server)
+        .await;
 }
 
 fn snapshot(status: &str) -> Value {
@@ -158,8 +177,7 @@ async fn all_reads_every_page_and_ndjson_prints_one_item_a_line() {
     let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--itemsPerPage", "1", "--all", "-o", "ndjson"]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let ids: Vec<Value> = stdout.lines().map(|l| serde_json::from_str::<Value>(l).expect("a JSON line")["id"].clone()).collect();
-    assert_eq!(ids, [json!("a"), json!("b")]);
+    assert_eq!(ndjson_ids(&stdout), ["a", "b"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -181,8 +199,329 @@ fn a_connection_that_fails_exits_7_and_usage_2() {
     assert_eq!(out.status.code(), Some(7), "{}", text(&out).1);
     let out = cli(None, &["cloudBackups", "noSuchOperation"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = cli(None, &["cloudBackups", "getGroupClusterBackupSnapshot", "--help"]);
-    let (stdout, _) = text(&out);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(stdout.contains("GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}"), "{stdout}");
+}
+
+/// The acceptance check: `atlas-backup cloudBackups getGroupClusterBackupSnapshot
+/// --help` prints the operation's method, path and parameters (and the exit codes).
+#[test]
+fn help_of_an_operation_prints_method_path_and_parameters() {
+    for args in [["cloudBackups", "getGroupClusterBackupSnapshot"], ["cloud-backups", "get-group-cluster-backup-snapshot"]] {
+        let out = cli(None, &[args[0], args[1], "--help"]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(stdout.contains("GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}"), "{stdout}");
+        for flag in ["--groupId <groupId>", "--clusterName <clusterName>", "--snapshotId <snapshotId>", "--envelope", "--pretty"] {
+            assert!(stdout.contains(flag), "{flag}: {stdout}");
+        }
+        assert!(stdout.contains("API versions: 2024-05-30"), "{stdout}");
+        assert!(stdout.contains("Exit codes") && stdout.contains("130"), "{stdout}");
+        assert_eq!(stderr, "");
+    }
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    // The enum values of `listClusterSnapshots --completed`, in each shell's syntax.
+    let shells = [
+        ("bash", "-F _atlas__backup", "compgen -W \"all true false\""),
+        ("zsh", "#compdef atlas-backup", ":completed:(all true false)"),
+        ("fish", "complete -c atlas-backup", "-l completed -d"),
+    ];
+    for (shell, marker, values) in shells {
+        let out = cli(None, &["completions", shell]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {stderr}");
+        assert!(stdout.contains(marker), "{shell}: {}", &stdout[..stdout.len().min(400)]);
+        assert!(stdout.contains(values), "{shell}: no enum values");
+        // The whole tree: every tag, operation, waiter and flag.
+        for word in ["cloudBackups", "takeSnapshots", "legacyBackup", "snapshotCompleted", "restore-job-finished", "groupId"] {
+            assert!(stdout.contains(word), "{shell}: no {word}");
+        }
+    }
+    let out = cli(None, &["completions", "powershell-ish"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Fills a `--template` skeleton: the first listed value of an enum, a date, text.
+fn fill(template: &str) -> String {
+    template
+        .lines()
+        .map(|line| {
+            let Some((value, note)) = line.split_once("  # ") else { return line.to_owned() };
+            if !value.ends_with("\"\"") {
+                return line.to_owned();
+            }
+            let filled = if let Some(values) = note.split("one of ").nth(1) {
+                values.split(", ").next().unwrap_or("").to_owned()
+            } else if note.contains("a date") {
+                "2026-01-02T03:04:05Z".to_owned()
+            } else {
+                "text".to_owned()
+            };
+            format!("{}\"{filled}\"  # {note}", value.trim_end_matches("\"\""))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_filled_template_is_accepted_by_file() {
+    let server = MockServer::start().await;
+    let base = ["cloudBackups", "updateBackupSchedule", "--groupId", GROUP, "--clusterName", "C0"];
+    let out = cli(Some(&server), &[&base[..], &["--template"]].concat());
+    let (template, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Every field, nested ones too, required ones marked, enum values listed.
+    assert!(template.contains("copySettings:  # an array\n  -\n    cloudProvider: \"\"  # one of AWS, AZURE, GCP\n"), "{template}");
+    assert!(template.contains("zoneId: \"\"  # required; a string"), "{template}");
+    // As printed, the enum placeholders are refused: a skeleton is filled before use.
+    let unfilled = body_file(&template);
+    let out = cli(Some(&server), &[&base[..], &["--file", unfilled.path().to_str().expect("utf-8"), "--dry-run"]].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out).1);
+    let filled = body_file(&fill(&template));
+    let out = cli(Some(&server), &[&base[..], &["--file", filled.path().to_str().expect("utf-8"), "--dry-run"]].concat());
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{}", fill(&template));
+    assert!(stdout.contains("\"cloudProvider\": \"AWS\""), "{stdout}");
+    assert_eq!(requests(&server).await, 0);
+}
+
+/// An Atlas CLI `config.toml` with profile `ci` under a fresh `XDG_CONFIG_HOME`.
+fn profile_dir(profile: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("atlascli")).expect("mkdir");
+    std::fs::write(dir.path().join("atlascli/config.toml"), profile).expect("write config.toml");
+    dir
+}
+
+const PROFILE_GROUP: &str = "aaaaaaaaaaaaaaaaaaaaaaaa";
+const ENV_GROUP: &str = "bbbbbbbbbbbbbbbbbbbbbbbb";
+const CLIENT_SECRET: &str = "mdb_sa_sk_profile-secret-0123456789";
+const TOKEN: &str = "token-from-profile-credentials";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_gives_credentials_and_the_default_project() {
+    let server = MockServer::start().await;
+    let config = format!(
+        "[default]\nproject_id = \"cccccccccccccccccccccccc\"\n\n[ci]\nclient_id = \"mdb_sa_id_ci\"\nclient_secret = \"{CLIENT_SECRET}\"\nproject_id = \"{PROFILE_GROUP}\"\nops_manager_url = \"{}\"\n",
+        server.uri()
+    );
+    let dir = profile_dir(&config);
+    token_endpoint(&server).await;
+    let get = format!("/api/atlas/v2/groups/{PROFILE_GROUP}/clusters/C0/backup/snapshots/{SNAPSHOT}");
+    Mock::given(method("GET")).and(path(get)).and(wiremock::matchers::bearer_token(TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_json(snapshot("completed"))).expect(1).mount(&server).await;
+    // No credentials nor base URL in the environment: all from the profile.
+    let out = Command::new(env!("CARGO_BIN_EXE_atlas-backup"))
+        .args(["--profile", "ci", "--debug", "cloudBackups", "getGroupClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", SNAPSHOT])
+        .env_remove("MONGODB_ATLAS_PUBLIC_API_KEY").env_remove("MONGODB_ATLAS_PRIVATE_API_KEY")
+        .env_remove("MONGODB_ATLAS_CLIENT_ID").env_remove("MONGODB_ATLAS_CLIENT_SECRET")
+        .env_remove("MONGODB_ATLAS_PROJECT_ID").env_remove("MONGODB_ATLAS_BASE_URL")
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output().expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(serde_json::from_str::<Value>(&stdout).expect("JSON")["status"], "completed");
+    for secret in [CLIENT_SECRET, TOKEN] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} leaked: {stderr}");
+    }
+    // A profile that does not exist is a configuration error.
+    let out = command(Some(&server)).args(["--profile", "nope", "cloudBackups", "getGroupClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", SNAPSHOT])
+        .env("XDG_CONFIG_HOME", dir.path()).output().expect("runs");
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("no profile `nope`"), "{stderr}");
+}
+
+#[test]
+fn flag_then_environment_then_profile() {
+    let config = format!(
+        "[ci]\nclient_id = \"mdb_sa_id_ci\"\nclient_secret = \"{CLIENT_SECRET}\"\nproject_id = \"{PROFILE_GROUP}\"\nops_manager_url = \"http://profile.invalid\"\n"
+    );
+    let dir = profile_dir(&config);
+    let run = |extra_env: &[(&str, &str)], flags: &[&str]| {
+        let mut cmd = command(None);
+        cmd.env("XDG_CONFIG_HOME", dir.path()).env_remove("MONGODB_ATLAS_BASE_URL");
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let args = [&["--profile", "ci", "--dry-run", "cloudBackups", "getGroupClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", SNAPSHOT][..], flags].concat();
+        let out = cmd.args(args).output().expect("runs");
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(!stdout.contains(CLIENT_SECRET) && !stdout.contains(PRIVATE), "{stdout}");
+        stdout
+    };
+    // The project and base URL of the profile; the API key of the environment wins over the
+    // profile's service account.
+    let out = run(&[], &[]);
+    assert!(out.starts_with(&format!("GET http://profile.invalid/api/atlas/v2/groups/{PROFILE_GROUP}/")), "{out}");
+    assert!(out.contains("authorization: HTTP Digest"), "{out}");
+    // The environment over the profile.
+    let out = run(&[("MONGODB_ATLAS_PROJECT_ID", ENV_GROUP), ("MONGODB_ATLAS_BASE_URL", "http://env.invalid")], &[]);
+    assert!(out.starts_with(&format!("GET http://env.invalid/api/atlas/v2/groups/{ENV_GROUP}/")), "{out}");
+    // Flags over both.
+    let out = run(&[("MONGODB_ATLAS_PROJECT_ID", ENV_GROUP), ("MONGODB_ATLAS_BASE_URL", "http://env.invalid")], &["--groupId", GROUP, "--base-url", "http://flag.invalid"]);
+    assert!(out.starts_with(&format!("GET http://flag.invalid/api/atlas/v2/groups/{GROUP}/")), "{out}");
+    // Without credentials in the environment, the profile's service account.
+    let mut cmd = command(None);
+    let out = cmd
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env_remove("MONGODB_ATLAS_PUBLIC_API_KEY")
+        .env_remove("MONGODB_ATLAS_PRIVATE_API_KEY")
+        .args(["--profile", "ci", "--curl", "cloudBackups", "getGroupClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", SNAPSHOT])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.starts_with("curl --header \"Authorization: Bearer ${ACCESS_TOKEN}\""), "{stdout}");
+}
+
+/// Ctrl-C while waiting stops at once with 130, in the middle of a long delay between polls.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_during_a_wait_exits_130_at_once() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let server = MockServer::start().await;
+    let get = format!("{}/{SNAPSHOT}", snapshots_path());
+    Mock::given(method("GET")).and(path(get)).respond_with(ResponseTemplate::new(200).set_body_json(snapshot("inProgress"))).mount(&server).await;
+    let mut child = command(Some(&server))
+        .args(["wait", "snapshotCompleted", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT, "--min-delay", "60s", "--max-delay", "60s"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    // The first poll's line: the waiter is now sleeping before the next one.
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    stderr.read_line(&mut first).expect("a line");
+    assert!(first.contains("status=inProgress"), "{first}");
+    let sent = Instant::now();
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if sent.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("still waiting 10 s after SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(130));
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("the rest of stderr");
+    assert!(rest.contains("snapshotCompleted: interrupted"), "{rest}");
+    assert_eq!(requests(&server).await, 1, "no poll after the interrupt");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn not_a_terminal_one_line_per_change_of_state_and_quiet_none() {
+    let (out, _) = take_and_wait(&["queued", "queued", "inProgress", "inProgress", "inProgress", "completed"], &[]).await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("snapshotCompleted: ")).collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    for (line, state) in lines.iter().zip(["status=queued", "status=inProgress", "status=completed"]) {
+        assert!(line.contains(state), "{line}");
+    }
+    let (out, _) = take_and_wait(&["queued", "inProgress", "completed"], &["--quiet"]).await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+    assert_eq!(serde_json::from_str::<Value>(&stdout).expect("JSON")["status"], "completed");
+}
+
+#[test]
+fn a_deprecated_operation_warns_on_stderr() {
+    let out = cli(None, &["cloudBackups", "getServerlessRestoreJob", "--groupId", GROUP, "--clusterName", "s0", "--restoreJobId", SNAPSHOT, "--dry-run"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.starts_with("warning: getServerlessRestoreJob is deprecated by Atlas"), "{stderr}");
+    assert!(stdout.starts_with("GET "), "{stdout}");
+    // An operation that is not deprecated says nothing.
+    let out = cli(None, &["cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT, "--dry-run"]);
+    assert_eq!(text(&out).1, "");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_nested_unknown_body_field_names_the_closest_and_sends_nothing() {
+    let server = MockServer::start().await;
+    let body = body_file("copySettings:\n  - cloudProvider: AWS\n    regionNam: US_EAST_1\n");
+    let out = cli(Some(&server), &["cloudBackups", "updateBackupSchedule", "--groupId", GROUP, "--clusterName", "C0", "--file", body.path().to_str().expect("utf-8")]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/copySettings/0: unknown field `regionNam`; did you mean `regionName`?"), "{stderr}");
+    assert_eq!(requests(&server).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn output_yaml_and_ndjson_of_one_page() {
+    let server = MockServer::start().await;
+    let get = format!("{}/{SNAPSHOT}", snapshots_path());
+    Mock::given(method("GET")).and(path(get)).respond_with(ResponseTemplate::new(200).set_body_json(snapshot("completed"))).mount(&server).await;
+    let out = cli(Some(&server), &["-o", "yaml", "cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("status: completed\n"), "{stdout}");
+    let yaml: Value = serde_yaml::from_str(&stdout).expect("YAML");
+    assert_eq!(yaml, snapshot("completed"));
+    // One page of a list, without --all: its items one per line.
+    let list = format!("/api/atlas/v2/groups/{GROUP}/clusters/C0/backup/exports");
+    Mock::given(method("GET")).and(path(list))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [{"id": "a", "exportBucketId": "6824a1c3b2f1e4d5a6b7c8e2"}, {"id": "b", "exportBucketId": "6824a1c3b2f1e4d5a6b7c8e2"}], "totalCount": 2})))
+        .mount(&server).await;
+    let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--output", "ndjson"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(ndjson_ids(&stdout), ["a", "b"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_with_concurrency_reads_every_page_in_order() {
+    let server = MockServer::start().await;
+    let list = format!("/api/atlas/v2/groups/{GROUP}/clusters/C0/backup/exports");
+    // The first page answers last: order is kept anyway.
+    for (page, id, delay) in [("1", "a", 60), ("2", "b", 0), ("3", "c", 20)] {
+        Mock::given(method("GET")).and(path(list.clone())).and(query_param("pageNum", page))
+            .respond_with(ResponseTemplate::new(200)
+                .set_body_json(json!({"results": [{"id": id, "exportBucketId": "6824a1c3b2f1e4d5a6b7c8e2"}], "totalCount": 3}))
+                .set_delay(std::time::Duration::from_millis(delay)))
+            .expect(1)
+            .mount(&server).await;
+    }
+    let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--itemsPerPage", "1", "--all", "--concurrency", "3"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let all: Value = serde_json::from_str(&stdout).expect("JSON");
+    let ids: Vec<&str> = all.as_array().expect("an array").iter().filter_map(|i| i["id"].as_str()).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+    assert_eq!(requests(&server).await, 3);
+    let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--all", "--concurrency", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_service_account_secret_and_token_never_appear_with_debug() {
+    let server = MockServer::start().await;
+    token_endpoint(&server).await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(snapshot("completed"))).mount(&server).await;
+    let out = command(Some(&server))
+        .env_remove("MONGODB_ATLAS_PUBLIC_API_KEY")
+        .env_remove("MONGODB_ATLAS_PRIVATE_API_KEY")
+        .env("MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id_env")
+        .env("MONGODB_ATLAS_CLIENT_SECRET", CLIENT_SECRET)
+        .args(["--debug", "cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("> GET") && stderr.contains("< 200"), "{stderr}");
+    for secret in [CLIENT_SECRET, TOKEN] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} leaked: {stderr}");
+    }
 }

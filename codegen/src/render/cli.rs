@@ -95,7 +95,7 @@ pub fn surface(api: &Api) -> String {
         }
         out.push('\n');
         for p in &op.params {
-            out.push_str(&flag_line(p));
+            out.push_str(&flag_line(api, p));
         }
         if let Some(b) = &op.body {
             let _ = writeln!(out, "  - `--file PATH`{} | `--template`", if b.required { " (required)" } else { "" });
@@ -112,28 +112,33 @@ pub fn surface(api: &Api) -> String {
         let op = &api.operations[w.operation];
         let _ = writeln!(out, "\n- `atlas-backup wait {}` (`{}`): polls `{}`; `--wait-timeout`, `--min-delay`, `--max-delay`", w.name, names::kebab(&w.name), op.operation_id);
         for p in &op.params {
-            out.push_str(&flag_line(p));
+            out.push_str(&flag_line(api, p));
         }
     }
     out
 }
 
-fn flag_line(p: &crate::ir::Param) -> String {
+fn flag_line(api: &Api, p: &crate::ir::Param) -> String {
     let aliases = names::flag_aliases(&p.name);
     let aliases = if aliases.is_empty() { String::new() } else { format!(" ({})", aliases.iter().map(|a| format!("`--{a}`")).collect::<Vec<_>>().join(", ")) };
     let ty = match &p.ty {
-        TypeRef::Vec(inner) => format!("{}...", kind_word(inner)),
-        other => kind_word(other).to_owned(),
+        TypeRef::Vec(inner) => format!("{}...", kind_word(api, inner)),
+        other => kind_word(api, other),
     };
     format!("  - `--{}`{aliases} {ty}{}\n", p.name, if p.required { " (required)" } else { "" })
 }
 
-fn kind_word(ty: &TypeRef) -> &'static str {
+fn kind_word(api: &Api, ty: &TypeRef) -> String {
     match ty {
-        TypeRef::I32 | TypeRef::I64 => "integer",
-        TypeRef::F32 | TypeRef::F64 => "number",
-        TypeRef::Bool => "boolean",
-        _ => "string",
+        TypeRef::I32 | TypeRef::I64 => "integer".to_owned(),
+        TypeRef::F32 | TypeRef::F64 => "number".to_owned(),
+        TypeRef::Bool => "boolean".to_owned(),
+        TypeRef::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Enum(e) => e.variants.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join("|"),
+            TypeKind::Alias(inner) => kind_word(api, inner),
+            _ => "string".to_owned(),
+        },
+        _ => "string".to_owned(),
     }
 }
 
@@ -171,7 +176,7 @@ fn commands(api: &Api) -> String {
         let op = &api.operations[i];
         let fn_name = format!("op_{}", op.method_ident.trim_start_matches("r#"));
         let tag = names::tag_command(&op.tag);
-        let params: Vec<String> = op.params.iter().map(param).collect();
+        let params: Vec<String> = op.params.iter().map(|p| param(api, p)).collect();
         let body = match &op.body {
             Some(b) if b.ty != TypeRef::Bytes => format!(
                 "Some(Body {{ required: {}, type_name: {}, shape: &{} }})",
@@ -259,10 +264,10 @@ fn commands(api: &Api) -> String {
     out
 }
 
-fn param(p: &crate::ir::Param) -> String {
+fn param(api: &Api, p: &crate::ir::Param) -> String {
     let (kind, multiple) = match &p.ty {
-        TypeRef::Vec(inner) => (kind(inner), true),
-        other => (kind(other), false),
+        TypeRef::Vec(inner) => (kind(api, inner), true),
+        other => (kind(api, other), false),
     };
     let aliases: Vec<String> = names::flag_aliases(&p.name);
     let location = match p.location {
@@ -294,8 +299,14 @@ fn param(p: &crate::ir::Param) -> String {
     )
 }
 
-fn kind(ty: &TypeRef) -> String {
+/// The flag's value type; an enum lists its values (checked and completed by clap).
+fn kind(api: &Api, ty: &TypeRef) -> String {
     match ty {
+        TypeRef::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Enum(e) => format!("Kind::Enum({})", strs(&e.variants.iter().map(|v| v.value.clone()).collect::<Vec<_>>())),
+            TypeKind::Alias(inner) => kind(api, inner),
+            _ => "Kind::String".to_owned(),
+        },
         TypeRef::I32 | TypeRef::I64 => "Kind::Integer { min: None, max: None }".to_owned(),
         TypeRef::F32 | TypeRef::F64 => "Kind::Number".to_owned(),
         TypeRef::Bool => "Kind::Boolean".to_owned(),
@@ -331,7 +342,40 @@ fn operation_glue(api: &Api, op: &Operation, fn_name: &str) -> String {
         (ResponseKind::Empty, false) => "empty",
         (ResponseKind::Bytes, false) => "bytes",
     };
-    let _ = writeln!(f, "    Ok(Box::new(b))\n}}\ncrate::call!({how} {});", builder_path(&op.builder_ident));
+    let builder = builder_path(&op.builder_ident);
+    // `--api-version DATE`: the library's versioned builder switched to that version's
+    // marker (its own answer type); the newest is the builder's default. Paging is the
+    // newest version's only, so an older version of a list is sent as one call.
+    let older: Vec<(&str, String)> = if op.is_versioned() {
+        let newest = op.versions.last().map(|v| v.marker_ident.as_str());
+        op.versions
+            .iter()
+            .filter(|v| Some(v.marker_ident.as_str()) != newest)
+            .filter_map(|v| Some((v.date.as_deref()?, format!("atlas_backup::operations::{}", ident(&v.marker_ident)))))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if older.is_empty() {
+        if op.versions.len() > 1 {
+            let _ = writeln!(
+                f,
+                "    if v.api_version().is_some() {{ return Err(Failure::usage(\"--api-version: the library calls this operation in its newest version only\")); }}"
+            );
+        }
+        let _ = writeln!(f, "    Ok(Box::new(b))\n}}\ncrate::call!({how} {builder});");
+        return f;
+    }
+    f.push_str("    match v.api_version() {\n");
+    for (date, marker) in &older {
+        let _ = writeln!(f, "        Some({}) => Ok(Box::new(b.api_version({marker}))),", lit(date));
+    }
+    f.push_str("        _ => Ok(Box::new(b)),\n    }\n}\n");
+    let _ = writeln!(f, "crate::call!({how} {builder});");
+    let older_how = if how == "list" { "json" } else { how };
+    for (_, marker) in &older {
+        let _ = writeln!(f, "crate::call!({older_how} {builder}<{marker}>);");
+    }
     f
 }
 

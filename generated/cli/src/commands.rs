@@ -4728,7 +4728,7 @@ static OPERATIONS: &[Operation] = &[
                 aliases: &[],
                 location: "query",
                 required: false,
-                kind: Kind::String,
+                kind: Kind::Enum(&["all", "true", "false"]),
                 multiple: false,
                 help: "Which snapshots to return by completion: finished ones, unfinished ones, or all.",
                 default: Some("true"),

@@ -11,6 +11,14 @@ use crate::exit::Failure;
 /// The Atlas CLI's environment variable of the default project.
 pub const PROJECT_ID: &str = "MONGODB_ATLAS_PROJECT_ID";
 
+/// The library's credential variables and the profile key of each.
+const CREDENTIALS: [(&str, &str); 4] = [
+    ("MONGODB_ATLAS_CLIENT_ID", "client_id"),
+    ("MONGODB_ATLAS_CLIENT_SECRET", "client_secret"),
+    ("MONGODB_ATLAS_PUBLIC_API_KEY", "public_api_key"),
+    ("MONGODB_ATLAS_PRIVATE_API_KEY", "private_api_key"),
+];
+
 /// Which credentials a client was given; `--curl` prints the matching form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthKind {
@@ -76,19 +84,17 @@ pub fn client(
     need_auth: bool,
     interceptor: Option<crate::output::Trace>,
 ) -> Result<(atlas_backup::Client, AuthKind), Failure> {
-    // The library's own lookup, with the profile's keys as a fallback of each variable.
-    let from_profile = |name: &str| {
-        let key = match name {
-            "MONGODB_ATLAS_CLIENT_ID" => "client_id",
-            "MONGODB_ATLAS_CLIENT_SECRET" => "client_secret",
-            "MONGODB_ATLAS_PUBLIC_API_KEY" => "public_api_key",
-            "MONGODB_ATLAS_PRIVATE_API_KEY" => "private_api_key",
-            "MONGODB_ATLAS_BASE_URL" => "ops_manager_url",
-            _ => return None,
-        };
-        profile.and_then(|p| p.get(key))
+    // The library's own lookup. Credentials are taken as a whole from one place: the
+    // environment when it holds any, else the profile (an API key in the environment is
+    // not mixed with, nor overridden by, a service account of the profile). The base URL
+    // is looked up on its own: the environment's, then the profile's.
+    let env_has_credentials = CREDENTIALS.iter().any(|(var, _)| env(var).is_some());
+    let lookup = |name: &str| match CREDENTIALS.iter().find(|(var, _)| *var == name) {
+        Some((var, _)) if env_has_credentials => env(var),
+        Some((_, key)) => profile.and_then(|p| p.get(key)),
+        None if name == "MONGODB_ATLAS_BASE_URL" => env(name).or_else(|| profile.and_then(|p| p.get("ops_manager_url"))),
+        None => env(name),
     };
-    let lookup = |name: &str| env(name).or_else(|| from_profile(name));
     let kind = if lookup("MONGODB_ATLAS_CLIENT_ID").is_some() {
         AuthKind::ServiceAccount
     } else if lookup("MONGODB_ATLAS_PUBLIC_API_KEY").is_some() {

@@ -59,6 +59,12 @@ pub fn print(value: &Value, format: Format) -> Result<(), Failure> {
     write_stdout(text.as_bytes())
 }
 
+/// A line on stderr. Unlike `eprintln!`, a closed stderr (`2>&1 | head -1`) is no panic:
+/// the line is dropped and the command goes on to its own exit code.
+pub fn note(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes).and_then(|()| out.flush()).map_err(|e| Failure::new(1, format!("cannot write to stdout: {e}")))
@@ -148,13 +154,13 @@ impl atlas_backup::Interceptor for Trace {
         for (name, value) in headers.iter() {
             line.push_str(&format!("\n> {name}: {}", value.to_str().unwrap_or("<binary>")));
         }
-        eprintln!("{line}");
+        note(format_args!("{line}"));
     }
 
     fn after_attempt(&self, context: &atlas_backup::interceptor::AttemptContext<'_>, outcome: &atlas_backup::interceptor::AttemptOutcome<'_>) {
         match (outcome.status(), outcome.error()) {
-            (Some(status), _) => eprintln!("< {status} {} ({} ms)", context.operation_id(), outcome.elapsed().as_millis()),
-            (None, Some(e)) => eprintln!("< error {} ({} ms): {e}", context.operation_id(), outcome.elapsed().as_millis()),
+            (Some(status), _) => note(format_args!("< {status} {} ({} ms)", context.operation_id(), outcome.elapsed().as_millis())),
+            (None, Some(e)) => note(format_args!("< error {} ({} ms): {e}", context.operation_id(), outcome.elapsed().as_millis())),
             (None, None) => {}
         }
     }

@@ -11,7 +11,9 @@
 //! 4. cold `cargo check` and `cargo build` of the crates generated from a whole spec and
 //!    from `spec/`, against an empty crate with the same dependencies; their size;
 //! 5. a call through the generated client against the same request with bare `reqwest`,
-//!    and a 500-item page decoded into the models against `serde_json::Value`.
+//!    and a 500-item page decoded into the models against `serde_json::Value`;
+//! 6. the generated command line: start to exit of `atlas-backup <tag> <op> --help` from a
+//!    release build, and the CLI crate's own `cargo check`.
 //!
 //! The in-process measurements are criterion benches (`codegen/benches/generate.rs`,
 //! `tests/benches/client.rs`), built here with `cargo bench --no-run` (release profile) and
@@ -26,9 +28,10 @@
 //! the cold builds of row 4 (`--build-runs` sets their number, `--only` picks parts).
 //!
 //! Each part lives in the module of what it measures (`generate`, `stages`, `builds`,
-//! `client`), which answers its rows; `table` is the report, `exec` runs the bench binaries.
+//! `client`, `cli`), which answers its rows; `table` is the report, `exec` runs the bench binaries.
 
 mod builds;
+mod cli;
 mod client;
 mod exec;
 mod generate;
@@ -72,6 +75,8 @@ pub enum Part {
     Build,
     /// Row 5: client call and decode overhead.
     Client,
+    /// Row 6: the command line's start and its crate's check.
+    Cli,
 }
 
 
@@ -114,6 +119,10 @@ pub fn run(args: BenchArgs, root: &Path) -> Result<ExitCode, String> {
 
     if want(Part::Client) {
         rows.extend(client::rows(root, scratch.path(), quick)?);
+    }
+
+    if want(Part::Cli) {
+        rows.extend(cli::rows(root, quick)?);
     }
 
     let report = Report {
