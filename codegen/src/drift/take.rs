@@ -364,6 +364,106 @@ fn prune(doc: &mut Value, spec: &Side<'_>) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::Loaded;
+
+    const SPEC: &str = r##"openapi: 3.0.1
+info: {title: t, version: '1'}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      tags: [Cloud Backups]
+      description: ours
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Thing'}
+components:
+  schemas:
+    Thing:
+      type: object
+      description: ours
+      properties:
+        id: {type: string}
+        state: {type: string, enum: [A, B]}
+"##;
+
+    fn load(name: &str, text: &str) -> (Loaded, Value) {
+        let loaded = crate::load::parse(std::path::Path::new(name), text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let value = crate::load::value(&loaded.source).unwrap_or_else(|e| panic!("{e}"));
+        (loaded, value)
+    }
+
+    /// `SPEC` updated from `SPEC` edited by `edit`: the new spec's value, or the error.
+    fn update(edit: impl Fn(&str) -> String) -> Result<(Value, Taken), String> {
+        let (spec, spec_value) = load("spec.yaml", SPEC);
+        let (up, up_value) = load("up.yaml", &edit(SPEC));
+        let report = super::super::check::check(&spec, &up, None, Vec::new(), &["Cloud Backups".to_owned()]).map_err(|e| e.to_string())?;
+        let taken = take(Side { source: &spec.source, value: &spec_value }, Side { source: &up.source, value: &up_value }, &report)
+            .map_err(|e| e.to_string())?;
+        Ok((taken.value.clone(), taken))
+    }
+
+    fn at<'v>(v: &'v Value, p: &str) -> &'v Value {
+        v.pointer(p).unwrap_or(&Value::Null)
+    }
+
+    #[test]
+    fn takes_upstream_facts_and_keeps_our_descriptions() {
+        let op = "/paths/~1things~1{id}/get";
+        let cases: Vec<(&str, Box<dyn Fn(&str) -> String>, Box<dyn Fn(&Value) -> bool>)> = vec![
+            (
+                "a query parameter added",
+                Box::new(|s| s.replace("schema: {type: string}}\n", "schema: {type: string}}\n        - {name: pretty, in: query, schema: {type: boolean}}\n")),
+                Box::new(move |v| at(v, &format!("{op}/parameters/1/name")) == "pretty"),
+            ),
+            (
+                "a response added",
+                Box::new(|s| s.replace("components:\n", "        '404': {description: gone}\ncomponents:\n")),
+                Box::new(move |v| at(v, &format!("{op}/responses/404/description")) == "gone"),
+            ),
+            (
+                "the operation renamed",
+                Box::new(|s| s.replace("getThing", "getOneThing").replace("description: ours", "description: theirs")),
+                Box::new(move |v| at(v, &format!("{op}/operationId")) == "getOneThing" && at(v, &format!("{op}/description")) == "ours"),
+            ),
+            (
+                "a required field added",
+                Box::new(|s| s.replace("      properties:\n", "      required: [size]\n      properties:\n        size: {type: integer}\n")),
+                Box::new(|v| at(v, "/components/schemas/Thing/properties/size/type") == "integer" && at(v, "/components/schemas/Thing/required/0") == "size"),
+            ),
+            (
+                "a field removed",
+                Box::new(|s| s.replace("        id: {type: string}\n", "")),
+                Box::new(|v| at(v, "/components/schemas/Thing/properties/id").is_null() && at(v, "/components/schemas/Thing/properties/state").is_object()),
+            ),
+            (
+                "an enum value added",
+                Box::new(|s| s.replace("enum: [A, B]", "enum: [A, B, C]")),
+                Box::new(|v| at(v, "/components/schemas/Thing/properties/state/enum/2") == "C"),
+            ),
+        ];
+        for (what, edit, holds) in cases {
+            match update(edit) {
+                Ok((value, taken)) => {
+                    assert!(holds(&value), "{what}: not taken: {value:#}");
+                    assert_eq!(taken.taken.len(), 1, "{what}: {:?}", taken.taken);
+                }
+                Err(e) => panic!("{what}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_kind_it_cannot_take_is_refused_by_name() {
+        let e = update(|s| s.replace("        id: {type: string}", "        id: {type: integer}")).err().unwrap_or_default();
+        assert!(e.contains("cannot take") && e.contains("type-changed") && e.contains("edit spec/ by hand"), "{e}");
+        assert!(e.starts_with("spec.yaml:"), "the error names spec/'s file: {e}");
+    }
 
     #[test]
     fn pointers_split_into_holder_and_property() {
