@@ -415,7 +415,9 @@ components:
     #[test]
     fn takes_upstream_facts_and_keeps_our_descriptions() {
         let op = "/paths/~1things~1{id}/get";
-        let cases: Vec<(&str, Box<dyn Fn(&str) -> String>, Box<dyn Fn(&Value) -> bool>)> = vec![
+        type Edit = Box<dyn Fn(&str) -> String>;
+        type Holds = Box<dyn Fn(&Value) -> bool>;
+        let cases: Vec<(&str, Edit, Holds)> = vec![
             (
                 "a query parameter added",
                 Box::new(|s| s.replace("schema: {type: string}}\n", "schema: {type: string}}\n        - {name: pretty, in: query, schema: {type: boolean}}\n")),
