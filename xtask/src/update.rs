@@ -66,6 +66,12 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     let (spec_source, spec_value) = atlas_codegen::load::load_value(&paths.spec).map_err(err)?;
     let upstream = atlas_codegen::load::load(&from).map_err(err)?;
     let (up_source, up_value) = atlas_codegen::load::load_value(&from).map_err(err)?;
+    if legacy.is_none() {
+        eprintln!(
+            "spec update: no legacy copy ({DEFAULT_LEGACY} beside --from, or --upstream-legacy): spec/'s operations that {} lacks count as removed upstream",
+            from.display()
+        );
+    }
     let legacy = legacy.as_deref().map(atlas_codegen::load::load).transpose().map_err(err)?;
     let entries = intended::load(&intended_file).map_err(err)?;
     let overlay = release::overlay_of(&paths.spec)?;
