@@ -11,7 +11,7 @@ use crate::error::{Error, pointer as child};
 use crate::load::{METHODS, Source};
 
 /// Component sections a slice carries over (each only with the entries it reaches).
-const SECTIONS: [&str; 9] = [
+pub const SECTIONS: [&str; 9] = [
     "schemas",
     "responses",
     "parameters",
@@ -97,7 +97,6 @@ pub fn slice(source: &Source, doc: &Value, tags: &[String]) -> Result<(Value, Sl
     }
 
     // every component reachable from the kept paths (and the security schemes they name)
-    let mut reached: BTreeSet<String> = BTreeSet::new();
     let mut queue: VecDeque<(String, String)> = VecDeque::new();
     let paths_value = Value::Object(out_paths.clone());
     collect_refs(&paths_value, "#/paths", &mut queue);
@@ -105,14 +104,7 @@ pub fn slice(source: &Source, doc: &Value, tags: &[String]) -> Result<(Value, Sl
         let r = child("#/components/securitySchemes", name);
         queue.push_back((r, "#/security".to_owned()));
     }
-    while let Some((reference, from)) = queue.pop_front() {
-        if reached.contains(&reference) {
-            continue;
-        }
-        let target = doc.resolve(&reference, &from)?;
-        reached.insert(reference.clone());
-        collect_refs(target, &reference, &mut queue);
-    }
+    let reached = doc.follow(queue, |_| true)?;
 
     let mut components = Map::new();
     let mut count = 0usize;
@@ -163,6 +155,15 @@ pub fn slice(source: &Source, doc: &Value, tags: &[String]) -> Result<(Value, Sl
     Ok((Value::Object(out), Sliced { operations, components: count }))
 }
 
+/// The `$ref`s of every component that `node` (at `at` in `doc`) reaches, directly or
+/// through other components. `descend` says whether to follow the references of a reached
+/// component too (`spec update` stops at the components the target document already has).
+pub fn reached(source: &Source, doc: &Value, node: &Value, at: &str, descend: impl Fn(&str) -> bool) -> Result<BTreeSet<String>, Error> {
+    let mut queue = VecDeque::new();
+    collect_refs(node, at, &mut queue);
+    Doc { source, root: doc }.follow(queue, descend)
+}
+
 /// The raw document and the source that names its lines in errors.
 struct Doc<'a> {
     source: &'a Source,
@@ -177,6 +178,23 @@ impl<'a> Doc<'a> {
     /// The mapping at `pointer`, or an error naming what was expected.
     fn object<'v>(&self, node: &'v Value, pointer: &str, what: &str) -> Result<&'v Map<String, Value>, Error> {
         node.as_object().ok_or_else(|| self.error(pointer, format!("expected {what} (a mapping), found {}", kind(node))))
+    }
+
+    /// Every reference in `queue` and, where `descend` says so, the references of what they
+    /// resolve to; each must resolve.
+    fn follow(&self, mut queue: VecDeque<(String, String)>, descend: impl Fn(&str) -> bool) -> Result<BTreeSet<String>, Error> {
+        let mut reached: BTreeSet<String> = BTreeSet::new();
+        while let Some((reference, from)) = queue.pop_front() {
+            if reached.contains(&reference) {
+                continue;
+            }
+            let target = self.resolve(&reference, &from)?;
+            reached.insert(reference.clone());
+            if descend(&reference) {
+                collect_refs(target, &reference, &mut queue);
+            }
+        }
+        Ok(reached)
     }
 
     /// Resolves a local `$ref` (`#/components/...`); `from` is the pointer of the node holding it.

@@ -17,8 +17,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod bench;
 mod drift;
 mod fuzz;
+mod release;
 mod semver;
 mod spec;
+mod update;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Developer tasks of the Atlas backup client")]
@@ -48,7 +50,8 @@ enum Task {
         #[arg(long)]
         strict: bool,
     },
-    /// OpenAPI spec tools: `slice` an upstream document by tags, `check` spec/ against upstream.
+    /// OpenAPI spec tools: `update` spec/ from a new upstream document, `slice` one by tags,
+    /// `check` spec/ against upstream.
     Spec {
         #[command(subcommand)]
         task: spec::SpecTask,
@@ -60,6 +63,9 @@ enum Task {
     Fuzz(fuzz::FuzzArgs),
     /// Check the generated crate's public API against a baseline revision with cargo-semver-checks.
     Semver(semver::SemverArgs),
+    /// The generated crates' changelog: `--check` that generated/ is what its newest entry
+    /// describes, or record a change of the generated code that no spec update made.
+    Release(release::ReleaseArgs),
     /// Measure generation, the generated crate's build and the client against baselines
     /// measured in the same run; prints one table (`--json` for machines).
     Bench(bench::BenchArgs),
@@ -88,6 +94,7 @@ fn main() -> ExitCode {
         Task::Spec { task } => spec::run(task, &root),
         Task::Drift(args) => drift::run(args, &root),
         Task::Semver(args) => semver::run(args, &root),
+        Task::Release(args) => release::run(args, &root),
         Task::Bench(args) => bench::run(args, &root),
         Task::Fuzz(args) => fuzz::run(args, &root),
     });
@@ -109,7 +116,11 @@ fn generate(root: &Path, spec: Option<PathBuf>, overlay: Option<PathBuf>, out: O
             .and_then(|overlay| atlas_codegen::generate_with(&spec, Some(&overlay))),
         None => atlas_codegen::generate(&spec),
     };
-    let generated = generated.map_err(|e| e.to_string())?;
+    let mut generated = generated.map_err(|e| e.to_string())?;
+    // The crates' version from the spec, and the changelog that generation keeps.
+    let (_, raw) = atlas_codegen::load::load_value(&spec).map_err(|e| e.to_string())?;
+    let version = release::spec_version(&raw, &spec)?;
+    release::stamp(&mut generated.files, version, release::read_changelog(&out)?)?;
     for w in &generated.warnings {
         eprintln!("{w}");
     }

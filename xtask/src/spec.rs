@@ -1,5 +1,6 @@
 //! `cargo xtask spec ...`: tools for the OpenAPI spec in `spec/`, run on `atlas_codegen`.
 //!
+//! - `update`: take a new upstream document into spec/ in one reviewed step ([`crate::update`]).
 //! - `slice`: cut the operations of some tags (and every component they reach) out of a big
 //!   upstream document into a valid OpenAPI document of its own ([`atlas_codegen::slice`]).
 //! - `check`: the drift from the published upstream spec to `spec/atlas-backup.yaml`, per
@@ -19,6 +20,10 @@ pub const DEFAULT_LEGACY: &str = "atlas-api-2025-06-30.yaml";
 
 #[derive(Subcommand)]
 pub enum SpecTask {
+    /// Take a new upstream document's facts into spec/ (keeping the intended differences and
+    /// our descriptions), regenerate, bump the version and write the changelog entry from
+    /// the drift; all or nothing.
+    Update(crate::update::UpdateArgs),
     /// Extract the operations of some tags, and every component they reach, into a new document.
     Slice {
         /// The upstream OpenAPI document (YAML or JSON). Relative paths start at the workspace root.
@@ -64,6 +69,7 @@ fn at_root(root: &Path, p: PathBuf) -> PathBuf {
 
 pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
     match task {
+        SpecTask::Update(args) => crate::update::run(args, root),
         SpecTask::Slice { from, tags, out } => {
             let from = at_root(root, from);
             let out = at_root(root, out);

@@ -272,6 +272,7 @@ mod tests {
             place: place.to_owned(),
             field: field.to_owned(),
             pointer: String::new(),
+            counterpart: String::new(),
             rule,
             message: String::new(),
         }

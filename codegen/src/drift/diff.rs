@@ -93,12 +93,18 @@ impl<'a> Differ<'a> {
     }
 
     fn emit(&mut self, at: &At, pointer: &str, f: Finding) {
+        self.emit_paired(at, pointer, "", f);
+    }
+
+    /// [`Self::emit`] with the [`Change::counterpart`] of the node in the other document.
+    fn emit_paired(&mut self, at: &At, pointer: &str, counterpart: &str, f: Finding) {
         self.changes.push(Change {
             severity: f.severity,
             subject: at.subject.clone(),
             place: at.place.clone(),
             field: at.field.clone(),
             pointer: pointer.to_owned(),
+            counterpart: counterpart.to_owned(),
             rule: f.rule,
             message: f.message,
         });
@@ -423,10 +429,10 @@ impl<'a> Differ<'a> {
         match (&om.enumeration, &nm.enumeration) {
             (Some(ov), Some(nv)) => {
                 for v in ov.difference(nv) {
-                    self.emit(at, ptr, rules::enum_value_removed(v, usage));
+                    self.emit_paired(at, ptr, &om.ptr, rules::enum_value_removed(v, usage));
                 }
                 for v in nv.difference(ov) {
-                    self.emit(at, ptr, rules::enum_value_added(v, usage));
+                    self.emit_paired(at, ptr, &om.ptr, rules::enum_value_added(v, usage));
                 }
             }
             (o, n) => {
@@ -527,7 +533,7 @@ impl<'a> Differ<'a> {
                         continue;
                     }
                     let facts = self.facts_old(o, oreq.contains(name))?;
-                    self.emit(&at.child(join(&at.field, name)), &o.ptr, rules::field_removed(name, facts, at.usage));
+                    self.emit_paired(&at.child(join(&at.field, name)), &o.ptr, &nm.ptr, rules::field_removed(name, facts, at.usage));
                 }
                 (None, Some(n)) => {
                     if n.origin.is_some_and(|c| oparts.contains(c)) {

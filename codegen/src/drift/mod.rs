@@ -10,6 +10,7 @@
 //! - [`check`] and [`intended`]: `spec check`, the drift from the published upstream copy to
 //!   `spec/` (per operation) against the reviewed list of intended differences.
 //! - [`waiters`]: the `x-atlas-waiters` tables, compared by waiter name.
+//! - [`take`]: `spec update`, upstream's side of the unlisted differences written into `spec/`.
 //!
 //! # `oneOf` and the SDK-flattened form
 //!
@@ -32,6 +33,7 @@ pub mod intended;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod take;
 mod spec;
 mod types;
 pub mod waiters;

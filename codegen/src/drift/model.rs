@@ -219,6 +219,11 @@ pub struct Change {
     pub field: String,
     /// JSON pointer of the node, in the new document (in the old one for removals).
     pub pointer: String,
+    /// Where the other document holds the same thing, when a change is taken from one
+    /// document into the other (`spec update`): for a removed field, the object of the new
+    /// document that lacks it; for enum values, the old document's schema. Empty otherwise.
+    #[serde(skip)]
+    pub counterpart: String,
     pub rule: Rule,
     pub message: String,
 }

@@ -148,6 +148,7 @@ pub(crate) fn changes(old_doc: &Doc<'_>, new_doc: &Doc<'_>, old_ops: &[&Op<'_>],
         place: String::new(),
         field: format!("waiter {name}"),
         pointer: at.to_owned(),
+        counterpart: String::new(),
         rule: f.rule,
         message: f.message,
     };

@@ -1,0 +1,164 @@
+//! `cargo xtask spec update --from FILE`: a new upstream spec taken into `spec/` in one
+//! reviewed step, all or nothing.
+//!
+//! 1. `spec check`'s comparison of FILE with `spec/` ([`check::check`]): every difference
+//!    that `spec/intended-differences.yaml` lists is ours and stays;
+//! 2. upstream's side of every other difference is written into the spec
+//!    ([`atlas_codegen::drift::take`]); our descriptions stay, new items bring upstream's;
+//! 3. the overlay is applied to the new spec (a stale action fails here), the check is run
+//!    again and must be clean (no difference left, no intended difference stale);
+//! 4. the crates are generated from the new spec (an unclassified waiter state fails here);
+//! 5. the drift old → new gives the next version and the changelog entry ([`release`]).
+//!
+//! Only then is anything written: `generated/` (its changelog included) and the spec.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use atlas_codegen::drift::{self, check, intended, take};
+use clap::Args;
+
+use crate::release::{self, Bump, Paths, Version};
+use crate::spec::DEFAULT_LEGACY;
+
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    /// The new upstream document, e.g. ../shared/upstream/atlas-api-2026-08-13.yaml. Relative
+    /// paths start at the workspace root.
+    #[arg(long)]
+    pub from: PathBuf,
+    /// Comma-separated tags that make an operation of FILE a backup operation
+    /// [default: the six backup tags, and every tag of spec/'s operations].
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// The older upstream copy for sunset operations and dropped enums
+    /// [default: atlas-api-2025-06-30.yaml next to --from, when it exists].
+    #[arg(long)]
+    pub upstream_legacy: Option<PathBuf>,
+    /// The date of the changelog entry, YYYY-MM-DD [default: today, UTC].
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
+fn at_root(root: &Path, p: PathBuf) -> PathBuf {
+    if p.is_absolute() { p } else { root.join(p) }
+}
+
+pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
+    let paths = Paths::of(root);
+    let intended_file = root.join("spec/intended-differences.yaml");
+    let from = at_root(root, args.from);
+    let legacy = match args.upstream_legacy {
+        Some(p) => Some(at_root(root, p)),
+        None => from.parent().map(|d| d.join(DEFAULT_LEGACY)).filter(|p| p.is_file() && *p != from),
+    };
+    let tags: Vec<String> = if args.tags.is_empty() {
+        check::BACKUP_TAGS.iter().map(|t| (*t).to_owned()).collect()
+    } else {
+        args.tags.into_iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect()
+    };
+    let date = release::date(args.date)?;
+    let refuse = |what: String| format!("{what}\nspec update: nothing written");
+
+    // What is there now.
+    let err = |e: atlas_codegen::Error| e.to_string();
+    let old = atlas_codegen::load::load(&paths.spec).map_err(err)?;
+    let (spec_source, spec_value) = atlas_codegen::load::load_value(&paths.spec).map_err(err)?;
+    let upstream = atlas_codegen::load::load(&from).map_err(err)?;
+    let (up_source, up_value) = atlas_codegen::load::load_value(&from).map_err(err)?;
+    if legacy.is_none() {
+        eprintln!(
+            "spec update: no legacy copy ({DEFAULT_LEGACY} beside --from, or --upstream-legacy): spec/'s operations that {} lacks count as removed upstream",
+            from.display()
+        );
+    }
+    let legacy = legacy.as_deref().map(atlas_codegen::load::load).transpose().map_err(err)?;
+    let entries = intended::load(&intended_file).map_err(err)?;
+    let overlay = release::overlay_of(&paths.spec)?;
+
+    // 1–2: upstream's new facts into the spec.
+    let report = check::check(&old, &upstream, legacy.as_ref(), entries.clone(), &tags).map_err(err)?;
+    let taken = take::take(
+        take::Side { source: &spec_source, value: &spec_value },
+        take::Side { source: &up_source, value: &up_value },
+        &report,
+    )
+    .map_err(|e| refuse(e.to_string()))?;
+    let changed = taken.value != spec_value;
+    let mut new_value = taken.value.clone();
+
+    // 3: the overlay and the check on the new spec.
+    let text_of = |value: &serde_json::Value| -> Result<String, String> {
+        serde_yaml::to_string(value).map_err(|e| format!("cannot write the spec as YAML: {e}"))
+    };
+    let mut new_text = if changed { text_of(&new_value)? } else { spec_source.text.clone() };
+    let new = atlas_codegen::load::parse_with(&paths.spec, new_text.as_bytes(), overlay.as_ref()).map_err(|e| {
+        refuse(format!(
+            "the updated spec does not load with its overlay: {e}\nfix or remove what the message names (an overlay action whose target upstream dropped: edit spec/atlas-backup.overlay.yaml)"
+        ))
+    })?;
+    let after = check::check(&new, &upstream, legacy.as_ref(), entries, &tags).map_err(err)?;
+    if !after.is_clean() {
+        return Err(refuse(format!(
+            "after taking upstream's facts, spec check is not clean:\n{}the differences left could not be taken automatically: edit spec/ by hand; stale intended differences: remove or correct them in {}",
+            after.render(&paths.spec.display().to_string(), false),
+            intended_file.display()
+        )));
+    }
+
+    // 4–5: the drift, the version, the generated crates and the changelog.
+    let drift = drift::diff(&old, &new, &drift::Options::default()).map_err(err)?;
+    let version = release::spec_version(&spec_value, &paths.spec)?.unwrap_or(Version::INITIAL);
+    let mut files = release::generate_text(&paths.spec, &new_text).map_err(refuse)?;
+    release::stamp(&mut files, Some(version), None)?;
+    let changelog = release::read_changelog(&paths.generated)?;
+    let last = changelog.as_deref().and_then(release::last_entry);
+    let regenerated = last.as_ref().and_then(|l| l.digest.as_deref()) != Some(release::digest_files(&files).as_str());
+    let bump = match release::bump_for(&drift) {
+        Bump::None if regenerated && changed => Bump::Patch,
+        b => b,
+    };
+    let next = version.next(bump);
+    let changelog = if bump == Bump::None {
+        changelog
+    } else {
+        if let Some(info) = new_value.get_mut("info").and_then(serde_json::Value::as_object_mut) {
+            info.insert(release::VERSION_KEY.to_owned(), serde_json::Value::String(next.to_string()));
+        }
+        new_text = if changed { text_of(&new_value)? } else { release::set_version_text(&new_text, next, &paths.spec)? };
+        files = release::generate_text(&paths.spec, &new_text).map_err(refuse)?;
+        release::stamp(&mut files, Some(next), None)?;
+        let source = format!(
+            "Spec updated from `{}`.",
+            from.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| from.display().to_string())
+        );
+        let entry = release::entry(next, &date, &drift, (&old, &new), &release::digest_files(&files), &source, false);
+        Some(release::with_entry(changelog.as_deref(), &entry))
+    };
+    release::stamp(&mut files, None, changelog)?;
+
+    // The report, then the writes.
+    print!("{}", drift::report::markdown(&drift));
+    for t in &taken.taken {
+        println!("taken from upstream: {t}");
+    }
+    for r in &taken.review {
+        println!("review: {r}");
+    }
+    let outcome = atlas_codegen::write::write(&paths.generated, &files).map_err(err)?;
+    if new_text != spec_source.text {
+        release::write_file(&paths.spec, &new_text)?;
+    }
+    let summary = if bump == Bump::None { format!("version stays {version}") } else { format!("version {version} → {next} ({date})") };
+    eprintln!(
+        "spec update: {} fact(s) taken from {}, {} breaking / {} non-breaking / {} info; {summary}; generated/: {} changed, {} removed",
+        taken.taken.len(),
+        from.display(),
+        drift.summary.breaking,
+        drift.summary.non_breaking,
+        drift.summary.info,
+        outcome.changed.len(),
+        outcome.removed.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

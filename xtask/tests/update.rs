@@ -1,0 +1,283 @@
+//! `cargo xtask spec update` and `release` on temporary workspaces, never on the checkout.
+//!
+//! The fixture pairs in `tests/update/`: `old.yaml` (with `old.overlay.yaml`, a waiter on
+//! the snapshot's `status`) is spec/, and each other file is a new upstream document that
+//! differs from it in one way. Each test asserts spec/, the version, the changelog entry,
+//! and on refusal that nothing at all was written.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::{root, upstream};
+
+fn fixtures() -> PathBuf {
+    root().join("xtask/tests/update")
+}
+
+/// A workspace of its own: the xtask finds it through `CARGO_MANIFEST_DIR`.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    /// The fixture spec with its overlay, generated, with a first changelog entry.
+    fn fixture() -> Workspace {
+        let ws = Workspace::empty();
+        ws.copy(&fixtures().join("old.yaml"), "spec/atlas-backup.yaml");
+        ws.copy(&fixtures().join("old.overlay.yaml"), "spec/atlas-backup.overlay.yaml");
+        ws.copy(&fixtures().join("intended-differences.yaml"), "spec/intended-differences.yaml");
+        ws.ok(&["generate"]);
+        ws.ok(&["release", "--date", "2026-01-01"]);
+        ws
+    }
+
+    /// spec/ and generated/ of the checkout.
+    fn checkout() -> Workspace {
+        let ws = Workspace::empty();
+        for f in ["atlas-backup.yaml", "atlas-backup.overlay.yaml", "intended-differences.yaml"] {
+            ws.copy(&root().join("spec").join(f), &format!("spec/{f}"));
+        }
+        for (rel, _) in files(&root().join("generated")) {
+            ws.copy(&root().join("generated").join(&rel), &format!("generated/{rel}"));
+        }
+        ws
+    }
+
+    fn empty() -> Workspace {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temp dir: {e}"));
+        let ws = Workspace { dir };
+        for f in ["Cargo.toml", "xtask/Cargo.toml"] {
+            ws.write(f, "");
+        }
+        ws
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
+        }
+        std::fs::write(&p, text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+
+    fn copy(&self, from: &Path, rel: &str) {
+        let text = std::fs::read(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
+        }
+        std::fs::write(&p, text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    /// Exit code and stdout + stderr of `cargo xtask ARGS` in this workspace.
+    fn run(&self, args: &[&str]) -> (Option<i32>, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(args)
+            .env("CARGO_MANIFEST_DIR", self.path("xtask"))
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run xtask {args:?}: {e}"));
+        (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out) = self.run(args);
+        assert_eq!(code, Some(0), "xtask {args:?} failed:\n{out}");
+        out
+    }
+
+    /// `spec update --from` a fixture, dated 2026-02-01.
+    fn update(&self, case: &str) -> (Option<i32>, String) {
+        let from = fixtures().join(format!("{case}.yaml"));
+        self.run(&["spec", "update", "--from", &from.display().to_string(), "--date", "2026-02-01"])
+    }
+
+    /// Every file of spec/ and generated/, for "nothing was written".
+    fn state(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut all = BTreeMap::new();
+        for d in ["spec", "generated"] {
+            for (rel, bytes) in files(&self.path(d)) {
+                all.insert(format!("{d}/{rel}"), bytes);
+            }
+        }
+        all
+    }
+
+    /// Every Rust source of the generated crate, as one text.
+    fn sources(&self) -> String {
+        files(&self.path("generated/src")).into_iter().map(|(_, b)| String::from_utf8_lossy(&b).into_owned()).collect()
+    }
+
+    fn spec(&self) -> serde_yaml::Value {
+        serde_yaml::from_str(&self.read("spec/atlas-backup.yaml")).unwrap_or_else(|e| panic!("spec/ does not parse: {e}"))
+    }
+
+    fn version(&self) -> String {
+        let spec = self.spec();
+        spec["info"]["x-crate-version"].as_str().unwrap_or_else(|| panic!("no info.x-crate-version in spec/")).to_owned()
+    }
+
+    /// The newest changelog entry.
+    fn last_entry(&self) -> String {
+        let text = self.read("generated/CHANGELOG.md");
+        let start = text.find("\n## [").map_or_else(|| panic!("no entry:\n{text}"), |i| i + 1);
+        let rest = &text[start..];
+        rest[..rest[1..].find("\n## [").map_or(rest.len(), |i| i + 1)].to_owned()
+    }
+}
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let (Ok(rel), Ok(bytes)) = (p.strip_prefix(dir), std::fs::read(&p)) {
+                out.push((rel.to_string_lossy().replace('\\', "/"), bytes));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn manifest_version(manifest: &str) -> Option<&str> {
+    manifest.lines().find_map(|l| l.strip_prefix("version = \"")).and_then(|r| r.strip_suffix('"'))
+}
+
+#[test]
+fn an_operation_added_upstream_is_taken_with_its_schema_and_bumps_the_patch() {
+    let ws = Workspace::fixture();
+    assert_eq!(ws.version(), "0.1.0");
+    let (code, out) = ws.update("operation-added");
+    assert_eq!(code, Some(0), "{out}");
+    let spec = ws.spec();
+    let op = &spec["paths"]["/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule"]["get"];
+    assert_eq!(op["operationId"].as_str(), Some("getBackupSchedule"), "the new operation is not in spec/");
+    // new items take upstream's words, and are listed for review
+    assert_eq!(op["description"].as_str(), Some("Upstream's description of the schedule."));
+    assert!(spec["components"]["schemas"]["Schedule"]["properties"]["referenceHourOfDay"].is_mapping(), "the schema it reaches came along");
+    assert!(out.contains("review: operation getBackupSchedule"), "{out}");
+    // ours stay: the waiter's operation and its description
+    assert_eq!(spec["components"]["schemas"]["Snapshot"]["description"].as_str(), Some("Our description of a snapshot."));
+
+    assert_eq!(ws.version(), "0.1.1");
+    for m in ["generated/Cargo.toml", "generated/cli/Cargo.toml"] {
+        assert_eq!(manifest_version(&ws.read(m)), Some("0.1.1"), "{m}");
+    }
+    let entry = ws.last_entry();
+    assert!(entry.starts_with("## [0.1.1] - 2026-02-01\n"), "{entry}");
+    assert!(entry.contains("### Added"), "{entry}");
+    assert!(!entry.contains("### Breaking"), "{entry}");
+    for item in ["`getBackupSchedule`", "Client::get_backup_schedule", "atlas-backup cloudBackups getBackupSchedule", "schema `Schedule`", "models::Schedule"] {
+        assert!(entry.contains(item), "the entry does not name {item}:\n{entry}");
+    }
+    assert!(ws.sources().contains("get_backup_schedule"), "generated/ was not regenerated");
+    ws.ok(&["release", "--check"]);
+    ws.ok(&["generate", "--check"]);
+}
+
+#[test]
+fn a_field_removed_upstream_is_breaking_and_bumps_the_minor() {
+    let ws = Workspace::fixture();
+    let (code, out) = ws.update("field-removed");
+    assert_eq!(code, Some(0), "{out}");
+    let spec = ws.spec();
+    let props = &spec["components"]["schemas"]["Snapshot"]["properties"];
+    assert!(props["storageSizeBytes"].is_null(), "the field is still in spec/");
+    assert!(props["status"].is_mapping());
+    assert_eq!(ws.version(), "0.2.0");
+    let entry = ws.last_entry();
+    assert!(entry.starts_with("## [0.2.0] - 2026-02-01\n"), "{entry}");
+    let breaking = entry.split("### Breaking").nth(1).unwrap_or_else(|| panic!("no Breaking section:\n{entry}"));
+    assert!(breaking.contains("storageSizeBytes") && breaking.contains("models::Snapshot"), "{entry}");
+    assert!(!ws.sources().contains("storage_size_bytes"), "the Rust field is still generated");
+    ws.ok(&["release", "--check"]);
+}
+
+/// `case` is refused naming each of `words`, and spec/ and generated/ stay as they were.
+fn refused(case: &str, words: &[&str]) {
+    let ws = Workspace::fixture();
+    let before = ws.state();
+    let (code, out) = ws.update(case);
+    assert_eq!(code, Some(1), "{out}");
+    for word in words.iter().chain(&["nothing written"]) {
+        assert!(out.contains(word), "{case}: the refusal does not name {word}:\n{out}");
+    }
+    assert!(before == ws.state(), "{case}: spec/ or generated/ changed on refusal");
+}
+
+#[test]
+fn an_enum_value_added_on_a_watched_field_is_refused_and_nothing_is_written() {
+    refused("enum-value-added", &["snapshotCompleted", "status", "cancelled", "atlas-backup.overlay.yaml"]);
+}
+
+#[test]
+fn a_stale_overlay_action_is_refused_and_nothing_is_written() {
+    refused("stale-overlay-action", &["stale", "action 0", "waiters of getSnapshot", "{snapshotId}"]);
+}
+
+#[test]
+fn descriptions_edited_upstream_keep_ours_and_bump_nothing() {
+    let ws = Workspace::fixture();
+    let before = ws.state();
+    let changelog = ws.read("generated/CHANGELOG.md");
+    let (code, out) = ws.update("description-edited");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(before == ws.state(), "spec/ or generated/ changed although only descriptions differ");
+    assert!(ws.read("spec/atlas-backup.yaml").contains("Our description of one snapshot."));
+    assert_eq!(ws.version(), "0.1.0");
+    assert_eq!(ws.read("generated/CHANGELOG.md"), changelog);
+    assert!(out.contains("version stays 0.1.0"), "{out}");
+}
+
+#[test]
+fn release_check_fails_when_generated_changed_without_an_entry() {
+    let ws = Workspace::fixture();
+    ws.ok(&["release", "--check"]);
+    let lib = ws.read("generated/src/lib.rs");
+    ws.write("generated/src/lib.rs", &format!("{lib}\n// an edit\n"));
+    let (code, out) = ws.run(&["release", "--check"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("generated/ changed since the changelog entry 0.1.0"), "{out}");
+    // a new version in spec/ without its entry fails too
+    ws.write("generated/src/lib.rs", &lib);
+    ws.ok(&["release", "--check"]);
+    let spec = ws.read("spec/atlas-backup.yaml").replace("x-crate-version: '0.1.0'", "x-crate-version: '0.1.1'");
+    ws.write("spec/atlas-backup.yaml", &spec);
+    let (code, out) = ws.run(&["release", "--check"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("the spec's version is 0.1.1, but the newest changelog entry is 0.1.0"), "{out}");
+}
+
+/// spec/ is the 2026-08-13 copy plus the intended differences: updating from it changes
+/// nothing, and spec check stays clean.
+#[test]
+fn updating_from_the_published_spec_spec_is_based_on_changes_nothing() {
+    const UPSTREAM: &str = "atlas-api-2026-08-13.yaml";
+    let Some(up) = upstream("updating_from_the_published_spec_spec_is_based_on_changes_nothing", UPSTREAM) else { return };
+    let ws = Workspace::checkout();
+    let before = ws.state();
+    let version = ws.version();
+    let up = up.display().to_string();
+    let out = ws.ok(&["spec", "update", "--from", &up, "--date", "2026-02-01"]);
+    assert!(out.contains("0 fact(s) taken"), "{out}");
+    assert!(before == ws.state(), "spec/ or generated/ changed:\n{out}");
+    assert_eq!(ws.version(), version);
+    let check = ws.ok(&["spec", "check", "--upstream", &up]);
+    assert!(check.contains("spec check: clean"), "{check}");
+}
