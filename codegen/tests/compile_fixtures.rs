@@ -10,14 +10,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// What the end-to-end tests of fixture crates need besides the crate itself, added to the
-/// generated manifest's own `[dev-dependencies]` (which has tokio with `macros` and `rt`,
-/// for the runtime's tests).
-const E2E_DEV_DEPENDENCIES: &str = r#"wiremock = "0.6.5"
-serde_json = "1.0.145"
-"#;
-
 mod support;
+
+use support::E2E_DEV_DEPENDENCIES;
 
 /// The package name of the spec/ crate in the workspace.
 const SPEC_PACKAGE: &str = "spec-atlas-backup";
@@ -60,10 +55,16 @@ fn tag_features(spec: &Path, files: &[atlas_codegen::File]) -> Vec<String> {
     expected
 }
 
+/// `features` (comma-separated) as features of `package`: a run that selects packages also
+/// selects the support's pin crates, which have none.
+fn qualified(package: &str, features: &str) -> String {
+    features.split(',').map(|f| format!("{package}/{f}")).collect::<Vec<_>>().join(",")
+}
+
 #[test]
 fn fixture_crates_pass_clippy() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let target = manifest.join("../target/fixture-check");
+    let target = support::target_dir();
     let mut specs: Vec<PathBuf> = std::fs::read_dir(manifest.join("tests/fixtures"))
         .expect("fixtures")
         .map(|e| e.expect("entry").path())
@@ -104,16 +105,19 @@ fn fixture_crates_pass_clippy() {
     if let Err(e) = workspace.cargo(&target, &clippy) {
         failures.push(e);
     }
+    // The end-to-end tests, in one run (their crates build side by side).
+    let mut test: Vec<String> = ["test", "--quiet", "--no-fail-fast", "--no-default-features"].map(String::from).to_vec();
     for package in &with_e2e {
-        if let Err(e) = workspace.cargo(&target, &["test", "--quiet", "--no-default-features", "--features", EVERYTHING, "--package", package]) {
-            failures.push(format!("{package}: {e}"));
-        }
+        test.extend(["--package".into(), package.clone(), "--features".into(), qualified(package, EVERYTHING)]);
+    }
+    if let Err(e) = workspace.cargo(&target, &test.iter().map(String::as_str).collect::<Vec<_>>()) {
+        failures.push(format!("end-to-end tests of {}: {e}", with_e2e.join(", ")));
     }
     // Each tag alone, the unreached models alone, every tag without them, and none: only the
     // crate itself is checked again (a few seconds each), with the mock, whose rules are
     // gated by the same features.
     for feature in tags.iter().map(String::as_str).chain([UNREFERENCED, "all-tags", ""]) {
-        let features = if feature.is_empty() { "mock".to_owned() } else { format!("{feature},mock") };
+        let features = qualified(SPEC_PACKAGE, &if feature.is_empty() { "mock".to_owned() } else { format!("{feature},mock") });
         let args = ["clippy", "--quiet", "--package", SPEC_PACKAGE, "--no-default-features", "--features", &features, "--", "-D", "warnings"];
         if let Err(e) = workspace.cargo(&target, &args) {
             failures.push(format!("spec/ crate with only the feature {feature:?}: {e}"));

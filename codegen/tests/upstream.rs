@@ -13,7 +13,7 @@ mod support;
 #[test]
 fn whole_published_specs_generate_and_pass_clippy() {
     let Some(specs) = published::specs("whole_published_specs_generate_and_pass_clippy") else { return };
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/upstream-check");
+    let target = support::target_dir();
     let mut failures = Vec::new();
     // One workspace for the four crates (see support/); that each crate also builds on its
     // own is what tests/compile_fixtures.rs proves for every fixture.
@@ -68,7 +68,8 @@ fn whole_published_specs_generate_and_pass_clippy() {
     // unreached models; and with the unreached models only, which hold types of many tags.
     if let Some(newest) = packages.last() {
         for feature in ["cloud-backups", "unreferenced-models"] {
-            let args = ["clippy", "--quiet", "--package", newest, "--no-default-features", "--features", feature, "--", "-D", "warnings"];
+            let feature = format!("{newest}/{feature}");
+            let args = ["clippy", "--quiet", "--package", newest, "--no-default-features", "--features", &feature, "--", "-D", "warnings"];
             if let Err(e) = workspace.cargo(&target, &args) {
                 failures.push(format!("{newest} with only `{feature}`: {e}"));
             }

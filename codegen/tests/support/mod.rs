@@ -1,9 +1,37 @@
 //! Generated crates checked as members of one throwaway workspace: one `cargo` command checks
 //! them side by side (a crate's front end uses one core) over dependencies built once, pinned
 //! by the project's lock file (so no index update is needed).
+//!
+//! `compile_fixtures.rs` and `upstream.rs` share one target directory ([`target_dir`]) and
+//! build their dependencies once between them: each workspace also has two *pin* members
+//! whose dependencies are those of the committed generated crate (`generated/Cargo.toml`,
+//! optional ones included) and its dev-dependencies with what the fixtures' end-to-end tests
+//! add ([`E2E_DEV_DEPENDENCIES`]). Every cargo run selects them, so each dependency resolves
+//! to the same features in every run of both tests (with or without `--all-targets`, whole
+//! workspace or one package), and cargo reuses its build instead of checking tokio, hyper,
+//! reqwest and the rest again for another feature set.
+
+// Each test binary uses a part of this module.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// What the end-to-end tests of fixture crates need besides the crate itself, added to the
+/// generated manifest's own `[dev-dependencies]` (which has tokio with `macros` and `rt`,
+/// for the runtime's tests).
+pub const E2E_DEV_DEPENDENCIES: &str = r#"wiremock = "0.6.5"
+serde_json = "1.0.145"
+"#;
+
+/// The pin members (see the module's doc): the generated crate's dependencies, and its
+/// dev-dependencies with the end-to-end tests' ones.
+const PINS: [&str; 2] = ["deps-pin", "deps-pin-dev"];
+
+/// The target directory of every nested cargo run of the generator's tests.
+pub fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/generated-check")
+}
 
 /// A temporary workspace of generated crates.
 pub struct Workspace {
@@ -13,7 +41,9 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new() -> Self {
-        Workspace { dir: tempfile::tempdir().expect("tempdir"), members: Vec::new() }
+        let workspace = Workspace { dir: tempfile::tempdir().expect("tempdir"), members: Vec::new() };
+        workspace.write_pins();
+        workspace
     }
 
     /// Writes `files` as the member `name` with the package name `package` (members must
@@ -31,15 +61,56 @@ impl Workspace {
         out
     }
 
+    /// The two pin crates, from the committed generated crate's manifest.
+    fn write_pins(&self) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated/Cargo.toml");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let manifest: toml::Table = text.parse().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let table = |key: &str| manifest.get(key).and_then(toml::Value::as_table).cloned().unwrap_or_default();
+        let mut normal = table("dependencies");
+        for (_, dependency) in normal.iter_mut() {
+            if let Some(spec) = dependency.as_table_mut() {
+                spec.remove("optional");
+            }
+        }
+        let mut dev = table("dev-dependencies");
+        let e2e: toml::Table = E2E_DEV_DEPENDENCIES.parse().expect("E2E_DEV_DEPENDENCIES is TOML");
+        dev.extend(e2e);
+        for (name, dependencies) in PINS.into_iter().zip([normal, dev]) {
+            let dir = self.dir.path().join(name);
+            std::fs::create_dir_all(dir.join("src")).expect("pin dir");
+            std::fs::write(dir.join("src/lib.rs"), "//! Pins the features of the generated crates' dependencies.\n").expect("pin lib");
+            let mut package = toml::Table::new();
+            package.insert("name".into(), name.into());
+            package.insert("version".into(), "0.0.0".into());
+            package.insert("edition".into(), "2024".into());
+            package.insert("publish".into(), false.into());
+            let mut pin = toml::Table::new();
+            pin.insert("package".into(), package.into());
+            pin.insert("dependencies".into(), dependencies.into());
+            std::fs::write(dir.join("Cargo.toml"), pin.to_string()).expect("pin manifest");
+        }
+    }
+
     /// Writes the workspace manifest and lock file, then runs `cargo ARGS` in it with
-    /// `target` as the target directory.
+    /// `target` as the target directory. A run that selects packages (`--package`) selects
+    /// the pins too, so features given on the command line must name their package
+    /// (`--features pkg/feature`).
     pub fn cargo(&self, target: &Path, args: &[&str]) -> Result<(), String> {
         let root = self.dir.path();
-        std::fs::write(root.join("Cargo.toml"), format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", self.members.join(", ")))
+        let members: Vec<String> = self.members.iter().cloned().chain(PINS.iter().map(|p| format!("{p:?}"))).collect();
+        std::fs::write(root.join("Cargo.toml"), format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", ")))
             .expect("write workspace");
         std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), root.join("Cargo.lock")).expect("copy lock");
+        let mut full: Vec<&str> = args.to_vec();
+        let tool_args = full.iter().position(|a| *a == "--").unwrap_or(full.len());
+        if full[..tool_args].contains(&"--package") {
+            for pin in PINS.iter().rev() {
+                full.splice(1..1, ["--package", pin]);
+            }
+        }
         let result = Command::new(env!("CARGO"))
-            .args(args)
+            .args(&full)
             .current_dir(root)
             .env("CARGO_TARGET_DIR", target)
             .env_remove("RUSTFLAGS")
