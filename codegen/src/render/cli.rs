@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use super::{File, header, ident, lit, rust_type};
 use crate::error::Error;
 use crate::ir::links::LinkSource;
-use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, ResponseKind, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::names::cli as names;
 
 const RUNTIME: &[(&str, &str)] = &[
@@ -174,7 +174,7 @@ fn commands(api: &Api) -> String {
     out.push_str("static OPERATIONS: &[Operation] = &[\n");
     for &i in &order {
         let op = &api.operations[i];
-        let fn_name = format!("op_{}", op.method_ident.trim_start_matches("r#"));
+        let fn_name = format!("op_{}", crate::names::plain(&op.method_ident));
         let tag = names::tag_command(&op.tag);
         let params: Vec<String> = op.params.iter().map(|p| param(api, p)).collect();
         let body = match &op.body {
@@ -229,7 +229,7 @@ fn commands(api: &Api) -> String {
     out.push_str("];\n\nstatic WAITERS: &[Waiter] = &[\n");
     for w in &api.waiters {
         let op = &api.operations[w.operation];
-        let fn_name = format!("wait_{}", w.method_ident.trim_start_matches("r#"));
+        let fn_name = format!("wait_{}", crate::names::plain(&w.method_ident));
         let mut paths: Vec<Vec<String>> = Vec::new();
         for a in &w.acceptors {
             if let crate::ir::Matcher::Equals { path, .. } = &a.matcher
@@ -270,11 +270,7 @@ fn param(api: &Api, p: &crate::ir::Param) -> String {
         other => (kind(api, other), false),
     };
     let aliases: Vec<String> = names::flag_aliases(&p.name);
-    let location = match p.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-    };
+    let location = p.location.as_str();
     let mut help = p.doc.clone().unwrap_or_default().lines().next().unwrap_or("").to_owned();
     if let Some(pattern) = &p.pattern {
         help.push_str(&format!(" (must match {pattern})"));
