@@ -13,10 +13,8 @@ use std::process::ExitCode;
 use atlas_codegen::drift::{check, intended};
 use clap::Subcommand;
 
-/// The name of the older upstream copy looked for next to `--upstream` when
-/// `--upstream-legacy` is not given: it still has the sunset (shared-tier) endpoints and the
-/// enums the newest copy dropped.
-pub const DEFAULT_LEGACY: &str = "atlas-api-2025-06-30.yaml";
+use crate::upstream::at_root;
+
 
 #[derive(Subcommand)]
 pub enum SpecTask {
@@ -62,10 +60,6 @@ pub enum SpecTask {
     },
 }
 
-/// Relative paths are taken from the workspace root, wherever cargo was run from.
-fn at_root(root: &Path, p: PathBuf) -> PathBuf {
-    if p.is_absolute() { p } else { root.join(p) }
-}
 
 pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
     match task {
@@ -92,10 +86,7 @@ pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
         }
         SpecTask::Check { upstream, upstream_legacy, spec, intended, tags, verbose } => {
             let upstream = at_root(root, upstream);
-            let legacy = match upstream_legacy {
-                Some(p) => Some(at_root(root, p)),
-                None => upstream.parent().map(|d| d.join(DEFAULT_LEGACY)).filter(|p| p.is_file() && *p != upstream),
-            };
+            let legacy = crate::upstream::legacy(root, &upstream, upstream_legacy);
             let spec = at_root(root, spec.unwrap_or_else(|| PathBuf::from("spec/atlas-backup.yaml")));
             let intended = at_root(root, intended.unwrap_or_else(|| PathBuf::from("spec/intended-differences.yaml")));
             let tags: Vec<String> = if tags.is_empty() {

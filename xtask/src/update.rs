@@ -19,7 +19,7 @@ use atlas_codegen::drift::{self, check, intended, take};
 use clap::Args;
 
 use crate::release::{self, Bump, Paths, Version};
-use crate::spec::DEFAULT_LEGACY;
+use crate::upstream::{DEFAULT_LEGACY, at_root};
 
 #[derive(Args, Debug)]
 pub struct UpdateArgs {
@@ -40,18 +40,11 @@ pub struct UpdateArgs {
     pub date: Option<String>,
 }
 
-fn at_root(root: &Path, p: PathBuf) -> PathBuf {
-    if p.is_absolute() { p } else { root.join(p) }
-}
-
 pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     let paths = Paths::of(root);
     let intended_file = root.join("spec/intended-differences.yaml");
     let from = at_root(root, args.from);
-    let legacy = match args.upstream_legacy {
-        Some(p) => Some(at_root(root, p)),
-        None => from.parent().map(|d| d.join(DEFAULT_LEGACY)).filter(|p| p.is_file() && *p != from),
-    };
+    let legacy = crate::upstream::legacy(root, &from, args.upstream_legacy);
     let tags: Vec<String> = if args.tags.is_empty() {
         check::BACKUP_TAGS.iter().map(|t| (*t).to_owned()).collect()
     } else {
