@@ -118,10 +118,8 @@ fn generate(root: &Path, spec: Option<PathBuf>, overlay: Option<PathBuf>, out: O
         None => atlas_codegen::generate(&spec),
     };
     let mut generated = generated.map_err(|e| e.to_string())?;
-    // The crates' version from the spec, and the changelog that generation keeps.
-    let (_, raw) = atlas_codegen::load::load_value(&spec).map_err(|e| e.to_string())?;
-    let version = release::spec_version(&raw, &spec)?;
-    release::stamp(&mut generated.files, version, release::read_changelog(&out)?)?;
+    // The changelog is not generated: generation keeps it as it is.
+    release::keep_changelog(&mut generated.files, release::read_changelog(&out)?);
     for w in &generated.warnings {
         eprintln!("{w}");
     }

@@ -1,8 +1,8 @@
 //! The generated crates' version and changelog, derived from the drift of the spec.
 //!
 //! - The version lives in one place: `info.x-crate-version` of `spec/atlas-backup.yaml`. The
-//!   generated manifests (`generated/Cargo.toml`, `generated/cli/Cargo.toml`) take it when
-//!   the xtask generates ([`stamp`]); a spec without it keeps the template's version.
+//!   generator puts it into the generated manifests (`generated/Cargo.toml`,
+//!   `generated/cli/Cargo.toml`); a spec without it gives 0.1.0.
 //! - The changelog is `generated/CHANGELOG.md` (Keep a Changelog). Generation keeps it as it
 //!   is; `spec update` and `release` add entries. Each entry records the SHA-256 digest of
 //!   the files of `generated/` it describes (every file but the changelog), so that
@@ -21,11 +21,9 @@ use clap::Args;
 use sha2::{Digest as _, Sha256};
 
 /// The key of `info` that holds the generated crates' version.
-pub const VERSION_KEY: &str = "x-crate-version";
+pub const VERSION_KEY: &str = atlas_codegen::ir::CRATE_VERSION_EXTENSION;
 /// The changelog, inside the generated crate's directory.
 pub const CHANGELOG: &str = "CHANGELOG.md";
-/// The manifests whose `version` is the crates' version.
-const MANIFESTS: [&str; 2] = ["Cargo.toml", "cli/Cargo.toml"];
 /// The marker of the digest comment of an entry.
 const DIGEST_MARK: &str = "<!-- generated/ sha256: ";
 
@@ -135,32 +133,17 @@ pub fn set_version_text(text: &str, version: Version, file: &Path) -> Result<Str
     Ok(s)
 }
 
-/// Puts `version` into the generated manifests and `changelog` (when there is one) beside them.
-pub fn stamp(files: &mut Vec<File>, version: Option<Version>, changelog: Option<String>) -> Result<(), String> {
-    if let Some(version) = version {
-        for f in files.iter_mut().filter(|f| MANIFESTS.contains(&f.path.as_str())) {
-            let Some(start) = f.contents.find("[package]") else {
-                return Err(format!("generated {} has no [package] table", f.path));
-            };
-            let Some(offset) = f.contents[start..].find("\nversion = \"") else {
-                return Err(format!("generated {} states no package version", f.path));
-            };
-            let at = start + offset + "\nversion = \"".len();
-            let Some(end) = f.contents[at..].find('"') else {
-                return Err(format!("generated {}: the package version is not closed", f.path));
-            };
-            f.contents.replace_range(at..at + end, &version.to_string());
-        }
-    }
+/// `files` with `changelog` (when there is one) beside them: generation does not write the
+/// changelog, and the writer replaces generated/ whole.
+pub fn keep_changelog(files: &mut Vec<File>, changelog: Option<String>) {
     files.retain(|f| f.path != CHANGELOG);
     if let Some(text) = changelog {
         files.push(File { path: CHANGELOG.to_owned(), contents: text });
         files.sort_by(|a, b| a.path.cmp(&b.path));
     }
-    Ok(())
 }
 
-/// The SHA-256 of `files` (path and contents, in path order), the changelog left out.
+/// The digest of generated/'s files but the changelog, as entries record it.
 pub fn digest<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
     let mut files: Vec<(&str, &[u8])> = files.into_iter().filter(|(p, _)| *p != CHANGELOG).collect();
     files.sort();
@@ -374,13 +357,12 @@ pub fn run(args: ReleaseArgs, root: &Path) -> Result<ExitCode, String> {
     )
     .map_err(|e| e.to_string())?;
     let mut files = generate_text(&paths.spec, &new_text)?;
-    stamp(&mut files, Some(next), None)?;
     let digest = digest_files(&files);
     let date = date(args.date)?;
     let empty = drift::diff(&loaded, &loaded, &drift::Options::default()).map_err(|e| e.to_string())?;
     let note = if last.is_some() { "Regenerated without a spec change." } else { "The first release of the generated crates." };
     let text = with_entry(changelog.as_deref(), &entry(next, &date, &empty, (&loaded, &loaded), &digest, note, last.is_none()));
-    stamp(&mut files, None, Some(text))?;
+    keep_changelog(&mut files, Some(text));
     atlas_codegen::write::write(&paths.generated, &files).map_err(|e| e.to_string())?;
     write_file(&paths.spec, &new_text)?;
     println!("recorded {next} ({date}) in {}", paths.changelog().display());

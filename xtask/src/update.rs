@@ -103,7 +103,6 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     let drift = drift::diff(&old, &new, &drift::Options::default()).map_err(err)?;
     let version = release::spec_version(&spec_value, &paths.spec)?.unwrap_or(Version::INITIAL);
     let mut files = release::generate_text(&paths.spec, &new_text).map_err(refuse)?;
-    release::stamp(&mut files, Some(version), None)?;
     let changelog = release::read_changelog(&paths.generated)?;
     let last = changelog.as_deref().and_then(release::last_entry);
     let regenerated = last.as_ref().and_then(|l| l.digest.as_deref()) != Some(release::digest_files(&files).as_str());
@@ -120,7 +119,6 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
         }
         new_text = if changed { text_of(&new_value)? } else { release::set_version_text(&new_text, next, &paths.spec)? };
         files = release::generate_text(&paths.spec, &new_text).map_err(refuse)?;
-        release::stamp(&mut files, Some(next), None)?;
         let source = format!(
             "Spec updated from `{}`.",
             from.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| from.display().to_string())
@@ -128,7 +126,7 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
         let entry = release::entry(next, &date, &drift, (&old, &new), &release::digest_files(&files), &source, false);
         Some(release::with_entry(changelog.as_deref(), &entry))
     };
-    release::stamp(&mut files, None, changelog)?;
+    release::keep_changelog(&mut files, changelog);
 
     // The report, then the writes.
     print!("{}", drift::report::markdown(&drift));

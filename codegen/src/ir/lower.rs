@@ -75,10 +75,12 @@ pub fn lower(loaded: &Loaded) -> Result<Api, Error> {
     let operations = cx.operations()?;
     let error_model = cx.error_model();
     let security = security_schemes(doc);
+    let crate_version = crate_version(loaded)?;
     let mut api = Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),
         version: doc.info.version.clone(),
+        crate_version,
         default_server: doc.servers.first().map(|s| s.url.clone()),
         types: cx.types,
         operations,
@@ -95,6 +97,18 @@ pub fn lower(loaded: &Loaded) -> Result<Api, Error> {
     api.warnings.sort();
     api.warnings.dedup();
     Ok(api)
+}
+
+/// `info.x-crate-version`: a version `major.minor.patch`, as cargo takes it in a manifest.
+fn crate_version(loaded: &Loaded) -> Result<String, Error> {
+    let Some(value) = loaded.doc.info.extensions.get(super::CRATE_VERSION_EXTENSION) else {
+        return Ok(super::INITIAL_CRATE_VERSION.to_owned());
+    };
+    let at = format!("#/info/{}", super::CRATE_VERSION_EXTENSION);
+    match value.as_str() {
+        Some(v) if v.split('.').count() == 3 && v.split('.').all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) => Ok(v.to_owned()),
+        _ => Err(loaded.source.error(&at, format!("the crates' version must be a string `major.minor.patch`, not {value}"))),
+    }
 }
 
 struct Lowerer<'a> {
@@ -205,6 +219,23 @@ pub(super) mod test_spec {
 mod tests {
     use super::test_spec::{err, ok, ty};
     use super::*;
+
+    /// The crates' version comes from `info.x-crate-version`, 0.1.0 without it; anything
+    /// but `major.minor.patch` is refused at its pointer.
+    #[test]
+    fn the_crate_version_is_read_from_info() {
+        let lower_info = |extra: &str| {
+            let text = format!("openapi: 3.0.1\ninfo:\n  title: T\n  version: '1'\n{extra}paths: {{}}\n");
+            let loaded = crate::load::parse(std::path::Path::new("t.yaml"), text.as_bytes()).expect("parses");
+            lower(&loaded).map(|api| api.crate_version).map_err(|e| e.to_string())
+        };
+        assert_eq!(lower_info(""), Ok("0.1.0".to_owned()));
+        assert_eq!(lower_info("  x-crate-version: '1.20.3'\n"), Ok("1.20.3".to_owned()));
+        for bad in ["'1.2'", "'1.x.0'", "3", "'1..2'"] {
+            let e = lower_info(&format!("  x-crate-version: {bad}\n")).expect_err(bad);
+            assert!(e.contains("#/info/x-crate-version") && e.contains("major.minor.patch"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn components_refer_to_each_other_in_any_order() {

@@ -27,12 +27,21 @@ use crate::error::Warning;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TypeId(pub usize);
 
+/// The spec's extension that states the generated crates' version.
+pub const CRATE_VERSION_EXTENSION: &str = "x-crate-version";
+
+/// The generated crates' version when the spec states none.
+pub const INITIAL_CRATE_VERSION: &str = "0.1.0";
+
 /// The whole API, ready to be named and printed.
 #[derive(Debug, Clone)]
 pub struct Api {
     pub title: String,
     pub description: Option<String>,
     pub version: String,
+    /// The generated crates' version: `info.x-crate-version` (set by `cargo xtask release`
+    /// and `spec update`), else [`INITIAL_CRATE_VERSION`].
+    pub crate_version: String,
     pub default_server: Option<String>,
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,

@@ -29,7 +29,7 @@ const RUNTIME: &[(&str, &str)] = &[
 /// The manifest: explicit versions, so that the crate builds outside this workspace too.
 const MANIFEST: &str = r#"[package]
 name = "atlas-backup-cli"
-version = "0.1.0"
+version = "@version@"
 edition = "2024"
 rust-version = "1.88"
 description = "Command line of the MongoDB Atlas Administration API backup endpoints"
@@ -64,7 +64,7 @@ toml = "1.2.2"
 /// Every file of the command-line crate, paths relative to the generated crate's root.
 pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
     let rust_header = header(spec_name, "//");
-    let mut files = vec![File { path: "cli/Cargo.toml".to_owned(), contents: format!("{}{MANIFEST}", header(spec_name, "#")) }];
+    let mut files = vec![File { path: "cli/Cargo.toml".to_owned(), contents: format!("{}{}", header(spec_name, "#"), MANIFEST.replacen("@version@", &api.crate_version, 1)) }];
     for (path, text) in RUNTIME {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }

@@ -5,19 +5,24 @@ use super::features::Features;
 use super::runtime::MANIFEST as TEMPLATE;
 use crate::error::Error;
 
-/// [`TEMPLATE`] with the features of the spec's tags in place of its two markers.
-pub(crate) fn render(features: &Features) -> Result<String, Error> {
+/// [`TEMPLATE`] with the crate's version and the features of the spec's tags in place of its
+/// three markers.
+pub(crate) fn render(features: &Features, version: &str) -> Result<String, Error> {
+    const VERSION: &str = "\nversion = \"@version@\"\n";
     const DEFAULT: &str = "\"rustls\"@tags@]";
     const SECTION: &str = "@tag-features@\n";
-    if !TEMPLATE.contains(DEFAULT) || !TEMPLATE.contains(SECTION) {
+    if !TEMPLATE.contains(VERSION) || !TEMPLATE.contains(DEFAULT) || !TEMPLATE.contains(SECTION) {
         return Err(Error::Render {
             template: "Cargo.toml",
             item: "the crate manifest".to_owned(),
-            message: format!("the template lost its markers `{DEFAULT}` and `{SECTION}`"),
+            message: format!("the template lost one of its markers `{VERSION}`, `{DEFAULT}` and `{SECTION}`"),
         });
     }
     let (default, section) = features.manifest();
-    Ok(TEMPLATE.replacen(DEFAULT, &format!("\"rustls\"{default}]"), 1).replacen(SECTION, &section, 1))
+    Ok(TEMPLATE
+        .replacen(VERSION, &format!("\nversion = \"{version}\"\n"), 1)
+        .replacen(DEFAULT, &format!("\"rustls\"{default}]"), 1)
+        .replacen(SECTION, &section, 1))
 }
 
 /// The package name the template gives the crate.

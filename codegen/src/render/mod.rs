@@ -117,7 +117,7 @@ pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTime
     let rust_header = header(spec_name, "//");
     let features = Features::new(api);
     let mut files = Vec::new();
-    files.push(File { path: "Cargo.toml".to_owned(), contents: format!("{}{}", header(spec_name, "#"), manifest::render(&features)?) });
+    files.push(File { path: "Cargo.toml".to_owned(), contents: format!("{}{}", header(spec_name, "#"), manifest::render(&features, &api.crate_version)?) });
     files.extend(runtime::files(&rust_header));
     let model_modules = models::modules(api, &features);
     let operation_modules = operations::modules(api);
