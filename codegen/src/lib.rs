@@ -71,10 +71,16 @@ pub fn generate_with(spec: &Path, overlay: Option<&load::overlay::Overlay>) -> R
     generate_loaded(loaded, t0.elapsed())
 }
 
-/// [`generate`] from spec bytes (`path` names them in messages).
+/// [`generate`] from spec bytes (`path` names them in messages), without an overlay.
 pub fn generate_from_bytes(path: &Path, bytes: &[u8]) -> Result<Generated, Error> {
+    generate_from_bytes_with(path, bytes, None)
+}
+
+/// [`generate_from_bytes`] with `overlay` applied: the text a spec file would hold (as
+/// `spec update` and `release` have it before anything is written).
+pub fn generate_from_bytes_with(path: &Path, bytes: &[u8], overlay: Option<&load::overlay::Overlay>) -> Result<Generated, Error> {
     let t0 = Instant::now();
-    let loaded = load::parse(path, bytes)?;
+    let loaded = load::parse_with(path, bytes, overlay)?;
     generate_loaded(loaded, t0.elapsed())
 }
 

@@ -68,9 +68,7 @@ pub const MAX_SPEC_BYTES: u64 = 32 * 1024 * 1024;
 /// Reads and parses the spec at `path`, with the overlay beside it ([`overlay::beside`]) when
 /// there is one.
 pub fn load(path: &Path) -> Result<Loaded, Error> {
-    let beside = overlay::beside(path);
-    let overlay = if beside.is_file() { Some(Overlay::load(&beside)?) } else { None };
-    load_with(path, overlay.as_ref())
+    load_with(path, overlay::load_beside(path)?.as_ref())
 }
 
 /// Reads and parses the spec at `path` with `overlay` (and no other) applied.

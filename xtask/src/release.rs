@@ -387,19 +387,13 @@ pub fn check(version: Version, last: Option<&LastEntry>, on_disk: &str) -> Vec<S
 
 /// The overlay beside `spec`, when there is one.
 pub fn overlay_of(spec: &Path) -> Result<Option<atlas_codegen::load::overlay::Overlay>, String> {
-    let beside = atlas_codegen::load::overlay::beside(spec);
-    if beside.is_file() { atlas_codegen::load::overlay::Overlay::load(&beside).map(Some).map_err(|e| e.to_string()) } else { Ok(None) }
+    atlas_codegen::load::overlay::load_beside(spec).map_err(|e| e.to_string())
 }
 
-/// Generates from `text` as if it were the file `spec` (same name, same overlay), writing nothing
-/// outside a temporary directory.
+/// Generates from `text` as if it were the file `spec` (same name, same overlay), writing nothing.
 pub fn generate_text(spec: &Path, text: &str) -> Result<Vec<File>, String> {
-    let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
-    let name = spec.file_name().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("atlas-backup.yaml"));
-    let copy = dir.path().join(name);
-    write_file(&copy, text)?;
     let overlay = overlay_of(spec)?;
-    let generated = atlas_codegen::generate_with(&copy, overlay.as_ref()).map_err(|e| e.to_string().replace(&copy.display().to_string(), &spec.display().to_string()))?;
+    let generated = atlas_codegen::generate_from_bytes_with(spec, text.as_bytes(), overlay.as_ref()).map_err(|e| e.to_string())?;
     Ok(generated.files)
 }
 

@@ -31,6 +31,12 @@ pub fn beside(spec: &Path) -> PathBuf {
     spec.with_file_name(format!("{stem}.overlay.yaml"))
 }
 
+/// The overlay [`beside`] `spec`, loaded; `None` when there is none.
+pub fn load_beside(spec: &Path) -> Result<Option<Overlay>, Error> {
+    let beside = beside(spec);
+    if beside.is_file() { Overlay::load(&beside).map(Some) } else { Ok(None) }
+}
+
 /// A parsed overlay document, with its text for messages.
 #[derive(Debug, Clone)]
 pub struct Overlay {
