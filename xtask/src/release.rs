@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use atlas_codegen::File;
+use atlas_codegen::ir::Api;
 use atlas_codegen::drift::{self, Change, Rule, Severity, Subject};
 use atlas_codegen::load::Loaded;
 use clap::Args;
@@ -212,23 +213,37 @@ pub fn with_entry(changelog: Option<&str>, entry: &str) -> String {
 }
 
 /// The Rust item and the command-line form of a change, from the document that has it.
-fn affected(c: &Change, new: &Loaded, old: &Loaded) -> String {
+/// Each document lowered and named as generation does it, so that the Rust items and
+/// commands an entry names are the generated ones (renames included), not derived again.
+fn named(docs: [&Loaded; 2]) -> Result<[Api; 2], String> {
+    let lower = |l: &Loaded| {
+        let mut api = atlas_codegen::ir::lower(l)?;
+        atlas_codegen::names::assign(&mut api)?;
+        Ok::<Api, atlas_codegen::Error>(api)
+    };
+    Ok([lower(docs[0]).map_err(|e| e.to_string())?, lower(docs[1]).map_err(|e| e.to_string())?])
+}
+
+/// The Rust item (and for operations the command, and flag of a parameter) `c` affects,
+/// found in the newer document first (what was removed, in the older).
+fn affected(c: &Change, apis: &[Api; 2]) -> String {
     match &c.subject {
         Subject::Operation { id, method, path } => {
-            let method_fn = atlas_codegen::names::snake_ident(id, "operation");
-            let tag = [new, old]
-                .iter()
-                .find_map(|l| {
-                    l.doc.operations().find(|(p, m, _)| *p == path && m.eq_ignore_ascii_case(method)).and_then(|(_, _, op)| op.tags.first().cloned())
-                })
-                .unwrap_or_default();
-            let mut cli = format!("atlas-backup {} {id}", atlas_codegen::names::cli::tag_command(&tag));
+            let op = apis.iter().find_map(|api| api.operations.iter().find(|o| o.path == *path && o.method.as_str().eq_ignore_ascii_case(method)));
+            let Some(op) = op else { return format!("operation `{id}`") };
+            let mut cli = format!("atlas-backup {} {}", atlas_codegen::names::cli::tag_command(&op.tag), op.operation_id);
             if let Some(name) = c.place.strip_prefix("parameter ").and_then(|r| r.rsplit_once(" (")).map(|(n, _)| n) {
                 cli.push_str(&format!(" --{name}"));
             }
-            format!("Rust `Client::{method_fn}`; CLI `{cli}`")
+            format!("Rust `Client::{}`; CLI `{cli}`", op.method_ident)
         }
-        Subject::Schema { name } => format!("Rust `models::{}`", atlas_codegen::names::camel_ident(name, "Model", "Model")),
+        Subject::Schema { name } => {
+            let at = atlas_codegen::error::pointer("#/components/schemas", name);
+            match apis.iter().find_map(|api| api.types.iter().find(|t| t.pointer == at)) {
+                Some(t) => format!("Rust `models::{}`", t.ident),
+                None => format!("schema `{name}`"),
+            }
+        }
     }
 }
 
@@ -250,7 +265,8 @@ fn section(c: &Change) -> Option<&'static str> {
 /// that of the generated files it describes.
 /// An entry whose drift is empty says that the generated code changed all the same, unless
 /// it is the `first`.
-pub fn entry(version: Version, date: &str, report: &drift::Report, (old, new): (&Loaded, &Loaded), digest: &str, source: &str, first: bool) -> String {
+pub fn entry(version: Version, date: &str, report: &drift::Report, (old, new): (&Loaded, &Loaded), digest: &str, source: &str, first: bool) -> Result<String, String> {
+    let apis = if report.changes.is_empty() { None } else { Some(named([new, old])?) };
     let mut s = format!("## [{version}] - {date}\n\n{DIGEST_MARK}{digest} -->\n\n{source}\n");
     let mut any = false;
     for title in ["Breaking", "Added", "Changed", "Deprecated"] {
@@ -261,7 +277,8 @@ pub fn entry(version: Version, date: &str, report: &drift::Report, (old, new): (
             .map(|c| {
                 let location = c.location();
                 let at = if location.is_empty() { String::new() } else { format!(" at `{location}`") };
-                format!("- {}{at}: {} ({})", subject(&c.subject), c.message, affected(c, new, old))
+                let affected = apis.as_ref().map(|apis| affected(c, apis)).unwrap_or_default();
+                format!("- {}{at}: {} ({affected})", subject(&c.subject), c.message)
             })
             .collect();
         if lines.is_empty() {
@@ -273,7 +290,7 @@ pub fn entry(version: Version, date: &str, report: &drift::Report, (old, new): (
     if !any && !first {
         s.push_str("\n### Changed\n\n- The generated code changed without a change of the API (generator or runtime).\n");
     }
-    s
+    Ok(s)
 }
 
 fn subject(s: &Subject) -> String {
@@ -361,7 +378,7 @@ pub fn run(args: ReleaseArgs, root: &Path) -> Result<ExitCode, String> {
     let date = date(args.date)?;
     let empty = drift::diff(&loaded, &loaded, &drift::Options::default()).map_err(|e| e.to_string())?;
     let note = if last.is_some() { "Regenerated without a spec change." } else { "The first release of the generated crates." };
-    let text = with_entry(changelog.as_deref(), &entry(next, &date, &empty, (&loaded, &loaded), &digest, note, last.is_none()));
+    let text = with_entry(changelog.as_deref(), &entry(next, &date, &empty, (&loaded, &loaded), &digest, note, last.is_none())?);
     keep_changelog(&mut files, Some(text));
     atlas_codegen::write::write(&paths.generated, &files).map_err(|e| e.to_string())?;
     write_file(&paths.spec, &new_text)?;

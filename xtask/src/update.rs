@@ -123,7 +123,7 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
             "Spec updated from `{}`.",
             from.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| from.display().to_string())
         );
-        let entry = release::entry(next, &date, &drift, (&old, &new), &release::digest_files(&files), &source, false);
+        let entry = release::entry(next, &date, &drift, (&old, &new), &release::digest_files(&files), &source, false).map_err(refuse)?;
         Some(release::with_entry(changelog.as_deref(), &entry))
     };
     release::keep_changelog(&mut files, changelog);
