@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use proptest::prelude::*;
+use proptest::test_runner::TestRunner;
 
 fn spec() -> &'static str {
     static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -104,18 +105,66 @@ fn config() -> ProptestConfig {
     ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
 }
 
-proptest! {
-    #![proptest_config(config())]
+/// Runs the property `test` over [`config`]'s number of cases drawn from `strategy()`, split
+/// between one runner per core. proptest's runner is single-threaded and each case here is a
+/// whole generation, so one runner left a core idle for most of `cargo test`'s run; every
+/// runner draws its own random cases, catches a panic as a failure and shrinks it as before.
+fn check<S>(strategy: impl Fn() -> S + Sync, test: impl Fn(S::Value) + Sync)
+where
+    S: Strategy,
+    S::Value: std::fmt::Debug,
+{
+    let config = config();
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let runners = u32::try_from(cores).unwrap_or(1).clamp(1, config.cases.max(1));
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..runners)
+            .map(|i| {
+                // The first runners take one case more when the count does not divide.
+                let cases = config.cases / runners + u32::from(i < config.cases % runners);
+                let (strategy, test, config) = (&strategy, &test, &config);
+                scope.spawn(move || {
+                    let mut runner = TestRunner::new(ProptestConfig { cases, ..config.clone() });
+                    // The failure as text: the shrunk input need not be `Send`.
+                    runner
+                        .run(&strategy(), |value| {
+                            test(value);
+                            Ok(())
+                        })
+                        .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| match h.join() {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e),
+                Err(_) => Some("a runner panicked outside a test case".to_owned()),
+            })
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
 
-    #[test]
-    fn mutated_specs_never_panic(edits in proptest::collection::vec(edit(), 1..6)) {
-        let text = apply(spec(), &edits);
-        // Ok or Err are both fine; a panic fails the test.
-        let _ = atlas_codegen::generate_from_bytes(Path::new("mutated.yaml"), text.as_bytes());
-    }
+#[test]
+fn mutated_specs_never_panic() {
+    check(
+        || proptest::collection::vec(edit(), 1..6),
+        |edits| {
+            let text = apply(spec(), &edits);
+            // Ok or Err are both fine; a panic fails the test.
+            let _ = atlas_codegen::generate_from_bytes(Path::new("mutated.yaml"), text.as_bytes());
+        },
+    );
+}
 
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let _ = atlas_codegen::generate_from_bytes(Path::new("bytes.yaml"), &bytes);
-    }
+#[test]
+fn arbitrary_bytes_never_panic() {
+    check(
+        || proptest::collection::vec(any::<u8>(), 0..512),
+        |bytes| {
+            let _ = atlas_codegen::generate_from_bytes(Path::new("bytes.yaml"), &bytes);
+        },
+    );
 }

@@ -99,8 +99,13 @@ impl Workspace {
     pub fn cargo(&self, target: &Path, args: &[&str]) -> Result<(), String> {
         let root = self.dir.path();
         let members: Vec<String> = self.members.iter().cloned().chain(PINS.iter().map(|p| format!("{p:?}"))).collect();
-        std::fs::write(root.join("Cargo.toml"), format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", ")))
-            .expect("write workspace");
+        // Dependencies without debug info, as in the project's own dev profile: the end-to-end
+        // tests link tokio, hyper and reqwest, and nothing here debugs them.
+        let manifest = format!(
+            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n[profile.dev.package.\"*\"]\ndebug = false\n",
+            members.join(", ")
+        );
+        std::fs::write(root.join("Cargo.toml"), manifest).expect("write workspace");
         std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), root.join("Cargo.lock")).expect("copy lock");
         let mut full: Vec<&str> = args.to_vec();
         let tool_args = full.iter().position(|a| *a == "--").unwrap_or(full.len());
