@@ -69,9 +69,8 @@ pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }
     let text = commands(api);
-    let parsed = super::parse_file(&text)
-        .map_err(|e| Error::Render { template: "cli/commands.rs", item: "the command tables".to_owned(), message: e.to_string() })?;
-    files.push(File { path: "cli/src/commands.rs".to_owned(), contents: format!("{rust_header}\n{}", super::unparse(&parsed)) });
+    let text = super::print_text(&text, "cli/commands.rs", "the command tables")?;
+    files.push(File { path: "cli/src/commands.rs".to_owned(), contents: format!("{rust_header}\n{text}") });
     files.push(File { path: "cli/COMMANDS.md".to_owned(), contents: format!("<!--\n{}-->\n{}", header(spec_name, ""), surface(api)) });
     Ok(files)
 }
