@@ -288,7 +288,7 @@ fn param(p: &'static Param, project: Option<&str>, template: bool) -> Arg {
 }
 
 /// The parsed flags of `params` as JSON values of their types.
-fn values(params: &[Param], m: &ArgMatches) -> Result<Values, Failure> {
+fn values(params: &[&Param], m: &ArgMatches) -> Result<Values, Failure> {
     let mut values = Values::default();
     for p in params {
         let one = |v: Value| v;

@@ -130,15 +130,19 @@ macro_rules! call {
             <$ty>::prepare(self)
         }
     };
+    // A JSON answer, whole: what `json` and the first page of `list` send.
+    (@send_json $ty:ty) => {
+        fn send(self: Box<Self>) -> futures::future::LocalBoxFuture<'static, Result<$crate::call::Answer, atlas_backup::Error>> {
+            Box::pin(async move {
+                let answer = <$ty>::send(*self).await?;
+                $crate::call::to_json(&answer)
+            })
+        }
+    };
     (json $ty:ty) => {
         impl $crate::call::Call for $ty {
             $crate::call!(@common $ty);
-            fn send(self: Box<Self>) -> futures::future::LocalBoxFuture<'static, Result<$crate::call::Answer, atlas_backup::Error>> {
-                Box::pin(async move {
-                    let answer = <$ty>::send(*self).await?;
-                    $crate::call::to_json(&answer)
-                })
-            }
+            $crate::call!(@send_json $ty);
             fn pages(self: Box<Self>, _: usize) -> Option<futures::stream::LocalBoxStream<'static, Result<serde_json::Value, atlas_backup::Error>>> {
                 None
             }
@@ -147,12 +151,7 @@ macro_rules! call {
     (list $ty:ty) => {
         impl $crate::call::Call for $ty {
             $crate::call!(@common $ty);
-            fn send(self: Box<Self>) -> futures::future::LocalBoxFuture<'static, Result<$crate::call::Answer, atlas_backup::Error>> {
-                Box::pin(async move {
-                    let answer = <$ty>::send(*self).await?;
-                    $crate::call::to_json(&answer)
-                })
-            }
+            $crate::call!(@send_json $ty);
             fn pages(self: Box<Self>, concurrency: usize) -> Option<futures::stream::LocalBoxStream<'static, Result<serde_json::Value, atlas_backup::Error>>> {
                 use futures::StreamExt as _;
                 let stream = self.concurrency(concurrency).into_stream();
@@ -185,6 +184,30 @@ macro_rules! call {
             }
         }
     };
+}
+
+/// `set!(client.x(), v; "groupId" => group_id: String, ...; body: T)`: the library's
+/// builder `client.x()` with each parameter given in `v` passed to its setter (the value
+/// decoded as the setter's type `String`, `i64`, a model enum...), then the decoded request
+/// body if there is one. The generated glue lists the parameters; the filling is here, once.
+#[macro_export]
+macro_rules! set {
+    ($builder:expr, $values:expr; $($name:literal => $setter:ident: $ty:ty),* $(; body: $body:ty)?) => {{
+        // Not mutated when the operation has neither parameters nor a body.
+        #[allow(unused_mut)]
+        let mut b = $builder;
+        $(
+            if let Some(x) = $values.get::<$ty>($name)? {
+                b = b.$setter(x);
+            }
+        )*
+        $(
+            if let Some(x) = $values.body::<$body>()? {
+                b = b.body(x);
+            }
+        )?
+        b
+    }};
 }
 
 /// `wait!(WaitUntilX)`: [`Wait`] for a library waiter.

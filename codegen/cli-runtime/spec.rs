@@ -27,7 +27,9 @@ pub struct Operation {
     pub roles: &'static [&'static str],
     pub deprecated: bool,
     pub sunset: Option<&'static str>,
-    pub params: &'static [Param],
+    /// The parameters, each defined once in `commands.rs` and shared by the operations
+    /// that have it.
+    pub params: &'static [&'static Param],
     pub body: Option<Body>,
     /// A list operation: pages through `results` (`--all`, `--concurrency`).
     pub list: bool,
@@ -42,7 +44,7 @@ pub struct Param {
     pub name: &'static str,
     /// Other spellings of the flag: kebab-case, and `projectId` for `groupId`.
     pub aliases: &'static [&'static str],
-    pub location: &'static str,
+    pub location: Location,
     pub required: bool,
     pub kind: Kind,
     /// Several values (an array query parameter): repeat the flag or separate with commas.
@@ -50,6 +52,14 @@ pub struct Param {
     pub help: &'static str,
     pub default: Option<&'static str>,
     pub deprecated: bool,
+}
+
+/// Where a parameter goes in the request, as OpenAPI's `in` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
 }
 
 /// The type of a parameter's value.

@@ -11,6 +11,7 @@
 //! sees the same document.
 
 pub mod overlay;
+pub mod refs;
 
 use std::path::{Path, PathBuf};
 

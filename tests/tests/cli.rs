@@ -91,6 +91,27 @@ fn ndjson_ids(stdout: &str) -> Vec<String> {
     stdout.lines().map(|l| serde_json::from_str::<Value>(l).expect("a JSON line")["id"].as_str().unwrap_or("").to_owned()).collect()
 }
 
+/// The path of the backup exports of cluster `C0` (`listBackupExports`).
+fn exports_path() -> String {
+    format!("/api/atlas/v2/groups/{GROUP}/clusters/C0/backup/exports")
+}
+
+/// A page of `listBackupExports`: the exports `ids` of `total`.
+fn exports_page(ids: &[&str], total: usize) -> Value {
+    let results: Vec<Value> = ids.iter().map(|id| json!({"id": id, "exportBucketId": "6824a1c3b2f1e4d5a6b7c8e2"})).collect();
+    json!({"results": results, "totalCount": total})
+}
+
+/// `listBackupExports` of cluster `C0` with `flags`; succeeds. Its standard output.
+fn list_exports(server: &MockServer, flags: &[&str]) -> String {
+    let mut args = vec!["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0"];
+    args.extend_from_slice(flags);
+    let out = cli(Some(server), &args);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    stdout
+}
+
 /// The OAuth token endpoint of a service account, answering [`TOKEN`].
 async fn token_endpoint(server: &MockServer) {
     Mock::given(method("POST"))
@@ -168,15 +189,12 @@ async fn api_errors_exit_4_with_error_code_and_auth_errors_3() {
 #[tokio::test(flavor = "multi_thread")]
 async fn all_reads_every_page_and_ndjson_prints_one_item_a_line() {
     let server = MockServer::start().await;
-    let list = format!("/api/atlas/v2/groups/{GROUP}/clusters/C0/backup/exports");
     for (page, id) in [("1", "a"), ("2", "b")] {
-        Mock::given(method("GET")).and(path(list.clone())).and(query_param("pageNum", page))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [{"id": id, "exportBucketId": "6824a1c3b2f1e4d5a6b7c8e2"}], "totalCount": 2})))
+        Mock::given(method("GET")).and(path(exports_path())).and(query_param("pageNum", page))
+            .respond_with(ResponseTemplate::new(200).set_body_json(exports_page(&[id], 2)))
             .mount(&server).await;
     }
-    let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--itemsPerPage", "1", "--all", "-o", "ndjson"]);
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = list_exports(&server, &["--itemsPerPage", "1", "--all", "-o", "ndjson"]);
     assert_eq!(ndjson_ids(&stdout), ["a", "b"]);
 }
 
@@ -471,32 +489,26 @@ async fn output_yaml_and_ndjson_of_one_page() {
     let yaml: Value = serde_yaml::from_str(&stdout).expect("YAML");
     assert_eq!(yaml, snapshot("completed"));
     // One page of a list, without --all: its items one per line.
-    let list = format!("/api/atlas/v2/groups/{GROUP}/clusters/C0/backup/exports");
-    Mock::given(method("GET")).and(path(list))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [{"id": "a", "exportBucketId": "6824a1c3b2f1e4d5a6b7c8e2"}, {"id": "b", "exportBucketId": "6824a1c3b2f1e4d5a6b7c8e2"}], "totalCount": 2})))
+    Mock::given(method("GET")).and(path(exports_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(exports_page(&["a", "b"], 2)))
         .mount(&server).await;
-    let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--output", "ndjson"]);
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = list_exports(&server, &["--output", "ndjson"]);
     assert_eq!(ndjson_ids(&stdout), ["a", "b"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn all_with_concurrency_reads_every_page_in_order() {
     let server = MockServer::start().await;
-    let list = format!("/api/atlas/v2/groups/{GROUP}/clusters/C0/backup/exports");
     // The first page answers last: order is kept anyway.
     for (page, id, delay) in [("1", "a", 60), ("2", "b", 0), ("3", "c", 20)] {
-        Mock::given(method("GET")).and(path(list.clone())).and(query_param("pageNum", page))
+        Mock::given(method("GET")).and(path(exports_path())).and(query_param("pageNum", page))
             .respond_with(ResponseTemplate::new(200)
-                .set_body_json(json!({"results": [{"id": id, "exportBucketId": "6824a1c3b2f1e4d5a6b7c8e2"}], "totalCount": 3}))
+                .set_body_json(exports_page(&[id], 3))
                 .set_delay(std::time::Duration::from_millis(delay)))
             .expect(1)
             .mount(&server).await;
     }
-    let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--itemsPerPage", "1", "--all", "--concurrency", "3"]);
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = list_exports(&server, &["--itemsPerPage", "1", "--all", "--concurrency", "3"]);
     let all: Value = serde_json::from_str(&stdout).expect("JSON");
     let ids: Vec<&str> = all.as_array().expect("an array").iter().filter_map(|i| i["id"].as_str()).collect();
     assert_eq!(ids, ["a", "b", "c"]);

@@ -14,7 +14,7 @@ use std::fmt;
 use super::intended::Entry;
 // What spec check compares is what the intended-differences file may list: defined there,
 // so that data flows one way (check reads entries; entries know nothing of check).
-pub use super::intended::{COMPARED, NOT_COMPARED};
+pub use super::intended::{NOT_COMPARED, compared, compared_rules};
 use super::model::{Change, Report as Drift, Rule, Subject};
 use super::{Options, diff};
 use crate::error::Error;
@@ -102,18 +102,18 @@ pub fn check(spec: &Loaded, upstream: &Loaded, legacy: Option<&Loaded>, entries:
     let mut scope: BTreeSet<String> = tags.iter().cloned().collect();
     scope.extend(spec.doc.operations().flat_map(|(_, _, op)| op.tags.iter().cloned()));
     let options = Options { tags: scope.into_iter().collect(), per_operation: true };
-    let compared = |report: Drift| -> Vec<Change> { report.changes.into_iter().filter(|c| COMPARED.contains(&c.rule)).collect() };
+    let kept = |report: Drift| -> Vec<Change> { report.changes.into_iter().filter(|c| compared(c.rule)).collect() };
     let added = |changes: &[Change]| -> BTreeSet<Key> {
         changes.iter().filter(|c| c.rule == Rule::OperationAdded).filter_map(key).collect()
     };
 
     let up_report = diff(upstream, spec, &options)?;
     let in_scope = up_report.summary.operations_new;
-    let up = compared(up_report);
+    let up = kept(up_report);
     let not_upstream = added(&up);
     let upstream_name = file_name(upstream);
     let (legacy_changes, legacy_name) = match legacy {
-        Some(l) => (Some(compared(diff(l, spec, &options)?)), Some(file_name(l))),
+        Some(l) => (Some(kept(diff(l, spec, &options)?)), Some(file_name(l))),
         None => (None, None),
     };
     // Operations of spec/ that only the legacy copy has: compared with it.

@@ -13,6 +13,7 @@ use super::model::Usage;
 use super::types::Types;
 use crate::error::{Error, pointer};
 use crate::load::Loaded;
+use crate::load::refs::{self, PARAMETERS, REQUEST_BODIES, RESPONSES, Section};
 
 const SCHEMAS: &str = "#/components/schemas/";
 /// Deeper nesting than this is treated as a cycle the guards did not catch.
@@ -528,22 +529,7 @@ impl<'a> Doc<'a> {
         for (list, list_at) in lists {
             for (i, p) in list.iter().enumerate() {
                 let listed_at = pointer(&list_at, &i.to_string());
-                let (p, p_at) = match p {
-                    ReferenceOr::Item(p) => (p, listed_at.clone()),
-                    ReferenceOr::Reference { reference } => {
-                        let name = reference.strip_prefix("#/components/parameters/");
-                        let found = name.and_then(|n| self.doc.components.as_ref()?.parameters.get(n));
-                        match (name, found) {
-                            (Some(n), Some(ReferenceOr::Item(p))) => (p, pointer("#/components/parameters", n)),
-                            _ => {
-                                return Err(self.error(
-                                    &pointer(&listed_at, "$ref"),
-                                    format!("dangling $ref {reference:?}: no such parameter under #/components/parameters"),
-                                ));
-                            }
-                        }
-                    }
-                };
+                let (p, p_at) = self.resolved(&PARAMETERS, p, &listed_at)?;
                 let location = match p {
                     Parameter::Query { .. } => "query",
                     Parameter::Header { .. } => "header",
@@ -573,23 +559,12 @@ impl<'a> Doc<'a> {
 
     pub(crate) fn request_body(&self, op: &Op<'a>) -> Result<Option<(&'a RequestBody, String)>, Error> {
         let at = pointer(&op.ptr, "requestBody");
-        Ok(match &op.op.request_body {
-            None => None,
-            Some(ReferenceOr::Item(rb)) => Some((rb, at)),
-            Some(ReferenceOr::Reference { reference }) => {
-                let name = reference.strip_prefix("#/components/requestBodies/");
-                let found = name.and_then(|n| self.doc.components.as_ref()?.request_bodies.get(n));
-                match (name, found) {
-                    (Some(n), Some(ReferenceOr::Item(rb))) => Some((rb, pointer("#/components/requestBodies", n))),
-                    _ => {
-                        return Err(self.error(
-                            &pointer(&at, "$ref"),
-                            format!("dangling $ref {reference:?}: no such request body under #/components/requestBodies"),
-                        ));
-                    }
-                }
-            }
-        })
+        op.op.request_body.as_ref().map(|rb| self.resolved(&REQUEST_BODIES, rb, &at)).transpose()
+    }
+
+    /// The item `r` is or the component its `$ref` names, with its pointer.
+    fn resolved<T>(&self, section: &Section<T>, r: &'a ReferenceOr<T>, at: &str) -> Result<(&'a T, String), Error> {
+        refs::resolve(self.doc, section, r, at).map_err(|d| self.error(&d.at, d.message))
     }
 
     /// Responses keyed by status text (`200`, `4XX`, `default`).
@@ -605,22 +580,7 @@ impl<'a> Doc<'a> {
             .chain(op.op.responses.default.iter().map(|r| ("default".to_owned(), r)));
         for (code, r) in all {
             let r_at = pointer(&at, &code);
-            let resolved = match r {
-                ReferenceOr::Item(r) => (r, r_at),
-                ReferenceOr::Reference { reference } => {
-                    let name = reference.strip_prefix("#/components/responses/");
-                    let found = name.and_then(|n| self.doc.components.as_ref()?.responses.get(n));
-                    match (name, found) {
-                        (Some(n), Some(ReferenceOr::Item(r))) => (r, pointer("#/components/responses", n)),
-                        _ => {
-                            return Err(self.error(
-                                &pointer(&r_at, "$ref"),
-                                format!("dangling $ref {reference:?}: no such response under #/components/responses"),
-                            ));
-                        }
-                    }
-                }
-            };
+            let resolved = self.resolved(&RESPONSES, r, &r_at)?;
             out.insert(code, resolved);
         }
         Ok(out)

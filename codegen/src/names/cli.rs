@@ -6,7 +6,7 @@
 //! get-group-cluster-backup-snapshot --group-id G`), and `--groupId` also answers to
 //! `--projectId`, Atlas's other name for the same ID.
 
-use heck::{ToKebabCase, ToLowerCamelCase};
+use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase};
 
 /// Commands of the root that no tag may take.
 pub const RESERVED: &[&str] = &["wait", "completions", "help"];
@@ -46,6 +46,14 @@ pub fn flag_aliases(param: &str) -> Vec<String> {
     aliases
 }
 
+/// The `static` of `commands.rs` defining a parameter's flag (`groupId` → `PARAM_GROUP_ID`);
+/// the `n`th differing definition of one name gets `_n` (`PARAM_STATUS_2`). The prefix
+/// keeps it apart from the tables (`OPERATIONS`) and body shapes (`SHAPE_0`).
+pub fn param_static(param: &str, n: usize) -> String {
+    let base = format!("PARAM_{}", param.to_shouty_snake_case());
+    if n > 1 { format!("{base}_{n}") } else { base }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +81,18 @@ mod tests {
             ("snapshotCompleted", "snapshot-completed"),
         ] {
             assert_eq!(kebab(id), alias, "{id}");
+        }
+    }
+
+    #[test]
+    fn param_statics() {
+        for (param, n, name) in [
+            ("groupId", 1, "PARAM_GROUP_ID"),
+            ("itemsPerPage", 1, "PARAM_ITEMS_PER_PAGE"),
+            ("status", 2, "PARAM_STATUS_2"),
+            ("x-request-id", 1, "PARAM_X_REQUEST_ID"),
+        ] {
+            assert_eq!(param_static(param, n), name, "{param}");
         }
     }
 

@@ -4,13 +4,13 @@
 //! their links) and per-operation glue that fills the library's builders. Names come from
 //! [`crate::names::cli`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::{File, header, ident, lit, rust_type};
 use crate::error::Error;
 use crate::ir::links::LinkSource;
-use crate::ir::{Api, Operation, ResponseKind, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::names::cli as names;
 
 const RUNTIME: &[(&str, &str)] = &[
@@ -69,9 +69,8 @@ pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }
     let text = commands(api);
-    let parsed = super::parse_file(&text)
-        .map_err(|e| Error::Render { template: "cli/commands.rs", item: "the command tables".to_owned(), message: e.to_string() })?;
-    files.push(File { path: "cli/src/commands.rs".to_owned(), contents: format!("{rust_header}\n{}", super::unparse(&parsed)) });
+    let text = super::print_text(&text, "cli/commands.rs", "the command tables")?;
+    files.push(File { path: "cli/src/commands.rs".to_owned(), contents: format!("{rust_header}\n{text}") });
     files.push(File { path: "cli/COMMANDS.md".to_owned(), contents: format!("<!--\n{}-->\n{}", header(spec_name, ""), surface(api)) });
     Ok(files)
 }
@@ -158,6 +157,7 @@ fn opt(value: Option<&str>) -> String {
 /// The generated module's text.
 fn commands(api: &Api) -> String {
     let mut shapes = Shapes::default();
+    let mut flags = Params::default();
     let mut out = String::from("#![allow(deprecated)]\n//! The spec's operations and waiters as tables, and the glue that fills the library's builders.\n\n");
     out.push_str("use crate::call::Values;\nuse crate::exit::Failure;\nuse crate::spec::*;\n\n");
     let about = format!("{} from the shell; every operation is `atlas-backup <tag> <operationId>`", api.title);
@@ -176,7 +176,7 @@ fn commands(api: &Api) -> String {
         let op = &api.operations[i];
         let fn_name = format!("op_{}", crate::names::plain(&op.method_ident));
         let tag = names::tag_command(&op.tag);
-        let params: Vec<String> = op.params.iter().map(|p| param(api, p)).collect();
+        let params: Vec<String> = op.params.iter().map(|p| format!("&{}", flags.of(api, p))).collect();
         let body = match &op.body {
             Some(b) if b.ty != TypeRef::Bytes => format!(
                 "Some(Body {{ required: {}, type_name: {}, shape: &{} }})",
@@ -250,15 +250,15 @@ fn commands(api: &Api) -> String {
             w.min_delay,
             w.max_delay,
         );
-        let mut f = format!(
-            "fn {fn_name}(client: &atlas_backup::Client, v: &Values) -> Result<Box<dyn crate::call::Wait>, Failure> {{\n    let mut b = client.{}();\n",
-            ident(&w.method_ident)
+        let _ = writeln!(
+            glue,
+            "fn {fn_name}(client: &atlas_backup::Client, v: &Values) -> Result<Box<dyn crate::call::Wait>, Failure> {{\n    let b = {};\n    Ok(Box::new(b))\n}}\ncrate::wait!({});",
+            setters(api, op, &w.method_ident, None),
+            builder_path(&w.builder_ident)
         );
-        setters(api, op, &mut f);
-        let _ = writeln!(f, "    Ok(Box::new(b))\n}}\ncrate::wait!({});", builder_path(&w.builder_ident));
-        glue.push_str(&f);
     }
     out.push_str("];\n\n");
+    out.push_str(&flags.text);
     out.push_str(&shapes.text);
     out.push_str(&glue);
     out
@@ -270,7 +270,11 @@ fn param(api: &Api, p: &crate::ir::Param) -> String {
         other => (kind(api, other), false),
     };
     let aliases: Vec<String> = names::flag_aliases(&p.name);
-    let location = p.location.as_str();
+    let location = match p.location {
+        ParamLocation::Path => "Location::Path",
+        ParamLocation::Query => "Location::Query",
+        ParamLocation::Header => "Location::Header",
+    };
     let mut help = p.doc.clone().unwrap_or_default().lines().next().unwrap_or("").to_owned();
     if let Some(pattern) = &p.pattern {
         help.push_str(&format!(" (must match {pattern})"));
@@ -287,7 +291,7 @@ fn param(api: &Api, p: &crate::ir::Param) -> String {
         "Param {{ name: {}, aliases: {}, location: {}, required: {}, kind: {kind}, multiple: {multiple}, help: {}, default: {}, deprecated: {} }}",
         lit(&p.name),
         strs(&aliases),
-        lit(location),
+        location,
         p.required,
         lit(help.trim()),
         opt(default.as_deref()),
@@ -310,28 +314,31 @@ fn kind(api: &Api, ty: &TypeRef) -> String {
     }
 }
 
-/// The setters of `op`'s parameters on builder `b` from the values `v`.
-fn setters(api: &Api, op: &Operation, out: &mut String) {
-    for p in &op.params {
-        let ty = match &p.ty {
-            TypeRef::String => "String".to_owned(),
-            other => rust_type(api, other, "atlas_backup::models"),
-        };
-        let _ = writeln!(out, "    if let Some(x) = v.get::<{ty}>({})? {{ b = b.{}(x); }}", lit(&p.name), ident(&p.ident));
-    }
+/// The library's builder `client.<method>()` filled from the values `v`: `op`'s
+/// parameters (name, setter and type), and the body of type `body`, as one `set!` of the
+/// runtime.
+fn setters(api: &Api, op: &Operation, method: &str, body: Option<String>) -> String {
+    let params: Vec<String> = op
+        .params
+        .iter()
+        .map(|p| {
+            let ty = match &p.ty {
+                TypeRef::String => "String".to_owned(),
+                other => rust_type(api, other, "atlas_backup::models"),
+            };
+            format!("{} => {}: {ty}", lit(&p.name), ident(&p.ident))
+        })
+        .collect();
+    let body = body.map(|ty| format!("; body: {ty}")).unwrap_or_default();
+    format!("crate::set!(client.{}(), v; {}{body})", ident(method), params.join(", "))
 }
 
 fn operation_glue(api: &Api, op: &Operation, fn_name: &str) -> String {
+    let body = op.body.as_ref().filter(|b| b.ty != TypeRef::Bytes).map(|b| rust_type(api, &b.ty, "atlas_backup::models"));
     let mut f = format!(
-        "fn {fn_name}(client: &atlas_backup::Client, v: &Values) -> Result<Box<dyn crate::call::Call>, Failure> {{\n    let mut b = client.{}();\n",
-        ident(&op.method_ident)
+        "fn {fn_name}(client: &atlas_backup::Client, v: &Values) -> Result<Box<dyn crate::call::Call>, Failure> {{\n    let b = {};\n",
+        setters(api, op, &op.method_ident, body)
     );
-    setters(api, op, &mut f);
-    if let Some(body) = &op.body
-        && body.ty != TypeRef::Bytes
-    {
-        let _ = writeln!(f, "    if let Some(x) = v.body::<{}>()? {{ b = b.body(x); }}", rust_type(api, &body.ty, "atlas_backup::models"));
-    }
     let how = match (&op.response, op.pagination.is_some()) {
         (_, true) => "list",
         (ResponseKind::Json(_), false) => "json",
@@ -373,6 +380,37 @@ fn operation_glue(api: &Api, op: &Operation, fn_name: &str) -> String {
         let _ = writeln!(f, "crate::call!({older_how} {builder}<{marker}>);");
     }
     f
+}
+
+/// The `static` flags of parameters, one per distinct definition, shared by the operations
+/// that have it (most share `groupId`, the paging flags, `envelope` and `pretty`).
+#[derive(Default)]
+struct Params {
+    /// The static's name of each rendered definition.
+    names: BTreeMap<String, String>,
+    taken: BTreeSet<String>,
+    text: String,
+}
+
+impl Params {
+    /// The name of the static defining `p`'s flag.
+    fn of(&mut self, api: &Api, p: &crate::ir::Param) -> String {
+        let value = param(api, p);
+        if let Some(name) = self.names.get(&value) {
+            return name.clone();
+        }
+        // A parameter defined differently by two operations gets a numbered second static.
+        let mut n = 1;
+        let mut name = names::param_static(&p.name, n);
+        while self.taken.contains(&name) {
+            n += 1;
+            name = names::param_static(&p.name, n);
+        }
+        let _ = writeln!(self.text, "static {name}: Param = {value};");
+        self.taken.insert(name.clone());
+        self.names.insert(value, name.clone());
+        name
+    }
 }
 
 /// The `static` field tables of request bodies, one per type, made on demand.

@@ -4,7 +4,7 @@
 use askama::Template;
 
 use super::features::Features;
-use super::{docs, ident, parse_file, render_template, unparse};
+use super::{docs, ident, print_text, render_template};
 use crate::error::Error;
 use crate::ir::{Api, TypeRef};
 
@@ -51,12 +51,7 @@ pub(super) fn lib_rs(api: &Api, features: &Features) -> Result<String, Error> {
     };
     let t = LibTemplate { crate_doc, partial_build: features.partial_build_allow(), error_model, error_details };
     let text = render_template(&t, "lib.askama", "the crate root")?;
-    let file = parse_file(&text).map_err(|e| Error::Render {
-        template: "lib.askama",
-        item: "the crate root".to_owned(),
-        message: e.to_string(),
-    })?;
-    Ok(unparse(&file))
+    print_text(&text, "lib.askama", "the crate root")
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use super::operations::example_setters;
 use super::features::Features;
 use super::tag::{TagFile, operation_pieces, tag_module};
 use super::types::{answer_type, body_type};
-use super::{Piece, docs, ident, lit, parse_file, render_template, rust_type, unparse};
+use super::{Piece, docs, ident, lit, print_text, reexport, render_template, rust_type};
 use crate::error::Error;
 use crate::ir::{Api, Method, Operation, Param, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
@@ -276,16 +276,9 @@ pub fn mod_rs(api: &Api, features: &Features, modules: &[(&str, Vec<&Operation>)
     text.push_str("pub use runtime::{Answer, Call, MOCK_BASE_URL, Mock, RequestView, Rule};\n");
     for (module, _) in modules {
         // A tag's rules exist when its operations do (its cargo feature).
-        let m = ident(module);
-        let cfg = features.tag_module_cfg(module);
-        text.push_str(&format!("{cfg}\nmod {m};\n{cfg}\npub use {m}::*;\n"));
+        text.push_str(&reexport(&features.tag_module_cfg(module), module));
     }
-    let file = parse_file(&text).map_err(|e| Error::Render {
-        template: "mock/mod.rs",
-        item: "the mock module".to_owned(),
-        message: e.to_string(),
-    })?;
-    Ok(unparse(&file))
+    print_text(&text, "mock/mod.rs", "the mock module")
 }
 
 /// A compiling (not run) test of code that calls the operation: a rule that answers an

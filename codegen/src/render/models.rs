@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 
 use super::features::{self, Features};
-use super::{Piece, docs, ident, lit, parse_file, print_file, render_template, rust_type, unparse};
+use super::{Piece, docs, ident, lit, print_text, print_file, reexport, render_template, rust_type};
 use crate::error::Error;
 use crate::ir::{Api, Field, TypeDef, TypeId, TypeKind, TypeRef};
 
@@ -463,16 +463,9 @@ pub fn mod_rs(features: &Features, modules: &[String]) -> Result<String, Error> 
         "//! The API's schemas as Rust types.\n//!\n//! Field names are snake_case; each struct's JSON names are in its `codec::object!` table.\n",
     );
     for module in modules {
-        let m = ident(module);
-        let cfg = features.model_module_cfg(module);
-        mod_rs.push_str(&format!("{cfg}\nmod {m};\n{cfg}\npub use {m}::*;\n"));
+        mod_rs.push_str(&reexport(&features.model_module_cfg(module), module));
     }
-    let file = parse_file(&mod_rs).map_err(|e| Error::Render {
-        template: "models/mod.rs",
-        item: "the models module".to_owned(),
-        message: e.to_string(),
-    })?;
-    Ok(unparse(&file))
+    print_text(&mod_rs, "models/mod.rs", "the models module")
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use askama::Template;
 use super::features::Features;
 use super::tag::{TagFile, operation_pieces, tag_module};
 use super::types::{answer_type, body_type};
-use super::{Piece, docs, ident, lit, parse_file, render_template, rust_type, unparse};
+use super::{Piece, docs, ident, lit, print_text, reexport, render_template, rust_type};
 use crate::error::Error;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
@@ -507,16 +507,9 @@ pub fn render_module(api: &Api, features: &Features, ops: &[&Operation], waiters
 pub fn mod_rs(features: &Features, modules: &[&str]) -> Result<String, Error> {
     let mut mod_rs = String::from("//! One request builder per operation, grouped by the spec's tags.\n");
     for module in modules {
-        let m = ident(module);
-        let cfg = features.tag_module_cfg(module);
-        mod_rs.push_str(&format!("{cfg}\nmod {m};\n{cfg}\npub use {m}::*;\n"));
+        mod_rs.push_str(&reexport(&features.tag_module_cfg(module), module));
     }
-    let file = parse_file(&mod_rs).map_err(|e| Error::Render {
-        template: "operations/mod.rs",
-        item: "the operations module".to_owned(),
-        message: e.to_string(),
-    })?;
-    Ok(unparse(&file))
+    print_text(&mod_rs, "operations/mod.rs", "the operations module")
 }
 
 #[cfg(test)]

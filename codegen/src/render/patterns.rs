@@ -2,7 +2,7 @@
 //! distinct rule of the spec's string parameters.
 
 use super::features::Features;
-use super::{docs, ident, lit, parse_file, unparse};
+use super::{docs, ident, lit, print_text};
 use crate::error::Error;
 use crate::ir::Api;
 
@@ -40,12 +40,7 @@ pub(super) fn patterns_rs(api: &Api, features: &Features) -> Result<String, Erro
             opt(*max),
         ));
     }
-    let file = parse_file(&text).map_err(|e| Error::Render {
-        template: "patterns",
-        item: "the parameter patterns".to_owned(),
-        message: e.to_string(),
-    })?;
-    Ok(unparse(&file))
+    print_text(&text, "patterns", "the parameter patterns")
 }
 
 #[cfg(test)]

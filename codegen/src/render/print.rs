@@ -6,13 +6,20 @@ use super::timing;
 use crate::error::Error;
 
 /// `syn::parse_file`, timed.
-pub(crate) fn parse_file(text: &str) -> syn::Result<syn::File> {
+fn parse_file(text: &str) -> syn::Result<syn::File> {
     timing::parse(|| syn::parse_file(text))
 }
 
 /// `prettyplease::unparse`, timed.
-pub(crate) fn unparse(file: &syn::File) -> String {
+fn unparse(file: &syn::File) -> String {
     timing::print(|| prettyplease::unparse(file))
+}
+
+/// Parses a whole file's text and prints it formatted: for the files rendered in one piece
+/// (module declarations, the crate root, tables); invalid text names `template` and `item`.
+pub(crate) fn print_text(text: &str, template: &'static str, item: &str) -> Result<String, Error> {
+    let file = check_item(text, template, item)?;
+    Ok(unparse(&file))
 }
 
 /// One rendered item of a file: its text, and the template and item it came from.

@@ -47,12 +47,13 @@ pub(crate) fn tag_module(file: TagFile<'_>, features: &Features) -> Result<Strin
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing;
     use super::*;
 
     #[test]
     fn the_module_doc_names_the_tag_and_its_feature() {
-        let spec = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      tags: [Cloud Backups]\n      operationId: getA\n      responses: {'204': {description: none}}\n";
-        let api = super::super::testing::api(spec);
+        let paths = "  /a:\n    get:\n      tags: [Cloud Backups]\n      operationId: getA\n      responses: {'204': {description: none}}";
+        let api = testing::api(&testing::spec(paths, ""));
         let features = Features::new(&api);
         let ops: Vec<&Operation> = api.operations.iter().collect();
         let pieces = operation_pieces(&ops, "t", |op| Ok(format!("pub struct {};", op.builder_ident))).expect("renders");

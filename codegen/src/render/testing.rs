@@ -13,7 +13,9 @@ pub(super) fn api(spec: &str) -> Api {
 }
 
 /// A spec of the operations `paths` (YAML of the `paths` object, indented by 2) and the
-/// schemas `schemas` (YAML of `components.schemas`, indented by 4).
+/// schemas `schemas` (YAML of `components.schemas`, indented by 4); either may be empty.
 pub(super) fn spec(paths: &str, schemas: &str) -> String {
-    format!("openapi: 3.0.1\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}\ncomponents:\n  schemas:\n{schemas}\n")
+    let paths = if paths.is_empty() { "paths: {}\n".to_owned() } else { format!("paths:\n{paths}\n") };
+    let components = if schemas.is_empty() { String::new() } else { format!("components:\n  schemas:\n{schemas}\n") };
+    format!("openapi: 3.0.1\ninfo: {{title: t, version: '1'}}\n{paths}{components}")
 }

@@ -44,12 +44,12 @@ pub(crate) fn answer_type(api: &Api, response: &ResponseKind, models: &str) -> S
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing;
     use super::*;
 
     #[test]
     fn bytes_are_text_in_a_field_and_raw_as_a_body_or_answer() {
-        let spec = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths: {}\n";
-        let api = super::super::testing::api(spec);
+        let api = testing::api(&testing::spec("", ""));
         let list = TypeRef::Vec(Box::new(TypeRef::Bytes));
         for (got, want) in [
             (rust_type(&api, &TypeRef::Bytes, "m"), "String"),

@@ -26,78 +26,12 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -117,41 +51,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::DiskBackupSnapshotExportBucketRequest",
@@ -175,50 +75,10 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "exportBucketId",
-                aliases: &["export-bucket-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the export bucket. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_EXPORT_BUCKET_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -239,50 +99,10 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "exportBucketId",
-                aliases: &["export-bucket-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the export bucket. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_EXPORT_BUCKET_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -303,50 +123,10 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "exportBucketId",
-                aliases: &["export-bucket-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the export bucket. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_EXPORT_BUCKET_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: Some(Body {
             required: true,
@@ -371,89 +151,13 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "cloudProvider",
-                aliases: &["cloud-provider"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Cloud provider of the private endpoints, such as `AWS`.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLOUD_PROVIDER,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -474,50 +178,10 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "cloudProvider",
-                aliases: &["cloud-provider"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Cloud provider of the private endpoints, such as `AWS`.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLOUD_PROVIDER,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: Some(Body {
             required: true,
@@ -542,61 +206,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "cloudProvider",
-                aliases: &["cloud-provider"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Cloud provider of the private endpoints, such as `AWS`.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "endpointId",
-                aliases: &["endpoint-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the object storage private endpoint. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLOUD_PROVIDER,
+            &PARAM_ENDPOINT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -617,61 +231,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "cloudProvider",
-                aliases: &["cloud-provider"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Cloud provider of the private endpoints, such as `AWS`.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "endpointId",
-                aliases: &["endpoint-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the object storage private endpoint. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLOUD_PROVIDER,
+            &PARAM_ENDPOINT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -691,41 +255,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         list: false,
         links: &[],
@@ -745,50 +275,10 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "overwriteBackupPolicies",
-                aliases: &["overwrite-backup-policies"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "Whether the new policy overwrites cluster backup policies that do not meet it.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_OVERWRITE_BACKUP_POLICIES,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: Some(Body {
             required: true,
@@ -812,41 +302,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         list: false,
         links: &[],
@@ -866,89 +322,13 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -968,52 +348,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Backup Export Operator"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::DiskBackupExportJobRequest",
@@ -1046,61 +381,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "exportId",
-                aliases: &["export-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the export job. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_EXPORT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -1121,89 +406,13 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -1223,52 +432,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Backup Export Operator", "Project Backup Recovery Operator"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::DiskBackupSnapshotRestoreJobRequest",
@@ -1301,61 +465,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "restoreJobId",
-                aliases: &["restore-job-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the restore job. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_RESTORE_JOB_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -1376,61 +490,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "restoreJobId",
-                aliases: &["restore-job-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the restore job. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_RESTORE_JOB_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -1450,52 +514,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         list: false,
         links: &[],
@@ -1514,52 +533,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         list: false,
         links: &[],
@@ -1578,52 +552,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::DiskBackupSnapshotSchedule20240805Request",
@@ -1647,131 +576,16 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "oplogInc",
-                aliases: &["oplog-inc"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: None,
-                    max: None,
-                },
-                multiple: false,
-                help: "Oplog ordinal within `oplogTs` of the point in time.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "oplogTs",
-                aliases: &["oplog-ts"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: None,
-                    max: None,
-                },
-                multiple: false,
-                help: "Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "pointInTimeUtcSeconds",
-                aliases: &["point-in-time-utc-seconds"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: None,
-                    max: None,
-                },
-                multiple: false,
-                help: "Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_OPLOG_INC,
+            &PARAM_OPLOG_TS,
+            &PARAM_POINT_IN_TIME_UTC_SECONDS,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -1791,52 +605,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::DiskBackupOnDemandSnapshotRequest",
@@ -1869,61 +638,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -1944,61 +663,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -2018,52 +687,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         list: false,
         links: &[],
@@ -2083,61 +707,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -2158,61 +732,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -2242,61 +766,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: Some(Body {
             required: true,
@@ -2321,100 +795,14 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -2435,72 +823,12 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "databaseName",
-                aliases: &["database-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of a database in the snapshot.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_DATABASE_NAME,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -2521,111 +849,15 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "databaseName",
-                aliases: &["database-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of a database in the snapshot.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_DATABASE_NAME,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -2646,83 +878,13 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "databaseName",
-                aliases: &["database-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of a database in the snapshot.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "collectionName",
-                aliases: &["collection-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of a collection in the database.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_DATABASE_NAME,
+            &PARAM_COLLECTION_NAME,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -2743,78 +905,12 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -2834,52 +930,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Backup Recovery Operator"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::ApiAtlasCollectionRestoreJobRequest",
@@ -2903,61 +954,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "jobId",
-                aliases: &["job-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the job. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_JOB_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -2978,122 +979,16 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "jobId",
-                aliases: &["job-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the job. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "sourceNamespace",
-                aliases: &["source-namespace"],
-                location: "query",
-                required: false,
-                kind: Kind::String,
-                multiple: false,
-                help: "Return only the collection with this source namespace.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "state",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::String,
-                multiple: false,
-                help: "Return only collections in this state.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "targetNamespace",
-                aliases: &["target-namespace"],
-                location: "query",
-                required: false,
-                kind: Kind::String,
-                multiple: false,
-                help: "Return only the collection with this target namespace.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_JOB_ID,
+            &PARAM_SOURCE_NAMESPACE,
+            &PARAM_STATE,
+            &PARAM_TARGET_NAMESPACE,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -3114,72 +1009,12 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "jobId",
-                aliases: &["job-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the job. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "sourceNamespace",
-                aliases: &["source-namespace"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Source namespace (`database.collection`) in the restore job.",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_JOB_ID,
+            &PARAM_SOURCE_NAMESPACE_2,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -3200,89 +1035,13 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: Some("2026-01-22"),
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the serverless instance. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME_2,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -3303,50 +1062,10 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: Some("2026-01-22"),
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the serverless instance. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME_2,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: Some(Body {
             required: true,
@@ -3380,61 +1099,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: Some("2026-01-22"),
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the serverless instance. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "restoreJobId",
-                aliases: &["restore-job-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the restore job. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME_2,
+            &PARAM_RESTORE_JOB_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -3455,89 +1124,13 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: Some("2026-01-22"),
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the serverless instance. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME_2,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -3558,61 +1151,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: Some("2026-01-22"),
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the serverless instance. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME_2,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -3633,89 +1176,13 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "name",
-                aliases: &[],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the flex cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_NAME,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -3735,52 +1202,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Backup Recovery Operator"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "name",
-                aliases: &[],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the flex cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::FlexBackupRestoreJobCreate20241113",
@@ -3813,61 +1235,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "name",
-                aliases: &[],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the flex cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "restoreJobId",
-                aliases: &["restore-job-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the restore job. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_NAME,
+            &PARAM_RESTORE_JOB_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -3887,52 +1259,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Backup Export Operator"],
         deprecated: false,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "name",
-                aliases: &[],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the flex cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::FlexBackupSnapshotDownloadCreate20241113",
@@ -3956,89 +1283,13 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "name",
-                aliases: &[],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the flex cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_NAME,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -4059,61 +1310,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: false,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "name",
-                aliases: &[],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the flex cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -4134,89 +1335,13 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -4237,61 +1362,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "checkpointId",
-                aliases: &["checkpoint-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the checkpoint. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_CHECKPOINT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -4312,100 +1387,14 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "batchId",
-                aliases: &["batch-id"],
-                location: "query",
-                required: false,
-                kind: Kind::String,
-                multiple: false,
-                help: "Return only the restore jobs of this batch (24-character hexadecimal ID). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_BATCH_ID,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -4425,52 +1414,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Owner"],
         deprecated: true,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::BackupRestoreJobRequest",
@@ -4494,61 +1438,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "jobId",
-                aliases: &["job-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the job. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_JOB_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -4568,52 +1462,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         list: false,
         links: &[],
@@ -4632,52 +1481,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Owner"],
         deprecated: true,
         sunset: None,
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::ApiAtlasSnapshotScheduleRequest",
@@ -4701,100 +1505,14 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "completed",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Enum(&["all", "true", "false"]),
-                multiple: false,
-                help: "Which snapshots to return by completion: finished ones, unfinished ones, or all.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "includeCount",
-                aliases: &["include-count"],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
-                default: Some("true"),
-                deprecated: false,
-            },
-            Param {
-                name: "itemsPerPage",
-                aliases: &["items-per-page"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: Some(500),
-                },
-                multiple: false,
-                help: "Number of items per page (1 to 500).",
-                default: Some("100"),
-                deprecated: false,
-            },
-            Param {
-                name: "pageNum",
-                aliases: &["page-num"],
-                location: "query",
-                required: false,
-                kind: Kind::Integer {
-                    min: Some(1),
-                    max: None,
-                },
-                multiple: false,
-                help: "Number of the page to return, starting at 1.",
-                default: Some("1"),
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_COMPLETED,
+            &PARAM_INCLUDE_COUNT,
+            &PARAM_ITEMS_PER_PAGE,
+            &PARAM_PAGE_NUM,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: true,
@@ -4815,61 +1533,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -4890,61 +1558,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -4965,61 +1583,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: None,
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: Some(Body {
             required: true,
@@ -5043,52 +1611,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-15"),
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::TenantRestoreRequest",
@@ -5111,52 +1634,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-15"),
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         list: false,
         links: &[],
@@ -5176,61 +1654,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: Some("2026-01-15"),
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "restoreId",
-                aliases: &["restore-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the restore job. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_RESTORE_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -5250,52 +1678,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-15"),
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: Some(Body {
             required: true,
             type_name: "models::TenantRestoreRequest",
@@ -5318,52 +1701,7 @@ static OPERATIONS: &[Operation] = &[
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-15"),
-        params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         list: false,
         links: &[],
@@ -5383,61 +1721,11 @@ static OPERATIONS: &[Operation] = &[
         deprecated: true,
         sunset: Some("2026-01-15"),
         params: &[
-            Param {
-                name: "groupId",
-                aliases: &["group-id", "projectId", "project-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "clusterName",
-                aliases: &["cluster-name"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "snapshotId",
-                aliases: &["snapshot-id"],
-                location: "path",
-                required: true,
-                kind: Kind::String,
-                multiple: false,
-                help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
-                default: None,
-                deprecated: false,
-            },
-            Param {
-                name: "envelope",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
-                default: Some("false"),
-                deprecated: false,
-            },
-            Param {
-                name: "pretty",
-                aliases: &[],
-                location: "query",
-                required: false,
-                kind: Kind::Boolean,
-                multiple: false,
-                help: "When true, the response body is pretty-printed.",
-                default: Some("false"),
-                deprecated: false,
-            },
+            &PARAM_GROUP_ID,
+            &PARAM_CLUSTER_NAME,
+            &PARAM_SNAPSHOT_ID,
+            &PARAM_ENVELOPE,
+            &PARAM_PRETTY,
         ],
         body: None,
         list: false,
@@ -5577,6 +1865,351 @@ static WAITERS: &[Waiter] = &[
         build: wait_wait_until_serverless_snapshot_completed,
     },
 ];
+static PARAM_GROUP_ID: Param = Param {
+    name: "groupId",
+    aliases: &["group-id", "projectId", "project-id"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_INCLUDE_COUNT: Param = Param {
+    name: "includeCount",
+    aliases: &["include-count"],
+    location: Location::Query,
+    required: false,
+    kind: Kind::Boolean,
+    multiple: false,
+    help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
+    default: Some("true"),
+    deprecated: false,
+};
+static PARAM_ITEMS_PER_PAGE: Param = Param {
+    name: "itemsPerPage",
+    aliases: &["items-per-page"],
+    location: Location::Query,
+    required: false,
+    kind: Kind::Integer {
+        min: Some(1),
+        max: Some(500),
+    },
+    multiple: false,
+    help: "Number of items per page (1 to 500).",
+    default: Some("100"),
+    deprecated: false,
+};
+static PARAM_PAGE_NUM: Param = Param {
+    name: "pageNum",
+    aliases: &["page-num"],
+    location: Location::Query,
+    required: false,
+    kind: Kind::Integer {
+        min: Some(1),
+        max: None,
+    },
+    multiple: false,
+    help: "Number of the page to return, starting at 1.",
+    default: Some("1"),
+    deprecated: false,
+};
+static PARAM_ENVELOPE: Param = Param {
+    name: "envelope",
+    aliases: &[],
+    location: Location::Query,
+    required: false,
+    kind: Kind::Boolean,
+    multiple: false,
+    help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
+    default: Some("false"),
+    deprecated: false,
+};
+static PARAM_PRETTY: Param = Param {
+    name: "pretty",
+    aliases: &[],
+    location: Location::Query,
+    required: false,
+    kind: Kind::Boolean,
+    multiple: false,
+    help: "When true, the response body is pretty-printed.",
+    default: Some("false"),
+    deprecated: false,
+};
+static PARAM_EXPORT_BUCKET_ID: Param = Param {
+    name: "exportBucketId",
+    aliases: &["export-bucket-id"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "24-character hexadecimal ID of the export bucket. (must match ^([a-f0-9]{24})$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_CLOUD_PROVIDER: Param = Param {
+    name: "cloudProvider",
+    aliases: &["cloud-provider"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "Cloud provider of the private endpoints, such as `AWS`.",
+    default: None,
+    deprecated: false,
+};
+static PARAM_ENDPOINT_ID: Param = Param {
+    name: "endpointId",
+    aliases: &["endpoint-id"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "24-character hexadecimal ID of the object storage private endpoint. (must match ^([a-f0-9]{24})$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_OVERWRITE_BACKUP_POLICIES: Param = Param {
+    name: "overwriteBackupPolicies",
+    aliases: &["overwrite-backup-policies"],
+    location: Location::Query,
+    required: false,
+    kind: Kind::Boolean,
+    multiple: false,
+    help: "Whether the new policy overwrites cluster backup policies that do not meet it.",
+    default: Some("true"),
+    deprecated: false,
+};
+static PARAM_CLUSTER_NAME: Param = Param {
+    name: "clusterName",
+    aliases: &["cluster-name"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_EXPORT_ID: Param = Param {
+    name: "exportId",
+    aliases: &["export-id"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "24-character hexadecimal ID of the export job. (must match ^([a-f0-9]{24})$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_RESTORE_JOB_ID: Param = Param {
+    name: "restoreJobId",
+    aliases: &["restore-job-id"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "24-character hexadecimal ID of the restore job. (must match ^([a-f0-9]{24})$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_OPLOG_INC: Param = Param {
+    name: "oplogInc",
+    aliases: &["oplog-inc"],
+    location: Location::Query,
+    required: false,
+    kind: Kind::Integer {
+        min: None,
+        max: None,
+    },
+    multiple: false,
+    help: "Oplog ordinal within `oplogTs` of the point in time.",
+    default: None,
+    deprecated: false,
+};
+static PARAM_OPLOG_TS: Param = Param {
+    name: "oplogTs",
+    aliases: &["oplog-ts"],
+    location: Location::Query,
+    required: false,
+    kind: Kind::Integer {
+        min: None,
+        max: None,
+    },
+    multiple: false,
+    help: "Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`.",
+    default: None,
+    deprecated: false,
+};
+static PARAM_POINT_IN_TIME_UTC_SECONDS: Param = Param {
+    name: "pointInTimeUtcSeconds",
+    aliases: &["point-in-time-utc-seconds"],
+    location: Location::Query,
+    required: false,
+    kind: Kind::Integer {
+        min: None,
+        max: None,
+    },
+    multiple: false,
+    help: "Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore.",
+    default: None,
+    deprecated: false,
+};
+static PARAM_SNAPSHOT_ID: Param = Param {
+    name: "snapshotId",
+    aliases: &["snapshot-id"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_DATABASE_NAME: Param = Param {
+    name: "databaseName",
+    aliases: &["database-name"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "Name of a database in the snapshot.",
+    default: None,
+    deprecated: false,
+};
+static PARAM_COLLECTION_NAME: Param = Param {
+    name: "collectionName",
+    aliases: &["collection-name"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "Name of a collection in the database.",
+    default: None,
+    deprecated: false,
+};
+static PARAM_JOB_ID: Param = Param {
+    name: "jobId",
+    aliases: &["job-id"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "24-character hexadecimal ID of the job. (must match ^([a-f0-9]{24})$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_SOURCE_NAMESPACE: Param = Param {
+    name: "sourceNamespace",
+    aliases: &["source-namespace"],
+    location: Location::Query,
+    required: false,
+    kind: Kind::String,
+    multiple: false,
+    help: "Return only the collection with this source namespace.",
+    default: None,
+    deprecated: false,
+};
+static PARAM_STATE: Param = Param {
+    name: "state",
+    aliases: &[],
+    location: Location::Query,
+    required: false,
+    kind: Kind::String,
+    multiple: false,
+    help: "Return only collections in this state.",
+    default: None,
+    deprecated: false,
+};
+static PARAM_TARGET_NAMESPACE: Param = Param {
+    name: "targetNamespace",
+    aliases: &["target-namespace"],
+    location: Location::Query,
+    required: false,
+    kind: Kind::String,
+    multiple: false,
+    help: "Return only the collection with this target namespace.",
+    default: None,
+    deprecated: false,
+};
+static PARAM_SOURCE_NAMESPACE_2: Param = Param {
+    name: "sourceNamespace",
+    aliases: &["source-namespace"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "Source namespace (`database.collection`) in the restore job.",
+    default: None,
+    deprecated: false,
+};
+static PARAM_CLUSTER_NAME_2: Param = Param {
+    name: "clusterName",
+    aliases: &["cluster-name"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "Name of the serverless instance. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_NAME: Param = Param {
+    name: "name",
+    aliases: &[],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "Name of the flex cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_CHECKPOINT_ID: Param = Param {
+    name: "checkpointId",
+    aliases: &["checkpoint-id"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "24-character hexadecimal ID of the checkpoint. (must match ^([a-f0-9]{24})$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_BATCH_ID: Param = Param {
+    name: "batchId",
+    aliases: &["batch-id"],
+    location: Location::Query,
+    required: false,
+    kind: Kind::String,
+    multiple: false,
+    help: "Return only the restore jobs of this batch (24-character hexadecimal ID). (must match ^([a-f0-9]{24})$)",
+    default: None,
+    deprecated: false,
+};
+static PARAM_COMPLETED: Param = Param {
+    name: "completed",
+    aliases: &[],
+    location: Location::Query,
+    required: false,
+    kind: Kind::Enum(&["all", "true", "false"]),
+    multiple: false,
+    help: "Which snapshots to return by completion: finished ones, unfinished ones, or all.",
+    default: Some("true"),
+    deprecated: false,
+};
+static PARAM_RESTORE_ID: Param = Param {
+    name: "restoreId",
+    aliases: &["restore-id"],
+    location: Location::Path,
+    required: true,
+    kind: Kind::String,
+    multiple: false,
+    help: "24-character hexadecimal ID of the restore job. (must match ^([a-f0-9]{24})$)",
+    default: None,
+    deprecated: false,
+};
 static SHAPE_2: Shape = Shape::String;
 static SHAPE_3: Shape = Shape::Enum(&["AWS"]);
 static SHAPE_4: Shape = Shape::Boolean;
@@ -6634,25 +3267,11 @@ fn op_list_export_buckets(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_export_buckets();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_export_buckets(), v; "groupId" => group_id : String, "includeCount"
+        => include_count : bool, "itemsPerPage" => items_per_page : i64, "pageNum" =>
+        page_num : i64, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListExportBuckets);
@@ -6660,21 +3279,11 @@ fn op_create_export_bucket(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.create_export_bucket();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v
-        .body::<atlas_backup::models::DiskBackupSnapshotExportBucketRequest>()?
-    {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.create_export_bucket(), v; "groupId" => group_id : String, "envelope" =>
+        envelope : bool, "pretty" => pretty : bool; body :
+        atlas_backup::models::DiskBackupSnapshotExportBucketRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::CreateExportBucket);
@@ -6682,19 +3291,11 @@ fn op_get_export_bucket(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_export_bucket();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("exportBucketId")? {
-        b = b.export_bucket_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_export_bucket(), v; "groupId" => group_id : String, "exportBucketId"
+        => export_bucket_id : String, "envelope" => envelope : bool, "pretty" => pretty :
+        bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetExportBucket);
@@ -6702,19 +3303,11 @@ fn op_delete_export_bucket(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.delete_export_bucket();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("exportBucketId")? {
-        b = b.export_bucket_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.delete_export_bucket(), v; "groupId" => group_id : String,
+        "exportBucketId" => export_bucket_id : String, "envelope" => envelope : bool,
+        "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(empty atlas_backup::operations::DeleteExportBucket);
@@ -6722,24 +3315,12 @@ fn op_update_backup_export_bucket(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.update_backup_export_bucket();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("exportBucketId")? {
-        b = b.export_bucket_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v
-        .body::<atlas_backup::models::UpdateRequirePrivateNetworkingRequest>()?
-    {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.update_backup_export_bucket(), v; "groupId" => group_id : String,
+        "exportBucketId" => export_bucket_id : String, "envelope" => envelope : bool,
+        "pretty" => pretty : bool; body :
+        atlas_backup::models::UpdateRequirePrivateNetworkingRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::UpdateBackupExportBucket);
@@ -6747,28 +3328,12 @@ fn op_list_backup_private_endpoints(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_backup_private_endpoints();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("cloudProvider")? {
-        b = b.cloud_provider(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_backup_private_endpoints(), v; "groupId" => group_id : String,
+        "cloudProvider" => cloud_provider : String, "includeCount" => include_count :
+        bool, "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListBackupPrivateEndpoints);
@@ -6776,24 +3341,12 @@ fn op_create_backup_private_endpoint(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.create_backup_private_endpoint();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("cloudProvider")? {
-        b = b.cloud_provider(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v
-        .body::<atlas_backup::models::ObjectStoragePrivateEndpointRequest>()?
-    {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.create_backup_private_endpoint(), v; "groupId" => group_id : String,
+        "cloudProvider" => cloud_provider : String, "envelope" => envelope : bool,
+        "pretty" => pretty : bool; body :
+        atlas_backup::models::ObjectStoragePrivateEndpointRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::CreateBackupPrivateEndpoint);
@@ -6801,22 +3354,11 @@ fn op_get_backup_private_endpoint(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_backup_private_endpoint();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("cloudProvider")? {
-        b = b.cloud_provider(x);
-    }
-    if let Some(x) = v.get::<String>("endpointId")? {
-        b = b.endpoint_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_backup_private_endpoint(), v; "groupId" => group_id : String,
+        "cloudProvider" => cloud_provider : String, "endpointId" => endpoint_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetBackupPrivateEndpoint);
@@ -6824,22 +3366,11 @@ fn op_delete_backup_private_endpoint(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.delete_backup_private_endpoint();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("cloudProvider")? {
-        b = b.cloud_provider(x);
-    }
-    if let Some(x) = v.get::<String>("endpointId")? {
-        b = b.endpoint_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.delete_backup_private_endpoint(), v; "groupId" => group_id : String,
+        "cloudProvider" => cloud_provider : String, "endpointId" => endpoint_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(empty atlas_backup::operations::DeleteBackupPrivateEndpoint);
@@ -6847,16 +3378,10 @@ fn op_get_compliance_policy(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_compliance_policy();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_compliance_policy(), v; "groupId" => group_id : String, "envelope" =>
+        envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetCompliancePolicy);
@@ -6864,24 +3389,12 @@ fn op_update_compliance_policy(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.update_compliance_policy();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<bool>("overwriteBackupPolicies")? {
-        b = b.overwrite_backup_policies(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v
-        .body::<atlas_backup::models::DataProtectionSettings20231001Request>()?
-    {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.update_compliance_policy(), v; "groupId" => group_id : String,
+        "overwriteBackupPolicies" => overwrite_backup_policies : bool, "envelope" =>
+        envelope : bool, "pretty" => pretty : bool; body :
+        atlas_backup::models::DataProtectionSettings20231001Request
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::UpdateCompliancePolicy);
@@ -6889,16 +3402,10 @@ fn op_disable_compliance_policy(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.disable_compliance_policy();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.disable_compliance_policy(), v; "groupId" => group_id : String, "envelope"
+        => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(empty atlas_backup::operations::DisableCompliancePolicy);
@@ -6906,28 +3413,12 @@ fn op_list_backup_exports(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_backup_exports();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_backup_exports(), v; "groupId" => group_id : String, "clusterName" =>
+        cluster_name : String, "includeCount" => include_count : bool, "itemsPerPage" =>
+        items_per_page : i64, "pageNum" => page_num : i64, "envelope" => envelope : bool,
+        "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListBackupExports);
@@ -6935,22 +3426,11 @@ fn op_create_backup_export(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.create_backup_export();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v.body::<atlas_backup::models::DiskBackupExportJobRequest>()? {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.create_backup_export(), v; "groupId" => group_id : String, "clusterName"
+        => cluster_name : String, "envelope" => envelope : bool, "pretty" => pretty :
+        bool; body : atlas_backup::models::DiskBackupExportJobRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::CreateBackupExport);
@@ -6958,22 +3438,11 @@ fn op_get_backup_export(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_backup_export();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("exportId")? {
-        b = b.export_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_backup_export(), v; "groupId" => group_id : String, "clusterName" =>
+        cluster_name : String, "exportId" => export_id : String, "envelope" => envelope :
+        bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetBackupExport);
@@ -6981,28 +3450,12 @@ fn op_list_backup_restore_jobs(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_backup_restore_jobs();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_backup_restore_jobs(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "includeCount" => include_count : bool,
+        "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64, "envelope"
+        => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListBackupRestoreJobs);
@@ -7010,24 +3463,12 @@ fn op_create_backup_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.create_backup_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v
-        .body::<atlas_backup::models::DiskBackupSnapshotRestoreJobRequest>()?
-    {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.create_backup_restore_job(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
+        => pretty : bool; body :
+        atlas_backup::models::DiskBackupSnapshotRestoreJobRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::CreateBackupRestoreJob);
@@ -7035,22 +3476,11 @@ fn op_get_backup_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_backup_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("restoreJobId")? {
-        b = b.restore_job_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_backup_restore_job(), v; "groupId" => group_id : String, "clusterName"
+        => cluster_name : String, "restoreJobId" => restore_job_id : String, "envelope"
+        => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetBackupRestoreJob);
@@ -7058,22 +3488,11 @@ fn op_cancel_backup_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.cancel_backup_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("restoreJobId")? {
-        b = b.restore_job_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.cancel_backup_restore_job(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "restoreJobId" => restore_job_id :
+        String, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(empty atlas_backup::operations::CancelBackupRestoreJob);
@@ -7081,19 +3500,10 @@ fn op_get_backup_schedule(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_backup_schedule();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_backup_schedule(), v; "groupId" => group_id : String, "clusterName" =>
+        cluster_name : String, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetBackupSchedule);
@@ -7101,19 +3511,11 @@ fn op_delete_cluster_backup_schedule(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.delete_cluster_backup_schedule();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.delete_cluster_backup_schedule(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
+        => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::DeleteClusterBackupSchedule);
@@ -7121,24 +3523,11 @@ fn op_update_backup_schedule(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.update_backup_schedule();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v
-        .body::<atlas_backup::models::DiskBackupSnapshotSchedule20240805Request>()?
-    {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.update_backup_schedule(), v; "groupId" => group_id : String, "clusterName"
+        => cluster_name : String, "envelope" => envelope : bool, "pretty" => pretty :
+        bool; body : atlas_backup::models::DiskBackupSnapshotSchedule20240805Request
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::UpdateBackupSchedule);
@@ -7146,37 +3535,13 @@ fn op_list_backup_snapshots(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_backup_snapshots();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<i64>("oplogInc")? {
-        b = b.oplog_inc(x);
-    }
-    if let Some(x) = v.get::<i64>("oplogTs")? {
-        b = b.oplog_ts(x);
-    }
-    if let Some(x) = v.get::<i64>("pointInTimeUtcSeconds")? {
-        b = b.point_in_time_utc_seconds(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_backup_snapshots(), v; "groupId" => group_id : String, "clusterName"
+        => cluster_name : String, "oplogInc" => oplog_inc : i64, "oplogTs" => oplog_ts :
+        i64, "pointInTimeUtcSeconds" => point_in_time_utc_seconds : i64, "includeCount"
+        => include_count : bool, "itemsPerPage" => items_per_page : i64, "pageNum" =>
+        page_num : i64, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListBackupSnapshots);
@@ -7184,23 +3549,11 @@ fn op_take_snapshots(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.take_snapshots();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v.body::<atlas_backup::models::DiskBackupOnDemandSnapshotRequest>()?
-    {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.take_snapshots(), v; "groupId" => group_id : String, "clusterName" =>
+        cluster_name : String, "envelope" => envelope : bool, "pretty" => pretty : bool;
+        body : atlas_backup::models::DiskBackupOnDemandSnapshotRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::TakeSnapshots);
@@ -7208,22 +3561,11 @@ fn op_get_backup_sharded_cluster(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_backup_sharded_cluster();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_backup_sharded_cluster(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetBackupShardedCluster);
@@ -7231,22 +3573,11 @@ fn op_delete_backup_sharded_cluster(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.delete_backup_sharded_cluster();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.delete_backup_sharded_cluster(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(empty atlas_backup::operations::DeleteBackupShardedCluster);
@@ -7254,19 +3585,11 @@ fn op_list_backup_sharded_clusters(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_backup_sharded_clusters();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_backup_sharded_clusters(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
+        => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::ListBackupShardedClusters);
@@ -7274,22 +3597,11 @@ fn op_get_group_cluster_backup_snapshot(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_group_cluster_backup_snapshot();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_group_cluster_backup_snapshot(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetGroupClusterBackupSnapshot);
@@ -7297,22 +3609,11 @@ fn op_delete_cluster_backup_snapshot(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.delete_cluster_backup_snapshot();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.delete_cluster_backup_snapshot(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(empty atlas_backup::operations::DeleteClusterBackupSnapshot);
@@ -7320,25 +3621,12 @@ fn op_update_backup_snapshot(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.update_backup_snapshot();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v.body::<atlas_backup::models::BackupSnapshotRetention>()? {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.update_backup_snapshot(), v; "groupId" => group_id : String, "clusterName"
+        => cluster_name : String, "snapshotId" => snapshot_id : String, "envelope" =>
+        envelope : bool, "pretty" => pretty : bool; body :
+        atlas_backup::models::BackupSnapshotRetention
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::UpdateBackupSnapshot);
@@ -7346,31 +3634,13 @@ fn op_list_backup_snapshot_databases(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_backup_snapshot_databases();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_backup_snapshot_databases(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "includeCount" => include_count : bool, "itemsPerPage" => items_per_page : i64,
+        "pageNum" => page_num : i64, "envelope" => envelope : bool, "pretty" => pretty :
+        bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListBackupSnapshotDatabases);
@@ -7378,25 +3648,12 @@ fn op_get_backup_snapshot_database(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_backup_snapshot_database();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<String>("databaseName")? {
-        b = b.database_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_backup_snapshot_database(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "databaseName" => database_name : String, "envelope" => envelope : bool, "pretty"
+        => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetBackupSnapshotDatabase);
@@ -7404,34 +3661,13 @@ fn op_list_snapshot_database_collections(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_snapshot_database_collections();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<String>("databaseName")? {
-        b = b.database_name(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_snapshot_database_collections(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "databaseName" => database_name : String, "includeCount" => include_count : bool,
+        "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64, "envelope"
+        => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListSnapshotDatabaseCollections);
@@ -7439,28 +3675,12 @@ fn op_get_snapshot_database_collection(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_snapshot_database_collection();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<String>("databaseName")? {
-        b = b.database_name(x);
-    }
-    if let Some(x) = v.get::<String>("collectionName")? {
-        b = b.collection_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_snapshot_database_collection(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "databaseName" => database_name : String, "collectionName" => collection_name :
+        String, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetSnapshotDatabaseCollection);
@@ -7468,25 +3688,12 @@ fn op_list_collection_restore_jobs(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_collection_restore_jobs();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_collection_restore_jobs(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "itemsPerPage" => items_per_page : i64,
+        "pageNum" => page_num : i64, "envelope" => envelope : bool, "pretty" => pretty :
+        bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListCollectionRestoreJobs);
@@ -7494,24 +3701,12 @@ fn op_create_collection_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.create_collection_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v
-        .body::<atlas_backup::models::ApiAtlasCollectionRestoreJobRequest>()?
-    {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.create_collection_restore_job(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
+        => pretty : bool; body :
+        atlas_backup::models::ApiAtlasCollectionRestoreJobRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::CreateCollectionRestoreJob);
@@ -7519,22 +3714,11 @@ fn op_get_collection_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_collection_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("jobId")? {
-        b = b.job_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_collection_restore_job(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "jobId" => job_id : String, "envelope" =>
+        envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetCollectionRestoreJob);
@@ -7542,37 +3726,14 @@ fn op_list_restore_job_collections(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_restore_job_collections();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("jobId")? {
-        b = b.job_id(x);
-    }
-    if let Some(x) = v.get::<String>("sourceNamespace")? {
-        b = b.source_namespace(x);
-    }
-    if let Some(x) = v.get::<String>("state")? {
-        b = b.state(x);
-    }
-    if let Some(x) = v.get::<String>("targetNamespace")? {
-        b = b.target_namespace(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_restore_job_collections(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "jobId" => job_id : String,
+        "sourceNamespace" => source_namespace : String, "state" => state : String,
+        "targetNamespace" => target_namespace : String, "itemsPerPage" => items_per_page
+        : i64, "pageNum" => page_num : i64, "envelope" => envelope : bool, "pretty" =>
+        pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListRestoreJobCollections);
@@ -7580,25 +3741,12 @@ fn op_get_restore_job_collection(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_restore_job_collection();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("jobId")? {
-        b = b.job_id(x);
-    }
-    if let Some(x) = v.get::<String>("sourceNamespace")? {
-        b = b.source_namespace(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_restore_job_collection(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "jobId" => job_id : String,
+        "sourceNamespace" => source_namespace : String, "envelope" => envelope : bool,
+        "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetRestoreJobCollection);
@@ -7606,28 +3754,12 @@ fn op_list_serverless_restore_jobs(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_serverless_restore_jobs();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_serverless_restore_jobs(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "includeCount" => include_count : bool,
+        "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64, "envelope"
+        => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListServerlessRestoreJobs);
@@ -7635,23 +3767,11 @@ fn op_create_serverless_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.create_serverless_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v.body::<atlas_backup::models::ServerlessBackupRestoreJobRequest>()?
-    {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.create_serverless_restore_job(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
+        => pretty : bool; body : atlas_backup::models::ServerlessBackupRestoreJobRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::CreateServerlessRestoreJob);
@@ -7659,22 +3779,11 @@ fn op_get_serverless_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_serverless_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("restoreJobId")? {
-        b = b.restore_job_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_serverless_restore_job(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "restoreJobId" => restore_job_id :
+        String, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetServerlessRestoreJob);
@@ -7682,28 +3791,12 @@ fn op_list_serverless_backup_snapshots(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_serverless_backup_snapshots();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_serverless_backup_snapshots(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "includeCount" => include_count : bool,
+        "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64, "envelope"
+        => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListServerlessBackupSnapshots);
@@ -7711,22 +3804,11 @@ fn op_get_group_serverless_backup_snapshot(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_group_serverless_backup_snapshot();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_group_serverless_backup_snapshot(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetGroupServerlessBackupSnapshot);
@@ -7734,28 +3816,12 @@ fn op_list_flex_restore_jobs(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_flex_restore_jobs();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("name")? {
-        b = b.name(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_flex_restore_jobs(), v; "groupId" => group_id : String, "name" =>
+        name : String, "includeCount" => include_count : bool, "itemsPerPage" =>
+        items_per_page : i64, "pageNum" => page_num : i64, "envelope" => envelope : bool,
+        "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListFlexRestoreJobs);
@@ -7763,24 +3829,11 @@ fn op_create_flex_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.create_flex_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("name")? {
-        b = b.name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v
-        .body::<atlas_backup::models::FlexBackupRestoreJobCreate20241113>()?
-    {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.create_flex_restore_job(), v; "groupId" => group_id : String, "name" =>
+        name : String, "envelope" => envelope : bool, "pretty" => pretty : bool; body :
+        atlas_backup::models::FlexBackupRestoreJobCreate20241113
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::CreateFlexRestoreJob);
@@ -7788,22 +3841,11 @@ fn op_get_flex_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_flex_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("name")? {
-        b = b.name(x);
-    }
-    if let Some(x) = v.get::<String>("restoreJobId")? {
-        b = b.restore_job_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_flex_restore_job(), v; "groupId" => group_id : String, "name" => name
+        : String, "restoreJobId" => restore_job_id : String, "envelope" => envelope :
+        bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetFlexRestoreJob);
@@ -7811,24 +3853,11 @@ fn op_download_flex_backup(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.download_flex_backup();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("name")? {
-        b = b.name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v
-        .body::<atlas_backup::models::FlexBackupSnapshotDownloadCreate20241113>()?
-    {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.download_flex_backup(), v; "groupId" => group_id : String, "name" => name
+        : String, "envelope" => envelope : bool, "pretty" => pretty : bool; body :
+        atlas_backup::models::FlexBackupSnapshotDownloadCreate20241113
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::DownloadFlexBackup);
@@ -7836,28 +3865,12 @@ fn op_list_flex_backup_snapshots(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_flex_backup_snapshots();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("name")? {
-        b = b.name(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_flex_backup_snapshots(), v; "groupId" => group_id : String, "name" =>
+        name : String, "includeCount" => include_count : bool, "itemsPerPage" =>
+        items_per_page : i64, "pageNum" => page_num : i64, "envelope" => envelope : bool,
+        "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListFlexBackupSnapshots);
@@ -7865,22 +3878,11 @@ fn op_get_flex_backup_snapshot(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_flex_backup_snapshot();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("name")? {
-        b = b.name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_flex_backup_snapshot(), v; "groupId" => group_id : String, "name" =>
+        name : String, "snapshotId" => snapshot_id : String, "envelope" => envelope :
+        bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetFlexBackupSnapshot);
@@ -7888,28 +3890,12 @@ fn op_list_cluster_backup_checkpoints(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_cluster_backup_checkpoints();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_cluster_backup_checkpoints(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "includeCount" => include_count : bool,
+        "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64, "envelope"
+        => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListClusterBackupCheckpoints);
@@ -7917,22 +3903,11 @@ fn op_get_cluster_backup_checkpoint(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_cluster_backup_checkpoint();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("checkpointId")? {
-        b = b.checkpoint_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_cluster_backup_checkpoint(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "checkpointId" => checkpoint_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetClusterBackupCheckpoint);
@@ -7940,31 +3915,13 @@ fn op_list_cluster_restore_jobs(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_cluster_restore_jobs();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("batchId")? {
-        b = b.batch_id(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_cluster_restore_jobs(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "batchId" => batch_id : String,
+        "includeCount" => include_count : bool, "itemsPerPage" => items_per_page : i64,
+        "pageNum" => page_num : i64, "envelope" => envelope : bool, "pretty" => pretty :
+        bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListClusterRestoreJobs);
@@ -7972,22 +3929,11 @@ fn op_create_cluster_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.create_cluster_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v.body::<atlas_backup::models::BackupRestoreJobRequest>()? {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.create_cluster_restore_job(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
+        => pretty : bool; body : atlas_backup::models::BackupRestoreJobRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::CreateClusterRestoreJob);
@@ -7995,22 +3941,11 @@ fn op_get_cluster_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_cluster_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("jobId")? {
-        b = b.job_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_cluster_restore_job(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "jobId" => job_id : String, "envelope" =>
+        envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetClusterRestoreJob);
@@ -8018,19 +3953,11 @@ fn op_get_cluster_snapshot_schedule(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_cluster_snapshot_schedule();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_cluster_snapshot_schedule(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
+        => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetClusterSnapshotSchedule);
@@ -8038,22 +3965,11 @@ fn op_update_cluster_snapshot_schedule(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.update_cluster_snapshot_schedule();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v.body::<atlas_backup::models::ApiAtlasSnapshotScheduleRequest>()? {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.update_cluster_snapshot_schedule(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
+        => pretty : bool; body : atlas_backup::models::ApiAtlasSnapshotScheduleRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::UpdateClusterSnapshotSchedule);
@@ -8061,33 +3977,13 @@ fn op_list_cluster_snapshots(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_cluster_snapshots();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v
-        .get::<atlas_backup::models::ListClusterSnapshotsCompleted>("completed")?
-    {
-        b = b.completed(x);
-    }
-    if let Some(x) = v.get::<bool>("includeCount")? {
-        b = b.include_count(x);
-    }
-    if let Some(x) = v.get::<i64>("itemsPerPage")? {
-        b = b.items_per_page(x);
-    }
-    if let Some(x) = v.get::<i64>("pageNum")? {
-        b = b.page_num(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_cluster_snapshots(), v; "groupId" => group_id : String, "clusterName"
+        => cluster_name : String, "completed" => completed :
+        atlas_backup::models::ListClusterSnapshotsCompleted, "includeCount" =>
+        include_count : bool, "itemsPerPage" => items_per_page : i64, "pageNum" =>
+        page_num : i64, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListClusterSnapshots);
@@ -8095,22 +3991,11 @@ fn op_get_cluster_snapshot(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_cluster_snapshot();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_cluster_snapshot(), v; "groupId" => group_id : String, "clusterName"
+        => cluster_name : String, "snapshotId" => snapshot_id : String, "envelope" =>
+        envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetClusterSnapshot);
@@ -8118,22 +4003,11 @@ fn op_delete_cluster_snapshot(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.delete_cluster_snapshot();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.delete_cluster_snapshot(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(empty atlas_backup::operations::DeleteClusterSnapshot);
@@ -8141,25 +4015,12 @@ fn op_update_cluster_snapshot(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.update_cluster_snapshot();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v.body::<atlas_backup::models::BackupSnapshotRequest>()? {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.update_cluster_snapshot(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool; body :
+        atlas_backup::models::BackupSnapshotRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::UpdateClusterSnapshot);
@@ -8167,22 +4028,11 @@ fn op_create_shared_cluster_backup_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.create_shared_cluster_backup_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v.body::<atlas_backup::models::TenantRestoreRequest>()? {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.create_shared_cluster_backup_restore_job(), v; "groupId" => group_id :
+        String, "clusterName" => cluster_name : String, "envelope" => envelope : bool,
+        "pretty" => pretty : bool; body : atlas_backup::models::TenantRestoreRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::CreateSharedClusterBackupRestoreJob);
@@ -8190,19 +4040,11 @@ fn op_list_shared_cluster_backup_restore_jobs(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_shared_cluster_backup_restore_jobs();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_shared_cluster_backup_restore_jobs(), v; "groupId" => group_id :
+        String, "clusterName" => cluster_name : String, "envelope" => envelope : bool,
+        "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::ListSharedClusterBackupRestoreJobs);
@@ -8210,22 +4052,11 @@ fn op_get_shared_cluster_backup_restore_job(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_shared_cluster_backup_restore_job();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("restoreId")? {
-        b = b.restore_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_shared_cluster_backup_restore_job(), v; "groupId" => group_id :
+        String, "clusterName" => cluster_name : String, "restoreId" => restore_id :
+        String, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetSharedClusterBackupRestoreJob);
@@ -8233,22 +4064,11 @@ fn op_download_cluster_backup_tenant(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.download_cluster_backup_tenant();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
-    if let Some(x) = v.body::<atlas_backup::models::TenantRestoreRequest>()? {
-        b = b.body(x);
-    }
+    let b = crate::set!(
+        client.download_cluster_backup_tenant(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
+        => pretty : bool; body : atlas_backup::models::TenantRestoreRequest
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::DownloadClusterBackupTenant);
@@ -8256,19 +4076,11 @@ fn op_list_shared_cluster_backups(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.list_shared_cluster_backups();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.list_shared_cluster_backups(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
+        => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::ListSharedClusterBackups);
@@ -8276,22 +4088,11 @@ fn op_get_shared_cluster_backup(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let mut b = client.get_shared_cluster_backup();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.get_shared_cluster_backup(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetSharedClusterBackup);
@@ -8299,16 +4100,10 @@ fn wait_wait_until_compliance_policy_active(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_compliance_policy_active();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_compliance_policy_active(), v; "groupId" => group_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilCompliancePolicyActive);
@@ -8316,22 +4111,11 @@ fn wait_wait_until_export_completed(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_export_completed();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("exportId")? {
-        b = b.export_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_export_completed(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "exportId" => export_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilExportCompleted);
@@ -8339,22 +4123,11 @@ fn wait_wait_until_restore_job_finished(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_restore_job_finished();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("restoreJobId")? {
-        b = b.restore_job_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_restore_job_finished(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "restoreJobId" => restore_job_id :
+        String, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilRestoreJobFinished);
@@ -8362,22 +4135,11 @@ fn wait_wait_until_sharded_cluster_snapshot_completed(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_sharded_cluster_snapshot_completed();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_sharded_cluster_snapshot_completed(), v; "groupId" => group_id
+        : String, "clusterName" => cluster_name : String, "snapshotId" => snapshot_id :
+        String, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilShardedClusterSnapshotCompleted);
@@ -8385,22 +4147,11 @@ fn wait_wait_until_snapshot_completed(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_snapshot_completed();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_snapshot_completed(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilSnapshotCompleted);
@@ -8408,22 +4159,11 @@ fn wait_wait_until_snapshot_deleted(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_snapshot_deleted();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_snapshot_deleted(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilSnapshotDeleted);
@@ -8431,22 +4171,11 @@ fn wait_wait_until_shared_tier_restore_completed(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_shared_tier_restore_completed();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("restoreId")? {
-        b = b.restore_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_shared_tier_restore_completed(), v; "groupId" => group_id :
+        String, "clusterName" => cluster_name : String, "restoreId" => restore_id :
+        String, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilSharedTierRestoreCompleted);
@@ -8454,22 +4183,11 @@ fn wait_wait_until_legacy_restore_job_finished(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_legacy_restore_job_finished();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("jobId")? {
-        b = b.job_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_legacy_restore_job_finished(), v; "groupId" => group_id :
+        String, "clusterName" => cluster_name : String, "jobId" => job_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilLegacyRestoreJobFinished);
@@ -8477,22 +4195,11 @@ fn wait_wait_until_legacy_snapshot_complete(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_legacy_snapshot_complete();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_legacy_snapshot_complete(), v; "groupId" => group_id : String,
+        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilLegacySnapshotComplete);
@@ -8500,22 +4207,11 @@ fn wait_wait_until_flex_restore_job_completed(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_flex_restore_job_completed();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("name")? {
-        b = b.name(x);
-    }
-    if let Some(x) = v.get::<String>("restoreJobId")? {
-        b = b.restore_job_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_flex_restore_job_completed(), v; "groupId" => group_id :
+        String, "name" => name : String, "restoreJobId" => restore_job_id : String,
+        "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilFlexRestoreJobCompleted);
@@ -8523,22 +4219,11 @@ fn wait_wait_until_flex_snapshot_completed(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_flex_snapshot_completed();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("name")? {
-        b = b.name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_flex_snapshot_completed(), v; "groupId" => group_id : String,
+        "name" => name : String, "snapshotId" => snapshot_id : String, "envelope" =>
+        envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilFlexSnapshotCompleted);
@@ -8546,22 +4231,11 @@ fn wait_wait_until_serverless_restore_job_finished(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_serverless_restore_job_finished();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("restoreJobId")? {
-        b = b.restore_job_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_serverless_restore_job_finished(), v; "groupId" => group_id :
+        String, "clusterName" => cluster_name : String, "restoreJobId" => restore_job_id
+        : String, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilServerlessRestoreJobFinished);
@@ -8569,22 +4243,11 @@ fn wait_wait_until_serverless_snapshot_completed(
     client: &atlas_backup::Client,
     v: &Values,
 ) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let mut b = client.wait_until_serverless_snapshot_completed();
-    if let Some(x) = v.get::<String>("groupId")? {
-        b = b.group_id(x);
-    }
-    if let Some(x) = v.get::<String>("clusterName")? {
-        b = b.cluster_name(x);
-    }
-    if let Some(x) = v.get::<String>("snapshotId")? {
-        b = b.snapshot_id(x);
-    }
-    if let Some(x) = v.get::<bool>("envelope")? {
-        b = b.envelope(x);
-    }
-    if let Some(x) = v.get::<bool>("pretty")? {
-        b = b.pretty(x);
-    }
+    let b = crate::set!(
+        client.wait_until_serverless_snapshot_completed(), v; "groupId" => group_id :
+        String, "clusterName" => cluster_name : String, "snapshotId" => snapshot_id :
+        String, "envelope" => envelope : bool, "pretty" => pretty : bool
+    );
     Ok(Box::new(b))
 }
 crate::wait!(atlas_backup::operations::WaitUntilServerlessSnapshotCompleted);

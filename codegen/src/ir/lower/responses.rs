@@ -8,6 +8,7 @@ use openapiv3::{ReferenceOr, StatusCode};
 use super::media::{atlas_version, is_json, newest_json};
 use super::{Lowerer, SCHEMAS};
 use crate::error::{Error, pointer};
+use crate::load::refs::{self, REQUEST_BODIES, RESPONSES, Section};
 use crate::ir::*;
 
 impl<'a> Lowerer<'a> {
@@ -18,22 +19,7 @@ impl<'a> Lowerer<'a> {
             None => None,
             Some(rb) => {
                 let rb_at = pointer(at, "requestBody");
-                let (rb, rb_at) = match rb {
-                    ReferenceOr::Item(rb) => (rb, rb_at),
-                    ReferenceOr::Reference { reference } => {
-                        let name = reference.strip_prefix("#/components/requestBodies/");
-                        let found = name.and_then(|n| self.doc.components.as_ref()?.request_bodies.get(n));
-                        match (name, found) {
-                            (Some(n), Some(ReferenceOr::Item(rb))) => (rb, pointer("#/components/requestBodies", n)),
-                            _ => {
-                                return Err(self.source.error(
-                                    &pointer(&rb_at, "$ref"),
-                                    format!("dangling $ref {reference:?}: no such request body under #/components/requestBodies"),
-                                ));
-                            }
-                        }
-                    }
-                };
+                let (rb, rb_at) = self.component(&REQUEST_BODIES, rb, &rb_at)?;
                 match newest_json(&rb.content) {
                     Some((mt, media)) => {
                         let schema_at = pointer(&pointer(&pointer(&rb_at, "content"), mt), "schema");
@@ -69,20 +55,12 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(super) fn response(&self, r: &'a ReferenceOr<openapiv3::Response>, at: &str) -> Result<(&'a openapiv3::Response, String), Error> {
-        match r {
-            ReferenceOr::Item(r) => Ok((r, at.to_owned())),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/responses/");
-                let found = name.and_then(|n| self.doc.components.as_ref()?.responses.get(n));
-                match (name, found) {
-                    (Some(n), Some(ReferenceOr::Item(r))) => Ok((r, pointer("#/components/responses", n))),
-                    _ => Err(self.source.error(
-                        &pointer(at, "$ref"),
-                        format!("dangling $ref {reference:?}: no such response under #/components/responses"),
-                    )),
-                }
-            }
-        }
+        self.component(&RESPONSES, r, at)
+    }
+
+    /// The item `r` is or the component its `$ref` names, with its pointer.
+    fn component<T>(&self, section: &Section<T>, r: &'a ReferenceOr<T>, at: &str) -> Result<(&'a T, String), Error> {
+        refs::resolve(self.doc, section, r, at).map_err(|d| self.source.error(&d.at, d.message))
     }
 
     pub(super) fn success_response(
@@ -143,15 +121,10 @@ impl<'a> Lowerer<'a> {
     /// The schema that most error responses use.
     pub(super) fn error_model(&self) -> Option<TypeId> {
         let mut counts: BTreeMap<TypeId, usize> = BTreeMap::new();
-        let components = self.doc.components.as_ref();
+        let doc = self.doc;
         let mut count = |r: &ReferenceOr<openapiv3::Response>| {
-            let r = match r {
-                ReferenceOr::Item(r) => Some(r),
-                ReferenceOr::Reference { reference } => reference
-                    .strip_prefix("#/components/responses/")
-                    .and_then(|n| components?.responses.get(n))
-                    .and_then(|r| r.as_item()),
-            };
+            // A dangling `$ref` is reported where the response is lowered; here it counts for nothing.
+            let r = refs::resolve(doc, &RESPONSES, r, "").ok().map(|(r, _)| r);
             for media in r.iter().flat_map(|r| r.content.values()) {
                 if let Some(ReferenceOr::Reference { reference }) = &media.schema
                     && let Some(id) = reference.strip_prefix(SCHEMAS).and_then(|n| self.components.get(n))

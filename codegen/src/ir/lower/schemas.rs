@@ -1,6 +1,7 @@
 //! Schemas: a schema used in place becomes a [`TypeRef`], and one that needs an item of its
 //! own (objects, enums, `oneOf`, `allOf`) a [`TypeDef`] whose kind is built here.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
@@ -68,31 +69,19 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// The type of a schema used in place (a property, an item, a parameter, a body).
-    /// Schemas that need an item get a new [`TypeDef`] named `hint`.
-    pub(super) fn use_schema(
+    /// The type of a schema used in place (a property, an item, a parameter, a body),
+    /// inline or boxed (`openapiv3` boxes properties and items). Schemas that need an item
+    /// get a new [`TypeDef`] named `hint`.
+    pub(super) fn use_schema<S: Borrow<Schema>>(
         &mut self,
-        schema: &'a ReferenceOr<Schema>,
+        schema: &'a ReferenceOr<S>,
         hint: &str,
         owner: &str,
         at: &str,
     ) -> Result<TypeRef, Error> {
         match schema {
             ReferenceOr::Reference { reference } => Ok(TypeRef::Named(self.resolve_ref(reference, at)?)),
-            ReferenceOr::Item(schema) => self.use_item(schema, hint, owner, at),
-        }
-    }
-
-    pub(super) fn use_boxed(
-        &mut self,
-        schema: &'a ReferenceOr<Box<Schema>>,
-        hint: &str,
-        owner: &str,
-        at: &str,
-    ) -> Result<TypeRef, Error> {
-        match schema {
-            ReferenceOr::Reference { reference } => Ok(TypeRef::Named(self.resolve_ref(reference, at)?)),
-            ReferenceOr::Item(schema) => self.use_item(schema, hint, owner, at),
+            ReferenceOr::Item(schema) => self.use_item(<S as Borrow<Schema>>::borrow(schema), hint, owner, at),
         }
     }
 
@@ -137,7 +126,7 @@ impl<'a> Lowerer<'a> {
             },
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Type(Type::Array(a)) => match &a.items {
-                Some(items) => TypeRef::Vec(Box::new(self.use_boxed(
+                Some(items) => TypeRef::Vec(Box::new(self.use_schema(
                     items,
                     &format!("{hint}Item"),
                     owner,
@@ -161,7 +150,7 @@ impl<'a> Lowerer<'a> {
             SchemaKind::OneOf { .. } => TypeRef::Json,
             SchemaKind::Any(any) => {
                 if let Some(items) = &any.items {
-                    TypeRef::Vec(Box::new(self.use_boxed(items, &format!("{hint}Item"), owner, &pointer(at, "items"))?))
+                    TypeRef::Vec(Box::new(self.use_schema(items, &format!("{hint}Item"), owner, &pointer(at, "items"))?))
                 } else if any.additional_properties.is_some() {
                     self.map_of(any.additional_properties.as_ref(), hint, owner, at)?
                 } else if !any.any_of.is_empty() {
@@ -318,7 +307,7 @@ impl<'a> Lowerer<'a> {
         let mut fields = Vec::with_capacity(parts.properties.len());
         for (json_name, (schema, prop_at)) in &parts.properties {
             let hint = format!("{name}{}", json_name.to_upper_camel_case());
-            let ty = self.use_boxed(schema, &hint, owner, prop_at)?;
+            let ty = self.use_schema(schema, &hint, owner, prop_at)?;
             let data = match schema {
                 ReferenceOr::Item(s) => Some(&s.schema_data),
                 ReferenceOr::Reference { .. } => None,
