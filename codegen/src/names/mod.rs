@@ -329,7 +329,12 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
         // The rule keeps the client's name unless `Mock` has a method of that name.
         let rule = format!("{}_rule", plain(&op.method_ident));
         op.mock_rule_ident = mock_rules.claim_or(&op.method_ident, Some(&rule), "_");
-        op.mock_view_ident = mock_views.claim(&format!("{}Request", plain(&op.builder_ident)), "");
+        let holder = mock_rules.holder(&op.method_ident, "a method of the runtime's `Mock`");
+        renames.note(&op.pointer, &format!("mock rule of {what}"), &op.method_ident, &op.mock_rule_ident, holder);
+        let base = format!("{}Request", plain(&op.builder_ident));
+        op.mock_view_ident = mock_views.claim(&base, "");
+        let holder = mock_views.holder(&base, "an item of the runtime's `mock` module");
+        renames.note(&op.pointer, &format!("mock view of {what}"), &base, &op.mock_view_ident, holder);
         let mut setters = Unique::with_reserved(builder_methods());
         // A waiter's builder takes the polled operation's setters beside its own methods.
         if polled.contains(&index) {
@@ -706,6 +711,20 @@ mod tests {
             Some("Operation `executeJson` is named `execute_json_2` because `execute_json` is a method of the runtime's `Client`.")
         );
         assert_eq!(api.rename_note(&op("build").pointer, "build"), None);
+        // So is a mock rule's: `Mock` has a `verify` of its own.
+        assert_eq!(
+            api.rename_note(&op("verify").pointer, "verify_rule"),
+            Some("Mock rule of operation `verify` is named `verify_rule` because `verify` is a method of the runtime's `Mock`.")
+        );
+        assert_eq!(
+            api.rename_note(&op("verifyRule").pointer, "verify_rule_rule"),
+            Some("Mock rule of operation `verifyRule` is named `verify_rule_rule` because `verify_rule` is taken by an earlier item of the spec.")
+        );
+        assert!(
+            api.warnings.iter().any(|w| w.kind == "renamed" && w.message == "mock rule of operation `verify`: `verify` is a method of the runtime's `Mock`; named `verify_rule`"),
+            "{:?}",
+            api.warnings
+        );
         assert!(
             api.warnings.iter().any(|w| w.kind == "renamed" && w.message.contains("`execute_json` is a method of the runtime's `Client`")),
             "{:?}",

@@ -165,6 +165,12 @@ fn client_link(op: &Operation) -> String {
     format!("[`Client::{m}`](crate::Client::{m}) (`{}`)", op.operation_id)
 }
 
+/// An empty line and the sentence saying why `ident` (a rule or view of `op`) is not the
+/// name it would have had, if it was renamed.
+fn rename_note(api: &Api, op: &Operation, ident: &str) -> Vec<String> {
+    api.rename_note(&op.pointer, ident).map(|sentence| vec![String::new(), sentence.to_owned()]).unwrap_or_default()
+}
+
 fn render_view(api: &Api, op: &Operation) -> Result<String, Error> {
     let mut fields = Vec::new();
     for p in &op.params {
@@ -188,10 +194,12 @@ fn render_view(api: &Api, op: &Operation) -> Result<String, Error> {
     }
     let method = rule_method(op);
     let m = crate::names::plain(&method);
-    let doc = docs::attrs(&[format!(
+    let mut lines = vec![format!(
         "A call of {} read back, typed: what [`Mock::{m}`](crate::mock::Mock::{m})'s [`matching`](Rule::matching) and [`Call::read`] see.",
         client_link(op)
-    )]);
+    )];
+    lines.extend(rename_note(api, op, &op.mock_view_ident));
+    let doc = docs::attrs(&lines);
     let tmpl = ViewTemplate { doc, view: ident(&view_name(op)), fields };
     render_template(&tmpl, "mock.askama", &op.operation_id)
 }
@@ -201,11 +209,13 @@ fn rule_view(api: &Api, op: &Operation) -> RuleView {
     let method = rule_method(op);
     let builder = crate::names::plain(&op.builder_ident);
     let view = view_name(op);
-    let doc = docs::attrs(&[format!(
+    let mut lines = vec![format!(
         "A rule for {}: [`matching`](Rule::matching) sees a [`{view}`], [`then_output`](Rule::then_output) takes what [`{builder}::send`](crate::operations::{builder}::send) answers{}.",
         client_link(op),
         if op.is_versioned() { " in the newest API version" } else { "" }
-    )]);
+    )];
+    lines.extend(rename_note(api, op, &op.mock_rule_ident));
+    let doc = docs::attrs(&lines);
     RuleView {
         doc,
         method: ident(&method),
@@ -337,5 +347,18 @@ mod tests {
         assert_eq!(read_param(&api, param("tags")), "call.query_list_opt(\"tags\")?");
         assert_eq!(read_param(&api, param("page")), "call.query_req(\"page\")?");
         assert_eq!(output(&api, op), ("bytes::Bytes".to_owned(), "raw_body"));
+    }
+
+    /// A rule that gives way to a method of the runtime's `Mock` says why in its docs; one
+    /// that keeps the client's name says nothing more.
+    #[test]
+    fn a_renamed_rule_says_why_in_its_docs() {
+        let paths = "  /v:\n    get:\n      operationId: verify\n      responses: {'204': {description: ok}}\n  /g:\n    get:\n      operationId: getG\n      responses: {'204': {description: ok}}";
+        let api = testing::api(&testing::spec(paths, ""));
+        let rule = |id: &str| rule_view(&api, api.operations.iter().find(|o| o.operation_id == id).expect("the operation"));
+        let verify = rule("verify");
+        assert_eq!(verify.method_name, "\"verify_rule\"");
+        assert!(verify.doc.contains("is named `verify_rule` because `verify` is a method of the runtime's `Mock`."), "{}", verify.doc);
+        assert!(!rule("getG").doc.contains("is named"), "{}", rule("getG").doc);
     }
 }
