@@ -12,6 +12,7 @@
 
 pub mod overlay;
 pub mod refs;
+pub mod schemas;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,8 @@
 //! Read access to one document for the drift engine: `$ref` resolution with clear errors,
 //! a flat view of a schema with `allOf` merged, operations, and which component schemas
-//! the operations reach (and in which direction).
+//! the operations reach (and in which direction). Schema `$ref`s and `allOf` parts are
+//! walked by [`crate::load::schemas`], the walk the generator's lowering uses; what is
+//! merged from each part, and with which pointer, is drift's own.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,45 +16,11 @@ use super::types::Types;
 use crate::error::{Error, pointer};
 use crate::load::Loaded;
 use crate::load::refs::{self, PARAMETERS, REQUEST_BODIES, RESPONSES, Section};
+use crate::load::schemas::{self, Broken, Order, SCHEMAS, SchemaRef};
 
-const SCHEMAS: &str = "#/components/schemas/";
-/// Deeper nesting than this is treated as a cycle the guards did not catch.
-pub(crate) const MAX_DEPTH: usize = 64;
-
-/// A schema position: a `$ref` to a component schema, or an inline schema.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum SRef<'a> {
-    Ref(&'a str),
-    Item(&'a Schema),
-}
-
-impl<'a> From<&'a ReferenceOr<Schema>> for SRef<'a> {
-    fn from(r: &'a ReferenceOr<Schema>) -> Self {
-        match r {
-            ReferenceOr::Reference { reference } => SRef::Ref(reference),
-            ReferenceOr::Item(s) => SRef::Item(s),
-        }
-    }
-}
-
-impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SRef<'a> {
-    fn from(r: &'a ReferenceOr<Box<Schema>>) -> Self {
-        match r {
-            ReferenceOr::Reference { reference } => SRef::Ref(reference),
-            ReferenceOr::Item(s) => SRef::Item(s),
-        }
-    }
-}
-
-impl<'a> SRef<'a> {
-    /// The component name of a `#/components/schemas/X` reference.
-    pub(crate) fn ref_name(self) -> Option<&'a str> {
-        match self {
-            SRef::Ref(r) => r.strip_prefix(SCHEMAS),
-            SRef::Item(_) => None,
-        }
-    }
-}
+/// A schema position (`$ref` or inline), as the shared walk reads it.
+pub(crate) type SRef<'a> = SchemaRef<'a>;
+pub(crate) use crate::load::schemas::MAX_DEPTH;
 
 /// A property of a merged schema.
 #[derive(Debug, Clone)]
@@ -259,32 +227,12 @@ impl<'a> Doc<'a> {
     /// Follows `$ref`s (and component aliases `X: {$ref: Y}`) to a schema body. Answers the
     /// body, its pointer and the first component named on the way.
     pub(crate) fn resolve(&self, s: SRef<'a>, ptr: &str) -> Result<(&'a Schema, String, Option<&'a str>), Error> {
-        let mut current = s;
-        let mut at = ptr.to_owned();
-        let mut first: Option<&'a str> = None;
-        for _ in 0..MAX_DEPTH {
-            match current {
-                SRef::Item(schema) => return Ok((schema, at, first)),
-                SRef::Ref(reference) => {
-                    let Some(name) = reference.strip_prefix(SCHEMAS) else {
-                        return Err(self.error(
-                            &pointer(&at, "$ref"),
-                            format!("unsupported $ref {reference:?}: schema references must point under #/components/schemas/"),
-                        ));
-                    };
-                    let Some(target) = self.component(name) else {
-                        return Err(self.error(
-                            &pointer(&at, "$ref"),
-                            format!("dangling $ref {reference:?}: no such schema under #/components/schemas"),
-                        ));
-                    };
-                    first.get_or_insert(name);
-                    at = pointer("#/components/schemas", name);
-                    current = target.into();
-                }
-            }
-        }
-        Err(self.error(&at, "cyclic chain of schema aliases ($ref to $ref)"))
+        let found = schemas::resolve(self.doc, s, ptr).map_err(|b| self.broken(b))?;
+        Ok((found.schema, found.at, found.name))
+    }
+
+    fn broken(&self, b: Broken) -> Error {
+        self.error(&b.at, b.problem.message())
     }
 
     /// The schema at `s` with `allOf` parts merged into one object.
@@ -298,8 +246,21 @@ impl<'a> Doc<'a> {
         m.deprecated = data.deprecated;
         m.description = data.description.as_deref();
         m.discriminator = discriminator(data);
-        let mut seen: Vec<&'a str> = name.into_iter().collect();
-        self.merge_into(&mut m, schema, &at, None, &mut seen, 0)?;
+        Self::merge_into(&mut m, schema, &at, None);
+        // The schema's own facts first, then its parts, each before its own parts: the
+        // first `type`, `format`, property... merged is the one kept.
+        let parts = schemas::all_of(self.doc, schema, &at, name, Order::PartFirst).map_err(|b| self.broken(b))?;
+        for part in parts {
+            m.parts.extend(part.name);
+            let data = &part.schema.schema_data;
+            m.nullable |= data.nullable;
+            m.read_only |= data.read_only;
+            m.write_only |= data.write_only;
+            if m.discriminator.is_none() {
+                m.discriminator = discriminator(data);
+            }
+            Self::merge_into(&mut m, part.schema, &part.at, part.origin);
+        }
         if m.variants.is_empty()
             && let Some(d) = &data.discriminator
         {
@@ -314,52 +275,15 @@ impl<'a> Doc<'a> {
         Ok(m)
     }
 
-    fn merge_all_of(
-        &self,
-        m: &mut Merged<'a>,
-        parts: &'a [ReferenceOr<Schema>],
-        at: &str,
-        origin: Option<&'a str>,
-        seen: &mut Vec<&'a str>,
-        depth: usize,
-    ) -> Result<(), Error> {
-        for (i, part) in parts.iter().enumerate() {
-            let part_at = pointer(&pointer(at, "allOf"), &i.to_string());
-            let (schema, schema_at, name) = self.resolve(part.into(), &part_at)?;
-            if let Some(n) = name {
-                if seen.contains(&n) {
-                    return Err(self.error(&pointer(&part_at, "$ref"), format!("cyclic allOf through schema {n:?}")));
-                }
-                seen.push(n);
-                m.parts.insert(n);
-            }
-            let data = &schema.schema_data;
-            m.nullable |= data.nullable;
-            m.read_only |= data.read_only;
-            m.write_only |= data.write_only;
-            if m.discriminator.is_none() {
-                m.discriminator = discriminator(data);
-            }
-            self.merge_into(m, schema, &schema_at, origin.or(name), seen, depth + 1)?;
-            if name.is_some() {
-                seen.pop();
-            }
-        }
-        Ok(())
-    }
-
+    /// Merges what `schema` (at `at`) says itself into `m`, its `allOf` parts not included (the
+    /// caller merges those, in the shared walk's order). `origin` is the component it came
+    /// through.
     fn merge_into(
-        &self,
         m: &mut Merged<'a>,
         schema: &'a Schema,
         at: &str,
         origin: Option<&'a str>,
-        seen: &mut Vec<&'a str>,
-        depth: usize,
-    ) -> Result<(), Error> {
-        if depth > MAX_DEPTH {
-            return Err(self.error(at, "allOf nested too deeply (a cycle?)"));
-        }
+    ) {
         let set_type = |m: &mut Merged<'a>, t: &str| {
             if m.typ.is_none() {
                 m.typ = Some(t.to_owned());
@@ -431,7 +355,8 @@ impl<'a> Doc<'a> {
             }
             SchemaKind::OneOf { one_of } => variants(m, one_of, "oneOf"),
             SchemaKind::AnyOf { any_of } => variants(m, any_of, "anyOf"),
-            SchemaKind::AllOf { all_of } => self.merge_all_of(m, all_of, at, origin, seen, depth)?,
+            // The caller merges the parts, in the shared walk's order.
+            SchemaKind::AllOf { .. } => {}
             SchemaKind::Not { .. } => {}
             SchemaKind::Any(any) => {
                 if let Some(t) = &any.typ {
@@ -455,12 +380,8 @@ impl<'a> Doc<'a> {
                 }
                 variants(m, &any.one_of, "oneOf");
                 variants(m, &any.any_of, "anyOf");
-                if !any.all_of.is_empty() {
-                    self.merge_all_of(m, &any.all_of, at, origin, seen, depth)?;
-                }
             }
         }
-        Ok(())
     }
 
     /// The properties of a schema as the wire sees them: its own, plus, for a `oneOf`, the

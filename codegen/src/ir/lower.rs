@@ -18,10 +18,9 @@ use openapiv3::{OpenAPI, ReferenceOr};
 
 use super::*;
 use crate::error::{Error, Warning, pointer};
+use crate::load::schemas::{self as shared, Broken, Problem, SCHEMAS};
 use crate::load::{Loaded, Source};
 pub(crate) use media::{atlas_version, newest_json};
-
-const SCHEMAS: &str = "#/components/schemas/";
 
 /// Builds the IR of a parsed document.
 pub fn lower(loaded: &Loaded) -> Result<Api, Error> {
@@ -136,18 +135,28 @@ impl<'a> Lowerer<'a> {
         });
     }
 
+    /// The component a schema `$ref` at `at` names.
     pub(super) fn resolve_ref(&self, reference: &str, at: &str) -> Result<TypeId, Error> {
-        let at_ref = pointer(at, "$ref");
-        if let Some(name) = reference.strip_prefix(SCHEMAS) {
-            let name = name.replace("~1", "/").replace("~0", "~");
-            return self.components.get(&name).copied().ok_or_else(|| {
-                self.source.error(
-                    &at_ref,
-                    format!("dangling $ref {reference:?}: there is no schema named {name:?} under #/components/schemas"),
-                )
-            });
-        }
-        Err(self.source.error(&at_ref, ref_problem(reference, "#/components/schemas/NAME")))
+        let (name, _) = shared::component(self.doc, reference, at).map_err(|b| self.broken(b))?;
+        // Every component was registered before any schema was lowered, so this finds it.
+        self.components.get(name).copied().ok_or_else(|| {
+            let problem = Problem::Dangling { reference: reference.to_owned(), name: name.to_owned() };
+            self.broken(Broken { at: pointer(at, "$ref"), problem })
+        })
+    }
+
+    /// A problem of the shared `$ref`/`allOf` walk, in the generator's words where it has
+    /// its own (tests and users see these).
+    pub(super) fn broken(&self, b: Broken) -> Error {
+        let message = match &b.problem {
+            Problem::Unsupported { reference } => ref_problem(reference, "#/components/schemas/NAME"),
+            Problem::Dangling { reference, name } => {
+                format!("dangling $ref {reference:?}: there is no schema named {name:?} under #/components/schemas")
+            }
+            Problem::AllOfCycle { reference, .. } => format!("cyclic allOf through {reference:?}"),
+            other => other.message(),
+        };
+        self.source.error(&b.at, message)
     }
 }
 

@@ -10,6 +10,7 @@ use openapiv3::{AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, 
 
 use super::{Lowerer, SCHEMAS};
 use crate::error::{Error, pointer};
+use crate::load::schemas::{Order, all_of, resolve};
 use crate::ir::*;
 
 
@@ -219,9 +220,9 @@ impl<'a> Lowerer<'a> {
                 self.structure(parts, name, owner)
             }
             SchemaKind::OneOf { one_of } => self.one_of(schema, one_of, name, owner, at),
-            SchemaKind::AllOf { all_of } if Self::needs_item(schema) => {
+            SchemaKind::AllOf { .. } if Self::needs_item(schema) => {
                 let mut parts = ObjectParts::default();
-                self.collect_all_of(&mut parts, all_of, at, &mut BTreeSet::new())?;
+                self.collect_all_of(&mut parts, schema, at)?;
                 self.structure(parts, name, owner)
             }
             SchemaKind::Any(any) if Self::needs_item(schema) => {
@@ -233,9 +234,7 @@ impl<'a> Lowerer<'a> {
                     return Ok(string_enum(values));
                 }
                 let mut parts = ObjectParts::default();
-                if !any.all_of.is_empty() {
-                    self.collect_all_of(&mut parts, &any.all_of, at, &mut BTreeSet::new())?;
-                }
+                self.collect_all_of(&mut parts, schema, at)?;
                 if !any.one_of.is_empty() {
                     self.warn("oneOf-with-properties", at, "oneOf next to properties: only the properties are mapped");
                 }
@@ -246,42 +245,26 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn collect_all_of(
-        &mut self,
-        parts: &mut ObjectParts<'a>,
-        all_of: &'a [ReferenceOr<Schema>],
-        at: &str,
-        seen: &mut BTreeSet<TypeId>,
-    ) -> Result<(), Error> {
-        for (i, part) in all_of.iter().enumerate() {
-            let part_at = pointer(&pointer(at, "allOf"), &i.to_string());
-            let (schema, schema_at) = match part {
-                ReferenceOr::Reference { reference } => {
-                    let id = self.resolve_ref(reference, &part_at)?;
-                    if !seen.insert(id) {
-                        return Err(self.source.error(&pointer(&part_at, "$ref"), format!("cyclic allOf through {reference:?}")));
-                    }
-                    match self.resolve_schema(id) {
-                        Some(s) => (s, self.types[id.0].pointer.clone()),
-                        None => continue,
-                    }
-                }
-                ReferenceOr::Item(s) => (s, part_at.clone()),
-            };
-            match &schema.schema_kind {
+    /// The object parts of the `allOf` of `schema` (at `at`), each part's own `allOf`
+    /// collected before its own properties: a property that several parts declare is typed
+    /// by the last one and keeps the place of the first.
+    fn collect_all_of(&mut self, parts: &mut ObjectParts<'a>, schema: &'a Schema, at: &str) -> Result<(), Error> {
+        // The schema is not named as a root: for a component, merging itself again is found
+        // one part deeper, at that part's `$ref`, which is where the error has always pointed.
+        let walked = all_of(self.doc, schema, at, None, Order::PartsFirst).map_err(|b| self.broken(b))?;
+        for part in walked {
+            match &part.schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => {
-                    collect_object(parts, &o.properties, &o.required, o.additional_properties.as_ref(), &schema_at)
+                    collect_object(parts, &o.properties, &o.required, o.additional_properties.as_ref(), &part.at)
                 }
-                SchemaKind::AllOf { all_of } => self.collect_all_of(parts, all_of, &schema_at, seen)?,
+                // Its parts are in the walk, before it.
+                SchemaKind::AllOf { .. } => {}
                 SchemaKind::Any(any) => {
-                    if !any.all_of.is_empty() {
-                        self.collect_all_of(parts, &any.all_of, &schema_at, seen)?;
-                    }
-                    collect_object(parts, &any.properties, &any.required, any.additional_properties.as_ref(), &schema_at);
+                    collect_object(parts, &any.properties, &any.required, any.additional_properties.as_ref(), &part.at)
                 }
                 _ => self.warn(
                     "allOf-part",
-                    &part_at,
+                    &part.listed_at,
                     "allOf part that is not an object: its constraints are not merged into the struct",
                 ),
             }
@@ -290,17 +273,9 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Follows component aliases (`X: {$ref: Y}`) to a schema body.
-    pub(super) fn resolve_schema(&self, mut id: TypeId) -> Option<&'a Schema> {
-        for _ in 0..self.types.len() + 1 {
-            match self.schema_of(id)? {
-                ReferenceOr::Item(s) => return Some(s),
-                ReferenceOr::Reference { reference } => {
-                    let name = reference.strip_prefix(SCHEMAS)?;
-                    id = *self.components.get(name)?;
-                }
-            }
-        }
-        None
+    pub(super) fn resolve_schema(&self, id: TypeId) -> Option<&'a Schema> {
+        let schema = self.schema_of(id)?;
+        resolve(self.doc, schema.into(), &self.types[id.0].pointer).ok().map(|found| found.schema)
     }
 
     fn structure(&mut self, parts: ObjectParts<'a>, name: &str, owner: &str) -> Result<TypeKind, Error> {
@@ -412,13 +387,7 @@ impl<'a> Lowerer<'a> {
     pub(super) fn string_enum_values(&self, schemas: &'a [ReferenceOr<Schema>]) -> Option<Vec<String>> {
         let mut values = Vec::new();
         for s in schemas {
-            let schema = match s {
-                ReferenceOr::Item(s) => s,
-                ReferenceOr::Reference { reference } => {
-                    let id = *self.components.get(reference.strip_prefix(SCHEMAS)?)?;
-                    self.resolve_schema(id)?
-                }
-            };
+            let schema = resolve(self.doc, s.into(), "").ok()?.schema;
             match &schema.schema_kind {
                 SchemaKind::Type(Type::String(st)) if !st.enumeration.is_empty() => {
                     values.extend(st.enumeration.iter().flatten().cloned());
