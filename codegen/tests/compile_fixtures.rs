@@ -55,12 +55,6 @@ fn tag_features(spec: &Path, files: &[atlas_codegen::File]) -> Vec<String> {
     expected
 }
 
-/// `features` (comma-separated) as features of `package`: a run that selects packages also
-/// selects the support's pin crates, which have none.
-fn qualified(package: &str, features: &str) -> String {
-    features.split(',').map(|f| format!("{package}/{f}")).collect::<Vec<_>>().join(",")
-}
-
 #[test]
 fn fixture_crates_pass_clippy() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -120,21 +114,13 @@ fn fixture_crates_pass_clippy() {
         failures.push(e);
     }
     // The end-to-end tests, in one run (their crates build side by side).
-    let mut test: Vec<String> = ["test", "--quiet", "--no-fail-fast", "--no-default-features"].map(String::from).to_vec();
-    for package in &with_e2e {
-        test.extend(["--package".into(), package.clone(), "--features".into(), qualified(package, EVERYTHING)]);
-    }
-    if let Err(e) = workspace.cargo(&target, &test.iter().map(String::as_str).collect::<Vec<_>>()) {
+    let e2e: Vec<(String, String)> = with_e2e.iter().map(|p| (p.clone(), EVERYTHING.to_owned())).collect();
+    if let Err(e) = workspace.cargo_each(&target, &["test", "--no-fail-fast"], &e2e, &[]) {
         failures.push(format!("end-to-end tests of {}: {e}", with_e2e.join(", ")));
     }
     // The spec/ crate's copies, each with its one feature set: only the library, as a user
     // who turns on one tag builds it.
-    let mut only: Vec<String> = ["clippy", "--quiet", "--no-default-features"].map(String::from).to_vec();
-    for (package, features) in &alone {
-        only.extend(["--package".into(), package.clone(), "--features".into(), qualified(package, features)]);
-    }
-    only.extend(["--", "-D", "warnings"].map(String::from));
-    if let Err(e) = workspace.cargo(&target, &only.iter().map(String::as_str).collect::<Vec<_>>()) {
+    if let Err(e) = workspace.cargo_each(&target, &["clippy"], &alone, &["--", "-D", "warnings"]) {
         let sets: Vec<String> = alone.iter().map(|(_, f)| format!("{f:?}")).collect();
         failures.push(format!("spec/ crate with only one of the features {}: {e}", sets.join(", ")));
     }

@@ -18,7 +18,8 @@ fn whole_published_specs_generate_and_pass_clippy() {
     // One workspace for the four crates (see support/); that each crate also builds on its
     // own is what tests/compile_fixtures.rs proves for every fixture.
     let mut workspace = support::Workspace::new();
-    let mut packages = Vec::new();
+    // Each crate with the features it is checked with.
+    let mut selected: Vec<(String, String)> = Vec::new();
     let overlay_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/atlas-backup.overlay.yaml");
     let overlay = atlas_codegen::load::overlay::Overlay::load(&overlay_path).expect("spec/atlas-backup.overlay.yaml loads");
     let mut with_overlay = Vec::new();
@@ -57,7 +58,7 @@ fn whole_published_specs_generate_and_pass_clippy() {
         eprintln!("{name}: {} operations, {} types, {} warnings", generated.operations, generated.types, generated.warnings.len());
         let package = format!("upstream-{}", name.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
         workspace.add(&name, &package, &generated.files);
-        packages.push(package.clone());
+        selected.push((package.clone(), "all-tags,unreferenced-models".to_owned()));
         newest = Some((package, generated.files));
     }
     // Every tag's operations (`all-tags`) and every model (`unreferenced-models`, the schemas
@@ -66,21 +67,14 @@ fn whole_published_specs_generate_and_pass_clippy() {
     // a crate that compiles, warning-free, with nothing of the other tags nor the unreached
     // models) and with the unreached models only, which hold types of many tags. One cargo run
     // checks all of them side by side.
-    let mut selected: Vec<(String, &str)> = packages.iter().map(|p| (p.clone(), "all-tags,unreferenced-models")).collect();
     if let Some((newest_name, newest_files)) = &newest {
         for feature in ["cloud-backups", "unreferenced-models"] {
             let package = format!("{newest_name}-only-{feature}");
             workspace.add(&package, &package, newest_files);
-            selected.push((package, feature));
+            selected.push((package, feature.to_owned()));
         }
     }
-    let mut clippy: Vec<String> = ["clippy", "--quiet", "--no-default-features"].map(String::from).to_vec();
-    for (package, features) in &selected {
-        let qualified: Vec<String> = features.split(',').map(|f| format!("{package}/{f}")).collect();
-        clippy.extend(["--package".into(), package.clone(), "--features".into(), qualified.join(",")]);
-    }
-    clippy.extend(["--", "-D", "warnings"].map(String::from));
-    if let Err(e) = workspace.cargo(&target, &clippy.iter().map(String::as_str).collect::<Vec<_>>()) {
+    if let Err(e) = workspace.cargo_each(&target, &["clippy"], &selected, &["--", "-D", "warnings"]) {
         failures.push(e);
     }
     assert!(!with_overlay.is_empty(), "our overlay applied to none of the published specs");

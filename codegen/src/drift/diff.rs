@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{Change, Finding, Subject, Usage};
 use super::rules::{self, FieldFacts};
-use super::spec::{Additional, Doc, MAX_DEPTH, Merged, Op, Prop, SRef};
+use super::spec::{Additional, Doc, Merged, Op, Prop};
 use crate::error::{Error, pointer};
 use crate::ir::newest_json;
+use crate::load::schemas::{MAX_DEPTH, SchemaRef};
 
 /// Where a schema comparison stands: what it is about and who uses it.
 #[derive(Debug, Clone)]
@@ -347,8 +348,8 @@ impl<'a> Differ<'a> {
         at: &At,
         name: &str,
         key: &ParamKey<'_>,
-        (os, os_at): (SRef<'a>, &str),
-        (ns, ns_at): (SRef<'a>, &str),
+        (os, os_at): (SchemaRef<'a>, &str),
+        (ns, ns_at): (SchemaRef<'a>, &str),
         depth: usize,
     ) -> Result<(), Error> {
         if depth > MAX_DEPTH {
@@ -375,7 +376,7 @@ impl<'a> Differ<'a> {
         Ok(())
     }
 
-    fn component(&mut self, name: &str, usage: Usage, o: SRef<'a>, n: SRef<'a>) -> Result<(), Error> {
+    fn component(&mut self, name: &str, usage: Usage, o: SchemaRef<'a>, n: SchemaRef<'a>) -> Result<(), Error> {
         let at = At { subject: Subject::Schema { name: name.to_owned() }, usage, place: String::new(), field: String::new() };
         let ptr = pointer("#/components/schemas", name);
         let om = self.old.merged(o, &ptr)?;
@@ -385,7 +386,7 @@ impl<'a> Differ<'a> {
         self.bodies(&at, &om, &nm, 0)
     }
 
-    fn schema(&mut self, at: &At, o: SRef<'a>, o_at: &str, n: SRef<'a>, n_at: &str, depth: usize) -> Result<(), Error> {
+    fn schema(&mut self, at: &At, o: SchemaRef<'a>, o_at: &str, n: SchemaRef<'a>, n_at: &str, depth: usize) -> Result<(), Error> {
         if depth > MAX_DEPTH {
             return Ok(());
         }
@@ -419,7 +420,7 @@ impl<'a> Differ<'a> {
         }
     }
 
-    fn in_place(&mut self, at: &At, o: SRef<'a>, o_at: &str, n: SRef<'a>, n_at: &str, depth: usize) -> Result<(), Error> {
+    fn in_place(&mut self, at: &At, o: SchemaRef<'a>, o_at: &str, n: SchemaRef<'a>, n_at: &str, depth: usize) -> Result<(), Error> {
         let om = self.old.merged(o, o_at)?;
         let nm = self.new.merged(n, n_at)?;
         self.bodies(at, &om, &nm, depth)

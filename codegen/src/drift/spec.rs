@@ -18,14 +18,10 @@ use crate::load::Loaded;
 use crate::load::refs::{self, PARAMETERS, REQUEST_BODIES, RESPONSES, Section};
 use crate::load::schemas::{self, Broken, Order, SCHEMAS, SchemaRef};
 
-/// A schema position (`$ref` or inline), as the shared walk reads it.
-pub(crate) type SRef<'a> = SchemaRef<'a>;
-pub(crate) use crate::load::schemas::MAX_DEPTH;
-
 /// A property of a merged schema.
 #[derive(Debug, Clone)]
 pub(crate) struct Prop<'a> {
-    pub schema: SRef<'a>,
+    pub schema: SchemaRef<'a>,
     pub ptr: String,
     /// The component the property was merged from (through an `allOf` or `oneOf` `$ref`);
     /// `None` when the schema itself declares it.
@@ -36,7 +32,7 @@ pub(crate) struct Prop<'a> {
 pub(crate) enum Additional<'a> {
     /// `additionalProperties: true` (or `{}`).
     Any,
-    Schema(SRef<'a>, String),
+    Schema(SchemaRef<'a>, String),
 }
 
 /// `discriminator`, or the SDK-flattened `x-xgen-discriminator`.
@@ -61,10 +57,10 @@ pub(crate) struct Merged<'a> {
     pub props: BTreeMap<String, Prop<'a>>,
     pub required: BTreeSet<String>,
     pub additional: Option<Additional<'a>>,
-    pub items: Option<(SRef<'a>, String)>,
+    pub items: Option<(SchemaRef<'a>, String)>,
     /// `oneOf` / `anyOf` alternatives, or else the targets of a discriminator mapping
     /// (the "inheritance" form: variants that `allOf` this schema).
-    pub variants: Vec<(SRef<'a>, String)>,
+    pub variants: Vec<(SchemaRef<'a>, String)>,
     /// The variants come from the discriminator mapping (its rule reports them).
     pub variants_from_mapping: bool,
     pub discriminator: Option<Disc>,
@@ -122,7 +118,7 @@ pub(crate) struct Param<'a> {
     pub location: &'static str,
     pub required: bool,
     pub deprecated: bool,
-    pub schema: Option<(SRef<'a>, String)>,
+    pub schema: Option<(SchemaRef<'a>, String)>,
     /// Where the operation (or its path item) lists it.
     pub ptr: String,
 }
@@ -226,7 +222,7 @@ impl<'a> Doc<'a> {
 
     /// Follows `$ref`s (and component aliases `X: {$ref: Y}`) to a schema body. Answers the
     /// body, its pointer and the first component named on the way.
-    pub(crate) fn resolve(&self, s: SRef<'a>, ptr: &str) -> Result<(&'a Schema, String, Option<&'a str>), Error> {
+    pub(crate) fn resolve(&self, s: SchemaRef<'a>, ptr: &str) -> Result<(&'a Schema, String, Option<&'a str>), Error> {
         let found = schemas::resolve(self.doc, s, ptr).map_err(|b| self.broken(b))?;
         Ok((found.schema, found.at, found.name))
     }
@@ -236,7 +232,7 @@ impl<'a> Doc<'a> {
     }
 
     /// The schema at `s` with `allOf` parts merged into one object.
-    pub(crate) fn merged(&self, s: SRef<'a>, ptr: &str) -> Result<Merged<'a>, Error> {
+    pub(crate) fn merged(&self, s: SchemaRef<'a>, ptr: &str) -> Result<Merged<'a>, Error> {
         let (schema, at, name) = self.resolve(s, ptr)?;
         let mut m = Merged { ptr: at.clone(), ..Merged::default() };
         let data = &schema.schema_data;
@@ -267,7 +263,7 @@ impl<'a> Doc<'a> {
             let mapping_at = pointer(&pointer(&at, "discriminator"), "mapping");
             for (tag, target) in &d.mapping {
                 if target.strip_prefix(SCHEMAS).is_some_and(|t| Some(t) != name) {
-                    m.variants.push((SRef::Ref(target), pointer(&mapping_at, tag)));
+                    m.variants.push((SchemaRef::Ref(target), pointer(&mapping_at, tag)));
                 }
             }
             m.variants_from_mapping = !m.variants.is_empty();
@@ -509,20 +505,20 @@ impl<'a> Doc<'a> {
 
     /// The component schemas `s` names directly (inline sub-schemas are walked, `$ref`s are
     /// not followed), including discriminator mapping targets.
-    pub(crate) fn direct_refs(&self, s: SRef<'a>, out: &mut BTreeSet<&'a str>) {
+    pub(crate) fn direct_refs(&self, s: SchemaRef<'a>, out: &mut BTreeSet<&'a str>) {
         match s {
-            SRef::Ref(r) => {
+            SchemaRef::Ref(r) => {
                 if let Some(n) = r.strip_prefix(SCHEMAS) {
                     out.insert(n);
                 }
             }
-            SRef::Item(schema) => {
+            SchemaRef::Item(schema) => {
                 if let Some(d) = &schema.schema_data.discriminator {
                     for target in d.mapping.values() {
                         out.insert(target.strip_prefix(SCHEMAS).unwrap_or(target));
                     }
                 }
-                let mut walk = |r: SRef<'a>| self.direct_refs(r, out);
+                let mut walk = |r: SchemaRef<'a>| self.direct_refs(r, out);
                 match &schema.schema_kind {
                     SchemaKind::Type(Type::Object(o)) => {
                         o.properties.values().for_each(|p| walk(p.into()));
@@ -593,7 +589,7 @@ impl<'a> Doc<'a> {
     pub(crate) fn usage(&self, ops: &[&Op<'a>]) -> Result<BTreeMap<&'a str, Usage>, Error> {
         let mut request_roots: BTreeMap<&'a str, String> = BTreeMap::new();
         let mut response_roots: BTreeMap<&'a str, String> = BTreeMap::new();
-        let add = |roots: &mut BTreeMap<&'a str, String>, s: SRef<'a>, at: &str| {
+        let add = |roots: &mut BTreeMap<&'a str, String>, s: SchemaRef<'a>, at: &str| {
             let mut refs = BTreeSet::new();
             self.direct_refs(s, &mut refs);
             for r in refs {

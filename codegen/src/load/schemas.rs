@@ -14,6 +14,10 @@ const SECTION: &str = "#/components/schemas";
 /// Longer alias chains and deeper `allOf` nesting than this are refused: the cycle checks
 /// catch every cycle through `$ref`s, so only a document built to exhaust the stack gets here.
 pub const MAX_DEPTH: usize = 64;
+/// More parts than this in one `allOf`, counted with its parts' own: a component may be
+/// merged through several parts (a diamond), so diamonds stacked level on level would
+/// double the walk at each level; real schemas merge a handful.
+pub const MAX_PARTS: usize = 4096;
 
 /// A schema position: a `$ref` to a component schema, or an inline schema (`openapiv3`
 /// boxes some, so both kinds of `ReferenceOr` convert to this).
@@ -66,6 +70,8 @@ pub enum Problem {
     AllOfCycle { reference: String, name: String },
     /// `allOf` nested deeper than [`MAX_DEPTH`].
     TooDeep,
+    /// More than [`MAX_PARTS`] parts merged into one schema.
+    TooMany,
 }
 
 impl Problem {
@@ -78,12 +84,13 @@ impl Problem {
             Problem::AliasCycle => "cyclic chain of schema aliases ($ref to $ref)".to_owned(),
             Problem::AllOfCycle { name, .. } => format!("cyclic allOf through schema {name:?}"),
             Problem::TooDeep => "allOf nested too deeply (a cycle?)".to_owned(),
+            Problem::TooMany => format!("allOf merges more than {MAX_PARTS} parts (the same components through many paths?)"),
         }
     }
 }
 
-/// A problem and where it is: the `$ref`'s pointer, or for [`Problem::AliasCycle`] and
-/// [`Problem::TooDeep`] the schema where the walk stopped.
+/// A problem and where it is: the `$ref`'s pointer, or for [`Problem::AliasCycle`],
+/// [`Problem::TooDeep`] and [`Problem::TooMany`] the schema or part where the walk stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Broken {
     pub at: String,
@@ -166,7 +173,7 @@ pub enum Order {
 /// a component twice through different parts (a diamond); only a component merged inside
 /// itself is a cycle ([`Problem::AllOfCycle`] at that part's `$ref`).
 pub fn all_of<'a>(doc: &'a OpenAPI, schema: &'a Schema, at: &str, name: Option<&'a str>, order: Order) -> Result<Vec<Part<'a>>, Broken> {
-    let mut walk = Walk { doc, order, within: name.into_iter().collect(), parts: Vec::new() };
+    let mut walk = Walk { doc, order, within: name.into_iter().collect(), parts: Vec::new(), visited: 0 };
     walk.parts_of(schema, at, None, 1)?;
     Ok(walk.parts)
 }
@@ -186,6 +193,9 @@ struct Walk<'a> {
     /// The components being merged on the way to the current part.
     within: Vec<&'a str>,
     parts: Vec<Part<'a>>,
+    /// Parts met so far ([`MAX_PARTS`]); with [`Order::PartsFirst`] a part is listed only
+    /// after its own, so `parts.len()` lags behind.
+    visited: usize,
 }
 
 impl<'a> Walk<'a> {
@@ -201,6 +211,10 @@ impl<'a> Walk<'a> {
             }
             if depth > MAX_DEPTH {
                 return Err(Broken { at: found.at, problem: Problem::TooDeep });
+            }
+            self.visited += 1;
+            if self.visited > MAX_PARTS {
+                return Err(Broken { at: listed_at, problem: Problem::TooMany });
             }
             let part = Part { schema: found.schema, listed_at, at: found.at, name: found.name, origin: origin.or(found.name) };
             let (body, body_at, part_origin) = (part.schema, part.at.clone(), part.origin);
@@ -323,6 +337,23 @@ mod tests {
         assert_eq!(cycle(None), Err(Broken { at: "#/components/schemas/B/allOf/0/$ref".to_owned(), problem: through_a }));
         let diamond = parts(&doc, "D", Order::PartFirst).map(|p| p.into_iter().filter_map(|p| p.2).collect::<Vec<_>>());
         assert_eq!(diamond, Ok(vec!["L".to_owned(), "Base".to_owned(), "R".to_owned(), "Base".to_owned()]));
+    }
+
+    /// Diamonds stacked: each level merges the one below twice, so the walk doubles per
+    /// level; 13 levels are over 8,000 parts, refused instead of walked.
+    #[test]
+    fn stacked_diamonds_past_the_limit_are_refused() {
+        let stack = |levels: usize| {
+            let mut schemas: String = (0..levels)
+                .map(|i| format!("    S{i}: {{allOf: [{{$ref: '#/components/schemas/S{n}'}}, {{$ref: '#/components/schemas/S{n}'}}]}}\n", n = i + 1))
+                .collect();
+            schemas.push_str(&format!("    S{levels}: {{type: object}}\n"));
+            let doc = doc(&schemas);
+            parts(&doc, "S0", Order::PartsFirst).map(|p| p.len()).map_err(|b| b.problem)
+        };
+        // 2 + 4 + ... + 2^levels parts.
+        assert_eq!(stack(3), Ok(14));
+        assert_eq!(stack(13), Err(Problem::TooMany));
     }
 
     #[test]

@@ -92,6 +92,20 @@ impl Workspace {
         }
     }
 
+    /// `cargo COMMAND --quiet --no-default-features` over `packages`, each with its own
+    /// comma-separated features (given as `package/feature`, as [`Workspace::cargo`] needs),
+    /// then `tail` (`--` and the tool's arguments): many crates, each with its own feature
+    /// set, in one cargo run that resolves and builds their dependencies once.
+    pub fn cargo_each(&self, target: &Path, command: &[&str], packages: &[(String, String)], tail: &[&str]) -> Result<(), String> {
+        let mut args: Vec<String> = command.iter().copied().chain(["--quiet", "--no-default-features"]).map(String::from).collect();
+        for (package, features) in packages {
+            let qualified: Vec<String> = features.split(',').map(|f| format!("{package}/{f}")).collect();
+            args.extend(["--package".to_owned(), package.clone(), "--features".to_owned(), qualified.join(",")]);
+        }
+        args.extend(tail.iter().map(|a| a.to_string()));
+        self.cargo(target, &args.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
     /// Writes the workspace manifest and lock file, then runs `cargo ARGS` in it with
     /// `target` as the target directory. A run that selects packages (`--package`) selects
     /// the pins too, so features given on the command line must name their package
