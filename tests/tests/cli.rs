@@ -231,7 +231,8 @@ fn help_of_an_operation_prints_method_path_and_parameters() {
         for flag in ["--groupId <groupId>", "--clusterName <clusterName>", "--snapshotId <snapshotId>", "--envelope", "--pretty"] {
             assert!(stdout.contains(flag), "{flag}: {stdout}");
         }
-        assert!(stdout.contains("API versions: 2024-05-30"), "{stdout}");
+        // Every version v2.yaml lists, oldest first (the last, newest, is the default).
+        assert!(stdout.contains("API versions: 2023-01-01, 2024-05-30"), "{stdout}");
         assert!(stdout.contains("Exit codes") && stdout.contains("130"), "{stdout}");
         assert_eq!(stderr, "");
     }

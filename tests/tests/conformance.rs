@@ -35,13 +35,14 @@ fn deref<'a>(spec: &'a Value, mut value: &'a Value) -> &'a Value {
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 
-/// Every operation of the spec: (operationId, path item, operation).
+/// Every operation of the spec: (its Rust name, path item, operation).
 fn operations(spec: &Value) -> Vec<(String, &Value, &Value)> {
     let mut out = Vec::new();
     for item in spec["paths"].as_object().expect("paths").values() {
         for method in METHODS {
             if let Some(op) = item.get(*method) {
-                let id = op["operationId"].as_str().expect("operationId").to_owned();
+                // The Rust name (NAMES-CONTRACT): `x-rust-name`, else `operationId`.
+                let id = op.get("x-rust-name").or(op.get("operationId")).and_then(Value::as_str).expect("operationId").to_owned();
                 out.push((id, item, op));
             }
         }

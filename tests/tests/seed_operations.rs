@@ -132,6 +132,50 @@ async fn take_snapshots_posts_json_body_and_decodes_both_shapes() {
     }
 }
 
+/// Every version v2.yaml lists reaches the wire through the builder's `api_version`: the
+/// older dated one of takeSnapshots (sent and accepted in it) and a `preview` one; without
+/// it the newest stable version is sent.
+#[tokio::test]
+async fn api_version_reaches_every_listed_version_and_the_newest_stable_is_the_default() {
+    use atlas_backup::operations::{ListBackupSnapshotDatabasesVPreview, TakeSnapshotsV2023_01_01};
+    let server = MockServer::start().await;
+    let snapshots = format!("/api/atlas/v2/groups/{GROUP}/clusters/Cluster0/backup/snapshots");
+    Mock::given(method("POST"))
+        .and(path(snapshots.clone()))
+        .and(header("accept", "application/vnd.atlas.2023-01-01+json"))
+        .and(header("content-type", "application/vnd.atlas.2023-01-01+json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(replica_set_snapshot()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let databases = format!("{snapshots}/{SNAPSHOT}/databases");
+    for (accept, name) in [("application/vnd.atlas.preview+json", "preview"), ("application/vnd.atlas.2025-03-12+json", "stable")] {
+        Mock::given(method("GET"))
+            .and(path(databases.clone()))
+            .and(header("accept", accept))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [{"name": name}], "totalCount": 1})))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server);
+    let taken = client
+        .take_snapshots()
+        .group_id(GROUP)
+        .cluster_name("Cluster0")
+        .body(DiskBackupOnDemandSnapshotRequest::new().with_retention_in_days(1))
+        .api_version(TakeSnapshotsV2023_01_01)
+        .send()
+        .await
+        .expect("the 2023-01-01 answer decodes");
+    assert!(matches!(taken, DiskBackupSnapshot::ReplicaSet(_)), "{taken:?}");
+    let call = || client.list_backup_snapshot_databases().group_id(GROUP).cluster_name("Cluster0").snapshot_id(SNAPSHOT);
+    let preview = call().api_version(ListBackupSnapshotDatabasesVPreview).send().await.expect("the preview answer");
+    let stable = call().send().await.expect("the default answer");
+    let first = |page: &atlas_backup::models::PaginatedApiAtlasDiskBackupDatabase| page.results.first().map(|d| d.name.clone());
+    assert_eq!((first(&preview).as_deref(), first(&stable).as_deref()), (Some("preview"), Some("stable")));
+}
+
 #[tokio::test]
 async fn unknown_discriminator_and_enum_values_are_kept_not_fatal() {
     let server = MockServer::start().await;

@@ -271,7 +271,9 @@ pub struct Operation {
     pub roles: Vec<String>,
     pub params: Vec<Param>,
     pub body: Option<Body>,
-    /// The versioned media types the operation answers, newest last.
+    /// The versioned media types the operation answers: a `preview` one first (when there is
+    /// one), then the dated ones oldest first, so the last is the newest stable one, the
+    /// default.
     pub versions: Vec<ApiVersion>,
     pub response: ResponseKind,
     pub success_status: u16,
@@ -312,6 +314,11 @@ pub struct ApiVersion {
     pub media_type: String,
     /// The date part (`2025-03-12`) when the media type is an Atlas versioned one.
     pub date: Option<String>,
+    /// Atlas's `x-sunset` of this media type: the date Atlas stops answering in it.
+    pub sunset: Option<String>,
+    /// `application/vnd.atlas.preview+json`: the version Atlas is still shaping (no date),
+    /// called only when asked for.
+    pub preview: bool,
     /// What this version answers (versions of one operation may differ).
     pub response: ResponseKind,
     /// Filled by `names` for operations with several JSON versions: the marker type that

@@ -322,7 +322,11 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
         (op.module, op.feature) = tag_modules.get(&op.tag).cloned().unwrap_or_else(|| ("operations_".to_owned(), "operations".to_owned()));
         if op.is_versioned() {
             for (i, v) in op.versions.iter_mut().enumerate() {
-                let suffix = v.date.as_deref().map_or_else(|| format!("V{i}"), |d| format!("V{}", d.replace('-', "_")));
+                let suffix = match v.date.as_deref() {
+                    Some(d) => format!("V{}", d.replace('-', "_")),
+                    None if v.preview => "VPreview".to_owned(),
+                    None => format!("V{i}"),
+                };
                 v.marker_ident = builders.claim(&format!("{}{suffix}", op.builder_ident), "");
             }
         }

@@ -9,7 +9,7 @@ use super::tag::{TagFile, operation_pieces, tag_module};
 use super::types::{answer_type, body_type};
 use super::{Piece, docs, ident, lit, print_text, reexport, render_template, rust_type};
 use crate::error::Error;
-use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
+use crate::ir::{Api, ApiVersion, Operation, ParamLocation, ResponseKind, TypeKind, TypeRef};
 
 /// How operation files name the models: `use crate::models;` heads each file that does.
 pub(super) const MODELS: &str = "models";
@@ -95,7 +95,7 @@ fn operation_doc(api: &Api, op: &Operation, feature: Option<&str>) -> String {
     if !lines.is_empty() {
         lines.push(String::new());
     }
-    let dates: Vec<String> = op.versions.iter().filter_map(|v| v.date.clone()).collect();
+    let dates: Vec<String> = op.versions.iter().filter_map(version_name).collect();
     let version = match dates.as_slice() {
         [] => String::new(),
         [one] => format!(", API version `{one}`"),
@@ -106,6 +106,14 @@ fn operation_doc(api: &Api, op: &Operation, feature: Option<&str>) -> String {
         ),
     };
     lines.push(format!("- `{} {}` (`{}`){version}", op.method.as_str(), op.path, op.operation_id));
+    let sunsets: Vec<String> = op
+        .versions
+        .iter()
+        .filter_map(|v| Some(format!("`{}` on {}", version_name(v)?, v.sunset.as_deref()?)))
+        .collect();
+    if !sunsets.is_empty() {
+        lines.push(format!("- Atlas stops answering in version {}", sunsets.join(", ")));
+    }
     if !op.roles.is_empty() {
         lines.push(format!("- Required role (any of): {}", op.roles.join(", ")));
     }
@@ -126,6 +134,11 @@ fn operation_doc(api: &Api, op: &Operation, feature: Option<&str>) -> String {
     }
     lines.extend(example(api, op));
     docs::attrs(&lines)
+}
+
+/// How docs name a version: its date, or `preview`.
+fn version_name(v: &ApiVersion) -> Option<String> {
+    v.date.clone().or_else(|| v.preview.then(|| "preview".to_owned()))
 }
 
 /// The `Client` method's summary, which `builder!` prints with the method and path and a
@@ -371,10 +384,11 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             let ResponseKind::Json(ty) = &v.response else { continue };
             markers.push(MarkerView {
                 doc: docs::literal(&format!(
-                    " Version `{}` of `{}` (`{}`), for [`{builder}::api_version`].",
-                    v.date.as_deref().unwrap_or(&v.media_type),
+                    " Version `{}` of `{}` (`{}`), for [`{builder}::api_version`].{}",
+                    version_name(v).unwrap_or_else(|| v.media_type.clone()),
                     op.operation_id,
-                    v.media_type
+                    v.media_type,
+                    v.sunset.as_deref().map(|d| format!(" Atlas stops answering in it on {d}.")).unwrap_or_default()
                 )),
                 name: ident(&v.marker_ident),
                 media_type: lit(&v.media_type),

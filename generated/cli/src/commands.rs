@@ -21,7 +21,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
         summary: "List snapshot export buckets",
         description: "Returns the export buckets of the project. Requires the Project Read Only role.",
-        versions: &["2024-05-30"],
+        versions: &["2023-01-01", "2024-05-30"],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
@@ -47,7 +47,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
         summary: "Create a snapshot export bucket",
         description: "Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket to which snapshots of the project can then be exported. Requires the Project Backup Manager role.",
-        versions: &["2024-05-30"],
+        versions: &["2023-01-01", "2024-05-30"],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
@@ -70,7 +70,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
         summary: "Get a snapshot export bucket",
         description: "Returns one export bucket of the project. Requires the Project Read Only role.",
-        versions: &["2024-05-30"],
+        versions: &["2023-01-01", "2024-05-30"],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
@@ -251,7 +251,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
         summary: "Get the Backup Compliance Policy",
         description: "Returns the Backup Compliance Policy settings of the project. Requires the Project Owner role.",
-        versions: &["2023-10-01"],
+        versions: &["2023-01-01", "2023-10-01"],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
@@ -270,7 +270,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
         summary: "Set the Backup Compliance Policy",
         description: "Enables or changes the Backup Compliance Policy of the project. Requires the Project Owner role.",
-        versions: &["2023-10-01"],
+        versions: &["2023-01-01", "2023-10-01"],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
@@ -510,7 +510,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
         summary: "Get the backup schedule of a cluster",
         description: "Returns the cloud backup schedule of the cluster. Requires the Project Read Only role.",
-        versions: &["2024-08-05"],
+        versions: &["2023-01-01", "2024-08-05"],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
@@ -529,7 +529,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
         summary: "Remove all backup schedules of a cluster",
         description: "Deletes every backup policy of the cluster and returns the resulting schedule. Requires the Project Backup Manager role.",
-        versions: &["2024-08-05"],
+        versions: &["2023-01-01", "2024-08-05"],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
@@ -548,7 +548,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
         summary: "Change the backup schedule of a cluster",
         description: "Updates the cloud backup schedule of the cluster and returns it. Requires the Project Backup Manager role.",
-        versions: &["2024-08-05"],
+        versions: &["2023-01-01", "2024-08-05"],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
@@ -601,7 +601,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
         summary: "Take an on-demand snapshot of a cluster",
         description: "Starts one on-demand snapshot of the given cluster; if an earlier on-demand snapshot is still `queued` or `inProgress`, wait for it to finish before requesting another. Requires the Project Backup Manager role.",
-        versions: &["2025-03-12"],
+        versions: &["2023-01-01", "2025-03-12"],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
@@ -702,7 +702,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
         summary: "Get one replica set cloud backup snapshot",
         description: "Returns a single snapshot of the given cluster. Requires the Project Read Only or Project Backup Manager role.",
-        versions: &["2024-05-30"],
+        versions: &["2023-01-01", "2024-05-30"],
         roles: &["Project Read Only", "Project Backup Manager"],
         deprecated: false,
         sunset: None,
@@ -1146,7 +1146,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}",
         summary: "Get one snapshot of a serverless instance",
         description: "Returns a single snapshot of the given serverless instance. Requires the Project Read Only role; deprecated and sunset in January 2026, use getFlexBackup instead.",
-        versions: &["2025-02-19"],
+        versions: &["2023-01-01", "2025-02-19"],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-22"),
@@ -1305,7 +1305,7 @@ static OPERATIONS: &[Operation] = &[
         path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}",
         summary: "Get one snapshot of a flex cluster",
         description: "Returns a single snapshot of the given flex cluster. Requires the Project Read Only role.",
-        versions: &["2025-03-12"],
+        versions: &["2024-11-13", "2025-03-12"],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
@@ -3272,9 +3272,22 @@ fn op_list_export_buckets(
         => include_count : bool, "itemsPerPage" => items_per_page : i64, "pageNum" =>
         page_num : i64, "envelope" => envelope : bool, "pretty" => pretty : bool
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2023-01-01") => {
+            Ok(
+                Box::new(
+                    b.api_version(atlas_backup::operations::ListExportBucketsV2023_01_01),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(list atlas_backup::operations::ListExportBuckets);
+crate::call!(
+    json atlas_backup::operations::ListExportBuckets <
+    atlas_backup::operations::ListExportBucketsV2023_01_01 >
+);
 fn op_create_export_bucket(
     client: &atlas_backup::Client,
     v: &Values,
@@ -3284,9 +3297,25 @@ fn op_create_export_bucket(
         envelope : bool, "pretty" => pretty : bool; body :
         atlas_backup::models::DiskBackupSnapshotExportBucketRequest
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2023-01-01") => {
+            Ok(
+                Box::new(
+                    b
+                        .api_version(
+                            atlas_backup::operations::CreateExportBucketV2023_01_01,
+                        ),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(json atlas_backup::operations::CreateExportBucket);
+crate::call!(
+    json atlas_backup::operations::CreateExportBucket <
+    atlas_backup::operations::CreateExportBucketV2023_01_01 >
+);
 fn op_get_export_bucket(
     client: &atlas_backup::Client,
     v: &Values,
@@ -3296,9 +3325,22 @@ fn op_get_export_bucket(
         => export_bucket_id : String, "envelope" => envelope : bool, "pretty" => pretty :
         bool
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2023-01-01") => {
+            Ok(
+                Box::new(
+                    b.api_version(atlas_backup::operations::GetExportBucketV2023_01_01),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(json atlas_backup::operations::GetExportBucket);
+crate::call!(
+    json atlas_backup::operations::GetExportBucket <
+    atlas_backup::operations::GetExportBucketV2023_01_01 >
+);
 fn op_delete_export_bucket(
     client: &atlas_backup::Client,
     v: &Values,
@@ -3382,9 +3424,25 @@ fn op_get_compliance_policy(
         client.get_compliance_policy(), v; "groupId" => group_id : String, "envelope" =>
         envelope : bool, "pretty" => pretty : bool
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2023-01-01") => {
+            Ok(
+                Box::new(
+                    b
+                        .api_version(
+                            atlas_backup::operations::GetCompliancePolicyV2023_01_01,
+                        ),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(json atlas_backup::operations::GetCompliancePolicy);
+crate::call!(
+    json atlas_backup::operations::GetCompliancePolicy <
+    atlas_backup::operations::GetCompliancePolicyV2023_01_01 >
+);
 fn op_update_compliance_policy(
     client: &atlas_backup::Client,
     v: &Values,
@@ -3395,9 +3453,25 @@ fn op_update_compliance_policy(
         envelope : bool, "pretty" => pretty : bool; body :
         atlas_backup::models::DataProtectionSettings20231001Request
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2023-01-01") => {
+            Ok(
+                Box::new(
+                    b
+                        .api_version(
+                            atlas_backup::operations::UpdateCompliancePolicyV2023_01_01,
+                        ),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(json atlas_backup::operations::UpdateCompliancePolicy);
+crate::call!(
+    json atlas_backup::operations::UpdateCompliancePolicy <
+    atlas_backup::operations::UpdateCompliancePolicyV2023_01_01 >
+);
 fn op_disable_compliance_policy(
     client: &atlas_backup::Client,
     v: &Values,
@@ -3504,9 +3578,22 @@ fn op_get_backup_schedule(
         client.get_backup_schedule(), v; "groupId" => group_id : String, "clusterName" =>
         cluster_name : String, "envelope" => envelope : bool, "pretty" => pretty : bool
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2023-01-01") => {
+            Ok(
+                Box::new(
+                    b.api_version(atlas_backup::operations::GetBackupScheduleV2023_01_01),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(json atlas_backup::operations::GetBackupSchedule);
+crate::call!(
+    json atlas_backup::operations::GetBackupSchedule <
+    atlas_backup::operations::GetBackupScheduleV2023_01_01 >
+);
 fn op_delete_cluster_backup_schedule(
     client: &atlas_backup::Client,
     v: &Values,
@@ -3516,9 +3603,25 @@ fn op_delete_cluster_backup_schedule(
         "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
         => pretty : bool
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2023-01-01") => {
+            Ok(
+                Box::new(
+                    b
+                        .api_version(
+                            atlas_backup::operations::DeleteClusterBackupScheduleV2023_01_01,
+                        ),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(json atlas_backup::operations::DeleteClusterBackupSchedule);
+crate::call!(
+    json atlas_backup::operations::DeleteClusterBackupSchedule <
+    atlas_backup::operations::DeleteClusterBackupScheduleV2023_01_01 >
+);
 fn op_update_backup_schedule(
     client: &atlas_backup::Client,
     v: &Values,
@@ -3528,9 +3631,25 @@ fn op_update_backup_schedule(
         => cluster_name : String, "envelope" => envelope : bool, "pretty" => pretty :
         bool; body : atlas_backup::models::DiskBackupSnapshotSchedule20240805Request
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2023-01-01") => {
+            Ok(
+                Box::new(
+                    b
+                        .api_version(
+                            atlas_backup::operations::UpdateBackupScheduleV2023_01_01,
+                        ),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(json atlas_backup::operations::UpdateBackupSchedule);
+crate::call!(
+    json atlas_backup::operations::UpdateBackupSchedule <
+    atlas_backup::operations::UpdateBackupScheduleV2023_01_01 >
+);
 fn op_list_backup_snapshots(
     client: &atlas_backup::Client,
     v: &Values,
@@ -3554,9 +3673,22 @@ fn op_take_snapshots(
         cluster_name : String, "envelope" => envelope : bool, "pretty" => pretty : bool;
         body : atlas_backup::models::DiskBackupOnDemandSnapshotRequest
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2023-01-01") => {
+            Ok(
+                Box::new(
+                    b.api_version(atlas_backup::operations::TakeSnapshotsV2023_01_01),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(json atlas_backup::operations::TakeSnapshots);
+crate::call!(
+    json atlas_backup::operations::TakeSnapshots <
+    atlas_backup::operations::TakeSnapshotsV2023_01_01 >
+);
 fn op_get_backup_sharded_cluster(
     client: &atlas_backup::Client,
     v: &Values,
@@ -3602,9 +3734,25 @@ fn op_get_group_cluster_backup_snapshot(
         "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
         "envelope" => envelope : bool, "pretty" => pretty : bool
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2023-01-01") => {
+            Ok(
+                Box::new(
+                    b
+                        .api_version(
+                            atlas_backup::operations::GetGroupClusterBackupSnapshotV2023_01_01,
+                        ),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(json atlas_backup::operations::GetGroupClusterBackupSnapshot);
+crate::call!(
+    json atlas_backup::operations::GetGroupClusterBackupSnapshot <
+    atlas_backup::operations::GetGroupClusterBackupSnapshotV2023_01_01 >
+);
 fn op_delete_cluster_backup_snapshot(
     client: &atlas_backup::Client,
     v: &Values,
@@ -3641,6 +3789,13 @@ fn op_list_backup_snapshot_databases(
         "pageNum" => page_num : i64, "envelope" => envelope : bool, "pretty" => pretty :
         bool
     );
+    if v.api_version().is_some() {
+        return Err(
+            Failure::usage(
+                "--api-version: the library calls this operation in its newest version only",
+            ),
+        );
+    }
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListBackupSnapshotDatabases);
@@ -3654,6 +3809,13 @@ fn op_get_backup_snapshot_database(
         "databaseName" => database_name : String, "envelope" => envelope : bool, "pretty"
         => pretty : bool
     );
+    if v.api_version().is_some() {
+        return Err(
+            Failure::usage(
+                "--api-version: the library calls this operation in its newest version only",
+            ),
+        );
+    }
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetBackupSnapshotDatabase);
@@ -3668,6 +3830,13 @@ fn op_list_snapshot_database_collections(
         "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64, "envelope"
         => envelope : bool, "pretty" => pretty : bool
     );
+    if v.api_version().is_some() {
+        return Err(
+            Failure::usage(
+                "--api-version: the library calls this operation in its newest version only",
+            ),
+        );
+    }
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListSnapshotDatabaseCollections);
@@ -3681,6 +3850,13 @@ fn op_get_snapshot_database_collection(
         "databaseName" => database_name : String, "collectionName" => collection_name :
         String, "envelope" => envelope : bool, "pretty" => pretty : bool
     );
+    if v.api_version().is_some() {
+        return Err(
+            Failure::usage(
+                "--api-version: the library calls this operation in its newest version only",
+            ),
+        );
+    }
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetSnapshotDatabaseCollection);
@@ -3694,6 +3870,13 @@ fn op_list_collection_restore_jobs(
         "pageNum" => page_num : i64, "envelope" => envelope : bool, "pretty" => pretty :
         bool
     );
+    if v.api_version().is_some() {
+        return Err(
+            Failure::usage(
+                "--api-version: the library calls this operation in its newest version only",
+            ),
+        );
+    }
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListCollectionRestoreJobs);
@@ -3707,6 +3890,13 @@ fn op_create_collection_restore_job(
         => pretty : bool; body :
         atlas_backup::models::ApiAtlasCollectionRestoreJobRequest
     );
+    if v.api_version().is_some() {
+        return Err(
+            Failure::usage(
+                "--api-version: the library calls this operation in its newest version only",
+            ),
+        );
+    }
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::CreateCollectionRestoreJob);
@@ -3719,6 +3909,13 @@ fn op_get_collection_restore_job(
         "clusterName" => cluster_name : String, "jobId" => job_id : String, "envelope" =>
         envelope : bool, "pretty" => pretty : bool
     );
+    if v.api_version().is_some() {
+        return Err(
+            Failure::usage(
+                "--api-version: the library calls this operation in its newest version only",
+            ),
+        );
+    }
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetCollectionRestoreJob);
@@ -3734,6 +3931,13 @@ fn op_list_restore_job_collections(
         : i64, "pageNum" => page_num : i64, "envelope" => envelope : bool, "pretty" =>
         pretty : bool
     );
+    if v.api_version().is_some() {
+        return Err(
+            Failure::usage(
+                "--api-version: the library calls this operation in its newest version only",
+            ),
+        );
+    }
     Ok(Box::new(b))
 }
 crate::call!(list atlas_backup::operations::ListRestoreJobCollections);
@@ -3747,6 +3951,13 @@ fn op_get_restore_job_collection(
         "sourceNamespace" => source_namespace : String, "envelope" => envelope : bool,
         "pretty" => pretty : bool
     );
+    if v.api_version().is_some() {
+        return Err(
+            Failure::usage(
+                "--api-version: the library calls this operation in its newest version only",
+            ),
+        );
+    }
     Ok(Box::new(b))
 }
 crate::call!(json atlas_backup::operations::GetRestoreJobCollection);
@@ -3809,9 +4020,25 @@ fn op_get_group_serverless_backup_snapshot(
         "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
         "envelope" => envelope : bool, "pretty" => pretty : bool
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2023-01-01") => {
+            Ok(
+                Box::new(
+                    b
+                        .api_version(
+                            atlas_backup::operations::GetGroupServerlessBackupSnapshotV2023_01_01,
+                        ),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(json atlas_backup::operations::GetGroupServerlessBackupSnapshot);
+crate::call!(
+    json atlas_backup::operations::GetGroupServerlessBackupSnapshot <
+    atlas_backup::operations::GetGroupServerlessBackupSnapshotV2023_01_01 >
+);
 fn op_list_flex_restore_jobs(
     client: &atlas_backup::Client,
     v: &Values,
@@ -3883,9 +4110,25 @@ fn op_get_flex_backup_snapshot(
         name : String, "snapshotId" => snapshot_id : String, "envelope" => envelope :
         bool, "pretty" => pretty : bool
     );
-    Ok(Box::new(b))
+    match v.api_version() {
+        Some("2024-11-13") => {
+            Ok(
+                Box::new(
+                    b
+                        .api_version(
+                            atlas_backup::operations::GetFlexBackupSnapshotV2024_11_13,
+                        ),
+                ),
+            )
+        }
+        _ => Ok(Box::new(b)),
+    }
 }
 crate::call!(json atlas_backup::operations::GetFlexBackupSnapshot);
+crate::call!(
+    json atlas_backup::operations::GetFlexBackupSnapshot <
+    atlas_backup::operations::GetFlexBackupSnapshotV2024_11_13 >
+);
 fn op_list_cluster_backup_checkpoints(
     client: &atlas_backup::Client,
     v: &Values,

@@ -41,7 +41,7 @@ impl crate::mock::Mock {
     ) -> Rule<CreateBackupRestoreJobRequest, models::DiskBackupSnapshotRestoreJob> {
         self.rule("createBackupRestoreJob", "create_backup_restore_job", 200, json)
     }
-    /// A rule for [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`CreateCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateCollectionRestoreJob::send`](crate::operations::CreateCollectionRestoreJob::send) answers.
+    /// A rule for [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`CreateCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateCollectionRestoreJob::send`](crate::operations::CreateCollectionRestoreJob::send) answers in the newest API version.
     #[track_caller]
     pub fn create_collection_restore_job(
         &self,
@@ -56,7 +56,7 @@ impl crate::mock::Mock {
             json,
         )
     }
-    /// A rule for [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`): [`matching`](Rule::matching) sees a [`CreateExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`CreateExportBucket::send`](crate::operations::CreateExportBucket::send) answers.
+    /// A rule for [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`): [`matching`](Rule::matching) sees a [`CreateExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`CreateExportBucket::send`](crate::operations::CreateExportBucket::send) answers in the newest API version.
     #[track_caller]
     pub fn create_export_bucket(
         &self,
@@ -102,7 +102,7 @@ impl crate::mock::Mock {
             no_body,
         )
     }
-    /// A rule for [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSchedule::send`](crate::operations::DeleteClusterBackupSchedule::send) answers.
+    /// A rule for [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSchedule::send`](crate::operations::DeleteClusterBackupSchedule::send) answers in the newest API version.
     #[track_caller]
     pub fn delete_cluster_backup_schedule(
         &self,
@@ -163,7 +163,7 @@ impl crate::mock::Mock {
     ) -> Rule<GetBackupRestoreJobRequest, models::DiskBackupSnapshotRestoreJob> {
         self.rule("getBackupRestoreJob", "get_backup_restore_job", 200, json)
     }
-    /// A rule for [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`): [`matching`](Rule::matching) sees a [`GetBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSchedule::send`](crate::operations::GetBackupSchedule::send) answers.
+    /// A rule for [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`): [`matching`](Rule::matching) sees a [`GetBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSchedule::send`](crate::operations::GetBackupSchedule::send) answers in the newest API version.
     #[track_caller]
     pub fn get_backup_schedule(
         &self,
@@ -177,14 +177,14 @@ impl crate::mock::Mock {
     ) -> Rule<GetBackupShardedClusterRequest, models::DiskBackupShardedClusterSnapshot> {
         self.rule("getBackupShardedCluster", "get_backup_sharded_cluster", 200, json)
     }
-    /// A rule for [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`): [`matching`](Rule::matching) sees a [`GetBackupSnapshotDatabaseRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSnapshotDatabase::send`](crate::operations::GetBackupSnapshotDatabase::send) answers.
+    /// A rule for [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`): [`matching`](Rule::matching) sees a [`GetBackupSnapshotDatabaseRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSnapshotDatabase::send`](crate::operations::GetBackupSnapshotDatabase::send) answers in the newest API version.
     #[track_caller]
     pub fn get_backup_snapshot_database(
         &self,
     ) -> Rule<GetBackupSnapshotDatabaseRequest, models::DiskBackupDatabaseResponse> {
         self.rule("getBackupSnapshotDatabase", "get_backup_snapshot_database", 200, json)
     }
-    /// A rule for [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`GetCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetCollectionRestoreJob::send`](crate::operations::GetCollectionRestoreJob::send) answers.
+    /// A rule for [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`GetCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetCollectionRestoreJob::send`](crate::operations::GetCollectionRestoreJob::send) answers in the newest API version.
     #[track_caller]
     pub fn get_collection_restore_job(
         &self,
@@ -194,21 +194,21 @@ impl crate::mock::Mock {
     > {
         self.rule("getCollectionRestoreJob", "get_collection_restore_job", 200, json)
     }
-    /// A rule for [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`): [`matching`](Rule::matching) sees a [`GetCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`GetCompliancePolicy::send`](crate::operations::GetCompliancePolicy::send) answers.
+    /// A rule for [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`): [`matching`](Rule::matching) sees a [`GetCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`GetCompliancePolicy::send`](crate::operations::GetCompliancePolicy::send) answers in the newest API version.
     #[track_caller]
     pub fn get_compliance_policy(
         &self,
     ) -> Rule<GetCompliancePolicyRequest, models::DataProtectionSettings20231001> {
         self.rule("getCompliancePolicy", "get_compliance_policy", 200, json)
     }
-    /// A rule for [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`): [`matching`](Rule::matching) sees a [`GetExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`GetExportBucket::send`](crate::operations::GetExportBucket::send) answers.
+    /// A rule for [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`): [`matching`](Rule::matching) sees a [`GetExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`GetExportBucket::send`](crate::operations::GetExportBucket::send) answers in the newest API version.
     #[track_caller]
     pub fn get_export_bucket(
         &self,
     ) -> Rule<GetExportBucketRequest, models::DiskBackupSnapshotExportBucketResponse> {
         self.rule("getExportBucket", "get_export_bucket", 200, json)
     }
-    /// A rule for [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupClusterBackupSnapshot::send`](crate::operations::GetGroupClusterBackupSnapshot::send) answers.
+    /// A rule for [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupClusterBackupSnapshot::send`](crate::operations::GetGroupClusterBackupSnapshot::send) answers in the newest API version.
     #[track_caller]
     pub fn get_group_cluster_backup_snapshot(
         &self,
@@ -220,7 +220,7 @@ impl crate::mock::Mock {
             json,
         )
     }
-    /// A rule for [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupServerlessBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupServerlessBackupSnapshot::send`](crate::operations::GetGroupServerlessBackupSnapshot::send) answers.
+    /// A rule for [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupServerlessBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupServerlessBackupSnapshot::send`](crate::operations::GetGroupServerlessBackupSnapshot::send) answers in the newest API version.
     #[track_caller]
     pub fn get_group_serverless_backup_snapshot(
         &self,
@@ -235,7 +235,7 @@ impl crate::mock::Mock {
             json,
         )
     }
-    /// A rule for [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`): [`matching`](Rule::matching) sees a [`GetRestoreJobCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetRestoreJobCollection::send`](crate::operations::GetRestoreJobCollection::send) answers.
+    /// A rule for [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`): [`matching`](Rule::matching) sees a [`GetRestoreJobCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetRestoreJobCollection::send`](crate::operations::GetRestoreJobCollection::send) answers in the newest API version.
     #[track_caller]
     pub fn get_restore_job_collection(
         &self,
@@ -252,7 +252,7 @@ impl crate::mock::Mock {
     ) -> Rule<GetServerlessRestoreJobRequest, models::ServerlessBackupRestoreJob> {
         self.rule("getServerlessRestoreJob", "get_serverless_restore_job", 200, json)
     }
-    /// A rule for [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`): [`matching`](Rule::matching) sees a [`GetSnapshotDatabaseCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetSnapshotDatabaseCollection::send`](crate::operations::GetSnapshotDatabaseCollection::send) answers.
+    /// A rule for [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`): [`matching`](Rule::matching) sees a [`GetSnapshotDatabaseCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetSnapshotDatabaseCollection::send`](crate::operations::GetSnapshotDatabaseCollection::send) answers in the newest API version.
     #[track_caller]
     pub fn get_snapshot_database_collection(
         &self,
@@ -306,7 +306,7 @@ impl crate::mock::Mock {
     > {
         self.rule("listBackupShardedClusters", "list_backup_sharded_clusters", 200, json)
     }
-    /// A rule for [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotDatabasesRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshotDatabases::send`](crate::operations::ListBackupSnapshotDatabases::send) answers.
+    /// A rule for [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotDatabasesRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshotDatabases::send`](crate::operations::ListBackupSnapshotDatabases::send) answers in the newest API version.
     #[track_caller]
     pub fn list_backup_snapshot_databases(
         &self,
@@ -328,7 +328,7 @@ impl crate::mock::Mock {
     ) -> Rule<ListBackupSnapshotsRequest, models::PaginatedCloudBackupReplicaSet> {
         self.rule("listBackupSnapshots", "list_backup_snapshots", 200, json)
     }
-    /// A rule for [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`): [`matching`](Rule::matching) sees a [`ListCollectionRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListCollectionRestoreJobs::send`](crate::operations::ListCollectionRestoreJobs::send) answers.
+    /// A rule for [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`): [`matching`](Rule::matching) sees a [`ListCollectionRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListCollectionRestoreJobs::send`](crate::operations::ListCollectionRestoreJobs::send) answers in the newest API version.
     #[track_caller]
     pub fn list_collection_restore_jobs(
         &self,
@@ -338,14 +338,14 @@ impl crate::mock::Mock {
     > {
         self.rule("listCollectionRestoreJobs", "list_collection_restore_jobs", 200, json)
     }
-    /// A rule for [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`): [`matching`](Rule::matching) sees a [`ListExportBucketsRequest`], [`then_output`](Rule::then_output) takes what [`ListExportBuckets::send`](crate::operations::ListExportBuckets::send) answers.
+    /// A rule for [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`): [`matching`](Rule::matching) sees a [`ListExportBucketsRequest`], [`then_output`](Rule::then_output) takes what [`ListExportBuckets::send`](crate::operations::ListExportBuckets::send) answers in the newest API version.
     #[track_caller]
     pub fn list_export_buckets(
         &self,
     ) -> Rule<ListExportBucketsRequest, models::PaginatedBackupSnapshotExportBuckets> {
         self.rule("listExportBuckets", "list_export_buckets", 200, json)
     }
-    /// A rule for [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`): [`matching`](Rule::matching) sees a [`ListRestoreJobCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListRestoreJobCollections::send`](crate::operations::ListRestoreJobCollections::send) answers.
+    /// A rule for [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`): [`matching`](Rule::matching) sees a [`ListRestoreJobCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListRestoreJobCollections::send`](crate::operations::ListRestoreJobCollections::send) answers in the newest API version.
     #[track_caller]
     pub fn list_restore_job_collections(
         &self,
@@ -380,7 +380,7 @@ impl crate::mock::Mock {
     > {
         self.rule("listServerlessRestoreJobs", "list_serverless_restore_jobs", 200, json)
     }
-    /// A rule for [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`): [`matching`](Rule::matching) sees a [`ListSnapshotDatabaseCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListSnapshotDatabaseCollections::send`](crate::operations::ListSnapshotDatabaseCollections::send) answers.
+    /// A rule for [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`): [`matching`](Rule::matching) sees a [`ListSnapshotDatabaseCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListSnapshotDatabaseCollections::send`](crate::operations::ListSnapshotDatabaseCollections::send) answers in the newest API version.
     #[track_caller]
     pub fn list_snapshot_database_collections(
         &self,
@@ -395,7 +395,7 @@ impl crate::mock::Mock {
             json,
         )
     }
-    /// A rule for [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`): [`matching`](Rule::matching) sees a [`TakeSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`TakeSnapshots::send`](crate::operations::TakeSnapshots::send) answers.
+    /// A rule for [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`): [`matching`](Rule::matching) sees a [`TakeSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`TakeSnapshots::send`](crate::operations::TakeSnapshots::send) answers in the newest API version.
     #[track_caller]
     pub fn take_snapshots(
         &self,
@@ -412,7 +412,7 @@ impl crate::mock::Mock {
     > {
         self.rule("updateBackupExportBucket", "update_backup_export_bucket", 200, json)
     }
-    /// A rule for [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`): [`matching`](Rule::matching) sees a [`UpdateBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSchedule::send`](crate::operations::UpdateBackupSchedule::send) answers.
+    /// A rule for [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`): [`matching`](Rule::matching) sees a [`UpdateBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSchedule::send`](crate::operations::UpdateBackupSchedule::send) answers in the newest API version.
     #[track_caller]
     pub fn update_backup_schedule(
         &self,
@@ -426,7 +426,7 @@ impl crate::mock::Mock {
     ) -> Rule<UpdateBackupSnapshotRequest, models::DiskBackupReplicaSet> {
         self.rule("updateBackupSnapshot", "update_backup_snapshot", 200, json)
     }
-    /// A rule for [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`): [`matching`](Rule::matching) sees a [`UpdateCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`UpdateCompliancePolicy::send`](crate::operations::UpdateCompliancePolicy::send) answers.
+    /// A rule for [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`): [`matching`](Rule::matching) sees a [`UpdateCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`UpdateCompliancePolicy::send`](crate::operations::UpdateCompliancePolicy::send) answers in the newest API version.
     #[track_caller]
     pub fn update_compliance_policy(
         &self,

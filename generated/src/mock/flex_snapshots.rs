@@ -14,7 +14,7 @@ impl crate::mock::Mock {
     ) -> Rule<DownloadFlexBackupRequest, models::FlexBackupRestoreJob20241113> {
         self.rule("downloadFlexBackup", "download_flex_backup", 200, json)
     }
-    /// A rule for [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetFlexBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexBackupSnapshot::send`](crate::operations::GetFlexBackupSnapshot::send) answers.
+    /// A rule for [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetFlexBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexBackupSnapshot::send`](crate::operations::GetFlexBackupSnapshot::send) answers in the newest API version.
     #[track_caller]
     pub fn get_flex_backup_snapshot(
         &self,

@@ -738,6 +738,70 @@ crate::codec::string_enum!(
     BackupSnapshotRetentionRetentionUnit, Unknown { Days = "DAYS", Weeks = "WEEKS",
     Months = "MONTHS", Years = "YEARS" }
 );
+/// The Backup Compliance Policy of a project as version 2023-01-01 states it (one scheduled policy list, no per-item retention units). Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DataProtectionSettings {
+    /// Email address of the person who authorized the policy change.
+    pub authorized_email: String,
+    /// First name of the person who authorized the policy change.
+    pub authorized_user_first_name: Option<String>,
+    /// Last name of the person who authorized the policy change.
+    pub authorized_user_last_name: Option<String>,
+    /// Whether copies in other regions are protected from deletion even after the region is removed from the copy settings.
+    pub copy_protection_enabled: Option<bool>,
+    /// Whether the policy may be disabled; turning this on takes a support request. Read-only: set by Atlas, never sent.
+    pub deletable: Option<bool>,
+    /// Whether every cluster under the policy must use encryption at rest with customer key management.
+    pub encryption_at_rest_enabled: Option<bool>,
+    pub on_demand_policy_item: Option<super::BackupComplianceOnDemandPolicyItem>,
+    /// Whether clusters under the policy must use continuous cloud backup.
+    pub pit_enabled: Option<bool>,
+    /// 24-character hexadecimal ID of the project the policy belongs to.
+    pub project_id: Option<String>,
+    /// Minimum point-in-time restore window in days; a positive number no longer than the hourly retention.
+    pub restore_window_days: Option<i32>,
+    /// Rules applied to scheduled snapshots.
+    pub scheduled_policy_items: Option<Vec<super::BackupComplianceScheduledPolicyItem>>,
+    /// Current state of the policy; ignored in requests. Read-only: set by Atlas, never sent.
+    pub state: Option<super::DataProtectionSettingsState>,
+    /// When the policy was last changed (ISO 8601, UTC); ignored in requests. Read-only: set by Atlas, never sent.
+    pub updated_date: Option<chrono::DateTime<chrono::Utc>>,
+    /// Email address of the user who last changed the policy; ignored in requests. Read-only: set by Atlas, never sent.
+    pub updated_user: Option<String>,
+}
+crate::codec::object!(
+    DataProtectionSettings; authorized_email("authorizedEmail"),
+    authorized_user_first_name["authorizedUserFirstName"],
+    authorized_user_last_name["authorizedUserLastName"],
+    copy_protection_enabled["copyProtectionEnabled"], deletable["deletable"],
+    encryption_at_rest_enabled["encryptionAtRestEnabled"],
+    on_demand_policy_item["onDemandPolicyItem"], pit_enabled["pitEnabled"],
+    project_id["projectId"], restore_window_days["restoreWindowDays"],
+    scheduled_policy_items["scheduledPolicyItems"], state["state"],
+    updated_date["updatedDate"], updated_user["updatedUser"]
+);
+impl DataProtectionSettings {
+    /// A value with the required fields set and the optional ones empty.
+    pub fn new(authorized_email: String) -> Self {
+        Self {
+            authorized_email,
+            authorized_user_first_name: None,
+            authorized_user_last_name: None,
+            copy_protection_enabled: None,
+            deletable: None,
+            encryption_at_rest_enabled: None,
+            on_demand_policy_item: None,
+            pit_enabled: None,
+            project_id: None,
+            restore_window_days: None,
+            scheduled_policy_items: None,
+            state: None,
+            updated_date: None,
+            updated_user: None,
+        }
+    }
+}
 /// The Backup Compliance Policy of a project, which protects backups from being changed or deleted. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -916,6 +980,27 @@ crate::codec::string_enum!(
     DataProtectionSettings20231001State, Unknown { Active = "ACTIVE", Enabling =
     "ENABLING", Updating = "UPDATING", Disabling = "DISABLING" }
 );
+/// Current state of the policy; ignored in requests. The same type as [`DataProtectionSettings20231001State`](crate::models::DataProtectionSettings20231001State): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::DataProtectionSettings20231001State as DataProtectionSettingsState;
+/// Copied snapshots to delete, by cloud provider, region and replication spec (version 2023-01-01). Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DeleteCopiedBackups {
+    /// Cloud provider of the removed copy setting. Write-only: sent, never returned.
+    pub cloud_provider: Option<super::DeleteCopiedBackupsCloudProvider>,
+    /// Atlas region of the removed copy setting. Write-only: sent, never returned.
+    pub region_name: Option<String>,
+    /// Write-only: sent, never returned.
+    pub replication_spec_id: Option<String>,
+    /// 24-character hexadecimal ID of the cluster zone of the removed copy setting. Write-only: sent, never returned.
+    pub zone_id: Option<String>,
+}
+crate::codec::object!(
+    DeleteCopiedBackups; cloud_provider["cloudProvider"], region_name["regionName"],
+    replication_spec_id["replicationSpecId"], zone_id["zoneId"]
+);
+crate::codec::default_new!(DeleteCopiedBackups);
 /// A removed copy setting whose existing copies should be deleted too. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -966,6 +1051,9 @@ crate::codec::string_enum!(
     DeleteCopiedBackups20240805CloudProvider, Unknown { Aws = "AWS", Azure = "AZURE", Gcp
     = "GCP" }
 );
+/// Cloud provider of the removed copy setting. The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::DeleteCopiedBackups20240805CloudProvider as DeleteCopiedBackupsCloudProvider;
 /// One rule of a backup policy: how often Atlas takes snapshots and how long it keeps them. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1143,6 +1231,32 @@ impl DiskBackupCopyPolicyItemRequest {
         crate::request::with(self, |s| s.retention_value = Some(value))
     }
 }
+/// Where and how often snapshots are copied, per replication spec (version 2023-01-01). Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct DiskBackupCopySetting {
+    /// Cloud provider that stores the snapshot copies.
+    pub cloud_provider: Option<super::DiskBackupCopySettingCloudProvider>,
+    /// Copy policy items, used only when `copyPolicyItemsEnabled` is true.
+    pub copy_policy_items: Option<Vec<super::DiskBackupCopyPolicyItem>>,
+    /// Snapshot frequencies to copy; deprecated in favour of `copyPolicyItems` and used only when `copyPolicyItemsEnabled` is not true.
+    #[deprecated(note = "deprecated in the API spec")]
+    pub frequencies: Option<Vec<super::DiskBackupCopySettingFrequenciesItem>>,
+    /// Copy only this many of the most recent snapshots to the target region, instead of a frequency or policy based selection.
+    pub last_number_of_snapshots: Option<i32>,
+    /// Atlas region that receives the copies.
+    pub region_name: Option<String>,
+    pub replication_spec_id: Option<String>,
+    /// Whether to copy oplogs too, which point-in-time restores in the target region need.
+    pub should_copy_oplogs: Option<bool>,
+}
+crate::codec::object!(
+    DiskBackupCopySetting; cloud_provider["cloudProvider"],
+    copy_policy_items["copyPolicyItems"], frequencies["frequencies"],
+    last_number_of_snapshots["lastNumberOfSnapshots"], region_name["regionName"],
+    replication_spec_id["replicationSpecId"], should_copy_oplogs["shouldCopyOplogs"]
+);
+crate::codec::default_new!(DiskBackupCopySetting);
 /// Where and what Atlas copies for one zone of the cluster. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1283,6 +1397,12 @@ impl DiskBackupCopySetting20240805Request {
         crate::request::with(self, |s| s.should_copy_oplogs = Some(value))
     }
 }
+/// Cloud provider that stores the snapshot copies. The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::DeleteCopiedBackups20240805CloudProvider as DiskBackupCopySettingCloudProvider;
+/// The same type as [`DiskBackupCopySetting20240805FrequenciesItem`](crate::models::DiskBackupCopySetting20240805FrequenciesItem): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::DiskBackupCopySetting20240805FrequenciesItem as DiskBackupCopySettingFrequenciesItem;
 /// One database found in a cloud backup snapshot. The same type as [`DiskBackupCollectionResponse`](crate::models::DiskBackupCollectionResponse): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupCollectionResponse as DiskBackupDatabaseResponse;
@@ -2278,6 +2398,88 @@ impl DiskBackupSnapshotRestoreJobRequest {
         crate::request::with(self, |s| s.target_group_id = Some(value.into()))
     }
 }
+/// The cloud backup schedule of a cluster as version 2023-01-01 states it: copy settings per replication spec, which 2024-08-05 replaced by zones. Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DiskBackupSnapshotSchedule {
+    /// Whether Atlas exports snapshots to the export bucket automatically.
+    pub auto_export_enabled: Option<bool>,
+    /// 24-character hexadecimal ID of the cluster. Read-only: set by Atlas, never sent.
+    pub cluster_id: Option<String>,
+    /// Name of the cluster. Read-only: set by Atlas, never sent.
+    pub cluster_name: Option<String>,
+    /// Whether copy settings are expressed with `copyPolicyItems` (true) or with the older `frequencies` list (false or absent).
+    pub copy_policy_items_enabled: Option<bool>,
+    /// Settings for copying snapshots to other regions, one entry per target.
+    pub copy_settings: Option<Vec<super::DiskBackupCopySetting>>,
+    /// Removed copy settings whose existing snapshot copies Atlas should also delete. Write-only: sent, never returned.
+    pub delete_copied_backups: Option<Vec<super::DeleteCopiedBackups>>,
+    /// Whether to delete existing snapshot copies when their copy policy items are removed; needs `copyPolicyItemsEnabled`. Write-only: sent, never returned.
+    pub delete_copy_snapshots: Option<bool>,
+    /// Whether to delete existing snapshots when the policy that produced them is removed. Write-only: sent, never returned.
+    pub delete_snapshots: Option<bool>,
+    pub export: Option<super::AutoExportPolicy>,
+    /// Extra retention settings of the backup policy.
+    pub extra_retention_settings: Option<Vec<super::ExtraRetentionSetting>>,
+    /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
+    pub links: Option<Vec<super::Link>>,
+    /// When Atlas takes the next scheduled snapshot (ISO 8601, UTC). Read-only: set by Atlas, never sent.
+    pub next_snapshot: Option<chrono::DateTime<chrono::Utc>>,
+    /// The backup policies of the schedule.
+    pub policies: Vec<super::AdvancedDiskBackupSnapshotSchedulePolicy>,
+    /// Hour of the day (UTC) at which Atlas takes scheduled snapshots.
+    pub reference_hour_of_day: Option<i32>,
+    /// Minute within `referenceHourOfDay` at which Atlas takes scheduled snapshots.
+    pub reference_minute_of_hour: Option<i32>,
+    /// How many days back a continuous cloud backup can restore to; a positive number.
+    pub restore_window_days: Option<i32>,
+    /// Whether changed retention of copy policy items also applies to copies Atlas already made. Write-only: sent, never returned.
+    pub update_copy_snapshots: Option<bool>,
+    /// Whether the changed retention of the policy also applies to snapshots Atlas already took. Write-only: sent, never returned.
+    pub update_snapshots: Option<bool>,
+    /// Whether export paths in the bucket use organization and project names instead of their IDs.
+    pub use_org_and_group_names_in_export_prefix: Option<bool>,
+}
+crate::codec::object!(
+    DiskBackupSnapshotSchedule; auto_export_enabled["autoExportEnabled"],
+    cluster_id["clusterId"], cluster_name["clusterName"],
+    copy_policy_items_enabled["copyPolicyItemsEnabled"], copy_settings["copySettings"],
+    delete_copied_backups["deleteCopiedBackups"],
+    delete_copy_snapshots["deleteCopySnapshots"], delete_snapshots["deleteSnapshots"],
+    export["export"], extra_retention_settings["extraRetentionSettings"], links["links"],
+    next_snapshot["nextSnapshot"], policies("policies"),
+    reference_hour_of_day["referenceHourOfDay"],
+    reference_minute_of_hour["referenceMinuteOfHour"],
+    restore_window_days["restoreWindowDays"],
+    update_copy_snapshots["updateCopySnapshots"], update_snapshots["updateSnapshots"],
+    use_org_and_group_names_in_export_prefix["useOrgAndGroupNamesInExportPrefix"]
+);
+impl DiskBackupSnapshotSchedule {
+    /// A value with the required fields set and the optional ones empty.
+    pub fn new(policies: Vec<super::AdvancedDiskBackupSnapshotSchedulePolicy>) -> Self {
+        Self {
+            auto_export_enabled: None,
+            cluster_id: None,
+            cluster_name: None,
+            copy_policy_items_enabled: None,
+            copy_settings: None,
+            delete_copied_backups: None,
+            delete_copy_snapshots: None,
+            delete_snapshots: None,
+            export: None,
+            extra_retention_settings: None,
+            links: None,
+            next_snapshot: None,
+            policies,
+            reference_hour_of_day: None,
+            reference_minute_of_hour: None,
+            restore_window_days: None,
+            update_copy_snapshots: None,
+            update_snapshots: None,
+            use_org_and_group_names_in_export_prefix: None,
+        }
+    }
+}
 /// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2767,6 +2969,31 @@ crate::codec::object!(
 impl PaginatedApiAtlasServerlessBackupSnapshot {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(results: Vec<super::ServerlessBackupSnapshot>) -> Self {
+        Self {
+            links: None,
+            results,
+            total_count: None,
+        }
+    }
+}
+/// One page of export buckets as version 2023-01-01 states it (AWS S3 buckets only). Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PaginatedBackupSnapshotExportBucket {
+    /// Links to this resource and related API resources (RFC 5988). Read-only: set by Atlas, never sent.
+    pub links: Option<Vec<super::Link>>,
+    /// The items on the requested page. Read-only: set by Atlas, never sent.
+    pub results: Vec<super::DiskBackupSnapshotAwsExportBucketResponse>,
+    /// Estimated number of items across all pages; left out when `includeCount` is false. Read-only: set by Atlas, never sent.
+    pub total_count: Option<i32>,
+}
+crate::codec::object!(
+    PaginatedBackupSnapshotExportBucket; links["links"], results("results"),
+    total_count["totalCount"]
+);
+impl PaginatedBackupSnapshotExportBucket {
+    /// A value with the required fields set and the optional ones empty.
+    pub fn new(results: Vec<super::DiskBackupSnapshotAwsExportBucketResponse>) -> Self {
         Self {
             links: None,
             results,

@@ -213,7 +213,8 @@ impl CreateBackupRestoreJob {
 ///
 /// Starts a job that restores selected databases or collections from a snapshot or a point in time. Requires the Project Backup Recovery Operator role.
 ///
-/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs` (`createCollectionRestoreJob`), API version `2025-03-12`
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs` (`createCollectionRestoreJob`), API versions `preview`, `2025-03-12` (default `2025-03-12`)
+/// - Atlas stops answering in version `preview` on 2026-08-10
 /// - Required role (any of): Project Backup Recovery Operator
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -226,8 +227,8 @@ impl CreateBackupRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateCollectionRestoreJob(
-    crate::request::Builder<CreateCollectionRestoreJobParams>,
+pub struct CreateCollectionRestoreJob<V = CreateCollectionRestoreJobV2025_03_12>(
+    crate::request::Builder<CreateCollectionRestoreJobParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct CreateCollectionRestoreJobParams {
@@ -237,13 +238,13 @@ struct CreateCollectionRestoreJobParams {
 }
 crate::request::builder!(
     #[doc(alias = "createGroupClusterCollectionRestoreJob")]
-    create_collection_restore_job -> CreateCollectionRestoreJob =>
-    models::ApiAtlasCollectionRestoreJobResponse; POST
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
-    "createCollectionRestoreJob", ["application/vnd.atlas.2025-03-12+json"],
-    "Restore databases or collections"; envelope, pretty
+    create_collection_restore_job -> versioned CreateCollectionRestoreJob => V::Output;
+    POST "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
+    "createCollectionRestoreJob", ["application/vnd.atlas.preview+json",
+    "application/vnd.atlas.2025-03-12+json"], "Restore databases or collections";
+    envelope, pretty
 );
-impl CreateCollectionRestoreJob {
+impl<V: crate::version::ApiVersion> CreateCollectionRestoreJob<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -256,17 +257,42 @@ impl CreateCollectionRestoreJob {
     pub fn body(self, value: models::ApiAtlasCollectionRestoreJobRequest) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> CreateCollectionRestoreJob<W> {
+        CreateCollectionRestoreJob(self.0.version())
+    }
     fn fill(p: &CreateCollectionRestoreJobParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
 }
+/// Version `preview` of `createCollectionRestoreJob` (`application/vnd.atlas.preview+json`), for [`CreateCollectionRestoreJob::api_version`]. Atlas stops answering in it on 2026-08-10.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CreateCollectionRestoreJobVPreview;
+impl crate::version::sealed::Sealed for CreateCollectionRestoreJobVPreview {}
+impl crate::version::ApiVersion for CreateCollectionRestoreJobVPreview {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.preview+json";
+    type Output = models::ApiAtlasCollectionRestoreJobResponse;
+}
+/// Version `2025-03-12` of `createCollectionRestoreJob` (`application/vnd.atlas.2025-03-12+json`), for [`CreateCollectionRestoreJob::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CreateCollectionRestoreJobV2025_03_12;
+impl crate::version::sealed::Sealed for CreateCollectionRestoreJobV2025_03_12 {}
+impl crate::version::ApiVersion for CreateCollectionRestoreJobV2025_03_12 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-03-12+json";
+    type Output = models::ApiAtlasCollectionRestoreJobResponse;
+}
 /// Create a snapshot export bucket
 ///
 /// Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket to which snapshots of the project can then be exported. Requires the Project Backup Manager role.
 ///
-/// - `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (`createExportBucket`), API version `2024-05-30`
+/// - `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (`createExportBucket`), API versions `2023-01-01`, `2024-05-30` (default `2024-05-30`)
+/// - Atlas stops answering in version `2023-01-01` on 2027-07-01
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -279,20 +305,22 @@ impl CreateCollectionRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct CreateExportBucket(crate::request::Builder<CreateExportBucketParams>);
+pub struct CreateExportBucket<V = CreateExportBucketV2024_05_30>(
+    crate::request::Builder<CreateExportBucketParams, V>,
+);
 #[derive(Debug, Clone, Default)]
 struct CreateExportBucketParams {
     group_id: Option<String>,
     body: Option<models::DiskBackupSnapshotExportBucketRequest>,
 }
 crate::request::builder!(
-    #[doc(alias = "createGroupBackupExportBucket")] create_export_bucket ->
-    CreateExportBucket => models::DiskBackupSnapshotExportBucketResponse; POST
+    #[doc(alias = "createGroupBackupExportBucket")] create_export_bucket -> versioned
+    CreateExportBucket => V::Output; POST
     "/api/atlas/v2/groups/{groupId}/backup/exportBuckets", "createExportBucket",
-    ["application/vnd.atlas.2024-05-30+json"], "Create a snapshot export bucket";
-    envelope, pretty
+    ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2024-05-30+json"],
+    "Create a snapshot export bucket"; envelope, pretty
 );
-impl CreateExportBucket {
+impl<V: crate::version::ApiVersion> CreateExportBucket<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -301,16 +329,41 @@ impl CreateExportBucket {
     pub fn body(self, value: models::DiskBackupSnapshotExportBucketRequest) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> CreateExportBucket<W> {
+        CreateExportBucket(self.0.version())
+    }
     fn fill(p: &CreateExportBucketParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.json(p.body.as_ref(), true)
     }
+}
+/// Version `2023-01-01` of `createExportBucket` (`application/vnd.atlas.2023-01-01+json`), for [`CreateExportBucket::api_version`]. Atlas stops answering in it on 2027-07-01.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CreateExportBucketV2023_01_01;
+impl crate::version::sealed::Sealed for CreateExportBucketV2023_01_01 {}
+impl crate::version::ApiVersion for CreateExportBucketV2023_01_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-01-01+json";
+    type Output = models::DiskBackupSnapshotAwsExportBucketResponse;
+}
+/// Version `2024-05-30` of `createExportBucket` (`application/vnd.atlas.2024-05-30+json`), for [`CreateExportBucket::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CreateExportBucketV2024_05_30;
+impl crate::version::sealed::Sealed for CreateExportBucketV2024_05_30 {}
+impl crate::version::ApiVersion for CreateExportBucketV2024_05_30 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2024-05-30+json";
+    type Output = models::DiskBackupSnapshotExportBucketResponse;
 }
 /// Restore a serverless instance snapshot
 ///
 /// Starts a restore job for one snapshot of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use createFlexRestoreJob.
 ///
 /// - `POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs` (`createServerlessRestoreJob`), API version `2023-01-01`
+/// - Atlas stops answering in version `2023-01-01` on 2026-01-22
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -476,7 +529,8 @@ impl DeleteBackupShardedCluster {
 ///
 /// Deletes every backup policy of the cluster and returns the resulting schedule. Requires the Project Backup Manager role.
 ///
-/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`deleteClusterBackupSchedule`), API version `2024-08-05`
+/// - `DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`deleteClusterBackupSchedule`), API versions `2023-01-01`, `2024-08-05` (default `2024-08-05`)
+/// - Atlas stops answering in version `2023-01-01` on 2027-07-01
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -489,8 +543,8 @@ impl DeleteBackupShardedCluster {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct DeleteClusterBackupSchedule(
-    crate::request::Builder<DeleteClusterBackupScheduleParams>,
+pub struct DeleteClusterBackupSchedule<V = DeleteClusterBackupScheduleV2024_08_05>(
+    crate::request::Builder<DeleteClusterBackupScheduleParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct DeleteClusterBackupScheduleParams {
@@ -499,13 +553,14 @@ struct DeleteClusterBackupScheduleParams {
 }
 crate::request::builder!(
     #[doc(alias = "deleteGroupClusterBackupSchedule")] #[doc(alias =
-    "deleteAllBackupSchedules")] delete_cluster_backup_schedule ->
-    DeleteClusterBackupSchedule => models::DiskBackupSnapshotSchedule20240805; DELETE
+    "deleteAllBackupSchedules")] delete_cluster_backup_schedule -> versioned
+    DeleteClusterBackupSchedule => V::Output; DELETE
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
-    "deleteClusterBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
-    "Remove all backup schedules of a cluster"; envelope, pretty
+    "deleteClusterBackupSchedule", ["application/vnd.atlas.2023-01-01+json",
+    "application/vnd.atlas.2024-08-05+json"], "Remove all backup schedules of a cluster";
+    envelope, pretty
 );
-impl DeleteClusterBackupSchedule {
+impl<V: crate::version::ApiVersion> DeleteClusterBackupSchedule<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -514,10 +569,34 @@ impl DeleteClusterBackupSchedule {
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> DeleteClusterBackupSchedule<W> {
+        DeleteClusterBackupSchedule(self.0.version())
+    }
     fn fill(p: &DeleteClusterBackupScheduleParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)
     }
+}
+/// Version `2023-01-01` of `deleteClusterBackupSchedule` (`application/vnd.atlas.2023-01-01+json`), for [`DeleteClusterBackupSchedule::api_version`]. Atlas stops answering in it on 2027-07-01.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeleteClusterBackupScheduleV2023_01_01;
+impl crate::version::sealed::Sealed for DeleteClusterBackupScheduleV2023_01_01 {}
+impl crate::version::ApiVersion for DeleteClusterBackupScheduleV2023_01_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-01-01+json";
+    type Output = models::DiskBackupSnapshotSchedule;
+}
+/// Version `2024-08-05` of `deleteClusterBackupSchedule` (`application/vnd.atlas.2024-08-05+json`), for [`DeleteClusterBackupSchedule::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeleteClusterBackupScheduleV2024_08_05;
+impl crate::version::sealed::Sealed for DeleteClusterBackupScheduleV2024_08_05 {}
+impl crate::version::ApiVersion for DeleteClusterBackupScheduleV2024_08_05 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2024-08-05+json";
+    type Output = models::DiskBackupSnapshotSchedule20240805;
 }
 /// Delete a cloud backup snapshot
 ///
@@ -812,7 +891,8 @@ impl GetBackupRestoreJob {
 ///
 /// Returns the cloud backup schedule of the cluster. Requires the Project Read Only role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`getBackupSchedule`), API version `2024-08-05`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`getBackupSchedule`), API versions `2023-01-01`, `2024-08-05` (default `2024-08-05`)
+/// - Atlas stops answering in version `2023-01-01` on 2027-07-01
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -825,20 +905,23 @@ impl GetBackupRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupSchedule(crate::request::Builder<GetBackupScheduleParams>);
+pub struct GetBackupSchedule<V = GetBackupScheduleV2024_08_05>(
+    crate::request::Builder<GetBackupScheduleParams, V>,
+);
 #[derive(Debug, Clone, Default)]
 struct GetBackupScheduleParams {
     group_id: Option<String>,
     cluster_name: Option<String>,
 }
 crate::request::builder!(
-    #[doc(alias = "getGroupClusterBackupSchedule")] get_backup_schedule ->
-    GetBackupSchedule => models::DiskBackupSnapshotSchedule20240805; GET
+    #[doc(alias = "getGroupClusterBackupSchedule")] get_backup_schedule -> versioned
+    GetBackupSchedule => V::Output; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
-    "getBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
-    "Get the backup schedule of a cluster"; envelope, pretty
+    "getBackupSchedule", ["application/vnd.atlas.2023-01-01+json",
+    "application/vnd.atlas.2024-08-05+json"], "Get the backup schedule of a cluster";
+    envelope, pretty
 );
-impl GetBackupSchedule {
+impl<V: crate::version::ApiVersion> GetBackupSchedule<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -847,10 +930,34 @@ impl GetBackupSchedule {
     pub fn cluster_name(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.cluster_name = Some(value.into())))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> GetBackupSchedule<W> {
+        GetBackupSchedule(self.0.version())
+    }
     fn fill(p: &GetBackupScheduleParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)
     }
+}
+/// Version `2023-01-01` of `getBackupSchedule` (`application/vnd.atlas.2023-01-01+json`), for [`GetBackupSchedule::api_version`]. Atlas stops answering in it on 2027-07-01.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetBackupScheduleV2023_01_01;
+impl crate::version::sealed::Sealed for GetBackupScheduleV2023_01_01 {}
+impl crate::version::ApiVersion for GetBackupScheduleV2023_01_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-01-01+json";
+    type Output = models::DiskBackupSnapshotSchedule;
+}
+/// Version `2024-08-05` of `getBackupSchedule` (`application/vnd.atlas.2024-08-05+json`), for [`GetBackupSchedule::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetBackupScheduleV2024_08_05;
+impl crate::version::sealed::Sealed for GetBackupScheduleV2024_08_05 {}
+impl crate::version::ApiVersion for GetBackupScheduleV2024_08_05 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2024-08-05+json";
+    type Output = models::DiskBackupSnapshotSchedule20240805;
 }
 /// Get a sharded cluster snapshot
 ///
@@ -909,7 +1016,8 @@ impl GetBackupShardedCluster {
 ///
 /// Returns one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}` (`getBackupSnapshotDatabase`), API version `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}` (`getBackupSnapshotDatabase`), API versions `preview`, `2025-03-12` (default `2025-03-12`)
+/// - Atlas stops answering in version `preview` on 2026-08-10
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -923,8 +1031,8 @@ impl GetBackupShardedCluster {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetBackupSnapshotDatabase(
-    crate::request::Builder<GetBackupSnapshotDatabaseParams>,
+pub struct GetBackupSnapshotDatabase<V = GetBackupSnapshotDatabaseV2025_03_12>(
+    crate::request::Builder<GetBackupSnapshotDatabaseParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct GetBackupSnapshotDatabaseParams {
@@ -935,12 +1043,13 @@ struct GetBackupSnapshotDatabaseParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupClusterBackupSnapshotDatabase")] get_backup_snapshot_database
-    -> GetBackupSnapshotDatabase => models::DiskBackupDatabaseResponse; GET
+    -> versioned GetBackupSnapshotDatabase => V::Output; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}",
-    "getBackupSnapshotDatabase", ["application/vnd.atlas.2025-03-12+json"],
-    "Get a database in a snapshot"; envelope, pretty
+    "getBackupSnapshotDatabase", ["application/vnd.atlas.preview+json",
+    "application/vnd.atlas.2025-03-12+json"], "Get a database in a snapshot"; envelope,
+    pretty
 );
-impl GetBackupSnapshotDatabase {
+impl<V: crate::version::ApiVersion> GetBackupSnapshotDatabase<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -957,6 +1066,14 @@ impl GetBackupSnapshotDatabase {
     pub fn database_name(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.database_name = Some(value.into())))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> GetBackupSnapshotDatabase<W> {
+        GetBackupSnapshotDatabase(self.0.version())
+    }
     fn fill(p: &GetBackupSnapshotDatabaseParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -964,11 +1081,28 @@ impl GetBackupSnapshotDatabase {
         request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)
     }
 }
+/// Version `preview` of `getBackupSnapshotDatabase` (`application/vnd.atlas.preview+json`), for [`GetBackupSnapshotDatabase::api_version`]. Atlas stops answering in it on 2026-08-10.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetBackupSnapshotDatabaseVPreview;
+impl crate::version::sealed::Sealed for GetBackupSnapshotDatabaseVPreview {}
+impl crate::version::ApiVersion for GetBackupSnapshotDatabaseVPreview {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.preview+json";
+    type Output = models::DiskBackupDatabaseResponse;
+}
+/// Version `2025-03-12` of `getBackupSnapshotDatabase` (`application/vnd.atlas.2025-03-12+json`), for [`GetBackupSnapshotDatabase::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetBackupSnapshotDatabaseV2025_03_12;
+impl crate::version::sealed::Sealed for GetBackupSnapshotDatabaseV2025_03_12 {}
+impl crate::version::ApiVersion for GetBackupSnapshotDatabaseV2025_03_12 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-03-12+json";
+    type Output = models::DiskBackupDatabaseResponse;
+}
 /// Get a collection restore job
 ///
 /// Returns one collection restore job. Requires the Project Backup Manager role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}` (`getCollectionRestoreJob`), API version `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}` (`getCollectionRestoreJob`), API versions `preview`, `2025-03-12` (default `2025-03-12`)
+/// - Atlas stops answering in version `preview` on 2026-08-10
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -981,8 +1115,8 @@ impl GetBackupSnapshotDatabase {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetCollectionRestoreJob(
-    crate::request::Builder<GetCollectionRestoreJobParams>,
+pub struct GetCollectionRestoreJob<V = GetCollectionRestoreJobV2025_03_12>(
+    crate::request::Builder<GetCollectionRestoreJobParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct GetCollectionRestoreJobParams {
@@ -992,12 +1126,13 @@ struct GetCollectionRestoreJobParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupClusterCollectionRestoreJob")] get_collection_restore_job ->
-    GetCollectionRestoreJob => models::ApiAtlasCollectionRestoreJobResponse; GET
+    versioned GetCollectionRestoreJob => V::Output; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}",
-    "getCollectionRestoreJob", ["application/vnd.atlas.2025-03-12+json"],
-    "Get a collection restore job"; envelope, pretty
+    "getCollectionRestoreJob", ["application/vnd.atlas.preview+json",
+    "application/vnd.atlas.2025-03-12+json"], "Get a collection restore job"; envelope,
+    pretty
 );
-impl GetCollectionRestoreJob {
+impl<V: crate::version::ApiVersion> GetCollectionRestoreJob<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1010,17 +1145,42 @@ impl GetCollectionRestoreJob {
     pub fn job_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.job_id = Some(value.into())))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> GetCollectionRestoreJob<W> {
+        GetCollectionRestoreJob(self.0.version())
+    }
     fn fill(p: &GetCollectionRestoreJobParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
         request.path("jobId", &p.job_id, &ID)
     }
 }
+/// Version `preview` of `getCollectionRestoreJob` (`application/vnd.atlas.preview+json`), for [`GetCollectionRestoreJob::api_version`]. Atlas stops answering in it on 2026-08-10.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetCollectionRestoreJobVPreview;
+impl crate::version::sealed::Sealed for GetCollectionRestoreJobVPreview {}
+impl crate::version::ApiVersion for GetCollectionRestoreJobVPreview {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.preview+json";
+    type Output = models::ApiAtlasCollectionRestoreJobResponse;
+}
+/// Version `2025-03-12` of `getCollectionRestoreJob` (`application/vnd.atlas.2025-03-12+json`), for [`GetCollectionRestoreJob::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetCollectionRestoreJobV2025_03_12;
+impl crate::version::sealed::Sealed for GetCollectionRestoreJobV2025_03_12 {}
+impl crate::version::ApiVersion for GetCollectionRestoreJobV2025_03_12 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-03-12+json";
+    type Output = models::ApiAtlasCollectionRestoreJobResponse;
+}
 /// Get the Backup Compliance Policy
 ///
 /// Returns the Backup Compliance Policy settings of the project. Requires the Project Owner role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`getCompliancePolicy`), API version `2023-10-01`
+/// - `GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`getCompliancePolicy`), API versions `2023-01-01`, `2023-10-01` (default `2023-10-01`)
+/// - Atlas stops answering in version `2023-01-01` on 2027-07-01
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -1032,33 +1192,60 @@ impl GetCollectionRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetCompliancePolicy(crate::request::Builder<GetCompliancePolicyParams>);
+pub struct GetCompliancePolicy<V = GetCompliancePolicyV2023_10_01>(
+    crate::request::Builder<GetCompliancePolicyParams, V>,
+);
 #[derive(Debug, Clone, Default)]
 struct GetCompliancePolicyParams {
     group_id: Option<String>,
 }
 crate::request::builder!(
     #[doc(alias = "getGroupBackupCompliancePolicy")] #[doc(alias =
-    "getDataProtectionSettings")] get_compliance_policy -> GetCompliancePolicy =>
-    models::DataProtectionSettings20231001; GET
-    "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy", "getCompliancePolicy",
-    ["application/vnd.atlas.2023-10-01+json"], "Get the Backup Compliance Policy";
+    "getDataProtectionSettings")] get_compliance_policy -> versioned GetCompliancePolicy
+    => V::Output; GET "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
+    "getCompliancePolicy", ["application/vnd.atlas.2023-01-01+json",
+    "application/vnd.atlas.2023-10-01+json"], "Get the Backup Compliance Policy";
     envelope, pretty
 );
-impl GetCompliancePolicy {
+impl<V: crate::version::ApiVersion> GetCompliancePolicy<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
+    }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> GetCompliancePolicy<W> {
+        GetCompliancePolicy(self.0.version())
     }
     fn fill(p: &GetCompliancePolicyParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)
     }
 }
+/// Version `2023-01-01` of `getCompliancePolicy` (`application/vnd.atlas.2023-01-01+json`), for [`GetCompliancePolicy::api_version`]. Atlas stops answering in it on 2027-07-01.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetCompliancePolicyV2023_01_01;
+impl crate::version::sealed::Sealed for GetCompliancePolicyV2023_01_01 {}
+impl crate::version::ApiVersion for GetCompliancePolicyV2023_01_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-01-01+json";
+    type Output = models::DataProtectionSettings;
+}
+/// Version `2023-10-01` of `getCompliancePolicy` (`application/vnd.atlas.2023-10-01+json`), for [`GetCompliancePolicy::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetCompliancePolicyV2023_10_01;
+impl crate::version::sealed::Sealed for GetCompliancePolicyV2023_10_01 {}
+impl crate::version::ApiVersion for GetCompliancePolicyV2023_10_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-10-01+json";
+    type Output = models::DataProtectionSettings20231001;
+}
 /// Get a snapshot export bucket
 ///
 /// Returns one export bucket of the project. Requires the Project Read Only role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (`getExportBucket`), API version `2024-05-30`
+/// - `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (`getExportBucket`), API versions `2023-01-01`, `2024-05-30` (default `2024-05-30`)
+/// - Atlas stops answering in version `2023-01-01` on 2027-07-01
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -1071,20 +1258,23 @@ impl GetCompliancePolicy {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetExportBucket(crate::request::Builder<GetExportBucketParams>);
+pub struct GetExportBucket<V = GetExportBucketV2024_05_30>(
+    crate::request::Builder<GetExportBucketParams, V>,
+);
 #[derive(Debug, Clone, Default)]
 struct GetExportBucketParams {
     group_id: Option<String>,
     export_bucket_id: Option<String>,
 }
 crate::request::builder!(
-    #[doc(alias = "getGroupBackupExportBucket")] get_export_bucket -> GetExportBucket =>
-    models::DiskBackupSnapshotExportBucketResponse; GET
+    #[doc(alias = "getGroupBackupExportBucket")] get_export_bucket -> versioned
+    GetExportBucket => V::Output; GET
     "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
-    "getExportBucket", ["application/vnd.atlas.2024-05-30+json"],
-    "Get a snapshot export bucket"; envelope, pretty
+    "getExportBucket", ["application/vnd.atlas.2023-01-01+json",
+    "application/vnd.atlas.2024-05-30+json"], "Get a snapshot export bucket"; envelope,
+    pretty
 );
-impl GetExportBucket {
+impl<V: crate::version::ApiVersion> GetExportBucket<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1093,16 +1283,40 @@ impl GetExportBucket {
     pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> GetExportBucket<W> {
+        GetExportBucket(self.0.version())
+    }
     fn fill(p: &GetExportBucketParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("exportBucketId", &p.export_bucket_id, &ID)
     }
 }
+/// Version `2023-01-01` of `getExportBucket` (`application/vnd.atlas.2023-01-01+json`), for [`GetExportBucket::api_version`]. Atlas stops answering in it on 2027-07-01.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetExportBucketV2023_01_01;
+impl crate::version::sealed::Sealed for GetExportBucketV2023_01_01 {}
+impl crate::version::ApiVersion for GetExportBucketV2023_01_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-01-01+json";
+    type Output = models::DiskBackupSnapshotAwsExportBucketResponse;
+}
+/// Version `2024-05-30` of `getExportBucket` (`application/vnd.atlas.2024-05-30+json`), for [`GetExportBucket::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetExportBucketV2024_05_30;
+impl crate::version::sealed::Sealed for GetExportBucketV2024_05_30 {}
+impl crate::version::ApiVersion for GetExportBucketV2024_05_30 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2024-05-30+json";
+    type Output = models::DiskBackupSnapshotExportBucketResponse;
+}
 /// Get one replica set cloud backup snapshot
 ///
 /// Returns a single snapshot of the given cluster. Requires the Project Read Only or Project Backup Manager role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}` (`getGroupClusterBackupSnapshot`), API version `2024-05-30`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}` (`getGroupClusterBackupSnapshot`), API versions `2023-01-01`, `2024-05-30` (default `2024-05-30`)
 /// - Required role (any of): Project Read Only, Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -1115,8 +1329,8 @@ impl GetExportBucket {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetGroupClusterBackupSnapshot(
-    crate::request::Builder<GetGroupClusterBackupSnapshotParams>,
+pub struct GetGroupClusterBackupSnapshot<V = GetGroupClusterBackupSnapshotV2024_05_30>(
+    crate::request::Builder<GetGroupClusterBackupSnapshotParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct GetGroupClusterBackupSnapshotParams {
@@ -1126,13 +1340,14 @@ struct GetGroupClusterBackupSnapshotParams {
 }
 crate::request::builder!(
     #[doc(alias = "getClusterBackupSnapshot")] #[doc(alias = "getReplicaSetBackup")]
-    get_group_cluster_backup_snapshot -> GetGroupClusterBackupSnapshot =>
-    models::DiskBackupReplicaSet; GET
+    get_group_cluster_backup_snapshot -> versioned GetGroupClusterBackupSnapshot =>
+    V::Output; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
-    "getGroupClusterBackupSnapshot", ["application/vnd.atlas.2024-05-30+json"],
+    "getGroupClusterBackupSnapshot", ["application/vnd.atlas.2023-01-01+json",
+    "application/vnd.atlas.2024-05-30+json"],
     "Get one replica set cloud backup snapshot"; envelope, pretty
 );
-impl GetGroupClusterBackupSnapshot {
+impl<V: crate::version::ApiVersion> GetGroupClusterBackupSnapshot<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1145,6 +1360,14 @@ impl GetGroupClusterBackupSnapshot {
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> GetGroupClusterBackupSnapshot<W> {
+        GetGroupClusterBackupSnapshot(self.0.version())
+    }
     fn fill(
         p: &GetGroupClusterBackupSnapshotParams,
         request: &mut Request,
@@ -1154,11 +1377,28 @@ impl GetGroupClusterBackupSnapshot {
         request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
 }
+/// Version `2023-01-01` of `getGroupClusterBackupSnapshot` (`application/vnd.atlas.2023-01-01+json`), for [`GetGroupClusterBackupSnapshot::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetGroupClusterBackupSnapshotV2023_01_01;
+impl crate::version::sealed::Sealed for GetGroupClusterBackupSnapshotV2023_01_01 {}
+impl crate::version::ApiVersion for GetGroupClusterBackupSnapshotV2023_01_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-01-01+json";
+    type Output = models::DiskBackupReplicaSet;
+}
+/// Version `2024-05-30` of `getGroupClusterBackupSnapshot` (`application/vnd.atlas.2024-05-30+json`), for [`GetGroupClusterBackupSnapshot::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetGroupClusterBackupSnapshotV2024_05_30;
+impl crate::version::sealed::Sealed for GetGroupClusterBackupSnapshotV2024_05_30 {}
+impl crate::version::ApiVersion for GetGroupClusterBackupSnapshotV2024_05_30 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2024-05-30+json";
+    type Output = models::DiskBackupReplicaSet;
+}
 /// Get one snapshot of a serverless instance
 ///
 /// Returns a single snapshot of the given serverless instance. Requires the Project Read Only role; deprecated and sunset in January 2026, use getFlexBackup instead.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}` (`getGroupServerlessBackupSnapshot`), API version `2025-02-19`
+/// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}` (`getGroupServerlessBackupSnapshot`), API versions `2023-01-01`, `2025-02-19` (default `2025-02-19`)
+/// - Atlas stops answering in version `2023-01-01` on 2026-01-22
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -1178,8 +1418,10 @@ impl GetGroupClusterBackupSnapshot {
 #[deprecated(
     note = "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22"
 )]
-pub struct GetGroupServerlessBackupSnapshot(
-    crate::request::Builder<GetGroupServerlessBackupSnapshotParams>,
+pub struct GetGroupServerlessBackupSnapshot<
+    V = GetGroupServerlessBackupSnapshotV2025_02_19,
+>(
+    crate::request::Builder<GetGroupServerlessBackupSnapshotParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct GetGroupServerlessBackupSnapshotParams {
@@ -1191,13 +1433,14 @@ crate::request::builder!(
     #[doc(alias = "getServerlessBackupSnapshot")] #[doc(alias = "getServerlessBackup")]
     #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
-    get_group_serverless_backup_snapshot -> GetGroupServerlessBackupSnapshot =>
-    models::ServerlessBackupSnapshot; GET
+    get_group_serverless_backup_snapshot -> versioned GetGroupServerlessBackupSnapshot =>
+    V::Output; GET
     "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}",
-    "getGroupServerlessBackupSnapshot", ["application/vnd.atlas.2025-02-19+json"],
+    "getGroupServerlessBackupSnapshot", ["application/vnd.atlas.2023-01-01+json",
+    "application/vnd.atlas.2025-02-19+json"],
     "Get one snapshot of a serverless instance"; envelope, pretty
 );
-impl GetGroupServerlessBackupSnapshot {
+impl<V: crate::version::ApiVersion> GetGroupServerlessBackupSnapshot<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1210,6 +1453,14 @@ impl GetGroupServerlessBackupSnapshot {
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> GetGroupServerlessBackupSnapshot<W> {
+        GetGroupServerlessBackupSnapshot(self.0.version())
+    }
     fn fill(
         p: &GetGroupServerlessBackupSnapshotParams,
         request: &mut Request,
@@ -1219,11 +1470,28 @@ impl GetGroupServerlessBackupSnapshot {
         request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
 }
+/// Version `2023-01-01` of `getGroupServerlessBackupSnapshot` (`application/vnd.atlas.2023-01-01+json`), for [`GetGroupServerlessBackupSnapshot::api_version`]. Atlas stops answering in it on 2026-01-22.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetGroupServerlessBackupSnapshotV2023_01_01;
+impl crate::version::sealed::Sealed for GetGroupServerlessBackupSnapshotV2023_01_01 {}
+impl crate::version::ApiVersion for GetGroupServerlessBackupSnapshotV2023_01_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-01-01+json";
+    type Output = models::ServerlessBackupSnapshot;
+}
+/// Version `2025-02-19` of `getGroupServerlessBackupSnapshot` (`application/vnd.atlas.2025-02-19+json`), for [`GetGroupServerlessBackupSnapshot::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetGroupServerlessBackupSnapshotV2025_02_19;
+impl crate::version::sealed::Sealed for GetGroupServerlessBackupSnapshotV2025_02_19 {}
+impl crate::version::ApiVersion for GetGroupServerlessBackupSnapshotV2025_02_19 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-02-19+json";
+    type Output = models::ServerlessBackupSnapshot;
+}
 /// Get one collection of a collection restore job
 ///
 /// Returns the progress of one source namespace in a collection restore job. Requires the Project Backup Manager role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}` (`getRestoreJobCollection`), API version `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}` (`getRestoreJobCollection`), API versions `preview`, `2025-03-12` (default `2025-03-12`)
+/// - Atlas stops answering in version `preview` on 2026-08-10
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -1237,8 +1505,8 @@ impl GetGroupServerlessBackupSnapshot {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetRestoreJobCollection(
-    crate::request::Builder<GetRestoreJobCollectionParams>,
+pub struct GetRestoreJobCollection<V = GetRestoreJobCollectionV2025_03_12>(
+    crate::request::Builder<GetRestoreJobCollectionParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct GetRestoreJobCollectionParams {
@@ -1249,13 +1517,13 @@ struct GetRestoreJobCollectionParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupClusterCollectionRestoreJobCollection")]
-    get_restore_job_collection -> GetRestoreJobCollection =>
-    models::ApiAtlasCollectionRestoreCollectionStateResponse; GET
+    get_restore_job_collection -> versioned GetRestoreJobCollection => V::Output; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}",
-    "getRestoreJobCollection", ["application/vnd.atlas.2025-03-12+json"],
+    "getRestoreJobCollection", ["application/vnd.atlas.preview+json",
+    "application/vnd.atlas.2025-03-12+json"],
     "Get one collection of a collection restore job"; envelope, pretty
 );
-impl GetRestoreJobCollection {
+impl<V: crate::version::ApiVersion> GetRestoreJobCollection<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1272,6 +1540,14 @@ impl GetRestoreJobCollection {
     pub fn source_namespace(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.source_namespace = Some(value.into())))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> GetRestoreJobCollection<W> {
+        GetRestoreJobCollection(self.0.version())
+    }
     fn fill(p: &GetRestoreJobCollectionParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -1279,11 +1555,28 @@ impl GetRestoreJobCollection {
         request.path("sourceNamespace", &p.source_namespace, &crate::request::Rule::NONE)
     }
 }
+/// Version `preview` of `getRestoreJobCollection` (`application/vnd.atlas.preview+json`), for [`GetRestoreJobCollection::api_version`]. Atlas stops answering in it on 2026-08-10.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetRestoreJobCollectionVPreview;
+impl crate::version::sealed::Sealed for GetRestoreJobCollectionVPreview {}
+impl crate::version::ApiVersion for GetRestoreJobCollectionVPreview {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.preview+json";
+    type Output = models::ApiAtlasCollectionRestoreCollectionStateResponse;
+}
+/// Version `2025-03-12` of `getRestoreJobCollection` (`application/vnd.atlas.2025-03-12+json`), for [`GetRestoreJobCollection::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetRestoreJobCollectionV2025_03_12;
+impl crate::version::sealed::Sealed for GetRestoreJobCollectionV2025_03_12 {}
+impl crate::version::ApiVersion for GetRestoreJobCollectionV2025_03_12 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-03-12+json";
+    type Output = models::ApiAtlasCollectionRestoreCollectionStateResponse;
+}
 /// Get a serverless instance restore job
 ///
 /// Returns one restore job of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use getFlexRestoreJob.
 ///
 /// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}` (`getServerlessRestoreJob`), API version `2023-01-01`
+/// - Atlas stops answering in version `2023-01-01` on 2026-01-22
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -1345,7 +1638,8 @@ impl GetServerlessRestoreJob {
 ///
 /// Returns one collection of a database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}` (`getSnapshotDatabaseCollection`), API version `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}` (`getSnapshotDatabaseCollection`), API versions `preview`, `2025-03-12` (default `2025-03-12`)
+/// - Atlas stops answering in version `preview` on 2026-08-10
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -1359,8 +1653,8 @@ impl GetServerlessRestoreJob {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetSnapshotDatabaseCollection(
-    crate::request::Builder<GetSnapshotDatabaseCollectionParams>,
+pub struct GetSnapshotDatabaseCollection<V = GetSnapshotDatabaseCollectionV2025_03_12>(
+    crate::request::Builder<GetSnapshotDatabaseCollectionParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct GetSnapshotDatabaseCollectionParams {
@@ -1372,13 +1666,14 @@ struct GetSnapshotDatabaseCollectionParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupClusterBackupSnapshotDatabaseCollection")]
-    get_snapshot_database_collection -> GetSnapshotDatabaseCollection =>
-    models::DiskBackupCollectionResponse; GET
+    get_snapshot_database_collection -> versioned GetSnapshotDatabaseCollection =>
+    V::Output; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}",
-    "getSnapshotDatabaseCollection", ["application/vnd.atlas.2025-03-12+json"],
+    "getSnapshotDatabaseCollection", ["application/vnd.atlas.preview+json",
+    "application/vnd.atlas.2025-03-12+json"],
     "Get a collection of a database in a snapshot"; envelope, pretty
 );
-impl GetSnapshotDatabaseCollection {
+impl<V: crate::version::ApiVersion> GetSnapshotDatabaseCollection<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1399,6 +1694,14 @@ impl GetSnapshotDatabaseCollection {
     pub fn collection_name(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.collection_name = Some(value.into())))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> GetSnapshotDatabaseCollection<W> {
+        GetSnapshotDatabaseCollection(self.0.version())
+    }
     fn fill(
         p: &GetSnapshotDatabaseCollectionParams,
         request: &mut Request,
@@ -1409,6 +1712,22 @@ impl GetSnapshotDatabaseCollection {
         request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
         request.path("collectionName", &p.collection_name, &crate::request::Rule::NONE)
     }
+}
+/// Version `preview` of `getSnapshotDatabaseCollection` (`application/vnd.atlas.preview+json`), for [`GetSnapshotDatabaseCollection::api_version`]. Atlas stops answering in it on 2026-08-10.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetSnapshotDatabaseCollectionVPreview;
+impl crate::version::sealed::Sealed for GetSnapshotDatabaseCollectionVPreview {}
+impl crate::version::ApiVersion for GetSnapshotDatabaseCollectionVPreview {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.preview+json";
+    type Output = models::DiskBackupCollectionResponse;
+}
+/// Version `2025-03-12` of `getSnapshotDatabaseCollection` (`application/vnd.atlas.2025-03-12+json`), for [`GetSnapshotDatabaseCollection::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetSnapshotDatabaseCollectionV2025_03_12;
+impl crate::version::sealed::Sealed for GetSnapshotDatabaseCollectionV2025_03_12 {}
+impl crate::version::ApiVersion for GetSnapshotDatabaseCollectionV2025_03_12 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-03-12+json";
+    type Output = models::DiskBackupCollectionResponse;
 }
 /// List snapshot export jobs of a cluster
 ///
@@ -1725,7 +2044,8 @@ impl ListBackupShardedClusters {
 ///
 /// Returns the databases contained in one snapshot of the cluster. Requires the Project Backup Manager role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases` (`listBackupSnapshotDatabases`), API version `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases` (`listBackupSnapshotDatabases`), API versions `preview`, `2025-03-12` (default `2025-03-12`)
+/// - Atlas stops answering in version `preview` on 2026-08-10
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -1739,8 +2059,8 @@ impl ListBackupShardedClusters {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListBackupSnapshotDatabases(
-    crate::request::Builder<ListBackupSnapshotDatabasesParams>,
+pub struct ListBackupSnapshotDatabases<V = ListBackupSnapshotDatabasesV2025_03_12>(
+    crate::request::Builder<ListBackupSnapshotDatabasesParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct ListBackupSnapshotDatabasesParams {
@@ -1753,11 +2073,12 @@ struct ListBackupSnapshotDatabasesParams {
 }
 crate::request::builder!(
     #[doc(alias = "listGroupClusterBackupSnapshotDatabases")]
-    list_backup_snapshot_databases -> ListBackupSnapshotDatabases =>
-    models::PaginatedApiAtlasDiskBackupDatabase; GET
+    list_backup_snapshot_databases -> versioned ListBackupSnapshotDatabases => V::Output;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases",
-    "listBackupSnapshotDatabases", ["application/vnd.atlas.2025-03-12+json"],
-    "List the databases in a snapshot"; concurrency, envelope, pretty
+    "listBackupSnapshotDatabases", ["application/vnd.atlas.preview+json",
+    "application/vnd.atlas.2025-03-12+json"], "List the databases in a snapshot";
+    concurrency, envelope, pretty
 );
 impl ListBackupSnapshotDatabases {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
@@ -1783,6 +2104,8 @@ impl ListBackupSnapshotDatabases {
     ) -> crate::Result<Vec<models::DiskBackupDatabaseResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+}
+impl<V: crate::version::ApiVersion> ListBackupSnapshotDatabases<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1807,6 +2130,14 @@ impl ListBackupSnapshotDatabases {
     pub fn page_num(self, value: i64) -> Self {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> ListBackupSnapshotDatabases<W> {
+        ListBackupSnapshotDatabases(self.0.version())
+    }
     fn fill(p: &ListBackupSnapshotDatabasesParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -1815,6 +2146,22 @@ impl ListBackupSnapshotDatabases {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+/// Version `preview` of `listBackupSnapshotDatabases` (`application/vnd.atlas.preview+json`), for [`ListBackupSnapshotDatabases::api_version`]. Atlas stops answering in it on 2026-08-10.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListBackupSnapshotDatabasesVPreview;
+impl crate::version::sealed::Sealed for ListBackupSnapshotDatabasesVPreview {}
+impl crate::version::ApiVersion for ListBackupSnapshotDatabasesVPreview {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.preview+json";
+    type Output = models::PaginatedApiAtlasDiskBackupDatabase;
+}
+/// Version `2025-03-12` of `listBackupSnapshotDatabases` (`application/vnd.atlas.2025-03-12+json`), for [`ListBackupSnapshotDatabases::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListBackupSnapshotDatabasesV2025_03_12;
+impl crate::version::sealed::Sealed for ListBackupSnapshotDatabasesV2025_03_12 {}
+impl crate::version::ApiVersion for ListBackupSnapshotDatabasesV2025_03_12 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-03-12+json";
+    type Output = models::PaginatedApiAtlasDiskBackupDatabase;
 }
 /// List replica set cloud backup snapshots
 ///
@@ -1922,7 +2269,8 @@ impl ListBackupSnapshots {
 ///
 /// Returns the jobs that restore selected databases or collections into the cluster. Requires the Project Backup Manager role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs` (`listCollectionRestoreJobs`), API version `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs` (`listCollectionRestoreJobs`), API versions `preview`, `2025-03-12` (default `2025-03-12`)
+/// - Atlas stops answering in version `preview` on 2026-08-10
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -1935,8 +2283,8 @@ impl ListBackupSnapshots {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListCollectionRestoreJobs(
-    crate::request::Builder<ListCollectionRestoreJobsParams>,
+pub struct ListCollectionRestoreJobs<V = ListCollectionRestoreJobsV2025_03_12>(
+    crate::request::Builder<ListCollectionRestoreJobsParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct ListCollectionRestoreJobsParams {
@@ -1947,10 +2295,11 @@ struct ListCollectionRestoreJobsParams {
 }
 crate::request::builder!(
     #[doc(alias = "listGroupClusterCollectionRestoreJobs")] list_collection_restore_jobs
-    -> ListCollectionRestoreJobs => models::PaginatedApiAtlasCollectionRestoreJob; GET
+    -> versioned ListCollectionRestoreJobs => V::Output; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
-    "listCollectionRestoreJobs", ["application/vnd.atlas.2025-03-12+json"],
-    "List collection restore jobs"; concurrency, envelope, pretty
+    "listCollectionRestoreJobs", ["application/vnd.atlas.preview+json",
+    "application/vnd.atlas.2025-03-12+json"], "List collection restore jobs";
+    concurrency, envelope, pretty
 );
 impl ListCollectionRestoreJobs {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
@@ -1980,6 +2329,8 @@ impl ListCollectionRestoreJobs {
     ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreJobResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+}
+impl<V: crate::version::ApiVersion> ListCollectionRestoreJobs<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1996,6 +2347,14 @@ impl ListCollectionRestoreJobs {
     pub fn page_num(self, value: i64) -> Self {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> ListCollectionRestoreJobs<W> {
+        ListCollectionRestoreJobs(self.0.version())
+    }
     fn fill(p: &ListCollectionRestoreJobsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -2003,11 +2362,28 @@ impl ListCollectionRestoreJobs {
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
 }
+/// Version `preview` of `listCollectionRestoreJobs` (`application/vnd.atlas.preview+json`), for [`ListCollectionRestoreJobs::api_version`]. Atlas stops answering in it on 2026-08-10.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListCollectionRestoreJobsVPreview;
+impl crate::version::sealed::Sealed for ListCollectionRestoreJobsVPreview {}
+impl crate::version::ApiVersion for ListCollectionRestoreJobsVPreview {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.preview+json";
+    type Output = models::PaginatedApiAtlasCollectionRestoreJob;
+}
+/// Version `2025-03-12` of `listCollectionRestoreJobs` (`application/vnd.atlas.2025-03-12+json`), for [`ListCollectionRestoreJobs::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListCollectionRestoreJobsV2025_03_12;
+impl crate::version::sealed::Sealed for ListCollectionRestoreJobsV2025_03_12 {}
+impl crate::version::ApiVersion for ListCollectionRestoreJobsV2025_03_12 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-03-12+json";
+    type Output = models::PaginatedApiAtlasCollectionRestoreJob;
+}
 /// List snapshot export buckets
 ///
 /// Returns the export buckets of the project. Requires the Project Read Only role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (`listExportBuckets`), API version `2024-05-30`
+/// - `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (`listExportBuckets`), API versions `2023-01-01`, `2024-05-30` (default `2024-05-30`)
+/// - Atlas stops answering in version `2023-01-01` on 2027-07-01
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -2019,7 +2395,9 @@ impl ListCollectionRestoreJobs {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListExportBuckets(crate::request::Builder<ListExportBucketsParams>);
+pub struct ListExportBuckets<V = ListExportBucketsV2024_05_30>(
+    crate::request::Builder<ListExportBucketsParams, V>,
+);
 #[derive(Debug, Clone, Default)]
 struct ListExportBucketsParams {
     group_id: Option<String>,
@@ -2028,11 +2406,11 @@ struct ListExportBucketsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    #[doc(alias = "listGroupBackupExportBuckets")] list_export_buckets ->
-    ListExportBuckets => models::PaginatedBackupSnapshotExportBuckets; GET
+    #[doc(alias = "listGroupBackupExportBuckets")] list_export_buckets -> versioned
+    ListExportBuckets => V::Output; GET
     "/api/atlas/v2/groups/{groupId}/backup/exportBuckets", "listExportBuckets",
-    ["application/vnd.atlas.2024-05-30+json"], "List snapshot export buckets";
-    concurrency, envelope, pretty
+    ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2024-05-30+json"],
+    "List snapshot export buckets"; concurrency, envelope, pretty
 );
 impl ListExportBuckets {
     /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
@@ -2062,6 +2440,8 @@ impl ListExportBuckets {
     ) -> crate::Result<Vec<models::DiskBackupSnapshotExportBucketResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+}
+impl<V: crate::version::ApiVersion> ListExportBuckets<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2078,6 +2458,14 @@ impl ListExportBuckets {
     pub fn page_num(self, value: i64) -> Self {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> ListExportBuckets<W> {
+        ListExportBuckets(self.0.version())
+    }
     fn fill(p: &ListExportBucketsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.query("includeCount", p.include_count.as_ref());
@@ -2085,11 +2473,28 @@ impl ListExportBuckets {
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
 }
+/// Version `2023-01-01` of `listExportBuckets` (`application/vnd.atlas.2023-01-01+json`), for [`ListExportBuckets::api_version`]. Atlas stops answering in it on 2027-07-01.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListExportBucketsV2023_01_01;
+impl crate::version::sealed::Sealed for ListExportBucketsV2023_01_01 {}
+impl crate::version::ApiVersion for ListExportBucketsV2023_01_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-01-01+json";
+    type Output = models::PaginatedBackupSnapshotExportBucket;
+}
+/// Version `2024-05-30` of `listExportBuckets` (`application/vnd.atlas.2024-05-30+json`), for [`ListExportBuckets::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListExportBucketsV2024_05_30;
+impl crate::version::sealed::Sealed for ListExportBucketsV2024_05_30 {}
+impl crate::version::ApiVersion for ListExportBucketsV2024_05_30 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2024-05-30+json";
+    type Output = models::PaginatedBackupSnapshotExportBuckets;
+}
 /// List the collections of a collection restore job
 ///
 /// Returns the per-collection progress of one collection restore job, optionally filtered by state or namespace. Requires the Project Backup Manager role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections` (`listRestoreJobCollections`), API version `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections` (`listRestoreJobCollections`), API versions `preview`, `2025-03-12` (default `2025-03-12`)
+/// - Atlas stops answering in version `preview` on 2026-08-10
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -2102,8 +2507,8 @@ impl ListExportBuckets {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListRestoreJobCollections(
-    crate::request::Builder<ListRestoreJobCollectionsParams>,
+pub struct ListRestoreJobCollections<V = ListRestoreJobCollectionsV2025_03_12>(
+    crate::request::Builder<ListRestoreJobCollectionsParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct ListRestoreJobCollectionsParams {
@@ -2118,10 +2523,10 @@ struct ListRestoreJobCollectionsParams {
 }
 crate::request::builder!(
     #[doc(alias = "listGroupClusterCollectionRestoreJobCollections")]
-    list_restore_job_collections -> ListRestoreJobCollections =>
-    models::PaginatedApiAtlasCollectionRestoreCollectionState; GET
+    list_restore_job_collections -> versioned ListRestoreJobCollections => V::Output; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections",
-    "listRestoreJobCollections", ["application/vnd.atlas.2025-03-12+json"],
+    "listRestoreJobCollections", ["application/vnd.atlas.preview+json",
+    "application/vnd.atlas.2025-03-12+json"],
     "List the collections of a collection restore job"; concurrency, envelope, pretty
 );
 impl ListRestoreJobCollections {
@@ -2152,6 +2557,8 @@ impl ListRestoreJobCollections {
     ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreCollectionStateResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+}
+impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2184,6 +2591,14 @@ impl ListRestoreJobCollections {
     pub fn page_num(self, value: i64) -> Self {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> ListRestoreJobCollections<W> {
+        ListRestoreJobCollections(self.0.version())
+    }
     fn fill(p: &ListRestoreJobCollectionsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -2207,11 +2622,28 @@ impl ListRestoreJobCollections {
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
 }
+/// Version `preview` of `listRestoreJobCollections` (`application/vnd.atlas.preview+json`), for [`ListRestoreJobCollections::api_version`]. Atlas stops answering in it on 2026-08-10.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListRestoreJobCollectionsVPreview;
+impl crate::version::sealed::Sealed for ListRestoreJobCollectionsVPreview {}
+impl crate::version::ApiVersion for ListRestoreJobCollectionsVPreview {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.preview+json";
+    type Output = models::PaginatedApiAtlasCollectionRestoreCollectionState;
+}
+/// Version `2025-03-12` of `listRestoreJobCollections` (`application/vnd.atlas.2025-03-12+json`), for [`ListRestoreJobCollections::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListRestoreJobCollectionsV2025_03_12;
+impl crate::version::sealed::Sealed for ListRestoreJobCollectionsV2025_03_12 {}
+impl crate::version::ApiVersion for ListRestoreJobCollectionsV2025_03_12 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-03-12+json";
+    type Output = models::PaginatedApiAtlasCollectionRestoreCollectionState;
+}
 /// List serverless instance snapshots
 ///
 /// Returns the snapshots of the serverless instance. Requires the Project Read Only role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexBackupSnapshots.
 ///
 /// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots` (`listServerlessBackupSnapshots`), API version `2023-01-01`
+/// - Atlas stops answering in version `2023-01-01` on 2026-01-22
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -2311,6 +2743,7 @@ impl ListServerlessBackupSnapshots {
 /// Returns the restore jobs of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexRestoreJobs.
 ///
 /// - `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs` (`listServerlessRestoreJobs`), API version `2023-01-01`
+/// - Atlas stops answering in version `2023-01-01` on 2026-01-22
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -2406,7 +2839,8 @@ impl ListServerlessRestoreJobs {
 ///
 /// Returns the collections of one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections` (`listSnapshotDatabaseCollections`), API version `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections` (`listSnapshotDatabaseCollections`), API versions `preview`, `2025-03-12` (default `2025-03-12`)
+/// - Atlas stops answering in version `preview` on 2026-08-10
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -2420,8 +2854,10 @@ impl ListServerlessRestoreJobs {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct ListSnapshotDatabaseCollections(
-    crate::request::Builder<ListSnapshotDatabaseCollectionsParams>,
+pub struct ListSnapshotDatabaseCollections<
+    V = ListSnapshotDatabaseCollectionsV2025_03_12,
+>(
+    crate::request::Builder<ListSnapshotDatabaseCollectionsParams, V>,
 );
 #[derive(Debug, Clone, Default)]
 struct ListSnapshotDatabaseCollectionsParams {
@@ -2435,10 +2871,11 @@ struct ListSnapshotDatabaseCollectionsParams {
 }
 crate::request::builder!(
     #[doc(alias = "listGroupClusterBackupSnapshotDatabaseCollections")]
-    list_snapshot_database_collections -> ListSnapshotDatabaseCollections =>
-    models::PaginatedApiAtlasDiskBackupCollection; GET
+    list_snapshot_database_collections -> versioned ListSnapshotDatabaseCollections =>
+    V::Output; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections",
-    "listSnapshotDatabaseCollections", ["application/vnd.atlas.2025-03-12+json"],
+    "listSnapshotDatabaseCollections", ["application/vnd.atlas.preview+json",
+    "application/vnd.atlas.2025-03-12+json"],
     "List the collections of a database in a snapshot"; concurrency, envelope, pretty
 );
 impl ListSnapshotDatabaseCollections {
@@ -2467,6 +2904,8 @@ impl ListSnapshotDatabaseCollections {
     ) -> crate::Result<Vec<models::DiskBackupCollectionResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+}
+impl<V: crate::version::ApiVersion> ListSnapshotDatabaseCollections<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2495,6 +2934,14 @@ impl ListSnapshotDatabaseCollections {
     pub fn page_num(self, value: i64) -> Self {
         Self(self.0.set(|p| p.page_num = Some(value)))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> ListSnapshotDatabaseCollections<W> {
+        ListSnapshotDatabaseCollections(self.0.version())
+    }
     fn fill(
         p: &ListSnapshotDatabaseCollectionsParams,
         request: &mut Request,
@@ -2508,11 +2955,27 @@ impl ListSnapshotDatabaseCollections {
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
 }
+/// Version `preview` of `listSnapshotDatabaseCollections` (`application/vnd.atlas.preview+json`), for [`ListSnapshotDatabaseCollections::api_version`]. Atlas stops answering in it on 2026-08-10.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListSnapshotDatabaseCollectionsVPreview;
+impl crate::version::sealed::Sealed for ListSnapshotDatabaseCollectionsVPreview {}
+impl crate::version::ApiVersion for ListSnapshotDatabaseCollectionsVPreview {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.preview+json";
+    type Output = models::PaginatedApiAtlasDiskBackupCollection;
+}
+/// Version `2025-03-12` of `listSnapshotDatabaseCollections` (`application/vnd.atlas.2025-03-12+json`), for [`ListSnapshotDatabaseCollections::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListSnapshotDatabaseCollectionsV2025_03_12;
+impl crate::version::sealed::Sealed for ListSnapshotDatabaseCollectionsV2025_03_12 {}
+impl crate::version::ApiVersion for ListSnapshotDatabaseCollectionsV2025_03_12 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-03-12+json";
+    type Output = models::PaginatedApiAtlasDiskBackupCollection;
+}
 /// Take an on-demand snapshot of a cluster
 ///
 /// Starts one on-demand snapshot of the given cluster; if an earlier on-demand snapshot is still `queued` or `inProgress`, wait for it to finish before requesting another. Requires the Project Backup Manager role.
 ///
-/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots` (`takeSnapshots`), API version `2025-03-12`
+/// - `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots` (`takeSnapshots`), API versions `2023-01-01`, `2025-03-12` (default `2025-03-12`)
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -2525,7 +2988,9 @@ impl ListSnapshotDatabaseCollections {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct TakeSnapshots(crate::request::Builder<TakeSnapshotsParams>);
+pub struct TakeSnapshots<V = TakeSnapshotsV2025_03_12>(
+    crate::request::Builder<TakeSnapshotsParams, V>,
+);
 #[derive(Debug, Clone, Default)]
 struct TakeSnapshotsParams {
     group_id: Option<String>,
@@ -2534,12 +2999,13 @@ struct TakeSnapshotsParams {
 }
 crate::request::builder!(
     #[doc(alias = "takeGroupClusterBackupSnapshots")] #[doc(alias = "takeSnapshot")]
-    take_snapshots -> TakeSnapshots => models::DiskBackupSnapshot; POST
+    take_snapshots -> versioned TakeSnapshots => V::Output; POST
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
-    "takeSnapshots", ["application/vnd.atlas.2025-03-12+json"],
-    "Take an on-demand snapshot of a cluster"; envelope, pretty
+    "takeSnapshots", ["application/vnd.atlas.2023-01-01+json",
+    "application/vnd.atlas.2025-03-12+json"], "Take an on-demand snapshot of a cluster";
+    envelope, pretty
 );
-impl TakeSnapshots {
+impl<V: crate::version::ApiVersion> TakeSnapshots<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2552,11 +3018,35 @@ impl TakeSnapshots {
     pub fn body(self, value: models::DiskBackupOnDemandSnapshotRequest) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> TakeSnapshots<W> {
+        TakeSnapshots(self.0.version())
+    }
     fn fill(p: &TakeSnapshotsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
+}
+/// Version `2023-01-01` of `takeSnapshots` (`application/vnd.atlas.2023-01-01+json`), for [`TakeSnapshots::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TakeSnapshotsV2023_01_01;
+impl crate::version::sealed::Sealed for TakeSnapshotsV2023_01_01 {}
+impl crate::version::ApiVersion for TakeSnapshotsV2023_01_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-01-01+json";
+    type Output = models::DiskBackupSnapshot;
+}
+/// Version `2025-03-12` of `takeSnapshots` (`application/vnd.atlas.2025-03-12+json`), for [`TakeSnapshots::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TakeSnapshotsV2025_03_12;
+impl crate::version::sealed::Sealed for TakeSnapshotsV2025_03_12 {}
+impl crate::version::ApiVersion for TakeSnapshotsV2025_03_12 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-03-12+json";
+    type Output = models::DiskBackupSnapshot;
 }
 /// Change private networking of a snapshot export bucket
 ///
@@ -2614,7 +3104,8 @@ impl UpdateBackupExportBucket {
 ///
 /// Updates the cloud backup schedule of the cluster and returns it. Requires the Project Backup Manager role.
 ///
-/// - `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`updateBackupSchedule`), API version `2024-08-05`
+/// - `PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule` (`updateBackupSchedule`), API versions `2023-01-01`, `2024-08-05` (default `2024-08-05`)
+/// - Atlas stops answering in version `2023-01-01` on 2027-07-01
 /// - Required role (any of): Project Backup Manager
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -2627,7 +3118,9 @@ impl UpdateBackupExportBucket {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct UpdateBackupSchedule(crate::request::Builder<UpdateBackupScheduleParams>);
+pub struct UpdateBackupSchedule<V = UpdateBackupScheduleV2024_08_05>(
+    crate::request::Builder<UpdateBackupScheduleParams, V>,
+);
 #[derive(Debug, Clone, Default)]
 struct UpdateBackupScheduleParams {
     group_id: Option<String>,
@@ -2636,12 +3129,13 @@ struct UpdateBackupScheduleParams {
 }
 crate::request::builder!(
     #[doc(alias = "updateGroupClusterBackupSchedule")] update_backup_schedule ->
-    UpdateBackupSchedule => models::DiskBackupSnapshotSchedule20240805; PATCH
+    versioned UpdateBackupSchedule => V::Output; PATCH
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
-    "updateBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
-    "Change the backup schedule of a cluster"; envelope, pretty
+    "updateBackupSchedule", ["application/vnd.atlas.2023-01-01+json",
+    "application/vnd.atlas.2024-08-05+json"], "Change the backup schedule of a cluster";
+    envelope, pretty
 );
-impl UpdateBackupSchedule {
+impl<V: crate::version::ApiVersion> UpdateBackupSchedule<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2654,11 +3148,35 @@ impl UpdateBackupSchedule {
     pub fn body(self, value: models::DiskBackupSnapshotSchedule20240805Request) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> UpdateBackupSchedule<W> {
+        UpdateBackupSchedule(self.0.version())
+    }
     fn fill(p: &UpdateBackupScheduleParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
         request.json(p.body.as_ref(), true)
     }
+}
+/// Version `2023-01-01` of `updateBackupSchedule` (`application/vnd.atlas.2023-01-01+json`), for [`UpdateBackupSchedule::api_version`]. Atlas stops answering in it on 2027-07-01.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpdateBackupScheduleV2023_01_01;
+impl crate::version::sealed::Sealed for UpdateBackupScheduleV2023_01_01 {}
+impl crate::version::ApiVersion for UpdateBackupScheduleV2023_01_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-01-01+json";
+    type Output = models::DiskBackupSnapshotSchedule;
+}
+/// Version `2024-08-05` of `updateBackupSchedule` (`application/vnd.atlas.2024-08-05+json`), for [`UpdateBackupSchedule::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpdateBackupScheduleV2024_08_05;
+impl crate::version::sealed::Sealed for UpdateBackupScheduleV2024_08_05 {}
+impl crate::version::ApiVersion for UpdateBackupScheduleV2024_08_05 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2024-08-05+json";
+    type Output = models::DiskBackupSnapshotSchedule20240805;
 }
 /// Change the retention of a cloud backup snapshot
 ///
@@ -2722,7 +3240,8 @@ impl UpdateBackupSnapshot {
 ///
 /// Enables or changes the Backup Compliance Policy of the project. Requires the Project Owner role.
 ///
-/// - `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`updateCompliancePolicy`), API version `2023-10-01`
+/// - `PUT /api/atlas/v2/groups/{groupId}/backupCompliancePolicy` (`updateCompliancePolicy`), API versions `2023-01-01`, `2023-10-01` (default `2023-10-01`)
+/// - Atlas stops answering in version `2023-01-01` on 2027-07-01
 /// - Required role (any of): Project Owner
 /// - Cargo feature: `cloud-backups` (on by default)
 ///
@@ -2735,7 +3254,9 @@ impl UpdateBackupSnapshot {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct UpdateCompliancePolicy(crate::request::Builder<UpdateCompliancePolicyParams>);
+pub struct UpdateCompliancePolicy<V = UpdateCompliancePolicyV2023_10_01>(
+    crate::request::Builder<UpdateCompliancePolicyParams, V>,
+);
 #[derive(Debug, Clone, Default)]
 struct UpdateCompliancePolicyParams {
     group_id: Option<String>,
@@ -2744,13 +3265,13 @@ struct UpdateCompliancePolicyParams {
 }
 crate::request::builder!(
     #[doc(alias = "updateGroupBackupCompliancePolicy")] #[doc(alias =
-    "updateDataProtectionSettings")] update_compliance_policy -> UpdateCompliancePolicy
-    => models::DataProtectionSettings20231001; PUT
+    "updateDataProtectionSettings")] update_compliance_policy -> versioned
+    UpdateCompliancePolicy => V::Output; PUT
     "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy", "updateCompliancePolicy",
-    ["application/vnd.atlas.2023-10-01+json"], "Set the Backup Compliance Policy";
-    envelope, pretty
+    ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2023-10-01+json"],
+    "Set the Backup Compliance Policy"; envelope, pretty
 );
-impl UpdateCompliancePolicy {
+impl<V: crate::version::ApiVersion> UpdateCompliancePolicy<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2763,11 +3284,35 @@ impl UpdateCompliancePolicy {
     pub fn body(self, value: models::DataProtectionSettings20231001Request) -> Self {
         Self(self.0.set(|p| p.body = Some(value)))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> UpdateCompliancePolicy<W> {
+        UpdateCompliancePolicy(self.0.version())
+    }
     fn fill(p: &UpdateCompliancePolicyParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.query("overwriteBackupPolicies", p.overwrite_backup_policies.as_ref());
         request.json(p.body.as_ref(), true)
     }
+}
+/// Version `2023-01-01` of `updateCompliancePolicy` (`application/vnd.atlas.2023-01-01+json`), for [`UpdateCompliancePolicy::api_version`]. Atlas stops answering in it on 2027-07-01.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpdateCompliancePolicyV2023_01_01;
+impl crate::version::sealed::Sealed for UpdateCompliancePolicyV2023_01_01 {}
+impl crate::version::ApiVersion for UpdateCompliancePolicyV2023_01_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-01-01+json";
+    type Output = models::DataProtectionSettings;
+}
+/// Version `2023-10-01` of `updateCompliancePolicy` (`application/vnd.atlas.2023-10-01+json`), for [`UpdateCompliancePolicy::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpdateCompliancePolicyV2023_10_01;
+impl crate::version::sealed::Sealed for UpdateCompliancePolicyV2023_10_01 {}
+impl crate::version::ApiVersion for UpdateCompliancePolicyV2023_10_01 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2023-10-01+json";
+    type Output = models::DataProtectionSettings20231001;
 }
 impl crate::Client {
     /// Waits until the Backup Compliance Policy is in force (see [`WaitUntilCompliancePolicyActive`] for the polled operation, its acceptors and delays).

@@ -60,7 +60,7 @@ impl DownloadFlexBackup {
 ///
 /// Returns a single snapshot of the given flex cluster. Requires the Project Read Only role.
 ///
-/// - `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}` (`getFlexBackupSnapshot`), API version `2025-03-12`
+/// - `GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}` (`getFlexBackupSnapshot`), API versions `2024-11-13`, `2025-03-12` (default `2025-03-12`)
 /// - Required role (any of): Project Read Only
 /// - Cargo feature: `flex-snapshots` (on by default)
 ///
@@ -73,7 +73,9 @@ impl DownloadFlexBackup {
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
-pub struct GetFlexBackupSnapshot(crate::request::Builder<GetFlexBackupSnapshotParams>);
+pub struct GetFlexBackupSnapshot<V = GetFlexBackupSnapshotV2025_03_12>(
+    crate::request::Builder<GetFlexBackupSnapshotParams, V>,
+);
 #[derive(Debug, Clone, Default)]
 struct GetFlexBackupSnapshotParams {
     group_id: Option<String>,
@@ -82,13 +84,13 @@ struct GetFlexBackupSnapshotParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupFlexClusterBackupSnapshot")] #[doc(alias = "getFlexBackup")]
-    get_flex_backup_snapshot -> GetFlexBackupSnapshot =>
-    models::FlexBackupSnapshot20241113; GET
+    get_flex_backup_snapshot -> versioned GetFlexBackupSnapshot => V::Output; GET
     "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}",
-    "getFlexBackupSnapshot", ["application/vnd.atlas.2025-03-12+json"],
-    "Get one snapshot of a flex cluster"; envelope, pretty
+    "getFlexBackupSnapshot", ["application/vnd.atlas.2024-11-13+json",
+    "application/vnd.atlas.2025-03-12+json"], "Get one snapshot of a flex cluster";
+    envelope, pretty
 );
-impl GetFlexBackupSnapshot {
+impl<V: crate::version::ApiVersion> GetFlexBackupSnapshot<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -101,11 +103,35 @@ impl GetFlexBackupSnapshot {
     pub fn snapshot_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
     }
+    /// Selects the API version (default: the newest); the answer then decodes into that
+    /// version's own type.
+    pub fn api_version<W: crate::version::ApiVersion>(
+        self,
+        _version: W,
+    ) -> GetFlexBackupSnapshot<W> {
+        GetFlexBackupSnapshot(self.0.version())
+    }
     fn fill(p: &GetFlexBackupSnapshotParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("name", &p.name, &NAME)?;
         request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
     }
+}
+/// Version `2024-11-13` of `getFlexBackupSnapshot` (`application/vnd.atlas.2024-11-13+json`), for [`GetFlexBackupSnapshot::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetFlexBackupSnapshotV2024_11_13;
+impl crate::version::sealed::Sealed for GetFlexBackupSnapshotV2024_11_13 {}
+impl crate::version::ApiVersion for GetFlexBackupSnapshotV2024_11_13 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2024-11-13+json";
+    type Output = models::FlexBackupSnapshot20241113;
+}
+/// Version `2025-03-12` of `getFlexBackupSnapshot` (`application/vnd.atlas.2025-03-12+json`), for [`GetFlexBackupSnapshot::api_version`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GetFlexBackupSnapshotV2025_03_12;
+impl crate::version::sealed::Sealed for GetFlexBackupSnapshotV2025_03_12 {}
+impl crate::version::ApiVersion for GetFlexBackupSnapshotV2025_03_12 {
+    const MEDIA_TYPE: &'static str = "application/vnd.atlas.2025-03-12+json";
+    type Output = models::FlexBackupSnapshot20241113;
 }
 /// List flex cluster snapshots
 ///

@@ -17,6 +17,12 @@ pub(crate) fn is_json(media_type: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json")
 }
 
+/// `application/vnd.atlas.preview+json` (or `+gzip`, ...): the version Atlas is still
+/// shaping. Having no date, it sorts before the dated ones and is never the newest.
+pub(crate) fn is_preview(media_type: &str) -> bool {
+    media_type.strip_prefix("application/vnd.atlas.preview").is_some_and(|rest| rest.starts_with('+'))
+}
+
 /// `2025-03-12` from `application/vnd.atlas.2025-03-12+json` (or `+gzip`, `+csv`).
 pub(crate) fn atlas_version(media_type: &str) -> Option<&str> {
     let rest = media_type.strip_prefix("application/vnd.atlas.")?;
@@ -55,6 +61,8 @@ mod tests {
         ] {
             assert_eq!(atlas_version(mt), date, "{mt}");
         }
+        assert!(is_preview("application/vnd.atlas.preview+json"));
+        assert!(!is_preview("application/vnd.atlas.previews+json") && !is_preview("application/vnd.atlas.2025-03-12+json"));
     }
 
     #[test]

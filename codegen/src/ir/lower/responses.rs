@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use openapiv3::{ReferenceOr, StatusCode};
 
-use super::media::{atlas_version, is_json, newest_json};
+use super::media::{atlas_version, is_json, is_preview, newest_json};
 use super::{Lowerer, SCHEMAS};
 use crate::error::{Error, pointer};
 use crate::load::refs::{self, REQUEST_BODIES, RESPONSES, Section};
@@ -104,7 +104,8 @@ impl<'a> Lowerer<'a> {
             } else {
                 ResponseKind::Bytes
             };
-            versions.push(ApiVersion { media_type: mt.clone(), date, response, marker_ident: String::new() });
+            let sunset = m.extensions.get("x-sunset").and_then(serde_json::Value::as_str).map(str::to_owned);
+            versions.push(ApiVersion { media_type: mt.clone(), date, sunset, preview: is_preview(mt), response, marker_ident: String::new() });
         }
         if status == 204 || versions.is_empty() {
             return Ok((status, ResponseKind::Empty, versions));
@@ -164,6 +165,16 @@ mod tests {
         let newest = api.types.iter().position(|t| t.wanted_name == "GetAResponse20240530").expect("dated name");
         assert!(matches!(&op.response, ResponseKind::Json(TypeRef::Named(id)) if id.0 == newest));
         assert!(api.types.iter().any(|t| t.wanted_name == "GetAResponse20230101"));
+    }
+
+    #[test]
+    fn every_version_keeps_its_sunset_and_preview_sorts_first_so_the_newest_stable_is_last() {
+        let api = ok("paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/vnd.atlas.2025-03-12+json:\n              schema: {type: string}\n            application/vnd.atlas.preview+json:\n              x-sunset: '2026-08-10'\n              schema: {type: string}\n            application/vnd.atlas.2023-01-01+json:\n              x-sunset: '2027-07-01'\n              schema: {type: integer}\n");
+        let op = &api.operations[0];
+        let seen: Vec<(Option<&str>, bool, Option<&str>)> = op.versions.iter().map(|v| (v.date.as_deref(), v.preview, v.sunset.as_deref())).collect();
+        assert_eq!(seen, [(None, true, Some("2026-08-10")), (Some("2023-01-01"), false, Some("2027-07-01")), (Some("2025-03-12"), false, None)]);
+        assert!(matches!(op.response, ResponseKind::Json(TypeRef::String)), "the default answer is the newest stable version's");
+        assert!(op.is_versioned());
     }
 
     #[test]
