@@ -17,7 +17,7 @@ use atlas_backup::models::{
     ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths, ApiAtlasSnapshotScheduleRequest,
     ApiAtlasSnapshotScheduleSnapshotIntervalHours, ApiAtlasSnapshotScheduleSnapshotRetentionDays,
     ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks, ApiCheckpointPartTypeName, BackupTenantSnapshotStatus,
-    DiskBackupReplicaSet,
+    CreateBackupPrivateEndpointCloudProvider, DiskBackupReplicaSet, ObjectStoragePrivateEndpointResponseStatus,
     FlexBackupRestoreJob20241113DeliveryType, FlexBackupRestoreJob20241113Status, FlexBackupRestoreJobCreate20241113,
     FlexBackupSnapshotDownloadCreate20241113, ObjectStoragePrivateEndpointRequest, ServerlessBackupSnapshotStatus,
     TenantRestoreDeliveryType, TenantRestoreRequest, TenantRestoreStatus,
@@ -684,7 +684,7 @@ async fn delete_backup_private_endpoint_answers_unit() {
     check_no_content(
         &DELETE_BACKUP_PRIVATE_ENDPOINT,
         &[("groupId", GROUP), ("cloudProvider", "AWS"), ("endpointId", JOB)],
-        |c| c.delete_backup_private_endpoint().group_id(GROUP).cloud_provider("AWS").endpoint_id(JOB).send_with_metadata(),
+        |c| c.delete_backup_private_endpoint().group_id(GROUP).cloud_provider(CreateBackupPrivateEndpointCloudProvider::Aws).endpoint_id(JOB).send_with_metadata(),
     )
     .await;
 }
@@ -734,8 +734,8 @@ async fn create_backup_private_endpoint_posts_the_region_and_decodes_the_201() {
     let response = client
         .create_backup_private_endpoint()
         .group_id(GROUP)
-        .cloud_provider("AWS")
-        .body(ObjectStoragePrivateEndpointRequest::new().with_cloud_provider("AWS").with_region_name("US_EAST_1"))
+        .cloud_provider(CreateBackupPrivateEndpointCloudProvider::Aws)
+        .body(ObjectStoragePrivateEndpointRequest::new().with_cloud_provider(CreateBackupPrivateEndpointCloudProvider::Aws).with_region_name("US_EAST_1"))
         .send_with_metadata()
         .await
         .expect("created endpoint");
@@ -743,7 +743,8 @@ async fn create_backup_private_endpoint_posts_the_region_and_decodes_the_201() {
     let endpoint = response.into_body();
     assert_eq!(endpoint.id.as_deref(), Some(JOB));
     assert_eq!(endpoint.private_endpoint_connection_name.as_deref(), Some("vpce-0a1b2c3d4e5f"));
-    assert_eq!(endpoint.status.as_deref(), Some("INITIATING"));
+    // v2.yaml states the endpoint's status as an enum.
+    assert_eq!(endpoint.status, Some(ObjectStoragePrivateEndpointResponseStatus::Initiating));
     assert_eq!(single_request(&server).await.url.query(), None);
 }
 

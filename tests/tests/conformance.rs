@@ -177,16 +177,27 @@ impl Run {
     }
 }
 
+/// A path parameter's example as its setter takes it: text, or (`: typed`) the enum v2.yaml
+/// makes of it, parsed from the text.
+macro_rules! arg {
+    ($value:expr) => {
+        $value
+    };
+    ($value:expr, typed) => {
+        $value.as_str().into()
+    };
+}
+
 /// One call of an operation: its builder method, operationId, path parameters (builder
-/// methods), and `body` when it takes one.
+/// methods, `: typed` for an enum), and `body` when it takes one.
 macro_rules! call {
-    ($run:ident, $method:ident, $id:literal, [$($param:ident),*]) => {{
-        let request = $run.client.$method()$(.$param($run.param($id, stringify!($param))))*;
+    ($run:ident, $method:ident, $id:literal, [$($param:ident $(: $typed:ident)?),*]) => {{
+        let request = $run.client.$method()$(.$param(arg!($run.param($id, stringify!($param)) $(, $typed)?)))*;
         let result = request.send_with_metadata().await;
         $run.check($id, result);
     }};
-    ($run:ident, $method:ident, $id:literal, [$($param:ident),*], body) => {{
-        let request = $run.client.$method()$(.$param($run.param($id, stringify!($param))))*;
+    ($run:ident, $method:ident, $id:literal, [$($param:ident $(: $typed:ident)?),*], body) => {{
+        let request = $run.client.$method()$(.$param(arg!($run.param($id, stringify!($param)) $(, $typed)?)))*;
         match $run.body($id) {
             Ok(body) => {
                 let result = request.body(body).send_with_metadata().await;
@@ -218,10 +229,10 @@ async fn call_every_operation(proxy: &str) -> Run {
     call!(run, get_export_bucket, "getExportBucket", [group_id, export_bucket_id]);
     call!(run, update_backup_export_bucket, "updateBackupExportBucket", [group_id, export_bucket_id], body);
     call!(run, delete_export_bucket, "deleteExportBucket", [group_id, export_bucket_id]);
-    call!(run, list_backup_private_endpoints, "listBackupPrivateEndpoints", [group_id, cloud_provider]);
-    call!(run, create_backup_private_endpoint, "createBackupPrivateEndpoint", [group_id, cloud_provider], body);
-    call!(run, get_backup_private_endpoint, "getBackupPrivateEndpoint", [group_id, cloud_provider, endpoint_id]);
-    call!(run, delete_backup_private_endpoint, "deleteBackupPrivateEndpoint", [group_id, cloud_provider, endpoint_id]);
+    call!(run, list_backup_private_endpoints, "listBackupPrivateEndpoints", [group_id, cloud_provider: typed]);
+    call!(run, create_backup_private_endpoint, "createBackupPrivateEndpoint", [group_id, cloud_provider: typed], body);
+    call!(run, get_backup_private_endpoint, "getBackupPrivateEndpoint", [group_id, cloud_provider: typed, endpoint_id]);
+    call!(run, delete_backup_private_endpoint, "deleteBackupPrivateEndpoint", [group_id, cloud_provider: typed, endpoint_id]);
     call!(run, get_compliance_policy, "getCompliancePolicy", [group_id]);
     call!(run, update_compliance_policy, "updateCompliancePolicy", [group_id], body);
     call!(run, disable_compliance_policy, "disableCompliancePolicy", [group_id]);

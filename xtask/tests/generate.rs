@@ -146,8 +146,8 @@ fn generate_writes_into_the_workspace_it_runs_in() {
 fn removing_a_status_a_waiter_needs_exits_1_naming_the_waiter() {
     let (dir, spec, text) = spec_copy();
     let start = text.find("\n    DiskBackupReplicaSet:\n").expect("DiskBackupReplicaSet");
-    let at = start + text[start..].find("            - completed\n").expect("its completed value");
-    let edited = format!("{}{}", &text[..at], &text[at + "            - completed\n".len()..]);
+    let at = start + text[start..].find("          - completed\n").expect("its completed value");
+    let edited = format!("{}{}", &text[..at], &text[at + "          - completed\n".len()..]);
     std::fs::write(&spec, edited).expect("write spec");
     let out = dir.path().join("crate");
     let (code, stdout, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--out").arg(&out));
@@ -181,8 +181,8 @@ fn spec_copy() -> (tempfile::TempDir, std::path::PathBuf, String) {
 fn a_status_no_acceptor_classifies_exits_1_naming_waiter_field_and_value() {
     let (dir, spec, text) = spec_copy();
     let start = text.find("\n    DiskBackupReplicaSet:\n").expect("DiskBackupReplicaSet");
-    let at = start + text[start..].find("            - completed\n").expect("its completed value");
-    let edited = format!("{}            - cancelled\n{}", &text[..at], &text[at..]);
+    let at = start + text[start..].find("          - completed\n").expect("its completed value");
+    let edited = format!("{}          - cancelled\n{}", &text[..at], &text[at..]);
     std::fs::write(&spec, edited).expect("write spec");
     let out = dir.path().join("crate");
     let (code, stdout, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--out").arg(&out));

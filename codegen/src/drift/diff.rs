@@ -9,6 +9,7 @@ use super::rules::{self, FieldFacts};
 use super::spec::{Additional, Doc, Merged, Op, Prop};
 use crate::error::{Error, pointer};
 use crate::ir::newest_json;
+use crate::load::names;
 use crate::load::schemas::{MAX_DEPTH, SchemaRef};
 
 /// Where a schema comparison stands: what it is about and who uses it.
@@ -217,7 +218,10 @@ impl<'a> Differ<'a> {
         let waiters = super::waiters::changes(&self.old, &self.new, &old_scoped, &new_scoped)?;
         self.changes.extend(waiters);
         self.changes.sort();
-        self.changes.dedup();
+        // One change per place: a shared node reached along two paths is the same change,
+        // whichever node of the other document it was paired with.
+        let mut seen = BTreeSet::new();
+        self.changes.retain(|c| seen.insert(Change { counterpart: String::new(), ..c.clone() }));
         Ok(Scope {
             operations_old: old_scoped.len(),
             operations_new: new_scoped.len(),
@@ -228,9 +232,7 @@ impl<'a> Differ<'a> {
 
     fn operation(&mut self, o: &Op<'a>, n: &Op<'a>) -> Result<(), Error> {
         let at = op_at(n);
-        if let (Some(oi), Some(ni)) = (o.id, n.id) {
-            self.emit_opt(&at, &pointer(&n.ptr, "operationId"), rules::operation_id_changed(oi, ni));
-        }
+        self.names(&at, o, n);
         self.emit_opt(&at, &n.ptr, rules::method_changed(&o.method, &n.method));
         self.emit_opt(&at, &n.ptr, rules::path_changed(o.path, n.path));
         let (os, ns) = (sunset(o.op), sunset(n.op));
@@ -438,7 +440,9 @@ impl<'a> Differ<'a> {
             }
             (o, n) => {
                 let count = n.as_ref().map_or(0, |v| v.len());
-                self.emit_opt(at, ptr, rules::enum_changed(o.is_some(), n.is_some(), count));
+                if let Some(f) = rules::enum_changed(o.is_some(), n.is_some(), count) {
+                    self.emit_paired(at, ptr, &om.ptr, f);
+                }
             }
         }
     }
@@ -598,7 +602,9 @@ impl<'a> Differ<'a> {
         let (of, nf) = (facts(&om, o_required), facts(&nm, n_required));
         let u = at.usage;
         self.emit_opt(&field_at, &n.ptr, rules::field_required(name, of, nf, u));
-        self.emit_opt(&field_at, &n.ptr, rules::field_nullable(name, of, nf, u));
+        if let Some(f) = rules::field_nullable(name, of, nf, u) {
+            self.emit_paired(&field_at, &n.ptr, &o.ptr, f);
+        }
         self.emit_opt(&field_at, &n.ptr, rules::read_only_changed(name, of.read_only, nf.read_only, nf.required, u));
         self.emit_opt(&field_at, &n.ptr, rules::write_only_changed(name, of.write_only, nf.write_only, u));
         let same_ref = o.schema.ref_name().is_some() && o.schema.ref_name() == n.schema.ref_name();
@@ -615,6 +621,31 @@ impl<'a> Differ<'a> {
 
 fn facts(m: &Merged<'_>, required: bool) -> FieldFacts {
     FieldFacts { required, nullable: m.nullable, read_only: m.read_only, write_only: m.write_only }
+}
+
+impl<'a> Differ<'a> {
+    /// The names of an operation (NAMES-CONTRACT). The Rust name is compared when both sides
+    /// state how they name Rust (`x-rust-name` on both, or on neither: then `operationId`
+    /// names it); upstream never states `x-rust-name`, so against upstream only the published
+    /// names count: `operationId` and the short `x-xgen-operation-id-override`, which rename
+    /// no Rust item.
+    fn names(&mut self, at: &At, o: &Op<'a>, n: &Op<'a>) {
+        let (or, nr) = (names::rust_name(o.op), names::rust_name(n.op));
+        if or.is_some() == nr.is_some()
+            && let (Some(oi), Some(ni)) = (o.id, n.id)
+        {
+            let slot = if nr.is_some() { names::RUST_NAME } else { "operationId" };
+            self.emit_opt(at, &pointer(&n.ptr, slot), rules::operation_id_changed(oi, ni));
+        }
+        if or.is_none() && nr.is_none() {
+            // operationId is the Rust name on both sides: compared above.
+        } else {
+            let published = (o.op.operation_id.as_deref(), n.op.operation_id.as_deref());
+            self.emit_opt(at, &pointer(&n.ptr, "operationId"), rules::published_name_changed("operationId", published.0, published.1));
+        }
+        let short = (names::short_name(o.op), names::short_name(n.op));
+        self.emit_opt(at, &pointer(&n.ptr, names::SHORT_NAME), rules::published_name_changed(names::SHORT_NAME, short.0, short.1));
+    }
 }
 
 fn op_at(op: &Op<'_>) -> At {

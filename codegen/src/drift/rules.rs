@@ -97,6 +97,24 @@ pub fn operation_id_changed(old: &str, new: &str) -> Option<Finding> {
     })
 }
 
+/// A name MongoDB publishes (`operationId`, `x-xgen-operation-id-override`) changed where
+/// `x-rust-name` names the Rust: no Rust item is renamed, and the command line keeps the
+/// old name as an alias (`x-former-operation-ids`).
+pub fn published_name_changed(which: &str, old: Option<&str>, new: Option<&str>) -> Option<Finding> {
+    let show = |n: Option<&str>| n.map_or_else(|| "none".to_owned(), |n| format!("`{n}`"));
+    (old != new).then(|| {
+        Finding::new(
+            Rule::OperationIdChanged,
+            NonBreaking,
+            format!(
+                "published {which} {} renamed to {}: the Rust name stays (x-rust-name); the old name stays a command alias",
+                show(old),
+                show(new)
+            ),
+        )
+    })
+}
+
 /// Tags only decide which file of the generated crate holds an operation's builder (the
 /// modules are private and re-exported), so moving an operation between tags is info.
 pub fn tags_changed(old: &BTreeSet<String>, new: &BTreeSet<String>) -> Option<Finding> {

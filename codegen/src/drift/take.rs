@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use super::check::Report;
 use super::model::{Change, Rule, Subject};
 use crate::error::{Error, pointer};
-use crate::load::{METHODS, Source};
+use crate::load::{METHODS, Source, names};
 use crate::slice;
 
 /// The rules [`take`] writes into `spec/`.
@@ -36,6 +36,8 @@ pub const TAKEN: &[Rule] = &[
     Rule::FieldRemoved,
     Rule::EnumValueAdded,
     Rule::EnumValueRemoved,
+    Rule::EnumChanged,
+    Rule::FieldNullable,
 ];
 
 /// A document (raw value) and the text it came from, for errors.
@@ -177,11 +179,35 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
                 copy_components(&mut out, &upstream, node, &c.pointer)?;
                 review.push(format!("{id}: field {}: description from upstream", c.location()));
             }
-            // Upstream renamed the operation: the pointer is spec/'s operationId.
+            // Upstream renamed the operation: the pointer names spec/'s slot (`operationId` or
+            // `x-xgen-operation-id-override`; `x-rust-name` is ours and never taken). The name
+            // it had is kept in `x-former-operation-ids`, so old command lines keep working.
             Rule::OperationIdChanged => {
-                let theirs = get(upstream.value, &pointer(&op_at, "operationId")).ok_or_else(|| missing(&upstream, &op_at, d))?;
-                let slot = get_mut(&mut out, &c.pointer).ok_or_else(|| missing(&spec, &c.pointer, d))?;
-                *slot = theirs.clone();
+                let slot = last_segment(&c.pointer);
+                if slot == names::RUST_NAME {
+                    return Err(cannot(&spec, d));
+                }
+                let theirs = get(upstream.value, &pointer(&op_at, &slot)).cloned();
+                let op = object_at(&mut out, &op_at).ok_or_else(|| missing(&spec, &op_at, d))?;
+                let before = match &theirs {
+                    Some(name) => op.insert(slot.clone(), name.clone()),
+                    None => op.shift_remove(&slot),
+                };
+                keep_former_name(op, before);
+            }
+            // An enum became free text or the reverse: upstream's `enum` (or none) on spec/'s
+            // node; the counterpart is upstream's node.
+            Rule::EnumChanged | Rule::FieldNullable => {
+                let key = if c.rule == Rule::EnumChanged { "enum" } else { "nullable" };
+                let theirs = get(upstream.value, &pointer(&c.counterpart, key)).cloned();
+                let node = object_at(&mut out, &c.pointer).filter(|o| !o.contains_key("$ref") && !o.contains_key("allOf"));
+                let node = node.ok_or_else(|| {
+                    spec.source.error(&c.pointer, format!("cannot take {d}: spec/ states this node through a $ref or allOf; state upstream's `{key}` at the component by hand"))
+                })?;
+                match theirs {
+                    Some(value) => node.insert(key.to_owned(), value),
+                    None => node.shift_remove(key),
+                };
             }
             // The values of an enum: upstream's list, in upstream's order.
             Rule::EnumValueAdded | Rule::EnumValueRemoved => {
@@ -204,6 +230,22 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
     Ok(Taken { value: out, taken, review })
 }
 
+/// Appends the name an operation was published under to `x-former-operation-ids`, unless it
+/// is one of its current names (or already there).
+fn keep_former_name(op: &mut Map<String, Value>, before: Option<Value>) {
+    let Some(Value::String(before)) = before else { return };
+    let current = [names::RUST_NAME, names::SHORT_NAME, "operationId"].map(|k| op.get(k).and_then(Value::as_str).map(str::to_owned));
+    if current.iter().flatten().any(|n| *n == before) {
+        return;
+    }
+    let former = op.entry(names::FORMER_NAMES).or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = former
+        && !list.iter().any(|n| n.as_str() == Some(before.as_str()))
+    {
+        list.push(Value::String(before));
+    }
+}
+
 /// What upstream did, for a rule of the comparison upstream → spec/.
 fn upstream_side(rule: Rule) -> &'static str {
     match rule {
@@ -215,7 +257,9 @@ fn upstream_side(rule: Rule) -> &'static str {
         Rule::ResponseRemoved => "response added upstream",
         Rule::FieldAdded => "field removed upstream",
         Rule::FieldRemoved => "field added upstream",
-        Rule::OperationIdChanged => "operationId renamed upstream",
+        Rule::OperationIdChanged => "operation renamed upstream",
+        Rule::EnumChanged => "enum became free text, or free text an enum, upstream",
+        Rule::FieldNullable => "nullable changed upstream",
         _ => "enum values changed upstream",
     }
 }

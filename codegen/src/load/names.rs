@@ -11,5 +11,15 @@ pub const FORMER_NAMES: &str = "x-former-operation-ids";
 
 /// The stable name of an operation: `x-rust-name`, else `operationId`.
 pub fn stable_name(op: &openapiv3::Operation) -> Option<&str> {
-    op.extensions.get(RUST_NAME).and_then(serde_json::Value::as_str).or(op.operation_id.as_deref())
+    rust_name(op).or(op.operation_id.as_deref())
+}
+
+/// `x-rust-name`, when the document states it (spec/ does, upstream never).
+pub fn rust_name(op: &openapiv3::Operation) -> Option<&str> {
+    op.extensions.get(RUST_NAME).and_then(serde_json::Value::as_str)
+}
+
+/// `x-xgen-operation-id-override`, upstream's short name.
+pub fn short_name(op: &openapiv3::Operation) -> Option<&str> {
+    op.extensions.get(SHORT_NAME).and_then(serde_json::Value::as_str)
 }

@@ -283,7 +283,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::DataProtectionSettings20231001Request",
-            shape: &SHAPE_11,
+            shape: &SHAPE_12,
         }),
         list: false,
         links: &[],
@@ -352,7 +352,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::DiskBackupExportJobRequest",
-            shape: &SHAPE_22,
+            shape: &SHAPE_23,
         }),
         list: false,
         links: &[
@@ -436,7 +436,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::DiskBackupSnapshotRestoreJobRequest",
-            shape: &SHAPE_25,
+            shape: &SHAPE_26,
         }),
         list: false,
         links: &[
@@ -556,7 +556,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::DiskBackupSnapshotSchedule20240805Request",
-            shape: &SHAPE_27,
+            shape: &SHAPE_28,
         }),
         list: false,
         links: &[],
@@ -609,7 +609,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::DiskBackupOnDemandSnapshotRequest",
-            shape: &SHAPE_50,
+            shape: &SHAPE_53,
         }),
         list: false,
         links: &[
@@ -775,7 +775,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::BackupSnapshotRetention",
-            shape: &SHAPE_51,
+            shape: &SHAPE_54,
         }),
         list: false,
         links: &[],
@@ -934,7 +934,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::ApiAtlasCollectionRestoreJobRequest",
-            shape: &SHAPE_53,
+            shape: &SHAPE_56,
         }),
         list: false,
         links: &[],
@@ -1070,7 +1070,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::ServerlessBackupRestoreJobRequest",
-            shape: &SHAPE_56,
+            shape: &SHAPE_61,
         }),
         list: false,
         links: &[
@@ -1206,7 +1206,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::FlexBackupRestoreJobCreate20241113",
-            shape: &SHAPE_58,
+            shape: &SHAPE_63,
         }),
         list: false,
         links: &[
@@ -1263,7 +1263,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::FlexBackupSnapshotDownloadCreate20241113",
-            shape: &SHAPE_59,
+            shape: &SHAPE_64,
         }),
         list: false,
         links: &[],
@@ -1418,7 +1418,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::BackupRestoreJobRequest",
-            shape: &SHAPE_60,
+            shape: &SHAPE_65,
         }),
         list: false,
         links: &[],
@@ -1485,7 +1485,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::ApiAtlasSnapshotScheduleRequest",
-            shape: &SHAPE_64,
+            shape: &SHAPE_69,
         }),
         list: false,
         links: &[],
@@ -1592,7 +1592,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::BackupSnapshotRequest",
-            shape: &SHAPE_71,
+            shape: &SHAPE_76,
         }),
         list: false,
         links: &[],
@@ -1615,7 +1615,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::TenantRestoreRequest",
-            shape: &SHAPE_73,
+            shape: &SHAPE_78,
         }),
         list: false,
         links: &[],
@@ -1682,7 +1682,7 @@ static OPERATIONS: &[Operation] = &[
         body: Some(Body {
             required: true,
             type_name: "models::TenantRestoreRequest",
-            shape: &SHAPE_73,
+            shape: &SHAPE_78,
         }),
         list: false,
         links: &[],
@@ -1953,7 +1953,7 @@ static PARAM_CLOUD_PROVIDER: Param = Param {
     aliases: &["cloud-provider"],
     location: Location::Path,
     required: true,
-    kind: Kind::String,
+    kind: Kind::Enum(&["AWS"]),
     multiple: false,
     help: "Cloud provider of the private endpoints, such as `AWS`.",
     default: None,
@@ -2116,7 +2116,20 @@ static PARAM_STATE: Param = Param {
     aliases: &[],
     location: Location::Query,
     required: false,
-    kind: Kind::String,
+    kind: Kind::Enum(
+        &[
+            "NOT_STARTED",
+            "IN_PROGRESS",
+            "FINALIZING",
+            "NOT_FOUND",
+            "UNSUPPORTED",
+            "SUCCESSFUL",
+            "ROLLBACK",
+            "NOT_RESTORED",
+            "FAILED",
+            "INDEX_BUILD_FAILED",
+        ],
+    ),
     multiple: false,
     help: "Return only collections in this state.",
     default: None,
@@ -2317,13 +2330,14 @@ static SHAPE_9: Shape = Shape::Object {
     ],
     additional: None,
 };
+static SHAPE_11: Shape = Shape::Enum(&["AWS"]);
 static SHAPE_10: Shape = Shape::Object {
     fields: &[
         Field {
             name: "cloudProvider",
             required: false,
             read_only: false,
-            shape: &SHAPE_2,
+            shape: &SHAPE_11,
         },
         Field {
             name: "regionName",
@@ -2340,75 +2354,75 @@ static SHAPE_10: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_13: Shape = Shape::Integer;
-static SHAPE_14: Shape = Shape::Enum(&["ondemand"]);
-static SHAPE_15: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
-static SHAPE_16: Shape = Shape::Integer;
-static SHAPE_12: Shape = Shape::Object {
+static SHAPE_14: Shape = Shape::Integer;
+static SHAPE_15: Shape = Shape::Enum(&["ondemand"]);
+static SHAPE_16: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
+static SHAPE_17: Shape = Shape::Integer;
+static SHAPE_13: Shape = Shape::Object {
     fields: &[
         Field {
             name: "frequencyInterval",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_13,
-        },
-        Field {
-            name: "frequencyType",
             required: true,
             read_only: false,
             shape: &SHAPE_14,
         },
         Field {
-            name: "retentionUnit",
+            name: "frequencyType",
             required: true,
             read_only: false,
             shape: &SHAPE_15,
         },
         Field {
-            name: "retentionValue",
+            name: "retentionUnit",
             required: true,
             read_only: false,
             shape: &SHAPE_16,
         },
+        Field {
+            name: "retentionValue",
+            required: true,
+            read_only: false,
+            shape: &SHAPE_17,
+        },
     ],
     additional: None,
 };
-static SHAPE_19: Shape = Shape::Integer;
-static SHAPE_20: Shape = Shape::Enum(
+static SHAPE_20: Shape = Shape::Integer;
+static SHAPE_21: Shape = Shape::Enum(
     &["daily", "hourly", "weekly", "monthly", "yearly"],
 );
-static SHAPE_21: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
-static SHAPE_18: Shape = Shape::Object {
+static SHAPE_22: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
+static SHAPE_19: Shape = Shape::Object {
     fields: &[
         Field {
             name: "frequencyInterval",
             required: true,
             read_only: false,
-            shape: &SHAPE_19,
+            shape: &SHAPE_20,
         },
         Field {
             name: "frequencyType",
             required: true,
             read_only: false,
-            shape: &SHAPE_20,
+            shape: &SHAPE_21,
         },
         Field {
             name: "retentionUnit",
             required: true,
             read_only: false,
-            shape: &SHAPE_21,
+            shape: &SHAPE_22,
         },
         Field {
             name: "retentionValue",
             required: true,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
     ],
     additional: None,
 };
-static SHAPE_17: Shape = Shape::Array(&SHAPE_18);
-static SHAPE_11: Shape = Shape::Object {
+static SHAPE_18: Shape = Shape::Array(&SHAPE_19);
+static SHAPE_12: Shape = Shape::Object {
     fields: &[
         Field {
             name: "authorizedEmail",
@@ -2444,7 +2458,7 @@ static SHAPE_11: Shape = Shape::Object {
             name: "onDemandPolicyItem",
             required: false,
             read_only: false,
-            shape: &SHAPE_12,
+            shape: &SHAPE_13,
         },
         Field {
             name: "pitEnabled",
@@ -2462,18 +2476,18 @@ static SHAPE_11: Shape = Shape::Object {
             name: "restoreWindowDays",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "scheduledPolicyItems",
             required: false,
             read_only: false,
-            shape: &SHAPE_17,
+            shape: &SHAPE_18,
         },
     ],
     additional: None,
 };
-static SHAPE_24: Shape = Shape::Object {
+static SHAPE_25: Shape = Shape::Object {
     fields: &[
         Field {
             name: "key",
@@ -2490,14 +2504,14 @@ static SHAPE_24: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_23: Shape = Shape::Array(&SHAPE_24);
-static SHAPE_22: Shape = Shape::Object {
+static SHAPE_24: Shape = Shape::Array(&SHAPE_25);
+static SHAPE_23: Shape = Shape::Object {
     fields: &[
         Field {
             name: "customData",
             required: false,
             read_only: false,
-            shape: &SHAPE_23,
+            shape: &SHAPE_24,
         },
         Field {
             name: "exportBucketId",
@@ -2514,32 +2528,32 @@ static SHAPE_22: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_26: Shape = Shape::Enum(&["automated", "download", "pointInTime"]);
-static SHAPE_25: Shape = Shape::Object {
+static SHAPE_27: Shape = Shape::Enum(&["automated", "download", "pointInTime"]);
+static SHAPE_26: Shape = Shape::Object {
     fields: &[
         Field {
             name: "deliveryType",
             required: true,
             read_only: false,
-            shape: &SHAPE_26,
+            shape: &SHAPE_27,
         },
         Field {
             name: "oplogInc",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "oplogTs",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "pointInTimeUTCSeconds",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "snapshotId",
@@ -2562,60 +2576,64 @@ static SHAPE_25: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_30: Shape = Shape::Enum(&["AWS", "AZURE", "GCP"]);
-static SHAPE_32: Shape = Shape::Object {
+static SHAPE_31: Shape = Shape::Enum(&["AWS", "AZURE", "GCP"]);
+static SHAPE_34: Shape = Shape::Enum(
+    &["daily", "hourly", "weekly", "monthly", "yearly", "ondemand"],
+);
+static SHAPE_35: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
+static SHAPE_33: Shape = Shape::Object {
     fields: &[
         Field {
             name: "frequencyType",
             required: true,
             read_only: false,
-            shape: &SHAPE_2,
+            shape: &SHAPE_34,
         },
         Field {
             name: "retentionUnit",
             required: false,
             read_only: false,
-            shape: &SHAPE_2,
+            shape: &SHAPE_35,
         },
         Field {
             name: "retentionValue",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
     ],
     additional: None,
 };
-static SHAPE_31: Shape = Shape::Array(&SHAPE_32);
-static SHAPE_34: Shape = Shape::Enum(
+static SHAPE_32: Shape = Shape::Array(&SHAPE_33);
+static SHAPE_37: Shape = Shape::Enum(
     &["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"],
 );
-static SHAPE_33: Shape = Shape::Array(&SHAPE_34);
-static SHAPE_29: Shape = Shape::Object {
+static SHAPE_36: Shape = Shape::Array(&SHAPE_37);
+static SHAPE_30: Shape = Shape::Object {
     fields: &[
         Field {
             name: "cloudProvider",
             required: false,
             read_only: false,
-            shape: &SHAPE_30,
+            shape: &SHAPE_31,
         },
         Field {
             name: "copyPolicyItems",
             required: false,
             read_only: false,
-            shape: &SHAPE_31,
+            shape: &SHAPE_32,
         },
         Field {
             name: "frequencies",
             required: false,
             read_only: false,
-            shape: &SHAPE_33,
+            shape: &SHAPE_36,
         },
         Field {
             name: "lastNumberOfSnapshots",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "regionName",
@@ -2638,15 +2656,15 @@ static SHAPE_29: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_28: Shape = Shape::Array(&SHAPE_29);
-static SHAPE_37: Shape = Shape::Enum(&["AWS", "AZURE", "GCP"]);
-static SHAPE_36: Shape = Shape::Object {
+static SHAPE_29: Shape = Shape::Array(&SHAPE_30);
+static SHAPE_40: Shape = Shape::Enum(&["AWS", "AZURE", "GCP"]);
+static SHAPE_39: Shape = Shape::Object {
     fields: &[
         Field {
             name: "cloudProvider",
             required: false,
             read_only: false,
-            shape: &SHAPE_37,
+            shape: &SHAPE_40,
         },
         Field {
             name: "regionName",
@@ -2663,9 +2681,9 @@ static SHAPE_36: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_35: Shape = Shape::Array(&SHAPE_36);
-static SHAPE_39: Shape = Shape::Enum(&["monthly", "yearly"]);
-static SHAPE_38: Shape = Shape::Object {
+static SHAPE_38: Shape = Shape::Array(&SHAPE_39);
+static SHAPE_42: Shape = Shape::Enum(&["monthly", "yearly"]);
+static SHAPE_41: Shape = Shape::Object {
     fields: &[
         Field {
             name: "exportBucketId",
@@ -2677,68 +2695,68 @@ static SHAPE_38: Shape = Shape::Object {
             name: "frequencyType",
             required: false,
             read_only: false,
-            shape: &SHAPE_39,
+            shape: &SHAPE_42,
         },
     ],
     additional: None,
 };
-static SHAPE_42: Shape = Shape::Enum(
+static SHAPE_45: Shape = Shape::Enum(
     &["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"],
 );
-static SHAPE_41: Shape = Shape::Object {
+static SHAPE_44: Shape = Shape::Object {
     fields: &[
         Field {
             name: "frequencyType",
             required: false,
             read_only: false,
-            shape: &SHAPE_42,
+            shape: &SHAPE_45,
         },
         Field {
             name: "retentionDays",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
     ],
     additional: None,
 };
-static SHAPE_40: Shape = Shape::Array(&SHAPE_41);
-static SHAPE_47: Shape = Shape::Integer;
-static SHAPE_48: Shape = Shape::Enum(
+static SHAPE_43: Shape = Shape::Array(&SHAPE_44);
+static SHAPE_50: Shape = Shape::Integer;
+static SHAPE_51: Shape = Shape::Enum(
     &["daily", "hourly", "weekly", "monthly", "yearly", "ondemand"],
 );
-static SHAPE_49: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
-static SHAPE_46: Shape = Shape::Object {
+static SHAPE_52: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
+static SHAPE_49: Shape = Shape::Object {
     fields: &[
         Field {
             name: "frequencyInterval",
             required: true,
             read_only: false,
-            shape: &SHAPE_47,
+            shape: &SHAPE_50,
         },
         Field {
             name: "frequencyType",
             required: true,
             read_only: false,
-            shape: &SHAPE_48,
+            shape: &SHAPE_51,
         },
         Field {
             name: "retentionUnit",
             required: true,
             read_only: false,
-            shape: &SHAPE_49,
+            shape: &SHAPE_52,
         },
         Field {
             name: "retentionValue",
             required: true,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
     ],
     additional: None,
 };
-static SHAPE_45: Shape = Shape::Array(&SHAPE_46);
-static SHAPE_44: Shape = Shape::Object {
+static SHAPE_48: Shape = Shape::Array(&SHAPE_49);
+static SHAPE_47: Shape = Shape::Object {
     fields: &[
         Field {
             name: "id",
@@ -2750,13 +2768,13 @@ static SHAPE_44: Shape = Shape::Object {
             name: "policyItems",
             required: true,
             read_only: false,
-            shape: &SHAPE_45,
+            shape: &SHAPE_48,
         },
     ],
     additional: None,
 };
-static SHAPE_43: Shape = Shape::Array(&SHAPE_44);
-static SHAPE_27: Shape = Shape::Object {
+static SHAPE_46: Shape = Shape::Array(&SHAPE_47);
+static SHAPE_28: Shape = Shape::Object {
     fields: &[
         Field {
             name: "autoCopySettingsEnabled",
@@ -2780,13 +2798,13 @@ static SHAPE_27: Shape = Shape::Object {
             name: "copySettings",
             required: false,
             read_only: false,
-            shape: &SHAPE_28,
+            shape: &SHAPE_29,
         },
         Field {
             name: "deleteCopiedBackups",
             required: false,
             read_only: false,
-            shape: &SHAPE_35,
+            shape: &SHAPE_38,
         },
         Field {
             name: "deleteCopySnapshots",
@@ -2804,37 +2822,37 @@ static SHAPE_27: Shape = Shape::Object {
             name: "export",
             required: false,
             read_only: false,
-            shape: &SHAPE_38,
+            shape: &SHAPE_41,
         },
         Field {
             name: "extraRetentionSettings",
             required: false,
             read_only: false,
-            shape: &SHAPE_40,
+            shape: &SHAPE_43,
         },
         Field {
             name: "policies",
             required: true,
             read_only: false,
-            shape: &SHAPE_43,
+            shape: &SHAPE_46,
         },
         Field {
             name: "referenceHourOfDay",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "referenceMinuteOfHour",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "restoreWindowDays",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "updateCopySnapshots",
@@ -2857,7 +2875,7 @@ static SHAPE_27: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_50: Shape = Shape::Object {
+static SHAPE_53: Shape = Shape::Object {
     fields: &[
         Field {
             name: "description",
@@ -2869,30 +2887,30 @@ static SHAPE_50: Shape = Shape::Object {
             name: "retentionInDays",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
     ],
     additional: None,
 };
-static SHAPE_52: Shape = Shape::Enum(&["DAYS", "WEEKS", "MONTHS", "YEARS"]);
-static SHAPE_51: Shape = Shape::Object {
+static SHAPE_55: Shape = Shape::Enum(&["DAYS", "WEEKS", "MONTHS", "YEARS"]);
+static SHAPE_54: Shape = Shape::Object {
     fields: &[
         Field {
             name: "retentionUnit",
             required: true,
             read_only: false,
-            shape: &SHAPE_52,
+            shape: &SHAPE_55,
         },
         Field {
             name: "retentionValue",
             required: true,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
     ],
     additional: None,
 };
-static SHAPE_55: Shape = Shape::Object {
+static SHAPE_58: Shape = Shape::Object {
     fields: &[
         Field {
             name: "sourceNamespace",
@@ -2909,8 +2927,10 @@ static SHAPE_55: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_54: Shape = Shape::Array(&SHAPE_55);
-static SHAPE_53: Shape = Shape::Object {
+static SHAPE_57: Shape = Shape::Array(&SHAPE_58);
+static SHAPE_59: Shape = Shape::Enum(&["ALL", "NONE", "ALL_EXCEPT_TTL"]);
+static SHAPE_60: Shape = Shape::Enum(&["CREATE_NEW", "OVERWRITE_EXISTING"]);
+static SHAPE_56: Shape = Shape::Object {
     fields: &[
         Field {
             name: "collectionSuffix",
@@ -2922,7 +2942,7 @@ static SHAPE_53: Shape = Shape::Object {
             name: "collections",
             required: false,
             read_only: false,
-            shape: &SHAPE_54,
+            shape: &SHAPE_57,
         },
         Field {
             name: "databaseSuffix",
@@ -2934,31 +2954,31 @@ static SHAPE_53: Shape = Shape::Object {
             name: "databases",
             required: false,
             read_only: false,
-            shape: &SHAPE_54,
+            shape: &SHAPE_57,
         },
         Field {
             name: "indexStrategy",
             required: true,
             read_only: false,
-            shape: &SHAPE_2,
+            shape: &SHAPE_59,
         },
         Field {
             name: "oplogInc",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "oplogTs",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "pointInTimeUtcSeconds",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "snapshotId",
@@ -2982,37 +3002,37 @@ static SHAPE_53: Shape = Shape::Object {
             name: "writeStrategy",
             required: true,
             read_only: false,
-            shape: &SHAPE_2,
+            shape: &SHAPE_60,
         },
     ],
     additional: None,
 };
-static SHAPE_57: Shape = Shape::Enum(&["automated", "download", "pointInTime"]);
-static SHAPE_56: Shape = Shape::Object {
+static SHAPE_62: Shape = Shape::Enum(&["automated", "download", "pointInTime"]);
+static SHAPE_61: Shape = Shape::Object {
     fields: &[
         Field {
             name: "deliveryType",
             required: true,
             read_only: false,
-            shape: &SHAPE_57,
+            shape: &SHAPE_62,
         },
         Field {
             name: "oplogInc",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "oplogTs",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "pointInTimeUTCSeconds",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "snapshotId",
@@ -3035,7 +3055,7 @@ static SHAPE_56: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_58: Shape = Shape::Object {
+static SHAPE_63: Shape = Shape::Object {
     fields: &[
         Field {
             name: "snapshotId",
@@ -3058,7 +3078,7 @@ static SHAPE_58: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_59: Shape = Shape::Object {
+static SHAPE_64: Shape = Shape::Object {
     fields: &[
         Field {
             name: "snapshotId",
@@ -3069,7 +3089,7 @@ static SHAPE_59: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_62: Shape = Shape::Enum(
+static SHAPE_67: Shape = Shape::Enum(
     &[
         "CLIENT_PIT_HTTP",
         "QUERY",
@@ -3080,25 +3100,25 @@ static SHAPE_62: Shape = Shape::Enum(
         "SCP",
     ],
 );
-static SHAPE_61: Shape = Shape::Object {
+static SHAPE_66: Shape = Shape::Object {
     fields: &[
         Field {
             name: "expirationHours",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "maxDownloads",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "methodName",
             required: true,
             read_only: false,
-            shape: &SHAPE_62,
+            shape: &SHAPE_67,
         },
         Field {
             name: "targetClusterId",
@@ -3121,8 +3141,8 @@ static SHAPE_61: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_63: Shape = Shape::Integer;
-static SHAPE_60: Shape = Shape::Object {
+static SHAPE_68: Shape = Shape::Integer;
+static SHAPE_65: Shape = Shape::Object {
     fields: &[
         Field {
             name: "checkpointId",
@@ -3134,13 +3154,13 @@ static SHAPE_60: Shape = Shape::Object {
             name: "delivery",
             required: true,
             read_only: false,
-            shape: &SHAPE_61,
+            shape: &SHAPE_66,
         },
         Field {
             name: "oplogInc",
             required: false,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "oplogTs",
@@ -3152,7 +3172,7 @@ static SHAPE_60: Shape = Shape::Object {
             name: "pointInTimeUTCMillis",
             required: false,
             read_only: false,
-            shape: &SHAPE_63,
+            shape: &SHAPE_68,
         },
         Field {
             name: "snapshotId",
@@ -3163,19 +3183,19 @@ static SHAPE_60: Shape = Shape::Object {
     ],
     additional: None,
 };
-static SHAPE_65: Shape = Shape::Integer;
-static SHAPE_66: Shape = Shape::Integer;
-static SHAPE_67: Shape = Shape::Integer;
-static SHAPE_68: Shape = Shape::Integer;
-static SHAPE_69: Shape = Shape::Integer;
 static SHAPE_70: Shape = Shape::Integer;
-static SHAPE_64: Shape = Shape::Object {
+static SHAPE_71: Shape = Shape::Integer;
+static SHAPE_72: Shape = Shape::Integer;
+static SHAPE_73: Shape = Shape::Integer;
+static SHAPE_74: Shape = Shape::Integer;
+static SHAPE_75: Shape = Shape::Integer;
+static SHAPE_69: Shape = Shape::Object {
     fields: &[
         Field {
             name: "clusterCheckpointIntervalMin",
             required: true,
             read_only: false,
-            shape: &SHAPE_65,
+            shape: &SHAPE_70,
         },
         Field {
             name: "clusterId",
@@ -3187,43 +3207,43 @@ static SHAPE_64: Shape = Shape::Object {
             name: "dailySnapshotRetentionDays",
             required: true,
             read_only: false,
-            shape: &SHAPE_66,
+            shape: &SHAPE_71,
         },
         Field {
             name: "monthlySnapshotRetentionMonths",
             required: true,
             read_only: false,
-            shape: &SHAPE_67,
+            shape: &SHAPE_72,
         },
         Field {
             name: "pointInTimeWindowHours",
             required: true,
             read_only: false,
-            shape: &SHAPE_16,
+            shape: &SHAPE_17,
         },
         Field {
             name: "snapshotIntervalHours",
             required: true,
             read_only: false,
-            shape: &SHAPE_68,
+            shape: &SHAPE_73,
         },
         Field {
             name: "snapshotRetentionDays",
             required: true,
             read_only: false,
-            shape: &SHAPE_69,
+            shape: &SHAPE_74,
         },
         Field {
             name: "weeklySnapshotRetentionWeeks",
             required: true,
             read_only: false,
-            shape: &SHAPE_70,
+            shape: &SHAPE_75,
         },
     ],
     additional: None,
 };
-static SHAPE_72: Shape = Shape::Date;
-static SHAPE_71: Shape = Shape::Object {
+static SHAPE_77: Shape = Shape::Date;
+static SHAPE_76: Shape = Shape::Object {
     fields: &[
         Field {
             name: "doNotDelete",
@@ -3235,12 +3255,12 @@ static SHAPE_71: Shape = Shape::Object {
             name: "expires",
             required: false,
             read_only: false,
-            shape: &SHAPE_72,
+            shape: &SHAPE_77,
         },
     ],
     additional: None,
 };
-static SHAPE_73: Shape = Shape::Object {
+static SHAPE_78: Shape = Shape::Object {
     fields: &[
         Field {
             name: "snapshotId",
@@ -3372,9 +3392,10 @@ fn op_list_backup_private_endpoints(
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
     let b = crate::set!(
         client.list_backup_private_endpoints(), v; "groupId" => group_id : String,
-        "cloudProvider" => cloud_provider : String, "includeCount" => include_count :
-        bool, "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
+        "cloudProvider" => cloud_provider :
+        atlas_backup::models::ListBackupPrivateEndpointsCloudProvider, "includeCount" =>
+        include_count : bool, "itemsPerPage" => items_per_page : i64, "pageNum" =>
+        page_num : i64, "envelope" => envelope : bool, "pretty" => pretty : bool
     );
     Ok(Box::new(b))
 }
@@ -3385,8 +3406,9 @@ fn op_create_backup_private_endpoint(
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
     let b = crate::set!(
         client.create_backup_private_endpoint(), v; "groupId" => group_id : String,
-        "cloudProvider" => cloud_provider : String, "envelope" => envelope : bool,
-        "pretty" => pretty : bool; body :
+        "cloudProvider" => cloud_provider :
+        atlas_backup::models::CreateBackupPrivateEndpointCloudProvider, "envelope" =>
+        envelope : bool, "pretty" => pretty : bool; body :
         atlas_backup::models::ObjectStoragePrivateEndpointRequest
     );
     Ok(Box::new(b))
@@ -3398,8 +3420,9 @@ fn op_get_backup_private_endpoint(
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
     let b = crate::set!(
         client.get_backup_private_endpoint(), v; "groupId" => group_id : String,
-        "cloudProvider" => cloud_provider : String, "endpointId" => endpoint_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
+        "cloudProvider" => cloud_provider :
+        atlas_backup::models::GetBackupPrivateEndpointCloudProvider, "endpointId" =>
+        endpoint_id : String, "envelope" => envelope : bool, "pretty" => pretty : bool
     );
     Ok(Box::new(b))
 }
@@ -3410,8 +3433,9 @@ fn op_delete_backup_private_endpoint(
 ) -> Result<Box<dyn crate::call::Call>, Failure> {
     let b = crate::set!(
         client.delete_backup_private_endpoint(), v; "groupId" => group_id : String,
-        "cloudProvider" => cloud_provider : String, "endpointId" => endpoint_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
+        "cloudProvider" => cloud_provider :
+        atlas_backup::models::DeleteBackupPrivateEndpointCloudProvider, "endpointId" =>
+        endpoint_id : String, "envelope" => envelope : bool, "pretty" => pretty : bool
     );
     Ok(Box::new(b))
 }
@@ -3926,10 +3950,10 @@ fn op_list_restore_job_collections(
     let b = crate::set!(
         client.list_restore_job_collections(), v; "groupId" => group_id : String,
         "clusterName" => cluster_name : String, "jobId" => job_id : String,
-        "sourceNamespace" => source_namespace : String, "state" => state : String,
-        "targetNamespace" => target_namespace : String, "itemsPerPage" => items_per_page
-        : i64, "pageNum" => page_num : i64, "envelope" => envelope : bool, "pretty" =>
-        pretty : bool
+        "sourceNamespace" => source_namespace : String, "state" => state :
+        atlas_backup::models::ListRestoreJobCollectionsState, "targetNamespace" =>
+        target_namespace : String, "itemsPerPage" => items_per_page : i64, "pageNum" =>
+        page_num : i64, "envelope" => envelope : bool, "pretty" => pretty : bool
     );
     if v.api_version().is_some() {
         return Err(

@@ -522,7 +522,7 @@ impl RequestView for CreateBackupExportRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBackupPrivateEndpointRequest {
     group_id: String,
-    cloud_provider: String,
+    cloud_provider: models::CreateBackupPrivateEndpointCloudProvider,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: models::ObjectStoragePrivateEndpointRequest,
@@ -533,7 +533,7 @@ impl CreateBackupPrivateEndpointRequest {
         &self.group_id
     }
     /// `cloudProvider` (path parameter, required), as the call sent it.
-    pub fn cloud_provider(&self) -> &str {
+    pub fn cloud_provider(&self) -> &models::CreateBackupPrivateEndpointCloudProvider {
         &self.cloud_provider
     }
     /// `envelope` (query parameter), as the call sent it.
@@ -726,7 +726,7 @@ impl RequestView for CreateServerlessRestoreJobRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBackupPrivateEndpointRequest {
     group_id: String,
-    cloud_provider: String,
+    cloud_provider: models::DeleteBackupPrivateEndpointCloudProvider,
     endpoint_id: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
@@ -737,7 +737,7 @@ impl DeleteBackupPrivateEndpointRequest {
         &self.group_id
     }
     /// `cloudProvider` (path parameter, required), as the call sent it.
-    pub fn cloud_provider(&self) -> &str {
+    pub fn cloud_provider(&self) -> &models::DeleteBackupPrivateEndpointCloudProvider {
         &self.cloud_provider
     }
     /// `endpointId` (path parameter, required), as the call sent it.
@@ -996,7 +996,7 @@ impl RequestView for GetBackupExportRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBackupPrivateEndpointRequest {
     group_id: String,
-    cloud_provider: String,
+    cloud_provider: models::GetBackupPrivateEndpointCloudProvider,
     endpoint_id: String,
     envelope: Option<bool>,
     pretty: Option<bool>,
@@ -1007,7 +1007,7 @@ impl GetBackupPrivateEndpointRequest {
         &self.group_id
     }
     /// `cloudProvider` (path parameter, required), as the call sent it.
-    pub fn cloud_provider(&self) -> &str {
+    pub fn cloud_provider(&self) -> &models::GetBackupPrivateEndpointCloudProvider {
         &self.cloud_provider
     }
     /// `endpointId` (path parameter, required), as the call sent it.
@@ -1596,7 +1596,7 @@ impl RequestView for ListBackupExportsRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBackupPrivateEndpointsRequest {
     group_id: String,
-    cloud_provider: String,
+    cloud_provider: models::ListBackupPrivateEndpointsCloudProvider,
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
@@ -1609,7 +1609,7 @@ impl ListBackupPrivateEndpointsRequest {
         &self.group_id
     }
     /// `cloudProvider` (path parameter, required), as the call sent it.
-    pub fn cloud_provider(&self) -> &str {
+    pub fn cloud_provider(&self) -> &models::ListBackupPrivateEndpointsCloudProvider {
         &self.cloud_provider
     }
     /// `includeCount` (query parameter), as the call sent it.
@@ -1971,7 +1971,7 @@ pub struct ListRestoreJobCollectionsRequest {
     cluster_name: String,
     job_id: String,
     source_namespace: Option<String>,
-    state: Option<String>,
+    state: Option<models::ListRestoreJobCollectionsState>,
     target_namespace: Option<String>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
@@ -1996,8 +1996,8 @@ impl ListRestoreJobCollectionsRequest {
         self.source_namespace.as_deref()
     }
     /// `state` (query parameter), as the call sent it.
-    pub fn state(&self) -> Option<&str> {
-        self.state.as_deref()
+    pub fn state(&self) -> Option<&models::ListRestoreJobCollectionsState> {
+        self.state.as_ref()
     }
     /// `targetNamespace` (query parameter), as the call sent it.
     pub fn target_namespace(&self) -> Option<&str> {

@@ -56,7 +56,7 @@ pub struct ApiAtlasCollectionRestoreCollectionStateResponse {
     /// Namespace that was asked to be restored. Read-only: set by Atlas, never sent.
     pub source_namespace: Option<String>,
     /// State of this collection in the job. Read-only: set by Atlas, never sent.
-    pub state: Option<String>,
+    pub state: Option<super::ApiAtlasCollectionRestoreCollectionStateResponseState>,
     /// Namespace asked for as the restore target. Read-only: set by Atlas, never sent.
     pub target_namespace: Option<String>,
     /// Documents in the collection. Read-only: set by Atlas, never sent.
@@ -70,6 +70,40 @@ crate::codec::object!(
     total_documents["totalDocuments"]
 );
 crate::codec::default_new!(ApiAtlasCollectionRestoreCollectionStateResponse);
+/// State of this collection in the job. Open: a value this version does not list decodes as [`ApiAtlasCollectionRestoreCollectionStateResponseState::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiAtlasCollectionRestoreCollectionStateResponseState {
+    /// `NOT_STARTED`
+    NotStarted,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `FINALIZING`
+    Finalizing,
+    /// `NOT_FOUND`
+    NotFound,
+    /// `UNSUPPORTED`
+    Unsupported,
+    /// `SUCCESSFUL`
+    Successful,
+    /// `ROLLBACK`
+    Rollback,
+    /// `NOT_RESTORED`
+    NotRestored,
+    /// `FAILED`
+    Failed,
+    /// `INDEX_BUILD_FAILED`
+    IndexBuildFailed,
+    /// A value not listed in the spec.
+    Unknown(String),
+}
+crate::codec::string_enum!(
+    ApiAtlasCollectionRestoreCollectionStateResponseState, Unknown { NotStarted =
+    "NOT_STARTED", InProgress = "IN_PROGRESS", Finalizing = "FINALIZING", NotFound =
+    "NOT_FOUND", Unsupported = "UNSUPPORTED", Successful = "SUCCESSFUL", Rollback =
+    "ROLLBACK", NotRestored = "NOT_RESTORED", Failed = "FAILED", IndexBuildFailed =
+    "INDEX_BUILD_FAILED" }
+);
 /// Index build progress of one restored collection. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -81,13 +115,35 @@ pub struct ApiAtlasCollectionRestoreIndexStatus {
         Vec<std::collections::BTreeMap<String, serde_json::Value>>,
     >,
     /// State of the index builds.
-    pub state: Option<String>,
+    pub state: Option<super::ApiAtlasCollectionRestoreIndexStatusState>,
 }
 crate::codec::object!(
     ApiAtlasCollectionRestoreIndexStatus; error_message["errorMessage"],
     failed_indexes["failedIndexes"], state["state"]
 );
 crate::codec::default_new!(ApiAtlasCollectionRestoreIndexStatus);
+/// State of the index builds. Open: a value this version does not list decodes as [`ApiAtlasCollectionRestoreIndexStatusState::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiAtlasCollectionRestoreIndexStatusState {
+    /// `NOT_STARTED`
+    NotStarted,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `SUCCESSFUL`
+    Successful,
+    /// `FAILED`
+    Failed,
+    /// `NOT_RESTORED`
+    NotRestored,
+    /// A value not listed in the spec.
+    Unknown(String),
+}
+crate::codec::string_enum!(
+    ApiAtlasCollectionRestoreIndexStatusState, Unknown { NotStarted = "NOT_STARTED",
+    InProgress = "IN_PROGRESS", Successful = "SUCCESSFUL", Failed = "FAILED", NotRestored
+    = "NOT_RESTORED" }
+);
 /// Index build progress of a whole collection restore job. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -95,13 +151,16 @@ pub struct ApiAtlasCollectionRestoreJobIndexStatus {
     /// Collections whose indexes could not be built.
     pub failed_collection_count: Option<i32>,
     /// State of the index builds.
-    pub state: Option<String>,
+    pub state: Option<super::ApiAtlasCollectionRestoreJobIndexStatusState>,
 }
 crate::codec::object!(
     ApiAtlasCollectionRestoreJobIndexStatus;
     failed_collection_count["failedCollectionCount"], state["state"]
 );
 crate::codec::default_new!(ApiAtlasCollectionRestoreJobIndexStatus);
+/// State of the index builds. The same type as [`ApiAtlasCollectionRestoreIndexStatusState`](crate::models::ApiAtlasCollectionRestoreIndexStatusState): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::ApiAtlasCollectionRestoreIndexStatusState as ApiAtlasCollectionRestoreJobIndexStatusState;
 /// Request to restore selected databases or collections from a snapshot or a point in time. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -115,7 +174,7 @@ pub struct ApiAtlasCollectionRestoreJobRequest {
     /// Databases to restore (at most 100).
     pub databases: Option<Vec<super::ApiAtlasRestoreNamespace>>,
     /// Which indexes to rebuild: all, none, or all but TTL indexes.
-    pub index_strategy: String,
+    pub index_strategy: super::ApiAtlasCollectionRestoreJobRequestIndexStrategy,
     /// Oplog ordinal for a point-in-time restore.
     pub oplog_inc: Option<i32>,
     /// Oplog timestamp seconds for a point-in-time restore.
@@ -129,7 +188,7 @@ pub struct ApiAtlasCollectionRestoreJobRequest {
     /// 24-character hexadecimal ID of the project of the target cluster.
     pub target_group_id: String,
     /// Whether restored data goes to new namespaces or replaces existing ones; with `OVERWRITE_EXISTING` the existing namespaces are dropped, losing writes made to them during the restore.
-    pub write_strategy: String,
+    pub write_strategy: super::ApiAtlasCollectionRestoreJobRequestWriteStrategy,
 }
 crate::codec::object!(
     ApiAtlasCollectionRestoreJobRequest; collection_suffix["collectionSuffix"],
@@ -142,10 +201,10 @@ crate::codec::object!(
 impl ApiAtlasCollectionRestoreJobRequest {
     /// A value with the required fields set and the optional ones empty.
     pub fn new(
-        index_strategy: String,
+        index_strategy: super::ApiAtlasCollectionRestoreJobRequestIndexStrategy,
         target_cluster_name: String,
         target_group_id: String,
-        write_strategy: String,
+        write_strategy: super::ApiAtlasCollectionRestoreJobRequestWriteStrategy,
     ) -> Self {
         Self {
             collection_suffix: None,
@@ -195,6 +254,38 @@ impl ApiAtlasCollectionRestoreJobRequest {
         crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
     }
 }
+/// Which indexes to rebuild: all, none, or all but TTL indexes. Open: a value this version does not list decodes as [`ApiAtlasCollectionRestoreJobRequestIndexStrategy::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiAtlasCollectionRestoreJobRequestIndexStrategy {
+    /// `ALL`
+    All,
+    /// `NONE`
+    None,
+    /// `ALL_EXCEPT_TTL`
+    AllExceptTtl,
+    /// A value not listed in the spec.
+    Unknown(String),
+}
+crate::codec::string_enum!(
+    ApiAtlasCollectionRestoreJobRequestIndexStrategy, Unknown { All = "ALL", None =
+    "NONE", AllExceptTtl = "ALL_EXCEPT_TTL" }
+);
+/// Whether restored data goes to new namespaces or replaces existing ones; with `OVERWRITE_EXISTING` the existing namespaces are dropped, losing writes made to them during the restore. Open: a value this version does not list decodes as [`ApiAtlasCollectionRestoreJobRequestWriteStrategy::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiAtlasCollectionRestoreJobRequestWriteStrategy {
+    /// `CREATE_NEW`
+    CreateNew,
+    /// `OVERWRITE_EXISTING`
+    OverwriteExisting,
+    /// A value not listed in the spec.
+    Unknown(String),
+}
+crate::codec::string_enum!(
+    ApiAtlasCollectionRestoreJobRequestWriteStrategy, Unknown { CreateNew = "CREATE_NEW",
+    OverwriteExisting = "OVERWRITE_EXISTING" }
+);
 /// A collection restore job with the databases and collections it covers (at most 100 of each). Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -218,7 +309,7 @@ pub struct ApiAtlasCollectionRestoreJobResponse {
     /// Read-only: set by Atlas, never sent.
     pub index_status: Option<super::ApiAtlasCollectionRestoreJobIndexStatus>,
     /// Which indexes the job rebuilds.
-    pub index_strategy: Option<String>,
+    pub index_strategy: Option<super::ApiAtlasCollectionRestoreJobResponseIndexStrategy>,
     /// Oplog ordinal of a point-in-time restore.
     pub oplog_inc: Option<i32>,
     /// Oplog timestamp seconds of a point-in-time restore.
@@ -230,7 +321,7 @@ pub struct ApiAtlasCollectionRestoreJobResponse {
     /// 24-character hexadecimal ID of the snapshot restored from.
     pub snapshot_id: Option<String>,
     /// State of the job. Read-only: set by Atlas, never sent.
-    pub state: Option<String>,
+    pub state: Option<super::ApiAtlasCollectionRestoreJobResponseState>,
     /// Name of the cluster restored into.
     pub target_cluster_name: Option<String>,
     /// 24-character hexadecimal ID of the project of the target cluster.
@@ -238,7 +329,7 @@ pub struct ApiAtlasCollectionRestoreJobResponse {
     /// Documents to restore over all collections; may start as an estimate and be corrected while the job runs. Read-only: set by Atlas, never sent.
     pub total_documents: Option<i64>,
     /// Whether restored data goes to new namespaces or replaces existing ones.
-    pub write_strategy: Option<String>,
+    pub write_strategy: Option<super::ApiAtlasCollectionRestoreJobResponseWriteStrategy>,
 }
 crate::codec::object!(
     ApiAtlasCollectionRestoreJobResponse; collection_suffix["collectionSuffix"],
@@ -252,6 +343,36 @@ crate::codec::object!(
     total_documents["totalDocuments"], write_strategy["writeStrategy"]
 );
 crate::codec::default_new!(ApiAtlasCollectionRestoreJobResponse);
+/// Which indexes the job rebuilds. The same type as [`ApiAtlasCollectionRestoreJobRequestIndexStrategy`](crate::models::ApiAtlasCollectionRestoreJobRequestIndexStrategy): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::ApiAtlasCollectionRestoreJobRequestIndexStrategy as ApiAtlasCollectionRestoreJobResponseIndexStrategy;
+/// State of the job. Open: a value this version does not list decodes as [`ApiAtlasCollectionRestoreJobResponseState::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiAtlasCollectionRestoreJobResponseState {
+    /// `INITIALIZING`
+    Initializing,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `FINALIZING`
+    Finalizing,
+    /// `SUCCESSFUL`
+    Successful,
+    /// `CANCELED`
+    Canceled,
+    /// `FAILED`
+    Failed,
+    /// A value not listed in the spec.
+    Unknown(String),
+}
+crate::codec::string_enum!(
+    ApiAtlasCollectionRestoreJobResponseState, Unknown { Initializing = "INITIALIZING",
+    InProgress = "IN_PROGRESS", Finalizing = "FINALIZING", Successful = "SUCCESSFUL",
+    Canceled = "CANCELED", Failed = "FAILED" }
+);
+/// Whether restored data goes to new namespaces or replaces existing ones. The same type as [`ApiAtlasCollectionRestoreJobRequestWriteStrategy`](crate::models::ApiAtlasCollectionRestoreJobRequestWriteStrategy): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::ApiAtlasCollectionRestoreJobRequestWriteStrategy as ApiAtlasCollectionRestoreJobResponseWriteStrategy;
 /// A namespace to restore and, optionally, where to restore it. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -738,6 +859,18 @@ crate::codec::string_enum!(
     BackupSnapshotRetentionRetentionUnit, Unknown { Days = "DAYS", Weeks = "WEEKS",
     Months = "MONTHS", Years = "YEARS" }
 );
+/// `CreateBackupPrivateEndpointCloudProvider` of the API. Open: a value this version does not list decodes as [`CreateBackupPrivateEndpointCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateBackupPrivateEndpointCloudProvider {
+    /// `AWS`
+    Aws,
+    /// A value not listed in the spec.
+    Unknown(String),
+}
+crate::codec::string_enum!(
+    CreateBackupPrivateEndpointCloudProvider, Unknown { Aws = "AWS" }
+);
 /// The Backup Compliance Policy of a project as version 2023-01-01 states it (one scheduled policy list, no per-item retention units). Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -983,6 +1116,9 @@ crate::codec::string_enum!(
 /// Current state of the policy; ignored in requests. The same type as [`DataProtectionSettings20231001State`](crate::models::DataProtectionSettings20231001State): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DataProtectionSettings20231001State as DataProtectionSettingsState;
+/// The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::CreateBackupPrivateEndpointCloudProvider as DeleteBackupPrivateEndpointCloudProvider;
 /// Copied snapshots to delete, by cloud provider, region and replication spec (version 2023-01-01). Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -1175,11 +1311,11 @@ impl DiskBackupCollectionResponse {
 #[non_exhaustive]
 pub struct DiskBackupCopyPolicyItem {
     /// Frequency of the snapshots this item copies.
-    pub frequency_type: String,
+    pub frequency_type: super::DiskBackupCopyPolicyItemFrequencyType,
     /// 24-character hexadecimal ID of the copy policy item. Read-only: set by Atlas, never sent.
     pub id: Option<String>,
     /// Unit in which `retentionValue` is counted.
-    pub retention_unit: Option<String>,
+    pub retention_unit: Option<super::DiskBackupCopyPolicyItemRetentionUnit>,
     /// How long Atlas keeps the copies, in `retentionUnit`s.
     pub retention_value: Option<i32>,
 }
@@ -1189,7 +1325,7 @@ crate::codec::object!(
 );
 impl DiskBackupCopyPolicyItem {
     /// A value with the required fields set and the optional ones empty.
-    pub fn new(frequency_type: String) -> Self {
+    pub fn new(frequency_type: super::DiskBackupCopyPolicyItemFrequencyType) -> Self {
         Self {
             frequency_type,
             id: None,
@@ -1198,14 +1334,17 @@ impl DiskBackupCopyPolicyItem {
         }
     }
 }
+/// Frequency of the snapshots this item copies. The same type as [`DiskBackupApiPolicyItemFrequencyType`](crate::models::DiskBackupApiPolicyItemFrequencyType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::DiskBackupApiPolicyItemFrequencyType as DiskBackupCopyPolicyItemFrequencyType;
 /// One rule for copying snapshots of a given frequency and keeping the copies; `retentionUnit` and `retentionValue` are needed except for `ondemand`. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DiskBackupCopyPolicyItemRequest {
     /// Frequency of the snapshots this item copies.
-    pub frequency_type: String,
+    pub frequency_type: super::DiskBackupCopyPolicyItemFrequencyType,
     /// Unit in which `retentionValue` is counted.
-    pub retention_unit: Option<String>,
+    pub retention_unit: Option<super::DiskBackupCopyPolicyItemRetentionUnit>,
     /// How long Atlas keeps the copies, in `retentionUnit`s.
     pub retention_value: Option<i32>,
 }
@@ -1215,7 +1354,7 @@ crate::codec::object!(
 );
 impl DiskBackupCopyPolicyItemRequest {
     /// A value with the required fields set and the optional ones empty.
-    pub fn new(frequency_type: String) -> Self {
+    pub fn new(frequency_type: super::DiskBackupCopyPolicyItemFrequencyType) -> Self {
         Self {
             frequency_type,
             retention_unit: None,
@@ -1223,14 +1362,20 @@ impl DiskBackupCopyPolicyItemRequest {
         }
     }
     /// Sets `retentionUnit`.
-    pub fn with_retention_unit(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.retention_unit = Some(value.into()))
+    pub fn with_retention_unit(
+        self,
+        value: super::DiskBackupCopyPolicyItemRetentionUnit,
+    ) -> Self {
+        crate::request::with(self, |s| s.retention_unit = Some(value))
     }
     /// Sets `retentionValue`.
     pub fn with_retention_value(self, value: i32) -> Self {
         crate::request::with(self, |s| s.retention_value = Some(value))
     }
 }
+/// Unit in which `retentionValue` is counted. The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::BackupComplianceOnDemandPolicyItemRetentionUnit as DiskBackupCopyPolicyItemRetentionUnit;
 /// Where and how often snapshots are copied, per replication spec (version 2023-01-01). Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -1889,18 +2034,9 @@ impl DiskBackupSnapshotAwsExportBucketRequest {
         crate::request::with(self, |s| s.require_private_networking = Some(value))
     }
 }
-/// Cloud provider of the bucket; selects the shape of the object. Open: a value this version does not list decodes as [`DiskBackupSnapshotAwsExportBucketRequestCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DiskBackupSnapshotAwsExportBucketRequestCloudProvider {
-    /// `AWS`
-    Aws,
-    /// A value not listed in the spec.
-    Unknown(String),
-}
-crate::codec::string_enum!(
-    DiskBackupSnapshotAwsExportBucketRequestCloudProvider, Unknown { Aws = "AWS" }
-);
+/// Cloud provider of the bucket; selects the shape of the object. The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::CreateBackupPrivateEndpointCloudProvider as DiskBackupSnapshotAwsExportBucketRequestCloudProvider;
 /// An export bucket backed by an AWS S3 bucket. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1944,9 +2080,9 @@ impl DiskBackupSnapshotAwsExportBucketResponse {
         }
     }
 }
-/// Cloud provider of the bucket; selects the shape of the object. The same type as [`DiskBackupSnapshotAwsExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotAwsExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+/// Cloud provider of the bucket; selects the shape of the object. The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
-pub use super::DiskBackupSnapshotAwsExportBucketRequestCloudProvider as DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
+pub use super::CreateBackupPrivateEndpointCloudProvider as DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
 /// A new export bucket in an Azure Blob Storage container. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2740,12 +2876,21 @@ impl ExtraRetentionSetting {
 /// Snapshot frequency the extra retention applies to. The same type as [`DiskBackupCopySetting20240805FrequenciesItem`](crate::models::DiskBackupCopySetting20240805FrequenciesItem): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupCopySetting20240805FrequenciesItem as ExtraRetentionSettingFrequencyType;
+/// The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::CreateBackupPrivateEndpointCloudProvider as GetBackupPrivateEndpointCloudProvider;
+/// The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::CreateBackupPrivateEndpointCloudProvider as ListBackupPrivateEndpointsCloudProvider;
+/// The same type as [`ApiAtlasCollectionRestoreCollectionStateResponseState`](crate::models::ApiAtlasCollectionRestoreCollectionStateResponseState): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::ApiAtlasCollectionRestoreCollectionStateResponseState as ListRestoreJobCollectionsState;
 /// Request to create a private endpoint between Atlas and cloud object storage for backups. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ObjectStoragePrivateEndpointRequest {
     /// Cloud provider of the object storage.
-    pub cloud_provider: Option<String>,
+    pub cloud_provider: Option<super::ObjectStoragePrivateEndpointRequestCloudProvider>,
     /// Region of the storage bucket the endpoint reaches; also the endpoint region unless `vpcRegionName` says otherwise.
     pub region_name: Option<String>,
     /// Region in which to deploy the VPC interface endpoint when it differs from `regionName` (a cross-region endpoint).
@@ -2758,8 +2903,11 @@ crate::codec::object!(
 crate::codec::default_new!(ObjectStoragePrivateEndpointRequest);
 impl ObjectStoragePrivateEndpointRequest {
     /// Sets `cloudProvider`.
-    pub fn with_cloud_provider(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.cloud_provider = Some(value.into()))
+    pub fn with_cloud_provider(
+        self,
+        value: super::ObjectStoragePrivateEndpointRequestCloudProvider,
+    ) -> Self {
+        crate::request::with(self, |s| s.cloud_provider = Some(value))
     }
     /// Sets `regionName`.
     pub fn with_region_name(self, value: impl Into<String>) -> Self {
@@ -2770,12 +2918,15 @@ impl ObjectStoragePrivateEndpointRequest {
         crate::request::with(self, |s| s.vpc_region_name = Some(value.into()))
     }
 }
+/// Cloud provider of the object storage. The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::CreateBackupPrivateEndpointCloudProvider as ObjectStoragePrivateEndpointRequestCloudProvider;
 /// A private endpoint between Atlas and cloud object storage used for backups. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ObjectStoragePrivateEndpointResponse {
     /// Cloud provider of the object storage.
-    pub cloud_provider: Option<String>,
+    pub cloud_provider: Option<super::ObjectStoragePrivateEndpointResponseCloudProvider>,
     /// Error reported for the endpoint, if any. Read-only: set by Atlas, never sent.
     pub error_message: Option<String>,
     /// 24-character hexadecimal ID of the private endpoint. Read-only: set by Atlas, never sent.
@@ -2785,7 +2936,7 @@ pub struct ObjectStoragePrivateEndpointResponse {
     /// Region of the storage bucket.
     pub region_name: Option<String>,
     /// State of the endpoint. Read-only: set by Atlas, never sent.
-    pub status: Option<String>,
+    pub status: Option<super::ObjectStoragePrivateEndpointResponseStatus>,
     /// Region of the VPC interface endpoint; the same as `regionName` for same-region endpoints.
     pub vpc_region_name: Option<String>,
 }
@@ -2796,6 +2947,33 @@ crate::codec::object!(
     region_name["regionName"], status["status"], vpc_region_name["vpcRegionName"]
 );
 crate::codec::default_new!(ObjectStoragePrivateEndpointResponse);
+/// Cloud provider of the object storage. The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
+#[doc(inline)]
+pub use super::CreateBackupPrivateEndpointCloudProvider as ObjectStoragePrivateEndpointResponseCloudProvider;
+/// State of the endpoint. Open: a value this version does not list decodes as [`ObjectStoragePrivateEndpointResponseStatus::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ObjectStoragePrivateEndpointResponseStatus {
+    /// `INITIATING`
+    Initiating,
+    /// `PENDING_ACCEPTANCE`
+    PendingAcceptance,
+    /// `ACTIVE`
+    Active,
+    /// `FAILED`
+    Failed,
+    /// `PENDING_RECREATION`
+    PendingRecreation,
+    /// `DELETING`
+    Deleting,
+    /// A value not listed in the spec.
+    Unknown(String),
+}
+crate::codec::string_enum!(
+    ObjectStoragePrivateEndpointResponseStatus, Unknown { Initiating = "INITIATING",
+    PendingAcceptance = "PENDING_ACCEPTANCE", Active = "ACTIVE", Failed = "FAILED",
+    PendingRecreation = "PENDING_RECREATION", Deleting = "DELETING" }
+);
 /// One page of per-collection states of a collection restore job. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -117,9 +117,9 @@ impl CreateBackupExport {
 ///
 /// # Example
 /// ```no_run
-/// # async fn example(client: atlas_backup::Client, body: atlas_backup::models::ObjectStoragePrivateEndpointRequest) -> Result<(), atlas_backup::Error> {
+/// # async fn example(client: atlas_backup::Client, cloud_provider_value: atlas_backup::models::CreateBackupPrivateEndpointCloudProvider, body: atlas_backup::models::ObjectStoragePrivateEndpointRequest) -> Result<(), atlas_backup::Error> {
 /// client.create_backup_private_endpoint().group_id("32b6e34b3d91647abb20e7b8")
-///     .cloud_provider("AWS").body(body).send().await?;
+///     .cloud_provider(cloud_provider_value).body(body).send().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -130,7 +130,7 @@ pub struct CreateBackupPrivateEndpoint(
 #[derive(Debug, Clone, Default)]
 struct CreateBackupPrivateEndpointParams {
     group_id: Option<String>,
-    cloud_provider: Option<String>,
+    cloud_provider: Option<models::CreateBackupPrivateEndpointCloudProvider>,
     body: Option<models::ObjectStoragePrivateEndpointRequest>,
 }
 crate::request::builder!(
@@ -146,8 +146,11 @@ impl CreateBackupPrivateEndpoint {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
+    pub fn cloud_provider(
+        self,
+        value: models::CreateBackupPrivateEndpointCloudProvider,
+    ) -> Self {
+        Self(self.0.set(|p| p.cloud_provider = Some(value)))
     }
     /// Region (and optional VPC region) of the new endpoint. The request body (`application/vnd.atlas.2024-11-13+json`, required).
     pub fn body(self, value: models::ObjectStoragePrivateEndpointRequest) -> Self {
@@ -155,7 +158,12 @@ impl CreateBackupPrivateEndpoint {
     }
     fn fill(p: &CreateBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request
+            .path(
+                "cloudProvider",
+                &p.cloud_provider.as_ref().map(ToString::to_string),
+                &crate::request::Rule::NONE,
+            )?;
         request.json(p.body.as_ref(), true)
     }
 }
@@ -430,9 +438,10 @@ impl CreateServerlessRestoreJob {
 ///
 /// # Example
 /// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// # async fn example(client: atlas_backup::Client, cloud_provider_value: atlas_backup::models::DeleteBackupPrivateEndpointCloudProvider) -> Result<(), atlas_backup::Error> {
 /// client.delete_backup_private_endpoint().group_id("32b6e34b3d91647abb20e7b8")
-///     .cloud_provider("AWS").endpoint_id("6824a1c3b2f1e4d5a6b7c8e3").send().await?;
+///     .cloud_provider(cloud_provider_value).endpoint_id("6824a1c3b2f1e4d5a6b7c8e3").send()
+///     .await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -443,7 +452,7 @@ pub struct DeleteBackupPrivateEndpoint(
 #[derive(Debug, Clone, Default)]
 struct DeleteBackupPrivateEndpointParams {
     group_id: Option<String>,
-    cloud_provider: Option<String>,
+    cloud_provider: Option<models::DeleteBackupPrivateEndpointCloudProvider>,
     endpoint_id: Option<String>,
 }
 crate::request::builder!(
@@ -459,8 +468,11 @@ impl DeleteBackupPrivateEndpoint {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
+    pub fn cloud_provider(
+        self,
+        value: models::DeleteBackupPrivateEndpointCloudProvider,
+    ) -> Self {
+        Self(self.0.set(|p| p.cloud_provider = Some(value)))
     }
     /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn endpoint_id(self, value: impl Into<String>) -> Self {
@@ -468,7 +480,12 @@ impl DeleteBackupPrivateEndpoint {
     }
     fn fill(p: &DeleteBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request
+            .path(
+                "cloudProvider",
+                &p.cloud_provider.as_ref().map(ToString::to_string),
+                &crate::request::Rule::NONE,
+            )?;
         request.path("endpointId", &p.endpoint_id, &ID)
     }
 }
@@ -795,9 +812,10 @@ impl GetBackupExport {
 ///
 /// # Example
 /// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// # async fn example(client: atlas_backup::Client, cloud_provider_value: atlas_backup::models::GetBackupPrivateEndpointCloudProvider) -> Result<(), atlas_backup::Error> {
 /// client.get_backup_private_endpoint().group_id("32b6e34b3d91647abb20e7b8")
-///     .cloud_provider("AWS").endpoint_id("6824a1c3b2f1e4d5a6b7c8e3").send().await?;
+///     .cloud_provider(cloud_provider_value).endpoint_id("6824a1c3b2f1e4d5a6b7c8e3").send()
+///     .await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -808,7 +826,7 @@ pub struct GetBackupPrivateEndpoint(
 #[derive(Debug, Clone, Default)]
 struct GetBackupPrivateEndpointParams {
     group_id: Option<String>,
-    cloud_provider: Option<String>,
+    cloud_provider: Option<models::GetBackupPrivateEndpointCloudProvider>,
     endpoint_id: Option<String>,
 }
 crate::request::builder!(
@@ -824,8 +842,11 @@ impl GetBackupPrivateEndpoint {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
+    pub fn cloud_provider(
+        self,
+        value: models::GetBackupPrivateEndpointCloudProvider,
+    ) -> Self {
+        Self(self.0.set(|p| p.cloud_provider = Some(value)))
     }
     /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn endpoint_id(self, value: impl Into<String>) -> Self {
@@ -833,7 +854,12 @@ impl GetBackupPrivateEndpoint {
     }
     fn fill(p: &GetBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request
+            .path(
+                "cloudProvider",
+                &p.cloud_provider.as_ref().map(ToString::to_string),
+                &crate::request::Rule::NONE,
+            )?;
         request.path("endpointId", &p.endpoint_id, &ID)
     }
 }
@@ -1823,9 +1849,9 @@ impl ListBackupExports {
 ///
 /// # Example
 /// ```no_run
-/// # async fn example(client: atlas_backup::Client) -> Result<(), atlas_backup::Error> {
+/// # async fn example(client: atlas_backup::Client, cloud_provider_value: atlas_backup::models::ListBackupPrivateEndpointsCloudProvider) -> Result<(), atlas_backup::Error> {
 /// client.list_backup_private_endpoints().group_id("32b6e34b3d91647abb20e7b8")
-///     .cloud_provider("AWS").collect_all().await?;
+///     .cloud_provider(cloud_provider_value).collect_all().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -1836,7 +1862,7 @@ pub struct ListBackupPrivateEndpoints(
 #[derive(Debug, Clone, Default)]
 struct ListBackupPrivateEndpointsParams {
     group_id: Option<String>,
-    cloud_provider: Option<String>,
+    cloud_provider: Option<models::ListBackupPrivateEndpointsCloudProvider>,
     include_count: Option<bool>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
@@ -1883,8 +1909,11 @@ impl ListBackupPrivateEndpoints {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
     }
     /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value.into())))
+    pub fn cloud_provider(
+        self,
+        value: models::ListBackupPrivateEndpointsCloudProvider,
+    ) -> Self {
+        Self(self.0.set(|p| p.cloud_provider = Some(value)))
     }
     /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
     pub fn include_count(self, value: bool) -> Self {
@@ -1900,7 +1929,12 @@ impl ListBackupPrivateEndpoints {
     }
     fn fill(p: &ListBackupPrivateEndpointsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("cloudProvider", &p.cloud_provider, &crate::request::Rule::NONE)?;
+        request
+            .path(
+                "cloudProvider",
+                &p.cloud_provider.as_ref().map(ToString::to_string),
+                &crate::request::Rule::NONE,
+            )?;
         request.query("includeCount", p.include_count.as_ref());
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
@@ -2516,7 +2550,7 @@ struct ListRestoreJobCollectionsParams {
     cluster_name: Option<String>,
     job_id: Option<String>,
     source_namespace: Option<String>,
-    state: Option<String>,
+    state: Option<models::ListRestoreJobCollectionsState>,
     target_namespace: Option<String>,
     items_per_page: Option<i64>,
     page_num: Option<i64>,
@@ -2576,8 +2610,8 @@ impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
         Self(self.0.set(|p| p.source_namespace = Some(value.into())))
     }
     /// Return only collections in this state. `state` (query parameter).
-    pub fn state(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.state = Some(value.into())))
+    pub fn state(self, value: models::ListRestoreJobCollectionsState) -> Self {
+        Self(self.0.set(|p| p.state = Some(value)))
     }
     /// Return only the collection with this target namespace. `targetNamespace` (query parameter).
     pub fn target_namespace(self, value: impl Into<String>) -> Self {
@@ -2610,7 +2644,7 @@ impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
                 false,
                 &crate::request::Rule::NONE,
             )?;
-        request.query_str("state", &p.state, false, &crate::request::Rule::NONE)?;
+        request.query("state", p.state.as_ref());
         request
             .query_str(
                 "targetNamespace",

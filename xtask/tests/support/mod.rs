@@ -14,9 +14,12 @@ pub fn root() -> PathBuf {
 }
 
 /// The published spec `name`, or `None` after a SKIP when it is absent: under CI (`CI` set:
-/// CI always has shared/ beside the clone) its absence fails `test`.
+/// CI always has shared/ beside the clone) its absence fails `test`. `atlas-api-v2-*` are
+/// v2.yaml as MongoDB publishes it (`../shared/upstream-v2/`), the others the older and
+/// SDK-transformed copies (`../shared/upstream/`).
 pub fn upstream(test: &str, name: &str) -> Option<PathBuf> {
-    let path = root().join("../shared/upstream").join(name);
+    let dir = if name.starts_with("atlas-api-v2-") { "../shared/upstream-v2" } else { "../shared/upstream" };
+    let path = root().join(dir).join(name);
     if path.is_file() {
         return Some(path);
     }
