@@ -328,6 +328,34 @@ impl Paths {
     }
 }
 
+/// The packages whose version is the spec's (`info.x-crate-version`).
+const VERSIONED_PACKAGES: [&str; 2] = ["atlas-backup", "atlas-backup-cli"];
+
+/// `Cargo.lock` at `root` with the generated crates at `version`, so that the lock moves with
+/// the version in the same change (`None` when there is no lock or it already says so).
+pub fn locked_at(root: &Path, version: Version) -> Result<Option<(PathBuf, String)>, String> {
+    let file = root.join("Cargo.lock");
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: cannot read: {e}", file.display())),
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut package: Option<&str> = None;
+    for line in text.split_inclusive('\n') {
+        if let Some(name) = line.strip_prefix("name = \"").and_then(|r| r.trim_end().strip_suffix('"')) {
+            package = VERSIONED_PACKAGES.iter().copied().find(|p| *p == name);
+        } else if line.starts_with("version = \"") && package.take().is_some() {
+            out.push_str(&format!("version = \"{version}\"\n"));
+            continue;
+        } else if line.trim().is_empty() {
+            package = None;
+        }
+        out.push_str(line);
+    }
+    Ok((out != text).then_some((file, out)))
+}
+
 /// The changelog in `dir`, when there is one.
 pub fn read_changelog(dir: &Path) -> Result<Option<String>, String> {
     let file = dir.join(CHANGELOG);
@@ -374,6 +402,7 @@ pub fn run(args: ReleaseArgs, root: &Path) -> Result<ExitCode, String> {
     )
     .map_err(|e| e.to_string())?;
     let mut files = generate_text(&paths.spec, &new_text)?;
+    let lock = locked_at(root, next)?;
     let digest = digest_files(&files);
     let date = date(args.date)?;
     let empty = drift::diff(&loaded, &loaded, &drift::Options::default()).map_err(|e| e.to_string())?;
@@ -382,6 +411,9 @@ pub fn run(args: ReleaseArgs, root: &Path) -> Result<ExitCode, String> {
     keep_changelog(&mut files, Some(text));
     atlas_codegen::write::write(&paths.generated, &files).map_err(|e| e.to_string())?;
     write_file(&paths.spec, &new_text)?;
+    if let Some((file, text)) = lock {
+        write_file(&file, &text)?;
+    }
     println!("recorded {next} ({date}) in {}", paths.changelog().display());
     Ok(ExitCode::SUCCESS)
 }

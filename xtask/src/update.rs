@@ -19,7 +19,7 @@ use atlas_codegen::drift::{self, check, intended, take};
 use clap::Args;
 
 use crate::release::{self, Bump, Paths, Version};
-use crate::upstream::{DEFAULT_LEGACY, at_root};
+use crate::upstream::at_root;
 
 #[derive(Args, Debug)]
 pub struct UpdateArgs {
@@ -59,18 +59,19 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     let (spec_source, spec_value) = atlas_codegen::load::load_value(&paths.spec).map_err(err)?;
     let upstream = atlas_codegen::load::load(&from).map_err(err)?;
     let (up_source, up_value) = atlas_codegen::load::load_value(&from).map_err(err)?;
-    if legacy.is_none() {
-        eprintln!(
-            "spec update: no legacy copy ({DEFAULT_LEGACY} beside --from, or --upstream-legacy): spec/'s operations that {} lacks count as removed upstream",
-            from.display()
-        );
-    }
     let legacy = legacy.as_deref().map(atlas_codegen::load::load).transpose().map_err(err)?;
     let entries = intended::load(&intended_file).map_err(err)?;
     let overlay = release::overlay_of(&paths.spec)?;
 
     // 1–2: upstream's new facts into the spec.
-    let report = check::check(&old, &upstream, legacy.as_ref(), entries.clone(), &tags).map_err(err)?;
+    let report = check::check(&old, &upstream, legacy.as_ref(), entries.clone(), &tags).map_err(|e| refuse(e.to_string()))?;
+    // Operations FILE no longer has: named when the overlay still needs one of them.
+    let dropped: Vec<String> = report
+        .unexpected()
+        .into_iter()
+        .filter(|d| d.change.rule == drift::Rule::OperationAdded)
+        .map(|d| d.change.subject.display())
+        .collect();
     let taken = take::take(
         take::Side { source: &spec_source, value: &spec_value },
         take::Side { source: &up_source, value: &up_value },
@@ -86,8 +87,9 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     };
     let mut new_text = if changed { text_of(&new_value)? } else { spec_source.text.clone() };
     let new = atlas_codegen::load::parse_with(&paths.spec, new_text.as_bytes(), overlay.as_ref()).map_err(|e| {
+        let dropped = if dropped.is_empty() { String::new() } else { format!("\n{} no longer has: {}", from.display(), dropped.join(", ")) };
         refuse(format!(
-            "the updated spec does not load with its overlay: {e}\nfix or remove what the message names (an overlay action whose target upstream dropped: edit spec/atlas-backup.overlay.yaml)"
+            "the updated spec does not load with its overlay: {e}{dropped}\nan overlay action whose target upstream dropped: edit spec/atlas-backup.overlay.yaml, or keep the operation with an intended difference (kind: operation-added, operations: [its x-rust-name], reason: why and since when) in spec/intended-differences.yaml"
         ))
     })?;
     let after = check::check(&new, &upstream, legacy.as_ref(), entries, &tags).map_err(err)?;
@@ -127,6 +129,7 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
         Some(release::with_entry(changelog.as_deref(), &entry))
     };
     release::keep_changelog(&mut files, changelog);
+    let lock = if bump == Bump::None { None } else { release::locked_at(root, next)? };
 
     // The report, then the writes.
     print!("{}", drift::report::markdown(&drift));
@@ -139,6 +142,9 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     let outcome = atlas_codegen::write::write(&paths.generated, &files).map_err(err)?;
     if new_text != spec_source.text {
         release::write_file(&paths.spec, &new_text)?;
+    }
+    if let Some((file, text)) = lock {
+        release::write_file(&file, &text)?;
     }
     let summary = if bump == Bump::None { format!("version stays {version}") } else { format!("version {version} → {next} ({date})") };
     eprintln!(

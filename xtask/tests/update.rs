@@ -43,7 +43,18 @@ impl Workspace {
         for (rel, _) in files(&root().join("generated")) {
             ws.copy(&root().join("generated").join(&rel), &format!("generated/{rel}"));
         }
+        ws.copy(&root().join("Cargo.lock"), "Cargo.lock");
         ws
+    }
+
+    /// v2.yaml (2026-08-12) edited by `edit`, alone in the folder `download/` as a maintainer
+    /// downloads it; its path.
+    fn download(&self, v2: &Path, edit: impl FnOnce(&mut serde_yaml::Value)) -> String {
+        let text = std::fs::read_to_string(v2).unwrap_or_else(|e| panic!("{}: {e}", v2.display()));
+        let mut doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("v2.yaml does not parse: {e}"));
+        edit(&mut doc);
+        self.write("download/v2.yaml", &serde_yaml::to_string(&doc).unwrap_or_else(|e| panic!("{e}")));
+        self.path("download/v2.yaml").display().to_string()
     }
 
     fn empty() -> Workspace {
@@ -282,4 +293,114 @@ fn updating_from_the_published_spec_spec_is_based_on_changes_nothing() {
     assert_eq!(ws.version(), version);
     let check = ws.ok(&["spec", "check", "--upstream", &up]);
     assert!(check.contains("spec check: clean"), "{check}");
+}
+
+const V2: &str = "atlas-api-v2-2026-08-12.yaml";
+const SNAPSHOTS: &str = "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots";
+
+/// The version of a package in `Cargo.lock`.
+fn locked(lock: &str, package: &str) -> Option<String> {
+    let at = lock.find(&format!("\nname = \"{package}\"\n"))?;
+    let rest = &lock[at..];
+    let line = rest.lines().find(|l| l.starts_with("version = "))?;
+    Some(line.trim_start_matches("version = ").trim_matches('"').to_owned())
+}
+
+/// Issue 34's acceptance: v2.yaml plus one backup operation that reuses existing schemas,
+/// alone in an empty folder, is taken in one command: regenerated, the next patch version
+/// (Cargo.lock with it), a changelog entry naming it, the Rust name set to the short name;
+/// a second run changes nothing and spec check is clean.
+#[test]
+fn a_new_backup_operation_in_v2_yaml_is_taken_and_named_after_its_short_name() {
+    let Some(v2) = upstream("a_new_backup_operation_in_v2_yaml_is_taken_and_named_after_its_short_name", V2) else { return };
+    let ws = Workspace::checkout();
+    let version = ws.version();
+    let from = ws.download(&v2, |doc| {
+        let paths = &mut doc["paths"];
+        let mut op = paths[&format!("{SNAPSHOTS}/{{snapshotId}}")]["get"].clone();
+        op["operationId"] = "getGroupClusterBackupSnapshotPin".into();
+        op["x-xgen-operation-id-override"] = "getSnapshotPin".into();
+        op["summary"] = "Return the pin of one snapshot".into();
+        let mut item = serde_yaml::Mapping::new();
+        item.insert("get".into(), op);
+        paths[&format!("{SNAPSHOTS}/{{snapshotId}}/pin")] = serde_yaml::Value::Mapping(item);
+    });
+    let out = ws.ok(&["spec", "update", "--from", &from, "--date", "2026-02-01"]);
+    let spec = ws.spec();
+    let op = &spec["paths"][&format!("{SNAPSHOTS}/{{snapshotId}}/pin")]["get"];
+    assert_eq!(op["operationId"].as_str(), Some("getGroupClusterBackupSnapshotPin"), "{out}");
+    assert_eq!(op["x-rust-name"].as_str(), Some("getSnapshotPin"), "the Rust name is the short name");
+    let next = {
+        let mut parts: Vec<u32> = version.split('.').map(|p| p.parse().unwrap_or_else(|e| panic!("{version}: {e}"))).collect();
+        parts[2] += 1;
+        parts.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
+    };
+    assert_eq!(ws.version(), next, "{out}");
+    let lock = ws.read("Cargo.lock");
+    for package in ["atlas-backup", "atlas-backup-cli"] {
+        assert_eq!(locked(&lock, package).as_deref(), Some(next.as_str()), "{package} in Cargo.lock");
+    }
+    let entry = ws.last_entry();
+    assert!(entry.starts_with(&format!("## [{next}] - 2026-02-01\n")), "{entry}");
+    assert!(entry.contains("### Added") && !entry.contains("### Breaking"), "{entry}");
+    for item in ["`getSnapshotPin`", "Client::get_snapshot_pin", "atlas-backup cloudBackups getSnapshotPin"] {
+        assert!(entry.contains(item), "the entry does not name {item}:\n{entry}");
+    }
+    assert!(ws.sources().contains("#[doc(alias = \"getGroupClusterBackupSnapshotPin\")]"), "generated/ was not regenerated");
+    ws.ok(&["release", "--check"]);
+    let before = ws.state();
+    let again = ws.ok(&["spec", "update", "--from", &from, "--date", "2026-02-02"]);
+    assert!(again.contains("0 fact(s) taken") && before == ws.state(), "a second run changed something:\n{again}");
+    assert!(ws.ok(&["spec", "check", "--upstream", &from]).contains("spec check: clean"));
+}
+
+/// v2.yaml without takeSnapshots (whose answer the overlay links to a waiter) is refused
+/// naming it, and nothing is written.
+#[test]
+fn v2_yaml_without_take_snapshots_is_refused_naming_it() {
+    let Some(v2) = upstream("v2_yaml_without_take_snapshots_is_refused_naming_it", V2) else { return };
+    let ws = Workspace::checkout();
+    let from = ws.download(&v2, |doc| {
+        if let Some(item) = doc["paths"][SNAPSHOTS].as_mapping_mut() {
+            item.remove("post");
+        }
+    });
+    let before = ws.state();
+    let lock = ws.read("Cargo.lock");
+    let (code, out) = ws.run(&["spec", "update", "--from", &from]);
+    assert_eq!(code, Some(1), "{out}");
+    for word in ["no longer has: takeSnapshots (POST", "atlas-backup.overlay.yaml", "intended-differences.yaml", "nothing written"] {
+        assert!(out.contains(word), "the refusal does not say {word:?}:\n{out}");
+    }
+    assert!(before == ws.state() && lock == ws.read("Cargo.lock"), "something was written on refusal");
+}
+
+/// The copy MongoDB transforms for its Go SDK is recognised and refused, pointing at
+/// v2.yaml, instead of being taken as "every enum removed".
+#[test]
+fn the_sdk_transformed_copy_is_refused_pointing_at_v2_yaml() {
+    let Some(sdk) = upstream("the_sdk_transformed_copy_is_refused_pointing_at_v2_yaml", "atlas-api-2026-08-13.yaml") else { return };
+    let ws = Workspace::checkout();
+    let before = ws.state();
+    let sdk = sdk.display().to_string();
+    for args in [&["spec", "update", "--from", &sdk][..], &["spec", "check", "--upstream", &sdk][..]] {
+        let (code, out) = ws.run(args);
+        assert_ne!(code, Some(0), "{out}");
+        for word in ["not v2.yaml as MongoDB publishes it", "no enum, no oneOf, no x-xgen-operation-id-override", "openapi/v2.yaml", "#/paths"] {
+            assert!(out.contains(word), "{args:?} does not say {word:?}:\n{out}");
+        }
+    }
+    assert!(before == ws.state(), "something was written");
+}
+
+/// From the earlier revision (2026-08-06) the update gives the drift between the two dates:
+/// MongoDB changed no backup operation between them, so nothing changes.
+#[test]
+fn updating_from_the_earlier_revision_gives_the_drift_between_the_dates() {
+    let Some(older) = upstream("updating_from_the_earlier_revision_gives_the_drift_between_the_dates", "atlas-api-v2-2026-08-06.yaml") else { return };
+    let ws = Workspace::checkout();
+    let before = ws.state();
+    let out = ws.ok(&["spec", "update", "--from", &older.display().to_string(), "--date", "2026-02-01"]);
+    assert!(out.contains("No changes.") && out.contains("0 fact(s) taken") && out.contains("version stays"), "{out}");
+    assert!(before == ws.state(), "spec/ or generated/ changed:\n{out}");
 }

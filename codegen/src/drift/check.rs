@@ -36,6 +36,41 @@ pub const BACKUP_TAGS: [&str; 6] = [
 /// [`Difference::legacy_agrees`]).
 pub const LEGACY_FACTS: [Rule; 3] = [Rule::EnumChanged, Rule::ConstraintChanged, Rule::DiscriminatorChanged];
 
+/// Where MongoDB publishes the API: the only form spec/ is compared with.
+pub const PUBLISHED: &str = "openapi/v2.yaml of github.com/mongodb/openapi (https://raw.githubusercontent.com/mongodb/openapi/main/openapi/v2.yaml)";
+
+/// Refuses the copy MongoDB transforms for its Go SDK (`../shared/upstream/atlas-api-2026-08-13.yaml`
+/// is one): no `enum`, no `oneOf` and no `x-xgen-operation-id-override` anywhere. Compared
+/// with it, every enum of spec/ would read as removed upstream and every long name as a
+/// rename, so it is never taken for v2.yaml.
+pub fn refuse_sdk_copy(upstream: &Loaded) -> Result<(), Error> {
+    let value = crate::load::value(&upstream.source)?;
+    let mut seen = (false, false, false);
+    let mut stack = vec![&value];
+    while let Some(node) = stack.pop() {
+        match node {
+            serde_json::Value::Object(map) => {
+                seen.0 |= map.contains_key("enum");
+                seen.1 |= map.contains_key("oneOf");
+                seen.2 |= map.contains_key(crate::load::names::SHORT_NAME);
+                stack.extend(map.values());
+            }
+            serde_json::Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    let operations = upstream.doc.operations().count();
+    if seen == (false, false, false) && operations > 0 {
+        return Err(upstream.source.error(
+            "#/paths",
+            format!(
+                "this is not v2.yaml as MongoDB publishes it but a flattened copy (no enum, no oneOf, no x-xgen-operation-id-override in any of its {operations} operations: the form MongoDB transforms for its Go SDK); compared with it every enum of spec/ would read as removed. Download {PUBLISHED} and pass that file to --from"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// One difference between upstream and `spec/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Difference {
@@ -98,6 +133,7 @@ fn file_name(l: &Loaded) -> String {
 /// operations of `spec` and every upstream operation with one of `tags`, and matches each
 /// difference with the first entry of `entries` that lists it.
 pub fn check(spec: &Loaded, upstream: &Loaded, legacy: Option<&Loaded>, entries: Vec<Entry>, tags: &[String]) -> Result<Report, Error> {
+    refuse_sdk_copy(upstream)?;
     // spec/'s own tags too, so that every operation of spec/ is compared.
     let mut scope: BTreeSet<String> = tags.iter().cloned().collect();
     scope.extend(spec.doc.operations().flat_map(|(_, _, op)| op.tags.iter().cloned()));

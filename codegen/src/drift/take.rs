@@ -99,7 +99,16 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
                             item.insert(k.clone(), v.clone());
                         }
                     }
-                    item.insert(method.to_ascii_lowercase(), node.clone());
+                    // The Rust name is set once, now: the short name, else operationId
+                    // (NAMES-CONTRACT), and no later update changes it.
+                    let mut node = node.clone();
+                    if let Some(op) = node.as_object_mut()
+                        && !op.contains_key(names::RUST_NAME)
+                        && let Some(name) = op.get(names::SHORT_NAME).or(op.get("operationId")).cloned()
+                    {
+                        op.insert(names::RUST_NAME.to_owned(), name);
+                    }
+                    item.insert(method.to_ascii_lowercase(), node);
                 }
                 copy_components(&mut out, &upstream, node, &op_at)?;
                 review.push(format!("operation {id} ({method} {path}): summary and descriptions from upstream"));
