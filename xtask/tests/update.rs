@@ -404,3 +404,154 @@ fn updating_from_the_earlier_revision_gives_the_drift_between_the_dates() {
     assert!(out.contains("No changes.") && out.contains("0 fact(s) taken") && out.contains("version stays"), "{out}");
     assert!(before == ws.state(), "spec/ or generated/ changed:\n{out}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Fixture pairs built from v2.yaml pieces: spec/ of the checkout, and v2.yaml (2026-08-12)
+// with one change, alone in a folder. Each asserts spec/, the version, the changelog entry
+// (or, on a refusal, that nothing at all was written).
+
+const SCHEDULE: &str = "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule";
+
+/// The checkout updated from v2.yaml as `edit` changes it; the workspace, the output and the
+/// version before.
+fn updated(test: &str, edit: impl FnOnce(&mut serde_yaml::Value)) -> Option<(Workspace, String, String)> {
+    let v2 = upstream(test, V2)?;
+    let ws = Workspace::checkout();
+    let version = ws.version();
+    let from = ws.download(&v2, edit);
+    let out = ws.ok(&["spec", "update", "--from", &from, "--date", "2026-02-01"]);
+    ws.ok(&["release", "--check"]);
+    Some((ws, out, version))
+}
+
+/// `version` with its patch (`2`) or minor (`1`) bumped.
+fn bumped(version: &str, at: usize) -> String {
+    let mut parts: Vec<u32> = version.split('.').map(|p| p.parse().unwrap_or_else(|e| panic!("{version}: {e}"))).collect();
+    parts[at] += 1;
+    parts[at + 1..].iter_mut().for_each(|p| *p = 0);
+    parts.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
+}
+
+fn schedule_content(doc: &mut serde_yaml::Value) -> &mut serde_yaml::Mapping {
+    doc["paths"][SCHEDULE]["get"]["responses"]["200"]["content"].as_mapping_mut().unwrap_or_else(|| panic!("no content"))
+}
+
+#[test]
+fn a_version_added_upstream_is_taken_and_becomes_the_default() {
+    let Some((ws, out, version)) = updated("a_version_added_upstream_is_taken_and_becomes_the_default", |doc| {
+        let content = schedule_content(doc);
+        let newest = content["application/vnd.atlas.2024-08-05+json"].clone();
+        content.insert("application/vnd.atlas.2026-09-01+json".into(), newest);
+    }) else {
+        return;
+    };
+    let spec = ws.spec();
+    let content = spec["paths"][SCHEDULE]["get"]["responses"]["200"]["content"].as_mapping().cloned().unwrap_or_default();
+    let keys: Vec<&str> = content.keys().filter_map(serde_yaml::Value::as_str).collect();
+    assert_eq!(keys, ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2024-08-05+json", "application/vnd.atlas.2026-09-01+json"], "{out}");
+    assert_eq!(ws.version(), bumped(&version, 2));
+    let entry = ws.last_entry();
+    assert!(entry.contains("### Added") && entry.contains("`application/vnd.atlas.2026-09-01+json` added") && entry.contains("Client::get_backup_schedule"), "{entry}");
+    assert!(ws.sources().contains("pub struct GetBackupSchedule<V = GetBackupScheduleV2026_09_01>"), "the new version is not the default");
+}
+
+#[test]
+fn a_version_sunset_upstream_is_taken_into_its_media_type() {
+    let Some((ws, out, version)) = updated("a_version_sunset_upstream_is_taken_into_its_media_type", |doc| {
+        schedule_content(doc)["application/vnd.atlas.2024-08-05+json"]["x-sunset"] = "2027-03-01".into();
+    }) else {
+        return;
+    };
+    let spec = ws.spec();
+    assert_eq!(spec["paths"][SCHEDULE]["get"]["responses"]["200"]["content"]["application/vnd.atlas.2024-08-05+json"]["x-sunset"].as_str(), Some("2027-03-01"), "{out}");
+    assert_eq!(ws.version(), bumped(&version, 2), "the docs changed: a patch");
+    let entry = ws.last_entry();
+    assert!(entry.contains("### Deprecated") && entry.contains("x-sunset 2027-03-01 announced"), "{entry}");
+    assert!(ws.sources().contains("Atlas stops answering in it on 2027-03-01."), "the marker does not say it");
+}
+
+#[test]
+fn a_preview_version_is_taken_as_preview_and_never_the_default() {
+    let Some((ws, out, version)) = updated("a_preview_version_is_taken_as_preview_and_never_the_default", |doc| {
+        let content = schedule_content(doc);
+        let mut preview = content["application/vnd.atlas.2024-08-05+json"].clone();
+        preview["x-xgen-version"] = "preview".into();
+        content.insert("application/vnd.atlas.preview+json".into(), preview);
+    }) else {
+        return;
+    };
+    let spec = ws.spec();
+    let content = &spec["paths"][SCHEDULE]["get"]["responses"]["200"]["content"];
+    assert!(content["application/vnd.atlas.preview+json"].is_mapping(), "{out}");
+    assert_eq!(ws.version(), bumped(&version, 2));
+    assert!(ws.last_entry().contains("`application/vnd.atlas.preview+json` added"), "{}", ws.last_entry());
+    let sources = ws.sources();
+    assert!(sources.contains("pub struct GetBackupScheduleVPreview;"), "no preview marker");
+    assert!(sources.contains("pub struct GetBackupSchedule<V = GetBackupScheduleV2024_08_05>"), "the default is not the newest stable version");
+}
+
+#[test]
+fn an_enum_turned_free_text_upstream_is_taken_and_is_breaking() {
+    let Some((ws, out, version)) = updated("an_enum_turned_free_text_upstream_is_taken_and_is_breaking", |doc| {
+        if let Some(field) = doc["components"]["schemas"]["ApiAtlasCollectionRestoreJobResponse"]["properties"]["writeStrategy"].as_mapping_mut() {
+            field.remove("enum");
+        }
+    }) else {
+        return;
+    };
+    let spec = ws.spec();
+    let field = &spec["components"]["schemas"]["ApiAtlasCollectionRestoreJobResponse"]["properties"]["writeStrategy"];
+    assert!(field.is_mapping() && field["enum"].is_null(), "{out}");
+    assert_eq!(ws.version(), bumped(&version, 1), "breaking: the next minor");
+    let entry = ws.last_entry();
+    let breaking = entry.split("### Breaking").nth(1).unwrap_or_else(|| panic!("no Breaking section:\n{entry}"));
+    assert!(breaking.contains("writeStrategy") && breaking.contains("models::ApiAtlasCollectionRestoreJobResponse"), "{entry}");
+}
+
+/// MongoDB swaps the long and the short name: both are taken as data, and nothing is renamed
+/// in Rust (x-rust-name stays).
+#[test]
+fn both_names_swapped_upstream_rename_nothing_in_rust() {
+    let Some((ws, out, version)) = updated("both_names_swapped_upstream_rename_nothing_in_rust", |doc| {
+        let op = &mut doc["paths"]["/api/atlas/v2/groups/{groupId}/backup/exportBuckets"]["get"];
+        let long = op["operationId"].clone();
+        op["operationId"] = op["x-xgen-operation-id-override"].clone();
+        op["x-xgen-operation-id-override"] = long;
+    }) else {
+        return;
+    };
+    let spec = ws.spec();
+    let op = &spec["paths"]["/api/atlas/v2/groups/{groupId}/backup/exportBuckets"]["get"];
+    assert_eq!(op["operationId"].as_str(), Some("listExportBuckets"), "{out}");
+    assert_eq!(op["x-xgen-operation-id-override"].as_str(), Some("listGroupBackupExportBuckets"));
+    assert_eq!(op["x-rust-name"].as_str(), Some("listExportBuckets"));
+    assert!(op["x-former-operation-ids"].is_null(), "a current name is no former one");
+    assert_eq!(ws.version(), bumped(&version, 2), "not breaking: a patch");
+    let entry = ws.last_entry();
+    assert!(!entry.contains("### Breaking") && entry.contains("published operationId `listGroupBackupExportBuckets` renamed to `listExportBuckets`"), "{entry}");
+    assert!(ws.sources().contains("pub fn list_export_buckets") || ws.sources().contains("list_export_buckets ->"), "the Rust method was renamed");
+}
+
+/// A state Atlas adds to a snapshot's `status`, which the snapshot waiters watch and do not
+/// classify: refused naming the waiter, the value and the field, nothing written.
+#[test]
+fn an_enum_value_added_on_a_watched_field_of_v2_yaml_is_refused() {
+    let Some(v2) = upstream("an_enum_value_added_on_a_watched_field_of_v2_yaml_is_refused", V2) else { return };
+    let ws = Workspace::checkout();
+    let from = ws.download(&v2, |doc| {
+        // Atlas adds it to a snapshot of either shape (v2.yaml states `status` on the base
+        // schema and on both shapes its discriminator maps to).
+        for shape in ["DiskBackupSnapshot", "DiskBackupReplicaSet", "DiskBackupShardedClusterSnapshot"] {
+            if let Some(values) = doc["components"]["schemas"][shape]["properties"]["status"]["enum"].as_sequence_mut() {
+                values.push("cancelled".into());
+            }
+        }
+    });
+    let before = ws.state();
+    let (code, out) = ws.run(&["spec", "update", "--from", &from]);
+    assert_eq!(code, Some(1), "{out}");
+    for word in ["waiter \"shardedClusterSnapshotCompleted\"", "no acceptor classifies `cancelled` of `status`", "atlas-backup.overlay.yaml", "nothing written"] {
+        assert!(out.contains(word), "the refusal does not name {word}:\n{out}");
+    }
+    assert!(before == ws.state(), "something was written on refusal");
+}

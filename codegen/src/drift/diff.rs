@@ -237,7 +237,9 @@ impl<'a> Differ<'a> {
         self.emit_opt(&at, &n.ptr, rules::path_changed(o.path, n.path));
         let (os, ns) = (sunset(o.op), sunset(n.op));
         self.emit_opt(&at, &n.ptr, rules::operation_deprecated(o.op.deprecated, n.op.deprecated, ns.as_deref()));
-        self.emit_opt(&at, &pointer(&n.ptr, "x-sunset"), rules::operation_sunset(os.as_deref(), ns.as_deref()));
+        if let Some(f) = rules::operation_sunset(os.as_deref(), ns.as_deref()) {
+            self.emit_paired(&at, &pointer(&n.ptr, "x-sunset"), &pointer(&o.ptr, "x-sunset"), f);
+        }
         let text = |op: &openapiv3::Operation| {
             format!("{}\n{}", op.summary.as_deref().unwrap_or(""), op.description.as_deref().unwrap_or(""))
         };
@@ -278,7 +280,7 @@ impl<'a> Differ<'a> {
             (None, Some((rb, _))) => self.emit(&request, &rb_at, rules::request_body_added(rb.required)),
             (Some((orb, orb_at)), Some((nrb, nrb_at))) => {
                 self.emit_opt(&request, &rb_at, rules::request_body_required(orb.required, nrb.required));
-                self.media_types(&request, "request body", &orb.content, &nrb.content, &nrb_at);
+                self.media_types(&request, "request body", (&orb.content, &orb_at), (&nrb.content, &nrb_at));
                 let body_at = At { usage: Usage::REQUEST, ..request.clone() };
                 self.body(&body_at, &orb.content, &orb_at, &nrb.content, &nrb_at)?;
             }
@@ -294,7 +296,7 @@ impl<'a> Differ<'a> {
                 (Some(_), None) => self.emit(&response, &pointer(&pointer(&o.ptr, "responses"), code), rules::response_removed(code)),
                 (None, Some(_)) => self.emit(&response, &pointer(&pointer(&n.ptr, "responses"), code), rules::response_added(code)),
                 (Some((or, or_at)), Some((nr, nr_at))) => {
-                    self.media_types(&response, &format!("response {code}"), &or.content, &nr.content, nr_at);
+                    self.media_types(&response, &format!("response {code}"), (&or.content, or_at), (&nr.content, nr_at));
                     if code.starts_with('2') {
                         let body_at = At { usage: Usage::RESPONSE, ..response.clone() };
                         self.body(&body_at, &or.content, or_at, &nr.content, nr_at)?;
@@ -306,22 +308,30 @@ impl<'a> Differ<'a> {
         Ok(())
     }
 
+    /// The media types (Atlas versions) of a body, and the `x-sunset` of each one both
+    /// sides have. Paired with the other side's node, so that `spec update` can take them.
     fn media_types(
         &mut self,
         at: &At,
         place: &str,
-        old: &indexmap::IndexMap<String, openapiv3::MediaType>,
-        new: &indexmap::IndexMap<String, openapiv3::MediaType>,
-        new_at: &str,
+        (old, old_at): (&indexmap::IndexMap<String, openapiv3::MediaType>, &str),
+        (new, new_at): (&indexmap::IndexMap<String, openapiv3::MediaType>, &str),
     ) {
-        let content_at = pointer(new_at, "content");
+        let (old_content, content_at) = (pointer(old_at, "content"), pointer(new_at, "content"));
         // The media type the crate generated from the old document uses.
         let used = newest_json(old).map(|(mt, _)| mt.as_str());
         for mt in old.keys().filter(|k| !new.contains_key(*k)) {
-            self.emit(at, &content_at, rules::media_type_removed(place, mt, used));
+            self.emit_paired(at, &content_at, &pointer(&old_content, mt), rules::media_type_removed(place, mt, used));
         }
-        for mt in new.keys().filter(|k| !old.contains_key(*k)) {
-            self.emit(at, &pointer(&content_at, mt), rules::media_type_added(place, mt, used));
+        for (mt, n) in new {
+            let Some(o) = old.get(mt) else {
+                self.emit(at, &pointer(&content_at, mt), rules::media_type_added(place, mt, used));
+                continue;
+            };
+            let sunset = |m: &openapiv3::MediaType| m.extensions.get("x-sunset").map(text);
+            if let Some(f) = rules::version_sunset(place, mt, sunset(o).as_deref(), sunset(n).as_deref()) {
+                self.emit_paired(at, &pointer(&pointer(&content_at, mt), "x-sunset"), &pointer(&pointer(&old_content, mt), "x-sunset"), f);
+            }
         }
     }
 
@@ -663,8 +673,13 @@ fn roles(op: &openapiv3::Operation) -> Option<BTreeSet<String>> {
 }
 
 fn sunset(op: &openapiv3::Operation) -> Option<String> {
-    op.extensions.get("x-sunset").map(|v| match v {
+    op.extensions.get("x-sunset").map(text)
+}
+
+/// An extension's value as text (a date stays as written).
+fn text(v: &serde_json::Value) -> String {
+    match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
-    })
+    }
 }

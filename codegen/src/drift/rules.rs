@@ -175,6 +175,12 @@ pub fn media_type_removed(place: &str, media_type: &str, used: Option<&str>) -> 
     )
 }
 
+/// The `x-sunset` of one media type (an Atlas version) both sides have: the date Atlas stops
+/// answering in that version. Informational, as the operation's own sunset is.
+pub fn version_sunset(place: &str, media_type: &str, old: Option<&str>, new: Option<&str>) -> Option<Finding> {
+    operation_sunset(old, new).map(|f| Finding { message: format!("{place}: media type `{media_type}`: {}", f.message), ..f })
+}
+
 // ---- parameters -------------------------------------------------------------------------
 
 pub fn parameter_added(name: &str, location: &str, required: bool) -> Finding {

@@ -38,6 +38,9 @@ pub const TAKEN: &[Rule] = &[
     Rule::EnumValueRemoved,
     Rule::EnumChanged,
     Rule::FieldNullable,
+    Rule::MediaTypeAdded,
+    Rule::MediaTypeRemoved,
+    Rule::OperationSunset,
 ];
 
 /// A document (raw value) and the text it came from, for errors.
@@ -204,6 +207,38 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
                 };
                 keep_former_name(op, before);
             }
+            // spec/ lists a version (media type) upstream no longer lists: the pointer is spec/'s.
+            Rule::MediaTypeAdded => {
+                let (content, _) = c.pointer.rsplit_once('/').ok_or_else(|| cannot(&spec, d))?;
+                remove_at(&mut out, &c.pointer).ok_or_else(|| missing(&spec, &c.pointer, d))?;
+                if get(&out, content).and_then(Value::as_object).is_some_and(Map::is_empty) {
+                    return Err(spec.source.error(&c.pointer, format!("cannot take {d}: it is the last media type there; edit spec/ by hand")));
+                }
+                removed_something = true;
+            }
+            // Upstream lists a version spec/ lacks: the pointer is spec/'s `content`, the
+            // counterpart upstream's media type. Versions stay in order: dated ones by date,
+            // then the others (`preview`).
+            Rule::MediaTypeRemoved => {
+                let node = get(upstream.value, &c.counterpart).ok_or_else(|| missing(&upstream, &c.counterpart, d))?;
+                let media_type = last_segment(&c.counterpart);
+                let content = object_at(&mut out, &c.pointer).ok_or_else(|| missing(&spec, &c.pointer, d))?;
+                content.insert(media_type, node.clone());
+                let mut entries: Vec<(String, Value)> = std::mem::take(content).into_iter().collect();
+                entries.sort_by(|(a, _), (b, _)| version_order(a).cmp(&version_order(b)));
+                content.extend(entries);
+                copy_components(&mut out, &upstream, node, &c.counterpart)?;
+            }
+            // A sunset announced, moved or withdrawn (of the operation, or of one version).
+            Rule::OperationSunset => {
+                let (holder, key) = c.pointer.rsplit_once('/').ok_or_else(|| cannot(&spec, d))?;
+                let theirs = get(upstream.value, &c.counterpart).cloned();
+                let node = object_at(&mut out, holder).ok_or_else(|| missing(&spec, holder, d))?;
+                match theirs {
+                    Some(date) => node.insert(unescape(key), date),
+                    None => node.shift_remove(&unescape(key)),
+                };
+            }
             // An enum became free text or the reverse: upstream's `enum` (or none) on spec/'s
             // node; the counterpart is upstream's node.
             Rule::EnumChanged | Rule::FieldNullable => {
@@ -236,7 +271,32 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
     if removed_something {
         prune(&mut out, &spec)?;
     }
+    if done.iter().any(|(rule, _)| *rule == Rule::OperationIdChanged) {
+        tidy_former_names(&mut out);
+    }
     Ok(Taken { value: out, taken, review })
+}
+
+/// After renames (two names swapped are two changes), `x-former-operation-ids` lists no name
+/// an operation has now, and is left out when empty.
+fn tidy_former_names(doc: &mut Value) {
+    let Some(paths) = object_at(doc, "#/paths") else { return };
+    for op in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|item| item.values_mut()).filter_map(Value::as_object_mut) {
+        let current: Vec<String> =
+            [names::RUST_NAME, names::SHORT_NAME, "operationId"].iter().filter_map(|k| op.get(*k).and_then(Value::as_str).map(str::to_owned)).collect();
+        let Some(Value::Array(former)) = op.get_mut(names::FORMER_NAMES) else { continue };
+        former.retain(|n| n.as_str().is_none_or(|n| !current.iter().any(|c| c == n)));
+        if former.is_empty() {
+            op.shift_remove(names::FORMER_NAMES);
+        }
+    }
+}
+
+/// The order of a body's media types in spec/: Atlas-dated versions by date, then the others
+/// by name (`preview`, plain JSON).
+fn version_order(media_type: &str) -> (bool, Option<&str>, &str) {
+    let date = crate::ir::atlas_version(media_type);
+    (date.is_none(), date, media_type)
 }
 
 /// Appends the name an operation was published under to `x-former-operation-ids`, unless it
@@ -268,6 +328,9 @@ fn upstream_side(rule: Rule) -> &'static str {
         Rule::FieldRemoved => "field added upstream",
         Rule::OperationIdChanged => "operation renamed upstream",
         Rule::EnumChanged => "enum became free text, or free text an enum, upstream",
+        Rule::MediaTypeAdded => "version (media type) dropped upstream",
+        Rule::MediaTypeRemoved => "version (media type) added upstream",
+        Rule::OperationSunset => "sunset changed upstream",
         Rule::FieldNullable => "nullable changed upstream",
         _ => "enum values changed upstream",
     }
