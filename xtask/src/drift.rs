@@ -18,10 +18,12 @@ use atlas_codegen::drift::{self, Severity};
 use atlas_codegen::load::Loaded;
 use clap::{Args, ValueEnum};
 
-/// The spec path inside a revision.
-const SPEC_IN_REPO: &str = "spec/atlas-backup.yaml";
-/// Its overlay inside a revision, applied as `load` applies the one beside a spec file.
-const OVERLAY_IN_REPO: &str = "spec/atlas-backup.overlay.yaml";
+use crate::release::SPEC as SPEC_IN_REPO;
+
+/// The spec's overlay inside a revision, applied as `load` applies the one beside a spec file.
+fn overlay_in_repo() -> String {
+    atlas_codegen::load::overlay::beside(Path::new(SPEC_IN_REPO)).display().to_string()
+}
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -64,14 +66,30 @@ pub struct DriftArgs {
 pub fn run(args: DriftArgs, root: &Path) -> Result<ExitCode, String> {
     let started = Instant::now();
     let repo = args.repo.as_deref().unwrap_or(root);
-    let old = load_side(&args.from, root, repo)?;
-    let new = load_side(&args.to, root, repo)?;
+    let (old, old_overlay) = load_side(&args.from, root, repo)?;
+    let (new, new_overlay) = load_side(&args.to, root, repo)?;
     let loaded = started.elapsed();
+    // Waiters and links live in the overlay: a side without the other's overlay would read as
+    // waiters added or removed. The report says so rather than let that pass for API drift.
+    let overlay_note = (old_overlay.as_ref().map(|o| &o.1) != new_overlay.as_ref().map(|o| &o.1)).then(|| {
+        let name = |o: &Option<(String, Vec<u8>)>| o.as_ref().map_or_else(|| "no overlay".to_owned(), |(label, _)| format!("the overlay `{label}`"));
+        format!(
+            "> **Note:** the two sides differ in overlay: `{}` has {}, `{}` has {}; changes of waiters and links below may come from that, not from the API.\n\n",
+            args.from,
+            name(&old_overlay),
+            args.to,
+            name(&new_overlay)
+        )
+    });
     let tags: Vec<String> = args.tags.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
     let report = drift::diff(&old, &new, &drift::Options { tags, ..Default::default() }).map_err(|e| e.to_string())?;
     match args.format {
-        Format::Markdown => print!("{}", drift::report::markdown(&report)),
+        Format::Markdown => print!("{}{}", overlay_note.as_deref().unwrap_or_default(), drift::report::markdown(&report)),
         Format::Json => print!("{}", drift::report::json(&report)),
+    }
+    if let Some(note) = &overlay_note {
+        eprint!("drift: {}", note.trim_start_matches("> **Note:** ").trim_end());
+        eprintln!();
     }
     eprintln!(
         "drift: {} breaking, {} non-breaking, {} info (loaded in {:.2?}, compared in {:.2?})",
@@ -90,24 +108,29 @@ pub fn run(args: DriftArgs, root: &Path) -> Result<ExitCode, String> {
 }
 
 /// A file (relative to the current directory, then to the workspace root), else a revision
-/// of `repo`.
-fn load_side(arg: &str, root: &Path, repo: &Path) -> Result<Loaded, String> {
+/// of `repo`; with the overlay applied to it (its name and text), when it has one.
+fn load_side(arg: &str, root: &Path, repo: &Path) -> Result<(Loaded, Option<(String, Vec<u8>)>), String> {
     let candidates: [PathBuf; 2] = [PathBuf::from(arg), root.join(arg)];
     if let Some(path) = candidates.iter().find(|p| p.is_file()) {
-        return atlas_codegen::load::load(path).map_err(|e| e.to_string());
+        let beside = atlas_codegen::load::overlay::beside(path);
+        let overlay = std::fs::read(&beside).ok().map(|text| (beside.display().to_string(), text));
+        return Ok((atlas_codegen::load::load(path).map_err(|e| e.to_string())?, overlay));
     }
     let bytes = git_show(arg, repo, SPEC_IN_REPO)?;
     let label = PathBuf::from(format!("{arg}:{SPEC_IN_REPO}"));
     // The revision's own overlay, when it has one (revisions before the overlay had their
     // waiter tables in the spec).
-    let overlay = match git_show(arg, repo, OVERLAY_IN_REPO) {
-        Ok(text) => Some(
-            atlas_codegen::load::overlay::Overlay::parse(&PathBuf::from(format!("{arg}:{OVERLAY_IN_REPO}")), &text)
+    let overlay_in_repo = overlay_in_repo();
+    let text = git_show(arg, repo, &overlay_in_repo).ok();
+    let overlay = match &text {
+        Some(text) => Some(
+            atlas_codegen::load::overlay::Overlay::parse(&PathBuf::from(format!("{arg}:{overlay_in_repo}")), text)
                 .map_err(|e| e.to_string())?,
         ),
-        Err(_) => None,
+        None => None,
     };
-    atlas_codegen::load::parse_with(&label, &bytes, overlay.as_ref()).map_err(|e| e.to_string())
+    let loaded = atlas_codegen::load::parse_with(&label, &bytes, overlay.as_ref()).map_err(|e| e.to_string())?;
+    Ok((loaded, text.map(|t| (format!("{arg}:{overlay_in_repo}"), t))))
 }
 
 fn git_show(rev: &str, repo: &Path, file: &str) -> Result<Vec<u8>, String> {

@@ -110,7 +110,7 @@ fn main() -> ExitCode {
 
 fn generate(root: &Path, spec: Option<PathBuf>, overlay: Option<PathBuf>, out: Option<PathBuf>, check: bool, strict: bool) -> Result<ExitCode, String> {
     let started = Instant::now();
-    let spec = spec.unwrap_or_else(|| root.join("spec/atlas-backup.yaml"));
+    let spec = spec.unwrap_or_else(|| release::Paths::of(root).spec);
     let out = out.unwrap_or_else(|| root.join("generated"));
     let generated = match overlay {
         Some(overlay) => atlas_codegen::load::overlay::Overlay::load(&overlay)

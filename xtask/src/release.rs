@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use atlas_codegen::File;
 use atlas_codegen::ir::Api;
-use atlas_codegen::drift::{self, Change, Rule, Severity, Subject};
+use atlas_codegen::drift::{self, Change, Severity, Subject};
 use atlas_codegen::load::Loaded;
 use clap::Args;
 use sha2::{Digest as _, Sha256};
@@ -250,14 +250,10 @@ fn affected(c: &Change, apis: &[Api; 2]) -> String {
 /// Keep a Changelog's section of a change; `None` for what users need not read
 /// (descriptions: ours are kept).
 fn section(c: &Change) -> Option<&'static str> {
-    use Rule::*;
-    match (c.severity, c.rule) {
-        (_, DescriptionChanged) => None,
-        (Severity::Breaking, _) => Some("Breaking"),
-        (_, OperationDeprecated | OperationSunset | Deprecated) => Some("Deprecated"),
-        (_, OperationAdded | MediaTypeAdded | ParameterAdded | RequestBodyAdded | ResponseAdded | SchemaAdded | FieldAdded
-        | EnumValueAdded | VariantAdded | WaiterAdded) => Some("Added"),
-        _ => Some("Changed"),
+    match (c.severity, c.rule.changelog_section()) {
+        (_, None) => None,
+        (Severity::Breaking, Some(_)) => Some("Breaking"),
+        (Severity::NonBreaking | Severity::Info, section) => section,
     }
 }
 
@@ -312,15 +308,24 @@ pub fn date(date: Option<String>) -> Result<String, String> {
     }
 }
 
-/// The places of the release files of a workspace.
+/// The spec in a workspace (and inside a git revision).
+pub const SPEC: &str = "spec/atlas-backup.yaml";
+/// The reviewed intended differences, beside the spec.
+pub const INTENDED: &str = "spec/intended-differences.yaml";
+
+/// The places of the spec files and the release files of a workspace: the one place that
+/// says where they are (the overlay is the loader's `NAME.overlay.yaml` beside the spec).
 pub struct Paths {
     pub spec: PathBuf,
+    pub overlay: PathBuf,
+    pub intended: PathBuf,
     pub generated: PathBuf,
 }
 
 impl Paths {
     pub fn of(root: &Path) -> Paths {
-        Paths { spec: root.join("spec/atlas-backup.yaml"), generated: root.join("generated") }
+        let spec = root.join(SPEC);
+        Paths { overlay: atlas_codegen::load::overlay::beside(&spec), spec, intended: root.join(INTENDED), generated: root.join("generated") }
     }
 
     pub fn changelog(&self) -> PathBuf {

@@ -87,8 +87,9 @@ pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
         SpecTask::Check { upstream, upstream_legacy, spec, intended, tags, verbose } => {
             let upstream = at_root(root, upstream);
             let legacy = crate::upstream::legacy(root, &upstream, upstream_legacy);
-            let spec = at_root(root, spec.unwrap_or_else(|| PathBuf::from("spec/atlas-backup.yaml")));
-            let intended = at_root(root, intended.unwrap_or_else(|| PathBuf::from("spec/intended-differences.yaml")));
+            let paths = crate::release::Paths::of(root);
+            let spec = spec.map_or(paths.spec, |s| at_root(root, s));
+            let intended = intended.map_or(paths.intended, |i| at_root(root, i));
             let tags: Vec<String> = if tags.is_empty() {
                 check::BACKUP_TAGS.iter().map(|t| (*t).to_owned()).collect()
             } else {

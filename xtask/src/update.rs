@@ -42,7 +42,7 @@ pub struct UpdateArgs {
 
 pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     let paths = Paths::of(root);
-    let intended_file = root.join("spec/intended-differences.yaml");
+    let intended_file = paths.intended.clone();
     let from = at_root(root, args.from);
     let legacy = crate::upstream::legacy(root, &from, args.upstream_legacy);
     let tags: Vec<String> = if args.tags.is_empty() {
@@ -89,7 +89,9 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     let new = atlas_codegen::load::parse_with(&paths.spec, new_text.as_bytes(), overlay.as_ref()).map_err(|e| {
         let dropped = if dropped.is_empty() { String::new() } else { format!("\n{} no longer has: {}", from.display(), dropped.join(", ")) };
         refuse(format!(
-            "the updated spec does not load with its overlay: {e}{dropped}\nan overlay action whose target upstream dropped: edit spec/atlas-backup.overlay.yaml, or keep the operation with an intended difference (kind: operation-added, operations: [its x-rust-name], reason: why and since when) in spec/intended-differences.yaml"
+            "the updated spec does not load with its overlay: {e}{dropped}\nan overlay action whose target upstream dropped: edit {}, or keep the operation with an intended difference (kind: operation-added, operations: [its x-rust-name], reason: why and since when) in {}",
+            paths.overlay.display(),
+            paths.intended.display()
         ))
     })?;
     let after = check::check(&new, &upstream, legacy.as_ref(), entries, &tags).map_err(err)?;

@@ -81,6 +81,25 @@ fn a_spec_against_itself_is_empty_and_exits_0() {
     assert_eq!(report["changes"], serde_json::json!([]));
 }
 
+/// Issue 34: a copy of spec/ without the overlay beside it reads as every waiter removed;
+/// the report says that the two sides differ in overlay instead of passing it off as drift,
+/// and two sides with the same overlay get no such note.
+#[test]
+fn a_report_whose_sides_differ_in_overlay_says_so() {
+    let spec = root().join("spec/atlas-backup.yaml");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("edited.yaml");
+    std::fs::copy(&spec, &copy).expect("copy the spec");
+    let (code, stdout, stderr) = drift(&spec, &copy, &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("the two sides differ in overlay") && stdout.contains("atlas-backup.overlay.yaml") && stdout.contains("has no overlay"), "{stdout}");
+    assert!(stdout.contains("waiter-removed"), "the overlay's waiters are what differs: {stdout}");
+    assert!(stderr.contains("differ in overlay"), "{stderr}");
+    std::fs::copy(root().join("spec/atlas-backup.overlay.yaml"), dir.path().join("edited.overlay.yaml")).expect("copy the overlay");
+    let (_, stdout, _) = drift(&spec, &copy, &[]);
+    assert!(!stdout.contains("differ in overlay") && stdout.contains("No changes."), "{stdout}");
+}
+
 #[test]
 fn tags_restrict_the_report() {
     let (old, new) = (fixture("operation-added", "old"), fixture("operation-added", "new"));

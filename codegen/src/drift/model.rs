@@ -134,6 +134,26 @@ impl Rule {
         Rule::WaiterStateAdded,
     ];
 
+    /// The Keep a Changelog section of a change of this rule that is not breaking (a
+    /// breaking one goes under Breaking, whatever its rule); `None` for what users need not
+    /// read (descriptions: ours are kept). Exhaustive, so a new rule says where it goes.
+    pub fn changelog_section(self) -> Option<&'static str> {
+        use Rule::*;
+        match self {
+            DescriptionChanged => None,
+            OperationDeprecated | OperationSunset | Deprecated => Some("Deprecated"),
+            OperationAdded | MediaTypeAdded | ParameterAdded | RequestBodyAdded | ResponseAdded | SchemaAdded | FieldAdded
+            | EnumValueAdded | VariantAdded | WaiterAdded => Some("Added"),
+            OperationRemoved | OperationIdChanged | TagsChanged | RolesChanged | MethodChanged | PathChanged
+            | MediaTypeRemoved | ParameterRemoved | ParameterRequired | ParameterType | ParameterPattern
+            | RequestBodyRemoved | RequestBodyRequired | ResponseRemoved | SchemaRemoved | SchemaRefChanged
+            | FieldRemoved | FieldRequired | FieldNullable | TypeChanged | EnumChanged | FormatChanged | PatternChanged
+            | ConstraintChanged | EnumValueRemoved | ReadOnlyChanged | WriteOnlyChanged | AdditionalPropertiesChanged
+            | VariantRemoved | DiscriminatorChanged | PolymorphismChanged | WaiterRemoved | WaiterAcceptorsChanged
+            | WaiterStateAdded => Some("Changed"),
+        }
+    }
+
     /// The kebab-case name used in reports and fixture directories.
     pub fn name(self) -> String {
         match serde_json::to_value(self) {

@@ -23,25 +23,23 @@ use crate::error::{Error, pointer};
 use crate::load::{METHODS, Source, names};
 use crate::slice;
 
-/// The rules [`take`] writes into `spec/`.
-pub const TAKEN: &[Rule] = &[
-    Rule::OperationAdded,
-    Rule::OperationRemoved,
-    Rule::OperationIdChanged,
-    Rule::ParameterAdded,
-    Rule::ParameterRemoved,
-    Rule::ResponseAdded,
-    Rule::ResponseRemoved,
-    Rule::FieldAdded,
-    Rule::FieldRemoved,
-    Rule::EnumValueAdded,
-    Rule::EnumValueRemoved,
-    Rule::EnumChanged,
-    Rule::FieldNullable,
-    Rule::MediaTypeAdded,
-    Rule::MediaTypeRemoved,
-    Rule::OperationSunset,
-];
+/// Whether [`take`] writes upstream's side of a difference of `rule` into `spec/` (the
+/// others are refused naming the fact, its pointer and what to edit). Exhaustive, so a new
+/// rule is decided here.
+pub fn takes(rule: Rule) -> bool {
+    use Rule::*;
+    match rule {
+        OperationAdded | OperationRemoved | OperationIdChanged | OperationSunset | MediaTypeAdded | MediaTypeRemoved
+        | ParameterAdded | ParameterRemoved | ResponseAdded | ResponseRemoved | FieldAdded | FieldRemoved
+        | FieldNullable | EnumChanged | EnumValueAdded | EnumValueRemoved => true,
+        OperationDeprecated | TagsChanged | RolesChanged | MethodChanged | PathChanged | ParameterRequired
+        | ParameterType | ParameterPattern | RequestBodyAdded | RequestBodyRemoved | RequestBodyRequired | SchemaAdded
+        | SchemaRemoved | SchemaRefChanged | FieldRequired | TypeChanged | FormatChanged | PatternChanged
+        | ConstraintChanged | ReadOnlyChanged | WriteOnlyChanged | AdditionalPropertiesChanged | VariantAdded
+        | VariantRemoved | DiscriminatorChanged | PolymorphismChanged | Deprecated | DescriptionChanged | WaiterAdded
+        | WaiterRemoved | WaiterAcceptorsChanged | WaiterStateAdded => false,
+    }
+}
 
 /// A document (raw value) and the text it came from, for errors.
 pub struct Side<'a> {
@@ -78,6 +76,9 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
                 &c.pointer,
                 format!("cannot take {d}: it is a difference from the legacy copy; edit spec/ by hand or list it as intended"),
             ));
+        }
+        if !takes(c.rule) {
+            return Err(cannot(&spec, d));
         }
         // A component's change shows once per operation using it: take it once.
         if !done.insert((c.rule, format!("{}|{}", c.pointer, c.counterpart))) {
@@ -262,6 +263,7 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
                 })?;
                 *slot = values.clone();
             }
+            // What `takes` refuses was refused above.
             _ => return Err(cannot(&spec, d)),
         }
         let location = c.location();
@@ -332,12 +334,13 @@ fn upstream_side(rule: Rule) -> &'static str {
         Rule::MediaTypeRemoved => "version (media type) added upstream",
         Rule::OperationSunset => "sunset changed upstream",
         Rule::FieldNullable => "nullable changed upstream",
-        _ => "enum values changed upstream",
+        Rule::EnumValueAdded | Rule::EnumValueRemoved => "enum values changed upstream",
+        _ => "changed upstream",
     }
 }
 
 fn cannot(side: &Side<'_>, d: &super::check::Difference) -> Error {
-    let kinds: Vec<String> = TAKEN.iter().map(|r| r.name()).collect();
+    let kinds: Vec<String> = Rule::ALL.iter().filter(|r| takes(**r)).map(|r| r.name()).collect();
     side.source.error(
         &d.change.pointer,
         format!(

@@ -88,7 +88,7 @@ pub fn run(args: BenchArgs, root: &Path) -> Result<ExitCode, String> {
     let started = Instant::now();
     let load_before = table::load_average();
     let want = |p: Part| args.only.is_empty() || args.only.contains(&p);
-    let backup = root.join("spec/atlas-backup.yaml");
+    let backup = crate::release::Paths::of(root).spec;
     let upstream = upstream_specs(root)?;
     let scratch = tempfile::Builder::new()
         .prefix("atlas-bench-")
