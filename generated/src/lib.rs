@@ -68,6 +68,7 @@ mod codec;
 mod digest;
 mod env;
 pub mod error;
+pub mod har;
 pub mod interceptor;
 #[cfg(feature = "mock")]
 pub mod mock;
