@@ -49,6 +49,9 @@ pub const NOT_COMPARED: &[(Rule, &str)] = &[
 #[serde(deny_unknown_fields)]
 struct File {
     differences: Vec<RawEntry>,
+    /// `spec observe`'s list (`observed:`), read by its own module.
+    #[serde(default, rename = "observed")]
+    _observed: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Deserialize)]
