@@ -1,6 +1,7 @@
 //! `HarRecorder` against real servers on loopback (wiremock, the Python digest server): every
 //! attempt is recorded (retries, the 401 before a Digest answer, every page, every poll of a
-//! waiter) as HAR 1.2, and no credential of any kind reaches the file, which each test greps.
+//! waiter) as HAR 1.2, no credential of any kind reaches the file, which each test greps, and
+//! `spec observe` reads what the client recorded back: everything matches.
 
 mod support;
 
@@ -211,4 +212,61 @@ async fn a_bearer_token_never_reaches_the_archive() {
     let (text, har) = written(&recorder);
     assert_eq!(entries(&har).len(), 1);
     assert_no_credential(&text, &[TOKEN, "bearer", "authorization"]);
+}
+
+/// A snapshot taken and waited for, a list read page by page and an API error, answered as
+/// Atlas answers them, recorded by the client and read back by `spec observe`: every
+/// exchange matches an operation and agrees with spec/.
+#[tokio::test(start_paused = true)]
+async fn what_the_client_recorded_is_read_back_by_spec_observe_and_agrees() {
+    let server = MockServer::start().await;
+    let v2025 = "application/vnd.atlas.2025-03-12+json";
+    let v2024 = "application/vnd.atlas.2024-05-30+json";
+    let v2023 = "application/vnd.atlas.2023-01-01+json";
+    let atlas = |status: u16, media: &str, body: Value| ResponseTemplate::new(status).set_body_raw(body.to_string(), media);
+    let taken = json!({"id": SNAPSHOT, "type": "replicaSet", "status": "queued", "snapshotType": "onDemand",
+                       "createdAt": "2026-12-01T09:00:00Z", "description": "before the upgrade"});
+    Mock::given(method("POST")).and(path(SNAPSHOTS_PATH)).respond_with(atlas(200, v2025, taken)).expect(1).mount(&server).await;
+    let polled = |status: &str| {
+        json!({"id": SNAPSHOT, "type": "replicaSet", "status": status, "replicaSetName": "Cluster0-shard-0",
+               "storageSizeBytes": 5_368_709_120_i64, "createdAt": "2026-12-01T09:00:00Z"})
+    };
+    let snapshot_path = format!("{SNAPSHOTS_PATH}/{SNAPSHOT}");
+    for status in ["queued", "inProgress"] {
+        Mock::given(method("GET")).and(path(snapshot_path.as_str())).respond_with(atlas(200, v2024, polled(status))).up_to_n_times(1).mount(&server).await;
+    }
+    Mock::given(method("GET")).and(path(snapshot_path.as_str())).respond_with(atlas(200, v2024, polled("completed"))).up_to_n_times(1).mount(&server).await;
+    let not_found = json!({"error": 404, "errorCode": "CLUSTER_NOT_FOUND", "reason": "Not Found", "detail": "No cluster named Cluster0.", "parameters": ["Cluster0"]});
+    Mock::given(method("GET")).and(path(snapshot_path.as_str())).respond_with(atlas(404, "application/json", not_found)).mount(&server).await;
+    let page = |ids: std::ops::Range<u32>| {
+        let results: Vec<Value> = ids.map(|i| json!({"id": format!("5f4007f327a3bc75f2a2b1{i:02}"), "type": "replicaSet", "status": "completed"})).collect();
+        json!({"results": results, "totalCount": 5, "links": [{"href": "https://cloud.mongodb.com/api/atlas/v2", "rel": "self"}]})
+    };
+    for (number, ids) in [("1", 0..2), ("2", 2..4), ("3", 4..5)] {
+        let answer = atlas(200, v2023, page(ids));
+        Mock::given(method("GET")).and(path(SNAPSHOTS_PATH)).and(query_param("pageNum", number)).respond_with(answer).mount(&server).await;
+    }
+
+    let recorder = HarRecorder::new();
+    let http = reqwest::Client::builder().pool_idle_timeout(None).build().expect("reqwest client");
+    let client = builder(&server.uri(), &recorder).http_client(http).no_timeout().build().expect("client");
+    let request = atlas_backup::models::DiskBackupOnDemandSnapshotRequest::new().with_description("before the upgrade");
+    client.take_snapshots().group_id(GROUP).cluster_name("Cluster0").body(request).send().await.expect("taken");
+    let waiter = client.wait_until_snapshot_completed().group_id(GROUP).cluster_name("Cluster0").snapshot_id(SNAPSHOT);
+    waiter.wait(Duration::from_secs(3600)).await.expect("completed");
+    let all = client.list_backup_snapshots().group_id(GROUP).cluster_name("Cluster0").items_per_page(2).collect_all().await;
+    assert_eq!(all.expect("every page").len(), 5);
+    let error = get_snapshot(&client, "Cluster0").await.expect_err("the scripted 404");
+    assert_eq!(error.error_code(), Some("CLUSTER_NOT_FOUND"));
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("recorded.har");
+    recorder.write_to(&file).expect("the archive is written");
+    let spec = atlas_codegen::load::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/atlas-backup.yaml")).expect("spec/ loads");
+    let report = atlas_codegen::observe::observe(&spec, &[file], &[]).expect("the archive is read");
+    let markdown = atlas_codegen::observe::report::markdown(&report);
+    // 1 take, 3 polls, 3 pages, 1 error.
+    assert_eq!((report.exchanges, report.matched, report.unchecked), (8, 8, 0), "{markdown}");
+    assert_eq!(report.operations, 3, "takeSnapshots, getGroupClusterBackupSnapshot, listBackupSnapshots: {markdown}");
+    assert!(report.findings.is_empty() && report.is_clean(), "{markdown}");
 }
