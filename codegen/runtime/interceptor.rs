@@ -56,7 +56,7 @@ use crate::request::Operation;
 /// A hook into every attempt of every call of a [`Client`](crate::Client); add it with
 /// [`ClientBuilder::interceptor`](crate::ClientBuilder::interceptor).
 ///
-/// Several interceptors run in the order they were added. Both methods do nothing by
+/// Several interceptors run in the order they were added. Every method does nothing by
 /// default, so an interceptor implements only what it needs. They are called on the task
 /// that makes the call and should return quickly.
 pub trait Interceptor: fmt::Debug + Send + Sync {

@@ -215,6 +215,30 @@ fn exchanges_no_operation_describes() {
 }
 
 #[test]
+fn an_answer_in_a_version_the_spec_lacks_is_still_checked() {
+    let job = restore_job_with(|j| {
+        j.insert("targetDeploymentItemName".into(), json!("Cluster1"));
+    });
+    let report = observe_entries(vec![entry("GET", &restore_job_path(), 200, "application/vnd.atlas.2022-01-01+json", &job)], "");
+    let kinds: Vec<(Kind, &str)> = report.findings.iter().map(|f| (f.kind, f.at.as_str())).collect();
+    let template = "GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId} (200)";
+    assert_eq!(kinds, [(Kind::UndocumentedProperty, "/targetDeploymentItemName"), (Kind::UnmatchedExchange, template)]);
+}
+
+#[test]
+fn an_enveloped_answer_is_checked_inside_its_envelope() {
+    let job = restore_job_with(|j| {
+        j.insert("targetDeploymentItemName".into(), json!("Cluster1"));
+    });
+    let mut e = entry("GET", &restore_job_path(), 200, V2023, &json!({"status": 200, "content": job}));
+    e["request"]["url"] = json!(format!("https://cloud.mongodb.com{}?envelope=true", restore_job_path()));
+    let report = observe_entries(vec![e], "");
+    let example = json!("Cluster1");
+    let f = only(&report);
+    assert_eq!(place(f), (Kind::UndocumentedProperty, Some("DiskBackupSnapshotRestoreJob"), "/targetDeploymentItemName", "/content/targetDeploymentItemName", &example));
+}
+
+#[test]
 fn the_printed_entry_lists_the_finding_as_known() {
     let job = restore_job_with(|j| {
         j.insert("targetDeploymentItemName".into(), json!("Cluster1"));

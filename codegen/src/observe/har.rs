@@ -22,8 +22,8 @@ pub struct Exchange {
     pub status: u16,
     /// The response's `Content-Type` (its header, else `content.mimeType`).
     pub content_type: Option<String>,
-    /// The response body as text; `None` when the archive does not hold it (not recorded,
-    /// or base64-encoded binary).
+    /// The response body as text (decoded when the archive holds it base64-encoded); `None`
+    /// when the archive does not hold it, or it is not UTF-8 text.
     pub body: Option<String>,
 }
 
@@ -104,7 +104,14 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Exchange>, Error> {
             let status = u16::try_from(e.response.status).ok().filter(|s| *s > 0)?;
             let header = e.response.headers.iter().find(|h| h.name.eq_ignore_ascii_case("content-type")).map(|h| h.value.clone());
             let content = e.response.content;
-            let body = if content.encoding.as_deref().is_some_and(|enc| !enc.is_empty()) { None } else { content.text };
+            let body = match content.encoding.as_deref() {
+                None | Some("") => content.text,
+                Some(encoding) if encoding.eq_ignore_ascii_case("base64") => content.text.and_then(|t| {
+                    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, t.trim()).ok()?;
+                    String::from_utf8(bytes).ok()
+                }),
+                Some(_) => None,
+            };
             Some(Exchange {
                 file: name.clone(),
                 entry,
@@ -146,5 +153,16 @@ mod tests {
         assert_eq!(exchanges.len(), 1);
         assert_eq!((exchanges[0].entry, exchanges[0].method.as_str()), (1, "GET"));
         assert_eq!(exchanges[0].content_type.as_deref(), Some("application/json"), "the header wins");
+    }
+
+    #[test]
+    fn base64_bodies_are_decoded() {
+        let text = r#"{"log": {"entries": [
+            {"request": {"method": "GET", "url": "http://h/a"}, "response": {"status": 200, "content": {"text": "eyJhIjogMX0=", "encoding": "base64"}}},
+            {"request": {"method": "GET", "url": "http://h/b"}, "response": {"status": 200, "content": {"text": "H4sI", "encoding": "base64"}}}
+        ]}}"#;
+        let exchanges = parse(Path::new("a.har"), text).unwrap_or_default();
+        let bodies: Vec<Option<&str>> = exchanges.iter().map(|e| e.body.as_deref()).collect();
+        assert_eq!(bodies, [Some(r#"{"a": 1}"#), None], "binary stays unread");
     }
 }

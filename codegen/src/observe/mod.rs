@@ -159,13 +159,14 @@ impl Report {
     }
 }
 
-/// What the spec says an exchange's body is.
-enum Expected {
-    Json(TypeRef, String),
-    /// No body, or one the client keeps as bytes: nothing to check.
-    Nothing,
-    /// The operation declares neither this status nor this media type: why.
-    Undeclared(String),
+/// What the spec says of an exchange's answer: the type its body is checked against (none
+/// for no body, or one the client keeps as bytes), and why the operation does not declare
+/// this answer, when it does not. An answer in a status or media type the operation lacks is
+/// still checked, against the operation's default answer (or the error model), so that what
+/// it holds is reported too.
+struct Expected {
+    ty: Option<TypeRef>,
+    undeclared: Option<String>,
 }
 
 /// The essence of a media type (`application/json` of `application/json; charset=utf-8`).
@@ -173,37 +174,48 @@ fn essence(media_type: &str) -> String {
     media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
+fn json(kind: &ResponseKind) -> Option<TypeRef> {
+    match kind {
+        ResponseKind::Json(t) => Some(t.clone()),
+        ResponseKind::Empty | ResponseKind::Bytes => None,
+    }
+}
+
 fn expected(api: &Api, op: &Operation, ex: &Exchange) -> Expected {
-    let answer = |kind: &ResponseKind| match kind {
-        ResponseKind::Json(t) => Expected::Json(t.clone(), format!("{} response {}", op.operation_id, ex.status)),
-        ResponseKind::Empty | ResponseKind::Bytes => Expected::Nothing,
-    };
+    let media = ex.content_type.as_deref().map(essence);
+    let version = media.as_ref().and_then(|m| op.versions.iter().find(|v| essence(&v.media_type) == *m));
+    let error_model = api.error_model.map(TypeRef::Named);
     if ex.status == op.success_status {
-        let Some(media) = ex.content_type.as_deref().map(essence) else { return answer(&op.response) };
-        if op.versions.is_empty() {
-            return answer(&op.response);
-        }
-        return match op.versions.iter().find(|v| essence(&v.media_type) == media) {
-            Some(version) => answer(&version.response),
-            None if op.response == ResponseKind::Empty => Expected::Nothing,
-            None => {
+        return match (version, &media) {
+            (Some(version), _) => Expected { ty: json(&version.response), undeclared: None },
+            (None, Some(media)) if !op.versions.is_empty() && op.response != ResponseKind::Empty => {
                 let listed: Vec<&str> = op.versions.iter().map(|v| v.media_type.as_str()).collect();
-                Expected::Undeclared(format!("answered in {media}, which the operation does not list ({})", listed.join(", ")))
+                let why = format!("answered in {media}, which the operation does not list ({}); checked against the newest", listed.join(", "));
+                Expected { ty: json(&op.response), undeclared: Some(why) }
             }
+            _ => Expected { ty: json(&op.response), undeclared: None },
         };
     }
     let status = ex.status.to_string();
     let range = format!("{}XX", ex.status / 100);
     let declared = op.error_statuses.iter().any(|s| *s == status || s.eq_ignore_ascii_case(&range) || s == "default");
-    match (declared, api.error_model) {
-        (true, Some(model)) if ex.status >= 400 => Expected::Json(TypeRef::Named(model), format!("{} response {}", op.operation_id, ex.status)),
-        (true, _) => Expected::Nothing,
-        (false, _) => {
-            let mut known: Vec<String> = vec![op.success_status.to_string()];
-            known.extend(op.error_statuses.iter().cloned());
-            Expected::Undeclared(format!("status {} is not among the answers the operation declares ({})", ex.status, known.join(", ")))
-        }
+    let ty = match ex.status {
+        200..=299 => json(&op.response),
+        400.. => error_model,
+        _ => None,
+    };
+    if declared {
+        return Expected { ty, undeclared: None };
     }
+    let mut answers: Vec<String> = vec![op.success_status.to_string()];
+    answers.extend(op.error_statuses.iter().cloned());
+    Expected { ty, undeclared: Some(format!("status {} is not among the answers the operation declares ({})", ex.status, answers.join(", "))) }
+}
+
+/// Whether the request asked Atlas to wrap its answer (`envelope=true`): the body is then
+/// `{"status": .., "content": ..}`, and `content` is what the schema describes.
+fn enveloped(url: &str) -> bool {
+    url.split_once('?').is_some_and(|(_, query)| query.split(['&', '#']).any(|pair| pair.eq_ignore_ascii_case("envelope=true")))
 }
 
 /// Checks the exchanges of `files` against the IR of `spec`; `known` are the reviewed
@@ -217,78 +229,97 @@ pub fn observe(spec: &Loaded, files: &[PathBuf], known: &[Known]) -> Result<Repo
     Ok(check(&api, &spec.source.path.display().to_string(), files, &exchanges, known))
 }
 
+/// What one exchange showed.
+struct Outcome<'a> {
+    /// The operation it belongs to, by method and path.
+    operation: Option<&'a Operation>,
+    /// The operation declares its status and media type.
+    declared: bool,
+    /// Its body was to be checked, but the archive does not hold it.
+    unchecked: bool,
+    found: Vec<Observed>,
+}
+
+fn unmatched(ex: &Exchange, at: String, message: String) -> Observed {
+    Observed {
+        kind: Kind::UnmatchedExchange,
+        place: Place { schema: String::new(), at, body: String::new() },
+        message,
+        example: Value::String(ex.url.clone()),
+    }
+}
+
+/// Matches one exchange to its operation and checks its body.
+fn outcome<'a>(api: &'a Api, ex: &Exchange) -> Outcome<'a> {
+    let path = routes::url_path(&ex.url);
+    let Some(op) = routes::find(api, &ex.method, path) else {
+        let found = vec![unmatched(ex, format!("{} {path}", ex.method), "no operation of the spec has this method and path".to_owned())];
+        return Outcome { operation: None, declared: false, unchecked: false, found };
+    };
+    let Expected { ty, undeclared } = expected(api, op, ex);
+    let mut out = Outcome { operation: Some(op), declared: undeclared.is_none(), unchecked: false, found: Vec::new() };
+    if let Some(why) = undeclared {
+        out.found.push(unmatched(ex, format!("{} {} ({})", ex.method, op.path, ex.status), why));
+    }
+    let Some(ty) = ty else { return out };
+    let root = Place::root(format!("{} response {}", op.operation_id, ex.status));
+    match ex.body.as_deref() {
+        None => out.unchecked = true,
+        Some(text) if text.trim().is_empty() && ex.status >= 300 => {}
+        Some(text) => match serde_json::from_str::<Value>(text) {
+            Ok(body) => {
+                let (body, place) = match body.get("content") {
+                    Some(content) if enveloped(&ex.url) => (content, Place { body: "/content".to_owned(), ..root }),
+                    _ => (&body, root),
+                };
+                let mut walk = Walk::new(api);
+                walk.value(&ty, body, &place);
+                out.found.extend(walk.found);
+            }
+            Err(e) => {
+                let example = Value::String(text.chars().take(80).collect());
+                let message = format!("a body that is not JSON ({e})");
+                out.found.push(Observed { kind: Kind::TypeMismatch, place: root, message, example });
+            }
+        },
+    }
+    out
+}
+
 /// [`observe`] on exchanges already read.
 pub fn check(api: &Api, spec: &str, files: &[PathBuf], exchanges: &[Exchange], known: &[Known]) -> Report {
+    // Findings by kind, schema and pointer: the first sighting is the evidence.
     let mut grouped: BTreeMap<(Kind, Option<String>, String), Finding> = BTreeMap::new();
     let (mut matched, mut unchecked) = (0, 0);
     let mut operations = std::collections::BTreeSet::new();
     for ex in exchanges {
-        let path = routes::url_path(&ex.url);
-        let evidence = |operation: Option<&Operation>, body_at: &str| Evidence {
-            file: ex.file.clone(),
-            entry: ex.entry,
-            started: ex.started.clone(),
-            operation: operation.map(|op| op.operation_id.clone()),
-            method: ex.method.clone(),
-            url: ex.url.clone(),
-            status: ex.status,
-            body_at: body_at.to_owned(),
-        };
-        let mut found: Vec<(Observed, Option<&Operation>)> = Vec::new();
-        let unmatched = |at: String, message: String| Observed {
-            kind: Kind::UnmatchedExchange,
-            place: Place { schema: String::new(), at, body: String::new() },
-            message,
-            example: Value::String(ex.url.clone()),
-        };
-        match routes::find(api, &ex.method, path) {
-            None => found.push((unmatched(format!("{} {path}", ex.method), "no operation of the spec has this method and path".to_owned()), None)),
-            Some(op) => match expected(api, op, ex) {
-                Expected::Undeclared(why) => {
-                    found.push((unmatched(format!("{} {} ({})", ex.method, op.path, ex.status), why), Some(op)));
-                }
-                Expected::Nothing => {
-                    matched += 1;
-                    operations.insert(op.operation_id.clone());
-                }
-                Expected::Json(ty, root) => {
-                    matched += 1;
-                    operations.insert(op.operation_id.clone());
-                    let place = Place::root(root);
-                    match ex.body.as_deref() {
-                        None => unchecked += 1,
-                        Some(text) if text.trim().is_empty() && ex.status >= 300 => {}
-                        Some(text) => match serde_json::from_str::<Value>(text) {
-                            Ok(body) => {
-                                let mut walk = Walk::new(api);
-                                walk.value(&ty, &body, &place);
-                                found.extend(walk.found.into_iter().map(|o| (o, Some(op))));
-                            }
-                            Err(e) => {
-                                let example = Value::String(text.chars().take(80).collect());
-                                let message = format!("a body that is not JSON ({e})");
-                                found.push((Observed { kind: Kind::TypeMismatch, place, message, example }, Some(op)));
-                            }
-                        },
-                    }
-                }
-            },
+        let Outcome { operation, declared, unchecked: not_held, found } = outcome(api, ex);
+        if declared && let Some(op) = operation {
+            matched += 1;
+            operations.insert(op.operation_id.as_str());
         }
-        for (o, op) in found {
+        unchecked += usize::from(not_held);
+        for o in found {
             let schema = (o.kind != Kind::UnmatchedExchange).then(|| o.place.schema.clone());
-            grouped
-                .entry((o.kind, schema.clone(), o.place.at.clone()))
-                .and_modify(|f| f.count += 1)
-                .or_insert_with(|| Finding {
-                    kind: o.kind,
-                    schema,
-                    at: o.place.at.clone(),
-                    message: o.message,
-                    example: o.example,
-                    count: 1,
-                    evidence: evidence(op, &o.place.body),
-                    known: None,
-                });
+            grouped.entry((o.kind, schema.clone(), o.place.at.clone())).and_modify(|f| f.count += 1).or_insert_with(|| Finding {
+                kind: o.kind,
+                schema,
+                at: o.place.at.clone(),
+                message: o.message,
+                example: o.example,
+                count: 1,
+                evidence: Evidence {
+                    file: ex.file.clone(),
+                    entry: ex.entry,
+                    started: ex.started.clone(),
+                    operation: operation.map(|op| op.operation_id.clone()),
+                    method: ex.method.clone(),
+                    url: ex.url.clone(),
+                    status: ex.status,
+                    body_at: o.place.body.clone(),
+                },
+                known: None,
+            });
         }
     }
     let mut findings: Vec<Finding> = grouped.into_values().collect();
