@@ -254,6 +254,9 @@ fn the_printed_entry_lists_the_finding_as_known() {
     assert!(pasted.contains("getBackupRestoreJob") && pasted.contains("\"Cluster1\"") && pasted.contains("recorded 2026-12-01"), "{pasted}");
 
     let known_yaml = format!("differences: []\nobserved:\n{pasted}");
+    // spec check reads the same file and leaves the observed: list alone.
+    let check = atlas_codegen::drift::intended::parse(Path::new("intended-differences.yaml"), &known_yaml);
+    assert!(check.is_ok_and(|differences| differences.is_empty()));
     let report = observe_entries(entries(), &known_yaml);
     let listed = report.findings.iter().find(|f| f.kind == Kind::UndocumentedProperty).expect("still reported");
     assert_eq!(listed.known.as_ref().map(|k| k.entry.as_str()), Some("#/observed/0"), "reported as known");

@@ -5,20 +5,8 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use support::root;
-
-fn xtask(args: &[&str]) -> Output {
-    match Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).current_dir(root()).output() {
-        Ok(out) => out,
-        Err(e) => panic!("cannot run xtask {args:?}: {e}"),
-    }
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
+use support::{root, text, xtask};
 
 fn path_str(p: &Path) -> &str {
     p.to_str().unwrap_or_else(|| panic!("non-UTF-8 path {}", p.display()))
@@ -61,12 +49,14 @@ fn exit_codes_follow_the_findings_and_the_printed_entry_closes_the_loop() {
     assert_eq!(data["findings"][0]["at"], "/targetDeploymentItemName");
     assert_eq!(data["findings"][0]["example"], "Cluster1");
 
-    // The entry the report prints, pasted under `observed:` in a copy of the project's list.
+    // The entry the report prints, pasted under `observed:` in a copy of the project's list (spec
+    // check's `differences:` come after it).
     let yaml = report.split("```yaml\n").nth(1).and_then(|rest| rest.split("  ```").next()).expect("the report prints an entry");
     let entry: String = yaml.lines().map(|l| l.strip_prefix("  ").unwrap_or(l).to_owned() + "\n").collect();
     let project = std::fs::read_to_string(root().join("spec/intended-differences.yaml")).expect("the project's list");
     let intended = dir.path().join("intended-differences.yaml");
-    std::fs::write(&intended, format!("{project}{entry}")).expect("write");
+    assert!(project.contains("\nobserved:\n"), "spec/intended-differences.yaml has its observed: list");
+    std::fs::write(&intended, project.replacen("\nobserved:\n", &format!("\nobserved:\n{entry}"), 1)).expect("write");
     let out = xtask(&["spec", "observe", "--intended", path_str(&intended), path_str(&differs)]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("### Known (1)"), "{}", text(&out));

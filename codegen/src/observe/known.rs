@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::{Finding, Kind};
 use crate::drift::intended::glob;
-use crate::error::{Error, Location};
+use crate::error::Error;
 use crate::load::{Format, Source};
 
 /// The file's key this module reads.
@@ -75,18 +75,7 @@ pub fn load(file: &Path) -> Result<Vec<Known>, Error> {
 /// Parses the file's text; errors name the file, the pointer and the line.
 pub fn parse(file: &Path, text: &str) -> Result<Vec<Known>, Error> {
     let source = Source { path: file.to_path_buf(), text: text.to_owned(), format: Format::Yaml };
-    let de = serde_yaml::Deserializer::from_str(text);
-    let raw: File = serde_path_to_error::deserialize(de).map_err(|e| {
-        let pointer = crate::error::path_pointer(e.path());
-        let inner = e.into_inner();
-        match inner.location() {
-            Some(l) if pointer == "#" => Error::Spec {
-                location: Location { file: file.to_path_buf(), pointer, line: Some(l.line()), column: Some(l.column()) },
-                message: inner.to_string(),
-            },
-            _ => source.error(&pointer, inner.to_string()),
-        }
-    })?;
+    let raw: File = source.yaml()?;
     let mut out = Vec::new();
     for (index, e) in raw.observed.unwrap_or_default().into_iter().enumerate() {
         if e.reason.trim().is_empty() {

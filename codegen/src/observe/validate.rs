@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::Kind;
 use crate::error::pointer;
 use crate::ir::{Api, Struct, TypeDef, TypeKind, TypeRef};
+use crate::load::overlay::kind as json_type;
 
 /// Where a value is: the component schema that describes it, the JSON pointer from that
 /// schema's value to it (`*` for any array item or map value), and its pointer in the body.
@@ -48,18 +49,6 @@ pub struct Observed {
 pub struct Walk<'a> {
     api: &'a Api,
     pub found: Vec<Observed>,
-}
-
-/// The name JSON gives the type of `v`.
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Whether `t` is a component schema (`#/components/schemas/NAME`), which names the place
