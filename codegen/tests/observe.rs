@@ -295,3 +295,23 @@ fn a_broken_archive_is_an_error_naming_it() {
     let missing = observe::observe(&spec, &[dir.path().join("missing.har")], &[]).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(missing.contains("missing.har") && missing.contains("cannot read"), "{missing}");
 }
+
+#[test]
+fn a_one_of_without_discriminator_is_the_first_variant_that_decodes() {
+    let spec = atlas_codegen::load::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/one_of.yaml")).expect("fixture loads");
+    let run = |body: Value| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("shapes.har");
+        std::fs::write(&file, archive(vec![entry("GET", "/shapes", 200, "application/json", &body)]).to_string()).expect("write");
+        observe::observe(&spec, &[file], &[]).expect("read")
+    };
+    // A circle with a property Circle lacks: it still decodes as a circle, and the property is reported.
+    let report = run(json!({"radius": 2.5, "colour": "red"}));
+    let f = only(&report);
+    assert_eq!((f.kind, f.schema.as_deref(), f.at.as_str()), (Kind::UndocumentedProperty, Some("Circle"), "/colour"));
+    assert!(run(json!("a square")).findings.is_empty(), "the second variant");
+    // Neither variant decodes: the closest one (Circle, one disagreement) says why.
+    let report = run(json!({"radius": "wide"}));
+    let f = only(&report);
+    assert_eq!((f.kind, f.schema.as_deref(), f.at.as_str()), (Kind::TypeMismatch, Some("Circle"), "/radius"));
+}

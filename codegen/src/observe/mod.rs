@@ -60,6 +60,12 @@ impl Kind {
         }
     }
 
+    /// Whether the generated client fails to decode a value with this finding (an unknown
+    /// property is skipped, an unlisted value kept as `Unknown`, a null read as absent).
+    pub fn breaks_decoding(self) -> bool {
+        matches!(self, Kind::TypeMismatch | Kind::RequiredAbsent)
+    }
+
     /// What to do about a finding of this kind, in one or two sentences.
     pub fn advice(self) -> &'static str {
         match self {

@@ -173,13 +173,15 @@ impl<'a> Walk<'a> {
                 }
             }
             TypeKind::Untagged(untagged) => {
-                // The first variant that fits is the one the client decodes; when none fits,
-                // the closest one (fewest disagreements) says what is wrong.
+                // The client decodes the first variant that decodes (its unknown properties
+                // and values are still reported); when none does, the closest one (fewest
+                // disagreements) says what is wrong.
                 let mut closest: Option<Vec<Observed>> = None;
                 for variant in &untagged.variants {
                     let mut trial = Walk::new(self.api);
                     trial.value(&variant.ty, v, place);
-                    if trial.found.is_empty() {
+                    if !trial.found.iter().any(|o| o.kind.breaks_decoding()) {
+                        self.found.extend(trial.found);
                         return;
                     }
                     if closest.as_ref().is_none_or(|c| trial.found.len() < c.len()) {
