@@ -8,7 +8,7 @@ use reqwest::{StatusCode, Url};
 use tracing::Instrument;
 
 use crate::error::{ApiErrorBody, ApiErrorResponse, excerpt};
-use crate::interceptor::{AttemptContext, AttemptOutcome, Interceptor, Interceptors};
+use crate::interceptor::{AttemptContext, AttemptOutcome, Interceptor, Interceptors, Sent};
 use crate::request::Request;
 use crate::{Auth, Error, Response};
 
@@ -257,12 +257,13 @@ impl Client {
             span.record("attempt", attempt);
             let timeout = request.timeout.or(self.inner.timeout);
             let mut outgoing = self.outgoing(&request, &url, timeout)?;
-            let context = AttemptContext { operation: request.operation, url: &url, attempt };
+            let context = AttemptContext { operation: request.operation, url: &url, attempt, body: request.body.as_deref() };
             let hooks = &self.inner.interceptors;
             // Before the credentials, so that no hook can read them.
             if !hooks.is_empty() {
                 hooks.before_attempt(&context, outgoing.headers_mut());
             }
+            let sent_headers = (!hooks.is_empty()).then(|| outgoing.headers().clone());
             let authorization = self
                 .inner
                 .auth
@@ -271,7 +272,8 @@ impl Client {
             if let Some(value) = &authorization {
                 outgoing.headers_mut().insert(AUTHORIZATION, value.clone());
             }
-            let started = (!hooks.is_empty()).then(Instant::now);
+            let kept = sent_headers.map(|headers| Sent { headers, started: Instant::now() });
+            let started = kept.as_ref().map(|s| s.started);
             // The seam: the one place an attempt leaves the client. Whatever answers, the
             // answer is a `reqwest::Response`, so all that follows (status, retries, the 401
             // replay, body, decoding) is the same for the network and for the mock.
@@ -302,19 +304,19 @@ impl Client {
                         reauthenticated = true;
                         attempt -= 1;
                         // Read the rest of the answer so that the connection can be reused.
-                        let _ = response.bytes().await;
+                        let _ = hooks.read_body(response, &context, kept.as_ref(), &headers).await;
                         tracing::debug!("new credentials; sending the request again");
                         continue;
                     }
                     if !status.is_success()
                         && let Some(delay) = retry.after_status(status, idempotent, attempt, &headers)
                     {
-                        let _ = response.bytes().await;
+                        let _ = hooks.read_body(response, &context, kept.as_ref(), &headers).await;
                         tracing::debug!(%status, ?delay, "retrying");
                         tokio::time::sleep(delay).await;
                         continue;
                     }
-                    let body = response.bytes().await?;
+                    let body = hooks.read_body(response, &context, kept.as_ref(), &headers).await?;
                     if status.is_success() {
                         return Ok(Raw { status, headers, body, attempts: attempt });
                     }

@@ -38,10 +38,13 @@
 //! Hooks never see credentials: the `Authorization` header is added after
 //! [`Interceptor::before_attempt`] has run, and a service account's token request does not
 //! go through the hooks at all.
+//!
+//! [`Interceptor::after_exchange`] sees each attempt whole once its answer is read (both
+//! bodies): what [`HarRecorder`](crate::har::HarRecorder) records.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode, Url};
 
@@ -53,7 +56,7 @@ use crate::request::Operation;
 /// A hook into every attempt of every call of a [`Client`](crate::Client); add it with
 /// [`ClientBuilder::interceptor`](crate::ClientBuilder::interceptor).
 ///
-/// Several interceptors run in the order they were added. Both methods do nothing by
+/// Several interceptors run in the order they were added. Every method does nothing by
 /// default, so an interceptor implements only what it needs. They are called on the task
 /// that makes the call and should return quickly.
 pub trait Interceptor: fmt::Debug + Send + Sync {
@@ -69,6 +72,13 @@ pub trait Interceptor: fmt::Debug + Send + Sync {
     fn after_attempt(&self, context: &AttemptContext<'_>, outcome: &AttemptOutcome<'_>) {
         let _ = (context, outcome);
     }
+
+    /// Called after each attempt that got a response, once its body is read (also when the
+    /// answer is retried or replayed): the request as sent, without `Authorization`, and the
+    /// response as received.
+    fn after_exchange(&self, context: &AttemptContext<'_>, exchange: &Exchange<'_>) {
+        let _ = (context, exchange);
+    }
 }
 
 /// An interceptor shared with the code that added it (to read what it recorded).
@@ -80,6 +90,10 @@ impl<T: Interceptor + ?Sized> Interceptor for Arc<T> {
     fn after_attempt(&self, context: &AttemptContext<'_>, outcome: &AttemptOutcome<'_>) {
         (**self).after_attempt(context, outcome);
     }
+
+    fn after_exchange(&self, context: &AttemptContext<'_>, exchange: &Exchange<'_>) {
+        (**self).after_exchange(context, exchange);
+    }
 }
 
 /// Which call and which attempt a hook is called for.
@@ -88,6 +102,7 @@ pub struct AttemptContext<'a> {
     pub(crate) operation: &'static Operation,
     pub(crate) url: &'a Url,
     pub(crate) attempt: u32,
+    pub(crate) body: Option<&'a [u8]>,
 }
 
 impl AttemptContext<'_> {
@@ -116,6 +131,11 @@ impl AttemptContext<'_> {
     /// with renewed credentials keeps the number of the attempt it repeats.
     pub fn attempt(&self) -> u32 {
         self.attempt
+    }
+
+    /// The request's body, when it has one.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body
     }
 }
 
@@ -149,6 +169,63 @@ impl AttemptOutcome<'_> {
     }
 }
 
+/// One attempt whole, once its answer is read.
+#[derive(Debug, Clone, Copy)]
+pub struct Exchange<'a> {
+    pub(crate) request_headers: &'a HeaderMap,
+    pub(crate) status: StatusCode,
+    pub(crate) version: reqwest::Version,
+    pub(crate) response_headers: &'a HeaderMap,
+    pub(crate) response_body: Result<&'a [u8], &'a reqwest::Error>,
+    pub(crate) wait: Duration,
+    pub(crate) receive: Duration,
+}
+
+impl Exchange<'_> {
+    /// The request's headers as sent, without `Authorization`.
+    pub fn request_headers(&self) -> &HeaderMap {
+        self.request_headers
+    }
+
+    /// The response's status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response's HTTP version.
+    pub fn version(&self) -> reqwest::Version {
+        self.version
+    }
+
+    /// The response's headers.
+    pub fn response_headers(&self) -> &HeaderMap {
+        self.response_headers
+    }
+
+    /// The response's body as received, or the error that ended reading it.
+    pub fn response_body(&self) -> Result<&[u8], &(dyn std::error::Error + 'static)> {
+        self.response_body.map_err(|e| e as &(dyn std::error::Error + 'static))
+    }
+
+    /// From sending the request to the response's headers.
+    pub fn wait(&self) -> Duration {
+        self.wait
+    }
+
+    /// Reading the response's body.
+    pub fn receive(&self) -> Duration {
+        self.receive
+    }
+}
+
+/// What the hooks keep of an attempt until its answer is read: the request's headers before
+/// the credentials are added, and when the headers came. Made only when there are hooks.
+#[derive(Debug)]
+pub(crate) struct Sent {
+    pub headers: HeaderMap,
+    pub started: Instant,
+}
+
 /// The interceptors of one client, in the order added.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Interceptors(Vec<Arc<dyn Interceptor>>);
@@ -172,5 +249,34 @@ impl Interceptors {
         for hook in &self.0 {
             hook.after_attempt(context, outcome);
         }
+    }
+
+    /// Reads the body of `response` (whose headers were taken out into `headers`) and, when
+    /// the attempt was `sent` with hooks, shows them the whole exchange.
+    pub async fn read_body(
+        &self,
+        response: reqwest::Response,
+        context: &AttemptContext<'_>,
+        sent: Option<&Sent>,
+        headers: &HeaderMap,
+    ) -> reqwest::Result<bytes::Bytes> {
+        let (status, version) = (response.status(), response.version());
+        let headers_at = Instant::now();
+        let body = response.bytes().await;
+        if let Some(sent) = sent {
+            let exchange = Exchange {
+                request_headers: &sent.headers,
+                status,
+                version,
+                response_headers: headers,
+                response_body: body.as_deref(),
+                wait: headers_at.saturating_duration_since(sent.started),
+                receive: headers_at.elapsed(),
+            };
+            for hook in &self.0 {
+                hook.after_exchange(context, &exchange);
+            }
+        }
+        body
     }
 }

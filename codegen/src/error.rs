@@ -108,6 +108,17 @@ pub fn pointer(parent: &str, segment: &str) -> String {
     out
 }
 
+/// The `#/a/0/b` pointer of where a `serde_path_to_error` deserialization failed.
+pub fn path_pointer(path: &serde_path_to_error::Path) -> String {
+    path.iter()
+        .filter_map(|s| match s {
+            serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            _ => None,
+        })
+        .fold("#".to_owned(), |acc, s| pointer(&acc, &s))
+}
+
 /// Splits a `#/a/b` pointer into unescaped segments.
 pub fn pointer_segments(pointer: &str) -> Vec<String> {
     pointer

@@ -6,8 +6,9 @@
 //! `prettyplease`) → [`write`] (all files or none).
 //!
 //! Beside it, on the same loader: [`drift`] (what changed between two specs, and `spec
-//! check` against the published upstream copy) and [`slice`] (the operations of some tags
-//! cut out of a big document).
+//! check` against the published upstream copy), [`slice`] (the operations of some tags
+//! cut out of a big document) and [`observe`] (`spec/` against what Atlas answered, on the
+//! IR).
 
 // Input decides everything this crate does, so nothing in it may panic on input: these
 // lints make `unwrap`/`expect`/`panic!` a build error (CI runs clippy with -D warnings).
@@ -20,6 +21,7 @@ pub mod error;
 pub mod ir;
 pub mod load;
 pub mod names;
+pub mod observe;
 pub mod render;
 pub mod slice;
 pub mod surface;

@@ -481,6 +481,23 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
 }
 
 impl Source {
+    /// The YAML text as `T`; an error names the file, the JSON pointer of what does not fit
+    /// and its line (the parser's own line when the text is not YAML at all).
+    pub fn yaml<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        let de = serde_yaml::Deserializer::from_str(&self.text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let pointer = crate::error::path_pointer(e.path());
+            let inner = e.into_inner();
+            match inner.location() {
+                Some(l) if pointer == "#" => Error::Spec {
+                    location: Location { file: self.path.clone(), pointer, line: Some(l.line()), column: Some(l.column()) },
+                    message: inner.to_string(),
+                },
+                _ => self.error(&pointer, inner.to_string()),
+            }
+        })
+    }
+
     /// An error at `pointer`, with the line and column where they can be found.
     pub fn error(&self, pointer: &str, message: impl Into<String>) -> Error {
         Error::spec(self.location(pointer), message)

@@ -23,7 +23,7 @@
 //! ```
 //!
 //! Every call, mocked or not, can also be observed and changed by [`Interceptor`]s (see
-//! [`interceptor`]).
+//! [`interceptor`]); [`har::HarRecorder`] records every attempt as an HTTP Archive.
 //!
 //! # Paging
 //!
@@ -68,6 +68,7 @@ mod codec;
 mod digest;
 mod env;
 pub mod error;
+pub mod har;
 pub mod interceptor;
 #[cfg(feature = "mock")]
 pub mod mock;

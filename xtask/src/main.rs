@@ -52,7 +52,7 @@ enum Task {
         strict: bool,
     },
     /// OpenAPI spec tools: `update` spec/ from a new upstream document, `slice` one by tags,
-    /// `check` spec/ against upstream.
+    /// `check` spec/ against upstream, `observe` it against recorded answers (HAR).
     Spec {
         #[command(subcommand)]
         task: spec::SpecTask,

@@ -6,11 +6,15 @@
 //! - `check`: the drift from the published upstream spec to `spec/atlas-backup.yaml`, per
 //!   operation; every difference must be listed, with its reason, in
 //!   `spec/intended-differences.yaml` ([`atlas_codegen::drift::check`]).
+//! - `observe`: `spec/` against what Atlas answered, read from HAR files; every disagreement
+//!   must be listed under `observed:` in `spec/intended-differences.yaml`
+//!   ([`atlas_codegen::observe`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use atlas_codegen::drift::{check, intended};
+use atlas_codegen::observe;
 use clap::Subcommand;
 
 use crate::upstream::at_root;
@@ -58,6 +62,23 @@ pub enum SpecTask {
         #[arg(long)]
         verbose: bool,
     },
+    /// Check recorded exchanges (HAR files) against spec/; exit 1 on any disagreement not
+    /// listed under `observed:` in the intended differences, 2 when a file cannot be read.
+    Observe {
+        /// HTTP Archives (HAR 1.2), e.g. written by `HarRecorder` or `--har`. Relative paths
+        /// start at the workspace root.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The spec to check against [default: spec/atlas-backup.yaml].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// The reviewed differences [default: spec/intended-differences.yaml].
+        #[arg(long)]
+        intended: Option<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: crate::drift::Format,
+    },
 }
 
 
@@ -101,6 +122,27 @@ pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
             let entries = intended::load(&intended).map_err(|e| e.to_string())?;
             let report = check::check(&spec_doc, &upstream, legacy.as_ref(), entries, &tags).map_err(|e| e.to_string())?;
             print!("{}", report.render(&spec.display().to_string(), verbose));
+            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        SpecTask::Observe { files, spec, intended, format } => {
+            let spec = at_root(root, spec.unwrap_or_else(|| PathBuf::from("spec/atlas-backup.yaml")));
+            let intended = at_root(root, intended.unwrap_or_else(|| PathBuf::from("spec/intended-differences.yaml")));
+            let files: Vec<PathBuf> = files.into_iter().map(|f| at_root(root, f)).collect();
+            let observed = atlas_codegen::load::load(&spec)
+                .and_then(|spec| Ok((spec, observe::known::load(&intended)?)))
+                .and_then(|(spec, known)| observe::observe(&spec, &files, &known));
+            let report = match observed {
+                Ok(report) => report,
+                // An unreadable archive, spec or list: exit 2, apart from findings (1).
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            match format {
+                crate::drift::Format::Markdown => print!("{}", observe::report::markdown(&report)),
+                crate::drift::Format::Json => print!("{}", observe::report::json(&report)),
+            }
             Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }

@@ -8,23 +8,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use support::{root, upstream};
+use support::{root, text, upstream, xtask};
 
 const UPSTREAM: &str = "atlas-api-v2-2026-08-12.yaml";
 const LEGACY: &str = "atlas-api-2025-06-30.yaml";
-
-fn xtask(args: &[&str]) -> Output {
-    match Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).current_dir(root()).output() {
-        Ok(out) => out,
-        Err(e) => panic!("cannot run xtask {args:?}: {e}"),
-    }
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
 
 /// The `N` of "compared N operations".
 fn compared(report: &str) -> Option<usize> {

@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::model::{Change, Rule, Subject};
-use crate::error::{Error, Location};
+use crate::error::Error;
 use crate::load::{Format, Source};
 
 /// Whether `spec check` compares `rule`: every rule of [`Rule::ALL`] but those of
@@ -49,6 +49,9 @@ pub const NOT_COMPARED: &[(Rule, &str)] = &[
 #[serde(deny_unknown_fields)]
 struct File {
     differences: Vec<RawEntry>,
+    /// `spec observe`'s list (`observed:`), read by its own module.
+    #[serde(default, rename = "observed")]
+    _observed: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,26 +129,7 @@ pub fn load(file: &Path) -> Result<Vec<Entry>, Error> {
 /// Parses the file's text; errors name the file, the pointer and the line.
 pub fn parse(file: &Path, text: &str) -> Result<Vec<Entry>, Error> {
     let source = Source { path: file.to_path_buf(), text: text.to_owned(), format: Format::Yaml };
-    let de = serde_yaml::Deserializer::from_str(text);
-    let raw: File = serde_path_to_error::deserialize(de).map_err(|e| {
-        let pointer = e
-            .path()
-            .iter()
-            .filter_map(|s| match s {
-                serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
-                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
-                _ => None,
-            })
-            .fold("#".to_owned(), |acc, s| crate::error::pointer(&acc, &s));
-        let inner = e.into_inner();
-        match inner.location() {
-            Some(l) if pointer == "#" => Error::Spec {
-                location: Location { file: file.to_path_buf(), pointer, line: Some(l.line()), column: Some(l.column()) },
-                message: inner.to_string(),
-            },
-            _ => source.error(&pointer, inner.to_string()),
-        }
-    })?;
+    let raw: File = source.yaml()?;
     let mut out = Vec::with_capacity(raw.differences.len());
     for (index, e) in raw.differences.into_iter().enumerate() {
         let at = format!("#/differences/{index}");

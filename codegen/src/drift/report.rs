@@ -75,8 +75,8 @@ pub fn line(c: &Change) -> String {
     format!("- {subject}{field}: {} [{}] `{}`", c.message, c.rule.name(), c.pointer)
 }
 
-/// Pretty JSON with a final newline.
-pub fn json(report: &Report) -> String {
+/// Pretty JSON with a final newline (also `spec observe`'s report).
+pub fn json<T: serde::Serialize>(report: &T) -> String {
     match serde_json::to_string_pretty(report) {
         Ok(mut s) => {
             s.push('\n');

@@ -225,7 +225,8 @@ fn describe(index: usize, action: &Action) -> String {
     }
 }
 
-fn kind(value: &Value) -> &'static str {
+/// The name JSON gives the type of `value`, for messages (also `spec observe`'s).
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

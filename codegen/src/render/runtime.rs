@@ -11,6 +11,7 @@ pub(crate) const RUNTIME: &[(&str, &str)] = &[
     ("src/digest.rs", include_str!("../../runtime/digest.rs")),
     ("src/env.rs", include_str!("../../runtime/env.rs")),
     ("src/error.rs", include_str!("../../runtime/error.rs")),
+    ("src/har.rs", include_str!("../../runtime/har.rs")),
     ("src/interceptor.rs", include_str!("../../runtime/interceptor.rs")),
     ("src/mock/runtime.rs", include_str!("../../runtime/mock.rs")),
     ("src/paginate.rs", include_str!("../../runtime/paginate.rs")),

@@ -6,11 +6,25 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+/// Runs the xtask binary with `args` in the workspace root.
+pub fn xtask(args: &[&str]) -> Output {
+    match Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).current_dir(root()).output() {
+        Ok(out) => out,
+        Err(e) => panic!("cannot run xtask {args:?}: {e}"),
+    }
+}
+
+/// What a run printed, stdout then stderr.
+pub fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 /// The published spec `name`, or `None` after a SKIP when it is absent: under CI (`CI` set:
