@@ -48,6 +48,7 @@
 //! `warn`); a failed call that none matches ends the wait at once with
 //! [`WaitError::Call`]. Dropping the future stops the waiter.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(
         all(
@@ -70,6 +71,7 @@ mod env;
 pub mod error;
 pub mod interceptor;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 mod paginate;
 mod patterns;
