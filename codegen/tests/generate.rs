@@ -262,7 +262,7 @@ impl GatedItems {
         }
         if let Some(predicate) = feature_cfg(attrs) {
             self.checked += 1;
-            if !doc_cfgs(attrs).iter().any(|d| *d == predicate) {
+            if !doc_cfgs(attrs).contains(&predicate) {
                 self.missing.push(format!("{}: {what} (cfg({predicate}))", self.file));
             }
         }
