@@ -40,6 +40,7 @@ pub enum Error {
     /// No rule of the in-process [`Mock`](crate::mock::Mock) answers the call (feature
     /// `mock`). The message names the operation and why each of its rules did not answer.
     #[cfg(feature = "mock")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
     Mock(String),
 }
 

@@ -119,6 +119,7 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
     let (mut files, render_steps) = render::render_timed(&api, &spec_name)?;
     files.extend(render::cli::render(&api, &spec_name)?);
     files.push(File { path: "README.md".to_owned(), contents: include_str!("render/templates/README.md").to_owned() });
+    files.push(File { path: "LICENSE".to_owned(), contents: render::LICENSE.to_owned() });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Generated {
         files,

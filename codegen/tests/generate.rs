@@ -26,7 +26,8 @@ fn project_spec_snapshots() {
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         insta::assert_snapshot!("api_surface", generated.surface);
-        for file in generated.files.iter().filter(|f| !is_runtime(&f.path)) {
+        // The licence is the root's LICENSE, checked by the packaging test, not spec output.
+        for file in generated.files.iter().filter(|f| !is_runtime(&f.path) && !f.path.ends_with("LICENSE")) {
             insta::assert_snapshot!(snapshot_name(&file.path), file.contents);
         }
     });
@@ -59,7 +60,8 @@ fn runtime_is_shipped_verbatim() {
 fn every_generated_file_has_the_generated_header() {
     let generated = atlas_codegen::generate(&root().join("spec/atlas-backup.yaml")).expect("the project's spec generates");
     for f in &generated.files {
-        if f.path.ends_with(".md") {
+        // Prose, and the licence's canonical text.
+        if f.path.ends_with(".md") || f.path.ends_with("LICENSE") {
             continue;
         }
         let first = f.contents.lines().next().unwrap_or_default();
@@ -184,4 +186,145 @@ fn same_shape_schemas_print_one_type_and_one_alias() {
     // The request view (no read-only `id`) is another shape too.
     assert_eq!(count("pub struct SchedulePolicyItemRequest {"), 1, "{models}");
     assert!(generated.surface.contains("### struct SchedulePolicyItem (response, same type as CompliancePolicyItem)"), "{}", generated.surface);
+}
+
+// ---- the two crates as packages ----------------------------------------------------------
+
+/// The files of one generated crate (`prefix` is `""` for the library, `"cli/"` for the
+/// command line), by path inside it.
+fn package_files<'a>(files: &'a [atlas_codegen::File], prefix: &str) -> std::collections::BTreeMap<String, &'a str> {
+    files
+        .iter()
+        .filter_map(|f| {
+            let inside = f.path.strip_prefix(prefix)?;
+            // The library's package ends where the command line's begins (cargo leaves a
+            // nested package out).
+            (!prefix.is_empty() || !inside.starts_with("cli/")).then(|| (inside.to_owned(), f.contents.as_str()))
+        })
+        .collect()
+}
+
+/// Both crates package on their own: each carries its readme and licence, no `publish =
+/// false`, and the command line requires the library at the library's own version.
+#[test]
+fn the_command_line_requires_the_library_at_its_version_and_each_package_carries_its_files() {
+    let generated = atlas_codegen::generate(&root().join("spec/atlas-backup.yaml")).expect("the project's spec generates");
+    let mut versions = Vec::new();
+    for prefix in ["", "cli/"] {
+        let files = package_files(&generated.files, prefix);
+        let manifest: toml::Table = files["Cargo.toml"].parse().expect("the manifest is TOML");
+        let package = manifest["package"].as_table().expect("[package]");
+        assert_eq!(package.get("publish"), None, "{prefix}Cargo.toml");
+        let readme = package["readme"].as_str().expect("a readme");
+        assert!(files.contains_key(readme), "{prefix}{readme} is not written into the crate");
+        assert_eq!(files.get("LICENSE").copied(), Some(include_str!("../../LICENSE")), "{prefix}LICENSE");
+        versions.push((package["version"].as_str().expect("a version").to_owned(), manifest));
+    }
+    let (library, _) = &versions[0];
+    let (cli, cli_manifest) = &versions[1];
+    assert_eq!(cli, library);
+    let dependency = &cli_manifest["dependencies"]["atlas-backup"];
+    assert_eq!(dependency["version"].as_str(), Some(format!("={library}").as_str()), "{dependency}");
+    assert_eq!(dependency["path"].as_str(), Some(".."), "{dependency}");
+}
+
+/// Whether `attrs` gate the item on a cargo feature: the predicate of its `#[cfg(..)]`.
+fn feature_cfg(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().filter(|a| a.path().is_ident("cfg")).find_map(|a| {
+        let predicate = a.meta.require_list().ok()?.tokens.to_string();
+        predicate.contains("feature").then_some(predicate)
+    })
+}
+
+/// The predicates of the item's `#[cfg_attr(docsrs, doc(cfg(..)))]`.
+fn doc_cfgs(attrs: &[syn::Attribute]) -> Vec<String> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg_attr"))
+        .filter_map(|a| a.meta.require_list().ok().map(|l| l.tokens.to_string()))
+        .filter_map(|t| Some(t.strip_prefix("docsrs , doc (cfg (")?.strip_suffix("))")?.trim().to_owned()))
+        .collect()
+}
+
+/// Every feature-gated item the documentation can show (anything but `pub(crate)`-like
+/// items and what they hold), with whether it has the `doc(cfg)` of its `cfg`.
+#[derive(Default)]
+struct GatedItems {
+    file: String,
+    checked: usize,
+    missing: Vec<String>,
+}
+
+impl GatedItems {
+    fn check(&mut self, attrs: &[syn::Attribute], vis: Option<&syn::Visibility>, what: String) {
+        if matches!(vis, Some(syn::Visibility::Restricted(_))) {
+            return;
+        }
+        if let Some(predicate) = feature_cfg(attrs) {
+            self.checked += 1;
+            if !doc_cfgs(attrs).contains(&predicate) {
+                self.missing.push(format!("{}: {what} (cfg({predicate}))", self.file));
+            }
+        }
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for GatedItems {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        use quote::ToTokens as _;
+        let (attrs, vis): (&[syn::Attribute], Option<&syn::Visibility>) = match item {
+            syn::Item::Mod(i) => (&i.attrs, None),
+            syn::Item::Use(i) => (&i.attrs, None),
+            syn::Item::Struct(i) => (&i.attrs, Some(&i.vis)),
+            syn::Item::Enum(i) => (&i.attrs, Some(&i.vis)),
+            syn::Item::Fn(i) => (&i.attrs, Some(&i.vis)),
+            syn::Item::Static(i) => (&i.attrs, Some(&i.vis)),
+            syn::Item::Const(i) => (&i.attrs, Some(&i.vis)),
+            syn::Item::Type(i) => (&i.attrs, Some(&i.vis)),
+            syn::Item::Impl(i) => (&i.attrs, None),
+            _ => (&[], None),
+        };
+        let mut what = item.to_token_stream().to_string();
+        what.truncate(60);
+        self.check(attrs, vis, what);
+        // A restricted enum's variants are not documented either.
+        if let syn::Item::Enum(e) = item
+            && !matches!(e.vis, syn::Visibility::Restricted(_))
+        {
+            for v in &e.variants {
+                self.check(&v.attrs, None, format!("{}::{}", e.ident, v.ident));
+            }
+        }
+        syn::visit::visit_item(self, item);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        self.check(&f.attrs, Some(&f.vis), format!("fn {}", f.sig.ident));
+        syn::visit::visit_impl_item_fn(self, f);
+    }
+}
+
+/// docs.rs shows "Available on crate feature ... only" on an item only if it carries
+/// `doc(cfg(..))` (under `docsrs`) and the crate turns on rustdoc's `doc_cfg`: every
+/// feature-gated item of the rendered library (generated and runtime files alike) has the
+/// mark of its own `cfg`.
+#[test]
+fn every_feature_gated_item_shows_its_features_on_docs_rs() {
+    let generated = atlas_codegen::generate(&root().join("spec/atlas-backup.yaml")).expect("the project's spec generates");
+    let mut items = GatedItems::default();
+    for (path, text) in package_files(&generated.files, "").into_iter().filter(|(p, _)| p.ends_with(".rs")) {
+        let file = syn::parse_file(text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        if path == "src/lib.rs" {
+            let attrs: Vec<String> = file.attrs.iter().map(|a| quote::ToTokens::to_token_stream(a).to_string()).collect();
+            assert!(attrs.contains(&"# ! [cfg_attr (docsrs , feature (doc_cfg))]".to_owned()), "{attrs:#?}");
+        }
+        items.file = path;
+        syn::visit::Visit::visit_file(&mut items, &file);
+    }
+    assert!(items.missing.is_empty(), "without doc(cfg):\n{}", items.missing.join("\n"));
+    // At least each tag's `operations` and `mock` modules and their re-exports, or the walk
+    // above missed them.
+    let manifest: toml::Table = package_files(&generated.files, "")["Cargo.toml"].parse().expect("TOML");
+    let tags = manifest["features"]["all-tags"].as_array().map_or(0, Vec::len);
+    assert!(tags > 0 && items.checked >= 4 * tags, "{} feature-gated items for {tags} tags", items.checked);
 }

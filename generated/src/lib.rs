@@ -48,6 +48,7 @@
 //! `warn`); a failed call that none matches ends the wait at once with
 //! [`WaitError::Call`]. Dropping the future stops the waiter.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(
         all(
@@ -71,6 +72,7 @@ pub mod error;
 pub mod har;
 pub mod interceptor;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 mod paginate;
 mod patterns;

@@ -12,6 +12,19 @@
         feature = "shared-tier-restore-jobs"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "cloud-backups",
+                feature = "flex-restore-jobs",
+                feature = "legacy-backup",
+                feature = "shared-tier-restore-jobs"
+            )
+        )
+    )
+)]
 pub(crate) static ID: crate::request::Rule = crate::request::Rule::new(
     Some("^([a-f0-9]{24})$"),
     None,

@@ -27,6 +27,15 @@ pub const VERSION_KEY: &str = atlas_codegen::ir::CRATE_VERSION_EXTENSION;
 pub const CHANGELOG: &str = "CHANGELOG.md";
 /// The marker of the digest comment of an entry.
 const DIGEST_MARK: &str = "<!-- generated/ sha256: ";
+/// The targets of a release's binary archives: the matrix of .github/workflows/release.yml.
+const TARGETS: [&str; 4] = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "aarch64-apple-darwin", "x86_64-pc-windows-msvc"];
+
+/// The line of an entry that says what the release ships (archive names: .ci/dist.sh's).
+fn ships(version: Version) -> String {
+    let archive = |t: &str| format!("`atlas-backup-{version}-{t}.{}`", if t.contains("windows") { "zip" } else { "tar.gz" });
+    let archives: Vec<String> = TARGETS.iter().map(|t| archive(t)).collect();
+    format!("\nShips the crates `atlas-backup` and `atlas-backup-cli` {version} and the binary archives {}, each with a `.sha256`.\n", archives.join(", "))
+}
 
 const HEADER: &str = "# Changelog\n\n\
 All notable changes to the generated crates `atlas-backup` and `atlas-backup-cli`, written by\n\
@@ -263,7 +272,7 @@ fn section(c: &Change) -> Option<&'static str> {
 /// it is the `first`.
 pub fn entry(version: Version, date: &str, report: &drift::Report, (old, new): (&Loaded, &Loaded), digest: &str, source: &str, first: bool) -> Result<String, String> {
     let apis = if report.changes.is_empty() { None } else { Some(named([new, old])?) };
-    let mut s = format!("## [{version}] - {date}\n\n{DIGEST_MARK}{digest} -->\n\n{source}\n");
+    let mut s = format!("## [{version}] - {date}\n\n{DIGEST_MARK}{digest} -->\n\n{source}\n{}", ships(version));
     let mut any = false;
     for title in ["Breaking", "Added", "Changed", "Deprecated"] {
         let lines: Vec<String> = report
@@ -458,6 +467,19 @@ pub fn write_file(file: &Path, text: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_ships_both_crates_and_an_archive_per_target_of_the_release_workflow() {
+        let workflow = include_str!("../../.github/workflows/release.yml");
+        assert_eq!(workflow.matches("- target: ").count(), TARGETS.len(), "{workflow}");
+        let line = ships(Version { major: 1, minor: 2, patch: 3 });
+        assert!(line.contains("`atlas-backup` and `atlas-backup-cli` 1.2.3"), "{line}");
+        for t in TARGETS {
+            assert!(workflow.contains(&format!("- target: {t}\n")), "{t} is not built by the workflow");
+            assert!(line.contains(&format!("`atlas-backup-1.2.3-{t}.")), "{line}");
+        }
+        assert!(line.contains("x86_64-pc-windows-msvc.zip`") && line.contains("aarch64-apple-darwin.tar.gz`"), "{line}");
+    }
 
     #[test]
     fn next_versions() {

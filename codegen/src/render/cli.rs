@@ -26,15 +26,10 @@ const RUNTIME: &[(&str, &str)] = &[
     ("cli/src/wait.rs", include_str!("../../cli-runtime/wait.rs")),
 ];
 
-/// The manifest: explicit versions, so that the crate builds outside this workspace too.
+/// The manifest: explicit versions, so that the crate builds outside this workspace too. Its
+/// `[package]` table and the library's version are [`super::manifest::render_cli`]'s.
 const MANIFEST: &str = r#"[package]
-name = "atlas-backup-cli"
-version = "@version@"
-edition = "2024"
-rust-version = "1.88"
-description = "Command line of the MongoDB Atlas Administration API backup endpoints"
-license = "Apache-2.0"
-publish = false
+@package@
 
 [lib]
 name = "atlas_backup_cli"
@@ -64,7 +59,12 @@ toml = "1.2.2"
 /// Every file of the command-line crate, paths relative to the generated crate's root.
 pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
     let rust_header = header(spec_name, "//");
-    let mut files = vec![File { path: "cli/Cargo.toml".to_owned(), contents: format!("{}{}", header(spec_name, "#"), MANIFEST.replacen("@version@", &api.crate_version, 1)) }];
+    let manifest = super::manifest::render_cli(MANIFEST, &api.crate_version)?;
+    let mut files = vec![
+        File { path: "cli/Cargo.toml".to_owned(), contents: format!("{}{manifest}", header(spec_name, "#")) },
+        File { path: "cli/README.md".to_owned(), contents: include_str!("templates/cli/README.md").to_owned() },
+        File { path: "cli/LICENSE".to_owned(), contents: super::LICENSE.to_owned() },
+    ];
     for (path, text) in RUNTIME {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }

@@ -28,6 +28,15 @@ pub(crate) const ALL: &str = crate::names::ALL_TAGS;
 /// The models that no operation reaches, and what they hold (on by default).
 pub(crate) const UNREFERENCED: &str = crate::names::UNREFERENCED_MODELS;
 
+/// The manifest template's feature of `atlas_backup::mock` (off by default).
+pub(crate) const MOCK: &str = "mock";
+
+/// The crate attribute that lets `doc(cfg(..))` (see [`cfg`]) mark items in rustdoc's
+/// output under the `docsrs` cfg (docs.rs sets it; nightly only). Not `doc_auto_cfg`:
+/// nightly folded it into `doc_cfg`, and naming it is now an error (E0557, "feature has
+/// been removed", on 1.97.0-nightly of 2026-05-19).
+pub(crate) const DOC_CFG: &str = "#![cfg_attr(docsrs, feature(doc_cfg))]";
+
 /// The features of one generated crate.
 #[derive(Debug, Default)]
 pub(crate) struct Features {
@@ -135,6 +144,18 @@ impl Features {
         self.by_rule.get(rule).map(cfg).unwrap_or_default()
     }
 
+    /// `#[cfg(feature = "mock")]` of the `mock` module.
+    pub(crate) fn mock_cfg(&self) -> String {
+        cfg(&BTreeSet::from([MOCK.to_owned()]))
+    }
+
+    /// The features docs.rs builds with, as the manifest lists them: every tag, the
+    /// unreached models and the mock, so that every item is documented (each marked with
+    /// what it needs).
+    pub(crate) fn docs_rs(&self) -> String {
+        [ALL, UNREFERENCED, MOCK].iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ")
+    }
+
     /// Every tag feature, in name order.
     pub(crate) fn tags(&self) -> BTreeSet<&str> {
         self.by_tag_module.values().map(String::as_str).collect()
@@ -180,12 +201,17 @@ impl Features {
     }
 }
 
+/// The attributes of an item that `features` (any of them) compile: the `cfg`, and the same
+/// predicate as `doc(cfg)` under `docsrs`, which rustdoc shows on the item's page and in
+/// its module's list ("Available on crate feature ... only"). Every feature-gated item of
+/// the generated code gets its attributes here, so none lacks the mark.
 fn cfg(features: &BTreeSet<String>) -> String {
     let list: Vec<String> = features.iter().map(|f| format!("feature = {}", super::lit(f))).collect();
-    match list.as_slice() {
-        [one] => format!("#[cfg({one})]"),
-        _ => format!("#[cfg(any({}))]", list.join(", ")),
-    }
+    let predicate = match list.as_slice() {
+        [one] => one.clone(),
+        _ => format!("any({})", list.join(", ")),
+    };
+    format!("#[cfg({predicate})]\n#[cfg_attr(docsrs, doc(cfg({predicate})))]")
 }
 
 /// A doc line naming the features an item needs.
@@ -203,8 +229,14 @@ mod tests {
 
     #[test]
     fn one_feature_or_any_of_several() {
-        assert_eq!(cfg(&BTreeSet::from(["a".to_owned()])), "#[cfg(feature = \"a\")]");
-        assert_eq!(cfg(&BTreeSet::from(["a".to_owned(), "b".to_owned()])), "#[cfg(any(feature = \"a\", feature = \"b\"))]");
+        assert_eq!(
+            cfg(&BTreeSet::from(["a".to_owned()])),
+            "#[cfg(feature = \"a\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"a\")))]"
+        );
+        assert_eq!(
+            cfg(&BTreeSet::from(["a".to_owned(), "b".to_owned()])),
+            "#[cfg(any(feature = \"a\", feature = \"b\"))]\n#[cfg_attr(docsrs, doc(cfg(any(feature = \"a\", feature = \"b\"))))]"
+        );
     }
 
     /// Tags `Alpha` and `Beta`; `Orphan` is reached by no operation and holds `OnlyOrphan`,
@@ -282,9 +314,10 @@ components:
         assert_eq!(features.model_module_of(id(&api, "OnlyOrphan")), "unreferenced");
         // Held by an unreached schema and reached by a tag: either compiles it.
         assert_eq!(of("Held"), set(&["alpha", UNREFERENCED]));
-        assert_eq!(
-            features.model_module_cfg(features.model_module_of(id(&api, "Held"))),
-            "#[cfg(any(feature = \"alpha\", feature = \"unreferenced-models\"))]"
+        assert!(
+            features
+                .model_module_cfg(features.model_module_of(id(&api, "Held")))
+                .starts_with("#[cfg(any(feature = \"alpha\", feature = \"unreferenced-models\"))]\n")
         );
         // Needed by every tag: no attribute, whatever else holds it.
         assert_eq!(of("Everywhere"), None);

@@ -12,7 +12,9 @@ use crate::ir::{Api, TypeRef};
 #[template(path = "lib.askama", escape = "none")]
 struct LibTemplate {
     crate_doc: String,
+    doc_cfg: &'static str,
     partial_build: String,
+    mock_cfg: String,
     error_model: String,
     error_details: String,
 }
@@ -49,7 +51,14 @@ pub(super) fn lib_rs(api: &Api, features: &Features) -> Result<String, Error> {
         }
         None => ("serde_json::Value".to_owned(), String::new()),
     };
-    let t = LibTemplate { crate_doc, partial_build: features.partial_build_allow(), error_model, error_details };
+    let t = LibTemplate {
+        crate_doc,
+        doc_cfg: super::features::DOC_CFG,
+        partial_build: features.partial_build_allow(),
+        mock_cfg: features.mock_cfg(),
+        error_model,
+        error_details,
+    };
     let text = render_template(&t, "lib.askama", "the crate root")?;
     print_text(&text, "lib.askama", "the crate root")
 }

@@ -58,6 +58,10 @@ pub(crate) fn reexport(cfg: &str, module: &str) -> String {
     format!("{cfg}\nmod {m};\n{cfg}\npub use {m}::*;\n")
 }
 
+/// The licence text written into each generated crate (`LICENSE`), so that each package
+/// carries it: the repository's own, which the manifests' `license` names.
+pub(crate) const LICENSE: &str = include_str!("../../../LICENSE");
+
 /// Renders the whole crate.
 pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
     render_timed(api, spec_name).map(|(files, _)| files)

@@ -183,26 +183,38 @@
 mod runtime;
 pub use runtime::{Answer, Call, MOCK_BASE_URL, Mock, RequestView, Rule};
 #[cfg(feature = "cloud-backups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud-backups")))]
 mod cloud_backups;
 #[cfg(feature = "cloud-backups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud-backups")))]
 pub use cloud_backups::*;
 #[cfg(feature = "flex-restore-jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flex-restore-jobs")))]
 mod flex_restore_jobs;
 #[cfg(feature = "flex-restore-jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flex-restore-jobs")))]
 pub use flex_restore_jobs::*;
 #[cfg(feature = "flex-snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flex-snapshots")))]
 mod flex_snapshots;
 #[cfg(feature = "flex-snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flex-snapshots")))]
 pub use flex_snapshots::*;
 #[cfg(feature = "legacy-backup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "legacy-backup")))]
 mod legacy_backup;
 #[cfg(feature = "legacy-backup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "legacy-backup")))]
 pub use legacy_backup::*;
 #[cfg(feature = "shared-tier-restore-jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shared-tier-restore-jobs")))]
 mod shared_tier_restore_jobs;
 #[cfg(feature = "shared-tier-restore-jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shared-tier-restore-jobs")))]
 pub use shared_tier_restore_jobs::*;
 #[cfg(feature = "shared-tier-snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shared-tier-snapshots")))]
 mod shared_tier_snapshots;
 #[cfg(feature = "shared-tier-snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shared-tier-snapshots")))]
 pub use shared_tier_snapshots::*;

@@ -5,22 +5,36 @@
 //!
 //! Field names are snake_case; each struct's JSON names are in its `codec::object!` table.
 #[cfg(feature = "cloud-backups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud-backups")))]
 mod cloud_backups;
 #[cfg(feature = "cloud-backups")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cloud-backups")))]
 pub use cloud_backups::*;
 #[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "cloud-backups", feature = "legacy-backup"))))]
 mod cloud_backups_or_legacy_backup;
 #[cfg(any(feature = "cloud-backups", feature = "legacy-backup"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "cloud-backups", feature = "legacy-backup"))))]
 pub use cloud_backups_or_legacy_backup::*;
 mod common;
 pub use common::*;
 #[cfg(feature = "flex-restore-jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flex-restore-jobs")))]
 mod flex_restore_jobs;
 #[cfg(feature = "flex-restore-jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flex-restore-jobs")))]
 pub use flex_restore_jobs::*;
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots")))
+)]
 mod flex_restore_jobs_or_flex_snapshots;
 #[cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "flex-restore-jobs", feature = "flex-snapshots")))
+)]
 pub use flex_restore_jobs_or_flex_snapshots::*;
 #[cfg(
     any(
@@ -29,6 +43,20 @@ pub use flex_restore_jobs_or_flex_snapshots::*;
         feature = "shared-tier-restore-jobs",
         feature = "shared-tier-snapshots",
         feature = "unreferenced-models"
+    )
+)]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "flex-restore-jobs",
+                feature = "flex-snapshots",
+                feature = "shared-tier-restore-jobs",
+                feature = "shared-tier-snapshots",
+                feature = "unreferenced-models"
+            )
+        )
     )
 )]
 mod flex_restore_jobs_or_flex_snapshots_and_3_more;
@@ -41,32 +69,76 @@ mod flex_restore_jobs_or_flex_snapshots_and_3_more;
         feature = "unreferenced-models"
     )
 )]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "flex-restore-jobs",
+                feature = "flex-snapshots",
+                feature = "shared-tier-restore-jobs",
+                feature = "shared-tier-snapshots",
+                feature = "unreferenced-models"
+            )
+        )
+    )
+)]
 pub use flex_restore_jobs_or_flex_snapshots_and_3_more::*;
 #[cfg(feature = "flex-snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flex-snapshots")))]
 mod flex_snapshots;
 #[cfg(feature = "flex-snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flex-snapshots")))]
 pub use flex_snapshots::*;
 #[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots")))
+)]
 mod flex_snapshots_or_shared_tier_snapshots;
 #[cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "flex-snapshots", feature = "shared-tier-snapshots")))
+)]
 pub use flex_snapshots_or_shared_tier_snapshots::*;
 #[cfg(feature = "legacy-backup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "legacy-backup")))]
 mod legacy_backup;
 #[cfg(feature = "legacy-backup")]
+#[cfg_attr(docsrs, doc(cfg(feature = "legacy-backup")))]
 pub use legacy_backup::*;
 #[cfg(feature = "shared-tier-restore-jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shared-tier-restore-jobs")))]
 mod shared_tier_restore_jobs;
 #[cfg(feature = "shared-tier-restore-jobs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shared-tier-restore-jobs")))]
 pub use shared_tier_restore_jobs::*;
 #[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))
+    )
+)]
 mod shared_tier_restore_jobs_or_shared_tier_snapshots;
 #[cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))]
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(any(feature = "shared-tier-restore-jobs", feature = "shared-tier-snapshots"))
+    )
+)]
 pub use shared_tier_restore_jobs_or_shared_tier_snapshots::*;
 #[cfg(feature = "shared-tier-snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shared-tier-snapshots")))]
 mod shared_tier_snapshots;
 #[cfg(feature = "shared-tier-snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shared-tier-snapshots")))]
 pub use shared_tier_snapshots::*;
 #[cfg(feature = "unreferenced-models")]
+#[cfg_attr(docsrs, doc(cfg(feature = "unreferenced-models")))]
 mod unreferenced;
 #[cfg(feature = "unreferenced-models")]
+#[cfg_attr(docsrs, doc(cfg(feature = "unreferenced-models")))]
 pub use unreferenced::*;

@@ -13,7 +13,8 @@
 //! 5. a call through the generated client against the same request with bare `reqwest`,
 //!    and a 500-item page decoded into the models against `serde_json::Value`;
 //! 6. the generated command line: start to exit of `atlas-backup <tag> <op> --help` from a
-//!    release build, and the CLI crate's own `cargo check`.
+//!    release build, and the CLI crate's own `cargo check`;
+//! 7. the released binary: a cold build with the `dist` profile, and the binary's size.
 //!
 //! The in-process measurements are criterion benches (`codegen/benches/generate.rs`,
 //! `tests/benches/client.rs`), built here with `cargo bench --no-run` (release profile) and
@@ -25,14 +26,16 @@
 //! the tests have built), criterion's quick mode, one run of everything, and in row 4 one
 //! cold build (of the empty crate) per cargo command, the generated crates then building
 //! in its target directory. A full run takes about half an hour on two cores, most of it
-//! the cold builds of row 4 (`--build-runs` sets their number, `--only` picks parts).
+//! the cold builds of row 4 (`--build-runs` sets their number, `--only` picks parts). Row 7
+//! is one cold build of the released binary with or without `--quick` (4 to 7 minutes).
 //!
 //! Each part lives in the module of what it measures (`generate`, `stages`, `builds`,
-//! `client`, `cli`), which answers its rows; `table` is the report, `exec` runs the bench binaries.
+//! `client`, `cli`, `dist`), which answers its rows; `table` is the report, `exec` runs the bench binaries.
 
 mod builds;
 mod cli;
 mod client;
+mod dist;
 mod exec;
 mod generate;
 mod stages;
@@ -77,6 +80,8 @@ pub enum Part {
     Client,
     /// Row 6: the command line's start and its crate's check.
     Cli,
+    /// Row 7: the released binary's cold build (profile dist) and size.
+    Dist,
 }
 
 
@@ -123,6 +128,10 @@ pub fn run(args: BenchArgs, root: &Path) -> Result<ExitCode, String> {
 
     if want(Part::Cli) {
         rows.extend(cli::rows(root, quick)?);
+    }
+
+    if want(Part::Dist) {
+        rows.extend(dist::rows(root, scratch.path())?);
     }
 
     let report = Report {
