@@ -21,6 +21,7 @@ pub mod ir;
 pub mod load;
 pub mod names;
 pub mod render;
+pub mod runtime;
 pub mod slice;
 pub mod surface;
 pub mod write;

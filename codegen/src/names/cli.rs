@@ -11,11 +11,24 @@ use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase};
 /// Commands of the root that no tag may take.
 pub const RESERVED: &[&str] = &["wait", "completions", "help"];
 
-/// Flags every command or some commands have besides the spec's parameters.
-pub const BUILT_IN_FLAGS: &[&str] = &[
-    "output", "profile", "base-url", "dry-run", "curl", "debug", "quiet", "file", "template", "all", "concurrency",
-    "wait", "wait-timeout", "min-delay", "max-delay", "api-version", "help",
-];
+/// Whether `name` is a flag of the command line itself (read from its runtime's
+/// `flags.rs`, as `contract` reads the library's names).
+pub fn is_built_in(name: &str) -> bool {
+    crate::runtime::cli_flags().contains(name)
+}
+
+/// The flag of a parameter: its name, unless the command line has a flag of that name, in
+/// which case `Param` is appended (`--file` → `--fileParam`), with a generation warning
+/// ([`super::assign`]).
+pub fn flag(param: &str) -> String {
+    if is_built_in(param) { format!("{param}Param") } else { param.to_owned() }
+}
+
+/// The other names of an operation's command: the kebab-case spelling.
+pub fn command_aliases(operation_id: &str) -> Vec<String> {
+    let kebab = kebab(operation_id);
+    if kebab == operation_id { Vec::new() } else { vec![kebab] }
+}
 
 /// The command of a tag (`Cloud Backups` → `cloudBackups`), as the Atlas CLI names it; a
 /// tag that would shadow a built-in command gets `Api` appended.
@@ -34,7 +47,7 @@ pub fn kebab(name: &str) -> String {
 pub fn flag_aliases(param: &str) -> Vec<String> {
     let mut aliases = Vec::new();
     let mut add = |a: String| {
-        if a != param && !aliases.contains(&a) && !BUILT_IN_FLAGS.contains(&a.as_str()) {
+        if a != param && !aliases.contains(&a) && !is_built_in(&a) {
             aliases.push(a);
         }
     };
@@ -93,6 +106,13 @@ mod tests {
             ("x-request-id", 1, "PARAM_X_REQUEST_ID"),
         ] {
             assert_eq!(param_static(param, n), name, "{param}");
+        }
+    }
+
+    #[test]
+    fn a_parameter_named_like_a_built_in_flag_gets_another_flag() {
+        for (param, flag) in [("file", "fileParam"), ("version", "versionParam"), ("output", "outputParam"), ("groupId", "groupId")] {
+            assert_eq!(super::flag(param), flag, "{param}");
         }
     }
 

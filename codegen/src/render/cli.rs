@@ -1,8 +1,8 @@
 //! The command-line crate (`generated/cli/`, package `atlas-backup-cli`, binary
 //! `atlas-backup`): the hand-written runtime of `codegen/cli-runtime/` and one generated
 //! module, `commands.rs`, of static tables (operations, flags, body fields, waiters and
-//! their links) and per-operation glue that fills the library's builders. Names come from
-//! [`crate::names::cli`].
+//! their links), each operation and waiter naming the library's builder it drives (no code
+//! per operation). Names come from [`crate::names::cli`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -12,19 +12,6 @@ use crate::error::Error;
 use crate::ir::links::LinkSource;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::names::cli as names;
-
-const RUNTIME: &[(&str, &str)] = &[
-    ("cli/src/app.rs", include_str!("../../cli-runtime/app.rs")),
-    ("cli/src/body.rs", include_str!("../../cli-runtime/body.rs")),
-    ("cli/src/call.rs", include_str!("../../cli-runtime/call.rs")),
-    ("cli/src/config.rs", include_str!("../../cli-runtime/config.rs")),
-    ("cli/src/exit.rs", include_str!("../../cli-runtime/exit.rs")),
-    ("cli/src/lib.rs", include_str!("../../cli-runtime/lib.rs")),
-    ("cli/src/main.rs", include_str!("../../cli-runtime/main.rs")),
-    ("cli/src/output.rs", include_str!("../../cli-runtime/output.rs")),
-    ("cli/src/spec.rs", include_str!("../../cli-runtime/spec.rs")),
-    ("cli/src/wait.rs", include_str!("../../cli-runtime/wait.rs")),
-];
 
 /// The manifest: explicit versions, so that the crate builds outside this workspace too.
 const MANIFEST: &str = r#"[package]
@@ -52,9 +39,8 @@ futures = "0.3.34"
 humantime = "2.4.0"
 indicatif = "0.18.6"
 reqwest = { version = "0.13.5", default-features = false }
-serde = "1.0.228"
-serde_json = "1.0.145"
-serde_path_to_error = "0.1.20"
+serde = { version = "1.0.228", features = ["derive"] }
+serde_json = { version = "1.0.145", features = ["raw_value"] }
 serde_yaml = "0.9.34"
 strsim = "0.11.1"
 tokio = { version = "1.54.1", features = ["rt", "time", "signal", "macros"] }
@@ -65,7 +51,7 @@ toml = "1.2.2"
 pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
     let rust_header = header(spec_name, "//");
     let mut files = vec![File { path: "cli/Cargo.toml".to_owned(), contents: format!("{}{}", header(spec_name, "#"), MANIFEST.replacen("@version@", &api.crate_version, 1)) }];
-    for (path, text) in RUNTIME {
+    for (path, text) in crate::runtime::CLI {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }
     let text = commands(api);
@@ -78,7 +64,9 @@ pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
 /// Every command and flag of the command line, as a reviewable list (`cli/COMMANDS.md`):
 /// a spec change shows its effect on the command line in review.
 pub fn surface(api: &Api) -> String {
-    let mut out = String::from("# atlas-backup commands\n\nGlobal flags: `-o/--output json|yaml|ndjson`, `--profile NAME`, `--base-url URL`, `--dry-run`, `--curl`, `--debug`, `--quiet`.\n");
+    let mut out = String::from(
+        "# atlas-backup commands\n\nGlobal flags: `-o/--output json|yaml|ndjson`, `--outputFile PATH`, `-P/--profile NAME`, `--base-url URL`, `--dry-run`, `--curl`, `--debug`, `--quiet`.\n",
+    );
     let mut order: Vec<&Operation> = api.operations.iter().collect();
     order.sort_by_key(|o| names::tag_command(&o.tag));
     let mut tag = String::new();
@@ -88,16 +76,21 @@ pub fn surface(api: &Api) -> String {
             let _ = write!(out, "\n## {t} ({})\n", names::kebab(&t));
             tag = t.clone();
         }
-        let _ = write!(out, "\n- `atlas-backup {t} {}` (`{}`): {} {}", op.operation_id, names::kebab(&op.operation_id), op.method.as_str(), op.path);
+        let aliases: Vec<String> = names::command_aliases(&op.operation_id).iter().map(|a| format!("`{a}`")).collect();
+        let _ = write!(out, "\n- `atlas-backup {t} {}` ({}): {} {}", op.operation_id, aliases.join(", "), op.method.as_str(), op.path);
         if op.deprecated {
             out.push_str(" (deprecated)");
         }
         out.push('\n');
+        let dates: Vec<&str> = op.versions.iter().filter_map(|v| v.date.as_deref()).collect();
+        if !dates.is_empty() {
+            let _ = writeln!(out, "  - `--version` (`--api-version`) {}", dates.join("|"));
+        }
         for p in &op.params {
             out.push_str(&flag_line(api, p));
         }
         if let Some(b) = &op.body {
-            let _ = writeln!(out, "  - `--file PATH`{} | `--template`", if b.required { " (required)" } else { "" });
+            let _ = writeln!(out, "  - `--file PATH` or piped stdin{} | `--template`", if b.required { " (required)" } else { "" });
         }
         if op.pagination.is_some() {
             out.push_str("  - `--all`, `--concurrency N`\n");
@@ -124,7 +117,7 @@ fn flag_line(api: &Api, p: &crate::ir::Param) -> String {
         TypeRef::Vec(inner) => format!("{}...", kind_word(api, inner)),
         other => kind_word(api, other),
     };
-    format!("  - `--{}`{aliases} {ty}{}\n", p.name, if p.required { " (required)" } else { "" })
+    format!("  - `--{}`{aliases} {ty}{}\n", names::flag(&p.name), if p.required { " (required)" } else { "" })
 }
 
 fn kind_word(api: &Api, ty: &TypeRef) -> String {
@@ -154,12 +147,49 @@ fn opt(value: Option<&str>) -> String {
     value.map_or_else(|| "None".to_owned(), |v| format!("Some({})", lit(v)))
 }
 
+/// The table's `call::<Builder>` of a builder type.
+fn caller(builder: &str) -> String {
+    format!("crate::call::call::<{builder}>")
+}
+
+/// The versions of `op` the command line offers (`--version DATE`), each with the builder
+/// that calls it: the library's versioned builder switched to that version's marker when
+/// the versions answer different types, else the one builder (told the date at run time).
+fn versions(op: &Operation) -> String {
+    let builder = builder_path(&op.builder_ident);
+    let newest = op.versions.last().map(|v| v.marker_ident.as_str());
+    let entries: Vec<String> = op
+        .versions
+        .iter()
+        .filter_map(|v| {
+            let date = v.date.as_deref()?;
+            let call = if op.is_versioned() && !v.marker_ident.is_empty() && Some(v.marker_ident.as_str()) != newest {
+                caller(&format!("{builder}<atlas_backup::operations::{}>", ident(&v.marker_ident)))
+            } else {
+                caller(&builder)
+            };
+            Some(format!("Version {{ date: {}, call: {call} }}", lit(date)))
+        })
+        .collect();
+    format!("&[{}]", entries.join(", "))
+}
+
+/// The schema an operation's answer is checked against, as the spec names it.
+fn answer_schema(api: &Api, op: &Operation) -> Option<String> {
+    match &op.response {
+        ResponseKind::Json(TypeRef::Named(id)) => Some(api.ty(*id).wanted_name.clone()),
+        ResponseKind::Json(other) => Some(rust_type(api, other, "models")),
+        ResponseKind::Empty | ResponseKind::Bytes => None,
+    }
+}
+
 /// The generated module's text.
 fn commands(api: &Api) -> String {
     let mut shapes = Shapes::default();
     let mut flags = Params::default();
-    let mut out = String::from("#![allow(deprecated)]\n//! The spec's operations and waiters as tables, and the glue that fills the library's builders.\n\n");
-    out.push_str("use crate::call::Values;\nuse crate::exit::Failure;\nuse crate::spec::*;\n\n");
+    // The tables name deprecated builders too: the command warns when it runs one.
+    let mut out = String::from("#![allow(deprecated)]\n//! The spec's operations and waiters as tables; each names the library's builder it drives.\n\n");
+    out.push_str("use crate::spec::*;\n\n");
     let about = format!("{} from the shell; every operation is `atlas-backup <tag> <operationId>`", api.title);
     let _ = writeln!(
         out,
@@ -170,11 +200,9 @@ fn commands(api: &Api) -> String {
     let mut order: Vec<usize> = (0..api.operations.len()).collect();
     order.sort_by_key(|&i| names::tag_command(&api.operations[i].tag));
     let position: BTreeMap<usize, usize> = order.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
-    let mut glue = String::new();
     out.push_str("static OPERATIONS: &[Operation] = &[\n");
     for &i in &order {
         let op = &api.operations[i];
-        let fn_name = format!("op_{}", crate::names::plain(&op.method_ident));
         let tag = names::tag_command(&op.tag);
         let params: Vec<String> = op.params.iter().map(|p| format!("&{}", flags.of(api, p))).collect();
         let body = match &op.body {
@@ -202,34 +230,32 @@ fn commands(api: &Api) -> String {
                 format!("Link {{ waiter: {}, params: &[{}] }}", l.waiter, params.join(", "))
             })
             .collect();
-        let versions: Vec<String> = op.versions.iter().filter_map(|v| v.date.clone()).collect();
         let _ = writeln!(
             out,
-            "Operation {{ id: {id}, kebab: {kebab}, tag: {tag}, tag_kebab: {tag_kebab}, method: {method}, path: {path}, \
-             summary: {summary}, description: {description}, versions: {versions}, roles: {roles}, deprecated: {deprecated}, \
-             sunset: {sunset}, params: &[{params}], body: {body}, list: {list}, links: &[{links}], build: {fn_name} }},",
+            "Operation {{ id: {id}, aliases: {aliases}, tag: {tag}, tag_kebab: {tag_kebab}, method: {method}, path: {path}, \
+             summary: {summary}, description: {description}, call: {call}, versions: {versions}, roles: {roles}, deprecated: {deprecated}, \
+             sunset: {sunset}, params: &[{params}], body: {body}, answer: {answer}, list: {list}, links: &[{links}] }},",
             id = lit(&op.operation_id),
-            kebab = lit(&names::kebab(&op.operation_id)),
+            aliases = strs(&names::command_aliases(&op.operation_id)),
             tag_kebab = lit(&names::kebab(&tag)),
             tag = lit(&tag),
             method = lit(op.method.as_str()),
             path = lit(&op.path),
             summary = lit(op.summary.as_deref().unwrap_or("")),
             description = lit(op.description.as_deref().unwrap_or("")),
-            versions = strs(&versions),
+            call = caller(&builder_path(&op.builder_ident)),
+            versions = versions(op),
             roles = strs(&op.roles),
             deprecated = op.deprecated,
             sunset = opt(op.sunset.as_deref()),
             params = params.join(", "),
+            answer = opt(answer_schema(api, op).as_deref()),
             list = op.pagination.is_some(),
             links = links.join(", "),
         );
-        glue.push_str(&operation_glue(api, op, &fn_name));
     }
     out.push_str("];\n\nstatic WAITERS: &[Waiter] = &[\n");
     for w in &api.waiters {
-        let op = &api.operations[w.operation];
-        let fn_name = format!("wait_{}", crate::names::plain(&w.method_ident));
         let mut paths: Vec<Vec<String>> = Vec::new();
         for a in &w.acceptors {
             if let crate::ir::Matcher::Equals { path, .. } = &a.matcher
@@ -241,7 +267,7 @@ fn commands(api: &Api) -> String {
         let paths: Vec<String> = paths.iter().map(|p| strs(p)).collect();
         let _ = writeln!(
             out,
-            "Waiter {{ name: {}, kebab: {}, description: {}, operation: {}, state_paths: &[{}], min_delay: {}, max_delay: {}, build: {fn_name} }},",
+            "Waiter {{ name: {}, kebab: {}, description: {}, operation: {}, state_paths: &[{}], min_delay: {}, max_delay: {}, wait: crate::call::wait::<{}> }},",
             lit(&w.name),
             lit(&names::kebab(&w.name)),
             lit(w.description.as_deref().unwrap_or(&w.name)),
@@ -249,18 +275,12 @@ fn commands(api: &Api) -> String {
             paths.join(", "),
             w.min_delay,
             w.max_delay,
-        );
-        let _ = writeln!(
-            glue,
-            "fn {fn_name}(client: &atlas_backup::Client, v: &Values) -> Result<Box<dyn crate::call::Wait>, Failure> {{\n    let b = {};\n    Ok(Box::new(b))\n}}\ncrate::wait!({});",
-            setters(api, op, &w.method_ident, None),
-            builder_path(&w.builder_ident)
+            builder_path(&w.builder_ident),
         );
     }
     out.push_str("];\n\n");
     out.push_str(&flags.text);
     out.push_str(&shapes.text);
-    out.push_str(&glue);
     out
 }
 
@@ -269,6 +289,7 @@ fn param(api: &Api, p: &crate::ir::Param) -> String {
         TypeRef::Vec(inner) => (kind(api, inner), true),
         other => (kind(api, other), false),
     };
+    let flag = names::flag(&p.name);
     let aliases: Vec<String> = names::flag_aliases(&p.name);
     let location = match p.location {
         ParamLocation::Path => "Location::Path",
@@ -283,18 +304,22 @@ fn param(api: &Api, p: &crate::ir::Param) -> String {
         (k, None, None) => k,
         (_, min, max) => format!("Kind::Integer {{ min: {min:?}, max: {max:?} }}"),
     };
-    let default = p.default.as_ref().map(|d| match d {
+    let text = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
-    });
+    };
+    let default = p.default.as_ref().map(text);
+    let example = p.example.as_ref().map(text).unwrap_or_else(|| format!("[{}]", p.name));
     format!(
-        "Param {{ name: {}, aliases: {}, location: {}, required: {}, kind: {kind}, multiple: {multiple}, help: {}, default: {}, deprecated: {} }}",
+        "Param {{ name: {}, flag: {}, aliases: {}, location: {}, required: {}, kind: {kind}, multiple: {multiple}, help: {}, default: {}, example: {}, deprecated: {} }}",
         lit(&p.name),
+        lit(&flag),
         strs(&aliases),
         location,
         p.required,
         lit(help.trim()),
         opt(default.as_deref()),
+        lit(&example),
         p.deprecated
     )
 }
@@ -312,74 +337,6 @@ fn kind(api: &Api, ty: &TypeRef) -> String {
         TypeRef::Bool => "Kind::Boolean".to_owned(),
         _ => "Kind::String".to_owned(),
     }
-}
-
-/// The library's builder `client.<method>()` filled from the values `v`: `op`'s
-/// parameters (name, setter and type), and the body of type `body`, as one `set!` of the
-/// runtime.
-fn setters(api: &Api, op: &Operation, method: &str, body: Option<String>) -> String {
-    let params: Vec<String> = op
-        .params
-        .iter()
-        .map(|p| {
-            let ty = match &p.ty {
-                TypeRef::String => "String".to_owned(),
-                other => rust_type(api, other, "atlas_backup::models"),
-            };
-            format!("{} => {}: {ty}", lit(&p.name), ident(&p.ident))
-        })
-        .collect();
-    let body = body.map(|ty| format!("; body: {ty}")).unwrap_or_default();
-    format!("crate::set!(client.{}(), v; {}{body})", ident(method), params.join(", "))
-}
-
-fn operation_glue(api: &Api, op: &Operation, fn_name: &str) -> String {
-    let body = op.body.as_ref().filter(|b| b.ty != TypeRef::Bytes).map(|b| rust_type(api, &b.ty, "atlas_backup::models"));
-    let mut f = format!(
-        "fn {fn_name}(client: &atlas_backup::Client, v: &Values) -> Result<Box<dyn crate::call::Call>, Failure> {{\n    let b = {};\n",
-        setters(api, op, &op.method_ident, body)
-    );
-    let how = match (&op.response, op.pagination.is_some()) {
-        (_, true) => "list",
-        (ResponseKind::Json(_), false) => "json",
-        (ResponseKind::Empty, false) => "empty",
-        (ResponseKind::Bytes, false) => "bytes",
-    };
-    let builder = builder_path(&op.builder_ident);
-    // `--api-version DATE`: the library's versioned builder switched to that version's
-    // marker (its own answer type); the newest is the builder's default. Paging is the
-    // newest version's only, so an older version of a list is sent as one call.
-    let older: Vec<(&str, String)> = if op.is_versioned() {
-        let newest = op.versions.last().map(|v| v.marker_ident.as_str());
-        op.versions
-            .iter()
-            .filter(|v| Some(v.marker_ident.as_str()) != newest)
-            .filter_map(|v| Some((v.date.as_deref()?, format!("atlas_backup::operations::{}", ident(&v.marker_ident)))))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    if older.is_empty() {
-        if op.versions.len() > 1 {
-            let _ = writeln!(
-                f,
-                "    if v.api_version().is_some() {{ return Err(Failure::usage(\"--api-version: the library calls this operation in its newest version only\")); }}"
-            );
-        }
-        let _ = writeln!(f, "    Ok(Box::new(b))\n}}\ncrate::call!({how} {builder});");
-        return f;
-    }
-    f.push_str("    match v.api_version() {\n");
-    for (date, marker) in &older {
-        let _ = writeln!(f, "        Some({}) => Ok(Box::new(b.api_version({marker}))),", lit(date));
-    }
-    f.push_str("        _ => Ok(Box::new(b)),\n    }\n}\n");
-    let _ = writeln!(f, "crate::call!({how} {builder});");
-    let older_how = if how == "list" { "json" } else { how };
-    for (_, marker) in &older {
-        let _ = writeln!(f, "crate::call!({older_how} {builder}<{marker}>);");
-    }
-    f
 }
 
 /// The `static` flags of parameters, one per distinct definition, shared by the operations

@@ -2,7 +2,7 @@
 //! it, and the one edit made to it outside generation (a package name of its own).
 
 use super::features::Features;
-use super::runtime::MANIFEST as TEMPLATE;
+use crate::runtime::LIBRARY_MANIFEST as TEMPLATE;
 use crate::error::Error;
 
 /// [`TEMPLATE`] with the crate's version and the features of the spec's tags in place of its

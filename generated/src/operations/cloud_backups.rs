@@ -36,6 +36,12 @@ crate::request::builder!(
     "cancelBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Cancel a cloud backup restore job"; envelope, pretty
 );
+impl crate::call::Call for CancelBackupRestoreJob {
+    crate::call::call!(
+        CancelBackupRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
+        restore_job_id "restoreJobId",]; [envelope, pretty]; nobody; empty; single
+    );
+}
 impl CancelBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -85,6 +91,12 @@ crate::request::builder!(
     "createBackupExport", ["application/vnd.atlas.2023-01-01+json"], "Export a snapshot";
     envelope, pretty
 );
+impl crate::call::Call for CreateBackupExport {
+    crate::call::call!(
+        CreateBackupExportParams; [group_id "groupId", cluster_name "clusterName",];
+        [envelope, pretty]; body; json models::DiskBackupExportJob; single
+    );
+}
 impl CreateBackupExport {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -137,6 +149,13 @@ crate::request::builder!(
     "createBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Create an object storage private endpoint"; envelope, pretty
 );
+impl crate::call::Call for CreateBackupPrivateEndpoint {
+    crate::call::call!(
+        CreateBackupPrivateEndpointParams; [group_id "groupId", cloud_provider
+        "cloudProvider",]; [envelope, pretty]; body; json
+        models::ObjectStoragePrivateEndpointResponse; single
+    );
+}
 impl CreateBackupPrivateEndpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -187,6 +206,12 @@ crate::request::builder!(
     "createBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Restore a cloud backup snapshot"; envelope, pretty
 );
+impl crate::call::Call for CreateBackupRestoreJob {
+    crate::call::call!(
+        CreateBackupRestoreJobParams; [group_id "groupId", cluster_name "clusterName",];
+        [envelope, pretty]; body; json models::DiskBackupSnapshotRestoreJob; single
+    );
+}
 impl CreateBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -239,6 +264,13 @@ crate::request::builder!(
     "createCollectionRestoreJob", ["application/vnd.atlas.2025-03-12+json"],
     "Restore databases or collections"; envelope, pretty
 );
+impl crate::call::Call for CreateCollectionRestoreJob {
+    crate::call::call!(
+        CreateCollectionRestoreJobParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; body; json
+        models::ApiAtlasCollectionRestoreJobResponse; single
+    );
+}
 impl CreateCollectionRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -288,6 +320,12 @@ crate::request::builder!(
     ["application/vnd.atlas.2024-05-30+json"], "Create a snapshot export bucket";
     envelope, pretty
 );
+impl crate::call::Call for CreateExportBucket {
+    crate::call::call!(
+        CreateExportBucketParams; [group_id "groupId",]; [envelope, pretty]; body; json
+        models::DiskBackupSnapshotExportBucketResponse; single
+    );
+}
 impl CreateExportBucket {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -343,6 +381,13 @@ crate::request::builder!(
     "createServerlessRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Restore a serverless instance snapshot"; envelope, pretty
 );
+impl crate::call::Call for CreateServerlessRestoreJob {
+    crate::call::call!(
+        CreateServerlessRestoreJobParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; body; json
+        models::ServerlessBackupRestoreJob; single
+    );
+}
 impl CreateServerlessRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -394,6 +439,13 @@ crate::request::builder!(
     "deleteBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Delete an object storage private endpoint"; envelope, pretty
 );
+impl crate::call::Call for DeleteBackupPrivateEndpoint {
+    crate::call::call!(
+        DeleteBackupPrivateEndpointParams; [group_id "groupId", cloud_provider
+        "cloudProvider", endpoint_id "endpointId",]; [envelope, pretty]; nobody; empty;
+        single
+    );
+}
 impl DeleteBackupPrivateEndpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -445,6 +497,13 @@ crate::request::builder!(
     "deleteBackupShardedCluster", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a sharded cluster snapshot"; envelope, pretty
 );
+impl crate::call::Call for DeleteBackupShardedCluster {
+    crate::call::call!(
+        DeleteBackupShardedClusterParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; empty;
+        single
+    );
+}
 impl DeleteBackupShardedCluster {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -496,6 +555,13 @@ crate::request::builder!(
     "deleteClusterBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
     "Remove all backup schedules of a cluster"; envelope, pretty
 );
+impl crate::call::Call for DeleteClusterBackupSchedule {
+    crate::call::call!(
+        DeleteClusterBackupScheduleParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; nobody; json
+        models::DiskBackupSnapshotSchedule20240805; single
+    );
+}
 impl DeleteClusterBackupSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -542,6 +608,13 @@ crate::request::builder!(
     "deleteClusterBackupSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a cloud backup snapshot"; envelope, pretty
 );
+impl crate::call::Call for DeleteClusterBackupSnapshot {
+    crate::call::call!(
+        DeleteClusterBackupSnapshotParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; empty;
+        single
+    );
+}
 impl DeleteClusterBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -590,6 +663,12 @@ crate::request::builder!(
     "deleteExportBucket", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a snapshot export bucket"; envelope, pretty
 );
+impl crate::call::Call for DeleteExportBucket {
+    crate::call::call!(
+        DeleteExportBucketParams; [group_id "groupId", export_bucket_id
+        "exportBucketId",]; [envelope, pretty]; nobody; empty; single
+    );
+}
 impl DeleteExportBucket {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -633,6 +712,12 @@ crate::request::builder!(
     ["application/vnd.atlas.2024-11-13+json"], "Disable the Backup Compliance Policy";
     envelope, pretty
 );
+impl crate::call::Call for DisableCompliancePolicy {
+    crate::call::call!(
+        DisableCompliancePolicyParams; [group_id "groupId",]; [envelope, pretty]; nobody;
+        empty; single
+    );
+}
 impl DisableCompliancePolicy {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -672,6 +757,13 @@ crate::request::builder!(
     "getBackupExport", ["application/vnd.atlas.2023-01-01+json"],
     "Get a snapshot export job"; envelope, pretty
 );
+impl crate::call::Call for GetBackupExport {
+    crate::call::call!(
+        GetBackupExportParams; [group_id "groupId", cluster_name "clusterName", export_id
+        "exportId",]; [envelope, pretty]; nobody; json models::DiskBackupExportJob;
+        single
+    );
+}
 impl GetBackupExport {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -724,6 +816,13 @@ crate::request::builder!(
     "getBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Get an object storage private endpoint"; envelope, pretty
 );
+impl crate::call::Call for GetBackupPrivateEndpoint {
+    crate::call::call!(
+        GetBackupPrivateEndpointParams; [group_id "groupId", cloud_provider
+        "cloudProvider", endpoint_id "endpointId",]; [envelope, pretty]; nobody; json
+        models::ObjectStoragePrivateEndpointResponse; single
+    );
+}
 impl GetBackupPrivateEndpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -774,6 +873,13 @@ crate::request::builder!(
     "getBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a cloud backup restore job"; envelope, pretty
 );
+impl crate::call::Call for GetBackupRestoreJob {
+    crate::call::call!(
+        GetBackupRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
+        restore_job_id "restoreJobId",]; [envelope, pretty]; nobody; json
+        models::DiskBackupSnapshotRestoreJob; single
+    );
+}
 impl GetBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -823,6 +929,13 @@ crate::request::builder!(
     "getBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
     "Get the backup schedule of a cluster"; envelope, pretty
 );
+impl crate::call::Call for GetBackupSchedule {
+    crate::call::call!(
+        GetBackupScheduleParams; [group_id "groupId", cluster_name "clusterName",];
+        [envelope, pretty]; nobody; json models::DiskBackupSnapshotSchedule20240805;
+        single
+    );
+}
 impl GetBackupSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -870,6 +983,13 @@ crate::request::builder!(
     "getBackupShardedCluster", ["application/vnd.atlas.2023-01-01+json"],
     "Get a sharded cluster snapshot"; envelope, pretty
 );
+impl crate::call::Call for GetBackupShardedCluster {
+    crate::call::call!(
+        GetBackupShardedClusterParams; [group_id "groupId", cluster_name "clusterName",
+        snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
+        models::DiskBackupShardedClusterSnapshot; single
+    );
+}
 impl GetBackupShardedCluster {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -924,6 +1044,13 @@ crate::request::builder!(
     "getBackupSnapshotDatabase", ["application/vnd.atlas.2025-03-12+json"],
     "Get a database in a snapshot"; envelope, pretty
 );
+impl crate::call::Call for GetBackupSnapshotDatabase {
+    crate::call::call!(
+        GetBackupSnapshotDatabaseParams; [group_id "groupId", cluster_name "clusterName",
+        snapshot_id "snapshotId", database_name "databaseName",]; [envelope, pretty];
+        nobody; json models::DiskBackupDatabaseResponse; single
+    );
+}
 impl GetBackupSnapshotDatabase {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -981,6 +1108,13 @@ crate::request::builder!(
     "getCollectionRestoreJob", ["application/vnd.atlas.2025-03-12+json"],
     "Get a collection restore job"; envelope, pretty
 );
+impl crate::call::Call for GetCollectionRestoreJob {
+    crate::call::call!(
+        GetCollectionRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
+        job_id "jobId",]; [envelope, pretty]; nobody; json
+        models::ApiAtlasCollectionRestoreJobResponse; single
+    );
+}
 impl GetCollectionRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1028,6 +1162,12 @@ crate::request::builder!(
     ["application/vnd.atlas.2023-10-01+json"], "Get the Backup Compliance Policy";
     envelope, pretty
 );
+impl crate::call::Call for GetCompliancePolicy {
+    crate::call::call!(
+        GetCompliancePolicyParams; [group_id "groupId",]; [envelope, pretty]; nobody;
+        json models::DataProtectionSettings20231001; single
+    );
+}
 impl GetCompliancePolicy {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1067,6 +1207,13 @@ crate::request::builder!(
     "getExportBucket", ["application/vnd.atlas.2024-05-30+json"],
     "Get a snapshot export bucket"; envelope, pretty
 );
+impl crate::call::Call for GetExportBucket {
+    crate::call::call!(
+        GetExportBucketParams; [group_id "groupId", export_bucket_id "exportBucketId",];
+        [envelope, pretty]; nobody; json models::DiskBackupSnapshotExportBucketResponse;
+        single
+    );
+}
 impl GetExportBucket {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1114,6 +1261,13 @@ crate::request::builder!(
     "getGroupClusterBackupSnapshot", ["application/vnd.atlas.2024-05-30+json"],
     "Get one replica set cloud backup snapshot"; envelope, pretty
 );
+impl crate::call::Call for GetGroupClusterBackupSnapshot {
+    crate::call::call!(
+        GetGroupClusterBackupSnapshotParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
+        models::DiskBackupReplicaSet; single
+    );
+}
 impl GetGroupClusterBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1178,6 +1332,13 @@ crate::request::builder!(
     "getGroupServerlessBackupSnapshot", ["application/vnd.atlas.2025-02-19+json"],
     "Get one snapshot of a serverless instance"; envelope, pretty
 );
+impl crate::call::Call for GetGroupServerlessBackupSnapshot {
+    crate::call::call!(
+        GetGroupServerlessBackupSnapshotParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
+        models::ServerlessBackupSnapshot; single
+    );
+}
 impl GetGroupServerlessBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1235,6 +1396,13 @@ crate::request::builder!(
     "getRestoreJobCollection", ["application/vnd.atlas.2025-03-12+json"],
     "Get one collection of a collection restore job"; envelope, pretty
 );
+impl crate::call::Call for GetRestoreJobCollection {
+    crate::call::call!(
+        GetRestoreJobCollectionParams; [group_id "groupId", cluster_name "clusterName",
+        job_id "jobId", source_namespace "sourceNamespace",]; [envelope, pretty]; nobody;
+        json models::ApiAtlasCollectionRestoreCollectionStateResponse; single
+    );
+}
 impl GetRestoreJobCollection {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1301,6 +1469,13 @@ crate::request::builder!(
     "getServerlessRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a serverless instance restore job"; envelope, pretty
 );
+impl crate::call::Call for GetServerlessRestoreJob {
+    crate::call::call!(
+        GetServerlessRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
+        restore_job_id "restoreJobId",]; [envelope, pretty]; nobody; json
+        models::ServerlessBackupRestoreJob; single
+    );
+}
 impl GetServerlessRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1356,6 +1531,14 @@ crate::request::builder!(
     "getSnapshotDatabaseCollection", ["application/vnd.atlas.2025-03-12+json"],
     "Get a collection of a database in a snapshot"; envelope, pretty
 );
+impl crate::call::Call for GetSnapshotDatabaseCollection {
+    crate::call::call!(
+        GetSnapshotDatabaseCollectionParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId", database_name "databaseName",
+        collection_name "collectionName",]; [envelope, pretty]; nobody; json
+        models::DiskBackupCollectionResponse; single
+    );
+}
 impl GetSnapshotDatabaseCollection {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1443,6 +1626,18 @@ impl ListBackupExports {
     pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupExportJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1470,6 +1665,14 @@ impl ListBackupExports {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListBackupExports {
+    crate::call::call!(
+        ListBackupExportsParams; [group_id "groupId", cluster_name "clusterName",
+        include_count "includeCount", items_per_page "itemsPerPage", page_num
+        "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedApiAtlasDiskBackupExportJob; paged
+    );
 }
 /// List object storage private endpoints of one cloud provider
 ///
@@ -1535,6 +1738,18 @@ impl ListBackupPrivateEndpoints {
     ) -> crate::Result<Vec<models::ObjectStoragePrivateEndpointResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1562,6 +1777,14 @@ impl ListBackupPrivateEndpoints {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListBackupPrivateEndpoints {
+    crate::call::call!(
+        ListBackupPrivateEndpointsParams; [group_id "groupId", cloud_provider
+        "cloudProvider", include_count "includeCount", items_per_page "itemsPerPage",
+        page_num "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse; paged
+    );
 }
 /// List cloud backup restore jobs of a cluster
 ///
@@ -1622,6 +1845,18 @@ impl ListBackupRestoreJobs {
     ) -> crate::Result<Vec<models::DiskBackupSnapshotRestoreJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1649,6 +1884,14 @@ impl ListBackupRestoreJobs {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListBackupRestoreJobs {
+    crate::call::call!(
+        ListBackupRestoreJobsParams; [group_id "groupId", cluster_name "clusterName",
+        include_count "includeCount", items_per_page "itemsPerPage", page_num
+        "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedCloudBackupRestoreJob; paged
+    );
 }
 /// List sharded cluster snapshots
 ///
@@ -1682,6 +1925,13 @@ crate::request::builder!(
     "listBackupShardedClusters", ["application/vnd.atlas.2023-01-01+json"],
     "List sharded cluster snapshots"; envelope, pretty
 );
+impl crate::call::Call for ListBackupShardedClusters {
+    crate::call::call!(
+        ListBackupShardedClustersParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; nobody; json
+        models::PaginatedCloudBackupShardedClusterSnapshot; single
+    );
+}
 impl ListBackupShardedClusters {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1757,6 +2007,18 @@ impl ListBackupSnapshotDatabases {
     ) -> crate::Result<Vec<models::DiskBackupDatabaseResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1789,6 +2051,14 @@ impl ListBackupSnapshotDatabases {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListBackupSnapshotDatabases {
+    crate::call::call!(
+        ListBackupSnapshotDatabasesParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId", include_count "includeCount",
+        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody;
+        json models::PaginatedApiAtlasDiskBackupDatabase; paged
+    );
 }
 /// List replica set cloud backup snapshots
 ///
@@ -1848,6 +2118,18 @@ impl ListBackupSnapshots {
     pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupReplicaSet>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1890,6 +2172,15 @@ impl ListBackupSnapshots {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListBackupSnapshots {
+    crate::call::call!(
+        ListBackupSnapshotsParams; [group_id "groupId", cluster_name "clusterName",
+        oplog_inc "oplogInc", oplog_ts "oplogTs", point_in_time_utc_seconds
+        "pointInTimeUtcSeconds", include_count "includeCount", items_per_page
+        "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedCloudBackupReplicaSet; paged
+    );
 }
 /// List collection restore jobs
 ///
@@ -1953,6 +2244,18 @@ impl ListCollectionRestoreJobs {
     ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreJobResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1975,6 +2278,13 @@ impl ListCollectionRestoreJobs {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListCollectionRestoreJobs {
+    crate::call::call!(
+        ListCollectionRestoreJobsParams; [group_id "groupId", cluster_name "clusterName",
+        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody;
+        json models::PaginatedApiAtlasCollectionRestoreJob; paged
+    );
 }
 /// List snapshot export buckets
 ///
@@ -2035,6 +2345,18 @@ impl ListExportBuckets {
     ) -> crate::Result<Vec<models::DiskBackupSnapshotExportBucketResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2057,6 +2379,13 @@ impl ListExportBuckets {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListExportBuckets {
+    crate::call::call!(
+        ListExportBucketsParams; [group_id "groupId", include_count "includeCount",
+        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody;
+        json models::PaginatedBackupSnapshotExportBuckets; paged
+    );
 }
 /// List the collections of a collection restore job
 ///
@@ -2124,6 +2453,18 @@ impl ListRestoreJobCollections {
     ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreCollectionStateResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2178,6 +2519,15 @@ impl ListRestoreJobCollections {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListRestoreJobCollections {
+    crate::call::call!(
+        ListRestoreJobCollectionsParams; [group_id "groupId", cluster_name "clusterName",
+        job_id "jobId", source_namespace "sourceNamespace", state "state",
+        target_namespace "targetNamespace", items_per_page "itemsPerPage", page_num
+        "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedApiAtlasCollectionRestoreCollectionState; paged
+    );
 }
 /// List serverless instance snapshots
 ///
@@ -2246,6 +2596,18 @@ impl ListServerlessBackupSnapshots {
     ) -> crate::Result<Vec<models::ServerlessBackupSnapshot>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2276,6 +2638,14 @@ impl ListServerlessBackupSnapshots {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListServerlessBackupSnapshots {
+    crate::call::call!(
+        ListServerlessBackupSnapshotsParams; [group_id "groupId", cluster_name
+        "clusterName", include_count "includeCount", items_per_page "itemsPerPage",
+        page_num "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedApiAtlasServerlessBackupSnapshot; paged
+    );
 }
 /// List serverless instance restore jobs
 ///
@@ -2344,6 +2714,18 @@ impl ListServerlessRestoreJobs {
     ) -> crate::Result<Vec<models::ServerlessBackupRestoreJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2371,6 +2753,14 @@ impl ListServerlessRestoreJobs {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListServerlessRestoreJobs {
+    crate::call::call!(
+        ListServerlessRestoreJobsParams; [group_id "groupId", cluster_name "clusterName",
+        include_count "includeCount", items_per_page "itemsPerPage", page_num
+        "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedApiAtlasServerlessBackupRestoreJob; paged
+    );
 }
 /// List the collections of a database in a snapshot
 ///
@@ -2436,6 +2826,18 @@ impl ListSnapshotDatabaseCollections {
     ) -> crate::Result<Vec<models::DiskBackupCollectionResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2477,6 +2879,15 @@ impl ListSnapshotDatabaseCollections {
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
 }
+impl crate::call::Call for ListSnapshotDatabaseCollections {
+    crate::call::call!(
+        ListSnapshotDatabaseCollectionsParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId", database_name "databaseName",
+        include_count "includeCount", items_per_page "itemsPerPage", page_num
+        "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedApiAtlasDiskBackupCollection; paged
+    );
+}
 /// Take an on-demand snapshot of a cluster
 ///
 /// Starts one on-demand snapshot of the given cluster; if an earlier on-demand snapshot is still `queued` or `inProgress`, wait for it to finish before requesting another. Requires the Project Backup Manager role.
@@ -2507,6 +2918,12 @@ crate::request::builder!(
     "takeSnapshots", ["application/vnd.atlas.2025-03-12+json"],
     "Take an on-demand snapshot of a cluster"; envelope, pretty
 );
+impl crate::call::Call for TakeSnapshots {
+    crate::call::call!(
+        TakeSnapshotsParams; [group_id "groupId", cluster_name "clusterName",];
+        [envelope, pretty]; body; json models::DiskBackupSnapshot; single
+    );
+}
 impl TakeSnapshots {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -2559,6 +2976,13 @@ crate::request::builder!(
     "updateBackupExportBucket", ["application/vnd.atlas.2024-05-30+json"],
     "Change private networking of a snapshot export bucket"; envelope, pretty
 );
+impl crate::call::Call for UpdateBackupExportBucket {
+    crate::call::call!(
+        UpdateBackupExportBucketParams; [group_id "groupId", export_bucket_id
+        "exportBucketId",]; [envelope, pretty]; body; json
+        models::DiskBackupSnapshotAwsExportBucketResponse; single
+    );
+}
 impl UpdateBackupExportBucket {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -2609,6 +3033,12 @@ crate::request::builder!(
     "updateBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
     "Change the backup schedule of a cluster"; envelope, pretty
 );
+impl crate::call::Call for UpdateBackupSchedule {
+    crate::call::call!(
+        UpdateBackupScheduleParams; [group_id "groupId", cluster_name "clusterName",];
+        [envelope, pretty]; body; json models::DiskBackupSnapshotSchedule20240805; single
+    );
+}
 impl UpdateBackupSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -2660,6 +3090,13 @@ crate::request::builder!(
     "updateBackupSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Change the retention of a cloud backup snapshot"; envelope, pretty
 );
+impl crate::call::Call for UpdateBackupSnapshot {
+    crate::call::call!(
+        UpdateBackupSnapshotParams; [group_id "groupId", cluster_name "clusterName",
+        snapshot_id "snapshotId",]; [envelope, pretty]; body; json
+        models::DiskBackupReplicaSet; single
+    );
+}
 impl UpdateBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -2715,6 +3152,13 @@ crate::request::builder!(
     ["application/vnd.atlas.2023-10-01+json"], "Set the Backup Compliance Policy";
     envelope, pretty
 );
+impl crate::call::Call for UpdateCompliancePolicy {
+    crate::call::call!(
+        UpdateCompliancePolicyParams; [group_id "groupId", overwrite_backup_policies
+        "overwriteBackupPolicies",]; [envelope, pretty]; body; json
+        models::DataProtectionSettings20231001; single
+    );
+}
 impl UpdateCompliancePolicy {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -2854,7 +3298,8 @@ impl WaitUntilCompliancePolicyActive {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilCompliancePolicyActive => models::DataProtectionSettings20231001, answer
+    WaitUntilCompliancePolicyActive => models::DataProtectionSettings20231001, answer;
+    GetCompliancePolicy
 );
 /// Waits until the export to the bucket finished, well or badly.
 ///
@@ -2914,7 +3359,9 @@ impl WaitUntilExportCompleted {
         self
     }
 }
-crate::waiter::waiter!(WaitUntilExportCompleted => models::DiskBackupExportJob, answer);
+crate::waiter::waiter!(
+    WaitUntilExportCompleted => models::DiskBackupExportJob, answer; GetBackupExport
+);
 /// Waits until the restore job finished, or its download links are ready.
 ///
 /// Polls [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `restoreJobFinished` of the spec; see [waiters](crate#waiters).
@@ -2984,7 +3431,8 @@ impl WaitUntilRestoreJobFinished {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilRestoreJobFinished => models::DiskBackupSnapshotRestoreJob, answer
+    WaitUntilRestoreJobFinished => models::DiskBackupSnapshotRestoreJob, answer;
+    GetBackupRestoreJob
 );
 /// Waits until the sharded-cluster snapshot finished, well or badly.
 ///
@@ -3046,7 +3494,7 @@ impl WaitUntilShardedClusterSnapshotCompleted {
 }
 crate::waiter::waiter!(
     WaitUntilShardedClusterSnapshotCompleted => models::DiskBackupShardedClusterSnapshot,
-    answer
+    answer; GetBackupShardedCluster
 );
 /// Waits until the snapshot finished, well or badly.
 ///
@@ -3107,7 +3555,8 @@ impl WaitUntilSnapshotCompleted {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilSnapshotCompleted => models::DiskBackupReplicaSet, answer
+    WaitUntilSnapshotCompleted => models::DiskBackupReplicaSet, answer;
+    GetGroupClusterBackupSnapshot
 );
 /// Waits until the snapshot is gone (Atlas answers 404).
 ///
@@ -3159,7 +3608,10 @@ impl WaitUntilSnapshotDeleted {
         self
     }
 }
-crate::waiter::waiter!(WaitUntilSnapshotDeleted => models::DiskBackupReplicaSet, gone);
+crate::waiter::waiter!(
+    WaitUntilSnapshotDeleted => models::DiskBackupReplicaSet, gone;
+    GetGroupClusterBackupSnapshot
+);
 /// Waits until the serverless restore job finished, or its download links are ready.
 ///
 /// Polls [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `serverlessRestoreJobFinished` of the spec; see [waiters](crate#waiters).
@@ -3232,7 +3684,8 @@ impl WaitUntilServerlessRestoreJobFinished {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilServerlessRestoreJobFinished => models::ServerlessBackupRestoreJob, answer
+    WaitUntilServerlessRestoreJobFinished => models::ServerlessBackupRestoreJob, answer;
+    GetServerlessRestoreJob
 );
 /// Waits until the serverless snapshot finished, well or badly.
 ///
@@ -3296,5 +3749,6 @@ impl WaitUntilServerlessSnapshotCompleted {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilServerlessSnapshotCompleted => models::ServerlessBackupSnapshot, answer
+    WaitUntilServerlessSnapshotCompleted => models::ServerlessBackupSnapshot, answer;
+    GetGroupServerlessBackupSnapshot
 );
