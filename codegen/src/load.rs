@@ -10,6 +10,7 @@
 //! deserialized, so every command that loads the spec (generate, drift, spec check, bench)
 //! sees the same document.
 
+pub mod names;
 pub mod overlay;
 pub mod refs;
 pub mod schemas;

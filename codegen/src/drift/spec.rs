@@ -14,7 +14,7 @@ use openapiv3::{
 use super::model::Usage;
 use super::types::Types;
 use crate::error::{Error, pointer};
-use crate::load::Loaded;
+use crate::load::{Loaded, names};
 use crate::load::refs::{self, PARAMETERS, REQUEST_BODIES, RESPONSES, Section};
 use crate::load::schemas::{self, Broken, Order, SCHEMAS, SchemaRef};
 
@@ -428,7 +428,7 @@ impl<'a> Doc<'a> {
                     method: method.to_ascii_uppercase(),
                     path,
                     path_key: path_key(path),
-                    id: op.operation_id.as_deref(),
+                    id: names::stable_name(op),
                     op,
                     item,
                     ptr: pointer(&item_at, method),

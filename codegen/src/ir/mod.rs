@@ -241,7 +241,11 @@ impl Method {
 
 #[derive(Debug, Clone)]
 pub struct Operation {
+    /// The stable name the generated Rust is named after: `x-rust-name`, else `operationId`
+    /// (so an upstream rename or swap of the published names renames nothing in Rust).
     pub operation_id: String,
+    /// The names MongoDB publishes (and published) for the operation.
+    pub published: PublishedNames,
     /// Filled by `names`: the `Client` method (`take_snapshots`).
     pub method_ident: String,
     /// Filled by `names`: the builder type (`TakeSnapshots`).
@@ -275,6 +279,16 @@ pub struct Operation {
     /// Set for list operations that page through `results` with `pageNum`.
     pub pagination: Option<Pagination>,
     pub pointer: String,
+}
+
+/// The names an operation is published under: `operationId` (the long name in v2.yaml),
+/// `x-xgen-operation-id-override` (the short one, the command of `atlas api`) and
+/// `x-former-operation-ids` (names earlier publications used).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublishedNames {
+    pub operation_id: String,
+    pub short: Option<String>,
+    pub former: Vec<String>,
 }
 
 /// How a list operation pages: Atlas's `pageNum` / `itemsPerPage` parameters and a
@@ -374,6 +388,20 @@ pub enum SecurityScheme {
 }
 
 impl Operation {
+    /// Every published name (short, then long, then former) other than the Rust name
+    /// [`operation_id`](Self::operation_id), each once: `#[doc(alias)]`es and command aliases.
+    pub fn aliases(&self) -> Vec<&str> {
+        let published = &self.published;
+        let names = published.short.iter().chain([&published.operation_id]).chain(&published.former);
+        let mut out: Vec<&str> = Vec::new();
+        for name in names {
+            if name != &self.operation_id && !out.contains(&name.as_str()) {
+                out.push(name);
+            }
+        }
+        out
+    }
+
     /// Atlas serves the operation in several versions, each a JSON media type: its builder
     /// takes the version as a type parameter.
     pub fn is_versioned(&self) -> bool {

@@ -65,6 +65,8 @@ struct OperationTemplate {
     /// How `call!` sends: `json Output`, `empty` or `bytes`.
     send_kind: String,
     doc: String,
+    /// `#[doc(alias = ...)]` on the `Client` method for each published name it is not named after.
+    aliases: String,
     deprecated: String,
     method: String,
     builder: String,
@@ -419,6 +421,8 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         call_options,
         send_kind,
         doc: operation_doc(api, op, feature),
+        // rustdoc refuses an alias equal to the item's own name.
+        aliases: op.aliases().iter().filter(|a| **a != op.method_ident).map(|a| format!("#[doc(alias = {})] ", lit(a))).collect(),
         deprecated: deprecation(op),
         method: ident(&op.method_ident),
         builder,
@@ -573,5 +577,17 @@ mod tests {
         let delete_only: Vec<&Operation> = ops.iter().copied().filter(|o| o.operation_id == "deleteB").collect();
         let text = render_module(&api, &features, &delete_only, Vec::new()).expect("renders");
         assert!(!text.contains("use crate::models;"), "{text}");
+    }
+
+    /// The Client method is named after the stable name and found by rustdoc's search under
+    /// every other name the operation is published under.
+    #[test]
+    fn the_client_method_carries_a_doc_alias_per_published_name() {
+        let paths = "  /b:\n    delete:\n      operationId: deleteGroupB\n      x-xgen-operation-id-override: deleteB\n      x-rust-name: removeB\n      x-former-operation-ids: [dropB]\n      responses: {'204': {description: none}}";
+        let api = testing::api(&testing::spec(paths, "    A: {type: object}"));
+        let text = render_operation(&api, &Features::new(&api), op(&api, "removeB")).expect("renders");
+        let method = text.find("remove_b ->").expect("the Client method");
+        let attrs: Vec<&str> = text[..method].match_indices("#[doc(alias = ").map(|(i, _)| &text[i..]).map(|t| &t[14..t.find(')').unwrap_or(14)]).collect();
+        assert_eq!(attrs, ["\"deleteB\"", "\"deleteGroupB\"", "\"dropB\""], "{text}");
     }
 }

@@ -31,7 +31,8 @@ struct CancelBackupRestoreJobParams {
     restore_job_id: Option<String>,
 }
 crate::request::builder!(
-    cancel_backup_restore_job -> CancelBackupRestoreJob => (); DELETE
+    #[doc(alias = "cancelGroupClusterBackupRestoreJob")] cancel_backup_restore_job ->
+    CancelBackupRestoreJob => (); DELETE
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
     "cancelBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Cancel a cloud backup restore job"; envelope, pretty
@@ -86,7 +87,9 @@ struct CreateBackupExportParams {
     body: Option<models::DiskBackupExportJobRequest>,
 }
 crate::request::builder!(
-    create_backup_export -> CreateBackupExport => models::DiskBackupExportJob; POST
+    #[doc(alias = "createGroupClusterBackupExport")] #[doc(alias =
+    "createBackupExportJob")] create_backup_export -> CreateBackupExport =>
+    models::DiskBackupExportJob; POST
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
     "createBackupExport", ["application/vnd.atlas.2023-01-01+json"], "Export a snapshot";
     envelope, pretty
@@ -143,8 +146,8 @@ struct CreateBackupPrivateEndpointParams {
     body: Option<models::ObjectStoragePrivateEndpointRequest>,
 }
 crate::request::builder!(
-    create_backup_private_endpoint -> CreateBackupPrivateEndpoint =>
-    models::ObjectStoragePrivateEndpointResponse; POST
+    #[doc(alias = "createGroupBackupPrivateEndpoint")] create_backup_private_endpoint ->
+    CreateBackupPrivateEndpoint => models::ObjectStoragePrivateEndpointResponse; POST
     "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
     "createBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Create an object storage private endpoint"; envelope, pretty
@@ -200,8 +203,8 @@ struct CreateBackupRestoreJobParams {
     body: Option<models::DiskBackupSnapshotRestoreJobRequest>,
 }
 crate::request::builder!(
-    create_backup_restore_job -> CreateBackupRestoreJob =>
-    models::DiskBackupSnapshotRestoreJob; POST
+    #[doc(alias = "createGroupClusterBackupRestoreJob")] create_backup_restore_job ->
+    CreateBackupRestoreJob => models::DiskBackupSnapshotRestoreJob; POST
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
     "createBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Restore a cloud backup snapshot"; envelope, pretty
@@ -258,6 +261,7 @@ struct CreateCollectionRestoreJobParams {
     body: Option<models::ApiAtlasCollectionRestoreJobRequest>,
 }
 crate::request::builder!(
+    #[doc(alias = "createGroupClusterCollectionRestoreJob")]
     create_collection_restore_job -> CreateCollectionRestoreJob =>
     models::ApiAtlasCollectionRestoreJobResponse; POST
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
@@ -314,8 +318,8 @@ struct CreateExportBucketParams {
     body: Option<models::DiskBackupSnapshotExportBucketRequest>,
 }
 crate::request::builder!(
-    create_export_bucket -> CreateExportBucket =>
-    models::DiskBackupSnapshotExportBucketResponse; POST
+    #[doc(alias = "createGroupBackupExportBucket")] create_export_bucket ->
+    CreateExportBucket => models::DiskBackupSnapshotExportBucketResponse; POST
     "/api/atlas/v2/groups/{groupId}/backup/exportBuckets", "createExportBucket",
     ["application/vnd.atlas.2024-05-30+json"], "Create a snapshot export bucket";
     envelope, pretty
@@ -373,7 +377,8 @@ struct CreateServerlessRestoreJobParams {
     body: Option<models::ServerlessBackupRestoreJobRequest>,
 }
 crate::request::builder!(
-    #[deprecated(note =
+    #[doc(alias = "createGroupServerlessBackupRestoreJob")] #[doc(alias =
+    "createServerlessBackupRestoreJob")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
     create_serverless_restore_job -> CreateServerlessRestoreJob =>
     models::ServerlessBackupRestoreJob; POST
@@ -434,7 +439,8 @@ struct DeleteBackupPrivateEndpointParams {
     endpoint_id: Option<String>,
 }
 crate::request::builder!(
-    delete_backup_private_endpoint -> DeleteBackupPrivateEndpoint => (); DELETE
+    #[doc(alias = "deleteGroupBackupPrivateEndpoint")] delete_backup_private_endpoint ->
+    DeleteBackupPrivateEndpoint => (); DELETE
     "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
     "deleteBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Delete an object storage private endpoint"; envelope, pretty
@@ -492,7 +498,9 @@ struct DeleteBackupShardedClusterParams {
     snapshot_id: Option<String>,
 }
 crate::request::builder!(
-    delete_backup_sharded_cluster -> DeleteBackupShardedCluster => (); DELETE
+    #[doc(alias = "deleteGroupClusterBackupSnapshotShardedCluster")] #[doc(alias =
+    "deleteShardedClusterBackup")] delete_backup_sharded_cluster ->
+    DeleteBackupShardedCluster => (); DELETE
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
     "deleteBackupShardedCluster", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a sharded cluster snapshot"; envelope, pretty
@@ -549,8 +557,9 @@ struct DeleteClusterBackupScheduleParams {
     cluster_name: Option<String>,
 }
 crate::request::builder!(
-    delete_cluster_backup_schedule -> DeleteClusterBackupSchedule =>
-    models::DiskBackupSnapshotSchedule20240805; DELETE
+    #[doc(alias = "deleteGroupClusterBackupSchedule")] #[doc(alias =
+    "deleteAllBackupSchedules")] delete_cluster_backup_schedule ->
+    DeleteClusterBackupSchedule => models::DiskBackupSnapshotSchedule20240805; DELETE
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
     "deleteClusterBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
     "Remove all backup schedules of a cluster"; envelope, pretty
@@ -603,7 +612,9 @@ struct DeleteClusterBackupSnapshotParams {
     snapshot_id: Option<String>,
 }
 crate::request::builder!(
-    delete_cluster_backup_snapshot -> DeleteClusterBackupSnapshot => (); DELETE
+    #[doc(alias = "deleteGroupClusterBackupSnapshot")] #[doc(alias =
+    "deleteReplicaSetBackup")] delete_cluster_backup_snapshot ->
+    DeleteClusterBackupSnapshot => (); DELETE
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
     "deleteClusterBackupSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a cloud backup snapshot"; envelope, pretty
@@ -658,7 +669,8 @@ struct DeleteExportBucketParams {
     export_bucket_id: Option<String>,
 }
 crate::request::builder!(
-    delete_export_bucket -> DeleteExportBucket => (); DELETE
+    #[doc(alias = "deleteGroupBackupExportBucket")] delete_export_bucket ->
+    DeleteExportBucket => (); DELETE
     "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
     "deleteExportBucket", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a snapshot export bucket"; envelope, pretty
@@ -707,7 +719,9 @@ struct DisableCompliancePolicyParams {
     group_id: Option<String>,
 }
 crate::request::builder!(
-    disable_compliance_policy -> DisableCompliancePolicy => (); DELETE
+    #[doc(alias = "disableGroupBackupCompliancePolicy")] #[doc(alias =
+    "disableDataProtectionSettings")] disable_compliance_policy ->
+    DisableCompliancePolicy => (); DELETE
     "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy", "disableCompliancePolicy",
     ["application/vnd.atlas.2024-11-13+json"], "Disable the Backup Compliance Policy";
     envelope, pretty
@@ -752,6 +766,7 @@ struct GetBackupExportParams {
     export_id: Option<String>,
 }
 crate::request::builder!(
+    #[doc(alias = "getGroupClusterBackupExport")] #[doc(alias = "getBackupExportJob")]
     get_backup_export -> GetBackupExport => models::DiskBackupExportJob; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}",
     "getBackupExport", ["application/vnd.atlas.2023-01-01+json"],
@@ -810,8 +825,8 @@ struct GetBackupPrivateEndpointParams {
     endpoint_id: Option<String>,
 }
 crate::request::builder!(
-    get_backup_private_endpoint -> GetBackupPrivateEndpoint =>
-    models::ObjectStoragePrivateEndpointResponse; GET
+    #[doc(alias = "getGroupBackupPrivateEndpoint")] get_backup_private_endpoint ->
+    GetBackupPrivateEndpoint => models::ObjectStoragePrivateEndpointResponse; GET
     "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
     "getBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Get an object storage private endpoint"; envelope, pretty
@@ -867,8 +882,8 @@ struct GetBackupRestoreJobParams {
     restore_job_id: Option<String>,
 }
 crate::request::builder!(
-    get_backup_restore_job -> GetBackupRestoreJob =>
-    models::DiskBackupSnapshotRestoreJob; GET
+    #[doc(alias = "getGroupClusterBackupRestoreJob")] get_backup_restore_job ->
+    GetBackupRestoreJob => models::DiskBackupSnapshotRestoreJob; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
     "getBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a cloud backup restore job"; envelope, pretty
@@ -923,8 +938,8 @@ struct GetBackupScheduleParams {
     cluster_name: Option<String>,
 }
 crate::request::builder!(
-    get_backup_schedule -> GetBackupSchedule =>
-    models::DiskBackupSnapshotSchedule20240805; GET
+    #[doc(alias = "getGroupClusterBackupSchedule")] get_backup_schedule ->
+    GetBackupSchedule => models::DiskBackupSnapshotSchedule20240805; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
     "getBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
     "Get the backup schedule of a cluster"; envelope, pretty
@@ -977,7 +992,8 @@ struct GetBackupShardedClusterParams {
     snapshot_id: Option<String>,
 }
 crate::request::builder!(
-    get_backup_sharded_cluster -> GetBackupShardedCluster =>
+    #[doc(alias = "getGroupClusterBackupSnapshotShardedCluster")] #[doc(alias =
+    "getShardedClusterBackup")] get_backup_sharded_cluster -> GetBackupShardedCluster =>
     models::DiskBackupShardedClusterSnapshot; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
     "getBackupShardedCluster", ["application/vnd.atlas.2023-01-01+json"],
@@ -1038,8 +1054,8 @@ struct GetBackupSnapshotDatabaseParams {
     database_name: Option<String>,
 }
 crate::request::builder!(
-    get_backup_snapshot_database -> GetBackupSnapshotDatabase =>
-    models::DiskBackupDatabaseResponse; GET
+    #[doc(alias = "getGroupClusterBackupSnapshotDatabase")] get_backup_snapshot_database
+    -> GetBackupSnapshotDatabase => models::DiskBackupDatabaseResponse; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}",
     "getBackupSnapshotDatabase", ["application/vnd.atlas.2025-03-12+json"],
     "Get a database in a snapshot"; envelope, pretty
@@ -1102,8 +1118,8 @@ struct GetCollectionRestoreJobParams {
     job_id: Option<String>,
 }
 crate::request::builder!(
-    get_collection_restore_job -> GetCollectionRestoreJob =>
-    models::ApiAtlasCollectionRestoreJobResponse; GET
+    #[doc(alias = "getGroupClusterCollectionRestoreJob")] get_collection_restore_job ->
+    GetCollectionRestoreJob => models::ApiAtlasCollectionRestoreJobResponse; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}",
     "getCollectionRestoreJob", ["application/vnd.atlas.2025-03-12+json"],
     "Get a collection restore job"; envelope, pretty
@@ -1156,7 +1172,8 @@ struct GetCompliancePolicyParams {
     group_id: Option<String>,
 }
 crate::request::builder!(
-    get_compliance_policy -> GetCompliancePolicy =>
+    #[doc(alias = "getGroupBackupCompliancePolicy")] #[doc(alias =
+    "getDataProtectionSettings")] get_compliance_policy -> GetCompliancePolicy =>
     models::DataProtectionSettings20231001; GET
     "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy", "getCompliancePolicy",
     ["application/vnd.atlas.2023-10-01+json"], "Get the Backup Compliance Policy";
@@ -1201,7 +1218,7 @@ struct GetExportBucketParams {
     export_bucket_id: Option<String>,
 }
 crate::request::builder!(
-    get_export_bucket -> GetExportBucket =>
+    #[doc(alias = "getGroupBackupExportBucket")] get_export_bucket -> GetExportBucket =>
     models::DiskBackupSnapshotExportBucketResponse; GET
     "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
     "getExportBucket", ["application/vnd.atlas.2024-05-30+json"],
@@ -1255,6 +1272,7 @@ struct GetGroupClusterBackupSnapshotParams {
     snapshot_id: Option<String>,
 }
 crate::request::builder!(
+    #[doc(alias = "getClusterBackupSnapshot")] #[doc(alias = "getReplicaSetBackup")]
     get_group_cluster_backup_snapshot -> GetGroupClusterBackupSnapshot =>
     models::DiskBackupReplicaSet; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
@@ -1324,6 +1342,7 @@ struct GetGroupServerlessBackupSnapshotParams {
     snapshot_id: Option<String>,
 }
 crate::request::builder!(
+    #[doc(alias = "getServerlessBackupSnapshot")] #[doc(alias = "getServerlessBackup")]
     #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
     get_group_serverless_backup_snapshot -> GetGroupServerlessBackupSnapshot =>
@@ -1390,6 +1409,7 @@ struct GetRestoreJobCollectionParams {
     source_namespace: Option<String>,
 }
 crate::request::builder!(
+    #[doc(alias = "getGroupClusterCollectionRestoreJobCollection")]
     get_restore_job_collection -> GetRestoreJobCollection =>
     models::ApiAtlasCollectionRestoreCollectionStateResponse; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}",
@@ -1461,7 +1481,8 @@ struct GetServerlessRestoreJobParams {
     restore_job_id: Option<String>,
 }
 crate::request::builder!(
-    #[deprecated(note =
+    #[doc(alias = "getGroupServerlessBackupRestoreJob")] #[doc(alias =
+    "getServerlessBackupRestoreJob")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
     get_serverless_restore_job -> GetServerlessRestoreJob =>
     models::ServerlessBackupRestoreJob; GET
@@ -1525,6 +1546,7 @@ struct GetSnapshotDatabaseCollectionParams {
     collection_name: Option<String>,
 }
 crate::request::builder!(
+    #[doc(alias = "getGroupClusterBackupSnapshotDatabaseCollection")]
     get_snapshot_database_collection -> GetSnapshotDatabaseCollection =>
     models::DiskBackupCollectionResponse; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}",
@@ -1598,7 +1620,8 @@ struct ListBackupExportsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    list_backup_exports -> ListBackupExports =>
+    #[doc(alias = "listGroupClusterBackupExports")] #[doc(alias =
+    "listBackupExportJobs")] list_backup_exports -> ListBackupExports =>
     models::PaginatedApiAtlasDiskBackupExportJob; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
     "listBackupExports", ["application/vnd.atlas.2023-01-01+json"],
@@ -1703,7 +1726,8 @@ struct ListBackupPrivateEndpointsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    list_backup_private_endpoints -> ListBackupPrivateEndpoints =>
+    #[doc(alias = "listGroupBackupPrivateEndpoints")] list_backup_private_endpoints ->
+    ListBackupPrivateEndpoints =>
     models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse; GET
     "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
     "listBackupPrivateEndpoints", ["application/vnd.atlas.2024-11-13+json"],
@@ -1813,8 +1837,8 @@ struct ListBackupRestoreJobsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    list_backup_restore_jobs -> ListBackupRestoreJobs =>
-    models::PaginatedCloudBackupRestoreJob; GET
+    #[doc(alias = "listGroupClusterBackupRestoreJobs")] list_backup_restore_jobs ->
+    ListBackupRestoreJobs => models::PaginatedCloudBackupRestoreJob; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
     "listBackupRestoreJobs", ["application/vnd.atlas.2023-01-01+json"],
     "List cloud backup restore jobs of a cluster"; concurrency, envelope, pretty
@@ -1919,8 +1943,9 @@ struct ListBackupShardedClustersParams {
     cluster_name: Option<String>,
 }
 crate::request::builder!(
-    list_backup_sharded_clusters -> ListBackupShardedClusters =>
-    models::PaginatedCloudBackupShardedClusterSnapshot; GET
+    #[doc(alias = "listGroupClusterBackupSnapshotShardedClusters")] #[doc(alias =
+    "listShardedClusterBackups")] list_backup_sharded_clusters ->
+    ListBackupShardedClusters => models::PaginatedCloudBackupShardedClusterSnapshot; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters",
     "listBackupShardedClusters", ["application/vnd.atlas.2023-01-01+json"],
     "List sharded cluster snapshots"; envelope, pretty
@@ -1977,6 +2002,7 @@ struct ListBackupSnapshotDatabasesParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
+    #[doc(alias = "listGroupClusterBackupSnapshotDatabases")]
     list_backup_snapshot_databases -> ListBackupSnapshotDatabases =>
     models::PaginatedApiAtlasDiskBackupDatabase; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases",
@@ -2090,7 +2116,8 @@ struct ListBackupSnapshotsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    list_backup_snapshots -> ListBackupSnapshots =>
+    #[doc(alias = "listGroupClusterBackupSnapshots")] #[doc(alias =
+    "listReplicaSetBackups")] list_backup_snapshots -> ListBackupSnapshots =>
     models::PaginatedCloudBackupReplicaSet; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
     "listBackupSnapshots", ["application/vnd.atlas.2023-01-01+json"],
@@ -2210,8 +2237,8 @@ struct ListCollectionRestoreJobsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    list_collection_restore_jobs -> ListCollectionRestoreJobs =>
-    models::PaginatedApiAtlasCollectionRestoreJob; GET
+    #[doc(alias = "listGroupClusterCollectionRestoreJobs")] list_collection_restore_jobs
+    -> ListCollectionRestoreJobs => models::PaginatedApiAtlasCollectionRestoreJob; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
     "listCollectionRestoreJobs", ["application/vnd.atlas.2025-03-12+json"],
     "List collection restore jobs"; concurrency, envelope, pretty
@@ -2311,8 +2338,8 @@ struct ListExportBucketsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    list_export_buckets -> ListExportBuckets =>
-    models::PaginatedBackupSnapshotExportBuckets; GET
+    #[doc(alias = "listGroupBackupExportBuckets")] list_export_buckets ->
+    ListExportBuckets => models::PaginatedBackupSnapshotExportBuckets; GET
     "/api/atlas/v2/groups/{groupId}/backup/exportBuckets", "listExportBuckets",
     ["application/vnd.atlas.2024-05-30+json"], "List snapshot export buckets";
     concurrency, envelope, pretty
@@ -2419,6 +2446,7 @@ struct ListRestoreJobCollectionsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
+    #[doc(alias = "listGroupClusterCollectionRestoreJobCollections")]
     list_restore_job_collections -> ListRestoreJobCollections =>
     models::PaginatedApiAtlasCollectionRestoreCollectionState; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections",
@@ -2564,7 +2592,8 @@ struct ListServerlessBackupSnapshotsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    #[deprecated(note =
+    #[doc(alias = "listGroupServerlessBackupSnapshots")] #[doc(alias =
+    "listServerlessBackups")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
     list_serverless_backup_snapshots -> ListServerlessBackupSnapshots =>
     models::PaginatedApiAtlasServerlessBackupSnapshot; GET
@@ -2682,7 +2711,8 @@ struct ListServerlessRestoreJobsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    #[deprecated(note =
+    #[doc(alias = "listGroupServerlessBackupRestoreJobs")] #[doc(alias =
+    "listServerlessBackupRestoreJobs")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
     list_serverless_restore_jobs -> ListServerlessRestoreJobs =>
     models::PaginatedApiAtlasServerlessBackupRestoreJob; GET
@@ -2794,6 +2824,7 @@ struct ListSnapshotDatabaseCollectionsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
+    #[doc(alias = "listGroupClusterBackupSnapshotDatabaseCollections")]
     list_snapshot_database_collections -> ListSnapshotDatabaseCollections =>
     models::PaginatedApiAtlasDiskBackupCollection; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections",
@@ -2913,6 +2944,7 @@ struct TakeSnapshotsParams {
     body: Option<models::DiskBackupOnDemandSnapshotRequest>,
 }
 crate::request::builder!(
+    #[doc(alias = "takeGroupClusterBackupSnapshots")] #[doc(alias = "takeSnapshot")]
     take_snapshots -> TakeSnapshots => models::DiskBackupSnapshot; POST
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
     "takeSnapshots", ["application/vnd.atlas.2025-03-12+json"],
@@ -2970,8 +3002,8 @@ struct UpdateBackupExportBucketParams {
     body: Option<models::UpdateRequirePrivateNetworkingRequest>,
 }
 crate::request::builder!(
-    update_backup_export_bucket -> UpdateBackupExportBucket =>
-    models::DiskBackupSnapshotAwsExportBucketResponse; PATCH
+    #[doc(alias = "updateGroupBackupExportBucket")] update_backup_export_bucket ->
+    UpdateBackupExportBucket => models::DiskBackupSnapshotAwsExportBucketResponse; PATCH
     "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
     "updateBackupExportBucket", ["application/vnd.atlas.2024-05-30+json"],
     "Change private networking of a snapshot export bucket"; envelope, pretty
@@ -3027,8 +3059,8 @@ struct UpdateBackupScheduleParams {
     body: Option<models::DiskBackupSnapshotSchedule20240805Request>,
 }
 crate::request::builder!(
-    update_backup_schedule -> UpdateBackupSchedule =>
-    models::DiskBackupSnapshotSchedule20240805; PATCH
+    #[doc(alias = "updateGroupClusterBackupSchedule")] update_backup_schedule ->
+    UpdateBackupSchedule => models::DiskBackupSnapshotSchedule20240805; PATCH
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
     "updateBackupSchedule", ["application/vnd.atlas.2024-08-05+json"],
     "Change the backup schedule of a cluster"; envelope, pretty
@@ -3085,7 +3117,9 @@ struct UpdateBackupSnapshotParams {
     body: Option<models::BackupSnapshotRetention>,
 }
 crate::request::builder!(
-    update_backup_snapshot -> UpdateBackupSnapshot => models::DiskBackupReplicaSet; PATCH
+    #[doc(alias = "updateGroupClusterBackupSnapshot")] #[doc(alias =
+    "updateSnapshotRetention")] update_backup_snapshot -> UpdateBackupSnapshot =>
+    models::DiskBackupReplicaSet; PATCH
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
     "updateBackupSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Change the retention of a cloud backup snapshot"; envelope, pretty
@@ -3146,8 +3180,9 @@ struct UpdateCompliancePolicyParams {
     body: Option<models::DataProtectionSettings20231001Request>,
 }
 crate::request::builder!(
-    update_compliance_policy -> UpdateCompliancePolicy =>
-    models::DataProtectionSettings20231001; PUT
+    #[doc(alias = "updateGroupBackupCompliancePolicy")] #[doc(alias =
+    "updateDataProtectionSettings")] update_compliance_policy -> UpdateCompliancePolicy
+    => models::DataProtectionSettings20231001; PUT
     "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy", "updateCompliancePolicy",
     ["application/vnd.atlas.2023-10-01+json"], "Set the Backup Compliance Policy";
     envelope, pretty

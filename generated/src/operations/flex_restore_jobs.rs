@@ -31,7 +31,8 @@ struct CreateFlexRestoreJobParams {
     body: Option<models::FlexBackupRestoreJobCreate20241113>,
 }
 crate::request::builder!(
-    create_flex_restore_job -> CreateFlexRestoreJob =>
+    #[doc(alias = "createGroupFlexClusterBackupRestoreJob")] #[doc(alias =
+    "createFlexBackupRestoreJob")] create_flex_restore_job -> CreateFlexRestoreJob =>
     models::FlexBackupRestoreJob20241113; POST
     "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
     "createFlexRestoreJob", ["application/vnd.atlas.2024-11-13+json"],
@@ -87,8 +88,9 @@ struct GetFlexRestoreJobParams {
     restore_job_id: Option<String>,
 }
 crate::request::builder!(
-    get_flex_restore_job -> GetFlexRestoreJob => models::FlexBackupRestoreJob20241113;
-    GET
+    #[doc(alias = "getGroupFlexClusterBackupRestoreJob")] #[doc(alias =
+    "getFlexBackupRestoreJob")] get_flex_restore_job -> GetFlexRestoreJob =>
+    models::FlexBackupRestoreJob20241113; GET
     "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}",
     "getFlexRestoreJob", ["application/vnd.atlas.2024-11-13+json"],
     "Get a flex cluster restore job"; envelope, pretty
@@ -146,7 +148,8 @@ struct ListFlexRestoreJobsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    list_flex_restore_jobs -> ListFlexRestoreJobs =>
+    #[doc(alias = "listGroupFlexClusterBackupRestoreJobs")] #[doc(alias =
+    "listFlexBackupRestoreJobs")] list_flex_restore_jobs -> ListFlexRestoreJobs =>
     models::PaginatedApiAtlasFlexBackupRestoreJob20241113; GET
     "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
     "listFlexRestoreJobs", ["application/vnd.atlas.2024-11-13+json"],

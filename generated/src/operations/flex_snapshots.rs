@@ -31,8 +31,9 @@ struct DownloadFlexBackupParams {
     body: Option<models::FlexBackupSnapshotDownloadCreate20241113>,
 }
 crate::request::builder!(
-    download_flex_backup -> DownloadFlexBackup => models::FlexBackupRestoreJob20241113;
-    POST "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download",
+    #[doc(alias = "downloadGroupFlexClusterBackup")] download_flex_backup ->
+    DownloadFlexBackup => models::FlexBackupRestoreJob20241113; POST
+    "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download",
     "downloadFlexBackup", ["application/vnd.atlas.2024-11-13+json"],
     "Download a flex cluster snapshot"; envelope, pretty
 );
@@ -86,6 +87,7 @@ struct GetFlexBackupSnapshotParams {
     snapshot_id: Option<String>,
 }
 crate::request::builder!(
+    #[doc(alias = "getGroupFlexClusterBackupSnapshot")] #[doc(alias = "getFlexBackup")]
     get_flex_backup_snapshot -> GetFlexBackupSnapshot =>
     models::FlexBackupSnapshot20241113; GET
     "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}",
@@ -147,7 +149,8 @@ struct ListFlexBackupSnapshotsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    list_flex_backup_snapshots -> ListFlexBackupSnapshots =>
+    #[doc(alias = "listGroupFlexClusterBackupSnapshots")] #[doc(alias =
+    "listFlexBackups")] list_flex_backup_snapshots -> ListFlexBackupSnapshots =>
     models::PaginatedApiAtlasFlexBackupSnapshot20241113; GET
     "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots",
     "listFlexBackupSnapshots", ["application/vnd.atlas.2024-11-13+json"],

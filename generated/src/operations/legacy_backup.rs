@@ -37,9 +37,10 @@ struct CreateClusterRestoreJobParams {
     body: Option<models::BackupRestoreJobRequest>,
 }
 crate::request::builder!(
-    #[deprecated(note = "deprecated by Atlas")] create_cluster_restore_job ->
-    CreateClusterRestoreJob => models::PaginatedRestoreJob; POST
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
+    #[doc(alias = "createGroupClusterRestoreJob")] #[doc(alias =
+    "createLegacyBackupRestoreJob")] #[deprecated(note = "deprecated by Atlas")]
+    create_cluster_restore_job -> CreateClusterRestoreJob => models::PaginatedRestoreJob;
+    POST "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
     "createClusterRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Create a legacy backup restore job"; envelope, pretty
 );
@@ -97,6 +98,7 @@ struct DeleteClusterSnapshotParams {
     snapshot_id: Option<String>,
 }
 crate::request::builder!(
+    #[doc(alias = "deleteGroupClusterSnapshot")] #[doc(alias = "deleteLegacySnapshot")]
     #[deprecated(note = "deprecated by Atlas")] delete_cluster_snapshot ->
     DeleteClusterSnapshot => (); DELETE
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
@@ -159,8 +161,10 @@ struct GetClusterBackupCheckpointParams {
     checkpoint_id: Option<String>,
 }
 crate::request::builder!(
-    #[deprecated(note = "deprecated by Atlas")] get_cluster_backup_checkpoint ->
-    GetClusterBackupCheckpoint => models::ApiAtlasCheckpoint; GET
+    #[doc(alias = "getGroupClusterBackupCheckpoint")] #[doc(alias =
+    "getLegacyBackupCheckpoint")] #[deprecated(note = "deprecated by Atlas")]
+    get_cluster_backup_checkpoint -> GetClusterBackupCheckpoint =>
+    models::ApiAtlasCheckpoint; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}",
     "getClusterBackupCheckpoint", ["application/vnd.atlas.2023-01-01+json"],
     "Get a legacy backup checkpoint"; envelope, pretty
@@ -220,8 +224,9 @@ struct GetClusterRestoreJobParams {
     job_id: Option<String>,
 }
 crate::request::builder!(
-    #[deprecated(note = "deprecated by Atlas")] get_cluster_restore_job ->
-    GetClusterRestoreJob => models::BackupRestoreJob; GET
+    #[doc(alias = "getGroupClusterRestoreJob")] #[doc(alias =
+    "getLegacyBackupRestoreJob")] #[deprecated(note = "deprecated by Atlas")]
+    get_cluster_restore_job -> GetClusterRestoreJob => models::BackupRestoreJob; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}",
     "getClusterRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a legacy backup restore job"; envelope, pretty
@@ -281,6 +286,7 @@ struct GetClusterSnapshotParams {
     snapshot_id: Option<String>,
 }
 crate::request::builder!(
+    #[doc(alias = "getGroupClusterSnapshot")] #[doc(alias = "getLegacySnapshot")]
     #[deprecated(note = "deprecated by Atlas")] get_cluster_snapshot ->
     GetClusterSnapshot => models::BackupSnapshot; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
@@ -343,8 +349,10 @@ struct GetClusterSnapshotScheduleParams {
     cluster_name: Option<String>,
 }
 crate::request::builder!(
-    #[deprecated(note = "deprecated by Atlas")] get_cluster_snapshot_schedule ->
-    GetClusterSnapshotSchedule => models::ApiAtlasSnapshotSchedule; GET
+    #[doc(alias = "getGroupClusterSnapshotSchedule")] #[doc(alias =
+    "getLegacySnapshotSchedule")] #[deprecated(note = "deprecated by Atlas")]
+    get_cluster_snapshot_schedule -> GetClusterSnapshotSchedule =>
+    models::ApiAtlasSnapshotSchedule; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
     "getClusterSnapshotSchedule", ["application/vnd.atlas.2023-01-01+json"],
     "Get the legacy backup snapshot schedule"; envelope, pretty
@@ -403,8 +411,10 @@ struct ListClusterBackupCheckpointsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    #[deprecated(note = "deprecated by Atlas")] list_cluster_backup_checkpoints ->
-    ListClusterBackupCheckpoints => models::PaginatedApiAtlasCheckpoint; GET
+    #[doc(alias = "listGroupClusterBackupCheckpoints")] #[doc(alias =
+    "listLegacyBackupCheckpoints")] #[deprecated(note = "deprecated by Atlas")]
+    list_cluster_backup_checkpoints -> ListClusterBackupCheckpoints =>
+    models::PaginatedApiAtlasCheckpoint; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints",
     "listClusterBackupCheckpoints", ["application/vnd.atlas.2023-01-01+json"],
     "List legacy backup checkpoints"; concurrency, envelope, pretty
@@ -514,9 +524,10 @@ struct ListClusterRestoreJobsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
-    #[deprecated(note = "deprecated by Atlas")] list_cluster_restore_jobs ->
-    ListClusterRestoreJobs => models::PaginatedRestoreJob; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
+    #[doc(alias = "listGroupClusterRestoreJobs")] #[doc(alias =
+    "listLegacyBackupRestoreJobs")] #[deprecated(note = "deprecated by Atlas")]
+    list_cluster_restore_jobs -> ListClusterRestoreJobs => models::PaginatedRestoreJob;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
     "listClusterRestoreJobs", ["application/vnd.atlas.2023-01-01+json"],
     "List legacy backup restore jobs"; concurrency, envelope, pretty
 );
@@ -627,6 +638,7 @@ struct ListClusterSnapshotsParams {
     page_num: Option<i64>,
 }
 crate::request::builder!(
+    #[doc(alias = "listGroupClusterSnapshots")] #[doc(alias = "listLegacySnapshots")]
     #[deprecated(note = "deprecated by Atlas")] list_cluster_snapshots ->
     ListClusterSnapshots => models::PaginatedSnapshot; GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots",
@@ -739,8 +751,9 @@ struct UpdateClusterSnapshotParams {
     body: Option<models::BackupSnapshotRequest>,
 }
 crate::request::builder!(
-    #[deprecated(note = "deprecated by Atlas")] update_cluster_snapshot ->
-    UpdateClusterSnapshot => models::BackupSnapshot; PATCH
+    #[doc(alias = "updateGroupClusterSnapshot")] #[doc(alias =
+    "updateLegacySnapshotRetention")] #[deprecated(note = "deprecated by Atlas")]
+    update_cluster_snapshot -> UpdateClusterSnapshot => models::BackupSnapshot; PATCH
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
     "updateClusterSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Change the expiry of a legacy backup snapshot"; envelope, pretty
@@ -807,8 +820,10 @@ struct UpdateClusterSnapshotScheduleParams {
     body: Option<models::ApiAtlasSnapshotScheduleRequest>,
 }
 crate::request::builder!(
-    #[deprecated(note = "deprecated by Atlas")] update_cluster_snapshot_schedule ->
-    UpdateClusterSnapshotSchedule => models::ApiAtlasSnapshotSchedule; PATCH
+    #[doc(alias = "updateGroupClusterSnapshotSchedule")] #[doc(alias =
+    "updateLegacySnapshotSchedule")] #[deprecated(note = "deprecated by Atlas")]
+    update_cluster_snapshot_schedule -> UpdateClusterSnapshotSchedule =>
+    models::ApiAtlasSnapshotSchedule; PATCH
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
     "updateClusterSnapshotSchedule", ["application/vnd.atlas.2023-01-01+json"],
     "Change the legacy backup snapshot schedule"; envelope, pretty

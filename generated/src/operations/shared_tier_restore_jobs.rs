@@ -39,7 +39,8 @@ struct CreateSharedClusterBackupRestoreJobParams {
     body: Option<models::TenantRestoreRequest>,
 }
 crate::request::builder!(
-    #[deprecated(note =
+    #[doc(alias = "createBackupTenantRestore")] #[doc(alias =
+    "createGroupClusterBackupTenantRestore")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
     create_shared_cluster_backup_restore_job -> CreateSharedClusterBackupRestoreJob =>
     models::TenantRestore; POST
@@ -108,7 +109,8 @@ struct GetSharedClusterBackupRestoreJobParams {
     restore_id: Option<String>,
 }
 crate::request::builder!(
-    #[deprecated(note =
+    #[doc(alias = "getBackupTenantRestore")] #[doc(alias =
+    "getGroupClusterBackupTenantRestore")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
     get_shared_cluster_backup_restore_job -> GetSharedClusterBackupRestoreJob =>
     models::TenantRestore; GET
@@ -177,7 +179,8 @@ struct ListSharedClusterBackupRestoreJobsParams {
     cluster_name: Option<String>,
 }
 crate::request::builder!(
-    #[deprecated(note =
+    #[doc(alias = "listBackupTenantRestores")] #[doc(alias =
+    "listGroupClusterBackupTenantRestores")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
     list_shared_cluster_backup_restore_jobs -> ListSharedClusterBackupRestoreJobs =>
     models::PaginatedTenantRestoreView; GET

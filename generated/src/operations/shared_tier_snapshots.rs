@@ -39,7 +39,8 @@ struct DownloadClusterBackupTenantParams {
     body: Option<models::TenantRestoreRequest>,
 }
 crate::request::builder!(
-    #[deprecated(note =
+    #[doc(alias = "downloadGroupClusterBackupTenant")] #[doc(alias =
+    "downloadSharedClusterBackup")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
     download_cluster_backup_tenant -> DownloadClusterBackupTenant =>
     models::TenantRestore; POST
@@ -103,7 +104,8 @@ struct GetSharedClusterBackupParams {
     snapshot_id: Option<String>,
 }
 crate::request::builder!(
-    #[deprecated(note =
+    #[doc(alias = "getBackupTenantSnapshot")] #[doc(alias =
+    "getGroupClusterBackupTenantSnapshot")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
     get_shared_cluster_backup -> GetSharedClusterBackup => models::BackupTenantSnapshot;
     GET
@@ -169,7 +171,8 @@ struct ListSharedClusterBackupsParams {
     cluster_name: Option<String>,
 }
 crate::request::builder!(
-    #[deprecated(note =
+    #[doc(alias = "listClusterBackupSnapshots")] #[doc(alias =
+    "listGroupClusterBackupTenantSnapshots")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
     list_shared_cluster_backups -> ListSharedClusterBackups =>
     models::PaginatedTenantSnapshotView; GET

@@ -9,6 +9,7 @@ use openapiv3::{Parameter, ReferenceOr};
 
 use super::{Lowerer, ref_problem};
 use crate::error::{Error, pointer};
+use crate::load::names::{FORMER_NAMES, RUST_NAME, SHORT_NAME};
 use crate::ir::*;
 
 impl<'a> Lowerer<'a> {
@@ -40,7 +41,7 @@ impl<'a> Lowerer<'a> {
             for (method, op) in methods {
                 let Some(op) = op else { continue };
                 let at = pointer(&path_at, &method.as_str().to_lowercase());
-                let operation_id = match &op.operation_id {
+                let published = match &op.operation_id {
                     Some(id) if !id.trim().is_empty() => id.clone(),
                     _ => {
                         let derived = derive_operation_id(method, path);
@@ -48,13 +49,19 @@ impl<'a> Lowerer<'a> {
                         derived
                     }
                 };
+                let published = PublishedNames {
+                    operation_id: published,
+                    short: self.name_extension(op, SHORT_NAME, &at)?,
+                    former: self.former_names(op, &at)?,
+                };
+                let operation_id = self.name_extension(op, RUST_NAME, &at)?.unwrap_or_else(|| published.operation_id.clone());
                 if let Some(first) = seen_ids.insert(operation_id.clone(), at.clone()) {
                     return Err(self.source.error(
                         &pointer(&at, "operationId"),
                         format!("duplicate operationId {operation_id:?}: already used at {first}"),
                     ));
                 }
-                ops.push(self.operation(method, path, &item.parameters, op, operation_id, &at)?);
+                ops.push(self.operation(method, path, &item.parameters, op, (operation_id, published), &at)?);
             }
         }
         Ok(ops)
@@ -66,7 +73,7 @@ impl<'a> Lowerer<'a> {
         path: &str,
         shared: &'a [ReferenceOr<Parameter>],
         op: &'a openapiv3::Operation,
-        operation_id: String,
+        (operation_id, published): (String, PublishedNames),
         at: &str,
     ) -> Result<Operation, Error> {
         let owner = operation_id.clone();
@@ -78,6 +85,7 @@ impl<'a> Lowerer<'a> {
         let pagination = self.pagination(&params, &response);
         Ok(Operation {
             operation_id,
+            published,
             method_ident: String::new(),
             builder_ident: String::new(),
             params_ident: String::new(),
@@ -102,6 +110,26 @@ impl<'a> Lowerer<'a> {
             pagination,
             pointer: at.to_owned(),
         })
+    }
+
+    /// A name-valued extension (`x-rust-name`, `x-xgen-operation-id-override`): a non-empty
+    /// string when present.
+    fn name_extension(&self, op: &openapiv3::Operation, key: &str, at: &str) -> Result<Option<String>, Error> {
+        match op.extensions.get(key) {
+            None => Ok(None),
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
+            Some(other) => Err(self.source.error(&pointer(at, key), format!("{key} must be a non-empty string, found {other}"))),
+        }
+    }
+
+    /// `x-former-operation-ids`: the names earlier publications gave the operation.
+    fn former_names(&self, op: &openapiv3::Operation, at: &str) -> Result<Vec<String>, Error> {
+        let Some(value) = op.extensions.get(FORMER_NAMES) else { return Ok(Vec::new()) };
+        let names = value.as_array().map(|a| a.iter().map(|n| n.as_str().filter(|s| !s.trim().is_empty()).map(str::to_owned)).collect::<Option<Vec<_>>>());
+        match names {
+            Some(Some(names)) => Ok(names),
+            _ => Err(self.source.error(&pointer(at, FORMER_NAMES), format!("{FORMER_NAMES} must be a list of non-empty names, found {value}"))),
+        }
     }
 
     /// Atlas list operations: `pageNum` + `itemsPerPage` parameters and an object answer
@@ -193,6 +221,24 @@ mod tests {
         assert_eq!((op.sunset.as_deref(), op.roles.as_slice(), op.tag.as_str()), (Some("2026-01-01"), &["GROUP_OWNER".to_owned()][..], "Default"));
         let paging = op.pagination.as_ref().expect("a list operation");
         assert_eq!((paging.item.clone(), paging.total_field.as_deref(), paging.default_per_page), (TypeRef::String, Some("totalCount"), 50));
+    }
+
+    #[test]
+    fn the_rust_name_wins_and_every_other_published_name_is_an_alias() {
+        let api = ok("paths:\n  /a:\n    post:\n      operationId: takeGroupThings\n      x-xgen-operation-id-override: takeThings\n      x-rust-name: takeThing\n      x-former-operation-ids: [takeThing, makeThings, takeThings]\n      responses: {'204': {description: n}}\n  /b:\n    get: {operationId: getB, responses: {'204': {description: n}}}\n");
+        let (a, b) = (&api.operations[0], &api.operations[1]);
+        assert_eq!(a.operation_id, "takeThing");
+        assert_eq!(a.published, PublishedNames { operation_id: "takeGroupThings".into(), short: Some("takeThings".into()), former: vec!["takeThing".into(), "makeThings".into(), "takeThings".into()] });
+        assert_eq!(a.aliases(), ["takeThings", "takeGroupThings", "makeThings"]);
+        assert_eq!((b.operation_id.as_str(), b.aliases()), ("getB", Vec::<&str>::new()));
+    }
+
+    #[test]
+    fn a_malformed_name_extension_names_its_pointer() {
+        let message = err("paths:\n  /a:\n    get: {operationId: a, x-rust-name: 3, responses: {'204': {description: n}}}\n");
+        assert!(message.contains("#/paths/~1a/get/x-rust-name") && message.contains("non-empty string"), "{message}");
+        let message = err("paths:\n  /a:\n    get: {operationId: a, x-former-operation-ids: [b, ''], responses: {'204': {description: n}}}\n");
+        assert!(message.contains("#/paths/~1a/get/x-former-operation-ids"), "{message}");
     }
 
     #[test]
