@@ -215,6 +215,9 @@ fn long_about(op: &Operation) -> String {
         text.push_str(op.description);
     }
     text.push_str(&format!("\n\n{} {}", op.method, op.path));
+    if !op.aliases.is_empty() {
+        text.push_str(&format!("\nAlso named: {}", op.aliases.join(", ")));
+    }
     if !op.versions.is_empty() {
         let dates: Vec<&str> = op.versions.iter().map(|v| v.date).collect();
         let default = default_version(op).map(|v| v.date).unwrap_or_default();

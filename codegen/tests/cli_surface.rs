@@ -11,11 +11,12 @@ fn cli_surface() {
     // Every operation and every waiter of the spec (with its overlay) is a command, by
     // name: read from the IR, not from what the command list says of itself.
     let loaded = atlas_codegen::load::load(&spec).expect("the spec loads");
-    let api = atlas_codegen::ir::lower(&loaded).expect("the spec lowers");
+    let mut api = atlas_codegen::ir::lower(&loaded).expect("the spec lowers");
+    atlas_codegen::names::assign(&mut api).expect("every name is decided");
     assert_eq!(api.operations.len(), generated.operations);
     let tag = |t: &str| atlas_codegen::names::cli::tag_command(t);
     for op in &api.operations {
-        let command = format!("\n- `atlas-backup {} {}` (`", tag(&op.tag), op.operation_id);
+        let command = format!("\n- `atlas-backup {} {}` (`", tag(&op.tag), op.command);
         assert!(surface.contents.contains(&command), "operation {} is no command", op.operation_id);
     }
     assert!(api.waiters.len() >= 8, "the overlay's waiters were read: {}", api.waiters.len());
@@ -24,7 +25,11 @@ fn cli_surface() {
     }
     let commands = surface.contents.matches("\n- `atlas-backup ").count();
     assert_eq!(commands, api.operations.len() + api.waiters.len(), "no other command");
-    assert!(surface.contents.contains("- `atlas-backup cloudBackups takeSnapshots` (`take-snapshots`)"));
+    // The short published name is the command; the long one, the former one and the
+    // kebab-case spellings are aliases.
+    assert!(surface.contents.contains(
+        "- `atlas-backup cloudBackups takeSnapshots` (`takeGroupClusterBackupSnapshots`, `takeSnapshot`, `take-snapshots`, `take-group-cluster-backup-snapshots`, `take-snapshot`)"
+    ));
     assert!(surface.contents.contains("`--wait` (waiter `snapshotCompleted`)"));
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("snapshots/cli");
@@ -58,4 +63,35 @@ fn each_version_names_its_builder() {
     for glue in ["fnop_", "crate::set!", "crate::call!", "\"@body\"", "\"@api-version\""] {
         assert!(!text.contains(glue), "{glue}");
     }
+}
+
+/// Two operations of one tag claiming one command name: the later is renamed, an alias
+/// another command holds is left out, each a generation warning; no name answers for two
+/// operations (clap would refuse the tree at run time).
+#[test]
+fn a_name_two_operations_claim_is_renamed_with_a_warning() {
+    let spec = r#"
+openapi: 3.0.1
+info: {title: names, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: listGroupThings
+      x-xgen-operation-id-override: listThings
+      tags: [Things]
+      responses: {'204': {description: none}}
+  /b:
+    get:
+      operationId: listThings
+      x-former-operation-ids: [listGroupThings]
+      tags: [Things]
+      responses: {'204': {description: none}}
+"#;
+    let generated = atlas_codegen::generate_from_bytes_with(Path::new("names.yaml"), spec.as_bytes(), None).expect("generates");
+    let surface = generated.files.iter().find(|f| f.path == "cli/COMMANDS.md").expect("the command list");
+    assert!(surface.contents.contains("- `atlas-backup things listThings` (`listGroupThings`, `list-things`, `list-group-things`): GET /a"), "{}", surface.contents);
+    assert!(surface.contents.contains("- `atlas-backup things listThings2` (`list-things2`): GET /b"), "{}", surface.contents);
+    let warnings: Vec<String> = generated.warnings.iter().map(|w| w.message.clone()).collect();
+    assert!(warnings.iter().any(|w| w == "command of operation `listThings`: `listThings` is the command of operation `listGroupThings`; named `listThings2`"), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w == "command alias `listGroupThings` of operation `listThings`: taken by operation `listGroupThings`; left out"), "{warnings:?}");
 }

@@ -373,6 +373,7 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
         w.builder_ident = builders.claim(&base, "");
         renames.note(&w.pointer, &format!("waiter `{}`", w.name), &base, &w.builder_ident, builders.holder(&base, "a type every operations file names"));
     }
+    cli::assign_commands(api, &mut renames);
     // Command-line flags: a parameter named like one of the command line's own flags.
     for op in &api.operations {
         for p in op.params.iter().filter(|p| cli::is_built_in(&p.name)) {

@@ -76,8 +76,9 @@ pub fn surface(api: &Api) -> String {
             let _ = write!(out, "\n## {t} ({})\n", names::kebab(&t));
             tag = t.clone();
         }
-        let aliases: Vec<String> = names::command_aliases(&op.operation_id).iter().map(|a| format!("`{a}`")).collect();
-        let _ = write!(out, "\n- `atlas-backup {t} {}` ({}): {} {}", op.operation_id, aliases.join(", "), op.method.as_str(), op.path);
+        let aliases: Vec<String> = op.command_aliases.iter().map(|a| format!("`{a}`")).collect();
+        let aliases = if aliases.is_empty() { String::new() } else { format!(" ({})", aliases.join(", ")) };
+        let _ = write!(out, "\n- `atlas-backup {t} {}`{aliases}: {} {}", op.command, op.method.as_str(), op.path);
         if op.deprecated {
             out.push_str(" (deprecated)");
         }
@@ -102,7 +103,7 @@ pub fn surface(api: &Api) -> String {
     out.push_str("\n## wait\n");
     for w in &api.waiters {
         let op = &api.operations[w.operation];
-        let _ = writeln!(out, "\n- `atlas-backup wait {}` (`{}`): polls `{}`; `--wait-timeout`, `--min-delay`, `--max-delay`", w.name, names::kebab(&w.name), op.operation_id);
+        let _ = writeln!(out, "\n- `atlas-backup wait {}` (`{}`): polls `{}`; `--wait-timeout`, `--min-delay`, `--max-delay`", w.name, names::kebab(&w.name), op.command);
         for p in &op.params {
             out.push_str(&flag_line(api, p));
         }
@@ -190,7 +191,7 @@ fn commands(api: &Api) -> String {
     // The tables name deprecated builders too: the command warns when it runs one.
     let mut out = String::from("#![allow(deprecated)]\n//! The spec's operations and waiters as tables; each names the library's builder it drives.\n\n");
     out.push_str("use crate::spec::*;\n\n");
-    let about = format!("{} from the shell; every operation is `atlas-backup <tag> <operationId>`", api.title);
+    let about = format!("{} from the shell; every operation is `atlas-backup <tag> <operation>` (its short published name; the others are aliases)", api.title);
     let _ = writeln!(
         out,
         "pub static TABLES: crate::app::Tables = crate::app::Tables {{ about: {}, operations: OPERATIONS, waiters: WAITERS }};",
@@ -235,8 +236,8 @@ fn commands(api: &Api) -> String {
             "Operation {{ id: {id}, aliases: {aliases}, tag: {tag}, tag_kebab: {tag_kebab}, method: {method}, path: {path}, \
              summary: {summary}, description: {description}, call: {call}, versions: {versions}, roles: {roles}, deprecated: {deprecated}, \
              sunset: {sunset}, params: &[{params}], body: {body}, answer: {answer}, list: {list}, links: &[{links}] }},",
-            id = lit(&op.operation_id),
-            aliases = strs(&names::command_aliases(&op.operation_id)),
+            id = lit(&op.command),
+            aliases = strs(&op.command_aliases),
             tag_kebab = lit(&names::kebab(&tag)),
             tag = lit(&tag),
             method = lit(op.method.as_str()),

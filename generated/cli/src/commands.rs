@@ -5,14 +5,18 @@
 //! The spec's operations and waiters as tables; each names the library's builder it drives.
 use crate::spec::*;
 pub static TABLES: crate::app::Tables = crate::app::Tables {
-    about: "MongoDB Atlas Administration API - Backup from the shell; every operation is `atlas-backup <tag> <operationId>`",
+    about: "MongoDB Atlas Administration API - Backup from the shell; every operation is `atlas-backup <tag> <operation>` (its short published name; the others are aliases)",
     operations: OPERATIONS,
     waiters: WAITERS,
 };
 static OPERATIONS: &[Operation] = &[
     Operation {
         id: "listExportBuckets",
-        aliases: &["list-export-buckets"],
+        aliases: &[
+            "listGroupBackupExportBuckets",
+            "list-export-buckets",
+            "list-group-backup-export-buckets",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -44,7 +48,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createExportBucket",
-        aliases: &["create-export-bucket"],
+        aliases: &[
+            "createGroupBackupExportBucket",
+            "create-export-bucket",
+            "create-group-backup-export-bucket",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -73,7 +81,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getExportBucket",
-        aliases: &["get-export-bucket"],
+        aliases: &[
+            "getGroupBackupExportBucket",
+            "get-export-bucket",
+            "get-group-backup-export-bucket",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -103,7 +115,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteExportBucket",
-        aliases: &["delete-export-bucket"],
+        aliases: &[
+            "deleteGroupBackupExportBucket",
+            "delete-export-bucket",
+            "delete-group-backup-export-bucket",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -133,7 +149,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateBackupExportBucket",
-        aliases: &["update-backup-export-bucket"],
+        aliases: &[
+            "updateGroupBackupExportBucket",
+            "update-backup-export-bucket",
+            "update-group-backup-export-bucket",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PATCH",
@@ -169,7 +189,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBackupPrivateEndpoints",
-        aliases: &["list-backup-private-endpoints"],
+        aliases: &[
+            "listGroupBackupPrivateEndpoints",
+            "list-backup-private-endpoints",
+            "list-group-backup-private-endpoints",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -204,7 +228,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createBackupPrivateEndpoint",
-        aliases: &["create-backup-private-endpoint"],
+        aliases: &[
+            "createGroupBackupPrivateEndpoint",
+            "create-backup-private-endpoint",
+            "create-group-backup-private-endpoint",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -240,7 +268,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getBackupPrivateEndpoint",
-        aliases: &["get-backup-private-endpoint"],
+        aliases: &[
+            "getGroupBackupPrivateEndpoint",
+            "get-backup-private-endpoint",
+            "get-group-backup-private-endpoint",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -273,7 +305,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteBackupPrivateEndpoint",
-        aliases: &["delete-backup-private-endpoint"],
+        aliases: &[
+            "deleteGroupBackupPrivateEndpoint",
+            "delete-backup-private-endpoint",
+            "delete-group-backup-private-endpoint",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -306,7 +342,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getCompliancePolicy",
-        aliases: &["get-compliance-policy"],
+        aliases: &[
+            "getGroupBackupCompliancePolicy",
+            "getDataProtectionSettings",
+            "get-compliance-policy",
+            "get-group-backup-compliance-policy",
+            "get-data-protection-settings",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -331,7 +373,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateCompliancePolicy",
-        aliases: &["update-compliance-policy"],
+        aliases: &[
+            "updateGroupBackupCompliancePolicy",
+            "updateDataProtectionSettings",
+            "update-compliance-policy",
+            "update-group-backup-compliance-policy",
+            "update-data-protection-settings",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PUT",
@@ -367,7 +415,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "disableCompliancePolicy",
-        aliases: &["disable-compliance-policy"],
+        aliases: &[
+            "disableGroupBackupCompliancePolicy",
+            "disableDataProtectionSettings",
+            "disable-compliance-policy",
+            "disable-group-backup-compliance-policy",
+            "disable-data-protection-settings",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -394,7 +448,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBackupExports",
-        aliases: &["list-backup-exports"],
+        aliases: &[
+            "listGroupClusterBackupExports",
+            "listBackupExportJobs",
+            "list-backup-exports",
+            "list-group-cluster-backup-exports",
+            "list-backup-export-jobs",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -427,7 +487,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createBackupExport",
-        aliases: &["create-backup-export"],
+        aliases: &[
+            "createGroupClusterBackupExport",
+            "createBackupExportJob",
+            "create-backup-export",
+            "create-group-cluster-backup-export",
+            "create-backup-export-job",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -465,7 +531,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getBackupExport",
-        aliases: &["get-backup-export"],
+        aliases: &[
+            "getGroupClusterBackupExport",
+            "getBackupExportJob",
+            "get-backup-export",
+            "get-group-cluster-backup-export",
+            "get-backup-export-job",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -496,7 +568,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBackupRestoreJobs",
-        aliases: &["list-backup-restore-jobs"],
+        aliases: &[
+            "listGroupClusterBackupRestoreJobs",
+            "list-backup-restore-jobs",
+            "list-group-cluster-backup-restore-jobs",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -531,7 +607,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createBackupRestoreJob",
-        aliases: &["create-backup-restore-job"],
+        aliases: &[
+            "createGroupClusterBackupRestoreJob",
+            "create-backup-restore-job",
+            "create-group-cluster-backup-restore-job",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -571,7 +651,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getBackupRestoreJob",
-        aliases: &["get-backup-restore-job"],
+        aliases: &[
+            "getGroupClusterBackupRestoreJob",
+            "get-backup-restore-job",
+            "get-group-cluster-backup-restore-job",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -602,7 +686,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "cancelBackupRestoreJob",
-        aliases: &["cancel-backup-restore-job"],
+        aliases: &[
+            "cancelGroupClusterBackupRestoreJob",
+            "cancel-backup-restore-job",
+            "cancel-group-cluster-backup-restore-job",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -635,7 +723,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getBackupSchedule",
-        aliases: &["get-backup-schedule"],
+        aliases: &[
+            "getGroupClusterBackupSchedule",
+            "get-backup-schedule",
+            "get-group-cluster-backup-schedule",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -660,7 +752,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteClusterBackupSchedule",
-        aliases: &["delete-cluster-backup-schedule"],
+        aliases: &[
+            "deleteGroupClusterBackupSchedule",
+            "deleteAllBackupSchedules",
+            "delete-cluster-backup-schedule",
+            "delete-group-cluster-backup-schedule",
+            "delete-all-backup-schedules",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -687,7 +785,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateBackupSchedule",
-        aliases: &["update-backup-schedule"],
+        aliases: &[
+            "updateGroupClusterBackupSchedule",
+            "update-backup-schedule",
+            "update-group-cluster-backup-schedule",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PATCH",
@@ -716,7 +818,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBackupSnapshots",
-        aliases: &["list-backup-snapshots"],
+        aliases: &[
+            "listGroupClusterBackupSnapshots",
+            "listReplicaSetBackups",
+            "list-backup-snapshots",
+            "list-group-cluster-backup-snapshots",
+            "list-replica-set-backups",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -752,7 +860,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "takeSnapshots",
-        aliases: &["take-snapshots"],
+        aliases: &[
+            "takeGroupClusterBackupSnapshots",
+            "takeSnapshot",
+            "take-snapshots",
+            "take-group-cluster-backup-snapshots",
+            "take-snapshot",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -790,7 +904,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getBackupShardedCluster",
-        aliases: &["get-backup-sharded-cluster"],
+        aliases: &[
+            "getGroupClusterBackupSnapshotShardedCluster",
+            "getShardedClusterBackup",
+            "get-backup-sharded-cluster",
+            "get-group-cluster-backup-snapshot-sharded-cluster",
+            "get-sharded-cluster-backup",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -823,7 +943,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteBackupShardedCluster",
-        aliases: &["delete-backup-sharded-cluster"],
+        aliases: &[
+            "deleteGroupClusterBackupSnapshotShardedCluster",
+            "deleteShardedClusterBackup",
+            "delete-backup-sharded-cluster",
+            "delete-group-cluster-backup-snapshot-sharded-cluster",
+            "delete-sharded-cluster-backup",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -856,7 +982,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBackupShardedClusters",
-        aliases: &["list-backup-sharded-clusters"],
+        aliases: &[
+            "listGroupClusterBackupSnapshotShardedClusters",
+            "listShardedClusterBackups",
+            "list-backup-sharded-clusters",
+            "list-group-cluster-backup-snapshot-sharded-clusters",
+            "list-sharded-cluster-backups",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -882,8 +1014,14 @@ static OPERATIONS: &[Operation] = &[
         links: &[],
     },
     Operation {
-        id: "getGroupClusterBackupSnapshot",
-        aliases: &["get-group-cluster-backup-snapshot"],
+        id: "getClusterBackupSnapshot",
+        aliases: &[
+            "getGroupClusterBackupSnapshot",
+            "getReplicaSetBackup",
+            "get-cluster-backup-snapshot",
+            "get-group-cluster-backup-snapshot",
+            "get-replica-set-backup",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -918,7 +1056,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteClusterBackupSnapshot",
-        aliases: &["delete-cluster-backup-snapshot"],
+        aliases: &[
+            "deleteGroupClusterBackupSnapshot",
+            "deleteReplicaSetBackup",
+            "delete-cluster-backup-snapshot",
+            "delete-group-cluster-backup-snapshot",
+            "delete-replica-set-backup",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -960,7 +1104,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateBackupSnapshot",
-        aliases: &["update-backup-snapshot"],
+        aliases: &[
+            "updateGroupClusterBackupSnapshot",
+            "updateSnapshotRetention",
+            "update-backup-snapshot",
+            "update-group-cluster-backup-snapshot",
+            "update-snapshot-retention",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PATCH",
@@ -995,7 +1145,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBackupSnapshotDatabases",
-        aliases: &["list-backup-snapshot-databases"],
+        aliases: &[
+            "listGroupClusterBackupSnapshotDatabases",
+            "list-backup-snapshot-databases",
+            "list-group-cluster-backup-snapshot-databases",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1031,7 +1185,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getBackupSnapshotDatabase",
-        aliases: &["get-backup-snapshot-database"],
+        aliases: &[
+            "getGroupClusterBackupSnapshotDatabase",
+            "get-backup-snapshot-database",
+            "get-group-cluster-backup-snapshot-database",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1065,7 +1223,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listSnapshotDatabaseCollections",
-        aliases: &["list-snapshot-database-collections"],
+        aliases: &[
+            "listGroupClusterBackupSnapshotDatabaseCollections",
+            "list-snapshot-database-collections",
+            "list-group-cluster-backup-snapshot-database-collections",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1104,7 +1266,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getSnapshotDatabaseCollection",
-        aliases: &["get-snapshot-database-collection"],
+        aliases: &[
+            "getGroupClusterBackupSnapshotDatabaseCollection",
+            "get-snapshot-database-collection",
+            "get-group-cluster-backup-snapshot-database-collection",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1141,7 +1307,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listCollectionRestoreJobs",
-        aliases: &["list-collection-restore-jobs"],
+        aliases: &[
+            "listGroupClusterCollectionRestoreJobs",
+            "list-collection-restore-jobs",
+            "list-group-cluster-collection-restore-jobs",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1175,7 +1345,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createCollectionRestoreJob",
-        aliases: &["create-collection-restore-job"],
+        aliases: &[
+            "createGroupClusterCollectionRestoreJob",
+            "create-collection-restore-job",
+            "create-group-cluster-collection-restore-job",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -1206,7 +1380,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getCollectionRestoreJob",
-        aliases: &["get-collection-restore-job"],
+        aliases: &[
+            "getGroupClusterCollectionRestoreJob",
+            "get-collection-restore-job",
+            "get-group-cluster-collection-restore-job",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1239,7 +1417,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listRestoreJobCollections",
-        aliases: &["list-restore-job-collections"],
+        aliases: &[
+            "listGroupClusterCollectionRestoreJobCollections",
+            "list-restore-job-collections",
+            "list-group-cluster-collection-restore-job-collections",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1277,7 +1459,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getRestoreJobCollection",
-        aliases: &["get-restore-job-collection"],
+        aliases: &[
+            "getGroupClusterCollectionRestoreJobCollection",
+            "get-restore-job-collection",
+            "get-group-cluster-collection-restore-job-collection",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1311,7 +1497,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listServerlessRestoreJobs",
-        aliases: &["list-serverless-restore-jobs"],
+        aliases: &[
+            "listGroupServerlessBackupRestoreJobs",
+            "listServerlessBackupRestoreJobs",
+            "list-serverless-restore-jobs",
+            "list-group-serverless-backup-restore-jobs",
+            "list-serverless-backup-restore-jobs",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1346,7 +1538,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createServerlessRestoreJob",
-        aliases: &["create-serverless-restore-job"],
+        aliases: &[
+            "createGroupServerlessBackupRestoreJob",
+            "createServerlessBackupRestoreJob",
+            "create-serverless-restore-job",
+            "create-group-serverless-backup-restore-job",
+            "create-serverless-backup-restore-job",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -1391,7 +1589,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getServerlessRestoreJob",
-        aliases: &["get-serverless-restore-job"],
+        aliases: &[
+            "getGroupServerlessBackupRestoreJob",
+            "getServerlessBackupRestoreJob",
+            "get-serverless-restore-job",
+            "get-group-serverless-backup-restore-job",
+            "get-serverless-backup-restore-job",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1424,7 +1628,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listServerlessBackupSnapshots",
-        aliases: &["list-serverless-backup-snapshots"],
+        aliases: &[
+            "listGroupServerlessBackupSnapshots",
+            "listServerlessBackups",
+            "list-serverless-backup-snapshots",
+            "list-group-serverless-backup-snapshots",
+            "list-serverless-backups",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1460,8 +1670,14 @@ static OPERATIONS: &[Operation] = &[
         links: &[],
     },
     Operation {
-        id: "getGroupServerlessBackupSnapshot",
-        aliases: &["get-group-serverless-backup-snapshot"],
+        id: "getServerlessBackupSnapshot",
+        aliases: &[
+            "getGroupServerlessBackupSnapshot",
+            "getServerlessBackup",
+            "get-serverless-backup-snapshot",
+            "get-group-serverless-backup-snapshot",
+            "get-serverless-backup",
+        ],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1496,7 +1712,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listFlexRestoreJobs",
-        aliases: &["list-flex-restore-jobs"],
+        aliases: &[
+            "listGroupFlexClusterBackupRestoreJobs",
+            "listFlexBackupRestoreJobs",
+            "list-flex-restore-jobs",
+            "list-group-flex-cluster-backup-restore-jobs",
+            "list-flex-backup-restore-jobs",
+        ],
         tag: "flexRestoreJobs",
         tag_kebab: "flex-restore-jobs",
         method: "GET",
@@ -1529,7 +1751,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createFlexRestoreJob",
-        aliases: &["create-flex-restore-job"],
+        aliases: &[
+            "createGroupFlexClusterBackupRestoreJob",
+            "createFlexBackupRestoreJob",
+            "create-flex-restore-job",
+            "create-group-flex-cluster-backup-restore-job",
+            "create-flex-backup-restore-job",
+        ],
         tag: "flexRestoreJobs",
         tag_kebab: "flex-restore-jobs",
         method: "POST",
@@ -1567,7 +1795,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getFlexRestoreJob",
-        aliases: &["get-flex-restore-job"],
+        aliases: &[
+            "getGroupFlexClusterBackupRestoreJob",
+            "getFlexBackupRestoreJob",
+            "get-flex-restore-job",
+            "get-group-flex-cluster-backup-restore-job",
+            "get-flex-backup-restore-job",
+        ],
         tag: "flexRestoreJobs",
         tag_kebab: "flex-restore-jobs",
         method: "GET",
@@ -1598,7 +1832,11 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "downloadFlexBackup",
-        aliases: &["download-flex-backup"],
+        aliases: &[
+            "downloadGroupFlexClusterBackup",
+            "download-flex-backup",
+            "download-group-flex-cluster-backup",
+        ],
         tag: "flexSnapshots",
         tag_kebab: "flex-snapshots",
         method: "POST",
@@ -1627,7 +1865,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listFlexBackupSnapshots",
-        aliases: &["list-flex-backup-snapshots"],
+        aliases: &[
+            "listGroupFlexClusterBackupSnapshots",
+            "listFlexBackups",
+            "list-flex-backup-snapshots",
+            "list-group-flex-cluster-backup-snapshots",
+            "list-flex-backups",
+        ],
         tag: "flexSnapshots",
         tag_kebab: "flex-snapshots",
         method: "GET",
@@ -1662,7 +1906,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getFlexBackupSnapshot",
-        aliases: &["get-flex-backup-snapshot"],
+        aliases: &[
+            "getGroupFlexClusterBackupSnapshot",
+            "getFlexBackup",
+            "get-flex-backup-snapshot",
+            "get-group-flex-cluster-backup-snapshot",
+            "get-flex-backup",
+        ],
         tag: "flexSnapshots",
         tag_kebab: "flex-snapshots",
         method: "GET",
@@ -1695,7 +1945,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listClusterBackupCheckpoints",
-        aliases: &["list-cluster-backup-checkpoints"],
+        aliases: &[
+            "listGroupClusterBackupCheckpoints",
+            "listLegacyBackupCheckpoints",
+            "list-cluster-backup-checkpoints",
+            "list-group-cluster-backup-checkpoints",
+            "list-legacy-backup-checkpoints",
+        ],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -1732,7 +1988,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getClusterBackupCheckpoint",
-        aliases: &["get-cluster-backup-checkpoint"],
+        aliases: &[
+            "getGroupClusterBackupCheckpoint",
+            "getLegacyBackupCheckpoint",
+            "get-cluster-backup-checkpoint",
+            "get-group-cluster-backup-checkpoint",
+            "get-legacy-backup-checkpoint",
+        ],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -1765,7 +2027,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listClusterRestoreJobs",
-        aliases: &["list-cluster-restore-jobs"],
+        aliases: &[
+            "listGroupClusterRestoreJobs",
+            "listLegacyBackupRestoreJobs",
+            "list-cluster-restore-jobs",
+            "list-group-cluster-restore-jobs",
+            "list-legacy-backup-restore-jobs",
+        ],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -1801,7 +2069,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createClusterRestoreJob",
-        aliases: &["create-cluster-restore-job"],
+        aliases: &[
+            "createGroupClusterRestoreJob",
+            "createLegacyBackupRestoreJob",
+            "create-cluster-restore-job",
+            "create-group-cluster-restore-job",
+            "create-legacy-backup-restore-job",
+        ],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "POST",
@@ -1832,7 +2106,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getClusterRestoreJob",
-        aliases: &["get-cluster-restore-job"],
+        aliases: &[
+            "getGroupClusterRestoreJob",
+            "getLegacyBackupRestoreJob",
+            "get-cluster-restore-job",
+            "get-group-cluster-restore-job",
+            "get-legacy-backup-restore-job",
+        ],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -1863,7 +2143,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getClusterSnapshotSchedule",
-        aliases: &["get-cluster-snapshot-schedule"],
+        aliases: &[
+            "getGroupClusterSnapshotSchedule",
+            "getLegacySnapshotSchedule",
+            "get-cluster-snapshot-schedule",
+            "get-group-cluster-snapshot-schedule",
+            "get-legacy-snapshot-schedule",
+        ],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -1890,7 +2176,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateClusterSnapshotSchedule",
-        aliases: &["update-cluster-snapshot-schedule"],
+        aliases: &[
+            "updateGroupClusterSnapshotSchedule",
+            "updateLegacySnapshotSchedule",
+            "update-cluster-snapshot-schedule",
+            "update-group-cluster-snapshot-schedule",
+            "update-legacy-snapshot-schedule",
+        ],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "PATCH",
@@ -1923,7 +2215,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listClusterSnapshots",
-        aliases: &["list-cluster-snapshots"],
+        aliases: &[
+            "listGroupClusterSnapshots",
+            "listLegacySnapshots",
+            "list-cluster-snapshots",
+            "list-group-cluster-snapshots",
+            "list-legacy-snapshots",
+        ],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -1957,7 +2255,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getClusterSnapshot",
-        aliases: &["get-cluster-snapshot"],
+        aliases: &[
+            "getGroupClusterSnapshot",
+            "getLegacySnapshot",
+            "get-cluster-snapshot",
+            "get-group-cluster-snapshot",
+            "get-legacy-snapshot",
+        ],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -1988,7 +2292,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteClusterSnapshot",
-        aliases: &["delete-cluster-snapshot"],
+        aliases: &[
+            "deleteGroupClusterSnapshot",
+            "deleteLegacySnapshot",
+            "delete-cluster-snapshot",
+            "delete-group-cluster-snapshot",
+            "delete-legacy-snapshot",
+        ],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "DELETE",
@@ -2021,7 +2331,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateClusterSnapshot",
-        aliases: &["update-cluster-snapshot"],
+        aliases: &[
+            "updateGroupClusterSnapshot",
+            "updateLegacySnapshotRetention",
+            "update-cluster-snapshot",
+            "update-group-cluster-snapshot",
+            "update-legacy-snapshot-retention",
+        ],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "PATCH",
@@ -2057,8 +2373,14 @@ static OPERATIONS: &[Operation] = &[
         links: &[],
     },
     Operation {
-        id: "createSharedClusterBackupRestoreJob",
-        aliases: &["create-shared-cluster-backup-restore-job"],
+        id: "createBackupTenantRestore",
+        aliases: &[
+            "createSharedClusterBackupRestoreJob",
+            "createGroupClusterBackupTenantRestore",
+            "create-backup-tenant-restore",
+            "create-shared-cluster-backup-restore-job",
+            "create-group-cluster-backup-tenant-restore",
+        ],
         tag: "sharedTierRestoreJobs",
         tag_kebab: "shared-tier-restore-jobs",
         method: "POST",
@@ -2090,8 +2412,14 @@ static OPERATIONS: &[Operation] = &[
         links: &[],
     },
     Operation {
-        id: "listSharedClusterBackupRestoreJobs",
-        aliases: &["list-shared-cluster-backup-restore-jobs"],
+        id: "listBackupTenantRestores",
+        aliases: &[
+            "listSharedClusterBackupRestoreJobs",
+            "listGroupClusterBackupTenantRestores",
+            "list-backup-tenant-restores",
+            "list-shared-cluster-backup-restore-jobs",
+            "list-group-cluster-backup-tenant-restores",
+        ],
         tag: "sharedTierRestoreJobs",
         tag_kebab: "shared-tier-restore-jobs",
         method: "GET",
@@ -2119,8 +2447,14 @@ static OPERATIONS: &[Operation] = &[
         links: &[],
     },
     Operation {
-        id: "getSharedClusterBackupRestoreJob",
-        aliases: &["get-shared-cluster-backup-restore-job"],
+        id: "getBackupTenantRestore",
+        aliases: &[
+            "getSharedClusterBackupRestoreJob",
+            "getGroupClusterBackupTenantRestore",
+            "get-backup-tenant-restore",
+            "get-shared-cluster-backup-restore-job",
+            "get-group-cluster-backup-tenant-restore",
+        ],
         tag: "sharedTierRestoreJobs",
         tag_kebab: "shared-tier-restore-jobs",
         method: "GET",
@@ -2155,7 +2489,13 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "downloadClusterBackupTenant",
-        aliases: &["download-cluster-backup-tenant"],
+        aliases: &[
+            "downloadGroupClusterBackupTenant",
+            "downloadSharedClusterBackup",
+            "download-cluster-backup-tenant",
+            "download-group-cluster-backup-tenant",
+            "download-shared-cluster-backup",
+        ],
         tag: "sharedTierSnapshots",
         tag_kebab: "shared-tier-snapshots",
         method: "POST",
@@ -2185,8 +2525,14 @@ static OPERATIONS: &[Operation] = &[
         links: &[],
     },
     Operation {
-        id: "listSharedClusterBackups",
-        aliases: &["list-shared-cluster-backups"],
+        id: "listClusterBackupSnapshots",
+        aliases: &[
+            "listSharedClusterBackups",
+            "listGroupClusterBackupTenantSnapshots",
+            "list-cluster-backup-snapshots",
+            "list-shared-cluster-backups",
+            "list-group-cluster-backup-tenant-snapshots",
+        ],
         tag: "sharedTierSnapshots",
         tag_kebab: "shared-tier-snapshots",
         method: "GET",
@@ -2212,8 +2558,14 @@ static OPERATIONS: &[Operation] = &[
         links: &[],
     },
     Operation {
-        id: "getSharedClusterBackup",
-        aliases: &["get-shared-cluster-backup"],
+        id: "getBackupTenantSnapshot",
+        aliases: &[
+            "getSharedClusterBackup",
+            "getGroupClusterBackupTenantSnapshot",
+            "get-backup-tenant-snapshot",
+            "get-shared-cluster-backup",
+            "get-group-cluster-backup-tenant-snapshot",
+        ],
         tag: "sharedTierSnapshots",
         tag_kebab: "shared-tier-snapshots",
         method: "GET",
