@@ -55,7 +55,6 @@ pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }
     let text = commands(api);
-    let text = super::print_text(&text, "cli/commands.rs", "the command tables")?;
     files.push(File { path: "cli/src/commands.rs".to_owned(), contents: format!("{rust_header}\n{text}") });
     files.push(File { path: "cli/COMMANDS.md".to_owned(), contents: format!("<!--\n{}-->\n{}", header(spec_name, ""), surface(api)) });
     Ok(files)
@@ -184,6 +183,20 @@ fn answer_schema(api: &Api, op: &Operation) -> Option<String> {
     }
 }
 
+/// `Ty { a: v, b: v }` with one field a line, indented `depth` levels of four spaces: the
+/// tables are printed as written (not parsed and formatted again: with a few hundred
+/// operations that was most of the command line's share of generation).
+fn block(ty: &str, fields: &[(&str, String)], depth: usize) -> String {
+    let pad = "    ".repeat(depth + 1);
+    let mut out = format!("{ty} {{\n");
+    for (name, value) in fields {
+        let _ = writeln!(out, "{pad}{name}: {value},");
+    }
+    out.push_str(&"    ".repeat(depth));
+    out.push('}');
+    out
+}
+
 /// The generated module's text.
 fn commands(api: &Api) -> String {
     let mut shapes = Shapes::default();
@@ -192,11 +205,8 @@ fn commands(api: &Api) -> String {
     let mut out = String::from("#![allow(deprecated)]\n//! The spec's operations and waiters as tables; each names the library's builder it drives.\n\n");
     out.push_str("use crate::spec::*;\n\n");
     let about = format!("{} from the shell; every operation is `atlas-backup <tag> <operation>` (its short published name; the others are aliases)", api.title);
-    let _ = writeln!(
-        out,
-        "pub static TABLES: crate::app::Tables = crate::app::Tables {{ about: {}, operations: OPERATIONS, waiters: WAITERS }};",
-        lit(&about)
-    );
+    let tables = block("crate::app::Tables", &[("about", lit(&about)), ("operations", "OPERATIONS".into()), ("waiters", "WAITERS".into())], 0);
+    let _ = writeln!(out, "pub static TABLES: crate::app::Tables = {tables};\n");
     // Operations in the order of their commands: by tag, then as the spec lists them.
     let mut order: Vec<usize> = (0..api.operations.len()).collect();
     order.sort_by_key(|&i| names::tag_command(&api.operations[i].tag));
@@ -231,29 +241,27 @@ fn commands(api: &Api) -> String {
                 format!("Link {{ waiter: {}, params: &[{}] }}", l.waiter, params.join(", "))
             })
             .collect();
-        let _ = writeln!(
-            out,
-            "Operation {{ id: {id}, aliases: {aliases}, tag: {tag}, tag_kebab: {tag_kebab}, method: {method}, path: {path}, \
-             summary: {summary}, description: {description}, call: {call}, versions: {versions}, roles: {roles}, deprecated: {deprecated}, \
-             sunset: {sunset}, params: &[{params}], body: {body}, answer: {answer}, list: {list}, links: &[{links}] }},",
-            id = lit(&op.command),
-            aliases = strs(&op.command_aliases),
-            tag_kebab = lit(&names::kebab(&tag)),
-            tag = lit(&tag),
-            method = lit(op.method.as_str()),
-            path = lit(&op.path),
-            summary = lit(op.summary.as_deref().unwrap_or("")),
-            description = lit(op.description.as_deref().unwrap_or("")),
-            call = caller(&builder_path(&op.builder_ident)),
-            versions = versions(op),
-            roles = strs(&op.roles),
-            deprecated = op.deprecated,
-            sunset = opt(op.sunset.as_deref()),
-            params = params.join(", "),
-            answer = opt(answer_schema(api, op).as_deref()),
-            list = op.pagination.is_some(),
-            links = links.join(", "),
-        );
+        let fields = [
+            ("id", lit(&op.command)),
+            ("aliases", strs(&op.command_aliases)),
+            ("tag", lit(&tag)),
+            ("tag_kebab", lit(&names::kebab(&tag))),
+            ("method", lit(op.method.as_str())),
+            ("path", lit(&op.path)),
+            ("summary", lit(op.summary.as_deref().unwrap_or(""))),
+            ("description", lit(op.description.as_deref().unwrap_or(""))),
+            ("call", caller(&builder_path(&op.builder_ident))),
+            ("versions", versions(op)),
+            ("roles", strs(&op.roles)),
+            ("deprecated", op.deprecated.to_string()),
+            ("sunset", opt(op.sunset.as_deref())),
+            ("params", format!("&[{}]", params.join(", "))),
+            ("body", body),
+            ("answer", opt(answer_schema(api, op).as_deref())),
+            ("list", op.pagination.is_some().to_string()),
+            ("links", format!("&[{}]", links.join(", "))),
+        ];
+        let _ = writeln!(out, "    {},", block("Operation", &fields, 1));
     }
     out.push_str("];\n\nstatic WAITERS: &[Waiter] = &[\n");
     for w in &api.waiters {
@@ -266,18 +274,17 @@ fn commands(api: &Api) -> String {
             }
         }
         let paths: Vec<String> = paths.iter().map(|p| strs(p)).collect();
-        let _ = writeln!(
-            out,
-            "Waiter {{ name: {}, kebab: {}, description: {}, operation: {}, state_paths: &[{}], min_delay: {}, max_delay: {}, wait: crate::call::wait::<{}> }},",
-            lit(&w.name),
-            lit(&names::kebab(&w.name)),
-            lit(w.description.as_deref().unwrap_or(&w.name)),
-            position.get(&w.operation).copied().unwrap_or_default(),
-            paths.join(", "),
-            w.min_delay,
-            w.max_delay,
-            builder_path(&w.builder_ident),
-        );
+        let fields = [
+            ("name", lit(&w.name)),
+            ("kebab", lit(&names::kebab(&w.name))),
+            ("description", lit(w.description.as_deref().unwrap_or(&w.name))),
+            ("operation", position.get(&w.operation).copied().unwrap_or_default().to_string()),
+            ("state_paths", format!("&[{}]", paths.join(", "))),
+            ("min_delay", w.min_delay.to_string()),
+            ("max_delay", w.max_delay.to_string()),
+            ("wait", format!("crate::call::wait::<{}>", builder_path(&w.builder_ident))),
+        ];
+        let _ = writeln!(out, "    {},", block("Waiter", &fields, 1));
     }
     out.push_str("];\n\n");
     out.push_str(&flags.text);
@@ -311,18 +318,20 @@ fn param(api: &Api, p: &crate::ir::Param) -> String {
     };
     let default = p.default.as_ref().map(text);
     let example = p.example.as_ref().map(text).unwrap_or_else(|| format!("[{}]", p.name));
-    format!(
-        "Param {{ name: {}, flag: {}, aliases: {}, location: {}, required: {}, kind: {kind}, multiple: {multiple}, help: {}, default: {}, example: {}, deprecated: {} }}",
-        lit(&p.name),
-        lit(&flag),
-        strs(&aliases),
-        location,
-        p.required,
-        lit(help.trim()),
-        opt(default.as_deref()),
-        lit(&example),
-        p.deprecated
-    )
+    let fields = [
+        ("name", lit(&p.name)),
+        ("flag", lit(&flag)),
+        ("aliases", strs(&aliases)),
+        ("location", location.to_owned()),
+        ("required", p.required.to_string()),
+        ("kind", kind),
+        ("multiple", multiple.to_string()),
+        ("help", lit(help.trim())),
+        ("default", opt(default.as_deref())),
+        ("example", lit(&example)),
+        ("deprecated", p.deprecated.to_string()),
+    ];
+    block("Param", &fields, 0)
 }
 
 /// The flag's value type; an enum lists its values (checked and completed by clap).
@@ -416,7 +425,7 @@ impl Shapes {
                     .iter()
                     .map(|f| {
                         format!(
-                            "Field {{ name: {}, required: {}, read_only: {}, shape: &{} }}",
+                            "\n        Field {{ name: {}, required: {}, read_only: {}, shape: &{} }},",
                             lit(&f.json_name),
                             f.required,
                             f.read_only,
@@ -428,7 +437,8 @@ impl Shapes {
                     Some(a) => format!("Some(&{})", self.of(api, a)),
                     None => "None".to_owned(),
                 };
-                format!("Shape::Object {{ fields: &[{}], additional: {additional} }}", fields.join(", "))
+                let fields = if fields.is_empty() { "&[]".to_owned() } else { format!("&[{}\n    ]", fields.concat()) };
+                block("Shape::Object", &[("fields", fields), ("additional", additional)], 0)
             }
             TypeKind::Enum(e) => format!("Shape::Enum({})", strs(&e.variants.iter().map(|v| v.value.clone()).collect::<Vec<_>>())),
             TypeKind::IntEnum(_) => "Shape::Integer".to_owned(),

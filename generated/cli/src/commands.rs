@@ -3,20 +3,19 @@
 
 #![allow(deprecated)]
 //! The spec's operations and waiters as tables; each names the library's builder it drives.
+
 use crate::spec::*;
+
 pub static TABLES: crate::app::Tables = crate::app::Tables {
     about: "MongoDB Atlas Administration API - Backup from the shell; every operation is `atlas-backup <tag> <operation>` (its short published name; the others are aliases)",
     operations: OPERATIONS,
     waiters: WAITERS,
 };
+
 static OPERATIONS: &[Operation] = &[
     Operation {
         id: "listExportBuckets",
-        aliases: &[
-            "listGroupBackupExportBuckets",
-            "list-export-buckets",
-            "list-group-backup-export-buckets",
-        ],
+        aliases: &["listGroupBackupExportBuckets", "list-export-buckets", "list-group-backup-export-buckets"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -24,23 +23,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List snapshot export buckets",
         description: "Returns the export buckets of the project. Requires the Project Read Only role.",
         call: crate::call::call::<atlas_backup::operations::ListExportBuckets>,
-        versions: &[
-            Version {
-                date: "2024-05-30",
-                call: crate::call::call::<atlas_backup::operations::ListExportBuckets>,
-            },
-        ],
+        versions: &[Version { date: "2024-05-30", call: crate::call::call::<atlas_backup::operations::ListExportBuckets> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedBackupSnapshotExportBuckets"),
         list: true,
@@ -48,11 +35,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createExportBucket",
-        aliases: &[
-            "createGroupBackupExportBucket",
-            "create-export-bucket",
-            "create-group-backup-export-bucket",
-        ],
+        aliases: &["createGroupBackupExportBucket", "create-export-bucket", "create-group-backup-export-bucket"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -60,32 +43,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Create a snapshot export bucket",
         description: "Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket to which snapshots of the project can then be exported. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::CreateExportBucket>,
-        versions: &[
-            Version {
-                date: "2024-05-30",
-                call: crate::call::call::<atlas_backup::operations::CreateExportBucket>,
-            },
-        ],
+        versions: &[Version { date: "2024-05-30", call: crate::call::call::<atlas_backup::operations::CreateExportBucket> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DiskBackupSnapshotExportBucketRequest",
-            shape: &SHAPE_0,
-        }),
+        body: Some(Body { required: true, type_name: "models::DiskBackupSnapshotExportBucketRequest", shape: &SHAPE_0 }),
         answer: Some("DiskBackupSnapshotExportBucketResponse"),
         list: false,
         links: &[],
     },
     Operation {
         id: "getExportBucket",
-        aliases: &[
-            "getGroupBackupExportBucket",
-            "get-export-bucket",
-            "get-group-backup-export-bucket",
-        ],
+        aliases: &["getGroupBackupExportBucket", "get-export-bucket", "get-group-backup-export-bucket"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -93,21 +63,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a snapshot export bucket",
         description: "Returns one export bucket of the project. Requires the Project Read Only role.",
         call: crate::call::call::<atlas_backup::operations::GetExportBucket>,
-        versions: &[
-            Version {
-                date: "2024-05-30",
-                call: crate::call::call::<atlas_backup::operations::GetExportBucket>,
-            },
-        ],
+        versions: &[Version { date: "2024-05-30", call: crate::call::call::<atlas_backup::operations::GetExportBucket> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_EXPORT_BUCKET_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_EXPORT_BUCKET_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("DiskBackupSnapshotExportBucketResponse"),
         list: false,
@@ -115,11 +75,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteExportBucket",
-        aliases: &[
-            "deleteGroupBackupExportBucket",
-            "delete-export-bucket",
-            "delete-group-backup-export-bucket",
-        ],
+        aliases: &["deleteGroupBackupExportBucket", "delete-export-bucket", "delete-group-backup-export-bucket"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -127,21 +83,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Delete a snapshot export bucket",
         description: "Removes one export bucket; automatic export to it must first be turned off on every cluster of the project. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::DeleteExportBucket>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<atlas_backup::operations::DeleteExportBucket>,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::DeleteExportBucket> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_EXPORT_BUCKET_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_EXPORT_BUCKET_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: None,
         list: false,
@@ -149,11 +95,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateBackupExportBucket",
-        aliases: &[
-            "updateGroupBackupExportBucket",
-            "update-backup-export-bucket",
-            "update-group-backup-export-bucket",
-        ],
+        aliases: &["updateGroupBackupExportBucket", "update-backup-export-bucket", "update-group-backup-export-bucket"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PATCH",
@@ -161,39 +103,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Change private networking of a snapshot export bucket",
         description: "Turns the private networking requirement of one export bucket on or off. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::UpdateBackupExportBucket>,
-        versions: &[
-            Version {
-                date: "2024-05-30",
-                call: crate::call::call::<
-                    atlas_backup::operations::UpdateBackupExportBucket,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2024-05-30", call: crate::call::call::<atlas_backup::operations::UpdateBackupExportBucket> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_EXPORT_BUCKET_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::UpdateRequirePrivateNetworkingRequest",
-            shape: &SHAPE_9,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_EXPORT_BUCKET_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::UpdateRequirePrivateNetworkingRequest", shape: &SHAPE_9 }),
         answer: Some("DiskBackupSnapshotAWSExportBucketResponse"),
         list: false,
         links: &[],
     },
     Operation {
         id: "listBackupPrivateEndpoints",
-        aliases: &[
-            "listGroupBackupPrivateEndpoints",
-            "list-backup-private-endpoints",
-            "list-group-backup-private-endpoints",
-        ],
+        aliases: &["listGroupBackupPrivateEndpoints", "list-backup-private-endpoints", "list-group-backup-private-endpoints"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -201,26 +123,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List object storage private endpoints of one cloud provider",
         description: "Returns the private endpoints that connect Atlas to cloud object storage for backups, for one cloud provider of the project. Requires the Project Owner role.",
         call: crate::call::call::<atlas_backup::operations::ListBackupPrivateEndpoints>,
-        versions: &[
-            Version {
-                date: "2024-11-13",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListBackupPrivateEndpoints,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::ListBackupPrivateEndpoints> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLOUD_PROVIDER,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLOUD_PROVIDER, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedApiAtlasObjectStoragePrivateEndpointResponse"),
         list: true,
@@ -228,11 +135,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createBackupPrivateEndpoint",
-        aliases: &[
-            "createGroupBackupPrivateEndpoint",
-            "create-backup-private-endpoint",
-            "create-group-backup-private-endpoint",
-        ],
+        aliases: &["createGroupBackupPrivateEndpoint", "create-backup-private-endpoint", "create-group-backup-private-endpoint"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -240,39 +143,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Create an object storage private endpoint",
         description: "Creates a private endpoint in a region so that backup traffic between Atlas and cloud object storage stays on the provider network. Requires the Project Owner role.",
         call: crate::call::call::<atlas_backup::operations::CreateBackupPrivateEndpoint>,
-        versions: &[
-            Version {
-                date: "2024-11-13",
-                call: crate::call::call::<
-                    atlas_backup::operations::CreateBackupPrivateEndpoint,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::CreateBackupPrivateEndpoint> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLOUD_PROVIDER,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::ObjectStoragePrivateEndpointRequest",
-            shape: &SHAPE_10,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_CLOUD_PROVIDER, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::ObjectStoragePrivateEndpointRequest", shape: &SHAPE_10 }),
         answer: Some("ObjectStoragePrivateEndpointResponse"),
         list: false,
         links: &[],
     },
     Operation {
         id: "getBackupPrivateEndpoint",
-        aliases: &[
-            "getGroupBackupPrivateEndpoint",
-            "get-backup-private-endpoint",
-            "get-group-backup-private-endpoint",
-        ],
+        aliases: &["getGroupBackupPrivateEndpoint", "get-backup-private-endpoint", "get-group-backup-private-endpoint"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -280,24 +163,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get an object storage private endpoint",
         description: "Returns one object storage private endpoint used for backups. Requires the Project Owner role.",
         call: crate::call::call::<atlas_backup::operations::GetBackupPrivateEndpoint>,
-        versions: &[
-            Version {
-                date: "2024-11-13",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetBackupPrivateEndpoint,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::GetBackupPrivateEndpoint> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLOUD_PROVIDER,
-            &PARAM_ENDPOINT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLOUD_PROVIDER, &PARAM_ENDPOINT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("ObjectStoragePrivateEndpointResponse"),
         list: false,
@@ -305,11 +175,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteBackupPrivateEndpoint",
-        aliases: &[
-            "deleteGroupBackupPrivateEndpoint",
-            "delete-backup-private-endpoint",
-            "delete-group-backup-private-endpoint",
-        ],
+        aliases: &["deleteGroupBackupPrivateEndpoint", "delete-backup-private-endpoint", "delete-group-backup-private-endpoint"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -317,24 +183,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Delete an object storage private endpoint",
         description: "Removes one object storage private endpoint used for backups. Requires the Project Owner role.",
         call: crate::call::call::<atlas_backup::operations::DeleteBackupPrivateEndpoint>,
-        versions: &[
-            Version {
-                date: "2024-11-13",
-                call: crate::call::call::<
-                    atlas_backup::operations::DeleteBackupPrivateEndpoint,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::DeleteBackupPrivateEndpoint> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLOUD_PROVIDER,
-            &PARAM_ENDPOINT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLOUD_PROVIDER, &PARAM_ENDPOINT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: None,
         list: false,
@@ -342,13 +195,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getCompliancePolicy",
-        aliases: &[
-            "getGroupBackupCompliancePolicy",
-            "getDataProtectionSettings",
-            "get-compliance-policy",
-            "get-group-backup-compliance-policy",
-            "get-data-protection-settings",
-        ],
+        aliases: &["getGroupBackupCompliancePolicy", "getDataProtectionSettings", "get-compliance-policy", "get-group-backup-compliance-policy", "get-data-protection-settings"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -356,12 +203,7 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get the Backup Compliance Policy",
         description: "Returns the Backup Compliance Policy settings of the project. Requires the Project Owner role.",
         call: crate::call::call::<atlas_backup::operations::GetCompliancePolicy>,
-        versions: &[
-            Version {
-                date: "2023-10-01",
-                call: crate::call::call::<atlas_backup::operations::GetCompliancePolicy>,
-            },
-        ],
+        versions: &[Version { date: "2023-10-01", call: crate::call::call::<atlas_backup::operations::GetCompliancePolicy> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
@@ -373,13 +215,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateCompliancePolicy",
-        aliases: &[
-            "updateGroupBackupCompliancePolicy",
-            "updateDataProtectionSettings",
-            "update-compliance-policy",
-            "update-group-backup-compliance-policy",
-            "update-data-protection-settings",
-        ],
+        aliases: &["updateGroupBackupCompliancePolicy", "updateDataProtectionSettings", "update-compliance-policy", "update-group-backup-compliance-policy", "update-data-protection-settings"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PUT",
@@ -387,41 +223,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Set the Backup Compliance Policy",
         description: "Enables or changes the Backup Compliance Policy of the project. Requires the Project Owner role.",
         call: crate::call::call::<atlas_backup::operations::UpdateCompliancePolicy>,
-        versions: &[
-            Version {
-                date: "2023-10-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::UpdateCompliancePolicy,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-10-01", call: crate::call::call::<atlas_backup::operations::UpdateCompliancePolicy> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_OVERWRITE_BACKUP_POLICIES,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DataProtectionSettings20231001Request",
-            shape: &SHAPE_11,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_OVERWRITE_BACKUP_POLICIES, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::DataProtectionSettings20231001Request", shape: &SHAPE_11 }),
         answer: Some("DataProtectionSettings20231001"),
         list: false,
         links: &[],
     },
     Operation {
         id: "disableCompliancePolicy",
-        aliases: &[
-            "disableGroupBackupCompliancePolicy",
-            "disableDataProtectionSettings",
-            "disable-compliance-policy",
-            "disable-group-backup-compliance-policy",
-            "disable-data-protection-settings",
-        ],
+        aliases: &["disableGroupBackupCompliancePolicy", "disableDataProtectionSettings", "disable-compliance-policy", "disable-group-backup-compliance-policy", "disable-data-protection-settings"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -429,14 +243,7 @@ static OPERATIONS: &[Operation] = &[
         summary: "Disable the Backup Compliance Policy",
         description: "Turns off the Backup Compliance Policy of the project; Atlas only allows this when the policy is marked deletable. Requires the Project Owner role.",
         call: crate::call::call::<atlas_backup::operations::DisableCompliancePolicy>,
-        versions: &[
-            Version {
-                date: "2024-11-13",
-                call: crate::call::call::<
-                    atlas_backup::operations::DisableCompliancePolicy,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::DisableCompliancePolicy> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
@@ -448,13 +255,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBackupExports",
-        aliases: &[
-            "listGroupClusterBackupExports",
-            "listBackupExportJobs",
-            "list-backup-exports",
-            "list-group-cluster-backup-exports",
-            "list-backup-export-jobs",
-        ],
+        aliases: &["listGroupClusterBackupExports", "listBackupExportJobs", "list-backup-exports", "list-group-cluster-backup-exports", "list-backup-export-jobs"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -462,24 +263,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List snapshot export jobs of a cluster",
         description: "Returns the jobs that export snapshots of the cluster to export buckets. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::ListBackupExports>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<atlas_backup::operations::ListBackupExports>,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListBackupExports> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedApiAtlasDiskBackupExportJob"),
         list: true,
@@ -487,13 +275,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createBackupExport",
-        aliases: &[
-            "createGroupClusterBackupExport",
-            "createBackupExportJob",
-            "create-backup-export",
-            "create-group-cluster-backup-export",
-            "create-backup-export-job",
-        ],
+        aliases: &["createGroupClusterBackupExport", "createBackupExportJob", "create-backup-export", "create-group-cluster-backup-export", "create-backup-export-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -501,43 +283,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Export a snapshot",
         description: "Starts a job that exports one snapshot of the cluster to an export bucket. Requires the Project Backup Export Operator role.",
         call: crate::call::call::<atlas_backup::operations::CreateBackupExport>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<atlas_backup::operations::CreateBackupExport>,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CreateBackupExport> }],
         roles: &["Project Backup Export Operator"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DiskBackupExportJobRequest",
-            shape: &SHAPE_22,
-        }),
+        body: Some(Body { required: true, type_name: "models::DiskBackupExportJobRequest", shape: &SHAPE_22 }),
         answer: Some("DiskBackupExportJob"),
         list: false,
-        links: &[
-            Link {
-                waiter: 1,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("clusterName", Source::Request("clusterName")),
-                    ("exportId", Source::Response("/id")),
-                ],
-            },
-        ],
+        links: &[Link { waiter: 1, params: &[("groupId", Source::Request("groupId")), ("clusterName", Source::Request("clusterName")), ("exportId", Source::Response("/id"))] }],
     },
     Operation {
         id: "getBackupExport",
-        aliases: &[
-            "getGroupClusterBackupExport",
-            "getBackupExportJob",
-            "get-backup-export",
-            "get-group-cluster-backup-export",
-            "get-backup-export-job",
-        ],
+        aliases: &["getGroupClusterBackupExport", "getBackupExportJob", "get-backup-export", "get-group-cluster-backup-export", "get-backup-export-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -545,22 +303,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a snapshot export job",
         description: "Returns one snapshot export job of the cluster. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::GetBackupExport>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<atlas_backup::operations::GetBackupExport>,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetBackupExport> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_EXPORT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_EXPORT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("DiskBackupExportJob"),
         list: false,
@@ -568,11 +315,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBackupRestoreJobs",
-        aliases: &[
-            "listGroupClusterBackupRestoreJobs",
-            "list-backup-restore-jobs",
-            "list-group-cluster-backup-restore-jobs",
-        ],
+        aliases: &["listGroupClusterBackupRestoreJobs", "list-backup-restore-jobs", "list-group-cluster-backup-restore-jobs"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -580,26 +323,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List cloud backup restore jobs of a cluster",
         description: "Returns the restore jobs of the cluster. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::ListBackupRestoreJobs>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListBackupRestoreJobs,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListBackupRestoreJobs> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedCloudBackupRestoreJob"),
         list: true,
@@ -607,11 +335,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createBackupRestoreJob",
-        aliases: &[
-            "createGroupClusterBackupRestoreJob",
-            "create-backup-restore-job",
-            "create-group-cluster-backup-restore-job",
-        ],
+        aliases: &["createGroupClusterBackupRestoreJob", "create-backup-restore-job", "create-group-cluster-backup-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -619,43 +343,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Restore a cloud backup snapshot",
         description: "Starts a restore job: an automated restore into a cluster, a point-in-time restore, or a download of the snapshot files. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.",
         call: crate::call::call::<atlas_backup::operations::CreateBackupRestoreJob>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::CreateBackupRestoreJob,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CreateBackupRestoreJob> }],
         roles: &["Project Backup Export Operator", "Project Backup Recovery Operator"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DiskBackupSnapshotRestoreJobRequest",
-            shape: &SHAPE_25,
-        }),
+        body: Some(Body { required: true, type_name: "models::DiskBackupSnapshotRestoreJobRequest", shape: &SHAPE_25 }),
         answer: Some("DiskBackupSnapshotRestoreJob"),
         list: false,
-        links: &[
-            Link {
-                waiter: 2,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("clusterName", Source::Request("clusterName")),
-                    ("restoreJobId", Source::Response("/id")),
-                ],
-            },
-        ],
+        links: &[Link { waiter: 2, params: &[("groupId", Source::Request("groupId")), ("clusterName", Source::Request("clusterName")), ("restoreJobId", Source::Response("/id"))] }],
     },
     Operation {
         id: "getBackupRestoreJob",
-        aliases: &[
-            "getGroupClusterBackupRestoreJob",
-            "get-backup-restore-job",
-            "get-group-cluster-backup-restore-job",
-        ],
+        aliases: &["getGroupClusterBackupRestoreJob", "get-backup-restore-job", "get-group-cluster-backup-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -663,22 +363,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a cloud backup restore job",
         description: "Returns one restore job of the cluster. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::GetBackupRestoreJob>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<atlas_backup::operations::GetBackupRestoreJob>,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetBackupRestoreJob> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_RESTORE_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_RESTORE_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("DiskBackupSnapshotRestoreJob"),
         list: false,
@@ -686,11 +375,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "cancelBackupRestoreJob",
-        aliases: &[
-            "cancelGroupClusterBackupRestoreJob",
-            "cancel-backup-restore-job",
-            "cancel-group-cluster-backup-restore-job",
-        ],
+        aliases: &["cancelGroupClusterBackupRestoreJob", "cancel-backup-restore-job", "cancel-group-cluster-backup-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -698,24 +383,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Cancel a cloud backup restore job",
         description: "Cancels one restore job of the cluster; some jobs, such as shard restores, cannot be cancelled. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.",
         call: crate::call::call::<atlas_backup::operations::CancelBackupRestoreJob>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::CancelBackupRestoreJob,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CancelBackupRestoreJob> }],
         roles: &["Project Backup Export Operator", "Project Backup Recovery Operator"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_RESTORE_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_RESTORE_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: None,
         list: false,
@@ -723,11 +395,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getBackupSchedule",
-        aliases: &[
-            "getGroupClusterBackupSchedule",
-            "get-backup-schedule",
-            "get-group-cluster-backup-schedule",
-        ],
+        aliases: &["getGroupClusterBackupSchedule", "get-backup-schedule", "get-group-cluster-backup-schedule"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -735,12 +403,7 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get the backup schedule of a cluster",
         description: "Returns the cloud backup schedule of the cluster. Requires the Project Read Only role.",
         call: crate::call::call::<atlas_backup::operations::GetBackupSchedule>,
-        versions: &[
-            Version {
-                date: "2024-08-05",
-                call: crate::call::call::<atlas_backup::operations::GetBackupSchedule>,
-            },
-        ],
+        versions: &[Version { date: "2024-08-05", call: crate::call::call::<atlas_backup::operations::GetBackupSchedule> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
@@ -752,13 +415,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteClusterBackupSchedule",
-        aliases: &[
-            "deleteGroupClusterBackupSchedule",
-            "deleteAllBackupSchedules",
-            "delete-cluster-backup-schedule",
-            "delete-group-cluster-backup-schedule",
-            "delete-all-backup-schedules",
-        ],
+        aliases: &["deleteGroupClusterBackupSchedule", "deleteAllBackupSchedules", "delete-cluster-backup-schedule", "delete-group-cluster-backup-schedule", "delete-all-backup-schedules"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -766,14 +423,7 @@ static OPERATIONS: &[Operation] = &[
         summary: "Remove all backup schedules of a cluster",
         description: "Deletes every backup policy of the cluster and returns the resulting schedule. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::DeleteClusterBackupSchedule>,
-        versions: &[
-            Version {
-                date: "2024-08-05",
-                call: crate::call::call::<
-                    atlas_backup::operations::DeleteClusterBackupSchedule,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2024-08-05", call: crate::call::call::<atlas_backup::operations::DeleteClusterBackupSchedule> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
@@ -785,11 +435,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateBackupSchedule",
-        aliases: &[
-            "updateGroupClusterBackupSchedule",
-            "update-backup-schedule",
-            "update-group-cluster-backup-schedule",
-        ],
+        aliases: &["updateGroupClusterBackupSchedule", "update-backup-schedule", "update-group-cluster-backup-schedule"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PATCH",
@@ -797,34 +443,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Change the backup schedule of a cluster",
         description: "Updates the cloud backup schedule of the cluster and returns it. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::UpdateBackupSchedule>,
-        versions: &[
-            Version {
-                date: "2024-08-05",
-                call: crate::call::call::<atlas_backup::operations::UpdateBackupSchedule>,
-            },
-        ],
+        versions: &[Version { date: "2024-08-05", call: crate::call::call::<atlas_backup::operations::UpdateBackupSchedule> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DiskBackupSnapshotSchedule20240805Request",
-            shape: &SHAPE_27,
-        }),
+        body: Some(Body { required: true, type_name: "models::DiskBackupSnapshotSchedule20240805Request", shape: &SHAPE_27 }),
         answer: Some("DiskBackupSnapshotSchedule20240805"),
         list: false,
         links: &[],
     },
     Operation {
         id: "listBackupSnapshots",
-        aliases: &[
-            "listGroupClusterBackupSnapshots",
-            "listReplicaSetBackups",
-            "list-backup-snapshots",
-            "list-group-cluster-backup-snapshots",
-            "list-replica-set-backups",
-        ],
+        aliases: &["listGroupClusterBackupSnapshots", "listReplicaSetBackups", "list-backup-snapshots", "list-group-cluster-backup-snapshots", "list-replica-set-backups"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -832,27 +463,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List replica set cloud backup snapshots",
         description: "Returns the snapshots of the cluster; the optional point-in-time parameters narrow the list to the snapshots usable for that moment. Requires the Project Read Only role.",
         call: crate::call::call::<atlas_backup::operations::ListBackupSnapshots>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<atlas_backup::operations::ListBackupSnapshots>,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListBackupSnapshots> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_OPLOG_INC,
-            &PARAM_OPLOG_TS,
-            &PARAM_POINT_IN_TIME_UTC_SECONDS,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_OPLOG_INC, &PARAM_OPLOG_TS, &PARAM_POINT_IN_TIME_UTC_SECONDS, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedCloudBackupReplicaSet"),
         list: true,
@@ -860,13 +475,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "takeSnapshots",
-        aliases: &[
-            "takeGroupClusterBackupSnapshots",
-            "takeSnapshot",
-            "take-snapshots",
-            "take-group-cluster-backup-snapshots",
-            "take-snapshot",
-        ],
+        aliases: &["takeGroupClusterBackupSnapshots", "takeSnapshot", "take-snapshots", "take-group-cluster-backup-snapshots", "take-snapshot"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -874,43 +483,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Take an on-demand snapshot of a cluster",
         description: "Starts one on-demand snapshot of the given cluster; if an earlier on-demand snapshot is still `queued` or `inProgress`, wait for it to finish before requesting another. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::TakeSnapshots>,
-        versions: &[
-            Version {
-                date: "2025-03-12",
-                call: crate::call::call::<atlas_backup::operations::TakeSnapshots>,
-            },
-        ],
+        versions: &[Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::TakeSnapshots> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DiskBackupOnDemandSnapshotRequest",
-            shape: &SHAPE_50,
-        }),
+        body: Some(Body { required: true, type_name: "models::DiskBackupOnDemandSnapshotRequest", shape: &SHAPE_50 }),
         answer: Some("DiskBackupSnapshot"),
         list: false,
-        links: &[
-            Link {
-                waiter: 4,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("clusterName", Source::Request("clusterName")),
-                    ("snapshotId", Source::Response("/id")),
-                ],
-            },
-        ],
+        links: &[Link { waiter: 4, params: &[("groupId", Source::Request("groupId")), ("clusterName", Source::Request("clusterName")), ("snapshotId", Source::Response("/id"))] }],
     },
     Operation {
         id: "getBackupShardedCluster",
-        aliases: &[
-            "getGroupClusterBackupSnapshotShardedCluster",
-            "getShardedClusterBackup",
-            "get-backup-sharded-cluster",
-            "get-group-cluster-backup-snapshot-sharded-cluster",
-            "get-sharded-cluster-backup",
-        ],
+        aliases: &["getGroupClusterBackupSnapshotShardedCluster", "getShardedClusterBackup", "get-backup-sharded-cluster", "get-group-cluster-backup-snapshot-sharded-cluster", "get-sharded-cluster-backup"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -918,24 +503,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a sharded cluster snapshot",
         description: "Returns one snapshot of the sharded cluster. Requires the Project Read Only role.",
         call: crate::call::call::<atlas_backup::operations::GetBackupShardedCluster>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetBackupShardedCluster,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetBackupShardedCluster> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("DiskBackupShardedClusterSnapshot"),
         list: false,
@@ -943,13 +515,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteBackupShardedCluster",
-        aliases: &[
-            "deleteGroupClusterBackupSnapshotShardedCluster",
-            "deleteShardedClusterBackup",
-            "delete-backup-sharded-cluster",
-            "delete-group-cluster-backup-snapshot-sharded-cluster",
-            "delete-sharded-cluster-backup",
-        ],
+        aliases: &["deleteGroupClusterBackupSnapshotShardedCluster", "deleteShardedClusterBackup", "delete-backup-sharded-cluster", "delete-group-cluster-backup-snapshot-sharded-cluster", "delete-sharded-cluster-backup"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -957,24 +523,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Delete a sharded cluster snapshot",
         description: "Deletes one snapshot of the sharded cluster. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::DeleteBackupShardedCluster>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::DeleteBackupShardedCluster,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::DeleteBackupShardedCluster> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: None,
         list: false,
@@ -982,13 +535,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listBackupShardedClusters",
-        aliases: &[
-            "listGroupClusterBackupSnapshotShardedClusters",
-            "listShardedClusterBackups",
-            "list-backup-sharded-clusters",
-            "list-group-cluster-backup-snapshot-sharded-clusters",
-            "list-sharded-cluster-backups",
-        ],
+        aliases: &["listGroupClusterBackupSnapshotShardedClusters", "listShardedClusterBackups", "list-backup-sharded-clusters", "list-group-cluster-backup-snapshot-sharded-clusters", "list-sharded-cluster-backups"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -996,14 +543,7 @@ static OPERATIONS: &[Operation] = &[
         summary: "List sharded cluster snapshots",
         description: "Returns the snapshots of the sharded cluster. Requires the Project Read Only role.",
         call: crate::call::call::<atlas_backup::operations::ListBackupShardedClusters>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListBackupShardedClusters,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListBackupShardedClusters> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
@@ -1015,40 +555,19 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getClusterBackupSnapshot",
-        aliases: &[
-            "getGroupClusterBackupSnapshot",
-            "getReplicaSetBackup",
-            "get-cluster-backup-snapshot",
-            "get-group-cluster-backup-snapshot",
-            "get-replica-set-backup",
-        ],
+        aliases: &["getGroupClusterBackupSnapshot", "getReplicaSetBackup", "get-cluster-backup-snapshot", "get-group-cluster-backup-snapshot", "get-replica-set-backup"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
         summary: "Get one replica set cloud backup snapshot",
         description: "Returns a single snapshot of the given cluster. Requires the Project Read Only or Project Backup Manager role.",
-        call: crate::call::call::<
-            atlas_backup::operations::GetGroupClusterBackupSnapshot,
-        >,
-        versions: &[
-            Version {
-                date: "2024-05-30",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetGroupClusterBackupSnapshot,
-                >,
-            },
-        ],
+        call: crate::call::call::<atlas_backup::operations::GetGroupClusterBackupSnapshot>,
+        versions: &[Version { date: "2024-05-30", call: crate::call::call::<atlas_backup::operations::GetGroupClusterBackupSnapshot> }],
         roles: &["Project Read Only", "Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("DiskBackupReplicaSet"),
         list: false,
@@ -1056,13 +575,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteClusterBackupSnapshot",
-        aliases: &[
-            "deleteGroupClusterBackupSnapshot",
-            "deleteReplicaSetBackup",
-            "delete-cluster-backup-snapshot",
-            "delete-group-cluster-backup-snapshot",
-            "delete-replica-set-backup",
-        ],
+        aliases: &["deleteGroupClusterBackupSnapshot", "deleteReplicaSetBackup", "delete-cluster-backup-snapshot", "delete-group-cluster-backup-snapshot", "delete-replica-set-backup"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
@@ -1070,47 +583,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Delete a cloud backup snapshot",
         description: "Deletes one snapshot of the cluster. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::DeleteClusterBackupSnapshot>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::DeleteClusterBackupSnapshot,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::DeleteClusterBackupSnapshot> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: None,
         list: false,
-        links: &[
-            Link {
-                waiter: 5,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("clusterName", Source::Request("clusterName")),
-                    ("snapshotId", Source::Request("snapshotId")),
-                ],
-            },
-        ],
+        links: &[Link { waiter: 5, params: &[("groupId", Source::Request("groupId")), ("clusterName", Source::Request("clusterName")), ("snapshotId", Source::Request("snapshotId"))] }],
     },
     Operation {
         id: "updateBackupSnapshot",
-        aliases: &[
-            "updateGroupClusterBackupSnapshot",
-            "updateSnapshotRetention",
-            "update-backup-snapshot",
-            "update-group-cluster-backup-snapshot",
-            "update-snapshot-retention",
-        ],
+        aliases: &["updateGroupClusterBackupSnapshot", "updateSnapshotRetention", "update-backup-snapshot", "update-group-cluster-backup-snapshot", "update-snapshot-retention"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PATCH",
@@ -1118,38 +603,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Change the retention of a cloud backup snapshot",
         description: "Changes how long Atlas keeps one snapshot of the cluster. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::UpdateBackupSnapshot>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<atlas_backup::operations::UpdateBackupSnapshot>,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::UpdateBackupSnapshot> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::BackupSnapshotRetention",
-            shape: &SHAPE_51,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::BackupSnapshotRetention", shape: &SHAPE_51 }),
         answer: Some("DiskBackupReplicaSet"),
         list: false,
         links: &[],
     },
     Operation {
         id: "listBackupSnapshotDatabases",
-        aliases: &[
-            "listGroupClusterBackupSnapshotDatabases",
-            "list-backup-snapshot-databases",
-            "list-group-cluster-backup-snapshot-databases",
-        ],
+        aliases: &["listGroupClusterBackupSnapshotDatabases", "list-backup-snapshot-databases", "list-group-cluster-backup-snapshot-databases"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1157,27 +623,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List the databases in a snapshot",
         description: "Returns the databases contained in one snapshot of the cluster. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::ListBackupSnapshotDatabases>,
-        versions: &[
-            Version {
-                date: "2025-03-12",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListBackupSnapshotDatabases,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::ListBackupSnapshotDatabases> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedApiAtlasDiskBackupDatabase"),
         list: true,
@@ -1185,11 +635,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getBackupSnapshotDatabase",
-        aliases: &[
-            "getGroupClusterBackupSnapshotDatabase",
-            "get-backup-snapshot-database",
-            "get-group-cluster-backup-snapshot-database",
-        ],
+        aliases: &["getGroupClusterBackupSnapshotDatabase", "get-backup-snapshot-database", "get-group-cluster-backup-snapshot-database"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1197,25 +643,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a database in a snapshot",
         description: "Returns one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::GetBackupSnapshotDatabase>,
-        versions: &[
-            Version {
-                date: "2025-03-12",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetBackupSnapshotDatabase,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::GetBackupSnapshotDatabase> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_DATABASE_NAME,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_DATABASE_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("DiskBackupDatabaseResponse"),
         list: false,
@@ -1223,42 +655,19 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listSnapshotDatabaseCollections",
-        aliases: &[
-            "listGroupClusterBackupSnapshotDatabaseCollections",
-            "list-snapshot-database-collections",
-            "list-group-cluster-backup-snapshot-database-collections",
-        ],
+        aliases: &["listGroupClusterBackupSnapshotDatabaseCollections", "list-snapshot-database-collections", "list-group-cluster-backup-snapshot-database-collections"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections",
         summary: "List the collections of a database in a snapshot",
         description: "Returns the collections of one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.",
-        call: crate::call::call::<
-            atlas_backup::operations::ListSnapshotDatabaseCollections,
-        >,
-        versions: &[
-            Version {
-                date: "2025-03-12",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListSnapshotDatabaseCollections,
-                >,
-            },
-        ],
+        call: crate::call::call::<atlas_backup::operations::ListSnapshotDatabaseCollections>,
+        versions: &[Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::ListSnapshotDatabaseCollections> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_DATABASE_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_DATABASE_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedApiAtlasDiskBackupCollection"),
         list: true,
@@ -1266,40 +675,19 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getSnapshotDatabaseCollection",
-        aliases: &[
-            "getGroupClusterBackupSnapshotDatabaseCollection",
-            "get-snapshot-database-collection",
-            "get-group-cluster-backup-snapshot-database-collection",
-        ],
+        aliases: &["getGroupClusterBackupSnapshotDatabaseCollection", "get-snapshot-database-collection", "get-group-cluster-backup-snapshot-database-collection"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}",
         summary: "Get a collection of a database in a snapshot",
         description: "Returns one collection of a database contained in a snapshot of the cluster. Requires the Project Backup Manager role.",
-        call: crate::call::call::<
-            atlas_backup::operations::GetSnapshotDatabaseCollection,
-        >,
-        versions: &[
-            Version {
-                date: "2025-03-12",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetSnapshotDatabaseCollection,
-                >,
-            },
-        ],
+        call: crate::call::call::<atlas_backup::operations::GetSnapshotDatabaseCollection>,
+        versions: &[Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::GetSnapshotDatabaseCollection> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_DATABASE_NAME,
-            &PARAM_COLLECTION_NAME,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_DATABASE_NAME, &PARAM_COLLECTION_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("DiskBackupCollectionResponse"),
         list: false,
@@ -1307,11 +695,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listCollectionRestoreJobs",
-        aliases: &[
-            "listGroupClusterCollectionRestoreJobs",
-            "list-collection-restore-jobs",
-            "list-group-cluster-collection-restore-jobs",
-        ],
+        aliases: &["listGroupClusterCollectionRestoreJobs", "list-collection-restore-jobs", "list-group-cluster-collection-restore-jobs"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1319,25 +703,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List collection restore jobs",
         description: "Returns the jobs that restore selected databases or collections into the cluster. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::ListCollectionRestoreJobs>,
-        versions: &[
-            Version {
-                date: "2025-03-12",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListCollectionRestoreJobs,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::ListCollectionRestoreJobs> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedApiAtlasCollectionRestoreJob"),
         list: true,
@@ -1345,11 +715,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createCollectionRestoreJob",
-        aliases: &[
-            "createGroupClusterCollectionRestoreJob",
-            "create-collection-restore-job",
-            "create-group-cluster-collection-restore-job",
-        ],
+        aliases: &["createGroupClusterCollectionRestoreJob", "create-collection-restore-job", "create-group-cluster-collection-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -1357,34 +723,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Restore databases or collections",
         description: "Starts a job that restores selected databases or collections from a snapshot or a point in time. Requires the Project Backup Recovery Operator role.",
         call: crate::call::call::<atlas_backup::operations::CreateCollectionRestoreJob>,
-        versions: &[
-            Version {
-                date: "2025-03-12",
-                call: crate::call::call::<
-                    atlas_backup::operations::CreateCollectionRestoreJob,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::CreateCollectionRestoreJob> }],
         roles: &["Project Backup Recovery Operator"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::ApiAtlasCollectionRestoreJobRequest",
-            shape: &SHAPE_53,
-        }),
+        body: Some(Body { required: true, type_name: "models::ApiAtlasCollectionRestoreJobRequest", shape: &SHAPE_53 }),
         answer: Some("ApiAtlasCollectionRestoreJobResponse"),
         list: false,
         links: &[],
     },
     Operation {
         id: "getCollectionRestoreJob",
-        aliases: &[
-            "getGroupClusterCollectionRestoreJob",
-            "get-collection-restore-job",
-            "get-group-cluster-collection-restore-job",
-        ],
+        aliases: &["getGroupClusterCollectionRestoreJob", "get-collection-restore-job", "get-group-cluster-collection-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1392,24 +743,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a collection restore job",
         description: "Returns one collection restore job. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::GetCollectionRestoreJob>,
-        versions: &[
-            Version {
-                date: "2025-03-12",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetCollectionRestoreJob,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::GetCollectionRestoreJob> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("ApiAtlasCollectionRestoreJobResponse"),
         list: false,
@@ -1417,11 +755,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listRestoreJobCollections",
-        aliases: &[
-            "listGroupClusterCollectionRestoreJobCollections",
-            "list-restore-job-collections",
-            "list-group-cluster-collection-restore-job-collections",
-        ],
+        aliases: &["listGroupClusterCollectionRestoreJobCollections", "list-restore-job-collections", "list-group-cluster-collection-restore-job-collections"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1429,29 +763,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List the collections of a collection restore job",
         description: "Returns the per-collection progress of one collection restore job, optionally filtered by state or namespace. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::ListRestoreJobCollections>,
-        versions: &[
-            Version {
-                date: "2025-03-12",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListRestoreJobCollections,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::ListRestoreJobCollections> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_JOB_ID,
-            &PARAM_SOURCE_NAMESPACE,
-            &PARAM_STATE,
-            &PARAM_TARGET_NAMESPACE,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_JOB_ID, &PARAM_SOURCE_NAMESPACE, &PARAM_STATE, &PARAM_TARGET_NAMESPACE, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedApiAtlasCollectionRestoreCollectionState"),
         list: true,
@@ -1459,11 +775,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getRestoreJobCollection",
-        aliases: &[
-            "getGroupClusterCollectionRestoreJobCollection",
-            "get-restore-job-collection",
-            "get-group-cluster-collection-restore-job-collection",
-        ],
+        aliases: &["getGroupClusterCollectionRestoreJobCollection", "get-restore-job-collection", "get-group-cluster-collection-restore-job-collection"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1471,25 +783,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get one collection of a collection restore job",
         description: "Returns the progress of one source namespace in a collection restore job. Requires the Project Backup Manager role.",
         call: crate::call::call::<atlas_backup::operations::GetRestoreJobCollection>,
-        versions: &[
-            Version {
-                date: "2025-03-12",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetRestoreJobCollection,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::GetRestoreJobCollection> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_JOB_ID,
-            &PARAM_SOURCE_NAMESPACE_2,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_JOB_ID, &PARAM_SOURCE_NAMESPACE_2, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("ApiAtlasCollectionRestoreCollectionStateResponse"),
         list: false,
@@ -1497,13 +795,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listServerlessRestoreJobs",
-        aliases: &[
-            "listGroupServerlessBackupRestoreJobs",
-            "listServerlessBackupRestoreJobs",
-            "list-serverless-restore-jobs",
-            "list-group-serverless-backup-restore-jobs",
-            "list-serverless-backup-restore-jobs",
-        ],
+        aliases: &["listGroupServerlessBackupRestoreJobs", "listServerlessBackupRestoreJobs", "list-serverless-restore-jobs", "list-group-serverless-backup-restore-jobs", "list-serverless-backup-restore-jobs"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1511,26 +803,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List serverless instance restore jobs",
         description: "Returns the restore jobs of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexRestoreJobs.",
         call: crate::call::call::<atlas_backup::operations::ListServerlessRestoreJobs>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListServerlessRestoreJobs,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListServerlessRestoreJobs> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-22"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME_2,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME_2, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedApiAtlasServerlessBackupRestoreJob"),
         list: true,
@@ -1538,13 +815,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createServerlessRestoreJob",
-        aliases: &[
-            "createGroupServerlessBackupRestoreJob",
-            "createServerlessBackupRestoreJob",
-            "create-serverless-restore-job",
-            "create-group-serverless-backup-restore-job",
-            "create-serverless-backup-restore-job",
-        ],
+        aliases: &["createGroupServerlessBackupRestoreJob", "createServerlessBackupRestoreJob", "create-serverless-restore-job", "create-group-serverless-backup-restore-job", "create-serverless-backup-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
@@ -1552,50 +823,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Restore a serverless instance snapshot",
         description: "Starts a restore job for one snapshot of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use createFlexRestoreJob.",
         call: crate::call::call::<atlas_backup::operations::CreateServerlessRestoreJob>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::CreateServerlessRestoreJob,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CreateServerlessRestoreJob> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-22"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME_2,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::ServerlessBackupRestoreJobRequest",
-            shape: &SHAPE_56,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME_2, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::ServerlessBackupRestoreJobRequest", shape: &SHAPE_56 }),
         answer: Some("ServerlessBackupRestoreJob"),
         list: false,
-        links: &[
-            Link {
-                waiter: 11,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("clusterName", Source::Request("clusterName")),
-                    ("restoreJobId", Source::Response("/id")),
-                ],
-            },
-        ],
+        links: &[Link { waiter: 11, params: &[("groupId", Source::Request("groupId")), ("clusterName", Source::Request("clusterName")), ("restoreJobId", Source::Response("/id"))] }],
     },
     Operation {
         id: "getServerlessRestoreJob",
-        aliases: &[
-            "getGroupServerlessBackupRestoreJob",
-            "getServerlessBackupRestoreJob",
-            "get-serverless-restore-job",
-            "get-group-serverless-backup-restore-job",
-            "get-serverless-backup-restore-job",
-        ],
+        aliases: &["getGroupServerlessBackupRestoreJob", "getServerlessBackupRestoreJob", "get-serverless-restore-job", "get-group-serverless-backup-restore-job", "get-serverless-backup-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
@@ -1603,24 +843,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a serverless instance restore job",
         description: "Returns one restore job of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use getFlexRestoreJob.",
         call: crate::call::call::<atlas_backup::operations::GetServerlessRestoreJob>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetServerlessRestoreJob,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetServerlessRestoreJob> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-22"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME_2,
-            &PARAM_RESTORE_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME_2, &PARAM_RESTORE_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("ServerlessBackupRestoreJob"),
         list: false,
@@ -1628,42 +855,19 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listServerlessBackupSnapshots",
-        aliases: &[
-            "listGroupServerlessBackupSnapshots",
-            "listServerlessBackups",
-            "list-serverless-backup-snapshots",
-            "list-group-serverless-backup-snapshots",
-            "list-serverless-backups",
-        ],
+        aliases: &["listGroupServerlessBackupSnapshots", "listServerlessBackups", "list-serverless-backup-snapshots", "list-group-serverless-backup-snapshots", "list-serverless-backups"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots",
         summary: "List serverless instance snapshots",
         description: "Returns the snapshots of the serverless instance. Requires the Project Read Only role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexBackupSnapshots.",
-        call: crate::call::call::<
-            atlas_backup::operations::ListServerlessBackupSnapshots,
-        >,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListServerlessBackupSnapshots,
-                >,
-            },
-        ],
+        call: crate::call::call::<atlas_backup::operations::ListServerlessBackupSnapshots>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListServerlessBackupSnapshots> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-22"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME_2,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME_2, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedApiAtlasServerlessBackupSnapshot"),
         list: true,
@@ -1671,40 +875,19 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getServerlessBackupSnapshot",
-        aliases: &[
-            "getGroupServerlessBackupSnapshot",
-            "getServerlessBackup",
-            "get-serverless-backup-snapshot",
-            "get-group-serverless-backup-snapshot",
-            "get-serverless-backup",
-        ],
+        aliases: &["getGroupServerlessBackupSnapshot", "getServerlessBackup", "get-serverless-backup-snapshot", "get-group-serverless-backup-snapshot", "get-serverless-backup"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}",
         summary: "Get one snapshot of a serverless instance",
         description: "Returns a single snapshot of the given serverless instance. Requires the Project Read Only role; deprecated and sunset in January 2026, use getFlexBackup instead.",
-        call: crate::call::call::<
-            atlas_backup::operations::GetGroupServerlessBackupSnapshot,
-        >,
-        versions: &[
-            Version {
-                date: "2025-02-19",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetGroupServerlessBackupSnapshot,
-                >,
-            },
-        ],
+        call: crate::call::call::<atlas_backup::operations::GetGroupServerlessBackupSnapshot>,
+        versions: &[Version { date: "2025-02-19", call: crate::call::call::<atlas_backup::operations::GetGroupServerlessBackupSnapshot> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-22"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME_2,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME_2, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("ServerlessBackupSnapshot"),
         list: false,
@@ -1712,13 +895,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listFlexRestoreJobs",
-        aliases: &[
-            "listGroupFlexClusterBackupRestoreJobs",
-            "listFlexBackupRestoreJobs",
-            "list-flex-restore-jobs",
-            "list-group-flex-cluster-backup-restore-jobs",
-            "list-flex-backup-restore-jobs",
-        ],
+        aliases: &["listGroupFlexClusterBackupRestoreJobs", "listFlexBackupRestoreJobs", "list-flex-restore-jobs", "list-group-flex-cluster-backup-restore-jobs", "list-flex-backup-restore-jobs"],
         tag: "flexRestoreJobs",
         tag_kebab: "flex-restore-jobs",
         method: "GET",
@@ -1726,24 +903,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List flex cluster restore jobs",
         description: "Returns the restore jobs of the flex cluster. Requires the Project Read Only role.",
         call: crate::call::call::<atlas_backup::operations::ListFlexRestoreJobs>,
-        versions: &[
-            Version {
-                date: "2024-11-13",
-                call: crate::call::call::<atlas_backup::operations::ListFlexRestoreJobs>,
-            },
-        ],
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::ListFlexRestoreJobs> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedApiAtlasFlexBackupRestoreJob20241113"),
         list: true,
@@ -1751,13 +915,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createFlexRestoreJob",
-        aliases: &[
-            "createGroupFlexClusterBackupRestoreJob",
-            "createFlexBackupRestoreJob",
-            "create-flex-restore-job",
-            "create-group-flex-cluster-backup-restore-job",
-            "create-flex-backup-restore-job",
-        ],
+        aliases: &["createGroupFlexClusterBackupRestoreJob", "createFlexBackupRestoreJob", "create-flex-restore-job", "create-group-flex-cluster-backup-restore-job", "create-flex-backup-restore-job"],
         tag: "flexRestoreJobs",
         tag_kebab: "flex-restore-jobs",
         method: "POST",
@@ -1765,43 +923,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Restore a flex cluster snapshot",
         description: "Restores one snapshot of the flex cluster into a flex or dedicated cluster. Requires the Project Backup Recovery Operator role.",
         call: crate::call::call::<atlas_backup::operations::CreateFlexRestoreJob>,
-        versions: &[
-            Version {
-                date: "2024-11-13",
-                call: crate::call::call::<atlas_backup::operations::CreateFlexRestoreJob>,
-            },
-        ],
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::CreateFlexRestoreJob> }],
         roles: &["Project Backup Recovery Operator"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::FlexBackupRestoreJobCreate20241113",
-            shape: &SHAPE_58,
-        }),
+        body: Some(Body { required: true, type_name: "models::FlexBackupRestoreJobCreate20241113", shape: &SHAPE_58 }),
         answer: Some("FlexBackupRestoreJob20241113"),
         list: false,
-        links: &[
-            Link {
-                waiter: 9,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("name", Source::Request("name")),
-                    ("restoreJobId", Source::Response("/id")),
-                ],
-            },
-        ],
+        links: &[Link { waiter: 9, params: &[("groupId", Source::Request("groupId")), ("name", Source::Request("name")), ("restoreJobId", Source::Response("/id"))] }],
     },
     Operation {
         id: "getFlexRestoreJob",
-        aliases: &[
-            "getGroupFlexClusterBackupRestoreJob",
-            "getFlexBackupRestoreJob",
-            "get-flex-restore-job",
-            "get-group-flex-cluster-backup-restore-job",
-            "get-flex-backup-restore-job",
-        ],
+        aliases: &["getGroupFlexClusterBackupRestoreJob", "getFlexBackupRestoreJob", "get-flex-restore-job", "get-group-flex-cluster-backup-restore-job", "get-flex-backup-restore-job"],
         tag: "flexRestoreJobs",
         tag_kebab: "flex-restore-jobs",
         method: "GET",
@@ -1809,22 +943,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a flex cluster restore job",
         description: "Returns one restore job of the flex cluster. Requires the Project Read Only role.",
         call: crate::call::call::<atlas_backup::operations::GetFlexRestoreJob>,
-        versions: &[
-            Version {
-                date: "2024-11-13",
-                call: crate::call::call::<atlas_backup::operations::GetFlexRestoreJob>,
-            },
-        ],
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::GetFlexRestoreJob> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_NAME,
-            &PARAM_RESTORE_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_RESTORE_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("FlexBackupRestoreJob20241113"),
         list: false,
@@ -1832,11 +955,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "downloadFlexBackup",
-        aliases: &[
-            "downloadGroupFlexClusterBackup",
-            "download-flex-backup",
-            "download-group-flex-cluster-backup",
-        ],
+        aliases: &["downloadGroupFlexClusterBackup", "download-flex-backup", "download-group-flex-cluster-backup"],
         tag: "flexSnapshots",
         tag_kebab: "flex-snapshots",
         method: "POST",
@@ -1844,34 +963,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Download a flex cluster snapshot",
         description: "Asks Atlas for a download link to one snapshot of the flex cluster. Requires the Project Backup Export Operator role.",
         call: crate::call::call::<atlas_backup::operations::DownloadFlexBackup>,
-        versions: &[
-            Version {
-                date: "2024-11-13",
-                call: crate::call::call::<atlas_backup::operations::DownloadFlexBackup>,
-            },
-        ],
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::DownloadFlexBackup> }],
         roles: &["Project Backup Export Operator"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::FlexBackupSnapshotDownloadCreate20241113",
-            shape: &SHAPE_59,
-        }),
+        body: Some(Body { required: true, type_name: "models::FlexBackupSnapshotDownloadCreate20241113", shape: &SHAPE_59 }),
         answer: Some("FlexBackupRestoreJob20241113"),
         list: false,
         links: &[],
     },
     Operation {
         id: "listFlexBackupSnapshots",
-        aliases: &[
-            "listGroupFlexClusterBackupSnapshots",
-            "listFlexBackups",
-            "list-flex-backup-snapshots",
-            "list-group-flex-cluster-backup-snapshots",
-            "list-flex-backups",
-        ],
+        aliases: &["listGroupFlexClusterBackupSnapshots", "listFlexBackups", "list-flex-backup-snapshots", "list-group-flex-cluster-backup-snapshots", "list-flex-backups"],
         tag: "flexSnapshots",
         tag_kebab: "flex-snapshots",
         method: "GET",
@@ -1879,26 +983,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List flex cluster snapshots",
         description: "Returns the snapshots of the flex cluster. Requires the Project Read Only role.",
         call: crate::call::call::<atlas_backup::operations::ListFlexBackupSnapshots>,
-        versions: &[
-            Version {
-                date: "2024-11-13",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListFlexBackupSnapshots,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::ListFlexBackupSnapshots> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedApiAtlasFlexBackupSnapshot20241113"),
         list: true,
@@ -1906,13 +995,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getFlexBackupSnapshot",
-        aliases: &[
-            "getGroupFlexClusterBackupSnapshot",
-            "getFlexBackup",
-            "get-flex-backup-snapshot",
-            "get-group-flex-cluster-backup-snapshot",
-            "get-flex-backup",
-        ],
+        aliases: &["getGroupFlexClusterBackupSnapshot", "getFlexBackup", "get-flex-backup-snapshot", "get-group-flex-cluster-backup-snapshot", "get-flex-backup"],
         tag: "flexSnapshots",
         tag_kebab: "flex-snapshots",
         method: "GET",
@@ -1920,24 +1003,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get one snapshot of a flex cluster",
         description: "Returns a single snapshot of the given flex cluster. Requires the Project Read Only role.",
         call: crate::call::call::<atlas_backup::operations::GetFlexBackupSnapshot>,
-        versions: &[
-            Version {
-                date: "2025-03-12",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetFlexBackupSnapshot,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::GetFlexBackupSnapshot> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("FlexBackupSnapshot20241113"),
         list: false,
@@ -1945,42 +1015,19 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listClusterBackupCheckpoints",
-        aliases: &[
-            "listGroupClusterBackupCheckpoints",
-            "listLegacyBackupCheckpoints",
-            "list-cluster-backup-checkpoints",
-            "list-group-cluster-backup-checkpoints",
-            "list-legacy-backup-checkpoints",
-        ],
+        aliases: &["listGroupClusterBackupCheckpoints", "listLegacyBackupCheckpoints", "list-cluster-backup-checkpoints", "list-group-cluster-backup-checkpoints", "list-legacy-backup-checkpoints"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints",
         summary: "List legacy backup checkpoints",
         description: "Returns the legacy backup checkpoints of the sharded cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        call: crate::call::call::<
-            atlas_backup::operations::ListClusterBackupCheckpoints,
-        >,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListClusterBackupCheckpoints,
-                >,
-            },
-        ],
+        call: crate::call::call::<atlas_backup::operations::ListClusterBackupCheckpoints>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListClusterBackupCheckpoints> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedApiAtlasCheckpoint"),
         list: true,
@@ -1988,13 +1035,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getClusterBackupCheckpoint",
-        aliases: &[
-            "getGroupClusterBackupCheckpoint",
-            "getLegacyBackupCheckpoint",
-            "get-cluster-backup-checkpoint",
-            "get-group-cluster-backup-checkpoint",
-            "get-legacy-backup-checkpoint",
-        ],
+        aliases: &["getGroupClusterBackupCheckpoint", "getLegacyBackupCheckpoint", "get-cluster-backup-checkpoint", "get-group-cluster-backup-checkpoint", "get-legacy-backup-checkpoint"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -2002,24 +1043,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a legacy backup checkpoint",
         description: "Returns one legacy backup checkpoint of the sharded cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
         call: crate::call::call::<atlas_backup::operations::GetClusterBackupCheckpoint>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetClusterBackupCheckpoint,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetClusterBackupCheckpoint> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_CHECKPOINT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_CHECKPOINT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("ApiAtlasCheckpoint"),
         list: false,
@@ -2027,13 +1055,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "listClusterRestoreJobs",
-        aliases: &[
-            "listGroupClusterRestoreJobs",
-            "listLegacyBackupRestoreJobs",
-            "list-cluster-restore-jobs",
-            "list-group-cluster-restore-jobs",
-            "list-legacy-backup-restore-jobs",
-        ],
+        aliases: &["listGroupClusterRestoreJobs", "listLegacyBackupRestoreJobs", "list-cluster-restore-jobs", "list-group-cluster-restore-jobs", "list-legacy-backup-restore-jobs"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -2041,27 +1063,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List legacy backup restore jobs",
         description: "Returns the legacy backup restore jobs of the cluster, optionally only those of one batch. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
         call: crate::call::call::<atlas_backup::operations::ListClusterRestoreJobs>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListClusterRestoreJobs,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListClusterRestoreJobs> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_BATCH_ID,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_BATCH_ID, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedRestoreJob"),
         list: true,
@@ -2069,13 +1075,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "createClusterRestoreJob",
-        aliases: &[
-            "createGroupClusterRestoreJob",
-            "createLegacyBackupRestoreJob",
-            "create-cluster-restore-job",
-            "create-group-cluster-restore-job",
-            "create-legacy-backup-restore-job",
-        ],
+        aliases: &["createGroupClusterRestoreJob", "createLegacyBackupRestoreJob", "create-cluster-restore-job", "create-group-cluster-restore-job", "create-legacy-backup-restore-job"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "POST",
@@ -2083,36 +1083,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Create a legacy backup restore job",
         description: "Starts a legacy backup restore job for the cluster and returns the jobs it created (one per shard for sharded clusters). Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.",
         call: crate::call::call::<atlas_backup::operations::CreateClusterRestoreJob>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::CreateClusterRestoreJob,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CreateClusterRestoreJob> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::BackupRestoreJobRequest",
-            shape: &SHAPE_60,
-        }),
+        body: Some(Body { required: true, type_name: "models::BackupRestoreJobRequest", shape: &SHAPE_60 }),
         answer: Some("PaginatedRestoreJob"),
         list: false,
         links: &[],
     },
     Operation {
         id: "getClusterRestoreJob",
-        aliases: &[
-            "getGroupClusterRestoreJob",
-            "getLegacyBackupRestoreJob",
-            "get-cluster-restore-job",
-            "get-group-cluster-restore-job",
-            "get-legacy-backup-restore-job",
-        ],
+        aliases: &["getGroupClusterRestoreJob", "getLegacyBackupRestoreJob", "get-cluster-restore-job", "get-group-cluster-restore-job", "get-legacy-backup-restore-job"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -2120,22 +1103,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a legacy backup restore job",
         description: "Returns one legacy backup restore job of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
         call: crate::call::call::<atlas_backup::operations::GetClusterRestoreJob>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<atlas_backup::operations::GetClusterRestoreJob>,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetClusterRestoreJob> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("BackupRestoreJob"),
         list: false,
@@ -2143,13 +1115,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getClusterSnapshotSchedule",
-        aliases: &[
-            "getGroupClusterSnapshotSchedule",
-            "getLegacySnapshotSchedule",
-            "get-cluster-snapshot-schedule",
-            "get-group-cluster-snapshot-schedule",
-            "get-legacy-snapshot-schedule",
-        ],
+        aliases: &["getGroupClusterSnapshotSchedule", "getLegacySnapshotSchedule", "get-cluster-snapshot-schedule", "get-group-cluster-snapshot-schedule", "get-legacy-snapshot-schedule"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -2157,14 +1123,7 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get the legacy backup snapshot schedule",
         description: "Returns the legacy backup snapshot schedule of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
         call: crate::call::call::<atlas_backup::operations::GetClusterSnapshotSchedule>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetClusterSnapshotSchedule,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetClusterSnapshotSchedule> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
@@ -2176,52 +1135,27 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateClusterSnapshotSchedule",
-        aliases: &[
-            "updateGroupClusterSnapshotSchedule",
-            "updateLegacySnapshotSchedule",
-            "update-cluster-snapshot-schedule",
-            "update-group-cluster-snapshot-schedule",
-            "update-legacy-snapshot-schedule",
-        ],
+        aliases: &["updateGroupClusterSnapshotSchedule", "updateLegacySnapshotSchedule", "update-cluster-snapshot-schedule", "update-group-cluster-snapshot-schedule", "update-legacy-snapshot-schedule"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "PATCH",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
         summary: "Change the legacy backup snapshot schedule",
         description: "Updates the legacy backup snapshot schedule of the cluster and returns it. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        call: crate::call::call::<
-            atlas_backup::operations::UpdateClusterSnapshotSchedule,
-        >,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::UpdateClusterSnapshotSchedule,
-                >,
-            },
-        ],
+        call: crate::call::call::<atlas_backup::operations::UpdateClusterSnapshotSchedule>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::UpdateClusterSnapshotSchedule> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::ApiAtlasSnapshotScheduleRequest",
-            shape: &SHAPE_64,
-        }),
+        body: Some(Body { required: true, type_name: "models::ApiAtlasSnapshotScheduleRequest", shape: &SHAPE_64 }),
         answer: Some("ApiAtlasSnapshotSchedule"),
         list: false,
         links: &[],
     },
     Operation {
         id: "listClusterSnapshots",
-        aliases: &[
-            "listGroupClusterSnapshots",
-            "listLegacySnapshots",
-            "list-cluster-snapshots",
-            "list-group-cluster-snapshots",
-            "list-legacy-snapshots",
-        ],
+        aliases: &["listGroupClusterSnapshots", "listLegacySnapshots", "list-cluster-snapshots", "list-group-cluster-snapshots", "list-legacy-snapshots"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -2229,25 +1163,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "List legacy backup snapshots",
         description: "Returns the legacy backup snapshots of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
         call: crate::call::call::<atlas_backup::operations::ListClusterSnapshots>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<atlas_backup::operations::ListClusterSnapshots>,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListClusterSnapshots> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_COMPLETED,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_COMPLETED, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("PaginatedSnapshot"),
         list: true,
@@ -2255,13 +1175,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getClusterSnapshot",
-        aliases: &[
-            "getGroupClusterSnapshot",
-            "getLegacySnapshot",
-            "get-cluster-snapshot",
-            "get-group-cluster-snapshot",
-            "get-legacy-snapshot",
-        ],
+        aliases: &["getGroupClusterSnapshot", "getLegacySnapshot", "get-cluster-snapshot", "get-group-cluster-snapshot", "get-legacy-snapshot"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
@@ -2269,22 +1183,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a legacy backup snapshot",
         description: "Returns one legacy backup snapshot of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
         call: crate::call::call::<atlas_backup::operations::GetClusterSnapshot>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<atlas_backup::operations::GetClusterSnapshot>,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetClusterSnapshot> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("BackupSnapshot"),
         list: false,
@@ -2292,13 +1195,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "deleteClusterSnapshot",
-        aliases: &[
-            "deleteGroupClusterSnapshot",
-            "deleteLegacySnapshot",
-            "delete-cluster-snapshot",
-            "delete-group-cluster-snapshot",
-            "delete-legacy-snapshot",
-        ],
+        aliases: &["deleteGroupClusterSnapshot", "deleteLegacySnapshot", "delete-cluster-snapshot", "delete-group-cluster-snapshot", "delete-legacy-snapshot"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "DELETE",
@@ -2306,24 +1203,11 @@ static OPERATIONS: &[Operation] = &[
         summary: "Delete a legacy backup snapshot",
         description: "Deletes one legacy backup snapshot of the cluster. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.",
         call: crate::call::call::<atlas_backup::operations::DeleteClusterSnapshot>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::DeleteClusterSnapshot,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::DeleteClusterSnapshot> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: None,
         list: false,
@@ -2331,13 +1215,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "updateClusterSnapshot",
-        aliases: &[
-            "updateGroupClusterSnapshot",
-            "updateLegacySnapshotRetention",
-            "update-cluster-snapshot",
-            "update-group-cluster-snapshot",
-            "update-legacy-snapshot-retention",
-        ],
+        aliases: &["updateGroupClusterSnapshot", "updateLegacySnapshotRetention", "update-cluster-snapshot", "update-group-cluster-snapshot", "update-legacy-snapshot-retention"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "PATCH",
@@ -2345,98 +1223,47 @@ static OPERATIONS: &[Operation] = &[
         summary: "Change the expiry of a legacy backup snapshot",
         description: "Changes when one legacy backup snapshot expires, or protects it from deletion. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.",
         call: crate::call::call::<atlas_backup::operations::UpdateClusterSnapshot>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::UpdateClusterSnapshot,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::UpdateClusterSnapshot> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::BackupSnapshotRequest",
-            shape: &SHAPE_71,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::BackupSnapshotRequest", shape: &SHAPE_71 }),
         answer: Some("BackupSnapshot"),
         list: false,
         links: &[],
     },
     Operation {
         id: "createBackupTenantRestore",
-        aliases: &[
-            "createSharedClusterBackupRestoreJob",
-            "createGroupClusterBackupTenantRestore",
-            "create-backup-tenant-restore",
-            "create-shared-cluster-backup-restore-job",
-            "create-group-cluster-backup-tenant-restore",
-        ],
+        aliases: &["createSharedClusterBackupRestoreJob", "createGroupClusterBackupTenantRestore", "create-backup-tenant-restore", "create-shared-cluster-backup-restore-job", "create-group-cluster-backup-tenant-restore"],
         tag: "sharedTierRestoreJobs",
         tag_kebab: "shared-tier-restore-jobs",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore",
         summary: "Restore an M2 or M5 cluster snapshot",
         description: "Restores one snapshot of a shared-tier cluster into a target cluster, whose existing data Atlas deletes first. The target cannot use encryption at rest, cannot run a different major MongoDB version than the snapshot, and must not receive client requests during the restore. Requires the Project Owner role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use createFlexRestoreJob.",
-        call: crate::call::call::<
-            atlas_backup::operations::CreateSharedClusterBackupRestoreJob,
-        >,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::CreateSharedClusterBackupRestoreJob,
-                >,
-            },
-        ],
+        call: crate::call::call::<atlas_backup::operations::CreateSharedClusterBackupRestoreJob>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CreateSharedClusterBackupRestoreJob> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-15"),
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::TenantRestoreRequest",
-            shape: &SHAPE_73,
-        }),
+        body: Some(Body { required: true, type_name: "models::TenantRestoreRequest", shape: &SHAPE_73 }),
         answer: Some("TenantRestore"),
         list: false,
         links: &[],
     },
     Operation {
         id: "listBackupTenantRestores",
-        aliases: &[
-            "listSharedClusterBackupRestoreJobs",
-            "listGroupClusterBackupTenantRestores",
-            "list-backup-tenant-restores",
-            "list-shared-cluster-backup-restore-jobs",
-            "list-group-cluster-backup-tenant-restores",
-        ],
+        aliases: &["listSharedClusterBackupRestoreJobs", "listGroupClusterBackupTenantRestores", "list-backup-tenant-restores", "list-shared-cluster-backup-restore-jobs", "list-group-cluster-backup-tenant-restores"],
         tag: "sharedTierRestoreJobs",
         tag_kebab: "shared-tier-restore-jobs",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores",
         summary: "List restore jobs of an M2 or M5 cluster",
         description: "Returns the restore jobs of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use listFlexRestoreJobs.",
-        call: crate::call::call::<
-            atlas_backup::operations::ListSharedClusterBackupRestoreJobs,
-        >,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListSharedClusterBackupRestoreJobs,
-                >,
-            },
-        ],
+        call: crate::call::call::<atlas_backup::operations::ListSharedClusterBackupRestoreJobs>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListSharedClusterBackupRestoreJobs> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-15"),
@@ -2448,40 +1275,19 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getBackupTenantRestore",
-        aliases: &[
-            "getSharedClusterBackupRestoreJob",
-            "getGroupClusterBackupTenantRestore",
-            "get-backup-tenant-restore",
-            "get-shared-cluster-backup-restore-job",
-            "get-group-cluster-backup-tenant-restore",
-        ],
+        aliases: &["getSharedClusterBackupRestoreJob", "getGroupClusterBackupTenantRestore", "get-backup-tenant-restore", "get-shared-cluster-backup-restore-job", "get-group-cluster-backup-tenant-restore"],
         tag: "sharedTierRestoreJobs",
         tag_kebab: "shared-tier-restore-jobs",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}",
         summary: "Get a restore job of an M2 or M5 cluster",
         description: "Returns one restore job of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use getFlexRestoreJob.",
-        call: crate::call::call::<
-            atlas_backup::operations::GetSharedClusterBackupRestoreJob,
-        >,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetSharedClusterBackupRestoreJob,
-                >,
-            },
-        ],
+        call: crate::call::call::<atlas_backup::operations::GetSharedClusterBackupRestoreJob>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetSharedClusterBackupRestoreJob> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-15"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_RESTORE_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_RESTORE_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("TenantRestore"),
         list: false,
@@ -2489,13 +1295,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "downloadClusterBackupTenant",
-        aliases: &[
-            "downloadGroupClusterBackupTenant",
-            "downloadSharedClusterBackup",
-            "download-cluster-backup-tenant",
-            "download-group-cluster-backup-tenant",
-            "download-shared-cluster-backup",
-        ],
+        aliases: &["downloadGroupClusterBackupTenant", "downloadSharedClusterBackup", "download-cluster-backup-tenant", "download-group-cluster-backup-tenant", "download-shared-cluster-backup"],
         tag: "sharedTierSnapshots",
         tag_kebab: "shared-tier-snapshots",
         method: "POST",
@@ -2503,36 +1303,19 @@ static OPERATIONS: &[Operation] = &[
         summary: "Download one M2 or M5 cluster snapshot",
         description: "Asks Atlas for a download link (`snapshotUrl`) to one snapshot of a shared-tier cluster; the link is valid for 4 hours. Requires the Project Owner role; deprecated and sunset in January 2026, use downloadFlexBackup instead.",
         call: crate::call::call::<atlas_backup::operations::DownloadClusterBackupTenant>,
-        versions: &[
-            Version {
-                date: "2024-08-05",
-                call: crate::call::call::<
-                    atlas_backup::operations::DownloadClusterBackupTenant,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2024-08-05", call: crate::call::call::<atlas_backup::operations::DownloadClusterBackupTenant> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-15"),
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::TenantRestoreRequest",
-            shape: &SHAPE_73,
-        }),
+        body: Some(Body { required: true, type_name: "models::TenantRestoreRequest", shape: &SHAPE_73 }),
         answer: Some("TenantRestore"),
         list: false,
         links: &[],
     },
     Operation {
         id: "listClusterBackupSnapshots",
-        aliases: &[
-            "listSharedClusterBackups",
-            "listGroupClusterBackupTenantSnapshots",
-            "list-cluster-backup-snapshots",
-            "list-shared-cluster-backups",
-            "list-group-cluster-backup-tenant-snapshots",
-        ],
+        aliases: &["listSharedClusterBackups", "listGroupClusterBackupTenantSnapshots", "list-cluster-backup-snapshots", "list-shared-cluster-backups", "list-group-cluster-backup-tenant-snapshots"],
         tag: "sharedTierSnapshots",
         tag_kebab: "shared-tier-snapshots",
         method: "GET",
@@ -2540,14 +1323,7 @@ static OPERATIONS: &[Operation] = &[
         summary: "List snapshots of an M2 or M5 cluster",
         description: "Returns the snapshots of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use listFlexBackupSnapshots.",
         call: crate::call::call::<atlas_backup::operations::ListSharedClusterBackups>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::ListSharedClusterBackups,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListSharedClusterBackups> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-15"),
@@ -2559,13 +1335,7 @@ static OPERATIONS: &[Operation] = &[
     },
     Operation {
         id: "getBackupTenantSnapshot",
-        aliases: &[
-            "getSharedClusterBackup",
-            "getGroupClusterBackupTenantSnapshot",
-            "get-backup-tenant-snapshot",
-            "get-shared-cluster-backup",
-            "get-group-cluster-backup-tenant-snapshot",
-        ],
+        aliases: &["getSharedClusterBackup", "getGroupClusterBackupTenantSnapshot", "get-backup-tenant-snapshot", "get-shared-cluster-backup", "get-group-cluster-backup-tenant-snapshot"],
         tag: "sharedTierSnapshots",
         tag_kebab: "shared-tier-snapshots",
         method: "GET",
@@ -2573,30 +1343,18 @@ static OPERATIONS: &[Operation] = &[
         summary: "Get a snapshot of an M2 or M5 cluster",
         description: "Returns one snapshot of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use getFlexBackupSnapshot.",
         call: crate::call::call::<atlas_backup::operations::GetSharedClusterBackup>,
-        versions: &[
-            Version {
-                date: "2023-01-01",
-                call: crate::call::call::<
-                    atlas_backup::operations::GetSharedClusterBackup,
-                >,
-            },
-        ],
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetSharedClusterBackup> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-15"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
         answer: Some("BackupTenantSnapshot"),
         list: false,
         links: &[],
     },
 ];
+
 static WAITERS: &[Waiter] = &[
     Waiter {
         name: "compliancePolicyActive",
@@ -2606,9 +1364,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["state"]],
         min_delay: 10,
         max_delay: 60,
-        wait: crate::call::wait::<
-            atlas_backup::operations::WaitUntilCompliancePolicyActive,
-        >,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilCompliancePolicyActive>,
     },
     Waiter {
         name: "exportCompleted",
@@ -2638,9 +1394,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["status"]],
         min_delay: 15,
         max_delay: 120,
-        wait: crate::call::wait::<
-            atlas_backup::operations::WaitUntilShardedClusterSnapshotCompleted,
-        >,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilShardedClusterSnapshotCompleted>,
     },
     Waiter {
         name: "snapshotCompleted",
@@ -2670,9 +1424,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["status"]],
         min_delay: 30,
         max_delay: 300,
-        wait: crate::call::wait::<
-            atlas_backup::operations::WaitUntilSharedTierRestoreCompleted,
-        >,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilSharedTierRestoreCompleted>,
     },
     Waiter {
         name: "legacyRestoreJobFinished",
@@ -2682,9 +1434,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["statusName"]],
         min_delay: 30,
         max_delay: 300,
-        wait: crate::call::wait::<
-            atlas_backup::operations::WaitUntilLegacyRestoreJobFinished,
-        >,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilLegacyRestoreJobFinished>,
     },
     Waiter {
         name: "legacySnapshotComplete",
@@ -2694,9 +1444,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[],
         min_delay: 15,
         max_delay: 120,
-        wait: crate::call::wait::<
-            atlas_backup::operations::WaitUntilLegacySnapshotComplete,
-        >,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilLegacySnapshotComplete>,
     },
     Waiter {
         name: "flexRestoreJobCompleted",
@@ -2706,9 +1454,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["status"]],
         min_delay: 30,
         max_delay: 300,
-        wait: crate::call::wait::<
-            atlas_backup::operations::WaitUntilFlexRestoreJobCompleted,
-        >,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilFlexRestoreJobCompleted>,
     },
     Waiter {
         name: "flexSnapshotCompleted",
@@ -2718,9 +1464,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["status"]],
         min_delay: 15,
         max_delay: 120,
-        wait: crate::call::wait::<
-            atlas_backup::operations::WaitUntilFlexSnapshotCompleted,
-        >,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilFlexSnapshotCompleted>,
     },
     Waiter {
         name: "serverlessRestoreJobFinished",
@@ -2730,9 +1474,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[],
         min_delay: 30,
         max_delay: 300,
-        wait: crate::call::wait::<
-            atlas_backup::operations::WaitUntilServerlessRestoreJobFinished,
-        >,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilServerlessRestoreJobFinished>,
     },
     Waiter {
         name: "serverlessSnapshotCompleted",
@@ -2742,11 +1484,10 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["status"]],
         min_delay: 15,
         max_delay: 120,
-        wait: crate::call::wait::<
-            atlas_backup::operations::WaitUntilServerlessSnapshotCompleted,
-        >,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilServerlessSnapshotCompleted>,
     },
 ];
+
 static PARAM_GROUP_ID: Param = Param {
     name: "groupId",
     flag: "groupId",
@@ -2779,10 +1520,7 @@ static PARAM_ITEMS_PER_PAGE: Param = Param {
     aliases: &["items-per-page"],
     location: Location::Query,
     required: false,
-    kind: Kind::Integer {
-        min: Some(1),
-        max: Some(500),
-    },
+    kind: Kind::Integer { min: Some(1), max: Some(500) },
     multiple: false,
     help: "Number of items per page (1 to 500).",
     default: Some("100"),
@@ -2795,10 +1533,7 @@ static PARAM_PAGE_NUM: Param = Param {
     aliases: &["page-num"],
     location: Location::Query,
     required: false,
-    kind: Kind::Integer {
-        min: Some(1),
-        max: None,
-    },
+    kind: Kind::Integer { min: Some(1), max: None },
     multiple: false,
     help: "Number of the page to return, starting at 1.",
     default: Some("1"),
@@ -2928,10 +1663,7 @@ static PARAM_OPLOG_INC: Param = Param {
     aliases: &["oplog-inc"],
     location: Location::Query,
     required: false,
-    kind: Kind::Integer {
-        min: None,
-        max: None,
-    },
+    kind: Kind::Integer { min: None, max: None },
     multiple: false,
     help: "Oplog ordinal within `oplogTs` of the point in time.",
     default: None,
@@ -2944,10 +1676,7 @@ static PARAM_OPLOG_TS: Param = Param {
     aliases: &["oplog-ts"],
     location: Location::Query,
     required: false,
-    kind: Kind::Integer {
-        min: None,
-        max: None,
-    },
+    kind: Kind::Integer { min: None, max: None },
     multiple: false,
     help: "Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`.",
     default: None,
@@ -2960,10 +1689,7 @@ static PARAM_POINT_IN_TIME_UTC_SECONDS: Param = Param {
     aliases: &["point-in-time-utc-seconds"],
     location: Location::Query,
     required: false,
-    kind: Kind::Integer {
-        min: None,
-        max: None,
-    },
+    kind: Kind::Integer { min: None, max: None },
     multiple: false,
     help: "Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore.",
     default: None,
@@ -3157,128 +1883,45 @@ static SHAPE_3: Shape = Shape::Enum(&["AWS"]);
 static SHAPE_4: Shape = Shape::Boolean;
 static SHAPE_1: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "bucketName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "cloudProvider",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_3,
-        },
-        Field {
-            name: "iamRoleId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "requirePrivateNetworking",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
+        Field { name: "bucketName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "cloudProvider", required: true, read_only: false, shape: &SHAPE_3 },
+        Field { name: "iamRoleId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "requirePrivateNetworking", required: false, read_only: false, shape: &SHAPE_4 },
     ],
     additional: None,
 };
 static SHAPE_6: Shape = Shape::Enum(&["AZURE"]);
 static SHAPE_5: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "bucketName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "cloudProvider",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_6,
-        },
-        Field {
-            name: "roleId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "serviceUrl",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "tenantId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "bucketName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "cloudProvider", required: true, read_only: false, shape: &SHAPE_6 },
+        Field { name: "roleId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "serviceUrl", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "tenantId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_8: Shape = Shape::Enum(&["GCP"]);
 static SHAPE_7: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "bucketName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "cloudProvider",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_8,
-        },
-        Field {
-            name: "roleId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "bucketName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "cloudProvider", required: true, read_only: false, shape: &SHAPE_8 },
+        Field { name: "roleId", required: true, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
-static SHAPE_0: Shape = Shape::Tagged {
-    property: "cloudProvider",
-    variants: &[("AWS", &SHAPE_1), ("AZURE", &SHAPE_5), ("GCP", &SHAPE_7)],
-};
+static SHAPE_0: Shape = Shape::Tagged { property: "cloudProvider", variants: &[("AWS", &SHAPE_1), ("AZURE", &SHAPE_5), ("GCP", &SHAPE_7)] };
 static SHAPE_9: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "requirePrivateNetworking",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
+        Field { name: "requirePrivateNetworking", required: true, read_only: false, shape: &SHAPE_4 },
     ],
     additional: None,
 };
 static SHAPE_10: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "cloudProvider",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "regionName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "vpcRegionName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "cloudProvider", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "regionName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "vpcRegionName", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
@@ -3288,295 +1931,91 @@ static SHAPE_15: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
 static SHAPE_16: Shape = Shape::Integer;
 static SHAPE_12: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "frequencyInterval",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_13,
-        },
-        Field {
-            name: "frequencyType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_14,
-        },
-        Field {
-            name: "retentionUnit",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_15,
-        },
-        Field {
-            name: "retentionValue",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
+        Field { name: "frequencyInterval", required: true, read_only: false, shape: &SHAPE_13 },
+        Field { name: "frequencyType", required: true, read_only: false, shape: &SHAPE_14 },
+        Field { name: "retentionUnit", required: true, read_only: false, shape: &SHAPE_15 },
+        Field { name: "retentionValue", required: true, read_only: false, shape: &SHAPE_16 },
     ],
     additional: None,
 };
 static SHAPE_19: Shape = Shape::Integer;
-static SHAPE_20: Shape = Shape::Enum(
-    &["daily", "hourly", "weekly", "monthly", "yearly"],
-);
+static SHAPE_20: Shape = Shape::Enum(&["daily", "hourly", "weekly", "monthly", "yearly"]);
 static SHAPE_21: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
 static SHAPE_18: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "frequencyInterval",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_19,
-        },
-        Field {
-            name: "frequencyType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_20,
-        },
-        Field {
-            name: "retentionUnit",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_21,
-        },
-        Field {
-            name: "retentionValue",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
+        Field { name: "frequencyInterval", required: true, read_only: false, shape: &SHAPE_19 },
+        Field { name: "frequencyType", required: true, read_only: false, shape: &SHAPE_20 },
+        Field { name: "retentionUnit", required: true, read_only: false, shape: &SHAPE_21 },
+        Field { name: "retentionValue", required: true, read_only: false, shape: &SHAPE_16 },
     ],
     additional: None,
 };
 static SHAPE_17: Shape = Shape::Array(&SHAPE_18);
 static SHAPE_11: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "authorizedEmail",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "authorizedUserFirstName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "authorizedUserLastName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "copyProtectionEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "encryptionAtRestEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "onDemandPolicyItem",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_12,
-        },
-        Field {
-            name: "pitEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "projectId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "restoreWindowDays",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "scheduledPolicyItems",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
+        Field { name: "authorizedEmail", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "authorizedUserFirstName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "authorizedUserLastName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "copyProtectionEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "encryptionAtRestEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "onDemandPolicyItem", required: false, read_only: false, shape: &SHAPE_12 },
+        Field { name: "pitEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "projectId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "restoreWindowDays", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "scheduledPolicyItems", required: false, read_only: false, shape: &SHAPE_17 },
     ],
     additional: None,
 };
 static SHAPE_24: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "key",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "value",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "key", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "value", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_23: Shape = Shape::Array(&SHAPE_24);
 static SHAPE_22: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "customData",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_23,
-        },
-        Field {
-            name: "exportBucketId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "snapshotId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "customData", required: false, read_only: false, shape: &SHAPE_23 },
+        Field { name: "exportBucketId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "snapshotId", required: true, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_26: Shape = Shape::Enum(&["automated", "download", "pointInTime"]);
 static SHAPE_25: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "deliveryType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_26,
-        },
-        Field {
-            name: "oplogInc",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "oplogTs",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "pointInTimeUTCSeconds",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "snapshotId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetClusterName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetGroupId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "deliveryType", required: true, read_only: false, shape: &SHAPE_26 },
+        Field { name: "oplogInc", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "oplogTs", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "pointInTimeUTCSeconds", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "snapshotId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetClusterName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetGroupId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_30: Shape = Shape::Enum(&["AWS", "AZURE", "GCP"]);
 static SHAPE_32: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "frequencyType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "retentionUnit",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "retentionValue",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
+        Field { name: "frequencyType", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "retentionUnit", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "retentionValue", required: false, read_only: false, shape: &SHAPE_16 },
     ],
     additional: None,
 };
 static SHAPE_31: Shape = Shape::Array(&SHAPE_32);
-static SHAPE_34: Shape = Shape::Enum(
-    &["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"],
-);
+static SHAPE_34: Shape = Shape::Enum(&["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]);
 static SHAPE_33: Shape = Shape::Array(&SHAPE_34);
 static SHAPE_29: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "cloudProvider",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_30,
-        },
-        Field {
-            name: "copyPolicyItems",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_31,
-        },
-        Field {
-            name: "frequencies",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_33,
-        },
-        Field {
-            name: "lastNumberOfSnapshots",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "regionName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "shouldCopyOplogs",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "zoneId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "cloudProvider", required: false, read_only: false, shape: &SHAPE_30 },
+        Field { name: "copyPolicyItems", required: false, read_only: false, shape: &SHAPE_31 },
+        Field { name: "frequencies", required: false, read_only: false, shape: &SHAPE_33 },
+        Field { name: "lastNumberOfSnapshots", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "regionName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "shouldCopyOplogs", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "zoneId", required: true, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
@@ -3584,24 +2023,9 @@ static SHAPE_28: Shape = Shape::Array(&SHAPE_29);
 static SHAPE_37: Shape = Shape::Enum(&["AWS", "AZURE", "GCP"]);
 static SHAPE_36: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "cloudProvider",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_37,
-        },
-        Field {
-            name: "regionName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "zoneId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "cloudProvider", required: false, read_only: false, shape: &SHAPE_37 },
+        Field { name: "regionName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "zoneId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
@@ -3609,499 +2033,150 @@ static SHAPE_35: Shape = Shape::Array(&SHAPE_36);
 static SHAPE_39: Shape = Shape::Enum(&["monthly", "yearly"]);
 static SHAPE_38: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "exportBucketId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "frequencyType",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_39,
-        },
+        Field { name: "exportBucketId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "frequencyType", required: false, read_only: false, shape: &SHAPE_39 },
     ],
     additional: None,
 };
-static SHAPE_42: Shape = Shape::Enum(
-    &["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"],
-);
+static SHAPE_42: Shape = Shape::Enum(&["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]);
 static SHAPE_41: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "frequencyType",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_42,
-        },
-        Field {
-            name: "retentionDays",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
+        Field { name: "frequencyType", required: false, read_only: false, shape: &SHAPE_42 },
+        Field { name: "retentionDays", required: false, read_only: false, shape: &SHAPE_16 },
     ],
     additional: None,
 };
 static SHAPE_40: Shape = Shape::Array(&SHAPE_41);
 static SHAPE_47: Shape = Shape::Integer;
-static SHAPE_48: Shape = Shape::Enum(
-    &["daily", "hourly", "weekly", "monthly", "yearly", "ondemand"],
-);
+static SHAPE_48: Shape = Shape::Enum(&["daily", "hourly", "weekly", "monthly", "yearly", "ondemand"]);
 static SHAPE_49: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
 static SHAPE_46: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "frequencyInterval",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_47,
-        },
-        Field {
-            name: "frequencyType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_48,
-        },
-        Field {
-            name: "retentionUnit",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_49,
-        },
-        Field {
-            name: "retentionValue",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
+        Field { name: "frequencyInterval", required: true, read_only: false, shape: &SHAPE_47 },
+        Field { name: "frequencyType", required: true, read_only: false, shape: &SHAPE_48 },
+        Field { name: "retentionUnit", required: true, read_only: false, shape: &SHAPE_49 },
+        Field { name: "retentionValue", required: true, read_only: false, shape: &SHAPE_16 },
     ],
     additional: None,
 };
 static SHAPE_45: Shape = Shape::Array(&SHAPE_46);
 static SHAPE_44: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "id",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "policyItems",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_45,
-        },
+        Field { name: "id", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "policyItems", required: true, read_only: false, shape: &SHAPE_45 },
     ],
     additional: None,
 };
 static SHAPE_43: Shape = Shape::Array(&SHAPE_44);
 static SHAPE_27: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "autoCopySettingsEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "autoExportEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "copyPolicyItemsEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "copySettings",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_28,
-        },
-        Field {
-            name: "deleteCopiedBackups",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_35,
-        },
-        Field {
-            name: "deleteCopySnapshots",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "deleteSnapshots",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "export",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_38,
-        },
-        Field {
-            name: "extraRetentionSettings",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_40,
-        },
-        Field {
-            name: "policies",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_43,
-        },
-        Field {
-            name: "referenceHourOfDay",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "referenceMinuteOfHour",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "restoreWindowDays",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "updateCopySnapshots",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "updateSnapshots",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "useOrgAndGroupNamesInExportPrefix",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
+        Field { name: "autoCopySettingsEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "autoExportEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "copyPolicyItemsEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "copySettings", required: false, read_only: false, shape: &SHAPE_28 },
+        Field { name: "deleteCopiedBackups", required: false, read_only: false, shape: &SHAPE_35 },
+        Field { name: "deleteCopySnapshots", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "deleteSnapshots", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "export", required: false, read_only: false, shape: &SHAPE_38 },
+        Field { name: "extraRetentionSettings", required: false, read_only: false, shape: &SHAPE_40 },
+        Field { name: "policies", required: true, read_only: false, shape: &SHAPE_43 },
+        Field { name: "referenceHourOfDay", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "referenceMinuteOfHour", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "restoreWindowDays", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "updateCopySnapshots", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "updateSnapshots", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "useOrgAndGroupNamesInExportPrefix", required: false, read_only: false, shape: &SHAPE_4 },
     ],
     additional: None,
 };
 static SHAPE_50: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "description",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "retentionInDays",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
+        Field { name: "description", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "retentionInDays", required: false, read_only: false, shape: &SHAPE_16 },
     ],
     additional: None,
 };
 static SHAPE_52: Shape = Shape::Enum(&["DAYS", "WEEKS", "MONTHS", "YEARS"]);
 static SHAPE_51: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "retentionUnit",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_52,
-        },
-        Field {
-            name: "retentionValue",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
+        Field { name: "retentionUnit", required: true, read_only: false, shape: &SHAPE_52 },
+        Field { name: "retentionValue", required: true, read_only: false, shape: &SHAPE_16 },
     ],
     additional: None,
 };
 static SHAPE_55: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "sourceNamespace",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetNamespace",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "sourceNamespace", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetNamespace", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_54: Shape = Shape::Array(&SHAPE_55);
 static SHAPE_53: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "collectionSuffix",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "collections",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_54,
-        },
-        Field {
-            name: "databaseSuffix",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "databases",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_54,
-        },
-        Field {
-            name: "indexStrategy",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "oplogInc",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "oplogTs",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "pointInTimeUtcSeconds",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "snapshotId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetClusterName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetGroupId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "writeStrategy",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "collectionSuffix", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "collections", required: false, read_only: false, shape: &SHAPE_54 },
+        Field { name: "databaseSuffix", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "databases", required: false, read_only: false, shape: &SHAPE_54 },
+        Field { name: "indexStrategy", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "oplogInc", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "oplogTs", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "pointInTimeUtcSeconds", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "snapshotId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetClusterName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetGroupId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "writeStrategy", required: true, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_57: Shape = Shape::Enum(&["automated", "download", "pointInTime"]);
 static SHAPE_56: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "deliveryType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_57,
-        },
-        Field {
-            name: "oplogInc",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "oplogTs",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "pointInTimeUTCSeconds",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "snapshotId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetClusterName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetGroupId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "deliveryType", required: true, read_only: false, shape: &SHAPE_57 },
+        Field { name: "oplogInc", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "oplogTs", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "pointInTimeUTCSeconds", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "snapshotId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetClusterName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetGroupId", required: true, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_58: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "snapshotId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetDeploymentItemName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetProjectId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "snapshotId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetDeploymentItemName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetProjectId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_59: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "snapshotId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "snapshotId", required: true, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
-static SHAPE_62: Shape = Shape::Enum(
-    &[
-        "CLIENT_PIT_HTTP",
-        "QUERY",
-        "AUTOMATED_RESTORE",
-        "HTTP",
-        "THIRD_PARTY_COPY",
-        "CLIENT_PIT_SCP",
-        "SCP",
-    ],
-);
+static SHAPE_62: Shape = Shape::Enum(&["CLIENT_PIT_HTTP", "QUERY", "AUTOMATED_RESTORE", "HTTP", "THIRD_PARTY_COPY", "CLIENT_PIT_SCP", "SCP"]);
 static SHAPE_61: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "expirationHours",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "maxDownloads",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "methodName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_62,
-        },
-        Field {
-            name: "targetClusterId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetClusterName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetGroupId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "expirationHours", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "maxDownloads", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "methodName", required: true, read_only: false, shape: &SHAPE_62 },
+        Field { name: "targetClusterId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetClusterName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetGroupId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_63: Shape = Shape::Integer;
 static SHAPE_60: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "checkpointId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "delivery",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_61,
-        },
-        Field {
-            name: "oplogInc",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "oplogTs",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "pointInTimeUTCMillis",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_63,
-        },
-        Field {
-            name: "snapshotId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "checkpointId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "delivery", required: true, read_only: false, shape: &SHAPE_61 },
+        Field { name: "oplogInc", required: false, read_only: false, shape: &SHAPE_16 },
+        Field { name: "oplogTs", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "pointInTimeUTCMillis", required: false, read_only: false, shape: &SHAPE_63 },
+        Field { name: "snapshotId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
@@ -4113,95 +2188,30 @@ static SHAPE_69: Shape = Shape::Integer;
 static SHAPE_70: Shape = Shape::Integer;
 static SHAPE_64: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "clusterCheckpointIntervalMin",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_65,
-        },
-        Field {
-            name: "clusterId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "dailySnapshotRetentionDays",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_66,
-        },
-        Field {
-            name: "monthlySnapshotRetentionMonths",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_67,
-        },
-        Field {
-            name: "pointInTimeWindowHours",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "snapshotIntervalHours",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_68,
-        },
-        Field {
-            name: "snapshotRetentionDays",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_69,
-        },
-        Field {
-            name: "weeklySnapshotRetentionWeeks",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_70,
-        },
+        Field { name: "clusterCheckpointIntervalMin", required: true, read_only: false, shape: &SHAPE_65 },
+        Field { name: "clusterId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "dailySnapshotRetentionDays", required: true, read_only: false, shape: &SHAPE_66 },
+        Field { name: "monthlySnapshotRetentionMonths", required: true, read_only: false, shape: &SHAPE_67 },
+        Field { name: "pointInTimeWindowHours", required: true, read_only: false, shape: &SHAPE_16 },
+        Field { name: "snapshotIntervalHours", required: true, read_only: false, shape: &SHAPE_68 },
+        Field { name: "snapshotRetentionDays", required: true, read_only: false, shape: &SHAPE_69 },
+        Field { name: "weeklySnapshotRetentionWeeks", required: true, read_only: false, shape: &SHAPE_70 },
     ],
     additional: None,
 };
 static SHAPE_72: Shape = Shape::Date;
 static SHAPE_71: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "doNotDelete",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "expires",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_72,
-        },
+        Field { name: "doNotDelete", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "expires", required: false, read_only: false, shape: &SHAPE_72 },
     ],
     additional: None,
 };
 static SHAPE_73: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "snapshotId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetDeploymentItemName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetProjectId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "snapshotId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetDeploymentItemName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetProjectId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
