@@ -1,11 +1,15 @@
 //! The generated command line (`atlas-backup`, issue 27), run as a process against a
 //! loopback server: exit codes, waiting, dry runs, strict bodies, paging and secrets.
 
+mod support;
+
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use support::fill;
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 const SNAPSHOT: &str = "5f4007f327a3bc75f2a2b1c3";
@@ -258,28 +262,6 @@ fn completions_for_bash_zsh_and_fish() {
     }
     let out = cli(None, &["completions", "powershell-ish"]);
     assert_eq!(out.status.code(), Some(2));
-}
-
-/// Fills a `--template` skeleton: the first listed value of an enum, a date, text.
-fn fill(template: &str) -> String {
-    template
-        .lines()
-        .map(|line| {
-            let Some((value, note)) = line.split_once("  # ") else { return line.to_owned() };
-            if !value.ends_with("\"\"") {
-                return line.to_owned();
-            }
-            let filled = if let Some(values) = note.split("one of ").nth(1) {
-                values.split(", ").next().unwrap_or("").to_owned()
-            } else if note.contains("a date") {
-                "2026-01-02T03:04:05Z".to_owned()
-            } else {
-                "text".to_owned()
-            };
-            format!("{}\"{filled}\"  # {note}", value.trim_end_matches("\"\""))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[tokio::test(flavor = "multi_thread")]

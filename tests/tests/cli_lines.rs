@@ -5,8 +5,12 @@
 //! on stdin, each with `--dry-run`, which must print the request of that operation and
 //! version. Also the other names, `--file` forms and the `default` profile.
 
+mod support;
+
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
+
+use support::fill;
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 
@@ -65,28 +69,6 @@ fn value(param: &serde_yaml::Value) -> String {
         _ if schema["pattern"].as_str().is_some_and(|p| p.contains("a-f0-9")) => "5f4007f327a3bc75f2a2b1c3".to_owned(),
         _ => "C0".to_owned(),
     }
-}
-
-/// Fills a `--template` skeleton: the first listed value of an enum, a date, text.
-fn fill(template: &str) -> String {
-    template
-        .lines()
-        .map(|line| {
-            let Some((value, note)) = line.split_once("  # ") else { return line.to_owned() };
-            if !value.ends_with("\"\"") {
-                return line.to_owned();
-            }
-            let filled = if let Some(values) = note.split("one of ").nth(1) {
-                values.split(", ").next().unwrap_or("").to_owned()
-            } else if note.contains("a date") {
-                "2026-01-02T03:04:05Z".to_owned()
-            } else {
-                "text".to_owned()
-            };
-            format!("{}\"{filled}\"  # {note}", value.trim_end_matches("\"\""))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// One operation of spec/ as the documentation generator sees it.

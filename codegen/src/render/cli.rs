@@ -82,7 +82,7 @@ pub fn surface(api: &Api) -> String {
             out.push_str(" (deprecated)");
         }
         out.push('\n');
-        let dates: Vec<&str> = op.versions.iter().filter_map(|v| v.date.as_deref()).collect();
+        let dates: Vec<&str> = op.versions.iter().filter_map(version_name).collect();
         if !dates.is_empty() {
             let _ = writeln!(out, "  - `--version` (`--api-version`) {}", dates.join("|"));
         }
@@ -147,6 +147,15 @@ fn opt(value: Option<&str>) -> String {
     value.map_or_else(|| "None".to_owned(), |v| format!("Some({})", lit(v)))
 }
 
+/// Atlas's media type of an operation's preview.
+const PREVIEW: &str = "application/vnd.atlas.preview+json";
+
+/// What `--version` calls a version: its date, or `preview` for the preview media type (as
+/// `atlas api` does); `None` for a media type that is neither (`application/json`).
+fn version_name(v: &crate::ir::ApiVersion) -> Option<&str> {
+    v.date.as_deref().or((v.media_type == PREVIEW).then_some("preview"))
+}
+
 /// The table's `call::<Builder>` of a builder type.
 fn caller(builder: &str) -> String {
     format!("crate::call::call::<{builder}>")
@@ -162,7 +171,7 @@ fn versions(op: &Operation) -> String {
         .versions
         .iter()
         .filter_map(|v| {
-            let date = v.date.as_deref()?;
+            let date = version_name(v)?;
             let call = if op.is_versioned() && !v.marker_ident.is_empty() && Some(v.marker_ident.as_str()) != newest {
                 caller(&format!("{builder}<atlas_backup::operations::{}>", ident(&v.marker_ident)))
             } else {
@@ -457,5 +466,31 @@ impl Shapes {
             // Resolved in `of`; never reached.
             TypeKind::Alias(_) => "Shape::Any".to_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing;
+    use super::*;
+
+    #[test]
+    fn every_dated_version_and_the_preview_are_versions_of_the_command() {
+        let paths = "  /things:\n    get:\n      operationId: getThings\n      responses:\n        '200':\n          description: ok\n          content:\n            application/vnd.atlas.2024-05-30+json: {schema: {type: object}}\n            application/vnd.atlas.2025-01-01+json: {schema: {type: object}}\n            application/vnd.atlas.preview+json: {schema: {type: object}}\n";
+        let api = testing::api(&testing::spec(paths, ""));
+        let op = &api.operations[0];
+        // In the IR's order (the order issue 34 settles); the default is chosen at run time.
+        let mut names: Vec<&str> = op.versions.iter().filter_map(version_name).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["2024-05-30", "2025-01-01", "preview"]);
+        let table = versions(op);
+        // Each version names the builder that calls it (here the versioned builder's markers).
+        assert!(table.contains("Version { date: \"preview\", call: crate::call::call::<atlas_backup::operations::GetThings<"), "{table}");
+        assert!(table.contains("Version { date: \"2025-01-01\", call: crate::call::call::<atlas_backup::operations::GetThings> }"), "{table}");
+    }
+
+    #[test]
+    fn a_block_is_one_field_a_line() {
+        assert_eq!(block("T", &[("a", "1".to_owned()), ("b", "&[]".to_owned())], 1), "T {\n        a: 1,\n        b: &[],\n    }");
     }
 }
