@@ -1,28 +1,28 @@
 //! The shape of the generated tables: what the spec says about each operation, parameter,
-//! request body and waiter. `commands.rs` fills them; everything else of the command line
-//! reads them, so that no logic is written per operation.
+//! request body and waiter, and the library's builder of each (named by type, driven
+//! through `atlas_backup::call`). `commands.rs` fills them; everything else of the command
+//! line reads them, so that no logic is written per operation.
 
-use crate::call::{Call, Values, Wait};
-use crate::exit::Failure;
+use crate::call::{NewCall, NewWait};
 
-/// Makes an operation's library builder from the parsed flags.
-pub type BuildCall = fn(&atlas_backup::Client, &Values) -> Result<Box<dyn Call>, Failure>;
-/// Makes a library waiter from the polled operation's parsed flags.
-pub type BuildWait = fn(&atlas_backup::Client, &Values) -> Result<Box<dyn Wait>, Failure>;
-
-/// One operation of the spec, as a command `<tag> <operationId>`.
+/// One operation of the spec, as a command `<tag> <name>`.
 pub struct Operation {
+    /// The command (`takeSnapshots`).
     pub id: &'static str,
-    /// The kebab-case alias (`get-group-cluster-backup-snapshot`).
-    pub kebab: &'static str,
+    /// Its other names, shown in help: the kebab-case spelling, and the operation's other
+    /// published names.
+    pub aliases: &'static [&'static str],
     pub tag: &'static str,
     pub tag_kebab: &'static str,
     pub method: &'static str,
     pub path: &'static str,
     pub summary: &'static str,
     pub description: &'static str,
-    /// The API versions (dates) the operation answers, oldest first.
-    pub versions: &'static [&'static str],
+    /// The library's builder (of the newest version).
+    pub call: NewCall,
+    /// The API versions the operation answers, oldest first; the default is the newest
+    /// that is not a preview.
+    pub versions: &'static [Version],
     /// Atlas roles of which any one grants access.
     pub roles: &'static [&'static str],
     pub deprecated: bool,
@@ -31,17 +31,28 @@ pub struct Operation {
     /// that have it.
     pub params: &'static [&'static Param],
     pub body: Option<Body>,
+    /// The schema the answer is checked against (named in the warning when it does not
+    /// match).
+    pub answer: Option<&'static str>,
     /// A list operation: pages through `results` (`--all`, `--concurrency`).
     pub list: bool,
     /// The waiters that follow a job this operation starts (`--wait`).
     pub links: &'static [Link],
-    /// The library's request builder, filled from the parsed flags.
-    pub build: BuildCall,
+}
+
+/// One API version of an operation: its date (`preview` for the preview) and the
+/// library's builder that calls it.
+pub struct Version {
+    pub date: &'static str,
+    pub call: NewCall,
 }
 
 /// A parameter, as a flag (`--groupId`, alias `--group-id`).
 pub struct Param {
+    /// The spec's name, as the library's builder takes it.
     pub name: &'static str,
+    /// The flag (the name, unless it is one of the command line's own flags).
+    pub flag: &'static str,
     /// Other spellings of the flag: kebab-case, and `projectId` for `groupId`.
     pub aliases: &'static [&'static str],
     pub location: Location,
@@ -51,6 +62,8 @@ pub struct Param {
     pub multiple: bool,
     pub help: &'static str,
     pub default: Option<&'static str>,
+    /// A value for the example line of the help (the spec's example, else `[name]`).
+    pub example: &'static str,
     pub deprecated: bool,
 }
 
@@ -119,7 +132,8 @@ pub struct Waiter {
     pub state_paths: &'static [&'static [&'static str]],
     pub min_delay: u64,
     pub max_delay: u64,
-    pub build: BuildWait,
+    /// The library's waiter.
+    pub wait: NewWait,
 }
 
 /// A response link of the spec: after the operation, waiter `waiter` follows its job, with

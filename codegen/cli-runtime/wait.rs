@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde_json::Value;
 
-use crate::call::{Delays, Seen, Wait, WaitEvent};
+use crate::call::{Seen, WaitEvent, Waiting};
 use crate::exit::{self, Failure};
 use crate::spec::Waiter;
 
@@ -21,7 +21,7 @@ pub struct Progress {
 /// `status=inProgress` (the fields the acceptors read), or the HTTP status.
 pub fn state(waiter: &Waiter, seen: &Seen) -> String {
     let mut parts = Vec::new();
-    if let Some(answer) = &seen.answer {
+    if let Some(answer) = &seen.json() {
         for path in waiter.state_paths {
             let mut v = answer;
             for key in path.iter() {
@@ -45,16 +45,16 @@ pub fn state(waiter: &Waiter, seen: &Seen) -> String {
     }
 }
 
-/// Polls until the waiter ends; answers the last answer of a success (`None` when success
-/// is that the resource is gone).
-pub async fn run(waiter: &Waiter, wait: Box<dyn Wait>, delays: Delays, progress: Progress) -> Result<Option<Value>, Failure> {
+/// Polls until the waiter ends; answers the last answer of a success as received (`None`
+/// when success is that the resource is gone).
+pub async fn run(waiter: &Waiter, wait: Box<dyn Waiting>, timeout: Duration, progress: Progress) -> Result<Option<Vec<u8>>, Failure> {
     let started = Instant::now();
     let spinner = (!progress.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     });
-    let mut stream = wait.stream(delays);
+    let mut stream = wait.stream();
     let mut polls = 0u32;
     let mut last_state = String::new();
     let mut last: Option<Seen> = None;
@@ -76,7 +76,7 @@ pub async fn run(waiter: &Waiter, wait: Box<dyn Wait>, delays: Delays, progress:
             _ = tokio::signal::ctrl_c() => break Err(Failure::new(exit::INTERRUPTED, format!("{}: interrupted", waiter.name))),
         };
         match next {
-            None => break Ok(last.take().and_then(|s| s.answer)),
+            None => break Ok(last.take().and_then(|s| s.body)),
             Some(WaitEvent::Poll(seen)) => {
                 polls += 1;
                 report(&seen, polls);
@@ -98,7 +98,7 @@ pub async fn run(waiter: &Waiter, wait: Box<dyn Wait>, delays: Delays, progress:
                     format!(
                         "{}: timed out after {} and {polls} polls; last state {}",
                         waiter.name,
-                        humantime::format_duration(delays.timeout),
+                        humantime::format_duration(timeout),
                         state(waiter, &seen)
                     ),
                 ));
@@ -110,4 +110,21 @@ pub async fn run(waiter: &Waiter, wait: Box<dyn Wait>, delays: Delays, progress:
         bar.finish_and_clear();
     }
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_is_the_fields_the_acceptors_read() {
+        fn never(_: &atlas_backup::Client, _: serde_json::Map<String, Value>, _: crate::call::Delays) -> Result<Box<dyn Waiting>, atlas_backup::Error> {
+            Err(atlas_backup::Error::Config("not polled".to_owned()))
+        }
+        let waiter = Waiter { name: "w", kebab: "w", description: "", operation: 0, state_paths: &[&["status"], &["job", "phase"]], min_delay: 1, max_delay: 2, wait: never };
+        let seen = Seen { status: Some(200), body: Some(br#"{"status":"inProgress","job":{"phase":3}}"#.to_vec()) };
+        assert_eq!(state(&waiter, &seen), "status=inProgress job.phase=3");
+        assert_eq!(state(&waiter, &Seen { status: Some(404), body: None }), "HTTP 404");
+        assert_eq!(state(&waiter, &Seen::default()), "no answer");
+    }
 }

@@ -272,7 +272,8 @@ impl Client {
             if let Some(value) = &authorization {
                 outgoing.headers_mut().insert(AUTHORIZATION, value.clone());
             }
-            let kept = sent_headers.map(|headers| Sent { headers, started: Instant::now() });
+            let started_at = Instant::now();
+            let kept = sent_headers.map(|headers| Sent { headers, started: started_at });
             let started = kept.as_ref().map(|s| s.started);
             // The seam: the one place an attempt leaves the client. Whatever answers, the
             // answer is a `reqwest::Response`, so all that follows (status, retries, the 401
@@ -304,19 +305,19 @@ impl Client {
                         reauthenticated = true;
                         attempt -= 1;
                         // Read the rest of the answer so that the connection can be reused.
-                        let _ = hooks.read_body(response, &context, kept.as_ref(), &headers).await;
+                        let _ = hooks.read_body(response, &context, kept.as_ref(), &headers, started_at).await;
                         tracing::debug!("new credentials; sending the request again");
                         continue;
                     }
                     if !status.is_success()
                         && let Some(delay) = retry.after_status(status, idempotent, attempt, &headers)
                     {
-                        let _ = hooks.read_body(response, &context, kept.as_ref(), &headers).await;
+                        let _ = hooks.read_body(response, &context, kept.as_ref(), &headers, started_at).await;
                         tracing::debug!(%status, ?delay, "retrying");
                         tokio::time::sleep(delay).await;
                         continue;
                     }
-                    let body = hooks.read_body(response, &context, kept.as_ref(), &headers).await?;
+                    let body = hooks.read_body(response, &context, kept.as_ref(), &headers, started_at).await?;
                     if status.is_success() {
                         return Ok(Raw { status, headers, body, attempts: attempt });
                     }
@@ -339,26 +340,96 @@ impl Client {
     }
 
     pub(crate) async fn execute_json<T: serde::de::DeserializeOwned>(&self, request: Request) -> Result<Response<T>, Error> {
+        let envelope = request.envelope();
         let raw = self.execute(request).await?;
-        match serde_json::from_slice(&raw.body) {
-            Ok(body) => Ok(Response::new(body, raw.status, raw.headers, raw.attempts)),
-            Err(source) => Err(Error::Decode { status: raw.status, source, excerpt: excerpt(&raw.body) }),
-        }
+        let body = decode::<T>(&raw.body, envelope).map_err(|e| e.into_error(&raw))?;
+        Ok(Response::new(body, raw.status, raw.headers, raw.attempts).with_received(raw.body))
+    }
+
+    /// The answer as received, and whether it decodes into `T` (`None`) or how it does not:
+    /// what a caller that prints Atlas's body (the command line) checks it with.
+    pub(crate) async fn execute_checked<T: serde::de::DeserializeOwned>(&self, request: Request) -> Result<crate::call::Received, Error> {
+        let envelope = request.envelope();
+        let raw = self.execute(request).await?;
+        let mismatch = match decode::<T>(&raw.body, envelope) {
+            Ok(_) => None,
+            Err(Undecoded::Envelope(error)) => return Err(*error),
+            Err(Undecoded::Body(e)) => Some(e),
+        };
+        let response = Response::new(raw.body.clone(), raw.status, raw.headers, raw.attempts).with_received(raw.body);
+        Ok(crate::call::Received::new(response, mismatch, envelope))
     }
 
     // Used by operations without a response body; a spec may have none.
     #[allow(dead_code)]
     pub(crate) async fn execute_empty(&self, request: Request) -> Result<Response<()>, Error> {
         let raw = self.execute(request).await?;
-        Ok(Response::new((), raw.status, raw.headers, raw.attempts))
+        Ok(Response::new((), raw.status, raw.headers, raw.attempts).with_received(raw.body))
     }
 
     // Used by operations with binary or text answers; a spec may have none.
     #[allow(dead_code)]
     pub(crate) async fn execute_bytes(&self, request: Request) -> Result<Response<bytes::Bytes>, Error> {
         let raw = self.execute(request).await?;
-        Ok(Response::new(raw.body, raw.status, raw.headers, raw.attempts))
+        Ok(Response::new(raw.body.clone(), raw.status, raw.headers, raw.attempts).with_received(raw.body))
     }
+}
+
+/// The body of an answer, chunk by chunk, so that a failure can say how much arrived and
+/// when (reqwest's own error says only "error decoding response body").
+pub(crate) async fn read_body(mut response: reqwest::Response, status: StatusCode, started: Instant) -> Result<bytes::Bytes, Error> {
+    let expected = response.content_length();
+    let mut body = bytes::BytesMut::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return Ok(body.freeze()),
+            Err(source) => {
+                let received = u64::try_from(body.len()).unwrap_or(u64::MAX);
+                return Err(Error::Body { status, received, expected, elapsed: started.elapsed(), source: source.without_url() });
+            }
+        }
+    }
+}
+
+/// Why a successful answer did not decode.
+enum Undecoded {
+    /// The body is not `T` (nor an envelope of `T`).
+    Body(serde_json::Error),
+    /// The envelope carried an error status: the call failed.
+    Envelope(Box<Error>),
+}
+
+impl Undecoded {
+    fn into_error(self, raw: &Raw) -> Error {
+        match self {
+            Undecoded::Body(source) => Error::Decode { status: raw.status, source, excerpt: excerpt(&raw.body) },
+            Undecoded::Envelope(e) => *e,
+        }
+    }
+}
+
+/// What Atlas answers with `envelope=true`: the HTTP status in the body, the answer under
+/// `content`.
+#[derive(serde::Deserialize)]
+struct Envelope {
+    status: Option<u16>,
+    #[serde(default)]
+    content: serde_json::Value,
+}
+
+/// The body as `T`; with `envelope`, the content of the envelope (an error status in the
+/// envelope is the API error it says).
+fn decode<T: serde::de::DeserializeOwned>(body: &[u8], envelope: bool) -> Result<T, Undecoded> {
+    if !envelope {
+        return serde_json::from_slice(body).map_err(Undecoded::Body);
+    }
+    let wrapped: Envelope = serde_json::from_slice(body).map_err(Undecoded::Body)?;
+    if let Some(status) = wrapped.status.and_then(|s| StatusCode::from_u16(s).ok()).filter(|s| !s.is_success()) {
+        let content = serde_json::to_vec(&wrapped.content).unwrap_or_default();
+        return Err(Undecoded::Envelope(Box::new(api_error(status, HeaderMap::new(), &content, 1))));
+    }
+    serde_json::from_value(wrapped.content).map_err(Undecoded::Body)
 }
 
 fn api_error(status: StatusCode, headers: HeaderMap, body: &[u8], attempts: u32) -> Error {

@@ -24,6 +24,18 @@ pub enum Error {
     /// The request could not be sent or the response not read (DNS, TLS, connection,
     /// timeout).
     Transport(reqwest::Error),
+    /// The answer's body could not be read to its end: the call's time limit ran out while
+    /// it trickled in, or the connection closed in the middle of it.
+    Body {
+        status: StatusCode,
+        /// How many bytes of the body arrived.
+        received: u64,
+        /// The length the answer announced (`Content-Length`), when it did.
+        expected: Option<u64>,
+        /// From sending the request to the failure.
+        elapsed: std::time::Duration,
+        source: reqwest::Error,
+    },
     /// The response had a success status but its body did not decode into the
     /// documented type.
     Decode {
@@ -91,7 +103,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(e) => Some(e.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::Body { status, .. } => Some(*status),
             Error::Transport(e) => e.status(),
             _ => None,
         }
@@ -122,7 +134,7 @@ impl Error {
     /// Whether the failure was a timeout (connect, or the whole request: sending it or
     /// reading the answer's body).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(e) if e.is_timeout())
+        matches!(self, Error::Transport(e) | Error::Body { source: e, .. } if e.is_timeout())
     }
 
     pub(crate) fn invalid(parameter: &'static str, rule: impl Into<String>) -> Self {
@@ -160,6 +172,14 @@ impl fmt::Display for Error {
             }
             Error::Transport(e) if e.is_timeout() => write!(f, "timed out: the call's time limit ran out ({e})"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::Body { status, received, expected, elapsed, source } => {
+                let of = expected.map(|n| format!(" of {n}")).unwrap_or_default();
+                if source.is_timeout() {
+                    write!(f, "timed out after {:.1} s while the response body was read ({status}; {received}{of} bytes received)", elapsed.as_secs_f64())
+                } else {
+                    write!(f, "the connection closed after {received}{of} bytes of the response body ({status}, after {:.1} s): {source}", elapsed.as_secs_f64())
+                }
+            }
             Error::Decode { status, source, excerpt } => {
                 write!(f, "cannot decode the {status} response: {source}; body starts with: {excerpt}")
             }
@@ -174,7 +194,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport(e) => Some(e),
+            Error::Transport(e) | Error::Body { source: e, .. } => Some(e),
             Error::Decode { source, .. } => Some(source),
             _ => None,
         }

@@ -176,7 +176,7 @@ pub struct Exchange<'a> {
     pub(crate) status: StatusCode,
     pub(crate) version: reqwest::Version,
     pub(crate) response_headers: &'a HeaderMap,
-    pub(crate) response_body: Result<&'a [u8], &'a reqwest::Error>,
+    pub(crate) response_body: Result<&'a [u8], &'a crate::Error>,
     pub(crate) wait: Duration,
     pub(crate) receive: Duration,
 }
@@ -259,10 +259,11 @@ impl Interceptors {
         context: &AttemptContext<'_>,
         sent: Option<&Sent>,
         headers: &HeaderMap,
-    ) -> reqwest::Result<bytes::Bytes> {
+        started: Instant,
+    ) -> Result<bytes::Bytes, crate::Error> {
         let (status, version) = (response.status(), response.version());
         let headers_at = Instant::now();
-        let body = response.bytes().await;
+        let body = crate::client::read_body(response, status, started).await;
         if let Some(sent) = sent {
             let exchange = Exchange {
                 request_headers: &sent.headers,

@@ -17,13 +17,20 @@ use crate::request::CallOptions;
 #[derive(Debug)]
 pub(crate) struct Page<T> {
     pub items: Vec<T>,
+    /// How many of Atlas's items the page held (`items` may be the page itself).
+    pub count: usize,
     /// `totalCount`, when Atlas counted (`includeCount`, true by default).
     pub total: Option<i64>,
 }
 
 impl<T> Page<T> {
     pub fn new(items: Vec<T>, total: Option<i64>) -> Self {
-        Page { items, total }
+        Page { count: items.len(), items, total }
+    }
+
+    /// A page yielded whole (`items`: the page as received) that held `count` items.
+    pub fn counted(items: Vec<T>, count: usize, total: Option<i64>) -> Self {
+        Page { items, count, total }
     }
 }
 
@@ -143,7 +150,7 @@ where
 
     /// Takes the next page in order.
     fn read(&mut self, page: Page<T>) {
-        let n = i64::try_from(page.items.len()).unwrap_or(i64::MAX);
+        let n = i64::try_from(page.count).unwrap_or(i64::MAX);
         self.seen = self.seen.saturating_add(n);
         if n == 0 || n < self.per_page || page.total.is_some_and(|total| self.seen >= total) {
             self.finish();

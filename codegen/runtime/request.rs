@@ -150,10 +150,31 @@ impl<P, V> Builder<P, V> {
         self
     }
 
+    /// The media type of `operation`'s version `date` (`2024-05-30`, `preview`) sent
+    /// instead of the builder's own.
+    pub fn api_version_date(mut self, operation: &'static Operation, date: &str) -> crate::Result<Self> {
+        let wanted = format!("application/vnd.atlas.{date}+json");
+        match operation.versions.iter().find(|v| **v == wanted) {
+            Some(media_type) => {
+                self.options.media_type = Some(media_type);
+                Ok(self)
+            }
+            None => {
+                let dates: Vec<&str> = operation.versions.iter().filter_map(|v| version_date(v)).collect();
+                Err(Error::invalid("version", format!("`{date}` is not a version of {}; it has {}", operation.id, dates.join(", "))))
+            }
+        }
+    }
+
     /// The same parameters and options, for version `W` of the operation.
     pub fn version<W>(self) -> Builder<P, W> {
         Builder { client: self.client, options: self.options, params: self.params, version: std::marker::PhantomData }
     }
+}
+
+/// `2024-05-30` of `application/vnd.atlas.2024-05-30+json` (`preview` of the preview's).
+pub(crate) fn version_date(media_type: &str) -> Option<&str> {
+    media_type.strip_prefix("application/vnd.atlas.")?.strip_suffix("+json")
 }
 
 /// An operation's own part of building its request: its parameters, checked against their
@@ -164,7 +185,7 @@ impl<P, V: Accept> Builder<P, V> {
     /// The request of `operation` with this builder's options, filled with its parameters.
     fn request(&self, operation: &'static Operation, fill: Fill<P>) -> crate::Result<Request> {
         let mut request = Request::new(operation, &self.options);
-        if let Some(media_type) = V::MEDIA_TYPE {
+        if let Some(media_type) = self.options.media_type.or(V::MEDIA_TYPE) {
             request.accept = media_type;
         }
         fill(&self.params, &mut request)?;
@@ -186,6 +207,27 @@ impl<P, V: Accept> Builder<P, V> {
     ) -> crate::Result<crate::Response<T>> {
         let request = self.request(operation, fill)?;
         self.client.execute_json(request).await
+    }
+
+    /// Sends the request of `operation`; the answer as received, checked against `T`.
+    pub async fn send_checked<T: serde::de::DeserializeOwned>(
+        self,
+        operation: &'static Operation,
+        fill: Fill<P>,
+    ) -> crate::Result<crate::call::Received> {
+        let request = self.request(operation, fill)?;
+        self.client.execute_checked::<T>(request).await
+    }
+
+    /// Sends the request of an operation whose answer is not JSON (empty, binary, text):
+    /// the answer as received, with nothing to check it against.
+    // Used by operations without a JSON answer; a spec may have none.
+    #[allow(dead_code)]
+    pub async fn send_unchecked(self, operation: &'static Operation, fill: Fill<P>) -> crate::Result<crate::call::Received> {
+        let request = self.request(operation, fill)?;
+        let envelope = request.envelope();
+        let response = self.client.execute_bytes(request).await?;
+        Ok(crate::call::Received::new(response, None, envelope))
     }
 
     /// Sends the request of an operation whose answer has no body.
@@ -370,6 +412,9 @@ pub(crate) struct CallOptions {
     /// them: sent after the operation's other query parameters.
     pub envelope: Option<bool>,
     pub pretty: Option<bool>,
+    /// The media type of the API version asked for by date ([`Builder::api_version_date`]),
+    /// over the builder's own.
+    pub media_type: Option<&'static str>,
 }
 
 impl Request {
@@ -386,6 +431,11 @@ impl Request {
             timeout: options.timeout,
             flags: [("envelope", options.envelope), ("pretty", options.pretty)],
         }
+    }
+
+    /// Whether Atlas is asked to wrap its answer in an envelope (`envelope=true`).
+    pub fn envelope(&self) -> bool {
+        self.flags[0].1 == Some(true)
     }
 
     /// The query's name–value pairs in the order they are sent: the operation's parameters,

@@ -11,11 +11,18 @@ pub struct Response<T> {
     status: StatusCode,
     headers: HeaderMap,
     attempts: u32,
+    received: bytes::Bytes,
 }
 
 impl<T> Response<T> {
     pub(crate) fn new(body: T, status: StatusCode, headers: HeaderMap, attempts: u32) -> Self {
-        Response { body, status, headers, attempts }
+        Response { body, status, headers, attempts, received: bytes::Bytes::new() }
+    }
+
+    /// Keeps the body's bytes as they came (shared, not copied).
+    pub(crate) fn with_received(mut self, received: bytes::Bytes) -> Self {
+        self.received = received;
+        self
     }
 
     /// The decoded body.
@@ -26,6 +33,14 @@ impl<T> Response<T> {
     /// The decoded body, consuming the response.
     pub fn into_body(self) -> T {
         self.body
+    }
+
+    /// The body exactly as Atlas sent it (empty for an answer without one): what the
+    /// decoded body leaves out (fields the spec does not describe, Atlas's key order, numbers
+    /// beyond `f64`) is still here, without a second request. With `envelope(true)` it is the
+    /// envelope, while [`body`](Self::body) is what the envelope carried.
+    pub fn body_received(&self) -> &bytes::Bytes {
+        &self.received
     }
 
     /// The HTTP status of the final attempt.

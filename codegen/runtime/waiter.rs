@@ -360,15 +360,42 @@ pub(crate) async fn wait<T>(stream: impl Stream<Item = Result<Polled<T>, WaitErr
 // A spec without waiters leaves it unused.
 #[allow(unused_macros)]
 macro_rules! waiter {
-    ($name:ident => $answer:ty, answer) => {
+    ($name:ident => $answer:ty, answer; $poll:ty) => {
         $crate::waiter::waiter!(@impl $name, $answer, $answer,
             " Polls until a success acceptor matches, and answers that answer; see [waiters](crate#waiters).",
             and_then(crate::waiter::answer));
+        $crate::waiter::waiter!(@wait $name, $answer, $poll);
     };
-    ($name:ident => $answer:ty, gone) => {
+    ($name:ident => $answer:ty, gone; $poll:ty) => {
         $crate::waiter::waiter!(@impl $name, $answer, (),
             " Polls until a success acceptor matches the error status (the resource is gone); see [waiters](crate#waiters).",
             map(|_gone| ()));
+        $crate::waiter::waiter!(@wait $name, $answer, $poll);
+    };
+    (@wait $name:ident, $answer:ty, $poll:ty) => {
+        impl crate::call::Wait for $name {
+            type Poll = $poll;
+            type Answer = $answer;
+
+            fn new(poll: $poll) -> Self {
+                $name { poll, delays: Self::TABLE.delays }
+            }
+
+            fn min_delay(self, delay: std::time::Duration) -> Self {
+                <$name>::min_delay(self, delay)
+            }
+
+            fn max_delay(self, delay: std::time::Duration) -> Self {
+                <$name>::max_delay(self, delay)
+            }
+
+            fn into_stream(
+                self,
+                max_wait: std::time::Duration,
+            ) -> impl futures::Stream<Item = Result<crate::Polled<$answer>, crate::WaitError<$answer>>> {
+                <$name>::into_stream(self, max_wait)
+            }
+        }
     };
     (@impl $name:ident, $answer:ty, $output:ty, $wait_doc:literal, $($finish:tt)*) => {
         impl $name {

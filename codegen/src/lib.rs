@@ -23,6 +23,7 @@ pub mod load;
 pub mod names;
 pub mod observe;
 pub mod render;
+pub mod runtime;
 pub mod slice;
 pub mod surface;
 pub mod write;

@@ -326,11 +326,10 @@ fn root() -> PathBuf {
 
 #[test]
 fn no_module_imports_a_module_that_imports_it() {
-    for src in ["codegen/src", "xtask/src", "codegen/cli-runtime/src"] {
+    // The command line's runtime is its crate's `src/` as shipped (lib.rs and modules).
+    for src in ["codegen/src", "xtask/src", "codegen/cli-runtime"] {
         let dir = root().join(src);
-        if !dir.is_dir() {
-            continue;
-        }
+        assert!(dir.is_dir(), "{src} is not a folder: the check would not run");
         let krate = Crate::read(&dir);
         assert!(krate.modules.len() > 3, "{src}: only {} modules read", krate.modules.len());
         let graph = krate.imports();

@@ -1,5 +1,6 @@
-//! The crates generated from the fixture specs compile without warnings: the snapshot tests
-//! prove what is printed, this proves that it is valid Rust that clippy accepts.
+//! The crates generated from the fixture specs, and their command lines, compile without
+//! warnings: the snapshot tests prove what is printed, this proves that it is valid Rust
+//! that clippy accepts.
 //!
 //! Each crate is written to a temporary directory (outside this workspace). They become the
 //! members of one throwaway workspace, so one `cargo clippy` checks them side by side (a
@@ -72,6 +73,7 @@ fn fixture_crates_pass_clippy() {
         let generated = atlas_codegen::generate(spec).unwrap_or_else(|e| panic!("{name}: {e}"));
         let package = format!("fixture-{}", name.replace('_', "-"));
         let out = workspace.add(&name, &package, &generated.files);
+        workspace.add_cli(&name, &package);
         let e2e = spec.with_extension("e2e.rs");
         if e2e.exists() {
             std::fs::create_dir_all(out.join("tests")).expect("tests dir");

@@ -1,6 +1,6 @@
 //! The whole published Atlas API, in every form MongoDB publishes it, generates (with our
-//! overlay's waiters and links wherever it still applies) and the crate it gives passes
-//! `cargo clippy -D warnings` on its own (outside this workspace).
+//! overlay's waiters and links wherever it still applies) and the crate it gives, and its
+//! command line, pass `cargo clippy -D warnings` on their own (outside this workspace).
 //!
 //! Reads `../shared/upstream/*.yaml`. Without them, outside CI the test says so loudly and
 //! skips; in CI (`CI` set) their absence is a failure.
@@ -59,6 +59,9 @@ fn whole_published_specs_generate_and_pass_clippy() {
         let package = format!("upstream-{}", name.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
         workspace.add(&name, &package, &generated.files);
         selected.push((package.clone(), "all-tags,unreferenced-models".to_owned()));
+        // Its command line, on every tag of the library (issue 36: it did not compile).
+        let cli = workspace.add_cli(&name, &package);
+        selected.push((cli, String::new()));
         newest = Some((package, generated.files));
     }
     // Every tag's operations (`all-tags`) and every model (`unreferenced-models`, the schemas

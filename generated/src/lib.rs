@@ -64,6 +64,7 @@
 )]
 #![warn(missing_debug_implementations)]
 mod auth;
+pub mod call;
 mod client;
 mod codec;
 mod digest;

@@ -1,11 +1,15 @@
 //! The generated command line (`atlas-backup`, issue 27), run as a process against a
 //! loopback server: exit codes, waiting, dry runs, strict bodies, paging and secrets.
 
+mod support;
+
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use support::fill;
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 const SNAPSHOT: &str = "5f4007f327a3bc75f2a2b1c3";
@@ -259,28 +263,6 @@ fn completions_for_bash_zsh_and_fish() {
     }
     let out = cli(None, &["completions", "powershell-ish"]);
     assert_eq!(out.status.code(), Some(2));
-}
-
-/// Fills a `--template` skeleton: the first listed value of an enum, a date, text.
-fn fill(template: &str) -> String {
-    template
-        .lines()
-        .map(|line| {
-            let Some((value, note)) = line.split_once("  # ") else { return line.to_owned() };
-            if !value.ends_with("\"\"") {
-                return line.to_owned();
-            }
-            let filled = if let Some(values) = note.split("one of ").nth(1) {
-                values.split(", ").next().unwrap_or("").to_owned()
-            } else if note.contains("a date") {
-                "2026-01-02T03:04:05Z".to_owned()
-            } else {
-                "text".to_owned()
-            };
-            format!("{}\"{filled}\"  # {note}", value.trim_end_matches("\"\""))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -537,4 +519,96 @@ async fn a_service_account_secret_and_token_never_appear_with_debug() {
     for secret in [CLIENT_SECRET, TOKEN] {
         assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} leaked: {stderr}");
     }
+}
+
+/// A snapshot as Atlas sends it: a field the spec does not describe, Atlas's key order, and
+/// numbers `f64` would change.
+const SENT_SNAPSHOT: &str = r#"{"status":"completed","id":"5f4007f327a3bc75f2a2b1c3","targetDeploymentItemName":"kept","storageSizeBytes":5368709120,"sizeOfEverything":123456789012345678901,"ratio":0.10}"#;
+
+async fn snapshot_server(body: &str) -> MockServer {
+    let server = MockServer::start().await;
+    let get = format!("{}/{SNAPSHOT}", snapshots_path());
+    Mock::given(method("GET")).and(path(get)).respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json")).mount(&server).await;
+    server
+}
+
+fn get_snapshot(server: &MockServer, extra: &[&str]) -> Output {
+    let args = [&["cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT][..], extra].concat();
+    cli(Some(server), &args)
+}
+
+/// Standard output without the layout: what `-o json` may change.
+fn squeezed(text: &str) -> String {
+    text.split('"').enumerate().map(|(i, part)| if i % 2 == 1 { format!("\"{part}\"") } else { part.split_whitespace().collect() }).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stdout_is_the_body_atlas_sent() {
+    let server = snapshot_server(SENT_SNAPSHOT).await;
+    let out = get_snapshot(&server, &[]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "", "an answer that matches its schema: no warning");
+    // Every field, in Atlas's order, every number's digits: only re-indented.
+    assert_eq!(squeezed(&stdout), SENT_SNAPSHOT, "{stdout}");
+    assert!(stdout.contains("\n  \"targetDeploymentItemName\": \"kept\",\n"), "{stdout}");
+    // NDJSON: the same on one line; YAML converted, the unknown field kept.
+    let out = get_snapshot(&server, &["-o", "ndjson"]);
+    assert_eq!(text(&out).0, format!("{SENT_SNAPSHOT}\n"));
+    let out = get_snapshot(&server, &["-o", "yaml"]);
+    assert!(text(&out).0.starts_with("status: completed\nid: 5f4007f327a3bc75f2a2b1c3\ntargetDeploymentItemName: kept\n"), "{}", text(&out).0);
+    // --outputFile: the same bytes in the file, nothing on stdout.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("answer.json");
+    let out = get_snapshot(&server, &["--outputFile", file.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    assert_eq!(text(&out).0, "");
+    assert_eq!(squeezed(&std::fs::read_to_string(&file).expect("written")), SENT_SNAPSHOT);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_that_breaks_its_schema_is_printed_with_one_warning() {
+    let broken = r#"{"id":"5f4007f327a3bc75f2a2b1c3","status":7,"members":[]}"#;
+    let server = snapshot_server(broken).await;
+    let out = get_snapshot(&server, &[]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(squeezed(&stdout), broken);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("warning: the answer does not match the spec's schema "), "{stderr}");
+    assert!(stderr.contains(" at /status: "), "the JSON pointer: {stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn envelope_true_prints_the_envelope_and_is_refused_with_all_and_wait() {
+    let envelope = format!(r#"{{"status":200,"content":{SENT_SNAPSHOT}}}"#);
+    let server = snapshot_server(&envelope).await;
+    let out = get_snapshot(&server, &["--envelope", "true"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(squeezed(&stdout), envelope);
+    assert_eq!(stderr, "");
+    let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--all", "--envelope"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out).1);
+    assert_eq!(requests(&server).await, 1, "nothing sent for the refused line");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_and_wait_print_what_atlas_sent() {
+    let server = MockServer::start().await;
+    for (page, body) in [("1", r#"{"results":[{"id":"a","new":1.10}],"totalCount":2}"#), ("2", r#"{"results":[{"id":"b","big":123456789012345678901}],"totalCount":2}"#)] {
+        Mock::given(method("GET")).and(path(exports_path())).and(query_param("pageNum", page))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(&server).await;
+    }
+    let stdout = list_exports(&server, &["--itemsPerPage", "1", "--all"]);
+    assert_eq!(squeezed(&stdout), r#"[{"id":"a","new":1.10},{"id":"b","big":123456789012345678901}]"#);
+    let stdout = list_exports(&server, &["--itemsPerPage", "1", "--all", "-o", "ndjson"]);
+    assert_eq!(stdout, "{\"id\":\"a\",\"new\":1.10}\n{\"id\":\"b\",\"big\":123456789012345678901}\n");
+    // `wait`: the last answer as sent.
+    let server = snapshot_server(SENT_SNAPSHOT).await;
+    let out = cli(Some(&server), &["wait", "snapshotCompleted", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT, "--quiet"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(squeezed(&stdout), SENT_SNAPSHOT);
 }

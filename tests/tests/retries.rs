@@ -281,10 +281,11 @@ async fn the_client_timeout_applies_and_a_call_timeout_overrides_it() {
         .expect("the call's own, longer timeout");
 }
 
-/// A server that answers the first request's head (a 200 promising a body) and then sends
-/// nothing more, keeping the connection open until the test ends. `headers_sent` fires once
-/// the head is written, so the test knows the time limit ran out while the body was read.
-async fn stalling_server() -> (String, tokio::sync::oneshot::Receiver<()>) {
+/// A server that answers the first request's head (a 200 promising a body of 4,096 bytes)
+/// and 7 bytes of it, then sends nothing more, keeping the connection open until the test
+/// ends (or, with `close`, closing it). `headers_sent` fires once the head is written, so
+/// the test knows the time limit ran out while the body was read.
+async fn stalling_server(close: bool) -> (String, tokio::sync::oneshot::Receiver<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let (headers_sent, receiver) = tokio::sync::oneshot::channel();
@@ -297,6 +298,9 @@ async fn stalling_server() -> (String, tokio::sync::oneshot::Receiver<()>) {
         if stream.write_all(head.as_bytes()).await.is_ok() && stream.flush().await.is_ok() {
             let _ = headers_sent.send(());
         }
+        if close {
+            return;
+        }
         // Hold the connection (and so the unfinished body) open until the client gives up.
         let mut rest = Vec::new();
         let _ = stream.read_to_end(&mut rest).await;
@@ -306,14 +310,26 @@ async fn stalling_server() -> (String, tokio::sync::oneshot::Receiver<()>) {
 
 #[tokio::test]
 async fn a_time_limit_running_out_while_the_body_is_read_says_it_timed_out() {
-    let (url, headers_sent) = stalling_server().await;
+    let (url, headers_sent) = stalling_server(false).await;
     let client = Client::builder().base_url(&url).timeout(Duration::from_millis(300)).build().expect("client");
     let err = get(&client).await.expect_err("the body never comes");
     headers_sent.await.expect("the server sent the head before the time limit ran out");
     assert!(err.is_timeout(), "{err:?}");
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(matches!(err, Error::Body { received: 7, expected: Some(4096), .. }), "{err:?}");
     let message = err.to_string();
-    assert!(message.starts_with("timed out"), "{message}");
-    assert!(message.contains("response body"), "{message}");
+    // How long, and how much arrived.
+    assert!(message.starts_with("timed out after 0.3 s while the response body was read"), "{message}");
+    assert!(message.contains("7 of 4096 bytes received"), "{message}");
     assert!(!message.contains("decoding"), "{message}");
+}
+
+#[tokio::test]
+async fn a_connection_closed_in_the_middle_of_the_body_says_how_much_arrived() {
+    let (url, _) = stalling_server(true).await;
+    let client = client(&url, RetryPolicy::disabled());
+    let err = get(&client).await.expect_err("the body is cut short");
+    assert!(!err.is_timeout(), "{err:?}");
+    assert!(matches!(err, Error::Body { received: 7, expected: Some(4096), .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.starts_with("the connection closed after 7 of 4096 bytes of the response body"), "{message}");
 }

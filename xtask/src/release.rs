@@ -240,9 +240,9 @@ fn affected(c: &Change, apis: &[Api; 2]) -> String {
         Subject::Operation { id, method, path } => {
             let op = apis.iter().find_map(|api| api.operations.iter().find(|o| o.path == *path && o.method.as_str().eq_ignore_ascii_case(method)));
             let Some(op) = op else { return format!("operation `{id}`") };
-            let mut cli = format!("atlas-backup {} {}", atlas_codegen::names::cli::tag_command(&op.tag), op.operation_id);
+            let mut cli = format!("atlas-backup {} {}", atlas_codegen::names::cli::tag_command(&op.tag), op.command);
             if let Some(name) = c.place.strip_prefix("parameter ").and_then(|r| r.rsplit_once(" (")).map(|(n, _)| n) {
-                cli.push_str(&format!(" --{name}"));
+                cli.push_str(&format!(" --{}", atlas_codegen::names::cli::flag(name)));
             }
             format!("Rust `Client::{}`; CLI `{cli}`", op.method_ident)
         }

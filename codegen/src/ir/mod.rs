@@ -246,6 +246,11 @@ pub struct Operation {
     pub operation_id: String,
     /// The names MongoDB publishes (and published) for the operation.
     pub published: PublishedNames,
+    /// Filled by `names`: the operation's command under its tag (`takeSnapshots`).
+    pub command: String,
+    /// Filled by `names`: the other names the command answers to (published names, the
+    /// Rust name, kebab-case spellings), none claimed by another command of the tag.
+    pub command_aliases: Vec<String>,
     /// Filled by `names`: the `Client` method (`take_snapshots`).
     pub method_ident: String,
     /// Filled by `names`: the builder type (`TakeSnapshots`).

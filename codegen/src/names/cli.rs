@@ -1,21 +1,119 @@
 //! Every command and flag name of the generated command line, decided once.
 //!
-//! The seed pages' form (`atlas api cloudBackups getGroupClusterBackupSnapshot --groupId
-//! G`) is the primary name: the tag in lowerCamelCase and the operationId and parameter
-//! names as the spec spells them. Each has a kebab-case alias (`cloud-backups
-//! get-group-cluster-backup-snapshot --group-id G`), and `--groupId` also answers to
-//! `--projectId`, Atlas's other name for the same ID.
+//! `atlas api`'s form is the primary name: the tag in lowerCamelCase, the operation's
+//! short published name (`x-xgen-operation-id-override`, else its operationId) and the
+//! parameter names as the spec spells them. Every other published name of the operation
+//! (its long operationId, names earlier releases used, the Rust name) is an alias, as is
+//! the kebab-case spelling of each (`cloud-backups get-cluster-backup-snapshot --group-id
+//! G`), and `--groupId` also answers to `--projectId`, Atlas's other name for the same ID.
+
+use std::collections::BTreeMap;
 
 use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase};
+
+use crate::ir::{Api, Operation};
 
 /// Commands of the root that no tag may take.
 pub const RESERVED: &[&str] = &["wait", "completions", "help"];
 
-/// Flags every command or some commands have besides the spec's parameters.
-pub const BUILT_IN_FLAGS: &[&str] = &[
-    "output", "profile", "base-url", "dry-run", "curl", "debug", "quiet", "file", "template", "all", "concurrency",
-    "wait", "wait-timeout", "min-delay", "max-delay", "api-version", "help",
-];
+/// Whether `name` is a flag of the command line itself (read from its runtime's
+/// `flags.rs`, as `contract` reads the library's names).
+pub fn is_built_in(name: &str) -> bool {
+    crate::runtime::cli_flags().contains(name)
+}
+
+/// The flag of a parameter: its name, unless the command line has a flag of that name, in
+/// which case `Param` is appended (`--file` → `--fileParam`), with a generation warning
+/// ([`super::assign`]).
+pub fn flag(param: &str) -> String {
+    if is_built_in(param) { format!("{param}Param") } else { param.to_owned() }
+}
+
+/// The command an operation wants: its short published name (the command of `atlas api`),
+/// else its published operationId, else its Rust name.
+pub fn wanted_command(op: &Operation) -> &str {
+    let published = &op.published;
+    match published.short.as_deref() {
+        Some(short) if !short.is_empty() => short,
+        _ if !published.operation_id.is_empty() => &published.operation_id,
+        _ => &op.operation_id,
+    }
+}
+
+/// Every other name the operation's command wants to answer to, in order: its other
+/// published names and Rust name ([`Operation::aliases`] and the Rust name), then the
+/// kebab-case spelling of each name (the command's first).
+pub fn wanted_aliases(op: &Operation) -> Vec<String> {
+    let command = wanted_command(op);
+    let mut names: Vec<&str> = vec![command];
+    for name in std::iter::once(op.operation_id.as_str()).chain(op.aliases()) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let kebabs: Vec<String> = names.iter().map(|n| kebab(n)).collect();
+    let mut out: Vec<String> = Vec::new();
+    for name in names.iter().skip(1).map(|n| (*n).to_owned()).chain(kebabs) {
+        if name != command && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Fills each operation's command and aliases. Commands are claimed first (in the spec's
+/// order), then aliases: a command another operation of the tag already has is renamed
+/// (`name2`), an alias another command holds is left out, each with a warning.
+pub(super) fn assign_commands(api: &mut Api, renames: &mut super::Renames<'_>) {
+    // Per tag, every name taken, and by which operation.
+    let mut taken: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for op in &mut api.operations {
+        let names = taken.entry(tag_command(&op.tag)).or_default();
+        let wanted = wanted_command(op).to_owned();
+        let mut got = wanted.clone();
+        let mut n = 2;
+        while RESERVED_COMMANDS.contains(&got.as_str()) || names.contains_key(&got) {
+            got = format!("{wanted}{n}");
+            n += 1;
+        }
+        let holder = match names.get(&wanted) {
+            Some(other) => format!("the command of operation `{other}`"),
+            None => "a command of the command line itself".to_owned(),
+        };
+        renames.note(&op.pointer, &format!("command of operation `{}`", op.operation_id), &wanted, &got, &holder);
+        names.insert(got.clone(), op.operation_id.clone());
+        op.command = got;
+    }
+    for op in &mut api.operations {
+        let names = taken.entry(tag_command(&op.tag)).or_default();
+        let mut aliases = Vec::new();
+        let mut candidates = wanted_aliases(op);
+        // A renamed command's own kebab spelling (`list-things2`).
+        let own = kebab(&op.command);
+        if !candidates.contains(&own) {
+            candidates.push(own);
+        }
+        for alias in candidates {
+            match names.get(&alias) {
+                Some(holder) if holder != &op.operation_id => renames.warnings.push(crate::error::Warning {
+                    kind: "renamed",
+                    pointer: op.pointer.clone(),
+                    message: format!("command alias `{alias}` of operation `{}`: taken by operation `{holder}`; left out", op.operation_id),
+                }),
+                Some(_) => {}
+                None if alias != op.command => {
+                    names.insert(alias.clone(), op.operation_id.clone());
+                    aliases.push(alias);
+                }
+                None => {}
+            }
+        }
+        op.command_aliases = aliases;
+    }
+}
+
+/// Subcommand names clap keeps under every tag.
+const RESERVED_COMMANDS: &[&str] = &["help"];
 
 /// The command of a tag (`Cloud Backups` → `cloudBackups`), as the Atlas CLI names it; a
 /// tag that would shadow a built-in command gets `Api` appended.
@@ -34,7 +132,7 @@ pub fn kebab(name: &str) -> String {
 pub fn flag_aliases(param: &str) -> Vec<String> {
     let mut aliases = Vec::new();
     let mut add = |a: String| {
-        if a != param && !aliases.contains(&a) && !BUILT_IN_FLAGS.contains(&a.as_str()) {
+        if a != param && !aliases.contains(&a) && !is_built_in(&a) {
             aliases.push(a);
         }
     };
@@ -93,6 +191,13 @@ mod tests {
             ("x-request-id", 1, "PARAM_X_REQUEST_ID"),
         ] {
             assert_eq!(param_static(param, n), name, "{param}");
+        }
+    }
+
+    #[test]
+    fn a_parameter_named_like_a_built_in_flag_gets_another_flag() {
+        for (param, flag) in [("file", "fileParam"), ("version", "versionParam"), ("output", "outputParam"), ("groupId", "groupId")] {
+            assert_eq!(super::flag(param), flag, "{param}");
         }
     }
 

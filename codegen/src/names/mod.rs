@@ -377,6 +377,14 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
         w.builder_ident = builders.claim(&base, "");
         renames.note(&w.pointer, &format!("waiter `{}`", w.name), &base, &w.builder_ident, builders.holder(&base, "a type every operations file names"));
     }
+    cli::assign_commands(api, &mut renames);
+    // Command-line flags: a parameter named like one of the command line's own flags.
+    for op in &api.operations {
+        for p in op.params.iter().filter(|p| cli::is_built_in(&p.name)) {
+            let what = format!("command-line flag of parameter `{}` of operation `{}`", p.name, op.operation_id);
+            renames.note(&op.pointer, &what, &p.name, &cli::flag(&p.name), "a flag of the command line itself");
+        }
+    }
     // Last: a private type, so it gives way to every public name.
     for op in &mut api.operations {
         op.params_ident = builders.claim(&format!("{}Params", op.builder_ident), "");
@@ -734,5 +742,13 @@ mod tests {
             "{:?}",
             api.warnings
         );
+        // `--wait` is the command line's own: the parameter `wait` gets another flag.
+        assert!(
+            api.warnings.iter().any(|w| w.kind == "renamed"
+                && w.message == "command-line flag of parameter `wait` of operation `getThing`: `wait` is a flag of the command line itself; named `waitParam`"),
+            "{:?}",
+            api.warnings
+        );
+        assert_eq!(cli::flag("wait"), "waitParam");
     }
 }

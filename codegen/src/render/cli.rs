@@ -1,8 +1,8 @@
 //! The command-line crate (`generated/cli/`, package `atlas-backup-cli`, binary
 //! `atlas-backup`): the hand-written runtime of `codegen/cli-runtime/` and one generated
 //! module, `commands.rs`, of static tables (operations, flags, body fields, waiters and
-//! their links) and per-operation glue that fills the library's builders. Names come from
-//! [`crate::names::cli`].
+//! their links), each operation and waiter naming the library's builder it drives (no code
+//! per operation). Names come from [`crate::names::cli`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -12,19 +12,6 @@ use crate::error::Error;
 use crate::ir::links::LinkSource;
 use crate::ir::{Api, Operation, ParamLocation, ResponseKind, TypeDef, TypeId, TypeKind, TypeRef};
 use crate::names::cli as names;
-
-const RUNTIME: &[(&str, &str)] = &[
-    ("cli/src/app.rs", include_str!("../../cli-runtime/app.rs")),
-    ("cli/src/body.rs", include_str!("../../cli-runtime/body.rs")),
-    ("cli/src/call.rs", include_str!("../../cli-runtime/call.rs")),
-    ("cli/src/config.rs", include_str!("../../cli-runtime/config.rs")),
-    ("cli/src/exit.rs", include_str!("../../cli-runtime/exit.rs")),
-    ("cli/src/lib.rs", include_str!("../../cli-runtime/lib.rs")),
-    ("cli/src/main.rs", include_str!("../../cli-runtime/main.rs")),
-    ("cli/src/output.rs", include_str!("../../cli-runtime/output.rs")),
-    ("cli/src/spec.rs", include_str!("../../cli-runtime/spec.rs")),
-    ("cli/src/wait.rs", include_str!("../../cli-runtime/wait.rs")),
-];
 
 /// The manifest: explicit versions, so that the crate builds outside this workspace too. Its
 /// `[package]` table and the library's version are [`super::manifest::render_cli`]'s.
@@ -47,9 +34,8 @@ futures = "0.3.34"
 humantime = "2.4.0"
 indicatif = "0.18.6"
 reqwest = { version = "0.13.5", default-features = false }
-serde = "1.0.228"
-serde_json = "1.0.145"
-serde_path_to_error = "0.1.20"
+serde = { version = "1.0.228", features = ["derive"] }
+serde_json = { version = "1.0.145", features = ["raw_value"] }
 serde_yaml = "0.9.34"
 strsim = "0.11.1"
 tokio = { version = "1.54.1", features = ["rt", "time", "signal", "macros"] }
@@ -65,11 +51,10 @@ pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
         File { path: "cli/README.md".to_owned(), contents: include_str!("templates/cli/README.md").to_owned() },
         File { path: "cli/LICENSE".to_owned(), contents: super::LICENSE.to_owned() },
     ];
-    for (path, text) in RUNTIME {
+    for (path, text) in crate::runtime::CLI {
         files.push(File { path: (*path).to_owned(), contents: format!("{rust_header}\n{text}") });
     }
     let text = commands(api);
-    let text = super::print_text(&text, "cli/commands.rs", "the command tables")?;
     files.push(File { path: "cli/src/commands.rs".to_owned(), contents: format!("{rust_header}\n{text}") });
     files.push(File { path: "cli/COMMANDS.md".to_owned(), contents: format!("<!--\n{}-->\n{}", header(spec_name, ""), surface(api)) });
     Ok(files)
@@ -78,7 +63,9 @@ pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
 /// Every command and flag of the command line, as a reviewable list (`cli/COMMANDS.md`):
 /// a spec change shows its effect on the command line in review.
 pub fn surface(api: &Api) -> String {
-    let mut out = String::from("# atlas-backup commands\n\nGlobal flags: `-o/--output json|yaml|ndjson`, `--profile NAME`, `--base-url URL`, `--dry-run`, `--curl`, `--debug`, `--quiet`.\n");
+    let mut out = String::from(
+        "# atlas-backup commands\n\nGlobal flags: `-o/--output json|yaml|ndjson`, `--outputFile PATH`, `-P/--profile NAME`, `--base-url URL`, `--dry-run`, `--curl`, `--debug`, `--quiet`.\n",
+    );
     let mut order: Vec<&Operation> = api.operations.iter().collect();
     order.sort_by_key(|o| names::tag_command(&o.tag));
     let mut tag = String::new();
@@ -88,16 +75,22 @@ pub fn surface(api: &Api) -> String {
             let _ = write!(out, "\n## {t} ({})\n", names::kebab(&t));
             tag = t.clone();
         }
-        let _ = write!(out, "\n- `atlas-backup {t} {}` (`{}`): {} {}", op.operation_id, names::kebab(&op.operation_id), op.method.as_str(), op.path);
+        let aliases: Vec<String> = op.command_aliases.iter().map(|a| format!("`{a}`")).collect();
+        let aliases = if aliases.is_empty() { String::new() } else { format!(" ({})", aliases.join(", ")) };
+        let _ = write!(out, "\n- `atlas-backup {t} {}`{aliases}: {} {}", op.command, op.method.as_str(), op.path);
         if op.deprecated {
             out.push_str(" (deprecated)");
         }
         out.push('\n');
+        let dates: Vec<&str> = op.versions.iter().filter_map(version_name).collect();
+        if !dates.is_empty() {
+            let _ = writeln!(out, "  - `--version` (`--api-version`) {}", dates.join("|"));
+        }
         for p in &op.params {
             out.push_str(&flag_line(api, p));
         }
         if let Some(b) = &op.body {
-            let _ = writeln!(out, "  - `--file PATH`{} | `--template`", if b.required { " (required)" } else { "" });
+            let _ = writeln!(out, "  - `--file PATH` or piped stdin{} | `--template`", if b.required { " (required)" } else { "" });
         }
         if op.pagination.is_some() {
             out.push_str("  - `--all`, `--concurrency N`\n");
@@ -109,7 +102,7 @@ pub fn surface(api: &Api) -> String {
     out.push_str("\n## wait\n");
     for w in &api.waiters {
         let op = &api.operations[w.operation];
-        let _ = writeln!(out, "\n- `atlas-backup wait {}` (`{}`): polls `{}`; `--wait-timeout`, `--min-delay`, `--max-delay`", w.name, names::kebab(&w.name), op.operation_id);
+        let _ = writeln!(out, "\n- `atlas-backup wait {}` (`{}`): polls `{}`; `--wait-timeout`, `--min-delay`, `--max-delay`", w.name, names::kebab(&w.name), op.command);
         for p in &op.params {
             out.push_str(&flag_line(api, p));
         }
@@ -124,7 +117,7 @@ fn flag_line(api: &Api, p: &crate::ir::Param) -> String {
         TypeRef::Vec(inner) => format!("{}...", kind_word(api, inner)),
         other => kind_word(api, other),
     };
-    format!("  - `--{}`{aliases} {ty}{}\n", p.name, if p.required { " (required)" } else { "" })
+    format!("  - `--{}`{aliases} {ty}{}\n", names::flag(&p.name), if p.required { " (required)" } else { "" })
 }
 
 fn kind_word(api: &Api, ty: &TypeRef) -> String {
@@ -154,27 +147,82 @@ fn opt(value: Option<&str>) -> String {
     value.map_or_else(|| "None".to_owned(), |v| format!("Some({})", lit(v)))
 }
 
+/// Atlas's media type of an operation's preview.
+const PREVIEW: &str = "application/vnd.atlas.preview+json";
+
+/// What `--version` calls a version: its date, or `preview` for the preview media type (as
+/// `atlas api` does); `None` for a media type that is neither (`application/json`).
+fn version_name(v: &crate::ir::ApiVersion) -> Option<&str> {
+    v.date.as_deref().or((v.media_type == PREVIEW).then_some("preview"))
+}
+
+/// The table's `call::<Builder>` of a builder type.
+fn caller(builder: &str) -> String {
+    format!("crate::call::call::<{builder}>")
+}
+
+/// The versions of `op` the command line offers (`--version DATE`), each with the builder
+/// that calls it: the library's versioned builder switched to that version's marker when
+/// the versions answer different types, else the one builder (told the date at run time).
+fn versions(op: &Operation) -> String {
+    let builder = builder_path(&op.builder_ident);
+    let newest = op.versions.last().map(|v| v.marker_ident.as_str());
+    let entries: Vec<String> = op
+        .versions
+        .iter()
+        .filter_map(|v| {
+            let date = version_name(v)?;
+            let call = if op.is_versioned() && !v.marker_ident.is_empty() && Some(v.marker_ident.as_str()) != newest {
+                caller(&format!("{builder}<atlas_backup::operations::{}>", ident(&v.marker_ident)))
+            } else {
+                caller(&builder)
+            };
+            Some(format!("Version {{ date: {}, call: {call} }}", lit(date)))
+        })
+        .collect();
+    format!("&[{}]", entries.join(", "))
+}
+
+/// The schema an operation's answer is checked against, as the spec names it.
+fn answer_schema(api: &Api, op: &Operation) -> Option<String> {
+    match &op.response {
+        ResponseKind::Json(TypeRef::Named(id)) => Some(api.ty(*id).wanted_name.clone()),
+        ResponseKind::Json(other) => Some(rust_type(api, other, "models")),
+        ResponseKind::Empty | ResponseKind::Bytes => None,
+    }
+}
+
+/// `Ty { a: v, b: v }` with one field a line, indented `depth` levels of four spaces: the
+/// tables are printed as written (not parsed and formatted again: with a few hundred
+/// operations that was most of the command line's share of generation).
+fn block(ty: &str, fields: &[(&str, String)], depth: usize) -> String {
+    let pad = "    ".repeat(depth + 1);
+    let mut out = format!("{ty} {{\n");
+    for (name, value) in fields {
+        let _ = writeln!(out, "{pad}{name}: {value},");
+    }
+    out.push_str(&"    ".repeat(depth));
+    out.push('}');
+    out
+}
+
 /// The generated module's text.
 fn commands(api: &Api) -> String {
     let mut shapes = Shapes::default();
     let mut flags = Params::default();
-    let mut out = String::from("#![allow(deprecated)]\n//! The spec's operations and waiters as tables, and the glue that fills the library's builders.\n\n");
-    out.push_str("use crate::call::Values;\nuse crate::exit::Failure;\nuse crate::spec::*;\n\n");
-    let about = format!("{} from the shell; every operation is `atlas-backup <tag> <operationId>`", api.title);
-    let _ = writeln!(
-        out,
-        "pub static TABLES: crate::app::Tables = crate::app::Tables {{ about: {}, operations: OPERATIONS, waiters: WAITERS }};",
-        lit(&about)
-    );
+    // The tables name deprecated builders too: the command warns when it runs one.
+    let mut out = String::from("#![allow(deprecated)]\n//! The spec's operations and waiters as tables; each names the library's builder it drives.\n\n");
+    out.push_str("use crate::spec::*;\n\n");
+    let about = format!("{} from the shell; every operation is `atlas-backup <tag> <operation>` (its short published name; the others are aliases)", api.title);
+    let tables = block("crate::app::Tables", &[("about", lit(&about)), ("operations", "OPERATIONS".into()), ("waiters", "WAITERS".into())], 0);
+    let _ = writeln!(out, "pub static TABLES: crate::app::Tables = {tables};\n");
     // Operations in the order of their commands: by tag, then as the spec lists them.
     let mut order: Vec<usize> = (0..api.operations.len()).collect();
     order.sort_by_key(|&i| names::tag_command(&api.operations[i].tag));
     let position: BTreeMap<usize, usize> = order.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
-    let mut glue = String::new();
     out.push_str("static OPERATIONS: &[Operation] = &[\n");
     for &i in &order {
         let op = &api.operations[i];
-        let fn_name = format!("op_{}", crate::names::plain(&op.method_ident));
         let tag = names::tag_command(&op.tag);
         let params: Vec<String> = op.params.iter().map(|p| format!("&{}", flags.of(api, p))).collect();
         let body = match &op.body {
@@ -202,34 +250,30 @@ fn commands(api: &Api) -> String {
                 format!("Link {{ waiter: {}, params: &[{}] }}", l.waiter, params.join(", "))
             })
             .collect();
-        let versions: Vec<String> = op.versions.iter().filter_map(|v| v.date.clone()).collect();
-        let _ = writeln!(
-            out,
-            "Operation {{ id: {id}, kebab: {kebab}, tag: {tag}, tag_kebab: {tag_kebab}, method: {method}, path: {path}, \
-             summary: {summary}, description: {description}, versions: {versions}, roles: {roles}, deprecated: {deprecated}, \
-             sunset: {sunset}, params: &[{params}], body: {body}, list: {list}, links: &[{links}], build: {fn_name} }},",
-            id = lit(&op.operation_id),
-            kebab = lit(&names::kebab(&op.operation_id)),
-            tag_kebab = lit(&names::kebab(&tag)),
-            tag = lit(&tag),
-            method = lit(op.method.as_str()),
-            path = lit(&op.path),
-            summary = lit(op.summary.as_deref().unwrap_or("")),
-            description = lit(op.description.as_deref().unwrap_or("")),
-            versions = strs(&versions),
-            roles = strs(&op.roles),
-            deprecated = op.deprecated,
-            sunset = opt(op.sunset.as_deref()),
-            params = params.join(", "),
-            list = op.pagination.is_some(),
-            links = links.join(", "),
-        );
-        glue.push_str(&operation_glue(api, op, &fn_name));
+        let fields = [
+            ("id", lit(&op.command)),
+            ("aliases", strs(&op.command_aliases)),
+            ("tag", lit(&tag)),
+            ("tag_kebab", lit(&names::kebab(&tag))),
+            ("method", lit(op.method.as_str())),
+            ("path", lit(&op.path)),
+            ("summary", lit(op.summary.as_deref().unwrap_or(""))),
+            ("description", lit(op.description.as_deref().unwrap_or(""))),
+            ("call", caller(&builder_path(&op.builder_ident))),
+            ("versions", versions(op)),
+            ("roles", strs(&op.roles)),
+            ("deprecated", op.deprecated.to_string()),
+            ("sunset", opt(op.sunset.as_deref())),
+            ("params", format!("&[{}]", params.join(", "))),
+            ("body", body),
+            ("answer", opt(answer_schema(api, op).as_deref())),
+            ("list", op.pagination.is_some().to_string()),
+            ("links", format!("&[{}]", links.join(", "))),
+        ];
+        let _ = writeln!(out, "    {},", block("Operation", &fields, 1));
     }
     out.push_str("];\n\nstatic WAITERS: &[Waiter] = &[\n");
     for w in &api.waiters {
-        let op = &api.operations[w.operation];
-        let fn_name = format!("wait_{}", crate::names::plain(&w.method_ident));
         let mut paths: Vec<Vec<String>> = Vec::new();
         for a in &w.acceptors {
             if let crate::ir::Matcher::Equals { path, .. } = &a.matcher
@@ -239,28 +283,21 @@ fn commands(api: &Api) -> String {
             }
         }
         let paths: Vec<String> = paths.iter().map(|p| strs(p)).collect();
-        let _ = writeln!(
-            out,
-            "Waiter {{ name: {}, kebab: {}, description: {}, operation: {}, state_paths: &[{}], min_delay: {}, max_delay: {}, build: {fn_name} }},",
-            lit(&w.name),
-            lit(&names::kebab(&w.name)),
-            lit(w.description.as_deref().unwrap_or(&w.name)),
-            position.get(&w.operation).copied().unwrap_or_default(),
-            paths.join(", "),
-            w.min_delay,
-            w.max_delay,
-        );
-        let _ = writeln!(
-            glue,
-            "fn {fn_name}(client: &atlas_backup::Client, v: &Values) -> Result<Box<dyn crate::call::Wait>, Failure> {{\n    let b = {};\n    Ok(Box::new(b))\n}}\ncrate::wait!({});",
-            setters(api, op, &w.method_ident, None),
-            builder_path(&w.builder_ident)
-        );
+        let fields = [
+            ("name", lit(&w.name)),
+            ("kebab", lit(&names::kebab(&w.name))),
+            ("description", lit(w.description.as_deref().unwrap_or(&w.name))),
+            ("operation", position.get(&w.operation).copied().unwrap_or_default().to_string()),
+            ("state_paths", format!("&[{}]", paths.join(", "))),
+            ("min_delay", w.min_delay.to_string()),
+            ("max_delay", w.max_delay.to_string()),
+            ("wait", format!("crate::call::wait::<{}>", builder_path(&w.builder_ident))),
+        ];
+        let _ = writeln!(out, "    {},", block("Waiter", &fields, 1));
     }
     out.push_str("];\n\n");
     out.push_str(&flags.text);
     out.push_str(&shapes.text);
-    out.push_str(&glue);
     out
 }
 
@@ -269,6 +306,7 @@ fn param(api: &Api, p: &crate::ir::Param) -> String {
         TypeRef::Vec(inner) => (kind(api, inner), true),
         other => (kind(api, other), false),
     };
+    let flag = names::flag(&p.name);
     let aliases: Vec<String> = names::flag_aliases(&p.name);
     let location = match p.location {
         ParamLocation::Path => "Location::Path",
@@ -283,20 +321,26 @@ fn param(api: &Api, p: &crate::ir::Param) -> String {
         (k, None, None) => k,
         (_, min, max) => format!("Kind::Integer {{ min: {min:?}, max: {max:?} }}"),
     };
-    let default = p.default.as_ref().map(|d| match d {
+    let text = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
-    });
-    format!(
-        "Param {{ name: {}, aliases: {}, location: {}, required: {}, kind: {kind}, multiple: {multiple}, help: {}, default: {}, deprecated: {} }}",
-        lit(&p.name),
-        strs(&aliases),
-        location,
-        p.required,
-        lit(help.trim()),
-        opt(default.as_deref()),
-        p.deprecated
-    )
+    };
+    let default = p.default.as_ref().map(text);
+    let example = p.example.as_ref().map(text).unwrap_or_else(|| format!("[{}]", p.name));
+    let fields = [
+        ("name", lit(&p.name)),
+        ("flag", lit(&flag)),
+        ("aliases", strs(&aliases)),
+        ("location", location.to_owned()),
+        ("required", p.required.to_string()),
+        ("kind", kind),
+        ("multiple", multiple.to_string()),
+        ("help", lit(help.trim())),
+        ("default", opt(default.as_deref())),
+        ("example", lit(&example)),
+        ("deprecated", p.deprecated.to_string()),
+    ];
+    block("Param", &fields, 0)
 }
 
 /// The flag's value type; an enum lists its values (checked and completed by clap).
@@ -312,74 +356,6 @@ fn kind(api: &Api, ty: &TypeRef) -> String {
         TypeRef::Bool => "Kind::Boolean".to_owned(),
         _ => "Kind::String".to_owned(),
     }
-}
-
-/// The library's builder `client.<method>()` filled from the values `v`: `op`'s
-/// parameters (name, setter and type), and the body of type `body`, as one `set!` of the
-/// runtime.
-fn setters(api: &Api, op: &Operation, method: &str, body: Option<String>) -> String {
-    let params: Vec<String> = op
-        .params
-        .iter()
-        .map(|p| {
-            let ty = match &p.ty {
-                TypeRef::String => "String".to_owned(),
-                other => rust_type(api, other, "atlas_backup::models"),
-            };
-            format!("{} => {}: {ty}", lit(&p.name), ident(&p.ident))
-        })
-        .collect();
-    let body = body.map(|ty| format!("; body: {ty}")).unwrap_or_default();
-    format!("crate::set!(client.{}(), v; {}{body})", ident(method), params.join(", "))
-}
-
-fn operation_glue(api: &Api, op: &Operation, fn_name: &str) -> String {
-    let body = op.body.as_ref().filter(|b| b.ty != TypeRef::Bytes).map(|b| rust_type(api, &b.ty, "atlas_backup::models"));
-    let mut f = format!(
-        "fn {fn_name}(client: &atlas_backup::Client, v: &Values) -> Result<Box<dyn crate::call::Call>, Failure> {{\n    let b = {};\n",
-        setters(api, op, &op.method_ident, body)
-    );
-    let how = match (&op.response, op.pagination.is_some()) {
-        (_, true) => "list",
-        (ResponseKind::Json(_), false) => "json",
-        (ResponseKind::Empty, false) => "empty",
-        (ResponseKind::Bytes, false) => "bytes",
-    };
-    let builder = builder_path(&op.builder_ident);
-    // `--api-version DATE`: the library's versioned builder switched to that version's
-    // marker (its own answer type); the newest is the builder's default. Paging is the
-    // newest version's only, so an older version of a list is sent as one call.
-    let older: Vec<(&str, String)> = if op.is_versioned() {
-        let newest = op.versions.last().map(|v| v.marker_ident.as_str());
-        op.versions
-            .iter()
-            .filter(|v| Some(v.marker_ident.as_str()) != newest)
-            .filter_map(|v| Some((v.date.as_deref()?, format!("atlas_backup::operations::{}", ident(&v.marker_ident)))))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    if older.is_empty() {
-        if op.versions.len() > 1 {
-            let _ = writeln!(
-                f,
-                "    if v.api_version().is_some() {{ return Err(Failure::usage(\"--api-version: the library calls this operation in its newest version only\")); }}"
-            );
-        }
-        let _ = writeln!(f, "    Ok(Box::new(b))\n}}\ncrate::call!({how} {builder});");
-        return f;
-    }
-    f.push_str("    match v.api_version() {\n");
-    for (date, marker) in &older {
-        let _ = writeln!(f, "        Some({}) => Ok(Box::new(b.api_version({marker}))),", lit(date));
-    }
-    f.push_str("        _ => Ok(Box::new(b)),\n    }\n}\n");
-    let _ = writeln!(f, "crate::call!({how} {builder});");
-    let older_how = if how == "list" { "json" } else { how };
-    for (_, marker) in &older {
-        let _ = writeln!(f, "crate::call!({older_how} {builder}<{marker}>);");
-    }
-    f
 }
 
 /// The `static` flags of parameters, one per distinct definition, shared by the operations
@@ -458,7 +434,7 @@ impl Shapes {
                     .iter()
                     .map(|f| {
                         format!(
-                            "Field {{ name: {}, required: {}, read_only: {}, shape: &{} }}",
+                            "\n        Field {{ name: {}, required: {}, read_only: {}, shape: &{} }},",
                             lit(&f.json_name),
                             f.required,
                             f.read_only,
@@ -470,7 +446,8 @@ impl Shapes {
                     Some(a) => format!("Some(&{})", self.of(api, a)),
                     None => "None".to_owned(),
                 };
-                format!("Shape::Object {{ fields: &[{}], additional: {additional} }}", fields.join(", "))
+                let fields = if fields.is_empty() { "&[]".to_owned() } else { format!("&[{}\n    ]", fields.concat()) };
+                block("Shape::Object", &[("fields", fields), ("additional", additional)], 0)
             }
             TypeKind::Enum(e) => format!("Shape::Enum({})", strs(&e.variants.iter().map(|v| v.value.clone()).collect::<Vec<_>>())),
             TypeKind::IntEnum(_) => "Shape::Integer".to_owned(),
@@ -489,5 +466,31 @@ impl Shapes {
             // Resolved in `of`; never reached.
             TypeKind::Alias(_) => "Shape::Any".to_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing;
+    use super::*;
+
+    #[test]
+    fn every_dated_version_and_the_preview_are_versions_of_the_command() {
+        let paths = "  /things:\n    get:\n      operationId: getThings\n      responses:\n        '200':\n          description: ok\n          content:\n            application/vnd.atlas.2024-05-30+json: {schema: {type: object}}\n            application/vnd.atlas.2025-01-01+json: {schema: {type: object}}\n            application/vnd.atlas.preview+json: {schema: {type: object}}\n";
+        let api = testing::api(&testing::spec(paths, ""));
+        let op = &api.operations[0];
+        // In the IR's order (the order issue 34 settles); the default is chosen at run time.
+        let mut names: Vec<&str> = op.versions.iter().filter_map(version_name).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["2024-05-30", "2025-01-01", "preview"]);
+        let table = versions(op);
+        // Each version names the builder that calls it (here the versioned builder's markers).
+        assert!(table.contains("Version { date: \"preview\", call: crate::call::call::<atlas_backup::operations::GetThings<"), "{table}");
+        assert!(table.contains("Version { date: \"2025-01-01\", call: crate::call::call::<atlas_backup::operations::GetThings> }"), "{table}");
+    }
+
+    #[test]
+    fn a_block_is_one_field_a_line() {
+        assert_eq!(block("T", &[("a", "1".to_owned()), ("b", "&[]".to_owned())], 1), "T {\n        a: 1,\n        b: &[],\n    }");
     }
 }

@@ -4,7 +4,7 @@
 //! (a package name of its own).
 
 use super::features::Features;
-use super::runtime::MANIFEST as TEMPLATE;
+use crate::runtime::LIBRARY_MANIFEST as TEMPLATE;
 use crate::error::Error;
 
 /// The package name the template gives the crate.

@@ -17,6 +17,8 @@ pub(super) const MODELS: &str = "models";
 struct ParamView {
     doc: String,
     field: String,
+    /// The spec's name, a literal (`"groupId"`), for `call!`.
+    name: String,
     ty: String,
     arg: String,
     value: String,
@@ -58,6 +60,10 @@ struct OperationTemplate {
     macro_ty: String,
     version_arg: String,
     shared_setters: String,
+    /// The shared setters that are Atlas's query flags (`envelope, pretty`), for `call!`.
+    call_options: String,
+    /// How `call!` sends: `json Output`, `empty` or `bytes`.
+    send_kind: String,
     doc: String,
     /// `#[doc(alias = ...)]` on the `Client` method for each published name it is not named after.
     aliases: String,
@@ -326,7 +332,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{last} {facts}"),
             _ => doc_lines.push(facts),
         }
-        params.push(ParamView { doc: docs::attrs(&doc_lines), field: field.clone(), ty: ty.clone(), arg, value });
+        params.push(ParamView { doc: docs::attrs(&doc_lines), field: field.clone(), name: lit(&p.name), ty: ty.clone(), arg, value });
         let name = lit(&p.name);
         // Each call with whether it can fail: the last one that can is `fill`'s value.
         let call = match (p.location, &p.ty) {
@@ -406,6 +412,12 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
     } else {
         (String::new(), String::new(), builder.clone(), output, builder.clone(), String::new())
     };
+    let call_options = shared_setters.join(", ");
+    let send_kind = match output.as_str() {
+        "()" => "empty".to_owned(),
+        "bytes::Bytes" => "bytes".to_owned(),
+        json => format!("json {json}"),
+    };
     if paging.is_some() {
         shared_setters.insert(0, "concurrency".to_owned());
     }
@@ -420,6 +432,8 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         macro_ty,
         version_arg,
         shared_setters: shared_setters.join(", "),
+        call_options,
+        send_kind,
         doc: operation_doc(api, op, feature),
         // rustdoc refuses an alias equal to the item's own name.
         aliases: op.aliases().iter().filter(|a| **a != op.method_ident).map(|a| format!("#[doc(alias = {})] ", lit(a))).collect(),

@@ -1,31 +1,7 @@
-//! The runtime: hand-written modules shipped verbatim into every generated crate, under the
-//! paths they take there.
+//! The library's runtime ([`crate::runtime::LIBRARY`]) as files of the generated crate.
 
 use super::File;
-
-/// Each runtime module: its path in the generated crate, and its source.
-pub(crate) const RUNTIME: &[(&str, &str)] = &[
-    ("src/auth.rs", include_str!("../../runtime/auth.rs")),
-    ("src/client.rs", include_str!("../../runtime/client.rs")),
-    ("src/codec.rs", include_str!("../../runtime/codec.rs")),
-    ("src/digest.rs", include_str!("../../runtime/digest.rs")),
-    ("src/env.rs", include_str!("../../runtime/env.rs")),
-    ("src/error.rs", include_str!("../../runtime/error.rs")),
-    ("src/har.rs", include_str!("../../runtime/har.rs")),
-    ("src/interceptor.rs", include_str!("../../runtime/interceptor.rs")),
-    ("src/mock/runtime.rs", include_str!("../../runtime/mock.rs")),
-    ("src/paginate.rs", include_str!("../../runtime/paginate.rs")),
-    ("src/request.rs", include_str!("../../runtime/request.rs")),
-    ("src/response.rs", include_str!("../../runtime/response.rs")),
-    ("src/service_account.rs", include_str!("../../runtime/service_account.rs")),
-    ("src/version.rs", include_str!("../../runtime/version.rs")),
-    ("src/waiter.rs", include_str!("../../runtime/waiter.rs")),
-];
-
-/// The manifest template, with explicit versions so that the crate builds on its own: here
-/// beside the runtime because `names` reads the cargo features it declares (as it reads
-/// the runtime's methods) without depending on how the manifest is rendered.
-pub(crate) const MANIFEST: &str = include_str!("templates/Cargo.toml");
+use crate::runtime::LIBRARY as RUNTIME;
 
 /// Whether `path` (relative to the crate's root) is one of the runtime's modules, copied
 /// rather than generated from the spec.

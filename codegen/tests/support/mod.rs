@@ -61,6 +61,29 @@ impl Workspace {
         out
     }
 
+    /// Makes the command line of member `name` (written by [`Workspace::add`] under
+    /// `cli/`) a member too, `{package}-cli`, on its library without TLS (not what is
+    /// tested, and the slowest dependency to build) but with every tag (the command line
+    /// has every operation). Returns the package name.
+    pub fn add_cli(&mut self, name: &str, package: &str) -> String {
+        let dir = self.dir.path().join(name).join("cli");
+        let manifest = dir.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{name}: no command line: {e}"));
+        let cli = format!("{package}-cli");
+        let library = "atlas-backup = { path = \"..\" }";
+        assert!(text.contains(library), "{name}: the command line's manifest names its library as {library}");
+        let text = text
+            .replacen(library, &format!("atlas-backup = {{ path = \"..\", package = {package:?}, default-features = false, features = [\"all-tags\"] }}"), 1)
+            // One binary name per workspace.
+            .replacen("name = \"atlas-backup\"\npath = \"src/main.rs\"", &format!("name = \"{cli}\"\npath = \"src/main.rs\""), 1);
+        let package_line = "name = \"atlas-backup-cli\"";
+        assert!(text.contains(package_line), "{name}: the command line's Cargo.toml names no package");
+        let text = text.replacen(package_line, &format!("name = {cli:?}"), 1);
+        std::fs::write(&manifest, text).expect("write the command line's Cargo.toml");
+        self.members.push(format!("{:?}", format!("{name}/cli")));
+        cli
+    }
+
     /// The two pin crates, from the committed generated crate's manifest.
     fn write_pins(&self) {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated/Cargo.toml");
@@ -99,8 +122,11 @@ impl Workspace {
     pub fn cargo_each(&self, target: &Path, command: &[&str], packages: &[(String, String)], tail: &[&str]) -> Result<(), String> {
         let mut args: Vec<String> = command.iter().copied().chain(["--quiet", "--no-default-features"]).map(String::from).collect();
         for (package, features) in packages {
-            let qualified: Vec<String> = features.split(',').map(|f| format!("{package}/{f}")).collect();
-            args.extend(["--package".to_owned(), package.clone(), "--features".to_owned(), qualified.join(",")]);
+            let qualified: Vec<String> = features.split(',').filter(|f| !f.is_empty()).map(|f| format!("{package}/{f}")).collect();
+            args.extend(["--package".to_owned(), package.clone()]);
+            if !qualified.is_empty() {
+                args.extend(["--features".to_owned(), qualified.join(",")]);
+            }
         }
         args.extend(tail.iter().map(|a| a.to_string()));
         self.cargo(target, &args.iter().map(String::as_str).collect::<Vec<_>>())

@@ -5,17 +5,19 @@
 //! its flags (the others are a name and a line of help), so `--help` of one operation does
 //! not pay for all of them; `completions` builds the whole tree.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use futures::StreamExt;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::call::{Answer, Delays, Values};
+use crate::call::{Delays, Input};
 use crate::config::{self, Profile};
 use crate::exit::{self, EXIT_CODES, Failure};
-use crate::output::{self, Format};
-use crate::spec::{Kind, Operation, Param, Source, Waiter};
+use crate::flags::{self, Flag, Takes};
+use crate::output::{self, Format, Out};
+use crate::spec::{Kind, Operation, Param, Source, Version, Waiter};
 use crate::wait::{self, Progress};
 
 /// The generated tables.
@@ -24,9 +26,6 @@ pub struct Tables {
     pub operations: &'static [Operation],
     pub waiters: &'static [Waiter],
 }
-
-/// Global flags that take a value, to find the command words before parsing.
-const VALUE_FLAGS: &[&str] = &["-o", "--output", "--profile", "--base-url"];
 
 /// Runs the command line `args` (the program name first); answers the exit code.
 pub fn run(tables: &Tables, args: Vec<std::ffi::OsString>) -> i32 {
@@ -43,16 +42,23 @@ pub fn run(tables: &Tables, args: Vec<std::ffi::OsString>) -> i32 {
 
 /// The first two words that are not flags (the tag and the operation, or `wait` and the
 /// waiter), and the value of `--profile`.
-fn scan(args: &[std::ffi::OsString]) -> (Vec<String>, Option<String>) {
+pub fn scan(args: &[std::ffi::OsString]) -> (Vec<String>, Option<String>) {
+    let takes_value = |arg: &str| {
+        flags::GLOBAL.iter().any(|f| {
+            matches!(f.takes, Takes::Value(_))
+                && (arg.strip_prefix("--") == Some(f.long) || f.short.is_some_and(|s| arg.strip_prefix('-') == Some(s.encode_utf8(&mut [0; 4]))))
+        })
+    };
+    let is_profile = |arg: &str| arg == "--profile" || arg == "-P";
     let mut words = Vec::new();
     let mut profile = None;
     let mut iter = args.iter().skip(1).map(|a| a.to_string_lossy().into_owned());
     while let Some(arg) = iter.next() {
-        if let Some(value) = arg.strip_prefix("--profile=") {
+        if let Some(value) = arg.strip_prefix("--profile=").or_else(|| arg.strip_prefix("-P=")) {
             profile = Some(value.to_owned());
-        } else if VALUE_FLAGS.contains(&arg.as_str()) {
+        } else if takes_value(&arg) {
             let value = iter.next();
-            if arg == "--profile" {
+            if is_profile(&arg) {
                 profile = value;
             }
         } else if !arg.starts_with('-') && words.len() < 2 {
@@ -64,7 +70,10 @@ fn scan(args: &[std::ffi::OsString]) -> (Vec<String>, Option<String>) {
 
 fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failure> {
     let (words, profile_name) = scan(&args);
-    let profile = profile_name.as_deref().map(Profile::load).transpose()?;
+    let profile = match profile_name.as_deref() {
+        Some(name) => Some(Profile::load(name)?),
+        None => Profile::implicit(),
+    };
     let project = config::default_project(profile.as_ref());
     let wanted = |a: &str, b: &str| words.first().is_some_and(|w| w == a || w == b);
     let full = words.first().is_some_and(|w| w == "completions");
@@ -72,9 +81,9 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
     let mut tags: Vec<(&str, &str)> = tables.operations.iter().map(|o| (o.tag, o.tag_kebab)).collect();
     tags.dedup();
     for (tag, kebab) in tags {
-        let mut cmd = named(tag, kebab).subcommand_required(true).arg_required_else_help(true);
+        let mut cmd = named(tag, &[kebab]).subcommand_required(true).arg_required_else_help(true);
         for op in tables.operations.iter().filter(|o| o.tag == tag) {
-            let asked = full || (wanted(tag, kebab) && words.get(1).is_some_and(|w| w == op.id || w == op.kebab));
+            let asked = full || (wanted(tag, kebab) && words.get(1).is_some_and(|w| w == op.id || op.aliases.contains(&w.as_str())));
             cmd = cmd.subcommand(if asked { operation(op, project.as_deref()) } else { stub(op) });
         }
         root = root.subcommand(cmd);
@@ -85,7 +94,7 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
         .arg_required_else_help(true);
     for w in tables.waiters {
         let asked = full || (wanted("wait", "wait") && words.get(1).is_some_and(|x| x == w.name || x == w.kebab));
-        waits = waits.subcommand(if asked { waiter(tables, w, project.as_deref()) } else { named(w.name, w.kebab).about(w.description) });
+        waits = waits.subcommand(if asked { waiter(tables, w, project.as_deref()) } else { named(w.name, &[w.kebab]).about(w.description) });
     }
     root = root.subcommand(waits).subcommand(
         Command::new("completions")
@@ -112,11 +121,12 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
             let (name, m) = m.subcommand().ok_or_else(|| Failure::usage("name a waiter"))?;
             let w = tables.waiters.iter().find(|w| w.name == name).ok_or_else(|| Failure::usage(format!("no waiter {name}")))?;
             let op = tables.operations.get(w.operation).ok_or_else(|| Failure::usage("waiter without operation"))?;
-            let values = values(op.params, m)?;
-            let (client, _) = config::client(globals.profile.as_ref(), globals.base_url.as_deref(), true, globals.trace())?;
-            let waiting = (w.build)(&client, &values)?;
-            let answer = block_on(wait::run(w, waiting, delays(m), globals.progress()))?;
-            print_answer(answer, globals.format)
+            let values = values(op.params, m);
+            let (client, _) = config::client(globals.profile.as_ref(), globals.base_url.as_deref(), true, globals.interceptors())?;
+            let delays = delays(m);
+            let waiting = (w.wait)(&client, values, delays)?;
+            let last = block_on(wait::run(w, waiting, delays.timeout, globals.progress()))?;
+            globals.out.print(&last.unwrap_or_default())
         }
         Some((tag, m)) => {
             let (name, m) = m.subcommand().ok_or_else(|| Failure::usage("name an operation"))?;
@@ -133,7 +143,7 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
 
 /// The global flags, parsed.
 struct Globals {
-    format: Format,
+    out: Out,
     profile: Option<Profile>,
     base_url: Option<String>,
     dry_run: bool,
@@ -145,18 +155,26 @@ struct Globals {
 impl Globals {
     fn from(m: &ArgMatches, profile: Option<Profile>) -> Globals {
         Globals {
-            format: Format::parse(m.get_one::<String>("output").map_or("json", String::as_str)),
+            out: Out {
+                format: Format::parse(flags::text(m, &flags::OUTPUT).unwrap_or("json")),
+                file: flags::text(m, &flags::OUTPUT_FILE).map(Into::into),
+            },
             profile,
-            base_url: m.get_one::<String>("base-url").cloned(),
-            dry_run: m.get_flag("dry-run"),
-            curl: m.get_flag("curl"),
-            debug: m.get_flag("debug"),
-            quiet: m.get_flag("quiet"),
+            base_url: flags::text(m, &flags::BASE_URL).map(str::to_owned),
+            dry_run: flags::on(m, &flags::DRY_RUN),
+            curl: flags::on(m, &flags::CURL),
+            debug: flags::on(m, &flags::DEBUG),
+            quiet: flags::on(m, &flags::QUIET),
         }
     }
 
-    fn trace(&self) -> Option<output::Trace> {
-        self.debug.then_some(output::Trace)
+    /// The client's interceptors: `--debug`'s trace.
+    fn interceptors(&self) -> Vec<Arc<dyn atlas_backup::Interceptor>> {
+        let mut list: Vec<Arc<dyn atlas_backup::Interceptor>> = Vec::new();
+        if self.debug {
+            list.push(Arc::new(output::Trace));
+        }
+        list
     }
 
     fn progress(&self) -> Progress {
@@ -165,34 +183,32 @@ impl Globals {
 }
 
 fn root(tables: &Tables) -> Command {
-    Command::new("atlas-backup")
+    let mut root = Command::new("atlas-backup")
         .about(tables.about)
         .after_help(EXIT_CODES)
         .subcommand_required(true)
-        .arg_required_else_help(true)
-        .arg(Arg::new("output").short('o').long("output").global(true).value_parser(Format::NAMES).help("Output format of the answer (default json)"))
-        .arg(Arg::new("profile").long("profile").global(true).help("Profile of the Atlas CLI's config.toml: credentials and default project"))
-        .arg(Arg::new("base-url").long("base-url").global(true).help("Base URL of the API (else MONGODB_ATLAS_BASE_URL, else the profile's, else https://cloud.mongodb.com)"))
-        .arg(flag("dry-run", "Print the request (method, URL, headers, body) and send nothing"))
-        .arg(flag("curl", "Print the request as a curl command and send nothing"))
-        .arg(flag("debug", "Trace each request and answer on stderr (never credentials)"))
-        .arg(flag("quiet", "No progress output while waiting"))
+        .arg_required_else_help(true);
+    for flag in flags::GLOBAL {
+        let arg = flag.arg(true);
+        root = root.arg(if std::ptr::eq(*flag, &flags::OUTPUT) { arg.value_parser(Format::NAMES) } else { arg });
+    }
+    root
 }
 
-fn flag(name: &'static str, help: &'static str) -> Arg {
-    Arg::new(name).long(name).global(true).action(ArgAction::SetTrue).help(help)
-}
-
-/// A command and its kebab-case alias, unless both are spelled alike (`default`, `list`):
-/// clap refuses a command whose alias repeats its name.
-fn named(name: &'static str, kebab: &'static str) -> Command {
-    let cmd = Command::new(name);
-    if name == kebab { cmd } else { cmd.visible_alias(kebab) }
+/// A command and its other names (the kebab-case spelling, other published names).
+fn named(name: &'static str, aliases: &[&'static str]) -> Command {
+    // clap refuses a command whose alias repeats its name (`list`).
+    Command::new(name).visible_aliases(aliases.iter().copied().filter(|a| *a != name))
 }
 
 /// An operation not asked for: enough to list it.
 fn stub(op: &Operation) -> Command {
-    named(op.id, op.kebab).about(op.summary)
+    named(op.id, op.aliases).about(op.summary)
+}
+
+/// The version called when `--version` is not given: the newest that is not a preview.
+pub fn default_version(op: &Operation) -> Option<&Version> {
+    op.versions.iter().rev().find(|v| v.date != "preview").or(op.versions.last())
 }
 
 fn long_about(op: &Operation) -> String {
@@ -202,8 +218,13 @@ fn long_about(op: &Operation) -> String {
         text.push_str(op.description);
     }
     text.push_str(&format!("\n\n{} {}", op.method, op.path));
+    if !op.aliases.is_empty() {
+        text.push_str(&format!("\nAlso named: {}", op.aliases.join(", ")));
+    }
     if !op.versions.is_empty() {
-        text.push_str(&format!("\nAPI versions: {}", op.versions.join(", ")));
+        let dates: Vec<&str> = op.versions.iter().map(|v| v.date).collect();
+        let default = default_version(op).map(|v| v.date).unwrap_or_default();
+        text.push_str(&format!("\nAPI versions: {} (default {default}; --version DATE)", dates.join(", ")));
     }
     if !op.roles.is_empty() {
         text.push_str(&format!("\nRoles (any of): {}", op.roles.join(", ")));
@@ -217,43 +238,57 @@ fn long_about(op: &Operation) -> String {
     text
 }
 
+/// The line MongoDB's documentation would print for the operation: the command, the
+/// version, then the required flags sorted by name (the body piped on stdin).
+pub fn example(op: &Operation) -> String {
+    let mut line = format!("atlas-backup {} {}", op.tag, op.id);
+    if let Some(version) = default_version(op) {
+        line.push_str(&format!(" --version {}", version.date));
+    }
+    let mut required: Vec<&Param> = op.params.iter().copied().filter(|p| p.required).collect();
+    required.sort_by_key(|p| p.flag);
+    for p in required {
+        line.push_str(&format!(" --{} {}", p.flag, p.example));
+    }
+    if op.body.is_some() {
+        line = format!("{line} < body.json");
+    }
+    line
+}
+
 /// The command of one operation, with every flag.
 fn operation(op: &'static Operation, project: Option<&str>) -> Command {
-    let mut cmd = named(op.id, op.kebab).about(op.summary).long_about(long_about(op)).after_help(EXIT_CODES);
+    let mut cmd = named(op.id, op.aliases)
+        .about(op.summary)
+        .long_about(long_about(op))
+        .after_help(format!("Example:\n  {}\n\n{EXIT_CODES}", example(op)));
     let template = op.body.is_some();
     for p in op.params {
         cmd = cmd.arg(param(p, project, template));
     }
-    if let Some(body) = &op.body {
-        let file = Arg::new("file").long("file").value_name("PATH").help("The request body, JSON or YAML (`-`: stdin); unknown fields are refused");
-        cmd = cmd
-            .arg(if body.required { file.required_unless_present("template") } else { file })
-            .arg(Arg::new("template").long("template").action(ArgAction::SetTrue).help("Print a body skeleton for --file and exit"));
+    if !op.versions.is_empty() {
+        let dates: Vec<&'static str> = op.versions.iter().map(|v| v.date).collect();
+        cmd = cmd.arg(flags::VERSION.arg(false).value_parser(dates));
+    }
+    if op.body.is_some() {
+        cmd = cmd.arg(flags::FILE.arg(false)).arg(flags::TEMPLATE.arg(false));
     }
     if op.list {
-        cmd = cmd
-            .arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help("Every item of every page, in order"))
-            .arg(Arg::new("concurrency").long("concurrency").value_parser(value_parser!(u16).range(1..)).default_value("1").help("Pages fetched at once with --all"));
+        cmd = cmd.arg(flags::ALL.arg(false)).arg(flags::CONCURRENCY.arg(false).value_parser(value_parser!(u16).range(1..)));
     }
     if !op.links.is_empty() {
-        cmd = cmd.arg(Arg::new("wait").long("wait").action(ArgAction::SetTrue).help("Wait until the job it starts ends; print the final answer"));
-        cmd = wait_flags(cmd);
-    }
-    if op.versions.len() > 1 {
-        cmd = cmd.arg(Arg::new("api-version").long("api-version").value_name("DATE").value_parser(op.versions.to_vec()).help("API version to call (default the newest)"));
+        cmd = wait_flags(cmd.arg(flags::WAIT.arg(false)));
     }
     cmd
 }
 
 fn wait_flags(cmd: Command) -> Command {
-    let duration = |name: &'static str, help: &'static str| Arg::new(name).long(name).value_parser(humantime::parse_duration).help(help);
-    cmd.arg(duration("wait-timeout", "Longest wait (30m, 1h); default 1h"))
-        .arg(duration("min-delay", "Wait before the second poll (1s, 500ms); default the waiter's"))
-        .arg(duration("max-delay", "Longest wait between polls; default the waiter's"))
+    let duration = |flag: &'static Flag| flag.arg(false).value_parser(humantime::parse_duration);
+    cmd.arg(duration(&flags::WAIT_TIMEOUT)).arg(duration(&flags::MIN_DELAY)).arg(duration(&flags::MAX_DELAY))
 }
 
 fn waiter(tables: &Tables, w: &'static Waiter, project: Option<&str>) -> Command {
-    let mut cmd = named(w.name, w.kebab).about(w.description).after_help(EXIT_CODES);
+    let mut cmd = named(w.name, &[w.kebab]).about(w.description).after_help(EXIT_CODES);
     if let Some(op) = tables.operations.get(w.operation) {
         cmd = cmd.long_about(format!(
             "Waits until {}\n\nPolls {} {} ({}), first after {} s, then doubling up to {} s.",
@@ -268,7 +303,7 @@ fn waiter(tables: &Tables, w: &'static Waiter, project: Option<&str>) -> Command
 
 /// The flag of a parameter.
 fn param(p: &'static Param, project: Option<&str>, template: bool) -> Arg {
-    let mut arg = Arg::new(p.name).long(p.name).help(p.help).value_name(p.name);
+    let mut arg = Arg::new(p.flag).long(p.flag).help(p.help).value_name(p.flag);
     for alias in p.aliases {
         arg = arg.visible_alias(*alias);
     }
@@ -276,7 +311,8 @@ fn param(p: &'static Param, project: Option<&str>, template: bool) -> Arg {
         Kind::String => arg,
         Kind::Integer { min, max } => arg.value_parser(value_parser!(i64).range(min.unwrap_or(i64::MIN)..=max.unwrap_or(i64::MAX))),
         Kind::Number => arg.value_parser(value_parser!(f64)),
-        Kind::Boolean => arg.value_parser(value_parser!(bool)).num_args(0..=1).default_missing_value("true"),
+        // `--pretty`, `--pretty=false` and `--pretty false` all say what they mean.
+        Kind::Boolean => arg.value_parser(value_parser!(bool)).num_args(0..=1).default_missing_value("true").value_name("true|false"),
         Kind::Enum(values) => arg.value_parser(values.to_vec()),
     };
     if p.multiple {
@@ -285,33 +321,32 @@ fn param(p: &'static Param, project: Option<&str>, template: bool) -> Arg {
     let default = if p.name == "groupId" { project } else { None };
     match default {
         Some(project) => arg.default_value(project.to_owned()),
-        None if p.required && template => arg.required_unless_present("template"),
+        None if p.required && template => arg.required_unless_present(flags::TEMPLATE.long),
         None => arg.required(p.required),
     }
 }
 
-/// The parsed flags of `params` as JSON values of their types.
-fn values(params: &[&Param], m: &ArgMatches) -> Result<Values, Failure> {
-    let mut values = Values::default();
+/// The parsed flags of `params` as JSON values of their types, by the spec's names.
+fn values(params: &[&Param], m: &ArgMatches) -> Map<String, Value> {
+    let mut values = Map::new();
     for p in params {
-        let one = |v: Value| v;
         let got: Option<Vec<Value>> = match p.kind {
-            Kind::String | Kind::Enum(_) => m.get_many::<String>(p.name).map(|vs| vs.map(|v| Value::from(v.clone())).collect()),
-            Kind::Integer { .. } => m.get_many::<i64>(p.name).map(|vs| vs.map(|v| Value::from(*v)).collect()),
-            Kind::Number => m.get_many::<f64>(p.name).map(|vs| vs.map(|v| Value::from(*v)).collect()),
-            Kind::Boolean => m.get_many::<bool>(p.name).map(|vs| vs.map(|v| Value::from(*v)).collect()),
+            Kind::String | Kind::Enum(_) => m.get_many::<String>(p.flag).map(|vs| vs.map(|v| Value::from(v.clone())).collect()),
+            Kind::Integer { .. } => m.get_many::<i64>(p.flag).map(|vs| vs.map(|v| Value::from(*v)).collect()),
+            Kind::Number => m.get_many::<f64>(p.flag).map(|vs| vs.map(|v| Value::from(*v)).collect()),
+            Kind::Boolean => m.get_many::<bool>(p.flag).map(|vs| vs.map(|v| Value::from(*v)).collect()),
         };
         if let Some(mut got) = got {
-            let value = if p.multiple { Value::Array(got) } else { got.pop().map_or(Value::Null, one) };
-            values.insert(p.name, value);
+            let value = if p.multiple { Value::Array(got) } else { got.pop().unwrap_or(Value::Null) };
+            values.insert(p.name.to_owned(), value);
         }
     }
-    Ok(values)
+    values
 }
 
 fn delays(m: &ArgMatches) -> Delays {
-    let get = |name: &str| m.get_one::<Duration>(name).copied();
-    Delays { min: get("min-delay"), max: get("max-delay"), timeout: get("wait-timeout").unwrap_or(Duration::from_secs(3600)) }
+    let get = |flag: &Flag| m.try_get_one::<Duration>(flag.long).ok().flatten().copied();
+    Delays { min: get(&flags::MIN_DELAY), max: get(&flags::MAX_DELAY), timeout: get(&flags::WAIT_TIMEOUT).unwrap_or(Duration::from_secs(3600)) }
 }
 
 /// Runs a future on a runtime of this thread; Ctrl-C ends it with exit code 130.
@@ -330,81 +365,112 @@ fn block_on<T>(future: impl std::future::Future<Output = Result<T, Failure>>) ->
     })
 }
 
-fn print_answer(answer: Option<Value>, format: Format) -> Result<(), Failure> {
-    match answer {
-        Some(value) => output::print(&value, format),
-        None => Ok(()),
+/// The one warning of an answer that breaks its schema.
+fn warn_mismatch(received: &atlas_backup::call::Received, op: &Operation) -> bool {
+    match output::mismatch(received, op.answer) {
+        Some(line) => {
+            output::note(format_args!("{line}"));
+            true
+        }
+        None => false,
     }
 }
 
 /// One operation: template, dry run, send (one page or all), and the wait that follows.
 fn call(tables: &Tables, op: &'static Operation, m: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
     if let Some(body) = &op.body
-        && m.get_flag("template")
+        && flags::on(m, &flags::TEMPLATE)
     {
         return output::write_stdout(crate::body::template(op.id, body).as_bytes());
     }
-    let mut values = values(op.params, m)?;
-    if let Some(body) = &op.body
-        && let Some(path) = m.get_one::<String>("file")
-    {
-        values.insert(Values::BODY, crate::body::read(path, body)?);
+    let values = values(op.params, m);
+    let body = match &op.body {
+        Some(shape) => match crate::body::source(flags::text(m, &flags::FILE), crate::body::stdin_piped())? {
+            Some(source) => crate::body::read(&source, shape)?,
+            None => None,
+        },
+        None => None,
+    };
+    if body.is_none() && op.body.as_ref().is_some_and(|b| b.required) {
+        return Err(Failure::usage("the request body is required: --file PATH, or pipe it on stdin"));
     }
-    if let Ok(Some(version)) = m.try_get_one::<String>("api-version") {
-        values.insert(Values::API_VERSION, Value::from(version.clone()));
+    let version = match flags::text(m, &flags::VERSION) {
+        Some(date) => op.versions.iter().find(|v| v.date == date),
+        None => default_version(op),
+    };
+    let all = op.list && flags::on(m, &flags::ALL);
+    let follow = if flags::on(m, &flags::WAIT) { op.links.first() } else { None };
+    if values.get("envelope") == Some(&Value::Bool(true)) && (all || follow.is_some()) {
+        return Err(Failure::usage("--envelope true prints Atlas's envelope as sent; it does not combine with --all or --wait"));
     }
     if op.deprecated {
         let sunset = op.sunset.map(|d| format!("; it is removed (sunset) on {d}")).unwrap_or_default();
         output::note(format_args!("warning: {} is deprecated by Atlas{sunset}", op.id));
     }
     let dry = globals.dry_run || globals.curl;
-    let (client, auth) = config::client(globals.profile.as_ref(), globals.base_url.as_deref(), !dry, globals.trace())?;
-    let request = (op.build)(&client, &values)?;
+    let (client, auth) = config::client(globals.profile.as_ref(), globals.base_url.as_deref(), !dry, globals.interceptors())?;
+    // An operation without dated versions (plain `application/json`) has no `--version`.
+    let (call, date) = version.map_or((op.call, None), |v| (v.call, Some(v.date)));
+    let request = call(&client, Input { values: values.clone(), body, version: date })?;
     if dry {
         let prepared = request.prepare()?;
         let text = if globals.curl { output::curl(&prepared, auth) } else { output::dry_run(&prepared, auth) };
         return output::write_stdout(text.as_bytes());
     }
-    let all = op.list && m.get_flag("all");
-    let concurrency = if op.list { m.get_one::<u16>("concurrency").copied().unwrap_or(1) } else { 1 };
-    let follow = if m.try_get_one::<bool>("wait").ok().flatten().copied().unwrap_or(false) { op.links.first() } else { None };
+    let concurrency = m.try_get_one::<u16>(flags::CONCURRENCY.long).ok().flatten().copied().unwrap_or(1);
     block_on(async {
         if all {
-            let mut items = Vec::new();
-            let mut pages = request
-                .pages(usize::from(concurrency))
-                .ok_or_else(|| Failure::usage("--all pages through the newest API version only; drop --api-version or --all"))?;
-            while let Some(item) = pages.next().await {
-                items.push(item?);
+            let mut pages = request.pages(usize::from(concurrency)).ok_or_else(|| Failure::usage("--all: this operation does not page"))?;
+            let (mut items, mut warned) = (Vec::new(), false);
+            while let Some(page) = pages.next().await {
+                let page = page?;
+                if !warned {
+                    warned = warn_mismatch(&page, op);
+                }
+                items.extend(output::items(&page)?);
             }
-            return output::print(&Value::Array(items), globals.format);
+            return globals.out.print_items(&items);
         }
-        let answer = request.send().await?;
+        let received = request.send().await?;
+        warn_mismatch(&received, op);
         let Some(link) = follow else {
-            return match answer {
-                Answer::Json(value) => output::print(&value, globals.format),
-                Answer::Empty => Ok(()),
-                Answer::Bytes(bytes) => output::write_stdout(&bytes),
-            };
+            return globals.out.print(received.response().body());
         };
-        let answer = match answer {
-            Answer::Json(value) => value,
-            Answer::Empty | Answer::Bytes(_) => Value::Null,
-        };
+        let answer: Value = serde_json::from_slice(received.response().body()).unwrap_or(Value::Null);
         let w = tables.waiters.get(link.waiter).ok_or_else(|| Failure::usage("link to no waiter"))?;
-        let mut polled = Values::default();
+        let mut polled = Map::new();
         for (name, source) in link.params {
             let value = match source {
-                Source::Request(from) => values.raw(from).cloned(),
+                Source::Request(from) => values.get(*from).cloned(),
                 Source::Response(pointer) => answer.pointer(pointer).cloned(),
             };
             let value = value.ok_or_else(|| {
                 Failure::new(exit::API, format!("cannot wait with {}: the answer has no value for `{name}`", w.name))
             })?;
-            polled.insert(name, value);
+            polled.insert((*name).to_owned(), value);
         }
-        let waiting = (w.build)(&client, &polled)?;
-        let last = wait::run(w, waiting, delays(m), globals.progress()).await?;
-        print_answer(last, globals.format)
+        let delays = delays(m);
+        let waiting = (w.wait)(&client, polled, delays)?;
+        let last = wait::run(w, waiting, delays.timeout, globals.progress()).await?;
+        globals.out.print(&last.unwrap_or_default())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(args: &[&str]) -> (Vec<String>, Option<String>) {
+        let args: Vec<std::ffi::OsString> = std::iter::once("atlas-backup").chain(args.iter().copied()).map(Into::into).collect();
+        scan(&args)
+    }
+
+    #[test]
+    fn scan_finds_the_command_words_and_the_profile() {
+        let (w, p) = words(&["-o", "yaml", "-P", "ci", "cloudBackups", "takeSnapshots", "--groupId", "x"]);
+        assert_eq!((w.as_slice(), p.as_deref()), (&["cloudBackups".to_owned(), "takeSnapshots".to_owned()][..], Some("ci")));
+        let (w, p) = words(&["--profile=dev", "--outputFile", "out.json", "--debug", "wait", "snapshotCompleted"]);
+        assert_eq!((w.as_slice(), p.as_deref()), (&["wait".to_owned(), "snapshotCompleted".to_owned()][..], Some("dev")));
+        assert_eq!(words(&["--base-url", "http://x", "completions", "bash"]).0, ["completions", "bash"]);
+    }
 }

@@ -12,19 +12,61 @@ use serde_json::Value;
 use crate::exit::Failure;
 use crate::spec::{Body, Field, Shape};
 
-/// The body in `path` (`-`: standard input), checked against `body`'s table.
-pub fn read(path: &str, body: &Body) -> Result<Value, Failure> {
-    let text = if path == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| Failure::usage(format!("cannot read the body from stdin: {e}")))?;
-        text
-    } else {
-        std::fs::read_to_string(path).map_err(|e| Failure::usage(format!("cannot read the body file {path}: {e}")))?
+/// Where the request body comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(String),
+    Stdin,
+}
+
+/// The body's source: `--file PATH`, `--file -` (stdin), or stdin when it is piped and no
+/// `--file` is given. Both a file and piped stdin is refused: which one was meant?
+pub fn source(file: Option<&str>, stdin_piped: bool) -> Result<Option<Source>, Failure> {
+    match (file, stdin_piped) {
+        (Some("-"), _) => Ok(Some(Source::Stdin)),
+        (Some(path), true) => Err(Failure::usage(format!("a body from --file {path} and one piped on stdin: give one of them"))),
+        (Some(path), false) => Ok(Some(Source::File(path.to_owned()))),
+        (None, true) => Ok(Some(Source::Stdin)),
+        (None, false) => Ok(None),
+    }
+}
+
+/// Whether stdin is a pipe or a file (`< body.json`), not a terminal nor `/dev/null`.
+pub fn stdin_piped() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::FileTypeExt;
+        let Ok(fd) = std::io::stdin().as_fd().try_clone_to_owned() else { return false };
+        std::fs::File::from(fd).metadata().is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_file())
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::IsTerminal;
+        !std::io::stdin().is_terminal()
+    }
+}
+
+/// The body from `source`, checked against `body`'s table; `None` when piped stdin was
+/// empty.
+pub fn read(source: &Source, body: &Body) -> Result<Option<Value>, Failure> {
+    let (text, name) = match source {
+        Source::Stdin => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| Failure::usage(format!("cannot read the body from stdin: {e}")))?;
+            (text, "stdin")
+        }
+        Source::File(path) => {
+            (std::fs::read_to_string(path).map_err(|e| Failure::usage(format!("cannot read the body file {path}: {e}")))?, path.as_str())
+        }
     };
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
     // YAML is a superset of JSON: one parser reads both.
-    let value: Value = serde_yaml::from_str(&text).map_err(|e| Failure::usage(format!("{path}: not JSON or YAML: {e}")))?;
-    check(&value, body.shape, "").map_err(|m| Failure::usage(format!("{path}: {m}")))?;
-    Ok(value)
+    let value: Value = serde_yaml::from_str(&text).map_err(|e| Failure::usage(format!("{name}: not JSON or YAML: {e}")))?;
+    check(&value, body.shape, "").map_err(|m| Failure::usage(format!("{name}: {m}")))?;
+    Ok(Some(value))
 }
 
 /// Checks `value` against `shape`; the error names the JSON pointer and what is wrong.
@@ -159,5 +201,47 @@ fn write(out: &mut String, shape: &Shape, indent: usize, depth: usize) {
             }
         }
         other => out.push_str(&format!("{pad}{}\n", placeholder(other))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Field;
+
+    static NAME: Shape = Shape::String;
+    static KIND: Shape = Shape::Enum(&["a", "b"]);
+    static SHAPE: Shape = Shape::Object {
+        fields: &[
+            Field { name: "name", required: true, read_only: false, shape: &NAME },
+            Field { name: "kind", required: false, read_only: false, shape: &KIND },
+        ],
+        additional: None,
+    };
+
+    #[test]
+    fn the_source_of_the_body() {
+        assert_eq!(source(Some("b.json"), false).ok(), Some(Some(Source::File("b.json".to_owned()))));
+        assert_eq!(source(Some("-"), false).ok(), Some(Some(Source::Stdin)));
+        assert_eq!(source(Some("-"), true).ok(), Some(Some(Source::Stdin)));
+        assert_eq!(source(None, true).ok(), Some(Some(Source::Stdin)));
+        assert_eq!(source(None, false).ok(), Some(None));
+        assert_eq!(source(Some("b.json"), true).map_err(|f| f.code).err(), Some(crate::exit::USAGE));
+    }
+
+    #[test]
+    fn checks_name_the_pointer_and_the_closest_field() {
+        assert!(check(&serde_json::json!({"name": "x", "kind": "a"}), &SHAPE, "").is_ok());
+        assert_eq!(check(&serde_json::json!({"nam": "x"}), &SHAPE, "").err().as_deref(), Some("/: unknown field `nam`; did you mean `name`?"));
+        assert_eq!(check(&serde_json::json!({"kind": "c"}), &SHAPE, "").err().as_deref(), Some("/kind: `c` is not one of a, b"));
+        assert_eq!(check(&serde_json::json!({"name": 1}), &SHAPE, "").err().as_deref(), Some("/name: expected a string"));
+    }
+
+    #[test]
+    fn a_template_lists_every_field() {
+        let body = Body { required: true, type_name: "models::X", shape: &SHAPE };
+        let text = template("op", &body);
+        assert!(text.contains("name: \"\"  # required; a string\n"), "{text}");
+        assert!(text.contains("kind: \"\"  # one of a, b\n"), "{text}");
     }
 }

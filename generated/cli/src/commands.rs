@@ -2,1737 +2,1359 @@
 // Run `cargo xtask generate` after changing the spec.
 
 #![allow(deprecated)]
-//! The spec's operations and waiters as tables, and the glue that fills the library's builders.
-use crate::call::Values;
-use crate::exit::Failure;
+//! The spec's operations and waiters as tables; each names the library's builder it drives.
+
 use crate::spec::*;
+
 pub static TABLES: crate::app::Tables = crate::app::Tables {
-    about: "MongoDB Atlas Administration API - Backup from the shell; every operation is `atlas-backup <tag> <operationId>`",
+    about: "MongoDB Atlas Administration API - Backup from the shell; every operation is `atlas-backup <tag> <operation>` (its short published name; the others are aliases)",
     operations: OPERATIONS,
     waiters: WAITERS,
 };
+
 static OPERATIONS: &[Operation] = &[
     Operation {
         id: "listExportBuckets",
-        kebab: "list-export-buckets",
+        aliases: &["listGroupBackupExportBuckets", "list-export-buckets", "list-group-backup-export-buckets"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
         summary: "List snapshot export buckets",
         description: "Returns the export buckets of the project. Requires the Project Read Only role.",
-        versions: &["2023-01-01", "2024-05-30"],
+        call: crate::call::call::<atlas_backup::operations::ListExportBuckets>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListExportBuckets<atlas_backup::operations::ListExportBucketsV2023_01_01>> }, Version { date: "2024-05-30", call: crate::call::call::<atlas_backup::operations::ListExportBuckets> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedBackupSnapshotExportBuckets"),
         list: true,
         links: &[],
-        build: op_list_export_buckets,
     },
     Operation {
         id: "createExportBucket",
-        kebab: "create-export-bucket",
+        aliases: &["createGroupBackupExportBucket", "create-export-bucket", "create-group-backup-export-bucket"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
         summary: "Create a snapshot export bucket",
         description: "Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket to which snapshots of the project can then be exported. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01", "2024-05-30"],
+        call: crate::call::call::<atlas_backup::operations::CreateExportBucket>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CreateExportBucket<atlas_backup::operations::CreateExportBucketV2023_01_01>> }, Version { date: "2024-05-30", call: crate::call::call::<atlas_backup::operations::CreateExportBucket> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DiskBackupSnapshotExportBucketRequest",
-            shape: &SHAPE_0,
-        }),
+        body: Some(Body { required: true, type_name: "models::DiskBackupSnapshotExportBucketRequest", shape: &SHAPE_0 }),
+        answer: Some("DiskBackupSnapshotExportBucketResponse"),
         list: false,
         links: &[],
-        build: op_create_export_bucket,
     },
     Operation {
         id: "getExportBucket",
-        kebab: "get-export-bucket",
+        aliases: &["getGroupBackupExportBucket", "get-export-bucket", "get-group-backup-export-bucket"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
         summary: "Get a snapshot export bucket",
         description: "Returns one export bucket of the project. Requires the Project Read Only role.",
-        versions: &["2023-01-01", "2024-05-30"],
+        call: crate::call::call::<atlas_backup::operations::GetExportBucket>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetExportBucket<atlas_backup::operations::GetExportBucketV2023_01_01>> }, Version { date: "2024-05-30", call: crate::call::call::<atlas_backup::operations::GetExportBucket> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_EXPORT_BUCKET_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_EXPORT_BUCKET_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("DiskBackupSnapshotExportBucketResponse"),
         list: false,
         links: &[],
-        build: op_get_export_bucket,
     },
     Operation {
         id: "deleteExportBucket",
-        kebab: "delete-export-bucket",
+        aliases: &["deleteGroupBackupExportBucket", "delete-export-bucket", "delete-group-backup-export-bucket"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
         path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
         summary: "Delete a snapshot export bucket",
         description: "Removes one export bucket; automatic export to it must first be turned off on every cluster of the project. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::DeleteExportBucket>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::DeleteExportBucket> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_EXPORT_BUCKET_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_EXPORT_BUCKET_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: None,
         list: false,
         links: &[],
-        build: op_delete_export_bucket,
     },
     Operation {
         id: "updateBackupExportBucket",
-        kebab: "update-backup-export-bucket",
+        aliases: &["updateGroupBackupExportBucket", "update-backup-export-bucket", "update-group-backup-export-bucket"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PATCH",
         path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
         summary: "Change private networking of a snapshot export bucket",
         description: "Turns the private networking requirement of one export bucket on or off. Requires the Project Backup Manager role.",
-        versions: &["2024-05-30"],
+        call: crate::call::call::<atlas_backup::operations::UpdateBackupExportBucket>,
+        versions: &[Version { date: "2024-05-30", call: crate::call::call::<atlas_backup::operations::UpdateBackupExportBucket> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_EXPORT_BUCKET_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::UpdateRequirePrivateNetworkingRequest",
-            shape: &SHAPE_9,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_EXPORT_BUCKET_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::UpdateRequirePrivateNetworkingRequest", shape: &SHAPE_9 }),
+        answer: Some("DiskBackupSnapshotAWSExportBucketResponse"),
         list: false,
         links: &[],
-        build: op_update_backup_export_bucket,
     },
     Operation {
         id: "listBackupPrivateEndpoints",
-        kebab: "list-backup-private-endpoints",
+        aliases: &["listGroupBackupPrivateEndpoints", "list-backup-private-endpoints", "list-group-backup-private-endpoints"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
         summary: "List object storage private endpoints of one cloud provider",
         description: "Returns the private endpoints that connect Atlas to cloud object storage for backups, for one cloud provider of the project. Requires the Project Owner role.",
-        versions: &["2024-11-13"],
+        call: crate::call::call::<atlas_backup::operations::ListBackupPrivateEndpoints>,
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::ListBackupPrivateEndpoints> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLOUD_PROVIDER,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLOUD_PROVIDER, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedApiAtlasObjectStoragePrivateEndpointResponse"),
         list: true,
         links: &[],
-        build: op_list_backup_private_endpoints,
     },
     Operation {
         id: "createBackupPrivateEndpoint",
-        kebab: "create-backup-private-endpoint",
+        aliases: &["createGroupBackupPrivateEndpoint", "create-backup-private-endpoint", "create-group-backup-private-endpoint"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
         summary: "Create an object storage private endpoint",
         description: "Creates a private endpoint in a region so that backup traffic between Atlas and cloud object storage stays on the provider network. Requires the Project Owner role.",
-        versions: &["2024-11-13"],
+        call: crate::call::call::<atlas_backup::operations::CreateBackupPrivateEndpoint>,
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::CreateBackupPrivateEndpoint> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLOUD_PROVIDER,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::ObjectStoragePrivateEndpointRequest",
-            shape: &SHAPE_10,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_CLOUD_PROVIDER, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::ObjectStoragePrivateEndpointRequest", shape: &SHAPE_10 }),
+        answer: Some("ObjectStoragePrivateEndpointResponse"),
         list: false,
         links: &[],
-        build: op_create_backup_private_endpoint,
     },
     Operation {
         id: "getBackupPrivateEndpoint",
-        kebab: "get-backup-private-endpoint",
+        aliases: &["getGroupBackupPrivateEndpoint", "get-backup-private-endpoint", "get-group-backup-private-endpoint"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
         summary: "Get an object storage private endpoint",
         description: "Returns one object storage private endpoint used for backups. Requires the Project Owner role.",
-        versions: &["2024-11-13"],
+        call: crate::call::call::<atlas_backup::operations::GetBackupPrivateEndpoint>,
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::GetBackupPrivateEndpoint> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLOUD_PROVIDER,
-            &PARAM_ENDPOINT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLOUD_PROVIDER, &PARAM_ENDPOINT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("ObjectStoragePrivateEndpointResponse"),
         list: false,
         links: &[],
-        build: op_get_backup_private_endpoint,
     },
     Operation {
         id: "deleteBackupPrivateEndpoint",
-        kebab: "delete-backup-private-endpoint",
+        aliases: &["deleteGroupBackupPrivateEndpoint", "delete-backup-private-endpoint", "delete-group-backup-private-endpoint"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
         path: "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
         summary: "Delete an object storage private endpoint",
         description: "Removes one object storage private endpoint used for backups. Requires the Project Owner role.",
-        versions: &["2024-11-13"],
+        call: crate::call::call::<atlas_backup::operations::DeleteBackupPrivateEndpoint>,
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::DeleteBackupPrivateEndpoint> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLOUD_PROVIDER,
-            &PARAM_ENDPOINT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLOUD_PROVIDER, &PARAM_ENDPOINT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: None,
         list: false,
         links: &[],
-        build: op_delete_backup_private_endpoint,
     },
     Operation {
         id: "getCompliancePolicy",
-        kebab: "get-compliance-policy",
+        aliases: &["getGroupBackupCompliancePolicy", "getDataProtectionSettings", "get-compliance-policy", "get-group-backup-compliance-policy", "get-data-protection-settings"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
         summary: "Get the Backup Compliance Policy",
         description: "Returns the Backup Compliance Policy settings of the project. Requires the Project Owner role.",
-        versions: &["2023-01-01", "2023-10-01"],
+        call: crate::call::call::<atlas_backup::operations::GetCompliancePolicy>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetCompliancePolicy<atlas_backup::operations::GetCompliancePolicyV2023_01_01>> }, Version { date: "2023-10-01", call: crate::call::call::<atlas_backup::operations::GetCompliancePolicy> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("DataProtectionSettings20231001"),
         list: false,
         links: &[],
-        build: op_get_compliance_policy,
     },
     Operation {
         id: "updateCompliancePolicy",
-        kebab: "update-compliance-policy",
+        aliases: &["updateGroupBackupCompliancePolicy", "updateDataProtectionSettings", "update-compliance-policy", "update-group-backup-compliance-policy", "update-data-protection-settings"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PUT",
         path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
         summary: "Set the Backup Compliance Policy",
         description: "Enables or changes the Backup Compliance Policy of the project. Requires the Project Owner role.",
-        versions: &["2023-01-01", "2023-10-01"],
+        call: crate::call::call::<atlas_backup::operations::UpdateCompliancePolicy>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::UpdateCompliancePolicy<atlas_backup::operations::UpdateCompliancePolicyV2023_01_01>> }, Version { date: "2023-10-01", call: crate::call::call::<atlas_backup::operations::UpdateCompliancePolicy> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_OVERWRITE_BACKUP_POLICIES,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DataProtectionSettings20231001Request",
-            shape: &SHAPE_12,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_OVERWRITE_BACKUP_POLICIES, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::DataProtectionSettings20231001Request", shape: &SHAPE_12 }),
+        answer: Some("DataProtectionSettings20231001"),
         list: false,
         links: &[],
-        build: op_update_compliance_policy,
     },
     Operation {
         id: "disableCompliancePolicy",
-        kebab: "disable-compliance-policy",
+        aliases: &["disableGroupBackupCompliancePolicy", "disableDataProtectionSettings", "disable-compliance-policy", "disable-group-backup-compliance-policy", "disable-data-protection-settings"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
         path: "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
         summary: "Disable the Backup Compliance Policy",
         description: "Turns off the Backup Compliance Policy of the project; Atlas only allows this when the policy is marked deletable. Requires the Project Owner role.",
-        versions: &["2024-11-13"],
+        call: crate::call::call::<atlas_backup::operations::DisableCompliancePolicy>,
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::DisableCompliancePolicy> }],
         roles: &["Project Owner"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: None,
         list: false,
         links: &[],
-        build: op_disable_compliance_policy,
     },
     Operation {
         id: "listBackupExports",
-        kebab: "list-backup-exports",
+        aliases: &["listGroupClusterBackupExports", "listBackupExportJobs", "list-backup-exports", "list-group-cluster-backup-exports", "list-backup-export-jobs"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
         summary: "List snapshot export jobs of a cluster",
         description: "Returns the jobs that export snapshots of the cluster to export buckets. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::ListBackupExports>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListBackupExports> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedApiAtlasDiskBackupExportJob"),
         list: true,
         links: &[],
-        build: op_list_backup_exports,
     },
     Operation {
         id: "createBackupExport",
-        kebab: "create-backup-export",
+        aliases: &["createGroupClusterBackupExport", "createBackupExportJob", "create-backup-export", "create-group-cluster-backup-export", "create-backup-export-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
         summary: "Export a snapshot",
         description: "Starts a job that exports one snapshot of the cluster to an export bucket. Requires the Project Backup Export Operator role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::CreateBackupExport>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CreateBackupExport> }],
         roles: &["Project Backup Export Operator"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DiskBackupExportJobRequest",
-            shape: &SHAPE_23,
-        }),
+        body: Some(Body { required: true, type_name: "models::DiskBackupExportJobRequest", shape: &SHAPE_23 }),
+        answer: Some("DiskBackupExportJob"),
         list: false,
-        links: &[
-            Link {
-                waiter: 1,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("clusterName", Source::Request("clusterName")),
-                    ("exportId", Source::Response("/id")),
-                ],
-            },
-        ],
-        build: op_create_backup_export,
+        links: &[Link { waiter: 1, params: &[("groupId", Source::Request("groupId")), ("clusterName", Source::Request("clusterName")), ("exportId", Source::Response("/id"))] }],
     },
     Operation {
         id: "getBackupExport",
-        kebab: "get-backup-export",
+        aliases: &["getGroupClusterBackupExport", "getBackupExportJob", "get-backup-export", "get-group-cluster-backup-export", "get-backup-export-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}",
         summary: "Get a snapshot export job",
         description: "Returns one snapshot export job of the cluster. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::GetBackupExport>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetBackupExport> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_EXPORT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_EXPORT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("DiskBackupExportJob"),
         list: false,
         links: &[],
-        build: op_get_backup_export,
     },
     Operation {
         id: "listBackupRestoreJobs",
-        kebab: "list-backup-restore-jobs",
+        aliases: &["listGroupClusterBackupRestoreJobs", "list-backup-restore-jobs", "list-group-cluster-backup-restore-jobs"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
         summary: "List cloud backup restore jobs of a cluster",
         description: "Returns the restore jobs of the cluster. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::ListBackupRestoreJobs>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListBackupRestoreJobs> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedCloudBackupRestoreJob"),
         list: true,
         links: &[],
-        build: op_list_backup_restore_jobs,
     },
     Operation {
         id: "createBackupRestoreJob",
-        kebab: "create-backup-restore-job",
+        aliases: &["createGroupClusterBackupRestoreJob", "create-backup-restore-job", "create-group-cluster-backup-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
         summary: "Restore a cloud backup snapshot",
         description: "Starts a restore job: an automated restore into a cluster, a point-in-time restore, or a download of the snapshot files. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::CreateBackupRestoreJob>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CreateBackupRestoreJob> }],
         roles: &["Project Backup Export Operator", "Project Backup Recovery Operator"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DiskBackupSnapshotRestoreJobRequest",
-            shape: &SHAPE_26,
-        }),
+        body: Some(Body { required: true, type_name: "models::DiskBackupSnapshotRestoreJobRequest", shape: &SHAPE_26 }),
+        answer: Some("DiskBackupSnapshotRestoreJob"),
         list: false,
-        links: &[
-            Link {
-                waiter: 2,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("clusterName", Source::Request("clusterName")),
-                    ("restoreJobId", Source::Response("/id")),
-                ],
-            },
-        ],
-        build: op_create_backup_restore_job,
+        links: &[Link { waiter: 2, params: &[("groupId", Source::Request("groupId")), ("clusterName", Source::Request("clusterName")), ("restoreJobId", Source::Response("/id"))] }],
     },
     Operation {
         id: "getBackupRestoreJob",
-        kebab: "get-backup-restore-job",
+        aliases: &["getGroupClusterBackupRestoreJob", "get-backup-restore-job", "get-group-cluster-backup-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
         summary: "Get a cloud backup restore job",
         description: "Returns one restore job of the cluster. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::GetBackupRestoreJob>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetBackupRestoreJob> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_RESTORE_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_RESTORE_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("DiskBackupSnapshotRestoreJob"),
         list: false,
         links: &[],
-        build: op_get_backup_restore_job,
     },
     Operation {
         id: "cancelBackupRestoreJob",
-        kebab: "cancel-backup-restore-job",
+        aliases: &["cancelGroupClusterBackupRestoreJob", "cancel-backup-restore-job", "cancel-group-cluster-backup-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
         summary: "Cancel a cloud backup restore job",
         description: "Cancels one restore job of the cluster; some jobs, such as shard restores, cannot be cancelled. Requires the Project Backup Export Operator or Project Backup Recovery Operator role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::CancelBackupRestoreJob>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CancelBackupRestoreJob> }],
         roles: &["Project Backup Export Operator", "Project Backup Recovery Operator"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_RESTORE_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_RESTORE_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: None,
         list: false,
         links: &[],
-        build: op_cancel_backup_restore_job,
     },
     Operation {
         id: "getBackupSchedule",
-        kebab: "get-backup-schedule",
+        aliases: &["getGroupClusterBackupSchedule", "get-backup-schedule", "get-group-cluster-backup-schedule"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
         summary: "Get the backup schedule of a cluster",
         description: "Returns the cloud backup schedule of the cluster. Requires the Project Read Only role.",
-        versions: &["2023-01-01", "2024-08-05"],
+        call: crate::call::call::<atlas_backup::operations::GetBackupSchedule>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetBackupSchedule<atlas_backup::operations::GetBackupScheduleV2023_01_01>> }, Version { date: "2024-08-05", call: crate::call::call::<atlas_backup::operations::GetBackupSchedule> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("DiskBackupSnapshotSchedule20240805"),
         list: false,
         links: &[],
-        build: op_get_backup_schedule,
     },
     Operation {
         id: "deleteClusterBackupSchedule",
-        kebab: "delete-cluster-backup-schedule",
+        aliases: &["deleteGroupClusterBackupSchedule", "deleteAllBackupSchedules", "delete-cluster-backup-schedule", "delete-group-cluster-backup-schedule", "delete-all-backup-schedules"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
         summary: "Remove all backup schedules of a cluster",
         description: "Deletes every backup policy of the cluster and returns the resulting schedule. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01", "2024-08-05"],
+        call: crate::call::call::<atlas_backup::operations::DeleteClusterBackupSchedule>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::DeleteClusterBackupSchedule<atlas_backup::operations::DeleteClusterBackupScheduleV2023_01_01>> }, Version { date: "2024-08-05", call: crate::call::call::<atlas_backup::operations::DeleteClusterBackupSchedule> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("DiskBackupSnapshotSchedule20240805"),
         list: false,
         links: &[],
-        build: op_delete_cluster_backup_schedule,
     },
     Operation {
         id: "updateBackupSchedule",
-        kebab: "update-backup-schedule",
+        aliases: &["updateGroupClusterBackupSchedule", "update-backup-schedule", "update-group-cluster-backup-schedule"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PATCH",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
         summary: "Change the backup schedule of a cluster",
         description: "Updates the cloud backup schedule of the cluster and returns it. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01", "2024-08-05"],
+        call: crate::call::call::<atlas_backup::operations::UpdateBackupSchedule>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::UpdateBackupSchedule<atlas_backup::operations::UpdateBackupScheduleV2023_01_01>> }, Version { date: "2024-08-05", call: crate::call::call::<atlas_backup::operations::UpdateBackupSchedule> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DiskBackupSnapshotSchedule20240805Request",
-            shape: &SHAPE_28,
-        }),
+        body: Some(Body { required: true, type_name: "models::DiskBackupSnapshotSchedule20240805Request", shape: &SHAPE_28 }),
+        answer: Some("DiskBackupSnapshotSchedule20240805"),
         list: false,
         links: &[],
-        build: op_update_backup_schedule,
     },
     Operation {
         id: "listBackupSnapshots",
-        kebab: "list-backup-snapshots",
+        aliases: &["listGroupClusterBackupSnapshots", "listReplicaSetBackups", "list-backup-snapshots", "list-group-cluster-backup-snapshots", "list-replica-set-backups"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
         summary: "List replica set cloud backup snapshots",
         description: "Returns the snapshots of the cluster; the optional point-in-time parameters narrow the list to the snapshots usable for that moment. Requires the Project Read Only role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::ListBackupSnapshots>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListBackupSnapshots> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_OPLOG_INC,
-            &PARAM_OPLOG_TS,
-            &PARAM_POINT_IN_TIME_UTC_SECONDS,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_OPLOG_INC, &PARAM_OPLOG_TS, &PARAM_POINT_IN_TIME_UTC_SECONDS, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedCloudBackupReplicaSet"),
         list: true,
         links: &[],
-        build: op_list_backup_snapshots,
     },
     Operation {
         id: "takeSnapshots",
-        kebab: "take-snapshots",
+        aliases: &["takeGroupClusterBackupSnapshots", "takeSnapshot", "take-snapshots", "take-group-cluster-backup-snapshots", "take-snapshot"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
         summary: "Take an on-demand snapshot of a cluster",
         description: "Starts one on-demand snapshot of the given cluster; if an earlier on-demand snapshot is still `queued` or `inProgress`, wait for it to finish before requesting another. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01", "2025-03-12"],
+        call: crate::call::call::<atlas_backup::operations::TakeSnapshots>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::TakeSnapshots<atlas_backup::operations::TakeSnapshotsV2023_01_01>> }, Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::TakeSnapshots> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::DiskBackupOnDemandSnapshotRequest",
-            shape: &SHAPE_53,
-        }),
+        body: Some(Body { required: true, type_name: "models::DiskBackupOnDemandSnapshotRequest", shape: &SHAPE_53 }),
+        answer: Some("DiskBackupSnapshot"),
         list: false,
-        links: &[
-            Link {
-                waiter: 4,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("clusterName", Source::Request("clusterName")),
-                    ("snapshotId", Source::Response("/id")),
-                ],
-            },
-        ],
-        build: op_take_snapshots,
+        links: &[Link { waiter: 4, params: &[("groupId", Source::Request("groupId")), ("clusterName", Source::Request("clusterName")), ("snapshotId", Source::Response("/id"))] }],
     },
     Operation {
         id: "getBackupShardedCluster",
-        kebab: "get-backup-sharded-cluster",
+        aliases: &["getGroupClusterBackupSnapshotShardedCluster", "getShardedClusterBackup", "get-backup-sharded-cluster", "get-group-cluster-backup-snapshot-sharded-cluster", "get-sharded-cluster-backup"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
         summary: "Get a sharded cluster snapshot",
         description: "Returns one snapshot of the sharded cluster. Requires the Project Read Only role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::GetBackupShardedCluster>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetBackupShardedCluster> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("DiskBackupShardedClusterSnapshot"),
         list: false,
         links: &[],
-        build: op_get_backup_sharded_cluster,
     },
     Operation {
         id: "deleteBackupShardedCluster",
-        kebab: "delete-backup-sharded-cluster",
+        aliases: &["deleteGroupClusterBackupSnapshotShardedCluster", "deleteShardedClusterBackup", "delete-backup-sharded-cluster", "delete-group-cluster-backup-snapshot-sharded-cluster", "delete-sharded-cluster-backup"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
         summary: "Delete a sharded cluster snapshot",
         description: "Deletes one snapshot of the sharded cluster. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::DeleteBackupShardedCluster>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::DeleteBackupShardedCluster> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: None,
         list: false,
         links: &[],
-        build: op_delete_backup_sharded_cluster,
     },
     Operation {
         id: "listBackupShardedClusters",
-        kebab: "list-backup-sharded-clusters",
+        aliases: &["listGroupClusterBackupSnapshotShardedClusters", "listShardedClusterBackups", "list-backup-sharded-clusters", "list-group-cluster-backup-snapshot-sharded-clusters", "list-sharded-cluster-backups"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters",
         summary: "List sharded cluster snapshots",
         description: "Returns the snapshots of the sharded cluster. Requires the Project Read Only role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::ListBackupShardedClusters>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListBackupShardedClusters> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedCloudBackupShardedClusterSnapshot"),
         list: false,
         links: &[],
-        build: op_list_backup_sharded_clusters,
     },
     Operation {
-        id: "getGroupClusterBackupSnapshot",
-        kebab: "get-group-cluster-backup-snapshot",
+        id: "getClusterBackupSnapshot",
+        aliases: &["getGroupClusterBackupSnapshot", "getReplicaSetBackup", "get-cluster-backup-snapshot", "get-group-cluster-backup-snapshot", "get-replica-set-backup"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
         summary: "Get one replica set cloud backup snapshot",
         description: "Returns a single snapshot of the given cluster. Requires the Project Read Only or Project Backup Manager role.",
-        versions: &["2023-01-01", "2024-05-30"],
+        call: crate::call::call::<atlas_backup::operations::GetGroupClusterBackupSnapshot>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetGroupClusterBackupSnapshot<atlas_backup::operations::GetGroupClusterBackupSnapshotV2023_01_01>> }, Version { date: "2024-05-30", call: crate::call::call::<atlas_backup::operations::GetGroupClusterBackupSnapshot> }],
         roles: &["Project Read Only", "Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("DiskBackupReplicaSet"),
         list: false,
         links: &[],
-        build: op_get_group_cluster_backup_snapshot,
     },
     Operation {
         id: "deleteClusterBackupSnapshot",
-        kebab: "delete-cluster-backup-snapshot",
+        aliases: &["deleteGroupClusterBackupSnapshot", "deleteReplicaSetBackup", "delete-cluster-backup-snapshot", "delete-group-cluster-backup-snapshot", "delete-replica-set-backup"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "DELETE",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
         summary: "Delete a cloud backup snapshot",
         description: "Deletes one snapshot of the cluster. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::DeleteClusterBackupSnapshot>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::DeleteClusterBackupSnapshot> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: None,
         list: false,
-        links: &[
-            Link {
-                waiter: 5,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("clusterName", Source::Request("clusterName")),
-                    ("snapshotId", Source::Request("snapshotId")),
-                ],
-            },
-        ],
-        build: op_delete_cluster_backup_snapshot,
+        links: &[Link { waiter: 5, params: &[("groupId", Source::Request("groupId")), ("clusterName", Source::Request("clusterName")), ("snapshotId", Source::Request("snapshotId"))] }],
     },
     Operation {
         id: "updateBackupSnapshot",
-        kebab: "update-backup-snapshot",
+        aliases: &["updateGroupClusterBackupSnapshot", "updateSnapshotRetention", "update-backup-snapshot", "update-group-cluster-backup-snapshot", "update-snapshot-retention"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "PATCH",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
         summary: "Change the retention of a cloud backup snapshot",
         description: "Changes how long Atlas keeps one snapshot of the cluster. Requires the Project Backup Manager role.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::UpdateBackupSnapshot>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::UpdateBackupSnapshot> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::BackupSnapshotRetention",
-            shape: &SHAPE_54,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::BackupSnapshotRetention", shape: &SHAPE_54 }),
+        answer: Some("DiskBackupReplicaSet"),
         list: false,
         links: &[],
-        build: op_update_backup_snapshot,
     },
     Operation {
         id: "listBackupSnapshotDatabases",
-        kebab: "list-backup-snapshot-databases",
+        aliases: &["listGroupClusterBackupSnapshotDatabases", "list-backup-snapshot-databases", "list-group-cluster-backup-snapshot-databases"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases",
         summary: "List the databases in a snapshot",
         description: "Returns the databases contained in one snapshot of the cluster. Requires the Project Backup Manager role.",
-        versions: &["2025-03-12"],
+        call: crate::call::call::<atlas_backup::operations::ListBackupSnapshotDatabases>,
+        versions: &[Version { date: "preview", call: crate::call::call::<atlas_backup::operations::ListBackupSnapshotDatabases<atlas_backup::operations::ListBackupSnapshotDatabasesVPreview>> }, Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::ListBackupSnapshotDatabases> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedApiAtlasDiskBackupDatabase"),
         list: true,
         links: &[],
-        build: op_list_backup_snapshot_databases,
     },
     Operation {
         id: "getBackupSnapshotDatabase",
-        kebab: "get-backup-snapshot-database",
+        aliases: &["getGroupClusterBackupSnapshotDatabase", "get-backup-snapshot-database", "get-group-cluster-backup-snapshot-database"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}",
         summary: "Get a database in a snapshot",
         description: "Returns one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.",
-        versions: &["2025-03-12"],
+        call: crate::call::call::<atlas_backup::operations::GetBackupSnapshotDatabase>,
+        versions: &[Version { date: "preview", call: crate::call::call::<atlas_backup::operations::GetBackupSnapshotDatabase<atlas_backup::operations::GetBackupSnapshotDatabaseVPreview>> }, Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::GetBackupSnapshotDatabase> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_DATABASE_NAME,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_DATABASE_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("DiskBackupDatabaseResponse"),
         list: false,
         links: &[],
-        build: op_get_backup_snapshot_database,
     },
     Operation {
         id: "listSnapshotDatabaseCollections",
-        kebab: "list-snapshot-database-collections",
+        aliases: &["listGroupClusterBackupSnapshotDatabaseCollections", "list-snapshot-database-collections", "list-group-cluster-backup-snapshot-database-collections"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections",
         summary: "List the collections of a database in a snapshot",
         description: "Returns the collections of one database contained in a snapshot of the cluster. Requires the Project Backup Manager role.",
-        versions: &["2025-03-12"],
+        call: crate::call::call::<atlas_backup::operations::ListSnapshotDatabaseCollections>,
+        versions: &[Version { date: "preview", call: crate::call::call::<atlas_backup::operations::ListSnapshotDatabaseCollections<atlas_backup::operations::ListSnapshotDatabaseCollectionsVPreview>> }, Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::ListSnapshotDatabaseCollections> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_DATABASE_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_DATABASE_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedApiAtlasDiskBackupCollection"),
         list: true,
         links: &[],
-        build: op_list_snapshot_database_collections,
     },
     Operation {
         id: "getSnapshotDatabaseCollection",
-        kebab: "get-snapshot-database-collection",
+        aliases: &["getGroupClusterBackupSnapshotDatabaseCollection", "get-snapshot-database-collection", "get-group-cluster-backup-snapshot-database-collection"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}",
         summary: "Get a collection of a database in a snapshot",
         description: "Returns one collection of a database contained in a snapshot of the cluster. Requires the Project Backup Manager role.",
-        versions: &["2025-03-12"],
+        call: crate::call::call::<atlas_backup::operations::GetSnapshotDatabaseCollection>,
+        versions: &[Version { date: "preview", call: crate::call::call::<atlas_backup::operations::GetSnapshotDatabaseCollection<atlas_backup::operations::GetSnapshotDatabaseCollectionVPreview>> }, Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::GetSnapshotDatabaseCollection> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_DATABASE_NAME,
-            &PARAM_COLLECTION_NAME,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_DATABASE_NAME, &PARAM_COLLECTION_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("DiskBackupCollectionResponse"),
         list: false,
         links: &[],
-        build: op_get_snapshot_database_collection,
     },
     Operation {
         id: "listCollectionRestoreJobs",
-        kebab: "list-collection-restore-jobs",
+        aliases: &["listGroupClusterCollectionRestoreJobs", "list-collection-restore-jobs", "list-group-cluster-collection-restore-jobs"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
         summary: "List collection restore jobs",
         description: "Returns the jobs that restore selected databases or collections into the cluster. Requires the Project Backup Manager role.",
-        versions: &["2025-03-12"],
+        call: crate::call::call::<atlas_backup::operations::ListCollectionRestoreJobs>,
+        versions: &[Version { date: "preview", call: crate::call::call::<atlas_backup::operations::ListCollectionRestoreJobs<atlas_backup::operations::ListCollectionRestoreJobsVPreview>> }, Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::ListCollectionRestoreJobs> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedApiAtlasCollectionRestoreJob"),
         list: true,
         links: &[],
-        build: op_list_collection_restore_jobs,
     },
     Operation {
         id: "createCollectionRestoreJob",
-        kebab: "create-collection-restore-job",
+        aliases: &["createGroupClusterCollectionRestoreJob", "create-collection-restore-job", "create-group-cluster-collection-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
         summary: "Restore databases or collections",
         description: "Starts a job that restores selected databases or collections from a snapshot or a point in time. Requires the Project Backup Recovery Operator role.",
-        versions: &["2025-03-12"],
+        call: crate::call::call::<atlas_backup::operations::CreateCollectionRestoreJob>,
+        versions: &[Version { date: "preview", call: crate::call::call::<atlas_backup::operations::CreateCollectionRestoreJob<atlas_backup::operations::CreateCollectionRestoreJobVPreview>> }, Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::CreateCollectionRestoreJob> }],
         roles: &["Project Backup Recovery Operator"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::ApiAtlasCollectionRestoreJobRequest",
-            shape: &SHAPE_56,
-        }),
+        body: Some(Body { required: true, type_name: "models::ApiAtlasCollectionRestoreJobRequest", shape: &SHAPE_56 }),
+        answer: Some("ApiAtlasCollectionRestoreJobResponse"),
         list: false,
         links: &[],
-        build: op_create_collection_restore_job,
     },
     Operation {
         id: "getCollectionRestoreJob",
-        kebab: "get-collection-restore-job",
+        aliases: &["getGroupClusterCollectionRestoreJob", "get-collection-restore-job", "get-group-cluster-collection-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}",
         summary: "Get a collection restore job",
         description: "Returns one collection restore job. Requires the Project Backup Manager role.",
-        versions: &["2025-03-12"],
+        call: crate::call::call::<atlas_backup::operations::GetCollectionRestoreJob>,
+        versions: &[Version { date: "preview", call: crate::call::call::<atlas_backup::operations::GetCollectionRestoreJob<atlas_backup::operations::GetCollectionRestoreJobVPreview>> }, Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::GetCollectionRestoreJob> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("ApiAtlasCollectionRestoreJobResponse"),
         list: false,
         links: &[],
-        build: op_get_collection_restore_job,
     },
     Operation {
         id: "listRestoreJobCollections",
-        kebab: "list-restore-job-collections",
+        aliases: &["listGroupClusterCollectionRestoreJobCollections", "list-restore-job-collections", "list-group-cluster-collection-restore-job-collections"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections",
         summary: "List the collections of a collection restore job",
         description: "Returns the per-collection progress of one collection restore job, optionally filtered by state or namespace. Requires the Project Backup Manager role.",
-        versions: &["2025-03-12"],
+        call: crate::call::call::<atlas_backup::operations::ListRestoreJobCollections>,
+        versions: &[Version { date: "preview", call: crate::call::call::<atlas_backup::operations::ListRestoreJobCollections<atlas_backup::operations::ListRestoreJobCollectionsVPreview>> }, Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::ListRestoreJobCollections> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_JOB_ID,
-            &PARAM_SOURCE_NAMESPACE,
-            &PARAM_STATE,
-            &PARAM_TARGET_NAMESPACE,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_JOB_ID, &PARAM_SOURCE_NAMESPACE, &PARAM_STATE, &PARAM_TARGET_NAMESPACE, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedApiAtlasCollectionRestoreCollectionState"),
         list: true,
         links: &[],
-        build: op_list_restore_job_collections,
     },
     Operation {
         id: "getRestoreJobCollection",
-        kebab: "get-restore-job-collection",
+        aliases: &["getGroupClusterCollectionRestoreJobCollection", "get-restore-job-collection", "get-group-cluster-collection-restore-job-collection"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}",
         summary: "Get one collection of a collection restore job",
         description: "Returns the progress of one source namespace in a collection restore job. Requires the Project Backup Manager role.",
-        versions: &["2025-03-12"],
+        call: crate::call::call::<atlas_backup::operations::GetRestoreJobCollection>,
+        versions: &[Version { date: "preview", call: crate::call::call::<atlas_backup::operations::GetRestoreJobCollection<atlas_backup::operations::GetRestoreJobCollectionVPreview>> }, Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::GetRestoreJobCollection> }],
         roles: &["Project Backup Manager"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_JOB_ID,
-            &PARAM_SOURCE_NAMESPACE_2,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_JOB_ID, &PARAM_SOURCE_NAMESPACE_2, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("ApiAtlasCollectionRestoreCollectionStateResponse"),
         list: false,
         links: &[],
-        build: op_get_restore_job_collection,
     },
     Operation {
         id: "listServerlessRestoreJobs",
-        kebab: "list-serverless-restore-jobs",
+        aliases: &["listGroupServerlessBackupRestoreJobs", "listServerlessBackupRestoreJobs", "list-serverless-restore-jobs", "list-group-serverless-backup-restore-jobs", "list-serverless-backup-restore-jobs"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
         summary: "List serverless instance restore jobs",
         description: "Returns the restore jobs of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexRestoreJobs.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::ListServerlessRestoreJobs>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListServerlessRestoreJobs> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-22"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME_2,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME_2, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedApiAtlasServerlessBackupRestoreJob"),
         list: true,
         links: &[],
-        build: op_list_serverless_restore_jobs,
     },
     Operation {
         id: "createServerlessRestoreJob",
-        kebab: "create-serverless-restore-job",
+        aliases: &["createGroupServerlessBackupRestoreJob", "createServerlessBackupRestoreJob", "create-serverless-restore-job", "create-group-serverless-backup-restore-job", "create-serverless-backup-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
         summary: "Restore a serverless instance snapshot",
         description: "Starts a restore job for one snapshot of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use createFlexRestoreJob.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::CreateServerlessRestoreJob>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CreateServerlessRestoreJob> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-22"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME_2,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::ServerlessBackupRestoreJobRequest",
-            shape: &SHAPE_61,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME_2, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::ServerlessBackupRestoreJobRequest", shape: &SHAPE_61 }),
+        answer: Some("ServerlessBackupRestoreJob"),
         list: false,
-        links: &[
-            Link {
-                waiter: 11,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("clusterName", Source::Request("clusterName")),
-                    ("restoreJobId", Source::Response("/id")),
-                ],
-            },
-        ],
-        build: op_create_serverless_restore_job,
+        links: &[Link { waiter: 11, params: &[("groupId", Source::Request("groupId")), ("clusterName", Source::Request("clusterName")), ("restoreJobId", Source::Response("/id"))] }],
     },
     Operation {
         id: "getServerlessRestoreJob",
-        kebab: "get-serverless-restore-job",
+        aliases: &["getGroupServerlessBackupRestoreJob", "getServerlessBackupRestoreJob", "get-serverless-restore-job", "get-group-serverless-backup-restore-job", "get-serverless-backup-restore-job"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}",
         summary: "Get a serverless instance restore job",
         description: "Returns one restore job of the serverless instance. Requires the Project Owner role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use getFlexRestoreJob.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::GetServerlessRestoreJob>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetServerlessRestoreJob> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-22"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME_2,
-            &PARAM_RESTORE_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME_2, &PARAM_RESTORE_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("ServerlessBackupRestoreJob"),
         list: false,
         links: &[],
-        build: op_get_serverless_restore_job,
     },
     Operation {
         id: "listServerlessBackupSnapshots",
-        kebab: "list-serverless-backup-snapshots",
+        aliases: &["listGroupServerlessBackupSnapshots", "listServerlessBackups", "list-serverless-backup-snapshots", "list-group-serverless-backup-snapshots", "list-serverless-backups"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots",
         summary: "List serverless instance snapshots",
         description: "Returns the snapshots of the serverless instance. Requires the Project Read Only role. Deprecated and sunset on 2026-01-22: serverless instances are replaced by flex clusters; use listFlexBackupSnapshots.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::ListServerlessBackupSnapshots>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListServerlessBackupSnapshots> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-22"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME_2,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME_2, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedApiAtlasServerlessBackupSnapshot"),
         list: true,
         links: &[],
-        build: op_list_serverless_backup_snapshots,
     },
     Operation {
-        id: "getGroupServerlessBackupSnapshot",
-        kebab: "get-group-serverless-backup-snapshot",
+        id: "getServerlessBackupSnapshot",
+        aliases: &["getGroupServerlessBackupSnapshot", "getServerlessBackup", "get-serverless-backup-snapshot", "get-group-serverless-backup-snapshot", "get-serverless-backup"],
         tag: "cloudBackups",
         tag_kebab: "cloud-backups",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}",
         summary: "Get one snapshot of a serverless instance",
         description: "Returns a single snapshot of the given serverless instance. Requires the Project Read Only role; deprecated and sunset in January 2026, use getFlexBackup instead.",
-        versions: &["2023-01-01", "2025-02-19"],
+        call: crate::call::call::<atlas_backup::operations::GetGroupServerlessBackupSnapshot>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetGroupServerlessBackupSnapshot<atlas_backup::operations::GetGroupServerlessBackupSnapshotV2023_01_01>> }, Version { date: "2025-02-19", call: crate::call::call::<atlas_backup::operations::GetGroupServerlessBackupSnapshot> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-22"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME_2,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME_2, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("ServerlessBackupSnapshot"),
         list: false,
         links: &[],
-        build: op_get_group_serverless_backup_snapshot,
     },
     Operation {
         id: "listFlexRestoreJobs",
-        kebab: "list-flex-restore-jobs",
+        aliases: &["listGroupFlexClusterBackupRestoreJobs", "listFlexBackupRestoreJobs", "list-flex-restore-jobs", "list-group-flex-cluster-backup-restore-jobs", "list-flex-backup-restore-jobs"],
         tag: "flexRestoreJobs",
         tag_kebab: "flex-restore-jobs",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
         summary: "List flex cluster restore jobs",
         description: "Returns the restore jobs of the flex cluster. Requires the Project Read Only role.",
-        versions: &["2024-11-13"],
+        call: crate::call::call::<atlas_backup::operations::ListFlexRestoreJobs>,
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::ListFlexRestoreJobs> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedApiAtlasFlexBackupRestoreJob20241113"),
         list: true,
         links: &[],
-        build: op_list_flex_restore_jobs,
     },
     Operation {
         id: "createFlexRestoreJob",
-        kebab: "create-flex-restore-job",
+        aliases: &["createGroupFlexClusterBackupRestoreJob", "createFlexBackupRestoreJob", "create-flex-restore-job", "create-group-flex-cluster-backup-restore-job", "create-flex-backup-restore-job"],
         tag: "flexRestoreJobs",
         tag_kebab: "flex-restore-jobs",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
         summary: "Restore a flex cluster snapshot",
         description: "Restores one snapshot of the flex cluster into a flex or dedicated cluster. Requires the Project Backup Recovery Operator role.",
-        versions: &["2024-11-13"],
+        call: crate::call::call::<atlas_backup::operations::CreateFlexRestoreJob>,
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::CreateFlexRestoreJob> }],
         roles: &["Project Backup Recovery Operator"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::FlexBackupRestoreJobCreate20241113",
-            shape: &SHAPE_63,
-        }),
+        body: Some(Body { required: true, type_name: "models::FlexBackupRestoreJobCreate20241113", shape: &SHAPE_63 }),
+        answer: Some("FlexBackupRestoreJob20241113"),
         list: false,
-        links: &[
-            Link {
-                waiter: 9,
-                params: &[
-                    ("groupId", Source::Request("groupId")),
-                    ("name", Source::Request("name")),
-                    ("restoreJobId", Source::Response("/id")),
-                ],
-            },
-        ],
-        build: op_create_flex_restore_job,
+        links: &[Link { waiter: 9, params: &[("groupId", Source::Request("groupId")), ("name", Source::Request("name")), ("restoreJobId", Source::Response("/id"))] }],
     },
     Operation {
         id: "getFlexRestoreJob",
-        kebab: "get-flex-restore-job",
+        aliases: &["getGroupFlexClusterBackupRestoreJob", "getFlexBackupRestoreJob", "get-flex-restore-job", "get-group-flex-cluster-backup-restore-job", "get-flex-backup-restore-job"],
         tag: "flexRestoreJobs",
         tag_kebab: "flex-restore-jobs",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}",
         summary: "Get a flex cluster restore job",
         description: "Returns one restore job of the flex cluster. Requires the Project Read Only role.",
-        versions: &["2024-11-13"],
+        call: crate::call::call::<atlas_backup::operations::GetFlexRestoreJob>,
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::GetFlexRestoreJob> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_NAME,
-            &PARAM_RESTORE_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_RESTORE_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("FlexBackupRestoreJob20241113"),
         list: false,
         links: &[],
-        build: op_get_flex_restore_job,
     },
     Operation {
         id: "downloadFlexBackup",
-        kebab: "download-flex-backup",
+        aliases: &["downloadGroupFlexClusterBackup", "download-flex-backup", "download-group-flex-cluster-backup"],
         tag: "flexSnapshots",
         tag_kebab: "flex-snapshots",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download",
         summary: "Download a flex cluster snapshot",
         description: "Asks Atlas for a download link to one snapshot of the flex cluster. Requires the Project Backup Export Operator role.",
-        versions: &["2024-11-13"],
+        call: crate::call::call::<atlas_backup::operations::DownloadFlexBackup>,
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::DownloadFlexBackup> }],
         roles: &["Project Backup Export Operator"],
         deprecated: false,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::FlexBackupSnapshotDownloadCreate20241113",
-            shape: &SHAPE_64,
-        }),
+        body: Some(Body { required: true, type_name: "models::FlexBackupSnapshotDownloadCreate20241113", shape: &SHAPE_64 }),
+        answer: Some("FlexBackupRestoreJob20241113"),
         list: false,
         links: &[],
-        build: op_download_flex_backup,
     },
     Operation {
         id: "listFlexBackupSnapshots",
-        kebab: "list-flex-backup-snapshots",
+        aliases: &["listGroupFlexClusterBackupSnapshots", "listFlexBackups", "list-flex-backup-snapshots", "list-group-flex-cluster-backup-snapshots", "list-flex-backups"],
         tag: "flexSnapshots",
         tag_kebab: "flex-snapshots",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots",
         summary: "List flex cluster snapshots",
         description: "Returns the snapshots of the flex cluster. Requires the Project Read Only role.",
-        versions: &["2024-11-13"],
+        call: crate::call::call::<atlas_backup::operations::ListFlexBackupSnapshots>,
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::ListFlexBackupSnapshots> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedApiAtlasFlexBackupSnapshot20241113"),
         list: true,
         links: &[],
-        build: op_list_flex_backup_snapshots,
     },
     Operation {
         id: "getFlexBackupSnapshot",
-        kebab: "get-flex-backup-snapshot",
+        aliases: &["getGroupFlexClusterBackupSnapshot", "getFlexBackup", "get-flex-backup-snapshot", "get-group-flex-cluster-backup-snapshot", "get-flex-backup"],
         tag: "flexSnapshots",
         tag_kebab: "flex-snapshots",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}",
         summary: "Get one snapshot of a flex cluster",
         description: "Returns a single snapshot of the given flex cluster. Requires the Project Read Only role.",
-        versions: &["2024-11-13", "2025-03-12"],
+        call: crate::call::call::<atlas_backup::operations::GetFlexBackupSnapshot>,
+        versions: &[Version { date: "2024-11-13", call: crate::call::call::<atlas_backup::operations::GetFlexBackupSnapshot<atlas_backup::operations::GetFlexBackupSnapshotV2024_11_13>> }, Version { date: "2025-03-12", call: crate::call::call::<atlas_backup::operations::GetFlexBackupSnapshot> }],
         roles: &["Project Read Only"],
         deprecated: false,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("FlexBackupSnapshot20241113"),
         list: false,
         links: &[],
-        build: op_get_flex_backup_snapshot,
     },
     Operation {
         id: "listClusterBackupCheckpoints",
-        kebab: "list-cluster-backup-checkpoints",
+        aliases: &["listGroupClusterBackupCheckpoints", "listLegacyBackupCheckpoints", "list-cluster-backup-checkpoints", "list-group-cluster-backup-checkpoints", "list-legacy-backup-checkpoints"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints",
         summary: "List legacy backup checkpoints",
         description: "Returns the legacy backup checkpoints of the sharded cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::ListClusterBackupCheckpoints>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListClusterBackupCheckpoints> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedApiAtlasCheckpoint"),
         list: true,
         links: &[],
-        build: op_list_cluster_backup_checkpoints,
     },
     Operation {
         id: "getClusterBackupCheckpoint",
-        kebab: "get-cluster-backup-checkpoint",
+        aliases: &["getGroupClusterBackupCheckpoint", "getLegacyBackupCheckpoint", "get-cluster-backup-checkpoint", "get-group-cluster-backup-checkpoint", "get-legacy-backup-checkpoint"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}",
         summary: "Get a legacy backup checkpoint",
         description: "Returns one legacy backup checkpoint of the sharded cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::GetClusterBackupCheckpoint>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetClusterBackupCheckpoint> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_CHECKPOINT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_CHECKPOINT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("ApiAtlasCheckpoint"),
         list: false,
         links: &[],
-        build: op_get_cluster_backup_checkpoint,
     },
     Operation {
         id: "listClusterRestoreJobs",
-        kebab: "list-cluster-restore-jobs",
+        aliases: &["listGroupClusterRestoreJobs", "listLegacyBackupRestoreJobs", "list-cluster-restore-jobs", "list-group-cluster-restore-jobs", "list-legacy-backup-restore-jobs"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
         summary: "List legacy backup restore jobs",
         description: "Returns the legacy backup restore jobs of the cluster, optionally only those of one batch. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::ListClusterRestoreJobs>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListClusterRestoreJobs> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_BATCH_ID,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_BATCH_ID, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedRestoreJob"),
         list: true,
         links: &[],
-        build: op_list_cluster_restore_jobs,
     },
     Operation {
         id: "createClusterRestoreJob",
-        kebab: "create-cluster-restore-job",
+        aliases: &["createGroupClusterRestoreJob", "createLegacyBackupRestoreJob", "create-cluster-restore-job", "create-group-cluster-restore-job", "create-legacy-backup-restore-job"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs",
         summary: "Create a legacy backup restore job",
         description: "Starts a legacy backup restore job for the cluster and returns the jobs it created (one per shard for sharded clusters). Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::CreateClusterRestoreJob>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CreateClusterRestoreJob> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::BackupRestoreJobRequest",
-            shape: &SHAPE_65,
-        }),
+        body: Some(Body { required: true, type_name: "models::BackupRestoreJobRequest", shape: &SHAPE_65 }),
+        answer: Some("PaginatedRestoreJob"),
         list: false,
         links: &[],
-        build: op_create_cluster_restore_job,
     },
     Operation {
         id: "getClusterRestoreJob",
-        kebab: "get-cluster-restore-job",
+        aliases: &["getGroupClusterRestoreJob", "getLegacyBackupRestoreJob", "get-cluster-restore-job", "get-group-cluster-restore-job", "get-legacy-backup-restore-job"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}",
         summary: "Get a legacy backup restore job",
         description: "Returns one legacy backup restore job of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::GetClusterRestoreJob>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetClusterRestoreJob> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_JOB_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_JOB_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("BackupRestoreJob"),
         list: false,
         links: &[],
-        build: op_get_cluster_restore_job,
     },
     Operation {
         id: "getClusterSnapshotSchedule",
-        kebab: "get-cluster-snapshot-schedule",
+        aliases: &["getGroupClusterSnapshotSchedule", "getLegacySnapshotSchedule", "get-cluster-snapshot-schedule", "get-group-cluster-snapshot-schedule", "get-legacy-snapshot-schedule"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
         summary: "Get the legacy backup snapshot schedule",
         description: "Returns the legacy backup snapshot schedule of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::GetClusterSnapshotSchedule>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetClusterSnapshotSchedule> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("ApiAtlasSnapshotSchedule"),
         list: false,
         links: &[],
-        build: op_get_cluster_snapshot_schedule,
     },
     Operation {
         id: "updateClusterSnapshotSchedule",
-        kebab: "update-cluster-snapshot-schedule",
+        aliases: &["updateGroupClusterSnapshotSchedule", "updateLegacySnapshotSchedule", "update-cluster-snapshot-schedule", "update-group-cluster-snapshot-schedule", "update-legacy-snapshot-schedule"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "PATCH",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
         summary: "Change the legacy backup snapshot schedule",
         description: "Updates the legacy backup snapshot schedule of the cluster and returns it. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::UpdateClusterSnapshotSchedule>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::UpdateClusterSnapshotSchedule> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: None,
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::ApiAtlasSnapshotScheduleRequest",
-            shape: &SHAPE_69,
-        }),
+        body: Some(Body { required: true, type_name: "models::ApiAtlasSnapshotScheduleRequest", shape: &SHAPE_69 }),
+        answer: Some("ApiAtlasSnapshotSchedule"),
         list: false,
         links: &[],
-        build: op_update_cluster_snapshot_schedule,
     },
     Operation {
         id: "listClusterSnapshots",
-        kebab: "list-cluster-snapshots",
+        aliases: &["listGroupClusterSnapshots", "listLegacySnapshots", "list-cluster-snapshots", "list-group-cluster-snapshots", "list-legacy-snapshots"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots",
         summary: "List legacy backup snapshots",
         description: "Returns the legacy backup snapshots of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::ListClusterSnapshots>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListClusterSnapshots> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_COMPLETED,
-            &PARAM_INCLUDE_COUNT,
-            &PARAM_ITEMS_PER_PAGE,
-            &PARAM_PAGE_NUM,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_COMPLETED, &PARAM_INCLUDE_COUNT, &PARAM_ITEMS_PER_PAGE, &PARAM_PAGE_NUM, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedSnapshot"),
         list: true,
         links: &[],
-        build: op_list_cluster_snapshots,
     },
     Operation {
         id: "getClusterSnapshot",
-        kebab: "get-cluster-snapshot",
+        aliases: &["getGroupClusterSnapshot", "getLegacySnapshot", "get-cluster-snapshot", "get-group-cluster-snapshot", "get-legacy-snapshot"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
         summary: "Get a legacy backup snapshot",
         description: "Returns one legacy backup snapshot of the cluster. Requires the Project Read Only role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::GetClusterSnapshot>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetClusterSnapshot> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("BackupSnapshot"),
         list: false,
         links: &[],
-        build: op_get_cluster_snapshot,
     },
     Operation {
         id: "deleteClusterSnapshot",
-        kebab: "delete-cluster-snapshot",
+        aliases: &["deleteGroupClusterSnapshot", "deleteLegacySnapshot", "delete-cluster-snapshot", "delete-group-cluster-snapshot", "delete-legacy-snapshot"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "DELETE",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
         summary: "Delete a legacy backup snapshot",
         description: "Deletes one legacy backup snapshot of the cluster. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::DeleteClusterSnapshot>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::DeleteClusterSnapshot> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: None,
         list: false,
         links: &[],
-        build: op_delete_cluster_snapshot,
     },
     Operation {
         id: "updateClusterSnapshot",
-        kebab: "update-cluster-snapshot",
+        aliases: &["updateGroupClusterSnapshot", "updateLegacySnapshotRetention", "update-cluster-snapshot", "update-group-cluster-snapshot", "update-legacy-snapshot-retention"],
         tag: "legacyBackup",
         tag_kebab: "legacy-backup",
         method: "PATCH",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
         summary: "Change the expiry of a legacy backup snapshot",
         description: "Changes when one legacy backup snapshot expires, or protects it from deletion. Requires the Project Owner role. Deprecated: the legacy backup service is replaced by cloud backups.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::UpdateClusterSnapshot>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::UpdateClusterSnapshot> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: None,
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
-        body: Some(Body {
-            required: true,
-            type_name: "models::BackupSnapshotRequest",
-            shape: &SHAPE_76,
-        }),
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
+        body: Some(Body { required: true, type_name: "models::BackupSnapshotRequest", shape: &SHAPE_76 }),
+        answer: Some("BackupSnapshot"),
         list: false,
         links: &[],
-        build: op_update_cluster_snapshot,
     },
     Operation {
-        id: "createSharedClusterBackupRestoreJob",
-        kebab: "create-shared-cluster-backup-restore-job",
+        id: "createBackupTenantRestore",
+        aliases: &["createSharedClusterBackupRestoreJob", "createGroupClusterBackupTenantRestore", "create-backup-tenant-restore", "create-shared-cluster-backup-restore-job", "create-group-cluster-backup-tenant-restore"],
         tag: "sharedTierRestoreJobs",
         tag_kebab: "shared-tier-restore-jobs",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore",
         summary: "Restore an M2 or M5 cluster snapshot",
         description: "Restores one snapshot of a shared-tier cluster into a target cluster, whose existing data Atlas deletes first. The target cannot use encryption at rest, cannot run a different major MongoDB version than the snapshot, and must not receive client requests during the restore. Requires the Project Owner role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use createFlexRestoreJob.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::CreateSharedClusterBackupRestoreJob>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::CreateSharedClusterBackupRestoreJob> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-15"),
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::TenantRestoreRequest",
-            shape: &SHAPE_78,
-        }),
+        body: Some(Body { required: true, type_name: "models::TenantRestoreRequest", shape: &SHAPE_78 }),
+        answer: Some("TenantRestore"),
         list: false,
         links: &[],
-        build: op_create_shared_cluster_backup_restore_job,
     },
     Operation {
-        id: "listSharedClusterBackupRestoreJobs",
-        kebab: "list-shared-cluster-backup-restore-jobs",
+        id: "listBackupTenantRestores",
+        aliases: &["listSharedClusterBackupRestoreJobs", "listGroupClusterBackupTenantRestores", "list-backup-tenant-restores", "list-shared-cluster-backup-restore-jobs", "list-group-cluster-backup-tenant-restores"],
         tag: "sharedTierRestoreJobs",
         tag_kebab: "shared-tier-restore-jobs",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores",
         summary: "List restore jobs of an M2 or M5 cluster",
         description: "Returns the restore jobs of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use listFlexRestoreJobs.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::ListSharedClusterBackupRestoreJobs>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListSharedClusterBackupRestoreJobs> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-15"),
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedTenantRestoreView"),
         list: false,
         links: &[],
-        build: op_list_shared_cluster_backup_restore_jobs,
     },
     Operation {
-        id: "getSharedClusterBackupRestoreJob",
-        kebab: "get-shared-cluster-backup-restore-job",
+        id: "getBackupTenantRestore",
+        aliases: &["getSharedClusterBackupRestoreJob", "getGroupClusterBackupTenantRestore", "get-backup-tenant-restore", "get-shared-cluster-backup-restore-job", "get-group-cluster-backup-tenant-restore"],
         tag: "sharedTierRestoreJobs",
         tag_kebab: "shared-tier-restore-jobs",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}",
         summary: "Get a restore job of an M2 or M5 cluster",
         description: "Returns one restore job of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use getFlexRestoreJob.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::GetSharedClusterBackupRestoreJob>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetSharedClusterBackupRestoreJob> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-15"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_RESTORE_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_RESTORE_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("TenantRestore"),
         list: false,
         links: &[],
-        build: op_get_shared_cluster_backup_restore_job,
     },
     Operation {
         id: "downloadClusterBackupTenant",
-        kebab: "download-cluster-backup-tenant",
+        aliases: &["downloadGroupClusterBackupTenant", "downloadSharedClusterBackup", "download-cluster-backup-tenant", "download-group-cluster-backup-tenant", "download-shared-cluster-backup"],
         tag: "sharedTierSnapshots",
         tag_kebab: "shared-tier-snapshots",
         method: "POST",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download",
         summary: "Download one M2 or M5 cluster snapshot",
         description: "Asks Atlas for a download link (`snapshotUrl`) to one snapshot of a shared-tier cluster; the link is valid for 4 hours. Requires the Project Owner role; deprecated and sunset in January 2026, use downloadFlexBackup instead.",
-        versions: &["2024-08-05"],
+        call: crate::call::call::<atlas_backup::operations::DownloadClusterBackupTenant>,
+        versions: &[Version { date: "2024-08-05", call: crate::call::call::<atlas_backup::operations::DownloadClusterBackupTenant> }],
         roles: &["Project Owner"],
         deprecated: true,
         sunset: Some("2026-01-15"),
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
-        body: Some(Body {
-            required: true,
-            type_name: "models::TenantRestoreRequest",
-            shape: &SHAPE_78,
-        }),
+        body: Some(Body { required: true, type_name: "models::TenantRestoreRequest", shape: &SHAPE_78 }),
+        answer: Some("TenantRestore"),
         list: false,
         links: &[],
-        build: op_download_cluster_backup_tenant,
     },
     Operation {
-        id: "listSharedClusterBackups",
-        kebab: "list-shared-cluster-backups",
+        id: "listClusterBackupSnapshots",
+        aliases: &["listSharedClusterBackups", "listGroupClusterBackupTenantSnapshots", "list-cluster-backup-snapshots", "list-shared-cluster-backups", "list-group-cluster-backup-tenant-snapshots"],
         tag: "sharedTierSnapshots",
         tag_kebab: "shared-tier-snapshots",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots",
         summary: "List snapshots of an M2 or M5 cluster",
         description: "Returns the snapshots of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use listFlexBackupSnapshots.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::ListSharedClusterBackups>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::ListSharedClusterBackups> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-15"),
         params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("PaginatedTenantSnapshotView"),
         list: false,
         links: &[],
-        build: op_list_shared_cluster_backups,
     },
     Operation {
-        id: "getSharedClusterBackup",
-        kebab: "get-shared-cluster-backup",
+        id: "getBackupTenantSnapshot",
+        aliases: &["getSharedClusterBackup", "getGroupClusterBackupTenantSnapshot", "get-backup-tenant-snapshot", "get-shared-cluster-backup", "get-group-cluster-backup-tenant-snapshot"],
         tag: "sharedTierSnapshots",
         tag_kebab: "shared-tier-snapshots",
         method: "GET",
         path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots/{snapshotId}",
         summary: "Get a snapshot of an M2 or M5 cluster",
         description: "Returns one snapshot of the shared-tier cluster. Requires the Project Read Only role. Deprecated and sunset on 2026-01-15: m2/M5 clusters are replaced by flex clusters; use getFlexBackupSnapshot.",
-        versions: &["2023-01-01"],
+        call: crate::call::call::<atlas_backup::operations::GetSharedClusterBackup>,
+        versions: &[Version { date: "2023-01-01", call: crate::call::call::<atlas_backup::operations::GetSharedClusterBackup> }],
         roles: &["Project Read Only"],
         deprecated: true,
         sunset: Some("2026-01-15"),
-        params: &[
-            &PARAM_GROUP_ID,
-            &PARAM_CLUSTER_NAME,
-            &PARAM_SNAPSHOT_ID,
-            &PARAM_ENVELOPE,
-            &PARAM_PRETTY,
-        ],
+        params: &[&PARAM_GROUP_ID, &PARAM_CLUSTER_NAME, &PARAM_SNAPSHOT_ID, &PARAM_ENVELOPE, &PARAM_PRETTY],
         body: None,
+        answer: Some("BackupTenantSnapshot"),
         list: false,
         links: &[],
-        build: op_get_shared_cluster_backup,
     },
 ];
+
 static WAITERS: &[Waiter] = &[
     Waiter {
         name: "compliancePolicyActive",
@@ -1742,7 +1364,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["state"]],
         min_delay: 10,
         max_delay: 60,
-        build: wait_wait_until_compliance_policy_active,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilCompliancePolicyActive>,
     },
     Waiter {
         name: "exportCompleted",
@@ -1752,7 +1374,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["state"]],
         min_delay: 30,
         max_delay: 300,
-        build: wait_wait_until_export_completed,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilExportCompleted>,
     },
     Waiter {
         name: "restoreJobFinished",
@@ -1762,7 +1384,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[],
         min_delay: 30,
         max_delay: 300,
-        build: wait_wait_until_restore_job_finished,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilRestoreJobFinished>,
     },
     Waiter {
         name: "shardedClusterSnapshotCompleted",
@@ -1772,7 +1394,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["status"]],
         min_delay: 15,
         max_delay: 120,
-        build: wait_wait_until_sharded_cluster_snapshot_completed,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilShardedClusterSnapshotCompleted>,
     },
     Waiter {
         name: "snapshotCompleted",
@@ -1782,7 +1404,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["status"]],
         min_delay: 15,
         max_delay: 120,
-        build: wait_wait_until_snapshot_completed,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilSnapshotCompleted>,
     },
     Waiter {
         name: "snapshotDeleted",
@@ -1792,7 +1414,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[],
         min_delay: 10,
         max_delay: 60,
-        build: wait_wait_until_snapshot_deleted,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilSnapshotDeleted>,
     },
     Waiter {
         name: "sharedTierRestoreCompleted",
@@ -1802,7 +1424,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["status"]],
         min_delay: 30,
         max_delay: 300,
-        build: wait_wait_until_shared_tier_restore_completed,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilSharedTierRestoreCompleted>,
     },
     Waiter {
         name: "legacyRestoreJobFinished",
@@ -1812,7 +1434,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["statusName"]],
         min_delay: 30,
         max_delay: 300,
-        build: wait_wait_until_legacy_restore_job_finished,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilLegacyRestoreJobFinished>,
     },
     Waiter {
         name: "legacySnapshotComplete",
@@ -1822,7 +1444,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[],
         min_delay: 15,
         max_delay: 120,
-        build: wait_wait_until_legacy_snapshot_complete,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilLegacySnapshotComplete>,
     },
     Waiter {
         name: "flexRestoreJobCompleted",
@@ -1832,7 +1454,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["status"]],
         min_delay: 30,
         max_delay: 300,
-        build: wait_wait_until_flex_restore_job_completed,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilFlexRestoreJobCompleted>,
     },
     Waiter {
         name: "flexSnapshotCompleted",
@@ -1842,7 +1464,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["status"]],
         min_delay: 15,
         max_delay: 120,
-        build: wait_wait_until_flex_snapshot_completed,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilFlexSnapshotCompleted>,
     },
     Waiter {
         name: "serverlessRestoreJobFinished",
@@ -1852,7 +1474,7 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[],
         min_delay: 30,
         max_delay: 300,
-        build: wait_wait_until_serverless_restore_job_finished,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilServerlessRestoreJobFinished>,
     },
     Waiter {
         name: "serverlessSnapshotCompleted",
@@ -1862,11 +1484,13 @@ static WAITERS: &[Waiter] = &[
         state_paths: &[&["status"]],
         min_delay: 15,
         max_delay: 120,
-        build: wait_wait_until_serverless_snapshot_completed,
+        wait: crate::call::wait::<atlas_backup::operations::WaitUntilServerlessSnapshotCompleted>,
     },
 ];
+
 static PARAM_GROUP_ID: Param = Param {
     name: "groupId",
+    flag: "groupId",
     aliases: &["group-id", "projectId", "project-id"],
     location: Location::Path,
     required: true,
@@ -1874,10 +1498,12 @@ static PARAM_GROUP_ID: Param = Param {
     multiple: false,
     help: "24-character hexadecimal ID of the project (Atlas calls projects \"groups\" in paths, and the two IDs are the same). (must match ^([a-f0-9]{24})$)",
     default: None,
+    example: "32b6e34b3d91647abb20e7b8",
     deprecated: false,
 };
 static PARAM_INCLUDE_COUNT: Param = Param {
     name: "includeCount",
+    flag: "includeCount",
     aliases: &["include-count"],
     location: Location::Query,
     required: false,
@@ -1885,38 +1511,38 @@ static PARAM_INCLUDE_COUNT: Param = Param {
     multiple: false,
     help: "When true (the default), the response carries `totalCount`, the number of items across all pages.",
     default: Some("true"),
+    example: "[includeCount]",
     deprecated: false,
 };
 static PARAM_ITEMS_PER_PAGE: Param = Param {
     name: "itemsPerPage",
+    flag: "itemsPerPage",
     aliases: &["items-per-page"],
     location: Location::Query,
     required: false,
-    kind: Kind::Integer {
-        min: Some(1),
-        max: Some(500),
-    },
+    kind: Kind::Integer { min: Some(1), max: Some(500) },
     multiple: false,
     help: "Number of items per page (1 to 500).",
     default: Some("100"),
+    example: "[itemsPerPage]",
     deprecated: false,
 };
 static PARAM_PAGE_NUM: Param = Param {
     name: "pageNum",
+    flag: "pageNum",
     aliases: &["page-num"],
     location: Location::Query,
     required: false,
-    kind: Kind::Integer {
-        min: Some(1),
-        max: None,
-    },
+    kind: Kind::Integer { min: Some(1), max: None },
     multiple: false,
     help: "Number of the page to return, starting at 1.",
     default: Some("1"),
+    example: "[pageNum]",
     deprecated: false,
 };
 static PARAM_ENVELOPE: Param = Param {
     name: "envelope",
+    flag: "envelope",
     aliases: &[],
     location: Location::Query,
     required: false,
@@ -1924,10 +1550,12 @@ static PARAM_ENVELOPE: Param = Param {
     multiple: false,
     help: "When true, the response body is wrapped in an envelope object that also carries the HTTP status, for clients that cannot read status codes or headers.",
     default: Some("false"),
+    example: "[envelope]",
     deprecated: false,
 };
 static PARAM_PRETTY: Param = Param {
     name: "pretty",
+    flag: "pretty",
     aliases: &[],
     location: Location::Query,
     required: false,
@@ -1935,10 +1563,12 @@ static PARAM_PRETTY: Param = Param {
     multiple: false,
     help: "When true, the response body is pretty-printed.",
     default: Some("false"),
+    example: "[pretty]",
     deprecated: false,
 };
 static PARAM_EXPORT_BUCKET_ID: Param = Param {
     name: "exportBucketId",
+    flag: "exportBucketId",
     aliases: &["export-bucket-id"],
     location: Location::Path,
     required: true,
@@ -1946,10 +1576,12 @@ static PARAM_EXPORT_BUCKET_ID: Param = Param {
     multiple: false,
     help: "24-character hexadecimal ID of the export bucket. (must match ^([a-f0-9]{24})$)",
     default: None,
+    example: "6824a1c3b2f1e4d5a6b7c8e2",
     deprecated: false,
 };
 static PARAM_CLOUD_PROVIDER: Param = Param {
     name: "cloudProvider",
+    flag: "cloudProvider",
     aliases: &["cloud-provider"],
     location: Location::Path,
     required: true,
@@ -1957,10 +1589,12 @@ static PARAM_CLOUD_PROVIDER: Param = Param {
     multiple: false,
     help: "Cloud provider of the private endpoints, such as `AWS`.",
     default: None,
+    example: "AWS",
     deprecated: false,
 };
 static PARAM_ENDPOINT_ID: Param = Param {
     name: "endpointId",
+    flag: "endpointId",
     aliases: &["endpoint-id"],
     location: Location::Path,
     required: true,
@@ -1968,10 +1602,12 @@ static PARAM_ENDPOINT_ID: Param = Param {
     multiple: false,
     help: "24-character hexadecimal ID of the object storage private endpoint. (must match ^([a-f0-9]{24})$)",
     default: None,
+    example: "6824a1c3b2f1e4d5a6b7c8e3",
     deprecated: false,
 };
 static PARAM_OVERWRITE_BACKUP_POLICIES: Param = Param {
     name: "overwriteBackupPolicies",
+    flag: "overwriteBackupPolicies",
     aliases: &["overwrite-backup-policies"],
     location: Location::Query,
     required: false,
@@ -1979,10 +1615,12 @@ static PARAM_OVERWRITE_BACKUP_POLICIES: Param = Param {
     multiple: false,
     help: "Whether the new policy overwrites cluster backup policies that do not meet it.",
     default: Some("true"),
+    example: "[overwriteBackupPolicies]",
     deprecated: false,
 };
 static PARAM_CLUSTER_NAME: Param = Param {
     name: "clusterName",
+    flag: "clusterName",
     aliases: &["cluster-name"],
     location: Location::Path,
     required: true,
@@ -1990,10 +1628,12 @@ static PARAM_CLUSTER_NAME: Param = Param {
     multiple: false,
     help: "Name of the cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
     default: None,
+    example: "Cluster0",
     deprecated: false,
 };
 static PARAM_EXPORT_ID: Param = Param {
     name: "exportId",
+    flag: "exportId",
     aliases: &["export-id"],
     location: Location::Path,
     required: true,
@@ -2001,10 +1641,12 @@ static PARAM_EXPORT_ID: Param = Param {
     multiple: false,
     help: "24-character hexadecimal ID of the export job. (must match ^([a-f0-9]{24})$)",
     default: None,
+    example: "6824a1c3b2f1e4d5a6b7c8e5",
     deprecated: false,
 };
 static PARAM_RESTORE_JOB_ID: Param = Param {
     name: "restoreJobId",
+    flag: "restoreJobId",
     aliases: &["restore-job-id"],
     location: Location::Path,
     required: true,
@@ -2012,52 +1654,51 @@ static PARAM_RESTORE_JOB_ID: Param = Param {
     multiple: false,
     help: "24-character hexadecimal ID of the restore job. (must match ^([a-f0-9]{24})$)",
     default: None,
+    example: "6824a1c3b2f1e4d5a6b7c8e0",
     deprecated: false,
 };
 static PARAM_OPLOG_INC: Param = Param {
     name: "oplogInc",
+    flag: "oplogInc",
     aliases: &["oplog-inc"],
     location: Location::Query,
     required: false,
-    kind: Kind::Integer {
-        min: None,
-        max: None,
-    },
+    kind: Kind::Integer { min: None, max: None },
     multiple: false,
     help: "Oplog ordinal within `oplogTs` of the point in time.",
     default: None,
+    example: "[oplogInc]",
     deprecated: false,
 };
 static PARAM_OPLOG_TS: Param = Param {
     name: "oplogTs",
+    flag: "oplogTs",
     aliases: &["oplog-ts"],
     location: Location::Query,
     required: false,
-    kind: Kind::Integer {
-        min: None,
-        max: None,
-    },
+    kind: Kind::Integer { min: None, max: None },
     multiple: false,
     help: "Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`.",
     default: None,
+    example: "[oplogTs]",
     deprecated: false,
 };
 static PARAM_POINT_IN_TIME_UTC_SECONDS: Param = Param {
     name: "pointInTimeUtcSeconds",
+    flag: "pointInTimeUtcSeconds",
     aliases: &["point-in-time-utc-seconds"],
     location: Location::Query,
     required: false,
-    kind: Kind::Integer {
-        min: None,
-        max: None,
-    },
+    kind: Kind::Integer { min: None, max: None },
     multiple: false,
     help: "Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore.",
     default: None,
+    example: "[pointInTimeUtcSeconds]",
     deprecated: false,
 };
 static PARAM_SNAPSHOT_ID: Param = Param {
     name: "snapshotId",
+    flag: "snapshotId",
     aliases: &["snapshot-id"],
     location: Location::Path,
     required: true,
@@ -2065,10 +1706,12 @@ static PARAM_SNAPSHOT_ID: Param = Param {
     multiple: false,
     help: "24-character hexadecimal ID of the snapshot. (must match ^([a-f0-9]{24})$)",
     default: None,
+    example: "5f4007f327a3bc75f2a2b1c3",
     deprecated: false,
 };
 static PARAM_DATABASE_NAME: Param = Param {
     name: "databaseName",
+    flag: "databaseName",
     aliases: &["database-name"],
     location: Location::Path,
     required: true,
@@ -2076,10 +1719,12 @@ static PARAM_DATABASE_NAME: Param = Param {
     multiple: false,
     help: "Name of a database in the snapshot.",
     default: None,
+    example: "sales",
     deprecated: false,
 };
 static PARAM_COLLECTION_NAME: Param = Param {
     name: "collectionName",
+    flag: "collectionName",
     aliases: &["collection-name"],
     location: Location::Path,
     required: true,
@@ -2087,10 +1732,12 @@ static PARAM_COLLECTION_NAME: Param = Param {
     multiple: false,
     help: "Name of a collection in the database.",
     default: None,
+    example: "orders",
     deprecated: false,
 };
 static PARAM_JOB_ID: Param = Param {
     name: "jobId",
+    flag: "jobId",
     aliases: &["job-id"],
     location: Location::Path,
     required: true,
@@ -2098,10 +1745,12 @@ static PARAM_JOB_ID: Param = Param {
     multiple: false,
     help: "24-character hexadecimal ID of the job. (must match ^([a-f0-9]{24})$)",
     default: None,
+    example: "6824a1c3b2f1e4d5a6b7c8e1",
     deprecated: false,
 };
 static PARAM_SOURCE_NAMESPACE: Param = Param {
     name: "sourceNamespace",
+    flag: "sourceNamespace",
     aliases: &["source-namespace"],
     location: Location::Query,
     required: false,
@@ -2109,34 +1758,25 @@ static PARAM_SOURCE_NAMESPACE: Param = Param {
     multiple: false,
     help: "Return only the collection with this source namespace.",
     default: None,
+    example: "[sourceNamespace]",
     deprecated: false,
 };
 static PARAM_STATE: Param = Param {
     name: "state",
+    flag: "state",
     aliases: &[],
     location: Location::Query,
     required: false,
-    kind: Kind::Enum(
-        &[
-            "NOT_STARTED",
-            "IN_PROGRESS",
-            "FINALIZING",
-            "NOT_FOUND",
-            "UNSUPPORTED",
-            "SUCCESSFUL",
-            "ROLLBACK",
-            "NOT_RESTORED",
-            "FAILED",
-            "INDEX_BUILD_FAILED",
-        ],
-    ),
+    kind: Kind::Enum(&["NOT_STARTED", "IN_PROGRESS", "FINALIZING", "NOT_FOUND", "UNSUPPORTED", "SUCCESSFUL", "ROLLBACK", "NOT_RESTORED", "FAILED", "INDEX_BUILD_FAILED"]),
     multiple: false,
     help: "Return only collections in this state.",
     default: None,
+    example: "[state]",
     deprecated: false,
 };
 static PARAM_TARGET_NAMESPACE: Param = Param {
     name: "targetNamespace",
+    flag: "targetNamespace",
     aliases: &["target-namespace"],
     location: Location::Query,
     required: false,
@@ -2144,10 +1784,12 @@ static PARAM_TARGET_NAMESPACE: Param = Param {
     multiple: false,
     help: "Return only the collection with this target namespace.",
     default: None,
+    example: "[targetNamespace]",
     deprecated: false,
 };
 static PARAM_SOURCE_NAMESPACE_2: Param = Param {
     name: "sourceNamespace",
+    flag: "sourceNamespace",
     aliases: &["source-namespace"],
     location: Location::Path,
     required: true,
@@ -2155,10 +1797,12 @@ static PARAM_SOURCE_NAMESPACE_2: Param = Param {
     multiple: false,
     help: "Source namespace (`database.collection`) in the restore job.",
     default: None,
+    example: "sales.orders",
     deprecated: false,
 };
 static PARAM_CLUSTER_NAME_2: Param = Param {
     name: "clusterName",
+    flag: "clusterName",
     aliases: &["cluster-name"],
     location: Location::Path,
     required: true,
@@ -2166,10 +1810,12 @@ static PARAM_CLUSTER_NAME_2: Param = Param {
     multiple: false,
     help: "Name of the serverless instance. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
     default: None,
+    example: "ServerlessInstance0",
     deprecated: false,
 };
 static PARAM_NAME: Param = Param {
     name: "name",
+    flag: "name",
     aliases: &[],
     location: Location::Path,
     required: true,
@@ -2177,10 +1823,12 @@ static PARAM_NAME: Param = Param {
     multiple: false,
     help: "Name of the flex cluster. (must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$)",
     default: None,
+    example: "flex-cluster-0",
     deprecated: false,
 };
 static PARAM_CHECKPOINT_ID: Param = Param {
     name: "checkpointId",
+    flag: "checkpointId",
     aliases: &["checkpoint-id"],
     location: Location::Path,
     required: true,
@@ -2188,10 +1836,12 @@ static PARAM_CHECKPOINT_ID: Param = Param {
     multiple: false,
     help: "24-character hexadecimal ID of the checkpoint. (must match ^([a-f0-9]{24})$)",
     default: None,
+    example: "6824a1c3b2f1e4d5a6b7c8e4",
     deprecated: false,
 };
 static PARAM_BATCH_ID: Param = Param {
     name: "batchId",
+    flag: "batchId",
     aliases: &["batch-id"],
     location: Location::Query,
     required: false,
@@ -2199,10 +1849,12 @@ static PARAM_BATCH_ID: Param = Param {
     multiple: false,
     help: "Return only the restore jobs of this batch (24-character hexadecimal ID). (must match ^([a-f0-9]{24})$)",
     default: None,
+    example: "[batchId]",
     deprecated: false,
 };
 static PARAM_COMPLETED: Param = Param {
     name: "completed",
+    flag: "completed",
     aliases: &[],
     location: Location::Query,
     required: false,
@@ -2210,10 +1862,12 @@ static PARAM_COMPLETED: Param = Param {
     multiple: false,
     help: "Which snapshots to return by completion: finished ones, unfinished ones, or all.",
     default: Some("true"),
+    example: "[completed]",
     deprecated: false,
 };
 static PARAM_RESTORE_ID: Param = Param {
     name: "restoreId",
+    flag: "restoreId",
     aliases: &["restore-id"],
     location: Location::Path,
     required: true,
@@ -2221,6 +1875,7 @@ static PARAM_RESTORE_ID: Param = Param {
     multiple: false,
     help: "24-character hexadecimal ID of the restore job. (must match ^([a-f0-9]{24})$)",
     default: None,
+    example: "6824a1c3b2f1e4d5a6b7c8e6",
     deprecated: false,
 };
 static SHAPE_2: Shape = Shape::String;
@@ -2228,129 +1883,46 @@ static SHAPE_3: Shape = Shape::Enum(&["AWS"]);
 static SHAPE_4: Shape = Shape::Boolean;
 static SHAPE_1: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "bucketName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "cloudProvider",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_3,
-        },
-        Field {
-            name: "iamRoleId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "requirePrivateNetworking",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
+        Field { name: "bucketName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "cloudProvider", required: true, read_only: false, shape: &SHAPE_3 },
+        Field { name: "iamRoleId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "requirePrivateNetworking", required: false, read_only: false, shape: &SHAPE_4 },
     ],
     additional: None,
 };
 static SHAPE_6: Shape = Shape::Enum(&["AZURE"]);
 static SHAPE_5: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "bucketName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "cloudProvider",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_6,
-        },
-        Field {
-            name: "roleId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "serviceUrl",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "tenantId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "bucketName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "cloudProvider", required: true, read_only: false, shape: &SHAPE_6 },
+        Field { name: "roleId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "serviceUrl", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "tenantId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_8: Shape = Shape::Enum(&["GCP"]);
 static SHAPE_7: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "bucketName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "cloudProvider",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_8,
-        },
-        Field {
-            name: "roleId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "bucketName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "cloudProvider", required: true, read_only: false, shape: &SHAPE_8 },
+        Field { name: "roleId", required: true, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
-static SHAPE_0: Shape = Shape::Tagged {
-    property: "cloudProvider",
-    variants: &[("AWS", &SHAPE_1), ("AZURE", &SHAPE_5), ("GCP", &SHAPE_7)],
-};
+static SHAPE_0: Shape = Shape::Tagged { property: "cloudProvider", variants: &[("AWS", &SHAPE_1), ("AZURE", &SHAPE_5), ("GCP", &SHAPE_7)] };
 static SHAPE_9: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "requirePrivateNetworking",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
+        Field { name: "requirePrivateNetworking", required: true, read_only: false, shape: &SHAPE_4 },
     ],
     additional: None,
 };
 static SHAPE_11: Shape = Shape::Enum(&["AWS"]);
 static SHAPE_10: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "cloudProvider",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_11,
-        },
-        Field {
-            name: "regionName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "vpcRegionName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "cloudProvider", required: false, read_only: false, shape: &SHAPE_11 },
+        Field { name: "regionName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "vpcRegionName", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
@@ -2360,299 +1932,93 @@ static SHAPE_16: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
 static SHAPE_17: Shape = Shape::Integer;
 static SHAPE_13: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "frequencyInterval",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_14,
-        },
-        Field {
-            name: "frequencyType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_15,
-        },
-        Field {
-            name: "retentionUnit",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_16,
-        },
-        Field {
-            name: "retentionValue",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
+        Field { name: "frequencyInterval", required: true, read_only: false, shape: &SHAPE_14 },
+        Field { name: "frequencyType", required: true, read_only: false, shape: &SHAPE_15 },
+        Field { name: "retentionUnit", required: true, read_only: false, shape: &SHAPE_16 },
+        Field { name: "retentionValue", required: true, read_only: false, shape: &SHAPE_17 },
     ],
     additional: None,
 };
 static SHAPE_20: Shape = Shape::Integer;
-static SHAPE_21: Shape = Shape::Enum(
-    &["daily", "hourly", "weekly", "monthly", "yearly"],
-);
+static SHAPE_21: Shape = Shape::Enum(&["daily", "hourly", "weekly", "monthly", "yearly"]);
 static SHAPE_22: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
 static SHAPE_19: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "frequencyInterval",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_20,
-        },
-        Field {
-            name: "frequencyType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_21,
-        },
-        Field {
-            name: "retentionUnit",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_22,
-        },
-        Field {
-            name: "retentionValue",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
+        Field { name: "frequencyInterval", required: true, read_only: false, shape: &SHAPE_20 },
+        Field { name: "frequencyType", required: true, read_only: false, shape: &SHAPE_21 },
+        Field { name: "retentionUnit", required: true, read_only: false, shape: &SHAPE_22 },
+        Field { name: "retentionValue", required: true, read_only: false, shape: &SHAPE_17 },
     ],
     additional: None,
 };
 static SHAPE_18: Shape = Shape::Array(&SHAPE_19);
 static SHAPE_12: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "authorizedEmail",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "authorizedUserFirstName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "authorizedUserLastName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "copyProtectionEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "encryptionAtRestEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "onDemandPolicyItem",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_13,
-        },
-        Field {
-            name: "pitEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "projectId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "restoreWindowDays",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "scheduledPolicyItems",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_18,
-        },
+        Field { name: "authorizedEmail", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "authorizedUserFirstName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "authorizedUserLastName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "copyProtectionEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "encryptionAtRestEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "onDemandPolicyItem", required: false, read_only: false, shape: &SHAPE_13 },
+        Field { name: "pitEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "projectId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "restoreWindowDays", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "scheduledPolicyItems", required: false, read_only: false, shape: &SHAPE_18 },
     ],
     additional: None,
 };
 static SHAPE_25: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "key",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "value",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "key", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "value", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_24: Shape = Shape::Array(&SHAPE_25);
 static SHAPE_23: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "customData",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_24,
-        },
-        Field {
-            name: "exportBucketId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "snapshotId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "customData", required: false, read_only: false, shape: &SHAPE_24 },
+        Field { name: "exportBucketId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "snapshotId", required: true, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_27: Shape = Shape::Enum(&["automated", "download", "pointInTime"]);
 static SHAPE_26: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "deliveryType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_27,
-        },
-        Field {
-            name: "oplogInc",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "oplogTs",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "pointInTimeUTCSeconds",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "snapshotId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetClusterName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetGroupId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "deliveryType", required: true, read_only: false, shape: &SHAPE_27 },
+        Field { name: "oplogInc", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "oplogTs", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "pointInTimeUTCSeconds", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "snapshotId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetClusterName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetGroupId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_31: Shape = Shape::Enum(&["AWS", "AZURE", "GCP"]);
-static SHAPE_34: Shape = Shape::Enum(
-    &["daily", "hourly", "weekly", "monthly", "yearly", "ondemand"],
-);
+static SHAPE_34: Shape = Shape::Enum(&["daily", "hourly", "weekly", "monthly", "yearly", "ondemand"]);
 static SHAPE_35: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
 static SHAPE_33: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "frequencyType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_34,
-        },
-        Field {
-            name: "retentionUnit",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_35,
-        },
-        Field {
-            name: "retentionValue",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
+        Field { name: "frequencyType", required: true, read_only: false, shape: &SHAPE_34 },
+        Field { name: "retentionUnit", required: false, read_only: false, shape: &SHAPE_35 },
+        Field { name: "retentionValue", required: false, read_only: false, shape: &SHAPE_17 },
     ],
     additional: None,
 };
 static SHAPE_32: Shape = Shape::Array(&SHAPE_33);
-static SHAPE_37: Shape = Shape::Enum(
-    &["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"],
-);
+static SHAPE_37: Shape = Shape::Enum(&["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]);
 static SHAPE_36: Shape = Shape::Array(&SHAPE_37);
 static SHAPE_30: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "cloudProvider",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_31,
-        },
-        Field {
-            name: "copyPolicyItems",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_32,
-        },
-        Field {
-            name: "frequencies",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_36,
-        },
-        Field {
-            name: "lastNumberOfSnapshots",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "regionName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "shouldCopyOplogs",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "zoneId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "cloudProvider", required: false, read_only: false, shape: &SHAPE_31 },
+        Field { name: "copyPolicyItems", required: false, read_only: false, shape: &SHAPE_32 },
+        Field { name: "frequencies", required: false, read_only: false, shape: &SHAPE_36 },
+        Field { name: "lastNumberOfSnapshots", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "regionName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "shouldCopyOplogs", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "zoneId", required: true, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
@@ -2660,24 +2026,9 @@ static SHAPE_29: Shape = Shape::Array(&SHAPE_30);
 static SHAPE_40: Shape = Shape::Enum(&["AWS", "AZURE", "GCP"]);
 static SHAPE_39: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "cloudProvider",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_40,
-        },
-        Field {
-            name: "regionName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "zoneId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "cloudProvider", required: false, read_only: false, shape: &SHAPE_40 },
+        Field { name: "regionName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "zoneId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
@@ -2685,245 +2036,81 @@ static SHAPE_38: Shape = Shape::Array(&SHAPE_39);
 static SHAPE_42: Shape = Shape::Enum(&["monthly", "yearly"]);
 static SHAPE_41: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "exportBucketId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "frequencyType",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_42,
-        },
+        Field { name: "exportBucketId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "frequencyType", required: false, read_only: false, shape: &SHAPE_42 },
     ],
     additional: None,
 };
-static SHAPE_45: Shape = Shape::Enum(
-    &["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"],
-);
+static SHAPE_45: Shape = Shape::Enum(&["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "ON_DEMAND"]);
 static SHAPE_44: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "frequencyType",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_45,
-        },
-        Field {
-            name: "retentionDays",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
+        Field { name: "frequencyType", required: false, read_only: false, shape: &SHAPE_45 },
+        Field { name: "retentionDays", required: false, read_only: false, shape: &SHAPE_17 },
     ],
     additional: None,
 };
 static SHAPE_43: Shape = Shape::Array(&SHAPE_44);
 static SHAPE_50: Shape = Shape::Integer;
-static SHAPE_51: Shape = Shape::Enum(
-    &["daily", "hourly", "weekly", "monthly", "yearly", "ondemand"],
-);
+static SHAPE_51: Shape = Shape::Enum(&["daily", "hourly", "weekly", "monthly", "yearly", "ondemand"]);
 static SHAPE_52: Shape = Shape::Enum(&["days", "weeks", "months", "years"]);
 static SHAPE_49: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "frequencyInterval",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_50,
-        },
-        Field {
-            name: "frequencyType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_51,
-        },
-        Field {
-            name: "retentionUnit",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_52,
-        },
-        Field {
-            name: "retentionValue",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
+        Field { name: "frequencyInterval", required: true, read_only: false, shape: &SHAPE_50 },
+        Field { name: "frequencyType", required: true, read_only: false, shape: &SHAPE_51 },
+        Field { name: "retentionUnit", required: true, read_only: false, shape: &SHAPE_52 },
+        Field { name: "retentionValue", required: true, read_only: false, shape: &SHAPE_17 },
     ],
     additional: None,
 };
 static SHAPE_48: Shape = Shape::Array(&SHAPE_49);
 static SHAPE_47: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "id",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "policyItems",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_48,
-        },
+        Field { name: "id", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "policyItems", required: true, read_only: false, shape: &SHAPE_48 },
     ],
     additional: None,
 };
 static SHAPE_46: Shape = Shape::Array(&SHAPE_47);
 static SHAPE_28: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "autoCopySettingsEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "autoExportEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "copyPolicyItemsEnabled",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "copySettings",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_29,
-        },
-        Field {
-            name: "deleteCopiedBackups",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_38,
-        },
-        Field {
-            name: "deleteCopySnapshots",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "deleteSnapshots",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "export",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_41,
-        },
-        Field {
-            name: "extraRetentionSettings",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_43,
-        },
-        Field {
-            name: "policies",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_46,
-        },
-        Field {
-            name: "referenceHourOfDay",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "referenceMinuteOfHour",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "restoreWindowDays",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "updateCopySnapshots",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "updateSnapshots",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "useOrgAndGroupNamesInExportPrefix",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
+        Field { name: "autoCopySettingsEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "autoExportEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "copyPolicyItemsEnabled", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "copySettings", required: false, read_only: false, shape: &SHAPE_29 },
+        Field { name: "deleteCopiedBackups", required: false, read_only: false, shape: &SHAPE_38 },
+        Field { name: "deleteCopySnapshots", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "deleteSnapshots", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "export", required: false, read_only: false, shape: &SHAPE_41 },
+        Field { name: "extraRetentionSettings", required: false, read_only: false, shape: &SHAPE_43 },
+        Field { name: "policies", required: true, read_only: false, shape: &SHAPE_46 },
+        Field { name: "referenceHourOfDay", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "referenceMinuteOfHour", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "restoreWindowDays", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "updateCopySnapshots", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "updateSnapshots", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "useOrgAndGroupNamesInExportPrefix", required: false, read_only: false, shape: &SHAPE_4 },
     ],
     additional: None,
 };
 static SHAPE_53: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "description",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "retentionInDays",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
+        Field { name: "description", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "retentionInDays", required: false, read_only: false, shape: &SHAPE_17 },
     ],
     additional: None,
 };
 static SHAPE_55: Shape = Shape::Enum(&["DAYS", "WEEKS", "MONTHS", "YEARS"]);
 static SHAPE_54: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "retentionUnit",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_55,
-        },
-        Field {
-            name: "retentionValue",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
+        Field { name: "retentionUnit", required: true, read_only: false, shape: &SHAPE_55 },
+        Field { name: "retentionValue", required: true, read_only: false, shape: &SHAPE_17 },
     ],
     additional: None,
 };
 static SHAPE_58: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "sourceNamespace",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetNamespace",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "sourceNamespace", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetNamespace", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
@@ -2932,254 +2119,69 @@ static SHAPE_59: Shape = Shape::Enum(&["ALL", "NONE", "ALL_EXCEPT_TTL"]);
 static SHAPE_60: Shape = Shape::Enum(&["CREATE_NEW", "OVERWRITE_EXISTING"]);
 static SHAPE_56: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "collectionSuffix",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "collections",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_57,
-        },
-        Field {
-            name: "databaseSuffix",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "databases",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_57,
-        },
-        Field {
-            name: "indexStrategy",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_59,
-        },
-        Field {
-            name: "oplogInc",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "oplogTs",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "pointInTimeUtcSeconds",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "snapshotId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetClusterName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetGroupId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "writeStrategy",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_60,
-        },
+        Field { name: "collectionSuffix", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "collections", required: false, read_only: false, shape: &SHAPE_57 },
+        Field { name: "databaseSuffix", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "databases", required: false, read_only: false, shape: &SHAPE_57 },
+        Field { name: "indexStrategy", required: true, read_only: false, shape: &SHAPE_59 },
+        Field { name: "oplogInc", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "oplogTs", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "pointInTimeUtcSeconds", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "snapshotId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetClusterName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetGroupId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "writeStrategy", required: true, read_only: false, shape: &SHAPE_60 },
     ],
     additional: None,
 };
 static SHAPE_62: Shape = Shape::Enum(&["automated", "download", "pointInTime"]);
 static SHAPE_61: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "deliveryType",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_62,
-        },
-        Field {
-            name: "oplogInc",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "oplogTs",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "pointInTimeUTCSeconds",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "snapshotId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetClusterName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetGroupId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "deliveryType", required: true, read_only: false, shape: &SHAPE_62 },
+        Field { name: "oplogInc", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "oplogTs", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "pointInTimeUTCSeconds", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "snapshotId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetClusterName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetGroupId", required: true, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_63: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "snapshotId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetDeploymentItemName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetProjectId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "snapshotId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetDeploymentItemName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetProjectId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_64: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "snapshotId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "snapshotId", required: true, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
-static SHAPE_67: Shape = Shape::Enum(
-    &[
-        "CLIENT_PIT_HTTP",
-        "QUERY",
-        "AUTOMATED_RESTORE",
-        "HTTP",
-        "THIRD_PARTY_COPY",
-        "CLIENT_PIT_SCP",
-        "SCP",
-    ],
-);
+static SHAPE_67: Shape = Shape::Enum(&["CLIENT_PIT_HTTP", "QUERY", "AUTOMATED_RESTORE", "HTTP", "THIRD_PARTY_COPY", "CLIENT_PIT_SCP", "SCP"]);
 static SHAPE_66: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "expirationHours",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "maxDownloads",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "methodName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_67,
-        },
-        Field {
-            name: "targetClusterId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetClusterName",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetGroupId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "expirationHours", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "maxDownloads", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "methodName", required: true, read_only: false, shape: &SHAPE_67 },
+        Field { name: "targetClusterId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetClusterName", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetGroupId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
 static SHAPE_68: Shape = Shape::Integer;
 static SHAPE_65: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "checkpointId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "delivery",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_66,
-        },
-        Field {
-            name: "oplogInc",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "oplogTs",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "pointInTimeUTCMillis",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_68,
-        },
-        Field {
-            name: "snapshotId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "checkpointId", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "delivery", required: true, read_only: false, shape: &SHAPE_66 },
+        Field { name: "oplogInc", required: false, read_only: false, shape: &SHAPE_17 },
+        Field { name: "oplogTs", required: false, read_only: false, shape: &SHAPE_2 },
+        Field { name: "pointInTimeUTCMillis", required: false, read_only: false, shape: &SHAPE_68 },
+        Field { name: "snapshotId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
@@ -3191,1330 +2193,30 @@ static SHAPE_74: Shape = Shape::Integer;
 static SHAPE_75: Shape = Shape::Integer;
 static SHAPE_69: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "clusterCheckpointIntervalMin",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_70,
-        },
-        Field {
-            name: "clusterId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "dailySnapshotRetentionDays",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_71,
-        },
-        Field {
-            name: "monthlySnapshotRetentionMonths",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_72,
-        },
-        Field {
-            name: "pointInTimeWindowHours",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_17,
-        },
-        Field {
-            name: "snapshotIntervalHours",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_73,
-        },
-        Field {
-            name: "snapshotRetentionDays",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_74,
-        },
-        Field {
-            name: "weeklySnapshotRetentionWeeks",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_75,
-        },
+        Field { name: "clusterCheckpointIntervalMin", required: true, read_only: false, shape: &SHAPE_70 },
+        Field { name: "clusterId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "dailySnapshotRetentionDays", required: true, read_only: false, shape: &SHAPE_71 },
+        Field { name: "monthlySnapshotRetentionMonths", required: true, read_only: false, shape: &SHAPE_72 },
+        Field { name: "pointInTimeWindowHours", required: true, read_only: false, shape: &SHAPE_17 },
+        Field { name: "snapshotIntervalHours", required: true, read_only: false, shape: &SHAPE_73 },
+        Field { name: "snapshotRetentionDays", required: true, read_only: false, shape: &SHAPE_74 },
+        Field { name: "weeklySnapshotRetentionWeeks", required: true, read_only: false, shape: &SHAPE_75 },
     ],
     additional: None,
 };
 static SHAPE_77: Shape = Shape::Date;
 static SHAPE_76: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "doNotDelete",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_4,
-        },
-        Field {
-            name: "expires",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_77,
-        },
+        Field { name: "doNotDelete", required: false, read_only: false, shape: &SHAPE_4 },
+        Field { name: "expires", required: false, read_only: false, shape: &SHAPE_77 },
     ],
     additional: None,
 };
 static SHAPE_78: Shape = Shape::Object {
     fields: &[
-        Field {
-            name: "snapshotId",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetDeploymentItemName",
-            required: true,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
-        Field {
-            name: "targetProjectId",
-            required: false,
-            read_only: false,
-            shape: &SHAPE_2,
-        },
+        Field { name: "snapshotId", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetDeploymentItemName", required: true, read_only: false, shape: &SHAPE_2 },
+        Field { name: "targetProjectId", required: false, read_only: false, shape: &SHAPE_2 },
     ],
     additional: None,
 };
-fn op_list_export_buckets(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_export_buckets(), v; "groupId" => group_id : String, "includeCount"
-        => include_count : bool, "itemsPerPage" => items_per_page : i64, "pageNum" =>
-        page_num : i64, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    match v.api_version() {
-        Some("2023-01-01") => {
-            Ok(
-                Box::new(
-                    b.api_version(atlas_backup::operations::ListExportBucketsV2023_01_01),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(list atlas_backup::operations::ListExportBuckets);
-crate::call!(
-    json atlas_backup::operations::ListExportBuckets <
-    atlas_backup::operations::ListExportBucketsV2023_01_01 >
-);
-fn op_create_export_bucket(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.create_export_bucket(), v; "groupId" => group_id : String, "envelope" =>
-        envelope : bool, "pretty" => pretty : bool; body :
-        atlas_backup::models::DiskBackupSnapshotExportBucketRequest
-    );
-    match v.api_version() {
-        Some("2023-01-01") => {
-            Ok(
-                Box::new(
-                    b
-                        .api_version(
-                            atlas_backup::operations::CreateExportBucketV2023_01_01,
-                        ),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(json atlas_backup::operations::CreateExportBucket);
-crate::call!(
-    json atlas_backup::operations::CreateExportBucket <
-    atlas_backup::operations::CreateExportBucketV2023_01_01 >
-);
-fn op_get_export_bucket(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_export_bucket(), v; "groupId" => group_id : String, "exportBucketId"
-        => export_bucket_id : String, "envelope" => envelope : bool, "pretty" => pretty :
-        bool
-    );
-    match v.api_version() {
-        Some("2023-01-01") => {
-            Ok(
-                Box::new(
-                    b.api_version(atlas_backup::operations::GetExportBucketV2023_01_01),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(json atlas_backup::operations::GetExportBucket);
-crate::call!(
-    json atlas_backup::operations::GetExportBucket <
-    atlas_backup::operations::GetExportBucketV2023_01_01 >
-);
-fn op_delete_export_bucket(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.delete_export_bucket(), v; "groupId" => group_id : String,
-        "exportBucketId" => export_bucket_id : String, "envelope" => envelope : bool,
-        "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(empty atlas_backup::operations::DeleteExportBucket);
-fn op_update_backup_export_bucket(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.update_backup_export_bucket(), v; "groupId" => group_id : String,
-        "exportBucketId" => export_bucket_id : String, "envelope" => envelope : bool,
-        "pretty" => pretty : bool; body :
-        atlas_backup::models::UpdateRequirePrivateNetworkingRequest
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::UpdateBackupExportBucket);
-fn op_list_backup_private_endpoints(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_backup_private_endpoints(), v; "groupId" => group_id : String,
-        "cloudProvider" => cloud_provider :
-        atlas_backup::models::ListBackupPrivateEndpointsCloudProvider, "includeCount" =>
-        include_count : bool, "itemsPerPage" => items_per_page : i64, "pageNum" =>
-        page_num : i64, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListBackupPrivateEndpoints);
-fn op_create_backup_private_endpoint(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.create_backup_private_endpoint(), v; "groupId" => group_id : String,
-        "cloudProvider" => cloud_provider :
-        atlas_backup::models::CreateBackupPrivateEndpointCloudProvider, "envelope" =>
-        envelope : bool, "pretty" => pretty : bool; body :
-        atlas_backup::models::ObjectStoragePrivateEndpointRequest
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::CreateBackupPrivateEndpoint);
-fn op_get_backup_private_endpoint(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_backup_private_endpoint(), v; "groupId" => group_id : String,
-        "cloudProvider" => cloud_provider :
-        atlas_backup::models::GetBackupPrivateEndpointCloudProvider, "endpointId" =>
-        endpoint_id : String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetBackupPrivateEndpoint);
-fn op_delete_backup_private_endpoint(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.delete_backup_private_endpoint(), v; "groupId" => group_id : String,
-        "cloudProvider" => cloud_provider :
-        atlas_backup::models::DeleteBackupPrivateEndpointCloudProvider, "endpointId" =>
-        endpoint_id : String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(empty atlas_backup::operations::DeleteBackupPrivateEndpoint);
-fn op_get_compliance_policy(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_compliance_policy(), v; "groupId" => group_id : String, "envelope" =>
-        envelope : bool, "pretty" => pretty : bool
-    );
-    match v.api_version() {
-        Some("2023-01-01") => {
-            Ok(
-                Box::new(
-                    b
-                        .api_version(
-                            atlas_backup::operations::GetCompliancePolicyV2023_01_01,
-                        ),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(json atlas_backup::operations::GetCompliancePolicy);
-crate::call!(
-    json atlas_backup::operations::GetCompliancePolicy <
-    atlas_backup::operations::GetCompliancePolicyV2023_01_01 >
-);
-fn op_update_compliance_policy(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.update_compliance_policy(), v; "groupId" => group_id : String,
-        "overwriteBackupPolicies" => overwrite_backup_policies : bool, "envelope" =>
-        envelope : bool, "pretty" => pretty : bool; body :
-        atlas_backup::models::DataProtectionSettings20231001Request
-    );
-    match v.api_version() {
-        Some("2023-01-01") => {
-            Ok(
-                Box::new(
-                    b
-                        .api_version(
-                            atlas_backup::operations::UpdateCompliancePolicyV2023_01_01,
-                        ),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(json atlas_backup::operations::UpdateCompliancePolicy);
-crate::call!(
-    json atlas_backup::operations::UpdateCompliancePolicy <
-    atlas_backup::operations::UpdateCompliancePolicyV2023_01_01 >
-);
-fn op_disable_compliance_policy(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.disable_compliance_policy(), v; "groupId" => group_id : String, "envelope"
-        => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(empty atlas_backup::operations::DisableCompliancePolicy);
-fn op_list_backup_exports(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_backup_exports(), v; "groupId" => group_id : String, "clusterName" =>
-        cluster_name : String, "includeCount" => include_count : bool, "itemsPerPage" =>
-        items_per_page : i64, "pageNum" => page_num : i64, "envelope" => envelope : bool,
-        "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListBackupExports);
-fn op_create_backup_export(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.create_backup_export(), v; "groupId" => group_id : String, "clusterName"
-        => cluster_name : String, "envelope" => envelope : bool, "pretty" => pretty :
-        bool; body : atlas_backup::models::DiskBackupExportJobRequest
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::CreateBackupExport);
-fn op_get_backup_export(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_backup_export(), v; "groupId" => group_id : String, "clusterName" =>
-        cluster_name : String, "exportId" => export_id : String, "envelope" => envelope :
-        bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetBackupExport);
-fn op_list_backup_restore_jobs(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_backup_restore_jobs(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "includeCount" => include_count : bool,
-        "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64, "envelope"
-        => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListBackupRestoreJobs);
-fn op_create_backup_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.create_backup_restore_job(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
-        => pretty : bool; body :
-        atlas_backup::models::DiskBackupSnapshotRestoreJobRequest
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::CreateBackupRestoreJob);
-fn op_get_backup_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_backup_restore_job(), v; "groupId" => group_id : String, "clusterName"
-        => cluster_name : String, "restoreJobId" => restore_job_id : String, "envelope"
-        => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetBackupRestoreJob);
-fn op_cancel_backup_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.cancel_backup_restore_job(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "restoreJobId" => restore_job_id :
-        String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(empty atlas_backup::operations::CancelBackupRestoreJob);
-fn op_get_backup_schedule(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_backup_schedule(), v; "groupId" => group_id : String, "clusterName" =>
-        cluster_name : String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    match v.api_version() {
-        Some("2023-01-01") => {
-            Ok(
-                Box::new(
-                    b.api_version(atlas_backup::operations::GetBackupScheduleV2023_01_01),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(json atlas_backup::operations::GetBackupSchedule);
-crate::call!(
-    json atlas_backup::operations::GetBackupSchedule <
-    atlas_backup::operations::GetBackupScheduleV2023_01_01 >
-);
-fn op_delete_cluster_backup_schedule(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.delete_cluster_backup_schedule(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
-        => pretty : bool
-    );
-    match v.api_version() {
-        Some("2023-01-01") => {
-            Ok(
-                Box::new(
-                    b
-                        .api_version(
-                            atlas_backup::operations::DeleteClusterBackupScheduleV2023_01_01,
-                        ),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(json atlas_backup::operations::DeleteClusterBackupSchedule);
-crate::call!(
-    json atlas_backup::operations::DeleteClusterBackupSchedule <
-    atlas_backup::operations::DeleteClusterBackupScheduleV2023_01_01 >
-);
-fn op_update_backup_schedule(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.update_backup_schedule(), v; "groupId" => group_id : String, "clusterName"
-        => cluster_name : String, "envelope" => envelope : bool, "pretty" => pretty :
-        bool; body : atlas_backup::models::DiskBackupSnapshotSchedule20240805Request
-    );
-    match v.api_version() {
-        Some("2023-01-01") => {
-            Ok(
-                Box::new(
-                    b
-                        .api_version(
-                            atlas_backup::operations::UpdateBackupScheduleV2023_01_01,
-                        ),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(json atlas_backup::operations::UpdateBackupSchedule);
-crate::call!(
-    json atlas_backup::operations::UpdateBackupSchedule <
-    atlas_backup::operations::UpdateBackupScheduleV2023_01_01 >
-);
-fn op_list_backup_snapshots(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_backup_snapshots(), v; "groupId" => group_id : String, "clusterName"
-        => cluster_name : String, "oplogInc" => oplog_inc : i64, "oplogTs" => oplog_ts :
-        i64, "pointInTimeUtcSeconds" => point_in_time_utc_seconds : i64, "includeCount"
-        => include_count : bool, "itemsPerPage" => items_per_page : i64, "pageNum" =>
-        page_num : i64, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListBackupSnapshots);
-fn op_take_snapshots(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.take_snapshots(), v; "groupId" => group_id : String, "clusterName" =>
-        cluster_name : String, "envelope" => envelope : bool, "pretty" => pretty : bool;
-        body : atlas_backup::models::DiskBackupOnDemandSnapshotRequest
-    );
-    match v.api_version() {
-        Some("2023-01-01") => {
-            Ok(
-                Box::new(
-                    b.api_version(atlas_backup::operations::TakeSnapshotsV2023_01_01),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(json atlas_backup::operations::TakeSnapshots);
-crate::call!(
-    json atlas_backup::operations::TakeSnapshots <
-    atlas_backup::operations::TakeSnapshotsV2023_01_01 >
-);
-fn op_get_backup_sharded_cluster(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_backup_sharded_cluster(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetBackupShardedCluster);
-fn op_delete_backup_sharded_cluster(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.delete_backup_sharded_cluster(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(empty atlas_backup::operations::DeleteBackupShardedCluster);
-fn op_list_backup_sharded_clusters(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_backup_sharded_clusters(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
-        => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::ListBackupShardedClusters);
-fn op_get_group_cluster_backup_snapshot(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_group_cluster_backup_snapshot(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    match v.api_version() {
-        Some("2023-01-01") => {
-            Ok(
-                Box::new(
-                    b
-                        .api_version(
-                            atlas_backup::operations::GetGroupClusterBackupSnapshotV2023_01_01,
-                        ),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(json atlas_backup::operations::GetGroupClusterBackupSnapshot);
-crate::call!(
-    json atlas_backup::operations::GetGroupClusterBackupSnapshot <
-    atlas_backup::operations::GetGroupClusterBackupSnapshotV2023_01_01 >
-);
-fn op_delete_cluster_backup_snapshot(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.delete_cluster_backup_snapshot(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(empty atlas_backup::operations::DeleteClusterBackupSnapshot);
-fn op_update_backup_snapshot(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.update_backup_snapshot(), v; "groupId" => group_id : String, "clusterName"
-        => cluster_name : String, "snapshotId" => snapshot_id : String, "envelope" =>
-        envelope : bool, "pretty" => pretty : bool; body :
-        atlas_backup::models::BackupSnapshotRetention
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::UpdateBackupSnapshot);
-fn op_list_backup_snapshot_databases(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_backup_snapshot_databases(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "includeCount" => include_count : bool, "itemsPerPage" => items_per_page : i64,
-        "pageNum" => page_num : i64, "envelope" => envelope : bool, "pretty" => pretty :
-        bool
-    );
-    if v.api_version().is_some() {
-        return Err(
-            Failure::usage(
-                "--api-version: the library calls this operation in its newest version only",
-            ),
-        );
-    }
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListBackupSnapshotDatabases);
-fn op_get_backup_snapshot_database(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_backup_snapshot_database(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "databaseName" => database_name : String, "envelope" => envelope : bool, "pretty"
-        => pretty : bool
-    );
-    if v.api_version().is_some() {
-        return Err(
-            Failure::usage(
-                "--api-version: the library calls this operation in its newest version only",
-            ),
-        );
-    }
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetBackupSnapshotDatabase);
-fn op_list_snapshot_database_collections(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_snapshot_database_collections(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "databaseName" => database_name : String, "includeCount" => include_count : bool,
-        "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64, "envelope"
-        => envelope : bool, "pretty" => pretty : bool
-    );
-    if v.api_version().is_some() {
-        return Err(
-            Failure::usage(
-                "--api-version: the library calls this operation in its newest version only",
-            ),
-        );
-    }
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListSnapshotDatabaseCollections);
-fn op_get_snapshot_database_collection(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_snapshot_database_collection(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "databaseName" => database_name : String, "collectionName" => collection_name :
-        String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    if v.api_version().is_some() {
-        return Err(
-            Failure::usage(
-                "--api-version: the library calls this operation in its newest version only",
-            ),
-        );
-    }
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetSnapshotDatabaseCollection);
-fn op_list_collection_restore_jobs(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_collection_restore_jobs(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "itemsPerPage" => items_per_page : i64,
-        "pageNum" => page_num : i64, "envelope" => envelope : bool, "pretty" => pretty :
-        bool
-    );
-    if v.api_version().is_some() {
-        return Err(
-            Failure::usage(
-                "--api-version: the library calls this operation in its newest version only",
-            ),
-        );
-    }
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListCollectionRestoreJobs);
-fn op_create_collection_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.create_collection_restore_job(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
-        => pretty : bool; body :
-        atlas_backup::models::ApiAtlasCollectionRestoreJobRequest
-    );
-    if v.api_version().is_some() {
-        return Err(
-            Failure::usage(
-                "--api-version: the library calls this operation in its newest version only",
-            ),
-        );
-    }
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::CreateCollectionRestoreJob);
-fn op_get_collection_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_collection_restore_job(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "jobId" => job_id : String, "envelope" =>
-        envelope : bool, "pretty" => pretty : bool
-    );
-    if v.api_version().is_some() {
-        return Err(
-            Failure::usage(
-                "--api-version: the library calls this operation in its newest version only",
-            ),
-        );
-    }
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetCollectionRestoreJob);
-fn op_list_restore_job_collections(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_restore_job_collections(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "jobId" => job_id : String,
-        "sourceNamespace" => source_namespace : String, "state" => state :
-        atlas_backup::models::ListRestoreJobCollectionsState, "targetNamespace" =>
-        target_namespace : String, "itemsPerPage" => items_per_page : i64, "pageNum" =>
-        page_num : i64, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    if v.api_version().is_some() {
-        return Err(
-            Failure::usage(
-                "--api-version: the library calls this operation in its newest version only",
-            ),
-        );
-    }
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListRestoreJobCollections);
-fn op_get_restore_job_collection(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_restore_job_collection(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "jobId" => job_id : String,
-        "sourceNamespace" => source_namespace : String, "envelope" => envelope : bool,
-        "pretty" => pretty : bool
-    );
-    if v.api_version().is_some() {
-        return Err(
-            Failure::usage(
-                "--api-version: the library calls this operation in its newest version only",
-            ),
-        );
-    }
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetRestoreJobCollection);
-fn op_list_serverless_restore_jobs(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_serverless_restore_jobs(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "includeCount" => include_count : bool,
-        "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64, "envelope"
-        => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListServerlessRestoreJobs);
-fn op_create_serverless_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.create_serverless_restore_job(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
-        => pretty : bool; body : atlas_backup::models::ServerlessBackupRestoreJobRequest
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::CreateServerlessRestoreJob);
-fn op_get_serverless_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_serverless_restore_job(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "restoreJobId" => restore_job_id :
-        String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetServerlessRestoreJob);
-fn op_list_serverless_backup_snapshots(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_serverless_backup_snapshots(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "includeCount" => include_count : bool,
-        "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64, "envelope"
-        => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListServerlessBackupSnapshots);
-fn op_get_group_serverless_backup_snapshot(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_group_serverless_backup_snapshot(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    match v.api_version() {
-        Some("2023-01-01") => {
-            Ok(
-                Box::new(
-                    b
-                        .api_version(
-                            atlas_backup::operations::GetGroupServerlessBackupSnapshotV2023_01_01,
-                        ),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(json atlas_backup::operations::GetGroupServerlessBackupSnapshot);
-crate::call!(
-    json atlas_backup::operations::GetGroupServerlessBackupSnapshot <
-    atlas_backup::operations::GetGroupServerlessBackupSnapshotV2023_01_01 >
-);
-fn op_list_flex_restore_jobs(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_flex_restore_jobs(), v; "groupId" => group_id : String, "name" =>
-        name : String, "includeCount" => include_count : bool, "itemsPerPage" =>
-        items_per_page : i64, "pageNum" => page_num : i64, "envelope" => envelope : bool,
-        "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListFlexRestoreJobs);
-fn op_create_flex_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.create_flex_restore_job(), v; "groupId" => group_id : String, "name" =>
-        name : String, "envelope" => envelope : bool, "pretty" => pretty : bool; body :
-        atlas_backup::models::FlexBackupRestoreJobCreate20241113
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::CreateFlexRestoreJob);
-fn op_get_flex_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_flex_restore_job(), v; "groupId" => group_id : String, "name" => name
-        : String, "restoreJobId" => restore_job_id : String, "envelope" => envelope :
-        bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetFlexRestoreJob);
-fn op_download_flex_backup(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.download_flex_backup(), v; "groupId" => group_id : String, "name" => name
-        : String, "envelope" => envelope : bool, "pretty" => pretty : bool; body :
-        atlas_backup::models::FlexBackupSnapshotDownloadCreate20241113
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::DownloadFlexBackup);
-fn op_list_flex_backup_snapshots(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_flex_backup_snapshots(), v; "groupId" => group_id : String, "name" =>
-        name : String, "includeCount" => include_count : bool, "itemsPerPage" =>
-        items_per_page : i64, "pageNum" => page_num : i64, "envelope" => envelope : bool,
-        "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListFlexBackupSnapshots);
-fn op_get_flex_backup_snapshot(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_flex_backup_snapshot(), v; "groupId" => group_id : String, "name" =>
-        name : String, "snapshotId" => snapshot_id : String, "envelope" => envelope :
-        bool, "pretty" => pretty : bool
-    );
-    match v.api_version() {
-        Some("2024-11-13") => {
-            Ok(
-                Box::new(
-                    b
-                        .api_version(
-                            atlas_backup::operations::GetFlexBackupSnapshotV2024_11_13,
-                        ),
-                ),
-            )
-        }
-        _ => Ok(Box::new(b)),
-    }
-}
-crate::call!(json atlas_backup::operations::GetFlexBackupSnapshot);
-crate::call!(
-    json atlas_backup::operations::GetFlexBackupSnapshot <
-    atlas_backup::operations::GetFlexBackupSnapshotV2024_11_13 >
-);
-fn op_list_cluster_backup_checkpoints(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_cluster_backup_checkpoints(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "includeCount" => include_count : bool,
-        "itemsPerPage" => items_per_page : i64, "pageNum" => page_num : i64, "envelope"
-        => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListClusterBackupCheckpoints);
-fn op_get_cluster_backup_checkpoint(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_cluster_backup_checkpoint(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "checkpointId" => checkpoint_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetClusterBackupCheckpoint);
-fn op_list_cluster_restore_jobs(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_cluster_restore_jobs(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "batchId" => batch_id : String,
-        "includeCount" => include_count : bool, "itemsPerPage" => items_per_page : i64,
-        "pageNum" => page_num : i64, "envelope" => envelope : bool, "pretty" => pretty :
-        bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListClusterRestoreJobs);
-fn op_create_cluster_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.create_cluster_restore_job(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
-        => pretty : bool; body : atlas_backup::models::BackupRestoreJobRequest
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::CreateClusterRestoreJob);
-fn op_get_cluster_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_cluster_restore_job(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "jobId" => job_id : String, "envelope" =>
-        envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetClusterRestoreJob);
-fn op_get_cluster_snapshot_schedule(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_cluster_snapshot_schedule(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
-        => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetClusterSnapshotSchedule);
-fn op_update_cluster_snapshot_schedule(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.update_cluster_snapshot_schedule(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
-        => pretty : bool; body : atlas_backup::models::ApiAtlasSnapshotScheduleRequest
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::UpdateClusterSnapshotSchedule);
-fn op_list_cluster_snapshots(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_cluster_snapshots(), v; "groupId" => group_id : String, "clusterName"
-        => cluster_name : String, "completed" => completed :
-        atlas_backup::models::ListClusterSnapshotsCompleted, "includeCount" =>
-        include_count : bool, "itemsPerPage" => items_per_page : i64, "pageNum" =>
-        page_num : i64, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(list atlas_backup::operations::ListClusterSnapshots);
-fn op_get_cluster_snapshot(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_cluster_snapshot(), v; "groupId" => group_id : String, "clusterName"
-        => cluster_name : String, "snapshotId" => snapshot_id : String, "envelope" =>
-        envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetClusterSnapshot);
-fn op_delete_cluster_snapshot(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.delete_cluster_snapshot(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(empty atlas_backup::operations::DeleteClusterSnapshot);
-fn op_update_cluster_snapshot(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.update_cluster_snapshot(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool; body :
-        atlas_backup::models::BackupSnapshotRequest
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::UpdateClusterSnapshot);
-fn op_create_shared_cluster_backup_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.create_shared_cluster_backup_restore_job(), v; "groupId" => group_id :
-        String, "clusterName" => cluster_name : String, "envelope" => envelope : bool,
-        "pretty" => pretty : bool; body : atlas_backup::models::TenantRestoreRequest
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::CreateSharedClusterBackupRestoreJob);
-fn op_list_shared_cluster_backup_restore_jobs(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_shared_cluster_backup_restore_jobs(), v; "groupId" => group_id :
-        String, "clusterName" => cluster_name : String, "envelope" => envelope : bool,
-        "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::ListSharedClusterBackupRestoreJobs);
-fn op_get_shared_cluster_backup_restore_job(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_shared_cluster_backup_restore_job(), v; "groupId" => group_id :
-        String, "clusterName" => cluster_name : String, "restoreId" => restore_id :
-        String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetSharedClusterBackupRestoreJob);
-fn op_download_cluster_backup_tenant(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.download_cluster_backup_tenant(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
-        => pretty : bool; body : atlas_backup::models::TenantRestoreRequest
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::DownloadClusterBackupTenant);
-fn op_list_shared_cluster_backups(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.list_shared_cluster_backups(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "envelope" => envelope : bool, "pretty"
-        => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::ListSharedClusterBackups);
-fn op_get_shared_cluster_backup(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Call>, Failure> {
-    let b = crate::set!(
-        client.get_shared_cluster_backup(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::call!(json atlas_backup::operations::GetSharedClusterBackup);
-fn wait_wait_until_compliance_policy_active(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_compliance_policy_active(), v; "groupId" => group_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilCompliancePolicyActive);
-fn wait_wait_until_export_completed(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_export_completed(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "exportId" => export_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilExportCompleted);
-fn wait_wait_until_restore_job_finished(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_restore_job_finished(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "restoreJobId" => restore_job_id :
-        String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilRestoreJobFinished);
-fn wait_wait_until_sharded_cluster_snapshot_completed(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_sharded_cluster_snapshot_completed(), v; "groupId" => group_id
-        : String, "clusterName" => cluster_name : String, "snapshotId" => snapshot_id :
-        String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilShardedClusterSnapshotCompleted);
-fn wait_wait_until_snapshot_completed(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_snapshot_completed(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilSnapshotCompleted);
-fn wait_wait_until_snapshot_deleted(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_snapshot_deleted(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilSnapshotDeleted);
-fn wait_wait_until_shared_tier_restore_completed(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_shared_tier_restore_completed(), v; "groupId" => group_id :
-        String, "clusterName" => cluster_name : String, "restoreId" => restore_id :
-        String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilSharedTierRestoreCompleted);
-fn wait_wait_until_legacy_restore_job_finished(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_legacy_restore_job_finished(), v; "groupId" => group_id :
-        String, "clusterName" => cluster_name : String, "jobId" => job_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilLegacyRestoreJobFinished);
-fn wait_wait_until_legacy_snapshot_complete(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_legacy_snapshot_complete(), v; "groupId" => group_id : String,
-        "clusterName" => cluster_name : String, "snapshotId" => snapshot_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilLegacySnapshotComplete);
-fn wait_wait_until_flex_restore_job_completed(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_flex_restore_job_completed(), v; "groupId" => group_id :
-        String, "name" => name : String, "restoreJobId" => restore_job_id : String,
-        "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilFlexRestoreJobCompleted);
-fn wait_wait_until_flex_snapshot_completed(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_flex_snapshot_completed(), v; "groupId" => group_id : String,
-        "name" => name : String, "snapshotId" => snapshot_id : String, "envelope" =>
-        envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilFlexSnapshotCompleted);
-fn wait_wait_until_serverless_restore_job_finished(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_serverless_restore_job_finished(), v; "groupId" => group_id :
-        String, "clusterName" => cluster_name : String, "restoreJobId" => restore_job_id
-        : String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilServerlessRestoreJobFinished);
-fn wait_wait_until_serverless_snapshot_completed(
-    client: &atlas_backup::Client,
-    v: &Values,
-) -> Result<Box<dyn crate::call::Wait>, Failure> {
-    let b = crate::set!(
-        client.wait_until_serverless_snapshot_completed(), v; "groupId" => group_id :
-        String, "clusterName" => cluster_name : String, "snapshotId" => snapshot_id :
-        String, "envelope" => envelope : bool, "pretty" => pretty : bool
-    );
-    Ok(Box::new(b))
-}
-crate::wait!(atlas_backup::operations::WaitUntilServerlessSnapshotCompleted);

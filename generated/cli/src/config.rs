@@ -6,7 +6,10 @@
 
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
 use crate::exit::Failure;
+use crate::output::AuthKind;
 
 /// The Atlas CLI's environment variable of the default project.
 pub const PROJECT_ID: &str = "MONGODB_ATLAS_PROJECT_ID";
@@ -18,14 +21,6 @@ const CREDENTIALS: [(&str, &str); 4] = [
     ("MONGODB_ATLAS_PUBLIC_API_KEY", "public_api_key"),
     ("MONGODB_ATLAS_PRIVATE_API_KEY", "private_api_key"),
 ];
-
-/// Which credentials a client was given; `--curl` prints the matching form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthKind {
-    ApiKey,
-    ServiceAccount,
-    None,
-}
 
 /// A profile of the Atlas CLI's `config.toml` (`[name]` tables; the keys the Atlas CLI
 /// writes: `public_api_key`, `private_api_key`, `client_id`, `client_secret`,
@@ -47,6 +42,17 @@ impl Profile {
         match table.remove(name) {
             Some(toml::Value::Table(values)) => Ok(Profile { values }),
             _ => Err(Failure::config(format!("{} has no profile `{name}`", path.display()))),
+        }
+    }
+
+    /// The Atlas CLI's `default` profile, as `atlas` uses it when no profile is named; none
+    /// when there is no config file or no such profile.
+    pub fn implicit() -> Option<Profile> {
+        let text = std::fs::read_to_string(config_path()?).ok()?;
+        let mut table: toml::Table = toml::from_str(&text).ok()?;
+        match table.remove("default") {
+            Some(toml::Value::Table(values)) => Some(Profile { values }),
+            _ => None,
         }
     }
 
@@ -82,7 +88,7 @@ pub fn client(
     profile: Option<&Profile>,
     base_url: Option<&str>,
     need_auth: bool,
-    interceptor: Option<crate::output::Trace>,
+    interceptors: Vec<Arc<dyn atlas_backup::Interceptor>>,
 ) -> Result<(atlas_backup::Client, AuthKind), Failure> {
     // The library's own lookup. Credentials are taken as a whole from one place: the
     // environment when it holds any, else the profile (an API key in the environment is
@@ -117,8 +123,8 @@ pub fn client(
     if let Some(url) = base_url {
         builder = builder.base_url(url);
     }
-    if let Some(trace) = interceptor {
-        builder = builder.interceptor(trace);
+    for interceptor in interceptors {
+        builder = builder.interceptor(interceptor);
     }
     let client = builder.build().map_err(|e| Failure::config(e.to_string()))?;
     Ok((client, kind))

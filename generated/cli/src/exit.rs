@@ -60,7 +60,7 @@ impl From<atlas_backup::Error> for Failure {
         let code = match &e {
             E::InvalidParameter { .. } => USAGE,
             E::Auth(_) | E::Config(_) => CONFIG,
-            E::Transport(_) => TRANSPORT,
+            E::Transport(_) | E::Body { .. } => TRANSPORT,
             E::Api(api) if matches!(api.status.as_u16(), 401 | 403) => CONFIG,
             _ => API,
         };

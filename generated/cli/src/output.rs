@@ -6,11 +6,12 @@
 //! adds them after the hooks and the prepared request see the request.
 
 use std::io::Write;
+use std::path::PathBuf;
 
-use serde_json::Value;
+use atlas_backup::call::Received;
 
-use crate::config::AuthKind;
-use crate::exit::Failure;
+use crate::exit::{self, Failure};
+use crate::json;
 
 /// `-o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,31 +33,78 @@ impl Format {
     }
 }
 
-/// Prints an answer. NDJSON prints a list's items (an array, or a page's `results`) one
-/// per line.
-pub fn print(value: &Value, format: Format) -> Result<(), Failure> {
-    let text = match format {
-        Format::Json => serde_json::to_string_pretty(value).map(|t| t + "\n").map_err(|e| e.to_string()),
-        Format::Yaml => serde_yaml::to_string(value).map_err(|e| e.to_string()),
-        Format::Ndjson => {
-            let items = match value {
-                Value::Array(items) => items.as_slice(),
-                Value::Object(map) => match map.get("results") {
-                    Some(Value::Array(items)) => items.as_slice(),
-                    _ => std::slice::from_ref(value),
-                },
-                _ => std::slice::from_ref(value),
-            };
-            let mut text = String::new();
-            for item in items {
-                text.push_str(&item.to_string());
-                text.push('\n');
-            }
-            Ok(text)
+/// Where and how answers are printed (`-o`, `--outputFile`).
+#[derive(Debug, Clone)]
+pub struct Out {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+impl Out {
+    /// Writes `bytes` to the output file, else stdout.
+    pub fn write(&self, bytes: &[u8]) -> Result<(), Failure> {
+        match &self.file {
+            Some(path) => std::fs::write(path, bytes).map_err(|e| Failure::new(1, format!("cannot write {}: {e}", path.display()))),
+            None => write_stdout(bytes),
         }
-    };
-    let text = text.map_err(|e| Failure::new(crate::exit::API, format!("cannot print the answer: {e}")))?;
-    write_stdout(text.as_bytes())
+    }
+
+    /// Prints a body as Atlas sent it: JSON re-indented (every key and number as sent),
+    /// YAML or NDJSON converted from it; a body that is not JSON as it came.
+    pub fn print(&self, body: &[u8]) -> Result<(), Failure> {
+        if body.is_empty() {
+            return Ok(());
+        }
+        let Ok(text) = std::str::from_utf8(body) else { return self.write(body) };
+        let printed = match self.format {
+            Format::Json => json::pretty(text).map(|t| t + "\n"),
+            Format::Yaml => yaml(text),
+            Format::Ndjson => match json::items(text) {
+                Some(items) => Some(items.iter().filter_map(|i| json::compact(i.get())).map(|l| l + "\n").collect()),
+                None => json::compact(text).map(|t| t + "\n"),
+            },
+        };
+        match printed {
+            Some(text) => self.write(text.as_bytes()),
+            None => self.write(body),
+        }
+    }
+
+    /// Prints the items of every page (`--all`), each as Atlas sent it, as one JSON array,
+    /// YAML list, or one item a line.
+    pub fn print_items(&self, items: &[String]) -> Result<(), Failure> {
+        let array = format!("[{}]", items.join(","));
+        match self.format {
+            Format::Ndjson => {
+                let text: String = items.iter().filter_map(|i| json::compact(i)).map(|l| l + "\n").collect();
+                self.write(text.as_bytes())
+            }
+            _ => self.print(array.as_bytes()),
+        }
+    }
+}
+
+/// YAML of a JSON text, keys in their order.
+fn yaml(text: &str) -> Option<String> {
+    let value: serde_yaml::Value = serde_json::from_str(text).ok()?;
+    serde_yaml::to_string(&value).ok()
+}
+
+/// The warning of an answer that does not match the operation's schema: printed anyway
+/// (Atlas answered; the spec is what is wrong), once.
+pub fn mismatch(received: &Received, schema: Option<&str>) -> Option<String> {
+    let error = received.mismatch()?;
+    let text = String::from_utf8_lossy(received.response().body());
+    let pointer = json::pointer_at(&text, error.line(), error.column());
+    let schema = schema.unwrap_or("of the operation");
+    Some(format!("warning: the answer does not match the spec's schema {schema} at {pointer}: {error}; printed as received"))
+}
+
+/// The page items of an answer as received (the text of each).
+pub fn items(received: &Received) -> Result<Vec<String>, Failure> {
+    let text = std::str::from_utf8(received.response().body()).map_err(|e| Failure::new(exit::API, format!("the page is not text: {e}")))?;
+    let items = json::items(text).ok_or_else(|| Failure::new(exit::API, "the page has no `results` array"))?;
+    Ok(items.iter().map(|i| i.get().to_owned()).collect())
 }
 
 /// A line on stderr. Unlike `eprintln!`, a closed stderr (`2>&1 | head -1`) is no panic:
@@ -71,11 +119,16 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
 }
 
 fn body_text(request: &reqwest::Request) -> Option<String> {
-    let bytes = request.body()?.as_bytes()?;
-    Some(match serde_json::from_slice::<Value>(bytes) {
-        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-    })
+    let text = String::from_utf8_lossy(request.body()?.as_bytes()?).into_owned();
+    Some(json::pretty(&text).unwrap_or(text))
+}
+
+/// Which credentials a client was given; `--curl` prints the matching form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    ApiKey,
+    ServiceAccount,
+    None,
 }
 
 fn auth_line(auth: AuthKind) -> &'static str {

@@ -37,6 +37,12 @@ crate::request::builder!(
     "cancelBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Cancel a cloud backup restore job"; envelope, pretty
 );
+impl crate::call::Call for CancelBackupRestoreJob {
+    crate::call::call!(
+        CancelBackupRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
+        restore_job_id "restoreJobId",]; [envelope, pretty]; nobody; empty; single
+    );
+}
 impl CancelBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -88,6 +94,12 @@ crate::request::builder!(
     "createBackupExport", ["application/vnd.atlas.2023-01-01+json"], "Export a snapshot";
     envelope, pretty
 );
+impl crate::call::Call for CreateBackupExport {
+    crate::call::call!(
+        CreateBackupExportParams; [group_id "groupId", cluster_name "clusterName",];
+        [envelope, pretty]; body; json models::DiskBackupExportJob; single
+    );
+}
 impl CreateBackupExport {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -140,6 +152,13 @@ crate::request::builder!(
     "createBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Create an object storage private endpoint"; envelope, pretty
 );
+impl crate::call::Call for CreateBackupPrivateEndpoint {
+    crate::call::call!(
+        CreateBackupPrivateEndpointParams; [group_id "groupId", cloud_provider
+        "cloudProvider",]; [envelope, pretty]; body; json
+        models::ObjectStoragePrivateEndpointResponse; single
+    );
+}
 impl CreateBackupPrivateEndpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -198,6 +217,12 @@ crate::request::builder!(
     "createBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Restore a cloud backup snapshot"; envelope, pretty
 );
+impl crate::call::Call for CreateBackupRestoreJob {
+    crate::call::call!(
+        CreateBackupRestoreJobParams; [group_id "groupId", cluster_name "clusterName",];
+        [envelope, pretty]; body; json models::DiskBackupSnapshotRestoreJob; single
+    );
+}
 impl CreateBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -252,6 +277,12 @@ crate::request::builder!(
     "application/vnd.atlas.2025-03-12+json"], "Restore databases or collections";
     envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for CreateCollectionRestoreJob<V> {
+    crate::call::call!(
+        CreateCollectionRestoreJobParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; body; json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> CreateCollectionRestoreJob<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -328,6 +359,12 @@ crate::request::builder!(
     ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2024-05-30+json"],
     "Create a snapshot export bucket"; envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for CreateExportBucket<V> {
+    crate::call::call!(
+        CreateExportBucketParams; [group_id "groupId",]; [envelope, pretty]; body; json
+        V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> CreateExportBucket<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -409,6 +446,13 @@ crate::request::builder!(
     "createServerlessRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Restore a serverless instance snapshot"; envelope, pretty
 );
+impl crate::call::Call for CreateServerlessRestoreJob {
+    crate::call::call!(
+        CreateServerlessRestoreJobParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; body; json
+        models::ServerlessBackupRestoreJob; single
+    );
+}
 impl CreateServerlessRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -462,6 +506,13 @@ crate::request::builder!(
     "deleteBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Delete an object storage private endpoint"; envelope, pretty
 );
+impl crate::call::Call for DeleteBackupPrivateEndpoint {
+    crate::call::call!(
+        DeleteBackupPrivateEndpointParams; [group_id "groupId", cloud_provider
+        "cloudProvider", endpoint_id "endpointId",]; [envelope, pretty]; nobody; empty;
+        single
+    );
+}
 impl DeleteBackupPrivateEndpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -523,6 +574,13 @@ crate::request::builder!(
     "deleteBackupShardedCluster", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a sharded cluster snapshot"; envelope, pretty
 );
+impl crate::call::Call for DeleteBackupShardedCluster {
+    crate::call::call!(
+        DeleteBackupShardedClusterParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; empty;
+        single
+    );
+}
 impl DeleteBackupShardedCluster {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -577,6 +635,13 @@ crate::request::builder!(
     "application/vnd.atlas.2024-08-05+json"], "Remove all backup schedules of a cluster";
     envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call
+for DeleteClusterBackupSchedule<V> {
+    crate::call::call!(
+        DeleteClusterBackupScheduleParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; nobody; json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> DeleteClusterBackupSchedule<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -649,6 +714,13 @@ crate::request::builder!(
     "deleteClusterBackupSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a cloud backup snapshot"; envelope, pretty
 );
+impl crate::call::Call for DeleteClusterBackupSnapshot {
+    crate::call::call!(
+        DeleteClusterBackupSnapshotParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; empty;
+        single
+    );
+}
 impl DeleteClusterBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -698,6 +770,12 @@ crate::request::builder!(
     "deleteExportBucket", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a snapshot export bucket"; envelope, pretty
 );
+impl crate::call::Call for DeleteExportBucket {
+    crate::call::call!(
+        DeleteExportBucketParams; [group_id "groupId", export_bucket_id
+        "exportBucketId",]; [envelope, pretty]; nobody; empty; single
+    );
+}
 impl DeleteExportBucket {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -743,6 +821,12 @@ crate::request::builder!(
     ["application/vnd.atlas.2024-11-13+json"], "Disable the Backup Compliance Policy";
     envelope, pretty
 );
+impl crate::call::Call for DisableCompliancePolicy {
+    crate::call::call!(
+        DisableCompliancePolicyParams; [group_id "groupId",]; [envelope, pretty]; nobody;
+        empty; single
+    );
+}
 impl DisableCompliancePolicy {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -783,6 +867,13 @@ crate::request::builder!(
     "getBackupExport", ["application/vnd.atlas.2023-01-01+json"],
     "Get a snapshot export job"; envelope, pretty
 );
+impl crate::call::Call for GetBackupExport {
+    crate::call::call!(
+        GetBackupExportParams; [group_id "groupId", cluster_name "clusterName", export_id
+        "exportId",]; [envelope, pretty]; nobody; json models::DiskBackupExportJob;
+        single
+    );
+}
 impl GetBackupExport {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -836,6 +927,13 @@ crate::request::builder!(
     "getBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Get an object storage private endpoint"; envelope, pretty
 );
+impl crate::call::Call for GetBackupPrivateEndpoint {
+    crate::call::call!(
+        GetBackupPrivateEndpointParams; [group_id "groupId", cloud_provider
+        "cloudProvider", endpoint_id "endpointId",]; [envelope, pretty]; nobody; json
+        models::ObjectStoragePrivateEndpointResponse; single
+    );
+}
 impl GetBackupPrivateEndpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -894,6 +992,13 @@ crate::request::builder!(
     "getBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a cloud backup restore job"; envelope, pretty
 );
+impl crate::call::Call for GetBackupRestoreJob {
+    crate::call::call!(
+        GetBackupRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
+        restore_job_id "restoreJobId",]; [envelope, pretty]; nobody; json
+        models::DiskBackupSnapshotRestoreJob; single
+    );
+}
 impl GetBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -947,6 +1052,12 @@ crate::request::builder!(
     "application/vnd.atlas.2024-08-05+json"], "Get the backup schedule of a cluster";
     envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for GetBackupSchedule<V> {
+    crate::call::call!(
+        GetBackupScheduleParams; [group_id "groupId", cluster_name "clusterName",];
+        [envelope, pretty]; nobody; json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> GetBackupSchedule<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1019,6 +1130,13 @@ crate::request::builder!(
     "getBackupShardedCluster", ["application/vnd.atlas.2023-01-01+json"],
     "Get a sharded cluster snapshot"; envelope, pretty
 );
+impl crate::call::Call for GetBackupShardedCluster {
+    crate::call::call!(
+        GetBackupShardedClusterParams; [group_id "groupId", cluster_name "clusterName",
+        snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
+        models::DiskBackupShardedClusterSnapshot; single
+    );
+}
 impl GetBackupShardedCluster {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1075,6 +1193,13 @@ crate::request::builder!(
     "application/vnd.atlas.2025-03-12+json"], "Get a database in a snapshot"; envelope,
     pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for GetBackupSnapshotDatabase<V> {
+    crate::call::call!(
+        GetBackupSnapshotDatabaseParams; [group_id "groupId", cluster_name "clusterName",
+        snapshot_id "snapshotId", database_name "databaseName",]; [envelope, pretty];
+        nobody; json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> GetBackupSnapshotDatabase<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1158,6 +1283,12 @@ crate::request::builder!(
     "application/vnd.atlas.2025-03-12+json"], "Get a collection restore job"; envelope,
     pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for GetCollectionRestoreJob<V> {
+    crate::call::call!(
+        GetCollectionRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
+        job_id "jobId",]; [envelope, pretty]; nobody; json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> GetCollectionRestoreJob<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1233,6 +1364,12 @@ crate::request::builder!(
     "application/vnd.atlas.2023-10-01+json"], "Get the Backup Compliance Policy";
     envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for GetCompliancePolicy<V> {
+    crate::call::call!(
+        GetCompliancePolicyParams; [group_id "groupId",]; [envelope, pretty]; nobody;
+        json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> GetCompliancePolicy<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1300,6 +1437,12 @@ crate::request::builder!(
     "application/vnd.atlas.2024-05-30+json"], "Get a snapshot export bucket"; envelope,
     pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for GetExportBucket<V> {
+    crate::call::call!(
+        GetExportBucketParams; [group_id "groupId", export_bucket_id "exportBucketId",];
+        [envelope, pretty]; nobody; json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> GetExportBucket<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1373,6 +1516,14 @@ crate::request::builder!(
     "application/vnd.atlas.2024-05-30+json"],
     "Get one replica set cloud backup snapshot"; envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call
+for GetGroupClusterBackupSnapshot<V> {
+    crate::call::call!(
+        GetGroupClusterBackupSnapshotParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
+        V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> GetGroupClusterBackupSnapshot<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1466,6 +1617,14 @@ crate::request::builder!(
     "application/vnd.atlas.2025-02-19+json"],
     "Get one snapshot of a serverless instance"; envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call
+for GetGroupServerlessBackupSnapshot<V> {
+    crate::call::call!(
+        GetGroupServerlessBackupSnapshotParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
+        V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> GetGroupServerlessBackupSnapshot<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1549,6 +1708,13 @@ crate::request::builder!(
     "application/vnd.atlas.2025-03-12+json"],
     "Get one collection of a collection restore job"; envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for GetRestoreJobCollection<V> {
+    crate::call::call!(
+        GetRestoreJobCollectionParams; [group_id "groupId", cluster_name "clusterName",
+        job_id "jobId", source_namespace "sourceNamespace",]; [envelope, pretty]; nobody;
+        json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> GetRestoreJobCollection<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1641,6 +1807,13 @@ crate::request::builder!(
     "getServerlessRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a serverless instance restore job"; envelope, pretty
 );
+impl crate::call::Call for GetServerlessRestoreJob {
+    crate::call::call!(
+        GetServerlessRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
+        restore_job_id "restoreJobId",]; [envelope, pretty]; nobody; json
+        models::ServerlessBackupRestoreJob; single
+    );
+}
 impl GetServerlessRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1699,6 +1872,15 @@ crate::request::builder!(
     "application/vnd.atlas.2025-03-12+json"],
     "Get a collection of a database in a snapshot"; envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call
+for GetSnapshotDatabaseCollection<V> {
+    crate::call::call!(
+        GetSnapshotDatabaseCollectionParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId", database_name "databaseName",
+        collection_name "collectionName",]; [envelope, pretty]; nobody; json V::Output;
+        single
+    );
+}
 impl<V: crate::version::ApiVersion> GetSnapshotDatabaseCollection<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -1811,6 +1993,18 @@ impl ListBackupExports {
     pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupExportJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1838,6 +2032,14 @@ impl ListBackupExports {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListBackupExports {
+    crate::call::call!(
+        ListBackupExportsParams; [group_id "groupId", cluster_name "clusterName",
+        include_count "includeCount", items_per_page "itemsPerPage", page_num
+        "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedApiAtlasDiskBackupExportJob; paged
+    );
 }
 /// List object storage private endpoints of one cloud provider
 ///
@@ -1904,6 +2106,18 @@ impl ListBackupPrivateEndpoints {
     ) -> crate::Result<Vec<models::ObjectStoragePrivateEndpointResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -1939,6 +2153,14 @@ impl ListBackupPrivateEndpoints {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListBackupPrivateEndpoints {
+    crate::call::call!(
+        ListBackupPrivateEndpointsParams; [group_id "groupId", cloud_provider
+        "cloudProvider", include_count "includeCount", items_per_page "itemsPerPage",
+        page_num "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse; paged
+    );
 }
 /// List cloud backup restore jobs of a cluster
 ///
@@ -1999,6 +2221,18 @@ impl ListBackupRestoreJobs {
     ) -> crate::Result<Vec<models::DiskBackupSnapshotRestoreJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2026,6 +2260,14 @@ impl ListBackupRestoreJobs {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListBackupRestoreJobs {
+    crate::call::call!(
+        ListBackupRestoreJobsParams; [group_id "groupId", cluster_name "clusterName",
+        include_count "includeCount", items_per_page "itemsPerPage", page_num
+        "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedCloudBackupRestoreJob; paged
+    );
 }
 /// List sharded cluster snapshots
 ///
@@ -2060,6 +2302,13 @@ crate::request::builder!(
     "listBackupShardedClusters", ["application/vnd.atlas.2023-01-01+json"],
     "List sharded cluster snapshots"; envelope, pretty
 );
+impl crate::call::Call for ListBackupShardedClusters {
+    crate::call::call!(
+        ListBackupShardedClustersParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; nobody; json
+        models::PaginatedCloudBackupShardedClusterSnapshot; single
+    );
+}
 impl ListBackupShardedClusters {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -2138,6 +2387,29 @@ impl ListBackupSnapshotDatabases {
     ) -> crate::Result<Vec<models::DiskBackupDatabaseResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+}
+impl<V: crate::version::ApiVersion> ListBackupSnapshotDatabases<V> {
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
+}
+impl<V: crate::version::ApiVersion> crate::call::Call
+for ListBackupSnapshotDatabases<V> {
+    crate::call::call!(
+        ListBackupSnapshotDatabasesParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId", include_count "includeCount",
+        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody;
+        json V::Output; paged
+    );
 }
 impl<V: crate::version::ApiVersion> ListBackupSnapshotDatabases<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -2256,6 +2528,18 @@ impl ListBackupSnapshots {
     pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupReplicaSet>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2298,6 +2582,15 @@ impl ListBackupSnapshots {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListBackupSnapshots {
+    crate::call::call!(
+        ListBackupSnapshotsParams; [group_id "groupId", cluster_name "clusterName",
+        oplog_inc "oplogInc", oplog_ts "oplogTs", point_in_time_utc_seconds
+        "pointInTimeUtcSeconds", include_count "includeCount", items_per_page
+        "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedCloudBackupReplicaSet; paged
+    );
 }
 /// List collection restore jobs
 ///
@@ -2363,6 +2656,27 @@ impl ListCollectionRestoreJobs {
     ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreJobResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+}
+impl<V: crate::version::ApiVersion> ListCollectionRestoreJobs<V> {
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
+}
+impl<V: crate::version::ApiVersion> crate::call::Call for ListCollectionRestoreJobs<V> {
+    crate::call::call!(
+        ListCollectionRestoreJobsParams; [group_id "groupId", cluster_name "clusterName",
+        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody;
+        json V::Output; paged
+    );
 }
 impl<V: crate::version::ApiVersion> ListCollectionRestoreJobs<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -2474,6 +2788,27 @@ impl ListExportBuckets {
     ) -> crate::Result<Vec<models::DiskBackupSnapshotExportBucketResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+}
+impl<V: crate::version::ApiVersion> ListExportBuckets<V> {
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
+}
+impl<V: crate::version::ApiVersion> crate::call::Call for ListExportBuckets<V> {
+    crate::call::call!(
+        ListExportBucketsParams; [group_id "groupId", include_count "includeCount",
+        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody;
+        json V::Output; paged
+    );
 }
 impl<V: crate::version::ApiVersion> ListExportBuckets<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -2591,6 +2926,28 @@ impl ListRestoreJobCollections {
     ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreCollectionStateResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+}
+impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
+}
+impl<V: crate::version::ApiVersion> crate::call::Call for ListRestoreJobCollections<V> {
+    crate::call::call!(
+        ListRestoreJobCollectionsParams; [group_id "groupId", cluster_name "clusterName",
+        job_id "jobId", source_namespace "sourceNamespace", state "state",
+        target_namespace "targetNamespace", items_per_page "itemsPerPage", page_num
+        "pageNum",]; [envelope, pretty]; nobody; json V::Output; paged
+    );
 }
 impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -2741,6 +3098,18 @@ impl ListServerlessBackupSnapshots {
     ) -> crate::Result<Vec<models::ServerlessBackupSnapshot>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2771,6 +3140,14 @@ impl ListServerlessBackupSnapshots {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListServerlessBackupSnapshots {
+    crate::call::call!(
+        ListServerlessBackupSnapshotsParams; [group_id "groupId", cluster_name
+        "clusterName", include_count "includeCount", items_per_page "itemsPerPage",
+        page_num "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedApiAtlasServerlessBackupSnapshot; paged
+    );
 }
 /// List serverless instance restore jobs
 ///
@@ -2841,6 +3218,18 @@ impl ListServerlessRestoreJobs {
     ) -> crate::Result<Vec<models::ServerlessBackupRestoreJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -2868,6 +3257,14 @@ impl ListServerlessRestoreJobs {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListServerlessRestoreJobs {
+    crate::call::call!(
+        ListServerlessRestoreJobsParams; [group_id "groupId", cluster_name "clusterName",
+        include_count "includeCount", items_per_page "itemsPerPage", page_num
+        "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedApiAtlasServerlessBackupRestoreJob; paged
+    );
 }
 /// List the collections of a database in a snapshot
 ///
@@ -2938,6 +3335,29 @@ impl ListSnapshotDatabaseCollections {
     ) -> crate::Result<Vec<models::DiskBackupCollectionResponse>> {
         crate::paginate::collect(self.into_stream()).await
     }
+}
+impl<V: crate::version::ApiVersion> ListSnapshotDatabaseCollections<V> {
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
+}
+impl<V: crate::version::ApiVersion> crate::call::Call
+for ListSnapshotDatabaseCollections<V> {
+    crate::call::call!(
+        ListSnapshotDatabaseCollectionsParams; [group_id "groupId", cluster_name
+        "clusterName", snapshot_id "snapshotId", database_name "databaseName",
+        include_count "includeCount", items_per_page "itemsPerPage", page_num
+        "pageNum",]; [envelope, pretty]; nobody; json V::Output; paged
+    );
 }
 impl<V: crate::version::ApiVersion> ListSnapshotDatabaseCollections<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
@@ -3039,6 +3459,12 @@ crate::request::builder!(
     "application/vnd.atlas.2025-03-12+json"], "Take an on-demand snapshot of a cluster";
     envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for TakeSnapshots<V> {
+    crate::call::call!(
+        TakeSnapshotsParams; [group_id "groupId", cluster_name "clusterName",];
+        [envelope, pretty]; body; json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> TakeSnapshots<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -3115,6 +3541,13 @@ crate::request::builder!(
     "updateBackupExportBucket", ["application/vnd.atlas.2024-05-30+json"],
     "Change private networking of a snapshot export bucket"; envelope, pretty
 );
+impl crate::call::Call for UpdateBackupExportBucket {
+    crate::call::call!(
+        UpdateBackupExportBucketParams; [group_id "groupId", export_bucket_id
+        "exportBucketId",]; [envelope, pretty]; body; json
+        models::DiskBackupSnapshotAwsExportBucketResponse; single
+    );
+}
 impl UpdateBackupExportBucket {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -3169,6 +3602,12 @@ crate::request::builder!(
     "application/vnd.atlas.2024-08-05+json"], "Change the backup schedule of a cluster";
     envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for UpdateBackupSchedule<V> {
+    crate::call::call!(
+        UpdateBackupScheduleParams; [group_id "groupId", cluster_name "clusterName",];
+        [envelope, pretty]; body; json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> UpdateBackupSchedule<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -3246,6 +3685,13 @@ crate::request::builder!(
     "updateBackupSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Change the retention of a cloud backup snapshot"; envelope, pretty
 );
+impl crate::call::Call for UpdateBackupSnapshot {
+    crate::call::call!(
+        UpdateBackupSnapshotParams; [group_id "groupId", cluster_name "clusterName",
+        snapshot_id "snapshotId",]; [envelope, pretty]; body; json
+        models::DiskBackupReplicaSet; single
+    );
+}
 impl UpdateBackupSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -3305,6 +3751,12 @@ crate::request::builder!(
     ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2023-10-01+json"],
     "Set the Backup Compliance Policy"; envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for UpdateCompliancePolicy<V> {
+    crate::call::call!(
+        UpdateCompliancePolicyParams; [group_id "groupId", overwrite_backup_policies
+        "overwriteBackupPolicies",]; [envelope, pretty]; body; json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> UpdateCompliancePolicy<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -3468,7 +3920,8 @@ impl WaitUntilCompliancePolicyActive {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilCompliancePolicyActive => models::DataProtectionSettings20231001, answer
+    WaitUntilCompliancePolicyActive => models::DataProtectionSettings20231001, answer;
+    GetCompliancePolicy
 );
 /// Waits until the export to the bucket finished, well or badly.
 ///
@@ -3528,7 +3981,9 @@ impl WaitUntilExportCompleted {
         self
     }
 }
-crate::waiter::waiter!(WaitUntilExportCompleted => models::DiskBackupExportJob, answer);
+crate::waiter::waiter!(
+    WaitUntilExportCompleted => models::DiskBackupExportJob, answer; GetBackupExport
+);
 /// Waits until the restore job finished, or its download links are ready.
 ///
 /// Polls [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `restoreJobFinished` of the spec; see [waiters](crate#waiters).
@@ -3598,7 +4053,8 @@ impl WaitUntilRestoreJobFinished {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilRestoreJobFinished => models::DiskBackupSnapshotRestoreJob, answer
+    WaitUntilRestoreJobFinished => models::DiskBackupSnapshotRestoreJob, answer;
+    GetBackupRestoreJob
 );
 /// Waits until the sharded-cluster snapshot finished, well or badly.
 ///
@@ -3660,7 +4116,7 @@ impl WaitUntilShardedClusterSnapshotCompleted {
 }
 crate::waiter::waiter!(
     WaitUntilShardedClusterSnapshotCompleted => models::DiskBackupShardedClusterSnapshot,
-    answer
+    answer; GetBackupShardedCluster
 );
 /// Waits until the snapshot finished, well or badly.
 ///
@@ -3721,7 +4177,8 @@ impl WaitUntilSnapshotCompleted {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilSnapshotCompleted => models::DiskBackupReplicaSet, answer
+    WaitUntilSnapshotCompleted => models::DiskBackupReplicaSet, answer;
+    GetGroupClusterBackupSnapshot
 );
 /// Waits until the snapshot is gone (Atlas answers 404).
 ///
@@ -3773,7 +4230,10 @@ impl WaitUntilSnapshotDeleted {
         self
     }
 }
-crate::waiter::waiter!(WaitUntilSnapshotDeleted => models::DiskBackupReplicaSet, gone);
+crate::waiter::waiter!(
+    WaitUntilSnapshotDeleted => models::DiskBackupReplicaSet, gone;
+    GetGroupClusterBackupSnapshot
+);
 /// Waits until the serverless restore job finished, or its download links are ready.
 ///
 /// Polls [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`, `GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}`) at once, then after 30 s, waits doubling up to 300 s (jittered); waiter `serverlessRestoreJobFinished` of the spec; see [waiters](crate#waiters).
@@ -3846,7 +4306,8 @@ impl WaitUntilServerlessRestoreJobFinished {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilServerlessRestoreJobFinished => models::ServerlessBackupRestoreJob, answer
+    WaitUntilServerlessRestoreJobFinished => models::ServerlessBackupRestoreJob, answer;
+    GetServerlessRestoreJob
 );
 /// Waits until the serverless snapshot finished, well or badly.
 ///
@@ -3910,5 +4371,6 @@ impl WaitUntilServerlessSnapshotCompleted {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilServerlessSnapshotCompleted => models::ServerlessBackupSnapshot, answer
+    WaitUntilServerlessSnapshotCompleted => models::ServerlessBackupSnapshot, answer;
+    GetGroupServerlessBackupSnapshot
 );

@@ -38,6 +38,12 @@ crate::request::builder!(
     "createFlexRestoreJob", ["application/vnd.atlas.2024-11-13+json"],
     "Restore a flex cluster snapshot"; envelope, pretty
 );
+impl crate::call::Call for CreateFlexRestoreJob {
+    crate::call::call!(
+        CreateFlexRestoreJobParams; [group_id "groupId", name "name",]; [envelope,
+        pretty]; body; json models::FlexBackupRestoreJob20241113; single
+    );
+}
 impl CreateFlexRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -89,6 +95,13 @@ crate::request::builder!(
     "getFlexRestoreJob", ["application/vnd.atlas.2024-11-13+json"],
     "Get a flex cluster restore job"; envelope, pretty
 );
+impl crate::call::Call for GetFlexRestoreJob {
+    crate::call::call!(
+        GetFlexRestoreJobParams; [group_id "groupId", name "name", restore_job_id
+        "restoreJobId",]; [envelope, pretty]; nobody; json
+        models::FlexBackupRestoreJob20241113; single
+    );
+}
 impl GetFlexRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -168,6 +181,18 @@ impl ListFlexRestoreJobs {
     ) -> crate::Result<Vec<models::FlexBackupRestoreJob20241113>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -195,6 +220,14 @@ impl ListFlexRestoreJobs {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListFlexRestoreJobs {
+    crate::call::call!(
+        ListFlexRestoreJobsParams; [group_id "groupId", name "name", include_count
+        "includeCount", items_per_page "itemsPerPage", page_num "pageNum",]; [envelope,
+        pretty]; nobody; json models::PaginatedApiAtlasFlexBackupRestoreJob20241113;
+        paged
+    );
 }
 impl crate::Client {
     /// Waits until the flex restore job finished, well or badly (see [`WaitUntilFlexRestoreJobCompleted`] for the polled operation, its acceptors and delays).
@@ -269,5 +302,6 @@ impl WaitUntilFlexRestoreJobCompleted {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilFlexRestoreJobCompleted => models::FlexBackupRestoreJob20241113, answer
+    WaitUntilFlexRestoreJobCompleted => models::FlexBackupRestoreJob20241113, answer;
+    GetFlexRestoreJob
 );

@@ -37,6 +37,12 @@ crate::request::builder!(
     "downloadFlexBackup", ["application/vnd.atlas.2024-11-13+json"],
     "Download a flex cluster snapshot"; envelope, pretty
 );
+impl crate::call::Call for DownloadFlexBackup {
+    crate::call::call!(
+        DownloadFlexBackupParams; [group_id "groupId", name "name",]; [envelope, pretty];
+        body; json models::FlexBackupRestoreJob20241113; single
+    );
+}
 impl DownloadFlexBackup {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -90,6 +96,12 @@ crate::request::builder!(
     "application/vnd.atlas.2025-03-12+json"], "Get one snapshot of a flex cluster";
     envelope, pretty
 );
+impl<V: crate::version::ApiVersion> crate::call::Call for GetFlexBackupSnapshot<V> {
+    crate::call::call!(
+        GetFlexBackupSnapshotParams; [group_id "groupId", name "name", snapshot_id
+        "snapshotId",]; [envelope, pretty]; nobody; json V::Output; single
+    );
+}
 impl<V: crate::version::ApiVersion> GetFlexBackupSnapshot<V> {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -193,6 +205,18 @@ impl ListFlexBackupSnapshots {
     ) -> crate::Result<Vec<models::FlexBackupSnapshot20241113>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -220,6 +244,13 @@ impl ListFlexBackupSnapshots {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListFlexBackupSnapshots {
+    crate::call::call!(
+        ListFlexBackupSnapshotsParams; [group_id "groupId", name "name", include_count
+        "includeCount", items_per_page "itemsPerPage", page_num "pageNum",]; [envelope,
+        pretty]; nobody; json models::PaginatedApiAtlasFlexBackupSnapshot20241113; paged
+    );
 }
 impl crate::Client {
     /// Waits until the flex snapshot finished, well or badly (see [`WaitUntilFlexSnapshotCompleted`] for the polled operation, its acceptors and delays).
@@ -292,5 +323,6 @@ impl WaitUntilFlexSnapshotCompleted {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilFlexSnapshotCompleted => models::FlexBackupSnapshot20241113, answer
+    WaitUntilFlexSnapshotCompleted => models::FlexBackupSnapshot20241113, answer;
+    GetFlexBackupSnapshot
 );

@@ -44,6 +44,12 @@ crate::request::builder!(
     "createClusterRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Create a legacy backup restore job"; envelope, pretty
 );
+impl crate::call::Call for CreateClusterRestoreJob {
+    crate::call::call!(
+        CreateClusterRestoreJobParams; [group_id "groupId", cluster_name "clusterName",];
+        [envelope, pretty]; body; json models::PaginatedRestoreJob; single
+    );
+}
 impl CreateClusterRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -99,6 +105,12 @@ crate::request::builder!(
     "deleteClusterSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a legacy backup snapshot"; envelope, pretty
 );
+impl crate::call::Call for DeleteClusterSnapshot {
+    crate::call::call!(
+        DeleteClusterSnapshotParams; [group_id "groupId", cluster_name "clusterName",
+        snapshot_id "snapshotId",]; [envelope, pretty]; nobody; empty; single
+    );
+}
 impl DeleteClusterSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -157,6 +169,13 @@ crate::request::builder!(
     "getClusterBackupCheckpoint", ["application/vnd.atlas.2023-01-01+json"],
     "Get a legacy backup checkpoint"; envelope, pretty
 );
+impl crate::call::Call for GetClusterBackupCheckpoint {
+    crate::call::call!(
+        GetClusterBackupCheckpointParams; [group_id "groupId", cluster_name
+        "clusterName", checkpoint_id "checkpointId",]; [envelope, pretty]; nobody; json
+        models::ApiAtlasCheckpoint; single
+    );
+}
 impl GetClusterBackupCheckpoint {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -212,6 +231,13 @@ crate::request::builder!(
     "getClusterRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a legacy backup restore job"; envelope, pretty
 );
+impl crate::call::Call for GetClusterRestoreJob {
+    crate::call::call!(
+        GetClusterRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
+        job_id "jobId",]; [envelope, pretty]; nobody; json models::BackupRestoreJob;
+        single
+    );
+}
 impl GetClusterRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -267,6 +293,13 @@ crate::request::builder!(
     "getClusterSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Get a legacy backup snapshot"; envelope, pretty
 );
+impl crate::call::Call for GetClusterSnapshot {
+    crate::call::call!(
+        GetClusterSnapshotParams; [group_id "groupId", cluster_name "clusterName",
+        snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
+        models::BackupSnapshot; single
+    );
+}
 impl GetClusterSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -324,6 +357,13 @@ crate::request::builder!(
     "getClusterSnapshotSchedule", ["application/vnd.atlas.2023-01-01+json"],
     "Get the legacy backup snapshot schedule"; envelope, pretty
 );
+impl crate::call::Call for GetClusterSnapshotSchedule {
+    crate::call::call!(
+        GetClusterSnapshotScheduleParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; nobody; json
+        models::ApiAtlasSnapshotSchedule; single
+    );
+}
 impl GetClusterSnapshotSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -401,6 +441,18 @@ impl ListClusterBackupCheckpoints {
     pub async fn collect_all(self) -> crate::Result<Vec<models::ApiAtlasCheckpoint>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -431,6 +483,14 @@ impl ListClusterBackupCheckpoints {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListClusterBackupCheckpoints {
+    crate::call::call!(
+        ListClusterBackupCheckpointsParams; [group_id "groupId", cluster_name
+        "clusterName", include_count "includeCount", items_per_page "itemsPerPage",
+        page_num "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedApiAtlasCheckpoint; paged
+    );
 }
 /// List legacy backup restore jobs
 ///
@@ -493,6 +553,18 @@ impl ListClusterRestoreJobs {
     pub async fn collect_all(self) -> crate::Result<Vec<models::BackupRestoreJob>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -525,6 +597,14 @@ impl ListClusterRestoreJobs {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListClusterRestoreJobs {
+    crate::call::call!(
+        ListClusterRestoreJobsParams; [group_id "groupId", cluster_name "clusterName",
+        batch_id "batchId", include_count "includeCount", items_per_page "itemsPerPage",
+        page_num "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedRestoreJob; paged
+    );
 }
 /// List legacy backup snapshots
 ///
@@ -587,6 +667,18 @@ impl ListClusterSnapshots {
     pub async fn collect_all(self) -> crate::Result<Vec<models::BackupSnapshot>> {
         crate::paginate::collect(self.into_stream()).await
     }
+    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
+    fn received_pages(
+        self,
+    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
+        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
+        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
+        crate::paginate::stream(
+            self,
+            paging,
+            |b: Self, page| crate::call::received_page(b.page_num(page)),
+        )
+    }
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
         Self(self.0.set(|p| p.group_id = Some(value.into())))
@@ -619,6 +711,14 @@ impl ListClusterSnapshots {
         request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
         request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
     }
+}
+impl crate::call::Call for ListClusterSnapshots {
+    crate::call::call!(
+        ListClusterSnapshotsParams; [group_id "groupId", cluster_name "clusterName",
+        completed "completed", include_count "includeCount", items_per_page
+        "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody; json
+        models::PaginatedSnapshot; paged
+    );
 }
 /// Change the expiry of a legacy backup snapshot
 ///
@@ -658,6 +758,13 @@ crate::request::builder!(
     "updateClusterSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Change the expiry of a legacy backup snapshot"; envelope, pretty
 );
+impl crate::call::Call for UpdateClusterSnapshot {
+    crate::call::call!(
+        UpdateClusterSnapshotParams; [group_id "groupId", cluster_name "clusterName",
+        snapshot_id "snapshotId",]; [envelope, pretty]; body; json
+        models::BackupSnapshot; single
+    );
+}
 impl UpdateClusterSnapshot {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -721,6 +828,13 @@ crate::request::builder!(
     "updateClusterSnapshotSchedule", ["application/vnd.atlas.2023-01-01+json"],
     "Change the legacy backup snapshot schedule"; envelope, pretty
 );
+impl crate::call::Call for UpdateClusterSnapshotSchedule {
+    crate::call::call!(
+        UpdateClusterSnapshotScheduleParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; body; json models::ApiAtlasSnapshotSchedule;
+        single
+    );
+}
 impl UpdateClusterSnapshotSchedule {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -825,7 +939,8 @@ impl WaitUntilLegacyRestoreJobFinished {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilLegacyRestoreJobFinished => models::BackupRestoreJob, answer
+    WaitUntilLegacyRestoreJobFinished => models::BackupRestoreJob, answer;
+    GetClusterRestoreJob
 );
 /// Waits until the legacy snapshot is complete.
 ///
@@ -881,5 +996,5 @@ impl WaitUntilLegacySnapshotComplete {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilLegacySnapshotComplete => models::BackupSnapshot, answer
+    WaitUntilLegacySnapshotComplete => models::BackupSnapshot, answer; GetClusterSnapshot
 );

@@ -48,6 +48,12 @@ crate::request::builder!(
     "createSharedClusterBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Restore an M2 or M5 cluster snapshot"; envelope, pretty
 );
+impl crate::call::Call for CreateSharedClusterBackupRestoreJob {
+    crate::call::call!(
+        CreateSharedClusterBackupRestoreJobParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; body; json models::TenantRestore; single
+    );
+}
 impl CreateSharedClusterBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -112,6 +118,13 @@ crate::request::builder!(
     "getSharedClusterBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a restore job of an M2 or M5 cluster"; envelope, pretty
 );
+impl crate::call::Call for GetSharedClusterBackupRestoreJob {
+    crate::call::call!(
+        GetSharedClusterBackupRestoreJobParams; [group_id "groupId", cluster_name
+        "clusterName", restore_id "restoreId",]; [envelope, pretty]; nobody; json
+        models::TenantRestore; single
+    );
+}
 impl GetSharedClusterBackupRestoreJob {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -175,6 +188,13 @@ crate::request::builder!(
     "listSharedClusterBackupRestoreJobs", ["application/vnd.atlas.2023-01-01+json"],
     "List restore jobs of an M2 or M5 cluster"; envelope, pretty
 );
+impl crate::call::Call for ListSharedClusterBackupRestoreJobs {
+    crate::call::call!(
+        ListSharedClusterBackupRestoreJobsParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; nobody; json
+        models::PaginatedTenantRestoreView; single
+    );
+}
 impl ListSharedClusterBackupRestoreJobs {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -271,5 +291,6 @@ impl WaitUntilSharedTierRestoreCompleted {
     }
 }
 crate::waiter::waiter!(
-    WaitUntilSharedTierRestoreCompleted => models::TenantRestore, answer
+    WaitUntilSharedTierRestoreCompleted => models::TenantRestore, answer;
+    GetSharedClusterBackupRestoreJob
 );

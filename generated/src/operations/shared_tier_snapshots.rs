@@ -48,6 +48,12 @@ crate::request::builder!(
     "downloadClusterBackupTenant", ["application/vnd.atlas.2024-08-05+json"],
     "Download one M2 or M5 cluster snapshot"; envelope, pretty
 );
+impl crate::call::Call for DownloadClusterBackupTenant {
+    crate::call::call!(
+        DownloadClusterBackupTenantParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; body; json models::TenantRestore; single
+    );
+}
 impl DownloadClusterBackupTenant {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -107,6 +113,13 @@ crate::request::builder!(
     "getSharedClusterBackup", ["application/vnd.atlas.2023-01-01+json"],
     "Get a snapshot of an M2 or M5 cluster"; envelope, pretty
 );
+impl crate::call::Call for GetSharedClusterBackup {
+    crate::call::call!(
+        GetSharedClusterBackupParams; [group_id "groupId", cluster_name "clusterName",
+        snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
+        models::BackupTenantSnapshot; single
+    );
+}
 impl GetSharedClusterBackup {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {
@@ -167,6 +180,13 @@ crate::request::builder!(
     "listSharedClusterBackups", ["application/vnd.atlas.2023-01-01+json"],
     "List snapshots of an M2 or M5 cluster"; envelope, pretty
 );
+impl crate::call::Call for ListSharedClusterBackups {
+    crate::call::call!(
+        ListSharedClusterBackupsParams; [group_id "groupId", cluster_name
+        "clusterName",]; [envelope, pretty]; nobody; json
+        models::PaginatedTenantSnapshotView; single
+    );
+}
 impl ListSharedClusterBackups {
     /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
     pub fn group_id(self, value: impl Into<String>) -> Self {

@@ -149,3 +149,26 @@ pub async fn get_snapshot(
         .send_with_metadata()
         .await
 }
+
+/// Fills a `--template` skeleton of the command line: the first listed value of an enum, a
+/// date, text.
+pub fn fill(template: &str) -> String {
+    template
+        .lines()
+        .map(|line| {
+            let Some((value, note)) = line.split_once("  # ") else { return line.to_owned() };
+            if !value.ends_with("\"\"") {
+                return line.to_owned();
+            }
+            let filled = if let Some(values) = note.split("one of ").nth(1) {
+                values.split(", ").next().unwrap_or("").to_owned()
+            } else if note.contains("a date") {
+                "2026-01-02T03:04:05Z".to_owned()
+            } else {
+                "text".to_owned()
+            };
+            format!("{}\"{filled}\"  # {note}", value.trim_end_matches("\"\""))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

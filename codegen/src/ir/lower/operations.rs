@@ -86,6 +86,8 @@ impl<'a> Lowerer<'a> {
         Ok(Operation {
             operation_id,
             published,
+            command: String::new(),
+            command_aliases: Vec::new(),
             method_ident: String::new(),
             builder_ident: String::new(),
             params_ident: String::new(),
