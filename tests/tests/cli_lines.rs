@@ -215,7 +215,7 @@ fn an_unknown_version_exits_2_naming_the_versions() {
     assert_eq!(run(&mut command(), &args, None).status.code(), Some(0));
     let out = run(&mut command(), &["cloudBackups".to_owned(), "getClusterBackupSnapshot".to_owned(), "--help".to_owned()], None);
     let (help, _) = text(&out);
-    assert!(help.contains("API versions: 2024-05-30"), "{help}");
+    assert!(help.contains("API versions: 2023-01-01, 2024-05-30 (default 2024-05-30"), "{help}");
     assert!(help.contains("Example:\n  atlas-backup cloudBackups getClusterBackupSnapshot --version 2024-05-30 --clusterName "), "{help}");
     assert!(help.contains("getGroupClusterBackupSnapshot"), "the other name in help: {help}");
 }
