@@ -357,9 +357,9 @@ pub(crate) async fn wait<T>(stream: impl Stream<Item = Result<Polled<T>, WaitErr
 /// written once: `timeout`, `min_delay`, `max_delay`, `wait` and `into_stream`. A waiter is
 /// a struct of the polled builder (`poll`) and its delays (`delays`) with a `TABLE`.
 ///
-/// `waiter!(Name => Answer, answer)` when success is the decoded answer, `waiter!(Name =>
-/// Answer, gone)` when success is an error status (the resource is gone) and `wait` answers
-/// `()`.
+/// `waiter!(Name => Answer, answer; Poll)` when success is the decoded answer, `waiter!(Name
+/// => Answer, gone; Poll)` when success is an error status (the resource is gone) and `wait`
+/// answers `()`; `Poll` is the polled operation's builder, for [`crate::call::Wait`].
 // A spec without waiters leaves it unused.
 #[allow(unused_macros)]
 macro_rules! waiter {
