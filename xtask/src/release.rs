@@ -232,7 +232,7 @@ fn affected(c: &Change, apis: &[Api; 2]) -> String {
             let op = apis.iter().find_map(|api| api.operations.iter().find(|o| o.path == *path && o.method.as_str().eq_ignore_ascii_case(method)));
             let Some(op) = op else { return format!("operation `{id}`") };
             let mut cli = format!("atlas-backup {} {}", atlas_codegen::names::cli::tag_command(&op.tag), op.operation_id);
-            if let Some(name) = c.place.strip_prefix("parameter ").and_then(|r| r.rsplit_once(" (")).map(|(n, _)| n) {
+            if let drift::Place::Parameter { name, .. } = &c.place {
                 cli.push_str(&format!(" --{name}"));
             }
             format!("Rust `Client::{}`; CLI `{cli}`", op.method_ident)

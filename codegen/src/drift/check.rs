@@ -213,7 +213,7 @@ fn agrees(c: &Change, legacy: &[Change]) -> Option<bool> {
             || c.field == field
             || c.field.strip_prefix(field).is_some_and(|rest| rest.starts_with(['.', '[', '{']))
     };
-    let differs = legacy.iter().filter(same_op).filter(|l| l.place.is_empty() || l.place == c.place).any(|l| {
+    let differs = legacy.iter().filter(same_op).filter(|l| l.place.is_operation() || l.place == c.place).any(|l| {
         (l.field == c.field && same_kind(l.rule)) || (EXISTENCE.contains(&l.rule) && above(&l.field))
     });
     Some(!differs)
@@ -302,10 +302,15 @@ mod tests {
     use super::*;
 
     fn change(rule: Rule, place: &str, field: &str) -> Change {
+        let place = match place.split_once(' ') {
+            Some(("response", code)) => super::super::Place::Response { code: code.to_owned() },
+            _ if place == "request" => super::super::Place::Request,
+            _ => super::super::Place::Operation,
+        };
         Change {
             severity: super::super::Severity::Breaking,
             subject: Subject::Operation { id: "getA".to_owned(), method: "GET".to_owned(), path: "/a".to_owned() },
-            place: place.to_owned(),
+            place,
             field: field.to_owned(),
             pointer: String::new(),
             counterpart: String::new(),

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::check::Report;
-use super::model::{Change, Rule, Subject};
+use super::model::{Change, Place, Rule, Subject};
 use crate::error::{Error, pointer};
 use crate::load::{METHODS, Source, names};
 use crate::slice;
@@ -354,11 +354,12 @@ fn missing(side: &Side<'_>, at: &str, d: &super::check::Difference) -> Error {
     side.source.error(at, format!("cannot take {d}: nothing there"))
 }
 
-/// `name` and `in` of a parameter change (`parameter NAME (IN)`).
+/// `name` and `in` of a parameter change.
 fn parameter_of(c: &Change) -> Option<(String, String)> {
-    let rest = c.place.strip_prefix("parameter ")?;
-    let (name, location) = rest.rsplit_once(" (")?;
-    Some((name.to_owned(), location.strip_suffix(')')?.to_owned()))
+    match &c.place {
+        Place::Parameter { name, location } => Some((name.clone(), location.clone())),
+        Place::Operation | Place::Request | Place::Response { .. } => None,
+    }
 }
 
 /// The index in the parameter list at `list` of the one named `name` in `location` (through
