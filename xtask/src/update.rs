@@ -79,13 +79,13 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     )
     .map_err(|e| refuse(e.to_string()))?;
     let changed = taken.value != spec_value;
-    let mut new_value = taken.value.clone();
+    let new_value = taken.value.clone();
 
     // 3: the overlay and the check on the new spec.
     let text_of = |value: &serde_json::Value| -> Result<String, String> {
         serde_yaml::to_string(value).map_err(|e| format!("cannot write the spec as YAML: {e}"))
     };
-    let mut new_text = if changed { text_of(&new_value)? } else { spec_source.text.clone() };
+    let new_text = if changed { text_of(&new_value)? } else { spec_source.text.clone() };
     let new = atlas_codegen::load::parse_with(&paths.spec, new_text.as_bytes(), overlay.as_ref()).map_err(|e| {
         let dropped = if dropped.is_empty() { String::new() } else { format!("\n{} no longer has: {}", from.display(), dropped.join(", ")) };
         refuse(format!(
@@ -104,34 +104,25 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     }
 
     // 4–5: the drift, the version, the generated crates and the changelog.
+    // The drift decides the version; then one pipeline with `release`: generated once, one
+    // digest, one entry, the lock with the version.
     let drift = drift::diff(&old, &new, &drift::Options::default()).map_err(err)?;
     let version = release::spec_version(&spec_value, &paths.spec)?.unwrap_or(Version::INITIAL);
-    let mut files = release::generate_text(&paths.spec, &new_text).map_err(refuse)?;
-    let changelog = release::read_changelog(&paths.generated)?;
-    let last = changelog.as_deref().and_then(release::last_entry);
-    let regenerated = last.as_ref().and_then(|l| l.digest.as_deref()) != Some(release::digest_files(&files).as_str());
     let bump = match release::bump_for(&drift) {
-        Bump::None if regenerated && changed => Bump::Patch,
+        // A fact taken that no drift rule reports still changes spec/: a patch.
+        Bump::None if changed => Bump::Patch,
         b => b,
     };
     let next = version.next(bump);
-    let changelog = if bump == Bump::None {
-        changelog
+    let prepared = if bump == Bump::None {
+        None
     } else {
-        if let Some(info) = new_value.get_mut("info").and_then(serde_json::Value::as_object_mut) {
-            info.insert(release::VERSION_KEY.to_owned(), serde_json::Value::String(next.to_string()));
-        }
-        new_text = if changed { text_of(&new_value)? } else { release::set_version_text(&new_text, next, &paths.spec)? };
-        files = release::generate_text(&paths.spec, &new_text).map_err(refuse)?;
         let source = format!(
             "Spec updated from `{}`.",
             from.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| from.display().to_string())
         );
-        let entry = release::entry(next, &date, &drift, (&old, &new), &release::digest_files(&files), &source, false).map_err(refuse)?;
-        Some(release::with_entry(changelog.as_deref(), &entry))
+        Some(release::prepare(root, &paths, &new_text, next, &date, &drift, (&old, &new), &source).map_err(refuse)?)
     };
-    release::keep_changelog(&mut files, changelog);
-    let lock = if bump == Bump::None { None } else { release::locked_at(root, next)? };
 
     // The report, then the writes.
     print!("{}", drift::report::markdown(&drift));
@@ -141,13 +132,10 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     for r in &taken.review {
         println!("review: {r}");
     }
-    let outcome = atlas_codegen::write::write(&paths.generated, &files).map_err(err)?;
-    if new_text != spec_source.text {
-        release::write_file(&paths.spec, &new_text)?;
-    }
-    if let Some((file, text)) = lock {
-        release::write_file(&file, &text)?;
-    }
+    let outcome = match prepared {
+        Some(prepared) => prepared.write(&paths)?,
+        None => atlas_codegen::write::Outcome::default(),
+    };
     let summary = if bump == Bump::None { format!("version stays {version}") } else { format!("version {version} → {next} ({date})") };
     eprintln!(
         "spec update: {} fact(s) taken from {}, {} breaking / {} non-breaking / {} info; {summary}; generated/: {} changed, {} removed",

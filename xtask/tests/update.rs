@@ -268,7 +268,7 @@ fn release_check_fails_when_generated_changed_without_an_entry() {
     // a new version in spec/ without its entry fails too
     ws.write("generated/src/lib.rs", &lib);
     ws.ok(&["release", "--check"]);
-    let spec = ws.read("spec/atlas-backup.yaml").replace("x-crate-version: '0.1.0'", "x-crate-version: '0.1.1'");
+    let spec = ws.read("spec/atlas-backup.yaml").replace("x-crate-version: 0.1.0\n", "x-crate-version: 0.1.1\n");
     ws.write("spec/atlas-backup.yaml", &spec);
     let (code, out) = ws.run(&["release", "--check"]);
     assert_eq!(code, Some(1), "{out}");
