@@ -555,3 +555,15 @@ fn an_enum_value_added_on_a_watched_field_of_v2_yaml_is_refused() {
     }
     assert!(before == ws.state(), "something was written on refusal");
 }
+
+/// spec/ is kept in the canonical layout `spec update` writes (serde_yaml of the document),
+/// so that an update's diff shows the changed facts only: reading and writing it again gives
+/// the same bytes.
+#[test]
+fn spec_is_in_the_canonical_layout_spec_update_writes() {
+    let text = std::fs::read_to_string(root().join("spec/atlas-backup.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let value: serde_json::Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("spec/ does not parse: {e}"));
+    let canonical = serde_yaml::to_string(&value).unwrap_or_else(|e| panic!("{e}"));
+    let first = text.lines().zip(canonical.lines()).position(|(a, b)| a != b);
+    assert!(text == canonical, "spec/atlas-backup.yaml is not in the canonical layout; first difference at line {:?}", first.map(|i| i + 1));
+}
