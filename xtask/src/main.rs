@@ -21,7 +21,6 @@ mod release;
 mod semver;
 mod spec;
 mod update;
-mod upstream;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Developer tasks of the Atlas backup client")]

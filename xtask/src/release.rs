@@ -367,6 +367,12 @@ impl Paths {
     }
 }
 
+/// A path given on the command line: relative paths start at the workspace root, wherever
+/// cargo was run from.
+pub fn at_root(root: &Path, p: PathBuf) -> PathBuf {
+    if p.is_absolute() { p } else { root.join(p) }
+}
+
 /// The packages whose version is the spec's (`info.x-crate-version`).
 const VERSIONED_PACKAGES: [&str; 2] = ["atlas-backup", "atlas-backup-cli"];
 

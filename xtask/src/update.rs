@@ -18,23 +18,19 @@ use std::process::ExitCode;
 use atlas_codegen::drift::{self, check, intended, take};
 use clap::Args;
 
-use crate::release::{self, Bump, Paths, Version};
-use crate::upstream::at_root;
+use crate::release::{self, Bump, Paths, Version, at_root};
 
 #[derive(Args, Debug)]
 pub struct UpdateArgs {
-    /// The new upstream document, e.g. ../shared/upstream/atlas-api-2026-08-13.yaml. Relative
-    /// paths start at the workspace root.
+    /// The new upstream document: v2.yaml as MongoDB publishes it, e.g.
+    /// ../shared/upstream-v2/atlas-api-v2-2026-08-12.yaml. Relative paths start at the
+    /// workspace root.
     #[arg(long)]
     pub from: PathBuf,
     /// Comma-separated tags that make an operation of FILE a backup operation
     /// [default: the six backup tags, and every tag of spec/'s operations].
     #[arg(long, value_delimiter = ',')]
     pub tags: Vec<String>,
-    /// The older upstream copy for sunset operations and dropped enums
-    /// [default: atlas-api-2025-06-30.yaml next to --from, when it exists].
-    #[arg(long)]
-    pub upstream_legacy: Option<PathBuf>,
     /// The date of the changelog entry, YYYY-MM-DD [default: today, UTC].
     #[arg(long)]
     pub date: Option<String>,
@@ -44,7 +40,6 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     let paths = Paths::of(root);
     let intended_file = paths.intended.clone();
     let from = at_root(root, args.from);
-    let legacy = crate::upstream::legacy(root, &from, args.upstream_legacy);
     let tags: Vec<String> = if args.tags.is_empty() {
         check::BACKUP_TAGS.iter().map(|t| (*t).to_owned()).collect()
     } else {
@@ -59,12 +54,11 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     let (spec_source, spec_value) = atlas_codegen::load::load_value(&paths.spec).map_err(err)?;
     let upstream = atlas_codegen::load::load(&from).map_err(err)?;
     let (up_source, up_value) = atlas_codegen::load::load_value(&from).map_err(err)?;
-    let legacy = legacy.as_deref().map(atlas_codegen::load::load).transpose().map_err(err)?;
     let entries = intended::load(&intended_file).map_err(err)?;
     let overlay = release::overlay_of(&paths.spec)?;
 
     // 1–2: upstream's new facts into the spec.
-    let report = check::check(&old, &upstream, legacy.as_ref(), entries.clone(), &tags).map_err(|e| refuse(e.to_string()))?;
+    let report = check::check(&old, &upstream, entries.clone(), &tags).map_err(|e| refuse(e.to_string()))?;
     // Operations FILE no longer has: named when the overlay still needs one of them.
     let dropped: Vec<String> = report
         .unexpected()
@@ -94,7 +88,7 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
             paths.intended.display()
         ))
     })?;
-    let after = check::check(&new, &upstream, legacy.as_ref(), entries, &tags).map_err(err)?;
+    let after = check::check(&new, &upstream, entries, &tags).map_err(err)?;
     if !after.is_clean() {
         return Err(refuse(format!(
             "after taking upstream's facts, spec check is not clean:\n{}the differences left could not be taken automatically: edit spec/ by hand; stale intended differences: remove or correct them in {}",
