@@ -141,7 +141,12 @@ impl Run {
     fn body<T: serde::de::DeserializeOwned>(&mut self, id: &str) -> Result<T, String> {
         let (_, op) = self.operation(id);
         let body = deref(&self.spec, &op["requestBody"]);
-        let content = body["content"].as_object().and_then(|c| c.values().next()).cloned().unwrap_or_default();
+        // The media type the client sends by default: the newest stable version (v2.yaml
+        // lists older ones, without examples, and `preview` ones too).
+        let newest = |c: &serde_json::Map<String, Value>| {
+            c.iter().filter(|(mt, _)| !mt.contains(".preview+")).max_by_key(|(mt, _)| mt.as_str()).map(|(_, v)| v.clone())
+        };
+        let content = body["content"].as_object().and_then(newest).unwrap_or_default();
         let example = content.get("example").cloned().or_else(|| {
             content.get("examples").and_then(Value::as_object).and_then(|e| e.values().next()).map(|e| deref(&self.spec, e)["value"].clone())
         });

@@ -72,7 +72,7 @@ pub fn run(args: DriftArgs, root: &Path) -> Result<ExitCode, String> {
     // Waiters and links live in the overlay: a side without the other's overlay would read as
     // waiters added or removed. The report says so rather than let that pass for API drift.
     let overlay_note = (old_overlay.as_ref().map(|o| &o.1) != new_overlay.as_ref().map(|o| &o.1)).then(|| {
-        let name = |o: &Option<(String, Vec<u8>)>| o.as_ref().map_or_else(|| "no overlay".to_owned(), |(label, _)| format!("the overlay `{label}`"));
+        let name = |o: &OverlayOf| o.as_ref().map_or_else(|| "no overlay".to_owned(), |(label, _)| format!("the overlay `{label}`"));
         format!(
             "> **Note:** the two sides differ in overlay: `{}` has {}, `{}` has {}; changes of waiters and links below may come from that, not from the API.\n\n",
             args.from,
@@ -107,9 +107,12 @@ pub fn run(args: DriftArgs, root: &Path) -> Result<ExitCode, String> {
     Ok(if fail { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
+/// The overlay a side was read with: its name and its text.
+type OverlayOf = Option<(String, Vec<u8>)>;
+
 /// A file (relative to the current directory, then to the workspace root), else a revision
-/// of `repo`; with the overlay applied to it (its name and text), when it has one.
-fn load_side(arg: &str, root: &Path, repo: &Path) -> Result<(Loaded, Option<(String, Vec<u8>)>), String> {
+/// of `repo`; with the overlay applied to it, when it has one.
+fn load_side(arg: &str, root: &Path, repo: &Path) -> Result<(Loaded, OverlayOf), String> {
     let candidates: [PathBuf; 2] = [PathBuf::from(arg), root.join(arg)];
     if let Some(path) = candidates.iter().find(|p| p.is_file()) {
         let beside = atlas_codegen::load::overlay::beside(path);

@@ -21,7 +21,6 @@ mod release;
 mod semver;
 mod spec;
 mod update;
-mod upstream;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Developer tasks of the Atlas backup client")]
@@ -117,9 +116,8 @@ fn generate(root: &Path, spec: Option<PathBuf>, overlay: Option<PathBuf>, out: O
             .and_then(|overlay| atlas_codegen::generate_with(&spec, Some(&overlay))),
         None => atlas_codegen::generate(&spec),
     };
-    let mut generated = generated.map_err(|e| e.to_string())?;
-    // The changelog is not generated: generation keeps it as it is.
-    release::keep_changelog(&mut generated.files, release::read_changelog(&out)?);
+    let generated = generated.map_err(|e| e.to_string())?;
+    // The changelog is not generated: the writer keeps it as it is.
     for w in &generated.warnings {
         eprintln!("{w}");
     }

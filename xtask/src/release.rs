@@ -131,7 +131,9 @@ pub fn set_version_text(text: &str, version: Version, file: &Path) -> Result<Str
         .ok_or_else(|| format!("{}: no block-style `info:` mapping to hold {VERSION_KEY}", file.display()))?;
     let top_level = |l: &String| !l.starts_with(' ') && !l.trim().is_empty();
     let end = (info + 1..lines.len()).find(|&i| top_level(&lines[i])).unwrap_or(lines.len());
-    let line = format!("  {VERSION_KEY}: '{version}'");
+    // As serde_yaml writes it, so that spec/ stays in the canonical layout.
+    let value = serde_yaml::to_string(&version.to_string()).map_err(|e| e.to_string())?;
+    let line = format!("  {VERSION_KEY}: {}", value.trim_end());
     match (info + 1..end).find(|&i| lines[i].starts_with(&format!("  {VERSION_KEY}:"))) {
         Some(i) => lines[i] = line,
         None => lines.insert(end, line),
@@ -143,13 +145,45 @@ pub fn set_version_text(text: &str, version: Version, file: &Path) -> Result<Str
     Ok(s)
 }
 
-/// `files` with `changelog` (when there is one) beside them: generation does not write the
-/// changelog, and the writer replaces generated/ whole.
-pub fn keep_changelog(files: &mut Vec<File>, changelog: Option<String>) {
-    files.retain(|f| f.path != CHANGELOG);
-    if let Some(text) = changelog {
-        files.push(File { path: CHANGELOG.to_owned(), contents: text });
-        files.sort_by(|a, b| a.path.cmp(&b.path));
+/// What a release writes, all of it prepared before anything is written.
+pub struct Prepared {
+    spec_text: String,
+    files: Vec<File>,
+    lock: Option<(PathBuf, String)>,
+}
+
+/// The one pipeline of `release` and `spec update`: the spec text at version `next`, the
+/// crates generated from it once, their digest, one changelog entry (the drift `report` old →
+/// new, under `note`), and `Cargo.lock` moved with the version.
+#[allow(clippy::too_many_arguments)]
+pub fn prepare(
+    root: &Path,
+    paths: &Paths,
+    spec_text: &str,
+    next: Version,
+    date: &str,
+    report: &drift::Report,
+    docs: (&Loaded, &Loaded),
+    note: &str,
+) -> Result<Prepared, String> {
+    let spec_text = set_version_text(spec_text, next, &paths.spec)?;
+    let mut files = generate_text(&paths.spec, &spec_text)?;
+    let changelog = read_changelog(&paths.generated)?;
+    let first = changelog.as_deref().and_then(last_entry).is_none();
+    let entry = entry(next, date, report, docs, &digest_files(&files), note, first)?;
+    files.push(File { path: CHANGELOG.to_owned(), contents: with_entry(changelog.as_deref(), &entry) });
+    Ok(Prepared { spec_text, files, lock: locked_at(root, next)? })
+}
+
+impl Prepared {
+    /// generated/ (all files or none, the changelog with its new entry), the spec, the lock.
+    pub fn write(self, paths: &Paths) -> Result<atlas_codegen::write::Outcome, String> {
+        let outcome = atlas_codegen::write::write(&paths.generated, &self.files).map_err(|e| e.to_string())?;
+        write_file(&paths.spec, &self.spec_text)?;
+        if let Some((file, text)) = self.lock {
+            write_file(&file, &text)?;
+        }
+        Ok(outcome)
     }
 }
 
@@ -241,7 +275,7 @@ fn affected(c: &Change, apis: &[Api; 2]) -> String {
             let op = apis.iter().find_map(|api| api.operations.iter().find(|o| o.path == *path && o.method.as_str().eq_ignore_ascii_case(method)));
             let Some(op) = op else { return format!("operation `{id}`") };
             let mut cli = format!("atlas-backup {} {}", atlas_codegen::names::cli::tag_command(&op.tag), op.command);
-            if let Some(name) = c.place.strip_prefix("parameter ").and_then(|r| r.rsplit_once(" (")).map(|(n, _)| n) {
+            if let drift::Place::Parameter { name, .. } = &c.place {
                 cli.push_str(&format!(" --{}", atlas_codegen::names::cli::flag(name)));
             }
             format!("Rust `Client::{}`; CLI `{cli}`", op.method_ident)
@@ -342,6 +376,12 @@ impl Paths {
     }
 }
 
+/// A path given on the command line: relative paths start at the workspace root, wherever
+/// cargo was run from.
+pub fn at_root(root: &Path, p: PathBuf) -> PathBuf {
+    if p.is_absolute() { p } else { root.join(p) }
+}
+
 /// The packages whose version is the spec's (`info.x-crate-version`).
 const VERSIONED_PACKAGES: [&str; 2] = ["atlas-backup", "atlas-backup-cli"];
 
@@ -408,26 +448,11 @@ pub fn run(args: ReleaseArgs, root: &Path) -> Result<ExitCode, String> {
     }
     let next = if last.is_some() { version.next(Bump::Patch) } else { version };
     let spec_text = std::fs::read_to_string(&paths.spec).map_err(|e| format!("{}: cannot read: {e}", paths.spec.display()))?;
-    let new_text = set_version_text(&spec_text, next, &paths.spec)?;
-    let loaded = atlas_codegen::load::parse_with(
-        &paths.spec,
-        new_text.as_bytes(),
-        overlay_of(&paths.spec)?.as_ref(),
-    )
-    .map_err(|e| e.to_string())?;
-    let mut files = generate_text(&paths.spec, &new_text)?;
-    let lock = locked_at(root, next)?;
-    let digest = digest_files(&files);
+    let loaded = atlas_codegen::load::parse_with(&paths.spec, spec_text.as_bytes(), overlay_of(&paths.spec)?.as_ref()).map_err(|e| e.to_string())?;
     let date = date(args.date)?;
     let empty = drift::diff(&loaded, &loaded, &drift::Options::default()).map_err(|e| e.to_string())?;
     let note = if last.is_some() { "Regenerated without a spec change." } else { "The first release of the generated crates." };
-    let text = with_entry(changelog.as_deref(), &entry(next, &date, &empty, (&loaded, &loaded), &digest, note, last.is_none())?);
-    keep_changelog(&mut files, Some(text));
-    atlas_codegen::write::write(&paths.generated, &files).map_err(|e| e.to_string())?;
-    write_file(&paths.spec, &new_text)?;
-    if let Some((file, text)) = lock {
-        write_file(&file, &text)?;
-    }
+    prepare(root, &paths, &spec_text, next, &date, &empty, (&loaded, &loaded), note)?.write(&paths)?;
     println!("recorded {next} ({date}) in {}", paths.changelog().display());
     Ok(ExitCode::SUCCESS)
 }
@@ -503,9 +528,10 @@ mod tests {
     fn the_version_line_is_set_or_added_under_info() {
         let f = Path::new("s.yaml");
         let added = set_version_text("openapi: 3.0.1\ninfo:\n  title: t\n  version: '2.0'\npaths: {}\n", Version::INITIAL, f);
-        assert_eq!(added.as_deref(), Ok("openapi: 3.0.1\ninfo:\n  title: t\n  version: '2.0'\n  x-crate-version: '0.1.0'\npaths: {}\n"));
+        // As serde_yaml writes it (the canonical layout of spec/): no quotes.
+        assert_eq!(added.as_deref(), Ok("openapi: 3.0.1\ninfo:\n  title: t\n  version: '2.0'\n  x-crate-version: 0.1.0\npaths: {}\n"));
         let set = added.and_then(|t| set_version_text(&t, Version { major: 0, minor: 2, patch: 0 }, f));
-        assert_eq!(set.as_deref(), Ok("openapi: 3.0.1\ninfo:\n  title: t\n  version: '2.0'\n  x-crate-version: '0.2.0'\npaths: {}\n"));
+        assert_eq!(set.as_deref(), Ok("openapi: 3.0.1\ninfo:\n  title: t\n  version: '2.0'\n  x-crate-version: 0.2.0\npaths: {}\n"));
         assert!(set_version_text("openapi: 3.0.1\ninfo: {title: t}\n", Version::INITIAL, f).is_err());
     }
 

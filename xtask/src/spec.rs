@@ -17,7 +17,7 @@ use atlas_codegen::drift::{check, intended};
 use atlas_codegen::observe;
 use clap::Subcommand;
 
-use crate::upstream::at_root;
+use crate::release::at_root;
 
 
 #[derive(Subcommand)]
@@ -40,14 +40,11 @@ pub enum SpecTask {
     },
     /// Compare the facts of spec/ with upstream; exit 1 on any difference not listed as intended.
     Check {
-        /// The newest upstream document, e.g. ../shared/upstream/atlas-api-2026-08-13.yaml.
-        /// Relative paths start at the workspace root.
+        /// v2.yaml as MongoDB publishes it, e.g.
+        /// ../shared/upstream-v2/atlas-api-v2-2026-08-12.yaml. Relative paths start at the
+        /// workspace root.
         #[arg(long)]
         upstream: PathBuf,
-        /// The older upstream copy for sunset operations and dropped enums
-        /// [default: atlas-api-2025-06-30.yaml next to --upstream, when it exists].
-        #[arg(long)]
-        upstream_legacy: Option<PathBuf>,
         /// The spec to check [default: spec/atlas-backup.yaml].
         #[arg(long)]
         spec: Option<PathBuf>,
@@ -105,9 +102,8 @@ pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        SpecTask::Check { upstream, upstream_legacy, spec, intended, tags, verbose } => {
+        SpecTask::Check { upstream, spec, intended, tags, verbose } => {
             let upstream = at_root(root, upstream);
-            let legacy = crate::upstream::legacy(root, &upstream, upstream_legacy);
             let paths = crate::release::Paths::of(root);
             let spec = spec.map_or(paths.spec, |s| at_root(root, s));
             let intended = intended.map_or(paths.intended, |i| at_root(root, i));
@@ -118,9 +114,8 @@ pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
             };
             let load = |p: &Path| atlas_codegen::load::load(p).map_err(|e| e.to_string());
             let (spec_doc, upstream) = (load(&spec)?, load(&upstream)?);
-            let legacy = legacy.as_deref().map(load).transpose()?;
             let entries = intended::load(&intended).map_err(|e| e.to_string())?;
-            let report = check::check(&spec_doc, &upstream, legacy.as_ref(), entries, &tags).map_err(|e| e.to_string())?;
+            let report = check::check(&spec_doc, &upstream, entries, &tags).map_err(|e| e.to_string())?;
             print!("{}", report.render(&spec.display().to_string(), verbose));
             Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }

@@ -18,23 +18,19 @@ use std::process::ExitCode;
 use atlas_codegen::drift::{self, check, intended, take};
 use clap::Args;
 
-use crate::release::{self, Bump, Paths, Version};
-use crate::upstream::at_root;
+use crate::release::{self, Bump, Paths, Version, at_root};
 
 #[derive(Args, Debug)]
 pub struct UpdateArgs {
-    /// The new upstream document, e.g. ../shared/upstream/atlas-api-2026-08-13.yaml. Relative
-    /// paths start at the workspace root.
+    /// The new upstream document: v2.yaml as MongoDB publishes it, e.g.
+    /// ../shared/upstream-v2/atlas-api-v2-2026-08-12.yaml. Relative paths start at the
+    /// workspace root.
     #[arg(long)]
     pub from: PathBuf,
     /// Comma-separated tags that make an operation of FILE a backup operation
     /// [default: the six backup tags, and every tag of spec/'s operations].
     #[arg(long, value_delimiter = ',')]
     pub tags: Vec<String>,
-    /// The older upstream copy for sunset operations and dropped enums
-    /// [default: atlas-api-2025-06-30.yaml next to --from, when it exists].
-    #[arg(long)]
-    pub upstream_legacy: Option<PathBuf>,
     /// The date of the changelog entry, YYYY-MM-DD [default: today, UTC].
     #[arg(long)]
     pub date: Option<String>,
@@ -44,7 +40,6 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     let paths = Paths::of(root);
     let intended_file = paths.intended.clone();
     let from = at_root(root, args.from);
-    let legacy = crate::upstream::legacy(root, &from, args.upstream_legacy);
     let tags: Vec<String> = if args.tags.is_empty() {
         check::BACKUP_TAGS.iter().map(|t| (*t).to_owned()).collect()
     } else {
@@ -59,12 +54,11 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     let (spec_source, spec_value) = atlas_codegen::load::load_value(&paths.spec).map_err(err)?;
     let upstream = atlas_codegen::load::load(&from).map_err(err)?;
     let (up_source, up_value) = atlas_codegen::load::load_value(&from).map_err(err)?;
-    let legacy = legacy.as_deref().map(atlas_codegen::load::load).transpose().map_err(err)?;
     let entries = intended::load(&intended_file).map_err(err)?;
     let overlay = release::overlay_of(&paths.spec)?;
 
     // 1–2: upstream's new facts into the spec.
-    let report = check::check(&old, &upstream, legacy.as_ref(), entries.clone(), &tags).map_err(|e| refuse(e.to_string()))?;
+    let report = check::check(&old, &upstream, entries.clone(), &tags).map_err(|e| refuse(e.to_string()))?;
     // Operations FILE no longer has: named when the overlay still needs one of them.
     let dropped: Vec<String> = report
         .unexpected()
@@ -79,13 +73,13 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     )
     .map_err(|e| refuse(e.to_string()))?;
     let changed = taken.value != spec_value;
-    let mut new_value = taken.value.clone();
+    let new_value = taken.value.clone();
 
     // 3: the overlay and the check on the new spec.
     let text_of = |value: &serde_json::Value| -> Result<String, String> {
         serde_yaml::to_string(value).map_err(|e| format!("cannot write the spec as YAML: {e}"))
     };
-    let mut new_text = if changed { text_of(&new_value)? } else { spec_source.text.clone() };
+    let new_text = if changed { text_of(&new_value)? } else { spec_source.text.clone() };
     let new = atlas_codegen::load::parse_with(&paths.spec, new_text.as_bytes(), overlay.as_ref()).map_err(|e| {
         let dropped = if dropped.is_empty() { String::new() } else { format!("\n{} no longer has: {}", from.display(), dropped.join(", ")) };
         refuse(format!(
@@ -94,7 +88,7 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
             paths.intended.display()
         ))
     })?;
-    let after = check::check(&new, &upstream, legacy.as_ref(), entries, &tags).map_err(err)?;
+    let after = check::check(&new, &upstream, entries, &tags).map_err(err)?;
     if !after.is_clean() {
         return Err(refuse(format!(
             "after taking upstream's facts, spec check is not clean:\n{}the differences left could not be taken automatically: edit spec/ by hand; stale intended differences: remove or correct them in {}",
@@ -104,34 +98,25 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     }
 
     // 4–5: the drift, the version, the generated crates and the changelog.
+    // The drift decides the version; then one pipeline with `release`: generated once, one
+    // digest, one entry, the lock with the version.
     let drift = drift::diff(&old, &new, &drift::Options::default()).map_err(err)?;
     let version = release::spec_version(&spec_value, &paths.spec)?.unwrap_or(Version::INITIAL);
-    let mut files = release::generate_text(&paths.spec, &new_text).map_err(refuse)?;
-    let changelog = release::read_changelog(&paths.generated)?;
-    let last = changelog.as_deref().and_then(release::last_entry);
-    let regenerated = last.as_ref().and_then(|l| l.digest.as_deref()) != Some(release::digest_files(&files).as_str());
     let bump = match release::bump_for(&drift) {
-        Bump::None if regenerated && changed => Bump::Patch,
+        // A fact taken that no drift rule reports still changes spec/: a patch.
+        Bump::None if changed => Bump::Patch,
         b => b,
     };
     let next = version.next(bump);
-    let changelog = if bump == Bump::None {
-        changelog
+    let prepared = if bump == Bump::None {
+        None
     } else {
-        if let Some(info) = new_value.get_mut("info").and_then(serde_json::Value::as_object_mut) {
-            info.insert(release::VERSION_KEY.to_owned(), serde_json::Value::String(next.to_string()));
-        }
-        new_text = if changed { text_of(&new_value)? } else { release::set_version_text(&new_text, next, &paths.spec)? };
-        files = release::generate_text(&paths.spec, &new_text).map_err(refuse)?;
         let source = format!(
             "Spec updated from `{}`.",
             from.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| from.display().to_string())
         );
-        let entry = release::entry(next, &date, &drift, (&old, &new), &release::digest_files(&files), &source, false).map_err(refuse)?;
-        Some(release::with_entry(changelog.as_deref(), &entry))
+        Some(release::prepare(root, &paths, &new_text, next, &date, &drift, (&old, &new), &source).map_err(refuse)?)
     };
-    release::keep_changelog(&mut files, changelog);
-    let lock = if bump == Bump::None { None } else { release::locked_at(root, next)? };
 
     // The report, then the writes.
     print!("{}", drift::report::markdown(&drift));
@@ -141,13 +126,10 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
     for r in &taken.review {
         println!("review: {r}");
     }
-    let outcome = atlas_codegen::write::write(&paths.generated, &files).map_err(err)?;
-    if new_text != spec_source.text {
-        release::write_file(&paths.spec, &new_text)?;
-    }
-    if let Some((file, text)) = lock {
-        release::write_file(&file, &text)?;
-    }
+    let outcome = match prepared {
+        Some(prepared) => prepared.write(&paths)?,
+        None => atlas_codegen::write::Outcome::default(),
+    };
     let summary = if bump == Bump::None { format!("version stays {version}") } else { format!("version {version} → {next} ({date})") };
     eprintln!(
         "spec update: {} fact(s) taken from {}, {} breaking / {} non-breaking / {} info; {summary}; generated/: {} changed, {} removed",

@@ -268,7 +268,7 @@ fn release_check_fails_when_generated_changed_without_an_entry() {
     // a new version in spec/ without its entry fails too
     ws.write("generated/src/lib.rs", &lib);
     ws.ok(&["release", "--check"]);
-    let spec = ws.read("spec/atlas-backup.yaml").replace("x-crate-version: '0.1.0'", "x-crate-version: '0.1.1'");
+    let spec = ws.read("spec/atlas-backup.yaml").replace("x-crate-version: 0.1.0\n", "x-crate-version: 0.1.1\n");
     ws.write("spec/atlas-backup.yaml", &spec);
     let (code, out) = ws.run(&["release", "--check"]);
     assert_eq!(code, Some(1), "{out}");
@@ -554,4 +554,16 @@ fn an_enum_value_added_on_a_watched_field_of_v2_yaml_is_refused() {
         assert!(out.contains(word), "the refusal does not name {word}:\n{out}");
     }
     assert!(before == ws.state(), "something was written on refusal");
+}
+
+/// spec/ is kept in the canonical layout `spec update` writes (serde_yaml of the document),
+/// so that an update's diff shows the changed facts only: reading and writing it again gives
+/// the same bytes.
+#[test]
+fn spec_is_in_the_canonical_layout_spec_update_writes() {
+    let text = std::fs::read_to_string(root().join("spec/atlas-backup.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let value: serde_json::Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("spec/ does not parse: {e}"));
+    let canonical = serde_yaml::to_string(&value).unwrap_or_else(|e| panic!("{e}"));
+    let first = text.lines().zip(canonical.lines()).position(|(a, b)| a != b);
+    assert!(text == canonical, "spec/atlas-backup.yaml is not in the canonical layout; first difference at line {:?}", first.map(|i| i + 1));
 }

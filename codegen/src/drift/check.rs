@@ -2,9 +2,9 @@
 //! to `spec/` computed per operation ([`super::Options::per_operation`]): the same loader,
 //! facts, walk and rules as `cargo xtask drift`.
 //!
-//! Operations in `spec/` that the newest upstream copy has are compared with it; those only
-//! an older, legacy copy still has (the sunset shared-tier endpoints) are compared with that
-//! copy, which also says whether an enum the newest copy dropped is the one `spec/` keeps.
+//! One upstream file is compared: v2.yaml as MongoDB publishes it, which carries every enum.
+//! Operations `spec/` keeps after upstream dropped them (the sunset shared-tier endpoints)
+//! show as `operation-added`, listed as intended like any other difference.
 //! Every difference must be listed in the intended-differences file ([`super::intended`]);
 //! an entry there that matches nothing is an error too, so the file stays true.
 
@@ -15,7 +15,7 @@ use super::intended::Entry;
 // What spec check compares is what the intended-differences file may list: defined there,
 // so that data flows one way (check reads entries; entries know nothing of check).
 pub use super::intended::{NOT_COMPARED, compared, compared_rules};
-use super::model::{Change, Report as Drift, Rule, Subject};
+use super::model::{Change, Rule, Subject};
 use super::{Options, diff};
 use crate::error::Error;
 use crate::load::Loaded;
@@ -29,12 +29,6 @@ pub const BACKUP_TAGS: [&str; 6] = [
     "Shared-Tier Restore Jobs",
     "Shared-Tier Snapshots",
 ];
-
-/// Facts that the newest upstream copy, in its SDK-flattened form, drops or adds everywhere
-/// (enums, length and range bounds, discriminators of what was never a `oneOf`): for these
-/// the legacy copy tells whether `spec/` states what the API states (see
-/// [`Difference::legacy_agrees`]).
-pub const LEGACY_FACTS: [Rule; 3] = [Rule::EnumChanged, Rule::ConstraintChanged, Rule::DiscriminatorChanged];
 
 /// Where MongoDB publishes the API: the only form spec/ is compared with.
 pub const PUBLISHED: &str = "openapi/v2.yaml of github.com/mongodb/openapi (https://raw.githubusercontent.com/mongodb/openapi/main/openapi/v2.yaml)";
@@ -64,7 +58,7 @@ pub fn refuse_sdk_copy(upstream: &Loaded) -> Result<(), Error> {
         return Err(upstream.source.error(
             "#/paths",
             format!(
-                "this is not v2.yaml as MongoDB publishes it but a flattened copy (no enum, no oneOf, no x-xgen-operation-id-override in any of its {operations} operations: the form MongoDB transforms for its Go SDK); compared with it every enum of spec/ would read as removed. Download {PUBLISHED} and pass that file to --from"
+                "this is not v2.yaml as MongoDB publishes it but a flattened copy (no enum, no oneOf, no x-xgen-operation-id-override in any of its {operations} operations: the form MongoDB transforms for its Go SDK); compared with it every enum of spec/ would read as removed. Download {PUBLISHED} and give that file instead"
             ),
         ));
     }
@@ -77,12 +71,8 @@ pub struct Difference {
     /// The drift from upstream (old) to `spec/` (new): the subject is the operation in
     /// `spec/` (upstream's for an operation `spec/` lacks).
     pub change: Change,
-    /// File name of the upstream document compared against.
+    /// File name of the upstream document compared against (for messages).
     pub against: String,
-    /// For a difference of [`LEGACY_FACTS`]: whether the legacy upstream copy states there
-    /// what `spec/` states (no such difference, and the field or parameter exists there).
-    /// `None` for other rules, or when the legacy copy lacks the operation.
-    pub legacy_agrees: Option<bool>,
 }
 
 impl fmt::Display for Difference {
@@ -93,11 +83,7 @@ impl fmt::Display for Difference {
         if !location.is_empty() {
             write!(f, " at {location}")?;
         }
-        write!(f, ": {} ({} → spec)", c.message, self.against)?;
-        if let Some(agrees) = self.legacy_agrees {
-            write!(f, " (legacy copy {})", if agrees { "agrees with spec" } else { "differs too" })?;
-        }
-        Ok(())
+        write!(f, ": {} ({} → spec)", c.message, self.against)
     }
 }
 
@@ -105,9 +91,8 @@ impl fmt::Display for Difference {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub upstream_name: String,
-    pub legacy_name: Option<String>,
-    pub against_upstream: usize,
-    pub against_legacy: usize,
+    /// Operations of `spec/` that upstream has too.
+    pub compared: usize,
     pub differences: Vec<Difference>,
     /// For each difference, the index of the entry that lists it.
     pub matched: Vec<Option<usize>>,
@@ -129,101 +114,28 @@ fn file_name(l: &Loaded) -> String {
     p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
 }
 
-/// Compares `spec` with `upstream` (and, for what `upstream` lacks, with `legacy`), over the
-/// operations of `spec` and every upstream operation with one of `tags`, and matches each
-/// difference with the first entry of `entries` that lists it.
-pub fn check(spec: &Loaded, upstream: &Loaded, legacy: Option<&Loaded>, entries: Vec<Entry>, tags: &[String]) -> Result<Report, Error> {
+/// Compares `spec` with `upstream`, over the operations of `spec` and every upstream
+/// operation with one of `tags`, and matches each difference with the first entry of
+/// `entries` that lists it.
+pub fn check(spec: &Loaded, upstream: &Loaded, entries: Vec<Entry>, tags: &[String]) -> Result<Report, Error> {
     refuse_sdk_copy(upstream)?;
     // spec/'s own tags too, so that every operation of spec/ is compared.
     let mut scope: BTreeSet<String> = tags.iter().cloned().collect();
     scope.extend(spec.doc.operations().flat_map(|(_, _, op)| op.tags.iter().cloned()));
     let options = Options { tags: scope.into_iter().collect(), per_operation: true };
-    let kept = |report: Drift| -> Vec<Change> { report.changes.into_iter().filter(|c| compared(c.rule)).collect() };
-    let added = |changes: &[Change]| -> BTreeSet<Key> {
-        changes.iter().filter(|c| c.rule == Rule::OperationAdded).filter_map(key).collect()
-    };
-
-    let up_report = diff(upstream, spec, &options)?;
-    let in_scope = up_report.summary.operations_new;
-    let up = kept(up_report);
-    let not_upstream = added(&up);
+    let report = diff(upstream, spec, &options)?;
+    let in_scope = report.summary.operations_new;
+    let changes: Vec<Change> = report.changes.into_iter().filter(|c| compared(c.rule)).collect();
+    // Operations of spec/ that upstream lacks are differences, not compared operations.
+    let not_upstream: BTreeSet<Key> = changes.iter().filter(|c| c.rule == Rule::OperationAdded).filter_map(key).collect();
     let upstream_name = file_name(upstream);
-    let (legacy_changes, legacy_name) = match legacy {
-        Some(l) => (Some(kept(diff(l, spec, &options)?)), Some(file_name(l))),
-        None => (None, None),
-    };
-    // Operations of spec/ that only the legacy copy has: compared with it.
-    let on_legacy: BTreeSet<Key> = match &legacy_changes {
-        Some(lc) => not_upstream.difference(&added(lc)).cloned().collect(),
-        None => BTreeSet::new(),
-    };
-    let upstream_ops: BTreeSet<Key> =
-        upstream.doc.operations().map(|(path, method, _)| (method.to_ascii_uppercase(), path.to_owned())).collect();
-
-    let mut differences = Vec::new();
-    for c in &up {
-        if key(c).is_some_and(|k| on_legacy.contains(&k)) {
-            continue;
-        }
-        let legacy_agrees = match &legacy_changes {
-            Some(lc) if LEGACY_FACTS.contains(&c.rule) => agrees(c, lc),
-            _ => None,
-        };
-        differences.push(Difference { change: c.clone(), against: upstream_name.clone(), legacy_agrees });
-    }
-    if let (Some(lc), Some(name)) = (&legacy_changes, &legacy_name) {
-        for c in lc {
-            let Some(k) = key(c) else { continue };
-            // What spec/ lacks of the legacy copy counts when the newest copy lacks it too.
-            let lacking = c.rule == Rule::OperationRemoved && !upstream_ops.contains(&k);
-            if on_legacy.contains(&k) || lacking {
-                differences.push(Difference { change: c.clone(), against: name.clone(), legacy_agrees: None });
-            }
-        }
-    }
-    let matched = differences.iter().map(|d| entries.iter().find(|e| e.matches(&d.change, d.legacy_agrees)).map(|e| e.index)).collect();
-    Ok(Report {
-        upstream_name,
-        legacy_name,
-        against_upstream: in_scope.saturating_sub(not_upstream.len()),
-        against_legacy: on_legacy.len(),
-        differences,
-        matched,
-        entries,
-    })
-}
-
-/// Whether the legacy drift (legacy → spec/) agrees with spec/ where `c` is: the operation
-/// is there, nothing of `c`'s kind differs at `c`'s place and field, and the value exists
-/// there (nothing above it was added or changed its type).
-fn agrees(c: &Change, legacy: &[Change]) -> Option<bool> {
-    const EXISTENCE: [Rule; 6] =
-        [Rule::FieldAdded, Rule::ParameterAdded, Rule::RequestBodyAdded, Rule::ResponseAdded, Rule::TypeChanged, Rule::PolymorphismChanged];
-    let same_kind = |r: Rule| match c.rule {
-        Rule::EnumChanged => matches!(r, Rule::EnumChanged | Rule::EnumValueAdded | Rule::EnumValueRemoved),
-        other => r == other,
-    };
-    let k = key(c)?;
-    let same_op = |l: &&Change| key(l).as_ref() == Some(&k);
-    if legacy.iter().filter(same_op).any(|l| l.rule == Rule::OperationAdded) {
-        return None;
-    }
-    let above = |field: &str| {
-        field.is_empty()
-            || c.field == field
-            || c.field.strip_prefix(field).is_some_and(|rest| rest.starts_with(['.', '[', '{']))
-    };
-    let differs = legacy.iter().filter(same_op).filter(|l| l.place.is_empty() || l.place == c.place).any(|l| {
-        (l.field == c.field && same_kind(l.rule)) || (EXISTENCE.contains(&l.rule) && above(&l.field))
-    });
-    Some(!differs)
+    let differences: Vec<Difference> =
+        changes.into_iter().map(|change| Difference { change, against: upstream_name.clone() }).collect();
+    let matched = differences.iter().map(|d| entries.iter().find(|e| e.matches(&d.change)).map(|e| e.index)).collect();
+    Ok(Report { upstream_name, compared: in_scope.saturating_sub(not_upstream.len()), differences, matched, entries })
 }
 
 impl Report {
-    pub fn compared(&self) -> usize {
-        self.against_upstream + self.against_legacy
-    }
-
     pub fn unexpected(&self) -> Vec<&Difference> {
         self.differences.iter().zip(&self.matched).filter(|(_, m)| m.is_none()).map(|(d, _)| d).collect()
     }
@@ -243,15 +155,7 @@ impl Report {
     pub fn render(&self, spec: &str, verbose: bool) -> String {
         use std::fmt::Write as _;
         let mut s = String::new();
-        let legacy = self.legacy_name.as_deref().unwrap_or("none");
-        let _ = writeln!(
-            s,
-            "compared {} operations of {spec}: {} against {}, {} against {legacy} (legacy)",
-            self.compared(),
-            self.against_upstream,
-            self.upstream_name,
-            self.against_legacy,
-        );
+        let _ = writeln!(s, "compared {} operations of {spec} against {}", self.compared, self.upstream_name);
         let unexpected = self.unexpected();
         let _ = writeln!(
             s,
@@ -294,35 +198,5 @@ impl Report {
         }
         s.push_str(if self.is_clean() { "spec check: clean\n" } else { "spec check: FAILED\n" });
         s
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn change(rule: Rule, place: &str, field: &str) -> Change {
-        Change {
-            severity: super::super::Severity::Breaking,
-            subject: Subject::Operation { id: "getA".to_owned(), method: "GET".to_owned(), path: "/a".to_owned() },
-            place: place.to_owned(),
-            field: field.to_owned(),
-            pointer: String::new(),
-            counterpart: String::new(),
-            rule,
-            message: String::new(),
-        }
-    }
-
-    #[test]
-    fn the_legacy_copy_agrees_unless_it_differs_at_or_above_the_field() {
-        let c = change(Rule::EnumChanged, "response 200", "results[].status");
-        assert_eq!(agrees(&c, &[]), Some(true));
-        assert_eq!(agrees(&c, &[change(Rule::EnumValueAdded, "response 200", "results[].status")]), Some(false));
-        assert_eq!(agrees(&c, &[change(Rule::FieldAdded, "response 200", "results")]), Some(false), "no such field there");
-        assert_eq!(agrees(&c, &[change(Rule::FieldAdded, "response 200", "results[].statusText")]), Some(true));
-        assert_eq!(agrees(&c, &[change(Rule::EnumChanged, "request", "results[].status")]), Some(true), "another place");
-        assert_eq!(agrees(&c, &[change(Rule::ConstraintChanged, "response 200", "results")]), Some(true), "another fact above");
-        assert_eq!(agrees(&c, &[change(Rule::OperationAdded, "", "")]), None, "the legacy copy lacks the operation");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::model::{Change, Finding, Subject, Usage};
+use super::model::{Change, Finding, Place, Subject, Usage};
 use super::rules::{self, FieldFacts};
 use super::spec::{Additional, Doc, Merged, Op, Prop};
 use crate::error::{Error, pointer};
@@ -18,7 +18,7 @@ struct At {
     subject: Subject,
     usage: Usage,
     /// Where in an operation (see [`Change::place`]).
-    place: String,
+    place: Place,
     field: String,
 }
 
@@ -28,7 +28,7 @@ impl At {
     }
 
     /// A place of the operation (a parameter, the request, a response), at its root.
-    fn place(&self, place: String) -> At {
+    fn place(&self, place: Place) -> At {
         At { subject: self.subject.clone(), usage: self.usage, place, field: String::new() }
     }
 }
@@ -200,7 +200,7 @@ impl<'a> Differ<'a> {
             let at = At {
                 subject: Subject::Schema { name: (*name).to_owned() },
                 usage: Usage::default(),
-                place: String::new(),
+                place: Place::Operation,
                 field: String::new(),
             };
             let ptr = pointer("#/components/schemas", name);
@@ -253,7 +253,7 @@ impl<'a> Differ<'a> {
         let op_params = self.old.parameters(o)?;
         let np_params = self.new.parameters(n)?;
         for key in op_params.keys().chain(np_params.keys()).collect::<BTreeSet<_>>() {
-            let place = at.place(format!("parameter {} ({})", key.1, key.0));
+            let place = at.place(Place::Parameter { name: key.1.to_owned(), location: key.0.to_owned() });
             match (op_params.get(key), np_params.get(key)) {
                 (Some(p), None) => self.emit(&place, &p.ptr, rules::parameter_removed(p.name, p.location)),
                 (None, Some(p)) => self.emit(&place, &p.ptr, rules::parameter_added(p.name, p.location, p.required)),
@@ -274,7 +274,7 @@ impl<'a> Differ<'a> {
         let orb = self.old.request_body(o)?;
         let nrb = self.new.request_body(n)?;
         let rb_at = pointer(&n.ptr, "requestBody");
-        let request = at.place("request".to_owned());
+        let request = at.place(Place::Request);
         match (orb, nrb) {
             (Some(_), None) => self.emit(&request, &pointer(&o.ptr, "requestBody"), rules::request_body_removed()),
             (None, Some((rb, _))) => self.emit(&request, &rb_at, rules::request_body_added(rb.required)),
@@ -291,7 +291,7 @@ impl<'a> Differ<'a> {
         let ors = self.old.responses(o)?;
         let nrs = self.new.responses(n)?;
         for code in ors.keys().chain(nrs.keys()).collect::<BTreeSet<_>>() {
-            let response = at.place(format!("response {code}"));
+            let response = at.place(Place::Response { code: code.to_string() });
             match (ors.get(code), nrs.get(code)) {
                 (Some(_), None) => self.emit(&response, &pointer(&pointer(&o.ptr, "responses"), code), rules::response_removed(code)),
                 (None, Some(_)) => self.emit(&response, &pointer(&pointer(&n.ptr, "responses"), code), rules::response_added(code)),
@@ -389,7 +389,7 @@ impl<'a> Differ<'a> {
     }
 
     fn component(&mut self, name: &str, usage: Usage, o: SchemaRef<'a>, n: SchemaRef<'a>) -> Result<(), Error> {
-        let at = At { subject: Subject::Schema { name: name.to_owned() }, usage, place: String::new(), field: String::new() };
+        let at = At { subject: Subject::Schema { name: name.to_owned() }, usage, place: Place::Operation, field: String::new() };
         let ptr = pointer("#/components/schemas", name);
         let om = self.old.merged(o, &ptr)?;
         let nm = self.new.merged(n, &ptr)?;
@@ -425,7 +425,7 @@ impl<'a> Differ<'a> {
                 }
                 let usage = self.usage_of(a, b).union(at.usage);
                 let schema_at =
-                    At { subject: Subject::Schema { name: b.to_owned() }, usage, place: String::new(), field: String::new() };
+                    At { subject: Subject::Schema { name: b.to_owned() }, usage, place: Place::Operation, field: String::new() };
                 self.in_place(&schema_at, o, o_at, n, n_at, depth)
             }
             _ => self.in_place(at, o, o_at, n, n_at, depth),
@@ -662,7 +662,7 @@ fn op_at(op: &Op<'_>) -> At {
     At {
         subject: Subject::Operation { id: op.display_id(), method: op.method.clone(), path: op.path.to_owned() },
         usage: Usage::default(),
-        place: String::new(),
+        place: Place::Operation,
         field: String::new(),
     }
 }

@@ -6,7 +6,6 @@
 //!   - kind: operation-id-changed         # a drift rule (see `Rule::name`)
 //!     operations: [takeSnapshots]        # optional: operationIds in spec/ (all when left out)
 //!     at: 'response 200: *'              # optional: glob (`*`) on where the difference is
-//!     only-if: legacy-agrees             # optional: the older upstream copy states what spec/ does
 //!     reason: Why this difference is intended.
 //! ```
 
@@ -62,16 +61,7 @@ struct RawEntry {
     operations: Option<Vec<String>>,
     #[serde(default)]
     at: Option<String>,
-    #[serde(default)]
-    only_if: Option<String>,
     reason: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Condition {
-    /// The older upstream copy states there what `spec/` states (see
-    /// [`super::check::Difference::legacy_agrees`]).
-    LegacyAgrees,
 }
 
 /// One reviewed entry.
@@ -82,14 +72,12 @@ pub struct Entry {
     pub rule: Rule,
     pub operations: Option<Vec<String>>,
     pub at: Option<String>,
-    pub only_if: Option<Condition>,
     pub reason: String,
 }
 
 impl Entry {
-    /// Whether the entry lists `change`; `legacy_agrees` is what the legacy upstream copy
-    /// says there (see [`super::check::Difference::legacy_agrees`]).
-    pub fn matches(&self, change: &Change, legacy_agrees: Option<bool>) -> bool {
+    /// Whether the entry lists `change`.
+    pub fn matches(&self, change: &Change) -> bool {
         let operation = match &change.subject {
             Subject::Operation { id, .. } => id.as_str(),
             Subject::Schema { name } => name.as_str(),
@@ -97,10 +85,6 @@ impl Entry {
         self.rule == change.rule
             && self.operations.as_ref().is_none_or(|ops| ops.iter().any(|o| o == operation))
             && self.at.as_ref().is_none_or(|g| glob(g, &change.location()))
-            && match self.only_if {
-                None => true,
-                Some(Condition::LegacyAgrees) => legacy_agrees == Some(true),
-            }
     }
 
     /// `kind` plus the narrowing fields, for messages.
@@ -111,9 +95,6 @@ impl Entry {
         }
         if let Some(at) = &self.at {
             s.push_str(&format!(", at {at:?}"));
-        }
-        if self.only_if.is_some() {
-            s.push_str(", only-if legacy-agrees");
         }
         s.push(')');
         s
@@ -143,14 +124,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Entry>, Error> {
         if e.operations.as_ref().is_some_and(Vec::is_empty) {
             return Err(source.error(&format!("{at}/operations"), "an empty list matches nothing; leave `operations` out to mean all"));
         }
-        let only_if = match e.only_if.as_deref() {
-            None => None,
-            Some("legacy-agrees") => Some(Condition::LegacyAgrees),
-            Some(other) => {
-                return Err(source.error(&format!("{at}/only-if"), format!("unknown condition {other:?}; known: legacy-agrees")));
-            }
-        };
-        out.push(Entry { index, rule, operations: e.operations, at: e.at, only_if, reason: e.reason.trim().to_owned() });
+        out.push(Entry { index, rule, operations: e.operations, at: e.at, reason: e.reason.trim().to_owned() });
     }
     Ok(out)
 }
@@ -210,6 +184,9 @@ mod tests {
         assert!(e.contains("#/differences/0/reason"), "{e}");
         let e = parse(p, "differences:\n  - kind: tags-changed\n    reasn: x\n").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("#/differences/0") && e.contains("unknown field"), "{e}");
+        // The `only-if: legacy-agrees` condition is gone with the legacy copy: refused, not ignored.
+        let e = parse(p, "differences:\n  - kind: tags-changed\n    only-if: legacy-agrees\n    reason: x\n").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("#/differences/0") && e.contains("unknown field `only-if`"), "{e}");
         let e = parse(p, "differences:\n  - kind: description-changed\n    reason: x\n").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("unknown kind \"description-changed\""), "a rule spec check does not compare: {e}");
     }

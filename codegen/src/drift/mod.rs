@@ -38,7 +38,7 @@ mod spec;
 mod types;
 pub mod waiters;
 
-pub use model::{Change, Finding, Report, Rule, Severity, Subject, Summary, Usage};
+pub use model::{Change, Finding, Place, Report, Rule, Severity, Subject, Summary, Usage};
 
 use crate::error::Error;
 use crate::load::Loaded;

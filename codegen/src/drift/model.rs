@@ -226,15 +226,68 @@ impl Finding {
     }
 }
 
+/// Where in an operation a change is, as data: `take`, the changelog and the intended
+/// differences read it without parsing text back out of a message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub enum Place {
+    /// The operation itself (and every change of a schema).
+    #[default]
+    Operation,
+    /// A parameter, by name and `in` (`query`, `path`, `header`).
+    Parameter { name: String, location: String },
+    /// The request body.
+    Request,
+    /// One answer, by status (`200`, `default`).
+    Response { code: String },
+}
+
+impl Place {
+    pub fn is_operation(&self) -> bool {
+        *self == Place::Operation
+    }
+}
+
+/// As reports and intended differences say it: `parameter itemsPerPage (query)`, `request`,
+/// `response 200`; empty for the operation itself.
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Operation => Ok(()),
+            Place::Parameter { name, location } => write!(f, "parameter {name} ({location})"),
+            Place::Request => f.write_str("request"),
+            Place::Response { code } => write!(f, "response {code}"),
+        }
+    }
+}
+
+/// Reports list changes in the order of the place as said (as they did when it was text).
+impl Ord for Place {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.to_string().cmp(&other.to_string()).then_with(|| format!("{self:?}").cmp(&format!("{other:?}")))
+    }
+}
+
+impl PartialOrd for Place {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The JSON report keeps the place as text.
+impl Serialize for Place {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// One change between the two documents.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Change {
     pub severity: Severity,
     pub subject: Subject,
-    /// Where in an operation: `parameter itemsPerPage (query)`, `request`, `response 200`;
-    /// empty for the operation itself and for schemas.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub place: String,
+    /// Where in an operation ([`Place::Operation`] for the operation itself and for schemas).
+    #[serde(skip_serializing_if = "Place::is_operation")]
+    pub place: Place,
     /// The field inside the subject (`members[].id`), empty for the subject itself.
     pub field: String,
     /// JSON pointer of the node, in the new document (in the old one for removals).
@@ -253,10 +306,10 @@ impl Change {
     /// `parameter envelope (query)`, `members[].id` (a schema's field). A parameter's field
     /// only repeats its place, so it is left out.
     pub fn location(&self) -> String {
-        match (self.place.as_str(), self.field.as_str()) {
-            ("", field) => field.to_owned(),
-            (place, _) if place.starts_with("parameter ") => place.to_owned(),
-            (place, "") => place.to_owned(),
+        match (&self.place, self.field.as_str()) {
+            (Place::Operation, field) => field.to_owned(),
+            (place @ Place::Parameter { .. }, _) => place.to_string(),
+            (place, "") => place.to_string(),
             (place, field) => format!("{place}: {field}"),
         }
     }
@@ -297,5 +350,35 @@ impl Report {
 
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The place is data to `take` and the changelog, and the same text as before to reports
+    /// and intended differences (`at:`), JSON included.
+    #[test]
+    fn a_place_is_data_and_reads_as_before() {
+        let change = |place: Place, field: &str| Change {
+            severity: Severity::Breaking,
+            subject: Subject::Operation { id: "getA".to_owned(), method: "GET".to_owned(), path: "/a".to_owned() },
+            place,
+            field: field.to_owned(),
+            pointer: String::new(),
+            counterpart: String::new(),
+            rule: Rule::EnumChanged,
+            message: String::new(),
+        };
+        let parameter = Place::Parameter { name: "state".to_owned(), location: "query".to_owned() };
+        assert_eq!(change(parameter.clone(), "state").location(), "parameter state (query)");
+        assert_eq!(change(Place::Response { code: "200".to_owned() }, "results[].id").location(), "response 200: results[].id");
+        assert_eq!(change(Place::Request, "").location(), "request");
+        assert_eq!(change(Place::Operation, "members[].id").location(), "members[].id");
+        let json = serde_json::to_value(change(parameter, "state")).unwrap_or_default();
+        assert_eq!(json["place"], "parameter state (query)");
+        assert!(serde_json::to_value(change(Place::Operation, "")).unwrap_or_default().get("place").is_none());
+        assert!(Place::Request < Place::Response { code: "200".to_owned() } && Place::Operation < Place::Request);
     }
 }

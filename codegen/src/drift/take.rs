@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::check::Report;
-use super::model::{Change, Rule, Subject};
+use super::model::{Change, Place, Rule, Subject};
 use crate::error::{Error, pointer};
 use crate::load::{METHODS, Source, names};
 use crate::slice;
@@ -71,12 +71,6 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
         let Subject::Operation { id, method, path } = &c.subject else {
             return Err(spec.source.error(&c.pointer, format!("cannot take {d}: not a difference of an operation")));
         };
-        if d.against != report.upstream_name {
-            return Err(spec.source.error(
-                &c.pointer,
-                format!("cannot take {d}: it is a difference from the legacy copy; edit spec/ by hand or list it as intended"),
-            ));
-        }
         if !takes(c.rule) {
             return Err(cannot(&spec, d));
         }
@@ -354,11 +348,12 @@ fn missing(side: &Side<'_>, at: &str, d: &super::check::Difference) -> Error {
     side.source.error(at, format!("cannot take {d}: nothing there"))
 }
 
-/// `name` and `in` of a parameter change (`parameter NAME (IN)`).
+/// `name` and `in` of a parameter change.
 fn parameter_of(c: &Change) -> Option<(String, String)> {
-    let rest = c.place.strip_prefix("parameter ")?;
-    let (name, location) = rest.rsplit_once(" (")?;
-    Some((name.to_owned(), location.strip_suffix(')')?.to_owned()))
+    match &c.place {
+        Place::Parameter { name, location } => Some((name.clone(), location.clone())),
+        Place::Operation | Place::Request | Place::Response { .. } => None,
+    }
 }
 
 /// The index in the parameter list at `list` of the one named `name` in `location` (through
@@ -521,7 +516,7 @@ components:
     fn update(edit: impl Fn(&str) -> String) -> Result<(Value, Taken), String> {
         let (spec, spec_value) = load("spec.yaml", SPEC);
         let (up, up_value) = load("up.yaml", &edit(SPEC));
-        let report = super::super::check::check(&spec, &up, None, Vec::new(), &["Cloud Backups".to_owned()]).map_err(|e| e.to_string())?;
+        let report = super::super::check::check(&spec, &up, Vec::new(), &["Cloud Backups".to_owned()]).map_err(|e| e.to_string())?;
         let taken = take(Side { source: &spec.source, value: &spec_value }, Side { source: &up.source, value: &up_value }, &report)
             .map_err(|e| e.to_string())?;
         Ok((taken.value.clone(), taken))

@@ -145,7 +145,7 @@ pub(crate) fn changes(old_doc: &Doc<'_>, new_doc: &Doc<'_>, old_ops: &[&Op<'_>],
     let change = |op: &Op<'_>, name: &str, at: &str, f: Finding| Change {
         severity: f.severity,
         subject: Subject::Operation { id: op.display_id(), method: op.method.clone(), path: op.path.to_owned() },
-        place: String::new(),
+        place: super::model::Place::Operation,
         field: format!("waiter {name}"),
         pointer: at.to_owned(),
         counterpart: String::new(),
