@@ -107,11 +107,26 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
         }
     };
     let globals = Globals::from(&matches, profile);
+    let done = dispatch(tables, &matches, &mut root, &globals);
+    // The archive holds whatever was exchanged, also when the command failed (that is when
+    // it is wanted most); the command's own failure stays the one reported.
+    match (done, globals.write_har()) {
+        (Ok(()), written) => written,
+        (Err(failure), Ok(())) => Err(failure),
+        (Err(failure), Err(har)) => {
+            output::note(format_args!("error: {}", har.message));
+            Err(failure)
+        }
+    }
+}
+
+/// Runs the command `matches` names.
+fn dispatch(tables: &Tables, matches: &ArgMatches, root: &mut Command, globals: &Globals) -> Result<(), Failure> {
     match matches.subcommand() {
         Some(("completions", m)) => {
             let shell = m.get_one::<clap_complete::Shell>("shell").copied().ok_or_else(|| Failure::usage("no shell"))?;
             let mut out = Vec::new();
-            clap_complete::generate(shell, &mut root, "atlas-backup", &mut out);
+            clap_complete::generate(shell, root, "atlas-backup", &mut out);
             output::write_stdout(&out)
         }
         Some(("wait", m)) => {
@@ -132,7 +147,7 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
                 .iter()
                 .find(|o| o.tag == tag && o.id == name)
                 .ok_or_else(|| Failure::usage(format!("no operation {tag} {name}")))?;
-            call(tables, op, m, &globals)
+            call(tables, op, m, globals)
         }
         None => Err(Failure::usage("name a command; see --help")),
     }
@@ -147,6 +162,8 @@ struct Globals {
     curl: bool,
     debug: bool,
     quiet: bool,
+    /// `--har FILE`: the file, and the recorder the client's interceptors share.
+    har: Option<(std::path::PathBuf, atlas_backup::har::HarRecorder)>,
 }
 
 impl Globals {
@@ -162,14 +179,24 @@ impl Globals {
             curl: flags::on(m, &flags::CURL),
             debug: flags::on(m, &flags::DEBUG),
             quiet: flags::on(m, &flags::QUIET),
+            har: flags::text(m, &flags::HAR).map(|path| (path.into(), atlas_backup::har::HarRecorder::new())),
         }
     }
 
-    /// The client's interceptors: `--debug`'s trace.
+    /// Writes `--har`'s archive, when asked for.
+    fn write_har(&self) -> Result<(), Failure> {
+        let Some((path, recorder)) = &self.har else { return Ok(()) };
+        recorder.write_to(path).map_err(|e| Failure::new(1, format!("cannot write the HAR file {}: {e}", path.display())))
+    }
+
+    /// The client's interceptors: `--debug`'s trace, `--har`'s recorder.
     fn interceptors(&self) -> Vec<Arc<dyn atlas_backup::Interceptor>> {
         let mut list: Vec<Arc<dyn atlas_backup::Interceptor>> = Vec::new();
         if self.debug {
             list.push(Arc::new(output::Trace));
+        }
+        if let Some((_, recorder)) = &self.har {
+            list.push(Arc::new(recorder.clone()));
         }
         list
     }

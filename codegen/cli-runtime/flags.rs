@@ -78,6 +78,11 @@ pub const DRY_RUN: Flag = switch("dry-run", "Print the request (method, URL, hea
 pub const CURL: Flag = switch("curl", "Print the request as a curl command and send nothing");
 pub const DEBUG: Flag = switch("debug", "Trace each request and answer on stderr (never credentials)");
 pub const QUIET: Flag = switch("quiet", "No progress output while waiting");
+pub const HAR: Flag = value(
+    "har",
+    "FILE",
+    "Record every request and answer (retries, pages, polls) in FILE as an HTTP Archive (HAR 1.2), never credentials: for `cargo xtask spec observe`",
+);
 
 pub const VERSION: Flag = Flag {
     long: "version",
@@ -96,7 +101,7 @@ pub const MIN_DELAY: Flag = value("min-delay", "DURATION", "Wait before the seco
 pub const MAX_DELAY: Flag = value("max-delay", "DURATION", "Longest wait between polls; default the waiter's");
 
 /// Flags of every command.
-pub const GLOBAL: &[&Flag] = &[&OUTPUT, &OUTPUT_FILE, &PROFILE, &BASE_URL, &DRY_RUN, &CURL, &DEBUG, &QUIET];
+pub const GLOBAL: &[&Flag] = &[&OUTPUT, &OUTPUT_FILE, &PROFILE, &BASE_URL, &DRY_RUN, &CURL, &DEBUG, &QUIET, &HAR];
 
 /// Flags some operations have, and names clap keeps for itself.
 pub const OPERATION: &[&Flag] =

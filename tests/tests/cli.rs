@@ -612,3 +612,60 @@ async fn all_and_wait_print_what_atlas_sent() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(squeezed(&stdout), SENT_SNAPSHOT);
 }
+
+/// An answer as Atlas sends it: the body in the operation's versioned media type.
+fn atlas(status: u16, body: &Value, version: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.to_string(), &format!("application/vnd.atlas.{version}+json"))
+}
+
+/// `--har FILE` records what the command exchanged (the take and every poll of `--wait`,
+/// every page of `--all`, an API error), never a credential; `spec observe` reads the
+/// archives back and finds every exchange in spec/, agreeing with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn har_records_every_exchange_and_spec_observe_reads_it_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let har = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_owned();
+    let (taken, listed, failed) = (har("take.har"), har("exports.har"), har("error.har"));
+    let snapshot = |status: &str| json!({"id": SNAPSHOT, "type": "replicaSet", "status": status, "snapshotType": "onDemand", "storageSizeBytes": 5_368_709_120_i64});
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path(snapshots_path())).respond_with(atlas(200, &snapshot("queued"), "2025-03-12")).mount(&server).await;
+    let get = format!("{}/{SNAPSHOT}", snapshots_path());
+    for (i, state) in ["queued", "inProgress", "completed"].iter().enumerate() {
+        let mock = Mock::given(method("GET")).and(path(get.clone())).respond_with(atlas(200, &snapshot(state), "2024-05-30"));
+        let mock = if i < 2 { mock.up_to_n_times(1) } else { mock };
+        mock.with_priority(u8::try_from(i + 1).unwrap_or(u8::MAX)).mount(&server).await;
+    }
+    let body = body_file("{\"retentionInDays\": 1}");
+    let args = ["--har", &taken, "cloudBackups", "takeSnapshots", "--groupId", GROUP, "--clusterName", "C0", "--file", body.path().to_str().expect("utf-8"), "--wait", "--min-delay", "1ms", "--max-delay", "2ms"];
+    let out = cli(Some(&server), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+
+    let server = MockServer::start().await;
+    for (page, id) in [("1", "a"), ("2", "b")] {
+        Mock::given(method("GET")).and(path(exports_path())).and(query_param("pageNum", page))
+            .respond_with(atlas(200, &exports_page(&[id], 2), "2023-01-01"))
+            .mount(&server).await;
+    }
+    let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--all", "--itemsPerPage", "1", "--har", &listed]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+
+    let server = MockServer::start().await;
+    let error = json!({"error": 404, "errorCode": "SNAPSHOT_NOT_FOUND", "detail": "No snapshot with ID", "reason": "Not Found"});
+    Mock::given(method("GET")).and(path(get)).respond_with(ResponseTemplate::new(404).set_body_raw(error.to_string(), "application/json")).mount(&server).await;
+    let out = cli(Some(&server), &["cloudBackups", "getClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT, "--har", &failed]);
+    assert_eq!(out.status.code(), Some(4), "the archive is written when the command fails too: {}", text(&out).1);
+
+    let files: Vec<std::path::PathBuf> = [&taken, &listed, &failed].iter().map(std::path::PathBuf::from).collect();
+    for file in &files {
+        let recorded = std::fs::read_to_string(file).expect("the archive was written");
+        assert!(!recorded.contains(PUBLIC) && !recorded.contains(PRIVATE), "no API key in {}", file.display());
+    }
+    let spec = atlas_codegen::load::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/atlas-backup.yaml")).expect("spec/ loads");
+    let report = atlas_codegen::observe::observe(&spec, &files, &[]).expect("the archives are read");
+    let markdown = atlas_codegen::observe::report::markdown(&report);
+    // 1 take and 3 polls, 2 pages, 1 error.
+    assert_eq!((report.exchanges, report.matched, report.unchecked), (7, 7, 0), "{markdown}");
+    assert_eq!(report.operations, 3, "takeSnapshots, getGroupClusterBackupSnapshot, listBackupExports: {markdown}");
+    assert!(report.findings.is_empty() && report.is_clean(), "{markdown}");
+}

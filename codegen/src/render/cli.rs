@@ -64,7 +64,7 @@ pub fn render(api: &Api, spec_name: &str) -> Result<Vec<File>, Error> {
 /// a spec change shows its effect on the command line in review.
 pub fn surface(api: &Api) -> String {
     let mut out = String::from(
-        "# atlas-backup commands\n\nGlobal flags: `-o/--output json|yaml|ndjson`, `--outputFile PATH`, `-P/--profile NAME`, `--base-url URL`, `--dry-run`, `--curl`, `--debug`, `--quiet`.\n",
+        "# atlas-backup commands\n\nGlobal flags: `-o/--output json|yaml|ndjson`, `--outputFile PATH`, `-P/--profile NAME`, `--base-url URL`, `--dry-run`, `--curl`, `--debug`, `--quiet`, `--har FILE`.\n",
     );
     let mut order: Vec<&Operation> = api.operations.iter().collect();
     order.sort_by_key(|o| names::tag_command(&o.tag));
