@@ -43,7 +43,8 @@ pub fn scan(args: &[std::ffi::OsString]) -> (Vec<String>, Option<String>) {
     let takes_value = |arg: &str| {
         flags::GLOBAL.iter().any(|f| {
             matches!(f.takes, Takes::Value(_))
-                && (arg.strip_prefix("--") == Some(f.long) || f.short.is_some_and(|s| arg.strip_prefix('-') == Some(s.encode_utf8(&mut [0; 4]))))
+                && (arg.strip_prefix("--") == Some(f.long)
+                    || f.short.is_some_and(|s| arg.strip_prefix('-') == Some(s.encode_utf8(&mut [0; 4]))))
         })
     };
     let is_profile = |arg: &str| arg == "--profile" || arg == "-P";
@@ -91,7 +92,8 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
         .arg_required_else_help(true);
     for w in tables.waiters {
         let asked = full || (wanted("wait", "wait") && words.get(1).is_some_and(|x| x == w.name || x == w.kebab));
-        waits = waits.subcommand(if asked { waiter(tables, w, project.as_deref()) } else { named(w.name, &[w.kebab]).about(w.description) });
+        waits =
+            waits.subcommand(if asked { waiter(tables, w, project.as_deref()) } else { named(w.name, &[w.kebab]).about(w.description) });
     }
     root = root.subcommand(waits).subcommand(
         Command::new("completions")
@@ -207,11 +209,8 @@ impl Globals {
 }
 
 fn root(tables: &Tables) -> Command {
-    let mut root = Command::new("atlas-backup")
-        .about(tables.about)
-        .after_help(EXIT_CODES)
-        .subcommand_required(true)
-        .arg_required_else_help(true);
+    let mut root =
+        Command::new("atlas-backup").about(tables.about).after_help(EXIT_CODES).subcommand_required(true).arg_required_else_help(true);
     for flag in flags::GLOBAL {
         let arg = flag.arg(true);
         root = root.arg(if std::ptr::eq(*flag, &flags::OUTPUT) { arg.value_parser(Format::NAMES) } else { arg });
@@ -370,7 +369,11 @@ fn values(params: &[&Param], m: &ArgMatches) -> Map<String, Value> {
 
 fn delays(m: &ArgMatches) -> Delays {
     let get = |flag: &Flag| m.try_get_one::<Duration>(flag.long).ok().flatten().copied();
-    Delays { min: get(&flags::MIN_DELAY), max: get(&flags::MAX_DELAY), timeout: get(&flags::WAIT_TIMEOUT).unwrap_or(Duration::from_secs(3600)) }
+    Delays {
+        min: get(&flags::MIN_DELAY),
+        max: get(&flags::MAX_DELAY),
+        timeout: get(&flags::WAIT_TIMEOUT).unwrap_or(Duration::from_secs(3600)),
+    }
 }
 
 /// Runs a future on a runtime of this thread; Ctrl-C ends it with exit code 130.
@@ -468,9 +471,8 @@ fn call(tables: &Tables, op: &'static Operation, m: &ArgMatches, globals: &Globa
                 Source::Request(from) => values.get(*from).cloned(),
                 Source::Response(pointer) => answer.pointer(pointer).cloned(),
             };
-            let value = value.ok_or_else(|| {
-                Failure::new(exit::API, format!("cannot wait with {}: the answer has no value for `{name}`", w.name))
-            })?;
+            let value = value
+                .ok_or_else(|| Failure::new(exit::API, format!("cannot wait with {}: the answer has no value for `{name}`", w.name)))?;
             polled.insert((*name).to_owned(), value);
         }
         let delays = delays(m);

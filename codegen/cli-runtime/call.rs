@@ -115,7 +115,11 @@ where
 }
 
 /// The waiter `W`, polling its operation filled from `values`.
-pub fn wait<W: Wait + 'static>(client: &atlas_backup::Client, values: Map<String, Value>, delays: Delays) -> Result<Box<dyn Waiting>, atlas_backup::Error>
+pub fn wait<W: Wait + 'static>(
+    client: &atlas_backup::Client,
+    values: Map<String, Value>,
+    delays: Delays,
+) -> Result<Box<dyn Waiting>, atlas_backup::Error>
 where
     W::Answer: 'static,
 {

@@ -91,7 +91,8 @@ pub const VERSION: Flag = Flag {
     takes: Takes::Value("DATE"),
     help: "API version to call (default the newest)",
 };
-pub const FILE: Flag = value("file", "PATH", "The request body, JSON or YAML (`-`: stdin; without --file, piped stdin); unknown fields are refused");
+pub const FILE: Flag =
+    value("file", "PATH", "The request body, JSON or YAML (`-`: stdin; without --file, piped stdin); unknown fields are refused");
 pub const TEMPLATE: Flag = switch("template", "Print a body skeleton for --file and exit");
 pub const ALL: Flag = switch("all", "Every item of every page, in order");
 pub const CONCURRENCY: Flag = value("concurrency", "N", "Pages fetched at once with --all (default 1)");
@@ -104,8 +105,7 @@ pub const MAX_DELAY: Flag = value("max-delay", "DURATION", "Longest wait between
 pub const GLOBAL: &[&Flag] = &[&OUTPUT, &OUTPUT_FILE, &PROFILE, &BASE_URL, &DRY_RUN, &CURL, &DEBUG, &QUIET, &HAR];
 
 /// Flags some operations have, and names clap keeps for itself.
-pub const OPERATION: &[&Flag] =
-    &[&VERSION, &FILE, &TEMPLATE, &ALL, &CONCURRENCY, &WAIT, &WAIT_TIMEOUT, &MIN_DELAY, &MAX_DELAY, &HELP];
+pub const OPERATION: &[&Flag] = &[&VERSION, &FILE, &TEMPLATE, &ALL, &CONCURRENCY, &WAIT, &WAIT_TIMEOUT, &MIN_DELAY, &MAX_DELAY, &HELP];
 
 /// clap's own `--help`.
 pub const HELP: Flag = switch("help", "Print help");
@@ -145,7 +145,8 @@ mod tests {
 
     #[test]
     fn names_are_unique() {
-        let mut names: Vec<&str> = GLOBAL.iter().chain(OPERATION).flat_map(|f| std::iter::once(f.long).chain(f.aliases.iter().copied())).collect();
+        let mut names: Vec<&str> =
+            GLOBAL.iter().chain(OPERATION).flat_map(|f| std::iter::once(f.long).chain(f.aliases.iter().copied())).collect();
         let all = names.len();
         names.sort_unstable();
         names.dedup();

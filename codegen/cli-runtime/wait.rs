@@ -38,11 +38,7 @@ pub fn state(waiter: &Waiter, seen: &Seen) -> String {
             parts.push(format!("{}={shown}", path.join(".")));
         }
     }
-    if parts.is_empty() {
-        seen.status.map_or_else(|| "no answer".to_owned(), |s| format!("HTTP {s}"))
-    } else {
-        parts.join(" ")
-    }
+    if parts.is_empty() { seen.status.map_or_else(|| "no answer".to_owned(), |s| format!("HTTP {s}")) } else { parts.join(" ") }
 }
 
 /// Polls until the waiter ends; answers the last answer of a success as received (`None`
@@ -118,10 +114,23 @@ mod tests {
 
     #[test]
     fn the_state_is_the_fields_the_acceptors_read() {
-        fn never(_: &atlas_backup::Client, _: serde_json::Map<String, Value>, _: crate::call::Delays) -> Result<Box<dyn Waiting>, atlas_backup::Error> {
+        fn never(
+            _: &atlas_backup::Client,
+            _: serde_json::Map<String, Value>,
+            _: crate::call::Delays,
+        ) -> Result<Box<dyn Waiting>, atlas_backup::Error> {
             Err(atlas_backup::Error::Config("not polled".to_owned()))
         }
-        let waiter = Waiter { name: "w", kebab: "w", description: "", operation: 0, state_paths: &[&["status"], &["job", "phase"]], min_delay: 1, max_delay: 2, wait: never };
+        let waiter = Waiter {
+            name: "w",
+            kebab: "w",
+            description: "",
+            operation: 0,
+            state_paths: &[&["status"], &["job", "phase"]],
+            min_delay: 1,
+            max_delay: 2,
+            wait: never,
+        };
         let seen = Seen { status: Some(200), body: Some(br#"{"status":"inProgress","job":{"phase":3}}"#.to_vec()) };
         assert_eq!(state(&waiter, &seen), "status=inProgress job.phase=3");
         assert_eq!(state(&waiter, &Seen { status: Some(404), body: None }), "HTTP 404");

@@ -91,7 +91,11 @@ pub(crate) const fn sent_if<T>(_key: &str, value: &Option<T>) -> usize {
 }
 
 /// Sends field `key` when it is `Some`, and tells the serializer it was skipped otherwise.
-pub(crate) fn send_if<S: serde::ser::SerializeStruct, T: serde::Serialize>(out: &mut S, key: &'static str, value: &Option<T>) -> Result<(), S::Error> {
+pub(crate) fn send_if<S: serde::ser::SerializeStruct, T: serde::Serialize>(
+    out: &mut S,
+    key: &'static str,
+    value: &Option<T>,
+) -> Result<(), S::Error> {
     match value {
         Some(_) => out.serialize_field(key, value),
         None => out.skip_field(key),
@@ -108,7 +112,11 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
 }
 
 /// Reads the value of field `key` into its slot; a key seen twice is an error.
-pub(crate) fn slot<'de, T: serde::Deserialize<'de>, A: serde::de::MapAccess<'de>>(slot: &mut Option<T>, map: &mut A, key: &'static str) -> Result<(), A::Error> {
+pub(crate) fn slot<'de, T: serde::Deserialize<'de>, A: serde::de::MapAccess<'de>>(
+    slot: &mut Option<T>,
+    map: &mut A,
+    key: &'static str,
+) -> Result<(), A::Error> {
     if slot.is_some() {
         return Err(serde::de::Error::duplicate_field(key));
     }
@@ -283,8 +291,7 @@ pub(crate) fn serialize_tagged<S: Serializer, T: serde::Serialize>(
 ) -> Result<S::Ok, S::Error> {
     let mut json = serde_json::to_value(value).map_err(S::Error::custom)?;
     if let serde_json::Value::Object(map) = &mut json {
-        map.entry(property.to_owned())
-            .or_insert_with(|| serde_json::Value::String(tag.to_owned()));
+        map.entry(property.to_owned()).or_insert_with(|| serde_json::Value::String(tag.to_owned()));
     }
     serde::Serialize::serialize(&json, serializer)
 }

@@ -73,11 +73,7 @@ impl DigestAuth {
     /// Credentials of an Atlas API key: the public key is the user name, the private key
     /// the password.
     pub fn new(public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
-        DigestAuth {
-            username: public_key.into(),
-            password: Secret::new(private_key),
-            challenge: Arc::new(Mutex::new(None)),
-        }
+        DigestAuth { username: public_key.into(), password: Secret::new(private_key), challenge: Arc::new(Mutex::new(None)) }
     }
 
     /// The same credentials with nothing learnt yet (each [`Client`](crate::Client) keeps
@@ -108,8 +104,8 @@ impl DigestAuth {
             body: None,
         };
         let text = client.respond(&params).map_err(|e| Error::Auth(format!("cannot answer the digest challenge: {e}")))?;
-        let mut value = HeaderValue::from_str(&text)
-            .map_err(|_| Error::Auth("the digest answer is not a valid header value".to_owned()))?;
+        let mut value =
+            HeaderValue::from_str(&text).map_err(|_| Error::Auth("the digest answer is not a valid header value".to_owned()))?;
         value.set_sensitive(true);
         Ok(Some(value))
     }

@@ -138,10 +138,7 @@ impl Error {
     }
 
     pub(crate) fn invalid(parameter: &'static str, rule: impl Into<String>) -> Self {
-        Error::InvalidParameter {
-            parameter,
-            rule: rule.into(),
-        }
+        Error::InvalidParameter { parameter, rule: rule.into() }
     }
 }
 
@@ -175,9 +172,17 @@ impl fmt::Display for Error {
             Error::Body { status, received, expected, elapsed, source } => {
                 let of = expected.map(|n| format!(" of {n}")).unwrap_or_default();
                 if source.is_timeout() {
-                    write!(f, "timed out after {:.1} s while the response body was read ({status}; {received}{of} bytes received)", elapsed.as_secs_f64())
+                    write!(
+                        f,
+                        "timed out after {:.1} s while the response body was read ({status}; {received}{of} bytes received)",
+                        elapsed.as_secs_f64()
+                    )
                 } else {
-                    write!(f, "the connection closed after {received}{of} bytes of the response body ({status}, after {:.1} s): {source}", elapsed.as_secs_f64())
+                    write!(
+                        f,
+                        "the connection closed after {received}{of} bytes of the response body ({status}, after {:.1} s): {source}",
+                        elapsed.as_secs_f64()
+                    )
                 }
             }
             Error::Decode { status, source, excerpt } => {

@@ -92,16 +92,11 @@ impl RuleState {
     fn unmet(&self) -> Option<String> {
         let plural = |n: usize| if n == 1 { "" } else { "s" };
         match self.times {
-            Some(n) if self.hits != n => {
-                Some(format!("{}: expected {n} call{}, got {}", self.describe(), plural(n), self.hits))
-            }
+            Some(n) if self.hits != n => Some(format!("{}: expected {n} call{}, got {}", self.describe(), plural(n), self.hits)),
             Some(_) => None,
-            None if self.answers.len() > 1 && self.hits < self.answers.len() => Some(format!(
-                "{}: {} of its {} scripted answers were used",
-                self.describe(),
-                self.hits,
-                self.answers.len()
-            )),
+            None if self.answers.len() > 1 && self.hits < self.answers.len() => {
+                Some(format!("{}: {} of its {} scripted answers were used", self.describe(), self.hits, self.answers.len()))
+            }
             None if self.hits == 0 => Some(format!("{}: never called", self.describe())),
             None => None,
         }
@@ -479,9 +474,7 @@ impl Reply {
         *response.headers_mut() = self.headers;
         if let Some((body, content_type)) = self.body {
             let content_type = match content_type {
-                ContentType::Requested => {
-                    call.headers.get(ACCEPT).cloned().unwrap_or(HeaderValue::from_static("application/json"))
-                }
+                ContentType::Requested => call.headers.get(ACCEPT).cloned().unwrap_or(HeaderValue::from_static("application/json")),
                 ContentType::Json => HeaderValue::from_static("application/json"),
             };
             response.headers_mut().entry(CONTENT_TYPE).or_insert(content_type);

@@ -140,22 +140,16 @@ impl ServiceAccount {
         if let Some(timeout) = timeout {
             request = request.timeout(timeout);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| Error::Auth(format!("cannot reach the token endpoint: {}", e.without_url())))?;
+        let response = request.send().await.map_err(|e| Error::Auth(format!("cannot reach the token endpoint: {}", e.without_url())))?;
         let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::Auth(format!("cannot read the token endpoint's answer: {}", e.without_url())))?;
+        let body =
+            response.bytes().await.map_err(|e| Error::Auth(format!("cannot read the token endpoint's answer: {}", e.without_url())))?;
         if !status.is_success() {
             return Err(Error::Auth(self.redact(&refusal(status, &body))));
         }
         // The body holds the token: never quote it in an error.
-        let answer: TokenAnswer = serde_json::from_slice(&body).map_err(|_| {
-            Error::Auth(format!("the token endpoint answered {status} with a body that is not an OAuth2 token"))
-        })?;
+        let answer: TokenAnswer = serde_json::from_slice(&body)
+            .map_err(|_| Error::Auth(format!("the token endpoint answered {status} with a body that is not an OAuth2 token")))?;
         if let Some(kind) = &answer.token_type
             && !kind.eq_ignore_ascii_case("bearer")
         {

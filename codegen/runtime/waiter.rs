@@ -550,7 +550,10 @@ mod tests {
 
     /// Polls on tokio's paused clock against a scripted answer list; answers each poll's
     /// time (since the start) and the wait's result.
-    async fn scripted(statuses: &[&'static str], max_wait: u64) -> (Vec<Duration>, Result<Polled<serde_json::Value>, WaitError<serde_json::Value>>) {
+    async fn scripted(
+        statuses: &[&'static str],
+        max_wait: u64,
+    ) -> (Vec<Duration>, Result<Polled<serde_json::Value>, WaitError<serde_json::Value>>) {
         let start = tokio::time::Instant::now();
         let times = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let script: Vec<&'static str> = statuses.to_vec();

@@ -54,11 +54,7 @@ pub enum Error {
     /// A template rendered text that is not valid Rust: a bug in a template, reported with
     /// the template and the schema or operation being rendered.
     #[error("template `{template}` produced invalid Rust for {item}: {message}")]
-    Render {
-        template: &'static str,
-        item: String,
-        message: String,
-    },
+    Render { template: &'static str, item: String, message: String },
     /// Writing the output failed; nothing was left half-written.
     #[error("{}: cannot write: {source}", path.display())]
     Write {
@@ -70,10 +66,7 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn spec(location: Location, message: impl Into<String>) -> Self {
-        Error::Spec {
-            location,
-            message: message.into(),
-        }
+        Error::Spec { location, message: message.into() }
     }
 }
 
@@ -121,10 +114,5 @@ pub fn path_pointer(path: &serde_path_to_error::Path) -> String {
 
 /// Splits a `#/a/b` pointer into unescaped segments.
 pub fn pointer_segments(pointer: &str) -> Vec<String> {
-    pointer
-        .trim_start_matches('#')
-        .split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect()
+    pointer.trim_start_matches('#').split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect()
 }

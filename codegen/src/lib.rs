@@ -114,7 +114,11 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
             Err(_) => run(),
         }
     });
-    let front = front.ok_or_else(|| Error::Render { template: "generate", item: "the spec".to_owned(), message: "the IR stage did not run".to_owned() })??;
+    let front = front.ok_or_else(|| Error::Render {
+        template: "generate",
+        item: "the spec".to_owned(),
+        message: "the IR stage did not run".to_owned(),
+    })??;
     let Front { api, spec_name, surface, ir: ir_time } = front;
     let t2 = Instant::now();
     let (mut files, render_steps) = render::render_timed(&api, &spec_name)?;
@@ -137,12 +141,7 @@ fn front(loaded: load::Loaded) -> Result<Front, Error> {
     let t1 = Instant::now();
     let mut api = ir::lower(&loaded)?;
     api.wait_links = ir::links::lower(&loaded, &api)?;
-    let spec_name = loaded
-        .source
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "the spec".to_owned());
+    let spec_name = loaded.source.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "the spec".to_owned());
     drop(loaded);
     names::assign(&mut api)?;
     ir::dedupe(&mut api);

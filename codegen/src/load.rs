@@ -81,10 +81,7 @@ pub fn load_with(path: &Path, overlay: Option<&Overlay>) -> Result<Loaded, Error
     {
         return Err(too_large(path, meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        file: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Read { file: path.to_path_buf(), source })?;
     parse_with(path, &bytes, overlay)
 }
 
@@ -93,11 +90,9 @@ pub fn load_with(path: &Path, overlay: Option<&Overlay>) -> Result<Loaded, Error
 /// read (callers say what that means for them).
 pub fn spec_files(dir: &Path) -> Vec<PathBuf> {
     let mut specs: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
-            .collect(),
+        Ok(entries) => {
+            entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json")).collect()
+        }
         Err(_) => Vec::new(),
     };
     specs.sort();
@@ -146,13 +141,8 @@ pub fn parse_with(path: &Path, bytes: &[u8], overlay: Option<&Overlay>) -> Resul
         Err(err) => return Err(version_error(&source).unwrap_or(err)),
     };
     if !doc.openapi.starts_with("3.0") {
-        return Err(source.error(
-            "#/openapi",
-            format!(
-                "unsupported OpenAPI version {:?}: this generator reads OpenAPI 3.0.x documents",
-                doc.openapi
-            ),
-        ));
+        return Err(source
+            .error("#/openapi", format!("unsupported OpenAPI version {:?}: this generator reads OpenAPI 3.0.x documents", doc.openapi)));
     }
     Ok(Loaded { source, doc, overlay: applied })
 }
@@ -174,43 +164,24 @@ pub(crate) fn source(path: &Path, bytes: &[u8]) -> Result<Source, Error> {
         return Err(too_large(path, bytes.len() as u64));
     }
     let at_root = |message: String, line: Option<usize>, column: Option<usize>| {
-        Error::spec(
-            Location {
-                file: path.to_path_buf(),
-                pointer: "#".to_owned(),
-                line,
-                column,
-            },
-            message,
-        )
+        Error::spec(Location { file: path.to_path_buf(), pointer: "#".to_owned(), line, column }, message)
     };
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             let (line, column) = line_col(bytes, e.valid_up_to());
             return Err(at_root(
-                format!(
-                    "the file is not UTF-8 text (invalid byte at offset {}); is it a binary file?",
-                    e.valid_up_to()
-                ),
+                format!("the file is not UTF-8 text (invalid byte at offset {}); is it a binary file?", e.valid_up_to()),
                 Some(line),
                 Some(column),
             ));
         }
     };
     if text.trim().is_empty() {
-        return Err(at_root(
-            "the file is empty: expected an OpenAPI 3.0 document".to_owned(),
-            None,
-            None,
-        ));
+        return Err(at_root("the file is empty: expected an OpenAPI 3.0 document".to_owned(), None, None));
     }
     let format = detect_format(path, text);
-    Ok(Source {
-        path: path.to_path_buf(),
-        text: text.to_owned(),
-        format,
-    })
+    Ok(Source { path: path.to_path_buf(), text: text.to_owned(), format })
 }
 
 fn detect_format(path: &Path, text: &str) -> Format {
@@ -300,9 +271,8 @@ fn path_key_ok(key: &str) -> bool {
 /// `default` or an extension.
 fn response_key_ok(code: &str) -> bool {
     let bytes = code.as_bytes();
-    let status = bytes.len() == 3
-        && (b'1'..=b'5').contains(&bytes[0])
-        && bytes[1..].iter().all(|b| b.is_ascii_digit() || *b == b'X' || *b == b'x');
+    let status =
+        bytes.len() == 3 && (b'1'..=b'5').contains(&bytes[0]) && bytes[1..].iter().all(|b| b.is_ascii_digit() || *b == b'X' || *b == b'x');
     status || code == "default" || code.starts_with("x-")
 }
 
@@ -313,10 +283,7 @@ pub(crate) fn value(source: &Source) -> Result<serde_json::Value, Error> {
     let value: serde_json::Value = match source.format {
         Format::Json => serde_json::from_str(&source.text).map_err(|e| {
             let (line, column) = if e.line() > 0 { (Some(e.line()), Some(e.column())) } else { (None, None) };
-            Error::spec(
-                Location { file: source.path.clone(), pointer: "#".to_owned(), line, column },
-                describe(e.to_string()),
-            )
+            Error::spec(Location { file: source.path.clone(), pointer: "#".to_owned(), line, column }, describe(e.to_string()))
         })?,
         Format::Yaml => {
             let mut value: serde_yaml::Value = serde_yaml::from_str(&source.text).map_err(|e| {
@@ -324,10 +291,7 @@ pub(crate) fn value(source: &Source) -> Result<serde_json::Value, Error> {
                     Some(loc) => (Some(loc.line()), Some(loc.column())),
                     None => (None, None),
                 };
-                Error::spec(
-                    Location { file: source.path.clone(), pointer: "#".to_owned(), line, column },
-                    describe(e.to_string()),
-                )
+                Error::spec(Location { file: source.path.clone(), pointer: "#".to_owned(), line, column }, describe(e.to_string()))
             })?;
             value.apply_merge().map_err(|e| source.error("#", describe(e.to_string())))?;
             serde_json::to_value(value).map_err(|e| source.error("#", describe(e.to_string())))?
@@ -352,7 +316,9 @@ fn check_ignored_keys(source: &Source, value: &serde_json::Value) -> Result<(), 
             for code in responses.keys() {
                 if !response_key_ok(code) {
                     let r_at = crate::error::pointer(&crate::error::pointer(&crate::error::pointer(&at, method), "responses"), code);
-                    return Err(source.error(&r_at, format!("response key {code:?} is not an HTTP status code (100-599, 1XX-5XX) or `default`")));
+                    return Err(
+                        source.error(&r_at, format!("response key {code:?} is not an HTTP status code (100-599, 1XX-5XX) or `default`"))
+                    );
                 }
             }
         }
@@ -430,24 +396,14 @@ fn version_error(source: &Source) -> Option<Error> {
     if let Some(v) = versions.swagger {
         return Some(source.error(
             "#/swagger",
-            format!(
-                "unsupported version: this is a Swagger {} document; convert it to OpenAPI 3.0 first",
-                scalar(&v)
-            ),
+            format!("unsupported version: this is a Swagger {} document; convert it to OpenAPI 3.0 first", scalar(&v)),
         ));
     }
     match versions.openapi {
-        None => Some(source.error(
-            "#",
-            "not an OpenAPI document: the top-level `openapi` field is missing",
-        )),
-        Some(v) if !scalar(&v).starts_with("3.0") => Some(source.error(
-            "#/openapi",
-            format!(
-                "unsupported OpenAPI version {}: this generator reads OpenAPI 3.0.x documents",
-                scalar(&v)
-            ),
-        )),
+        None => Some(source.error("#", "not an OpenAPI document: the top-level `openapi` field is missing")),
+        Some(v) if !scalar(&v).starts_with("3.0") => Some(
+            source.error("#/openapi", format!("unsupported OpenAPI version {}: this generator reads OpenAPI 3.0.x documents", scalar(&v))),
+        ),
         Some(_) => None,
     }
 }
@@ -505,12 +461,7 @@ impl Source {
 
     pub fn location(&self, pointer: &str) -> Location {
         let (line, column) = self.line_of(pointer);
-        Location {
-            file: self.path.clone(),
-            pointer: pointer.to_owned(),
-            line,
-            column,
-        }
+        Location { file: self.path.clone(), pointer: pointer.to_owned(), line, column }
     }
 
     /// Finds the line of the node a pointer names. Only errors pay for this: it scans the
@@ -562,25 +513,13 @@ fn locate_yaml(text: &str, segments: &[String]) -> Option<(usize, usize)> {
     for segment in segments {
         // The children of the current node are the lines of [start, end) at the smallest
         // effective indentation found there (`- ` counts as indentation).
-        let child_indent = lines
-            .get(start..end)?
-            .iter()
-            .filter_map(|l| yaml_line(l))
-            .map(|(indent, _, _)| indent)
-            .min()?;
+        let child_indent = lines.get(start..end)?.iter().filter_map(|l| yaml_line(l)).map(|(indent, _, _)| indent).min()?;
         let at_child = |i: usize| yaml_line(lines[i]).filter(|(ind, _, _)| *ind == child_indent);
         let hit = match segment.parse::<usize>() {
-            Ok(index) => (start..end)
-                .filter(|&i| at_child(i).is_some_and(|(_, dash, _)| dash))
-                .nth(index)
-                .map(|i| (i, true)),
+            Ok(index) => (start..end).filter(|&i| at_child(i).is_some_and(|(_, dash, _)| dash)).nth(index).map(|i| (i, true)),
             Err(_) => None,
         }
-        .or_else(|| {
-            (start..end)
-                .find(|&i| at_child(i).is_some_and(|(_, _, content)| key_matches(content, segment)))
-                .map(|i| (i, false))
-        });
+        .or_else(|| (start..end).find(|&i| at_child(i).is_some_and(|(_, _, content)| key_matches(content, segment))).map(|i| (i, false)));
         let Some((i, is_item)) = hit else {
             return best;
         };
@@ -636,11 +575,7 @@ mod tests {
     const DOC: &str = "openapi: 3.0.1\ninfo:\n  title: t\n  version: '1'\npaths:\n  /a/{b}:\n    get:\n      parameters:\n      - name: b\n        in: path\n      - name: c\n        in: query\n      responses:\n        '200':\n          description: ok\n";
 
     fn source(text: &str) -> Source {
-        Source {
-            path: "x.yaml".into(),
-            text: text.to_owned(),
-            format: Format::Yaml,
-        }
+        Source { path: "x.yaml".into(), text: text.to_owned(), format: Format::Yaml }
     }
 
     /// `DOC` with the schemas `openapiv3` requires of parameters: a document that loads.
@@ -704,21 +639,15 @@ mod tests {
 
     #[test]
     fn rejects_swagger_2_and_openapi_3_1_clearly() {
-        let e = parse(Path::new("s.yaml"), b"swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n")
-            .unwrap_err()
-            .to_string();
+        let e = parse(Path::new("s.yaml"), b"swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap_err().to_string();
         assert!(e.contains("Swagger 2.0"), "{e}");
-        let e = parse(Path::new("s.yaml"), b"openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n")
-            .unwrap_err()
-            .to_string();
+        let e = parse(Path::new("s.yaml"), b"openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap_err().to_string();
         assert!(e.contains("unsupported OpenAPI version") && e.contains("3.1.0"), "{e}");
     }
 
     #[test]
     fn syntax_error_names_file_and_line() {
-        let e = parse(Path::new("broken.yaml"), b"openapi: 3.0.1\ninfo:\n  title: [unclosed\n")
-            .unwrap_err()
-            .to_string();
+        let e = parse(Path::new("broken.yaml"), b"openapi: 3.0.1\ninfo:\n  title: [unclosed\n").unwrap_err().to_string();
         assert!(e.starts_with("broken.yaml:"), "{e}");
     }
 }

@@ -116,7 +116,27 @@ mod tests {
     #[test]
     fn the_command_lines_flags_are_read_from_its_runtime() {
         let flags = cli_flags();
-        for name in ["output", "outputFile", "profile", "base-url", "dry-run", "curl", "debug", "quiet", "version", "api-version", "file", "template", "all", "concurrency", "wait", "wait-timeout", "min-delay", "max-delay", "help"] {
+        for name in [
+            "output",
+            "outputFile",
+            "profile",
+            "base-url",
+            "dry-run",
+            "curl",
+            "debug",
+            "quiet",
+            "version",
+            "api-version",
+            "file",
+            "template",
+            "all",
+            "concurrency",
+            "wait",
+            "wait-timeout",
+            "min-delay",
+            "max-delay",
+            "help",
+        ] {
             assert!(flags.contains(name), "{name} missing from {flags:?}");
         }
         // Nothing else: the help texts and value names are not flags.

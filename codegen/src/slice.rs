@@ -11,17 +11,8 @@ use crate::error::{Error, pointer as child};
 use crate::load::{METHODS, Source};
 
 /// Component sections a slice carries over (each only with the entries it reaches).
-pub const SECTIONS: [&str; 9] = [
-    "schemas",
-    "responses",
-    "parameters",
-    "examples",
-    "requestBodies",
-    "headers",
-    "securitySchemes",
-    "links",
-    "callbacks",
-];
+pub const SECTIONS: [&str; 9] =
+    ["schemas", "responses", "parameters", "examples", "requestBodies", "headers", "securitySchemes", "links", "callbacks"];
 
 /// What a slice holds, for the report.
 #[derive(Debug, Clone, Default)]
@@ -55,10 +46,7 @@ pub fn slice(source: &Source, doc: &Value, tags: &[String]) -> Result<(Value, Sl
                 None => Vec::new(),
                 Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
                 Some(other) => {
-                    return Err(doc.error(
-                        &child(&op_at, "tags"),
-                        format!("expected a sequence of tag names, found {}", kind(other)),
-                    ));
+                    return Err(doc.error(&child(&op_at, "tags"), format!("expected a sequence of tag names, found {}", kind(other))));
                 }
             };
             all_tags.extend(op_tags.iter().map(|t| (*t).to_owned()));
@@ -87,10 +75,9 @@ pub fn slice(source: &Source, doc: &Value, tags: &[String]) -> Result<(Value, Sl
     }
     if operations == 0 {
         let known: Vec<String> = all_tags.into_iter().collect();
-        return Err(doc.error(
-            "#/paths",
-            format!("no operation has any of the tags {:?}; the document's tags are: {}", tags, known.join(", ")),
-        ));
+        return Err(
+            doc.error("#/paths", format!("no operation has any of the tags {:?}; the document's tags are: {}", tags, known.join(", ")))
+        );
     }
     if let Some(Value::Array(reqs)) = root.get("security") {
         collect_security(reqs, &mut security_names);
@@ -141,11 +128,8 @@ pub fn slice(source: &Source, doc: &Value, tags: &[String]) -> Result<(Value, Sl
         }
     }
     if let Some(Value::Array(tags)) = root.get("tags") {
-        let kept: Vec<Value> = tags
-            .iter()
-            .filter(|t| t.get("name").and_then(Value::as_str).is_some_and(|n| used_tags.contains(n)))
-            .cloned()
-            .collect();
+        let kept: Vec<Value> =
+            tags.iter().filter(|t| t.get("name").and_then(Value::as_str).is_some_and(|n| used_tags.contains(n))).cloned().collect();
         out.insert("tags".to_owned(), Value::Array(kept));
     }
     out.insert("paths".to_owned(), Value::Object(out_paths));
@@ -201,10 +185,9 @@ impl<'a> Doc<'a> {
     fn resolve(&self, reference: &str, from: &str) -> Result<&'a Value, Error> {
         let target = reference.strip_prefix('#').filter(|r| r.is_empty() || r.starts_with('/'));
         let Some(target) = target else {
-            return Err(self.error(
-                from,
-                format!("$ref {reference:?} is not a local reference (`#/...`); only local references are supported"),
-            ));
+            return Err(
+                self.error(from, format!("$ref {reference:?} is not a local reference (`#/...`); only local references are supported"))
+            );
         };
         self.root.pointer(target).ok_or_else(|| self.error(from, format!("$ref {reference:?} does not resolve")))
     }
@@ -310,11 +293,8 @@ components:
         };
         assert_eq!(sliced.operations, 1);
         assert!(out.pointer("/paths/~1b").is_none());
-        let schemas: Vec<&String> = out
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .map(|m| m.keys().collect())
-            .unwrap_or_default();
+        let schemas: Vec<&String> =
+            out.pointer("/components/schemas").and_then(Value::as_object).map(|m| m.keys().collect()).unwrap_or_default();
         assert_eq!(schemas, ["P", "Q", "Q2"]);
         assert!(out.pointer("/components/responses").is_none());
         assert_eq!(out.pointer("/tags/0/name").and_then(Value::as_str), Some("A"));

@@ -96,7 +96,14 @@ pub fn surface(api: &Api) -> String {
             }
             TypeKind::IntEnum(e) => {
                 let values: Vec<String> = e.variants.iter().map(|v| v.value.to_string()).collect();
-                let _ = writeln!(out, "\n### enum {} ({usage}{dep}): {} | {}({})", t.ident, values.join(" | "), e.unknown_ident, ty(api, &e.repr));
+                let _ = writeln!(
+                    out,
+                    "\n### enum {} ({usage}{dep}): {} | {}({})",
+                    t.ident,
+                    values.join(" | "),
+                    e.unknown_ident,
+                    ty(api, &e.repr)
+                );
             }
             TypeKind::Tagged(tg) => {
                 let _ = writeln!(out, "\n### union {} by \"{}\" ({usage}{dep})", t.ident, tg.property);

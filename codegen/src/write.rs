@@ -101,7 +101,8 @@ pub fn write(dir: &Path, files: &[File]) -> Result<Outcome, Error> {
         .map_err(|source| Error::Write { path: parent.clone(), source })?;
     let changed: BTreeSet<&str> = outcome.changed.iter().map(String::as_str).collect();
     // The changelog stays unless `files` brings a new one.
-    let kept = (!files.iter().any(|f| f.path == KEPT) && dir.join(KEPT).is_file()).then(|| File { path: KEPT.to_owned(), contents: String::new() });
+    let kept = (!files.iter().any(|f| f.path == KEPT) && dir.join(KEPT).is_file())
+        .then(|| File { path: KEPT.to_owned(), contents: String::new() });
     for f in files.iter().chain(kept.as_ref()) {
         let target = staging.path().join(&f.path);
         if let Some(p) = target.parent() {
@@ -174,7 +175,8 @@ mod tests {
         let outcome = write(&dir, &[file("Cargo.toml", &manifest), file("src/lib.rs", "//\n")]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((outcome.removed.len(), read(KEPT).as_str(), read("src/lib.rs").as_str()), (0, "# one entry\n", "//\n"));
         assert!(compare(&dir, &[file("Cargo.toml", &manifest), file("src/lib.rs", "//\n")]).unwrap_or_else(|e| panic!("{e}")).is_clean());
-        write(&dir, &[file("Cargo.toml", &manifest), file("src/lib.rs", "//\n"), file(KEPT, "# two entries\n")]).unwrap_or_else(|e| panic!("{e}"));
+        write(&dir, &[file("Cargo.toml", &manifest), file("src/lib.rs", "//\n"), file(KEPT, "# two entries\n")])
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(read(KEPT), "# two entries\n");
     }
 }

@@ -52,10 +52,7 @@ impl Crate {
     }
 
     fn from_sources(sources: &[(&str, &str)]) -> Crate {
-        let modules = sources
-            .iter()
-            .map(|(m, text)| ((*m).to_owned(), syn::parse_file(text).expect("example parses")))
-            .collect();
+        let modules = sources.iter().map(|(m, text)| ((*m).to_owned(), syn::parse_file(text).expect("example parses"))).collect();
         Crate { modules }
     }
 
@@ -381,7 +378,6 @@ fn calls_with_literal(tokens: TokenStream, out: &mut dyn FnMut(&str, &str)) {
         }
     }
 }
-
 
 #[test]
 fn renderers_do_not_search_rendered_text() {

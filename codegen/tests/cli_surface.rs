@@ -89,9 +89,24 @@ paths:
 "#;
     let generated = atlas_codegen::generate_from_bytes_with(Path::new("names.yaml"), spec.as_bytes(), None).expect("generates");
     let surface = generated.files.iter().find(|f| f.path == "cli/COMMANDS.md").expect("the command list");
-    assert!(surface.contents.contains("- `atlas-backup things listThings` (`listGroupThings`, `list-things`, `list-group-things`): GET /a"), "{}", surface.contents);
+    assert!(
+        surface.contents.contains("- `atlas-backup things listThings` (`listGroupThings`, `list-things`, `list-group-things`): GET /a"),
+        "{}",
+        surface.contents
+    );
     assert!(surface.contents.contains("- `atlas-backup things listThings2` (`list-things2`): GET /b"), "{}", surface.contents);
     let warnings: Vec<String> = generated.warnings.iter().map(|w| w.message.clone()).collect();
-    assert!(warnings.iter().any(|w| w == "command of operation `listThings`: `listThings` is the command of operation `listGroupThings`; named `listThings2`"), "{warnings:?}");
-    assert!(warnings.iter().any(|w| w == "command alias `listGroupThings` of operation `listThings`: taken by operation `listGroupThings`; left out"), "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w
+                == "command of operation `listThings`: `listThings` is the command of operation `listGroupThings`; named `listThings2`"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w == "command alias `listGroupThings` of operation `listThings`: taken by operation `listGroupThings`; left out"),
+        "{warnings:?}"
+    );
 }

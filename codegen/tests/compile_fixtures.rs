@@ -107,7 +107,8 @@ fn fixture_crates_pass_clippy() {
     // With the mock, so that its generated rules and views are checked for every fixture, and
     // with every tag and every model (the copies above have their own run).
     let everything = format!("{EVERYTHING},mock");
-    let mut clippy: Vec<&str> = vec!["clippy", "--quiet", "--workspace", "--all-targets", "--no-default-features", "--features", &everything];
+    let mut clippy: Vec<&str> =
+        vec!["clippy", "--quiet", "--workspace", "--all-targets", "--no-default-features", "--features", &everything];
     for (package, _) in &alone {
         clippy.extend(["--exclude", package]);
     }

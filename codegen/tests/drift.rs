@@ -259,14 +259,8 @@ fn bad_input_is_an_error_with_file_and_pointer() {
 // ---- the published specs ------------------------------------------------------------------
 
 const VERSIONS: [&str; 4] = ["2024-08-27", "2024-12-10", "2025-06-30", "2026-08-13"];
-const BACKUP_TAGS: [&str; 6] = [
-    "Cloud Backups",
-    "Shared-Tier Snapshots",
-    "Shared-Tier Restore Jobs",
-    "Flex Snapshots",
-    "Flex Restore Jobs",
-    "Legacy Backup",
-];
+const BACKUP_TAGS: [&str; 6] =
+    ["Cloud Backups", "Shared-Tier Snapshots", "Shared-Tier Restore Jobs", "Flex Snapshots", "Flex Restore Jobs", "Legacy Backup"];
 
 /// The published specs, loaded once per test binary; `None` (with a loud SKIP) when they
 /// are absent outside CI. In CI (env `CI` set) their absence fails.
@@ -309,11 +303,7 @@ fn upstream_whole_api_version_by_version() {
         let name = format!("whole-{}-to-{}", version_of(&pair[0]), version_of(&pair[1]));
         let mut text = drift::report::markdown_sections(&report, &[]);
         text.push_str("\n### Operations removed or moved\n\n");
-        for c in report
-            .changes
-            .iter()
-            .filter(|c| matches!(c.rule, Rule::OperationRemoved | Rule::MethodChanged | Rule::PathChanged))
-        {
+        for c in report.changes.iter().filter(|c| matches!(c.rule, Rule::OperationRemoved | Rule::MethodChanged | Rule::PathChanged)) {
             text.push_str(&drift::report::line(c));
             text.push('\n');
         }
@@ -334,9 +324,10 @@ fn upstream_shared_tier_removal_is_breaking() {
     assert!(removed.len() >= 4, "{removed:?}");
     assert!(removed.iter().all(|c| c.severity == Breaking));
     // The flattened oneOfs are one change each, not a removal of every variant field.
-    let snapshot_fields_removed = report.changes.iter().any(|c| {
-        c.rule == Rule::FieldRemoved && matches!(&c.subject, drift::Subject::Schema { name } if name == "DiskBackupSnapshot")
-    });
+    let snapshot_fields_removed = report
+        .changes
+        .iter()
+        .any(|c| c.rule == Rule::FieldRemoved && matches!(&c.subject, drift::Subject::Schema { name } if name == "DiskBackupSnapshot"));
     assert!(!snapshot_fields_removed);
 }
 

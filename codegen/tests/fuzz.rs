@@ -9,9 +9,7 @@ use proptest::test_runner::TestRunner;
 
 fn spec() -> &'static str {
     static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    SPEC.get_or_init(|| {
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/atlas-backup.yaml")).expect("spec")
-    })
+    SPEC.get_or_init(|| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/atlas-backup.yaml")).expect("spec"))
 }
 
 /// One edit of the text: the kinds of damage a hand edit or a bad merge does.

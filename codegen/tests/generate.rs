@@ -44,11 +44,7 @@ fn runtime_is_shipped_verbatim() {
         let source = std::fs::read_to_string(&path).expect("runtime file");
         // The mock's engine sits next to the generated modules it serves.
         let shipped = if name == "mock.rs" { "src/mock/runtime.rs".to_owned() } else { format!("src/{name}") };
-        let out = generated
-            .files
-            .iter()
-            .find(|f| f.path == shipped)
-            .unwrap_or_else(|| panic!("runtime file {name} is not shipped"));
+        let out = generated.files.iter().find(|f| f.path == shipped).unwrap_or_else(|| panic!("runtime file {name} is not shipped"));
         assert!(out.contents.starts_with("// @generated"), "{name} lacks the header");
         assert!(out.contents.ends_with(&source), "{name} is not shipped verbatim");
         seen += 1;
@@ -157,7 +153,9 @@ fn a_missing_operation_id_is_derived_with_a_warning() {
     let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         warnings,
-        vec!["warning[missing-operation-id]: at #/paths/~1groups~1{groupId}~1items/get: no operationId: named \"getGroupsGroupIdItems\" from the method and path"]
+        vec![
+            "warning[missing-operation-id]: at #/paths/~1groups~1{groupId}~1items/get: no operationId: named \"getGroupsGroupIdItems\" from the method and path"
+        ]
     );
 }
 
@@ -167,12 +165,7 @@ fn a_missing_operation_id_is_derived_with_a_warning() {
 fn same_shape_schemas_print_one_type_and_one_alias() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/same_shape.yaml");
     let generated = atlas_codegen::generate(&spec).expect("generates");
-    let models: String = generated
-        .files
-        .iter()
-        .filter(|f| f.path.starts_with("src/models/"))
-        .map(|f| f.contents.as_str())
-        .collect();
+    let models: String = generated.files.iter().filter(|f| f.path.starts_with("src/models/")).map(|f| f.contents.as_str()).collect();
     let count = |needle: &str| models.matches(needle).count();
     assert_eq!(count("pub struct CompliancePolicyItem {"), 1, "{models}");
     assert_eq!(count("pub struct SchedulePolicyItem {"), 0, "{models}");
@@ -185,7 +178,11 @@ fn same_shape_schemas_print_one_type_and_one_alias() {
     assert_eq!(count("pub enum OnDemandPolicyItemFrequencyType {"), 1, "{models}");
     // The request view (no read-only `id`) is another shape too.
     assert_eq!(count("pub struct SchedulePolicyItemRequest {"), 1, "{models}");
-    assert!(generated.surface.contains("### struct SchedulePolicyItem (response, same type as CompliancePolicyItem)"), "{}", generated.surface);
+    assert!(
+        generated.surface.contains("### struct SchedulePolicyItem (response, same type as CompliancePolicyItem)"),
+        "{}",
+        generated.surface
+    );
 }
 
 // ---- the two crates as packages ----------------------------------------------------------

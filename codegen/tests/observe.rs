@@ -99,7 +99,13 @@ fn answers_that_agree_with_the_spec_give_no_finding() {
     let entries = vec![
         entry("GET", &restore_job_path(), 200, V2023, &restore_job()),
         entry("GET", &snapshots, 200, V2023, &page),
-        entry("GET", &restore_job_path(), 404, "application/json", &json!({"error": 404, "errorCode": "RESOURCE_NOT_FOUND", "reason": "Not Found"})),
+        entry(
+            "GET",
+            &restore_job_path(),
+            404,
+            "application/json",
+            &json!({"error": 404, "errorCode": "RESOURCE_NOT_FOUND", "reason": "Not Found"}),
+        ),
     ];
     let report = observe_entries(entries, "");
     assert!(report.findings.is_empty() && report.is_clean(), "{}", observe::report::markdown(&report));
@@ -115,7 +121,16 @@ fn a_property_the_schema_does_not_describe() {
     let report = observe_entries(vec![entry("GET", &restore_job_path(), 200, V2023, &job)], "");
     let f = only(&report);
     let example = json!("Cluster1");
-    assert_eq!(place(f), (Kind::UndocumentedProperty, Some("DiskBackupSnapshotRestoreJob"), "/targetDeploymentItemName", "/targetDeploymentItemName", &example));
+    assert_eq!(
+        place(f),
+        (
+            Kind::UndocumentedProperty,
+            Some("DiskBackupSnapshotRestoreJob"),
+            "/targetDeploymentItemName",
+            "/targetDeploymentItemName",
+            &example
+        )
+    );
     assert_eq!(f.evidence.operation.as_deref(), Some("getBackupRestoreJob"));
     assert!(!report.is_clean());
 }
@@ -130,7 +145,16 @@ fn a_finding_inside_a_page_is_reported_on_the_items_schema_once() {
     let report = observe_entries(entries, "");
     let f = only(&report);
     let example = json!("Cluster1");
-    assert_eq!(place(f), (Kind::UndocumentedProperty, Some("DiskBackupSnapshotRestoreJob"), "/targetDeploymentItemName", "/results/0/targetDeploymentItemName", &example));
+    assert_eq!(
+        place(f),
+        (
+            Kind::UndocumentedProperty,
+            Some("DiskBackupSnapshotRestoreJob"),
+            "/targetDeploymentItemName",
+            "/results/0/targetDeploymentItemName",
+            &example
+        )
+    );
     assert_eq!(f.count, 4, "two items in each of two pages");
 }
 
@@ -141,7 +165,10 @@ fn an_enum_value_the_spec_does_not_list() {
     });
     let report = observe_entries(vec![entry("GET", &restore_job_path(), 200, V2023, &job)], "");
     let example = json!("teleport");
-    assert_eq!(place(only(&report)), (Kind::UnlistedEnumValue, Some("DiskBackupSnapshotRestoreJob"), "/deliveryType", "/deliveryType", &example));
+    assert_eq!(
+        place(only(&report)),
+        (Kind::UnlistedEnumValue, Some("DiskBackupSnapshotRestoreJob"), "/deliveryType", "/deliveryType", &example)
+    );
 }
 
 #[test]
@@ -191,7 +218,10 @@ fn null_where_the_schema_does_not_allow_it() {
         j.insert("cancelled".into(), Value::Null);
     });
     let report = observe_entries(vec![entry("GET", &restore_job_path(), 200, V2023, &job)], "");
-    assert_eq!(place(only(&report)), (Kind::NullNotAllowed, Some("DiskBackupSnapshotRestoreJob"), "/cancelled", "/cancelled", &Value::Null));
+    assert_eq!(
+        place(only(&report)),
+        (Kind::NullNotAllowed, Some("DiskBackupSnapshotRestoreJob"), "/cancelled", "/cancelled", &Value::Null)
+    );
 }
 
 #[test]
@@ -239,7 +269,16 @@ fn an_enveloped_answer_is_checked_inside_its_envelope() {
     let report = observe_entries(vec![e], "");
     let example = json!("Cluster1");
     let f = only(&report);
-    assert_eq!(place(f), (Kind::UndocumentedProperty, Some("DiskBackupSnapshotRestoreJob"), "/targetDeploymentItemName", "/content/targetDeploymentItemName", &example));
+    assert_eq!(
+        place(f),
+        (
+            Kind::UndocumentedProperty,
+            Some("DiskBackupSnapshotRestoreJob"),
+            "/targetDeploymentItemName",
+            "/content/targetDeploymentItemName",
+            &example
+        )
+    );
 }
 
 #[test]
@@ -255,7 +294,10 @@ fn the_printed_entry_lists_the_finding_as_known() {
     let pasted = observe::report::entry(undocumented);
     // The Markdown carries the entry, and the entry carries the evidence.
     assert!(observe::report::markdown(&report).contains(pasted.lines().nth(2).unwrap_or("none")));
-    assert!(pasted.contains("getBackupRestoreJob") && pasted.contains("\"Cluster1\"") && pasted.contains("recorded 2026-12-01"), "{pasted}");
+    assert!(
+        pasted.contains("getBackupRestoreJob") && pasted.contains("\"Cluster1\"") && pasted.contains("recorded 2026-12-01"),
+        "{pasted}"
+    );
 
     let known_yaml = format!("differences: []\nobserved:\n{pasted}");
     // spec check reads the same file and leaves the observed: list alone.
@@ -266,7 +308,8 @@ fn the_printed_entry_lists_the_finding_as_known() {
     assert_eq!(listed.known.as_ref().map(|k| k.entry.as_str()), Some("#/observed/0"), "reported as known");
     assert!(!report.is_clean(), "the int32 overflow is still new");
 
-    let both = format!("{known_yaml}{}", observe::report::entry(report.findings.iter().find(|f| f.kind == Kind::TypeMismatch).expect("overflow")));
+    let both =
+        format!("{known_yaml}{}", observe::report::entry(report.findings.iter().find(|f| f.kind == Kind::TypeMismatch).expect("overflow")));
     let report = observe_entries(entries(), &both);
     assert!(report.is_clean(), "{}", observe::report::markdown(&report));
     assert!(observe::report::markdown(&report).contains("### Known (2)"));
@@ -285,7 +328,10 @@ fn an_archive_with_only_the_required_fields_of_har_1_2_is_read() {
     // Two exchanges: one with a body (`content.text` is optional in HAR 1.2) and one without.
     assert_eq!((report.exchanges, report.matched, report.unchecked), (2, 2, 1), "{}", observe::report::markdown(&report));
     let f = only(&report);
-    assert_eq!((f.kind, f.schema.as_deref(), f.at.as_str()), (Kind::UndocumentedProperty, Some("DiskBackupSnapshotRestoreJob"), "/targetDeploymentItemName"));
+    assert_eq!(
+        (f.kind, f.schema.as_deref(), f.at.as_str()),
+        (Kind::UndocumentedProperty, Some("DiskBackupSnapshotRestoreJob"), "/targetDeploymentItemName")
+    );
 }
 
 #[test]
@@ -367,6 +413,7 @@ fn the_published_examples_agree_with_the_spec_field_by_field() {
     let report = observe_entries(entries, "");
     let markdown = observe::report::markdown(&report);
     assert!(report.exchanges >= 300 && report.operations >= 55, "{markdown}");
-    let disagreements: Vec<String> = report.findings.iter().filter(|f| f.kind != Kind::UnmatchedExchange).map(observe::report::line).collect();
+    let disagreements: Vec<String> =
+        report.findings.iter().filter(|f| f.kind != Kind::UnmatchedExchange).map(observe::report::line).collect();
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

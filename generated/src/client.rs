@@ -134,8 +134,8 @@ impl ClientBuilder {
         let raw = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         // A URL with `user:password@` is never quoted back: it would put a secret in the error.
         let shown = if raw.contains('@') { "(redacted)".to_owned() } else { format!("{raw:?}") };
-        let base_url = Url::parse(raw.trim_end_matches('/'))
-            .map_err(|e| Error::Config(format!("base URL {shown} is not a valid URL: {e}")))?;
+        let base_url =
+            Url::parse(raw.trim_end_matches('/')).map_err(|e| Error::Config(format!("base URL {shown} is not a valid URL: {e}")))?;
         if base_url.cannot_be_a_base() || !matches!(base_url.scheme(), "http" | "https") {
             return Err(Error::Config(format!("base URL {shown} must be an http or https URL")));
         }
@@ -188,8 +188,7 @@ impl Client {
         let mut full = String::with_capacity(base.len() + request.path.len());
         full.push_str(base);
         full.push_str(&request.path);
-        let mut url = Url::parse(&full)
-            .map_err(|e| Error::Config(format!("cannot build the request URL: {e}")))?;
+        let mut url = Url::parse(&full).map_err(|e| Error::Config(format!("cannot build the request URL: {e}")))?;
         let mut query = request.query_pairs().peekable();
         if query.peek().is_some() {
             let mut pairs = url.query_pairs_mut();
@@ -267,11 +266,8 @@ impl Client {
                 hooks.before_attempt(&context, outgoing.headers_mut());
             }
             let sent_headers = (!hooks.is_empty()).then(|| outgoing.headers().clone());
-            let authorization = self
-                .inner
-                .auth
-                .authorization(&self.inner.http, &self.inner.base_url, &request.operation.method, &url, timeout)
-                .await?;
+            let authorization =
+                self.inner.auth.authorization(&self.inner.http, &self.inner.base_url, &request.operation.method, &url, timeout).await?;
             if let Some(value) = &authorization {
                 outgoing.headers_mut().insert(AUTHORIZATION, value.clone());
             }
@@ -331,7 +327,10 @@ impl Client {
                     // A connection that was never made cannot have reached the server, so
                     // even a POST may be sent again; anything later only when idempotent.
                     let safe = e.is_connect() || idempotent;
-                    if safe && !e.is_timeout() && let Some(delay) = retry.after_error(attempt) {
+                    if safe
+                        && !e.is_timeout()
+                        && let Some(delay) = retry.after_error(attempt)
+                    {
                         tracing::debug!(error = %e, ?delay, "retrying");
                         tokio::time::sleep(delay).await;
                         continue;
@@ -523,7 +522,6 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(at.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -551,7 +549,8 @@ mod tests {
     fn which_statuses_are_retried() {
         let policy = RetryPolicy::with_max_attempts(3);
         let none = HeaderMap::new();
-        let retried = |status: u16, idempotent: bool| policy.after_status(StatusCode::from_u16(status).unwrap(), idempotent, 1, &none).is_some();
+        let retried =
+            |status: u16, idempotent: bool| policy.after_status(StatusCode::from_u16(status).unwrap(), idempotent, 1, &none).is_some();
         for status in [429, 503] {
             assert!(retried(status, false) && retried(status, true), "{status}");
         }

@@ -77,13 +77,8 @@ impl HarRecorder {
         let mut entries = self.lock().clone();
         // Stable: attempts that started in the same millisecond keep the order they ended in.
         entries.sort_by(|a, b| a.started_date_time.cmp(&b.started_date_time));
-        let har = Har {
-            log: Log {
-                version: "1.2",
-                creator: Creator { name: "atlas-backup", version: env!("CARGO_PKG_VERSION") },
-                entries,
-            },
-        };
+        let har =
+            Har { log: Log { version: "1.2", creator: Creator { name: "atlas-backup", version: env!("CARGO_PKG_VERSION") }, entries } };
         // Plain data of strings and numbers: serializing it cannot fail.
         serde_json::to_string_pretty(&har).unwrap_or_default() + "\n"
     }
@@ -205,7 +200,13 @@ struct Entry {
 }
 
 impl Entry {
-    fn new(context: &AttemptContext<'_>, request_headers: Option<&HeaderMap>, response: Response, wait: Duration, receive: Duration) -> Self {
+    fn new(
+        context: &AttemptContext<'_>,
+        request_headers: Option<&HeaderMap>,
+        response: Response,
+        wait: Duration,
+        receive: Duration,
+    ) -> Self {
         let total = wait + receive;
         let now = std::time::SystemTime::now();
         let started: chrono::DateTime<chrono::Utc> = now.checked_sub(total).unwrap_or(now).into();

@@ -244,11 +244,7 @@ impl<P, V: Accept> Builder<P, V> {
     /// Sends the request of an operation whose answer is binary or text, kept as it came.
     // Used by operations with binary or text answers; a spec may have none.
     #[allow(dead_code)]
-    pub async fn send_bytes(
-        self,
-        operation: &'static Operation,
-        fill: Fill<P>,
-    ) -> crate::Result<crate::Response<bytes::Bytes>> {
+    pub async fn send_bytes(self, operation: &'static Operation, fill: Fill<P>) -> crate::Result<crate::Response<bytes::Bytes>> {
         let request = self.request(operation, fill)?;
         self.client.execute_bytes(request).await
     }

@@ -88,10 +88,7 @@ fn run() -> Result<(), String> {
 fn bench_client(c: &mut Criterion, quick: bool) -> Result<(), String> {
     let body = serde_json::to_vec(&snapshot(0)).map_err(|e| e.to_string())?;
     let base = serve(&body)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio runtime: {e}"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| format!("tokio runtime: {e}"))?;
     // One pool for both: the generated client is handed the same `reqwest::Client`.
     let http = reqwest::Client::builder().build().map_err(|e| format!("reqwest client: {e}"))?;
     let client = Client::builder()
@@ -103,20 +100,24 @@ fn bench_client(c: &mut Criterion, quick: bool) -> Result<(), String> {
     let url = format!("{base}/api/atlas/v2/groups/{GROUP}/clusters/{CLUSTER}/backup/snapshots/{SNAPSHOT}");
 
     let generated = || async {
-        client.get_group_cluster_backup_snapshot().group_id(GROUP).cluster_name(CLUSTER).snapshot_id(SNAPSHOT).send().await.map_err(|e| e.to_string())
+        client
+            .get_group_cluster_backup_snapshot()
+            .group_id(GROUP)
+            .cluster_name(CLUSTER)
+            .snapshot_id(SNAPSHOT)
+            .send()
+            .await
+            .map_err(|e| e.to_string())
     };
     let (http_ref, url_ref) = (&http, &url);
     let bare = move |timeout: Option<Duration>| async move {
         let (http, url) = (http_ref, url_ref);
-        let mut request = http.get(url.as_str()).header(reqwest::header::ACCEPT, MEDIA_TYPE).header(reqwest::header::USER_AGENT, USER_AGENT);
+        let mut request =
+            http.get(url.as_str()).header(reqwest::header::ACCEPT, MEDIA_TYPE).header(reqwest::header::USER_AGENT, USER_AGENT);
         if let Some(timeout) = timeout {
             request = request.timeout(timeout);
         }
-        let response = request
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| e.to_string())?;
+        let response = request.send().await.and_then(reqwest::Response::error_for_status).map_err(|e| e.to_string())?;
         let bytes = response.bytes().await.map_err(|e| e.to_string())?;
         serde_json::from_slice::<DiskBackupReplicaSet>(&bytes).map_err(|e| e.to_string())
     };
@@ -218,8 +219,7 @@ fn bench_decode(c: &mut Criterion) -> Result<(), String> {
 fn serve(body: &[u8]) -> Result<String, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("loopback server: {e}"))?;
     let addr = listener.local_addr().map_err(|e| format!("loopback server: {e}"))?;
-    let mut response =
-        format!("HTTP/1.1 200 OK\r\ncontent-type: {MEDIA_TYPE}\r\ncontent-length: {}\r\n\r\n", body.len()).into_bytes();
+    let mut response = format!("HTTP/1.1 200 OK\r\ncontent-type: {MEDIA_TYPE}\r\ncontent-length: {}\r\n\r\n", body.len()).into_bytes();
     response.extend_from_slice(body);
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {

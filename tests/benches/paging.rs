@@ -26,12 +26,7 @@ struct Pages;
 
 impl Respond for Pages {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let page = request
-            .url
-            .query_pairs()
-            .find(|(k, _)| k == "pageNum")
-            .and_then(|(_, v)| v.parse::<usize>().ok())
-            .unwrap_or(1);
+        let page = request.url.query_pairs().find(|(k, _)| k == "pageNum").and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(1);
         let results: Vec<serde_json::Value> = (1..=ITEMS)
             .skip((page.max(1) - 1) * PER_PAGE)
             .take(PER_PAGE)
@@ -54,11 +49,8 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let quick = std::env::args().any(|a| a == "--quick");
     let mut c = Criterion::default().configure_from_args();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio runtime: {e}"))?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| format!("tokio runtime: {e}"))?;
     let server = runtime.block_on(async {
         let server = MockServer::builder().disable_request_recording().start().await;
         Mock::given(wiremock::matchers::method("GET")).respond_with(Pages).mount(&server).await;
@@ -84,11 +76,7 @@ fn run() -> Result<(), String> {
     let concurrent = collect(4)?;
     let expected: Vec<String> = (1..=ITEMS).map(|i| format!("{i:024x}")).collect();
     if sequential != expected || concurrent != expected {
-        return Err(format!(
-            "the two runs differ from the server's items: {} and {} items of {ITEMS}",
-            sequential.len(),
-            concurrent.len()
-        ));
+        return Err(format!("the two runs differ from the server's items: {} and {} items of {ITEMS}", sequential.len(), concurrent.len()));
     }
 
     let mut group = c.benchmark_group("paging");

@@ -134,11 +134,25 @@ async fn take_snapshots_body_is_replayed_under_the_challenge() {
 
     // Clones of the client share the challenge ...
     let clone = client.clone();
-    clone.take_snapshots().group_id(GROUP).cluster_name("Cluster0").body(DiskBackupOnDemandSnapshotRequest::new()).send().await.expect("clone");
+    clone
+        .take_snapshots()
+        .group_id(GROUP)
+        .cluster_name("Cluster0")
+        .body(DiskBackupOnDemandSnapshotRequest::new())
+        .send()
+        .await
+        .expect("clone");
     assert_eq!(server.log().await.len(), 4);
     // ... a client built separately learns its own.
     let other = self::client(&server, PRIVATE_KEY);
-    other.take_snapshots().group_id(GROUP).cluster_name("Cluster0").body(DiskBackupOnDemandSnapshotRequest::new()).send().await.expect("other");
+    other
+        .take_snapshots()
+        .group_id(GROUP)
+        .cluster_name("Cluster0")
+        .body(DiskBackupOnDemandSnapshotRequest::new())
+        .send()
+        .await
+        .expect("other");
     let log = server.log().await;
     assert_eq!(log.len(), 6, "{log:#?}");
     assert!(!authorized(&log[4]));
@@ -173,15 +187,9 @@ async fn a_stale_nonce_is_rechallenged_and_replayed() {
     get().await.expect("first");
     get().await.expect("second, after a stale nonce");
     let log = server.log().await;
-    let summary: Vec<(bool, i64, bool)> = log
-        .iter()
-        .map(|e| (authorized(e), e["status"].as_i64().unwrap_or_default(), e["stale"] == true))
-        .collect();
-    assert_eq!(
-        summary,
-        vec![(false, 401, false), (true, 200, false), (true, 401, true), (true, 200, false)],
-        "{log:#?}"
-    );
+    let summary: Vec<(bool, i64, bool)> =
+        log.iter().map(|e| (authorized(e), e["status"].as_i64().unwrap_or_default(), e["stale"] == true)).collect();
+    assert_eq!(summary, vec![(false, 401, false), (true, 200, false), (true, 401, true), (true, 200, false)], "{log:#?}");
 }
 
 #[tokio::test]

@@ -42,13 +42,7 @@ fn client(server: &MockServer) -> Client {
 }
 
 async fn get(client: &Client) -> Result<atlas_backup::models::DiskBackupReplicaSet, Error> {
-    client
-        .get_group_cluster_backup_snapshot()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
-        .send()
-        .await
+    client.get_group_cluster_backup_snapshot().group_id(GROUP).cluster_name("Cluster0").snapshot_id(SNAPSHOT).send().await
 }
 
 #[tokio::test]
@@ -73,11 +67,7 @@ async fn token_is_requested_once_and_sent_as_bearer() {
 async fn fifty_parallel_first_calls_make_one_token_request() {
     let server = MockServer::start().await;
     // A slow token endpoint, so that every call arrives while the token is on its way.
-    token_request()
-        .respond_with(token("token-1", 3600).set_delay(Duration::from_millis(300)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    token_request().respond_with(token("token-1", 3600).set_delay(Duration::from_millis(300))).expect(1).mount(&server).await;
     Mock::given(method("GET")).and(bearer_token("token-1")).respond_with(snapshot()).expect(50).mount(&server).await;
     let client = client(&server);
     let results = futures::future::join_all((0..50).map(|_| get(&client))).await;
@@ -293,18 +283,12 @@ fn env_api_key_is_digest() {
 fn env_without_credentials_is_a_config_error() {
     let err = Client::builder().env_with(lookup(&[("MONGODB_ATLAS_BASE_URL", "http://127.0.0.1:1")])).expect_err("nothing set");
     let Error::Config(message) = &err else { panic!("expected Error::Config, got {err:?}") };
-    for name in [
-        "MONGODB_ATLAS_CLIENT_ID",
-        "MONGODB_ATLAS_CLIENT_SECRET",
-        "MONGODB_ATLAS_PUBLIC_API_KEY",
-        "MONGODB_ATLAS_PRIVATE_API_KEY",
-    ] {
+    for name in ["MONGODB_ATLAS_CLIENT_ID", "MONGODB_ATLAS_CLIENT_SECRET", "MONGODB_ATLAS_PUBLIC_API_KEY", "MONGODB_ATLAS_PRIVATE_API_KEY"]
+    {
         assert!(message.contains(name), "{message}");
     }
 
-    let err = Client::builder()
-        .env_with(lookup(&[("MONGODB_ATLAS_CLIENT_SECRET", "half-a-secret")]))
-        .expect_err("half a pair");
+    let err = Client::builder().env_with(lookup(&[("MONGODB_ATLAS_CLIENT_SECRET", "half-a-secret")])).expect_err("half a pair");
     assert!(matches!(&err, Error::Config(m) if m.contains("MONGODB_ATLAS_CLIENT_ID is") && !m.contains("half-a-secret")), "{err:?}");
 
     let err = Client::builder()
@@ -326,14 +310,12 @@ fn env_without_credentials_is_a_config_error() {
 
 #[test]
 fn from_env_reads_the_process_environment() {
-    let names = [
-        "MONGODB_ATLAS_CLIENT_ID",
-        "MONGODB_ATLAS_CLIENT_SECRET",
-        "MONGODB_ATLAS_PUBLIC_API_KEY",
-        "MONGODB_ATLAS_PRIVATE_API_KEY",
-    ];
+    let names = ["MONGODB_ATLAS_CLIENT_ID", "MONGODB_ATLAS_CLIENT_SECRET", "MONGODB_ATLAS_PUBLIC_API_KEY", "MONGODB_ATLAS_PRIVATE_API_KEY"];
     if names.iter().any(|n| std::env::var_os(n).is_some()) {
-        let _ = std::io::Write::write_all(&mut std::io::stderr(), b"\n*** SKIP from_env_reads_the_process_environment: Atlas credentials are set here ***\n");
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"\n*** SKIP from_env_reads_the_process_environment: Atlas credentials are set here ***\n",
+        );
         return;
     }
     assert!(matches!(Client::from_env(), Err(Error::Config(_))));

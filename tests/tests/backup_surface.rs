@@ -14,12 +14,11 @@ use std::pin::pin;
 
 use atlas_backup::models::{
     ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin, ApiAtlasSnapshotScheduleDailySnapshotRetentionDays,
-    ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths, ApiAtlasSnapshotScheduleRequest,
-    ApiAtlasSnapshotScheduleSnapshotIntervalHours, ApiAtlasSnapshotScheduleSnapshotRetentionDays,
-    ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks, ApiCheckpointPartTypeName, BackupTenantSnapshotStatus,
-    CreateBackupPrivateEndpointCloudProvider, DiskBackupReplicaSet, ObjectStoragePrivateEndpointResponseStatus,
-    FlexBackupRestoreJob20241113DeliveryType, FlexBackupRestoreJob20241113Status, FlexBackupRestoreJobCreate20241113,
-    FlexBackupSnapshotDownloadCreate20241113, ObjectStoragePrivateEndpointRequest, ServerlessBackupSnapshotStatus,
+    ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths, ApiAtlasSnapshotScheduleRequest, ApiAtlasSnapshotScheduleSnapshotIntervalHours,
+    ApiAtlasSnapshotScheduleSnapshotRetentionDays, ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks, ApiCheckpointPartTypeName,
+    BackupTenantSnapshotStatus, CreateBackupPrivateEndpointCloudProvider, DiskBackupReplicaSet, FlexBackupRestoreJob20241113DeliveryType,
+    FlexBackupRestoreJob20241113Status, FlexBackupRestoreJobCreate20241113, FlexBackupSnapshotDownloadCreate20241113,
+    ObjectStoragePrivateEndpointRequest, ObjectStoragePrivateEndpointResponseStatus, ServerlessBackupSnapshotStatus,
     TenantRestoreDeliveryType, TenantRestoreRequest, TenantRestoreStatus,
 };
 use atlas_backup::operations::ListBackupSnapshots;
@@ -220,9 +219,7 @@ impl Op {
 
     /// Matches this operation's method, filled-in path and versioned `Accept`.
     fn expect(&self, params: &[(&str, &str)]) -> MockBuilder {
-        Mock::given(method(self.method))
-            .and(path(self.path_with(params)))
-            .and(header("accept", self.media_type))
+        Mock::given(method(self.method)).and(path(self.path_with(params))).and(header("accept", self.media_type))
     }
 
     /// As [`expect`](Self::expect), with this JSON body in the operation's media type.
@@ -234,11 +231,7 @@ impl Op {
 /// A loopback server and a client of it that does not retry.
 async fn start() -> (MockServer, Client) {
     let server = MockServer::start().await;
-    let client = Client::builder()
-        .base_url(server.uri())
-        .retry(RetryPolicy::disabled())
-        .build()
-        .expect("client of the loopback server");
+    let client = Client::builder().base_url(server.uri()).retry(RetryPolicy::disabled()).build().expect("client of the loopback server");
     (server, client)
 }
 
@@ -422,15 +415,8 @@ async fn page_requests(server: &MockServer) -> Vec<PageRequest> {
 
 /// The requests expected for these pages: each names its page, and the page size and
 /// `includeCount` the caller set.
-fn expected_pages(
-    pages: impl IntoIterator<Item = usize>,
-    per_page: usize,
-    include_count: Option<bool>,
-) -> Vec<PageRequest> {
-    pages
-        .into_iter()
-        .map(|page| (Some(page.to_string()), Some(per_page.to_string()), include_count.map(|b| b.to_string())))
-        .collect()
+fn expected_pages(pages: impl IntoIterator<Item = usize>, per_page: usize, include_count: Option<bool>) -> Vec<PageRequest> {
+    pages.into_iter().map(|page| (Some(page.to_string()), Some(per_page.to_string()), include_count.map(|b| b.to_string()))).collect()
 }
 
 #[tokio::test]
@@ -474,8 +460,7 @@ async fn collect_all_of_five_items_takes_three_pages() {
     let (snapshots, held, requests) = collect_snapshots(5, |list| list.items_per_page(2)).await;
     assert_eq!(ids(&snapshots), held);
     let descriptions: Vec<Option<String>> = snapshots.into_iter().map(|s| s.description).collect();
-    let held: Vec<Option<String>> =
-        (1..=5).map(|i| replica_set_snapshot(i)["description"].as_str().map(str::to_owned)).collect();
+    let held: Vec<Option<String>> = (1..=5).map(|i| replica_set_snapshot(i)["description"].as_str().map(str::to_owned)).collect();
     assert_eq!(descriptions, held);
     assert_eq!(requests, expected_pages(1..=3, 2, None));
 }
@@ -642,14 +627,8 @@ async fn a_failed_delete_is_an_api_error_not_unit() {
         })),
     )
     .await;
-    let err = client
-        .delete_cluster_backup_snapshot()
-        .group_id(GROUP)
-        .cluster_name(CLUSTER)
-        .snapshot_id(SNAPSHOT)
-        .send()
-        .await
-        .expect_err("404");
+    let err =
+        client.delete_cluster_backup_snapshot().group_id(GROUP).cluster_name(CLUSTER).snapshot_id(SNAPSHOT).send().await.expect_err("404");
     assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
     assert_eq!(err.error_code(), Some("CLUSTER_SNAPSHOT_NOT_FOUND"));
 }
@@ -681,32 +660,30 @@ async fn cancel_backup_restore_job_answers_unit() {
 
 #[tokio::test]
 async fn delete_backup_private_endpoint_answers_unit() {
-    check_no_content(
-        &DELETE_BACKUP_PRIVATE_ENDPOINT,
-        &[("groupId", GROUP), ("cloudProvider", "AWS"), ("endpointId", JOB)],
-        |c| c.delete_backup_private_endpoint().group_id(GROUP).cloud_provider(CreateBackupPrivateEndpointCloudProvider::Aws).endpoint_id(JOB).send_with_metadata(),
-    )
+    check_no_content(&DELETE_BACKUP_PRIVATE_ENDPOINT, &[("groupId", GROUP), ("cloudProvider", "AWS"), ("endpointId", JOB)], |c| {
+        c.delete_backup_private_endpoint()
+            .group_id(GROUP)
+            .cloud_provider(CreateBackupPrivateEndpointCloudProvider::Aws)
+            .endpoint_id(JOB)
+            .send_with_metadata()
+    })
     .await;
 }
 
 #[tokio::test]
 async fn delete_backup_sharded_cluster_answers_unit() {
-    check_no_content(
-        &DELETE_BACKUP_SHARDED_CLUSTER,
-        &[("groupId", GROUP), ("clusterName", CLUSTER), ("snapshotId", SNAPSHOT)],
-        |c| c.delete_backup_sharded_cluster().group_id(GROUP).cluster_name(CLUSTER).snapshot_id(SNAPSHOT).send_with_metadata(),
-    )
+    check_no_content(&DELETE_BACKUP_SHARDED_CLUSTER, &[("groupId", GROUP), ("clusterName", CLUSTER), ("snapshotId", SNAPSHOT)], |c| {
+        c.delete_backup_sharded_cluster().group_id(GROUP).cluster_name(CLUSTER).snapshot_id(SNAPSHOT).send_with_metadata()
+    })
     .await;
 }
 
 #[tokio::test]
 #[allow(deprecated)]
 async fn delete_cluster_snapshot_of_legacy_backup_answers_unit() {
-    check_no_content(
-        &DELETE_CLUSTER_SNAPSHOT,
-        &[("groupId", GROUP), ("clusterName", CLUSTER), ("snapshotId", SNAPSHOT)],
-        |c| c.delete_cluster_snapshot().group_id(GROUP).cluster_name(CLUSTER).snapshot_id(SNAPSHOT).send_with_metadata(),
-    )
+    check_no_content(&DELETE_CLUSTER_SNAPSHOT, &[("groupId", GROUP), ("clusterName", CLUSTER), ("snapshotId", SNAPSHOT)], |c| {
+        c.delete_cluster_snapshot().group_id(GROUP).cluster_name(CLUSTER).snapshot_id(SNAPSHOT).send_with_metadata()
+    })
     .await;
 }
 
@@ -718,10 +695,8 @@ async fn create_backup_private_endpoint_posts_the_region_and_decodes_the_201() {
     let (server, client) = start().await;
     answer(
         &server,
-        CREATE_BACKUP_PRIVATE_ENDPOINT.expect_body(
-            &[("groupId", GROUP), ("cloudProvider", "AWS")],
-            json!({"cloudProvider": "AWS", "regionName": "US_EAST_1"}),
-        ),
+        CREATE_BACKUP_PRIVATE_ENDPOINT
+            .expect_body(&[("groupId", GROUP), ("cloudProvider", "AWS")], json!({"cloudProvider": "AWS", "regionName": "US_EAST_1"})),
         ResponseTemplate::new(201).set_body_json(json!({
             "cloudProvider": "AWS",
             "id": JOB,
@@ -735,7 +710,11 @@ async fn create_backup_private_endpoint_posts_the_region_and_decodes_the_201() {
         .create_backup_private_endpoint()
         .group_id(GROUP)
         .cloud_provider(CreateBackupPrivateEndpointCloudProvider::Aws)
-        .body(ObjectStoragePrivateEndpointRequest::new().with_cloud_provider(CreateBackupPrivateEndpointCloudProvider::Aws).with_region_name("US_EAST_1"))
+        .body(
+            ObjectStoragePrivateEndpointRequest::new()
+                .with_cloud_provider(CreateBackupPrivateEndpointCloudProvider::Aws)
+                .with_region_name("US_EAST_1"),
+        )
         .send_with_metadata()
         .await
         .expect("created endpoint");
@@ -832,16 +811,12 @@ async fn list_flex_restore_jobs_sends_the_paging_parameters_it_is_given() {
         .expect("one page");
     assert_eq!(page.total_count, Some(12));
     let statuses: Vec<_> = page.results.iter().map(|j| j.status.clone()).collect();
-    assert_eq!(
-        statuses,
-        vec![Some(FlexBackupRestoreJob20241113Status::Completed), Some(FlexBackupRestoreJob20241113Status::Failed)]
-    );
+    assert_eq!(statuses, vec![Some(FlexBackupRestoreJob20241113Status::Completed), Some(FlexBackupRestoreJob20241113Status::Failed)]);
     let query = query_of(&single_request(&server).await);
-    let expected: BTreeMap<String, String> =
-        [("includeCount", "true"), ("itemsPerPage", "2"), ("pageNum", "4"), ("pretty", "true")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+    let expected: BTreeMap<String, String> = [("includeCount", "true"), ("itemsPerPage", "2"), ("pageNum", "4"), ("pretty", "true")]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
     assert_eq!(query, expected);
 }
 
@@ -883,14 +858,8 @@ async fn update_cluster_snapshot_schedule_patches_numbers_and_decodes_open_integ
         ApiAtlasSnapshotScheduleSnapshotRetentionDays::V2,
         ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks::V4,
     );
-    let schedule = client
-        .update_cluster_snapshot_schedule()
-        .group_id(GROUP)
-        .cluster_name(CLUSTER)
-        .body(body)
-        .send()
-        .await
-        .expect("schedule");
+    let schedule =
+        client.update_cluster_snapshot_schedule().group_id(GROUP).cluster_name(CLUSTER).body(body).send().await.expect("schedule");
     assert_eq!(schedule.group_id, GROUP);
     assert_eq!(schedule.snapshot_interval_hours, ApiAtlasSnapshotScheduleSnapshotIntervalHours::V8);
     assert_eq!(schedule.daily_snapshot_retention_days, ApiAtlasSnapshotScheduleDailySnapshotRetentionDays::Unknown(45));
@@ -921,22 +890,13 @@ async fn get_cluster_backup_checkpoint_decodes_its_parts() {
         })),
     )
     .await;
-    let checkpoint = client
-        .get_cluster_backup_checkpoint()
-        .group_id(GROUP)
-        .cluster_name(CLUSTER)
-        .checkpoint_id(JOB)
-        .send()
-        .await
-        .expect("checkpoint");
+    let checkpoint =
+        client.get_cluster_backup_checkpoint().group_id(GROUP).cluster_name(CLUSTER).checkpoint_id(JOB).send().await.expect("checkpoint");
     assert_eq!(checkpoint.restorable, Some(true));
     assert_eq!(checkpoint.cluster_id.as_deref(), Some(SNAPSHOT));
     let parts = checkpoint.parts.expect("parts");
     let types: Vec<_> = parts.iter().map(|p| p.type_name.clone()).collect();
-    assert_eq!(
-        types,
-        vec![Some(ApiCheckpointPartTypeName::ReplicaSet), Some(ApiCheckpointPartTypeName::ConfigServerReplicaSet)]
-    );
+    assert_eq!(types, vec![Some(ApiCheckpointPartTypeName::ReplicaSet), Some(ApiCheckpointPartTypeName::ConfigServerReplicaSet)]);
     let token = parts[0].token_timestamp.as_ref().expect("tokenTimestamp");
     assert_eq!(token.increment, Some(3));
     assert_eq!(token.date.map(|d| d.to_rfc3339()).as_deref(), Some("2025-03-12T10:19:59+00:00"));
@@ -997,14 +957,8 @@ async fn get_shared_cluster_backup_decodes_the_snapshot() {
         ResponseTemplate::new(200).set_body_json(tenant_snapshot(SNAPSHOT, "QUEUED")),
     )
     .await;
-    let snapshot = client
-        .get_shared_cluster_backup()
-        .group_id(GROUP)
-        .cluster_name(CLUSTER)
-        .snapshot_id(SNAPSHOT)
-        .send()
-        .await
-        .expect("snapshot");
+    let snapshot =
+        client.get_shared_cluster_backup().group_id(GROUP).cluster_name(CLUSTER).snapshot_id(SNAPSHOT).send().await.expect("snapshot");
     assert_eq!(snapshot.status, Some(BackupTenantSnapshotStatus::Queued));
     assert_eq!(snapshot.start_time.map(|t| t.to_rfc3339()).as_deref(), Some("2025-03-13T00:00:01+00:00"));
 }

@@ -78,12 +78,18 @@ async fn dry_run_and_curl_send_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_group_id_and_an_unknown_body_field_send_nothing() {
     let server = MockServer::start().await;
-    let out = cli(Some(&server), &["cloud-backups", "get-group-cluster-backup-snapshot", "--group-id", "nothex", "--cluster-name", "C0", "--snapshot-id", SNAPSHOT]);
+    let out = cli(
+        Some(&server),
+        &["cloud-backups", "get-group-cluster-backup-snapshot", "--group-id", "nothex", "--cluster-name", "C0", "--snapshot-id", SNAPSHOT],
+    );
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("groupId"), "{stderr}");
     let body = body_file("{\"retentionInDay\": 3}");
-    let out = cli(Some(&server), &["cloudBackups", "takeSnapshots", "--projectId", GROUP, "--clusterName", "C0", "--file", body.path().to_str().expect("utf-8")]);
+    let out = cli(
+        Some(&server),
+        &["cloudBackups", "takeSnapshots", "--projectId", GROUP, "--clusterName", "C0", "--file", body.path().to_str().expect("utf-8")],
+    );
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("unknown field `retentionInDay`; did you mean `retentionInDays`?"), "{stderr}");
@@ -131,15 +137,38 @@ fn snapshot(status: &str) -> Value {
 
 async fn take_and_wait(states: &[&str], extra: &[&str]) -> (Output, MockServer) {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path(snapshots_path())).respond_with(ResponseTemplate::new(200).set_body_json(snapshot("queued"))).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path(snapshots_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(snapshot("queued")))
+        .mount(&server)
+        .await;
     let get = format!("{}/{SNAPSHOT}", snapshots_path());
     for (i, state) in states.iter().enumerate() {
-        let mock = Mock::given(method("GET")).and(path(get.clone())).respond_with(ResponseTemplate::new(200).set_body_json(snapshot(state)));
+        let mock =
+            Mock::given(method("GET")).and(path(get.clone())).respond_with(ResponseTemplate::new(200).set_body_json(snapshot(state)));
         let mock = if i + 1 < states.len() { mock.up_to_n_times(1) } else { mock };
         mock.with_priority(u8::try_from(i + 1).unwrap_or(u8::MAX)).mount(&server).await;
     }
     let body = body_file("{\"retentionInDays\": 1}");
-    let args = [&["cloudBackups", "takeSnapshots", "--groupId", GROUP, "--clusterName", "C0", "--file", body.path().to_str().expect("utf-8"), "--wait", "--min-delay", "1ms", "--max-delay", "2ms"][..], extra].concat();
+    let args = [
+        &[
+            "cloudBackups",
+            "takeSnapshots",
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "C0",
+            "--file",
+            body.path().to_str().expect("utf-8"),
+            "--wait",
+            "--min-delay",
+            "1ms",
+            "--max-delay",
+            "2ms",
+        ][..],
+        extra,
+    ]
+    .concat();
     (cli(Some(&server), &args), server)
 }
 
@@ -172,7 +201,13 @@ async fn a_failure_state_exits_5_and_a_timeout_6() {
 async fn api_errors_exit_4_with_error_code_and_auth_errors_3() {
     let server = MockServer::start().await;
     let get = format!("{}/{SNAPSHOT}", snapshots_path());
-    Mock::given(method("GET")).and(path(get)).respond_with(ResponseTemplate::new(404).set_body_json(json!({"error": 404, "errorCode": "SNAPSHOT_NOT_FOUND", "detail": "No snapshot with ID", "reason": "Not Found"}))).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(get))
+        .respond_with(ResponseTemplate::new(404).set_body_json(
+            json!({"error": 404, "errorCode": "SNAPSHOT_NOT_FOUND", "detail": "No snapshot with ID", "reason": "Not Found"}),
+        ))
+        .mount(&server)
+        .await;
     let args = ["cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT];
     let out = cli(Some(&server), &args);
     let (_, stderr) = text(&out);
@@ -194,9 +229,12 @@ async fn api_errors_exit_4_with_error_code_and_auth_errors_3() {
 async fn all_reads_every_page_and_ndjson_prints_one_item_a_line() {
     let server = MockServer::start().await;
     for (page, id) in [("1", "a"), ("2", "b")] {
-        Mock::given(method("GET")).and(path(exports_path())).and(query_param("pageNum", page))
+        Mock::given(method("GET"))
+            .and(path(exports_path()))
+            .and(query_param("pageNum", page))
             .respond_with(ResponseTemplate::new(200).set_body_json(exports_page(&[id], 2)))
-            .mount(&server).await;
+            .mount(&server)
+            .await;
     }
     let stdout = list_exports(&server, &["--itemsPerPage", "1", "--all", "-o", "ndjson"]);
     assert_eq!(ndjson_ids(&stdout), ["a", "b"]);
@@ -206,7 +244,10 @@ async fn all_reads_every_page_and_ndjson_prints_one_item_a_line() {
 async fn credentials_never_appear_with_debug_either() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(snapshot("completed"))).mount(&server).await;
-    let out = cli(Some(&server), &["--debug", "cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT]);
+    let out = cli(
+        Some(&server),
+        &["--debug", "cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT],
+    );
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("> GET") && stderr.contains("< 200"), "{stderr}");
@@ -217,7 +258,8 @@ async fn credentials_never_appear_with_debug_either() {
 
 #[test]
 fn a_connection_that_fails_exits_7_and_usage_2() {
-    let out = cli(None, &["cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT]);
+    let out =
+        cli(None, &["cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT]);
     assert_eq!(out.status.code(), Some(7), "{}", text(&out).1);
     let out = cli(None, &["cloudBackups", "noSuchOperation"]);
     assert_eq!(out.status.code(), Some(2));
@@ -310,16 +352,35 @@ async fn a_profile_gives_credentials_and_the_default_project() {
     let dir = profile_dir(&config);
     token_endpoint(&server).await;
     let get = format!("/api/atlas/v2/groups/{PROFILE_GROUP}/clusters/C0/backup/snapshots/{SNAPSHOT}");
-    Mock::given(method("GET")).and(path(get)).and(wiremock::matchers::bearer_token(TOKEN))
-        .respond_with(ResponseTemplate::new(200).set_body_json(snapshot("completed"))).expect(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(get))
+        .and(wiremock::matchers::bearer_token(TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_json(snapshot("completed")))
+        .expect(1)
+        .mount(&server)
+        .await;
     // No credentials nor base URL in the environment: all from the profile.
     let out = Command::new(env!("CARGO_BIN_EXE_atlas-backup"))
-        .args(["--profile", "ci", "--debug", "cloudBackups", "getGroupClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", SNAPSHOT])
-        .env_remove("MONGODB_ATLAS_PUBLIC_API_KEY").env_remove("MONGODB_ATLAS_PRIVATE_API_KEY")
-        .env_remove("MONGODB_ATLAS_CLIENT_ID").env_remove("MONGODB_ATLAS_CLIENT_SECRET")
-        .env_remove("MONGODB_ATLAS_PROJECT_ID").env_remove("MONGODB_ATLAS_BASE_URL")
+        .args([
+            "--profile",
+            "ci",
+            "--debug",
+            "cloudBackups",
+            "getGroupClusterBackupSnapshot",
+            "--clusterName",
+            "C0",
+            "--snapshotId",
+            SNAPSHOT,
+        ])
+        .env_remove("MONGODB_ATLAS_PUBLIC_API_KEY")
+        .env_remove("MONGODB_ATLAS_PRIVATE_API_KEY")
+        .env_remove("MONGODB_ATLAS_CLIENT_ID")
+        .env_remove("MONGODB_ATLAS_CLIENT_SECRET")
+        .env_remove("MONGODB_ATLAS_PROJECT_ID")
+        .env_remove("MONGODB_ATLAS_BASE_URL")
         .env("XDG_CONFIG_HOME", dir.path())
-        .output().expect("runs");
+        .output()
+        .expect("runs");
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(serde_json::from_str::<Value>(&stdout).expect("JSON")["status"], "completed");
@@ -327,8 +388,11 @@ async fn a_profile_gives_credentials_and_the_default_project() {
         assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} leaked: {stderr}");
     }
     // A profile that does not exist is a configuration error.
-    let out = command(Some(&server)).args(["--profile", "nope", "cloudBackups", "getGroupClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", SNAPSHOT])
-        .env("XDG_CONFIG_HOME", dir.path()).output().expect("runs");
+    let out = command(Some(&server))
+        .args(["--profile", "nope", "cloudBackups", "getGroupClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", SNAPSHOT])
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .expect("runs");
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("no profile `nope`"), "{stderr}");
@@ -346,7 +410,21 @@ fn flag_then_environment_then_profile() {
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
-        let args = [&["--profile", "ci", "--dry-run", "cloudBackups", "getGroupClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", SNAPSHOT][..], flags].concat();
+        let args = [
+            &[
+                "--profile",
+                "ci",
+                "--dry-run",
+                "cloudBackups",
+                "getGroupClusterBackupSnapshot",
+                "--clusterName",
+                "C0",
+                "--snapshotId",
+                SNAPSHOT,
+            ][..],
+            flags,
+        ]
+        .concat();
         let out = cmd.args(args).output().expect("runs");
         let (stdout, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -362,7 +440,10 @@ fn flag_then_environment_then_profile() {
     let out = run(&[("MONGODB_ATLAS_PROJECT_ID", ENV_GROUP), ("MONGODB_ATLAS_BASE_URL", "http://env.invalid")], &[]);
     assert!(out.starts_with(&format!("GET http://env.invalid/api/atlas/v2/groups/{ENV_GROUP}/")), "{out}");
     // Flags over both.
-    let out = run(&[("MONGODB_ATLAS_PROJECT_ID", ENV_GROUP), ("MONGODB_ATLAS_BASE_URL", "http://env.invalid")], &["--groupId", GROUP, "--base-url", "http://flag.invalid"]);
+    let out = run(
+        &[("MONGODB_ATLAS_PROJECT_ID", ENV_GROUP), ("MONGODB_ATLAS_BASE_URL", "http://env.invalid")],
+        &["--groupId", GROUP, "--base-url", "http://flag.invalid"],
+    );
     assert!(out.starts_with(&format!("GET http://flag.invalid/api/atlas/v2/groups/{GROUP}/")), "{out}");
     // Without credentials in the environment, the profile's service account.
     let mut cmd = command(None);
@@ -370,7 +451,17 @@ fn flag_then_environment_then_profile() {
         .env("XDG_CONFIG_HOME", dir.path())
         .env_remove("MONGODB_ATLAS_PUBLIC_API_KEY")
         .env_remove("MONGODB_ATLAS_PRIVATE_API_KEY")
-        .args(["--profile", "ci", "--curl", "cloudBackups", "getGroupClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", SNAPSHOT])
+        .args([
+            "--profile",
+            "ci",
+            "--curl",
+            "cloudBackups",
+            "getGroupClusterBackupSnapshot",
+            "--clusterName",
+            "C0",
+            "--snapshotId",
+            SNAPSHOT,
+        ])
         .output()
         .expect("runs");
     let (stdout, stderr) = text(&out);
@@ -388,9 +479,26 @@ async fn ctrl_c_during_a_wait_exits_130_at_once() {
 
     let server = MockServer::start().await;
     let get = format!("{}/{SNAPSHOT}", snapshots_path());
-    Mock::given(method("GET")).and(path(get)).respond_with(ResponseTemplate::new(200).set_body_json(snapshot("inProgress"))).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(get))
+        .respond_with(ResponseTemplate::new(200).set_body_json(snapshot("inProgress")))
+        .mount(&server)
+        .await;
     let mut child = command(Some(&server))
-        .args(["wait", "snapshotCompleted", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT, "--min-delay", "60s", "--max-delay", "60s"])
+        .args([
+            "wait",
+            "snapshotCompleted",
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "C0",
+            "--snapshotId",
+            SNAPSHOT,
+            "--min-delay",
+            "60s",
+            "--max-delay",
+            "60s",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -439,13 +547,29 @@ async fn not_a_terminal_one_line_per_change_of_state_and_quiet_none() {
 
 #[test]
 fn a_deprecated_operation_warns_on_stderr() {
-    let out = cli(None, &["cloudBackups", "getServerlessRestoreJob", "--groupId", GROUP, "--clusterName", "s0", "--restoreJobId", SNAPSHOT, "--dry-run"]);
+    let out = cli(
+        None,
+        &["cloudBackups", "getServerlessRestoreJob", "--groupId", GROUP, "--clusterName", "s0", "--restoreJobId", SNAPSHOT, "--dry-run"],
+    );
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.starts_with("warning: getServerlessRestoreJob is deprecated by Atlas"), "{stderr}");
     assert!(stdout.starts_with("GET "), "{stdout}");
     // An operation that is not deprecated says nothing.
-    let out = cli(None, &["cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT, "--dry-run"]);
+    let out = cli(
+        None,
+        &[
+            "cloudBackups",
+            "getGroupClusterBackupSnapshot",
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "C0",
+            "--snapshotId",
+            SNAPSHOT,
+            "--dry-run",
+        ],
+    );
     assert_eq!(text(&out).1, "");
 }
 
@@ -453,7 +577,19 @@ fn a_deprecated_operation_warns_on_stderr() {
 async fn a_nested_unknown_body_field_names_the_closest_and_sends_nothing() {
     let server = MockServer::start().await;
     let body = body_file("copySettings:\n  - cloudProvider: AWS\n    regionNam: US_EAST_1\n");
-    let out = cli(Some(&server), &["cloudBackups", "updateBackupSchedule", "--groupId", GROUP, "--clusterName", "C0", "--file", body.path().to_str().expect("utf-8")]);
+    let out = cli(
+        Some(&server),
+        &[
+            "cloudBackups",
+            "updateBackupSchedule",
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "C0",
+            "--file",
+            body.path().to_str().expect("utf-8"),
+        ],
+    );
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("/copySettings/0: unknown field `regionNam`; did you mean `regionName`?"), "{stderr}");
@@ -464,17 +600,37 @@ async fn a_nested_unknown_body_field_names_the_closest_and_sends_nothing() {
 async fn output_yaml_and_ndjson_of_one_page() {
     let server = MockServer::start().await;
     let get = format!("{}/{SNAPSHOT}", snapshots_path());
-    Mock::given(method("GET")).and(path(get)).respond_with(ResponseTemplate::new(200).set_body_json(snapshot("completed"))).mount(&server).await;
-    let out = cli(Some(&server), &["-o", "yaml", "cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT]);
+    Mock::given(method("GET"))
+        .and(path(get))
+        .respond_with(ResponseTemplate::new(200).set_body_json(snapshot("completed")))
+        .mount(&server)
+        .await;
+    let out = cli(
+        Some(&server),
+        &[
+            "-o",
+            "yaml",
+            "cloudBackups",
+            "getGroupClusterBackupSnapshot",
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "C0",
+            "--snapshotId",
+            SNAPSHOT,
+        ],
+    );
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("status: completed\n"), "{stdout}");
     let yaml: Value = serde_yaml::from_str(&stdout).expect("YAML");
     assert_eq!(yaml, snapshot("completed"));
     // One page of a list, without --all: its items one per line.
-    Mock::given(method("GET")).and(path(exports_path()))
+    Mock::given(method("GET"))
+        .and(path(exports_path()))
         .respond_with(ResponseTemplate::new(200).set_body_json(exports_page(&["a", "b"], 2)))
-        .mount(&server).await;
+        .mount(&server)
+        .await;
     let stdout = list_exports(&server, &["--output", "ndjson"]);
     assert_eq!(ndjson_ids(&stdout), ["a", "b"]);
 }
@@ -484,19 +640,25 @@ async fn all_with_concurrency_reads_every_page_in_order() {
     let server = MockServer::start().await;
     // The first page answers last: order is kept anyway.
     for (page, id, delay) in [("1", "a", 60), ("2", "b", 0), ("3", "c", 20)] {
-        Mock::given(method("GET")).and(path(exports_path())).and(query_param("pageNum", page))
-            .respond_with(ResponseTemplate::new(200)
-                .set_body_json(exports_page(&[id], 3))
-                .set_delay(std::time::Duration::from_millis(delay)))
+        Mock::given(method("GET"))
+            .and(path(exports_path()))
+            .and(query_param("pageNum", page))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(exports_page(&[id], 3)).set_delay(std::time::Duration::from_millis(delay)),
+            )
             .expect(1)
-            .mount(&server).await;
+            .mount(&server)
+            .await;
     }
     let stdout = list_exports(&server, &["--itemsPerPage", "1", "--all", "--concurrency", "3"]);
     let all: Value = serde_json::from_str(&stdout).expect("JSON");
     let ids: Vec<&str> = all.as_array().expect("an array").iter().filter_map(|i| i["id"].as_str()).collect();
     assert_eq!(ids, ["a", "b", "c"]);
     assert_eq!(requests(&server).await, 3);
-    let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--all", "--concurrency", "0"]);
+    let out = cli(
+        Some(&server),
+        &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--all", "--concurrency", "0"],
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -510,7 +672,17 @@ async fn a_service_account_secret_and_token_never_appear_with_debug() {
         .env_remove("MONGODB_ATLAS_PRIVATE_API_KEY")
         .env("MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id_env")
         .env("MONGODB_ATLAS_CLIENT_SECRET", CLIENT_SECRET)
-        .args(["--debug", "cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT])
+        .args([
+            "--debug",
+            "cloudBackups",
+            "getGroupClusterBackupSnapshot",
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "C0",
+            "--snapshotId",
+            SNAPSHOT,
+        ])
         .output()
         .expect("runs");
     let (stdout, stderr) = text(&out);
@@ -528,18 +700,29 @@ const SENT_SNAPSHOT: &str = r#"{"status":"completed","id":"5f4007f327a3bc75f2a2b
 async fn snapshot_server(body: &str) -> MockServer {
     let server = MockServer::start().await;
     let get = format!("{}/{SNAPSHOT}", snapshots_path());
-    Mock::given(method("GET")).and(path(get)).respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json")).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(get))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
     server
 }
 
 fn get_snapshot(server: &MockServer, extra: &[&str]) -> Output {
-    let args = [&["cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT][..], extra].concat();
+    let args = [
+        &["cloudBackups", "getGroupClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT][..],
+        extra,
+    ]
+    .concat();
     cli(Some(server), &args)
 }
 
 /// Standard output without the layout: what `-o json` may change.
 fn squeezed(text: &str) -> String {
-    text.split('"').enumerate().map(|(i, part)| if i % 2 == 1 { format!("\"{part}\"") } else { part.split_whitespace().collect() }).collect()
+    text.split('"')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { format!("\"{part}\"") } else { part.split_whitespace().collect() })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -556,7 +739,11 @@ async fn stdout_is_the_body_atlas_sent() {
     let out = get_snapshot(&server, &["-o", "ndjson"]);
     assert_eq!(text(&out).0, format!("{SENT_SNAPSHOT}\n"));
     let out = get_snapshot(&server, &["-o", "yaml"]);
-    assert!(text(&out).0.starts_with("status: completed\nid: 5f4007f327a3bc75f2a2b1c3\ntargetDeploymentItemName: kept\n"), "{}", text(&out).0);
+    assert!(
+        text(&out).0.starts_with("status: completed\nid: 5f4007f327a3bc75f2a2b1c3\ntargetDeploymentItemName: kept\n"),
+        "{}",
+        text(&out).0
+    );
     // --outputFile: the same bytes in the file, nothing on stdout.
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("answer.json");
@@ -596,10 +783,16 @@ async fn envelope_true_prints_the_envelope_and_is_refused_with_all_and_wait() {
 #[tokio::test(flavor = "multi_thread")]
 async fn all_and_wait_print_what_atlas_sent() {
     let server = MockServer::start().await;
-    for (page, body) in [("1", r#"{"results":[{"id":"a","new":1.10}],"totalCount":2}"#), ("2", r#"{"results":[{"id":"b","big":123456789012345678901}],"totalCount":2}"#)] {
-        Mock::given(method("GET")).and(path(exports_path())).and(query_param("pageNum", page))
+    for (page, body) in [
+        ("1", r#"{"results":[{"id":"a","new":1.10}],"totalCount":2}"#),
+        ("2", r#"{"results":[{"id":"b","big":123456789012345678901}],"totalCount":2}"#),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(exports_path()))
+            .and(query_param("pageNum", page))
             .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
-            .mount(&server).await;
+            .mount(&server)
+            .await;
     }
     let stdout = list_exports(&server, &["--itemsPerPage", "1", "--all"]);
     assert_eq!(squeezed(&stdout), r#"[{"id":"a","new":1.10},{"id":"b","big":123456789012345678901}]"#);
@@ -607,7 +800,8 @@ async fn all_and_wait_print_what_atlas_sent() {
     assert_eq!(stdout, "{\"id\":\"a\",\"new\":1.10}\n{\"id\":\"b\",\"big\":123456789012345678901}\n");
     // `wait`: the last answer as sent.
     let server = snapshot_server(SENT_SNAPSHOT).await;
-    let out = cli(Some(&server), &["wait", "snapshotCompleted", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT, "--quiet"]);
+    let out =
+        cli(Some(&server), &["wait", "snapshotCompleted", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT, "--quiet"]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(squeezed(&stdout), SENT_SNAPSHOT);
@@ -629,7 +823,11 @@ async fn har_records_every_exchange_and_spec_observe_reads_it_back() {
     let snapshot = |status: &str| json!({"id": SNAPSHOT, "type": "replicaSet", "status": status, "snapshotType": "onDemand", "storageSizeBytes": 5_368_709_120_i64});
 
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path(snapshots_path())).respond_with(atlas(200, &snapshot("queued"), "2025-03-12")).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path(snapshots_path()))
+        .respond_with(atlas(200, &snapshot("queued"), "2025-03-12"))
+        .mount(&server)
+        .await;
     let get = format!("{}/{SNAPSHOT}", snapshots_path());
     for (i, state) in ["queued", "inProgress", "completed"].iter().enumerate() {
         let mock = Mock::given(method("GET")).and(path(get.clone())).respond_with(atlas(200, &snapshot(state), "2024-05-30"));
@@ -637,23 +835,63 @@ async fn har_records_every_exchange_and_spec_observe_reads_it_back() {
         mock.with_priority(u8::try_from(i + 1).unwrap_or(u8::MAX)).mount(&server).await;
     }
     let body = body_file("{\"retentionInDays\": 1}");
-    let args = ["--har", &taken, "cloudBackups", "takeSnapshots", "--groupId", GROUP, "--clusterName", "C0", "--file", body.path().to_str().expect("utf-8"), "--wait", "--min-delay", "1ms", "--max-delay", "2ms"];
+    let args = [
+        "--har",
+        &taken,
+        "cloudBackups",
+        "takeSnapshots",
+        "--groupId",
+        GROUP,
+        "--clusterName",
+        "C0",
+        "--file",
+        body.path().to_str().expect("utf-8"),
+        "--wait",
+        "--min-delay",
+        "1ms",
+        "--max-delay",
+        "2ms",
+    ];
     let out = cli(Some(&server), &args);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
 
     let server = MockServer::start().await;
     for (page, id) in [("1", "a"), ("2", "b")] {
-        Mock::given(method("GET")).and(path(exports_path())).and(query_param("pageNum", page))
+        Mock::given(method("GET"))
+            .and(path(exports_path()))
+            .and(query_param("pageNum", page))
             .respond_with(atlas(200, &exports_page(&[id], 2), "2023-01-01"))
-            .mount(&server).await;
+            .mount(&server)
+            .await;
     }
-    let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--all", "--itemsPerPage", "1", "--har", &listed]);
+    let out = cli(
+        Some(&server),
+        &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--all", "--itemsPerPage", "1", "--har", &listed],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
 
     let server = MockServer::start().await;
     let error = json!({"error": 404, "errorCode": "SNAPSHOT_NOT_FOUND", "detail": "No snapshot with ID", "reason": "Not Found"});
-    Mock::given(method("GET")).and(path(get)).respond_with(ResponseTemplate::new(404).set_body_raw(error.to_string(), "application/json")).mount(&server).await;
-    let out = cli(Some(&server), &["cloudBackups", "getClusterBackupSnapshot", "--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT, "--har", &failed]);
+    Mock::given(method("GET"))
+        .and(path(get))
+        .respond_with(ResponseTemplate::new(404).set_body_raw(error.to_string(), "application/json"))
+        .mount(&server)
+        .await;
+    let out = cli(
+        Some(&server),
+        &[
+            "cloudBackups",
+            "getClusterBackupSnapshot",
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "C0",
+            "--snapshotId",
+            SNAPSHOT,
+            "--har",
+            &failed,
+        ],
+    );
     assert_eq!(out.status.code(), Some(4), "the archive is written when the command fails too: {}", text(&out).1);
 
     let files: Vec<std::path::PathBuf> = [&taken, &listed, &failed].iter().map(std::path::PathBuf::from).collect();
@@ -661,7 +899,8 @@ async fn har_records_every_exchange_and_spec_observe_reads_it_back() {
         let recorded = std::fs::read_to_string(file).expect("the archive was written");
         assert!(!recorded.contains(PUBLIC) && !recorded.contains(PRIVATE), "no API key in {}", file.display());
     }
-    let spec = atlas_codegen::load::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/atlas-backup.yaml")).expect("spec/ loads");
+    let spec = atlas_codegen::load::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/atlas-backup.yaml"))
+        .expect("spec/ loads");
     let report = atlas_codegen::observe::observe(&spec, &files, &[]).expect("the archives are read");
     let markdown = atlas_codegen::observe::report::markdown(&report);
     // 1 take and 3 polls, 2 pages, 1 error.

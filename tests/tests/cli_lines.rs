@@ -108,7 +108,13 @@ fn operations() -> Vec<Op> {
             let mut others = vec![long];
             others.extend(op["x-former-operation-ids"].as_sequence().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)));
             others.retain(|o| o != &name);
-            let params: Vec<serde_yaml::Value> = item["parameters"].as_sequence().into_iter().flatten().chain(op["parameters"].as_sequence().into_iter().flatten()).map(resolve).collect();
+            let params: Vec<serde_yaml::Value> = item["parameters"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .chain(op["parameters"].as_sequence().into_iter().flatten())
+                .map(resolve)
+                .collect();
             let mut flags: Vec<(String, String)> = params
                 .iter()
                 .filter(|p| p["required"].as_bool() == Some(true) && p["name"].as_str() != Some("groupId"))
@@ -119,7 +125,10 @@ fn operations() -> Vec<Op> {
                 .as_mapping()
                 .into_iter()
                 .flatten()
-                .filter(|(code, _)| code.as_str().or(code.as_u64().map(|_| "2")).is_some_and(|c| c.starts_with('2')) || code.as_u64().is_some_and(|c| (200..300).contains(&c)))
+                .filter(|(code, _)| {
+                    code.as_str().or(code.as_u64().map(|_| "2")).is_some_and(|c| c.starts_with('2'))
+                        || code.as_u64().is_some_and(|c| (200..300).contains(&c))
+                })
                 .flat_map(|(_, r)| r["content"].as_mapping().into_iter().flatten().filter_map(|(k, _)| k.as_str().map(str::to_owned)))
                 .filter_map(|m| m.strip_prefix("application/vnd.atlas.").and_then(|m| m.strip_suffix("+json")).map(str::to_owned))
                 .collect();
@@ -182,7 +191,11 @@ fn every_operation_and_version_as_mongodb_documents_it() {
             if op.body {
                 // Without a body an operation that needs one refuses, sending nothing.
                 let (_, stderr) = text(&out);
-                assert!(out.status.code() == Some(0) || (out.status.code() == Some(2) && stderr.contains("body is required")), "{}: {stderr}", args.join(" "));
+                assert!(
+                    out.status.code() == Some(0) || (out.status.code() == Some(2) && stderr.contains("body is required")),
+                    "{}: {stderr}",
+                    args.join(" ")
+                );
             } else {
                 assert_request(&op, version, &args, &out);
             }
@@ -204,14 +217,38 @@ fn every_operation_and_version_as_mongodb_documents_it() {
 
 #[test]
 fn an_unknown_version_exits_2_naming_the_versions() {
-    let args: Vec<String> = ["cloudBackups", "getClusterBackupSnapshot", "--version", "2020-01-01", "--clusterName", "C0", "--snapshotId", "5f4007f327a3bc75f2a2b1c3", "--dry-run"].map(str::to_owned).to_vec();
+    let args: Vec<String> = [
+        "cloudBackups",
+        "getClusterBackupSnapshot",
+        "--version",
+        "2020-01-01",
+        "--clusterName",
+        "C0",
+        "--snapshotId",
+        "5f4007f327a3bc75f2a2b1c3",
+        "--dry-run",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     let out = run(&mut command(), &args, None);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert_eq!(stdout, "", "nothing sent, nothing printed");
     assert!(stderr.contains("2024-05-30"), "the dates it has: {stderr}");
     // `--api-version` is its other name; the help lists the dates and shows an example line.
-    let args: Vec<String> = ["cloudBackups", "getClusterBackupSnapshot", "--api-version", "2024-05-30", "--clusterName", "C0", "--snapshotId", "5f4007f327a3bc75f2a2b1c3", "--dry-run"].map(str::to_owned).to_vec();
+    let args: Vec<String> = [
+        "cloudBackups",
+        "getClusterBackupSnapshot",
+        "--api-version",
+        "2024-05-30",
+        "--clusterName",
+        "C0",
+        "--snapshotId",
+        "5f4007f327a3bc75f2a2b1c3",
+        "--dry-run",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     assert_eq!(run(&mut command(), &args, None).status.code(), Some(0));
     let out = run(&mut command(), &["cloudBackups".to_owned(), "getClusterBackupSnapshot".to_owned(), "--help".to_owned()], None);
     let (help, _) = text(&out);
@@ -252,7 +289,20 @@ fn the_default_profile_without_profile_and_p_for_profile() {
     let config = "[default]\nproject_id = \"aaaaaaaaaaaaaaaaaaaaaaaa\"\npublic_api_key = \"pub\"\nprivate_api_key = \"secret-of-default\"\n\n[ci]\nproject_id = \"cccccccccccccccccccccccc\"\n";
     std::fs::write(dir.path().join("atlascli/config.toml"), config).expect("write");
     let args = |extra: &[&str]| -> Vec<String> {
-        extra.iter().copied().chain(["cloudBackups", "getClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", "5f4007f327a3bc75f2a2b1c3", "--dry-run"]).map(str::to_owned).collect()
+        extra
+            .iter()
+            .copied()
+            .chain([
+                "cloudBackups",
+                "getClusterBackupSnapshot",
+                "--clusterName",
+                "C0",
+                "--snapshotId",
+                "5f4007f327a3bc75f2a2b1c3",
+                "--dry-run",
+            ])
+            .map(str::to_owned)
+            .collect()
     };
     let cmd = || {
         let mut cmd = command();
@@ -275,8 +325,16 @@ fn the_default_profile_without_profile_and_p_for_profile() {
 
 #[test]
 fn boolean_flags_mean_what_they_say() {
-    let base: Vec<String> = ["cloudBackups", "getClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", "5f4007f327a3bc75f2a2b1c3", "--dry-run"].map(str::to_owned).to_vec();
-    for (extra, query) in [(&["--pretty"][..], Some("pretty=true")), (&["--pretty=false"][..], Some("pretty=false")), (&["--pretty", "false"][..], Some("pretty=false")), (&[][..], None)] {
+    let base: Vec<String> =
+        ["cloudBackups", "getClusterBackupSnapshot", "--clusterName", "C0", "--snapshotId", "5f4007f327a3bc75f2a2b1c3", "--dry-run"]
+            .map(str::to_owned)
+            .to_vec();
+    for (extra, query) in [
+        (&["--pretty"][..], Some("pretty=true")),
+        (&["--pretty=false"][..], Some("pretty=false")),
+        (&["--pretty", "false"][..], Some("pretty=false")),
+        (&[][..], None),
+    ] {
         let args = [base.clone(), extra.iter().map(|s| (*s).to_owned()).collect()].concat();
         let out = run(&mut command(), &args, None);
         let (stdout, stderr) = text(&out);

@@ -64,12 +64,16 @@ fn fallback_body(operation: &str) -> Option<Value> {
             "scheduledPolicyItems": [{"frequencyInterval": 1, "frequencyType": "daily", "retentionUnit": "days", "retentionValue": 7}]
         }),
         "createBackupExport" => json!({"exportBucketId": GROUP, "snapshotId": SNAPSHOT}),
-        "createBackupRestoreJob" => json!({"deliveryType": "automated", "snapshotId": SNAPSHOT, "targetClusterName": "Cluster1", "targetGroupId": GROUP}),
+        "createBackupRestoreJob" => {
+            json!({"deliveryType": "automated", "snapshotId": SNAPSHOT, "targetClusterName": "Cluster1", "targetGroupId": GROUP})
+        }
         "updateBackupSchedule" => json!({
             "policies": [{"policyItems": [{"frequencyInterval": 6, "frequencyType": "hourly", "retentionUnit": "days", "retentionValue": 2}]}]
         }),
         "updateBackupSnapshot" => json!({"retentionUnit": "DAYS", "retentionValue": 5}),
-        "createSharedClusterBackupRestoreJob" => json!({"snapshotId": SNAPSHOT, "targetDeploymentItemName": "Cluster1", "targetProjectId": GROUP}),
+        "createSharedClusterBackupRestoreJob" => {
+            json!({"snapshotId": SNAPSHOT, "targetDeploymentItemName": "Cluster1", "targetProjectId": GROUP})
+        }
         "createCollectionRestoreJob" => json!({
             "snapshotId": SNAPSHOT,
             "collections": [{"sourceNamespace": "sales.orders", "targetNamespace": "sales.orders_restored"}],
@@ -78,7 +82,9 @@ fn fallback_body(operation: &str) -> Option<Value> {
             "targetClusterName": "Cluster1",
             "targetGroupId": GROUP
         }),
-        "createClusterRestoreJob" => json!({"snapshotId": SNAPSHOT, "delivery": {"methodName": "AUTOMATED_RESTORE", "targetClusterName": "Cluster1", "targetGroupId": GROUP}}),
+        "createClusterRestoreJob" => {
+            json!({"snapshotId": SNAPSHOT, "delivery": {"methodName": "AUTOMATED_RESTORE", "targetClusterName": "Cluster1", "targetGroupId": GROUP}})
+        }
         "updateClusterSnapshotSchedule" => json!({
             "clusterCheckpointIntervalMin": 15,
             "clusterId": GROUP,
@@ -92,7 +98,9 @@ fn fallback_body(operation: &str) -> Option<Value> {
         "updateClusterSnapshot" => json!({"doNotDelete": true}),
         "downloadFlexBackup" => json!({"snapshotId": SNAPSHOT}),
         "createFlexRestoreJob" => json!({"snapshotId": SNAPSHOT, "targetDeploymentItemName": "Cluster1", "targetProjectId": GROUP}),
-        "createServerlessRestoreJob" => json!({"deliveryType": "automated", "snapshotId": SNAPSHOT, "targetClusterName": "Cluster1", "targetGroupId": GROUP}),
+        "createServerlessRestoreJob" => {
+            json!({"deliveryType": "automated", "snapshotId": SNAPSHOT, "targetClusterName": "Cluster1", "targetGroupId": GROUP})
+        }
         _ => return None,
     })
 }
@@ -148,7 +156,11 @@ impl Run {
         };
         let content = body["content"].as_object().and_then(newest).unwrap_or_default();
         let example = content.get("example").cloned().or_else(|| {
-            content.get("examples").and_then(Value::as_object).and_then(|e| e.values().next()).map(|e| deref(&self.spec, e)["value"].clone())
+            content
+                .get("examples")
+                .and_then(Value::as_object)
+                .and_then(|e| e.values().next())
+                .map(|e| deref(&self.spec, e)["value"].clone())
         });
         let value = match example {
             Some(example) => example,
@@ -262,7 +274,12 @@ async fn call_every_operation(proxy: &str) -> Run {
     call!(run, list_backup_snapshot_databases, "listBackupSnapshotDatabases", [group_id, cluster_name, snapshot_id]);
     call!(run, get_backup_snapshot_database, "getBackupSnapshotDatabase", [group_id, cluster_name, snapshot_id, database_name]);
     call!(run, list_snapshot_database_collections, "listSnapshotDatabaseCollections", [group_id, cluster_name, snapshot_id, database_name]);
-    call!(run, get_snapshot_database_collection, "getSnapshotDatabaseCollection", [group_id, cluster_name, snapshot_id, database_name, collection_name]);
+    call!(
+        run,
+        get_snapshot_database_collection,
+        "getSnapshotDatabaseCollection",
+        [group_id, cluster_name, snapshot_id, database_name, collection_name]
+    );
     call!(run, download_cluster_backup_tenant, "downloadClusterBackupTenant", [cluster_name, group_id], body);
     call!(run, create_shared_cluster_backup_restore_job, "createSharedClusterBackupRestoreJob", [group_id, cluster_name], body);
     call!(run, list_shared_cluster_backup_restore_jobs, "listSharedClusterBackupRestoreJobs", [group_id, cluster_name]);
@@ -312,7 +329,8 @@ async fn every_operation_is_accepted_and_decodes() {
     if !run.without_example.is_empty() {
         let _ = std::io::Write::write_all(
             &mut std::io::stderr(),
-            format!("\nconformance: request bodies without an example in the spec (a fallback was used): {:?}\n", run.without_example).as_bytes(),
+            format!("\nconformance: request bodies without an example in the spec (a fallback was used): {:?}\n", run.without_example)
+                .as_bytes(),
         );
     }
     assert!(run.problems.is_empty(), "{} of {} operations fail:\n{}", run.problems.len(), run.called.len(), run.problems.join("\n"));
@@ -400,11 +418,7 @@ async fn a_bad_path_parameter_is_400_with_violations() {
         .await
         .expect("prism");
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let violations = response
-        .headers()
-        .get("sl-violations")
-        .and_then(|v| v.to_str().ok())
-        .expect("sl-violations header")
-        .to_ascii_lowercase();
+    let violations =
+        response.headers().get("sl-violations").and_then(|v| v.to_str().ok()).expect("sl-violations header").to_ascii_lowercase();
     assert!(violations.contains("groupid") && violations.contains("pattern"), "{violations}");
 }

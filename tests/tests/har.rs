@@ -95,9 +95,18 @@ async fn a_request_body_and_every_page_are_recorded() {
         ResponseTemplate::new(200).set_body_json(json!({"results": results, "totalCount": 5}))
     };
     for (number, ids) in [("1", &[1, 2][..]), ("2", &[3, 4][..]), ("3", &[5][..])] {
-        Mock::given(method("GET")).and(path(SNAPSHOTS_PATH)).and(query_param("pageNum", number)).respond_with(page(ids)).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path(SNAPSHOTS_PATH))
+            .and(query_param("pageNum", number))
+            .respond_with(page(ids))
+            .mount(&server)
+            .await;
     }
-    Mock::given(method("POST")).and(path(SNAPSHOTS_PATH)).respond_with(ResponseTemplate::new(202).set_body_json(snapshot("queued"))).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path(SNAPSHOTS_PATH))
+        .respond_with(ResponseTemplate::new(202).set_body_json(snapshot("queued")))
+        .mount(&server)
+        .await;
     let recorder = HarRecorder::new();
     let client = builder(&server.uri(), &recorder).build().expect("client");
     let request = atlas_backup::models::DiskBackupOnDemandSnapshotRequest::new().with_description("before the upgrade");
@@ -114,7 +123,12 @@ async fn a_request_body_and_every_page_are_recorded() {
     assert!(post["postData"]["mimeType"].as_str().is_some_and(|m| m.starts_with("application/vnd.atlas.")), "{post}");
     let pages: Vec<&str> = entries[1..]
         .iter()
-        .map(|e| e["request"]["queryString"].as_array().and_then(|q| q.iter().find(|p| p["name"] == "pageNum")).map_or("", |p| p["value"].as_str().unwrap_or("")))
+        .map(|e| {
+            e["request"]["queryString"]
+                .as_array()
+                .and_then(|q| q.iter().find(|p| p["name"] == "pageNum"))
+                .map_or("", |p| p["value"].as_str().unwrap_or(""))
+        })
         .collect();
     assert_eq!(pages, ["1", "2", "3"]);
 }
@@ -137,7 +151,11 @@ async fn every_poll_of_a_waiter_is_recorded() {
     let (_, har) = written(&recorder);
     let statuses: Vec<String> = entries(&har)
         .iter()
-        .map(|e| serde_json::from_str::<Value>(e["response"]["content"]["text"].as_str().unwrap_or("{}")).map(|b| b["status"].to_string()).unwrap_or_default())
+        .map(|e| {
+            serde_json::from_str::<Value>(e["response"]["content"]["text"].as_str().unwrap_or("{}"))
+                .map(|b| b["status"].to_string())
+                .unwrap_or_default()
+        })
         .collect();
     assert_eq!(statuses, [r#""queued""#, r#""inProgress""#, r#""completed""#]);
 }
@@ -187,7 +205,12 @@ async fn a_service_account_token_and_its_request_never_reach_the_archive() {
     const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.sa-token-value";
     let server = MockServer::start().await;
     let token = json!({"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600});
-    Mock::given(method("POST")).and(path("/api/oauth/token")).respond_with(ResponseTemplate::new(200).set_body_json(token)).expect(1).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/api/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token))
+        .expect(1)
+        .mount(&server)
+        .await;
     let ok = ResponseTemplate::new(200).set_body_json(snapshot("completed"));
     Mock::given(method("GET")).and(bearer_token(TOKEN)).respond_with(ok).expect(1).mount(&server).await;
     let recorder = HarRecorder::new();
@@ -197,7 +220,10 @@ async fn a_service_account_token_and_its_request_never_reach_the_archive() {
     let (text, har) = written(&recorder);
     assert_eq!(entries(&har).len(), 1, "only the API call: {har}");
     // Neither the token request (its URL, grant, client ID and secret) nor its answer.
-    assert_no_credential(&text, &[CLIENT_ID, CLIENT_SECRET, TOKEN, "sa-token-value", "oauth", "client_credentials", "access_token", "bearer", "authorization"]);
+    assert_no_credential(
+        &text,
+        &[CLIENT_ID, CLIENT_SECRET, TOKEN, "sa-token-value", "oauth", "client_credentials", "access_token", "bearer", "authorization"],
+    );
 }
 
 #[tokio::test]
@@ -233,13 +259,28 @@ async fn what_the_client_recorded_is_read_back_by_spec_observe_and_agrees() {
     };
     let snapshot_path = format!("{SNAPSHOTS_PATH}/{SNAPSHOT}");
     for status in ["queued", "inProgress"] {
-        Mock::given(method("GET")).and(path(snapshot_path.as_str())).respond_with(atlas(200, v2024, polled(status))).up_to_n_times(1).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path(snapshot_path.as_str()))
+            .respond_with(atlas(200, v2024, polled(status)))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
     }
-    Mock::given(method("GET")).and(path(snapshot_path.as_str())).respond_with(atlas(200, v2024, polled("completed"))).up_to_n_times(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(snapshot_path.as_str()))
+        .respond_with(atlas(200, v2024, polled("completed")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
     let not_found = json!({"error": 404, "errorCode": "CLUSTER_NOT_FOUND", "reason": "Not Found", "detail": "No cluster named Cluster0.", "parameters": ["Cluster0"]});
-    Mock::given(method("GET")).and(path(snapshot_path.as_str())).respond_with(atlas(404, "application/json", not_found)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(snapshot_path.as_str()))
+        .respond_with(atlas(404, "application/json", not_found))
+        .mount(&server)
+        .await;
     let page = |ids: std::ops::Range<u32>| {
-        let results: Vec<Value> = ids.map(|i| json!({"id": format!("5f4007f327a3bc75f2a2b1{i:02}"), "type": "replicaSet", "status": "completed"})).collect();
+        let results: Vec<Value> =
+            ids.map(|i| json!({"id": format!("5f4007f327a3bc75f2a2b1{i:02}"), "type": "replicaSet", "status": "completed"})).collect();
         json!({"results": results, "totalCount": 5, "links": [{"href": "https://cloud.mongodb.com/api/atlas/v2", "rel": "self"}]})
     };
     for (number, ids) in [("1", 0..2), ("2", 2..4), ("3", 4..5)] {
@@ -262,7 +303,8 @@ async fn what_the_client_recorded_is_read_back_by_spec_observe_and_agrees() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("recorded.har");
     recorder.write_to(&file).expect("the archive is written");
-    let spec = atlas_codegen::load::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/atlas-backup.yaml")).expect("spec/ loads");
+    let spec = atlas_codegen::load::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/atlas-backup.yaml"))
+        .expect("spec/ loads");
     let report = atlas_codegen::observe::observe(&spec, &[file], &[]).expect("the archive is read");
     let markdown = atlas_codegen::observe::report::markdown(&report);
     // 1 take, 3 polls, 3 pages, 1 error.

@@ -138,7 +138,14 @@ async fn the_after_hook_sees_each_attempt_of_a_retried_call() {
     let stages: Vec<(&str, u32, Option<u16>)> = log.iter().map(|s| (s.stage, s.attempt, s.status)).collect();
     assert_eq!(
         stages,
-        [("before", 1, None), ("after", 1, Some(503)), ("before", 2, None), ("after", 2, Some(503)), ("before", 3, None), ("after", 3, Some(200))]
+        [
+            ("before", 1, None),
+            ("after", 1, Some(503)),
+            ("before", 2, None),
+            ("after", 2, Some(503)),
+            ("before", 3, None),
+            ("after", 3, Some(200))
+        ]
     );
     let last = log.last().expect("an after hook");
     assert!(last.headers.contains(&("x-request-id".to_owned(), "r-3".to_owned())), "response headers: {last:?}");
@@ -174,7 +181,8 @@ async fn a_bearer_token_is_never_visible_to_hooks() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).and(bearer_token("secret-token-value")).respond_with(snapshot()).expect(1).mount(&server).await;
     let log = Arc::new(Mutex::new(Vec::new()));
-    let client = builder(&server.uri()).auth(Auth::bearer("secret-token-value")).interceptor(recorder("spy", &log)).build().expect("client");
+    let client =
+        builder(&server.uri()).auth(Auth::bearer("secret-token-value")).interceptor(recorder("spy", &log)).build().expect("client");
     get(&client).await.expect("authorized");
     let seen = everything_seen(&log);
     assert!(!seen.to_ascii_lowercase().contains("authorization"), "{seen}");
@@ -188,7 +196,9 @@ async fn a_service_accounts_secret_and_token_are_never_visible_to_hooks() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "sa-token-value", "token_type": "Bearer", "expires_in": 3600})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": "sa-token-value", "token_type": "Bearer", "expires_in": 3600})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -219,7 +229,8 @@ async fn digest_credentials_are_never_visible_to_hooks() {
         return;
     };
     let log = Arc::new(Mutex::new(Vec::new()));
-    let client = builder(&server.url).auth(Auth::digest(PUBLIC_KEY, PRIVATE_KEY)).interceptor(recorder("spy", &log)).build().expect("client");
+    let client =
+        builder(&server.url).auth(Auth::digest(PUBLIC_KEY, PRIVATE_KEY)).interceptor(recorder("spy", &log)).build().expect("client");
     get(&client).await.expect("challenge, then authorized");
     get(&client).await.expect("authorized at once");
     // The server did get credentials: the first request was challenged, the others carried

@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use atlas_backup::mock::{Answer, GetGroupClusterBackupSnapshotRequest, ListBackupSnapshotsRequest, Mock, TakeSnapshotsRequest};
 use atlas_backup::models::{
-    DiskBackupOnDemandSnapshotRequest, DiskBackupReplicaSet, DiskBackupReplicaSetStatus, DiskBackupSnapshot,
-    PaginatedCloudBackupReplicaSet,
+    DiskBackupOnDemandSnapshotRequest, DiskBackupReplicaSet, DiskBackupReplicaSetStatus, DiskBackupSnapshot, PaginatedCloudBackupReplicaSet,
 };
 use atlas_backup::{Client, Error, RetryPolicy};
 use futures::TryStreamExt;
@@ -102,7 +101,8 @@ async fn a_503_twice_then_200_under_the_retry_policy() {
         Answer::output(replica_set(SNAPSHOT, DiskBackupReplicaSetStatus::Completed)),
     ]);
     let initial = Duration::from_millis(400);
-    let client = mock.client_builder().retry(RetryPolicy::with_max_attempts(3).backoff(initial, Duration::from_secs(10))).build().expect("client");
+    let client =
+        mock.client_builder().retry(RetryPolicy::with_max_attempts(3).backoff(initial, Duration::from_secs(10))).build().expect("client");
     let started = tokio::time::Instant::now();
     let answer = get_snapshot(&client, "Cluster0").await.expect("the third attempt succeeds");
     assert_eq!(answer.attempts(), 3);

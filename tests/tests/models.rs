@@ -4,8 +4,9 @@
 //! not sent back; a model's JSON names and field order come from its table.
 
 use atlas_backup::models::{
-    BackupComplianceScheduledPolicyItemFrequencyInterval, BackupTenantSnapshot, BackupTenantSnapshotStatus, DiskBackupApiPolicyItemFrequencyInterval,
-    DiskBackupCollectionResponse, DiskBackupDatabaseResponse, DiskBackupReplicaSetStatus, ServerlessBackupSnapshotStatus,
+    BackupComplianceScheduledPolicyItemFrequencyInterval, BackupTenantSnapshot, BackupTenantSnapshotStatus,
+    DiskBackupApiPolicyItemFrequencyInterval, DiskBackupCollectionResponse, DiskBackupDatabaseResponse, DiskBackupReplicaSetStatus,
+    ServerlessBackupSnapshotStatus,
 };
 use serde_json::json;
 

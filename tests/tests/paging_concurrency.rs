@@ -95,9 +95,8 @@ fn lock(log: &Mutex<Log>) -> std::sync::MutexGuard<'_, Log> {
 /// Reads one request and answers its page; `connection: close`, one request a connection.
 async fn answer(mut stream: TcpStream, config: Config, log: Arc<Mutex<Log>>) {
     let Some(target) = read_target(&mut stream).await else { return };
-    let query: BTreeMap<String, String> = reqwest::Url::parse(&format!("http://x{target}"))
-        .map(|u| u.query_pairs().into_owned().collect())
-        .unwrap_or_default();
+    let query: BTreeMap<String, String> =
+        reqwest::Url::parse(&format!("http://x{target}")).map(|u| u.query_pairs().into_owned().collect()).unwrap_or_default();
     let number = |name: &str, default: usize| query.get(name).and_then(|v| v.parse().ok()).unwrap_or(default);
     let (page, per_page) = (number("pageNum", 1), number("itemsPerPage", 100));
     assert!(target.starts_with(PATH), "unexpected request {target}");

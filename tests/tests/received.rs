@@ -30,14 +30,17 @@ fn snapshot_path() -> String {
 
 /// A snapshot with a field the spec does not describe, keys out of order, and a number
 /// beyond `f64`'s precision.
-const SENT: &str = r#"{"status":"completed","id":"5f4007f327a3bc75f2a2b1c3","targetDeploymentItemName":"kept","sizeOfEverything":123456789012345678901}"#;
+const SENT: &str =
+    r#"{"status":"completed","id":"5f4007f327a3bc75f2a2b1c3","targetDeploymentItemName":"kept","sizeOfEverything":123456789012345678901}"#;
 
 #[tokio::test]
 async fn send_with_metadata_keeps_the_body_as_received() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path(snapshot_path()))
+    Mock::given(method("GET"))
+        .and(path(snapshot_path()))
         .respond_with(ResponseTemplate::new(200).set_body_raw(SENT, "application/json"))
-        .mount(&server).await;
+        .mount(&server)
+        .await;
     let response = client(&server)
         .get_group_cluster_backup_snapshot()
         .group_id(GROUP)
@@ -54,10 +57,13 @@ async fn send_with_metadata_keeps_the_body_as_received() {
 async fn envelope_true_is_unwrapped_not_a_decode_error() {
     let server = MockServer::start().await;
     let envelope = json!({"status": 200, "content": {"id": SNAPSHOT, "status": "completed"}});
-    Mock::given(method("GET")).and(path(snapshot_path())).and(query_param("envelope", "true"))
+    Mock::given(method("GET"))
+        .and(path(snapshot_path()))
+        .and(query_param("envelope", "true"))
         .respond_with(ResponseTemplate::new(200).set_body_json(envelope.clone()))
         .expect(1)
-        .mount(&server).await;
+        .mount(&server)
+        .await;
     let response = client(&server)
         .get_group_cluster_backup_snapshot()
         .group_id(GROUP)
@@ -96,10 +102,13 @@ async fn call_sets_parameters_by_name_and_answers_what_was_sent_with_the_mismatc
     let server = MockServer::start().await;
     // `status` a number: not the model's enum, still Atlas's answer.
     let sent = r#"{"id":"5f4007f327a3bc75f2a2b1c3","status":7,"extra":[1.50]}"#;
-    Mock::given(method("GET")).and(path(snapshot_path())).and(query_param("pretty", "true"))
+    Mock::given(method("GET"))
+        .and(path(snapshot_path()))
+        .and(query_param("pretty", "true"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(sent, "application/json"))
         .expect(1)
-        .mount(&server).await;
+        .mount(&server)
+        .await;
     let values = json!({"groupId": GROUP, "clusterName": "C0", "snapshotId": SNAPSHOT, "pretty": true});
     let builder = Get::new(&client(&server)).set_values(map(values)).expect("every name is a parameter");
     let received = builder.send_received().await.expect("sent");
@@ -124,15 +133,19 @@ async fn pages_received_are_every_page_as_sent() {
     let server = MockServer::start().await;
     let exports = format!("/api/atlas/v2/groups/{GROUP}/clusters/C0/backup/exports");
     for (page, body) in [("1", r#"{"results":[{"id":"a","new":1}],"totalCount":2}"#), ("2", r#"{"results":[{"id":"b"}],"totalCount":2}"#)] {
-        Mock::given(method("GET")).and(path(exports.clone())).and(query_param("pageNum", page))
+        Mock::given(method("GET"))
+            .and(path(exports.clone()))
+            .and(query_param("pageNum", page))
             .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
             .expect(1)
-            .mount(&server).await;
+            .mount(&server)
+            .await;
     }
     let values = json!({"groupId": GROUP, "clusterName": "C0", "itemsPerPage": 1});
     let builder = List::new(&client(&server)).set_values(map(values)).expect("parameters");
     let pages: Vec<_> = builder.pages_received(2).expect("a list").collect().await;
-    let bodies: Vec<String> = pages.into_iter().map(|p| String::from_utf8_lossy(p.expect("a page").response().body()).into_owned()).collect();
+    let bodies: Vec<String> =
+        pages.into_iter().map(|p| String::from_utf8_lossy(p.expect("a page").response().body()).into_owned()).collect();
     assert_eq!(bodies.len(), 2);
     assert!(bodies[0].contains(r#""new":1"#), "{bodies:?}");
 }

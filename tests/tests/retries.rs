@@ -29,13 +29,7 @@ fn client(base_url: &str, retry: RetryPolicy) -> Client {
 }
 
 async fn get(client: &Client) -> Result<Response<atlas_backup::models::DiskBackupReplicaSet>, Error> {
-    client
-        .get_group_cluster_backup_snapshot()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
-        .send_with_metadata()
-        .await
+    client.get_group_cluster_backup_snapshot().group_id(GROUP).cluster_name("Cluster0").snapshot_id(SNAPSHOT).send_with_metadata().await
 }
 
 async fn post(client: &Client) -> Result<Response<DiskBackupSnapshot>, Error> {
@@ -55,12 +49,7 @@ fn status(code: u16) -> ResponseTemplate {
 #[tokio::test]
 async fn a_429_is_retried_even_for_a_post_after_retry_after() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(status(429).insert_header("Retry-After", "1"))
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
+    Mock::given(method("POST")).respond_with(status(429).insert_header("Retry-After", "1")).up_to_n_times(1).expect(1).mount(&server).await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(snapshot_json())).expect(1).mount(&server).await;
     let started = Instant::now();
     let response = post(&client(&server.uri(), fast_retries(3))).await.expect("retried");
@@ -175,11 +164,8 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<()> {
         data.extend_from_slice(&buf[..n]);
         if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
+            let length: usize =
+                head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
             while data.len() < end + 4 + length {
                 let n = stream.read(&mut buf).await.ok()?;
                 if n == 0 {

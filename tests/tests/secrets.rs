@@ -49,13 +49,7 @@ fn base64_encode(bytes: &[u8]) -> String {
 }
 
 async fn get(client: &Client) -> Result<atlas_backup::models::DiskBackupReplicaSet, Error> {
-    client
-        .get_group_cluster_backup_snapshot()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .snapshot_id(SNAPSHOT)
-        .send()
-        .await
+    client.get_group_cluster_backup_snapshot().group_id(GROUP).cluster_name("Cluster0").snapshot_id(SNAPSHOT).send().await
 }
 
 #[test]
@@ -75,11 +69,8 @@ fn debug_and_display_of_credentials_hide_secrets() {
     // Identifiers stay visible, to tell credentials apart.
     assert!(values[3].1.contains("client-id"), "{}", values[3].1);
     assert!(values[4].1.contains("public"), "{}", values[4].1);
-    for auth in [
-        Auth::bearer(BEARER),
-        Auth::service_account("client-id", CLIENT_SECRET).into(),
-        Auth::digest("public", PRIVATE_KEY).into(),
-    ] {
+    for auth in [Auth::bearer(BEARER), Auth::service_account("client-id", CLIENT_SECRET).into(), Auth::digest("public", PRIVATE_KEY).into()]
+    {
         let client = Client::builder().auth(auth).build().expect("client");
         assert_clean("Client Debug", &format!("{client:?}"));
     }
@@ -102,7 +93,9 @@ async fn logs_and_errors_hold_no_secret() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600})),
+        )
         .mount(&server)
         .await;
     // The first request with the token is refused (renewal and replay), the next served.
@@ -134,11 +127,8 @@ async fn logs_and_errors_hold_no_secret() {
         .respond_with(ResponseTemplate::new(400).set_body_string(format!("bad client secret {CLIENT_SECRET}")))
         .mount(&refusing)
         .await;
-    let failing = Client::builder()
-        .base_url(refusing.uri())
-        .auth(Auth::service_account("client-id", CLIENT_SECRET))
-        .build()
-        .expect("client");
+    let failing =
+        Client::builder().base_url(refusing.uri()).auth(Auth::service_account("client-id", CLIENT_SECRET)).build().expect("client");
     let err = get(&failing).await.expect_err("token refused");
     assert!(matches!(err, Error::Auth(_)));
     outcomes.push(format!("{err} {err:?}"));
@@ -151,25 +141,20 @@ async fn logs_and_errors_hold_no_secret() {
         .mount(&digest_server)
         .await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(401).insert_header("WWW-Authenticate", r#"Digest realm="MMS Public API", nonce="abc", qop="auth", algorithm=MD5"#))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .insert_header("WWW-Authenticate", r#"Digest realm="MMS Public API", nonce="abc", qop="auth", algorithm=MD5"#),
+        )
         .mount(&digest_server)
         .await;
-    let digest = Client::builder()
-        .base_url(digest_server.uri())
-        .auth(Auth::digest("public", PRIVATE_KEY))
-        .build()
-        .expect("client");
+    let digest = Client::builder().base_url(digest_server.uri()).auth(Auth::digest("public", PRIVATE_KEY)).build().expect("client");
     get(&digest).await.expect("digest call");
     get(&digest).await.expect("pre-emptive digest call");
     outcomes.push(format!("{digest:?}"));
 
     // A bearer token refused for good, and a timeout.
-    let bearer = Client::builder()
-        .base_url(server.uri())
-        .auth(Auth::bearer(BEARER))
-        .timeout(Duration::from_secs(5))
-        .build()
-        .expect("client");
+    let bearer =
+        Client::builder().base_url(server.uri()).auth(Auth::bearer(BEARER)).timeout(Duration::from_secs(5)).build().expect("client");
     let refused = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(401)).mount(&refused).await;
     let refused_client = Client::builder().base_url(refused.uri()).auth(Auth::bearer(BEARER)).build().expect("client");

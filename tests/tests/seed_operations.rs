@@ -2,8 +2,8 @@
 //! loopback (wiremock): what goes on the wire, and what comes back decoded.
 
 use atlas_backup::models::{
-    DiskBackupOnDemandSnapshotRequest, DiskBackupReplicaSetCloudProvider, DiskBackupSnapshot,
-    DiskBackupReplicaSetStatus, TenantRestoreRequest,
+    DiskBackupOnDemandSnapshotRequest, DiskBackupReplicaSetCloudProvider, DiskBackupReplicaSetStatus, DiskBackupSnapshot,
+    TenantRestoreRequest,
 };
 use atlas_backup::{Client, Error, RetryPolicy};
 use serde_json::json;
@@ -14,11 +14,7 @@ const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 const SNAPSHOT: &str = "5f4007f327a3bc75f2a2b1c3";
 
 fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .retry(RetryPolicy::disabled())
-        .build()
-        .expect("client")
+    Client::builder().base_url(server.uri()).retry(RetryPolicy::disabled()).build().expect("client")
 }
 
 fn replica_set_snapshot() -> serde_json::Value {
@@ -104,9 +100,7 @@ async fn take_snapshots_posts_json_body_and_decodes_both_shapes() {
             .expect(1)
             .mount(&server)
             .await;
-        let request = DiskBackupOnDemandSnapshotRequest::new()
-            .with_description("before migration")
-            .with_retention_in_days(7);
+        let request = DiskBackupOnDemandSnapshotRequest::new().with_description("before migration").with_retention_in_days(7);
         let snapshot = client(&server)
             .take_snapshots()
             .group_id(GROUP)
@@ -215,10 +209,7 @@ async fn unknown_status_in_a_response_does_not_fail_it() {
     let mut body = replica_set_snapshot();
     body["status"] = json!("copying");
     body["frequencyType"] = json!("fortnightly");
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(&server)
-        .await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
     let snapshot = client(&server)
         .get_group_cluster_backup_snapshot()
         .group_id(GROUP)
@@ -355,10 +346,7 @@ async fn not_found_decodes_into_api_error() {
 #[tokio::test]
 async fn non_json_error_body_is_kept_raw() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"))
-        .mount(&server)
-        .await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>")).mount(&server).await;
     let err = client(&server)
         .get_group_cluster_backup_snapshot()
         .group_id(GROUP)
@@ -380,10 +368,7 @@ async fn non_json_error_body_is_kept_raw() {
 #[tokio::test]
 async fn undecodable_success_body_is_a_decode_error_with_an_excerpt() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("{\"id\": 12"))
-        .mount(&server)
-        .await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_string("{\"id\": 12")).mount(&server).await;
     let err = client(&server)
         .get_group_cluster_backup_snapshot()
         .group_id(GROUP)
@@ -407,14 +392,8 @@ async fn invalid_parameters_fail_before_any_request() {
             "groupId",
             c.get_group_cluster_backup_snapshot().group_id("not-a-hex-id").cluster_name("Cluster0").snapshot_id(SNAPSHOT).send().await,
         ),
-        (
-            "clusterName",
-            c.get_group_cluster_backup_snapshot().group_id(GROUP).cluster_name("../x").snapshot_id(SNAPSHOT).send().await,
-        ),
-        (
-            "clusterName",
-            c.get_group_cluster_backup_snapshot().group_id(GROUP).cluster_name("a/b").snapshot_id(SNAPSHOT).send().await,
-        ),
+        ("clusterName", c.get_group_cluster_backup_snapshot().group_id(GROUP).cluster_name("../x").snapshot_id(SNAPSHOT).send().await),
+        ("clusterName", c.get_group_cluster_backup_snapshot().group_id(GROUP).cluster_name("a/b").snapshot_id(SNAPSHOT).send().await),
         ("snapshotId", c.get_group_cluster_backup_snapshot().group_id(GROUP).cluster_name("Cluster0").send().await),
     ];
     for (parameter, result) in cases {

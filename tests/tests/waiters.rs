@@ -85,7 +85,9 @@ async fn requests(server: &MockServer) -> usize {
 }
 
 /// The paused-clock time of each polled answer, from the start, and the stream's end.
-async fn watch<T>(stream: impl futures::Stream<Item = Result<Polled<T>, WaitError<T>>>) -> (Vec<Duration>, Vec<Polled<T>>, Option<WaitError<T>>) {
+async fn watch<T>(
+    stream: impl futures::Stream<Item = Result<Polled<T>, WaitError<T>>>,
+) -> (Vec<Duration>, Vec<Polled<T>>, Option<WaitError<T>>) {
     let start = Instant::now();
     let mut stream = std::pin::pin!(stream);
     let (mut times, mut answers, mut end) = (Vec::new(), Vec::new(), None);
@@ -121,8 +123,7 @@ fn gaps(times: &[Duration]) -> Vec<Duration> {
 async fn snapshot_queued_in_progress_completed_with_smithy_delays() {
     let steps = vec![snapshot("queued"), snapshot("inProgress"), snapshot("inProgress"), snapshot("inProgress"), snapshot("completed")];
     let server = server(SNAPSHOT_PATH, steps).await;
-    let stream = snapshot_waiter(&server)
-        .into_stream(Duration::from_secs(3600));
+    let stream = snapshot_waiter(&server).into_stream(Duration::from_secs(3600));
     let (times, answers, end) = watch(stream).await;
     assert!(end.is_none(), "{end:?}");
     let statuses: Vec<_> = answers.iter().map(|p| p.answer().and_then(|s| s.status.clone())).collect();
@@ -145,12 +146,7 @@ async fn wait_answers_the_completed_snapshot_and_overrides_cap_the_delays() {
     let steps = vec![snapshot("queued"), snapshot("queued"), snapshot("queued"), snapshot("queued"), snapshot("completed")];
     let server = server(SNAPSHOT_PATH, steps).await;
     let start = Instant::now();
-    let done = snapshot_waiter(&server)
-        .min_delay(2 * S)
-        .max_delay(3 * S)
-        .wait(Duration::from_secs(600))
-        .await
-        .expect("completed");
+    let done = snapshot_waiter(&server).min_delay(2 * S).max_delay(3 * S).wait(Duration::from_secs(600)).await.expect("completed");
     assert_eq!(done.status, Some(DiskBackupReplicaSetStatus::Completed));
     assert_eq!(requests(&server).await, 5);
     // 2 s, then at most 3 s each: between 2 + 3 * 2 and 2 + 3 * 3 seconds.
@@ -161,10 +157,7 @@ async fn wait_answers_the_completed_snapshot_and_overrides_cap_the_delays() {
 #[tokio::test(start_paused = true)]
 async fn a_failed_snapshot_is_the_failure_state_with_the_last_answer() {
     let server = server(SNAPSHOT_PATH, vec![snapshot("queued"), snapshot("failed")]).await;
-    let err = snapshot_waiter(&server)
-        .wait(Duration::from_secs(600))
-        .await
-        .expect_err("failure state");
+    let err = snapshot_waiter(&server).wait(Duration::from_secs(600)).await.expect_err("failure state");
     match &err {
         WaitError::Failure { waiter, polls, last } => {
             assert_eq!(*waiter, "snapshotCompleted");
@@ -182,10 +175,7 @@ async fn a_restore_job_whose_failed_turns_true() {
     let running = answer(json!({"id": JOB, "deliveryType": "automated", "snapshotId": SNAPSHOT}));
     let failed = answer(json!({"id": JOB, "deliveryType": "automated", "failed": true, "finishedAt": "2026-01-01T00:00:00Z"}));
     let server = server(&at, vec![running.clone(), running, failed]).await;
-    let err = restore_waiter(&server)
-        .wait(Duration::from_secs(3600))
-        .await
-        .expect_err("failed");
+    let err = restore_waiter(&server).wait(Duration::from_secs(3600)).await.expect_err("failed");
     // `failed` is checked before `finishedAt`: a failed job that finished is a failure.
     assert!(matches!(&err, WaitError::Failure { polls: 3, last, .. } if last.answer().and_then(|j| j.failed) == Some(true)), "{err:?}");
 }
@@ -196,10 +186,7 @@ async fn a_download_restore_job_succeeds_once_its_urls_are_there() {
     let waiting = answer(json!({"id": JOB, "deliveryType": "download", "deliveryUrl": []}));
     let ready = answer(json!({"id": JOB, "deliveryType": "download", "deliveryUrl": ["https://example.invalid/x.tar.gz"]}));
     let server = server(&at, vec![waiting, ready]).await;
-    let job = restore_waiter(&server)
-        .wait(Duration::from_secs(3600))
-        .await
-        .expect("links ready");
+    let job = restore_waiter(&server).wait(Duration::from_secs(3600)).await.expect("links ready");
     assert_eq!(job.delivery_url.map(|u| u.len()), Some(1));
     assert_eq!(requests(&server).await, 2);
 }
@@ -226,8 +213,7 @@ async fn the_deletion_waiter_succeeds_on_404() {
 #[tokio::test(start_paused = true)]
 async fn a_500_inside_a_poll_is_absorbed_by_the_retry_policy() {
     let server = server(SNAPSHOT_PATH, vec![snapshot("queued"), error(500), snapshot("completed")]).await;
-    let stream = snapshot_waiter(&server)
-        .into_stream(Duration::from_secs(600));
+    let stream = snapshot_waiter(&server).into_stream(Duration::from_secs(600));
     let (times, answers, end) = watch(stream).await;
     assert!(end.is_none(), "{end:?}");
     assert_eq!(answers.len(), 2, "the 500 is not a poll of its own");
@@ -244,10 +230,7 @@ async fn a_500_inside_a_poll_is_absorbed_by_the_retry_policy() {
 async fn a_404_where_success_is_not_404_ends_at_once() {
     let server = server(SNAPSHOT_PATH, vec![error(404)]).await;
     let start = Instant::now();
-    let err = snapshot_waiter(&server)
-        .wait(Duration::from_secs(600))
-        .await
-        .expect_err("404");
+    let err = snapshot_waiter(&server).wait(Duration::from_secs(600)).await.expect_err("404");
     match &err {
         WaitError::Call(e) => assert_eq!(e.status().map(|s| s.as_u16()), Some(404)),
         other => panic!("{other:?}"),
@@ -259,8 +242,7 @@ async fn a_404_where_success_is_not_404_ends_at_once() {
 #[tokio::test(start_paused = true)]
 async fn time_out_with_the_last_poll_at_the_deadline() {
     let server = server(SNAPSHOT_PATH, vec![snapshot("queued")]).await;
-    let stream = snapshot_waiter(&server)
-        .into_stream(Duration::from_secs(100));
+    let stream = snapshot_waiter(&server).into_stream(Duration::from_secs(100));
     let (times, answers, end) = watch(stream).await;
     let polls = times.len();
     assert_eq!(answers.len() + 1, polls, "every poll but the last is an answer");
@@ -282,11 +264,7 @@ async fn time_out_with_the_last_poll_at_the_deadline() {
 async fn parameters_are_checked_before_any_io() {
     let server = server(SNAPSHOT_PATH, vec![snapshot("completed")]).await;
     // The setter replaces the helper's valid groupId.
-    let err = snapshot_waiter(&server)
-        .group_id("not-a-group")
-        .wait(Duration::from_secs(600))
-        .await
-        .expect_err("invalid groupId");
+    let err = snapshot_waiter(&server).group_id("not-a-group").wait(Duration::from_secs(600)).await.expect_err("invalid groupId");
     assert!(matches!(&err, WaitError::Call(Error::InvalidParameter { parameter: "groupId", .. })), "{err:?}");
     assert_eq!(requests(&server).await, 0);
 }
@@ -296,24 +274,23 @@ async fn an_unknown_status_keeps_polling_and_warns_once() {
     let logs = logs();
     let steps = vec![snapshot("paused"), snapshot("paused"), snapshot("paused"), snapshot("completed")];
     let server = server(SNAPSHOT_PATH, steps).await;
-    let done = snapshot_waiter(&server)
-        .wait(Duration::from_secs(600))
-        .await
-        .expect("completed after the unknown status");
+    let done = snapshot_waiter(&server).wait(Duration::from_secs(600)).await.expect("completed after the unknown status");
     assert_eq!(done.status, Some(DiskBackupReplicaSetStatus::Completed));
     assert_eq!(requests(&server).await, 4);
     // Only this test answers a status the crate does not know.
     let text = logs.contents();
     let warnings: Vec<&str> = text.lines().filter(|l| l.contains("no acceptor")).collect();
     assert_eq!(warnings.len(), 1, "warned once: {text}");
-    assert!(warnings[0].contains("atlas_wait{waiter=\"snapshotCompleted\"") && warnings[0].contains("polls=1"), "inside the wait's span, with the poll count: {text}");
+    assert!(
+        warnings[0].contains("atlas_wait{waiter=\"snapshotCompleted\"") && warnings[0].contains("polls=1"),
+        "inside the wait's span, with the poll count: {text}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn dropping_the_waiter_stops_polling() {
     let server = server(SNAPSHOT_PATH, vec![snapshot("queued")]).await;
-    let stream = snapshot_waiter(&server)
-        .into_stream(Duration::from_secs(3600));
+    let stream = snapshot_waiter(&server).into_stream(Duration::from_secs(3600));
     // A timeout around the wait would be a timer alive during the exchange (see the top
     // of this file): two answers are read instead, then the stream is dropped.
     let seen: Vec<_> = stream.take(2).collect().await;

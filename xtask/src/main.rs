@@ -107,13 +107,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(root: &Path, spec: Option<PathBuf>, overlay: Option<PathBuf>, out: Option<PathBuf>, check: bool, strict: bool) -> Result<ExitCode, String> {
+fn generate(
+    root: &Path,
+    spec: Option<PathBuf>,
+    overlay: Option<PathBuf>,
+    out: Option<PathBuf>,
+    check: bool,
+    strict: bool,
+) -> Result<ExitCode, String> {
     let started = Instant::now();
     let spec = spec.unwrap_or_else(|| release::Paths::of(root).spec);
     let out = out.unwrap_or_else(|| root.join("generated"));
     let generated = match overlay {
-        Some(overlay) => atlas_codegen::load::overlay::Overlay::load(&overlay)
-            .and_then(|overlay| atlas_codegen::generate_with(&spec, Some(&overlay))),
+        Some(overlay) => {
+            atlas_codegen::load::overlay::Overlay::load(&overlay).and_then(|overlay| atlas_codegen::generate_with(&spec, Some(&overlay)))
+        }
         None => atlas_codegen::generate(&spec),
     };
     let generated = generated.map_err(|e| e.to_string())?;

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use atlas_codegen::File;
-use atlas_codegen::ir::Api;
 use atlas_codegen::drift::{self, Change, Severity, Subject};
+use atlas_codegen::ir::Api;
 use atlas_codegen::load::Loaded;
 use clap::Args;
 use sha2::{Digest as _, Sha256};
@@ -34,7 +34,10 @@ const TARGETS: [&str; 4] = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-g
 fn ships(version: Version) -> String {
     let archive = |t: &str| format!("`atlas-backup-{version}-{t}.{}`", if t.contains("windows") { "zip" } else { "tar.gz" });
     let archives: Vec<String> = TARGETS.iter().map(|t| archive(t)).collect();
-    format!("\nShips the crates `atlas-backup` and `atlas-backup-cli` {version} and the binary archives {}, each with a `.sha256`.\n", archives.join(", "))
+    format!(
+        "\nShips the crates `atlas-backup` and `atlas-backup-cli` {version} and the binary archives {}, each with a `.sha256`.\n",
+        archives.join(", ")
+    )
 }
 
 const HEADER: &str = "# Changelog\n\n\
@@ -238,11 +241,8 @@ pub fn last_entry(changelog: &str) -> Option<LastEntry> {
     let end = body[1..].find("\n## [").map_or(body.len(), |i| i + 1);
     let body = &body[..end];
     let version = body.strip_prefix("## [").and_then(|r| r.split(']').next()).and_then(Version::parse);
-    let digest = body
-        .find(DIGEST_MARK)
-        .map(|i| &body[i + DIGEST_MARK.len()..])
-        .and_then(|r| r.split_whitespace().next())
-        .map(str::to_owned);
+    let digest =
+        body.find(DIGEST_MARK).map(|i| &body[i + DIGEST_MARK.len()..]).and_then(|r| r.split_whitespace().next()).map(str::to_owned);
     Some(LastEntry { version, digest })
 }
 
@@ -272,7 +272,9 @@ fn named(docs: [&Loaded; 2]) -> Result<[Api; 2], String> {
 fn affected(c: &Change, apis: &[Api; 2]) -> String {
     match &c.subject {
         Subject::Operation { id, method, path } => {
-            let op = apis.iter().find_map(|api| api.operations.iter().find(|o| o.path == *path && o.method.as_str().eq_ignore_ascii_case(method)));
+            let op = apis
+                .iter()
+                .find_map(|api| api.operations.iter().find(|o| o.path == *path && o.method.as_str().eq_ignore_ascii_case(method)));
             let Some(op) = op else { return format!("operation `{id}`") };
             let mut cli = format!("atlas-backup {} {}", atlas_codegen::names::cli::tag_command(&op.tag), op.command);
             if let drift::Place::Parameter { name, .. } = &c.place {
@@ -304,7 +306,15 @@ fn section(c: &Change) -> Option<&'static str> {
 /// that of the generated files it describes.
 /// An entry whose drift is empty says that the generated code changed all the same, unless
 /// it is the `first`.
-pub fn entry(version: Version, date: &str, report: &drift::Report, (old, new): (&Loaded, &Loaded), digest: &str, source: &str, first: bool) -> Result<String, String> {
+pub fn entry(
+    version: Version,
+    date: &str,
+    report: &drift::Report,
+    (old, new): (&Loaded, &Loaded),
+    digest: &str,
+    source: &str,
+    first: bool,
+) -> Result<String, String> {
     let apis = if report.changes.is_empty() { None } else { Some(named([new, old])?) };
     let mut s = format!("## [{version}] - {date}\n\n{DIGEST_MARK}{digest} -->\n\n{source}\n{}", ships(version));
     let mut any = false;
@@ -343,8 +353,7 @@ fn subject(s: &Subject) -> String {
 pub fn date(date: Option<String>) -> Result<String, String> {
     match date {
         Some(d) => {
-            let ok = d.len() == 10
-                && d.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+            let ok = d.len() == 10 && d.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
             if ok { Ok(d) } else { Err(format!("--date {d:?} is not a date YYYY-MM-DD")) }
         }
         None => Ok(humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()[..10].to_owned()),
@@ -368,7 +377,12 @@ pub struct Paths {
 impl Paths {
     pub fn of(root: &Path) -> Paths {
         let spec = root.join(SPEC);
-        Paths { overlay: atlas_codegen::load::overlay::beside(&spec), spec, intended: root.join(INTENDED), generated: root.join("generated") }
+        Paths {
+            overlay: atlas_codegen::load::overlay::beside(&spec),
+            spec,
+            intended: root.join(INTENDED),
+            generated: root.join("generated"),
+        }
     }
 
     pub fn changelog(&self) -> PathBuf {
@@ -437,7 +451,9 @@ pub fn run(args: ReleaseArgs, root: &Path) -> Result<ExitCode, String> {
         for p in &problems {
             eprintln!("release check: {p}");
         }
-        eprintln!("run `cargo xtask spec update --from NEW` for a spec change, or `cargo xtask release` to record a change of the generator");
+        eprintln!(
+            "run `cargo xtask spec update --from NEW` for a spec change, or `cargo xtask release` to record a change of the generator"
+        );
         return Ok(ExitCode::FAILURE);
     }
     // Record what generated/ holds now: a new patch version (the first entry keeps the
@@ -448,7 +464,8 @@ pub fn run(args: ReleaseArgs, root: &Path) -> Result<ExitCode, String> {
     }
     let next = if last.is_some() { version.next(Bump::Patch) } else { version };
     let spec_text = std::fs::read_to_string(&paths.spec).map_err(|e| format!("{}: cannot read: {e}", paths.spec.display()))?;
-    let loaded = atlas_codegen::load::parse_with(&paths.spec, spec_text.as_bytes(), overlay_of(&paths.spec)?.as_ref()).map_err(|e| e.to_string())?;
+    let loaded =
+        atlas_codegen::load::parse_with(&paths.spec, spec_text.as_bytes(), overlay_of(&paths.spec)?.as_ref()).map_err(|e| e.to_string())?;
     let date = date(args.date)?;
     let empty = drift::diff(&loaded, &loaded, &drift::Options::default()).map_err(|e| e.to_string())?;
     let note = if last.is_some() { "Regenerated without a spec change." } else { "The first release of the generated crates." };
@@ -468,7 +485,10 @@ pub fn check(version: Version, last: Option<&LastEntry>, on_disk: &str) -> Vec<S
         problems.push(format!("the spec's version is {version}, but the newest changelog entry is {stated}"));
     }
     if last.digest.as_deref() != Some(on_disk) {
-        problems.push(format!("generated/ changed since the changelog entry {}", last.version.map_or_else(|| "?".to_owned(), |v| v.to_string())));
+        problems.push(format!(
+            "generated/ changed since the changelog entry {}",
+            last.version.map_or_else(|| "?".to_owned(), |v| v.to_string())
+        ));
     }
     problems
 }

@@ -59,8 +59,7 @@ pub fn run(args: SemverArgs, root: &Path) -> Result<ExitCode, String> {
         (_, Some(dir)) => copy_crate(dir, &baseline)?,
         (Some(rev), None) => {
             extract_revision(rev, root, &tmp.0)?;
-            std::fs::rename(tmp.0.join("generated"), &baseline)
-                .map_err(|e| format!("revision `{rev}` has no generated/ crate: {e}"))?;
+            std::fs::rename(tmp.0.join("generated"), &baseline).map_err(|e| format!("revision `{rev}` has no generated/ crate: {e}"))?;
         }
         (None, None) => return Err("give --baseline REV or --baseline-dir DIR".to_owned()),
     }
@@ -170,18 +169,10 @@ fn extract_revision(rev: &str, root: &Path, into: &Path) -> Result<(), String> {
         .output()
         .map_err(|e| format!("cannot run git archive: {e}"))?;
     if !archive.status.success() {
-        return Err(format!(
-            "cannot read generated/ at revision `{rev}`: git says: {}",
-            String::from_utf8_lossy(&archive.stderr).trim()
-        ));
+        return Err(format!("cannot read generated/ at revision `{rev}`: git says: {}", String::from_utf8_lossy(&archive.stderr).trim()));
     }
-    let mut tar = Command::new("tar")
-        .arg("-x")
-        .arg("-C")
-        .arg(into)
-        .stdin(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run tar: {e}"))?;
+    let mut tar =
+        Command::new("tar").arg("-x").arg("-C").arg(into).stdin(Stdio::piped()).spawn().map_err(|e| format!("cannot run tar: {e}"))?;
     if let Some(mut stdin) = tar.stdin.take() {
         use std::io::Write as _;
         stdin.write_all(&archive.stdout).map_err(|e| format!("tar: {e}"))?;

@@ -19,7 +19,6 @@ use clap::Subcommand;
 
 use crate::release::at_root;
 
-
 #[derive(Subcommand)]
 pub enum SpecTask {
     /// Take a new upstream document's facts into spec/ (keeping the intended differences and
@@ -77,7 +76,6 @@ pub enum SpecTask {
         format: crate::drift::Format,
     },
 }
-
 
 pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
     match task {

@@ -66,12 +66,9 @@ pub fn run(args: UpdateArgs, root: &Path) -> Result<ExitCode, String> {
         .filter(|d| d.change.rule == drift::Rule::OperationAdded)
         .map(|d| d.change.subject.display())
         .collect();
-    let taken = take::take(
-        take::Side { source: &spec_source, value: &spec_value },
-        take::Side { source: &up_source, value: &up_value },
-        &report,
-    )
-    .map_err(|e| refuse(e.to_string()))?;
+    let taken =
+        take::take(take::Side { source: &spec_source, value: &spec_value }, take::Side { source: &up_source, value: &up_value }, &report)
+            .map_err(|e| refuse(e.to_string()))?;
     let changed = taken.value != spec_value;
     let new_value = taken.value.clone();
 

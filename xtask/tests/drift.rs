@@ -20,11 +20,7 @@ fn fixture(name: &str, side: &str) -> PathBuf {
 
 fn run(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().expect("xtask runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 fn drift(from: &Path, to: &Path, extra: &[&str]) -> (i32, String, String) {
@@ -92,7 +88,12 @@ fn a_report_whose_sides_differ_in_overlay_says_so() {
     std::fs::copy(&spec, &copy).expect("copy the spec");
     let (code, stdout, stderr) = drift(&spec, &copy, &[]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.contains("the two sides differ in overlay") && stdout.contains("atlas-backup.overlay.yaml") && stdout.contains("has no overlay"), "{stdout}");
+    assert!(
+        stdout.contains("the two sides differ in overlay")
+            && stdout.contains("atlas-backup.overlay.yaml")
+            && stdout.contains("has no overlay"),
+        "{stdout}"
+    );
     assert!(stdout.contains("waiter-removed"), "the overlay's waiters are what differs: {stdout}");
     assert!(stderr.contains("differ in overlay"), "{stderr}");
     std::fs::copy(root().join("spec/atlas-backup.overlay.yaml"), dir.path().join("edited.overlay.yaml")).expect("copy the overlay");
@@ -167,8 +168,7 @@ fn the_workspace_repository_is_the_default() {
 fn inputs_that_are_neither_file_nor_revision_are_refused_clearly() {
     let repo = repo_with_two_commits();
     let spec = fixture("field-removed", "old");
-    let (code, stdout, stderr) =
-        run(xtask().args(["drift", "--from", "no-such-branch", "--repo"]).arg(repo.path()).arg("--to").arg(&spec));
+    let (code, stdout, stderr) = run(xtask().args(["drift", "--from", "no-such-branch", "--repo"]).arg(repo.path()).arg("--to").arg(&spec));
     assert_eq!(code, 1);
     assert!(stdout.is_empty(), "no report on error: {stdout}");
     assert!(
@@ -199,10 +199,7 @@ fn published_specs_shared_tier_removal_fails_on_breaking() {
     assert_eq!(code, 1, "{stderr}");
     let breaking_end = stdout.find("### Non-breaking").unwrap_or(stdout.len());
     let breaking = &stdout[stdout.find("### Breaking").expect("a Breaking section")..breaking_end];
-    let removed: Vec<&str> = breaking
-        .lines()
-        .filter(|l| l.contains("/backup/tenant/") && l.contains("[operation-removed]"))
-        .collect();
+    let removed: Vec<&str> = breaking.lines().filter(|l| l.contains("/backup/tenant/") && l.contains("[operation-removed]")).collect();
     assert!(removed.len() >= 4, "shared-tier removals listed as breaking:\n{}", removed.join("\n"));
     for id in ["downloadSharedClusterBackup", "getSharedClusterBackup", "getSharedClusterBackupRestoreJob"] {
         assert!(removed.iter().any(|l| l.contains(&format!("`{id}`"))), "{id} not among\n{}", removed.join("\n"));

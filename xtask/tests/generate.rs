@@ -13,11 +13,7 @@ fn root() -> PathBuf {
 
 fn run(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().expect("xtask runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]
@@ -127,7 +123,8 @@ fn generate_writes_into_the_workspace_it_runs_in() {
     std::fs::create_dir_all(other.path().join("xtask")).expect("mkdir");
     std::fs::create_dir_all(other.path().join("spec")).expect("mkdir");
     std::fs::copy(root().join("spec/atlas-backup.yaml"), other.path().join("spec/atlas-backup.yaml")).expect("copy spec");
-    std::fs::copy(root().join("spec/atlas-backup.overlay.yaml"), other.path().join("spec/atlas-backup.overlay.yaml")).expect("copy overlay");
+    std::fs::copy(root().join("spec/atlas-backup.overlay.yaml"), other.path().join("spec/atlas-backup.overlay.yaml"))
+        .expect("copy overlay");
     let ours = root().join("generated/src/lib.rs");
     let before = std::fs::metadata(&ours).and_then(|m| m.modified()).expect("mtime");
 
@@ -187,7 +184,12 @@ fn a_status_no_acceptor_classifies_exits_1_naming_waiter_field_and_value() {
     let out = dir.path().join("crate");
     let (code, stdout, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--out").arg(&out));
     assert_eq!(code, 1, "{stdout}{stderr}");
-    for expected in ["waiter \"snapshotCompleted\"", "no acceptor classifies `cancelled` of `status`", "spec.overlay.yaml:", "#/actions/4/update/x-atlas-waiters/0/acceptors"] {
+    for expected in [
+        "waiter \"snapshotCompleted\"",
+        "no acceptor classifies `cancelled` of `status`",
+        "spec.overlay.yaml:",
+        "#/actions/4/update/x-atlas-waiters/0/acceptors",
+    ] {
         assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
     }
     assert!(!out.exists(), "nothing may be written");
@@ -213,18 +215,26 @@ fn the_overlay_flag_applies_an_overlay_to_any_spec() {
     let overlay = dir.path().join("waiters.yaml");
     std::fs::copy(root().join("spec/atlas-backup.overlay.yaml"), &overlay).expect("copy overlay");
     let generated = root().join("generated");
-    let (code, stdout, stderr) = run(xtask().args(["generate", "--check", "--spec"]).arg(&spec).arg("--overlay").arg(&overlay).arg("--out").arg(&generated));
+    let (code, stdout, stderr) =
+        run(xtask().args(["generate", "--check", "--spec"]).arg(&spec).arg("--overlay").arg(&overlay).arg("--out").arg(&generated));
     assert_eq!(code, 0, "{stdout}{stderr}");
     let (code, stdout, stderr) = run(xtask().args(["generate", "--check", "--spec"]).arg(&spec).arg("--out").arg(&generated));
     assert_eq!(code, 1, "without the overlay the waiters must be missing: {stdout}{stderr}");
     assert!(stderr.contains("stale:"), "{stderr}");
     // A stale action is refused, naming the overlay, the action and its target.
-    let stale = std::fs::read_to_string(&overlay).expect("read overlay").replace("/backup/exports/{exportId}']", "/backup/goneExports/{exportId}']");
+    let stale = std::fs::read_to_string(&overlay)
+        .expect("read overlay")
+        .replace("/backup/exports/{exportId}']", "/backup/goneExports/{exportId}']");
     std::fs::write(&overlay, stale).expect("write overlay");
     let out = dir.path().join("crate");
     let (code, stdout, stderr) = run(xtask().args(["generate", "--spec"]).arg(&spec).arg("--overlay").arg(&overlay).arg("--out").arg(&out));
     assert_eq!(code, 1, "{stdout}{stderr}");
-    for expected in ["waiters.yaml:", "#/actions/1/target", "overlay action 1 (\"waiters of getBackupExport (exportCompleted)\") is stale", "goneExports/{exportId}']"] {
+    for expected in [
+        "waiters.yaml:",
+        "#/actions/1/target",
+        "overlay action 1 (\"waiters of getBackupExport (exportCompleted)\") is stale",
+        "goneExports/{exportId}']",
+    ] {
         assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
     }
     assert!(!out.exists(), "nothing may be written");

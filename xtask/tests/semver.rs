@@ -58,8 +58,7 @@ fn both_verdicts(name: &str, dir: &Path) -> (i32, serde_json::Value, i32, String
         .output()
         .expect("xtask runs");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
-    let (semver_code, semver_text) =
-        run(xtask().args(["semver", "--baseline-dir"]).arg(&old_crate).arg("--current-dir").arg(&new_crate));
+    let (semver_code, semver_text) = run(xtask().args(["semver", "--baseline-dir"]).arg(&old_crate).arg("--current-dir").arg(&new_crate));
     (out.status.code().unwrap_or(-1), report, semver_code, semver_text)
 }
 

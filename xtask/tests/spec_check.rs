@@ -66,18 +66,14 @@ fn a_field_missing_from_spec_fails_the_check_and_is_named() {
         Err(e) => panic!("no temp dir: {e}"),
     };
     let copy = dir.path().join("atlas-backup.yaml");
-    let written = serde_yaml::to_string(&spec)
-        .map_err(|e| e.to_string())
-        .and_then(|t| std::fs::write(&copy, t).map_err(|e| e.to_string()));
+    let written = serde_yaml::to_string(&spec).map_err(|e| e.to_string()).and_then(|t| std::fs::write(&copy, t).map_err(|e| e.to_string()));
     assert!(written.is_ok(), "cannot write the copy: {written:?}");
 
     let out = xtask(&["spec", "check", "--upstream", path_str(&up), "--spec", path_str(&copy)]);
     let report = text(&out);
     assert_eq!(out.status.code(), Some(1), "the check passed without the field:\n{report}");
     let named = |op: &str, at: &str| {
-        report
-            .lines()
-            .any(|l| l.contains(op) && l.contains(&format!("field-removed at {at}: useOrgAndGroupNamesInExportPrefix")))
+        report.lines().any(|l| l.contains(op) && l.contains(&format!("field-removed at {at}: useOrgAndGroupNamesInExportPrefix")))
     };
     assert!(
         named("updateBackupSchedule", "request") && named("getBackupSchedule", "response 200"),
@@ -144,8 +140,7 @@ fn slice_of_a_tag_is_a_valid_self_contained_openapi_document() {
         Err(e) => panic!("no temp dir: {e}"),
     };
     let out_file = dir.path().join("cloud-backups.yaml");
-    let out =
-        xtask(&["spec", "slice", "--from", path_str(&whole), "--tags", "Cloud Backups", "--out", path_str(&out_file)]);
+    let out = xtask(&["spec", "slice", "--from", path_str(&whole), "--tags", "Cloud Backups", "--out", path_str(&out_file)]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
     let sliced = match std::fs::read_to_string(&out_file) {

@@ -194,7 +194,13 @@ fn an_operation_added_upstream_is_taken_with_its_schema_and_bumps_the_patch() {
     assert!(entry.starts_with("## [0.1.1] - 2026-02-01\n"), "{entry}");
     assert!(entry.contains("### Added"), "{entry}");
     assert!(!entry.contains("### Breaking"), "{entry}");
-    for item in ["`getBackupSchedule`", "Client::get_backup_schedule", "atlas-backup cloudBackups getBackupSchedule", "schema `Schedule`", "models::Schedule"] {
+    for item in [
+        "`getBackupSchedule`",
+        "Client::get_backup_schedule",
+        "atlas-backup cloudBackups getBackupSchedule",
+        "schema `Schedule`",
+        "models::Schedule",
+    ] {
         assert!(entry.contains(item), "the entry does not name {item}:\n{entry}");
     }
     assert!(ws.sources().contains("get_backup_schedule"), "generated/ was not regenerated");
@@ -386,7 +392,9 @@ fn the_sdk_transformed_copy_is_refused_pointing_at_v2_yaml() {
     for args in [&["spec", "update", "--from", &sdk][..], &["spec", "check", "--upstream", &sdk][..]] {
         let (code, out) = ws.run(args);
         assert_ne!(code, Some(0), "{out}");
-        for word in ["not v2.yaml as MongoDB publishes it", "no enum, no oneOf, no x-xgen-operation-id-override", "openapi/v2.yaml", "#/paths"] {
+        for word in
+            ["not v2.yaml as MongoDB publishes it", "no enum, no oneOf, no x-xgen-operation-id-override", "openapi/v2.yaml", "#/paths"]
+        {
             assert!(out.contains(word), "{args:?} does not say {word:?}:\n{out}");
         }
     }
@@ -397,7 +405,10 @@ fn the_sdk_transformed_copy_is_refused_pointing_at_v2_yaml() {
 /// MongoDB changed no backup operation between them, so nothing changes.
 #[test]
 fn updating_from_the_earlier_revision_gives_the_drift_between_the_dates() {
-    let Some(older) = upstream("updating_from_the_earlier_revision_gives_the_drift_between_the_dates", "atlas-api-v2-2026-08-06.yaml") else { return };
+    let Some(older) = upstream("updating_from_the_earlier_revision_gives_the_drift_between_the_dates", "atlas-api-v2-2026-08-06.yaml")
+    else {
+        return;
+    };
     let ws = Workspace::checkout();
     let before = ws.state();
     let out = ws.ok(&["spec", "update", "--from", &older.display().to_string(), "--date", "2026-02-01"]);
@@ -448,10 +459,19 @@ fn a_version_added_upstream_is_taken_and_becomes_the_default() {
     let spec = ws.spec();
     let content = spec["paths"][SCHEDULE]["get"]["responses"]["200"]["content"].as_mapping().cloned().unwrap_or_default();
     let keys: Vec<&str> = content.keys().filter_map(serde_yaml::Value::as_str).collect();
-    assert_eq!(keys, ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2024-08-05+json", "application/vnd.atlas.2026-09-01+json"], "{out}");
+    assert_eq!(
+        keys,
+        ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2024-08-05+json", "application/vnd.atlas.2026-09-01+json"],
+        "{out}"
+    );
     assert_eq!(ws.version(), bumped(&version, 2));
     let entry = ws.last_entry();
-    assert!(entry.contains("### Added") && entry.contains("`application/vnd.atlas.2026-09-01+json` added") && entry.contains("Client::get_backup_schedule"), "{entry}");
+    assert!(
+        entry.contains("### Added")
+            && entry.contains("`application/vnd.atlas.2026-09-01+json` added")
+            && entry.contains("Client::get_backup_schedule"),
+        "{entry}"
+    );
     assert!(ws.sources().contains("pub struct GetBackupSchedule<V = GetBackupScheduleV2026_09_01>"), "the new version is not the default");
 }
 
@@ -463,7 +483,11 @@ fn a_version_sunset_upstream_is_taken_into_its_media_type() {
         return;
     };
     let spec = ws.spec();
-    assert_eq!(spec["paths"][SCHEDULE]["get"]["responses"]["200"]["content"]["application/vnd.atlas.2024-08-05+json"]["x-sunset"].as_str(), Some("2027-03-01"), "{out}");
+    assert_eq!(
+        spec["paths"][SCHEDULE]["get"]["responses"]["200"]["content"]["application/vnd.atlas.2024-08-05+json"]["x-sunset"].as_str(),
+        Some("2027-03-01"),
+        "{out}"
+    );
     assert_eq!(ws.version(), bumped(&version, 2), "the docs changed: a patch");
     let entry = ws.last_entry();
     assert!(entry.contains("### Deprecated") && entry.contains("x-sunset 2027-03-01 announced"), "{entry}");
@@ -487,13 +511,18 @@ fn a_preview_version_is_taken_as_preview_and_never_the_default() {
     assert!(ws.last_entry().contains("`application/vnd.atlas.preview+json` added"), "{}", ws.last_entry());
     let sources = ws.sources();
     assert!(sources.contains("pub struct GetBackupScheduleVPreview;"), "no preview marker");
-    assert!(sources.contains("pub struct GetBackupSchedule<V = GetBackupScheduleV2024_08_05>"), "the default is not the newest stable version");
+    assert!(
+        sources.contains("pub struct GetBackupSchedule<V = GetBackupScheduleV2024_08_05>"),
+        "the default is not the newest stable version"
+    );
 }
 
 #[test]
 fn an_enum_turned_free_text_upstream_is_taken_and_is_breaking() {
     let Some((ws, out, version)) = updated("an_enum_turned_free_text_upstream_is_taken_and_is_breaking", |doc| {
-        if let Some(field) = doc["components"]["schemas"]["ApiAtlasCollectionRestoreJobResponse"]["properties"]["writeStrategy"].as_mapping_mut() {
+        if let Some(field) =
+            doc["components"]["schemas"]["ApiAtlasCollectionRestoreJobResponse"]["properties"]["writeStrategy"].as_mapping_mut()
+        {
             field.remove("enum");
         }
     }) else {
@@ -528,8 +557,15 @@ fn both_names_swapped_upstream_rename_nothing_in_rust() {
     assert!(op["x-former-operation-ids"].is_null(), "a current name is no former one");
     assert_eq!(ws.version(), bumped(&version, 2), "not breaking: a patch");
     let entry = ws.last_entry();
-    assert!(!entry.contains("### Breaking") && entry.contains("published operationId `listGroupBackupExportBuckets` renamed to `listExportBuckets`"), "{entry}");
-    assert!(ws.sources().contains("pub fn list_export_buckets") || ws.sources().contains("list_export_buckets ->"), "the Rust method was renamed");
+    assert!(
+        !entry.contains("### Breaking")
+            && entry.contains("published operationId `listGroupBackupExportBuckets` renamed to `listExportBuckets`"),
+        "{entry}"
+    );
+    assert!(
+        ws.sources().contains("pub fn list_export_buckets") || ws.sources().contains("list_export_buckets ->"),
+        "the Rust method was renamed"
+    );
 }
 
 /// A state Atlas adds to a snapshot's `status`, which the snapshot waiters watch and do not
@@ -550,7 +586,12 @@ fn an_enum_value_added_on_a_watched_field_of_v2_yaml_is_refused() {
     let before = ws.state();
     let (code, out) = ws.run(&["spec", "update", "--from", &from]);
     assert_eq!(code, Some(1), "{out}");
-    for word in ["waiter \"shardedClusterSnapshotCompleted\"", "no acceptor classifies `cancelled` of `status`", "atlas-backup.overlay.yaml", "nothing written"] {
+    for word in [
+        "waiter \"shardedClusterSnapshotCompleted\"",
+        "no acceptor classifies `cancelled` of `status`",
+        "atlas-backup.overlay.yaml",
+        "nothing written",
+    ] {
         assert!(out.contains(word), "the refusal does not name {word}:\n{out}");
     }
     assert!(before == ws.state(), "something was written on refusal");
@@ -565,5 +606,9 @@ fn spec_is_in_the_canonical_layout_spec_update_writes() {
     let value: serde_json::Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("spec/ does not parse: {e}"));
     let canonical = serde_yaml::to_string(&value).unwrap_or_else(|e| panic!("{e}"));
     let first = text.lines().zip(canonical.lines()).position(|(a, b)| a != b);
-    assert!(text == canonical, "spec/atlas-backup.yaml is not in the canonical layout; first difference at line {:?}", first.map(|i| i + 1));
+    assert!(
+        text == canonical,
+        "spec/atlas-backup.yaml is not in the canonical layout; first difference at line {:?}",
+        first.map(|i| i + 1)
+    );
 }

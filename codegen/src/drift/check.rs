@@ -21,17 +21,12 @@ use crate::error::Error;
 use crate::load::Loaded;
 
 /// The backup tags: what "the backup operations" of an upstream document are.
-pub const BACKUP_TAGS: [&str; 6] = [
-    "Cloud Backups",
-    "Flex Restore Jobs",
-    "Flex Snapshots",
-    "Legacy Backup",
-    "Shared-Tier Restore Jobs",
-    "Shared-Tier Snapshots",
-];
+pub const BACKUP_TAGS: [&str; 6] =
+    ["Cloud Backups", "Flex Restore Jobs", "Flex Snapshots", "Legacy Backup", "Shared-Tier Restore Jobs", "Shared-Tier Snapshots"];
 
 /// Where MongoDB publishes the API: the only form spec/ is compared with.
-pub const PUBLISHED: &str = "openapi/v2.yaml of github.com/mongodb/openapi (https://raw.githubusercontent.com/mongodb/openapi/main/openapi/v2.yaml)";
+pub const PUBLISHED: &str =
+    "openapi/v2.yaml of github.com/mongodb/openapi (https://raw.githubusercontent.com/mongodb/openapi/main/openapi/v2.yaml)";
 
 /// Refuses the copy MongoDB transforms for its Go SDK (`../shared/upstream/atlas-api-2026-08-13.yaml`
 /// is one): no `enum`, no `oneOf` and no `x-xgen-operation-id-override` anywhere. Compared
@@ -129,8 +124,7 @@ pub fn check(spec: &Loaded, upstream: &Loaded, entries: Vec<Entry>, tags: &[Stri
     // Operations of spec/ that upstream lacks are differences, not compared operations.
     let not_upstream: BTreeSet<Key> = changes.iter().filter(|c| c.rule == Rule::OperationAdded).filter_map(key).collect();
     let upstream_name = file_name(upstream);
-    let differences: Vec<Difference> =
-        changes.into_iter().map(|change| Difference { change, against: upstream_name.clone() }).collect();
+    let differences: Vec<Difference> = changes.into_iter().map(|change| Difference { change, against: upstream_name.clone() }).collect();
     let matched = differences.iter().map(|d| entries.iter().find(|e| e.matches(&d.change)).map(|e| e.index)).collect();
     Ok(Report { upstream_name, compared: in_scope.saturating_sub(not_upstream.len()), differences, matched, entries })
 }

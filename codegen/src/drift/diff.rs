@@ -158,9 +158,7 @@ impl<'a> Differ<'a> {
                 pairs.push((None, Some(j)));
             }
         }
-        pairs.retain(|(i, j)| {
-            i.is_some_and(|i| in_scope(&old_ops[i])) || j.is_some_and(|j| in_scope(&new_ops[j]))
-        });
+        pairs.retain(|(i, j)| i.is_some_and(|i| in_scope(&old_ops[i])) || j.is_some_and(|j| in_scope(&new_ops[j])));
 
         let old_scoped: Vec<&Op<'a>> = pairs.iter().filter_map(|(i, _)| i.map(|i| &old_ops[i])).collect();
         let new_scoped: Vec<&Op<'a>> = pairs.iter().filter_map(|(_, j)| j.map(|j| &new_ops[j])).collect();
@@ -240,9 +238,8 @@ impl<'a> Differ<'a> {
         if let Some(f) = rules::operation_sunset(os.as_deref(), ns.as_deref()) {
             self.emit_paired(&at, &pointer(&n.ptr, "x-sunset"), &pointer(&o.ptr, "x-sunset"), f);
         }
-        let text = |op: &openapiv3::Operation| {
-            format!("{}\n{}", op.summary.as_deref().unwrap_or(""), op.description.as_deref().unwrap_or(""))
-        };
+        let text =
+            |op: &openapiv3::Operation| format!("{}\n{}", op.summary.as_deref().unwrap_or(""), op.description.as_deref().unwrap_or(""));
         self.emit_opt(&at, &n.ptr, rules::description_changed(Some(&text(o.op)), Some(&text(n.op))));
         let tags = |op: &openapiv3::Operation| op.tags.iter().cloned().collect::<BTreeSet<String>>();
         self.emit_opt(&at, &pointer(&n.ptr, "tags"), rules::tags_changed(&tags(o.op), &tags(n.op)));
@@ -467,11 +464,7 @@ impl<'a> Differ<'a> {
     fn bodies(&mut self, at: &At, om: &Merged<'a>, nm: &Merged<'a>, depth: usize) -> Result<(), Error> {
         let ptr = nm.ptr.clone();
         let variant_names = |m: &Merged<'a>| -> Vec<String> {
-            m.variants
-                .iter()
-                .enumerate()
-                .map(|(i, (v, _))| v.ref_name().map(str::to_owned).unwrap_or_else(|| format!("#{i}")))
-                .collect()
+            m.variants.iter().enumerate().map(|(i, (v, _))| v.ref_name().map(str::to_owned).unwrap_or_else(|| format!("#{i}"))).collect()
         };
         let (ov, nv) = (variant_names(om), variant_names(nm));
 
@@ -504,10 +497,7 @@ impl<'a> Differ<'a> {
         }
         let disc = |m: &'_ Merged<'a>| m.discriminator.as_ref().map(|d| (d.property.clone(), d.mapping.clone()));
         let (od, nd) = (disc(om), disc(nm));
-        for f in rules::discriminator_changed(
-            od.as_ref().map(|(p, m)| (p.as_str(), m)),
-            nd.as_ref().map(|(p, m)| (p.as_str(), m)),
-        ) {
+        for f in rules::discriminator_changed(od.as_ref().map(|(p, m)| (p.as_str(), m)), nd.as_ref().map(|(p, m)| (p.as_str(), m))) {
             self.emit(at, &ptr, f);
         }
 
@@ -530,8 +520,7 @@ impl<'a> Differ<'a> {
         // the union of the variants' properties (variants on both sides are compared as
         // schemas of their own; per operation, where no schema is compared on its own, a
         // oneOf is always the union of its variants).
-        let union = om.is_polymorphic() != nm.is_polymorphic()
-            || (self.per_operation && (om.is_polymorphic() || nm.is_polymorphic()));
+        let union = om.is_polymorphic() != nm.is_polymorphic() || (self.per_operation && (om.is_polymorphic() || nm.is_polymorphic()));
         let (oprops, oreq, oparts, nprops, nreq, nparts) = if union {
             let (op, or, opa) = self.old.wire_props(om)?;
             let (np, nr, npa) = self.new.wire_props(nm)?;

@@ -185,7 +185,10 @@ mod tests {
         let e = parse(p, "differences:\n  - kind: tags-changed\n    reasn: x\n").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("#/differences/0") && e.contains("unknown field"), "{e}");
         // The `only-if: legacy-agrees` condition is gone with the legacy copy: refused, not ignored.
-        let e = parse(p, "differences:\n  - kind: tags-changed\n    only-if: legacy-agrees\n    reason: x\n").err().map(|e| e.to_string()).unwrap_or_default();
+        let e = parse(p, "differences:\n  - kind: tags-changed\n    only-if: legacy-agrees\n    reason: x\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("#/differences/0") && e.contains("unknown field `only-if`"), "{e}");
         let e = parse(p, "differences:\n  - kind: description-changed\n    reason: x\n").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("unknown kind \"description-changed\""), "a rule spec check does not compare: {e}");

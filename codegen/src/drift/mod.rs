@@ -33,8 +33,8 @@ pub mod intended;
 pub mod model;
 pub mod report;
 pub mod rules;
-pub mod take;
 mod spec;
+pub mod take;
 mod types;
 pub mod waiters;
 
@@ -74,11 +74,5 @@ pub fn diff(old: &Loaded, new: &Loaded, options: &Options) -> Result<Report, Err
     let mut tags = options.tags.clone();
     tags.sort();
     tags.dedup();
-    Ok(Report {
-        from: old.source.path.display().to_string(),
-        to: new.source.path.display().to_string(),
-        tags,
-        summary,
-        changes,
-    })
+    Ok(Report { from: old.source.path.display().to_string(), to: new.source.path.display().to_string(), tags, summary, changes })
 }

@@ -144,12 +144,39 @@ impl Rule {
             OperationDeprecated | OperationSunset | Deprecated => Some("Deprecated"),
             OperationAdded | MediaTypeAdded | ParameterAdded | RequestBodyAdded | ResponseAdded | SchemaAdded | FieldAdded
             | EnumValueAdded | VariantAdded | WaiterAdded => Some("Added"),
-            OperationRemoved | OperationIdChanged | TagsChanged | RolesChanged | MethodChanged | PathChanged
-            | MediaTypeRemoved | ParameterRemoved | ParameterRequired | ParameterType | ParameterPattern
-            | RequestBodyRemoved | RequestBodyRequired | ResponseRemoved | SchemaRemoved | SchemaRefChanged
-            | FieldRemoved | FieldRequired | FieldNullable | TypeChanged | EnumChanged | FormatChanged | PatternChanged
-            | ConstraintChanged | EnumValueRemoved | ReadOnlyChanged | WriteOnlyChanged | AdditionalPropertiesChanged
-            | VariantRemoved | DiscriminatorChanged | PolymorphismChanged | WaiterRemoved | WaiterAcceptorsChanged
+            OperationRemoved
+            | OperationIdChanged
+            | TagsChanged
+            | RolesChanged
+            | MethodChanged
+            | PathChanged
+            | MediaTypeRemoved
+            | ParameterRemoved
+            | ParameterRequired
+            | ParameterType
+            | ParameterPattern
+            | RequestBodyRemoved
+            | RequestBodyRequired
+            | ResponseRemoved
+            | SchemaRemoved
+            | SchemaRefChanged
+            | FieldRemoved
+            | FieldRequired
+            | FieldNullable
+            | TypeChanged
+            | EnumChanged
+            | FormatChanged
+            | PatternChanged
+            | ConstraintChanged
+            | EnumValueRemoved
+            | ReadOnlyChanged
+            | WriteOnlyChanged
+            | AdditionalPropertiesChanged
+            | VariantRemoved
+            | DiscriminatorChanged
+            | PolymorphismChanged
+            | WaiterRemoved
+            | WaiterAcceptorsChanged
             | WaiterStateAdded => Some("Changed"),
         }
     }
@@ -199,8 +226,14 @@ impl Usage {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Subject {
     /// `id` is the operationId (of the new document when both have one).
-    Operation { id: String, method: String, path: String },
-    Schema { name: String },
+    Operation {
+        id: String,
+        method: String,
+        path: String,
+    },
+    Schema {
+        name: String,
+    },
 }
 
 impl Subject {

@@ -185,31 +185,21 @@ pub fn version_sunset(place: &str, media_type: &str, old: Option<&str>, new: Opt
 
 pub fn parameter_added(name: &str, location: &str, required: bool) -> Finding {
     if required {
-        Finding::new(
-            Rule::ParameterAdded,
-            Breaking,
-            format!("required {location} parameter `{name}` added: calls without it fail"),
-        )
+        Finding::new(Rule::ParameterAdded, Breaking, format!("required {location} parameter `{name}` added: calls without it fail"))
     } else {
         Finding::new(Rule::ParameterAdded, NonBreaking, format!("optional {location} parameter `{name}` added"))
     }
 }
 
 pub fn parameter_removed(name: &str, location: &str) -> Finding {
-    Finding::new(
-        Rule::ParameterRemoved,
-        Breaking,
-        format!("{location} parameter `{name}` removed: its builder method is gone"),
-    )
+    Finding::new(Rule::ParameterRemoved, Breaking, format!("{location} parameter `{name}` removed: its builder method is gone"))
 }
 
 pub fn parameter_required(name: &str, old: bool, new: bool) -> Option<Finding> {
     match (old, new) {
-        (false, true) => Some(Finding::new(
-            Rule::ParameterRequired,
-            Breaking,
-            format!("parameter `{name}` is now required: calls without it fail"),
-        )),
+        (false, true) => {
+            Some(Finding::new(Rule::ParameterRequired, Breaking, format!("parameter `{name}` is now required: calls without it fail")))
+        }
         (true, false) => Some(Finding::new(Rule::ParameterRequired, NonBreaking, format!("parameter `{name}` is now optional"))),
         _ => None,
     }
@@ -235,11 +225,7 @@ pub fn parameter_type(
         (Some(o), Some(n)) if o != n => (Breaking, format!(": the builder takes {n} instead of {o}")),
         _ => rust_change(rust_old, rust_new),
     };
-    Some(Finding::new(
-        Rule::ParameterType,
-        severity,
-        format!("parameter `{name}` type changed from {} to {}{why}", show(old), show(new)),
-    ))
+    Some(Finding::new(Rule::ParameterType, severity, format!("parameter `{name}` type changed from {} to {}{why}", show(old), show(new))))
 }
 
 pub fn parameter_pattern(name: &str, old: Option<&str>, new: Option<&str>) -> Option<Finding> {
@@ -278,11 +264,7 @@ pub fn request_body_required(old: bool, new: bool) -> Option<Finding> {
 
 pub fn response_added(status: &str) -> Finding {
     let success = status.starts_with('2');
-    Finding::new(
-        Rule::ResponseAdded,
-        when(success, NonBreaking, Info),
-        format!("response {status} added"),
-    )
+    Finding::new(Rule::ResponseAdded, when(success, NonBreaking, Info), format!("response {status} added"))
 }
 
 pub fn response_removed(status: &str) -> Finding {
@@ -305,11 +287,7 @@ pub fn schema_added(usage: Usage) -> Finding {
 }
 
 pub fn schema_removed(usage: Usage) -> Finding {
-    Finding::new(
-        Rule::SchemaRemoved,
-        Breaking,
-        format!("schema removed (was used in {}): its generated type is gone", usage.label()),
-    )
+    Finding::new(Rule::SchemaRemoved, Breaking, format!("schema removed (was used in {}): its generated type is gone", usage.label()))
 }
 
 pub fn schema_ref_changed(old: &str, new: &str) -> Option<Finding> {
@@ -354,11 +332,7 @@ pub fn field_added(name: &str, f: FieldFacts, usage: Usage) -> Finding {
 
 pub fn field_removed(name: &str, f: FieldFacts, usage: Usage) -> Finding {
     if visible(f.read_only, usage) {
-        Finding::new(
-            Rule::FieldRemoved,
-            Breaking,
-            format!("field `{name}` removed ({}): the generated field is gone", usage.label()),
-        )
+        Finding::new(Rule::FieldRemoved, Breaking, format!("field `{name}` removed ({}): the generated field is gone", usage.label()))
     } else {
         Finding::new(
             Rule::FieldRemoved,
@@ -391,8 +365,8 @@ pub fn field_nullable(name: &str, old: FieldFacts, new: FieldFacts, usage: Usage
     if old.nullable == new.nullable {
         return None;
     }
-    let type_changes = visible(new.read_only, usage)
-        && rust_optional(new.required, old.nullable) != rust_optional(new.required, new.nullable);
+    let type_changes =
+        visible(new.read_only, usage) && rust_optional(new.required, old.nullable) != rust_optional(new.required, new.nullable);
     let now = if new.nullable { "nullable" } else { "not nullable" };
     Some(if type_changes {
         Finding::new(
@@ -406,20 +380,17 @@ pub fn field_nullable(name: &str, old: FieldFacts, new: FieldFacts, usage: Usage
 }
 
 pub fn type_changed(old: &str, new: &str) -> Option<Finding> {
-    (old != new).then(|| {
-        Finding::new(
-            Rule::TypeChanged,
-            Breaking,
-            format!("type changed from {old} to {new}: the generated Rust type changes"),
-        )
-    })
+    (old != new)
+        .then(|| Finding::new(Rule::TypeChanged, Breaking, format!("type changed from {old} to {new}: the generated Rust type changes")))
 }
 
 /// An `enum` constraint put on, or taken off, a value (a rule of its own: `spec check`
 /// tells it from a change of type).
 pub fn enum_changed(old_has: bool, new_has: bool, values: usize) -> Option<Finding> {
     let message = match (old_has, new_has) {
-        (false, true) => format!("free-form value became an enum of {values} value(s): the Rust type changes to an enum, other values are refused"),
+        (false, true) => {
+            format!("free-form value became an enum of {values} value(s): the Rust type changes to an enum, other values are refused")
+        }
         (true, false) => "enum became a free-form value: the Rust type changes from an enum".to_owned(),
         _ => return None,
     };
@@ -461,7 +432,13 @@ pub fn constraint_changed(key: &str, old: Option<f64>, new: Option<f64>, usage: 
     let narrowed = match (old, new) {
         (None, Some(_)) => true,
         (Some(_), None) => false,
-        (Some(o), Some(n)) => if lower { n > o } else { n < o },
+        (Some(o), Some(n)) => {
+            if lower {
+                n > o
+            } else {
+                n < o
+            }
+        }
         (None, None) => return None,
     };
     let show = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_else(|| "none".to_owned());
@@ -489,10 +466,9 @@ pub fn enum_value_removed(value: &str, usage: Usage) -> Finding {
 
 pub fn read_only_changed(name: &str, old: bool, new: bool, required: bool, usage: Usage) -> Option<Finding> {
     let (severity, message) = match (old, new) {
-        (false, true) if usage.request => (
-            Breaking,
-            format!("field `{name}` became read-only: it is no longer sent, and request-only types lose it"),
-        ),
+        (false, true) if usage.request => {
+            (Breaking, format!("field `{name}` became read-only: it is no longer sent, and request-only types lose it"))
+        }
         (false, true) => (Info, format!("field `{name}` became read-only")),
         (true, false) if usage.request && required => {
             (Breaking, format!("required field `{name}` is no longer read-only: requests must now send it"))
@@ -506,9 +482,7 @@ pub fn read_only_changed(name: &str, old: bool, new: bool, required: bool, usage
 
 pub fn write_only_changed(name: &str, old: bool, new: bool, usage: Usage) -> Option<Finding> {
     let (severity, message) = match (old, new) {
-        (false, true) if usage.response => {
-            (Breaking, format!("field `{name}` became write-only: responses no longer carry it"))
-        }
+        (false, true) if usage.response => (Breaking, format!("field `{name}` became write-only: responses no longer carry it")),
         (false, true) => (Info, format!("field `{name}` became write-only")),
         (true, false) if usage.response => (NonBreaking, format!("field `{name}` is no longer write-only: responses may carry it")),
         (true, false) => (Info, format!("field `{name}` is no longer write-only")),
@@ -537,11 +511,7 @@ pub fn additional_properties_changed(old: Option<bool>, new: Option<bool>) -> Op
 }
 
 pub fn variant_added(variant: &str) -> Finding {
-    Finding::new(
-        Rule::VariantAdded,
-        NonBreaking,
-        format!("oneOf variant `{variant}` added (old clients read it as `Unknown`)"),
-    )
+    Finding::new(Rule::VariantAdded, NonBreaking, format!("oneOf variant `{variant}` added (old clients read it as `Unknown`)"))
 }
 
 pub fn variant_removed(variant: &str) -> Finding {
@@ -572,11 +542,7 @@ pub fn discriminator_changed(
         return out;
     };
     if op != np {
-        out.push(Finding::new(
-            Rule::DiscriminatorChanged,
-            Breaking,
-            format!("discriminator property changed from `{op}` to `{np}`"),
-        ));
+        out.push(Finding::new(Rule::DiscriminatorChanged, Breaking, format!("discriminator property changed from `{op}` to `{np}`")));
     }
     for (tag, target) in om {
         match nm.get(tag) {
@@ -732,7 +698,10 @@ mod tests {
     #[test]
     fn parameter_type_breaks_when_the_rust_type_changes() {
         let (i32_, i64_, string) = (Some("i32"), Some("i64"), Some("String"));
-        assert_eq!(sev(parameter_type("x", (Some("integer"), Some("int32")), (Some("integer"), Some("int64")), i32_, i64_)), Some(Breaking));
+        assert_eq!(
+            sev(parameter_type("x", (Some("integer"), Some("int32")), (Some("integer"), Some("int64")), i32_, i64_)),
+            Some(Breaking)
+        );
         assert_eq!(sev(parameter_type("x", (Some("string"), None), (Some("integer"), None), string, i64_)), Some(Breaking));
         assert_eq!(sev(parameter_type("x", (Some("string"), None), (Some("string"), Some("uuid")), string, string)), Some(Info));
         // A place the generator's types do not reach may change: breaking, to be safe.

@@ -7,16 +7,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    AdditionalProperties, OpenAPI, Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response,
-    Schema, SchemaData, SchemaKind, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, OpenAPI, Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema, SchemaData, SchemaKind,
+    Type, VariantOrUnknownOrEmpty,
 };
 
 use super::model::Usage;
 use super::types::Types;
 use crate::error::{Error, pointer};
-use crate::load::{Loaded, names};
 use crate::load::refs::{self, PARAMETERS, REQUEST_BODIES, RESPONSES, Section};
 use crate::load::schemas::{self, Broken, Order, SCHEMAS, SchemaRef};
+use crate::load::{Loaded, names};
 
 /// A property of a merged schema.
 #[derive(Debug, Clone)]
@@ -274,12 +274,7 @@ impl<'a> Doc<'a> {
     /// Merges what `schema` (at `at`) says itself into `m`, its `allOf` parts not included (the
     /// caller merges those, in the shared walk's order). `origin` is the component it came
     /// through.
-    fn merge_into(
-        m: &mut Merged<'a>,
-        schema: &'a Schema,
-        at: &str,
-        origin: Option<&'a str>,
-    ) {
+    fn merge_into(m: &mut Merged<'a>, schema: &'a Schema, at: &str, origin: Option<&'a str>) {
         let set_type = |m: &mut Merged<'a>, t: &str| {
             if m.typ.is_none() {
                 m.typ = Some(t.to_owned());
@@ -568,10 +563,9 @@ impl<'a> Doc<'a> {
                 continue;
             }
             let Some(schema) = self.component(name) else {
-                return Err(self.error(
-                    &from,
-                    format!("dangling $ref \"#/components/schemas/{name}\": no such schema under #/components/schemas"),
-                ));
+                return Err(
+                    self.error(&from, format!("dangling $ref \"#/components/schemas/{name}\": no such schema under #/components/schemas"))
+                );
             };
             seen.insert(name);
             let refs = memo.entry(name).or_insert_with(|| {
@@ -643,11 +637,6 @@ fn discriminator(data: &SchemaData) -> Option<Disc> {
     }
     let x = data.extensions.get("x-xgen-discriminator")?;
     let property = x.get("propertyName")?.as_str()?.to_owned();
-    let mapping = x
-        .get("mapping")
-        .and_then(|m| m.as_object())
-        .map(|m| m.keys().map(|k| (k.clone(), None)).collect())
-        .unwrap_or_default();
+    let mapping = x.get("mapping").and_then(|m| m.as_object()).map(|m| m.keys().map(|k| (k.clone(), None)).collect()).unwrap_or_default();
     Some(Disc { property, mapping, flattened: true })
 }
-

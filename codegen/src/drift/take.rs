@@ -29,15 +29,41 @@ use crate::slice;
 pub fn takes(rule: Rule) -> bool {
     use Rule::*;
     match rule {
-        OperationAdded | OperationRemoved | OperationIdChanged | OperationSunset | MediaTypeAdded | MediaTypeRemoved
-        | ParameterAdded | ParameterRemoved | ResponseAdded | ResponseRemoved | FieldAdded | FieldRemoved
-        | FieldNullable | EnumChanged | EnumValueAdded | EnumValueRemoved => true,
-        OperationDeprecated | TagsChanged | RolesChanged | MethodChanged | PathChanged | ParameterRequired
-        | ParameterType | ParameterPattern | RequestBodyAdded | RequestBodyRemoved | RequestBodyRequired | SchemaAdded
-        | SchemaRemoved | SchemaRefChanged | FieldRequired | TypeChanged | FormatChanged | PatternChanged
-        | ConstraintChanged | ReadOnlyChanged | WriteOnlyChanged | AdditionalPropertiesChanged | VariantAdded
-        | VariantRemoved | DiscriminatorChanged | PolymorphismChanged | Deprecated | DescriptionChanged | WaiterAdded
-        | WaiterRemoved | WaiterAcceptorsChanged | WaiterStateAdded => false,
+        OperationAdded | OperationRemoved | OperationIdChanged | OperationSunset | MediaTypeAdded | MediaTypeRemoved | ParameterAdded
+        | ParameterRemoved | ResponseAdded | ResponseRemoved | FieldAdded | FieldRemoved | FieldNullable | EnumChanged | EnumValueAdded
+        | EnumValueRemoved => true,
+        OperationDeprecated
+        | TagsChanged
+        | RolesChanged
+        | MethodChanged
+        | PathChanged
+        | ParameterRequired
+        | ParameterType
+        | ParameterPattern
+        | RequestBodyAdded
+        | RequestBodyRemoved
+        | RequestBodyRequired
+        | SchemaAdded
+        | SchemaRemoved
+        | SchemaRefChanged
+        | FieldRequired
+        | TypeChanged
+        | FormatChanged
+        | PatternChanged
+        | ConstraintChanged
+        | ReadOnlyChanged
+        | WriteOnlyChanged
+        | AdditionalPropertiesChanged
+        | VariantAdded
+        | VariantRemoved
+        | DiscriminatorChanged
+        | PolymorphismChanged
+        | Deprecated
+        | DescriptionChanged
+        | WaiterAdded
+        | WaiterRemoved
+        | WaiterAcceptorsChanged
+        | WaiterStateAdded => false,
     }
 }
 
@@ -90,7 +116,9 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
                 let node = get(upstream.value, &op_at).ok_or_else(|| missing(&upstream, &op_at, d))?;
                 let paths = object_at(&mut out, "#/paths").ok_or_else(|| spec.source.error("#/paths", "spec/ has no `paths` mapping"))?;
                 let item = paths.entry(path.clone()).or_insert_with(|| Value::Object(Map::new()));
-                if let (Some(item), Some(up_item)) = (item.as_object_mut(), get(upstream.value, &pointer("#/paths", path)).and_then(Value::as_object)) {
+                if let (Some(item), Some(up_item)) =
+                    (item.as_object_mut(), get(upstream.value, &pointer("#/paths", path)).and_then(Value::as_object))
+                {
                     // path-level fields (parameters, ...) come along when the path is new
                     for (k, v) in up_item {
                         if !METHODS.contains(&k.as_str()) && !item.contains_key(k) {
@@ -112,7 +140,8 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
                 review.push(format!("operation {id} ({method} {path}): summary and descriptions from upstream"));
             }
             Rule::ParameterAdded | Rule::ParameterRemoved => {
-                let (name, location) = parameter_of(c).ok_or_else(|| spec.source.error(&c.pointer, format!("cannot take {d}: no parameter named")))?;
+                let (name, location) =
+                    parameter_of(c).ok_or_else(|| spec.source.error(&c.pointer, format!("cannot take {d}: no parameter named")))?;
                 if c.rule == Rule::ParameterAdded {
                     let list = pointer(&op_at, "parameters");
                     let index = find_parameter(&spec, &out, &list, &name, &location).ok_or_else(|| missing(&spec, &list, d))?;
@@ -122,7 +151,8 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
                     removed_something = true;
                 } else {
                     let list = pointer(&op_at, "parameters");
-                    let index = find_parameter(&upstream, upstream.value, &list, &name, &location).ok_or_else(|| missing(&upstream, &list, d))?;
+                    let index =
+                        find_parameter(&upstream, upstream.value, &list, &name, &location).ok_or_else(|| missing(&upstream, &list, d))?;
                     let entry = get(upstream.value, &pointer(&list, &index.to_string())).cloned().unwrap_or(Value::Null);
                     let op = object_at(&mut out, &op_at).ok_or_else(|| missing(&spec, &op_at, d))?;
                     let params = op.entry("parameters").or_insert_with(|| Value::Array(Vec::new()));
@@ -162,11 +192,14 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
                 let (up_holder, name) = property(&c.pointer).ok_or_else(|| cannot(&upstream, d))?;
                 let node = get(upstream.value, &c.pointer).ok_or_else(|| missing(&upstream, &c.pointer, d))?;
                 let holder = c.counterpart.clone();
-                let is_object = get(&out, &holder).and_then(Value::as_object).is_some_and(|o| {
-                    !o.contains_key("oneOf") && !o.contains_key("anyOf") && !o.contains_key("$ref")
-                });
+                let is_object = get(&out, &holder)
+                    .and_then(Value::as_object)
+                    .is_some_and(|o| !o.contains_key("oneOf") && !o.contains_key("anyOf") && !o.contains_key("$ref"));
                 if !is_object {
-                    return Err(spec.source.error(&holder, format!("cannot take {d}: spec/ has no plain object there to add the field to; edit spec/ by hand")));
+                    return Err(spec.source.error(
+                        &holder,
+                        format!("cannot take {d}: spec/ has no plain object there to add the field to; edit spec/ by hand"),
+                    ));
                 }
                 let required = get(upstream.value, &pointer(&up_holder, "required"))
                     .and_then(Value::as_array)
@@ -207,7 +240,9 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
                 let (content, _) = c.pointer.rsplit_once('/').ok_or_else(|| cannot(&spec, d))?;
                 remove_at(&mut out, &c.pointer).ok_or_else(|| missing(&spec, &c.pointer, d))?;
                 if get(&out, content).and_then(Value::as_object).is_some_and(Map::is_empty) {
-                    return Err(spec.source.error(&c.pointer, format!("cannot take {d}: it is the last media type there; edit spec/ by hand")));
+                    return Err(spec
+                        .source
+                        .error(&c.pointer, format!("cannot take {d}: it is the last media type there; edit spec/ by hand")));
                 }
                 removed_something = true;
             }
@@ -253,7 +288,8 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
                 let values = get(upstream.value, &pointer(&c.counterpart, "enum")).ok_or_else(|| missing(&upstream, &c.counterpart, d))?;
                 let target = pointer(&c.pointer, "enum");
                 let slot = get_mut(&mut out, &target).ok_or_else(|| {
-                    spec.source.error(&c.pointer, format!("cannot take {d}: spec/ states this enum elsewhere (allOf, $ref); edit spec/ by hand"))
+                    spec.source
+                        .error(&c.pointer, format!("cannot take {d}: spec/ states this enum elsewhere (allOf, $ref); edit spec/ by hand"))
                 })?;
                 *slot = values.clone();
             }
@@ -278,8 +314,10 @@ pub fn take(spec: Side<'_>, upstream: Side<'_>, report: &Report) -> Result<Taken
 fn tidy_former_names(doc: &mut Value) {
     let Some(paths) = object_at(doc, "#/paths") else { return };
     for op in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|item| item.values_mut()).filter_map(Value::as_object_mut) {
-        let current: Vec<String> =
-            [names::RUST_NAME, names::SHORT_NAME, "operationId"].iter().filter_map(|k| op.get(*k).and_then(Value::as_str).map(str::to_owned)).collect();
+        let current: Vec<String> = [names::RUST_NAME, names::SHORT_NAME, "operationId"]
+            .iter()
+            .filter_map(|k| op.get(*k).and_then(Value::as_str).map(str::to_owned))
+            .collect();
         let Some(Value::Array(former)) = op.get_mut(names::FORMER_NAMES) else { continue };
         former.retain(|n| n.as_str().is_none_or(|n| !current.iter().any(|c| c == n)));
         if former.is_empty() {
@@ -534,7 +572,12 @@ components:
         let cases: Vec<(&str, Edit, Holds)> = vec![
             (
                 "a query parameter added",
-                Box::new(|s| s.replace("schema: {type: string}}\n", "schema: {type: string}}\n        - {name: pretty, in: query, schema: {type: boolean}}\n")),
+                Box::new(|s| {
+                    s.replace(
+                        "schema: {type: string}}\n",
+                        "schema: {type: string}}\n        - {name: pretty, in: query, schema: {type: boolean}}\n",
+                    )
+                }),
                 Box::new(move |v| at(v, &format!("{op}/parameters/1/name")) == "pretty"),
             ),
             (
@@ -549,13 +592,21 @@ components:
             ),
             (
                 "a required field added",
-                Box::new(|s| s.replace("      properties:\n", "      required: [size]\n      properties:\n        size: {type: integer}\n")),
-                Box::new(|v| at(v, "/components/schemas/Thing/properties/size/type") == "integer" && at(v, "/components/schemas/Thing/required/0") == "size"),
+                Box::new(|s| {
+                    s.replace("      properties:\n", "      required: [size]\n      properties:\n        size: {type: integer}\n")
+                }),
+                Box::new(|v| {
+                    at(v, "/components/schemas/Thing/properties/size/type") == "integer"
+                        && at(v, "/components/schemas/Thing/required/0") == "size"
+                }),
             ),
             (
                 "a field removed",
                 Box::new(|s| s.replace("        id: {type: string}\n", "")),
-                Box::new(|v| at(v, "/components/schemas/Thing/properties/id").is_null() && at(v, "/components/schemas/Thing/properties/state").is_object()),
+                Box::new(|v| {
+                    at(v, "/components/schemas/Thing/properties/id").is_null()
+                        && at(v, "/components/schemas/Thing/properties/state").is_object()
+                }),
             ),
             (
                 "an enum value added",
@@ -583,10 +634,7 @@ components:
 
     #[test]
     fn pointers_split_into_holder_and_property() {
-        assert_eq!(
-            property("#/components/schemas/A/properties/a~1b"),
-            Some(("#/components/schemas/A".to_owned(), "a/b".to_owned()))
-        );
+        assert_eq!(property("#/components/schemas/A/properties/a~1b"), Some(("#/components/schemas/A".to_owned(), "a/b".to_owned())));
         assert_eq!(property("#/components/schemas/A/items"), None);
         assert_eq!(component("#/components/schemas/A~1B"), Some(("schemas".to_owned(), "A/B".to_owned())));
         assert_eq!(component("#/components/nope/A"), None);

@@ -32,9 +32,8 @@ pub struct WaiterFacts {
 impl WaiterFacts {
     /// `wait()` answers the decoded answer unless every success is an error status.
     fn returns_answer(&self) -> bool {
-        let gone = |a: &&String| {
-            a.strip_prefix("success: status ").and_then(|s| s.parse::<u16>().ok()).is_some_and(|s| !(200..300).contains(&s))
-        };
+        let gone =
+            |a: &&String| a.strip_prefix("success: status ").and_then(|s| s.parse::<u16>().ok()).is_some_and(|s| !(200..300).contains(&s));
         let successes: Vec<&String> = self.acceptors.iter().filter(|a| a.starts_with("success:")).collect();
         successes.is_empty() || !successes.iter().all(gone)
     }
@@ -185,7 +184,11 @@ mod tests {
     use super::*;
 
     fn facts(acceptors: &[&str]) -> WaiterFacts {
-        WaiterFacts { operation: "getThing".to_owned(), acceptors: acceptors.iter().map(|a| (*a).to_owned()).collect(), delays: "5..60 s".to_owned() }
+        WaiterFacts {
+            operation: "getThing".to_owned(),
+            acceptors: acceptors.iter().map(|a| (*a).to_owned()).collect(),
+            delays: "5..60 s".to_owned(),
+        }
     }
 
     #[test]

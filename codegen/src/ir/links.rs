@@ -72,7 +72,13 @@ type Refusal = (Vec<String>, String);
 fn check(api: &Api, index: usize, name: &str, link: &openapiv3::Link, at: &str) -> Result<WaitLink, Refusal> {
     let waiter = api.waiters.iter().position(|w| w.name == name).ok_or_else(|| {
         let known: Vec<&str> = api.waiters.iter().map(|w| w.name.as_str()).collect();
-        (vec![], format!("names no waiter; a link's name is the waiter (`x-atlas-waiters`) that follows the job (waiters: {})", known.join(", ")))
+        (
+            vec![],
+            format!(
+                "names no waiter; a link's name is the waiter (`x-atlas-waiters`) that follows the job (waiters: {})",
+                known.join(", ")
+            ),
+        )
     })?;
     let polled = &api.operations[api.waiters[waiter].operation];
     match &link.operation {
@@ -84,7 +90,10 @@ fn check(api: &Api, index: usize, name: &str, link: &openapiv3::Link, at: &str) 
         // writes, since a path outlives an operationId that upstream renames.
         LinkOperation::OperationRef(r) if *r == polled.pointer => {}
         LinkOperation::OperationRef(r) => {
-            return Err((vec!["operationRef".to_owned()], format!("`operationRef` {r} is not `{}`, the operation waiter {name:?} polls", polled.pointer)));
+            return Err((
+                vec!["operationRef".to_owned()],
+                format!("`operationRef` {r} is not `{}`, the operation waiter {name:?} polls", polled.pointer),
+            ));
         }
     }
     let mut params = Vec::new();
@@ -100,7 +109,10 @@ fn check(api: &Api, index: usize, name: &str, link: &openapiv3::Link, at: &str) 
     }
     for p in polled.params.iter().filter(|p| p.required) {
         if !params.iter().any(|(n, _)| *n == p.name) {
-            return Err((vec!["parameters".to_owned()], format!("does not fill `{}`, a required parameter of `{}`", p.name, polled.operation_id)));
+            return Err((
+                vec!["parameters".to_owned()],
+                format!("does not fill `{}`, a required parameter of `{}`", p.name, polled.operation_id),
+            ));
         }
     }
     Ok(WaitLink { operation: index, waiter, params, pointer: at.to_owned() })
@@ -246,7 +258,10 @@ components:
             assert_eq!(links.len(), 1);
             assert_eq!(
                 links[0].params,
-                [("groupId".to_owned(), LinkSource::Request("groupId".to_owned())), ("snapshotId".to_owned(), LinkSource::Response("/id".to_owned()))]
+                [
+                    ("groupId".to_owned(), LinkSource::Request("groupId".to_owned())),
+                    ("snapshotId".to_owned(), LinkSource::Response("/id".to_owned()))
+                ]
             );
         }
     }

@@ -58,11 +58,9 @@ pub fn lower(loaded: &Loaded) -> Result<Api, Error> {
                     let target = cx.resolve_ref(reference, &at)?;
                     (TypeKind::Alias(TypeRef::Named(target)), None, false)
                 }
-                ReferenceOr::Item(schema) => (
-                    cx.definition(schema, name, name, &at)?,
-                    schema.schema_data.description.clone(),
-                    schema.schema_data.deprecated,
-                ),
+                ReferenceOr::Item(schema) => {
+                    (cx.definition(schema, name, name, &at)?, schema.schema_data.description.clone(), schema.schema_data.deprecated)
+                }
             };
             let def = &mut cx.types[id.0];
             def.kind = kind;
@@ -105,7 +103,9 @@ fn crate_version(loaded: &Loaded) -> Result<String, Error> {
     };
     let at = format!("#/info/{}", super::CRATE_VERSION_EXTENSION);
     match value.as_str() {
-        Some(v) if v.split('.').count() == 3 && v.split('.').all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) => Ok(v.to_owned()),
+        Some(v) if v.split('.').count() == 3 && v.split('.').all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) => {
+            Ok(v.to_owned())
+        }
         _ => Err(loaded.source.error(&at, format!("the crates' version must be a string `major.minor.patch`, not {value}"))),
     }
 }
@@ -128,11 +128,7 @@ impl<'a> Lowerer<'a> {
         TypeId(self.types.len() - 1)
     }
     pub(super) fn warn(&mut self, kind: &'static str, at: &str, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            kind,
-            pointer: at.to_owned(),
-            message: message.into(),
-        });
+        self.warnings.push(Warning { kind, pointer: at.to_owned(), message: message.into() });
     }
 
     /// The component a schema `$ref` at `at` names.
@@ -162,12 +158,12 @@ impl<'a> Lowerer<'a> {
 
 fn ref_problem(reference: &str, expected: &str) -> String {
     match reference.split_once('#') {
-        Some((file, _)) if !file.is_empty() => format!(
-            "external $ref {reference:?} is not supported (it points into the file {file:?}); inline the schema under {expected}"
-        ),
-        None => format!(
-            "external $ref {reference:?} is not supported (it names the file {reference:?}); inline the schema under {expected}"
-        ),
+        Some((file, _)) if !file.is_empty() => {
+            format!("external $ref {reference:?} is not supported (it points into the file {file:?}); inline the schema under {expected}")
+        }
+        None => {
+            format!("external $ref {reference:?} is not supported (it names the file {reference:?}); inline the schema under {expected}")
+        }
         _ => format!("unsupported $ref {reference:?}: expected {expected}"),
     }
 }
@@ -179,12 +175,8 @@ fn security_schemes(doc: &OpenAPI) -> Vec<SecurityScheme> {
         .iter()
         .filter_map(|(name, s)| s.as_item().map(|s| (name.clone(), s)))
         .map(|(name, s)| match s {
-            openapiv3::SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("digest") => {
-                SecurityScheme::HttpDigest { name }
-            }
-            openapiv3::SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
-                SecurityScheme::HttpBearer { name }
-            }
+            openapiv3::SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("digest") => SecurityScheme::HttpDigest { name },
+            openapiv3::SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => SecurityScheme::HttpBearer { name },
             openapiv3::SecurityScheme::OAuth2 { flows, .. } => match &flows.client_credentials {
                 Some(cc) => SecurityScheme::OAuth2ClientCredentials { name, token_url: cc.token_url.clone() },
                 None => SecurityScheme::Other { name },
@@ -269,7 +261,9 @@ mod tests {
 
     #[test]
     fn security_schemes_by_kind() {
-        let api = ok("paths: {}\ncomponents:\n  securitySchemes:\n    d:\n      type: http\n      scheme: digest\n    b:\n      type: http\n      scheme: Bearer\n    k:\n      type: apiKey\n      in: header\n      name: X\n");
+        let api = ok(
+            "paths: {}\ncomponents:\n  securitySchemes:\n    d:\n      type: http\n      scheme: digest\n    b:\n      type: http\n      scheme: Bearer\n    k:\n      type: apiKey\n      in: header\n      name: X\n",
+        );
         assert!(
             matches!(
                 api.security.as_slice(),

@@ -52,8 +52,7 @@ fn remap(ty: &mut TypeRef, map: &dyn Fn(TypeId) -> Option<TypeId>) {
 }
 
 pub(super) fn split_request_response(api: &mut Api) {
-    let request_roots: Vec<TypeId> =
-        api.operations.iter().filter_map(|o| o.body.as_ref().and_then(|b| b.ty.named())).collect();
+    let request_roots: Vec<TypeId> = api.operations.iter().filter_map(|o| o.body.as_ref().and_then(|b| b.ty.named())).collect();
     let response_roots: Vec<TypeId> = api
         .operations
         .iter()
@@ -100,10 +99,7 @@ pub(super) fn split_request_response(api: &mut Api) {
         if t.usage.request {
             continue; // a request view made above
         }
-        t.usage = Usage {
-            request: requests.contains(&id) && !request_view.contains_key(&id),
-            response: responses.contains(&id),
-        };
+        t.usage = Usage { request: requests.contains(&id) && !request_view.contains_key(&id), response: responses.contains(&id) };
     }
     // Request views refer to the request views of what they contain.
     let map = |id: TypeId| request_view.get(&id).copied();

@@ -117,7 +117,9 @@ impl Matcher {
     /// One line, for docs and the API surface: `status == completed`, `failed is true`, ...
     pub fn describe(&self) -> String {
         match self {
-            Matcher::Equals { path, values } => format!("`{}` is {}", path.join("."), values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" or ")),
+            Matcher::Equals { path, values } => {
+                format!("`{}` is {}", path.join("."), values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" or "))
+            }
             Matcher::IsTrue { path } => format!("`{}` is true", path.join(".")),
             Matcher::Present { path } => format!("`{}` is present", path.join(".")),
             Matcher::NonEmpty { path } => format!("`{}` is not empty", path.join(".")),
@@ -188,7 +190,6 @@ pub(crate) fn table(value: &serde_json::Value) -> Result<Vec<RawWaiter>, serde_p
     serde_path_to_error::deserialize(value)
 }
 
-
 /// Reads and checks every waiter of the document; `api` is the lowered rest of it.
 pub fn lower(loaded: &Loaded, api: &Api) -> Result<Vec<Waiter>, Error> {
     let source = loaded;
@@ -216,7 +217,9 @@ pub fn lower(loaded: &Loaded, api: &Api) -> Result<Vec<Waiter>, Error> {
             for (i, w) in raw.into_iter().enumerate() {
                 let w_at = pointer(&at, &i.to_string());
                 if let Some(first) = names.insert(w.name.clone(), w_at.clone()) {
-                    return Err(source.error(&pointer(&w_at, "name"), format!("duplicate waiter name {:?}: already declared at {first}", w.name)));
+                    return Err(
+                        source.error(&pointer(&w_at, "name"), format!("duplicate waiter name {:?}: already declared at {first}", w.name))
+                    );
                 }
                 let name = w.name.clone();
                 waiters.push(Checker { source, api, name: &name, at: &w_at }.waiter(w, index)?);
@@ -250,7 +253,10 @@ impl Checker<'_> {
     fn waiter(&self, w: RawWaiter, index: usize) -> Result<Waiter, Error> {
         let op = &self.api.operations[index];
         if op.method != Method::Get {
-            return Err(self.error(self.at, format!("polls `{}` ({} {}); a waiter polls a GET operation", op.operation_id, op.method.as_str(), op.path)));
+            return Err(self.error(
+                self.at,
+                format!("polls `{}` ({} {}); a waiter polls a GET operation", op.operation_id, op.method.as_str(), op.path),
+            ));
         }
         if w.name.trim().is_empty() || !w.name.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(self.error(&pointer(self.at, "name"), "the name must be ASCII letters and digits (it becomes `wait_until_<name>`)"));
@@ -259,7 +265,8 @@ impl Checker<'_> {
             return Err(self.error(&pointer(self.at, "minDelay"), "minDelay must be at least 1 second"));
         }
         if w.max_delay < w.min_delay {
-            return Err(self.error(&pointer(self.at, "maxDelay"), format!("maxDelay ({} s) is less than minDelay ({} s)", w.max_delay, w.min_delay)));
+            return Err(self
+                .error(&pointer(self.at, "maxDelay"), format!("maxDelay ({} s) is less than minDelay ({} s)", w.max_delay, w.min_delay)));
         }
         let answer = match &op.response {
             ResponseKind::Json(ty) => Some(ty),
@@ -378,9 +385,13 @@ impl Checker<'_> {
         }
         let matcher = match m.test {
             Some(Test::IsTrue) if *ty == TypeRef::Bool => Matcher::IsTrue { path },
-            Some(Test::IsTrue) => return Err(self.error(&field_at, format!("`isTrue` needs a boolean field; `{shown}` ({field_pointer}) is not a boolean"))),
+            Some(Test::IsTrue) => {
+                return Err(self.error(&field_at, format!("`isTrue` needs a boolean field; `{shown}` ({field_pointer}) is not a boolean")));
+            }
             Some(Test::NonEmpty) if matches!(ty, TypeRef::Vec(_)) => Matcher::NonEmpty { path },
-            Some(Test::NonEmpty) => return Err(self.error(&field_at, format!("`nonEmpty` needs an array field; `{shown}` ({field_pointer}) is not an array"))),
+            Some(Test::NonEmpty) => {
+                return Err(self.error(&field_at, format!("`nonEmpty` needs an array field; `{shown}` ({field_pointer}) is not an array")));
+            }
             Some(Test::Present) | None => Matcher::Present { path },
         };
         Ok((matcher, None))
@@ -420,7 +431,10 @@ impl Checker<'_> {
             };
             let Some(f) = fields.iter().find(|f| &f.json_name == name) else {
                 let names: Vec<&str> = fields.iter().map(|f| f.json_name.as_str()).collect();
-                return Err(self.error(at, format!("`{}` is not a field of the response schema {schema} (fields: {})", path[..=depth].join("."), names.join(", "))));
+                return Err(self.error(
+                    at,
+                    format!("`{}` is not a field of the response schema {schema} (fields: {})", path[..=depth].join("."), names.join(", ")),
+                ));
             };
             ty = &f.ty;
             found = Some(f.pointer.clone());

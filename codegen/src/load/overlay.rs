@@ -99,8 +99,7 @@ impl Applied {
             .rev()
             .filter_map(|(at, overlay_at)| {
                 let prefix = pointer_segments(at);
-                (segments.len() >= prefix.len() && segments[..prefix.len()] == prefix[..])
-                    .then(|| (&segments[prefix.len()..], overlay_at))
+                (segments.len() >= prefix.len() && segments[..prefix.len()] == prefix[..]).then(|| (&segments[prefix.len()..], overlay_at))
             })
             .max_by_key(|(rest, _)| std::cmp::Reverse(rest.len()))?;
         Some(rest.iter().fold(overlay_at.clone(), |at, s| pointer(&at, s)))
@@ -123,10 +122,15 @@ impl Overlay {
             source.error(&at, format!("invalid overlay: {}", e.into_inner()))
         })?;
         if !doc.overlay.starts_with("1.") {
-            return Err(source.error("#/overlay", format!("unsupported overlay version {:?}: this generator applies Overlay 1.x documents", doc.overlay)));
+            return Err(source.error(
+                "#/overlay",
+                format!("unsupported overlay version {:?}: this generator applies Overlay 1.x documents", doc.overlay),
+            ));
         }
         if let Some(key) = doc.extensions.keys().find(|k| !k.starts_with("x-")) {
-            return Err(source.error(&pointer("#", key), format!("unknown overlay field {key:?} (fields: overlay, info, extends, actions, x-*)")));
+            return Err(
+                source.error(&pointer("#", key), format!("unknown overlay field {key:?} (fields: overlay, info, extends, actions, x-*)"))
+            );
         }
         if doc.actions.is_empty() {
             return Err(source.error("#/actions", "the overlay has no action"));
@@ -134,13 +138,19 @@ impl Overlay {
         for (i, a) in doc.actions.iter().enumerate() {
             let at = pointer("#/actions", &i.to_string());
             if let Some(key) = a.extensions.keys().find(|k| !k.starts_with("x-")) {
-                return Err(source.error(&pointer(&at, key), format!("unknown action field {key:?} (fields: target, description, update, remove, x-*)")));
+                return Err(source.error(
+                    &pointer(&at, key),
+                    format!("unknown action field {key:?} (fields: target, description, update, remove, x-*)"),
+                ));
             }
             if a.update.is_none() && !a.remove {
                 return Err(source.error(&at, format!("{} has neither `update` nor `remove: true`", describe(i, a))));
             }
             if let Err(e) = JsonPath::parse(&a.target) {
-                return Err(source.error(&pointer(&at, "target"), format!("{}: target {:?} is not a JSONPath (RFC 9535): {}", describe(i, a), a.target, e.message())));
+                return Err(source.error(
+                    &pointer(&at, "target"),
+                    format!("{}: target {:?} is not a JSONPath (RFC 9535): {}", describe(i, a), a.target, e.message()),
+                ));
             }
         }
         Ok(Overlay { source, actions: doc.actions })
@@ -154,11 +164,8 @@ impl Overlay {
             let at = pointer("#/actions", &i.to_string());
             let path = JsonPath::parse(&action.target)
                 .map_err(|e| self.source.error(&pointer(&at, "target"), format!("{}: {}", describe(i, action), e.message())))?;
-            let mut targets: Vec<Vec<Segment>> = path
-                .query_located(doc)
-                .locations()
-                .map(|l| l.iter().map(Segment::from).collect())
-                .collect();
+            let mut targets: Vec<Vec<Segment>> =
+                path.query_located(doc).locations().map(|l| l.iter().map(Segment::from).collect()).collect();
             if targets.is_empty() {
                 return Err(self.source.error(
                     &pointer(&at, "target"),
@@ -176,7 +183,9 @@ impl Overlay {
                 targets.dedup();
                 for target in targets.iter().rev() {
                     let Some((last, parent)) = target.split_last() else {
-                        return Err(self.source.error(&pointer(&at, "target"), format!("{}: the whole document cannot be removed", describe(i, action))));
+                        return Err(self
+                            .source
+                            .error(&pointer(&at, "target"), format!("{}: the whole document cannot be removed", describe(i, action))));
                     };
                     match (node_mut(doc, parent), last) {
                         (Some(Value::Object(map)), Segment::Name(key)) => {
@@ -202,12 +211,19 @@ impl Overlay {
                         items.push(update.clone());
                     }
                     (Value::Object(_), _) => {
-                        return Err(self.source.error(&update_at, format!("{}: its target {doc_at} is an object, so `update` must be one", describe(i, action))));
+                        return Err(self.source.error(
+                            &update_at,
+                            format!("{}: its target {doc_at} is an object, so `update` must be one", describe(i, action)),
+                        ));
                     }
                     (other, _) => {
                         return Err(self.source.error(
                             &pointer(&at, "target"),
-                            format!("{}: its target {doc_at} is {}; `update` merges into objects and appends to arrays", describe(i, action), kind(other)),
+                            format!(
+                                "{}: its target {doc_at} is {}; `update` merges into objects and appends to arrays",
+                                describe(i, action),
+                                kind(other)
+                            ),
                         ));
                     }
                 }
@@ -347,18 +363,27 @@ mod tests {
 
     #[test]
     fn a_target_that_selects_nothing_is_refused_with_the_action() {
-        let o = overlay(&format!("{HEAD}- target: $.info\n  update: {{x-a: 1}}\n- target: $.paths['/gone'].get\n  description: gone waiters\n  update: {{x-a: 1}}\n"));
+        let o = overlay(&format!(
+            "{HEAD}- target: $.info\n  update: {{x-a: 1}}\n- target: $.paths['/gone'].get\n  description: gone waiters\n  update: {{x-a: 1}}\n"
+        ));
         let mut doc = json!({"info": {}, "paths": {}});
         let e = o.apply(Path::new("s.yaml"), &mut doc).map(|_| ()).unwrap_err().to_string();
         assert!(e.starts_with("o.overlay.yaml:6:"), "{e}");
         assert!(e.contains("#/actions/1/target"), "{e}");
-        assert!(e.contains("overlay action 1 (\"gone waiters\") is stale") && e.contains("$.paths['/gone'].get") && e.contains("s.yaml"), "{e}");
+        assert!(
+            e.contains("overlay action 1 (\"gone waiters\") is stale") && e.contains("$.paths['/gone'].get") && e.contains("s.yaml"),
+            "{e}"
+        );
     }
 
     #[test]
     fn malformed_overlays_are_refused_where_they_are_wrong() {
         let cases = [
-            ("overlay: 2.0.0\ninfo: {title: t, version: '1'}\nactions: [{target: $, remove: true}]\n", "#/overlay", "unsupported overlay version"),
+            (
+                "overlay: 2.0.0\ninfo: {title: t, version: '1'}\nactions: [{target: $, remove: true}]\n",
+                "#/overlay",
+                "unsupported overlay version",
+            ),
             (&format!("{HEAD}- target: $.a\n"), "#/actions/0", "neither `update` nor `remove: true`"),
             (&format!("{HEAD}- target: a.b\n  remove: true\n"), "#/actions/0/target", "not a JSONPath"),
             (&format!("{HEAD}- target: $.a\n  remove: true\n  updat: {{}}\n"), "#/actions/0/updat", "unknown action field"),

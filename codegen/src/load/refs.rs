@@ -74,7 +74,9 @@ mod tests {
     #[test]
     fn a_ref_to_nothing_usable_is_dangling_at_its_pointer() {
         let doc = doc();
-        for reference in ["#/components/responses/Missing", "#/components/responses/Again", "#/components/responsesOk", "#/components/parameters/Ok"] {
+        for reference in
+            ["#/components/responses/Missing", "#/components/responses/Again", "#/components/responsesOk", "#/components/parameters/Ok"]
+        {
             match resolve(&doc, &RESPONSES, &to(reference), "#/x") {
                 Ok(_) => panic!("{reference} resolved"),
                 Err(d) => {

@@ -286,14 +286,14 @@ mod tests {
         let problem = |reference: &str| resolve(&doc, SchemaRef::Ref(reference), "#/x").map(|r| r.at).map_err(|b| (b.at, b.problem));
         assert_eq!(
             problem("#/components/schemas/Missing"),
-            Err(("#/x/$ref".to_owned(), Problem::Dangling { reference: "#/components/schemas/Missing".to_owned(), name: "Missing".to_owned() }))
+            Err((
+                "#/x/$ref".to_owned(),
+                Problem::Dangling { reference: "#/components/schemas/Missing".to_owned(), name: "Missing".to_owned() }
+            ))
         );
         // The alias's own `$ref` is the one that dangles.
         assert_eq!(problem("#/components/schemas/Gone").map_err(|(at, _)| at), Err("#/components/schemas/Gone/$ref".to_owned()));
-        assert_eq!(
-            problem("other.yaml#/X"),
-            Err(("#/x/$ref".to_owned(), Problem::Unsupported { reference: "other.yaml#/X".to_owned() }))
-        );
+        assert_eq!(problem("other.yaml#/X"), Err(("#/x/$ref".to_owned(), Problem::Unsupported { reference: "other.yaml#/X".to_owned() })));
         let cycle = problem("#/components/schemas/Loop").map_err(|(at, p)| (at.starts_with("#/components/schemas/"), p));
         assert_eq!(cycle, Err((true, Problem::AliasCycle)));
         let message = Problem::Dangling { reference: "#/components/schemas/M".to_owned(), name: "M".to_owned() }.message();
@@ -324,7 +324,9 @@ mod tests {
 
     #[test]
     fn a_component_merged_inside_itself_is_a_cycle_but_a_diamond_is_not() {
-        let doc = doc("    A:\n      allOf: [{$ref: '#/components/schemas/B'}]\n    B:\n      allOf: [{$ref: '#/components/schemas/A'}, {type: object}]\n    Base: {type: object}\n    L: {allOf: [{$ref: '#/components/schemas/Base'}]}\n    R: {allOf: [{$ref: '#/components/schemas/Base'}]}\n    D: {allOf: [{$ref: '#/components/schemas/L'}, {$ref: '#/components/schemas/R'}]}\n");
+        let doc = doc(
+            "    A:\n      allOf: [{$ref: '#/components/schemas/B'}]\n    B:\n      allOf: [{$ref: '#/components/schemas/A'}, {type: object}]\n    Base: {type: object}\n    L: {allOf: [{$ref: '#/components/schemas/Base'}]}\n    R: {allOf: [{$ref: '#/components/schemas/Base'}]}\n    D: {allOf: [{$ref: '#/components/schemas/L'}, {$ref: '#/components/schemas/R'}]}\n",
+        );
         let cycle = |root: Option<&str>| {
             let at = pointer(SECTION, "B");
             all_of(&doc, schema(&doc, "B"), &at, root, Order::PartFirst).map(|p| p.len())
@@ -345,7 +347,12 @@ mod tests {
     fn stacked_diamonds_past_the_limit_are_refused() {
         let stack = |levels: usize| {
             let mut schemas: String = (0..levels)
-                .map(|i| format!("    S{i}: {{allOf: [{{$ref: '#/components/schemas/S{n}'}}, {{$ref: '#/components/schemas/S{n}'}}]}}\n", n = i + 1))
+                .map(|i| {
+                    format!(
+                        "    S{i}: {{allOf: [{{$ref: '#/components/schemas/S{n}'}}, {{$ref: '#/components/schemas/S{n}'}}]}}\n",
+                        n = i + 1
+                    )
+                })
                 .collect();
             schemas.push_str(&format!("    S{levels}: {{type: object}}\n"));
             let doc = doc(&schemas);
@@ -360,7 +367,8 @@ mod tests {
     fn allof_nested_past_the_limit_is_refused() {
         // D0 merges D1, which merges D2, ...: `levels` parts, one per level.
         let chain = |levels: usize| {
-            let mut schemas: String = (0..levels).map(|i| format!("    D{i}: {{allOf: [{{$ref: '#/components/schemas/D{}'}}]}}\n", i + 1)).collect();
+            let mut schemas: String =
+                (0..levels).map(|i| format!("    D{i}: {{allOf: [{{$ref: '#/components/schemas/D{}'}}]}}\n", i + 1)).collect();
             schemas.push_str(&format!("    D{levels}: {{type: object}}\n"));
             let doc = doc(&schemas);
             parts(&doc, "D0", Order::PartFirst).map(|p| p.len())

@@ -17,19 +17,44 @@ pub mod contract;
 
 /// Keywords of Rust 2024 (strict and reserved).
 const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
-    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
-    "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static",
-    "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual",
-    "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else", "enum", "extern",
+    "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
+    "use", "virtual", "where", "while", "yield",
 ];
 /// Keywords that cannot be raw identifiers.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 /// Type names the generated code uses unqualified: a model may not shadow them.
 const PRELUDE_TYPES: &[&str] = &[
-    "Option", "Result", "String", "Vec", "Box", "Some", "None", "Ok", "Err", "Default", "Clone", "Debug",
-    "PartialEq", "Serialize", "Deserialize", "Send", "Sync", "Sized", "Copy", "Eq", "Hash", "ToString",
-    "Into", "From", "Iterator", "Fn", "FnMut", "FnOnce", "Drop",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Default",
+    "Clone",
+    "Debug",
+    "PartialEq",
+    "Serialize",
+    "Deserialize",
+    "Send",
+    "Sync",
+    "Sized",
+    "Copy",
+    "Eq",
+    "Hash",
+    "ToString",
+    "Into",
+    "From",
+    "Iterator",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Drop",
 ];
 /// Methods of the traits the generated types derive or implement (`Clone`, `Debug`,
 /// `Default`, `PartialEq`): an inherent method of that name would hide the trait's.
@@ -53,11 +78,7 @@ const RUNTIME_FLAGS: &[&str] = &["envelope", "pretty"];
 
 /// `value` made into a valid identifier in snake_case (fields, methods, modules).
 pub fn snake_ident(value: &str, fallback: &str) -> String {
-    let mut s: String = value
-        .to_snake_case()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
-        .collect();
+    let mut s: String = value.to_snake_case().chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
     s = s.trim_matches('_').to_owned();
     if s.is_empty() {
         s = fallback.to_owned();
@@ -242,7 +263,13 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
                 for f in &mut s.fields {
                     let base = snake_ident(&f.json_name, "field");
                     f.ident = fields.claim(&base, "_");
-                    renames.note(&f.pointer, &format!("property `{}`", f.json_name), &base, &f.ident, fields.holder(&base, "the `additionalProperties` field"));
+                    renames.note(
+                        &f.pointer,
+                        &format!("property `{}`", f.json_name),
+                        &base,
+                        &f.ident,
+                        fields.holder(&base, "the `additionalProperties` field"),
+                    );
                     f.setter_ident = setters.claim(&snake_ident(&format!("with_{}", plain(&f.ident)), "with"), "_");
                 }
             }
@@ -307,7 +334,12 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
     }
     let polled: Vec<usize> = api.waiters.iter().map(|w| w.operation).collect();
     let builder_methods = || {
-        contract.builder_methods.iter().map(String::as_str).chain(TEMPLATE_BUILDER_METHODS.iter().copied()).chain(TRAIT_METHODS.iter().copied())
+        contract
+            .builder_methods
+            .iter()
+            .map(String::as_str)
+            .chain(TEMPLATE_BUILDER_METHODS.iter().copied())
+            .chain(TRAIT_METHODS.iter().copied())
     };
     let mut mock_rules = Unique::with_reserved(contract.mock_methods.iter().map(String::as_str).chain(TRAIT_METHODS.iter().copied()));
     let mut mock_views = Unique::with_reserved(contract.mock_items.iter().map(String::as_str).chain(PRELUDE_TYPES.iter().copied()));
@@ -372,10 +404,22 @@ pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
     for w in &mut api.waiters {
         let base = snake_ident(&format!("wait_until_{}", w.name.to_snake_case()), "wait_until");
         w.method_ident = methods.claim(&base, "_");
-        renames.note(&w.pointer, &format!("waiter `{}`", w.name), &base, &w.method_ident, methods.holder(&base, "a method of the runtime's `Client`"));
+        renames.note(
+            &w.pointer,
+            &format!("waiter `{}`", w.name),
+            &base,
+            &w.method_ident,
+            methods.holder(&base, "a method of the runtime's `Client`"),
+        );
         let base = camel_ident(&format!("WaitUntil_{}", w.name), "WaitUntil", "W");
         w.builder_ident = builders.claim(&base, "");
-        renames.note(&w.pointer, &format!("waiter `{}`", w.name), &base, &w.builder_ident, builders.holder(&base, "a type every operations file names"));
+        renames.note(
+            &w.pointer,
+            &format!("waiter `{}`", w.name),
+            &base,
+            &w.builder_ident,
+            builders.holder(&base, "a type every operations file names"),
+        );
     }
     cli::assign_commands(api, &mut renames);
     // Command-line flags: a parameter named like one of the command line's own flags.
@@ -449,7 +493,11 @@ fn rule_base(params: &[String]) -> String {
     }
     let words: Vec<&str> = split.first().map(|s| s[s.len() - common..].to_vec()).unwrap_or_default();
     let base = words.join("_").to_uppercase();
-    if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) { format!("VALUE{}", if base.is_empty() { String::new() } else { format!("_{base}") }) } else { base }
+    if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("VALUE{}", if base.is_empty() { String::new() } else { format!("_{base}") })
+    } else {
+        base
+    }
 }
 
 /// `cloud_backups` → `cloud-backups` (keyword modules keep no trailing `_`).
@@ -634,7 +682,14 @@ mod tests {
 
     #[test]
     fn model_modules_say_which_features_need_them() {
-        let sets = [None, Some(vec!["cloud_backups"]), Some(vec!["cloud_backups", "legacy_backup"]), Some(vec!["unreferenced"]), Some(vec!["common"]), Some(vec!["type_"])];
+        let sets = [
+            None,
+            Some(vec!["cloud_backups"]),
+            Some(vec!["cloud_backups", "legacy_backup"]),
+            Some(vec!["unreferenced"]),
+            Some(vec!["common"]),
+            Some(vec!["type_"]),
+        ];
         assert_eq!(
             model_modules(&sets),
             ["common", "cloud_backups", "cloud_backups_or_legacy_backup", "unreferenced", "common_2", "type_"]
@@ -663,10 +718,8 @@ mod tests {
         }
         // Sets that shorten alike are told apart; every name fits and is an identifier.
         // Twelve sets of 13 tags that differ only past the first two, and one more.
-        let sets: Vec<Option<Vec<&str>>> = (0..12)
-            .map(|i| Some([&many[..2], &[many[2 + i]], &many[20..30]].concat()))
-            .chain([Some(many[1..].to_vec())])
-            .collect();
+        let sets: Vec<Option<Vec<&str>>> =
+            (0..12).map(|i| Some([&many[..2], &[many[2 + i]], &many[20..30]].concat())).chain([Some(many[1..].to_vec())]).collect();
         let names = model_modules(&sets);
         assert_eq!(names[0], "tag_number_0_or_tag_number_1_and_11_more");
         assert_eq!(names[1], "tag_number_0_or_tag_number_1_and_11_more_2");
@@ -730,10 +783,13 @@ mod tests {
         );
         assert_eq!(
             api.rename_note(&op("verifyRule").pointer, "verify_rule_rule"),
-            Some("Mock rule of operation `verifyRule` is named `verify_rule_rule` because `verify_rule` is taken by an earlier item of the spec.")
+            Some(
+                "Mock rule of operation `verifyRule` is named `verify_rule_rule` because `verify_rule` is taken by an earlier item of the spec."
+            )
         );
         assert!(
-            api.warnings.iter().any(|w| w.kind == "renamed" && w.message == "mock rule of operation `verify`: `verify` is a method of the runtime's `Mock`; named `verify_rule`"),
+            api.warnings.iter().any(|w| w.kind == "renamed"
+                && w.message == "mock rule of operation `verify`: `verify` is a method of the runtime's `Mock`; named `verify_rule`"),
             "{:?}",
             api.warnings
         );

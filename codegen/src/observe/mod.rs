@@ -49,8 +49,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] =
-        [Kind::UndocumentedProperty, Kind::UnlistedEnumValue, Kind::TypeMismatch, Kind::RequiredAbsent, Kind::NullNotAllowed, Kind::UnmatchedExchange];
+    pub const ALL: [Kind; 6] = [
+        Kind::UndocumentedProperty,
+        Kind::UnlistedEnumValue,
+        Kind::TypeMismatch,
+        Kind::RequiredAbsent,
+        Kind::NullNotAllowed,
+        Kind::UnmatchedExchange,
+    ];
 
     /// The kebab-case name of reports and of `observed:` entries.
     pub fn name(self) -> String {
@@ -196,7 +202,8 @@ fn expected(api: &Api, op: &Operation, ex: &Exchange) -> Expected {
             (Some(version), _) => Expected { ty: json(&version.response), undeclared: None },
             (None, Some(media)) if !op.versions.is_empty() && op.response != ResponseKind::Empty => {
                 let listed: Vec<&str> = op.versions.iter().map(|v| v.media_type.as_str()).collect();
-                let why = format!("answered in {media}, which the operation does not list ({}); checked against the newest", listed.join(", "));
+                let why =
+                    format!("answered in {media}, which the operation does not list ({}); checked against the newest", listed.join(", "));
                 Expected { ty: json(&op.response), undeclared: Some(why) }
             }
             _ => Expected { ty: json(&op.response), undeclared: None },
@@ -215,7 +222,10 @@ fn expected(api: &Api, op: &Operation, ex: &Exchange) -> Expected {
     }
     let mut answers: Vec<String> = vec![op.success_status.to_string()];
     answers.extend(op.error_statuses.iter().cloned());
-    Expected { ty, undeclared: Some(format!("status {} is not among the answers the operation declares ({})", ex.status, answers.join(", "))) }
+    Expected {
+        ty,
+        undeclared: Some(format!("status {} is not among the answers the operation declares ({})", ex.status, answers.join(", "))),
+    }
 }
 
 /// Whether the request asked Atlas to wrap its answer (`envelope=true`): the body is then

@@ -123,7 +123,9 @@ impl<'a> Walk<'a> {
             Some(n) if (min..=max).contains(&n) => {}
             Some(_) => self.report(Kind::TypeMismatch, place, format!("an integer past {format}"), v),
             None if v.is_u64() => self.report(Kind::TypeMismatch, place, format!("an integer past {format}"), v),
-            None if v.is_number() => self.report(Kind::TypeMismatch, place, format!("a number that is not an integer where {format} is declared"), v),
+            None if v.is_number() => {
+                self.report(Kind::TypeMismatch, place, format!("a number that is not an integer where {format} is declared"), v)
+            }
             None => self.mismatch(place, &format!("an integer ({format})"), v),
         }
     }
@@ -164,7 +166,8 @@ impl<'a> Walk<'a> {
                     Some(Value::String(tag)) => match tagged.variants.iter().find(|variant| variant.tags.iter().any(|t| t == tag)) {
                         Some(variant) => self.named(self.api.ty(variant.ty), v, place),
                         None => {
-                            let listed: Vec<&str> = tagged.variants.iter().flat_map(|variant| variant.tags.iter().map(String::as_str)).collect();
+                            let listed: Vec<&str> =
+                                tagged.variants.iter().flat_map(|variant| variant.tags.iter().map(String::as_str)).collect();
                             let message = format!("a discriminator value the oneOf does not list ({})", listed.join(", "));
                             self.report(Kind::UnlistedEnumValue, &at, message, &Value::String(tag.clone()));
                         }

@@ -102,7 +102,13 @@ pub fn surface(api: &Api) -> String {
     out.push_str("\n## wait\n");
     for w in &api.waiters {
         let op = &api.operations[w.operation];
-        let _ = writeln!(out, "\n- `atlas-backup wait {}` (`{}`): polls `{}`; `--wait-timeout`, `--min-delay`, `--max-delay`", w.name, names::kebab(&w.name), op.command);
+        let _ = writeln!(
+            out,
+            "\n- `atlas-backup wait {}` (`{}`): polls `{}`; `--wait-timeout`, `--min-delay`, `--max-delay`",
+            w.name,
+            names::kebab(&w.name),
+            op.command
+        );
         for p in &op.params {
             out.push_str(&flag_line(api, p));
         }
@@ -112,7 +118,11 @@ pub fn surface(api: &Api) -> String {
 
 fn flag_line(api: &Api, p: &crate::ir::Param) -> String {
     let aliases = names::flag_aliases(&p.name);
-    let aliases = if aliases.is_empty() { String::new() } else { format!(" ({})", aliases.iter().map(|a| format!("`--{a}`")).collect::<Vec<_>>().join(", ")) };
+    let aliases = if aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", aliases.iter().map(|a| format!("`--{a}`")).collect::<Vec<_>>().join(", "))
+    };
     let ty = match &p.ty {
         TypeRef::Vec(inner) => format!("{}...", kind_word(api, inner)),
         other => kind_word(api, other),
@@ -211,10 +221,16 @@ fn commands(api: &Api) -> String {
     let mut shapes = Shapes::default();
     let mut flags = Params::default();
     // The tables name deprecated builders too: the command warns when it runs one.
-    let mut out = String::from("#![allow(deprecated)]\n//! The spec's operations and waiters as tables; each names the library's builder it drives.\n\n");
+    let mut out = String::from(
+        "#![allow(deprecated)]\n//! The spec's operations and waiters as tables; each names the library's builder it drives.\n\n",
+    );
     out.push_str("use crate::spec::*;\n\n");
-    let about = format!("{} from the shell; every operation is `atlas-backup <tag> <operation>` (its short published name; the others are aliases)", api.title);
-    let tables = block("crate::app::Tables", &[("about", lit(&about)), ("operations", "OPERATIONS".into()), ("waiters", "WAITERS".into())], 0);
+    let about = format!(
+        "{} from the shell; every operation is `atlas-backup <tag> <operation>` (its short published name; the others are aliases)",
+        api.title
+    );
+    let tables =
+        block("crate::app::Tables", &[("about", lit(&about)), ("operations", "OPERATIONS".into()), ("waiters", "WAITERS".into())], 0);
     let _ = writeln!(out, "pub static TABLES: crate::app::Tables = {tables};\n");
     // Operations in the order of their commands: by tag, then as the spec lists them.
     let mut order: Vec<usize> = (0..api.operations.len()).collect();
@@ -486,7 +502,10 @@ mod tests {
         let table = versions(op);
         // Each version names the builder that calls it (here the versioned builder's markers).
         assert!(table.contains("Version { date: \"preview\", call: crate::call::call::<atlas_backup::operations::GetThings<"), "{table}");
-        assert!(table.contains("Version { date: \"2025-01-01\", call: crate::call::call::<atlas_backup::operations::GetThings> }"), "{table}");
+        assert!(
+            table.contains("Version { date: \"2025-01-01\", call: crate::call::call::<atlas_backup::operations::GetThings> }"),
+            "{table}"
+        );
     }
 
     #[test]

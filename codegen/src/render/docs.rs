@@ -81,11 +81,7 @@ fn push_literal(out: &mut String, text: &str) {
         return;
     }
     // As many `#` as the longest run after a `"` in the text, plus one.
-    let hashes = text
-        .match_indices('"')
-        .map(|(i, _)| text[i + 1..].bytes().take_while(|&b| b == b'#').count() + 1)
-        .max()
-        .unwrap_or(0);
+    let hashes = text.match_indices('"').map(|(i, _)| text[i + 1..].bytes().take_while(|&b| b == b'#').count() + 1).max().unwrap_or(0);
     out.push('r');
     out.extend(std::iter::repeat_n('#', hashes));
     out.push('"');
@@ -214,7 +210,8 @@ mod tests {
     #[test]
     fn literals_parse_back_to_their_text() {
         for text in [" plain", " \"quoted\"", " \"# and \"##", " back\\slash {x}", " tab\there", " a\rb", "/x", " ünïcode ✓"] {
-            let parsed: syn::LitStr = syn::parse_str(&literal(text)).map_err(|e| format!("{text:?}: {e}")).unwrap_or_else(|e| panic!("{e}"));
+            let parsed: syn::LitStr =
+                syn::parse_str(&literal(text)).map_err(|e| format!("{text:?}: {e}")).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(parsed.value(), text);
         }
     }

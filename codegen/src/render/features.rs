@@ -55,10 +55,8 @@ pub(crate) struct Features {
 impl Features {
     pub(crate) fn new(api: &Api) -> Features {
         // The features' names are decided with every other name (`crate::names`).
-        let by_tag_module: BTreeMap<String, String> =
-            api.operations.iter().map(|op| (op.module.clone(), op.feature.clone())).collect();
-        let tag_names: BTreeMap<String, String> =
-            api.operations.iter().map(|op| (op.module.clone(), op.tag.clone())).collect();
+        let by_tag_module: BTreeMap<String, String> = api.operations.iter().map(|op| (op.module.clone(), op.feature.clone())).collect();
+        let tag_names: BTreeMap<String, String> = api.operations.iter().map(|op| (op.module.clone(), op.tag.clone())).collect();
 
         // Per type: the features of the operations that reach it.
         let mut by_type: Vec<BTreeSet<String>> = vec![BTreeSet::new(); api.types.len()];
@@ -105,8 +103,7 @@ impl Features {
             .collect();
         let module_of_set: BTreeMap<Option<&BTreeSet<String>>, String> =
             sets.iter().copied().zip(crate::names::model_modules(&members)).collect();
-        let model_module_of: Vec<String> =
-            needs.iter().map(|n| module_of_set.get(n).cloned().unwrap_or_default()).collect();
+        let model_module_of: Vec<String> = needs.iter().map(|n| module_of_set.get(n).cloned().unwrap_or_default()).collect();
         let by_model_module: BTreeMap<String, BTreeSet<String>> =
             module_of_set.iter().filter_map(|(set, m)| set.map(|s| (m.clone(), s.clone()))).collect();
         // Rules are only named by operations, so only tags reach them.
@@ -229,10 +226,7 @@ mod tests {
 
     #[test]
     fn one_feature_or_any_of_several() {
-        assert_eq!(
-            cfg(&BTreeSet::from(["a".to_owned()])),
-            "#[cfg(feature = \"a\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"a\")))]"
-        );
+        assert_eq!(cfg(&BTreeSet::from(["a".to_owned()])), "#[cfg(feature = \"a\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"a\")))]");
         assert_eq!(
             cfg(&BTreeSet::from(["a".to_owned(), "b".to_owned()])),
             "#[cfg(any(feature = \"a\", feature = \"b\"))]\n#[cfg_attr(docsrs, doc(cfg(any(feature = \"a\", feature = \"b\"))))]"
@@ -282,10 +276,10 @@ components:
 
     fn features_of(spec: &str) -> (Api, Features) {
         {
-        let api = super::super::testing::api(spec);
-        let features = Features::new(&api);
-        (api, features)
-    }
+            let api = super::super::testing::api(spec);
+            let features = Features::new(&api);
+            (api, features)
+        }
     }
 
     fn id(api: &Api, name: &str) -> TypeId {

@@ -80,7 +80,9 @@ mod tests {
     /// `ErrorDetails`, each as the field's optionality says.
     #[test]
     fn the_error_model_gives_its_code_and_detail() {
-        let text = lib_of("    ApiError:\n      type: object\n      required: [errorCode]\n      properties:\n        errorCode: {type: string}\n        detail: {type: string}");
+        let text = lib_of(
+            "    ApiError:\n      type: object\n      required: [errorCode]\n      properties:\n        errorCode: {type: string}\n        detail: {type: string}",
+        );
         assert!(text.contains("impl error::ErrorDetails for models::ApiError"), "{text}");
         assert!(text.contains("Some(self.error_code.as_str())"), "{text}");
         assert!(text.contains("self.detail.as_deref()"), "{text}");
@@ -89,7 +91,9 @@ mod tests {
     /// A field of another type is not read as a code.
     #[test]
     fn an_error_code_that_is_not_a_string_is_left_out() {
-        let text = lib_of("    ApiError:\n      type: object\n      properties:\n        errorCode: {type: integer}\n        detail: {type: string}");
+        let text = lib_of(
+            "    ApiError:\n      type: object\n      properties:\n        errorCode: {type: integer}\n        detail: {type: string}",
+        );
         assert!(!text.contains("fn error_code"), "{text}");
         assert!(text.contains("fn detail"), "{text}");
     }

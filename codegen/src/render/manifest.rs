@@ -4,8 +4,8 @@
 //! (a package name of its own).
 
 use super::features::Features;
-use crate::runtime::LIBRARY_MANIFEST as TEMPLATE;
 use crate::error::Error;
+use crate::runtime::LIBRARY_MANIFEST as TEMPLATE;
 
 /// The package name the template gives the crate.
 pub const PACKAGE: &str = "atlas-backup";
@@ -103,9 +103,11 @@ pub(crate) fn render_cli(template: &'static str, version: &str) -> Result<String
     if !template.contains(PACKAGE_MARKER) || !template.contains(LIBRARY_DEPENDENCY) {
         return Err(lost_markers("cli/Cargo.toml", &[PACKAGE_MARKER, LIBRARY_DEPENDENCY]));
     }
-    Ok(template
-        .replacen(PACKAGE_MARKER, &package_table(&CLI, version), 1)
-        .replacen(LIBRARY_DEPENDENCY, &format!("{PACKAGE} = {{ version = \"={version}\", path = \"..\" }}\n"), 1))
+    Ok(template.replacen(PACKAGE_MARKER, &package_table(&CLI, version), 1).replacen(
+        LIBRARY_DEPENDENCY,
+        &format!("{PACKAGE} = {{ version = \"={version}\", path = \"..\" }}\n"),
+        1,
+    ))
 }
 
 /// `manifest` (a generated crate's `Cargo.toml`) with the package named `package`; the
@@ -117,9 +119,7 @@ pub(crate) fn render_cli(template: &'static str, version: &str) -> Result<String
 /// the first, already built. `None` when `manifest` does not name the package [`PACKAGE`].
 pub fn rename_package(manifest: &str, package: &str) -> Option<String> {
     let name = format!("name = \"{PACKAGE}\"");
-    manifest
-        .contains(&name)
-        .then(|| manifest.replacen(&name, &format!("name = \"{package}\""), 1) + "\n[lib]\nname = \"atlas_backup\"\n")
+    manifest.contains(&name).then(|| manifest.replacen(&name, &format!("name = \"{package}\""), 1) + "\n[lib]\nname = \"atlas_backup\"\n")
 }
 
 #[cfg(test)]

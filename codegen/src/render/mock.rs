@@ -4,8 +4,8 @@
 
 use askama::Template;
 
-use super::operations::example_setters;
 use super::features::Features;
+use super::operations::example_setters;
 use super::tag::{TagFile, operation_pieces, tag_module};
 use super::types::{answer_type, body_type};
 use super::{Piece, docs, ident, lit, print_text, reexport, render_template, rust_type};
@@ -14,7 +14,6 @@ use crate::ir::{Api, Method, Operation, Param, ParamLocation, ResponseKind, Type
 
 /// The models, as the mock's files name them (they `use crate::models`).
 const MODELS: &str = "models";
-
 
 struct FieldView {
     doc: String,
@@ -178,7 +177,12 @@ fn render_view(api: &Api, op: &Operation) -> Result<String, Error> {
         // A `format: binary` parameter is still text on the wire, and a `String` here.
         let ty = if p.ty == TypeRef::Bytes { TypeRef::String } else { p.ty.clone() };
         let rust = rust_type(api, &ty, MODELS);
-        let doc = docs::attrs(&[format!("`{}` ({} parameter{}), as the call sent it.", p.name, p.location.as_str(), if p.required { ", required" } else { "" })]);
+        let doc = docs::attrs(&[format!(
+            "`{}` ({} parameter{}), as the call sent it.",
+            p.name,
+            p.location.as_str(),
+            if p.required { ", required" } else { "" }
+        )]);
         fields.push(field(api, &name, &ty, rust, p.required, read_param(api, p), doc));
     }
     if let Some(b) = &op.body {
@@ -235,7 +239,8 @@ fn render_rules(api: &Api, ops: &[&Operation], item: &str) -> Result<String, Err
     let mut runtime: Vec<&str> = rules.iter().map(|r| r.encode).collect();
     runtime.sort_unstable();
     runtime.dedup();
-    let mut imports = vec!["crate::mock::{Call, RequestView, Rule}".to_owned(), format!("crate::mock::runtime::{{{}}}", runtime.join(", "))];
+    let mut imports =
+        vec!["crate::mock::{Call, RequestView, Rule}".to_owned(), format!("crate::mock::runtime::{{{}}}", runtime.join(", "))];
     // Views name the models of parameters and bodies, rules those of answers.
     let answer = |op: &Operation| match output_response(op) {
         ResponseKind::Json(ty) => ty.named().is_some(),
@@ -322,7 +327,9 @@ fn example(api: &Api, op: &Operation) -> Vec<String> {
     lines.extend(setters);
     lines.push("    .send()".to_owned());
     lines.push("    .await;".to_owned());
-    lines.push("assert_eq!(answer.err().and_then(|e| e.error_code().map(str::to_owned)).as_deref(), Some(\"RESOURCE_NOT_FOUND\"));".to_owned());
+    lines.push(
+        "assert_eq!(answer.err().and_then(|e| e.error_code().map(str::to_owned)).as_deref(), Some(\"RESOURCE_NOT_FOUND\"));".to_owned(),
+    );
     lines.push("mock.verify();".to_owned());
     lines.push("# }".to_owned());
     lines.push("```".to_owned());

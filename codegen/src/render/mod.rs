@@ -9,6 +9,7 @@
 //! [`pool`]'s threads, print through [`print`], and [`runtime`] holds the files copied as
 //! they are.
 
+pub mod cli;
 mod docs;
 mod features;
 mod lib_rs;
@@ -26,7 +27,6 @@ mod testing;
 mod timing;
 mod types;
 mod waiters;
-pub mod cli;
 
 use askama::Template;
 
@@ -128,7 +128,10 @@ pub fn render_timed(api: &Api, spec_name: &str) -> Result<(Vec<File>, RenderTime
     let rust_header = header(spec_name, "//");
     let features = Features::new(api);
     let mut files = Vec::new();
-    files.push(File { path: "Cargo.toml".to_owned(), contents: format!("{}{}", header(spec_name, "#"), manifest::render(&features, &api.crate_version)?) });
+    files.push(File {
+        path: "Cargo.toml".to_owned(),
+        contents: format!("{}{}", header(spec_name, "#"), manifest::render(&features, &api.crate_version)?),
+    });
     files.extend(runtime::files(&rust_header));
     let model_modules = models::modules(api, &features);
     let operation_modules = operations::modules(api);

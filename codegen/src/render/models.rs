@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 
 use super::features::{self, Features};
-use super::{Piece, docs, ident, lit, print_text, print_file, reexport, render_template, rust_type};
+use super::{Piece, docs, ident, lit, print_file, print_text, reexport, render_template, rust_type};
 use crate::error::Error;
 use crate::ir::{Api, Field, TypeDef, TypeId, TypeKind, TypeRef};
 
@@ -330,10 +330,7 @@ fn render_type(api: &Api, t: &TypeDef, note: &str) -> Result<(String, &'static s
     }
     // Open enums say once what happens to values they do not list.
     let open = |unknown: &str| {
-        let open = format!(
-            "Open: a value this version does not list decodes as [`{}::{unknown}`] and is sent back unchanged.",
-            t.ident
-        );
+        let open = format!("Open: a value this version does not list decodes as [`{}::{unknown}`] and is sent back unchanged.", t.ident);
         type_doc(api, t, &[&open, note])
     };
     Ok(match &t.kind {

@@ -112,11 +112,8 @@ fn operation_doc(api: &Api, op: &Operation, feature: Option<&str>) -> String {
         ),
     };
     lines.push(format!("- `{} {}` (`{}`){version}", op.method.as_str(), op.path, op.operation_id));
-    let sunsets: Vec<String> = op
-        .versions
-        .iter()
-        .filter_map(|v| Some(format!("`{}` on {}", version_name(v)?, v.sunset.as_deref()?)))
-        .collect();
+    let sunsets: Vec<String> =
+        op.versions.iter().filter_map(|v| Some(format!("`{}` on {}", version_name(v)?, v.sunset.as_deref()?))).collect();
     if !sunsets.is_empty() {
         lines.push(format!("- Atlas stops answering in version {}", sunsets.join(", ")));
     }
@@ -305,12 +302,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         let ty = rust_type(api, &p.ty, MODELS);
         let (arg, value) = setter_arg(api, p);
         let mut doc_lines = p.doc.as_deref().map(docs::lines).unwrap_or_default();
-        let mut facts = vec![format!(
-            "`{}` ({} parameter{})",
-            p.name,
-            p.location.as_str(),
-            if p.required { ", required" } else { "" }
-        )];
+        let mut facts = vec![format!("`{}` ({} parameter{})", p.name, p.location.as_str(), if p.required { ", required" } else { "" })];
         if let Some(pattern) = &p.pattern {
             facts.push(format!("must match `{pattern}`"));
         }
@@ -337,9 +329,9 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         // Each call with whether it can fail: the last one that can is `fill`'s value.
         let call = match (p.location, &p.ty) {
             (ParamLocation::Path, TypeRef::String) => Call::fallible(format!("request.path({name}, &p.{field}, {})", rule(p))),
-            (ParamLocation::Path, _) => Call::fallible(format!(
-                "request.path({name}, &p.{field}.as_ref().map(ToString::to_string), &crate::request::Rule::NONE)"
-            )),
+            (ParamLocation::Path, _) => {
+                Call::fallible(format!("request.path({name}, &p.{field}.as_ref().map(ToString::to_string), &crate::request::Rule::NONE)"))
+            }
             (ParamLocation::Query, TypeRef::String) => {
                 Call::fallible(format!("request.query_str({name}, &p.{field}, {}, {})", p.required, rule(p)))
             }
@@ -353,9 +345,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             }
             (ParamLocation::Query, _) if p.required => Call::fallible(format!("request.required_query({name}, p.{field}.as_ref())")),
             (ParamLocation::Query, _) => Call { text: format!("request.query({name}, p.{field}.as_ref())"), fallible: false },
-            (ParamLocation::Header, _) => {
-                Call::fallible(format!("request.header({name}, p.{field}.as_ref(), {})", p.required))
-            }
+            (ParamLocation::Header, _) => Call::fallible(format!("request.header({name}, p.{field}.as_ref(), {})", p.required)),
         };
         statements.push(call);
     }
@@ -601,7 +591,8 @@ mod tests {
         let api = testing::api(&testing::spec(paths, "    A: {type: object}"));
         let text = render_operation(&api, &Features::new(&api), op(&api, "removeB")).expect("renders");
         let method = text.find("remove_b ->").expect("the Client method");
-        let attrs: Vec<&str> = text[..method].match_indices("#[doc(alias = ").map(|(i, _)| &text[i..]).map(|t| &t[14..t.find(')').unwrap_or(14)]).collect();
+        let attrs: Vec<&str> =
+            text[..method].match_indices("#[doc(alias = ").map(|(i, _)| &text[i..]).map(|t| &t[14..t.find(')').unwrap_or(14)]).collect();
         assert_eq!(attrs, ["\"deleteB\"", "\"deleteGroupB\"", "\"dropB\""], "{text}");
     }
 }

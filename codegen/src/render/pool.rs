@@ -58,10 +58,7 @@ pub(super) fn run_jobs<J: Sync>(
     // caller's own (its syn trees, if it has any) must not be touched.
     let per_thread: Vec<ThreadOutput> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
     let mut slots: Vec<Option<Result<String, Error>>> = jobs.iter().map(|_| None).collect();
     let mut times = RenderTimes { threads, ..RenderTimes::default() };
@@ -75,7 +72,9 @@ pub(super) fn run_jobs<J: Sync>(
         .into_iter()
         .map(|slot| {
             // Every index is taken exactly once by the counter above.
-            slot.unwrap_or_else(|| Err(Error::Render { template: "render", item: "a file".to_owned(), message: "a file was not rendered".to_owned() }))
+            slot.unwrap_or_else(|| {
+                Err(Error::Render { template: "render", item: "a file".to_owned(), message: "a file was not rendered".to_owned() })
+            })
         })
         .collect();
     (results, times)
@@ -115,10 +114,14 @@ mod tests {
     #[test]
     fn a_failing_job_answers_its_error_in_its_place() {
         let jobs = ["a", "bad", "c"];
-        let (results, _) = run_jobs(&jobs, |_| 1, |&j| match j {
-            "bad" => Err(Error::Render { template: "t", item: j.to_owned(), message: "broken".to_owned() }),
-            other => Ok(other.to_owned()),
-        });
+        let (results, _) = run_jobs(
+            &jobs,
+            |_| 1,
+            |&j| match j {
+                "bad" => Err(Error::Render { template: "t", item: j.to_owned(), message: "broken".to_owned() }),
+                other => Ok(other.to_owned()),
+            },
+        );
         assert!(matches!(&results[0], Ok(t) if t == "a"));
         assert!(matches!(&results[1], Err(Error::Render { item, .. }) if item == "bad"));
         assert!(matches!(&results[2], Ok(t) if t == "c"));

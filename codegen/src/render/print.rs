@@ -127,11 +127,7 @@ fn check_item(text: &str, template: &'static str, item: &str) -> Result<syn::Fil
 fn render_error(e: &syn::Error, text: &str, template: &'static str, item: &str) -> Error {
     let line = e.span().start().line;
     let context = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim();
-    Error::Render {
-        template,
-        item: item.to_owned(),
-        message: format!("{e} (rendered line {line}: `{context}`)"),
-    }
+    Error::Render { template, item: item.to_owned(), message: format!("{e} (rendered line {line}: `{context}`)") }
 }
 
 #[cfg(test)]
@@ -151,7 +147,8 @@ mod tests {
 
     #[test]
     fn invalid_text_names_the_template_and_item_at_fault() {
-        let pieces = [piece("pub struct A;", "schema A"), piece("pub struct B {\n    x: ,\n}", "schema B"), piece("pub struct C;", "schema C")];
+        let pieces =
+            [piece("pub struct A;", "schema A"), piece("pub struct B {\n    x: ,\n}", "schema B"), piece("pub struct C;", "schema C")];
         match print_file("", &pieces, "models", "m") {
             Err(Error::Render { template, item, message }) => {
                 assert_eq!((template, item.as_str()), ("struct.askama", "schema B"));

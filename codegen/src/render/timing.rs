@@ -97,8 +97,12 @@ mod tests {
 
     #[test]
     fn add_sums_the_steps_and_keeps_the_thread_count() {
-        let mut a = RenderTimes { template: Duration::from_secs(1), parse: Duration::from_secs(2), print: Duration::from_secs(3), threads: 2 };
+        let mut a =
+            RenderTimes { template: Duration::from_secs(1), parse: Duration::from_secs(2), print: Duration::from_secs(3), threads: 2 };
         a.add(&a.clone());
-        assert_eq!(a, RenderTimes { template: Duration::from_secs(2), parse: Duration::from_secs(4), print: Duration::from_secs(6), threads: 2 });
+        assert_eq!(
+            a,
+            RenderTimes { template: Duration::from_secs(2), parse: Duration::from_secs(4), print: Duration::from_secs(6), threads: 2 }
+        );
     }
 }

@@ -73,7 +73,11 @@ impl Workspace {
         let library = "atlas-backup = { path = \"..\" }";
         assert!(text.contains(library), "{name}: the command line's manifest names its library as {library}");
         let text = text
-            .replacen(library, &format!("atlas-backup = {{ path = \"..\", package = {package:?}, default-features = false, features = [\"all-tags\"] }}"), 1)
+            .replacen(
+                library,
+                &format!("atlas-backup = {{ path = \"..\", package = {package:?}, default-features = false, features = [\"all-tags\"] }}"),
+                1,
+            )
             // One binary name per workspace.
             .replacen("name = \"atlas-backup\"\npath = \"src/main.rs\"", &format!("name = \"{cli}\"\npath = \"src/main.rs\""), 1);
         let package_line = "name = \"atlas-backup-cli\"";
@@ -141,10 +145,8 @@ impl Workspace {
         let members: Vec<String> = self.members.iter().cloned().chain(PINS.iter().map(|p| format!("{p:?}"))).collect();
         // Dependencies without debug info, as in the project's own dev profile: the end-to-end
         // tests link tokio, hyper and reqwest, and nothing here debugs them.
-        let manifest = format!(
-            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n[profile.dev.package.\"*\"]\ndebug = false\n",
-            members.join(", ")
-        );
+        let manifest =
+            format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n[profile.dev.package.\"*\"]\ndebug = false\n", members.join(", "));
         std::fs::write(root.join("Cargo.toml"), manifest).expect("write workspace");
         std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"), root.join("Cargo.lock")).expect("copy lock");
         let mut full: Vec<&str> = args.to_vec();

@@ -97,13 +97,9 @@ pub fn check(value: &Value, shape: &Shape, at: &str) -> Result<(), String> {
                 }
             }
         }
-        (Shape::Array(item), Value::Array(items)) => {
-            items.iter().enumerate().try_for_each(|(i, v)| check(v, item, &format!("{at}/{i}")))
-        }
+        (Shape::Array(item), Value::Array(items)) => items.iter().enumerate().try_for_each(|(i, v)| check(v, item, &format!("{at}/{i}"))),
         (Shape::Map(item), Value::Object(map)) => map.iter().try_for_each(|(k, v)| check(v, item, &format!("{at}/{k}"))),
-        (Shape::String | Shape::Date, Value::String(_))
-        | (Shape::Boolean, Value::Bool(_))
-        | (Shape::Number, Value::Number(_)) => Ok(()),
+        (Shape::String | Shape::Date, Value::String(_)) | (Shape::Boolean, Value::Bool(_)) | (Shape::Number, Value::Number(_)) => Ok(()),
         (Shape::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(()),
         (Shape::Enum(values), Value::String(s)) => {
             if values.contains(&s.as_str()) {
@@ -176,7 +172,9 @@ fn write(out: &mut String, shape: &Shape, indent: usize, depth: usize) {
                 notes.push(describe(f.shape));
                 let nested = match f.shape {
                     Shape::Object { fields: inner, .. } if !inner.is_empty() && depth < 6 => Some(f.shape),
-                    Shape::Array(item) if matches!(item, Shape::Object { fields: inner, .. } if !inner.is_empty()) && depth < 6 => Some(*item),
+                    Shape::Array(item) if matches!(item, Shape::Object { fields: inner, .. } if !inner.is_empty()) && depth < 6 => {
+                        Some(*item)
+                    }
                     _ => None,
                 };
                 match (nested, f.shape) {
@@ -232,7 +230,10 @@ mod tests {
     #[test]
     fn checks_name_the_pointer_and_the_closest_field() {
         assert!(check(&serde_json::json!({"name": "x", "kind": "a"}), &SHAPE, "").is_ok());
-        assert_eq!(check(&serde_json::json!({"nam": "x"}), &SHAPE, "").err().as_deref(), Some("/: unknown field `nam`; did you mean `name`?"));
+        assert_eq!(
+            check(&serde_json::json!({"nam": "x"}), &SHAPE, "").err().as_deref(),
+            Some("/: unknown field `nam`; did you mean `name`?")
+        );
         assert_eq!(check(&serde_json::json!({"kind": "c"}), &SHAPE, "").err().as_deref(), Some("/kind: `c` is not one of a, b"));
         assert_eq!(check(&serde_json::json!({"name": 1}), &SHAPE, "").err().as_deref(), Some("/name: expected a string"));
     }

@@ -102,7 +102,8 @@ pub fn mismatch(received: &Received, schema: Option<&str>) -> Option<String> {
 
 /// The page items of an answer as received (the text of each).
 pub fn items(received: &Received) -> Result<Vec<String>, Failure> {
-    let text = std::str::from_utf8(received.response().body()).map_err(|e| Failure::new(exit::API, format!("the page is not text: {e}")))?;
+    let text =
+        std::str::from_utf8(received.response().body()).map_err(|e| Failure::new(exit::API, format!("the page is not text: {e}")))?;
     let items = json::items(text).ok_or_else(|| Failure::new(exit::API, "the page has no `results` array"))?;
     Ok(items.iter().map(|i| i.get().to_owned()).collect())
 }
@@ -210,7 +211,11 @@ impl atlas_backup::Interceptor for Trace {
         note(format_args!("{line}"));
     }
 
-    fn after_attempt(&self, context: &atlas_backup::interceptor::AttemptContext<'_>, outcome: &atlas_backup::interceptor::AttemptOutcome<'_>) {
+    fn after_attempt(
+        &self,
+        context: &atlas_backup::interceptor::AttemptContext<'_>,
+        outcome: &atlas_backup::interceptor::AttemptOutcome<'_>,
+    ) {
         match (outcome.status(), outcome.error()) {
             (Some(status), _) => note(format_args!("< {status} {} ({} ms)", context.operation_id(), outcome.elapsed().as_millis())),
             (None, Some(e)) => note(format_args!("< error {} ({} ms): {e}", context.operation_id(), outcome.elapsed().as_millis())),

@@ -83,7 +83,10 @@ pub enum Location {
 pub enum Kind {
     String,
     /// Inclusive bounds from the spec.
-    Integer { min: Option<i64>, max: Option<i64> },
+    Integer {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
     Number,
     Boolean,
     Enum(&'static [&'static str]),
@@ -107,11 +110,17 @@ pub enum Shape {
     /// Date-time or date, as text.
     Date,
     Enum(&'static [&'static str]),
-    Object { fields: &'static [Field], additional: Option<&'static Shape> },
+    Object {
+        fields: &'static [Field],
+        additional: Option<&'static Shape>,
+    },
     Array(&'static Shape),
     Map(&'static Shape),
     /// Variants chosen by the value of a property: (tag, fields of the variant).
-    Tagged { property: &'static str, variants: &'static [(&'static str, &'static Shape)] },
+    Tagged {
+        property: &'static str,
+        variants: &'static [(&'static str, &'static Shape)],
+    },
     /// Anything (untagged unions, free JSON): not checked further.
     Any,
 }

@@ -42,13 +42,8 @@ impl DigestServer {
     /// (after a SKIP, or a panic under CI) when there is no python3.
     pub fn start(args: &[&str], test: &str) -> Option<DigestServer> {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/digest_server.py");
-        let spawned = Command::new("python3")
-            .arg(script)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn();
+        let spawned =
+            Command::new("python3").arg(script).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
         let mut child = match spawned {
             Ok(child) => child,
             Err(e) => {
@@ -69,12 +64,7 @@ impl DigestServer {
 
     /// The requests the server has seen, oldest first.
     pub async fn log(&self) -> Vec<serde_json::Value> {
-        reqwest::get(format!("{}/__log", self.url))
-            .await
-            .expect("log request")
-            .json()
-            .await
-            .expect("log JSON")
+        reqwest::get(format!("{}/__log", self.url)).await.expect("log request").json().await.expect("log JSON")
     }
 }
 
@@ -141,13 +131,7 @@ pub async fn get_snapshot(
     client: &atlas_backup::Client,
     cluster: &str,
 ) -> Result<atlas_backup::Response<atlas_backup::models::DiskBackupReplicaSet>, atlas_backup::Error> {
-    client
-        .get_group_cluster_backup_snapshot()
-        .group_id(GROUP)
-        .cluster_name(cluster)
-        .snapshot_id(SNAPSHOT)
-        .send_with_metadata()
-        .await
+    client.get_group_cluster_backup_snapshot().group_id(GROUP).cluster_name(cluster).snapshot_id(SNAPSHOT).send_with_metadata().await
 }
 
 /// Fills a `--template` skeleton of the command line: the first listed value of an enum, a

@@ -122,8 +122,7 @@ pub fn rows(root: &Path, backup: &Path, whole: Option<&Path>, scratch: &Path, ru
         rows.push(
             Row::new(BUILD, format!("{} crate: generated lines", krate.name), Unit::Lines, Stats::once(krate.generated_lines as f64))
                 .judged(format!("≤ {most:.0} per operation without the mock"), per_op(without_mock) <= most)
-                .note(
-                format!(
+                .note(format!(
                     "{} operations, {} types; {:.0} generated lines per operation (models included), {:.0} without the \
                      mock (what the issue-14 baselines of 303 and 381 measured); {} lines with the runtime",
                     krate.operations,
@@ -131,8 +130,7 @@ pub fn rows(root: &Path, backup: &Path, whole: Option<&Path>, scratch: &Path, ru
                     per_op(krate.generated_lines),
                     per_op(without_mock),
                     krate.lines
-                ),
-            ),
+                )),
         );
     }
     Ok(rows)

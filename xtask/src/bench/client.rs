@@ -36,7 +36,10 @@ pub fn rows(root: &Path, scratch: &Path, quick: bool) -> Result<Vec<Row>, String
         // The fair floor: the generated client always sets a per-request timeout (60 s by
         // default), and a production call without a deadline is not what users write.
         Row::new(CLIENT, call, Unit::Seconds, paired.generated)
-            .against("same request, bare reqwest + serde_json with the same 60 s per-request timeout, same pool and server, in the same batches", paired.bare_timeout)
+            .against(
+                "same request, bare reqwest + serde_json with the same 60 s per-request timeout, same pool and server, in the same batches",
+                paired.bare_timeout,
+            )
             .max_ratio(1.05, quick),
         Row::new(CLIENT, call, Unit::Seconds, paired.generated)
             .against("same request, bare reqwest + serde_json without a timeout, in the same batches", paired.bare),

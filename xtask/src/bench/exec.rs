@@ -47,10 +47,7 @@ pub fn run_criterion(exe: &Path, dir: &Path, home: &Path, quick: bool, env: &[(&
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let status = cmd
-        .stdout(Stdio::from(std::io::stderr()))
-        .status()
-        .map_err(|e| format!("{}: {e}", exe.display()))?;
+    let status = cmd.stdout(Stdio::from(std::io::stderr())).status().map_err(|e| format!("{}: {e}", exe.display()))?;
     if status.success() { Ok(()) } else { Err(format!("{} failed ({status})", exe.display())) }
 }
 

@@ -86,7 +86,6 @@ fn peak_memory(exe: &Path, spec: &Path, scratch: &Path, runs: usize) -> Result<(
     Ok((Stats::of(&generate), Stats::of(&parse)))
 }
 
-
 /// Row 2's second half: `generate` of an unchanged spec rewrites nothing.
 fn incremental(spec: &Path, scratch: &Path) -> Result<Row, String> {
     let dir = scratch.join("incremental");
@@ -111,4 +110,3 @@ fn incremental(spec: &Path, scratch: &Path) -> Result<Row, String> {
         if kept { "kept" } else { "CHANGED" }
     )))
 }
-

@@ -50,7 +50,6 @@ use clap::{Args, ValueEnum};
 
 use table::Report;
 
-
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     /// Every row once with the fewest samples (for CI: proves the benches run; the
@@ -84,7 +83,6 @@ pub enum Part {
     Dist,
 }
 
-
 /// The whole-API spec whose crate is built in row 4 (it has the shared-tier endpoints and
 /// the `oneOf` form), when present.
 const BUILD_SPEC: &str = "atlas-api-2025-06-30";
@@ -95,10 +93,7 @@ pub fn run(args: BenchArgs, root: &Path) -> Result<ExitCode, String> {
     let want = |p: Part| args.only.is_empty() || args.only.contains(&p);
     let backup = crate::release::Paths::of(root).spec;
     let upstream = upstream_specs(root)?;
-    let scratch = tempfile::Builder::new()
-        .prefix("atlas-bench-")
-        .tempdir()
-        .map_err(|e| format!("temporary directory: {e}"))?;
+    let scratch = tempfile::Builder::new().prefix("atlas-bench-").tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let quick = args.quick;
     let mut rows = Vec::new();
 

@@ -15,11 +15,8 @@ pub fn rows(exe: &Path, spec: &Path, scratch: &Path, quick: bool, parse_times: &
     let out = scratch.join("stages");
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     let runs = if quick { "1" } else { "10" };
-    let env = [
-        ("ATLAS_BENCH_SPEC", spec.as_os_str()),
-        ("ATLAS_BENCH_OUT", out.as_os_str()),
-        ("ATLAS_BENCH_RUNS", std::ffi::OsStr::new(runs)),
-    ];
+    let env =
+        [("ATLAS_BENCH_SPEC", spec.as_os_str()), ("ATLAS_BENCH_OUT", out.as_os_str()), ("ATLAS_BENCH_RUNS", std::ffi::OsStr::new(runs))];
     let lines = probe(exe, "stages", &env)?;
     let single = {
         let mut cmd_env = env.to_vec();

@@ -37,8 +37,8 @@ impl Stats {
 /// divided by its iteration count, from `<criterion home>/<group>/<function>/new/sample.json`.
 pub fn criterion(home: &Path, group: &str, function: &str) -> Result<Stats, String> {
     let path = home.join(group).join(function).join("new/sample.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: {e} (did the benchmark `{group}/{function}` run?)", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e} (did the benchmark `{group}/{function}` run?)", path.display()))?;
     #[derive(serde::Deserialize)]
     struct Sample {
         iters: Vec<f64>,
@@ -46,13 +46,8 @@ pub fn criterion(home: &Path, group: &str, function: &str) -> Result<Stats, Stri
     }
     let sample: Sample = serde_json::from_str(&text)
         .map_err(|e| format!("{}: not criterion's sample format ({e}); is criterion still the pinned version?", path.display()))?;
-    let per_iteration: Vec<f64> = sample
-        .iters
-        .iter()
-        .zip(&sample.times)
-        .filter(|(iters, _)| **iters > 0.0)
-        .map(|(iters, ns)| ns / iters / 1e9)
-        .collect();
+    let per_iteration: Vec<f64> =
+        sample.iters.iter().zip(&sample.times).filter(|(iters, _)| **iters > 0.0).map(|(iters, ns)| ns / iters / 1e9).collect();
     Stats::of(&per_iteration).ok_or_else(|| format!("{}: no samples", path.display()))
 }
 
@@ -109,8 +104,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let at = dir.path().join("g/f/new");
         std::fs::create_dir_all(&at).expect("mkdir");
-        std::fs::write(at.join("sample.json"), r#"{"sampling_mode":"Flat","iters":[2.0,2.0,4.0],"times":[2e9,4e9,4e9]}"#)
-            .expect("write");
+        std::fs::write(at.join("sample.json"), r#"{"sampling_mode":"Flat","iters":[2.0,2.0,4.0],"times":[2e9,4e9,4e9]}"#).expect("write");
         let s = criterion(dir.path(), "g", "f").expect("read");
         assert_eq!((s.median, s.min, s.max, s.runs), (1.0, 1.0, 2.0, 3));
         assert!(criterion(dir.path(), "g", "missing").is_err());

@@ -144,18 +144,17 @@ pub fn table(report: &Report) -> String {
             section = row.section;
             let _ = writeln!(out, "| **{section}** | | | | | |");
         }
-        let baseline = row
-            .baseline
-            .as_ref()
-            .map(|b| format!("{}: {}", b.name, format_stats(row.unit, &b.value)))
-            .unwrap_or_default();
+        let baseline = row.baseline.as_ref().map(|b| format!("{}: {}", b.name, format_stats(row.unit, &b.value))).unwrap_or_default();
         let ratio = row.ratio.map(|r| format!("{r:.2}×")).unwrap_or_default();
         let (target, met) = match &row.target {
-            Some(t) => (t.text.clone(), match t.met {
-                Some(true) => "yes",
-                Some(false) => "**no**",
-                None => "–",
-            }),
+            Some(t) => (
+                t.text.clone(),
+                match t.met {
+                    Some(true) => "yes",
+                    Some(false) => "**no**",
+                    None => "–",
+                },
+            ),
             None => (String::new(), ""),
         };
         let mut name = row.name.clone();

@@ -6,10 +6,7 @@ use indexmap::IndexMap;
 /// The media type the generated crate sends or accepts for a body: the newest JSON one (by
 /// Atlas version date, then name). The drift engine compares bodies at the same one.
 pub(crate) fn newest_json(content: &IndexMap<String, openapiv3::MediaType>) -> Option<(&String, &openapiv3::MediaType)> {
-    content
-        .iter()
-        .filter(|(mt, _)| is_json(mt))
-        .max_by(|(a, _), (b, _)| atlas_version(a).cmp(&atlas_version(b)).then_with(|| a.cmp(b)))
+    content.iter().filter(|(mt, _)| is_json(mt)).max_by(|(a, _), (b, _)| atlas_version(a).cmp(&atlas_version(b)).then_with(|| a.cmp(b)))
 }
 
 pub(crate) fn is_json(media_type: &str) -> bool {
@@ -27,8 +24,7 @@ pub(crate) fn is_preview(media_type: &str) -> bool {
 pub(crate) fn atlas_version(media_type: &str) -> Option<&str> {
     let rest = media_type.strip_prefix("application/vnd.atlas.")?;
     let date = rest.split('+').next()?;
-    let ok = date.len() == 10
-        && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let ok = date.len() == 10 && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     ok.then_some(date)
 }
 
@@ -68,7 +64,9 @@ mod tests {
     #[test]
     pub(super) fn the_newest_json_media_type_wins() {
         let mut content = IndexMap::new();
-        for mt in ["application/vnd.atlas.2025-03-12+json", "application/vnd.atlas.2026-01-01+gzip", "application/vnd.atlas.2023-01-01+json"] {
+        for mt in
+            ["application/vnd.atlas.2025-03-12+json", "application/vnd.atlas.2026-01-01+gzip", "application/vnd.atlas.2023-01-01+json"]
+        {
             content.insert(mt.to_owned(), openapiv3::MediaType::default());
         }
         assert_eq!(newest_json(&content).map(|(mt, _)| mt.as_str()), Some("application/vnd.atlas.2025-03-12+json"));

@@ -9,8 +9,8 @@ use openapiv3::{Parameter, ReferenceOr};
 
 use super::{Lowerer, ref_problem};
 use crate::error::{Error, pointer};
-use crate::load::names::{FORMER_NAMES, RUST_NAME, SHORT_NAME};
 use crate::ir::*;
+use crate::load::names::{FORMER_NAMES, RUST_NAME, SHORT_NAME};
 
 impl<'a> Lowerer<'a> {
     pub(super) fn operations(&mut self) -> Result<Vec<Operation>, Error> {
@@ -56,10 +56,9 @@ impl<'a> Lowerer<'a> {
                 };
                 let operation_id = self.name_extension(op, RUST_NAME, &at)?.unwrap_or_else(|| published.operation_id.clone());
                 if let Some(first) = seen_ids.insert(operation_id.clone(), at.clone()) {
-                    return Err(self.source.error(
-                        &pointer(&at, "operationId"),
-                        format!("duplicate operationId {operation_id:?}: already used at {first}"),
-                    ));
+                    return Err(self
+                        .source
+                        .error(&pointer(&at, "operationId"), format!("duplicate operationId {operation_id:?}: already used at {first}")));
                 }
                 ops.push(self.operation(method, path, &item.parameters, op, (operation_id, published), &at)?);
             }
@@ -127,10 +126,14 @@ impl<'a> Lowerer<'a> {
     /// `x-former-operation-ids`: the names earlier publications gave the operation.
     fn former_names(&self, op: &openapiv3::Operation, at: &str) -> Result<Vec<String>, Error> {
         let Some(value) = op.extensions.get(FORMER_NAMES) else { return Ok(Vec::new()) };
-        let names = value.as_array().map(|a| a.iter().map(|n| n.as_str().filter(|s| !s.trim().is_empty()).map(str::to_owned)).collect::<Option<Vec<_>>>());
+        let names = value
+            .as_array()
+            .map(|a| a.iter().map(|n| n.as_str().filter(|s| !s.trim().is_empty()).map(str::to_owned)).collect::<Option<Vec<_>>>());
         match names {
             Some(Some(names)) => Ok(names),
-            _ => Err(self.source.error(&pointer(at, FORMER_NAMES), format!("{FORMER_NAMES} must be a list of non-empty names, found {value}"))),
+            _ => Err(self
+                .source
+                .error(&pointer(at, FORMER_NAMES), format!("{FORMER_NAMES} must be a list of non-empty names, found {value}"))),
         }
     }
 
@@ -205,32 +208,53 @@ mod tests {
     #[test]
     fn a_missing_operation_id_is_derived_from_the_method_and_path_with_a_warning() {
         assert_eq!(derive_operation_id(Method::Get, "/groups/{groupId}/backup-jobs"), "getGroupsGroupIdBackupJobs");
-        let api = ok("paths:\n  /a/{id}:\n    delete:\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses:\n        '204': {description: none}\n");
+        let api = ok(
+            "paths:\n  /a/{id}:\n    delete:\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses:\n        '204': {description: none}\n",
+        );
         assert_eq!(api.operations[0].operation_id, "deleteAId");
         assert_eq!(api.warnings.iter().map(|w| w.kind).collect::<Vec<_>>(), ["missing-operation-id"]);
     }
 
     #[test]
     fn a_repeated_operation_id_names_both_places() {
-        let message = err("paths:\n  /a:\n    get: {operationId: x, responses: {'204': {description: n}}}\n  /b:\n    get: {operationId: x, responses: {'204': {description: n}}}\n");
+        let message = err(
+            "paths:\n  /a:\n    get: {operationId: x, responses: {'204': {description: n}}}\n  /b:\n    get: {operationId: x, responses: {'204': {description: n}}}\n",
+        );
         assert!(message.contains("#/paths/~1b/get/operationId") && message.contains("already used at #/paths/~1a/get"), "{message}");
     }
 
     #[test]
     fn atlas_extensions_tag_and_paging() {
-        let api = ok("paths:\n  /items:\n    get:\n      operationId: listItems\n      x-sunset: '2026-01-01'\n      x-rolesRequirements: [GROUP_OWNER, 3]\n      parameters:\n        - {name: pageNum, in: query, schema: {type: integer}}\n        - {name: itemsPerPage, in: query, schema: {type: integer, default: 50}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  results: {type: array, items: {type: string}}\n                  totalCount: {type: integer}\n");
+        let api = ok(
+            "paths:\n  /items:\n    get:\n      operationId: listItems\n      x-sunset: '2026-01-01'\n      x-rolesRequirements: [GROUP_OWNER, 3]\n      parameters:\n        - {name: pageNum, in: query, schema: {type: integer}}\n        - {name: itemsPerPage, in: query, schema: {type: integer, default: 50}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  results: {type: array, items: {type: string}}\n                  totalCount: {type: integer}\n",
+        );
         let op = &api.operations[0];
-        assert_eq!((op.sunset.as_deref(), op.roles.as_slice(), op.tag.as_str()), (Some("2026-01-01"), &["GROUP_OWNER".to_owned()][..], "Default"));
+        assert_eq!(
+            (op.sunset.as_deref(), op.roles.as_slice(), op.tag.as_str()),
+            (Some("2026-01-01"), &["GROUP_OWNER".to_owned()][..], "Default")
+        );
         let paging = op.pagination.as_ref().expect("a list operation");
-        assert_eq!((paging.item.clone(), paging.total_field.as_deref(), paging.default_per_page), (TypeRef::String, Some("totalCount"), 50));
+        assert_eq!(
+            (paging.item.clone(), paging.total_field.as_deref(), paging.default_per_page),
+            (TypeRef::String, Some("totalCount"), 50)
+        );
     }
 
     #[test]
     fn the_rust_name_wins_and_every_other_published_name_is_an_alias() {
-        let api = ok("paths:\n  /a:\n    post:\n      operationId: takeGroupThings\n      x-xgen-operation-id-override: takeThings\n      x-rust-name: takeThing\n      x-former-operation-ids: [takeThing, makeThings, takeThings]\n      responses: {'204': {description: n}}\n  /b:\n    get: {operationId: getB, responses: {'204': {description: n}}}\n");
+        let api = ok(
+            "paths:\n  /a:\n    post:\n      operationId: takeGroupThings\n      x-xgen-operation-id-override: takeThings\n      x-rust-name: takeThing\n      x-former-operation-ids: [takeThing, makeThings, takeThings]\n      responses: {'204': {description: n}}\n  /b:\n    get: {operationId: getB, responses: {'204': {description: n}}}\n",
+        );
         let (a, b) = (&api.operations[0], &api.operations[1]);
         assert_eq!(a.operation_id, "takeThing");
-        assert_eq!(a.published, PublishedNames { operation_id: "takeGroupThings".into(), short: Some("takeThings".into()), former: vec!["takeThing".into(), "makeThings".into(), "takeThings".into()] });
+        assert_eq!(
+            a.published,
+            PublishedNames {
+                operation_id: "takeGroupThings".into(),
+                short: Some("takeThings".into()),
+                former: vec!["takeThing".into(), "makeThings".into(), "takeThings".into()]
+            }
+        );
         assert_eq!(a.aliases(), ["takeThings", "takeGroupThings", "makeThings"]);
         assert_eq!((b.operation_id.as_str(), b.aliases()), ("getB", Vec::<&str>::new()));
     }
@@ -239,7 +263,8 @@ mod tests {
     fn a_malformed_name_extension_names_its_pointer() {
         let message = err("paths:\n  /a:\n    get: {operationId: a, x-rust-name: 3, responses: {'204': {description: n}}}\n");
         assert!(message.contains("#/paths/~1a/get/x-rust-name") && message.contains("non-empty string"), "{message}");
-        let message = err("paths:\n  /a:\n    get: {operationId: a, x-former-operation-ids: [b, ''], responses: {'204': {description: n}}}\n");
+        let message =
+            err("paths:\n  /a:\n    get: {operationId: a, x-former-operation-ids: [b, ''], responses: {'204': {description: n}}}\n");
         assert!(message.contains("#/paths/~1a/get/x-former-operation-ids"), "{message}");
     }
 

@@ -23,16 +23,15 @@ impl<'a> Lowerer<'a> {
         match p {
             ReferenceOr::Item(p) => Ok((p, at.to_owned())),
             ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/parameters/").ok_or_else(|| {
-                    self.source.error(&pointer(at, "$ref"), ref_problem(reference, "#/components/parameters/NAME"))
-                })?;
+                let name = reference
+                    .strip_prefix("#/components/parameters/")
+                    .ok_or_else(|| self.source.error(&pointer(at, "$ref"), ref_problem(reference, "#/components/parameters/NAME")))?;
                 let found = self.doc.components.as_ref().and_then(|c| c.parameters.get(name));
                 match found {
                     Some(ReferenceOr::Item(p)) => Ok((p, pointer("#/components/parameters", name))),
-                    Some(ReferenceOr::Reference { .. }) => Err(self.source.error(
-                        &pointer("#/components/parameters", name),
-                        "a parameter component that is itself a $ref is not supported",
-                    )),
+                    Some(ReferenceOr::Reference { .. }) => Err(self
+                        .source
+                        .error(&pointer("#/components/parameters", name), "a parameter component that is itself a $ref is not supported")),
                     None => Err(self.source.error(
                         &pointer(at, "$ref"),
                         format!("dangling $ref {reference:?}: there is no parameter named {name:?} under #/components/parameters"),
@@ -73,10 +72,9 @@ impl<'a> Lowerer<'a> {
         let template: Vec<String> = path_params(path);
         for name in &template {
             if !declared.contains_key(&(name.clone(), Some(ParamLocation::Path))) {
-                return Err(self.source.error(
-                    at,
-                    format!("the path template names {{{name}}} but the operation declares no path parameter {name:?}"),
-                ));
+                return Err(self
+                    .source
+                    .error(at, format!("the path template names {{{name}}} but the operation declares no path parameter {name:?}")));
             }
         }
         let mut params = Vec::new();
@@ -84,10 +82,9 @@ impl<'a> Lowerer<'a> {
             let location = match *location {
                 Some(ParamLocation::Path) => {
                     if !template.contains(name) {
-                        return Err(self.source.error(
-                            p_at,
-                            format!("path parameter {name:?} does not appear in the path template {path:?}"),
-                        ));
+                        return Err(self
+                            .source
+                            .error(p_at, format!("path parameter {name:?} does not appear in the path template {path:?}")));
                     }
                     ParamLocation::Path
                 }
@@ -207,24 +204,32 @@ mod tests {
 
     #[test]
     fn an_operations_own_parameter_replaces_the_path_levels() {
-        let spec = format!("{OP}      parameters:\n        - {{name: limit, in: query, schema: {{type: integer, minimum: 1, maximum: 10, exclusiveMaximum: true}}}}\n        - {{name: groupId, in: header, schema: {{type: string, pattern: '^[a-f0-9]{{24}}$', minLength: 24}}}}\n      responses:\n        '204': {{description: none}}\n");
+        let spec = format!(
+            "{OP}      parameters:\n        - {{name: limit, in: query, schema: {{type: integer, minimum: 1, maximum: 10, exclusiveMaximum: true}}}}\n        - {{name: groupId, in: header, schema: {{type: string, pattern: '^[a-f0-9]{{24}}$', minLength: 24}}}}\n      responses:\n        '204': {{description: none}}\n"
+        );
         let api = ok(&spec);
         let params = &api.operations[0].params;
         let summary: Vec<(&str, ParamLocation, bool)> = params.iter().map(|p| (p.name.as_str(), p.location, p.required)).collect();
-        assert_eq!(summary, [("groupId", ParamLocation::Path, true), ("limit", ParamLocation::Query, false), ("groupId", ParamLocation::Header, false)]);
+        assert_eq!(
+            summary,
+            [("groupId", ParamLocation::Path, true), ("limit", ParamLocation::Query, false), ("groupId", ParamLocation::Header, false)]
+        );
         assert_eq!((params[1].minimum, params[1].maximum), (Some(1), Some(9)));
         assert_eq!((params[2].pattern.as_deref(), params[2].min_length), (Some("^[a-f0-9]{24}$"), Some(24)));
     }
 
     #[test]
     fn a_template_segment_without_a_parameter_is_refused() {
-        let message = err("paths:\n  /groups/{groupId}:\n    get:\n      operationId: g\n      responses:\n        '204': {description: none}\n");
+        let message =
+            err("paths:\n  /groups/{groupId}:\n    get:\n      operationId: g\n      responses:\n        '204': {description: none}\n");
         assert!(message.contains("names {groupId} but the operation declares no path parameter"), "{message}");
     }
 
     #[test]
     fn cookies_and_unsupported_patterns_are_warnings() {
-        let spec = format!("{OP}      parameters:\n        - {{name: c, in: cookie, schema: {{type: string}}}}\n        - {{name: q, in: query, schema: {{type: string, pattern: '(?<=a)b'}}}}\n      responses:\n        '204': {{description: none}}\n");
+        let spec = format!(
+            "{OP}      parameters:\n        - {{name: c, in: cookie, schema: {{type: string}}}}\n        - {{name: q, in: query, schema: {{type: string, pattern: '(?<=a)b'}}}}\n      responses:\n        '204': {{description: none}}\n"
+        );
         let api = ok(&spec);
         let kinds: Vec<&str> = api.warnings.iter().map(|w| w.kind).collect();
         assert!(kinds.contains(&"cookie-parameter") && kinds.contains(&"pattern"), "{kinds:?}");

@@ -8,8 +8,8 @@ use openapiv3::{ReferenceOr, StatusCode};
 use super::media::{atlas_version, is_json, is_preview, newest_json};
 use super::{Lowerer, SCHEMAS};
 use crate::error::{Error, pointer};
-use crate::load::refs::{self, REQUEST_BODIES, RESPONSES, Section};
 use crate::ir::*;
+use crate::load::refs::{self, REQUEST_BODIES, RESPONSES, Section};
 
 impl<'a> Lowerer<'a> {
     /// The request body of the operation at `at`, in its newest JSON media type (or as
@@ -105,17 +105,21 @@ impl<'a> Lowerer<'a> {
                 ResponseKind::Bytes
             };
             let sunset = m.extensions.get("x-sunset").and_then(serde_json::Value::as_str).map(str::to_owned);
-            versions.push(ApiVersion { media_type: mt.clone(), date, sunset, preview: is_preview(mt), response, marker_ident: String::new() });
+            versions.push(ApiVersion {
+                media_type: mt.clone(),
+                date,
+                sunset,
+                preview: is_preview(mt),
+                response,
+                marker_ident: String::new(),
+            });
         }
         if status == 204 || versions.is_empty() {
             return Ok((status, ResponseKind::Empty, versions));
         }
         // The newest JSON media type decides the default answer.
         let newest = newest_json(&r.content).map(|(mt, _)| mt);
-        let kind = versions
-            .iter()
-            .find(|v| Some(&v.media_type) == newest)
-            .map_or(ResponseKind::Bytes, |v| v.response.clone());
+        let kind = versions.iter().find(|v| Some(&v.media_type) == newest).map_or(ResponseKind::Bytes, |v| v.response.clone());
         Ok((status, kind, versions))
     }
 
@@ -155,7 +159,9 @@ mod tests {
 
     #[test]
     fn the_newest_json_version_decides_the_answer_and_older_inline_ones_are_named_by_date() {
-        let api = ok("paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/vnd.atlas.2023-01-01+json:\n              schema: {type: object, properties: {old: {type: string}}}\n            application/vnd.atlas.2024-05-30+json:\n              schema: {type: object, properties: {new: {type: string}}}\n            application/vnd.atlas.2024-05-30+csv:\n              schema: {type: string}\n");
+        let api = ok(
+            "paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/vnd.atlas.2023-01-01+json:\n              schema: {type: object, properties: {old: {type: string}}}\n            application/vnd.atlas.2024-05-30+json:\n              schema: {type: object, properties: {new: {type: string}}}\n            application/vnd.atlas.2024-05-30+csv:\n              schema: {type: string}\n",
+        );
         let op = &api.operations[0];
         assert_eq!(op.success_status, 200);
         let dates: Vec<Option<&str>> = op.versions.iter().map(|v| v.date.as_deref()).collect();
@@ -169,17 +175,25 @@ mod tests {
 
     #[test]
     fn every_version_keeps_its_sunset_and_preview_sorts_first_so_the_newest_stable_is_last() {
-        let api = ok("paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/vnd.atlas.2025-03-12+json:\n              schema: {type: string}\n            application/vnd.atlas.preview+json:\n              x-sunset: '2026-08-10'\n              schema: {type: string}\n            application/vnd.atlas.2023-01-01+json:\n              x-sunset: '2027-07-01'\n              schema: {type: integer}\n");
+        let api = ok(
+            "paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/vnd.atlas.2025-03-12+json:\n              schema: {type: string}\n            application/vnd.atlas.preview+json:\n              x-sunset: '2026-08-10'\n              schema: {type: string}\n            application/vnd.atlas.2023-01-01+json:\n              x-sunset: '2027-07-01'\n              schema: {type: integer}\n",
+        );
         let op = &api.operations[0];
-        let seen: Vec<(Option<&str>, bool, Option<&str>)> = op.versions.iter().map(|v| (v.date.as_deref(), v.preview, v.sunset.as_deref())).collect();
-        assert_eq!(seen, [(None, true, Some("2026-08-10")), (Some("2023-01-01"), false, Some("2027-07-01")), (Some("2025-03-12"), false, None)]);
+        let seen: Vec<(Option<&str>, bool, Option<&str>)> =
+            op.versions.iter().map(|v| (v.date.as_deref(), v.preview, v.sunset.as_deref())).collect();
+        assert_eq!(
+            seen,
+            [(None, true, Some("2026-08-10")), (Some("2023-01-01"), false, Some("2027-07-01")), (Some("2025-03-12"), false, None)]
+        );
         assert!(matches!(op.response, ResponseKind::Json(TypeRef::String)), "the default answer is the newest stable version's");
         assert!(op.is_versioned());
     }
 
     #[test]
     fn no_content_is_empty_and_a_non_json_body_is_bytes() {
-        let api = ok("paths:\n  /a:\n    post:\n      operationId: upload\n      requestBody:\n        required: true\n        content:\n          application/gzip: {}\n      responses:\n        '204': {description: none}\n        '404': {description: missing}\n      default: {description: error}\n");
+        let api = ok(
+            "paths:\n  /a:\n    post:\n      operationId: upload\n      requestBody:\n        required: true\n        content:\n          application/gzip: {}\n      responses:\n        '204': {description: none}\n        '404': {description: missing}\n      default: {description: error}\n",
+        );
         let op = &api.operations[0];
         assert!(matches!(op.response, ResponseKind::Empty));
         let body = op.body.as_ref().expect("body");
@@ -191,14 +205,18 @@ mod tests {
     fn a_request_body_ref_resolves_and_a_dangling_one_is_refused() {
         let good = "paths:\n  /a:\n    post:\n      operationId: make\n      requestBody:\n        $ref: '#/components/requestBodies/Make'\n      responses:\n        '204': {description: none}\ncomponents:\n  requestBodies:\n    Make:\n      content:\n        application/json:\n          schema: {type: object, properties: {n: {type: integer}}}\n";
         let api = ok(good);
-        assert!(matches!(&api.operations[0].body, Some(Body { ty: TypeRef::Named(id), .. }) if api.types[id.0].wanted_name == "MakeRequest"));
+        assert!(
+            matches!(&api.operations[0].body, Some(Body { ty: TypeRef::Named(id), .. }) if api.types[id.0].wanted_name == "MakeRequest")
+        );
         let message = err(&good.replace("requestBodies/Make'", "requestBodies/Nope'"));
         assert!(message.contains("#/paths/~1a/post/requestBody/$ref") && message.contains("no such request body"), "{message}");
     }
 
     #[test]
     fn the_error_model_is_the_schema_most_error_answers_use() {
-        let api = ok("paths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Ok'}}}}\n        '400': {description: bad, content: {application/json: {schema: {$ref: '#/components/schemas/ApiError'}}}}\n        '500': {description: bad, content: {application/json: {schema: {$ref: '#/components/schemas/ApiError'}}}}\ncomponents:\n  schemas:\n    Ok: {type: object, properties: {x: {type: string}}}\n    ApiError: {type: object, properties: {detail: {type: string}}}\n");
+        let api = ok(
+            "paths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Ok'}}}}\n        '400': {description: bad, content: {application/json: {schema: {$ref: '#/components/schemas/ApiError'}}}}\n        '500': {description: bad, content: {application/json: {schema: {$ref: '#/components/schemas/ApiError'}}}}\ncomponents:\n  schemas:\n    Ok: {type: object, properties: {x: {type: string}}}\n    ApiError: {type: object, properties: {detail: {type: string}}}\n",
+        );
         assert_eq!(api.error_model.map(|id| api.types[id.0].wanted_name.as_str()), Some("ApiError"));
         assert_eq!(ty(&api, "ApiError").pointer, "#/components/schemas/ApiError");
     }

@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 use indexmap::IndexMap;
-use openapiv3::{AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
+};
 
 use super::{Lowerer, SCHEMAS};
 use crate::error::{Error, pointer};
-use crate::load::schemas::{Order, all_of, resolve};
 use crate::ir::*;
-
+use crate::load::schemas::{Order, all_of, resolve};
 
 /// The object-like parts of a schema, whether it was written as `type: object`, without a
 /// type, or as the parts of an `allOf`.
@@ -36,13 +37,9 @@ impl<'a> Lowerer<'a> {
             while let TypeKind::Alias(TypeRef::Named(next)) = &self.types[current.0].kind {
                 if !seen.insert(current) {
                     let at = self.types[start].pointer.clone();
-                    return Err(self.source.error(
-                        &at,
-                        format!(
-                            "cyclic $ref: {} refers back to itself through $ref only",
-                            self.types[start].wanted_name
-                        ),
-                    ));
+                    return Err(self
+                        .source
+                        .error(&at, format!("cyclic $ref: {} refers back to itself through $ref only", self.types[start].wanted_name)));
                 }
                 current = *next;
             }
@@ -115,24 +112,17 @@ impl<'a> Lowerer<'a> {
                 VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Bytes,
                 _ => TypeRef::String,
             },
-            SchemaKind::Type(Type::Integer(i)) => {
-                match i.format {
-                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
-                    _ => TypeRef::I64,
-                }
-            }
+            SchemaKind::Type(Type::Integer(i)) => match i.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                _ => TypeRef::I64,
+            },
             SchemaKind::Type(Type::Number(n)) => match n.format {
                 VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
                 _ => TypeRef::F64,
             },
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Type(Type::Array(a)) => match &a.items {
-                Some(items) => TypeRef::Vec(Box::new(self.use_schema(
-                    items,
-                    &format!("{hint}Item"),
-                    owner,
-                    &pointer(at, "items"),
-                )?)),
+                Some(items) => TypeRef::Vec(Box::new(self.use_schema(items, &format!("{hint}Item"), owner, &pointer(at, "items"))?)),
                 None => TypeRef::Vec(Box::new(TypeRef::Json)),
             },
             SchemaKind::Type(Type::Object(o)) => self.map_of(o.additional_properties.as_ref(), hint, owner, at)?,
@@ -182,12 +172,9 @@ impl<'a> Lowerer<'a> {
         at: &str,
     ) -> Result<TypeRef, Error> {
         Ok(match additional {
-            Some(AdditionalProperties::Schema(s)) => TypeRef::Map(Box::new(self.use_schema(
-                s,
-                &format!("{hint}Value"),
-                owner,
-                &pointer(at, "additionalProperties"),
-            )?)),
+            Some(AdditionalProperties::Schema(s)) => {
+                TypeRef::Map(Box::new(self.use_schema(s, &format!("{hint}Value"), owner, &pointer(at, "additionalProperties"))?))
+            }
             Some(AdditionalProperties::Any(true)) => TypeRef::Map(Box::new(TypeRef::Json)),
             _ => TypeRef::Json,
         })
@@ -259,9 +246,7 @@ impl<'a> Lowerer<'a> {
                 }
                 // Its parts are in the walk, before it.
                 SchemaKind::AllOf { .. } => {}
-                SchemaKind::Any(any) => {
-                    collect_object(parts, &any.properties, &any.required, any.additional_properties.as_ref(), &part.at)
-                }
+                SchemaKind::Any(any) => collect_object(parts, &any.properties, &any.required, any.additional_properties.as_ref(), &part.at),
                 _ => self.warn(
                     "allOf-part",
                     &part.listed_at,
@@ -312,9 +297,7 @@ impl<'a> Lowerer<'a> {
             });
         }
         let additional = match parts.additional {
-            Some((AdditionalProperties::Schema(s), ap_at)) => {
-                Some(self.use_schema(s, &format!("{name}Value"), owner, &ap_at)?)
-            }
+            Some((AdditionalProperties::Schema(s), ap_at)) => Some(self.use_schema(s, &format!("{name}Value"), owner, &ap_at)?),
             Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
             _ => None,
         };
@@ -355,7 +338,12 @@ impl<'a> Lowerer<'a> {
                 // A bare schema name is allowed as a mapping value.
                 None => match self.components.get(target.as_str()) {
                     Some(id) => *id,
-                    None => return Err(self.source.error(&map_at, format!("discriminator mapping names {target:?}, which is not a schema under #/components/schemas"))),
+                    None => {
+                        return Err(self.source.error(
+                            &map_at,
+                            format!("discriminator mapping names {target:?}, which is not a schema under #/components/schemas"),
+                        ));
+                    }
                 },
             };
             mapped.entry(id).or_default().push(tag.clone());
@@ -367,20 +355,14 @@ impl<'a> Lowerer<'a> {
                 self.warn("oneOf-variant", &v_at, "oneOf variant that is not an object cannot carry a discriminator; skipped");
                 continue;
             };
-            let tags = mapped
-                .remove(&id)
-                .unwrap_or_else(|| vec![self.types[id.0].wanted_name.clone()]);
+            let tags = mapped.remove(&id).unwrap_or_else(|| vec![self.types[id.0].wanted_name.clone()]);
             variants.push(TaggedVariant { tags, ty: id, ident: String::new() });
         }
         // Mapping entries that the oneOf does not list are still valid answers.
         for (id, tags) in mapped {
             variants.push(TaggedVariant { tags, ty: id, ident: String::new() });
         }
-        Ok(TypeKind::Tagged(Tagged {
-            property: disc.property_name.clone(),
-            variants,
-            unknown_ident: String::new(),
-        }))
+        Ok(TypeKind::Tagged(Tagged { property: disc.property_name.clone(), variants, unknown_ident: String::new() }))
     }
 
     /// The values of a list of schemas that are all string enums.
@@ -418,10 +400,7 @@ fn collect_object<'s>(
 
 fn string_enum(values: impl Iterator<Item = String>) -> TypeKind {
     let mut seen = BTreeSet::new();
-    let variants = values
-        .filter(|v| seen.insert(v.clone()))
-        .map(|value| EnumVariant { value, ident: String::new() })
-        .collect();
+    let variants = values.filter(|v| seen.insert(v.clone())).map(|value| EnumVariant { value, ident: String::new() }).collect();
     TypeKind::Enum(StringEnum { variants, unknown_ident: String::new() })
 }
 
@@ -439,7 +418,9 @@ mod tests {
 
     #[test]
     fn an_inline_enum_property_gets_a_type_named_after_its_place() {
-        let api = ok("paths: {}\ncomponents:\n  schemas:\n    Job:\n      type: object\n      required: [state]\n      properties:\n        state:\n          type: string\n          enum: [a, b, a]\n        tags:\n          type: array\n          items:\n            type: string\n");
+        let api = ok(
+            "paths: {}\ncomponents:\n  schemas:\n    Job:\n      type: object\n      required: [state]\n      properties:\n        state:\n          type: string\n          enum: [a, b, a]\n        tags:\n          type: array\n          items:\n            type: string\n",
+        );
         assert_eq!(fields(&api, "Job"), vec![("state".to_owned(), true), ("tags".to_owned(), false)]);
         let state = ty(&api, "JobState");
         assert_eq!(state.owner, "Job");
@@ -452,13 +433,17 @@ mod tests {
 
     #[test]
     fn all_of_merges_the_properties_of_its_parts() {
-        let api = ok("paths: {}\ncomponents:\n  schemas:\n    Base:\n      type: object\n      required: [id]\n      properties:\n        id: {type: string}\n    Full:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - type: object\n          properties:\n            size: {type: integer, format: int32}\n");
+        let api = ok(
+            "paths: {}\ncomponents:\n  schemas:\n    Base:\n      type: object\n      required: [id]\n      properties:\n        id: {type: string}\n    Full:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - type: object\n          properties:\n            size: {type: integer, format: int32}\n",
+        );
         assert_eq!(fields(&api, "Full"), vec![("id".to_owned(), true), ("size".to_owned(), false)]);
     }
 
     #[test]
     fn a_one_of_of_string_enums_is_one_enum() {
-        let api = ok("paths: {}\ncomponents:\n  schemas:\n    A: {type: string, enum: [x, y]}\n    B: {type: string, enum: [y, z]}\n    Event:\n      oneOf:\n        - $ref: '#/components/schemas/A'\n        - $ref: '#/components/schemas/B'\n");
+        let api = ok(
+            "paths: {}\ncomponents:\n  schemas:\n    A: {type: string, enum: [x, y]}\n    B: {type: string, enum: [y, z]}\n    Event:\n      oneOf:\n        - $ref: '#/components/schemas/A'\n        - $ref: '#/components/schemas/B'\n",
+        );
         match &ty(&api, "Event").kind {
             TypeKind::Enum(e) => assert_eq!(e.variants.iter().map(|v| v.value.as_str()).collect::<Vec<_>>(), ["x", "y", "z"]),
             other => panic!("{other:?}"),
@@ -467,7 +452,9 @@ mod tests {
 
     #[test]
     fn scalars_map_to_their_types() {
-        let api = ok("paths: {}\ncomponents:\n  schemas:\n    S:\n      type: object\n      properties:\n        a: {type: string, format: date-time}\n        b: {type: string, format: binary}\n        c: {type: integer}\n        d: {type: number, format: float}\n        e: {type: object, additionalProperties: {type: boolean}}\n");
+        let api = ok(
+            "paths: {}\ncomponents:\n  schemas:\n    S:\n      type: object\n      properties:\n        a: {type: string, format: date-time}\n        b: {type: string, format: binary}\n        c: {type: integer}\n        d: {type: number, format: float}\n        e: {type: object, additionalProperties: {type: boolean}}\n",
+        );
         let TypeKind::Struct(s) = &ty(&api, "S").kind else { panic!("struct") };
         let types: Vec<&TypeRef> = s.fields.iter().map(|f| &f.ty).collect();
         assert_eq!(types, [&TypeRef::DateTime, &TypeRef::Bytes, &TypeRef::I64, &TypeRef::F32, &TypeRef::Map(Box::new(TypeRef::Bool))]);
@@ -475,7 +462,9 @@ mod tests {
 
     #[test]
     fn a_ref_only_cycle_is_refused() {
-        let message = err("paths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: '#/components/schemas/B'\n    B:\n      $ref: '#/components/schemas/A'\n");
+        let message = err(
+            "paths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: '#/components/schemas/B'\n    B:\n      $ref: '#/components/schemas/A'\n",
+        );
         assert!(message.contains("cyclic $ref"), "{message}");
     }
 }
