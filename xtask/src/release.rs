@@ -55,6 +55,11 @@ pub struct ReleaseArgs {
     /// The date of a new entry, YYYY-MM-DD [default: today, UTC].
     #[arg(long)]
     pub date: Option<String>,
+    /// spec/ as the last entry had it, when spec/ was since edited in the project rather than
+    /// by `spec update` (e.g. `git show v0.1.2:spec/atlas-backup.yaml > old.yaml`): the entry
+    /// is the drift from it, which decides the version, as `spec update`'s is.
+    #[arg(long, value_name = "SPEC")]
+    pub since: Option<PathBuf>,
 }
 
 /// A version `MAJOR.MINOR.PATCH`.
@@ -95,7 +100,7 @@ impl fmt::Display for Version {
 }
 
 /// How far the version moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Bump {
     None,
     Patch,
@@ -462,14 +467,30 @@ pub fn run(args: ReleaseArgs, root: &Path) -> Result<ExitCode, String> {
         println!("generated/ is what the changelog entry {version} describes: nothing to record");
         return Ok(ExitCode::SUCCESS);
     }
-    let next = if last.is_some() { version.next(Bump::Patch) } else { version };
     let spec_text = std::fs::read_to_string(&paths.spec).map_err(|e| format!("{}: cannot read: {e}", paths.spec.display()))?;
-    let loaded =
-        atlas_codegen::load::parse_with(&paths.spec, spec_text.as_bytes(), overlay_of(&paths.spec)?.as_ref()).map_err(|e| e.to_string())?;
+    let overlay = overlay_of(&paths.spec)?;
+    let loaded = atlas_codegen::load::parse_with(&paths.spec, spec_text.as_bytes(), overlay.as_ref()).map_err(|e| e.to_string())?;
+    // Both sides with the project's overlay, so that the drift is the spec's alone.
+    let before = match &args.since {
+        Some(file) => {
+            let text = std::fs::read(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+            Some(atlas_codegen::load::parse_with(file, &text, overlay.as_ref()).map_err(|e| e.to_string())?)
+        }
+        None => None,
+    };
+    let old = before.as_ref().unwrap_or(&loaded);
     let date = date(args.date)?;
-    let empty = drift::diff(&loaded, &loaded, &drift::Options::default()).map_err(|e| e.to_string())?;
-    let note = if last.is_some() { "Regenerated without a spec change." } else { "The first release of the generated crates." };
-    prepare(root, &paths, &spec_text, next, &date, &empty, (&loaded, &loaded), note)?.write(&paths)?;
+    let report = drift::diff(old, &loaded, &drift::Options::default()).map_err(|e| e.to_string())?;
+    let next = if last.is_some() { version.next(bump_for(&report).max(Bump::Patch)) } else { version };
+    let note = match (&args.since, last.is_some()) {
+        (Some(file), _) => format!(
+            "spec/ edited in the project since the last entry (compared with `{}`).",
+            file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
+        ),
+        (None, true) => "Regenerated without a spec change.".to_owned(),
+        (None, false) => "The first release of the generated crates.".to_owned(),
+    };
+    prepare(root, &paths, &spec_text, next, &date, &report, (old, &loaded), &note)?.write(&paths)?;
     println!("recorded {next} ({date}) in {}", paths.changelog().display());
     Ok(ExitCode::SUCCESS)
 }

@@ -281,6 +281,32 @@ fn release_check_fails_when_generated_changed_without_an_entry() {
     assert!(out.contains("the spec's version is 0.1.1, but the newest changelog entry is 0.1.0"), "{out}");
 }
 
+/// spec/ edited by hand rather than by `spec update`: `release --since OLD` records the drift
+/// from the spec as the last entry had it, and the drift decides the version.
+#[test]
+fn release_since_an_older_spec_records_its_drift_and_its_version() {
+    let ws = Workspace::fixture();
+    let old = ws.read("spec/atlas-backup.yaml");
+    ws.write("old.yaml", &old);
+    let edited = old.replace("        id: {type: string, readOnly: true}\n", "");
+    assert_ne!(edited, old, "the fixture's Snapshot has an id");
+    ws.write("spec/atlas-backup.yaml", &edited);
+    ws.ok(&["generate"]);
+    let old_file = ws.path("old.yaml").display().to_string();
+    ws.ok(&["release", "--since", &old_file, "--date", "2026-01-02"]);
+    assert_eq!(ws.version(), "0.2.0", "a property removed from an answer is breaking");
+    let changelog = ws.read("generated/CHANGELOG.md");
+    assert!(changelog.contains("## [0.2.0] - 2026-01-02") && changelog.contains("compared with `old.yaml`"), "{changelog}");
+    assert!(changelog.contains("### Breaking") && changelog.contains("`Snapshot`"), "{changelog}");
+    ws.ok(&["release", "--check"]);
+    // Without --since, a change of the generated code alone is a patch.
+    let lib = ws.read("generated/src/lib.rs");
+    ws.write("generated/src/lib.rs", &format!("{lib}\n// an edit\n"));
+    ws.ok(&["release", "--date", "2026-01-03"]);
+    assert_eq!(ws.version(), "0.2.1");
+    assert!(ws.read("generated/CHANGELOG.md").contains("## [0.2.1] - 2026-01-03\n"), "the patch entry");
+}
+
 /// spec/ is v2.yaml (2026-08-12) plus the intended differences: updating from that file,
 /// alone in an empty folder as a maintainer downloads it, changes no byte, and spec check
 /// stays clean.
