@@ -132,20 +132,24 @@ async fn token_endpoint(server: &MockServer) {
 }
 
 fn snapshot(status: &str) -> Value {
-    json!({"id": SNAPSHOT, "status": status, "snapshotType": "onDemand"})
+    json!({"id": SNAPSHOT, "type": "replicaSet", "status": status, "snapshotType": "onDemand", "storageSizeBytes": 5_368_709_120_i64})
+}
+
+/// An answer as Atlas sends it: the body in the operation's versioned media type.
+fn atlas(status: u16, body: &Value, version: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.to_string(), &format!("application/vnd.atlas.{version}+json"))
 }
 
 async fn take_and_wait(states: &[&str], extra: &[&str]) -> (Output, MockServer) {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(snapshots_path()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(snapshot("queued")))
+        .respond_with(atlas(200, &snapshot("queued"), "2025-03-12"))
         .mount(&server)
         .await;
     let get = format!("{}/{SNAPSHOT}", snapshots_path());
     for (i, state) in states.iter().enumerate() {
-        let mock =
-            Mock::given(method("GET")).and(path(get.clone())).respond_with(ResponseTemplate::new(200).set_body_json(snapshot(state)));
+        let mock = Mock::given(method("GET")).and(path(get.clone())).respond_with(atlas(200, &snapshot(state), "2024-05-30"));
         let mock = if i + 1 < states.len() { mock.up_to_n_times(1) } else { mock };
         mock.with_priority(u8::try_from(i + 1).unwrap_or(u8::MAX)).mount(&server).await;
     }
@@ -807,11 +811,6 @@ async fn all_and_wait_print_what_atlas_sent() {
     assert_eq!(squeezed(&stdout), SENT_SNAPSHOT);
 }
 
-/// An answer as Atlas sends it: the body in the operation's versioned media type.
-fn atlas(status: u16, body: &Value, version: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body.to_string(), &format!("application/vnd.atlas.{version}+json"))
-}
-
 /// `--har FILE` records what the command exchanged (the take and every poll of `--wait`,
 /// every page of `--all`, an API error), never a credential; `spec observe` reads the
 /// archives back and finds every exchange in spec/, agreeing with it.
@@ -820,39 +819,7 @@ async fn har_records_every_exchange_and_spec_observe_reads_it_back() {
     let dir = tempfile::tempdir().expect("temp dir");
     let har = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_owned();
     let (taken, listed, failed) = (har("take.har"), har("exports.har"), har("error.har"));
-    let snapshot = |status: &str| json!({"id": SNAPSHOT, "type": "replicaSet", "status": status, "snapshotType": "onDemand", "storageSizeBytes": 5_368_709_120_i64});
-
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(snapshots_path()))
-        .respond_with(atlas(200, &snapshot("queued"), "2025-03-12"))
-        .mount(&server)
-        .await;
-    let get = format!("{}/{SNAPSHOT}", snapshots_path());
-    for (i, state) in ["queued", "inProgress", "completed"].iter().enumerate() {
-        let mock = Mock::given(method("GET")).and(path(get.clone())).respond_with(atlas(200, &snapshot(state), "2024-05-30"));
-        let mock = if i < 2 { mock.up_to_n_times(1) } else { mock };
-        mock.with_priority(u8::try_from(i + 1).unwrap_or(u8::MAX)).mount(&server).await;
-    }
-    let body = body_file("{\"retentionInDays\": 1}");
-    let args = [
-        "--har",
-        &taken,
-        "cloudBackups",
-        "takeSnapshots",
-        "--groupId",
-        GROUP,
-        "--clusterName",
-        "C0",
-        "--file",
-        body.path().to_str().expect("utf-8"),
-        "--wait",
-        "--min-delay",
-        "1ms",
-        "--max-delay",
-        "2ms",
-    ];
-    let out = cli(Some(&server), &args);
+    let (out, _server) = take_and_wait(&["queued", "inProgress", "completed"], &["--har", &taken]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
 
     let server = MockServer::start().await;
@@ -873,7 +840,7 @@ async fn har_records_every_exchange_and_spec_observe_reads_it_back() {
     let server = MockServer::start().await;
     let error = json!({"error": 404, "errorCode": "SNAPSHOT_NOT_FOUND", "detail": "No snapshot with ID", "reason": "Not Found"});
     Mock::given(method("GET"))
-        .and(path(get))
+        .and(path(format!("{}/{SNAPSHOT}", snapshots_path())))
         .respond_with(ResponseTemplate::new(404).set_body_raw(error.to_string(), "application/json"))
         .mount(&server)
         .await;
