@@ -70,14 +70,17 @@ impl Workspace {
         let manifest = dir.join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{name}: no command line: {e}"));
         let cli = format!("{package}-cli");
-        let library = "atlas-backup = { path = \"..\" }";
-        assert!(text.contains(library), "{name}: the command line's manifest names its library as {library}");
+        // The library is `atlas-backup = { version = "=X.Y.Z", path = ".." }`: the same
+        // dependency, renamed to this workspace's package, every tag and no TLS.
+        let library = text.lines().find(|l| l.starts_with("atlas-backup = {") && l.contains("path = \"..\""));
+        let library = library
+            .unwrap_or_else(|| panic!("{name}: the command line's manifest names no library `atlas-backup = {{ .., path = \"..\" }}`"));
+        let renamed = format!(
+            "{}, package = {package:?}, default-features = false, features = [\"all-tags\"] }}",
+            library.trim_end().trim_end_matches('}').trim_end()
+        );
         let text = text
-            .replacen(
-                library,
-                &format!("atlas-backup = {{ path = \"..\", package = {package:?}, default-features = false, features = [\"all-tags\"] }}"),
-                1,
-            )
+            .replacen(library, &renamed, 1)
             // One binary name per workspace.
             .replacen("name = \"atlas-backup\"\npath = \"src/main.rs\"", &format!("name = \"{cli}\"\npath = \"src/main.rs\""), 1);
         let package_line = "name = \"atlas-backup-cli\"";
