@@ -70,7 +70,7 @@ fn run_inner(tables: &Tables, args: Vec<std::ffi::OsString>) -> Result<(), Failu
     let (words, profile_name) = scan(&args);
     let profile = match profile_name.as_deref() {
         Some(name) => Some(Profile::load(name)?),
-        None => Profile::implicit(),
+        None => Profile::implicit()?,
     };
     let project = config::default_project(profile.as_ref());
     let wanted = |a: &str, b: &str| words.first().is_some_and(|w| w == a || w == b);

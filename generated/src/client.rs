@@ -355,7 +355,7 @@ impl Client {
         let raw = self.execute(request).await?;
         let mismatch = match decode::<T>(&raw.body, envelope) {
             Ok(_) => None,
-            Err(Undecoded::Envelope(error)) => return Err(*error),
+            Err(failed @ Undecoded::Envelope(..)) => return Err(failed.into_error(&raw)),
             Err(Undecoded::Body(e)) => Some(e),
         };
         let response = Response::new(raw.body.clone(), raw.status, raw.headers, raw.attempts).with_received(raw.body);
@@ -398,15 +398,16 @@ pub(crate) async fn read_body(mut response: reqwest::Response, status: StatusCod
 enum Undecoded {
     /// The body is not `T` (nor an envelope of `T`).
     Body(serde_json::Error),
-    /// The envelope carried an error status: the call failed.
-    Envelope(Box<Error>),
+    /// The envelope carried an error status and this content: the call failed.
+    Envelope(StatusCode, Vec<u8>),
 }
 
 impl Undecoded {
     fn into_error(self, raw: &Raw) -> Error {
         match self {
             Undecoded::Body(source) => Error::Decode { status: raw.status, source, excerpt: excerpt(&raw.body) },
-            Undecoded::Envelope(e) => *e,
+            // The answer's own headers and attempts: Retry-After and the request id stay.
+            Undecoded::Envelope(status, content) => api_error(status, raw.headers.clone(), &content, raw.attempts),
         }
     }
 }
@@ -429,7 +430,7 @@ fn decode<T: serde::de::DeserializeOwned>(body: &[u8], envelope: bool) -> Result
     let wrapped: Envelope = serde_json::from_slice(body).map_err(Undecoded::Body)?;
     if let Some(status) = wrapped.status.and_then(|s| StatusCode::from_u16(s).ok()).filter(|s| !s.is_success()) {
         let content = serde_json::to_vec(&wrapped.content).unwrap_or_default();
-        return Err(Undecoded::Envelope(Box::new(api_error(status, HeaderMap::new(), &content, 1))));
+        return Err(Undecoded::Envelope(status, content));
     }
     serde_json::from_value(wrapped.content).map_err(Undecoded::Body)
 }

@@ -321,6 +321,12 @@ fn the_default_profile_without_profile_and_p_for_profile() {
     assert!(text(&out).0.contains("/groups/cccccccccccccccccccccccc/"), "{}", text(&out).1);
     let out = run(cmd().env("MONGODB_ATLAS_PROJECT_ID", GROUP), &args(&[]), None);
     assert!(text(&out).0.contains(&format!("/groups/{GROUP}/")), "{}", text(&out).1);
+    // A config file that is there but broken is named, not silently ignored.
+    std::fs::write(dir.path().join("atlascli/config.toml"), "[default\nproject_id = 1").expect("write");
+    let out = run(&mut cmd(), &args(&[]), None);
+    let (stdout, stderr) = text(&out);
+    assert_eq!((out.status.code(), stdout.as_str()), (Some(3), ""), "{stderr}");
+    assert!(stderr.contains("config.toml: not valid TOML"), "{stderr}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! builder driven from values through `atlas_backup::call::Call`.
 
 use atlas_backup::call::Call;
-use atlas_backup::{Client, RetryPolicy};
+use atlas_backup::{Client, Error, RetryPolicy};
 use futures::StreamExt;
 use serde_json::json;
 use wiremock::matchers::{method, path, query_param};
@@ -82,7 +82,10 @@ async fn envelope_true_is_unwrapped_not_a_decode_error() {
 async fn an_error_status_in_the_envelope_is_the_api_error() {
     let server = MockServer::start().await;
     let envelope = json!({"status": 404, "content": {"error": 404, "errorCode": "SNAPSHOT_NOT_FOUND", "detail": "no such snapshot"}});
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(envelope)).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(envelope).insert_header("x-request-id", "req-42"))
+        .mount(&server)
+        .await;
     let err = client(&server)
         .get_group_cluster_backup_snapshot()
         .group_id(GROUP)
@@ -94,6 +97,9 @@ async fn an_error_status_in_the_envelope_is_the_api_error() {
         .expect_err("Atlas said 404");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(err.error_code(), Some("SNAPSHOT_NOT_FOUND"));
+    // The error keeps the answer's own headers and attempts.
+    let Error::Api(answer) = &err else { panic!("an API error: {err:?}") };
+    assert_eq!((answer.headers.get("x-request-id").and_then(|v| v.to_str().ok()), answer.attempts), (Some("req-42"), 1));
 }
 
 #[tokio::test]

@@ -118,8 +118,8 @@ pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
             Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         SpecTask::Observe { files, spec, intended, format } => {
-            let spec = at_root(root, spec.unwrap_or_else(|| PathBuf::from("spec/atlas-backup.yaml")));
-            let intended = at_root(root, intended.unwrap_or_else(|| PathBuf::from("spec/intended-differences.yaml")));
+            let spec = at_root(root, spec.unwrap_or_else(|| PathBuf::from(crate::release::SPEC)));
+            let intended = at_root(root, intended.unwrap_or_else(|| PathBuf::from(crate::release::INTENDED)));
             let files: Vec<PathBuf> = files.into_iter().map(|f| at_root(root, f)).collect();
             let observed = atlas_codegen::load::load(&spec)
                 .and_then(|spec| Ok((spec, observe::known::load(&intended)?)))

@@ -37,22 +37,28 @@ impl Profile {
         let path = config_path().ok_or_else(|| Failure::config("cannot find the Atlas CLI's config directory (no HOME)"))?;
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Failure::config(format!("profile `{name}`: cannot read {}: {e}", path.display())))?;
-        let mut table: toml::Table =
-            toml::from_str(&text).map_err(|e| Failure::config(format!("{}: not valid TOML: {e}", path.display())))?;
-        match table.remove(name) {
-            Some(toml::Value::Table(values)) => Ok(Profile { values }),
-            _ => Err(Failure::config(format!("{} has no profile `{name}`", path.display()))),
-        }
+        Profile::from_config(&path, &text, name)?.ok_or_else(|| Failure::config(format!("{} has no profile `{name}`", path.display())))
     }
 
     /// The Atlas CLI's `default` profile, as `atlas` uses it when no profile is named; none
-    /// when there is no config file or no such profile.
-    pub fn implicit() -> Option<Profile> {
-        let text = std::fs::read_to_string(config_path()?).ok()?;
-        let mut table: toml::Table = toml::from_str(&text).ok()?;
-        match table.remove("default") {
-            Some(toml::Value::Table(values)) => Some(Profile { values }),
-            _ => None,
+    /// when there is no config file or no such profile. A config file that is there but
+    /// broken is an error naming it (else its credentials would silently be missing).
+    pub fn implicit() -> Result<Option<Profile>, Failure> {
+        let Some(path) = config_path() else { return Ok(None) };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Profile::from_config(&path, &text, "default"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Failure::config(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+
+    /// Profile `name` of the config file `path` holding `text`.
+    fn from_config(path: &std::path::Path, text: &str, name: &str) -> Result<Option<Profile>, Failure> {
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|e| Failure::config(format!("{}: not valid TOML: {e}", path.display())))?;
+        match table.remove(name) {
+            Some(toml::Value::Table(values)) => Ok(Some(Profile { values })),
+            _ => Ok(None),
         }
     }
 

@@ -95,7 +95,8 @@ pub fn pointer_at(text: &str, line: usize, column: usize) -> String {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            offset += l.char_indices().nth(column.saturating_sub(1)).map_or(l.len(), |(b, _)| b);
+            // serde_json counts the column in bytes, not characters.
+            offset += column.saturating_sub(1).min(l.len());
             break;
         }
         offset += l.len();
@@ -212,5 +213,18 @@ mod tests {
         }
         let e = serde_json::from_str::<Page>(text).expect_err("status is a number");
         assert_eq!(pointer_at(text, e.line(), e.column()), "/results/1/status");
+    }
+
+    #[test]
+    fn the_pointer_of_an_error_after_non_ascii_text_is_the_field_s() {
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Answer {
+            d: String,
+            n: i32,
+        }
+        let text = r#"{"d":"été, déjà","n":"x"}"#;
+        let Err(e) = serde_json::from_str::<Answer>(text) else { panic!("`n` is not a number") };
+        assert_eq!(pointer_at(text, e.line(), e.column()), "/n");
     }
 }
