@@ -461,7 +461,9 @@ fn call(tables: &Tables, op: &'static Operation, m: &ArgMatches, globals: &Globa
         let received = request.send().await?;
         warn_mismatch(&received, op);
         let Some(link) = follow else {
-            return globals.out.print(received.response().body());
+            globals.out.print(received.response().body())?;
+            // An error status in Atlas's envelope: printed as sent, and the call failed.
+            return received.into_failure().map_or(Ok(()), |e| Err(e.into()));
         };
         let answer: Value = serde_json::from_slice(received.response().body()).unwrap_or(Value::Null);
         let w = tables.waiters.get(link.waiter).ok_or_else(|| Failure::usage("link to no waiter"))?;

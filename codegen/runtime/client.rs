@@ -350,13 +350,15 @@ impl Client {
     pub(crate) async fn execute_checked<T: serde::de::DeserializeOwned>(&self, request: Request) -> Result<crate::call::Received, Error> {
         let envelope = request.envelope();
         let raw = self.execute(request).await?;
-        let mismatch = match decode::<T>(&raw.body, envelope) {
-            Ok(_) => None,
-            Err(failed @ Undecoded::Envelope(..)) => return Err(failed.into_error(&raw)),
-            Err(Undecoded::Body(e)) => Some(e),
+        // An error status in Atlas's envelope fails the call, but the envelope is what Atlas
+        // sent: it is answered all the same, with the failure beside it.
+        let (mismatch, failure) = match decode::<T>(&raw.body, envelope) {
+            Ok(_) => (None, None),
+            Err(failed @ Undecoded::Envelope(..)) => (None, Some(failed.into_error(&raw))),
+            Err(Undecoded::Body(e)) => (Some(e), None),
         };
         let response = Response::new(raw.body.clone(), raw.status, raw.headers, raw.attempts).with_received(raw.body);
-        Ok(crate::call::Received::new(response, mismatch, envelope))
+        Ok(crate::call::Received::new(response, mismatch, envelope, failure))
     }
 
     // Used by operations without a response body; a spec may have none.

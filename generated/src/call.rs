@@ -74,11 +74,17 @@ pub struct Received {
     response: Response<bytes::Bytes>,
     mismatch: Option<serde_json::Error>,
     envelope: bool,
+    failure: Option<Box<Error>>,
 }
 
 impl Received {
-    pub(crate) fn new(response: Response<bytes::Bytes>, mismatch: Option<serde_json::Error>, envelope: bool) -> Self {
-        Received { response, mismatch, envelope }
+    pub(crate) fn new(
+        response: Response<bytes::Bytes>,
+        mismatch: Option<serde_json::Error>,
+        envelope: bool,
+        failure: Option<Error>,
+    ) -> Self {
+        Received { response, mismatch, envelope, failure: failure.map(Box::new) }
     }
 
     /// The status, headers and body (as received) of the answer.
@@ -95,6 +101,17 @@ impl Received {
     /// Whether the answer is Atlas's envelope (`envelope=true`), the answer under `content`.
     pub fn is_envelope(&self) -> bool {
         self.envelope
+    }
+
+    /// The API error an envelope's status says (`{"status": 404, "content": {...}}`): the
+    /// call failed although the HTTP answer was 200. The envelope is still the answer.
+    pub fn failure(&self) -> Option<&Error> {
+        self.failure.as_deref()
+    }
+
+    /// The answer's [`failure`](Self::failure), taken.
+    pub fn into_failure(self) -> Option<Error> {
+        self.failure.map(|e| *e)
     }
 }
 

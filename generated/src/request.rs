@@ -230,7 +230,7 @@ impl<P, V: Accept> Builder<P, V> {
         let request = self.request(operation, fill)?;
         let envelope = request.envelope();
         let response = self.client.execute_bytes(request).await?;
-        Ok(crate::call::Received::new(response, None, envelope))
+        Ok(crate::call::Received::new(response, None, envelope, None))
     }
 
     /// Sends the request of an operation whose answer has no body.

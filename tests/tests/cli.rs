@@ -779,6 +779,13 @@ async fn envelope_true_prints_the_envelope_and_is_refused_with_all_and_wait() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(squeezed(&stdout), envelope);
     assert_eq!(stderr, "");
+    // An error status inside the envelope: the envelope on stdout, the API error's exit code.
+    let failed = r#"{"status":404,"content":{"error":404,"errorCode":"SNAPSHOT_NOT_FOUND","detail":"No snapshot with ID"}}"#;
+    let out = get_snapshot(&snapshot_server(failed).await, &["--envelope", "true"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert_eq!(squeezed(&stdout), failed);
+    assert!(stderr.contains("SNAPSHOT_NOT_FOUND"), "{stderr}");
     let out = cli(Some(&server), &["cloudBackups", "listBackupExports", "--groupId", GROUP, "--clusterName", "C0", "--all", "--envelope"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out).1);
     assert_eq!(requests(&server).await, 1, "nothing sent for the refused line");
