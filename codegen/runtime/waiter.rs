@@ -652,21 +652,34 @@ mod tests {
         statuses: &[&'static str],
         max_wait: u64,
     ) -> (Vec<Duration>, Result<Polled<serde_json::Value>, WaitError<serde_json::Value>>) {
+        let answer = |status: &'static str| ok(serde_json::json!({ "status": status }));
+        let (times, items) = script(statuses, max_wait, answer).await;
+        let result = wait(futures::stream::iter(items).map(|i| i.map(Polled::from).map_err(WaitError::from))).await;
+        (times, result)
+    }
+
+    /// The machine polling answers made by `answer` from `script` in turn (the last one again
+    /// and again): each poll's time and every item.
+    async fn script<A: Decided>(
+        script: &[&'static str],
+        max_wait: u64,
+        answer: impl Fn(&'static str) -> Result<A, Error>,
+    ) -> (Vec<Duration>, Vec<Result<Poll<A>, End<A>>>) {
         let start = tokio::time::Instant::now();
         let times = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let script: Vec<&'static str> = statuses.to_vec();
+        let script: Vec<&'static str> = script.to_vec();
         let mut n = 0;
         let seen = times.clone();
         let poll = move || {
             seen.lock().unwrap().push(start.elapsed());
-            let status = script[n.min(script.len() - 1)];
+            let next = answer(script[n.min(script.len() - 1)]);
             n += 1;
-            async move { ok(serde_json::json!({ "status": status })) }
+            async move { next }
         };
         let b = Backoff { delays: TABLE.delays, max_wait: S * max_wait as u32, random: upper };
-        let result = wait(machine(&TABLE, b, poll).map(|i| i.map(Polled::from).map_err(WaitError::from))).await;
+        let items = machine(&TABLE, b, poll).collect().await;
         let times = times.lock().unwrap().clone();
-        (times, result)
+        (times, items)
     }
 
     #[tokio::test(start_paused = true)]
@@ -740,21 +753,8 @@ mod tests {
         bodies: &[&'static str],
         max_wait: u64,
     ) -> (Vec<Duration>, Vec<Result<crate::call::ReceivedPoll, crate::call::ReceivedWaitError>>) {
-        let start = tokio::time::Instant::now();
-        let times = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let script: Vec<&'static str> = bodies.to_vec();
-        let mut n = 0;
-        let seen = times.clone();
-        let poll = move || {
-            seen.lock().unwrap().push(start.elapsed());
-            let body = script[n.min(script.len() - 1)];
-            n += 1;
-            async move { Ok(received(body, true, false)) }
-        };
-        let b = Backoff { delays: TABLE.delays, max_wait: S * max_wait as u32, random: upper };
-        let items = machine(&TABLE, b, poll).map(|i| i.map(Into::into).map_err(Into::into)).collect().await;
-        let times = times.lock().unwrap().clone();
-        (times, items)
+        let (times, items) = script(bodies, max_wait, |body| Ok(received(body, true, false))).await;
+        (times, items.into_iter().map(|i| i.map(Into::into).map_err(Into::into)).collect())
     }
 
     #[tokio::test(start_paused = true)]

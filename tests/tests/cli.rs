@@ -140,13 +140,14 @@ fn atlas(status: u16, body: &Value, version: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.to_string(), &format!("application/vnd.atlas.{version}+json"))
 }
 
+/// `takeSnapshots` of cluster `C0` answering a queued snapshot.
+async fn mount_take(server: &MockServer) {
+    Mock::given(method("POST")).and(path(snapshots_path())).respond_with(atlas(200, &snapshot("queued"), "2025-03-12")).mount(server).await;
+}
+
 async fn take_and_wait(states: &[&str], extra: &[&str]) -> (Output, MockServer) {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(snapshots_path()))
-        .respond_with(atlas(200, &snapshot("queued"), "2025-03-12"))
-        .mount(&server)
-        .await;
+    mount_take(&server).await;
     let get = format!("{}/{SNAPSHOT}", snapshots_path());
     for (i, state) in states.iter().enumerate() {
         let mock = Mock::given(method("GET")).and(path(get.clone())).respond_with(atlas(200, &snapshot(state), "2024-05-30"));
@@ -917,11 +918,7 @@ fn assert_one_schema_warning(stderr: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_after_take_snapshots_prints_the_last_poll_as_sent_with_one_warning() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(snapshots_path()))
-        .respond_with(atlas(200, &snapshot("queued"), "2025-03-12"))
-        .mount(&server)
-        .await;
+    mount_take(&server).await;
     answer_in_turn(&server, &format!("{}/{SNAPSHOT}", snapshots_path()), &[(200, BROKEN_POLL), (200, BROKEN_LAST)]).await;
     let body = body_file("{\"retentionInDays\": 1}");
     let file = body.path().to_str().expect("utf-8");
@@ -934,7 +931,7 @@ async fn wait_after_take_snapshots_prints_the_last_poll_as_sent_with_one_warning
     assert_eq!(requests(&server).await, 3, "the take and two polls: the broken first poll did not end the wait");
     // Progress reads the state Atlas sent.
     server.reset().await;
-    Mock::given(method("POST")).respond_with(atlas(200, &snapshot("queued"), "2025-03-12")).mount(&server).await;
+    mount_take(&server).await;
     answer_in_turn(&server, &format!("{}/{SNAPSHOT}", snapshots_path()), &[(200, BROKEN_POLL), (200, BROKEN_LAST)]).await;
     let out = cli(Some(&server), &[&take[..], &["--wait", "--min-delay", "1ms", "--max-delay", "2ms"]].concat());
     let (_, stderr) = text(&out);
@@ -977,11 +974,7 @@ async fn bodies_received(server: &MockServer) -> Vec<Vec<u8>> {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_body_reaches_atlas_as_given() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(snapshots_path()))
-        .respond_with(atlas(200, &snapshot("queued"), "2025-03-12"))
-        .mount(&server)
-        .await;
+    mount_take(&server).await;
     let take = |file: &str, extra: &[&str]| {
         let base = ["cloudBackups", "takeSnapshots", "--groupId", GROUP, "--clusterName", "C0", "--file", file];
         cli(Some(&server), &[&base[..], extra].concat())
