@@ -70,7 +70,7 @@ pub struct Seen {
     /// The answer as received.
     pub body: Option<Vec<u8>>,
     /// Where and how the answer differs from the polled operation's model
-    /// (`at /status: invalid type ...`), when it does.
+    /// ([`mismatch_at`](crate::output::mismatch_at)), when it does.
     pub mismatch: Option<String>,
 }
 

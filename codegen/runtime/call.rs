@@ -250,10 +250,10 @@ impl Received {
     }
 
     /// The JSON pointer (`/members/0/status`) of where the body stops matching the model,
-    /// when it does not ([`mismatch`](Self::mismatch)); `/` when the place is unknown.
+    /// when it does not ([`mismatch`](Self::mismatch)) and the decoder said where (it does
+    /// not inside an envelope's content or a type told apart by a field).
     pub fn mismatch_pointer(&self) -> Option<String> {
-        let error = self.mismatch.as_ref()?;
-        Some(error_pointer(&String::from_utf8_lossy(self.response.body()), error))
+        error_pointer(&String::from_utf8_lossy(self.response.body()), self.mismatch.as_ref()?)
     }
 
     /// The answer, or the API error its envelope says.
@@ -347,16 +347,23 @@ pub(crate) fn pointer_at(text: &str, line: usize, column: usize) -> String {
 
 /// The JSON pointer of where decoding `text` failed with `e`: the value it stopped at, or
 /// for a missing field the object that lacks it (serde_json stops on its closing brace,
-/// inside it, after the last key read).
-fn error_pointer(text: &str, e: &serde_json::Error) -> String {
+/// inside it, after the last key read). `None` when `e` has no position: it came from a
+/// value serde buffered (an internally tagged type's content), not from the text.
+fn error_pointer(text: &str, e: &serde_json::Error) -> Option<String> {
+    if e.line() == 0 {
+        return None;
+    }
     let past_the_brace = usize::from(e.to_string().starts_with("missing field `"));
-    pointer_at(text, e.line(), e.column() + past_the_brace)
+    Some(pointer_at(text, e.line(), e.column() + past_the_brace))
 }
 
-/// The error of a request body `json` that does not decode: where (the JSON pointer) and why.
+/// The error of a request body `json` that does not decode: where (the JSON pointer, when
+/// known) and why.
 fn body_error(json: &[u8], e: &serde_json::Error) -> Error {
-    let at = error_pointer(&String::from_utf8_lossy(json), e);
-    Error::invalid("body", format!("at {at}: {e}"))
+    match error_pointer(&String::from_utf8_lossy(json), e) {
+        Some(at) => Error::invalid("body", format!("at {at}: {e}")),
+        None => Error::invalid("body", e.to_string()),
+    }
 }
 
 /// Checks that `json` decodes into the type of the operation's body (`typed` only names
@@ -563,6 +570,18 @@ mod tests {
                 Err(Error::InvalidParameter { rule, .. }) => assert!(rule.starts_with(&format!("at {at}: missing field `d`")), "{rule}"),
                 other => panic!("{other:?}"),
             }
+        }
+        // A type told apart by a field is decoded from a buffered value: no place to name,
+        // rather than a wrong one.
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(tag = "kind")]
+        #[allow(dead_code)]
+        enum Tagged {
+            A { d: String },
+        }
+        match check_body(&None::<Tagged>, br#"{"kind": "A", "d": null}"#) {
+            Err(Error::InvalidParameter { rule, .. }) => assert_eq!(rule, "invalid type: null, expected a string"),
+            other => panic!("{other:?}"),
         }
         assert!(message(b"{\"d\": ").starts_with("body: at /"));
     }
