@@ -140,7 +140,7 @@ fn dispatch(tables: &Tables, matches: &ArgMatches, root: &mut Command, globals: 
             let delays = delays(m);
             let waiting = (w.wait)(&client, values, delays)?;
             let last = block_on(wait::run(w, waiting, delays.timeout, globals.progress()))?;
-            globals.out.print(&last.unwrap_or_default())
+            print_waited(tables, w, last, globals)
         }
         Some((tag, m)) => {
             let (name, m) = m.subcommand().ok_or_else(|| Failure::usage("name an operation"))?;
@@ -459,8 +459,9 @@ fn call(tables: &Tables, op: &'static Operation, m: &ArgMatches, globals: &Globa
             return globals.out.print_items(&items);
         }
         let received = request.send().await?;
-        warn_mismatch(&received, op);
         let Some(link) = follow else {
+            // The warning is of the answer printed: with --wait, the last poll's.
+            warn_mismatch(&received, op);
             globals.out.print(received.response().body())?;
             // An error status in Atlas's envelope: printed as sent, and the call failed.
             return received.into_failure().map_or(Ok(()), |e| Err(e.into()));
@@ -480,8 +481,19 @@ fn call(tables: &Tables, op: &'static Operation, m: &ArgMatches, globals: &Globa
         let delays = delays(m);
         let waiting = (w.wait)(&client, polled, delays)?;
         let last = wait::run(w, waiting, delays.timeout, globals.progress()).await?;
-        globals.out.print(&last.unwrap_or_default())
+        print_waited(tables, w, last, globals)
     })
+}
+
+/// The last answer of a wait as Atlas sent it, with the one warning of an answer that does
+/// not match the polled operation's schema; nothing when success is that the resource is gone.
+fn print_waited(tables: &Tables, w: &Waiter, last: Option<crate::call::Seen>, globals: &Globals) -> Result<(), Failure> {
+    let Some(last) = last else { return Ok(()) };
+    if let Some(at) = &last.mismatch {
+        let schema = tables.operations.get(w.operation).and_then(|op| op.answer);
+        output::note(format_args!("{}", output::mismatch_warning(schema, at)));
+    }
+    globals.out.print(&last.body.unwrap_or_default())
 }
 
 #[cfg(test)]

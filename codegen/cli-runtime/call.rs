@@ -5,18 +5,18 @@
 
 use std::time::Duration;
 
-use atlas_backup::call::{Call, Received, Wait};
+use atlas_backup::call::{Call, Received, ReceivedPoll, ReceivedWaitError, Wait};
 use futures::StreamExt;
 use futures::future::LocalBoxFuture;
 use futures::stream::LocalBoxStream;
 use serde_json::{Map, Value};
 
 /// What a call is made of besides its builder: the parameters by the spec's names, the
-/// request body and the API version asked for.
+/// request body (JSON text, sent as it is) and the API version asked for.
 #[derive(Debug, Default, Clone)]
 pub struct Input {
     pub values: Map<String, Value>,
-    pub body: Option<Value>,
+    pub body: Option<Vec<u8>>,
     pub version: Option<&'static str>,
 }
 
@@ -55,7 +55,7 @@ impl<B: Call + 'static> Ready for Builder<B> {
 pub fn call<B: Call + 'static>(client: &atlas_backup::Client, input: Input) -> Result<Box<dyn Ready>, atlas_backup::Error> {
     let mut builder = B::new(client).set_values(input.values)?;
     if let Some(body) = input.body {
-        builder = builder.set_body(body)?;
+        builder = builder.set_body_json(body)?;
     }
     if let Some(date) = input.version {
         builder = builder.set_api_version(date)?;
@@ -69,6 +69,9 @@ pub struct Seen {
     pub status: Option<u16>,
     /// The answer as received.
     pub body: Option<Vec<u8>>,
+    /// Where and how the answer differs from the polled operation's model
+    /// ([`mismatch_at`](crate::output::mismatch_at)), when it does.
+    pub mismatch: Option<String>,
 }
 
 impl Seen {
@@ -105,12 +108,10 @@ struct Waiter<W> {
     timeout: Duration,
 }
 
-impl<W: Wait + 'static> Waiting for Waiter<W>
-where
-    W::Answer: 'static,
-{
+impl<W: Wait + 'static> Waiting for Waiter<W> {
+    // The answers as received: the acceptors and the printed answer are what Atlas sent.
     fn stream(self: Box<Self>) -> LocalBoxStream<'static, WaitEvent> {
-        self.waiter.into_stream(self.timeout).map(event).boxed_local()
+        self.waiter.into_received_stream(self.timeout).map(event).boxed_local()
     }
 }
 
@@ -119,10 +120,7 @@ pub fn wait<W: Wait + 'static>(
     client: &atlas_backup::Client,
     values: Map<String, Value>,
     delays: Delays,
-) -> Result<Box<dyn Waiting>, atlas_backup::Error>
-where
-    W::Answer: 'static,
-{
+) -> Result<Box<dyn Waiting>, atlas_backup::Error> {
     let poll = <W::Poll as Call>::new(client).set_values(values)?;
     let mut waiter = W::new(poll);
     if let Some(min) = delays.min {
@@ -134,21 +132,22 @@ where
     Ok(Box::new(Waiter { waiter, timeout: delays.timeout }))
 }
 
-fn seen<T>(polled: &atlas_backup::Polled<T>) -> Seen {
-    let body = match polled {
-        atlas_backup::Polled::Answer(response) => Some(response.body_received().to_vec()),
-        _ => None,
-    };
-    Seen { status: polled.status().map(|s| s.as_u16()), body }
+fn seen(polled: &ReceivedPoll) -> Seen {
+    let received = polled.answer();
+    Seen {
+        status: polled.status().map(|s| s.as_u16()),
+        body: received.map(|r| r.response().body().to_vec()),
+        mismatch: received.and_then(crate::output::mismatch_at),
+    }
 }
 
 /// The event of one item of a library waiter's stream.
-fn event<T>(item: Result<atlas_backup::Polled<T>, atlas_backup::WaitError<T>>) -> WaitEvent {
+fn event(item: Result<ReceivedPoll, ReceivedWaitError>) -> WaitEvent {
     match item {
         Ok(polled) => WaitEvent::Poll(seen(&polled)),
-        Err(atlas_backup::WaitError::Failure { last, .. }) => WaitEvent::Failure(seen(&last)),
-        Err(atlas_backup::WaitError::TimedOut { last, .. }) => WaitEvent::TimedOut(seen(&last)),
-        Err(atlas_backup::WaitError::Call(e)) => WaitEvent::Error(e),
+        Err(ReceivedWaitError::Failure { last, .. }) => WaitEvent::Failure(seen(&last)),
+        Err(ReceivedWaitError::TimedOut { last, .. }) => WaitEvent::TimedOut(seen(&last)),
+        Err(ReceivedWaitError::Call(e)) => WaitEvent::Error(e),
         Err(other) => WaitEvent::Error(atlas_backup::Error::Config(other.to_string())),
     }
 }

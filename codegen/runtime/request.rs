@@ -392,6 +392,9 @@ pub(crate) struct Request {
     pub headers: Vec<(&'static str, String)>,
     pub body: Option<Vec<u8>>,
     pub content_type: Option<&'static str>,
+    /// The body as JSON text given by [`Call::set_body_json`](crate::call::Call::set_body_json):
+    /// sent as given in place of the typed body, by [`json_body`](Self::json_body).
+    pub body_json: Option<bytes::Bytes>,
     pub accept: &'static str,
     pub timeout: Option<Duration>,
     /// `envelope` and `pretty` of the call's options, sent after `query`.
@@ -411,6 +414,8 @@ pub(crate) struct CallOptions {
     /// The media type of the API version asked for by date ([`Builder::api_version_date`]),
     /// over the builder's own.
     pub media_type: Option<&'static str>,
+    /// The request body as JSON text, sent as given ([`Request::body_json`]).
+    pub body_json: Option<bytes::Bytes>,
 }
 
 impl Request {
@@ -423,6 +428,7 @@ impl Request {
             headers: Vec::new(),
             body: None,
             content_type: None,
+            body_json: options.body_json.clone(),
             accept,
             timeout: options.timeout,
             flags: [("envelope", options.envelope), ("pretty", options.pretty)],
@@ -536,9 +542,14 @@ impl Request {
         }
     }
 
-    /// Serializes a JSON body. The body is kept as bytes so that a retry or an auth
-    /// challenge can send it again.
+    /// Serializes a JSON body, or takes the JSON text given as it is ([`Self::body_json`]).
+    /// The body is kept as bytes so that a retry or an auth challenge can send it again.
     pub fn json_body<T: serde::Serialize>(&mut self, value: Option<&T>, required: bool, media_type: &'static str) -> Result<(), Error> {
+        if let Some(json) = self.body_json.take() {
+            self.body = Some(json.to_vec());
+            self.content_type = Some(media_type);
+            return Ok(());
+        }
         match value {
             Some(v) => {
                 let bytes = serde_json::to_vec(v).map_err(|e| Error::invalid("body", format!("cannot be serialized: {e}")))?;
@@ -599,5 +610,21 @@ mod tests {
         assert_eq!(placeholder("/a/{groupId}", "group"), None);
         assert_eq!(placeholder("/a/{group", "group"), None);
         assert_eq!(placeholder("/a/{group}/b", "group"), Some(3..10));
+    }
+
+    #[test]
+    fn json_text_given_is_the_body_sent_in_the_version_s_media_type() -> Result<(), Error> {
+        let json = bytes::Bytes::from_static(b"{\"z\": null, \"a\": 1.50}");
+        let options = CallOptions { body_json: Some(json.clone()), ..CallOptions::default() };
+        let mut request = Request::new(&OP, &options);
+        request.accept = "application/vnd.atlas.2023-01-01+json";
+        // In place of the typed body, which is then not needed even when required.
+        request.json(Some(&serde_json::json!({"typed": true})), true)?;
+        assert_eq!(request.body.as_deref(), Some(&json[..]));
+        assert_eq!(request.content_type, Some("application/vnd.atlas.2023-01-01+json"));
+        let mut typed = Request::new(&OP, &CallOptions::default());
+        typed.json(Some(&serde_json::json!({"typed": true})), true)?;
+        assert_eq!(typed.body.as_deref(), Some(&br#"{"typed":true}"#[..]));
+        Ok(())
     }
 }

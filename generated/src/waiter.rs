@@ -161,15 +161,85 @@ impl<T> WaitError<T> {
 
 impl<T> fmt::Display for WaitError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let status = |last: &Polled<T>| last.status().map(|s| format!(" (last answer {s})")).unwrap_or_default();
         match self {
-            WaitError::Failure { waiter, polls, last } => {
-                write!(f, "waiter {waiter}: the failure state was reached after {polls} poll(s){}", status(last))
-            }
-            WaitError::TimedOut { waiter, elapsed, polls, last } => {
-                write!(f, "waiter {waiter}: gave up after {elapsed:?} and {polls} poll(s){}", status(last))
-            }
-            WaitError::Call(e) => write!(f, "the polled call failed: {e}"),
+            WaitError::Failure { waiter, polls, last } => describe(f, waiter, *polls, None, last.status()),
+            WaitError::TimedOut { waiter, elapsed, polls, last } => describe(f, waiter, *polls, Some(*elapsed), last.status()),
+            WaitError::Call(e) => describe_call(f, e),
+        }
+    }
+}
+
+/// How a wait ended, in words: a failure state (`elapsed` is `None`) or a time-out, for
+/// both flavours of waiter error.
+pub(crate) fn describe(
+    f: &mut fmt::Formatter<'_>,
+    waiter: &str,
+    polls: u32,
+    elapsed: Option<Duration>,
+    status: Option<StatusCode>,
+) -> fmt::Result {
+    let status = status.map(|s| format!(" (last answer {s})")).unwrap_or_default();
+    match elapsed {
+        None => write!(f, "waiter {waiter}: the failure state was reached after {polls} poll(s){status}"),
+        Some(elapsed) => write!(f, "waiter {waiter}: gave up after {elapsed:?} and {polls} poll(s){status}"),
+    }
+}
+
+pub(crate) fn describe_call(f: &mut fmt::Formatter<'_>, e: &Error) -> fmt::Result {
+    write!(f, "the polled call failed: {e}")
+}
+
+/// What the acceptors look at in an answer: its status and its JSON. The typed answer
+/// ([`Response`]) and the answer as received ([`Received`](crate::call::Received)) both have
+/// them, so one machine polls for [`Polled`] and for [`ReceivedPoll`](crate::call::ReceivedPoll).
+pub(crate) trait Decided {
+    fn status(&self) -> StatusCode;
+    /// The answer as JSON (an envelope's content), `None` when it is not JSON.
+    fn json(&self) -> Option<serde_json::Value>;
+}
+
+impl<T: serde::Serialize> Decided for Response<T> {
+    fn status(&self) -> StatusCode {
+        Response::status(self)
+    }
+
+    // The models serialize back to the JSON names (read-only fields included).
+    fn json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(self.body()).ok()
+    }
+}
+
+/// One poll of the machine, whatever the answer's flavour `A`.
+#[derive(Debug)]
+pub(crate) enum Poll<A> {
+    Answer(A),
+    /// An API error that an acceptor matched by its status.
+    Error(Error),
+}
+
+/// How the machine's wait ended without success, whatever the answer's flavour `A`.
+#[derive(Debug)]
+pub(crate) enum End<A> {
+    Failure { waiter: &'static str, polls: u32, last: Poll<A> },
+    TimedOut { waiter: &'static str, elapsed: Duration, polls: u32, last: Poll<A> },
+    Call(Error),
+}
+
+impl<T> From<Poll<Response<T>>> for Polled<T> {
+    fn from(poll: Poll<Response<T>>) -> Self {
+        match poll {
+            Poll::Answer(r) => Polled::Answer(r),
+            Poll::Error(e) => Polled::Error(e),
+        }
+    }
+}
+
+impl<T> From<End<Response<T>>> for WaitError<T> {
+    fn from(end: End<Response<T>>) -> Self {
+        match end {
+            End::Failure { waiter, polls, last } => WaitError::Failure { waiter, polls, last: Box::new(last.into()) },
+            End::TimedOut { waiter, elapsed, polls, last } => WaitError::TimedOut { waiter, elapsed, polls, last: Box::new(last.into()) },
+            End::Call(e) => WaitError::Call(e),
         }
     }
 }
@@ -216,9 +286,8 @@ impl Backoff {
 }
 
 /// The state an acceptor decides for an answer (or an API error), if one matches.
-fn decide<T: serde::Serialize>(waiter: &Waiter, polled: &Result<Response<T>, Error>) -> Option<State> {
-    // The answer as JSON, made once and only when a field matcher needs it: the matchers
-    // read JSON names, and the models serialize back to them (read-only fields included).
+fn decide<A: Decided>(waiter: &Waiter, polled: &Result<A, Error>) -> Option<State> {
+    // The answer as JSON, made once and only when a field matcher needs it.
     let mut json: Option<Option<serde_json::Value>> = None;
     for acceptor in waiter.acceptors {
         let matched = match (&acceptor.matcher, polled) {
@@ -227,7 +296,7 @@ fn decide<T: serde::Serialize>(waiter: &Waiter, polled: &Result<Response<T>, Err
             (Matcher::Status(code), Err(Error::Api(e))) => e.status.as_u16() == *code,
             (_, Err(_)) => false,
             (matcher, Ok(answer)) => {
-                let value = json.get_or_insert_with(|| serde_json::to_value(answer.body()).ok());
+                let value = json.get_or_insert_with(|| answer.json());
                 value.as_ref().is_some_and(|v| field_matches(matcher, v))
             }
         };
@@ -273,14 +342,32 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Response<T>, Error>>,
 {
-    stream_with(waiter, Backoff { delays, max_wait, random: jitter }, poll)
+    machine(waiter, Backoff { delays, max_wait, random: jitter }, poll).map(|item| item.map(Polled::from).map_err(WaitError::from))
 }
 
-fn stream_with<T, F, Fut>(waiter: &'static Waiter, backoff: Backoff, poll: F) -> impl Stream<Item = Result<Polled<T>, WaitError<T>>>
+/// [`stream`] for the answers as received: `poll` is sent with
+/// [`send_received`](crate::call::Call::send_received) each time, and the acceptors read
+/// the JSON Atlas sent, whether or not it matches the model.
+pub(crate) fn received_stream<P: crate::call::Call + Clone>(
+    waiter: &'static Waiter,
+    delays: Delays,
+    max_wait: Duration,
+    poll: P,
+) -> impl Stream<Item = Result<crate::call::ReceivedPoll, crate::call::ReceivedWaitError>> {
+    let send = move || {
+        let poll = poll.clone();
+        // An error status in Atlas's envelope is the API error it says, as on the typed path.
+        async move { poll.send_received().await.and_then(crate::call::Received::into_result) }
+    };
+    machine(waiter, Backoff { delays, max_wait, random: jitter }, send).map(|item| item.map(Into::into).map_err(Into::into))
+}
+
+/// The waiter's polls and their decisions, on answers of either flavour.
+fn machine<A, F, Fut>(waiter: &'static Waiter, backoff: Backoff, poll: F) -> impl Stream<Item = Result<Poll<A>, End<A>>>
 where
-    T: serde::Serialize,
+    A: Decided,
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Response<T>, Error>>,
+    Fut: Future<Output = Result<A, Error>>,
 {
     let span = tracing::info_span!("atlas_wait", waiter = waiter.name, operation = waiter.operation, polls = 0u32);
     let run = Run { waiter, backoff, poll, polls: 0, started: None, warned: false, done: false, span };
@@ -290,11 +377,11 @@ where
     })
 }
 
-async fn step<T, F, Fut>(mut run: Run<F>) -> Option<(Result<Polled<T>, WaitError<T>>, Run<F>)>
+async fn step<A, F, Fut>(mut run: Run<F>) -> Option<(Result<Poll<A>, End<A>>, Run<F>)>
 where
-    T: serde::Serialize,
+    A: Decided,
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Response<T>, Error>>,
+    Fut: Future<Output = Result<A, Error>>,
 {
     if run.done {
         return None;
@@ -311,11 +398,11 @@ where
     let state = decide(run.waiter, &polled);
     let (waiter, polls) = (run.waiter.name, run.polls);
     let polled = match (polled, state) {
-        (Ok(answer), _) => Polled::Answer(answer),
-        (Err(e), Some(_)) => Polled::Error(e),
+        (Ok(answer), _) => Poll::Answer(answer),
+        (Err(e), Some(_)) => Poll::Error(e),
         (Err(e), None) => {
             run.done = true;
-            return Some((Err(WaitError::Call(e)), run));
+            return Some((Err(End::Call(e)), run));
         }
     };
     match state {
@@ -325,17 +412,21 @@ where
         }
         Some(State::Failure) => {
             run.done = true;
-            Some((Err(WaitError::Failure { waiter, polls, last: Box::new(polled) }), run))
+            Some((Err(End::Failure { waiter, polls, last: polled }), run))
         }
         Some(State::Retry) | None => {
             if state.is_none() && !run.warned {
                 run.warned = true;
-                tracing::warn!(status = ?polled.status(), "an answer that no acceptor of the waiter matches (a value this crate does not know?); polling on");
+                let status = match &polled {
+                    Poll::Answer(a) => Some(a.status()),
+                    Poll::Error(e) => e.status(),
+                };
+                tracing::warn!(?status, "an answer that no acceptor of the waiter matches (a value this crate does not know?); polling on");
             }
             let elapsed = started.elapsed();
             if elapsed >= run.backoff.max_wait {
                 run.done = true;
-                return Some((Err(WaitError::TimedOut { waiter, elapsed, polls, last: Box::new(polled) }), run));
+                return Some((Err(End::TimedOut { waiter, elapsed, polls, last: polled }), run));
             }
             Some((Ok(polled), run))
         }
@@ -397,6 +488,13 @@ macro_rules! waiter {
                 max_wait: std::time::Duration,
             ) -> impl futures::Stream<Item = Result<crate::Polled<$answer>, crate::WaitError<$answer>>> {
                 <$name>::into_stream(self, max_wait)
+            }
+
+            fn into_received_stream(
+                self,
+                max_wait: std::time::Duration,
+            ) -> impl futures::Stream<Item = Result<crate::call::ReceivedPoll, crate::call::ReceivedWaitError>> {
+                crate::waiter::received_stream(&Self::TABLE, self.delays, max_wait, self.poll)
             }
         }
     };
@@ -548,7 +646,7 @@ mod tests {
             attempts: 1,
         })));
         assert_eq!(decide(&TABLE, &not_found), Some(State::Success));
-        assert_eq!(decide::<serde_json::Value>(&TABLE, &Err(Error::Config("x".into()))), None);
+        assert_eq!(decide::<Response<serde_json::Value>>(&TABLE, &Err(Error::Config("x".into()))), None);
     }
 
     /// Polls on tokio's paused clock against a scripted answer list; answers each poll's
@@ -557,21 +655,34 @@ mod tests {
         statuses: &[&'static str],
         max_wait: u64,
     ) -> (Vec<Duration>, Result<Polled<serde_json::Value>, WaitError<serde_json::Value>>) {
+        let answer = |status: &'static str| ok(serde_json::json!({ "status": status }));
+        let (times, items) = script(statuses, max_wait, answer).await;
+        let result = wait(futures::stream::iter(items).map(|i| i.map(Polled::from).map_err(WaitError::from))).await;
+        (times, result)
+    }
+
+    /// The machine polling answers made by `answer` from `script` in turn (the last one again
+    /// and again): each poll's time and every item.
+    async fn script<A: Decided>(
+        script: &[&'static str],
+        max_wait: u64,
+        answer: impl Fn(&'static str) -> Result<A, Error>,
+    ) -> (Vec<Duration>, Vec<Result<Poll<A>, End<A>>>) {
         let start = tokio::time::Instant::now();
         let times = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let script: Vec<&'static str> = statuses.to_vec();
+        let script: Vec<&'static str> = script.to_vec();
         let mut n = 0;
         let seen = times.clone();
         let poll = move || {
             seen.lock().unwrap().push(start.elapsed());
-            let status = script[n.min(script.len() - 1)];
+            let next = answer(script[n.min(script.len() - 1)]);
             n += 1;
-            async move { ok(serde_json::json!({ "status": status })) }
+            async move { next }
         };
         let b = Backoff { delays: TABLE.delays, max_wait: S * max_wait as u32, random: upper };
-        let result = wait(stream_with(&TABLE, b, poll)).await;
+        let items = machine(&TABLE, b, poll).collect().await;
         let times = times.lock().unwrap().clone();
-        (times, result)
+        (times, items)
     }
 
     #[tokio::test(start_paused = true)]
@@ -606,5 +717,97 @@ mod tests {
         let (times, result) = scripted(&["queued"], 0).await;
         assert_eq!(times, [Duration::ZERO]);
         assert!(matches!(result, Err(WaitError::TimedOut { polls: 1, .. })));
+    }
+
+    /// An answer as received: `body` as Atlas sent it, with a mismatch when `broken`.
+    fn received(body: &str, broken: bool, envelope: bool) -> crate::call::Received {
+        let bytes = bytes::Bytes::from(body.to_owned());
+        let response = Response::new(bytes.clone(), StatusCode::OK, Default::default(), 1).with_received(bytes);
+        let mismatch = broken.then(|| serde_json::from_str::<u8>("\"x\"").expect_err("not a number"));
+        crate::call::Received::new(response, mismatch, envelope, None)
+    }
+
+    fn not_found() -> Error {
+        Error::Api(Box::new(crate::error::ApiErrorResponse {
+            status: StatusCode::NOT_FOUND,
+            headers: Default::default(),
+            body: crate::error::ApiErrorBody::Raw(String::new()),
+            attempts: 1,
+        }))
+    }
+
+    #[test]
+    fn acceptors_decide_on_the_json_received() {
+        let decided = |body: &str, envelope: bool| decide(&TABLE, &Ok(received(body, true, envelope)));
+        // A field the model types otherwise does not hide the state the acceptors read.
+        assert_eq!(decided(r#"{"storageSizeBytes":"lots","status":"completed","extra":[1]}"#, false), Some(State::Success));
+        assert_eq!(decided(r#"{"status":"queued","inner":{"failed":true}}"#, false), Some(State::Failure));
+        assert_eq!(decided(r#"{"status":"brandNew"}"#, false), None);
+        assert_eq!(decided("not JSON", false), None);
+        // With an envelope, its content; not the envelope's own `status`.
+        assert_eq!(decided(r#"{"status":200,"content":{"status":"queued"}}"#, true), Some(State::Retry));
+        assert_eq!(decided(r#"{"status":"completed","content":{"status":"queued"}}"#, true), Some(State::Retry));
+        assert_eq!(decide::<crate::call::Received>(&TABLE, &Err(not_found())), Some(State::Success));
+    }
+
+    /// The machine on answers as received, on tokio's paused clock: each poll's time and
+    /// the wait's end.
+    async fn scripted_received(
+        bodies: &[&'static str],
+        max_wait: u64,
+    ) -> (Vec<Duration>, Vec<Result<crate::call::ReceivedPoll, crate::call::ReceivedWaitError>>) {
+        let (times, items) = script(bodies, max_wait, |body| Ok(received(body, true, false))).await;
+        (times, items.into_iter().map(|i| i.map(Into::into).map_err(Into::into)).collect())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn polls_as_received_until_success_whatever_the_model_says() {
+        let last = r#"{"status":"completed","storageSizeBytes":"lots","new":1.50}"#;
+        let (times, items) = scripted_received(&[r#"{"status":"brandNew","id":7}"#, r#"{"status":"inProgress","id":[]}"#, last], 600).await;
+        assert_eq!(times, [0, 2, 6].map(|s| S * s));
+        assert_eq!(items.len(), 3);
+        match items.last() {
+            Some(Ok(crate::call::ReceivedPoll::Answer(r))) => {
+                assert_eq!(r.response().body(), last.as_bytes(), "the answer as sent");
+                assert!(r.mismatch().is_some(), "and how it differs from the model");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_received_failure_and_time_out_keep_the_last_answer() {
+        let failed = r#"{"status":"queued","inner":{"failed":true},"n":"x"}"#;
+        let (_, items) = scripted_received(&[failed], 600).await;
+        match items.as_slice() {
+            [Err(e @ crate::call::ReceivedWaitError::Failure { polls: 1, .. })] => {
+                assert_eq!(e.last().and_then(|l| l.answer()).map(|r| r.response().body().clone()), Some(failed.into()));
+                assert_eq!(e.to_string(), "waiter snapshotCompleted: the failure state was reached after 1 poll(s) (last answer 200 OK)");
+            }
+            other => panic!("{other:?}"),
+        }
+        let (times, items) = scripted_received(&[r#"{"status":"queued"}"#], 30).await;
+        assert_eq!(times.len(), 5);
+        match items.last() {
+            Some(Err(e @ crate::call::ReceivedWaitError::TimedOut { polls: 5, .. })) => {
+                assert_eq!(e.to_string(), "waiter snapshotCompleted: gave up after 30s and 5 poll(s) (last answer 200 OK)");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_404_in_the_envelope_is_the_api_error_an_acceptor_matches() {
+        // `into_result`, as `received_stream` sends: the envelope's 404 is the API error.
+        let response = Response::new(bytes::Bytes::new(), StatusCode::OK, Default::default(), 1);
+        let gone = crate::call::Received::new(response, None, true, Some(not_found()));
+        let mut answers = vec![Ok(received(r#"{"status":"queued"}"#, false, false)), gone.into_result()].into_iter();
+        let poll = move || {
+            let next = answers.next().unwrap_or_else(|| Err(Error::Config("polled too often".into())));
+            async move { next }
+        };
+        let b = Backoff { delays: TABLE.delays, max_wait: 600 * S, random: upper };
+        let items: Vec<_> = machine(&TABLE, b, poll).collect().await;
+        assert!(matches!(items.as_slice(), [Ok(Poll::Answer(_)), Ok(Poll::Error(Error::Api(e)))] if e.status == StatusCode::NOT_FOUND));
     }
 }

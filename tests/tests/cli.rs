@@ -140,13 +140,14 @@ fn atlas(status: u16, body: &Value, version: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.to_string(), &format!("application/vnd.atlas.{version}+json"))
 }
 
+/// `takeSnapshots` of cluster `C0` answering a queued snapshot.
+async fn mount_take(server: &MockServer) {
+    Mock::given(method("POST")).and(path(snapshots_path())).respond_with(atlas(200, &snapshot("queued"), "2025-03-12")).mount(server).await;
+}
+
 async fn take_and_wait(states: &[&str], extra: &[&str]) -> (Output, MockServer) {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(snapshots_path()))
-        .respond_with(atlas(200, &snapshot("queued"), "2025-03-12"))
-        .mount(&server)
-        .await;
+    mount_take(&server).await;
     let get = format!("{}/{SNAPSHOT}", snapshots_path());
     for (i, state) in states.iter().enumerate() {
         let mock = Mock::given(method("GET")).and(path(get.clone())).respond_with(atlas(200, &snapshot(state), "2024-05-30"));
@@ -881,4 +882,146 @@ async fn har_records_every_exchange_and_spec_observe_reads_it_back() {
     assert_eq!((report.exchanges, report.matched, report.unchecked), (7, 7, 0), "{markdown}");
     assert_eq!(report.operations, 3, "takeSnapshots, getGroupClusterBackupSnapshot, listBackupExports: {markdown}");
     assert!(report.findings.is_empty() && report.is_clean(), "{markdown}");
+}
+
+/// Mounts `answers` (status, body) on `GET path`, one each, the last one for good.
+async fn answer_in_turn(server: &MockServer, path_: &str, answers: &[(u16, &str)]) {
+    for (i, (status, body)) in answers.iter().enumerate() {
+        let mock = Mock::given(method("GET"))
+            .and(path(path_.to_owned()))
+            .respond_with(ResponseTemplate::new(*status).set_body_raw(*body, "application/vnd.atlas.2023-01-01+json"));
+        let mock = if i + 1 < answers.len() { mock.up_to_n_times(1) } else { mock };
+        mock.with_priority(u8::try_from(i + 1).unwrap_or(u8::MAX)).mount(server).await;
+    }
+}
+
+/// A poll answer that breaks the schema (`storageSizeBytes` is an integer in the spec) with a
+/// state no acceptor knows: the waiter polls on.
+const BROKEN_POLL: &str = r#"{"status":"brandNew","id":"5f4007f327a3bc75f2a2b1c3","storageSizeBytes":"lots"}"#;
+/// The last answer: the success state, a field the spec lacks, Atlas's key order, a number
+/// as spelled, and the same schema break.
+const BROKEN_LAST: &str =
+    r#"{"targetDeploymentItemName":"kept","status":"completed","storageSizeBytes":"5 GB","id":"5f4007f327a3bc75f2a2b1c3","ratio":0.10}"#;
+/// [`BROKEN_LAST`] as `-o json` lays it out.
+const BROKEN_LAST_PRINTED: &str = "{\n  \"targetDeploymentItemName\": \"kept\",\n  \"status\": \"completed\",\n  \"storageSizeBytes\": \"5 GB\",\n  \"id\": \"5f4007f327a3bc75f2a2b1c3\",\n  \"ratio\": 0.10\n}\n";
+
+/// The one warning of a last answer that breaks the snapshot's schema at `storageSizeBytes`.
+fn assert_one_schema_warning(stderr: &str) {
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("warning: the answer does not match the spec's schema DiskBackupReplicaSet at /storageSizeBytes: "),
+        "{stderr}"
+    );
+    assert!(stderr.trim_end().ends_with("; printed as received"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_after_take_snapshots_prints_the_last_poll_as_sent_with_one_warning() {
+    let server = MockServer::start().await;
+    mount_take(&server).await;
+    answer_in_turn(&server, &format!("{}/{SNAPSHOT}", snapshots_path()), &[(200, BROKEN_POLL), (200, BROKEN_LAST)]).await;
+    let body = body_file("{\"retentionInDays\": 1}");
+    let file = body.path().to_str().expect("utf-8");
+    let take = ["cloudBackups", "takeSnapshots", "--groupId", GROUP, "--clusterName", "C0", "--file", file];
+    let out = cli(Some(&server), &[&take[..], &["--wait", "--min-delay", "1ms", "--max-delay", "2ms", "--quiet"]].concat());
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stdout, BROKEN_LAST_PRINTED, "the last answer byte for byte, laid out");
+    assert_one_schema_warning(&stderr);
+    assert_eq!(requests(&server).await, 3, "the take and two polls: the broken first poll did not end the wait");
+    // Progress reads the state Atlas sent.
+    server.reset().await;
+    mount_take(&server).await;
+    answer_in_turn(&server, &format!("{}/{SNAPSHOT}", snapshots_path()), &[(200, BROKEN_POLL), (200, BROKEN_LAST)]).await;
+    let out = cli(Some(&server), &[&take[..], &["--wait", "--min-delay", "1ms", "--max-delay", "2ms"]].concat());
+    let (_, stderr) = text(&out);
+    assert!(stderr.contains("status=brandNew") && stderr.contains("status=completed"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_prints_the_last_poll_as_sent_and_a_deletion_ends_on_404() {
+    let server = MockServer::start().await;
+    let snapshot_path = format!("{}/{SNAPSHOT}", snapshots_path());
+    answer_in_turn(&server, &snapshot_path, &[(200, BROKEN_POLL), (200, BROKEN_LAST)]).await;
+    let polled = ["--groupId", GROUP, "--clusterName", "C0", "--snapshotId", SNAPSHOT, "--min-delay", "1ms", "--max-delay", "2ms"];
+    let out = cli(Some(&server), &[&["wait", "snapshotCompleted", "--quiet"][..], &polled].concat());
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stdout, BROKEN_LAST_PRINTED);
+    assert_one_schema_warning(&stderr);
+    // YAML of the same answer: converted, keys in Atlas's order.
+    server.reset().await;
+    answer_in_turn(&server, &snapshot_path, &[(200, BROKEN_LAST)]).await;
+    let out = cli(Some(&server), &[&["wait", "snapshotCompleted", "--quiet", "-o", "yaml"][..], &polled].concat());
+    assert!(text(&out).0.starts_with("targetDeploymentItemName: kept\nstatus: completed\nstorageSizeBytes: 5 GB\n"), "{}", text(&out).0);
+
+    // A deletion: a broken answer while the snapshot is there, then 404: done, nothing printed.
+    server.reset().await;
+    let gone = r#"{"error":404,"errorCode":"CLUSTER_SNAPSHOT_NOT_FOUND","detail":"No snapshot"}"#;
+    answer_in_turn(&server, &snapshot_path, &[(200, BROKEN_POLL), (404, gone)]).await;
+    let out = cli(Some(&server), &[&["wait", "snapshotDeleted", "--quiet"][..], &polled].concat());
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!((stdout.as_str(), stderr.as_str()), ("", ""));
+    assert_eq!(requests(&server).await, 2);
+}
+
+/// The request bodies the server received, as bytes.
+async fn bodies_received(server: &MockServer) -> Vec<Vec<u8>> {
+    server.received_requests().await.unwrap_or_default().into_iter().map(|r| r.body).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_body_reaches_atlas_as_given() {
+    let server = MockServer::start().await;
+    mount_take(&server).await;
+    let take = |file: &str, extra: &[&str]| {
+        let base = ["cloudBackups", "takeSnapshots", "--groupId", GROUP, "--clusterName", "C0", "--file", file];
+        cli(Some(&server), &[&base[..], extra].concat())
+    };
+    // JSON: an explicit null, the keys in another order than the model's, its own layout.
+    let json = "{\n  \"retentionInDays\" : 3,\n  \"description\": null\n}";
+    let json_file = body_file(json);
+    let out = take(json_file.path().to_str().expect("utf-8"), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    let received = server.received_requests().await.unwrap_or_default();
+    assert_eq!(received.len(), 1);
+    assert_eq!(String::from_utf8_lossy(&received[0].body), json, "byte for byte");
+    let content_type = received[0].headers.get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert_eq!(content_type.as_deref(), Some("application/vnd.atlas.2025-03-12+json"));
+    // An older version: the same bytes in its media type.
+    let out = take(json_file.path().to_str().expect("utf-8"), &["--version", "2023-01-01"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    let received = server.received_requests().await.unwrap_or_default();
+    assert_eq!(String::from_utf8_lossy(&received[1].body), json);
+    let content_type = received[1].headers.get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert_eq!(content_type.as_deref(), Some("application/vnd.atlas.2023-01-01+json"));
+    // --curl shows those bytes; --dry-run the same tokens, laid out.
+    let out = take(json_file.path().to_str().expect("utf-8"), &["--curl"]);
+    assert!(text(&out).0.contains(&format!("--data '{json}'")), "{}", text(&out).0);
+    let out = take(json_file.path().to_str().expect("utf-8"), &["--dry-run"]);
+    assert!(text(&out).0.ends_with("\n{\n  \"retentionInDays\": 3,\n  \"description\": null\n}\n"), "{}", text(&out).0);
+
+    // YAML: its JSON, keys in the order given; piped on stdin too.
+    let yaml = "retentionInDays: 2\ndescription: before migration\n";
+    let yaml_file = body_file(yaml);
+    let out = take(yaml_file.path().to_str().expect("utf-8"), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    let piped = command(Some(&server))
+        .args(["cloudBackups", "takeSnapshots", "--groupId", GROUP, "--clusterName", "C0"])
+        .stdin(std::fs::File::open(yaml_file.path()).expect("open"))
+        .output()
+        .expect("runs");
+    assert_eq!(piped.status.code(), Some(0), "{}", text(&piped).1);
+    let bodies = bodies_received(&server).await;
+    let expected = br#"{"retentionInDays":2,"description":"before migration"}"#;
+    assert_eq!(bodies[2..], [expected.to_vec(), expected.to_vec()]);
+
+    // A type error: refused with its JSON pointer, nothing sent.
+    let wrong = body_file("{\"retentionInDays\": \"three\", \"description\": null}");
+    let out = take(wrong.path().to_str().expect("utf-8"), &[]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/retentionInDays: expected an integer"), "{stderr}");
+    assert_eq!(requests(&server).await, 4, "nothing sent for the refused body");
 }

@@ -155,3 +155,46 @@ async fn pages_received_are_every_page_as_sent() {
     assert_eq!(bodies.len(), 2);
     assert!(bodies[0].contains(r#""new":1"#), "{bodies:?}");
 }
+
+#[tokio::test]
+async fn set_body_json_sends_the_text_as_given_also_on_a_retry() {
+    type Take = atlas_backup::operations::TakeSnapshots;
+    let server = MockServer::start().await;
+    let snapshots = format!("/api/atlas/v2/groups/{GROUP}/clusters/C0/backup/snapshots");
+    // 429: not processed, so a POST is sent again.
+    Mock::given(method("POST"))
+        .and(path(snapshots.clone()))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(snapshots))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(SENT, "application/json"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    // An explicit null, keys out of the model's order, a field the model does not know and
+    // a decimal as spelled: all sent.
+    let given = "{ \"retentionInDays\": 3, \"description\": null, \"ratio\": 1.50 }";
+    let client = Client::builder().base_url(server.uri()).retry(RetryPolicy::with_max_attempts(2)).build().expect("client");
+    let values = json!({"groupId": GROUP, "clusterName": "C0"});
+    let builder = Take::new(&client).set_values(map(values)).expect("parameters").set_body_json(given).expect("decodes into the model");
+    let prepared = builder.prepare().expect("prepared");
+    assert_eq!(prepared.body().and_then(reqwest::Body::as_bytes), Some(given.as_bytes()));
+    let received = builder.send_received().await.expect("sent");
+    assert_eq!(received.response().attempts(), 2);
+    let requests = server.received_requests().await.unwrap_or_default();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        assert_eq!(request.body, given.as_bytes(), "the same bytes on every attempt");
+        let content_type = request.headers.get("content-type").and_then(|v| v.to_str().ok());
+        assert_eq!(content_type, Some("application/vnd.atlas.2025-03-12+json"));
+    }
+    // What does not decode into the model is refused, naming the JSON pointer; a GET takes none.
+    let err = Take::new(&client).set_body_json(r#"{"description": "x", "retentionInDays": "three"}"#).expect_err("not an integer");
+    assert!(err.to_string().contains("at /retentionInDays: invalid type: string \"three\""), "{err}");
+    let get = <atlas_backup::operations::GetGroupClusterBackupSnapshot>::new(&client).set_body_json("{}");
+    assert!(get.is_err(), "a GET takes no body");
+}

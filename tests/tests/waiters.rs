@@ -299,3 +299,52 @@ async fn dropping_the_waiter_stops_polling() {
     tokio::time::sleep(3600 * S).await;
     assert_eq!(requests(&server).await, 2, "no poll after the drop");
 }
+
+/// A snapshot answer as Atlas sent it, breaking the model (`storageSizeBytes` a string).
+fn broken_snapshot(status: &str) -> String {
+    format!(r#"{{"status":"{status}","id":"{SNAPSHOT}","storageSizeBytes":"lots","extra":1.50}}"#)
+}
+
+#[tokio::test(start_paused = true)]
+async fn polled_as_received_a_broken_answer_is_decided_on_its_fields() {
+    use atlas_backup::call::{ReceivedPoll, Wait};
+    let (first, last) = (broken_snapshot("queued"), broken_snapshot("completed"));
+    let script = || vec![ResponseTemplate::new(200).set_body_string(&first), ResponseTemplate::new(200).set_body_string(&last)];
+    let received = server(SNAPSHOT_PATH, script()).await;
+    let items: Vec<_> = Wait::into_received_stream(snapshot_waiter(&received), 3600 * S).collect().await;
+    assert_eq!(items.len(), 2, "queued, then completed: {items:?}");
+    match items.last() {
+        Some(Ok(ReceivedPoll::Answer(received))) => {
+            assert_eq!(received.response().body().as_ref(), last.as_bytes());
+            assert_eq!(received.mismatch_pointer().as_deref(), Some("/storageSizeBytes"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The typed waiter, unchanged: the first answer does not decode, and that ends it.
+    let typed = server(SNAPSHOT_PATH, script()).await;
+    let end = snapshot_waiter(&typed).wait(3600 * S).await;
+    assert!(matches!(end, Err(WaitError::Call(Error::Decode { .. }))), "{end:?}");
+    assert_eq!(requests(&typed).await, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn polled_as_received_a_deletion_ends_on_404_and_a_failure_keeps_the_answer() {
+    use atlas_backup::call::{ReceivedPoll, ReceivedWaitError, Wait};
+    let deleted = server(SNAPSHOT_PATH, vec![ResponseTemplate::new(200).set_body_string(broken_snapshot("queued")), error(404)]).await;
+    let waiter = client(&deleted).wait_until_snapshot_deleted().group_id(GROUP).cluster_name("Cluster0").snapshot_id(SNAPSHOT);
+    let items: Vec<_> = Wait::into_received_stream(waiter, 3600 * S).collect().await;
+    assert!(
+        matches!(items.as_slice(), [Ok(ReceivedPoll::Answer(_)), Ok(ReceivedPoll::Error(e))] if e.status().map(|s| s.as_u16()) == Some(404)),
+        "{items:?}"
+    );
+    let failed = broken_snapshot("failed");
+    let failing = server(SNAPSHOT_PATH, vec![ResponseTemplate::new(200).set_body_string(&failed)]).await;
+    let items: Vec<_> = Wait::into_received_stream(snapshot_waiter(&failing), 3600 * S).collect().await;
+    match items.as_slice() {
+        [Err(end @ ReceivedWaitError::Failure { polls: 1, .. })] => {
+            let body = end.last().and_then(ReceivedPoll::answer).map(|r| r.response().body().clone());
+            assert_eq!(body.as_deref(), Some(failed.as_bytes()));
+        }
+        other => panic!("{other:?}"),
+    }
+}

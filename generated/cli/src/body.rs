@@ -47,9 +47,9 @@ pub fn stdin_piped() -> bool {
     }
 }
 
-/// The body from `source`, checked against `body`'s table; `None` when piped stdin was
-/// empty.
-pub fn read(source: &Source, body: &Body) -> Result<Option<Value>, Failure> {
+/// The body from `source` as the JSON text to send, checked against `body`'s table; `None`
+/// when piped stdin was empty.
+pub fn read(source: &Source, body: &Body) -> Result<Option<Vec<u8>>, Failure> {
     let (text, name) = match source {
         Source::Stdin => {
             let mut text = String::new();
@@ -63,10 +63,23 @@ pub fn read(source: &Source, body: &Body) -> Result<Option<Value>, Failure> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    // YAML is a superset of JSON: one parser reads both.
-    let value: Value = serde_yaml::from_str(&text).map_err(|e| Failure::usage(format!("{name}: not JSON or YAML: {e}")))?;
+    let json = to_json(text).map_err(|e| Failure::usage(format!("{name}: {e}")))?;
+    let value: Value = serde_json::from_slice(&json).map_err(|e| Failure::usage(format!("{name}: not JSON: {e}")))?;
     check(&value, body.shape, "").map_err(|m| Failure::usage(format!("{name}: {m}")))?;
-    Ok(Some(value))
+    Ok(Some(json))
+}
+
+/// The JSON text of a body as the user gave it: JSON as it is (every byte is sent: an
+/// explicit `null`, the key order, the spelling of numbers), YAML converted to JSON with
+/// its keys in the order given.
+pub fn to_json(text: String) -> Result<Vec<u8>, String> {
+    if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok() {
+        return Ok(text.into_bytes());
+    }
+    // Through YAML's own value, whose mappings keep their order (serde_json's map sorts
+    // its keys unless `preserve_order` is on).
+    let yaml: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| format!("not JSON or YAML: {e}"))?;
+    serde_json::to_vec(&yaml).map_err(|e| format!("YAML that has no JSON form: {e}"))
 }
 
 /// Checks `value` against `shape`; the error names the JSON pointer and what is wrong.
@@ -225,6 +238,16 @@ mod tests {
         assert_eq!(source(None, true).ok(), Some(Some(Source::Stdin)));
         assert_eq!(source(None, false).ok(), Some(None));
         assert_eq!(source(Some("b.json"), true).map_err(|f| f.code).err(), Some(crate::exit::USAGE));
+    }
+
+    #[test]
+    fn json_is_kept_as_given_and_yaml_keeps_its_order() {
+        let json = "{ \"z\": null, \"a\": 1.50 }\n";
+        assert_eq!(to_json(json.to_owned()).ok().as_deref(), Some(json.as_bytes()));
+        let yaml = "z: 1\na:\n  - y: true\n    b: text\n";
+        assert_eq!(to_json(yaml.to_owned()).ok().as_deref(), Some(&br#"{"z":1,"a":[{"y":true,"b":"text"}]}"#[..]));
+        assert!(to_json("{1: [".to_owned()).is_err_and(|e| e.starts_with("not JSON or YAML")));
+        assert!(to_json("? [1]\n: x\n".to_owned()).is_err_and(|e| e.starts_with("YAML that has no JSON form")));
     }
 
     #[test]

@@ -93,11 +93,24 @@ fn yaml(text: &str) -> Option<String> {
 /// The warning of an answer that does not match the operation's schema: printed anyway
 /// (Atlas answered; the spec is what is wrong), once.
 pub fn mismatch(received: &Received, schema: Option<&str>) -> Option<String> {
+    mismatch_at(received).map(|at| mismatch_warning(schema, &at))
+}
+
+/// Where and how an answer differs from its model, to follow the schema's name in the
+/// warning: ` at /status: invalid type ...`, or `: invalid type ...` when the decoder did
+/// not say where.
+pub fn mismatch_at(received: &Received) -> Option<String> {
     let error = received.mismatch()?;
-    let text = String::from_utf8_lossy(received.response().body());
-    let pointer = json::pointer_at(&text, error.line(), error.column());
+    Some(match received.mismatch_pointer() {
+        Some(pointer) => format!(" at {pointer}: {error}"),
+        None => format!(": {error}"),
+    })
+}
+
+/// The warning line of [`mismatch`], from the schema's name and [`mismatch_at`]'s text.
+pub fn mismatch_warning(schema: Option<&str>, at: &str) -> String {
     let schema = schema.unwrap_or("of the operation");
-    Some(format!("warning: the answer does not match the spec's schema {schema} at {pointer}: {error}; printed as received"))
+    format!("warning: the answer does not match the spec's schema {schema}{at}; printed as received")
 }
 
 /// The page items of an answer as received (the text of each).

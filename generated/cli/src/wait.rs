@@ -44,9 +44,9 @@ pub fn state(waiter: &Waiter, seen: &Seen) -> String {
     if parts.is_empty() { seen.status.map_or_else(|| "no answer".to_owned(), |s| format!("HTTP {s}")) } else { parts.join(" ") }
 }
 
-/// Polls until the waiter ends; answers the last answer of a success as received (`None`
-/// when success is that the resource is gone).
-pub async fn run(waiter: &Waiter, wait: Box<dyn Waiting>, timeout: Duration, progress: Progress) -> Result<Option<Vec<u8>>, Failure> {
+/// Polls until the waiter ends; answers the last poll of a success, its answer as received
+/// (none when success is that the resource is gone).
+pub async fn run(waiter: &Waiter, wait: Box<dyn Waiting>, timeout: Duration, progress: Progress) -> Result<Option<Seen>, Failure> {
     let started = Instant::now();
     let spinner = (!progress.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -75,7 +75,7 @@ pub async fn run(waiter: &Waiter, wait: Box<dyn Waiting>, timeout: Duration, pro
             _ = tokio::signal::ctrl_c() => break Err(Failure::new(exit::INTERRUPTED, format!("{}: interrupted", waiter.name))),
         };
         match next {
-            None => break Ok(last.take().and_then(|s| s.body)),
+            None => break Ok(last.take()),
             Some(WaitEvent::Poll(seen)) => {
                 polls += 1;
                 report(&seen, polls);
@@ -134,9 +134,9 @@ mod tests {
             max_delay: 2,
             wait: never,
         };
-        let seen = Seen { status: Some(200), body: Some(br#"{"status":"inProgress","job":{"phase":3}}"#.to_vec()) };
+        let seen = Seen { status: Some(200), body: Some(br#"{"status":"inProgress","job":{"phase":3}}"#.to_vec()), mismatch: None };
         assert_eq!(state(&waiter, &seen), "status=inProgress job.phase=3");
-        assert_eq!(state(&waiter, &Seen { status: Some(404), body: None }), "HTTP 404");
+        assert_eq!(state(&waiter, &Seen { status: Some(404), ..Seen::default() }), "HTTP 404");
         assert_eq!(state(&waiter, &Seen::default()), "no answer");
     }
 }
