@@ -161,7 +161,8 @@ fn bench_generate(c: &mut Criterion, specs: &[PathBuf]) -> Result<(), String> {
 ///
 /// - `parse`: [`parse_baseline`] of `ATLAS_BENCH_SPEC`, once;
 /// - `generate`: generate `ATLAS_BENCH_SPEC` and write it into the new directory
-///   `ATLAS_BENCH_OUT`, once;
+///   `ATLAS_BENCH_OUT`, once, set up as `cargo xtask generate` runs
+///   ([`atlas_codegen::process`]);
 /// - `stages`: generate and write `ATLAS_BENCH_RUNS` times (into new directories under
 ///   `ATLAS_BENCH_OUT`), one line per run with the time of each stage.
 ///
@@ -180,6 +181,8 @@ fn probe(mode: &str) -> Result<(), String> {
             println!("{{\"wall_ns\":{},\"max_rss_kib\":{}}}", wall.as_nanos(), json_opt(rss));
         }
         "generate" => {
+            // As `cargo xtask generate` runs (the parse above runs as a plain program would).
+            atlas_codegen::process::without_huge_pages();
             let out = var("ATLAS_BENCH_OUT")?;
             let started = Instant::now();
             let (generated, _) = generate_and_write(&spec, &out)?;
@@ -189,6 +192,7 @@ fn probe(mode: &str) -> Result<(), String> {
             println!("{{\"wall_ns\":{},\"max_rss_kib\":{}}}", wall.as_nanos(), json_opt(rss));
         }
         "stages" => {
+            atlas_codegen::process::without_huge_pages();
             let out = var("ATLAS_BENCH_OUT")?;
             let runs: usize = std::env::var("ATLAS_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(5).max(1);
             for _ in 0..runs {

@@ -22,6 +22,7 @@ pub mod ir;
 pub mod load;
 pub mod names;
 pub mod observe;
+pub mod process;
 pub mod render;
 pub mod runtime;
 pub mod slice;
@@ -51,9 +52,9 @@ pub struct Generated {
 pub struct Timings {
     /// Reading and parsing the spec into `openapiv3`.
     pub load: Duration,
-    /// Lowering to the IR, naming, and the API surface text.
+    /// Lowering to the IR and naming.
     pub ir: Duration,
-    /// Rendering every file (templates, `syn`, `prettyplease`), files in parallel.
+    /// Rendering every file (templates, `syn`, `prettyplease`; files in parallel) and the API surface.
     pub render: Duration,
     /// The render stage split by step, each summed over the render threads.
     pub render_steps: render::RenderTimes,
@@ -91,7 +92,6 @@ pub fn generate_from_bytes_with(path: &Path, bytes: &[u8], overlay: Option<&load
 struct Front {
     api: ir::Api,
     spec_name: String,
-    surface: String,
     ir: Duration,
 }
 
@@ -108,6 +108,14 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
     let loaded = std::sync::Mutex::new(Some(loaded));
     let run = || loaded.lock().ok().and_then(|mut l| l.take()).map(front);
     let front = std::thread::scope(|s| {
+        // The runtime's names (each parsed from the runtime's source with `syn`, once per
+        // process) are read while the spec is lowered, since naming needs them next: on two
+        // cores that parse no longer adds to a run. Not during the load, whose peak memory
+        // it would add to. Without a thread, naming reads them when it needs them.
+        let _reading = std::thread::Builder::new().name("atlas-codegen-contract".to_owned()).spawn_scoped(s, || {
+            names::contract::contract();
+            runtime::cli_flags();
+        });
         let thread = std::thread::Builder::new().name("atlas-codegen-ir".to_owned()).stack_size(8 << 20);
         match thread.spawn_scoped(s, run) {
             Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
@@ -119,10 +127,25 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
         item: "the spec".to_owned(),
         message: "the IR stage did not run".to_owned(),
     })??;
-    let Front { api, spec_name, surface, ir: ir_time } = front;
+    let Front { api, spec_name, ir: ir_time } = front;
     let t2 = Instant::now();
-    let (mut files, render_steps) = render::render_timed(&api, &spec_name)?;
-    files.extend(render::cli::render(&api, &spec_name)?);
+    // The command line's files are one table written as text (no `syn`): made on a thread of
+    // their own beside the library's render threads instead of after them, where they were a
+    // tenth of the whole run on one core; the API surface's text too. Its body shapes recurse
+    // as deep as the schemas nest: the stack of a main thread, as for the IR.
+    let beside = || (render::cli::render(&api, &spec_name), surface::surface(&api));
+    let (library, (cli, surface)) = std::thread::scope(|s| {
+        let thread = std::thread::Builder::new().name("atlas-codegen-cli".to_owned()).stack_size(8 << 20);
+        let cli = thread.spawn_scoped(s, beside);
+        let library = render::render_timed(&api, &spec_name);
+        let cli = match cli {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => beside(),
+        };
+        (library, cli)
+    });
+    let (mut files, render_steps) = library?;
+    files.extend(cli?);
     files.push(File { path: "README.md".to_owned(), contents: include_str!("render/templates/README.md").to_owned() });
     files.push(File { path: "LICENSE".to_owned(), contents: render::LICENSE.to_owned() });
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -136,7 +159,7 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
     })
 }
 
-/// Lower, name, dedupe and the surface text; the parsed spec is dropped once lowered.
+/// Lower, name and dedupe; the parsed spec is dropped once lowered.
 fn front(loaded: load::Loaded) -> Result<Front, Error> {
     let t1 = Instant::now();
     let mut api = ir::lower(&loaded)?;
@@ -145,6 +168,5 @@ fn front(loaded: load::Loaded) -> Result<Front, Error> {
     drop(loaded);
     names::assign(&mut api)?;
     ir::dedupe(&mut api);
-    let surface = surface::surface(&api);
-    Ok(Front { api, spec_name, surface, ir: t1.elapsed() })
+    Ok(Front { api, spec_name, ir: t1.elapsed() })
 }

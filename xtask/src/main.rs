@@ -88,6 +88,8 @@ fn workspace_root() -> Result<PathBuf, String> {
 }
 
 fn main() -> ExitCode {
+    // Every task generates; the benchmark's probes of `generate` run the same way.
+    atlas_codegen::process::without_huge_pages();
     let cli = Cli::parse();
     let result = workspace_root().and_then(|root| match cli.task {
         Task::Generate { spec, overlay, out, check, strict } => generate(&root, spec, overlay, out, check, strict),

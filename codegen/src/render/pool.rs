@@ -49,6 +49,7 @@ pub(super) fn run_jobs<J: Sync>(
             // The file's syntax trees are gone: forget their spans' source text, which
             // proc-macro2 would otherwise keep for the life of the thread.
             proc_macro2::extra::invalidate_current_thread_spans();
+            super::docs::forget();
             times.add(&t);
             done.push((i, result));
         }

@@ -19,7 +19,7 @@ fn unparse(file: &syn::File) -> String {
 /// (module declarations, the crate root, tables); invalid text names `template` and `item`.
 pub(crate) fn print_text(text: &str, template: &'static str, item: &str) -> Result<String, Error> {
     let file = check_item(text, template, item)?;
-    Ok(unparse(&file))
+    restore(unparse(&file), template, item)
 }
 
 /// One rendered item of a file: its text, and the template and item it came from.
@@ -102,7 +102,13 @@ pub(crate) fn print_file(inner: &str, pieces: &[Piece], template: &'static str, 
         }
         out.push_str(&text);
     }
-    Ok(out)
+    restore(out, template, item)
+}
+
+/// The printed text with its doc comments in place ([`super::docs::restore`]).
+fn restore(printed: String, template: &'static str, item: &str) -> Result<String, Error> {
+    timing::print(|| super::docs::restore(printed))
+        .map_err(|message| Error::Render { template, item: item.to_owned(), message })
 }
 
 /// A file of only `items`, to print them.

@@ -3,8 +3,9 @@
 //! Every row is a median over several runs (with min and max) next to a baseline measured
 //! in the same run, and their ratio:
 //!
-//! 1. generate (load to written files) of each whole published spec in `../shared/upstream/`,
-//!    against reading the file into `openapiv3::OpenAPI`; time and peak memory;
+//! 1. generate (load to written files) of each whole published spec in `../shared/upstream/`
+//!    and `../shared/upstream-v2/`, against reading the file into `openapiv3::OpenAPI`; time
+//!    and peak memory;
 //! 2. the same for `spec/atlas-backup.yaml`, and a second `generate` of the unchanged spec
 //!    (it must rewrite no file);
 //! 3. the time of each stage for the largest spec, and the render stage on one thread;
@@ -146,16 +147,21 @@ pub fn run(args: BenchArgs, root: &Path) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `../shared/upstream/*.yaml`, in name order. Missing is an error in CI (the rows would
-/// silently vanish) and a note elsewhere.
+/// The whole published specs: `../shared/upstream/*.yaml` (the older copies) and
+/// `../shared/upstream-v2/*.yaml` (v2.yaml as MongoDB publishes it), each folder in name
+/// order. A missing folder is an error in CI (its rows would silently vanish) and a note
+/// elsewhere.
 fn upstream_specs(root: &Path) -> Result<Vec<PathBuf>, String> {
-    let dir = root.join("../shared/upstream");
-    let specs = atlas_codegen::load::spec_files(&dir);
-    if specs.is_empty() {
-        if std::env::var_os("CI").is_some() {
-            return Err(format!("no published specs under {}: the whole-API rows cannot run", dir.display()));
+    let mut specs = Vec::new();
+    for dir in ["../shared/upstream", "../shared/upstream-v2"].map(|d| root.join(d)) {
+        let found = atlas_codegen::load::spec_files(&dir);
+        if found.is_empty() {
+            if std::env::var_os("CI").is_some() {
+                return Err(format!("no published specs under {}: the whole-API rows cannot run", dir.display()));
+            }
+            eprintln!("note: no published specs under {}; their whole-API rows are left out", dir.display());
         }
-        eprintln!("note: no published specs under {}; the whole-API rows are left out", dir.display());
+        specs.extend(found);
     }
     Ok(specs)
 }

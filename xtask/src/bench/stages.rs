@@ -45,7 +45,7 @@ pub fn rows(exe: &Path, spec: &Path, scratch: &Path, quick: bool, parse_times: &
     let mut rows = Vec::new();
     for (key, label) in [
         ("load_ns", "load (read, YAML, openapiv3)"),
-        ("ir_ns", "IR (lower, names, surface)"),
+        ("ir_ns", "IR (lower, names, dedupe)"),
         ("render_ns", "render, wall clock"),
         ("template_ns", "  render: templates (summed over threads)"),
         ("syn_parse_ns", "  render: syn parse (summed over threads)"),
