@@ -306,7 +306,8 @@ mod tests {
     /// attributes, at every indentation prettyplease gives, and may be used twice.
     #[test]
     fn a_restored_block_prints_as_its_lines_would() {
-        let lines = vec!["First `line`, \"quoted\" r\"#".to_owned(), String::new(), "```text".to_owned(), "  code  ".to_owned(), "```".to_owned()];
+        let lines =
+            vec!["First `line`, \"quoted\" r\"#".to_owned(), String::new(), "```text".to_owned(), "  code  ".to_owned(), "```".to_owned()];
         let item = |doc: &str| format!("{doc}pub struct A {{\n{doc}pub x: u8,\n}}\nimpl A {{\n{doc}pub fn f() {{}}\n}}\n");
         let print = |text: &str| prettyplease::unparse(&syn::parse_file(text).unwrap_or_else(|e| panic!("{e}: {text}")));
         let plain = print(&item(&attrs_with(&lines, "#[doc = ")));

@@ -107,8 +107,7 @@ pub(crate) fn print_file(inner: &str, pieces: &[Piece], template: &'static str, 
 
 /// The printed text with its doc comments in place ([`super::docs::restore`]).
 fn restore(printed: String, template: &'static str, item: &str) -> Result<String, Error> {
-    timing::print(|| super::docs::restore(printed))
-        .map_err(|message| Error::Render { template, item: item.to_owned(), message })
+    timing::print(|| super::docs::restore(printed)).map_err(|message| Error::Render { template, item: item.to_owned(), message })
 }
 
 /// A file of only `items`, to print them.
