@@ -217,13 +217,16 @@ pub fn restore(printed: String) -> Result<String, String> {
     }
     let mut out = String::with_capacity(printed.len() * 2);
     BLOCKS.with_borrow(|blocks| {
+        // What is looked for is the stand-in this module wrote, as prettyplease prints it
+        // (`///`, the mark, the number): nothing is decided from the generated code's text.
         for line in printed.split_inclusive('\n') {
-            let body = line.trim_start();
-            let indent = &line[..line.len() - body.len()];
-            let Some(id) = body.strip_prefix("///").and_then(|rest| rest.strip_prefix(MARK)) else {
+            let at = line.find(MARK).filter(|&at| line[..at].trim_start() == "///");
+            let Some(at) = at else {
                 out.push_str(line);
                 continue;
             };
+            let indent = &line[..line.len() - line.trim_start().len()];
+            let id = &line[at + MARK.len_utf8()..];
             let block = id.trim_end().parse::<u64>().ok().and_then(|n| blocks.pending.get(&n));
             let Some(block) = block else {
                 return Err(format!("a doc comment's stand-in `{}` has no block", id.trim_end()));
