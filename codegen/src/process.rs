@@ -8,7 +8,8 @@
 /// in many passes (the spec's YAML value, the document, the IR, a syntax tree per item on each
 /// render thread), and with huge pages its peak resident memory was 1.5 times what it uses:
 /// 100 MiB against 66 MiB for `atlas-api-2024-08-27` (whose parse alone peaks at 47 MiB), at
-/// the same speed (docs/performance.md). It applies to memory touched from now on.
+/// the same speed (docs/performance.md). It applies to memory touched from now on, and to
+/// the processes this one starts.
 pub fn without_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: `PR_SET_THP_DISABLE` takes integers and only sets a flag of the process; its
