@@ -47,6 +47,12 @@
 //! on each answer. An answer that none matches keeps the waiter polling (logged once at
 //! `warn`); a failed call that none matches ends the wait at once with
 //! [`WaitError::Call`]. Dropping the future stops the waiter.
+//!
+//! Each poll decodes into the operation's model, so an answer that breaks the model ends
+//! the wait with a decode error. [`call::Wait::into_received_stream`] polls the answers as
+//! Atlas sent them instead: the acceptors read the JSON received, and each poll keeps its
+//! body and says how it differs from the model ([`call::Received::mismatch`]). The command
+//! line waits this way.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
