@@ -60,23 +60,23 @@ pub fn read(source: &Source, body: &Body) -> Result<Option<Vec<u8>>, Failure> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    let json = to_json(text).map_err(|e| Failure::usage(format!("{name}: {e}")))?;
-    let value: Value = serde_json::from_slice(&json).map_err(|e| Failure::usage(format!("{name}: not JSON: {e}")))?;
+    let (json, value) = to_json(text).map_err(|e| Failure::usage(format!("{name}: {e}")))?;
     check(&value, body.shape, "").map_err(|m| Failure::usage(format!("{name}: {m}")))?;
     Ok(Some(json))
 }
 
-/// The JSON text of a body as the user gave it: JSON as it is (every byte is sent: an
-/// explicit `null`, the key order, the spelling of numbers), YAML converted to JSON with
-/// its keys in the order given.
-pub fn to_json(text: String) -> Result<Vec<u8>, String> {
-    if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok() {
-        return Ok(text.into_bytes());
+/// The JSON text of a body as the user gave it, and its value to check: JSON as it is
+/// (every byte is sent: an explicit `null`, the key order, the spelling of numbers), YAML
+/// converted to JSON with its keys in the order given.
+pub fn to_json(text: String) -> Result<(Vec<u8>, Value), String> {
+    if let Ok(value) = serde_json::from_str::<Value>(&text) {
+        return Ok((text.into_bytes(), value));
     }
     // Through YAML's own value, whose mappings keep their order (serde_json's map sorts
     // its keys unless `preserve_order` is on).
     let yaml: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| format!("not JSON or YAML: {e}"))?;
-    serde_json::to_vec(&yaml).map_err(|e| format!("YAML that has no JSON form: {e}"))
+    let no_json = |e: serde_json::Error| format!("YAML that has no JSON form: {e}");
+    Ok((serde_json::to_vec(&yaml).map_err(no_json)?, serde_json::to_value(&yaml).map_err(no_json)?))
 }
 
 /// Checks `value` against `shape`; the error names the JSON pointer and what is wrong.
@@ -240,9 +240,9 @@ mod tests {
     #[test]
     fn json_is_kept_as_given_and_yaml_keeps_its_order() {
         let json = "{ \"z\": null, \"a\": 1.50 }\n";
-        assert_eq!(to_json(json.to_owned()).ok().as_deref(), Some(json.as_bytes()));
+        assert_eq!(to_json(json.to_owned()).ok().map(|(j, _)| j).as_deref(), Some(json.as_bytes()));
         let yaml = "z: 1\na:\n  - y: true\n    b: text\n";
-        assert_eq!(to_json(yaml.to_owned()).ok().as_deref(), Some(&br#"{"z":1,"a":[{"y":true,"b":"text"}]}"#[..]));
+        assert_eq!(to_json(yaml.to_owned()).ok().map(|(j, _)| j).as_deref(), Some(&br#"{"z":1,"a":[{"y":true,"b":"text"}]}"#[..]));
         assert!(to_json("{1: [".to_owned()).is_err_and(|e| e.starts_with("not JSON or YAML")));
         assert!(to_json("? [1]\n: x\n".to_owned()).is_err_and(|e| e.starts_with("YAML that has no JSON form")));
     }

@@ -100,27 +100,17 @@ struct Front {
 /// stages, not their sum: measured with the allocator of `cargo xtask generate` (mimalloc),
 /// the 2024-08-27 spec peaked at 97–101 MiB when the document was dropped on this thread
 /// (which then only waits while the render threads allocate), and at 82–84 MiB so.
-///
-/// The thread gets the stack of a main thread (8 MiB), since lowering recurses as deep as
-/// the spec's schemas nest; when no thread can be started, it runs on this one.
 fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generated, Error> {
     // Taken by whichever thread runs it.
     let loaded = std::sync::Mutex::new(Some(loaded));
     let run = || loaded.lock().ok().and_then(|mut l| l.take()).map(front);
-    let front = std::thread::scope(|s| {
-        // The runtime's names (each parsed from the runtime's source with `syn`, once per
-        // process) are read while the spec is lowered, since naming needs them next: on two
-        // cores that parse no longer adds to a run. Not during the load, whose peak memory
-        // it would add to. Without a thread, naming reads them when it needs them.
-        let _reading = std::thread::Builder::new().name("atlas-codegen-contract".to_owned()).spawn_scoped(s, || {
-            names::contract::contract();
-            runtime::cli_flags();
-        });
-        let thread = std::thread::Builder::new().name("atlas-codegen-ir".to_owned()).stack_size(8 << 20);
-        match thread.spawn_scoped(s, run) {
-            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => run(),
-        }
+    // The runtime's names (each parsed from the runtime's source with `syn`, once per
+    // process) are read here while the spec is lowered, since naming needs them next: on two
+    // cores that parse no longer adds to a run. Not during the load, whose peak memory it
+    // would add to.
+    let (front, ()) = on_a_thread("atlas-codegen-ir", run, || {
+        names::contract::contract();
+        runtime::cli_flags();
     });
     let front = front.ok_or_else(|| Error::Render {
         template: "generate",
@@ -131,19 +121,9 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
     let t2 = Instant::now();
     // The command line's files are one table written as text (no `syn`): made on a thread of
     // their own beside the library's render threads instead of after them, where they were a
-    // tenth of the whole run on one core; the API surface's text too. Its body shapes recurse
-    // as deep as the schemas nest: the stack of a main thread, as for the IR.
+    // tenth of the whole run on one core; the API surface's text too.
     let beside = || (render::cli::render(&api, &spec_name), surface::surface(&api));
-    let (library, (cli, surface)) = std::thread::scope(|s| {
-        let thread = std::thread::Builder::new().name("atlas-codegen-cli".to_owned()).stack_size(8 << 20);
-        let cli = thread.spawn_scoped(s, beside);
-        let library = render::render_timed(&api, &spec_name);
-        let cli = match cli {
-            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => beside(),
-        };
-        (library, cli)
-    });
+    let ((cli, surface), library) = on_a_thread("atlas-codegen-cli", beside, || render::render_timed(&api, &spec_name));
     let (mut files, render_steps) = library?;
     files.extend(cli?);
     files.push(File { path: "README.md".to_owned(), contents: include_str!("render/templates/README.md").to_owned() });
@@ -156,6 +136,22 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
         warnings: api.warnings,
         surface,
         timings: Timings { load: load_time, ir: ir_time, render: t2.elapsed(), render_steps },
+    })
+}
+
+/// `work` on a thread named `name` while `meanwhile` runs on this one, or both on this one
+/// when no thread can be started. The thread gets the stack of a main thread (8 MiB): the
+/// stages recurse as deep as the spec's schemas nest.
+fn on_a_thread<T: Send, U>(name: &str, work: impl Fn() -> T + Sync, meanwhile: impl FnOnce() -> U) -> (T, U) {
+    std::thread::scope(|s| {
+        let thread = std::thread::Builder::new().name(name.to_owned()).stack_size(8 << 20);
+        let handle = thread.spawn_scoped(s, &work);
+        let here = meanwhile();
+        let there = match handle {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => work(),
+        };
+        (there, here)
     })
 }
 

@@ -212,7 +212,7 @@ fn deserialize_value(source: &Source, value: &serde_json::Value) -> Result<opena
     match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(value) {
         Ok(doc) => Ok(doc),
         Err(e) => {
-            let pointer = path_to_pointer(e.path());
+            let pointer = crate::error::path_pointer(e.path());
             let message = describe(e.into_inner().to_string());
             let (pointer, message) = refine(value, &pointer).unwrap_or((pointer, message));
             Err(source.error(&pointer, message))
@@ -339,7 +339,7 @@ fn refine(value: &serde_json::Value, pointer: &str) -> Option<(String, String)> 
                 continue;
             }
             if let Err(e) = serde_path_to_error::deserialize::<_, T>(entry) {
-                let inner = path_to_pointer(e.path());
+                let inner = crate::error::path_pointer(e.path());
                 let at = crate::error::pointer(base, key) + inner.trim_start_matches('#');
                 return Some((at, describe(e.into_inner().to_string())));
             }
@@ -413,20 +413,6 @@ fn scalar(v: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-pub(crate) fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
-    let mut out = String::from("#");
-    for segment in path.iter() {
-        match segment {
-            serde_path_to_error::Segment::Seq { index } => {
-                out = crate::error::pointer(&out, &index.to_string());
-            }
-            serde_path_to_error::Segment::Map { key } => out = crate::error::pointer(&out, key),
-            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
-        }
-    }
-    out
 }
 
 fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {

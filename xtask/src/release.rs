@@ -402,7 +402,7 @@ pub fn at_root(root: &Path, p: PathBuf) -> PathBuf {
 }
 
 /// The packages whose version is the spec's (`info.x-crate-version`).
-const VERSIONED_PACKAGES: [&str; 2] = ["atlas-backup", "atlas-backup-cli"];
+const VERSIONED_PACKAGES: [&str; 2] = [atlas_codegen::render::manifest::PACKAGE, atlas_codegen::render::manifest::CLI_PACKAGE];
 
 /// `Cargo.lock` at `root` with the generated crates at `version`, so that the lock moves with
 /// the version in the same change (`None` when there is no lock or it already says so).

@@ -118,8 +118,9 @@ pub fn run(task: SpecTask, root: &Path) -> Result<ExitCode, String> {
             Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         SpecTask::Observe { files, spec, intended, format } => {
-            let spec = at_root(root, spec.unwrap_or_else(|| PathBuf::from(crate::release::SPEC)));
-            let intended = at_root(root, intended.unwrap_or_else(|| PathBuf::from(crate::release::INTENDED)));
+            let paths = crate::release::Paths::of(root);
+            let spec = spec.map_or(paths.spec, |s| at_root(root, s));
+            let intended = intended.map_or(paths.intended, |i| at_root(root, i));
             let files: Vec<PathBuf> = files.into_iter().map(|f| at_root(root, f)).collect();
             let observed = atlas_codegen::load::load(&spec)
                 .and_then(|spec| Ok((spec, observe::known::load(&intended)?)))

@@ -636,9 +636,8 @@ impl<'a> Differ<'a> {
             let slot = if nr.is_some() { names::RUST_NAME } else { "operationId" };
             self.emit_opt(at, &pointer(&n.ptr, slot), rules::operation_id_changed(oi, ni));
         }
-        if or.is_none() && nr.is_none() {
-            // operationId is the Rust name on both sides: compared above.
-        } else {
+        // Without a Rust name on either side, operationId is the Rust name: compared above.
+        if or.is_some() || nr.is_some() {
             let published = (o.op.operation_id.as_deref(), n.op.operation_id.as_deref());
             self.emit_opt(at, &pointer(&n.ptr, "operationId"), rules::published_name_changed("operationId", published.0, published.1));
         }

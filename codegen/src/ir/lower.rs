@@ -20,7 +20,7 @@ use super::*;
 use crate::error::{Error, Warning, pointer};
 use crate::load::schemas::{self as shared, Broken, Problem, SCHEMAS};
 use crate::load::{Loaded, Source};
-pub(crate) use media::{atlas_version, newest_json};
+pub(crate) use media::{atlas_version, essence, newest_json};
 
 /// Builds the IR of a parsed document.
 pub fn lower(loaded: &Loaded) -> Result<Api, Error> {

@@ -15,7 +15,7 @@ pub use dedupe::dedupe;
 pub use lower::lower;
 // Media-type facts shared with the drift engine, so both read versions, and choose the
 // media type of a body, the same way.
-pub(crate) use lower::{atlas_version, newest_json};
+pub(crate) use lower::{atlas_version, essence, newest_json};
 pub use waiters::{Acceptor, EXTENSION as WAITERS_EXTENSION, Matcher, State as AcceptorState, Waiter};
 pub(crate) use waiters::{RawMatcher, table as waiter_table};
 

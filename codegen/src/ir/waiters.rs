@@ -211,7 +211,7 @@ pub fn lower(loaded: &Loaded, api: &Api) -> Result<Vec<Waiter>, Error> {
             let at = pointer(&op_at, EXTENSION);
             let Some(index) = api.operations.iter().position(|o| o.pointer == op_at) else { continue };
             let raw = table(value).map_err(|e| {
-                let rel = crate::load::path_to_pointer(e.path());
+                let rel = crate::error::path_pointer(e.path());
                 source.error(&format!("{at}{}", rel.trim_start_matches('#')), format!("invalid waiter table: {}", e.into_inner()))
             })?;
             for (i, w) in raw.into_iter().enumerate() {

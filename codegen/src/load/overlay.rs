@@ -118,7 +118,7 @@ impl Overlay {
         let source = super::source(path, bytes)?;
         let value = super::value(&source)?;
         let doc: Document = serde_path_to_error::deserialize(&value).map_err(|e| {
-            let at = super::path_to_pointer(e.path());
+            let at = crate::error::path_pointer(e.path());
             source.error(&at, format!("invalid overlay: {}", e.into_inner()))
         })?;
         if !doc.overlay.starts_with("1.") {

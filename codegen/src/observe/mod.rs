@@ -181,9 +181,9 @@ struct Expected {
     undeclared: Option<String>,
 }
 
-/// The essence of a media type (`application/json` of `application/json; charset=utf-8`).
+/// The essence of a media type ([`crate::ir::essence`]), compared without case.
 fn essence(media_type: &str) -> String {
-    media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    crate::ir::essence(media_type).to_ascii_lowercase()
 }
 
 fn json(kind: &ResponseKind) -> Option<TypeRef> {

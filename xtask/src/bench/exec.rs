@@ -71,3 +71,11 @@ pub fn probe(exe: &Path, mode: &str, env: &[(&str, &std::ffi::OsStr)]) -> Result
 pub fn number(line: &serde_json::Value, key: &str) -> Option<f64> {
     line.get(key).and_then(serde_json::Value::as_f64)
 }
+
+/// The summary of field `key` over the probe's `lines`: seconds for a `*_ns` field, the
+/// value as printed otherwise; `None` when no line has it.
+pub fn field(lines: &[serde_json::Value], key: &str) -> Option<super::stats::Stats> {
+    let scale = if key.ends_with("_ns") { 1e-9 } else { 1.0 };
+    let values: Vec<f64> = lines.iter().filter_map(|l| number(l, key)).map(|v| v * scale).collect();
+    super::stats::Stats::of(&values)
+}

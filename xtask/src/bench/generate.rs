@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::exec::{number, probe, run_criterion};
+use super::exec::{field, probe, run_criterion};
 use super::stats::{self, Stats};
 use super::table::{Row, Unit};
 use super::{join, largest, stem};
@@ -99,15 +99,11 @@ fn probes(exe: &Path, spec: &Path, scratch: &Path, runs: usize) -> Result<Probes
         generate.extend(probe(exe, "generate", &env)?);
         parse.extend(probe(exe, "parse", &env)?);
     }
-    let stat = |lines: &[serde_json::Value], key: &str, scale: f64| {
-        let values: Vec<f64> = lines.iter().filter_map(|l| number(l, key)).map(|v| v * scale).collect();
-        Stats::of(&values)
-    };
     Ok(Probes {
-        generate_time: stat(&generate, "wall_ns", 1e-9),
-        parse_time: stat(&parse, "wall_ns", 1e-9),
-        generate_rss: stat(&generate, "max_rss_kib", 1.0),
-        parse_rss: stat(&parse, "max_rss_kib", 1.0),
+        generate_time: field(&generate, "wall_ns"),
+        parse_time: field(&parse, "wall_ns"),
+        generate_rss: field(&generate, "max_rss_kib"),
+        parse_rss: field(&parse, "max_rss_kib"),
     })
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::exec::{number, probe};
+use super::exec::{field, number, probe};
 use super::stats::Stats;
 use super::stem;
 use super::table::{Row, Unit};
@@ -27,17 +27,14 @@ pub fn rows(exe: &Path, spec: &Path, scratch: &Path, quick: bool, parse_times: &
         Some((_, p)) => *p,
         None => {
             // Part `generate` did not run: time the parse here, once per run.
-            let mut walls = Vec::new();
+            let mut parses = Vec::new();
             for _ in 0..lines.len() {
-                walls.extend(probe(exe, "parse", &env)?.iter().filter_map(|l| number(l, "wall_ns")).map(|ns| ns / 1e9));
+                parses.extend(probe(exe, "parse", &env)?);
             }
-            Stats::of(&walls).ok_or("no parse time was measured")?
+            field(&parses, "wall_ns").ok_or("no parse time was measured")?
         }
     };
-    let stat = |lines: &[serde_json::Value], key: &str| -> Result<Stats, String> {
-        let v: Vec<f64> = lines.iter().filter_map(|l| number(l, key)).map(|ns| ns / 1e9).collect();
-        Stats::of(&v).ok_or_else(|| format!("the stages probe gave no `{key}`"))
-    };
+    let stat = |lines: &[serde_json::Value], key: &str| field(lines, key).ok_or_else(|| format!("the stages probe gave no `{key}`"));
     let threads = lines.first().and_then(|l| number(l, "threads")).unwrap_or(1.0);
     let files = lines.first().and_then(|l| number(l, "files")).unwrap_or(0.0);
     let name = stem(spec);

@@ -10,8 +10,14 @@ pub(crate) fn newest_json(content: &IndexMap<String, openapiv3::MediaType>) -> O
 }
 
 pub(crate) fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim();
+    let essence = essence(media_type);
     essence == "application/json" || essence.ends_with("+json")
+}
+
+/// The media type without its parameters (`application/json` of `application/json;
+/// charset=utf-8`).
+pub(crate) fn essence(media_type: &str) -> &str {
+    media_type.split(';').next().unwrap_or("").trim()
 }
 
 /// `application/vnd.atlas.preview+json` (or `+gzip`, ...): the version Atlas is still
