@@ -237,12 +237,20 @@ pub fn restore(printed: String) -> Result<String, String> {
     BLOCKS.with_borrow(|blocks| {
         // What is looked for is the stand-in this module wrote, as prettyplease prints it
         // (`///`, the mark, the number): nothing is decided from the generated code's text.
-        for line in printed.split_inclusive('\n') {
-            let at = line.find(MARK).filter(|&at| line[..at].trim_start() == "///");
-            let Some(at) = at else {
+        // The text between stand-ins is copied a run at a time (line by line, that copy
+        // was most of the time here).
+        let mut rest = printed.as_str();
+        while let Some(mark) = rest.find(MARK) {
+            let start = rest[..mark].rfind('\n').map_or(0, |p| p + 1);
+            let end = rest[mark..].find('\n').map_or(rest.len(), |p| mark + p + 1);
+            let (before, line) = (&rest[..start], &rest[start..end]);
+            rest = &rest[end..];
+            out.push_str(before);
+            let at = mark - start;
+            if line[..at].trim_start() != "///" {
                 out.push_str(line);
                 continue;
-            };
+            }
             let indent = &line[..line.len() - line.trim_start().len()];
             let id = &line[at + MARK.len_utf8()..];
             let block = id.trim_end().parse::<u64>().ok().and_then(|n| blocks.pending.get(&n));
@@ -259,6 +267,7 @@ pub fn restore(printed: String) -> Result<String, String> {
                 out.push('\n');
             }
         }
+        out.push_str(rest);
         Ok(())
     })?;
     Ok(out)
@@ -344,6 +353,19 @@ mod tests {
         forget();
         let printed = prettyplease::unparse(&syn::parse_file(&marked).unwrap_or_else(|e| panic!("{e}")));
         assert!(restore(printed).is_err_and(|e| e.contains("has no block")));
+    }
+
+    /// Only a line whose first mark follows `///` is a stand-in; the text around, up to
+    /// a last line without a line break, is copied as it is.
+    #[test]
+    fn only_stand_in_lines_are_replaced() {
+        let marked = attrs(&["one".to_owned(), String::new(), "two  ".to_owned()]);
+        let id = marked.split(MARK).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned();
+        let printed = format!("a\n    ///{MARK}{id}\nb {MARK}{id} ///{MARK}{id}\n\n///{MARK}{id} \n///{MARK}{id}");
+        let want = "a\n    /// one\n    ///\n    /// two\nb \u{E000}ID ///\u{E000}ID\n\n/// one\n///\n/// two\n/// one\n///\n/// two\n";
+        assert_eq!(restore(printed), Ok(want.replace("ID", &id)));
+        assert_eq!(restore("x\ny".to_owned()), Ok("x\ny".to_owned()));
+        forget();
     }
 
     #[test]
