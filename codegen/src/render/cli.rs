@@ -67,7 +67,8 @@ pub fn surface(api: &Api) -> String {
         "# atlas-backup commands\n\nGlobal flags: `-o/--output json|yaml|ndjson`, `--outputFile PATH`, `-P/--profile NAME`, `--base-url URL`, `--dry-run`, `--curl`, `--debug`, `--quiet`, `--har FILE`.\n",
     );
     let mut order: Vec<&Operation> = api.operations.iter().collect();
-    order.sort_by_key(|o| names::tag_command(&o.tag));
+    // Each key once per operation (a heck conversion): the sort is stable, as sort_by_key's.
+    order.sort_by_cached_key(|o| names::tag_command(&o.tag));
     let mut tag = String::new();
     for op in order {
         let t = names::tag_command(&op.tag);
@@ -150,7 +151,15 @@ fn builder_path(name: &str) -> String {
 }
 
 fn strs(values: &[String]) -> String {
-    format!("&[{}]", values.iter().map(|v| lit(v)).collect::<Vec<_>>().join(", "))
+    let mut out = String::from("&[");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&lit(v));
+    }
+    out.push(']');
+    out
 }
 
 fn opt(value: Option<&str>) -> String {
@@ -207,11 +216,18 @@ fn answer_schema(api: &Api, op: &Operation) -> Option<String> {
 /// operations that was most of the command line's share of generation).
 fn block(ty: &str, fields: &[(&str, String)], depth: usize) -> String {
     let pad = "    ".repeat(depth + 1);
-    let mut out = format!("{ty} {{\n");
+    let len = fields.iter().map(|(name, value)| pad.len() + name.len() + value.len() + 4).sum::<usize>();
+    let mut out = String::with_capacity(ty.len() + len + pad.len() + 4);
+    out.push_str(ty);
+    out.push_str(" {\n");
     for (name, value) in fields {
-        let _ = writeln!(out, "{pad}{name}: {value},");
+        out.push_str(&pad);
+        out.push_str(name);
+        out.push_str(": ");
+        out.push_str(value);
+        out.push_str(",\n");
     }
-    out.push_str(&"    ".repeat(depth));
+    out.push_str(&pad[4..]);
     out.push('}');
     out
 }
@@ -234,7 +250,7 @@ fn commands(api: &Api) -> String {
     let _ = writeln!(out, "pub static TABLES: crate::app::Tables = {tables};\n");
     // Operations in the order of their commands: by tag, then as the spec lists them.
     let mut order: Vec<usize> = (0..api.operations.len()).collect();
-    order.sort_by_key(|&i| names::tag_command(&api.operations[i].tag));
+    order.sort_by_cached_key(|&i| names::tag_command(&api.operations[i].tag));
     let position: BTreeMap<usize, usize> = order.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
     out.push_str("static OPERATIONS: &[Operation] = &[\n");
     for &i in &order {
@@ -329,7 +345,7 @@ fn param(api: &Api, p: &crate::ir::Param) -> String {
         ParamLocation::Query => "Location::Query",
         ParamLocation::Header => "Location::Header",
     };
-    let mut help = p.doc.clone().unwrap_or_default().lines().next().unwrap_or("").to_owned();
+    let mut help = p.doc.as_deref().and_then(|d| d.lines().next()).unwrap_or("").to_owned();
     if let Some(pattern) = &p.pattern {
         help.push_str(&format!(" (must match {pattern})"));
     }

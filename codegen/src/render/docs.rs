@@ -112,58 +112,69 @@ fn push_literal(out: &mut String, text: &str) {
     out.extend(std::iter::repeat_n('#', hashes));
 }
 
+/// `line` with what rustdoc would misread escaped: brackets (outside Markdown links with
+/// an absolute URL), HTML-looking `<`/`>`, bare URLs (made autolinks) and a leading `* `
+/// (a list item); code spans are kept as they are, an unbalanced backtick closed.
+///
+/// Why bytes: everything it looks for is ASCII, so the text between is copied a run at a
+/// time (a per-character copy into a `Vec<char>` was most of the time of [`lines`]).
 fn escape_line(line: &str) -> String {
+    let bytes = line.as_bytes();
     let mut out = String::with_capacity(line.len() + 8);
-    let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
     let mut in_code = false;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '`' {
-            in_code = !in_code;
-            out.push(c);
-            i += 1;
-            continue;
-        }
+    while i < bytes.len() {
+        let rest = &line[i..];
         if in_code {
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        // A Markdown link `[text](http...)` stays as it is.
-        if c == '['
-            && let Some(len) = markdown_link_len(&chars[i..])
-        {
-            out.extend(&chars[i..i + len]);
-            i += len;
-            continue;
-        }
-        if starts_with(&chars[i..], "http://") || starts_with(&chars[i..], "https://") {
-            let end = chars[i..]
-                .iter()
-                .position(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']'))
-                .map_or(chars.len(), |p| i + p);
-            let mut url: String = chars[i..end].iter().collect();
-            let trailing: String = {
-                let t = url.trim_end_matches(['.', ',', ';', ':']).len();
-                url.split_off(t)
-            };
-            out.push('<');
-            out.push_str(&url);
-            out.push('>');
-            out.push_str(&trailing);
+            // Code spans are copied as they are, up to the closing backtick.
+            let end = rest.find('`').map_or(line.len(), |p| i + p);
+            out.push_str(&line[i..end]);
             i = end;
+            if i < bytes.len() {
+                out.push('`');
+                in_code = false;
+                i += 1;
+            }
             continue;
         }
-        match c {
-            '[' => out.push_str("\\["),
-            ']' => out.push_str("\\]"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '*' if i == 0 && chars.get(1) == Some(&' ') => out.push('-'),
-            c => out.push(c),
+        match bytes[i] {
+            b'`' => {
+                in_code = true;
+                out.push('`');
+                i += 1;
+            }
+            b'[' => match markdown_link_len(rest) {
+                // A Markdown link `[text](http...)` stays as it is.
+                Some(len) => {
+                    out.push_str(&rest[..len]);
+                    i += len;
+                }
+                None => push_ascii(&mut out, &mut i, "\\["),
+            },
+            b'h' if is_url(rest) => {
+                let end = rest.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']')).unwrap_or(rest.len());
+                let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+                out.push_str(&rest[url.len()..end]);
+                i += end;
+            }
+            b']' => push_ascii(&mut out, &mut i, "\\]"),
+            b'<' => push_ascii(&mut out, &mut i, "&lt;"),
+            b'>' => push_ascii(&mut out, &mut i, "&gt;"),
+            b'*' if i == 0 && bytes.get(1) == Some(&b' ') => push_ascii(&mut out, &mut i, "-"),
+            _ => {
+                // Up to the next byte that may start something to escape (all ASCII, so a
+                // character boundary).
+                let end = bytes[i + 1..]
+                    .iter()
+                    .position(|&b| matches!(b, b'`' | b'[' | b']' | b'<' | b'>' | b'h'))
+                    .map_or(bytes.len(), |p| i + 1 + p);
+                out.push_str(&line[i..end]);
+                i = end;
+            }
         }
-        i += 1;
     }
     if in_code {
         // An unbalanced backtick would swallow the rest of the comment.
@@ -172,23 +183,30 @@ fn escape_line(line: &str) -> String {
     out
 }
 
-fn starts_with(chars: &[char], prefix: &str) -> bool {
-    let mut it = chars.iter();
-    prefix.chars().all(|p| it.next() == Some(&p))
+/// `text` in place of the one ASCII character at `i`.
+fn push_ascii(out: &mut String, i: &mut usize, text: &str) {
+    out.push_str(text);
+    *i += 1;
 }
 
-/// Length of `[text](url)` at the start of `chars`, if it is one with an absolute URL.
-fn markdown_link_len(chars: &[char]) -> Option<usize> {
-    let close = chars.iter().position(|&c| c == ']')?;
-    if chars.get(close + 1) != Some(&'(') {
+/// Whether `text` starts with an absolute web URL.
+fn is_url(text: &str) -> bool {
+    text.starts_with("http://") || text.starts_with("https://")
+}
+
+/// Length in bytes of `[text](url)` at the start of `text`, if it is one with an absolute
+/// URL.
+fn markdown_link_len(text: &str) -> Option<usize> {
+    let close = text.find(']')?;
+    if !text[close + 1..].starts_with('(') {
         return None;
     }
-    let rest = &chars[close + 2..];
-    if !(starts_with(rest, "http://") || starts_with(rest, "https://")) {
+    let rest = &text[close + 2..];
+    if !is_url(rest) {
         return None;
     }
-    let end = rest.iter().position(|&c| c == ')')?;
-    if rest[..end].iter().any(|c| c.is_whitespace()) || chars[1..close].contains(&'[') {
+    let end = rest.find(')')?;
+    if rest[..end].chars().any(char::is_whitespace) || text[1..close].contains('[') {
         return None;
     }
     Some(close + 2 + end + 1)
@@ -219,12 +237,20 @@ pub fn restore(printed: String) -> Result<String, String> {
     BLOCKS.with_borrow(|blocks| {
         // What is looked for is the stand-in this module wrote, as prettyplease prints it
         // (`///`, the mark, the number): nothing is decided from the generated code's text.
-        for line in printed.split_inclusive('\n') {
-            let at = line.find(MARK).filter(|&at| line[..at].trim_start() == "///");
-            let Some(at) = at else {
+        // The text between stand-ins is copied a run at a time (line by line, that copy
+        // was most of the time here).
+        let mut rest = printed.as_str();
+        while let Some(mark) = rest.find(MARK) {
+            let start = rest[..mark].rfind('\n').map_or(0, |p| p + 1);
+            let end = rest[mark..].find('\n').map_or(rest.len(), |p| mark + p + 1);
+            let (before, line) = (&rest[..start], &rest[start..end]);
+            rest = &rest[end..];
+            out.push_str(before);
+            let at = mark - start;
+            if line[..at].trim_start() != "///" {
                 out.push_str(line);
                 continue;
-            };
+            }
             let indent = &line[..line.len() - line.trim_start().len()];
             let id = &line[at + MARK.len_utf8()..];
             let block = id.trim_end().parse::<u64>().ok().and_then(|n| blocks.pending.get(&n));
@@ -241,6 +267,7 @@ pub fn restore(printed: String) -> Result<String, String> {
                 out.push('\n');
             }
         }
+        out.push_str(rest);
         Ok(())
     })?;
     Ok(out)
@@ -328,6 +355,19 @@ mod tests {
         assert!(restore(printed).is_err_and(|e| e.contains("has no block")));
     }
 
+    /// Only a line whose first mark follows `///` is a stand-in; the text around, up to
+    /// a last line without a line break, is copied as it is.
+    #[test]
+    fn only_stand_in_lines_are_replaced() {
+        let marked = attrs(&["one".to_owned(), String::new(), "two  ".to_owned()]);
+        let id = marked.split(MARK).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned();
+        let printed = format!("a\n    ///{MARK}{id}\nb {MARK}{id} ///{MARK}{id}\n\n///{MARK}{id} \n///{MARK}{id}");
+        let want = "a\n    /// one\n    ///\n    /// two\nb \u{E000}ID ///\u{E000}ID\n\n/// one\n///\n/// two\n/// one\n///\n/// two\n";
+        assert_eq!(restore(printed), Ok(want.replace("ID", &id)));
+        assert_eq!(restore("x\ny".to_owned()), Ok("x\ny".to_owned()));
+        forget();
+    }
+
     #[test]
     fn real_doc_lines_are_kept() {
         let text = "/// \u{E000}1 in a real doc line\n//! \u{E000}2\n".to_owned();
@@ -337,5 +377,116 @@ mod tests {
     #[test]
     fn a_carriage_return_keeps_the_attributes() {
         assert_eq!(attrs(&["a\rb".to_owned()]), "#[doc = \" a\\rb\"]\n");
+    }
+
+    // The character-by-character version [`escape_line`] replaced, kept as the reference
+    // its output is checked against.
+    fn escape_line_by_chars(line: &str) -> String {
+        let mut out = String::with_capacity(line.len() + 8);
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        let mut in_code = false;
+        while i < chars.len() {
+            let c = chars[i];
+            if c == '`' {
+                in_code = !in_code;
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            if in_code {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            // A Markdown link `[text](http...)` stays as it is.
+            if c == '['
+                && let Some(len) = link_len_by_chars(&chars[i..])
+            {
+                out.extend(&chars[i..i + len]);
+                i += len;
+                continue;
+            }
+            if starts_with(&chars[i..], "http://") || starts_with(&chars[i..], "https://") {
+                let end = chars[i..]
+                    .iter()
+                    .position(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | ')' | ']'))
+                    .map_or(chars.len(), |p| i + p);
+                let mut url: String = chars[i..end].iter().collect();
+                let trailing: String = {
+                    let t = url.trim_end_matches(['.', ',', ';', ':']).len();
+                    url.split_off(t)
+                };
+                out.push('<');
+                out.push_str(&url);
+                out.push('>');
+                out.push_str(&trailing);
+                i = end;
+                continue;
+            }
+            match c {
+                '[' => out.push_str("\\["),
+                ']' => out.push_str("\\]"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '*' if i == 0 && chars.get(1) == Some(&' ') => out.push('-'),
+                c => out.push(c),
+            }
+            i += 1;
+        }
+        if in_code {
+            // An unbalanced backtick would swallow the rest of the comment.
+            out.push('`');
+        }
+        out
+    }
+
+    fn starts_with(chars: &[char], prefix: &str) -> bool {
+        let mut it = chars.iter();
+        prefix.chars().all(|p| it.next() == Some(&p))
+    }
+
+    /// Length of `[text](url)` at the start of `chars`, if it is one with an absolute URL.
+    fn link_len_by_chars(chars: &[char]) -> Option<usize> {
+        let close = chars.iter().position(|&c| c == ']')?;
+        if chars.get(close + 1) != Some(&'(') {
+            return None;
+        }
+        let rest = &chars[close + 2..];
+        if !(starts_with(rest, "http://") || starts_with(rest, "https://")) {
+            return None;
+        }
+        let end = rest.iter().position(|&c| c == ')')?;
+        if rest[..end].iter().any(|c| c.is_whitespace()) || chars[1..close].contains(&'[') {
+            return None;
+        }
+        Some(close + 2 + end + 1)
+    }
+
+    #[test]
+    fn escape_line_matches_the_reference() {
+        let cases = [
+            "",
+            "plain words",
+            "* item with [x] and <b>",
+            "*not an item",
+            "see https://x.io/a. and http://y.io/b, then (https://z.io/c) `https://code.io`",
+            "[a](https://b.c) [b](http://d.e f) [c](ftp://x) [[d](https://e)] [e](https://f",
+            "`unbalanced [x] <y>",
+            "``double`` h http:/ https:/ hhttp://x.io",
+            "ünïcode ✓ <ü> [ü](https://ü.io/ü) https://ü.io/ü\u{a0}x https://x.io/\u{2003}y",
+        ];
+        for line in cases {
+            assert_eq!(escape_line(line), escape_line_by_chars(line), "{line:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escape_line_matches_the_reference_on_any_line(
+            line in "([`\\[\\]()<>*. ,;:\"hpst/x]|http://|https://|\\PC|\\s){0,40}"
+        ) {
+            proptest::prop_assert_eq!(escape_line(&line), escape_line_by_chars(&line));
+        }
     }
 }

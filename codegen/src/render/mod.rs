@@ -159,8 +159,21 @@ pub(crate) fn render_template(t: &impl Template, template: &'static str, item: &
     t.render().map_err(|e| Error::Render { template, item: item.to_owned(), message: e.to_string() })
 }
 
-/// A string literal, as Rust source.
+/// A string literal, as Rust source: proc-macro2's text for it.
+///
+/// Why the fast path: almost every literal is plain printable ASCII, which proc-macro2's
+/// escaping (`escape_utf8` in its fallback, 1.0.107) copies as it is but for `"` and `\`;
+/// building a `Literal` and formatting it costs two allocations and a per-character escape
+/// iterator for each of them. Anything else goes through proc-macro2, which is the reference
+/// (the tests compare the two on generated strings).
 pub(crate) fn lit(s: &str) -> String {
+    if s.bytes().all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\') {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return out;
+    }
     proc_macro2::Literal::string(s).to_string()
 }
 
@@ -170,5 +183,50 @@ pub(crate) fn ident(s: &str) -> String {
     match crate::names::raw_keyword(s) {
         Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()).to_string(),
         None => proc_macro2::Ident::new(s, proc_macro2::Span::call_site()).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn reference(s: &str) -> String {
+        proc_macro2::Literal::string(s).to_string()
+    }
+
+    #[test]
+    fn lit_is_proc_macro2s_text() {
+        let cases = [
+            ("", "\"\""),
+            ("plain text", "\"plain text\""),
+            ("it's", "\"it's\""),
+            ("say \"hi\"", "\"say \\\"hi\\\"\""),
+            ("a\\b", "\"a\\\\b\""),
+            ("tab\there", "\"tab\\there\""),
+            ("line\nbreak\r", "\"line\\nbreak\\r\""),
+            ("nul\0", "\"nul\\0\""),
+            ("nul\u{0}7", "\"nul\\x007\""),
+            ("bell\u{7}del\u{7f}", "\"bell\\u{7}del\\u{7f}\""),
+            ("caf\u{e9}", "\"caf\u{e9}\""),
+            ("e\u{301}", "\"e\\u{301}\""),
+            ("~{}|", "\"~{}|\""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(lit(input), want, "{input:?}");
+            assert_eq!(lit(input), reference(input), "{input:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn lit_matches_proc_macro2_on_any_string(s in "(\\PC|\\pC|[ -~]){0,40}") {
+            prop_assert_eq!(lit(&s), reference(&s));
+        }
+
+        #[test]
+        fn lit_matches_proc_macro2_on_ascii(s in "[\\x00-\\x7f]{0,40}") {
+            prop_assert_eq!(lit(&s), reference(&s));
+        }
     }
 }

@@ -46,17 +46,15 @@ pub(super) fn run_jobs<J: Sync>(
         let mut times = RenderTimes::default();
         while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
             let (result, t) = timing::measure(|| run(&jobs[i]));
-            // The file's syntax trees are gone: forget their spans' source text, which
-            // proc-macro2 would otherwise keep for the life of the thread.
-            proc_macro2::extra::invalidate_current_thread_spans();
+            // The file is printed: its doc blocks are no longer needed.
             super::docs::forget();
             times.add(&t);
             done.push((i, result));
         }
         (done, times)
     };
-    // Worker threads even for one: the span bookkeeping dropped above is per thread, and the
-    // caller's own (its syn trees, if it has any) must not be touched.
+    // Worker threads even for one: the doc blocks dropped above are per thread, and the
+    // caller's own (if it renders a view itself) must not be touched.
     let per_thread: Vec<ThreadOutput> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()

@@ -2,6 +2,8 @@
 //! invalid text names its template and item) and printed by `prettyplease`, with the plain
 //! inherent `impl` blocks of a type merged into one.
 
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+
 use super::timing;
 use crate::error::Error;
 
@@ -129,10 +131,131 @@ fn check_item(text: &str, template: &'static str, item: &str) -> Result<syn::Fil
     parse_file(text).map_err(|e| render_error(&e, text, template, item))
 }
 
+/// The error of invalid rendered text, pointing at the fault.
+///
+/// proc-macro2 is built without `span-locations` (which made every token of every parse
+/// carry a line and column, 12 % of syn's time, for this error only), so syn's error says
+/// what is wrong but not where. The place is found again here, on the error path only: the
+/// item of the text that does not parse, and the tokens that end at the fault.
 fn render_error(e: &syn::Error, text: &str, template: &'static str, item: &str) -> Error {
-    let line = e.span().start().line;
-    let context = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim();
-    Error::Render { template, item: item.to_owned(), message: format!("{e} (rendered line {line}: `{context}`)") }
+    let message = match text.parse::<TokenStream>() {
+        Ok(tokens) => {
+            let at = fault(e, &tokens).map(|context| format!(" at `{context}`")).unwrap_or_default();
+            match failing_item(tokens) {
+                Some((index, head)) => format!("{e} (rendered item {index}, `{head}`{at})"),
+                None => format!("{e}{at}"),
+            }
+        }
+        // Text that does not split into tokens (a delimiter or literal left open, a stray
+        // character): the last line up to which it does is where the fault starts.
+        Err(_) => {
+            let lines: Vec<&str> = text.split_inclusive('\n').collect();
+            let good = (0..lines.len()).rev().find(|&n| lines[..n].concat().parse::<TokenStream>().is_ok()).unwrap_or(0);
+            let line = lines.get(good).map_or("", |l| l.trim());
+            format!("{e} (the rendered text splits into tokens up to line {good}, not with line {}: `{line}`)", good + 1)
+        }
+    };
+    Error::Render { template, item: item.to_owned(), message }
+}
+
+/// The last tokens up to the fault of `e` in `tokens`: the fewest leading tokens (the
+/// groups they open closed) that give syn the same error. Tokens before the fault give an
+/// error of the input ending early instead, or none. `None` when the tokens alone do not
+/// give `e` again.
+fn fault(e: &syn::Error, tokens: &TokenStream) -> Option<String> {
+    let wanted = e.to_string();
+    let same = |n: usize| syn::parse2::<syn::File>(truncate(tokens, &mut { n })).is_err_and(|e| e.to_string() == wanted);
+    let mut flat = Vec::new();
+    flatten(tokens.clone(), &mut flat);
+    if !same(flat.len()) {
+        return None;
+    }
+    let (mut lo, mut hi) = (0, flat.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if same(mid) { hi = mid } else { lo = mid + 1 }
+    }
+    Some(flat[lo.saturating_sub(5)..lo].join(" "))
+}
+
+/// `stream`'s tokens in order, a group as its opening delimiter, its tokens and its closing
+/// one.
+fn flatten(stream: TokenStream, out: &mut Vec<String>) {
+    for tree in stream {
+        match tree {
+            TokenTree::Group(g) => {
+                let (open, close) = delimiters(g.delimiter());
+                out.push(open.to_owned());
+                flatten(g.stream(), out);
+                out.push(close.to_owned());
+            }
+            other => out.push(other.to_string()),
+        }
+    }
+}
+
+fn delimiters(d: Delimiter) -> (&'static str, &'static str) {
+    match d {
+        Delimiter::Parenthesis => ("(", ")"),
+        Delimiter::Brace => ("{", "}"),
+        Delimiter::Bracket => ("[", "]"),
+        Delimiter::None => ("", ""),
+    }
+}
+
+/// The first `n` tokens of `stream` in [`flatten`]'s order, the groups they open closed.
+fn truncate(stream: &TokenStream, n: &mut usize) -> TokenStream {
+    let mut out = TokenStream::new();
+    for tree in stream.clone() {
+        if *n == 0 {
+            break;
+        }
+        *n -= 1;
+        match tree {
+            TokenTree::Group(g) => {
+                let inner = truncate(&g.stream(), n);
+                // Its closing delimiter, when the tokens reach it.
+                *n = n.saturating_sub(1);
+                out.extend([TokenTree::Group(Group::new(g.delimiter(), inner))]);
+            }
+            other => out.extend([other]),
+        }
+    }
+    out
+}
+
+/// The position (from 1) of the item of `tokens` that does not parse, and its first tokens.
+fn failing_item(tokens: TokenStream) -> Option<(usize, String)> {
+    use syn::parse::Parser;
+    let found = std::cell::Cell::new(None);
+    let parser = |input: syn::parse::ParseStream| -> syn::Result<()> {
+        input.call(syn::Attribute::parse_inner)?;
+        let mut index = 1;
+        while !input.is_empty() {
+            let mut head = Vec::new();
+            let mut cursor = input.cursor();
+            while head.len() < 4
+                && let Some((tree, next)) = cursor.token_tree()
+            {
+                match tree {
+                    TokenTree::Group(g) => {
+                        head.push(delimiters(g.delimiter()).0.to_owned());
+                        break;
+                    }
+                    other => head.push(other.to_string()),
+                }
+                cursor = next;
+            }
+            if let Err(e) = input.parse::<syn::Item>() {
+                found.set(Some((index, head.join(" "))));
+                return Err(e);
+            }
+            index += 1;
+        }
+        Ok(())
+    };
+    let _ = parser.parse2(tokens);
+    found.into_inner()
 }
 
 #[cfg(test)]
@@ -152,12 +275,38 @@ mod tests {
 
     #[test]
     fn invalid_text_names_the_template_and_item_at_fault() {
-        let pieces =
-            [piece("pub struct A;", "schema A"), piece("pub struct B {\n    x: ,\n}", "schema B"), piece("pub struct C;", "schema C")];
+        let pieces = [
+            piece("pub struct A;", "schema A"),
+            piece("pub struct A2;\npub struct B {\n    x: ,\n    y: u8,\n}\npub struct D;", "schema B"),
+            piece("pub struct C;", "schema C"),
+        ];
         match print_file("", &pieces, "models", "m") {
             Err(Error::Render { template, item, message }) => {
                 assert_eq!((template, item.as_str()), ("struct.askama", "schema B"));
-                assert!(message.contains("rendered line 2: `x: ,`"), "{message}");
+                // The piece's second item, and the tokens that end at the fault.
+                assert!(message.contains("(rendered item 2, `pub struct B {` at `B { x : ,`)"), "{message}");
+            }
+            other => panic!("expected a render error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_fault_deep_in_an_item_is_named_by_the_tokens_ending_at_it() {
+        let text = "impl A {\n    pub fn one() -> u8 {\n        1\n    }\n    pub fn two() -> u8 {\n        let x = ;\n        x\n    }\n}";
+        match print_file("", &[piece(text, "op")], "operations", "m") {
+            Err(Error::Render { message, .. }) => {
+                assert!(message.contains("(rendered item 1, `impl A {` at `{ let x = ;`)"), "{message}");
+            }
+            other => panic!("expected a render error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn text_that_does_not_split_into_tokens_says_so() {
+        match print_file("", &[piece("pub struct A;\npub struct B {\n    x: u8,\n", "B")], "models", "m") {
+            Err(Error::Render { item, message, .. }) => {
+                assert_eq!(item, "B");
+                assert!(message.contains("up to line 1, not with line 2: `pub struct B {`"), "{message}");
             }
             other => panic!("expected a render error, got {other:?}"),
         }
