@@ -263,7 +263,7 @@ fn parse_pieces(pieces: &[Piece<'_>]) -> Option<Value> {
         }
         parsed
     };
-    let (there, here) = beside(&work, &work)?;
+    let (there, here) = beside(work, work)?;
     let mut parsed: Vec<(usize, Option<Value>)> = here.into_iter().chain(there).collect();
     parsed.sort_unstable_by_key(|&(at, _)| at);
     if parsed.len() != pieces.len() {
