@@ -14,11 +14,13 @@ pub mod names;
 pub mod overlay;
 pub mod refs;
 pub mod schemas;
+pub mod split;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location};
 use overlay::{Applied, Overlay};
+use split::Split;
 
 /// The text of the spec, kept so that later stages can turn pointers into line numbers.
 #[derive(Debug, Clone)]
@@ -118,9 +120,23 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded, Error> {
 
 /// Parses spec bytes with `overlay` applied to the document before it is deserialized.
 pub fn parse_with(path: &Path, bytes: &[u8], overlay: Option<&Overlay>) -> Result<Loaded, Error> {
+    parse_split(path, bytes, overlay, Split::Auto).map(|(loaded, _)| loaded)
+}
+
+/// [`parse_with`], the YAML text cut as `split` says ([`split`]), and how many documents it
+/// was parsed in (1 when it was parsed whole): the tests compare cut and whole loads with it
+/// and prove that the cut ran.
+pub fn parse_split(path: &Path, bytes: &[u8], overlay: Option<&Overlay>, split: Split) -> Result<(Loaded, usize), Error> {
     let source = source(path, bytes)?;
+    let mut pieces = 1;
     let (doc, applied) = match overlay {
-        None => (deserialize(&source), None),
+        None => match deserialize(&source, split) {
+            Ok((doc, n)) => {
+                pieces = n;
+                (Ok(doc), None)
+            }
+            Err(err) => (Err(err), None),
+        },
         Some(overlay) => {
             let mut value = value(&source).map_err(|err| version_error(&source).unwrap_or(err))?;
             let applied = overlay.apply(path, &mut value)?;
@@ -144,7 +160,7 @@ pub fn parse_with(path: &Path, bytes: &[u8], overlay: Option<&Overlay>) -> Resul
         return Err(source
             .error("#/openapi", format!("unsupported OpenAPI version {:?}: this generator reads OpenAPI 3.0.x documents", doc.openapi)));
     }
-    Ok(Loaded { source, doc, overlay: applied })
+    Ok((Loaded { source, doc, overlay: applied }, pieces))
 }
 
 /// Reads the document at `path` as a plain JSON value, parsed as [`load`] parses it
@@ -193,10 +209,11 @@ fn detect_format(path: &Path, text: &str) -> Format {
     }
 }
 
-fn deserialize(source: &Source) -> Result<openapiv3::OpenAPI, Error> {
-    match deserialize_fast(source) {
-        Some(doc) => Ok(doc),
-        None => deserialize_careful(source),
+/// The document and how many documents its text was parsed in.
+fn deserialize(source: &Source, split: Split) -> Result<(openapiv3::OpenAPI, usize), Error> {
+    match deserialize_fast(source, split) {
+        Some(found) => Ok(found),
+        None => deserialize_careful(source).map(|doc| (doc, 1)),
     }
 }
 
@@ -227,20 +244,21 @@ fn deserialize_value(source: &Source, value: &serde_json::Value) -> Result<opena
 /// pointer and message: errors are rare, so paying twice for them is cheap. The same checks
 /// as the careful way (duplicate keys refused, merge keys applied, ignored keys refused), so
 /// the two agree on every document this one accepts. The load of 2025-06-30 went from 105
-/// to 89 ms.
-fn deserialize_fast(source: &Source) -> Option<openapiv3::OpenAPI> {
+/// to 89 ms. A large YAML text is parsed in two halves on two threads ([`split`]); the
+/// number of documents parsed comes with the document.
+fn deserialize_fast(source: &Source, split: Split) -> Option<(openapiv3::OpenAPI, usize)> {
     match source.format {
         // JSON has no conversion to skip: the careful way's value and checks, consumed.
         Format::Json => {
             let value = value(source).ok()?;
             check_ignored_keys(source, &value).ok()?;
-            serde_json::from_value(value).ok()
+            serde_json::from_value(value).ok().map(|doc| (doc, 1))
         }
         // `check_ignored_keys` over the YAML value. A key that is not a string (a number,
         // say) goes the careful way, whose JSON conversion is what gives such keys their
         // meaning.
         Format::Yaml => {
-            let mut value: serde_yaml::Value = serde_yaml::from_str(&source.text).ok()?;
+            let (mut value, pieces) = split::value(&source.text, split)?;
             value.apply_merge().ok()?;
             let paths = value.get("paths").and_then(serde_yaml::Value::as_mapping);
             let clean = paths.is_none_or(|paths| {
@@ -257,7 +275,7 @@ fn deserialize_fast(source: &Source) -> Option<openapiv3::OpenAPI> {
             if !clean {
                 return None;
             }
-            serde_yaml::from_value(value).ok()
+            split::document(value, pieces > 1).map(|doc| (doc, pieces))
         }
     }
 }
@@ -575,16 +593,16 @@ mod tests {
         let merged = "openapi: 3.0.1\ninfo:\n  title: t\n  version: '1'\nx-base: &base\n  description: ok\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          <<: *base\n        4XX:\n          description: bad\n";
         let valid = valid_doc();
         for s in [source(&valid), source(merged)] {
-            let fast = deserialize_fast(&s);
+            let fast = deserialize_fast(&s, Split::Auto);
             assert!(fast.is_some(), "the fast path refused a clean document:\n{}", s.text);
-            assert_eq!(fast, Some(deserialize_careful(&s)?));
+            assert_eq!(fast, Some((deserialize_careful(&s)?, 1)));
         }
         let json = Source {
             path: "x.json".into(),
             text: r#"{"openapi":"3.0.1","info":{"title":"t","version":"1"},"paths":{"/a":{"get":{"responses":{"200":{"description":"ok"}}}}}}"#.to_owned(),
             format: Format::Json,
         };
-        assert_eq!(deserialize_fast(&json), Some(deserialize_careful(&json)?));
+        assert_eq!(deserialize_fast(&json, Split::Auto), Some((deserialize_careful(&json)?, 1)));
         Ok(())
     }
 
@@ -594,15 +612,15 @@ mod tests {
         // the key "200"; the fast path leaves it, and the document still loads.
         let valid = valid_doc();
         let number_key = valid.replace("'200'", "200");
-        assert_eq!(deserialize_fast(&source(&number_key)), None);
-        assert!(deserialize(&source(&number_key)).is_ok());
+        assert_eq!(deserialize_fast(&source(&number_key), Split::Auto), None);
+        assert!(deserialize(&source(&number_key), Split::Auto).is_ok());
         // Refused by both: a duplicate key, and keys openapiv3 would drop without a word.
         let duplicate = valid.replace("  version: '1'\n", "  version: '1'\n  version: '2'\n");
         let no_slash = valid.replace("/a/{b}:", "a/{b}:");
         let not_a_status = valid.replace("'200':", "'ok':");
         for text in [duplicate, no_slash, not_a_status] {
-            assert_eq!(deserialize_fast(&source(&text)), None, "{text}");
-            assert!(deserialize(&source(&text)).is_err(), "{text}");
+            assert_eq!(deserialize_fast(&source(&text), Split::Auto), None, "{text}");
+            assert!(deserialize(&source(&text), Split::Auto).is_err(), "{text}");
         }
     }
 
