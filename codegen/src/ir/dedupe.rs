@@ -252,7 +252,9 @@ mod tests {
     #[test]
     fn shapes_filled_are_definitions_written_out() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        for spec in ["tests/fixtures/same_shape.yaml", "tests/fixtures/one_of.yaml", "tests/fixtures/enums.yaml", "../spec/atlas-backup.yaml"] {
+        for spec in
+            ["tests/fixtures/same_shape.yaml", "tests/fixtures/one_of.yaml", "tests/fixtures/enums.yaml", "../spec/atlas-backup.yaml"]
+        {
             let loaded = crate::load::load(&dir.join(spec)).expect("the spec loads");
             // Unnamed (identifiers are `names`' and empty here): the text around them is what
             // is under test.

@@ -785,11 +785,63 @@ mod tests {
     /// Inputs that stress heck's word boundaries and what `names` does after it: acronyms,
     /// digits, separators, keywords, non-ASCII, nothing left.
     const TRICKY: &[&str] = &[
-        "groupId", "GroupID", "HTTPServerURL", "ipv6Address", "v1.0", "2fa", "_2fa", "__x__", "a__b", "x-request-id", "type", "Type",
-        "self", "Self", "super", "crate", "_", "", "$", "+", "-1", "1.0", "AWS", "aws_region", "ÄrgerÜber", "naïve café", "日本", "a日b",
-        "with_type", "with__2fa", "camelCase_snake_case", "ABC123def", "abc123DEF", "Snapshot IDs", "mod", "enum", "r#type", "UNKNOWN",
-        "Unknown", "V1", "m10", "M10", "clusterName", "cluster_name", "CLUSTER_NAME", "cluster-name", "cluster name", "a.b.c",
-        "oneOf", "API", "APIKey", "apiKey", "X", "x", "0", "00", "9lives",
+        "groupId",
+        "GroupID",
+        "HTTPServerURL",
+        "ipv6Address",
+        "v1.0",
+        "2fa",
+        "_2fa",
+        "__x__",
+        "a__b",
+        "x-request-id",
+        "type",
+        "Type",
+        "self",
+        "Self",
+        "super",
+        "crate",
+        "_",
+        "",
+        "$",
+        "+",
+        "-1",
+        "1.0",
+        "AWS",
+        "aws_region",
+        "ÄrgerÜber",
+        "naïve café",
+        "日本",
+        "a日b",
+        "with_type",
+        "with__2fa",
+        "camelCase_snake_case",
+        "ABC123def",
+        "abc123DEF",
+        "Snapshot IDs",
+        "mod",
+        "enum",
+        "r#type",
+        "UNKNOWN",
+        "Unknown",
+        "V1",
+        "m10",
+        "M10",
+        "clusterName",
+        "cluster_name",
+        "CLUSTER_NAME",
+        "cluster-name",
+        "cluster name",
+        "a.b.c",
+        "oneOf",
+        "API",
+        "APIKey",
+        "apiKey",
+        "X",
+        "x",
+        "0",
+        "00",
+        "9lives",
     ];
 
     /// The conversions remembered for a pass give the names the direct conversions give,
@@ -801,7 +853,11 @@ mod tests {
             for (i, value) in TRICKY.iter().enumerate() {
                 for (fallback, prefix) in [("field", "V"), ("Model", "Model"), ("x", "")] {
                     assert_eq!(cases.snake_ident(value, fallback), snake_ident(value, fallback), "snake {value:?} round {round}");
-                    assert_eq!(cases.camel_ident(value, fallback, prefix), camel_ident(value, fallback, prefix), "camel {value:?} round {round}");
+                    assert_eq!(
+                        cases.camel_ident(value, fallback, prefix),
+                        camel_ident(value, fallback, prefix),
+                        "camel {value:?} round {round}"
+                    );
                 }
                 // The same input after a different one, in a fresh pass.
                 let mut fresh = Cases::default();
@@ -835,7 +891,9 @@ mod tests {
     #[test]
     fn naming_in_parts_is_naming_at_once() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        for spec in ["tests/fixtures/clashes.yaml", "tests/fixtures/same_shape.yaml", "tests/fixtures/enums.yaml", "../spec/atlas-backup.yaml"] {
+        for spec in
+            ["tests/fixtures/clashes.yaml", "tests/fixtures/same_shape.yaml", "tests/fixtures/enums.yaml", "../spec/atlas-backup.yaml"]
+        {
             let loaded = crate::load::load(&dir.join(spec)).expect("the spec loads");
             let lowered = crate::ir::lower(&loaded).expect("the spec lowers");
             let mut whole = lowered.clone();
@@ -848,12 +906,8 @@ mod tests {
                 let types = type_names(&mut heads, &mut cases);
                 // Runs named backwards, each with a pass of its own, then put in order.
                 let run = run.min(kinds.len().max(1));
-                let mut members: Vec<(usize, Named)> = kinds
-                    .chunks_mut(run)
-                    .enumerate()
-                    .rev()
-                    .map(|(i, run)| (i, member_names(run, &mut Cases::default())))
-                    .collect();
+                let mut members: Vec<(usize, Named)> =
+                    kinds.chunks_mut(run).enumerate().rev().map(|(i, run)| (i, member_names(run, &mut Cases::default()))).collect();
                 members.sort_by_key(|&(i, _)| i);
                 union_variants(&mut api.types, &mut cases);
                 finish(&mut api, std::iter::once(types).chain(members.into_iter().map(|(_, n)| n)).chain([operations]))
