@@ -88,6 +88,18 @@ impl Shape {
         out
     }
 
+    /// `value` as `{:?}` writes it, without the formatting machinery for the strings that
+    /// need no escape (nearly all; writing shapes was most of `dedupe`).
+    fn quoted(&mut self, value: &str) {
+        if value.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') {
+            self.text.push('"');
+            self.text.push_str(value);
+            self.text.push('"');
+        } else {
+            let _ = write!(self.text, "{value:?}");
+        }
+    }
+
     /// A hole for the class of type `ty`.
     fn class_of(&mut self, ty: usize) {
         self.holes.push((self.text.len(), ty));
@@ -130,18 +142,16 @@ fn shape(types: &[TypeDef], error_model: Option<TypeId>, i: usize) -> Option<Sha
         TypeKind::Struct(s) => {
             out.text.push_str("struct{");
             for f in &s.fields {
-                let _ = write!(out.text, "{:?}:{}:", f.json_name, f.ident);
+                out.quoted(&f.json_name);
+                out.text.push(':');
+                out.text.push_str(&f.ident);
+                out.text.push(':');
                 out.type_ref(&f.ty);
-                let _ = write!(
-                    out.text,
-                    ":{}{}{}{}{}{};",
-                    u8::from(f.required),
-                    u8::from(f.nullable),
-                    u8::from(f.read_only),
-                    u8::from(f.write_only),
-                    u8::from(f.boxed),
-                    u8::from(f.deprecated),
-                );
+                out.text.push(':');
+                for flag in [f.required, f.nullable, f.read_only, f.write_only, f.boxed, f.deprecated] {
+                    out.text.push(if flag { '1' } else { '0' });
+                }
+                out.text.push(';');
             }
             out.text.push_str("}+");
             if let Some(additional) = &s.additional {
@@ -151,7 +161,10 @@ fn shape(types: &[TypeDef], error_model: Option<TypeId>, i: usize) -> Option<Sha
         TypeKind::Enum(e) => {
             out.text.push_str("enum{");
             for v in &e.variants {
-                let _ = write!(out.text, "{:?}={};", v.value, v.ident);
+                out.quoted(&v.value);
+                out.text.push('=');
+                out.text.push_str(&v.ident);
+                out.text.push(';');
             }
             let _ = write!(out.text, "}}{}", e.unknown_ident);
         }
@@ -246,6 +259,29 @@ mod tests {
             TypeKind::Alias(_) => unreachable!("aliases have no shape"),
         }
         out
+    }
+
+    /// Strings are quoted as `{:?}` quotes them, escapes and all.
+    #[test]
+    fn quoted_is_debug() {
+        for value in [
+            "",
+            "groupId",
+            "a b",
+            "~!#$%&'()*+,-./:;<=>?@[]^_`{|}",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\t",
+            "new\nline",
+            "\u{7f}",
+            "é",
+            "日本",
+            "\u{200b}",
+        ] {
+            let mut shape = Shape::default();
+            shape.quoted(value);
+            assert_eq!(shape.text, format!("{value:?}"), "{value}");
+        }
     }
 
     /// A shape filled with any classes is the definition written out with them.
