@@ -11,7 +11,7 @@ mod lower;
 mod views;
 mod waiters;
 
-pub use dedupe::dedupe;
+pub use dedupe::{dedupe, dedupe_types};
 pub use lower::lower;
 // Media-type facts shared with the drift engine, so both read versions, and choose the
 // media type of a body, the same way.

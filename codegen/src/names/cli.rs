@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase};
 
-use crate::ir::{Api, Operation};
+use crate::ir::Operation;
 
 /// Commands of the root that no tag may take.
 pub const RESERVED: &[&str] = &["wait", "completions", "help"];
@@ -64,10 +64,10 @@ pub fn wanted_aliases(op: &Operation) -> Vec<String> {
 /// Fills each operation's command and aliases. Commands are claimed first (in the spec's
 /// order), then aliases: a command another operation of the tag already has is renamed
 /// (`name2`), an alias another command holds is left out, each with a warning.
-pub(super) fn assign_commands(api: &mut Api, renames: &mut super::Renames<'_>) {
+pub(super) fn assign_commands(operations: &mut [Operation], renames: &mut super::Renames) {
     // Per tag, every name taken, and by which operation.
     let mut taken: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    for op in &mut api.operations {
+    for op in operations.iter_mut() {
         let names = taken.entry(tag_command(&op.tag)).or_default();
         let wanted = wanted_command(op).to_owned();
         let mut got = wanted.clone();
@@ -84,7 +84,7 @@ pub(super) fn assign_commands(api: &mut Api, renames: &mut super::Renames<'_>) {
         names.insert(got.clone(), op.operation_id.clone());
         op.command = got;
     }
-    for op in &mut api.operations {
+    for op in operations.iter_mut() {
         let names = taken.entry(tag_command(&op.tag)).or_default();
         let mut aliases = Vec::new();
         let mut candidates = wanted_aliases(op);
