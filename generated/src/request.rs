@@ -386,6 +386,30 @@ macro_rules! builder {
 #[allow(unused_imports)]
 pub(crate) use builder;
 
+/// The setter of one of an operation's parameters (or its body), from a row of data,
+/// written once here instead of a function body per parameter (the generator parses every
+/// body it prints): `setter!(group_id(into) "doc line" ..)` takes `impl Into<String>`,
+/// `setter!(page_num(i32) ..)` the type itself; it sets the field's `Option` in the
+/// builder's parameters, and the literals are its doc lines.
+// A spec without operations leaves it unused.
+#[allow(unused_macros)]
+macro_rules! setter {
+    ($field:ident(into) $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $field(self, value: impl Into<String>) -> Self {
+            Self(self.0.set(|p| p.$field = Some(value.into())))
+        }
+    };
+    ($field:ident($arg:ty) $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $field(self, value: $arg) -> Self {
+            Self(self.0.set(|p| p.$field = Some(value)))
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use setter;
+
 /// A request under construction.
 #[derive(Debug)]
 pub(crate) struct Request {

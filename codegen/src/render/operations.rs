@@ -15,17 +15,13 @@ use crate::ir::{Api, ApiVersion, Operation, ParamLocation, ResponseKind, TypeKin
 pub(super) const MODELS: &str = "models";
 
 struct ParamView {
-    doc: String,
     field: String,
     /// The spec's name, a literal (`"groupId"`), for `call!`.
     name: String,
     ty: String,
-    arg: String,
-    value: String,
 }
 
 struct BodyView {
-    doc: String,
     ty: String,
 }
 
@@ -72,6 +68,8 @@ struct OperationTemplate {
     builder: String,
     params: Vec<ParamView>,
     body: Option<BodyView>,
+    /// The rows of `request::setter!`: each parameter's setter, then the body's.
+    setters: Vec<String>,
     output: String,
     operation_id: String,
     http_method: String,
@@ -292,6 +290,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
     let mut params = Vec::new();
     let mut statements = Vec::new();
     let mut shared_setters = Vec::new();
+    let mut setters = Vec::new();
     for p in &op.params {
         let field = ident(&p.ident);
         // Setter, field and query pair come from the runtime (`builder!`, `CallOptions`).
@@ -300,7 +299,6 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             continue;
         }
         let ty = rust_type(api, &p.ty, MODELS);
-        let (arg, value) = setter_arg(api, p);
         let mut doc_lines = p.doc.as_deref().map(docs::lines).unwrap_or_default();
         let mut facts = vec![format!("`{}` ({} parameter{})", p.name, p.location.as_str(), if p.required { ", required" } else { "" })];
         if let Some(pattern) = &p.pattern {
@@ -324,7 +322,10 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{last} {facts}"),
             _ => doc_lines.push(facts),
         }
-        params.push(ParamView { doc: docs::attrs(&doc_lines), field: field.clone(), name: lit(&p.name), ty: ty.clone(), arg, value });
+        // `setter!` takes `into` for `impl Into<String>` (see `setter_arg`), else the type.
+        let arg = if p.ty == TypeRef::String { "into" } else { &ty };
+        setters.push(format!("{field}({arg}){}", docs::literals(&doc_lines)));
+        params.push(ParamView { field: field.clone(), name: lit(&p.name), ty: ty.clone() });
         let name = lit(&p.name);
         // Each call with whether it can fail: the last one that can is `fill`'s value.
         let call = match (p.location, &p.ty) {
@@ -367,7 +368,8 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{last} {facts}"),
             _ => lines.push(facts),
         }
-        BodyView { doc: docs::attrs(&lines), ty }
+        setters.push(format!("body({ty}){}", docs::literals(&lines)));
+        BodyView { ty }
     });
     let output = answer_type(api, &op.response, MODELS);
     let paging = op.pagination.as_ref().and_then(|p| paging_view(api, op, p));
@@ -432,6 +434,7 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         builder,
         params,
         body,
+        setters,
         output,
         operation_id: lit(&op.operation_id),
         http_method: op.method.as_str().to_owned(),

@@ -44,18 +44,18 @@ impl crate::call::Call for CancelBackupRestoreJob {
     );
 }
 impl CancelBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        restore_job_id(into)
+        r" 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &CancelBackupRestoreJobParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -101,18 +101,18 @@ impl crate::call::Call for CreateBackupExport {
     );
 }
 impl CreateBackupExport {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// The snapshot and the bucket to export it to. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::DiskBackupExportJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::DiskBackupExportJobRequest)
+        r" The snapshot and the bucket to export it to. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(p: &CreateBackupExportParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -160,21 +160,18 @@ impl crate::call::Call for CreateBackupPrivateEndpoint {
     );
 }
 impl CreateBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(
-        self,
-        value: models::CreateBackupPrivateEndpointCloudProvider,
-    ) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value)))
-    }
-    /// Region (and optional VPC region) of the new endpoint. The request body (`application/vnd.atlas.2024-11-13+json`, required).
-    pub fn body(self, value: models::ObjectStoragePrivateEndpointRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cloud_provider(models::CreateBackupPrivateEndpointCloudProvider)
+        r" Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required)."
+    );
+    crate::request::setter!(
+        body(models::ObjectStoragePrivateEndpointRequest)
+        r" Region (and optional VPC region) of the new endpoint. The request body (`application/vnd.atlas.2024-11-13+json`, required)."
+    );
     fn fill(p: &CreateBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request
@@ -224,18 +221,18 @@ impl crate::call::Call for CreateBackupRestoreJob {
     );
 }
 impl CreateBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::DiskBackupSnapshotRestoreJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::DiskBackupSnapshotRestoreJobRequest)
+        r" Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(p: &CreateBackupRestoreJobParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -284,18 +281,18 @@ impl<V: crate::version::ApiVersion> crate::call::Call for CreateCollectionRestor
     );
 }
 impl<V: crate::version::ApiVersion> CreateCollectionRestoreJob<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Namespaces to restore, source and target. The request body (`application/vnd.atlas.2025-03-12+json`, required).
-    pub fn body(self, value: models::ApiAtlasCollectionRestoreJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::ApiAtlasCollectionRestoreJobRequest)
+        r" Namespaces to restore, source and target. The request body (`application/vnd.atlas.2025-03-12+json`, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -366,14 +363,14 @@ impl<V: crate::version::ApiVersion> crate::call::Call for CreateExportBucket<V> 
     );
 }
 impl<V: crate::version::ApiVersion> CreateExportBucket<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// The bucket or container and the access role Atlas uses for it. The request body (`application/vnd.atlas.2024-05-30+json`, required).
-    pub fn body(self, value: models::DiskBackupSnapshotExportBucketRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        body(models::DiskBackupSnapshotExportBucketRequest)
+        r" The bucket or container and the access role Atlas uses for it. The request body (`application/vnd.atlas.2024-05-30+json`, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -454,18 +451,18 @@ impl crate::call::Call for CreateServerlessRestoreJob {
     );
 }
 impl CreateServerlessRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::ServerlessBackupRestoreJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::ServerlessBackupRestoreJobRequest)
+        r" Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(p: &CreateServerlessRestoreJobParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -514,21 +511,18 @@ impl crate::call::Call for DeleteBackupPrivateEndpoint {
     );
 }
 impl DeleteBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(
-        self,
-        value: models::DeleteBackupPrivateEndpointCloudProvider,
-    ) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value)))
-    }
-    /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn endpoint_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cloud_provider(models::DeleteBackupPrivateEndpointCloudProvider)
+        r" Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required)."
+    );
+    crate::request::setter!(
+        endpoint_id(into)
+        r" 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &DeleteBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request
@@ -582,18 +576,18 @@ impl crate::call::Call for DeleteBackupShardedCluster {
     );
 }
 impl DeleteBackupShardedCluster {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &DeleteBackupShardedClusterParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -643,14 +637,14 @@ for DeleteClusterBackupSchedule<V> {
     );
 }
 impl<V: crate::version::ApiVersion> DeleteClusterBackupSchedule<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -722,18 +716,18 @@ impl crate::call::Call for DeleteClusterBackupSnapshot {
     );
 }
 impl DeleteClusterBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &DeleteClusterBackupSnapshotParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -777,14 +771,14 @@ impl crate::call::Call for DeleteExportBucket {
     );
 }
 impl DeleteExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        export_bucket_id(into)
+        r" 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &DeleteExportBucketParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("exportBucketId", &p.export_bucket_id, &ID)
@@ -828,10 +822,10 @@ impl crate::call::Call for DisableCompliancePolicy {
     );
 }
 impl DisableCompliancePolicy {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
     fn fill(p: &DisableCompliancePolicyParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)
     }
@@ -875,18 +869,18 @@ impl crate::call::Call for GetBackupExport {
     );
 }
 impl GetBackupExport {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export job. `exportId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        export_id(into)
+        r" 24-character hexadecimal ID of the export job. `exportId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetBackupExportParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -935,21 +929,18 @@ impl crate::call::Call for GetBackupPrivateEndpoint {
     );
 }
 impl GetBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(
-        self,
-        value: models::GetBackupPrivateEndpointCloudProvider,
-    ) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value)))
-    }
-    /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn endpoint_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cloud_provider(models::GetBackupPrivateEndpointCloudProvider)
+        r" Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required)."
+    );
+    crate::request::setter!(
+        endpoint_id(into)
+        r" 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request
@@ -1000,18 +991,18 @@ impl crate::call::Call for GetBackupRestoreJob {
     );
 }
 impl GetBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        restore_job_id(into)
+        r" 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetBackupRestoreJobParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -1059,14 +1050,14 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetBackupSchedule<V> {
     );
 }
 impl<V: crate::version::ApiVersion> GetBackupSchedule<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1138,18 +1129,18 @@ impl crate::call::Call for GetBackupShardedCluster {
     );
 }
 impl GetBackupShardedCluster {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetBackupShardedClusterParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -1201,22 +1192,22 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetBackupSnapshotDatab
     );
 }
 impl<V: crate::version::ApiVersion> GetBackupSnapshotDatabase<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
-    pub fn database_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.database_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        database_name(into)
+        r" Name of a database in the snapshot. `databaseName` (path parameter, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1290,18 +1281,18 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetCollectionRestoreJo
     );
 }
 impl<V: crate::version::ApiVersion> GetCollectionRestoreJob<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.job_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        job_id(into)
+        r" 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1371,10 +1362,10 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetCompliancePolicy<V>
     );
 }
 impl<V: crate::version::ApiVersion> GetCompliancePolicy<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1444,14 +1435,14 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetExportBucket<V> {
     );
 }
 impl<V: crate::version::ApiVersion> GetExportBucket<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        export_bucket_id(into)
+        r" 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1525,18 +1516,18 @@ for GetGroupClusterBackupSnapshot<V> {
     );
 }
 impl<V: crate::version::ApiVersion> GetGroupClusterBackupSnapshot<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1626,18 +1617,18 @@ for GetGroupServerlessBackupSnapshot<V> {
     );
 }
 impl<V: crate::version::ApiVersion> GetGroupServerlessBackupSnapshot<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1716,22 +1707,22 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetRestoreJobCollectio
     );
 }
 impl<V: crate::version::ApiVersion> GetRestoreJobCollection<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.job_id = Some(value.into())))
-    }
-    /// Source namespace (`database.collection`) in the restore job. `sourceNamespace` (path parameter, required).
-    pub fn source_namespace(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.source_namespace = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        job_id(into)
+        r" 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        source_namespace(into)
+        r" Source namespace (`database.collection`) in the restore job. `sourceNamespace` (path parameter, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1815,18 +1806,18 @@ impl crate::call::Call for GetServerlessRestoreJob {
     );
 }
 impl GetServerlessRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        restore_job_id(into)
+        r" 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetServerlessRestoreJobParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -1882,26 +1873,26 @@ for GetSnapshotDatabaseCollection<V> {
     );
 }
 impl<V: crate::version::ApiVersion> GetSnapshotDatabaseCollection<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
-    pub fn database_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.database_name = Some(value.into())))
-    }
-    /// Name of a collection in the database. `collectionName` (path parameter, required).
-    pub fn collection_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.collection_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        database_name(into)
+        r" Name of a database in the snapshot. `databaseName` (path parameter, required)."
+    );
+    crate::request::setter!(
+        collection_name(into)
+        r" Name of a collection in the database. `collectionName` (path parameter, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -2005,26 +1996,26 @@ impl ListBackupExports {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListBackupExportsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -2118,29 +2109,26 @@ impl ListBackupPrivateEndpoints {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(
-        self,
-        value: models::ListBackupPrivateEndpointsCloudProvider,
-    ) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value)))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cloud_provider(models::ListBackupPrivateEndpointsCloudProvider)
+        r" Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required)."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListBackupPrivateEndpointsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request
@@ -2233,26 +2221,26 @@ impl ListBackupRestoreJobs {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListBackupRestoreJobsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -2310,14 +2298,14 @@ impl crate::call::Call for ListBackupShardedClusters {
     );
 }
 impl ListBackupShardedClusters {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
     fn fill(p: &ListBackupShardedClustersParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)
@@ -2412,30 +2400,30 @@ for ListBackupSnapshotDatabases<V> {
     );
 }
 impl<V: crate::version::ApiVersion> ListBackupSnapshotDatabases<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -2540,38 +2528,38 @@ impl ListBackupSnapshots {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Oplog ordinal within `oplogTs` of the point in time. `oplogInc` (query parameter).
-    pub fn oplog_inc(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.oplog_inc = Some(value)))
-    }
-    /// Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`. `oplogTs` (query parameter).
-    pub fn oplog_ts(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.oplog_ts = Some(value)))
-    }
-    /// Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore. `pointInTimeUtcSeconds` (query parameter).
-    pub fn point_in_time_utc_seconds(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.point_in_time_utc_seconds = Some(value)))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        oplog_inc(i64)
+        r" Oplog ordinal within `oplogTs` of the point in time. `oplogInc` (query parameter)."
+    );
+    crate::request::setter!(
+        oplog_ts(i64)
+        r" Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`. `oplogTs` (query parameter)."
+    );
+    crate::request::setter!(
+        point_in_time_utc_seconds(i64)
+        r" Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore. `pointInTimeUtcSeconds` (query parameter)."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListBackupSnapshotsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -2679,22 +2667,22 @@ impl<V: crate::version::ApiVersion> crate::call::Call for ListCollectionRestoreJ
     );
 }
 impl<V: crate::version::ApiVersion> ListCollectionRestoreJobs<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -2811,22 +2799,22 @@ impl<V: crate::version::ApiVersion> crate::call::Call for ListExportBuckets<V> {
     );
 }
 impl<V: crate::version::ApiVersion> ListExportBuckets<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -2950,38 +2938,38 @@ impl<V: crate::version::ApiVersion> crate::call::Call for ListRestoreJobCollecti
     );
 }
 impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.job_id = Some(value.into())))
-    }
-    /// Return only the collection with this source namespace. `sourceNamespace` (query parameter).
-    pub fn source_namespace(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.source_namespace = Some(value.into())))
-    }
-    /// Return only collections in this state. `state` (query parameter).
-    pub fn state(self, value: models::ListRestoreJobCollectionsState) -> Self {
-        Self(self.0.set(|p| p.state = Some(value)))
-    }
-    /// Return only the collection with this target namespace. `targetNamespace` (query parameter).
-    pub fn target_namespace(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.target_namespace = Some(value.into())))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        job_id(into)
+        r" 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        source_namespace(into)
+        r" Return only the collection with this source namespace. `sourceNamespace` (query parameter)."
+    );
+    crate::request::setter!(
+        state(models::ListRestoreJobCollectionsState)
+        r" Return only collections in this state. `state` (query parameter)."
+    );
+    crate::request::setter!(
+        target_namespace(into)
+        r" Return only the collection with this target namespace. `targetNamespace` (query parameter)."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -3110,26 +3098,26 @@ impl ListServerlessBackupSnapshots {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(
         p: &ListServerlessBackupSnapshotsParams,
         request: &mut Request,
@@ -3230,26 +3218,26 @@ impl ListServerlessRestoreJobs {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListServerlessRestoreJobsParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -3360,34 +3348,34 @@ for ListSnapshotDatabaseCollections<V> {
     );
 }
 impl<V: crate::version::ApiVersion> ListSnapshotDatabaseCollections<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
-    pub fn database_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.database_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        database_name(into)
+        r" Name of a database in the snapshot. `databaseName` (path parameter, required)."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -3466,18 +3454,18 @@ impl<V: crate::version::ApiVersion> crate::call::Call for TakeSnapshots<V> {
     );
 }
 impl<V: crate::version::ApiVersion> TakeSnapshots<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Optional label and retention period for the new snapshot. The request body (`application/vnd.atlas.2025-03-12+json`, required).
-    pub fn body(self, value: models::DiskBackupOnDemandSnapshotRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::DiskBackupOnDemandSnapshotRequest)
+        r" Optional label and retention period for the new snapshot. The request body (`application/vnd.atlas.2025-03-12+json`, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -3549,18 +3537,18 @@ impl crate::call::Call for UpdateBackupExportBucket {
     );
 }
 impl UpdateBackupExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
-    }
-    /// The new private networking setting. The request body (`application/vnd.atlas.2024-05-30+json`, required).
-    pub fn body(self, value: models::UpdateRequirePrivateNetworkingRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        export_bucket_id(into)
+        r" 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        body(models::UpdateRequirePrivateNetworkingRequest)
+        r" The new private networking setting. The request body (`application/vnd.atlas.2024-05-30+json`, required)."
+    );
     fn fill(p: &UpdateBackupExportBucketParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("exportBucketId", &p.export_bucket_id, &ID)?;
@@ -3609,18 +3597,18 @@ impl<V: crate::version::ApiVersion> crate::call::Call for UpdateBackupSchedule<V
     );
 }
 impl<V: crate::version::ApiVersion> UpdateBackupSchedule<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// The schedule fields to change. The request body (`application/vnd.atlas.2024-08-05+json`, required).
-    pub fn body(self, value: models::DiskBackupSnapshotSchedule20240805Request) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::DiskBackupSnapshotSchedule20240805Request)
+        r" The schedule fields to change. The request body (`application/vnd.atlas.2024-08-05+json`, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -3693,22 +3681,22 @@ impl crate::call::Call for UpdateBackupSnapshot {
     );
 }
 impl UpdateBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// The new retention period. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::BackupSnapshotRetention) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        body(models::BackupSnapshotRetention)
+        r" The new retention period. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(p: &UpdateBackupSnapshotParams, request: &mut Request) -> Result<()> {
         request.path("groupId", &p.group_id, &ID_LEN_24)?;
         request.path("clusterName", &p.cluster_name, &NAME)?;
@@ -3758,18 +3746,18 @@ impl<V: crate::version::ApiVersion> crate::call::Call for UpdateCompliancePolicy
     );
 }
 impl<V: crate::version::ApiVersion> UpdateCompliancePolicy<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Whether the new policy overwrites cluster backup policies that do not meet it. `overwriteBackupPolicies` (query parameter); default `true`.
-    pub fn overwrite_backup_policies(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.overwrite_backup_policies = Some(value)))
-    }
-    /// The complete new policy. The request body (`application/vnd.atlas.2023-10-01+json`, required).
-    pub fn body(self, value: models::DataProtectionSettings20231001Request) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        overwrite_backup_policies(bool)
+        r" Whether the new policy overwrites cluster backup policies that do not meet it. `overwriteBackupPolicies` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        body(models::DataProtectionSettings20231001Request)
+        r" The complete new policy. The request body (`application/vnd.atlas.2023-10-01+json`, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
