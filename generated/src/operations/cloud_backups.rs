@@ -57,9 +57,10 @@ impl CancelBackupRestoreJob {
         r" 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &CancelBackupRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("restoreJobId", restore_job_id, ID)
+        )
     }
 }
 /// Export a snapshot
@@ -114,9 +115,10 @@ impl CreateBackupExport {
         r" The snapshot and the bucket to export it to. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
     );
     fn fill(p: &CreateBackupExportParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Create an object storage private endpoint
@@ -173,14 +175,10 @@ impl CreateBackupPrivateEndpoint {
         r" Region (and optional VPC region) of the new endpoint. The request body (`application/vnd.atlas.2024-11-13+json`, required)."
     );
     fn fill(p: &CreateBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request
-            .path(
-                "cloudProvider",
-                &p.cloud_provider.as_ref().map(ToString::to_string),
-                &crate::request::Rule::NONE,
-            )?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24),
+            path_display("cloudProvider", cloud_provider), json(true)
+        )
     }
 }
 /// Restore a cloud backup snapshot
@@ -234,9 +232,10 @@ impl CreateBackupRestoreJob {
         r" Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
     );
     fn fill(p: &CreateBackupRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Restore databases or collections
@@ -302,9 +301,10 @@ impl<V: crate::version::ApiVersion> CreateCollectionRestoreJob<V> {
         CreateCollectionRestoreJob(self.0.version())
     }
     fn fill(p: &CreateCollectionRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Version `preview` of `createCollectionRestoreJob` (`application/vnd.atlas.preview+json`), for [`CreateCollectionRestoreJob::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -380,8 +380,9 @@ impl<V: crate::version::ApiVersion> CreateExportBucket<V> {
         CreateExportBucket(self.0.version())
     }
     fn fill(p: &CreateExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), json(true)
+        )
     }
 }
 /// Version `2023-01-01` of `createExportBucket` (`application/vnd.atlas.2023-01-01+json`), for [`CreateExportBucket::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -464,9 +465,10 @@ impl CreateServerlessRestoreJob {
         r" Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
     );
     fn fill(p: &CreateServerlessRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Delete an object storage private endpoint
@@ -524,14 +526,11 @@ impl DeleteBackupPrivateEndpoint {
         r" 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &DeleteBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request
-            .path(
-                "cloudProvider",
-                &p.cloud_provider.as_ref().map(ToString::to_string),
-                &crate::request::Rule::NONE,
-            )?;
-        request.path("endpointId", &p.endpoint_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24),
+            path_display("cloudProvider", cloud_provider), path("endpointId",
+            endpoint_id, ID)
+        )
     }
 }
 /// Delete a sharded cluster snapshot
@@ -589,9 +588,10 @@ impl DeleteBackupShardedCluster {
         r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &DeleteBackupShardedClusterParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Remove all backup schedules of a cluster
@@ -654,8 +654,10 @@ impl<V: crate::version::ApiVersion> DeleteClusterBackupSchedule<V> {
         DeleteClusterBackupSchedule(self.0.version())
     }
     fn fill(p: &DeleteClusterBackupScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
 /// Version `2023-01-01` of `deleteClusterBackupSchedule` (`application/vnd.atlas.2023-01-01+json`), for [`DeleteClusterBackupSchedule::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -729,9 +731,10 @@ impl DeleteClusterBackupSnapshot {
         r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &DeleteClusterBackupSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Delete a snapshot export bucket
@@ -780,8 +783,10 @@ impl DeleteExportBucket {
         r" 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &DeleteExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("exportBucketId", &p.export_bucket_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("exportBucketId",
+            export_bucket_id, ID)
+        )
     }
 }
 /// Disable the Backup Compliance Policy
@@ -827,7 +832,7 @@ impl DisableCompliancePolicy {
         r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
     );
     fn fill(p: &DisableCompliancePolicyParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)
+        crate::request::fill!(request, p; path("groupId", group_id, ID_LEN_24))
     }
 }
 /// Get a snapshot export job
@@ -882,9 +887,10 @@ impl GetBackupExport {
         r" 24-character hexadecimal ID of the export job. `exportId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &GetBackupExportParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("exportId", &p.export_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("exportId", export_id, ID)
+        )
     }
 }
 /// Get an object storage private endpoint
@@ -942,14 +948,11 @@ impl GetBackupPrivateEndpoint {
         r" 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &GetBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request
-            .path(
-                "cloudProvider",
-                &p.cloud_provider.as_ref().map(ToString::to_string),
-                &crate::request::Rule::NONE,
-            )?;
-        request.path("endpointId", &p.endpoint_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24),
+            path_display("cloudProvider", cloud_provider), path("endpointId",
+            endpoint_id, ID)
+        )
     }
 }
 /// Get a cloud backup restore job
@@ -1004,9 +1007,10 @@ impl GetBackupRestoreJob {
         r" 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &GetBackupRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("restoreJobId", restore_job_id, ID)
+        )
     }
 }
 /// Get the backup schedule of a cluster
@@ -1067,8 +1071,10 @@ impl<V: crate::version::ApiVersion> GetBackupSchedule<V> {
         GetBackupSchedule(self.0.version())
     }
     fn fill(p: &GetBackupScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
 /// Version `2023-01-01` of `getBackupSchedule` (`application/vnd.atlas.2023-01-01+json`), for [`GetBackupSchedule::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -1142,9 +1148,10 @@ impl GetBackupShardedCluster {
         r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &GetBackupShardedClusterParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Get a database in a snapshot
@@ -1217,10 +1224,11 @@ impl<V: crate::version::ApiVersion> GetBackupSnapshotDatabase<V> {
         GetBackupSnapshotDatabase(self.0.version())
     }
     fn fill(p: &GetBackupSnapshotDatabaseParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24),
+            path("databaseName", database_name)
+        )
     }
 }
 /// Version `preview` of `getBackupSnapshotDatabase` (`application/vnd.atlas.preview+json`), for [`GetBackupSnapshotDatabase::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -1302,9 +1310,10 @@ impl<V: crate::version::ApiVersion> GetCollectionRestoreJob<V> {
         GetCollectionRestoreJob(self.0.version())
     }
     fn fill(p: &GetCollectionRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("jobId", &p.job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("jobId", job_id, ID)
+        )
     }
 }
 /// Version `preview` of `getCollectionRestoreJob` (`application/vnd.atlas.preview+json`), for [`GetCollectionRestoreJob::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -1375,7 +1384,7 @@ impl<V: crate::version::ApiVersion> GetCompliancePolicy<V> {
         GetCompliancePolicy(self.0.version())
     }
     fn fill(p: &GetCompliancePolicyParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)
+        crate::request::fill!(request, p; path("groupId", group_id, ID_LEN_24))
     }
 }
 /// Version `2023-01-01` of `getCompliancePolicy` (`application/vnd.atlas.2023-01-01+json`), for [`GetCompliancePolicy::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -1452,8 +1461,10 @@ impl<V: crate::version::ApiVersion> GetExportBucket<V> {
         GetExportBucket(self.0.version())
     }
     fn fill(p: &GetExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("exportBucketId", &p.export_bucket_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("exportBucketId",
+            export_bucket_id, ID)
+        )
     }
 }
 /// Version `2023-01-01` of `getExportBucket` (`application/vnd.atlas.2023-01-01+json`), for [`GetExportBucket::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -1540,9 +1551,10 @@ impl<V: crate::version::ApiVersion> GetGroupClusterBackupSnapshot<V> {
         p: &GetGroupClusterBackupSnapshotParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Version `2023-01-01` of `getGroupClusterBackupSnapshot` (`application/vnd.atlas.2023-01-01+json`), for [`GetGroupClusterBackupSnapshot::api_version`].
@@ -1641,9 +1653,10 @@ impl<V: crate::version::ApiVersion> GetGroupServerlessBackupSnapshot<V> {
         p: &GetGroupServerlessBackupSnapshotParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Version `2023-01-01` of `getGroupServerlessBackupSnapshot` (`application/vnd.atlas.2023-01-01+json`), for [`GetGroupServerlessBackupSnapshot::api_version`]. Atlas stops answering in it on 2026-01-22.
@@ -1732,10 +1745,11 @@ impl<V: crate::version::ApiVersion> GetRestoreJobCollection<V> {
         GetRestoreJobCollection(self.0.version())
     }
     fn fill(p: &GetRestoreJobCollectionParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("jobId", &p.job_id, &ID)?;
-        request.path("sourceNamespace", &p.source_namespace, &crate::request::Rule::NONE)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("jobId", job_id, ID), path("sourceNamespace",
+            source_namespace)
+        )
     }
 }
 /// Version `preview` of `getRestoreJobCollection` (`application/vnd.atlas.preview+json`), for [`GetRestoreJobCollection::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -1819,9 +1833,10 @@ impl GetServerlessRestoreJob {
         r" 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &GetServerlessRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("restoreJobId", restore_job_id, ID)
+        )
     }
 }
 /// Get a collection of a database in a snapshot
@@ -1905,11 +1920,11 @@ impl<V: crate::version::ApiVersion> GetSnapshotDatabaseCollection<V> {
         p: &GetSnapshotDatabaseCollectionParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
-        request.path("collectionName", &p.collection_name, &crate::request::Rule::NONE)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24),
+            path("databaseName", database_name), path("collectionName", collection_name)
+        )
     }
 }
 /// Version `preview` of `getSnapshotDatabaseCollection` (`application/vnd.atlas.preview+json`), for [`GetSnapshotDatabaseCollection::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -2017,11 +2032,12 @@ impl ListBackupExports {
         r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
     );
     fn fill(p: &ListBackupExportsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListBackupExports {
@@ -2130,16 +2146,12 @@ impl ListBackupPrivateEndpoints {
         r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
     );
     fn fill(p: &ListBackupPrivateEndpointsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request
-            .path(
-                "cloudProvider",
-                &p.cloud_provider.as_ref().map(ToString::to_string),
-                &crate::request::Rule::NONE,
-            )?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24),
+            path_display("cloudProvider", cloud_provider), query("includeCount",
+            include_count), query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListBackupPrivateEndpoints {
@@ -2242,11 +2254,12 @@ impl ListBackupRestoreJobs {
         r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
     );
     fn fill(p: &ListBackupRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListBackupRestoreJobs {
@@ -2307,8 +2320,10 @@ impl ListBackupShardedClusters {
         r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
     );
     fn fill(p: &ListBackupShardedClustersParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
 /// List the databases in a snapshot
@@ -2433,12 +2448,13 @@ impl<V: crate::version::ApiVersion> ListBackupSnapshotDatabases<V> {
         ListBackupSnapshotDatabases(self.0.version())
     }
     fn fill(p: &ListBackupSnapshotDatabasesParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24),
+            query("includeCount", include_count), query_int("itemsPerPage",
+            items_per_page, false, 1, 500), query_int("pageNum", page_num, false, 1,
+            i64::MAX)
+        )
     }
 }
 /// Version `preview` of `listBackupSnapshotDatabases` (`application/vnd.atlas.preview+json`), for [`ListBackupSnapshotDatabases::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -2561,14 +2577,14 @@ impl ListBackupSnapshots {
         r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
     );
     fn fill(p: &ListBackupSnapshotsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("oplogInc", p.oplog_inc.as_ref());
-        request.query("oplogTs", p.oplog_ts.as_ref());
-        request.query("pointInTimeUtcSeconds", p.point_in_time_utc_seconds.as_ref());
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("oplogInc", oplog_inc), query("oplogTs",
+            oplog_ts), query("pointInTimeUtcSeconds", point_in_time_utc_seconds),
+            query("includeCount", include_count), query_int("itemsPerPage",
+            items_per_page, false, 1, 500), query_int("pageNum", page_num, false, 1,
+            i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListBackupSnapshots {
@@ -2692,10 +2708,11 @@ impl<V: crate::version::ApiVersion> ListCollectionRestoreJobs<V> {
         ListCollectionRestoreJobs(self.0.version())
     }
     fn fill(p: &ListCollectionRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query_int("itemsPerPage", items_per_page, false, 1,
+            500), query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 /// Version `preview` of `listCollectionRestoreJobs` (`application/vnd.atlas.preview+json`), for [`ListCollectionRestoreJobs::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -2824,10 +2841,11 @@ impl<V: crate::version::ApiVersion> ListExportBuckets<V> {
         ListExportBuckets(self.0.version())
     }
     fn fill(p: &ListExportBucketsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), query("includeCount",
+            include_count), query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 /// Version `2023-01-01` of `listExportBuckets` (`application/vnd.atlas.2023-01-01+json`), for [`ListExportBuckets::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -2979,26 +2997,13 @@ impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
         ListRestoreJobCollections(self.0.version())
     }
     fn fill(p: &ListRestoreJobCollectionsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("jobId", &p.job_id, &ID)?;
-        request
-            .query_str(
-                "sourceNamespace",
-                &p.source_namespace,
-                false,
-                &crate::request::Rule::NONE,
-            )?;
-        request.query("state", p.state.as_ref());
-        request
-            .query_str(
-                "targetNamespace",
-                &p.target_namespace,
-                false,
-                &crate::request::Rule::NONE,
-            )?;
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("jobId", job_id, ID), query_str("sourceNamespace",
+            source_namespace, false), query("state", state), query_str("targetNamespace",
+            target_namespace, false), query_int("itemsPerPage", items_per_page, false, 1,
+            500), query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 /// Version `preview` of `listRestoreJobCollections` (`application/vnd.atlas.preview+json`), for [`ListRestoreJobCollections::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -3122,11 +3127,12 @@ impl ListServerlessBackupSnapshots {
         p: &ListServerlessBackupSnapshotsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListServerlessBackupSnapshots {
@@ -3239,11 +3245,12 @@ impl ListServerlessRestoreJobs {
         r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
     );
     fn fill(p: &ListServerlessRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListServerlessRestoreJobs {
@@ -3388,13 +3395,13 @@ impl<V: crate::version::ApiVersion> ListSnapshotDatabaseCollections<V> {
         p: &ListSnapshotDatabaseCollectionsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24),
+            path("databaseName", database_name), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 /// Version `preview` of `listSnapshotDatabaseCollections` (`application/vnd.atlas.preview+json`), for [`ListSnapshotDatabaseCollections::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -3475,9 +3482,10 @@ impl<V: crate::version::ApiVersion> TakeSnapshots<V> {
         TakeSnapshots(self.0.version())
     }
     fn fill(p: &TakeSnapshotsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Version `2023-01-01` of `takeSnapshots` (`application/vnd.atlas.2023-01-01+json`), for [`TakeSnapshots::api_version`].
@@ -3550,9 +3558,10 @@ impl UpdateBackupExportBucket {
         r" The new private networking setting. The request body (`application/vnd.atlas.2024-05-30+json`, required)."
     );
     fn fill(p: &UpdateBackupExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("exportBucketId", &p.export_bucket_id, &ID)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("exportBucketId",
+            export_bucket_id, ID), json(true)
+        )
     }
 }
 /// Change the backup schedule of a cluster
@@ -3618,9 +3627,10 @@ impl<V: crate::version::ApiVersion> UpdateBackupSchedule<V> {
         UpdateBackupSchedule(self.0.version())
     }
     fn fill(p: &UpdateBackupScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Version `2023-01-01` of `updateBackupSchedule` (`application/vnd.atlas.2023-01-01+json`), for [`UpdateBackupSchedule::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -3698,10 +3708,10 @@ impl UpdateBackupSnapshot {
         r" The new retention period. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
     );
     fn fill(p: &UpdateBackupSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24), json(true)
+        )
     }
 }
 /// Set the Backup Compliance Policy
@@ -3767,9 +3777,10 @@ impl<V: crate::version::ApiVersion> UpdateCompliancePolicy<V> {
         UpdateCompliancePolicy(self.0.version())
     }
     fn fill(p: &UpdateCompliancePolicyParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.query("overwriteBackupPolicies", p.overwrite_backup_policies.as_ref());
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24),
+            query("overwriteBackupPolicies", overwrite_backup_policies), json(true)
+        )
     }
 }
 /// Version `2023-01-01` of `updateCompliancePolicy` (`application/vnd.atlas.2023-01-01+json`), for [`UpdateCompliancePolicy::api_version`]. Atlas stops answering in it on 2027-07-01.

@@ -58,9 +58,10 @@ impl CreateFlexRestoreJob {
         r" The snapshot and the target cluster. The request body (`application/vnd.atlas.2024-11-13+json`, required)."
     );
     fn fill(p: &CreateFlexRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("name", &p.name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("name", name, NAME),
+            json(true)
+        )
     }
 }
 /// Get a flex cluster restore job
@@ -116,9 +117,10 @@ impl GetFlexRestoreJob {
         r" 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &GetFlexRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("name", &p.name, &NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("name", name, NAME),
+            path("restoreJobId", restore_job_id, ID)
+        )
     }
 }
 /// List flex cluster restore jobs
@@ -214,11 +216,12 @@ impl ListFlexRestoreJobs {
         r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
     );
     fn fill(p: &ListFlexRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("name", &p.name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("name", name, NAME),
+            query("includeCount", include_count), query_int("itemsPerPage",
+            items_per_page, false, 1, 500), query_int("pageNum", page_num, false, 1,
+            i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListFlexRestoreJobs {

@@ -57,9 +57,10 @@ impl DownloadFlexBackup {
         r" The snapshot to download. The request body (`application/vnd.atlas.2024-11-13+json`, required)."
     );
     fn fill(p: &DownloadFlexBackupParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("name", &p.name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("name", name, NAME),
+            json(true)
+        )
     }
 }
 /// Get one snapshot of a flex cluster
@@ -124,9 +125,10 @@ impl<V: crate::version::ApiVersion> GetFlexBackupSnapshot<V> {
         GetFlexBackupSnapshot(self.0.version())
     }
     fn fill(p: &GetFlexBackupSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("name", &p.name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("name", name, NAME),
+            path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Version `2024-11-13` of `getFlexBackupSnapshot` (`application/vnd.atlas.2024-11-13+json`), for [`GetFlexBackupSnapshot::api_version`].
@@ -238,11 +240,12 @@ impl ListFlexBackupSnapshots {
         r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
     );
     fn fill(p: &ListFlexBackupSnapshotsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("name", &p.name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("name", name, NAME),
+            query("includeCount", include_count), query_int("itemsPerPage",
+            items_per_page, false, 1, 500), query_int("pageNum", page_num, false, 1,
+            i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListFlexBackupSnapshots {

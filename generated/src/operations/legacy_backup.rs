@@ -64,9 +64,10 @@ impl CreateClusterRestoreJob {
         r" Source snapshot or point in time, and how to deliver the data. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
     );
     fn fill(p: &CreateClusterRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Delete a legacy backup snapshot
@@ -125,9 +126,10 @@ impl DeleteClusterSnapshot {
         r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &DeleteClusterSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Get a legacy backup checkpoint
@@ -190,9 +192,10 @@ impl GetClusterBackupCheckpoint {
         r" 24-character hexadecimal ID of the checkpoint. `checkpointId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &GetClusterBackupCheckpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("checkpointId", &p.checkpoint_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("checkpointId", checkpoint_id, ID)
+        )
     }
 }
 /// Get a legacy backup restore job
@@ -252,9 +255,10 @@ impl GetClusterRestoreJob {
         r" 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &GetClusterRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("jobId", &p.job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("jobId", job_id, ID)
+        )
     }
 }
 /// Get a legacy backup snapshot
@@ -314,9 +318,10 @@ impl GetClusterSnapshot {
         r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &GetClusterSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Get the legacy backup snapshot schedule
@@ -374,8 +379,10 @@ impl GetClusterSnapshotSchedule {
         r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
     );
     fn fill(p: &GetClusterSnapshotScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
 /// List legacy backup checkpoints
@@ -477,11 +484,12 @@ impl ListClusterBackupCheckpoints {
         p: &ListClusterBackupCheckpointsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListClusterBackupCheckpoints {
@@ -590,12 +598,13 @@ impl ListClusterRestoreJobs {
         r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
     );
     fn fill(p: &ListClusterRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query_str("batchId", &p.batch_id, false, &ID)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query_str("batchId", batch_id, false, ID),
+            query("includeCount", include_count), query_int("itemsPerPage",
+            items_per_page, false, 1, 500), query_int("pageNum", page_num, false, 1,
+            i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListClusterRestoreJobs {
@@ -704,12 +713,12 @@ impl ListClusterSnapshots {
         r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
     );
     fn fill(p: &ListClusterSnapshotsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("completed", p.completed.as_ref());
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("completed", completed), query("includeCount",
+            include_count), query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListClusterSnapshots {
@@ -783,10 +792,10 @@ impl UpdateClusterSnapshot {
         r" The new expiry settings. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
     );
     fn fill(p: &UpdateClusterSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24), json(true)
+        )
     }
 }
 /// Change the legacy backup snapshot schedule
@@ -852,9 +861,10 @@ impl UpdateClusterSnapshotSchedule {
         p: &UpdateClusterSnapshotScheduleParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 impl crate::Client {

@@ -71,9 +71,10 @@ impl CreateSharedClusterBackupRestoreJob {
         p: &CreateSharedClusterBackupRestoreJobParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Get a restore job of an M2 or M5 cluster
@@ -142,9 +143,10 @@ impl GetSharedClusterBackupRestoreJob {
         p: &GetSharedClusterBackupRestoreJobParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("restoreId", &p.restore_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("restoreId", restore_id, ID)
+        )
     }
 }
 /// List restore jobs of an M2 or M5 cluster
@@ -208,8 +210,10 @@ impl ListSharedClusterBackupRestoreJobs {
         p: &ListSharedClusterBackupRestoreJobsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
 impl crate::Client {

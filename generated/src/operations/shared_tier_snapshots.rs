@@ -68,9 +68,10 @@ impl DownloadClusterBackupTenant {
         r" The snapshot to download. The request body (`application/vnd.atlas.2024-08-05+json`, required)."
     );
     fn fill(p: &DownloadClusterBackupTenantParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Get a snapshot of an M2 or M5 cluster
@@ -134,9 +135,10 @@ impl GetSharedClusterBackup {
         r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
     );
     fn fill(p: &GetSharedClusterBackupParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// List snapshots of an M2 or M5 cluster
@@ -197,7 +199,9 @@ impl ListSharedClusterBackups {
         r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
     );
     fn fill(p: &ListSharedClusterBackupsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
