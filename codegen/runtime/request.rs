@@ -383,6 +383,87 @@ macro_rules! builder {
 #[allow(unused_imports)]
 pub(crate) use builder;
 
+/// The setter of one of an operation's parameters (or its body), from a row of data,
+/// written once here instead of a function body per parameter (the generator parses every
+/// body it prints): `setter!(group_id(into) "doc line" ..)` takes `impl Into<String>`,
+/// `setter!(page_num(i32) ..)` the type itself; it sets the field's `Option` in the
+/// builder's parameters, and the literals are its doc lines.
+// A spec without operations leaves it unused.
+#[allow(unused_macros)]
+macro_rules! setter {
+    ($field:ident(into) $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $field(self, value: impl Into<String>) -> Self {
+            Self(self.0.set(|p| p.$field = Some(value.into())))
+        }
+    };
+    ($field:ident($arg:ty) $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $field(self, value: $arg) -> Self {
+            Self(self.0.set(|p| p.$field = Some(value)))
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use setter;
+
+/// The body of an operation's `fill`, from its table of parameters, written once here
+/// instead of a call expression per parameter (the generator parses every body it prints):
+/// `fill!(request, p; path("groupId", group_id, RULE), query("x", x), json(true))` puts
+/// each parameter of `p` (and its body) into `request` with the [`Request`] method of the
+/// row's name, in order, and stops at the first that fails. A string's rule (a `static` of
+/// `patterns.rs`) ends its row, or is left out for none; `query_int` ends with its bounds;
+/// `path_display` is a path parameter of a type other than a string.
+// A spec without operations leaves it unused.
+#[allow(unused_macros)]
+macro_rules! fill {
+    ($r:ident, $p:ident; $($kind:ident($($arg:tt)*)),* $(,)?) => {{
+        $($crate::request::fill!(@ $r $p $kind $($arg)*);)*
+        Ok(())
+    }};
+    (@ $r:ident $p:ident path $name:literal, $field:ident $(, $rule:path)?) => {
+        $r.path($name, &$p.$field, $crate::request::fill!(@rule $($rule)?))?
+    };
+    (@ $r:ident $p:ident path_display $name:literal, $field:ident) => {
+        $r.path($name, &$p.$field.as_ref().map(ToString::to_string), &$crate::request::Rule::NONE)?
+    };
+    (@ $r:ident $p:ident query_str $name:literal, $field:ident, $required:literal $(, $rule:path)?) => {
+        $r.query_str($name, &$p.$field, $required, $crate::request::fill!(@rule $($rule)?))?
+    };
+    (@ $r:ident $p:ident query_int $name:literal, $field:ident, $required:literal, $min:expr, $max:expr) => {
+        $r.query_int($name, $p.$field, $required, $min..=$max)?
+    };
+    (@ $r:ident $p:ident query_list $name:literal, $field:ident, $required:literal) => {
+        $r.query_list($name, $p.$field.as_ref(), $required)?
+    };
+    (@ $r:ident $p:ident required_query $name:literal, $field:ident) => {
+        $r.required_query($name, $p.$field.as_ref())?
+    };
+    (@ $r:ident $p:ident query $name:literal, $field:ident) => {
+        $r.query($name, $p.$field.as_ref())
+    };
+    (@ $r:ident $p:ident header $name:literal, $field:ident, $required:literal) => {
+        $r.header($name, $p.$field.as_ref(), $required)?
+    };
+    (@ $r:ident $p:ident bytes_body $required:literal, $media:literal) => {
+        $r.bytes_body($p.body.as_ref(), $required, $media)?
+    };
+    (@ $r:ident $p:ident json $required:literal) => {
+        $r.json($p.body.as_ref(), $required)?
+    };
+    (@ $r:ident $p:ident json_body $required:literal, $media:literal) => {
+        $r.json_body($p.body.as_ref(), $required, $media)?
+    };
+    (@rule $rule:path) => {
+        &$rule
+    };
+    (@rule) => {
+        &$crate::request::Rule::NONE
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use fill;
+
 /// A request under construction.
 #[derive(Debug)]
 pub(crate) struct Request {

@@ -10,19 +10,59 @@
 use serde::de::{Deserializer, Error as _};
 use serde::ser::{Error as _, Serializer};
 
-/// `new()` of a model whose fields are all optional: the same value as `Default`, kept
-/// as a constructor like every other model's, written once here instead of per model.
-macro_rules! default_new {
-    ($name:ident) => {
+/// `new()` and the setters of a model, from its table of fields, written once here instead
+/// of a function body per model (the generator parses every body it prints).
+///
+/// `new!(Name(required: Type, ..) optional, ..; setters)` for a model with required fields:
+/// `new` takes those and leaves the optional ones `None` (`+ additional` also empties the
+/// map of keys the schema does not name); `new!(Name default; setters)` for one whose fields
+/// are all optional, where `new()` is `Default`'s value. A setter is
+/// `method(field "jsonName" into)` for a string (`impl Into<String>`),
+/// `method(field "jsonName" boxed Type)` for a boxed field and `method(field "jsonName" Type)`
+/// otherwise; it sets the field's `Option`.
+macro_rules! new {
+    ($name:ident default $(; $($setter:ident($($row:tt)*)),* $(,)?)?) => {
         impl $name {
             /// A value with every field empty (they are all optional).
             pub fn new() -> Self {
                 Self::default()
             }
+            $($($crate::codec::new!(@setter $setter $($row)*);)*)?
+        }
+    };
+    (
+        $name:ident($($req:ident: $ty:ty),* $(,)?) $($opt:ident),* $(+ $extra:ident)?
+        $(; $($setter:ident($($row:tt)*)),* $(,)?)?
+    ) => {
+        impl $name {
+            /// A value with the required fields set and the optional ones empty.
+            #[allow(clippy::too_many_arguments)]
+            pub fn new($($req: $ty),*) -> Self {
+                Self { $($req,)* $($opt: None,)* $($extra: Default::default())? }
+            }
+            $($($crate::codec::new!(@setter $setter $($row)*);)*)?
+        }
+    };
+    (@setter $setter:ident $field:ident $json:literal into) => {
+        #[doc = concat!(" Sets `", $json, "`.")]
+        pub fn $setter(self, value: impl Into<String>) -> Self {
+            $crate::request::with(self, |s| s.$field = Some(value.into()))
+        }
+    };
+    (@setter $setter:ident $field:ident $json:literal boxed $arg:ty) => {
+        #[doc = concat!(" Sets `", $json, "`.")]
+        pub fn $setter(self, value: $arg) -> Self {
+            $crate::request::with(self, |s| s.$field = Some(Box::new(value)))
+        }
+    };
+    (@setter $setter:ident $field:ident $json:literal $arg:ty) => {
+        #[doc = concat!(" Sets `", $json, "`.")]
+        pub fn $setter(self, value: $arg) -> Self {
+            $crate::request::with(self, |s| s.$field = Some(value))
         }
     };
 }
-pub(crate) use default_new;
+pub(crate) use new;
 
 /// `Serialize` and `Deserialize` of a model struct, from its table of fields and JSON names:
 /// `field("jsonName")` is always sent, `field["jsonName"]` is left out while `None`. That is

@@ -63,6 +63,22 @@ pub fn attrs(lines: &[String]) -> String {
 /// The mark that starts the value of a block's stand-in attribute (a private-use character).
 const MARK: char = '\u{E000}';
 
+/// The lines of [`attrs`] as literals, one per line, for a runtime macro that makes them the
+/// docs of what it writes (`request::setter!`): a stand-in would not be restored inside a
+/// macro invocation, whose tokens prettyplease prints as a run.
+pub fn literals(lines: &[String]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        out.push(' ');
+        if line.is_empty() {
+            out.push_str("\"\"");
+        } else {
+            push_literal(&mut out, &format!(" {line}"));
+        }
+    }
+    out
+}
+
 /// [`attrs`] as inner attributes (`#![doc = ...]`): the docs of the module they are in.
 pub fn inner_attrs(lines: &[String]) -> String {
     attrs_with(lines, "#![doc = ")

@@ -16,11 +16,10 @@ use crate::ir::{Api, Method, Operation, Param, ParamLocation, ResponseKind, Type
 const MODELS: &str = "models";
 
 struct FieldView {
-    doc: String,
     name: String,
     ty: String,
-    returns: String,
-    access: String,
+    /// The row of `mock::runtime::accessor!` that gives the field's accessor.
+    accessor: String,
     read: String,
 }
 
@@ -89,19 +88,22 @@ fn is_copy(api: &Api, ty: &TypeRef) -> bool {
 }
 
 /// A field of a view: its stored type, accessor and how it is read from the call.
-fn field(api: &Api, name: &str, ty: &TypeRef, rust: String, required: bool, read: String, doc: String) -> FieldView {
-    let (returns, access) = match (ty, required) {
-        (TypeRef::String, true) => ("&str".to_owned(), format!("&self.{name}")),
-        (TypeRef::String, false) => ("Option<&str>".to_owned(), format!("self.{name}.as_deref()")),
-        (TypeRef::Vec(_) | TypeRef::Bytes, true) => (format!("&[{}]", slice_item(api, ty)), format!("&self.{name}")),
-        (TypeRef::Vec(_) | TypeRef::Bytes, false) => (format!("Option<&[{}]>", slice_item(api, ty)), format!("self.{name}.as_deref()")),
-        (ty, true) if is_copy(api, ty) => (rust.clone(), format!("self.{name}")),
-        (ty, false) if is_copy(api, ty) => (format!("Option<{rust}>"), format!("self.{name}")),
-        (_, true) => (format!("&{rust}"), format!("&self.{name}")),
-        (_, false) => (format!("Option<&{rust}>"), format!("self.{name}.as_ref()")),
+fn field(api: &Api, name: &str, ty: &TypeRef, rust: String, required: bool, read: String, doc: &str) -> FieldView {
+    // How `accessor!` answers the field: `borrow` (`&self.x`), `deref` (`self.x.as_deref()`),
+    // `copy` (`self.x`) or `as_ref` (`self.x.as_ref()`).
+    let (returns, how) = match (ty, required) {
+        (TypeRef::String, true) => ("&str".to_owned(), "borrow"),
+        (TypeRef::String, false) => ("Option<&str>".to_owned(), "deref"),
+        (TypeRef::Vec(_) | TypeRef::Bytes, true) => (format!("&[{}]", slice_item(api, ty)), "borrow"),
+        (TypeRef::Vec(_) | TypeRef::Bytes, false) => (format!("Option<&[{}]>", slice_item(api, ty)), "deref"),
+        (ty, true) if is_copy(api, ty) => (rust.clone(), "copy"),
+        (ty, false) if is_copy(api, ty) => (format!("Option<{rust}>"), "copy"),
+        (_, true) => (format!("&{rust}"), "borrow"),
+        (_, false) => (format!("Option<&{rust}>"), "as_ref"),
     };
+    let accessor = format!("{name}({returns}) {how}{}", docs::literals(&[doc.to_owned()]));
     let ty = if required { rust } else { format!("Option<{rust}>") };
-    FieldView { doc, name: name.to_owned(), ty, returns, access, read }
+    FieldView { name: name.to_owned(), ty, accessor, read }
 }
 
 /// The item type of a field stored as a `Vec`: a list's items, a binary body's bytes.
@@ -177,24 +179,20 @@ fn render_view(api: &Api, op: &Operation) -> Result<String, Error> {
         // A `format: binary` parameter is still text on the wire, and a `String` here.
         let ty = if p.ty == TypeRef::Bytes { TypeRef::String } else { p.ty.clone() };
         let rust = rust_type(api, &ty, MODELS);
-        let doc = docs::attrs(&[format!(
-            "`{}` ({} parameter{}), as the call sent it.",
-            p.name,
-            p.location.as_str(),
-            if p.required { ", required" } else { "" }
-        )]);
-        fields.push(field(api, &name, &ty, rust, p.required, read_param(api, p), doc));
+        let doc =
+            format!("`{}` ({} parameter{}), as the call sent it.", p.name, p.location.as_str(), if p.required { ", required" } else { "" });
+        fields.push(field(api, &name, &ty, rust, p.required, read_param(api, p), &doc));
     }
     if let Some(b) = &op.body {
         let reader = if b.ty == TypeRef::Bytes { "bytes" } else { "json" };
         let rust = body_type(api, &b.ty, MODELS);
         let read = format!("call.{reader}_{}()?", if b.required { "req" } else { "opt" });
-        let doc = docs::attrs(&[format!(
+        let doc = format!(
             "The request body (`{}`{}), decoded from what the call sent.",
             b.media_type,
             if b.required { ", required" } else { "" }
-        )]);
-        fields.push(field(api, "body", &b.ty, rust, b.required, read, doc));
+        );
+        fields.push(field(api, "body", &b.ty, rust, b.required, read, &doc));
     }
     let method = rule_method(op);
     let m = crate::names::plain(&method);

@@ -20,14 +20,6 @@ struct FieldView {
     ty: String,
 }
 
-struct SetterView {
-    doc: String,
-    method: String,
-    arg: String,
-    field: String,
-    value: String,
-}
-
 #[derive(Template)]
 #[template(path = "struct.askama", escape = "none")]
 struct StructTemplate {
@@ -41,9 +33,8 @@ struct StructTemplate {
     default: bool,
     fields: Vec<FieldView>,
     additional: Option<String>,
-    ctor_params: Vec<String>,
-    ctor_inits: Vec<String>,
-    setters: Vec<SetterView>,
+    /// The `codec::new!` invocation that gives `new` and the setters.
+    new: String,
 }
 
 struct VariantView {
@@ -233,8 +224,10 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
     let plain = s.fields.iter().filter(|f| serde_plain(&f.ident) == f.json_name).count();
     let rule: fn(&str) -> String = if camel > plain { serde_camel } else { serde_plain };
     let mut fields = Vec::new();
-    let mut ctor_params = Vec::new();
-    let mut ctor_inits = Vec::new();
+    // `codec::new!`'s table: the required fields with their types, the optional ones, and a
+    // setter per optional field of a type sent in requests.
+    let mut required = Vec::new();
+    let mut optional = Vec::new();
     let mut setters = Vec::new();
     // `Serialize` and `Deserialize` come from the runtime's `codec::object!` table of each
     // field's JSON name (bracketed when left out while `None`), except for a struct with
@@ -258,26 +251,19 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
         let key = lit(&f.json_name);
         wire.push(if f.required { format!("{fname}({key})") } else { format!("{fname}[{key}]") });
         if f.required && !f.nullable {
-            ctor_params.push(format!("{fname}: {ty}"));
-            ctor_inits.push(fname.clone());
+            required.push(format!("{fname}: {ty}"));
         } else {
-            ctor_inits.push(format!("{fname}: None"));
+            optional.push(fname.clone());
             if t.usage.request {
                 // The setter takes the value the `Option` holds (unboxed: it boxes it).
-                let (arg, value) = if matches!(f.ty, TypeRef::String | TypeRef::Bytes) && !f.boxed {
-                    ("impl Into<String>".to_owned(), "value.into()".to_owned())
+                let arg = if matches!(f.ty, TypeRef::String | TypeRef::Bytes) && !f.boxed {
+                    "into".to_owned()
                 } else if f.boxed {
-                    (rust_type(api, &f.ty, MODELS), "Box::new(value)".to_owned())
+                    format!("boxed {}", rust_type(api, &f.ty, MODELS))
                 } else {
-                    (rust_type(api, &f.ty, MODELS), "value".to_owned())
+                    rust_type(api, &f.ty, MODELS)
                 };
-                setters.push(SetterView {
-                    doc: docs::literal(&format!(" Sets `{}`.", f.json_name)),
-                    method: ident(&f.setter_ident),
-                    arg,
-                    field: fname.clone(),
-                    value,
-                });
+                setters.push(format!("{}({fname} {key} {arg})", ident(&f.setter_ident)));
             }
         }
         fields.push(FieldView {
@@ -289,10 +275,14 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
         });
     }
     let additional = s.additional.as_ref().map(|a| rust_type(api, a, MODELS));
-    if additional.is_some() {
-        ctor_inits.push("additional: Default::default()".to_owned());
-    }
-    let default = ctor_params.is_empty();
+    let default = required.is_empty();
+    let setters = if setters.is_empty() { String::new() } else { format!("; {}", setters.join(", ")) };
+    let new = if default {
+        format!("crate::codec::new!({name} default{setters});")
+    } else {
+        let extra = if additional.is_some() { " + additional" } else { "" };
+        format!("crate::codec::new!({name}({}) {}{extra}{setters});", required.join(", "), optional.join(", "))
+    };
     let tmpl = StructTemplate {
         doc: type_doc(api, t, &[note]),
         rename_all: if camel > plain && derive { "#[serde(rename_all = \"camelCase\")]".to_owned() } else { String::new() },
@@ -302,9 +292,7 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
         default,
         fields,
         additional,
-        ctor_params,
-        ctor_inits,
-        setters,
+        new,
     };
     render_template(&tmpl, "struct.askama", &t.wanted_name)
 }

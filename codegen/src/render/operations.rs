@@ -15,17 +15,13 @@ use crate::ir::{Api, ApiVersion, Operation, ParamLocation, ResponseKind, TypeKin
 pub(super) const MODELS: &str = "models";
 
 struct ParamView {
-    doc: String,
     field: String,
     /// The spec's name, a literal (`"groupId"`), for `call!`.
     name: String,
     ty: String,
-    arg: String,
-    value: String,
 }
 
 struct BodyView {
-    doc: String,
     ty: String,
 }
 
@@ -72,16 +68,15 @@ struct OperationTemplate {
     builder: String,
     params: Vec<ParamView>,
     body: Option<BodyView>,
+    /// The rows of `request::setter!`: each parameter's setter, then the body's.
+    setters: Vec<String>,
     output: String,
     operation_id: String,
     http_method: String,
     path: String,
     versions: Vec<String>,
+    /// The rows of `request::fill!` (empty: `fill` has nothing to put in).
     statements: Vec<String>,
-    /// The last statement as `fill`'s value when it is fallible (`Ok(())` otherwise).
-    tail: String,
-    /// No parameter or body to put into the request: `fill` names neither argument.
-    fills_nothing: bool,
 }
 
 /// The builder's docs, which are the operation's page: the spec's summary and description,
@@ -255,9 +250,10 @@ pub(super) fn deprecation(op: &Operation) -> String {
 }
 
 /// The `static` holding a string parameter's rule (in `patterns.rs`, glob-imported by
-/// each operations file that names one: see [`render_module`]).
+/// each operations file that names one: see [`render_module`]), as the last argument of its
+/// `fill!` row: none for a parameter without a rule.
 fn rule(p: &crate::ir::Param) -> String {
-    if uses_rule(p) { format!("&{}", ident(&p.rule_ident)) } else { "&crate::request::Rule::NONE".to_owned() }
+    if uses_rule(p) { format!(", {}", ident(&p.rule_ident)) } else { String::new() }
 }
 
 fn uses_rule(p: &crate::ir::Param) -> bool {
@@ -274,24 +270,12 @@ fn shared_setter(p: &crate::ir::Param) -> bool {
     crate::names::is_runtime_flag(p) && p.ident == p.name
 }
 
-/// One call of `fill` that puts a parameter (or the body) into the request.
-struct Call {
-    text: String,
-    /// Whether it returns a `Result` (a rule or a required value to check).
-    fallible: bool,
-}
-
-impl Call {
-    fn fallible(text: String) -> Call {
-        Call { text, fallible: true }
-    }
-}
-
 fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<String, Error> {
     let feature = features.of_tag_module(&op.module);
     let mut params = Vec::new();
     let mut statements = Vec::new();
     let mut shared_setters = Vec::new();
+    let mut setters = Vec::new();
     for p in &op.params {
         let field = ident(&p.ident);
         // Setter, field and query pair come from the runtime (`builder!`, `CallOptions`).
@@ -300,7 +284,6 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             continue;
         }
         let ty = rust_type(api, &p.ty, MODELS);
-        let (arg, value) = setter_arg(api, p);
         let mut doc_lines = p.doc.as_deref().map(docs::lines).unwrap_or_default();
         let mut facts = vec![format!("`{}` ({} parameter{})", p.name, p.location.as_str(), if p.required { ", required" } else { "" })];
         if let Some(pattern) = &p.pattern {
@@ -324,50 +307,47 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
             Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{last} {facts}"),
             _ => doc_lines.push(facts),
         }
-        params.push(ParamView { doc: docs::attrs(&doc_lines), field: field.clone(), name: lit(&p.name), ty: ty.clone(), arg, value });
+        // `setter!` takes `into` for `impl Into<String>` (see `setter_arg`), else the type.
+        let arg = if p.ty == TypeRef::String { "into" } else { &ty };
+        setters.push(format!("{field}({arg}){}", docs::literals(&doc_lines)));
+        params.push(ParamView { field: field.clone(), name: lit(&p.name), ty: ty.clone() });
         let name = lit(&p.name);
-        // Each call with whether it can fail: the last one that can is `fill`'s value.
+        // A row of `request::fill!`: the `Request` method that puts the parameter in (or
+        // `path_display`, a path parameter of another type than a string) and its arguments.
         let call = match (p.location, &p.ty) {
-            (ParamLocation::Path, TypeRef::String) => Call::fallible(format!("request.path({name}, &p.{field}, {})", rule(p))),
-            (ParamLocation::Path, _) => {
-                Call::fallible(format!("request.path({name}, &p.{field}.as_ref().map(ToString::to_string), &crate::request::Rule::NONE)"))
-            }
-            (ParamLocation::Query, TypeRef::String) => {
-                Call::fallible(format!("request.query_str({name}, &p.{field}, {}, {})", p.required, rule(p)))
-            }
+            (ParamLocation::Path, TypeRef::String) => format!("path({name}, {field}{})", rule(p)),
+            (ParamLocation::Path, _) => format!("path_display({name}, {field})"),
+            (ParamLocation::Query, TypeRef::String) => format!("query_str({name}, {field}, {}{})", p.required, rule(p)),
             (ParamLocation::Query, TypeRef::I32 | TypeRef::I64) if p.minimum.is_some() || p.maximum.is_some() => {
                 let min = p.minimum.map_or("i64::MIN".to_owned(), |n| n.to_string());
                 let max = p.maximum.map_or("i64::MAX".to_owned(), |n| n.to_string());
-                Call::fallible(format!("request.query_int({name}, p.{field}, {}, {min}..={max})", p.required))
+                format!("query_int({name}, {field}, {}, {min}, {max})", p.required)
             }
-            (ParamLocation::Query, TypeRef::Vec(_)) => {
-                Call::fallible(format!("request.query_list({name}, p.{field}.as_ref(), {})", p.required))
-            }
-            (ParamLocation::Query, _) if p.required => Call::fallible(format!("request.required_query({name}, p.{field}.as_ref())")),
-            (ParamLocation::Query, _) => Call { text: format!("request.query({name}, p.{field}.as_ref())"), fallible: false },
-            (ParamLocation::Header, _) => Call::fallible(format!("request.header({name}, p.{field}.as_ref(), {})", p.required)),
+            (ParamLocation::Query, TypeRef::Vec(_)) => format!("query_list({name}, {field}, {})", p.required),
+            (ParamLocation::Query, _) if p.required => format!("required_query({name}, {field})"),
+            (ParamLocation::Query, _) => format!("query({name}, {field})"),
+            (ParamLocation::Header, _) => format!("header({name}, {field}, {})", p.required),
         };
         statements.push(call);
     }
     let body = op.body.as_ref().map(|b| {
         let ty = body_type(api, &b.ty, MODELS);
         let newest = op.versions.last().map(|v| v.media_type.as_str());
-        statements.push(Call::fallible(match b.ty {
-            TypeRef::Bytes => format!("request.bytes_body(p.body.as_ref(), {}, {})", b.required, lit(&b.media_type)),
+        statements.push(match b.ty {
+            TypeRef::Bytes => format!("bytes_body({}, {})", b.required, lit(&b.media_type)),
             // The usual case, sent as the media type asked for (`accept`): the operation's
             // newest version, or the version a versioned builder chose.
-            _ if op.is_versioned() || newest == Some(b.media_type.as_str()) => {
-                format!("request.json(p.body.as_ref(), {})", b.required)
-            }
-            _ => format!("request.json_body(p.body.as_ref(), {}, {})", b.required, lit(&b.media_type)),
-        }));
+            _ if op.is_versioned() || newest == Some(b.media_type.as_str()) => format!("json({})", b.required),
+            _ => format!("json_body({}, {})", b.required, lit(&b.media_type)),
+        });
         let mut lines = b.doc.as_deref().map(docs::lines).unwrap_or_default();
         let facts = format!("The request body (`{}`{}).", b.media_type, if b.required { ", required" } else { "" });
         match lines.last_mut() {
             Some(last) if !last.is_empty() && !last.starts_with("```") => *last = format!("{last} {facts}"),
             _ => lines.push(facts),
         }
-        BodyView { doc: docs::attrs(&lines), ty }
+        setters.push(format!("body({ty}){}", docs::literals(&lines)));
+        BodyView { ty }
     });
     let output = answer_type(api, &op.response, MODELS);
     let paging = op.pagination.as_ref().and_then(|p| paging_view(api, op, p));
@@ -432,17 +412,13 @@ fn render_operation(api: &Api, features: &Features, op: &Operation) -> Result<St
         builder,
         params,
         body,
+        setters,
         output,
         operation_id: lit(&op.operation_id),
         http_method: op.method.as_str().to_owned(),
         path: lit(&op.path),
         versions: op.versions.iter().map(|v| lit(&v.media_type)).collect(),
-        fills_nothing: statements.is_empty(),
-        tail: match statements.pop_if(|c| c.fallible) {
-            Some(last) => last.text,
-            None => "Ok(())".to_owned(),
-        },
-        statements: statements.into_iter().map(|c| format!("{}{}", c.text, if c.fallible { "?;" } else { ";" })).collect(),
+        statements,
     };
     render_template(&tmpl, "operation.askama", &op.operation_id)
 }

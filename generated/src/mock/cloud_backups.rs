@@ -444,26 +444,25 @@ pub struct CancelBackupRestoreJobRequest {
     pretty: Option<bool>,
 }
 impl CancelBackupRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `restoreJobId` (path parameter, required), as the call sent it.
-    pub fn restore_job_id(&self) -> &str {
-        &self.restore_job_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        restore_job_id(& str) borrow
+        r" `restoreJobId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for CancelBackupRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -486,26 +485,25 @@ pub struct CreateBackupExportRequest {
     body: models::DiskBackupExportJobRequest,
 }
 impl CreateBackupExportRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::DiskBackupExportJobRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::DiskBackupExportJobRequest) borrow
+        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for CreateBackupExportRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -528,26 +526,25 @@ pub struct CreateBackupPrivateEndpointRequest {
     body: models::ObjectStoragePrivateEndpointRequest,
 }
 impl CreateBackupPrivateEndpointRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `cloudProvider` (path parameter, required), as the call sent it.
-    pub fn cloud_provider(&self) -> &models::CreateBackupPrivateEndpointCloudProvider {
-        &self.cloud_provider
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::ObjectStoragePrivateEndpointRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cloud_provider(& models::CreateBackupPrivateEndpointCloudProvider) borrow
+        r" `cloudProvider` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::ObjectStoragePrivateEndpointRequest) borrow
+        r" The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for CreateBackupPrivateEndpointRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -570,26 +567,25 @@ pub struct CreateBackupRestoreJobRequest {
     body: models::DiskBackupSnapshotRestoreJobRequest,
 }
 impl CreateBackupRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::DiskBackupSnapshotRestoreJobRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::DiskBackupSnapshotRestoreJobRequest) borrow
+        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for CreateBackupRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -612,26 +608,25 @@ pub struct CreateCollectionRestoreJobRequest {
     body: models::ApiAtlasCollectionRestoreJobRequest,
 }
 impl CreateCollectionRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::ApiAtlasCollectionRestoreJobRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::ApiAtlasCollectionRestoreJobRequest) borrow
+        r" The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for CreateCollectionRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -653,22 +648,21 @@ pub struct CreateExportBucketRequest {
     body: models::DiskBackupSnapshotExportBucketRequest,
 }
 impl CreateExportBucketRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::DiskBackupSnapshotExportBucketRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::DiskBackupSnapshotExportBucketRequest) borrow
+        r" The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for CreateExportBucketRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -690,26 +684,25 @@ pub struct CreateServerlessRestoreJobRequest {
     body: models::ServerlessBackupRestoreJobRequest,
 }
 impl CreateServerlessRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::ServerlessBackupRestoreJobRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::ServerlessBackupRestoreJobRequest) borrow
+        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for CreateServerlessRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -732,26 +725,25 @@ pub struct DeleteBackupPrivateEndpointRequest {
     pretty: Option<bool>,
 }
 impl DeleteBackupPrivateEndpointRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `cloudProvider` (path parameter, required), as the call sent it.
-    pub fn cloud_provider(&self) -> &models::DeleteBackupPrivateEndpointCloudProvider {
-        &self.cloud_provider
-    }
-    /// `endpointId` (path parameter, required), as the call sent it.
-    pub fn endpoint_id(&self) -> &str {
-        &self.endpoint_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cloud_provider(& models::DeleteBackupPrivateEndpointCloudProvider) borrow
+        r" `cloudProvider` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        endpoint_id(& str) borrow
+        r" `endpointId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for DeleteBackupPrivateEndpointRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -774,26 +766,25 @@ pub struct DeleteBackupShardedClusterRequest {
     pretty: Option<bool>,
 }
 impl DeleteBackupShardedClusterRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for DeleteBackupShardedClusterRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -815,22 +806,21 @@ pub struct DeleteClusterBackupScheduleRequest {
     pretty: Option<bool>,
 }
 impl DeleteClusterBackupScheduleRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for DeleteClusterBackupScheduleRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -852,26 +842,25 @@ pub struct DeleteClusterBackupSnapshotRequest {
     pretty: Option<bool>,
 }
 impl DeleteClusterBackupSnapshotRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for DeleteClusterBackupSnapshotRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -893,22 +882,21 @@ pub struct DeleteExportBucketRequest {
     pretty: Option<bool>,
 }
 impl DeleteExportBucketRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `exportBucketId` (path parameter, required), as the call sent it.
-    pub fn export_bucket_id(&self) -> &str {
-        &self.export_bucket_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        export_bucket_id(& str) borrow
+        r" `exportBucketId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for DeleteExportBucketRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -928,18 +916,17 @@ pub struct DisableCompliancePolicyRequest {
     pretty: Option<bool>,
 }
 impl DisableCompliancePolicyRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for DisableCompliancePolicyRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -960,26 +947,25 @@ pub struct GetBackupExportRequest {
     pretty: Option<bool>,
 }
 impl GetBackupExportRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `exportId` (path parameter, required), as the call sent it.
-    pub fn export_id(&self) -> &str {
-        &self.export_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        export_id(& str) borrow
+        r" `exportId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetBackupExportRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1002,26 +988,25 @@ pub struct GetBackupPrivateEndpointRequest {
     pretty: Option<bool>,
 }
 impl GetBackupPrivateEndpointRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `cloudProvider` (path parameter, required), as the call sent it.
-    pub fn cloud_provider(&self) -> &models::GetBackupPrivateEndpointCloudProvider {
-        &self.cloud_provider
-    }
-    /// `endpointId` (path parameter, required), as the call sent it.
-    pub fn endpoint_id(&self) -> &str {
-        &self.endpoint_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cloud_provider(& models::GetBackupPrivateEndpointCloudProvider) borrow
+        r" `cloudProvider` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        endpoint_id(& str) borrow
+        r" `endpointId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetBackupPrivateEndpointRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1044,26 +1029,25 @@ pub struct GetBackupRestoreJobRequest {
     pretty: Option<bool>,
 }
 impl GetBackupRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `restoreJobId` (path parameter, required), as the call sent it.
-    pub fn restore_job_id(&self) -> &str {
-        &self.restore_job_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        restore_job_id(& str) borrow
+        r" `restoreJobId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetBackupRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1085,22 +1069,21 @@ pub struct GetBackupScheduleRequest {
     pretty: Option<bool>,
 }
 impl GetBackupScheduleRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetBackupScheduleRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1122,26 +1105,25 @@ pub struct GetBackupShardedClusterRequest {
     pretty: Option<bool>,
 }
 impl GetBackupShardedClusterRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetBackupShardedClusterRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1165,30 +1147,29 @@ pub struct GetBackupSnapshotDatabaseRequest {
     pretty: Option<bool>,
 }
 impl GetBackupSnapshotDatabaseRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `databaseName` (path parameter, required), as the call sent it.
-    pub fn database_name(&self) -> &str {
-        &self.database_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        database_name(& str) borrow
+        r" `databaseName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetBackupSnapshotDatabaseRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1212,26 +1193,24 @@ pub struct GetCollectionRestoreJobRequest {
     pretty: Option<bool>,
 }
 impl GetCollectionRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `jobId` (path parameter, required), as the call sent it.
-    pub fn job_id(&self) -> &str {
-        &self.job_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        job_id(& str) borrow r" `jobId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetCollectionRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1252,18 +1231,17 @@ pub struct GetCompliancePolicyRequest {
     pretty: Option<bool>,
 }
 impl GetCompliancePolicyRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetCompliancePolicyRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1283,22 +1261,21 @@ pub struct GetExportBucketRequest {
     pretty: Option<bool>,
 }
 impl GetExportBucketRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `exportBucketId` (path parameter, required), as the call sent it.
-    pub fn export_bucket_id(&self) -> &str {
-        &self.export_bucket_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        export_bucket_id(& str) borrow
+        r" `exportBucketId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetExportBucketRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1320,26 +1297,25 @@ pub struct GetGroupClusterBackupSnapshotRequest {
     pretty: Option<bool>,
 }
 impl GetGroupClusterBackupSnapshotRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetGroupClusterBackupSnapshotRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1362,26 +1338,25 @@ pub struct GetGroupServerlessBackupSnapshotRequest {
     pretty: Option<bool>,
 }
 impl GetGroupServerlessBackupSnapshotRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetGroupServerlessBackupSnapshotRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1405,30 +1380,28 @@ pub struct GetRestoreJobCollectionRequest {
     pretty: Option<bool>,
 }
 impl GetRestoreJobCollectionRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `jobId` (path parameter, required), as the call sent it.
-    pub fn job_id(&self) -> &str {
-        &self.job_id
-    }
-    /// `sourceNamespace` (path parameter, required), as the call sent it.
-    pub fn source_namespace(&self) -> &str {
-        &self.source_namespace
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        job_id(& str) borrow r" `jobId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        source_namespace(& str) borrow
+        r" `sourceNamespace` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetRestoreJobCollectionRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1452,26 +1425,25 @@ pub struct GetServerlessRestoreJobRequest {
     pretty: Option<bool>,
 }
 impl GetServerlessRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `restoreJobId` (path parameter, required), as the call sent it.
-    pub fn restore_job_id(&self) -> &str {
-        &self.restore_job_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        restore_job_id(& str) borrow
+        r" `restoreJobId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetServerlessRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1496,34 +1468,33 @@ pub struct GetSnapshotDatabaseCollectionRequest {
     pretty: Option<bool>,
 }
 impl GetSnapshotDatabaseCollectionRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `databaseName` (path parameter, required), as the call sent it.
-    pub fn database_name(&self) -> &str {
-        &self.database_name
-    }
-    /// `collectionName` (path parameter, required), as the call sent it.
-    pub fn collection_name(&self) -> &str {
-        &self.collection_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        database_name(& str) borrow
+        r" `databaseName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        collection_name(& str) borrow
+        r" `collectionName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetSnapshotDatabaseCollectionRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1550,34 +1521,33 @@ pub struct ListBackupExportsRequest {
     pretty: Option<bool>,
 }
 impl ListBackupExportsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListBackupExportsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1604,34 +1574,33 @@ pub struct ListBackupPrivateEndpointsRequest {
     pretty: Option<bool>,
 }
 impl ListBackupPrivateEndpointsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `cloudProvider` (path parameter, required), as the call sent it.
-    pub fn cloud_provider(&self) -> &models::ListBackupPrivateEndpointsCloudProvider {
-        &self.cloud_provider
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cloud_provider(& models::ListBackupPrivateEndpointsCloudProvider) borrow
+        r" `cloudProvider` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListBackupPrivateEndpointsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1658,34 +1627,33 @@ pub struct ListBackupRestoreJobsRequest {
     pretty: Option<bool>,
 }
 impl ListBackupRestoreJobsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListBackupRestoreJobsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1709,22 +1677,21 @@ pub struct ListBackupShardedClustersRequest {
     pretty: Option<bool>,
 }
 impl ListBackupShardedClustersRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListBackupShardedClustersRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1749,38 +1716,37 @@ pub struct ListBackupSnapshotDatabasesRequest {
     pretty: Option<bool>,
 }
 impl ListBackupSnapshotDatabasesRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListBackupSnapshotDatabasesRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1811,46 +1777,45 @@ pub struct ListBackupSnapshotsRequest {
     pretty: Option<bool>,
 }
 impl ListBackupSnapshotsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `oplogInc` (query parameter), as the call sent it.
-    pub fn oplog_inc(&self) -> Option<i64> {
-        self.oplog_inc
-    }
-    /// `oplogTs` (query parameter), as the call sent it.
-    pub fn oplog_ts(&self) -> Option<i64> {
-        self.oplog_ts
-    }
-    /// `pointInTimeUtcSeconds` (query parameter), as the call sent it.
-    pub fn point_in_time_utc_seconds(&self) -> Option<i64> {
-        self.point_in_time_utc_seconds
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        oplog_inc(Option < i64 >) copy
+        r" `oplogInc` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        oplog_ts(Option < i64 >) copy
+        r" `oplogTs` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        point_in_time_utc_seconds(Option < i64 >) copy
+        r" `pointInTimeUtcSeconds` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListBackupSnapshotsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1879,30 +1844,29 @@ pub struct ListCollectionRestoreJobsRequest {
     pretty: Option<bool>,
 }
 impl ListCollectionRestoreJobsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListCollectionRestoreJobsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1927,30 +1891,29 @@ pub struct ListExportBucketsRequest {
     pretty: Option<bool>,
 }
 impl ListExportBucketsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListExportBucketsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -1979,46 +1942,44 @@ pub struct ListRestoreJobCollectionsRequest {
     pretty: Option<bool>,
 }
 impl ListRestoreJobCollectionsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `jobId` (path parameter, required), as the call sent it.
-    pub fn job_id(&self) -> &str {
-        &self.job_id
-    }
-    /// `sourceNamespace` (query parameter), as the call sent it.
-    pub fn source_namespace(&self) -> Option<&str> {
-        self.source_namespace.as_deref()
-    }
-    /// `state` (query parameter), as the call sent it.
-    pub fn state(&self) -> Option<&models::ListRestoreJobCollectionsState> {
-        self.state.as_ref()
-    }
-    /// `targetNamespace` (query parameter), as the call sent it.
-    pub fn target_namespace(&self) -> Option<&str> {
-        self.target_namespace.as_deref()
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        job_id(& str) borrow r" `jobId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        source_namespace(Option <& str >) deref
+        r" `sourceNamespace` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        state(Option <& models::ListRestoreJobCollectionsState >) as_ref
+        r" `state` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        target_namespace(Option <& str >) deref
+        r" `targetNamespace` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListRestoreJobCollectionsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -2048,34 +2009,33 @@ pub struct ListServerlessBackupSnapshotsRequest {
     pretty: Option<bool>,
 }
 impl ListServerlessBackupSnapshotsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListServerlessBackupSnapshotsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -2102,34 +2062,33 @@ pub struct ListServerlessRestoreJobsRequest {
     pretty: Option<bool>,
 }
 impl ListServerlessRestoreJobsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListServerlessRestoreJobsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -2158,42 +2117,41 @@ pub struct ListSnapshotDatabaseCollectionsRequest {
     pretty: Option<bool>,
 }
 impl ListSnapshotDatabaseCollectionsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `databaseName` (path parameter, required), as the call sent it.
-    pub fn database_name(&self) -> &str {
-        &self.database_name
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        database_name(& str) borrow
+        r" `databaseName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListSnapshotDatabaseCollectionsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -2220,26 +2178,25 @@ pub struct TakeSnapshotsRequest {
     body: models::DiskBackupOnDemandSnapshotRequest,
 }
 impl TakeSnapshotsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::DiskBackupOnDemandSnapshotRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::DiskBackupOnDemandSnapshotRequest) borrow
+        r" The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for TakeSnapshotsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -2262,26 +2219,25 @@ pub struct UpdateBackupExportBucketRequest {
     body: models::UpdateRequirePrivateNetworkingRequest,
 }
 impl UpdateBackupExportBucketRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `exportBucketId` (path parameter, required), as the call sent it.
-    pub fn export_bucket_id(&self) -> &str {
-        &self.export_bucket_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::UpdateRequirePrivateNetworkingRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        export_bucket_id(& str) borrow
+        r" `exportBucketId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::UpdateRequirePrivateNetworkingRequest) borrow
+        r" The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for UpdateBackupExportBucketRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -2304,26 +2260,25 @@ pub struct UpdateBackupScheduleRequest {
     body: models::DiskBackupSnapshotSchedule20240805Request,
 }
 impl UpdateBackupScheduleRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::DiskBackupSnapshotSchedule20240805Request {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::DiskBackupSnapshotSchedule20240805Request) borrow
+        r" The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for UpdateBackupScheduleRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -2347,30 +2302,29 @@ pub struct UpdateBackupSnapshotRequest {
     body: models::BackupSnapshotRetention,
 }
 impl UpdateBackupSnapshotRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::BackupSnapshotRetention {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::BackupSnapshotRetention) borrow
+        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for UpdateBackupSnapshotRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -2394,26 +2348,25 @@ pub struct UpdateCompliancePolicyRequest {
     body: models::DataProtectionSettings20231001Request,
 }
 impl UpdateCompliancePolicyRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `overwriteBackupPolicies` (query parameter), as the call sent it.
-    pub fn overwrite_backup_policies(&self) -> Option<bool> {
-        self.overwrite_backup_policies
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2023-10-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::DataProtectionSettings20231001Request {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        overwrite_backup_policies(Option < bool >) copy
+        r" `overwriteBackupPolicies` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::DataProtectionSettings20231001Request) borrow
+        r" The request body (`application/vnd.atlas.2023-10-01+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for UpdateCompliancePolicyRequest {
     fn read(call: &Call) -> Result<Self, String> {

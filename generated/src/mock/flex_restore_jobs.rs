@@ -42,26 +42,24 @@ pub struct CreateFlexRestoreJobRequest {
     body: models::FlexBackupRestoreJobCreate20241113,
 }
 impl CreateFlexRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `name` (path parameter, required), as the call sent it.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::FlexBackupRestoreJobCreate20241113 {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        name(& str) borrow r" `name` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::FlexBackupRestoreJobCreate20241113) borrow
+        r" The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for CreateFlexRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -84,26 +82,24 @@ pub struct GetFlexRestoreJobRequest {
     pretty: Option<bool>,
 }
 impl GetFlexRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `name` (path parameter, required), as the call sent it.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-    /// `restoreJobId` (path parameter, required), as the call sent it.
-    pub fn restore_job_id(&self) -> &str {
-        &self.restore_job_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        name(& str) borrow r" `name` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        restore_job_id(& str) borrow
+        r" `restoreJobId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetFlexRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -128,34 +124,32 @@ pub struct ListFlexRestoreJobsRequest {
     pretty: Option<bool>,
 }
 impl ListFlexRestoreJobsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `name` (path parameter, required), as the call sent it.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        name(& str) borrow r" `name` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListFlexRestoreJobsRequest {
     fn read(call: &Call) -> Result<Self, String> {

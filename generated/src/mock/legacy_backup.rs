@@ -113,26 +113,25 @@ pub struct CreateClusterRestoreJobRequest {
     body: models::BackupRestoreJobRequest,
 }
 impl CreateClusterRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::BackupRestoreJobRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::BackupRestoreJobRequest) borrow
+        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for CreateClusterRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -155,26 +154,25 @@ pub struct DeleteClusterSnapshotRequest {
     pretty: Option<bool>,
 }
 impl DeleteClusterSnapshotRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for DeleteClusterSnapshotRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -197,26 +195,25 @@ pub struct GetClusterBackupCheckpointRequest {
     pretty: Option<bool>,
 }
 impl GetClusterBackupCheckpointRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `checkpointId` (path parameter, required), as the call sent it.
-    pub fn checkpoint_id(&self) -> &str {
-        &self.checkpoint_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        checkpoint_id(& str) borrow
+        r" `checkpointId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetClusterBackupCheckpointRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -239,26 +236,24 @@ pub struct GetClusterRestoreJobRequest {
     pretty: Option<bool>,
 }
 impl GetClusterRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `jobId` (path parameter, required), as the call sent it.
-    pub fn job_id(&self) -> &str {
-        &self.job_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        job_id(& str) borrow r" `jobId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetClusterRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -281,26 +276,25 @@ pub struct GetClusterSnapshotRequest {
     pretty: Option<bool>,
 }
 impl GetClusterSnapshotRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetClusterSnapshotRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -322,22 +316,21 @@ pub struct GetClusterSnapshotScheduleRequest {
     pretty: Option<bool>,
 }
 impl GetClusterSnapshotScheduleRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetClusterSnapshotScheduleRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -361,34 +354,33 @@ pub struct ListClusterBackupCheckpointsRequest {
     pretty: Option<bool>,
 }
 impl ListClusterBackupCheckpointsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListClusterBackupCheckpointsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -416,38 +408,37 @@ pub struct ListClusterRestoreJobsRequest {
     pretty: Option<bool>,
 }
 impl ListClusterRestoreJobsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `batchId` (query parameter), as the call sent it.
-    pub fn batch_id(&self) -> Option<&str> {
-        self.batch_id.as_deref()
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        batch_id(Option <& str >) deref
+        r" `batchId` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListClusterRestoreJobsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -476,38 +467,37 @@ pub struct ListClusterSnapshotsRequest {
     pretty: Option<bool>,
 }
 impl ListClusterSnapshotsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `completed` (query parameter), as the call sent it.
-    pub fn completed(&self) -> Option<&models::ListClusterSnapshotsCompleted> {
-        self.completed.as_ref()
-    }
-    /// `includeCount` (query parameter), as the call sent it.
-    pub fn include_count(&self) -> Option<bool> {
-        self.include_count
-    }
-    /// `itemsPerPage` (query parameter), as the call sent it.
-    pub fn items_per_page(&self) -> Option<i64> {
-        self.items_per_page
-    }
-    /// `pageNum` (query parameter), as the call sent it.
-    pub fn page_num(&self) -> Option<i64> {
-        self.page_num
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        completed(Option <& models::ListClusterSnapshotsCompleted >) as_ref
+        r" `completed` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        include_count(Option < bool >) copy
+        r" `includeCount` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        items_per_page(Option < i64 >) copy
+        r" `itemsPerPage` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        page_num(Option < i64 >) copy
+        r" `pageNum` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListClusterSnapshotsRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -534,30 +524,29 @@ pub struct UpdateClusterSnapshotRequest {
     body: models::BackupSnapshotRequest,
 }
 impl UpdateClusterSnapshotRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::BackupSnapshotRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::BackupSnapshotRequest) borrow
+        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for UpdateClusterSnapshotRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -581,26 +570,25 @@ pub struct UpdateClusterSnapshotScheduleRequest {
     body: models::ApiAtlasSnapshotScheduleRequest,
 }
 impl UpdateClusterSnapshotScheduleRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::ApiAtlasSnapshotScheduleRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::ApiAtlasSnapshotScheduleRequest) borrow
+        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for UpdateClusterSnapshotScheduleRequest {
     fn read(call: &Call) -> Result<Self, String> {

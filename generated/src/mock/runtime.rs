@@ -674,6 +674,42 @@ fn parse<T: FromText>(kind: &str, name: &str, value: &str) -> Result<T, String> 
     value.parse().map_err(|e| format!("{kind} `{name}`: {value:?}: {e}"))
 }
 
+/// The accessor of one field of a request view, from a row of data, written once here
+/// instead of a function body per field (the generator parses every body it prints):
+/// `accessor!(group_id(&str) borrow "doc")` answers `&self.group_id`, `deref`
+/// `self.x.as_deref()`, `copy` `self.x` and `as_ref` `self.x.as_ref()`; the literal is its
+/// doc line.
+// A spec without operations leaves it unused.
+#[allow(unused_macros)]
+macro_rules! accessor {
+    ($name:ident($ret:ty) borrow $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $name(&self) -> $ret {
+            &self.$name
+        }
+    };
+    ($name:ident($ret:ty) deref $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $name(&self) -> $ret {
+            self.$name.as_deref()
+        }
+    };
+    ($name:ident($ret:ty) copy $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $name(&self) -> $ret {
+            self.$name
+        }
+    };
+    ($name:ident($ret:ty) as_ref $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $name(&self) -> $ret {
+            self.$name.as_ref()
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use accessor;
+
 #[cfg(test)]
 mod tests {
     use super::*;

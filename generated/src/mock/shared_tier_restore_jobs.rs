@@ -57,26 +57,25 @@ pub struct CreateSharedClusterBackupRestoreJobRequest {
     body: models::TenantRestoreRequest,
 }
 impl CreateSharedClusterBackupRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::TenantRestoreRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::TenantRestoreRequest) borrow
+        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for CreateSharedClusterBackupRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -99,26 +98,25 @@ pub struct GetSharedClusterBackupRestoreJobRequest {
     pretty: Option<bool>,
 }
 impl GetSharedClusterBackupRestoreJobRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `restoreId` (path parameter, required), as the call sent it.
-    pub fn restore_id(&self) -> &str {
-        &self.restore_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        restore_id(& str) borrow
+        r" `restoreId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetSharedClusterBackupRestoreJobRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -140,22 +138,21 @@ pub struct ListSharedClusterBackupRestoreJobsRequest {
     pretty: Option<bool>,
 }
 impl ListSharedClusterBackupRestoreJobsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListSharedClusterBackupRestoreJobsRequest {
     fn read(call: &Call) -> Result<Self, String> {

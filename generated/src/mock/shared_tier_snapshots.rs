@@ -44,26 +44,25 @@ pub struct DownloadClusterBackupTenantRequest {
     body: models::TenantRestoreRequest,
 }
 impl DownloadClusterBackupTenantRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
-    /// The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent.
-    pub fn body(&self) -> &models::TenantRestoreRequest {
-        &self.body
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        body(& models::TenantRestoreRequest) borrow
+        r" The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent."
+    );
 }
 impl RequestView for DownloadClusterBackupTenantRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -86,26 +85,25 @@ pub struct GetSharedClusterBackupRequest {
     pretty: Option<bool>,
 }
 impl GetSharedClusterBackupRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `snapshotId` (path parameter, required), as the call sent it.
-    pub fn snapshot_id(&self) -> &str {
-        &self.snapshot_id
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        snapshot_id(& str) borrow
+        r" `snapshotId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for GetSharedClusterBackupRequest {
     fn read(call: &Call) -> Result<Self, String> {
@@ -127,22 +125,21 @@ pub struct ListSharedClusterBackupsRequest {
     pretty: Option<bool>,
 }
 impl ListSharedClusterBackupsRequest {
-    /// `groupId` (path parameter, required), as the call sent it.
-    pub fn group_id(&self) -> &str {
-        &self.group_id
-    }
-    /// `clusterName` (path parameter, required), as the call sent it.
-    pub fn cluster_name(&self) -> &str {
-        &self.cluster_name
-    }
-    /// `envelope` (query parameter), as the call sent it.
-    pub fn envelope(&self) -> Option<bool> {
-        self.envelope
-    }
-    /// `pretty` (query parameter), as the call sent it.
-    pub fn pretty(&self) -> Option<bool> {
-        self.pretty
-    }
+    crate::mock::runtime::accessor!(
+        group_id(& str) borrow
+        r" `groupId` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        cluster_name(& str) borrow
+        r" `clusterName` (path parameter, required), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        envelope(Option < bool >) copy
+        r" `envelope` (query parameter), as the call sent it."
+    );
+    crate::mock::runtime::accessor!(
+        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
+    );
 }
 impl RequestView for ListSharedClusterBackupsRequest {
     fn read(call: &Call) -> Result<Self, String> {

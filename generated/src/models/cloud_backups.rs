@@ -14,12 +14,10 @@ pub struct AdvancedDiskBackupSnapshotSchedulePolicy {
 crate::codec::object!(
     AdvancedDiskBackupSnapshotSchedulePolicy; id["id"], policy_items("policyItems")
 );
-impl AdvancedDiskBackupSnapshotSchedulePolicy {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(policy_items: Vec<super::DiskBackupApiPolicyItem>) -> Self {
-        Self { id: None, policy_items }
-    }
-}
+crate::codec::new!(
+    AdvancedDiskBackupSnapshotSchedulePolicy(policy_items : Vec <
+    super::DiskBackupApiPolicyItem >) id
+);
 /// One backup policy of a cluster, made of its policy items. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -33,16 +31,10 @@ crate::codec::object!(
     AdvancedDiskBackupSnapshotSchedulePolicyRequest; id["id"],
     policy_items("policyItems")
 );
-impl AdvancedDiskBackupSnapshotSchedulePolicyRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(policy_items: Vec<super::DiskBackupApiPolicyItemRequest>) -> Self {
-        Self { id: None, policy_items }
-    }
-    /// Sets `id`.
-    pub fn with_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.id = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    AdvancedDiskBackupSnapshotSchedulePolicyRequest(policy_items : Vec <
+    super::DiskBackupApiPolicyItemRequest >) id; with_id(id "id" into)
+);
 /// Progress of one collection within a collection restore job. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -69,7 +61,7 @@ crate::codec::object!(
     state["state"], target_namespace["targetNamespace"],
     total_documents["totalDocuments"]
 );
-crate::codec::default_new!(ApiAtlasCollectionRestoreCollectionStateResponse);
+crate::codec::new!(ApiAtlasCollectionRestoreCollectionStateResponse default);
 /// State of this collection in the job. Open: a value this version does not list decodes as [`ApiAtlasCollectionRestoreCollectionStateResponseState::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -121,7 +113,7 @@ crate::codec::object!(
     ApiAtlasCollectionRestoreIndexStatus; error_message["errorMessage"],
     failed_indexes["failedIndexes"], state["state"]
 );
-crate::codec::default_new!(ApiAtlasCollectionRestoreIndexStatus);
+crate::codec::new!(ApiAtlasCollectionRestoreIndexStatus default);
 /// State of the index builds. Open: a value this version does not list decodes as [`ApiAtlasCollectionRestoreIndexStatusState::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -157,7 +149,7 @@ crate::codec::object!(
     ApiAtlasCollectionRestoreJobIndexStatus;
     failed_collection_count["failedCollectionCount"], state["state"]
 );
-crate::codec::default_new!(ApiAtlasCollectionRestoreJobIndexStatus);
+crate::codec::new!(ApiAtlasCollectionRestoreJobIndexStatus default);
 /// State of the index builds. The same type as [`ApiAtlasCollectionRestoreIndexStatusState`](crate::models::ApiAtlasCollectionRestoreIndexStatusState): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::ApiAtlasCollectionRestoreIndexStatusState as ApiAtlasCollectionRestoreJobIndexStatusState;
@@ -198,62 +190,21 @@ crate::codec::object!(
     snapshot_id["snapshotId"], target_cluster_name("targetClusterName"),
     target_group_id("targetGroupId"), write_strategy("writeStrategy")
 );
-impl ApiAtlasCollectionRestoreJobRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        index_strategy: super::ApiAtlasCollectionRestoreJobRequestIndexStrategy,
-        target_cluster_name: String,
-        target_group_id: String,
-        write_strategy: super::ApiAtlasCollectionRestoreJobRequestWriteStrategy,
-    ) -> Self {
-        Self {
-            collection_suffix: None,
-            collections: None,
-            database_suffix: None,
-            databases: None,
-            index_strategy,
-            oplog_inc: None,
-            oplog_ts: None,
-            point_in_time_utc_seconds: None,
-            snapshot_id: None,
-            target_cluster_name,
-            target_group_id,
-            write_strategy,
-        }
-    }
-    /// Sets `collectionSuffix`.
-    pub fn with_collection_suffix(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.collection_suffix = Some(value.into()))
-    }
-    /// Sets `collections`.
-    pub fn with_collections(self, value: Vec<super::ApiAtlasRestoreNamespace>) -> Self {
-        crate::request::with(self, |s| s.collections = Some(value))
-    }
-    /// Sets `databaseSuffix`.
-    pub fn with_database_suffix(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.database_suffix = Some(value.into()))
-    }
-    /// Sets `databases`.
-    pub fn with_databases(self, value: Vec<super::ApiAtlasRestoreNamespace>) -> Self {
-        crate::request::with(self, |s| s.databases = Some(value))
-    }
-    /// Sets `oplogInc`.
-    pub fn with_oplog_inc(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.oplog_inc = Some(value))
-    }
-    /// Sets `oplogTs`.
-    pub fn with_oplog_ts(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.oplog_ts = Some(value))
-    }
-    /// Sets `pointInTimeUtcSeconds`.
-    pub fn with_point_in_time_utc_seconds(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.point_in_time_utc_seconds = Some(value))
-    }
-    /// Sets `snapshotId`.
-    pub fn with_snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    ApiAtlasCollectionRestoreJobRequest(index_strategy :
+    super::ApiAtlasCollectionRestoreJobRequestIndexStrategy, target_cluster_name :
+    String, target_group_id : String, write_strategy :
+    super::ApiAtlasCollectionRestoreJobRequestWriteStrategy) collection_suffix,
+    collections, database_suffix, databases, oplog_inc, oplog_ts,
+    point_in_time_utc_seconds, snapshot_id; with_collection_suffix(collection_suffix
+    "collectionSuffix" into), with_collections(collections "collections" Vec <
+    super::ApiAtlasRestoreNamespace >), with_database_suffix(database_suffix
+    "databaseSuffix" into), with_databases(databases "databases" Vec <
+    super::ApiAtlasRestoreNamespace >), with_oplog_inc(oplog_inc "oplogInc" i32),
+    with_oplog_ts(oplog_ts "oplogTs" i32),
+    with_point_in_time_utc_seconds(point_in_time_utc_seconds "pointInTimeUtcSeconds"
+    i32), with_snapshot_id(snapshot_id "snapshotId" into)
+);
 /// Which indexes to rebuild: all, none, or all but TTL indexes. Open: a value this version does not list decodes as [`ApiAtlasCollectionRestoreJobRequestIndexStrategy::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -342,7 +293,7 @@ crate::codec::object!(
     target_cluster_name["targetClusterName"], target_group_id["targetGroupId"],
     total_documents["totalDocuments"], write_strategy["writeStrategy"]
 );
-crate::codec::default_new!(ApiAtlasCollectionRestoreJobResponse);
+crate::codec::new!(ApiAtlasCollectionRestoreJobResponse default);
 /// Which indexes the job rebuilds. The same type as [`ApiAtlasCollectionRestoreJobRequestIndexStrategy`](crate::models::ApiAtlasCollectionRestoreJobRequestIndexStrategy): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::ApiAtlasCollectionRestoreJobRequestIndexStrategy as ApiAtlasCollectionRestoreJobResponseIndexStrategy;
@@ -386,19 +337,10 @@ crate::codec::object!(
     ApiAtlasRestoreNamespace; source_namespace("sourceNamespace"),
     target_namespace["targetNamespace"]
 );
-impl ApiAtlasRestoreNamespace {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(source_namespace: String) -> Self {
-        Self {
-            source_namespace,
-            target_namespace: None,
-        }
-    }
-    /// Sets `targetNamespace`.
-    pub fn with_target_namespace(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.target_namespace = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    ApiAtlasRestoreNamespace(source_namespace : String) target_namespace;
+    with_target_namespace(target_namespace "targetNamespace" into)
+);
 /// A download URL together with the private endpoint it is reachable through. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -411,7 +353,7 @@ pub struct ApiPrivateDownloadDeliveryUrl {
 crate::codec::object!(
     ApiPrivateDownloadDeliveryUrl; delivery_url["deliveryUrl"], endpoint_id["endpointId"]
 );
-crate::codec::default_new!(ApiPrivateDownloadDeliveryUrl);
+crate::codec::new!(ApiPrivateDownloadDeliveryUrl default);
 /// Settings for exporting snapshots automatically. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -424,20 +366,11 @@ pub struct AutoExportPolicy {
 crate::codec::object!(
     AutoExportPolicy; export_bucket_id["exportBucketId"], frequency_type["frequencyType"]
 );
-crate::codec::default_new!(AutoExportPolicy);
-impl AutoExportPolicy {
-    /// Sets `exportBucketId`.
-    pub fn with_export_bucket_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.export_bucket_id = Some(value.into()))
-    }
-    /// Sets `frequencyType`.
-    pub fn with_frequency_type(
-        self,
-        value: super::AutoExportPolicyFrequencyType,
-    ) -> Self {
-        crate::request::with(self, |s| s.frequency_type = Some(value))
-    }
-}
+crate::codec::new!(
+    AutoExportPolicy default; with_export_bucket_id(export_bucket_id "exportBucketId"
+    into), with_frequency_type(frequency_type "frequencyType"
+    super::AutoExportPolicyFrequencyType)
+);
 /// How often Atlas runs the automatic export. Open: a value this version does not list decodes as [`AutoExportPolicyFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -472,23 +405,12 @@ crate::codec::object!(
     frequency_type("frequencyType"), id["id"], retention_unit("retentionUnit"),
     retention_value("retentionValue")
 );
-impl BackupComplianceOnDemandPolicyItem {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        frequency_interval: super::BackupComplianceOnDemandPolicyItemFrequencyInterval,
-        frequency_type: super::BackupComplianceOnDemandPolicyItemFrequencyType,
-        retention_unit: super::BackupComplianceOnDemandPolicyItemRetentionUnit,
-        retention_value: i32,
-    ) -> Self {
-        Self {
-            frequency_interval,
-            frequency_type,
-            id: None,
-            retention_unit,
-            retention_value,
-        }
-    }
-}
+crate::codec::new!(
+    BackupComplianceOnDemandPolicyItem(frequency_interval :
+    super::BackupComplianceOnDemandPolicyItemFrequencyInterval, frequency_type :
+    super::BackupComplianceOnDemandPolicyItemFrequencyType, retention_unit :
+    super::BackupComplianceOnDemandPolicyItemRetentionUnit, retention_value : i32) id
+);
 /// Frequency interval; not used for on-demand items. Open: a value this version does not list decodes as [`BackupComplianceOnDemandPolicyItemFrequencyInterval::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -593,22 +515,12 @@ crate::codec::object!(
     frequency_type("frequencyType"), retention_unit("retentionUnit"),
     retention_value("retentionValue")
 );
-impl BackupComplianceOnDemandPolicyItemRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        frequency_interval: super::BackupComplianceOnDemandPolicyItemFrequencyInterval,
-        frequency_type: super::BackupComplianceOnDemandPolicyItemFrequencyType,
-        retention_unit: super::BackupComplianceOnDemandPolicyItemRetentionUnit,
-        retention_value: i32,
-    ) -> Self {
-        Self {
-            frequency_interval,
-            frequency_type,
-            retention_unit,
-            retention_value,
-        }
-    }
-}
+crate::codec::new!(
+    BackupComplianceOnDemandPolicyItemRequest(frequency_interval :
+    super::BackupComplianceOnDemandPolicyItemFrequencyInterval, frequency_type :
+    super::BackupComplianceOnDemandPolicyItemFrequencyType, retention_unit :
+    super::BackupComplianceOnDemandPolicyItemRetentionUnit, retention_value : i32)
+);
 /// Unit in which `retentionValue` is counted. Open: a value this version does not list decodes as [`BackupComplianceOnDemandPolicyItemRetentionUnit::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -648,23 +560,12 @@ crate::codec::object!(
     frequency_type("frequencyType"), id["id"], retention_unit("retentionUnit"),
     retention_value("retentionValue")
 );
-impl BackupComplianceScheduledPolicyItem {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        frequency_interval: super::BackupComplianceScheduledPolicyItemFrequencyInterval,
-        frequency_type: super::BackupComplianceScheduledPolicyItemFrequencyType,
-        retention_unit: super::BackupComplianceScheduledPolicyItemRetentionUnit,
-        retention_value: i32,
-    ) -> Self {
-        Self {
-            frequency_interval,
-            frequency_type,
-            id: None,
-            retention_unit,
-            retention_value,
-        }
-    }
-}
+crate::codec::new!(
+    BackupComplianceScheduledPolicyItem(frequency_interval :
+    super::BackupComplianceScheduledPolicyItemFrequencyInterval, frequency_type :
+    super::BackupComplianceScheduledPolicyItemFrequencyType, retention_unit :
+    super::BackupComplianceScheduledPolicyItemRetentionUnit, retention_value : i32) id
+);
 /// Which occurrence of `frequencyType` triggers a snapshot; 40 means the last day of the month. Open: a value this version does not list decodes as [`BackupComplianceScheduledPolicyItemFrequencyInterval::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -775,22 +676,12 @@ crate::codec::object!(
     frequency_type("frequencyType"), retention_unit("retentionUnit"),
     retention_value("retentionValue")
 );
-impl BackupComplianceScheduledPolicyItemRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        frequency_interval: super::BackupComplianceScheduledPolicyItemFrequencyInterval,
-        frequency_type: super::BackupComplianceScheduledPolicyItemFrequencyType,
-        retention_unit: super::BackupComplianceScheduledPolicyItemRetentionUnit,
-        retention_value: i32,
-    ) -> Self {
-        Self {
-            frequency_interval,
-            frequency_type,
-            retention_unit,
-            retention_value,
-        }
-    }
-}
+crate::codec::new!(
+    BackupComplianceScheduledPolicyItemRequest(frequency_interval :
+    super::BackupComplianceScheduledPolicyItemFrequencyInterval, frequency_type :
+    super::BackupComplianceScheduledPolicyItemFrequencyType, retention_unit :
+    super::BackupComplianceScheduledPolicyItemRetentionUnit, retention_value : i32)
+);
 /// Unit in which `retentionValue` is counted. The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::BackupComplianceOnDemandPolicyItemRetentionUnit as BackupComplianceScheduledPolicyItemRetentionUnit;
@@ -804,17 +695,9 @@ pub struct BackupLabel {
     pub value: Option<String>,
 }
 crate::codec::object!(BackupLabel; key["key"], value["value"]);
-crate::codec::default_new!(BackupLabel);
-impl BackupLabel {
-    /// Sets `key`.
-    pub fn with_key(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.key = Some(value.into()))
-    }
-    /// Sets `value`.
-    pub fn with_value(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.value = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    BackupLabel default; with_key(key "key" into), with_value(value "value" into)
+);
 /// New retention period for one snapshot. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -828,18 +711,10 @@ crate::codec::object!(
     BackupSnapshotRetention; retention_unit("retentionUnit"),
     retention_value("retentionValue")
 );
-impl BackupSnapshotRetention {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        retention_unit: super::BackupSnapshotRetentionRetentionUnit,
-        retention_value: i32,
-    ) -> Self {
-        Self {
-            retention_unit,
-            retention_value,
-        }
-    }
-}
+crate::codec::new!(
+    BackupSnapshotRetention(retention_unit : super::BackupSnapshotRetentionRetentionUnit,
+    retention_value : i32)
+);
 /// Unit in which `retentionValue` is counted. Open: a value this version does not list decodes as [`BackupSnapshotRetentionRetentionUnit::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -914,27 +789,12 @@ crate::codec::object!(
     scheduled_policy_items["scheduledPolicyItems"], state["state"],
     updated_date["updatedDate"], updated_user["updatedUser"]
 );
-impl DataProtectionSettings {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(authorized_email: String) -> Self {
-        Self {
-            authorized_email,
-            authorized_user_first_name: None,
-            authorized_user_last_name: None,
-            copy_protection_enabled: None,
-            deletable: None,
-            encryption_at_rest_enabled: None,
-            on_demand_policy_item: None,
-            pit_enabled: None,
-            project_id: None,
-            restore_window_days: None,
-            scheduled_policy_items: None,
-            state: None,
-            updated_date: None,
-            updated_user: None,
-        }
-    }
-}
+crate::codec::new!(
+    DataProtectionSettings(authorized_email : String) authorized_user_first_name,
+    authorized_user_last_name, copy_protection_enabled, deletable,
+    encryption_at_rest_enabled, on_demand_policy_item, pit_enabled, project_id,
+    restore_window_days, scheduled_policy_items, state, updated_date, updated_user
+);
 /// The Backup Compliance Policy of a project, which protects backups from being changed or deleted. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -978,31 +838,12 @@ crate::codec::object!(
     scheduled_policy_items["scheduledPolicyItems"], state["state"],
     updated_date["updatedDate"], updated_user["updatedUser"]
 );
-impl DataProtectionSettings20231001 {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        authorized_email: String,
-        authorized_user_first_name: String,
-        authorized_user_last_name: String,
-    ) -> Self {
-        Self {
-            authorized_email,
-            authorized_user_first_name,
-            authorized_user_last_name,
-            copy_protection_enabled: None,
-            deletable: None,
-            encryption_at_rest_enabled: None,
-            on_demand_policy_item: None,
-            pit_enabled: None,
-            project_id: None,
-            restore_window_days: None,
-            scheduled_policy_items: None,
-            state: None,
-            updated_date: None,
-            updated_user: None,
-        }
-    }
-}
+crate::codec::new!(
+    DataProtectionSettings20231001(authorized_email : String, authorized_user_first_name
+    : String, authorized_user_last_name : String) copy_protection_enabled, deletable,
+    encryption_at_rest_enabled, on_demand_policy_item, pit_enabled, project_id,
+    restore_window_days, scheduled_policy_items, state, updated_date, updated_user
+);
 /// The Backup Compliance Policy of a project, which protects backups from being changed or deleted. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1039,61 +880,20 @@ crate::codec::object!(
     project_id["projectId"], restore_window_days["restoreWindowDays"],
     scheduled_policy_items["scheduledPolicyItems"]
 );
-impl DataProtectionSettings20231001Request {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        authorized_email: String,
-        authorized_user_first_name: String,
-        authorized_user_last_name: String,
-    ) -> Self {
-        Self {
-            authorized_email,
-            authorized_user_first_name,
-            authorized_user_last_name,
-            copy_protection_enabled: None,
-            encryption_at_rest_enabled: None,
-            on_demand_policy_item: None,
-            pit_enabled: None,
-            project_id: None,
-            restore_window_days: None,
-            scheduled_policy_items: None,
-        }
-    }
-    /// Sets `copyProtectionEnabled`.
-    pub fn with_copy_protection_enabled(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.copy_protection_enabled = Some(value))
-    }
-    /// Sets `encryptionAtRestEnabled`.
-    pub fn with_encryption_at_rest_enabled(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.encryption_at_rest_enabled = Some(value))
-    }
-    /// Sets `onDemandPolicyItem`.
-    pub fn with_on_demand_policy_item(
-        self,
-        value: super::BackupComplianceOnDemandPolicyItemRequest,
-    ) -> Self {
-        crate::request::with(self, |s| s.on_demand_policy_item = Some(value))
-    }
-    /// Sets `pitEnabled`.
-    pub fn with_pit_enabled(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.pit_enabled = Some(value))
-    }
-    /// Sets `projectId`.
-    pub fn with_project_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.project_id = Some(value.into()))
-    }
-    /// Sets `restoreWindowDays`.
-    pub fn with_restore_window_days(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.restore_window_days = Some(value))
-    }
-    /// Sets `scheduledPolicyItems`.
-    pub fn with_scheduled_policy_items(
-        self,
-        value: Vec<super::BackupComplianceScheduledPolicyItemRequest>,
-    ) -> Self {
-        crate::request::with(self, |s| s.scheduled_policy_items = Some(value))
-    }
-}
+crate::codec::new!(
+    DataProtectionSettings20231001Request(authorized_email : String,
+    authorized_user_first_name : String, authorized_user_last_name : String)
+    copy_protection_enabled, encryption_at_rest_enabled, on_demand_policy_item,
+    pit_enabled, project_id, restore_window_days, scheduled_policy_items;
+    with_copy_protection_enabled(copy_protection_enabled "copyProtectionEnabled" bool),
+    with_encryption_at_rest_enabled(encryption_at_rest_enabled "encryptionAtRestEnabled"
+    bool), with_on_demand_policy_item(on_demand_policy_item "onDemandPolicyItem"
+    super::BackupComplianceOnDemandPolicyItemRequest), with_pit_enabled(pit_enabled
+    "pitEnabled" bool), with_project_id(project_id "projectId" into),
+    with_restore_window_days(restore_window_days "restoreWindowDays" i32),
+    with_scheduled_policy_items(scheduled_policy_items "scheduledPolicyItems" Vec <
+    super::BackupComplianceScheduledPolicyItemRequest >)
+);
 /// Current state of the policy; ignored in requests. Open: a value this version does not list decodes as [`DataProtectionSettings20231001State::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1136,7 +936,7 @@ crate::codec::object!(
     DeleteCopiedBackups; cloud_provider["cloudProvider"], region_name["regionName"],
     replication_spec_id["replicationSpecId"], zone_id["zoneId"]
 );
-crate::codec::default_new!(DeleteCopiedBackups);
+crate::codec::new!(DeleteCopiedBackups default);
 /// A removed copy setting whose existing copies should be deleted too. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -1152,24 +952,11 @@ crate::codec::object!(
     DeleteCopiedBackups20240805; cloud_provider["cloudProvider"],
     region_name["regionName"], zone_id["zoneId"]
 );
-crate::codec::default_new!(DeleteCopiedBackups20240805);
-impl DeleteCopiedBackups20240805 {
-    /// Sets `cloudProvider`.
-    pub fn with_cloud_provider(
-        self,
-        value: super::DeleteCopiedBackups20240805CloudProvider,
-    ) -> Self {
-        crate::request::with(self, |s| s.cloud_provider = Some(value))
-    }
-    /// Sets `regionName`.
-    pub fn with_region_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.region_name = Some(value.into()))
-    }
-    /// Sets `zoneId`.
-    pub fn with_zone_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.zone_id = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    DeleteCopiedBackups20240805 default; with_cloud_provider(cloud_provider
+    "cloudProvider" super::DeleteCopiedBackups20240805CloudProvider),
+    with_region_name(region_name "regionName" into), with_zone_id(zone_id "zoneId" into)
+);
 /// Cloud provider of the removed copy setting. Open: a value this version does not list decodes as [`DeleteCopiedBackups20240805CloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1210,23 +997,12 @@ crate::codec::object!(
     frequency_type("frequencyType"), id["id"], retention_unit("retentionUnit"),
     retention_value("retentionValue")
 );
-impl DiskBackupApiPolicyItem {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        frequency_interval: super::DiskBackupApiPolicyItemFrequencyInterval,
-        frequency_type: super::DiskBackupApiPolicyItemFrequencyType,
-        retention_unit: super::DiskBackupApiPolicyItemRetentionUnit,
-        retention_value: i32,
-    ) -> Self {
-        Self {
-            frequency_interval,
-            frequency_type,
-            id: None,
-            retention_unit,
-            retention_value,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupApiPolicyItem(frequency_interval :
+    super::DiskBackupApiPolicyItemFrequencyInterval, frequency_type :
+    super::DiskBackupApiPolicyItemFrequencyType, retention_unit :
+    super::DiskBackupApiPolicyItemRetentionUnit, retention_value : i32) id
+);
 /// Which occurrence of `frequencyType` triggers a snapshot, for example every 6 hours or day 1 of the month; the value 40 means the last day of the month. The same type as [`BackupComplianceScheduledPolicyItemFrequencyInterval`](crate::models::BackupComplianceScheduledPolicyItemFrequencyInterval): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::BackupComplianceScheduledPolicyItemFrequencyInterval as DiskBackupApiPolicyItemFrequencyInterval;
@@ -1271,22 +1047,12 @@ crate::codec::object!(
     frequency_type("frequencyType"), retention_unit("retentionUnit"),
     retention_value("retentionValue")
 );
-impl DiskBackupApiPolicyItemRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        frequency_interval: super::DiskBackupApiPolicyItemFrequencyInterval,
-        frequency_type: super::DiskBackupApiPolicyItemFrequencyType,
-        retention_unit: super::DiskBackupApiPolicyItemRetentionUnit,
-        retention_value: i32,
-    ) -> Self {
-        Self {
-            frequency_interval,
-            frequency_type,
-            retention_unit,
-            retention_value,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupApiPolicyItemRequest(frequency_interval :
+    super::DiskBackupApiPolicyItemFrequencyInterval, frequency_type :
+    super::DiskBackupApiPolicyItemFrequencyType, retention_unit :
+    super::DiskBackupApiPolicyItemRetentionUnit, retention_value : i32)
+);
 /// Unit in which `retentionValue` is counted. The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::BackupComplianceOnDemandPolicyItemRetentionUnit as DiskBackupApiPolicyItemRetentionUnit;
@@ -1300,12 +1066,7 @@ pub struct DiskBackupCollectionResponse {
     pub name: String,
 }
 crate::codec::object!(DiskBackupCollectionResponse; links["links"], name("name"));
-impl DiskBackupCollectionResponse {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(name: String) -> Self {
-        Self { links: None, name }
-    }
-}
+crate::codec::new!(DiskBackupCollectionResponse(name : String) links);
 /// One rule for copying snapshots of a given frequency and keeping the copies; `retentionUnit` and `retentionValue` are needed except for `ondemand`. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1323,17 +1084,10 @@ crate::codec::object!(
     DiskBackupCopyPolicyItem; frequency_type("frequencyType"), id["id"],
     retention_unit["retentionUnit"], retention_value["retentionValue"]
 );
-impl DiskBackupCopyPolicyItem {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(frequency_type: super::DiskBackupCopyPolicyItemFrequencyType) -> Self {
-        Self {
-            frequency_type,
-            id: None,
-            retention_unit: None,
-            retention_value: None,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupCopyPolicyItem(frequency_type :
+    super::DiskBackupCopyPolicyItemFrequencyType) id, retention_unit, retention_value
+);
 /// Frequency of the snapshots this item copies. The same type as [`DiskBackupApiPolicyItemFrequencyType`](crate::models::DiskBackupApiPolicyItemFrequencyType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupApiPolicyItemFrequencyType as DiskBackupCopyPolicyItemFrequencyType;
@@ -1352,27 +1106,13 @@ crate::codec::object!(
     DiskBackupCopyPolicyItemRequest; frequency_type("frequencyType"),
     retention_unit["retentionUnit"], retention_value["retentionValue"]
 );
-impl DiskBackupCopyPolicyItemRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(frequency_type: super::DiskBackupCopyPolicyItemFrequencyType) -> Self {
-        Self {
-            frequency_type,
-            retention_unit: None,
-            retention_value: None,
-        }
-    }
-    /// Sets `retentionUnit`.
-    pub fn with_retention_unit(
-        self,
-        value: super::DiskBackupCopyPolicyItemRetentionUnit,
-    ) -> Self {
-        crate::request::with(self, |s| s.retention_unit = Some(value))
-    }
-    /// Sets `retentionValue`.
-    pub fn with_retention_value(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.retention_value = Some(value))
-    }
-}
+crate::codec::new!(
+    DiskBackupCopyPolicyItemRequest(frequency_type :
+    super::DiskBackupCopyPolicyItemFrequencyType) retention_unit, retention_value;
+    with_retention_unit(retention_unit "retentionUnit"
+    super::DiskBackupCopyPolicyItemRetentionUnit), with_retention_value(retention_value
+    "retentionValue" i32)
+);
 /// Unit in which `retentionValue` is counted. The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::BackupComplianceOnDemandPolicyItemRetentionUnit as DiskBackupCopyPolicyItemRetentionUnit;
@@ -1401,7 +1141,7 @@ crate::codec::object!(
     last_number_of_snapshots["lastNumberOfSnapshots"], region_name["regionName"],
     replication_spec_id["replicationSpecId"], should_copy_oplogs["shouldCopyOplogs"]
 );
-crate::codec::default_new!(DiskBackupCopySetting);
+crate::codec::new!(DiskBackupCopySetting default);
 /// Where and what Atlas copies for one zone of the cluster. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1428,20 +1168,10 @@ crate::codec::object!(
     last_number_of_snapshots["lastNumberOfSnapshots"], region_name["regionName"],
     should_copy_oplogs["shouldCopyOplogs"], zone_id("zoneId")
 );
-impl DiskBackupCopySetting20240805 {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(zone_id: String) -> Self {
-        Self {
-            cloud_provider: None,
-            copy_policy_items: None,
-            frequencies: None,
-            last_number_of_snapshots: None,
-            region_name: None,
-            should_copy_oplogs: None,
-            zone_id,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupCopySetting20240805(zone_id : String) cloud_provider, copy_policy_items,
+    frequencies, last_number_of_snapshots, region_name, should_copy_oplogs
+);
 /// Cloud provider that stores the snapshot copies. The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DeleteCopiedBackups20240805CloudProvider as DiskBackupCopySetting20240805CloudProvider;
@@ -1495,53 +1225,18 @@ crate::codec::object!(
     last_number_of_snapshots["lastNumberOfSnapshots"], region_name["regionName"],
     should_copy_oplogs["shouldCopyOplogs"], zone_id("zoneId")
 );
-impl DiskBackupCopySetting20240805Request {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(zone_id: String) -> Self {
-        Self {
-            cloud_provider: None,
-            copy_policy_items: None,
-            frequencies: None,
-            last_number_of_snapshots: None,
-            region_name: None,
-            should_copy_oplogs: None,
-            zone_id,
-        }
-    }
-    /// Sets `cloudProvider`.
-    pub fn with_cloud_provider(
-        self,
-        value: super::DiskBackupCopySetting20240805CloudProvider,
-    ) -> Self {
-        crate::request::with(self, |s| s.cloud_provider = Some(value))
-    }
-    /// Sets `copyPolicyItems`.
-    pub fn with_copy_policy_items(
-        self,
-        value: Vec<super::DiskBackupCopyPolicyItemRequest>,
-    ) -> Self {
-        crate::request::with(self, |s| s.copy_policy_items = Some(value))
-    }
-    /// Sets `frequencies`.
-    pub fn with_frequencies(
-        self,
-        value: Vec<super::DiskBackupCopySetting20240805FrequenciesItem>,
-    ) -> Self {
-        crate::request::with(self, |s| s.frequencies = Some(value))
-    }
-    /// Sets `lastNumberOfSnapshots`.
-    pub fn with_last_number_of_snapshots(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.last_number_of_snapshots = Some(value))
-    }
-    /// Sets `regionName`.
-    pub fn with_region_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.region_name = Some(value.into()))
-    }
-    /// Sets `shouldCopyOplogs`.
-    pub fn with_should_copy_oplogs(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.should_copy_oplogs = Some(value))
-    }
-}
+crate::codec::new!(
+    DiskBackupCopySetting20240805Request(zone_id : String) cloud_provider,
+    copy_policy_items, frequencies, last_number_of_snapshots, region_name,
+    should_copy_oplogs; with_cloud_provider(cloud_provider "cloudProvider"
+    super::DiskBackupCopySetting20240805CloudProvider),
+    with_copy_policy_items(copy_policy_items "copyPolicyItems" Vec <
+    super::DiskBackupCopyPolicyItemRequest >), with_frequencies(frequencies "frequencies"
+    Vec < super::DiskBackupCopySetting20240805FrequenciesItem >),
+    with_last_number_of_snapshots(last_number_of_snapshots "lastNumberOfSnapshots" i32),
+    with_region_name(region_name "regionName" into),
+    with_should_copy_oplogs(should_copy_oplogs "shouldCopyOplogs" bool)
+);
 /// Cloud provider that stores the snapshot copies. The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DeleteCopiedBackups20240805CloudProvider as DiskBackupCopySettingCloudProvider;
@@ -1586,25 +1281,10 @@ crate::codec::object!(
     prefix["prefix"], snapshot_id["snapshotId"], state["state"],
     state_reason["stateReason"]
 );
-impl DiskBackupExportJob {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(export_bucket_id: String) -> Self {
-        Self {
-            components: None,
-            created_at: None,
-            custom_data: None,
-            export_bucket_id,
-            export_status: None,
-            finished_at: None,
-            id: None,
-            links: None,
-            prefix: None,
-            snapshot_id: None,
-            state: None,
-            state_reason: None,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupExportJob(export_bucket_id : String) components, created_at, custom_data,
+    export_status, finished_at, id, links, prefix, snapshot_id, state, state_reason
+);
 /// Request to export one snapshot to an export bucket. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1620,20 +1300,10 @@ crate::codec::object!(
     DiskBackupExportJobRequest; custom_data["customData"],
     export_bucket_id("exportBucketId"), snapshot_id("snapshotId")
 );
-impl DiskBackupExportJobRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(export_bucket_id: String, snapshot_id: String) -> Self {
-        Self {
-            custom_data: None,
-            export_bucket_id,
-            snapshot_id,
-        }
-    }
-    /// Sets `customData`.
-    pub fn with_custom_data(self, value: Vec<super::BackupLabel>) -> Self {
-        crate::request::with(self, |s| s.custom_data = Some(value))
-    }
-}
+crate::codec::new!(
+    DiskBackupExportJobRequest(export_bucket_id : String, snapshot_id : String)
+    custom_data; with_custom_data(custom_data "customData" Vec < super::BackupLabel >)
+);
 /// State of the export job. Open: a value this version does not list decodes as [`DiskBackupExportJobState::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1667,7 +1337,7 @@ pub struct DiskBackupExportMember {
 crate::codec::object!(
     DiskBackupExportMember; export_id["exportId"], replica_set_name["replicaSetName"]
 );
-crate::codec::default_new!(DiskBackupExportMember);
+crate::codec::new!(DiskBackupExportMember default);
 /// Settings for an on-demand snapshot. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -1681,17 +1351,10 @@ crate::codec::object!(
     DiskBackupOnDemandSnapshotRequest; description["description"],
     retention_in_days["retentionInDays"]
 );
-crate::codec::default_new!(DiskBackupOnDemandSnapshotRequest);
-impl DiskBackupOnDemandSnapshotRequest {
-    /// Sets `description`.
-    pub fn with_description(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.description = Some(value.into()))
-    }
-    /// Sets `retentionInDays`.
-    pub fn with_retention_in_days(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.retention_in_days = Some(value))
-    }
-}
+crate::codec::new!(
+    DiskBackupOnDemandSnapshotRequest default; with_description(description "description"
+    into), with_retention_in_days(retention_in_days "retentionInDays" i32)
+);
 /// A cloud backup snapshot of a replica set. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -1738,7 +1401,7 @@ crate::codec::object!(
     snapshot_type["snapshotType"], status["status"],
     storage_size_bytes["storageSizeBytes"], r#type["type"]
 );
-crate::codec::default_new!(DiskBackupReplicaSet);
+crate::codec::new!(DiskBackupReplicaSet default);
 /// Cloud provider that stores the snapshot. The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DeleteCopiedBackups20240805CloudProvider as DiskBackupReplicaSetCloudProvider;
@@ -1829,7 +1492,7 @@ crate::codec::object!(
     private_download_delivery_urls["privateDownloadDeliveryUrls"],
     replica_set_name["replicaSetName"]
 );
-crate::codec::default_new!(DiskBackupRestoreMember);
+crate::codec::new!(DiskBackupRestoreMember default);
 /// A cloud backup snapshot of a sharded cluster, made of one snapshot per shard and config server. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -1878,7 +1541,7 @@ crate::codec::object!(
     snapshot_ids["snapshotIds"], snapshot_type["snapshotType"], status["status"],
     storage_size_bytes["storageSizeBytes"], r#type["type"]
 );
-crate::codec::default_new!(DiskBackupShardedClusterSnapshot);
+crate::codec::new!(DiskBackupShardedClusterSnapshot default);
 /// Whether the config server is embedded in a shard or runs on dedicated hosts. Open: a value this version does not list decodes as [`DiskBackupShardedClusterSnapshotConfigServerType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1912,20 +1575,11 @@ crate::codec::object!(
     DiskBackupShardedClusterSnapshotMember; cloud_provider("cloudProvider"), id("id"),
     replica_set_name("replicaSetName")
 );
-impl DiskBackupShardedClusterSnapshotMember {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        cloud_provider: super::DiskBackupShardedClusterSnapshotMemberCloudProvider,
-        id: String,
-        replica_set_name: String,
-    ) -> Self {
-        Self {
-            cloud_provider,
-            id,
-            replica_set_name,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupShardedClusterSnapshotMember(cloud_provider :
+    super::DiskBackupShardedClusterSnapshotMemberCloudProvider, id : String,
+    replica_set_name : String)
+);
 /// Cloud provider that stores this member snapshot. The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DeleteCopiedBackups20240805CloudProvider as DiskBackupShardedClusterSnapshotMemberCloudProvider;
@@ -2015,25 +1669,13 @@ crate::codec::object!(
     cloud_provider("cloudProvider"), iam_role_id("iamRoleId"),
     require_private_networking["requirePrivateNetworking"]
 );
-impl DiskBackupSnapshotAwsExportBucketRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        bucket_name: String,
-        cloud_provider: super::DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
-        iam_role_id: String,
-    ) -> Self {
-        Self {
-            bucket_name,
-            cloud_provider,
-            iam_role_id,
-            require_private_networking: None,
-        }
-    }
-    /// Sets `requirePrivateNetworking`.
-    pub fn with_require_private_networking(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.require_private_networking = Some(value))
-    }
-}
+crate::codec::new!(
+    DiskBackupSnapshotAwsExportBucketRequest(bucket_name : String, cloud_provider :
+    super::DiskBackupSnapshotAwsExportBucketRequestCloudProvider, iam_role_id : String)
+    require_private_networking;
+    with_require_private_networking(require_private_networking "requirePrivateNetworking"
+    bool)
+);
 /// Cloud provider of the bucket; selects the shape of the object. The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::CreateBackupPrivateEndpointCloudProvider as DiskBackupSnapshotAwsExportBucketRequestCloudProvider;
@@ -2061,25 +1703,11 @@ crate::codec::object!(
     cloud_provider("cloudProvider"), iam_role_id("iamRoleId"), links["links"],
     region["region"], require_private_networking["requirePrivateNetworking"]
 );
-impl DiskBackupSnapshotAwsExportBucketResponse {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        id: String,
-        bucket_name: String,
-        cloud_provider: super::DiskBackupSnapshotAwsExportBucketResponseCloudProvider,
-        iam_role_id: String,
-    ) -> Self {
-        Self {
-            id,
-            bucket_name,
-            cloud_provider,
-            iam_role_id,
-            links: None,
-            region: None,
-            require_private_networking: None,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupSnapshotAwsExportBucketResponse(id : String, bucket_name : String,
+    cloud_provider : super::DiskBackupSnapshotAwsExportBucketResponseCloudProvider,
+    iam_role_id : String) links, region, require_private_networking
+);
 /// Cloud provider of the bucket; selects the shape of the object. The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::CreateBackupPrivateEndpointCloudProvider as DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
@@ -2104,30 +1732,12 @@ crate::codec::object!(
     cloud_provider("cloudProvider"), role_id("roleId"), service_url("serviceUrl"),
     tenant_id["tenantId"]
 );
-impl DiskBackupSnapshotAzureExportBucketRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        cloud_provider: super::DiskBackupSnapshotAzureExportBucketRequestCloudProvider,
-        role_id: String,
-        service_url: String,
-    ) -> Self {
-        Self {
-            bucket_name: None,
-            cloud_provider,
-            role_id,
-            service_url,
-            tenant_id: None,
-        }
-    }
-    /// Sets `bucketName`.
-    pub fn with_bucket_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.bucket_name = Some(value.into()))
-    }
-    /// Sets `tenantId`.
-    pub fn with_tenant_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.tenant_id = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    DiskBackupSnapshotAzureExportBucketRequest(cloud_provider :
+    super::DiskBackupSnapshotAzureExportBucketRequestCloudProvider, role_id : String,
+    service_url : String) bucket_name, tenant_id; with_bucket_name(bucket_name
+    "bucketName" into), with_tenant_id(tenant_id "tenantId" into)
+);
 /// Cloud provider of the bucket; selects the shape of the object. Open: a value this version does not list decodes as [`DiskBackupSnapshotAzureExportBucketRequestCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2164,27 +1774,11 @@ crate::codec::object!(
     cloud_provider("cloudProvider"), links["links"], role_id("roleId"),
     service_url("serviceUrl"), tenant_id("tenantId")
 );
-impl DiskBackupSnapshotAzureExportBucketResponse {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        id: String,
-        bucket_name: String,
-        cloud_provider: super::DiskBackupSnapshotAzureExportBucketResponseCloudProvider,
-        role_id: String,
-        service_url: String,
-        tenant_id: String,
-    ) -> Self {
-        Self {
-            id,
-            bucket_name,
-            cloud_provider,
-            links: None,
-            role_id,
-            service_url,
-            tenant_id,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupSnapshotAzureExportBucketResponse(id : String, bucket_name : String,
+    cloud_provider : super::DiskBackupSnapshotAzureExportBucketResponseCloudProvider,
+    role_id : String, service_url : String, tenant_id : String) links
+);
 /// Cloud provider of the bucket; selects the shape of the object. The same type as [`DiskBackupSnapshotAzureExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotAzureExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupSnapshotAzureExportBucketRequestCloudProvider as DiskBackupSnapshotAzureExportBucketResponseCloudProvider;
@@ -2307,20 +1901,10 @@ crate::codec::object!(
     DiskBackupSnapshotGcpExportBucketRequest; bucket_name("bucketName"),
     cloud_provider("cloudProvider"), role_id("roleId")
 );
-impl DiskBackupSnapshotGcpExportBucketRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        bucket_name: String,
-        cloud_provider: super::DiskBackupSnapshotGcpExportBucketRequestCloudProvider,
-        role_id: String,
-    ) -> Self {
-        Self {
-            bucket_name,
-            cloud_provider,
-            role_id,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupSnapshotGcpExportBucketRequest(bucket_name : String, cloud_provider :
+    super::DiskBackupSnapshotGcpExportBucketRequestCloudProvider, role_id : String)
+);
 /// Cloud provider of the bucket; selects the shape of the object. Open: a value this version does not list decodes as [`DiskBackupSnapshotGcpExportBucketRequestCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2352,23 +1936,11 @@ crate::codec::object!(
     DiskBackupSnapshotGcpExportBucketResponse; id("_id"), bucket_name("bucketName"),
     cloud_provider("cloudProvider"), links["links"], role_id("roleId")
 );
-impl DiskBackupSnapshotGcpExportBucketResponse {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        id: String,
-        bucket_name: String,
-        cloud_provider: super::DiskBackupSnapshotGcpExportBucketResponseCloudProvider,
-        role_id: String,
-    ) -> Self {
-        Self {
-            id,
-            bucket_name,
-            cloud_provider,
-            links: None,
-            role_id,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupSnapshotGcpExportBucketResponse(id : String, bucket_name : String,
+    cloud_provider : super::DiskBackupSnapshotGcpExportBucketResponseCloudProvider,
+    role_id : String) links
+);
 /// Cloud provider of the bucket; selects the shape of the object. The same type as [`DiskBackupSnapshotGcpExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotGcpExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupSnapshotGcpExportBucketRequestCloudProvider as DiskBackupSnapshotGcpExportBucketResponseCloudProvider;
@@ -2428,32 +2000,13 @@ crate::codec::object!(
     snapshot_id["snapshotId"], target_cluster_name["targetClusterName"],
     target_group_id["targetGroupId"], timestamp["timestamp"]
 );
-impl DiskBackupSnapshotRestoreJob {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(delivery_type: super::DiskBackupSnapshotRestoreJobDeliveryType) -> Self {
-        Self {
-            cancelled: None,
-            components: None,
-            delivery_type,
-            delivery_url: None,
-            desired_timestamp: None,
-            expired: None,
-            expires_at: None,
-            failed: None,
-            finished_at: None,
-            id: None,
-            links: None,
-            oplog_inc: None,
-            oplog_ts: None,
-            point_in_time_utc_seconds: None,
-            private_download_delivery_urls: None,
-            snapshot_id: None,
-            target_cluster_name: None,
-            target_group_id: None,
-            timestamp: None,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupSnapshotRestoreJob(delivery_type :
+    super::DiskBackupSnapshotRestoreJobDeliveryType) cancelled, components, delivery_url,
+    desired_timestamp, expired, expires_at, failed, finished_at, id, links, oplog_inc,
+    oplog_ts, point_in_time_utc_seconds, private_download_delivery_urls, snapshot_id,
+    target_cluster_name, target_group_id, timestamp
+);
 /// Kind of restore job. Open: a value this version does not list decodes as [`DiskBackupSnapshotRestoreJobDeliveryType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2496,44 +2049,16 @@ crate::codec::object!(
     point_in_time_utc_seconds["pointInTimeUTCSeconds"], snapshot_id["snapshotId"],
     target_cluster_name["targetClusterName"], target_group_id["targetGroupId"]
 );
-impl DiskBackupSnapshotRestoreJobRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(delivery_type: super::DiskBackupSnapshotRestoreJobDeliveryType) -> Self {
-        Self {
-            delivery_type,
-            oplog_inc: None,
-            oplog_ts: None,
-            point_in_time_utc_seconds: None,
-            snapshot_id: None,
-            target_cluster_name: None,
-            target_group_id: None,
-        }
-    }
-    /// Sets `oplogInc`.
-    pub fn with_oplog_inc(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.oplog_inc = Some(value))
-    }
-    /// Sets `oplogTs`.
-    pub fn with_oplog_ts(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.oplog_ts = Some(value))
-    }
-    /// Sets `pointInTimeUTCSeconds`.
-    pub fn with_point_in_time_utc_seconds(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.point_in_time_utc_seconds = Some(value))
-    }
-    /// Sets `snapshotId`.
-    pub fn with_snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
-    }
-    /// Sets `targetClusterName`.
-    pub fn with_target_cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.target_cluster_name = Some(value.into()))
-    }
-    /// Sets `targetGroupId`.
-    pub fn with_target_group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.target_group_id = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    DiskBackupSnapshotRestoreJobRequest(delivery_type :
+    super::DiskBackupSnapshotRestoreJobDeliveryType) oplog_inc, oplog_ts,
+    point_in_time_utc_seconds, snapshot_id, target_cluster_name, target_group_id;
+    with_oplog_inc(oplog_inc "oplogInc" i32), with_oplog_ts(oplog_ts "oplogTs" i32),
+    with_point_in_time_utc_seconds(point_in_time_utc_seconds "pointInTimeUTCSeconds"
+    i32), with_snapshot_id(snapshot_id "snapshotId" into),
+    with_target_cluster_name(target_cluster_name "targetClusterName" into),
+    with_target_group_id(target_group_id "targetGroupId" into)
+);
 /// The cloud backup schedule of a cluster as version 2023-01-01 states it: copy settings per replication spec, which 2024-08-05 replaced by zones. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2590,32 +2115,14 @@ crate::codec::object!(
     update_copy_snapshots["updateCopySnapshots"], update_snapshots["updateSnapshots"],
     use_org_and_group_names_in_export_prefix["useOrgAndGroupNamesInExportPrefix"]
 );
-impl DiskBackupSnapshotSchedule {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(policies: Vec<super::AdvancedDiskBackupSnapshotSchedulePolicy>) -> Self {
-        Self {
-            auto_export_enabled: None,
-            cluster_id: None,
-            cluster_name: None,
-            copy_policy_items_enabled: None,
-            copy_settings: None,
-            delete_copied_backups: None,
-            delete_copy_snapshots: None,
-            delete_snapshots: None,
-            export: None,
-            extra_retention_settings: None,
-            links: None,
-            next_snapshot: None,
-            policies,
-            reference_hour_of_day: None,
-            reference_minute_of_hour: None,
-            restore_window_days: None,
-            update_copy_snapshots: None,
-            update_snapshots: None,
-            use_org_and_group_names_in_export_prefix: None,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupSnapshotSchedule(policies : Vec <
+    super::AdvancedDiskBackupSnapshotSchedulePolicy >) auto_export_enabled, cluster_id,
+    cluster_name, copy_policy_items_enabled, copy_settings, delete_copied_backups,
+    delete_copy_snapshots, delete_snapshots, export, extra_retention_settings, links,
+    next_snapshot, reference_hour_of_day, reference_minute_of_hour, restore_window_days,
+    update_copy_snapshots, update_snapshots, use_org_and_group_names_in_export_prefix
+);
 /// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2663,28 +2170,14 @@ crate::codec::object!(
     restore_window_days["restoreWindowDays"],
     use_org_and_group_names_in_export_prefix["useOrgAndGroupNamesInExportPrefix"]
 );
-impl DiskBackupSnapshotSchedule20240805 {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(policies: Vec<super::AdvancedDiskBackupSnapshotSchedulePolicy>) -> Self {
-        Self {
-            auto_copy_settings_enabled: None,
-            auto_export_enabled: None,
-            cluster_id: None,
-            cluster_name: None,
-            copy_policy_items_enabled: None,
-            copy_settings: None,
-            export: None,
-            extra_retention_settings: None,
-            links: None,
-            next_snapshot: None,
-            policies,
-            reference_hour_of_day: None,
-            reference_minute_of_hour: None,
-            restore_window_days: None,
-            use_org_and_group_names_in_export_prefix: None,
-        }
-    }
-}
+crate::codec::new!(
+    DiskBackupSnapshotSchedule20240805(policies : Vec <
+    super::AdvancedDiskBackupSnapshotSchedulePolicy >) auto_copy_settings_enabled,
+    auto_export_enabled, cluster_id, cluster_name, copy_policy_items_enabled,
+    copy_settings, export, extra_retention_settings, links, next_snapshot,
+    reference_hour_of_day, reference_minute_of_hour, restore_window_days,
+    use_org_and_group_names_in_export_prefix
+);
 /// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2735,103 +2228,33 @@ crate::codec::object!(
     update_copy_snapshots["updateCopySnapshots"], update_snapshots["updateSnapshots"],
     use_org_and_group_names_in_export_prefix["useOrgAndGroupNamesInExportPrefix"]
 );
-impl DiskBackupSnapshotSchedule20240805Request {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        policies: Vec<super::AdvancedDiskBackupSnapshotSchedulePolicyRequest>,
-    ) -> Self {
-        Self {
-            auto_copy_settings_enabled: None,
-            auto_export_enabled: None,
-            copy_policy_items_enabled: None,
-            copy_settings: None,
-            delete_copied_backups: None,
-            delete_copy_snapshots: None,
-            delete_snapshots: None,
-            export: None,
-            extra_retention_settings: None,
-            policies,
-            reference_hour_of_day: None,
-            reference_minute_of_hour: None,
-            restore_window_days: None,
-            update_copy_snapshots: None,
-            update_snapshots: None,
-            use_org_and_group_names_in_export_prefix: None,
-        }
-    }
-    /// Sets `autoCopySettingsEnabled`.
-    pub fn with_auto_copy_settings_enabled(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.auto_copy_settings_enabled = Some(value))
-    }
-    /// Sets `autoExportEnabled`.
-    pub fn with_auto_export_enabled(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.auto_export_enabled = Some(value))
-    }
-    /// Sets `copyPolicyItemsEnabled`.
-    pub fn with_copy_policy_items_enabled(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.copy_policy_items_enabled = Some(value))
-    }
-    /// Sets `copySettings`.
-    pub fn with_copy_settings(
-        self,
-        value: Vec<super::DiskBackupCopySetting20240805Request>,
-    ) -> Self {
-        crate::request::with(self, |s| s.copy_settings = Some(value))
-    }
-    /// Sets `deleteCopiedBackups`.
-    pub fn with_delete_copied_backups(
-        self,
-        value: Vec<super::DeleteCopiedBackups20240805>,
-    ) -> Self {
-        crate::request::with(self, |s| s.delete_copied_backups = Some(value))
-    }
-    /// Sets `deleteCopySnapshots`.
-    pub fn with_delete_copy_snapshots(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.delete_copy_snapshots = Some(value))
-    }
-    /// Sets `deleteSnapshots`.
-    pub fn with_delete_snapshots(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.delete_snapshots = Some(value))
-    }
-    /// Sets `export`.
-    pub fn with_export(self, value: super::AutoExportPolicy) -> Self {
-        crate::request::with(self, |s| s.export = Some(value))
-    }
-    /// Sets `extraRetentionSettings`.
-    pub fn with_extra_retention_settings(
-        self,
-        value: Vec<super::ExtraRetentionSetting>,
-    ) -> Self {
-        crate::request::with(self, |s| s.extra_retention_settings = Some(value))
-    }
-    /// Sets `referenceHourOfDay`.
-    pub fn with_reference_hour_of_day(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.reference_hour_of_day = Some(value))
-    }
-    /// Sets `referenceMinuteOfHour`.
-    pub fn with_reference_minute_of_hour(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.reference_minute_of_hour = Some(value))
-    }
-    /// Sets `restoreWindowDays`.
-    pub fn with_restore_window_days(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.restore_window_days = Some(value))
-    }
-    /// Sets `updateCopySnapshots`.
-    pub fn with_update_copy_snapshots(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.update_copy_snapshots = Some(value))
-    }
-    /// Sets `updateSnapshots`.
-    pub fn with_update_snapshots(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.update_snapshots = Some(value))
-    }
-    /// Sets `useOrgAndGroupNamesInExportPrefix`.
-    pub fn with_use_org_and_group_names_in_export_prefix(self, value: bool) -> Self {
-        crate::request::with(
-            self,
-            |s| s.use_org_and_group_names_in_export_prefix = Some(value),
-        )
-    }
-}
+crate::codec::new!(
+    DiskBackupSnapshotSchedule20240805Request(policies : Vec <
+    super::AdvancedDiskBackupSnapshotSchedulePolicyRequest >) auto_copy_settings_enabled,
+    auto_export_enabled, copy_policy_items_enabled, copy_settings, delete_copied_backups,
+    delete_copy_snapshots, delete_snapshots, export, extra_retention_settings,
+    reference_hour_of_day, reference_minute_of_hour, restore_window_days,
+    update_copy_snapshots, update_snapshots, use_org_and_group_names_in_export_prefix;
+    with_auto_copy_settings_enabled(auto_copy_settings_enabled "autoCopySettingsEnabled"
+    bool), with_auto_export_enabled(auto_export_enabled "autoExportEnabled" bool),
+    with_copy_policy_items_enabled(copy_policy_items_enabled "copyPolicyItemsEnabled"
+    bool), with_copy_settings(copy_settings "copySettings" Vec <
+    super::DiskBackupCopySetting20240805Request >),
+    with_delete_copied_backups(delete_copied_backups "deleteCopiedBackups" Vec <
+    super::DeleteCopiedBackups20240805 >),
+    with_delete_copy_snapshots(delete_copy_snapshots "deleteCopySnapshots" bool),
+    with_delete_snapshots(delete_snapshots "deleteSnapshots" bool), with_export(export
+    "export" super::AutoExportPolicy),
+    with_extra_retention_settings(extra_retention_settings "extraRetentionSettings" Vec <
+    super::ExtraRetentionSetting >), with_reference_hour_of_day(reference_hour_of_day
+    "referenceHourOfDay" i32), with_reference_minute_of_hour(reference_minute_of_hour
+    "referenceMinuteOfHour" i32), with_restore_window_days(restore_window_days
+    "restoreWindowDays" i32), with_update_copy_snapshots(update_copy_snapshots
+    "updateCopySnapshots" bool), with_update_snapshots(update_snapshots "updateSnapshots"
+    bool),
+    with_use_org_and_group_names_in_export_prefix(use_org_and_group_names_in_export_prefix
+    "useOrgAndGroupNamesInExportPrefix" bool)
+);
 /// Count of collections exported so far. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -2845,7 +2268,7 @@ crate::codec::object!(
     ExportStatus; exported_collections["exportedCollections"],
     total_collections["totalCollections"]
 );
-crate::codec::default_new!(ExportStatus);
+crate::codec::new!(ExportStatus default);
 /// Extra retention for the snapshots of one frequency. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -2859,20 +2282,11 @@ crate::codec::object!(
     ExtraRetentionSetting; frequency_type["frequencyType"],
     retention_days["retentionDays"]
 );
-crate::codec::default_new!(ExtraRetentionSetting);
-impl ExtraRetentionSetting {
-    /// Sets `frequencyType`.
-    pub fn with_frequency_type(
-        self,
-        value: super::ExtraRetentionSettingFrequencyType,
-    ) -> Self {
-        crate::request::with(self, |s| s.frequency_type = Some(value))
-    }
-    /// Sets `retentionDays`.
-    pub fn with_retention_days(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.retention_days = Some(value))
-    }
-}
+crate::codec::new!(
+    ExtraRetentionSetting default; with_frequency_type(frequency_type "frequencyType"
+    super::ExtraRetentionSettingFrequencyType), with_retention_days(retention_days
+    "retentionDays" i32)
+);
 /// Snapshot frequency the extra retention applies to. The same type as [`DiskBackupCopySetting20240805FrequenciesItem`](crate::models::DiskBackupCopySetting20240805FrequenciesItem): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupCopySetting20240805FrequenciesItem as ExtraRetentionSettingFrequencyType;
@@ -2900,24 +2314,12 @@ crate::codec::object!(
     ObjectStoragePrivateEndpointRequest; cloud_provider["cloudProvider"],
     region_name["regionName"], vpc_region_name["vpcRegionName"]
 );
-crate::codec::default_new!(ObjectStoragePrivateEndpointRequest);
-impl ObjectStoragePrivateEndpointRequest {
-    /// Sets `cloudProvider`.
-    pub fn with_cloud_provider(
-        self,
-        value: super::ObjectStoragePrivateEndpointRequestCloudProvider,
-    ) -> Self {
-        crate::request::with(self, |s| s.cloud_provider = Some(value))
-    }
-    /// Sets `regionName`.
-    pub fn with_region_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.region_name = Some(value.into()))
-    }
-    /// Sets `vpcRegionName`.
-    pub fn with_vpc_region_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.vpc_region_name = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    ObjectStoragePrivateEndpointRequest default; with_cloud_provider(cloud_provider
+    "cloudProvider" super::ObjectStoragePrivateEndpointRequestCloudProvider),
+    with_region_name(region_name "regionName" into), with_vpc_region_name(vpc_region_name
+    "vpcRegionName" into)
+);
 /// Cloud provider of the object storage. The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::CreateBackupPrivateEndpointCloudProvider as ObjectStoragePrivateEndpointRequestCloudProvider;
@@ -2946,7 +2348,7 @@ crate::codec::object!(
     private_endpoint_connection_name["privateEndpointConnectionName"],
     region_name["regionName"], status["status"], vpc_region_name["vpcRegionName"]
 );
-crate::codec::default_new!(ObjectStoragePrivateEndpointResponse);
+crate::codec::new!(ObjectStoragePrivateEndpointResponse default);
 /// Cloud provider of the object storage. The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::CreateBackupPrivateEndpointCloudProvider as ObjectStoragePrivateEndpointResponseCloudProvider;
@@ -2989,18 +2391,10 @@ crate::codec::object!(
     PaginatedApiAtlasCollectionRestoreCollectionState; links["links"],
     results("results"), total_count["totalCount"]
 );
-impl PaginatedApiAtlasCollectionRestoreCollectionState {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        results: Vec<super::ApiAtlasCollectionRestoreCollectionStateResponse>,
-    ) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedApiAtlasCollectionRestoreCollectionState(results : Vec <
+    super::ApiAtlasCollectionRestoreCollectionStateResponse >) links, total_count
+);
 /// One page of collection restore jobs. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3016,16 +2410,10 @@ crate::codec::object!(
     PaginatedApiAtlasCollectionRestoreJob; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedApiAtlasCollectionRestoreJob {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::ApiAtlasCollectionRestoreJobResponse>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedApiAtlasCollectionRestoreJob(results : Vec <
+    super::ApiAtlasCollectionRestoreJobResponse >) links, total_count
+);
 /// One page of collections in a snapshot database. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3041,16 +2429,10 @@ crate::codec::object!(
     PaginatedApiAtlasDiskBackupCollection; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedApiAtlasDiskBackupCollection {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::DiskBackupCollectionResponse>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedApiAtlasDiskBackupCollection(results : Vec <
+    super::DiskBackupCollectionResponse >) links, total_count
+);
 /// One page of databases in a snapshot. The same type as [`PaginatedApiAtlasDiskBackupCollection`](crate::models::PaginatedApiAtlasDiskBackupCollection): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::PaginatedApiAtlasDiskBackupCollection as PaginatedApiAtlasDiskBackupDatabase;
@@ -3069,16 +2451,10 @@ crate::codec::object!(
     PaginatedApiAtlasDiskBackupExportJob; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedApiAtlasDiskBackupExportJob {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::DiskBackupExportJob>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedApiAtlasDiskBackupExportJob(results : Vec < super::DiskBackupExportJob >)
+    links, total_count
+);
 /// One page of object storage private endpoints. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3094,16 +2470,10 @@ crate::codec::object!(
     PaginatedApiAtlasObjectStoragePrivateEndpointResponse; links["links"],
     results("results"), total_count["totalCount"]
 );
-impl PaginatedApiAtlasObjectStoragePrivateEndpointResponse {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::ObjectStoragePrivateEndpointResponse>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedApiAtlasObjectStoragePrivateEndpointResponse(results : Vec <
+    super::ObjectStoragePrivateEndpointResponse >) links, total_count
+);
 /// One page of serverless instance restore jobs. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3119,16 +2489,10 @@ crate::codec::object!(
     PaginatedApiAtlasServerlessBackupRestoreJob; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedApiAtlasServerlessBackupRestoreJob {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::ServerlessBackupRestoreJob>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedApiAtlasServerlessBackupRestoreJob(results : Vec <
+    super::ServerlessBackupRestoreJob >) links, total_count
+);
 /// One page of serverless instance snapshots. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3144,16 +2508,10 @@ crate::codec::object!(
     PaginatedApiAtlasServerlessBackupSnapshot; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedApiAtlasServerlessBackupSnapshot {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::ServerlessBackupSnapshot>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedApiAtlasServerlessBackupSnapshot(results : Vec <
+    super::ServerlessBackupSnapshot >) links, total_count
+);
 /// One page of export buckets as version 2023-01-01 states it (AWS S3 buckets only). Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3169,16 +2527,10 @@ crate::codec::object!(
     PaginatedBackupSnapshotExportBucket; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedBackupSnapshotExportBucket {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::DiskBackupSnapshotAwsExportBucketResponse>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedBackupSnapshotExportBucket(results : Vec <
+    super::DiskBackupSnapshotAwsExportBucketResponse >) links, total_count
+);
 /// One page of export buckets. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3194,16 +2546,10 @@ crate::codec::object!(
     PaginatedBackupSnapshotExportBuckets; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedBackupSnapshotExportBuckets {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::DiskBackupSnapshotExportBucketResponse>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedBackupSnapshotExportBuckets(results : Vec <
+    super::DiskBackupSnapshotExportBucketResponse >) links, total_count
+);
 /// One page of replica set cloud backup snapshots. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3219,16 +2565,10 @@ crate::codec::object!(
     PaginatedCloudBackupReplicaSet; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedCloudBackupReplicaSet {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::DiskBackupReplicaSet>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedCloudBackupReplicaSet(results : Vec < super::DiskBackupReplicaSet >) links,
+    total_count
+);
 /// One page of cloud backup restore jobs. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3244,16 +2584,10 @@ crate::codec::object!(
     PaginatedCloudBackupRestoreJob; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedCloudBackupRestoreJob {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::DiskBackupSnapshotRestoreJob>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedCloudBackupRestoreJob(results : Vec < super::DiskBackupSnapshotRestoreJob >)
+    links, total_count
+);
 /// One page of sharded cluster cloud backup snapshots. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3269,16 +2603,10 @@ crate::codec::object!(
     PaginatedCloudBackupShardedClusterSnapshot; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedCloudBackupShardedClusterSnapshot {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::DiskBackupShardedClusterSnapshot>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedCloudBackupShardedClusterSnapshot(results : Vec <
+    super::DiskBackupShardedClusterSnapshot >) links, total_count
+);
 /// A restore job of a serverless instance snapshot. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3327,34 +2655,13 @@ crate::codec::object!(
     snapshot_id["snapshotId"], target_cluster_name("targetClusterName"),
     target_group_id("targetGroupId"), timestamp["timestamp"]
 );
-impl ServerlessBackupRestoreJob {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        delivery_type: super::ServerlessBackupRestoreJobDeliveryType,
-        target_cluster_name: String,
-        target_group_id: String,
-    ) -> Self {
-        Self {
-            cancelled: None,
-            delivery_type,
-            delivery_url: None,
-            desired_timestamp: None,
-            expired: None,
-            expires_at: None,
-            failed: None,
-            finished_at: None,
-            id: None,
-            links: None,
-            oplog_inc: None,
-            oplog_ts: None,
-            point_in_time_utc_seconds: None,
-            snapshot_id: None,
-            target_cluster_name,
-            target_group_id,
-            timestamp: None,
-        }
-    }
-}
+crate::codec::new!(
+    ServerlessBackupRestoreJob(delivery_type :
+    super::ServerlessBackupRestoreJobDeliveryType, target_cluster_name : String,
+    target_group_id : String) cancelled, delivery_url, desired_timestamp, expired,
+    expires_at, failed, finished_at, id, links, oplog_inc, oplog_ts,
+    point_in_time_utc_seconds, snapshot_id, timestamp
+);
 /// Kind of restore job. The same type as [`DiskBackupSnapshotRestoreJobDeliveryType`](crate::models::DiskBackupSnapshotRestoreJobDeliveryType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
 pub use super::DiskBackupSnapshotRestoreJobDeliveryType as ServerlessBackupRestoreJobDeliveryType;
@@ -3383,40 +2690,14 @@ crate::codec::object!(
     point_in_time_utc_seconds["pointInTimeUTCSeconds"], snapshot_id["snapshotId"],
     target_cluster_name("targetClusterName"), target_group_id("targetGroupId")
 );
-impl ServerlessBackupRestoreJobRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(
-        delivery_type: super::ServerlessBackupRestoreJobDeliveryType,
-        target_cluster_name: String,
-        target_group_id: String,
-    ) -> Self {
-        Self {
-            delivery_type,
-            oplog_inc: None,
-            oplog_ts: None,
-            point_in_time_utc_seconds: None,
-            snapshot_id: None,
-            target_cluster_name,
-            target_group_id,
-        }
-    }
-    /// Sets `oplogInc`.
-    pub fn with_oplog_inc(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.oplog_inc = Some(value))
-    }
-    /// Sets `oplogTs`.
-    pub fn with_oplog_ts(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.oplog_ts = Some(value))
-    }
-    /// Sets `pointInTimeUTCSeconds`.
-    pub fn with_point_in_time_utc_seconds(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.point_in_time_utc_seconds = Some(value))
-    }
-    /// Sets `snapshotId`.
-    pub fn with_snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    ServerlessBackupRestoreJobRequest(delivery_type :
+    super::ServerlessBackupRestoreJobDeliveryType, target_cluster_name : String,
+    target_group_id : String) oplog_inc, oplog_ts, point_in_time_utc_seconds,
+    snapshot_id; with_oplog_inc(oplog_inc "oplogInc" i32), with_oplog_ts(oplog_ts
+    "oplogTs" i32), with_point_in_time_utc_seconds(point_in_time_utc_seconds
+    "pointInTimeUTCSeconds" i32), with_snapshot_id(snapshot_id "snapshotId" into)
+);
 /// One snapshot of a serverless instance. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -3449,7 +2730,7 @@ crate::codec::object!(
     snapshot_type["snapshotType"], status["status"],
     storage_size_bytes["storageSizeBytes"]
 );
-crate::codec::default_new!(ServerlessBackupSnapshot);
+crate::codec::new!(ServerlessBackupSnapshot default);
 /// Schedule frequency that produced the snapshot. Open: a value this version does not list decodes as [`ServerlessBackupSnapshotFrequencyType::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3497,7 +2778,7 @@ pub struct StateReason {
     pub message: Option<String>,
 }
 crate::codec::object!(StateReason; error_code["errorCode"], message["message"]);
-crate::codec::default_new!(StateReason);
+crate::codec::new!(StateReason default);
 /// Change of the private networking setting of an export bucket. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -3509,9 +2790,6 @@ crate::codec::object!(
     UpdateRequirePrivateNetworkingRequest;
     require_private_networking("requirePrivateNetworking")
 );
-impl UpdateRequirePrivateNetworkingRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(require_private_networking: bool) -> Self {
-        Self { require_private_networking }
-    }
-}
+crate::codec::new!(
+    UpdateRequirePrivateNetworkingRequest(require_private_networking : bool)
+);

@@ -12,4 +12,4 @@ pub struct ApiBsonTimestamp {
     pub increment: Option<i32>,
 }
 crate::codec::object!(ApiBsonTimestamp; date["date"], increment["increment"]);
-crate::codec::default_new!(ApiBsonTimestamp);
+crate::codec::new!(ApiBsonTimestamp default);

@@ -23,19 +23,10 @@ crate::codec::object!(
     ApiError; bad_request_detail["badRequestDetail"], detail["detail"], error("error"),
     error_code("errorCode"), parameters["parameters"], reason["reason"]
 );
-impl ApiError {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(error: i32, error_code: String) -> Self {
-        Self {
-            bad_request_detail: None,
-            detail: None,
-            error,
-            error_code,
-            parameters: None,
-            reason: None,
-        }
-    }
-}
+crate::codec::new!(
+    ApiError(error : i32, error_code : String) bad_request_detail, detail, parameters,
+    reason
+);
 /// Details about why a request was rejected as invalid.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -44,7 +35,7 @@ pub struct BadRequestDetail {
     pub fields: Option<Vec<super::FieldViolation>>,
 }
 crate::codec::object!(BadRequestDetail; fields["fields"]);
-crate::codec::default_new!(BadRequestDetail);
+crate::codec::new!(BadRequestDetail default);
 /// One invalid element of a request.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -55,12 +46,7 @@ pub struct FieldViolation {
     pub field: String,
 }
 crate::codec::object!(FieldViolation; description("description"), field("field"));
-impl FieldViolation {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(description: String, field: String) -> Self {
-        Self { description, field }
-    }
-}
+crate::codec::new!(FieldViolation(description : String, field : String));
 /// A link to a related API resource.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -71,4 +57,4 @@ pub struct Link {
     pub rel: Option<String>,
 }
 crate::codec::object!(Link; href["href"], rel["rel"]);
-crate::codec::default_new!(Link);
+crate::codec::new!(Link default);

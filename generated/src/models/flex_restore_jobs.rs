@@ -18,20 +18,11 @@ crate::codec::object!(
     target_deployment_item_name("targetDeploymentItemName"),
     target_project_id["targetProjectId"]
 );
-impl FlexBackupRestoreJobCreate20241113 {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(snapshot_id: String, target_deployment_item_name: String) -> Self {
-        Self {
-            snapshot_id,
-            target_deployment_item_name,
-            target_project_id: None,
-        }
-    }
-    /// Sets `targetProjectId`.
-    pub fn with_target_project_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.target_project_id = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    FlexBackupRestoreJobCreate20241113(snapshot_id : String, target_deployment_item_name
+    : String) target_project_id; with_target_project_id(target_project_id
+    "targetProjectId" into)
+);
 /// One page of flex cluster restore jobs. Needs the cargo feature `flex-restore-jobs` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -47,13 +38,7 @@ crate::codec::object!(
     PaginatedApiAtlasFlexBackupRestoreJob20241113; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedApiAtlasFlexBackupRestoreJob20241113 {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::FlexBackupRestoreJob20241113>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedApiAtlasFlexBackupRestoreJob20241113(results : Vec <
+    super::FlexBackupRestoreJob20241113 >) links, total_count
+);

@@ -46,7 +46,7 @@ crate::codec::object!(
     target_deployment_item_name["targetDeploymentItemName"],
     target_project_id["targetProjectId"]
 );
-crate::codec::default_new!(FlexBackupRestoreJob20241113);
+crate::codec::new!(FlexBackupRestoreJob20241113 default);
 /// Stage of the job when the response was produced. The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs one of the cargo features `flex-restore-jobs`, `flex-snapshots` (all on by default).
 #[doc(inline)]
 pub use super::BackupTenantSnapshotStatus as FlexBackupRestoreJob20241113Status;

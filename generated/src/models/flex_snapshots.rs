@@ -18,12 +18,7 @@ pub struct FlexBackupSnapshotDownloadCreate20241113 {
 crate::codec::object!(
     FlexBackupSnapshotDownloadCreate20241113; snapshot_id("snapshotId")
 );
-impl FlexBackupSnapshotDownloadCreate20241113 {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(snapshot_id: String) -> Self {
-        Self { snapshot_id }
-    }
-}
+crate::codec::new!(FlexBackupSnapshotDownloadCreate20241113(snapshot_id : String));
 /// One page of flex cluster snapshots. Needs the cargo feature `flex-snapshots` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -39,13 +34,7 @@ crate::codec::object!(
     PaginatedApiAtlasFlexBackupSnapshot20241113; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedApiAtlasFlexBackupSnapshot20241113 {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::FlexBackupSnapshot20241113>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedApiAtlasFlexBackupSnapshot20241113(results : Vec <
+    super::FlexBackupSnapshot20241113 >) links, total_count
+);

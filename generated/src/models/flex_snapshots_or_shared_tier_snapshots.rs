@@ -28,4 +28,4 @@ crate::codec::object!(
     links["links"], mongo_db_version["mongoDBVersion"], scheduled_time["scheduledTime"],
     start_time["startTime"], status["status"]
 );
-crate::codec::default_new!(BackupTenantSnapshot);
+crate::codec::new!(BackupTenantSnapshot default);

@@ -30,7 +30,7 @@ crate::codec::object!(
     group_id["groupId"], id["id"], links["links"], parts["parts"],
     restorable["restorable"], started["started"], timestamp["timestamp"]
 );
-crate::codec::default_new!(ApiAtlasCheckpoint);
+crate::codec::new!(ApiAtlasCheckpoint default);
 /// The legacy backup snapshot schedule of a cluster. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -67,34 +67,18 @@ crate::codec::object!(
     snapshot_retention_days("snapshotRetentionDays"),
     weekly_snapshot_retention_weeks("weeklySnapshotRetentionWeeks")
 );
-impl ApiAtlasSnapshotSchedule {
-    /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        cluster_checkpoint_interval_min: super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin,
-        cluster_id: String,
-        daily_snapshot_retention_days: super::ApiAtlasSnapshotScheduleDailySnapshotRetentionDays,
-        group_id: String,
-        monthly_snapshot_retention_months: super::ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths,
-        point_in_time_window_hours: i32,
-        snapshot_interval_hours: super::ApiAtlasSnapshotScheduleSnapshotIntervalHours,
-        snapshot_retention_days: super::ApiAtlasSnapshotScheduleSnapshotRetentionDays,
-        weekly_snapshot_retention_weeks: super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks,
-    ) -> Self {
-        Self {
-            cluster_checkpoint_interval_min,
-            cluster_id,
-            daily_snapshot_retention_days,
-            group_id,
-            links: None,
-            monthly_snapshot_retention_months,
-            point_in_time_window_hours,
-            snapshot_interval_hours,
-            snapshot_retention_days,
-            weekly_snapshot_retention_weeks,
-        }
-    }
-}
+crate::codec::new!(
+    ApiAtlasSnapshotSchedule(cluster_checkpoint_interval_min :
+    super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin, cluster_id : String,
+    daily_snapshot_retention_days :
+    super::ApiAtlasSnapshotScheduleDailySnapshotRetentionDays, group_id : String,
+    monthly_snapshot_retention_months :
+    super::ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths,
+    point_in_time_window_hours : i32, snapshot_interval_hours :
+    super::ApiAtlasSnapshotScheduleSnapshotIntervalHours, snapshot_retention_days :
+    super::ApiAtlasSnapshotScheduleSnapshotRetentionDays, weekly_snapshot_retention_weeks
+    : super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks) links
+);
 /// Minutes between cluster checkpoints; sharded clusters only. Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -227,31 +211,18 @@ crate::codec::object!(
     snapshot_retention_days("snapshotRetentionDays"),
     weekly_snapshot_retention_weeks("weeklySnapshotRetentionWeeks")
 );
-impl ApiAtlasSnapshotScheduleRequest {
-    /// A value with the required fields set and the optional ones empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        cluster_checkpoint_interval_min: super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin,
-        cluster_id: String,
-        daily_snapshot_retention_days: super::ApiAtlasSnapshotScheduleDailySnapshotRetentionDays,
-        monthly_snapshot_retention_months: super::ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths,
-        point_in_time_window_hours: i32,
-        snapshot_interval_hours: super::ApiAtlasSnapshotScheduleSnapshotIntervalHours,
-        snapshot_retention_days: super::ApiAtlasSnapshotScheduleSnapshotRetentionDays,
-        weekly_snapshot_retention_weeks: super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks,
-    ) -> Self {
-        Self {
-            cluster_checkpoint_interval_min,
-            cluster_id,
-            daily_snapshot_retention_days,
-            monthly_snapshot_retention_months,
-            point_in_time_window_hours,
-            snapshot_interval_hours,
-            snapshot_retention_days,
-            weekly_snapshot_retention_weeks,
-        }
-    }
-}
+crate::codec::new!(
+    ApiAtlasSnapshotScheduleRequest(cluster_checkpoint_interval_min :
+    super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin, cluster_id : String,
+    daily_snapshot_retention_days :
+    super::ApiAtlasSnapshotScheduleDailySnapshotRetentionDays,
+    monthly_snapshot_retention_months :
+    super::ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths,
+    point_in_time_window_hours : i32, snapshot_interval_hours :
+    super::ApiAtlasSnapshotScheduleSnapshotIntervalHours, snapshot_retention_days :
+    super::ApiAtlasSnapshotScheduleSnapshotRetentionDays, weekly_snapshot_retention_weeks
+    : super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks)
+);
 /// Hours between two snapshots. Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleSnapshotIntervalHours::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -350,7 +321,7 @@ crate::codec::object!(
     token_discovered["tokenDiscovered"], token_timestamp["tokenTimestamp"],
     type_name["typeName"]
 );
-crate::codec::default_new!(ApiCheckpointPart);
+crate::codec::new!(ApiCheckpointPart default);
 /// Kind of host the part covers. Open: a value this version does not list decodes as [`ApiCheckpointPartTypeName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -410,28 +381,11 @@ crate::codec::object!(
     master_key_uuid["masterKeyUUID"], snapshot_id["snapshotId"],
     status_name["statusName"], timestamp["timestamp"]
 );
-impl BackupRestoreJob {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(delivery: super::BackupRestoreJobDelivery) -> Self {
-        Self {
-            batch_id: None,
-            cluster_id: None,
-            cluster_name: None,
-            created: None,
-            delivery,
-            deployment_job_id: None,
-            encryption_enabled: None,
-            group_id: None,
-            hashes: None,
-            id: None,
-            links: None,
-            master_key_uuid: None,
-            snapshot_id: None,
-            status_name: None,
-            timestamp: None,
-        }
-    }
-}
+crate::codec::new!(
+    BackupRestoreJob(delivery : super::BackupRestoreJobDelivery) batch_id, cluster_id,
+    cluster_name, created, deployment_job_id, encryption_enabled, group_id, hashes, id,
+    links, master_key_uuid, snapshot_id, status_name, timestamp
+);
 /// How a legacy restore job delivers its data. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -469,25 +423,11 @@ crate::codec::object!(
     target_cluster_id["targetClusterId"], target_cluster_name["targetClusterName"],
     target_group_id["targetGroupId"], url["url"], url_v2["urlV2"]
 );
-impl BackupRestoreJobDelivery {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(method_name: super::BackupRestoreJobDeliveryMethodName) -> Self {
-        Self {
-            auth_header: None,
-            auth_value: None,
-            expiration_hours: None,
-            expires: None,
-            max_downloads: None,
-            method_name,
-            status_name: None,
-            target_cluster_id: None,
-            target_cluster_name: None,
-            target_group_id: None,
-            url: None,
-            url_v2: None,
-        }
-    }
-}
+crate::codec::new!(
+    BackupRestoreJobDelivery(method_name : super::BackupRestoreJobDeliveryMethodName)
+    auth_header, auth_value, expiration_hours, expires, max_downloads, status_name,
+    target_cluster_id, target_cluster_name, target_group_id, url, url_v2
+);
 /// Delivery method; `AUTOMATED_RESTORE` also needs the target project and cluster. Open: a value this version does not list decodes as [`BackupRestoreJobDeliveryMethodName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -537,39 +477,16 @@ crate::codec::object!(
     target_cluster_id["targetClusterId"], target_cluster_name["targetClusterName"],
     target_group_id["targetGroupId"]
 );
-impl BackupRestoreJobDeliveryRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(method_name: super::BackupRestoreJobDeliveryMethodName) -> Self {
-        Self {
-            expiration_hours: None,
-            max_downloads: None,
-            method_name,
-            target_cluster_id: None,
-            target_cluster_name: None,
-            target_group_id: None,
-        }
-    }
-    /// Sets `expirationHours`.
-    pub fn with_expiration_hours(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.expiration_hours = Some(value))
-    }
-    /// Sets `maxDownloads`.
-    pub fn with_max_downloads(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.max_downloads = Some(value))
-    }
-    /// Sets `targetClusterId`.
-    pub fn with_target_cluster_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.target_cluster_id = Some(value.into()))
-    }
-    /// Sets `targetClusterName`.
-    pub fn with_target_cluster_name(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.target_cluster_name = Some(value.into()))
-    }
-    /// Sets `targetGroupId`.
-    pub fn with_target_group_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.target_group_id = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    BackupRestoreJobDeliveryRequest(method_name :
+    super::BackupRestoreJobDeliveryMethodName) expiration_hours, max_downloads,
+    target_cluster_id, target_cluster_name, target_group_id;
+    with_expiration_hours(expiration_hours "expirationHours" i32),
+    with_max_downloads(max_downloads "maxDownloads" i32),
+    with_target_cluster_id(target_cluster_id "targetClusterId" into),
+    with_target_cluster_name(target_cluster_name "targetClusterName" into),
+    with_target_group_id(target_group_id "targetGroupId" into)
+);
 /// State of the downloadable file. Open: a value this version does not list decodes as [`BackupRestoreJobDeliveryStatusName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -620,39 +537,14 @@ crate::codec::object!(
     oplog_inc["oplogInc"], oplog_ts["oplogTs"],
     point_in_time_utc_millis["pointInTimeUTCMillis"], snapshot_id["snapshotId"]
 );
-impl BackupRestoreJobRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(delivery: super::BackupRestoreJobDeliveryRequest) -> Self {
-        Self {
-            checkpoint_id: None,
-            delivery,
-            oplog_inc: None,
-            oplog_ts: None,
-            point_in_time_utc_millis: None,
-            snapshot_id: None,
-        }
-    }
-    /// Sets `checkpointId`.
-    pub fn with_checkpoint_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.checkpoint_id = Some(value.into()))
-    }
-    /// Sets `oplogInc`.
-    pub fn with_oplog_inc(self, value: i32) -> Self {
-        crate::request::with(self, |s| s.oplog_inc = Some(value))
-    }
-    /// Sets `oplogTs`.
-    pub fn with_oplog_ts(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.oplog_ts = Some(value.into()))
-    }
-    /// Sets `pointInTimeUTCMillis`.
-    pub fn with_point_in_time_utc_millis(self, value: i64) -> Self {
-        crate::request::with(self, |s| s.point_in_time_utc_millis = Some(value))
-    }
-    /// Sets `snapshotId`.
-    pub fn with_snapshot_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.snapshot_id = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    BackupRestoreJobRequest(delivery : super::BackupRestoreJobDeliveryRequest)
+    checkpoint_id, oplog_inc, oplog_ts, point_in_time_utc_millis, snapshot_id;
+    with_checkpoint_id(checkpoint_id "checkpointId" into), with_oplog_inc(oplog_inc
+    "oplogInc" i32), with_oplog_ts(oplog_ts "oplogTs" into),
+    with_point_in_time_utc_millis(point_in_time_utc_millis "pointInTimeUTCMillis" i64),
+    with_snapshot_id(snapshot_id "snapshotId" into)
+);
 /// State of the downloadable file. Open: a value this version does not list decodes as [`BackupRestoreJobStatusName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -708,7 +600,7 @@ crate::codec::object!(
     last_oplog_applied_timestamp["lastOplogAppliedTimestamp"], links["links"],
     parts["parts"]
 );
-crate::codec::default_new!(BackupSnapshot);
+crate::codec::new!(BackupSnapshot default);
 /// The part of a legacy snapshot taken from one replica set or config server. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -751,7 +643,7 @@ crate::codec::object!(
     replica_set_name["replicaSetName"], replica_state["replicaState"],
     storage_size_bytes["storageSizeBytes"], type_name["typeName"]
 );
-crate::codec::default_new!(BackupSnapshotPart);
+crate::codec::new!(BackupSnapshotPart default);
 /// Compression of the snapshot files. Open: a value this version does not list decodes as [`BackupSnapshotPartCompressionSetting::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -798,17 +690,10 @@ pub struct BackupSnapshotRequest {
 crate::codec::object!(
     BackupSnapshotRequest; do_not_delete["doNotDelete"], expires["expires"]
 );
-crate::codec::default_new!(BackupSnapshotRequest);
-impl BackupSnapshotRequest {
-    /// Sets `doNotDelete`.
-    pub fn with_do_not_delete(self, value: bool) -> Self {
-        crate::request::with(self, |s| s.do_not_delete = Some(value))
-    }
-    /// Sets `expires`.
-    pub fn with_expires(self, value: chrono::DateTime<chrono::Utc>) -> Self {
-        crate::request::with(self, |s| s.expires = Some(value))
-    }
-}
+crate::codec::new!(
+    BackupSnapshotRequest default; with_do_not_delete(do_not_delete "doNotDelete" bool),
+    with_expires(expires "expires" chrono::DateTime < chrono::Utc >)
+);
 /// `ListClusterSnapshotsCompleted` of the API. Open: a value this version does not list decodes as [`ListClusterSnapshotsCompleted::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -841,16 +726,10 @@ crate::codec::object!(
     PaginatedApiAtlasCheckpoint; links["links"], results("results"),
     total_count["totalCount"]
 );
-impl PaginatedApiAtlasCheckpoint {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::ApiAtlasCheckpoint>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedApiAtlasCheckpoint(results : Vec < super::ApiAtlasCheckpoint >) links,
+    total_count
+);
 /// One page of legacy backup restore jobs. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -865,16 +744,9 @@ pub struct PaginatedRestoreJob {
 crate::codec::object!(
     PaginatedRestoreJob; links["links"], results("results"), total_count["totalCount"]
 );
-impl PaginatedRestoreJob {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::BackupRestoreJob>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedRestoreJob(results : Vec < super::BackupRestoreJob >) links, total_count
+);
 /// One page of legacy backup snapshots. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -889,16 +761,9 @@ pub struct PaginatedSnapshot {
 crate::codec::object!(
     PaginatedSnapshot; links["links"], results("results"), total_count["totalCount"]
 );
-impl PaginatedSnapshot {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(results: Vec<super::BackupSnapshot>) -> Self {
-        Self {
-            links: None,
-            results,
-            total_count: None,
-        }
-    }
-}
+crate::codec::new!(
+    PaginatedSnapshot(results : Vec < super::BackupSnapshot >) links, total_count
+);
 /// The checksum of one restore file. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -916,7 +781,7 @@ crate::codec::object!(
     RestoreJobFileHash; file_name["fileName"], hash["hash"], links["links"],
     type_name["typeName"]
 );
-crate::codec::default_new!(RestoreJobFileHash);
+crate::codec::new!(RestoreJobFileHash default);
 /// Hash algorithm used. Open: a value this version does not list decodes as [`RestoreJobFileHashTypeName::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

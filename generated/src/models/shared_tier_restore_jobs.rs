@@ -17,4 +17,4 @@ crate::codec::object!(
     PaginatedTenantRestoreView; links["links"], results["results"],
     total_count["totalCount"]
 );
-crate::codec::default_new!(PaginatedTenantRestoreView);
+crate::codec::new!(PaginatedTenantRestoreView default);

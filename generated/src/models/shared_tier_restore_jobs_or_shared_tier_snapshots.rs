@@ -45,27 +45,12 @@ crate::codec::object!(
     target_deployment_item_name("targetDeploymentItemName"),
     target_project_id["targetProjectId"]
 );
-impl TenantRestore {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(snapshot_id: String, target_deployment_item_name: String) -> Self {
-        Self {
-            cluster_name: None,
-            delivery_type: None,
-            expiration_date: None,
-            id: None,
-            links: None,
-            project_id: None,
-            restore_finished_date: None,
-            restore_scheduled_date: None,
-            snapshot_finished_date: None,
-            snapshot_id,
-            snapshot_url: None,
-            status: None,
-            target_deployment_item_name,
-            target_project_id: None,
-        }
-    }
-}
+crate::codec::new!(
+    TenantRestore(snapshot_id : String, target_deployment_item_name : String)
+    cluster_name, delivery_type, expiration_date, id, links, project_id,
+    restore_finished_date, restore_scheduled_date, snapshot_finished_date, snapshot_url,
+    status, target_project_id
+);
 /// How Atlas delivers the snapshot. The same type as [`FlexBackupRestoreJob20241113DeliveryType`](crate::models::FlexBackupRestoreJob20241113DeliveryType): the API defines both with one shape. Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
 #[doc(inline)]
 pub use super::FlexBackupRestoreJob20241113DeliveryType as TenantRestoreDeliveryType;
@@ -85,20 +70,10 @@ crate::codec::object!(
     target_deployment_item_name("targetDeploymentItemName"),
     target_project_id["targetProjectId"]
 );
-impl TenantRestoreRequest {
-    /// A value with the required fields set and the optional ones empty.
-    pub fn new(snapshot_id: String, target_deployment_item_name: String) -> Self {
-        Self {
-            snapshot_id,
-            target_deployment_item_name,
-            target_project_id: None,
-        }
-    }
-    /// Sets `targetProjectId`.
-    pub fn with_target_project_id(self, value: impl Into<String>) -> Self {
-        crate::request::with(self, |s| s.target_project_id = Some(value.into()))
-    }
-}
+crate::codec::new!(
+    TenantRestoreRequest(snapshot_id : String, target_deployment_item_name : String)
+    target_project_id; with_target_project_id(target_project_id "targetProjectId" into)
+);
 /// Stage of the job when the response was produced. The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
 #[doc(inline)]
 pub use super::BackupTenantSnapshotStatus as TenantRestoreStatus;

@@ -17,4 +17,4 @@ crate::codec::object!(
     PaginatedTenantSnapshotView; links["links"], results["results"],
     total_count["totalCount"]
 );
-crate::codec::default_new!(PaginatedTenantSnapshotView);
+crate::codec::new!(PaginatedTenantSnapshotView default);

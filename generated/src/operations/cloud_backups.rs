@@ -44,22 +44,23 @@ impl crate::call::Call for CancelBackupRestoreJob {
     );
 }
 impl CancelBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        restore_job_id(into)
+        r" 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &CancelBackupRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("restoreJobId", restore_job_id, ID)
+        )
     }
 }
 /// Export a snapshot
@@ -101,22 +102,23 @@ impl crate::call::Call for CreateBackupExport {
     );
 }
 impl CreateBackupExport {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// The snapshot and the bucket to export it to. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::DiskBackupExportJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::DiskBackupExportJobRequest)
+        r" The snapshot and the bucket to export it to. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(p: &CreateBackupExportParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Create an object storage private endpoint
@@ -160,30 +162,23 @@ impl crate::call::Call for CreateBackupPrivateEndpoint {
     );
 }
 impl CreateBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(
-        self,
-        value: models::CreateBackupPrivateEndpointCloudProvider,
-    ) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value)))
-    }
-    /// Region (and optional VPC region) of the new endpoint. The request body (`application/vnd.atlas.2024-11-13+json`, required).
-    pub fn body(self, value: models::ObjectStoragePrivateEndpointRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cloud_provider(models::CreateBackupPrivateEndpointCloudProvider)
+        r" Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required)."
+    );
+    crate::request::setter!(
+        body(models::ObjectStoragePrivateEndpointRequest)
+        r" Region (and optional VPC region) of the new endpoint. The request body (`application/vnd.atlas.2024-11-13+json`, required)."
+    );
     fn fill(p: &CreateBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request
-            .path(
-                "cloudProvider",
-                &p.cloud_provider.as_ref().map(ToString::to_string),
-                &crate::request::Rule::NONE,
-            )?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24),
+            path_display("cloudProvider", cloud_provider), json(true)
+        )
     }
 }
 /// Restore a cloud backup snapshot
@@ -224,22 +219,23 @@ impl crate::call::Call for CreateBackupRestoreJob {
     );
 }
 impl CreateBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::DiskBackupSnapshotRestoreJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::DiskBackupSnapshotRestoreJobRequest)
+        r" Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(p: &CreateBackupRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Restore databases or collections
@@ -284,18 +280,18 @@ impl<V: crate::version::ApiVersion> crate::call::Call for CreateCollectionRestor
     );
 }
 impl<V: crate::version::ApiVersion> CreateCollectionRestoreJob<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Namespaces to restore, source and target. The request body (`application/vnd.atlas.2025-03-12+json`, required).
-    pub fn body(self, value: models::ApiAtlasCollectionRestoreJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::ApiAtlasCollectionRestoreJobRequest)
+        r" Namespaces to restore, source and target. The request body (`application/vnd.atlas.2025-03-12+json`, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -305,9 +301,10 @@ impl<V: crate::version::ApiVersion> CreateCollectionRestoreJob<V> {
         CreateCollectionRestoreJob(self.0.version())
     }
     fn fill(p: &CreateCollectionRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Version `preview` of `createCollectionRestoreJob` (`application/vnd.atlas.preview+json`), for [`CreateCollectionRestoreJob::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -366,14 +363,14 @@ impl<V: crate::version::ApiVersion> crate::call::Call for CreateExportBucket<V> 
     );
 }
 impl<V: crate::version::ApiVersion> CreateExportBucket<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// The bucket or container and the access role Atlas uses for it. The request body (`application/vnd.atlas.2024-05-30+json`, required).
-    pub fn body(self, value: models::DiskBackupSnapshotExportBucketRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        body(models::DiskBackupSnapshotExportBucketRequest)
+        r" The bucket or container and the access role Atlas uses for it. The request body (`application/vnd.atlas.2024-05-30+json`, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -383,8 +380,9 @@ impl<V: crate::version::ApiVersion> CreateExportBucket<V> {
         CreateExportBucket(self.0.version())
     }
     fn fill(p: &CreateExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), json(true)
+        )
     }
 }
 /// Version `2023-01-01` of `createExportBucket` (`application/vnd.atlas.2023-01-01+json`), for [`CreateExportBucket::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -454,22 +452,23 @@ impl crate::call::Call for CreateServerlessRestoreJob {
     );
 }
 impl CreateServerlessRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::ServerlessBackupRestoreJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::ServerlessBackupRestoreJobRequest)
+        r" Kind of restore and its source and target. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(p: &CreateServerlessRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Delete an object storage private endpoint
@@ -514,30 +513,24 @@ impl crate::call::Call for DeleteBackupPrivateEndpoint {
     );
 }
 impl DeleteBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(
-        self,
-        value: models::DeleteBackupPrivateEndpointCloudProvider,
-    ) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value)))
-    }
-    /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn endpoint_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cloud_provider(models::DeleteBackupPrivateEndpointCloudProvider)
+        r" Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required)."
+    );
+    crate::request::setter!(
+        endpoint_id(into)
+        r" 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &DeleteBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request
-            .path(
-                "cloudProvider",
-                &p.cloud_provider.as_ref().map(ToString::to_string),
-                &crate::request::Rule::NONE,
-            )?;
-        request.path("endpointId", &p.endpoint_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24),
+            path_display("cloudProvider", cloud_provider), path("endpointId",
+            endpoint_id, ID)
+        )
     }
 }
 /// Delete a sharded cluster snapshot
@@ -582,22 +575,23 @@ impl crate::call::Call for DeleteBackupShardedCluster {
     );
 }
 impl DeleteBackupShardedCluster {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &DeleteBackupShardedClusterParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Remove all backup schedules of a cluster
@@ -643,14 +637,14 @@ for DeleteClusterBackupSchedule<V> {
     );
 }
 impl<V: crate::version::ApiVersion> DeleteClusterBackupSchedule<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -660,8 +654,10 @@ impl<V: crate::version::ApiVersion> DeleteClusterBackupSchedule<V> {
         DeleteClusterBackupSchedule(self.0.version())
     }
     fn fill(p: &DeleteClusterBackupScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
 /// Version `2023-01-01` of `deleteClusterBackupSchedule` (`application/vnd.atlas.2023-01-01+json`), for [`DeleteClusterBackupSchedule::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -722,22 +718,23 @@ impl crate::call::Call for DeleteClusterBackupSnapshot {
     );
 }
 impl DeleteClusterBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &DeleteClusterBackupSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Delete a snapshot export bucket
@@ -777,17 +774,19 @@ impl crate::call::Call for DeleteExportBucket {
     );
 }
 impl DeleteExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        export_bucket_id(into)
+        r" 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &DeleteExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("exportBucketId", &p.export_bucket_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("exportBucketId",
+            export_bucket_id, ID)
+        )
     }
 }
 /// Disable the Backup Compliance Policy
@@ -828,12 +827,12 @@ impl crate::call::Call for DisableCompliancePolicy {
     );
 }
 impl DisableCompliancePolicy {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
     fn fill(p: &DisableCompliancePolicyParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)
+        crate::request::fill!(request, p; path("groupId", group_id, ID_LEN_24))
     }
 }
 /// Get a snapshot export job
@@ -875,22 +874,23 @@ impl crate::call::Call for GetBackupExport {
     );
 }
 impl GetBackupExport {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export job. `exportId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        export_id(into)
+        r" 24-character hexadecimal ID of the export job. `exportId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetBackupExportParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("exportId", &p.export_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("exportId", export_id, ID)
+        )
     }
 }
 /// Get an object storage private endpoint
@@ -935,30 +935,24 @@ impl crate::call::Call for GetBackupPrivateEndpoint {
     );
 }
 impl GetBackupPrivateEndpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(
-        self,
-        value: models::GetBackupPrivateEndpointCloudProvider,
-    ) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value)))
-    }
-    /// 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn endpoint_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.endpoint_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cloud_provider(models::GetBackupPrivateEndpointCloudProvider)
+        r" Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required)."
+    );
+    crate::request::setter!(
+        endpoint_id(into)
+        r" 24-character hexadecimal ID of the object storage private endpoint. `endpointId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetBackupPrivateEndpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request
-            .path(
-                "cloudProvider",
-                &p.cloud_provider.as_ref().map(ToString::to_string),
-                &crate::request::Rule::NONE,
-            )?;
-        request.path("endpointId", &p.endpoint_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24),
+            path_display("cloudProvider", cloud_provider), path("endpointId",
+            endpoint_id, ID)
+        )
     }
 }
 /// Get a cloud backup restore job
@@ -1000,22 +994,23 @@ impl crate::call::Call for GetBackupRestoreJob {
     );
 }
 impl GetBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        restore_job_id(into)
+        r" 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetBackupRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("restoreJobId", restore_job_id, ID)
+        )
     }
 }
 /// Get the backup schedule of a cluster
@@ -1059,14 +1054,14 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetBackupSchedule<V> {
     );
 }
 impl<V: crate::version::ApiVersion> GetBackupSchedule<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1076,8 +1071,10 @@ impl<V: crate::version::ApiVersion> GetBackupSchedule<V> {
         GetBackupSchedule(self.0.version())
     }
     fn fill(p: &GetBackupScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
 /// Version `2023-01-01` of `getBackupSchedule` (`application/vnd.atlas.2023-01-01+json`), for [`GetBackupSchedule::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -1138,22 +1135,23 @@ impl crate::call::Call for GetBackupShardedCluster {
     );
 }
 impl GetBackupShardedCluster {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetBackupShardedClusterParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Get a database in a snapshot
@@ -1201,22 +1199,22 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetBackupSnapshotDatab
     );
 }
 impl<V: crate::version::ApiVersion> GetBackupSnapshotDatabase<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
-    pub fn database_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.database_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        database_name(into)
+        r" Name of a database in the snapshot. `databaseName` (path parameter, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1226,10 +1224,11 @@ impl<V: crate::version::ApiVersion> GetBackupSnapshotDatabase<V> {
         GetBackupSnapshotDatabase(self.0.version())
     }
     fn fill(p: &GetBackupSnapshotDatabaseParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24),
+            path("databaseName", database_name)
+        )
     }
 }
 /// Version `preview` of `getBackupSnapshotDatabase` (`application/vnd.atlas.preview+json`), for [`GetBackupSnapshotDatabase::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -1290,18 +1289,18 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetCollectionRestoreJo
     );
 }
 impl<V: crate::version::ApiVersion> GetCollectionRestoreJob<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.job_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        job_id(into)
+        r" 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1311,9 +1310,10 @@ impl<V: crate::version::ApiVersion> GetCollectionRestoreJob<V> {
         GetCollectionRestoreJob(self.0.version())
     }
     fn fill(p: &GetCollectionRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("jobId", &p.job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("jobId", job_id, ID)
+        )
     }
 }
 /// Version `preview` of `getCollectionRestoreJob` (`application/vnd.atlas.preview+json`), for [`GetCollectionRestoreJob::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -1371,10 +1371,10 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetCompliancePolicy<V>
     );
 }
 impl<V: crate::version::ApiVersion> GetCompliancePolicy<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1384,7 +1384,7 @@ impl<V: crate::version::ApiVersion> GetCompliancePolicy<V> {
         GetCompliancePolicy(self.0.version())
     }
     fn fill(p: &GetCompliancePolicyParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)
+        crate::request::fill!(request, p; path("groupId", group_id, ID_LEN_24))
     }
 }
 /// Version `2023-01-01` of `getCompliancePolicy` (`application/vnd.atlas.2023-01-01+json`), for [`GetCompliancePolicy::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -1444,14 +1444,14 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetExportBucket<V> {
     );
 }
 impl<V: crate::version::ApiVersion> GetExportBucket<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        export_bucket_id(into)
+        r" 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1461,8 +1461,10 @@ impl<V: crate::version::ApiVersion> GetExportBucket<V> {
         GetExportBucket(self.0.version())
     }
     fn fill(p: &GetExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("exportBucketId", &p.export_bucket_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("exportBucketId",
+            export_bucket_id, ID)
+        )
     }
 }
 /// Version `2023-01-01` of `getExportBucket` (`application/vnd.atlas.2023-01-01+json`), for [`GetExportBucket::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -1525,18 +1527,18 @@ for GetGroupClusterBackupSnapshot<V> {
     );
 }
 impl<V: crate::version::ApiVersion> GetGroupClusterBackupSnapshot<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1549,9 +1551,10 @@ impl<V: crate::version::ApiVersion> GetGroupClusterBackupSnapshot<V> {
         p: &GetGroupClusterBackupSnapshotParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Version `2023-01-01` of `getGroupClusterBackupSnapshot` (`application/vnd.atlas.2023-01-01+json`), for [`GetGroupClusterBackupSnapshot::api_version`].
@@ -1626,18 +1629,18 @@ for GetGroupServerlessBackupSnapshot<V> {
     );
 }
 impl<V: crate::version::ApiVersion> GetGroupServerlessBackupSnapshot<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1650,9 +1653,10 @@ impl<V: crate::version::ApiVersion> GetGroupServerlessBackupSnapshot<V> {
         p: &GetGroupServerlessBackupSnapshotParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Version `2023-01-01` of `getGroupServerlessBackupSnapshot` (`application/vnd.atlas.2023-01-01+json`), for [`GetGroupServerlessBackupSnapshot::api_version`]. Atlas stops answering in it on 2026-01-22.
@@ -1716,22 +1720,22 @@ impl<V: crate::version::ApiVersion> crate::call::Call for GetRestoreJobCollectio
     );
 }
 impl<V: crate::version::ApiVersion> GetRestoreJobCollection<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.job_id = Some(value.into())))
-    }
-    /// Source namespace (`database.collection`) in the restore job. `sourceNamespace` (path parameter, required).
-    pub fn source_namespace(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.source_namespace = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        job_id(into)
+        r" 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        source_namespace(into)
+        r" Source namespace (`database.collection`) in the restore job. `sourceNamespace` (path parameter, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1741,10 +1745,11 @@ impl<V: crate::version::ApiVersion> GetRestoreJobCollection<V> {
         GetRestoreJobCollection(self.0.version())
     }
     fn fill(p: &GetRestoreJobCollectionParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("jobId", &p.job_id, &ID)?;
-        request.path("sourceNamespace", &p.source_namespace, &crate::request::Rule::NONE)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("jobId", job_id, ID), path("sourceNamespace",
+            source_namespace)
+        )
     }
 }
 /// Version `preview` of `getRestoreJobCollection` (`application/vnd.atlas.preview+json`), for [`GetRestoreJobCollection::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -1815,22 +1820,23 @@ impl crate::call::Call for GetServerlessRestoreJob {
     );
 }
 impl GetServerlessRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        restore_job_id(into)
+        r" 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetServerlessRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("restoreJobId", restore_job_id, ID)
+        )
     }
 }
 /// Get a collection of a database in a snapshot
@@ -1882,26 +1888,26 @@ for GetSnapshotDatabaseCollection<V> {
     );
 }
 impl<V: crate::version::ApiVersion> GetSnapshotDatabaseCollection<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
-    pub fn database_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.database_name = Some(value.into())))
-    }
-    /// Name of a collection in the database. `collectionName` (path parameter, required).
-    pub fn collection_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.collection_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        database_name(into)
+        r" Name of a database in the snapshot. `databaseName` (path parameter, required)."
+    );
+    crate::request::setter!(
+        collection_name(into)
+        r" Name of a collection in the database. `collectionName` (path parameter, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -1914,11 +1920,11 @@ impl<V: crate::version::ApiVersion> GetSnapshotDatabaseCollection<V> {
         p: &GetSnapshotDatabaseCollectionParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
-        request.path("collectionName", &p.collection_name, &crate::request::Rule::NONE)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24),
+            path("databaseName", database_name), path("collectionName", collection_name)
+        )
     }
 }
 /// Version `preview` of `getSnapshotDatabaseCollection` (`application/vnd.atlas.preview+json`), for [`GetSnapshotDatabaseCollection::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -2005,32 +2011,33 @@ impl ListBackupExports {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListBackupExportsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListBackupExports {
@@ -2118,40 +2125,33 @@ impl ListBackupPrivateEndpoints {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required).
-    pub fn cloud_provider(
-        self,
-        value: models::ListBackupPrivateEndpointsCloudProvider,
-    ) -> Self {
-        Self(self.0.set(|p| p.cloud_provider = Some(value)))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cloud_provider(models::ListBackupPrivateEndpointsCloudProvider)
+        r" Cloud provider of the private endpoints, such as `AWS`. `cloudProvider` (path parameter, required)."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListBackupPrivateEndpointsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request
-            .path(
-                "cloudProvider",
-                &p.cloud_provider.as_ref().map(ToString::to_string),
-                &crate::request::Rule::NONE,
-            )?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24),
+            path_display("cloudProvider", cloud_provider), query("includeCount",
+            include_count), query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListBackupPrivateEndpoints {
@@ -2233,32 +2233,33 @@ impl ListBackupRestoreJobs {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListBackupRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListBackupRestoreJobs {
@@ -2310,17 +2311,19 @@ impl crate::call::Call for ListBackupShardedClusters {
     );
 }
 impl ListBackupShardedClusters {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
     fn fill(p: &ListBackupShardedClustersParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
 /// List the databases in a snapshot
@@ -2412,30 +2415,30 @@ for ListBackupSnapshotDatabases<V> {
     );
 }
 impl<V: crate::version::ApiVersion> ListBackupSnapshotDatabases<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -2445,12 +2448,13 @@ impl<V: crate::version::ApiVersion> ListBackupSnapshotDatabases<V> {
         ListBackupSnapshotDatabases(self.0.version())
     }
     fn fill(p: &ListBackupSnapshotDatabasesParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24),
+            query("includeCount", include_count), query_int("itemsPerPage",
+            items_per_page, false, 1, 500), query_int("pageNum", page_num, false, 1,
+            i64::MAX)
+        )
     }
 }
 /// Version `preview` of `listBackupSnapshotDatabases` (`application/vnd.atlas.preview+json`), for [`ListBackupSnapshotDatabases::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -2540,47 +2544,47 @@ impl ListBackupSnapshots {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Oplog ordinal within `oplogTs` of the point in time. `oplogInc` (query parameter).
-    pub fn oplog_inc(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.oplog_inc = Some(value)))
-    }
-    /// Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`. `oplogTs` (query parameter).
-    pub fn oplog_ts(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.oplog_ts = Some(value)))
-    }
-    /// Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore. `pointInTimeUtcSeconds` (query parameter).
-    pub fn point_in_time_utc_seconds(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.point_in_time_utc_seconds = Some(value)))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        oplog_inc(i64)
+        r" Oplog ordinal within `oplogTs` of the point in time. `oplogInc` (query parameter)."
+    );
+    crate::request::setter!(
+        oplog_ts(i64)
+        r" Oplog timestamp seconds of the point in time, as an alternative to `pointInTimeUtcSeconds`. `oplogTs` (query parameter)."
+    );
+    crate::request::setter!(
+        point_in_time_utc_seconds(i64)
+        r" Moment, in seconds since the UNIX epoch, for which to return the snapshots usable for a point-in-time restore. `pointInTimeUtcSeconds` (query parameter)."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListBackupSnapshotsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("oplogInc", p.oplog_inc.as_ref());
-        request.query("oplogTs", p.oplog_ts.as_ref());
-        request.query("pointInTimeUtcSeconds", p.point_in_time_utc_seconds.as_ref());
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("oplogInc", oplog_inc), query("oplogTs",
+            oplog_ts), query("pointInTimeUtcSeconds", point_in_time_utc_seconds),
+            query("includeCount", include_count), query_int("itemsPerPage",
+            items_per_page, false, 1, 500), query_int("pageNum", page_num, false, 1,
+            i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListBackupSnapshots {
@@ -2679,22 +2683,22 @@ impl<V: crate::version::ApiVersion> crate::call::Call for ListCollectionRestoreJ
     );
 }
 impl<V: crate::version::ApiVersion> ListCollectionRestoreJobs<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -2704,10 +2708,11 @@ impl<V: crate::version::ApiVersion> ListCollectionRestoreJobs<V> {
         ListCollectionRestoreJobs(self.0.version())
     }
     fn fill(p: &ListCollectionRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query_int("itemsPerPage", items_per_page, false, 1,
+            500), query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 /// Version `preview` of `listCollectionRestoreJobs` (`application/vnd.atlas.preview+json`), for [`ListCollectionRestoreJobs::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -2811,22 +2816,22 @@ impl<V: crate::version::ApiVersion> crate::call::Call for ListExportBuckets<V> {
     );
 }
 impl<V: crate::version::ApiVersion> ListExportBuckets<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -2836,10 +2841,11 @@ impl<V: crate::version::ApiVersion> ListExportBuckets<V> {
         ListExportBuckets(self.0.version())
     }
     fn fill(p: &ListExportBucketsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), query("includeCount",
+            include_count), query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 /// Version `2023-01-01` of `listExportBuckets` (`application/vnd.atlas.2023-01-01+json`), for [`ListExportBuckets::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -2950,38 +2956,38 @@ impl<V: crate::version::ApiVersion> crate::call::Call for ListRestoreJobCollecti
     );
 }
 impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.job_id = Some(value.into())))
-    }
-    /// Return only the collection with this source namespace. `sourceNamespace` (query parameter).
-    pub fn source_namespace(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.source_namespace = Some(value.into())))
-    }
-    /// Return only collections in this state. `state` (query parameter).
-    pub fn state(self, value: models::ListRestoreJobCollectionsState) -> Self {
-        Self(self.0.set(|p| p.state = Some(value)))
-    }
-    /// Return only the collection with this target namespace. `targetNamespace` (query parameter).
-    pub fn target_namespace(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.target_namespace = Some(value.into())))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        job_id(into)
+        r" 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        source_namespace(into)
+        r" Return only the collection with this source namespace. `sourceNamespace` (query parameter)."
+    );
+    crate::request::setter!(
+        state(models::ListRestoreJobCollectionsState)
+        r" Return only collections in this state. `state` (query parameter)."
+    );
+    crate::request::setter!(
+        target_namespace(into)
+        r" Return only the collection with this target namespace. `targetNamespace` (query parameter)."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -2991,26 +2997,13 @@ impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
         ListRestoreJobCollections(self.0.version())
     }
     fn fill(p: &ListRestoreJobCollectionsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("jobId", &p.job_id, &ID)?;
-        request
-            .query_str(
-                "sourceNamespace",
-                &p.source_namespace,
-                false,
-                &crate::request::Rule::NONE,
-            )?;
-        request.query("state", p.state.as_ref());
-        request
-            .query_str(
-                "targetNamespace",
-                &p.target_namespace,
-                false,
-                &crate::request::Rule::NONE,
-            )?;
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("jobId", job_id, ID), query_str("sourceNamespace",
+            source_namespace, false), query("state", state), query_str("targetNamespace",
+            target_namespace, false), query_int("itemsPerPage", items_per_page, false, 1,
+            500), query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 /// Version `preview` of `listRestoreJobCollections` (`application/vnd.atlas.preview+json`), for [`ListRestoreJobCollections::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -3110,35 +3103,36 @@ impl ListServerlessBackupSnapshots {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(
         p: &ListServerlessBackupSnapshotsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListServerlessBackupSnapshots {
@@ -3230,32 +3224,33 @@ impl ListServerlessRestoreJobs {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the serverless instance. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListServerlessRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListServerlessRestoreJobs {
@@ -3360,34 +3355,34 @@ for ListSnapshotDatabaseCollections<V> {
     );
 }
 impl<V: crate::version::ApiVersion> ListSnapshotDatabaseCollections<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// Name of a database in the snapshot. `databaseName` (path parameter, required).
-    pub fn database_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.database_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        database_name(into)
+        r" Name of a database in the snapshot. `databaseName` (path parameter, required)."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -3400,13 +3395,13 @@ impl<V: crate::version::ApiVersion> ListSnapshotDatabaseCollections<V> {
         p: &ListSnapshotDatabaseCollectionsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.path("databaseName", &p.database_name, &crate::request::Rule::NONE)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24),
+            path("databaseName", database_name), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 /// Version `preview` of `listSnapshotDatabaseCollections` (`application/vnd.atlas.preview+json`), for [`ListSnapshotDatabaseCollections::api_version`]. Atlas stops answering in it on 2026-08-10.
@@ -3466,18 +3461,18 @@ impl<V: crate::version::ApiVersion> crate::call::Call for TakeSnapshots<V> {
     );
 }
 impl<V: crate::version::ApiVersion> TakeSnapshots<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Optional label and retention period for the new snapshot. The request body (`application/vnd.atlas.2025-03-12+json`, required).
-    pub fn body(self, value: models::DiskBackupOnDemandSnapshotRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::DiskBackupOnDemandSnapshotRequest)
+        r" Optional label and retention period for the new snapshot. The request body (`application/vnd.atlas.2025-03-12+json`, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -3487,9 +3482,10 @@ impl<V: crate::version::ApiVersion> TakeSnapshots<V> {
         TakeSnapshots(self.0.version())
     }
     fn fill(p: &TakeSnapshotsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Version `2023-01-01` of `takeSnapshots` (`application/vnd.atlas.2023-01-01+json`), for [`TakeSnapshots::api_version`].
@@ -3549,22 +3545,23 @@ impl crate::call::Call for UpdateBackupExportBucket {
     );
 }
 impl UpdateBackupExportBucket {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn export_bucket_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.export_bucket_id = Some(value.into())))
-    }
-    /// The new private networking setting. The request body (`application/vnd.atlas.2024-05-30+json`, required).
-    pub fn body(self, value: models::UpdateRequirePrivateNetworkingRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        export_bucket_id(into)
+        r" 24-character hexadecimal ID of the export bucket. `exportBucketId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        body(models::UpdateRequirePrivateNetworkingRequest)
+        r" The new private networking setting. The request body (`application/vnd.atlas.2024-05-30+json`, required)."
+    );
     fn fill(p: &UpdateBackupExportBucketParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("exportBucketId", &p.export_bucket_id, &ID)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("exportBucketId",
+            export_bucket_id, ID), json(true)
+        )
     }
 }
 /// Change the backup schedule of a cluster
@@ -3609,18 +3606,18 @@ impl<V: crate::version::ApiVersion> crate::call::Call for UpdateBackupSchedule<V
     );
 }
 impl<V: crate::version::ApiVersion> UpdateBackupSchedule<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// The schedule fields to change. The request body (`application/vnd.atlas.2024-08-05+json`, required).
-    pub fn body(self, value: models::DiskBackupSnapshotSchedule20240805Request) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::DiskBackupSnapshotSchedule20240805Request)
+        r" The schedule fields to change. The request body (`application/vnd.atlas.2024-08-05+json`, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -3630,9 +3627,10 @@ impl<V: crate::version::ApiVersion> UpdateBackupSchedule<V> {
         UpdateBackupSchedule(self.0.version())
     }
     fn fill(p: &UpdateBackupScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Version `2023-01-01` of `updateBackupSchedule` (`application/vnd.atlas.2023-01-01+json`), for [`UpdateBackupSchedule::api_version`]. Atlas stops answering in it on 2027-07-01.
@@ -3693,27 +3691,27 @@ impl crate::call::Call for UpdateBackupSnapshot {
     );
 }
 impl UpdateBackupSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// The new retention period. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::BackupSnapshotRetention) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        body(models::BackupSnapshotRetention)
+        r" The new retention period. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(p: &UpdateBackupSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24), json(true)
+        )
     }
 }
 /// Set the Backup Compliance Policy
@@ -3758,18 +3756,18 @@ impl<V: crate::version::ApiVersion> crate::call::Call for UpdateCompliancePolicy
     );
 }
 impl<V: crate::version::ApiVersion> UpdateCompliancePolicy<V> {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Whether the new policy overwrites cluster backup policies that do not meet it. `overwriteBackupPolicies` (query parameter); default `true`.
-    pub fn overwrite_backup_policies(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.overwrite_backup_policies = Some(value)))
-    }
-    /// The complete new policy. The request body (`application/vnd.atlas.2023-10-01+json`, required).
-    pub fn body(self, value: models::DataProtectionSettings20231001Request) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        overwrite_backup_policies(bool)
+        r" Whether the new policy overwrites cluster backup policies that do not meet it. `overwriteBackupPolicies` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        body(models::DataProtectionSettings20231001Request)
+        r" The complete new policy. The request body (`application/vnd.atlas.2023-10-01+json`, required)."
+    );
     /// Selects the API version (default: the newest); the answer then decodes into that
     /// version's own type.
     pub fn api_version<W: crate::version::ApiVersion>(
@@ -3779,9 +3777,10 @@ impl<V: crate::version::ApiVersion> UpdateCompliancePolicy<V> {
         UpdateCompliancePolicy(self.0.version())
     }
     fn fill(p: &UpdateCompliancePolicyParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.query("overwriteBackupPolicies", p.overwrite_backup_policies.as_ref());
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24),
+            query("overwriteBackupPolicies", overwrite_backup_policies), json(true)
+        )
     }
 }
 /// Version `2023-01-01` of `updateCompliancePolicy` (`application/vnd.atlas.2023-01-01+json`), for [`UpdateCompliancePolicy::api_version`]. Atlas stops answering in it on 2027-07-01.

@@ -45,22 +45,23 @@ impl crate::call::Call for CreateFlexRestoreJob {
     );
 }
 impl CreateFlexRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.name = Some(value.into())))
-    }
-    /// The snapshot and the target cluster. The request body (`application/vnd.atlas.2024-11-13+json`, required).
-    pub fn body(self, value: models::FlexBackupRestoreJobCreate20241113) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        name(into)
+        r" Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::FlexBackupRestoreJobCreate20241113)
+        r" The snapshot and the target cluster. The request body (`application/vnd.atlas.2024-11-13+json`, required)."
+    );
     fn fill(p: &CreateFlexRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("name", &p.name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("name", name, NAME),
+            json(true)
+        )
     }
 }
 /// Get a flex cluster restore job
@@ -103,22 +104,23 @@ impl crate::call::Call for GetFlexRestoreJob {
     );
 }
 impl GetFlexRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.restore_job_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        name(into)
+        r" Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        restore_job_id(into)
+        r" 24-character hexadecimal ID of the restore job. `restoreJobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetFlexRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("name", &p.name, &NAME)?;
-        request.path("restoreJobId", &p.restore_job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("name", name, NAME),
+            path("restoreJobId", restore_job_id, ID)
+        )
     }
 }
 /// List flex cluster restore jobs
@@ -193,32 +195,33 @@ impl ListFlexRestoreJobs {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        name(into)
+        r" Name of the flex cluster. `name` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListFlexRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("name", &p.name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("name", name, NAME),
+            query("includeCount", include_count), query_int("itemsPerPage",
+            items_per_page, false, 1, 500), query_int("pageNum", page_num, false, 1,
+            i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListFlexRestoreJobs {

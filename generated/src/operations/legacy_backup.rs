@@ -51,22 +51,23 @@ impl crate::call::Call for CreateClusterRestoreJob {
     );
 }
 impl CreateClusterRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Source snapshot or point in time, and how to deliver the data. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::BackupRestoreJobRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::BackupRestoreJobRequest)
+        r" Source snapshot or point in time, and how to deliver the data. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(p: &CreateClusterRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Delete a legacy backup snapshot
@@ -112,22 +113,23 @@ impl crate::call::Call for DeleteClusterSnapshot {
     );
 }
 impl DeleteClusterSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &DeleteClusterSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Get a legacy backup checkpoint
@@ -177,22 +179,23 @@ impl crate::call::Call for GetClusterBackupCheckpoint {
     );
 }
 impl GetClusterBackupCheckpoint {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the checkpoint. `checkpointId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn checkpoint_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.checkpoint_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        checkpoint_id(into)
+        r" 24-character hexadecimal ID of the checkpoint. `checkpointId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetClusterBackupCheckpointParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("checkpointId", &p.checkpoint_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("checkpointId", checkpoint_id, ID)
+        )
     }
 }
 /// Get a legacy backup restore job
@@ -239,22 +242,23 @@ impl crate::call::Call for GetClusterRestoreJob {
     );
 }
 impl GetClusterRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn job_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.job_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        job_id(into)
+        r" 24-character hexadecimal ID of the job. `jobId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetClusterRestoreJobParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("jobId", &p.job_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("jobId", job_id, ID)
+        )
     }
 }
 /// Get a legacy backup snapshot
@@ -301,22 +305,23 @@ impl crate::call::Call for GetClusterSnapshot {
     );
 }
 impl GetClusterSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetClusterSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// Get the legacy backup snapshot schedule
@@ -365,17 +370,19 @@ impl crate::call::Call for GetClusterSnapshotSchedule {
     );
 }
 impl GetClusterSnapshotSchedule {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
     fn fill(p: &GetClusterSnapshotScheduleParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
 /// List legacy backup checkpoints
@@ -453,35 +460,36 @@ impl ListClusterBackupCheckpoints {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(
         p: &ListClusterBackupCheckpointsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("includeCount", include_count),
+            query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListClusterBackupCheckpoints {
@@ -565,37 +573,38 @@ impl ListClusterRestoreJobs {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Return only the restore jobs of this batch (24-character hexadecimal ID). `batchId` (query parameter); must match `^([a-f0-9]{24})$`.
-    pub fn batch_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.batch_id = Some(value.into())))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        batch_id(into)
+        r" Return only the restore jobs of this batch (24-character hexadecimal ID). `batchId` (query parameter); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListClusterRestoreJobsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query_str("batchId", &p.batch_id, false, &ID)?;
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query_str("batchId", batch_id, false, ID),
+            query("includeCount", include_count), query_int("itemsPerPage",
+            items_per_page, false, 1, 500), query_int("pageNum", page_num, false, 1,
+            i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListClusterRestoreJobs {
@@ -679,37 +688,37 @@ impl ListClusterSnapshots {
             |b: Self, page| crate::call::received_page(b.page_num(page)),
         )
     }
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// Which snapshots to return by completion: finished ones, unfinished ones, or all. `completed` (query parameter); default `"true"`.
-    pub fn completed(self, value: models::ListClusterSnapshotsCompleted) -> Self {
-        Self(self.0.set(|p| p.completed = Some(value)))
-    }
-    /// When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`.
-    pub fn include_count(self, value: bool) -> Self {
-        Self(self.0.set(|p| p.include_count = Some(value)))
-    }
-    /// Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`.
-    pub fn items_per_page(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.items_per_page = Some(value)))
-    }
-    /// Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`.
-    pub fn page_num(self, value: i64) -> Self {
-        Self(self.0.set(|p| p.page_num = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        completed(models::ListClusterSnapshotsCompleted)
+        r#" Which snapshots to return by completion: finished ones, unfinished ones, or all. `completed` (query parameter); default `"true"`."#
+    );
+    crate::request::setter!(
+        include_count(bool)
+        r" When true (the default), the response carries `totalCount`, the number of items across all pages. `includeCount` (query parameter); default `true`."
+    );
+    crate::request::setter!(
+        items_per_page(i64)
+        r" Number of items per page (1 to 500). `itemsPerPage` (query parameter); from 1 to 500; default `100`."
+    );
+    crate::request::setter!(
+        page_num(i64)
+        r" Number of the page to return, starting at 1. `pageNum` (query parameter); at least 1; default `1`."
+    );
     fn fill(p: &ListClusterSnapshotsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.query("completed", p.completed.as_ref());
-        request.query("includeCount", p.include_count.as_ref());
-        request.query_int("itemsPerPage", p.items_per_page, false, 1..=500)?;
-        request.query_int("pageNum", p.page_num, false, 1..=i64::MAX)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), query("completed", completed), query("includeCount",
+            include_count), query_int("itemsPerPage", items_per_page, false, 1, 500),
+            query_int("pageNum", page_num, false, 1, i64::MAX)
+        )
     }
 }
 impl crate::call::Call for ListClusterSnapshots {
@@ -766,27 +775,27 @@ impl crate::call::Call for UpdateClusterSnapshot {
     );
 }
 impl UpdateClusterSnapshot {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
-    /// The new expiry settings. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::BackupSnapshotRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
+    crate::request::setter!(
+        body(models::BackupSnapshotRequest)
+        r" The new expiry settings. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(p: &UpdateClusterSnapshotParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24), json(true)
+        )
     }
 }
 /// Change the legacy backup snapshot schedule
@@ -836,25 +845,26 @@ impl crate::call::Call for UpdateClusterSnapshotSchedule {
     );
 }
 impl UpdateClusterSnapshotSchedule {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// The new schedule. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::ApiAtlasSnapshotScheduleRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::ApiAtlasSnapshotScheduleRequest)
+        r" The new schedule. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(
         p: &UpdateClusterSnapshotScheduleParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 impl crate::Client {

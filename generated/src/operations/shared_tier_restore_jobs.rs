@@ -55,25 +55,26 @@ impl crate::call::Call for CreateSharedClusterBackupRestoreJob {
     );
 }
 impl CreateSharedClusterBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// The snapshot and the target cluster. The request body (`application/vnd.atlas.2023-01-01+json`, required).
-    pub fn body(self, value: models::TenantRestoreRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::TenantRestoreRequest)
+        r" The snapshot and the target cluster. The request body (`application/vnd.atlas.2023-01-01+json`, required)."
+    );
     fn fill(
         p: &CreateSharedClusterBackupRestoreJobParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Get a restore job of an M2 or M5 cluster
@@ -126,25 +127,26 @@ impl crate::call::Call for GetSharedClusterBackupRestoreJob {
     );
 }
 impl GetSharedClusterBackupRestoreJob {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the restore job. `restoreId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn restore_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.restore_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        restore_id(into)
+        r" 24-character hexadecimal ID of the restore job. `restoreId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(
         p: &GetSharedClusterBackupRestoreJobParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("restoreId", &p.restore_id, &ID)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("restoreId", restore_id, ID)
+        )
     }
 }
 /// List restore jobs of an M2 or M5 cluster
@@ -196,20 +198,22 @@ impl crate::call::Call for ListSharedClusterBackupRestoreJobs {
     );
 }
 impl ListSharedClusterBackupRestoreJobs {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
     fn fill(
         p: &ListSharedClusterBackupRestoreJobsParams,
         request: &mut Request,
     ) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
 impl crate::Client {

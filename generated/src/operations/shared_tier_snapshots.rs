@@ -55,22 +55,23 @@ impl crate::call::Call for DownloadClusterBackupTenant {
     );
 }
 impl DownloadClusterBackupTenant {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// The snapshot to download. The request body (`application/vnd.atlas.2024-08-05+json`, required).
-    pub fn body(self, value: models::TenantRestoreRequest) -> Self {
-        Self(self.0.set(|p| p.body = Some(value)))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        body(models::TenantRestoreRequest)
+        r" The snapshot to download. The request body (`application/vnd.atlas.2024-08-05+json`, required)."
+    );
     fn fill(p: &DownloadClusterBackupTenantParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.json(p.body.as_ref(), true)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), json(true)
+        )
     }
 }
 /// Get a snapshot of an M2 or M5 cluster
@@ -121,22 +122,23 @@ impl crate::call::Call for GetSharedClusterBackup {
     );
 }
 impl GetSharedClusterBackup {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
-    /// 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn snapshot_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.snapshot_id = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
+    crate::request::setter!(
+        snapshot_id(into)
+        r" 24-character hexadecimal ID of the snapshot. `snapshotId` (path parameter, required); must match `^([a-f0-9]{24})$`."
+    );
     fn fill(p: &GetSharedClusterBackupParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)?;
-        request.path("snapshotId", &p.snapshot_id, &ID_LEN_24)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME), path("snapshotId", snapshot_id, ID_LEN_24)
+        )
     }
 }
 /// List snapshots of an M2 or M5 cluster
@@ -188,16 +190,18 @@ impl crate::call::Call for ListSharedClusterBackups {
     );
 }
 impl ListSharedClusterBackups {
-    /// 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`.
-    pub fn group_id(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.group_id = Some(value.into())))
-    }
-    /// Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
-    pub fn cluster_name(self, value: impl Into<String>) -> Self {
-        Self(self.0.set(|p| p.cluster_name = Some(value.into())))
-    }
+    crate::request::setter!(
+        group_id(into)
+        r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
+    );
+    crate::request::setter!(
+        cluster_name(into)
+        r" Name of the cluster. `clusterName` (path parameter, required); must match `^[a-zA-Z0-9][a-zA-Z0-9-]*$`."
+    );
     fn fill(p: &ListSharedClusterBackupsParams, request: &mut Request) -> Result<()> {
-        request.path("groupId", &p.group_id, &ID_LEN_24)?;
-        request.path("clusterName", &p.cluster_name, &NAME)
+        crate::request::fill!(
+            request, p; path("groupId", group_id, ID_LEN_24), path("clusterName",
+            cluster_name, NAME)
+        )
     }
 }
