@@ -140,19 +140,10 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
 }
 
 /// `work` on a thread named `name` while `meanwhile` runs on this one, or both on this one
-/// when no thread can be started. The thread gets the stack of a main thread (8 MiB): the
-/// stages recurse as deep as the spec's schemas nest.
+/// when no thread can be started ([`process::beside`]).
 fn on_a_thread<T: Send, U>(name: &str, work: impl Fn() -> T + Sync, meanwhile: impl FnOnce() -> U) -> (T, U) {
-    std::thread::scope(|s| {
-        let thread = std::thread::Builder::new().name(name.to_owned()).stack_size(8 << 20);
-        let handle = thread.spawn_scoped(s, &work);
-        let here = meanwhile();
-        let there = match handle {
-            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => work(),
-        };
-        (there, here)
-    })
+    let (there, here) = process::beside(name, &work, meanwhile);
+    (there.unwrap_or_else(work), here)
 }
 
 /// Lower, name and dedupe; the parsed spec is dropped once lowered.

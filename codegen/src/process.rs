@@ -18,3 +18,17 @@ pub fn without_huge_pages() {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
+
+/// `work` on a thread named `name` while `meanwhile` runs on this one; `work`'s answer is
+/// `None` when no thread can be started (it has not run then). The thread gets the stack of
+/// a main thread (8 MiB): the stages recurse as deep as the spec's schemas nest. Every stage
+/// that uses the second core (the load's pieces, naming, the command line beside the render)
+/// starts its thread here.
+pub(crate) fn beside<T: Send, U>(name: &str, work: impl FnOnce() -> T + Send, meanwhile: impl FnOnce() -> U) -> (Option<T>, U) {
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new().name(name.to_owned()).stack_size(8 << 20).spawn_scoped(s, work);
+        let here = meanwhile();
+        let there = handle.ok().map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        (there, here)
+    })
+}

@@ -248,7 +248,7 @@ impl<'t> Planner<'t> {
 
 /// The pieces parsed on two threads, each taking the next piece left (so that a core the
 /// machine's other work slows takes fewer), and spliced into one value in document order;
-/// `None` when a piece does not parse, a key comes twice or no thread starts.
+/// `None` when a piece does not parse or a key comes twice.
 fn parse_pieces(pieces: &[Piece<'_>]) -> Option<Value> {
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
@@ -263,8 +263,9 @@ fn parse_pieces(pieces: &[Piece<'_>]) -> Option<Value> {
         }
         parsed
     };
-    let (there, here) = beside(work, work)?;
-    let mut parsed: Vec<(usize, Option<Value>)> = here.into_iter().chain(there).collect();
+    // Without a second thread this one takes every piece.
+    let (there, here) = crate::process::beside("atlas-codegen-load", work, work);
+    let mut parsed: Vec<(usize, Option<Value>)> = here.into_iter().chain(there.into_iter().flatten()).collect();
     parsed.sort_unstable_by_key(|&(at, _)| at);
     if parsed.len() != pieces.len() {
         return None;
@@ -287,26 +288,15 @@ pub fn document(value: Value, cut: bool) -> Option<openapiv3::OpenAPI> {
     };
     // The paths here and the rest there: the paths are read through a buffer of the whole
     // map (`openapiv3` flattens them), which this thread's next stages reuse.
-    let (doc, paths) = beside(
+    let (doc, paths) = crate::process::beside(
+        "atlas-codegen-load",
         || serde_yaml::from_value::<openapiv3::OpenAPI>(Value::Mapping(root)).ok(),
         || serde_yaml::from_value::<openapiv3::Paths>(paths).ok(),
-    )?;
-    let mut doc = doc?;
+    );
+    // No thread: the document went with the closure that did not run, so the whole parse.
+    let mut doc = doc.flatten()?;
     doc.paths = paths?;
     Some(doc)
-}
-
-/// `work` on a thread of its own while `meanwhile` runs on this one; `None` when no thread
-/// can be started (the caller then reads the document whole). The thread gets the stack of
-/// a main thread (8 MiB): the parse recurses as deep as the spec's schemas nest.
-fn beside<T: Send, U>(work: impl FnOnce() -> T + Send, meanwhile: impl FnOnce() -> U) -> Option<(T, U)> {
-    std::thread::scope(|s| {
-        let thread = std::thread::Builder::new().name("atlas-codegen-load".to_owned()).stack_size(8 << 20);
-        let handle = thread.spawn_scoped(s, work).ok()?;
-        let here = meanwhile();
-        let there = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        Some((there, here))
-    })
 }
 
 /// Adds the entries of `piece` to `into`: those under its first `opens` single-key header
