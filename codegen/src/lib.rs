@@ -42,9 +42,17 @@ pub struct Generated {
     pub operations: usize,
     pub types: usize,
     pub warnings: Vec<Warning>,
-    /// The API surface (operations and models) as reviewable text.
-    pub surface: String,
     pub timings: Timings,
+    /// What was rendered from, for [`Generated::surface`].
+    api: ir::Api,
+}
+
+impl Generated {
+    /// The API surface (operations and models) as reviewable text. Made when asked: no file
+    /// holds it, and it was 1 % of a run.
+    pub fn surface(&self) -> String {
+        surface::surface(&self.api)
+    }
 }
 
 /// Time spent per stage (wall clock), for `cargo xtask bench` and the summary line.
@@ -104,26 +112,21 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
     // Taken by whichever thread runs it.
     let loaded = std::sync::Mutex::new(Some(loaded));
     let run = || loaded.lock().ok().and_then(|mut l| l.take()).map(front);
-    // The runtime's names (each parsed from the runtime's source with `syn`, once per
-    // process) are read here while the spec is lowered, since naming needs them next: on two
-    // cores that parse no longer adds to a run. Not during the load, whose peak memory it
-    // would add to.
-    let (front, ()) = on_a_thread("atlas-codegen-ir", run, || {
-        names::contract::contract();
-        runtime::cli_flags();
-    });
+    // The runtime's names (tables built with the generator) are set up meanwhile, since
+    // naming needs them next.
+    let (front, _) = on_a_thread("atlas-codegen-ir", run, names::contract::contract);
     let front = front.ok_or_else(|| Error::Render {
         template: "generate",
         item: "the spec".to_owned(),
         message: "the IR stage did not run".to_owned(),
     })??;
-    let Front { api, spec_name, ir: ir_time } = front;
+    let Front { mut api, spec_name, ir: ir_time } = front;
     let t2 = Instant::now();
     // The command line's files are one table written as text (no `syn`): made on a thread of
     // their own beside the library's render threads instead of after them, where they were a
-    // tenth of the whole run on one core; the API surface's text too.
-    let beside = || (render::cli::render(&api, &spec_name), surface::surface(&api));
-    let ((cli, surface), library) = on_a_thread("atlas-codegen-cli", beside, || render::render_timed(&api, &spec_name));
+    // tenth of the whole run on one core.
+    let beside = || render::cli::render(&api, &spec_name);
+    let (cli, library) = on_a_thread("atlas-codegen-cli", beside, || render::render_timed(&api, &spec_name));
     let (mut files, render_steps) = library?;
     files.extend(cli?);
     files.push(File { path: "README.md".to_owned(), contents: include_str!("render/templates/README.md").to_owned() });
@@ -133,9 +136,9 @@ fn generate_loaded(loaded: load::Loaded, load_time: Duration) -> Result<Generate
         files,
         operations: api.operations.len(),
         types: api.types.len(),
-        warnings: api.warnings,
-        surface,
+        warnings: std::mem::take(&mut api.warnings),
         timings: Timings { load: load_time, ir: ir_time, render: t2.elapsed(), render_steps },
+        api,
     })
 }
 

@@ -103,26 +103,29 @@ pub fn write(dir: &Path, files: &[File]) -> Result<Outcome, Error> {
     // The changelog stays unless `files` brings a new one.
     let kept = (!files.iter().any(|f| f.path == KEPT) && dir.join(KEPT).is_file())
         .then(|| File { path: KEPT.to_owned(), contents: String::new() });
-    for f in files.iter().chain(kept.as_ref()) {
-        let target = staging.path().join(&f.path);
-        if let Some(p) = target.parent() {
-            fs::create_dir_all(p).map_err(|source| Error::Write { path: p.to_path_buf(), source })?;
-        }
-        let old = dir.join(&f.path);
-        if !changed.contains(f.path.as_str()) && fs::hard_link(&old, &target).is_ok() {
-            continue;
-        }
-        if !changed.contains(f.path.as_str()) {
-            // No hard links here (another file system): copy, keeping the time.
-            fs::copy(&old, &target).map_err(|source| Error::Write { path: target.clone(), source })?;
-            if let Ok(modified) = fs::metadata(&old).and_then(|m| m.modified())
-                && let Ok(file) = fs::File::options().write(true).open(&target)
-            {
-                let _ = file.set_modified(modified);
+    let all: Vec<&File> = files.iter().chain(kept.as_ref()).collect();
+    let dirs: BTreeSet<PathBuf> = all.iter().filter_map(|f| staging.path().join(&f.path).parent().map(Path::to_path_buf)).collect();
+    for d in &dirs {
+        fs::create_dir_all(d).map_err(|source| Error::Write { path: d.clone(), source })?;
+    }
+    // Two threads take the files in turn: creating and filling a few hundred files is
+    // system calls, and the second core is free by now.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let stage = || {
+        let mut failed = Vec::new();
+        while let Some(f) = all.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+            if let Err(e) = stage_file(dir, staging.path(), f, changed.contains(f.path.as_str())) {
+                failed.push(e);
             }
-            continue;
         }
-        fs::write(&target, &f.contents).map_err(|source| Error::Write { path: target.clone(), source })?;
+        failed
+    };
+    let (there, here) = crate::process::beside("atlas-codegen-write", stage, stage);
+    // The first failure in file order, whichever thread met it.
+    let mut failed: Vec<(String, Error)> = here.into_iter().chain(there.into_iter().flatten()).collect();
+    failed.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some((_, e)) = failed.into_iter().next() {
+        return Err(e);
     }
     // Swap: old → backup, staging → dir; undo the first rename if the second fails.
     let staged = staging.keep();
@@ -145,6 +148,28 @@ pub fn write(dir: &Path, files: &[File]) -> Result<Outcome, Error> {
         let _ = fs::remove_dir_all(&backup);
     }
     Ok(outcome)
+}
+
+/// Puts `f` into the staging tree: linked (or copied with its time) from `dir` when it is
+/// unchanged, written when it is `changed`. An error comes with the file's path.
+fn stage_file(dir: &Path, staging: &Path, f: &File, changed: bool) -> Result<(), (String, Error)> {
+    let target = staging.join(&f.path);
+    let failed = |source, path: &Path| (f.path.clone(), Error::Write { path: path.to_path_buf(), source });
+    if changed {
+        return fs::write(&target, &f.contents).map_err(|source| failed(source, &target));
+    }
+    let old = dir.join(&f.path);
+    if fs::hard_link(&old, &target).is_ok() {
+        return Ok(());
+    }
+    // No hard links here (another file system): copy, keeping the time.
+    fs::copy(&old, &target).map_err(|source| failed(source, &target))?;
+    if let Ok(modified) = fs::metadata(&old).and_then(|m| m.modified())
+        && let Ok(file) = fs::File::options().write(true).open(&target)
+    {
+        let _ = file.set_modified(modified);
+    }
+    Ok(())
 }
 
 fn outcome_is_ours(dir: &Path) -> Result<bool, Error> {

@@ -32,7 +32,7 @@ fn whole_published_specs_generate_and_pass_clippy() {
         // action, and then generates without it.
         let generated = match atlas_codegen::generate_with(spec, Some(&overlay)) {
             Ok(g) => {
-                assert!(g.surface.contains("wait_until_snapshot_completed"), "{name}: the overlay's waiters are missing");
+                assert!(g.surface().contains("wait_until_snapshot_completed"), "{name}: the overlay's waiters are missing");
                 with_overlay.push(name.clone());
                 Ok(g)
             }

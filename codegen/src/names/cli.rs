@@ -19,7 +19,7 @@ pub const RESERVED: &[&str] = &["wait", "completions", "help"];
 /// Whether `name` is a flag of the command line itself (read from its runtime's
 /// `flags.rs`, as `contract` reads the library's names).
 pub fn is_built_in(name: &str) -> bool {
-    crate::runtime::cli_flags().contains(name)
+    super::contract::contract().cli_flags.contains(name)
 }
 
 /// The flag of a parameter: its name, unless the command line has a flag of that name, in

@@ -4,13 +4,17 @@
 //! waiter) and to `Mock` (one rule per operation), fills the runtime's `builder!` and
 //! `waiter!` macros with setters, and declares cargo features beside the runtime's. Each
 //! of those names must stay clear of what the runtime already has, so the lists are taken
-//! from the runtime files shipped into the crate (parsed once with `syn`, the first time a
-//! spec is named), never copied by hand: a method added to the runtime is reserved at once.
+//! from the runtime files shipped into the crate, never copied by hand: a method added to
+//! the runtime is reserved at once. They are read with `syn` when the generator is built
+//! (`build.rs`, [`super::read`]), not in every run; a test reads them again and compares.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use proc_macro2::{TokenStream, TokenTree};
+/// The tables `build.rs` read from the runtimes.
+mod table {
+    include!(concat!(env!("OUT_DIR"), "/runtime_names.rs"));
+}
 
 /// What the runtime defines that generated names must not repeat.
 #[derive(Debug, Default)]
@@ -29,144 +33,31 @@ pub struct Contract {
     pub mock_items: BTreeSet<String>,
     /// The cargo features the manifest template declares or the runtime tests.
     pub features: BTreeSet<String>,
+    /// Every name and alias of the command line's own flags (`file`, `version`,
+    /// `api-version`, ...), from its runtime's `flags.rs`: no parameter of a spec can take one.
+    pub cli_flags: BTreeSet<String>,
 }
 
 /// The runtime's names, read once.
 pub fn contract() -> &'static Contract {
     static CONTRACT: OnceLock<Contract> = OnceLock::new();
-    CONTRACT.get_or_init(|| read(crate::runtime::LIBRARY, crate::runtime::LIBRARY_MANIFEST))
-}
-
-/// The contract of runtime `files` (path in the generated crate, source) and the manifest
-/// template `manifest`.
-fn read(files: &[(&str, &str)], manifest: &str) -> Contract {
-    let mut c = Contract::default();
-    for (path, source) in files {
-        // The runtime is the generator's own code, checked by its build and tests: a file
-        // that does not parse only leaves its names out (a test below reads every file).
-        let Ok(file) = syn::parse_file(source) else { continue };
-        let mock = *path == MOCK_RUNTIME;
-        for item in &file.items {
-            match item {
-                syn::Item::Impl(block) if block.trait_.is_none() => {
-                    let methods = match self_name(&block.self_ty).as_deref() {
-                        Some("Client") => &mut c.client_methods,
-                        Some("Mock") => &mut c.mock_methods,
-                        _ => continue,
-                    };
-                    for inner in &block.items {
-                        if let syn::ImplItem::Fn(f) = inner {
-                            methods.insert(f.sig.ident.to_string());
-                        }
-                    }
-                }
-                syn::Item::Macro(m) => {
-                    let target = match m.ident.as_ref().map(ToString::to_string).as_deref() {
-                        Some("builder") => &mut c.builder_methods,
-                        Some("waiter") => &mut c.waiter_methods,
-                        _ => continue,
-                    };
-                    // The `Client` method `builder!` prints takes the operation's name, a
-                    // macro variable, so every `fn` name written out is a builder method.
-                    fns_in(&m.mac.tokens, target);
-                }
-                _ => {}
-            }
-            if mock && let Some(name) = item_name(item) {
-                c.mock_items.insert(name);
-            }
+    CONTRACT.get_or_init(|| {
+        let set = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect();
+        Contract {
+            client_methods: set(table::CLIENT_METHODS),
+            builder_methods: set(table::BUILDER_METHODS),
+            waiter_methods: set(table::WAITER_METHODS),
+            mock_methods: set(table::MOCK_METHODS),
+            mock_items: set(table::MOCK_ITEMS),
+            features: set(table::FEATURES),
+            cli_flags: set(table::CLI_FLAGS),
         }
-        if let Ok(tokens) = source.parse::<TokenStream>() {
-            features_in(tokens, &mut c.features);
-        }
-    }
-    c.features.extend(manifest_features(manifest));
-    c
-}
-
-/// Where the mock's engine is shipped.
-const MOCK_RUNTIME: &str = "src/mock/runtime.rs";
-
-/// `Client` of `Client`, `crate::Client` or `Client<T>`.
-fn self_name(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-}
-
-fn item_name(item: &syn::Item) -> Option<String> {
-    let ident = match item {
-        syn::Item::Struct(i) => &i.ident,
-        syn::Item::Enum(i) => &i.ident,
-        syn::Item::Type(i) => &i.ident,
-        syn::Item::Trait(i) => &i.ident,
-        syn::Item::Fn(i) => &i.sig.ident,
-        syn::Item::Const(i) => &i.ident,
-        syn::Item::Static(i) => &i.ident,
-        _ => return None,
-    };
-    Some(ident.to_string())
-}
-
-/// Every `fn name` in `tokens`, at any depth (a macro body is tokens, not items).
-fn fns_in(tokens: &TokenStream, out: &mut BTreeSet<String>) {
-    let mut after_fn = false;
-    for tt in tokens.clone() {
-        match &tt {
-            TokenTree::Ident(i) if after_fn => {
-                out.insert(i.to_string());
-                after_fn = false;
-            }
-            TokenTree::Ident(i) => after_fn = i == "fn",
-            TokenTree::Group(g) => {
-                fns_in(&g.stream(), out);
-                after_fn = false;
-            }
-            _ => after_fn = false,
-        }
-    }
-}
-
-/// Every `feature = "name"` in `tokens`, at any depth (`cfg` attributes of the runtime).
-fn features_in(tokens: TokenStream, out: &mut BTreeSet<String>) {
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    for (i, tt) in tokens.iter().enumerate() {
-        match tt {
-            TokenTree::Group(g) => features_in(g.stream(), out),
-            TokenTree::Ident(ident) if ident == "feature" => {
-                if let (Some(TokenTree::Punct(p)), Some(TokenTree::Literal(l))) = (tokens.get(i + 1), tokens.get(i + 2)) {
-                    let text = l.to_string();
-                    if p.as_char() == '=' && text.len() >= 2 && text.starts_with('"') && text.ends_with('"') {
-                        out.insert(text[1..text.len() - 1].to_owned());
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The keys of the manifest template's `[features]` table.
-fn manifest_features(manifest: &str) -> impl Iterator<Item = String> + '_ {
-    manifest
-        .lines()
-        .map(str::trim)
-        .skip_while(|l| *l != "[features]")
-        .skip(1)
-        .take_while(|l| !l.starts_with('['))
-        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
-        .filter(|k| !k.is_empty() && !k.starts_with('#'))
-        .map(str::to_owned)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn set(names: &[&str]) -> BTreeSet<String> {
-        names.iter().map(|n| (*n).to_owned()).collect()
-    }
 
     /// The names the issue found stale in the hand-copied lists are read now.
     #[test]
@@ -186,19 +77,48 @@ mod tests {
         }
     }
 
+    /// The tables built with the generator are what reading the runtime gives now (a build
+    /// that missed a change of the runtime would fail here).
     #[test]
-    fn names_are_read_from_source() {
-        let client = "impl Client { pub fn a(&self) {} fn b() {} }\nimpl fmt::Debug for Client { fn fmt(&self) {} }\n\
-                      impl crate::Client { pub fn c(&self) {} }\nimpl Other { fn d() {} }\n\
-                      macro_rules! builder { (@x) => { pub fn e(self) -> Self { self } fn $m() {} }; }\n\
-                      #[cfg(feature = \"f\")] fn g() {}";
-        let mock = "pub struct Mock; impl Mock { pub fn h(&self) {} } pub const K: u8 = 0;";
-        let manifest = "[package]\nname = \"x\"\n[features]\ndefault = []\n# note\nextra = [\"dep:y\"]\n[dependencies]\nz = \"1\"\n";
-        let c = read(&[("src/client.rs", client), (MOCK_RUNTIME, mock)], manifest);
-        assert_eq!(c.client_methods, set(&["a", "b", "c"]));
-        assert_eq!(c.builder_methods, set(&["e"]));
-        assert_eq!(c.mock_methods, set(&["h"]));
-        assert_eq!(c.mock_items, set(&["K", "Mock"]));
-        assert_eq!(c.features, set(&["default", "extra", "f"]));
+    fn the_tables_are_the_runtime_read_now() {
+        let c = contract();
+        let now = super::super::read::read(crate::runtime::LIBRARY, crate::runtime::LIBRARY_MANIFEST);
+        assert_eq!(c.client_methods, now.client_methods);
+        assert_eq!(c.builder_methods, now.builder_methods);
+        assert_eq!(c.waiter_methods, now.waiter_methods);
+        assert_eq!(c.mock_methods, now.mock_methods);
+        assert_eq!(c.mock_items, now.mock_items);
+        assert_eq!(c.features, now.features);
+        assert_eq!(c.cli_flags, super::super::read::flag_names(crate::runtime::CLI_FLAGS));
+    }
+
+    #[test]
+    fn the_command_lines_flags_are_read_from_its_runtime() {
+        let flags = &contract().cli_flags;
+        for name in [
+            "output",
+            "outputFile",
+            "profile",
+            "base-url",
+            "dry-run",
+            "curl",
+            "debug",
+            "quiet",
+            "version",
+            "api-version",
+            "file",
+            "template",
+            "all",
+            "concurrency",
+            "wait",
+            "wait-timeout",
+            "min-delay",
+            "max-delay",
+            "help",
+        ] {
+            assert!(flags.contains(name), "{name} missing from {flags:?}");
+        }
+        // Nothing else: the help texts and value names are not flags.
+        assert!(!flags.contains("PATH") && !flags.contains("true|false"), "{flags:?}");
     }
 }

@@ -14,6 +14,9 @@ use crate::ir::{Api, Operation, ParamLocation, TypeDef, TypeKind, Waiter};
 
 pub mod cli;
 pub mod contract;
+// The readers `build.rs` runs; compiled here for the tests that compare its tables.
+#[cfg(test)]
+mod read;
 
 /// Keywords of Rust 2024 (strict and reserved).
 const KEYWORDS: &[&str] = &[
