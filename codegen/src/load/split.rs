@@ -33,7 +33,7 @@
 //! piece instead of over the whole: serde_yaml's guard against alias bombs (expansions over
 //! 100 times the events), where each repeated header line adds three events of headroom.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_yaml::{Mapping, Value};
 
@@ -66,10 +66,9 @@ pub fn value(text: &str, split: Split) -> Option<(Value, usize)> {
         Split::Always => Some(text.len() / 8),
     };
     if let Some(max) = max
-        && let Some(pieces) = plan(text, max)
-        && let Some(value) = parse_pieces(&pieces)
+        && let Some(parsed) = parse_planned(text, max)
     {
-        return Some((value, pieces.len()));
+        return Some(parsed);
     }
     serde_yaml::from_str(text).ok().map(|value| (value, 1))
 }
@@ -151,7 +150,17 @@ fn key_line(text: &str, line: &Line) -> Option<bool> {
 }
 
 /// The pieces to parse, in document order, or `None` when the text cannot be cut.
+#[cfg(test)]
 fn plan(text: &str, max: usize) -> Option<Vec<Piece<'_>>> {
+    let mut pieces = Vec::new();
+    let count = plan_with(text, max, &mut |piece| pieces.push(piece))?;
+    (count > 1).then_some(pieces)
+}
+
+/// Plans the pieces of `text`, giving each to `sink` in document order as soon as it is
+/// planned, and answers how many there were; `None` when the text cannot be cut (nothing
+/// is given to `sink` then).
+fn plan_with<'t>(text: &'t str, max: usize, sink: &mut dyn FnMut(Piece<'t>)) -> Option<usize> {
     if text.starts_with('\u{feff}') || text.contains('\r') {
         return None;
     }
@@ -163,13 +172,13 @@ fn plan(text: &str, max: usize) -> Option<Vec<Piece<'_>>> {
     if lines.iter().any(marker) {
         return None;
     }
-    let mut planner = Planner { text, lines, max, headers: Vec::new(), new_from: 0, pieces: Vec::new() };
+    let mut planner = Planner { text, lines, max, headers: Vec::new(), new_from: 0, count: 0, sink };
     planner.block(0, planner.lines.len(), 0);
-    (planner.pieces.len() > 1).then_some(planner.pieces)
+    Some(planner.count)
 }
 
 /// Cuts blocks into pieces of at most `max` bytes where their keys allow.
-struct Planner<'t> {
+struct Planner<'t, 's> {
     text: &'t str,
     lines: Vec<Line>,
     max: usize,
@@ -177,10 +186,12 @@ struct Planner<'t> {
     headers: Vec<usize>,
     /// The first header level that the next piece opens (the levels above it are open).
     new_from: usize,
-    pieces: Vec<Piece<'t>>,
+    /// The pieces planned so far.
+    count: usize,
+    sink: &'s mut dyn FnMut(Piece<'t>),
 }
 
-impl<'t> Planner<'t> {
+impl<'t> Planner<'t, '_> {
     fn start(&self, line: usize) -> usize {
         self.lines.get(line).map_or(self.text.len(), |l| l.start)
     }
@@ -196,7 +207,8 @@ impl<'t> Planner<'t> {
         }
         let prefix = self.headers.iter().map(|&h| &self.text[self.start(h)..self.start(h + 1)]).collect();
         let body = &self.text[self.start(from)..self.start(to)];
-        self.pieces.push(Piece { opens: self.new_from.min(self.headers.len()), prefix, body });
+        (self.sink)(Piece { opens: self.new_from.min(self.headers.len()), prefix, body });
+        self.count += 1;
         self.new_from = usize::MAX;
     }
 
@@ -246,35 +258,56 @@ impl<'t> Planner<'t> {
     }
 }
 
-/// The pieces parsed on two threads, each taking the next piece left (so that a core the
-/// machine's other work slows takes fewer), and spliced into one value in document order;
-/// `None` when a piece does not parse or a key comes twice.
-fn parse_pieces(pieces: &[Piece<'_>]) -> Option<Value> {
-    let next = AtomicUsize::new(0);
+/// The pieces of `text` parsed on two threads and spliced into one value in document
+/// order, and how many there were; `None` when the text cannot be cut, a piece does not
+/// parse or a key comes twice.
+///
+/// This thread plans while the other parses each piece as soon as it is planned (planning
+/// is a pass over every line, a few milliseconds of the Atlas API's load), then takes pieces
+/// too; each thread takes the next piece left, so that a core the machine's other work
+/// slows takes fewer.
+fn parse_planned(text: &str, max: usize) -> Option<(Value, usize)> {
+    let (planned, pieces) = std::sync::mpsc::channel::<(usize, Piece<'_>)>();
+    let pieces = std::sync::Mutex::new(pieces);
     let failed = AtomicBool::new(false);
     let work = || {
         let mut parsed = Vec::new();
         while !failed.load(Ordering::Relaxed) {
-            let at = next.fetch_add(1, Ordering::Relaxed);
-            let Some(piece) = pieces.get(at) else { break };
+            // Waits for the planner; ends when it is done and every piece is taken.
+            let Some((at, piece)) = pieces.lock().ok().and_then(|pieces| pieces.recv().ok()) else { break };
             let value = piece.parse();
             failed.fetch_or(value.is_none(), Ordering::Relaxed);
-            parsed.push((at, value));
+            parsed.push((at, piece.opens, value));
         }
         parsed
     };
+    let plan_then_work = || {
+        let mut at = 0;
+        let count = plan_with(text, max, &mut |piece| {
+            // The receiver lives until both threads are done.
+            let _ = planned.send((at, piece));
+            at += 1;
+        });
+        drop(planned);
+        if count.is_none() {
+            failed.store(true, Ordering::Relaxed);
+        }
+        (count, work())
+    };
     // Without a second thread this one takes every piece.
-    let (there, here) = crate::process::beside("atlas-codegen-load", work, work);
-    let mut parsed: Vec<(usize, Option<Value>)> = here.into_iter().chain(there.into_iter().flatten()).collect();
-    parsed.sort_unstable_by_key(|&(at, _)| at);
-    if parsed.len() != pieces.len() {
+    let (there, (count, here)) = crate::process::beside("atlas-codegen-load", work, plan_then_work);
+    // One piece is the whole text (no headers), so its value is the whole parse.
+    let count = count.filter(|&n| n > 0)?;
+    let mut parsed: Vec<(usize, usize, Option<Value>)> = here.into_iter().chain(there.into_iter().flatten()).collect();
+    parsed.sort_unstable_by_key(|&(at, _, _)| at);
+    if parsed.len() != count {
         return None;
     }
     let mut root = Mapping::new();
-    for ((_, value), piece) in parsed.into_iter().zip(pieces) {
-        splice(&mut root, value?, piece.opens)?;
+    for (_, opens, value) in parsed {
+        splice(&mut root, value?, opens)?;
     }
-    Some(Value::Mapping(root))
+    Some((Value::Mapping(root), count))
 }
 
 /// The document read from `value`, its `paths` on another thread meanwhile when `cut` (the
