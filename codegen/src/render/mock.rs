@@ -4,6 +4,9 @@
 
 use askama::Template;
 
+// Templates mark their rows (`{{ self::ROW }}`): see `super::rows`.
+use super::rows::ROW;
+
 use super::features::Features;
 use super::operations::example_setters;
 use super::tag::{TagFile, operation_pieces, tag_module};

@@ -20,6 +20,7 @@ mod operations;
 mod patterns;
 mod pool;
 mod print;
+pub(crate) mod rows;
 pub(crate) mod runtime;
 mod tag;
 #[cfg(test)]

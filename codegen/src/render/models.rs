@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
+// Templates mark their rows (`{{ self::ROW }}`): see `super::rows`.
+use super::rows::ROW;
+
 use super::features::{self, Features};
 use super::{Piece, docs, ident, lit, print_file, print_text, reexport, render_template, rust_type};
 use crate::error::Error;
@@ -278,15 +281,15 @@ fn render_struct(api: &Api, t: &TypeDef, s: &crate::ir::Struct, note: &str) -> R
     let default = required.is_empty();
     let setters = if setters.is_empty() { String::new() } else { format!("; {}", setters.join(", ")) };
     let new = if default {
-        format!("crate::codec::new!({name} default{setters});")
+        format!("{ROW}crate::codec::new!({name} default{setters});")
     } else {
         let extra = if additional.is_some() { " + additional" } else { "" };
-        format!("crate::codec::new!({name}({}) {}{extra}{setters});", required.join(", "), optional.join(", "))
+        format!("{ROW}crate::codec::new!({name}({}) {}{extra}{setters});", required.join(", "), optional.join(", "))
     };
     let tmpl = StructTemplate {
         doc: type_doc(api, t, &[note]),
         rename_all: if camel > plain && derive { "#[serde(rename_all = \"camelCase\")]".to_owned() } else { String::new() },
-        object: if derive { String::new() } else { format!("crate::codec::object!({name}; {});", wire.join(", ")) },
+        object: if derive { String::new() } else { format!("{ROW}crate::codec::object!({name}; {});", wire.join(", ")) },
         deprecated: deprecated(t.deprecated, "deprecated in the API spec"),
         name,
         default,

@@ -4,6 +4,9 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
+// Templates mark their rows (`{{ self::ROW }}`): see `super::rows`.
+use super::rows::ROW;
+
 use super::features::Features;
 use super::tag::{TagFile, operation_pieces, tag_module};
 use super::types::{answer_type, body_type};

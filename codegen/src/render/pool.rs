@@ -46,8 +46,9 @@ pub(super) fn run_jobs<J: Sync>(
         let mut times = RenderTimes::default();
         while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
             let (result, t) = timing::measure(|| run(&jobs[i]));
-            // The file is printed: its doc blocks are no longer needed.
+            // The file is printed: its doc blocks and rows are no longer needed.
             super::docs::forget();
+            super::rows::forget();
             times.add(&t);
             done.push((i, result));
         }

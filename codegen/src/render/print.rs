@@ -107,9 +107,14 @@ pub(crate) fn print_file(inner: &str, pieces: &[Piece], template: &'static str, 
     restore(out, template, item)
 }
 
-/// The printed text with its doc comments in place ([`super::docs::restore`]).
+/// The printed text with its rows and doc comments in place ([`super::rows::restore`],
+/// [`super::docs::restore`]).
 fn restore(printed: String, template: &'static str, item: &str) -> Result<String, Error> {
-    timing::print(|| super::docs::restore(printed)).map_err(|message| Error::Render { template, item: item.to_owned(), message })
+    timing::print(|| super::rows::restore(printed).and_then(super::docs::restore)).map_err(|message| Error::Render {
+        template,
+        item: item.to_owned(),
+        message,
+    })
 }
 
 /// A file of only `items`, to print them.
@@ -127,8 +132,11 @@ fn mergeable(block: &syn::ItemImpl) -> bool {
 }
 
 /// Parses one item's rendered text, naming the template and item when it is not valid Rust.
+/// Its rows are cut out first ([`super::rows::stand_in`]), and their faults named the same way.
 fn check_item(text: &str, template: &'static str, item: &str) -> Result<syn::File, Error> {
-    parse_file(text).map_err(|e| render_error(&e, text, template, item))
+    let text =
+        timing::parse(|| super::rows::stand_in(text)).map_err(|message| Error::Render { template, item: item.to_owned(), message })?;
+    parse_file(&text).map_err(|e| render_error(&e, &text, template, item))
 }
 
 /// The error of invalid rendered text, pointing at the fault.

@@ -4,6 +4,9 @@
 
 use askama::Template;
 
+// Templates mark their rows (`{{ self::ROW }}`): see `super::rows`.
+use super::rows::ROW;
+
 use super::operations::{deprecation, setter_arg};
 use super::types::answer_type;
 use super::{Piece, docs, ident, lit, render_template};
