@@ -785,6 +785,30 @@ macro_rules! view {
 #[allow(unused_imports)]
 pub(crate) use view;
 
+/// The rule method of one operation, from a row of data, written once here instead of a
+/// method per operation (the generator parses every item it prints), inside the tag's
+/// `impl Mock`: `rule!("doc" take_snapshots(TakeSnapshotsRequest, models::Snapshot)
+/// "takeSnapshots" 200 json)` is `Mock::take_snapshots`, a [`Rule`] of the view and output
+/// for the operationId, success status and encoder ([`json`], [`no_body`] or [`raw_body`]).
+/// The method's name for messages is its identifier, or the literal after the encoder when
+/// the identifier is raw (`r#type`). The literals before the name are its docs; the calling
+/// module brings `Rule` and the encoder into scope (the docs link `Rule`).
+// A spec without operations leaves it unused.
+#[allow(unused_macros)]
+macro_rules! rule {
+    (@name $method:ident $name:literal) => { $name };
+    (@name $method:ident) => { stringify!($method) };
+    ($($doc:literal)* $method:ident($view:ty, $output:ty) $id:literal $success:literal $encode:ident $($name:literal)?) => {
+        $(#[doc = $doc])*
+        #[track_caller]
+        pub fn $method(&self) -> Rule<$view, $output> {
+            self.rule($id, $crate::mock::runtime::rule!(@name $method $($name)?), $success, $encode)
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use rule;
+
 #[cfg(test)]
 mod tests {
     use super::*;

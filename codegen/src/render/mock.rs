@@ -34,13 +34,17 @@ struct ViewTemplate {
     fields: Vec<FieldView>,
 }
 
+/// One operation's rule method: a row of `mock::runtime::rule!`.
 struct RuleView {
+    /// Its doc, as literals.
     doc: String,
     method: String,
     view: String,
     output: String,
     operation_id: String,
-    method_name: String,
+    /// The method's name for messages, when its identifier does not spell it (a raw one);
+    /// the runtime's `rule!` stringifies the identifier otherwise.
+    method_name: Option<String>,
     success: u16,
     encode: &'static str,
 }
@@ -211,14 +215,15 @@ fn rule_view(api: &Api, op: &Operation) -> RuleView {
         if op.is_versioned() { " in the newest API version" } else { "" }
     )];
     lines.extend(rename_note(api, op, &op.mock_rule_ident));
-    let doc = docs::attrs(&lines);
+    let method_ident = ident(&method);
+    let name = crate::names::plain(&method);
     RuleView {
-        doc,
-        method: ident(&method),
+        doc: docs::literals(&lines),
+        method_name: (method_ident != name).then(|| lit(name)),
+        method: method_ident,
         view: ident(&view),
         output,
         operation_id: lit(&op.operation_id),
-        method_name: lit(crate::names::plain(&method)),
         success: op.success_status,
         encode,
     }
@@ -356,10 +361,10 @@ mod tests {
         let api = testing::api(&testing::spec(paths, ""));
         let rule = |id: &str| rule_view(&api, api.operations.iter().find(|o| o.operation_id == id).expect("the operation"));
         let verify = rule("verify");
-        assert_eq!(verify.method_name, "\"verify_rule\"");
-        let doc = super::super::docs::text(&verify.doc);
+        assert_eq!((verify.method.as_str(), verify.method_name), ("verify_rule", None));
+        let doc = &verify.doc;
         assert!(doc.contains("is named `verify_rule` because `verify` is a method of the runtime's `Mock`."), "{doc}");
-        let doc = super::super::docs::text(&rule("getG").doc);
+        let doc = &rule("getG").doc;
         assert!(!doc.is_empty() && !doc.contains("is named"), "{doc}");
     }
 }

@@ -7,432 +7,239 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::{json, no_body};
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job) (`cancelBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CancelBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CancelBackupRestoreJob::send`](crate::operations::CancelBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn cancel_backup_restore_job(&self) -> Rule<CancelBackupRestoreJobRequest, ()> {
-        self.rule("cancelBackupRestoreJob", "cancel_backup_restore_job", 204, no_body)
-    }
-    /// A rule for [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`): [`matching`](Rule::matching) sees a [`CreateBackupExportRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupExport::send`](crate::operations::CreateBackupExport::send) answers.
-    #[track_caller]
-    pub fn create_backup_export(
-        &self,
-    ) -> Rule<CreateBackupExportRequest, models::DiskBackupExportJob> {
-        self.rule("createBackupExport", "create_backup_export", 200, json)
-    }
-    /// A rule for [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`CreateBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupPrivateEndpoint::send`](crate::operations::CreateBackupPrivateEndpoint::send) answers.
-    #[track_caller]
-    pub fn create_backup_private_endpoint(
-        &self,
-    ) -> Rule<
-        CreateBackupPrivateEndpointRequest,
-        models::ObjectStoragePrivateEndpointResponse,
-    > {
-        self.rule(
-            "createBackupPrivateEndpoint",
-            "create_backup_private_endpoint",
-            201,
-            json,
-        )
-    }
-    /// A rule for [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CreateBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupRestoreJob::send`](crate::operations::CreateBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_backup_restore_job(
-        &self,
-    ) -> Rule<CreateBackupRestoreJobRequest, models::DiskBackupSnapshotRestoreJob> {
-        self.rule("createBackupRestoreJob", "create_backup_restore_job", 200, json)
-    }
-    /// A rule for [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`CreateCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateCollectionRestoreJob::send`](crate::operations::CreateCollectionRestoreJob::send) answers in the newest API version.
-    #[track_caller]
-    pub fn create_collection_restore_job(
-        &self,
-    ) -> Rule<
-        CreateCollectionRestoreJobRequest,
-        models::ApiAtlasCollectionRestoreJobResponse,
-    > {
-        self.rule(
-            "createCollectionRestoreJob",
-            "create_collection_restore_job",
-            201,
-            json,
-        )
-    }
-    /// A rule for [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`): [`matching`](Rule::matching) sees a [`CreateExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`CreateExportBucket::send`](crate::operations::CreateExportBucket::send) answers in the newest API version.
-    #[track_caller]
-    pub fn create_export_bucket(
-        &self,
-    ) -> Rule<
-        CreateExportBucketRequest,
-        models::DiskBackupSnapshotExportBucketResponse,
-    > {
-        self.rule("createExportBucket", "create_export_bucket", 200, json)
-    }
-    /// A rule for [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`): [`matching`](Rule::matching) sees a [`CreateServerlessRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateServerlessRestoreJob::send`](crate::operations::CreateServerlessRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_serverless_restore_job(
-        &self,
-    ) -> Rule<CreateServerlessRestoreJobRequest, models::ServerlessBackupRestoreJob> {
-        self.rule(
-            "createServerlessRestoreJob",
-            "create_serverless_restore_job",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`DeleteBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`DeleteBackupPrivateEndpoint::send`](crate::operations::DeleteBackupPrivateEndpoint::send) answers.
-    #[track_caller]
-    pub fn delete_backup_private_endpoint(
-        &self,
-    ) -> Rule<DeleteBackupPrivateEndpointRequest, ()> {
-        self.rule(
-            "deleteBackupPrivateEndpoint",
-            "delete_backup_private_endpoint",
-            204,
-            no_body,
-        )
-    }
-    /// A rule for [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`): [`matching`](Rule::matching) sees a [`DeleteBackupShardedClusterRequest`], [`then_output`](Rule::then_output) takes what [`DeleteBackupShardedCluster::send`](crate::operations::DeleteBackupShardedCluster::send) answers.
-    #[track_caller]
-    pub fn delete_backup_sharded_cluster(
-        &self,
-    ) -> Rule<DeleteBackupShardedClusterRequest, ()> {
-        self.rule(
-            "deleteBackupShardedCluster",
-            "delete_backup_sharded_cluster",
-            204,
-            no_body,
-        )
-    }
-    /// A rule for [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSchedule::send`](crate::operations::DeleteClusterBackupSchedule::send) answers in the newest API version.
-    #[track_caller]
-    pub fn delete_cluster_backup_schedule(
-        &self,
-    ) -> Rule<
-        DeleteClusterBackupScheduleRequest,
-        models::DiskBackupSnapshotSchedule20240805,
-    > {
-        self.rule(
-            "deleteClusterBackupSchedule",
-            "delete_cluster_backup_schedule",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSnapshot::send`](crate::operations::DeleteClusterBackupSnapshot::send) answers.
-    #[track_caller]
-    pub fn delete_cluster_backup_snapshot(
-        &self,
-    ) -> Rule<DeleteClusterBackupSnapshotRequest, ()> {
-        self.rule(
-            "deleteClusterBackupSnapshot",
-            "delete_cluster_backup_snapshot",
-            204,
-            no_body,
-        )
-    }
-    /// A rule for [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`): [`matching`](Rule::matching) sees a [`DeleteExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`DeleteExportBucket::send`](crate::operations::DeleteExportBucket::send) answers.
-    #[track_caller]
-    pub fn delete_export_bucket(&self) -> Rule<DeleteExportBucketRequest, ()> {
-        self.rule("deleteExportBucket", "delete_export_bucket", 204, no_body)
-    }
-    /// A rule for [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`): [`matching`](Rule::matching) sees a [`DisableCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`DisableCompliancePolicy::send`](crate::operations::DisableCompliancePolicy::send) answers.
-    #[track_caller]
-    pub fn disable_compliance_policy(&self) -> Rule<DisableCompliancePolicyRequest, ()> {
-        self.rule("disableCompliancePolicy", "disable_compliance_policy", 204, no_body)
-    }
-    /// A rule for [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`): [`matching`](Rule::matching) sees a [`GetBackupExportRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupExport::send`](crate::operations::GetBackupExport::send) answers.
-    #[track_caller]
-    pub fn get_backup_export(
-        &self,
-    ) -> Rule<GetBackupExportRequest, models::DiskBackupExportJob> {
-        self.rule("getBackupExport", "get_backup_export", 200, json)
-    }
-    /// A rule for [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`GetBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupPrivateEndpoint::send`](crate::operations::GetBackupPrivateEndpoint::send) answers.
-    #[track_caller]
-    pub fn get_backup_private_endpoint(
-        &self,
-    ) -> Rule<
-        GetBackupPrivateEndpointRequest,
-        models::ObjectStoragePrivateEndpointResponse,
-    > {
-        self.rule("getBackupPrivateEndpoint", "get_backup_private_endpoint", 200, json)
-    }
-    /// A rule for [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`): [`matching`](Rule::matching) sees a [`GetBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupRestoreJob::send`](crate::operations::GetBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_backup_restore_job(
-        &self,
-    ) -> Rule<GetBackupRestoreJobRequest, models::DiskBackupSnapshotRestoreJob> {
-        self.rule("getBackupRestoreJob", "get_backup_restore_job", 200, json)
-    }
-    /// A rule for [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`): [`matching`](Rule::matching) sees a [`GetBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSchedule::send`](crate::operations::GetBackupSchedule::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_backup_schedule(
-        &self,
-    ) -> Rule<GetBackupScheduleRequest, models::DiskBackupSnapshotSchedule20240805> {
-        self.rule("getBackupSchedule", "get_backup_schedule", 200, json)
-    }
-    /// A rule for [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`): [`matching`](Rule::matching) sees a [`GetBackupShardedClusterRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupShardedCluster::send`](crate::operations::GetBackupShardedCluster::send) answers.
-    #[track_caller]
-    pub fn get_backup_sharded_cluster(
-        &self,
-    ) -> Rule<GetBackupShardedClusterRequest, models::DiskBackupShardedClusterSnapshot> {
-        self.rule("getBackupShardedCluster", "get_backup_sharded_cluster", 200, json)
-    }
-    /// A rule for [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`): [`matching`](Rule::matching) sees a [`GetBackupSnapshotDatabaseRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSnapshotDatabase::send`](crate::operations::GetBackupSnapshotDatabase::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_backup_snapshot_database(
-        &self,
-    ) -> Rule<GetBackupSnapshotDatabaseRequest, models::DiskBackupDatabaseResponse> {
-        self.rule("getBackupSnapshotDatabase", "get_backup_snapshot_database", 200, json)
-    }
-    /// A rule for [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`GetCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetCollectionRestoreJob::send`](crate::operations::GetCollectionRestoreJob::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_collection_restore_job(
-        &self,
-    ) -> Rule<
-        GetCollectionRestoreJobRequest,
-        models::ApiAtlasCollectionRestoreJobResponse,
-    > {
-        self.rule("getCollectionRestoreJob", "get_collection_restore_job", 200, json)
-    }
-    /// A rule for [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`): [`matching`](Rule::matching) sees a [`GetCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`GetCompliancePolicy::send`](crate::operations::GetCompliancePolicy::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_compliance_policy(
-        &self,
-    ) -> Rule<GetCompliancePolicyRequest, models::DataProtectionSettings20231001> {
-        self.rule("getCompliancePolicy", "get_compliance_policy", 200, json)
-    }
-    /// A rule for [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`): [`matching`](Rule::matching) sees a [`GetExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`GetExportBucket::send`](crate::operations::GetExportBucket::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_export_bucket(
-        &self,
-    ) -> Rule<GetExportBucketRequest, models::DiskBackupSnapshotExportBucketResponse> {
-        self.rule("getExportBucket", "get_export_bucket", 200, json)
-    }
-    /// A rule for [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupClusterBackupSnapshot::send`](crate::operations::GetGroupClusterBackupSnapshot::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_group_cluster_backup_snapshot(
-        &self,
-    ) -> Rule<GetGroupClusterBackupSnapshotRequest, models::DiskBackupReplicaSet> {
-        self.rule(
-            "getGroupClusterBackupSnapshot",
-            "get_group_cluster_backup_snapshot",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupServerlessBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupServerlessBackupSnapshot::send`](crate::operations::GetGroupServerlessBackupSnapshot::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_group_serverless_backup_snapshot(
-        &self,
-    ) -> Rule<
-        GetGroupServerlessBackupSnapshotRequest,
-        models::ServerlessBackupSnapshot,
-    > {
-        self.rule(
-            "getGroupServerlessBackupSnapshot",
-            "get_group_serverless_backup_snapshot",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`): [`matching`](Rule::matching) sees a [`GetRestoreJobCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetRestoreJobCollection::send`](crate::operations::GetRestoreJobCollection::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_restore_job_collection(
-        &self,
-    ) -> Rule<
-        GetRestoreJobCollectionRequest,
-        models::ApiAtlasCollectionRestoreCollectionStateResponse,
-    > {
-        self.rule("getRestoreJobCollection", "get_restore_job_collection", 200, json)
-    }
-    /// A rule for [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`): [`matching`](Rule::matching) sees a [`GetServerlessRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetServerlessRestoreJob::send`](crate::operations::GetServerlessRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_serverless_restore_job(
-        &self,
-    ) -> Rule<GetServerlessRestoreJobRequest, models::ServerlessBackupRestoreJob> {
-        self.rule("getServerlessRestoreJob", "get_serverless_restore_job", 200, json)
-    }
-    /// A rule for [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`): [`matching`](Rule::matching) sees a [`GetSnapshotDatabaseCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetSnapshotDatabaseCollection::send`](crate::operations::GetSnapshotDatabaseCollection::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_snapshot_database_collection(
-        &self,
-    ) -> Rule<
-        GetSnapshotDatabaseCollectionRequest,
-        models::DiskBackupCollectionResponse,
-    > {
-        self.rule(
-            "getSnapshotDatabaseCollection",
-            "get_snapshot_database_collection",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`): [`matching`](Rule::matching) sees a [`ListBackupExportsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupExports::send`](crate::operations::ListBackupExports::send) answers.
-    #[track_caller]
-    pub fn list_backup_exports(
-        &self,
-    ) -> Rule<ListBackupExportsRequest, models::PaginatedApiAtlasDiskBackupExportJob> {
-        self.rule("listBackupExports", "list_backup_exports", 200, json)
-    }
-    /// A rule for [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`): [`matching`](Rule::matching) sees a [`ListBackupPrivateEndpointsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupPrivateEndpoints::send`](crate::operations::ListBackupPrivateEndpoints::send) answers.
-    #[track_caller]
-    pub fn list_backup_private_endpoints(
-        &self,
-    ) -> Rule<
-        ListBackupPrivateEndpointsRequest,
-        models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
-    > {
-        self.rule(
-            "listBackupPrivateEndpoints",
-            "list_backup_private_endpoints",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`): [`matching`](Rule::matching) sees a [`ListBackupRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupRestoreJobs::send`](crate::operations::ListBackupRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_backup_restore_jobs(
-        &self,
-    ) -> Rule<ListBackupRestoreJobsRequest, models::PaginatedCloudBackupRestoreJob> {
-        self.rule("listBackupRestoreJobs", "list_backup_restore_jobs", 200, json)
-    }
-    /// A rule for [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`): [`matching`](Rule::matching) sees a [`ListBackupShardedClustersRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupShardedClusters::send`](crate::operations::ListBackupShardedClusters::send) answers.
-    #[track_caller]
-    pub fn list_backup_sharded_clusters(
-        &self,
-    ) -> Rule<
-        ListBackupShardedClustersRequest,
-        models::PaginatedCloudBackupShardedClusterSnapshot,
-    > {
-        self.rule("listBackupShardedClusters", "list_backup_sharded_clusters", 200, json)
-    }
-    /// A rule for [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotDatabasesRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshotDatabases::send`](crate::operations::ListBackupSnapshotDatabases::send) answers in the newest API version.
-    #[track_caller]
-    pub fn list_backup_snapshot_databases(
-        &self,
-    ) -> Rule<
-        ListBackupSnapshotDatabasesRequest,
-        models::PaginatedApiAtlasDiskBackupDatabase,
-    > {
-        self.rule(
-            "listBackupSnapshotDatabases",
-            "list_backup_snapshot_databases",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshots::send`](crate::operations::ListBackupSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_backup_snapshots(
-        &self,
-    ) -> Rule<ListBackupSnapshotsRequest, models::PaginatedCloudBackupReplicaSet> {
-        self.rule("listBackupSnapshots", "list_backup_snapshots", 200, json)
-    }
-    /// A rule for [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`): [`matching`](Rule::matching) sees a [`ListCollectionRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListCollectionRestoreJobs::send`](crate::operations::ListCollectionRestoreJobs::send) answers in the newest API version.
-    #[track_caller]
-    pub fn list_collection_restore_jobs(
-        &self,
-    ) -> Rule<
-        ListCollectionRestoreJobsRequest,
-        models::PaginatedApiAtlasCollectionRestoreJob,
-    > {
-        self.rule("listCollectionRestoreJobs", "list_collection_restore_jobs", 200, json)
-    }
-    /// A rule for [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`): [`matching`](Rule::matching) sees a [`ListExportBucketsRequest`], [`then_output`](Rule::then_output) takes what [`ListExportBuckets::send`](crate::operations::ListExportBuckets::send) answers in the newest API version.
-    #[track_caller]
-    pub fn list_export_buckets(
-        &self,
-    ) -> Rule<ListExportBucketsRequest, models::PaginatedBackupSnapshotExportBuckets> {
-        self.rule("listExportBuckets", "list_export_buckets", 200, json)
-    }
-    /// A rule for [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`): [`matching`](Rule::matching) sees a [`ListRestoreJobCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListRestoreJobCollections::send`](crate::operations::ListRestoreJobCollections::send) answers in the newest API version.
-    #[track_caller]
-    pub fn list_restore_job_collections(
-        &self,
-    ) -> Rule<
-        ListRestoreJobCollectionsRequest,
-        models::PaginatedApiAtlasCollectionRestoreCollectionState,
-    > {
-        self.rule("listRestoreJobCollections", "list_restore_job_collections", 200, json)
-    }
-    /// A rule for [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListServerlessBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListServerlessBackupSnapshots::send`](crate::operations::ListServerlessBackupSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_serverless_backup_snapshots(
-        &self,
-    ) -> Rule<
-        ListServerlessBackupSnapshotsRequest,
-        models::PaginatedApiAtlasServerlessBackupSnapshot,
-    > {
-        self.rule(
-            "listServerlessBackupSnapshots",
-            "list_serverless_backup_snapshots",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`): [`matching`](Rule::matching) sees a [`ListServerlessRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListServerlessRestoreJobs::send`](crate::operations::ListServerlessRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_serverless_restore_jobs(
-        &self,
-    ) -> Rule<
-        ListServerlessRestoreJobsRequest,
-        models::PaginatedApiAtlasServerlessBackupRestoreJob,
-    > {
-        self.rule("listServerlessRestoreJobs", "list_serverless_restore_jobs", 200, json)
-    }
-    /// A rule for [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`): [`matching`](Rule::matching) sees a [`ListSnapshotDatabaseCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListSnapshotDatabaseCollections::send`](crate::operations::ListSnapshotDatabaseCollections::send) answers in the newest API version.
-    #[track_caller]
-    pub fn list_snapshot_database_collections(
-        &self,
-    ) -> Rule<
-        ListSnapshotDatabaseCollectionsRequest,
-        models::PaginatedApiAtlasDiskBackupCollection,
-    > {
-        self.rule(
-            "listSnapshotDatabaseCollections",
-            "list_snapshot_database_collections",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`): [`matching`](Rule::matching) sees a [`TakeSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`TakeSnapshots::send`](crate::operations::TakeSnapshots::send) answers in the newest API version.
-    #[track_caller]
-    pub fn take_snapshots(
-        &self,
-    ) -> Rule<TakeSnapshotsRequest, models::DiskBackupSnapshot> {
-        self.rule("takeSnapshots", "take_snapshots", 200, json)
-    }
-    /// A rule for [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`): [`matching`](Rule::matching) sees a [`UpdateBackupExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupExportBucket::send`](crate::operations::UpdateBackupExportBucket::send) answers.
-    #[track_caller]
-    pub fn update_backup_export_bucket(
-        &self,
-    ) -> Rule<
-        UpdateBackupExportBucketRequest,
-        models::DiskBackupSnapshotAwsExportBucketResponse,
-    > {
-        self.rule("updateBackupExportBucket", "update_backup_export_bucket", 200, json)
-    }
-    /// A rule for [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`): [`matching`](Rule::matching) sees a [`UpdateBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSchedule::send`](crate::operations::UpdateBackupSchedule::send) answers in the newest API version.
-    #[track_caller]
-    pub fn update_backup_schedule(
-        &self,
-    ) -> Rule<UpdateBackupScheduleRequest, models::DiskBackupSnapshotSchedule20240805> {
-        self.rule("updateBackupSchedule", "update_backup_schedule", 200, json)
-    }
-    /// A rule for [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`): [`matching`](Rule::matching) sees a [`UpdateBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSnapshot::send`](crate::operations::UpdateBackupSnapshot::send) answers.
-    #[track_caller]
-    pub fn update_backup_snapshot(
-        &self,
-    ) -> Rule<UpdateBackupSnapshotRequest, models::DiskBackupReplicaSet> {
-        self.rule("updateBackupSnapshot", "update_backup_snapshot", 200, json)
-    }
-    /// A rule for [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`): [`matching`](Rule::matching) sees a [`UpdateCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`UpdateCompliancePolicy::send`](crate::operations::UpdateCompliancePolicy::send) answers in the newest API version.
-    #[track_caller]
-    pub fn update_compliance_policy(
-        &self,
-    ) -> Rule<UpdateCompliancePolicyRequest, models::DataProtectionSettings20231001> {
-        self.rule("updateCompliancePolicy", "update_compliance_policy", 200, json)
-    }
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job) (`cancelBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CancelBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CancelBackupRestoreJob::send`](crate::operations::CancelBackupRestoreJob::send) answers."
+        cancel_backup_restore_job(CancelBackupRestoreJobRequest, ())
+        "cancelBackupRestoreJob" 204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`): [`matching`](Rule::matching) sees a [`CreateBackupExportRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupExport::send`](crate::operations::CreateBackupExport::send) answers."
+        create_backup_export(CreateBackupExportRequest, models::DiskBackupExportJob)
+        "createBackupExport" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`CreateBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupPrivateEndpoint::send`](crate::operations::CreateBackupPrivateEndpoint::send) answers."
+        create_backup_private_endpoint(CreateBackupPrivateEndpointRequest,
+        models::ObjectStoragePrivateEndpointResponse) "createBackupPrivateEndpoint" 201
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CreateBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupRestoreJob::send`](crate::operations::CreateBackupRestoreJob::send) answers."
+        create_backup_restore_job(CreateBackupRestoreJobRequest,
+        models::DiskBackupSnapshotRestoreJob) "createBackupRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`CreateCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateCollectionRestoreJob::send`](crate::operations::CreateCollectionRestoreJob::send) answers in the newest API version."
+        create_collection_restore_job(CreateCollectionRestoreJobRequest,
+        models::ApiAtlasCollectionRestoreJobResponse) "createCollectionRestoreJob" 201
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`): [`matching`](Rule::matching) sees a [`CreateExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`CreateExportBucket::send`](crate::operations::CreateExportBucket::send) answers in the newest API version."
+        create_export_bucket(CreateExportBucketRequest,
+        models::DiskBackupSnapshotExportBucketResponse) "createExportBucket" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`): [`matching`](Rule::matching) sees a [`CreateServerlessRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateServerlessRestoreJob::send`](crate::operations::CreateServerlessRestoreJob::send) answers."
+        create_serverless_restore_job(CreateServerlessRestoreJobRequest,
+        models::ServerlessBackupRestoreJob) "createServerlessRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`DeleteBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`DeleteBackupPrivateEndpoint::send`](crate::operations::DeleteBackupPrivateEndpoint::send) answers."
+        delete_backup_private_endpoint(DeleteBackupPrivateEndpointRequest, ())
+        "deleteBackupPrivateEndpoint" 204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`): [`matching`](Rule::matching) sees a [`DeleteBackupShardedClusterRequest`], [`then_output`](Rule::then_output) takes what [`DeleteBackupShardedCluster::send`](crate::operations::DeleteBackupShardedCluster::send) answers."
+        delete_backup_sharded_cluster(DeleteBackupShardedClusterRequest, ())
+        "deleteBackupShardedCluster" 204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSchedule::send`](crate::operations::DeleteClusterBackupSchedule::send) answers in the newest API version."
+        delete_cluster_backup_schedule(DeleteClusterBackupScheduleRequest,
+        models::DiskBackupSnapshotSchedule20240805) "deleteClusterBackupSchedule" 200
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSnapshot::send`](crate::operations::DeleteClusterBackupSnapshot::send) answers."
+        delete_cluster_backup_snapshot(DeleteClusterBackupSnapshotRequest, ())
+        "deleteClusterBackupSnapshot" 204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`): [`matching`](Rule::matching) sees a [`DeleteExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`DeleteExportBucket::send`](crate::operations::DeleteExportBucket::send) answers."
+        delete_export_bucket(DeleteExportBucketRequest, ()) "deleteExportBucket" 204
+        no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`): [`matching`](Rule::matching) sees a [`DisableCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`DisableCompliancePolicy::send`](crate::operations::DisableCompliancePolicy::send) answers."
+        disable_compliance_policy(DisableCompliancePolicyRequest, ())
+        "disableCompliancePolicy" 204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`): [`matching`](Rule::matching) sees a [`GetBackupExportRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupExport::send`](crate::operations::GetBackupExport::send) answers."
+        get_backup_export(GetBackupExportRequest, models::DiskBackupExportJob)
+        "getBackupExport" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`GetBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupPrivateEndpoint::send`](crate::operations::GetBackupPrivateEndpoint::send) answers."
+        get_backup_private_endpoint(GetBackupPrivateEndpointRequest,
+        models::ObjectStoragePrivateEndpointResponse) "getBackupPrivateEndpoint" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`): [`matching`](Rule::matching) sees a [`GetBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupRestoreJob::send`](crate::operations::GetBackupRestoreJob::send) answers."
+        get_backup_restore_job(GetBackupRestoreJobRequest,
+        models::DiskBackupSnapshotRestoreJob) "getBackupRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`): [`matching`](Rule::matching) sees a [`GetBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSchedule::send`](crate::operations::GetBackupSchedule::send) answers in the newest API version."
+        get_backup_schedule(GetBackupScheduleRequest,
+        models::DiskBackupSnapshotSchedule20240805) "getBackupSchedule" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`): [`matching`](Rule::matching) sees a [`GetBackupShardedClusterRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupShardedCluster::send`](crate::operations::GetBackupShardedCluster::send) answers."
+        get_backup_sharded_cluster(GetBackupShardedClusterRequest,
+        models::DiskBackupShardedClusterSnapshot) "getBackupShardedCluster" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`): [`matching`](Rule::matching) sees a [`GetBackupSnapshotDatabaseRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSnapshotDatabase::send`](crate::operations::GetBackupSnapshotDatabase::send) answers in the newest API version."
+        get_backup_snapshot_database(GetBackupSnapshotDatabaseRequest,
+        models::DiskBackupDatabaseResponse) "getBackupSnapshotDatabase" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`GetCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetCollectionRestoreJob::send`](crate::operations::GetCollectionRestoreJob::send) answers in the newest API version."
+        get_collection_restore_job(GetCollectionRestoreJobRequest,
+        models::ApiAtlasCollectionRestoreJobResponse) "getCollectionRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`): [`matching`](Rule::matching) sees a [`GetCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`GetCompliancePolicy::send`](crate::operations::GetCompliancePolicy::send) answers in the newest API version."
+        get_compliance_policy(GetCompliancePolicyRequest,
+        models::DataProtectionSettings20231001) "getCompliancePolicy" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`): [`matching`](Rule::matching) sees a [`GetExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`GetExportBucket::send`](crate::operations::GetExportBucket::send) answers in the newest API version."
+        get_export_bucket(GetExportBucketRequest,
+        models::DiskBackupSnapshotExportBucketResponse) "getExportBucket" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupClusterBackupSnapshot::send`](crate::operations::GetGroupClusterBackupSnapshot::send) answers in the newest API version."
+        get_group_cluster_backup_snapshot(GetGroupClusterBackupSnapshotRequest,
+        models::DiskBackupReplicaSet) "getGroupClusterBackupSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupServerlessBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupServerlessBackupSnapshot::send`](crate::operations::GetGroupServerlessBackupSnapshot::send) answers in the newest API version."
+        get_group_serverless_backup_snapshot(GetGroupServerlessBackupSnapshotRequest,
+        models::ServerlessBackupSnapshot) "getGroupServerlessBackupSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`): [`matching`](Rule::matching) sees a [`GetRestoreJobCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetRestoreJobCollection::send`](crate::operations::GetRestoreJobCollection::send) answers in the newest API version."
+        get_restore_job_collection(GetRestoreJobCollectionRequest,
+        models::ApiAtlasCollectionRestoreCollectionStateResponse)
+        "getRestoreJobCollection" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`): [`matching`](Rule::matching) sees a [`GetServerlessRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetServerlessRestoreJob::send`](crate::operations::GetServerlessRestoreJob::send) answers."
+        get_serverless_restore_job(GetServerlessRestoreJobRequest,
+        models::ServerlessBackupRestoreJob) "getServerlessRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`): [`matching`](Rule::matching) sees a [`GetSnapshotDatabaseCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetSnapshotDatabaseCollection::send`](crate::operations::GetSnapshotDatabaseCollection::send) answers in the newest API version."
+        get_snapshot_database_collection(GetSnapshotDatabaseCollectionRequest,
+        models::DiskBackupCollectionResponse) "getSnapshotDatabaseCollection" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`): [`matching`](Rule::matching) sees a [`ListBackupExportsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupExports::send`](crate::operations::ListBackupExports::send) answers."
+        list_backup_exports(ListBackupExportsRequest,
+        models::PaginatedApiAtlasDiskBackupExportJob) "listBackupExports" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`): [`matching`](Rule::matching) sees a [`ListBackupPrivateEndpointsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupPrivateEndpoints::send`](crate::operations::ListBackupPrivateEndpoints::send) answers."
+        list_backup_private_endpoints(ListBackupPrivateEndpointsRequest,
+        models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse)
+        "listBackupPrivateEndpoints" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`): [`matching`](Rule::matching) sees a [`ListBackupRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupRestoreJobs::send`](crate::operations::ListBackupRestoreJobs::send) answers."
+        list_backup_restore_jobs(ListBackupRestoreJobsRequest,
+        models::PaginatedCloudBackupRestoreJob) "listBackupRestoreJobs" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`): [`matching`](Rule::matching) sees a [`ListBackupShardedClustersRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupShardedClusters::send`](crate::operations::ListBackupShardedClusters::send) answers."
+        list_backup_sharded_clusters(ListBackupShardedClustersRequest,
+        models::PaginatedCloudBackupShardedClusterSnapshot) "listBackupShardedClusters"
+        200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotDatabasesRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshotDatabases::send`](crate::operations::ListBackupSnapshotDatabases::send) answers in the newest API version."
+        list_backup_snapshot_databases(ListBackupSnapshotDatabasesRequest,
+        models::PaginatedApiAtlasDiskBackupDatabase) "listBackupSnapshotDatabases" 200
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshots::send`](crate::operations::ListBackupSnapshots::send) answers."
+        list_backup_snapshots(ListBackupSnapshotsRequest,
+        models::PaginatedCloudBackupReplicaSet) "listBackupSnapshots" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`): [`matching`](Rule::matching) sees a [`ListCollectionRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListCollectionRestoreJobs::send`](crate::operations::ListCollectionRestoreJobs::send) answers in the newest API version."
+        list_collection_restore_jobs(ListCollectionRestoreJobsRequest,
+        models::PaginatedApiAtlasCollectionRestoreJob) "listCollectionRestoreJobs" 200
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`): [`matching`](Rule::matching) sees a [`ListExportBucketsRequest`], [`then_output`](Rule::then_output) takes what [`ListExportBuckets::send`](crate::operations::ListExportBuckets::send) answers in the newest API version."
+        list_export_buckets(ListExportBucketsRequest,
+        models::PaginatedBackupSnapshotExportBuckets) "listExportBuckets" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`): [`matching`](Rule::matching) sees a [`ListRestoreJobCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListRestoreJobCollections::send`](crate::operations::ListRestoreJobCollections::send) answers in the newest API version."
+        list_restore_job_collections(ListRestoreJobCollectionsRequest,
+        models::PaginatedApiAtlasCollectionRestoreCollectionState)
+        "listRestoreJobCollections" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListServerlessBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListServerlessBackupSnapshots::send`](crate::operations::ListServerlessBackupSnapshots::send) answers."
+        list_serverless_backup_snapshots(ListServerlessBackupSnapshotsRequest,
+        models::PaginatedApiAtlasServerlessBackupSnapshot)
+        "listServerlessBackupSnapshots" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`): [`matching`](Rule::matching) sees a [`ListServerlessRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListServerlessRestoreJobs::send`](crate::operations::ListServerlessRestoreJobs::send) answers."
+        list_serverless_restore_jobs(ListServerlessRestoreJobsRequest,
+        models::PaginatedApiAtlasServerlessBackupRestoreJob) "listServerlessRestoreJobs"
+        200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`): [`matching`](Rule::matching) sees a [`ListSnapshotDatabaseCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListSnapshotDatabaseCollections::send`](crate::operations::ListSnapshotDatabaseCollections::send) answers in the newest API version."
+        list_snapshot_database_collections(ListSnapshotDatabaseCollectionsRequest,
+        models::PaginatedApiAtlasDiskBackupCollection) "listSnapshotDatabaseCollections"
+        200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`): [`matching`](Rule::matching) sees a [`TakeSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`TakeSnapshots::send`](crate::operations::TakeSnapshots::send) answers in the newest API version."
+        take_snapshots(TakeSnapshotsRequest, models::DiskBackupSnapshot) "takeSnapshots"
+        200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`): [`matching`](Rule::matching) sees a [`UpdateBackupExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupExportBucket::send`](crate::operations::UpdateBackupExportBucket::send) answers."
+        update_backup_export_bucket(UpdateBackupExportBucketRequest,
+        models::DiskBackupSnapshotAwsExportBucketResponse) "updateBackupExportBucket" 200
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`): [`matching`](Rule::matching) sees a [`UpdateBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSchedule::send`](crate::operations::UpdateBackupSchedule::send) answers in the newest API version."
+        update_backup_schedule(UpdateBackupScheduleRequest,
+        models::DiskBackupSnapshotSchedule20240805) "updateBackupSchedule" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`): [`matching`](Rule::matching) sees a [`UpdateBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSnapshot::send`](crate::operations::UpdateBackupSnapshot::send) answers."
+        update_backup_snapshot(UpdateBackupSnapshotRequest, models::DiskBackupReplicaSet)
+        "updateBackupSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`): [`matching`](Rule::matching) sees a [`UpdateCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`UpdateCompliancePolicy::send`](crate::operations::UpdateCompliancePolicy::send) answers in the newest API version."
+        update_compliance_policy(UpdateCompliancePolicyRequest,
+        models::DataProtectionSettings20231001) "updateCompliancePolicy" 200 json
+    );
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job) (`cancelBackupRestoreJob`) read back, typed: what [`Mock::cancel_backup_restore_job`](crate::mock::Mock::cancel_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."

@@ -7,30 +7,22 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::json;
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job) (`createFlexRestoreJob`): [`matching`](Rule::matching) sees a [`CreateFlexRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateFlexRestoreJob::send`](crate::operations::CreateFlexRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_flex_restore_job(
-        &self,
-    ) -> Rule<CreateFlexRestoreJobRequest, models::FlexBackupRestoreJob20241113> {
-        self.rule("createFlexRestoreJob", "create_flex_restore_job", 200, json)
-    }
-    /// A rule for [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`): [`matching`](Rule::matching) sees a [`GetFlexRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexRestoreJob::send`](crate::operations::GetFlexRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_flex_restore_job(
-        &self,
-    ) -> Rule<GetFlexRestoreJobRequest, models::FlexBackupRestoreJob20241113> {
-        self.rule("getFlexRestoreJob", "get_flex_restore_job", 200, json)
-    }
-    /// A rule for [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`): [`matching`](Rule::matching) sees a [`ListFlexRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListFlexRestoreJobs::send`](crate::operations::ListFlexRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_flex_restore_jobs(
-        &self,
-    ) -> Rule<
-        ListFlexRestoreJobsRequest,
-        models::PaginatedApiAtlasFlexBackupRestoreJob20241113,
-    > {
-        self.rule("listFlexRestoreJobs", "list_flex_restore_jobs", 200, json)
-    }
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job) (`createFlexRestoreJob`): [`matching`](Rule::matching) sees a [`CreateFlexRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateFlexRestoreJob::send`](crate::operations::CreateFlexRestoreJob::send) answers."
+        create_flex_restore_job(CreateFlexRestoreJobRequest,
+        models::FlexBackupRestoreJob20241113) "createFlexRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`): [`matching`](Rule::matching) sees a [`GetFlexRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexRestoreJob::send`](crate::operations::GetFlexRestoreJob::send) answers."
+        get_flex_restore_job(GetFlexRestoreJobRequest,
+        models::FlexBackupRestoreJob20241113) "getFlexRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`): [`matching`](Rule::matching) sees a [`ListFlexRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListFlexRestoreJobs::send`](crate::operations::ListFlexRestoreJobs::send) answers."
+        list_flex_restore_jobs(ListFlexRestoreJobsRequest,
+        models::PaginatedApiAtlasFlexBackupRestoreJob20241113) "listFlexRestoreJobs" 200
+        json
+    );
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job) (`createFlexRestoreJob`) read back, typed: what [`Mock::create_flex_restore_job`](crate::mock::Mock::create_flex_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."

@@ -7,30 +7,22 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::json;
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::download_flex_backup`](crate::Client::download_flex_backup) (`downloadFlexBackup`): [`matching`](Rule::matching) sees a [`DownloadFlexBackupRequest`], [`then_output`](Rule::then_output) takes what [`DownloadFlexBackup::send`](crate::operations::DownloadFlexBackup::send) answers.
-    #[track_caller]
-    pub fn download_flex_backup(
-        &self,
-    ) -> Rule<DownloadFlexBackupRequest, models::FlexBackupRestoreJob20241113> {
-        self.rule("downloadFlexBackup", "download_flex_backup", 200, json)
-    }
-    /// A rule for [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetFlexBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexBackupSnapshot::send`](crate::operations::GetFlexBackupSnapshot::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_flex_backup_snapshot(
-        &self,
-    ) -> Rule<GetFlexBackupSnapshotRequest, models::FlexBackupSnapshot20241113> {
-        self.rule("getFlexBackupSnapshot", "get_flex_backup_snapshot", 200, json)
-    }
-    /// A rule for [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListFlexBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListFlexBackupSnapshots::send`](crate::operations::ListFlexBackupSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_flex_backup_snapshots(
-        &self,
-    ) -> Rule<
-        ListFlexBackupSnapshotsRequest,
-        models::PaginatedApiAtlasFlexBackupSnapshot20241113,
-    > {
-        self.rule("listFlexBackupSnapshots", "list_flex_backup_snapshots", 200, json)
-    }
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::download_flex_backup`](crate::Client::download_flex_backup) (`downloadFlexBackup`): [`matching`](Rule::matching) sees a [`DownloadFlexBackupRequest`], [`then_output`](Rule::then_output) takes what [`DownloadFlexBackup::send`](crate::operations::DownloadFlexBackup::send) answers."
+        download_flex_backup(DownloadFlexBackupRequest,
+        models::FlexBackupRestoreJob20241113) "downloadFlexBackup" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetFlexBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexBackupSnapshot::send`](crate::operations::GetFlexBackupSnapshot::send) answers in the newest API version."
+        get_flex_backup_snapshot(GetFlexBackupSnapshotRequest,
+        models::FlexBackupSnapshot20241113) "getFlexBackupSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListFlexBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListFlexBackupSnapshots::send`](crate::operations::ListFlexBackupSnapshots::send) answers."
+        list_flex_backup_snapshots(ListFlexBackupSnapshotsRequest,
+        models::PaginatedApiAtlasFlexBackupSnapshot20241113) "listFlexBackupSnapshots"
+        200 json
+    );
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::download_flex_backup`](crate::Client::download_flex_backup) (`downloadFlexBackup`) read back, typed: what [`Mock::download_flex_backup`](crate::mock::Mock::download_flex_backup)'s [`matching`](Rule::matching) and [`Call::read`] see."

@@ -7,101 +7,61 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::{json, no_body};
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job) (`createClusterRestoreJob`): [`matching`](Rule::matching) sees a [`CreateClusterRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateClusterRestoreJob::send`](crate::operations::CreateClusterRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_cluster_restore_job(
-        &self,
-    ) -> Rule<CreateClusterRestoreJobRequest, models::PaginatedRestoreJob> {
-        self.rule("createClusterRestoreJob", "create_cluster_restore_job", 200, json)
-    }
-    /// A rule for [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`): [`matching`](Rule::matching) sees a [`DeleteClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterSnapshot::send`](crate::operations::DeleteClusterSnapshot::send) answers.
-    #[track_caller]
-    pub fn delete_cluster_snapshot(&self) -> Rule<DeleteClusterSnapshotRequest, ()> {
-        self.rule("deleteClusterSnapshot", "delete_cluster_snapshot", 204, no_body)
-    }
-    /// A rule for [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`): [`matching`](Rule::matching) sees a [`GetClusterBackupCheckpointRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterBackupCheckpoint::send`](crate::operations::GetClusterBackupCheckpoint::send) answers.
-    #[track_caller]
-    pub fn get_cluster_backup_checkpoint(
-        &self,
-    ) -> Rule<GetClusterBackupCheckpointRequest, models::ApiAtlasCheckpoint> {
-        self.rule(
-            "getClusterBackupCheckpoint",
-            "get_cluster_backup_checkpoint",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`): [`matching`](Rule::matching) sees a [`GetClusterRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterRestoreJob::send`](crate::operations::GetClusterRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_cluster_restore_job(
-        &self,
-    ) -> Rule<GetClusterRestoreJobRequest, models::BackupRestoreJob> {
-        self.rule("getClusterRestoreJob", "get_cluster_restore_job", 200, json)
-    }
-    /// A rule for [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`): [`matching`](Rule::matching) sees a [`GetClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterSnapshot::send`](crate::operations::GetClusterSnapshot::send) answers.
-    #[track_caller]
-    pub fn get_cluster_snapshot(
-        &self,
-    ) -> Rule<GetClusterSnapshotRequest, models::BackupSnapshot> {
-        self.rule("getClusterSnapshot", "get_cluster_snapshot", 200, json)
-    }
-    /// A rule for [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`): [`matching`](Rule::matching) sees a [`GetClusterSnapshotScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterSnapshotSchedule::send`](crate::operations::GetClusterSnapshotSchedule::send) answers.
-    #[track_caller]
-    pub fn get_cluster_snapshot_schedule(
-        &self,
-    ) -> Rule<GetClusterSnapshotScheduleRequest, models::ApiAtlasSnapshotSchedule> {
-        self.rule(
-            "getClusterSnapshotSchedule",
-            "get_cluster_snapshot_schedule",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`): [`matching`](Rule::matching) sees a [`ListClusterBackupCheckpointsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterBackupCheckpoints::send`](crate::operations::ListClusterBackupCheckpoints::send) answers.
-    #[track_caller]
-    pub fn list_cluster_backup_checkpoints(
-        &self,
-    ) -> Rule<ListClusterBackupCheckpointsRequest, models::PaginatedApiAtlasCheckpoint> {
-        self.rule(
-            "listClusterBackupCheckpoints",
-            "list_cluster_backup_checkpoints",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`): [`matching`](Rule::matching) sees a [`ListClusterRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterRestoreJobs::send`](crate::operations::ListClusterRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_cluster_restore_jobs(
-        &self,
-    ) -> Rule<ListClusterRestoreJobsRequest, models::PaginatedRestoreJob> {
-        self.rule("listClusterRestoreJobs", "list_cluster_restore_jobs", 200, json)
-    }
-    /// A rule for [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`): [`matching`](Rule::matching) sees a [`ListClusterSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterSnapshots::send`](crate::operations::ListClusterSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_cluster_snapshots(
-        &self,
-    ) -> Rule<ListClusterSnapshotsRequest, models::PaginatedSnapshot> {
-        self.rule("listClusterSnapshots", "list_cluster_snapshots", 200, json)
-    }
-    /// A rule for [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`): [`matching`](Rule::matching) sees a [`UpdateClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`UpdateClusterSnapshot::send`](crate::operations::UpdateClusterSnapshot::send) answers.
-    #[track_caller]
-    pub fn update_cluster_snapshot(
-        &self,
-    ) -> Rule<UpdateClusterSnapshotRequest, models::BackupSnapshot> {
-        self.rule("updateClusterSnapshot", "update_cluster_snapshot", 200, json)
-    }
-    /// A rule for [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`): [`matching`](Rule::matching) sees a [`UpdateClusterSnapshotScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateClusterSnapshotSchedule::send`](crate::operations::UpdateClusterSnapshotSchedule::send) answers.
-    #[track_caller]
-    pub fn update_cluster_snapshot_schedule(
-        &self,
-    ) -> Rule<UpdateClusterSnapshotScheduleRequest, models::ApiAtlasSnapshotSchedule> {
-        self.rule(
-            "updateClusterSnapshotSchedule",
-            "update_cluster_snapshot_schedule",
-            200,
-            json,
-        )
-    }
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job) (`createClusterRestoreJob`): [`matching`](Rule::matching) sees a [`CreateClusterRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateClusterRestoreJob::send`](crate::operations::CreateClusterRestoreJob::send) answers."
+        create_cluster_restore_job(CreateClusterRestoreJobRequest,
+        models::PaginatedRestoreJob) "createClusterRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`): [`matching`](Rule::matching) sees a [`DeleteClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterSnapshot::send`](crate::operations::DeleteClusterSnapshot::send) answers."
+        delete_cluster_snapshot(DeleteClusterSnapshotRequest, ()) "deleteClusterSnapshot"
+        204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`): [`matching`](Rule::matching) sees a [`GetClusterBackupCheckpointRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterBackupCheckpoint::send`](crate::operations::GetClusterBackupCheckpoint::send) answers."
+        get_cluster_backup_checkpoint(GetClusterBackupCheckpointRequest,
+        models::ApiAtlasCheckpoint) "getClusterBackupCheckpoint" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`): [`matching`](Rule::matching) sees a [`GetClusterRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterRestoreJob::send`](crate::operations::GetClusterRestoreJob::send) answers."
+        get_cluster_restore_job(GetClusterRestoreJobRequest, models::BackupRestoreJob)
+        "getClusterRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`): [`matching`](Rule::matching) sees a [`GetClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterSnapshot::send`](crate::operations::GetClusterSnapshot::send) answers."
+        get_cluster_snapshot(GetClusterSnapshotRequest, models::BackupSnapshot)
+        "getClusterSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`): [`matching`](Rule::matching) sees a [`GetClusterSnapshotScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterSnapshotSchedule::send`](crate::operations::GetClusterSnapshotSchedule::send) answers."
+        get_cluster_snapshot_schedule(GetClusterSnapshotScheduleRequest,
+        models::ApiAtlasSnapshotSchedule) "getClusterSnapshotSchedule" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`): [`matching`](Rule::matching) sees a [`ListClusterBackupCheckpointsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterBackupCheckpoints::send`](crate::operations::ListClusterBackupCheckpoints::send) answers."
+        list_cluster_backup_checkpoints(ListClusterBackupCheckpointsRequest,
+        models::PaginatedApiAtlasCheckpoint) "listClusterBackupCheckpoints" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`): [`matching`](Rule::matching) sees a [`ListClusterRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterRestoreJobs::send`](crate::operations::ListClusterRestoreJobs::send) answers."
+        list_cluster_restore_jobs(ListClusterRestoreJobsRequest,
+        models::PaginatedRestoreJob) "listClusterRestoreJobs" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`): [`matching`](Rule::matching) sees a [`ListClusterSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterSnapshots::send`](crate::operations::ListClusterSnapshots::send) answers."
+        list_cluster_snapshots(ListClusterSnapshotsRequest, models::PaginatedSnapshot)
+        "listClusterSnapshots" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`): [`matching`](Rule::matching) sees a [`UpdateClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`UpdateClusterSnapshot::send`](crate::operations::UpdateClusterSnapshot::send) answers."
+        update_cluster_snapshot(UpdateClusterSnapshotRequest, models::BackupSnapshot)
+        "updateClusterSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`): [`matching`](Rule::matching) sees a [`UpdateClusterSnapshotScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateClusterSnapshotSchedule::send`](crate::operations::UpdateClusterSnapshotSchedule::send) answers."
+        update_cluster_snapshot_schedule(UpdateClusterSnapshotScheduleRequest,
+        models::ApiAtlasSnapshotSchedule) "updateClusterSnapshotSchedule" 200 json
+    );
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job) (`createClusterRestoreJob`) read back, typed: what [`Mock::create_cluster_restore_job`](crate::mock::Mock::create_cluster_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."

@@ -7,45 +7,21 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::json;
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job) (`createSharedClusterBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CreateSharedClusterBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateSharedClusterBackupRestoreJob::send`](crate::operations::CreateSharedClusterBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_shared_cluster_backup_restore_job(
-        &self,
-    ) -> Rule<CreateSharedClusterBackupRestoreJobRequest, models::TenantRestore> {
-        self.rule(
-            "createSharedClusterBackupRestoreJob",
-            "create_shared_cluster_backup_restore_job",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`): [`matching`](Rule::matching) sees a [`GetSharedClusterBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetSharedClusterBackupRestoreJob::send`](crate::operations::GetSharedClusterBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_shared_cluster_backup_restore_job(
-        &self,
-    ) -> Rule<GetSharedClusterBackupRestoreJobRequest, models::TenantRestore> {
-        self.rule(
-            "getSharedClusterBackupRestoreJob",
-            "get_shared_cluster_backup_restore_job",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`): [`matching`](Rule::matching) sees a [`ListSharedClusterBackupRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListSharedClusterBackupRestoreJobs::send`](crate::operations::ListSharedClusterBackupRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_shared_cluster_backup_restore_jobs(
-        &self,
-    ) -> Rule<
-        ListSharedClusterBackupRestoreJobsRequest,
-        models::PaginatedTenantRestoreView,
-    > {
-        self.rule(
-            "listSharedClusterBackupRestoreJobs",
-            "list_shared_cluster_backup_restore_jobs",
-            200,
-            json,
-        )
-    }
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job) (`createSharedClusterBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CreateSharedClusterBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateSharedClusterBackupRestoreJob::send`](crate::operations::CreateSharedClusterBackupRestoreJob::send) answers."
+        create_shared_cluster_backup_restore_job(CreateSharedClusterBackupRestoreJobRequest,
+        models::TenantRestore) "createSharedClusterBackupRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`): [`matching`](Rule::matching) sees a [`GetSharedClusterBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetSharedClusterBackupRestoreJob::send`](crate::operations::GetSharedClusterBackupRestoreJob::send) answers."
+        get_shared_cluster_backup_restore_job(GetSharedClusterBackupRestoreJobRequest,
+        models::TenantRestore) "getSharedClusterBackupRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`): [`matching`](Rule::matching) sees a [`ListSharedClusterBackupRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListSharedClusterBackupRestoreJobs::send`](crate::operations::ListSharedClusterBackupRestoreJobs::send) answers."
+        list_shared_cluster_backup_restore_jobs(ListSharedClusterBackupRestoreJobsRequest,
+        models::PaginatedTenantRestoreView) "listSharedClusterBackupRestoreJobs" 200 json
+    );
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job) (`createSharedClusterBackupRestoreJob`) read back, typed: what [`Mock::create_shared_cluster_backup_restore_job`](crate::mock::Mock::create_shared_cluster_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."

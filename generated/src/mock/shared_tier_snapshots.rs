@@ -7,32 +7,21 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::json;
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant) (`downloadClusterBackupTenant`): [`matching`](Rule::matching) sees a [`DownloadClusterBackupTenantRequest`], [`then_output`](Rule::then_output) takes what [`DownloadClusterBackupTenant::send`](crate::operations::DownloadClusterBackupTenant::send) answers.
-    #[track_caller]
-    pub fn download_cluster_backup_tenant(
-        &self,
-    ) -> Rule<DownloadClusterBackupTenantRequest, models::TenantRestore> {
-        self.rule(
-            "downloadClusterBackupTenant",
-            "download_cluster_backup_tenant",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`): [`matching`](Rule::matching) sees a [`GetSharedClusterBackupRequest`], [`then_output`](Rule::then_output) takes what [`GetSharedClusterBackup::send`](crate::operations::GetSharedClusterBackup::send) answers.
-    #[track_caller]
-    pub fn get_shared_cluster_backup(
-        &self,
-    ) -> Rule<GetSharedClusterBackupRequest, models::BackupTenantSnapshot> {
-        self.rule("getSharedClusterBackup", "get_shared_cluster_backup", 200, json)
-    }
-    /// A rule for [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`): [`matching`](Rule::matching) sees a [`ListSharedClusterBackupsRequest`], [`then_output`](Rule::then_output) takes what [`ListSharedClusterBackups::send`](crate::operations::ListSharedClusterBackups::send) answers.
-    #[track_caller]
-    pub fn list_shared_cluster_backups(
-        &self,
-    ) -> Rule<ListSharedClusterBackupsRequest, models::PaginatedTenantSnapshotView> {
-        self.rule("listSharedClusterBackups", "list_shared_cluster_backups", 200, json)
-    }
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant) (`downloadClusterBackupTenant`): [`matching`](Rule::matching) sees a [`DownloadClusterBackupTenantRequest`], [`then_output`](Rule::then_output) takes what [`DownloadClusterBackupTenant::send`](crate::operations::DownloadClusterBackupTenant::send) answers."
+        download_cluster_backup_tenant(DownloadClusterBackupTenantRequest,
+        models::TenantRestore) "downloadClusterBackupTenant" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`): [`matching`](Rule::matching) sees a [`GetSharedClusterBackupRequest`], [`then_output`](Rule::then_output) takes what [`GetSharedClusterBackup::send`](crate::operations::GetSharedClusterBackup::send) answers."
+        get_shared_cluster_backup(GetSharedClusterBackupRequest,
+        models::BackupTenantSnapshot) "getSharedClusterBackup" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`): [`matching`](Rule::matching) sees a [`ListSharedClusterBackupsRequest`], [`then_output`](Rule::then_output) takes what [`ListSharedClusterBackups::send`](crate::operations::ListSharedClusterBackups::send) answers."
+        list_shared_cluster_backups(ListSharedClusterBackupsRequest,
+        models::PaginatedTenantSnapshotView) "listSharedClusterBackups" 200 json
+    );
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant) (`downloadClusterBackupTenant`) read back, typed: what [`Mock::download_cluster_backup_tenant`](crate::mock::Mock::download_cluster_backup_tenant)'s [`matching`](Rule::matching) and [`Call::read`] see."
