@@ -671,41 +671,143 @@ fn parse<T: FromText>(kind: &str, name: &str, value: &str) -> Result<T, String> 
     value.parse().map_err(|e| format!("{kind} `{name}`: {value:?}: {e}"))
 }
 
-/// The accessor of one field of a request view, from a row of data, written once here
-/// instead of a function body per field (the generator parses every body it prints):
-/// `accessor!(group_id(&str) borrow "doc")` answers `&self.group_id`, `deref`
-/// `self.x.as_deref()`, `copy` `self.x` and `as_ref` `self.x.as_ref()`; the literal is its
-/// doc line.
+/// One operation's request view, from a row of data, written once here instead of a struct,
+/// an accessor per field and a `RequestView::read` per operation (the generator parses
+/// every item it prints): `view!("doc" XRequest { group_id (str path("groupId")) "doc", .. })`
+/// declares `XRequest` with a private field per row, its accessor and the reader that fills
+/// it from a [`Call`]. A row's spec is how the field is kept and read: `opt` for an optional
+/// one (an `Option`), then `str` (a `String`, answered as `&str`), `list(T)` (a `Vec<T>`,
+/// answered as `&[T]`), `copy(T)` (answered by value) or `borrow(T)` (answered by
+/// reference), then the [`Call`] reader and its arguments; a reader with a turbofish reads
+/// that number and turns it into the field's integer enum. The literals are docs: the view's
+/// before its name, a field's after its spec. The calling module brings `Call`,
+/// `RequestView` and `Rule` into scope: the view's docs link them, and rustdoc resolves a
+/// link where the item is, not here.
 // A spec without operations leaves it unused.
 #[allow(unused_macros)]
-macro_rules! accessor {
-    ($name:ident($ret:ty) borrow $($doc:literal)*) => {
+macro_rules! view {
+    // The stored type of a field.
+    (@ty (opt $($spec:tt)*)) => { Option<$crate::mock::runtime::view!(@ty ($($spec)*))> };
+    (@ty (str $($read:tt)*)) => { String };
+    (@ty (list($t:ty) $($read:tt)*)) => { Vec<$t> };
+    (@ty ($how:ident($t:ty) $($read:tt)*)) => { $t };
+    // The accessor of a field.
+    (@get $f:ident (opt str $($read:tt)*) $($doc:literal)*) => {
         $(#[doc = $doc])*
-        pub fn $name(&self) -> $ret {
-            &self.$name
+        pub fn $f(&self) -> Option<&str> {
+            self.$f.as_deref()
         }
     };
-    ($name:ident($ret:ty) deref $($doc:literal)*) => {
+    (@get $f:ident (str $($read:tt)*) $($doc:literal)*) => {
         $(#[doc = $doc])*
-        pub fn $name(&self) -> $ret {
-            self.$name.as_deref()
+        pub fn $f(&self) -> &str {
+            &self.$f
         }
     };
-    ($name:ident($ret:ty) copy $($doc:literal)*) => {
+    (@get $f:ident (opt list($t:ty) $($read:tt)*) $($doc:literal)*) => {
         $(#[doc = $doc])*
-        pub fn $name(&self) -> $ret {
-            self.$name
+        pub fn $f(&self) -> Option<&[$t]> {
+            self.$f.as_deref()
         }
     };
-    ($name:ident($ret:ty) as_ref $($doc:literal)*) => {
+    (@get $f:ident (list($t:ty) $($read:tt)*) $($doc:literal)*) => {
         $(#[doc = $doc])*
-        pub fn $name(&self) -> $ret {
-            self.$name.as_ref()
+        pub fn $f(&self) -> &[$t] {
+            &self.$f
+        }
+    };
+    (@get $f:ident (opt copy($t:ty) $($read:tt)*) $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $f(&self) -> Option<$t> {
+            self.$f
+        }
+    };
+    (@get $f:ident (copy($t:ty) $($read:tt)*) $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $f(&self) -> $t {
+            self.$f
+        }
+    };
+    (@get $f:ident (opt borrow($t:ty) $($read:tt)*) $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $f(&self) -> Option<&$t> {
+            self.$f.as_ref()
+        }
+    };
+    (@get $f:ident (borrow($t:ty) $($read:tt)*) $($doc:literal)*) => {
+        $(#[doc = $doc])*
+        pub fn $f(&self) -> &$t {
+            &self.$f
+        }
+    };
+    // How a field is read from the call: an integer enum (or a list of them) from its
+    // number, anything else as its reader answers it.
+    (@read $c:ident (opt list($t:ty) $reader:ident::<$repr:ty>($($arg:tt)*))) => {
+        $c.$reader::<$repr>($($arg)*)?.map(|v| v.into_iter().map(Into::into).collect())
+    };
+    (@read $c:ident (list($t:ty) $reader:ident::<$repr:ty>($($arg:tt)*))) => {
+        $c.$reader::<$repr>($($arg)*)?.into_iter().map(Into::into).collect()
+    };
+    (@read $c:ident (opt $how:ident($t:ty) $reader:ident::<$repr:ty>($($arg:tt)*))) => {
+        $c.$reader::<$repr>($($arg)*)?.map(Into::into)
+    };
+    (@read $c:ident ($how:ident($t:ty) $reader:ident::<$repr:ty>($($arg:tt)*))) => {
+        $c.$reader::<$repr>($($arg)*)?.into()
+    };
+    (@read $c:ident (opt $($spec:tt)*)) => { $crate::mock::runtime::view!(@read $c ($($spec)*)) };
+    (@read $c:ident ($how:ident $(($t:ty))? $reader:ident($($arg:tt)*))) => { $c.$reader($($arg)*)? };
+    // The view itself.
+    (@view $($doc:literal)* $name:ident $call:ident { $($f:ident $spec:tt $($fdoc:literal)*),* $(,)? }) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name {
+            $($f: $crate::mock::runtime::view!(@ty $spec),)*
+        }
+
+        impl $name {
+            $($crate::mock::runtime::view!(@get $f $spec $($fdoc)*);)*
+        }
+
+        impl RequestView for $name {
+            fn read($call: &Call) -> Result<Self, String> {
+                Ok(Self { $($f: $crate::mock::runtime::view!(@read $call $spec),)* })
+            }
+        }
+    };
+    // A view without fields does not read the call (its argument is `_call`).
+    ($($doc:literal)* $name:ident {}) => {
+        $crate::mock::runtime::view!(@view $($doc)* $name _call {});
+    };
+    ($($doc:literal)* $name:ident { $($row:tt)* }) => {
+        $crate::mock::runtime::view!(@view $($doc)* $name call { $($row)* });
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use view;
+
+/// The rule method of one operation, from a row of data, written once here instead of a
+/// method per operation (the generator parses every item it prints), inside the tag's
+/// `impl Mock`: `rule!("doc" take_snapshots(TakeSnapshotsRequest, models::Snapshot)
+/// "takeSnapshots" 200 json)` is `Mock::take_snapshots`, a [`Rule`] of the view and output
+/// for the operationId, success status and encoder ([`json`], [`no_body`] or [`raw_body`]).
+/// The method's name for messages is its identifier, or the literal after the encoder when
+/// the identifier is raw (`r#type`). The literals before the name are its docs; the calling
+/// module brings `Rule` and the encoder into scope (the docs link `Rule`).
+// A spec without operations leaves it unused.
+#[allow(unused_macros)]
+macro_rules! rule {
+    (@name $method:ident $name:literal) => { $name };
+    (@name $method:ident) => { stringify!($method) };
+    ($($doc:literal)* $method:ident($view:ty, $output:ty) $id:literal $success:literal $encode:ident $($name:literal)?) => {
+        $(#[doc = $doc])*
+        #[track_caller]
+        pub fn $method(&self) -> Rule<$view, $output> {
+            self.rule($id, $crate::mock::runtime::rule!(@name $method $($name)?), $success, $encode)
         }
     };
 }
 #[allow(unused_imports)]
-pub(crate) use accessor;
+pub(crate) use rule;
 
 #[cfg(test)]
 mod tests {

@@ -58,14 +58,16 @@ fn whole_published_specs_generate_and_pass_clippy() {
         eprintln!("{name}: {} operations, {} types, {} warnings", generated.operations, generated.types, generated.warnings.len());
         let package = format!("upstream-{}", name.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
         workspace.add(&name, &package, &generated.files);
-        selected.push((package.clone(), "all-tags,unreferenced-models".to_owned()));
+        selected.push((package.clone(), "all-tags,unreferenced-models,mock".to_owned()));
         // Its command line, on every tag of the library (issue 36: it did not compile).
         let cli = workspace.add_cli(&name, &package);
         selected.push((cli, String::new()));
         newest = Some((package, generated.files));
     }
-    // Every tag's operations (`all-tags`) and every model (`unreferenced-models`, the schemas
-    // no operation uses), without TLS, which is not what is tested here. Beside them, copies of
+    // Every tag's operations (`all-tags`), every model (`unreferenced-models`, the schemas
+    // no operation uses) and the mock's rules and views (`mock`: its rows must read every
+    // parameter and body type a published spec has), without TLS, which is not what is
+    // tested here. Beside them, copies of
     // the newest crate with one tag only (its operations and the models they reach still make
     // a crate that compiles, warning-free, with nothing of the other tags nor the unreached
     // models) and with the unreached models only, which hold types of many tags. One cargo run

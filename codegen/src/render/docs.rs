@@ -289,17 +289,6 @@ pub fn restore(printed: String) -> Result<String, String> {
     Ok(out)
 }
 
-/// The lines a stand-in attribute of [`attrs`] holds, joined (the text itself when it is
-/// none), for tests that read a view's doc before it is printed.
-#[cfg(test)]
-pub fn text(attr: &str) -> String {
-    let id = attr.split(MARK).nth(1).and_then(|rest| rest.split('"').next()).and_then(|n| n.parse::<u64>().ok());
-    match id {
-        Some(id) => BLOCKS.with_borrow(|blocks| blocks.pending.get(&id).map(|b| b.join("\n")).unwrap_or_default()),
-        None => attr.to_owned(),
-    }
-}
-
 /// Drops this thread's doc blocks: the file they were rendered for is printed.
 pub fn forget() {
     BLOCKS.with_borrow_mut(|blocks| blocks.pending.clear());

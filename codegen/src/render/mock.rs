@@ -18,30 +18,36 @@ use crate::ir::{Api, Method, Operation, Param, ParamLocation, ResponseKind, Type
 /// The models, as the mock's files name them (they `use crate::models`).
 const MODELS: &str = "models";
 
+/// One row of the operation's `mock::runtime::view!`: a field of the view.
 struct FieldView {
     name: String,
-    ty: String,
-    /// The row of `mock::runtime::accessor!` that gives the field's accessor.
-    accessor: String,
-    read: String,
+    /// How the field is kept and read: `(opt? how reader(args))` (see the runtime's `view!`).
+    spec: String,
+    /// Its doc, as literals.
+    doc: String,
 }
 
-/// One operation's request view.
+/// One operation's request view: a row of `mock::runtime::view!`.
 #[derive(Template)]
 #[template(path = "mock.askama", escape = "none")]
 struct ViewTemplate {
+    /// The view's doc, as literals.
     doc: String,
     view: String,
     fields: Vec<FieldView>,
 }
 
+/// One operation's rule method: a row of `mock::runtime::rule!`.
 struct RuleView {
+    /// Its doc, as literals.
     doc: String,
     method: String,
     view: String,
     output: String,
     operation_id: String,
-    method_name: String,
+    /// The method's name for messages, when its identifier does not spell it (a raw one);
+    /// the runtime's `rule!` stringifies the identifier otherwise.
+    method_name: Option<String>,
     success: u16,
     encode: &'static str,
 }
@@ -90,23 +96,19 @@ fn is_copy(api: &Api, ty: &TypeRef) -> bool {
     }
 }
 
-/// A field of a view: its stored type, accessor and how it is read from the call.
+/// A field of a view: how it is kept, answered and read from the call (`read`, the
+/// [`Call`] reader and its arguments), as a row of the runtime's `view!`.
 fn field(api: &Api, name: &str, ty: &TypeRef, rust: String, required: bool, read: String, doc: &str) -> FieldView {
-    // How `accessor!` answers the field: `borrow` (`&self.x`), `deref` (`self.x.as_deref()`),
-    // `copy` (`self.x`) or `as_ref` (`self.x.as_ref()`).
-    let (returns, how) = match (ty, required) {
-        (TypeRef::String, true) => ("&str".to_owned(), "borrow"),
-        (TypeRef::String, false) => ("Option<&str>".to_owned(), "deref"),
-        (TypeRef::Vec(_) | TypeRef::Bytes, true) => (format!("&[{}]", slice_item(api, ty)), "borrow"),
-        (TypeRef::Vec(_) | TypeRef::Bytes, false) => (format!("Option<&[{}]>", slice_item(api, ty)), "deref"),
-        (ty, true) if is_copy(api, ty) => (rust.clone(), "copy"),
-        (ty, false) if is_copy(api, ty) => (format!("Option<{rust}>"), "copy"),
-        (_, true) => (format!("&{rust}"), "borrow"),
-        (_, false) => (format!("Option<&{rust}>"), "as_ref"),
+    // `str` answers `&str`, `list` a slice, `copy` the value, `borrow` a reference; `opt`
+    // keeps an `Option` of it.
+    let how = match ty {
+        TypeRef::String => "str".to_owned(),
+        TypeRef::Vec(_) | TypeRef::Bytes => format!("list({})", slice_item(api, ty)),
+        ty if is_copy(api, ty) => format!("copy({rust})"),
+        _ => format!("borrow({rust})"),
     };
-    let accessor = format!("{name}({returns}) {how}{}", docs::literals(&[doc.to_owned()]));
-    let ty = if required { rust } else { format!("Option<{rust}>") };
-    FieldView { name: name.to_owned(), ty, accessor, read }
+    let opt = if required { "" } else { "opt " };
+    FieldView { name: name.to_owned(), spec: format!("({opt}{how} {read})"), doc: docs::literals(&[doc.to_owned()]) }
 }
 
 /// The item type of a field stored as a `Vec`: a list's items, a binary body's bytes.
@@ -118,7 +120,7 @@ fn slice_item(api: &Api, ty: &TypeRef) -> String {
 }
 
 /// How a parameter is read from the call: the runtime's reader of its location, required or
-/// not (`Call::path`, `Call::query_opt`, ...), one expression.
+/// not (`Call::path`, `Call::query_opt`, ...), and its arguments.
 fn read_param(api: &Api, p: &Param) -> String {
     let list = matches!(p.ty, TypeRef::Vec(_));
     let location = match (p.location, list) {
@@ -134,14 +136,11 @@ fn read_param(api: &Api, p: &Param) -> String {
         (_, false) => "_opt",
     };
     let wire = lit(&p.name);
-    let Some(repr) = int_repr(api, &p.ty) else { return format!("call.{location}{suffix}({wire})?") };
-    let convert = match (list, p.required) {
-        (false, true) => ".into()",
-        (false, false) => ".map(Into::into)",
-        (true, true) => ".into_iter().map(Into::into).collect()",
-        (true, false) => ".map(|v| v.into_iter().map(Into::into).collect())",
-    };
-    format!("call.{location}{suffix}::<{repr}>({wire})?{convert}")
+    // An integer enum is read as its number (the runtime's `view!` turns it into the enum).
+    match int_repr(api, &p.ty) {
+        Some(repr) => format!("{location}{suffix}::<{repr}>({wire})"),
+        None => format!("{location}{suffix}({wire})"),
+    }
 }
 
 /// What the rule answers: the output type (the newest version's, as the builder's default)
@@ -189,7 +188,7 @@ fn render_view(api: &Api, op: &Operation) -> Result<String, Error> {
     if let Some(b) = &op.body {
         let reader = if b.ty == TypeRef::Bytes { "bytes" } else { "json" };
         let rust = body_type(api, &b.ty, MODELS);
-        let read = format!("call.{reader}_{}()?", if b.required { "req" } else { "opt" });
+        let read = format!("{reader}_{}()", if b.required { "req" } else { "opt" });
         let doc = format!(
             "The request body (`{}`{}), decoded from what the call sent.",
             b.media_type,
@@ -204,8 +203,7 @@ fn render_view(api: &Api, op: &Operation) -> Result<String, Error> {
         client_link(op)
     )];
     lines.extend(rename_note(api, op, &op.mock_view_ident));
-    let doc = docs::attrs(&lines);
-    let tmpl = ViewTemplate { doc, view: ident(&view_name(op)), fields };
+    let tmpl = ViewTemplate { doc: docs::literals(&lines), view: ident(&view_name(op)), fields };
     render_template(&tmpl, "mock.askama", &op.operation_id)
 }
 
@@ -220,14 +218,15 @@ fn rule_view(api: &Api, op: &Operation) -> RuleView {
         if op.is_versioned() { " in the newest API version" } else { "" }
     )];
     lines.extend(rename_note(api, op, &op.mock_rule_ident));
-    let doc = docs::attrs(&lines);
+    let method_ident = ident(&method);
+    let name = crate::names::plain(&method);
     RuleView {
-        doc,
-        method: ident(&method),
+        doc: docs::literals(&lines),
+        method_name: (method_ident != name).then(|| lit(name)),
+        method: method_ident,
         view: ident(&view),
         output,
         operation_id: lit(&op.operation_id),
-        method_name: lit(crate::names::plain(&method)),
         success: op.success_status,
         encode,
     }
@@ -351,9 +350,9 @@ mod tests {
         let api = testing::api(&testing::spec(PATHS, "    Unused: {type: string}"));
         let op = &api.operations[0];
         let param = |name: &str| op.params.iter().find(|p| p.name == name).expect("the parameter");
-        assert_eq!(read_param(&api, param("fId")), "call.path(\"fId\")?");
-        assert_eq!(read_param(&api, param("tags")), "call.query_list_opt(\"tags\")?");
-        assert_eq!(read_param(&api, param("page")), "call.query_req(\"page\")?");
+        assert_eq!(read_param(&api, param("fId")), "path(\"fId\")");
+        assert_eq!(read_param(&api, param("tags")), "query_list_opt(\"tags\")");
+        assert_eq!(read_param(&api, param("page")), "query_req(\"page\")");
         assert_eq!(output(&api, op), ("bytes::Bytes".to_owned(), "raw_body"));
     }
 
@@ -365,10 +364,10 @@ mod tests {
         let api = testing::api(&testing::spec(paths, ""));
         let rule = |id: &str| rule_view(&api, api.operations.iter().find(|o| o.operation_id == id).expect("the operation"));
         let verify = rule("verify");
-        assert_eq!(verify.method_name, "\"verify_rule\"");
-        let doc = super::super::docs::text(&verify.doc);
+        assert_eq!((verify.method.as_str(), verify.method_name), ("verify_rule", None));
+        let doc = &verify.doc;
         assert!(doc.contains("is named `verify_rule` because `verify` is a method of the runtime's `Mock`."), "{doc}");
-        let doc = super::super::docs::text(&rule("getG").doc);
+        let doc = &rule("getG").doc;
         assert!(!doc.is_empty() && !doc.contains("is named"), "{doc}");
     }
 }

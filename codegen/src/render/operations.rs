@@ -28,13 +28,17 @@ struct BodyView {
     ty: String,
 }
 
+/// A list operation's row of the runtime's `paginate::pages!`.
 struct PagingView {
     page: String,
+    /// The page number's type, `i32` or `i64`: how a page becomes its setter's argument.
+    page_ty: &'static str,
     per_page: String,
     default_per_page: i64,
-    page_arg: String,
     item: String,
+    /// The page's field of items, `?` after it when it may be absent.
     items: String,
+    /// The page's field of `totalCount` (`?` after it when it may be absent), or nothing.
     total: String,
 }
 
@@ -432,25 +436,19 @@ fn paging_view(api: &Api, op: &Operation, p: &crate::ir::Pagination) -> Option<P
     let TypeKind::Struct(s) = &api.ty(p.page_type).kind else { return None };
     let field = |name: &str| s.fields.iter().find(|f| f.json_name == name);
     let results = field(&p.results_field)?;
-    let items = if results.required && !results.nullable {
-        format!("page.{}", ident(&results.ident))
-    } else {
-        format!("page.{}.unwrap_or_default()", ident(&results.ident))
-    };
-    let total = match p.total_field.as_deref().and_then(field) {
-        Some(f) if f.required && !f.nullable => format!("Some(i64::from(page.{}))", ident(&f.ident)),
-        Some(f) => format!("page.{}.map(i64::from)", ident(&f.ident)),
-        None => "None".to_owned(),
-    };
-    let page_arg = match page.ty {
-        TypeRef::I32 => "i32::try_from(page).unwrap_or(i32::MAX)".to_owned(),
-        _ => "page".to_owned(),
+    // `?`: the field may be absent (an `Option`).
+    let maybe = |f: &crate::ir::Field| format!("{}{}", ident(&f.ident), if f.required && !f.nullable { "" } else { "?" });
+    let items = maybe(results);
+    let total = p.total_field.as_deref().and_then(field).map(maybe).unwrap_or_default();
+    let page_ty = match page.ty {
+        TypeRef::I32 => "i32",
+        _ => "i64",
     };
     Some(PagingView {
         page: ident(&page.ident),
+        page_ty,
         per_page: ident(&per_page.ident),
         default_per_page: p.default_per_page,
-        page_arg,
         item: rust_type(api, &p.item, MODELS),
         items,
         total,

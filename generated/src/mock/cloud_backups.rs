@@ -7,2375 +7,812 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::{json, no_body};
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job) (`cancelBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CancelBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CancelBackupRestoreJob::send`](crate::operations::CancelBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn cancel_backup_restore_job(&self) -> Rule<CancelBackupRestoreJobRequest, ()> {
-        self.rule("cancelBackupRestoreJob", "cancel_backup_restore_job", 204, no_body)
-    }
-    /// A rule for [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`): [`matching`](Rule::matching) sees a [`CreateBackupExportRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupExport::send`](crate::operations::CreateBackupExport::send) answers.
-    #[track_caller]
-    pub fn create_backup_export(
-        &self,
-    ) -> Rule<CreateBackupExportRequest, models::DiskBackupExportJob> {
-        self.rule("createBackupExport", "create_backup_export", 200, json)
-    }
-    /// A rule for [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`CreateBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupPrivateEndpoint::send`](crate::operations::CreateBackupPrivateEndpoint::send) answers.
-    #[track_caller]
-    pub fn create_backup_private_endpoint(
-        &self,
-    ) -> Rule<
-        CreateBackupPrivateEndpointRequest,
-        models::ObjectStoragePrivateEndpointResponse,
-    > {
-        self.rule(
-            "createBackupPrivateEndpoint",
-            "create_backup_private_endpoint",
-            201,
-            json,
-        )
-    }
-    /// A rule for [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CreateBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupRestoreJob::send`](crate::operations::CreateBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_backup_restore_job(
-        &self,
-    ) -> Rule<CreateBackupRestoreJobRequest, models::DiskBackupSnapshotRestoreJob> {
-        self.rule("createBackupRestoreJob", "create_backup_restore_job", 200, json)
-    }
-    /// A rule for [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`CreateCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateCollectionRestoreJob::send`](crate::operations::CreateCollectionRestoreJob::send) answers in the newest API version.
-    #[track_caller]
-    pub fn create_collection_restore_job(
-        &self,
-    ) -> Rule<
-        CreateCollectionRestoreJobRequest,
-        models::ApiAtlasCollectionRestoreJobResponse,
-    > {
-        self.rule(
-            "createCollectionRestoreJob",
-            "create_collection_restore_job",
-            201,
-            json,
-        )
-    }
-    /// A rule for [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`): [`matching`](Rule::matching) sees a [`CreateExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`CreateExportBucket::send`](crate::operations::CreateExportBucket::send) answers in the newest API version.
-    #[track_caller]
-    pub fn create_export_bucket(
-        &self,
-    ) -> Rule<
-        CreateExportBucketRequest,
-        models::DiskBackupSnapshotExportBucketResponse,
-    > {
-        self.rule("createExportBucket", "create_export_bucket", 200, json)
-    }
-    /// A rule for [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`): [`matching`](Rule::matching) sees a [`CreateServerlessRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateServerlessRestoreJob::send`](crate::operations::CreateServerlessRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_serverless_restore_job(
-        &self,
-    ) -> Rule<CreateServerlessRestoreJobRequest, models::ServerlessBackupRestoreJob> {
-        self.rule(
-            "createServerlessRestoreJob",
-            "create_serverless_restore_job",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`DeleteBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`DeleteBackupPrivateEndpoint::send`](crate::operations::DeleteBackupPrivateEndpoint::send) answers.
-    #[track_caller]
-    pub fn delete_backup_private_endpoint(
-        &self,
-    ) -> Rule<DeleteBackupPrivateEndpointRequest, ()> {
-        self.rule(
-            "deleteBackupPrivateEndpoint",
-            "delete_backup_private_endpoint",
-            204,
-            no_body,
-        )
-    }
-    /// A rule for [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`): [`matching`](Rule::matching) sees a [`DeleteBackupShardedClusterRequest`], [`then_output`](Rule::then_output) takes what [`DeleteBackupShardedCluster::send`](crate::operations::DeleteBackupShardedCluster::send) answers.
-    #[track_caller]
-    pub fn delete_backup_sharded_cluster(
-        &self,
-    ) -> Rule<DeleteBackupShardedClusterRequest, ()> {
-        self.rule(
-            "deleteBackupShardedCluster",
-            "delete_backup_sharded_cluster",
-            204,
-            no_body,
-        )
-    }
-    /// A rule for [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSchedule::send`](crate::operations::DeleteClusterBackupSchedule::send) answers in the newest API version.
-    #[track_caller]
-    pub fn delete_cluster_backup_schedule(
-        &self,
-    ) -> Rule<
-        DeleteClusterBackupScheduleRequest,
-        models::DiskBackupSnapshotSchedule20240805,
-    > {
-        self.rule(
-            "deleteClusterBackupSchedule",
-            "delete_cluster_backup_schedule",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSnapshot::send`](crate::operations::DeleteClusterBackupSnapshot::send) answers.
-    #[track_caller]
-    pub fn delete_cluster_backup_snapshot(
-        &self,
-    ) -> Rule<DeleteClusterBackupSnapshotRequest, ()> {
-        self.rule(
-            "deleteClusterBackupSnapshot",
-            "delete_cluster_backup_snapshot",
-            204,
-            no_body,
-        )
-    }
-    /// A rule for [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`): [`matching`](Rule::matching) sees a [`DeleteExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`DeleteExportBucket::send`](crate::operations::DeleteExportBucket::send) answers.
-    #[track_caller]
-    pub fn delete_export_bucket(&self) -> Rule<DeleteExportBucketRequest, ()> {
-        self.rule("deleteExportBucket", "delete_export_bucket", 204, no_body)
-    }
-    /// A rule for [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`): [`matching`](Rule::matching) sees a [`DisableCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`DisableCompliancePolicy::send`](crate::operations::DisableCompliancePolicy::send) answers.
-    #[track_caller]
-    pub fn disable_compliance_policy(&self) -> Rule<DisableCompliancePolicyRequest, ()> {
-        self.rule("disableCompliancePolicy", "disable_compliance_policy", 204, no_body)
-    }
-    /// A rule for [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`): [`matching`](Rule::matching) sees a [`GetBackupExportRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupExport::send`](crate::operations::GetBackupExport::send) answers.
-    #[track_caller]
-    pub fn get_backup_export(
-        &self,
-    ) -> Rule<GetBackupExportRequest, models::DiskBackupExportJob> {
-        self.rule("getBackupExport", "get_backup_export", 200, json)
-    }
-    /// A rule for [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`GetBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupPrivateEndpoint::send`](crate::operations::GetBackupPrivateEndpoint::send) answers.
-    #[track_caller]
-    pub fn get_backup_private_endpoint(
-        &self,
-    ) -> Rule<
-        GetBackupPrivateEndpointRequest,
-        models::ObjectStoragePrivateEndpointResponse,
-    > {
-        self.rule("getBackupPrivateEndpoint", "get_backup_private_endpoint", 200, json)
-    }
-    /// A rule for [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`): [`matching`](Rule::matching) sees a [`GetBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupRestoreJob::send`](crate::operations::GetBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_backup_restore_job(
-        &self,
-    ) -> Rule<GetBackupRestoreJobRequest, models::DiskBackupSnapshotRestoreJob> {
-        self.rule("getBackupRestoreJob", "get_backup_restore_job", 200, json)
-    }
-    /// A rule for [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`): [`matching`](Rule::matching) sees a [`GetBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSchedule::send`](crate::operations::GetBackupSchedule::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_backup_schedule(
-        &self,
-    ) -> Rule<GetBackupScheduleRequest, models::DiskBackupSnapshotSchedule20240805> {
-        self.rule("getBackupSchedule", "get_backup_schedule", 200, json)
-    }
-    /// A rule for [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`): [`matching`](Rule::matching) sees a [`GetBackupShardedClusterRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupShardedCluster::send`](crate::operations::GetBackupShardedCluster::send) answers.
-    #[track_caller]
-    pub fn get_backup_sharded_cluster(
-        &self,
-    ) -> Rule<GetBackupShardedClusterRequest, models::DiskBackupShardedClusterSnapshot> {
-        self.rule("getBackupShardedCluster", "get_backup_sharded_cluster", 200, json)
-    }
-    /// A rule for [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`): [`matching`](Rule::matching) sees a [`GetBackupSnapshotDatabaseRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSnapshotDatabase::send`](crate::operations::GetBackupSnapshotDatabase::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_backup_snapshot_database(
-        &self,
-    ) -> Rule<GetBackupSnapshotDatabaseRequest, models::DiskBackupDatabaseResponse> {
-        self.rule("getBackupSnapshotDatabase", "get_backup_snapshot_database", 200, json)
-    }
-    /// A rule for [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`GetCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetCollectionRestoreJob::send`](crate::operations::GetCollectionRestoreJob::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_collection_restore_job(
-        &self,
-    ) -> Rule<
-        GetCollectionRestoreJobRequest,
-        models::ApiAtlasCollectionRestoreJobResponse,
-    > {
-        self.rule("getCollectionRestoreJob", "get_collection_restore_job", 200, json)
-    }
-    /// A rule for [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`): [`matching`](Rule::matching) sees a [`GetCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`GetCompliancePolicy::send`](crate::operations::GetCompliancePolicy::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_compliance_policy(
-        &self,
-    ) -> Rule<GetCompliancePolicyRequest, models::DataProtectionSettings20231001> {
-        self.rule("getCompliancePolicy", "get_compliance_policy", 200, json)
-    }
-    /// A rule for [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`): [`matching`](Rule::matching) sees a [`GetExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`GetExportBucket::send`](crate::operations::GetExportBucket::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_export_bucket(
-        &self,
-    ) -> Rule<GetExportBucketRequest, models::DiskBackupSnapshotExportBucketResponse> {
-        self.rule("getExportBucket", "get_export_bucket", 200, json)
-    }
-    /// A rule for [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupClusterBackupSnapshot::send`](crate::operations::GetGroupClusterBackupSnapshot::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_group_cluster_backup_snapshot(
-        &self,
-    ) -> Rule<GetGroupClusterBackupSnapshotRequest, models::DiskBackupReplicaSet> {
-        self.rule(
-            "getGroupClusterBackupSnapshot",
-            "get_group_cluster_backup_snapshot",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupServerlessBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupServerlessBackupSnapshot::send`](crate::operations::GetGroupServerlessBackupSnapshot::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_group_serverless_backup_snapshot(
-        &self,
-    ) -> Rule<
-        GetGroupServerlessBackupSnapshotRequest,
-        models::ServerlessBackupSnapshot,
-    > {
-        self.rule(
-            "getGroupServerlessBackupSnapshot",
-            "get_group_serverless_backup_snapshot",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`): [`matching`](Rule::matching) sees a [`GetRestoreJobCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetRestoreJobCollection::send`](crate::operations::GetRestoreJobCollection::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_restore_job_collection(
-        &self,
-    ) -> Rule<
-        GetRestoreJobCollectionRequest,
-        models::ApiAtlasCollectionRestoreCollectionStateResponse,
-    > {
-        self.rule("getRestoreJobCollection", "get_restore_job_collection", 200, json)
-    }
-    /// A rule for [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`): [`matching`](Rule::matching) sees a [`GetServerlessRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetServerlessRestoreJob::send`](crate::operations::GetServerlessRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_serverless_restore_job(
-        &self,
-    ) -> Rule<GetServerlessRestoreJobRequest, models::ServerlessBackupRestoreJob> {
-        self.rule("getServerlessRestoreJob", "get_serverless_restore_job", 200, json)
-    }
-    /// A rule for [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`): [`matching`](Rule::matching) sees a [`GetSnapshotDatabaseCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetSnapshotDatabaseCollection::send`](crate::operations::GetSnapshotDatabaseCollection::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_snapshot_database_collection(
-        &self,
-    ) -> Rule<
-        GetSnapshotDatabaseCollectionRequest,
-        models::DiskBackupCollectionResponse,
-    > {
-        self.rule(
-            "getSnapshotDatabaseCollection",
-            "get_snapshot_database_collection",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`): [`matching`](Rule::matching) sees a [`ListBackupExportsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupExports::send`](crate::operations::ListBackupExports::send) answers.
-    #[track_caller]
-    pub fn list_backup_exports(
-        &self,
-    ) -> Rule<ListBackupExportsRequest, models::PaginatedApiAtlasDiskBackupExportJob> {
-        self.rule("listBackupExports", "list_backup_exports", 200, json)
-    }
-    /// A rule for [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`): [`matching`](Rule::matching) sees a [`ListBackupPrivateEndpointsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupPrivateEndpoints::send`](crate::operations::ListBackupPrivateEndpoints::send) answers.
-    #[track_caller]
-    pub fn list_backup_private_endpoints(
-        &self,
-    ) -> Rule<
-        ListBackupPrivateEndpointsRequest,
-        models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse,
-    > {
-        self.rule(
-            "listBackupPrivateEndpoints",
-            "list_backup_private_endpoints",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`): [`matching`](Rule::matching) sees a [`ListBackupRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupRestoreJobs::send`](crate::operations::ListBackupRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_backup_restore_jobs(
-        &self,
-    ) -> Rule<ListBackupRestoreJobsRequest, models::PaginatedCloudBackupRestoreJob> {
-        self.rule("listBackupRestoreJobs", "list_backup_restore_jobs", 200, json)
-    }
-    /// A rule for [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`): [`matching`](Rule::matching) sees a [`ListBackupShardedClustersRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupShardedClusters::send`](crate::operations::ListBackupShardedClusters::send) answers.
-    #[track_caller]
-    pub fn list_backup_sharded_clusters(
-        &self,
-    ) -> Rule<
-        ListBackupShardedClustersRequest,
-        models::PaginatedCloudBackupShardedClusterSnapshot,
-    > {
-        self.rule("listBackupShardedClusters", "list_backup_sharded_clusters", 200, json)
-    }
-    /// A rule for [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotDatabasesRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshotDatabases::send`](crate::operations::ListBackupSnapshotDatabases::send) answers in the newest API version.
-    #[track_caller]
-    pub fn list_backup_snapshot_databases(
-        &self,
-    ) -> Rule<
-        ListBackupSnapshotDatabasesRequest,
-        models::PaginatedApiAtlasDiskBackupDatabase,
-    > {
-        self.rule(
-            "listBackupSnapshotDatabases",
-            "list_backup_snapshot_databases",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshots::send`](crate::operations::ListBackupSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_backup_snapshots(
-        &self,
-    ) -> Rule<ListBackupSnapshotsRequest, models::PaginatedCloudBackupReplicaSet> {
-        self.rule("listBackupSnapshots", "list_backup_snapshots", 200, json)
-    }
-    /// A rule for [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`): [`matching`](Rule::matching) sees a [`ListCollectionRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListCollectionRestoreJobs::send`](crate::operations::ListCollectionRestoreJobs::send) answers in the newest API version.
-    #[track_caller]
-    pub fn list_collection_restore_jobs(
-        &self,
-    ) -> Rule<
-        ListCollectionRestoreJobsRequest,
-        models::PaginatedApiAtlasCollectionRestoreJob,
-    > {
-        self.rule("listCollectionRestoreJobs", "list_collection_restore_jobs", 200, json)
-    }
-    /// A rule for [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`): [`matching`](Rule::matching) sees a [`ListExportBucketsRequest`], [`then_output`](Rule::then_output) takes what [`ListExportBuckets::send`](crate::operations::ListExportBuckets::send) answers in the newest API version.
-    #[track_caller]
-    pub fn list_export_buckets(
-        &self,
-    ) -> Rule<ListExportBucketsRequest, models::PaginatedBackupSnapshotExportBuckets> {
-        self.rule("listExportBuckets", "list_export_buckets", 200, json)
-    }
-    /// A rule for [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`): [`matching`](Rule::matching) sees a [`ListRestoreJobCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListRestoreJobCollections::send`](crate::operations::ListRestoreJobCollections::send) answers in the newest API version.
-    #[track_caller]
-    pub fn list_restore_job_collections(
-        &self,
-    ) -> Rule<
-        ListRestoreJobCollectionsRequest,
-        models::PaginatedApiAtlasCollectionRestoreCollectionState,
-    > {
-        self.rule("listRestoreJobCollections", "list_restore_job_collections", 200, json)
-    }
-    /// A rule for [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListServerlessBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListServerlessBackupSnapshots::send`](crate::operations::ListServerlessBackupSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_serverless_backup_snapshots(
-        &self,
-    ) -> Rule<
-        ListServerlessBackupSnapshotsRequest,
-        models::PaginatedApiAtlasServerlessBackupSnapshot,
-    > {
-        self.rule(
-            "listServerlessBackupSnapshots",
-            "list_serverless_backup_snapshots",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`): [`matching`](Rule::matching) sees a [`ListServerlessRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListServerlessRestoreJobs::send`](crate::operations::ListServerlessRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_serverless_restore_jobs(
-        &self,
-    ) -> Rule<
-        ListServerlessRestoreJobsRequest,
-        models::PaginatedApiAtlasServerlessBackupRestoreJob,
-    > {
-        self.rule("listServerlessRestoreJobs", "list_serverless_restore_jobs", 200, json)
-    }
-    /// A rule for [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`): [`matching`](Rule::matching) sees a [`ListSnapshotDatabaseCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListSnapshotDatabaseCollections::send`](crate::operations::ListSnapshotDatabaseCollections::send) answers in the newest API version.
-    #[track_caller]
-    pub fn list_snapshot_database_collections(
-        &self,
-    ) -> Rule<
-        ListSnapshotDatabaseCollectionsRequest,
-        models::PaginatedApiAtlasDiskBackupCollection,
-    > {
-        self.rule(
-            "listSnapshotDatabaseCollections",
-            "list_snapshot_database_collections",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`): [`matching`](Rule::matching) sees a [`TakeSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`TakeSnapshots::send`](crate::operations::TakeSnapshots::send) answers in the newest API version.
-    #[track_caller]
-    pub fn take_snapshots(
-        &self,
-    ) -> Rule<TakeSnapshotsRequest, models::DiskBackupSnapshot> {
-        self.rule("takeSnapshots", "take_snapshots", 200, json)
-    }
-    /// A rule for [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`): [`matching`](Rule::matching) sees a [`UpdateBackupExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupExportBucket::send`](crate::operations::UpdateBackupExportBucket::send) answers.
-    #[track_caller]
-    pub fn update_backup_export_bucket(
-        &self,
-    ) -> Rule<
-        UpdateBackupExportBucketRequest,
-        models::DiskBackupSnapshotAwsExportBucketResponse,
-    > {
-        self.rule("updateBackupExportBucket", "update_backup_export_bucket", 200, json)
-    }
-    /// A rule for [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`): [`matching`](Rule::matching) sees a [`UpdateBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSchedule::send`](crate::operations::UpdateBackupSchedule::send) answers in the newest API version.
-    #[track_caller]
-    pub fn update_backup_schedule(
-        &self,
-    ) -> Rule<UpdateBackupScheduleRequest, models::DiskBackupSnapshotSchedule20240805> {
-        self.rule("updateBackupSchedule", "update_backup_schedule", 200, json)
-    }
-    /// A rule for [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`): [`matching`](Rule::matching) sees a [`UpdateBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSnapshot::send`](crate::operations::UpdateBackupSnapshot::send) answers.
-    #[track_caller]
-    pub fn update_backup_snapshot(
-        &self,
-    ) -> Rule<UpdateBackupSnapshotRequest, models::DiskBackupReplicaSet> {
-        self.rule("updateBackupSnapshot", "update_backup_snapshot", 200, json)
-    }
-    /// A rule for [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`): [`matching`](Rule::matching) sees a [`UpdateCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`UpdateCompliancePolicy::send`](crate::operations::UpdateCompliancePolicy::send) answers in the newest API version.
-    #[track_caller]
-    pub fn update_compliance_policy(
-        &self,
-    ) -> Rule<UpdateCompliancePolicyRequest, models::DataProtectionSettings20231001> {
-        self.rule("updateCompliancePolicy", "update_compliance_policy", 200, json)
-    }
-}
-/// A call of [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job) (`cancelBackupRestoreJob`) read back, typed: what [`Mock::cancel_backup_restore_job`](crate::mock::Mock::cancel_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CancelBackupRestoreJobRequest {
-    group_id: String,
-    cluster_name: String,
-    restore_job_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl CancelBackupRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        restore_job_id(& str) borrow
-        r" `restoreJobId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for CancelBackupRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            restore_job_id: call.path("restoreJobId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`) read back, typed: what [`Mock::create_backup_export`](crate::mock::Mock::create_backup_export)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateBackupExportRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::DiskBackupExportJobRequest,
-}
-impl CreateBackupExportRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::DiskBackupExportJobRequest) borrow
-        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for CreateBackupExportRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`) read back, typed: what [`Mock::create_backup_private_endpoint`](crate::mock::Mock::create_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateBackupPrivateEndpointRequest {
-    group_id: String,
-    cloud_provider: models::CreateBackupPrivateEndpointCloudProvider,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::ObjectStoragePrivateEndpointRequest,
-}
-impl CreateBackupPrivateEndpointRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cloud_provider(& models::CreateBackupPrivateEndpointCloudProvider) borrow
-        r" `cloudProvider` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::ObjectStoragePrivateEndpointRequest) borrow
-        r" The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for CreateBackupPrivateEndpointRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cloud_provider: call.path("cloudProvider")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`) read back, typed: what [`Mock::create_backup_restore_job`](crate::mock::Mock::create_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateBackupRestoreJobRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::DiskBackupSnapshotRestoreJobRequest,
-}
-impl CreateBackupRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::DiskBackupSnapshotRestoreJobRequest) borrow
-        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for CreateBackupRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`) read back, typed: what [`Mock::create_collection_restore_job`](crate::mock::Mock::create_collection_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateCollectionRestoreJobRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::ApiAtlasCollectionRestoreJobRequest,
-}
-impl CreateCollectionRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::ApiAtlasCollectionRestoreJobRequest) borrow
-        r" The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for CreateCollectionRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`) read back, typed: what [`Mock::create_export_bucket`](crate::mock::Mock::create_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateExportBucketRequest {
-    group_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::DiskBackupSnapshotExportBucketRequest,
-}
-impl CreateExportBucketRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::DiskBackupSnapshotExportBucketRequest) borrow
-        r" The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for CreateExportBucketRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`) read back, typed: what [`Mock::create_serverless_restore_job`](crate::mock::Mock::create_serverless_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateServerlessRestoreJobRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::ServerlessBackupRestoreJobRequest,
-}
-impl CreateServerlessRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::ServerlessBackupRestoreJobRequest) borrow
-        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for CreateServerlessRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`) read back, typed: what [`Mock::delete_backup_private_endpoint`](crate::mock::Mock::delete_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeleteBackupPrivateEndpointRequest {
-    group_id: String,
-    cloud_provider: models::DeleteBackupPrivateEndpointCloudProvider,
-    endpoint_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl DeleteBackupPrivateEndpointRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cloud_provider(& models::DeleteBackupPrivateEndpointCloudProvider) borrow
-        r" `cloudProvider` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        endpoint_id(& str) borrow
-        r" `endpointId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for DeleteBackupPrivateEndpointRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cloud_provider: call.path("cloudProvider")?,
-            endpoint_id: call.path("endpointId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`) read back, typed: what [`Mock::delete_backup_sharded_cluster`](crate::mock::Mock::delete_backup_sharded_cluster)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeleteBackupShardedClusterRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl DeleteBackupShardedClusterRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for DeleteBackupShardedClusterRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`) read back, typed: what [`Mock::delete_cluster_backup_schedule`](crate::mock::Mock::delete_cluster_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeleteClusterBackupScheduleRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl DeleteClusterBackupScheduleRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for DeleteClusterBackupScheduleRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`) read back, typed: what [`Mock::delete_cluster_backup_snapshot`](crate::mock::Mock::delete_cluster_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeleteClusterBackupSnapshotRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl DeleteClusterBackupSnapshotRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for DeleteClusterBackupSnapshotRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`) read back, typed: what [`Mock::delete_export_bucket`](crate::mock::Mock::delete_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeleteExportBucketRequest {
-    group_id: String,
-    export_bucket_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl DeleteExportBucketRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        export_bucket_id(& str) borrow
-        r" `exportBucketId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for DeleteExportBucketRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            export_bucket_id: call.path("exportBucketId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`) read back, typed: what [`Mock::disable_compliance_policy`](crate::mock::Mock::disable_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DisableCompliancePolicyRequest {
-    group_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl DisableCompliancePolicyRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for DisableCompliancePolicyRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`) read back, typed: what [`Mock::get_backup_export`](crate::mock::Mock::get_backup_export)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetBackupExportRequest {
-    group_id: String,
-    cluster_name: String,
-    export_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetBackupExportRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        export_id(& str) borrow
-        r" `exportId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetBackupExportRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            export_id: call.path("exportId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`) read back, typed: what [`Mock::get_backup_private_endpoint`](crate::mock::Mock::get_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetBackupPrivateEndpointRequest {
-    group_id: String,
-    cloud_provider: models::GetBackupPrivateEndpointCloudProvider,
-    endpoint_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetBackupPrivateEndpointRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cloud_provider(& models::GetBackupPrivateEndpointCloudProvider) borrow
-        r" `cloudProvider` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        endpoint_id(& str) borrow
-        r" `endpointId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetBackupPrivateEndpointRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cloud_provider: call.path("cloudProvider")?,
-            endpoint_id: call.path("endpointId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`) read back, typed: what [`Mock::get_backup_restore_job`](crate::mock::Mock::get_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetBackupRestoreJobRequest {
-    group_id: String,
-    cluster_name: String,
-    restore_job_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetBackupRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        restore_job_id(& str) borrow
-        r" `restoreJobId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetBackupRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            restore_job_id: call.path("restoreJobId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`) read back, typed: what [`Mock::get_backup_schedule`](crate::mock::Mock::get_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetBackupScheduleRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetBackupScheduleRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetBackupScheduleRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`) read back, typed: what [`Mock::get_backup_sharded_cluster`](crate::mock::Mock::get_backup_sharded_cluster)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetBackupShardedClusterRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetBackupShardedClusterRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetBackupShardedClusterRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`) read back, typed: what [`Mock::get_backup_snapshot_database`](crate::mock::Mock::get_backup_snapshot_database)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetBackupSnapshotDatabaseRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    database_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetBackupSnapshotDatabaseRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        database_name(& str) borrow
-        r" `databaseName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetBackupSnapshotDatabaseRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            database_name: call.path("databaseName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`) read back, typed: what [`Mock::get_collection_restore_job`](crate::mock::Mock::get_collection_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetCollectionRestoreJobRequest {
-    group_id: String,
-    cluster_name: String,
-    job_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetCollectionRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        job_id(& str) borrow r" `jobId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetCollectionRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            job_id: call.path("jobId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`) read back, typed: what [`Mock::get_compliance_policy`](crate::mock::Mock::get_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetCompliancePolicyRequest {
-    group_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetCompliancePolicyRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetCompliancePolicyRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`) read back, typed: what [`Mock::get_export_bucket`](crate::mock::Mock::get_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetExportBucketRequest {
-    group_id: String,
-    export_bucket_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetExportBucketRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        export_bucket_id(& str) borrow
-        r" `exportBucketId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetExportBucketRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            export_bucket_id: call.path("exportBucketId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`) read back, typed: what [`Mock::get_group_cluster_backup_snapshot`](crate::mock::Mock::get_group_cluster_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetGroupClusterBackupSnapshotRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetGroupClusterBackupSnapshotRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetGroupClusterBackupSnapshotRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`) read back, typed: what [`Mock::get_group_serverless_backup_snapshot`](crate::mock::Mock::get_group_serverless_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetGroupServerlessBackupSnapshotRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetGroupServerlessBackupSnapshotRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetGroupServerlessBackupSnapshotRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`) read back, typed: what [`Mock::get_restore_job_collection`](crate::mock::Mock::get_restore_job_collection)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetRestoreJobCollectionRequest {
-    group_id: String,
-    cluster_name: String,
-    job_id: String,
-    source_namespace: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetRestoreJobCollectionRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        job_id(& str) borrow r" `jobId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        source_namespace(& str) borrow
-        r" `sourceNamespace` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetRestoreJobCollectionRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            job_id: call.path("jobId")?,
-            source_namespace: call.path("sourceNamespace")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`) read back, typed: what [`Mock::get_serverless_restore_job`](crate::mock::Mock::get_serverless_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetServerlessRestoreJobRequest {
-    group_id: String,
-    cluster_name: String,
-    restore_job_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetServerlessRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        restore_job_id(& str) borrow
-        r" `restoreJobId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetServerlessRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            restore_job_id: call.path("restoreJobId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`) read back, typed: what [`Mock::get_snapshot_database_collection`](crate::mock::Mock::get_snapshot_database_collection)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetSnapshotDatabaseCollectionRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    database_name: String,
-    collection_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetSnapshotDatabaseCollectionRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        database_name(& str) borrow
-        r" `databaseName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        collection_name(& str) borrow
-        r" `collectionName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetSnapshotDatabaseCollectionRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            database_name: call.path("databaseName")?,
-            collection_name: call.path("collectionName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`) read back, typed: what [`Mock::list_backup_exports`](crate::mock::Mock::list_backup_exports)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListBackupExportsRequest {
-    group_id: String,
-    cluster_name: String,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListBackupExportsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListBackupExportsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`) read back, typed: what [`Mock::list_backup_private_endpoints`](crate::mock::Mock::list_backup_private_endpoints)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListBackupPrivateEndpointsRequest {
-    group_id: String,
-    cloud_provider: models::ListBackupPrivateEndpointsCloudProvider,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListBackupPrivateEndpointsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cloud_provider(& models::ListBackupPrivateEndpointsCloudProvider) borrow
-        r" `cloudProvider` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListBackupPrivateEndpointsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cloud_provider: call.path("cloudProvider")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`) read back, typed: what [`Mock::list_backup_restore_jobs`](crate::mock::Mock::list_backup_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListBackupRestoreJobsRequest {
-    group_id: String,
-    cluster_name: String,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListBackupRestoreJobsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListBackupRestoreJobsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`) read back, typed: what [`Mock::list_backup_sharded_clusters`](crate::mock::Mock::list_backup_sharded_clusters)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListBackupShardedClustersRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListBackupShardedClustersRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListBackupShardedClustersRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`) read back, typed: what [`Mock::list_backup_snapshot_databases`](crate::mock::Mock::list_backup_snapshot_databases)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListBackupSnapshotDatabasesRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListBackupSnapshotDatabasesRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListBackupSnapshotDatabasesRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`) read back, typed: what [`Mock::list_backup_snapshots`](crate::mock::Mock::list_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListBackupSnapshotsRequest {
-    group_id: String,
-    cluster_name: String,
-    oplog_inc: Option<i64>,
-    oplog_ts: Option<i64>,
-    point_in_time_utc_seconds: Option<i64>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListBackupSnapshotsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        oplog_inc(Option < i64 >) copy
-        r" `oplogInc` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        oplog_ts(Option < i64 >) copy
-        r" `oplogTs` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        point_in_time_utc_seconds(Option < i64 >) copy
-        r" `pointInTimeUtcSeconds` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListBackupSnapshotsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            oplog_inc: call.query_opt("oplogInc")?,
-            oplog_ts: call.query_opt("oplogTs")?,
-            point_in_time_utc_seconds: call.query_opt("pointInTimeUtcSeconds")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`) read back, typed: what [`Mock::list_collection_restore_jobs`](crate::mock::Mock::list_collection_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListCollectionRestoreJobsRequest {
-    group_id: String,
-    cluster_name: String,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListCollectionRestoreJobsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListCollectionRestoreJobsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`) read back, typed: what [`Mock::list_export_buckets`](crate::mock::Mock::list_export_buckets)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListExportBucketsRequest {
-    group_id: String,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListExportBucketsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListExportBucketsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`) read back, typed: what [`Mock::list_restore_job_collections`](crate::mock::Mock::list_restore_job_collections)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListRestoreJobCollectionsRequest {
-    group_id: String,
-    cluster_name: String,
-    job_id: String,
-    source_namespace: Option<String>,
-    state: Option<models::ListRestoreJobCollectionsState>,
-    target_namespace: Option<String>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListRestoreJobCollectionsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        job_id(& str) borrow r" `jobId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        source_namespace(Option <& str >) deref
-        r" `sourceNamespace` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        state(Option <& models::ListRestoreJobCollectionsState >) as_ref
-        r" `state` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        target_namespace(Option <& str >) deref
-        r" `targetNamespace` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListRestoreJobCollectionsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            job_id: call.path("jobId")?,
-            source_namespace: call.query_opt("sourceNamespace")?,
-            state: call.query_opt("state")?,
-            target_namespace: call.query_opt("targetNamespace")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`) read back, typed: what [`Mock::list_serverless_backup_snapshots`](crate::mock::Mock::list_serverless_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListServerlessBackupSnapshotsRequest {
-    group_id: String,
-    cluster_name: String,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListServerlessBackupSnapshotsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListServerlessBackupSnapshotsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`) read back, typed: what [`Mock::list_serverless_restore_jobs`](crate::mock::Mock::list_serverless_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListServerlessRestoreJobsRequest {
-    group_id: String,
-    cluster_name: String,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListServerlessRestoreJobsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListServerlessRestoreJobsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`) read back, typed: what [`Mock::list_snapshot_database_collections`](crate::mock::Mock::list_snapshot_database_collections)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListSnapshotDatabaseCollectionsRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    database_name: String,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListSnapshotDatabaseCollectionsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        database_name(& str) borrow
-        r" `databaseName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListSnapshotDatabaseCollectionsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            database_name: call.path("databaseName")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`) read back, typed: what [`Mock::take_snapshots`](crate::mock::Mock::take_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TakeSnapshotsRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::DiskBackupOnDemandSnapshotRequest,
-}
-impl TakeSnapshotsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::DiskBackupOnDemandSnapshotRequest) borrow
-        r" The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for TakeSnapshotsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`) read back, typed: what [`Mock::update_backup_export_bucket`](crate::mock::Mock::update_backup_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpdateBackupExportBucketRequest {
-    group_id: String,
-    export_bucket_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::UpdateRequirePrivateNetworkingRequest,
-}
-impl UpdateBackupExportBucketRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        export_bucket_id(& str) borrow
-        r" `exportBucketId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::UpdateRequirePrivateNetworkingRequest) borrow
-        r" The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for UpdateBackupExportBucketRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            export_bucket_id: call.path("exportBucketId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`) read back, typed: what [`Mock::update_backup_schedule`](crate::mock::Mock::update_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpdateBackupScheduleRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::DiskBackupSnapshotSchedule20240805Request,
-}
-impl UpdateBackupScheduleRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::DiskBackupSnapshotSchedule20240805Request) borrow
-        r" The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for UpdateBackupScheduleRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`) read back, typed: what [`Mock::update_backup_snapshot`](crate::mock::Mock::update_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpdateBackupSnapshotRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::BackupSnapshotRetention,
-}
-impl UpdateBackupSnapshotRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::BackupSnapshotRetention) borrow
-        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for UpdateBackupSnapshotRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`) read back, typed: what [`Mock::update_compliance_policy`](crate::mock::Mock::update_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpdateCompliancePolicyRequest {
-    group_id: String,
-    overwrite_backup_policies: Option<bool>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::DataProtectionSettings20231001Request,
-}
-impl UpdateCompliancePolicyRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        overwrite_backup_policies(Option < bool >) copy
-        r" `overwriteBackupPolicies` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::DataProtectionSettings20231001Request) borrow
-        r" The request body (`application/vnd.atlas.2023-10-01+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for UpdateCompliancePolicyRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            overwrite_backup_policies: call.query_opt("overwriteBackupPolicies")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job) (`cancelBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CancelBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CancelBackupRestoreJob::send`](crate::operations::CancelBackupRestoreJob::send) answers."
+        cancel_backup_restore_job(CancelBackupRestoreJobRequest, ())
+        "cancelBackupRestoreJob" 204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`): [`matching`](Rule::matching) sees a [`CreateBackupExportRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupExport::send`](crate::operations::CreateBackupExport::send) answers."
+        create_backup_export(CreateBackupExportRequest, models::DiskBackupExportJob)
+        "createBackupExport" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`CreateBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupPrivateEndpoint::send`](crate::operations::CreateBackupPrivateEndpoint::send) answers."
+        create_backup_private_endpoint(CreateBackupPrivateEndpointRequest,
+        models::ObjectStoragePrivateEndpointResponse) "createBackupPrivateEndpoint" 201
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CreateBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateBackupRestoreJob::send`](crate::operations::CreateBackupRestoreJob::send) answers."
+        create_backup_restore_job(CreateBackupRestoreJobRequest,
+        models::DiskBackupSnapshotRestoreJob) "createBackupRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`CreateCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateCollectionRestoreJob::send`](crate::operations::CreateCollectionRestoreJob::send) answers in the newest API version."
+        create_collection_restore_job(CreateCollectionRestoreJobRequest,
+        models::ApiAtlasCollectionRestoreJobResponse) "createCollectionRestoreJob" 201
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`): [`matching`](Rule::matching) sees a [`CreateExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`CreateExportBucket::send`](crate::operations::CreateExportBucket::send) answers in the newest API version."
+        create_export_bucket(CreateExportBucketRequest,
+        models::DiskBackupSnapshotExportBucketResponse) "createExportBucket" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`): [`matching`](Rule::matching) sees a [`CreateServerlessRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateServerlessRestoreJob::send`](crate::operations::CreateServerlessRestoreJob::send) answers."
+        create_serverless_restore_job(CreateServerlessRestoreJobRequest,
+        models::ServerlessBackupRestoreJob) "createServerlessRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`DeleteBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`DeleteBackupPrivateEndpoint::send`](crate::operations::DeleteBackupPrivateEndpoint::send) answers."
+        delete_backup_private_endpoint(DeleteBackupPrivateEndpointRequest, ())
+        "deleteBackupPrivateEndpoint" 204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`): [`matching`](Rule::matching) sees a [`DeleteBackupShardedClusterRequest`], [`then_output`](Rule::then_output) takes what [`DeleteBackupShardedCluster::send`](crate::operations::DeleteBackupShardedCluster::send) answers."
+        delete_backup_sharded_cluster(DeleteBackupShardedClusterRequest, ())
+        "deleteBackupShardedCluster" 204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSchedule::send`](crate::operations::DeleteClusterBackupSchedule::send) answers in the newest API version."
+        delete_cluster_backup_schedule(DeleteClusterBackupScheduleRequest,
+        models::DiskBackupSnapshotSchedule20240805) "deleteClusterBackupSchedule" 200
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`DeleteClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterBackupSnapshot::send`](crate::operations::DeleteClusterBackupSnapshot::send) answers."
+        delete_cluster_backup_snapshot(DeleteClusterBackupSnapshotRequest, ())
+        "deleteClusterBackupSnapshot" 204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`): [`matching`](Rule::matching) sees a [`DeleteExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`DeleteExportBucket::send`](crate::operations::DeleteExportBucket::send) answers."
+        delete_export_bucket(DeleteExportBucketRequest, ()) "deleteExportBucket" 204
+        no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`): [`matching`](Rule::matching) sees a [`DisableCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`DisableCompliancePolicy::send`](crate::operations::DisableCompliancePolicy::send) answers."
+        disable_compliance_policy(DisableCompliancePolicyRequest, ())
+        "disableCompliancePolicy" 204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`): [`matching`](Rule::matching) sees a [`GetBackupExportRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupExport::send`](crate::operations::GetBackupExport::send) answers."
+        get_backup_export(GetBackupExportRequest, models::DiskBackupExportJob)
+        "getBackupExport" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`): [`matching`](Rule::matching) sees a [`GetBackupPrivateEndpointRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupPrivateEndpoint::send`](crate::operations::GetBackupPrivateEndpoint::send) answers."
+        get_backup_private_endpoint(GetBackupPrivateEndpointRequest,
+        models::ObjectStoragePrivateEndpointResponse) "getBackupPrivateEndpoint" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`): [`matching`](Rule::matching) sees a [`GetBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupRestoreJob::send`](crate::operations::GetBackupRestoreJob::send) answers."
+        get_backup_restore_job(GetBackupRestoreJobRequest,
+        models::DiskBackupSnapshotRestoreJob) "getBackupRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`): [`matching`](Rule::matching) sees a [`GetBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSchedule::send`](crate::operations::GetBackupSchedule::send) answers in the newest API version."
+        get_backup_schedule(GetBackupScheduleRequest,
+        models::DiskBackupSnapshotSchedule20240805) "getBackupSchedule" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`): [`matching`](Rule::matching) sees a [`GetBackupShardedClusterRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupShardedCluster::send`](crate::operations::GetBackupShardedCluster::send) answers."
+        get_backup_sharded_cluster(GetBackupShardedClusterRequest,
+        models::DiskBackupShardedClusterSnapshot) "getBackupShardedCluster" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`): [`matching`](Rule::matching) sees a [`GetBackupSnapshotDatabaseRequest`], [`then_output`](Rule::then_output) takes what [`GetBackupSnapshotDatabase::send`](crate::operations::GetBackupSnapshotDatabase::send) answers in the newest API version."
+        get_backup_snapshot_database(GetBackupSnapshotDatabaseRequest,
+        models::DiskBackupDatabaseResponse) "getBackupSnapshotDatabase" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`): [`matching`](Rule::matching) sees a [`GetCollectionRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetCollectionRestoreJob::send`](crate::operations::GetCollectionRestoreJob::send) answers in the newest API version."
+        get_collection_restore_job(GetCollectionRestoreJobRequest,
+        models::ApiAtlasCollectionRestoreJobResponse) "getCollectionRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`): [`matching`](Rule::matching) sees a [`GetCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`GetCompliancePolicy::send`](crate::operations::GetCompliancePolicy::send) answers in the newest API version."
+        get_compliance_policy(GetCompliancePolicyRequest,
+        models::DataProtectionSettings20231001) "getCompliancePolicy" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`): [`matching`](Rule::matching) sees a [`GetExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`GetExportBucket::send`](crate::operations::GetExportBucket::send) answers in the newest API version."
+        get_export_bucket(GetExportBucketRequest,
+        models::DiskBackupSnapshotExportBucketResponse) "getExportBucket" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupClusterBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupClusterBackupSnapshot::send`](crate::operations::GetGroupClusterBackupSnapshot::send) answers in the newest API version."
+        get_group_cluster_backup_snapshot(GetGroupClusterBackupSnapshotRequest,
+        models::DiskBackupReplicaSet) "getGroupClusterBackupSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetGroupServerlessBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetGroupServerlessBackupSnapshot::send`](crate::operations::GetGroupServerlessBackupSnapshot::send) answers in the newest API version."
+        get_group_serverless_backup_snapshot(GetGroupServerlessBackupSnapshotRequest,
+        models::ServerlessBackupSnapshot) "getGroupServerlessBackupSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`): [`matching`](Rule::matching) sees a [`GetRestoreJobCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetRestoreJobCollection::send`](crate::operations::GetRestoreJobCollection::send) answers in the newest API version."
+        get_restore_job_collection(GetRestoreJobCollectionRequest,
+        models::ApiAtlasCollectionRestoreCollectionStateResponse)
+        "getRestoreJobCollection" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`): [`matching`](Rule::matching) sees a [`GetServerlessRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetServerlessRestoreJob::send`](crate::operations::GetServerlessRestoreJob::send) answers."
+        get_serverless_restore_job(GetServerlessRestoreJobRequest,
+        models::ServerlessBackupRestoreJob) "getServerlessRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`): [`matching`](Rule::matching) sees a [`GetSnapshotDatabaseCollectionRequest`], [`then_output`](Rule::then_output) takes what [`GetSnapshotDatabaseCollection::send`](crate::operations::GetSnapshotDatabaseCollection::send) answers in the newest API version."
+        get_snapshot_database_collection(GetSnapshotDatabaseCollectionRequest,
+        models::DiskBackupCollectionResponse) "getSnapshotDatabaseCollection" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`): [`matching`](Rule::matching) sees a [`ListBackupExportsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupExports::send`](crate::operations::ListBackupExports::send) answers."
+        list_backup_exports(ListBackupExportsRequest,
+        models::PaginatedApiAtlasDiskBackupExportJob) "listBackupExports" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`): [`matching`](Rule::matching) sees a [`ListBackupPrivateEndpointsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupPrivateEndpoints::send`](crate::operations::ListBackupPrivateEndpoints::send) answers."
+        list_backup_private_endpoints(ListBackupPrivateEndpointsRequest,
+        models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse)
+        "listBackupPrivateEndpoints" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`): [`matching`](Rule::matching) sees a [`ListBackupRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupRestoreJobs::send`](crate::operations::ListBackupRestoreJobs::send) answers."
+        list_backup_restore_jobs(ListBackupRestoreJobsRequest,
+        models::PaginatedCloudBackupRestoreJob) "listBackupRestoreJobs" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`): [`matching`](Rule::matching) sees a [`ListBackupShardedClustersRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupShardedClusters::send`](crate::operations::ListBackupShardedClusters::send) answers."
+        list_backup_sharded_clusters(ListBackupShardedClustersRequest,
+        models::PaginatedCloudBackupShardedClusterSnapshot) "listBackupShardedClusters"
+        200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotDatabasesRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshotDatabases::send`](crate::operations::ListBackupSnapshotDatabases::send) answers in the newest API version."
+        list_backup_snapshot_databases(ListBackupSnapshotDatabasesRequest,
+        models::PaginatedApiAtlasDiskBackupDatabase) "listBackupSnapshotDatabases" 200
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListBackupSnapshots::send`](crate::operations::ListBackupSnapshots::send) answers."
+        list_backup_snapshots(ListBackupSnapshotsRequest,
+        models::PaginatedCloudBackupReplicaSet) "listBackupSnapshots" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`): [`matching`](Rule::matching) sees a [`ListCollectionRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListCollectionRestoreJobs::send`](crate::operations::ListCollectionRestoreJobs::send) answers in the newest API version."
+        list_collection_restore_jobs(ListCollectionRestoreJobsRequest,
+        models::PaginatedApiAtlasCollectionRestoreJob) "listCollectionRestoreJobs" 200
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`): [`matching`](Rule::matching) sees a [`ListExportBucketsRequest`], [`then_output`](Rule::then_output) takes what [`ListExportBuckets::send`](crate::operations::ListExportBuckets::send) answers in the newest API version."
+        list_export_buckets(ListExportBucketsRequest,
+        models::PaginatedBackupSnapshotExportBuckets) "listExportBuckets" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`): [`matching`](Rule::matching) sees a [`ListRestoreJobCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListRestoreJobCollections::send`](crate::operations::ListRestoreJobCollections::send) answers in the newest API version."
+        list_restore_job_collections(ListRestoreJobCollectionsRequest,
+        models::PaginatedApiAtlasCollectionRestoreCollectionState)
+        "listRestoreJobCollections" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListServerlessBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListServerlessBackupSnapshots::send`](crate::operations::ListServerlessBackupSnapshots::send) answers."
+        list_serverless_backup_snapshots(ListServerlessBackupSnapshotsRequest,
+        models::PaginatedApiAtlasServerlessBackupSnapshot)
+        "listServerlessBackupSnapshots" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`): [`matching`](Rule::matching) sees a [`ListServerlessRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListServerlessRestoreJobs::send`](crate::operations::ListServerlessRestoreJobs::send) answers."
+        list_serverless_restore_jobs(ListServerlessRestoreJobsRequest,
+        models::PaginatedApiAtlasServerlessBackupRestoreJob) "listServerlessRestoreJobs"
+        200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`): [`matching`](Rule::matching) sees a [`ListSnapshotDatabaseCollectionsRequest`], [`then_output`](Rule::then_output) takes what [`ListSnapshotDatabaseCollections::send`](crate::operations::ListSnapshotDatabaseCollections::send) answers in the newest API version."
+        list_snapshot_database_collections(ListSnapshotDatabaseCollectionsRequest,
+        models::PaginatedApiAtlasDiskBackupCollection) "listSnapshotDatabaseCollections"
+        200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`): [`matching`](Rule::matching) sees a [`TakeSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`TakeSnapshots::send`](crate::operations::TakeSnapshots::send) answers in the newest API version."
+        take_snapshots(TakeSnapshotsRequest, models::DiskBackupSnapshot) "takeSnapshots"
+        200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`): [`matching`](Rule::matching) sees a [`UpdateBackupExportBucketRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupExportBucket::send`](crate::operations::UpdateBackupExportBucket::send) answers."
+        update_backup_export_bucket(UpdateBackupExportBucketRequest,
+        models::DiskBackupSnapshotAwsExportBucketResponse) "updateBackupExportBucket" 200
+        json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`): [`matching`](Rule::matching) sees a [`UpdateBackupScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSchedule::send`](crate::operations::UpdateBackupSchedule::send) answers in the newest API version."
+        update_backup_schedule(UpdateBackupScheduleRequest,
+        models::DiskBackupSnapshotSchedule20240805) "updateBackupSchedule" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`): [`matching`](Rule::matching) sees a [`UpdateBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`UpdateBackupSnapshot::send`](crate::operations::UpdateBackupSnapshot::send) answers."
+        update_backup_snapshot(UpdateBackupSnapshotRequest, models::DiskBackupReplicaSet)
+        "updateBackupSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`): [`matching`](Rule::matching) sees a [`UpdateCompliancePolicyRequest`], [`then_output`](Rule::then_output) takes what [`UpdateCompliancePolicy::send`](crate::operations::UpdateCompliancePolicy::send) answers in the newest API version."
+        update_compliance_policy(UpdateCompliancePolicyRequest,
+        models::DataProtectionSettings20231001) "updateCompliancePolicy" 200 json
+    );
+}
+crate::mock::runtime::view!(
+    r" A call of [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job) (`cancelBackupRestoreJob`) read back, typed: what [`Mock::cancel_backup_restore_job`](crate::mock::Mock::cancel_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    CancelBackupRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    restore_job_id(str path("restoreJobId"))
+    r" `restoreJobId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`) read back, typed: what [`Mock::create_backup_export`](crate::mock::Mock::create_backup_export)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    CreateBackupExportRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::DiskBackupExportJobRequest) json_req())
+    r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
+    }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`) read back, typed: what [`Mock::create_backup_private_endpoint`](crate::mock::Mock::create_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    CreateBackupPrivateEndpointRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cloud_provider(borrow(models::CreateBackupPrivateEndpointCloudProvider)
+    path("cloudProvider"))
+    r" `cloudProvider` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::ObjectStoragePrivateEndpointRequest) json_req())
+    r" The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent.",
+    }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`) read back, typed: what [`Mock::create_backup_restore_job`](crate::mock::Mock::create_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    CreateBackupRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::DiskBackupSnapshotRestoreJobRequest) json_req())
+    r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
+    }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`) read back, typed: what [`Mock::create_collection_restore_job`](crate::mock::Mock::create_collection_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    CreateCollectionRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::ApiAtlasCollectionRestoreJobRequest) json_req())
+    r" The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent.",
+    }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`) read back, typed: what [`Mock::create_export_bucket`](crate::mock::Mock::create_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    CreateExportBucketRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::DiskBackupSnapshotExportBucketRequest) json_req())
+    r" The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent.",
+    }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`) read back, typed: what [`Mock::create_serverless_restore_job`](crate::mock::Mock::create_serverless_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    CreateServerlessRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::ServerlessBackupRestoreJobRequest) json_req())
+    r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
+    }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`) read back, typed: what [`Mock::delete_backup_private_endpoint`](crate::mock::Mock::delete_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    DeleteBackupPrivateEndpointRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cloud_provider(borrow(models::DeleteBackupPrivateEndpointCloudProvider)
+    path("cloudProvider"))
+    r" `cloudProvider` (path parameter, required), as the call sent it.", endpoint_id(str
+    path("endpointId"))
+    r" `endpointId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`) read back, typed: what [`Mock::delete_backup_sharded_cluster`](crate::mock::Mock::delete_backup_sharded_cluster)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    DeleteBackupShardedClusterRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`) read back, typed: what [`Mock::delete_cluster_backup_schedule`](crate::mock::Mock::delete_cluster_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    DeleteClusterBackupScheduleRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`) read back, typed: what [`Mock::delete_cluster_backup_snapshot`](crate::mock::Mock::delete_cluster_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    DeleteClusterBackupSnapshotRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`) read back, typed: what [`Mock::delete_export_bucket`](crate::mock::Mock::delete_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    DeleteExportBucketRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", export_bucket_id(str
+    path("exportBucketId"))
+    r" `exportBucketId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`) read back, typed: what [`Mock::disable_compliance_policy`](crate::mock::Mock::disable_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    DisableCompliancePolicyRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`) read back, typed: what [`Mock::get_backup_export`](crate::mock::Mock::get_backup_export)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetBackupExportRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", export_id(str
+    path("exportId")) r" `exportId` (path parameter, required), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`) read back, typed: what [`Mock::get_backup_private_endpoint`](crate::mock::Mock::get_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetBackupPrivateEndpointRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cloud_provider(borrow(models::GetBackupPrivateEndpointCloudProvider)
+    path("cloudProvider"))
+    r" `cloudProvider` (path parameter, required), as the call sent it.", endpoint_id(str
+    path("endpointId"))
+    r" `endpointId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`) read back, typed: what [`Mock::get_backup_restore_job`](crate::mock::Mock::get_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetBackupRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    restore_job_id(str path("restoreJobId"))
+    r" `restoreJobId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`) read back, typed: what [`Mock::get_backup_schedule`](crate::mock::Mock::get_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetBackupScheduleRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`) read back, typed: what [`Mock::get_backup_sharded_cluster`](crate::mock::Mock::get_backup_sharded_cluster)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetBackupShardedClusterRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`) read back, typed: what [`Mock::get_backup_snapshot_database`](crate::mock::Mock::get_backup_snapshot_database)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetBackupSnapshotDatabaseRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", database_name(str
+    path("databaseName"))
+    r" `databaseName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`) read back, typed: what [`Mock::get_collection_restore_job`](crate::mock::Mock::get_collection_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetCollectionRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", job_id(str
+    path("jobId")) r" `jobId` (path parameter, required), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`) read back, typed: what [`Mock::get_compliance_policy`](crate::mock::Mock::get_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetCompliancePolicyRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`) read back, typed: what [`Mock::get_export_bucket`](crate::mock::Mock::get_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetExportBucketRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", export_bucket_id(str
+    path("exportBucketId"))
+    r" `exportBucketId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`) read back, typed: what [`Mock::get_group_cluster_backup_snapshot`](crate::mock::Mock::get_group_cluster_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetGroupClusterBackupSnapshotRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`) read back, typed: what [`Mock::get_group_serverless_backup_snapshot`](crate::mock::Mock::get_group_serverless_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetGroupServerlessBackupSnapshotRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`) read back, typed: what [`Mock::get_restore_job_collection`](crate::mock::Mock::get_restore_job_collection)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetRestoreJobCollectionRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", job_id(str
+    path("jobId")) r" `jobId` (path parameter, required), as the call sent it.",
+    source_namespace(str path("sourceNamespace"))
+    r" `sourceNamespace` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`) read back, typed: what [`Mock::get_serverless_restore_job`](crate::mock::Mock::get_serverless_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetServerlessRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    restore_job_id(str path("restoreJobId"))
+    r" `restoreJobId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`) read back, typed: what [`Mock::get_snapshot_database_collection`](crate::mock::Mock::get_snapshot_database_collection)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetSnapshotDatabaseCollectionRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", database_name(str
+    path("databaseName"))
+    r" `databaseName` (path parameter, required), as the call sent it.",
+    collection_name(str path("collectionName"))
+    r" `collectionName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`) read back, typed: what [`Mock::list_backup_exports`](crate::mock::Mock::list_backup_exports)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListBackupExportsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", include_count(opt
+    copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`) read back, typed: what [`Mock::list_backup_private_endpoints`](crate::mock::Mock::list_backup_private_endpoints)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListBackupPrivateEndpointsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cloud_provider(borrow(models::ListBackupPrivateEndpointsCloudProvider)
+    path("cloudProvider"))
+    r" `cloudProvider` (path parameter, required), as the call sent it.",
+    include_count(opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`) read back, typed: what [`Mock::list_backup_restore_jobs`](crate::mock::Mock::list_backup_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListBackupRestoreJobsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", include_count(opt
+    copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`) read back, typed: what [`Mock::list_backup_sharded_clusters`](crate::mock::Mock::list_backup_sharded_clusters)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListBackupShardedClustersRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`) read back, typed: what [`Mock::list_backup_snapshot_databases`](crate::mock::Mock::list_backup_snapshot_databases)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListBackupSnapshotDatabasesRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", include_count(opt
+    copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`) read back, typed: what [`Mock::list_backup_snapshots`](crate::mock::Mock::list_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListBackupSnapshotsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", oplog_inc(opt
+    copy(i64) query_opt("oplogInc"))
+    r" `oplogInc` (query parameter), as the call sent it.", oplog_ts(opt copy(i64)
+    query_opt("oplogTs")) r" `oplogTs` (query parameter), as the call sent it.",
+    point_in_time_utc_seconds(opt copy(i64) query_opt("pointInTimeUtcSeconds"))
+    r" `pointInTimeUtcSeconds` (query parameter), as the call sent it.",
+    include_count(opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`) read back, typed: what [`Mock::list_collection_restore_jobs`](crate::mock::Mock::list_collection_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListCollectionRestoreJobsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    items_per_page(opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`) read back, typed: what [`Mock::list_export_buckets`](crate::mock::Mock::list_export_buckets)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListExportBucketsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", include_count(opt
+    copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`) read back, typed: what [`Mock::list_restore_job_collections`](crate::mock::Mock::list_restore_job_collections)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListRestoreJobCollectionsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", job_id(str
+    path("jobId")) r" `jobId` (path parameter, required), as the call sent it.",
+    source_namespace(opt str query_opt("sourceNamespace"))
+    r" `sourceNamespace` (query parameter), as the call sent it.", state(opt
+    borrow(models::ListRestoreJobCollectionsState) query_opt("state"))
+    r" `state` (query parameter), as the call sent it.", target_namespace(opt str
+    query_opt("targetNamespace"))
+    r" `targetNamespace` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`) read back, typed: what [`Mock::list_serverless_backup_snapshots`](crate::mock::Mock::list_serverless_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListServerlessBackupSnapshotsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", include_count(opt
+    copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`) read back, typed: what [`Mock::list_serverless_restore_jobs`](crate::mock::Mock::list_serverless_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListServerlessRestoreJobsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", include_count(opt
+    copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`) read back, typed: what [`Mock::list_snapshot_database_collections`](crate::mock::Mock::list_snapshot_database_collections)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListSnapshotDatabaseCollectionsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", database_name(str
+    path("databaseName"))
+    r" `databaseName` (path parameter, required), as the call sent it.",
+    include_count(opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`) read back, typed: what [`Mock::take_snapshots`](crate::mock::Mock::take_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    TakeSnapshotsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::DiskBackupOnDemandSnapshotRequest) json_req())
+    r" The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent.",
+    }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`) read back, typed: what [`Mock::update_backup_export_bucket`](crate::mock::Mock::update_backup_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    UpdateBackupExportBucketRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", export_bucket_id(str
+    path("exportBucketId"))
+    r" `exportBucketId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::UpdateRequirePrivateNetworkingRequest) json_req())
+    r" The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent.",
+    }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`) read back, typed: what [`Mock::update_backup_schedule`](crate::mock::Mock::update_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    UpdateBackupScheduleRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::DiskBackupSnapshotSchedule20240805Request) json_req())
+    r" The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent.",
+    }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`) read back, typed: what [`Mock::update_backup_snapshot`](crate::mock::Mock::update_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    UpdateBackupSnapshotRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::BackupSnapshotRetention) json_req())
+    r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
+    }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`) read back, typed: what [`Mock::update_compliance_policy`](crate::mock::Mock::update_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    UpdateCompliancePolicyRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    overwrite_backup_policies(opt copy(bool) query_opt("overwriteBackupPolicies"))
+    r" `overwriteBackupPolicies` (query parameter), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::DataProtectionSettings20231001Request) json_req())
+    r" The request body (`application/vnd.atlas.2023-10-01+json`, required), decoded from what the call sent.",
+    }
+);

@@ -7,160 +7,57 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::json;
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job) (`createFlexRestoreJob`): [`matching`](Rule::matching) sees a [`CreateFlexRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateFlexRestoreJob::send`](crate::operations::CreateFlexRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_flex_restore_job(
-        &self,
-    ) -> Rule<CreateFlexRestoreJobRequest, models::FlexBackupRestoreJob20241113> {
-        self.rule("createFlexRestoreJob", "create_flex_restore_job", 200, json)
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job) (`createFlexRestoreJob`): [`matching`](Rule::matching) sees a [`CreateFlexRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateFlexRestoreJob::send`](crate::operations::CreateFlexRestoreJob::send) answers."
+        create_flex_restore_job(CreateFlexRestoreJobRequest,
+        models::FlexBackupRestoreJob20241113) "createFlexRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`): [`matching`](Rule::matching) sees a [`GetFlexRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexRestoreJob::send`](crate::operations::GetFlexRestoreJob::send) answers."
+        get_flex_restore_job(GetFlexRestoreJobRequest,
+        models::FlexBackupRestoreJob20241113) "getFlexRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`): [`matching`](Rule::matching) sees a [`ListFlexRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListFlexRestoreJobs::send`](crate::operations::ListFlexRestoreJobs::send) answers."
+        list_flex_restore_jobs(ListFlexRestoreJobsRequest,
+        models::PaginatedApiAtlasFlexBackupRestoreJob20241113) "listFlexRestoreJobs" 200
+        json
+    );
+}
+crate::mock::runtime::view!(
+    r" A call of [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job) (`createFlexRestoreJob`) read back, typed: what [`Mock::create_flex_restore_job`](crate::mock::Mock::create_flex_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    CreateFlexRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", name(str
+    path("name")) r" `name` (path parameter, required), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::FlexBackupRestoreJobCreate20241113) json_req())
+    r" The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent.",
     }
-    /// A rule for [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`): [`matching`](Rule::matching) sees a [`GetFlexRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexRestoreJob::send`](crate::operations::GetFlexRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_flex_restore_job(
-        &self,
-    ) -> Rule<GetFlexRestoreJobRequest, models::FlexBackupRestoreJob20241113> {
-        self.rule("getFlexRestoreJob", "get_flex_restore_job", 200, json)
-    }
-    /// A rule for [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`): [`matching`](Rule::matching) sees a [`ListFlexRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListFlexRestoreJobs::send`](crate::operations::ListFlexRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_flex_restore_jobs(
-        &self,
-    ) -> Rule<
-        ListFlexRestoreJobsRequest,
-        models::PaginatedApiAtlasFlexBackupRestoreJob20241113,
-    > {
-        self.rule("listFlexRestoreJobs", "list_flex_restore_jobs", 200, json)
-    }
-}
-/// A call of [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job) (`createFlexRestoreJob`) read back, typed: what [`Mock::create_flex_restore_job`](crate::mock::Mock::create_flex_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateFlexRestoreJobRequest {
-    group_id: String,
-    name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::FlexBackupRestoreJobCreate20241113,
-}
-impl CreateFlexRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        name(& str) borrow r" `name` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::FlexBackupRestoreJobCreate20241113) borrow
-        r" The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for CreateFlexRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            name: call.path("name")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`) read back, typed: what [`Mock::get_flex_restore_job`](crate::mock::Mock::get_flex_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetFlexRestoreJobRequest {
-    group_id: String,
-    name: String,
-    restore_job_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetFlexRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        name(& str) borrow r" `name` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        restore_job_id(& str) borrow
-        r" `restoreJobId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetFlexRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            name: call.path("name")?,
-            restore_job_id: call.path("restoreJobId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`) read back, typed: what [`Mock::list_flex_restore_jobs`](crate::mock::Mock::list_flex_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListFlexRestoreJobsRequest {
-    group_id: String,
-    name: String,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListFlexRestoreJobsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        name(& str) borrow r" `name` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListFlexRestoreJobsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            name: call.path("name")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`) read back, typed: what [`Mock::get_flex_restore_job`](crate::mock::Mock::get_flex_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetFlexRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", name(str
+    path("name")) r" `name` (path parameter, required), as the call sent it.",
+    restore_job_id(str path("restoreJobId"))
+    r" `restoreJobId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`) read back, typed: what [`Mock::list_flex_restore_jobs`](crate::mock::Mock::list_flex_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListFlexRestoreJobsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", name(str
+    path("name")) r" `name` (path parameter, required), as the call sent it.",
+    include_count(opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);

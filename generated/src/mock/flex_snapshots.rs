@@ -7,160 +7,57 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::json;
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::download_flex_backup`](crate::Client::download_flex_backup) (`downloadFlexBackup`): [`matching`](Rule::matching) sees a [`DownloadFlexBackupRequest`], [`then_output`](Rule::then_output) takes what [`DownloadFlexBackup::send`](crate::operations::DownloadFlexBackup::send) answers.
-    #[track_caller]
-    pub fn download_flex_backup(
-        &self,
-    ) -> Rule<DownloadFlexBackupRequest, models::FlexBackupRestoreJob20241113> {
-        self.rule("downloadFlexBackup", "download_flex_backup", 200, json)
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::download_flex_backup`](crate::Client::download_flex_backup) (`downloadFlexBackup`): [`matching`](Rule::matching) sees a [`DownloadFlexBackupRequest`], [`then_output`](Rule::then_output) takes what [`DownloadFlexBackup::send`](crate::operations::DownloadFlexBackup::send) answers."
+        download_flex_backup(DownloadFlexBackupRequest,
+        models::FlexBackupRestoreJob20241113) "downloadFlexBackup" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetFlexBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexBackupSnapshot::send`](crate::operations::GetFlexBackupSnapshot::send) answers in the newest API version."
+        get_flex_backup_snapshot(GetFlexBackupSnapshotRequest,
+        models::FlexBackupSnapshot20241113) "getFlexBackupSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListFlexBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListFlexBackupSnapshots::send`](crate::operations::ListFlexBackupSnapshots::send) answers."
+        list_flex_backup_snapshots(ListFlexBackupSnapshotsRequest,
+        models::PaginatedApiAtlasFlexBackupSnapshot20241113) "listFlexBackupSnapshots"
+        200 json
+    );
+}
+crate::mock::runtime::view!(
+    r" A call of [`Client::download_flex_backup`](crate::Client::download_flex_backup) (`downloadFlexBackup`) read back, typed: what [`Mock::download_flex_backup`](crate::mock::Mock::download_flex_backup)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    DownloadFlexBackupRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", name(str
+    path("name")) r" `name` (path parameter, required), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::FlexBackupSnapshotDownloadCreate20241113) json_req())
+    r" The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent.",
     }
-    /// A rule for [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`): [`matching`](Rule::matching) sees a [`GetFlexBackupSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetFlexBackupSnapshot::send`](crate::operations::GetFlexBackupSnapshot::send) answers in the newest API version.
-    #[track_caller]
-    pub fn get_flex_backup_snapshot(
-        &self,
-    ) -> Rule<GetFlexBackupSnapshotRequest, models::FlexBackupSnapshot20241113> {
-        self.rule("getFlexBackupSnapshot", "get_flex_backup_snapshot", 200, json)
-    }
-    /// A rule for [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`): [`matching`](Rule::matching) sees a [`ListFlexBackupSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListFlexBackupSnapshots::send`](crate::operations::ListFlexBackupSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_flex_backup_snapshots(
-        &self,
-    ) -> Rule<
-        ListFlexBackupSnapshotsRequest,
-        models::PaginatedApiAtlasFlexBackupSnapshot20241113,
-    > {
-        self.rule("listFlexBackupSnapshots", "list_flex_backup_snapshots", 200, json)
-    }
-}
-/// A call of [`Client::download_flex_backup`](crate::Client::download_flex_backup) (`downloadFlexBackup`) read back, typed: what [`Mock::download_flex_backup`](crate::mock::Mock::download_flex_backup)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DownloadFlexBackupRequest {
-    group_id: String,
-    name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::FlexBackupSnapshotDownloadCreate20241113,
-}
-impl DownloadFlexBackupRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        name(& str) borrow r" `name` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::FlexBackupSnapshotDownloadCreate20241113) borrow
-        r" The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for DownloadFlexBackupRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            name: call.path("name")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`) read back, typed: what [`Mock::get_flex_backup_snapshot`](crate::mock::Mock::get_flex_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetFlexBackupSnapshotRequest {
-    group_id: String,
-    name: String,
-    snapshot_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetFlexBackupSnapshotRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        name(& str) borrow r" `name` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetFlexBackupSnapshotRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            name: call.path("name")?,
-            snapshot_id: call.path("snapshotId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`) read back, typed: what [`Mock::list_flex_backup_snapshots`](crate::mock::Mock::list_flex_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListFlexBackupSnapshotsRequest {
-    group_id: String,
-    name: String,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListFlexBackupSnapshotsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        name(& str) borrow r" `name` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListFlexBackupSnapshotsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            name: call.path("name")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`) read back, typed: what [`Mock::get_flex_backup_snapshot`](crate::mock::Mock::get_flex_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetFlexBackupSnapshotRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", name(str
+    path("name")) r" `name` (path parameter, required), as the call sent it.",
+    snapshot_id(str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`) read back, typed: what [`Mock::list_flex_backup_snapshots`](crate::mock::Mock::list_flex_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListFlexBackupSnapshotsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", name(str
+    path("name")) r" `name` (path parameter, required), as the call sent it.",
+    include_count(opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);

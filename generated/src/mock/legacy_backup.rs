@@ -7,597 +7,205 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::{json, no_body};
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job) (`createClusterRestoreJob`): [`matching`](Rule::matching) sees a [`CreateClusterRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateClusterRestoreJob::send`](crate::operations::CreateClusterRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_cluster_restore_job(
-        &self,
-    ) -> Rule<CreateClusterRestoreJobRequest, models::PaginatedRestoreJob> {
-        self.rule("createClusterRestoreJob", "create_cluster_restore_job", 200, json)
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job) (`createClusterRestoreJob`): [`matching`](Rule::matching) sees a [`CreateClusterRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateClusterRestoreJob::send`](crate::operations::CreateClusterRestoreJob::send) answers."
+        create_cluster_restore_job(CreateClusterRestoreJobRequest,
+        models::PaginatedRestoreJob) "createClusterRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`): [`matching`](Rule::matching) sees a [`DeleteClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterSnapshot::send`](crate::operations::DeleteClusterSnapshot::send) answers."
+        delete_cluster_snapshot(DeleteClusterSnapshotRequest, ()) "deleteClusterSnapshot"
+        204 no_body
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`): [`matching`](Rule::matching) sees a [`GetClusterBackupCheckpointRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterBackupCheckpoint::send`](crate::operations::GetClusterBackupCheckpoint::send) answers."
+        get_cluster_backup_checkpoint(GetClusterBackupCheckpointRequest,
+        models::ApiAtlasCheckpoint) "getClusterBackupCheckpoint" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`): [`matching`](Rule::matching) sees a [`GetClusterRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterRestoreJob::send`](crate::operations::GetClusterRestoreJob::send) answers."
+        get_cluster_restore_job(GetClusterRestoreJobRequest, models::BackupRestoreJob)
+        "getClusterRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`): [`matching`](Rule::matching) sees a [`GetClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterSnapshot::send`](crate::operations::GetClusterSnapshot::send) answers."
+        get_cluster_snapshot(GetClusterSnapshotRequest, models::BackupSnapshot)
+        "getClusterSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`): [`matching`](Rule::matching) sees a [`GetClusterSnapshotScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterSnapshotSchedule::send`](crate::operations::GetClusterSnapshotSchedule::send) answers."
+        get_cluster_snapshot_schedule(GetClusterSnapshotScheduleRequest,
+        models::ApiAtlasSnapshotSchedule) "getClusterSnapshotSchedule" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`): [`matching`](Rule::matching) sees a [`ListClusterBackupCheckpointsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterBackupCheckpoints::send`](crate::operations::ListClusterBackupCheckpoints::send) answers."
+        list_cluster_backup_checkpoints(ListClusterBackupCheckpointsRequest,
+        models::PaginatedApiAtlasCheckpoint) "listClusterBackupCheckpoints" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`): [`matching`](Rule::matching) sees a [`ListClusterRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterRestoreJobs::send`](crate::operations::ListClusterRestoreJobs::send) answers."
+        list_cluster_restore_jobs(ListClusterRestoreJobsRequest,
+        models::PaginatedRestoreJob) "listClusterRestoreJobs" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`): [`matching`](Rule::matching) sees a [`ListClusterSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterSnapshots::send`](crate::operations::ListClusterSnapshots::send) answers."
+        list_cluster_snapshots(ListClusterSnapshotsRequest, models::PaginatedSnapshot)
+        "listClusterSnapshots" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`): [`matching`](Rule::matching) sees a [`UpdateClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`UpdateClusterSnapshot::send`](crate::operations::UpdateClusterSnapshot::send) answers."
+        update_cluster_snapshot(UpdateClusterSnapshotRequest, models::BackupSnapshot)
+        "updateClusterSnapshot" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`): [`matching`](Rule::matching) sees a [`UpdateClusterSnapshotScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateClusterSnapshotSchedule::send`](crate::operations::UpdateClusterSnapshotSchedule::send) answers."
+        update_cluster_snapshot_schedule(UpdateClusterSnapshotScheduleRequest,
+        models::ApiAtlasSnapshotSchedule) "updateClusterSnapshotSchedule" 200 json
+    );
+}
+crate::mock::runtime::view!(
+    r" A call of [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job) (`createClusterRestoreJob`) read back, typed: what [`Mock::create_cluster_restore_job`](crate::mock::Mock::create_cluster_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    CreateClusterRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::BackupRestoreJobRequest) json_req())
+    r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
-    /// A rule for [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`): [`matching`](Rule::matching) sees a [`DeleteClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`DeleteClusterSnapshot::send`](crate::operations::DeleteClusterSnapshot::send) answers.
-    #[track_caller]
-    pub fn delete_cluster_snapshot(&self) -> Rule<DeleteClusterSnapshotRequest, ()> {
-        self.rule("deleteClusterSnapshot", "delete_cluster_snapshot", 204, no_body)
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`) read back, typed: what [`Mock::delete_cluster_snapshot`](crate::mock::Mock::delete_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    DeleteClusterSnapshotRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`) read back, typed: what [`Mock::get_cluster_backup_checkpoint`](crate::mock::Mock::get_cluster_backup_checkpoint)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetClusterBackupCheckpointRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", checkpoint_id(str
+    path("checkpointId"))
+    r" `checkpointId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`) read back, typed: what [`Mock::get_cluster_restore_job`](crate::mock::Mock::get_cluster_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetClusterRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", job_id(str
+    path("jobId")) r" `jobId` (path parameter, required), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`) read back, typed: what [`Mock::get_cluster_snapshot`](crate::mock::Mock::get_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetClusterSnapshotRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`) read back, typed: what [`Mock::get_cluster_snapshot_schedule`](crate::mock::Mock::get_cluster_snapshot_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetClusterSnapshotScheduleRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`) read back, typed: what [`Mock::list_cluster_backup_checkpoints`](crate::mock::Mock::list_cluster_backup_checkpoints)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListClusterBackupCheckpointsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", include_count(opt
+    copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`) read back, typed: what [`Mock::list_cluster_restore_jobs`](crate::mock::Mock::list_cluster_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListClusterRestoreJobsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", batch_id(opt str
+    query_opt("batchId")) r" `batchId` (query parameter), as the call sent it.",
+    include_count(opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`) read back, typed: what [`Mock::list_cluster_snapshots`](crate::mock::Mock::list_cluster_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListClusterSnapshotsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", completed(opt
+    borrow(models::ListClusterSnapshotsCompleted) query_opt("completed"))
+    r" `completed` (query parameter), as the call sent it.", include_count(opt copy(bool)
+    query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
+    copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
+    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`) read back, typed: what [`Mock::update_cluster_snapshot`](crate::mock::Mock::update_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    UpdateClusterSnapshotRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::BackupSnapshotRequest) json_req())
+    r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
-    /// A rule for [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`): [`matching`](Rule::matching) sees a [`GetClusterBackupCheckpointRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterBackupCheckpoint::send`](crate::operations::GetClusterBackupCheckpoint::send) answers.
-    #[track_caller]
-    pub fn get_cluster_backup_checkpoint(
-        &self,
-    ) -> Rule<GetClusterBackupCheckpointRequest, models::ApiAtlasCheckpoint> {
-        self.rule(
-            "getClusterBackupCheckpoint",
-            "get_cluster_backup_checkpoint",
-            200,
-            json,
-        )
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`) read back, typed: what [`Mock::update_cluster_snapshot_schedule`](crate::mock::Mock::update_cluster_snapshot_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    UpdateClusterSnapshotScheduleRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::ApiAtlasSnapshotScheduleRequest) json_req())
+    r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
-    /// A rule for [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`): [`matching`](Rule::matching) sees a [`GetClusterRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterRestoreJob::send`](crate::operations::GetClusterRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_cluster_restore_job(
-        &self,
-    ) -> Rule<GetClusterRestoreJobRequest, models::BackupRestoreJob> {
-        self.rule("getClusterRestoreJob", "get_cluster_restore_job", 200, json)
-    }
-    /// A rule for [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`): [`matching`](Rule::matching) sees a [`GetClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterSnapshot::send`](crate::operations::GetClusterSnapshot::send) answers.
-    #[track_caller]
-    pub fn get_cluster_snapshot(
-        &self,
-    ) -> Rule<GetClusterSnapshotRequest, models::BackupSnapshot> {
-        self.rule("getClusterSnapshot", "get_cluster_snapshot", 200, json)
-    }
-    /// A rule for [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`): [`matching`](Rule::matching) sees a [`GetClusterSnapshotScheduleRequest`], [`then_output`](Rule::then_output) takes what [`GetClusterSnapshotSchedule::send`](crate::operations::GetClusterSnapshotSchedule::send) answers.
-    #[track_caller]
-    pub fn get_cluster_snapshot_schedule(
-        &self,
-    ) -> Rule<GetClusterSnapshotScheduleRequest, models::ApiAtlasSnapshotSchedule> {
-        self.rule(
-            "getClusterSnapshotSchedule",
-            "get_cluster_snapshot_schedule",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`): [`matching`](Rule::matching) sees a [`ListClusterBackupCheckpointsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterBackupCheckpoints::send`](crate::operations::ListClusterBackupCheckpoints::send) answers.
-    #[track_caller]
-    pub fn list_cluster_backup_checkpoints(
-        &self,
-    ) -> Rule<ListClusterBackupCheckpointsRequest, models::PaginatedApiAtlasCheckpoint> {
-        self.rule(
-            "listClusterBackupCheckpoints",
-            "list_cluster_backup_checkpoints",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`): [`matching`](Rule::matching) sees a [`ListClusterRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterRestoreJobs::send`](crate::operations::ListClusterRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_cluster_restore_jobs(
-        &self,
-    ) -> Rule<ListClusterRestoreJobsRequest, models::PaginatedRestoreJob> {
-        self.rule("listClusterRestoreJobs", "list_cluster_restore_jobs", 200, json)
-    }
-    /// A rule for [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`): [`matching`](Rule::matching) sees a [`ListClusterSnapshotsRequest`], [`then_output`](Rule::then_output) takes what [`ListClusterSnapshots::send`](crate::operations::ListClusterSnapshots::send) answers.
-    #[track_caller]
-    pub fn list_cluster_snapshots(
-        &self,
-    ) -> Rule<ListClusterSnapshotsRequest, models::PaginatedSnapshot> {
-        self.rule("listClusterSnapshots", "list_cluster_snapshots", 200, json)
-    }
-    /// A rule for [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`): [`matching`](Rule::matching) sees a [`UpdateClusterSnapshotRequest`], [`then_output`](Rule::then_output) takes what [`UpdateClusterSnapshot::send`](crate::operations::UpdateClusterSnapshot::send) answers.
-    #[track_caller]
-    pub fn update_cluster_snapshot(
-        &self,
-    ) -> Rule<UpdateClusterSnapshotRequest, models::BackupSnapshot> {
-        self.rule("updateClusterSnapshot", "update_cluster_snapshot", 200, json)
-    }
-    /// A rule for [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`): [`matching`](Rule::matching) sees a [`UpdateClusterSnapshotScheduleRequest`], [`then_output`](Rule::then_output) takes what [`UpdateClusterSnapshotSchedule::send`](crate::operations::UpdateClusterSnapshotSchedule::send) answers.
-    #[track_caller]
-    pub fn update_cluster_snapshot_schedule(
-        &self,
-    ) -> Rule<UpdateClusterSnapshotScheduleRequest, models::ApiAtlasSnapshotSchedule> {
-        self.rule(
-            "updateClusterSnapshotSchedule",
-            "update_cluster_snapshot_schedule",
-            200,
-            json,
-        )
-    }
-}
-/// A call of [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job) (`createClusterRestoreJob`) read back, typed: what [`Mock::create_cluster_restore_job`](crate::mock::Mock::create_cluster_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateClusterRestoreJobRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::BackupRestoreJobRequest,
-}
-impl CreateClusterRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::BackupRestoreJobRequest) borrow
-        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for CreateClusterRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`) read back, typed: what [`Mock::delete_cluster_snapshot`](crate::mock::Mock::delete_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeleteClusterSnapshotRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl DeleteClusterSnapshotRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for DeleteClusterSnapshotRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`) read back, typed: what [`Mock::get_cluster_backup_checkpoint`](crate::mock::Mock::get_cluster_backup_checkpoint)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetClusterBackupCheckpointRequest {
-    group_id: String,
-    cluster_name: String,
-    checkpoint_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetClusterBackupCheckpointRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        checkpoint_id(& str) borrow
-        r" `checkpointId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetClusterBackupCheckpointRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            checkpoint_id: call.path("checkpointId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`) read back, typed: what [`Mock::get_cluster_restore_job`](crate::mock::Mock::get_cluster_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetClusterRestoreJobRequest {
-    group_id: String,
-    cluster_name: String,
-    job_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetClusterRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        job_id(& str) borrow r" `jobId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetClusterRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            job_id: call.path("jobId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`) read back, typed: what [`Mock::get_cluster_snapshot`](crate::mock::Mock::get_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetClusterSnapshotRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetClusterSnapshotRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetClusterSnapshotRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`) read back, typed: what [`Mock::get_cluster_snapshot_schedule`](crate::mock::Mock::get_cluster_snapshot_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetClusterSnapshotScheduleRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetClusterSnapshotScheduleRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetClusterSnapshotScheduleRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`) read back, typed: what [`Mock::list_cluster_backup_checkpoints`](crate::mock::Mock::list_cluster_backup_checkpoints)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListClusterBackupCheckpointsRequest {
-    group_id: String,
-    cluster_name: String,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListClusterBackupCheckpointsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListClusterBackupCheckpointsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`) read back, typed: what [`Mock::list_cluster_restore_jobs`](crate::mock::Mock::list_cluster_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListClusterRestoreJobsRequest {
-    group_id: String,
-    cluster_name: String,
-    batch_id: Option<String>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListClusterRestoreJobsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        batch_id(Option <& str >) deref
-        r" `batchId` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListClusterRestoreJobsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            batch_id: call.query_opt("batchId")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`) read back, typed: what [`Mock::list_cluster_snapshots`](crate::mock::Mock::list_cluster_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListClusterSnapshotsRequest {
-    group_id: String,
-    cluster_name: String,
-    completed: Option<models::ListClusterSnapshotsCompleted>,
-    include_count: Option<bool>,
-    items_per_page: Option<i64>,
-    page_num: Option<i64>,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListClusterSnapshotsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        completed(Option <& models::ListClusterSnapshotsCompleted >) as_ref
-        r" `completed` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        include_count(Option < bool >) copy
-        r" `includeCount` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        items_per_page(Option < i64 >) copy
-        r" `itemsPerPage` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        page_num(Option < i64 >) copy
-        r" `pageNum` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListClusterSnapshotsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            completed: call.query_opt("completed")?,
-            include_count: call.query_opt("includeCount")?,
-            items_per_page: call.query_opt("itemsPerPage")?,
-            page_num: call.query_opt("pageNum")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`) read back, typed: what [`Mock::update_cluster_snapshot`](crate::mock::Mock::update_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpdateClusterSnapshotRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::BackupSnapshotRequest,
-}
-impl UpdateClusterSnapshotRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::BackupSnapshotRequest) borrow
-        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for UpdateClusterSnapshotRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`) read back, typed: what [`Mock::update_cluster_snapshot_schedule`](crate::mock::Mock::update_cluster_snapshot_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpdateClusterSnapshotScheduleRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::ApiAtlasSnapshotScheduleRequest,
-}
-impl UpdateClusterSnapshotScheduleRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::ApiAtlasSnapshotScheduleRequest) borrow
-        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for UpdateClusterSnapshotScheduleRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
+);

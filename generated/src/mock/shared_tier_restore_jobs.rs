@@ -7,160 +7,53 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::json;
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job) (`createSharedClusterBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CreateSharedClusterBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateSharedClusterBackupRestoreJob::send`](crate::operations::CreateSharedClusterBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn create_shared_cluster_backup_restore_job(
-        &self,
-    ) -> Rule<CreateSharedClusterBackupRestoreJobRequest, models::TenantRestore> {
-        self.rule(
-            "createSharedClusterBackupRestoreJob",
-            "create_shared_cluster_backup_restore_job",
-            200,
-            json,
-        )
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job) (`createSharedClusterBackupRestoreJob`): [`matching`](Rule::matching) sees a [`CreateSharedClusterBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`CreateSharedClusterBackupRestoreJob::send`](crate::operations::CreateSharedClusterBackupRestoreJob::send) answers."
+        create_shared_cluster_backup_restore_job(CreateSharedClusterBackupRestoreJobRequest,
+        models::TenantRestore) "createSharedClusterBackupRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`): [`matching`](Rule::matching) sees a [`GetSharedClusterBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetSharedClusterBackupRestoreJob::send`](crate::operations::GetSharedClusterBackupRestoreJob::send) answers."
+        get_shared_cluster_backup_restore_job(GetSharedClusterBackupRestoreJobRequest,
+        models::TenantRestore) "getSharedClusterBackupRestoreJob" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`): [`matching`](Rule::matching) sees a [`ListSharedClusterBackupRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListSharedClusterBackupRestoreJobs::send`](crate::operations::ListSharedClusterBackupRestoreJobs::send) answers."
+        list_shared_cluster_backup_restore_jobs(ListSharedClusterBackupRestoreJobsRequest,
+        models::PaginatedTenantRestoreView) "listSharedClusterBackupRestoreJobs" 200 json
+    );
+}
+crate::mock::runtime::view!(
+    r" A call of [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job) (`createSharedClusterBackupRestoreJob`) read back, typed: what [`Mock::create_shared_cluster_backup_restore_job`](crate::mock::Mock::create_shared_cluster_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    CreateSharedClusterBackupRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::TenantRestoreRequest) json_req())
+    r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
-    /// A rule for [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`): [`matching`](Rule::matching) sees a [`GetSharedClusterBackupRestoreJobRequest`], [`then_output`](Rule::then_output) takes what [`GetSharedClusterBackupRestoreJob::send`](crate::operations::GetSharedClusterBackupRestoreJob::send) answers.
-    #[track_caller]
-    pub fn get_shared_cluster_backup_restore_job(
-        &self,
-    ) -> Rule<GetSharedClusterBackupRestoreJobRequest, models::TenantRestore> {
-        self.rule(
-            "getSharedClusterBackupRestoreJob",
-            "get_shared_cluster_backup_restore_job",
-            200,
-            json,
-        )
-    }
-    /// A rule for [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`): [`matching`](Rule::matching) sees a [`ListSharedClusterBackupRestoreJobsRequest`], [`then_output`](Rule::then_output) takes what [`ListSharedClusterBackupRestoreJobs::send`](crate::operations::ListSharedClusterBackupRestoreJobs::send) answers.
-    #[track_caller]
-    pub fn list_shared_cluster_backup_restore_jobs(
-        &self,
-    ) -> Rule<
-        ListSharedClusterBackupRestoreJobsRequest,
-        models::PaginatedTenantRestoreView,
-    > {
-        self.rule(
-            "listSharedClusterBackupRestoreJobs",
-            "list_shared_cluster_backup_restore_jobs",
-            200,
-            json,
-        )
-    }
-}
-/// A call of [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job) (`createSharedClusterBackupRestoreJob`) read back, typed: what [`Mock::create_shared_cluster_backup_restore_job`](crate::mock::Mock::create_shared_cluster_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateSharedClusterBackupRestoreJobRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::TenantRestoreRequest,
-}
-impl CreateSharedClusterBackupRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::TenantRestoreRequest) borrow
-        r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for CreateSharedClusterBackupRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`) read back, typed: what [`Mock::get_shared_cluster_backup_restore_job`](crate::mock::Mock::get_shared_cluster_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetSharedClusterBackupRestoreJobRequest {
-    group_id: String,
-    cluster_name: String,
-    restore_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetSharedClusterBackupRestoreJobRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        restore_id(& str) borrow
-        r" `restoreId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetSharedClusterBackupRestoreJobRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            restore_id: call.path("restoreId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`) read back, typed: what [`Mock::list_shared_cluster_backup_restore_jobs`](crate::mock::Mock::list_shared_cluster_backup_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListSharedClusterBackupRestoreJobsRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListSharedClusterBackupRestoreJobsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListSharedClusterBackupRestoreJobsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`) read back, typed: what [`Mock::get_shared_cluster_backup_restore_job`](crate::mock::Mock::get_shared_cluster_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetSharedClusterBackupRestoreJobRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", restore_id(str
+    path("restoreId")) r" `restoreId` (path parameter, required), as the call sent it.",
+    envelope(opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`) read back, typed: what [`Mock::list_shared_cluster_backup_restore_jobs`](crate::mock::Mock::list_shared_cluster_backup_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListSharedClusterBackupRestoreJobsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);

@@ -7,147 +7,54 @@ use crate::mock::{Call, RequestView, Rule};
 use crate::mock::runtime::json;
 use crate::models;
 impl crate::mock::Mock {
-    /// A rule for [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant) (`downloadClusterBackupTenant`): [`matching`](Rule::matching) sees a [`DownloadClusterBackupTenantRequest`], [`then_output`](Rule::then_output) takes what [`DownloadClusterBackupTenant::send`](crate::operations::DownloadClusterBackupTenant::send) answers.
-    #[track_caller]
-    pub fn download_cluster_backup_tenant(
-        &self,
-    ) -> Rule<DownloadClusterBackupTenantRequest, models::TenantRestore> {
-        self.rule(
-            "downloadClusterBackupTenant",
-            "download_cluster_backup_tenant",
-            200,
-            json,
-        )
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant) (`downloadClusterBackupTenant`): [`matching`](Rule::matching) sees a [`DownloadClusterBackupTenantRequest`], [`then_output`](Rule::then_output) takes what [`DownloadClusterBackupTenant::send`](crate::operations::DownloadClusterBackupTenant::send) answers."
+        download_cluster_backup_tenant(DownloadClusterBackupTenantRequest,
+        models::TenantRestore) "downloadClusterBackupTenant" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`): [`matching`](Rule::matching) sees a [`GetSharedClusterBackupRequest`], [`then_output`](Rule::then_output) takes what [`GetSharedClusterBackup::send`](crate::operations::GetSharedClusterBackup::send) answers."
+        get_shared_cluster_backup(GetSharedClusterBackupRequest,
+        models::BackupTenantSnapshot) "getSharedClusterBackup" 200 json
+    );
+    crate::mock::runtime::rule!(
+        r" A rule for [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`): [`matching`](Rule::matching) sees a [`ListSharedClusterBackupsRequest`], [`then_output`](Rule::then_output) takes what [`ListSharedClusterBackups::send`](crate::operations::ListSharedClusterBackups::send) answers."
+        list_shared_cluster_backups(ListSharedClusterBackupsRequest,
+        models::PaginatedTenantSnapshotView) "listSharedClusterBackups" 200 json
+    );
+}
+crate::mock::runtime::view!(
+    r" A call of [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant) (`downloadClusterBackupTenant`) read back, typed: what [`Mock::download_cluster_backup_tenant`](crate::mock::Mock::download_cluster_backup_tenant)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    DownloadClusterBackupTenantRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
+    body(borrow(models::TenantRestoreRequest) json_req())
+    r" The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent.",
     }
-    /// A rule for [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`): [`matching`](Rule::matching) sees a [`GetSharedClusterBackupRequest`], [`then_output`](Rule::then_output) takes what [`GetSharedClusterBackup::send`](crate::operations::GetSharedClusterBackup::send) answers.
-    #[track_caller]
-    pub fn get_shared_cluster_backup(
-        &self,
-    ) -> Rule<GetSharedClusterBackupRequest, models::BackupTenantSnapshot> {
-        self.rule("getSharedClusterBackup", "get_shared_cluster_backup", 200, json)
-    }
-    /// A rule for [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`): [`matching`](Rule::matching) sees a [`ListSharedClusterBackupsRequest`], [`then_output`](Rule::then_output) takes what [`ListSharedClusterBackups::send`](crate::operations::ListSharedClusterBackups::send) answers.
-    #[track_caller]
-    pub fn list_shared_cluster_backups(
-        &self,
-    ) -> Rule<ListSharedClusterBackupsRequest, models::PaginatedTenantSnapshotView> {
-        self.rule("listSharedClusterBackups", "list_shared_cluster_backups", 200, json)
-    }
-}
-/// A call of [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant) (`downloadClusterBackupTenant`) read back, typed: what [`Mock::download_cluster_backup_tenant`](crate::mock::Mock::download_cluster_backup_tenant)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DownloadClusterBackupTenantRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-    body: models::TenantRestoreRequest,
-}
-impl DownloadClusterBackupTenantRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        body(& models::TenantRestoreRequest) borrow
-        r" The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent."
-    );
-}
-impl RequestView for DownloadClusterBackupTenantRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-            body: call.json_req()?,
-        })
-    }
-}
-/// A call of [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`) read back, typed: what [`Mock::get_shared_cluster_backup`](crate::mock::Mock::get_shared_cluster_backup)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetSharedClusterBackupRequest {
-    group_id: String,
-    cluster_name: String,
-    snapshot_id: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl GetSharedClusterBackupRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        snapshot_id(& str) borrow
-        r" `snapshotId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for GetSharedClusterBackupRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            snapshot_id: call.path("snapshotId")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
-/// A call of [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`) read back, typed: what [`Mock::list_shared_cluster_backups`](crate::mock::Mock::list_shared_cluster_backups)'s [`matching`](Rule::matching) and [`Call::read`] see.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListSharedClusterBackupsRequest {
-    group_id: String,
-    cluster_name: String,
-    envelope: Option<bool>,
-    pretty: Option<bool>,
-}
-impl ListSharedClusterBackupsRequest {
-    crate::mock::runtime::accessor!(
-        group_id(& str) borrow
-        r" `groupId` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        cluster_name(& str) borrow
-        r" `clusterName` (path parameter, required), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        envelope(Option < bool >) copy
-        r" `envelope` (query parameter), as the call sent it."
-    );
-    crate::mock::runtime::accessor!(
-        pretty(Option < bool >) copy r" `pretty` (query parameter), as the call sent it."
-    );
-}
-impl RequestView for ListSharedClusterBackupsRequest {
-    fn read(call: &Call) -> Result<Self, String> {
-        Ok(Self {
-            group_id: call.path("groupId")?,
-            cluster_name: call.path("clusterName")?,
-            envelope: call.query_opt("envelope")?,
-            pretty: call.query_opt("pretty")?,
-        })
-    }
-}
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`) read back, typed: what [`Mock::get_shared_cluster_backup`](crate::mock::Mock::get_shared_cluster_backup)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    GetSharedClusterBackupRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
+    path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);
+crate::mock::runtime::view!(
+    r" A call of [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`) read back, typed: what [`Mock::list_shared_cluster_backups`](crate::mock::Mock::list_shared_cluster_backups)'s [`matching`](Rule::matching) and [`Call::read`] see."
+    ListSharedClusterBackupsRequest { group_id(str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
+    path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
+    copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
+    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+);

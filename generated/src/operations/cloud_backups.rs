@@ -1978,39 +1978,11 @@ crate::request::builder!(
     "List snapshot export jobs of a cluster"; concurrency, envelope, pretty
 );
 impl ListBackupExports {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupExportJob>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::DiskBackupExportJob>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupExportJob>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 => models::DiskBackupExportJob; [results]
+        [total_count ?]
+    );
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
         group_id(into)
         r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
@@ -2086,45 +2058,11 @@ crate::request::builder!(
     pretty
 );
 impl ListBackupPrivateEndpoints {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::ObjectStoragePrivateEndpointResponse>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<
-        crate::paginate::Page<models::ObjectStoragePrivateEndpointResponse>,
-    > {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::ObjectStoragePrivateEndpointResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 => models::ObjectStoragePrivateEndpointResponse;
+        [results] [total_count ?]
+    );
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
         group_id(into)
         r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
@@ -2196,43 +2134,11 @@ crate::request::builder!(
     "List cloud backup restore jobs of a cluster"; concurrency, envelope, pretty
 );
 impl ListBackupRestoreJobs {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::DiskBackupSnapshotRestoreJob>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::DiskBackupSnapshotRestoreJob>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::DiskBackupSnapshotRestoreJob>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 => models::DiskBackupSnapshotRestoreJob;
+        [results] [total_count ?]
+    );
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
         group_id(into)
         r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
@@ -2367,43 +2273,13 @@ crate::request::builder!(
     concurrency, envelope, pretty
 );
 impl ListBackupSnapshotDatabases {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupDatabaseResponse>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::DiskBackupDatabaseResponse>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::DiskBackupDatabaseResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 => models::DiskBackupDatabaseResponse; [results]
+        [total_count ?]
+    );
 }
 impl<V: crate::version::ApiVersion> ListBackupSnapshotDatabases<V> {
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
 }
 impl<V: crate::version::ApiVersion> crate::call::Call
 for ListBackupSnapshotDatabases<V> {
@@ -2511,39 +2387,11 @@ crate::request::builder!(
     "List replica set cloud backup snapshots"; concurrency, envelope, pretty
 );
 impl ListBackupSnapshots {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<models::DiskBackupReplicaSet>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::DiskBackupReplicaSet>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(self) -> crate::Result<Vec<models::DiskBackupReplicaSet>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 => models::DiskBackupReplicaSet; [results]
+        [total_count ?]
+    );
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
         group_id(into)
         r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
@@ -2633,47 +2481,13 @@ crate::request::builder!(
     concurrency, envelope, pretty
 );
 impl ListCollectionRestoreJobs {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::ApiAtlasCollectionRestoreJobResponse>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<
-        crate::paginate::Page<models::ApiAtlasCollectionRestoreJobResponse>,
-    > {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreJobResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 => models::ApiAtlasCollectionRestoreJobResponse;
+        [results] [total_count ?]
+    );
 }
 impl<V: crate::version::ApiVersion> ListCollectionRestoreJobs<V> {
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
 }
 impl<V: crate::version::ApiVersion> crate::call::Call for ListCollectionRestoreJobs<V> {
     crate::call::call!(
@@ -2766,47 +2580,13 @@ crate::request::builder!(
     "List snapshot export buckets"; concurrency, envelope, pretty
 );
 impl ListExportBuckets {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::DiskBackupSnapshotExportBucketResponse>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<
-        crate::paginate::Page<models::DiskBackupSnapshotExportBucketResponse>,
-    > {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::DiskBackupSnapshotExportBucketResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 =>
+        models::DiskBackupSnapshotExportBucketResponse; [results] [total_count ?]
+    );
 }
 impl<V: crate::version::ApiVersion> ListExportBuckets<V> {
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
 }
 impl<V: crate::version::ApiVersion> crate::call::Call for ListExportBuckets<V> {
     crate::call::call!(
@@ -2905,47 +2685,14 @@ crate::request::builder!(
     "List the collections of a collection restore job"; concurrency, envelope, pretty
 );
 impl ListRestoreJobCollections {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<
-        crate::paginate::Page<models::ApiAtlasCollectionRestoreCollectionStateResponse>,
-    > {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::ApiAtlasCollectionRestoreCollectionStateResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 =>
+        models::ApiAtlasCollectionRestoreCollectionStateResponse; [results] [total_count
+        ?]
+    );
 }
 impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
 }
 impl<V: crate::version::ApiVersion> crate::call::Call for ListRestoreJobCollections<V> {
     crate::call::call!(
@@ -3068,41 +2815,11 @@ crate::request::builder!(
     "List serverless instance snapshots"; concurrency, envelope, pretty
 );
 impl ListServerlessBackupSnapshots {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<models::ServerlessBackupSnapshot>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::ServerlessBackupSnapshot>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::ServerlessBackupSnapshot>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 => models::ServerlessBackupSnapshot; [results]
+        [total_count ?]
+    );
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
         group_id(into)
         r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
@@ -3189,41 +2906,11 @@ crate::request::builder!(
     "List serverless instance restore jobs"; concurrency, envelope, pretty
 );
 impl ListServerlessRestoreJobs {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<models::ServerlessBackupRestoreJob>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::ServerlessBackupRestoreJob>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::ServerlessBackupRestoreJob>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 => models::ServerlessBackupRestoreJob; [results]
+        [total_count ?]
+    );
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
         group_id(into)
         r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
@@ -3305,45 +2992,13 @@ crate::request::builder!(
     "List the collections of a database in a snapshot"; concurrency, envelope, pretty
 );
 impl ListSnapshotDatabaseCollections {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = crate::Result<models::DiskBackupCollectionResponse>,
-    > {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::DiskBackupCollectionResponse>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::DiskBackupCollectionResponse>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 => models::DiskBackupCollectionResponse;
+        [results] [total_count ?]
+    );
 }
 impl<V: crate::version::ApiVersion> ListSnapshotDatabaseCollections<V> {
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
 }
 impl<V: crate::version::ApiVersion> crate::call::Call
 for ListSnapshotDatabaseCollections<V> {

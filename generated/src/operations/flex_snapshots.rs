@@ -184,41 +184,11 @@ crate::request::builder!(
     "List flex cluster snapshots"; concurrency, envelope, pretty
 );
 impl ListFlexBackupSnapshots {
-    /// Every item of every page from [`page_num`](Self::page_num) on (default 1),
-    /// fetched as the stream is read; see [`concurrency`](Self::concurrency).
-    pub fn into_stream(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<models::FlexBackupSnapshot20241113>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(self, paging, Self::fetch_page)
-    }
-    /// One page, for [`into_stream`](Self::into_stream).
-    async fn fetch_page(
-        self,
-        page: i64,
-    ) -> crate::Result<crate::paginate::Page<models::FlexBackupSnapshot20241113>> {
-        let page = self.page_num(page).send().await?;
-        Ok(crate::paginate::Page::new(page.results, page.total_count.map(i64::from)))
-    }
-    /// Every item of every page, collected; see [`into_stream`](Self::into_stream).
-    pub async fn collect_all(
-        self,
-    ) -> crate::Result<Vec<models::FlexBackupSnapshot20241113>> {
-        crate::paginate::collect(self.into_stream()).await
-    }
-    /// Every page as received, for [`Call::pages_received`](crate::call::Call::pages_received).
-    fn received_pages(
-        self,
-    ) -> impl futures::Stream<Item = crate::Result<crate::call::Received>> {
-        let (first, size) = (self.0.params.page_num, self.0.params.items_per_page);
-        let paging = crate::paginate::Paging::new(first, size, 100, &self.0.options);
-        crate::paginate::stream(
-            self,
-            paging,
-            |b: Self, page| crate::call::received_page(b.page_num(page)),
-        )
-    }
+    crate::paginate::pages!(
+        page_num(i64) items_per_page 100 => models::FlexBackupSnapshot20241113; [results]
+        [total_count ?]
+    );
+    crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
         group_id(into)
         r#" 24-character hexadecimal ID of the project (Atlas calls projects "groups" in paths, and the two IDs are the same). `groupId` (path parameter, required); must match `^([a-f0-9]{24})$`."#
