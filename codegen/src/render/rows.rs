@@ -24,11 +24,13 @@ const WIDTH: usize = 89;
 const STAND_IN: &str = "__atlas_row!(";
 
 /// A row as cut out: its head (`crate::a::b!(`) and its tokens split at white space
-/// outside literals, one after the other in `text`, each ending where `ends` says.
+/// outside literals, one after the other in `text`, each ending where `ends` says; the
+/// words that start a line of the template's text are the ones `lines` holds.
 struct Row {
     head: String,
     text: String,
     ends: Vec<usize>,
+    lines: Vec<usize>,
 }
 
 impl Row {
@@ -71,10 +73,11 @@ pub(crate) fn stand_in(text: &str) -> Result<std::borrow::Cow<'_, str>, String> 
         let open = row_head(&text[first..])
             .map(|len| first + len)
             .ok_or_else(|| format!("a row mark before `{}`, which is no macro invocation", head(&text[first..])))?;
-        let (end, (words, ends)) = lex_row(text, open).map_err(|e| format!("{e} in the row `{}`", head(&text[first..])))?;
+        let (end, Words { text: words, ends, lines }) =
+            lex_row(text, open).map_err(|e| format!("{e} in the row `{}`", head(&text[first..])))?;
         out.push_str(&text[copied..mark]);
         let id = ROWS.with_borrow_mut(|rows| {
-            rows.push(Row { head: text[first..open].to_owned(), text: words, ends });
+            rows.push(Row { head: text[first..open].to_owned(), text: words, ends, lines });
             rows.len() - 1
         });
         let _ = write!(out, "{STAND_IN}{id})");
@@ -101,23 +104,29 @@ fn row_head(text: &str) -> Option<usize> {
 /// and its words ([`Row`]). Refuses what would not lex: a delimiter closed by
 /// another kind or not at all, an unterminated literal, a character no Rust token starts
 /// with.
-fn lex_row(text: &str, open: usize) -> Result<(usize, (String, Vec<usize>)), String> {
+fn lex_row(text: &str, open: usize) -> Result<(usize, Words), String> {
     let bytes = text.as_bytes();
-    let mut words = (String::with_capacity(128), Vec::with_capacity(16));
+    let mut words = Words { text: String::with_capacity(128), ends: Vec::with_capacity(16), lines: Vec::new() };
     let mut stack = vec![b')'];
     let mut word = open;
     let mut i = open;
-    let end_word = |(words, ends): &mut (String, Vec<usize>), word: usize, i: usize| {
+    // Whether a line break came since the last word.
+    let mut new_line = false;
+    let end_word = |words: &mut Words, new_line: &mut bool, word: usize, i: usize| {
         if word < i {
-            words.push_str(&text[word..i]);
-            ends.push(words.len());
+            if std::mem::take(new_line) {
+                words.lines.push(words.ends.len());
+            }
+            words.text.push_str(&text[word..i]);
+            words.ends.push(words.text.len());
         }
     };
     while i < bytes.len() {
         let b = bytes[i];
         match b {
             b' ' | b'\n' | b'\t' | b'\r' => {
-                end_word(&mut words, word, i);
+                end_word(&mut words, &mut new_line, word, i);
+                new_line |= b == b'\n';
                 i += 1;
                 word = i;
             }
@@ -138,7 +147,7 @@ fn lex_row(text: &str, open: usize) -> Result<(usize, (String, Vec<usize>)), Str
                     return Err(format!("`{}` closes nothing open", b as char));
                 }
                 if stack.is_empty() {
-                    end_word(&mut words, word, i);
+                    end_word(&mut words, &mut new_line, word, i);
                     return Ok((i + 1, words));
                 }
                 i += 1;
@@ -149,6 +158,13 @@ fn lex_row(text: &str, open: usize) -> Result<(usize, (String, Vec<usize>)), Str
         }
     }
     Err("a delimiter is not closed".to_owned())
+}
+
+/// A row's words as [`lex_row`] finds them ([`Row`]'s fields).
+struct Words {
+    text: String,
+    ends: Vec<usize>,
+    lines: Vec<usize>,
 }
 
 /// The end of the token at `i` when it starts with a quote, `r`, `b` or `/` (a literal, a
@@ -244,7 +260,8 @@ pub(crate) fn restore(printed: String) -> Result<String, String> {
 
 /// `row` written at `indent` with `suffix` after its `)`, as prettyplease writes a macro
 /// invocation: one line if it fits, else the words filled into lines one indentation
-/// deeper between the `(` line and the `)` line.
+/// deeper between the `(` line and the `)` line. A word that starts a line of the
+/// template's text starts one here too (a view's fields one to a line, say).
 fn layout(row: &Row, indent: &str, suffix: &str, out: &mut String) {
     let words = || row.words();
     // A word that starts with a separator or a closing delimiter is written against the one
@@ -265,17 +282,19 @@ fn layout(row: &Row, indent: &str, suffix: &str, out: &mut String) {
     } else {
         let inner = indent.len() + 4;
         let mut column = usize::MAX;
-        let mut words = words().peekable();
-        while let Some(word) = words.next() {
+        let mut words = words().enumerate().peekable();
+        let mut lines = row.lines.iter().copied().peekable();
+        while let Some((n, word)) = words.next() {
             let len = chars(word);
+            let starts_line = lines.next_if_eq(&n).is_some();
             if glued(word) {
                 out.push_str(word);
                 column = column.saturating_add(len);
                 continue;
             }
             // The word with the glued one after it, if any.
-            let unit = len + words.peek().filter(|w| glued(w)).map_or(0, |w| chars(w));
-            if column != usize::MAX && column + 1 + unit <= WIDTH {
+            let unit = len + words.peek().filter(|(_, w)| glued(w)).map_or(0, |(_, w)| chars(w));
+            if column != usize::MAX && !starts_line && column + 1 + unit <= WIDTH {
                 out.push(' ');
                 column += 1 + len;
             } else {
@@ -336,6 +355,20 @@ mod tests {
         assert!(lines[1..lines.len() - 1].iter().all(|l| l.starts_with("    ") && l.len() <= WIDTH), "{restored}");
         let again: Vec<&str> = lines[1..lines.len() - 1].iter().flat_map(|l| l.split_whitespace()).collect();
         assert_eq!(again[1..], words.iter().map(String::as_str).collect::<Vec<_>>()[..]);
+    }
+
+    #[test]
+    fn a_long_row_keeps_the_lines_of_its_template() {
+        let field = |n: usize| format!("    field_{n} (opt copy(bool) query_opt(\"f{n}\")) r\" `f{n}`, as the call sent it.\",");
+        let fields: Vec<String> = (0..3).map(field).collect();
+        let text = format!("{ROW}crate::mock::runtime::view!(r\" A view.\" V {{\n{}\n}});\n", fields.join("\n"));
+        let restored = round_trip(&text, ToOwned::to_owned).unwrap_or_else(|e| panic!("{e}"));
+        let want: Vec<String> = std::iter::once("crate::mock::runtime::view!(".to_owned())
+            .chain(std::iter::once("    r\" A view.\" V {".to_owned()))
+            .chain(fields.iter().cloned())
+            .chain(["    }".to_owned(), ");".to_owned()])
+            .collect();
+        assert_eq!(restored.lines().collect::<Vec<_>>(), want);
     }
 
     #[test]

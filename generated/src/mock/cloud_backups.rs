@@ -243,576 +243,713 @@ impl crate::mock::Mock {
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::cancel_backup_restore_job`](crate::Client::cancel_backup_restore_job) (`cancelBackupRestoreJob`) read back, typed: what [`Mock::cancel_backup_restore_job`](crate::mock::Mock::cancel_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    CancelBackupRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
+    CancelBackupRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
     r" `clusterName` (path parameter, required), as the call sent it.",
-    restore_job_id(str path("restoreJobId"))
-    r" `restoreJobId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    restore_job_id (str path("restoreJobId"))
+    r" `restoreJobId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::create_backup_export`](crate::Client::create_backup_export) (`createBackupExport`) read back, typed: what [`Mock::create_backup_export`](crate::mock::Mock::create_backup_export)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    CreateBackupExportRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::DiskBackupExportJobRequest) json_req())
+    CreateBackupExportRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::DiskBackupExportJobRequest) json_req())
     r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::create_backup_private_endpoint`](crate::Client::create_backup_private_endpoint) (`createBackupPrivateEndpoint`) read back, typed: what [`Mock::create_backup_private_endpoint`](crate::mock::Mock::create_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    CreateBackupPrivateEndpointRequest { group_id(str path("groupId"))
+    CreateBackupPrivateEndpointRequest {
+    group_id (str path("groupId"))
     r" `groupId` (path parameter, required), as the call sent it.",
-    cloud_provider(borrow(models::CreateBackupPrivateEndpointCloudProvider)
+    cloud_provider (borrow(models::CreateBackupPrivateEndpointCloudProvider)
     path("cloudProvider"))
-    r" `cloudProvider` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::ObjectStoragePrivateEndpointRequest) json_req())
+    r" `cloudProvider` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::ObjectStoragePrivateEndpointRequest) json_req())
     r" The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::create_backup_restore_job`](crate::Client::create_backup_restore_job) (`createBackupRestoreJob`) read back, typed: what [`Mock::create_backup_restore_job`](crate::mock::Mock::create_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    CreateBackupRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::DiskBackupSnapshotRestoreJobRequest) json_req())
+    CreateBackupRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::DiskBackupSnapshotRestoreJobRequest) json_req())
     r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::create_collection_restore_job`](crate::Client::create_collection_restore_job) (`createCollectionRestoreJob`) read back, typed: what [`Mock::create_collection_restore_job`](crate::mock::Mock::create_collection_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    CreateCollectionRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::ApiAtlasCollectionRestoreJobRequest) json_req())
+    CreateCollectionRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::ApiAtlasCollectionRestoreJobRequest) json_req())
     r" The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::create_export_bucket`](crate::Client::create_export_bucket) (`createExportBucket`) read back, typed: what [`Mock::create_export_bucket`](crate::mock::Mock::create_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    CreateExportBucketRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::DiskBackupSnapshotExportBucketRequest) json_req())
+    CreateExportBucketRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::DiskBackupSnapshotExportBucketRequest) json_req())
     r" The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::create_serverless_restore_job`](crate::Client::create_serverless_restore_job) (`createServerlessRestoreJob`) read back, typed: what [`Mock::create_serverless_restore_job`](crate::mock::Mock::create_serverless_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    CreateServerlessRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::ServerlessBackupRestoreJobRequest) json_req())
+    CreateServerlessRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::ServerlessBackupRestoreJobRequest) json_req())
     r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::delete_backup_private_endpoint`](crate::Client::delete_backup_private_endpoint) (`deleteBackupPrivateEndpoint`) read back, typed: what [`Mock::delete_backup_private_endpoint`](crate::mock::Mock::delete_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    DeleteBackupPrivateEndpointRequest { group_id(str path("groupId"))
+    DeleteBackupPrivateEndpointRequest {
+    group_id (str path("groupId"))
     r" `groupId` (path parameter, required), as the call sent it.",
-    cloud_provider(borrow(models::DeleteBackupPrivateEndpointCloudProvider)
+    cloud_provider (borrow(models::DeleteBackupPrivateEndpointCloudProvider)
     path("cloudProvider"))
-    r" `cloudProvider` (path parameter, required), as the call sent it.", endpoint_id(str
-    path("endpointId"))
-    r" `endpointId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    r" `cloudProvider` (path parameter, required), as the call sent it.",
+    endpoint_id (str path("endpointId"))
+    r" `endpointId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::delete_backup_sharded_cluster`](crate::Client::delete_backup_sharded_cluster) (`deleteBackupShardedCluster`) read back, typed: what [`Mock::delete_backup_sharded_cluster`](crate::mock::Mock::delete_backup_sharded_cluster)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    DeleteBackupShardedClusterRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    DeleteBackupShardedClusterRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::delete_cluster_backup_schedule`](crate::Client::delete_cluster_backup_schedule) (`deleteClusterBackupSchedule`) read back, typed: what [`Mock::delete_cluster_backup_schedule`](crate::mock::Mock::delete_cluster_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    DeleteClusterBackupScheduleRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    DeleteClusterBackupScheduleRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::delete_cluster_backup_snapshot`](crate::Client::delete_cluster_backup_snapshot) (`deleteClusterBackupSnapshot`) read back, typed: what [`Mock::delete_cluster_backup_snapshot`](crate::mock::Mock::delete_cluster_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    DeleteClusterBackupSnapshotRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    DeleteClusterBackupSnapshotRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::delete_export_bucket`](crate::Client::delete_export_bucket) (`deleteExportBucket`) read back, typed: what [`Mock::delete_export_bucket`](crate::mock::Mock::delete_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    DeleteExportBucketRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", export_bucket_id(str
-    path("exportBucketId"))
-    r" `exportBucketId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    DeleteExportBucketRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    export_bucket_id (str path("exportBucketId"))
+    r" `exportBucketId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::disable_compliance_policy`](crate::Client::disable_compliance_policy) (`disableCompliancePolicy`) read back, typed: what [`Mock::disable_compliance_policy`](crate::mock::Mock::disable_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    DisableCompliancePolicyRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    DisableCompliancePolicyRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_backup_export`](crate::Client::get_backup_export) (`getBackupExport`) read back, typed: what [`Mock::get_backup_export`](crate::mock::Mock::get_backup_export)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetBackupExportRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", export_id(str
-    path("exportId")) r" `exportId` (path parameter, required), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetBackupExportRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    export_id (str path("exportId"))
+    r" `exportId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_backup_private_endpoint`](crate::Client::get_backup_private_endpoint) (`getBackupPrivateEndpoint`) read back, typed: what [`Mock::get_backup_private_endpoint`](crate::mock::Mock::get_backup_private_endpoint)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetBackupPrivateEndpointRequest { group_id(str path("groupId"))
+    GetBackupPrivateEndpointRequest {
+    group_id (str path("groupId"))
     r" `groupId` (path parameter, required), as the call sent it.",
-    cloud_provider(borrow(models::GetBackupPrivateEndpointCloudProvider)
+    cloud_provider (borrow(models::GetBackupPrivateEndpointCloudProvider)
     path("cloudProvider"))
-    r" `cloudProvider` (path parameter, required), as the call sent it.", endpoint_id(str
-    path("endpointId"))
-    r" `endpointId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    r" `cloudProvider` (path parameter, required), as the call sent it.",
+    endpoint_id (str path("endpointId"))
+    r" `endpointId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_backup_restore_job`](crate::Client::get_backup_restore_job) (`getBackupRestoreJob`) read back, typed: what [`Mock::get_backup_restore_job`](crate::mock::Mock::get_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetBackupRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
+    GetBackupRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
     r" `clusterName` (path parameter, required), as the call sent it.",
-    restore_job_id(str path("restoreJobId"))
-    r" `restoreJobId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    restore_job_id (str path("restoreJobId"))
+    r" `restoreJobId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_backup_schedule`](crate::Client::get_backup_schedule) (`getBackupSchedule`) read back, typed: what [`Mock::get_backup_schedule`](crate::mock::Mock::get_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetBackupScheduleRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetBackupScheduleRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_backup_sharded_cluster`](crate::Client::get_backup_sharded_cluster) (`getBackupShardedCluster`) read back, typed: what [`Mock::get_backup_sharded_cluster`](crate::mock::Mock::get_backup_sharded_cluster)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetBackupShardedClusterRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetBackupShardedClusterRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_backup_snapshot_database`](crate::Client::get_backup_snapshot_database) (`getBackupSnapshotDatabase`) read back, typed: what [`Mock::get_backup_snapshot_database`](crate::mock::Mock::get_backup_snapshot_database)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetBackupSnapshotDatabaseRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", database_name(str
-    path("databaseName"))
-    r" `databaseName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetBackupSnapshotDatabaseRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    database_name (str path("databaseName"))
+    r" `databaseName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_collection_restore_job`](crate::Client::get_collection_restore_job) (`getCollectionRestoreJob`) read back, typed: what [`Mock::get_collection_restore_job`](crate::mock::Mock::get_collection_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetCollectionRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", job_id(str
-    path("jobId")) r" `jobId` (path parameter, required), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetCollectionRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    job_id (str path("jobId"))
+    r" `jobId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_compliance_policy`](crate::Client::get_compliance_policy) (`getCompliancePolicy`) read back, typed: what [`Mock::get_compliance_policy`](crate::mock::Mock::get_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetCompliancePolicyRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetCompliancePolicyRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getExportBucket`) read back, typed: what [`Mock::get_export_bucket`](crate::mock::Mock::get_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetExportBucketRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", export_bucket_id(str
-    path("exportBucketId"))
-    r" `exportBucketId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetExportBucketRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    export_bucket_id (str path("exportBucketId"))
+    r" `exportBucketId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_group_cluster_backup_snapshot`](crate::Client::get_group_cluster_backup_snapshot) (`getGroupClusterBackupSnapshot`) read back, typed: what [`Mock::get_group_cluster_backup_snapshot`](crate::mock::Mock::get_group_cluster_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetGroupClusterBackupSnapshotRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetGroupClusterBackupSnapshotRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_group_serverless_backup_snapshot`](crate::Client::get_group_serverless_backup_snapshot) (`getGroupServerlessBackupSnapshot`) read back, typed: what [`Mock::get_group_serverless_backup_snapshot`](crate::mock::Mock::get_group_serverless_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetGroupServerlessBackupSnapshotRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetGroupServerlessBackupSnapshotRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_restore_job_collection`](crate::Client::get_restore_job_collection) (`getRestoreJobCollection`) read back, typed: what [`Mock::get_restore_job_collection`](crate::mock::Mock::get_restore_job_collection)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetRestoreJobCollectionRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", job_id(str
-    path("jobId")) r" `jobId` (path parameter, required), as the call sent it.",
-    source_namespace(str path("sourceNamespace"))
-    r" `sourceNamespace` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetRestoreJobCollectionRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    job_id (str path("jobId"))
+    r" `jobId` (path parameter, required), as the call sent it.",
+    source_namespace (str path("sourceNamespace"))
+    r" `sourceNamespace` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_serverless_restore_job`](crate::Client::get_serverless_restore_job) (`getServerlessRestoreJob`) read back, typed: what [`Mock::get_serverless_restore_job`](crate::mock::Mock::get_serverless_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetServerlessRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
+    GetServerlessRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
     r" `clusterName` (path parameter, required), as the call sent it.",
-    restore_job_id(str path("restoreJobId"))
-    r" `restoreJobId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    restore_job_id (str path("restoreJobId"))
+    r" `restoreJobId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_snapshot_database_collection`](crate::Client::get_snapshot_database_collection) (`getSnapshotDatabaseCollection`) read back, typed: what [`Mock::get_snapshot_database_collection`](crate::mock::Mock::get_snapshot_database_collection)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetSnapshotDatabaseCollectionRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", database_name(str
-    path("databaseName"))
+    GetSnapshotDatabaseCollectionRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    database_name (str path("databaseName"))
     r" `databaseName` (path parameter, required), as the call sent it.",
-    collection_name(str path("collectionName"))
-    r" `collectionName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    collection_name (str path("collectionName"))
+    r" `collectionName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_backup_exports`](crate::Client::list_backup_exports) (`listBackupExports`) read back, typed: what [`Mock::list_backup_exports`](crate::mock::Mock::list_backup_exports)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListBackupExportsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", include_count(opt
-    copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListBackupExportsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_backup_private_endpoints`](crate::Client::list_backup_private_endpoints) (`listBackupPrivateEndpoints`) read back, typed: what [`Mock::list_backup_private_endpoints`](crate::mock::Mock::list_backup_private_endpoints)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListBackupPrivateEndpointsRequest { group_id(str path("groupId"))
+    ListBackupPrivateEndpointsRequest {
+    group_id (str path("groupId"))
     r" `groupId` (path parameter, required), as the call sent it.",
-    cloud_provider(borrow(models::ListBackupPrivateEndpointsCloudProvider)
+    cloud_provider (borrow(models::ListBackupPrivateEndpointsCloudProvider)
     path("cloudProvider"))
     r" `cloudProvider` (path parameter, required), as the call sent it.",
-    include_count(opt copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_backup_restore_jobs`](crate::Client::list_backup_restore_jobs) (`listBackupRestoreJobs`) read back, typed: what [`Mock::list_backup_restore_jobs`](crate::mock::Mock::list_backup_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListBackupRestoreJobsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", include_count(opt
-    copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListBackupRestoreJobsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_backup_sharded_clusters`](crate::Client::list_backup_sharded_clusters) (`listBackupShardedClusters`) read back, typed: what [`Mock::list_backup_sharded_clusters`](crate::mock::Mock::list_backup_sharded_clusters)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListBackupShardedClustersRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListBackupShardedClustersRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_backup_snapshot_databases`](crate::Client::list_backup_snapshot_databases) (`listBackupSnapshotDatabases`) read back, typed: what [`Mock::list_backup_snapshot_databases`](crate::mock::Mock::list_backup_snapshot_databases)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListBackupSnapshotDatabasesRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", include_count(opt
-    copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListBackupSnapshotDatabasesRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_backup_snapshots`](crate::Client::list_backup_snapshots) (`listBackupSnapshots`) read back, typed: what [`Mock::list_backup_snapshots`](crate::mock::Mock::list_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListBackupSnapshotsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", oplog_inc(opt
-    copy(i64) query_opt("oplogInc"))
-    r" `oplogInc` (query parameter), as the call sent it.", oplog_ts(opt copy(i64)
-    query_opt("oplogTs")) r" `oplogTs` (query parameter), as the call sent it.",
-    point_in_time_utc_seconds(opt copy(i64) query_opt("pointInTimeUtcSeconds"))
+    ListBackupSnapshotsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    oplog_inc (opt copy(i64) query_opt("oplogInc"))
+    r" `oplogInc` (query parameter), as the call sent it.",
+    oplog_ts (opt copy(i64) query_opt("oplogTs"))
+    r" `oplogTs` (query parameter), as the call sent it.",
+    point_in_time_utc_seconds (opt copy(i64) query_opt("pointInTimeUtcSeconds"))
     r" `pointInTimeUtcSeconds` (query parameter), as the call sent it.",
-    include_count(opt copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_collection_restore_jobs`](crate::Client::list_collection_restore_jobs) (`listCollectionRestoreJobs`) read back, typed: what [`Mock::list_collection_restore_jobs`](crate::mock::Mock::list_collection_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListCollectionRestoreJobsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
+    ListCollectionRestoreJobsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
     r" `clusterName` (path parameter, required), as the call sent it.",
-    items_per_page(opt copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_export_buckets`](crate::Client::list_export_buckets) (`listExportBuckets`) read back, typed: what [`Mock::list_export_buckets`](crate::mock::Mock::list_export_buckets)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListExportBucketsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", include_count(opt
-    copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListExportBucketsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_restore_job_collections`](crate::Client::list_restore_job_collections) (`listRestoreJobCollections`) read back, typed: what [`Mock::list_restore_job_collections`](crate::mock::Mock::list_restore_job_collections)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListRestoreJobCollectionsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", job_id(str
-    path("jobId")) r" `jobId` (path parameter, required), as the call sent it.",
-    source_namespace(opt str query_opt("sourceNamespace"))
-    r" `sourceNamespace` (query parameter), as the call sent it.", state(opt
-    borrow(models::ListRestoreJobCollectionsState) query_opt("state"))
-    r" `state` (query parameter), as the call sent it.", target_namespace(opt str
-    query_opt("targetNamespace"))
-    r" `targetNamespace` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListRestoreJobCollectionsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    job_id (str path("jobId"))
+    r" `jobId` (path parameter, required), as the call sent it.",
+    source_namespace (opt str query_opt("sourceNamespace"))
+    r" `sourceNamespace` (query parameter), as the call sent it.",
+    state (opt borrow(models::ListRestoreJobCollectionsState) query_opt("state"))
+    r" `state` (query parameter), as the call sent it.",
+    target_namespace (opt str query_opt("targetNamespace"))
+    r" `targetNamespace` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_serverless_backup_snapshots`](crate::Client::list_serverless_backup_snapshots) (`listServerlessBackupSnapshots`) read back, typed: what [`Mock::list_serverless_backup_snapshots`](crate::mock::Mock::list_serverless_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListServerlessBackupSnapshotsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", include_count(opt
-    copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListServerlessBackupSnapshotsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_serverless_restore_jobs`](crate::Client::list_serverless_restore_jobs) (`listServerlessRestoreJobs`) read back, typed: what [`Mock::list_serverless_restore_jobs`](crate::mock::Mock::list_serverless_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListServerlessRestoreJobsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", include_count(opt
-    copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListServerlessRestoreJobsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_snapshot_database_collections`](crate::Client::list_snapshot_database_collections) (`listSnapshotDatabaseCollections`) read back, typed: what [`Mock::list_snapshot_database_collections`](crate::mock::Mock::list_snapshot_database_collections)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListSnapshotDatabaseCollectionsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", database_name(str
-    path("databaseName"))
+    ListSnapshotDatabaseCollectionsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    database_name (str path("databaseName"))
     r" `databaseName` (path parameter, required), as the call sent it.",
-    include_count(opt copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::take_snapshots`](crate::Client::take_snapshots) (`takeSnapshots`) read back, typed: what [`Mock::take_snapshots`](crate::mock::Mock::take_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    TakeSnapshotsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::DiskBackupOnDemandSnapshotRequest) json_req())
+    TakeSnapshotsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::DiskBackupOnDemandSnapshotRequest) json_req())
     r" The request body (`application/vnd.atlas.2025-03-12+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::update_backup_export_bucket`](crate::Client::update_backup_export_bucket) (`updateBackupExportBucket`) read back, typed: what [`Mock::update_backup_export_bucket`](crate::mock::Mock::update_backup_export_bucket)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    UpdateBackupExportBucketRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", export_bucket_id(str
-    path("exportBucketId"))
-    r" `exportBucketId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::UpdateRequirePrivateNetworkingRequest) json_req())
+    UpdateBackupExportBucketRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    export_bucket_id (str path("exportBucketId"))
+    r" `exportBucketId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::UpdateRequirePrivateNetworkingRequest) json_req())
     r" The request body (`application/vnd.atlas.2024-05-30+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::update_backup_schedule`](crate::Client::update_backup_schedule) (`updateBackupSchedule`) read back, typed: what [`Mock::update_backup_schedule`](crate::mock::Mock::update_backup_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    UpdateBackupScheduleRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::DiskBackupSnapshotSchedule20240805Request) json_req())
+    UpdateBackupScheduleRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::DiskBackupSnapshotSchedule20240805Request) json_req())
     r" The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::update_backup_snapshot`](crate::Client::update_backup_snapshot) (`updateBackupSnapshot`) read back, typed: what [`Mock::update_backup_snapshot`](crate::mock::Mock::update_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    UpdateBackupSnapshotRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::BackupSnapshotRetention) json_req())
+    UpdateBackupSnapshotRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::BackupSnapshotRetention) json_req())
     r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::update_compliance_policy`](crate::Client::update_compliance_policy) (`updateCompliancePolicy`) read back, typed: what [`Mock::update_compliance_policy`](crate::mock::Mock::update_compliance_policy)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    UpdateCompliancePolicyRequest { group_id(str path("groupId"))
+    UpdateCompliancePolicyRequest {
+    group_id (str path("groupId"))
     r" `groupId` (path parameter, required), as the call sent it.",
-    overwrite_backup_policies(opt copy(bool) query_opt("overwriteBackupPolicies"))
-    r" `overwriteBackupPolicies` (query parameter), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::DataProtectionSettings20231001Request) json_req())
+    overwrite_backup_policies (opt copy(bool) query_opt("overwriteBackupPolicies"))
+    r" `overwriteBackupPolicies` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::DataProtectionSettings20231001Request) json_req())
     r" The request body (`application/vnd.atlas.2023-10-01+json`, required), decoded from what the call sent.",
     }
 );

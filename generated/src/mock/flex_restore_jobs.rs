@@ -26,38 +26,47 @@ impl crate::mock::Mock {
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::create_flex_restore_job`](crate::Client::create_flex_restore_job) (`createFlexRestoreJob`) read back, typed: what [`Mock::create_flex_restore_job`](crate::mock::Mock::create_flex_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    CreateFlexRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", name(str
-    path("name")) r" `name` (path parameter, required), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::FlexBackupRestoreJobCreate20241113) json_req())
+    CreateFlexRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    name (str path("name")) r" `name` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::FlexBackupRestoreJobCreate20241113) json_req())
     r" The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_flex_restore_job`](crate::Client::get_flex_restore_job) (`getFlexRestoreJob`) read back, typed: what [`Mock::get_flex_restore_job`](crate::mock::Mock::get_flex_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetFlexRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", name(str
-    path("name")) r" `name` (path parameter, required), as the call sent it.",
-    restore_job_id(str path("restoreJobId"))
-    r" `restoreJobId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetFlexRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    name (str path("name")) r" `name` (path parameter, required), as the call sent it.",
+    restore_job_id (str path("restoreJobId"))
+    r" `restoreJobId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_flex_restore_jobs`](crate::Client::list_flex_restore_jobs) (`listFlexRestoreJobs`) read back, typed: what [`Mock::list_flex_restore_jobs`](crate::mock::Mock::list_flex_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListFlexRestoreJobsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", name(str
-    path("name")) r" `name` (path parameter, required), as the call sent it.",
-    include_count(opt copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListFlexRestoreJobsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    name (str path("name")) r" `name` (path parameter, required), as the call sent it.",
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );

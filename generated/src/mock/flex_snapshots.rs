@@ -26,38 +26,47 @@ impl crate::mock::Mock {
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::download_flex_backup`](crate::Client::download_flex_backup) (`downloadFlexBackup`) read back, typed: what [`Mock::download_flex_backup`](crate::mock::Mock::download_flex_backup)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    DownloadFlexBackupRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", name(str
-    path("name")) r" `name` (path parameter, required), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::FlexBackupSnapshotDownloadCreate20241113) json_req())
+    DownloadFlexBackupRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    name (str path("name")) r" `name` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::FlexBackupSnapshotDownloadCreate20241113) json_req())
     r" The request body (`application/vnd.atlas.2024-11-13+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_flex_backup_snapshot`](crate::Client::get_flex_backup_snapshot) (`getFlexBackupSnapshot`) read back, typed: what [`Mock::get_flex_backup_snapshot`](crate::mock::Mock::get_flex_backup_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetFlexBackupSnapshotRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", name(str
-    path("name")) r" `name` (path parameter, required), as the call sent it.",
-    snapshot_id(str path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetFlexBackupSnapshotRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    name (str path("name")) r" `name` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_flex_backup_snapshots`](crate::Client::list_flex_backup_snapshots) (`listFlexBackupSnapshots`) read back, typed: what [`Mock::list_flex_backup_snapshots`](crate::mock::Mock::list_flex_backup_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListFlexBackupSnapshotsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", name(str
-    path("name")) r" `name` (path parameter, required), as the call sent it.",
-    include_count(opt copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListFlexBackupSnapshotsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    name (str path("name")) r" `name` (path parameter, required), as the call sent it.",
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );

@@ -65,147 +65,182 @@ impl crate::mock::Mock {
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::create_cluster_restore_job`](crate::Client::create_cluster_restore_job) (`createClusterRestoreJob`) read back, typed: what [`Mock::create_cluster_restore_job`](crate::mock::Mock::create_cluster_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    CreateClusterRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::BackupRestoreJobRequest) json_req())
+    CreateClusterRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::BackupRestoreJobRequest) json_req())
     r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::delete_cluster_snapshot`](crate::Client::delete_cluster_snapshot) (`deleteClusterSnapshot`) read back, typed: what [`Mock::delete_cluster_snapshot`](crate::mock::Mock::delete_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    DeleteClusterSnapshotRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    DeleteClusterSnapshotRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_cluster_backup_checkpoint`](crate::Client::get_cluster_backup_checkpoint) (`getClusterBackupCheckpoint`) read back, typed: what [`Mock::get_cluster_backup_checkpoint`](crate::mock::Mock::get_cluster_backup_checkpoint)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetClusterBackupCheckpointRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", checkpoint_id(str
-    path("checkpointId"))
-    r" `checkpointId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetClusterBackupCheckpointRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    checkpoint_id (str path("checkpointId"))
+    r" `checkpointId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_cluster_restore_job`](crate::Client::get_cluster_restore_job) (`getClusterRestoreJob`) read back, typed: what [`Mock::get_cluster_restore_job`](crate::mock::Mock::get_cluster_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetClusterRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", job_id(str
-    path("jobId")) r" `jobId` (path parameter, required), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetClusterRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    job_id (str path("jobId"))
+    r" `jobId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_cluster_snapshot`](crate::Client::get_cluster_snapshot) (`getClusterSnapshot`) read back, typed: what [`Mock::get_cluster_snapshot`](crate::mock::Mock::get_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetClusterSnapshotRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetClusterSnapshotRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_cluster_snapshot_schedule`](crate::Client::get_cluster_snapshot_schedule) (`getClusterSnapshotSchedule`) read back, typed: what [`Mock::get_cluster_snapshot_schedule`](crate::mock::Mock::get_cluster_snapshot_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetClusterSnapshotScheduleRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetClusterSnapshotScheduleRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_cluster_backup_checkpoints`](crate::Client::list_cluster_backup_checkpoints) (`listClusterBackupCheckpoints`) read back, typed: what [`Mock::list_cluster_backup_checkpoints`](crate::mock::Mock::list_cluster_backup_checkpoints)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListClusterBackupCheckpointsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", include_count(opt
-    copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListClusterBackupCheckpointsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_cluster_restore_jobs`](crate::Client::list_cluster_restore_jobs) (`listClusterRestoreJobs`) read back, typed: what [`Mock::list_cluster_restore_jobs`](crate::mock::Mock::list_cluster_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListClusterRestoreJobsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", batch_id(opt str
-    query_opt("batchId")) r" `batchId` (query parameter), as the call sent it.",
-    include_count(opt copy(bool) query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListClusterRestoreJobsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    batch_id (opt str query_opt("batchId"))
+    r" `batchId` (query parameter), as the call sent it.",
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_cluster_snapshots`](crate::Client::list_cluster_snapshots) (`listClusterSnapshots`) read back, typed: what [`Mock::list_cluster_snapshots`](crate::mock::Mock::list_cluster_snapshots)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListClusterSnapshotsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", completed(opt
-    borrow(models::ListClusterSnapshotsCompleted) query_opt("completed"))
-    r" `completed` (query parameter), as the call sent it.", include_count(opt copy(bool)
-    query_opt("includeCount"))
-    r" `includeCount` (query parameter), as the call sent it.", items_per_page(opt
-    copy(i64) query_opt("itemsPerPage"))
-    r" `itemsPerPage` (query parameter), as the call sent it.", page_num(opt copy(i64)
-    query_opt("pageNum")) r" `pageNum` (query parameter), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListClusterSnapshotsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    completed (opt borrow(models::ListClusterSnapshotsCompleted) query_opt("completed"))
+    r" `completed` (query parameter), as the call sent it.",
+    include_count (opt copy(bool) query_opt("includeCount"))
+    r" `includeCount` (query parameter), as the call sent it.",
+    items_per_page (opt copy(i64) query_opt("itemsPerPage"))
+    r" `itemsPerPage` (query parameter), as the call sent it.",
+    page_num (opt copy(i64) query_opt("pageNum"))
+    r" `pageNum` (query parameter), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::update_cluster_snapshot`](crate::Client::update_cluster_snapshot) (`updateClusterSnapshot`) read back, typed: what [`Mock::update_cluster_snapshot`](crate::mock::Mock::update_cluster_snapshot)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    UpdateClusterSnapshotRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::BackupSnapshotRequest) json_req())
+    UpdateClusterSnapshotRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::BackupSnapshotRequest) json_req())
     r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::update_cluster_snapshot_schedule`](crate::Client::update_cluster_snapshot_schedule) (`updateClusterSnapshotSchedule`) read back, typed: what [`Mock::update_cluster_snapshot_schedule`](crate::mock::Mock::update_cluster_snapshot_schedule)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    UpdateClusterSnapshotScheduleRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::ApiAtlasSnapshotScheduleRequest) json_req())
+    UpdateClusterSnapshotScheduleRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::ApiAtlasSnapshotScheduleRequest) json_req())
     r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
 );

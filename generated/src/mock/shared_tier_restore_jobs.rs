@@ -25,35 +25,44 @@ impl crate::mock::Mock {
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::create_shared_cluster_backup_restore_job`](crate::Client::create_shared_cluster_backup_restore_job) (`createSharedClusterBackupRestoreJob`) read back, typed: what [`Mock::create_shared_cluster_backup_restore_job`](crate::mock::Mock::create_shared_cluster_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    CreateSharedClusterBackupRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::TenantRestoreRequest) json_req())
+    CreateSharedClusterBackupRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::TenantRestoreRequest) json_req())
     r" The request body (`application/vnd.atlas.2023-01-01+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_shared_cluster_backup_restore_job`](crate::Client::get_shared_cluster_backup_restore_job) (`getSharedClusterBackupRestoreJob`) read back, typed: what [`Mock::get_shared_cluster_backup_restore_job`](crate::mock::Mock::get_shared_cluster_backup_restore_job)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetSharedClusterBackupRestoreJobRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", restore_id(str
-    path("restoreId")) r" `restoreId` (path parameter, required), as the call sent it.",
-    envelope(opt copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetSharedClusterBackupRestoreJobRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    restore_id (str path("restoreId"))
+    r" `restoreId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_shared_cluster_backup_restore_jobs`](crate::Client::list_shared_cluster_backup_restore_jobs) (`listSharedClusterBackupRestoreJobs`) read back, typed: what [`Mock::list_shared_cluster_backup_restore_jobs`](crate::mock::Mock::list_shared_cluster_backup_restore_jobs)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListSharedClusterBackupRestoreJobsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListSharedClusterBackupRestoreJobsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );

@@ -25,36 +25,44 @@ impl crate::mock::Mock {
 }
 crate::mock::runtime::view!(
     r" A call of [`Client::download_cluster_backup_tenant`](crate::Client::download_cluster_backup_tenant) (`downloadClusterBackupTenant`) read back, typed: what [`Mock::download_cluster_backup_tenant`](crate::mock::Mock::download_cluster_backup_tenant)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    DownloadClusterBackupTenantRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.",
-    body(borrow(models::TenantRestoreRequest) json_req())
+    DownloadClusterBackupTenantRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    body (borrow(models::TenantRestoreRequest) json_req())
     r" The request body (`application/vnd.atlas.2024-08-05+json`, required), decoded from what the call sent.",
     }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::get_shared_cluster_backup`](crate::Client::get_shared_cluster_backup) (`getSharedClusterBackup`) read back, typed: what [`Mock::get_shared_cluster_backup`](crate::mock::Mock::get_shared_cluster_backup)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    GetSharedClusterBackupRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", snapshot_id(str
-    path("snapshotId"))
-    r" `snapshotId` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    GetSharedClusterBackupRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    snapshot_id (str path("snapshotId"))
+    r" `snapshotId` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );
 crate::mock::runtime::view!(
     r" A call of [`Client::list_shared_cluster_backups`](crate::Client::list_shared_cluster_backups) (`listSharedClusterBackups`) read back, typed: what [`Mock::list_shared_cluster_backups`](crate::mock::Mock::list_shared_cluster_backups)'s [`matching`](Rule::matching) and [`Call::read`] see."
-    ListSharedClusterBackupsRequest { group_id(str path("groupId"))
-    r" `groupId` (path parameter, required), as the call sent it.", cluster_name(str
-    path("clusterName"))
-    r" `clusterName` (path parameter, required), as the call sent it.", envelope(opt
-    copy(bool) query_opt("envelope"))
-    r" `envelope` (query parameter), as the call sent it.", pretty(opt copy(bool)
-    query_opt("pretty")) r" `pretty` (query parameter), as the call sent it.", }
+    ListSharedClusterBackupsRequest {
+    group_id (str path("groupId"))
+    r" `groupId` (path parameter, required), as the call sent it.",
+    cluster_name (str path("clusterName"))
+    r" `clusterName` (path parameter, required), as the call sent it.",
+    envelope (opt copy(bool) query_opt("envelope"))
+    r" `envelope` (query parameter), as the call sent it.",
+    pretty (opt copy(bool) query_opt("pretty"))
+    r" `pretty` (query parameter), as the call sent it.",
+    }
 );

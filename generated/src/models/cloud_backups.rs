@@ -15,8 +15,8 @@ crate::codec::object!(
     AdvancedDiskBackupSnapshotSchedulePolicy; id["id"], policy_items("policyItems")
 );
 crate::codec::new!(
-    AdvancedDiskBackupSnapshotSchedulePolicy(policy_items : Vec <
-    super::DiskBackupApiPolicyItem >) id
+    AdvancedDiskBackupSnapshotSchedulePolicy(policy_items:
+    Vec<super::DiskBackupApiPolicyItem>) id
 );
 /// One backup policy of a cluster, made of its policy items. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -32,8 +32,8 @@ crate::codec::object!(
     policy_items("policyItems")
 );
 crate::codec::new!(
-    AdvancedDiskBackupSnapshotSchedulePolicyRequest(policy_items : Vec <
-    super::DiskBackupApiPolicyItemRequest >) id; with_id(id "id" into)
+    AdvancedDiskBackupSnapshotSchedulePolicyRequest(policy_items:
+    Vec<super::DiskBackupApiPolicyItemRequest>) id; with_id(id "id" into)
 );
 /// Progress of one collection within a collection restore job. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -191,16 +191,16 @@ crate::codec::object!(
     target_group_id("targetGroupId"), write_strategy("writeStrategy")
 );
 crate::codec::new!(
-    ApiAtlasCollectionRestoreJobRequest(index_strategy :
-    super::ApiAtlasCollectionRestoreJobRequestIndexStrategy, target_cluster_name :
-    String, target_group_id : String, write_strategy :
+    ApiAtlasCollectionRestoreJobRequest(index_strategy:
+    super::ApiAtlasCollectionRestoreJobRequestIndexStrategy, target_cluster_name: String,
+    target_group_id: String, write_strategy:
     super::ApiAtlasCollectionRestoreJobRequestWriteStrategy) collection_suffix,
     collections, database_suffix, databases, oplog_inc, oplog_ts,
     point_in_time_utc_seconds, snapshot_id; with_collection_suffix(collection_suffix
-    "collectionSuffix" into), with_collections(collections "collections" Vec <
-    super::ApiAtlasRestoreNamespace >), with_database_suffix(database_suffix
-    "databaseSuffix" into), with_databases(databases "databases" Vec <
-    super::ApiAtlasRestoreNamespace >), with_oplog_inc(oplog_inc "oplogInc" i32),
+    "collectionSuffix" into), with_collections(collections "collections"
+    Vec<super::ApiAtlasRestoreNamespace>), with_database_suffix(database_suffix
+    "databaseSuffix" into), with_databases(databases "databases"
+    Vec<super::ApiAtlasRestoreNamespace>), with_oplog_inc(oplog_inc "oplogInc" i32),
     with_oplog_ts(oplog_ts "oplogTs" i32),
     with_point_in_time_utc_seconds(point_in_time_utc_seconds "pointInTimeUtcSeconds"
     i32), with_snapshot_id(snapshot_id "snapshotId" into)
@@ -338,7 +338,7 @@ crate::codec::object!(
     target_namespace["targetNamespace"]
 );
 crate::codec::new!(
-    ApiAtlasRestoreNamespace(source_namespace : String) target_namespace;
+    ApiAtlasRestoreNamespace(source_namespace: String) target_namespace;
     with_target_namespace(target_namespace "targetNamespace" into)
 );
 /// A download URL together with the private endpoint it is reachable through. Needs the cargo feature `cloud-backups` (on by default).
@@ -406,10 +406,10 @@ crate::codec::object!(
     retention_value("retentionValue")
 );
 crate::codec::new!(
-    BackupComplianceOnDemandPolicyItem(frequency_interval :
-    super::BackupComplianceOnDemandPolicyItemFrequencyInterval, frequency_type :
-    super::BackupComplianceOnDemandPolicyItemFrequencyType, retention_unit :
-    super::BackupComplianceOnDemandPolicyItemRetentionUnit, retention_value : i32) id
+    BackupComplianceOnDemandPolicyItem(frequency_interval:
+    super::BackupComplianceOnDemandPolicyItemFrequencyInterval, frequency_type:
+    super::BackupComplianceOnDemandPolicyItemFrequencyType, retention_unit:
+    super::BackupComplianceOnDemandPolicyItemRetentionUnit, retention_value: i32) id
 );
 /// Frequency interval; not used for on-demand items. Open: a value this version does not list decodes as [`BackupComplianceOnDemandPolicyItemFrequencyInterval::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -516,10 +516,10 @@ crate::codec::object!(
     retention_value("retentionValue")
 );
 crate::codec::new!(
-    BackupComplianceOnDemandPolicyItemRequest(frequency_interval :
-    super::BackupComplianceOnDemandPolicyItemFrequencyInterval, frequency_type :
-    super::BackupComplianceOnDemandPolicyItemFrequencyType, retention_unit :
-    super::BackupComplianceOnDemandPolicyItemRetentionUnit, retention_value : i32)
+    BackupComplianceOnDemandPolicyItemRequest(frequency_interval:
+    super::BackupComplianceOnDemandPolicyItemFrequencyInterval, frequency_type:
+    super::BackupComplianceOnDemandPolicyItemFrequencyType, retention_unit:
+    super::BackupComplianceOnDemandPolicyItemRetentionUnit, retention_value: i32)
 );
 /// Unit in which `retentionValue` is counted. Open: a value this version does not list decodes as [`BackupComplianceOnDemandPolicyItemRetentionUnit::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -561,10 +561,10 @@ crate::codec::object!(
     retention_value("retentionValue")
 );
 crate::codec::new!(
-    BackupComplianceScheduledPolicyItem(frequency_interval :
-    super::BackupComplianceScheduledPolicyItemFrequencyInterval, frequency_type :
-    super::BackupComplianceScheduledPolicyItemFrequencyType, retention_unit :
-    super::BackupComplianceScheduledPolicyItemRetentionUnit, retention_value : i32) id
+    BackupComplianceScheduledPolicyItem(frequency_interval:
+    super::BackupComplianceScheduledPolicyItemFrequencyInterval, frequency_type:
+    super::BackupComplianceScheduledPolicyItemFrequencyType, retention_unit:
+    super::BackupComplianceScheduledPolicyItemRetentionUnit, retention_value: i32) id
 );
 /// Which occurrence of `frequencyType` triggers a snapshot; 40 means the last day of the month. Open: a value this version does not list decodes as [`BackupComplianceScheduledPolicyItemFrequencyInterval::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -677,10 +677,10 @@ crate::codec::object!(
     retention_value("retentionValue")
 );
 crate::codec::new!(
-    BackupComplianceScheduledPolicyItemRequest(frequency_interval :
-    super::BackupComplianceScheduledPolicyItemFrequencyInterval, frequency_type :
-    super::BackupComplianceScheduledPolicyItemFrequencyType, retention_unit :
-    super::BackupComplianceScheduledPolicyItemRetentionUnit, retention_value : i32)
+    BackupComplianceScheduledPolicyItemRequest(frequency_interval:
+    super::BackupComplianceScheduledPolicyItemFrequencyInterval, frequency_type:
+    super::BackupComplianceScheduledPolicyItemFrequencyType, retention_unit:
+    super::BackupComplianceScheduledPolicyItemRetentionUnit, retention_value: i32)
 );
 /// Unit in which `retentionValue` is counted. The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
@@ -712,8 +712,8 @@ crate::codec::object!(
     retention_value("retentionValue")
 );
 crate::codec::new!(
-    BackupSnapshotRetention(retention_unit : super::BackupSnapshotRetentionRetentionUnit,
-    retention_value : i32)
+    BackupSnapshotRetention(retention_unit: super::BackupSnapshotRetentionRetentionUnit,
+    retention_value: i32)
 );
 /// Unit in which `retentionValue` is counted. Open: a value this version does not list decodes as [`BackupSnapshotRetentionRetentionUnit::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -790,7 +790,7 @@ crate::codec::object!(
     updated_date["updatedDate"], updated_user["updatedUser"]
 );
 crate::codec::new!(
-    DataProtectionSettings(authorized_email : String) authorized_user_first_name,
+    DataProtectionSettings(authorized_email: String) authorized_user_first_name,
     authorized_user_last_name, copy_protection_enabled, deletable,
     encryption_at_rest_enabled, on_demand_policy_item, pit_enabled, project_id,
     restore_window_days, scheduled_policy_items, state, updated_date, updated_user
@@ -839,8 +839,8 @@ crate::codec::object!(
     updated_date["updatedDate"], updated_user["updatedUser"]
 );
 crate::codec::new!(
-    DataProtectionSettings20231001(authorized_email : String, authorized_user_first_name
-    : String, authorized_user_last_name : String) copy_protection_enabled, deletable,
+    DataProtectionSettings20231001(authorized_email: String, authorized_user_first_name:
+    String, authorized_user_last_name: String) copy_protection_enabled, deletable,
     encryption_at_rest_enabled, on_demand_policy_item, pit_enabled, project_id,
     restore_window_days, scheduled_policy_items, state, updated_date, updated_user
 );
@@ -881,8 +881,8 @@ crate::codec::object!(
     scheduled_policy_items["scheduledPolicyItems"]
 );
 crate::codec::new!(
-    DataProtectionSettings20231001Request(authorized_email : String,
-    authorized_user_first_name : String, authorized_user_last_name : String)
+    DataProtectionSettings20231001Request(authorized_email: String,
+    authorized_user_first_name: String, authorized_user_last_name: String)
     copy_protection_enabled, encryption_at_rest_enabled, on_demand_policy_item,
     pit_enabled, project_id, restore_window_days, scheduled_policy_items;
     with_copy_protection_enabled(copy_protection_enabled "copyProtectionEnabled" bool),
@@ -891,8 +891,8 @@ crate::codec::new!(
     super::BackupComplianceOnDemandPolicyItemRequest), with_pit_enabled(pit_enabled
     "pitEnabled" bool), with_project_id(project_id "projectId" into),
     with_restore_window_days(restore_window_days "restoreWindowDays" i32),
-    with_scheduled_policy_items(scheduled_policy_items "scheduledPolicyItems" Vec <
-    super::BackupComplianceScheduledPolicyItemRequest >)
+    with_scheduled_policy_items(scheduled_policy_items "scheduledPolicyItems"
+    Vec<super::BackupComplianceScheduledPolicyItemRequest>)
 );
 /// Current state of the policy; ignored in requests. Open: a value this version does not list decodes as [`DataProtectionSettings20231001State::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -998,10 +998,10 @@ crate::codec::object!(
     retention_value("retentionValue")
 );
 crate::codec::new!(
-    DiskBackupApiPolicyItem(frequency_interval :
-    super::DiskBackupApiPolicyItemFrequencyInterval, frequency_type :
-    super::DiskBackupApiPolicyItemFrequencyType, retention_unit :
-    super::DiskBackupApiPolicyItemRetentionUnit, retention_value : i32) id
+    DiskBackupApiPolicyItem(frequency_interval:
+    super::DiskBackupApiPolicyItemFrequencyInterval, frequency_type:
+    super::DiskBackupApiPolicyItemFrequencyType, retention_unit:
+    super::DiskBackupApiPolicyItemRetentionUnit, retention_value: i32) id
 );
 /// Which occurrence of `frequencyType` triggers a snapshot, for example every 6 hours or day 1 of the month; the value 40 means the last day of the month. The same type as [`BackupComplianceScheduledPolicyItemFrequencyInterval`](crate::models::BackupComplianceScheduledPolicyItemFrequencyInterval): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
@@ -1048,10 +1048,10 @@ crate::codec::object!(
     retention_value("retentionValue")
 );
 crate::codec::new!(
-    DiskBackupApiPolicyItemRequest(frequency_interval :
-    super::DiskBackupApiPolicyItemFrequencyInterval, frequency_type :
-    super::DiskBackupApiPolicyItemFrequencyType, retention_unit :
-    super::DiskBackupApiPolicyItemRetentionUnit, retention_value : i32)
+    DiskBackupApiPolicyItemRequest(frequency_interval:
+    super::DiskBackupApiPolicyItemFrequencyInterval, frequency_type:
+    super::DiskBackupApiPolicyItemFrequencyType, retention_unit:
+    super::DiskBackupApiPolicyItemRetentionUnit, retention_value: i32)
 );
 /// Unit in which `retentionValue` is counted. The same type as [`BackupComplianceOnDemandPolicyItemRetentionUnit`](crate::models::BackupComplianceOnDemandPolicyItemRetentionUnit): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
@@ -1066,7 +1066,7 @@ pub struct DiskBackupCollectionResponse {
     pub name: String,
 }
 crate::codec::object!(DiskBackupCollectionResponse; links["links"], name("name"));
-crate::codec::new!(DiskBackupCollectionResponse(name : String) links);
+crate::codec::new!(DiskBackupCollectionResponse(name: String) links);
 /// One rule for copying snapshots of a given frequency and keeping the copies; `retentionUnit` and `retentionValue` are needed except for `ondemand`. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -1085,7 +1085,7 @@ crate::codec::object!(
     retention_unit["retentionUnit"], retention_value["retentionValue"]
 );
 crate::codec::new!(
-    DiskBackupCopyPolicyItem(frequency_type :
+    DiskBackupCopyPolicyItem(frequency_type:
     super::DiskBackupCopyPolicyItemFrequencyType) id, retention_unit, retention_value
 );
 /// Frequency of the snapshots this item copies. The same type as [`DiskBackupApiPolicyItemFrequencyType`](crate::models::DiskBackupApiPolicyItemFrequencyType): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
@@ -1107,7 +1107,7 @@ crate::codec::object!(
     retention_unit["retentionUnit"], retention_value["retentionValue"]
 );
 crate::codec::new!(
-    DiskBackupCopyPolicyItemRequest(frequency_type :
+    DiskBackupCopyPolicyItemRequest(frequency_type:
     super::DiskBackupCopyPolicyItemFrequencyType) retention_unit, retention_value;
     with_retention_unit(retention_unit "retentionUnit"
     super::DiskBackupCopyPolicyItemRetentionUnit), with_retention_value(retention_value
@@ -1169,7 +1169,7 @@ crate::codec::object!(
     should_copy_oplogs["shouldCopyOplogs"], zone_id("zoneId")
 );
 crate::codec::new!(
-    DiskBackupCopySetting20240805(zone_id : String) cloud_provider, copy_policy_items,
+    DiskBackupCopySetting20240805(zone_id: String) cloud_provider, copy_policy_items,
     frequencies, last_number_of_snapshots, region_name, should_copy_oplogs
 );
 /// Cloud provider that stores the snapshot copies. The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
@@ -1226,13 +1226,13 @@ crate::codec::object!(
     should_copy_oplogs["shouldCopyOplogs"], zone_id("zoneId")
 );
 crate::codec::new!(
-    DiskBackupCopySetting20240805Request(zone_id : String) cloud_provider,
+    DiskBackupCopySetting20240805Request(zone_id: String) cloud_provider,
     copy_policy_items, frequencies, last_number_of_snapshots, region_name,
     should_copy_oplogs; with_cloud_provider(cloud_provider "cloudProvider"
     super::DiskBackupCopySetting20240805CloudProvider),
-    with_copy_policy_items(copy_policy_items "copyPolicyItems" Vec <
-    super::DiskBackupCopyPolicyItemRequest >), with_frequencies(frequencies "frequencies"
-    Vec < super::DiskBackupCopySetting20240805FrequenciesItem >),
+    with_copy_policy_items(copy_policy_items "copyPolicyItems"
+    Vec<super::DiskBackupCopyPolicyItemRequest>), with_frequencies(frequencies
+    "frequencies" Vec<super::DiskBackupCopySetting20240805FrequenciesItem>),
     with_last_number_of_snapshots(last_number_of_snapshots "lastNumberOfSnapshots" i32),
     with_region_name(region_name "regionName" into),
     with_should_copy_oplogs(should_copy_oplogs "shouldCopyOplogs" bool)
@@ -1282,7 +1282,7 @@ crate::codec::object!(
     state_reason["stateReason"]
 );
 crate::codec::new!(
-    DiskBackupExportJob(export_bucket_id : String) components, created_at, custom_data,
+    DiskBackupExportJob(export_bucket_id: String) components, created_at, custom_data,
     export_status, finished_at, id, links, prefix, snapshot_id, state, state_reason
 );
 /// Request to export one snapshot to an export bucket. Needs the cargo feature `cloud-backups` (on by default).
@@ -1301,8 +1301,8 @@ crate::codec::object!(
     export_bucket_id("exportBucketId"), snapshot_id("snapshotId")
 );
 crate::codec::new!(
-    DiskBackupExportJobRequest(export_bucket_id : String, snapshot_id : String)
-    custom_data; with_custom_data(custom_data "customData" Vec < super::BackupLabel >)
+    DiskBackupExportJobRequest(export_bucket_id: String, snapshot_id: String)
+    custom_data; with_custom_data(custom_data "customData" Vec<super::BackupLabel>)
 );
 /// State of the export job. Open: a value this version does not list decodes as [`DiskBackupExportJobState::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1576,9 +1576,9 @@ crate::codec::object!(
     replica_set_name("replicaSetName")
 );
 crate::codec::new!(
-    DiskBackupShardedClusterSnapshotMember(cloud_provider :
-    super::DiskBackupShardedClusterSnapshotMemberCloudProvider, id : String,
-    replica_set_name : String)
+    DiskBackupShardedClusterSnapshotMember(cloud_provider:
+    super::DiskBackupShardedClusterSnapshotMemberCloudProvider, id: String,
+    replica_set_name: String)
 );
 /// Cloud provider that stores this member snapshot. The same type as [`DeleteCopiedBackups20240805CloudProvider`](crate::models::DeleteCopiedBackups20240805CloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
@@ -1670,8 +1670,8 @@ crate::codec::object!(
     require_private_networking["requirePrivateNetworking"]
 );
 crate::codec::new!(
-    DiskBackupSnapshotAwsExportBucketRequest(bucket_name : String, cloud_provider :
-    super::DiskBackupSnapshotAwsExportBucketRequestCloudProvider, iam_role_id : String)
+    DiskBackupSnapshotAwsExportBucketRequest(bucket_name: String, cloud_provider:
+    super::DiskBackupSnapshotAwsExportBucketRequestCloudProvider, iam_role_id: String)
     require_private_networking;
     with_require_private_networking(require_private_networking "requirePrivateNetworking"
     bool)
@@ -1704,9 +1704,9 @@ crate::codec::object!(
     region["region"], require_private_networking["requirePrivateNetworking"]
 );
 crate::codec::new!(
-    DiskBackupSnapshotAwsExportBucketResponse(id : String, bucket_name : String,
-    cloud_provider : super::DiskBackupSnapshotAwsExportBucketResponseCloudProvider,
-    iam_role_id : String) links, region, require_private_networking
+    DiskBackupSnapshotAwsExportBucketResponse(id: String, bucket_name: String,
+    cloud_provider: super::DiskBackupSnapshotAwsExportBucketResponseCloudProvider,
+    iam_role_id: String) links, region, require_private_networking
 );
 /// Cloud provider of the bucket; selects the shape of the object. The same type as [`CreateBackupPrivateEndpointCloudProvider`](crate::models::CreateBackupPrivateEndpointCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
@@ -1733,9 +1733,9 @@ crate::codec::object!(
     tenant_id["tenantId"]
 );
 crate::codec::new!(
-    DiskBackupSnapshotAzureExportBucketRequest(cloud_provider :
-    super::DiskBackupSnapshotAzureExportBucketRequestCloudProvider, role_id : String,
-    service_url : String) bucket_name, tenant_id; with_bucket_name(bucket_name
+    DiskBackupSnapshotAzureExportBucketRequest(cloud_provider:
+    super::DiskBackupSnapshotAzureExportBucketRequestCloudProvider, role_id: String,
+    service_url: String) bucket_name, tenant_id; with_bucket_name(bucket_name
     "bucketName" into), with_tenant_id(tenant_id "tenantId" into)
 );
 /// Cloud provider of the bucket; selects the shape of the object. Open: a value this version does not list decodes as [`DiskBackupSnapshotAzureExportBucketRequestCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
@@ -1775,9 +1775,9 @@ crate::codec::object!(
     service_url("serviceUrl"), tenant_id("tenantId")
 );
 crate::codec::new!(
-    DiskBackupSnapshotAzureExportBucketResponse(id : String, bucket_name : String,
-    cloud_provider : super::DiskBackupSnapshotAzureExportBucketResponseCloudProvider,
-    role_id : String, service_url : String, tenant_id : String) links
+    DiskBackupSnapshotAzureExportBucketResponse(id: String, bucket_name: String,
+    cloud_provider: super::DiskBackupSnapshotAzureExportBucketResponseCloudProvider,
+    role_id: String, service_url: String, tenant_id: String) links
 );
 /// Cloud provider of the bucket; selects the shape of the object. The same type as [`DiskBackupSnapshotAzureExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotAzureExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
@@ -1902,8 +1902,8 @@ crate::codec::object!(
     cloud_provider("cloudProvider"), role_id("roleId")
 );
 crate::codec::new!(
-    DiskBackupSnapshotGcpExportBucketRequest(bucket_name : String, cloud_provider :
-    super::DiskBackupSnapshotGcpExportBucketRequestCloudProvider, role_id : String)
+    DiskBackupSnapshotGcpExportBucketRequest(bucket_name: String, cloud_provider:
+    super::DiskBackupSnapshotGcpExportBucketRequestCloudProvider, role_id: String)
 );
 /// Cloud provider of the bucket; selects the shape of the object. Open: a value this version does not list decodes as [`DiskBackupSnapshotGcpExportBucketRequestCloudProvider::Unknown`] and is sent back unchanged. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1937,9 +1937,9 @@ crate::codec::object!(
     cloud_provider("cloudProvider"), links["links"], role_id("roleId")
 );
 crate::codec::new!(
-    DiskBackupSnapshotGcpExportBucketResponse(id : String, bucket_name : String,
-    cloud_provider : super::DiskBackupSnapshotGcpExportBucketResponseCloudProvider,
-    role_id : String) links
+    DiskBackupSnapshotGcpExportBucketResponse(id: String, bucket_name: String,
+    cloud_provider: super::DiskBackupSnapshotGcpExportBucketResponseCloudProvider,
+    role_id: String) links
 );
 /// Cloud provider of the bucket; selects the shape of the object. The same type as [`DiskBackupSnapshotGcpExportBucketRequestCloudProvider`](crate::models::DiskBackupSnapshotGcpExportBucketRequestCloudProvider): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
@@ -2001,7 +2001,7 @@ crate::codec::object!(
     target_group_id["targetGroupId"], timestamp["timestamp"]
 );
 crate::codec::new!(
-    DiskBackupSnapshotRestoreJob(delivery_type :
+    DiskBackupSnapshotRestoreJob(delivery_type:
     super::DiskBackupSnapshotRestoreJobDeliveryType) cancelled, components, delivery_url,
     desired_timestamp, expired, expires_at, failed, finished_at, id, links, oplog_inc,
     oplog_ts, point_in_time_utc_seconds, private_download_delivery_urls, snapshot_id,
@@ -2050,7 +2050,7 @@ crate::codec::object!(
     target_cluster_name["targetClusterName"], target_group_id["targetGroupId"]
 );
 crate::codec::new!(
-    DiskBackupSnapshotRestoreJobRequest(delivery_type :
+    DiskBackupSnapshotRestoreJobRequest(delivery_type:
     super::DiskBackupSnapshotRestoreJobDeliveryType) oplog_inc, oplog_ts,
     point_in_time_utc_seconds, snapshot_id, target_cluster_name, target_group_id;
     with_oplog_inc(oplog_inc "oplogInc" i32), with_oplog_ts(oplog_ts "oplogTs" i32),
@@ -2116,12 +2116,13 @@ crate::codec::object!(
     use_org_and_group_names_in_export_prefix["useOrgAndGroupNamesInExportPrefix"]
 );
 crate::codec::new!(
-    DiskBackupSnapshotSchedule(policies : Vec <
-    super::AdvancedDiskBackupSnapshotSchedulePolicy >) auto_export_enabled, cluster_id,
-    cluster_name, copy_policy_items_enabled, copy_settings, delete_copied_backups,
-    delete_copy_snapshots, delete_snapshots, export, extra_retention_settings, links,
-    next_snapshot, reference_hour_of_day, reference_minute_of_hour, restore_window_days,
-    update_copy_snapshots, update_snapshots, use_org_and_group_names_in_export_prefix
+    DiskBackupSnapshotSchedule(policies:
+    Vec<super::AdvancedDiskBackupSnapshotSchedulePolicy>) auto_export_enabled,
+    cluster_id, cluster_name, copy_policy_items_enabled, copy_settings,
+    delete_copied_backups, delete_copy_snapshots, delete_snapshots, export,
+    extra_retention_settings, links, next_snapshot, reference_hour_of_day,
+    reference_minute_of_hour, restore_window_days, update_copy_snapshots,
+    update_snapshots, use_org_and_group_names_in_export_prefix
 );
 /// The cloud backup schedule of a cluster: policies, copy and export settings, and retention options. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -2171,8 +2172,8 @@ crate::codec::object!(
     use_org_and_group_names_in_export_prefix["useOrgAndGroupNamesInExportPrefix"]
 );
 crate::codec::new!(
-    DiskBackupSnapshotSchedule20240805(policies : Vec <
-    super::AdvancedDiskBackupSnapshotSchedulePolicy >) auto_copy_settings_enabled,
+    DiskBackupSnapshotSchedule20240805(policies:
+    Vec<super::AdvancedDiskBackupSnapshotSchedulePolicy>) auto_copy_settings_enabled,
     auto_export_enabled, cluster_id, cluster_name, copy_policy_items_enabled,
     copy_settings, export, extra_retention_settings, links, next_snapshot,
     reference_hour_of_day, reference_minute_of_hour, restore_window_days,
@@ -2229,24 +2230,25 @@ crate::codec::object!(
     use_org_and_group_names_in_export_prefix["useOrgAndGroupNamesInExportPrefix"]
 );
 crate::codec::new!(
-    DiskBackupSnapshotSchedule20240805Request(policies : Vec <
-    super::AdvancedDiskBackupSnapshotSchedulePolicyRequest >) auto_copy_settings_enabled,
-    auto_export_enabled, copy_policy_items_enabled, copy_settings, delete_copied_backups,
-    delete_copy_snapshots, delete_snapshots, export, extra_retention_settings,
-    reference_hour_of_day, reference_minute_of_hour, restore_window_days,
-    update_copy_snapshots, update_snapshots, use_org_and_group_names_in_export_prefix;
+    DiskBackupSnapshotSchedule20240805Request(policies:
+    Vec<super::AdvancedDiskBackupSnapshotSchedulePolicyRequest>)
+    auto_copy_settings_enabled, auto_export_enabled, copy_policy_items_enabled,
+    copy_settings, delete_copied_backups, delete_copy_snapshots, delete_snapshots,
+    export, extra_retention_settings, reference_hour_of_day, reference_minute_of_hour,
+    restore_window_days, update_copy_snapshots, update_snapshots,
+    use_org_and_group_names_in_export_prefix;
     with_auto_copy_settings_enabled(auto_copy_settings_enabled "autoCopySettingsEnabled"
     bool), with_auto_export_enabled(auto_export_enabled "autoExportEnabled" bool),
     with_copy_policy_items_enabled(copy_policy_items_enabled "copyPolicyItemsEnabled"
-    bool), with_copy_settings(copy_settings "copySettings" Vec <
-    super::DiskBackupCopySetting20240805Request >),
-    with_delete_copied_backups(delete_copied_backups "deleteCopiedBackups" Vec <
-    super::DeleteCopiedBackups20240805 >),
+    bool), with_copy_settings(copy_settings "copySettings"
+    Vec<super::DiskBackupCopySetting20240805Request>),
+    with_delete_copied_backups(delete_copied_backups "deleteCopiedBackups"
+    Vec<super::DeleteCopiedBackups20240805>),
     with_delete_copy_snapshots(delete_copy_snapshots "deleteCopySnapshots" bool),
     with_delete_snapshots(delete_snapshots "deleteSnapshots" bool), with_export(export
     "export" super::AutoExportPolicy),
-    with_extra_retention_settings(extra_retention_settings "extraRetentionSettings" Vec <
-    super::ExtraRetentionSetting >), with_reference_hour_of_day(reference_hour_of_day
+    with_extra_retention_settings(extra_retention_settings "extraRetentionSettings"
+    Vec<super::ExtraRetentionSetting>), with_reference_hour_of_day(reference_hour_of_day
     "referenceHourOfDay" i32), with_reference_minute_of_hour(reference_minute_of_hour
     "referenceMinuteOfHour" i32), with_restore_window_days(restore_window_days
     "restoreWindowDays" i32), with_update_copy_snapshots(update_copy_snapshots
@@ -2392,8 +2394,8 @@ crate::codec::object!(
     results("results"), total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedApiAtlasCollectionRestoreCollectionState(results : Vec <
-    super::ApiAtlasCollectionRestoreCollectionStateResponse >) links, total_count
+    PaginatedApiAtlasCollectionRestoreCollectionState(results:
+    Vec<super::ApiAtlasCollectionRestoreCollectionStateResponse>) links, total_count
 );
 /// One page of collection restore jobs. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -2411,8 +2413,8 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedApiAtlasCollectionRestoreJob(results : Vec <
-    super::ApiAtlasCollectionRestoreJobResponse >) links, total_count
+    PaginatedApiAtlasCollectionRestoreJob(results:
+    Vec<super::ApiAtlasCollectionRestoreJobResponse>) links, total_count
 );
 /// One page of collections in a snapshot database. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -2430,8 +2432,8 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedApiAtlasDiskBackupCollection(results : Vec <
-    super::DiskBackupCollectionResponse >) links, total_count
+    PaginatedApiAtlasDiskBackupCollection(results:
+    Vec<super::DiskBackupCollectionResponse>) links, total_count
 );
 /// One page of databases in a snapshot. The same type as [`PaginatedApiAtlasDiskBackupCollection`](crate::models::PaginatedApiAtlasDiskBackupCollection): the API defines both with one shape. Needs the cargo feature `cloud-backups` (on by default).
 #[doc(inline)]
@@ -2452,8 +2454,8 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedApiAtlasDiskBackupExportJob(results : Vec < super::DiskBackupExportJob >)
-    links, total_count
+    PaginatedApiAtlasDiskBackupExportJob(results: Vec<super::DiskBackupExportJob>) links,
+    total_count
 );
 /// One page of object storage private endpoints. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -2471,8 +2473,8 @@ crate::codec::object!(
     results("results"), total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedApiAtlasObjectStoragePrivateEndpointResponse(results : Vec <
-    super::ObjectStoragePrivateEndpointResponse >) links, total_count
+    PaginatedApiAtlasObjectStoragePrivateEndpointResponse(results:
+    Vec<super::ObjectStoragePrivateEndpointResponse>) links, total_count
 );
 /// One page of serverless instance restore jobs. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -2490,8 +2492,8 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedApiAtlasServerlessBackupRestoreJob(results : Vec <
-    super::ServerlessBackupRestoreJob >) links, total_count
+    PaginatedApiAtlasServerlessBackupRestoreJob(results:
+    Vec<super::ServerlessBackupRestoreJob>) links, total_count
 );
 /// One page of serverless instance snapshots. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -2509,8 +2511,8 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedApiAtlasServerlessBackupSnapshot(results : Vec <
-    super::ServerlessBackupSnapshot >) links, total_count
+    PaginatedApiAtlasServerlessBackupSnapshot(results:
+    Vec<super::ServerlessBackupSnapshot>) links, total_count
 );
 /// One page of export buckets as version 2023-01-01 states it (AWS S3 buckets only). Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -2528,8 +2530,8 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedBackupSnapshotExportBucket(results : Vec <
-    super::DiskBackupSnapshotAwsExportBucketResponse >) links, total_count
+    PaginatedBackupSnapshotExportBucket(results:
+    Vec<super::DiskBackupSnapshotAwsExportBucketResponse>) links, total_count
 );
 /// One page of export buckets. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -2547,8 +2549,8 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedBackupSnapshotExportBuckets(results : Vec <
-    super::DiskBackupSnapshotExportBucketResponse >) links, total_count
+    PaginatedBackupSnapshotExportBuckets(results:
+    Vec<super::DiskBackupSnapshotExportBucketResponse>) links, total_count
 );
 /// One page of replica set cloud backup snapshots. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -2566,7 +2568,7 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedCloudBackupReplicaSet(results : Vec < super::DiskBackupReplicaSet >) links,
+    PaginatedCloudBackupReplicaSet(results: Vec<super::DiskBackupReplicaSet>) links,
     total_count
 );
 /// One page of cloud backup restore jobs. Needs the cargo feature `cloud-backups` (on by default).
@@ -2585,7 +2587,7 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedCloudBackupRestoreJob(results : Vec < super::DiskBackupSnapshotRestoreJob >)
+    PaginatedCloudBackupRestoreJob(results: Vec<super::DiskBackupSnapshotRestoreJob>)
     links, total_count
 );
 /// One page of sharded cluster cloud backup snapshots. Needs the cargo feature `cloud-backups` (on by default).
@@ -2604,8 +2606,8 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedCloudBackupShardedClusterSnapshot(results : Vec <
-    super::DiskBackupShardedClusterSnapshot >) links, total_count
+    PaginatedCloudBackupShardedClusterSnapshot(results:
+    Vec<super::DiskBackupShardedClusterSnapshot>) links, total_count
 );
 /// A restore job of a serverless instance snapshot. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -2656,9 +2658,9 @@ crate::codec::object!(
     target_group_id("targetGroupId"), timestamp["timestamp"]
 );
 crate::codec::new!(
-    ServerlessBackupRestoreJob(delivery_type :
-    super::ServerlessBackupRestoreJobDeliveryType, target_cluster_name : String,
-    target_group_id : String) cancelled, delivery_url, desired_timestamp, expired,
+    ServerlessBackupRestoreJob(delivery_type:
+    super::ServerlessBackupRestoreJobDeliveryType, target_cluster_name: String,
+    target_group_id: String) cancelled, delivery_url, desired_timestamp, expired,
     expires_at, failed, finished_at, id, links, oplog_inc, oplog_ts,
     point_in_time_utc_seconds, snapshot_id, timestamp
 );
@@ -2691,12 +2693,12 @@ crate::codec::object!(
     target_cluster_name("targetClusterName"), target_group_id("targetGroupId")
 );
 crate::codec::new!(
-    ServerlessBackupRestoreJobRequest(delivery_type :
-    super::ServerlessBackupRestoreJobDeliveryType, target_cluster_name : String,
-    target_group_id : String) oplog_inc, oplog_ts, point_in_time_utc_seconds,
-    snapshot_id; with_oplog_inc(oplog_inc "oplogInc" i32), with_oplog_ts(oplog_ts
-    "oplogTs" i32), with_point_in_time_utc_seconds(point_in_time_utc_seconds
-    "pointInTimeUTCSeconds" i32), with_snapshot_id(snapshot_id "snapshotId" into)
+    ServerlessBackupRestoreJobRequest(delivery_type:
+    super::ServerlessBackupRestoreJobDeliveryType, target_cluster_name: String,
+    target_group_id: String) oplog_inc, oplog_ts, point_in_time_utc_seconds, snapshot_id;
+    with_oplog_inc(oplog_inc "oplogInc" i32), with_oplog_ts(oplog_ts "oplogTs" i32),
+    with_point_in_time_utc_seconds(point_in_time_utc_seconds "pointInTimeUTCSeconds"
+    i32), with_snapshot_id(snapshot_id "snapshotId" into)
 );
 /// One snapshot of a serverless instance. Needs the cargo feature `cloud-backups` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2791,5 +2793,5 @@ crate::codec::object!(
     require_private_networking("requirePrivateNetworking")
 );
 crate::codec::new!(
-    UpdateRequirePrivateNetworkingRequest(require_private_networking : bool)
+    UpdateRequirePrivateNetworkingRequest(require_private_networking: bool)
 );

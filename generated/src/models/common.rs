@@ -24,7 +24,7 @@ crate::codec::object!(
     error_code("errorCode"), parameters["parameters"], reason["reason"]
 );
 crate::codec::new!(
-    ApiError(error : i32, error_code : String) bad_request_detail, detail, parameters,
+    ApiError(error: i32, error_code: String) bad_request_detail, detail, parameters,
     reason
 );
 /// Details about why a request was rejected as invalid.
@@ -46,7 +46,7 @@ pub struct FieldViolation {
     pub field: String,
 }
 crate::codec::object!(FieldViolation; description("description"), field("field"));
-crate::codec::new!(FieldViolation(description : String, field : String));
+crate::codec::new!(FieldViolation(description: String, field: String));
 /// A link to a related API resource.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

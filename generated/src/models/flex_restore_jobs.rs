@@ -19,9 +19,9 @@ crate::codec::object!(
     target_project_id["targetProjectId"]
 );
 crate::codec::new!(
-    FlexBackupRestoreJobCreate20241113(snapshot_id : String, target_deployment_item_name
-    : String) target_project_id; with_target_project_id(target_project_id
-    "targetProjectId" into)
+    FlexBackupRestoreJobCreate20241113(snapshot_id: String, target_deployment_item_name:
+    String) target_project_id; with_target_project_id(target_project_id "targetProjectId"
+    into)
 );
 /// One page of flex cluster restore jobs. Needs the cargo feature `flex-restore-jobs` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +39,6 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedApiAtlasFlexBackupRestoreJob20241113(results : Vec <
-    super::FlexBackupRestoreJob20241113 >) links, total_count
+    PaginatedApiAtlasFlexBackupRestoreJob20241113(results:
+    Vec<super::FlexBackupRestoreJob20241113>) links, total_count
 );

@@ -18,7 +18,7 @@ pub struct FlexBackupSnapshotDownloadCreate20241113 {
 crate::codec::object!(
     FlexBackupSnapshotDownloadCreate20241113; snapshot_id("snapshotId")
 );
-crate::codec::new!(FlexBackupSnapshotDownloadCreate20241113(snapshot_id : String));
+crate::codec::new!(FlexBackupSnapshotDownloadCreate20241113(snapshot_id: String));
 /// One page of flex cluster snapshots. Needs the cargo feature `flex-snapshots` (on by default).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -35,6 +35,6 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedApiAtlasFlexBackupSnapshot20241113(results : Vec <
-    super::FlexBackupSnapshot20241113 >) links, total_count
+    PaginatedApiAtlasFlexBackupSnapshot20241113(results:
+    Vec<super::FlexBackupSnapshot20241113>) links, total_count
 );

@@ -68,16 +68,17 @@ crate::codec::object!(
     weekly_snapshot_retention_weeks("weeklySnapshotRetentionWeeks")
 );
 crate::codec::new!(
-    ApiAtlasSnapshotSchedule(cluster_checkpoint_interval_min :
-    super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin, cluster_id : String,
-    daily_snapshot_retention_days :
-    super::ApiAtlasSnapshotScheduleDailySnapshotRetentionDays, group_id : String,
-    monthly_snapshot_retention_months :
+    ApiAtlasSnapshotSchedule(cluster_checkpoint_interval_min:
+    super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin, cluster_id: String,
+    daily_snapshot_retention_days:
+    super::ApiAtlasSnapshotScheduleDailySnapshotRetentionDays, group_id: String,
+    monthly_snapshot_retention_months:
     super::ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths,
-    point_in_time_window_hours : i32, snapshot_interval_hours :
-    super::ApiAtlasSnapshotScheduleSnapshotIntervalHours, snapshot_retention_days :
-    super::ApiAtlasSnapshotScheduleSnapshotRetentionDays, weekly_snapshot_retention_weeks
-    : super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks) links
+    point_in_time_window_hours: i32, snapshot_interval_hours:
+    super::ApiAtlasSnapshotScheduleSnapshotIntervalHours, snapshot_retention_days:
+    super::ApiAtlasSnapshotScheduleSnapshotRetentionDays,
+    weekly_snapshot_retention_weeks:
+    super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks) links
 );
 /// Minutes between cluster checkpoints; sharded clusters only. Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -212,16 +213,17 @@ crate::codec::object!(
     weekly_snapshot_retention_weeks("weeklySnapshotRetentionWeeks")
 );
 crate::codec::new!(
-    ApiAtlasSnapshotScheduleRequest(cluster_checkpoint_interval_min :
-    super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin, cluster_id : String,
-    daily_snapshot_retention_days :
+    ApiAtlasSnapshotScheduleRequest(cluster_checkpoint_interval_min:
+    super::ApiAtlasSnapshotScheduleClusterCheckpointIntervalMin, cluster_id: String,
+    daily_snapshot_retention_days:
     super::ApiAtlasSnapshotScheduleDailySnapshotRetentionDays,
-    monthly_snapshot_retention_months :
+    monthly_snapshot_retention_months:
     super::ApiAtlasSnapshotScheduleMonthlySnapshotRetentionMonths,
-    point_in_time_window_hours : i32, snapshot_interval_hours :
-    super::ApiAtlasSnapshotScheduleSnapshotIntervalHours, snapshot_retention_days :
-    super::ApiAtlasSnapshotScheduleSnapshotRetentionDays, weekly_snapshot_retention_weeks
-    : super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks)
+    point_in_time_window_hours: i32, snapshot_interval_hours:
+    super::ApiAtlasSnapshotScheduleSnapshotIntervalHours, snapshot_retention_days:
+    super::ApiAtlasSnapshotScheduleSnapshotRetentionDays,
+    weekly_snapshot_retention_weeks:
+    super::ApiAtlasSnapshotScheduleWeeklySnapshotRetentionWeeks)
 );
 /// Hours between two snapshots. Open: a value this version does not list decodes as [`ApiAtlasSnapshotScheduleSnapshotIntervalHours::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -382,7 +384,7 @@ crate::codec::object!(
     status_name["statusName"], timestamp["timestamp"]
 );
 crate::codec::new!(
-    BackupRestoreJob(delivery : super::BackupRestoreJobDelivery) batch_id, cluster_id,
+    BackupRestoreJob(delivery: super::BackupRestoreJobDelivery) batch_id, cluster_id,
     cluster_name, created, deployment_job_id, encryption_enabled, group_id, hashes, id,
     links, master_key_uuid, snapshot_id, status_name, timestamp
 );
@@ -424,7 +426,7 @@ crate::codec::object!(
     target_group_id["targetGroupId"], url["url"], url_v2["urlV2"]
 );
 crate::codec::new!(
-    BackupRestoreJobDelivery(method_name : super::BackupRestoreJobDeliveryMethodName)
+    BackupRestoreJobDelivery(method_name: super::BackupRestoreJobDeliveryMethodName)
     auth_header, auth_value, expiration_hours, expires, max_downloads, status_name,
     target_cluster_id, target_cluster_name, target_group_id, url, url_v2
 );
@@ -478,7 +480,7 @@ crate::codec::object!(
     target_group_id["targetGroupId"]
 );
 crate::codec::new!(
-    BackupRestoreJobDeliveryRequest(method_name :
+    BackupRestoreJobDeliveryRequest(method_name:
     super::BackupRestoreJobDeliveryMethodName) expiration_hours, max_downloads,
     target_cluster_id, target_cluster_name, target_group_id;
     with_expiration_hours(expiration_hours "expirationHours" i32),
@@ -538,7 +540,7 @@ crate::codec::object!(
     point_in_time_utc_millis["pointInTimeUTCMillis"], snapshot_id["snapshotId"]
 );
 crate::codec::new!(
-    BackupRestoreJobRequest(delivery : super::BackupRestoreJobDeliveryRequest)
+    BackupRestoreJobRequest(delivery: super::BackupRestoreJobDeliveryRequest)
     checkpoint_id, oplog_inc, oplog_ts, point_in_time_utc_millis, snapshot_id;
     with_checkpoint_id(checkpoint_id "checkpointId" into), with_oplog_inc(oplog_inc
     "oplogInc" i32), with_oplog_ts(oplog_ts "oplogTs" into),
@@ -692,7 +694,7 @@ crate::codec::object!(
 );
 crate::codec::new!(
     BackupSnapshotRequest default; with_do_not_delete(do_not_delete "doNotDelete" bool),
-    with_expires(expires "expires" chrono::DateTime < chrono::Utc >)
+    with_expires(expires "expires" chrono::DateTime<chrono::Utc>)
 );
 /// `ListClusterSnapshotsCompleted` of the API. Open: a value this version does not list decodes as [`ListClusterSnapshotsCompleted::Unknown`] and is sent back unchanged. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -727,7 +729,7 @@ crate::codec::object!(
     total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedApiAtlasCheckpoint(results : Vec < super::ApiAtlasCheckpoint >) links,
+    PaginatedApiAtlasCheckpoint(results: Vec<super::ApiAtlasCheckpoint>) links,
     total_count
 );
 /// One page of legacy backup restore jobs. Needs the cargo feature `legacy-backup` (on by default).
@@ -745,7 +747,7 @@ crate::codec::object!(
     PaginatedRestoreJob; links["links"], results("results"), total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedRestoreJob(results : Vec < super::BackupRestoreJob >) links, total_count
+    PaginatedRestoreJob(results: Vec<super::BackupRestoreJob>) links, total_count
 );
 /// One page of legacy backup snapshots. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq)]
@@ -762,7 +764,7 @@ crate::codec::object!(
     PaginatedSnapshot; links["links"], results("results"), total_count["totalCount"]
 );
 crate::codec::new!(
-    PaginatedSnapshot(results : Vec < super::BackupSnapshot >) links, total_count
+    PaginatedSnapshot(results: Vec<super::BackupSnapshot>) links, total_count
 );
 /// The checksum of one restore file. Needs the cargo feature `legacy-backup` (on by default).
 #[derive(Debug, Clone, PartialEq, Default)]

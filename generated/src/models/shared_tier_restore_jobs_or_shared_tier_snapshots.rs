@@ -46,10 +46,10 @@ crate::codec::object!(
     target_project_id["targetProjectId"]
 );
 crate::codec::new!(
-    TenantRestore(snapshot_id : String, target_deployment_item_name : String)
-    cluster_name, delivery_type, expiration_date, id, links, project_id,
-    restore_finished_date, restore_scheduled_date, snapshot_finished_date, snapshot_url,
-    status, target_project_id
+    TenantRestore(snapshot_id: String, target_deployment_item_name: String) cluster_name,
+    delivery_type, expiration_date, id, links, project_id, restore_finished_date,
+    restore_scheduled_date, snapshot_finished_date, snapshot_url, status,
+    target_project_id
 );
 /// How Atlas delivers the snapshot. The same type as [`FlexBackupRestoreJob20241113DeliveryType`](crate::models::FlexBackupRestoreJob20241113DeliveryType): the API defines both with one shape. Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).
 #[doc(inline)]
@@ -71,7 +71,7 @@ crate::codec::object!(
     target_project_id["targetProjectId"]
 );
 crate::codec::new!(
-    TenantRestoreRequest(snapshot_id : String, target_deployment_item_name : String)
+    TenantRestoreRequest(snapshot_id: String, target_deployment_item_name: String)
     target_project_id; with_target_project_id(target_project_id "targetProjectId" into)
 );
 /// Stage of the job when the response was produced. The same type as [`BackupTenantSnapshotStatus`](crate::models::BackupTenantSnapshotStatus): the API defines both with one shape. Needs one of the cargo features `shared-tier-restore-jobs`, `shared-tier-snapshots` (all on by default).

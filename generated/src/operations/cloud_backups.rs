@@ -32,7 +32,8 @@ struct CancelBackupRestoreJobParams {
 }
 crate::request::builder!(
     #[doc(alias = "cancelGroupClusterBackupRestoreJob")] cancel_backup_restore_job ->
-    CancelBackupRestoreJob => (); DELETE
+    CancelBackupRestoreJob => ();
+    DELETE
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
     "cancelBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Cancel a cloud backup restore job"; envelope, pretty
@@ -40,7 +41,8 @@ crate::request::builder!(
 impl crate::call::Call for CancelBackupRestoreJob {
     crate::call::call!(
         CancelBackupRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
-        restore_job_id "restoreJobId",]; [envelope, pretty]; nobody; empty; single
+        restore_job_id "restoreJobId",]; [envelope, pretty];
+        nobody; empty; single
     );
 }
 impl CancelBackupRestoreJob {
@@ -90,15 +92,16 @@ struct CreateBackupExportParams {
 crate::request::builder!(
     #[doc(alias = "createGroupClusterBackupExport")] #[doc(alias =
     "createBackupExportJob")] create_backup_export -> CreateBackupExport =>
-    models::DiskBackupExportJob; POST
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
+    models::DiskBackupExportJob;
+    POST "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
     "createBackupExport", ["application/vnd.atlas.2023-01-01+json"], "Export a snapshot";
     envelope, pretty
 );
 impl crate::call::Call for CreateBackupExport {
     crate::call::call!(
         CreateBackupExportParams; [group_id "groupId", cluster_name "clusterName",];
-        [envelope, pretty]; body; json models::DiskBackupExportJob; single
+        [envelope, pretty];
+        body; json models::DiskBackupExportJob; single
     );
 }
 impl CreateBackupExport {
@@ -149,16 +152,16 @@ struct CreateBackupPrivateEndpointParams {
 }
 crate::request::builder!(
     #[doc(alias = "createGroupBackupPrivateEndpoint")] create_backup_private_endpoint ->
-    CreateBackupPrivateEndpoint => models::ObjectStoragePrivateEndpointResponse; POST
-    "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
+    CreateBackupPrivateEndpoint => models::ObjectStoragePrivateEndpointResponse;
+    POST "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
     "createBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Create an object storage private endpoint"; envelope, pretty
 );
 impl crate::call::Call for CreateBackupPrivateEndpoint {
     crate::call::call!(
         CreateBackupPrivateEndpointParams; [group_id "groupId", cloud_provider
-        "cloudProvider",]; [envelope, pretty]; body; json
-        models::ObjectStoragePrivateEndpointResponse; single
+        "cloudProvider",]; [envelope, pretty];
+        body; json models::ObjectStoragePrivateEndpointResponse; single
     );
 }
 impl CreateBackupPrivateEndpoint {
@@ -207,15 +210,16 @@ struct CreateBackupRestoreJobParams {
 }
 crate::request::builder!(
     #[doc(alias = "createGroupClusterBackupRestoreJob")] create_backup_restore_job ->
-    CreateBackupRestoreJob => models::DiskBackupSnapshotRestoreJob; POST
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
+    CreateBackupRestoreJob => models::DiskBackupSnapshotRestoreJob;
+    POST "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
     "createBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Restore a cloud backup snapshot"; envelope, pretty
 );
 impl crate::call::Call for CreateBackupRestoreJob {
     crate::call::call!(
         CreateBackupRestoreJobParams; [group_id "groupId", cluster_name "clusterName",];
-        [envelope, pretty]; body; json models::DiskBackupSnapshotRestoreJob; single
+        [envelope, pretty];
+        body; json models::DiskBackupSnapshotRestoreJob; single
     );
 }
 impl CreateBackupRestoreJob {
@@ -276,7 +280,8 @@ crate::request::builder!(
 impl<V: crate::version::ApiVersion> crate::call::Call for CreateCollectionRestoreJob<V> {
     crate::call::call!(
         CreateCollectionRestoreJobParams; [group_id "groupId", cluster_name
-        "clusterName",]; [envelope, pretty]; body; json V::Output; single
+        "clusterName",]; [envelope, pretty];
+        body; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> CreateCollectionRestoreJob<V> {
@@ -351,15 +356,15 @@ struct CreateExportBucketParams {
 }
 crate::request::builder!(
     #[doc(alias = "createGroupBackupExportBucket")] create_export_bucket -> versioned
-    CreateExportBucket => V::Output; POST
-    "/api/atlas/v2/groups/{groupId}/backup/exportBuckets", "createExportBucket",
+    CreateExportBucket => V::Output;
+    POST "/api/atlas/v2/groups/{groupId}/backup/exportBuckets", "createExportBucket",
     ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2024-05-30+json"],
     "Create a snapshot export bucket"; envelope, pretty
 );
 impl<V: crate::version::ApiVersion> crate::call::Call for CreateExportBucket<V> {
     crate::call::call!(
-        CreateExportBucketParams; [group_id "groupId",]; [envelope, pretty]; body; json
-        V::Output; single
+        CreateExportBucketParams; [group_id "groupId",]; [envelope, pretty];
+        body; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> CreateExportBucket<V> {
@@ -439,16 +444,16 @@ crate::request::builder!(
     "createServerlessBackupRestoreJob")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
     create_serverless_restore_job -> CreateServerlessRestoreJob =>
-    models::ServerlessBackupRestoreJob; POST
-    "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
+    models::ServerlessBackupRestoreJob;
+    POST "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
     "createServerlessRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Restore a serverless instance snapshot"; envelope, pretty
 );
 impl crate::call::Call for CreateServerlessRestoreJob {
     crate::call::call!(
         CreateServerlessRestoreJobParams; [group_id "groupId", cluster_name
-        "clusterName",]; [envelope, pretty]; body; json
-        models::ServerlessBackupRestoreJob; single
+        "clusterName",]; [envelope, pretty];
+        body; json models::ServerlessBackupRestoreJob; single
     );
 }
 impl CreateServerlessRestoreJob {
@@ -500,7 +505,8 @@ struct DeleteBackupPrivateEndpointParams {
 }
 crate::request::builder!(
     #[doc(alias = "deleteGroupBackupPrivateEndpoint")] delete_backup_private_endpoint ->
-    DeleteBackupPrivateEndpoint => (); DELETE
+    DeleteBackupPrivateEndpoint => ();
+    DELETE
     "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
     "deleteBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Delete an object storage private endpoint"; envelope, pretty
@@ -508,8 +514,8 @@ crate::request::builder!(
 impl crate::call::Call for DeleteBackupPrivateEndpoint {
     crate::call::call!(
         DeleteBackupPrivateEndpointParams; [group_id "groupId", cloud_provider
-        "cloudProvider", endpoint_id "endpointId",]; [envelope, pretty]; nobody; empty;
-        single
+        "cloudProvider", endpoint_id "endpointId",]; [envelope, pretty];
+        nobody; empty; single
     );
 }
 impl DeleteBackupPrivateEndpoint {
@@ -562,7 +568,8 @@ struct DeleteBackupShardedClusterParams {
 crate::request::builder!(
     #[doc(alias = "deleteGroupClusterBackupSnapshotShardedCluster")] #[doc(alias =
     "deleteShardedClusterBackup")] delete_backup_sharded_cluster ->
-    DeleteBackupShardedCluster => (); DELETE
+    DeleteBackupShardedCluster => ();
+    DELETE
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
     "deleteBackupShardedCluster", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a sharded cluster snapshot"; envelope, pretty
@@ -570,8 +577,8 @@ crate::request::builder!(
 impl crate::call::Call for DeleteBackupShardedCluster {
     crate::call::call!(
         DeleteBackupShardedClusterParams; [group_id "groupId", cluster_name
-        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; empty;
-        single
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty];
+        nobody; empty; single
     );
 }
 impl DeleteBackupShardedCluster {
@@ -623,8 +630,8 @@ struct DeleteClusterBackupScheduleParams {
 crate::request::builder!(
     #[doc(alias = "deleteGroupClusterBackupSchedule")] #[doc(alias =
     "deleteAllBackupSchedules")] delete_cluster_backup_schedule -> versioned
-    DeleteClusterBackupSchedule => V::Output; DELETE
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
+    DeleteClusterBackupSchedule => V::Output;
+    DELETE "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
     "deleteClusterBackupSchedule", ["application/vnd.atlas.2023-01-01+json",
     "application/vnd.atlas.2024-08-05+json"], "Remove all backup schedules of a cluster";
     envelope, pretty
@@ -633,7 +640,8 @@ impl<V: crate::version::ApiVersion> crate::call::Call
 for DeleteClusterBackupSchedule<V> {
     crate::call::call!(
         DeleteClusterBackupScheduleParams; [group_id "groupId", cluster_name
-        "clusterName",]; [envelope, pretty]; nobody; json V::Output; single
+        "clusterName",]; [envelope, pretty];
+        nobody; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> DeleteClusterBackupSchedule<V> {
@@ -705,7 +713,8 @@ struct DeleteClusterBackupSnapshotParams {
 crate::request::builder!(
     #[doc(alias = "deleteGroupClusterBackupSnapshot")] #[doc(alias =
     "deleteReplicaSetBackup")] delete_cluster_backup_snapshot ->
-    DeleteClusterBackupSnapshot => (); DELETE
+    DeleteClusterBackupSnapshot => ();
+    DELETE
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
     "deleteClusterBackupSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a cloud backup snapshot"; envelope, pretty
@@ -713,8 +722,8 @@ crate::request::builder!(
 impl crate::call::Call for DeleteClusterBackupSnapshot {
     crate::call::call!(
         DeleteClusterBackupSnapshotParams; [group_id "groupId", cluster_name
-        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; empty;
-        single
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty];
+        nobody; empty; single
     );
 }
 impl DeleteClusterBackupSnapshot {
@@ -762,15 +771,16 @@ struct DeleteExportBucketParams {
 }
 crate::request::builder!(
     #[doc(alias = "deleteGroupBackupExportBucket")] delete_export_bucket ->
-    DeleteExportBucket => (); DELETE
-    "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+    DeleteExportBucket => ();
+    DELETE "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
     "deleteExportBucket", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a snapshot export bucket"; envelope, pretty
 );
 impl crate::call::Call for DeleteExportBucket {
     crate::call::call!(
         DeleteExportBucketParams; [group_id "groupId", export_bucket_id
-        "exportBucketId",]; [envelope, pretty]; nobody; empty; single
+        "exportBucketId",]; [envelope, pretty];
+        nobody; empty; single
     );
 }
 impl DeleteExportBucket {
@@ -815,15 +825,15 @@ struct DisableCompliancePolicyParams {
 crate::request::builder!(
     #[doc(alias = "disableGroupBackupCompliancePolicy")] #[doc(alias =
     "disableDataProtectionSettings")] disable_compliance_policy ->
-    DisableCompliancePolicy => (); DELETE
-    "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy", "disableCompliancePolicy",
-    ["application/vnd.atlas.2024-11-13+json"], "Disable the Backup Compliance Policy";
-    envelope, pretty
+    DisableCompliancePolicy => ();
+    DELETE "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
+    "disableCompliancePolicy", ["application/vnd.atlas.2024-11-13+json"],
+    "Disable the Backup Compliance Policy"; envelope, pretty
 );
 impl crate::call::Call for DisableCompliancePolicy {
     crate::call::call!(
-        DisableCompliancePolicyParams; [group_id "groupId",]; [envelope, pretty]; nobody;
-        empty; single
+        DisableCompliancePolicyParams; [group_id "groupId",]; [envelope, pretty];
+        nobody; empty; single
     );
 }
 impl DisableCompliancePolicy {
@@ -861,7 +871,8 @@ struct GetBackupExportParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupClusterBackupExport")] #[doc(alias = "getBackupExportJob")]
-    get_backup_export -> GetBackupExport => models::DiskBackupExportJob; GET
+    get_backup_export -> GetBackupExport => models::DiskBackupExportJob;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}",
     "getBackupExport", ["application/vnd.atlas.2023-01-01+json"],
     "Get a snapshot export job"; envelope, pretty
@@ -869,8 +880,8 @@ crate::request::builder!(
 impl crate::call::Call for GetBackupExport {
     crate::call::call!(
         GetBackupExportParams; [group_id "groupId", cluster_name "clusterName", export_id
-        "exportId",]; [envelope, pretty]; nobody; json models::DiskBackupExportJob;
-        single
+        "exportId",]; [envelope, pretty];
+        nobody; json models::DiskBackupExportJob; single
     );
 }
 impl GetBackupExport {
@@ -922,7 +933,8 @@ struct GetBackupPrivateEndpointParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupBackupPrivateEndpoint")] get_backup_private_endpoint ->
-    GetBackupPrivateEndpoint => models::ObjectStoragePrivateEndpointResponse; GET
+    GetBackupPrivateEndpoint => models::ObjectStoragePrivateEndpointResponse;
+    GET
     "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}",
     "getBackupPrivateEndpoint", ["application/vnd.atlas.2024-11-13+json"],
     "Get an object storage private endpoint"; envelope, pretty
@@ -930,8 +942,8 @@ crate::request::builder!(
 impl crate::call::Call for GetBackupPrivateEndpoint {
     crate::call::call!(
         GetBackupPrivateEndpointParams; [group_id "groupId", cloud_provider
-        "cloudProvider", endpoint_id "endpointId",]; [envelope, pretty]; nobody; json
-        models::ObjectStoragePrivateEndpointResponse; single
+        "cloudProvider", endpoint_id "endpointId",]; [envelope, pretty];
+        nobody; json models::ObjectStoragePrivateEndpointResponse; single
     );
 }
 impl GetBackupPrivateEndpoint {
@@ -981,7 +993,8 @@ struct GetBackupRestoreJobParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupClusterBackupRestoreJob")] get_backup_restore_job ->
-    GetBackupRestoreJob => models::DiskBackupSnapshotRestoreJob; GET
+    GetBackupRestoreJob => models::DiskBackupSnapshotRestoreJob;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}",
     "getBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a cloud backup restore job"; envelope, pretty
@@ -989,8 +1002,8 @@ crate::request::builder!(
 impl crate::call::Call for GetBackupRestoreJob {
     crate::call::call!(
         GetBackupRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
-        restore_job_id "restoreJobId",]; [envelope, pretty]; nobody; json
-        models::DiskBackupSnapshotRestoreJob; single
+        restore_job_id "restoreJobId",]; [envelope, pretty];
+        nobody; json models::DiskBackupSnapshotRestoreJob; single
     );
 }
 impl GetBackupRestoreJob {
@@ -1041,8 +1054,8 @@ struct GetBackupScheduleParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupClusterBackupSchedule")] get_backup_schedule -> versioned
-    GetBackupSchedule => V::Output; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
+    GetBackupSchedule => V::Output;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
     "getBackupSchedule", ["application/vnd.atlas.2023-01-01+json",
     "application/vnd.atlas.2024-08-05+json"], "Get the backup schedule of a cluster";
     envelope, pretty
@@ -1050,7 +1063,8 @@ crate::request::builder!(
 impl<V: crate::version::ApiVersion> crate::call::Call for GetBackupSchedule<V> {
     crate::call::call!(
         GetBackupScheduleParams; [group_id "groupId", cluster_name "clusterName",];
-        [envelope, pretty]; nobody; json V::Output; single
+        [envelope, pretty];
+        nobody; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> GetBackupSchedule<V> {
@@ -1122,7 +1136,8 @@ struct GetBackupShardedClusterParams {
 crate::request::builder!(
     #[doc(alias = "getGroupClusterBackupSnapshotShardedCluster")] #[doc(alias =
     "getShardedClusterBackup")] get_backup_sharded_cluster -> GetBackupShardedCluster =>
-    models::DiskBackupShardedClusterSnapshot; GET
+    models::DiskBackupShardedClusterSnapshot;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}",
     "getBackupShardedCluster", ["application/vnd.atlas.2023-01-01+json"],
     "Get a sharded cluster snapshot"; envelope, pretty
@@ -1130,8 +1145,8 @@ crate::request::builder!(
 impl crate::call::Call for GetBackupShardedCluster {
     crate::call::call!(
         GetBackupShardedClusterParams; [group_id "groupId", cluster_name "clusterName",
-        snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
-        models::DiskBackupShardedClusterSnapshot; single
+        snapshot_id "snapshotId",]; [envelope, pretty];
+        nobody; json models::DiskBackupShardedClusterSnapshot; single
     );
 }
 impl GetBackupShardedCluster {
@@ -1185,7 +1200,8 @@ struct GetBackupSnapshotDatabaseParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupClusterBackupSnapshotDatabase")] get_backup_snapshot_database
-    -> versioned GetBackupSnapshotDatabase => V::Output; GET
+    -> versioned GetBackupSnapshotDatabase => V::Output;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}",
     "getBackupSnapshotDatabase", ["application/vnd.atlas.preview+json",
     "application/vnd.atlas.2025-03-12+json"], "Get a database in a snapshot"; envelope,
@@ -1276,7 +1292,8 @@ struct GetCollectionRestoreJobParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupClusterCollectionRestoreJob")] get_collection_restore_job ->
-    versioned GetCollectionRestoreJob => V::Output; GET
+    versioned GetCollectionRestoreJob => V::Output;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}",
     "getCollectionRestoreJob", ["application/vnd.atlas.preview+json",
     "application/vnd.atlas.2025-03-12+json"], "Get a collection restore job"; envelope,
@@ -1285,7 +1302,8 @@ crate::request::builder!(
 impl<V: crate::version::ApiVersion> crate::call::Call for GetCollectionRestoreJob<V> {
     crate::call::call!(
         GetCollectionRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
-        job_id "jobId",]; [envelope, pretty]; nobody; json V::Output; single
+        job_id "jobId",]; [envelope, pretty];
+        nobody; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> GetCollectionRestoreJob<V> {
@@ -1359,15 +1377,15 @@ struct GetCompliancePolicyParams {
 crate::request::builder!(
     #[doc(alias = "getGroupBackupCompliancePolicy")] #[doc(alias =
     "getDataProtectionSettings")] get_compliance_policy -> versioned GetCompliancePolicy
-    => V::Output; GET "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
-    "getCompliancePolicy", ["application/vnd.atlas.2023-01-01+json",
-    "application/vnd.atlas.2023-10-01+json"], "Get the Backup Compliance Policy";
-    envelope, pretty
+    => V::Output;
+    GET "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy", "getCompliancePolicy",
+    ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2023-10-01+json"],
+    "Get the Backup Compliance Policy"; envelope, pretty
 );
 impl<V: crate::version::ApiVersion> crate::call::Call for GetCompliancePolicy<V> {
     crate::call::call!(
-        GetCompliancePolicyParams; [group_id "groupId",]; [envelope, pretty]; nobody;
-        json V::Output; single
+        GetCompliancePolicyParams; [group_id "groupId",]; [envelope, pretty];
+        nobody; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> GetCompliancePolicy<V> {
@@ -1431,8 +1449,8 @@ struct GetExportBucketParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupBackupExportBucket")] get_export_bucket -> versioned
-    GetExportBucket => V::Output; GET
-    "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+    GetExportBucket => V::Output;
+    GET "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
     "getExportBucket", ["application/vnd.atlas.2023-01-01+json",
     "application/vnd.atlas.2024-05-30+json"], "Get a snapshot export bucket"; envelope,
     pretty
@@ -1440,7 +1458,8 @@ crate::request::builder!(
 impl<V: crate::version::ApiVersion> crate::call::Call for GetExportBucket<V> {
     crate::call::call!(
         GetExportBucketParams; [group_id "groupId", export_bucket_id "exportBucketId",];
-        [envelope, pretty]; nobody; json V::Output; single
+        [envelope, pretty];
+        nobody; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> GetExportBucket<V> {
@@ -1512,7 +1531,8 @@ struct GetGroupClusterBackupSnapshotParams {
 crate::request::builder!(
     #[doc(alias = "getClusterBackupSnapshot")] #[doc(alias = "getReplicaSetBackup")]
     get_group_cluster_backup_snapshot -> versioned GetGroupClusterBackupSnapshot =>
-    V::Output; GET
+    V::Output;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
     "getGroupClusterBackupSnapshot", ["application/vnd.atlas.2023-01-01+json",
     "application/vnd.atlas.2024-05-30+json"],
@@ -1522,8 +1542,8 @@ impl<V: crate::version::ApiVersion> crate::call::Call
 for GetGroupClusterBackupSnapshot<V> {
     crate::call::call!(
         GetGroupClusterBackupSnapshotParams; [group_id "groupId", cluster_name
-        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
-        V::Output; single
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty];
+        nobody; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> GetGroupClusterBackupSnapshot<V> {
@@ -1614,7 +1634,8 @@ crate::request::builder!(
     #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
     get_group_serverless_backup_snapshot -> versioned GetGroupServerlessBackupSnapshot =>
-    V::Output; GET
+    V::Output;
+    GET
     "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}",
     "getGroupServerlessBackupSnapshot", ["application/vnd.atlas.2023-01-01+json",
     "application/vnd.atlas.2025-02-19+json"],
@@ -1624,8 +1645,8 @@ impl<V: crate::version::ApiVersion> crate::call::Call
 for GetGroupServerlessBackupSnapshot<V> {
     crate::call::call!(
         GetGroupServerlessBackupSnapshotParams; [group_id "groupId", cluster_name
-        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
-        V::Output; single
+        "clusterName", snapshot_id "snapshotId",]; [envelope, pretty];
+        nobody; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> GetGroupServerlessBackupSnapshot<V> {
@@ -1706,7 +1727,8 @@ struct GetRestoreJobCollectionParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupClusterCollectionRestoreJobCollection")]
-    get_restore_job_collection -> versioned GetRestoreJobCollection => V::Output; GET
+    get_restore_job_collection -> versioned GetRestoreJobCollection => V::Output;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections/{sourceNamespace}",
     "getRestoreJobCollection", ["application/vnd.atlas.preview+json",
     "application/vnd.atlas.2025-03-12+json"],
@@ -1715,8 +1737,8 @@ crate::request::builder!(
 impl<V: crate::version::ApiVersion> crate::call::Call for GetRestoreJobCollection<V> {
     crate::call::call!(
         GetRestoreJobCollectionParams; [group_id "groupId", cluster_name "clusterName",
-        job_id "jobId", source_namespace "sourceNamespace",]; [envelope, pretty]; nobody;
-        json V::Output; single
+        job_id "jobId", source_namespace "sourceNamespace",]; [envelope, pretty];
+        nobody; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> GetRestoreJobCollection<V> {
@@ -1807,7 +1829,8 @@ crate::request::builder!(
     "getServerlessBackupRestoreJob")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
     get_serverless_restore_job -> GetServerlessRestoreJob =>
-    models::ServerlessBackupRestoreJob; GET
+    models::ServerlessBackupRestoreJob;
+    GET
     "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}",
     "getServerlessRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a serverless instance restore job"; envelope, pretty
@@ -1815,8 +1838,8 @@ crate::request::builder!(
 impl crate::call::Call for GetServerlessRestoreJob {
     crate::call::call!(
         GetServerlessRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
-        restore_job_id "restoreJobId",]; [envelope, pretty]; nobody; json
-        models::ServerlessBackupRestoreJob; single
+        restore_job_id "restoreJobId",]; [envelope, pretty];
+        nobody; json models::ServerlessBackupRestoreJob; single
     );
 }
 impl GetServerlessRestoreJob {
@@ -1872,7 +1895,8 @@ struct GetSnapshotDatabaseCollectionParams {
 crate::request::builder!(
     #[doc(alias = "getGroupClusterBackupSnapshotDatabaseCollection")]
     get_snapshot_database_collection -> versioned GetSnapshotDatabaseCollection =>
-    V::Output; GET
+    V::Output;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections/{collectionName}",
     "getSnapshotDatabaseCollection", ["application/vnd.atlas.preview+json",
     "application/vnd.atlas.2025-03-12+json"],
@@ -1883,8 +1907,8 @@ for GetSnapshotDatabaseCollection<V> {
     crate::call::call!(
         GetSnapshotDatabaseCollectionParams; [group_id "groupId", cluster_name
         "clusterName", snapshot_id "snapshotId", database_name "databaseName",
-        collection_name "collectionName",]; [envelope, pretty]; nobody; json V::Output;
-        single
+        collection_name "collectionName",]; [envelope, pretty];
+        nobody; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> GetSnapshotDatabaseCollection<V> {
@@ -1972,15 +1996,15 @@ struct ListBackupExportsParams {
 crate::request::builder!(
     #[doc(alias = "listGroupClusterBackupExports")] #[doc(alias =
     "listBackupExportJobs")] list_backup_exports -> ListBackupExports =>
-    models::PaginatedApiAtlasDiskBackupExportJob; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
+    models::PaginatedApiAtlasDiskBackupExportJob;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
     "listBackupExports", ["application/vnd.atlas.2023-01-01+json"],
     "List snapshot export jobs of a cluster"; concurrency, envelope, pretty
 );
 impl ListBackupExports {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::DiskBackupExportJob; [results]
-        [total_count ?]
+        [total_count?]
     );
     crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
@@ -2016,8 +2040,8 @@ impl crate::call::Call for ListBackupExports {
     crate::call::call!(
         ListBackupExportsParams; [group_id "groupId", cluster_name "clusterName",
         include_count "includeCount", items_per_page "itemsPerPage", page_num
-        "pageNum",]; [envelope, pretty]; nobody; json
-        models::PaginatedApiAtlasDiskBackupExportJob; paged
+        "pageNum",]; [envelope, pretty];
+        nobody; json models::PaginatedApiAtlasDiskBackupExportJob; paged
     );
 }
 /// List object storage private endpoints of one cloud provider
@@ -2051,8 +2075,8 @@ struct ListBackupPrivateEndpointsParams {
 crate::request::builder!(
     #[doc(alias = "listGroupBackupPrivateEndpoints")] list_backup_private_endpoints ->
     ListBackupPrivateEndpoints =>
-    models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse; GET
-    "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
+    models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse;
+    GET "/api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints",
     "listBackupPrivateEndpoints", ["application/vnd.atlas.2024-11-13+json"],
     "List object storage private endpoints of one cloud provider"; concurrency, envelope,
     pretty
@@ -2060,7 +2084,7 @@ crate::request::builder!(
 impl ListBackupPrivateEndpoints {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::ObjectStoragePrivateEndpointResponse;
-        [results] [total_count ?]
+        [results] [total_count?]
     );
     crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
@@ -2096,8 +2120,8 @@ impl crate::call::Call for ListBackupPrivateEndpoints {
     crate::call::call!(
         ListBackupPrivateEndpointsParams; [group_id "groupId", cloud_provider
         "cloudProvider", include_count "includeCount", items_per_page "itemsPerPage",
-        page_num "pageNum",]; [envelope, pretty]; nobody; json
-        models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse; paged
+        page_num "pageNum",]; [envelope, pretty];
+        nobody; json models::PaginatedApiAtlasObjectStoragePrivateEndpointResponse; paged
     );
 }
 /// List cloud backup restore jobs of a cluster
@@ -2128,15 +2152,15 @@ struct ListBackupRestoreJobsParams {
 }
 crate::request::builder!(
     #[doc(alias = "listGroupClusterBackupRestoreJobs")] list_backup_restore_jobs ->
-    ListBackupRestoreJobs => models::PaginatedCloudBackupRestoreJob; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
+    ListBackupRestoreJobs => models::PaginatedCloudBackupRestoreJob;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs",
     "listBackupRestoreJobs", ["application/vnd.atlas.2023-01-01+json"],
     "List cloud backup restore jobs of a cluster"; concurrency, envelope, pretty
 );
 impl ListBackupRestoreJobs {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::DiskBackupSnapshotRestoreJob;
-        [results] [total_count ?]
+        [results] [total_count?]
     );
     crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
@@ -2172,8 +2196,8 @@ impl crate::call::Call for ListBackupRestoreJobs {
     crate::call::call!(
         ListBackupRestoreJobsParams; [group_id "groupId", cluster_name "clusterName",
         include_count "includeCount", items_per_page "itemsPerPage", page_num
-        "pageNum",]; [envelope, pretty]; nobody; json
-        models::PaginatedCloudBackupRestoreJob; paged
+        "pageNum",]; [envelope, pretty];
+        nobody; json models::PaginatedCloudBackupRestoreJob; paged
     );
 }
 /// List sharded cluster snapshots
@@ -2204,7 +2228,8 @@ struct ListBackupShardedClustersParams {
 crate::request::builder!(
     #[doc(alias = "listGroupClusterBackupSnapshotShardedClusters")] #[doc(alias =
     "listShardedClusterBackups")] list_backup_sharded_clusters ->
-    ListBackupShardedClusters => models::PaginatedCloudBackupShardedClusterSnapshot; GET
+    ListBackupShardedClusters => models::PaginatedCloudBackupShardedClusterSnapshot;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters",
     "listBackupShardedClusters", ["application/vnd.atlas.2023-01-01+json"],
     "List sharded cluster snapshots"; envelope, pretty
@@ -2212,8 +2237,8 @@ crate::request::builder!(
 impl crate::call::Call for ListBackupShardedClusters {
     crate::call::call!(
         ListBackupShardedClustersParams; [group_id "groupId", cluster_name
-        "clusterName",]; [envelope, pretty]; nobody; json
-        models::PaginatedCloudBackupShardedClusterSnapshot; single
+        "clusterName",]; [envelope, pretty];
+        nobody; json models::PaginatedCloudBackupShardedClusterSnapshot; single
     );
 }
 impl ListBackupShardedClusters {
@@ -2275,7 +2300,7 @@ crate::request::builder!(
 impl ListBackupSnapshotDatabases {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::DiskBackupDatabaseResponse; [results]
-        [total_count ?]
+        [total_count?]
     );
 }
 impl<V: crate::version::ApiVersion> ListBackupSnapshotDatabases<V> {
@@ -2286,8 +2311,8 @@ for ListBackupSnapshotDatabases<V> {
     crate::call::call!(
         ListBackupSnapshotDatabasesParams; [group_id "groupId", cluster_name
         "clusterName", snapshot_id "snapshotId", include_count "includeCount",
-        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody;
-        json V::Output; paged
+        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty];
+        nobody; json V::Output; paged
     );
 }
 impl<V: crate::version::ApiVersion> ListBackupSnapshotDatabases<V> {
@@ -2381,15 +2406,15 @@ struct ListBackupSnapshotsParams {
 crate::request::builder!(
     #[doc(alias = "listGroupClusterBackupSnapshots")] #[doc(alias =
     "listReplicaSetBackups")] list_backup_snapshots -> ListBackupSnapshots =>
-    models::PaginatedCloudBackupReplicaSet; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
+    models::PaginatedCloudBackupReplicaSet;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
     "listBackupSnapshots", ["application/vnd.atlas.2023-01-01+json"],
     "List replica set cloud backup snapshots"; concurrency, envelope, pretty
 );
 impl ListBackupSnapshots {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::DiskBackupReplicaSet; [results]
-        [total_count ?]
+        [total_count?]
     );
     crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
@@ -2440,8 +2465,8 @@ impl crate::call::Call for ListBackupSnapshots {
         ListBackupSnapshotsParams; [group_id "groupId", cluster_name "clusterName",
         oplog_inc "oplogInc", oplog_ts "oplogTs", point_in_time_utc_seconds
         "pointInTimeUtcSeconds", include_count "includeCount", items_per_page
-        "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody; json
-        models::PaginatedCloudBackupReplicaSet; paged
+        "itemsPerPage", page_num "pageNum",]; [envelope, pretty];
+        nobody; json models::PaginatedCloudBackupReplicaSet; paged
     );
 }
 /// List collection restore jobs
@@ -2474,8 +2499,8 @@ struct ListCollectionRestoreJobsParams {
 }
 crate::request::builder!(
     #[doc(alias = "listGroupClusterCollectionRestoreJobs")] list_collection_restore_jobs
-    -> versioned ListCollectionRestoreJobs => V::Output; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
+    -> versioned ListCollectionRestoreJobs => V::Output;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs",
     "listCollectionRestoreJobs", ["application/vnd.atlas.preview+json",
     "application/vnd.atlas.2025-03-12+json"], "List collection restore jobs";
     concurrency, envelope, pretty
@@ -2483,7 +2508,7 @@ crate::request::builder!(
 impl ListCollectionRestoreJobs {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::ApiAtlasCollectionRestoreJobResponse;
-        [results] [total_count ?]
+        [results] [total_count?]
     );
 }
 impl<V: crate::version::ApiVersion> ListCollectionRestoreJobs<V> {
@@ -2492,8 +2517,8 @@ impl<V: crate::version::ApiVersion> ListCollectionRestoreJobs<V> {
 impl<V: crate::version::ApiVersion> crate::call::Call for ListCollectionRestoreJobs<V> {
     crate::call::call!(
         ListCollectionRestoreJobsParams; [group_id "groupId", cluster_name "clusterName",
-        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody;
-        json V::Output; paged
+        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty];
+        nobody; json V::Output; paged
     );
 }
 impl<V: crate::version::ApiVersion> ListCollectionRestoreJobs<V> {
@@ -2574,15 +2599,15 @@ struct ListExportBucketsParams {
 }
 crate::request::builder!(
     #[doc(alias = "listGroupBackupExportBuckets")] list_export_buckets -> versioned
-    ListExportBuckets => V::Output; GET
-    "/api/atlas/v2/groups/{groupId}/backup/exportBuckets", "listExportBuckets",
+    ListExportBuckets => V::Output;
+    GET "/api/atlas/v2/groups/{groupId}/backup/exportBuckets", "listExportBuckets",
     ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2024-05-30+json"],
     "List snapshot export buckets"; concurrency, envelope, pretty
 );
 impl ListExportBuckets {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 =>
-        models::DiskBackupSnapshotExportBucketResponse; [results] [total_count ?]
+        models::DiskBackupSnapshotExportBucketResponse; [results] [total_count?]
     );
 }
 impl<V: crate::version::ApiVersion> ListExportBuckets<V> {
@@ -2591,8 +2616,8 @@ impl<V: crate::version::ApiVersion> ListExportBuckets<V> {
 impl<V: crate::version::ApiVersion> crate::call::Call for ListExportBuckets<V> {
     crate::call::call!(
         ListExportBucketsParams; [group_id "groupId", include_count "includeCount",
-        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody;
-        json V::Output; paged
+        items_per_page "itemsPerPage", page_num "pageNum",]; [envelope, pretty];
+        nobody; json V::Output; paged
     );
 }
 impl<V: crate::version::ApiVersion> ListExportBuckets<V> {
@@ -2678,7 +2703,8 @@ struct ListRestoreJobCollectionsParams {
 }
 crate::request::builder!(
     #[doc(alias = "listGroupClusterCollectionRestoreJobCollections")]
-    list_restore_job_collections -> versioned ListRestoreJobCollections => V::Output; GET
+    list_restore_job_collections -> versioned ListRestoreJobCollections => V::Output;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections",
     "listRestoreJobCollections", ["application/vnd.atlas.preview+json",
     "application/vnd.atlas.2025-03-12+json"],
@@ -2687,8 +2713,8 @@ crate::request::builder!(
 impl ListRestoreJobCollections {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 =>
-        models::ApiAtlasCollectionRestoreCollectionStateResponse; [results] [total_count
-        ?]
+        models::ApiAtlasCollectionRestoreCollectionStateResponse; [results]
+        [total_count?]
     );
 }
 impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
@@ -2699,7 +2725,8 @@ impl<V: crate::version::ApiVersion> crate::call::Call for ListRestoreJobCollecti
         ListRestoreJobCollectionsParams; [group_id "groupId", cluster_name "clusterName",
         job_id "jobId", source_namespace "sourceNamespace", state "state",
         target_namespace "targetNamespace", items_per_page "itemsPerPage", page_num
-        "pageNum",]; [envelope, pretty]; nobody; json V::Output; paged
+        "pageNum",]; [envelope, pretty];
+        nobody; json V::Output; paged
     );
 }
 impl<V: crate::version::ApiVersion> ListRestoreJobCollections<V> {
@@ -2809,15 +2836,15 @@ crate::request::builder!(
     "listServerlessBackups")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
     list_serverless_backup_snapshots -> ListServerlessBackupSnapshots =>
-    models::PaginatedApiAtlasServerlessBackupSnapshot; GET
-    "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots",
+    models::PaginatedApiAtlasServerlessBackupSnapshot;
+    GET "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots",
     "listServerlessBackupSnapshots", ["application/vnd.atlas.2023-01-01+json"],
     "List serverless instance snapshots"; concurrency, envelope, pretty
 );
 impl ListServerlessBackupSnapshots {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::ServerlessBackupSnapshot; [results]
-        [total_count ?]
+        [total_count?]
     );
     crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
@@ -2856,8 +2883,8 @@ impl crate::call::Call for ListServerlessBackupSnapshots {
     crate::call::call!(
         ListServerlessBackupSnapshotsParams; [group_id "groupId", cluster_name
         "clusterName", include_count "includeCount", items_per_page "itemsPerPage",
-        page_num "pageNum",]; [envelope, pretty]; nobody; json
-        models::PaginatedApiAtlasServerlessBackupSnapshot; paged
+        page_num "pageNum",]; [envelope, pretty];
+        nobody; json models::PaginatedApiAtlasServerlessBackupSnapshot; paged
     );
 }
 /// List serverless instance restore jobs
@@ -2900,15 +2927,15 @@ crate::request::builder!(
     "listServerlessBackupRestoreJobs")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-22")]
     list_serverless_restore_jobs -> ListServerlessRestoreJobs =>
-    models::PaginatedApiAtlasServerlessBackupRestoreJob; GET
-    "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
+    models::PaginatedApiAtlasServerlessBackupRestoreJob;
+    GET "/api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs",
     "listServerlessRestoreJobs", ["application/vnd.atlas.2023-01-01+json"],
     "List serverless instance restore jobs"; concurrency, envelope, pretty
 );
 impl ListServerlessRestoreJobs {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::ServerlessBackupRestoreJob; [results]
-        [total_count ?]
+        [total_count?]
     );
     crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
@@ -2944,8 +2971,8 @@ impl crate::call::Call for ListServerlessRestoreJobs {
     crate::call::call!(
         ListServerlessRestoreJobsParams; [group_id "groupId", cluster_name "clusterName",
         include_count "includeCount", items_per_page "itemsPerPage", page_num
-        "pageNum",]; [envelope, pretty]; nobody; json
-        models::PaginatedApiAtlasServerlessBackupRestoreJob; paged
+        "pageNum",]; [envelope, pretty];
+        nobody; json models::PaginatedApiAtlasServerlessBackupRestoreJob; paged
     );
 }
 /// List the collections of a database in a snapshot
@@ -2985,7 +3012,8 @@ struct ListSnapshotDatabaseCollectionsParams {
 crate::request::builder!(
     #[doc(alias = "listGroupClusterBackupSnapshotDatabaseCollections")]
     list_snapshot_database_collections -> versioned ListSnapshotDatabaseCollections =>
-    V::Output; GET
+    V::Output;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/{databaseName}/collections",
     "listSnapshotDatabaseCollections", ["application/vnd.atlas.preview+json",
     "application/vnd.atlas.2025-03-12+json"],
@@ -2994,7 +3022,7 @@ crate::request::builder!(
 impl ListSnapshotDatabaseCollections {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::DiskBackupCollectionResponse;
-        [results] [total_count ?]
+        [results] [total_count?]
     );
 }
 impl<V: crate::version::ApiVersion> ListSnapshotDatabaseCollections<V> {
@@ -3006,7 +3034,8 @@ for ListSnapshotDatabaseCollections<V> {
         ListSnapshotDatabaseCollectionsParams; [group_id "groupId", cluster_name
         "clusterName", snapshot_id "snapshotId", database_name "databaseName",
         include_count "includeCount", items_per_page "itemsPerPage", page_num
-        "pageNum",]; [envelope, pretty]; nobody; json V::Output; paged
+        "pageNum",]; [envelope, pretty];
+        nobody; json V::Output; paged
     );
 }
 impl<V: crate::version::ApiVersion> ListSnapshotDatabaseCollections<V> {
@@ -3103,8 +3132,8 @@ struct TakeSnapshotsParams {
 }
 crate::request::builder!(
     #[doc(alias = "takeGroupClusterBackupSnapshots")] #[doc(alias = "takeSnapshot")]
-    take_snapshots -> versioned TakeSnapshots => V::Output; POST
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
+    take_snapshots -> versioned TakeSnapshots => V::Output;
+    POST "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots",
     "takeSnapshots", ["application/vnd.atlas.2023-01-01+json",
     "application/vnd.atlas.2025-03-12+json"], "Take an on-demand snapshot of a cluster";
     envelope, pretty
@@ -3112,7 +3141,8 @@ crate::request::builder!(
 impl<V: crate::version::ApiVersion> crate::call::Call for TakeSnapshots<V> {
     crate::call::call!(
         TakeSnapshotsParams; [group_id "groupId", cluster_name "clusterName",];
-        [envelope, pretty]; body; json V::Output; single
+        [envelope, pretty];
+        body; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> TakeSnapshots<V> {
@@ -3187,16 +3217,16 @@ struct UpdateBackupExportBucketParams {
 }
 crate::request::builder!(
     #[doc(alias = "updateGroupBackupExportBucket")] update_backup_export_bucket ->
-    UpdateBackupExportBucket => models::DiskBackupSnapshotAwsExportBucketResponse; PATCH
-    "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+    UpdateBackupExportBucket => models::DiskBackupSnapshotAwsExportBucketResponse;
+    PATCH "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
     "updateBackupExportBucket", ["application/vnd.atlas.2024-05-30+json"],
     "Change private networking of a snapshot export bucket"; envelope, pretty
 );
 impl crate::call::Call for UpdateBackupExportBucket {
     crate::call::call!(
         UpdateBackupExportBucketParams; [group_id "groupId", export_bucket_id
-        "exportBucketId",]; [envelope, pretty]; body; json
-        models::DiskBackupSnapshotAwsExportBucketResponse; single
+        "exportBucketId",]; [envelope, pretty];
+        body; json models::DiskBackupSnapshotAwsExportBucketResponse; single
     );
 }
 impl UpdateBackupExportBucket {
@@ -3248,8 +3278,8 @@ struct UpdateBackupScheduleParams {
 }
 crate::request::builder!(
     #[doc(alias = "updateGroupClusterBackupSchedule")] update_backup_schedule ->
-    versioned UpdateBackupSchedule => V::Output; PATCH
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
+    versioned UpdateBackupSchedule => V::Output;
+    PATCH "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule",
     "updateBackupSchedule", ["application/vnd.atlas.2023-01-01+json",
     "application/vnd.atlas.2024-08-05+json"], "Change the backup schedule of a cluster";
     envelope, pretty
@@ -3257,7 +3287,8 @@ crate::request::builder!(
 impl<V: crate::version::ApiVersion> crate::call::Call for UpdateBackupSchedule<V> {
     crate::call::call!(
         UpdateBackupScheduleParams; [group_id "groupId", cluster_name "clusterName",];
-        [envelope, pretty]; body; json V::Output; single
+        [envelope, pretty];
+        body; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> UpdateBackupSchedule<V> {
@@ -3333,7 +3364,8 @@ struct UpdateBackupSnapshotParams {
 crate::request::builder!(
     #[doc(alias = "updateGroupClusterBackupSnapshot")] #[doc(alias =
     "updateSnapshotRetention")] update_backup_snapshot -> UpdateBackupSnapshot =>
-    models::DiskBackupReplicaSet; PATCH
+    models::DiskBackupReplicaSet;
+    PATCH
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}",
     "updateBackupSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Change the retention of a cloud backup snapshot"; envelope, pretty
@@ -3341,8 +3373,8 @@ crate::request::builder!(
 impl crate::call::Call for UpdateBackupSnapshot {
     crate::call::call!(
         UpdateBackupSnapshotParams; [group_id "groupId", cluster_name "clusterName",
-        snapshot_id "snapshotId",]; [envelope, pretty]; body; json
-        models::DiskBackupReplicaSet; single
+        snapshot_id "snapshotId",]; [envelope, pretty];
+        body; json models::DiskBackupReplicaSet; single
     );
 }
 impl UpdateBackupSnapshot {
@@ -3399,15 +3431,17 @@ struct UpdateCompliancePolicyParams {
 crate::request::builder!(
     #[doc(alias = "updateGroupBackupCompliancePolicy")] #[doc(alias =
     "updateDataProtectionSettings")] update_compliance_policy -> versioned
-    UpdateCompliancePolicy => V::Output; PUT
-    "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy", "updateCompliancePolicy",
-    ["application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2023-10-01+json"],
-    "Set the Backup Compliance Policy"; envelope, pretty
+    UpdateCompliancePolicy => V::Output;
+    PUT "/api/atlas/v2/groups/{groupId}/backupCompliancePolicy",
+    "updateCompliancePolicy", ["application/vnd.atlas.2023-01-01+json",
+    "application/vnd.atlas.2023-10-01+json"], "Set the Backup Compliance Policy";
+    envelope, pretty
 );
 impl<V: crate::version::ApiVersion> crate::call::Call for UpdateCompliancePolicy<V> {
     crate::call::call!(
         UpdateCompliancePolicyParams; [group_id "groupId", overwrite_backup_policies
-        "overwriteBackupPolicies",]; [envelope, pretty]; body; json V::Output; single
+        "overwriteBackupPolicies",]; [envelope, pretty];
+        body; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> UpdateCompliancePolicy<V> {

@@ -33,15 +33,16 @@ struct CreateFlexRestoreJobParams {
 crate::request::builder!(
     #[doc(alias = "createGroupFlexClusterBackupRestoreJob")] #[doc(alias =
     "createFlexBackupRestoreJob")] create_flex_restore_job -> CreateFlexRestoreJob =>
-    models::FlexBackupRestoreJob20241113; POST
-    "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
+    models::FlexBackupRestoreJob20241113;
+    POST "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
     "createFlexRestoreJob", ["application/vnd.atlas.2024-11-13+json"],
     "Restore a flex cluster snapshot"; envelope, pretty
 );
 impl crate::call::Call for CreateFlexRestoreJob {
     crate::call::call!(
         CreateFlexRestoreJobParams; [group_id "groupId", name "name",]; [envelope,
-        pretty]; body; json models::FlexBackupRestoreJob20241113; single
+        pretty];
+        body; json models::FlexBackupRestoreJob20241113; single
     );
 }
 impl CreateFlexRestoreJob {
@@ -91,7 +92,8 @@ struct GetFlexRestoreJobParams {
 crate::request::builder!(
     #[doc(alias = "getGroupFlexClusterBackupRestoreJob")] #[doc(alias =
     "getFlexBackupRestoreJob")] get_flex_restore_job -> GetFlexRestoreJob =>
-    models::FlexBackupRestoreJob20241113; GET
+    models::FlexBackupRestoreJob20241113;
+    GET
     "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}",
     "getFlexRestoreJob", ["application/vnd.atlas.2024-11-13+json"],
     "Get a flex cluster restore job"; envelope, pretty
@@ -99,8 +101,8 @@ crate::request::builder!(
 impl crate::call::Call for GetFlexRestoreJob {
     crate::call::call!(
         GetFlexRestoreJobParams; [group_id "groupId", name "name", restore_job_id
-        "restoreJobId",]; [envelope, pretty]; nobody; json
-        models::FlexBackupRestoreJob20241113; single
+        "restoreJobId",]; [envelope, pretty];
+        nobody; json models::FlexBackupRestoreJob20241113; single
     );
 }
 impl GetFlexRestoreJob {
@@ -152,15 +154,15 @@ struct ListFlexRestoreJobsParams {
 crate::request::builder!(
     #[doc(alias = "listGroupFlexClusterBackupRestoreJobs")] #[doc(alias =
     "listFlexBackupRestoreJobs")] list_flex_restore_jobs -> ListFlexRestoreJobs =>
-    models::PaginatedApiAtlasFlexBackupRestoreJob20241113; GET
-    "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
+    models::PaginatedApiAtlasFlexBackupRestoreJob20241113;
+    GET "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs",
     "listFlexRestoreJobs", ["application/vnd.atlas.2024-11-13+json"],
     "List flex cluster restore jobs"; concurrency, envelope, pretty
 );
 impl ListFlexRestoreJobs {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::FlexBackupRestoreJob20241113;
-        [results] [total_count ?]
+        [results] [total_count?]
     );
     crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
@@ -196,8 +198,8 @@ impl crate::call::Call for ListFlexRestoreJobs {
     crate::call::call!(
         ListFlexRestoreJobsParams; [group_id "groupId", name "name", include_count
         "includeCount", items_per_page "itemsPerPage", page_num "pageNum",]; [envelope,
-        pretty]; nobody; json models::PaginatedApiAtlasFlexBackupRestoreJob20241113;
-        paged
+        pretty];
+        nobody; json models::PaginatedApiAtlasFlexBackupRestoreJob20241113; paged
     );
 }
 impl crate::Client {

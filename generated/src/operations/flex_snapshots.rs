@@ -32,8 +32,8 @@ struct DownloadFlexBackupParams {
 }
 crate::request::builder!(
     #[doc(alias = "downloadGroupFlexClusterBackup")] download_flex_backup ->
-    DownloadFlexBackup => models::FlexBackupRestoreJob20241113; POST
-    "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download",
+    DownloadFlexBackup => models::FlexBackupRestoreJob20241113;
+    POST "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/download",
     "downloadFlexBackup", ["application/vnd.atlas.2024-11-13+json"],
     "Download a flex cluster snapshot"; envelope, pretty
 );
@@ -91,7 +91,8 @@ struct GetFlexBackupSnapshotParams {
 }
 crate::request::builder!(
     #[doc(alias = "getGroupFlexClusterBackupSnapshot")] #[doc(alias = "getFlexBackup")]
-    get_flex_backup_snapshot -> versioned GetFlexBackupSnapshot => V::Output; GET
+    get_flex_backup_snapshot -> versioned GetFlexBackupSnapshot => V::Output;
+    GET
     "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots/{snapshotId}",
     "getFlexBackupSnapshot", ["application/vnd.atlas.2024-11-13+json",
     "application/vnd.atlas.2025-03-12+json"], "Get one snapshot of a flex cluster";
@@ -100,7 +101,8 @@ crate::request::builder!(
 impl<V: crate::version::ApiVersion> crate::call::Call for GetFlexBackupSnapshot<V> {
     crate::call::call!(
         GetFlexBackupSnapshotParams; [group_id "groupId", name "name", snapshot_id
-        "snapshotId",]; [envelope, pretty]; nobody; json V::Output; single
+        "snapshotId",]; [envelope, pretty];
+        nobody; json V::Output; single
     );
 }
 impl<V: crate::version::ApiVersion> GetFlexBackupSnapshot<V> {
@@ -178,15 +180,15 @@ struct ListFlexBackupSnapshotsParams {
 crate::request::builder!(
     #[doc(alias = "listGroupFlexClusterBackupSnapshots")] #[doc(alias =
     "listFlexBackups")] list_flex_backup_snapshots -> ListFlexBackupSnapshots =>
-    models::PaginatedApiAtlasFlexBackupSnapshot20241113; GET
-    "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots",
+    models::PaginatedApiAtlasFlexBackupSnapshot20241113;
+    GET "/api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/snapshots",
     "listFlexBackupSnapshots", ["application/vnd.atlas.2024-11-13+json"],
     "List flex cluster snapshots"; concurrency, envelope, pretty
 );
 impl ListFlexBackupSnapshots {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::FlexBackupSnapshot20241113; [results]
-        [total_count ?]
+        [total_count?]
     );
     crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
@@ -222,7 +224,8 @@ impl crate::call::Call for ListFlexBackupSnapshots {
     crate::call::call!(
         ListFlexBackupSnapshotsParams; [group_id "groupId", name "name", include_count
         "includeCount", items_per_page "itemsPerPage", page_num "pageNum",]; [envelope,
-        pretty]; nobody; json models::PaginatedApiAtlasFlexBackupSnapshot20241113; paged
+        pretty];
+        nobody; json models::PaginatedApiAtlasFlexBackupSnapshot20241113; paged
     );
 }
 impl crate::Client {

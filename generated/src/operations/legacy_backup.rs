@@ -47,7 +47,8 @@ crate::request::builder!(
 impl crate::call::Call for CreateClusterRestoreJob {
     crate::call::call!(
         CreateClusterRestoreJobParams; [group_id "groupId", cluster_name "clusterName",];
-        [envelope, pretty]; body; json models::PaginatedRestoreJob; single
+        [envelope, pretty];
+        body; json models::PaginatedRestoreJob; single
     );
 }
 impl CreateClusterRestoreJob {
@@ -101,7 +102,8 @@ struct DeleteClusterSnapshotParams {
 crate::request::builder!(
     #[doc(alias = "deleteGroupClusterSnapshot")] #[doc(alias = "deleteLegacySnapshot")]
     #[deprecated(note = "deprecated by Atlas")] delete_cluster_snapshot ->
-    DeleteClusterSnapshot => (); DELETE
+    DeleteClusterSnapshot => ();
+    DELETE
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
     "deleteClusterSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Delete a legacy backup snapshot"; envelope, pretty
@@ -109,7 +111,8 @@ crate::request::builder!(
 impl crate::call::Call for DeleteClusterSnapshot {
     crate::call::call!(
         DeleteClusterSnapshotParams; [group_id "groupId", cluster_name "clusterName",
-        snapshot_id "snapshotId",]; [envelope, pretty]; nobody; empty; single
+        snapshot_id "snapshotId",]; [envelope, pretty];
+        nobody; empty; single
     );
 }
 impl DeleteClusterSnapshot {
@@ -166,7 +169,8 @@ crate::request::builder!(
     #[doc(alias = "getGroupClusterBackupCheckpoint")] #[doc(alias =
     "getLegacyBackupCheckpoint")] #[deprecated(note = "deprecated by Atlas")]
     get_cluster_backup_checkpoint -> GetClusterBackupCheckpoint =>
-    models::ApiAtlasCheckpoint; GET
+    models::ApiAtlasCheckpoint;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}",
     "getClusterBackupCheckpoint", ["application/vnd.atlas.2023-01-01+json"],
     "Get a legacy backup checkpoint"; envelope, pretty
@@ -174,8 +178,8 @@ crate::request::builder!(
 impl crate::call::Call for GetClusterBackupCheckpoint {
     crate::call::call!(
         GetClusterBackupCheckpointParams; [group_id "groupId", cluster_name
-        "clusterName", checkpoint_id "checkpointId",]; [envelope, pretty]; nobody; json
-        models::ApiAtlasCheckpoint; single
+        "clusterName", checkpoint_id "checkpointId",]; [envelope, pretty];
+        nobody; json models::ApiAtlasCheckpoint; single
     );
 }
 impl GetClusterBackupCheckpoint {
@@ -229,16 +233,16 @@ struct GetClusterRestoreJobParams {
 crate::request::builder!(
     #[doc(alias = "getGroupClusterRestoreJob")] #[doc(alias =
     "getLegacyBackupRestoreJob")] #[deprecated(note = "deprecated by Atlas")]
-    get_cluster_restore_job -> GetClusterRestoreJob => models::BackupRestoreJob; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}",
+    get_cluster_restore_job -> GetClusterRestoreJob => models::BackupRestoreJob;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}",
     "getClusterRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a legacy backup restore job"; envelope, pretty
 );
 impl crate::call::Call for GetClusterRestoreJob {
     crate::call::call!(
         GetClusterRestoreJobParams; [group_id "groupId", cluster_name "clusterName",
-        job_id "jobId",]; [envelope, pretty]; nobody; json models::BackupRestoreJob;
-        single
+        job_id "jobId",]; [envelope, pretty];
+        nobody; json models::BackupRestoreJob; single
     );
 }
 impl GetClusterRestoreJob {
@@ -292,16 +296,16 @@ struct GetClusterSnapshotParams {
 crate::request::builder!(
     #[doc(alias = "getGroupClusterSnapshot")] #[doc(alias = "getLegacySnapshot")]
     #[deprecated(note = "deprecated by Atlas")] get_cluster_snapshot ->
-    GetClusterSnapshot => models::BackupSnapshot; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
+    GetClusterSnapshot => models::BackupSnapshot;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
     "getClusterSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Get a legacy backup snapshot"; envelope, pretty
 );
 impl crate::call::Call for GetClusterSnapshot {
     crate::call::call!(
         GetClusterSnapshotParams; [group_id "groupId", cluster_name "clusterName",
-        snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
-        models::BackupSnapshot; single
+        snapshot_id "snapshotId",]; [envelope, pretty];
+        nobody; json models::BackupSnapshot; single
     );
 }
 impl GetClusterSnapshot {
@@ -357,16 +361,16 @@ crate::request::builder!(
     #[doc(alias = "getGroupClusterSnapshotSchedule")] #[doc(alias =
     "getLegacySnapshotSchedule")] #[deprecated(note = "deprecated by Atlas")]
     get_cluster_snapshot_schedule -> GetClusterSnapshotSchedule =>
-    models::ApiAtlasSnapshotSchedule; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
+    models::ApiAtlasSnapshotSchedule;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
     "getClusterSnapshotSchedule", ["application/vnd.atlas.2023-01-01+json"],
     "Get the legacy backup snapshot schedule"; envelope, pretty
 );
 impl crate::call::Call for GetClusterSnapshotSchedule {
     crate::call::call!(
         GetClusterSnapshotScheduleParams; [group_id "groupId", cluster_name
-        "clusterName",]; [envelope, pretty]; nobody; json
-        models::ApiAtlasSnapshotSchedule; single
+        "clusterName",]; [envelope, pretty];
+        nobody; json models::ApiAtlasSnapshotSchedule; single
     );
 }
 impl GetClusterSnapshotSchedule {
@@ -421,15 +425,15 @@ crate::request::builder!(
     #[doc(alias = "listGroupClusterBackupCheckpoints")] #[doc(alias =
     "listLegacyBackupCheckpoints")] #[deprecated(note = "deprecated by Atlas")]
     list_cluster_backup_checkpoints -> ListClusterBackupCheckpoints =>
-    models::PaginatedApiAtlasCheckpoint; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints",
+    models::PaginatedApiAtlasCheckpoint;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints",
     "listClusterBackupCheckpoints", ["application/vnd.atlas.2023-01-01+json"],
     "List legacy backup checkpoints"; concurrency, envelope, pretty
 );
 impl ListClusterBackupCheckpoints {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::ApiAtlasCheckpoint; [results]
-        [total_count ?]
+        [total_count?]
     );
     crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
@@ -468,8 +472,8 @@ impl crate::call::Call for ListClusterBackupCheckpoints {
     crate::call::call!(
         ListClusterBackupCheckpointsParams; [group_id "groupId", cluster_name
         "clusterName", include_count "includeCount", items_per_page "itemsPerPage",
-        page_num "pageNum",]; [envelope, pretty]; nobody; json
-        models::PaginatedApiAtlasCheckpoint; paged
+        page_num "pageNum",]; [envelope, pretty];
+        nobody; json models::PaginatedApiAtlasCheckpoint; paged
     );
 }
 /// List legacy backup restore jobs
@@ -514,7 +518,7 @@ crate::request::builder!(
 impl ListClusterRestoreJobs {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::BackupRestoreJob; [results]
-        [total_count ?]
+        [total_count?]
     );
     crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
@@ -555,8 +559,8 @@ impl crate::call::Call for ListClusterRestoreJobs {
     crate::call::call!(
         ListClusterRestoreJobsParams; [group_id "groupId", cluster_name "clusterName",
         batch_id "batchId", include_count "includeCount", items_per_page "itemsPerPage",
-        page_num "pageNum",]; [envelope, pretty]; nobody; json
-        models::PaginatedRestoreJob; paged
+        page_num "pageNum",]; [envelope, pretty];
+        nobody; json models::PaginatedRestoreJob; paged
     );
 }
 /// List legacy backup snapshots
@@ -593,15 +597,15 @@ struct ListClusterSnapshotsParams {
 crate::request::builder!(
     #[doc(alias = "listGroupClusterSnapshots")] #[doc(alias = "listLegacySnapshots")]
     #[deprecated(note = "deprecated by Atlas")] list_cluster_snapshots ->
-    ListClusterSnapshots => models::PaginatedSnapshot; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots",
+    ListClusterSnapshots => models::PaginatedSnapshot;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots",
     "listClusterSnapshots", ["application/vnd.atlas.2023-01-01+json"],
     "List legacy backup snapshots"; concurrency, envelope, pretty
 );
 impl ListClusterSnapshots {
     crate::paginate::pages!(
         page_num(i64) items_per_page 100 => models::BackupSnapshot; [results]
-        [total_count ?]
+        [total_count?]
     );
     crate::paginate::pages!(received page_num(i64) items_per_page 100);
     crate::request::setter!(
@@ -641,8 +645,8 @@ impl crate::call::Call for ListClusterSnapshots {
     crate::call::call!(
         ListClusterSnapshotsParams; [group_id "groupId", cluster_name "clusterName",
         completed "completed", include_count "includeCount", items_per_page
-        "itemsPerPage", page_num "pageNum",]; [envelope, pretty]; nobody; json
-        models::PaginatedSnapshot; paged
+        "itemsPerPage", page_num "pageNum",]; [envelope, pretty];
+        nobody; json models::PaginatedSnapshot; paged
     );
 }
 /// Change the expiry of a legacy backup snapshot
@@ -678,16 +682,16 @@ struct UpdateClusterSnapshotParams {
 crate::request::builder!(
     #[doc(alias = "updateGroupClusterSnapshot")] #[doc(alias =
     "updateLegacySnapshotRetention")] #[deprecated(note = "deprecated by Atlas")]
-    update_cluster_snapshot -> UpdateClusterSnapshot => models::BackupSnapshot; PATCH
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
+    update_cluster_snapshot -> UpdateClusterSnapshot => models::BackupSnapshot;
+    PATCH "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}",
     "updateClusterSnapshot", ["application/vnd.atlas.2023-01-01+json"],
     "Change the expiry of a legacy backup snapshot"; envelope, pretty
 );
 impl crate::call::Call for UpdateClusterSnapshot {
     crate::call::call!(
         UpdateClusterSnapshotParams; [group_id "groupId", cluster_name "clusterName",
-        snapshot_id "snapshotId",]; [envelope, pretty]; body; json
-        models::BackupSnapshot; single
+        snapshot_id "snapshotId",]; [envelope, pretty];
+        body; json models::BackupSnapshot; single
     );
 }
 impl UpdateClusterSnapshot {
@@ -748,16 +752,16 @@ crate::request::builder!(
     #[doc(alias = "updateGroupClusterSnapshotSchedule")] #[doc(alias =
     "updateLegacySnapshotSchedule")] #[deprecated(note = "deprecated by Atlas")]
     update_cluster_snapshot_schedule -> UpdateClusterSnapshotSchedule =>
-    models::ApiAtlasSnapshotSchedule; PATCH
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
+    models::ApiAtlasSnapshotSchedule;
+    PATCH "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule",
     "updateClusterSnapshotSchedule", ["application/vnd.atlas.2023-01-01+json"],
     "Change the legacy backup snapshot schedule"; envelope, pretty
 );
 impl crate::call::Call for UpdateClusterSnapshotSchedule {
     crate::call::call!(
         UpdateClusterSnapshotScheduleParams; [group_id "groupId", cluster_name
-        "clusterName",]; [envelope, pretty]; body; json models::ApiAtlasSnapshotSchedule;
-        single
+        "clusterName",]; [envelope, pretty];
+        body; json models::ApiAtlasSnapshotSchedule; single
     );
 }
 impl UpdateClusterSnapshotSchedule {

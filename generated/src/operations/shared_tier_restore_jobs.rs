@@ -43,15 +43,16 @@ crate::request::builder!(
     "createGroupClusterBackupTenantRestore")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
     create_shared_cluster_backup_restore_job -> CreateSharedClusterBackupRestoreJob =>
-    models::TenantRestore; POST
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore",
+    models::TenantRestore;
+    POST "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restore",
     "createSharedClusterBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Restore an M2 or M5 cluster snapshot"; envelope, pretty
 );
 impl crate::call::Call for CreateSharedClusterBackupRestoreJob {
     crate::call::call!(
         CreateSharedClusterBackupRestoreJobParams; [group_id "groupId", cluster_name
-        "clusterName",]; [envelope, pretty]; body; json models::TenantRestore; single
+        "clusterName",]; [envelope, pretty];
+        body; json models::TenantRestore; single
     );
 }
 impl CreateSharedClusterBackupRestoreJob {
@@ -114,7 +115,8 @@ crate::request::builder!(
     "getGroupClusterBackupTenantRestore")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
     get_shared_cluster_backup_restore_job -> GetSharedClusterBackupRestoreJob =>
-    models::TenantRestore; GET
+    models::TenantRestore;
+    GET
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores/{restoreId}",
     "getSharedClusterBackupRestoreJob", ["application/vnd.atlas.2023-01-01+json"],
     "Get a restore job of an M2 or M5 cluster"; envelope, pretty
@@ -122,8 +124,8 @@ crate::request::builder!(
 impl crate::call::Call for GetSharedClusterBackupRestoreJob {
     crate::call::call!(
         GetSharedClusterBackupRestoreJobParams; [group_id "groupId", cluster_name
-        "clusterName", restore_id "restoreId",]; [envelope, pretty]; nobody; json
-        models::TenantRestore; single
+        "clusterName", restore_id "restoreId",]; [envelope, pretty];
+        nobody; json models::TenantRestore; single
     );
 }
 impl GetSharedClusterBackupRestoreJob {
@@ -185,16 +187,16 @@ crate::request::builder!(
     "listGroupClusterBackupTenantRestores")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
     list_shared_cluster_backup_restore_jobs -> ListSharedClusterBackupRestoreJobs =>
-    models::PaginatedTenantRestoreView; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores",
+    models::PaginatedTenantRestoreView;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/restores",
     "listSharedClusterBackupRestoreJobs", ["application/vnd.atlas.2023-01-01+json"],
     "List restore jobs of an M2 or M5 cluster"; envelope, pretty
 );
 impl crate::call::Call for ListSharedClusterBackupRestoreJobs {
     crate::call::call!(
         ListSharedClusterBackupRestoreJobsParams; [group_id "groupId", cluster_name
-        "clusterName",]; [envelope, pretty]; nobody; json
-        models::PaginatedTenantRestoreView; single
+        "clusterName",]; [envelope, pretty];
+        nobody; json models::PaginatedTenantRestoreView; single
     );
 }
 impl ListSharedClusterBackupRestoreJobs {

@@ -43,15 +43,16 @@ crate::request::builder!(
     "downloadSharedClusterBackup")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
     download_cluster_backup_tenant -> DownloadClusterBackupTenant =>
-    models::TenantRestore; POST
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download",
+    models::TenantRestore;
+    POST "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/download",
     "downloadClusterBackupTenant", ["application/vnd.atlas.2024-08-05+json"],
     "Download one M2 or M5 cluster snapshot"; envelope, pretty
 );
 impl crate::call::Call for DownloadClusterBackupTenant {
     crate::call::call!(
         DownloadClusterBackupTenantParams; [group_id "groupId", cluster_name
-        "clusterName",]; [envelope, pretty]; body; json models::TenantRestore; single
+        "clusterName",]; [envelope, pretty];
+        body; json models::TenantRestore; single
     );
 }
 impl DownloadClusterBackupTenant {
@@ -117,8 +118,8 @@ crate::request::builder!(
 impl crate::call::Call for GetSharedClusterBackup {
     crate::call::call!(
         GetSharedClusterBackupParams; [group_id "groupId", cluster_name "clusterName",
-        snapshot_id "snapshotId",]; [envelope, pretty]; nobody; json
-        models::BackupTenantSnapshot; single
+        snapshot_id "snapshotId",]; [envelope, pretty];
+        nobody; json models::BackupTenantSnapshot; single
     );
 }
 impl GetSharedClusterBackup {
@@ -177,16 +178,16 @@ crate::request::builder!(
     "listGroupClusterBackupTenantSnapshots")] #[deprecated(note =
     "deprecated by Atlas; the endpoint is removed (sunset) on 2026-01-15")]
     list_shared_cluster_backups -> ListSharedClusterBackups =>
-    models::PaginatedTenantSnapshotView; GET
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots",
+    models::PaginatedTenantSnapshotView;
+    GET "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/tenant/snapshots",
     "listSharedClusterBackups", ["application/vnd.atlas.2023-01-01+json"],
     "List snapshots of an M2 or M5 cluster"; envelope, pretty
 );
 impl crate::call::Call for ListSharedClusterBackups {
     crate::call::call!(
         ListSharedClusterBackupsParams; [group_id "groupId", cluster_name
-        "clusterName",]; [envelope, pretty]; nobody; json
-        models::PaginatedTenantSnapshotView; single
+        "clusterName",]; [envelope, pretty];
+        nobody; json models::PaginatedTenantSnapshotView; single
     );
 }
 impl ListSharedClusterBackups {
