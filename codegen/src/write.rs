@@ -115,7 +115,7 @@ pub fn write(dir: &Path, files: &[File]) -> Result<Outcome, Error> {
         let mut failed = Vec::new();
         while let Some(f) = all.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
             if let Err(e) = stage_file(dir, staging.path(), f, changed.contains(f.path.as_str())) {
-                failed.push(e);
+                failed.push((f.path.clone(), e));
             }
         }
         failed
@@ -151,10 +151,10 @@ pub fn write(dir: &Path, files: &[File]) -> Result<Outcome, Error> {
 }
 
 /// Puts `f` into the staging tree: linked (or copied with its time) from `dir` when it is
-/// unchanged, written when it is `changed`. An error comes with the file's path.
-fn stage_file(dir: &Path, staging: &Path, f: &File, changed: bool) -> Result<(), (String, Error)> {
+/// unchanged, written when it is `changed`.
+fn stage_file(dir: &Path, staging: &Path, f: &File, changed: bool) -> Result<(), Error> {
     let target = staging.join(&f.path);
-    let failed = |source, path: &Path| (f.path.clone(), Error::Write { path: path.to_path_buf(), source });
+    let failed = |source, path: &Path| Error::Write { path: path.to_path_buf(), source };
     if changed {
         return fs::write(&target, &f.contents).map_err(|source| failed(source, &target));
     }
