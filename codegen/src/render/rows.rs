@@ -205,7 +205,8 @@ fn token_end(text: &str, i: usize) -> Result<usize, String> {
                 _ => Ok(i + 1),
             }
         }
-        b'/' if bytes.get(i + 1) == Some(&b'/') => Ok(text[i..].find('\n').map_or(text.len(), |p| i + p)),
+        // The layout joins a row's lines, which would comment out what follows.
+        b'/' if bytes.get(i + 1) == Some(&b'/') => Err("a line comment (the layout would join the next line to it)".to_owned()),
         b'/' if bytes.get(i + 1) == Some(&b'*') => {
             text[i + 2..].find("*/").map(|p| i + 2 + p + 2).ok_or_else(|| "a block comment is not closed".to_owned())
         }
@@ -391,7 +392,7 @@ mod tests {
 
     #[test]
     fn literals_and_comments_do_not_close_a_row() {
-        let text = format!("{ROW}crate::a!(r#\")\"#, \"\\\")\", ')', 'a, b\"x\" // )\n /* ) */ [{{}}])\n");
+        let text = format!("{ROW}crate::a!(r#\")\"#, \"\\\")\", ')', 'a, b\"x\"\n /* ) */ [{{}}])\n");
         forget();
         assert_eq!(stand_in(&text).as_deref(), Ok("__atlas_row!(0)\n"));
     }
@@ -404,6 +405,7 @@ mod tests {
             ("crate::a!(b (c)\n", "a delimiter is not closed"),
             ("crate::a!(b \\ c)\n", "`\\` starts no Rust token"),
             ("pub struct A;\n", "a row mark before `pub struct A;`"),
+            ("crate::a!(b // c\n d)\n", "a line comment"),
         ] {
             forget();
             let got = stand_in(&format!("{ROW}{text}")).map(|c| c.into_owned());
