@@ -149,68 +149,26 @@ fn on_a_thread<T: Send, U>(name: &str, work: impl Fn() -> T + Sync, meanwhile: i
     (there.unwrap_or_else(work), here)
 }
 
-/// Lower, name and dedupe; the parsed spec is dropped once lowered.
-///
-/// Naming runs on both cores, in the parts [`names::assign`] describes: a thread of its own
-/// names the types while this one names the operations and then drops the parsed document;
-/// then both name the types' members, in runs of [`MEMBER_RUN`] types taken by whichever
-/// is free. What each part reports is put in one order afterwards, so the output does not
-/// depend on which thread named what.
+/// Lower, name (on both cores, [`names::assign_then`]) and dedupe; the parsed spec is dropped
+/// as soon as the operations are named.
 fn front(loaded: load::Loaded) -> Result<Front, Error> {
     let t1 = Instant::now();
     let mut api = ir::lower(&loaded)?;
     api.wait_links = ir::links::lower(&loaded, &api)?;
     let spec_name = loaded.source.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "the spec".to_owned());
-    let ir::Api { types, operations, waiters, .. } = &mut api;
-    let (mut heads, mut kinds) = names::split_types(types);
-    let runs = std::sync::Mutex::new(kinds.chunks_mut(MEMBER_RUN).enumerate());
-    let members = |cases: &mut names::Cases| {
-        let mut named = Vec::new();
-        while let Some((i, run)) = runs.lock().ok().and_then(|mut runs| runs.next()) {
-            named.push((i, names::member_names(run, cases)));
-        }
-        named
-    };
-    // Taken by whichever thread runs it.
-    let heads = std::sync::Mutex::new(Some(&mut heads));
-    let name_types = || {
-        let heads = heads.lock().ok().and_then(|mut h| h.take())?;
-        let mut cases = names::Cases::default();
-        let named = names::type_names(heads, &mut cases);
-        Some((named, members(&mut cases)))
-    };
-    let name_operations = || {
-        let mut cases = names::Cases::default();
-        let named = names::assign_operations(operations, waiters, &mut cases);
-        drop(loaded);
-        (named, members(&mut cases))
-    };
-    let (types, (operations, more_members)) = on_a_thread("atlas-codegen-names", name_types, name_operations);
-    let (types, mut members) = types.ok_or_else(|| Error::Render {
-        template: "generate",
-        item: "the spec's types".to_owned(),
-        message: "naming the types did not run".to_owned(),
-    })?;
-    members.extend(more_members);
-    members.sort_by_key(|&(i, _)| i);
-    names::union_variants(&mut api.types, &mut names::Cases::default());
-    let parts = std::iter::once(types).chain(members.into_iter().map(|(_, named)| named)).chain([operations]);
-    names::finish(&mut api, parts)?;
+    names::assign_then(&mut api, move || drop(loaded))?;
     ir::dedupe(&mut api);
     Ok(Front { api, spec_name, ir: t1.elapsed() })
 }
-
-/// How many types' members one thread names at a time in [`front`]: small enough that the
-/// two threads end close together, large enough that taking a run costs nothing.
-const MEMBER_RUN: usize = 64;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The front, naming on two threads in runs, gives the IR that lowering, naming and
-    /// deduplicating one after another on one thread give (names, warnings, rename notes,
-    /// merged types).
+    /// The front, which drops the parsed spec while the types' members are still being
+    /// named, gives the IR that lowering, naming and deduplicating called one after another
+    /// give (names, warnings, rename notes, merged types); `names` compares its naming on two
+    /// threads with naming at once.
     #[test]
     fn the_front_is_the_stages_one_after_another() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -222,7 +180,7 @@ mod tests {
             names::assign(&mut api).expect("every name is valid");
             ir::dedupe(&mut api);
             let front = front(load::load(&path).expect("the spec loads")).expect("the front runs");
-            assert!(front.api.types.len() > MEMBER_RUN || !spec.starts_with("../spec"), "{spec} names its members in one run");
+            assert!(front.api.types.len() > names::MEMBER_RUN || !spec.starts_with("../spec"), "{spec} names its members in one run");
             assert_eq!(format!("{:?}", front.api), format!("{api:?}"), "{spec}");
         }
     }

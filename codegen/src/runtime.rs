@@ -36,7 +36,7 @@ pub const CLI: &[(&str, &str)] = &[
     ("cli/src/call.rs", include_str!("../cli-runtime/call.rs")),
     ("cli/src/config.rs", include_str!("../cli-runtime/config.rs")),
     ("cli/src/exit.rs", include_str!("../cli-runtime/exit.rs")),
-    ("cli/src/flags.rs", include_str!("../cli-runtime/flags.rs")),
+    ("cli/src/flags.rs", CLI_FLAGS),
     ("cli/src/json.rs", include_str!("../cli-runtime/json.rs")),
     ("cli/src/lib.rs", include_str!("../cli-runtime/lib.rs")),
     ("cli/src/main.rs", include_str!("../cli-runtime/main.rs")),

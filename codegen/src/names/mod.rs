@@ -296,23 +296,58 @@ pub fn is_runtime_flag(p: &crate::ir::Param) -> bool {
 /// ([`assign_operations`]); then the variants named after types ([`union_variants`]).
 /// [`finish`] reports what each part renamed in this order, which is the order of the
 /// items.
+///
+/// So they run on both cores: a thread of its own names the types while this one names the
+/// operations; then both name the types' members, in runs of [`MEMBER_RUN`] types taken by
+/// whichever is free. What each part reports is put in one order afterwards, so the output
+/// does not depend on which thread named what (the tests compare it with naming at once).
 pub fn assign(api: &mut Api) -> Result<(), crate::error::Error> {
-    let types = assign_types(&mut api.types);
-    let operations = assign_operations(&mut api.operations, &mut api.waiters, &mut Cases::default());
-    finish(api, [types, operations])
+    assign_then(api, || ())
 }
 
-/// Every name of the types, in one part (see [`assign`]).
-pub fn assign_types(types: &mut [TypeDef]) -> Named {
-    let mut cases = Cases::default();
+/// [`assign`], running `then` on this thread as soon as the operations are named, while the
+/// other may still be naming members (`generate` drops the parsed spec there).
+pub fn assign_then(api: &mut Api, then: impl FnOnce()) -> Result<(), crate::error::Error> {
+    let Api { types, operations, waiters, .. } = api;
     let (mut heads, mut kinds) = split_types(types);
-    let Named(mut renames) = type_names(&mut heads, &mut cases);
-    let Named(members) = member_names(&mut kinds, &mut cases);
-    renames.warnings.extend(members.warnings);
-    renames.docs.extend(members.docs);
-    union_variants(types, &mut cases);
-    Named(renames)
+    let runs = std::sync::Mutex::new(kinds.chunks_mut(MEMBER_RUN).enumerate());
+    let members = |cases: &mut Cases| {
+        let mut named = Vec::new();
+        while let Some((i, run)) = runs.lock().ok().and_then(|mut runs| runs.next()) {
+            named.push((i, member_names(run, cases)));
+        }
+        named
+    };
+    // Taken by the other thread, or by this one after the operations when none starts.
+    let heads = std::sync::Mutex::new(Some(&mut heads));
+    let name_types = || {
+        let heads = heads.lock().ok().and_then(|mut h| h.take())?;
+        let mut cases = Cases::default();
+        let named = type_names(heads, &mut cases);
+        Some((named, members(&mut cases)))
+    };
+    let name_operations = || {
+        let mut cases = Cases::default();
+        let named = assign_operations(operations, waiters, &mut cases);
+        then();
+        (named, members(&mut cases))
+    };
+    let (there, (operations, more_members)) = crate::process::beside("atlas-codegen-names", name_types, name_operations);
+    let (types, mut members) = there.flatten().or_else(name_types).ok_or_else(|| crate::error::Error::Render {
+        template: "generate",
+        item: "the spec's types".to_owned(),
+        message: "naming the types did not run".to_owned(),
+    })?;
+    members.extend(more_members);
+    members.sort_by_key(|&(i, _)| i);
+    union_variants(&mut api.types, &mut Cases::default());
+    let parts = std::iter::once(types).chain(members.into_iter().map(|(_, named)| named)).chain([operations]);
+    finish(api, parts)
 }
+
+/// How many types' members one thread names at a time in [`assign`]: small enough that the
+/// two threads end close together, large enough that taking a run costs nothing.
+pub(crate) const MEMBER_RUN: usize = 64;
 
 /// What [`type_names`] reads and writes of a type.
 pub struct TypeHead<'a> {
@@ -891,6 +926,20 @@ mod tests {
 
     /// Naming in parts, members in runs of any length, gives what naming in one pass gives:
     /// the same names, warnings and rename notes, in the same order.
+    /// Every name decided in one pass on one thread, the parts one after the other: what
+    /// [`assign`] on two threads, in runs, must give.
+    fn assign_at_once(api: &mut Api) -> Result<(), crate::error::Error> {
+        let mut cases = Cases::default();
+        let (mut heads, mut kinds) = split_types(&mut api.types);
+        let Named(mut renames) = type_names(&mut heads, &mut cases);
+        let Named(members) = member_names(&mut kinds, &mut cases);
+        renames.warnings.extend(members.warnings);
+        renames.docs.extend(members.docs);
+        union_variants(&mut api.types, &mut cases);
+        let operations = assign_operations(&mut api.operations, &mut api.waiters, &mut Cases::default());
+        finish(api, [Named(renames), operations])
+    }
+
     #[test]
     fn naming_in_parts_is_naming_at_once() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -900,7 +949,10 @@ mod tests {
             let loaded = crate::load::load(&dir.join(spec)).expect("the spec loads");
             let lowered = crate::ir::lower(&loaded).expect("the spec lowers");
             let mut whole = lowered.clone();
-            assign(&mut whole).expect("every name is valid");
+            assign_at_once(&mut whole).expect("every name is valid");
+            let mut on_two_threads = lowered.clone();
+            assign(&mut on_two_threads).expect("every name is valid");
+            assert_eq!(format!("{on_two_threads:?}"), format!("{whole:?}"), "{spec}, on two threads");
             for run in [1, 3, 64, usize::MAX] {
                 let mut api = lowered.clone();
                 let mut cases = Cases::default();
