@@ -37,6 +37,8 @@ pub fn rows(
     // instead of 5 ms (measured here with `ATLAS_BENCH_PROBE=stages`), which is this
     // benchmark's doing and not what a user's `generate` meets.
     let runs = if quick { 1 } else { 5 };
+    // And on a disk that has settled from what ran before (see `disk`).
+    let disk = super::disk::settle(scratch, quick)?;
     let mut probed = Vec::new();
     for spec in &specs {
         probed.push(probes(exe, spec, scratch, runs)?);
@@ -82,6 +84,7 @@ pub fn rows(
             out.push(mem);
         }
     }
+    rows.push(super::disk::row(WHOLE, &disk));
     rows.append(&mut backup_rows);
     rows.push(incremental(backup, scratch)?);
     Ok((rows, parse_times))

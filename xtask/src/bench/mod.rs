@@ -31,11 +31,13 @@
 //! is one cold build of the released binary with or without `--quick` (4 to 7 minutes).
 //!
 //! Each part lives in the module of what it measures (`generate`, `stages`, `builds`,
-//! `client`, `cli`, `dist`), which answers its rows; `table` is the report, `exec` runs the bench binaries.
+//! `client`, `cli`, `dist`), which answers its rows; `table` is the report, `exec` runs the bench binaries,
+//! `disk` waits for the disk the probes write to.
 
 mod builds;
 mod cli;
 mod client;
+mod disk;
 mod dist;
 mod exec;
 mod generate;
