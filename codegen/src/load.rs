@@ -193,6 +193,10 @@ pub(crate) fn source(path: &Path, bytes: &[u8]) -> Result<Source, Error> {
             ));
         }
     };
+    // A byte order mark, which editors on Windows write at the start of UTF-8 files, marks
+    // the encoding and is not part of the document (YAML 1.2 allows it there; serde_json and
+    // serde_yaml refuse it). Lines stay where they were.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(at_root("the file is empty: expected an OpenAPI 3.0 document".to_owned(), None, None));
     }
@@ -619,6 +623,27 @@ mod tests {
         let doc = deserialize_fast(&source(&escaped), Split::Auto).map(|(doc, _)| doc);
         let answer = doc.and_then(|d| d.paths.paths.get("/a").cloned());
         assert!(format!("{answer:?}").contains("description: \"ok\""), "{answer:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_document() -> Result<(), Error> {
+        let yaml = valid_doc();
+        let json = r#"{"openapi":"3.0.1","info":{"title":"t","version":"1"},"paths":{}}"#;
+        for (name, text) in [("t.yaml", yaml.as_str()), ("t.json", json)] {
+            let plain = parse(Path::new(name), text.as_bytes())?;
+            let marked = parse(Path::new(name), format!("\u{feff}{text}").as_bytes())?;
+            assert_eq!(marked.doc, plain.doc, "{name}");
+            assert_eq!(marked.source.text, text, "{name}");
+        }
+        // An error still points at its line.
+        let broken = format!("\u{feff}{}", yaml.replace("  version: '1'\n", "  version: '1'\n  version: '2'\n"));
+        let Err(e) = parse(Path::new("t.yaml"), broken.as_bytes()) else { panic!("a duplicate key loaded") };
+        let plain = yaml.replace("  version: '1'\n", "  version: '1'\n  version: '2'\n");
+        let Err(expected) = parse(Path::new("t.yaml"), plain.as_bytes()) else { panic!("a duplicate key loaded") };
+        assert_eq!(e.to_string(), expected.to_string());
+        // Only a mark at the start: anywhere else it is text of the document.
+        assert!(parse(Path::new("t.yaml"), format!("\u{feff}\u{feff}{yaml}").as_bytes()).is_err());
         Ok(())
     }
 

@@ -25,7 +25,8 @@
 //!   piece ends.
 //! - Anchors do not cross documents: an alias whose anchor is in another piece fails that
 //!   piece. `%` directives (which could declare tags for every piece) and `---`/`...`
-//!   markers are refused, as are a byte order mark and CR line ends (not worth handling).
+//!   markers are refused, as are CR line ends (not worth handling) and a byte order mark
+//!   (which `load::source` drops before).
 //! - A key found in two pieces is a duplicate in the whole, which serde_yaml refuses: the
 //!   splice refuses it too, and the whole text is parsed to say so.
 //!
