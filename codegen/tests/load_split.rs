@@ -36,7 +36,7 @@ fn published_specs_load_the_same_cut_as_whole() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut specs = vec![root.join("spec/atlas-backup.yaml")];
     let shared: Vec<PathBuf> =
-        [published::dir(), published::dir().join("../upstream-v2")].iter().flat_map(|dir| atlas_codegen::load::spec_files(dir)).collect();
+        [published::dir(), published::v2_dir()].iter().flat_map(|dir| atlas_codegen::load::spec_files(dir)).collect();
     if shared.is_empty() {
         published::missing("published_specs_load_the_same_cut_as_whole", "no specs under ../shared/upstream or ../shared/upstream-v2");
     }

@@ -1,5 +1,6 @@
-//! The published Atlas specs in `../shared/upstream/` (beside the clone, read in place and
-//! never copied in), for the tests that read them, and the honest skip when they are absent.
+//! The published Atlas specs in `../shared/upstream/` and `../shared/upstream-v2/` (beside
+//! the clone, read in place and never copied in), for the tests that read them, and the
+//! honest skip when they are absent.
 
 // Each test binary uses a part of this module.
 #![allow(dead_code)]
@@ -12,15 +13,24 @@ pub fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/upstream")
 }
 
-/// Every published spec (`*.yaml`, `*.json`), in name order. When there is none, `test`
-/// fails under CI (`CI` set: CI always has shared/ beside the clone) and is skipped, loudly,
-/// elsewhere.
+/// Where v2.yaml is, as MongoDB publishes it (two revisions).
+pub fn v2_dir() -> PathBuf {
+    dir().join("../upstream-v2")
+}
+
+/// Every published spec (`*.yaml`, `*.json`): the older copies ([`dir`]), then v2.yaml as
+/// published ([`v2_dir`]), each folder in name order (so by date). When a folder has none,
+/// `test` fails under CI (`CI` set: CI always has shared/ beside the clone) and is
+/// skipped, loudly, elsewhere.
 pub fn specs(test: &str) -> Option<Vec<PathBuf>> {
-    let dir = dir();
-    let specs = atlas_codegen::load::spec_files(&dir);
-    if specs.is_empty() {
-        missing(test, &format!("no published specs under {}", dir.display()));
-        return None;
+    let mut specs = Vec::new();
+    for dir in [dir(), v2_dir()] {
+        let found = atlas_codegen::load::spec_files(&dir);
+        if found.is_empty() {
+            missing(test, &format!("no published specs under {}", dir.display()));
+            return None;
+        }
+        specs.extend(found);
     }
     Some(specs)
 }
