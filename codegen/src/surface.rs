@@ -21,7 +21,14 @@ pub fn surface(api: &Api) -> String {
         let _ = writeln!(out, "\n### {} -> Client::{}() -> {}", op.operation_id, op.method_ident, op.builder_ident);
         let _ = writeln!(out, "{} {}", op.method.as_str(), op.path);
         let versions: Vec<&str> = op.versions.iter().map(|v| v.media_type.as_str()).collect();
-        let _ = writeln!(out, "accept: {}", versions.join(", "));
+        match versions.is_empty() {
+            true => {
+                let _ = writeln!(out, "accept: none (the spec gives the answer no media type)");
+            }
+            false => {
+                let _ = writeln!(out, "accept: {}", versions.join(", "));
+            }
+        }
         for p in &op.params {
             let loc = p.location.as_str();
             let _ = write!(out, "param {} ({loc}{}): .{}({})", p.name, if p.required { ", required" } else { "" }, p.ident, ty(api, &p.ty));
@@ -49,13 +56,17 @@ pub fn surface(api: &Api) -> String {
     }
     waiters(api, &mut out);
     let _ = writeln!(out, "\n## Models ({})", api.types.len());
-    let mut types: Vec<_> = api.types.iter().collect();
-    types.sort_by(|a, b| a.ident.cmp(&b.ident));
-    for t in types {
+    // What parameters take (their enums, say) is neither sent in a body nor answered, yet used.
+    let parameters: std::collections::BTreeSet<_> =
+        api.reached_from(api.operations.iter().flat_map(|o| o.params.iter().filter_map(|p| p.ty.named())));
+    let mut types: Vec<_> = api.types.iter().enumerate().collect();
+    types.sort_by(|(_, a), (_, b)| a.ident.cmp(&b.ident));
+    for (i, t) in types {
         let usage = match (t.usage.request, t.usage.response) {
             (true, true) => "request+response",
             (true, false) => "request",
             (false, true) => "response",
+            (false, false) if parameters.contains(&crate::ir::TypeId(i)) => "parameter",
             (false, false) => "unused",
         };
         let mut dep = if t.deprecated { ", deprecated" } else { "" }.to_owned();
