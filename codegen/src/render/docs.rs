@@ -67,16 +67,7 @@ const MARK: char = '\u{E000}';
 /// docs of what it writes (`request::setter!`): a stand-in would not be restored inside a
 /// macro invocation, whose tokens prettyplease prints as a run.
 pub fn literals(lines: &[String]) -> String {
-    let mut out = String::new();
-    for line in lines {
-        out.push(' ');
-        if line.is_empty() {
-            out.push_str("\"\"");
-        } else {
-            push_literal(&mut out, &format!(" {line}"));
-        }
-    }
-    out
+    each_literal(lines, " ", "")
 }
 
 /// [`attrs`] as inner attributes (`#![doc = ...]`): the docs of the module they are in.
@@ -85,6 +76,12 @@ pub fn inner_attrs(lines: &[String]) -> String {
 }
 
 fn attrs_with(lines: &[String], open: &str) -> String {
+    each_literal(lines, open, "]\n")
+}
+
+/// Each of `lines` as the literal of a doc line (a space and the line, or `""` for an empty
+/// one), between `open` and `close`.
+fn each_literal(lines: &[String], open: &str, close: &str) -> String {
     let mut out = String::new();
     for line in lines {
         out.push_str(open);
@@ -93,7 +90,7 @@ fn attrs_with(lines: &[String], open: &str) -> String {
         } else {
             push_literal(&mut out, &format!(" {line}"));
         }
-        out.push_str("]\n");
+        out.push_str(close);
     }
     out
 }
