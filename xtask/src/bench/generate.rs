@@ -39,10 +39,12 @@ pub fn rows(
     let runs = if quick { 1 } else { 5 };
     // And on a disk that has settled from what ran before (see `disk`).
     let disk = super::disk::settle(scratch, quick)?;
+    let steal = super::host::Steal::start();
     let mut probed = Vec::new();
     for spec in &specs {
         probed.push(probes(exe, spec, scratch, runs)?);
     }
+    let stolen = steal.and_then(|steal| steal.row(WHOLE));
     let home = scratch.join("criterion-generate");
     let trees = scratch.join("criterion-trees");
     std::fs::create_dir_all(&trees).map_err(|e| format!("{}: {e}", trees.display()))?;
@@ -85,6 +87,7 @@ pub fn rows(
         }
     }
     rows.push(super::disk::row(WHOLE, &disk));
+    rows.extend(stolen);
     rows.append(&mut backup_rows);
     rows.push(incremental(backup, scratch)?);
     Ok((rows, parse_times))

@@ -32,7 +32,7 @@
 //!
 //! Each part lives in the module of what it measures (`generate`, `stages`, `builds`,
 //! `client`, `cli`, `dist`), which answers its rows; `table` is the report, `exec` runs the bench binaries,
-//! `disk` waits for the disk the probes write to.
+//! `disk` waits for the disk the probes write to, `host` says how much CPU the host took meanwhile.
 
 mod builds;
 mod cli;
@@ -41,6 +41,7 @@ mod disk;
 mod dist;
 mod exec;
 mod generate;
+mod host;
 mod stages;
 mod stats;
 mod table;
