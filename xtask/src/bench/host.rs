@@ -6,6 +6,10 @@
 //! compared with runs on one core and hardly notices. The same binary's process-against-
 //! process ratio went from 2.3× to 3.0× between two runs an hour apart here, the disk
 //! settled both times. This row puts that beside the ratios, so that a run can be read.
+//! It sees only time the host ran something else on this machine's cores: a busy sibling
+//! thread of the same physical core, or memory bandwidth taken by other guests, slows the
+//! probes without counting here (a run whose 2024-12-10 row was slower by a fifth counted
+//! 0 s).
 
 use std::time::Instant;
 
@@ -37,7 +41,7 @@ impl Steal {
         Some(
             Row::new(section, "CPU time the host took from this machine while the probes ran (steal)", Unit::Seconds, Stats::once(stolen))
                 .against(format!("the {cores} cores' time"), Stats::once(available))
-                .note("see xtask/src/bench/host.rs"),
+                .note("time the host ran other work on these cores only; see xtask/src/bench/host.rs"),
         )
     }
 }
