@@ -21,14 +21,8 @@ pub fn surface(api: &Api) -> String {
         let _ = writeln!(out, "\n### {} -> Client::{}() -> {}", op.operation_id, op.method_ident, op.builder_ident);
         let _ = writeln!(out, "{} {}", op.method.as_str(), op.path);
         let versions: Vec<&str> = op.versions.iter().map(|v| v.media_type.as_str()).collect();
-        match versions.is_empty() {
-            true => {
-                let _ = writeln!(out, "accept: none (the spec gives the answer no media type)");
-            }
-            false => {
-                let _ = writeln!(out, "accept: {}", versions.join(", "));
-            }
-        }
+        let accept = if versions.is_empty() { "none (the spec gives the answer no media type)".to_owned() } else { versions.join(", ") };
+        let _ = writeln!(out, "accept: {accept}");
         for p in &op.params {
             let loc = p.location.as_str();
             let _ = write!(out, "param {} ({loc}{}): .{}({})", p.name, if p.required { ", required" } else { "" }, p.ident, ty(api, &p.ty));
