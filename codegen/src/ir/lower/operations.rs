@@ -81,7 +81,6 @@ impl<'a> Lowerer<'a> {
         let body = self.request_body(op, &base, &owner, at)?;
         let (success_status, response, versions) = self.success_response(op, &base, &owner, at)?;
         self.check_other_responses(op, at)?;
-        let pagination = self.pagination(&params, &response);
         Ok(Operation {
             operation_id,
             published,
@@ -108,7 +107,8 @@ impl<'a> Lowerer<'a> {
             response,
             success_status,
             error_statuses: error_statuses(op),
-            pagination,
+            // Decided by `lower` once every type is defined (the page's may be a component's).
+            pagination: None,
             pointer: at.to_owned(),
         })
     }
