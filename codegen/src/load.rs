@@ -84,7 +84,8 @@ pub fn load_with(path: &Path, overlay: Option<&Overlay>) -> Result<Loaded, Error
         return Err(too_large(path, meta.len()));
     }
     let bytes = std::fs::read(path).map_err(|source| Error::Read { file: path.to_path_buf(), source })?;
-    parse_with(path, &bytes, overlay)
+    // The bytes read become the text (no copy of a few MiB, touched page by page).
+    parse_source(source_owned(path, bytes)?, overlay, Split::Auto).map(|(loaded, _)| loaded)
 }
 
 /// The spec files (`*.yaml`, `*.json`) directly in `dir`, in name order: the published
@@ -127,7 +128,13 @@ pub fn parse_with(path: &Path, bytes: &[u8], overlay: Option<&Overlay>) -> Resul
 /// was parsed in (1 when it was parsed whole): the tests compare cut and whole loads with it
 /// and prove that the cut ran.
 pub fn parse_split(path: &Path, bytes: &[u8], overlay: Option<&Overlay>, split: Split) -> Result<(Loaded, usize), Error> {
-    let source = source(path, bytes)?;
+    parse_source(source(path, bytes)?, overlay, split)
+}
+
+/// [`parse_split`] of a checked text.
+fn parse_source(source: Source, overlay: Option<&Overlay>, split: Split) -> Result<(Loaded, usize), Error> {
+    let path = source.path.clone();
+    let path = path.as_path();
     let mut pieces = 1;
     let (doc, applied) = match overlay {
         None => match deserialize(&source, split) {
@@ -179,15 +186,24 @@ pub(crate) fn source(path: &Path, bytes: &[u8]) -> Result<Source, Error> {
     if bytes.len() as u64 > MAX_SPEC_BYTES {
         return Err(too_large(path, bytes.len() as u64));
     }
+    source_owned(path, bytes.to_vec())
+}
+
+/// [`source`] of bytes this function may keep as the text.
+fn source_owned(path: &Path, bytes: Vec<u8>) -> Result<Source, Error> {
+    if bytes.len() as u64 > MAX_SPEC_BYTES {
+        return Err(too_large(path, bytes.len() as u64));
+    }
     let at_root = |message: String, line: Option<usize>, column: Option<usize>| {
         Error::spec(Location { file: path.to_path_buf(), pointer: "#".to_owned(), line, column }, message)
     };
-    let text = match std::str::from_utf8(bytes) {
+    let mut text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
-            let (line, column) = line_col(bytes, e.valid_up_to());
+            let at = e.utf8_error().valid_up_to();
+            let (line, column) = line_col(e.as_bytes(), at);
             return Err(at_root(
-                format!("the file is not UTF-8 text (invalid byte at offset {}); is it a binary file?", e.valid_up_to()),
+                format!("the file is not UTF-8 text (invalid byte at offset {at}); is it a binary file?"),
                 Some(line),
                 Some(column),
             ));
@@ -196,12 +212,14 @@ pub(crate) fn source(path: &Path, bytes: &[u8]) -> Result<Source, Error> {
     // A byte order mark, which editors on Windows write at the start of UTF-8 files, marks
     // the encoding and is not part of the document (YAML 1.2 allows it there; serde_json and
     // serde_yaml refuse it). Lines stay where they were.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
     if text.trim().is_empty() {
         return Err(at_root("the file is empty: expected an OpenAPI 3.0 document".to_owned(), None, None));
     }
-    let format = detect_format(path, text);
-    Ok(Source { path: path.to_path_buf(), text: text.to_owned(), format })
+    let format = detect_format(path, &text);
+    Ok(Source { path: path.to_path_buf(), text, format })
 }
 
 fn detect_format(path: &Path, text: &str) -> Format {

@@ -110,21 +110,24 @@ struct Line {
     kind: Kind,
 }
 
+/// The lines of `text`, each with its start, indentation and kind.
+///
+/// Byte by byte, the line break found with `str::find` (memchr): this pass over the whole
+/// text runs before the first piece can be given to the second thread, and it took 3.6 ms of
+/// 2024-12-10's load through `split_inclusive` and `trim_start_matches`.
 fn lines(text: &str) -> Vec<Line> {
-    let mut lines = Vec::with_capacity(text.len() / 40);
+    let bytes = text.as_bytes();
+    let mut lines = Vec::with_capacity(text.len() / 40 + 1);
     let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let body = line.strip_suffix('\n').unwrap_or(line);
-        let content = body.trim_start_matches(' ');
-        let kind = if content.is_empty() {
-            Kind::Blank
-        } else if content.starts_with('#') {
-            Kind::Comment
-        } else {
-            Kind::Content
+    while start < bytes.len() {
+        let indent = bytes[start..].iter().take_while(|&&b| b == b' ').count();
+        let kind = match bytes.get(start + indent) {
+            None | Some(b'\n') => Kind::Blank,
+            Some(b'#') => Kind::Comment,
+            Some(_) => Kind::Content,
         };
-        lines.push(Line { start, indent: body.len() - content.len(), kind });
-        start += line.len();
+        lines.push(Line { start, indent, kind });
+        start = text[start + indent..].find('\n').map_or(bytes.len(), |p| start + indent + p + 1);
     }
     lines
 }
@@ -380,6 +383,57 @@ mod tests {
         let cut = value(&text, Split::Always);
         assert!(cut.as_ref().is_some_and(|(_, pieces)| *pieces > 2), "{cut:?}");
         assert_eq!(cut.map(|(value, _)| value), Some(whole));
+    }
+
+    /// The lines as `split_inclusive` and `trim_start_matches` read them (the first
+    /// version, kept as the reference).
+    fn lines_by_str(text: &str) -> Vec<(usize, usize, Kind)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let body = line.strip_suffix('\n').unwrap_or(line);
+            let content = body.trim_start_matches(' ');
+            let kind = match content.chars().next() {
+                None => Kind::Blank,
+                Some('#') => Kind::Comment,
+                Some(_) => Kind::Content,
+            };
+            out.push((start, body.len() - content.len(), kind));
+            start += line.len();
+        }
+        out
+    }
+
+    fn lines_found(text: &str) -> Vec<(usize, usize, Kind)> {
+        lines(text).into_iter().map(|l| (l.start, l.indent, l.kind)).collect()
+    }
+
+    #[test]
+    fn lines_have_their_start_indentation_and_kind() {
+        assert_eq!(lines_found(""), vec![]);
+        assert_eq!(lines_found("a"), vec![(0, 0, Kind::Content)]);
+        assert_eq!(
+            lines_found("a:\n  b: 1\n\n   \n  # c\n\t d\né: \"x\"\n  "),
+            vec![
+                (0, 0, Kind::Content),
+                (3, 2, Kind::Content),
+                (10, 0, Kind::Blank),
+                (11, 3, Kind::Blank),
+                (15, 2, Kind::Comment),
+                (21, 0, Kind::Content),
+                (25, 0, Kind::Content),
+                (33, 2, Kind::Blank),
+            ]
+        );
+    }
+
+    proptest::proptest! {
+        /// On any text of spaces, line breaks, comments, tabs and other characters (one of
+        /// them two bytes long), the same lines as the reference.
+        #[test]
+        fn lines_are_those_of_the_reference(text in "[ \n#\ta:é]{0,64}") {
+            proptest::prop_assert_eq!(lines_found(&text), lines_by_str(&text));
+        }
     }
 
     #[test]
