@@ -189,7 +189,7 @@ impl<'a> Lowerer<'a> {
         };
         let mut types = ops.types;
         for def in types.iter_mut().skip(registered) {
-            each_type_id(&mut def.kind, &mut |id| shift(id));
+            super::views::each_type_id(&mut def.kind, &mut |id| shift(id));
             if let Some(id) = &mut def.same_as {
                 shift(id);
             }
@@ -202,7 +202,7 @@ impl<'a> Lowerer<'a> {
                 ResponseKind::Empty | ResponseKind::Bytes => None,
             }));
             for r in refs {
-                type_ref_ids(r, &mut |id| shift(id));
+                super::views::type_ref_ids(r, &mut |id| shift(id));
             }
         }
         self.types.extend(types.into_iter().skip(registered));
@@ -240,35 +240,6 @@ impl<'a> Lowerer<'a> {
             other => other.message(),
         };
         self.source.error(&b.at, message)
-    }
-}
-
-/// Calls `f` on every type id that a definition names (fields, additional properties,
-/// variants, alias).
-fn each_type_id(kind: &mut TypeKind, f: &mut dyn FnMut(&mut TypeId)) {
-    match kind {
-        TypeKind::Struct(s) => {
-            for field in &mut s.fields {
-                type_ref_ids(&mut field.ty, f);
-            }
-            if let Some(additional) = &mut s.additional {
-                type_ref_ids(additional, f);
-            }
-        }
-        TypeKind::Tagged(t) => t.variants.iter_mut().for_each(|v| f(&mut v.ty)),
-        TypeKind::Untagged(u) => u.variants.iter_mut().for_each(|v| type_ref_ids(&mut v.ty, f)),
-        TypeKind::Alias(r) => type_ref_ids(r, f),
-        TypeKind::IntEnum(e) => type_ref_ids(&mut e.repr, f),
-        TypeKind::Enum(_) => {}
-    }
-}
-
-/// Calls `f` on the type id a type names, if any (through `Vec` and `Map`).
-fn type_ref_ids(r: &mut TypeRef, f: &mut dyn FnMut(&mut TypeId)) {
-    match r {
-        TypeRef::Named(id) => f(id),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => type_ref_ids(inner, f),
-        _ => {}
     }
 }
 
@@ -388,6 +359,53 @@ mod tests {
         let two = two.expect_err("a dangling $ref").to_string();
         assert!(two.contains("Gone"), "{two}");
         assert_eq!(Err(two), one.map_err(|e| e.to_string()));
+    }
+
+    /// A type sent and answered whose request view differs (a `readOnly` field) is split, and
+    /// what holds it refers to its request view in the request view: through a field, and
+    /// through additional properties.
+    #[test]
+    fn request_views_hold_request_views_through_fields_and_maps() {
+        let api = ok("paths:
+  /m:
+    post:
+      operationId: make
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Holder'}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Holder'}
+components:
+  schemas:
+    Item:
+      type: object
+      properties:
+        id: {type: string, readOnly: true}
+        name: {type: string}
+    Holder:
+      type: object
+      properties:
+        one: {$ref: '#/components/schemas/Item'}
+        byName:
+          type: object
+          additionalProperties: {$ref: '#/components/schemas/Item'}
+      additionalProperties: {$ref: '#/components/schemas/Item'}
+");
+        let id_of = |name: &str| TypeId(api.types.iter().position(|t| t.wanted_name == name).unwrap_or_else(|| panic!("no {name}")));
+        let (item, item_request) = (id_of("Item"), id_of("ItemRequest"));
+        let TypeKind::Struct(holder) = &ty(&api, "Holder").kind else { panic!("Holder is a struct") };
+        let TypeKind::Struct(request) = &ty(&api, "HolderRequest").kind else { panic!("HolderRequest is a struct") };
+        let field = |s: &Struct, name: &str| s.fields.iter().find(|f| f.json_name == name).map(|f| f.ty.clone());
+        assert_eq!(field(holder, "one"), Some(TypeRef::Named(item)));
+        assert_eq!(field(request, "one"), Some(TypeRef::Named(item_request)));
+        assert_eq!(holder.additional, Some(TypeRef::Named(item)));
+        assert_eq!(request.additional, Some(TypeRef::Named(item_request)), "the request view's additional properties");
+        assert_eq!(field(request, "byName"), Some(TypeRef::Map(Box::new(TypeRef::Named(item_request)))));
     }
 
     #[test]

@@ -39,14 +39,31 @@ pub(super) fn reach(api: &Api, roots: impl Iterator<Item = TypeId>, skip: &dyn F
     seen
 }
 
-fn remap(ty: &mut TypeRef, map: &dyn Fn(TypeId) -> Option<TypeId>) {
-    match ty {
-        TypeRef::Named(id) => {
-            if let Some(new) = map(*id) {
-                *id = new;
+/// Calls `f` on every type id that a definition names (fields, additional properties,
+/// variants, alias): one walk for whatever renumbers or redirects references.
+pub(super) fn each_type_id(kind: &mut TypeKind, f: &mut dyn FnMut(&mut TypeId)) {
+    match kind {
+        TypeKind::Struct(s) => {
+            for field in &mut s.fields {
+                type_ref_ids(&mut field.ty, f);
+            }
+            if let Some(additional) = &mut s.additional {
+                type_ref_ids(additional, f);
             }
         }
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => remap(inner, map),
+        TypeKind::Tagged(t) => t.variants.iter_mut().for_each(|v| f(&mut v.ty)),
+        TypeKind::Untagged(u) => u.variants.iter_mut().for_each(|v| type_ref_ids(&mut v.ty, f)),
+        TypeKind::Alias(r) => type_ref_ids(r, f),
+        TypeKind::IntEnum(e) => type_ref_ids(&mut e.repr, f),
+        TypeKind::Enum(_) => {}
+    }
+}
+
+/// Calls `f` on the type id a type names, if any (through `Vec` and `Map`).
+pub(super) fn type_ref_ids(r: &mut TypeRef, f: &mut dyn FnMut(&mut TypeId)) {
+    match r {
+        TypeRef::Named(id) => f(id),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => type_ref_ids(inner, f),
         _ => {}
     }
 }
@@ -101,34 +118,19 @@ pub(super) fn split_request_response(api: &mut Api) {
         }
         t.usage = Usage { request: requests.contains(&id) && !request_view.contains_key(&id), response: responses.contains(&id) };
     }
-    // Request views refer to the request views of what they contain.
-    let map = |id: TypeId| request_view.get(&id).copied();
-    for &view in request_view.values() {
-        match &mut api.types[view.0].kind {
-            TypeKind::Struct(s) => {
-                for f in &mut s.fields {
-                    remap(&mut f.ty, &map);
-                }
-            }
-            TypeKind::Tagged(t) => {
-                for v in &mut t.variants {
-                    if let Some(new) = map(v.ty) {
-                        v.ty = new;
-                    }
-                }
-            }
-            TypeKind::Untagged(u) => {
-                for v in &mut u.variants {
-                    remap(&mut v.ty, &map);
-                }
-            }
-            TypeKind::Alias(r) => remap(r, &map),
-            TypeKind::Enum(_) | TypeKind::IntEnum(_) => {}
+    // Request views refer to the request views of what they contain (additional properties
+    // too: a map of a split type sends its request view).
+    let mut to_view = |id: &mut TypeId| {
+        if let Some(view) = request_view.get(id) {
+            *id = *view;
         }
+    };
+    for &view in request_view.values() {
+        each_type_id(&mut api.types[view.0].kind, &mut to_view);
     }
     for op in &mut api.operations {
         if let Some(body) = &mut op.body {
-            remap(&mut body.ty, &map);
+            type_ref_ids(&mut body.ty, &mut to_view);
         }
     }
     // Drop the fields a view never carries.
