@@ -133,8 +133,6 @@ pub fn parse_split(path: &Path, bytes: &[u8], overlay: Option<&Overlay>, split: 
 
 /// [`parse_split`] of a checked text.
 fn parse_source(source: Source, overlay: Option<&Overlay>, split: Split) -> Result<(Loaded, usize), Error> {
-    let path = source.path.clone();
-    let path = path.as_path();
     let mut pieces = 1;
     let (doc, applied) = match overlay {
         None => match deserialize(&source, split) {
@@ -146,7 +144,7 @@ fn parse_source(source: Source, overlay: Option<&Overlay>, split: Split) -> Resu
         },
         Some(overlay) => {
             let mut value = value(&source).map_err(|err| version_error(&source).unwrap_or(err))?;
-            let applied = overlay.apply(path, &mut value)?;
+            let applied = overlay.apply(&source.path, &mut value)?;
             let doc = check_ignored_keys(&source, &value).and_then(|()| deserialize_value(&source, &value));
             // An error in what the overlay brought in points into the overlay.
             let doc = doc.map_err(|err| match err {
@@ -183,9 +181,6 @@ pub fn load_value(path: &Path) -> Result<(Source, serde_json::Value), Error> {
 
 /// The checked text of a spec: not too large, UTF-8, not empty.
 pub(crate) fn source(path: &Path, bytes: &[u8]) -> Result<Source, Error> {
-    if bytes.len() as u64 > MAX_SPEC_BYTES {
-        return Err(too_large(path, bytes.len() as u64));
-    }
     source_owned(path, bytes.to_vec())
 }
 

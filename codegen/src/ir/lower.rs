@@ -63,12 +63,11 @@ fn lower_in(loaded: &Loaded, beside: bool) -> Result<Api, Error> {
     // done. The operations' own types are then numbered after the components', as lowering
     // one after the other numbers them, so the IR is the same; errors come in the same order.
     let registered = cx.types.len();
-    let (there, defined) = match beside {
-        true => {
-            let ops = cx.fork();
-            crate::process::beside("atlas-codegen-ops", move || ops.operations_owned(), || cx.components_defined())
-        }
-        false => (None, cx.components_defined()),
+    let (there, defined) = if beside {
+        let ops = cx.fork();
+        crate::process::beside("atlas-codegen-ops", move || ops.operations_owned(), || cx.components_defined())
+    } else {
+        (None, cx.components_defined())
     };
     defined?;
     if schemas.is_some() {
@@ -195,15 +194,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         for op in &mut operations {
-            let mut refs: Vec<&mut TypeRef> = op.params.iter_mut().map(|p| &mut p.ty).collect();
-            refs.extend(op.body.iter_mut().map(|b| &mut b.ty));
-            refs.extend(std::iter::once(&mut op.response).chain(op.versions.iter_mut().map(|v| &mut v.response)).filter_map(|r| match r {
-                ResponseKind::Json(t) => Some(t),
-                ResponseKind::Empty | ResponseKind::Bytes => None,
-            }));
-            for r in refs {
-                super::views::type_ref_ids(r, &mut |id| shift(id));
-            }
+            super::views::operation_type_ids(op, &mut |id| shift(id));
         }
         self.types.extend(types.into_iter().skip(registered));
         self.warnings.extend(ops.warnings);

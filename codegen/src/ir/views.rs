@@ -59,6 +59,26 @@ pub(super) fn each_type_id(kind: &mut TypeKind, f: &mut dyn FnMut(&mut TypeId)) 
     }
 }
 
+/// Calls `f` on every type id that an operation names (parameters, body, the answers of all
+/// its versions, its pages).
+pub(super) fn operation_type_ids(op: &mut Operation, f: &mut dyn FnMut(&mut TypeId)) {
+    for param in &mut op.params {
+        type_ref_ids(&mut param.ty, f);
+    }
+    if let Some(body) = &mut op.body {
+        type_ref_ids(&mut body.ty, f);
+    }
+    for answer in std::iter::once(&mut op.response).chain(op.versions.iter_mut().map(|v| &mut v.response)) {
+        if let ResponseKind::Json(t) = answer {
+            type_ref_ids(t, f);
+        }
+    }
+    if let Some(pages) = &mut op.pagination {
+        type_ref_ids(&mut pages.item, f);
+        f(&mut pages.page_type);
+    }
+}
+
 /// Calls `f` on the type id a type names, if any (through `Vec` and `Map`).
 pub(super) fn type_ref_ids(r: &mut TypeRef, f: &mut dyn FnMut(&mut TypeId)) {
     match r {
