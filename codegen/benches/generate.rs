@@ -167,7 +167,8 @@ fn bench_generate(c: &mut Criterion, specs: &[PathBuf]) -> Result<(), String> {
 ///   `ATLAS_BENCH_OUT`), one line per run with the time of each stage.
 ///
 /// Each line is JSON; `max_rss_kib` is the process's peak resident memory (Linux: `VmHWM`),
-/// or null where the system does not say.
+/// or null where the system does not say; `sys_ns` and `minor_faults`, the CPU time the
+/// process spent in the kernel and the page faults it took so far ([`kernel_use`]).
 fn probe(mode: &str) -> Result<(), String> {
     let var = |name: &str| std::env::var_os(name).map(PathBuf::from).ok_or_else(|| format!("{name} is not set"));
     let spec = var("ATLAS_BENCH_SPEC")?;
@@ -177,8 +178,9 @@ fn probe(mode: &str) -> Result<(), String> {
             let doc = parse_baseline(&spec)?;
             let wall = started.elapsed();
             let rss = max_rss_kib();
+            let kernel = kernel_use();
             drop(std::hint::black_box(doc));
-            println!("{{\"wall_ns\":{},\"max_rss_kib\":{}}}", wall.as_nanos(), json_opt(rss));
+            println!("{{\"wall_ns\":{},\"max_rss_kib\":{},{kernel}}}", wall.as_nanos(), json_opt(rss));
         }
         "generate" => {
             // As `cargo xtask generate` runs (the parse above runs as a plain program would).
@@ -188,8 +190,9 @@ fn probe(mode: &str) -> Result<(), String> {
             let (generated, _) = generate_and_write(&spec, &out)?;
             let wall = started.elapsed();
             let rss = max_rss_kib();
+            let kernel = kernel_use();
             drop(std::hint::black_box(generated));
-            println!("{{\"wall_ns\":{},\"max_rss_kib\":{}}}", wall.as_nanos(), json_opt(rss));
+            println!("{{\"wall_ns\":{},\"max_rss_kib\":{},{kernel}}}", wall.as_nanos(), json_opt(rss));
         }
         "stages" => {
             atlas_codegen::process::without_huge_pages();
@@ -234,4 +237,31 @@ fn max_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// `"sys_ns":N,"minor_faults":N` for this process so far (`getrusage`; null elsewhere than
+/// Linux). Why: a process's first touch of each page is a fault the kernel serves, and on a
+/// virtual machine that is several microseconds each; the parse, run as a plain program,
+/// may be given transparent huge pages (its allocator asks for them), and then takes a few
+/// hundred faults but sometimes waits in the kernel for the pages to be compacted. These
+/// fields show when a probe's wall time was the kernel's (docs/performance.md).
+fn kernel_use() -> String {
+    let (sys, faults) = rusage().map_or((None, None), |(sys, faults)| (Some(sys), Some(faults)));
+    format!("\"sys_ns\":{},\"minor_faults\":{}", json_opt(sys), json_opt(faults))
+}
+
+#[cfg(target_os = "linux")]
+fn rusage() -> Option<(u64, u64)> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `getrusage` fills the struct it is given, which lives until the call returns.
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } == 0;
+    // SAFETY: zeroed is a valid `rusage` (plain integers), and the call filled it when it succeeded.
+    let usage = unsafe { usage.assume_init() };
+    let sys = u64::try_from(usage.ru_stime.tv_sec).ok()? * 1_000_000_000 + u64::try_from(usage.ru_stime.tv_usec).ok()? * 1_000;
+    ok.then_some((sys, u64::try_from(usage.ru_minflt).ok()?))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rusage() -> Option<(u64, u64)> {
+    None
 }

@@ -78,6 +78,9 @@ pub fn rows(
             }
             out.push(time);
         }
+        if whole {
+            out.extend(kernel_row(section, &stem, &probes));
+        }
         if let (Some(g), Some(p)) = (probes.generate_rss, probes.parse_rss) {
             let mut mem = Row::new(section, format!("{stem}: peak memory (max RSS)"), Unit::Kib, g).against("peak memory of the parse", p);
             if whole {
@@ -95,12 +98,17 @@ pub fn rows(
 
 /// What the probes measured: generating `spec` and parsing it, each in a process of its
 /// own, `runs` times: the wall time inside the process (from reading the spec to the last
-/// file written, or to the parsed document) and the peak memory.
+/// file written, or to the parsed document), the peak memory, and the kernel's part (CPU
+/// time in the kernel, page faults).
 struct Probes {
     generate_time: Option<Stats>,
     parse_time: Option<Stats>,
     generate_rss: Option<Stats>,
     parse_rss: Option<Stats>,
+    generate_sys: Option<Stats>,
+    parse_sys: Option<Stats>,
+    generate_faults: Option<Stats>,
+    parse_faults: Option<Stats>,
 }
 
 fn probes(exe: &Path, spec: &Path, scratch: &Path, runs: usize) -> Result<Probes, String> {
@@ -118,7 +126,27 @@ fn probes(exe: &Path, spec: &Path, scratch: &Path, runs: usize) -> Result<Probes
         parse_time: field(&parse, "wall_ns"),
         generate_rss: field(&generate, "max_rss_kib"),
         parse_rss: field(&parse, "max_rss_kib"),
+        generate_sys: field(&generate, "sys_ns"),
+        parse_sys: field(&parse, "sys_ns"),
+        generate_faults: field(&generate, "minor_faults"),
+        parse_faults: field(&parse, "minor_faults"),
     })
+}
+
+/// Not judged: what the kernel took of the two probes' time, so that a ratio that a slow
+/// kernel moved (the parse's huge pages waiting for compaction) can be seen in the table.
+fn kernel_row(section: &'static str, stem: &str, probes: &Probes) -> Option<Row> {
+    let (g, p) = (probes.generate_sys?, probes.parse_sys?);
+    let faults = |s: &Option<Stats>| s.as_ref().map_or_else(|| "?".to_owned(), |s| format!("{:.0}", s.median));
+    Some(
+        Row::new(section, format!("{stem}: CPU time in the kernel, process against process"), Unit::Seconds, g)
+            .against("the same of the parse's process", p)
+            .note(format!(
+                "page faults: {} against {}; the parse's allocator may take huge pages, whose faults are few but can wait for compaction",
+                faults(&probes.generate_faults),
+                faults(&probes.parse_faults)
+            )),
+    )
 }
 
 /// Row 2's second half: `generate` of an unchanged spec rewrites nothing.
@@ -144,4 +172,40 @@ fn incremental(spec: &Path, scratch: &Path) -> Result<Row, String> {
         rewritten,
         if kept { "kept" } else { "CHANGED" }
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(values: &[(f64, f64)]) -> Vec<serde_json::Value> {
+        values.iter().map(|&(sys, faults)| serde_json::json!({ "wall_ns": 1, "sys_ns": sys, "minor_faults": faults })).collect()
+    }
+
+    #[test]
+    fn the_kernel_row_reads_the_probes_kernel_fields() {
+        let (generate, parse) =
+            (lines(&[(4e7, 14_000.0), (6e7, 15_000.0), (5e7, 14_500.0)]), lines(&[(1e7, 290.0), (8e7, 300.0), (2e7, 295.0)]));
+        let probes = Probes {
+            generate_time: None,
+            parse_time: None,
+            generate_rss: None,
+            parse_rss: None,
+            generate_sys: field(&generate, "sys_ns"),
+            parse_sys: field(&parse, "sys_ns"),
+            generate_faults: field(&generate, "minor_faults"),
+            parse_faults: field(&parse, "minor_faults"),
+        };
+        let row = kernel_row(WHOLE, "spec", &probes).expect("both probes measured the kernel");
+        let row = serde_json::to_value(&row).expect("a row is JSON");
+        // Medians: 50 ms against 20 ms.
+        assert_eq!(row["value"]["median"].as_f64().map(|s| (s * 1e3).round()), Some(50.0), "{row}");
+        assert_eq!(row["baseline"]["value"]["median"].as_f64().map(|s| (s * 1e3).round()), Some(20.0), "{row}");
+        assert_eq!(row["ratio"].as_f64().map(|r| (r * 100.0).round()), Some(250.0), "{row}");
+        assert!(row["target"].is_null(), "not judged: {row}");
+        assert_eq!(row["note"].as_str().and_then(|n| n.split(';').next()), Some("page faults: 14500 against 295"), "{row}");
+        // A probe that could not read the kernel's figures (not Linux): no row.
+        let without = Probes { parse_sys: None, ..probes };
+        assert!(kernel_row(WHOLE, "spec", &without).is_none());
+    }
 }
