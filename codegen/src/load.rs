@@ -78,10 +78,8 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
 
 /// Reads and parses the spec at `path` with `overlay` (and no other) applied.
 pub fn load_with(path: &Path, overlay: Option<&Overlay>) -> Result<Loaded, Error> {
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.len() > MAX_SPEC_BYTES
-    {
-        return Err(too_large(path, meta.len()));
+    if let Ok(meta) = std::fs::metadata(path) {
+        within_limit(path, meta.len())?;
     }
     let bytes = std::fs::read(path).map_err(|source| Error::Read { file: path.to_path_buf(), source })?;
     // The bytes read become the text (no copy of a few MiB, touched page by page).
@@ -100,6 +98,11 @@ pub fn spec_files(dir: &Path) -> Vec<PathBuf> {
     };
     specs.sort();
     specs
+}
+
+/// [`MAX_SPEC_BYTES`], checked before a spec's bytes are read or copied.
+fn within_limit(path: &Path, len: u64) -> Result<(), Error> {
+    if len <= MAX_SPEC_BYTES { Ok(()) } else { Err(too_large(path, len)) }
 }
 
 fn too_large(path: &Path, len: u64) -> Error {
@@ -181,14 +184,14 @@ pub fn load_value(path: &Path) -> Result<(Source, serde_json::Value), Error> {
 
 /// The checked text of a spec: not too large, UTF-8, not empty.
 pub(crate) fn source(path: &Path, bytes: &[u8]) -> Result<Source, Error> {
+    // Refused before the copy: a caller's bytes may be far over the limit.
+    within_limit(path, bytes.len() as u64)?;
     source_owned(path, bytes.to_vec())
 }
 
 /// [`source`] of bytes this function may keep as the text.
 fn source_owned(path: &Path, bytes: Vec<u8>) -> Result<Source, Error> {
-    if bytes.len() as u64 > MAX_SPEC_BYTES {
-        return Err(too_large(path, bytes.len() as u64));
-    }
+    within_limit(path, bytes.len() as u64)?;
     let at_root = |message: String, line: Option<usize>, column: Option<usize>| {
         Error::spec(Location { file: path.to_path_buf(), pointer: "#".to_owned(), line, column }, message)
     };
