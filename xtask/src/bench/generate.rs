@@ -70,7 +70,7 @@ pub fn rows(
         }
         let out = if whole { &mut rows } else { &mut backup_rows };
         out.push(time);
-        if let (Some(g), Some(p)) = (probes.generate_time, probes.parse_time) {
+        if let (Some(g), Some(p)) = (probes.time.generate, probes.time.parse) {
             let mut time = Row::new(section, format!("{stem}: generate + write, process against process"), Unit::Seconds, g)
                 .against("a process reading + deserializing into openapiv3::OpenAPI", p);
             if whole {
@@ -81,7 +81,7 @@ pub fn rows(
         if whole {
             out.extend(kernel_row(section, &stem, &probes));
         }
-        if let (Some(g), Some(p)) = (probes.generate_rss, probes.parse_rss) {
+        if let (Some(g), Some(p)) = (probes.rss.generate, probes.rss.parse) {
             let mut mem = Row::new(section, format!("{stem}: peak memory (max RSS)"), Unit::Kib, g).against("peak memory of the parse", p);
             if whole {
                 mem = mem.max_ratio(2.0, quick);
@@ -101,14 +101,25 @@ pub fn rows(
 /// file written, or to the parsed document), the peak memory, and the kernel's part (CPU
 /// time in the kernel, page faults).
 struct Probes {
-    generate_time: Option<Stats>,
-    parse_time: Option<Stats>,
-    generate_rss: Option<Stats>,
-    parse_rss: Option<Stats>,
-    generate_sys: Option<Stats>,
-    parse_sys: Option<Stats>,
-    generate_faults: Option<Stats>,
-    parse_faults: Option<Stats>,
+    time: Both,
+    rss: Both,
+    sys: Both,
+    faults: Both,
+}
+
+/// One figure of both probes.
+#[derive(Clone, Copy)]
+struct Both {
+    generate: Option<Stats>,
+    parse: Option<Stats>,
+}
+
+impl Probes {
+    /// The figures of the lines the two probes printed.
+    fn read(generate: &[serde_json::Value], parse: &[serde_json::Value]) -> Self {
+        let both = |key: &str| Both { generate: field(generate, key), parse: field(parse, key) };
+        Probes { time: both("wall_ns"), rss: both("max_rss_kib"), sys: both("sys_ns"), faults: both("minor_faults") }
+    }
 }
 
 fn probes(exe: &Path, spec: &Path, scratch: &Path, runs: usize) -> Result<Probes, String> {
@@ -121,30 +132,21 @@ fn probes(exe: &Path, spec: &Path, scratch: &Path, runs: usize) -> Result<Probes
         generate.extend(probe(exe, "generate", &env)?);
         parse.extend(probe(exe, "parse", &env)?);
     }
-    Ok(Probes {
-        generate_time: field(&generate, "wall_ns"),
-        parse_time: field(&parse, "wall_ns"),
-        generate_rss: field(&generate, "max_rss_kib"),
-        parse_rss: field(&parse, "max_rss_kib"),
-        generate_sys: field(&generate, "sys_ns"),
-        parse_sys: field(&parse, "sys_ns"),
-        generate_faults: field(&generate, "minor_faults"),
-        parse_faults: field(&parse, "minor_faults"),
-    })
+    Ok(Probes::read(&generate, &parse))
 }
 
 /// Not judged: what the kernel took of the two probes' time, so that a ratio that a slow
 /// kernel moved (the parse's huge pages waiting for compaction) can be seen in the table.
 fn kernel_row(section: &'static str, stem: &str, probes: &Probes) -> Option<Row> {
-    let (g, p) = (probes.generate_sys?, probes.parse_sys?);
+    let (g, p) = (probes.sys.generate?, probes.sys.parse?);
     let faults = |s: &Option<Stats>| s.as_ref().map_or_else(|| "?".to_owned(), |s| format!("{:.0}", s.median));
     Some(
         Row::new(section, format!("{stem}: CPU time in the kernel, process against process"), Unit::Seconds, g)
             .against("the same of the parse's process", p)
             .note(format!(
                 "page faults: {} against {}; the parse's allocator may take huge pages, whose faults are few but can wait for compaction",
-                faults(&probes.generate_faults),
-                faults(&probes.parse_faults)
+                faults(&probes.faults.generate),
+                faults(&probes.faults.parse)
             )),
     )
 }
@@ -186,16 +188,7 @@ mod tests {
     fn the_kernel_row_reads_the_probes_kernel_fields() {
         let (generate, parse) =
             (lines(&[(4e7, 14_000.0), (6e7, 15_000.0), (5e7, 14_500.0)]), lines(&[(1e7, 290.0), (8e7, 300.0), (2e7, 295.0)]));
-        let probes = Probes {
-            generate_time: None,
-            parse_time: None,
-            generate_rss: None,
-            parse_rss: None,
-            generate_sys: field(&generate, "sys_ns"),
-            parse_sys: field(&parse, "sys_ns"),
-            generate_faults: field(&generate, "minor_faults"),
-            parse_faults: field(&parse, "minor_faults"),
-        };
+        let probes = Probes::read(&generate, &parse);
         let row = kernel_row(WHOLE, "spec", &probes).expect("both probes measured the kernel");
         let row = serde_json::to_value(&row).expect("a row is JSON");
         // Medians: 50 ms against 20 ms.
@@ -205,7 +198,7 @@ mod tests {
         assert!(row["target"].is_null(), "not judged: {row}");
         assert_eq!(row["note"].as_str().and_then(|n| n.split(';').next()), Some("page faults: 14500 against 295"), "{row}");
         // A probe that could not read the kernel's figures (not Linux): no row.
-        let without = Probes { parse_sys: None, ..probes };
+        let without = Probes { sys: Both { parse: None, ..probes.sys }, ..probes };
         assert!(kernel_row(WHOLE, "spec", &without).is_none());
     }
 }
